@@ -1,0 +1,92 @@
+import cors from '@fastify/cors';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import qs from 'qs';
+import { newRequestId } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import type { EventLog } from '../modules/activity/index.js';
+import type { CustomersService } from '../modules/customers/index.js';
+import type { EventSchemasService } from '../modules/event-schemas/index.js';
+import type { EventsService } from '../modules/events/index.js';
+import type { ManagementAuth, ProjectsService } from '../modules/projects/index.js';
+import { clientAuth, managementAuth, serverAuth } from './auth.js';
+import { installErrorHandling } from './errors.js';
+import { customerRoutes } from './routes/customers.js';
+import { eventSchemaRoutes } from './routes/event-schemas.js';
+import { eventRoutes } from './routes/events.js';
+import { metadataSchemaRoutes } from './routes/metadata-schemas.js';
+import { projectRoutes } from './routes/projects.js';
+import { bodyAjv, queryAjv } from './validation.js';
+
+export interface ApiServices {
+  projects: ProjectsService;
+  management: ManagementAuth;
+  customers: CustomersService;
+  schemas: EventSchemasService;
+  events: EventsService;
+  log: EventLog;
+}
+
+export interface ApiOptions {
+  bodyLimit: number;
+  logger: Logger;
+}
+
+/** Builds the HTTP API without listening: tests drive it with inject, `serve` calls listen. */
+export async function buildApp(services: ApiServices, options: ApiOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    // Per-request lines cost more than they tell at ingest rates; failures are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit,
+    genReqId: () => newRequestId(),
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      maxParamLength: 500,
+      querystringParser: (s) => qs.parse(s, { depth: 2, arrayLimit: 100, parameterLimit: 200 }) as Record<string, unknown>,
+    },
+  }) as unknown as FastifyInstance;
+
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema));
+  installErrorHandling(app, options.bodyLimit);
+
+  // The SDK sends Content-Type: application/json on every request, DELETE included: an empty body is no body.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '') return done(null, undefined);
+    parseJson(req, body as string, done);
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', serverAuth(services.projects));
+    customerRoutes(v1, services);
+    eventRoutes(v1, { events: services.events, clientSide: false });
+    metadataSchemaRoutes(v1, services);
+  }, { prefix: '/v1' });
+
+  await app.register(async (client) => {
+    // Browsers ask before sending key headers; the key's trusted domains are checked on the real request.
+    await client.register(cors, {
+      origin: true,
+      methods: ['GET', 'POST', 'PUT', 'DELETE'],
+      allowedHeaders: ['Content-Type', 'X-Client-Application-Id', 'X-Client-Token', 'X-Voucherify-Channel'],
+      exposedHeaders: ['x-request-id'],
+      maxAge: 600,
+    });
+    client.addHook('onRequest', clientAuth(services.projects));
+    eventRoutes(client, { events: services.events, clientSide: true });
+  }, { prefix: '/client/v1' });
+
+  await app.register(async (mgmt) => {
+    mgmt.addHook('onRequest', managementAuth(services.management));
+    projectRoutes(mgmt, services);
+    eventSchemaRoutes(mgmt, services);
+  }, { prefix: '/management/v1' });
+
+  return app;
+}

@@ -1,0 +1,76 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { TesseraError } from '../core/errors.js';
+import type { Cause } from '../modules/activity/index.js';
+import { originAllowed, type Caller, type ManagementAuth, type ProjectRow, type ProjectsService } from '../modules/projects/index.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+    project?: ProjectRow;
+  }
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+const unauthorized = (details: string) => new TesseraError('unauthorized', details);
+
+/** /v1: a project's server key (X-App-Id + X-App-Token). */
+export function serverAuth(projects: ProjectsService) {
+  return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const appId = header(req, 'x-app-id');
+    const token = header(req, 'x-app-token');
+    if (!appId || !token) throw unauthorized('Missing X-App-Id or X-App-Token header');
+    const auth = await projects.authenticate(appId, token, 'server');
+    if (!auth) throw unauthorized('Invalid X-App-Id or X-App-Token');
+    req.caller = auth.caller;
+    req.project = auth.project;
+  };
+}
+
+/** /client/v1: a project's client key (X-Client-Application-Id + X-Client-Token), from a trusted origin. */
+export function clientAuth(projects: ProjectsService) {
+  return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    if (req.method === 'OPTIONS') return;
+    const appId = header(req, 'x-client-application-id');
+    const token = header(req, 'x-client-token');
+    if (!appId || !token) throw unauthorized('Missing X-Client-Application-Id or X-Client-Token header');
+    const auth = await projects.authenticate(appId, token, 'client');
+    if (!auth) throw unauthorized('Invalid X-Client-Application-Id or X-Client-Token');
+    const origin = header(req, 'origin');
+    if (!origin) throw new TesseraError('forbidden', 'Client-side requests need an Origin header');
+    if (!originAllowed(origin, auth.project.settings.client_trusted_domains ?? [])) {
+      throw new TesseraError('forbidden', `Origin ${origin} is not among this project's client_trusted_domains`);
+    }
+    req.caller = auth.caller;
+    req.project = auth.project;
+  };
+}
+
+/** /management/v1: the instance's management credentials. */
+export function managementAuth(management: ManagementAuth) {
+  return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const id = header(req, 'x-management-id');
+    const token = header(req, 'x-management-token');
+    if (!id || !token) throw unauthorized('Missing X-Management-Id or X-Management-Token header');
+    if (!(await management.check(id, token))) throw unauthorized('Invalid X-Management-Id or X-Management-Token');
+  };
+}
+
+/** What a request causes is attributed to its project, its request id (group_id) and its key. */
+export function causeOf(req: FastifyRequest): Cause {
+  const caller = req.caller;
+  if (!caller) throw new Error('causeOf needs an authenticated request');
+  return {
+    projectId: caller.projectId,
+    groupId: req.id,
+    source: { channel: caller.channel, api_key: { name: caller.keyName, app_id: caller.appId } },
+  };
+}
+
+export function projectIdOf(req: FastifyRequest): string {
+  if (!req.caller) throw new Error('projectIdOf needs an authenticated request');
+  return req.caller.projectId;
+}

@@ -1,0 +1,60 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorCatalog, TesseraError, type ErrorKey } from '../core/errors.js';
+import { describeValidation } from './validation.js';
+
+export function errorBody(err: TesseraError, requestId: string) {
+  return {
+    code: err.code,
+    key: err.key,
+    message: err.publicMessage,
+    details: err.details ?? err.publicMessage,
+    request_id: requestId,
+    ...(err.resourceId !== undefined ? { resource_id: err.resourceId } : {}),
+    ...(err.resourceType !== undefined ? { resource_type: err.resourceType } : {}),
+  };
+}
+
+/** Fastify's own client errors (body parsing, limits, content types) in our catalog. */
+const fastifyCodes: Record<string, { key: ErrorKey; details?: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { key: 'invalid_payload', details: 'Invalid request payload JSON format' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { key: 'invalid_payload', details: 'Request payload must not be empty' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { key: 'payload_too_large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { key: 'unsupported_media_type', details: 'Content-Type must be application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { key: 'invalid_payload', details: 'Request body size did not match Content-Length' },
+  FST_ERR_CTP_INVALID_TYPE: { key: 'unsupported_media_type' },
+};
+
+export function toTesseraError(err: FastifyError | Error, bodyLimit: number): TesseraError | undefined {
+  if (err instanceof TesseraError) return err;
+  const fe = err as FastifyError & { validationContext?: string };
+  if (fe.validation) {
+    const part = fe.validationContext ?? 'body';
+    return new TesseraError(part === 'body' ? 'invalid_payload' : 'invalid_query_params', describeValidation(fe.validation as never, part));
+  }
+  const known = fe.code ? fastifyCodes[fe.code] : undefined;
+  if (known) {
+    const details = known.key === 'payload_too_large' ? `Request body is larger than ${bodyLimit} bytes` : known.details;
+    return new TesseraError(known.key, details);
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const entry = Object.entries(errorCatalog).find(([, v]) => v.code === fe.statusCode);
+    return new TesseraError((entry?.[0] as ErrorKey) ?? 'invalid_payload', fe.message);
+  }
+  return undefined;
+}
+
+export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const known = toTesseraError(err, bodyLimit);
+    if (known) {
+      if (known.code >= 500) req.log.error({ err }, 'request failed');
+      return reply.code(known.code).send(errorBody(known, req.id));
+    }
+    req.log.error({ err }, 'unexpected error');
+    return reply.code(500).send(errorBody(new TesseraError('internal_error', 'Something went wrong on our side; the request id helps to find out what'), req.id));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const err = new TesseraError('not_found', `Route ${req.method} ${req.url.split('?')[0]} does not exist`);
+    return reply.code(404).send(errorBody(err, req.id));
+  });
+}

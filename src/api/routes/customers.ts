@@ -1,0 +1,110 @@
+import type { FastifyInstance } from 'fastify';
+import { activityObject, type ActivityQuery, type EventLog } from '../../modules/activity/index.js';
+import { customerInputSchema, customerObject, type CustomerInput, type CustomersService, type ListQuery } from '../../modules/customers/index.js';
+import { causeOf, projectIdOf } from '../auth.js';
+import { dateParam, limitParam, listOf, toDate } from '../list.js';
+
+const idParams = {
+  type: 'object',
+  required: ['customerId'],
+  properties: { customerId: { type: 'string', minLength: 1, maxLength: 500 } },
+} as const;
+
+const range = { type: 'object', properties: { before: dateParam, after: dateParam }, additionalProperties: false } as const;
+
+const listQuery = {
+  type: 'object',
+  properties: {
+    limit: limitParam,
+    page: { type: 'integer', minimum: 1, maximum: 99, default: 1 },
+    email: { type: 'string' },
+    city: { type: 'string' },
+    name: { type: 'string' },
+    segment_id: { type: 'string' },
+    created_at: range,
+    updated_at: range,
+    order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'source_id', '-source_id'] },
+    starting_after: dateParam,
+  },
+} as const;
+
+const activityQuery = {
+  type: 'object',
+  properties: {
+    limit: limitParam,
+    order: { type: 'string', enum: ['created_at', '-created_at'], default: '-created_at' },
+    starting_after_id: { type: 'string' },
+    start_date: dateParam,
+    end_date: dateParam,
+    campaign_id: { type: 'string' },
+    campaign_type: { type: 'string', enum: ['PROMOTION', 'GIFT_VOUCHERS', 'REFERRAL_PROGRAM', 'DISCOUNT_COUPONS', 'LOYALTY_PROGRAM'] },
+    category: { type: 'string', enum: ['ACTION', 'EFFECT'] },
+    type: { type: 'string' },
+  },
+} as const;
+
+type Range = { before?: string; after?: string };
+const toRange = (r?: Range) => (r ? { before: toDate(r.before), after: toDate(r.after) } : undefined);
+
+export function customerRoutes(app: FastifyInstance, deps: { customers: CustomersService; log: EventLog }): void {
+  const { customers, log } = deps;
+
+  app.post<{ Body: CustomerInput }>('/customers', { schema: { body: customerInputSchema } }, async (req) => {
+    const { customer } = await customers.upsert(causeOf(req), req.body);
+    return customerObject(customer);
+  });
+
+  app.get<{ Params: { customerId: string } }>('/customers/:customerId', { schema: { params: idParams } }, async (req) =>
+    customerObject(await customers.get(projectIdOf(req), req.params.customerId)),
+  );
+
+  app.put<{ Params: { customerId: string }; Body: CustomerInput }>(
+    '/customers/:customerId',
+    { schema: { params: idParams, body: customerInputSchema } },
+    async (req) => customerObject(await customers.update(causeOf(req), req.params.customerId, req.body)),
+  );
+
+  app.delete<{ Params: { customerId: string } }>('/customers/:customerId', { schema: { params: idParams } }, async (req, reply) => {
+    await customers.remove(causeOf(req), req.params.customerId);
+    return reply.code(204).send();
+  });
+
+  app.get<{ Querystring: Omit<ListQuery, 'created_at' | 'updated_at' | 'starting_after'> & { created_at?: Range; updated_at?: Range; starting_after?: string } }>(
+    '/customers',
+    { schema: { querystring: listQuery } },
+    async (req) => {
+      const q = req.query;
+      const page = await customers.list(projectIdOf(req), {
+        ...q,
+        created_at: toRange(q.created_at),
+        updated_at: toRange(q.updated_at),
+        starting_after: toDate(q.starting_after),
+      });
+      return listOf('customers', page.customers.map(customerObject), { total: page.total, has_more: page.hasMore });
+    },
+  );
+
+  const listActivity = async (projectId: string, key: string, q: Record<string, unknown>) => {
+    const customer = await customers.get(projectId, key);
+    const query = { ...q, start_date: toDate(q.start_date as string), end_date: toDate(q.end_date as string) } as ActivityQuery;
+    const page = await log.listActivity(projectId, customer.id, query);
+    const last = page.records.at(-1);
+    return listOf('data', page.records.map(activityObject), {
+      has_more: page.hasMore,
+      ...(page.hasMore && last ? { more_starting_after: last.id } : {}),
+    });
+  };
+
+  app.get<{ Params: { customerId: string }; Querystring: Record<string, unknown> }>(
+    '/customers/:customerId/activity',
+    { schema: { params: idParams, querystring: activityQuery } },
+    async (req) => listActivity(projectIdOf(req), req.params.customerId, req.query),
+  );
+
+  // Deprecated in Voucherify in favour of /activity; kept for older SDK calls.
+  app.get<{ Params: { customerId: string }; Querystring: Record<string, unknown> }>(
+    '/customers/:customerId/activities',
+    { schema: { params: idParams, querystring: activityQuery } },
+    async (req) => listActivity(projectIdOf(req), req.params.customerId, req.query),
+  );
+}

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import { createdProjectObject, projectObject, type ProjectInput, type ProjectsService } from '../../modules/projects/index.js';
+import { listOf } from '../list.js';
+
+const flag = { type: 'boolean' } as const;
+
+/** ManagementProjectBase (plus name, required on create). Unknown fields are kept as project settings. */
+const projectProperties = {
+  name: { type: 'string', minLength: 1, maxLength: 200 },
+  description: { type: ['string', 'null'], maxLength: 5000 },
+  timezone: { type: 'string', minLength: 1, maxLength: 100 },
+  currency: { type: 'string', minLength: 1, maxLength: 10 },
+  dial_code: { type: ['string', 'null'], maxLength: 10 },
+  webhook_version: { type: 'string', enum: ['v2024-01-01'] },
+  api_version: { type: 'string', enum: ['v2018-08-01'] },
+  case_sensitive_codes: flag,
+  client_trusted_domains: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 500 }, maxItems: 100 },
+  client_redeem_enabled: flag,
+  client_publish_enabled: flag,
+  client_list_vouchers_enabled: flag,
+  client_create_customer_enabled: flag,
+  client_loyalty_events_enabled: flag,
+  client_set_voucher_expiration_date_enabled: flag,
+  webhooks_callout_notifications: { type: 'object' },
+  api_usage_notifications: { type: 'object' },
+} as const;
+
+const idParams = { type: 'object', properties: { projectId: { type: 'string', minLength: 1 } } } as const;
+
+export function projectRoutes(app: FastifyInstance, deps: { projects: ProjectsService }): void {
+  const { projects } = deps;
+
+  app.post<{ Body: ProjectInput }>(
+    '/projects',
+    { schema: { body: { type: 'object', required: ['name'], properties: projectProperties } } },
+    async (req) => {
+      const { project, serverKey, clientKey } = await projects.create(req.body);
+      return createdProjectObject(project, serverKey, clientKey);
+    },
+  );
+
+  app.get('/projects', async () => {
+    const rows = await projects.list();
+    return listOf('data', rows.map(projectObject), { total: rows.length });
+  });
+
+  app.get<{ Params: { projectId: string } }>('/projects/:projectId', { schema: { params: idParams } }, async (req) =>
+    projectObject(await projects.get(req.params.projectId)),
+  );
+
+  app.put<{ Params: { projectId: string }; Body: ProjectInput }>(
+    '/projects/:projectId',
+    { schema: { params: idParams, body: { type: 'object', properties: projectProperties } } },
+    async (req) => projectObject(await projects.update(req.params.projectId, req.body)),
+  );
+
+  app.delete<{ Params: { projectId: string } }>('/projects/:projectId', { schema: { params: idParams } }, async (req, reply) => {
+    await projects.remove(req.params.projectId);
+    return reply.code(204).send();
+  });
+}

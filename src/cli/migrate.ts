@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { describeStore, type ConfigFlags } from '../config/index.js';
+import { openStore } from '../compose.js';
+import { migrate } from '../store/migrator.js';
+import { configFrom, withStoreOptions } from './options.js';
+
+export function migrateCommand(program: Command): void {
+  withStoreOptions(program.command('migrate'))
+    .description('apply pending database migrations and exit')
+    .action(async (flags: ConfigFlags) => {
+      const config = configFrom(flags);
+      const db = await openStore(config);
+      try {
+        const applied = await migrate(db);
+        process.stdout.write(
+          applied.length === 0
+            ? `${describeStore(config)} is up to date\n`
+            : `Applied to ${describeStore(config)}: ${applied.join(', ')}\n`,
+        );
+      } finally {
+        await db.close();
+      }
+    });
+}

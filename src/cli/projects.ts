@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import type { ConfigFlags } from '../config/index.js';
+import { createServices, openStore } from '../compose.js';
+import { createdProjectObject, projectObject, type ProjectsService } from '../modules/projects/index.js';
+import { migrate } from '../store/migrator.js';
+import { configFrom, withStoreOptions } from './options.js';
+
+async function withProjects<T>(flags: ConfigFlags, fn: (projects: ProjectsService) => Promise<T>): Promise<T> {
+  const db = await openStore(configFrom(flags));
+  try {
+    await migrate(db);
+    return await fn(createServices(db).projects);
+  } finally {
+    await db.close();
+  }
+}
+
+export function projectsCommand(program: Command): void {
+  const projects = program.command('projects').description('create and list projects');
+
+  withStoreOptions(projects.command('create'))
+    .description('create a project and print its keys')
+    .requiredOption('--name <name>', 'project name')
+    .option('--trusted-domain <domain...>', 'origins allowed to use the client key (client_trusted_domains)')
+    .option('--json', 'print the project as JSON')
+    .action(async (flags: ConfigFlags & { name: string; trustedDomain?: string[]; json?: boolean }) => {
+      await withProjects(flags, async (svc) => {
+        const { project, serverKey, clientKey } = await svc.create({
+          name: flags.name,
+          ...(flags.trustedDomain ? { client_trusted_domains: flags.trustedDomain } : {}),
+        });
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(createdProjectObject(project, serverKey, clientKey), null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(
+          [
+            `Project ${project.id} (${project.name})`,
+            `  X-App-Id:                 ${serverKey.app_id}`,
+            `  X-App-Token:              ${serverKey.app_token}`,
+            `  X-Client-Application-Id:  ${clientKey.app_id}`,
+            `  X-Client-Token:           ${clientKey.app_token}`,
+            `  Webhook signing secret:   ${project.webhook_token}`,
+            '',
+          ].join('\n'),
+        );
+      });
+    });
+
+  withStoreOptions(projects.command('list'))
+    .description('list projects')
+    .option('--json', 'print the projects as JSON')
+    .action(async (flags: ConfigFlags & { json?: boolean }) => {
+      await withProjects(flags, async (svc) => {
+        const rows = await svc.list();
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(rows.map(projectObject), null, 2)}\n`);
+          return;
+        }
+        if (rows.length === 0) process.stdout.write('No projects yet.\n');
+        for (const p of rows) process.stdout.write(`${p.id}\t${p.name}\t${p.created_at.toISOString()}\n`);
+      });
+    });
+}

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { describeStore, type ConfigFlags } from '../config/index.js';
+import { compose } from '../compose.js';
+import { configFrom, withServerOptions } from './options.js';
+
+export function serveCommand(program: Command): void {
+  withServerOptions(program.command('serve'))
+    .description('run the HTTP API; what `npm start` runs')
+    .action(async (flags: ConfigFlags) => {
+      const config = configFrom(flags);
+      const tessera = await compose(config);
+      const created = await tessera.services.projects.ensureDefault();
+      const address = await tessera.app.listen({ port: config.port, host: config.host });
+      const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+      const lines = [`Tessera is listening on ${url} (store: ${describeStore(config)})`];
+      if (tessera.management.token) {
+        lines.push('', 'Management credentials (shown once; pin your own with TESSERA_MANAGEMENT_ID/TESSERA_MANAGEMENT_TOKEN):');
+        lines.push(`  X-Management-Id:    ${tessera.management.id}`, `  X-Management-Token: ${tessera.management.token}`);
+      }
+      if (created) {
+        const { project, serverKey, clientKey } = created;
+        lines.push('', `Default project ${project.id} (${project.name}) was created. Its keys (shown once):`);
+        lines.push(`  API URL:                  ${url}`);
+        lines.push(`  X-App-Id:                 ${serverKey.app_id}`, `  X-App-Token:              ${serverKey.app_token}`);
+        lines.push(`  X-Client-Application-Id:  ${clientKey.app_id}`, `  X-Client-Token:           ${clientKey.app_token}`);
+        lines.push(`  Webhook signing secret:   ${project.webhook_token}`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+
+      let closing = false;
+      const shutdown = async (signal: string) => {
+        if (closing) return;
+        closing = true;
+        tessera.logger.info({ signal }, 'shutting down');
+        await tessera.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    });
+}

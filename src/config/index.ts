@@ -1,0 +1,94 @@
+/**
+ * Configuration is resolved once, at boot: defaults < environment < command-line flags. The result is validated
+ * and frozen, then passed down; nothing else in Tessera reads process.env.
+ */
+import { resolve } from 'node:path';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** PostgreSQL server to use; when absent, the embedded PGlite store in dataDir. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly managementId: string | undefined;
+  readonly managementToken: string | undefined;
+  readonly logLevel: string;
+  /** Largest accepted request body, in bytes. */
+  readonly bodyLimit: number;
+  /** Size of the PostgreSQL connection pool. */
+  readonly poolSize: number;
+}
+
+/** Flags as given on the command line (commander's camelCase names); unset ones are undefined. */
+export interface ConfigFlags {
+  port?: string | number;
+  host?: string;
+  databaseUrl?: string;
+  dataDir?: string;
+  logLevel?: string;
+}
+
+export const defaults = {
+  port: 8080,
+  host: '127.0.0.1',
+  dataDir: './.tessera',
+  logLevel: 'info',
+  bodyLimit: 1024 * 1024,
+  poolSize: 16,
+} as const;
+
+export class ConfigError extends Error {}
+
+function intIn(name: string, raw: string | number | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+  }
+  return n;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v;
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Record<string, string | undefined>, flags: ConfigFlags = {}): Config {
+  const managementId = nonEmpty(env.TESSERA_MANAGEMENT_ID);
+  const managementToken = nonEmpty(env.TESSERA_MANAGEMENT_TOKEN);
+  if ((managementId === undefined) !== (managementToken === undefined)) {
+    throw new ConfigError('TESSERA_MANAGEMENT_ID and TESSERA_MANAGEMENT_TOKEN must be set together');
+  }
+  if (managementToken !== undefined && managementToken.length < 16) {
+    throw new ConfigError('TESSERA_MANAGEMENT_TOKEN must be at least 16 characters');
+  }
+  const logLevel = flags.logLevel ?? nonEmpty(env.TESSERA_LOG_LEVEL) ?? defaults.logLevel;
+  if (!logLevels.includes(logLevel)) throw new ConfigError(`log level must be one of ${logLevels.join(', ')}`);
+  const databaseUrl = nonEmpty(flags.databaseUrl) ?? nonEmpty(env.DATABASE_URL);
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  return Object.freeze({
+    port: intIn('port', flags.port ?? env.PORT, defaults.port, 0, 65535),
+    host: flags.host ?? nonEmpty(env.HOST) ?? defaults.host,
+    databaseUrl,
+    dataDir: resolve(flags.dataDir ?? nonEmpty(env.TESSERA_DATA_DIR) ?? defaults.dataDir),
+    managementId,
+    managementToken,
+    logLevel,
+    bodyLimit: intIn('TESSERA_BODY_LIMIT', env.TESSERA_BODY_LIMIT, defaults.bodyLimit, 1024, 64 * 1024 * 1024),
+    poolSize: intIn('TESSERA_DB_POOL_SIZE', env.TESSERA_DB_POOL_SIZE, defaults.poolSize, 1, 200),
+  });
+}
+
+/** Where a config came from, safe to print: no secrets. */
+export function describeStore(config: Config): string {
+  if (config.databaseUrl === undefined) return `PGlite in ${config.dataDir}`;
+  try {
+    const u = new URL(config.databaseUrl);
+    return `PostgreSQL at ${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The one error catalog. Every failure a client can see is one of these keys; the API maps a TesseraError to
+ * Voucherify's error body ({code, key, message, details, request_id, resource_id, resource_type}) in one place.
+ */
+export const errorCatalog = {
+  invalid_payload: { code: 400, message: 'Invalid payload' },
+  invalid_query_params: { code: 400, message: 'Invalid query params' },
+  invalid_customer: { code: 400, message: 'Invalid customer' },
+  metadata_validation_failed: { code: 400, message: 'Metadata validation failed' },
+  unauthorized: { code: 401, message: 'Unauthorized' },
+  forbidden: { code: 403, message: 'Forbidden' },
+  not_found: { code: 404, message: 'Resource not found' },
+  method_not_allowed: { code: 405, message: 'Method not allowed' },
+  duplicate_found: { code: 409, message: 'Duplicated resource found' },
+  payload_too_large: { code: 413, message: 'Payload too large' },
+  unsupported_media_type: { code: 415, message: 'Unsupported media type' },
+  too_many_requests: { code: 429, message: 'Too many requests' },
+  internal_error: { code: 500, message: 'Internal error' },
+  service_unavailable: { code: 503, message: 'Service unavailable' },
+} as const satisfies Record<string, { code: number; message: string }>;
+
+export type ErrorKey = keyof typeof errorCatalog;
+
+export interface ErrorExtra {
+  resourceId?: string;
+  resourceType?: string;
+}
+
+export class TesseraError extends Error {
+  readonly key: ErrorKey;
+  readonly code: number;
+  readonly details: string | undefined;
+  readonly resourceId: string | undefined;
+  readonly resourceType: string | undefined;
+
+  constructor(key: ErrorKey, details?: string, extra: ErrorExtra = {}) {
+    const entry = errorCatalog[key];
+    super(details ?? entry.message);
+    this.name = 'TesseraError';
+    this.key = key;
+    this.code = entry.code;
+    this.details = details;
+    this.resourceId = extra.resourceId;
+    this.resourceType = extra.resourceType;
+  }
+
+  get publicMessage(): string {
+    return errorCatalog[this.key].message;
+  }
+}
+
+export function notFound(resourceType: string, id: string): TesseraError {
+  return new TesseraError('not_found', `Cannot find ${resourceType} with id ${id}`, { resourceId: id, resourceType });
+}
+
+export function duplicate(resourceType: string, field: string, value: string): TesseraError {
+  return new TesseraError('duplicate_found', `Duplicated ${resourceType} exists with ${field} ${value}`, {
+    resourceId: value,
+    resourceType,
+  });
+}
+
+export function invalidPayload(details: string): TesseraError {
+  return new TesseraError('invalid_payload', details);
+}

@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+
+const alphabet = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/** Random base62 string; 24 characters carry ~142 bits, enough for ids and high-entropy secrets. */
+export function randomBase62(length: number): string {
+  const bytes = randomBytes(length * 2);
+  let out = '';
+  for (let i = 0; out.length < length && i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b < 248) out += alphabet[b % 62];
+  }
+  return out.length === length ? out : out + randomBase62(length - out.length);
+}
+
+/** Ids keep Voucherify's prefixes: cust_, proj_, ms_, event_, evcus_, wh_, whs_, seg_, ... */
+export function newId(prefix: string, length = 24): string {
+  return `${prefix}_${randomBase62(length)}`;
+}
+
+/** Event-style ids (`evcus_0c150c51730c6b60b1`): a time-ordered hex id, sortable by creation. */
+export function newEventId(prefix: string, now: Date): string {
+  return `${prefix}_${now.getTime().toString(16).padStart(12, '0')}${randomBytes(4).toString('hex')}`;
+}
+
+/** Request ids look like Voucherify's: `v-0a885062c80375740f`. */
+export function newRequestId(): string {
+  return `v-${randomBytes(9).toString('hex')}`;
+}
+
+export function newSecret(): string {
+  return randomBase62(40);
+}

@@ -1,0 +1,12 @@
+/**
+ * The event log: one record per event, written in the same transaction as the change that caused it.
+ * Glossary:
+ * - event record (`evcus_...`): type, customer, entity, data (the type-specific payload), event_source, group_id.
+ * - customer activity: the event records of one customer, as GET /v1/customers/{id}/activity shows them.
+ * - subscriber: a function given at composition that runs in the recording transaction (webhook outbox,
+ *   segment re-evaluation), so what it writes commits or rolls back with the event.
+ * - cause: project + request id (group_id) + event_source of whoever made the change.
+ */
+export { createEventLog, type EventLog, type EventSubscriber, type ActivityQuery } from './service.js';
+export { activityObject } from './view.js';
+export type { Cause, EventRecord, EventSource, NewEvent } from './types.js';

@@ -1,0 +1,101 @@
+import type { Clock } from '../../core/clock.js';
+import { notFound } from '../../core/errors.js';
+import { newEventId } from '../../core/ids.js';
+import type { Db, Executor } from '../../store/db.js';
+import * as sql from './sql.js';
+import type { Cause, EventRecord, NewEvent } from './types.js';
+
+/** Called in the recording transaction: what a subscriber writes commits or rolls back with the event. */
+export type EventSubscriber = (tx: Executor, records: EventRecord[]) => Promise<void>;
+
+/** Activity ids carry the family of the event, as Voucherify's do: evcus_, evvou_, evred_, evcam_... */
+const prefixes: Record<string, string> = {
+  customer: 'evcus',
+  voucher: 'evvou',
+  redemption: 'evred',
+  campaign: 'evcam',
+  publication: 'evpub',
+  business_validation_rule: 'evbvr',
+};
+
+function prefixFor(type: string): string {
+  return prefixes[type.split('.')[0]!] ?? 'evgen';
+}
+
+/** Activity types that record what a caller did; the rest are effects the engine produced. */
+const actionTypes = ['customer.created', 'customer.updated', 'customer.deleted', 'customer.custom_event'];
+
+export interface ActivityQuery {
+  limit: number;
+  order: 'created_at' | '-created_at';
+  starting_after_id?: string;
+  start_date?: Date;
+  end_date?: Date;
+  type?: string;
+  category?: 'ACTION' | 'EFFECT';
+  campaign_id?: string;
+  campaign_type?: string;
+}
+
+export function createEventLog(deps: { db: Db; clock: Clock }) {
+  const { db, clock } = deps;
+  const subscribers: EventSubscriber[] = [];
+
+  /** Records events in tx, in order, and hands them to every subscriber in the same transaction. */
+  async function record(tx: Executor, cause: Cause, events: NewEvent[]): Promise<EventRecord[]> {
+    if (events.length === 0) return [];
+    const now = clock.now();
+    const records = await sql.insertEvents(
+      tx,
+      events.map((e) => ({
+        id: newEventId(prefixFor(e.type), now),
+        projectId: cause.projectId,
+        type: e.type,
+        customerId: e.customerId ?? null,
+        entityId: e.entityId ?? null,
+        data: e.data,
+        eventSource: cause.source,
+        groupId: cause.groupId,
+        createdAt: now,
+      })),
+    );
+    for (const s of subscribers) await s(tx, records);
+    return records;
+  }
+
+  async function listActivity(projectId: string, customerId: string, q: ActivityQuery) {
+    let types = q.type !== undefined ? [q.type] : undefined;
+    if (q.category === 'ACTION') types = (types ?? actionTypes).filter((t) => actionTypes.includes(t));
+    if (q.category === 'EFFECT' && types) types = types.filter((t) => !actionTypes.includes(t));
+    if (q.starting_after_id && !(await sql.eventExists(db, projectId, q.starting_after_id))) {
+      throw notFound('activity', q.starting_after_id);
+    }
+    // Campaign filters match only activities about a campaign; a campaign_type alone matches none of today's.
+    const matchesNothing = (types !== undefined && types.length === 0) || (q.campaign_type !== undefined && q.campaign_id === undefined);
+    const rows = matchesNothing
+      ? []
+      : await sql.selectActivity(db, {
+          projectId,
+          customerId,
+          types,
+          excludeTypes: q.category === 'EFFECT' && !q.type ? actionTypes : undefined,
+          startDate: q.start_date,
+          endDate: q.end_date,
+          campaignId: q.campaign_id,
+          ascending: q.order === 'created_at',
+          afterId: q.starting_after_id,
+          limit: q.limit,
+        });
+    return { records: rows.slice(0, q.limit), hasMore: rows.length > q.limit };
+  }
+
+  return {
+    record,
+    listActivity,
+    subscribe(fn: EventSubscriber): void {
+      subscribers.push(fn);
+    },
+  };
+}
+
+export type EventLog = ReturnType<typeof createEventLog>;

@@ -1,0 +1,62 @@
+import type { Address, CustomerInput, CustomerRow } from './types.js';
+
+const scalarFields = ['name', 'description', 'email', 'phone', 'birthdate'] as const;
+const addressFields = ['city', 'state', 'line_1', 'line_2', 'country', 'postal_code'] as const;
+
+/** Merges sent keys into an object; a key sent as null is removed. */
+function mergeObject<T extends Record<string, unknown>>(current: T, patch: Record<string, unknown>): T {
+  const out: Record<string, unknown> = { ...current };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else if (v !== undefined) out[k] = v;
+  }
+  return out as T;
+}
+
+function mergeAddress(current: Address | null, patch: Address | null | undefined): Address | null {
+  if (patch === undefined) return current;
+  if (patch === null) return null;
+  const merged: Address = { ...(current ?? {}) };
+  for (const f of addressFields) if (patch[f] !== undefined) merged[f] = patch[f];
+  return addressFields.some((f) => merged[f] !== undefined && merged[f] !== null) ? merged : null;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Applies sent attributes to a customer: only sent fields change; metadata and address merge key by key
+ * (null removes a key; `address: null` clears the address). Returns whether anything changed.
+ */
+export function applyAttributes(current: CustomerRow, input: CustomerInput): { row: CustomerRow; changed: boolean } {
+  const next: CustomerRow = { ...current };
+  const birthdate = input.birthdate !== undefined ? input.birthdate : input.birthday;
+  const sent = { ...input, birthdate };
+  for (const f of scalarFields) if (sent[f] !== undefined) next[f] = sent[f] ?? null;
+  next.address = mergeAddress(current.address, input.address);
+  if (input.metadata !== undefined) next.metadata = input.metadata === null ? {} : mergeObject(current.metadata, input.metadata);
+  const changed =
+    scalarFields.some((f) => next[f] !== current[f]) ||
+    !sameJson(next.address, current.address) ||
+    !sameJson(next.metadata, current.metadata);
+  return { row: next, changed };
+}
+
+export function blankCustomer(id: string, projectId: string, sourceId: string | null, now: Date): CustomerRow {
+  return {
+    id,
+    project_id: projectId,
+    source_id: sourceId,
+    name: null,
+    description: null,
+    email: null,
+    phone: null,
+    birthdate: null,
+    address: null,
+    metadata: {},
+    system_metadata: {},
+    created_at: now,
+    updated_at: null,
+  };
+}

@@ -1,0 +1,45 @@
+export interface Address {
+  city?: string | null;
+  state?: string | null;
+  line_1?: string | null;
+  line_2?: string | null;
+  country?: string | null;
+  postal_code?: string | null;
+}
+
+export interface CustomerRow {
+  id: string;
+  project_id: string;
+  source_id: string | null;
+  name: string | null;
+  description: string | null;
+  email: string | null;
+  phone: string | null;
+  birthdate: string | null;
+  address: Address | null;
+  metadata: Record<string, unknown>;
+  system_metadata: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date | null;
+}
+
+/** Attributes a caller may send (POST/PUT /v1/customers, the `customer` of a tracked event). */
+export interface CustomerInput {
+  id?: string;
+  source_id?: string;
+  name?: string | null;
+  description?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  birthdate?: string | null;
+  /** Deprecated alias of birthdate. */
+  birthday?: string | null;
+  address?: Address | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+export interface UpsertResult {
+  customer: CustomerRow;
+  created: boolean;
+  updated: boolean;
+}

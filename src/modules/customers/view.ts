@@ -1,0 +1,50 @@
+import type { CustomerRow } from './types.js';
+
+/**
+ * Voucherify's CustomerWithSummaryLoyaltyReferrals. Summary, loyalty and referrals are zero-valued until orders,
+ * redemptions, loyalty and referral programs exist.
+ */
+export function customerObject(c: CustomerRow) {
+  return {
+    id: c.id,
+    source_id: c.source_id,
+    name: c.name,
+    description: c.description,
+    email: c.email,
+    phone: c.phone,
+    birthdate: c.birthdate,
+    address: c.address,
+    metadata: c.metadata,
+    summary: {
+      redemptions: {
+        total_redeemed: 0,
+        total_failed: 0,
+        total_succeeded: 0,
+        total_rolled_back: 0,
+        total_rollback_failed: 0,
+        total_rollback_succeeded: 0,
+        gift: { redeemed_amount: 0, amount_to_go: 0 },
+        loyalty_card: { redeemed_points: 0, points_to_go: 0 },
+      },
+      orders: { total_amount: 0, total_count: 0, average_amount: 0, last_order_amount: 0 },
+    },
+    loyalty: { points: 0, referred_customers: 0, campaigns: {} },
+    referrals: { total: 0, campaigns: [] },
+    system_metadata: c.system_metadata,
+    created_at: c.created_at.toISOString(),
+    updated_at: c.updated_at ? c.updated_at.toISOString() : null,
+    object: 'customer' as const,
+  };
+}
+
+/** SimpleCustomer, as events and webhooks embed it. */
+export function simpleCustomer(c: CustomerRow) {
+  return {
+    id: c.id,
+    source_id: c.source_id,
+    name: c.name,
+    email: c.email,
+    metadata: c.metadata,
+    object: 'customer' as const,
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * Projects: the unit of isolation. Glossary:
+ * - project (`proj_`): owns customers, schemas, events, webhooks; nothing crosses projects.
+ * - server key: X-App-Id / X-App-Token, for /v1 (secret; stored as a SHA-256 digest).
+ * - client key: X-Client-Application-Id / X-Client-Token, for /client/v1, only from `client_trusted_domains`.
+ * - webhook token: the project's webhook signing secret (kept readable, since signing needs it).
+ * - management credentials: X-Management-Id / X-Management-Token, one pair per instance, for /management/v1.
+ */
+export { createProjectsService, type ProjectsService, type CreatedProject, type ProjectInput } from './service.js';
+export { createManagementAuth, type ManagementAuth } from './management.js';
+export { projectObject, createdProjectObject } from './view.js';
+export { originAllowed } from './origins.js';
+export type { Caller, ProjectRow, KeyPair } from './types.js';

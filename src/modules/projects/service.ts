@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../core/clock.js';
+import { notFound } from '../../core/errors.js';
+import { hashToken, tokenMatches } from '../../core/hash.js';
+import { newId, newSecret } from '../../core/ids.js';
+import type { Db, Executor } from '../../store/db.js';
+import * as sql from './sql.js';
+import type { ApiKeyRow, Caller, KeyKind, KeyPair, ProjectRow, ProjectSettings } from './types.js';
+
+export interface ProjectInput {
+  name?: string;
+  [key: string]: unknown;
+}
+
+export interface CreatedProject {
+  project: ProjectRow;
+  serverKey: KeyPair;
+  clientKey: KeyPair;
+}
+
+const settingDefaults: ProjectSettings = {
+  description: null,
+  timezone: 'UTC',
+  currency: 'USD',
+  dial_code: null,
+  case_sensitive_codes: true,
+  client_trusted_domains: [],
+  client_redeem_enabled: false,
+  client_publish_enabled: false,
+  client_list_vouchers_enabled: false,
+  client_create_customer_enabled: false,
+  client_loyalty_events_enabled: false,
+  client_set_voucher_expiration_date_enabled: false,
+};
+
+/** Fields that are ours to set, never the caller's. */
+const managedFields = new Set(['id', 'name', 'webhook_token', 'server_side_key', 'client_side_key', 'created_at', 'updated_at', 'object', 'users']);
+
+function pickSettings(input: ProjectInput): ProjectSettings {
+  const out: ProjectSettings = {};
+  for (const [k, v] of Object.entries(input)) if (!managedFields.has(k) && v !== undefined) out[k] = v;
+  return out;
+}
+
+interface CachedKey {
+  key: ApiKeyRow;
+  project: ProjectRow;
+  expiresAt: number;
+}
+
+/** How long a resolved key and its project settings are reused before being read again. */
+const keyCacheMs = 5_000;
+
+export function createProjectsService(deps: { db: Db; clock: Clock }) {
+  const { db, clock } = deps;
+  const keyCache = new Map<string, CachedKey>();
+
+  async function newKey(tx: Executor, projectId: string, kind: KeyKind, name: string): Promise<KeyPair> {
+    const pair = { app_id: randomUUID(), app_token: newSecret() };
+    await sql.insertKey(tx, { app_id: pair.app_id, project_id: projectId, kind, name, token_hash: hashToken(pair.app_token) }, clock.now());
+    return pair;
+  }
+
+  async function create(input: ProjectInput, tx?: Executor): Promise<CreatedProject> {
+    const run = async (t: Executor): Promise<CreatedProject> => {
+      const now = clock.now();
+      const project: ProjectRow = {
+        id: newId('proj', 12),
+        name: String(input.name),
+        settings: { ...settingDefaults, ...pickSettings(input) },
+        webhook_token: newSecret(),
+        created_at: now,
+        updated_at: null,
+      };
+      await sql.insertProject(t, project);
+      const serverKey = await newKey(t, project.id, 'server', 'Server-side key');
+      const clientKey = await newKey(t, project.id, 'client', 'Client-side key');
+      return { project, serverKey, clientKey };
+    };
+    return tx ? run(tx) : db.transaction(run);
+  }
+
+  async function get(id: string): Promise<ProjectRow> {
+    const p = await sql.selectProject(db, id);
+    if (!p) throw notFound('project', id);
+    return p;
+  }
+
+  async function update(id: string, input: ProjectInput): Promise<ProjectRow> {
+    const current = await get(id);
+    const settings = { ...current.settings, ...pickSettings(input) };
+    const name = typeof input.name === 'string' ? input.name : current.name;
+    const row = await sql.updateProjectRow(db, id, name, settings, clock.now());
+    if (!row) throw notFound('project', id);
+    forgetProject(id);
+    return row;
+  }
+
+  async function remove(id: string): Promise<void> {
+    if (!(await sql.deleteProjectRow(db, id))) throw notFound('project', id);
+    forgetProject(id);
+  }
+
+  function forgetProject(projectId: string): void {
+    for (const [appId, c] of keyCache) if (c.project.id === projectId) keyCache.delete(appId);
+  }
+
+  async function resolveKey(appId: string): Promise<CachedKey | undefined> {
+    const cached = keyCache.get(appId);
+    if (cached && cached.expiresAt > Date.now()) return cached;
+    const key = await sql.selectKey(db, appId);
+    if (!key) {
+      keyCache.delete(appId);
+      return undefined;
+    }
+    const project = await sql.selectProject(db, key.project_id);
+    if (!project) return undefined;
+    const entry = { key, project, expiresAt: Date.now() + keyCacheMs };
+    keyCache.set(appId, entry);
+    return entry;
+  }
+
+  /** Checks a key pair of the given kind; undefined when it does not authenticate. */
+  async function authenticate(
+    appId: string,
+    token: string,
+    kind: KeyKind,
+  ): Promise<{ caller: Caller; project: ProjectRow } | undefined> {
+    const entry = await resolveKey(appId);
+    if (!entry || entry.key.kind !== kind || !tokenMatches(token, entry.key.token_hash)) return undefined;
+    return {
+      caller: {
+        projectId: entry.project.id,
+        appId,
+        keyName: entry.key.name,
+        channel: kind === 'server' ? 'API' : 'CLIENT_API',
+      },
+      project: entry.project,
+    };
+  }
+
+  /** On the first start on an empty store, a default project exists; returns its keys only when it was just made. */
+  async function ensureDefault(): Promise<CreatedProject | undefined> {
+    return db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [7_263_554_202]);
+      if ((await sql.countProjects(tx)) > 0) return undefined;
+      return create({ name: 'Default project' }, tx);
+    });
+  }
+
+  return {
+    create,
+    get,
+    list: () => sql.selectProjects(db),
+    update,
+    remove,
+    authenticate,
+    ensureDefault,
+    serverKeyIds: async (projectId: string) => (await sql.selectKeysOfProject(db, projectId, 'server')).map((k) => k.app_id),
+  };
+}
+
+export type ProjectsService = ReturnType<typeof createProjectsService>;

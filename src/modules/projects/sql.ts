@@ -1,0 +1,91 @@
+import type { Executor } from '../../store/db.js';
+import type { ApiKeyRow, KeyKind, ProjectRow, ProjectSettings } from './types.js';
+
+const projectColumns = 'id, name, settings, webhook_token, created_at, updated_at';
+
+export async function insertProject(db: Executor, p: ProjectRow): Promise<void> {
+  await db.query(
+    `INSERT INTO projects (id, name, settings, webhook_token, created_at, updated_at)
+     VALUES ($1, $2, $3::jsonb, $4, $5, $6)`,
+    [p.id, p.name, JSON.stringify(p.settings), p.webhook_token, p.created_at, p.updated_at],
+  );
+}
+
+export async function insertKey(db: Executor, k: ApiKeyRow, createdAt: Date): Promise<void> {
+  await db.query(
+    'INSERT INTO api_keys (app_id, project_id, kind, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+    [k.app_id, k.project_id, k.kind, k.name, k.token_hash, createdAt],
+  );
+}
+
+export async function selectProject(db: Executor, id: string): Promise<ProjectRow | undefined> {
+  const { rows } = await db.query<ProjectRow>(`SELECT ${projectColumns} FROM projects WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+export async function selectProjects(db: Executor): Promise<ProjectRow[]> {
+  const { rows } = await db.query<ProjectRow>(`SELECT ${projectColumns} FROM projects ORDER BY created_at, id`);
+  return rows;
+}
+
+export async function countProjects(db: Executor): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM projects');
+  return rows[0]?.n ?? 0;
+}
+
+export async function updateProjectRow(
+  db: Executor,
+  id: string,
+  name: string,
+  settings: ProjectSettings,
+  now: Date,
+): Promise<ProjectRow | undefined> {
+  const { rows } = await db.query<ProjectRow>(
+    `UPDATE projects SET name = $2, settings = $3::jsonb, updated_at = $4 WHERE id = $1 RETURNING ${projectColumns}`,
+    [id, name, JSON.stringify(settings), now],
+  );
+  return rows[0];
+}
+
+export async function deleteProjectRow(db: Executor, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('DELETE FROM projects WHERE id = $1', [id]);
+  return rowCount > 0;
+}
+
+export async function selectKey(db: Executor, appId: string): Promise<ApiKeyRow | undefined> {
+  const { rows } = await db.query<ApiKeyRow>(
+    'SELECT app_id, project_id, kind, name, token_hash FROM api_keys WHERE app_id = $1',
+    [appId],
+  );
+  return rows[0];
+}
+
+export async function selectKeysOfProject(db: Executor, projectId: string, kind: KeyKind): Promise<ApiKeyRow[]> {
+  const { rows } = await db.query<ApiKeyRow>(
+    'SELECT app_id, project_id, kind, name, token_hash FROM api_keys WHERE project_id = $1 AND kind = $2 ORDER BY created_at',
+    [projectId, kind],
+  );
+  return rows;
+}
+
+export async function selectSetting<T>(db: Executor, key: string): Promise<T | undefined> {
+  const { rows } = await db.query<{ value: T }>('SELECT value FROM instance_settings WHERE key = $1', [key]);
+  return rows[0]?.value;
+}
+
+/** Inserts the setting unless another process did first; returns the value that is stored. */
+export async function insertSettingOnce<T>(db: Executor, key: string, value: T): Promise<T> {
+  await db.query(
+    'INSERT INTO instance_settings (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO NOTHING',
+    [key, JSON.stringify(value)],
+  );
+  return (await selectSetting<T>(db, key)) as T;
+}
+
+export async function upsertSetting<T>(db: Executor, key: string, value: T): Promise<void> {
+  await db.query(
+    `INSERT INTO instance_settings (key, value) VALUES ($1, $2::jsonb)
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+    [key, JSON.stringify(value)],
+  );
+}

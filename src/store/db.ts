@@ -1,0 +1,39 @@
+/**
+ * The narrow database port every module sees. Two adapters implement it (node-postgres and PGlite); only the
+ * composition root and test helpers pick one. One SQL dialect: PostgreSQL.
+ */
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /** Runs several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs fn in one transaction: commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Either the database or an open transaction: service methods that write take one, so callers can compose. */
+export type Executor = Queryable;
+
+/** SQLSTATEs after which a whole transaction may simply be run again. */
+const retryableStates = new Set(['40001', '40P01']);
+
+export function isRetryable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && retryableStates.has(String((err as { code?: unknown }).code));
+}
+
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; constraint?: unknown; message?: unknown };
+  if (e.code !== '23505') return false;
+  if (constraint === undefined) return true;
+  return e.constraint === constraint || String(e.message ?? '').includes(constraint);
+}

@@ -1,0 +1,41 @@
+import { PGlite } from '@electric-sql/pglite';
+import type { Db, Queryable, QueryResult } from './db.js';
+
+interface PgliteLike {
+  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
+  exec(sql: string): Promise<unknown>;
+}
+
+function wrap(target: PgliteLike): Queryable {
+  return {
+    async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
+      const r = await target.query<T>(sql, params as unknown[] | undefined);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+    async exec(sql: string): Promise<void> {
+      await target.exec(sql);
+    },
+  };
+}
+
+/**
+ * PGlite: PostgreSQL compiled to WebAssembly, in-process. dataDir persists to disk; undefined keeps it in memory.
+ * It runs one statement at a time, and an open transaction holds every other query back, so transactions stay
+ * short and never span an HTTP call.
+ */
+export async function createPgliteDb(dataDir: string | undefined): Promise<Db> {
+  const pglite = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
+  await pglite.waitReady;
+  const base = wrap(pglite as unknown as PgliteLike);
+  return {
+    kind: 'pglite',
+    query: base.query,
+    exec: base.exec,
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      return pglite.transaction((tx) => fn(wrap(tx as unknown as PgliteLike)));
+    },
+    async close(): Promise<void> {
+      await pglite.close();
+    },
+  };
+}
