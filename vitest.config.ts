@@ -1,0 +1,42 @@
+import pg from 'pg';
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects run the same suites: on PGlite, and on PostgreSQL (TEST_DATABASE_URL, default the local server).
+ * Without a reachable PostgreSQL the second is left out with a notice, unless it is required
+ * (CI=true or TESSERA_REQUIRE_POSTGRES=1), in which case the run fails.
+ */
+const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const required = process.env.CI === 'true' || process.env.TESSERA_REQUIRE_POSTGRES === '1';
+
+async function postgresReachable(): Promise<string | undefined> {
+  const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    await c.query('SELECT 1');
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+export default defineConfig(async () => {
+  const only = process.env.TEST_DRIVER;
+  const problem = only === 'pglite' ? 'not asked for' : await postgresReachable();
+  if (problem !== undefined && only !== 'pglite') {
+    const msg = `PostgreSQL at ${adminUrl.replace(/\/\/[^@]*@/, '//')} is unreachable (${problem})`;
+    if (required) throw new Error(`${msg}: the PostgreSQL suite is required here`);
+    process.stderr.write(`\n*** ${msg}: running the PGlite suite only ***\n\n`);
+  }
+  const shared = { include: ['test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 };
+  const projects = [];
+  if (only !== 'postgres') projects.push({ test: { ...shared, name: 'pglite', env: { TEST_DRIVER: 'pglite' } } });
+  if (problem === undefined) {
+    projects.push({
+      test: { ...shared, name: 'postgres', env: { TEST_DRIVER: 'postgres' }, globalSetup: ['test/helpers/global-postgres.ts'] },
+    });
+  }
+  return { test: { projects } };
+});
