@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable, QueryResult } from './db.js';
+import { lockDataDir } from './dir-lock.js';
 
 interface PgliteLike {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
@@ -19,13 +21,21 @@ function wrap(target: PgliteLike): Queryable {
 }
 
 /**
- * PGlite: PostgreSQL compiled to WebAssembly, in-process. dataDir persists to disk; undefined keeps it in memory.
+ * PGlite: PostgreSQL compiled to WebAssembly, in-process. dataDir persists to disk (the database in pgdata/, a pid
+ * file beside it); undefined keeps it in memory.
  * It runs one statement at a time, and an open transaction holds every other query back, so transactions stay
  * short and never span an HTTP call.
  */
 export async function createPgliteDb(dataDir: string | undefined): Promise<Db> {
-  const pglite = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
-  await pglite.waitReady;
+  const unlock = dataDir === undefined ? async () => undefined : await lockDataDir(dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = dataDir === undefined ? new PGlite() : new PGlite(join(dataDir, 'pgdata'));
+    await pglite.waitReady;
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
   const base = wrap(pglite as unknown as PgliteLike);
   return {
     kind: 'pglite',
@@ -35,7 +45,11 @@ export async function createPgliteDb(dataDir: string | undefined): Promise<Db> {
       return pglite.transaction((tx) => fn(wrap(tx as unknown as PgliteLike)));
     },
     async close(): Promise<void> {
-      await pglite.close();
+      try {
+        await pglite.close();
+      } finally {
+        await unlock();
+      }
     },
   };
 }
