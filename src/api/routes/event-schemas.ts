@@ -17,10 +17,12 @@ export function eventSchemaRoutes(app: FastifyInstance, deps: { schemas: EventSc
   const { schemas, projects } = deps;
   const base = '/projects/:projectId/custom-event-schemas';
 
-  // Every route first checks the project, so an unknown one is a 404 about the project.
+  // Every route first checks the project, so an unknown one is a 404 about the project. The hook sees every route
+  // of this encapsulation context, whose urls carry the context's prefix.
+  const routeBase = `${app.prefix}${base}`;
   app.addHook('preHandler', async (req) => {
     const { projectId } = (req.params ?? {}) as Partial<Params>;
-    if (req.routeOptions.url?.startsWith(base) && projectId !== undefined) await projects.get(projectId);
+    if (req.routeOptions.url?.startsWith(routeBase) && projectId !== undefined) await projects.get(projectId);
   });
 
   app.post<{ Params: Params; Body: SchemaInput }>(base, { schema: { body: createSchemaBody } }, async (req) =>

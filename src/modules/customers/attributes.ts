@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Address, CustomerInput, CustomerRow } from './types.js';
 
 const scalarFields = ['name', 'description', 'email', 'phone', 'birthdate'] as const;
@@ -13,16 +14,18 @@ function mergeObject<T extends Record<string, unknown>>(current: T, patch: Recor
   return out as T;
 }
 
+/** An address always carries all six keys (null when unset), as Voucherify shows it; one with none set is null. */
 function mergeAddress(current: Address | null, patch: Address | null | undefined): Address | null {
   if (patch === undefined) return current;
   if (patch === null) return null;
-  const merged: Address = { ...(current ?? {}) };
-  for (const f of addressFields) if (patch[f] !== undefined) merged[f] = patch[f];
-  return addressFields.some((f) => merged[f] !== undefined && merged[f] !== null) ? merged : null;
+  const merged: Address = {};
+  for (const f of addressFields) merged[f] = patch[f] !== undefined ? patch[f] : (current?.[f] ?? null);
+  return addressFields.some((f) => merged[f] !== null) ? merged : null;
 }
 
+/** Key order does not count: jsonb gives nested keys back in its own order, not as they were sent. */
 function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return isDeepStrictEqual(a, b);
 }
 
 /**
