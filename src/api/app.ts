@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import qs from 'qs';
+import { TesseraError } from '../core/errors.js';
 import { newRequestId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { EventLog } from '../modules/activity/index.js';
@@ -9,7 +10,8 @@ import type { EventSchemasService } from '../modules/event-schemas/index.js';
 import type { EventsService } from '../modules/events/index.js';
 import type { ManagementAuth, ProjectsService } from '../modules/projects/index.js';
 import { clientAuth, managementAuth, serverAuth } from './auth.js';
-import { installErrorHandling } from './errors.js';
+import { frameworkErrorHandler, installErrorHandling } from './errors.js';
+import { unstorableInBody, urlHasNul } from './json-body.js';
 import { customerRoutes } from './routes/customers.js';
 import { eventSchemaRoutes } from './routes/event-schemas.js';
 import { eventRoutes } from './routes/events.js';
@@ -39,6 +41,8 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
     genReqId: () => newRequestId(),
+    // Malformed percent-encoding and overlong path parameters, which the router meets before any hook.
+    frameworkErrors: frameworkErrorHandler(options.bodyLimit),
     routerOptions: {
       ignoreTrailingSlash: true,
       maxParamLength: 500,
@@ -51,13 +55,20 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
 
   // The SDK sends Content-Type: application/json on every request, DELETE included: an empty body is no body.
   const parseJson = app.getDefaultJsonParser('error', 'error');
+  // JSON only: Fastify's text/plain parser would hand routes a string, refused as "Payload must be object".
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if (body === '') return done(null, undefined);
-    parseJson(req, body as string, done);
+    parseJson(req, body as string, (err, value) => {
+      if (err) return done(err, undefined);
+      const problem = unstorableInBody(value);
+      return problem ? done(new TesseraError('invalid_payload', problem), undefined) : done(null, value);
+    });
   });
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    if (urlHasNul(req.url)) throw new TesseraError('invalid_query_params', 'The URL must not contain the NUL character (%00)');
   });
 
   app.get('/health', async () => ({ status: 'ok' }));

@@ -22,6 +22,8 @@ const fastifyCodes: Record<string, { key: ErrorKey; details?: string }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { key: 'unsupported_media_type', details: 'Content-Type must be application/json' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { key: 'invalid_payload', details: 'Request body size did not match Content-Length' },
   FST_ERR_CTP_INVALID_TYPE: { key: 'unsupported_media_type' },
+  FST_ERR_BAD_URL: { key: 'invalid_query_params', details: 'The URL is not validly percent-encoded' },
+  FST_ERR_MAX_PARAM_LENGTH: { key: 'invalid_query_params', details: 'A path parameter is longer than 500 characters' },
 };
 
 export function toTesseraError(err: FastifyError | Error, bodyLimit: number): TesseraError | undefined {
@@ -41,6 +43,14 @@ export function toTesseraError(err: FastifyError | Error, bodyLimit: number): Te
     return new TesseraError((entry?.[0] as ErrorKey) ?? 'invalid_payload', fe.message);
   }
   return undefined;
+}
+
+/** Fastify's frameworkErrors option: errors the router meets before hooks run, answered in the same shape. */
+export function frameworkErrorHandler(bodyLimit: number) {
+  return (err: FastifyError, req: FastifyRequest, reply: FastifyReply): void => {
+    const known = toTesseraError(err, bodyLimit) ?? new TesseraError('invalid_query_params', err.message);
+    void reply.code(known.code).header('x-request-id', req.id).send(errorBody(known, req.id));
+  };
 }
 
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {

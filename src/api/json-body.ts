@@ -1,0 +1,40 @@
+/**
+ * What a JSON body may not hold although JSON allows it: text PostgreSQL cannot store (the NUL character, unpaired
+ * UTF-16 surrogates, both only reachable through `\u` escapes) and nesting deep enough to exhaust a stack.
+ * Refused at the edge as 400, instead of failing deep in the store as 500.
+ */
+export const maxBodyDepth = 64;
+
+// In unicode mode \p{Cs} matches only surrogates that are not part of a pair.
+const unstorable = /[\u0000\p{Cs}]/u;
+
+function where(path: string): string {
+  return path === '' ? 'Payload' : `Property ${path}`;
+}
+
+/** The first problem found, worded like the other payload errors, or undefined when the body can be stored. */
+export function unstorableInBody(value: unknown, path = '', depth = 0): string | undefined {
+  if (typeof value === 'string') {
+    return unstorable.test(value) ? `${where(path)} must not contain the NUL character or unpaired surrogates` : undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (depth >= maxBodyDepth) return `${where(path)} is nested deeper than ${maxBodyDepth} levels`;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = unstorableInBody(value[i], `${path}[${i}]`, depth + 1);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  for (const [key, v] of Object.entries(value)) {
+    if (unstorable.test(key)) return `${where(path)} has a key with the NUL character or unpaired surrogates`;
+    const problem = unstorableInBody(v, `${path}.${key}`, depth + 1);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/** The NUL character can reach a path or query parameter only percent-encoded. */
+export function urlHasNul(url: string): boolean {
+  return url.includes('%00');
+}

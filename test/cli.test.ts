@@ -1,0 +1,237 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminUrl, databaseUrl, driver } from './helpers/db.js';
+
+/**
+ * The built CLI (`npm test` builds it first), run as users run it: on PGlite in a temporary data dir, and in the
+ * PostgreSQL project against fresh databases.
+ */
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'dist/cli/main.js');
+const children = new Set<ChildProcess>();
+const slow = { timeout: 90_000 };
+
+/** The environment without anything that would configure Tessera behind the test's back. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (['DATABASE_URL', 'PORT', 'HOST'].includes(k) || k.startsWith('TESSERA_')) delete env[k];
+  return env;
+}
+
+interface Running {
+  child: ChildProcess;
+  output(): string;
+  waitFor(re: RegExp): Promise<RegExpMatchArray>;
+  exited: Promise<number | null>;
+}
+
+function start(args: string[]): Running {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let out = '';
+  const waiters: Array<() => void> = [];
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    for (const w of waiters.splice(0)) w();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => {
+    children.delete(child);
+    res(code);
+    for (const w of waiters.splice(0)) w();
+  }));
+  const waitFor = (re: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = () => {
+        const m = out.match(re);
+        if (m) return resolve(m);
+        if (child.exitCode !== null) return reject(new Error(`exited ${child.exitCode} before ${re}:\n${out}`));
+        waiters.push(check);
+      };
+      check();
+    });
+  return { child, output: () => out, waitFor, exited };
+}
+
+async function run(args: string[]): Promise<{ code: number | null; out: string }> {
+  const r = start(args);
+  const code = await r.exited;
+  return { code, out: r.output() };
+}
+
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+const databases: string[] = [];
+let tmp: string;
+
+/** A fresh, empty store of the driver under test, as CLI flags. */
+async function freshStore(label: string): Promise<string[]> {
+  if (driver === 'pglite') return ['--data-dir', join(tmp, label)];
+  const name = `tessera_cli_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  await admin(`CREATE DATABASE ${name}`);
+  databases.push(name);
+  return ['--database-url', databaseUrl(name)];
+}
+
+beforeAll(async () => {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: build first (npm run build)`);
+  tmp = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
+});
+
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await rm(tmp, { recursive: true, force: true });
+  for (const name of databases) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+});
+
+describe('tessera CLI help', slow, () => {
+  it.each([
+    [[], ['serve', 'migrate', 'projects', '--version']],
+    [['serve'], ['--port', '--host', '--database-url', '--data-dir', '--log-level']],
+    [['migrate'], ['--database-url', '--data-dir', '--log-level']],
+    [['projects'], ['create', 'list']],
+    [['projects', 'create'], ['--name', '--trusted-domain', '--json', '--database-url', '--data-dir']],
+    [['projects', 'list'], ['--json', '--database-url', '--data-dir']],
+  ])('%j --help exits 0 and lists %j', async (command, expected) => {
+    const { code, out } = await run([...command, '--help']);
+    expect(code).toBe(0);
+    for (const option of expected) expect(out).toContain(option);
+  });
+
+  it('refuses bad input with a message and a non-zero exit', async () => {
+    const [badPort, unknown, noName] = await Promise.all([
+      run(['serve', '--port', 'nope', '--data-dir', join(tmp, 'never')]),
+      run(['frobnicate']),
+      run(['projects', 'create', '--data-dir', join(tmp, 'never')]),
+    ]);
+    expect(badPort.code).toBe(2);
+    expect(badPort.out).toContain('port must be an integer');
+    expect(unknown.code).not.toBe(0);
+    expect(noName.code).not.toBe(0);
+    expect(noName.out).toContain('--name');
+    expect(existsSync(join(tmp, 'never'))).toBe(false);
+  });
+});
+
+describe('tessera serve, projects and migrate', slow, () => {
+  let store: string[];
+  let first: { url: string; server: Record<string, string>; management: Record<string, string> };
+
+  beforeAll(async () => {
+    store = await freshStore('main');
+  });
+
+  it('prints the URL, the management credentials and the default keys on the first start; the key works', async () => {
+    const s = start(['serve', '--port', '0', ...store]);
+    const [, url] = await s.waitFor(/Tessera is listening on (http:\/\/\S+)/);
+    await s.waitFor(/Webhook signing secret:\s+\S+/);
+    const out = s.output();
+    const grab = (label: string) => out.match(new RegExp(`${label}:\\s+(\\S+)`))?.[1];
+    first = {
+      url: url!,
+      server: { 'x-app-id': grab('X-App-Id')!, 'x-app-token': grab('X-App-Token')! },
+      management: { 'x-management-id': grab('X-Management-Id')!, 'x-management-token': grab('X-Management-Token')! },
+    };
+    expect(Object.values(first.server).every(Boolean)).toBe(true);
+    expect(Object.values(first.management).every(Boolean)).toBe(true);
+    expect(grab('X-Client-Application-Id')).toBeTruthy();
+    expect(grab('X-Client-Token')).toBeTruthy();
+    expect(url).not.toMatch(/:0$/);
+
+    const customers = await fetch(`${first.url}/v1/customers`, { headers: first.server });
+    expect(customers.status).toBe(200);
+    expect(await customers.json()).toMatchObject({ object: 'list', total: 0 });
+    const projects = await fetch(`${first.url}/management/v1/projects`, { headers: first.management });
+    expect(projects.status).toBe(200);
+    expect((await projects.json()).data.map((p: { name: string }) => p.name)).toEqual(['Default project']);
+    expect((await fetch(`${first.url}/v1/customers`, { headers: { ...first.server, 'x-app-token': 'wrong' } })).status).toBe(401);
+
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+
+  let created: { id: string; server_side_key: { app_id: string; app_token: string } };
+
+  it('projects create --json prints the new project with its keys', async () => {
+    const { code, out } = await run(['projects', 'create', '--name', 'Shop', '--trusted-domain', 'shop.example.com', 'm.example.com', '--json', ...store]);
+    expect(code, out).toBe(0);
+    const body = JSON.parse(out);
+    expect(body).toMatchObject({ name: 'Shop', object: 'project', client_trusted_domains: ['shop.example.com', 'm.example.com'] });
+    expect(body.id).toMatch(/^proj_/);
+    expect(body.server_side_key).toEqual({ app_id: expect.any(String), app_token: expect.any(String) });
+    expect(body.client_side_key).toEqual({ app_id: expect.any(String), app_token: expect.any(String) });
+    created = body;
+  });
+
+  it('projects list --json lists it, without keys', async () => {
+    const { code, out } = await run(['projects', 'list', '--json', ...store]);
+    expect(code, out).toBe(0);
+    const list = JSON.parse(out) as Array<{ id: string; name: string }>;
+    expect(list.map((p) => p.name)).toEqual(['Default project', 'Shop']);
+    expect(list.map((p) => p.id)).toContain(created.id);
+    expect(out).not.toContain(created.server_side_key.app_token);
+    expect(out).not.toContain('server_side_key');
+  });
+
+  it('prints no keys on a second start; the earlier and the CLI-made keys both work', async () => {
+    const s = start(['serve', '--port', '0', ...store]);
+    const [, url] = await s.waitFor(/Tessera is listening on (http:\/\/\S+)/);
+    expect((await fetch(`${url}/v1/customers`, { headers: first.server })).status).toBe(200);
+    const shop = { 'x-app-id': created.server_side_key.app_id, 'x-app-token': created.server_side_key.app_token };
+    expect((await fetch(`${url}/v1/customers`, { headers: shop })).status).toBe(200);
+    expect((await fetch(`${url}/management/v1/projects`, { headers: first.management })).status).toBe(200);
+    if (driver === 'pglite') {
+      // One PGlite store, one process: a second one is refused instead of corrupting it.
+      const locked = await run(['projects', 'list', ...store]);
+      expect(locked.code).not.toBe(0);
+      expect(locked.out).toContain('in use by process');
+    }
+    const out = s.output();
+    for (const secret of ['X-App-Token', 'X-Client-Token', 'X-Management-Token', first.server['x-app-token']!, first.management['x-management-token']!]) {
+      expect(out).not.toContain(secret);
+    }
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+
+  it.skipIf(driver !== 'pglite')('takes over the data dir of a killed server, with its data intact', async () => {
+    const killed = start(['serve', '--port', '0', ...store]);
+    await killed.waitFor(/Tessera is listening on/);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const s = start(['serve', '--port', '0', ...store]);
+    const [, url] = await s.waitFor(/Tessera is listening on (http:\/\/\S+)/);
+    const list = await fetch(`${url}/management/v1/projects`, { headers: first.management });
+    expect((await list.json()).data.map((p: { name: string }) => p.name)).toEqual(['Default project', 'Shop']);
+    expect((await fetch(`${url}/v1/customers`, { headers: first.server })).status).toBe(200);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+
+  it('migrate applies the migrations once, then reports up to date', async () => {
+    const fresh = await freshStore('migrate-only');
+    const once = await run(['migrate', ...fresh]);
+    expect(once.code, once.out).toBe(0);
+    expect(once.out).toMatch(/Applied to .*0001_init/);
+    const twice = await run(['migrate', ...fresh]);
+    expect(twice.code, twice.out).toBe(0);
+    expect(twice.out).toContain('is up to date');
+    const again = await run(['migrate', ...store]);
+    expect(again.out).toContain('is up to date');
+  });
+});

@@ -1,0 +1,153 @@
+import { readdirSync } from 'node:fs';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/index.js';
+import { compose } from '../src/compose.js';
+import { createLogger } from '../src/core/logger.js';
+import type { Db } from '../src/store/db.js';
+import { loadMigrations, migrate, migrationsDir, type Migration } from '../src/store/migrator.js';
+import { createPgDb } from '../src/store/pg.js';
+import { createPgliteDb } from '../src/store/pglite.js';
+import { adminUrl, createTestDb, databaseUrl, driver, type TestDb } from './helpers/db.js';
+
+const files = readdirSync(migrationsDir).filter((f) => f.endsWith('.sql')).sort();
+
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A fresh, empty database of the driver under test: nothing migrated. */
+async function emptyDb(): Promise<{ db: Db; url?: string; drop(): Promise<void> }> {
+  if (driver === 'pglite') {
+    const db = await createPgliteDb(undefined);
+    return { db, drop: () => db.close() };
+  }
+  const name = `tessera_m_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  await admin(`CREATE DATABASE ${name}`);
+  const url = databaseUrl(name);
+  const db = createPgDb({ connectionString: url, max: 4 });
+  return {
+    db,
+    url,
+    async drop() {
+      await db.close();
+      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+async function appliedIds(db: Db): Promise<Array<{ id: number; name: string }>> {
+  return (await db.query<{ id: number; name: string }>('SELECT id, name FROM tessera_migrations ORDER BY id')).rows;
+}
+
+describe('migrations', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    while (cleanups.length > 0) await cleanups.pop()!();
+  });
+
+  it('has one migration per numbered file, in order', async () => {
+    const all = await loadMigrations();
+    expect(files.length).toBeGreaterThan(0);
+    expect(all.map((m) => `${m.name}.sql`)).toEqual(files);
+    expect(all.map((m) => m.id)).toEqual([...all.map((m) => m.id)].sort((a, b) => a - b));
+  });
+
+  it('applies every file on an empty database, then nothing on a second run', async () => {
+    const e = await emptyDb();
+    cleanups.push(e.drop);
+    const first = await migrate(e.db);
+    expect(first.map((n) => `${n}.sql`)).toEqual(files);
+    expect(await migrate(e.db)).toEqual([]);
+    const rows = await appliedIds(e.db);
+    expect(rows.map((r) => `${r.name}.sql`)).toEqual(files);
+    const { rows: tables } = await e.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('projects', 'customers', 'event_log')",
+    );
+    expect(tables[0]!.n).toBe(3);
+  });
+
+  it('leaves an already migrated database alone', async () => {
+    const t: TestDb = await createTestDb();
+    cleanups.push(t.drop);
+    const before = await appliedIds(t.db);
+    expect(before).toHaveLength(files.length);
+    expect(await migrate(t.db)).toEqual([]);
+    expect(await appliedIds(t.db)).toEqual(before);
+  });
+
+  it('runs each migration in one transaction: a failing one leaves no trace and can be retried', async () => {
+    const e = await emptyDb();
+    cleanups.push(e.drop);
+    const good: Migration = { id: 9001, name: '9001_good', sql: 'CREATE TABLE m_good (id int);' };
+    const bad: Migration = { id: 9002, name: '9002_bad', sql: 'CREATE TABLE m_half (id int); SELECT no_such_function();' };
+    await expect(migrate(e.db, [good, bad])).rejects.toThrow();
+    expect((await appliedIds(e.db)).map((r) => r.id)).toEqual([9001]);
+    const { rows } = await e.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'm_half'",
+    );
+    expect(rows[0]!.n).toBe(0);
+    const fixed: Migration = { ...bad, sql: 'CREATE TABLE m_half (id int);' };
+    expect(await migrate(e.db, [good, fixed])).toEqual(['9002_bad']);
+    expect((await appliedIds(e.db)).map((r) => r.id)).toEqual([9001, 9002]);
+  });
+
+  describe.skipIf(driver !== 'postgres')('two processes starting at once on PostgreSQL', () => {
+    let fresh: { db: Db; url?: string; drop(): Promise<void> };
+    beforeAll(async () => {
+      fresh = await emptyDb();
+    });
+    afterAll(async () => {
+      await fresh.drop();
+    });
+
+    it('apply each migration exactly once, and both succeed', async () => {
+      const other = createPgDb({ connectionString: fresh.url!, max: 2 });
+      try {
+        // Extra migrations make the two interleave; each must still run once.
+        const all = [
+          ...(await loadMigrations()),
+          { id: 9101, name: '9101_counter', sql: 'CREATE TABLE m_counter (n int); INSERT INTO m_counter VALUES (1);' },
+          { id: 9102, name: '9102_bump', sql: 'UPDATE m_counter SET n = n + 1;' },
+          { id: 9103, name: '9103_bump', sql: 'UPDATE m_counter SET n = n + 1;' },
+        ];
+        const [a, b] = await Promise.all([migrate(fresh.db, all), migrate(other, all)]);
+        expect([...a, ...b].sort()).toEqual(all.map((m) => m.name).sort());
+        expect(a.filter((n) => b.includes(n))).toEqual([]);
+        expect((await appliedIds(fresh.db)).map((r) => r.id)).toEqual(all.map((m) => m.id));
+        expect((await fresh.db.query<{ n: number }>('SELECT n FROM m_counter')).rows).toEqual([{ n: 3 }]);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('make exactly one default project and one management token', async () => {
+      const e = await emptyDb();
+      cleanups.push(e.drop);
+      const config = loadConfig({ DATABASE_URL: e.url!, TESSERA_DB_POOL_SIZE: '3' });
+      const [x, y] = await Promise.all([
+        compose(config, { logger: createLogger('silent') }),
+        compose(config, { logger: createLogger('silent') }),
+      ]);
+      try {
+        const made = await Promise.all([x.services.projects.ensureDefault(), y.services.projects.ensureDefault()]);
+        expect(made.filter((m) => m !== undefined)).toHaveLength(1);
+        expect(await x.services.projects.list()).toHaveLength(1);
+        expect([x.management.token, y.management.token].filter((tk) => tk !== undefined)).toHaveLength(1);
+        expect(x.management.id).toBe(y.management.id);
+        const token = (x.management.token ?? y.management.token)!;
+        expect(await x.services.management.check(x.management.id, token)).toBe(true);
+        expect(await y.services.management.check(y.management.id, token)).toBe(true);
+      } finally {
+        await x.close();
+        await y.close();
+      }
+    });
+  });
+});
