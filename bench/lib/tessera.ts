@@ -1,0 +1,133 @@
+/**
+ * Starts the built Tessera CLI (`dist/cli/main.js serve`) on a fresh store: a temporary PGlite directory, or a
+ * PostgreSQL database dropped and recreated on each run. Then creates a project through the management API.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { startChild, type ChildServer } from './child.js';
+import { callJson } from './load.js';
+
+export type Store = 'pglite' | 'postgres';
+
+/** The repository root: this file runs from dist-bench/bench/lib/. */
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface TesseraOptions {
+  store: Store;
+  /** The PostgreSQL server's admin database URL; the bench database is created next to it. */
+  adminUrl: string;
+  databaseName: string;
+  /** Extra flags for the server's node (--cpu-prof, --import ...). */
+  nodeArgs?: string[];
+}
+
+export interface RunningTessera {
+  server: ChildServer;
+  management: { 'x-management-id': string; 'x-management-token': string };
+  databaseUrl?: string;
+  /** Pids of the PostgreSQL backends connected to the bench database (empty on PGlite). */
+  backendPids(): Promise<number[]>;
+  stop(): Promise<void>;
+}
+
+function urlWithDatabase(adminUrl: string, database: string): string {
+  const u = new URL(adminUrl);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function withAdmin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startTessera(opts: TesseraOptions): Promise<RunningTessera> {
+  const cli = join(repoRoot, 'dist/cli/main.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
+  const management = { 'x-management-id': 'bench', 'x-management-token': randomBytes(24).toString('hex') };
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ['DATABASE_URL', 'TESSERA_DATA_DIR', 'PORT', 'HOST']) delete env[k];
+  Object.assign(env, {
+    TESSERA_LOG_LEVEL: 'warn',
+    TESSERA_MANAGEMENT_ID: management['x-management-id'],
+    TESSERA_MANAGEMENT_TOKEN: management['x-management-token'],
+  });
+
+  let dataDir: string | undefined;
+  let databaseUrl: string | undefined;
+  if (opts.store === 'postgres') {
+    const quoted = `"${opts.databaseName.replace(/"/g, '""')}"`;
+    await withAdmin(opts.adminUrl, async (c) => {
+      await c.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
+      await c.query(`CREATE DATABASE ${quoted}`);
+    });
+    databaseUrl = urlWithDatabase(opts.adminUrl, opts.databaseName);
+    env.DATABASE_URL = databaseUrl;
+  } else {
+    dataDir = await mkdtemp(join(tmpdir(), 'tessera-bench-'));
+    env.TESSERA_DATA_DIR = dataDir;
+  }
+
+  let server: ChildServer;
+  try {
+    server = await startChild({
+      name: `tessera ${opts.store}`,
+      args: [...(opts.nodeArgs ?? []), cli, 'serve', '--port', '0', '--host', '127.0.0.1'],
+      env,
+      cwd: repoRoot,
+      listening: /Tessera is listening on (http:\/\/\S+)/,
+      // The first start prints the default project's keys; the bench makes its own project.
+      quiet: /^\s*(X-|API URL|Webhook signing|Default project|Management credentials)/,
+    });
+  } catch (err) {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+
+  return {
+    server,
+    management,
+    ...(databaseUrl ? { databaseUrl } : {}),
+    backendPids: async () =>
+      databaseUrl === undefined
+        ? []
+        : withAdmin(opts.adminUrl, async (c) => {
+            const { rows } = await c.query<{ pid: number }>(
+              'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+              [opts.databaseName],
+            );
+            return rows.map((r) => r.pid);
+          }),
+    async stop() {
+      const code = await server.stop();
+      if (code !== 0) process.stderr.write(`  [${server.name}] stopped with exit code ${code}\n`);
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ProjectKeys {
+  projectId: string;
+  headers: { 'x-app-id': string; 'x-app-token': string };
+}
+
+/** POST /management/v1/projects: a project and its server-side key. */
+export async function createProject(t: RunningTessera, name: string): Promise<ProjectKeys> {
+  const p = await callJson<{ id: string; server_side_key: { app_id: string; app_token: string } }>(
+    `${t.server.url}/management/v1/projects`,
+    'POST',
+    t.management,
+    { name },
+  );
+  return { projectId: p.id, headers: { 'x-app-id': p.server_side_key.app_id, 'x-app-token': p.server_side_key.app_token } };
+}
