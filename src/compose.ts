@@ -24,13 +24,15 @@ export async function openStore(config: Config): Promise<Db> {
   return createPgliteDb(config.dataDir);
 }
 
-export function createServices(db: Db, clock: Clock = systemClock): ApiServices {
+export function createServices(db: Db, clock: Clock = systemClock, poolSize = 16): ApiServices {
   const log = createEventLog({ db, clock });
   const projects = createProjectsService({ db, clock });
   const management = createManagementAuth({ db });
   const customers = createCustomersService({ db, clock, events: log });
   const schemas = createEventSchemasService({ db, clock });
-  const events = createEventsService({ db, clock, log, customers, schemas });
+  // PGlite runs one transaction at a time; on PostgreSQL a quarter of the pool writes ingest batches.
+  const concurrency = db.kind === 'pglite' ? 1 : Math.max(1, Math.floor(poolSize / 4));
+  const events = createEventsService({ db, clock, log, customers, schemas, concurrency });
   return { projects, management, customers, schemas, events, log };
 }
 
@@ -53,7 +55,7 @@ export async function compose(
   const db = options.db ?? (await openStore(config));
   try {
     await migrate(db);
-    const services = createServices(db, options.clock);
+    const services = createServices(db, options.clock, config.poolSize);
     const pinned =
       config.managementId !== undefined && config.managementToken !== undefined
         ? { id: config.managementId, token: config.managementToken }

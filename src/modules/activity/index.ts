@@ -7,6 +7,6 @@
  *   segment re-evaluation), so what it writes commits or rolls back with the event.
  * - cause: project + request id (group_id) + event_source of whoever made the change.
  */
-export { createEventLog, type EventLog, type EventSubscriber, type ActivityQuery } from './service.js';
+export { createEventLog, type EventLog, type EventSubscriber, type ActivityQuery, type CausedEvent } from './service.js';
 export { activityObject } from './view.js';
 export type { Cause, EventRecord, EventSource, NewEvent } from './types.js';

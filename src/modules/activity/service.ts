@@ -5,6 +5,11 @@ import type { Db, Executor } from '../../store/db.js';
 import * as sql from './sql.js';
 import type { Cause, EventRecord, NewEvent } from './types.js';
 
+export interface CausedEvent {
+  cause: Cause;
+  event: NewEvent;
+}
+
 /** Called in the recording transaction: what a subscriber writes commits or rolls back with the event. */
 export type EventSubscriber = (tx: Executor, records: EventRecord[]) => Promise<void>;
 
@@ -41,13 +46,16 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
   const subscribers: EventSubscriber[] = [];
 
-  /** Records events in tx, in order, and hands them to every subscriber in the same transaction. */
-  async function record(tx: Executor, cause: Cause, events: NewEvent[]): Promise<EventRecord[]> {
-    if (events.length === 0) return [];
+  /**
+   * Records events in tx, in order, each with its own cause (a batch may serve several requests), and hands them
+   * to every subscriber in the same transaction.
+   */
+  async function record(tx: Executor, entries: CausedEvent[]): Promise<EventRecord[]> {
+    if (entries.length === 0) return [];
     const now = clock.now();
     const records = await sql.insertEvents(
       tx,
-      events.map((e) => ({
+      entries.map(({ cause, event: e }) => ({
         id: newEventId(prefixFor(e.type), now),
         projectId: cause.projectId,
         type: e.type,

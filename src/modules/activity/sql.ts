@@ -14,7 +14,6 @@ interface Row {
   created_at: Date;
 }
 
-const columns = 'seq::text AS seq, id, project_id, type, customer_id, entity_id, data, event_source, group_id, created_at';
 const aliasedColumns =
   'e.seq::text AS seq, e.id, e.project_id, e.type, e.customer_id, e.entity_id, e.data, e.event_source, e.group_id, e.created_at';
 
@@ -46,17 +45,18 @@ export async function insertEvents(db: Executor, records: Omit<EventRecord, 'seq
     group_id: r.groupId,
     created_at: r.createdAt.toISOString(),
   }));
-  const { rows } = await db.query<Row>(
+  // Only the generated seq comes back: the rest is what was sent.
+  const { rows } = await db.query<{ id: string; seq: string }>(
     `INSERT INTO event_log (id, project_id, type, customer_id, entity_id, data, event_source, group_id, created_at)
      SELECT v->>'id', v->>'project_id', v->>'type', v->>'customer_id', v->>'entity_id', v->'data', v->'event_source',
             v->>'group_id', (v->>'created_at')::timestamptz
        FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(v, n)
       ORDER BY x.n
-     RETURNING ${columns}`,
+     RETURNING id, seq::text AS seq`,
     [JSON.stringify(payload)],
   );
-  const byId = new Map(rows.map((r) => [r.id, toRecord(r)]));
-  return records.map((r) => byId.get(r.id)!);
+  const seqs = new Map(rows.map((r) => [r.id, r.seq]));
+  return records.map((r) => ({ ...r, seq: seqs.get(r.id)! }));
 }
 
 export interface ActivityFilter {

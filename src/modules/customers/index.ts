@@ -9,3 +9,4 @@ export { createCustomersService, type CustomersService, type ListQuery, type Seg
 export { customerObject, simpleCustomer } from './view.js';
 export { customerInputSchema, customerProperties } from './schemas.js';
 export type { CustomerInput, CustomerRow, UpsertResult } from './types.js';
+export type { UpsertItem, UpsertOutcome } from './upsert.js';

@@ -1,9 +1,9 @@
 import type { Clock } from '../../core/clock.js';
-import { notFound, TesseraError } from '../../core/errors.js';
-import { newId } from '../../core/ids.js';
+import { notFound } from '../../core/errors.js';
 import type { Db, Executor } from '../../store/db.js';
-import type { Cause, EventLog, NewEvent } from '../activity/index.js';
-import { applyAttributes, blankCustomer } from './attributes.js';
+import type { Cause, EventLog } from '../activity/index.js';
+import { applyAttributes } from './attributes.js';
+import { changeEvent, upsertMany, type UpsertItem } from './upsert.js';
 import * as sql from './sql.js';
 import type { CustomerInput, CustomerRow, UpsertResult } from './types.js';
 import { customerObject } from './view.js';
@@ -27,13 +27,6 @@ export type SegmentMembers = (projectId: string, segmentId: string) => Promise<s
 export function createCustomersService(deps: { db: Db; clock: Clock; events: EventLog; segmentMembers?: SegmentMembers }) {
   const { db, clock, events } = deps;
 
-  function changeEvents(result: UpsertResult): NewEvent[] {
-    const data = { customer: customerObject(result.customer) };
-    if (result.created) return [{ type: 'customer.created', customerId: result.customer.id, entityId: result.customer.id, data }];
-    if (result.updated) return [{ type: 'customer.updated', customerId: result.customer.id, entityId: result.customer.id, data }];
-    return [];
-  }
-
   /** Applies attributes to an existing customer, writing only when something changed. */
   async function applyTo(tx: Executor, current: CustomerRow, input: CustomerInput): Promise<UpsertResult> {
     const { row, changed } = applyAttributes(current, input);
@@ -44,40 +37,14 @@ export function createCustomersService(deps: { db: Db; clock: Clock; events: Eve
     return { customer: row, created: false, updated: changed };
   }
 
-  /** Inserts a new customer with the sent attributes; false when its source_id was taken meanwhile. */
-  async function insertNew(tx: Executor, projectId: string, sourceId: string | null, input: CustomerInput) {
-    const { row } = applyAttributes(blankCustomer(newId('cust'), projectId, sourceId, clock.now()), input);
-    return (await sql.insertIfAbsent(tx, row)) ? row : undefined;
-  }
-
-  /**
-   * The upsert behind POST /v1/customers and tracked events: by `id` (which must exist), else by `source_id`
-   * (found or created, safe when many requests race to create it), else a new customer. Sent attributes are
-   * applied; the customer.created / customer.updated event is recorded in tx.
-   */
-  async function upsertIn(tx: Executor, cause: Cause, input: CustomerInput): Promise<UpsertResult> {
-    const attrs: CustomerInput = { ...input, id: undefined, source_id: undefined };
-    let result: UpsertResult | undefined;
-    if (input.id !== undefined) {
-      const found = await sql.selectById(tx, cause.projectId, input.id, true);
-      if (!found) throw notFound('customer', input.id);
-      result = await applyTo(tx, found, attrs);
-    } else if (input.source_id === undefined) {
-      const row = await insertNew(tx, cause.projectId, null, attrs);
-      result = { customer: row!, created: true, updated: false };
-    } else {
-      for (let attempt = 0; attempt < 3 && !result; attempt++) {
-        const existing = await sql.selectBySourceId(tx, cause.projectId, input.source_id, true);
-        if (existing) result = await applyTo(tx, existing, attrs);
-        else {
-          const row = await insertNew(tx, cause.projectId, input.source_id, attrs);
-          if (row) result = { customer: row, created: true, updated: false };
-        }
-      }
-      if (!result) throw new TesseraError('service_unavailable', `Customer ${input.source_id} changed concurrently; try again`);
-    }
-    await events.record(tx, cause, changeEvents(result));
-    return result;
+  /** POST /v1/customers: the batch upsert for one item, with its events recorded in the same transaction. */
+  async function upsert(cause: Cause, input: CustomerInput): Promise<UpsertResult> {
+    return db.transaction(async (tx) => {
+      const [outcome] = await upsertMany(tx, clock, [{ cause, input }]);
+      if (!outcome || 'error' in outcome) throw outcome?.error ?? new Error('upsert produced no outcome');
+      await events.record(tx, outcome.events);
+      return outcome.result;
+    });
   }
 
   async function get(projectId: string, idOrSourceId: string, tx: Executor = db): Promise<CustomerRow> {
@@ -91,7 +58,7 @@ export function createCustomersService(deps: { db: Db; clock: Clock; events: Eve
       const current = await sql.selectByIdOrSourceId(tx, cause.projectId, idOrSourceId, true);
       if (!current) throw notFound('customer', idOrSourceId);
       const result = await applyTo(tx, current, { ...input, id: undefined, source_id: undefined });
-      await events.record(tx, cause, changeEvents(result));
+      await events.record(tx, changeEvent(cause, result));
       return result.customer;
     });
   }
@@ -101,8 +68,11 @@ export function createCustomersService(deps: { db: Db; clock: Clock; events: Eve
       const current = await sql.selectByIdOrSourceId(tx, cause.projectId, idOrSourceId, true);
       if (!current) throw notFound('customer', idOrSourceId);
       await sql.deleteRow(tx, cause.projectId, current.id);
-      await events.record(tx, cause, [
-        { type: 'customer.deleted', customerId: current.id, entityId: current.id, data: { customer: customerObject(current) } },
+      await events.record(tx, [
+        {
+          cause,
+          event: { type: 'customer.deleted', customerId: current.id, entityId: current.id, data: { customer: customerObject(current) } },
+        },
       ]);
     });
   }
@@ -135,8 +105,8 @@ export function createCustomersService(deps: { db: Db; clock: Clock; events: Eve
   }
 
   return {
-    upsert: (cause: Cause, input: CustomerInput) => db.transaction((tx) => upsertIn(tx, cause, input)),
-    upsertIn,
+    upsert,
+    upsertMany: (tx: Executor, items: UpsertItem[]) => upsertMany(tx, clock, items),
     get,
     update,
     remove,

@@ -40,43 +40,81 @@ export async function selectByIdOrSourceId(
   return rows[0];
 }
 
-const insertSql = `INSERT INTO customers (${columns})
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, $12, $13)`;
-
-function values(c: CustomerRow): unknown[] {
-  return [
-    c.id,
-    c.project_id,
-    c.source_id,
-    c.name,
-    c.description,
-    c.email,
-    c.phone,
-    c.birthdate,
-    c.address === null ? null : JSON.stringify(c.address),
-    JSON.stringify(c.metadata),
-    JSON.stringify(c.system_metadata),
-    c.created_at,
-    c.updated_at,
-  ];
+export interface CustomerKey {
+  projectId: string;
+  key: string;
 }
 
-/** Inserts unless a customer with the same source_id exists; returns false when one did. */
-export async function insertIfAbsent(db: Executor, c: CustomerRow): Promise<boolean> {
-  const { rows } = await db.query(
-    `${insertSql} ON CONFLICT (project_id, source_id) DO NOTHING RETURNING id`,
-    values(c),
+/** Groups keys by project: each lookup is one index scan per project (`= ANY` of an array, never a hash join). */
+function byProject(keys: CustomerKey[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const { projectId, key } of keys) out.set(projectId, [...(out.get(projectId) ?? []), key]);
+  return out;
+}
+
+async function lockWhere(db: Executor, column: 'id' | 'source_id', keys: CustomerKey[]): Promise<CustomerRow[]> {
+  const out: CustomerRow[] = [];
+  for (const [projectId, values] of byProject(keys)) {
+    const { rows } = await db.query<CustomerRow>(
+      `SELECT ${columns} FROM customers
+        WHERE project_id = $1 AND ${column} = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))
+        ORDER BY id FOR UPDATE`,
+      [projectId, JSON.stringify(values)],
+    );
+    out.push(...rows);
+  }
+  return out;
+}
+
+/** Locks and returns the customers with these (project, source_id) pairs, in id order (so batches never deadlock). */
+export function lockBySourceIds(db: Executor, keys: CustomerKey[]): Promise<CustomerRow[]> {
+  return lockWhere(db, 'source_id', keys);
+}
+
+/** Locks and returns the customers with these (project, id) pairs, in id order. */
+export function lockByIds(db: Executor, keys: CustomerKey[]): Promise<CustomerRow[]> {
+  return lockWhere(db, 'id', keys);
+}
+
+function asJson(c: CustomerRow) {
+  return { ...c, created_at: c.created_at.toISOString(), updated_at: c.updated_at ? c.updated_at.toISOString() : null };
+}
+
+const recordColumns = `id text, project_id text, source_id text, name text, description text, email text, phone text,
+  birthdate text, address jsonb, metadata jsonb, system_metadata jsonb, created_at timestamptz, updated_at timestamptz`;
+
+/**
+ * Inserts customers in one statement, in (project, source_id) order; one whose source_id exists meanwhile is
+ * skipped. Returns the ids inserted.
+ */
+export async function insertMany(db: Executor, rows: CustomerRow[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const sorted = [...rows].sort((a, b) => `${a.project_id} ${a.source_id}`.localeCompare(`${b.project_id} ${b.source_id}`));
+  const { rows: inserted } = await db.query<{ id: string }>(
+    `INSERT INTO customers (${columns})
+     SELECT ${columns} FROM jsonb_to_recordset($1::jsonb) AS r(${recordColumns})
+     ON CONFLICT (project_id, source_id) DO NOTHING RETURNING id`,
+    [JSON.stringify(sorted.map(asJson))],
   );
-  return rows.length > 0;
+  return new Set(inserted.map((r) => r.id));
+}
+
+/** Writes the attributes of many customers in one statement. */
+export async function updateMany(db: Executor, rows: CustomerRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `UPDATE customers c SET source_id = r.source_id, name = r.name, description = r.description, email = r.email,
+       phone = r.phone, birthdate = r.birthdate, address = r.address, metadata = r.metadata,
+       system_metadata = r.system_metadata, updated_at = r.updated_at
+       FROM jsonb_to_recordset($1::jsonb) AS r(${recordColumns})
+      WHERE c.id = r.id AND c.project_id = r.project_id
+        AND c.id = ANY (ARRAY(SELECT x->>'id' FROM jsonb_array_elements($1::jsonb) AS x))`,
+    [JSON.stringify(rows.map(asJson))],
+  );
 }
 
 export async function updateRow(db: Executor, c: CustomerRow): Promise<void> {
-  await db.query(
-    `UPDATE customers SET source_id = $3, name = $4, description = $5, email = $6, phone = $7, birthdate = $8,
-       address = $9::jsonb, metadata = $10::jsonb, system_metadata = $11::jsonb, updated_at = $12
-     WHERE id = $1 AND project_id = $2`,
-    [...values(c).slice(0, 11), c.updated_at],
-  );
+  await updateMany(db, [c]);
 }
 
 export async function deleteRow(db: Executor, projectId: string, id: string): Promise<void> {

@@ -1,9 +1,10 @@
+import { createBatcher } from '../../core/batcher.js';
 import type { Clock } from '../../core/clock.js';
 import { newEventId } from '../../core/ids.js';
-import type { Db } from '../../store/db.js';
-import type { Cause, EventLog } from '../activity/index.js';
+import type { Db, Executor } from '../../store/db.js';
+import type { Cause, CausedEvent, EventLog } from '../activity/index.js';
 import { simpleCustomer, type CustomerInput, type CustomerRow, type CustomersService } from '../customers/index.js';
-import { simpleEventSchema, type EventSchemasService } from '../event-schemas/index.js';
+import { simpleEventSchema, type EventSchemaRow, type EventSchemasService } from '../event-schemas/index.js';
 import * as sql from './sql.js';
 import type { CustomEventRow } from './sql.js';
 
@@ -20,6 +21,12 @@ export interface Tracked {
   customer: CustomerRow;
 }
 
+interface TrackItem {
+  cause: Cause;
+  input: TrackInput;
+  schema: EventSchemaRow;
+}
+
 /** Voucherify's CustomEvent object (response of POST /v1/events, plus its id and created_at). */
 export function eventObject(e: CustomEventRow, c: CustomerRow) {
   return {
@@ -34,55 +41,94 @@ export function eventObject(e: CustomEventRow, c: CustomerRow) {
   };
 }
 
+function customEventRecord(item: TrackItem, event: CustomEventRow, customer: CustomerRow): CausedEvent {
+  return {
+    cause: item.cause,
+    event: {
+      type: 'customer.custom_event',
+      customerId: customer.id,
+      entityId: event.id,
+      data: {
+        event: eventObject(event, customer),
+        event_schema: simpleEventSchema(item.schema),
+        customer: simpleCustomer(customer),
+        // Filled once referral programs and loyalty campaigns exist: they need the campaign and voucher.
+        referral: null,
+        loyalty: null,
+      },
+    },
+  };
+}
+
 export function createEventsService(deps: {
   db: Db;
   clock: Clock;
   log: EventLog;
   customers: CustomersService;
   schemas: EventSchemasService;
+  /** Ingest transactions written at the same time (group commit); 1 on PGlite, which runs one at a time. */
+  concurrency: number;
 }) {
   const { db, clock, log, customers, schemas } = deps;
 
-  /**
-   * Tracks a custom event: validates its metadata against the event's schema, upserts its customer, stores the
-   * event and records customer.custom_event, all in one transaction.
-   */
-  async function track(cause: Cause, input: TrackInput): Promise<Tracked> {
-    const metadata = input.metadata ?? {};
-    const schema = await schemas.check(cause.projectId, input.event, metadata);
-    return db.transaction(async (tx) => {
-      const { customer } = await customers.upsertIn(tx, cause, input.customer);
+  /** Upserts the batch's customers, stores its events and records the activities, in one transaction. */
+  async function write(tx: Executor, items: TrackItem[]): Promise<Array<Tracked | Error>> {
+    const outcomes = await customers.upsertMany(tx, items.map((i) => ({ cause: i.cause, input: i.input.customer })));
+    const now = clock.now();
+    const results: Array<Tracked | Error> = [];
+    const events: CustomEventRow[] = [];
+    const records: CausedEvent[] = [];
+    items.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if ('error' in outcome) {
+        results.push(outcome.error);
+        return;
+      }
+      const customer = outcome.result.customer;
       const event: CustomEventRow = {
-        id: newEventId('event', clock.now()),
-        project_id: cause.projectId,
+        id: newEventId('event', now),
+        project_id: item.cause.projectId,
         customer_id: customer.id,
-        type: input.event,
-        metadata,
-        referral: input.referral ?? null,
-        loyalty: input.loyalty ?? null,
-        created_at: clock.now(),
+        type: item.input.event,
+        metadata: item.input.metadata ?? {},
+        referral: item.input.referral ?? null,
+        loyalty: item.input.loyalty ?? null,
+        created_at: now,
       };
-      await sql.insertEvent(tx, event);
-      await log.record(tx, cause, [
-        {
-          type: 'customer.custom_event',
-          customerId: customer.id,
-          entityId: event.id,
-          data: {
-            event: eventObject(event, customer),
-            event_schema: simpleEventSchema(schema),
-            customer: simpleCustomer(customer),
-            // Filled once referral programs and loyalty campaigns exist: they need the campaign and voucher.
-            referral: null,
-            loyalty: null,
-          },
-        },
-      ]);
-      return { event, customer };
+      events.push(event);
+      records.push(...outcome.events, customEventRecord(item, event, customer));
+      results.push({ event, customer });
     });
+    await sql.insertEvents(tx, events);
+    await log.record(tx, records);
+    return results;
   }
 
-  return { track };
+  async function run(items: TrackItem[]): Promise<Array<Tracked | Error>> {
+    try {
+      return await db.transaction((tx) => write(tx, items));
+    } catch (err) {
+      if (items.length === 1) return [err instanceof Error ? err : new Error(String(err))];
+      // Something in the batch broke the whole transaction: write each alone, so only the culprit fails.
+      const out: Array<Tracked | Error> = [];
+      for (const item of items) out.push(...(await run([item])));
+      return out;
+    }
+  }
+
+  const batcher = createBatcher<TrackItem, Tracked>({ maxBatch: 64, maxInFlight: Math.max(1, deps.concurrency), run });
+
+  /**
+   * Tracks a custom event: validates its metadata against the event's schema, then, with whatever other events
+   * arrive meanwhile, upserts its customer, stores the event and records customer.custom_event in one transaction.
+   */
+  async function track(cause: Cause, input: TrackInput): Promise<Tracked> {
+    const schema = await schemas.check(cause.projectId, input.event, input.metadata ?? {});
+    return batcher.submit({ cause, input, schema });
+  }
+
+  return { track, drain: () => batcher.drain() };
 }
 
 export type EventsService = ReturnType<typeof createEventsService>;
+

@@ -11,19 +11,14 @@ export interface CustomEventRow {
   created_at: Date;
 }
 
-export async function insertEvent(db: Executor, e: CustomEventRow): Promise<void> {
+/** Inserts many custom events in one statement. */
+export async function insertEvents(db: Executor, events: CustomEventRow[]): Promise<void> {
+  if (events.length === 0) return;
   await db.query(
     `INSERT INTO custom_events (id, project_id, customer_id, type, metadata, referral, loyalty, created_at)
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8)`,
-    [
-      e.id,
-      e.project_id,
-      e.customer_id,
-      e.type,
-      JSON.stringify(e.metadata),
-      e.referral === null ? null : JSON.stringify(e.referral),
-      e.loyalty === null ? null : JSON.stringify(e.loyalty),
-      e.created_at,
-    ],
+     SELECT id, project_id, customer_id, type, metadata, referral, loyalty, created_at
+       FROM jsonb_to_recordset($1::jsonb) AS r(id text, project_id text, customer_id text, type text, metadata jsonb,
+            referral jsonb, loyalty jsonb, created_at timestamptz)`,
+    [JSON.stringify(events.map((e) => ({ ...e, created_at: e.created_at.toISOString() })))],
   );
 }
