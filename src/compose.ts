@@ -1,6 +1,7 @@
 /**
- * The composition root: config -> store -> services -> API (and, later, workers). The only place that picks a
- * concrete database adapter; resources are released in reverse order of creation.
+ * The composition root: config -> store -> services -> API and delivery worker. The only place that picks a
+ * concrete database adapter and wires modules' callbacks (event-log subscribers, sendout owners); resources are
+ * released in reverse order of creation.
  */
 import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
@@ -9,14 +10,18 @@ import type { Config } from './config/index.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createEventLog } from './modules/activity/index.js';
+import { customerObject } from './modules/customers/index.js';
 import { createCustomersService } from './modules/customers/index.js';
+import { createAudit, createDelivery, createSender, notifyChannel, type Delivery } from './modules/delivery/index.js';
 import { createEventSchemasService } from './modules/event-schemas/index.js';
 import { createEventsService } from './modules/events/index.js';
-import { createManagementAuth, createProjectsService } from './modules/projects/index.js';
+import { createManagementAuth, createProjectsService, createSigningSecrets } from './modules/projects/index.js';
+import { createWebhooksService } from './modules/webhooks/index.js';
 import type { Db } from './store/db.js';
 import { migrate } from './store/migrator.js';
 import { createPgDb } from './store/pg.js';
 import { createPgliteDb } from './store/pglite.js';
+import { createDeliveryWorker, type DeliveryWorker } from './worker/delivery-worker.js';
 
 export async function openStore(config: Config): Promise<Db> {
   if (config.databaseUrl !== undefined) return createPgDb({ connectionString: config.databaseUrl, max: config.poolSize });
@@ -24,52 +29,139 @@ export async function openStore(config: Config): Promise<Db> {
   return createPgliteDb(config.dataDir);
 }
 
-export function createServices(db: Db, clock: Clock = systemClock, poolSize = 16): ApiServices {
+/** A sample of what each event type carries, for test sendouts. */
+function sampleData(clock: Clock) {
+  return (type: string): Record<string, unknown> => {
+    if (!type.startsWith('customer.')) return {};
+    const now = clock.now();
+    return {
+      customer: customerObject({
+        id: 'cust_test0000000000000000000',
+        project_id: '',
+        source_id: 'test-customer',
+        name: 'Test Customer',
+        description: 'A sample customer sent by a test webhook',
+        email: 'test.customer@example.com',
+        phone: null,
+        birthdate: null,
+        address: null,
+        metadata: {},
+        system_metadata: {},
+        created_at: now,
+        updated_at: null,
+      }),
+    };
+  };
+}
+
+export interface Services extends ApiServices {
+  delivery: Delivery;
+  close(): Promise<void>;
+}
+
+export function createServices(db: Db, config: Config, clock: Clock = systemClock, logger: Logger = createLogger('silent')): Services {
   const log = createEventLog({ db, clock });
   const projects = createProjectsService({ db, clock });
+  const secrets = createSigningSecrets({ db, clock });
   const management = createManagementAuth({ db });
   const customers = createCustomersService({ db, clock, events: log });
   const schemas = createEventSchemasService({ db, clock });
   // PGlite runs one transaction at a time; on PostgreSQL a quarter of the pool writes ingest batches.
-  const concurrency = db.kind === 'pglite' ? 1 : Math.max(1, Math.floor(poolSize / 4));
+  const concurrency = db.kind === 'pglite' ? 1 : Math.max(1, Math.floor(config.poolSize / 4));
   const events = createEventsService({ db, clock, log, customers, schemas, concurrency });
-  return { projects, management, customers, schemas, events, log };
+
+  const sender = createSender({ allowPrivateTargets: config.allowPrivateTargets, timeoutMs: config.delivery.timeoutMs });
+  const owners: Parameters<typeof createDelivery>[0]['owners'] = {};
+  const delivery = createDelivery({
+    db,
+    clock,
+    logger,
+    sender,
+    secrets: secrets.forProjects,
+    owners,
+    leaseMs: config.delivery.leaseMs,
+    batchSize: config.delivery.batchSize,
+  });
+  const webhooks = createWebhooksService({
+    db,
+    clock,
+    delivery,
+    allowPrivateTargets: config.allowPrivateTargets,
+    sampleData: sampleData(clock),
+  });
+  owners.webhook = webhooks.owner;
+  log.subscribe(webhooks.emit);
+  const audit = createAudit({ db, clock });
+
+  return {
+    projects,
+    secrets,
+    management,
+    customers,
+    schemas,
+    events,
+    log,
+    webhooks,
+    audit,
+    delivery,
+    close: () => sender.close(),
+  };
 }
 
 export interface Tessera {
   db: Db;
-  services: ApiServices;
+  services: Services;
   app: FastifyInstance;
+  worker: DeliveryWorker;
   logger: Logger;
   /** The management id, and its token only when this start generated it (to be shown once). */
   management: { id: string; token?: string };
   close(): Promise<void>;
 }
 
-/** Opens the store (or uses the given one), migrates it and builds the API. */
+export function createWorker(db: Db, config: Config, delivery: Delivery, clock: Clock, logger: Logger): DeliveryWorker {
+  return createDeliveryWorker({
+    deliverDue: delivery.deliverDue,
+    prune: (cutoff) => delivery.prune(cutoff),
+    subscribe: (wake) => db.listen(notifyChannel, wake),
+    now: () => clock.now(),
+    onError: (err) => logger.error({ err }, 'delivery worker error'),
+    pollMs: config.delivery.pollMs,
+    lanes: config.delivery.lanes,
+    retentionMs: config.delivery.retentionDays * 24 * 60 * 60 * 1000,
+  });
+}
+
+/** Opens the store (or uses the given one), migrates it and builds the API and the (not yet started) worker. */
 export async function compose(
   config: Config,
   options: { db?: Db; clock?: Clock; logger?: Logger } = {},
 ): Promise<Tessera> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
   const db = options.db ?? (await openStore(config));
   try {
     await migrate(db);
-    const services = createServices(db, options.clock, config.poolSize);
+    const services = createServices(db, config, clock, logger);
     const pinned =
       config.managementId !== undefined && config.managementToken !== undefined
         ? { id: config.managementId, token: config.managementToken }
         : undefined;
     const management = await services.management.ensure(pinned);
     const app = await buildApp(services, { bodyLimit: config.bodyLimit, logger });
+    const worker = createWorker(db, config, services.delivery, clock, logger);
     return {
       db,
       services,
       app,
+      worker,
       logger,
       management,
       async close() {
         await app.close();
+        await services.events.drain();
+        await worker.stop();
+        await services.close();
         if (!options.db) await db.close();
       },
     };

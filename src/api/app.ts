@@ -8,7 +8,9 @@ import type { EventLog } from '../modules/activity/index.js';
 import type { CustomersService } from '../modules/customers/index.js';
 import type { EventSchemasService } from '../modules/event-schemas/index.js';
 import type { EventsService } from '../modules/events/index.js';
-import type { ManagementAuth, ProjectsService } from '../modules/projects/index.js';
+import type { Audit } from '../modules/delivery/index.js';
+import type { ManagementAuth, ProjectsService, SigningSecretsService } from '../modules/projects/index.js';
+import type { WebhooksService } from '../modules/webhooks/index.js';
 import { clientAuth, managementAuth, serverAuth } from './auth.js';
 import { frameworkErrorHandler, installErrorHandling } from './errors.js';
 import { unstorableInBody, urlHasNul } from './json-body.js';
@@ -17,10 +19,14 @@ import { eventSchemaRoutes } from './routes/event-schemas.js';
 import { eventRoutes } from './routes/events.js';
 import { metadataSchemaRoutes } from './routes/metadata-schemas.js';
 import { projectRoutes } from './routes/projects.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { bodyAjv, queryAjv } from './validation.js';
 
 export interface ApiServices {
   projects: ProjectsService;
+  secrets: SigningSecretsService;
+  webhooks: WebhooksService;
+  audit: Audit;
   management: ManagementAuth;
   customers: CustomersService;
   schemas: EventSchemasService;
@@ -95,8 +101,14 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
 
   await app.register(async (mgmt) => {
     mgmt.addHook('onRequest', managementAuth(services.management));
+    // Routes under a project answer 404 about the project when it does not exist.
+    mgmt.addHook('preHandler', async (req) => {
+      const { projectId } = (req.params ?? {}) as { projectId?: string };
+      if (projectId !== undefined) await services.projects.get(projectId);
+    });
     projectRoutes(mgmt, services);
     eventSchemaRoutes(mgmt, services);
+    webhookRoutes(mgmt, services);
   }, { prefix: '/management/v1' });
 
   return app;

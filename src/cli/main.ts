@@ -4,6 +4,7 @@ import { ConfigError } from '../config/index.js';
 import { migrateCommand } from './migrate.js';
 import { projectsCommand } from './projects.js';
 import { serveCommand } from './serve.js';
+import { workerCommand } from './worker.js';
 
 const program = new Command('tessera')
   .description('Tessera: customer events, segments, incentives and webhooks, speaking Voucherify\'s API')
@@ -11,6 +12,7 @@ const program = new Command('tessera')
   .showHelpAfterError();
 
 serveCommand(program);
+workerCommand(program);
 migrateCommand(program);
 projectsCommand(program);
 

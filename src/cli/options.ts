@@ -15,6 +15,13 @@ export function withServerOptions(cmd: Command): Command {
     .addOption(new Option('--host <host>', 'address to listen on (env HOST; default 127.0.0.1)'));
 }
 
+/** Options of the processes that deliver webhooks (serve, worker). */
+export function withDeliveryOptions(cmd: Command): Command {
+  return cmd.addOption(
+    new Option('--allow-private-targets', 'let webhooks target loopback, private and link-local addresses (env TESSERA_ALLOW_PRIVATE_TARGETS; local development only)'),
+  );
+}
+
 export function configFrom(flags: ConfigFlags): Config {
   // The one place outside config/ that touches process.env: handing it to the loader.
   return loadConfig(process.env, flags);

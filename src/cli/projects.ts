@@ -6,10 +6,11 @@ import { migrate } from '../store/migrator.js';
 import { configFrom, withStoreOptions } from './options.js';
 
 async function withProjects<T>(flags: ConfigFlags, fn: (projects: ProjectsService) => Promise<T>): Promise<T> {
-  const db = await openStore(configFrom(flags));
+  const config = configFrom(flags);
+  const db = await openStore(config);
   try {
     await migrate(db);
-    return await fn(createServices(db).projects);
+    return await fn(createServices(db, config).projects);
   } finally {
     await db.close();
   }

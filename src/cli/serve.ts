@@ -1,18 +1,20 @@
 import type { Command } from 'commander';
 import { describeStore, type ConfigFlags } from '../config/index.js';
 import { compose } from '../compose.js';
-import { configFrom, withServerOptions } from './options.js';
+import { configFrom, withDeliveryOptions, withServerOptions } from './options.js';
 
 export function serveCommand(program: Command): void {
-  withServerOptions(program.command('serve'))
-    .description('run the HTTP API; what `npm start` runs')
-    .action(async (flags: ConfigFlags) => {
+  withDeliveryOptions(withServerOptions(program.command('serve')))
+    .description('run the HTTP API and the in-process webhook delivery worker; what `npm start` runs')
+    .option('--no-worker', 'do not deliver webhooks in this process (run `tessera worker` processes instead)')
+    .action(async (flags: ConfigFlags & { worker: boolean }) => {
       const config = configFrom(flags);
       const tessera = await compose(config);
+      if (flags.worker) await tessera.worker.start();
       const created = await tessera.services.projects.ensureDefault();
       const address = await tessera.app.listen({ port: config.port, host: config.host });
       const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
-      const lines = [`Tessera is listening on ${url} (store: ${describeStore(config)})`];
+      const lines = [`Tessera is listening on ${url} (store: ${describeStore(config)}; webhook delivery ${flags.worker ? 'in this process' : 'off'})`];
       if (tessera.management.token) {
         lines.push('', 'Management credentials (shown once; pin your own with TESSERA_MANAGEMENT_ID/TESSERA_MANAGEMENT_TOKEN):');
         lines.push(`  X-Management-Id:    ${tessera.management.id}`, `  X-Management-Token: ${tessera.management.token}`);

@@ -17,6 +17,21 @@ export interface Config {
   readonly bodyLimit: number;
   /** Size of the PostgreSQL connection pool. */
   readonly poolSize: number;
+  /** Webhooks may target loopback, private and link-local addresses (local development and tests only). */
+  readonly allowPrivateTargets: boolean;
+  readonly delivery: {
+    /** A 2xx must arrive within this time. */
+    readonly timeoutMs: number;
+    /** How long a claim holds before another worker may take a sendout over. */
+    readonly leaseMs: number;
+    readonly batchSize: number;
+    /** Claim-and-send loops per worker process. */
+    readonly lanes: number;
+    /** Polling interval when no notification arrives (retries that come due are found this way). */
+    readonly pollMs: number;
+    /** Finished sendouts older than this are pruned. */
+    readonly retentionDays: number;
+  };
 }
 
 /** Flags as given on the command line (commander's camelCase names); unset ones are undefined. */
@@ -26,6 +41,7 @@ export interface ConfigFlags {
   databaseUrl?: string;
   dataDir?: string;
   logLevel?: string;
+  allowPrivateTargets?: boolean;
 }
 
 export const defaults = {
@@ -50,6 +66,27 @@ function intIn(name: string, raw: string | number | undefined, fallback: number,
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v;
+}
+
+function bool(name: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === '') return false;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got '${raw}'`);
+}
+
+function deliveryConfig(env: Record<string, string | undefined>): Config['delivery'] {
+  const timeoutMs = intIn('TESSERA_DELIVERY_TIMEOUT_MS', env.TESSERA_DELIVERY_TIMEOUT_MS, 10_000, 100, 60_000);
+  const leaseMs = intIn('TESSERA_DELIVERY_LEASE_MS', env.TESSERA_DELIVERY_LEASE_MS, 30_000, 500, 3_600_000);
+  if (leaseMs <= timeoutMs) throw new ConfigError('TESSERA_DELIVERY_LEASE_MS must be longer than TESSERA_DELIVERY_TIMEOUT_MS');
+  return {
+    timeoutMs,
+    leaseMs,
+    batchSize: intIn('TESSERA_DELIVERY_BATCH', env.TESSERA_DELIVERY_BATCH, 100, 1, 1000),
+    lanes: intIn('TESSERA_DELIVERY_LANES', env.TESSERA_DELIVERY_LANES, 4, 1, 64),
+    pollMs: intIn('TESSERA_DELIVERY_POLL_MS', env.TESSERA_DELIVERY_POLL_MS, 1000, 10, 60_000),
+    retentionDays: intIn('TESSERA_SENDOUT_RETENTION_DAYS', env.TESSERA_SENDOUT_RETENTION_DAYS, 30, 1, 3650),
+  };
 }
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -79,6 +116,8 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     logLevel,
     bodyLimit: intIn('TESSERA_BODY_LIMIT', env.TESSERA_BODY_LIMIT, defaults.bodyLimit, 1024, 64 * 1024 * 1024),
     poolSize: intIn('TESSERA_DB_POOL_SIZE', env.TESSERA_DB_POOL_SIZE, defaults.poolSize, 1, 200),
+    allowPrivateTargets: flags.allowPrivateTargets ?? bool('TESSERA_ALLOW_PRIVATE_TARGETS', env.TESSERA_ALLOW_PRIVATE_TARGETS),
+    delivery: Object.freeze(deliveryConfig(env)),
   });
 }
 

@@ -33,8 +33,8 @@ export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O
     while (inFlight < options.maxInFlight && queue.length > 0) {
       const batch = queue.splice(0, options.maxBatch);
       inFlight++;
-      options
-        .run(batch.map((p) => p.item))
+      // A run() that throws instead of rejecting must still settle its batch and give its slot back.
+      new Promise<Array<O | Error>>((resolve) => resolve(options.run(batch.map((p) => p.item))))
         .then(
           (outcomes) => {
             batch.forEach((p, i) => {

@@ -27,6 +27,7 @@ export function createPgDb(options: PgOptions): Db {
   });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  const listeners = new Set<pg.Client>();
 
   return {
     kind: 'postgres',
@@ -59,7 +60,24 @@ export function createPgDb(options: PgOptions): Db {
         }
       }
     },
+    async listen(channel: string, fn: () => void): Promise<() => Promise<void>> {
+      // A dedicated connection: LISTEN belongs to a session. If it breaks, callers still poll.
+      const client = new pg.Client({ connectionString: options.connectionString, application_name: `${options.applicationName ?? 'tessera'}-listen` });
+      client.on('error', () => undefined);
+      client.on('notification', (n) => {
+        if (n.channel === channel) fn();
+      });
+      await client.connect();
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      listeners.add(client);
+      return async () => {
+        listeners.delete(client);
+        await client.end().catch(() => undefined);
+      };
+    },
     async close(): Promise<void> {
+      await Promise.all([...listeners].map((c) => c.end().catch(() => undefined)));
+      listeners.clear();
       await pool.end();
     },
   };

@@ -7,23 +7,14 @@ import {
   type SchemaInput,
   type SchemaUpdate,
 } from '../../modules/event-schemas/index.js';
-import type { ProjectsService } from '../../modules/projects/index.js';
 import { listOf } from '../list.js';
 
 type Params = { projectId: string; schemaId: string };
 
 /** /management/v1/projects/{projectId}/custom-event-schemas (DIGEST b.1). */
-export function eventSchemaRoutes(app: FastifyInstance, deps: { schemas: EventSchemasService; projects: ProjectsService }): void {
-  const { schemas, projects } = deps;
+export function eventSchemaRoutes(app: FastifyInstance, deps: { schemas: EventSchemasService }): void {
+  const { schemas } = deps;
   const base = '/projects/:projectId/custom-event-schemas';
-
-  // Every route first checks the project, so an unknown one is a 404 about the project. The hook sees every route
-  // of this encapsulation context, whose urls carry the context's prefix.
-  const routeBase = `${app.prefix}${base}`;
-  app.addHook('preHandler', async (req) => {
-    const { projectId } = (req.params ?? {}) as Partial<Params>;
-    if (req.routeOptions.url?.startsWith(routeBase) && projectId !== undefined) await projects.get(projectId);
-  });
 
   app.post<{ Params: Params; Body: SchemaInput }>(base, { schema: { body: createSchemaBody } }, async (req) =>
     eventSchemaObject(await schemas.create(req.params.projectId, req.body)),

@@ -10,4 +10,5 @@ export { createProjectsService, type ProjectsService, type CreatedProject, type 
 export { createManagementAuth, type ManagementAuth } from './management.js';
 export { projectObject, createdProjectObject } from './view.js';
 export { originAllowed } from './origins.js';
+export { createSigningSecrets, rotationOverlapMs, type SigningSecretsService, type ProjectSecrets } from './secrets.js';
 export type { Caller, ProjectRow, KeyPair } from './types.js';

@@ -89,3 +89,31 @@ export async function upsertSetting<T>(db: Executor, key: string, value: T): Pro
     [key, JSON.stringify(value)],
   );
 }
+
+export interface SecretsRow {
+  id: string;
+  webhook_token: string;
+  previous_webhook_token: string | null;
+  previous_webhook_token_expires_at: Date | null;
+}
+
+export async function selectSecrets(db: Executor, ids: string[]): Promise<SecretsRow[]> {
+  const { rows } = await db.query<SecretsRow>(
+    `SELECT id, webhook_token, previous_webhook_token, previous_webhook_token_expires_at FROM projects
+      WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
+    [JSON.stringify(ids)],
+  );
+  return rows;
+}
+
+/** Makes `token` the signing secret; the one it replaces keeps signing until `previousUntil`. */
+export async function rotateToken(db: Executor, id: string, token: string, previousUntil: Date, now: Date): Promise<SecretsRow | undefined> {
+  const { rows } = await db.query<SecretsRow>(
+    `UPDATE projects SET previous_webhook_token = webhook_token, previous_webhook_token_expires_at = $3,
+            webhook_token = $2, updated_at = $4
+      WHERE id = $1
+     RETURNING id, webhook_token, previous_webhook_token, previous_webhook_token_expires_at`,
+    [id, token, previousUntil, now],
+  );
+  return rows[0];
+}

@@ -1,0 +1,133 @@
+import type { FastifyInstance } from 'fastify';
+import { standardWebhooksSecret, type Audit, type SendoutStatus } from '../../modules/delivery/index.js';
+import type { ProjectSecrets, SigningSecretsService } from '../../modules/projects/index.js';
+import { webhookBody, webhookObject, type WebhookInput, type WebhooksService } from '../../modules/webhooks/index.js';
+import { dateParam, limitParam, listOf, toDate } from '../list.js';
+
+type P = { projectId: string; webhookId: string; sendoutId: string };
+
+function secretObject(s: ProjectSecrets) {
+  return {
+    object: 'webhook_secret',
+    secret: s.current,
+    standard_webhooks_secret: standardWebhooksSecret(s.current),
+    previous: s.previous
+      ? { secret: s.previous, standard_webhooks_secret: standardWebhooksSecret(s.previous), expires_at: s.previousExpiresAt!.toISOString() }
+      : null,
+  };
+}
+
+const range = { type: 'object', properties: { before: dateParam, after: dateParam }, additionalProperties: false } as const;
+
+const sendoutQuery = {
+  type: 'object',
+  properties: {
+    limit: limitParam,
+    starting_after_id: { type: 'string' },
+    status: { type: 'string', enum: ['pending', 'sent', 'retrying', 'failed'] },
+    type: { type: 'string' },
+    webhook_id: { type: 'string' },
+    source_object: { type: 'string', enum: ['webhook', 'distribution'] },
+    target_url: { type: 'string' },
+    id: { type: 'string' },
+    request_id: { type: 'string' },
+    created_at: range,
+    executed_at: range,
+  },
+} as const;
+
+type SendoutQuery = {
+  limit: number;
+  starting_after_id?: string;
+  status?: SendoutStatus;
+  type?: string;
+  webhook_id?: string;
+  source_object?: string;
+  target_url?: string;
+  id?: string;
+  request_id?: string;
+  created_at?: { before?: string; after?: string };
+  executed_at?: { before?: string; after?: string };
+};
+
+/** /management/v1/projects/{projectId}/webhooks (DIGEST e.1), the signing secret, and the audit log of sendouts. */
+export function webhookRoutes(
+  app: FastifyInstance,
+  deps: { webhooks: WebhooksService; audit: Audit; secrets: SigningSecretsService },
+): void {
+  const { webhooks, audit, secrets } = deps;
+  const base = '/projects/:projectId/webhooks';
+
+  app.post<{ Params: P; Body: WebhookInput }>(base, { schema: { body: webhookBody } }, async (req) =>
+    webhookObject(await webhooks.create(req.params.projectId, req.body)),
+  );
+  app.get<{ Params: P }>(base, async (req) => {
+    const rows = await webhooks.list(req.params.projectId);
+    return listOf('data', rows.map(webhookObject), { total: rows.length });
+  });
+  app.get<{ Params: P }>(`${base}/:webhookId`, async (req) => webhookObject(await webhooks.get(req.params.projectId, req.params.webhookId)));
+  app.put<{ Params: P; Body: WebhookInput }>(`${base}/:webhookId`, { schema: { body: webhookBody } }, async (req) =>
+    webhookObject(await webhooks.update(req.params.projectId, req.params.webhookId, req.body)),
+  );
+  app.delete<{ Params: P }>(`${base}/:webhookId`, async (req, reply) => {
+    await webhooks.remove(req.params.projectId, req.params.webhookId);
+    return reply.code(204).send();
+  });
+
+  app.post<{ Params: P; Body: { event_type?: string } | undefined }>(
+    `${base}/:webhookId/test`,
+    { schema: { body: { type: ['object', 'null'], properties: { event_type: { type: 'string' } } } } },
+    async (req) => {
+      const id = await webhooks.sendTest(
+        { projectId: req.params.projectId, groupId: req.id, source: { channel: 'INTERNAL' } },
+        req.params.webhookId,
+        req.body?.event_type,
+      );
+      return audit.get(req.params.projectId, id);
+    },
+  );
+
+  app.post<{ Params: P; Body: { start_date?: string; end_date?: string } | undefined }>(
+    `${base}/:webhookId/retry-failed`,
+    { schema: { body: { type: ['object', 'null'], properties: { start_date: dateParam, end_date: dateParam } } } },
+    async (req) => {
+      await webhooks.get(req.params.projectId, req.params.webhookId);
+      const retried = await audit.retryFailed(req.params.projectId, req.params.webhookId, {
+        from: toDate(req.body?.start_date),
+        to: toDate(req.body?.end_date),
+      });
+      return { object: 'webhook_retry', webhook_id: req.params.webhookId, retried };
+    },
+  );
+
+  app.get<{ Params: P }>('/projects/:projectId/webhook-secret', async (req) => secretObject(await secrets.get(req.params.projectId)));
+  app.post<{ Params: P }>('/projects/:projectId/webhook-secret/rotate', async (req) => secretObject(await secrets.rotate(req.params.projectId)));
+
+  app.get<{ Params: P; Querystring: SendoutQuery }>('/projects/:projectId/webhook-sendouts', { schema: { querystring: sendoutQuery } }, async (req) => {
+    const q = req.query;
+    const page = await audit.list({
+      projectId: req.params.projectId,
+      limit: q.limit,
+      startingAfterId: q.starting_after_id,
+      status: q.status,
+      eventType: q.type,
+      sourceId: q.webhook_id,
+      sourceObject: q.source_object,
+      targetUrl: q.target_url,
+      id: q.id,
+      groupId: q.request_id,
+      createdBefore: toDate(q.created_at?.before),
+      createdAfter: toDate(q.created_at?.after),
+      executedBefore: toDate(q.executed_at?.before),
+      executedAfter: toDate(q.executed_at?.after),
+    });
+    const last = page.sendouts.at(-1);
+    return listOf('data', page.sendouts, { has_more: page.hasMore, ...(page.hasMore && last ? { more_starting_after: last.id } : {}) });
+  });
+  app.get<{ Params: P }>('/projects/:projectId/webhook-sendouts/:sendoutId', async (req) =>
+    audit.get(req.params.projectId, req.params.sendoutId),
+  );
+  app.post<{ Params: P }>('/projects/:projectId/webhook-sendouts/:sendoutId/retry', async (req) =>
+    audit.retry(req.params.projectId, req.params.sendoutId),
+  );
+}

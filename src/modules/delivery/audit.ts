@@ -1,0 +1,75 @@
+import type { Clock } from '../../core/clock.js';
+import { notFound } from '../../core/errors.js';
+import type { Db } from '../../store/db.js';
+import * as sql from './sql.js';
+import type { AttemptRow, SendoutRow } from './types.js';
+
+/** A sendout as the audit log shows it (our extension; Voucherify has it only in its dashboard). */
+export function sendoutObject(s: SendoutRow) {
+  return {
+    id: s.id,
+    object: 'webhook_sendout',
+    status: s.status,
+    type: s.event_type,
+    source: { object: s.source_object, id: s.source_id },
+    target_url: s.target_url,
+    event_id: s.event_id,
+    request_id: s.group_id,
+    attempts: s.attempts,
+    created_at: s.created_at.toISOString(),
+    event_created_at: s.event_created_at.toISOString(),
+    executed_at: s.executed_at ? s.executed_at.toISOString() : null,
+    next_attempt_at: s.next_attempt_at && (s.status === 'pending' || s.status === 'retrying') ? s.next_attempt_at.toISOString() : null,
+    last_status_code: s.last_status_code,
+    last_error: s.last_error,
+  };
+}
+
+export function attemptObject(a: AttemptRow) {
+  return {
+    attempt: a.attempt,
+    started_at: a.started_at.toISOString(),
+    duration_ms: a.duration_ms,
+    status_code: a.status_code,
+    response_headers: a.response_headers,
+    response_body: a.response_body,
+    error: a.error,
+    outcome: a.outcome,
+  };
+}
+
+export function createAudit(deps: { db: Db; clock: Clock }) {
+  const { db, clock } = deps;
+
+  async function get(projectId: string, id: string) {
+    const row = await sql.selectSendout(db, projectId, id);
+    if (!row) throw notFound('webhook_sendout', id);
+    const attempts = await sql.selectAttempts(db, id);
+    return { ...sendoutObject(row), payload: JSON.parse(row.body) as unknown, attempts_log: attempts.map(attemptObject) };
+  }
+
+  async function list(filter: sql.SendoutFilter) {
+    if (filter.startingAfterId && !(await sql.selectSendout(db, filter.projectId, filter.startingAfterId))) {
+      throw notFound('webhook_sendout', filter.startingAfterId);
+    }
+    const rows = await sql.selectSendouts(db, filter);
+    return { sendouts: rows.slice(0, filter.limit).map(sendoutObject), hasMore: rows.length > filter.limit };
+  }
+
+  /** Sends one sendout again now, on a fresh retry schedule (the same id and bytes). */
+  async function retry(projectId: string, id: string) {
+    const row = await sql.selectSendout(db, projectId, id);
+    if (!row) throw notFound('webhook_sendout', id);
+    await sql.requeue(db, { projectId, id }, clock.now());
+    return get(projectId, id);
+  }
+
+  /** Sends every failed sendout of one source, created in the range, again now. */
+  async function retryFailed(projectId: string, sourceId: string, range: { from?: Date; to?: Date }): Promise<number> {
+    return sql.requeue(db, { projectId, sourceId, failedFrom: range.from, failedTo: range.to }, clock.now());
+  }
+
+  return { list, get, retry, retryFailed };
+}
+
+export type Audit = ReturnType<typeof createAudit>;

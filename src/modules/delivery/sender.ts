@@ -1,0 +1,90 @@
+import { isIP } from 'node:net';
+import { Agent, request } from 'undici';
+import { BlockedTargetError, guardedLookup, isBlockedAddress } from '../../core/net-guard.js';
+import type { AttemptResult } from './types.js';
+
+export interface SenderOptions {
+  allowPrivateTargets: boolean;
+  /** A 2xx must arrive within this time (Voucherify: 10 s). */
+  timeoutMs: number;
+}
+
+export const responseBodyLimit = 4096;
+
+function isBlocked(err: unknown): boolean {
+  for (let e = err as { cause?: unknown } | undefined; e; e = e.cause as { cause?: unknown } | undefined) {
+    if (e instanceof BlockedTargetError) return true;
+  }
+  return false;
+}
+
+function describe(err: unknown): string {
+  const e = err as { name?: string; code?: string; message?: string; cause?: { message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timeout: no response in time';
+  const msg = e?.cause?.message ?? e?.message ?? String(err);
+  return e?.code ? `${e.code}: ${msg}` : msg;
+}
+
+async function readStart(body: AsyncIterable<Buffer> & { dump?: (o?: { limit: number }) => Promise<void> }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= responseBodyLimit) break;
+  }
+  return Buffer.concat(chunks).subarray(0, responseBodyLimit).toString('utf8');
+}
+
+/**
+ * POSTs webhook bodies. Connections go through a lookup that refuses blocked addresses at connect time (and IP
+ * literals are checked before connecting), redirects are not followed, and the whole exchange has one deadline.
+ */
+export function createSender(options: SenderOptions) {
+  const agent = new Agent({
+    connect: { lookup: guardedLookup(options.allowPrivateTargets) as never, timeout: options.timeoutMs },
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+    keepAliveTimeout: 4_000,
+    connections: 128,
+  });
+
+  async function send(url: string, body: string, headers: Record<string, string>, startedAt: Date): Promise<AttemptResult> {
+    const t0 = performance.now();
+    const done = (r: Omit<AttemptResult, 'startedAt' | 'durationMs'>): AttemptResult => ({
+      startedAt,
+      durationMs: Math.round(performance.now() - t0),
+      ...r,
+    });
+    try {
+      const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+      if (!options.allowPrivateTargets && isIP(host) && isBlockedAddress(host)) {
+        return done({ error: `blocked target: ${host} is a blocked address`, blocked: true });
+      }
+      const res = await request(url, {
+        method: 'POST',
+        body,
+        headers,
+        dispatcher: agent,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      const responseHeaders: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) responseHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
+      const responseBody = await readStart(res.body);
+      res.body.destroy();
+      return done({
+        statusCode: res.statusCode,
+        responseHeaders,
+        responseBody,
+        retryAfter: responseHeaders['retry-after'],
+      });
+    } catch (err) {
+      if (isBlocked(err)) return done({ error: `blocked target: ${describe(err)}`, blocked: true });
+      return done({ error: describe(err) });
+    }
+  }
+
+  return { send, close: () => agent.close() };
+}
+
+export type Sender = ReturnType<typeof createSender>;

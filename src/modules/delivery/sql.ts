@@ -1,0 +1,218 @@
+import type { Executor } from '../../store/db.js';
+import type { AttemptRow, NewSendout, Outcome, SendoutRow, SendoutStatus } from './types.js';
+
+export const notifyChannel = 'tessera_sendouts';
+
+/** Inserts sendouts due now and, if any, notifies waiting workers (delivered when the transaction commits). */
+export async function insertSendouts(db: Executor, sendouts: NewSendout[], now: Date): Promise<void> {
+  if (sendouts.length === 0) return;
+  await db.query(
+    `WITH ins AS (
+       INSERT INTO sendouts (id, project_id, source_object, source_id, target_url, event_id, event_type, group_id, body,
+                             status, attempts, next_attempt_at, scheduled_from, created_at, event_created_at)
+       SELECT r.id, r."projectId", r."sourceObject", r."sourceId", r."targetUrl", r."eventId", r."eventType", r."groupId",
+              r.body, 'pending', 0, $2, $2, $2, r."eventCreatedAt"
+         FROM jsonb_to_recordset($1::jsonb) AS r(id text, "projectId" text, "sourceObject" text, "sourceId" text,
+              "targetUrl" text, "eventId" text, "eventType" text, "groupId" text, body text, "eventCreatedAt" timestamptz)
+       RETURNING 1)
+     SELECT pg_notify('${notifyChannel}', '') FROM (SELECT count(*) AS n FROM ins) c WHERE c.n > 0`,
+    [JSON.stringify(sendouts), now],
+  );
+}
+
+export interface Claimed {
+  id: string;
+  project_id: string;
+  source_object: SendoutRow['source_object'];
+  source_id: string;
+  target_url: string;
+  body: string;
+  attempts: number;
+  scheduled_from: Date;
+}
+
+/**
+ * Claims due sendouts in one statement: rows no other worker holds (SKIP LOCKED) and whose lease, if any, has
+ * run out, are leased to `owner` until `leaseUntil`, their attempt counted.
+ */
+export async function claimDue(db: Executor, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<Claimed[]> {
+  const { rows } = await db.query<Claimed>(
+    `UPDATE sendouts s SET lease_owner = $1, lease_expires_at = $3, attempts = s.attempts + 1
+       FROM (SELECT id FROM sendouts
+              WHERE status IN ('pending', 'retrying') AND next_attempt_at <= $2
+                AND (lease_expires_at IS NULL OR lease_expires_at <= $2)
+              ORDER BY next_attempt_at LIMIT $4
+              FOR UPDATE SKIP LOCKED) due
+      WHERE s.id = due.id
+     RETURNING s.id, s.project_id, s.source_object, s.source_id, s.target_url, s.body, s.attempts, s.scheduled_from`,
+    [owner, now, leaseUntil, limit],
+  );
+  return rows;
+}
+
+export interface ResultRow {
+  id: string;
+  owner: string;
+  status: SendoutStatus;
+  next_attempt_at: string | null;
+  executed_at: string;
+  started_at: string;
+  duration_ms: number;
+  status_code: number | null;
+  response_headers: Record<string, string> | null;
+  response_body: string | null;
+  error: string | null;
+  outcome: Outcome;
+}
+
+/**
+ * Records attempts and their consequences in one statement. A sendout whose lease was lost meanwhile keeps the
+ * state its new holder gives it; its attempt is still recorded.
+ */
+export async function recordResults(db: Executor, results: ResultRow[]): Promise<void> {
+  if (results.length === 0) return;
+  await db.query(
+    `WITH r AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id text, owner text, status text, next_attempt_at timestamptz,
+              executed_at timestamptz, started_at timestamptz, duration_ms integer, status_code integer,
+              response_headers jsonb, response_body text, error text, outcome text)),
+     upd AS (
+       UPDATE sendouts s SET status = r.status, next_attempt_at = r.next_attempt_at, executed_at = r.executed_at,
+              last_status_code = r.status_code, last_error = r.error, lease_owner = NULL, lease_expires_at = NULL
+         FROM r
+        WHERE s.id = r.id AND s.lease_owner = r.owner AND s.id = ANY (ARRAY(SELECT id FROM r))
+       RETURNING s.id)
+     INSERT INTO sendout_attempts (sendout_id, attempt, started_at, duration_ms, status_code, response_headers,
+                                   response_body, error, outcome)
+     SELECT r.id, (SELECT count(*) FROM sendout_attempts a WHERE a.sendout_id = r.id) + 1, r.started_at, r.duration_ms,
+            r.status_code, r.response_headers, r.response_body, r.error, r.outcome
+       FROM r`,
+    [JSON.stringify(results)],
+  );
+}
+
+/** Fails sendouts without an attempt (their source is gone or disabled). */
+export async function failWithoutAttempt(db: Executor, ids: string[], owner: string, reason: string, now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(
+    `UPDATE sendouts SET status = 'failed', next_attempt_at = NULL, last_error = $3, executed_at = $4,
+            attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL
+      WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) AND lease_owner = $2`,
+    [JSON.stringify(ids), owner, reason, now],
+  );
+}
+
+/** Gives claimed sendouts back without an attempt (shutdown): due again at once, attempt not counted. */
+export async function release(db: Executor, ids: string[], owner: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(
+    `UPDATE sendouts SET lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1
+      WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) AND lease_owner = $2`,
+    [JSON.stringify(ids), owner],
+  );
+}
+
+const sendoutColumns = `id, project_id, source_object, source_id, target_url, event_id, event_type, group_id, body, status,
+  attempts, next_attempt_at, created_at, event_created_at, executed_at, last_status_code, last_error`;
+
+export interface SendoutFilter {
+  projectId: string;
+  status?: SendoutStatus;
+  eventType?: string;
+  sourceId?: string;
+  sourceObject?: string;
+  targetUrl?: string;
+  id?: string;
+  groupId?: string;
+  createdBefore?: Date;
+  createdAfter?: Date;
+  executedBefore?: Date;
+  executedAfter?: Date;
+  startingAfterId?: string;
+  limit: number;
+}
+
+/** Newest first; fetches limit + 1 rows so the caller can tell has_more. */
+export async function selectSendouts(db: Executor, f: SendoutFilter): Promise<SendoutRow[]> {
+  const where = ['project_id = $1'];
+  const params: unknown[] = [f.projectId];
+  const add = (clause: (p: string) => string, value: unknown) => {
+    if (value === undefined) return;
+    params.push(value);
+    where.push(clause(`$${params.length}`));
+  };
+  add((p) => `status = ${p}`, f.status);
+  add((p) => `event_type = ${p}`, f.eventType);
+  add((p) => `source_id = ${p}`, f.sourceId);
+  add((p) => `source_object = ${p}`, f.sourceObject);
+  add((p) => `target_url = ${p}`, f.targetUrl);
+  add((p) => `id = ${p}`, f.id);
+  add((p) => `group_id = ${p}`, f.groupId);
+  add((p) => `created_at < ${p}`, f.createdBefore);
+  add((p) => `created_at > ${p}`, f.createdAfter);
+  add((p) => `executed_at < ${p}`, f.executedBefore);
+  add((p) => `executed_at > ${p}`, f.executedAfter);
+  add(
+    (p) => `(created_at, id) < (SELECT c.created_at, c.id FROM sendouts c WHERE c.id = ${p} AND c.project_id = $1)`,
+    f.startingAfterId,
+  );
+  params.push(f.limit + 1);
+  const { rows } = await db.query<SendoutRow>(
+    `SELECT ${sendoutColumns} FROM sendouts WHERE ${where.join(' AND ')}
+      ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return rows;
+}
+
+export async function selectSendout(db: Executor, projectId: string, id: string): Promise<SendoutRow | undefined> {
+  const { rows } = await db.query<SendoutRow>(`SELECT ${sendoutColumns} FROM sendouts WHERE project_id = $1 AND id = $2`, [
+    projectId,
+    id,
+  ]);
+  return rows[0];
+}
+
+export async function selectAttempts(db: Executor, sendoutId: string): Promise<AttemptRow[]> {
+  const { rows } = await db.query<AttemptRow>(
+    `SELECT attempt, started_at, duration_ms, status_code, response_headers, response_body, error, outcome
+       FROM sendout_attempts WHERE sendout_id = $1 ORDER BY id`,
+    [sendoutId],
+  );
+  return rows;
+}
+
+/** Makes sendouts due now on a fresh schedule (a manual retry); returns how many. */
+export async function requeue(
+  db: Executor,
+  where: { projectId: string; id?: string; sourceId?: string; failedFrom?: Date; failedTo?: Date },
+  now: Date,
+): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `WITH upd AS (
+       UPDATE sendouts SET status = 'retrying', attempts = 0, scheduled_from = $2, next_attempt_at = $2
+        WHERE project_id = $1 AND (lease_expires_at IS NULL OR lease_expires_at <= $2)
+          AND ($3::text IS NULL OR id = $3)
+          AND ($4::text IS NULL OR (source_id = $4 AND status = 'failed'))
+          AND ($5::timestamptz IS NULL OR created_at >= $5)
+          AND ($6::timestamptz IS NULL OR created_at <= $6)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM upd`,
+    [where.projectId, now, where.id ?? null, where.sourceId ?? null, where.failedFrom ?? null, where.failedTo ?? null],
+  );
+  if (rows[0]?.n) await db.query(`SELECT pg_notify('${notifyChannel}', '')`);
+  return rows[0]?.n ?? 0;
+}
+
+/** Deletes up to `limit` finished sendouts created before the cutoff; returns how many. */
+export async function pruneBefore(db: Executor, cutoff: Date, limit: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `WITH del AS (
+       DELETE FROM sendouts WHERE id IN (
+         SELECT id FROM sendouts WHERE created_at < $1 AND status IN ('sent', 'failed') LIMIT $2)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM del`,
+    [cutoff, limit],
+  );
+  return rows[0]?.n ?? 0;
+}

@@ -1,0 +1,77 @@
+export type SendoutStatus = 'pending' | 'sent' | 'retrying' | 'failed';
+export type SourceObject = 'webhook' | 'distribution';
+
+export interface SendoutRow {
+  id: string;
+  project_id: string;
+  source_object: SourceObject;
+  source_id: string;
+  target_url: string;
+  event_id: string;
+  event_type: string;
+  group_id: string;
+  body: string;
+  status: SendoutStatus;
+  attempts: number;
+  next_attempt_at: Date | null;
+  created_at: Date;
+  event_created_at: Date;
+  executed_at: Date | null;
+  last_status_code: number | null;
+  last_error: string | null;
+}
+
+/** A sendout to create: the body is built once, here, and sent as these exact bytes on every attempt. */
+export interface NewSendout {
+  id: string;
+  projectId: string;
+  sourceObject: SourceObject;
+  sourceId: string;
+  targetUrl: string;
+  eventId: string;
+  eventType: string;
+  groupId: string;
+  body: string;
+  eventCreatedAt: Date;
+}
+
+/** What one HTTP attempt gave. */
+export interface AttemptResult {
+  startedAt: Date;
+  durationMs: number;
+  statusCode?: number;
+  responseHeaders?: Record<string, string>;
+  /** The first 4 KB of the response body. */
+  responseBody?: string;
+  /** Network error, timeout, or a refused target. */
+  error?: string;
+  retryAfter?: string;
+  /** The target was refused before connecting (blocked address): retrying cannot help. */
+  blocked?: boolean;
+}
+
+export type Outcome = 'delivered' | 'retry' | 'retry_after' | 'give_up' | 'disable_endpoint';
+
+export interface AttemptRow {
+  attempt: number;
+  started_at: Date;
+  duration_ms: number;
+  status_code: number | null;
+  response_headers: Record<string, string> | null;
+  response_body: string | null;
+  error: string | null;
+  outcome: Outcome;
+}
+
+/** The current state of what a sendout came from, asked of its owner at send time. */
+export interface SourceState {
+  active: boolean;
+  headers: Record<string, string>;
+}
+
+/** Owners of sendouts (webhooks, distributions) answer for their sources; given at composition. */
+export interface SourceOwner {
+  state(projectIds: string[], sourceIds: string[]): Promise<Map<string, SourceState>>;
+  /** The source failed for good (410 Gone, retries exhausted): disable or pause it. */
+  disable(sourceId: string, reason: string): Promise<void>;
+}

@@ -1,0 +1,191 @@
+import type { Clock } from '../../core/clock.js';
+import { notFound, TesseraError } from '../../core/errors.js';
+import { newEventId, newId } from '../../core/ids.js';
+import { checkHost } from '../../core/net-guard.js';
+import type { Db, Executor } from '../../store/db.js';
+import type { Cause, EventRecord } from '../activity/index.js';
+import { envelopeBody, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
+import { canonicalType, isSubscribable } from './event-types.js';
+import { reservedHeaders } from './schemas.js';
+import * as sql from './sql.js';
+import type { WebhookInput, WebhookRow } from './types.js';
+
+export interface WebhooksDeps {
+  db: Db;
+  clock: Clock;
+  delivery: Pick<Delivery, 'enqueue'>;
+  allowPrivateTargets: boolean;
+  /** A realistic `data` for a test sendout of this event type. */
+  sampleData(type: string): Record<string, unknown>;
+}
+
+function invalid(details: string): TesseraError {
+  return new TesseraError('invalid_payload', details);
+}
+
+function subscribes(w: WebhookRow, type: string): boolean {
+  return w.events.includes('*') || w.events.includes(type);
+}
+
+export function createWebhooksService(deps: WebhooksDeps) {
+  const { db, clock } = deps;
+
+  /** http(s) only, no credentials in the URL, and (unless allowed) no host that resolves to a blocked address. */
+  async function checkTarget(raw: string): Promise<string> {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw invalid(`Property .target_url must be an absolute http or https URL, got '${raw}'`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('Property .target_url must use http or https');
+    if (url.username || url.password) throw invalid('Property .target_url must not carry credentials: send them as custom headers');
+    try {
+      await checkHost(url.hostname, deps.allowPrivateTargets);
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      if (e.code === 'ETESSERA_BLOCKED_TARGET') {
+        throw invalid(`Property .target_url is not allowed: ${e.message} (loopback, private, link-local and metadata addresses are refused unless the instance allows private targets)`);
+      }
+      throw invalid(`Property .target_url cannot be resolved: ${e.message ?? 'unknown host'}`);
+    }
+    return url.toString();
+  }
+
+  function normalizeEvents(events: string[]): string[] {
+    const out = [...new Set(events.map(canonicalType))];
+    if (out.includes('*') && out.length > 1) throw invalid("Property .events must hold either '*' alone or event types");
+    return out;
+  }
+
+  function checkHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      if (reservedHeaders.includes(name.toLowerCase())) throw invalid(`Property .headers must not set ${name}: Tessera sets it`);
+      out[name] = value;
+    }
+    return out;
+  }
+
+  async function build(projectId: string, input: WebhookInput, current?: WebhookRow): Promise<WebhookRow> {
+    const now = clock.now();
+    const active = input.active ?? true;
+    return {
+      id: current?.id ?? newId('wh'),
+      project_id: projectId,
+      target_url: await checkTarget(input.target_url),
+      events: normalizeEvents(input.events),
+      description: input.description ?? null,
+      headers: checkHeaders(input.headers),
+      active,
+      disabled_reason: active ? null : (current?.disabled_reason ?? null),
+      created_at: current?.created_at ?? now,
+      updated_at: current ? now : null,
+    };
+  }
+
+  async function get(projectId: string, id: string): Promise<WebhookRow> {
+    const row = await sql.selectWebhook(db, projectId, id);
+    if (!row) throw notFound('webhook', id);
+    return row;
+  }
+
+  async function create(projectId: string, input: WebhookInput): Promise<WebhookRow> {
+    const row = await build(projectId, input);
+    await sql.insertWebhook(db, row);
+    return row;
+  }
+
+  /** PUT: replaces the configuration (events included); setting active re-enables a disabled endpoint. */
+  async function update(projectId: string, id: string, input: WebhookInput): Promise<WebhookRow> {
+    const row = await build(projectId, input, await get(projectId, id));
+    await sql.updateWebhook(db, row);
+    return row;
+  }
+
+  async function remove(projectId: string, id: string): Promise<void> {
+    if (!(await sql.deleteWebhook(db, projectId, id))) throw notFound('webhook', id);
+  }
+
+  function sendout(record: EventRecord, w: WebhookRow, now: Date): NewSendout {
+    const id = newEventId('whs', now);
+    return {
+      id,
+      projectId: record.projectId,
+      sourceObject: 'webhook',
+      sourceId: w.id,
+      targetUrl: w.target_url,
+      eventId: record.id,
+      eventType: record.type,
+      groupId: record.groupId,
+      eventCreatedAt: record.createdAt,
+      body: envelopeBody({
+        id,
+        projectId: record.projectId,
+        createdAt: now,
+        type: record.type,
+        data: record.data,
+        source: { id: w.id, object: 'webhook', targetUrl: w.target_url },
+        event: {
+          id: record.id,
+          type: record.type,
+          createdAt: record.createdAt,
+          entityId: record.entityId,
+          groupId: record.groupId,
+          eventSource: record.eventSource,
+        },
+      }),
+    };
+  }
+
+  /** Event-log subscriber: one sendout per active endpoint subscribed to each event, in the event's transaction. */
+  async function emit(tx: Executor, records: EventRecord[]): Promise<void> {
+    const relevant = records.filter((r) => isSubscribable(r.type));
+    if (relevant.length === 0) return;
+    const endpoints = await sql.selectActive(tx, [...new Set(relevant.map((r) => r.projectId))]);
+    if (endpoints.length === 0) return;
+    const now = clock.now();
+    const sendouts = relevant.flatMap((r) =>
+      endpoints.filter((w) => w.project_id === r.projectId && subscribes(w, r.type)).map((w) => sendout(r, w, now)),
+    );
+    await deps.delivery.enqueue(tx, sendouts);
+  }
+
+  /** Queues a test sendout to one endpoint, with sample data of an event type it subscribes to (a disabled endpoint fails it). */
+  async function sendTest(cause: Cause, webhookId: string, type?: string): Promise<string> {
+    const w = await get(cause.projectId, webhookId);
+    const eventType = canonicalType(type ?? (w.events[0] === '*' || !w.events[0] ? 'customer.created' : w.events[0]));
+    if (!isSubscribable(eventType)) throw invalid(`Property .event_type must be a webhook event type, got '${eventType}'`);
+    const now = clock.now();
+    const record: EventRecord = {
+      seq: '0',
+      id: newEventId('evtest', now),
+      projectId: cause.projectId,
+      type: eventType,
+      customerId: null,
+      entityId: null,
+      data: deps.sampleData(eventType),
+      eventSource: cause.source,
+      groupId: cause.groupId,
+      createdAt: now,
+    };
+    const s = sendout(record, { ...w, active: true }, now);
+    await db.transaction((tx) => deps.delivery.enqueue(tx, [s]));
+    return s.id;
+  }
+
+  /** Answers the delivery engine about webhook sources. */
+  const owner: SourceOwner = {
+    async state(_projectIds, ids) {
+      const rows = await sql.selectByIds(db, ids);
+      return new Map(rows.map((w) => [w.id, { active: w.active, headers: w.headers }]));
+    },
+    async disable(id, reason) {
+      await sql.disableWebhook(db, id, reason, clock.now());
+    },
+  };
+
+  return { create, get, list: (projectId: string) => sql.selectWebhooks(db, projectId), update, remove, emit, sendTest, owner };
+}
+
+export type WebhooksService = ReturnType<typeof createWebhooksService>;

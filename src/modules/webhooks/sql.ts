@@ -1,0 +1,57 @@
+import type { Executor } from '../../store/db.js';
+import type { WebhookRow } from './types.js';
+
+const columns = 'id, project_id, target_url, events, description, headers, active, disabled_reason, created_at, updated_at';
+
+export async function insertWebhook(db: Executor, w: WebhookRow): Promise<void> {
+  await db.query(
+    `INSERT INTO webhooks (${columns}) VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10)`,
+    [w.id, w.project_id, w.target_url, JSON.stringify(w.events), w.description, JSON.stringify(w.headers), w.active, w.disabled_reason, w.created_at, w.updated_at],
+  );
+}
+
+export async function updateWebhook(db: Executor, w: WebhookRow): Promise<void> {
+  await db.query(
+    `UPDATE webhooks SET target_url = $3, events = $4::jsonb, description = $5, headers = $6::jsonb, active = $7,
+            disabled_reason = $8, updated_at = $9
+      WHERE project_id = $1 AND id = $2`,
+    [w.project_id, w.id, w.target_url, JSON.stringify(w.events), w.description, JSON.stringify(w.headers), w.active, w.disabled_reason, w.updated_at],
+  );
+}
+
+export async function selectWebhook(db: Executor, projectId: string, id: string): Promise<WebhookRow | undefined> {
+  const { rows } = await db.query<WebhookRow>(`SELECT ${columns} FROM webhooks WHERE project_id = $1 AND id = $2`, [projectId, id]);
+  return rows[0];
+}
+
+export async function selectWebhooks(db: Executor, projectId: string): Promise<WebhookRow[]> {
+  const { rows } = await db.query<WebhookRow>(`SELECT ${columns} FROM webhooks WHERE project_id = $1 ORDER BY created_at, id`, [projectId]);
+  return rows;
+}
+
+/** Active endpoints of these projects: the candidates for an event's sendouts. */
+export async function selectActive(db: Executor, projectIds: string[]): Promise<WebhookRow[]> {
+  const { rows } = await db.query<WebhookRow>(
+    `SELECT ${columns} FROM webhooks
+      WHERE active AND project_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) ORDER BY created_at, id`,
+    [JSON.stringify(projectIds)],
+  );
+  return rows;
+}
+
+export async function selectByIds(db: Executor, ids: string[]): Promise<WebhookRow[]> {
+  const { rows } = await db.query<WebhookRow>(
+    `SELECT ${columns} FROM webhooks WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
+    [JSON.stringify(ids)],
+  );
+  return rows;
+}
+
+export async function deleteWebhook(db: Executor, projectId: string, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('DELETE FROM webhooks WHERE project_id = $1 AND id = $2', [projectId, id]);
+  return rowCount > 0;
+}
+
+export async function disableWebhook(db: Executor, id: string, reason: string, now: Date): Promise<void> {
+  await db.query('UPDATE webhooks SET active = false, disabled_reason = $2, updated_at = $3 WHERE id = $1 AND active', [id, reason, now]);
+}

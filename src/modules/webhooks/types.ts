@@ -1,0 +1,21 @@
+export interface WebhookRow {
+  id: string;
+  project_id: string;
+  target_url: string;
+  /** Canonical event types, or ['*'] for every event. */
+  events: string[];
+  description: string | null;
+  headers: Record<string, string>;
+  active: boolean;
+  disabled_reason: string | null;
+  created_at: Date;
+  updated_at: Date | null;
+}
+
+export interface WebhookInput {
+  target_url: string;
+  events: string[];
+  active?: boolean;
+  description?: string | null;
+  headers?: Record<string, string>;
+}
