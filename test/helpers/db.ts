@@ -9,6 +9,13 @@ import { createPgliteDb } from '../../src/store/pglite.js';
 import { migrate } from '../../src/store/migrator.js';
 import type { Db } from '../../src/store/db.js';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The migrated template database of this run (PostgreSQL project). */
+    pgTemplate: string;
+  }
+}
+
 export type Driver = 'pglite' | 'postgres';
 
 export const driver: Driver = process.env.TEST_DRIVER === 'postgres' ? 'postgres' : 'pglite';

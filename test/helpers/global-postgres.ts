@@ -8,12 +8,6 @@ import { createPgDb } from '../../src/store/pg.js';
 import { migrate } from '../../src/store/migrator.js';
 import { adminUrl, databaseUrl } from './db.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    pgTemplate: string;
-  }
-}
-
 async function admin(sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: adminUrl });
   await c.connect();

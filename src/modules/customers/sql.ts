@@ -45,10 +45,15 @@ export interface CustomerKey {
   key: string;
 }
 
-/** Groups keys by project: each lookup is one index scan per project (`= ANY` of an array, never a hash join). */
+/**
+ * Groups keys by project, projects in a fixed order: each lookup is one index scan per project (`= ANY` of an
+ * array, never a hash join), and concurrent batches lock in the same order.
+ */
 function byProject(keys: CustomerKey[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const { projectId, key } of keys) out.set(projectId, [...(out.get(projectId) ?? []), key]);
+  for (const { projectId, key } of [...keys].sort((a, b) => a.projectId.localeCompare(b.projectId))) {
+    out.set(projectId, [...(out.get(projectId) ?? []), key]);
+  }
   return out;
 }
 

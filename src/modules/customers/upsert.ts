@@ -29,9 +29,10 @@ export function changeEvent(cause: Cause, result: UpsertResult): CausedEvent[] {
 /**
  * The upsert behind POST /v1/customers and tracked events, for many items in one transaction: by `id` (which must
  * exist), else by `source_id` (found or created), else a new customer. Items apply in order, so two items for the
- * same new source_id make one customer, created by the first and updated by the second. Rows are locked in id order,
- * new source_ids inserted in key order, so concurrent batches do not deadlock; a source_id that another transaction
- * creates meanwhile is read back and updated. Each outcome carries the events to record (state at that item).
+ * same new source_id make one customer, created by the first and updated by the second. Rows are locked project by
+ * project in id order and new source_ids inserted in key order, which keeps concurrent batches from deadlocking in
+ * the common case; the rarer cycles (a batch holding rows by id and by source_id) are broken by PostgreSQL and the
+ * transaction retried. A source_id that another transaction creates meanwhile is read back and updated. Each outcome carries the events to record (state at that item).
  */
 export async function upsertMany(tx: Executor, clock: Clock, items: UpsertItem[]): Promise<UpsertOutcome[]> {
   const now = clock.now();
