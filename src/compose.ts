@@ -10,8 +10,7 @@ import type { Config } from './config/index.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createEventLog } from './modules/activity/index.js';
-import { customerObject } from './modules/customers/index.js';
-import { createCustomersService } from './modules/customers/index.js';
+import { blankCustomer, createCustomersService, customerObject } from './modules/customers/index.js';
 import { createAudit, createDelivery, createSender, notifyChannel, type Delivery } from './modules/delivery/index.js';
 import { createEventSchemasService } from './modules/event-schemas/index.js';
 import { createEventsService } from './modules/events/index.js';
@@ -33,24 +32,8 @@ export async function openStore(config: Config): Promise<Db> {
 function sampleData(clock: Clock) {
   return (type: string): Record<string, unknown> => {
     if (!type.startsWith('customer.')) return {};
-    const now = clock.now();
-    return {
-      customer: customerObject({
-        id: 'cust_test0000000000000000000',
-        project_id: '',
-        source_id: 'test-customer',
-        name: 'Test Customer',
-        description: 'A sample customer sent by a test webhook',
-        email: 'test.customer@example.com',
-        phone: null,
-        birthdate: null,
-        address: null,
-        metadata: {},
-        system_metadata: {},
-        created_at: now,
-        updated_at: null,
-      }),
-    };
+    const sample = blankCustomer('cust_test0000000000000000000', '', 'test-customer', clock.now());
+    return { customer: customerObject({ ...sample, name: 'Test Customer', email: 'test.customer@example.com' }) };
   };
 }
 

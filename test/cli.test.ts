@@ -4,9 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminUrl, databaseUrl, driver } from './helpers/db.js';
+import { adminSql, databaseUrl, driver } from './helpers/db.js';
 
 /**
  * The built CLI (`npm test` builds it first), run as users run it: on PGlite in a temporary data dir, and in the
@@ -66,15 +65,7 @@ async function run(args: string[]): Promise<{ code: number | null; out: string }
   return { code, out: r.output() };
 }
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = adminSql;
 
 const databases: string[] = [];
 let tmp: string;

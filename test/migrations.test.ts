@@ -1,5 +1,4 @@
 import { readdirSync } from 'node:fs';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
 import { compose } from '../src/compose.js';
@@ -8,19 +7,11 @@ import type { Db } from '../src/store/db.js';
 import { loadMigrations, migrate, migrationsDir, type Migration } from '../src/store/migrator.js';
 import { createPgDb } from '../src/store/pg.js';
 import { createPgliteDb } from '../src/store/pglite.js';
-import { adminUrl, createTestDb, databaseUrl, driver, type TestDb } from './helpers/db.js';
+import { adminSql, createTestDb, databaseUrl, driver, type TestDb } from './helpers/db.js';
 
 const files = readdirSync(migrationsDir).filter((f) => f.endsWith('.sql')).sort();
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = adminSql;
 
 /** A fresh, empty database of the driver under test: nothing migrated. */
 async function emptyDb(): Promise<{ db: Db; url?: string; drop(): Promise<void> }> {

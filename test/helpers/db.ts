@@ -27,6 +27,11 @@ export function databaseUrl(name: string): string {
   return u.toString();
 }
 
+/** Runs statements on the admin database (creating and dropping databases). */
+export async function adminSql(sql: string): Promise<void> {
+  await admin((c) => c.query(sql));
+}
+
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: adminUrl });
   await c.connect();

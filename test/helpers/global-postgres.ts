@@ -2,21 +2,11 @@
  * Global setup of the PostgreSQL project: a migrated template database, named for this run so that concurrent
  * runs do not collide, which each test file clones. Dropped at the end of the run.
  */
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { createPgDb } from '../../src/store/pg.js';
 import { migrate } from '../../src/store/migrator.js';
-import { adminUrl, databaseUrl } from './db.js';
+import { adminSql as admin, databaseUrl } from './db.js';
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const name = `tessera_tpl_${process.pid}_${Date.now().toString(36)}`;

@@ -7,6 +7,7 @@
  */
 export { createCustomersService, type CustomersService, type ListQuery, type SegmentMembers } from './service.js';
 export { customerObject, simpleCustomer } from './view.js';
+export { blankCustomer } from './attributes.js';
 export { customerInputSchema, customerProperties } from './schemas.js';
 export type { CustomerInput, CustomerRow, UpsertResult } from './types.js';
 export type { UpsertItem, UpsertOutcome } from './upsert.js';
