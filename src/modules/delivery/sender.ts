@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 import { Agent, request } from 'undici';
 import { BlockedTargetError, guardedLookup, isBlockedAddress } from '../../core/net-guard.js';
 import type { AttemptResult } from './types.js';
@@ -33,7 +34,17 @@ async function readStart(body: AsyncIterable<Buffer> & { dump?: (o?: { limit: nu
     size += chunk.length;
     if (size >= responseBodyLimit) break;
   }
-  return Buffer.concat(chunks).subarray(0, responseBodyLimit).toString('utf8');
+  return storableText(Buffer.concat(chunks));
+}
+
+/**
+ * At most responseBodyLimit bytes of UTF-8, cut on a character boundary. Invalid bytes decode to U+FFFD (three
+ * bytes each), so a second cut may be needed; NUL becomes U+FFFD too, since PostgreSQL text cannot hold it.
+ */
+function storableText(buf: Buffer): string {
+  const decode = (b: Buffer) => new StringDecoder('utf8').write(b.subarray(0, responseBodyLimit));
+  const text = decode(buf).replaceAll('\u0000', '\uFFFD');
+  return Buffer.byteLength(text, 'utf8') > responseBodyLimit ? decode(Buffer.from(text, 'utf8')) : text;
 }
 
 /**

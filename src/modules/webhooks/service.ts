@@ -61,7 +61,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
   function checkHeaders(headers: Record<string, string> | undefined): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(headers ?? {})) {
-      if (reservedHeaders.includes(name.toLowerCase())) throw invalid(`Property .headers must not set ${name}: Tessera sets it`);
+      if (reservedHeaders.includes(name.toLowerCase())) throw invalid(`Property .headers must not set ${name}: it is reserved for HTTP framing or for Tessera's own headers`);
       out[name] = value;
     }
     return out;
