@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
+import { listenCommand } from './listen.js';
 import { migrateCommand } from './migrate.js';
 import { projectsCommand } from './projects.js';
 import { serveCommand } from './serve.js';
@@ -15,6 +16,7 @@ serveCommand(program);
 workerCommand(program);
 migrateCommand(program);
 projectsCommand(program);
+listenCommand(program);
 
 try {
   await program.parseAsync(process.argv);

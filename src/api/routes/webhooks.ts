@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { TesseraError } from '../../core/errors.js';
 import { standardWebhooksSecret, type Audit, type SendoutStatus } from '../../modules/delivery/index.js';
 import type { ProjectSecrets, SigningSecretsService } from '../../modules/projects/index.js';
 import { webhookBody, webhookObject, type WebhookInput, type WebhooksService } from '../../modules/webhooks/index.js';
@@ -58,6 +59,17 @@ export function webhookRoutes(
   const { webhooks, audit, secrets } = deps;
   const base = '/projects/:projectId/webhooks';
 
+  /** Retrying toward a disabled endpoint would only fail again: say so instead. */
+  async function requireActive(projectId: string, webhookId: string): Promise<void> {
+    const w = await webhooks.get(projectId, webhookId);
+    if (!w.active) {
+      throw new TesseraError('resource_in_use', `Webhook ${w.id} is disabled${w.disabled_reason ? ` (${w.disabled_reason})` : ''}: re-enable it with PUT before retrying`, {
+        resourceId: w.id,
+        resourceType: 'webhook',
+      });
+    }
+  }
+
   app.post<{ Params: P; Body: WebhookInput }>(base, { schema: { body: webhookBody } }, async (req) =>
     webhookObject(await webhooks.create(req.params.projectId, req.body)),
   );
@@ -91,7 +103,7 @@ export function webhookRoutes(
     `${base}/:webhookId/retry-failed`,
     { schema: { body: { type: ['object', 'null'], properties: { start_date: dateParam, end_date: dateParam } } } },
     async (req) => {
-      await webhooks.get(req.params.projectId, req.params.webhookId);
+      await requireActive(req.params.projectId, req.params.webhookId);
       const retried = await audit.retryFailed(req.params.projectId, req.params.webhookId, {
         from: toDate(req.body?.start_date),
         to: toDate(req.body?.end_date),
@@ -127,7 +139,9 @@ export function webhookRoutes(
   app.get<{ Params: P }>('/projects/:projectId/webhook-sendouts/:sendoutId', async (req) =>
     audit.get(req.params.projectId, req.params.sendoutId),
   );
-  app.post<{ Params: P }>('/projects/:projectId/webhook-sendouts/:sendoutId/retry', async (req) =>
-    audit.retry(req.params.projectId, req.params.sendoutId),
-  );
+  app.post<{ Params: P }>('/projects/:projectId/webhook-sendouts/:sendoutId/retry', async (req) => {
+    const source = await audit.sourceOf(req.params.projectId, req.params.sendoutId);
+    if (source.object === 'webhook') await requireActive(req.params.projectId, source.id);
+    return audit.retry(req.params.projectId, req.params.sendoutId);
+  });
 }

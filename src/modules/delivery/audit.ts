@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { notFound } from '../../core/errors.js';
+import { notFound, TesseraError } from '../../core/errors.js';
 import type { Db } from '../../store/db.js';
 import * as sql from './sql.js';
 import type { AttemptRow, SendoutRow } from './types.js';
@@ -56,12 +56,24 @@ export function createAudit(deps: { db: Db; clock: Clock }) {
     return { sendouts: rows.slice(0, filter.limit).map(sendoutObject), hasMore: rows.length > filter.limit };
   }
 
-  /** Sends one sendout again now, on a fresh retry schedule (the same id and bytes). */
+  /** Sends one sendout again now, on a fresh retry schedule (the same id and bytes); 409 while an attempt runs. */
   async function retry(projectId: string, id: string) {
     const row = await sql.selectSendout(db, projectId, id);
     if (!row) throw notFound('webhook_sendout', id);
-    await sql.requeue(db, { projectId, id }, clock.now());
+    if ((await sql.requeue(db, { projectId, id }, clock.now())) === 0) {
+      throw new TesseraError('resource_in_use', `Sendout ${id} is being delivered right now; retry it when the attempt is recorded`, {
+        resourceId: id,
+        resourceType: 'webhook_sendout',
+      });
+    }
     return get(projectId, id);
+  }
+
+  /** The source (webhook or distribution) a sendout came from. */
+  async function sourceOf(projectId: string, id: string) {
+    const row = await sql.selectSendout(db, projectId, id);
+    if (!row) throw notFound('webhook_sendout', id);
+    return { object: row.source_object, id: row.source_id };
   }
 
   /** Sends every failed sendout of one source, created in the range, again now. */
@@ -69,7 +81,7 @@ export function createAudit(deps: { db: Db; clock: Clock }) {
     return sql.requeue(db, { projectId, sourceId, failedFrom: range.from, failedTo: range.to }, clock.now());
   }
 
-  return { list, get, retry, retryFailed };
+  return { list, get, retry, retryFailed, sourceOf };
 }
 
 export type Audit = ReturnType<typeof createAudit>;
