@@ -66,7 +66,7 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 }
 
 /** OK when at least one signature scheme is present and every present one verifies; the reason when not. */
-export function checkSignatures(secret: string, req: http.IncomingMessage, body: string, nowSeconds: number): { ok: boolean; note: string } {
+function checkSignatures(secret: string, req: http.IncomingMessage, body: string, nowSeconds: number): { ok: boolean; note: string } {
   const problems: string[] = [];
   const notes: string[] = [];
   const voucherify = header(req, 'x-voucherify-signature');
