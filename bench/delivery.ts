@@ -31,7 +31,7 @@ const raw = parseOptions('Usage: npm run bench:delivery -- [options]', {
   },
   concurrency: { type: 'string', env: 'BENCH_CONCURRENCY', default: '32', help: 'API clients queueing phase A' },
   batch: { type: 'string', env: 'TESSERA_DELIVERY_BATCH', default: '100', help: "the worker's claim size" },
-  lanes: { type: 'string', env: 'TESSERA_DELIVERY_LANES', default: '4', help: "the worker's claim-and-send loops" },
+  'in-flight': { type: 'string', env: 'TESSERA_DELIVERY_CONCURRENCY', default: '256', help: "the worker's sendouts in flight" },
   'raw-duration': { type: 'string', env: 'BENCH_RAW_DURATION', default: '5', help: 'measured seconds of raw POSTs' },
   phases: { type: 'string', env: 'BENCH_PHASES', default: 'a,b,raw', help: 'phases to run, comma-separated (a, b, raw)' },
   'database-url': { type: 'string', env: 'BENCH_DATABASE_URL', default: 'postgres://root@127.0.0.1:5432/test', help: 'PostgreSQL admin URL' },
@@ -54,7 +54,7 @@ const opts = {
   via: raw.via as 'customers' | 'events',
   concurrency: positiveInt('concurrency', raw.concurrency),
   batch: positiveInt('batch', raw.batch),
-  lanes: positiveInt('lanes', raw.lanes),
+  inFlight: positiveInt('in-flight', raw['in-flight']),
   rawDurationMs: positiveNumber('raw-duration', raw['raw-duration']) * 1000,
   phases: new Set((raw.phases ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
   adminUrl: raw['database-url']!,
@@ -65,7 +65,7 @@ for (const p of opts.phases) if (!['a', 'b', 'raw'].includes(p)) throw new Error
 
 /** The sender's undici Agent keeps at most this many connections per origin (src/modules/delivery/sender.ts). */
 const senderConnections = 128;
-const inFlight = Math.min(opts.lanes * opts.batch, senderConnections);
+const inFlight = Math.min(opts.inFlight, senderConnections);
 const wallNow = () => performance.timeOrigin + performance.now();
 
 function percentile(sorted: number[], q: number): number {
@@ -162,8 +162,8 @@ const figures: {
 
 out('Tessera delivery benchmark: one `tessera worker` process, PostgreSQL, customer.created webhooks to a local receiver answering 200 at once');
 out(`Machine: ${machineDescription()}; Node ${process.version}; ${process.platform} ${process.arch}`);
-out(`Worker: TESSERA_DELIVERY_BATCH=${opts.batch}, TESSERA_DELIVERY_LANES=${opts.lanes}, TESSERA_DB_POOL_SIZE=${process.env.TESSERA_DB_POOL_SIZE ?? 'default'}; `
-  + `at most ${inFlight} POSTs in flight (min(lanes x batch, the sender's ${senderConnections} connections per origin))`);
+out(`Worker: TESSERA_DELIVERY_BATCH=${opts.batch}, TESSERA_DELIVERY_CONCURRENCY=${opts.inFlight}, TESSERA_DB_POOL_SIZE=${process.env.TESSERA_DB_POOL_SIZE ?? 'default'}; `
+  + `at most ${inFlight} POSTs in flight (min(in-flight, the sender's ${senderConnections} connections per origin))`);
 {
   const meter = startCpuMeter(process.pid);
   await new Promise((r) => setTimeout(r, 1000));
@@ -206,7 +206,7 @@ async function spawnWorker(): Promise<ChildServer> {
   if (raw['count-queries']) nodeArgs.push('--import', pathToFileURL(join(repoRoot, 'dist-bench/bench/lib/query-timer.js')).href);
   return startWorker(
     databaseUrl,
-    { TESSERA_ALLOW_PRIVATE_TARGETS: 'true', TESSERA_DELIVERY_BATCH: String(opts.batch), TESSERA_DELIVERY_LANES: String(opts.lanes) },
+    { TESSERA_ALLOW_PRIVATE_TARGETS: 'true', TESSERA_DELIVERY_BATCH: String(opts.batch), TESSERA_DELIVERY_CONCURRENCY: String(opts.inFlight) },
     nodeArgs,
   );
 }
@@ -389,7 +389,7 @@ function report(): void {
     const totalMs = entries.reduce((s, [, [, ms]]) => s + ms, 0);
     out();
     out(`Worker SQL in ${label}: ${fmt(calls / deliveries, 3)} statements per delivery; ${fmt(totalMs / 1000, 2)} s of statement time `
-      + `summed over ${opts.lanes} lanes in ${fmt(wallS, 2)} s of wall time (from handing a statement to a connection to its result)`);
+      + `summed over the worker's concurrent statements in ${fmt(wallS, 2)} s of wall time (from handing a statement to a connection to its result)`);
     out(table(
       ['statement', 'calls', 'per delivery', 'ms per call', 'total s'],
       entries.map(([k, [c, ms]]) => [k, fmt(c), fmt(c / deliveries, 3), fmt(ms / c, 2), fmt(ms / 1000, 2)]),

@@ -104,13 +104,14 @@ export interface Tessera {
 
 export function createWorker(db: Db, config: Config, delivery: Delivery, clock: Clock, logger: Logger): DeliveryWorker {
   return createDeliveryWorker({
-    deliverDue: delivery.deliverDue,
+    start: delivery.start,
+    batchSize: delivery.batchSize,
+    concurrency: config.delivery.concurrency,
     prune: (cutoff) => delivery.prune(cutoff),
     subscribe: (wake) => db.listen(notifyChannel, wake),
     now: () => clock.now(),
     onError: (err) => logger.error({ err }, 'delivery worker error'),
     pollMs: config.delivery.pollMs,
-    lanes: config.delivery.lanes,
     retentionMs: config.delivery.retentionDays * 24 * 60 * 60 * 1000,
   });
 }

@@ -25,8 +25,8 @@ export interface Config {
     /** How long a claim holds before another worker may take a sendout over. */
     readonly leaseMs: number;
     readonly batchSize: number;
-    /** Claim-and-send loops per worker process. */
-    readonly lanes: number;
+    /** Sendouts in flight at once per worker process. */
+    readonly concurrency: number;
     /** Polling interval when no notification arrives (retries that come due are found this way). */
     readonly pollMs: number;
     /** Finished sendouts older than this are pruned. */
@@ -83,7 +83,7 @@ function deliveryConfig(env: Record<string, string | undefined>): Config['delive
     timeoutMs,
     leaseMs,
     batchSize: intIn('TESSERA_DELIVERY_BATCH', env.TESSERA_DELIVERY_BATCH, 100, 1, 1000),
-    lanes: intIn('TESSERA_DELIVERY_LANES', env.TESSERA_DELIVERY_LANES, 4, 1, 64),
+    concurrency: intIn('TESSERA_DELIVERY_CONCURRENCY', env.TESSERA_DELIVERY_CONCURRENCY, 256, 1, 5000),
     pollMs: intIn('TESSERA_DELIVERY_POLL_MS', env.TESSERA_DELIVERY_POLL_MS, 1000, 10, 60_000),
     retentionDays: intIn('TESSERA_SENDOUT_RETENTION_DAYS', env.TESSERA_SENDOUT_RETENTION_DAYS, 30, 1, 3650),
   };

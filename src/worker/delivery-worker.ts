@@ -1,38 +1,63 @@
-import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createPollLoop, type PollLoop } from './poll-loop.js';
 
 export interface DeliveryWorkerDeps {
-  deliverDue(owner: string): Promise<number>;
+  /** Claims up to limit due sendouts and starts sending them; onSettled runs once per sendout when recorded. */
+  start(owner: string, limit: number, onSettled: () => void): Promise<{ claimed: number; done: Promise<void> }>;
   prune(cutoff: Date): Promise<number>;
   /** Wakes the worker when sendouts are committed; resolves to an unsubscribe. */
   subscribe(wake: () => void): Promise<() => Promise<void>>;
   now(): Date;
   onError(err: unknown): void;
   pollMs: number;
-  lanes: number;
+  /** Largest claim. */
+  batchSize: number;
+  /** Sendouts in flight at once, over all endpoints. */
+  concurrency: number;
   retentionMs: number;
 }
 
 /**
- * The delivery worker: lanes that claim and send due sendouts (woken by NOTIFY, polling as a fallback and for
- * retries that come due), and a pruner that deletes finished sendouts past retention.
+ * The delivery worker: one claim loop that keeps up to `concurrency` sendouts in flight (woken by NOTIFY and by
+ * finished sends, polling as a fallback and for retries that come due), and a pruner that deletes finished
+ * sendouts past retention. A slow endpoint occupies only its own sendouts' slots.
  */
 export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const delivery: PollLoop = createPollLoop({
+  let inFlight = 0;
+  const batches = new Set<Promise<void>>();
+
+  const claimer: PollLoop = createPollLoop({
     name: 'delivery',
-    tick: () => deps.deliverDue(owner),
+    tick: async () => {
+      const room = Math.min(deps.batchSize, deps.concurrency - inFlight);
+      if (room <= 0) return 0;
+      // Reserve the room, then give back what the claim did not use; each sent sendout frees its slot.
+      inFlight += room;
+      let settled = 0;
+      const settle = () => {
+        settled++;
+        inFlight--;
+        claimer.wake();
+      };
+      try {
+        const { claimed, done } = await deps.start(owner, room, settle);
+        inFlight -= room - claimed;
+        batches.add(done);
+        void done.finally(() => batches.delete(done));
+        return claimed;
+      } catch (err) {
+        inFlight -= room - settled;
+        throw err;
+      }
+    },
     idleMs: deps.pollMs,
-    lanes: deps.lanes,
     onError: deps.onError,
   });
   const pruner: PollLoop = createPollLoop({
     name: 'retention',
-    tick: async () => {
-      const n = await deps.prune(new Date(deps.now().getTime() - deps.retentionMs));
-      return n > 0 ? n : 0;
-    },
+    tick: () => deps.prune(new Date(deps.now().getTime() - deps.retentionMs)),
     idleMs: 60_000,
     onError: deps.onError,
   });
@@ -42,18 +67,19 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     owner,
     async start(): Promise<void> {
       try {
-        unsubscribe = await deps.subscribe(() => delivery.wake());
+        unsubscribe = await deps.subscribe(() => claimer.wake());
       } catch (err) {
         deps.onError(err);
       }
-      delivery.start();
+      claimer.start();
       pruner.start();
     },
-    wake: () => delivery.wake(),
+    wake: () => claimer.wake(),
     /** Stops claiming; sends in flight finish (within the delivery timeout) and are recorded. */
     async stop(): Promise<void> {
       await unsubscribe?.();
-      await Promise.all([delivery.stop(), pruner.stop()]);
+      await Promise.all([claimer.stop(), pruner.stop()]);
+      await Promise.all([...batches]);
     },
   };
 }

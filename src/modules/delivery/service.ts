@@ -1,11 +1,12 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { Db, Executor } from '../../store/db.js';
-import { decide } from './classify.js';
+import { createBatcher } from '../../core/batcher.js';
+import { decide, type Decision } from './classify.js';
 import type { Sender } from './sender.js';
 import { signatureHeaders, type SigningSecrets } from './signing.js';
 import * as sql from './sql.js';
-import type { NewSendout, Outcome, SendoutStatus, SourceObject, SourceOwner } from './types.js';
+import type { AttemptResult, NewSendout, Outcome, SendoutStatus, SourceObject, SourceOwner, SourceState } from './types.js';
 
 export interface DeliveryDeps {
   db: Db;
@@ -35,81 +36,118 @@ export const userAgent = 'Tessera-Webhooks/0.1 (+https://github.com/tessera)';
 export function createDelivery(deps: DeliveryDeps) {
   const { db, clock, sender } = deps;
 
+  interface Finished {
+    c: sql.Claimed;
+    r: AttemptResult;
+    d: Decision;
+    finished: Date;
+  }
+
+  async function disableFailedSource({ c, r, d }: Finished): Promise<void> {
+    if (d.outcome !== 'disable_endpoint' && d.outcome !== 'give_up') return;
+    const reason =
+      d.outcome === 'disable_endpoint'
+        ? 'the endpoint answered 410 Gone'
+        : r.blocked
+          ? 'the target address is blocked'
+          : `every attempt of sendout ${c.id} failed`;
+    await deps.owners[c.source_object]?.disable(c.source_id, reason);
+    deps.logger.warn({ source: c.source_id, reason }, 'webhook source disabled');
+  }
+
+  // Attempts are recorded as they finish, many to a statement: one slow endpoint holds back only its own sendouts.
+  const recorder = createBatcher<Finished & { owner: string }, void>({
+    maxBatch: 500,
+    maxInFlight: 1,
+    async run(items) {
+      await sql.recordResults(
+        db,
+        items.map(({ c, r, d, finished, owner }) => ({
+          id: c.id,
+          owner,
+          status: statusOf[d.outcome],
+          next_attempt_at: d.nextAttemptAt ? d.nextAttemptAt.toISOString() : null,
+          executed_at: finished.toISOString(),
+          started_at: r.startedAt.toISOString(),
+          duration_ms: r.durationMs,
+          status_code: r.statusCode ?? null,
+          response_headers: r.responseHeaders ?? null,
+          response_body: r.responseBody ?? null,
+          error: r.error ?? null,
+          outcome: d.outcome,
+        })),
+      );
+      for (const item of items) await disableFailedSource(item);
+      return items.map(() => undefined);
+    },
+  });
+
+  async function attempt(c: sql.Claimed, headers: Record<string, string>, owner: string): Promise<void> {
+    const startedAt = clock.now();
+    const r = await sender.send(c.target_url, c.body, headers, startedAt);
+    const finished = clock.now();
+    const d = decide(r, c.attempts, c.scheduled_from, finished, deps.random);
+    await recorder.submit({ c, r, d, finished, owner });
+  }
+
   /**
-   * Claims up to batchSize due sendouts for `owner`, sends them concurrently and records every attempt;
-   * returns how many it claimed (0 when nothing was due).
+   * Claims up to `limit` due sendouts for `owner` and starts sending them; each one's attempt is recorded as soon
+   * as it finishes, and onSettled is called for it then. Resolves once the claim is made, with how many were
+   * claimed and a promise of when all of them are recorded.
    */
-  async function deliverDue(owner: string): Promise<number> {
+  async function start(owner: string, limit: number, onSettled: () => void = () => undefined): Promise<{ claimed: number; done: Promise<void> }> {
     const now = clock.now();
-    const claimed = await sql.claimDue(db, owner, now, new Date(now.getTime() + deps.leaseMs), deps.batchSize);
-    if (claimed.length === 0) return 0;
-
-    const states = new Map<string, { active: boolean; headers: Record<string, string> }>();
-    for (const kind of new Set(claimed.map((c) => c.source_object))) {
-      const of = claimed.filter((c) => c.source_object === kind);
-      const found = await deps.owners[kind]?.state([...new Set(of.map((c) => c.project_id))], [...new Set(of.map((c) => c.source_id))]);
-      for (const [id, s] of found ?? []) states.set(id, s);
-    }
-    const gone = claimed.filter((c) => !states.get(c.source_id)?.active);
-    await sql.failWithoutAttempt(db, gone.map((c) => c.id), owner, 'not sent: its webhook is disabled or deleted', now);
-    const live = claimed.filter((c) => states.get(c.source_id)?.active);
-    const secrets = await deps.secrets([...new Set(live.map((c) => c.project_id))]);
-
-    const results = await Promise.all(
-      live.map(async (c) => {
-        const startedAt = clock.now();
+    const claimed = await sql.claimDue(db, owner, now, new Date(now.getTime() + deps.leaseMs), limit);
+    if (claimed.length === 0) return { claimed: 0, done: Promise.resolve() };
+    let goneSettled = false;
+    const states = new Map<string, SourceState>();
+    try {
+      for (const kind of new Set(claimed.map((c) => c.source_object))) {
+        const of = claimed.filter((c) => c.source_object === kind);
+        const found = await deps.owners[kind]?.state([...new Set(of.map((c) => c.project_id))], [...new Set(of.map((c) => c.source_id))]);
+        for (const [id, st] of found ?? []) states.set(id, st);
+      }
+      const gone = claimed.filter((c) => !states.get(c.source_id)?.active);
+      await sql.failWithoutAttempt(db, gone.map((c) => c.id), owner, 'not sent: its webhook is disabled or deleted', now);
+      gone.forEach(() => onSettled());
+      goneSettled = true;
+      const live = claimed.filter((c) => states.get(c.source_id)?.active);
+      const secrets = await deps.secrets([...new Set(live.map((c) => c.project_id))]);
+      const sends = live.map((c) => {
         const projectSecrets = secrets.get(c.project_id);
         const headers: Record<string, string> = {
           ...states.get(c.source_id)!.headers,
           'content-type': 'application/json',
           'user-agent': userAgent,
-          ...(projectSecrets ? signatureHeaders(projectSecrets, c.id, c.body, startedAt) : {}),
+          ...(projectSecrets ? signatureHeaders(projectSecrets, c.id, c.body, clock.now()) : {}),
         };
-        const r = await sender.send(c.target_url, c.body, headers, startedAt);
-        const finished = clock.now();
-        const d = decide(r, c.attempts, c.scheduled_from, finished, deps.random);
-        return { c, r, d, finished };
-      }),
-    );
-
-    await sql.recordResults(
-      db,
-      results.map(({ c, r, d, finished }) => ({
-        id: c.id,
-        owner,
-        status: statusOf[d.outcome],
-        next_attempt_at: d.nextAttemptAt ? d.nextAttemptAt.toISOString() : null,
-        executed_at: finished.toISOString(),
-        started_at: r.startedAt.toISOString(),
-        duration_ms: r.durationMs,
-        status_code: r.statusCode ?? null,
-        response_headers: r.responseHeaders ?? null,
-        response_body: r.responseBody ?? null,
-        error: r.error ?? null,
-        outcome: d.outcome,
-      })),
-    );
-
-    const disabled = new Map<string, { kind: SourceObject; reason: string }>();
-    for (const { c, r, d } of results) {
-      if (d.outcome === 'disable_endpoint') disabled.set(c.source_id, { kind: c.source_object, reason: 'the endpoint answered 410 Gone' });
-      else if (d.outcome === 'give_up' && !disabled.has(c.source_id)) {
-        disabled.set(c.source_id, {
-          kind: c.source_object,
-          reason: r.blocked ? 'the target address is blocked' : `every attempt of sendout ${c.id} failed`,
-        });
-      }
+        return attempt(c, headers, owner)
+          .catch((err: unknown) => deps.logger.error({ err, sendout: c.id }, 'recording a delivery attempt failed; the lease will free it'))
+          .finally(onSettled);
+      });
+      return { claimed: claimed.length, done: Promise.all(sends).then(() => undefined) };
+    } catch (err) {
+      // Preparing failed (database trouble): give the claims back rather than leave them leased. Every claimed
+      // sendout is settled exactly once, also when start throws.
+      const unsent = goneSettled ? claimed.filter((c) => states.get(c.source_id)?.active) : claimed;
+      await sql.release(db, unsent.map((c) => c.id), owner).catch(() => undefined);
+      unsent.forEach(() => onSettled());
+      throw err;
     }
-    for (const [id, { kind, reason }] of disabled) {
-      await deps.owners[kind]?.disable(id, reason);
-      deps.logger.warn({ source: id, reason }, 'webhook source disabled');
-    }
-    return claimed.length;
+  }
+
+  /** Claims up to batchSize due sendouts, sends them and records every attempt; returns how many it claimed. */
+  async function deliverDue(owner: string): Promise<number> {
+    const { claimed, done } = await start(owner, deps.batchSize);
+    await done;
+    return claimed;
   }
 
   return {
     enqueue: (tx: Executor, sendouts: NewSendout[]) => sql.insertSendouts(tx, sendouts, clock.now()),
     deliverDue,
+    start,
+    batchSize: deps.batchSize,
     release: (ids: string[], owner: string) => sql.release(db, ids, owner),
     prune: (cutoff: Date, limit = 1000) => sql.pruneBefore(db, cutoff, limit),
   };
