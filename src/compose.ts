@@ -47,10 +47,10 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   const projects = createProjectsService({ db, clock });
   const secrets = createSigningSecrets({ db, clock });
   const management = createManagementAuth({ db });
-  const customers = createCustomersService({ db, clock, events: log });
-  const schemas = createEventSchemasService({ db, clock });
-  // PGlite runs one transaction at a time; on PostgreSQL a quarter of the pool writes ingest batches.
+  // Group commit: PGlite runs one transaction at a time; on PostgreSQL a quarter of the pool writes batches.
   const concurrency = db.kind === 'pglite' ? 1 : Math.max(1, Math.floor(config.poolSize / 4));
+  const customers = createCustomersService({ db, clock, events: log, concurrency });
+  const schemas = createEventSchemasService({ db, clock });
   const events = createEventsService({ db, clock, log, customers, schemas, concurrency });
 
   const sender = createSender({ allowPrivateTargets: config.allowPrivateTargets, timeoutMs: config.delivery.timeoutMs });
@@ -144,6 +144,7 @@ export async function compose(
       async close() {
         await app.close();
         await services.events.drain();
+        await services.customers.drain();
         await worker.stop();
         await services.close();
         if (!options.db) await db.close();

@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { notFound } from '../../core/errors.js';
 import type { Db, Executor } from '../../store/db.js';
+import { createGroupCommit } from '../../store/group-commit.js';
 import type { Cause, EventLog } from '../activity/index.js';
 import { applyAttributes } from './attributes.js';
 import { changeEvent, upsertMany, type UpsertItem } from './upsert.js';
@@ -24,7 +25,14 @@ export interface ListQuery {
 /** Resolves a segment id to its member ids; given at composition once segments exist. */
 export type SegmentMembers = (projectId: string, segmentId: string) => Promise<string[]>;
 
-export function createCustomersService(deps: { db: Db; clock: Clock; events: EventLog; segmentMembers?: SegmentMembers }) {
+export function createCustomersService(deps: {
+  db: Db;
+  clock: Clock;
+  events: EventLog;
+  segmentMembers?: SegmentMembers;
+  /** Upsert transactions written at the same time (group commit); 1 on PGlite. */
+  concurrency?: number;
+}) {
   const { db, clock, events } = deps;
 
   /** Applies attributes to an existing customer, writing only when something changed. */
@@ -37,14 +45,21 @@ export function createCustomersService(deps: { db: Db; clock: Clock; events: Eve
     return { customer: row, created: false, updated: changed };
   }
 
-  /** POST /v1/customers: the batch upsert for one item, with its events recorded in the same transaction. */
-  async function upsert(cause: Cause, input: CustomerInput): Promise<UpsertResult> {
-    return db.transaction(async (tx) => {
-      const [outcome] = await upsertMany(tx, clock, [{ cause, input }]);
-      if (!outcome || 'error' in outcome) throw outcome?.error ?? new Error('upsert produced no outcome');
-      await events.record(tx, outcome.events);
-      return outcome.result;
-    });
+  // POST /v1/customers is group-committed like tracked events: concurrent upserts share a transaction.
+  const upserts = createGroupCommit<UpsertItem, UpsertResult>({
+    db,
+    maxBatch: 64,
+    maxInFlight: deps.concurrency ?? 1,
+    async write(tx, items) {
+      const outcomes = await upsertMany(tx, clock, items);
+      await events.record(tx, outcomes.flatMap((o) => ('error' in o ? [] : o.events)));
+      return outcomes.map((o) => ('error' in o ? o.error : o.result));
+    },
+  });
+
+  /** POST /v1/customers: the upsert of one customer, with its events recorded in the same transaction. */
+  function upsert(cause: Cause, input: CustomerInput): Promise<UpsertResult> {
+    return upserts.submit({ cause, input });
   }
 
   async function get(projectId: string, idOrSourceId: string, tx: Executor = db): Promise<CustomerRow> {
@@ -106,6 +121,7 @@ export function createCustomersService(deps: { db: Db; clock: Clock; events: Eve
 
   return {
     upsert,
+    drain: () => upserts.drain(),
     upsertMany: (tx: Executor, items: UpsertItem[]) => upsertMany(tx, clock, items),
     get,
     update,

@@ -1,7 +1,7 @@
-import { createBatcher } from '../../core/batcher.js';
 import type { Clock } from '../../core/clock.js';
 import { newEventId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
+import { createGroupCommit } from '../../store/group-commit.js';
 import type { Cause, CausedEvent, EventLog } from '../activity/index.js';
 import { simpleCustomer, type CustomerInput, type CustomerRow, type CustomersService } from '../customers/index.js';
 import { simpleEventSchema, type EventSchemaRow, type EventSchemasService } from '../event-schemas/index.js';
@@ -104,19 +104,7 @@ export function createEventsService(deps: {
     return results;
   }
 
-  async function run(items: TrackItem[]): Promise<Array<Tracked | Error>> {
-    try {
-      return await db.transaction((tx) => write(tx, items));
-    } catch (err) {
-      if (items.length === 1) return [err instanceof Error ? err : new Error(String(err))];
-      // Something in the batch broke the whole transaction: write each alone, so only the culprit fails.
-      const out: Array<Tracked | Error> = [];
-      for (const item of items) out.push(...(await run([item])));
-      return out;
-    }
-  }
-
-  const batcher = createBatcher<TrackItem, Tracked>({ maxBatch: 64, maxInFlight: Math.max(1, deps.concurrency), run });
+  const batcher = createGroupCommit<TrackItem, Tracked>({ db, maxBatch: 64, maxInFlight: deps.concurrency, write });
 
   /**
    * Tracks a custom event: validates its metadata against the event's schema, then, with whatever other events
