@@ -1,0 +1,68 @@
+import { valueOf } from './evaluate.js';
+import type { Facts, Filter } from './types.js';
+
+const day = 86_400_000;
+
+/** What a filter reads: a change elsewhere cannot change its result, so it need not be evaluated again. */
+export interface Dependencies {
+  /** Profile fields, address or metadata. */
+  profile: boolean;
+  orders: boolean;
+  /** Custom event names whose count or last time it reads. */
+  events: Set<string>;
+  /** Its result can change with time alone (windows, relative and calendar dates). */
+  timeBased: boolean;
+}
+
+const absoluteOps = new Set(['$is', '$is_not', '$in', '$not_in', '$has_value', '$is_unknown', '$after', '$before', '$contains', '$not_contain', '$starts_with', '$ends_with', '$count', '$count_less', '$count_more', '$is_day_of_month', '$is_day', '$is_month', '$is_year']);
+
+export function dependenciesOf(filter: Filter): Dependencies {
+  const deps: Dependencies = { profile: false, orders: false, events: new Set(), timeBased: false };
+  for (const cr of filter.criteria) {
+    const f = cr.field;
+    if (f.kind === 'profile' || f.kind === 'address' || f.kind === 'metadata') deps.profile = true;
+    if (f.kind === 'orders') deps.orders = true;
+    if (f.kind === 'event_count' || f.kind === 'event_last') deps.events.add(f.event);
+    if (f.kind === 'event_count' && f.windowDays !== undefined) deps.timeBased = true;
+    if (f.type !== 'number' && f.type !== 'string' && cr.conditions.some((c) => !absoluteOps.has(c.op))) deps.timeBased = true;
+  }
+  return deps;
+}
+
+/** The longest event-count window, in days (how far back a customer's event times must be loaded). */
+export function longestWindowDays(filter: Filter): number {
+  return Math.max(0, ...filter.criteria.map((cr) => (cr.field.kind === 'event_count' ? (cr.field.windowDays ?? 0) : 0)));
+}
+
+/**
+ * The earliest moment after `now` at which the filter's result for this customer may change although nothing
+ * about the customer does: an event leaving a count window, a date crossing a relative bound, or the next UTC
+ * midnight for calendar operators. Undefined when time alone cannot change it.
+ */
+export function nextCheckAt(filter: Filter, facts: Facts, now: Date): Date | undefined {
+  const t = now.getTime();
+  const candidates: number[] = [];
+  for (const cr of filter.criteria) {
+    const f = cr.field;
+    if (f.kind === 'event_count' && f.windowDays !== undefined) {
+      for (const at of facts.events.get(f.event)?.recent ?? []) candidates.push(at.getTime() + f.windowDays * day);
+      continue;
+    }
+    if (f.type !== 'date') continue;
+    const value = valueOf(f, facts, now);
+    const d = value instanceof Date ? value.getTime() : undefined;
+    for (const c of cr.conditions) {
+      if (absoluteOps.has(c.op)) continue;
+      const n = Number(c.values[0] ?? 0) * day;
+      if (d !== undefined && ['$more_than_ago', '$less_than_ago', '$more_than', '$less_than', '$more_than_equal', '$less_than_equal'].includes(c.op)) {
+        candidates.push(d + n, d + n + 1);
+      } else if (d !== undefined && ['$more_than_future', '$less_than_future'].includes(c.op)) {
+        candidates.push(d - n, d - n + 1, d);
+      } else {
+        candidates.push((Math.floor(t / day) + 1) * day);
+      }
+    }
+  }
+  const next = candidates.filter((c) => c > t).sort((a, b) => a - b)[0];
+  return next === undefined ? undefined : new Date(next);
+}

@@ -1,0 +1,8 @@
+/**
+ * Voucherify's segment filter language (DIGEST d.2), parsed once and evaluated per customer. Extensions:
+ * `events.<name>.count` with `"timeframe": {"last_days": N}`, and `events.<name>.last_occurred` with date operators.
+ */
+export { parseFilter, FilterError, maxWindowDays } from './parse.js';
+export { evaluate, valueOf } from './evaluate.js';
+export { dependenciesOf, longestWindowDays, nextCheckAt, type Dependencies } from './dependencies.js';
+export type { Facts, Filter, Criterion, Condition, Field } from './types.js';
