@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ChildServer } from './lib/child.js';
 import { machineDescription, startCpuMeter, type CpuFigures } from './lib/cpu.js';
-import { backendPids, freshDatabase, startApi, startReceiver, startWorker, withAdmin, type Receiver } from './lib/delivery-stack.js';
+import { startApi, startReceiver, startWorker, type Receiver } from './lib/delivery-stack.js';
 import { callJson, createLoadClient, type LoadResult } from './lib/load.js';
 import { parseOptions, positiveInt, positiveNumber } from './lib/options.js';
 import { runPaced } from './lib/paced.js';
+import { withAdmin } from './lib/postgres.js';
 import { fmt, out, table } from './lib/report.js';
 import { repoRoot } from './lib/tessera.js';
 import { customerBody, eventName, schemaBody } from './ingest-workload.js';
@@ -170,7 +171,8 @@ out(`Worker: TESSERA_DELIVERY_BATCH=${opts.batch}, TESSERA_DELIVERY_CONCURRENCY=
   const idle = meter.stop();
   if (idle.machineBusyPct !== undefined) out(`Machine busy before the run (1 s sample): ${fmt(idle.machineBusyPct)}% of all cores`);
 }
-const databaseUrl = await freshDatabase(opts.adminUrl, opts.databaseName);
+const api = await startApi(opts.adminUrl, opts.databaseName, { TESSERA_ALLOW_PRIVATE_TARGETS: 'true' });
+const databaseUrl = api.databaseUrl!;
 {
   // Dead sendout versions pile up in the due index until vacuum; a server without autovacuum never clears them.
   const settings = await withAdmin(databaseUrl, async (c) =>
@@ -182,8 +184,7 @@ const databaseUrl = await freshDatabase(opts.adminUrl, opts.databaseName);
 out();
 
 const receiver: Receiver = await startReceiver();
-const api = await startApi(databaseUrl, { TESSERA_ALLOW_PRIVATE_TARGETS: 'true' });
-const pgPids = () => backendPids(opts.adminUrl, opts.databaseName);
+const pgPids = api.backendPids;
 let worker: ChildServer | undefined;
 let keys: Record<string, string> = {};
 
@@ -415,7 +416,7 @@ try {
   if (opts.phases.has('raw')) figures.raw = await rawPosts();
 } finally {
   if (worker) await worker.stop();
-  await api.server.stop();
+  await api.stop();
   await receiver.server.stop();
   report();
 }

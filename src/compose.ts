@@ -15,12 +15,14 @@ import { createAudit, createDelivery, createSender, notifyChannel, type Delivery
 import { createEventSchemasService } from './modules/event-schemas/index.js';
 import { createEventsService } from './modules/events/index.js';
 import { createManagementAuth, createProjectsService, createSigningSecrets } from './modules/projects/index.js';
+import { createSegmentsService } from './modules/segments/index.js';
 import { createWebhooksService } from './modules/webhooks/index.js';
 import type { Db } from './store/db.js';
 import { migrate } from './store/migrator.js';
 import { createPgDb } from './store/pg.js';
 import { createPgliteDb } from './store/pglite.js';
-import { createDeliveryWorker, type DeliveryWorker } from './worker/delivery-worker.js';
+import { createDeliveryWorker } from './worker/delivery-worker.js';
+import { createPollLoop } from './worker/poll-loop.js';
 
 export async function openStore(config: Config): Promise<Db> {
   if (config.databaseUrl !== undefined) return createPgDb({ connectionString: config.databaseUrl, max: config.poolSize });
@@ -49,7 +51,9 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   const management = createManagementAuth({ db });
   // Group commit: PGlite runs one transaction at a time; on PostgreSQL a quarter of the pool writes batches.
   const concurrency = db.kind === 'pglite' ? 1 : Math.max(1, Math.floor(config.poolSize / 4));
-  const customers = createCustomersService({ db, clock, events: log, concurrency });
+  // Segments are made after customers, who ask them for members: bound late.
+  let segmentMembers: (projectId: string, segmentId: string) => Promise<string[]> = async () => [];
+  const customers = createCustomersService({ db, clock, events: log, concurrency, segmentMembers: (p, s) => segmentMembers(p, s) });
   const schemas = createEventSchemasService({ db, clock });
   const events = createEventsService({ db, clock, log, customers, schemas, concurrency });
 
@@ -75,6 +79,9 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   owners.webhook = webhooks.owner;
   log.subscribe(webhooks.emit);
   const audit = createAudit({ db, clock });
+  const segments = createSegmentsService({ db, clock, log, customers, eventStats: events.stats });
+  segmentMembers = segments.memberIds;
+  log.subscribe(segments.onRecords);
 
   return {
     projects,
@@ -86,6 +93,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
     log,
     webhooks,
     audit,
+    segments,
     delivery,
     close: () => sender.close(),
   };
@@ -95,25 +103,51 @@ export interface Tessera {
   db: Db;
   services: Services;
   app: FastifyInstance;
-  worker: DeliveryWorker;
+  worker: Worker;
   logger: Logger;
   /** The management id, and its token only when this start generated it (to be shown once). */
   management: { id: string; token?: string };
   close(): Promise<void>;
 }
 
-export function createWorker(db: Db, config: Config, delivery: Delivery, clock: Clock, logger: Logger): DeliveryWorker {
-  return createDeliveryWorker({
-    start: delivery.start,
-    batchSize: delivery.batchSize,
+/** The background work of a process: webhook delivery, and segment upkeep (time-based re-checks, new segments' members). */
+export function createWorker(db: Db, config: Config, services: Services, clock: Clock, logger: Logger): Worker {
+  const onError = (err: unknown) => logger.error({ err }, 'background worker error');
+  const delivery = createDeliveryWorker({
+    start: services.delivery.start,
+    batchSize: services.delivery.batchSize,
     concurrency: config.delivery.concurrency,
-    prune: (cutoff) => delivery.prune(cutoff),
+    prune: (cutoff) => services.delivery.prune(cutoff),
     subscribe: (wake) => db.listen(notifyChannel, wake),
     now: () => clock.now(),
-    onError: (err) => logger.error({ err }, 'delivery worker error'),
+    onError,
     pollMs: config.delivery.pollMs,
     retentionMs: config.delivery.retentionDays * 24 * 60 * 60 * 1000,
   });
+  const segments = createPollLoop({
+    name: 'segments',
+    tick: async () => (await services.segments.runDueChecks()) + (await services.segments.syncStep()),
+    idleMs: 1000,
+    onError,
+  });
+  return {
+    owner: delivery.owner,
+    wake: delivery.wake,
+    async start() {
+      await delivery.start();
+      segments.start();
+    },
+    async stop() {
+      await Promise.all([delivery.stop(), segments.stop()]);
+    },
+  };
+}
+
+export interface Worker {
+  owner: string;
+  wake(): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /** Opens the store (or uses the given one), migrates it and builds the API and the (not yet started) worker. */
@@ -133,7 +167,7 @@ export async function compose(
         : undefined;
     const management = await services.management.ensure(pinned);
     const app = await buildApp(services, { bodyLimit: config.bodyLimit, logger });
-    const worker = createWorker(db, config, services.delivery, clock, logger);
+    const worker = createWorker(db, config, services, clock, logger);
     return {
       db,
       services,

@@ -1,21 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureHeaders } from '../src/modules/delivery/signing.js';
 import { managementHeaders, startTessera, type TestTessera } from './helpers/app.js';
+import { cli, killAll, spawnCli } from './helpers/cli.js';
 import { startSink, type Sink } from './helpers/sink.js';
 
 /**
  * `tessera listen`, run as developers run it (the built CLI; `npm test` builds it first): it checks signatures,
  * prints a line per delivery, forwards the exact bytes and answers with the target's answer.
  */
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist/cli/main.js');
-const children = new Set<ChildProcess>();
 const sinks: Sink[] = [];
 const secret = 'listen-test-secret-0123456789';
 const slow = { timeout: 60_000 };
@@ -28,51 +23,17 @@ interface Listener {
   stop(): Promise<number | null>;
 }
 
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (['DATABASE_URL', 'PORT', 'HOST'].includes(k) || k.startsWith('TESSERA_')) delete env[k];
-  return { ...env, ...extra };
-}
-
-function spawnCli(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let out = '';
-  const waiters: Array<() => void> = [];
-  const onData = (d: Buffer) => {
-    out += d.toString();
-    for (const w of waiters.splice(0)) w();
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exited = new Promise<number | null>((res) =>
-    child.on('exit', (code) => {
-      children.delete(child);
-      res(code);
-      for (const w of waiters.splice(0)) w();
-    }),
-  );
-  const line = (re: RegExp, timeoutMs = 15_000) =>
-    new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no line matching ${re} in ${timeoutMs} ms:\n${out}`)), timeoutMs);
-      const check = () => {
-        const found = out.split('\n').find((l) => re.test(l));
-        if (found !== undefined) return clearTimeout(timer), resolve(found);
-        if (child.exitCode !== null) return clearTimeout(timer), reject(new Error(`exited ${child.exitCode} before ${re}:\n${out}`));
-        waiters.push(check);
-      };
-      check();
-    });
-  return { child, exited, output: () => out, line };
-}
+/** How long a listener's output may take to show a line. */
+const lineTimeoutMs = 15_000;
 
 async function listen(args: string[], env: Record<string, string> = {}): Promise<Listener> {
   const p = spawnCli(['listen', ...args], env);
-  const url = (await p.line(/receiving webhooks on http:\/\//)).match(/(http:\/\/\S+)/)![1]!;
+  const line = (re: RegExp) => p.line(re, lineTimeoutMs);
+  const url = (await line(/receiving webhooks on http:\/\//)).match(/(http:\/\/\S+)/)![1]!;
   return {
     url,
     output: p.output,
-    line: p.line,
+    line,
     async stop() {
       p.child.kill('SIGTERM');
       return p.exited;
@@ -107,7 +68,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  await killAll();
   for (const s of sinks) await s.close();
 });
 

@@ -1,66 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, killAll, spawnCli } from './helpers/cli.js';
 import { adminSql, databaseUrl, driver } from './helpers/db.js';
 
 /**
  * The built CLI (`npm test` builds it first), run as users run it: on PGlite in a temporary data dir, and in the
  * PostgreSQL project against fresh databases.
  */
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist/cli/main.js');
-const children = new Set<ChildProcess>();
 const slow = { timeout: 90_000 };
 
-/** The environment without anything that would configure Tessera behind the test's back. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (['DATABASE_URL', 'PORT', 'HOST'].includes(k) || k.startsWith('TESSERA_')) delete env[k];
-  return env;
-}
-
-interface Running {
-  child: ChildProcess;
-  output(): string;
-  waitFor(re: RegExp): Promise<RegExpMatchArray>;
-  exited: Promise<number | null>;
-}
-
-function start(args: string[]): Running {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let out = '';
-  const waiters: Array<() => void> = [];
-  const onData = (d: Buffer) => {
-    out += d.toString();
-    for (const w of waiters.splice(0)) w();
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => {
-    children.delete(child);
-    res(code);
-    for (const w of waiters.splice(0)) w();
-  }));
-  const waitFor = (re: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const check = () => {
-        const m = out.match(re);
-        if (m) return resolve(m);
-        if (child.exitCode !== null) return reject(new Error(`exited ${child.exitCode} before ${re}:\n${out}`));
-        waiters.push(check);
-      };
-      check();
-    });
-  return { child, output: () => out, waitFor, exited };
-}
-
 async function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  const r = start(args);
+  const r = spawnCli(args);
   const code = await r.exited;
   return { code, out: r.output() };
 }
@@ -85,7 +38,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  await killAll();
   await rm(tmp, { recursive: true, force: true });
   for (const name of databases) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 });
@@ -128,7 +81,7 @@ describe('tessera serve, projects and migrate', slow, () => {
   });
 
   it('prints the URL, the management credentials and the default keys on the first start; the key works', async () => {
-    const s = start(['serve', '--port', '0', ...store]);
+    const s = spawnCli(['serve', '--port', '0', ...store]);
     const [, url] = await s.waitFor(/Tessera is listening on (http:\/\/\S+)/);
     await s.waitFor(/Webhook signing secret:\s+\S+/);
     const out = s.output();
@@ -180,7 +133,7 @@ describe('tessera serve, projects and migrate', slow, () => {
   });
 
   it('prints no keys on a second start; the earlier and the CLI-made keys both work', async () => {
-    const s = start(['serve', '--port', '0', ...store]);
+    const s = spawnCli(['serve', '--port', '0', ...store]);
     const [, url] = await s.waitFor(/Tessera is listening on (http:\/\/\S+)/);
     expect((await fetch(`${url}/v1/customers`, { headers: first.server })).status).toBe(200);
     const shop = { 'x-app-id': created.server_side_key.app_id, 'x-app-token': created.server_side_key.app_token };
@@ -201,11 +154,11 @@ describe('tessera serve, projects and migrate', slow, () => {
   });
 
   it.skipIf(driver !== 'pglite')('takes over the data dir of a killed server, with its data intact', async () => {
-    const killed = start(['serve', '--port', '0', ...store]);
+    const killed = spawnCli(['serve', '--port', '0', ...store]);
     await killed.waitFor(/Tessera is listening on/);
     killed.child.kill('SIGKILL');
     await killed.exited;
-    const s = start(['serve', '--port', '0', ...store]);
+    const s = spawnCli(['serve', '--port', '0', ...store]);
     const [, url] = await s.waitFor(/Tessera is listening on (http:\/\/\S+)/);
     const list = await fetch(`${url}/management/v1/projects`, { headers: first.management });
     expect((await list.json()).data.map((p: { name: string }) => p.name)).toEqual(['Default project', 'Shop']);

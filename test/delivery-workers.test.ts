@@ -1,13 +1,12 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
 import { createServices, openStore } from '../src/compose.js';
 import { fixedClock } from '../src/core/clock.js';
 import type { Db } from '../src/store/db.js';
 import { startTessera, type TestTessera } from './helpers/app.js';
+import { cli, killAll, root, spawnCli, type CliProcess } from './helpers/cli.js';
 import { driver } from './helpers/db.js';
 import { startSink, type Sink } from './helpers/sink.js';
 import { allSendouts, createCustomer, createWebhook, getSendout, privateTargets } from './helpers/sendouts.js';
@@ -16,12 +15,10 @@ import { allSendouts, createCustomer, createWebhook, getSendout, privateTargets 
  * Several deliverers on one database: claims are exclusive (FOR UPDATE SKIP LOCKED with a lease), a killed worker's
  * claims come back when its lease runs out, and a stopping worker finishes what it has in flight.
  */
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist/cli/main.js');
-
 let t: TestTessera | undefined;
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
+  await killAll();
   for (const c of cleanups.splice(0).reverse()) await c();
   await t?.close();
   t = undefined;
@@ -50,29 +47,10 @@ function seen(s: Sink): Map<string, number> {
   return m;
 }
 
-function spawnWorker(url: string, env: Record<string, string>): { child: ChildProcess; started: Promise<void>; exited: Promise<number | null> } {
-  const base = { ...process.env };
-  for (const k of Object.keys(base)) if (k === 'DATABASE_URL' || k.startsWith('TESSERA_')) delete base[k];
-  const child = spawn(process.execPath, [cli, 'worker', '--database-url', url, '--allow-private-targets', '--log-level', 'silent'], {
-    cwd: root,
-    env: { ...base, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const started = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('is delivering webhooks')) resolve();
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    void exited.then((code) => reject(new Error(`worker exited ${code}: ${out}`)));
-  });
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  });
-  return { child, started, exited };
+/** `tessera worker` on the database at url; started resolves once it says it is delivering. */
+function spawnWorker(url: string, env: Record<string, string>): CliProcess & { started: Promise<void> } {
+  const p = spawnCli(['worker', '--database-url', url, '--allow-private-targets', '--log-level', 'silent'], env);
+  return { ...p, started: p.waitFor(/is delivering webhooks/).then(() => undefined) };
 }
 
 describe.skipIf(driver !== 'postgres')('delivery workers on PostgreSQL', () => {

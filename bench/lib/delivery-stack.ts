@@ -2,83 +2,22 @@
  * The processes of the delivery bench, each a child: the webhook receiver, Tessera's API (`serve --no-worker`) and
  * one `tessera worker`, all on a PostgreSQL database dropped and recreated per run.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { request } from 'undici';
 import { startChild, type ChildServer } from './child.js';
-import { repoRoot } from './tessera.js';
+import { builtCli, repoRoot, startTessera, tesseraEnv, type RunningTessera } from './tessera.js';
 
-const cli = join(repoRoot, 'dist/cli/main.js');
-
-export async function withAdmin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Drops and recreates the bench database next to the admin one; returns its URL. */
-export async function freshDatabase(adminUrl: string, name: string): Promise<string> {
-  const quoted = `"${name.replace(/"/g, '""')}"`;
-  await withAdmin(adminUrl, async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${quoted}`);
-  });
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-/** Pids of the PostgreSQL backends connected to a database (for CPU accounting). */
-export async function backendPids(adminUrl: string, name: string): Promise<number[]> {
-  return withAdmin(adminUrl, async (c) => {
-    const { rows } = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-    return rows.map((r) => r.pid);
-  });
-}
-
-/** Tessera's environment: only what the bench sets (no inherited DATABASE_URL, PORT, TESSERA_*). */
-function tesseraEnv(databaseUrl: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (['DATABASE_URL', 'PORT', 'HOST'].includes(k) || k.startsWith('TESSERA_')) delete env[k];
-  return { ...env, DATABASE_URL: databaseUrl, TESSERA_LOG_LEVEL: 'warn', ...extra };
-}
-
-export interface Api {
-  server: ChildServer;
-  management: { 'x-management-id': string; 'x-management-token': string };
-}
-
-/** `tessera serve --no-worker`: the API only. */
-export async function startApi(databaseUrl: string, env: Record<string, string> = {}): Promise<Api> {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
-  const management = { 'x-management-id': 'bench', 'x-management-token': randomBytes(24).toString('hex') };
-  const server = await startChild({
-    name: 'api',
-    args: [cli, 'serve', '--no-worker', '--port', '0', '--host', '127.0.0.1'],
-    env: tesseraEnv(databaseUrl, {
-      TESSERA_MANAGEMENT_ID: management['x-management-id'],
-      TESSERA_MANAGEMENT_TOKEN: management['x-management-token'],
-      ...env,
-    }),
-    cwd: repoRoot,
-    listening: /Tessera is listening on (http:\/\/\S+)/,
-    quiet: /^\s*(X-|API URL|Webhook signing|Default project|Management credentials)/,
-  });
-  return { server, management };
+/** `tessera serve --no-worker` (the API only) on a freshly recreated PostgreSQL database; no inherited TESSERA_*. */
+export function startApi(adminUrl: string, databaseName: string, env: Record<string, string> = {}): Promise<RunningTessera> {
+  return startTessera({ store: 'postgres', adminUrl, databaseName, name: 'api', serveArgs: ['--no-worker'], env, isolatedEnv: true });
 }
 
 /** One `tessera worker` process; its ChildServer url is the worker's lease owner name. */
 export function startWorker(databaseUrl: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ChildServer> {
   return startChild({
     name: 'worker',
-    args: [...nodeArgs, cli, 'worker'],
-    env: tesseraEnv(databaseUrl, env),
+    args: [...nodeArgs, builtCli(), 'worker'],
+    env: tesseraEnv({ DATABASE_URL: databaseUrl, ...env }, true),
     cwd: repoRoot,
     listening: /Tessera worker (\S+) is delivering webhooks/,
   });

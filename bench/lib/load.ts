@@ -2,8 +2,9 @@
  * A closed-loop HTTP load generator on undici: N workers, each sending its next request as soon as the previous one
  * is answered, over one keep-alive connection per worker. Counts every answer by status; nothing is hidden.
  */
-import { createHistogram, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { Pool, request } from 'undici';
+import { countAnswer, createTally, recordMs, runFigures } from './tally.js';
 
 export interface LoadSpec {
   path: string;
@@ -38,8 +39,6 @@ export interface LoadClient {
   close(): Promise<void>;
 }
 
-const sampleLimit = 5;
-
 /** One pool per target; its connections are kept alive between phases (warm-up, then measurement). */
 export function createLoadClient(origin: string, connections: number): LoadClient {
   const pool = new Pool(origin, {
@@ -52,12 +51,8 @@ export function createLoadClient(origin: string, connections: number): LoadClien
 
   async function run(spec: LoadSpec): Promise<LoadResult> {
     if (spec.durationMs === undefined && spec.requests === undefined) throw new Error('LoadSpec needs durationMs or requests');
-    const latency = createHistogram();
-    const statuses: Record<string, number> = {};
+    const tally = createTally();
     const failures: Record<string, number> = {};
-    const samples: string[] = [];
-    let ok = 0;
-    let errors = 0;
     let next = 0;
     const start = performance.now();
     const deadline = spec.durationMs === undefined ? Infinity : start + spec.durationMs;
@@ -69,20 +64,10 @@ export function createLoadClient(origin: string, connections: number): LoadClien
         const body = spec.body(seq);
         const t0 = performance.now();
         try {
-          const res = await pool.request({ path: spec.path, method: spec.method ?? 'POST', headers: spec.headers, body });
-          const status = res.statusCode;
-          statuses[status] = (statuses[status] ?? 0) + 1;
-          if (status >= 200 && status < 300) {
-            await res.body.dump();
-            ok++;
-          } else {
-            const text = await res.body.text();
-            errors++;
-            if (samples.length < sampleLimit) samples.push(`${status} ${text.slice(0, 300)}`);
-          }
-          latency.record(Math.max(1, Math.round((performance.now() - t0) * 1e6)));
+          await countAnswer(tally, await pool.request({ path: spec.path, method: spec.method ?? 'POST', headers: spec.headers, body }));
+          recordMs(tally, performance.now() - t0);
         } catch (err) {
-          errors++;
+          tally.errors++;
           const e = err as { code?: string; message?: string };
           const key = `${e.code ?? 'error'}: ${e.message ?? String(err)}`;
           failures[key] = (failures[key] ?? 0) + 1;
@@ -93,20 +78,8 @@ export function createLoadClient(origin: string, connections: number): LoadClien
     }
 
     await Promise.all(Array.from({ length: spec.concurrency }, worker));
-    const elapsedMs = performance.now() - start;
-    const ms = (ns: number) => (latency.count === 0 ? 0 : ns / 1e6);
-    return {
-      ok,
-      errors,
-      statuses,
-      failures,
-      samples,
-      elapsedMs,
-      okPerSecond: ok / (elapsedMs / 1000),
-      p50Ms: ms(latency.percentile(50)),
-      p99Ms: ms(latency.percentile(99)),
-      maxMs: ms(latency.max),
-    };
+    const { ok, errors, statuses, samples } = tally;
+    return { ok, errors, statuses, failures, samples, ...runFigures(tally, performance.now() - start) };
   }
 
   return { run, close: () => pool.close() };

@@ -3,8 +3,9 @@
  * ones are answered (a slow server does not slow the arrivals down). Latency counts from when a request was due,
  * so queueing in the client is charged to the server, not hidden.
  */
-import { createHistogram, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import { countAnswer, createTally, recordMs, runFigures, sample, type RunFigures } from './tally.js';
 
 export interface PacedSpec {
   path: string;
@@ -16,49 +17,30 @@ export interface PacedSpec {
   connections: number;
 }
 
-export interface PacedResult {
+export interface PacedResult extends RunFigures {
   sent: number;
   ok: number;
   errors: number;
   statuses: Record<string, number>;
   samples: string[];
-  elapsedMs: number;
-  /** Answers with a 2xx per second of the run. */
-  okPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
 }
 
 export async function runPaced(origin: string, spec: PacedSpec): Promise<PacedResult> {
   const pool = new Pool(origin, { connections: spec.connections, pipelining: 1, keepAliveTimeout: 60_000 });
-  const latency = createHistogram();
-  const statuses: Record<string, number> = {};
-  const samples: string[] = [];
+  const tally = createTally();
   const inflight = new Set<Promise<void>>();
   const total = Math.round((spec.ratePerS * spec.durationMs) / 1000);
   const interval = 1000 / spec.ratePerS;
-  let ok = 0;
-  let errors = 0;
   let sent = 0;
 
   async function one(seq: number, dueAt: number): Promise<void> {
     try {
-      const res = await pool.request({ path: spec.path, method: 'POST', headers: spec.headers, body: spec.body(seq) });
-      statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
-      if (res.statusCode >= 200 && res.statusCode < 300) {
-        await res.body.dump();
-        ok++;
-      } else {
-        errors++;
-        const text = await res.body.text();
-        if (samples.length < 5) samples.push(`${res.statusCode} ${text.slice(0, 300)}`);
-      }
+      await countAnswer(tally, await pool.request({ path: spec.path, method: 'POST', headers: spec.headers, body: spec.body(seq) }));
     } catch (err) {
-      errors++;
-      if (samples.length < 5) samples.push(String((err as Error).message ?? err));
+      tally.errors++;
+      sample(tally, String((err as Error).message ?? err));
     }
-    latency.record(Math.max(1, Math.round((performance.now() - dueAt) * 1e6)));
+    recordMs(tally, performance.now() - dueAt);
   }
 
   const start = performance.now();
@@ -77,18 +59,6 @@ export async function runPaced(origin: string, spec: PacedSpec): Promise<PacedRe
   } finally {
     await pool.close();
   }
-  const elapsedMs = performance.now() - start;
-  const ms = (ns: number) => (latency.count === 0 ? 0 : ns / 1e6);
-  return {
-    sent,
-    ok,
-    errors,
-    statuses,
-    samples,
-    elapsedMs,
-    okPerSecond: ok / (elapsedMs / 1000),
-    p50Ms: ms(latency.percentile(50)),
-    p99Ms: ms(latency.percentile(99)),
-    maxMs: ms(latency.max),
-  };
+  const { ok, errors, statuses, samples } = tally;
+  return { sent, ok, errors, statuses, samples, ...runFigures(tally, performance.now() - start) };
 }

@@ -8,14 +8,33 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { startChild, type ChildServer } from './child.js';
 import { callJson } from './load.js';
+import { backendPids, freshDatabase } from './postgres.js';
 
 export type Store = 'pglite' | 'postgres';
 
 /** The repository root: this file runs from dist-bench/bench/lib/. */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The built CLI; throws when it has not been built. */
+export function builtCli(): string {
+  const cli = join(repoRoot, 'dist/cli/main.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
+  return cli;
+}
+
+/**
+ * A Tessera process's environment: the bench's own, less what would point it at another store, port or host, plus
+ * `extra`. With `isolated`, no inherited TESSERA_* setting either: only what the bench sets.
+ */
+export function tesseraEnv(extra: Record<string, string>, isolated = false): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(env)) {
+    if (['DATABASE_URL', 'TESSERA_DATA_DIR', 'PORT', 'HOST'].includes(k) || (isolated && k.startsWith('TESSERA_'))) delete env[k];
+  }
+  return { ...env, TESSERA_LOG_LEVEL: 'warn', ...extra };
+}
 
 export interface TesseraOptions {
   store: Store;
@@ -24,6 +43,14 @@ export interface TesseraOptions {
   databaseName: string;
   /** Extra flags for the server's node (--cpu-prof, --import ...). */
   nodeArgs?: string[];
+  /** Extra arguments to `serve` (--no-worker ...). */
+  serveArgs?: string[];
+  /** Extra environment for the server. */
+  env?: Record<string, string>;
+  /** Pass no inherited TESSERA_* setting to the server (see tesseraEnv). */
+  isolatedEnv?: boolean;
+  /** The prefix of the server's echoed output; `tessera <store>` unless given. */
+  name?: string;
 }
 
 export interface RunningTessera {
@@ -35,54 +62,34 @@ export interface RunningTessera {
   stop(): Promise<void>;
 }
 
-function urlWithDatabase(adminUrl: string, database: string): string {
-  const u = new URL(adminUrl);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function withAdmin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 export async function startTessera(opts: TesseraOptions): Promise<RunningTessera> {
-  const cli = join(repoRoot, 'dist/cli/main.js');
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
+  const cli = builtCli();
   const management = { 'x-management-id': 'bench', 'x-management-token': randomBytes(24).toString('hex') };
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['DATABASE_URL', 'TESSERA_DATA_DIR', 'PORT', 'HOST']) delete env[k];
-  Object.assign(env, {
-    TESSERA_LOG_LEVEL: 'warn',
-    TESSERA_MANAGEMENT_ID: management['x-management-id'],
-    TESSERA_MANAGEMENT_TOKEN: management['x-management-token'],
-  });
-
+  const store: Record<string, string> = {};
   let dataDir: string | undefined;
   let databaseUrl: string | undefined;
   if (opts.store === 'postgres') {
-    const quoted = `"${opts.databaseName.replace(/"/g, '""')}"`;
-    await withAdmin(opts.adminUrl, async (c) => {
-      await c.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
-      await c.query(`CREATE DATABASE ${quoted}`);
-    });
-    databaseUrl = urlWithDatabase(opts.adminUrl, opts.databaseName);
-    env.DATABASE_URL = databaseUrl;
+    databaseUrl = await freshDatabase(opts.adminUrl, opts.databaseName);
+    store.DATABASE_URL = databaseUrl;
   } else {
     dataDir = await mkdtemp(join(tmpdir(), 'tessera-bench-'));
-    env.TESSERA_DATA_DIR = dataDir;
+    store.TESSERA_DATA_DIR = dataDir;
   }
+  const env = tesseraEnv(
+    {
+      ...store,
+      TESSERA_MANAGEMENT_ID: management['x-management-id'],
+      TESSERA_MANAGEMENT_TOKEN: management['x-management-token'],
+      ...opts.env,
+    },
+    opts.isolatedEnv,
+  );
 
   let server: ChildServer;
   try {
     server = await startChild({
-      name: `tessera ${opts.store}`,
-      args: [...(opts.nodeArgs ?? []), cli, 'serve', '--port', '0', '--host', '127.0.0.1'],
+      name: opts.name ?? `tessera ${opts.store}`,
+      args: [...(opts.nodeArgs ?? []), cli, 'serve', ...(opts.serveArgs ?? []), '--port', '0', '--host', '127.0.0.1'],
       env,
       cwd: repoRoot,
       listening: /Tessera is listening on (http:\/\/\S+)/,
@@ -98,16 +105,7 @@ export async function startTessera(opts: TesseraOptions): Promise<RunningTessera
     server,
     management,
     ...(databaseUrl ? { databaseUrl } : {}),
-    backendPids: async () =>
-      databaseUrl === undefined
-        ? []
-        : withAdmin(opts.adminUrl, async (c) => {
-            const { rows } = await c.query<{ pid: number }>(
-              'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-              [opts.databaseName],
-            );
-            return rows.map((r) => r.pid);
-          }),
+    backendPids: async () => (databaseUrl === undefined ? [] : backendPids(opts.adminUrl, opts.databaseName)),
     async stop() {
       const code = await server.stop();
       if (code !== 0) process.stderr.write(`  [${server.name}] stopped with exit code ${code}\n`);

@@ -8,14 +8,14 @@ import { configFrom, withDeliveryOptions, withStoreOptions } from './options.js'
 
 export function workerCommand(program: Command): void {
   withDeliveryOptions(withStoreOptions(program.command('worker')))
-    .description('deliver webhooks without serving the API; run as many as you like against one PostgreSQL')
+    .description('deliver webhooks and keep segments up to date without serving the API; run as many as you like against one PostgreSQL')
     .action(async (flags: ConfigFlags) => {
       const config = configFrom(flags);
       const logger = createLogger(config.logLevel);
       const db = await openStore(config);
       await migrate(db);
       const services = createServices(db, config, systemClock, logger);
-      const worker = createWorker(db, config, services.delivery, systemClock, logger);
+      const worker = createWorker(db, config, services, systemClock, logger);
       await worker.start();
       process.stdout.write(`Tessera worker ${worker.owner} is delivering webhooks (store: ${describeStore(config)})\n`);
       let stopping = false;

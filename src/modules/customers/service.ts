@@ -121,6 +121,10 @@ export function createCustomersService(deps: {
 
   return {
     upsert,
+    byIds: (tx: Executor, projectId: string, ids: string[]) => sql.selectByIds(tx, projectId, ids),
+    resolveKeys: (projectId: string, keys: string[]) => sql.resolveKeys(db, projectId, keys),
+    idsAfter: (tx: Executor, projectId: string, after: string | null, limit: number) => sql.idsAfter(tx, projectId, after, limit),
+    count: (projectId: string) => sql.countCustomers(db, { projectId }),
     drain: () => upserts.drain(),
     upsertMany: (tx: Executor, items: UpsertItem[]) => upsertMany(tx, clock, items),
     get,

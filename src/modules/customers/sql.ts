@@ -190,3 +190,32 @@ export async function selectPage(db: Executor, f: ListFilter, page: ListPage): P
   );
   return rows;
 }
+
+/** Customers by id (no lock), for readers such as segment evaluation. */
+export async function selectByIds(db: Executor, projectId: string, ids: string[]): Promise<CustomerRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<CustomerRow>(
+    `SELECT ${columns} FROM customers WHERE project_id = $1 AND id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))`,
+    [projectId, JSON.stringify(ids)],
+  );
+  return rows;
+}
+
+/** Ids of customers matching these ids or source_ids. */
+export async function resolveKeys(db: Executor, projectId: string, keys: string[]): Promise<Array<{ id: string; source_id: string | null }>> {
+  const { rows } = await db.query<{ id: string; source_id: string | null }>(
+    `SELECT id, source_id FROM customers WHERE project_id = $1
+        AND (id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb))) OR source_id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb))))`,
+    [projectId, JSON.stringify(keys)],
+  );
+  return rows;
+}
+
+/** A page of customer ids in id order, after `after` (for background passes over every customer). */
+export async function idsAfter(db: Executor, projectId: string, after: string | null, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM customers WHERE project_id = $1 AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3',
+    [projectId, after, limit],
+  );
+  return rows.map((r) => r.id);
+}

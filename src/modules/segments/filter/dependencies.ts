@@ -1,7 +1,8 @@
-import { valueOf } from './evaluate.js';
+import { toDate, valueOf } from './evaluate.js';
 import type { Facts, Filter } from './types.js';
 
 const day = 86_400_000;
+const orderedOps = ['$more_than', '$less_than', '$more_than_equal', '$less_than_equal'];
 
 /** What a filter reads: a change elsewhere cannot change its result, so it need not be evaluated again. */
 export interface Dependencies {
@@ -48,16 +49,22 @@ export function nextCheckAt(filter: Filter, facts: Facts, now: Date): Date | und
       for (const at of facts.events.get(f.event)?.recent ?? []) candidates.push(at.getTime() + f.windowDays * day);
       continue;
     }
-    if (f.type !== 'date') continue;
-    const value = valueOf(f, facts, now);
-    const d = value instanceof Date ? value.getTime() : undefined;
+    if (f.type !== 'date' && f.type !== 'any') continue;
+    // Without a date value no date operator holds, and time alone cannot give it one.
+    const date = toDate(valueOf(f, facts, now));
+    if (!date) continue;
+    const d = date.getTime();
     for (const c of cr.conditions) {
       if (absoluteOps.has(c.op)) continue;
+      // On metadata the ordered comparisons compare numbers, not days ago (see holds).
+      if (f.type === 'any' && orderedOps.includes(c.op)) continue;
       const n = Number(c.values[0] ?? 0) * day;
-      if (d !== undefined && ['$more_than_ago', '$less_than_ago', '$more_than', '$less_than', '$more_than_equal', '$less_than_equal'].includes(c.op)) {
-        candidates.push(d + n, d + n + 1);
-      } else if (d !== undefined && ['$more_than_future', '$less_than_future'].includes(c.op)) {
-        candidates.push(d - n, d - n + 1, d);
+      if (orderedOps.includes(c.op) || c.op === '$more_than_ago' || c.op === '$less_than_ago') {
+        // Starts to hold once the date is reached (when it lies ahead) and crosses N days ago, strict or not.
+        candidates.push(d, d + n, d + n + 1);
+      } else if (c.op === '$more_than_future' || c.op === '$less_than_future') {
+        // Crosses N days ahead, strict or not, and stops once the date has passed.
+        candidates.push(d - n, d - n + 1, d + 1);
       } else {
         candidates.push((Math.floor(t / day) + 1) * day);
       }

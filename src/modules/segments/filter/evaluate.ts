@@ -11,7 +11,7 @@ function utcDay(d: Date): number {
   return Math.floor(d.getTime() / day);
 }
 
-function toDate(v: unknown): Date | null {
+export function toDate(v: unknown): Date | null {
   if (v instanceof Date) return v;
   if (typeof v === 'string' || typeof v === 'number') {
     const d = new Date(v);
@@ -99,6 +99,11 @@ function dateTest(op: string, d: Date, n: number, now: Date): boolean | undefine
     case '$less_than_ago':
     case '$less_than':
       return t > now.getTime() - n * day && t <= now.getTime();
+    // On dates, $more_than_equal / $less_than_equal read like their strict forms (days ago), boundary included.
+    case '$more_than_equal':
+      return t <= now.getTime() - n * day;
+    case '$less_than_equal':
+      return t >= now.getTime() - n * day && t <= now.getTime();
     case '$is_days_ago':
       return dd === today - n;
     case '$more_than_future':
@@ -211,9 +216,7 @@ export function holds(c: Condition, field: Field, value: unknown, now: Date): bo
   }
   const d = toDate(value);
   if (!d) return false;
-  // On dates, $more_than_equal / $less_than_equal read like their strict forms (days ago), boundary included.
-  const op = c.op === '$more_than_equal' ? '$more_than_ago' : c.op === '$less_than_equal' ? '$less_than_ago' : c.op;
-  return dateTest(op, d, toNumber(first), now) ?? false;
+  return dateTest(c.op, d, toNumber(first), now) ?? false;
 }
 
 export function criterionHolds(cr: Criterion, facts: Facts, now: Date): boolean {

@@ -81,10 +81,13 @@ function checkOperands(path: string, rawOp: string, op: string, field: Field, va
     if (numericOperandOps.has(op) && !Number.isFinite(asNumber)) {
       throw new FilterError(`Property .filter.${path}.conditions.${rawOp} must be a number, got '${String(v)}'`);
     }
-    if (field.type === 'number' && ['$is', '$is_not', '$in', '$not_in', '$more_than', '$less_than', '$more_than_equal', '$less_than_equal'].includes(op) && !Number.isFinite(asNumber)) {
+    // The ordered comparisons take a number on every field: a value, a count, or N days ago on a date.
+    const numeric = ['$more_than', '$less_than', '$more_than_equal', '$less_than_equal'].includes(op) || (field.type === 'number' && ['$is', '$is_not', '$in', '$not_in'].includes(op));
+    if (numeric && !Number.isFinite(asNumber)) {
       throw new FilterError(`Property .filter.${path}.conditions.${rawOp} must be a number, got '${String(v)}'`);
     }
-    if (field.type === 'date' && (op === '$after' || op === '$before') && Number.isNaN(Date.parse(String(v)))) {
+    const dated = op === '$after' || op === '$before' || (field.type === 'date' && ['$is', '$is_not', '$in', '$not_in'].includes(op));
+    if (dated && Number.isNaN(Date.parse(String(v)))) {
       throw new FilterError(`Property .filter.${path}.conditions.${rawOp} must be a date, got '${String(v)}'`);
     }
   }

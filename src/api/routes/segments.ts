@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import type { CustomersService } from '../../modules/customers/index.js';
+import { createSegmentBody, segmentObject, simpleSegment, updateSegmentBody, type SegmentInput, type SegmentsService } from '../../modules/segments/index.js';
+import { projectIdOf } from '../auth.js';
+import { limitParam, listOf } from '../list.js';
+
+const listQuery = {
+  type: 'object',
+  properties: {
+    limit: limitParam,
+    page: { type: 'integer', minimum: 1, maximum: 100, default: 1 },
+    order: { type: 'string', enum: ['created_at', '-created_at'], default: '-created_at' },
+    type: { type: 'string', enum: ['static', 'passive', 'auto-update'] },
+  },
+} as const;
+
+/** /v1/segments (DIGEST d.1) and GET /v1/customers/{id}/segments (c.4). */
+export function segmentRoutes(app: FastifyInstance, deps: { segments: SegmentsService; customers: CustomersService }): void {
+  const { segments, customers } = deps;
+
+  app.post<{ Body: SegmentInput }>('/segments', { schema: { body: createSegmentBody } }, async (req) =>
+    segmentObject(await segments.create(projectIdOf(req), req.body)),
+  );
+  app.get<{ Params: { segmentId: string } }>('/segments/:segmentId', async (req) => segmentObject(await segments.get(projectIdOf(req), req.params.segmentId)));
+  app.get<{ Querystring: { limit: number; page: number; order: string; type?: string } }>('/segments', { schema: { querystring: listQuery } }, async (req) => {
+    const q = req.query;
+    const rows = await segments.list(projectIdOf(req), { type: q.type, ascending: q.order === 'created_at', limit: q.limit, page: q.page });
+    return listOf('data', rows.map(segmentObject), { total: rows[0]?.total ?? 0 });
+  });
+  app.put<{ Params: { segmentId: string }; Body: { name?: string; filter?: Record<string, unknown> } }>(
+    '/segments/:segmentId',
+    { schema: { body: updateSegmentBody } },
+    async (req) => segmentObject(await segments.update(projectIdOf(req), req.params.segmentId, req.body)),
+  );
+  app.delete<{ Params: { segmentId: string } }>('/segments/:segmentId', async (req, reply) => {
+    await segments.remove(projectIdOf(req), req.params.segmentId);
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: { customerId: string } }>('/customers/:customerId/segments', async (req) => {
+    const customer = await customers.get(projectIdOf(req), req.params.customerId);
+    const rows = await segments.segmentsOf(projectIdOf(req), customer.id);
+    return listOf('data', rows.map(simpleSegment), { total: rows.length });
+  });
+}

@@ -1,0 +1,229 @@
+import type { Clock } from '../../core/clock.js';
+import { notFound, TesseraError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { Db, Executor } from '../../store/db.js';
+import type { Cause, CausedEvent, EventLog, EventRecord } from '../activity/index.js';
+import { customerObject, type CustomerRow, type CustomersService } from '../customers/index.js';
+import { FilterError, parseFilter } from './filter/index.js';
+import { compile, reevaluate, type Compiled } from './membership.js';
+import * as sql from './sql.js';
+import type { EventStatsReader, MembershipChange, SegmentInput, SegmentRow } from './types.js';
+import { simpleSegment } from './view.js';
+
+/** Voucherify's limit: at most 100 active and passive segments per project. */
+export const maxFilterSegments = 100;
+/** Customers evaluated per step of a segment's background computation. */
+export const syncBatch = 500;
+
+export interface SegmentsDeps {
+  db: Db;
+  clock: Clock;
+  log: EventLog;
+  customers: CustomersService;
+  eventStats: EventStatsReader;
+}
+
+const internal = (projectId: string, groupId: string): Cause => ({ projectId, groupId, source: { channel: 'INTERNAL' } });
+
+export function createSegmentsService(deps: SegmentsDeps) {
+  const { db, clock, log, customers } = deps;
+  const compiled = new Map<string, Compiled>();
+  const evalDeps = { customers: customers.byIds, eventStats: deps.eventStats };
+
+  function compiledOf(s: SegmentRow): Compiled {
+    const key = `${s.id} ${s.updated_at?.getTime() ?? 0}`;
+    let c = compiled.get(key);
+    if (!c) {
+      c = compile(s);
+      compiled.set(key, c);
+    }
+    return c;
+  }
+
+  function checkFilter(filter: unknown): Record<string, unknown> {
+    try {
+      parseFilter(filter);
+    } catch (err) {
+      if (err instanceof FilterError) throw new TesseraError('invalid_payload', err.message);
+      throw err;
+    }
+    return filter as Record<string, unknown>;
+  }
+
+  /** customer.segment.entered / left for auto-update segments, recorded in tx (activity and webhooks). */
+  async function recordChanges(tx: Executor, cause: Cause, changes: MembershipChange[], rows: Map<string, CustomerRow>): Promise<void> {
+    const entries: CausedEvent[] = changes
+      .filter((c) => c.segment.type === 'auto-update' && rows.has(c.customerId))
+      .map((c) => ({
+        cause,
+        event: {
+          type: c.entered ? 'customer.segment.entered' : 'customer.segment.left',
+          customerId: c.customerId,
+          entityId: c.segment.id,
+          data: { customer: customerObject(rows.get(c.customerId)!), segment: simpleSegment(c.segment) },
+        },
+      }));
+    await log.record(tx, entries);
+  }
+
+  async function create(projectId: string, input: SegmentInput): Promise<SegmentRow> {
+    const now = clock.now();
+    const row: SegmentRow = {
+      id: newId('seg'),
+      project_id: projectId,
+      name: input.name,
+      type: input.type,
+      filter: null,
+      sync_status: 'DONE',
+      sync_cursor: null,
+      sync_processed: 0,
+      sync_total: 0,
+      created_at: now,
+      updated_at: null,
+    };
+    if (input.type === 'static') {
+      if (input.filter !== undefined) throw new TesseraError('invalid_payload', 'A static segment takes customers, not a filter');
+      const keys = [...new Set(input.customers ?? [])];
+      const found = await customers.resolveKeys(projectId, keys);
+      const known = new Set(found.flatMap((c) => [c.id, c.source_id]));
+      const unknown = keys.filter((k) => !known.has(k));
+      if (unknown.length > 0) throw new TesseraError('invalid_payload', `Property .customers names unknown customers: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', ...' : ''}`);
+      await db.transaction(async (tx) => {
+        await sql.insertSegment(tx, { ...row, sync_total: found.length, sync_processed: found.length });
+        await sql.writeMemberships(tx, found.map((c) => ({ segment_id: row.id, customer_id: c.id, project_id: projectId, active: true })), now);
+      });
+      return { ...row, sync_total: found.length, sync_processed: found.length };
+    }
+    if (input.customers !== undefined) throw new TesseraError('invalid_payload', `A ${input.type} segment takes a filter, not customers`);
+    if (input.filter === undefined) throw new TesseraError('invalid_payload', `Payload should have required property 'filter' for a ${input.type} segment`);
+    row.filter = checkFilter(input.filter);
+    if ((await sql.countFilterSegments(db, projectId)) >= maxFilterSegments) {
+      throw new TesseraError('invalid_payload', `A project has at most ${maxFilterSegments} active and passive segments`);
+    }
+    const full = { ...row, sync_status: 'IN_PROGRESS' as const, sync_total: await customers.count(projectId) };
+    await sql.insertSegment(db, full);
+    return full;
+  }
+
+  async function get(projectId: string, id: string): Promise<SegmentRow> {
+    const row = await sql.selectSegment(db, projectId, id);
+    if (!row) throw notFound('segment', id);
+    return row;
+  }
+
+  /** PUT: passive segments only (name, filter); a new filter recomputes the members in the background. */
+  async function update(projectId: string, id: string, input: { name?: string; filter?: Record<string, unknown> }): Promise<SegmentRow> {
+    const current = await get(projectId, id);
+    if (current.type !== 'passive') {
+      throw new TesseraError('invalid_payload', `Only passive segments can be updated; ${id} is ${current.type}`, { resourceId: id, resourceType: 'segment' });
+    }
+    const next: SegmentRow = {
+      ...current,
+      name: input.name ?? current.name,
+      filter: input.filter !== undefined ? checkFilter(input.filter) : current.filter,
+      updated_at: clock.now(),
+    };
+    if (input.filter !== undefined) {
+      next.sync_status = 'IN_PROGRESS';
+      next.sync_total = await customers.count(projectId);
+      next.sync_processed = 0;
+    }
+    await sql.updateDefinition(db, next);
+    return next;
+  }
+
+  async function remove(projectId: string, id: string): Promise<void> {
+    if (!(await sql.deleteSegment(db, projectId, id))) throw notFound('segment', id);
+  }
+
+  /**
+   * Event-log subscriber, in the change's transaction: re-evaluates, for the customers a batch of events touched,
+   * the filter segments that read what changed (profile and metadata, or the tracked event's name; a new customer
+   * against all of them), records who entered and left, and removes a deleted customer from every segment.
+   */
+  async function onRecords(tx: Executor, records: EventRecord[]): Promise<void> {
+    const now = clock.now();
+    const touched = new Map<string, { cause: Cause; customers: Map<string, { created: boolean; profile: boolean; events: Set<string> }> }>();
+    for (const r of records) {
+      if (!r.customerId) continue;
+      if (r.type === 'customer.deleted') {
+        await sql.deactivateCustomer(tx, r.customerId, now);
+        continue;
+      }
+      if (r.type !== 'customer.created' && r.type !== 'customer.updated' && r.type !== 'customer.custom_event') continue;
+      const p = touched.get(r.projectId) ?? { cause: internal(r.projectId, r.groupId), customers: new Map() };
+      touched.set(r.projectId, p);
+      const c = p.customers.get(r.customerId) ?? { created: false, profile: false, events: new Set<string>() };
+      p.customers.set(r.customerId, c);
+      if (r.type === 'customer.created') c.created = true;
+      if (r.type === 'customer.updated') c.profile = true;
+      if (r.type === 'customer.custom_event') c.events.add(String((r.data.event as { type?: unknown } | undefined)?.type ?? ''));
+    }
+    if (touched.size === 0) return;
+    const segments = await sql.selectFilterSegments(tx, [...touched.keys()]);
+    for (const [projectId, p] of touched) {
+      const mine = segments.filter((s) => s.project_id === projectId).map(compiledOf);
+      const relevant = mine.filter((s) =>
+        [...p.customers.values()].some((c) => c.created || (c.profile && s.deps.profile) || [...c.events].some((e) => s.deps.events.has(e))),
+      );
+      // The union of what the batch's changes can affect, for its customers: evaluating a segment whose inputs did
+      // not change gives the same answer, so this is exact, and it keeps the statements per batch constant.
+      const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, relevant, [...p.customers.keys()], now);
+      await recordChanges(tx, p.cause, changes, rows);
+    }
+  }
+
+  /** Re-checks memberships that time alone may have changed (windows running out, relative dates); returns how many. */
+  async function runDueChecks(limit = 500): Promise<number> {
+    return db.transaction(async (tx) => {
+      const now = clock.now();
+      const due = await sql.takeDueChecks(tx, now, limit);
+      const byProject = new Map<string, typeof due>();
+      for (const d of due) byProject.set(d.project_id, [...(byProject.get(d.project_id) ?? []), d]);
+      for (const [projectId, list] of byProject) {
+        const segs = (await sql.selectFilterSegments(tx, [projectId])).filter((s) => list.some((d) => d.segment_id === s.id)).map(compiledOf);
+        for (const s of segs) {
+          const ids = list.filter((d) => d.segment_id === s.segment.id).map((d) => d.customer_id);
+          const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, [s], ids, now);
+          await recordChanges(tx, internal(projectId, `v-check-${now.getTime().toString(16)}`), changes, rows);
+        }
+      }
+      return due.length;
+    });
+  }
+
+  /**
+   * One step of computing a new filter segment's members among existing customers: the next batch in id order.
+   * The initial computation records no entered events (only changes after it do). Returns customers processed.
+   */
+  async function syncStep(): Promise<number> {
+    return db.transaction(async (tx) => {
+      const seg = await sql.selectSyncing(tx);
+      if (!seg) return 0;
+      const ids = await customers.idsAfter(tx, seg.project_id, seg.sync_cursor, syncBatch);
+      await reevaluate(tx, evalDeps, seg.project_id, [compiledOf(seg)], ids, clock.now());
+      await sql.saveSync(tx, seg.id, ids.at(-1) ?? seg.sync_cursor, ids.length, ids.length < syncBatch);
+      return Math.max(ids.length, 1);
+    });
+  }
+
+  return {
+    create,
+    get,
+    list: (projectId: string, q: { type?: string; ascending: boolean; limit: number; page: number }) =>
+      sql.selectSegments(db, projectId, { type: q.type, ascending: q.ascending, limit: q.limit, offset: (q.page - 1) * q.limit }),
+    update,
+    remove,
+    onRecords,
+    runDueChecks,
+    syncStep,
+    /** Member ids, for GET /v1/customers?segment_id= (404 for an unknown segment). */
+    async memberIds(projectId: string, segmentId: string): Promise<string[]> {
+      await get(projectId, segmentId);
+      return sql.memberIds(db, projectId, segmentId);
+    },
+    segmentsOf: (projectId: string, customerId: string) => sql.segmentsOfCustomer(db, projectId, customerId),
+  };
+}
+
+export type SegmentsService = ReturnType<typeof createSegmentsService>;

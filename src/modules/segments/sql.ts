@@ -1,0 +1,156 @@
+import type { Executor } from '../../store/db.js';
+import type { SegmentRow } from './types.js';
+
+const columns = 'id, project_id, name, type, filter, sync_status, sync_cursor, sync_processed, sync_total, created_at, updated_at';
+
+export async function insertSegment(db: Executor, s: SegmentRow): Promise<void> {
+  await db.query(
+    `INSERT INTO segments (${columns}) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11)`,
+    [s.id, s.project_id, s.name, s.type, s.filter === null ? null : JSON.stringify(s.filter), s.sync_status, s.sync_cursor, s.sync_processed, s.sync_total, s.created_at, s.updated_at],
+  );
+}
+
+export async function updateDefinition(db: Executor, s: SegmentRow): Promise<void> {
+  await db.query(
+    `UPDATE segments SET name = $3, filter = $4::jsonb, sync_status = $5, sync_cursor = NULL, sync_processed = 0,
+            sync_total = $6, updated_at = $7 WHERE project_id = $1 AND id = $2`,
+    [s.project_id, s.id, s.name, s.filter === null ? null : JSON.stringify(s.filter), s.sync_status, s.sync_total, s.updated_at],
+  );
+}
+
+export async function selectSegment(db: Executor, projectId: string, id: string): Promise<SegmentRow | undefined> {
+  const { rows } = await db.query<SegmentRow>(`SELECT ${columns} FROM segments WHERE project_id = $1 AND id = $2`, [projectId, id]);
+  return rows[0];
+}
+
+export async function selectSegments(db: Executor, projectId: string, f: { type?: string; ascending: boolean; limit: number; offset: number }) {
+  const { rows } = await db.query<SegmentRow & { total: number }>(
+    `SELECT ${columns}, count(*) OVER ()::int AS total FROM segments
+      WHERE project_id = $1 AND ($2::text IS NULL OR type = $2)
+      ORDER BY created_at ${f.ascending ? 'ASC' : 'DESC'}, id LIMIT $3 OFFSET $4`,
+    [projectId, f.type ?? null, f.limit, f.offset],
+  );
+  return rows;
+}
+
+/** The filter segments of these projects: what real-time evaluation considers. */
+export async function selectFilterSegments(db: Executor, projectIds: string[]): Promise<SegmentRow[]> {
+  const { rows } = await db.query<SegmentRow>(
+    `SELECT ${columns} FROM segments
+      WHERE type <> 'static' AND project_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) ORDER BY id`,
+    [JSON.stringify(projectIds)],
+  );
+  return rows;
+}
+
+export async function countFilterSegments(db: Executor, projectId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM segments WHERE project_id = $1 AND type <> 'static'`, [projectId]);
+  return rows[0]?.n ?? 0;
+}
+
+export async function deleteSegment(db: Executor, projectId: string, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('DELETE FROM segments WHERE project_id = $1 AND id = $2', [projectId, id]);
+  return rowCount > 0;
+}
+
+/** Active memberships of these customers in these segments, locked: concurrent evaluations queue up here. */
+export async function lockMemberships(db: Executor, segmentIds: string[], customerIds: string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ segment_id: string; customer_id: string }>(
+    `SELECT segment_id, customer_id FROM segment_members
+      WHERE segment_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))
+        AND customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb))) AND active
+      ORDER BY segment_id, customer_id FOR UPDATE`,
+    [JSON.stringify(segmentIds), JSON.stringify(customerIds)],
+  );
+  return new Set(rows.map((r) => `${r.segment_id} ${r.customer_id}`));
+}
+
+export interface MemberWrite {
+  segment_id: string;
+  customer_id: string;
+  project_id: string;
+  active: boolean;
+}
+
+/** Enters (active) or leaves (inactive) in one statement, keeping entered and left times. */
+export async function writeMemberships(db: Executor, rows: MemberWrite[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `INSERT INTO segment_members (segment_id, customer_id, project_id, active, entered_at, left_at)
+     SELECT r.segment_id, r.customer_id, r.project_id, r.active, $2, CASE WHEN r.active THEN NULL ELSE $2::timestamptz END
+       FROM jsonb_to_recordset($1::jsonb) AS r(segment_id text, customer_id text, project_id text, active boolean)
+     ON CONFLICT (segment_id, customer_id) DO UPDATE SET active = EXCLUDED.active,
+       entered_at = CASE WHEN EXCLUDED.active THEN EXCLUDED.entered_at ELSE segment_members.entered_at END,
+       left_at = CASE WHEN EXCLUDED.active THEN NULL ELSE EXCLUDED.left_at END`,
+    [JSON.stringify(rows), now],
+  );
+}
+
+export interface CheckWrite {
+  segment_id: string;
+  customer_id: string;
+  project_id: string;
+  due_at: string | null;
+}
+
+/** Sets or clears when each (segment, customer) must be checked again. */
+export async function writeChecks(db: Executor, rows: CheckWrite[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(segment_id text, customer_id text, project_id text, due_at timestamptz)),
+     del AS (DELETE FROM segment_checks c USING r WHERE r.due_at IS NULL AND c.segment_id = r.segment_id AND c.customer_id = r.customer_id)
+     INSERT INTO segment_checks (segment_id, customer_id, project_id, due_at)
+     SELECT segment_id, customer_id, project_id, due_at FROM r WHERE due_at IS NOT NULL
+     ON CONFLICT (segment_id, customer_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/** Takes up to `limit` due checks (removing them), skipping those another worker holds. */
+export async function takeDueChecks(db: Executor, now: Date, limit: number) {
+  const { rows } = await db.query<{ segment_id: string; customer_id: string; project_id: string }>(
+    `DELETE FROM segment_checks c USING (
+       SELECT segment_id, customer_id FROM segment_checks WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED) d
+      WHERE c.segment_id = d.segment_id AND c.customer_id = d.customer_id
+     RETURNING c.segment_id, c.customer_id, c.project_id`,
+    [now, limit],
+  );
+  return rows;
+}
+
+export async function memberIds(db: Executor, projectId: string, segmentId: string): Promise<string[]> {
+  const { rows } = await db.query<{ customer_id: string }>(
+    'SELECT customer_id FROM segment_members WHERE project_id = $1 AND segment_id = $2 AND active',
+    [projectId, segmentId],
+  );
+  return rows.map((r) => r.customer_id);
+}
+
+export async function segmentsOfCustomer(db: Executor, projectId: string, customerId: string): Promise<SegmentRow[]> {
+  const { rows } = await db.query<SegmentRow>(
+    `SELECT ${columns.split(', ').map((c) => `s.${c}`).join(', ')} FROM segment_members m JOIN segments s ON s.id = m.segment_id
+      WHERE m.project_id = $1 AND m.customer_id = $2 AND m.active ORDER BY s.created_at, s.id`,
+    [projectId, customerId],
+  );
+  return rows;
+}
+
+export async function deactivateCustomer(db: Executor, customerId: string, now: Date): Promise<void> {
+  await db.query('UPDATE segment_members SET active = false, left_at = $2 WHERE customer_id = $1 AND active', [customerId, now]);
+  await db.query('DELETE FROM segment_checks WHERE customer_id = $1', [customerId]);
+}
+
+/** Backfill progress: the next page of customer ids after the cursor is the caller's to read. */
+export async function saveSync(db: Executor, id: string, cursor: string | null, processed: number, done: boolean): Promise<void> {
+  await db.query(
+    `UPDATE segments SET sync_cursor = $2, sync_processed = sync_processed + $3, sync_status = $4 WHERE id = $1`,
+    [id, cursor, processed, done ? 'DONE' : 'IN_PROGRESS'],
+  );
+}
+
+export async function selectSyncing(db: Executor): Promise<SegmentRow | undefined> {
+  const { rows } = await db.query<SegmentRow>(
+    `SELECT ${columns} FROM segments WHERE sync_status = 'IN_PROGRESS' ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+  );
+  return rows[0];
+}

@@ -1,0 +1,43 @@
+import type { Executor } from '../../store/db.js';
+
+export type SegmentType = 'static' | 'passive' | 'auto-update';
+
+export interface SegmentRow {
+  id: string;
+  project_id: string;
+  name: string;
+  type: SegmentType;
+  filter: Record<string, unknown> | null;
+  sync_status: 'IN_PROGRESS' | 'DONE';
+  sync_cursor: string | null;
+  sync_processed: number;
+  sync_total: number;
+  created_at: Date;
+  updated_at: Date | null;
+}
+
+export interface SegmentInput {
+  name: string;
+  type: SegmentType;
+  filter?: Record<string, unknown>;
+  /** Static segments: customer ids or source_ids. */
+  customers?: string[];
+}
+
+/** A customer's event history as filters see it: count, last time, and the times within the longest window. */
+export type EventStats = Map<string, { count: number; last: Date | null; recent: Date[] }>;
+
+/** Reads customers' event stats for some event names (given at composition: events own that data). */
+export type EventStatsReader = (
+  tx: Executor,
+  projectId: string,
+  customerIds: string[],
+  eventNames: string[],
+  recentSince: Date | undefined,
+) => Promise<Map<string, EventStats>>;
+
+export interface MembershipChange {
+  segment: SegmentRow;
+  customerId: string;
+  entered: boolean;
+}
