@@ -5,8 +5,8 @@ import { configFrom, withDeliveryOptions, withServerOptions } from './options.js
 
 export function serveCommand(program: Command): void {
   withDeliveryOptions(withServerOptions(program.command('serve')))
-    .description('run the HTTP API and the in-process webhook delivery worker; what `npm start` runs')
-    .option('--no-worker', 'do not deliver webhooks in this process (run `tessera worker` processes instead)')
+    .description('run the HTTP API and the in-process background worker (webhooks, segments); what `npm start` runs')
+    .option('--no-worker', 'do no background work in this process (webhook delivery, segment upkeep): run `tessera worker` processes instead')
     .action(async (flags: ConfigFlags & { worker: boolean }) => {
       const config = configFrom(flags);
       const tessera = await compose(config);
@@ -14,7 +14,7 @@ export function serveCommand(program: Command): void {
       const created = await tessera.services.projects.ensureDefault();
       const address = await tessera.app.listen({ port: config.port, host: config.host });
       const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
-      const lines = [`Tessera is listening on ${url} (store: ${describeStore(config)}; webhook delivery ${flags.worker ? 'in this process' : 'off'})`];
+      const lines = [`Tessera is listening on ${url} (store: ${describeStore(config)}; background work ${flags.worker ? 'in this process' : 'off'})`];
       if (tessera.management.token) {
         lines.push('', 'Management credentials (shown once; pin your own with TESSERA_MANAGEMENT_ID/TESSERA_MANAGEMENT_TOKEN):');
         lines.push(`  X-Management-Id:    ${tessera.management.id}`, `  X-Management-Token: ${tessera.management.token}`);
