@@ -15,6 +15,7 @@ import { createAudit, createDelivery, createSender, notifyChannel, type Delivery
 import { createEventSchemasService } from './modules/event-schemas/index.js';
 import { createEventsService } from './modules/events/index.js';
 import { createManagementAuth, createProjectsService, createSigningSecrets } from './modules/projects/index.js';
+import { createDistributionsService } from './modules/distributions/index.js';
 import { createSegmentsService } from './modules/segments/index.js';
 import { createWebhooksService } from './modules/webhooks/index.js';
 import type { Db } from './store/db.js';
@@ -82,6 +83,10 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   const segments = createSegmentsService({ db, clock, log, customers, eventStats: events.stats });
   segmentMembers = segments.memberIds;
   log.subscribe(segments.onRecords);
+  // After segments: the entered/left events they record reach this subscriber too.
+  const distributions = createDistributionsService({ db, clock, delivery, segments, allowPrivateTargets: config.allowPrivateTargets });
+  owners.distribution = distributions.owner;
+  log.subscribe(distributions.emit);
 
   return {
     projects,
@@ -94,6 +99,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
     webhooks,
     audit,
     segments,
+    distributions,
     delivery,
     close: () => sender.close(),
   };

@@ -10,6 +10,7 @@ import type { EventSchemasService } from '../modules/event-schemas/index.js';
 import type { EventsService } from '../modules/events/index.js';
 import type { Audit } from '../modules/delivery/index.js';
 import type { ManagementAuth, ProjectsService, SigningSecretsService } from '../modules/projects/index.js';
+import type { DistributionsService } from '../modules/distributions/index.js';
 import type { SegmentsService } from '../modules/segments/index.js';
 import type { WebhooksService } from '../modules/webhooks/index.js';
 import { clientAuth, managementAuth, serverAuth } from './auth.js';
@@ -19,6 +20,7 @@ import { customerRoutes } from './routes/customers.js';
 import { eventSchemaRoutes } from './routes/event-schemas.js';
 import { eventRoutes } from './routes/events.js';
 import { metadataSchemaRoutes } from './routes/metadata-schemas.js';
+import { distributionRoutes } from './routes/distributions.js';
 import { projectRoutes } from './routes/projects.js';
 import { segmentRoutes } from './routes/segments.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -30,6 +32,7 @@ export interface ApiServices {
   webhooks: WebhooksService;
   audit: Audit;
   segments: SegmentsService;
+  distributions: DistributionsService;
   management: ManagementAuth;
   customers: CustomersService;
   schemas: EventSchemasService;
@@ -88,6 +91,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     eventRoutes(v1, { events: services.events, clientSide: false });
     metadataSchemaRoutes(v1, services);
     segmentRoutes(v1, services);
+    distributionRoutes(v1, services);
   }, { prefix: '/v1' });
 
   await app.register(async (client) => {

@@ -108,7 +108,7 @@ export function createDelivery(deps: DeliveryDeps) {
         for (const [id, st] of found ?? []) states.set(id, st);
       }
       const gone = claimed.filter((c) => !states.get(c.source_id)?.active);
-      await sql.failWithoutAttempt(db, gone.map((c) => c.id), owner, 'not sent: its webhook is disabled or deleted', now);
+      await sql.failWithoutAttempt(db, gone.map((c) => c.id), owner, 'not sent: its webhook or distribution is disabled, paused or deleted', now);
       gone.forEach(() => onSettled());
       goneSettled = true;
       const live = claimed.filter((c) => states.get(c.source_id)?.active);

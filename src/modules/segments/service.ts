@@ -223,6 +223,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
       return sql.memberIds(db, projectId, segmentId);
     },
     segmentsOf: (projectId: string, customerId: string) => sql.segmentsOfCustomer(db, projectId, customerId),
+    membersAmong: (tx: Executor, segmentId: string, customerIds: string[]) => sql.membersAmong(tx, segmentId, customerIds),
   };
 }
 

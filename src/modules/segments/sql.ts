@@ -154,3 +154,14 @@ export async function selectSyncing(db: Executor): Promise<SegmentRow | undefine
   );
   return rows[0];
 }
+
+/** Which of these customers are members of the segment now (in tx: sees this transaction's changes). */
+export async function membersAmong(db: Executor, segmentId: string, customerIds: string[]): Promise<Set<string>> {
+  if (customerIds.length === 0) return new Set();
+  const { rows } = await db.query<{ customer_id: string }>(
+    `SELECT customer_id FROM segment_members WHERE segment_id = $1 AND active
+        AND customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))`,
+    [segmentId, JSON.stringify(customerIds)],
+  );
+  return new Set(rows.map((r) => r.customer_id));
+}

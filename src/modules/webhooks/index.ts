@@ -8,6 +8,7 @@
  */
 export { createWebhooksService, type WebhooksService, type WebhooksDeps } from './service.js';
 export { webhookObject } from './view.js';
-export { webhookBody } from './schemas.js';
+export { webhookBody, headersSchema } from './schemas.js';
+export { checkTargetUrl, checkCustomHeaders } from './targets.js';
 export { subscribableTypes, canonicalType, isSubscribable } from './event-types.js';
 export type { WebhookInput, WebhookRow } from './types.js';

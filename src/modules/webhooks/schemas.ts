@@ -24,7 +24,7 @@ export const reservedHeaders = [
   'webhook-signature',
 ];
 
-const headers = {
+export const headersSchema = {
   type: 'object',
   maxProperties: 20,
   propertyNames: { type: 'string', pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$" },
@@ -38,7 +38,7 @@ const base = {
   events: { type: 'array', minItems: 1, maxItems: 100, uniqueItems: true, items: { type: 'string', enum: acceptedEventNames } },
   active: { type: 'boolean' },
   description: { type: ['string', 'null'], maxLength: 1000 },
-  headers,
+  headers: headersSchema,
 } as const;
 
 /** POST and PUT take the same body; PUT replaces events (DIGEST e.1). */

@@ -1,12 +1,11 @@
 import type { Clock } from '../../core/clock.js';
 import { notFound, TesseraError } from '../../core/errors.js';
 import { newEventId, newId } from '../../core/ids.js';
-import { checkHost } from '../../core/net-guard.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { Cause, EventRecord } from '../activity/index.js';
 import { envelopeBody, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import { canonicalType, isSubscribable } from './event-types.js';
-import { reservedHeaders } from './schemas.js';
+import { checkCustomHeaders, checkTargetUrl } from './targets.js';
 import * as sql from './sql.js';
 import type { WebhookInput, WebhookRow } from './types.js';
 
@@ -30,40 +29,11 @@ function subscribes(w: WebhookRow, type: string): boolean {
 export function createWebhooksService(deps: WebhooksDeps) {
   const { db, clock } = deps;
 
-  /** http(s) only, no credentials in the URL, and (unless allowed) no host that resolves to a blocked address. */
-  async function checkTarget(raw: string): Promise<string> {
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      throw invalid(`Property .target_url must be an absolute http or https URL, got '${raw}'`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('Property .target_url must use http or https');
-    if (url.username || url.password) throw invalid('Property .target_url must not carry credentials: send them as custom headers');
-    try {
-      await checkHost(url.hostname, deps.allowPrivateTargets);
-    } catch (err) {
-      const e = err as { code?: string; message?: string };
-      if (e.code === 'ETESSERA_BLOCKED_TARGET') {
-        throw invalid(`Property .target_url is not allowed: ${e.message} (loopback, private, link-local and metadata addresses are refused unless the instance allows private targets)`);
-      }
-      throw invalid(`Property .target_url cannot be resolved: ${e.message ?? 'unknown host'}`);
-    }
-    return url.toString();
-  }
+  const checkTarget = (raw: string) => checkTargetUrl(raw, deps.allowPrivateTargets);
 
   function normalizeEvents(events: string[]): string[] {
     const out = [...new Set(events.map(canonicalType))];
     if (out.includes('*') && out.length > 1) throw invalid("Property .events must hold either '*' alone or event types");
-    return out;
-  }
-
-  function checkHeaders(headers: Record<string, string> | undefined): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [name, value] of Object.entries(headers ?? {})) {
-      if (reservedHeaders.includes(name.toLowerCase())) throw invalid(`Property .headers must not set ${name}: it is reserved for HTTP framing or for Tessera's own headers`);
-      out[name] = value;
-    }
     return out;
   }
 
@@ -76,7 +46,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
       target_url: await checkTarget(input.target_url),
       events: normalizeEvents(input.events),
       description: input.description ?? null,
-      headers: checkHeaders(input.headers),
+      headers: checkCustomHeaders(input.headers),
       active,
       disabled_reason: active ? null : (current?.disabled_reason ?? null),
       created_at: current?.created_at ?? now,

@@ -1,0 +1,14 @@
+/**
+ * Distributions (our API; Voucherify keeps them in its dashboard). Glossary:
+ * - trigger: a custom event by name (optionally only for members of a segment), or a customer entering or
+ *   leaving an auto-update segment.
+ * - channel: a webhook (target URL, the event name that becomes the envelope `type`, custom headers, an optional
+ *   payload template with {{path}} placeholders, and raw_payload to send the designed JSON without the envelope).
+ * - status: TO SEND (live), PAUSED (by a person, or by Tessera after the last failed retry), DRAFT.
+ * Sendouts go through the same outbox, delivery engine and audit log as project webhooks (source.object distribution).
+ */
+export { createDistributionsService, type DistributionsService, triggerTypes } from './service.js';
+export { distributionObject } from './view.js';
+export { distributionBody } from './schemas.js';
+export { renderTemplate } from './template.js';
+export type { DistributionInput, DistributionRow } from './types.js';

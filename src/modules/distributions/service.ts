@@ -1,0 +1,162 @@
+import type { Clock } from '../../core/clock.js';
+import { notFound, TesseraError } from '../../core/errors.js';
+import { newEventId, newId } from '../../core/ids.js';
+import type { Db, Executor } from '../../store/db.js';
+import type { EventRecord } from '../activity/index.js';
+import { envelopeBody, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
+import type { SegmentsService } from '../segments/index.js';
+import { checkCustomHeaders, checkTargetUrl } from '../webhooks/index.js';
+import * as sql from './sql.js';
+import { renderTemplate } from './template.js';
+import type { DistributionInput, DistributionRow } from './types.js';
+
+export const triggerTypes = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left'] as const;
+
+export interface DistributionsDeps {
+  db: Db;
+  clock: Clock;
+  delivery: Pick<Delivery, 'enqueue'>;
+  segments: Pick<SegmentsService, 'get' | 'membersAmong'>;
+  allowPrivateTargets: boolean;
+}
+
+function invalid(details: string): TesseraError {
+  return new TesseraError('invalid_payload', details);
+}
+
+export function createDistributionsService(deps: DistributionsDeps) {
+  const { db, clock } = deps;
+
+  async function build(projectId: string, input: DistributionInput, current?: DistributionRow): Promise<DistributionRow> {
+    const t = input.trigger;
+    if (t.type === 'customer.custom_event' && !t.event) throw invalid("Property .trigger should have required property 'event' for a custom event trigger");
+    if (t.type !== 'customer.custom_event' && t.event !== undefined) throw invalid('Property .trigger.event applies only to customer.custom_event');
+    if (t.type !== 'customer.custom_event' && !t.segment_id) throw invalid(`Property .trigger should have required property 'segment_id' for ${t.type}`);
+    if (t.segment_id) {
+      const seg = await deps.segments.get(projectId, t.segment_id);
+      if (seg.type === 'passive' && t.type !== 'customer.custom_event') {
+        throw invalid(`Segment ${seg.id} is passive and records no entered or left events: make it an auto-update segment`);
+      }
+    }
+    const now = clock.now();
+    return {
+      id: current?.id ?? newId('distr'),
+      project_id: projectId,
+      name: input.name,
+      status: input.status ?? 'TO SEND',
+      paused_reason: null,
+      trigger: { type: t.type, ...(t.event ? { event: t.event } : {}), ...(t.segment_id ? { segment_id: t.segment_id } : {}) },
+      purpose: 'plain_message',
+      channel: {
+        type: 'webhook',
+        target_url: await checkTargetUrl(input.channel.target_url, deps.allowPrivateTargets, '.channel.target_url'),
+        event_name: input.channel.event_name,
+        headers: checkCustomHeaders(input.channel.headers),
+        template: input.channel.template ?? null,
+        raw_payload: input.channel.raw_payload ?? false,
+      },
+      created_at: current?.created_at ?? now,
+      updated_at: current ? now : null,
+    };
+  }
+
+  async function get(projectId: string, id: string): Promise<DistributionRow> {
+    const row = await sql.selectDistribution(db, projectId, id);
+    if (!row) throw notFound('distribution', id);
+    return row;
+  }
+
+  async function create(projectId: string, input: DistributionInput): Promise<DistributionRow> {
+    const row = await build(projectId, input);
+    if (row.channel.raw_payload && !row.channel.template) throw invalid('Property .channel.raw_payload needs a .channel.template to send');
+    await sql.insertDistribution(db, row);
+    return row;
+  }
+
+  /** PUT replaces the definition; setting status TO SEND resumes a paused distribution. */
+  async function update(projectId: string, id: string, input: DistributionInput): Promise<DistributionRow> {
+    const row = await build(projectId, input, await get(projectId, id));
+    if (row.channel.raw_payload && !row.channel.template) throw invalid('Property .channel.raw_payload needs a .channel.template to send');
+    await sql.updateDistribution(db, row);
+    return row;
+  }
+
+  async function remove(projectId: string, id: string): Promise<void> {
+    if (!(await sql.deleteDistribution(db, projectId, id))) throw notFound('distribution', id);
+  }
+
+  function sendout(record: EventRecord, d: DistributionRow, now: Date): NewSendout {
+    const id = newEventId('whs', now);
+    const data = d.channel.template ? renderTemplate(d.channel.template, record.data) : record.data;
+    const body = d.channel.raw_payload
+      ? JSON.stringify(data)
+      : envelopeBody({
+          id,
+          projectId: record.projectId,
+          createdAt: now,
+          type: d.channel.event_name,
+          data,
+          source: { id: d.id, object: 'distribution', targetUrl: d.channel.target_url },
+          event: {
+            id: record.id,
+            type: record.type,
+            createdAt: record.createdAt,
+            entityId: record.customerId,
+            groupId: record.groupId,
+            eventSource: record.eventSource,
+          },
+        });
+    return {
+      id,
+      projectId: record.projectId,
+      sourceObject: 'distribution',
+      sourceId: d.id,
+      targetUrl: d.channel.target_url,
+      eventId: record.id,
+      eventType: record.type,
+      groupId: record.groupId,
+      eventCreatedAt: record.createdAt,
+      body,
+    };
+  }
+
+  function triggers(d: DistributionRow, r: EventRecord): boolean {
+    if (d.project_id !== r.projectId || d.trigger.type !== r.type) return false;
+    if (r.type === 'customer.custom_event') return (r.data.event as { type?: string } | undefined)?.type === d.trigger.event;
+    return r.entityId === d.trigger.segment_id;
+  }
+
+  /** Event-log subscriber: one sendout per live distribution each event triggers, in the event's transaction. */
+  async function emit(tx: Executor, records: EventRecord[]): Promise<void> {
+    const relevant = records.filter((r) => (triggerTypes as readonly string[]).includes(r.type) && r.customerId);
+    if (relevant.length === 0) return;
+    const live = await sql.selectLive(tx, [...new Set(relevant.map((r) => r.projectId))], [...new Set(relevant.map((r) => r.type))]);
+    if (live.length === 0) return;
+    const now = clock.now();
+    const out: NewSendout[] = [];
+    for (const d of live) {
+      let hits = relevant.filter((r) => triggers(d, r));
+      if (hits.length > 0 && d.trigger.type === 'customer.custom_event' && d.trigger.segment_id) {
+        const members = await deps.segments.membersAmong(tx, d.trigger.segment_id, [...new Set(hits.map((r) => r.customerId!))]);
+        hits = hits.filter((r) => members.has(r.customerId!));
+      }
+      out.push(...hits.map((r) => sendout(r, d, now)));
+    }
+    await deps.delivery.enqueue(tx, out);
+  }
+
+  /** Answers the delivery engine: a paused distribution sends nothing; its last failed retry pauses it. */
+  const owner: SourceOwner = {
+    async state(_projectIds, ids) {
+      const rows = await sql.selectByIds(db, ids);
+      return new Map(rows.map((d) => [d.id, { active: d.status === 'TO SEND', headers: d.channel.headers }]));
+    },
+    async disable(id, reason) {
+      await sql.pause(db, id, reason, clock.now());
+    },
+  };
+
+  return { create, get, list: (projectId: string) => sql.selectDistributions(db, projectId), update, remove, emit, owner };
+}
+
+export type DistributionsService = ReturnType<typeof createDistributionsService>;

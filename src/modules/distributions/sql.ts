@@ -1,0 +1,58 @@
+import type { Executor } from '../../store/db.js';
+import type { DistributionRow } from './types.js';
+
+const columns = 'id, project_id, name, status, paused_reason, trigger, purpose, channel, created_at, updated_at';
+
+export async function insertDistribution(db: Executor, d: DistributionRow): Promise<void> {
+  await db.query(
+    `INSERT INTO distributions (${columns}) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb, $9, $10)`,
+    [d.id, d.project_id, d.name, d.status, d.paused_reason, JSON.stringify(d.trigger), d.purpose, JSON.stringify(d.channel), d.created_at, d.updated_at],
+  );
+}
+
+export async function updateDistribution(db: Executor, d: DistributionRow): Promise<void> {
+  await db.query(
+    `UPDATE distributions SET name = $3, status = $4, paused_reason = $5, trigger = $6::jsonb, purpose = $7, channel = $8::jsonb,
+            updated_at = $9 WHERE project_id = $1 AND id = $2`,
+    [d.project_id, d.id, d.name, d.status, d.paused_reason, JSON.stringify(d.trigger), d.purpose, JSON.stringify(d.channel), d.updated_at],
+  );
+}
+
+export async function selectDistribution(db: Executor, projectId: string, id: string): Promise<DistributionRow | undefined> {
+  const { rows } = await db.query<DistributionRow>(`SELECT ${columns} FROM distributions WHERE project_id = $1 AND id = $2`, [projectId, id]);
+  return rows[0];
+}
+
+export async function selectDistributions(db: Executor, projectId: string): Promise<DistributionRow[]> {
+  const { rows } = await db.query<DistributionRow>(`SELECT ${columns} FROM distributions WHERE project_id = $1 ORDER BY created_at, id`, [projectId]);
+  return rows;
+}
+
+/** Live distributions of these projects triggered by these event types. */
+export async function selectLive(db: Executor, projectIds: string[], types: string[]): Promise<DistributionRow[]> {
+  const { rows } = await db.query<DistributionRow>(
+    `SELECT ${columns} FROM distributions
+      WHERE status = 'TO SEND' AND project_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))
+        AND trigger ->> 'type' = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))
+      ORDER BY created_at, id`,
+    [JSON.stringify(projectIds), JSON.stringify(types)],
+  );
+  return rows;
+}
+
+export async function selectByIds(db: Executor, ids: string[]): Promise<DistributionRow[]> {
+  const { rows } = await db.query<DistributionRow>(
+    `SELECT ${columns} FROM distributions WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
+    [JSON.stringify(ids)],
+  );
+  return rows;
+}
+
+export async function deleteDistribution(db: Executor, projectId: string, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('DELETE FROM distributions WHERE project_id = $1 AND id = $2', [projectId, id]);
+  return rowCount > 0;
+}
+
+export async function pause(db: Executor, id: string, reason: string, now: Date): Promise<void> {
+  await db.query(`UPDATE distributions SET status = 'PAUSED', paused_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'TO SEND'`, [id, reason, now]);
+}

@@ -1,0 +1,43 @@
+export type DistributionStatus = 'TO SEND' | 'PAUSED' | 'DRAFT' | 'DONE';
+
+/** What starts a distribution: an event type, narrowed by event name or segment. */
+export interface Trigger {
+  type: 'customer.custom_event' | 'customer.segment.entered' | 'customer.segment.left';
+  /** customer.custom_event: the custom event's name. */
+  event?: string;
+  /** For segment triggers, the segment; for custom events, an optional segment the customer must be in. */
+  segment_id?: string;
+}
+
+export interface WebhookChannel {
+  type: 'webhook';
+  target_url: string;
+  /** Becomes the envelope's `type`. */
+  event_name: string;
+  headers: Record<string, string>;
+  /** A payload design: static values and `{{path}}` placeholders resolved against the event's data. */
+  template: Record<string, unknown> | null;
+  /** Send the designed payload as the whole body, without the envelope. */
+  raw_payload: boolean;
+}
+
+export interface DistributionRow {
+  id: string;
+  project_id: string;
+  name: string;
+  status: DistributionStatus;
+  paused_reason: string | null;
+  trigger: Trigger;
+  purpose: 'plain_message';
+  channel: WebhookChannel;
+  created_at: Date;
+  updated_at: Date | null;
+}
+
+export interface DistributionInput {
+  name: string;
+  status?: 'TO SEND' | 'PAUSED' | 'DRAFT';
+  trigger: Trigger;
+  purpose?: 'plain_message';
+  channel: Omit<WebhookChannel, 'headers' | 'template' | 'raw_payload'> & Partial<Pick<WebhookChannel, 'headers' | 'template' | 'raw_payload'>>;
+}

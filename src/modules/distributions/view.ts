@@ -1,0 +1,18 @@
+import type { DistributionRow } from './types.js';
+
+/** Our distribution object (Voucherify keeps distributions in its dashboard; statuses as its SimpleDistribution). */
+export function distributionObject(d: DistributionRow) {
+  return {
+    id: d.id,
+    object: 'distribution',
+    name: d.name,
+    status: d.status,
+    paused_reason: d.paused_reason,
+    trigger: d.trigger,
+    purpose: d.purpose,
+    channel: d.channel,
+    distribution_channels: ['webhook'],
+    created_at: d.created_at.toISOString(),
+    updated_at: d.updated_at ? d.updated_at.toISOString() : null,
+  };
+}
