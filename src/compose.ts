@@ -84,7 +84,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   segmentMembers = segments.memberIds;
   log.subscribe(segments.onRecords);
   // After segments: the entered/left events they record reach this subscriber too.
-  const distributions = createDistributionsService({ db, clock, delivery, segments, allowPrivateTargets: config.allowPrivateTargets });
+  const distributions = createDistributionsService({ db, clock, delivery, segments, customers, allowPrivateTargets: config.allowPrivateTargets });
   owners.distribution = distributions.owner;
   log.subscribe(distributions.emit);
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { distributionBody, distributionObject, type DistributionInput, type DistributionsService } from '../../modules/distributions/index.js';
-import { projectIdOf } from '../auth.js';
+import { distributionBody, distributionObject, maxManualDelaySeconds, type DistributionInput, type DistributionsService } from '../../modules/distributions/index.js';
+import { causeOf, projectIdOf } from '../auth.js';
 import { listOf } from '../list.js';
 
 /** /v1/distributions: our extension (Voucherify has distributions only in its dashboard). */
@@ -17,6 +17,25 @@ export function distributionRoutes(app: FastifyInstance, deps: { distributions: 
   app.get<{ Params: P }>('/distributions/:distributionId', async (req) => distributionObject(await distributions.get(projectIdOf(req), req.params.distributionId)));
   app.put<{ Params: P; Body: DistributionInput }>('/distributions/:distributionId', { schema: { body: distributionBody } }, async (req) =>
     distributionObject(await distributions.update(projectIdOf(req), req.params.distributionId, req.body)),
+  );
+  app.post<{ Params: P; Body: { customer?: string; segment_id?: string; delay_seconds?: number } }>(
+    '/distributions/:distributionId/send',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          properties: {
+            customer: { type: 'string', minLength: 1 },
+            segment_id: { type: 'string', minLength: 1 },
+            delay_seconds: { type: 'integer', minimum: 0, maximum: maxManualDelaySeconds },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const r = await distributions.sendManual(causeOf(req), req.params.distributionId, req.body);
+      return { object: 'distribution_send', distribution_id: req.params.distributionId, scheduled_at: r.scheduledAt.toISOString(), sendouts: r.count };
+    },
   );
   app.delete<{ Params: P }>('/distributions/:distributionId', async (req, reply) => {
     await distributions.remove(projectIdOf(req), req.params.distributionId);

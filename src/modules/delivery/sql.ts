@@ -11,9 +11,10 @@ export async function insertSendouts(db: Executor, sendouts: NewSendout[], now: 
        INSERT INTO sendouts (id, project_id, source_object, source_id, target_url, event_id, event_type, group_id, body,
                              status, attempts, next_attempt_at, scheduled_from, created_at, event_created_at)
        SELECT r.id, r."projectId", r."sourceObject", r."sourceId", r."targetUrl", r."eventId", r."eventType", r."groupId",
-              r.body, 'pending', 0, $2, $2, $2, r."eventCreatedAt"
+              r.body, 'pending', 0, COALESCE(r."dueAt", $2), COALESCE(r."dueAt", $2), $2, r."eventCreatedAt"
          FROM jsonb_to_recordset($1::jsonb) AS r(id text, "projectId" text, "sourceObject" text, "sourceId" text,
-              "targetUrl" text, "eventId" text, "eventType" text, "groupId" text, body text, "eventCreatedAt" timestamptz)
+              "targetUrl" text, "eventId" text, "eventType" text, "groupId" text, body text, "eventCreatedAt" timestamptz,
+              "dueAt" timestamptz)
        RETURNING 1)
      SELECT pg_notify('${notifyChannel}', '') FROM (SELECT count(*) AS n FROM ins) c WHERE c.n > 0`,
     [JSON.stringify(sendouts), now],

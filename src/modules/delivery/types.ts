@@ -33,6 +33,8 @@ export interface NewSendout {
   groupId: string;
   body: string;
   eventCreatedAt: Date;
+  /** When it is due; now when absent (a scheduled message gives a later time). */
+  dueAt?: Date;
 }
 
 /** What one HTTP attempt gave. */

@@ -7,8 +7,8 @@
  * - status: TO SEND (live), PAUSED (by a person, or by Tessera after the last failed retry), DRAFT.
  * Sendouts go through the same outbox, delivery engine and audit log as project webhooks (source.object distribution).
  */
-export { createDistributionsService, type DistributionsService, triggerTypes } from './service.js';
-export { distributionObject } from './view.js';
+export { createDistributionsService, type DistributionsService, triggerTypes, defaultManualDelaySeconds, maxManualDelaySeconds } from './service.js';
+export { distributionObject, simpleDistribution } from './view.js';
 export { distributionBody } from './schemas.js';
 export { renderTemplate } from './template.js';
 export type { DistributionInput, DistributionRow } from './types.js';

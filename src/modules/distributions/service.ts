@@ -2,21 +2,29 @@ import type { Clock } from '../../core/clock.js';
 import { notFound, TesseraError } from '../../core/errors.js';
 import { newEventId, newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
-import type { EventRecord } from '../activity/index.js';
+import type { Cause, EventRecord } from '../activity/index.js';
+import { customerObject, type CustomersService } from '../customers/index.js';
 import { envelopeBody, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import type { SegmentsService } from '../segments/index.js';
 import { checkCustomHeaders, checkTargetUrl } from '../webhooks/index.js';
 import * as sql from './sql.js';
 import { renderTemplate } from './template.js';
 import type { DistributionInput, DistributionRow } from './types.js';
+import { simpleDistribution } from './view.js';
 
-export const triggerTypes = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left'] as const;
+export const triggerTypes = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'manual'] as const;
+const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left'];
+
+/** Voucherify sends manual messages after 10 minutes; a request may choose from 0 to 7 days. */
+export const defaultManualDelaySeconds = 600;
+export const maxManualDelaySeconds = 7 * 24 * 3600;
 
 export interface DistributionsDeps {
   db: Db;
   clock: Clock;
   delivery: Pick<Delivery, 'enqueue'>;
-  segments: Pick<SegmentsService, 'get' | 'membersAmong'>;
+  segments: Pick<SegmentsService, 'get' | 'membersAmong' | 'memberIds'>;
+  customers: Pick<CustomersService, 'get' | 'byIds'>;
   allowPrivateTargets: boolean;
 }
 
@@ -31,10 +39,13 @@ export function createDistributionsService(deps: DistributionsDeps) {
     const t = input.trigger;
     if (t.type === 'customer.custom_event' && !t.event) throw invalid("Property .trigger should have required property 'event' for a custom event trigger");
     if (t.type !== 'customer.custom_event' && t.event !== undefined) throw invalid('Property .trigger.event applies only to customer.custom_event');
-    if (t.type !== 'customer.custom_event' && !t.segment_id) throw invalid(`Property .trigger should have required property 'segment_id' for ${t.type}`);
+    if ((t.type === 'customer.segment.entered' || t.type === 'customer.segment.left') && !t.segment_id) {
+      throw invalid(`Property .trigger should have required property 'segment_id' for ${t.type}`);
+    }
+    if (t.type === 'manual' && t.segment_id !== undefined) throw invalid('Property .trigger.segment_id does not apply to a manual distribution: name the segment when sending');
     if (t.segment_id) {
       const seg = await deps.segments.get(projectId, t.segment_id);
-      if (seg.type === 'passive' && t.type !== 'customer.custom_event') {
+      if (seg.type === 'passive' && t.type !== 'customer.custom_event' && t.type !== 'manual') {
         throw invalid(`Segment ${seg.id} is passive and records no entered or left events: make it an auto-update segment`);
       }
     }
@@ -128,7 +139,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
 
   /** Event-log subscriber: one sendout per live distribution each event triggers, in the event's transaction. */
   async function emit(tx: Executor, records: EventRecord[]): Promise<void> {
-    const relevant = records.filter((r) => (triggerTypes as readonly string[]).includes(r.type) && r.customerId);
+    const relevant = records.filter((r) => eventTriggers.includes(r.type) && r.customerId);
     if (relevant.length === 0) return;
     const live = await sql.selectLive(tx, [...new Set(relevant.map((r) => r.projectId))], [...new Set(relevant.map((r) => r.type))]);
     if (live.length === 0) return;
@@ -145,6 +156,46 @@ export function createDistributionsService(deps: DistributionsDeps) {
     await deps.delivery.enqueue(tx, out);
   }
 
+  /**
+   * Manual sending: the distribution's message to one customer or to every current member of a segment, due after
+   * `delaySeconds` (event type manual_distribution_schedule, data {distribution, customer}). Returns how many.
+   */
+  async function sendManual(
+    cause: Cause,
+    id: string,
+    to: { customer?: string; segment_id?: string; delay_seconds?: number },
+  ): Promise<{ count: number; scheduledAt: Date }> {
+    const d = await get(cause.projectId, id);
+    if (d.trigger.type !== 'manual') throw invalid(`Distribution ${id} is triggered by ${d.trigger.type}, not sent by hand`);
+    if (d.status !== 'TO SEND') throw new TesseraError('resource_in_use', `Distribution ${id} is ${d.status}: set its status to TO SEND first`, { resourceId: id, resourceType: 'distribution' });
+    if ((to.customer === undefined) === (to.segment_id === undefined)) throw invalid("Payload must have exactly one of 'customer' and 'segment_id'");
+    const ids = to.customer !== undefined ? [(await deps.customers.get(cause.projectId, to.customer)).id] : await deps.segments.memberIds(cause.projectId, to.segment_id!);
+    const now = clock.now();
+    const scheduledAt = new Date(now.getTime() + (to.delay_seconds ?? defaultManualDelaySeconds) * 1000);
+    for (let i = 0; i < ids.length; i += 500) {
+      await db.transaction(async (tx) => {
+        const rows = await deps.customers.byIds(tx, cause.projectId, ids.slice(i, i + 500));
+        const out = rows.map((c) => {
+          const record: EventRecord = {
+            seq: '0',
+            id: newEventId('evdis', now),
+            projectId: cause.projectId,
+            type: 'manual_distribution_schedule',
+            customerId: c.id,
+            entityId: d.id,
+            data: { distribution: simpleDistribution(d), customer: customerObject(c) },
+            eventSource: cause.source,
+            groupId: cause.groupId,
+            createdAt: now,
+          };
+          return { ...sendout(record, d, now), dueAt: scheduledAt };
+        });
+        await deps.delivery.enqueue(tx, out);
+      });
+    }
+    return { count: ids.length, scheduledAt };
+  }
+
   /** Answers the delivery engine: a paused distribution sends nothing; its last failed retry pauses it. */
   const owner: SourceOwner = {
     async state(_projectIds, ids) {
@@ -156,7 +207,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
     },
   };
 
-  return { create, get, list: (projectId: string) => sql.selectDistributions(db, projectId), update, remove, emit, owner };
+  return { create, get, list: (projectId: string) => sql.selectDistributions(db, projectId), update, remove, emit, sendManual, owner };
 }
 
 export type DistributionsService = ReturnType<typeof createDistributionsService>;

@@ -2,7 +2,8 @@ export type DistributionStatus = 'TO SEND' | 'PAUSED' | 'DRAFT' | 'DONE';
 
 /** What starts a distribution: an event type, narrowed by event name or segment. */
 export interface Trigger {
-  type: 'customer.custom_event' | 'customer.segment.entered' | 'customer.segment.left';
+  /** manual: sent only when asked (POST /v1/distributions/{id}/send), after a delay. */
+  type: 'customer.custom_event' | 'customer.segment.entered' | 'customer.segment.left' | 'manual';
   /** customer.custom_event: the custom event's name. */
   event?: string;
   /** For segment triggers, the segment; for custom events, an optional segment the customer must be in. */

@@ -16,3 +16,17 @@ export function distributionObject(d: DistributionRow) {
     updated_at: d.updated_at ? d.updated_at.toISOString() : null,
   };
 }
+
+/** SimpleDistribution, as manual_distribution_schedule payloads carry it. */
+export function simpleDistribution(d: DistributionRow) {
+  return {
+    id: d.id,
+    created_at: d.created_at.toISOString(),
+    updated_at: d.updated_at ? d.updated_at.toISOString() : null,
+    status: d.status,
+    parameters: { method: 'direct' },
+    consents: { disabled: true },
+    set_live_at: null,
+    distribution_channels: ['webhook'],
+  };
+}
