@@ -1,5 +1,5 @@
 import type { EventSource } from '../activity/index.js';
-import type { SourceObject } from './types.js';
+import type { NewSendout, SourceObject } from './types.js';
 
 export interface EnvelopeInput {
   id: string;
@@ -30,4 +30,53 @@ export function envelopeBody(e: EnvelopeInput): string {
       event_source: e.event.eventSource,
     },
   });
+}
+
+/** What a sendout is about: an event record (activity) or a message made for the occasion. */
+export interface SendoutEvent {
+  id: string;
+  projectId: string;
+  type: string;
+  entityId: string | null;
+  data: unknown;
+  eventSource: EventSource;
+  groupId: string;
+  createdAt: Date;
+}
+
+/**
+ * One sendout of an event to one source (webhook or distribution): the envelope's `type` and `data` default to
+ * the event's; `raw` sends `data` alone, without the envelope. The body is built here, once.
+ */
+export function sendoutOf(
+  e: SendoutEvent,
+  source: { id: string; object: SourceObject; targetUrl: string },
+  now: Date,
+  id: string,
+  options: { type?: string; data?: unknown; raw?: boolean } = {},
+): NewSendout {
+  const data = options.data ?? e.data;
+  const body = options.raw
+    ? JSON.stringify(data)
+    : envelopeBody({
+        id,
+        projectId: e.projectId,
+        createdAt: now,
+        type: options.type ?? e.type,
+        data,
+        source,
+        event: { id: e.id, type: e.type, createdAt: e.createdAt, entityId: e.entityId, groupId: e.groupId, eventSource: e.eventSource },
+      });
+  return {
+    id,
+    projectId: e.projectId,
+    sourceObject: source.object,
+    sourceId: source.id,
+    targetUrl: source.targetUrl,
+    eventId: e.id,
+    eventType: e.type,
+    groupId: e.groupId,
+    eventCreatedAt: e.createdAt,
+    body,
+  };
 }

@@ -10,7 +10,7 @@
 export { createDelivery, type Delivery, type DeliveryDeps, userAgent } from './service.js';
 export { createAudit, type Audit, sendoutObject } from './audit.js';
 export { createSender, type Sender } from './sender.js';
-export { envelopeBody, type EnvelopeInput } from './envelope.js';
+export { envelopeBody, sendoutOf, type EnvelopeInput, type SendoutEvent } from './envelope.js';
 export { signatureHeaders, standardWebhooksSecret, voucherifySignature, type SigningSecrets } from './signing.js';
 export { classify, decide } from './classify.js';
 export { notifyChannel, type SendoutFilter } from './sql.js';

@@ -4,7 +4,7 @@ import { newEventId, newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { Cause, EventRecord } from '../activity/index.js';
 import { customerObject, type CustomersService } from '../customers/index.js';
-import { envelopeBody, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
+import { sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import type { SegmentsService } from '../segments/index.js';
 import { checkCustomHeaders, checkTargetUrl } from '../webhooks/index.js';
 import * as sql from './sql.js';
@@ -97,38 +97,12 @@ export function createDistributionsService(deps: DistributionsDeps) {
   }
 
   function sendout(record: EventRecord, d: DistributionRow, now: Date): NewSendout {
-    const id = newEventId('whs', now);
-    const data = d.channel.template ? renderTemplate(d.channel.template, record.data) : record.data;
-    const body = d.channel.raw_payload
-      ? JSON.stringify(data)
-      : envelopeBody({
-          id,
-          projectId: record.projectId,
-          createdAt: now,
-          type: d.channel.event_name,
-          data,
-          source: { id: d.id, object: 'distribution', targetUrl: d.channel.target_url },
-          event: {
-            id: record.id,
-            type: record.type,
-            createdAt: record.createdAt,
-            entityId: record.customerId,
-            groupId: record.groupId,
-            eventSource: record.eventSource,
-          },
-        });
-    return {
-      id,
-      projectId: record.projectId,
-      sourceObject: 'distribution',
-      sourceId: d.id,
-      targetUrl: d.channel.target_url,
-      eventId: record.id,
-      eventType: record.type,
-      groupId: record.groupId,
-      eventCreatedAt: record.createdAt,
-      body,
-    };
+    const c = d.channel;
+    return sendoutOf({ ...record, entityId: record.customerId }, { id: d.id, object: 'distribution', targetUrl: c.target_url }, now, newEventId('whs', now), {
+      type: c.event_name,
+      data: c.template ? renderTemplate(c.template, record.data) : record.data,
+      raw: c.raw_payload,
+    });
   }
 
   function triggers(d: DistributionRow, r: EventRecord): boolean {

@@ -27,17 +27,21 @@ const internal = (projectId: string, groupId: string): Cause => ({ projectId, gr
 
 export function createSegmentsService(deps: SegmentsDeps) {
   const { db, clock, log, customers } = deps;
-  const compiled = new Map<string, Compiled>();
+  const compiled = new Map<string, { filter: string; compiled: Compiled }>();
   const evalDeps = { customers: customers.byIds, eventStats: deps.eventStats };
 
+  /**
+   * Parsed filters, kept per segment while its filter stays the same. Keyed by the filter itself, not updated_at:
+   * two updates within one millisecond share an updated_at. The row is always the one just read (name, type).
+   */
   function compiledOf(s: SegmentRow): Compiled {
-    const key = `${s.id} ${s.updated_at?.getTime() ?? 0}`;
-    let c = compiled.get(key);
-    if (!c) {
-      c = compile(s);
-      compiled.set(key, c);
+    const filter = JSON.stringify(s.filter);
+    let c = compiled.get(s.id);
+    if (!c || c.filter !== filter) {
+      c = { filter, compiled: compile(s) };
+      compiled.set(s.id, c);
     }
-    return c;
+    return { ...c.compiled, segment: s };
   }
 
   function checkFilter(filter: unknown): Record<string, unknown> {

@@ -3,7 +3,7 @@ import { notFound, TesseraError } from '../../core/errors.js';
 import { newEventId, newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { Cause, EventRecord } from '../activity/index.js';
-import { envelopeBody, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
+import { sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import { canonicalType, isSubscribable } from './event-types.js';
 import { checkCustomHeaders, checkTargetUrl } from './targets.js';
 import * as sql from './sql.js';
@@ -78,34 +78,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
   }
 
   function sendout(record: EventRecord, w: WebhookRow, now: Date): NewSendout {
-    const id = newEventId('whs', now);
-    return {
-      id,
-      projectId: record.projectId,
-      sourceObject: 'webhook',
-      sourceId: w.id,
-      targetUrl: w.target_url,
-      eventId: record.id,
-      eventType: record.type,
-      groupId: record.groupId,
-      eventCreatedAt: record.createdAt,
-      body: envelopeBody({
-        id,
-        projectId: record.projectId,
-        createdAt: now,
-        type: record.type,
-        data: record.data,
-        source: { id: w.id, object: 'webhook', targetUrl: w.target_url },
-        event: {
-          id: record.id,
-          type: record.type,
-          createdAt: record.createdAt,
-          entityId: record.entityId,
-          groupId: record.groupId,
-          eventSource: record.eventSource,
-        },
-      }),
-    };
+    return sendoutOf(record, { id: w.id, object: 'webhook', targetUrl: w.target_url }, now, newEventId('whs', now));
   }
 
   /** Event-log subscriber: one sendout per active endpoint subscribed to each event, in the event's transaction. */
