@@ -4,25 +4,14 @@
  * official Standard Webhooks library, and retries that resend the same bytes under the same whs_ id.
  */
 import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
-import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/core/clock.js';
 import { voucherifySignature } from '../src/modules/delivery/signing.js';
 import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { expectValid, loadSpec, specPresent, standardVerify as verifyAt, warnIfSpecAbsent, type ValidateFunction } from './helpers/conformance.js';
 import { startSink, type Received, type Sink } from './helpers/sink.js';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const specDir = resolve(repoRoot, '../shared/voucherify');
-const specPresent = existsSync(resolve(specDir, 'spec/OpenAPIWebhooks.json')) && existsSync(resolve(specDir, 'webhooks-index.json'));
-if (!specPresent) {
-  console.warn(`[webhooks-conformance] ${specDir}/spec/OpenAPIWebhooks.json or webhooks-index.json is absent: skipping the official-schema checks`);
-}
+warnIfSpecAbsent('webhooks-conformance');
 
 const clock = fixedClock(new Date('2024-06-03T09:30:00.000Z'));
 let t: TestTessera;
@@ -79,33 +68,9 @@ async function customerLifecycle(sourceId: string) {
   return { id, requestIds: [created, updated, deleted].map((r) => r.headers['x-request-id']), byType };
 }
 
-/**
- * The fair conformance check of spec/README.md: null is accepted wherever a type is given (the official examples
- * send null for unset fields; `nullable` goes, it is subsumed), every other type, required key, data enum and
- * additionalProperties:false still counts.
- */
-function fairSchemas(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(fairSchemas);
-  if (node === null || typeof node !== 'object') return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) {
-    if (k === 'nullable' && typeof v === 'boolean') continue;
-    out[k] = k === 'example' || k === 'examples' || k === 'default' ? v : fairSchemas(v);
-  }
-  const typed = typeof out.type === 'string' || (Array.isArray(out.type) && out.type.every((x) => typeof x === 'string'));
-  if (typed) {
-    const types = ([] as string[]).concat(out.type as string | string[]);
-    out.type = types.includes('null') ? types : [...types, 'null'];
-    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
-  }
-  return out;
-}
-
 function loadValidators() {
-  const doc = JSON.parse(readFileSync(resolve(specDir, 'spec/OpenAPIWebhooks.json'), 'utf8'));
-  const index = JSON.parse(readFileSync(resolve(specDir, 'webhooks-index.json'), 'utf8'));
-  const fair = fairSchemas(doc) as any;
-  const schemas = fair.components.schemas;
+  const spec = loadSpec();
+  const schemas = spec.schemas;
 
   // The envelope's `type` and `event.type` enums are incomplete (no customer.updated; event.type lists only
   // distribution types): masked, as spec/README.md says.
@@ -115,29 +80,19 @@ function loadValidators() {
   delete envelope.properties.type.enum;
   delete envelope.properties.event.properties.type.enum;
 
-  const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true, validateSchema: false }));
-  ajv.addSchema(fair, 'voucherify-webhooks');
-  const compile = (name: string): ValidateFunction => ajv.compile({ $ref: `voucherify-webhooks#/components/schemas/${name}` });
-
   const perType = new Map<string, { envelope: ValidateFunction; data: ValidateFunction }>();
   for (const type of ['customer.created', 'customer.updated', 'customer.deleted']) {
-    const entry = index.webhooks.find((w: { type: string }) => w.type === type);
+    const entry = spec.entry(type)!;
     expect(entry, type).toBeDefined();
-    const requestBody = doc.webhooks[entry.name].post.requestBody.content['application/json'].schema.$ref;
-    expect(requestBody).toBe(`#/components/schemas/${entry.schema_ref}`);
+    expect(spec.requestBodyRef(entry)).toBe(`#/components/schemas/${entry.schema_ref}`);
     // DIGEST j.9: the per-event envelopes (EventCustomerCreated, ...) require `name` where they mean `project_id`
     // (DefaultPayloadData1 and WebhookProjectSettingPayload require project_id). Exactly that entry is swapped.
-    const required: string[] = schemas[entry.envelope_schema_ref].required;
+    const required: string[] = schemas[entry.envelope_schema_ref!].required;
     expect(required).toContain('name');
-    schemas[entry.envelope_schema_ref].required = required.map((k) => (k === 'name' ? 'project_id' : k));
-    perType.set(type, { envelope: compile(entry.envelope_schema_ref), data: compile(entry.schema_ref) });
+    schemas[entry.envelope_schema_ref!].required = required.map((k) => (k === 'name' ? 'project_id' : k));
+    perType.set(type, { envelope: spec.compile(entry.envelope_schema_ref!), data: spec.compile(entry.schema_ref) });
   }
-  return { projectSettings: compile('WebhookProjectSettingPayload'), perType };
-}
-
-function expectValid(validate: ValidateFunction, value: unknown, what: string): void {
-  const ok = validate(value);
-  expect(ok, `${what}: ${JSON.stringify(validate.errors, null, 1)}`).toBe(true);
+  return { projectSettings: spec.compile('WebhookProjectSettingPayload'), perType };
 }
 
 describe.skipIf(!specPresent)('payloads conform to OpenAPIWebhooks.json (fair check of spec/README.md)', () => {
@@ -210,21 +165,9 @@ describe('signatures', () => {
   });
 });
 
-/** The official library, with the receiver's clock set to the sender's (the library checks the timestamp). */
+/** The official library, with the receiver's clock set to the sender's. */
 function standardVerify(secret: string, r: Pick<Received, 'body' | 'headers'>): boolean {
-  vi.setSystemTime(clock.now());
-  try {
-    new Webhook(secret).verify(r.body, {
-      'webhook-id': r.headers['webhook-id'] as string,
-      'webhook-timestamp': r.headers['webhook-timestamp'] as string,
-      'webhook-signature': r.headers['webhook-signature'] as string,
-    });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    vi.useRealTimers();
-  }
+  return verifyAt(secret, r, clock.now());
 }
 
 describe('retries', () => {

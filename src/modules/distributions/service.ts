@@ -45,8 +45,9 @@ export function createDistributionsService(deps: DistributionsDeps) {
     if (t.type === 'manual' && t.segment_id !== undefined) throw invalid('Property .trigger.segment_id does not apply to a manual distribution: name the segment when sending');
     if (t.segment_id) {
       const seg = await deps.segments.get(projectId, t.segment_id);
-      if (seg.type === 'passive' && t.type !== 'customer.custom_event' && t.type !== 'manual') {
-        throw invalid(`Segment ${seg.id} is passive and records no entered or left events: make it an auto-update segment`);
+      // Only auto-update segments record entered/left: on a passive or static one the trigger would never fire.
+      if (seg.type !== 'auto-update' && t.type !== 'customer.custom_event' && t.type !== 'manual') {
+        throw invalid(`Segment ${seg.id} is ${seg.type} and records no entered or left events: make it an auto-update segment`);
       }
     }
     const now = clock.now();
