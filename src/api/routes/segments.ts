@@ -24,8 +24,8 @@ export function segmentRoutes(app: FastifyInstance, deps: { segments: SegmentsSe
   app.get<{ Params: { segmentId: string } }>('/segments/:segmentId', async (req) => segmentObject(await segments.get(projectIdOf(req), req.params.segmentId)));
   app.get<{ Querystring: { limit: number; page: number; order: string; type?: string } }>('/segments', { schema: { querystring: listQuery } }, async (req) => {
     const q = req.query;
-    const rows = await segments.list(projectIdOf(req), { type: q.type, ascending: q.order === 'created_at', limit: q.limit, page: q.page });
-    return listOf('data', rows.map(segmentObject), { total: rows[0]?.total ?? 0 });
+    const page = await segments.list(projectIdOf(req), { type: q.type, ascending: q.order === 'created_at', limit: q.limit, page: q.page });
+    return listOf('data', page.segments.map(segmentObject), { total: page.total });
   });
   app.put<{ Params: { segmentId: string }; Body: { name?: string; filter?: Record<string, unknown> } }>(
     '/segments/:segmentId',

@@ -138,6 +138,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
 
   async function remove(projectId: string, id: string): Promise<void> {
     if (!(await sql.deleteSegment(db, projectId, id))) throw notFound('segment', id);
+    compiled.delete(id);
   }
 
   /**
@@ -214,8 +215,12 @@ export function createSegmentsService(deps: SegmentsDeps) {
   return {
     create,
     get,
-    list: (projectId: string, q: { type?: string; ascending: boolean; limit: number; page: number }) =>
-      sql.selectSegments(db, projectId, { type: q.type, ascending: q.ascending, limit: q.limit, offset: (q.page - 1) * q.limit }),
+    /** A page of segments and how many match in all (also when the page lies past the last one). */
+    async list(projectId: string, q: { type?: string; ascending: boolean; limit: number; page: number }) {
+      const rows = await sql.selectSegments(db, projectId, { type: q.type, ascending: q.ascending, limit: q.limit, offset: (q.page - 1) * q.limit });
+      const total = rows[0]?.total ?? (q.page > 1 ? await sql.countSegments(db, projectId, q.type) : 0);
+      return { segments: rows, total };
+    },
     update,
     remove,
     onRecords,

@@ -33,6 +33,14 @@ export async function selectSegments(db: Executor, projectId: string, f: { type?
   return rows;
 }
 
+export async function countSegments(db: Executor, projectId: string, type: string | undefined): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM segments WHERE project_id = $1 AND ($2::text IS NULL OR type = $2)',
+    [projectId, type ?? null],
+  );
+  return rows[0]?.n ?? 0;
+}
+
 /** The filter segments of these projects: what real-time evaluation considers. */
 export async function selectFilterSegments(db: Executor, projectIds: string[]): Promise<SegmentRow[]> {
   const { rows } = await db.query<SegmentRow>(

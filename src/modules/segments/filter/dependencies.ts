@@ -25,7 +25,10 @@ export function dependenciesOf(filter: Filter): Dependencies {
     if (f.kind === 'orders') deps.orders = true;
     if (f.kind === 'event_count' || f.kind === 'event_last') deps.events.add(f.event);
     if (f.kind === 'event_count' && f.windowDays !== undefined) deps.timeBased = true;
-    if (f.type !== 'number' && f.type !== 'string' && cr.conditions.some((c) => !absoluteOps.has(c.op))) deps.timeBased = true;
+    // On metadata the four comparisons compare numbers, so only the date operators depend on time there.
+    const numeric = ['$more_than', '$less_than', '$more_than_equal', '$less_than_equal'];
+    const timed = (op: string) => !absoluteOps.has(op) && (f.type === 'date' || !numeric.includes(op));
+    if (f.type !== 'number' && f.type !== 'string' && cr.conditions.some((c) => timed(c.op))) deps.timeBased = true;
   }
   return deps;
 }
