@@ -37,6 +37,8 @@ export interface Arrival {
   at: number;
   createdAt: number;
   eventCreatedAt: number;
+  /** metadata.bench_sent_at of the customer in the data: when the bench sent the causing request (NaN if absent). */
+  sentAt: number;
 }
 
 export interface Receiver {
@@ -70,7 +72,9 @@ export async function startReceiver(): Promise<Receiver> {
     async arrivals() {
       const flat = await getJson<Array<number | null>>(`${server.url}/__arrivals`);
       const out: Arrival[] = [];
-      for (let i = 0; i + 2 < flat.length; i += 3) out.push({ at: flat[i] ?? NaN, createdAt: flat[i + 1] ?? NaN, eventCreatedAt: flat[i + 2] ?? NaN });
+      for (let i = 0; i + 3 < flat.length; i += 4) {
+        out.push({ at: flat[i] ?? NaN, createdAt: flat[i + 1] ?? NaN, eventCreatedAt: flat[i + 2] ?? NaN, sentAt: flat[i + 3] ?? NaN });
+      }
       return out;
     },
     reset: async () => void (await getJson(`${server.url}/__reset`, 'POST')),

@@ -8,13 +8,19 @@ import { Pool } from 'undici';
 import { countAnswer, createTally, recordMs, runFigures, sample, type RunFigures } from './tally.js';
 
 export interface PacedSpec {
-  path: string;
+  /** The path, or the seq-th request's path (0-based). */
+  path: string | ((seq: number) => string);
+  method?: 'POST' | 'GET';
   headers: Record<string, string>;
-  body: (seq: number) => string;
+  /** The seq-th request's body; none for a GET. */
+  body?: (seq: number) => string;
   ratePerS: number;
+  /** Sends ratePerS * durationMs / 1000 requests, unless stopped by `signal` first. */
   durationMs: number;
   /** Connections to the server; requests beyond them wait in the client (and that wait counts as latency). */
   connections: number;
+  /** When aborted, no further request is sent; those in flight are still awaited and counted. */
+  signal?: AbortSignal;
 }
 
 export interface PacedResult extends RunFigures {
@@ -35,7 +41,8 @@ export async function runPaced(origin: string, spec: PacedSpec): Promise<PacedRe
 
   async function one(seq: number, dueAt: number): Promise<void> {
     try {
-      await countAnswer(tally, await pool.request({ path: spec.path, method: 'POST', headers: spec.headers, body: spec.body(seq) }));
+      const path = typeof spec.path === 'string' ? spec.path : spec.path(seq);
+      await countAnswer(tally, await pool.request({ path, method: spec.method ?? 'POST', headers: spec.headers, body: spec.body?.(seq) ?? null }));
     } catch (err) {
       tally.errors++;
       sample(tally, String((err as Error).message ?? err));
@@ -45,7 +52,7 @@ export async function runPaced(origin: string, spec: PacedSpec): Promise<PacedRe
 
   const start = performance.now();
   try {
-    while (sent < total) {
+    while (sent < total && !spec.signal?.aborted) {
       const due = Math.min(total, Math.floor((performance.now() - start) / interval) + 1);
       while (sent < due) {
         const seq = sent++;

@@ -1,7 +1,9 @@
 /**
  * The delivery bench's webhook receiver, run as its own process so it never shares an event loop with the load:
  * answers every POST with 200 as soon as its body is in, counts unique webhook-ids and records, per first arrival,
- * the arrival time and the envelope's created_at (sendout written) and event.created_at (event recorded).
+ * the arrival time, the envelope's created_at (sendout written), event.created_at (event recorded) and, when the
+ * customer in the data carries one, metadata.bench_sent_at (ms since the epoch: when a bench sent the request that
+ * caused the webhook).
  * Control endpoints (GET /__stats, GET /__arrivals, POST /__reset) let the bench read and reset its figures.
  */
 import http from 'node:http';
@@ -14,7 +16,7 @@ let total = 0;
 let withoutId = 0;
 let first = 0;
 let last = 0;
-/** Flat triples per first arrival: arrival, envelope created_at, event.created_at (ms since the epoch; NaN if absent). */
+/** Flat quadruples per first arrival: arrival, envelope created_at, event.created_at, bench_sent_at (ms since the epoch; NaN if absent). */
 let arrivals: number[] = [];
 
 function reset(): void {
@@ -31,10 +33,16 @@ function record(id: string | undefined, body: string, at: number): void {
   // Every request gets the same work (a JSON parse), first arrival or not, so raw POSTs cost what webhooks cost.
   let created = NaN;
   let eventCreated = NaN;
+  let sent = NaN;
   try {
-    const env = JSON.parse(body) as { created_at?: string; event?: { created_at?: string } } | null;
+    const env = JSON.parse(body) as {
+      created_at?: string;
+      event?: { created_at?: string };
+      data?: { customer?: { metadata?: { bench_sent_at?: unknown } } };
+    } | null;
     created = Date.parse(env?.created_at ?? '');
     eventCreated = Date.parse(env?.event?.created_at ?? '');
+    sent = Number(env?.data?.customer?.metadata?.bench_sent_at ?? NaN);
   } catch {
     // Not an envelope: counted, without latency.
   }
@@ -46,7 +54,7 @@ function record(id: string | undefined, body: string, at: number): void {
   seen.add(id);
   if (first === 0) first = at;
   last = at;
-  arrivals.push(at, created, eventCreated);
+  arrivals.push(at, created, eventCreated, sent);
 }
 
 function answer(res: http.ServerResponse, status: number, body?: unknown): void {
