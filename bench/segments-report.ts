@@ -88,7 +88,7 @@ export interface Figures {
   ingest?: { with_segments: Ingest; without_segments: Ingest; ratio: number };
   latency?: Latency[];
   /** Per phase: its span on the monotonic clock of CPU profiles (µs), and the activity recorded in it by type. */
-  phases?: Record<string, { mono_us: [number, number]; activity: Record<string, number> }>;
+  phases?: Record<string, { mono_us: [number, number]; activity: Record<string, number>; wal: { bytes: number; records: number; fpi: number } }>;
 }
 
 const ms = (n: number | undefined) => fmt(n, 1);
@@ -194,10 +194,30 @@ function statements(label: string, s: Statements | undefined, per: number, unit:
   ));
 }
 
+/** WAL written per phase, and per event where the phase counts events (server-wide: other databases' writes count too). */
+function walTable(f: Figures): void {
+  if (!f.phases) return;
+  const perEvent: Record<string, number | undefined> = {
+    ingest_with_segments: f.ingest?.with_segments.ok,
+    ingest_without_segments: f.ingest?.without_segments.ok,
+    ...Object.fromEntries((f.latency ?? []).map((l) => [`latency_${l.rate}`, l.sent])),
+  };
+  const rows = Object.entries(f.phases).map(([name, p]) => {
+    const s = (p.mono_us[1] - p.mono_us[0]) / 1e6;
+    const n = perEvent[name];
+    return [name, fmt(p.wal.bytes / 1e6 / s, 1), p.wal.records > 0 ? `${fmt((100 * p.wal.fpi) / p.wal.records, 1)}%` : '-',
+      n ? fmt(p.wal.bytes / n / 1024, 1) : '-', n ? fmt(p.wal.fpi / n, 1) : '-'];
+  });
+  out();
+  out('WAL written (pg_stat_wal, the whole server: other databases\' writes count too)');
+  out(table(['phase', 'MB/s', 'full-page images / records', 'KB per event', 'full-page images per event'], rows));
+}
+
 export function report(f: Figures): void {
   out();
   headline(f);
   cpuTable(f);
+  walTable(f);
   segmentKinds(f);
   if (f.sync?.worker_statements) {
     const batches = Math.max(1, Math.ceil(f.sync.customers / 500) * f.sync.done);

@@ -48,7 +48,11 @@ const raw = parseOptions('Usage: npm run bench:segments -- [options]', {
   'database-url': { type: 'string', env: 'BENCH_DATABASE_URL', default: 'postgres://root@127.0.0.1:5432/test', help: 'PostgreSQL admin URL' },
   'database-name': { type: 'string', env: 'BENCH_DATABASE_NAME', default: 'tessera_bench_segments', help: 'dropped and recreated' },
   'count-queries': { type: 'boolean', env: 'BENCH_COUNT_QUERIES', help: "count and time the API's and the worker's SQL statements per phase" },
-  'cpu-prof': { type: 'string', env: 'BENCH_CPU_PROF', help: 'write V8 CPU profiles of the API and the worker to this directory' },
+  'cpu-prof': {
+    type: 'string',
+    env: 'BENCH_CPU_PROF',
+    help: 'write V8 CPU profiles of the API and the worker to this directory (per phase: node dist-bench/bench/profile-phases.js <profile> <--json file> <phase>)',
+  },
   json: { type: 'string', env: 'BENCH_JSON', help: 'also write the figures as JSON to this file' },
 });
 
@@ -176,14 +180,26 @@ const monoUs = () => Number(process.hrtime.bigint() / 1000n);
 async function phaseMark(name: string): Promise<() => Promise<Record<string, number>>> {
   const start = monoUs();
   const seq0 = await lastActivity();
+  const wal0 = await walStats();
   return async () => {
+    const end = monoUs();
+    const wal1 = await walStats();
     const counts = await withAdmin(databaseUrl, async (c) => {
       const { rows } = await c.query<{ type: string; n: number }>('SELECT type, count(*)::int AS n FROM event_log WHERE seq > $1 GROUP BY type ORDER BY type', [seq0]);
       return Object.fromEntries(rows.map((r) => [r.type, r.n]));
     });
-    (figures.phases ??= {})[name] = { mono_us: [start, monoUs()], activity: counts };
+    const wal = { bytes: wal1.bytes - wal0.bytes, records: wal1.records - wal0.records, fpi: wal1.fpi - wal0.fpi };
+    (figures.phases ??= {})[name] = { mono_us: [start, end], activity: counts, wal };
     return counts;
   };
+}
+
+/** The server's WAL so far (pg_stat_wal: every database on the server, not only the bench's). */
+async function walStats(): Promise<{ bytes: number; records: number; fpi: number }> {
+  return withAdmin(databaseUrl, async (c) => {
+    const r = (await c.query<{ b: string; r: string; f: string }>('SELECT wal_bytes::text AS b, wal_records::text AS r, wal_fpi::text AS f FROM pg_stat_wal')).rows[0];
+    return { bytes: Number(r?.b ?? 0), records: Number(r?.r ?? 0), fpi: Number(r?.f ?? 0) };
+  });
 }
 
 async function lastActivity(): Promise<string> {

@@ -42,6 +42,8 @@ describe('distributions triggered by events and segments', () => {
 
   it('sends customer.segment.entered for an auto-update segment, and a raw designed payload when asked', async () => {
     const seg = (await post('/v1/segments', { name: 'Pros', type: 'auto-update', filter: { junction: 'and', 'metadata.plan': { conditions: { $is: 'pro' } } } })).json();
+    // The segment's first computation (over the customers already there) must finish before it records entries.
+    while ((await t.tessera.services.segments.syncStep()) > 0);
     const d = (
       await post('/v1/distributions', {
         name: 'Pro entered',

@@ -13,6 +13,11 @@ describe('segments kept up to date in real time', () => {
   const activityTypes = async (c: string) =>
     (await get(`/v1/customers/${c}/activity?order=created_at&limit=100`)).json().data.map((a: { type: string }) => a.type);
 
+  /** Lets the background computation of new segments finish, as the worker would. */
+  const drainSync = async () => {
+    while ((await t.tessera.services.segments.syncStep()) > 0);
+  };
+
   beforeAll(async () => {
     t = await startTessera({ clock });
     p = await t.createProject();
@@ -32,6 +37,7 @@ describe('segments kept up to date in real time', () => {
   it('moves customers in and out of an auto-update segment as their metadata changes, recording both', async () => {
     const seg = (await post('/v1/segments', { name: 'Gold', type: 'auto-update', filter: { junction: 'and', 'metadata.tier': { conditions: { $is: ['gold'] } } } })).json();
     expect(seg).toMatchObject({ object: 'segment', type: 'auto-update', name: 'Gold' });
+    await drainSync();
     await post('/v1/customers', { source_id: 'ann', metadata: { tier: 'gold' } });
     await post('/v1/customers', { source_id: 'bob', metadata: { tier: 'silver' } });
     expect((await get('/v1/customers/ann/segments')).json()).toMatchObject({ object: 'list', total: 1, data: [{ id: seg.id, name: 'Gold', object: 'segment' }] });
@@ -55,6 +61,7 @@ describe('segments kept up to date in real time', () => {
         filter: { junction: 'and', 'events.review.count': { conditions: { $more_than_equal: ['2'] }, timeframe: { last_days: 30 } } },
       })
     ).json();
+    await drainSync();
     const start = clock.now().getTime();
     await post('/v1/events', { event: 'review', customer: { source_id: 'rita' }, metadata: { stars: 5 } });
     expect((await get('/v1/customers/rita/segments')).json().total).toBe(0);

@@ -54,10 +54,13 @@ export function createSegmentsService(deps: SegmentsDeps) {
     return filter as Record<string, unknown>;
   }
 
-  /** customer.segment.entered / left for auto-update segments, recorded in tx (activity and webhooks). */
+  /**
+   * customer.segment.entered / left for auto-update segments, recorded in tx (activity, webhooks, distributions).
+   * A segment whose first computation is still running records none: until it is done, membership is being built.
+   */
   async function recordChanges(tx: Executor, cause: Cause, changes: MembershipChange[], rows: Map<string, CustomerRow>): Promise<void> {
     const entries: CausedEvent[] = changes
-      .filter((c) => c.segment.type === 'auto-update' && rows.has(c.customerId))
+      .filter((c) => c.segment.type === 'auto-update' && c.segment.sync_status === 'DONE' && rows.has(c.customerId))
       .map((c) => ({
         cause,
         event: {
@@ -104,7 +107,9 @@ export function createSegmentsService(deps: SegmentsDeps) {
     if ((await sql.countFilterSegments(db, projectId)) >= maxFilterSegments) {
       throw new TesseraError('invalid_payload', `A project has at most ${maxFilterSegments} active and passive segments`);
     }
-    const full = { ...row, sync_status: 'IN_PROGRESS' as const, sync_total: await customers.count(projectId) };
+    const total = await customers.count(projectId);
+    // With no customers yet there is nothing to compute: the segment is complete at once.
+    const full = { ...row, sync_status: total === 0 ? ('DONE' as const) : ('IN_PROGRESS' as const), sync_total: total };
     await sql.insertSegment(db, full);
     return full;
   }

@@ -158,7 +158,7 @@ export async function saveSync(db: Executor, id: string, cursor: string | null, 
 
 export async function selectSyncing(db: Executor): Promise<SegmentRow | undefined> {
   const { rows } = await db.query<SegmentRow>(
-    `SELECT ${columns} FROM segments WHERE sync_status = 'IN_PROGRESS' ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+    `SELECT ${columns} FROM segments WHERE sync_status = 'IN_PROGRESS' ORDER BY created_at LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED`,
   );
   return rows[0];
 }
