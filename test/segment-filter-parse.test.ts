@@ -212,11 +212,13 @@ describe('timeframe (our extension on events.<name>.count)', () => {
 
 describe('dependencies', () => {
   it('tells what each field reads', () => {
-    expect(dependenciesOf(parseFilter(on('email', { $is: 'a@b.c' })))).toEqual({ profile: true, orders: false, events: new Set(), timeBased: false });
-    expect(dependenciesOf(parseFilter(on('city', { $is: 'Warsaw' })))).toEqual({ profile: true, orders: false, events: new Set(), timeBased: false });
-    expect(dependenciesOf(parseFilter(on('orders.total_amount', { $more_than: [100] })))).toEqual({ profile: false, orders: true, events: new Set(), timeBased: false });
-    expect(dependenciesOf(parseFilter(on('events.review.count', { $more_than: ['0'] })))).toEqual({ profile: false, orders: false, events: new Set(['review']), timeBased: false });
-    expect(dependenciesOf(parseFilter(on('events.purchase.last_occurred', { $after: ['2024-01-01'] })))).toEqual({ profile: false, orders: false, events: new Set(['purchase']), timeBased: false });
+    const none = new Set<string>();
+    expect(dependenciesOf(parseFilter(on('email', { $is: 'a@b.c' })))).toEqual({ fields: new Set(['email']), orders: false, events: none, timeBased: false });
+    expect(dependenciesOf(parseFilter(on('city', { $is: 'Warsaw' })))).toEqual({ fields: new Set(['address']), orders: false, events: none, timeBased: false });
+    expect(dependenciesOf(parseFilter(on('metadata.profile.tier', { $is: 'gold' })))).toEqual({ fields: new Set(['metadata.profile']), orders: false, events: none, timeBased: false });
+    expect(dependenciesOf(parseFilter(on('orders.total_amount', { $more_than: [100] })))).toEqual({ fields: none, orders: true, events: none, timeBased: false });
+    expect(dependenciesOf(parseFilter(on('events.review.count', { $more_than: ['0'] })))).toEqual({ fields: none, orders: false, events: new Set(['review']), timeBased: false });
+    expect(dependenciesOf(parseFilter(on('events.purchase.last_occurred', { $after: ['2024-01-01'] })))).toEqual({ fields: none, orders: false, events: new Set(['purchase']), timeBased: false });
   });
 
   it('marks windows, relative dates and calendar periods as time-based, and absolute dates not', () => {
@@ -234,7 +236,7 @@ describe('dependencies', () => {
 
   it('reports the 2-reviews-in-30-days filter as reading the review event, time-based', () => {
     const f = parseFilter({ junction: 'and', 'events.review.count': { conditions: { $more_than_equal: [2] }, timeframe: { last_days: 30 } } });
-    expect(dependenciesOf(f)).toEqual({ profile: false, orders: false, events: new Set(['review']), timeBased: true });
+    expect(dependenciesOf(f)).toEqual({ fields: new Set(), orders: false, events: new Set(['review']), timeBased: true });
     expect(longestWindowDays(f)).toBe(30);
   });
 
@@ -242,11 +244,12 @@ describe('dependencies', () => {
     const f = parseFilter({
       junction: 'or',
       email: { conditions: { $has_value: '' } },
+      'metadata.plan': { conditions: { $is: 'pro' } },
       'events.review.count': { conditions: { $more_than: [0] }, timeframe: { last_days: 7 } },
       'events.order.count': { conditions: { $more_than: [0] }, timeframe: { last_days: 90 } },
       'events.visit.count': { conditions: { $more_than: [5] } },
     });
-    expect(dependenciesOf(f)).toEqual({ profile: true, orders: false, events: new Set(['review', 'order', 'visit']), timeBased: true });
+    expect(dependenciesOf(f)).toEqual({ fields: new Set(['email', 'metadata.plan']), orders: false, events: new Set(['review', 'order', 'visit']), timeBased: true });
     expect(longestWindowDays(f)).toBe(90);
     expect(longestWindowDays(parseFilter(on('email', { $has_value: '' })))).toBe(0);
   });

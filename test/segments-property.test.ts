@@ -47,6 +47,7 @@ type Rng = ReturnType<typeof prng>;
 const tiers = ['gold', 'silver', 'bronze'] as const;
 const names = ['Anna', 'Annie', 'Bob', 'Bobby', 'Carla', 'Oscar'] as const;
 const cities = ['Paris', 'Kraków', 'Oslo'] as const;
+const colors = ['red', 'green'] as const;
 const eventNames = ['a', 'b'] as const;
 const sourceIds = Array.from({ length: 7 }, (_, i) => `c${i}`);
 
@@ -73,6 +74,9 @@ const criteria: Array<(r: Rng) => Criterion> = [
   (r) => ['created_at', { conditions: { $less_than_ago: operand(r, num(r, r.int(1, 4))) } }],
   (r) => ['address.city', { conditions: { $is: operand(r, r.pick(cities)) } }],
   (r) => ['address.city', { conditions: { $has_value: '' } }],
+  // Nested metadata (a change of metadata.prefs re-evaluates it), and updated_at (every change moves it).
+  (r) => ['metadata.prefs.color', { conditions: { $is: operand(r, r.pick(colors)) } }],
+  (r) => ['updated_at', { conditions: { $less_than_ago: operand(r, num(r, r.int(1, 3))) } }],
 ];
 
 function randomFilter(r: Rng): Record<string, unknown> {
@@ -96,6 +100,9 @@ function randomAttributes(r: Rng): Record<string, unknown> {
       const m: Record<string, unknown> = {};
       if (r.chance(0.6)) m.tier = r.chance(0.2) ? null : r.pick(tiers);
       if (r.chance(0.6)) m.score = r.chance(0.2) ? null : r.chance(0.1) ? 'n/a' : num(r, r.int(0, 10));
+      if (r.chance(0.3)) m.prefs = r.chance(0.2) ? null : { color: r.pick(colors), size: r.int(1, 3) };
+      // A key no filter reads: changing it alone re-evaluates nothing.
+      if (r.chance(0.3)) m.note = `n${r.int(0, 3)}`;
       out.metadata = m;
     }
   }

@@ -65,6 +65,7 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
         eventSource: cause.source,
         groupId: cause.groupId,
         createdAt: now,
+        ...(e.changed ? { changed: e.changed } : {}),
       })),
     );
     for (const s of subscribers) await s(tx, records);

@@ -17,6 +17,11 @@ export interface NewEvent {
   entityId?: string | null;
   /** The type-specific payload: `data.data` of an activity, `data` of a webhook. */
   data: Record<string, unknown>;
+  /**
+   * For subscribers in the recording transaction, not stored: what a customer.updated changed (customer field
+   * names, `address`, `metadata.<key>`, `updated_at`). Absent means unknown: anything may have changed.
+   */
+  changed?: string[];
 }
 
 /** One recorded event: a customer's activity, and the record that webhooks and segments consume. */
@@ -31,4 +36,6 @@ export interface EventRecord {
   eventSource: EventSource;
   groupId: string;
   createdAt: Date;
+  /** See NewEvent.changed: passed to subscribers, not stored. */
+  changed?: string[];
 }

@@ -30,20 +30,24 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 /**
  * Applies sent attributes to a customer: only sent fields change; metadata and address merge key by key
- * (null removes a key; `address: null` clears the address). Returns whether anything changed.
+ * (null removes a key; `address: null` clears the address). Returns whether anything changed, and what: field
+ * names, `address`, and `metadata.<key>` per top-level metadata key (what segment filters depend on).
  */
-export function applyAttributes(current: CustomerRow, input: CustomerInput): { row: CustomerRow; changed: boolean } {
+export function applyAttributes(current: CustomerRow, input: CustomerInput): { row: CustomerRow; changed: boolean; fields: string[] } {
   const next: CustomerRow = { ...current };
   const birthdate = input.birthdate !== undefined ? input.birthdate : input.birthday;
   const sent = { ...input, birthdate };
   for (const f of scalarFields) if (sent[f] !== undefined) next[f] = sent[f] ?? null;
   next.address = mergeAddress(current.address, input.address);
   if (input.metadata !== undefined) next.metadata = input.metadata === null ? {} : mergeObject(current.metadata, input.metadata);
-  const changed =
-    scalarFields.some((f) => next[f] !== current[f]) ||
-    !sameJson(next.address, current.address) ||
-    !sameJson(next.metadata, current.metadata);
-  return { row: next, changed };
+  const fields: string[] = scalarFields.filter((f) => next[f] !== current[f]);
+  if (!sameJson(next.address, current.address)) fields.push('address');
+  if (next.metadata !== current.metadata) {
+    for (const k of new Set([...Object.keys(current.metadata), ...Object.keys(next.metadata)])) {
+      if (!sameJson(next.metadata[k], current.metadata[k])) fields.push(`metadata.${k}`);
+    }
+  }
+  return { row: next, changed: fields.length > 0, fields };
 }
 
 export function blankCustomer(id: string, projectId: string, sourceId: string | null, now: Date): CustomerRow {

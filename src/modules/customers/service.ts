@@ -37,12 +37,12 @@ export function createCustomersService(deps: {
 
   /** Applies attributes to an existing customer, writing only when something changed. */
   async function applyTo(tx: Executor, current: CustomerRow, input: CustomerInput): Promise<UpsertResult> {
-    const { row, changed } = applyAttributes(current, input);
+    const { row, changed, fields } = applyAttributes(current, input);
     if (changed) {
       row.updated_at = clock.now();
       await sql.updateRow(tx, row);
     }
-    return { customer: row, created: false, updated: changed };
+    return { customer: row, created: false, updated: changed, fields };
   }
 
   // POST /v1/customers is group-committed like tracked events: concurrent upserts share a transaction.
@@ -121,7 +121,8 @@ export function createCustomersService(deps: {
 
   return {
     upsert,
-    byIds: (tx: Executor, projectId: string, ids: string[]) => sql.selectByIds(tx, projectId, ids),
+    /** Customers by id; `share` locks them FOR SHARE, in id order. */
+    byIds: (tx: Executor, projectId: string, ids: string[], lock?: 'share') => sql.selectByIds(tx, projectId, ids, lock),
     resolveKeys: (projectId: string, keys: string[]) => sql.resolveKeys(db, projectId, keys),
     idsAfter: (tx: Executor, projectId: string, after: string | null, limit: number) => sql.idsAfter(tx, projectId, after, limit),
     count: (projectId: string) => sql.countCustomers(db, { projectId }),

@@ -192,10 +192,10 @@ export async function selectPage(db: Executor, f: ListFilter, page: ListPage): P
 }
 
 /** Customers by id (no lock), for readers such as segment evaluation. */
-export async function selectByIds(db: Executor, projectId: string, ids: string[]): Promise<CustomerRow[]> {
+export async function selectByIds(db: Executor, projectId: string, ids: string[], lock?: 'share'): Promise<CustomerRow[]> {
   if (ids.length === 0) return [];
   const { rows } = await db.query<CustomerRow>(
-    `SELECT ${columns} FROM customers WHERE project_id = $1 AND id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))`,
+    `SELECT ${columns} FROM customers WHERE project_id = $1 AND id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))${lock ? ' ORDER BY id FOR SHARE' : ''}`,
     [projectId, JSON.stringify(ids)],
   );
   return rows;

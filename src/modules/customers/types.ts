@@ -42,4 +42,6 @@ export interface UpsertResult {
   customer: CustomerRow;
   created: boolean;
   updated: boolean;
+  /** What an update changed (see applyAttributes); empty when created or unchanged. */
+  fields?: string[];
 }

@@ -23,7 +23,8 @@ export function changeEvent(cause: Cause, result: UpsertResult): CausedEvent[] {
   const type = result.created ? 'customer.created' : result.updated ? 'customer.updated' : undefined;
   if (!type) return [];
   const c = result.customer;
-  return [{ cause, event: { type, customerId: c.id, entityId: c.id, data: { customer: customerObject(c) } } }];
+  const changed = result.updated ? [...(result.fields ?? []), 'updated_at'] : undefined;
+  return [{ cause, event: { type, customerId: c.id, entityId: c.id, data: { customer: customerObject(c) }, ...(changed ? { changed } : {}) } }];
 }
 
 /**
@@ -86,11 +87,11 @@ export async function upsertMany(tx: Executor, clock: Clock, items: UpsertItem[]
       continue;
     }
     const isNew = created.delete(current.id);
-    const { row, changed: didChange } = applyAttributes(current, { ...input, id: undefined, source_id: undefined });
+    const { row, changed: didChange, fields } = applyAttributes(current, { ...input, id: undefined, source_id: undefined });
     if (didChange && !isNew) row.updated_at = now;
     if (didChange) changed.set(row.id, row);
     remember(row);
-    const result = { customer: row, created: isNew, updated: !isNew && didChange };
+    const result = { customer: row, created: isNew, updated: !isNew && didChange, fields: isNew ? [] : fields };
     outcomes.push({ result, events: changeEvent(cause, result) });
   }
   await sql.updateMany(tx, [...changed.values()]);

@@ -2,19 +2,19 @@ import type { Executor } from '../../store/db.js';
 import type { CustomerRow } from '../customers/index.js';
 import { dependenciesOf, evaluate, longestWindowDays, nextCheckAt, parseFilter, type Facts, type Filter } from './filter/index.js';
 import * as sql from './sql.js';
-import type { EventStatsReader, MembershipChange, SegmentRow } from './types.js';
+import type { EventStatsReader, LiveSegment, MembershipChange } from './types.js';
 
 const day = 86_400_000;
 
 export interface Compiled {
-  segment: SegmentRow;
+  segment: LiveSegment;
   filter: Filter;
   deps: ReturnType<typeof dependenciesOf>;
 }
 
 /** Filters are validated when saved, so a stored one always parses. */
-export function compile(segment: SegmentRow): Compiled {
-  const filter = parseFilter(segment.filter);
+export function compile(segment: LiveSegment, raw: unknown): Compiled {
+  const filter = parseFilter(raw);
   return { segment, filter, deps: dependenciesOf(filter) };
 }
 
@@ -28,48 +28,58 @@ function factsOf(c: CustomerRow, events: Facts['events']): Facts {
 }
 
 export interface EvaluateDeps {
-  customers(tx: Executor, projectId: string, ids: string[]): Promise<CustomerRow[]>;
+  /** Reads customers; `share` also locks them FOR SHARE (callers that do not already hold them). */
+  customers(tx: Executor, projectId: string, ids: string[], lock?: 'share'): Promise<CustomerRow[]>;
   eventStats: EventStatsReader;
 }
 
 /**
- * Evaluates these segments (one project's) for these customers at `now`, in tx: writes who entered and who left
- * (with times), sets or clears each time-based re-check, and returns the changes. Customers that no longer exist
- * are left alone.
+ * Evaluates, in tx at `now`, each listed customer (of one project) against its listed segments: writes who
+ * entered and who left (with times), sets, moves or clears the time-based re-checks that changed, and returns the
+ * changes. Customers that no longer exist are left alone. Evaluations of one customer must not overlap: callers
+ * either hold the customer's row already (the change being evaluated locked it) or pass `lock: 'share'`.
  */
 export async function reevaluate(
   tx: Executor,
   deps: EvaluateDeps,
   projectId: string,
-  segments: Compiled[],
-  customerIds: string[],
+  work: Map<string, Compiled[]>,
   now: Date,
+  lock?: 'share',
 ): Promise<{ changes: MembershipChange[]; customers: Map<string, CustomerRow> }> {
   const none = { changes: [], customers: new Map<string, CustomerRow>() };
-  if (segments.length === 0 || customerIds.length === 0) return none;
-  const rows = await deps.customers(tx, projectId, customerIds);
+  const wanted = [...work].filter(([, segs]) => segs.length > 0).map(([id]) => id);
+  if (wanted.length === 0) return none;
+  const rows = await deps.customers(tx, projectId, wanted, lock);
   if (rows.length === 0) return none;
   const ids = rows.map((r) => r.id);
+  const all = new Map<string, Compiled>();
+  for (const id of ids) for (const s of work.get(id) ?? []) all.set(s.segment.id, s);
+  const segments = [...all.values()];
   const names = [...new Set(segments.flatMap((s) => [...s.deps.events]))];
   const window = Math.max(0, ...segments.map((s) => longestWindowDays(s.filter)));
   const stats = names.length > 0 ? await deps.eventStats(tx, projectId, ids, names, window > 0 ? new Date(now.getTime() - window * day) : undefined) : new Map();
-  const current = await sql.lockMemberships(tx, segments.map((s) => s.segment.id), ids);
+  const current = await sql.activeMemberships(tx, ids);
+  const scheduled = segments.some((s) => s.deps.timeBased) ? await sql.checksOf(tx, ids) : new Map<string, number>();
 
   const writes: sql.MemberWrite[] = [];
   const checks: sql.CheckWrite[] = [];
   const changes: MembershipChange[] = [];
   for (const c of rows) {
     const facts = factsOf(c, stats.get(c.id) ?? new Map());
-    for (const s of segments) {
+    for (const s of work.get(c.id) ?? []) {
+      const key = `${s.segment.id} ${c.id}`;
       const match = evaluate(s.filter, facts, now);
-      const was = current.has(`${s.segment.id} ${c.id}`);
-      if (match !== was) {
+      if (match !== current.has(key)) {
         writes.push({ segment_id: s.segment.id, customer_id: c.id, project_id: projectId, active: match });
         changes.push({ segment: s.segment, customerId: c.id, entered: match });
       }
       if (s.deps.timeBased) {
-        const due = nextCheckAt(s.filter, facts, now);
-        checks.push({ segment_id: s.segment.id, customer_id: c.id, project_id: projectId, due_at: due ? due.toISOString() : null });
+        // Only a re-check that moves is written: most evaluations leave it where it was.
+        const due = nextCheckAt(s.filter, facts, now)?.getTime();
+        if (due !== scheduled.get(key)) {
+          checks.push({ segment_id: s.segment.id, customer_id: c.id, project_id: projectId, due_at: due === undefined ? null : new Date(due).toISOString() });
+        }
       }
     }
   }

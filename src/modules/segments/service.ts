@@ -7,7 +7,7 @@ import { customerObject, type CustomerRow, type CustomersService } from '../cust
 import { FilterError, parseFilter } from './filter/index.js';
 import { compile, reevaluate, type Compiled } from './membership.js';
 import * as sql from './sql.js';
-import type { EventStatsReader, MembershipChange, SegmentInput, SegmentRow } from './types.js';
+import type { EventStatsReader, LiveSegment, MembershipChange, SegmentInput, SegmentRow } from './types.js';
 import { simpleSegment } from './view.js';
 
 /** Voucherify's limit: at most 100 active and passive segments per project. */
@@ -25,23 +25,52 @@ export interface SegmentsDeps {
 
 const internal = (projectId: string, groupId: string): Cause => ({ projectId, groupId, source: { channel: 'INTERNAL' } });
 
+/** What a batch of records changed for one customer. */
+interface Touch {
+  created: boolean;
+  /** Fields a customer.updated reported changing; anyField when one did not say. */
+  fields: Set<string>;
+  anyField: boolean;
+  events: Set<string>;
+}
+
+/** Whether a change can alter this segment's result: evaluating it otherwise gives the answer it already has. */
+function reads(s: Compiled, t: Touch): boolean {
+  if (t.created || (t.anyField && s.deps.fields.size > 0)) return true;
+  for (const f of s.deps.fields) if (t.fields.has(f)) return true;
+  for (const e of t.events) if (s.deps.events.has(e)) return true;
+  return false;
+}
+
 export function createSegmentsService(deps: SegmentsDeps) {
   const { db, clock, log, customers } = deps;
-  const compiled = new Map<string, { filter: string; compiled: Compiled }>();
-  const evalDeps = { customers: customers.byIds, eventStats: deps.eventStats };
+  const compiled = new Map<string, Compiled>();
+  const evalDeps = {
+    customers: (tx: Executor, projectId: string, ids: string[], lock?: 'share') => customers.byIds(tx, projectId, ids, lock),
+    eventStats: deps.eventStats,
+  };
 
   /**
-   * Parsed filters, kept per segment while its filter stays the same. Keyed by the filter itself, not updated_at:
-   * two updates within one millisecond share an updated_at. The row is always the one just read (name, type).
+   * These live segments compiled: parsed filters are kept per (segment, revision), and only filters not yet seen
+   * are read. The row is always the one just read (name, type, sync status).
    */
-  function compiledOf(s: SegmentRow): Compiled {
-    const filter = JSON.stringify(s.filter);
-    let c = compiled.get(s.id);
-    if (!c || c.filter !== filter) {
-      c = { filter, compiled: compile(s) };
-      compiled.set(s.id, c);
+  async function compiledOf(tx: Executor, live: LiveSegment[]): Promise<Compiled[]> {
+    const stale = live.filter((s) => compiled.get(s.id)?.segment.revision !== s.revision);
+    if (stale.length > 0) {
+      const revisions = new Map(stale.map((s) => [s.id, s]));
+      for (const f of await sql.selectFilters(tx, stale.map((s) => s.id))) {
+        const s = revisions.get(f.id);
+        if (s && s.revision === f.revision) compiled.set(f.id, compile(s, f.filter));
+      }
     }
-    return { ...c.compiled, segment: s };
+    const out: Compiled[] = [];
+    for (const s of live) {
+      const c = compiled.get(s.id);
+      // A filter changed between the two reads: compile the one read now (the next evaluation re-reads it).
+      if (c && c.segment.revision === s.revision) out.push({ ...c, segment: s });
+      else out.push(compile(s, (await sql.selectFilters(tx, [s.id]))[0]?.filter ?? {}));
+    }
+    return out;
   }
 
   function checkFilter(filter: unknown): Record<string, unknown> {
@@ -87,6 +116,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
       sync_total: 0,
       created_at: now,
       updated_at: null,
+      revision: 0,
     };
     if (input.type === 'static') {
       if (input.filter !== undefined) throw new TesseraError('invalid_payload', 'A static segment takes customers, not a filter');
@@ -131,6 +161,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
       name: input.name ?? current.name,
       filter: input.filter !== undefined ? checkFilter(input.filter) : current.filter,
       updated_at: clock.now(),
+      revision: current.revision + 1,
     };
     if (input.filter !== undefined) {
       next.sync_status = 'IN_PROGRESS';
@@ -147,13 +178,14 @@ export function createSegmentsService(deps: SegmentsDeps) {
   }
 
   /**
-   * Event-log subscriber, in the change's transaction: re-evaluates, for the customers a batch of events touched,
-   * the filter segments that read what changed (profile and metadata, or the tracked event's name; a new customer
-   * against all of them), records who entered and left, and removes a deleted customer from every segment.
+   * Event-log subscriber, in the change's transaction: re-evaluates, for each customer a batch of events touched,
+   * the filter segments that read what changed for it (the fields a customer.updated changed, the tracked event's
+   * name; a new customer against all of them), records who entered and left, and removes a deleted customer from
+   * every segment. The customers' rows are locked by the change itself, so evaluations of one customer queue up.
    */
   async function onRecords(tx: Executor, records: EventRecord[]): Promise<void> {
     const now = clock.now();
-    const touched = new Map<string, { cause: Cause; customers: Map<string, { created: boolean; profile: boolean; events: Set<string> }> }>();
+    const touched = new Map<string, { cause: Cause; customers: Map<string, Touch> }>();
     for (const r of records) {
       if (!r.customerId) continue;
       if (r.type === 'customer.deleted') {
@@ -163,22 +195,24 @@ export function createSegmentsService(deps: SegmentsDeps) {
       if (r.type !== 'customer.created' && r.type !== 'customer.updated' && r.type !== 'customer.custom_event') continue;
       const p = touched.get(r.projectId) ?? { cause: internal(r.projectId, r.groupId), customers: new Map() };
       touched.set(r.projectId, p);
-      const c = p.customers.get(r.customerId) ?? { created: false, profile: false, events: new Set<string>() };
+      const c = p.customers.get(r.customerId) ?? { created: false, fields: new Set<string>(), anyField: false, events: new Set<string>() };
       p.customers.set(r.customerId, c);
       if (r.type === 'customer.created') c.created = true;
-      if (r.type === 'customer.updated') c.profile = true;
+      if (r.type === 'customer.updated') {
+        if (r.changed) for (const f of r.changed) c.fields.add(f);
+        else c.anyField = true;
+      }
       if (r.type === 'customer.custom_event') c.events.add(String((r.data.event as { type?: unknown } | undefined)?.type ?? ''));
     }
     if (touched.size === 0) return;
-    const segments = await sql.selectFilterSegments(tx, [...touched.keys()]);
+    const live = await sql.selectLiveSegments(tx, [...touched.keys()]);
+    if (live.length === 0) return;
+    const all = await compiledOf(tx, live);
     for (const [projectId, p] of touched) {
-      const mine = segments.filter((s) => s.project_id === projectId).map(compiledOf);
-      const relevant = mine.filter((s) =>
-        [...p.customers.values()].some((c) => c.created || (c.profile && s.deps.profile) || [...c.events].some((e) => s.deps.events.has(e))),
-      );
-      // The union of what the batch's changes can affect, for its customers: evaluating a segment whose inputs did
-      // not change gives the same answer, so this is exact, and it keeps the statements per batch constant.
-      const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, relevant, [...p.customers.keys()], now);
+      const mine = all.filter((s) => s.segment.project_id === projectId);
+      const work = new Map<string, Compiled[]>();
+      for (const [customerId, t] of p.customers) work.set(customerId, mine.filter((s) => reads(s, t)));
+      const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, work, now);
       await recordChanges(tx, p.cause, changes, rows);
     }
   }
@@ -188,22 +222,29 @@ export function createSegmentsService(deps: SegmentsDeps) {
     return db.transaction(async (tx) => {
       const now = clock.now();
       const due = await sql.takeDueChecks(tx, now, limit);
-      const byProject = new Map<string, typeof due>();
-      for (const d of due) byProject.set(d.project_id, [...(byProject.get(d.project_id) ?? []), d]);
-      for (const [projectId, list] of byProject) {
-        const segs = (await sql.selectFilterSegments(tx, [projectId])).filter((s) => list.some((d) => d.segment_id === s.id)).map(compiledOf);
-        for (const s of segs) {
-          const ids = list.filter((d) => d.segment_id === s.segment.id).map((d) => d.customer_id);
-          const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, [s], ids, now);
-          await recordChanges(tx, internal(projectId, `v-check-${now.getTime().toString(16)}`), changes, rows);
-        }
+      if (due.length === 0) return 0;
+      const live = await compiledOf(tx, await sql.selectLiveSegments(tx, [...new Set(due.map((d) => d.project_id))]));
+      const byId = new Map(live.map((s) => [s.segment.id, s]));
+      const byProject = new Map<string, Map<string, Compiled[]>>();
+      for (const d of due) {
+        const s = byId.get(d.segment_id);
+        if (!s) continue;
+        const work = byProject.get(d.project_id) ?? new Map<string, Compiled[]>();
+        byProject.set(d.project_id, work);
+        work.set(d.customer_id, [...(work.get(d.customer_id) ?? []), s]);
+      }
+      for (const [projectId, work] of byProject) {
+        // Locks the customers (FOR SHARE): an event for one of them waits, or is waited for.
+        const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, work, now, 'share');
+        await recordChanges(tx, internal(projectId, `v-check-${now.getTime().toString(16)}`), changes, rows);
       }
       return due.length;
     });
   }
 
   /**
-   * One step of computing a new filter segment's members among existing customers: the next batch in id order.
+   * One step of computing a new filter segment's members among existing customers: the next batch in id order,
+   * locked FOR SHARE while evaluated (an event for one of them waits for the step, or the step for it).
    * The initial computation records no entered events (only changes after it do). Returns customers processed.
    */
   async function syncStep(): Promise<number> {
@@ -211,7 +252,8 @@ export function createSegmentsService(deps: SegmentsDeps) {
       const seg = await sql.selectSyncing(tx);
       if (!seg) return 0;
       const ids = await customers.idsAfter(tx, seg.project_id, seg.sync_cursor, syncBatch);
-      await reevaluate(tx, evalDeps, seg.project_id, [compiledOf(seg)], ids, clock.now());
+      const [c] = await compiledOf(tx, [seg]);
+      await reevaluate(tx, evalDeps, seg.project_id, new Map(ids.map((id) => [id, [c!]])), clock.now(), 'share');
       await sql.saveSync(tx, seg.id, ids.at(-1) ?? seg.sync_cursor, ids.length, ids.length < syncBatch);
       return Math.max(ids.length, 1);
     });

@@ -1,19 +1,19 @@
 import type { Executor } from '../../store/db.js';
-import type { SegmentRow } from './types.js';
+import type { LiveSegment, SegmentRow } from './types.js';
 
-const columns = 'id, project_id, name, type, filter, sync_status, sync_cursor, sync_processed, sync_total, created_at, updated_at';
+const columns = 'id, project_id, name, type, filter, sync_status, sync_cursor, sync_processed, sync_total, created_at, updated_at, revision';
 
 export async function insertSegment(db: Executor, s: SegmentRow): Promise<void> {
   await db.query(
-    `INSERT INTO segments (${columns}) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11)`,
-    [s.id, s.project_id, s.name, s.type, s.filter === null ? null : JSON.stringify(s.filter), s.sync_status, s.sync_cursor, s.sync_processed, s.sync_total, s.created_at, s.updated_at],
+    `INSERT INTO segments (${columns}) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12)`,
+    [s.id, s.project_id, s.name, s.type, s.filter === null ? null : JSON.stringify(s.filter), s.sync_status, s.sync_cursor, s.sync_processed, s.sync_total, s.created_at, s.updated_at, s.revision],
   );
 }
 
 export async function updateDefinition(db: Executor, s: SegmentRow): Promise<void> {
   await db.query(
     `UPDATE segments SET name = $3, filter = $4::jsonb, sync_status = $5, sync_cursor = NULL, sync_processed = 0,
-            sync_total = $6, updated_at = $7 WHERE project_id = $1 AND id = $2`,
+            sync_total = $6, updated_at = $7, revision = revision + 1 WHERE project_id = $1 AND id = $2`,
     [s.project_id, s.id, s.name, s.filter === null ? null : JSON.stringify(s.filter), s.sync_status, s.sync_total, s.updated_at],
   );
 }
@@ -41,12 +41,21 @@ export async function countSegments(db: Executor, projectId: string, type: strin
   return rows[0]?.n ?? 0;
 }
 
-/** The filter segments of these projects: what real-time evaluation considers. */
-export async function selectFilterSegments(db: Executor, projectIds: string[]): Promise<SegmentRow[]> {
-  const { rows } = await db.query<SegmentRow>(
-    `SELECT ${columns} FROM segments
+/** The filter segments of these projects, without their filters: what real-time evaluation considers. */
+export async function selectLiveSegments(db: Executor, projectIds: string[]): Promise<LiveSegment[]> {
+  const { rows } = await db.query<LiveSegment>(
+    `SELECT id, project_id, name, type, sync_status, revision FROM segments
       WHERE type <> 'static' AND project_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) ORDER BY id`,
     [JSON.stringify(projectIds)],
+  );
+  return rows;
+}
+
+/** The filters of these segments, with the revision each belongs to. */
+export async function selectFilters(db: Executor, ids: string[]): Promise<Array<{ id: string; revision: number; filter: Record<string, unknown> }>> {
+  const { rows } = await db.query<{ id: string; revision: number; filter: Record<string, unknown> }>(
+    `SELECT id, revision, filter FROM segments WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
+    [JSON.stringify(ids)],
   );
   return rows;
 }
@@ -61,16 +70,27 @@ export async function deleteSegment(db: Executor, projectId: string, id: string)
   return rowCount > 0;
 }
 
-/** Active memberships of these customers in these segments, locked: concurrent evaluations queue up here. */
-export async function lockMemberships(db: Executor, segmentIds: string[], customerIds: string[]): Promise<Set<string>> {
+/**
+ * The active memberships of these customers, as "segment customer" keys. Not locked: whoever evaluates a
+ * customer holds its row (an update's lock, or FOR SHARE), so evaluations of one customer never overlap.
+ */
+export async function activeMemberships(db: Executor, customerIds: string[]): Promise<Set<string>> {
   const { rows } = await db.query<{ segment_id: string; customer_id: string }>(
     `SELECT segment_id, customer_id FROM segment_members
-      WHERE segment_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))
-        AND customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb))) AND active
-      ORDER BY segment_id, customer_id FOR UPDATE`,
-    [JSON.stringify(segmentIds), JSON.stringify(customerIds)],
+      WHERE customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) AND active`,
+    [JSON.stringify(customerIds)],
   );
   return new Set(rows.map((r) => `${r.segment_id} ${r.customer_id}`));
+}
+
+/** The scheduled re-checks of these customers: "segment customer" to due time (ms). */
+export async function checksOf(db: Executor, customerIds: string[]): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ segment_id: string; customer_id: string; due_at: Date }>(
+    `SELECT segment_id, customer_id, due_at FROM segment_checks
+      WHERE customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
+    [JSON.stringify(customerIds)],
+  );
+  return new Map(rows.map((r) => [`${r.segment_id} ${r.customer_id}`, new Date(r.due_at).getTime()]));
 }
 
 export interface MemberWrite {

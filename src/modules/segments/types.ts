@@ -14,6 +14,19 @@ export interface SegmentRow {
   sync_total: number;
   created_at: Date;
   updated_at: Date | null;
+  /** Bumped on every change of the filter. */
+  revision: number;
+}
+
+/** What evaluating a filter segment needs of its row (its filter is parsed once per revision). */
+export interface LiveSegment {
+  id: string;
+  project_id: string;
+  name: string;
+  type: SegmentType;
+  sync_status: SegmentRow['sync_status'];
+  /** Bumped on every change of the filter. */
+  revision: number;
 }
 
 export interface SegmentInput {
@@ -37,7 +50,7 @@ export type EventStatsReader = (
 ) => Promise<Map<string, EventStats>>;
 
 export interface MembershipChange {
-  segment: SegmentRow;
+  segment: LiveSegment;
   customerId: string;
   entered: boolean;
 }

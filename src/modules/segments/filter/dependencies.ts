@@ -6,8 +6,11 @@ const orderedOps = ['$more_than', '$less_than', '$more_than_equal', '$less_than_
 
 /** What a filter reads: a change elsewhere cannot change its result, so it need not be evaluated again. */
 export interface Dependencies {
-  /** Profile fields, address or metadata. */
-  profile: boolean;
+  /**
+   * The customer attributes it reads, named as a customer.updated reports what changed: field names
+   * (`name`, `created_at`...), `address`, and `metadata.<top-level key>`.
+   */
+  fields: Set<string>;
   orders: boolean;
   /** Custom event names whose count or last time it reads. */
   events: Set<string>;
@@ -18,10 +21,12 @@ export interface Dependencies {
 const absoluteOps = new Set(['$is', '$is_not', '$in', '$not_in', '$has_value', '$is_unknown', '$after', '$before', '$contains', '$not_contain', '$starts_with', '$ends_with', '$count', '$count_less', '$count_more', '$is_day_of_month', '$is_day', '$is_month', '$is_year']);
 
 export function dependenciesOf(filter: Filter): Dependencies {
-  const deps: Dependencies = { profile: false, orders: false, events: new Set(), timeBased: false };
+  const deps: Dependencies = { fields: new Set(), orders: false, events: new Set(), timeBased: false };
   for (const cr of filter.criteria) {
     const f = cr.field;
-    if (f.kind === 'profile' || f.kind === 'address' || f.kind === 'metadata') deps.profile = true;
+    if (f.kind === 'profile') deps.fields.add(f.name);
+    if (f.kind === 'address') deps.fields.add('address');
+    if (f.kind === 'metadata') deps.fields.add(`metadata.${f.path[0]}`);
     if (f.kind === 'orders') deps.orders = true;
     if (f.kind === 'event_count' || f.kind === 'event_last') deps.events.add(f.event);
     if (f.kind === 'event_count' && f.windowDays !== undefined) deps.timeBased = true;
