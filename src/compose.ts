@@ -82,8 +82,8 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   const audit = createAudit({ db, clock });
   const segments = createSegmentsService({ db, clock, log, customers, eventStats: events.stats });
   segmentMembers = segments.memberIds;
-  log.subscribe(segments.onRecords);
-  // After segments: the entered/left events they record reach this subscriber too.
+  // Segments derive customer.segment.entered/left from the changes, stored with them: every subscriber sees both.
+  log.derive(segments.onEvents);
   const distributions = createDistributionsService({ db, clock, delivery, segments, customers, allowPrivateTargets: config.allowPrivateTargets });
   owners.distribution = distributions.owner;
   log.subscribe(distributions.emit);

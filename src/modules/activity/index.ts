@@ -4,9 +4,11 @@
  * - event record (`evcus_...`): type, customer, entity, data (the type-specific payload), event_source, group_id.
  * - customer activity: the event records of one customer, as GET /v1/customers/{id}/activity shows them.
  * - subscriber: a function given at composition that runs in the recording transaction (webhook outbox,
- *   segment re-evaluation), so what it writes commits or rolls back with the event.
+ *   distributions), so what it writes commits or rolls back with the event.
+ * - deriver: like a subscriber, but runs before the events are stored and returns the events they cause
+ *   (segment re-evaluation: customer.segment.entered/left), stored with them.
  * - cause: project + request id (group_id) + event_source of whoever made the change.
  */
-export { createEventLog, type EventLog, type EventSubscriber, type ActivityQuery, type CausedEvent } from './service.js';
+export { createEventLog, type EventLog, type EventSubscriber, type EventDeriver, type ActivityQuery, type CausedEvent } from './service.js';
 export { activityObject } from './view.js';
 export type { Cause, EventRecord, EventSource, NewEvent } from './types.js';

@@ -13,6 +13,16 @@ export interface CausedEvent {
 /** Called in the recording transaction: what a subscriber writes commits or rolls back with the event. */
 export type EventSubscriber = (tx: Executor, records: EventRecord[]) => Promise<void>;
 
+/**
+ * Called in the recording transaction before events are stored: returns the events they cause (a customer
+ * entering a segment because an event was tracked), stored with them in one statement and seen by every
+ * subscriber and deriver in turn.
+ */
+export type EventDeriver = (tx: Executor, entries: CausedEvent[]) => Promise<CausedEvent[]>;
+
+/** Derived events may cause more (loyalty earning on entering a segment); a loop stops here. */
+const maxDerivationRounds = 4;
+
 /** Activity ids carry the family of the event, as Voucherify's do: evcus_, evvou_, evred_, evcam_... */
 const prefixes: Record<string, string> = {
   customer: 'evcus',
@@ -45,13 +55,22 @@ export interface ActivityQuery {
 export function createEventLog(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
   const subscribers: EventSubscriber[] = [];
+  const derivers: EventDeriver[] = [];
 
   /**
-   * Records events in tx, in order, each with its own cause (a batch may serve several requests), and hands them
-   * to every subscriber in the same transaction.
+   * Records events in tx, in order, each with its own cause (a batch may serve several requests), after them the
+   * events they cause (derivers), and hands them all to every subscriber in the same transaction.
    */
-  async function record(tx: Executor, entries: CausedEvent[]): Promise<EventRecord[]> {
-    if (entries.length === 0) return [];
+  async function record(tx: Executor, given: CausedEvent[]): Promise<EventRecord[]> {
+    if (given.length === 0) return [];
+    const entries = [...given];
+    let pending = given;
+    for (let round = 0; pending.length > 0 && round < maxDerivationRounds; round++) {
+      const caused: CausedEvent[] = [];
+      for (const d of derivers) caused.push(...(await d(tx, pending)));
+      entries.push(...caused);
+      pending = caused;
+    }
     const now = clock.now();
     const records = await sql.insertEvents(
       tx,
@@ -65,7 +84,6 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
         eventSource: cause.source,
         groupId: cause.groupId,
         createdAt: now,
-        ...(e.changed ? { changed: e.changed } : {}),
       })),
     );
     for (const s of subscribers) await s(tx, records);
@@ -103,6 +121,9 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
     listActivity,
     subscribe(fn: EventSubscriber): void {
       subscribers.push(fn);
+    },
+    derive(fn: EventDeriver): void {
+      derivers.push(fn);
     },
   };
 }

@@ -18,7 +18,7 @@ export interface NewEvent {
   /** The type-specific payload: `data.data` of an activity, `data` of a webhook. */
   data: Record<string, unknown>;
   /**
-   * For subscribers in the recording transaction, not stored: what a customer.updated changed (customer field
+   * For derivers in the recording transaction, not stored: what a customer.updated changed (customer field
    * names, `address`, `metadata.<key>`, `updated_at`). Absent means unknown: anything may have changed.
    */
   changed?: string[];
@@ -36,6 +36,4 @@ export interface EventRecord {
   eventSource: EventSource;
   groupId: string;
   createdAt: Date;
-  /** See NewEvent.changed: passed to subscribers, not stored. */
-  changed?: string[];
 }

@@ -45,22 +45,28 @@ export async function reevaluate(
   projectId: string,
   work: Map<string, Compiled[]>,
   now: Date,
-  lock?: 'share',
+  opts: {
+    /** Lock the customers FOR SHARE (callers that do not hold them already). */
+    lock?: 'share';
+    /** Customers created in this transaction: they have no memberships or re-checks to read. */
+    fresh?: Set<string>;
+  } = {},
 ): Promise<{ changes: MembershipChange[]; customers: Map<string, CustomerRow> }> {
   const none = { changes: [], customers: new Map<string, CustomerRow>() };
   const wanted = [...work].filter(([, segs]) => segs.length > 0).map(([id]) => id);
   if (wanted.length === 0) return none;
-  const rows = await deps.customers(tx, projectId, wanted, lock);
+  const rows = await deps.customers(tx, projectId, wanted, opts.lock);
   if (rows.length === 0) return none;
   const ids = rows.map((r) => r.id);
+  const known = ids.filter((id) => !opts.fresh?.has(id));
   const all = new Map<string, Compiled>();
   for (const id of ids) for (const s of work.get(id) ?? []) all.set(s.segment.id, s);
   const segments = [...all.values()];
   const names = [...new Set(segments.flatMap((s) => [...s.deps.events]))];
   const window = Math.max(0, ...segments.map((s) => longestWindowDays(s.filter)));
   const stats = names.length > 0 ? await deps.eventStats(tx, projectId, ids, names, window > 0 ? new Date(now.getTime() - window * day) : undefined) : new Map();
-  const current = await sql.activeMemberships(tx, ids);
-  const scheduled = segments.some((s) => s.deps.timeBased) ? await sql.checksOf(tx, ids) : new Map<string, number>();
+  const current = await sql.activeMemberships(tx, segments.map((s) => s.segment.id), known);
+  const scheduled = await sql.checksOf(tx, segments.filter((s) => s.deps.timeBased).map((s) => s.segment.id), known);
 
   const writes: sql.MemberWrite[] = [];
   const checks: sql.CheckWrite[] = [];

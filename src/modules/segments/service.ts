@@ -87,8 +87,8 @@ export function createSegmentsService(deps: SegmentsDeps) {
    * customer.segment.entered / left for auto-update segments, recorded in tx (activity, webhooks, distributions).
    * A segment whose first computation is still running records none: until it is done, membership is being built.
    */
-  async function recordChanges(tx: Executor, cause: Cause, changes: MembershipChange[], rows: Map<string, CustomerRow>): Promise<void> {
-    const entries: CausedEvent[] = changes
+  function changeEvents(cause: Cause, changes: MembershipChange[], rows: Map<string, CustomerRow>): CausedEvent[] {
+    return changes
       .filter((c) => c.segment.type === 'auto-update' && c.segment.sync_status === 'DONE' && rows.has(c.customerId))
       .map((c) => ({
         cause,
@@ -99,7 +99,6 @@ export function createSegmentsService(deps: SegmentsDeps) {
           data: { customer: customerObject(rows.get(c.customerId)!), segment: simpleSegment(c.segment) },
         },
       }));
-    await log.record(tx, entries);
   }
 
   async function create(projectId: string, input: SegmentInput): Promise<SegmentRow> {
@@ -178,43 +177,48 @@ export function createSegmentsService(deps: SegmentsDeps) {
   }
 
   /**
-   * Event-log subscriber, in the change's transaction: re-evaluates, for each customer a batch of events touched,
+   * Event-log deriver, in the change's transaction: re-evaluates, for each customer a batch of events touched,
    * the filter segments that read what changed for it (the fields a customer.updated changed, the tracked event's
-   * name; a new customer against all of them), records who entered and left, and removes a deleted customer from
-   * every segment. The customers' rows are locked by the change itself, so evaluations of one customer queue up.
+   * name; a new customer against all of them), and returns who entered and left (stored with the batch); removes
+   * a deleted customer from every segment. The customers' rows are locked by the change itself, so evaluations of
+   * one customer queue up.
    */
-  async function onRecords(tx: Executor, records: EventRecord[]): Promise<void> {
+  async function onEvents(tx: Executor, entries: CausedEvent[]): Promise<CausedEvent[]> {
     const now = clock.now();
     const touched = new Map<string, { cause: Cause; customers: Map<string, Touch> }>();
-    for (const r of records) {
-      if (!r.customerId) continue;
-      if (r.type === 'customer.deleted') {
-        await sql.deactivateCustomer(tx, r.customerId, now);
+    for (const { cause, event: e } of entries) {
+      if (!e.customerId) continue;
+      if (e.type === 'customer.deleted') {
+        await sql.deactivateCustomer(tx, e.customerId, now);
         continue;
       }
-      if (r.type !== 'customer.created' && r.type !== 'customer.updated' && r.type !== 'customer.custom_event') continue;
-      const p = touched.get(r.projectId) ?? { cause: internal(r.projectId, r.groupId), customers: new Map() };
-      touched.set(r.projectId, p);
-      const c = p.customers.get(r.customerId) ?? { created: false, fields: new Set<string>(), anyField: false, events: new Set<string>() };
-      p.customers.set(r.customerId, c);
-      if (r.type === 'customer.created') c.created = true;
-      if (r.type === 'customer.updated') {
-        if (r.changed) for (const f of r.changed) c.fields.add(f);
+      if (e.type !== 'customer.created' && e.type !== 'customer.updated' && e.type !== 'customer.custom_event') continue;
+      const p = touched.get(cause.projectId) ?? { cause: internal(cause.projectId, cause.groupId), customers: new Map() };
+      touched.set(cause.projectId, p);
+      const c = p.customers.get(e.customerId) ?? { created: false, fields: new Set<string>(), anyField: false, events: new Set<string>() };
+      p.customers.set(e.customerId, c);
+      if (e.type === 'customer.created') c.created = true;
+      if (e.type === 'customer.updated') {
+        if (e.changed) for (const f of e.changed) c.fields.add(f);
         else c.anyField = true;
       }
-      if (r.type === 'customer.custom_event') c.events.add(String((r.data.event as { type?: unknown } | undefined)?.type ?? ''));
+      if (e.type === 'customer.custom_event') c.events.add(String((e.data.event as { type?: unknown } | undefined)?.type ?? ''));
     }
-    if (touched.size === 0) return;
+    if (touched.size === 0) return [];
     const live = await sql.selectLiveSegments(tx, [...touched.keys()]);
-    if (live.length === 0) return;
+    if (live.length === 0) return [];
     const all = await compiledOf(tx, live);
+    const out: CausedEvent[] = [];
     for (const [projectId, p] of touched) {
       const mine = all.filter((s) => s.segment.project_id === projectId);
       const work = new Map<string, Compiled[]>();
       for (const [customerId, t] of p.customers) work.set(customerId, mine.filter((s) => reads(s, t)));
-      const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, work, now);
-      await recordChanges(tx, p.cause, changes, rows);
+      // Customers created in this transaction have no memberships or re-checks yet: nothing to read for them.
+      const fresh = new Set([...p.customers].filter(([, t]) => t.created).map(([id]) => id));
+      const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, work, now, { fresh });
+      out.push(...changeEvents(p.cause, changes, rows));
     }
+    return out;
   }
 
   /** Re-checks memberships that time alone may have changed (windows running out, relative dates); returns how many. */
@@ -235,8 +239,8 @@ export function createSegmentsService(deps: SegmentsDeps) {
       }
       for (const [projectId, work] of byProject) {
         // Locks the customers (FOR SHARE): an event for one of them waits, or is waited for.
-        const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, work, now, 'share');
-        await recordChanges(tx, internal(projectId, `v-check-${now.getTime().toString(16)}`), changes, rows);
+        const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, work, now, { lock: 'share' });
+        await log.record(tx, changeEvents(internal(projectId, `v-check-${now.getTime().toString(16)}`), changes, rows));
       }
       return due.length;
     });
@@ -253,7 +257,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
       if (!seg) return 0;
       const ids = await customers.idsAfter(tx, seg.project_id, seg.sync_cursor, syncBatch);
       const [c] = await compiledOf(tx, [seg]);
-      await reevaluate(tx, evalDeps, seg.project_id, new Map(ids.map((id) => [id, [c!]])), clock.now(), 'share');
+      await reevaluate(tx, evalDeps, seg.project_id, new Map(ids.map((id) => [id, [c!]])), clock.now(), { lock: 'share' });
       await sql.saveSync(tx, seg.id, ids.at(-1) ?? seg.sync_cursor, ids.length, ids.length < syncBatch);
       return Math.max(ids.length, 1);
     });
@@ -270,7 +274,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
     },
     update,
     remove,
-    onRecords,
+    onEvents,
     runDueChecks,
     syncStep,
     /** Member ids, for GET /v1/customers?segment_id= (404 for an unknown segment). */

@@ -71,24 +71,40 @@ export async function deleteSegment(db: Executor, projectId: string, id: string)
 }
 
 /**
- * The active memberships of these customers, as "segment customer" keys. Not locked: whoever evaluates a
- * customer holds its row (an update's lock, or FOR SHARE), so evaluations of one customer never overlap.
+ * Rows of a (segment, customer) table for these customers in these segments. One segment (a background step
+ * over many customers) probes the primary key per customer; several (a batch of changes) read each customer's rows
+ * and keep those of the segments.
  */
-export async function activeMemberships(db: Executor, customerIds: string[]): Promise<Set<string>> {
+function pairsWhere(segmentIds: string[], customerIds: string[]): { where: string; params: unknown[] } {
+  const customers = 'customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))';
+  if (segmentIds.length === 1) return { where: `segment_id = $2 AND ${customers}`, params: [JSON.stringify(customerIds), segmentIds[0]] };
+  return {
+    where: `${customers} AND segment_id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))`,
+    params: [JSON.stringify(customerIds), JSON.stringify(segmentIds)],
+  };
+}
+
+/**
+ * Active memberships of these customers in these segments, as "segment customer" keys. Not locked: whoever
+ * evaluates a customer holds its row (the change's own lock, or FOR SHARE), so evaluations of one customer queue.
+ */
+export async function activeMemberships(db: Executor, segmentIds: string[], customerIds: string[]): Promise<Set<string>> {
+  if (segmentIds.length === 0 || customerIds.length === 0) return new Set();
+  const { where, params } = pairsWhere(segmentIds, customerIds);
   const { rows } = await db.query<{ segment_id: string; customer_id: string }>(
-    `SELECT segment_id, customer_id FROM segment_members
-      WHERE customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) AND active`,
-    [JSON.stringify(customerIds)],
+    `SELECT segment_id, customer_id FROM segment_members WHERE ${where} AND active`,
+    params,
   );
   return new Set(rows.map((r) => `${r.segment_id} ${r.customer_id}`));
 }
 
-/** The scheduled re-checks of these customers: "segment customer" to due time (ms). */
-export async function checksOf(db: Executor, customerIds: string[]): Promise<Map<string, number>> {
+/** The scheduled re-checks of these customers in these segments: "segment customer" to due time (ms). */
+export async function checksOf(db: Executor, segmentIds: string[], customerIds: string[]): Promise<Map<string, number>> {
+  if (segmentIds.length === 0 || customerIds.length === 0) return new Map();
+  const { where, params } = pairsWhere(segmentIds, customerIds);
   const { rows } = await db.query<{ segment_id: string; customer_id: string; due_at: Date }>(
-    `SELECT segment_id, customer_id, due_at FROM segment_checks
-      WHERE customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
-    [JSON.stringify(customerIds)],
+    `SELECT segment_id, customer_id, due_at FROM segment_checks WHERE ${where}`,
+    params,
   );
   return new Map(rows.map((r) => [`${r.segment_id} ${r.customer_id}`, new Date(r.due_at).getTime()]));
 }
