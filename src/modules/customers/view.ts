@@ -37,6 +37,27 @@ export function customerObject(c: CustomerRow) {
   };
 }
 
+export type CustomerObject = ReturnType<typeof customerObject>;
+
+/** The row a customerObject was made of (what change events carry: their consumers need not read it again). */
+export function rowOfObject(projectId: string, o: CustomerObject): CustomerRow {
+  return {
+    id: o.id,
+    project_id: projectId,
+    source_id: o.source_id,
+    name: o.name,
+    description: o.description,
+    email: o.email,
+    phone: o.phone,
+    birthdate: o.birthdate,
+    address: o.address,
+    metadata: o.metadata,
+    system_metadata: o.system_metadata,
+    created_at: new Date(o.created_at),
+    updated_at: o.updated_at === null ? null : new Date(o.updated_at),
+  };
+}
+
 /** SimpleCustomer, as events and webhooks embed it. */
 export function simpleCustomer(c: CustomerRow) {
   return {

@@ -50,12 +50,16 @@ export async function reevaluate(
     lock?: 'share';
     /** Customers created in this transaction: they have no memberships or re-checks to read. */
     fresh?: Set<string>;
+    /** Customers' current rows the caller has (locked already): not read again. */
+    known?: Map<string, CustomerRow>;
   } = {},
 ): Promise<{ changes: MembershipChange[]; customers: Map<string, CustomerRow> }> {
   const none = { changes: [], customers: new Map<string, CustomerRow>() };
   const wanted = [...work].filter(([, segs]) => segs.length > 0).map(([id]) => id);
   if (wanted.length === 0) return none;
-  const rows = await deps.customers(tx, projectId, wanted, opts.lock);
+  const given = wanted.flatMap((id) => (opts.known?.has(id) ? [opts.known.get(id)!] : []));
+  const toRead = wanted.filter((id) => !opts.known?.has(id));
+  const rows = [...given, ...(toRead.length > 0 ? await deps.customers(tx, projectId, toRead, opts.lock) : [])];
   if (rows.length === 0) return none;
   const ids = rows.map((r) => r.id);
   const known = ids.filter((id) => !opts.fresh?.has(id));

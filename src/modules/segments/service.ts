@@ -3,7 +3,7 @@ import { notFound, TesseraError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { Cause, CausedEvent, EventLog, EventRecord } from '../activity/index.js';
-import { customerObject, type CustomerRow, type CustomersService } from '../customers/index.js';
+import { customerObject, rowOfObject, type CustomerObject, type CustomerRow, type CustomersService } from '../customers/index.js';
 import { FilterError, parseFilter } from './filter/index.js';
 import { compile, reevaluate, type Compiled } from './membership.js';
 import * as sql from './sql.js';
@@ -28,6 +28,8 @@ const internal = (projectId: string, groupId: string): Cause => ({ projectId, gr
 /** What a batch of records changed for one customer. */
 interface Touch {
   created: boolean;
+  /** Its state after the batch, when a created or updated event carried it. */
+  row?: CustomerRow;
   /** Fields a customer.updated reported changing; anyField when one did not say. */
   fields: Set<string>;
   anyField: boolean;
@@ -197,6 +199,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
       touched.set(cause.projectId, p);
       const c = p.customers.get(e.customerId) ?? { created: false, fields: new Set<string>(), anyField: false, events: new Set<string>() };
       p.customers.set(e.customerId, c);
+      if (e.type === 'customer.created' || e.type === 'customer.updated') c.row = rowOfObject(cause.projectId, e.data.customer as CustomerObject);
       if (e.type === 'customer.created') c.created = true;
       if (e.type === 'customer.updated') {
         if (e.changed) for (const f of e.changed) c.fields.add(f);
@@ -215,7 +218,9 @@ export function createSegmentsService(deps: SegmentsDeps) {
       for (const [customerId, t] of p.customers) work.set(customerId, mine.filter((s) => reads(s, t)));
       // Customers created in this transaction have no memberships or re-checks yet: nothing to read for them.
       const fresh = new Set([...p.customers].filter(([, t]) => t.created).map(([id]) => id));
-      const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, work, now, { fresh });
+      // A created or updated customer's state is in its event: only customers that just tracked an event are read.
+      const known = new Map([...p.customers].flatMap(([id, t]) => (t.row ? [[id, t.row] as const] : [])));
+      const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, work, now, { fresh, known });
       out.push(...changeEvents(p.cause, changes, rows));
     }
     return out;
