@@ -121,8 +121,8 @@ export function createCustomersService(deps: {
 
   return {
     upsert,
-    /** Customers by id; `share` locks them FOR SHARE, in id order. */
-    byIds: (tx: Executor, projectId: string, ids: string[], lock?: 'share') => sql.selectByIds(tx, projectId, ids, lock),
+    /** Customers by id; `share` locks them FOR SHARE in id order, `share-skip` leaves out those a writer holds. */
+    byIds: (tx: Executor, projectId: string, ids: string[], lock?: sql.ShareLock) => sql.selectByIds(tx, projectId, ids, lock),
     resolveKeys: (projectId: string, keys: string[]) => sql.resolveKeys(db, projectId, keys),
     idsAfter: (tx: Executor, projectId: string, after: string | null, limit: number) => sql.idsAfter(tx, projectId, after, limit),
     count: (projectId: string) => sql.countCustomers(db, { projectId }),

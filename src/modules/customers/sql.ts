@@ -192,10 +192,14 @@ export async function selectPage(db: Executor, f: ListFilter, page: ListPage): P
 }
 
 /** Customers by id (no lock), for readers such as segment evaluation. */
-export async function selectByIds(db: Executor, projectId: string, ids: string[], lock?: 'share'): Promise<CustomerRow[]> {
+/** How a read of customers locks them: FOR SHARE (waiting for writers), or FOR SHARE SKIP LOCKED (leaving them out). */
+export type ShareLock = 'share' | 'share-skip';
+
+export async function selectByIds(db: Executor, projectId: string, ids: string[], lock?: ShareLock): Promise<CustomerRow[]> {
   if (ids.length === 0) return [];
+  const clause = lock === 'share' ? ' ORDER BY id FOR SHARE' : lock === 'share-skip' ? ' ORDER BY id FOR SHARE SKIP LOCKED' : '';
   const { rows } = await db.query<CustomerRow>(
-    `SELECT ${columns} FROM customers WHERE project_id = $1 AND id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))${lock ? ' ORDER BY id FOR SHARE' : ''}`,
+    `SELECT ${columns} FROM customers WHERE project_id = $1 AND id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))${clause}`,
     [projectId, JSON.stringify(ids)],
   );
   return rows;

@@ -29,7 +29,7 @@ function factsOf(c: CustomerRow, events: Facts['events']): Facts {
 
 export interface EvaluateDeps {
   /** Reads customers; `share` also locks them FOR SHARE (callers that do not already hold them). */
-  customers(tx: Executor, projectId: string, ids: string[], lock?: 'share'): Promise<CustomerRow[]>;
+  customers(tx: Executor, projectId: string, ids: string[], lock?: 'share' | 'share-skip'): Promise<CustomerRow[]>;
   eventStats: EventStatsReader;
 }
 
@@ -46,8 +46,11 @@ export async function reevaluate(
   work: Map<string, Compiled[]>,
   now: Date,
   opts: {
-    /** Lock the customers FOR SHARE (callers that do not hold them already). */
-    lock?: 'share';
+    /**
+     * Lock the customers FOR SHARE (callers that do not hold them already); `share-skip` leaves out customers a
+     * writer holds (for callers that hold rows a writer may wait for: they must not wait in turn).
+     */
+    lock?: 'share' | 'share-skip';
     /** Customers created in this transaction: they have no memberships or re-checks to read. */
     fresh?: Set<string>;
     /** Customers' current rows the caller has (locked already): not read again. */

@@ -48,7 +48,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
   const { db, clock, log, customers } = deps;
   const compiled = new Map<string, Compiled>();
   const evalDeps = {
-    customers: (tx: Executor, projectId: string, ids: string[], lock?: 'share') => customers.byIds(tx, projectId, ids, lock),
+    customers: (tx: Executor, projectId: string, ids: string[], lock?: 'share' | 'share-skip') => customers.byIds(tx, projectId, ids, lock),
     eventStats: deps.eventStats,
   };
 
@@ -242,11 +242,15 @@ export function createSegmentsService(deps: SegmentsDeps) {
         byProject.set(d.project_id, work);
         work.set(d.customer_id, [...(work.get(d.customer_id) ?? []), s]);
       }
+      const later: typeof due = [];
       for (const [projectId, work] of byProject) {
-        // Locks the customers (FOR SHARE): an event for one of them waits, or is waited for.
-        const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, work, now, { lock: 'share' });
+        // The taken checks are locked, and a change being written for one of these customers may be waiting for
+        // them: customers a writer holds are left for the next round (their checks put back), never waited for.
+        const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, work, now, { lock: 'share-skip' });
+        later.push(...due.filter((d) => d.project_id === projectId && work.has(d.customer_id) && !rows.has(d.customer_id)));
         await log.record(tx, changeEvents(internal(projectId, `v-check-${now.getTime().toString(16)}`), changes, rows));
       }
+      await sql.putBackChecks(tx, later);
       return due.length;
     });
   }

@@ -152,14 +152,27 @@ export async function writeChecks(db: Executor, rows: CheckWrite[]): Promise<voi
 
 /** Takes up to `limit` due checks (removing them), skipping those another worker holds. */
 export async function takeDueChecks(db: Executor, now: Date, limit: number) {
-  const { rows } = await db.query<{ segment_id: string; customer_id: string; project_id: string }>(
+  const { rows } = await db.query<{ segment_id: string; customer_id: string; project_id: string; due_at: Date }>(
     `DELETE FROM segment_checks c USING (
        SELECT segment_id, customer_id FROM segment_checks WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED) d
       WHERE c.segment_id = d.segment_id AND c.customer_id = d.customer_id
-     RETURNING c.segment_id, c.customer_id, c.project_id`,
+     RETURNING c.segment_id, c.customer_id, c.project_id, c.due_at`,
     [now, limit],
   );
   return rows;
+}
+
+/** Puts taken checks back as they were (customers still there only), unless one was set meanwhile. */
+export async function putBackChecks(db: Executor, rows: Array<{ segment_id: string; customer_id: string; project_id: string; due_at: Date }>): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `INSERT INTO segment_checks (segment_id, customer_id, project_id, due_at)
+     SELECT r.segment_id, r.customer_id, r.project_id, r.due_at
+       FROM jsonb_to_recordset($1::jsonb) AS r(segment_id text, customer_id text, project_id text, due_at timestamptz)
+      WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = r.customer_id)
+     ON CONFLICT (segment_id, customer_id) DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
 }
 
 export async function memberIds(db: Executor, projectId: string, segmentId: string): Promise<string[]> {
