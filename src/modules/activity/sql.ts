@@ -14,8 +14,15 @@ interface Row {
   created_at: Date;
 }
 
-const aliasedColumns =
-  'e.seq::text AS seq, e.id, e.project_id, e.type, e.customer_id, e.entity_id, e.data, e.event_source, e.group_id, e.created_at';
+/**
+ * A record stores its customer once per batch: a later record of the batch with the same customer state keeps
+ * `{"$ref": <id of the first>}` in its place (see insertEvents). Reads put the customer back.
+ */
+const dataColumn = `CASE WHEN e.data -> 'customer' ? '$ref'
+  THEN jsonb_set(e.data, '{customer}', COALESCE((SELECT r.data -> 'customer' FROM event_log r WHERE r.id = e.data #>> '{customer,$ref}'), 'null'::jsonb))
+  ELSE e.data END AS data`;
+
+const aliasedColumns = `e.seq::text AS seq, e.id, e.project_id, e.type, e.customer_id, e.entity_id, ${dataColumn}, e.event_source, e.group_id, e.created_at`;
 
 function toRecord(r: Row): EventRecord {
   return {
@@ -32,15 +39,30 @@ function toRecord(r: Row): EventRecord {
   };
 }
 
-/** Inserts many events in one statement; returns them with their seq, in input order. */
+/**
+ * Inserts many events in one statement; returns them with their seq, in input order. A customer object that an
+ * earlier record of the batch carries too (the same object, as segment events share their cause's) is stored
+ * once: later records keep a reference to the first (read back by selectActivity).
+ */
 export async function insertEvents(db: Executor, records: Omit<EventRecord, 'seq'>[]): Promise<EventRecord[]> {
+  const firstWith = new Map<unknown, string>();
+  const stored = (r: Omit<EventRecord, 'seq'>) => {
+    const customer = r.data.customer;
+    if (typeof customer !== 'object' || customer === null) return r.data;
+    const first = firstWith.get(customer);
+    if (first === undefined) {
+      firstWith.set(customer, r.id);
+      return r.data;
+    }
+    return { ...r.data, customer: { $ref: first } };
+  };
   const payload = records.map((r) => ({
     id: r.id,
     project_id: r.projectId,
     type: r.type,
     customer_id: r.customerId,
     entity_id: r.entityId,
-    data: r.data,
+    data: stored(r),
     event_source: r.eventSource,
     group_id: r.groupId,
     created_at: r.createdAt.toISOString(),

@@ -28,8 +28,9 @@ const internal = (projectId: string, groupId: string): Cause => ({ projectId, gr
 /** What a batch of records changed for one customer. */
 interface Touch {
   created: boolean;
-  /** Its state after the batch, when a created or updated event carried it. */
+  /** Its state after the batch, when a created or updated event carried it (as the event's object, and a row). */
   row?: CustomerRow;
+  object?: CustomerObject;
   /** Fields a customer.updated reported changing; anyField when one did not say. */
   fields: Set<string>;
   anyField: boolean;
@@ -89,7 +90,13 @@ export function createSegmentsService(deps: SegmentsDeps) {
    * customer.segment.entered / left for auto-update segments, recorded in tx (activity, webhooks, distributions).
    * A segment whose first computation is still running records none: until it is done, membership is being built.
    */
-  function changeEvents(cause: Cause, changes: MembershipChange[], rows: Map<string, CustomerRow>): CausedEvent[] {
+  function changeEvents(cause: Cause, changes: MembershipChange[], rows: Map<string, CustomerRow>, objects = new Map<string, CustomerObject>()): CausedEvent[] {
+    // One customer object per customer, shared by its events (the event log stores a shared object once).
+    const objectOf = (id: string) => {
+      let o = objects.get(id);
+      if (!o) objects.set(id, (o = customerObject(rows.get(id)!)));
+      return o;
+    };
     return changes
       .filter((c) => c.segment.type === 'auto-update' && c.segment.sync_status === 'DONE' && rows.has(c.customerId))
       .map((c) => ({
@@ -98,7 +105,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
           type: c.entered ? 'customer.segment.entered' : 'customer.segment.left',
           customerId: c.customerId,
           entityId: c.segment.id,
-          data: { customer: customerObject(rows.get(c.customerId)!), segment: simpleSegment(c.segment) },
+          data: { customer: objectOf(c.customerId), segment: simpleSegment(c.segment) },
         },
       }));
   }
@@ -199,7 +206,10 @@ export function createSegmentsService(deps: SegmentsDeps) {
       touched.set(cause.projectId, p);
       const c = p.customers.get(e.customerId) ?? { created: false, fields: new Set<string>(), anyField: false, events: new Set<string>() };
       p.customers.set(e.customerId, c);
-      if (e.type === 'customer.created' || e.type === 'customer.updated') c.row = rowOfObject(cause.projectId, e.data.customer as CustomerObject);
+      if (e.type === 'customer.created' || e.type === 'customer.updated') {
+        c.object = e.data.customer as CustomerObject;
+        c.row = rowOfObject(cause.projectId, c.object);
+      }
       if (e.type === 'customer.created') c.created = true;
       if (e.type === 'customer.updated') {
         if (e.changed) for (const f of e.changed) c.fields.add(f);
@@ -221,7 +231,8 @@ export function createSegmentsService(deps: SegmentsDeps) {
       // A created or updated customer's state is in its event: only customers that just tracked an event are read.
       const known = new Map([...p.customers].flatMap(([id, t]) => (t.row ? [[id, t.row] as const] : [])));
       const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, work, now, { fresh, known });
-      out.push(...changeEvents(p.cause, changes, rows));
+      const objects = new Map([...p.customers].flatMap(([id, t]) => (t.object ? [[id, t.object] as const] : [])));
+      out.push(...changeEvents(p.cause, changes, rows, objects));
     }
     return out;
   }
