@@ -1,4 +1,21 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
+
+/** Bytes from the CSPRNG, drawn from a pool filled 8 KiB at a time (one system call per pool, not per id). */
+const pool = Buffer.alloc(8192);
+let used = pool.length;
+
+function randomBytes(n: number): Buffer {
+  if (n > pool.length) return randomFillSync(Buffer.alloc(n));
+  if (used + n > pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  // A copy: the pool is refilled in place.
+  const out = Buffer.from(pool.subarray(used, used + n));
+  pool.fill(0, used, used + n);
+  used += n;
+  return out;
+}
 
 const alphabet = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 

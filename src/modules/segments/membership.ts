@@ -72,8 +72,9 @@ export async function reevaluate(
   const names = [...new Set(segments.flatMap((s) => [...s.deps.events]))];
   const window = Math.max(0, ...segments.map((s) => longestWindowDays(s.filter)));
   const stats = names.length > 0 ? await deps.eventStats(tx, projectId, ids, names, window > 0 ? new Date(now.getTime() - window * day) : undefined) : new Map();
-  const current = await sql.activeMemberships(tx, segments.map((s) => s.segment.id), known);
-  const scheduled = await sql.checksOf(tx, segments.filter((s) => s.deps.timeBased).map((s) => s.segment.id), known);
+  const state = await sql.readState(tx, segments.map((s) => s.segment.id), segments.filter((s) => s.deps.timeBased).map((s) => s.segment.id), known);
+  const current = state.active;
+  const scheduled = state.checks;
 
   const writes: sql.MemberWrite[] = [];
   const checks: sql.CheckWrite[] = [];
@@ -96,7 +97,6 @@ export async function reevaluate(
       }
     }
   }
-  await sql.writeMemberships(tx, writes, now);
-  await sql.writeChecks(tx, checks);
+  await sql.writeState(tx, writes, checks, now);
   return { changes, customers: new Map(rows.map((r) => [r.id, r])) };
 }

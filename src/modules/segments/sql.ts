@@ -71,42 +71,46 @@ export async function deleteSegment(db: Executor, projectId: string, id: string)
 }
 
 /**
- * Rows of a (segment, customer) table for these customers in these segments. One segment (a background step
- * over many customers) probes the primary key per customer; several (a batch of changes) read each customer's rows
- * and keep those of the segments.
+ * A condition on (segment_id, customer_id) for these customers in these segments, its values pushed onto params.
+ * One segment (a background step over many customers) probes the primary key per customer; several (a batch of
+ * changes) read each customer's rows and keep those of the segments.
  */
-function pairsWhere(segmentIds: string[], customerIds: string[]): { where: string; params: unknown[] } {
-  const customers = 'customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))';
-  if (segmentIds.length === 1) return { where: `segment_id = $2 AND ${customers}`, params: [JSON.stringify(customerIds), segmentIds[0]] };
-  return {
-    where: `${customers} AND segment_id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))`,
-    params: [JSON.stringify(customerIds), JSON.stringify(segmentIds)],
-  };
+function pairs(params: unknown[], segmentIds: string[], customerIds: string[]): string {
+  params.push(JSON.stringify(customerIds));
+  const customers = `customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($${params.length}::jsonb)))`;
+  if (segmentIds.length === 1) {
+    params.push(segmentIds[0]);
+    return `segment_id = $${params.length} AND ${customers}`;
+  }
+  params.push(JSON.stringify(segmentIds));
+  return `${customers} AND segment_id = ANY (ARRAY(SELECT jsonb_array_elements_text($${params.length}::jsonb)))`;
+}
+
+export interface SegmentState {
+  /** Active memberships, as "segment customer" keys. */
+  active: Set<string>;
+  /** Scheduled re-checks: "segment customer" to due time (ms). */
+  checks: Map<string, number>;
 }
 
 /**
- * Active memberships of these customers in these segments, as "segment customer" keys. Not locked: whoever
- * evaluates a customer holds its row (the change's own lock, or FOR SHARE), so evaluations of one customer queue.
+ * In one statement: the active memberships of these customers in these segments, and their re-checks in the
+ * time-based ones among them. Not locked: whoever evaluates a customer holds its row (the change's own lock, or
+ * FOR SHARE), so evaluations of one customer queue up.
  */
-export async function activeMemberships(db: Executor, segmentIds: string[], customerIds: string[]): Promise<Set<string>> {
-  if (segmentIds.length === 0 || customerIds.length === 0) return new Set();
-  const { where, params } = pairsWhere(segmentIds, customerIds);
-  const { rows } = await db.query<{ segment_id: string; customer_id: string }>(
-    `SELECT segment_id, customer_id FROM segment_members WHERE ${where} AND active`,
-    params,
-  );
-  return new Set(rows.map((r) => `${r.segment_id} ${r.customer_id}`));
-}
-
-/** The scheduled re-checks of these customers in these segments: "segment customer" to due time (ms). */
-export async function checksOf(db: Executor, segmentIds: string[], customerIds: string[]): Promise<Map<string, number>> {
-  if (segmentIds.length === 0 || customerIds.length === 0) return new Map();
-  const { where, params } = pairsWhere(segmentIds, customerIds);
-  const { rows } = await db.query<{ segment_id: string; customer_id: string; due_at: Date }>(
-    `SELECT segment_id, customer_id, due_at FROM segment_checks WHERE ${where}`,
-    params,
-  );
-  return new Map(rows.map((r) => [`${r.segment_id} ${r.customer_id}`, new Date(r.due_at).getTime()]));
+export async function readState(db: Executor, segmentIds: string[], timedIds: string[], customerIds: string[]): Promise<SegmentState> {
+  const state: SegmentState = { active: new Set(), checks: new Map() };
+  if (segmentIds.length === 0 || customerIds.length === 0) return state;
+  const params: unknown[] = [];
+  const parts = [`SELECT segment_id, customer_id, NULL::timestamptz AS due_at FROM segment_members WHERE ${pairs(params, segmentIds, customerIds)} AND active`];
+  if (timedIds.length > 0) parts.push(`SELECT segment_id, customer_id, due_at FROM segment_checks WHERE ${pairs(params, timedIds, customerIds)}`);
+  const { rows } = await db.query<{ segment_id: string; customer_id: string; due_at: Date | null }>(parts.join(' UNION ALL '), params);
+  for (const r of rows) {
+    const key = `${r.segment_id} ${r.customer_id}`;
+    if (r.due_at === null) state.active.add(key);
+    else state.checks.set(key, new Date(r.due_at).getTime());
+  }
+  return state;
 }
 
 export interface MemberWrite {
@@ -116,20 +120,6 @@ export interface MemberWrite {
   active: boolean;
 }
 
-/** Enters (active) or leaves (inactive) in one statement, keeping entered and left times. */
-export async function writeMemberships(db: Executor, rows: MemberWrite[], now: Date): Promise<void> {
-  if (rows.length === 0) return;
-  await db.query(
-    `INSERT INTO segment_members (segment_id, customer_id, project_id, active, entered_at, left_at)
-     SELECT r.segment_id, r.customer_id, r.project_id, r.active, $2, CASE WHEN r.active THEN NULL ELSE $2::timestamptz END
-       FROM jsonb_to_recordset($1::jsonb) AS r(segment_id text, customer_id text, project_id text, active boolean)
-     ON CONFLICT (segment_id, customer_id) DO UPDATE SET active = EXCLUDED.active,
-       entered_at = CASE WHEN EXCLUDED.active THEN EXCLUDED.entered_at ELSE segment_members.entered_at END,
-       left_at = CASE WHEN EXCLUDED.active THEN NULL ELSE EXCLUDED.left_at END`,
-    [JSON.stringify(rows), now],
-  );
-}
-
 export interface CheckWrite {
   segment_id: string;
   customer_id: string;
@@ -137,17 +127,36 @@ export interface CheckWrite {
   due_at: string | null;
 }
 
-/** Sets or clears when each (segment, customer) must be checked again. */
-export async function writeChecks(db: Executor, rows: CheckWrite[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.query(
-    `WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(segment_id text, customer_id text, project_id text, due_at timestamptz)),
+const memberUpsert = (rowsParam: string, nowParam: string) => `INSERT INTO segment_members (segment_id, customer_id, project_id, active, entered_at, left_at)
+     SELECT r.segment_id, r.customer_id, r.project_id, r.active, ${nowParam}, CASE WHEN r.active THEN NULL ELSE ${nowParam}::timestamptz END
+       FROM jsonb_to_recordset(${rowsParam}::jsonb) AS r(segment_id text, customer_id text, project_id text, active boolean)
+     ON CONFLICT (segment_id, customer_id) DO UPDATE SET active = EXCLUDED.active,
+       entered_at = CASE WHEN EXCLUDED.active THEN EXCLUDED.entered_at ELSE segment_members.entered_at END,
+       left_at = CASE WHEN EXCLUDED.active THEN NULL ELSE EXCLUDED.left_at END`;
+
+const checkUpsert = (rowsParam: string) => `r AS (SELECT * FROM jsonb_to_recordset(${rowsParam}::jsonb) AS r(segment_id text, customer_id text, project_id text, due_at timestamptz)),
      del AS (DELETE FROM segment_checks c USING r WHERE r.due_at IS NULL AND c.segment_id = r.segment_id AND c.customer_id = r.customer_id)
      INSERT INTO segment_checks (segment_id, customer_id, project_id, due_at)
      SELECT segment_id, customer_id, project_id, due_at FROM r WHERE due_at IS NOT NULL
-     ON CONFLICT (segment_id, customer_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
-    [JSON.stringify(rows)],
-  );
+     ON CONFLICT (segment_id, customer_id) DO UPDATE SET due_at = EXCLUDED.due_at`;
+
+/** Enters (active) or leaves (inactive) in one statement, keeping entered and left times. */
+export async function writeMemberships(db: Executor, rows: MemberWrite[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(memberUpsert('$1', '$2'), [JSON.stringify(rows), now]);
+}
+
+/**
+ * Writes an evaluation's outcome in one statement: who entered and left (keeping entered and left times), and
+ * each (segment, customer) re-check set, moved or cleared.
+ */
+export async function writeState(db: Executor, members: MemberWrite[], checks: CheckWrite[], now: Date): Promise<void> {
+  if (checks.length === 0) return writeMemberships(db, members, now);
+  if (members.length === 0) {
+    await db.query(`WITH ${checkUpsert('$1')}`, [JSON.stringify(checks)]);
+    return;
+  }
+  await db.query(`WITH m AS (${memberUpsert('$2', '$3')}), ${checkUpsert('$1')}`, [JSON.stringify(checks), JSON.stringify(members), now]);
 }
 
 /** Takes up to `limit` due checks (removing them), skipping those another worker holds. */
