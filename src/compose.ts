@@ -13,7 +13,7 @@ import { createEventLog } from './modules/activity/index.js';
 import { blankCustomer, createCustomersService, customerObject } from './modules/customers/index.js';
 import { createAudit, createDelivery, createSender, notifyChannel, type Delivery } from './modules/delivery/index.js';
 import { createEventSchemasService } from './modules/event-schemas/index.js';
-import { createEventsService } from './modules/events/index.js';
+import { createEventsService, statsSelect } from './modules/events/index.js';
 import { createManagementAuth, createProjectsService, createSigningSecrets } from './modules/projects/index.js';
 import { createDistributionsService } from './modules/distributions/index.js';
 import { createSegmentsService } from './modules/segments/index.js';
@@ -80,7 +80,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   owners.webhook = webhooks.owner;
   log.subscribe(webhooks.emit);
   const audit = createAudit({ db, clock });
-  const segments = createSegmentsService({ db, clock, log, customers, eventStats: events.stats });
+  const segments = createSegmentsService({ db, clock, log, customers, eventStats: statsSelect });
   segmentMembers = segments.memberIds;
   // Segments derive customer.segment.entered/left from the changes, stored with them: every subscriber sees both.
   log.derive(segments.onEvents);

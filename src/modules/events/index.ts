@@ -8,3 +8,4 @@
 export { createEventsService, eventObject, type EventsService, type TrackInput, type Tracked } from './service.js';
 export { trackBody } from './schemas.js';
 export type { CustomEventRow } from './sql.js';
+export { statsSelect } from './sql.js';

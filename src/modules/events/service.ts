@@ -115,18 +115,7 @@ export function createEventsService(deps: {
     return batcher.submit({ cause, input, schema });
   }
 
-  /** Customers' event counts, last times and recent times: what segment filters read (given to segments). */
-  async function stats(tx: Executor, projectId: string, customerIds: string[], names: string[], since: Date | undefined) {
-    const out = new Map<string, Map<string, { count: number; last: Date | null; recent: Date[] }>>();
-    for (const r of await sql.selectStats(tx, projectId, customerIds, names, since)) {
-      const per = out.get(r.customer_id) ?? new Map();
-      per.set(r.type, { count: r.n, last: new Date(r.last), recent: r.recent.map((t) => new Date(t)) });
-      out.set(r.customer_id, per);
-    }
-    return out;
-  }
-
-  return { track, stats, drain: () => batcher.drain() };
+  return { track, drain: () => batcher.drain() };
 }
 
 export type EventsService = ReturnType<typeof createEventsService>;

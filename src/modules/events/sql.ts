@@ -23,32 +23,18 @@ export async function insertEvents(db: Executor, events: CustomEventRow[]): Prom
   );
 }
 
-export interface StatRow {
-  customer_id: string;
-  type: string;
-  n: number;
-  last: Date;
-  recent: string[];
-}
-
-/** Per customer and event name: how many, the last time, and the times since `since` (oldest first). */
-export async function selectStats(
-  db: Executor,
-  projectId: string,
-  customerIds: string[],
-  names: string[],
-  since: Date | undefined,
-): Promise<StatRow[]> {
-  if (customerIds.length === 0 || names.length === 0) return [];
-  const { rows } = await db.query<StatRow>(
-    `SELECT customer_id, type, count(*)::int AS n, max(created_at) AS last,
-            COALESCE(jsonb_agg(created_at ORDER BY created_at) FILTER (WHERE $4::timestamptz IS NOT NULL AND created_at > $4), '[]'::jsonb) AS recent
+/**
+ * Per customer and event name: how many, the last time, and the times since `since` (oldest first), as a SELECT
+ * of (customer_id, type, n, last, recent) whose values are pushed onto params, for a caller to run with its own reads.
+ */
+export function statsSelect(params: unknown[], projectId: string, customerIds: string[], names: string[], since: Date | undefined): string {
+  params.push(projectId, JSON.stringify(customerIds), JSON.stringify(names), since ?? null);
+  const [p, c, n, s] = [params.length - 3, params.length - 2, params.length - 1, params.length].map((i) => `$${i}`);
+  return `SELECT customer_id, type, count(*)::int AS n, max(created_at) AS last,
+            COALESCE(jsonb_agg(created_at ORDER BY created_at) FILTER (WHERE ${s}::timestamptz IS NOT NULL AND created_at > ${s}), '[]'::jsonb) AS recent
        FROM custom_events
-      WHERE project_id = $1
-        AND customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))
-        AND type = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))
-      GROUP BY customer_id, type`,
-    [projectId, JSON.stringify(customerIds), JSON.stringify(names), since ?? null],
-  );
-  return rows;
+      WHERE project_id = ${p}
+        AND customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text(${c}::jsonb)))
+        AND type = ANY (ARRAY(SELECT jsonb_array_elements_text(${n}::jsonb)))
+      GROUP BY customer_id, type`;
 }

@@ -11,4 +11,4 @@ export { createSegmentsService, type SegmentsService, maxFilterSegments, syncBat
 export { segmentObject, simpleSegment } from './view.js';
 export { createSegmentBody, updateSegmentBody } from './schemas.js';
 export { parseFilter, FilterError, evaluate } from './filter/index.js';
-export type { SegmentRow, SegmentInput, SegmentType, EventStatsReader } from './types.js';
+export type { SegmentRow, SegmentInput, SegmentType, EventStatsSelect } from './types.js';

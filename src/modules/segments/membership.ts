@@ -2,7 +2,7 @@ import type { Executor } from '../../store/db.js';
 import type { CustomerRow } from '../customers/index.js';
 import { dependenciesOf, evaluate, longestWindowDays, nextCheckAt, parseFilter, type Facts, type Filter } from './filter/index.js';
 import * as sql from './sql.js';
-import type { EventStatsReader, LiveSegment, MembershipChange } from './types.js';
+import type { EventStatsSelect, LiveSegment, MembershipChange } from './types.js';
 
 const day = 86_400_000;
 
@@ -30,7 +30,7 @@ function factsOf(c: CustomerRow, events: Facts['events']): Facts {
 export interface EvaluateDeps {
   /** Reads customers; `share` also locks them FOR SHARE (callers that do not already hold them). */
   customers(tx: Executor, projectId: string, ids: string[], lock?: 'share' | 'share-skip'): Promise<CustomerRow[]>;
-  eventStats: EventStatsReader;
+  eventStats: EventStatsSelect;
 }
 
 /**
@@ -71,10 +71,13 @@ export async function reevaluate(
   const segments = [...all.values()];
   const names = [...new Set(segments.flatMap((s) => [...s.deps.events]))];
   const window = Math.max(0, ...segments.map((s) => longestWindowDays(s.filter)));
-  const stats = names.length > 0 ? await deps.eventStats(tx, projectId, ids, names, window > 0 ? new Date(now.getTime() - window * day) : undefined) : new Map();
-  const state = await sql.readState(tx, segments.map((s) => s.segment.id), segments.filter((s) => s.deps.timeBased).map((s) => s.segment.id), known);
-  const current = state.active;
-  const scheduled = state.checks;
+  const state = await sql.readState(tx, {
+    segmentIds: segments.map((s) => s.segment.id),
+    timedIds: segments.filter((s) => s.deps.timeBased).map((s) => s.segment.id),
+    knownIds: known,
+    eventsOf: { projectId, customerIds: ids, names, since: window > 0 ? new Date(now.getTime() - window * day) : undefined, select: deps.eventStats },
+  });
+  const { active: current, checks: scheduled, events: stats } = state;
 
   const writes: sql.MemberWrite[] = [];
   const checks: sql.CheckWrite[] = [];

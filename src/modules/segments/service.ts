@@ -7,7 +7,7 @@ import { customerObject, rowOfObject, type CustomerObject, type CustomerRow, typ
 import { FilterError, parseFilter } from './filter/index.js';
 import { compile, reevaluate, type Compiled } from './membership.js';
 import * as sql from './sql.js';
-import type { EventStatsReader, LiveSegment, MembershipChange, SegmentInput, SegmentRow } from './types.js';
+import type { EventStatsSelect, LiveSegment, MembershipChange, SegmentInput, SegmentRow } from './types.js';
 import { simpleSegment } from './view.js';
 
 /** Voucherify's limit: at most 100 active and passive segments per project. */
@@ -20,7 +20,7 @@ export interface SegmentsDeps {
   clock: Clock;
   log: EventLog;
   customers: CustomersService;
-  eventStats: EventStatsReader;
+  eventStats: EventStatsSelect;
 }
 
 const internal = (projectId: string, groupId: string): Cause => ({ projectId, groupId, source: { channel: 'INTERNAL' } });

@@ -1,5 +1,5 @@
 import type { Executor } from '../../store/db.js';
-import type { LiveSegment, SegmentRow } from './types.js';
+import type { EventStats, EventStatsSelect, LiveSegment, SegmentRow } from './types.js';
 
 const columns = 'id, project_id, name, type, filter, sync_status, sync_cursor, sync_processed, sync_total, created_at, updated_at, revision';
 
@@ -91,24 +91,56 @@ export interface SegmentState {
   active: Set<string>;
   /** Scheduled re-checks: "segment customer" to due time (ms). */
   checks: Map<string, number>;
+  /** Per customer, per event name: count, last time, times since the longest window's start. */
+  events: Map<string, EventStats>;
+}
+
+export interface StateQuery {
+  segmentIds: string[];
+  /** The time-based ones among them: their re-checks are read. */
+  timedIds: string[];
+  /** Customers whose memberships and re-checks are read (not those created in this transaction). */
+  knownIds: string[];
+  /** Customers whose event stats are read, for these names. */
+  eventsOf?: { projectId: string; customerIds: string[]; names: string[]; since: Date | undefined; select: EventStatsSelect };
 }
 
 /**
- * In one statement: the active memberships of these customers in these segments, and their re-checks in the
- * time-based ones among them. Not locked: whoever evaluates a customer holds its row (the change's own lock, or
- * FOR SHARE), so evaluations of one customer queue up.
+ * In one statement: the active memberships of the known customers in these segments, their re-checks in the
+ * time-based ones, and the customers' event stats. Not locked: whoever evaluates a customer holds its row (the
+ * change's own lock, or FOR SHARE), so evaluations of one customer queue up.
  */
-export async function readState(db: Executor, segmentIds: string[], timedIds: string[], customerIds: string[]): Promise<SegmentState> {
-  const state: SegmentState = { active: new Set(), checks: new Map() };
-  if (segmentIds.length === 0 || customerIds.length === 0) return state;
+export async function readState(db: Executor, q: StateQuery): Promise<SegmentState> {
+  const state: SegmentState = { active: new Set(), checks: new Map(), events: new Map() };
   const params: unknown[] = [];
-  const parts = [`SELECT segment_id, customer_id, NULL::timestamptz AS due_at FROM segment_members WHERE ${pairs(params, segmentIds, customerIds)} AND active`];
-  if (timedIds.length > 0) parts.push(`SELECT segment_id, customer_id, due_at FROM segment_checks WHERE ${pairs(params, timedIds, customerIds)}`);
-  const { rows } = await db.query<{ segment_id: string; customer_id: string; due_at: Date | null }>(parts.join(' UNION ALL '), params);
+  // One shape for every part: kind, key (segment id or event name), customer, a time, a count, recent times.
+  const parts: string[] = [];
+  if (q.segmentIds.length > 0 && q.knownIds.length > 0) {
+    parts.push(`SELECT 'm' AS kind, segment_id AS key, customer_id, NULL::timestamptz AS at, NULL::int AS n, NULL::jsonb AS recent
+      FROM segment_members WHERE ${pairs(params, q.segmentIds, q.knownIds)} AND active`);
+  }
+  if (q.timedIds.length > 0 && q.knownIds.length > 0) {
+    parts.push(`SELECT 'c' AS kind, segment_id AS key, customer_id, due_at AS at, NULL::int AS n, NULL::jsonb AS recent
+      FROM segment_checks WHERE ${pairs(params, q.timedIds, q.knownIds)}`);
+  }
+  const e = q.eventsOf;
+  if (e && e.names.length > 0 && e.customerIds.length > 0) {
+    parts.push(`SELECT 'e' AS kind, s.type AS key, s.customer_id, s.last AS at, s.n, s.recent
+      FROM (${e.select(params, e.projectId, e.customerIds, e.names, e.since)}) s`);
+  }
+  if (parts.length === 0) return state;
+  const { rows } = await db.query<{ kind: string; key: string; customer_id: string; at: Date | null; n: number | null; recent: string[] | null }>(
+    parts.join('\nUNION ALL\n'),
+    params,
+  );
   for (const r of rows) {
-    const key = `${r.segment_id} ${r.customer_id}`;
-    if (r.due_at === null) state.active.add(key);
-    else state.checks.set(key, new Date(r.due_at).getTime());
+    if (r.kind === 'm') state.active.add(`${r.key} ${r.customer_id}`);
+    else if (r.kind === 'c') state.checks.set(`${r.key} ${r.customer_id}`, new Date(r.at!).getTime());
+    else {
+      const per = state.events.get(r.customer_id) ?? new Map();
+      per.set(r.key, { count: r.n!, last: r.at ? new Date(r.at) : null, recent: (r.recent ?? []).map((t) => new Date(t)) });
+      state.events.set(r.customer_id, per);
+    }
   }
   return state;
 }

@@ -40,14 +40,18 @@ export interface SegmentInput {
 /** A customer's event history as filters see it: count, last time, and the times within the longest window. */
 export type EventStats = Map<string, { count: number; last: Date | null; recent: Date[] }>;
 
-/** Reads customers' event stats for some event names (given at composition: events own that data). */
-export type EventStatsReader = (
-  tx: Executor,
+/**
+ * Customers' event stats for some event names, as a SELECT of (customer_id, type, n int, last timestamptz,
+ * recent jsonb array of times) with its values pushed onto params (given at composition: events own that data).
+ * Segments run it with their own reads, in one statement.
+ */
+export type EventStatsSelect = (
+  params: unknown[],
   projectId: string,
   customerIds: string[],
   eventNames: string[],
   recentSince: Date | undefined,
-) => Promise<Map<string, EventStats>>;
+) => string;
 
 export interface MembershipChange {
   segment: LiveSegment;
