@@ -86,6 +86,8 @@ export interface Figures {
     worker_statements?: Statements;
   };
   ingest?: { with_segments: Ingest; without_segments: Ingest; ratio: number };
+  /** Ingest of events that change no membership: to the first `customers` customers, after `primed` unmeasured events. */
+  steady?: { customers: number; primed: number; with_segments: Ingest; without_segments: Ingest; ratio: number };
   latency?: Latency[];
   /** Per phase: its span on the monotonic clock of CPU profiles (µs), and the activity recorded in it by type. */
   phases?: Record<string, { mono_us: [number, number]; activity: Record<string, number>; wal: { bytes: number; records: number; fpi: number } }>;
@@ -116,13 +118,23 @@ function headline(f: Figures): void {
   }
   if (f.ingest) {
     const { with_segments: w, without_segments: o } = f.ingest;
-    rows.push(['2: ingest events/s with segments', fmt(w.events_per_s), '']);
-    rows.push(['2: ingest events/s without segments', fmt(o.events_per_s), '']);
-    rows.push(['2: with / without', `${fmt(f.ingest.ratio * 100, 1)}%`, '>= 60%']);
-    rows.push(['2: ingest p50 / p99 ms with segments', pair(w.p50_ms, w.p99_ms), '']);
-    rows.push(['2: ingest p50 / p99 ms without segments', pair(o.p50_ms, o.p99_ms), '']);
-    rows.push(['2: deadlocks with / without segments', `${fmt(w.deadlocks)} / ${fmt(o.deadlocks)}`, '']);
-    rows.push(['2: segment entries and exits recorded per event', fmt(w.entered_left_per_event, 2), '']);
+    rows.push(['2: ingest events/s with segments (high churn)', fmt(w.events_per_s), '']);
+    rows.push(['2: ingest events/s without segments (high churn)', fmt(o.events_per_s), '']);
+    rows.push(['2: with / without (high churn)', `${fmt(f.ingest.ratio * 100, 1)}%`, '>= 60%']);
+    rows.push(['2: ingest p50 / p99 ms with segments (high churn)', pair(w.p50_ms, w.p99_ms), '']);
+    rows.push(['2: ingest p50 / p99 ms without segments (high churn)', pair(o.p50_ms, o.p99_ms), '']);
+    rows.push(['2: deadlocks with / without segments (high churn)', `${fmt(w.deadlocks)} / ${fmt(o.deadlocks)}`, '']);
+    rows.push(['2: segment entries and exits recorded per event (high churn)', fmt(w.entered_left_per_event, 2), '']);
+  }
+  if (f.steady) {
+    const { with_segments: w, without_segments: o } = f.steady;
+    rows.push([`2: ingest events/s with segments (steady, ${fmt(f.steady.customers)} customers)`, fmt(w.events_per_s), '']);
+    rows.push([`2: ingest events/s without segments (steady, ${fmt(f.steady.customers)} customers)`, fmt(o.events_per_s), '']);
+    rows.push(['2: with / without (steady)', `${fmt(f.steady.ratio * 100, 1)}%`, '>= 60%']);
+    rows.push(['2: ingest p50 / p99 ms with segments (steady)', pair(w.p50_ms, w.p99_ms), '']);
+    rows.push(['2: ingest p50 / p99 ms without segments (steady)', pair(o.p50_ms, o.p99_ms), '']);
+    rows.push(['2: deadlocks with / without segments (steady)', `${fmt(w.deadlocks)} / ${fmt(o.deadlocks)}`, '']);
+    rows.push(['2: segment entries and exits recorded per event (steady)', fmt(w.entered_left_per_event, 2), '']);
   }
   for (const [i, l] of (f.latency ?? []).entries()) {
     const at = `3 @ ${fmt(l.rate)}/s:`;
@@ -150,8 +162,12 @@ function cpuTable(f: Figures): void {
   ];
   if (f.sync) rows.push(row('1 computing segments', f.sync.cpu));
   if (f.ingest) {
-    rows.push(row('2 ingest with segments', f.ingest.with_segments.cpu, f.ingest.with_segments.events_per_s));
-    rows.push(row('2 ingest without segments', f.ingest.without_segments.cpu, f.ingest.without_segments.events_per_s));
+    rows.push(row('2 ingest with segments (high churn)', f.ingest.with_segments.cpu, f.ingest.with_segments.events_per_s));
+    rows.push(row('2 ingest without segments (high churn)', f.ingest.without_segments.cpu, f.ingest.without_segments.events_per_s));
+  }
+  if (f.steady) {
+    rows.push(row('2 ingest with segments (steady)', f.steady.with_segments.cpu, f.steady.with_segments.events_per_s));
+    rows.push(row('2 ingest without segments (steady)', f.steady.without_segments.cpu, f.steady.without_segments.events_per_s));
   }
   for (const l of f.latency ?? []) rows.push(row(`3 ${fmt(l.sent_per_s)} entering events/s`, l.cpu, l.sent_per_s));
   if (rows.length === 0) return;
@@ -200,6 +216,8 @@ function walTable(f: Figures): void {
   const perEvent: Record<string, number | undefined> = {
     ingest_with_segments: f.ingest?.with_segments.ok,
     ingest_without_segments: f.ingest?.without_segments.ok,
+    ingest_steady_with_segments: f.steady?.with_segments.ok,
+    ingest_steady_without_segments: f.steady?.without_segments.ok,
     ...Object.fromEntries((f.latency ?? []).map((l) => [`latency_${l.rate}`, l.sent])),
   };
   const rows = Object.entries(f.phases).map(([name, p]) => {
@@ -226,8 +244,14 @@ export function report(f: Figures): void {
   if (f.ingest) {
     const w = f.ingest.with_segments;
     const o = f.ingest.without_segments;
-    statements('API SQL, ingest with segments', w.api_statements, w.ok + w.errors, 'event');
-    statements('API SQL, ingest without segments', o.api_statements, o.ok + o.errors, 'event');
+    statements('API SQL, ingest with segments (high churn)', w.api_statements, w.ok + w.errors, 'event');
+    statements('API SQL, ingest without segments (high churn)', o.api_statements, o.ok + o.errors, 'event');
+  }
+  if (f.steady) {
+    const w = f.steady.with_segments;
+    const o = f.steady.without_segments;
+    statements('API SQL, ingest with segments (steady)', w.api_statements, w.ok + w.errors, 'event');
+    statements('API SQL, ingest without segments (steady)', o.api_statements, o.ok + o.errors, 'event');
   }
   for (const l of f.latency ?? []) statements(`API SQL, entering events at ${fmt(l.rate)}/s`, l.api_statements, l.sent, 'event');
 }

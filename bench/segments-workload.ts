@@ -66,6 +66,27 @@ export function updatingEventBody(customers: number, seq: number): string {
   return JSON.stringify({ event: eventName, customer: { source_id: `cust-${c}`, metadata }, metadata: purchase(seq) });
 }
 
+/**
+ * How many customers the steady events go to: cust-0..cust-K-1, who have the most history events (historyEventBody
+ * favours low numbers). Few, so priming soon takes each past every event-count threshold; more than the ingest's
+ * clients, so concurrent events rarely wait for the same customer.
+ */
+export function steadyCustomers(customers: number): number {
+  return Math.max(50, Math.floor(customers / 200));
+}
+
+/** Steady events per customer sent before measuring: past the largest event-count threshold of filterOf (5), even from none. */
+export const steadyPrimePerCustomer = 6;
+
+/**
+ * An event for one of the first `set` customers that counts toward the event segments and changes only the
+ * customer's last order: once the customer is past every event-count threshold, it enters and leaves no segment.
+ * Consecutive events (the ones in flight together) go to different customers.
+ */
+export function steadyEventBody(set: number, seq: number): string {
+  return JSON.stringify({ event: eventName, customer: { source_id: `cust-${seq % set}`, metadata: { last_order: `ord-${seq}` } }, metadata: purchase(seq) });
+}
+
 /** GET /v1/customers/{id} path for the light load. */
 export function customerPath(customers: number, seq: number): string {
   return `/v1/customers/cust-${(seq * 104_729 + 7) % customers}`;

@@ -3,8 +3,11 @@
  * each a child process. 1: a project with N customers (and a skewed event history) gets 100 auto-update segments;
  * how long the worker takes to compute their members, and the latency of a light API load meanwhile. 2: ingest
  * throughput of events that change customers and count toward event segments, against the same ingest in a fresh
- * project without segments. 3: a distribution on "customer entered segment": latency from sending the event that
- * makes a new customer enter to the receiver getting the webhook. Prints figures; judging them is for people.
+ * project without segments, twice: high churn (phase `ingest`: each event moves its customer across about ten
+ * segment boundaries) and steady (phase `steady`: events for a few customers already past every event-count
+ * threshold, so they change no membership: what keeping the segments up to date costs in itself). 3: a distribution
+ * on "customer entered segment": latency from sending the event that makes a new customer enter to the receiver
+ * getting the webhook. Prints figures; judging them is for people.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,6 +29,9 @@ import {
   historyEventBody,
   schemaBody,
   segmentSpecs,
+  steadyCustomers,
+  steadyEventBody,
+  steadyPrimePerCustomer,
   updatingEventBody,
 } from './segments-workload.js';
 
@@ -44,7 +50,12 @@ const raw = parseOptions('Usage: npm run bench:segments -- [options]', {
   rate: { type: 'string', env: 'BENCH_RATE', default: '200', help: 'latency: entering events per second (open loop); several, comma-separated, run one after another' },
   'latency-duration': { type: 'string', env: 'BENCH_LATENCY_DURATION', default: '20', help: 'latency: measured seconds' },
   'latency-warmup': { type: 'string', env: 'BENCH_LATENCY_WARMUP', default: '2', help: 'latency: seconds at the rate before measuring' },
-  phases: { type: 'string', env: 'BENCH_PHASES', default: 'ingest,latency', help: 'phases after the segments are computed (ingest, latency)' },
+  phases: {
+    type: 'string',
+    env: 'BENCH_PHASES',
+    default: 'ingest,steady,latency',
+    help: 'phases after the segments are computed (ingest: events that change memberships; steady: events that change none; latency)',
+  },
   'database-url': { type: 'string', env: 'BENCH_DATABASE_URL', default: 'postgres://root@127.0.0.1:5432/test', help: 'PostgreSQL admin URL' },
   'database-name': { type: 'string', env: 'BENCH_DATABASE_NAME', default: 'tessera_bench_segments', help: 'dropped and recreated' },
   'count-queries': { type: 'boolean', env: 'BENCH_COUNT_QUERIES', help: "count and time the API's and the worker's SQL statements per phase" },
@@ -77,7 +88,7 @@ const opts = {
   databaseName: raw['database-name']!,
 };
 if (opts.segments > 100) throw new Error('--segments: a project has at most 100 auto-update segments');
-for (const p of opts.phases) if (!['ingest', 'latency'].includes(p)) throw new Error(`unknown phase '${p}' (ingest, latency)`);
+for (const p of opts.phases) if (!['ingest', 'steady', 'latency'].includes(p)) throw new Error(`unknown phase '${p}' (ingest, steady, latency)`);
 
 const wallNow = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -349,13 +360,21 @@ async function phaseSync(): Promise<{ headers: Record<string, string>; keys: Pro
   return { headers, keys, entryId: ids.at(-1)! };
 }
 
-/** Closed-loop ingest of customer-changing events: warm-up, then the measured phase with CPU and statements. */
-async function ingest(label: string, phase: string, headers: Record<string, string>, n: number, offset: number) {
+/**
+ * Closed-loop ingest of the events `body` gives (by sequence number): `prime` events first if asked (unmeasured:
+ * they bring the customers to the state the phase is about), a warm-up, then the measured phase with CPU and statements.
+ */
+async function ingest(label: string, phase: string, headers: Record<string, string>, body: (seq: number) => string, prime = 0) {
   const client = createLoadClient(api.server.url, opts.concurrency);
   const spec = { path: '/v1/events', headers, concurrency: opts.concurrency };
-  let seq = offset;
+  let seq = 0;
+  if (prime > 0) {
+    const p = await client.run({ ...spec, body, requests: prime });
+    showErrors(`${label} priming`, p);
+    seq += p.ok + p.errors;
+  }
   if (opts.warmupMs > 0) {
-    const w = await client.run({ ...spec, body: (s) => updatingEventBody(n, offset + s), durationMs: opts.warmupMs });
+    const w = await client.run({ ...spec, body: (s) => body(seq + s), durationMs: opts.warmupMs });
     showErrors(`${label} warm-up`, w);
     seq += w.ok + w.errors;
   }
@@ -363,7 +382,7 @@ async function ingest(label: string, phase: string, headers: Record<string, stri
   const m = meter(children, await api.backendPids());
   const deadlocks0 = await deadlocks();
   const mark = await phaseMark(phase);
-  const r = await client.run({ ...spec, body: (s) => updatingEventBody(n, seq + s), durationMs: opts.durationMs });
+  const r = await client.run({ ...spec, body: (s) => body(seq + s), durationMs: opts.durationMs });
   const cpu = m.stop(await api.backendPids());
   const activity = await mark();
   const changes = (activity['customer.segment.entered'] ?? 0) + (activity['customer.segment.left'] ?? 0);
@@ -376,15 +395,41 @@ async function ingest(label: string, phase: string, headers: Record<string, stri
   return { events_per_s: r.okPerSecond, p50_ms: r.p50Ms, p99_ms: r.p99Ms, max_ms: r.maxMs, ok: r.ok, errors: r.errors, deadlocks: dl, entered_left_per_event: changes / Math.max(1, r.ok), cpu, ...(statements ? { api_statements: statements } : {}) };
 }
 
+let baseline: Record<string, string> | undefined;
+
+/** The headers of the project without segments (the same customers, no history), created when first needed. */
+async function baselineHeaders(): Promise<Record<string, string>> {
+  if (!baseline) {
+    baseline = (await populatedProject('project without segments', opts.baselineCustomers)).headers;
+    await analyze('after the second project');
+  }
+  return baseline;
+}
+
 async function phaseIngest(headers: Record<string, string>): Promise<void> {
-  out(`Phase 2: POST /v1/events, ${opts.concurrency} clients, ${opts.warmupMs / 1000} s warm-up + ${opts.durationMs / 1000} s; `
+  out(`Phase 2 (high churn): POST /v1/events, ${opts.concurrency} clients, ${opts.warmupMs / 1000} s warm-up + ${opts.durationMs / 1000} s; `
     + 'each event counts toward the event segments and changes its customer\'s metadata (last order; one in four also the score)');
-  const withSegments = await ingest(`with ${opts.segments} segments`, 'ingest_with_segments', headers, opts.customers, 0);
-  const base = await populatedProject('project without segments', opts.baselineCustomers);
-  await analyze('after the second project');
-  const without = await ingest('without segments', 'ingest_without_segments', base.headers, opts.baselineCustomers, 0);
+  const withSegments = await ingest(`with ${opts.segments} segments`, 'ingest_with_segments', headers, (s) => updatingEventBody(opts.customers, s));
+  const without = await ingest('without segments', 'ingest_without_segments', await baselineHeaders(), (s) => updatingEventBody(opts.baselineCustomers, s));
   figures.ingest = { with_segments: withSegments, without_segments: without, ratio: withSegments.events_per_s / without.events_per_s };
   out(`  ratio: ${fmt(figures.ingest.ratio * 100, 1)}% of the no-segment figure`);
+}
+
+async function phaseSteady(headers: Record<string, string>): Promise<void> {
+  const set = steadyCustomers(opts.customers);
+  const prime = steadyPrimePerCustomer * set;
+  out(`Phase 2 (steady): POST /v1/events, ${opts.concurrency} clients, to cust-0..cust-${set - 1} (the most history events); `
+    + `${fmt(prime)} unmeasured events first (${steadyPrimePerCustomer} each: past every event-count threshold), then `
+    + `${opts.warmupMs / 1000} s warm-up + ${opts.durationMs / 1000} s; each event counts toward the event segments and changes `
+    + 'only its customer\'s last order, so it should change no membership');
+  // Order ids no other phase sends, so that every event does change the last order.
+  const body = (s: number) => steadyEventBody(set, 50_000_000 + s);
+  const withSegments = await ingest(`with ${opts.segments} segments`, 'ingest_steady_with_segments', headers, body, prime);
+  // Primed the same way, so both projects measure the same events for the same customers.
+  const without = await ingest('without segments', 'ingest_steady_without_segments', await baselineHeaders(), body, prime);
+  const ratio = withSegments.events_per_s / without.events_per_s;
+  figures.steady = { customers: set, primed: prime, with_segments: withSegments, without_segments: without, ratio };
+  out(`  ratio: ${fmt(ratio * 100, 1)}% of the no-segment figure`);
 }
 
 function percentile(sorted: number[], q: number): number {
@@ -464,6 +509,8 @@ try {
   const { headers, entryId } = await phaseSync();
   out();
   if (opts.phases.has('ingest')) await phaseIngest(headers);
+  out();
+  if (opts.phases.has('steady')) await phaseSteady(headers);
   out();
   if (opts.phases.has('latency')) await phaseLatency(headers, entryId);
 } finally {
