@@ -375,7 +375,7 @@ describe('custom events', () => {
   const dayN = (n: number) => new Date(t0.getTime() + n * day);
 
   it('count without a window counts every occurrence; no event counts 0', () => {
-    const f = facts({ events: { review: [dayN(-400), dayN(-200)] } });
+    const f = facts({ events: { review: [dayN(-400), dayN(-200)] } }, t0);
     expect(matches(on('events.review.count', { $more_than: ['0'] }), f, t0)).toBe(true);
     expect(matches(on('events.review.count', { $is: [2] }), f, t0)).toBe(true);
     expect(matches(on('events.review.count', { $more_than: ['2'] }), f, t0)).toBe(false);
@@ -384,7 +384,7 @@ describe('custom events', () => {
   });
 
   it('count with a window counts only the last N days, ignoring events after now', () => {
-    const f = facts({ events: { review: [dayN(-8), dayN(-3), dayN(1)] } });
+    const f = facts({ events: { review: [dayN(-8), dayN(-3), dayN(1)] } }, t0);
     const inLast = (n: number, min: number) => on('events.review.count', { $more_than_equal: [min] }, { timeframe: { last_days: n } });
     expect(matches(inLast(7, 1), f, t0)).toBe(true);
     expect(matches(inLast(7, 2), f, t0)).toBe(false);
@@ -396,23 +396,26 @@ describe('custom events', () => {
   it('2 reviews in the last 30 days: matches from the 2nd review until the 1st ages out, and says when', () => {
     const raw = { junction: 'and', 'events.review.count': { conditions: { $more_than_equal: [2] }, timeframe: { last_days: 30 } } };
     const filter = parseFilter(raw);
-    const f = facts({ events: { review: [dayN(0), dayN(10)] } });
-    const only1st = facts({ events: { review: [dayN(0)] } });
-    expect(matches(raw, only1st, dayN(9))).toBe(false);
-    expect(matches(raw, f, dayN(10))).toBe(true);
-    expect(matches(raw, f, dayN(20))).toBe(true);
-    expect(matches(raw, f, dayN(29))).toBe(true);
-    expect(matches(raw, f, new Date(dayN(30).getTime() - 1))).toBe(true);
-    expect(matches(raw, f, dayN(30))).toBe(false);
-    expect(matches(raw, f, dayN(35))).toBe(false);
-    expect(nextCheckAt(filter, f, dayN(10))).toEqual(dayN(30));
-    expect(nextCheckAt(filter, f, dayN(29))).toEqual(dayN(30));
-    expect(nextCheckAt(filter, f, dayN(30))).toEqual(dayN(40));
-    expect(nextCheckAt(filter, f, dayN(40))).toBeUndefined();
+    // What is known at each moment: both reviews, or only the first.
+    const both = (now: Date) => facts({ events: { review: [dayN(0), dayN(10)] } }, now);
+    const only1st = (now: Date) => facts({ events: { review: [dayN(0)] } }, now);
+    const at = (now: Date) => matches(raw, both(now), now);
+    expect(matches(raw, only1st(dayN(9)), dayN(9))).toBe(false);
+    expect(at(dayN(10))).toBe(true);
+    expect(at(dayN(20))).toBe(true);
+    expect(at(dayN(29))).toBe(true);
+    expect(at(new Date(dayN(30).getTime() - 1))).toBe(true);
+    expect(at(dayN(30))).toBe(false);
+    expect(at(dayN(35))).toBe(false);
+    const next = (now: Date) => nextCheckAt(filter, both(now), now);
+    expect(next(dayN(10))).toEqual(dayN(30));
+    expect(next(dayN(29))).toEqual(dayN(30));
+    expect(next(dayN(30))).toEqual(dayN(40));
+    expect(next(dayN(40))).toBeUndefined();
   });
 
   it('last_occurred takes date operators; never tracked matches none but $is_unknown', () => {
-    const f = facts({ events: { purchase: [dayN(-20), dayN(-2)] } });
+    const f = facts({ events: { purchase: [dayN(-20), dayN(-2)] } }, t0);
     expect(matches(on('events.purchase.last_occurred', { $less_than_ago: [3] }), f, t0)).toBe(true);
     expect(matches(on('events.purchase.last_occurred', { $less_than_ago: [2] }), f, t0)).toBe(false);
     expect(matches(on('events.purchase.last_occurred', { $after: [dayN(-3).toISOString()] }), f, t0)).toBe(true);

@@ -1,6 +1,6 @@
 /** Segment filter parsing (DIGEST d.2, j.4-j.6): what is refused and why, what is accepted and how it reads. */
 import { describe, expect, it } from 'vitest';
-import { dependenciesOf, FilterError, longestWindowDays, parseFilter } from '../src/modules/segments/filter/index.js';
+import { dependenciesOf, FilterError, parseFilter, windowsOf } from '../src/modules/segments/filter/index.js';
 import { on } from './helpers/segment-facts.js';
 
 /** The message of the FilterError the filter is refused with; fails when it is accepted or fails otherwise. */
@@ -237,10 +237,10 @@ describe('dependencies', () => {
   it('reports the 2-reviews-in-30-days filter as reading the review event, time-based', () => {
     const f = parseFilter({ junction: 'and', 'events.review.count': { conditions: { $more_than_equal: [2] }, timeframe: { last_days: 30 } } });
     expect(dependenciesOf(f)).toEqual({ fields: new Set(), orders: false, events: new Set(['review']), timeBased: true });
-    expect(longestWindowDays(f)).toBe(30);
+    expect(windowsOf(f)).toEqual(new Map([['review', new Set([30])]]));
   });
 
-  it('unions dependencies over criteria and takes the longest window', () => {
+  it('unions dependencies over criteria and lists the windows per event', () => {
     const f = parseFilter({
       junction: 'or',
       email: { conditions: { $has_value: '' } },
@@ -250,7 +250,7 @@ describe('dependencies', () => {
       'events.visit.count': { conditions: { $more_than: [5] } },
     });
     expect(dependenciesOf(f)).toEqual({ fields: new Set(['email', 'metadata.plan']), orders: false, events: new Set(['review', 'order', 'visit']), timeBased: true });
-    expect(longestWindowDays(f)).toBe(90);
-    expect(longestWindowDays(parseFilter(on('email', { $has_value: '' })))).toBe(0);
+    expect(windowsOf(f)).toEqual(new Map([['review', new Set([7])], ['order', new Set([90])]]));
+    expect(windowsOf(parseFilter(on('email', { $has_value: '' })))).toEqual(new Map());
   });
 });

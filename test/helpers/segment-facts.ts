@@ -1,20 +1,31 @@
 /** Builds the Facts a segment filter is evaluated against, without a database. */
-import { evaluate, parseFilter, type Facts } from '../../src/modules/segments/filter/index.js';
+import { evaluate, parseFilter, type EventFacts, type Facts } from '../../src/modules/segments/filter/index.js';
 
 export const day = 86_400_000;
+/** The default `now` of facts and matches. */
+export const NOW = new Date('2024-05-15T12:00:00.000Z');
 
 export interface FactsInput {
   customer?: Partial<Facts['customer']>;
   orders?: Partial<Facts['orders']>;
-  /** Per event name, the times it was tracked: count, last and recent follow from them. */
+  /** Per event name, the times it was tracked: count, last and the windows at `now` follow from them. */
   events?: Record<string, Date[]>;
 }
 
-export function facts(input: FactsInput = {}): Facts {
-  const events = new Map<string, { count: number; last: Date | null; recent: Date[] }>();
+/** The windows (in days) event facts are given for: every one the tests use. */
+const windows = Array.from({ length: 400 }, (_, i) => i + 1);
+
+/** What is known of a customer at `now` (event windows are counted back from it; later events do not count). */
+export function facts(input: FactsInput = {}, now: Date = NOW): Facts {
+  const events = new Map<string, EventFacts>();
   for (const [name, times] of Object.entries(input.events ?? {})) {
     const last = times.length === 0 ? null : new Date(Math.max(...times.map((t) => t.getTime())));
-    events.set(name, { count: times.length, last, recent: times });
+    const inWindow = (days: number) => times.filter((t) => t.getTime() > now.getTime() - days * day && t.getTime() <= now.getTime());
+    const counted = windows.map((days) => {
+      const within = inWindow(days).map((t) => t.getTime());
+      return [days, { count: within.length, oldest: within.length === 0 ? null : new Date(Math.min(...within)) }] as const;
+    });
+    events.set(name, { count: times.length, last, windows: new Map(counted) });
   }
   return {
     customer: {
@@ -37,7 +48,7 @@ export function facts(input: FactsInput = {}): Facts {
 }
 
 /** Parses the raw filter and evaluates it for the facts at `now`. */
-export function matches(raw: unknown, f: Facts, now: Date = new Date('2024-05-15T12:00:00.000Z')): boolean {
+export function matches(raw: unknown, f: Facts, now: Date = NOW): boolean {
   return evaluate(parseFilter(raw), f, now);
 }
 

@@ -24,17 +24,29 @@ export async function insertEvents(db: Executor, events: CustomEventRow[]): Prom
 }
 
 /**
- * Per customer and event name: how many, the last time, and the times since `since` (oldest first), as a SELECT
- * of (customer_id, type, n, last, recent) whose values are pushed onto params, for a caller to run with its own reads.
+ * Per customer and event name: how many, the last time, and per window (days) the count and the oldest time in
+ * (now - days, now], as `windows` {"<days>": [count, oldest]} — a SELECT of (customer_id, type, n, last, windows)
+ * whose values are pushed onto params, for a caller to run with its own reads. Windows are computed here, so a
+ * customer with thousands of events sends back a few numbers, not their times.
  */
-export function statsSelect(params: unknown[], projectId: string, customerIds: string[], names: string[], since: Date | undefined): string {
-  params.push(projectId, JSON.stringify(customerIds), JSON.stringify(names), since ?? null);
-  const [p, c, n, s] = [params.length - 3, params.length - 2, params.length - 1, params.length].map((i) => `$${i}`);
-  return `SELECT customer_id, type, count(*)::int AS n, max(created_at) AS last,
-            COALESCE(jsonb_agg(created_at ORDER BY created_at) FILTER (WHERE ${s}::timestamptz IS NOT NULL AND created_at > ${s}), '[]'::jsonb) AS recent
+export function statsSelect(params: unknown[], q: { projectId: string; customerIds: string[]; names: string[]; windows: number[]; now: Date }): string {
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const project = p(q.projectId);
+  const customers = p(JSON.stringify(q.customerIds));
+  const names = p(JSON.stringify(q.names));
+  // A parameter is pushed only when used: PostgreSQL refuses values the statement does not refer to.
+  const now = q.windows.length > 0 ? p(q.now) : '';
+  const windows = q.windows.map((days) => {
+    const inWindow = `created_at > ${now}::timestamptz - make_interval(days => ${p(days)}) AND created_at <= ${now}::timestamptz`;
+    return `'${days}', jsonb_build_array(count(*) FILTER (WHERE ${inWindow}), min(created_at) FILTER (WHERE ${inWindow}))`;
+  });
+  return `SELECT customer_id, type, count(*)::int AS n, max(created_at) AS last, jsonb_build_object(${windows.join(', ')}) AS windows
        FROM custom_events
-      WHERE project_id = ${p}
-        AND customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text(${c}::jsonb)))
-        AND type = ANY (ARRAY(SELECT jsonb_array_elements_text(${n}::jsonb)))
+      WHERE project_id = ${project}
+        AND customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text(${customers}::jsonb)))
+        AND type = ANY (ARRAY(SELECT jsonb_array_elements_text(${names}::jsonb)))
       GROUP BY customer_id, type`;
 }

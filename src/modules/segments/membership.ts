@@ -1,10 +1,8 @@
 import type { Executor } from '../../store/db.js';
 import type { CustomerRow } from '../customers/index.js';
-import { dependenciesOf, evaluate, longestWindowDays, nextCheckAt, parseFilter, type Facts, type Filter } from './filter/index.js';
+import { dependenciesOf, evaluate, nextCheckAt, parseFilter, windowsOf, type Facts, type Filter } from './filter/index.js';
 import * as sql from './sql.js';
 import type { EventStatsSelect, LiveSegment, MembershipChange } from './types.js';
-
-const day = 86_400_000;
 
 export interface Compiled {
   segment: LiveSegment;
@@ -70,12 +68,12 @@ export async function reevaluate(
   for (const id of ids) for (const s of work.get(id) ?? []) all.set(s.segment.id, s);
   const segments = [...all.values()];
   const names = [...new Set(segments.flatMap((s) => [...s.deps.events]))];
-  const window = Math.max(0, ...segments.map((s) => longestWindowDays(s.filter)));
+  const windows = [...new Set(segments.flatMap((s) => [...windowsOf(s.filter).values()].flatMap((w) => [...w])))];
   const state = await sql.readState(tx, {
     segmentIds: segments.map((s) => s.segment.id),
     timedIds: segments.filter((s) => s.deps.timeBased).map((s) => s.segment.id),
     knownIds: known,
-    eventsOf: { projectId, customerIds: ids, names, since: window > 0 ? new Date(now.getTime() - window * day) : undefined, select: deps.eventStats },
+    eventsOf: { projectId, customerIds: ids, names, windows, now, select: deps.eventStats },
   });
   const { active: current, checks: scheduled, events: stats } = state;
 

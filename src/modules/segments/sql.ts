@@ -101,8 +101,8 @@ export interface StateQuery {
   timedIds: string[];
   /** Customers whose memberships and re-checks are read (not those created in this transaction). */
   knownIds: string[];
-  /** Customers whose event stats are read, for these names. */
-  eventsOf?: { projectId: string; customerIds: string[]; names: string[]; since: Date | undefined; select: EventStatsSelect };
+  /** Customers whose event stats are read, for these names and windows (days), at `now`. */
+  eventsOf?: { projectId: string; customerIds: string[]; names: string[]; windows: number[]; now: Date; select: EventStatsSelect };
 }
 
 /**
@@ -113,23 +113,23 @@ export interface StateQuery {
 export async function readState(db: Executor, q: StateQuery): Promise<SegmentState> {
   const state: SegmentState = { active: new Set(), checks: new Map(), events: new Map() };
   const params: unknown[] = [];
-  // One shape for every part: kind, key (segment id or event name), customer, a time, a count, recent times.
+  // One shape for every part: kind, key (segment id or event name), customer, a time, a count, windows.
   const parts: string[] = [];
   if (q.segmentIds.length > 0 && q.knownIds.length > 0) {
-    parts.push(`SELECT 'm' AS kind, segment_id AS key, customer_id, NULL::timestamptz AS at, NULL::int AS n, NULL::jsonb AS recent
+    parts.push(`SELECT 'm' AS kind, segment_id AS key, customer_id, NULL::timestamptz AS at, NULL::int AS n, NULL::jsonb AS windows
       FROM segment_members WHERE ${pairs(params, q.segmentIds, q.knownIds)} AND active`);
   }
   if (q.timedIds.length > 0 && q.knownIds.length > 0) {
-    parts.push(`SELECT 'c' AS kind, segment_id AS key, customer_id, due_at AS at, NULL::int AS n, NULL::jsonb AS recent
+    parts.push(`SELECT 'c' AS kind, segment_id AS key, customer_id, due_at AS at, NULL::int AS n, NULL::jsonb AS windows
       FROM segment_checks WHERE ${pairs(params, q.timedIds, q.knownIds)}`);
   }
   const e = q.eventsOf;
   if (e && e.names.length > 0 && e.customerIds.length > 0) {
-    parts.push(`SELECT 'e' AS kind, s.type AS key, s.customer_id, s.last AS at, s.n, s.recent
-      FROM (${e.select(params, e.projectId, e.customerIds, e.names, e.since)}) s`);
+    parts.push(`SELECT 'e' AS kind, s.type AS key, s.customer_id, s.last AS at, s.n, s.windows
+      FROM (${e.select(params, e)}) s`);
   }
   if (parts.length === 0) return state;
-  const { rows } = await db.query<{ kind: string; key: string; customer_id: string; at: Date | null; n: number | null; recent: string[] | null }>(
+  const { rows } = await db.query<{ kind: string; key: string; customer_id: string; at: Date | null; n: number | null; windows: Record<string, [number, string | null]> | null }>(
     parts.join('\nUNION ALL\n'),
     params,
   );
@@ -138,7 +138,8 @@ export async function readState(db: Executor, q: StateQuery): Promise<SegmentSta
     else if (r.kind === 'c') state.checks.set(`${r.key} ${r.customer_id}`, new Date(r.at!).getTime());
     else {
       const per = state.events.get(r.customer_id) ?? new Map();
-      per.set(r.key, { count: r.n!, last: r.at ? new Date(r.at) : null, recent: (r.recent ?? []).map((t) => new Date(t)) });
+      const windows = new Map(Object.entries(r.windows ?? {}).map(([days, [count, oldest]]) => [Number(days), { count, oldest: oldest === null ? null : new Date(oldest) }]));
+      per.set(r.key, { count: r.n!, last: r.at ? new Date(r.at) : null, windows });
       state.events.set(r.customer_id, per);
     }
   }

@@ -1,4 +1,4 @@
-import type { Executor } from '../../store/db.js';
+import type { EventFacts } from './filter/index.js';
 
 export type SegmentType = 'static' | 'passive' | 'auto-update';
 
@@ -37,20 +37,17 @@ export interface SegmentInput {
   customers?: string[];
 }
 
-/** A customer's event history as filters see it: count, last time, and the times within the longest window. */
-export type EventStats = Map<string, { count: number; last: Date | null; recent: Date[] }>;
+/** A customer's event history as filters see it at one `now`, per event name (see Facts). */
+export type EventStats = Map<string, EventFacts>;
 
 /**
- * Customers' event stats for some event names, as a SELECT of (customer_id, type, n int, last timestamptz,
- * recent jsonb array of times) with its values pushed onto params (given at composition: events own that data).
- * Segments run it with their own reads, in one statement.
+ * Customers' event stats for some event names and windows at `now`, as a SELECT of (customer_id, type, n int,
+ * last timestamptz, windows jsonb {"<days>": [count, oldest]}) with its values pushed onto params (given at
+ * composition: events own that data). Segments run it with their own reads, in one statement.
  */
 export type EventStatsSelect = (
   params: unknown[],
-  projectId: string,
-  customerIds: string[],
-  eventNames: string[],
-  recentSince: Date | undefined,
+  q: { projectId: string; customerIds: string[]; names: string[]; windows: number[]; now: Date },
 ) => string;
 
 export interface MembershipChange {

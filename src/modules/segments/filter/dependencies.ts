@@ -38,9 +38,14 @@ export function dependenciesOf(filter: Filter): Dependencies {
   return deps;
 }
 
-/** The longest event-count window, in days (how far back a customer's event times must be loaded). */
-export function longestWindowDays(filter: Filter): number {
-  return Math.max(0, ...filter.criteria.map((cr) => (cr.field.kind === 'event_count' ? (cr.field.windowDays ?? 0) : 0)));
+/** The event-count windows the filter uses, per event name, in days: what a customer's event facts must hold. */
+export function windowsOf(filter: Filter): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>();
+  for (const { field: f } of filter.criteria) {
+    if (f.kind !== 'event_count' || f.windowDays === undefined) continue;
+    out.set(f.event, (out.get(f.event) ?? new Set()).add(f.windowDays));
+  }
+  return out;
 }
 
 /**
@@ -54,7 +59,9 @@ export function nextCheckAt(filter: Filter, facts: Facts, now: Date): Date | und
   for (const cr of filter.criteria) {
     const f = cr.field;
     if (f.kind === 'event_count' && f.windowDays !== undefined) {
-      for (const at of facts.events.get(f.event)?.recent ?? []) candidates.push(at.getTime() + f.windowDays * day);
+      // The count drops when the oldest event in the window leaves it.
+      const oldest = facts.events.get(f.event)?.windows.get(f.windowDays)?.oldest;
+      if (oldest) candidates.push(oldest.getTime() + f.windowDays * day);
       continue;
     }
     if (f.type !== 'date' && f.type !== 'any') continue;

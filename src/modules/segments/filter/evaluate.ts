@@ -47,8 +47,7 @@ export function valueOf(field: Field, f: Facts, now: Date): unknown {
       const e = f.events.get(field.event);
       if (!e) return 0;
       if (field.windowDays === undefined) return e.count;
-      const from = now.getTime() - field.windowDays * day;
-      return e.recent.filter((t) => t.getTime() > from && t.getTime() <= now.getTime()).length;
+      return e.windows.get(field.windowDays)?.count ?? 0;
     }
     case 'event_last':
       return f.events.get(field.event)?.last ?? null;

@@ -4,5 +4,5 @@
  */
 export { parseFilter, FilterError, maxWindowDays } from './parse.js';
 export { evaluate, valueOf } from './evaluate.js';
-export { dependenciesOf, longestWindowDays, nextCheckAt, type Dependencies } from './dependencies.js';
-export type { Facts, Filter, Criterion, Condition, Field } from './types.js';
+export { dependenciesOf, nextCheckAt, windowsOf, type Dependencies } from './dependencies.js';
+export type { EventFacts, Facts, Filter, Criterion, Condition, Field } from './types.js';

@@ -32,7 +32,13 @@ export interface Filter {
   criteria: Criterion[];
 }
 
-/** What evaluation needs to know about one customer. */
+export interface EventFacts {
+  count: number;
+  last: Date | null;
+  windows: Map<number, { count: number; oldest: Date | null }>;
+}
+
+/** What evaluation needs to know about one customer at one `now`. */
 export interface Facts {
   customer: {
     id: string;
@@ -48,6 +54,9 @@ export interface Facts {
     metadata: Record<string, unknown>;
   };
   orders: { total_amount: number; total_count: number; average_amount: number; last_order_amount: number; last_order_date: Date | null };
-  /** Per event name: the total count, the last time, and the times within the longest window the filter uses. */
-  events: Map<string, { count: number; last: Date | null; recent: Date[] }>;
+  /**
+   * Per event name: the total count, the last time, and per window (days) the filters use, the count and the
+   * oldest time within it at the evaluation's `now` (events after `now` do not count).
+   */
+  events: Map<string, EventFacts>;
 }
