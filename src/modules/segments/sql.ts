@@ -72,18 +72,16 @@ export async function deleteSegment(db: Executor, projectId: string, id: string)
 
 /**
  * A condition on (segment_id, customer_id) for these customers in these segments, its values pushed onto params.
- * One segment (a background step over many customers) probes the primary key per customer; several (a batch of
- * changes) read each customer's rows and keep those of the segments.
+ * One segment (a background step over many customers) probes the primary key per customer. Several (a batch of
+ * changes) read all of each customer's rows through the customer index, and the caller keeps those of the
+ * segments: a few customers' rows are fewer reads than probing every (segment, customer) pair.
  */
 function pairs(params: unknown[], segmentIds: string[], customerIds: string[]): string {
   params.push(JSON.stringify(customerIds));
   const customers = `customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($${params.length}::jsonb)))`;
-  if (segmentIds.length === 1) {
-    params.push(segmentIds[0]);
-    return `segment_id = $${params.length} AND ${customers}`;
-  }
-  params.push(JSON.stringify(segmentIds));
-  return `${customers} AND segment_id = ANY (ARRAY(SELECT jsonb_array_elements_text($${params.length}::jsonb)))`;
+  if (segmentIds.length !== 1) return customers;
+  params.push(segmentIds[0]);
+  return `segment_id = $${params.length} AND ${customers}`;
 }
 
 export interface SegmentState {
@@ -133,10 +131,13 @@ export async function readState(db: Executor, q: StateQuery): Promise<SegmentSta
     parts.join('\nUNION ALL\n'),
     params,
   );
+  const segments = new Set(q.segmentIds);
   for (const r of rows) {
-    if (r.kind === 'm') state.active.add(`${r.key} ${r.customer_id}`);
-    else if (r.kind === 'c') state.checks.set(`${r.key} ${r.customer_id}`, new Date(r.at!).getTime());
-    else {
+    if (r.kind === 'm') {
+      if (segments.has(r.key)) state.active.add(`${r.key} ${r.customer_id}`);
+    } else if (r.kind === 'c') {
+      if (segments.has(r.key)) state.checks.set(`${r.key} ${r.customer_id}`, new Date(r.at!).getTime());
+    } else {
       const per = state.events.get(r.customer_id) ?? new Map();
       const windows = new Map(Object.entries(r.windows ?? {}).map(([days, [count, oldest]]) => [Number(days), { count, oldest: oldest === null ? null : new Date(oldest) }]));
       per.set(r.key, { count: r.n!, last: r.at ? new Date(r.at) : null, windows });
