@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newEventId, newId, newSecret, randomBase62 } from '../src/core/ids.js';
+import { newEventId, newId, newSecret, newSortableId, randomBase62 } from '../src/core/ids.js';
 
 describe('ids', () => {
   it('keeps prefixes and lengths, with no repeats across many refills of the random pool', () => {
@@ -16,6 +16,14 @@ describe('ids', () => {
     expect(newSecret()).toMatch(/^[0-9A-Za-z]{40}$/);
     // Longer than the pool: drawn directly.
     expect(randomBase62(10_000)).toMatch(/^[0-9A-Za-z]{10000}$/);
+  });
+
+  it('sortable ids keep the shape of random ones and sort by their time', () => {
+    const times = [0, 1, 61_000, Date.parse('2026-05-01T12:00:00Z'), Date.parse('2999-12-31T23:59:59Z')];
+    const ids = times.map((t) => newSortableId('cust', new Date(t)));
+    for (const id of ids) expect(id).toMatch(/^cust_[0-9A-Za-z]{24}$/);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(Array.from({ length: 1000 }, () => newSortableId('cust', new Date(5))))).toHaveProperty('size', 1000);
   });
 
   it('draws base62 characters evenly', () => {

@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import { notFound, TesseraError } from '../../core/errors.js';
-import { newId } from '../../core/ids.js';
+import { newSortableId } from '../../core/ids.js';
 import type { Executor } from '../../store/db.js';
 import type { Cause, CausedEvent } from '../activity/index.js';
 import { applyAttributes, blankCustomer } from './attributes.js';
@@ -57,7 +57,7 @@ export async function upsertMany(tx: Executor, clock: Clock, items: UpsertItem[]
   // Source ids nobody has yet: insert them (blank), then read back those that another transaction created first.
   const fresh: CustomerRow[] = [];
   for (const [k, { projectId, key }] of sourceKeys) {
-    if (!bySource.has(k)) fresh.push(blankCustomer(newId('cust'), projectId, key, now));
+    if (!bySource.has(k)) fresh.push(blankCustomer(newSortableId('cust', now), projectId, key, now));
   }
   const inserted = await sql.insertMany(tx, fresh);
   const raced = fresh.filter((c) => !inserted.has(c.id));
@@ -73,7 +73,7 @@ export async function upsertMany(tx: Executor, clock: Clock, items: UpsertItem[]
     if (input.id !== undefined) current = byId.get(byKey(projectId, input.id));
     else if (input.source_id !== undefined) current = bySource.get(byKey(projectId, input.source_id));
     else {
-      current = blankCustomer(newId('cust'), projectId, null, now);
+      current = blankCustomer(newSortableId('cust', now), projectId, null, now);
       await sql.insertMany(tx, [current]);
       created.add(current.id);
     }
