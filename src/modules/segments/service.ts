@@ -69,9 +69,14 @@ export function createSegmentsService(deps: SegmentsDeps) {
     const out: Compiled[] = [];
     for (const s of live) {
       const c = compiled.get(s.id);
-      // A filter changed between the two reads: compile the one read now (the next evaluation re-reads it).
-      if (c && c.segment.revision === s.revision) out.push({ ...c, segment: s });
-      else out.push(compile(s, (await sql.selectFilters(tx, [s.id]))[0]?.filter ?? {}));
+      if (c && c.segment.revision === s.revision) {
+        out.push({ ...c, segment: s });
+        continue;
+      }
+      // Its filter changed between the two reads: use the one read now (the next evaluation reads it again). A
+      // segment deleted meanwhile is left out.
+      const now = (await sql.selectFilters(tx, [s.id]))[0];
+      if (now) out.push(compile(s, now.filter));
     }
     return out;
   }
