@@ -89,6 +89,25 @@ describe('migrations', () => {
     expect((await appliedIds(e.db)).map((r) => r.id)).toEqual([9001, 9002]);
   });
 
+  it('counts events stored before custom_event_days existed into their days when upgrading', async () => {
+    const e = await emptyDb();
+    cleanups.push(e.drop);
+    const all = await loadMigrations();
+    await migrate(e.db, all.filter((m) => m.id < 6));
+    await e.db.exec("INSERT INTO projects (id, name, settings, webhook_token, created_at) VALUES ('proj_m', 'm', '{}', 'tok', now())");
+    const at = ['2026-03-01T23:59:59Z', '2026-03-02T00:00:00Z', '2026-03-02T12:00:00Z'];
+    for (const [i, t] of at.entries()) {
+      await e.db.query("INSERT INTO custom_events (id, project_id, customer_id, type, created_at) VALUES ($1, 'proj_m', 'cust_a', 'review', $2)", [`event_${i}`, t]);
+    }
+    expect(await migrate(e.db, all)).toEqual(all.filter((m) => m.id >= 6).map((m) => m.name));
+    const { rows } = await e.db.query<{ day: number; n: number; last: Date }>('SELECT day, n, last FROM custom_event_days ORDER BY day');
+    const dayOf = (t: string) => Math.floor(Date.parse(t) / 86_400_000);
+    expect(rows.map((r) => [r.day, r.n, new Date(r.last).toISOString()])).toEqual([
+      [dayOf(at[0]!), 1, '2026-03-01T23:59:59.000Z'],
+      [dayOf(at[1]!), 2, '2026-03-02T12:00:00.000Z'],
+    ]);
+  });
+
   describe.skipIf(driver !== 'postgres')('two processes starting at once on PostgreSQL', () => {
     let fresh: { db: Db; url?: string; drop(): Promise<void> };
     beforeAll(async () => {

@@ -84,6 +84,9 @@ function pairs(params: unknown[], segmentIds: string[], customerIds: string[]): 
   return `segment_id = $${params.length} AND ${customers}`;
 }
 
+/** A timestamptz as milliseconds since the epoch (a float8 the driver hands over as a number, not a string to parse). */
+const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
+
 export interface SegmentState {
   /** Active memberships, as "segment customer" keys. */
   active: Set<string>;
@@ -114,20 +117,20 @@ export async function readState(db: Executor, q: StateQuery): Promise<SegmentSta
   // One shape for every part: kind, key (segment id or event name), customer, a time, a count, windows.
   const parts: string[] = [];
   if (q.segmentIds.length > 0 && q.knownIds.length > 0) {
-    parts.push(`SELECT 'm' AS kind, segment_id AS key, customer_id, NULL::timestamptz AS at, NULL::int AS n, NULL::jsonb AS windows
+    parts.push(`SELECT 'm' AS kind, segment_id AS key, customer_id, NULL::float8 AS at, NULL::int AS n, NULL::jsonb AS windows
       FROM segment_members WHERE ${pairs(params, q.segmentIds, q.knownIds)} AND active`);
   }
   if (q.timedIds.length > 0 && q.knownIds.length > 0) {
-    parts.push(`SELECT 'c' AS kind, segment_id AS key, customer_id, due_at AS at, NULL::int AS n, NULL::jsonb AS windows
+    parts.push(`SELECT 'c' AS kind, segment_id AS key, customer_id, ${epochMs('due_at')} AS at, NULL::int AS n, NULL::jsonb AS windows
       FROM segment_checks WHERE ${pairs(params, q.timedIds, q.knownIds)}`);
   }
   const e = q.eventsOf;
   if (e && e.names.length > 0 && e.customerIds.length > 0) {
-    parts.push(`SELECT 'e' AS kind, s.type AS key, s.customer_id, s.last AS at, s.n, s.windows
+    parts.push(`SELECT 'e' AS kind, s.type AS key, s.customer_id, ${epochMs('s.last')} AS at, s.n, s.windows
       FROM (${e.select(params, e)}) s`);
   }
   if (parts.length === 0) return state;
-  const { rows } = await db.query<{ kind: string; key: string; customer_id: string; at: Date | null; n: number | null; windows: Record<string, [number, string | null]> | null }>(
+  const { rows } = await db.query<{ kind: string; key: string; customer_id: string; at: number | null; n: number | null; windows: Record<string, [number, string | null]> | null }>(
     parts.join('\nUNION ALL\n'),
     params,
   );
@@ -136,11 +139,11 @@ export async function readState(db: Executor, q: StateQuery): Promise<SegmentSta
     if (r.kind === 'm') {
       if (segments.has(r.key)) state.active.add(`${r.key} ${r.customer_id}`);
     } else if (r.kind === 'c') {
-      if (segments.has(r.key)) state.checks.set(`${r.key} ${r.customer_id}`, new Date(r.at!).getTime());
+      if (segments.has(r.key)) state.checks.set(`${r.key} ${r.customer_id}`, r.at!);
     } else {
       const per = state.events.get(r.customer_id) ?? new Map();
       const windows = new Map(Object.entries(r.windows ?? {}).map(([days, [count, oldest]]) => [Number(days), { count, oldest: oldest === null ? null : new Date(oldest) }]));
-      per.set(r.key, { count: r.n!, last: r.at ? new Date(r.at) : null, windows });
+      per.set(r.key, { count: r.n!, last: r.at === null ? null : new Date(r.at), windows });
       state.events.set(r.customer_id, per);
     }
   }
