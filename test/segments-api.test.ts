@@ -232,7 +232,7 @@ describe('customers and segments', () => {
     // Not merely hidden by the customer list: no membership and no pending re-check remain behind.
     const left = await t.testDb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM segment_members WHERE customer_id = $1 AND active', [ann.id]);
     expect(left.rows[0]!.n).toBe(0);
-    const checks = await t.testDb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM segment_checks WHERE customer_id = $1', [ann.id]);
+    const checks = await t.testDb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM segment_rechecks WHERE customer_id = $1', [ann.id]);
     expect(checks.rows[0]!.n).toBe(0);
     // A new customer under the same source_id starts outside the static segment.
     await api.customer({ source_id: 'ann', name: 'Ann' });

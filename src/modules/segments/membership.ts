@@ -33,8 +33,7 @@ export interface EvaluateDeps {
 
 /**
  * Evaluates, in tx at `now`, each listed customer (of one project) against its listed segments: writes who
- * entered and who left (with times), sets, moves or clears the time-based re-checks that changed, and returns the
- * changes. Customers that no longer exist are left alone. Evaluations of one customer must not overlap: callers
+ * entered and who left (with times), sets or moves the customer's time-based re-check, and returns the changes. Customers that no longer exist are left alone. Evaluations of one customer must not overlap: callers
  * either hold the customer's row already (the change being evaluated locked it) or pass `lock: 'share'`.
  */
 export async function reevaluate(
@@ -71,7 +70,7 @@ export async function reevaluate(
   const windows = [...new Set(segments.flatMap((s) => [...windowsOf(s.filter).values()].flatMap((w) => [...w])))];
   const state = await sql.readState(tx, {
     segmentIds: segments.map((s) => s.segment.id),
-    timedIds: segments.filter((s) => s.deps.timeBased).map((s) => s.segment.id),
+    timed: segments.some((s) => s.deps.timeBased),
     knownIds: known,
     eventsOf: { projectId, customerIds: ids, names, windows, now, select: deps.eventStats },
   });
@@ -82,6 +81,11 @@ export async function reevaluate(
   const changes: MembershipChange[] = [];
   for (const c of rows) {
     const facts = factsOf(c, stats.get(c.id) ?? new Map());
+    // One re-check per customer, at the earliest time one of its results may change with time alone. Evaluating
+    // some segments only moves it earlier: a later time another segment needed is not known here, and a re-check
+    // that finds nothing changed (then sets the true next time) costs one evaluation.
+    const scheduledAt = scheduled.get(c.id);
+    let due = scheduledAt ?? Infinity;
     for (const s of work.get(c.id) ?? []) {
       const key = `${s.segment.id} ${c.id}`;
       const match = evaluate(s.filter, facts, now);
@@ -89,14 +93,10 @@ export async function reevaluate(
         writes.push({ segment_id: s.segment.id, customer_id: c.id, project_id: projectId, active: match });
         changes.push({ segment: s.segment, customerId: c.id, entered: match });
       }
-      if (s.deps.timeBased) {
-        // Only a re-check that moves is written: most evaluations leave it where it was.
-        const due = nextCheckAt(s.filter, facts, now)?.getTime();
-        if (due !== scheduled.get(key)) {
-          checks.push({ segment_id: s.segment.id, customer_id: c.id, project_id: projectId, due_at: due === undefined ? null : new Date(due).toISOString() });
-        }
-      }
+      if (s.deps.timeBased) due = Math.min(due, nextCheckAt(s.filter, facts, now)?.getTime() ?? Infinity);
     }
+    // Only a re-check that moves is written: most evaluations leave it where it was.
+    if (due !== Infinity && due !== scheduledAt) checks.push({ customer_id: c.id, project_id: projectId, due_at: new Date(due).toISOString() });
   }
   await sql.writeState(tx, writes, checks, now);
   return { changes, customers: new Map(rows.map((r) => [r.id, r])) };

@@ -242,28 +242,26 @@ export function createSegmentsService(deps: SegmentsDeps) {
     return out;
   }
 
-  /** Re-checks memberships that time alone may have changed (windows running out, relative dates); returns how many. */
+  /**
+   * Re-checks customers whose memberships time alone may have changed (windows running out, relative dates):
+   * each against every time-based segment of its project, which also sets its next re-check. Returns how many.
+   */
   async function runDueChecks(limit = 500): Promise<number> {
     return db.transaction(async (tx) => {
       const now = clock.now();
       const due = await sql.takeDueChecks(tx, now, limit);
       if (due.length === 0) return 0;
       const live = await compiledOf(tx, await sql.selectLiveSegments(tx, [...new Set(due.map((d) => d.project_id))]));
-      const byId = new Map(live.map((s) => [s.segment.id, s]));
-      const byProject = new Map<string, Map<string, Compiled[]>>();
-      for (const d of due) {
-        const s = byId.get(d.segment_id);
-        if (!s) continue;
-        const work = byProject.get(d.project_id) ?? new Map<string, Compiled[]>();
-        byProject.set(d.project_id, work);
-        work.set(d.customer_id, [...(work.get(d.customer_id) ?? []), s]);
-      }
       const later: typeof due = [];
-      for (const [projectId, work] of byProject) {
+      for (const projectId of new Set(due.map((d) => d.project_id))) {
+        const timed = live.filter((s) => s.segment.project_id === projectId && s.deps.timeBased);
+        const mine = due.filter((d) => d.project_id === projectId);
+        if (timed.length === 0) continue;
         // The taken checks are locked, and a change being written for one of these customers may be waiting for
         // them: customers a writer holds are left for the next round (their checks put back), never waited for.
+        const work = new Map(mine.map((d) => [d.customer_id, timed]));
         const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, work, now, { lock: 'share-skip' });
-        later.push(...due.filter((d) => d.project_id === projectId && work.has(d.customer_id) && !rows.has(d.customer_id)));
+        later.push(...mine.filter((d) => !rows.has(d.customer_id)));
         await log.record(tx, changeEvents(internal(projectId, `v-check-${now.getTime().toString(16)}`), changes, rows));
       }
       await sql.putBackChecks(tx, later);

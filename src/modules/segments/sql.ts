@@ -90,7 +90,7 @@ const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::flo
 export interface SegmentState {
   /** Active memberships, as "segment customer" keys. */
   active: Set<string>;
-  /** Scheduled re-checks: "segment customer" to due time (ms). */
+  /** Scheduled re-checks: customer to due time (ms). */
   checks: Map<string, number>;
   /** Per customer, per event name: count, last time, times since the longest window's start. */
   events: Map<string, EventStats>;
@@ -98,8 +98,8 @@ export interface SegmentState {
 
 export interface StateQuery {
   segmentIds: string[];
-  /** The time-based ones among them: their re-checks are read. */
-  timedIds: string[];
+  /** Whether some of them are time-based: the customers' re-checks are read. */
+  timed: boolean;
   /** Customers whose memberships and re-checks are read (not those created in this transaction). */
   knownIds: string[];
   /** Customers whose event stats are read, for these names and windows (days), at `now`. */
@@ -107,8 +107,8 @@ export interface StateQuery {
 }
 
 /**
- * In one statement: the active memberships of the known customers in these segments, their re-checks in the
- * time-based ones, and the customers' event stats. Not locked: whoever evaluates a customer holds its row (the
+ * In one statement: the active memberships of the known customers in these segments, their re-checks (when a
+ * segment is time-based), and the customers' event stats. Not locked: whoever evaluates a customer holds its row (the
  * change's own lock, or FOR SHARE), so evaluations of one customer queue up.
  */
 export async function readState(db: Executor, q: StateQuery): Promise<SegmentState> {
@@ -120,9 +120,10 @@ export async function readState(db: Executor, q: StateQuery): Promise<SegmentSta
     parts.push(`SELECT 'm' AS kind, segment_id AS key, customer_id, NULL::float8 AS at, NULL::int AS n, NULL::jsonb AS windows
       FROM segment_members WHERE ${pairs(params, q.segmentIds, q.knownIds)} AND active`);
   }
-  if (q.timedIds.length > 0 && q.knownIds.length > 0) {
-    parts.push(`SELECT 'c' AS kind, segment_id AS key, customer_id, ${epochMs('due_at')} AS at, NULL::int AS n, NULL::jsonb AS windows
-      FROM segment_checks WHERE ${pairs(params, q.timedIds, q.knownIds)}`);
+  if (q.timed && q.knownIds.length > 0) {
+    params.push(JSON.stringify(q.knownIds));
+    parts.push(`SELECT 'c' AS kind, '' AS key, customer_id, ${epochMs('due_at')} AS at, NULL::int AS n, NULL::jsonb AS windows
+      FROM segment_rechecks WHERE customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($${params.length}::jsonb)))`);
   }
   const e = q.eventsOf;
   if (e && e.names.length > 0 && e.customerIds.length > 0) {
@@ -139,7 +140,7 @@ export async function readState(db: Executor, q: StateQuery): Promise<SegmentSta
     if (r.kind === 'm') {
       if (segments.has(r.key)) state.active.add(`${r.key} ${r.customer_id}`);
     } else if (r.kind === 'c') {
-      if (segments.has(r.key)) state.checks.set(`${r.key} ${r.customer_id}`, r.at!);
+      state.checks.set(r.customer_id, r.at!);
     } else {
       const per = state.events.get(r.customer_id) ?? new Map();
       const windows = new Map(Object.entries(r.windows ?? {}).map(([days, [count, oldest]]) => [Number(days), { count, oldest: oldest === null ? null : new Date(oldest) }]));
@@ -158,10 +159,9 @@ export interface MemberWrite {
 }
 
 export interface CheckWrite {
-  segment_id: string;
   customer_id: string;
   project_id: string;
-  due_at: string | null;
+  due_at: string;
 }
 
 const memberUpsert = (rowsParam: string, nowParam: string) => `INSERT INTO segment_members (segment_id, customer_id, project_id, active, entered_at, left_at)
@@ -171,11 +171,10 @@ const memberUpsert = (rowsParam: string, nowParam: string) => `INSERT INTO segme
        entered_at = CASE WHEN EXCLUDED.active THEN EXCLUDED.entered_at ELSE segment_members.entered_at END,
        left_at = CASE WHEN EXCLUDED.active THEN NULL ELSE EXCLUDED.left_at END`;
 
-const checkUpsert = (rowsParam: string) => `r AS (SELECT * FROM jsonb_to_recordset(${rowsParam}::jsonb) AS r(segment_id text, customer_id text, project_id text, due_at timestamptz)),
-     del AS (DELETE FROM segment_checks c USING r WHERE r.due_at IS NULL AND c.segment_id = r.segment_id AND c.customer_id = r.customer_id)
-     INSERT INTO segment_checks (segment_id, customer_id, project_id, due_at)
-     SELECT segment_id, customer_id, project_id, due_at FROM r WHERE due_at IS NOT NULL
-     ON CONFLICT (segment_id, customer_id) DO UPDATE SET due_at = EXCLUDED.due_at`;
+const checkUpsert = (rowsParam: string) => `INSERT INTO segment_rechecks (customer_id, project_id, due_at)
+     SELECT customer_id, project_id, due_at
+       FROM jsonb_to_recordset(${rowsParam}::jsonb) AS r(customer_id text, project_id text, due_at timestamptz)
+     ON CONFLICT (customer_id) DO UPDATE SET due_at = EXCLUDED.due_at`;
 
 /** Enters (active) or leaves (inactive) in one statement, keeping entered and left times. */
 export async function writeMemberships(db: Executor, rows: MemberWrite[], now: Date): Promise<void> {
@@ -183,40 +182,43 @@ export async function writeMemberships(db: Executor, rows: MemberWrite[], now: D
   await db.query(memberUpsert('$1', '$2'), [JSON.stringify(rows), now]);
 }
 
-/**
- * Writes an evaluation's outcome in one statement: who entered and left (keeping entered and left times), and
- * each (segment, customer) re-check set, moved or cleared.
- */
+/** Writes an evaluation's outcome in one statement: who entered and left (keeping entered and left times), and the customers' re-checks set or moved. */
 export async function writeState(db: Executor, members: MemberWrite[], checks: CheckWrite[], now: Date): Promise<void> {
   if (checks.length === 0) return writeMemberships(db, members, now);
   if (members.length === 0) {
-    await db.query(`WITH ${checkUpsert('$1')}`, [JSON.stringify(checks)]);
+    await db.query(checkUpsert('$1'), [JSON.stringify(checks)]);
     return;
   }
-  await db.query(`WITH m AS (${memberUpsert('$2', '$3')}), ${checkUpsert('$1')}`, [JSON.stringify(checks), JSON.stringify(members), now]);
+  await db.query(`WITH m AS (${memberUpsert('$2', '$3')}) ${checkUpsert('$1')}`, [JSON.stringify(checks), JSON.stringify(members), now]);
 }
 
-/** Takes up to `limit` due checks (removing them), skipping those another worker holds. */
-export async function takeDueChecks(db: Executor, now: Date, limit: number) {
-  const { rows } = await db.query<{ segment_id: string; customer_id: string; project_id: string; due_at: Date }>(
-    `DELETE FROM segment_checks c USING (
-       SELECT segment_id, customer_id FROM segment_checks WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED) d
-      WHERE c.segment_id = d.segment_id AND c.customer_id = d.customer_id
-     RETURNING c.segment_id, c.customer_id, c.project_id, c.due_at`,
+export interface DueCheck {
+  customer_id: string;
+  project_id: string;
+  due_at: Date;
+}
+
+/** Takes up to `limit` customers' due re-checks (removing them), skipping those another worker holds. */
+export async function takeDueChecks(db: Executor, now: Date, limit: number): Promise<DueCheck[]> {
+  const { rows } = await db.query<DueCheck>(
+    `DELETE FROM segment_rechecks c USING (
+       SELECT customer_id FROM segment_rechecks WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED) d
+      WHERE c.customer_id = d.customer_id
+     RETURNING c.customer_id, c.project_id, c.due_at`,
     [now, limit],
   );
   return rows;
 }
 
-/** Puts taken checks back as they were (customers still there only), unless one was set meanwhile. */
-export async function putBackChecks(db: Executor, rows: Array<{ segment_id: string; customer_id: string; project_id: string; due_at: Date }>): Promise<void> {
+/** Puts taken re-checks back (customers still there only); one set meanwhile keeps the earlier time. */
+export async function putBackChecks(db: Executor, rows: DueCheck[]): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
-    `INSERT INTO segment_checks (segment_id, customer_id, project_id, due_at)
-     SELECT r.segment_id, r.customer_id, r.project_id, r.due_at
-       FROM jsonb_to_recordset($1::jsonb) AS r(segment_id text, customer_id text, project_id text, due_at timestamptz)
+    `INSERT INTO segment_rechecks (customer_id, project_id, due_at)
+     SELECT r.customer_id, r.project_id, r.due_at
+       FROM jsonb_to_recordset($1::jsonb) AS r(customer_id text, project_id text, due_at timestamptz)
       WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = r.customer_id)
-     ON CONFLICT (segment_id, customer_id) DO NOTHING`,
+     ON CONFLICT (customer_id) DO UPDATE SET due_at = least(segment_rechecks.due_at, EXCLUDED.due_at)`,
     [JSON.stringify(rows)],
   );
 }
@@ -240,7 +242,7 @@ export async function segmentsOfCustomer(db: Executor, projectId: string, custom
 
 export async function deactivateCustomer(db: Executor, customerId: string, now: Date): Promise<void> {
   await db.query('UPDATE segment_members SET active = false, left_at = $2 WHERE customer_id = $1 AND active', [customerId, now]);
-  await db.query('DELETE FROM segment_checks WHERE customer_id = $1', [customerId]);
+  await db.query('DELETE FROM segment_rechecks WHERE customer_id = $1', [customerId]);
 }
 
 /** Backfill progress: the next page of customer ids after the cursor is the caller's to read. */
