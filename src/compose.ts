@@ -19,6 +19,7 @@ import { createDistributionsService } from './modules/distributions/index.js';
 import { createSegmentsService } from './modules/segments/index.js';
 import { createWebhooksService } from './modules/webhooks/index.js';
 import type { Db } from './store/db.js';
+import { createDefinitions } from './store/definitions.js';
 import { migrate } from './store/migrator.js';
 import { createPgDb } from './store/pg.js';
 import { createPgliteDb } from './store/pglite.js';
@@ -42,11 +43,14 @@ function sampleData(clock: Clock) {
 
 export interface Services extends ApiServices {
   delivery: Delivery;
+  /** Starts hearing other processes' changes to cached definitions (webhook endpoints, distributions). */
+  listen(): Promise<void>;
   close(): Promise<void>;
 }
 
 export function createServices(db: Db, config: Config, clock: Clock = systemClock, logger: Logger = createLogger('silent')): Services {
   const log = createEventLog({ db, clock });
+  const definitions = createDefinitions(db);
   const projects = createProjectsService({ db, clock });
   const secrets = createSigningSecrets({ db, clock });
   const management = createManagementAuth({ db });
@@ -76,6 +80,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
     delivery,
     allowPrivateTargets: config.allowPrivateTargets,
     sampleData: sampleData(clock),
+    definitions,
   });
   owners.webhook = webhooks.owner;
   log.subscribe(webhooks.emit);
@@ -84,7 +89,15 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   segmentMembers = segments.memberIds;
   // Segments derive customer.segment.entered/left from the changes, stored with them: every subscriber sees both.
   log.derive(segments.onEvents);
-  const distributions = createDistributionsService({ db, clock, delivery, segments, customers, allowPrivateTargets: config.allowPrivateTargets });
+  const distributions = createDistributionsService({
+    db,
+    clock,
+    delivery,
+    segments,
+    customers,
+    allowPrivateTargets: config.allowPrivateTargets,
+    definitions,
+  });
   owners.distribution = distributions.owner;
   log.subscribe(distributions.emit);
 
@@ -101,7 +114,11 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
     segments,
     distributions,
     delivery,
-    close: () => sender.close(),
+    listen: () => definitions.start(),
+    async close() {
+      await definitions.close();
+      await sender.close();
+    },
   };
 }
 
@@ -167,6 +184,7 @@ export async function compose(
   try {
     await migrate(db);
     const services = createServices(db, config, clock, logger);
+    await services.listen();
     const pinned =
       config.managementId !== undefined && config.managementToken !== undefined
         ? { id: config.managementId, token: config.managementToken }

@@ -12,6 +12,9 @@ describe('ids', () => {
       seen.add(newId('cust'));
     }
     expect(seen.size).toBe(40_000);
+    // A burst of event ids in one millisecond, as one batch stamps them: none repeats.
+    const burst = Array.from({ length: 1000 }, () => newEventId('evcus', now));
+    expect(new Set(burst).size).toBe(1000);
     expect(newId('seg')).toMatch(/^seg_[0-9A-Za-z]{24}$/);
     expect(newSecret()).toMatch(/^[0-9A-Za-z]{40}$/);
     // Longer than the pool: drawn directly.

@@ -45,9 +45,17 @@ export function newSortableId(prefix: string, now: Date): string {
   return `${prefix}_${now.getTime().toString(36).padStart(9, '0')}${randomBase62(15)}`;
 }
 
+/**
+ * The last 8 hex characters of event ids: random at start, then one more per id. A batch stamps hundreds of ids
+ * with the same millisecond; 32 random bits each would repeat one in a few million batches (a birthday
+ * collision), a counter never does within a process, and processes start at random points.
+ */
+let eventSequence = randomBytes(4).readUInt32BE(0);
+
 /** Event-style ids (`evcus_0c150c51730c6b60b1`): a time-ordered hex id, sortable by creation. */
 export function newEventId(prefix: string, now: Date): string {
-  return `${prefix}_${now.getTime().toString(16).padStart(12, '0')}${randomBytes(4).toString('hex')}`;
+  eventSequence = (eventSequence + 1) >>> 0;
+  return `${prefix}_${now.getTime().toString(16).padStart(12, '0')}${eventSequence.toString(16).padStart(8, '0')}`;
 }
 
 /** Request ids look like Voucherify's: `v-0a885062c80375740f`. */

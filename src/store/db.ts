@@ -17,8 +17,8 @@ export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** Runs fn in one transaction: commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Calls fn on each NOTIFY on channel (sent by committed transactions); resolves to an unsubscribe. */
-  listen(channel: string, fn: () => void): Promise<() => Promise<void>>;
+  /** Calls fn with the payload of each NOTIFY on channel (sent by committed transactions); resolves to an unsubscribe. */
+  listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -30,6 +30,14 @@ const retryableStates = new Set(['40001', '40P01']);
 
 export function isRetryable(err: unknown): boolean {
   return typeof err === 'object' && err !== null && retryableStates.has(String((err as { code?: unknown }).code));
+}
+
+/**
+ * An error after which db.transaction runs the whole transaction again, as after a serialization failure: for a
+ * transaction that finds, late, that a concurrent one got in first (and will see its result on the next run).
+ */
+export function retryTransaction(message: string): Error {
+  return Object.assign(new Error(message), { code: '40001' });
 }
 
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {

@@ -60,12 +60,12 @@ export function createPgDb(options: PgOptions): Db {
         }
       }
     },
-    async listen(channel: string, fn: () => void): Promise<() => Promise<void>> {
+    async listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>> {
       // A dedicated connection: LISTEN belongs to a session. If it breaks, callers still poll.
       const client = new pg.Client({ connectionString: options.connectionString, application_name: `${options.applicationName ?? 'tessera'}-listen` });
       client.on('error', () => undefined);
       client.on('notification', (n) => {
-        if (n.channel === channel) fn();
+        if (n.channel === channel) fn(n.payload ?? '');
       });
       await client.connect();
       await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);

@@ -44,8 +44,8 @@ export async function createPgliteDb(dataDir: string | undefined): Promise<Db> {
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       return pglite.transaction((tx) => fn(wrap(tx as unknown as PgliteLike)));
     },
-    async listen(channel: string, fn: () => void): Promise<() => Promise<void>> {
-      return pglite.listen(channel, () => fn());
+    async listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>> {
+      return pglite.listen(channel, (payload) => fn(payload));
     },
     async close(): Promise<void> {
       try {

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { notFound, TesseraError } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
-import type { Executor } from '../../store/db.js';
+import { retryTransaction, type Executor } from '../../store/db.js';
 import type { Cause, CausedEvent } from '../activity/index.js';
 import { applyAttributes, blankCustomer } from './attributes.js';
 import * as sql from './sql.js';
@@ -33,7 +33,9 @@ export function changeEvent(cause: Cause, result: UpsertResult): CausedEvent[] {
  * same new source_id make one customer, created by the first and updated by the second. Rows are locked project by
  * project in id order and new source_ids inserted in key order, which keeps concurrent batches from deadlocking in
  * the common case; the rarer cycles (a batch holding rows by id and by source_id) are broken by PostgreSQL and the
- * transaction retried. A source_id that another transaction creates meanwhile is read back and updated. Each outcome carries the events to record (state at that item).
+ * transaction retried. New customers are inserted with their attributes; a source_id that another transaction
+ * creates meanwhile runs the transaction again, which then finds and updates it. Each outcome carries the events to
+ * record (state at that item).
  */
 export async function upsertMany(tx: Executor, clock: Clock, items: UpsertItem[]): Promise<UpsertOutcome[]> {
   const now = clock.now();
@@ -54,17 +56,18 @@ export async function upsertMany(tx: Executor, clock: Clock, items: UpsertItem[]
   for (const c of await sql.lockByIds(tx, [...idKeys.values()])) remember(c);
   for (const c of await sql.lockBySourceIds(tx, [...sourceKeys.values()])) remember(c);
 
-  // Source ids nobody has yet: insert them (blank), then read back those that another transaction created first.
-  const fresh: CustomerRow[] = [];
+  // Source ids nobody has yet: new customers, inserted with their attributes once every item has applied (one
+  // statement, no update after it). One that another transaction inserts meanwhile makes the whole transaction run
+  // again, finding it then.
+  const fresh = new Map<string, CustomerRow>();
   for (const [k, { projectId, key }] of sourceKeys) {
-    if (!bySource.has(k)) fresh.push(blankCustomer(newSortableId('cust', now), projectId, key, now));
+    if (bySource.has(k)) continue;
+    const c = blankCustomer(newSortableId('cust', now), projectId, key, now);
+    fresh.set(c.id, c);
+    remember(c);
   }
-  const inserted = await sql.insertMany(tx, fresh);
-  const raced = fresh.filter((c) => !inserted.has(c.id));
-  for (const c of fresh) if (inserted.has(c.id)) remember(c);
-  for (const c of await sql.lockBySourceIds(tx, raced.map((r) => ({ projectId: r.project_id, key: r.source_id! })))) remember(c);
 
-  const created = new Set(inserted);
+  const created = new Set(fresh.keys());
   const changed = new Map<string, CustomerRow>();
   const outcomes: UpsertOutcome[] = [];
   for (const { cause, input } of items) {
@@ -94,6 +97,9 @@ export async function upsertMany(tx: Executor, clock: Clock, items: UpsertItem[]
     const result = { customer: row, created: isNew, updated: !isNew && didChange, fields: isNew ? [] : fields };
     outcomes.push({ result, events: changeEvent(cause, result) });
   }
-  await sql.updateMany(tx, [...changed.values()]);
+  const newRows = [...fresh.values()].map((c) => byId.get(byKey(c.project_id, c.id))!);
+  const inserted = await sql.insertMany(tx, newRows);
+  if (inserted.size < newRows.length) throw retryTransaction('A customer with one of these source_ids was created concurrently');
+  await sql.updateMany(tx, [...changed.values()].filter((c) => !fresh.has(c.id)));
   return outcomes;
 }

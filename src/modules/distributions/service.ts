@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { notFound, TesseraError } from '../../core/errors.js';
 import { newEventId, newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
+import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventRecord } from '../activity/index.js';
 import { customerObject, type CustomersService } from '../customers/index.js';
 import { sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
@@ -26,6 +27,8 @@ export interface DistributionsDeps {
   segments: Pick<SegmentsService, 'get' | 'membersAmong' | 'memberIds'>;
   customers: Pick<CustomersService, 'get' | 'byIds'>;
   allowPrivateTargets: boolean;
+  /** Live distributions are cached per process; every change is announced through it. */
+  definitions: Pick<Definitions, 'cache' | 'changed'>;
 }
 
 function invalid(details: string): TesseraError {
@@ -34,6 +37,7 @@ function invalid(details: string): TesseraError {
 
 export function createDistributionsService(deps: DistributionsDeps) {
   const { db, clock } = deps;
+  const live = deps.definitions.cache((ex, projectIds) => sql.selectLive(ex, projectIds));
 
   async function build(projectId: string, input: DistributionInput, current?: DistributionRow): Promise<DistributionRow> {
     const t = input.trigger;
@@ -82,6 +86,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
     const row = await build(projectId, input);
     if (row.channel.raw_payload && !row.channel.template) throw invalid('Property .channel.raw_payload needs a .channel.template to send');
     await sql.insertDistribution(db, row);
+    await deps.definitions.changed(projectId);
     return row;
   }
 
@@ -90,11 +95,13 @@ export function createDistributionsService(deps: DistributionsDeps) {
     const row = await build(projectId, input, await get(projectId, id));
     if (row.channel.raw_payload && !row.channel.template) throw invalid('Property .channel.raw_payload needs a .channel.template to send');
     await sql.updateDistribution(db, row);
+    await deps.definitions.changed(projectId);
     return row;
   }
 
   async function remove(projectId: string, id: string): Promise<void> {
     if (!(await sql.deleteDistribution(db, projectId, id))) throw notFound('distribution', id);
+    await deps.definitions.changed(projectId);
   }
 
   function sendout(record: EventRecord, d: DistributionRow, now: Date): NewSendout {
@@ -116,11 +123,12 @@ export function createDistributionsService(deps: DistributionsDeps) {
   async function emit(tx: Executor, records: EventRecord[]): Promise<void> {
     const relevant = records.filter((r) => eventTriggers.includes(r.type) && r.customerId);
     if (relevant.length === 0) return;
-    const live = await sql.selectLive(tx, [...new Set(relevant.map((r) => r.projectId))], [...new Set(relevant.map((r) => r.type))]);
-    if (live.length === 0) return;
+    const types = new Set(relevant.map((r) => r.type));
+    const triggered = (await live.get(tx, [...new Set(relevant.map((r) => r.projectId))])).filter((d) => types.has(d.trigger.type));
+    if (triggered.length === 0) return;
     const now = clock.now();
     const out: NewSendout[] = [];
-    for (const d of live) {
+    for (const d of triggered) {
       let hits = relevant.filter((r) => triggers(d, r));
       if (hits.length > 0 && d.trigger.type === 'customer.custom_event' && d.trigger.segment_id) {
         const members = await deps.segments.membersAmong(tx, d.trigger.segment_id, [...new Set(hits.map((r) => r.customerId!))]);
@@ -179,6 +187,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
     },
     async disable(id, reason) {
       await sql.pause(db, id, reason, clock.now());
+      await deps.definitions.changed();
     },
   };
 

@@ -28,14 +28,13 @@ export async function selectDistributions(db: Executor, projectId: string): Prom
   return rows;
 }
 
-/** Live distributions of these projects triggered by these event types. */
-export async function selectLive(db: Executor, projectIds: string[], types: string[]): Promise<DistributionRow[]> {
+/** Live distributions of these projects (status TO SEND), oldest first. */
+export async function selectLive(db: Executor, projectIds: string[]): Promise<DistributionRow[]> {
   const { rows } = await db.query<DistributionRow>(
     `SELECT ${columns} FROM distributions
       WHERE status = 'TO SEND' AND project_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))
-        AND trigger ->> 'type' = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))
       ORDER BY created_at, id`,
-    [JSON.stringify(projectIds), JSON.stringify(types)],
+    [JSON.stringify(projectIds)],
   );
   return rows;
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { notFound, TesseraError } from '../../core/errors.js';
 import { newEventId, newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
+import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventRecord } from '../activity/index.js';
 import { sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import { canonicalType, isSubscribable } from './event-types.js';
@@ -16,6 +17,8 @@ export interface WebhooksDeps {
   allowPrivateTargets: boolean;
   /** A realistic `data` for a test sendout of this event type. */
   sampleData(type: string): Record<string, unknown>;
+  /** Active endpoints are cached per process; every change is announced through it. */
+  definitions: Pick<Definitions, 'cache' | 'changed'>;
 }
 
 function invalid(details: string): TesseraError {
@@ -28,6 +31,7 @@ function subscribes(w: WebhookRow, type: string): boolean {
 
 export function createWebhooksService(deps: WebhooksDeps) {
   const { db, clock } = deps;
+  const active = deps.definitions.cache((ex, projectIds) => sql.selectActive(ex, projectIds));
 
   const checkTarget = (raw: string) => checkTargetUrl(raw, deps.allowPrivateTargets);
 
@@ -63,6 +67,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
   async function create(projectId: string, input: WebhookInput): Promise<WebhookRow> {
     const row = await build(projectId, input);
     await sql.insertWebhook(db, row);
+    await deps.definitions.changed(projectId);
     return row;
   }
 
@@ -70,11 +75,13 @@ export function createWebhooksService(deps: WebhooksDeps) {
   async function update(projectId: string, id: string, input: WebhookInput): Promise<WebhookRow> {
     const row = await build(projectId, input, await get(projectId, id));
     await sql.updateWebhook(db, row);
+    await deps.definitions.changed(projectId);
     return row;
   }
 
   async function remove(projectId: string, id: string): Promise<void> {
     if (!(await sql.deleteWebhook(db, projectId, id))) throw notFound('webhook', id);
+    await deps.definitions.changed(projectId);
   }
 
   function sendout(record: EventRecord, w: WebhookRow, now: Date): NewSendout {
@@ -85,7 +92,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
   async function emit(tx: Executor, records: EventRecord[]): Promise<void> {
     const relevant = records.filter((r) => isSubscribable(r.type));
     if (relevant.length === 0) return;
-    const endpoints = await sql.selectActive(tx, [...new Set(relevant.map((r) => r.projectId))]);
+    const endpoints = await active.get(tx, [...new Set(relevant.map((r) => r.projectId))]);
     if (endpoints.length === 0) return;
     const now = clock.now();
     const sendouts = relevant.flatMap((r) =>
@@ -125,6 +132,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
     },
     async disable(id, reason) {
       await sql.disableWebhook(db, id, reason, clock.now());
+      await deps.definitions.changed();
     },
   };
 
