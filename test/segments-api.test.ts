@@ -317,6 +317,17 @@ describe('the limit of filter segments per project', () => {
     expect((await api.post('/v1/segments', { name: 'and full again', type: 'passive', filter: tierIs('z') })).statusCode).toBe(400);
     await syncAll();
   });
+
+  it('lets only one of several simultaneous creations take the last place', async () => {
+    const api = client(await t.createProject());
+    for (let i = 1; i < maxFilterSegments; i++) await api.segment({ name: `passive ${i}`, type: 'passive', filter: tierIs(`t${i}`) });
+    const racers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => api.post('/v1/segments', { name: `racer ${i}`, type: i % 2 ? 'passive' : 'auto-update', filter: tierIs(`r${i}`) })),
+    );
+    expect(racers.map((r) => r.statusCode).sort()).toEqual([200, 400, 400, 400, 400, 400]);
+    expect((await api.get('/v1/segments?limit=1')).json().total).toBe(maxFilterSegments);
+    await syncAll();
+  });
 });
 
 warnIfSpecAbsent('segments-api');

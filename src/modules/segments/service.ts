@@ -147,13 +147,17 @@ export function createSegmentsService(deps: SegmentsDeps) {
     if (input.customers !== undefined) throw new TesseraError('invalid_payload', `A ${input.type} segment takes a filter, not customers`);
     if (input.filter === undefined) throw new TesseraError('invalid_payload', `Payload should have required property 'filter' for a ${input.type} segment`);
     row.filter = checkFilter(input.filter);
-    if ((await sql.countFilterSegments(db, projectId)) >= maxFilterSegments) {
-      throw new TesseraError('invalid_payload', `A project has at most ${maxFilterSegments} active and passive segments`);
-    }
     const total = await customers.count(projectId);
     // With no customers yet there is nothing to compute: the segment is complete at once.
     const full = { ...row, sync_status: total === 0 ? ('DONE' as const) : ('IN_PROGRESS' as const), sync_total: total };
-    await sql.insertSegment(db, full);
+    await db.transaction(async (tx) => {
+      // Two creations at once must not both see room for one more.
+      await sql.lockFilterLimit(tx, projectId);
+      if ((await sql.countFilterSegments(tx, projectId)) >= maxFilterSegments) {
+        throw new TesseraError('invalid_payload', `A project has at most ${maxFilterSegments} active and passive segments`);
+      }
+      await sql.insertSegment(tx, full);
+    });
     return full;
   }
 

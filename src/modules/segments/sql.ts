@@ -60,6 +60,14 @@ export async function selectFilters(db: Executor, ids: string[]): Promise<Array<
   return rows;
 }
 
+/** Any constant will do: it names the per-project lock on creating filter segments among other advisory locks. */
+const filterLimitLock = 7_263_554_202;
+
+/** Serialises, until tx ends, the creation of filter segments in one project: a count and an insert stay in step. */
+export async function lockFilterLimit(tx: Executor, projectId: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [filterLimitLock % 2 ** 31, projectId]);
+}
+
 export async function countFilterSegments(db: Executor, projectId: string): Promise<number> {
   const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM segments WHERE project_id = $1 AND type <> 'static'`, [projectId]);
   return rows[0]?.n ?? 0;
