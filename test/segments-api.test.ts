@@ -321,6 +321,8 @@ describe('the limit of filter segments per project', () => {
   it('lets only one of several simultaneous creations take the last place', async () => {
     const api = client(await t.createProject());
     for (let i = 1; i < maxFilterSegments; i++) await api.segment({ name: `passive ${i}`, type: 'passive', filter: tierIs(`t${i}`) });
+    // Enough open connections that no creation waits to connect while another commits.
+    await Promise.all(Array.from({ length: 8 }, () => t.testDb.db.query('SELECT pg_sleep(0.05)')));
     const racers = await Promise.all(
       Array.from({ length: 6 }, (_, i) => api.post('/v1/segments', { name: `racer ${i}`, type: i % 2 ? 'passive' : 'auto-update', filter: tierIs(`r${i}`) })),
     );
