@@ -53,30 +53,32 @@ export function createSegmentsService(deps: SegmentsDeps) {
     eventStats: deps.eventStats,
   };
 
+  const compileRow = ({ filter, ...segment }: LiveSegment & { filter: Record<string, unknown> }) => compile(segment, filter);
+
   /**
-   * These live segments compiled: parsed filters are kept per (segment, revision), and only filters not yet seen
-   * are read. The row is always the one just read (name, type, sync status).
+   * These live segments compiled: parsed filters (and names, types) are kept per (segment, revision), and only
+   * segments not yet seen at their revision are read. The sync status is always the one just listed.
    */
-  async function compiledOf(tx: Executor, live: LiveSegment[]): Promise<Compiled[]> {
+  async function compiledOf(tx: Executor, live: sql.LiveRef[]): Promise<Compiled[]> {
     const stale = live.filter((s) => compiled.get(s.id)?.segment.revision !== s.revision);
     if (stale.length > 0) {
-      const revisions = new Map(stale.map((s) => [s.id, s]));
-      for (const f of await sql.selectFilters(tx, stale.map((s) => s.id))) {
-        const s = revisions.get(f.id);
-        if (s && s.revision === f.revision) compiled.set(f.id, compile(s, f.filter));
+      const revisions = new Map(stale.map((s) => [s.id, s.revision]));
+      for (const row of await sql.selectFilters(tx, [...revisions.keys()])) {
+        if (revisions.get(row.id) === row.revision) compiled.set(row.id, compileRow(row));
       }
     }
     const out: Compiled[] = [];
     for (const s of live) {
       const c = compiled.get(s.id);
       if (c && c.segment.revision === s.revision) {
-        out.push({ ...c, segment: s });
+        if (c.segment.sync_status !== s.sync_status) compiled.set(s.id, { ...c, segment: { ...c.segment, sync_status: s.sync_status } });
+        out.push(compiled.get(s.id)!);
         continue;
       }
-      // Its filter changed between the two reads: use the one read now (the next evaluation reads it again). A
-      // segment deleted meanwhile is left out.
-      const now = (await sql.selectFilters(tx, [s.id]))[0];
-      if (now) out.push(compile(s, now.filter));
+      // It changed between the two reads: use the revision read now (the next evaluation lists it again). A segment
+      // deleted meanwhile is left out.
+      const row = (await sql.selectFilters(tx, [s.id]))[0];
+      if (row) out.push(compileRow(row));
     }
     return out;
   }

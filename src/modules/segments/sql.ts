@@ -41,20 +41,39 @@ export async function countSegments(db: Executor, projectId: string, type: strin
   return rows[0]?.n ?? 0;
 }
 
-/** The filter segments of these projects, without their filters: what real-time evaluation considers. */
-export async function selectLiveSegments(db: Executor, projectIds: string[]): Promise<LiveSegment[]> {
-  const { rows } = await db.query<LiveSegment>(
-    `SELECT id, project_id, name, type, sync_status, revision FROM segments
-      WHERE type <> 'static' AND project_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) ORDER BY id`,
-    [JSON.stringify(projectIds)],
-  );
-  return rows;
+/** A filter segment as listed for evaluation: which revision of it, and whether its first computation is done. */
+export interface LiveRef {
+  id: string;
+  revision: number;
+  sync_status: SegmentRow['sync_status'];
 }
 
-/** The filters of these segments, with the revision each belongs to. */
-export async function selectFilters(db: Executor, ids: string[]): Promise<Array<{ id: string; revision: number; filter: Record<string, unknown> }>> {
-  const { rows } = await db.query<{ id: string; revision: number; filter: Record<string, unknown> }>(
-    `SELECT id, revision, filter FROM segments WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
+/**
+ * The filter segments of these projects, in id order: what real-time evaluation considers. One row per project
+ * (a list to split) rather than a row per segment: every change's transaction reads it, and a segment's name, type
+ * and filter are read once per revision (selectFilters).
+ */
+export async function selectLiveSegments(db: Executor, projectIds: string[]): Promise<LiveRef[]> {
+  const { rows } = await db.query<{ list: string }>(
+    `SELECT string_agg(id || ' ' || revision || ' ' || sync_status, ' ' ORDER BY id) AS list FROM segments
+      WHERE type <> 'static' AND project_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) GROUP BY project_id`,
+    [JSON.stringify(projectIds)],
+  );
+  const out: LiveRef[] = [];
+  for (const { list } of rows) {
+    const parts = list.split(' ');
+    for (let i = 0; i + 2 < parts.length; i += 3) {
+      out.push({ id: parts[i]!, revision: Number(parts[i + 1]), sync_status: parts[i + 2] as LiveRef['sync_status'] });
+    }
+  }
+  return out;
+}
+
+/** These segments as evaluation needs them, with their filters. */
+export async function selectFilters(db: Executor, ids: string[]): Promise<Array<LiveSegment & { filter: Record<string, unknown> }>> {
+  const { rows } = await db.query<LiveSegment & { filter: Record<string, unknown> }>(
+    `SELECT id, project_id, name, type, sync_status, revision, filter FROM segments
+      WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
     [JSON.stringify(ids)],
   );
   return rows;
@@ -125,8 +144,9 @@ export async function readState(db: Executor, q: StateQuery): Promise<SegmentSta
   // One shape for every part: kind, key (segment id or event name), customer, a time, a count, windows.
   const parts: string[] = [];
   if (q.segmentIds.length > 0 && q.knownIds.length > 0) {
-    parts.push(`SELECT 'm' AS kind, segment_id AS key, customer_id, NULL::float8 AS at, NULL::int AS n, NULL::jsonb AS windows
-      FROM segment_members WHERE ${pairs(params, q.segmentIds, q.knownIds)} AND active`);
+    // One row per customer, its segments space-separated: a customer in fifty segments is one row to parse, not fifty.
+    parts.push(`SELECT 'm' AS kind, string_agg(segment_id, ' ') AS key, customer_id, NULL::float8 AS at, NULL::int AS n, NULL::jsonb AS windows
+      FROM segment_members WHERE ${pairs(params, q.segmentIds, q.knownIds)} AND active GROUP BY customer_id`);
   }
   if (q.timed && q.knownIds.length > 0) {
     params.push(JSON.stringify(q.knownIds));
@@ -146,7 +166,7 @@ export async function readState(db: Executor, q: StateQuery): Promise<SegmentSta
   const segments = new Set(q.segmentIds);
   for (const r of rows) {
     if (r.kind === 'm') {
-      if (segments.has(r.key)) state.active.add(`${r.key} ${r.customer_id}`);
+      for (const id of r.key.split(' ')) if (segments.has(id)) state.active.add(`${id} ${r.customer_id}`);
     } else if (r.kind === 'c') {
       state.checks.set(r.customer_id, r.at!);
     } else {
