@@ -191,10 +191,10 @@ export async function selectPage(db: Executor, f: ListFilter, page: ListPage): P
   return rows;
 }
 
-/** Customers by id (no lock), for readers such as segment evaluation. */
 /** How a read of customers locks them: FOR SHARE (waiting for writers), or FOR SHARE SKIP LOCKED (leaving them out). */
 export type ShareLock = 'share' | 'share-skip';
 
+/** Customers by id, for readers such as segment evaluation: unlocked, or locked as `lock` says. */
 export async function selectByIds(db: Executor, projectId: string, ids: string[], lock?: ShareLock): Promise<CustomerRow[]> {
   if (ids.length === 0) return [];
   const clause = lock === 'share' ? ' ORDER BY id FOR SHARE' : lock === 'share-skip' ? ' ORDER BY id FOR SHARE SKIP LOCKED' : '';

@@ -119,7 +119,7 @@ export interface SegmentState {
   active: Set<string>;
   /** Scheduled re-checks: customer to due time (ms). */
   checks: Map<string, number>;
-  /** Per customer, per event name: count, last time, times since the longest window's start. */
+  /** Per customer, per event name: count, last time, and per window its count and oldest event. */
   events: Map<string, EventStats>;
 }
 
