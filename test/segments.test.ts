@@ -107,3 +107,42 @@ describe('segments kept up to date in real time', () => {
     expect((await get('/v1/customers?segment_id=seg_nope')).statusCode).toBe(404);
   });
 });
+
+describe('the background computation of new filter segments', () => {
+  let t: TestTessera;
+  let p: TestProject;
+  const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, headers: p.server, payload });
+  const get = async (url: string) => (await t.app.inject({ method: 'GET', url, headers: p.server })).json();
+  const step = () => t.tessera.services.segments.syncStep();
+  const passive = async (name: string, filter: object) => (await post('/v1/segments', { name, type: 'passive', filter: { junction: 'and', ...filter } })).json().id as string;
+  const progress = async (id: string) => (await get(`/v1/segments/${id}`)).sync;
+
+  beforeAll(async () => {
+    t = await startTessera();
+    p = await t.createProject();
+  });
+  afterAll(() => t.close());
+
+  it('computes segments created together in the same steps, and one created later from its own start', async () => {
+    // More customers than one step takes for a pair of segments (500).
+    for (let i = 0; i < 600; i++) await post('/v1/customers', { source_id: `bulk-${i}`, metadata: { n: i } });
+    const high = await passive('n >= 300', { 'metadata.n': { conditions: { $more_than_equal: [300] } } });
+    const low = await passive('n < 100', { 'metadata.n': { conditions: { $less_than: [100] } } });
+
+    // One step covers the same 500 customers for both.
+    expect(await step()).toBe(500);
+    expect(await progress(high)).toEqual({ status: 'IN_PROGRESS', processed: 500, total: 600 });
+    expect(await progress(low)).toEqual({ status: 'IN_PROGRESS', processed: 500, total: 600 });
+
+    // A segment created now starts from the first customer: it waits for the pair rather than join it midway.
+    const mid = await passive('100 <= n < 300', { 'metadata.n': { conditions: { $more_than_equal: [100], $less_than: [300] } } });
+    expect(await step()).toBe(100);
+    expect(await progress(high)).toMatchObject({ status: 'DONE', processed: 600 });
+    expect(await progress(low)).toMatchObject({ status: 'DONE', processed: 600 });
+    expect(await progress(mid)).toMatchObject({ status: 'IN_PROGRESS', processed: 0 });
+    while ((await step()) > 0);
+    expect(await progress(mid)).toEqual({ status: 'DONE', processed: 600, total: 600 });
+
+    for (const [id, n] of [[high, 300], [low, 100], [mid, 200]] as const) expect((await get(`/v1/customers?segment_id=${id}&limit=1`)).total, id).toBe(n);
+  });
+});

@@ -12,8 +12,12 @@ import { simpleSegment } from './view.js';
 
 /** Voucherify's limit: at most 100 active and passive segments per project. */
 export const maxFilterSegments = 100;
-/** Customers evaluated per step of a segment's background computation. */
+/** Customers evaluated per step of a segment's background computation (fewer when several segments share a step). */
 export const syncBatch = 500;
+/** Segments computed together in one step, at most. */
+export const syncSegments = 25;
+/** Customer-segment evaluations per step, about: with several segments a step takes fewer customers (at least 100). */
+const syncEvaluations = 2_500;
 
 export interface SegmentsDeps {
   db: Db;
@@ -276,18 +280,24 @@ export function createSegmentsService(deps: SegmentsDeps) {
   }
 
   /**
-   * One step of computing a new filter segment's members among existing customers: the next batch in id order,
-   * locked FOR SHARE while evaluated (an event for one of them waits for the step, or the step for it).
-   * The initial computation records no entered events (only changes after it do). Returns customers processed.
+   * One step of computing new filter segments' members among existing customers: the next customers in id order
+   * against the oldest segment in progress and those of its project at the same point (up to syncSegments), so
+   * that segments created together are computed together: each customer is read once for all of them, and its
+   * memberships are written side by side (a later change of the customer touches few pages). Customers are locked
+   * FOR SHARE while evaluated (an event for one of them waits for the step, or the step for it). The initial
+   * computation records no entered events (only changes after it do). Returns customers processed.
    */
   async function syncStep(): Promise<number> {
     return db.transaction(async (tx) => {
-      const seg = await sql.selectSyncing(tx);
-      if (!seg) return 0;
-      const ids = await customers.idsAfter(tx, seg.project_id, seg.sync_cursor, syncBatch);
-      const [c] = await compiledOf(tx, [seg]);
-      await reevaluate(tx, evalDeps, seg.project_id, new Map(ids.map((id) => [id, [c!]])), clock.now(), { lock: 'share' });
-      await sql.saveSync(tx, seg.id, ids.at(-1) ?? seg.sync_cursor, ids.length, ids.length < syncBatch);
+      const segs = await sql.selectSyncing(tx, syncSegments);
+      const first = segs[0];
+      if (!first) return 0;
+      // About the same evaluations per step however many segments share it: short steps, short locks.
+      const batch = Math.max(syncBatch / 5, Math.min(syncBatch, Math.floor(syncEvaluations / segs.length)));
+      const ids = await customers.idsAfter(tx, first.project_id, first.sync_cursor, batch);
+      const compiledSegs = await compiledOf(tx, segs);
+      await reevaluate(tx, evalDeps, first.project_id, new Map(ids.map((id) => [id, compiledSegs])), clock.now(), { lock: 'share' });
+      await sql.saveSync(tx, segs.map((s) => s.id), ids.at(-1) ?? first.sync_cursor, ids.length, ids.length < batch);
       return Math.max(ids.length, 1);
     });
   }

@@ -273,19 +273,30 @@ export async function deactivateCustomer(db: Executor, customerId: string, now: 
   await db.query('DELETE FROM segment_rechecks WHERE customer_id = $1', [customerId]);
 }
 
-/** Backfill progress: the next page of customer ids after the cursor is the caller's to read. */
-export async function saveSync(db: Executor, id: string, cursor: string | null, processed: number, done: boolean): Promise<void> {
+/** Backfill progress of segments computed together: the next page of customer ids after the cursor is the caller's to read. */
+export async function saveSync(db: Executor, ids: string[], cursor: string | null, processed: number, done: boolean): Promise<void> {
   await db.query(
-    `UPDATE segments SET sync_cursor = $2, sync_processed = sync_processed + $3, sync_status = $4 WHERE id = $1`,
-    [id, cursor, processed, done ? 'DONE' : 'IN_PROGRESS'],
+    `UPDATE segments SET sync_cursor = $2, sync_processed = sync_processed + $3, sync_status = $4
+      WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
+    [JSON.stringify(ids), cursor, processed, done ? 'DONE' : 'IN_PROGRESS'],
   );
 }
 
-export async function selectSyncing(db: Executor): Promise<SegmentRow | undefined> {
+/**
+ * The segments whose members to compute next, locked: the oldest one in progress, and up to `limit` in all of
+ * its project's segments in progress at the same point (segments created together are computed together).
+ */
+export async function selectSyncing(db: Executor, limit: number): Promise<SegmentRow[]> {
   const { rows } = await db.query<SegmentRow>(
-    `SELECT ${columns} FROM segments WHERE sync_status = 'IN_PROGRESS' ORDER BY created_at LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED`,
+    `WITH first AS (
+       SELECT project_id, sync_cursor FROM segments WHERE sync_status = 'IN_PROGRESS'
+        ORDER BY created_at LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED)
+     SELECT ${columns.split(', ').map((c) => `s.${c}`).join(', ')} FROM segments s JOIN first f ON s.project_id = f.project_id
+      WHERE s.sync_status = 'IN_PROGRESS' AND s.sync_cursor IS NOT DISTINCT FROM f.sync_cursor
+      ORDER BY s.created_at, s.id LIMIT $1 FOR NO KEY UPDATE OF s SKIP LOCKED`,
+    [limit],
   );
-  return rows[0];
+  return rows;
 }
 
 /** Which of these customers are members of the segment now (in tx: sees this transaction's changes). */
