@@ -188,7 +188,7 @@ function segmentKinds(f: Figures): void {
     byKind.set(s.kind, k);
   }
   out();
-  out(`Background computation by filter kind (segments are computed one after another; seconds from one finishing to the next, as polled)`);
+  out(`Background computation by filter kind (segments created together are computed together, up to 25 at a time, so most of a group finish at once; seconds from one finishing to the next, as polled)`);
   out(table(
     ['kind', 'segments', 's each (mean)', 's total', 'members min / max'],
     [...byKind].map(([kind, k]) => [kind, String(k.n), fmt(k.seconds / k.n, 2), fmt(k.seconds, 1), `${fmt(Math.min(...k.members))} / ${fmt(Math.max(...k.members))}`]),
