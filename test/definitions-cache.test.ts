@@ -122,5 +122,39 @@ describe('per-process cache of project definitions', () => {
         await there.close();
       }
     });
+
+    it('listens again after its connection is cut, dropping everything it may have missed meanwhile', async () => {
+      const here = createDefinitions(t.db, { now: () => 0 });
+      const there = createDefinitions(other, { now: () => 0 });
+      await there.start();
+      /** Reads until `want` rows show (the clock never moves: only a drop makes the cache read again). */
+      const until = async (cache: { get(ex: Executor, ids: string[]): Promise<Def[]> }, want: number) => {
+        const deadline = Date.now() + 10_000;
+        let seen = names(await cache.get(other, ['p6']));
+        while (seen.length < want && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 50));
+          seen = names(await cache.get(other, ['p6']));
+        }
+        return seen;
+      };
+      try {
+        const cache = there.cache(loader().load);
+        await t.db.query("INSERT INTO t_defs VALUES ('p6', 'a')");
+        expect(names(await cache.get(other, ['p6']))).toEqual(['p6/a']);
+        const { rows } = await t.db.query<{ n: number }>(
+          "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tessera-listen'",
+        );
+        expect(rows[0]!.n).toBe(1);
+        // Changed while nobody listened, and not announced: seen once the connection is back.
+        await t.db.query("INSERT INTO t_defs VALUES ('p6', 'b')");
+        expect(await until(cache, 2)).toEqual(['p6/a', 'p6/b']);
+        // And the new connection hears announcements.
+        await t.db.query("INSERT INTO t_defs VALUES ('p6', 'c')");
+        await here.changed('p6');
+        expect(await until(cache, 3)).toEqual(['p6/a', 'p6/b', 'p6/c']);
+      } finally {
+        await there.close();
+      }
+    });
   });
 });

@@ -28,6 +28,7 @@ export function createPgDb(options: PgOptions): Db {
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const listeners = new Set<pg.Client>();
+  let closed = false;
 
   return {
     kind: 'postgres',
@@ -61,21 +62,60 @@ export function createPgDb(options: PgOptions): Db {
       }
     },
     async listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>> {
-      // A dedicated connection: LISTEN belongs to a session. If it breaks, callers still poll.
-      const client = new pg.Client({ connectionString: options.connectionString, application_name: `${options.applicationName ?? 'tessera'}-listen` });
-      client.on('error', () => undefined);
-      client.on('notification', (n) => {
-        if (n.channel === channel) fn(n.payload ?? '');
-      });
-      await client.connect();
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-      listeners.add(client);
+      // A dedicated connection: LISTEN belongs to a session. When it breaks (a server restart, a terminated backend)
+      // it is opened again, after 1 s and then up to 30 s between tries, and fn('') is called once it listens
+      // again: notifications may have been missed meanwhile. Callers still poll, so nothing waits on it.
+      let client: pg.Client | undefined;
+      let stopped = false;
+      let timer: NodeJS.Timeout | undefined;
+      const open = async (): Promise<pg.Client> => {
+        const c = new pg.Client({ connectionString: options.connectionString, application_name: `${options.applicationName ?? 'tessera'}-listen` });
+        c.on('error', () => undefined);
+        c.on('notification', (n) => {
+          if (n.channel === channel) fn(n.payload ?? '');
+        });
+        try {
+          await c.connect();
+          await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        } catch (err) {
+          await c.end().catch(() => undefined);
+          throw err;
+        }
+        c.on('end', () => {
+          listeners.delete(c);
+          if (!stopped && !closed) reopen(1000);
+        });
+        listeners.add(c);
+        return c;
+      };
+      const reopen = (delayMs: number) => {
+        timer = setTimeout(() => {
+          if (stopped || closed) return;
+          open().then(
+            (c) => {
+              if (stopped || closed) return void c.end().catch(() => undefined);
+              client = c;
+              fn('');
+            },
+            () => {
+              if (!stopped && !closed) reopen(Math.min(delayMs * 2, 30_000));
+            },
+          );
+        }, delayMs);
+        timer.unref();
+      };
+      client = await open();
       return async () => {
-        listeners.delete(client);
-        await client.end().catch(() => undefined);
+        stopped = true;
+        clearTimeout(timer);
+        if (client) {
+          listeners.delete(client);
+          await client.end().catch(() => undefined);
+        }
       };
     },
     async close(): Promise<void> {
+      closed = true;
       await Promise.all([...listeners].map((c) => c.end().catch(() => undefined)));
       listeners.clear();
       await pool.end();
