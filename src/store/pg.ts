@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { TesseraError } from '../core/errors.js';
 import { isRetryable, type Db, type Queryable, type QueryResult } from './db.js';
 
 export interface PgOptions {
@@ -54,8 +55,10 @@ export function createPgDb(options: PgOptions): Db {
           } catch {
             broken = true;
           }
-          if (attempt < 3 && isRetryable(err)) continue;
-          throw err;
+          if (!isRetryable(err)) throw err;
+          if (attempt < 3) continue;
+          // Conflicting with concurrent transactions three times running: the caller may try again (503, not 500).
+          throw new TesseraError('service_unavailable', 'The request conflicted with concurrent changes; try again');
         } finally {
           client.release(broken);
         }

@@ -10,4 +10,5 @@ export { customerObject, rowOfObject, simpleCustomer, type CustomerObject } from
 export { blankCustomer } from './attributes.js';
 export { customerInputSchema, customerProperties } from './schemas.js';
 export type { CustomerInput, CustomerRow, UpsertResult } from './types.js';
+export type { ShareLock } from './sql.js';
 export type { UpsertItem, UpsertOutcome } from './upsert.js';

@@ -1,5 +1,5 @@
 import type { Executor } from '../../store/db.js';
-import type { CustomerRow } from '../customers/index.js';
+import type { CustomerRow, ShareLock } from '../customers/index.js';
 import { dependenciesOf, evaluate, nextCheckAt, parseFilter, windowsOf, type Facts, type Filter } from './filter/index.js';
 import * as sql from './sql.js';
 import type { EventStatsSelect, LiveSegment, MembershipChange } from './types.js';
@@ -27,13 +27,14 @@ function factsOf(c: CustomerRow, events: Facts['events']): Facts {
 
 export interface EvaluateDeps {
   /** Reads customers; `share` also locks them FOR SHARE (callers that do not already hold them). */
-  customers(tx: Executor, projectId: string, ids: string[], lock?: 'share' | 'share-skip'): Promise<CustomerRow[]>;
+  customers(tx: Executor, projectId: string, ids: string[], lock?: ShareLock): Promise<CustomerRow[]>;
   eventStats: EventStatsSelect;
 }
 
 /**
  * Evaluates, in tx at `now`, each listed customer (of one project) against its listed segments: writes who
- * entered and who left (with times), sets or moves the customer's time-based re-check, and returns the changes. Customers that no longer exist are left alone. Evaluations of one customer must not overlap: callers
+ * entered and who left (with times), sets or moves the customer's time-based re-check, and returns the changes.
+ * Customers that no longer exist are left alone. Evaluations of one customer must not overlap: callers
  * either hold the customer's row already (the change being evaluated locked it) or pass `lock: 'share'`.
  */
 export async function reevaluate(
@@ -47,7 +48,7 @@ export async function reevaluate(
      * Lock the customers FOR SHARE (callers that do not hold them already); `share-skip` leaves out customers a
      * writer holds (for callers that hold rows a writer may wait for: they must not wait in turn).
      */
-    lock?: 'share' | 'share-skip';
+    lock?: ShareLock;
     /** Customers created in this transaction: they have no memberships or re-checks to read. */
     fresh?: Set<string>;
     /** Customers' current rows the caller has (locked already): not read again. */

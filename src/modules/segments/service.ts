@@ -53,7 +53,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
   const { db, clock, log, customers } = deps;
   const compiled = new Map<string, Compiled>();
   const evalDeps = {
-    customers: (tx: Executor, projectId: string, ids: string[], lock?: 'share' | 'share-skip') => customers.byIds(tx, projectId, ids, lock),
+    customers: customers.byIds,
     eventStats: deps.eventStats,
   };
 

@@ -56,7 +56,8 @@ export interface Facts {
   orders: { total_amount: number; total_count: number; average_amount: number; last_order_amount: number; last_order_date: Date | null };
   /**
    * Per event name: the total count, the last time, and per window (days) the filters use, the count and the
-   * oldest time within it at the evaluation's `now` (events after `now` do not count).
+   * oldest time within it at the evaluation's `now` (windows end at `now`; an event stored with a later time,
+   * possible only if the clock went back, counts in its day).
    */
   events: Map<string, EventFacts>;
 }
