@@ -94,7 +94,7 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
     let types = q.type !== undefined ? [q.type] : undefined;
     if (q.category === 'ACTION') types = (types ?? actionTypes).filter((t) => actionTypes.includes(t));
     if (q.category === 'EFFECT' && types) types = types.filter((t) => !actionTypes.includes(t));
-    if (q.starting_after_id && !(await sql.eventExists(db, projectId, q.starting_after_id))) {
+    if (q.starting_after_id && !(await sql.eventExists(db, projectId, customerId, q.starting_after_id))) {
       throw notFound('activity', q.starting_after_id);
     }
     // Campaign filters match only activities about a campaign; a campaign_type alone matches none of today's.

@@ -15,14 +15,33 @@ interface Row {
 }
 
 /**
- * A record stores its customer once per batch: a later record of the batch with the same customer state keeps
- * `{"$ref": <id of the first>}` in its place (see insertEvents). Reads put the customer back.
+ * How records are stored, to keep a busy event log small:
+ * - A record stores its customer once per batch: a later row of the batch with the same customer state keeps
+ *   `{"$ref": <id of the first>}` in its place. Reads put the customer back.
+ * - A customer's segment entries and exits that one change caused (consecutive records of one customer, cause and
+ *   time, with the same customer state) share one row, a pack: `data` is `{"customer": ..., "$pack": [{id, type,
+ *   entity_id, data}, ...]}`, and the row takes the first record's id, type and entity. Ten segment changes then
+ *   write one row and its index entries, not ten. Reads list a pack's records one by one, ordered by (created_at,
+ *   seq, position in the pack). Event ids carry their creation time (newEventId), so a record inside a pack is found
+ *   through the customer's index at that time.
  */
-const dataColumn = `CASE WHEN e.data -> 'customer' ? '$ref'
-  THEN jsonb_set(e.data, '{customer}', COALESCE((SELECT r.data -> 'customer' FROM event_log r WHERE r.id = e.data #>> '{customer,$ref}'), 'null'::jsonb))
-  ELSE e.data END AS data`;
+const packable = new Set(['customer.segment.entered', 'customer.segment.left']);
 
-const aliasedColumns = `e.seq::text AS seq, e.id, e.project_id, e.type, e.customer_id, e.entity_id, ${dataColumn}, e.event_source, e.group_id, e.created_at`;
+/** A stored row's records, one per pack member or the row itself: (ord, id, type, entity_id, data). */
+const expanded = `CROSS JOIN LATERAL (
+    SELECT m.ord, m.v ->> 'id' AS id, m.v ->> 'type' AS type, m.v ->> 'entity_id' AS entity_id,
+           jsonb_set(m.v -> 'data', '{customer}', e.data -> 'customer') AS data
+      FROM jsonb_array_elements(CASE WHEN e.data ? '$pack' THEN e.data -> '$pack' ELSE '[]'::jsonb END) WITH ORDINALITY AS m(v, ord)
+    UNION ALL
+    SELECT 0::bigint, e.id, e.type, e.entity_id, e.data WHERE NOT e.data ? '$pack'
+  ) x`;
+
+/** The record's data with its customer put back where the row kept a reference. */
+const dataColumn = `CASE WHEN x.data -> 'customer' ? '$ref'
+  THEN jsonb_set(x.data, '{customer}', COALESCE((SELECT r.data -> 'customer' FROM event_log r WHERE r.id = x.data #>> '{customer,$ref}'), 'null'::jsonb))
+  ELSE x.data END AS data`;
+
+const aliasedColumns = `e.seq::text AS seq, x.id, e.project_id, x.type, e.customer_id, x.entity_id, ${dataColumn}, e.event_source, e.group_id, e.created_at`;
 
 function toRecord(r: Row): EventRecord {
   return {
@@ -39,36 +58,79 @@ function toRecord(r: Row): EventRecord {
   };
 }
 
+type NewRecord = Omit<EventRecord, 'seq'>;
+
+/** Whether b can join the pack that a (the previous record) is in or starts. */
+function packsWith(a: NewRecord, b: NewRecord): boolean {
+  return (
+    packable.has(a.type) &&
+    packable.has(b.type) &&
+    a.customerId !== null &&
+    typeof a.data.customer === 'object' &&
+    a.data.customer !== null &&
+    a.customerId === b.customerId &&
+    a.projectId === b.projectId &&
+    a.groupId === b.groupId &&
+    a.createdAt.getTime() === b.createdAt.getTime() &&
+    a.data.customer === b.data.customer &&
+    (a.eventSource === b.eventSource || JSON.stringify(a.eventSource) === JSON.stringify(b.eventSource))
+  );
+}
+
+/** Consecutive records that share a row (see packable), in order. */
+function rowsOf(records: NewRecord[]): NewRecord[][] {
+  const rows: NewRecord[][] = [];
+  for (const r of records) {
+    const last = rows.at(-1);
+    if (last && packsWith(last.at(-1)!, r)) last.push(r);
+    else rows.push([r]);
+  }
+  return rows;
+}
+
 /**
- * Inserts many events in one statement; returns them with their seq, in input order. A customer object that an
- * earlier record of the batch carries too (the same object, as segment events share their cause's) is stored
- * once: later records keep a reference to the first (read back by selectActivity).
+ * Inserts many events in one statement; returns them with their seq, in input order (the records of a pack share
+ * their row's seq). A customer object that an earlier row of the batch carries too (the same object, as segment
+ * events share their cause's) is stored once: later rows keep a reference to the first.
  */
-export async function insertEvents(db: Executor, records: Omit<EventRecord, 'seq'>[]): Promise<EventRecord[]> {
+export async function insertEvents(db: Executor, records: NewRecord[]): Promise<EventRecord[]> {
   const firstWith = new Map<unknown, string>();
-  const stored = (r: Omit<EventRecord, 'seq'>) => {
-    const customer = r.data.customer;
-    if (typeof customer !== 'object' || customer === null) return r.data;
+  const customerOf = (rowId: string, customer: unknown) => {
+    if (typeof customer !== 'object' || customer === null) return customer;
     const first = firstWith.get(customer);
-    if (first === undefined) {
-      firstWith.set(customer, r.id);
-      return r.data;
-    }
-    return { ...r.data, customer: { $ref: first } };
+    if (first !== undefined) return { $ref: first };
+    firstWith.set(customer, rowId);
+    return customer;
   };
-  const payload = records.map((r) => ({
-    id: r.id,
-    project_id: r.projectId,
-    type: r.type,
-    customer_id: r.customerId,
-    entity_id: r.entityId,
-    data: stored(r),
-    event_source: r.eventSource,
-    group_id: r.groupId,
-    created_at: r.createdAt.toISOString(),
-  }));
+  const rows = rowsOf(records);
+  const payload = rows.map((members) => {
+    const r = members[0]!;
+    let data: Record<string, unknown>;
+    if (members.length === 1) {
+      data = r.data.customer === undefined ? r.data : { ...r.data, customer: customerOf(r.id, r.data.customer) };
+    } else {
+      data = {
+        customer: customerOf(r.id, r.data.customer),
+        $pack: members.map((m) => {
+          const { customer: _shared, ...rest } = m.data;
+          return { id: m.id, type: m.type, entity_id: m.entityId, data: rest };
+        }),
+      };
+    }
+    return {
+      id: r.id,
+      project_id: r.projectId,
+      type: r.type,
+      customer_id: r.customerId,
+      entity_id: r.entityId,
+      data,
+      event_source: r.eventSource,
+      group_id: r.groupId,
+      created_at: r.createdAt.toISOString(),
+    };
+  });
   // Only the generated seq comes back: the rest is what was sent.
-  const { rows } = await db.query<{ id: string; seq: string }>(
+  const { rows: stored } = await db.query<{ id: string; seq: string }>(
     `INSERT INTO event_log (id, project_id, type, customer_id, entity_id, data, event_source, group_id, created_at)
      SELECT v->>'id', v->>'project_id', v->>'type', v->>'customer_id', v->>'entity_id', v->'data', v->'event_source',
             v->>'group_id', (v->>'created_at')::timestamptz
@@ -77,8 +139,31 @@ export async function insertEvents(db: Executor, records: Omit<EventRecord, 'seq
      RETURNING id, seq::text AS seq`,
     [JSON.stringify(payload)],
   );
-  const seqs = new Map(rows.map((r) => [r.id, r.seq]));
-  return records.map((r) => ({ ...r, seq: seqs.get(r.id)! }));
+  const seqs = new Map(stored.map((r) => [r.id, r.seq]));
+  return rows.flatMap((members) => {
+    const seq = seqs.get(members[0]!.id)!;
+    return members.map((r) => ({ ...r, seq }));
+  });
+}
+
+/** The creation time an event id carries (newEventId: prefix, 12 hex digits of ms, 8 more), or undefined. */
+export function timeOfEventId(id: string): Date | undefined {
+  const m = /^[a-z]+_([0-9a-f]{12})[0-9a-f]{8}$/.exec(id);
+  return m ? new Date(parseInt(m[1]!, 16)) : undefined;
+}
+
+/**
+ * Where a record sits in the order of a customer's activity: (created_at, seq, position in its pack), looked up
+ * as a row of its own (any customer of the project, as before packs) or inside one of the customer's packs.
+ */
+function positionOf(idParam: string, timeParam: string): string {
+  return `(SELECT c.created_at, c.seq, 0::bigint AS ord FROM event_log c WHERE c.id = ${idParam} AND c.project_id = $1 AND NOT c.data ? '$pack'
+           UNION ALL
+           SELECT c.created_at, c.seq, m.ord FROM event_log c
+             CROSS JOIN LATERAL jsonb_array_elements(c.data -> '$pack') WITH ORDINALITY AS m(v, ord)
+            WHERE c.project_id = $1 AND c.customer_id = $2 AND c.created_at = ${timeParam}::timestamptz
+              AND c.data ? '$pack' AND m.v ->> 'id' = ${idParam}
+           LIMIT 1)`;
 }
 
 export interface ActivityFilter {
@@ -94,7 +179,7 @@ export interface ActivityFilter {
   limit: number;
 }
 
-/** A page of a customer's activity, ordered by (created_at, seq); fetches limit + 1 to tell has_more. */
+/** A page of a customer's activity, ordered by (created_at, seq, position in a pack); fetches limit + 1 to tell has_more. */
 export async function selectActivity(db: Executor, f: ActivityFilter): Promise<EventRecord[]> {
   const where = ['e.project_id = $1', 'e.customer_id = $2'];
   const params: unknown[] = [f.projectId, f.customerId];
@@ -102,31 +187,31 @@ export async function selectActivity(db: Executor, f: ActivityFilter): Promise<E
     params.push(value);
     where.push(clause(`$${params.length}`));
   };
-  if (f.types) add((p) => `e.type IN (SELECT jsonb_array_elements_text(${p}::jsonb))`, JSON.stringify(f.types));
+  if (f.types) add((p) => `x.type IN (SELECT jsonb_array_elements_text(${p}::jsonb))`, JSON.stringify(f.types));
   if (f.excludeTypes) {
-    add((p) => `e.type NOT IN (SELECT jsonb_array_elements_text(${p}::jsonb))`, JSON.stringify(f.excludeTypes));
+    add((p) => `x.type NOT IN (SELECT jsonb_array_elements_text(${p}::jsonb))`, JSON.stringify(f.excludeTypes));
   }
   if (f.startDate) add((p) => `e.created_at >= ${p}`, f.startDate);
   if (f.endDate) add((p) => `e.created_at <= ${p}`, f.endDate);
-  if (f.campaignId) add((p) => `e.data #>> '{campaign,id}' = ${p}`, f.campaignId);
+  if (f.campaignId) add((p) => `x.data #>> '{campaign,id}' = ${p}`, f.campaignId);
   const cmp = f.ascending ? '>' : '<';
   if (f.afterId) {
-    add(
-      (p) => `(e.created_at, e.seq) ${cmp} (SELECT c.created_at, c.seq FROM event_log c WHERE c.id = ${p} AND c.project_id = $1)`,
-      f.afterId,
-    );
+    params.push(f.afterId, timeOfEventId(f.afterId) ?? null);
+    const at = positionOf(`$${params.length - 1}`, `$${params.length}`);
+    where.push(`(e.created_at, e.seq, x.ord) ${cmp} (SELECT p.created_at, p.seq, p.ord FROM ${at} p)`);
   }
   const dir = f.ascending ? 'ASC' : 'DESC';
   params.push(f.limit + 1);
   const { rows } = await db.query<Row>(
-    `SELECT ${aliasedColumns} FROM event_log e
-      WHERE ${where.join(' AND ')} ORDER BY e.created_at ${dir}, e.seq ${dir} LIMIT $${params.length}`,
+    `SELECT ${aliasedColumns} FROM event_log e ${expanded}
+      WHERE ${where.join(' AND ')} ORDER BY e.created_at ${dir}, e.seq ${dir}, x.ord ${dir} LIMIT $${params.length}`,
     params,
   );
   return rows.map(toRecord);
 }
 
-export async function eventExists(db: Executor, projectId: string, id: string): Promise<boolean> {
-  const { rows } = await db.query('SELECT 1 FROM event_log WHERE project_id = $1 AND id = $2', [projectId, id]);
+/** Whether this record is in the project (as a row of its own) or in one of this customer's packs. */
+export async function eventExists(db: Executor, projectId: string, customerId: string, id: string): Promise<boolean> {
+  const { rows } = await db.query(`SELECT 1 FROM ${positionOf('$3', '$4')} p`, [projectId, customerId, id, timeOfEventId(id) ?? null]);
   return rows.length > 0;
 }
