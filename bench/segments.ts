@@ -21,7 +21,7 @@ import { runPaced, type PacedResult } from './lib/paced.js';
 import { withAdmin } from './lib/postgres.js';
 import { fmt, out } from './lib/report.js';
 import { createProject, repoRoot, startTessera, type ProjectKeys, type RunningTessera } from './lib/tessera.js';
-import { report, type Cpu, type Figures, type Latency, type Light, type Statements } from './segments-report.js';
+import { report, type Cpu, type Figures, type Ingest, type Latency, type Light, type Round, type Statements } from './segments-report.js';
 import {
   customerBody,
   customerPath,
@@ -46,6 +46,12 @@ const raw = parseOptions('Usage: npm run bench:segments -- [options]', {
   concurrency: { type: 'string', env: 'BENCH_CONCURRENCY', default: '32', help: 'ingest: concurrent clients' },
   duration: { type: 'string', env: 'BENCH_DURATION', default: '10', help: 'ingest: measured seconds per project' },
   warmup: { type: 'string', env: 'BENCH_WARMUP', default: '3', help: 'ingest: warm-up seconds per project' },
+  rounds: {
+    type: 'string',
+    env: 'BENCH_ROUNDS',
+    default: '3',
+    help: 'ingest: measurements with and without segments, taken in turn (the machine\'s speed drifts: each ratio compares neighbours; the median counts)',
+  },
   'baseline-customers': { type: 'string', env: 'BENCH_BASELINE_CUSTOMERS', help: 'ingest: customers of the project without segments (default: --customers)' },
   rate: { type: 'string', env: 'BENCH_RATE', default: '200', help: 'latency: entering events per second (open loop); several, comma-separated, run one after another' },
   'latency-duration': { type: 'string', env: 'BENCH_LATENCY_DURATION', default: '20', help: 'latency: measured seconds' },
@@ -79,6 +85,7 @@ const opts = {
   concurrency: positiveInt('concurrency', raw.concurrency),
   durationMs: positiveNumber('duration', raw.duration) * 1000,
   warmupMs: raw.warmup === '0' ? 0 : positiveNumber('warmup', raw.warmup) * 1000,
+  rounds: positiveInt('rounds', raw.rounds),
   baselineCustomers: raw['baseline-customers'] === undefined ? customers : positiveInt('baseline-customers', raw['baseline-customers']),
   rates: (raw.rate ?? '').split(',').map((r) => positiveNumber('rate', r.trim())),
   latencyDurationMs: positiveNumber('latency-duration', raw['latency-duration']) * 1000,
@@ -187,7 +194,7 @@ out();
 /** Now on the monotonic clock V8's CPU profiles use, in µs: phase boundaries for slicing a --cpu-prof profile. */
 const monoUs = () => Number(process.hrtime.bigint() / 1000n);
 
-/** Marks a phase: its start and end on the monotonic clock, and the activity recorded in it (figures.phases). */
+/** Marks a phase: its start and end on the monotonic clock, and the activity recorded in it, by type, a pack's records each (figures.phases). */
 async function phaseMark(name: string): Promise<() => Promise<Record<string, number>>> {
   const start = monoUs();
   const seq0 = await lastActivity();
@@ -196,7 +203,10 @@ async function phaseMark(name: string): Promise<() => Promise<Record<string, num
     const end = monoUs();
     const wal1 = await walStats();
     const counts = await withAdmin(databaseUrl, async (c) => {
-      const { rows } = await c.query<{ type: string; n: number }>('SELECT type, count(*)::int AS n FROM event_log WHERE seq > $1 GROUP BY type ORDER BY type', [seq0]);
+      const { rows } = await c.query<{ type: string; n: number }>(`SELECT x.type, count(*)::int AS n FROM event_log e
+           CROSS JOIN LATERAL (SELECT m ->> 'type' AS type FROM jsonb_array_elements(e.data -> '$pack') m WHERE e.data ? '$pack'
+                               UNION ALL SELECT e.type WHERE NOT e.data ? '$pack') x
+          WHERE e.seq > $1 GROUP BY x.type ORDER BY x.type`, [seq0]);
       return Object.fromEntries(rows.map((r) => [r.type, r.n]));
     });
     const wal = { bytes: wal1.bytes - wal0.bytes, records: wal1.records - wal0.records, fpi: wal1.fpi - wal0.fpi };
@@ -364,12 +374,12 @@ async function phaseSync(): Promise<{ headers: Record<string, string>; keys: Pro
  * Closed-loop ingest of the events `body` gives (by sequence number): `prime` events first if asked (unmeasured:
  * they bring the customers to the state the phase is about), a warm-up, then the measured phase with CPU and statements.
  */
-async function ingest(label: string, phase: string, headers: Record<string, string>, body: (seq: number) => string, prime = 0) {
+async function ingest(label: string, phase: string, headers: Record<string, string>, body: (seq: number) => string, prime = 0, from = 0) {
   const client = createLoadClient(api.server.url, opts.concurrency);
   const spec = { path: '/v1/events', headers, concurrency: opts.concurrency };
-  let seq = 0;
+  let seq = from;
   if (prime > 0) {
-    const p = await client.run({ ...spec, body, requests: prime });
+    const p = await client.run({ ...spec, body: (s) => body(seq + s), requests: prime });
     showErrors(`${label} priming`, p);
     seq += p.ok + p.errors;
   }
@@ -383,6 +393,7 @@ async function ingest(label: string, phase: string, headers: Record<string, stri
   const deadlocks0 = await deadlocks();
   const mark = await phaseMark(phase);
   const r = await client.run({ ...spec, body: (s) => body(seq + s), durationMs: opts.durationMs });
+  seq += r.ok + r.errors;
   const cpu = m.stop(await api.backendPids());
   const activity = await mark();
   const changes = (activity['customer.segment.entered'] ?? 0) + (activity['customer.segment.left'] ?? 0);
@@ -392,7 +403,7 @@ async function ingest(label: string, phase: string, headers: Record<string, stri
   showErrors(label, r);
   out(`  ${label}: ${fmt(r.ok)} events in ${fmt(r.elapsedMs / 1000, 1)} s: ${fmt(r.okPerSecond)}/s, p50 ${fmt(r.p50Ms, 1)} ms, p99 ${fmt(r.p99Ms, 1)} ms; `
     + `${fmt(changes / Math.max(1, r.ok), 2)} segment entries and exits recorded per event; ${dl} deadlocks`);
-  return { events_per_s: r.okPerSecond, p50_ms: r.p50Ms, p99_ms: r.p99Ms, max_ms: r.maxMs, ok: r.ok, errors: r.errors, deadlocks: dl, entered_left_per_event: changes / Math.max(1, r.ok), cpu, ...(statements ? { api_statements: statements } : {}) };
+  return { next: seq, events_per_s: r.okPerSecond, p50_ms: r.p50Ms, p99_ms: r.p99Ms, max_ms: r.maxMs, ok: r.ok, errors: r.errors, deadlocks: dl, entered_left_per_event: changes / Math.max(1, r.ok), cpu, ...(statements ? { api_statements: statements } : {}) };
 }
 
 let baseline: Record<string, string> | undefined;
@@ -406,13 +417,49 @@ async function baselineHeaders(): Promise<Record<string, string>> {
   return baseline;
 }
 
+/**
+ * Measures ingest with and without segments in turn, opts.rounds times each: the machine's speed drifts over minutes
+ * (other tenants), so each round's ratio compares neighbouring measurements. Reports every round and keeps the
+ * median round (its ratio, latencies, CPU and statements) as the figure. Each project's events continue where its
+ * previous round stopped.
+ */
+async function rounds(
+  kind: string,
+  phase: string,
+  withHeaders: Record<string, string>,
+  body: (seq: number) => string,
+  bodyWithout: (seq: number) => string,
+  prime = 0,
+): Promise<{ with_segments: Ingest; without_segments: Ingest; ratio: number; rounds: Round[] }> {
+  const done: Array<{ w: Ingest; o: Ingest; ratio: number }> = [];
+  let nextWith = 0;
+  let nextWithout = 0;
+  for (let r = 1; r <= opts.rounds; r++) {
+    const suffix = r === 1 ? '' : `_r${r}`;
+    const round = opts.rounds > 1 ? `, round ${r} of ${opts.rounds}` : '';
+    const w = await ingest(`with ${opts.segments} segments${round}`, `${phase}_with_segments${suffix}`, withHeaders, body, r === 1 ? prime : 0, nextWith);
+    const o = await ingest(`without segments${round}`, `${phase}_without_segments${suffix}`, await baselineHeaders(), bodyWithout, r === 1 ? prime : 0, nextWithout);
+    nextWith = w.next;
+    nextWithout = o.next;
+    done.push({ w, o, ratio: w.events_per_s / o.events_per_s });
+  }
+  const sorted = [...done].sort((a, b) => a.ratio - b.ratio);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  out(`  ${kind} ratio per round: ${done.map((d) => `${fmt(d.ratio * 100, 1)}%`).join(', ')}; median ${fmt(median.ratio * 100, 1)}% of the no-segment figure`);
+  return {
+    with_segments: median.w,
+    without_segments: median.o,
+    ratio: median.ratio,
+    rounds: done.map((d) => ({ with_per_s: d.w.events_per_s, without_per_s: d.o.events_per_s, ratio: d.ratio })),
+  };
+}
+
 async function phaseIngest(headers: Record<string, string>): Promise<void> {
-  out(`Phase 2 (high churn): POST /v1/events, ${opts.concurrency} clients, ${opts.warmupMs / 1000} s warm-up + ${opts.durationMs / 1000} s; `
-    + 'each event counts toward the event segments and changes its customer\'s metadata (last order; one in four also the score)');
-  const withSegments = await ingest(`with ${opts.segments} segments`, 'ingest_with_segments', headers, (s) => updatingEventBody(opts.customers, s));
-  const without = await ingest('without segments', 'ingest_without_segments', await baselineHeaders(), (s) => updatingEventBody(opts.baselineCustomers, s));
-  figures.ingest = { with_segments: withSegments, without_segments: without, ratio: withSegments.events_per_s / without.events_per_s };
-  out(`  ratio: ${fmt(figures.ingest.ratio * 100, 1)}% of the no-segment figure`);
+  out(`Phase 2 (high churn): POST /v1/events, ${opts.concurrency} clients, ${opts.warmupMs / 1000} s warm-up + ${opts.durationMs / 1000} s, `
+    + `with and without segments in turn, ${opts.rounds} times; each event counts toward the event segments and changes its customer's `
+    + 'metadata (last order; one in four also the score)');
+  // Both projects get the same sequence of events (customer numbers and order ids), each from where it stopped.
+  figures.ingest = await rounds('high churn', 'ingest', headers, (s) => updatingEventBody(opts.customers, s), (s) => updatingEventBody(opts.baselineCustomers, s));
 }
 
 async function phaseSteady(headers: Record<string, string>): Promise<void> {
@@ -420,16 +467,11 @@ async function phaseSteady(headers: Record<string, string>): Promise<void> {
   const prime = steadyPrimePerCustomer * set;
   out(`Phase 2 (steady): POST /v1/events, ${opts.concurrency} clients, to cust-0..cust-${set - 1} (the most history events); `
     + `${fmt(prime)} unmeasured events first (${steadyPrimePerCustomer} each: past every event-count threshold), then `
-    + `${opts.warmupMs / 1000} s warm-up + ${opts.durationMs / 1000} s; each event counts toward the event segments and changes `
-    + 'only its customer\'s last order, so it should change no membership');
-  // Order ids no other phase sends, so that every event does change the last order.
+    + `${opts.warmupMs / 1000} s warm-up + ${opts.durationMs / 1000} s, with and without segments in turn, ${opts.rounds} times; each `
+    + 'event counts toward the event segments and changes only its customer\'s last order, so it should change no membership');
+  // Order ids no other phase sends, so that every event does change the last order; both projects primed the same way.
   const body = (s: number) => steadyEventBody(set, 50_000_000 + s);
-  const withSegments = await ingest(`with ${opts.segments} segments`, 'ingest_steady_with_segments', headers, body, prime);
-  // Primed the same way, so both projects measure the same events for the same customers.
-  const without = await ingest('without segments', 'ingest_steady_without_segments', await baselineHeaders(), body, prime);
-  const ratio = withSegments.events_per_s / without.events_per_s;
-  figures.steady = { customers: set, primed: prime, with_segments: withSegments, without_segments: without, ratio };
-  out(`  ratio: ${fmt(ratio * 100, 1)}% of the no-segment figure`);
+  figures.steady = { customers: set, primed: prime, ...(await rounds('steady', 'ingest_steady', headers, body, body, prime)) };
 }
 
 function percentile(sorted: number[], q: number): number {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/core/clock.js';
 import { maxFilterSegments } from '../src/modules/segments/index.js';
-import { defineSchema, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { defineSchema, managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { expectValid, loadSpec, specPresent, warnIfSpecAbsent } from './helpers/conformance.js';
 
 const minute = 60_000;
@@ -54,6 +54,12 @@ function client(p: TestProject) {
 async function syncAll(): Promise<void> {
   for (let i = 0; i < 1000; i++) if ((await t.tessera.services.segments.syncStep()) === 0) return;
   throw new Error('segment sync did not finish');
+}
+
+/** Membership rows stored for a segment, active or not: a deleted segment must leave none behind. */
+async function storedMemberships(segmentId: string): Promise<number> {
+  const { rows } = await t.testDb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM segment_members WHERE segment_id = $1', [segmentId]);
+  return rows[0]!.n;
 }
 
 const tierIs = (tier: string) => ({ junction: 'and', 'metadata.tier': { conditions: { $is: [tier] } } });
@@ -189,9 +195,24 @@ describe('GET, PUT and DELETE /v1/segments/{id}', () => {
     expect((await api.del(`/v1/segments/${seg.id}`)).statusCode).toBe(204);
     expect((await api.get(`/v1/segments/${seg.id}`)).statusCode).toBe(404);
     expect(await api.segmentsOf('del-2')).not.toContain(seg.id);
+    expect(await storedMemberships(seg.id)).toBe(0);
     expect((await api.del(`/v1/segments/${seg.id}`)).statusCode).toBe(404);
     // Its pending background computation is gone with it.
     await syncAll();
+  });
+});
+
+describe('deleting a project', () => {
+  it('deletes its segments and their memberships', async () => {
+    const p = await t.createProject();
+    const api = client(p);
+    const seg = await api.segment({ name: 'gold', type: 'auto-update', filter: tierIs('gold') });
+    await syncAll();
+    await api.customer({ source_id: 'gone-1', metadata: { tier: 'gold' } });
+    expect(await storedMemberships(seg.id)).toBe(1);
+    const res = await t.app.inject({ method: 'DELETE', url: `/management/v1/projects/${p.id}`, headers: managementHeaders });
+    expect(res.statusCode, res.body).toBe(204);
+    expect(await storedMemberships(seg.id)).toBe(0);
   });
 });
 
