@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { TesseraError } from '../core/errors.js';
-import { isRetryable, type Db, type Queryable, type QueryResult } from './db.js';
+import { createHash } from 'node:crypto';
+import { isRetryable, type Db, type Queryable, type QueryOptions, type QueryResult } from './db.js';
 
 export interface PgOptions {
   connectionString: string;
@@ -8,10 +9,24 @@ export interface PgOptions {
   applicationName?: string;
 }
 
+/** Prepared statements' names, by text: a digest, so that one text always has one name on every connection. */
+const names = new Map<string, string>();
+
+function nameOf(sql: string): string {
+  let name = names.get(sql);
+  if (name === undefined) names.set(sql, (name = `tessera_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`));
+  return name;
+}
+
+/** A query config for node-postgres: named (prepared once per connection) when asked. */
+function config(sql: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined): pg.QueryConfig {
+  return options?.prepare ? { name: nameOf(sql), text: sql, values: params as unknown[] | undefined } : { text: sql, values: params as unknown[] | undefined };
+}
+
 function wrap(client: pg.PoolClient): Queryable {
   return {
-    async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-      const r = await client.query(sql, params as unknown[] | undefined);
+    async query<T>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<T>> {
+      const r = await client.query(config(sql, params, options));
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
     },
     async exec(sql: string): Promise<void> {
@@ -33,8 +48,8 @@ export function createPgDb(options: PgOptions): Db {
 
   return {
     kind: 'postgres',
-    async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-      const r = await pool.query(sql, params as unknown[] | undefined);
+    async query<T>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<T>> {
+      const r = await pool.query(config(sql, params, options));
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
     },
     async exec(sql: string): Promise<void> {

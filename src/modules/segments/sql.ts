@@ -133,6 +133,9 @@ export interface StateQuery {
   eventsOf?: { projectId: string; customerIds: string[]; names: string[]; windows: number[]; now: Date; select: EventStatsSelect };
 }
 
+/** Customers per readState up to which its statement is kept prepared (see readState). */
+const preparedUpTo = 16;
+
 /**
  * In one statement: the active memberships of the known customers in these segments, their re-checks (when a
  * segment is time-based), and the customers' event stats. Not locked: whoever evaluates a customer holds its row (the
@@ -159,9 +162,14 @@ export async function readState(db: Executor, q: StateQuery): Promise<SegmentSta
       FROM (${e.select(params, e)}) s`);
   }
   if (parts.length === 0) return state;
+  // A change's few customers: the statement stays parsed on the connection (it is long: parsing it cost more than
+  // running it). Background steps over hundreds of customers send it as is, so that PostgreSQL never applies a
+  // plan it made for a few to hundreds.
+  const few = Math.max(q.knownIds.length, q.eventsOf?.customerIds.length ?? 0) <= preparedUpTo;
   const { rows } = await db.query<{ kind: string; key: string; customer_id: string; at: number | null; n: number | null; windows: Record<string, [number, string | null]> | null }>(
     parts.join('\nUNION ALL\n'),
     params,
+    { prepare: few },
   );
   const segments = new Set(q.segmentIds);
   for (const r of rows) {
@@ -207,17 +215,17 @@ const checkUpsert = (rowsParam: string) => `INSERT INTO segment_rechecks (custom
 /** Enters (active) or leaves (inactive) in one statement, keeping entered and left times. */
 export async function writeMemberships(db: Executor, rows: MemberWrite[], now: Date): Promise<void> {
   if (rows.length === 0) return;
-  await db.query(memberUpsert('$1', '$2'), [JSON.stringify(rows), now]);
+  await db.query(memberUpsert('$1', '$2'), [JSON.stringify(rows), now], { prepare: true });
 }
 
 /** Writes an evaluation's outcome in one statement: who entered and left (keeping entered and left times), and the customers' re-checks set or moved. */
 export async function writeState(db: Executor, members: MemberWrite[], checks: CheckWrite[], now: Date): Promise<void> {
   if (checks.length === 0) return writeMemberships(db, members, now);
   if (members.length === 0) {
-    await db.query(checkUpsert('$1'), [JSON.stringify(checks)]);
+    await db.query(checkUpsert('$1'), [JSON.stringify(checks)], { prepare: true });
     return;
   }
-  await db.query(`WITH m AS (${memberUpsert('$2', '$3')}) ${checkUpsert('$1')}`, [JSON.stringify(checks), JSON.stringify(members), now]);
+  await db.query(`WITH m AS (${memberUpsert('$2', '$3')}) ${checkUpsert('$1')}`, [JSON.stringify(checks), JSON.stringify(members), now], { prepare: true });
 }
 
 export interface DueCheck {
