@@ -8,12 +8,14 @@ export interface Compiled {
   segment: LiveSegment;
   filter: Filter;
   deps: ReturnType<typeof dependenciesOf>;
+  /** The event-count windows (days) the filter reads. */
+  windows: number[];
 }
 
 /** Filters are validated when saved, so a stored one always parses. */
 export function compile(segment: LiveSegment, raw: unknown): Compiled {
   const filter = parseFilter(raw);
-  return { segment, filter, deps: dependenciesOf(filter) };
+  return { segment, filter, deps: dependenciesOf(filter), windows: [...new Set([...windowsOf(filter).values()].flatMap((w) => [...w]))] };
 }
 
 function factsOf(c: CustomerRow, events: Facts['events']): Facts {
@@ -68,7 +70,7 @@ export async function reevaluate(
   for (const id of ids) for (const s of work.get(id) ?? []) all.set(s.segment.id, s);
   const segments = [...all.values()];
   const names = [...new Set(segments.flatMap((s) => [...s.deps.events]))];
-  const windows = [...new Set(segments.flatMap((s) => [...windowsOf(s.filter).values()].flatMap((w) => [...w])))];
+  const windows = [...new Set(segments.flatMap((s) => s.windows))];
   const state = await sql.readState(tx, {
     segmentIds: segments.map((s) => s.segment.id),
     timed: segments.some((s) => s.deps.timeBased),

@@ -41,12 +41,32 @@ interface Touch {
   events: Set<string>;
 }
 
-/** Whether a change can alter this segment's result: evaluating it otherwise gives the answer it already has. */
-function reads(s: Compiled, t: Touch): boolean {
-  if (t.created || (t.anyField && s.deps.fields.size > 0)) return true;
-  for (const f of s.deps.fields) if (t.fields.has(f)) return true;
-  for (const e of t.events) if (s.deps.events.has(e)) return true;
-  return false;
+/** A project's segments by what they read: fields and event names. */
+function readersOf(segments: Compiled[]) {
+  const byField = new Map<string, Compiled[]>();
+  const byEvent = new Map<string, Compiled[]>();
+  const add = (m: Map<string, Compiled[]>, k: string, s: Compiled) => {
+    const list = m.get(k);
+    if (list) list.push(s);
+    else m.set(k, [s]);
+  };
+  for (const s of segments) {
+    for (const f of s.deps.fields) add(byField, f, s);
+    for (const e of s.deps.events) add(byEvent, e, s);
+  }
+  const withFields = segments.filter((s) => s.deps.fields.size > 0);
+  /**
+   * The segments a change can alter, in the project's order (evaluating the others gives the answers they already
+   * have): all of them for a new customer; those reading a changed field (any field when a change did not say) or
+   * the name of a tracked event.
+   */
+  return (t: Touch): Compiled[] => {
+    if (t.created) return segments;
+    const hit = new Set<Compiled>(t.anyField ? withFields : []);
+    for (const f of t.fields) for (const s of byField.get(f) ?? []) hit.add(s);
+    for (const e of t.events) for (const s of byEvent.get(e) ?? []) hit.add(s);
+    return hit.size === 0 ? [] : segments.filter((s) => hit.has(s));
+  };
 }
 
 export function createSegmentsService(deps: SegmentsDeps) {
@@ -239,8 +259,9 @@ export function createSegmentsService(deps: SegmentsDeps) {
     const out: CausedEvent[] = [];
     for (const [projectId, p] of touched) {
       const mine = all.filter((s) => s.segment.project_id === projectId);
+      const readers = readersOf(mine);
       const work = new Map<string, Compiled[]>();
-      for (const [customerId, t] of p.customers) work.set(customerId, mine.filter((s) => reads(s, t)));
+      for (const [customerId, t] of p.customers) work.set(customerId, readers(t));
       // Customers created in this transaction have no memberships or re-checks yet: nothing to read for them.
       const fresh = new Set([...p.customers].filter(([, t]) => t.created).map(([id]) => id));
       // A created or updated customer's state is in its event: only customers that just tracked an event are read.
