@@ -8,6 +8,8 @@
  * - deriver: like a subscriber, but runs before the events are stored and returns the events they cause
  *   (segment re-evaluation: customer.segment.entered/left), stored with them.
  * - cause: project + request id (group_id) + event_source of whoever made the change.
+ * - pack: one stored row holding the segment entries and exits one change caused for one customer; each record in
+ *   it keeps its own id and place in the order, and reads list them one by one (see sql.ts).
  */
 export { createEventLog, type EventLog, type EventSubscriber, type EventDeriver, type ActivityQuery, type CausedEvent } from './service.js';
 export { activityObject } from './view.js';
