@@ -104,4 +104,11 @@ describe('segment changes caused by one change', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ key: 'not_found', resource_id: other });
   });
+
+  it('answer 404, not 500, for an id of their shape carrying a time no id has (past the year 9999)', async () => {
+    const far = 'evcus_ffffffffffff00000000';
+    const res = await t.app.inject({ method: 'GET', url: `/v1/customers/pam/activity?starting_after_id=${far}`, headers: p.server });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ key: 'not_found', resource_id: far });
+  });
 });

@@ -146,10 +146,14 @@ export async function insertEvents(db: Executor, records: NewRecord[]): Promise<
   });
 }
 
+/** Ids carry times up to here (the year 9999): a later one was never made, and drivers cannot all send it. */
+const latestIdTime = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** The creation time an event id carries (newEventId: prefix, 12 hex digits of ms, 8 more), or undefined. */
 export function timeOfEventId(id: string): Date | undefined {
   const m = /^[a-z]+_([0-9a-f]{12})[0-9a-f]{8}$/.exec(id);
-  return m ? new Date(parseInt(m[1]!, 16)) : undefined;
+  const ms = m ? parseInt(m[1]!, 16) : NaN;
+  return ms <= latestIdTime ? new Date(ms) : undefined;
 }
 
 /**
