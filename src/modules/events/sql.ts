@@ -37,34 +37,27 @@ const dayMs = 86_400_000;
  * (now - days, now], as `windows` {"<days>": [count, oldest]} — a SELECT of (customer_id, type, n, last, windows)
  * whose values are pushed onto params, for a caller to run with its own reads. Counts come from custom_event_days
  * (one row per active day); only a window's first, partly covered day is counted from the events themselves, and
- * its oldest event is one index probe. A customer with thousands of events costs a few rows, not their times.
+ * its oldest event is one index probe. A customer with thousands of events costs a few rows, not their times. The
+ * reads are the function tessera_custom_event_stats (migration 0010): planned once per connection, through the
+ * indexes; the statement's text depends on nothing but the values' places, so callers may prepare it.
  */
 export function statsSelect(params: unknown[], q: { projectId: string; customerIds: string[]; names: string[]; windows: number[]; now: Date }): string {
-  const p = (v: unknown) => {
+  const p = (v: unknown, type: string) => {
     params.push(v);
-    return `$${params.length}`;
+    return `$${params.length}::${type}`;
   };
-  const project = p(q.projectId);
-  // Arrays, not JSON: the planner sees how many elements they have (a JSON list counts as 100 rows, and the
-  // estimate of a customers x names nested loop can then reach the cost where PostgreSQL compiles with JIT).
-  const customers = p(q.customerIds);
-  const names = p(q.names);
-  // A parameter is pushed only when used: PostgreSQL refuses values the statement does not refer to.
-  const now = q.windows.length > 0 ? p(q.now) : '';
-  const own = `project_id = ${project} AND customer_id = c.customer_id AND type = t.type`;
-  const windows = q.windows.map((days) => {
-    const start = q.now.getTime() - days * dayMs;
-    const firstDay = Math.floor(start / dayMs);
-    const from = p(new Date(start));
-    const dayAfter = p(new Date((firstDay + 1) * dayMs));
-    const count = `(SELECT coalesce(sum(n), 0) FROM custom_event_days WHERE ${own} AND day > ${p(firstDay)})
-        + (SELECT count(*) FROM custom_events WHERE ${own} AND created_at > ${from} AND created_at < ${dayAfter})`;
-    const oldest = `(SELECT min(created_at) FROM custom_events WHERE ${own} AND created_at > ${from} AND created_at <= ${now}::timestamptz)`;
-    return `'${days}', jsonb_build_array(${count}, ${oldest})`;
-  });
-  return `SELECT c.customer_id, t.type, s.n, s.last, jsonb_build_object(${windows.join(', ')}) AS windows
-       FROM unnest(${customers}::text[]) AS c(customer_id)
-      CROSS JOIN unnest(${names}::text[]) AS t(type)
-      CROSS JOIN LATERAL (SELECT sum(n)::int AS n, max(last) AS last FROM custom_event_days WHERE ${own}) s
-      WHERE s.n IS NOT NULL`;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const starts = q.windows.map((days) => q.now.getTime() - days * dayMs);
+  const firstDays = starts.map((start) => Math.floor(start / dayMs));
+  const args = [
+    p(q.projectId, 'text'),
+    p(q.customerIds, 'text[]'),
+    p(q.names, 'text[]'),
+    p(q.now.toISOString(), 'timestamptz'),
+    p(q.windows, 'integer[]'),
+    p(starts.map(iso), 'timestamptz[]'),
+    p(firstDays, 'integer[]'),
+    p(firstDays.map((day) => iso((day + 1) * dayMs)), 'timestamptz[]'),
+  ];
+  return `SELECT customer_id, type, n, last, windows FROM tessera_custom_event_stats(${args.join(', ')})`;
 }

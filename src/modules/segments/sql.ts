@@ -97,20 +97,6 @@ export async function deleteSegment(db: Executor, projectId: string, id: string)
   return rowCount > 0;
 }
 
-/**
- * A condition on (segment_id, customer_id) for these customers in these segments, its values pushed onto params.
- * One segment (a background step over many customers) probes the primary key per customer. Several (a batch of
- * changes) read all of each customer's rows through the customer index, and the caller keeps those of the
- * segments: a few customers' rows are fewer reads than probing every (segment, customer) pair.
- */
-function pairs(params: unknown[], segmentIds: string[], customerIds: string[]): string {
-  params.push(JSON.stringify(customerIds));
-  const customers = `customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($${params.length}::jsonb)))`;
-  if (segmentIds.length !== 1) return customers;
-  params.push(segmentIds[0]);
-  return `segment_id = $${params.length} AND ${customers}`;
-}
-
 /** A timestamptz as milliseconds since the epoch (a float8 the driver hands over as a number, not a string to parse). */
 const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
 
@@ -136,22 +122,18 @@ export interface StateQuery {
 /**
  * In one statement: the active memberships of the known customers in these segments, their re-checks (when a
  * segment is time-based), and the customers' event stats. Not locked: whoever evaluates a customer holds its row (the
- * change's own lock, or FOR SHARE), so evaluations of one customer queue up.
+ * change's own lock, or FOR SHARE), so evaluations of one customer queue up. A prepared statement whose reads are
+ * functions (tessera_segment_state and the event stats', migration 0010) with plans kept per connection that go
+ * through the indexes: parsing and planning it anew cost five times what running it does.
  */
 export async function readState(db: Executor, q: StateQuery): Promise<SegmentState> {
   const state: SegmentState = { active: new Set(), checks: new Map(), events: new Map() };
   const params: unknown[] = [];
-  // One shape for every part: kind, key (segment id or event name), customer, a time, a count, windows.
+  // One shape for every part: kind, key (segment ids or event name), customer, a time, a count, windows.
   const parts: string[] = [];
-  if (q.segmentIds.length > 0 && q.knownIds.length > 0) {
-    // One row per customer, its segments space-separated: a customer in fifty segments is one row to parse, not fifty.
-    parts.push(`SELECT 'm' AS kind, string_agg(segment_id, ' ') AS key, customer_id, NULL::float8 AS at, NULL::int AS n, NULL::jsonb AS windows
-      FROM segment_members WHERE ${pairs(params, q.segmentIds, q.knownIds)} AND active GROUP BY customer_id`);
-  }
-  if (q.timed && q.knownIds.length > 0) {
-    params.push(JSON.stringify(q.knownIds));
-    parts.push(`SELECT 'c' AS kind, '' AS key, customer_id, ${epochMs('due_at')} AS at, NULL::int AS n, NULL::jsonb AS windows
-      FROM segment_rechecks WHERE customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($${params.length}::jsonb)))`);
+  if (q.knownIds.length > 0 && (q.segmentIds.length > 0 || q.timed)) {
+    params.push(q.segmentIds, q.knownIds, q.timed);
+    parts.push(`SELECT kind, key, customer_id, at, NULL::int AS n, NULL::jsonb AS windows FROM tessera_segment_state($1::text[], $2::text[], $3::boolean)`);
   }
   const e = q.eventsOf;
   if (e && e.names.length > 0 && e.customerIds.length > 0) {
@@ -159,14 +141,10 @@ export async function readState(db: Executor, q: StateQuery): Promise<SegmentSta
       FROM (${e.select(params, e)}) s`);
   }
   if (parts.length === 0) return state;
-  // Not a prepared statement, though parsing it costs about as much as running it: after five runs PostgreSQL may
-  // keep a generic plan for a prepared statement, made with the statistics of that moment, and memberships grow
-  // from nothing to millions while segments are computed (a plan cached at the start of a computation made events
-  // wait hundreds of milliseconds by its end: light-load p99 118-203 ms during a 30,000-customer computation, 19 ms
-  // unprepared).
   const { rows } = await db.query<{ kind: string; key: string; customer_id: string; at: number | null; n: number | null; windows: Record<string, [number, string | null]> | null }>(
     parts.join('\nUNION ALL\n'),
     params,
+    { prepare: true },
   );
   const segments = new Set(q.segmentIds);
   for (const r of rows) {
