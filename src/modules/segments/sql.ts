@@ -175,32 +175,42 @@ export interface CheckWrite {
   due_at: string;
 }
 
-const memberUpsert = (rowsParam: string, nowParam: string) => `INSERT INTO segment_members (segment_id, customer_id, project_id, active, entered_at, left_at)
-     SELECT r.segment_id, r.customer_id, r.project_id, r.active, ${nowParam}, CASE WHEN r.active THEN NULL ELSE ${nowParam}::timestamptz END
-       FROM jsonb_to_recordset(${rowsParam}::jsonb) AS r(segment_id text, customer_id text, project_id text, active boolean)
+// Rows arrive as one array per column (the driver sends arrays as text PostgreSQL reads faster than JSON records).
+const memberUpsert = (first: number) => `INSERT INTO segment_members (segment_id, customer_id, project_id, active, entered_at, left_at)
+     SELECT r.segment_id, r.customer_id, r.project_id, r.active, $${first + 4}, CASE WHEN r.active THEN NULL ELSE $${first + 4}::timestamptz END
+       FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::boolean[]) AS r(segment_id, customer_id, project_id, active)
      ON CONFLICT (segment_id, customer_id) DO UPDATE SET active = EXCLUDED.active,
        entered_at = CASE WHEN EXCLUDED.active THEN EXCLUDED.entered_at ELSE segment_members.entered_at END,
        left_at = CASE WHEN EXCLUDED.active THEN NULL ELSE EXCLUDED.left_at END`;
 
-const checkUpsert = (rowsParam: string) => `INSERT INTO segment_rechecks (customer_id, project_id, due_at)
-     SELECT customer_id, project_id, due_at
-       FROM jsonb_to_recordset(${rowsParam}::jsonb) AS r(customer_id text, project_id text, due_at timestamptz)
+const memberParams = (rows: MemberWrite[], now: Date) => [
+  rows.map((r) => r.segment_id),
+  rows.map((r) => r.customer_id),
+  rows.map((r) => r.project_id),
+  rows.map((r) => r.active),
+  now,
+];
+
+const checkUpsert = `INSERT INTO segment_rechecks (customer_id, project_id, due_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
      ON CONFLICT (customer_id) DO UPDATE SET due_at = EXCLUDED.due_at`;
+
+const checkParams = (rows: CheckWrite[]) => [rows.map((r) => r.customer_id), rows.map((r) => r.project_id), rows.map((r) => r.due_at)];
 
 /** Enters (active) or leaves (inactive) in one statement, keeping entered and left times. */
 export async function writeMemberships(db: Executor, rows: MemberWrite[], now: Date): Promise<void> {
   if (rows.length === 0) return;
-  await db.query(memberUpsert('$1', '$2'), [JSON.stringify(rows), now], { prepare: true });
+  await db.query(memberUpsert(1), memberParams(rows, now), { prepare: true });
 }
 
 /** Writes an evaluation's outcome in one statement: who entered and left (keeping entered and left times), and the customers' re-checks set or moved. */
 export async function writeState(db: Executor, members: MemberWrite[], checks: CheckWrite[], now: Date): Promise<void> {
   if (checks.length === 0) return writeMemberships(db, members, now);
   if (members.length === 0) {
-    await db.query(checkUpsert('$1'), [JSON.stringify(checks)], { prepare: true });
+    await db.query(checkUpsert, checkParams(checks), { prepare: true });
     return;
   }
-  await db.query(`WITH m AS (${memberUpsert('$2', '$3')}) ${checkUpsert('$1')}`, [JSON.stringify(checks), JSON.stringify(members), now], { prepare: true });
+  await db.query(`WITH m AS (${memberUpsert(4)}) ${checkUpsert}`, [...checkParams(checks), ...memberParams(members, now)], { prepare: true });
 }
 
 export interface DueCheck {
