@@ -88,7 +88,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   const segments = createSegmentsService({ db, clock, log, customers, eventStats: statsSelect });
   segmentMembers = segments.memberIds;
   // Segments derive customer.segment.entered/left from the changes, stored with them: every subscriber sees both.
-  log.derive(segments.onEvents);
+  log.derive(segments.onEvents, segments.derivesFrom);
   const distributions = createDistributionsService({
     db,
     clock,

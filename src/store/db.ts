@@ -33,6 +33,31 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+/**
+ * A data-modifying statement whose parameters are numbered from `first`: it runs alone (text(1)) or as one
+ * WITH part of another statement (withStatements), sparing a round trip.
+ */
+export interface Statement {
+  text(first: number): string;
+  params: unknown[];
+}
+
+/**
+ * Statements as the WITH parts of `last` (itself numbered after them): one statement, each part run once. Parts must
+ * not read what another part writes (all see the statement's snapshot), nor contain a WITH of their own.
+ */
+export function withStatements(parts: readonly Statement[], last: Statement): { text: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const ctes = parts.map((p, i) => {
+    const text = `w${i} AS (${p.text(params.length + 1)})`;
+    params.push(...p.params);
+    return text;
+  });
+  const text = last.text(params.length + 1);
+  params.push(...last.params);
+  return { text: ctes.length > 0 ? `WITH ${ctes.join(', ')}\n${text}` : text, params };
+}
+
 /** Either the database or an open transaction: service methods that write take one, so callers can compose. */
 export type Executor = Queryable;
 

@@ -1,4 +1,4 @@
-import type { Executor } from '../../store/db.js';
+import { withStatements, type Executor, type Statement } from '../../store/db.js';
 import type { EventRecord, EventSource } from './types.js';
 
 interface Row {
@@ -89,11 +89,11 @@ function rowsOf(records: NewRecord[]): NewRecord[][] {
 }
 
 /**
- * Inserts many events in one statement; returns them with their seq, in input order (the records of a pack share
- * their row's seq). A customer object that an earlier row of the batch carries too (the same object, as segment
- * events share their cause's) is stored once: later rows keep a reference to the first.
+ * Inserts many events in one statement, with `writes` as parts of it; returns them with their seq, in input order
+ * (the records of a pack share their row's seq). A customer object that an earlier row of the batch carries too (the
+ * same object, as segment events share their cause's) is stored once: later rows keep a reference to the first.
  */
-export async function insertEvents(db: Executor, records: NewRecord[]): Promise<EventRecord[]> {
+export async function insertEvents(db: Executor, records: NewRecord[], writes: readonly Statement[] = []): Promise<EventRecord[]> {
   const firstWith = new Map<unknown, string>();
   const customerOf = (rowId: string, customer: unknown) => {
     if (typeof customer !== 'object' || customer === null) return customer;
@@ -130,15 +130,17 @@ export async function insertEvents(db: Executor, records: NewRecord[]): Promise<
     };
   });
   // Only the generated seq comes back: the rest is what was sent.
-  const { rows: stored } = await db.query<{ id: string; seq: string }>(
-    `INSERT INTO event_log (id, project_id, type, customer_id, entity_id, data, event_source, group_id, created_at)
+  const insert: Statement = {
+    text: (first) => `INSERT INTO event_log (id, project_id, type, customer_id, entity_id, data, event_source, group_id, created_at)
      SELECT v->>'id', v->>'project_id', v->>'type', v->>'customer_id', v->>'entity_id', v->'data', v->'event_source',
             v->>'group_id', (v->>'created_at')::timestamptz
-       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(v, n)
+       FROM jsonb_array_elements($${first}::jsonb) WITH ORDINALITY AS x(v, n)
       ORDER BY x.n
      RETURNING id, seq::text AS seq`,
-    [JSON.stringify(payload)],
-  );
+    params: [JSON.stringify(payload)],
+  };
+  const { text, params } = withStatements(writes, insert);
+  const { rows: stored } = await db.query<{ id: string; seq: string }>(text, params);
   const seqs = new Map(stored.map((r) => [r.id, r.seq]));
   return rows.flatMap((members) => {
     const seq = seqs.get(members[0]!.id)!;

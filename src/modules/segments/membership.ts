@@ -1,4 +1,4 @@
-import type { Executor } from '../../store/db.js';
+import type { Executor, Statement } from '../../store/db.js';
 import type { CustomerRow, ShareLock } from '../customers/index.js';
 import { dependenciesOf, evaluate, nextCheckAt, parseFilter, windowsOf, type Facts, type Filter } from './filter/index.js';
 import * as sql from './sql.js';
@@ -55,9 +55,14 @@ export async function reevaluate(
     fresh?: Set<string>;
     /** Customers' current rows the caller has (locked already): not read again. */
     known?: Map<string, CustomerRow>;
+    /**
+     * Return the writes instead of running them, for the caller to run as part of a later statement of tx: nothing
+     * in tx may evaluate these customers again before.
+     */
+    defer?: boolean;
   } = {},
-): Promise<{ changes: MembershipChange[]; customers: Map<string, CustomerRow> }> {
-  const none = { changes: [], customers: new Map<string, CustomerRow>() };
+): Promise<{ changes: MembershipChange[]; customers: Map<string, CustomerRow>; writes: Statement[] }> {
+  const none = { changes: [], customers: new Map<string, CustomerRow>(), writes: [] };
   const wanted = [...work].filter(([, segs]) => segs.length > 0).map(([id]) => id);
   if (wanted.length === 0) return none;
   const given = wanted.flatMap((id) => (opts.known?.has(id) ? [opts.known.get(id)!] : []));
@@ -101,6 +106,7 @@ export async function reevaluate(
     // Only a re-check that moves is written: most evaluations leave it where it was.
     if (due !== Infinity && due !== scheduledAt) checks.push({ customer_id: c.id, project_id: projectId, due_at: new Date(due).toISOString() });
   }
-  await sql.writeState(tx, writes, checks, now);
-  return { changes, customers: new Map(rows.map((r) => [r.id, r])) };
+  const outcome = sql.stateWrites(writes, checks, now);
+  if (!opts.defer) await sql.writeState(tx, outcome);
+  return { changes, customers: new Map(rows.map((r) => [r.id, r])), writes: opts.defer ? outcome : [] };
 }

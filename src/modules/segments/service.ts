@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { notFound, TesseraError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { Db, Executor } from '../../store/db.js';
+import type { Db, Executor, Statement } from '../../store/db.js';
 import type { Cause, CausedEvent, EventLog, EventRecord } from '../activity/index.js';
 import { customerObject, rowOfObject, type CustomerObject, type CustomerRow, type CustomersService } from '../customers/index.js';
 import { FilterError, parseFilter } from './filter/index.js';
@@ -227,7 +227,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
    * a deleted customer from every segment. The customers' rows are locked by the change itself, so evaluations of
    * one customer queue up.
    */
-  async function onEvents(tx: Executor, entries: CausedEvent[]): Promise<CausedEvent[]> {
+  async function onEvents(tx: Executor, entries: CausedEvent[]): Promise<{ events: CausedEvent[]; writes: Statement[] }> {
     const now = clock.now();
     const touched = new Map<string, { cause: Cause; customers: Map<string, Touch> }>();
     for (const { cause, event: e } of entries) {
@@ -252,11 +252,13 @@ export function createSegmentsService(deps: SegmentsDeps) {
       }
       if (e.type === 'customer.custom_event') c.events.add(String((e.data.event as { type?: unknown } | undefined)?.type ?? ''));
     }
-    if (touched.size === 0) return [];
+    const none = { events: [], writes: [] };
+    if (touched.size === 0) return none;
     const live = await sql.selectLiveSegments(tx, [...touched.keys()]);
-    if (live.length === 0) return [];
+    if (live.length === 0) return none;
     const all = await compiledOf(tx, live);
     const out: CausedEvent[] = [];
+    const writes: Statement[] = [];
     for (const [projectId, p] of touched) {
       const mine = all.filter((s) => s.segment.project_id === projectId);
       const readers = readersOf(mine);
@@ -266,11 +268,13 @@ export function createSegmentsService(deps: SegmentsDeps) {
       const fresh = new Set([...p.customers].filter(([, t]) => t.created).map(([id]) => id));
       // A created or updated customer's state is in its event: only customers that just tracked an event are read.
       const known = new Map([...p.customers].flatMap(([id, t]) => (t.row ? [[id, t.row] as const] : [])));
-      const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, work, now, { fresh, known });
+      // The writes go with the statement that stores the batch's events.
+      const outcome = await reevaluate(tx, evalDeps, projectId, work, now, { fresh, known, defer: true });
       const objects = new Map([...p.customers].flatMap(([id, t]) => (t.object ? [[id, t.object] as const] : [])));
-      out.push(...changeEvents(p.cause, changes, rows, objects));
+      out.push(...changeEvents(p.cause, outcome.changes, outcome.customers, objects));
+      writes.push(...outcome.writes);
     }
-    return out;
+    return { events: out, writes };
   }
 
   /**
@@ -335,6 +339,8 @@ export function createSegmentsService(deps: SegmentsDeps) {
     update,
     remove,
     onEvents,
+    /** What onEvents derives from. */
+    derivesFrom: ['customer.created', 'customer.updated', 'customer.custom_event', 'customer.deleted'] as const,
     runDueChecks,
     syncStep,
     /** Member ids, for GET /v1/customers?segment_id= (404 for an unknown segment). */

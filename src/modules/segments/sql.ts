@@ -1,4 +1,4 @@
-import type { Executor } from '../../store/db.js';
+import { withStatements, type Executor, type Statement } from '../../store/db.js';
 import type { EventStats, EventStatsSelect, LiveSegment, SegmentRow } from './types.js';
 
 const columns = 'id, project_id, name, type, filter, sync_status, sync_cursor, sync_processed, sync_total, created_at, updated_at, revision';
@@ -191,8 +191,8 @@ const memberParams = (rows: MemberWrite[], now: Date) => [
   now,
 ];
 
-const checkUpsert = `INSERT INTO segment_rechecks (customer_id, project_id, due_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+const checkUpsert = (first: number) => `INSERT INTO segment_rechecks (customer_id, project_id, due_at)
+     SELECT * FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::timestamptz[])
      ON CONFLICT (customer_id) DO UPDATE SET due_at = EXCLUDED.due_at`;
 
 const checkParams = (rows: CheckWrite[]) => [rows.map((r) => r.customer_id), rows.map((r) => r.project_id), rows.map((r) => r.due_at)];
@@ -203,14 +203,23 @@ export async function writeMemberships(db: Executor, rows: MemberWrite[], now: D
   await db.query(memberUpsert(1), memberParams(rows, now), { prepare: true });
 }
 
-/** Writes an evaluation's outcome in one statement: who entered and left (keeping entered and left times), and the customers' re-checks set or moved. */
-export async function writeState(db: Executor, members: MemberWrite[], checks: CheckWrite[], now: Date): Promise<void> {
-  if (checks.length === 0) return writeMemberships(db, members, now);
-  if (members.length === 0) {
-    await db.query(checkUpsert, checkParams(checks), { prepare: true });
-    return;
-  }
-  await db.query(`WITH m AS (${memberUpsert(4)}) ${checkUpsert}`, [...checkParams(checks), ...memberParams(members, now)], { prepare: true });
+/**
+ * An evaluation's outcome as statements (none when nothing changed): who entered and left (keeping entered and
+ * left times), and the customers' re-checks set or moved.
+ */
+export function stateWrites(members: MemberWrite[], checks: CheckWrite[], now: Date): Statement[] {
+  const out: Statement[] = [];
+  if (members.length > 0) out.push({ text: memberUpsert, params: memberParams(members, now) });
+  if (checks.length > 0) out.push({ text: checkUpsert, params: checkParams(checks) });
+  return out;
+}
+
+/** Runs an evaluation's outcome (stateWrites) in one statement. */
+export async function writeState(db: Executor, writes: Statement[]): Promise<void> {
+  const last = writes.at(-1);
+  if (!last) return;
+  const { text, params } = withStatements(writes.slice(0, -1), last);
+  await db.query(text, params, { prepare: true });
 }
 
 export interface DueCheck {
