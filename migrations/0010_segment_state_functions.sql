@@ -39,11 +39,13 @@ END
 $$;
 
 -- The customers' active memberships among these segments, one row per customer with its segment ids
--- space-separated (kind 'm'; a customer in fifty segments is one row, not fifty), and, when p_timed, their re-check
--- times in ms since the epoch (kind 'c'). One segment (a step of a background computation over many customers)
--- probes the primary key per customer; several (a batch of changes) read all of each customer's rows through the
--- customer index, and the caller keeps those of its segments.
-CREATE FUNCTION tessera_segment_state(p_segments text[], p_customers text[], p_timed boolean)
+-- space-separated (kind 'm'; a customer in fifty segments is one row, not fifty); when p_timed, their re-check
+-- times in ms since the epoch (kind 'c'); and when p_project is given, that project's filter segments as
+-- "id revision sync_status ..." in id order (kind 'l', key the list, customer_id the project): a caller that
+-- evaluated with the list it read last time finds out in the same statement whether it still holds. One segment (a
+-- step of a background computation over many customers) probes the primary key per customer; several (a batch of
+-- changes) read all of each customer's rows through the customer index, and the caller keeps those of its segments.
+CREATE FUNCTION tessera_segment_state(p_segments text[], p_customers text[], p_timed boolean, p_project text)
 RETURNS TABLE (kind text, key text, customer_id text, at double precision)
 LANGUAGE plpgsql STABLE
 SET plan_cache_mode = force_generic_plan
@@ -69,6 +71,12 @@ BEGIN
     SELECT 'c'::text, ''::text, r.customer_id, (extract(epoch FROM r.due_at) * 1000)::double precision
       FROM segment_rechecks r
      WHERE r.customer_id = ANY (p_customers);
+  END IF;
+  IF p_project IS NOT NULL THEN
+    RETURN QUERY
+    SELECT 'l'::text, coalesce(string_agg(s.id || ' ' || s.revision || ' ' || s.sync_status, ' ' ORDER BY s.id), ''), p_project, NULL::double precision
+      FROM segments s
+     WHERE s.project_id = p_project AND s.type <> 'static';
   END IF;
 END
 $$;

@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => testDb.drop());
 
-const tables = ['segment_members', 'segment_rechecks', 'custom_event_days', 'custom_events'] as const;
+const tables = ['segment_members', 'segment_rechecks', 'custom_event_days', 'custom_events', 'segments'] as const;
 
 /** This transaction's sequential and index scans per table so far. */
 async function scans(tx: Queryable): Promise<Record<string, { seq: number; idx: number }>> {
@@ -37,6 +37,11 @@ describe('segment state functions', () => {
       await tx.query(
         `INSERT INTO segment_members (segment_id, customer_id, project_id, active, entered_at) VALUES
            ('seg_a', 'cust_1', $1, true, $2), ('seg_b', 'cust_1', $1, true, $2), ('seg_c', 'cust_1', $1, false, $2)`,
+        [projectId, now],
+      );
+      await tx.query(
+        `INSERT INTO segments (id, project_id, name, type, filter, created_at, revision) VALUES
+           ('seg_a', $1, 'a', 'auto-update', '{}', $2, 3), ('seg_b', $1, 'b', 'passive', '{}', $2, 0), ('seg_s', $1, 's', 'static', NULL, $2, 0)`,
         [projectId, now],
       );
       await tx.query(`INSERT INTO segment_rechecks (customer_id, project_id, due_at) VALUES ('cust_1', $1, '2026-07-01T00:00:00Z')`, [projectId]);
@@ -66,8 +71,8 @@ describe('segment state functions', () => {
         );
       const state = (segments: string[]) =>
         tx.query<{ kind: string; key: string; customer_id: string; at: number | null }>(
-          'SELECT * FROM tessera_segment_state($1::text[], $2::text[], true) ORDER BY kind',
-          [segments, ['cust_1', 'cust_2']],
+          'SELECT * FROM tessera_segment_state($1::text[], $2::text[], true, $3) ORDER BY kind',
+          [segments, ['cust_1', 'cust_2'], projectId],
         );
       const start2 = await scans(tx);
       // More calls than PostgreSQL's five custom plans: the plans kept are the generic ones.
@@ -75,8 +80,10 @@ describe('segment state functions', () => {
         const s = await stats();
         expect(s.rows).toEqual([{ customer_id: 'cust_1', type: 'review', n: 2, last: new Date('2026-06-10T08:00:00Z'), windows: { '30': [2, expect.stringMatching(/^2026-05-20T08:00:00/)] } }]);
         const many = await state(['seg_a', 'seg_b', 'seg_c']);
-        expect(many.rows.map((r) => ({ ...r, key: r.key.split(' ').sort().join(' ') }))).toEqual([
+        expect(many.rows.map((r) => (r.kind === 'm' ? { ...r, key: r.key.split(' ').sort().join(' ') } : r))).toEqual([
           { kind: 'c', key: '', customer_id: 'cust_1', at: Date.parse('2026-07-01T00:00:00Z') },
+          // The project's filter segments (not the static one), in id order, with revision and sync status.
+          { kind: 'l', key: 'seg_a 3 DONE seg_b 0 DONE', customer_id: projectId, at: null },
           { kind: 'm', key: 'seg_a seg_b', customer_id: 'cust_1', at: null },
         ]);
         const one = await state(['seg_b']);

@@ -60,8 +60,10 @@ export async function reevaluate(
      * in tx may evaluate these customers again before.
      */
     defer?: boolean;
+    /** Also read this project's live list with the state (returned as `live` when the state was read). */
+    liveOf?: string;
   } = {},
-): Promise<{ changes: MembershipChange[]; customers: Map<string, CustomerRow>; writes: Statement[] }> {
+): Promise<{ changes: MembershipChange[]; customers: Map<string, CustomerRow>; writes: Statement[]; live?: string }> {
   const none = { changes: [], customers: new Map<string, CustomerRow>(), writes: [] };
   const wanted = [...work].filter(([, segs]) => segs.length > 0).map(([id]) => id);
   if (wanted.length === 0) return none;
@@ -81,6 +83,7 @@ export async function reevaluate(
     timed: segments.some((s) => s.deps.timeBased),
     knownIds: known,
     eventsOf: { projectId, customerIds: ids, names, windows, now, select: deps.eventStats },
+    liveOf: opts.liveOf,
   });
   const { active: current, checks: scheduled, events: stats } = state;
 
@@ -108,5 +111,5 @@ export async function reevaluate(
   }
   const outcome = sql.stateWrites(writes, checks, now);
   if (!opts.defer) await sql.writeState(tx, outcome);
-  return { changes, customers: new Map(rows.map((r) => [r.id, r])), writes: opts.defer ? outcome : [] };
+  return { changes, customers: new Map(rows.map((r) => [r.id, r])), writes: opts.defer ? outcome : [], live: state.live };
 }

@@ -72,6 +72,8 @@ function readersOf(segments: Compiled[]) {
 export function createSegmentsService(deps: SegmentsDeps) {
   const { db, clock, log, customers } = deps;
   const compiled = new Map<string, Compiled>();
+  /** Per project, the live list (selectLiveLists) last read: what the next change is evaluated with first. */
+  const lastLive = new Map<string, string>();
   const evalDeps = {
     customers: customers.byIds,
     eventStats: deps.eventStats,
@@ -254,27 +256,51 @@ export function createSegmentsService(deps: SegmentsDeps) {
     }
     const none = { events: [], writes: [] };
     if (touched.size === 0) return none;
-    const live = await sql.selectLiveSegments(tx, [...touched.keys()]);
-    if (live.length === 0) return none;
-    const all = await compiledOf(tx, live);
+    const projects = [...touched.keys()];
+    // One project whose live segments were read before (the common case): evaluated with that list, the current one
+    // read with the state, in the same statement; only when they differ (a segment created, changed or computed
+    // meanwhile) is it evaluated again, with the current list. Nothing is written before the end of the batch.
+    const guess = projects.length === 1 ? lastLive.get(projects[0]!) : undefined;
+    if (guess !== undefined) {
+      const attempt = await evaluateTouched(tx, projects[0]!, touched.get(projects[0]!)!, await compiledOf(tx, sql.parseLive(guess)), now, true);
+      if (attempt.live === guess) return attempt;
+    }
+    const lists = await sql.selectLiveLists(tx, projects);
+    for (const p of projects) {
+      const list = lists.get(p);
+      if (list) lastLive.set(p, list);
+      else lastLive.delete(p);
+    }
+    if (lists.size === 0) return none;
+    const all = await compiledOf(tx, [...lists.values()].flatMap(sql.parseLive));
     const out: CausedEvent[] = [];
     const writes: Statement[] = [];
     for (const [projectId, p] of touched) {
       const mine = all.filter((s) => s.segment.project_id === projectId);
-      const readers = readersOf(mine);
-      const work = new Map<string, Compiled[]>();
-      for (const [customerId, t] of p.customers) work.set(customerId, readers(t));
-      // Customers created in this transaction have no memberships or re-checks yet: nothing to read for them.
-      const fresh = new Set([...p.customers].filter(([, t]) => t.created).map(([id]) => id));
-      // A created or updated customer's state is in its event: only customers that just tracked an event are read.
-      const known = new Map([...p.customers].flatMap(([id, t]) => (t.row ? [[id, t.row] as const] : [])));
-      // The writes go with the statement that stores the batch's events.
-      const outcome = await reevaluate(tx, evalDeps, projectId, work, now, { fresh, known, defer: true });
-      const objects = new Map([...p.customers].flatMap(([id, t]) => (t.object ? [[id, t.object] as const] : [])));
-      out.push(...changeEvents(p.cause, outcome.changes, outcome.customers, objects));
+      if (mine.length === 0) continue;
+      const outcome = await evaluateTouched(tx, projectId, p, mine, now, false);
+      out.push(...outcome.events);
       writes.push(...outcome.writes);
     }
     return { events: out, writes };
+  }
+
+  /**
+   * Evaluates the customers a batch touched in one project against the segments that read what changed for each,
+   * returning who entered and left and the writes (for the statement that stores the batch's events); with
+   * `readLive`, also the project's current live list (when the state was read).
+   */
+  async function evaluateTouched(tx: Executor, projectId: string, p: { cause: Cause; customers: Map<string, Touch> }, segments: Compiled[], now: Date, readLive: boolean) {
+    const readers = readersOf(segments);
+    const work = new Map<string, Compiled[]>();
+    for (const [customerId, t] of p.customers) work.set(customerId, readers(t));
+    // Customers created in this transaction have no memberships or re-checks yet: nothing to read for them.
+    const fresh = new Set([...p.customers].filter(([, t]) => t.created).map(([id]) => id));
+    // A created or updated customer's state is in its event: only customers that just tracked an event are read.
+    const known = new Map([...p.customers].flatMap(([id, t]) => (t.row ? [[id, t.row] as const] : [])));
+    const outcome = await reevaluate(tx, evalDeps, projectId, work, now, { fresh, known, defer: true, liveOf: readLive ? projectId : undefined });
+    const objects = new Map([...p.customers].flatMap(([id, t]) => (t.object ? [[id, t.object] as const] : [])));
+    return { events: changeEvents(p.cause, outcome.changes, outcome.customers, objects), writes: outcome.writes, live: outcome.live };
   }
 
   /**

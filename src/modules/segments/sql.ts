@@ -49,24 +49,33 @@ export interface LiveRef {
 }
 
 /**
- * The filter segments of these projects, in id order: what real-time evaluation considers. One row per project
- * (a list to split) rather than a row per segment: every change's transaction reads it, and a segment's name, type
- * and filter are read once per revision (selectFilters).
+ * The filter segments of these projects, per project as a list "id revision sync_status ..." in id order (projects
+ * without any are left out): what real-time evaluation considers. One row per project (a list to split, or to
+ * compare with the one read last time) rather than a row per segment: every change's transaction reads it, and a
+ * segment's name, type and filter are read once per revision (selectFilters).
  */
-export async function selectLiveSegments(db: Executor, projectIds: string[]): Promise<LiveRef[]> {
-  const { rows } = await db.query<{ list: string }>(
-    `SELECT string_agg(id || ' ' || revision || ' ' || sync_status, ' ' ORDER BY id) AS list FROM segments
+export async function selectLiveLists(db: Executor, projectIds: string[]): Promise<Map<string, string>> {
+  const { rows } = await db.query<{ project_id: string; list: string }>(
+    `SELECT project_id, string_agg(id || ' ' || revision || ' ' || sync_status, ' ' ORDER BY id) AS list FROM segments
       WHERE type <> 'static' AND project_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) GROUP BY project_id`,
     [JSON.stringify(projectIds)],
   );
+  return new Map(rows.map((r) => [r.project_id, r.list]));
+}
+
+/** A list of selectLiveLists (or readState's `live`) as its segments. */
+export function parseLive(list: string): LiveRef[] {
   const out: LiveRef[] = [];
-  for (const { list } of rows) {
-    const parts = list.split(' ');
-    for (let i = 0; i + 2 < parts.length; i += 3) {
-      out.push({ id: parts[i]!, revision: Number(parts[i + 1]), sync_status: parts[i + 2] as LiveRef['sync_status'] });
-    }
+  const parts = list === '' ? [] : list.split(' ');
+  for (let i = 0; i + 2 < parts.length; i += 3) {
+    out.push({ id: parts[i]!, revision: Number(parts[i + 1]), sync_status: parts[i + 2] as LiveRef['sync_status'] });
   }
   return out;
+}
+
+/** The filter segments of these projects, in id order per project. */
+export async function selectLiveSegments(db: Executor, projectIds: string[]): Promise<LiveRef[]> {
+  return [...(await selectLiveLists(db, projectIds)).values()].flatMap(parseLive);
 }
 
 /** These segments as evaluation needs them, with their filters. */
@@ -107,6 +116,8 @@ export interface SegmentState {
   checks: Map<string, number>;
   /** Per customer, per event name: count, last time, and per window its count and oldest event. */
   events: Map<string, EventStats>;
+  /** The live list of the project asked for (liveOf), as selectLiveLists gives it ('' for none). */
+  live?: string;
 }
 
 export interface StateQuery {
@@ -117,6 +128,8 @@ export interface StateQuery {
   knownIds: string[];
   /** Customers whose event stats are read, for these names and windows (days), at `now`. */
   eventsOf?: { projectId: string; customerIds: string[]; names: string[]; windows: number[]; now: Date; select: EventStatsSelect };
+  /** Also read this project's live list (selectLiveLists), in the same snapshot. */
+  liveOf?: string;
 }
 
 /**
@@ -131,9 +144,10 @@ export async function readState(db: Executor, q: StateQuery): Promise<SegmentSta
   const params: unknown[] = [];
   // One shape for every part: kind, key (segment ids or event name), customer, a time, a count, windows.
   const parts: string[] = [];
-  if (q.knownIds.length > 0 && (q.segmentIds.length > 0 || q.timed)) {
-    params.push(q.segmentIds, q.knownIds, q.timed);
-    parts.push(`SELECT kind, key, customer_id, at, NULL::int AS n, NULL::jsonb AS windows FROM tessera_segment_state($1::text[], $2::text[], $3::boolean)`);
+  if ((q.knownIds.length > 0 && (q.segmentIds.length > 0 || q.timed)) || q.liveOf !== undefined) {
+    params.push(q.segmentIds, q.knownIds, q.timed, q.liveOf ?? null);
+    parts.push(`SELECT kind, key, customer_id, at, NULL::int AS n, NULL::jsonb AS windows
+      FROM tessera_segment_state($1::text[], $2::text[], $3::boolean, $4::text)`);
   }
   const e = q.eventsOf;
   if (e && e.names.length > 0 && e.customerIds.length > 0) {
@@ -152,6 +166,8 @@ export async function readState(db: Executor, q: StateQuery): Promise<SegmentSta
       for (const id of r.key.split(' ')) if (segments.has(id)) state.active.add(`${id} ${r.customer_id}`);
     } else if (r.kind === 'c') {
       state.checks.set(r.customer_id, r.at!);
+    } else if (r.kind === 'l') {
+      state.live = r.key;
     } else {
       const per = state.events.get(r.customer_id) ?? new Map();
       const windows = new Map(Object.entries(r.windows ?? {}).map(([days, [count, oldest]]) => [Number(days), { count, oldest: oldest === null ? null : new Date(oldest) }]));

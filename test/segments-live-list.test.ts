@@ -1,0 +1,64 @@
+/**
+ * A change is evaluated first against the project's segments as they were last listed, the current list being read
+ * with the state: segments created, computed or deleted since must count all the same, from the next change on.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+
+describe('segments created or deleted between two changes', () => {
+  let t: TestTessera;
+  let p: TestProject;
+  const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, headers: p.server, payload });
+  const get = (url: string) => t.app.inject({ method: 'GET', url, headers: p.server });
+  const del = (url: string) => t.app.inject({ method: 'DELETE', url, headers: p.server });
+  const segmentActivity = async (c: string) =>
+    (await get(`/v1/customers/${c}/activity?order=created_at&limit=100`)).json().data
+      .filter((a: { type: string }) => a.type.startsWith('customer.segment'))
+      .map((a: { type: string; data: { data: { segment: { name: string } } } }) => `${a.type.slice('customer.segment.'.length)} ${a.data.data.segment.name}`);
+  const segmentNames = async (c: string) => (await get(`/v1/customers/${c}/segments`)).json().data.map((s: { name: string }) => s.name).sort();
+  const drainSync = async () => {
+    while ((await t.tessera.services.segments.syncStep()) > 0);
+  };
+  const is = (field: string, value: unknown) => ({ junction: 'and', [field]: { conditions: { $is: [value] } } });
+
+  beforeAll(async () => {
+    t = await startTessera();
+    p = await t.createProject();
+  });
+  afterAll(() => t.close());
+
+  it('evaluates a change against a segment created after the last one, whatever the change reads', async () => {
+    await post('/v1/segments', { name: 'Gold', type: 'auto-update', filter: is('metadata.tier', 'gold') });
+    await drainSync();
+    // The project's list is read (Gold only).
+    await post('/v1/customers', { source_id: 'ann', metadata: { tier: 'silver', score: 1 } });
+    expect(await segmentNames('ann')).toEqual([]);
+
+    // A segment on a field no segment of the old list reads: the change alone names none to evaluate.
+    await post('/v1/segments', { name: 'High score', type: 'auto-update', filter: is('metadata.score', 9) });
+    await drainSync();
+    await post('/v1/customers', { source_id: 'ann', metadata: { tier: 'silver', score: 9 } });
+    expect(await segmentNames('ann')).toEqual(['High score']);
+    expect(await segmentActivity('ann')).toEqual(['entered High score']);
+
+    // A segment on a field the old list reads too: evaluated with the old list first, then again.
+    await post('/v1/segments', { name: 'Bronze', type: 'auto-update', filter: is('metadata.tier', 'bronze') });
+    await drainSync();
+    await post('/v1/customers', { source_id: 'ann', metadata: { tier: 'bronze', score: 9 } });
+    expect(await segmentNames('ann')).toEqual(['Bronze', 'High score']);
+    expect(await segmentActivity('ann')).toEqual(['entered High score', 'entered Bronze']);
+  });
+
+  it('stops evaluating a segment deleted after the last change, and records nothing for it', async () => {
+    const vip = (await post('/v1/segments', { name: 'VIP', type: 'auto-update', filter: is('metadata.vip', true) })).json();
+    await drainSync();
+    await post('/v1/customers', { source_id: 'bob', metadata: { vip: false } });
+    expect(await segmentNames('bob')).toEqual([]);
+    expect((await del(`/v1/segments/${vip.id}`)).statusCode).toBe(204);
+    await post('/v1/customers', { source_id: 'bob', metadata: { vip: true } });
+    expect(await segmentNames('bob')).toEqual([]);
+    expect(await segmentActivity('bob')).toEqual([]);
+    const { rows } = await t.testDb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM segment_members WHERE segment_id = $1', [vip.id]);
+    expect(rows[0]!.n).toBe(0);
+  });
+});
