@@ -10,10 +10,11 @@ export interface QueryResult<T> {
 export interface QueryOptions {
   /**
    * Keep the statement parsed on the connection (a named prepared statement) instead of parsing it anew each time:
-   * for the long statements of hot paths whose plan has no alternatives (inserts and upserts from a parameter).
-   * After five runs PostgreSQL may keep a generic plan, made with the statistics of that moment, for good: not for
-   * queries over tables that grow. The text is the statement's identity: one text, one prepared statement per
-   * connection. PGlite ignores it.
+   * for the long statements of hot paths whose plan has no alternatives (inserts and upserts from a parameter), or
+   * whose reads are functions with plans of their own that cannot go wrong (migration 0010). After five runs
+   * PostgreSQL may keep a generic plan, made with the statistics of that moment, for good: not for plain queries
+   * over tables that grow. The text is the statement's identity: one text, one prepared statement per connection.
+   * PGlite ignores it.
    */
   prepare?: boolean;
 }
