@@ -140,7 +140,8 @@ export async function insertEvents(db: Executor, records: NewRecord[], writes: r
     params: [JSON.stringify(payload)],
   };
   const { text, params } = withStatements(writes, insert);
-  const { rows: stored } = await db.query<{ id: string; seq: string }>(text, params);
+  // Prepared: an insert from parameters has one plan, and so have the writes derivers add (a few texts in all).
+  const { rows: stored } = await db.query<{ id: string; seq: string }>(text, params, { prepare: true });
   const seqs = new Map(stored.map((r) => [r.id, r.seq]));
   return rows.flatMap((members) => {
     const seq = seqs.get(members[0]!.id)!;
