@@ -261,11 +261,14 @@ export function createSegmentsService(deps: SegmentsDeps) {
     // read with the state, in the same statement; only when they differ (a segment created, changed or computed
     // meanwhile) is it evaluated again, with the current list. Nothing is written before the end of the batch.
     const guess = projects.length === 1 ? lastLive.get(projects[0]!) : undefined;
+    let current: Map<string, string> | undefined;
     if (guess !== undefined) {
       const attempt = await evaluateTouched(tx, projects[0]!, touched.get(projects[0]!)!, await compiledOf(tx, sql.parseLive(guess)), now, true);
       if (attempt.live === guess) return attempt;
+      // The list read with the state, if it was read (no segment of the old list read what changed: it was not).
+      if (attempt.live !== undefined) current = new Map(attempt.live === '' ? [] : [[projects[0]!, attempt.live]]);
     }
-    const lists = await sql.selectLiveLists(tx, projects);
+    const lists = current ?? (await sql.selectLiveLists(tx, projects));
     for (const p of projects) {
       const list = lists.get(p);
       if (list) lastLive.set(p, list);
