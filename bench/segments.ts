@@ -62,6 +62,7 @@ const raw = parseOptions('Usage: npm run bench:segments -- [options]', {
     default: 'ingest,steady,latency',
     help: 'phases after the segments are computed (ingest: events that change memberships; steady: events that change none; latency)',
   },
+  'write-concurrency': { type: 'string', env: 'BENCH_WRITE_CONCURRENCY', help: "the API's TESSERA_WRITE_CONCURRENCY (default: Tessera's)" },
   'database-url': { type: 'string', env: 'BENCH_DATABASE_URL', default: 'postgres://root@127.0.0.1:5432/test', help: 'PostgreSQL admin URL' },
   'database-name': { type: 'string', env: 'BENCH_DATABASE_NAME', default: 'tessera_bench_segments', help: 'dropped and recreated' },
   'count-queries': { type: 'boolean', env: 'BENCH_COUNT_QUERIES', help: "count and time the API's and the worker's SQL statements per phase" },
@@ -93,6 +94,7 @@ const opts = {
   phases: new Set((raw.phases ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
   adminUrl: raw['database-url']!,
   databaseName: raw['database-name']!,
+  writeConcurrency: raw['write-concurrency'] === undefined ? undefined : String(positiveInt('write-concurrency', raw['write-concurrency'])),
 };
 if (opts.segments > 100) throw new Error('--segments: a project has at most 100 auto-update segments');
 for (const p of opts.phases) if (!['ingest', 'steady', 'latency'].includes(p)) throw new Error(`unknown phase '${p}' (ingest, steady, latency)`);
@@ -167,7 +169,7 @@ out(`Machine: ${machineDescription()}; Node ${process.version}; ${process.platfo
 }
 
 const receiver: Receiver = await startReceiver();
-const env = { TESSERA_ALLOW_PRIVATE_TARGETS: 'true' };
+const env = { TESSERA_ALLOW_PRIVATE_TARGETS: 'true', ...(opts.writeConcurrency ? { TESSERA_WRITE_CONCURRENCY: opts.writeConcurrency } : {}) };
 const api: RunningTessera = await startTessera({
   store: 'postgres',
   adminUrl: opts.adminUrl,
@@ -187,7 +189,7 @@ const children = { api: api.server, worker, receiver: receiver.server };
       "SELECT name, setting FROM pg_settings WHERE name IN ('autovacuum', 'synchronous_commit', 'shared_buffers', 'server_version') ORDER BY name",
     )).rows);
   out(`PostgreSQL: ${settings.map((r) => `${r.name}=${r.setting}`).join(', ')}; ANALYZE after each bulk load (autovacuum would have)`);
-  out(`API and worker: TESSERA_DB_POOL_SIZE=${process.env.TESSERA_DB_POOL_SIZE ?? 'default'} (not inherited: each child's own default)`);
+  out(`API and worker: their own defaults (no TESSERA_* setting inherited)${opts.writeConcurrency ? `, but TESSERA_WRITE_CONCURRENCY=${opts.writeConcurrency}` : ''}`);
 }
 out();
 

@@ -54,8 +54,9 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   const projects = createProjectsService({ db, clock });
   const secrets = createSigningSecrets({ db, clock });
   const management = createManagementAuth({ db });
-  // Group commit: PGlite runs one transaction at a time; on PostgreSQL a quarter of the pool writes batches.
-  const concurrency = db.kind === 'pglite' ? 1 : Math.max(1, Math.floor(config.poolSize / 4));
+  // Group commit: PGlite runs one transaction at a time; on PostgreSQL each write path keeps writeConcurrency in
+  // flight, never more than half the pool (reads need connections too).
+  const concurrency = db.kind === 'pglite' ? 1 : Math.max(1, Math.min(config.writeConcurrency, Math.floor(config.poolSize / 2)));
   // Segments are made after customers, who ask them for members: bound late.
   let segmentMembers: (projectId: string, segmentId: string) => Promise<string[]> = async () => [];
   const customers = createCustomersService({ db, clock, events: log, concurrency, segmentMembers: (p, s) => segmentMembers(p, s) });

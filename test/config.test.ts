@@ -16,6 +16,8 @@ describe('loadConfig', () => {
       managementToken: undefined,
       logLevel: 'info',
       bodyLimit: 1024 * 1024,
+      poolSize: 16,
+      writeConcurrency: 2,
     });
     expect(c.port).toBe(defaults.port);
   });
@@ -28,6 +30,7 @@ describe('loadConfig', () => {
       TESSERA_DATA_DIR: '/var/lib/tessera',
       TESSERA_LOG_LEVEL: 'warn',
       TESSERA_BODY_LIMIT: '4096',
+      TESSERA_WRITE_CONCURRENCY: '6',
       ...pinned,
     });
     expect(c).toMatchObject({
@@ -37,6 +40,7 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/tessera',
       logLevel: 'warn',
       bodyLimit: 4096,
+      writeConcurrency: 6,
       managementId: 'mgmt_ops',
       managementToken: 'a-token-of-16-chars!',
     });
@@ -110,11 +114,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgresql://u@h/db' }).databaseUrl).toBe('postgresql://u@h/db');
   });
 
-  it('refuses an unknown log level and a body limit out of range', () => {
+  it('refuses an unknown log level, and a body limit or write concurrency out of range', () => {
     expect(() => loadConfig({ TESSERA_LOG_LEVEL: 'loud' })).toThrow(ConfigError);
     expect(() => loadConfig({}, { logLevel: 'verbose' })).toThrow(ConfigError);
     expect(() => loadConfig({ TESSERA_BODY_LIMIT: '10' })).toThrow(/TESSERA_BODY_LIMIT/);
     expect(() => loadConfig({ TESSERA_BODY_LIMIT: 'lots' })).toThrow(ConfigError);
+    expect(() => loadConfig({ TESSERA_WRITE_CONCURRENCY: '0' })).toThrow(/TESSERA_WRITE_CONCURRENCY/);
+    expect(() => loadConfig({ TESSERA_WRITE_CONCURRENCY: '2.5' })).toThrow(ConfigError);
   });
 
   it('describes the store without secrets', () => {

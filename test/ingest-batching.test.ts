@@ -246,7 +246,7 @@ describe('a batch whose transaction fails', () => {
 
   it('is written again item by item, so only the item that broke it fails', async () => {
     // A second events service on the same database, with one batch in flight at a time on either driver.
-    const services = createServices(probe.db, { ...config, poolSize: 4 }, systemClock);
+    const services = createServices(probe.db, { ...config, writeConcurrency: 1 }, systemClock);
     onTestFinished(() => services.close());
     const { events } = services;
     const before = await total(A);

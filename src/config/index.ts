@@ -17,6 +17,11 @@ export interface Config {
   readonly bodyLimit: number;
   /** Size of the PostgreSQL connection pool. */
   readonly poolSize: number;
+  /**
+   * Transactions each write path (tracked events, customer upserts) keeps in flight on PostgreSQL; requests that
+   * arrive meanwhile join the next one (group commit). PGlite always writes one at a time.
+   */
+  readonly writeConcurrency: number;
   /** Webhooks may target loopback, private and link-local addresses (local development and tests only). */
   readonly allowPrivateTargets: boolean;
   readonly delivery: {
@@ -51,6 +56,7 @@ export const defaults = {
   logLevel: 'info',
   bodyLimit: 1024 * 1024,
   poolSize: 16,
+  writeConcurrency: 2,
 } as const;
 
 export class ConfigError extends Error {}
@@ -116,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     logLevel,
     bodyLimit: intIn('TESSERA_BODY_LIMIT', env.TESSERA_BODY_LIMIT, defaults.bodyLimit, 1024, 64 * 1024 * 1024),
     poolSize: intIn('TESSERA_DB_POOL_SIZE', env.TESSERA_DB_POOL_SIZE, defaults.poolSize, 1, 200),
+    writeConcurrency: intIn('TESSERA_WRITE_CONCURRENCY', env.TESSERA_WRITE_CONCURRENCY, defaults.writeConcurrency, 1, 64),
     allowPrivateTargets: flags.allowPrivateTargets ?? bool('TESSERA_ALLOW_PRIVATE_TARGETS', env.TESSERA_ALLOW_PRIVATE_TARGETS),
     delivery: Object.freeze(deliveryConfig(env)),
   });

@@ -100,6 +100,8 @@ export async function insertMany(db: Executor, rows: CustomerRow[]): Promise<Set
      SELECT ${columns} FROM jsonb_to_recordset($1::jsonb) AS r(${recordColumns})
      ON CONFLICT (project_id, source_id) DO NOTHING RETURNING id`,
     [JSON.stringify(sorted.map(asJson))],
+    // An insert from a parameter: one plan, nothing to choose.
+    { prepare: true },
   );
   return new Set(inserted.map((r) => r.id));
 }

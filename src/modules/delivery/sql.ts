@@ -18,6 +18,8 @@ export async function insertSendouts(db: Executor, sendouts: NewSendout[], now: 
        RETURNING 1)
      SELECT pg_notify('${notifyChannel}', '') FROM (SELECT count(*) AS n FROM ins) c WHERE c.n > 0`,
     [JSON.stringify(sendouts), now],
+    // An insert from a parameter: one plan, nothing to choose.
+    { prepare: true },
   );
 }
 

@@ -27,6 +27,8 @@ export async function insertEvents(db: Executor, events: CustomEventRow[]): Prom
      ON CONFLICT (project_id, customer_id, type, day)
      DO UPDATE SET n = custom_event_days.n + EXCLUDED.n, last = greatest(custom_event_days.last, EXCLUDED.last)`,
     [JSON.stringify(events.map((e) => ({ ...e, created_at: e.created_at.toISOString() })))],
+    // Inserts from a parameter (the upsert finds its row through the arbiter index, not a plan): nothing to choose.
+    { prepare: true },
   );
 }
 

@@ -109,7 +109,7 @@ export async function reevaluate(
     // Only a re-check that moves is written: most evaluations leave it where it was.
     if (due !== Infinity && due !== scheduledAt) checks.push({ customer_id: c.id, project_id: projectId, due_at: new Date(due).toISOString() });
   }
-  const outcome = sql.stateWrites(writes, checks, now);
+  const outcome = sql.stateWrites(writes, checks, now, opts.fresh);
   if (!opts.defer) await sql.writeState(tx, outcome);
   return { changes, customers: new Map(rows.map((r) => [r.id, r])), writes: opts.defer ? outcome : [], live: state.live };
 }

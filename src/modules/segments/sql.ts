@@ -199,6 +199,14 @@ const memberUpsert = (first: number) => `INSERT INTO segment_members (segment_id
        entered_at = CASE WHEN EXCLUDED.active THEN EXCLUDED.entered_at ELSE segment_members.entered_at END,
        left_at = CASE WHEN EXCLUDED.active THEN NULL ELSE EXCLUDED.left_at END`;
 
+/**
+ * New memberships of customers created in the same transaction (who have none yet): a plain insert, without the
+ * conflict check and confirmation every row of an upsert costs.
+ */
+const memberInsert = (first: number) => `INSERT INTO segment_members (segment_id, customer_id, project_id, active, entered_at, left_at)
+     SELECT r.segment_id, r.customer_id, r.project_id, r.active, $${first + 4}, CASE WHEN r.active THEN NULL ELSE $${first + 4}::timestamptz END
+       FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::boolean[]) AS r(segment_id, customer_id, project_id, active)`;
+
 const memberParams = (rows: MemberWrite[], now: Date) => [
   rows.map((r) => r.segment_id),
   rows.map((r) => r.customer_id),
@@ -221,11 +229,15 @@ export async function writeMemberships(db: Executor, rows: MemberWrite[], now: D
 
 /**
  * An evaluation's outcome as statements (none when nothing changed): who entered and left (keeping entered and
- * left times), and the customers' re-checks set or moved.
+ * left times), and the customers' re-checks set or moved. Customers in `fresh` were created in this transaction:
+ * they have no memberships to update.
  */
-export function stateWrites(members: MemberWrite[], checks: CheckWrite[], now: Date): Statement[] {
+export function stateWrites(members: MemberWrite[], checks: CheckWrite[], now: Date, fresh?: ReadonlySet<string>): Statement[] {
   const out: Statement[] = [];
-  if (members.length > 0) out.push({ text: memberUpsert, params: memberParams(members, now) });
+  const added = fresh ? members.filter((m) => fresh.has(m.customer_id)) : [];
+  const changed = added.length > 0 ? members.filter((m) => !fresh!.has(m.customer_id)) : members;
+  if (added.length > 0) out.push({ text: memberInsert, params: memberParams(added, now) });
+  if (changed.length > 0) out.push({ text: memberUpsert, params: memberParams(changed, now) });
   if (checks.length > 0) out.push({ text: checkUpsert, params: checkParams(checks) });
   return out;
 }
