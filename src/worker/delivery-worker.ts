@@ -19,34 +19,39 @@ export interface DeliveryWorkerDeps {
 }
 
 /**
- * The delivery worker: one claim loop that keeps up to `concurrency` sendouts in flight (woken by NOTIFY and by
- * finished sends, polling as a fallback and for retries that come due), and a pruner that deletes finished
+ * The delivery worker: one claim loop that keeps up to `concurrency` sendouts in flight (woken by NOTIFY and, when
+ * it was full, by finished sends; polling as a fallback and for retries that come due), and a pruner that deletes finished
  * sendouts past retention. A slow endpoint occupies only its own sendouts' slots.
  */
 export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   let inFlight = 0;
+  /** Whether the last claim was held back for want of room: a finished send then wakes the claimer. */
+  let full = false;
   const batches = new Set<Promise<void>>();
 
   const claimer: PollLoop = createPollLoop({
     name: 'delivery',
     tick: async () => {
       const room = Math.min(deps.batchSize, deps.concurrency - inFlight);
-      if (room <= 0) return 0;
+      full = room <= 0;
+      if (full) return 0;
       // Reserve the room, then give back what the claim did not use; each sent sendout frees its slot.
       inFlight += room;
       let settled = 0;
       const settle = () => {
         settled++;
         inFlight--;
-        claimer.wake();
+        if (full) claimer.wake();
       };
       try {
         const { claimed, done } = await deps.start(owner, room, settle);
         inFlight -= room - claimed;
         batches.add(done);
         void done.finally(() => batches.delete(done));
-        return claimed;
+        // Fewer than there was room for: nothing else was due. Idle until new sendouts are announced (a wake during
+        // the claim is kept by the loop) or the poll finds retries come due, rather than claiming again at once.
+        return claimed === room ? claimed : 0;
       } catch (err) {
         inFlight -= room - settled;
         throw err;

@@ -1,6 +1,7 @@
 /**
- * A generic poll loop: runs `tick` again at once while it finds work, otherwise waits `idleMs` or until woken.
- * Several lanes may run the same tick concurrently. stop() lets running ticks finish, then resolves.
+ * A generic poll loop: runs `tick` again at once while it finds work, otherwise waits `idleMs` or until woken. A
+ * wake while a tick runs is kept: the lane then ticks again instead of sleeping (what woke it may have come after
+ * the tick looked). Several lanes may run the same tick concurrently. stop() lets running ticks finish, then resolves.
  */
 export interface PollLoopOptions {
   name: string;
@@ -21,6 +22,8 @@ export interface PollLoop {
 
 export function createPollLoop(o: PollLoopOptions): PollLoop {
   let running = false;
+  /** Woken since the last tick started. */
+  let woken = false;
   let lanes: Promise<void>[] = [];
   const sleepers = new Set<() => void>();
 
@@ -39,6 +42,7 @@ export function createPollLoop(o: PollLoopOptions): PollLoop {
   async function lane(): Promise<void> {
     while (running) {
       let found = 0;
+      woken = false;
       try {
         found = await o.tick();
       } catch (err) {
@@ -46,7 +50,7 @@ export function createPollLoop(o: PollLoopOptions): PollLoop {
         if (running) await sleep(o.errorBackoffMs ?? 1000);
         continue;
       }
-      if (found === 0 && running) await sleep(o.idleMs);
+      if (found === 0 && running && !woken) await sleep(o.idleMs);
     }
   }
 
@@ -57,6 +61,7 @@ export function createPollLoop(o: PollLoopOptions): PollLoop {
       lanes = Array.from({ length: o.lanes ?? 1 }, () => lane());
     },
     wake() {
+      woken = true;
       for (const s of [...sleepers]) s();
     },
     async stop() {
