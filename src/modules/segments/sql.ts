@@ -191,21 +191,20 @@ export interface CheckWrite {
   due_at: string;
 }
 
-// Rows arrive as one array per column (the driver sends arrays as text PostgreSQL reads faster than JSON records).
-const memberUpsert = (first: number) => `INSERT INTO segment_members (segment_id, customer_id, project_id, active, entered_at, left_at)
-     SELECT r.segment_id, r.customer_id, r.project_id, r.active, $${first + 4}, CASE WHEN r.active THEN NULL ELSE $${first + 4}::timestamptz END
-       FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::boolean[]) AS r(segment_id, customer_id, project_id, active)
-     ON CONFLICT (segment_id, customer_id) DO UPDATE SET active = EXCLUDED.active,
-       entered_at = CASE WHEN EXCLUDED.active THEN EXCLUDED.entered_at ELSE segment_members.entered_at END,
-       left_at = CASE WHEN EXCLUDED.active THEN NULL ELSE EXCLUDED.left_at END`;
-
 /**
- * New memberships of customers created in the same transaction (who have none yet): a plain insert, without the
- * conflict check and confirmation every row of an upsert costs.
+ * Memberships inserted, rows arriving as one array per column (the driver sends arrays as text PostgreSQL reads faster
+ * than JSON records). Alone, for customers created in the same transaction (who have none yet): without the conflict
+ * check and confirmation every row of an upsert costs.
  */
 const memberInsert = (first: number) => `INSERT INTO segment_members (segment_id, customer_id, project_id, active, entered_at, left_at)
      SELECT r.segment_id, r.customer_id, r.project_id, r.active, $${first + 4}, CASE WHEN r.active THEN NULL ELSE $${first + 4}::timestamptz END
        FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::boolean[]) AS r(segment_id, customer_id, project_id, active)`;
+
+/** Enters (active) or leaves (inactive), keeping entered and left times. */
+const memberUpsert = (first: number) => `${memberInsert(first)}
+     ON CONFLICT (segment_id, customer_id) DO UPDATE SET active = EXCLUDED.active,
+       entered_at = CASE WHEN EXCLUDED.active THEN EXCLUDED.entered_at ELSE segment_members.entered_at END,
+       left_at = CASE WHEN EXCLUDED.active THEN NULL ELSE EXCLUDED.left_at END`;
 
 const memberParams = (rows: MemberWrite[], now: Date) => [
   rows.map((r) => r.segment_id),
