@@ -334,7 +334,8 @@ async function phaseSync(): Promise<{ headers: Record<string, string>; keys: Pro
   }
   const membership = await withAdmin(databaseUrl, async (c) => {
     const { rows } = await c.query<{ segment_id: string; n: number }>(
-      'SELECT s.id AS segment_id, count(m.customer_id)::int AS n FROM segments s LEFT JOIN segment_members m ON m.segment_id = s.id AND m.active GROUP BY s.id',
+      `SELECT s.id AS segment_id, count(m.customer_id)::int AS n FROM segments s
+         LEFT JOIN (SELECT customer_id, unnest(segments) AS num FROM customer_segments) m ON m.num = s.num GROUP BY s.id`,
     );
     const checks = (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM segment_rechecks')).rows[0]!.n;
     return { members: new Map(rows.map((r) => [r.segment_id, r.n])), checks };

@@ -150,7 +150,7 @@ export function createWorker(db: Db, config: Config, services: Services, clock: 
   });
   const segments = createPollLoop({
     name: 'segments',
-    tick: async () => (await services.segments.runDueChecks()) + (await services.segments.syncStep()),
+    tick: async () => (await services.segments.runDueChecks()) + (await services.segments.syncStep()) + (await services.segments.sweepStep()),
     idleMs: 1000,
     onError,
   });

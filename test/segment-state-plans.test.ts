@@ -1,5 +1,5 @@
 /**
- * The reads of every segment evaluation are functions whose plans a connection keeps (migration 0010). A kept plan
+ * The reads of every segment evaluation are functions whose plans a connection keeps (migrations 0010, 0012). A kept plan
  * is made with the statistics of its moment; these must read through the indexes even when made while the tables
  * were tiny, or they would scan millions of memberships once the tables have grown.
  */
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => testDb.drop());
 
-const tables = ['segment_members', 'segment_rechecks', 'custom_event_days', 'custom_events', 'segments'] as const;
+const tables = ['customer_segments', 'segment_rechecks', 'custom_event_days', 'custom_events', 'segments'] as const;
 
 /** This transaction's sequential and index scans per table so far. */
 async function scans(tx: Queryable): Promise<Record<string, { seq: number; idx: number }>> {
@@ -35,14 +35,19 @@ describe('segment state functions', () => {
     await testDb.db.transaction(async (tx) => {
       const now = new Date('2026-06-15T12:00:00Z');
       await tx.query(
-        `INSERT INTO segment_members (segment_id, customer_id, project_id, active, entered_at) VALUES
-           ('seg_a', 'cust_1', $1, true, $2), ('seg_b', 'cust_1', $1, true, $2), ('seg_c', 'cust_1', $1, false, $2)`,
+        `INSERT INTO segments (id, project_id, name, type, filter, created_at, revision, num) VALUES
+           ('seg_a', $1, 'a', 'auto-update', '{}', $2, 3, 101), ('seg_b', $1, 'b', 'passive', '{}', $2, 0, 102), ('seg_s', $1, 's', 'static', NULL, $2, 0, 103)`,
         [projectId, now],
       );
       await tx.query(
-        `INSERT INTO segments (id, project_id, name, type, filter, created_at, revision) VALUES
-           ('seg_a', $1, 'a', 'auto-update', '{}', $2, 3), ('seg_b', $1, 'b', 'passive', '{}', $2, 0), ('seg_s', $1, 's', 'static', NULL, $2, 0)`,
+        `INSERT INTO customers (id, project_id, source_id, metadata, created_at) VALUES ('cust_1', $1, 'c1', '{}', $2), ('cust_2', $1, 'c2', '{}', $2)`,
         [projectId, now],
+      );
+      // cust_1 is in a and b, and left c (a number no segment has any more: a deleted one).
+      await tx.query(
+        `INSERT INTO customer_segments (customer_id, project_id, segments, entered_at, left_segments, left_at)
+         VALUES ('cust_1', $1, '{101,102}', ARRAY[$2, $3]::timestamptz[], '{99}', ARRAY[$3]::timestamptz[])`,
+        [projectId, now, new Date(now.getTime() + 1)],
       );
       await tx.query(`INSERT INTO segment_rechecks (customer_id, project_id, due_at) VALUES ('cust_1', $1, '2026-07-01T00:00:00Z')`, [projectId]);
       await tx.query(
@@ -59,8 +64,8 @@ describe('segment state functions', () => {
       // Statistics that say every table is one small page: where a plan may choose, it scans them whole.
       for (const t of tables) await tx.query(`ANALYZE ${t}`);
       const before = await scans(tx);
-      await tx.query(`SELECT * FROM segment_members WHERE customer_id = ANY ($1::text[]) AND active`, [['cust_1']]);
-      expect((await scans(tx)).segment_members.seq, 'a planned statement scans the tiny table whole').toBe(before.segment_members.seq + 1);
+      await tx.query(`SELECT * FROM customer_segments WHERE customer_id = ANY ($1::text[])`, [['cust_1']]);
+      expect((await scans(tx)).customer_segments.seq, 'a planned statement scans the tiny table whole').toBe(before.customer_segments.seq + 1);
 
       const start = now.getTime() - 30 * day;
       const firstDay = Math.floor(start / day);
@@ -69,26 +74,29 @@ describe('segment state functions', () => {
           `SELECT * FROM tessera_custom_event_stats($1, $2::text[], $3::text[], $4, $5::integer[], $6::timestamptz[], $7::integer[], $8::timestamptz[])`,
           [projectId, ['cust_1', 'cust_2'], ['review', 'purchase'], now, [30], [new Date(start)], [firstDay], [new Date((firstDay + 1) * day)]],
         );
-      const state = (segments: string[]) =>
+      const state = () =>
         tx.query<{ kind: string; key: string; customer_id: string; at: number | null }>(
-          'SELECT * FROM tessera_segment_state($1::text[], $2::text[], true, $3) ORDER BY kind',
-          [segments, ['cust_1', 'cust_2'], projectId],
+          'SELECT * FROM tessera_segment_state($1::text[], true, $2) ORDER BY kind',
+          [['cust_1', 'cust_2'], projectId],
         );
       const start2 = await scans(tx);
       // More calls than PostgreSQL's five custom plans: the plans kept are the generic ones.
       for (let i = 0; i < 8; i++) {
         const s = await stats();
         expect(s.rows).toEqual([{ customer_id: 'cust_1', type: 'review', n: 2, last: new Date('2026-06-10T08:00:00Z'), windows: { '30': [2, expect.stringMatching(/^2026-05-20T08:00:00/)] } }]);
-        const many = await state(['seg_a', 'seg_b', 'seg_c']);
-        expect(many.rows.map((r) => (r.kind === 'm' ? { ...r, key: r.key.split(' ').sort().join(' ') } : r))).toEqual([
+        const rows = (await state()).rows;
+        expect(rows.map((r) => (r.kind === 'm' ? { ...r, key: '' } : r))).toEqual([
           { kind: 'c', key: '', customer_id: 'cust_1', at: Date.parse('2026-07-01T00:00:00Z') },
           // The project's filter segments (not the static one), in id order, with revision and sync status.
           { kind: 'l', key: 'seg_a 3 DONE seg_b 0 DONE', customer_id: projectId, at: null },
-          { kind: 'm', key: 'seg_a seg_b', customer_id: 'cust_1', at: null },
+          { kind: 'm', key: '', customer_id: 'cust_1', at: null },
         ]);
-        const one = await state(['seg_b']);
-        expect(one.rows.filter((r) => r.kind === 'm')).toEqual([{ kind: 'm', key: 'seg_b', customer_id: 'cust_1', at: null }]);
-        expect((await state(['seg_c'])).rows.filter((r) => r.kind === 'm')).toEqual([]);
+        // The membership row: segments and their entry times, left segments and their exit times.
+        const [segs, entered, leftSegs, leftAt] = rows.find((r) => r.kind === 'm')!.key.split('|');
+        expect(segs).toBe('101,102');
+        expect(entered!.split(',').map((x) => new Date(x).getTime())).toEqual([now.getTime(), now.getTime() + 1]);
+        expect(leftSegs).toBe('99');
+        expect(new Date(leftAt!).getTime()).toBe(now.getTime() + 1);
       }
       const after = await scans(tx);
       for (const t of tables) {

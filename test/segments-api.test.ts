@@ -56,10 +56,29 @@ async function syncAll(): Promise<void> {
   throw new Error('segment sync did not finish');
 }
 
-/** Membership rows stored for a segment, active or not: a deleted segment must leave none behind. */
-async function storedMemberships(segmentId: string): Promise<number> {
-  const { rows } = await t.testDb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM segment_members WHERE segment_id = $1', [segmentId]);
+/** The number a segment's memberships are stored under (read while the segment exists). */
+async function numOf(segmentId: string): Promise<number> {
+  const { rows } = await t.testDb.db.query<{ num: number }>('SELECT num FROM segments WHERE id = $1', [segmentId]);
+  return rows[0]!.num;
+}
+
+/** Customers whose stored membership row names this segment number, in it or as left: a deleted segment must leave none. */
+async function storedMemberships(num: number): Promise<number> {
+  const { rows } = await t.testDb.db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM customer_segments WHERE $1 = ANY (segments) OR $1 = ANY (left_segments)',
+    [num],
+  );
   return rows[0]!.n;
+}
+
+/** Runs the background sweep of deleted segments' numbers until it has nothing left to do. */
+async function sweepAll(): Promise<void> {
+  for (let i = 0; i < 1000; i++) if ((await t.tessera.services.segments.sweepStep()) === 0) return;
+  throw new Error('segment sweep did not finish');
+}
+
+async function tombstones(): Promise<number> {
+  return (await t.testDb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM segment_tombstones')).rows[0]!.n;
 }
 
 const tierIs = (tier: string) => ({ junction: 'and', 'metadata.tier': { conditions: { $is: [tier] } } });
@@ -192,10 +211,16 @@ describe('GET, PUT and DELETE /v1/segments/{id}', () => {
     const seg = await api.segment({ name: 'platinum', type: 'auto-update', filter: tierIs('platinum') });
     await api.post('/v1/customers', { source_id: 'del-2', metadata: { tier: 'platinum' } });
     expect(await api.segmentsOf('del-2')).toContain(seg.id);
+    const num = await numOf(seg.id);
+    expect(await storedMemberships(num)).toBe(1);
     expect((await api.del(`/v1/segments/${seg.id}`)).statusCode).toBe(204);
     expect((await api.get(`/v1/segments/${seg.id}`)).statusCode).toBe(404);
     expect(await api.segmentsOf('del-2')).not.toContain(seg.id);
-    expect(await storedMemberships(seg.id)).toBe(0);
+    // The number stays in its former members' rows (invisible: numbers are never reused) until the worker sweeps it out.
+    expect(await tombstones()).toBe(1);
+    await sweepAll();
+    expect(await storedMemberships(num)).toBe(0);
+    expect(await tombstones()).toBe(0);
     expect((await api.del(`/v1/segments/${seg.id}`)).statusCode).toBe(404);
     // Its pending background computation is gone with it.
     await syncAll();
@@ -209,10 +234,14 @@ describe('deleting a project', () => {
     const seg = await api.segment({ name: 'gold', type: 'auto-update', filter: tierIs('gold') });
     await syncAll();
     await api.customer({ source_id: 'gone-1', metadata: { tier: 'gold' } });
-    expect(await storedMemberships(seg.id)).toBe(1);
+    const num = await numOf(seg.id);
+    expect(await storedMemberships(num)).toBe(1);
     const res = await t.app.inject({ method: 'DELETE', url: `/management/v1/projects/${p.id}`, headers: managementHeaders });
     expect(res.statusCode, res.body).toBe(204);
-    expect(await storedMemberships(seg.id)).toBe(0);
+    // Gone with the customers at once; the sweep then finds nothing to do and clears the tombstone.
+    expect(await storedMemberships(num)).toBe(0);
+    await sweepAll();
+    expect(await tombstones()).toBe(0);
   });
 });
 
@@ -251,7 +280,7 @@ describe('customers and segments', () => {
     expect(await api.members(fixed.id)).toEqual(['bob']);
     expect((await api.get(`/v1/customers?segment_id=${fixed.id}`)).json().total).toBe(1);
     // Not merely hidden by the customer list: no membership and no pending re-check remain behind.
-    const left = await t.testDb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM segment_members WHERE customer_id = $1 AND active', [ann.id]);
+    const left = await t.testDb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM customer_segments WHERE customer_id = $1', [ann.id]);
     expect(left.rows[0]!.n).toBe(0);
     const checks = await t.testDb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM segment_rechecks WHERE customer_id = $1', [ann.id]);
     expect(checks.rows[0]!.n).toBe(0);

@@ -1,6 +1,7 @@
 import type { Executor, Statement } from '../../store/db.js';
 import type { CustomerRow, ShareLock } from '../customers/index.js';
 import { dependenciesOf, evaluate, nextCheckAt, parseFilter, windowsOf, type Facts, type Filter } from './filter/index.js';
+import { applyChanges, emptyMemberRow } from './member-rows.js';
 import * as sql from './sql.js';
 import type { EventStatsSelect, LiveSegment, MembershipChange } from './types.js';
 
@@ -79,37 +80,41 @@ export async function reevaluate(
   const names = [...new Set(segments.flatMap((s) => [...s.deps.events]))];
   const windows = [...new Set(segments.flatMap((s) => s.windows))];
   const state = await sql.readState(tx, {
-    segmentIds: segments.map((s) => s.segment.id),
     timed: segments.some((s) => s.deps.timeBased),
     knownIds: known,
     eventsOf: { projectId, customerIds: ids, names, windows, now, select: deps.eventStats },
     liveOf: opts.liveOf,
   });
-  const { active: current, checks: scheduled, events: stats } = state;
+  const { members: current, checks: scheduled, events: stats } = state;
 
   const writes: sql.MemberWrite[] = [];
   const checks: sql.CheckWrite[] = [];
   const changes: MembershipChange[] = [];
+  const at = now.toISOString();
   for (const c of rows) {
     const facts = factsOf(c, stats.get(c.id) ?? new Map());
+    const row = current.get(c.id) ?? emptyMemberRow();
+    const entered: number[] = [];
+    const left: number[] = [];
     // One re-check per customer, at the earliest time one of its results may change with time alone. Evaluating
     // some segments only moves it earlier: a later time another segment needed is not known here, and a re-check
     // that finds nothing changed (then sets the true next time) costs one evaluation.
     const scheduledAt = scheduled.get(c.id);
     let due = scheduledAt ?? Infinity;
     for (const s of work.get(c.id) ?? []) {
-      const key = `${s.segment.id} ${c.id}`;
       const match = evaluate(s.filter, facts, now);
-      if (match !== current.has(key)) {
-        writes.push({ segment_id: s.segment.id, customer_id: c.id, project_id: projectId, active: match });
+      if (match !== row.active.has(s.segment.num)) {
+        (match ? entered : left).push(s.segment.num);
         changes.push({ segment: s.segment, customerId: c.id, entered: match });
       }
       if (s.deps.timeBased) due = Math.min(due, nextCheckAt(s.filter, facts, now)?.getTime() ?? Infinity);
     }
+    // The customer's whole row is written when a membership moved, in place of the one read.
+    if (entered.length > 0 || left.length > 0) writes.push({ customer_id: c.id, project_id: projectId, row: applyChanges(row, entered, left, at) });
     // Only a re-check that moves is written: most evaluations leave it where it was.
     if (due !== Infinity && due !== scheduledAt) checks.push({ customer_id: c.id, project_id: projectId, due_at: new Date(due).toISOString() });
   }
-  const outcome = sql.stateWrites(writes, checks, now, opts.fresh);
+  const outcome = sql.stateWrites(writes, checks, opts.fresh);
   if (!opts.defer) await sql.writeState(tx, outcome);
   return { changes, customers: new Map(rows.map((r) => [r.id, r])), writes: opts.defer ? outcome : [], live: state.live };
 }

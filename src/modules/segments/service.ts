@@ -5,6 +5,7 @@ import type { Db, Executor, Statement } from '../../store/db.js';
 import type { Cause, CausedEvent, EventLog, EventRecord } from '../activity/index.js';
 import { customerObject, rowOfObject, type CustomerObject, type CustomerRow, type CustomersService } from '../customers/index.js';
 import { FilterError, parseFilter } from './filter/index.js';
+import { applyChanges, emptyMemberRow, withoutSegments } from './member-rows.js';
 import { compile, reevaluate, type Compiled } from './membership.js';
 import * as sql from './sql.js';
 import type { EventStatsSelect, LiveSegment, MembershipChange, SegmentInput, SegmentRow } from './types.js';
@@ -145,7 +146,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
 
   async function create(projectId: string, input: SegmentInput): Promise<SegmentRow> {
     const now = clock.now();
-    const row: SegmentRow = {
+    const row: Omit<SegmentRow, 'num'> = {
       id: newId('seg'),
       project_id: projectId,
       name: input.name,
@@ -166,11 +167,16 @@ export function createSegmentsService(deps: SegmentsDeps) {
       const known = new Set(found.flatMap((c) => [c.id, c.source_id]));
       const unknown = keys.filter((k) => !known.has(k));
       if (unknown.length > 0) throw new TesseraError('invalid_payload', `Property .customers names unknown customers: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', ...' : ''}`);
-      await db.transaction(async (tx) => {
-        await sql.insertSegment(tx, { ...row, sync_total: found.length, sync_processed: found.length });
-        await sql.writeMemberships(tx, found.map((c) => ({ segment_id: row.id, customer_id: c.id, project_id: projectId, active: true })), now);
+      const num = await db.transaction(async (tx) => {
+        const n = await sql.insertSegment(tx, { ...row, sync_total: found.length, sync_processed: found.length });
+        // The members' rows are rewritten whole: lock them against a concurrent evaluation of the same customers.
+        const locked = await customers.byIds(tx, projectId, found.map((c) => c.id), 'share');
+        const current = await sql.selectMemberRows(tx, locked.map((c) => c.id));
+        const at = now.toISOString();
+        await sql.writeMemberRows(tx, locked.map((c) => ({ customer_id: c.id, project_id: projectId, row: applyChanges(current.get(c.id) ?? emptyMemberRow(), [n], [], at) })));
+        return n;
       });
-      return { ...row, sync_total: found.length, sync_processed: found.length };
+      return { ...row, num, sync_total: found.length, sync_processed: found.length };
     }
     if (input.customers !== undefined) throw new TesseraError('invalid_payload', `A ${input.type} segment takes a filter, not customers`);
     if (input.filter === undefined) throw new TesseraError('invalid_payload', `Payload should have required property 'filter' for a ${input.type} segment`);
@@ -178,15 +184,15 @@ export function createSegmentsService(deps: SegmentsDeps) {
     const total = await customers.count(projectId);
     // With no customers yet there is nothing to compute: the segment is complete at once.
     const full = { ...row, sync_status: total === 0 ? ('DONE' as const) : ('IN_PROGRESS' as const), sync_total: total };
-    await db.transaction(async (tx) => {
+    const num = await db.transaction(async (tx) => {
       // Two creations at once must not both see room for one more.
       await sql.lockFilterLimit(tx, projectId);
       if ((await sql.countFilterSegments(tx, projectId)) >= maxFilterSegments) {
         throw new TesseraError('invalid_payload', `A project has at most ${maxFilterSegments} active and passive segments`);
       }
-      await sql.insertSegment(tx, full);
+      return sql.insertSegment(tx, full);
     });
-    return full;
+    return { ...full, num };
   }
 
   async function get(projectId: string, id: string): Promise<SegmentRow> {
@@ -235,7 +241,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
     for (const { cause, event: e } of entries) {
       if (!e.customerId) continue;
       if (e.type === 'customer.deleted') {
-        await sql.deactivateCustomer(tx, e.customerId, now);
+        await sql.forgetCustomer(tx, e.customerId);
         continue;
       }
       if (e.type !== 'customer.created' && e.type !== 'customer.updated' && e.type !== 'customer.custom_event') continue;
@@ -356,6 +362,29 @@ export function createSegmentsService(deps: SegmentsDeps) {
     });
   }
 
+  /**
+   * One step of sweeping deleted segments' numbers out of their former members' rows. Reads never see such a number
+   * (numbers are looked up among existing segments and never reused); the sweep keeps rows from carrying them for
+   * good. The oldest tombstone and those of its project at the same point go together over the next customers in
+   * id order, locked FOR SHARE as for any evaluation (each row is rewritten whole). Returns rows visited.
+   */
+  async function sweepStep(): Promise<number> {
+    return db.transaction(async (tx) => {
+      const stones = await sql.selectTombstones(tx);
+      const first = stones[0];
+      if (!first) return 0;
+      const ids = await sql.memberRowIdsAfter(tx, first.project_id, first.cursor, syncBatch);
+      const locked = await customers.byIds(tx, first.project_id, ids, 'share');
+      const rows = await sql.selectMemberRows(tx, locked.map((c) => c.id));
+      const nums = new Set(stones.map((t) => t.num));
+      const holds = (r: { active: Map<number, string>; left: Map<number, string> }) => [...nums].some((n) => r.active.has(n) || r.left.has(n));
+      const writes = [...rows].filter(([, r]) => holds(r)).map(([id, r]) => ({ customer_id: id, project_id: first.project_id, row: withoutSegments(r, nums) }));
+      await sql.writeMemberRows(tx, writes);
+      await sql.saveSweep(tx, [...nums], ids.at(-1) ?? first.cursor, ids.length < syncBatch);
+      return Math.max(ids.length, 1);
+    });
+  }
+
   return {
     create,
     get,
@@ -372,6 +401,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
     derivesFrom: ['customer.created', 'customer.updated', 'customer.custom_event', 'customer.deleted'] as const,
     runDueChecks,
     syncStep,
+    sweepStep,
     /** Member ids, for GET /v1/customers?segment_id= (404 for an unknown segment). */
     async memberIds(projectId: string, segmentId: string): Promise<string[]> {
       await get(projectId, segmentId);

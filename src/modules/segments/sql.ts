@@ -1,13 +1,18 @@
 import { withStatements, type Executor, type Statement } from '../../store/db.js';
+import { encodeMemberRow, parseMemberRow, type MemberRow } from './member-rows.js';
 import type { EventStats, EventStatsSelect, LiveSegment, SegmentRow } from './types.js';
 
-const columns = 'id, project_id, name, type, filter, sync_status, sync_cursor, sync_processed, sync_total, created_at, updated_at, revision';
+const written = 'id, project_id, name, type, filter, sync_status, sync_cursor, sync_processed, sync_total, created_at, updated_at, revision';
+/** What a read of a segment row takes: what is written, and the number its memberships use (assigned on insert). */
+const columns = `${written}, num`;
 
-export async function insertSegment(db: Executor, s: SegmentRow): Promise<void> {
-  await db.query(
-    `INSERT INTO segments (${columns}) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12)`,
+/** Inserts a segment; returns the number it was given. */
+export async function insertSegment(db: Executor, s: Omit<SegmentRow, 'num'>): Promise<number> {
+  const { rows } = await db.query<{ num: number }>(
+    `INSERT INTO segments (${written}) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12) RETURNING num`,
     [s.id, s.project_id, s.name, s.type, s.filter === null ? null : JSON.stringify(s.filter), s.sync_status, s.sync_cursor, s.sync_processed, s.sync_total, s.created_at, s.updated_at, s.revision],
   );
+  return rows[0]!.num;
 }
 
 export async function updateDefinition(db: Executor, s: SegmentRow): Promise<void> {
@@ -81,7 +86,7 @@ export async function selectLiveSegments(db: Executor, projectIds: string[]): Pr
 /** These segments as evaluation needs them, with their filters. */
 export async function selectFilters(db: Executor, ids: string[]): Promise<Array<LiveSegment & { filter: Record<string, unknown> }>> {
   const { rows } = await db.query<LiveSegment & { filter: Record<string, unknown> }>(
-    `SELECT id, project_id, name, type, sync_status, revision, filter FROM segments
+    `SELECT id, num, project_id, name, type, sync_status, revision, filter FROM segments
       WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
     [JSON.stringify(ids)],
   );
@@ -110,8 +115,8 @@ export async function deleteSegment(db: Executor, projectId: string, id: string)
 const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
 
 export interface SegmentState {
-  /** Active memberships, as "segment customer" keys. */
-  active: Set<string>;
+  /** The known customers' membership rows (customers without one are in no segment and left none). */
+  members: Map<string, MemberRow>;
   /** Scheduled re-checks: customer to due time (ms). */
   checks: Map<string, number>;
   /** Per customer, per event name: count, last time, and per window its count and oldest event. */
@@ -121,8 +126,7 @@ export interface SegmentState {
 }
 
 export interface StateQuery {
-  segmentIds: string[];
-  /** Whether some of them are time-based: the customers' re-checks are read. */
+  /** Whether some evaluated segments are time-based: the customers' re-checks are read. */
   timed: boolean;
   /** Customers whose memberships and re-checks are read (not those created in this transaction). */
   knownIds: string[];
@@ -133,21 +137,21 @@ export interface StateQuery {
 }
 
 /**
- * In one statement: the active memberships of the known customers in these segments, their re-checks (when a
- * segment is time-based), and the customers' event stats. Not locked: whoever evaluates a customer holds its row (the
- * change's own lock, or FOR SHARE), so evaluations of one customer queue up. A prepared statement whose reads are
- * functions (tessera_segment_state and the event stats', migration 0010) with plans kept per connection that go
+ * In one statement: the known customers' membership rows, their re-checks (when a segment is time-based), and the
+ * customers' event stats. Not locked: whoever evaluates a customer holds its row (the change's own lock, or FOR
+ * SHARE), so evaluations of one customer queue up. A prepared statement whose reads are functions
+ * (tessera_segment_state and the event stats', migrations 0010 and 0012) with plans kept per connection that go
  * through the indexes: parsing and planning it anew cost five times what running it does.
  */
 export async function readState(db: Executor, q: StateQuery): Promise<SegmentState> {
-  const state: SegmentState = { active: new Set(), checks: new Map(), events: new Map() };
+  const state: SegmentState = { members: new Map(), checks: new Map(), events: new Map() };
   const params: unknown[] = [];
-  // One shape for every part: kind, key (segment ids or event name), customer, a time, a count, windows.
+  // One shape for every part: kind, key (a membership row, the live list or an event name), customer, a time, a count, windows.
   const parts: string[] = [];
-  if ((q.knownIds.length > 0 && (q.segmentIds.length > 0 || q.timed)) || q.liveOf !== undefined) {
-    params.push(q.segmentIds, q.knownIds, q.timed, q.liveOf ?? null);
+  if (q.knownIds.length > 0 || q.liveOf !== undefined) {
+    params.push(q.knownIds, q.timed, q.liveOf ?? null);
     parts.push(`SELECT kind, key, customer_id, at, NULL::int AS n, NULL::jsonb AS windows
-      FROM tessera_segment_state($1::text[], $2::text[], $3::boolean, $4::text)`);
+      FROM tessera_segment_state($1::text[], $2::boolean, $3::text)`);
   }
   const e = q.eventsOf;
   if (e && e.names.length > 0 && e.customerIds.length > 0) {
@@ -160,10 +164,9 @@ export async function readState(db: Executor, q: StateQuery): Promise<SegmentSta
     params,
     { prepare: true },
   );
-  const segments = new Set(q.segmentIds);
   for (const r of rows) {
     if (r.kind === 'm') {
-      for (const id of r.key.split(' ')) if (segments.has(id)) state.active.add(`${id} ${r.customer_id}`);
+      state.members.set(r.customer_id, parseMemberRow(r.key));
     } else if (r.kind === 'c') {
       state.checks.set(r.customer_id, r.at!);
     } else if (r.kind === 'l') {
@@ -178,11 +181,11 @@ export async function readState(db: Executor, q: StateQuery): Promise<SegmentSta
   return state;
 }
 
+/** A customer's membership row to store, whole. */
 export interface MemberWrite {
-  segment_id: string;
   customer_id: string;
   project_id: string;
-  active: boolean;
+  row: MemberRow;
 }
 
 export interface CheckWrite {
@@ -192,27 +195,34 @@ export interface CheckWrite {
 }
 
 /**
- * Memberships inserted, rows arriving as one array per column (the driver sends arrays as text PostgreSQL reads faster
- * than JSON records). Alone, for customers created in the same transaction (who have none yet): without the conflict
- * check and confirmation every row of an upsert costs.
+ * Membership rows inserted whole, arriving as one array per column (the driver sends arrays as text PostgreSQL
+ * reads faster than JSON records), each row's arrays as comma-joined texts. Alone, for customers created in the
+ * same transaction (who have none yet): without the conflict check and confirmation an upsert costs.
  */
-const memberInsert = (first: number) => `INSERT INTO segment_members (segment_id, customer_id, project_id, active, entered_at, left_at)
-     SELECT r.segment_id, r.customer_id, r.project_id, r.active, $${first + 4}, CASE WHEN r.active THEN NULL ELSE $${first + 4}::timestamptz END
-       FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::boolean[]) AS r(segment_id, customer_id, project_id, active)`;
+const memberInsert = (first: number) => `INSERT INTO customer_segments (customer_id, project_id, segments, entered_at, left_segments, left_at)
+     SELECT r.customer_id, r.project_id, string_to_array(r.segments, ',')::integer[], string_to_array(r.entered_at, ',')::timestamptz[],
+            string_to_array(r.left_segments, ',')::integer[], string_to_array(r.left_at, ',')::timestamptz[]
+       FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::text[], $${first + 4}::text[], $${first + 5}::text[])
+         AS r(customer_id, project_id, segments, entered_at, left_segments, left_at)`;
 
-/** Enters (active) or leaves (inactive), keeping entered and left times. */
+/** Replaces customers' membership rows (the row changes in place: none of its indexed columns move). */
 const memberUpsert = (first: number) => `${memberInsert(first)}
-     ON CONFLICT (segment_id, customer_id) DO UPDATE SET active = EXCLUDED.active,
-       entered_at = CASE WHEN EXCLUDED.active THEN EXCLUDED.entered_at ELSE segment_members.entered_at END,
-       left_at = CASE WHEN EXCLUDED.active THEN NULL ELSE EXCLUDED.left_at END`;
+     ON CONFLICT (customer_id) DO UPDATE SET segments = EXCLUDED.segments, entered_at = EXCLUDED.entered_at,
+       left_segments = EXCLUDED.left_segments, left_at = EXCLUDED.left_at`;
 
-const memberParams = (rows: MemberWrite[], now: Date) => [
-  rows.map((r) => r.segment_id),
-  rows.map((r) => r.customer_id),
-  rows.map((r) => r.project_id),
-  rows.map((r) => r.active),
-  now,
-];
+function memberParams(rows: MemberWrite[]): unknown[] {
+  const cols: string[][] = [[], [], [], [], [], []];
+  for (const r of rows) {
+    const [segments, entered, leftSegments, leftAt] = encodeMemberRow(r.row);
+    cols[0]!.push(r.customer_id);
+    cols[1]!.push(r.project_id);
+    cols[2]!.push(segments);
+    cols[3]!.push(entered);
+    cols[4]!.push(leftSegments);
+    cols[5]!.push(leftAt);
+  }
+  return cols;
+}
 
 const checkUpsert = (first: number) => `INSERT INTO segment_rechecks (customer_id, project_id, due_at)
      SELECT * FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::timestamptz[])
@@ -220,23 +230,28 @@ const checkUpsert = (first: number) => `INSERT INTO segment_rechecks (customer_i
 
 const checkParams = (rows: CheckWrite[]) => [rows.map((r) => r.customer_id), rows.map((r) => r.project_id), rows.map((r) => r.due_at)];
 
-/** Enters (active) or leaves (inactive) in one statement, keeping entered and left times. */
-export async function writeMemberships(db: Executor, rows: MemberWrite[], now: Date): Promise<void> {
+/** Stores these membership rows whole, in one statement. */
+export async function writeMemberRows(db: Executor, rows: MemberWrite[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.query(memberUpsert(1), memberParams(rows, now), { prepare: true });
+  await db.query(memberUpsert(1), memberParams(rows), { prepare: true });
+}
+
+/** The membership rows of these customers (none for a customer in no segment that never left one). */
+export async function selectMemberRows(db: Executor, customerIds: string[]): Promise<Map<string, MemberRow>> {
+  return (await readState(db, { timed: false, knownIds: customerIds })).members;
 }
 
 /**
- * An evaluation's outcome as statements (none when nothing changed): who entered and left (keeping entered and
- * left times), and the customers' re-checks set or moved. Customers in `fresh` were created in this transaction:
- * they have no memberships to update.
+ * An evaluation's outcome as statements (none when nothing changed): the membership rows of customers who entered
+ * or left a segment, and the customers' re-checks set or moved. Customers in `fresh` were created in this
+ * transaction: they have no row to replace.
  */
-export function stateWrites(members: MemberWrite[], checks: CheckWrite[], now: Date, fresh?: ReadonlySet<string>): Statement[] {
+export function stateWrites(members: MemberWrite[], checks: CheckWrite[], fresh?: ReadonlySet<string>): Statement[] {
   const out: Statement[] = [];
   const added = fresh ? members.filter((m) => fresh.has(m.customer_id)) : [];
   const changed = added.length > 0 ? members.filter((m) => !fresh!.has(m.customer_id)) : members;
-  if (added.length > 0) out.push({ text: memberInsert, params: memberParams(added, now) });
-  if (changed.length > 0) out.push({ text: memberUpsert, params: memberParams(changed, now) });
+  if (added.length > 0) out.push({ text: memberInsert, params: memberParams(added) });
+  if (changed.length > 0) out.push({ text: memberUpsert, params: memberParams(changed) });
   if (checks.length > 0) out.push({ text: checkUpsert, params: checkParams(checks) });
   return out;
 }
@@ -282,7 +297,9 @@ export async function putBackChecks(db: Executor, rows: DueCheck[]): Promise<voi
 
 export async function memberIds(db: Executor, projectId: string, segmentId: string): Promise<string[]> {
   const { rows } = await db.query<{ customer_id: string }>(
-    'SELECT customer_id FROM segment_members WHERE project_id = $1 AND segment_id = $2 AND active',
+    `SELECT m.customer_id FROM customer_segments m
+      WHERE m.project_id = $1 AND m.segments @> ARRAY[(SELECT s.num FROM segments s WHERE s.id = $2 AND s.project_id = $1)]
+      ORDER BY m.customer_id`,
     [projectId, segmentId],
   );
   return rows.map((r) => r.customer_id);
@@ -290,15 +307,16 @@ export async function memberIds(db: Executor, projectId: string, segmentId: stri
 
 export async function segmentsOfCustomer(db: Executor, projectId: string, customerId: string): Promise<SegmentRow[]> {
   const { rows } = await db.query<SegmentRow>(
-    `SELECT ${columns.split(', ').map((c) => `s.${c}`).join(', ')} FROM segment_members m JOIN segments s ON s.id = m.segment_id
-      WHERE m.project_id = $1 AND m.customer_id = $2 AND m.active ORDER BY s.created_at, s.id`,
+    `SELECT ${columns.split(', ').map((c) => `s.${c}`).join(', ')} FROM customer_segments m JOIN segments s ON s.num = ANY (m.segments)
+      WHERE m.project_id = $1 AND m.customer_id = $2 AND s.project_id = $1 ORDER BY s.created_at, s.id`,
     [projectId, customerId],
   );
   return rows;
 }
 
-export async function deactivateCustomer(db: Executor, customerId: string, now: Date): Promise<void> {
-  await db.query('UPDATE segment_members SET active = false, left_at = $2 WHERE customer_id = $1 AND active', [customerId, now]);
+/** A deleted customer's memberships and re-check (deleting the customer row removes its memberships too). */
+export async function forgetCustomer(db: Executor, customerId: string): Promise<void> {
+  await db.query('DELETE FROM customer_segments WHERE customer_id = $1', [customerId]);
   await db.query('DELETE FROM segment_rechecks WHERE customer_id = $1', [customerId]);
 }
 
@@ -332,9 +350,43 @@ export async function selectSyncing(db: Executor, limit: number): Promise<Segmen
 export async function membersAmong(db: Executor, segmentId: string, customerIds: string[]): Promise<Set<string>> {
   if (customerIds.length === 0) return new Set();
   const { rows } = await db.query<{ customer_id: string }>(
-    `SELECT customer_id FROM segment_members WHERE segment_id = $1 AND active
-        AND customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))`,
+    `SELECT m.customer_id FROM customer_segments m
+      WHERE m.customer_id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))
+        AND (SELECT s.num FROM segments s WHERE s.id = $1) = ANY (m.segments)`,
     [segmentId, JSON.stringify(customerIds)],
   );
   return new Set(rows.map((r) => r.customer_id));
+}
+
+/** A deleted segment whose number is still to be swept out of its former members' rows. */
+export interface Tombstone {
+  num: number;
+  project_id: string;
+  cursor: string | null;
+}
+
+/** The next tombstones to sweep, locked: the oldest and those of its project at the same point (swept together). */
+export async function selectTombstones(db: Executor): Promise<Tombstone[]> {
+  const { rows } = await db.query<Tombstone>(
+    `WITH first AS (SELECT project_id, cursor FROM segment_tombstones ORDER BY num LIMIT 1 FOR UPDATE SKIP LOCKED)
+     SELECT t.num, t.project_id, t.cursor FROM segment_tombstones t JOIN first f ON t.project_id = f.project_id
+      WHERE t.cursor IS NOT DISTINCT FROM f.cursor ORDER BY t.num FOR UPDATE OF t SKIP LOCKED`,
+  );
+  return rows;
+}
+
+/** A page of the customers with a membership row in the project, in id order after `after`. */
+export async function memberRowIdsAfter(db: Executor, projectId: string, after: string | null, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ customer_id: string }>(
+    `SELECT customer_id FROM customer_segments WHERE project_id = $1 AND ($2::text IS NULL OR customer_id > $2)
+      ORDER BY customer_id LIMIT $3`,
+    [projectId, after, limit],
+  );
+  return rows.map((r) => r.customer_id);
+}
+
+/** Moves the tombstones' sweep on to after `cursor`, or, when done, removes them. */
+export async function saveSweep(db: Executor, nums: number[], cursor: string | null, done: boolean): Promise<void> {
+  if (done) await db.query('DELETE FROM segment_tombstones WHERE num = ANY ($1::integer[])', [nums]);
+  else await db.query('UPDATE segment_tombstones SET cursor = $2 WHERE num = ANY ($1::integer[])', [nums, cursor]);
 }

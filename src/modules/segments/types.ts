@@ -16,11 +16,15 @@ export interface SegmentRow {
   updated_at: Date | null;
   /** Bumped on every change of the filter. */
   revision: number;
+  /** The segment's number in membership rows (never reused). */
+  num: number;
 }
 
 /** What evaluating a filter segment needs of its row (its filter is parsed once per revision). */
 export interface LiveSegment {
   id: string;
+  /** The segment's number in membership rows. */
+  num: number;
   project_id: string;
   name: string;
   type: SegmentType;
