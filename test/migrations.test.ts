@@ -108,6 +108,40 @@ describe('migrations', () => {
     ]);
   });
 
+  it('turns per-segment membership rows into one row per customer when upgrading, keeping entry and exit times', async () => {
+    const e = await emptyDb();
+    cleanups.push(e.drop);
+    const all = await loadMigrations();
+    await migrate(e.db, all.filter((m) => m.id < 12));
+    await e.db.exec(`INSERT INTO projects (id, name, settings, webhook_token, created_at) VALUES ('proj_m', 'm', '{}', 'tok', now());
+      INSERT INTO customers (id, project_id, source_id, created_at) VALUES ('cust_a', 'proj_m', 'a', now()), ('cust_b', 'proj_m', 'b', now());
+      INSERT INTO segments (id, project_id, name, type, created_at) VALUES
+        ('seg_x', 'proj_m', 'x', 'passive', '2026-01-01T00:00:00Z'), ('seg_y', 'proj_m', 'y', 'static', '2026-01-02T00:00:00Z');
+      INSERT INTO segment_members (segment_id, customer_id, project_id, active, entered_at, left_at) VALUES
+        ('seg_x', 'cust_a', 'proj_m', true, '2026-02-01T10:00:00.123Z', NULL),
+        ('seg_y', 'cust_a', 'proj_m', true, '2026-02-02T10:00:00Z', NULL),
+        ('seg_x', 'cust_b', 'proj_m', false, '2026-02-01T10:00:00Z', '2026-02-03T10:00:00Z'),
+        ('seg_x', 'cust_gone', 'proj_m', true, '2026-02-01T10:00:00Z', NULL);`);
+    expect(await migrate(e.db, all)).toEqual(all.filter((m) => m.id >= 12).map((m) => m.name));
+    const nums = new Map((await e.db.query<{ id: string; num: number }>('SELECT id, num FROM segments')).rows.map((r) => [r.id, r.num]));
+    expect(new Set(nums.values()).size).toBe(2);
+    // Times as text: the drivers hand bigint arrays over differently (strings, numbers).
+    const { rows } = await e.db.query<{ customer_id: string; segments: number[]; entered_ms: string[]; left_segments: number[]; left_ms: string[] }>(
+      'SELECT customer_id, segments, entered_ms::text[], left_segments, left_ms::text[] FROM customer_segments ORDER BY customer_id',
+    );
+    const ms = (t: string) => String(Date.parse(t));
+    const [x, y] = [nums.get('seg_x')!, nums.get('seg_y')!];
+    // In segment-number order; a customer that no longer exists is left out.
+    expect(rows).toEqual([
+      { customer_id: 'cust_a', segments: [x, y], entered_ms: [ms('2026-02-01T10:00:00.123Z'), ms('2026-02-02T10:00:00Z')], left_segments: [], left_ms: [] },
+      { customer_id: 'cust_b', segments: [], entered_ms: [], left_segments: [x], left_ms: [ms('2026-02-03T10:00:00Z')] },
+    ]);
+    // New segments continue the numbering.
+    await e.db.exec("INSERT INTO segments (id, project_id, name, type, created_at) VALUES ('seg_z', 'proj_m', 'z', 'passive', now())");
+    const z = (await e.db.query<{ num: number }>("SELECT num FROM segments WHERE id = 'seg_z'")).rows[0]!.num;
+    expect(z).toBeGreaterThan(Math.max(x, y));
+  });
+
   describe.skipIf(driver !== 'postgres')('two processes starting at once on PostgreSQL', () => {
     let fresh: { db: Db; url?: string; drop(): Promise<void> };
     beforeAll(async () => {

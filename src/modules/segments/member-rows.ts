@@ -1,10 +1,10 @@
 /**
  * A customer's memberships as one row (customer_segments, migration 0012): the segments it is in, by segment number,
- * with the times it entered them, and the segments it left with the times it left. Times travel as PostgreSQL prints
- * them (or as ISO strings for new ones) and are written back as they are: evaluation never needs them as dates.
+ * with the times it entered them, and the segments it left with the times it left. Times are milliseconds since the
+ * epoch, kept as the digits PostgreSQL printed and written back as they are: evaluation never needs them as dates.
  */
 export interface MemberRow {
-  /** Segment number -> when the customer entered it. */
+  /** Segment number -> when the customer entered it (ms since the epoch, as digits). */
   active: Map<number, string>;
   /** Segment number -> when the customer left it (it is in none of these now). */
   left: Map<number, string>;
@@ -21,7 +21,7 @@ function pairs(nums: string, times: string): Map<number, string> {
   return out;
 }
 
-/** The row as tessera_segment_state returns it: "segments|entered_at|left_segments|left_at", elements joined by ','. */
+/** The row as tessera_segment_state returns it: "segments|entered_ms|left_segments|left_ms", elements joined by ','. */
 export function parseMemberRow(text: string): MemberRow {
   const [segments = '', entered = '', leftSegments = '', leftAt = ''] = text.split('|');
   return { active: pairs(segments, entered), left: pairs(leftSegments, leftAt) };

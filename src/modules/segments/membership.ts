@@ -90,7 +90,7 @@ export async function reevaluate(
   const writes: sql.MemberWrite[] = [];
   const checks: sql.CheckWrite[] = [];
   const changes: MembershipChange[] = [];
-  const at = now.toISOString();
+  const at = String(now.getTime());
   for (const c of rows) {
     const facts = factsOf(c, stats.get(c.id) ?? new Map());
     const row = current.get(c.id) ?? emptyMemberRow();

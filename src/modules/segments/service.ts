@@ -172,7 +172,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
         // The members' rows are rewritten whole: lock them against a concurrent evaluation of the same customers.
         const locked = await customers.byIds(tx, projectId, found.map((c) => c.id), 'share');
         const current = await sql.selectMemberRows(tx, locked.map((c) => c.id));
-        const at = now.toISOString();
+        const at = String(now.getTime());
         await sql.writeMemberRows(tx, locked.map((c) => ({ customer_id: c.id, project_id: projectId, row: applyChanges(current.get(c.id) ?? emptyMemberRow(), [n], [], at) })));
         return n;
       });

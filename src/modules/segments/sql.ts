@@ -199,16 +199,16 @@ export interface CheckWrite {
  * reads faster than JSON records), each row's arrays as comma-joined texts. Alone, for customers created in the
  * same transaction (who have none yet): without the conflict check and confirmation an upsert costs.
  */
-const memberInsert = (first: number) => `INSERT INTO customer_segments (customer_id, project_id, segments, entered_at, left_segments, left_at)
-     SELECT r.customer_id, r.project_id, string_to_array(r.segments, ',')::integer[], string_to_array(r.entered_at, ',')::timestamptz[],
-            string_to_array(r.left_segments, ',')::integer[], string_to_array(r.left_at, ',')::timestamptz[]
+const memberInsert = (first: number) => `INSERT INTO customer_segments (customer_id, project_id, segments, entered_ms, left_segments, left_ms)
+     SELECT r.customer_id, r.project_id, string_to_array(r.segments, ',')::integer[], string_to_array(r.entered_ms, ',')::bigint[],
+            string_to_array(r.left_segments, ',')::integer[], string_to_array(r.left_ms, ',')::bigint[]
        FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::text[], $${first + 4}::text[], $${first + 5}::text[])
-         AS r(customer_id, project_id, segments, entered_at, left_segments, left_at)`;
+         AS r(customer_id, project_id, segments, entered_ms, left_segments, left_ms)`;
 
 /** Replaces customers' membership rows (the row changes in place: none of its indexed columns move). */
 const memberUpsert = (first: number) => `${memberInsert(first)}
-     ON CONFLICT (customer_id) DO UPDATE SET segments = EXCLUDED.segments, entered_at = EXCLUDED.entered_at,
-       left_segments = EXCLUDED.left_segments, left_at = EXCLUDED.left_at`;
+     ON CONFLICT (customer_id) DO UPDATE SET segments = EXCLUDED.segments, entered_ms = EXCLUDED.entered_ms,
+       left_segments = EXCLUDED.left_segments, left_ms = EXCLUDED.left_ms`;
 
 function memberParams(rows: MemberWrite[]): unknown[] {
   const cols: string[][] = [[], [], [], [], [], []];
