@@ -206,7 +206,8 @@ async function phaseMark(name: string): Promise<() => Promise<Record<string, num
     const wal1 = await walStats();
     const counts = await withAdmin(databaseUrl, async (c) => {
       const { rows } = await c.query<{ type: string; n: number }>(`SELECT x.type, count(*)::int AS n FROM event_log e
-           CROSS JOIN LATERAL (SELECT m ->> 'type' AS type FROM jsonb_array_elements(e.data -> '$pack') m WHERE e.data ? '$pack'
+           CROSS JOIN LATERAL (SELECT coalesce(m ->> 'type', 'customer.segment.' || (m ->> 1)) AS type
+                                 FROM jsonb_array_elements(e.data -> '$pack') m WHERE e.data ? '$pack'
                                UNION ALL SELECT e.type WHERE NOT e.data ? '$pack') x
           WHERE e.seq > $1 GROUP BY x.type ORDER BY x.type`, [seq0]);
       return Object.fromEntries(rows.map((r) => [r.type, r.n]));

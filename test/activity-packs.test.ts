@@ -65,6 +65,34 @@ describe('segment changes caused by one change', () => {
     expect(rows[0]!.n).toBe(2);
   });
 
+  it('keep each simple segment record as [id, entered|left, segment id, segment name]', async () => {
+    const { rows } = await t.testDb.db.query<{ pack: unknown[] }>(
+      `SELECT data -> '$pack' AS pack FROM event_log WHERE project_id = $1 AND data ? '$pack' ORDER BY seq LIMIT 1`,
+      [p.id],
+    );
+    expect(rows[0]!.pack).toEqual(all.slice(1, 5).map((a) => [a.id, 'entered', a.data.data.segment.id, a.data.data.segment.name]));
+  });
+
+  it('read packs stored with object members (as written before the compact form) the same way', async () => {
+    const q = await t.createProject();
+    const customer = (await t.app.inject({ method: 'POST', url: '/v1/customers', headers: q.server, payload: { source_id: 'old' } })).json();
+    const at = '2026-03-01T12:00:00.000Z';
+    const hex = Date.parse(at).toString(16).padStart(12, '0');
+    const ids = [`evcus_${hex}00000001`, `evcus_${hex}00000002`];
+    const member = (id: string, type: string, seg: string) => ({ id, type, entity_id: seg, data: { segment: { id: seg, name: `Seg ${seg}`, object: 'segment' } } });
+    await t.testDb.db.query(
+      `INSERT INTO event_log (id, project_id, type, customer_id, entity_id, data, event_source, group_id, created_at)
+       VALUES ($1, $2, 'customer.segment.entered', $3, 'seg_1', $4::jsonb, '{"channel": "INTERNAL"}', 'g-old', $5)`,
+      [ids[0], q.id, customer.id, JSON.stringify({ customer: { id: customer.id, object: 'customer' }, $pack: [member(ids[0]!, 'customer.segment.entered', 'seg_1'), member(ids[1]!, 'customer.segment.left', 'seg_2')] }), at],
+    );
+    const listed = (await t.app.inject({ method: 'GET', url: '/v1/customers/old/activity?type=customer.segment.left', headers: q.server })).json().data;
+    expect(listed.map((a: any) => [a.id, a.type, a.data.data.segment, a.data.data.customer.id])).toEqual([
+      [ids[1], 'customer.segment.left', { id: 'seg_2', name: 'Seg seg_2', object: 'segment' }, customer.id],
+    ]);
+    const after = (await t.app.inject({ method: 'GET', url: `/v1/customers/old/activity?order=created_at&starting_after_id=${ids[0]}`, headers: q.server })).json().data;
+    expect(after.map((a: any) => a.id)).toEqual([ids[1]]);
+  });
+
   it.each([1, 2, 3, 4])('are each walked once with pages of %i, oldest first and newest first', async (limit) => {
     for (const order of ['created_at', '-created_at']) {
       const ids: string[] = [];

@@ -42,6 +42,11 @@ interface Touch {
   events: Set<string>;
 }
 
+type Readers = ReturnType<typeof readersOf>;
+
+/** Touches of these shapes at most are remembered per readers (a project's changes come in few shapes). */
+const readerMemo = 1_000;
+
 /** A project's segments by what they read: fields and event names. */
 function readersOf(segments: Compiled[]) {
   const byField = new Map<string, Compiled[]>();
@@ -61,12 +66,18 @@ function readersOf(segments: Compiled[]) {
    * have): all of them for a new customer; those reading a changed field (any field when a change did not say) or
    * the name of a tracked event.
    */
+  const memo = new Map<string, Compiled[]>();
   return (t: Touch): Compiled[] => {
     if (t.created) return segments;
+    const key = `${t.anyField ? '*' : ''}\u0000${[...t.fields].sort().join('\u0001')}\u0000${[...t.events].sort().join('\u0001')}`;
+    const known = memo.get(key);
+    if (known) return known;
     const hit = new Set<Compiled>(t.anyField ? withFields : []);
     for (const f of t.fields) for (const s of byField.get(f) ?? []) hit.add(s);
     for (const e of t.events) for (const s of byEvent.get(e) ?? []) hit.add(s);
-    return hit.size === 0 ? [] : segments.filter((s) => hit.has(s));
+    const out = hit.size === 0 ? [] : segments.filter((s) => hit.has(s));
+    if (memo.size < readerMemo) memo.set(key, out);
+    return out;
   };
 }
 
@@ -108,6 +119,21 @@ export function createSegmentsService(deps: SegmentsDeps) {
       if (row) out.push(compileRow(row));
     }
     return out;
+  }
+
+  /** Per project, the readers of the live list last evaluated with, and that list: every batch of a busy project uses them. */
+  const listReaders = new Map<string, { list: string; readers: Readers }>();
+
+  /** The readers of a project's segments as this live list names them (kept while the list stays the same). */
+  async function readersOfList(tx: Executor, projectId: string, list: string): Promise<Readers> {
+    const kept = listReaders.get(projectId);
+    if (kept?.list === list) return kept.readers;
+    const refs = sql.parseLive(list);
+    const segments = await compiledOf(tx, refs);
+    const readers = readersOf(segments);
+    // Kept only when every segment of the list was compiled at its listed revision (none changed or vanished meanwhile).
+    if (segments.length === refs.length && segments.every((c, i) => c.segment.revision === refs[i]!.revision)) listReaders.set(projectId, { list, readers });
+    return readers;
   }
 
   function checkFilter(filter: unknown): Record<string, unknown> {
@@ -269,7 +295,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
     const guess = projects.length === 1 ? lastLive.get(projects[0]!) : undefined;
     let current: Map<string, string> | undefined;
     if (guess !== undefined) {
-      const attempt = await evaluateTouched(tx, projects[0]!, touched.get(projects[0]!)!, await compiledOf(tx, sql.parseLive(guess)), now, true);
+      const attempt = await evaluateTouched(tx, projects[0]!, touched.get(projects[0]!)!, await readersOfList(tx, projects[0]!, guess), now, true);
       if (attempt.live === guess) return attempt;
       // The list read with the state, if it was read (no segment of the old list read what changed: it was not).
       if (attempt.live !== undefined) current = new Map(attempt.live === '' ? [] : [[projects[0]!, attempt.live]]);
@@ -287,7 +313,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
     for (const [projectId, p] of touched) {
       const mine = all.filter((s) => s.segment.project_id === projectId);
       if (mine.length === 0) continue;
-      const outcome = await evaluateTouched(tx, projectId, p, mine, now, false);
+      const outcome = await evaluateTouched(tx, projectId, p, readersOf(mine), now, false);
       out.push(...outcome.events);
       writes.push(...outcome.writes);
     }
@@ -299,8 +325,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
    * returning who entered and left and the writes (for the statement that stores the batch's events); with
    * `readLive`, also the project's current live list (when the state was read).
    */
-  async function evaluateTouched(tx: Executor, projectId: string, p: { cause: Cause; customers: Map<string, Touch> }, segments: Compiled[], now: Date, readLive: boolean) {
-    const readers = readersOf(segments);
+  async function evaluateTouched(tx: Executor, projectId: string, p: { cause: Cause; customers: Map<string, Touch> }, readers: Readers, now: Date, readLive: boolean) {
     const work = new Map<string, Compiled[]>();
     for (const [customerId, t] of p.customers) work.set(customerId, readers(t));
     // Customers created in this transaction have no memberships or re-checks yet: nothing to read for them.
