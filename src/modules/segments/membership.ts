@@ -1,7 +1,7 @@
 import type { Executor, Statement } from '../../store/db.js';
 import type { CustomerRow, ShareLock } from '../customers/index.js';
 import { dependenciesOf, evaluate, nextCheckAt, parseFilter, windowsOf, type Facts, type Filter } from './filter/index.js';
-import { applyChanges, emptyMemberRow } from './member-rows.js';
+import { applyChanges, emptyMemberRow, isIn } from './member-rows.js';
 import * as sql from './sql.js';
 import type { EventStatsSelect, LiveSegment, MembershipChange } from './types.js';
 
@@ -103,7 +103,7 @@ export async function reevaluate(
     let due = scheduledAt ?? Infinity;
     for (const s of work.get(c.id) ?? []) {
       const match = evaluate(s.filter, facts, now);
-      if (match !== row.active.has(s.segment.num)) {
+      if (match !== isIn(row, s.segment.num)) {
         (match ? entered : left).push(s.segment.num);
         changes.push({ segment: s.segment, customerId: c.id, entered: match });
       }

@@ -5,7 +5,7 @@ import type { Db, Executor, Statement } from '../../store/db.js';
 import type { Cause, CausedEvent, EventLog, EventRecord } from '../activity/index.js';
 import { customerObject, rowOfObject, type CustomerObject, type CustomerRow, type CustomersService } from '../customers/index.js';
 import { FilterError, parseFilter } from './filter/index.js';
-import { applyChanges, emptyMemberRow, withoutSegments } from './member-rows.js';
+import { applyChanges, emptyMemberRow, holdsAny, withoutSegments } from './member-rows.js';
 import { compile, reevaluate, type Compiled } from './membership.js';
 import * as sql from './sql.js';
 import type { EventStatsSelect, LiveSegment, MembershipChange, SegmentInput, SegmentRow } from './types.js';
@@ -402,8 +402,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
       const locked = await customers.byIds(tx, first.project_id, ids, 'share');
       const rows = await sql.selectMemberRows(tx, locked.map((c) => c.id));
       const nums = new Set(stones.map((t) => t.num));
-      const holds = (r: { active: Map<number, string>; left: Map<number, string> }) => [...nums].some((n) => r.active.has(n) || r.left.has(n));
-      const writes = [...rows].filter(([, r]) => holds(r)).map(([id, r]) => ({ customer_id: id, project_id: first.project_id, row: withoutSegments(r, nums) }));
+      const writes = [...rows].filter(([, r]) => holdsAny(r, nums)).map(([id, r]) => ({ customer_id: id, project_id: first.project_id, row: withoutSegments(r, nums) }));
       await sql.writeMemberRows(tx, writes);
       await sql.saveSweep(tx, [...nums], ids.at(-1) ?? first.cursor, ids.length < syncBatch);
       return Math.max(ids.length, 1);
