@@ -1,5 +1,5 @@
 /**
- * The reads of every segment evaluation are functions whose plans a connection keeps (migrations 0010, 0012). A kept plan
+ * The reads of every segment evaluation are functions whose plans a connection keeps (migrations 0010, 0012, 0013). A kept plan
  * is made with the statistics of its moment; these must read through the indexes even when made while the tables
  * were tiny, or they would scan millions of memberships once the tables have grown.
  */
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => testDb.drop());
 
-const tables = ['customer_segments', 'segment_rechecks', 'custom_event_days', 'custom_events', 'segments'] as const;
+const tables = ['customer_segments', 'segment_rechecks', 'custom_event_days', 'custom_events', 'segment_lists'] as const;
 
 /** This transaction's sequential and index scans per table so far. */
 async function scans(tx: Queryable): Promise<Record<string, { seq: number; idx: number }>> {
@@ -87,8 +87,8 @@ describe('segment state functions', () => {
         const rows = (await state()).rows;
         expect(rows.map((r) => (r.kind === 'm' ? { ...r, key: '' } : r))).toEqual([
           { kind: 'c', key: '', customer_id: 'cust_1', at: Date.parse('2026-07-01T00:00:00Z') },
-          // The project's filter segments (not the static one), in id order, with revision and sync status.
-          { kind: 'l', key: 'seg_a 3 DONE seg_b 0 DONE', customer_id: projectId, at: null },
+          // The version of the project's list of filter segments: three inserted in one statement bumped it once.
+          { kind: 'l', key: '1', customer_id: projectId, at: null },
           { kind: 'm', key: '', customer_id: 'cust_1', at: null },
         ]);
         // The membership row: segments and their entry times, left segments and their exit times.

@@ -3,7 +3,7 @@
  * with the state: segments created, computed or deleted since must count all the same, from the next change on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 
 describe('segments created or deleted between two changes', () => {
   let t: TestTessera;
@@ -47,6 +47,37 @@ describe('segments created or deleted between two changes', () => {
     await post('/v1/customers', { source_id: 'ann', metadata: { tier: 'bronze', score: 9 } });
     expect(await segmentNames('ann')).toEqual(['Bronze', 'High score']);
     expect(await segmentActivity('ann')).toEqual(['entered High score', 'entered Bronze']);
+  });
+
+  it("bumps the project's list version with every change to what the list holds, and only then", async () => {
+    const q = await t.createProject();
+    const call = (method: 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) =>
+      t.app.inject({ method, url, headers: q.server, ...(payload ? { payload } : {}) });
+    const version = async () =>
+      Number((await t.testDb.db.query<{ v: string }>('SELECT version::text AS v FROM segment_lists WHERE project_id = $1', [q.id])).rows[0]?.v ?? 0);
+    expect(await version()).toBe(0);
+    for (let i = 0; i < 3; i++) await call('POST', '/v1/customers', { source_id: `c${i}` });
+    const passive = (await call('POST', '/v1/segments', { name: 'P', type: 'passive', filter: is('metadata.tier', 'gold') })).json();
+    expect(await version()).toBe(1);
+    // The background computation's progress is not part of the list; its end (sync status DONE) is.
+    await t.testDb.db.query('UPDATE segments SET sync_processed = sync_processed + 1 WHERE id = $1', [passive.id]);
+    expect(await version()).toBe(1);
+    await drainSync();
+    expect(await version()).toBe(2);
+    // A new name is a new revision too (segment events carry the name).
+    expect((await call('PUT', `/v1/segments/${passive.id}`, { name: 'P2' })).statusCode).toBe(200);
+    expect(await version()).toBe(3);
+    expect((await call('PUT', `/v1/segments/${passive.id}`, { filter: is('metadata.tier', 'silver') })).statusCode).toBe(200);
+    expect(await version()).toBe(4);
+    await drainSync();
+    expect(await version()).toBe(5);
+    expect((await call('DELETE', `/v1/segments/${passive.id}`)).statusCode).toBe(204);
+    expect(await version()).toBe(6);
+    // Deleting the project deletes its segments and its version with it.
+    await call('POST', '/v1/segments', { name: 'A', type: 'auto-update', filter: is('metadata.tier', 'gold') });
+    const res = await t.app.inject({ method: 'DELETE', url: `/management/v1/projects/${q.id}`, headers: managementHeaders });
+    expect(res.statusCode, res.body).toBe(204);
+    expect(await version()).toBe(0);
   });
 
   it('stops evaluating a segment deleted after the last change, and records nothing for it', async () => {

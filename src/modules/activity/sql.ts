@@ -113,8 +113,8 @@ function rowsOf(records: NewRecord[]): NewRecord[][] {
 }
 
 /**
- * Inserts many events in one statement, with `writes` as parts of it; returns them with their seq, in input order
- * (the records of a pack share their row's seq). A customer object that an earlier row of the batch carries too (the
+ * Inserts many events in one statement, with `writes` as parts of it; returns them, the given objects with their
+ * seq set, in input order (the records of a pack share their row's seq). A customer object that an earlier row of the batch carries too (the
  * same object, as segment events share their cause's) is stored once: later rows keep a reference to the first.
  */
 export async function insertEvents(db: Executor, records: NewRecord[], writes: readonly Statement[] = []): Promise<EventRecord[]> {
@@ -164,10 +164,17 @@ export async function insertEvents(db: Executor, records: NewRecord[], writes: r
   // Prepared: an insert from parameters has one plan, and so have the writes derivers add (a few texts in all).
   const { rows: stored } = await db.query<{ id: string; seq: string }>(text, params, { prepare: true });
   const seqs = new Map(stored.map((r) => [r.id, r.seq]));
-  return rows.flatMap((members) => {
+  // The records are the caller's new objects, made for this call: each takes its row's seq in place (a change's
+  // ten segment records would otherwise be copied once more each).
+  const out: EventRecord[] = [];
+  for (const members of rows) {
     const seq = seqs.get(members[0]!.id)!;
-    return members.map((r) => ({ ...r, seq }));
-  });
+    for (const r of members) {
+      (r as EventRecord).seq = seq;
+      out.push(r as EventRecord);
+    }
+  }
+  return out;
 }
 
 /** Ids carry times up to here (the year 9999): a later one was never made, and drivers cannot all send it. */

@@ -61,7 +61,7 @@ export async function reevaluate(
      * in tx may evaluate these customers again before.
      */
     defer?: boolean;
-    /** Also read this project's live list with the state (returned as `live` when the state was read). */
+    /** Also read the version of this project's live list with the state (returned as `live` when the state was read). */
     liveOf?: string;
   } = {},
 ): Promise<{ changes: MembershipChange[]; customers: Map<string, CustomerRow>; writes: Statement[]; live?: string }> {

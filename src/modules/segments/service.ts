@@ -85,7 +85,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
   const { db, clock, log, customers } = deps;
   const compiled = new Map<string, Compiled>();
   /** Per project, the live list (selectLiveLists) last read: what the next change is evaluated with first. */
-  const lastLive = new Map<string, string>();
+  const lastLive = new Map<string, sql.LiveList>();
   const evalDeps = {
     customers: customers.byIds,
     eventStats: deps.eventStats,
@@ -289,25 +289,24 @@ export function createSegmentsService(deps: SegmentsDeps) {
     const none = { events: [], writes: [] };
     if (touched.size === 0) return none;
     const projects = [...touched.keys()];
-    // One project whose live segments were read before (the common case): evaluated with that list, the current one
-    // read with the state, in the same statement; only when they differ (a segment created, changed or computed
-    // meanwhile) is it evaluated again, with the current list. Nothing is written before the end of the batch.
+    // One project whose live segments were read before (the common case): evaluated with that list, the version of
+    // the current one read with the state, in the same statement; only when they differ (a segment created, changed
+    // or computed meanwhile) is the list read again and the change evaluated with it. Nothing is written before the
+    // end of the batch.
     const guess = projects.length === 1 ? lastLive.get(projects[0]!) : undefined;
-    let current: Map<string, string> | undefined;
     if (guess !== undefined) {
-      const attempt = await evaluateTouched(tx, projects[0]!, touched.get(projects[0]!)!, await readersOfList(tx, projects[0]!, guess), now, true);
-      if (attempt.live === guess) return attempt;
-      // The list read with the state, if it was read (no segment of the old list read what changed: it was not).
-      if (attempt.live !== undefined) current = new Map(attempt.live === '' ? [] : [[projects[0]!, attempt.live]]);
+      const attempt = await evaluateTouched(tx, projects[0]!, touched.get(projects[0]!)!, await readersOfList(tx, projects[0]!, guess.list), now, true);
+      // Not read when no segment of the old list read what changed: then the list is read below.
+      if (attempt.live === guess.version) return attempt;
     }
-    const lists = current ?? (await sql.selectLiveLists(tx, projects));
+    const lists = await sql.selectLiveLists(tx, projects);
     for (const p of projects) {
       const list = lists.get(p);
       if (list) lastLive.set(p, list);
       else lastLive.delete(p);
     }
     if (lists.size === 0) return none;
-    const all = await compiledOf(tx, [...lists.values()].flatMap(sql.parseLive));
+    const all = await compiledOf(tx, [...lists.values()].flatMap((l) => sql.parseLive(l.list)));
     const out: CausedEvent[] = [];
     const writes: Statement[] = [];
     for (const [projectId, p] of touched) {

@@ -53,22 +53,31 @@ export interface LiveRef {
   sync_status: SegmentRow['sync_status'];
 }
 
-/**
- * The filter segments of these projects, per project as a list "id revision sync_status ..." in id order (projects
- * without any are left out): what real-time evaluation considers. One row per project (a list to split, or to
- * compare with the one read last time) rather than a row per segment: every change's transaction reads it, and a
- * segment's name, type and filter are read once per revision (selectFilters).
- */
-export async function selectLiveLists(db: Executor, projectIds: string[]): Promise<Map<string, string>> {
-  const { rows } = await db.query<{ project_id: string; list: string }>(
-    `SELECT project_id, string_agg(id || ' ' || revision || ' ' || sync_status, ' ' ORDER BY id) AS list FROM segments
-      WHERE type <> 'static' AND project_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) GROUP BY project_id`,
-    [JSON.stringify(projectIds)],
-  );
-  return new Map(rows.map((r) => [r.project_id, r.list]));
+/** A project's filter segments as evaluation lists them, with the version of that list (migration 0013). */
+export interface LiveList {
+  /** Bumped in the transaction of every change to what the list holds. */
+  version: string;
+  /** "id revision sync_status ..." in id order. */
+  list: string;
 }
 
-/** A list of selectLiveLists (or readState's `live`) as its segments. */
+/**
+ * The filter segments of these projects, per project as a list "id revision sync_status ..." in id order, with its
+ * version (projects without any are left out): what real-time evaluation considers. One row per project (a list to
+ * split) rather than a row per segment; a segment's name, type and filter are read once per revision
+ * (selectFilters). A change's state read returns the version alone, to compare with the one read here.
+ */
+export async function selectLiveLists(db: Executor, projectIds: string[]): Promise<Map<string, LiveList>> {
+  const { rows } = await db.query<{ project_id: string; version: string; list: string }>(
+    `SELECT s.project_id, coalesce((SELECT l.version FROM segment_lists l WHERE l.project_id = s.project_id), 0)::text AS version,
+            string_agg(s.id || ' ' || s.revision || ' ' || s.sync_status, ' ' ORDER BY s.id) AS list FROM segments s
+      WHERE s.type <> 'static' AND s.project_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) GROUP BY s.project_id`,
+    [JSON.stringify(projectIds)],
+  );
+  return new Map(rows.map((r) => [r.project_id, { version: r.version, list: r.list }]));
+}
+
+/** A list of selectLiveLists as its segments. */
 export function parseLive(list: string): LiveRef[] {
   const out: LiveRef[] = [];
   const parts = list === '' ? [] : list.split(' ');
@@ -80,7 +89,7 @@ export function parseLive(list: string): LiveRef[] {
 
 /** The filter segments of these projects, in id order per project. */
 export async function selectLiveSegments(db: Executor, projectIds: string[]): Promise<LiveRef[]> {
-  return [...(await selectLiveLists(db, projectIds)).values()].flatMap(parseLive);
+  return [...(await selectLiveLists(db, projectIds)).values()].flatMap((l) => parseLive(l.list));
 }
 
 /** These segments as evaluation needs them, with their filters. */
@@ -121,7 +130,7 @@ export interface SegmentState {
   checks: Map<string, number>;
   /** Per customer, per event name: count, last time, and per window its count and oldest event. */
   events: Map<string, EventStats>;
-  /** The live list of the project asked for (liveOf), as selectLiveLists gives it ('' for none). */
+  /** The version of the live list of the project asked for (liveOf), as selectLiveLists gives it ('0' for never any). */
   live?: string;
 }
 
@@ -132,7 +141,7 @@ export interface StateQuery {
   knownIds: string[];
   /** Customers whose event stats are read, for these names and windows (days), at `now`. */
   eventsOf?: { projectId: string; customerIds: string[]; names: string[]; windows: number[]; now: Date; select: EventStatsSelect };
-  /** Also read this project's live list (selectLiveLists), in the same snapshot. */
+  /** Also read the version of this project's live list (selectLiveLists), in the same snapshot. */
   liveOf?: string;
 }
 
