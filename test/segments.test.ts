@@ -25,6 +25,25 @@ describe('segments kept up to date in real time', () => {
   });
   afterAll(() => t.close());
 
+  it("records each customer's segment entries with the group id of the request that caused them, also when requests share a transaction", async () => {
+    const seg = (await post('/v1/segments', { name: 'Batched', type: 'auto-update', filter: { junction: 'and', 'metadata.batch': { conditions: { $is: ['yes'] } } } })).json();
+    await drainSync();
+    // Sent at once: group commit writes most of them in one transaction.
+    const names = ['b1', 'b2', 'b3', 'b4', 'b5', 'b6'];
+    const answers = await Promise.all(names.map((n) => post('/v1/events', { event: 'review', customer: { source_id: n, metadata: { batch: 'yes' } } })));
+    for (const a of answers) expect(a.statusCode, a.body).toBe(200);
+    const groups = new Set<string>();
+    for (const n of names) {
+      const activity = (await get(`/v1/customers/${n}/activity?order=created_at&limit=100`)).json().data as Array<{ type: string; group_id: string; data: any }>;
+      const entered = activity.filter((a) => a.type === 'customer.segment.entered' && a.data.data.segment.id === seg.id);
+      expect(entered, n).toHaveLength(1);
+      const own = activity.find((a) => a.type === 'customer.custom_event')!;
+      expect(entered[0]!.group_id, n).toBe(own.group_id);
+      groups.add(own.group_id);
+    }
+    expect(groups.size).toBe(names.length);
+  });
+
   it('refuses a filter that cannot be evaluated, saying why', async () => {
     const bad = await post('/v1/segments', { name: 'x', type: 'auto-update', filter: { junction: 'xor', name: { conditions: { $is: 'a' } } } });
     expect(bad.statusCode).toBe(400);

@@ -52,10 +52,19 @@ export function newSortableId(prefix: string, now: Date): string {
  */
 let eventSequence = randomBytes(4).readUInt32BE(0);
 
+/** The last time an event id was made for, and its 12 hex digits: a batch stamps many ids with one time. */
+let lastTime = NaN;
+let lastTimeHex = '';
+
 /** Event-style ids (`evcus_0c150c51730c6b60b1`): a time-ordered hex id, sortable by creation. */
 export function newEventId(prefix: string, now: Date): string {
   eventSequence = (eventSequence + 1) >>> 0;
-  return `${prefix}_${now.getTime().toString(16).padStart(12, '0')}${eventSequence.toString(16).padStart(8, '0')}`;
+  const t = now.getTime();
+  if (t !== lastTime) {
+    lastTime = t;
+    lastTimeHex = t.toString(16).padStart(12, '0');
+  }
+  return `${prefix}_${lastTimeHex}${eventSequence.toString(16).padStart(8, '0')}`;
 }
 
 /** Request ids look like Voucherify's: `v-0a885062c80375740f`. */

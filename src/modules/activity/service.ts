@@ -34,8 +34,12 @@ const prefixes: Record<string, string> = {
   business_validation_rule: 'evbvr',
 };
 
+const prefixOfType = new Map<string, string>();
+
 function prefixFor(type: string): string {
-  return prefixes[type.split('.')[0]!] ?? 'evgen';
+  let p = prefixOfType.get(type);
+  if (p === undefined) prefixOfType.set(type, (p = prefixes[type.split('.')[0]!] ?? 'evgen'));
+  return p;
 }
 
 /** Activity types that record what a caller did; the rest are effects the engine produced. */

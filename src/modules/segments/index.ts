@@ -2,8 +2,11 @@
  * Segments of customers. Glossary:
  * - static: a fixed list; passive: kept up to date from its filter, silently; auto-update: kept up to date and
  *   recording customer.segment.entered / customer.segment.left (activity, webhooks, distribution triggers).
- * - membership: (segment, customer, active, entered_at, left_at), re-evaluated in the transaction of every change
- *   that touches what a filter reads.
+ * - membership: a customer's segments (by segment number, never reused) with the times it entered them, and those
+ *   it left with the times it left: one row per customer (member-rows.ts), re-evaluated in the transaction of every
+ *   change that touches what a filter reads.
+ * - list version: bumped with every change to a project's filter segments; a change's state read checks it.
+ * - tombstone: a deleted segment's number, swept out of its former members' rows in the background.
  * - check: when a membership may change with time alone; a background job re-evaluates it then.
  * - sync: the background computation of a new filter segment's members among existing customers, in batches.
  */

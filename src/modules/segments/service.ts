@@ -32,6 +32,8 @@ const internal = (projectId: string, groupId: string): Cause => ({ projectId, gr
 
 /** What a batch of records changed for one customer. */
 interface Touch {
+  /** What its segment changes are recorded as caused by: the engine, in the request of its last change. */
+  cause: Cause;
   created: boolean;
   /** Its state after the batch, when a created or updated event carried it (as the event's object, and a row). */
   row?: CustomerRow;
@@ -150,7 +152,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
    * customer.segment.entered / left for auto-update segments, recorded in tx (activity, webhooks, distributions).
    * A segment whose first computation is still running records none: until it is done, membership is being built.
    */
-  function changeEvents(cause: Cause, changes: MembershipChange[], rows: Map<string, CustomerRow>, objects = new Map<string, CustomerObject>()): CausedEvent[] {
+  function changeEvents(causeOf: (customerId: string) => Cause, changes: MembershipChange[], rows: Map<string, CustomerRow>, objects = new Map<string, CustomerObject>()): CausedEvent[] {
     // One customer object per customer, shared by its events (the event log stores a shared object once).
     const objectOf = (id: string) => {
       let o = objects.get(id);
@@ -160,7 +162,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
     return changes
       .filter((c) => c.segment.type === 'auto-update' && c.segment.sync_status === 'DONE' && rows.has(c.customerId))
       .map((c) => ({
-        cause,
+        cause: causeOf(c.customerId),
         event: {
           type: c.entered ? 'customer.segment.entered' : 'customer.segment.left',
           customerId: c.customerId,
@@ -263,7 +265,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
    */
   async function onEvents(tx: Executor, entries: CausedEvent[]): Promise<{ events: CausedEvent[]; writes: Statement[] }> {
     const now = clock.now();
-    const touched = new Map<string, { cause: Cause; customers: Map<string, Touch> }>();
+    const touched = new Map<string, { customers: Map<string, Touch> }>();
     for (const { cause, event: e } of entries) {
       if (!e.customerId) continue;
       if (e.type === 'customer.deleted') {
@@ -271,10 +273,12 @@ export function createSegmentsService(deps: SegmentsDeps) {
         continue;
       }
       if (e.type !== 'customer.created' && e.type !== 'customer.updated' && e.type !== 'customer.custom_event') continue;
-      const p = touched.get(cause.projectId) ?? { cause: internal(cause.projectId, cause.groupId), customers: new Map() };
+      const p = touched.get(cause.projectId) ?? { customers: new Map() };
       touched.set(cause.projectId, p);
-      const c = p.customers.get(e.customerId) ?? { created: false, fields: new Set<string>(), anyField: false, events: new Set<string>() };
-      p.customers.set(e.customerId, c);
+      let c = p.customers.get(e.customerId);
+      if (!c) p.customers.set(e.customerId, (c = { cause: internal(cause.projectId, cause.groupId), created: false, fields: new Set<string>(), anyField: false, events: new Set<string>() }));
+      // What a change causes belongs to the request of the customer's last change in the batch (its group id).
+      else if (c.cause.groupId !== cause.groupId) c.cause = internal(cause.projectId, cause.groupId);
       if (e.type === 'customer.created' || e.type === 'customer.updated') {
         c.object = e.data.customer as CustomerObject;
         c.row = rowOfObject(cause.projectId, c.object);
@@ -324,7 +328,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
    * returning who entered and left and the writes (for the statement that stores the batch's events); with
    * `readLive`, also the project's current live list (when the state was read).
    */
-  async function evaluateTouched(tx: Executor, projectId: string, p: { cause: Cause; customers: Map<string, Touch> }, readers: Readers, now: Date, readLive: boolean) {
+  async function evaluateTouched(tx: Executor, projectId: string, p: { customers: Map<string, Touch> }, readers: Readers, now: Date, readLive: boolean) {
     const work = new Map<string, Compiled[]>();
     for (const [customerId, t] of p.customers) work.set(customerId, readers(t));
     // Customers created in this transaction have no memberships or re-checks yet: nothing to read for them.
@@ -333,7 +337,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
     const known = new Map([...p.customers].flatMap(([id, t]) => (t.row ? [[id, t.row] as const] : [])));
     const outcome = await reevaluate(tx, evalDeps, projectId, work, now, { fresh, known, defer: true, liveOf: readLive ? projectId : undefined });
     const objects = new Map([...p.customers].flatMap(([id, t]) => (t.object ? [[id, t.object] as const] : [])));
-    return { events: changeEvents(p.cause, outcome.changes, outcome.customers, objects), writes: outcome.writes, live: outcome.live };
+    return { events: changeEvents((id) => p.customers.get(id)!.cause, outcome.changes, outcome.customers, objects), writes: outcome.writes, live: outcome.live };
   }
 
   /**
@@ -356,7 +360,8 @@ export function createSegmentsService(deps: SegmentsDeps) {
         const work = new Map(mine.map((d) => [d.customer_id, timed]));
         const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, work, now, { lock: 'share-skip' });
         later.push(...mine.filter((d) => !rows.has(d.customer_id)));
-        await log.record(tx, changeEvents(internal(projectId, `v-check-${now.getTime().toString(16)}`), changes, rows));
+        const cause = internal(projectId, `v-check-${now.getTime().toString(16)}`);
+        await log.record(tx, changeEvents(() => cause, changes, rows));
       }
       await sql.putBackChecks(tx, later);
       return due.length;
