@@ -49,7 +49,7 @@ const raw = parseOptions('Usage: npm run bench:segments -- [options]', {
   rounds: {
     type: 'string',
     env: 'BENCH_ROUNDS',
-    default: '3',
+    default: '5',
     help: 'ingest: measurements with and without segments, taken in turn (the machine\'s speed drifts: each ratio compares neighbours; the median counts)',
   },
   'baseline-customers': { type: 'string', env: 'BENCH_BASELINE_CUSTOMERS', help: 'ingest: customers of the project without segments (default: --customers)' },
