@@ -1,5 +1,5 @@
 /**
- * The reads of every segment evaluation are functions whose plans a connection keeps (migrations 0010, 0012, 0013). A kept plan
+ * The reads of every segment evaluation are functions whose plans a connection keeps (migrations 0010, 0012). A kept plan
  * is made with the statistics of its moment; these must read through the indexes even when made while the tables
  * were tiny, or they would scan millions of memberships once the tables have grown.
  */

@@ -53,7 +53,7 @@ export interface LiveRef {
   sync_status: SegmentRow['sync_status'];
 }
 
-/** A project's filter segments as evaluation lists them, with the version of that list (migration 0013). */
+/** A project's filter segments as evaluation lists them, with the version of that list (migration 0012). */
 export interface LiveList {
   /** Bumped in the transaction of every change to what the list holds. */
   version: string;
