@@ -5,7 +5,7 @@ import type { Db, Executor, Statement } from '../../store/db.js';
 import type { Cause, CausedEvent, EventLog, EventRecord } from '../activity/index.js';
 import { customerObject, rowOfObject, type CustomerObject, type CustomerRow, type CustomersService } from '../customers/index.js';
 import { FilterError, parseFilter } from './filter/index.js';
-import { applyChanges, emptyMemberRow, holdsAny, withoutSegments } from './member-rows.js';
+import { applyChanges, emptyMemberRow, holdsAny, withoutSegments, type MemberRow } from './member-rows.js';
 import { compile, reevaluate, type Compiled } from './membership.js';
 import * as sql from './sql.js';
 import type { EventStatsSelect, LiveSegment, MembershipChange, SegmentInput, SegmentRow } from './types.js';
@@ -138,6 +138,21 @@ export function createSegmentsService(deps: SegmentsDeps) {
     return readers;
   }
 
+  /**
+   * Rewrites these customers' membership rows outside an evaluation (a static segment's members, a sweep): the
+   * customers are locked FOR SHARE first, as an evaluation's would be (each row is read and written whole), and
+   * `next` says each one's new row (undefined: left as it is). Customers that no longer exist are left alone.
+   */
+  async function rewriteMemberRows(tx: Executor, projectId: string, ids: string[], next: (row: MemberRow | undefined) => MemberRow | undefined) {
+    const locked = await customers.byIds(tx, projectId, ids, 'share');
+    const current = await sql.selectMemberRows(tx, locked.map((c) => c.id));
+    const writes = locked.flatMap((c) => {
+      const row = next(current.get(c.id));
+      return row ? [{ customer_id: c.id, project_id: projectId, row }] : [];
+    });
+    await sql.writeMemberRows(tx, writes);
+  }
+
   function checkFilter(filter: unknown): Record<string, unknown> {
     try {
       parseFilter(filter);
@@ -197,11 +212,8 @@ export function createSegmentsService(deps: SegmentsDeps) {
       if (unknown.length > 0) throw new TesseraError('invalid_payload', `Property .customers names unknown customers: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', ...' : ''}`);
       const num = await db.transaction(async (tx) => {
         const n = await sql.insertSegment(tx, { ...row, sync_total: found.length, sync_processed: found.length });
-        // The members' rows are rewritten whole: lock them against a concurrent evaluation of the same customers.
-        const locked = await customers.byIds(tx, projectId, found.map((c) => c.id), 'share');
-        const current = await sql.selectMemberRows(tx, locked.map((c) => c.id));
         const at = String(now.getTime());
-        await sql.writeMemberRows(tx, locked.map((c) => ({ customer_id: c.id, project_id: projectId, row: applyChanges(current.get(c.id) ?? emptyMemberRow(), [n], [], at) })));
+        await rewriteMemberRows(tx, projectId, found.map((c) => c.id), (r) => applyChanges(r ?? emptyMemberRow(), [n], [], at));
         return n;
       });
       return { ...row, num, sync_total: found.length, sync_processed: found.length };
@@ -326,7 +338,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
   /**
    * Evaluates the customers a batch touched in one project against the segments that read what changed for each,
    * returning who entered and left and the writes (for the statement that stores the batch's events); with
-   * `readLive`, also the project's current live list (when the state was read).
+   * `readLive`, also the version of the project's current live list (when the state was read).
    */
   async function evaluateTouched(tx: Executor, projectId: string, p: { customers: Map<string, Touch> }, readers: Readers, now: Date, readLive: boolean) {
     const work = new Map<string, Compiled[]>();
@@ -403,11 +415,8 @@ export function createSegmentsService(deps: SegmentsDeps) {
       const first = stones[0];
       if (!first) return 0;
       const ids = await sql.memberRowIdsAfter(tx, first.project_id, first.cursor, syncBatch);
-      const locked = await customers.byIds(tx, first.project_id, ids, 'share');
-      const rows = await sql.selectMemberRows(tx, locked.map((c) => c.id));
       const nums = new Set(stones.map((t) => t.num));
-      const writes = [...rows].filter(([, r]) => holdsAny(r, nums)).map(([id, r]) => ({ customer_id: id, project_id: first.project_id, row: withoutSegments(r, nums) }));
-      await sql.writeMemberRows(tx, writes);
+      await rewriteMemberRows(tx, first.project_id, ids, (r) => (r && holdsAny(r, nums) ? withoutSegments(r, nums) : undefined));
       await sql.saveSweep(tx, [...nums], ids.at(-1) ?? first.cursor, ids.length < syncBatch);
       return Math.max(ids.length, 1);
     });
