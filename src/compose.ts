@@ -86,7 +86,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   owners.webhook = webhooks.owner;
   log.subscribe(webhooks.emit);
   const audit = createAudit({ db, clock });
-  const segments = createSegmentsService({ db, clock, log, customers, eventStats: statsSelect });
+  const segments = createSegmentsService({ db, clock, log, customers, eventStats: statsSelect, logger });
   segmentMembers = segments.memberIds;
   // Segments derive customer.segment.entered/left from the changes, stored with them: every subscriber sees both.
   log.derive(segments.onEvents, segments.derivesFrom);

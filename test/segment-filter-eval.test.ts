@@ -230,7 +230,9 @@ describe('calendar periods (UTC, Monday-start weeks)', () => {
   it('$is_day (1 = Monday, 7 = Sunday), $is_day_of_month, $is_month (1 = January), $is_year', () => {
     expect(test('$is_day', '2024-05-13T10:00:00.000Z', NOW, 1)).toBe(true);
     expect(test('$is_day', '2024-05-19T10:00:00.000Z', NOW, 7)).toBe(true);
-    expect(test('$is_day', '2024-05-19T10:00:00.000Z', NOW, 0)).toBe(false);
+    // Sunday is 7, not 0 (a 0 is refused when the filter is saved).
+    expect(test('$is_day', '2024-05-19T10:00:00.000Z', NOW, 6)).toBe(false);
+    expect(() => test('$is_day', '2024-05-19T10:00:00.000Z', NOW, 0)).toThrow('from 1 (Monday) to 7 (Sunday)');
     expect(test('$is_day_of_month', '2024-05-19T10:00:00.000Z', NOW, 19)).toBe(true);
     expect(test('$is_day_of_month', '2024-05-19T10:00:00.000Z', NOW, 18)).toBe(false);
     expect(test('$is_month', '2024-05-19T10:00:00.000Z', NOW, 5)).toBe(true);

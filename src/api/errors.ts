@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCatalog, TesseraError, type ErrorKey } from '../core/errors.js';
 import { describeValidation } from './validation.js';
@@ -53,11 +54,40 @@ export function frameworkErrorHandler(bodyLimit: number) {
   };
 }
 
+/** How much of a refused body is read (and dropped) at most, and for how long, before the 413 is sent. */
+const drainBytes = 16 * 1024 * 1024;
+const drainMs = 5_000;
+
+/**
+ * Reads and drops what is left of a request body, up to a bound: a client still sending when the answer comes and
+ * the connection closes sees a broken pipe instead of the answer. Past the bound the connection is closed anyway.
+ */
+function drain(req: IncomingMessage): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', done).off('close', done).off('error', done);
+      req.pause();
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > drainBytes) done();
+    };
+    const timer = setTimeout(done, drainMs);
+    req.on('data', onData).on('end', done).on('close', done).on('error', done);
+    req.resume();
+  });
+}
+
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
-  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler(async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const known = toTesseraError(err, bodyLimit);
     if (known) {
       if (known.code >= 500) req.log.error({ err }, 'request failed');
+      if (known.key === 'payload_too_large') await drain(req.raw);
       return reply.code(known.code).send(errorBody(known, req.id));
     }
     req.log.error({ err }, 'unexpected error');

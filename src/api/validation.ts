@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { isStorableTime, storableRange } from '../core/time-range.js';
 
 // ajv-formats ships CommonJS; under NodeNext its default export is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -8,6 +9,10 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 export const bodyAjv = addFormats(new Ajv({ coerceTypes: false, useDefaults: true, strict: false, allErrors: false }));
 /** Query strings and path parameters are text: numbers and booleans are coerced from it. */
 export const queryAjv = addFormats(new Ajv({ coerceTypes: 'array', useDefaults: true, strict: false, allErrors: false }));
+
+/** A date or date-time naming an instant both stores hold: years 0001 to 9999 once read in UTC. */
+export const storableTimeFormat = 'storable-time';
+for (const ajv of [bodyAjv, queryAjv]) ajv.addFormat(storableTimeFormat, { type: 'string', validate: (s: string) => isStorableTime(Date.parse(s)) });
 
 function subject(path: string, part: string): string {
   if (path === '') return part === 'body' ? 'Payload' : part === 'querystring' ? 'Query' : 'Path';
@@ -32,6 +37,9 @@ export function describeValidation(errors: ErrorObject[], part: string): string 
       return `${who} must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
     case 'type':
       return `${who} must be ${String((e.params as { type: string | string[] }).type).replace(',null', ' or null')}`;
+    case 'format':
+      if ((e.params as { format: string }).format === storableTimeFormat) return `${who} must be a date ${storableRange}`;
+      return `${who} ${e.message ?? 'is invalid'}`;
     case 'additionalProperties':
       return `${who} must NOT have additional property '${(e.params as { additionalProperty: string }).additionalProperty}'`;
     default:

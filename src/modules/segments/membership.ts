@@ -1,3 +1,4 @@
+import { isStorableTime } from '../../core/time-range.js';
 import type { Executor, Statement } from '../../store/db.js';
 import type { CustomerRow, ShareLock } from '../customers/index.js';
 import { dependenciesOf, evaluate, nextCheckAt, parseFilter, windowsOf, type Facts, type Filter } from './filter/index.js';
@@ -8,15 +9,36 @@ import type { EventStatsSelect, LiveSegment, MembershipChange } from './types.js
 export interface Compiled {
   segment: LiveSegment;
   filter: Filter;
+  /** Why the stored filter cannot be evaluated (saved before a check that refuses it now): never evaluated. */
+  broken?: string;
   deps: ReturnType<typeof dependenciesOf>;
   /** The event-count windows (days) the filter reads. */
   windows: number[];
 }
 
-/** Filters are validated when saved, so a stored one always parses. */
+/**
+ * Filters are validated when saved; one saved before a check that refuses it now compiles as broken: it reads
+ * nothing, and evaluations skip it (its members stay as they were) instead of failing the change.
+ */
 export function compile(segment: LiveSegment, raw: unknown): Compiled {
-  const filter = parseFilter(raw);
-  return { segment, filter, deps: dependenciesOf(filter), windows: [...new Set([...windowsOf(filter).values()].flatMap((w) => [...w]))] };
+  try {
+    const filter = parseFilter(raw);
+    return { segment, filter, deps: dependenciesOf(filter), windows: [...new Set([...windowsOf(filter).values()].flatMap((w) => [...w]))] };
+  } catch (err) {
+    const broken = err instanceof Error ? err.message : String(err);
+    return { segment, filter: { junction: 'and', criteria: [] }, broken, deps: { fields: new Set(), orders: false, events: new Set(), timeBased: false }, windows: [] };
+  }
+}
+
+/**
+ * One segment's answer for one customer, and its next re-check time (Infinity: none). Undefined when it cannot be
+ * evaluated (a broken filter, or values it cannot compare): the customer's membership then stays as it is.
+ */
+function evaluateOne(s: Compiled, facts: Facts, now: Date): { match: boolean; due: number } | undefined {
+  if (s.broken !== undefined) return undefined;
+  const match = evaluate(s.filter, facts, now);
+  const due = s.deps.timeBased ? (nextCheckAt(s.filter, facts, now)?.getTime() ?? Infinity) : Infinity;
+  return { match, due };
 }
 
 function factsOf(c: CustomerRow, events: Facts['events']): Facts {
@@ -32,6 +54,8 @@ export interface EvaluateDeps {
   /** Reads customers; `share` also locks them FOR SHARE (callers that do not already hold them). */
   customers(tx: Executor, projectId: string, ids: string[], lock?: ShareLock): Promise<CustomerRow[]>;
   eventStats: EventStatsSelect;
+  /** Told of each segment evaluation that was skipped because it could not be made (never fails the change). */
+  skipped(segment: LiveSegment, customerId: string, reason: unknown): void;
 }
 
 /**
@@ -102,17 +126,28 @@ export async function reevaluate(
     const scheduledAt = scheduled.get(c.id);
     let due = scheduledAt ?? Infinity;
     for (const s of work.get(c.id) ?? []) {
-      const match = evaluate(s.filter, facts, now);
+      let answer: ReturnType<typeof evaluateOne>;
+      try {
+        answer = evaluateOne(s, facts, now);
+      } catch (err) {
+        deps.skipped(s.segment, c.id, err);
+        continue;
+      }
+      if (answer === undefined) {
+        deps.skipped(s.segment, c.id, s.broken);
+        continue;
+      }
+      const { match } = answer;
       if (match !== isIn(row, s.segment.num)) {
         (match ? entered : left).push(s.segment.num);
         changes.push({ segment: s.segment, customerId: c.id, entered: match });
       }
-      if (s.deps.timeBased) due = Math.min(due, nextCheckAt(s.filter, facts, now)?.getTime() ?? Infinity);
+      due = Math.min(due, answer.due);
     }
     // The customer's whole row is written when a membership moved, in place of the one read.
     if (entered.length > 0 || left.length > 0) writes.push({ customer_id: c.id, project_id: projectId, row: applyChanges(row, entered, left, at) });
     // Only a re-check that moves is written: most evaluations leave it where it was.
-    if (due !== Infinity && due !== scheduledAt) checks.push({ customer_id: c.id, project_id: projectId, due_at: new Date(due).toISOString() });
+    if (due !== Infinity && due !== scheduledAt && isStorableTime(due)) checks.push({ customer_id: c.id, project_id: projectId, due_at: new Date(due).toISOString() });
   }
   const outcome = sql.stateWrites(writes, checks, opts.fresh);
   if (!opts.defer) await sql.writeState(tx, outcome);

@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import { notFound, TesseraError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import { newId } from '../../core/ids.js';
 import type { Db, Executor, Statement } from '../../store/db.js';
 import type { Cause, CausedEvent, EventLog, EventRecord } from '../activity/index.js';
@@ -11,7 +12,7 @@ import * as sql from './sql.js';
 import type { EventStatsSelect, LiveSegment, MembershipChange, SegmentInput, SegmentRow } from './types.js';
 import { simpleSegment } from './view.js';
 
-/** Voucherify's limit: at most 100 active and passive segments per project. */
+/** Voucherify's limit: at most 100 auto-update and passive segments per project. */
 export const maxFilterSegments = 100;
 /** Customers evaluated per step of a segment's background computation (fewer when several segments share a step). */
 export const syncBatch = 500;
@@ -26,6 +27,8 @@ export interface SegmentsDeps {
   log: EventLog;
   customers: CustomersService;
   eventStats: EventStatsSelect;
+  /** Where a segment that cannot be evaluated is reported (once per segment revision and process). */
+  logger?: Logger;
 }
 
 const internal = (projectId: string, groupId: string): Cause => ({ projectId, groupId, source: { channel: 'INTERNAL' } });
@@ -88,9 +91,21 @@ export function createSegmentsService(deps: SegmentsDeps) {
   const compiled = new Map<string, Compiled>();
   /** Per project, the live list (selectLiveLists) last read: what the next change is evaluated with first. */
   const lastLive = new Map<string, sql.LiveList>();
+  /** Segments (at a revision) already reported as not evaluable: one warning each, not one per customer. */
+  const reported = new Set<string>();
   const evalDeps = {
     customers: customers.byIds,
     eventStats: deps.eventStats,
+    skipped(segment: LiveSegment, customerId: string, reason: unknown) {
+      const key = `${segment.id}@${segment.revision}`;
+      if (reported.has(key)) return;
+      if (reported.size >= 10_000) reported.clear();
+      reported.add(key);
+      deps.logger?.warn(
+        { segment: segment.id, project: segment.project_id, customer: customerId, reason: reason instanceof Error ? reason.message : String(reason) },
+        'segment skipped: its filter cannot be evaluated, so its members stay as they were; fix or delete the segment',
+      );
+    },
   };
 
   const compileRow = ({ filter, ...segment }: LiveSegment & { filter: Record<string, unknown> }) => compile(segment, filter);
@@ -228,7 +243,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
       // Two creations at once must not both see room for one more.
       await sql.lockFilterLimit(tx, projectId);
       if ((await sql.countFilterSegments(tx, projectId)) >= maxFilterSegments) {
-        throw new TesseraError('invalid_payload', `A project has at most ${maxFilterSegments} active and passive segments`);
+        throw new TesseraError('invalid_payload', `A project has at most ${maxFilterSegments} auto-update and passive segments (static segments do not count)`);
       }
       return sql.insertSegment(tx, full);
     });
@@ -276,6 +291,18 @@ export function createSegmentsService(deps: SegmentsDeps) {
    * one customer queue up.
    */
   async function onEvents(tx: Executor, entries: CausedEvent[]): Promise<{ events: CausedEvent[]; writes: Statement[] }> {
+    try {
+      return await deriveChanges(tx, entries);
+    } catch (err) {
+      // Whatever failed, the next change reads its project's segments afresh instead of trusting what was kept.
+      lastLive.clear();
+      listReaders.clear();
+      compiled.clear();
+      throw err;
+    }
+  }
+
+  async function deriveChanges(tx: Executor, entries: CausedEvent[]): Promise<{ events: CausedEvent[]; writes: Statement[] }> {
     const now = clock.now();
     const touched = new Map<string, { customers: Map<string, Touch> }>();
     for (const { cause, event: e } of entries) {

@@ -1,3 +1,4 @@
+import { maxTime } from '../../../core/time-range.js';
 import { toDate, valueOf } from './evaluate.js';
 import type { Facts, Filter } from './types.js';
 
@@ -51,7 +52,7 @@ export function windowsOf(filter: Filter): Map<string, Set<number>> {
 /**
  * The earliest moment after `now` at which the filter's result for this customer may change although nothing
  * about the customer does: an event leaving a count window, a date crossing a relative bound, or the next UTC
- * midnight for calendar operators. Undefined when time alone cannot change it.
+ * midnight for calendar operators. Undefined when time alone cannot change it before the year 10000.
  */
 export function nextCheckAt(filter: Filter, facts: Facts, now: Date): Date | undefined {
   const t = now.getTime();
@@ -85,6 +86,7 @@ export function nextCheckAt(filter: Filter, facts: Facts, now: Date): Date | und
       }
     }
   }
-  const next = candidates.filter((c) => c > t).sort((a, b) => a - b)[0];
+  // A moment past the last storable one never comes (a customer's far-future date, say): no re-check for it.
+  const next = candidates.filter((c) => c > t && c <= maxTime).sort((a, b) => a - b)[0];
   return next === undefined ? undefined : new Date(next);
 }

@@ -20,6 +20,20 @@ export function toDate(v: unknown): Date | null {
   return null;
 }
 
+/**
+ * A value as text for string comparisons. Objects (metadata may hold any JSON) compare as their JSON: String() of
+ * `{"toString": 1}` would throw.
+ */
+function text(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v !== 'object' || v === null) return String(v);
+  try {
+    return JSON.stringify(v) ?? '';
+  } catch {
+    return '';
+  }
+}
+
 function toNumber(v: unknown): number {
   return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
 }
@@ -69,9 +83,9 @@ function same(value: unknown, operand: unknown, type: Field['type']): boolean {
     return typeof operand === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(operand) ? utcDay(a) === utcDay(b) : a.getTime() === b.getTime();
   }
   if (typeof value === 'number') return value === toNumber(operand);
-  if (typeof value === 'boolean') return String(value) === String(operand).toLowerCase();
+  if (typeof value === 'boolean') return text(value) === text(operand).toLowerCase();
   if (typeof operand === 'number' && typeof value === 'string') return toNumber(value) === operand;
-  return String(value) === String(operand);
+  return text(value) === text(operand);
 }
 
 function isoWeekStart(d: number): number {
@@ -178,7 +192,7 @@ export function holds(c: Condition, field: Field, value: unknown, now: Date): bo
     case '$not_in':
       return missing(value) || !c.values.some((v) => same(value, v, field.type));
     case '$not_contain':
-      return missing(value) || !String(value).toLowerCase().includes(String(first).toLowerCase());
+      return missing(value) || !text(value).toLowerCase().includes(text(first).toLowerCase());
   }
   if (missing(value)) return false;
   switch (c.op) {
@@ -187,11 +201,11 @@ export function holds(c: Condition, field: Field, value: unknown, now: Date): bo
     case '$in':
       return c.values.some((v) => same(value, v, field.type));
     case '$contains':
-      return String(value).toLowerCase().includes(String(first).toLowerCase());
+      return text(value).toLowerCase().includes(text(first).toLowerCase());
     case '$starts_with':
-      return String(value).toLowerCase().startsWith(String(first).toLowerCase());
+      return text(value).toLowerCase().startsWith(text(first).toLowerCase());
     case '$ends_with':
-      return String(value).toLowerCase().endsWith(String(first).toLowerCase());
+      return text(value).toLowerCase().endsWith(text(first).toLowerCase());
     case '$count':
       return Array.isArray(value) && value.length === toNumber(first);
     case '$count_less':

@@ -1,3 +1,4 @@
+import { isStorableTime, storableRange } from '../../../core/time-range.js';
 import { aliases, opsFor } from './operators.js';
 import type { Condition, Criterion, Field, Filter } from './types.js';
 
@@ -72,23 +73,48 @@ function conditionsOf(path: string, field: Field, raw: unknown): Condition[] {
 }
 
 const numericOperandOps = new Set(['$more_than_ago', '$less_than_ago', '$is_days_ago', '$more_than_future', '$less_than_future', '$is_days_in_future', '$is_years_ago', '$is_day_of_month', '$is_day', '$is_month', '$is_year', '$count', '$count_less', '$count_more']);
+const orderedOps = ['$more_than', '$less_than', '$more_than_equal', '$less_than_equal'];
 
-/** Operands must make sense for the field: numbers where numbers are compared, dates where dates are. */
+/** How far a relative date may reach either way, in days (about a thousand years): `now` ± N stays a storable date. */
+export const maxRelativeDays = 365_000;
+/** Operators whose number is a count of days from now (or, on a date field, the ordered comparisons: N days ago). */
+const relativeDayOps = new Set(['$more_than_ago', '$less_than_ago', '$is_days_ago', '$more_than_future', '$less_than_future', '$is_days_in_future']);
+/** Calendar numbers: the operand must name a real day of the week (1 = Monday), day of the month, month or year. */
+const calendarRanges: Record<string, [number, number, string]> = {
+  $is_day: [1, 7, 'a day of the week from 1 (Monday) to 7 (Sunday)'],
+  $is_day_of_month: [1, 31, 'a day of the month from 1 to 31'],
+  $is_month: [1, 12, 'a month from 1 to 12'],
+  $is_year: [1, 9999, 'a year from 1 to 9999'],
+  $is_years_ago: [-9998, 9998, 'a number of years from -9998 to 9998'],
+};
+
+/** Operands must make sense for the field: numbers where numbers are compared, dates where dates are, in range. */
 function checkOperands(path: string, rawOp: string, op: string, field: Field, values: unknown[]): void {
+  const where = `Property .filter.${path}.conditions.${rawOp}`;
   for (const v of values) {
-    if (typeof v === 'object' && v !== null) throw new FilterError(`Property .filter.${path}.conditions.${rawOp} must hold scalars`);
+    if (typeof v === 'object' && v !== null) throw new FilterError(`${where} must hold scalars`);
     const asNumber = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
     if (numericOperandOps.has(op) && !Number.isFinite(asNumber)) {
-      throw new FilterError(`Property .filter.${path}.conditions.${rawOp} must be a number, got '${String(v)}'`);
+      throw new FilterError(`${where} must be a number, got '${String(v)}'`);
     }
     // The ordered comparisons take a number on every field: a value, a count, or N days ago on a date.
-    const numeric = ['$more_than', '$less_than', '$more_than_equal', '$less_than_equal'].includes(op) || (field.type === 'number' && ['$is', '$is_not', '$in', '$not_in'].includes(op));
+    const numeric = orderedOps.includes(op) || (field.type === 'number' && ['$is', '$is_not', '$in', '$not_in'].includes(op));
     if (numeric && !Number.isFinite(asNumber)) {
-      throw new FilterError(`Property .filter.${path}.conditions.${rawOp} must be a number, got '${String(v)}'`);
+      throw new FilterError(`${where} must be a number, got '${String(v)}'`);
+    }
+    const daysFromNow = relativeDayOps.has(op) || (field.type === 'date' && orderedOps.includes(op));
+    if (daysFromNow && Math.abs(asNumber) > maxRelativeDays) {
+      throw new FilterError(`${where} must be a number of days from -${maxRelativeDays} to ${maxRelativeDays} (about a thousand years), got ${String(v)}`);
+    }
+    const calendar = calendarRanges[op];
+    if (calendar && (asNumber < calendar[0] || asNumber > calendar[1])) {
+      throw new FilterError(`${where} must be ${calendar[2]}, got ${String(v)}`);
     }
     const dated = op === '$after' || op === '$before' || (field.type === 'date' && ['$is', '$is_not', '$in', '$not_in'].includes(op));
-    if (dated && Number.isNaN(Date.parse(String(v)))) {
-      throw new FilterError(`Property .filter.${path}.conditions.${rawOp} must be a date, got '${String(v)}'`);
+    if (dated) {
+      const t = Date.parse(String(v));
+      if (Number.isNaN(t)) throw new FilterError(`${where} must be a date, got '${String(v)}'`);
+      if (!isStorableTime(t)) throw new FilterError(`${where} must be a date ${storableRange}, got '${String(v)}'`);
     }
   }
 }
