@@ -117,6 +117,16 @@ describe('/v1/distributions', () => {
         const res = await strict.app.inject({ method: 'POST', url: '/v1/distributions', headers: p.server, payload: definition({}, { target_url: url }) });
         expectError(res, 400, 'invalid_payload', /not allowed/);
       }
+      // IPv6 forms that carry loopback: IPv4-translated (stored as [::ffff:0:7f00:1]), 6to4 and Teredo.
+      for (const [url, address] of [
+        ['http://[::ffff:0:127.0.0.1]/hook', '::ffff:0:7f00:1'],
+        ['http://[2002:7f00:1::]/hook', '2002:7f00:1::'],
+        ['http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook', '2001:0:4136:e378:8000:63bf:80ff:fffe'],
+      ]) {
+        const res = await strict.app.inject({ method: 'POST', url: '/v1/distributions', headers: p.server, payload: definition({}, { target_url: url }) });
+        expectError(res, 400, 'invalid_payload', /not allowed/);
+        expect(res.json().details).toContain(`${address} is a blocked address (it carries 127.0.0.1)`);
+      }
       expect((await strict.app.inject({ method: 'GET', url: '/v1/distributions', headers: p.server })).json().total).toBe(0);
     } finally {
       await strict.close();

@@ -2,6 +2,7 @@
  * SSRF guard: with private targets not allowed (the default), webhook targets on loopback, private, link-local
  * and metadata addresses are refused when saved, and again at connect time, when a name may resolve elsewhere.
  */
+import { isIP } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../src/compose.js';
 import { loadConfig } from '../src/config/index.js';
@@ -45,6 +46,8 @@ describe('target URLs refused when saved (private targets not allowed)', () => {
     ['http://2130706433/hook', '127.0.0.1'],
     ['http://127.1/hook', '127.0.0.1'],
     ['http://[::ffff:127.0.0.1]/hook', '::ffff:7f00:1'],
+    ['http://[::127.0.0.1]/hook', '::7f00:1'],
+    ['http://[64:ff9b:1::a9fe:a9fe]/hook', '64:ff9b:1::a9fe:a9fe'],
   ];
 
   it.each(blocked)('%s is refused with 400 invalid_payload naming %s', async (url, address) => {
@@ -54,6 +57,32 @@ describe('target URLs refused when saved (private targets not allowed)', () => {
     expect(res.json().details).toContain('not allowed');
     expect(res.json().details).toContain(address);
   });
+
+  // IPv6 forms that carry a blocked IPv4 address, refused naming both.
+  const carrying: Array<[string, string, string]> = [
+    // IPv4-translated (::ffff:0:a.b.c.d), which the URL parser stores as [::ffff:0:7f00:1].
+    ['http://[::ffff:0:127.0.0.1]/hook', '::ffff:0:7f00:1', '127.0.0.1'],
+    // 6to4: the IPv4 address in bits 16..47.
+    ['http://[2002:7f00:1::]/hook', '2002:7f00:1::', '127.0.0.1'],
+    ['http://[2002:a9fe:a9fe::1]/hook', '2002:a9fe:a9fe::1', '169.254.169.254'],
+    // Teredo: the client's IPv4 address is the last 32 bits inverted (80ff:fffe -> 127.0.0.1).
+    ['http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook', '2001:0:4136:e378:8000:63bf:80ff:fffe', '127.0.0.1'],
+  ];
+
+  it.each(carrying)('%s is refused with 400 invalid_payload naming %s and the %s it carries', async (url, address, v4) => {
+    const res = await post(guarded, p, { target_url: url, events: ['customer.created'] });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json()).toMatchObject({ code: 400, key: 'invalid_payload' });
+    expect(res.json().details).toContain(`${address} is a blocked address (it carries ${v4})`);
+  });
+
+  it.each(['http://[2002:808:808::]/hook', 'http://[2001:0:4136:e378:8000:63bf:f7f7:f7f7]/hook', 'http://[::ffff:0:808:808]/hook'])(
+    '%s, carrying the public 8.8.8.8, is accepted',
+    async (url) => {
+      const res = await post(guarded, p, { target_url: url, events: ['customer.created'] });
+      expect(res.statusCode, res.body).toBe(200);
+    },
+  );
 
   it('refuses the hostname localhost, which resolves to loopback, naming the address', async () => {
     const res = await post(guarded, p, { target_url: `http://localhost:${sinkPort()}/hook`, events: ['customer.created'] });
@@ -128,7 +157,14 @@ describe('target checked again at connect time', () => {
     const permissive = createSender({ allowPrivateTargets: true, timeoutMs: 2000 });
     try {
       const before = sink.received.length;
-      for (const url of [`http://localhost:${sinkPort()}/hook`, `http://127.0.0.1:${sinkPort()}/hook`, `http://[::ffff:127.0.0.1]:${sinkPort()}/hook`]) {
+      for (const url of [
+        `http://localhost:${sinkPort()}/hook`,
+        `http://127.0.0.1:${sinkPort()}/hook`,
+        `http://[::ffff:127.0.0.1]:${sinkPort()}/hook`,
+        `http://[::ffff:0:127.0.0.1]:${sinkPort()}/hook`,
+        `http://[2002:7f00:1::]:${sinkPort()}/hook`,
+        `http://[2001:0:4136:e378:8000:63bf:80ff:fffe]:${sinkPort()}/hook`,
+      ]) {
         const r = await sender.send(url, '{}', { 'content-type': 'application/json' }, new Date());
         expect(r.blocked, url).toBe(true);
         expect(r.statusCode).toBeUndefined();
@@ -165,6 +201,51 @@ describe('isBlockedAddress', () => {
     (a) => expect(isBlockedAddress(a)).toBe(true),
   );
   it.each(['::ffff:8.8.8.8', '::ffff:808:808'])('allows IPv4-mapped IPv6 %s of a public IPv4', (a) => expect(isBlockedAddress(a)).toBe(false));
+  it.each([
+    ['IPv4-translated', '::ffff:0:7f00:1'],
+    ['IPv4-translated', '::ffff:0:127.0.0.1'],
+    ['IPv4-translated', '0:0:0:0:ffff:0:a00:1'],
+    ['IPv4-compatible', '::127.0.0.1'],
+    ['IPv4-compatible', '::a9fe:a9fe'],
+    ['NAT64', '64:ff9b::7f00:1'],
+    ['NAT64', '64:ff9b::10.0.0.1'],
+    ['local-use NAT64', '64:ff9b:1::a9fe:a9fe'],
+    ['local-use NAT64', '64:ff9b:1:2::c0a8:101'],
+    ['6to4', '2002:7f00:1::'],
+    ['6to4', '2002:a00:1::1'],
+    ['6to4', '2002:c0a8:101:1::1'],
+    ['6to4', '2002:a9fe:a9fe:0:0:0:0:1'],
+    ['Teredo (client 127.0.0.1)', '2001:0:4136:e378:8000:63bf:80ff:fffe'],
+    ['Teredo (client 10.0.0.1)', '2001:0:4136:e378:8000:63bf:f5ff:fffe'],
+    ['Teredo (client 169.254.169.254)', '2001::4136:e378:8000:63bf:5601:5601'],
+    ['Teredo (server 10.0.0.1)', '2001:0:a00:1:8000:63bf:f7f7:f7f7'],
+    ['Teredo (server 192.168.1.1)', '2001:0:c0a8:101::'],
+  ])('blocks %s %s, which carries a blocked IPv4', (_form, a) => expect(isBlockedAddress(a)).toBe(true));
+  it.each([
+    ['IPv4-translated', '::ffff:0:808:808'],
+    ['IPv4-translated', '::ffff:0:8.8.8.8'],
+    ['6to4', '2002:808:808::'],
+    ['6to4', '2002:808:808:1:2:3:4:5'],
+    ['6to4', '2002:5db8:d70e::1'],
+    ['Teredo (server 65.54.227.120, client 8.8.8.8)', '2001:0:4136:e378:8000:63bf:f7f7:f7f7'],
+    ['Teredo (client 1.2.3.4)', '2001:0:4136:e378:8000:63bf:fefd:fcfb'],
+  ])('allows %s %s, which carries only public IPv4', (_form, a) => expect(isBlockedAddress(a)).toBe(false));
+  it.each(['::808:808', '::8.8.8.8', '64:ff9b::808:808', '64:ff9b::8.8.8.8', '64:ff9b:1::808:808'])(
+    'keeps blocking the whole IPv4-compatible and NAT64 ranges, public IPv4 inside or not: %s',
+    (a) => expect(isBlockedAddress(a)).toBe(true),
+  );
+  it.each(['fe80::1%eth0', 'fe80::1%1', '2001:4860:4860::8888%eth0', '::ffff:8.8.8.8%lo'])('blocks %s, which has a zone id', (a) =>
+    expect(isBlockedAddress(a)).toBe(true),
+  );
+  it('reads every spelling of an address alike', () => {
+    for (const a of ['2002:7f00:0001:0000:0000:0000:0000:0000', '2002:7F00:1::', '2002:7f00:1:0::0', '0:0:0:0:ffff:0:7f00:1', '0:0:0:0:ffff:0:127.0.0.1']) {
+      expect(isIP(a), a).toBe(6);
+      expect(isBlockedAddress(a), a).toBe(true);
+    }
+    for (const a of ['2002:0808:0808:0000:0000:0000:0000:0000', '2002:808:808::0', '2001:4860:4860:0:0:0:0:8888', '1:2:3:4:5:6:1.2.3.4']) {
+      expect(isBlockedAddress(a), a).toBe(false);
+    }
+  });
   it('treats anything that is not an IP address as blocked', () => {
     for (const a of ['localhost', '', 'example.com', '999.1.1.1']) expect(isBlockedAddress(a)).toBe(true);
   });
