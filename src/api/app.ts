@@ -99,7 +99,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     // CORS plugin, whose hook runs after this one, would answer in plain text).
     client.addHook('onRequest', async (req) => {
       if (req.method === 'OPTIONS' && (!req.headers.origin || !req.headers['access-control-request-method'])) {
-        throw new TesseraError('invalid_payload', 'A CORS preflight (OPTIONS) needs the Origin and Access-Control-Request-Method headers');
+        throw invalidPayload('A CORS preflight (OPTIONS) needs the Origin and Access-Control-Request-Method headers');
       }
     });
     // Browsers ask before sending key headers; the key's trusted domains are checked on the real request.
