@@ -23,17 +23,9 @@ export const distributionsModule = defineModule<
   { delivery: Delivery; segments: SegmentsService; customers: CustomersService }
 >({
   name: 'distributions',
-  create: ({ db, clock, config, definitions, services }) => {
-    const distributions = createDistributionsService({
-      db,
-      clock,
-      delivery: services.delivery,
-      segments: services.segments,
-      customers: services.customers,
-      allowPrivateTargets: config.allowPrivateTargets,
-      definitions,
-    });
-    services.delivery.own('distribution', distributions.owner);
+  create: (ctx) => {
+    const distributions = createDistributionsService({ ...ctx, ...ctx.services, allowPrivateTargets: ctx.config.allowPrivateTargets });
+    ctx.services.delivery.own('distribution', distributions.owner);
     return {
       services: { distributions },
       reactions: [{ kind: 'subscriber', name: 'distributions.triggers', types: eventTriggers, handle: distributions.emit }],
