@@ -10,6 +10,7 @@ import type { Config } from './config/index.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createEventLog } from './modules/activity/index.js';
+import { createCampaignsService, createCategoriesService } from './modules/campaigns/index.js';
 import { blankCustomer, createCustomersService, customerObject } from './modules/customers/index.js';
 import { createAudit, createDelivery, createSender, notifyChannel, type Delivery } from './modules/delivery/index.js';
 import { createEventSchemasService } from './modules/event-schemas/index.js';
@@ -18,6 +19,7 @@ import { createManagementAuth, createProjectsService, createSigningSecrets } fro
 import { createDistributionsService } from './modules/distributions/index.js';
 import { createSegmentsService } from './modules/segments/index.js';
 import { createWebhooksService } from './modules/webhooks/index.js';
+import { createGeneration, createVouchersService, type Generation } from './modules/vouchers/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
 import { migrate } from './store/migrator.js';
@@ -43,6 +45,8 @@ function sampleData(clock: Clock) {
 
 export interface Services extends ApiServices {
   delivery: Delivery;
+  /** Background code generation (one batch a step). */
+  generation: Generation;
   /** Starts hearing other processes' changes to cached definitions (webhook endpoints, distributions). */
   listen(): Promise<void>;
   close(): Promise<void>;
@@ -101,6 +105,10 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   });
   owners.distribution = distributions.owner;
   log.subscribe(distributions.emit);
+  const campaigns = createCampaignsService({ db, clock, log });
+  const categories = createCategoriesService({ db, clock });
+  const vouchers = createVouchersService({ db, clock, log, campaigns });
+  const generation = createGeneration({ db, clock, log, campaigns });
 
   return {
     projects,
@@ -114,6 +122,10 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
     audit,
     segments,
     distributions,
+    campaigns,
+    categories,
+    vouchers,
+    generation,
     delivery,
     listen: () => definitions.start(),
     async close() {
@@ -154,15 +166,17 @@ export function createWorker(db: Db, config: Config, services: Services, clock: 
     idleMs: 1000,
     onError,
   });
+  const generation = createPollLoop({ name: 'code-generation', tick: () => services.generation.step(), idleMs: 500, onError });
   return {
     owner: delivery.owner,
     wake: delivery.wake,
     async start() {
       await delivery.start();
       segments.start();
+      generation.start();
     },
     async stop() {
-      await Promise.all([delivery.stop(), segments.stop()]);
+      await Promise.all([delivery.stop(), segments.stop(), generation.stop()]);
     },
   };
 }
