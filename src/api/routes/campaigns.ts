@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { asyncActionObject, campaignInputSchema, categoryInputSchema, categoryObject, type CampaignInput, type CampaignsService, type CategoriesService } from '../../modules/campaigns/index.js';
-import { voucherInputSchema, type VoucherInput, type VouchersService } from '../../modules/vouchers/index.js';
+import { importSchema, voucherInputSchema, type VoucherInput, type VouchersService } from '../../modules/vouchers/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf } from '../list.js';
 
@@ -54,6 +54,11 @@ export function campaignRoutes(app: FastifyInstance, deps: { campaigns: Campaign
   app.post<{ Params: P & { code: string }; Body: VoucherInput | undefined }>('/campaigns/:campaignId/vouchers/:code', { schema: { body: voucherInputSchema } }, async (req) =>
     vouchers.create(causeOf(req), { ...req.body, code: req.params.code, campaign_id: undefined, campaign: req.params.campaignId }),
   );
+  app.post<{ Params: P; Body: VoucherInput[] }>('/campaigns/:campaignId/import', { schema: { body: importSchema } }, async (req, reply) => {
+    const campaign = await campaigns.get(projectIdOf(req), req.params.campaignId);
+    const items = req.body.map((v) => ({ ...v, campaign_id: campaign.id, campaign: undefined }));
+    return reply.code(202).send(await vouchers.importMany(causeOf(req), items));
+  });
 
   app.get('/categories', async (req) => {
     const rows = await categories.list(projectIdOf(req));

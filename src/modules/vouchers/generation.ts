@@ -31,13 +31,15 @@ export function createGeneration(deps: { db: Db; clock: Clock; log: Pick<EventLo
       }
       const now = clock.now();
       const want = Math.min(batchSize, a.target - a.progress);
-      const codes = drawCodes(codeShape(template.code_config), want);
+      // A few spare candidates: the batch still fills when some drawn codes are taken.
+      const codes = drawCodes(codeShape(template.code_config), Math.ceil(want * 1.05) + 64);
       const added = await sql.insertGenerated(tx, {
         projectId: a.project_id,
         campaignId: campaign.id,
         type: template.type,
         giftBalance: template.type === 'GIFT_VOUCHER' ? (template.gift?.balance ?? template.gift?.amount ?? 0) : null,
         now,
+        want,
         pairs: codes.map((c) => [newSortableId('v', now), c]),
       });
       const progress = a.progress + added;

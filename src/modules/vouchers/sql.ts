@@ -12,18 +12,23 @@ export async function insertVoucher(db: Executor, v: VoucherRow): Promise<boolea
 }
 
 /**
- * Codes of a campaign in one statement: [[id, code], ...] drawn at random. Codes already taken in the project (by
- * this batch, earlier batches, imports or other campaigns) are skipped; returns how many were added.
+ * Codes of a campaign in one statement: up to `want` of the candidates [[id, code], ...] drawn at random. Codes
+ * already taken in the project (by earlier batches, imports, other campaigns) or repeated among the candidates are
+ * skipped, and so, through the conflict clause, are codes a concurrent statement takes meanwhile. Drawing a few more
+ * candidates than wanted fills a batch in one statement even when part of the space is taken. Returns how many.
  */
 export async function insertGenerated(
   db: Executor,
-  g: { projectId: string; campaignId: string; type: string; giftBalance: number | null; now: Date; pairs: Array<[string, string]> },
+  g: { projectId: string; campaignId: string; type: string; giftBalance: number | null; now: Date; want: number; pairs: Array<[string, string]> },
 ): Promise<number> {
   const { rowCount } = await db.query(
     `INSERT INTO vouchers (id, project_id, campaign_id, code, type, gift_balance, created_at)
-     SELECT x->>0, $1, $2, x->>1, $3, $4, $5 FROM jsonb_array_elements($6::jsonb) AS x
+     SELECT x->>0, $1, $2, x->>1, $3, $4, $5
+       FROM (SELECT DISTINCT ON (lower(c->>1)) c AS x FROM jsonb_array_elements($6::jsonb) AS c
+              WHERE NOT EXISTS (SELECT 1 FROM vouchers v WHERE v.project_id = $1 AND lower(v.code) = lower(c->>1))) AS free
+      LIMIT $7
      ON CONFLICT DO NOTHING`,
-    [g.projectId, g.campaignId, g.type, g.giftBalance, g.now, JSON.stringify(g.pairs)],
+    [g.projectId, g.campaignId, g.type, g.giftBalance, g.now, JSON.stringify(g.pairs), g.want],
     { prepare: true },
   );
   return rowCount;

@@ -36,6 +36,10 @@ function loyalty(v: VoucherRow, e: ReturnType<typeof effective>) {
   return { points: e.loyalty_card.points, balance: e.loyalty_card.points };
 }
 
+function discount(v: VoucherRow, e: ReturnType<typeof effective>) {
+  return v.type === 'DISCOUNT_VOUCHER' && e.discount ? { discount: e.discount } : {};
+}
+
 /** Voucherify's Voucher object. */
 export function voucherObject(v: VoucherRow, c: CampaignRow | undefined) {
   const e = effective(v, c);
@@ -49,7 +53,8 @@ export function voucherObject(v: VoucherRow, c: CampaignRow | undefined) {
     category_id: e.category_id ?? null,
     categories: [],
     type: v.type,
-    discount: v.type === 'DISCOUNT_VOUCHER' ? (e.discount ?? null) : null,
+    // Absent rather than null on other types: a null discount matches every variant of the schema's oneOf.
+    ...discount(v, e),
     gift: gift(v, e),
     loyalty_card: loyalty(v, e),
     start_date: e.start_date,
@@ -86,7 +91,7 @@ export function simpleVoucher(v: VoucherRow, c: CampaignRow | undefined) {
     id: v.id,
     code: v.code,
     gift: gift(v, e),
-    discount: v.type === 'DISCOUNT_VOUCHER' ? (e.discount ?? null) : null,
+    ...discount(v, e),
     loyalty_card: loyalty(v, e),
     type: v.type,
     campaign: c?.name ?? null,
