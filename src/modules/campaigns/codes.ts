@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { TesseraError } from '../../core/errors.js';
+import { invalidCodeConfig } from '../../core/errors.js';
 
 /** Voucherify's code_config: `#` in pattern is one random charset character, everything else is literal. */
 export interface CodeConfig {
@@ -31,21 +31,17 @@ export interface CodeShape {
   space: number;
 }
 
-function invalidConfig(details: string): TesseraError {
-  return new TesseraError('invalid_code_config', details);
-}
-
 /** Checks a code_config and computes its code space. */
 export function codeShape(config: CodeConfig = {}): CodeShape {
   const prefix = config.prefix ?? '';
   const postfix = config.postfix ?? '';
   const charset = [...new Set([...(config.charset ?? defaultCharset)])];
-  if (charset.length === 0) throw invalidConfig('code_config.charset must hold at least one character');
+  if (charset.length === 0) throw invalidCodeConfig('code_config.charset must hold at least one character');
   const pattern = config.pattern ?? '#'.repeat(config.length ?? defaultLength);
   const slots = pattern.split('#').length - 1;
   const total = prefix.length + pattern.length + postfix.length;
-  if (total > maxCodeLength) throw invalidConfig(`code_config makes codes of ${total} characters; at most ${maxCodeLength} are allowed`);
-  if (total === 0) throw invalidConfig('code_config makes empty codes: give a length or a pattern');
+  if (total > maxCodeLength) throw invalidCodeConfig(`code_config makes codes of ${total} characters; at most ${maxCodeLength} are allowed`);
+  if (total === 0) throw invalidCodeConfig('code_config makes empty codes: give a length or a pattern');
   // Codes are compared without case: A and a are one choice for uniqueness.
   const folded = new Set(charset.map((c) => c.toLowerCase())).size;
   const space = Math.pow(folded, slots);
@@ -56,7 +52,7 @@ export function codeShape(config: CodeConfig = {}): CodeShape {
 export function checkCapacity(shape: CodeShape, config: CodeConfig | undefined, wanted: number): void {
   if (wanted * spaceMargin > shape.space) {
     const c = JSON.stringify({ ...config, pattern: shape.pattern, charset: config?.charset ?? defaultCharset });
-    throw invalidConfig(
+    throw invalidCodeConfig(
       `code_config ${c} can make ${shape.space} distinct codes (case-insensitive); ${wanted} codes need a space of at least ${wanted * spaceMargin}: lengthen the pattern or widen the charset`,
     );
   }

@@ -1,8 +1,8 @@
 import type { Clock } from '../../core/clock.js';
-import { duplicate, notFound, TesseraError } from '../../core/errors.js';
+import { duplicate, invalidCampaign as invalid, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
-import type { Cause, EventLog } from '../activity/index.js';
+import type { Cause, EventLog } from '../event-log/index.js';
 import { checkCapacity, codeShape } from './codes.js';
 import * as sql from './sql.js';
 import type { AsyncActionRow, CampaignInput, CampaignRow, CampaignType, CategoryRow, VoucherTemplate, VoucherType } from './types.js';
@@ -21,10 +21,6 @@ const voucherTypeOf: Record<Exclude<CampaignType, 'PROMOTION'>, VoucherType> = {
 const discountNeeds: Record<string, string> = { AMOUNT: 'amount_off', PERCENT: 'percent_off', FIXED: 'fixed_amount', UNIT: 'unit_type' };
 
 export const generationAction = 'CAMPAIGN_VOUCHERS_GENERATION';
-
-function invalid(details: string): TesseraError {
-  return new TesseraError('invalid_campaign', details);
-}
 
 /** Checks a voucher template (of a campaign or a standalone voucher) and fills what follows from its type. */
 export function checkTemplate(t: VoucherTemplate, expected?: VoucherType): VoucherTemplate {

@@ -1,4 +1,4 @@
-import type { Cause } from '../activity/index.js';
+import type { Cause } from '../event-log/index.js';
 import type { CodeConfig } from './codes.js';
 
 export const campaignTypes = ['DISCOUNT_COUPONS', 'GIFT_VOUCHERS', 'REFERRAL_PROGRAM', 'LOYALTY_PROGRAM', 'PROMOTION'] as const;

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { newSortableId } from '../../core/ids.js';
 import type { Db } from '../../store/db.js';
-import type { EventLog } from '../activity/index.js';
+import type { EventLog } from '../event-log/index.js';
 import { codeShape, drawCodes, generationAction, type CampaignsService } from '../campaigns/index.js';
 import * as sql from './sql.js';
 

@@ -1,8 +1,8 @@
 import type { Clock } from '../../core/clock.js';
-import { duplicate, notFound, TesseraError } from '../../core/errors.js';
+import { duplicate, invalidCodeConfig, invalidVoucher, notFound, TesseraError } from '../../core/errors.js';
 import { newId, newSortableId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
-import type { Cause, CausedEvent, EventLog } from '../activity/index.js';
+import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import { checkTemplate, checkValidity, codeShape, drawCodes, type CampaignRow, type CampaignsService, type CodeConfig, type VoucherTemplate } from '../campaigns/index.js';
 import * as sql from './sql.js';
 import type { VoucherInput, VoucherListQuery, VoucherOverrides, VoucherRow } from './types.js';
@@ -12,7 +12,7 @@ import { effective, simpleVoucher, voucherObject } from './view.js';
 function checkCode(code: string): string {
   // eslint-disable-next-line no-control-regex
   if (code.length === 0 || code.length > 100 || code.trim() !== code || /[\u0000-\u001f\u007f]/.test(code)) {
-    throw new TesseraError('invalid_voucher', `Code '${code.slice(0, 120)}' must be 1 to 100 printable characters without leading or trailing spaces`);
+    throw invalidVoucher(`Code '${code.slice(0, 120)}' must be 1 to 100 printable characters without leading or trailing spaces`);
   }
   return code;
 }
@@ -59,9 +59,9 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
     const overrides = overridesOf(input);
     let template: VoucherTemplate;
     if (campaign) {
-      if (!campaign.definition.voucher) throw new TesseraError('invalid_voucher', `Campaign ${campaign.id} is a ${campaign.campaign_type} and holds no codes`);
+      if (!campaign.definition.voucher) throw invalidVoucher(`Campaign ${campaign.id} is a ${campaign.campaign_type} and holds no codes`);
       if (input.type !== undefined && input.type !== campaign.definition.voucher.type) {
-        throw new TesseraError('invalid_voucher', `Property .type must be ${campaign.definition.voucher.type}, the type of campaign ${campaign.id}`);
+        throw invalidVoucher(`Property .type must be ${campaign.definition.voucher.type}, the type of campaign ${campaign.id}`);
       }
       template = { ...campaign.definition.voucher, ...(overrides as Partial<VoucherTemplate>) };
     } else {
@@ -98,7 +98,7 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
       const candidate = { ...row, code: drawCodes(shape, 1)[0]! };
       if (await sql.insertVoucher(tx, candidate)) return candidate;
     }
-    throw new TesseraError('invalid_code_config', `No free code found in ${drawAttempts} draws from code_config ${JSON.stringify(config ?? {})}: its code space is nearly used up`);
+    throw invalidCodeConfig(`No free code found in ${drawAttempts} draws from code_config ${JSON.stringify(config ?? {})}: its code space is nearly used up`);
   }
 
   async function create(cause: Cause, input: VoucherInput) {
@@ -114,7 +114,7 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
   async function update(cause: Cause, codeOrId: string, input: VoucherInput) {
     return db.transaction(async (tx) => {
       const current = await find(cause.projectId, codeOrId, tx, true);
-      if (input.type !== undefined && input.type !== current.type) throw new TesseraError('invalid_voucher', 'Property .type of a voucher cannot be changed');
+      if (input.type !== undefined && input.type !== current.type) throw invalidVoucher('Property .type of a voucher cannot be changed');
       const overrides = { ...current.overrides, ...overridesOf(input) };
       if (input.gift !== undefined) overrides.gift = { amount: input.gift.amount, ...(input.gift.effect ? { effect: input.gift.effect } : {}) };
       const row: VoucherRow = { ...current, active: input.active ?? current.active, overrides, updated_at: clock.now() };
