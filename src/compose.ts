@@ -20,6 +20,7 @@ import { createDistributionsService } from './modules/distributions/index.js';
 import { createSegmentsService } from './modules/segments/index.js';
 import { createWebhooksService } from './modules/webhooks/index.js';
 import { createGeneration, createVouchersService, type Generation } from './modules/vouchers/index.js';
+import { createPublicationsService } from './modules/publications/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
 import { migrate } from './store/migrator.js';
@@ -109,6 +110,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   const categories = createCategoriesService({ db, clock });
   const vouchers = createVouchersService({ db, clock, log, campaigns });
   const generation = createGeneration({ db, clock, log, campaigns });
+  const publications = createPublicationsService({ db, clock, log, customers, campaigns, vouchers });
 
   return {
     projects,
@@ -125,6 +127,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
     campaigns,
     categories,
     vouchers,
+    publications,
     generation,
     delivery,
     listen: () => definitions.start(),

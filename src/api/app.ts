@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger.js';
 import type { EventLog } from '../modules/event-log/index.js';
 import type { CampaignsService, CategoriesService } from '../modules/campaigns/index.js';
 import type { VouchersService } from '../modules/vouchers/index.js';
+import type { PublicationsService } from '../modules/publications/index.js';
 import type { CustomersService } from '../modules/customers/index.js';
 import type { EventSchemasService } from '../modules/event-schemas/index.js';
 import type { EventsService } from '../modules/events/index.js';
@@ -25,6 +26,7 @@ import { eventRoutes } from './routes/events.js';
 import { metadataSchemaRoutes } from './routes/metadata-schemas.js';
 import { distributionRoutes } from './routes/distributions.js';
 import { projectRoutes } from './routes/projects.js';
+import { clientPublicationRoutes, publicationRoutes } from './routes/publications.js';
 import { segmentRoutes } from './routes/segments.js';
 import { voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -45,6 +47,7 @@ export interface ApiServices {
   campaigns: CampaignsService;
   categories: CategoriesService;
   vouchers: VouchersService;
+  publications: PublicationsService;
 }
 
 export interface ApiOptions {
@@ -101,6 +104,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     distributionRoutes(v1, services);
     campaignRoutes(v1, services);
     voucherRoutes(v1, services);
+    publicationRoutes(v1, services);
   }, { prefix: '/v1' });
 
   await app.register(async (client) => {
@@ -114,6 +118,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     });
     client.addHook('onRequest', clientAuth(services.projects));
     eventRoutes(client, { events: services.events, clientSide: true });
+    clientPublicationRoutes(client, services);
   }, { prefix: '/client/v1' });
 
   await app.register(async (mgmt) => {

@@ -219,9 +219,38 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
     return { async_action_id: id };
   }
 
+  /**
+   * A code of the campaign for a holder, in tx: an unpublished one (never one a concurrent publication holds), or,
+   * for an AUTO_UPDATE campaign without one left, a new code made for the holder. Undefined when none can be had.
+   */
+  async function takeFor(tx: Executor, campaign: CampaignRow, holderId: string): Promise<VoucherRow | undefined> {
+    const now = clock.now();
+    const free = await sql.takeUnpublished(tx, campaign.id, holderId, now);
+    if (free || campaign.type !== 'AUTO_UPDATE' || !campaign.definition.voucher) return free;
+    const t = campaign.definition.voucher;
+    const shape = codeShape(t.code_config);
+    for (let i = 0; i < drawAttempts; i++) {
+      const made = await sql.insertForHolder(tx, {
+        projectId: campaign.project_id,
+        campaignId: campaign.id,
+        type: t.type,
+        giftBalance: t.type === 'GIFT_VOUCHER' ? (t.gift?.balance ?? t.gift?.amount ?? 0) : null,
+        now,
+        holderId,
+        candidates: drawCodes(shape, 4).map((c) => [newSortableId('v', now), c]),
+      });
+      if (made) return made;
+    }
+    throw invalidCodeConfig(`No free code found in ${drawAttempts * 4} draws from the code_config of campaign ${campaign.id}: its code space is nearly used up`);
+  }
+
   return {
     find,
     view,
+    takeFor,
+    /** Publishes a given code to a holder in tx: undefined when another customer holds it. */
+    assign: (tx: Executor, v: VoucherRow, holderId: string) => sql.assignHolder(tx, v.id, holderId, clock.now()),
+    byIds: (tx: Executor, ids: string[]) => sql.selectByIds(tx, ids),
     create,
     update,
     remove,

@@ -34,14 +34,19 @@ export async function insertGenerated(
   return rowCount;
 }
 
-/** Inserts [[id, code, holder], ...]: the codes not taken yet, returned. */
+/**
+ * A new code of a campaign, published to a holder as it is made: the first candidate [[id, code], ...] not taken in
+ * the project. Returns it, or nothing when every candidate was taken (even by a concurrent statement).
+ */
 export async function insertForHolder(
   db: Executor,
   g: { projectId: string; campaignId: string; type: string; giftBalance: number | null; now: Date; holderId: string; candidates: Array<[string, string]> },
 ): Promise<VoucherRow | undefined> {
   const { rows } = await db.query<VoucherRow>(
     `INSERT INTO vouchers (id, project_id, campaign_id, code, type, gift_balance, created_at, holder_id, publish_count, updated_at)
-     SELECT x->>0, $1, $2, x->>1, $3, $4, $5, $6, 1, $5 FROM jsonb_array_elements($7::jsonb) AS x
+     SELECT x->>0, $1, $2, x->>1, $3, $4, $5, $6, 1, $5
+       FROM (SELECT c AS x FROM jsonb_array_elements($7::jsonb) AS c
+              WHERE NOT EXISTS (SELECT 1 FROM vouchers v WHERE v.project_id = $1 AND lower(v.code) = lower(c->>1)) LIMIT 1) AS free
      ON CONFLICT DO NOTHING RETURNING ${columns}`,
     [g.projectId, g.campaignId, g.type, g.giftBalance, g.now, g.holderId, JSON.stringify(g.candidates)],
     { prepare: true },
