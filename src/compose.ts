@@ -95,22 +95,24 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   segmentMembers = segments.memberIds;
   // Segments derive customer.segment.entered/left from the changes, stored with them: every subscriber sees both.
   log.derive(segments.onEvents, segments.derivesFrom);
+  const campaigns = createCampaignsService({ db, clock, log });
+  const categories = createCategoriesService({ db, clock });
+  const vouchers = createVouchersService({ db, clock, log, campaigns });
+  const generation = createGeneration({ db, clock, log, campaigns });
+  const publications = createPublicationsService({ db, clock, log, customers, campaigns, vouchers });
   const distributions = createDistributionsService({
     db,
     clock,
     delivery,
     segments,
     customers,
+    campaigns,
+    publications,
     allowPrivateTargets: config.allowPrivateTargets,
     definitions,
   });
   owners.distribution = distributions.owner;
   log.subscribe(distributions.emit);
-  const campaigns = createCampaignsService({ db, clock, log });
-  const categories = createCategoriesService({ db, clock });
-  const vouchers = createVouchersService({ db, clock, log, campaigns });
-  const generation = createGeneration({ db, clock, log, campaigns });
-  const publications = createPublicationsService({ db, clock, log, customers, campaigns, vouchers });
 
   return {
     projects,

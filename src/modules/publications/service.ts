@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { duplicateSourceId, invalidPayload, missingVouchers, noVoucherSuitableForPublication, notFound, tooManyVouchersRequested, voucherAlreadyPublished, voucherDisabled } from '../../core/errors.js';
+import { TesseraError, duplicateSourceId, invalidPayload, missingVouchers, noVoucherSuitableForPublication, notFound, tooManyVouchersRequested, voucherAlreadyPublished, voucherDisabled } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import { isUniqueViolation, retryTransaction, type Db, type Executor } from '../../store/db.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
@@ -97,48 +97,94 @@ export function createPublicationsService(deps: {
       const outcome = (await customers.upsertMany(tx, [{ cause, input: input.customer! }]))[0]!;
       if ('error' in outcome) throw outcome.error;
       const customer = outcome.result.customer;
-      const now = clock.now();
-      const id = newSortableId('pub', now);
-      if (joinOnce && !(await sql.joinCampaign(tx, campaign!.id, customer.id, id))) {
-        const first = await sql.selectById(tx, (await sql.joinedPublication(tx, campaign!.id, customer.id))!);
-        // The first publication's transaction committed before the conflict was reported: it is there.
-        return render(tx, first!, customer);
-      }
-      const rows: VoucherRow[] = [];
-      if (voucher) {
-        if (!voucher.active) throw voucherDisabled(`Voucher ${voucher.code} is disabled`, { resourceId: voucher.code, resourceType: 'voucher' });
-        const held = await vouchers.assign(tx, voucher, customer.id);
-        if (!held) throw voucherAlreadyPublished(`Voucher ${voucher.code} is already published to another customer`, { resourceId: voucher.code, resourceType: 'voucher' });
-        rows.push(held);
-      } else {
-        for (let i = 0; i < count; i++) {
-          const v = await vouchers.takeFor(tx, campaign!, customer.id);
-          if (!v) throw noVoucherSuitableForPublication(`Campaign ${campaign!.id} has no unpublished code left`, { resourceId: campaign!.id, resourceType: 'campaign' });
-          rows.push(v);
-        }
-      }
-      const owner = campaign ?? (await vouchers.campaignOf(tx, rows[0]!));
-      const p: PublicationRow = {
-        id,
-        project_id: cause.projectId,
-        customer_id: customer.id,
-        campaign_id: owner?.id ?? null,
-        vouchers: rows.map((v) => ({ id: v.id, code: v.code })),
-        source_id: input.source_id ?? null,
-        channel: input.channel ?? options.channel ?? 'API',
-        metadata: input.metadata ?? {},
-        created_at: now,
-      };
-      try {
-        await sql.insertPublication(tx, p);
-      } catch (err) {
-        // The same source_id published concurrently: run again, and answer that one.
-        if (isUniqueViolation(err, 'publications_source_id_unique')) throw retryTransaction('A publication with this source_id was made concurrently');
-        throw err;
-      }
-      await log.record(tx, [...outcome.events, ...events(cause, p, customer, rows, owner)]);
-      return publicationObject(p, customer, rows.map((v) => vouchers.object(v, owner)));
+      const made = await issue(tx, cause, customer, { campaign, voucher, count, joinOnce, sourceId: input.source_id, channel: input.channel ?? options.channel ?? 'API', metadata: input.metadata ?? {} });
+      if ('earlier' in made) return render(tx, made.earlier, customer);
+      await log.record(tx, [...outcome.events, ...made.events]);
+      return publicationObject(made.publication, customer, made.rows.map((v) => vouchers.object(v, made.owner)));
     });
+  }
+
+  interface Issue {
+    campaign?: CampaignRow;
+    voucher?: VoucherRow;
+    count: number;
+    joinOnce: boolean;
+    sourceId?: string;
+    channel: string;
+    metadata: Record<string, unknown>;
+  }
+
+  /**
+   * Publishes in tx to a customer already found: the codes, the publication row and its events (not yet
+   * recorded), or the customer's earlier publication of a join_once campaign.
+   */
+  type Issued = { earlier: PublicationRow } | { publication: PublicationRow; rows: VoucherRow[]; owner: CampaignRow | undefined; events: CausedEvent[] };
+
+  async function issue(tx: Executor, cause: Cause, customer: CustomerRow, o: Issue): Promise<Issued> {
+    const now = clock.now();
+    const id = newSortableId('pub', now);
+    const { campaign, voucher } = o;
+    if (o.joinOnce && !(await sql.joinCampaign(tx, campaign!.id, customer.id, id))) {
+      // The first publication's transaction committed before the conflict was reported: it is there.
+      const earlier = await sql.selectById(tx, (await sql.joinedPublication(tx, campaign!.id, customer.id))!);
+      return { earlier: earlier! };
+    }
+    const rows: VoucherRow[] = [];
+    if (voucher) {
+      if (!voucher.active) throw voucherDisabled(`Voucher ${voucher.code} is disabled`, { resourceId: voucher.code, resourceType: 'voucher' });
+      const held = await vouchers.assign(tx, voucher, customer.id);
+      if (!held) throw voucherAlreadyPublished(`Voucher ${voucher.code} is already published to another customer`, { resourceId: voucher.code, resourceType: 'voucher' });
+      rows.push(held);
+    } else {
+      for (let i = 0; i < o.count; i++) {
+        const v = await vouchers.takeFor(tx, campaign!, customer.id);
+        if (!v) throw noVoucherSuitableForPublication(`Campaign ${campaign!.id} has no unpublished code left`, { resourceId: campaign!.id, resourceType: 'campaign' });
+        rows.push(v);
+      }
+    }
+    const owner = campaign ?? (await vouchers.campaignOf(tx, rows[0]!));
+    const publication: PublicationRow = {
+      id,
+      project_id: cause.projectId,
+      customer_id: customer.id,
+      campaign_id: owner?.id ?? null,
+      vouchers: rows.map((v) => ({ id: v.id, code: v.code })),
+      source_id: o.sourceId ?? null,
+      channel: o.channel,
+      metadata: o.metadata,
+      created_at: now,
+    };
+    try {
+      await sql.insertPublication(tx, publication);
+    } catch (err) {
+      // The same source_id published concurrently: run again, and answer that one.
+      if (isUniqueViolation(err, 'publications_source_id_unique')) throw retryTransaction('A publication with this source_id was made concurrently');
+      throw err;
+    }
+    return { publication, rows, owner, events: events(cause, publication, customer, rows, owner) };
+  }
+
+  /**
+   * A distribution's publication (purpose publish_unique_codes), in the transaction of the event that triggered it:
+   * one code of the campaign for the customer, its events recorded. Undefined, and nothing written, when the
+   * campaign is gone, disabled or out of codes: the trigger's event stands, without a code.
+   */
+  async function publishFor(tx: Executor, cause: Cause, target: { campaignId: string; customerId: string; distributionId: string }) {
+    const campaign = (await campaigns.byIds(tx, cause.projectId, [target.campaignId]))[0];
+    const customer = (await customers.byIds(tx, cause.projectId, [target.customerId]))[0];
+    if (!campaign?.definition.voucher || !campaign.active || !customer) return undefined;
+    try {
+      const metadata = { source_type: 'distribution', source_id: target.distributionId, distribution_id: target.distributionId };
+      const made = await issue(tx, cause, customer, { campaign, count: 1, joinOnce: campaign.join_once, channel: 'Distribution', metadata });
+      const publication = 'earlier' in made ? made.earlier : made.publication;
+      const rows = 'earlier' in made ? await vouchers.byIds(tx, made.earlier.vouchers.map((v) => v.id)) : made.rows;
+      if (!('earlier' in made)) await log.record(tx, made.events);
+      return { campaign: campaigns.simple(campaign), voucher: vouchers.simple(rows[0]!, campaign), publication: publicationBase(publication, customer) };
+    } catch (err) {
+      // Only refusals without a failed statement (no code left, a space used up) are skipped here.
+      if (err instanceof TesseraError) return undefined;
+      throw err;
+    }
   }
 
   /** A repeated source_id: the same request gets the first answer, a different one is refused. */
@@ -175,7 +221,7 @@ export function createPublicationsService(deps: {
     return render(db, p);
   }
 
-  return { publish, list, get };
+  return { publish, publishFor, list, get };
 }
 
 export type PublicationsService = ReturnType<typeof createPublicationsService>;
