@@ -13,10 +13,25 @@
  * Emits campaign.created / updated / enabled / disabled / deleted; the vouchers module emits
  * campaign.vouchers.generation.completed when a generation action finishes.
  */
-export { createCampaignsService, checkTemplate, generationAction, type CampaignsService } from './service.js';
-export { createCategoriesService, type CategoriesService } from './categories.js';
+import type { EventLog } from '../event-log/index.js';
+import { defineModule } from '../module.js';
+import { createCampaignsService } from './service.js';
+import { createCategoriesService } from './categories.js';
+export { checkTemplate, generationAction } from './service.js';
+export { type CategoriesService } from './categories.js';
+export { type CampaignsService } from './service.js';
 export { asyncActionObject, campaignObject, campaignVoucherObject, categoryObject, simpleCampaign } from './view.js';
 export { campaignInputSchema, categoryInputSchema, codeConfigSchema, discountSchema, giftSchema, loyaltyCardSchema, redemptionSchema, validityProperties } from './schemas.js';
 export { checkCapacity, codeShape, drawCodes, type CodeConfig, type CodeShape } from './codes.js';
 export { checkValidity } from './validity.js';
 export type { AsyncActionRow, CampaignInput, CampaignRow, CategoryRow, Validity, VoucherTemplate, VoucherType } from './types.js';
+
+export const campaignsModule = defineModule<
+  { campaigns: ReturnType<typeof createCampaignsService>; categories: ReturnType<typeof createCategoriesService> },
+  { log: EventLog }
+>({
+  name: 'campaigns',
+  create: ({ db, clock, services }) => ({
+    services: { campaigns: createCampaignsService({ db, clock, log: services.log }), categories: createCategoriesService({ db, clock }) },
+  }),
+});

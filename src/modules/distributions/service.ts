@@ -15,7 +15,7 @@ import type { DistributionInput, DistributionRow } from './types.js';
 import { simpleDistribution } from './view.js';
 
 export const triggerTypes = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'customer.publication.succeeded', 'manual'] as const;
-const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'customer.publication.succeeded'];
+export const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'customer.publication.succeeded'];
 /** Triggers a distribution may publish codes on. */
 const publishingTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left'];
 

@@ -9,6 +9,22 @@
  * Emits publication.succeeded, voucher.published and customer.publication.succeeded (customer activity and the
  * distribution trigger), with the customer's own customer.created when the publication created the customer.
  */
-export { createPublicationsService, maxPublicationCount, type PublicationsService, type PublishOptions } from './service.js';
+import type { CampaignsService } from '../campaigns/index.js';
+import type { CustomersService } from '../customers/index.js';
+import type { EventLog } from '../event-log/index.js';
+import { defineModule } from '../module.js';
+import type { VouchersService } from '../vouchers/index.js';
+import { createPublicationsService } from './service.js';
+export { maxPublicationCount, type PublicationsService, type PublishOptions } from './service.js';
 export { publicationInputSchema } from './schemas.js';
 export type { PublicationInput, PublicationListQuery, PublicationRow } from './types.js';
+
+export const publicationsModule = defineModule<
+  { publications: ReturnType<typeof createPublicationsService> },
+  { log: EventLog; customers: CustomersService; campaigns: CampaignsService; vouchers: VouchersService }
+>({
+  name: 'publications',
+  create: ({ db, clock, services }) => ({
+    services: { publications: createPublicationsService({ db, clock, log: services.log, customers: services.customers, campaigns: services.campaigns, vouchers: services.vouchers }) },
+  }),
+});

@@ -14,12 +14,14 @@ export const maxIdleRounds = 10;
  * and counts what it added; the next step refills the shortfall. No per-code round trips, and a space that stops
  * yielding codes fails the action instead of spinning.
  */
-export function createGeneration(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: CampaignsService; batchSize?: number }) {
-  const { db, clock, log, campaigns } = deps;
-  const batchSize = deps.batchSize ?? (db.kind === 'pglite' ? 2000 : 5000);
+/** Codes one step inserts (TESSERA_JOB_VOUCHERS_GENERATION_BATCH); a step holds PGlite's only connection. */
+export const defaultBatch = 2000;
 
-  /** Runs one batch; returns how many codes it added (0 when there was nothing to do). */
-  async function step(): Promise<number> {
+export function createGeneration(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: CampaignsService }) {
+  const { db, clock, log, campaigns } = deps;
+
+  /** Runs one batch of at most batchSize codes; returns how many it added (0 when there was nothing to do). */
+  async function step(batchSize = defaultBatch): Promise<number> {
     return db.transaction(async (tx) => {
       const a = await campaigns.actions.claim(tx, [generationAction]);
       if (!a) return 0;
