@@ -11,6 +11,7 @@ import type { Config } from './config/index.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Job } from './core/jobs.js';
 import { createLogger, type Logger } from './core/logger.js';
+import { campaignsModule } from './modules/campaigns/index.js';
 import { customersModule } from './modules/customers/index.js';
 import { deliveryModule, type Delivery } from './modules/delivery/index.js';
 import { distributionsModule } from './modules/distributions/index.js';
@@ -19,7 +20,9 @@ import { eventSchemasModule } from './modules/event-schemas/index.js';
 import { eventsModule } from './modules/events/index.js';
 import type { ModuleParts, Reaction, TesseraModule } from './modules/module.js';
 import { projectsModule } from './modules/projects/index.js';
+import { publicationsModule } from './modules/publications/index.js';
 import { segmentsModule } from './modules/segments/index.js';
+import { vouchersModule } from './modules/vouchers/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
@@ -43,6 +46,9 @@ const modules = [
   deliveryModule,
   webhooksModule,
   segmentsModule,
+  campaignsModule,
+  vouchersModule,
+  publicationsModule,
   distributionsModule,
 ] as const;
 

@@ -5,6 +5,9 @@ import { invalidPayload, invalidQueryParams } from '../core/errors.js';
 import { newRequestId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { EventLog } from '../modules/event-log/index.js';
+import type { CampaignsService, CategoriesService } from '../modules/campaigns/index.js';
+import type { VouchersService } from '../modules/vouchers/index.js';
+import type { PublicationsService } from '../modules/publications/index.js';
 import type { CustomersService } from '../modules/customers/index.js';
 import type { EventSchemasService } from '../modules/event-schemas/index.js';
 import type { EventsService } from '../modules/events/index.js';
@@ -16,13 +19,16 @@ import type { WebhooksService } from '../modules/webhooks/index.js';
 import { clientAuth, managementAuth, serverAuth } from './auth.js';
 import { frameworkErrorHandler, installErrorHandling } from './errors.js';
 import { unstorableInBody, urlHasNul } from './json-body.js';
+import { campaignRoutes } from './routes/campaigns.js';
 import { customerRoutes } from './routes/customers.js';
 import { eventSchemaRoutes } from './routes/event-schemas.js';
 import { eventRoutes } from './routes/events.js';
 import { metadataSchemaRoutes } from './routes/metadata-schemas.js';
 import { distributionRoutes } from './routes/distributions.js';
 import { projectRoutes } from './routes/projects.js';
+import { clientPublicationRoutes, publicationRoutes } from './routes/publications.js';
 import { segmentRoutes } from './routes/segments.js';
+import { voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { bodyAjv, queryAjv } from './validation.js';
 
@@ -38,6 +44,10 @@ export interface ApiServices {
   schemas: EventSchemasService;
   events: EventsService;
   log: EventLog;
+  campaigns: CampaignsService;
+  categories: CategoriesService;
+  vouchers: VouchersService;
+  publications: PublicationsService;
 }
 
 export interface ApiOptions {
@@ -92,6 +102,9 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     metadataSchemaRoutes(v1, services);
     segmentRoutes(v1, services);
     distributionRoutes(v1, services);
+    campaignRoutes(v1, services);
+    voucherRoutes(v1, services);
+    publicationRoutes(v1, services);
   }, { prefix: '/v1' });
 
   await app.register(async (client) => {
@@ -112,6 +125,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     });
     client.addHook('onRequest', clientAuth(services.projects));
     eventRoutes(client, { events: services.events, clientSide: true });
+    clientPublicationRoutes(client, services);
   }, { prefix: '/client/v1' });
 
   await app.register(async (mgmt) => {
