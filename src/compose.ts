@@ -51,7 +51,7 @@ export interface Services extends ApiServices {
 export function createServices(db: Db, config: Config, clock: Clock = systemClock, logger: Logger = createLogger('silent')): Services {
   const log = createEventLog({ db, clock });
   const definitions = createDefinitions(db);
-  const projects = createProjectsService({ db, clock });
+  const projects = createProjectsService({ db, clock, definitions });
   const secrets = createSigningSecrets({ db, clock });
   const management = createManagementAuth({ db });
   // Group commit: PGlite runs one transaction at a time; on PostgreSQL each write path keeps writeConcurrency in

@@ -32,4 +32,5 @@ export const distributionBody = {
       },
     },
   },
+  additionalProperties: false,
 } as const;

@@ -10,5 +10,5 @@ export { createWebhooksService, type WebhooksService, type WebhooksDeps } from '
 export { webhookObject } from './view.js';
 export { webhookBody, headersSchema } from './schemas.js';
 export { checkTargetUrl, checkCustomHeaders } from './targets.js';
-export { subscribableTypes, canonicalType, isSubscribable } from './event-types.js';
+export { subscribableTypes, emittedTypes, canonicalType, isSubscribable, eventTypeCatalog, type EventTypeInfo } from './event-types.js';
 export type { WebhookInput, WebhookRow } from './types.js';

@@ -1,5 +1,3 @@
-import { acceptedEventNames } from './event-types.js';
-
 /**
  * Header names callers may not set: HTTP framing (hop-by-hop headers and Expect, which the HTTP client refuses to
  * send, so every delivery would fail) and the signature headers Tessera writes.
@@ -35,11 +33,11 @@ export const headersSchema = {
 
 const base = {
   target_url: { type: 'string', minLength: 1, maxLength: 2000 },
-  events: { type: 'array', minItems: 1, maxItems: 100, uniqueItems: true, items: { type: 'string', enum: acceptedEventNames } },
+  events: { type: 'array', minItems: 1, maxItems: 100, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 } },
   active: { type: 'boolean' },
   description: { type: ['string', 'null'], maxLength: 1000 },
   headers: headersSchema,
 } as const;
 
 /** POST and PUT take the same body; PUT replaces events (DIGEST e.1). */
-export const webhookBody = { type: 'object', required: ['target_url', 'events'], properties: base } as const;
+export const webhookBody = { type: 'object', required: ['target_url', 'events'], properties: base, additionalProperties: false } as const;

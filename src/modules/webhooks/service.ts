@@ -5,7 +5,7 @@ import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventRecord } from '../activity/index.js';
 import { sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
-import { canonicalType, isSubscribable } from './event-types.js';
+import { canonicalType, isSubscribable, subscriptionProblem } from './event-types.js';
 import { checkCustomHeaders, checkTargetUrl } from './targets.js';
 import * as sql from './sql.js';
 import type { WebhookInput, WebhookRow } from './types.js';
@@ -36,6 +36,10 @@ export function createWebhooksService(deps: WebhooksDeps) {
   const checkTarget = (raw: string) => checkTargetUrl(raw, deps.allowPrivateTargets);
 
   function normalizeEvents(events: string[]): string[] {
+    events.forEach((name, i) => {
+      const problem = subscriptionProblem(name);
+      if (problem) throw invalid(`Property .events.${i}: ${problem}`);
+    });
     const out = [...new Set(events.map(canonicalType))];
     if (out.includes('*') && out.length > 1) throw invalid("Property .events must hold either '*' alone or event types");
     return out;
@@ -102,10 +106,11 @@ export function createWebhooksService(deps: WebhooksDeps) {
   }
 
   /** Queues a test sendout to one endpoint, with sample data of an event type it subscribes to (a disabled endpoint fails it). */
-  async function sendTest(cause: Cause, webhookId: string, type?: string): Promise<string> {
+  async function sendTest(cause: Cause, webhookId: string, type?: string, field = '.type'): Promise<string> {
     const w = await get(cause.projectId, webhookId);
     const eventType = canonicalType(type ?? (w.events[0] === '*' || !w.events[0] ? 'customer.created' : w.events[0]));
-    if (!isSubscribable(eventType)) throw invalid(`Property .event_type must be a webhook event type, got '${eventType}'`);
+    const problem = eventType === '*' ? `'*' is not one event type` : subscriptionProblem(eventType);
+    if (problem) throw invalid(`Property ${field}: ${problem}`);
     const now = clock.now();
     const record: EventRecord = {
       seq: '0',

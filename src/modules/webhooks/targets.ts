@@ -24,7 +24,7 @@ export async function checkTargetUrl(raw: string, allowPrivateTargets: boolean, 
   } catch (err) {
     const e = err as { code?: string; message?: string };
     if (e.code === 'ETESSERA_BLOCKED_TARGET') {
-      throw invalid(`Property ${field} is not allowed: ${e.message} (loopback, private, link-local and metadata addresses are refused unless the instance allows private targets)`);
+      throw invalid(`Property ${field} is not allowed: ${e.message} (loopback, private, link-local and metadata addresses are refused unless private targets are allowed: for local development set TESSERA_ALLOW_PRIVATE_TARGETS=true or start Tessera with --allow-private-targets)`);
     }
     throw invalid(`Property ${field} cannot be resolved: ${e.message ?? 'unknown host'}`);
   }
