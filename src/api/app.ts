@@ -16,6 +16,7 @@ import type { WebhooksService } from '../modules/webhooks/index.js';
 import { clientAuth, managementAuth, serverAuth } from './auth.js';
 import { frameworkErrorHandler, installErrorHandling } from './errors.js';
 import { unstorableInBody, urlHasNul } from './json-body.js';
+import { registerOpenApi } from './openapi.js';
 import { customerRoutes } from './routes/customers.js';
 import { eventSchemaRoutes } from './routes/event-schemas.js';
 import { eventRoutes } from './routes/events.js';
@@ -43,6 +44,7 @@ export interface ApiServices {
 export interface ApiOptions {
   bodyLimit: number;
   logger: Logger;
+  version?: string;
 }
 
 /** Builds the HTTP API without listening: tests drive it with inject, `serve` calls listen. */
@@ -83,7 +85,10 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     if (urlHasNul(req.url)) throw new TesseraError('invalid_query_params', 'The URL must not contain the NUL character (%00)');
   });
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  // Before any route: the document is collected as routes are added.
+  await registerOpenApi(app, options.version ?? '0.1.0');
+
+  app.get('/health', { schema: { tags: ['Operations'], summary: 'The process is alive' } }, async () => ({ status: 'ok' }));
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', serverAuth(services.projects));
