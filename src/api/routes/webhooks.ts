@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { TesseraError } from '../../core/errors.js';
+import { invalidPayload, resourceInUse } from '../../core/errors.js';
 import { standardWebhooksSecret, type Audit, type SendoutStatus } from '../../modules/delivery/index.js';
 import type { ProjectSecrets, SigningSecretsService } from '../../modules/projects/index.js';
 import { eventTypeCatalog, webhookBody, webhookObject, type WebhookInput, type WebhooksService } from '../../modules/webhooks/index.js';
@@ -63,7 +63,7 @@ export function webhookRoutes(
   async function requireActive(projectId: string, webhookId: string): Promise<void> {
     const w = await webhooks.get(projectId, webhookId);
     if (!w.active) {
-      throw new TesseraError('resource_in_use', `Webhook ${w.id} is disabled${w.disabled_reason ? ` (${w.disabled_reason})` : ''}: re-enable it with PUT before retrying`, {
+      throw resourceInUse(`Webhook ${w.id} is disabled${w.disabled_reason ? ` (${w.disabled_reason})` : ''}: re-enable it with PUT before retrying`, {
         resourceId: w.id,
         resourceType: 'webhook',
       });
@@ -101,7 +101,7 @@ export function webhookRoutes(
     async (req) => {
       const { type, event_type } = req.body ?? {};
       if (type !== undefined && event_type !== undefined && type !== event_type) {
-        throw new TesseraError('invalid_payload', 'Properties .type and .event_type name different event types: send one of them');
+        throw invalidPayload('Properties .type and .event_type name different event types: send one of them');
       }
       const id = await webhooks.sendTest(
         { projectId: req.params.projectId, groupId: req.id, source: { channel: 'INTERNAL' } },

@@ -1,12 +1,11 @@
 import type { Clock } from '../../core/clock.js';
-import { notFound, TesseraError } from '../../core/errors.js';
+import { invalidPayload, notFound } from '../../core/errors.js';
 import { newEventId, newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
-import type { Cause, EventRecord } from '../activity/index.js';
-import { sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
+import type { Cause, EventRecord } from '../event-log/index.js';
+import { checkCustomHeaders, checkTargetUrl, sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import { canonicalType, isSubscribable, subscriptionProblem } from './event-types.js';
-import { checkCustomHeaders, checkTargetUrl } from './targets.js';
 import * as sql from './sql.js';
 import type { WebhookInput, WebhookRow } from './types.js';
 
@@ -21,9 +20,6 @@ export interface WebhooksDeps {
   definitions: Pick<Definitions, 'cache' | 'changed'>;
 }
 
-function invalid(details: string): TesseraError {
-  return new TesseraError('invalid_payload', details);
-}
 
 function subscribes(w: WebhookRow, type: string): boolean {
   return w.events.includes('*') || w.events.includes(type);
@@ -38,10 +34,10 @@ export function createWebhooksService(deps: WebhooksDeps) {
   function normalizeEvents(events: string[]): string[] {
     events.forEach((name, i) => {
       const problem = subscriptionProblem(name);
-      if (problem) throw invalid(`Property .events.${i}: ${problem}`);
+      if (problem) throw invalidPayload(`Property .events.${i}: ${problem}`);
     });
     const out = [...new Set(events.map(canonicalType))];
-    if (out.includes('*') && out.length > 1) throw invalid("Property .events must hold either '*' alone or event types");
+    if (out.includes('*') && out.length > 1) throw invalidPayload("Property .events must hold either '*' alone or event types");
     return out;
   }
 
@@ -110,7 +106,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
     const w = await get(cause.projectId, webhookId);
     const eventType = canonicalType(type ?? (w.events[0] === '*' || !w.events[0] ? 'customer.created' : w.events[0]));
     const problem = eventType === '*' ? `'*' is not one event type` : subscriptionProblem(eventType);
-    if (problem) throw invalid(`Property ${field}: ${problem}`);
+    if (problem) throw invalidPayload(`Property ${field}: ${problem}`);
     const now = clock.now();
     const record: EventRecord = {
       seq: '0',
