@@ -21,6 +21,7 @@ import { createWebhooksService } from './modules/webhooks/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
 import { migrate } from './store/migrator.js';
+import { createOperations } from './operations.js';
 import { createPgDb } from './store/pg.js';
 import { createPgliteDb } from './store/pglite.js';
 import { createDeliveryWorker } from './worker/delivery-worker.js';
@@ -115,6 +116,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
     segments,
     distributions,
     delivery,
+    operations: createOperations(db, delivery),
     listen: () => definitions.start(),
     async close() {
       await definitions.close();
@@ -154,15 +156,20 @@ export function createWorker(db: Db, config: Config, services: Services, clock: 
     idleMs: 1000,
     onError,
   });
+  let started = false;
   return {
     owner: delivery.owner,
     wake: delivery.wake,
     async start() {
+      started = true;
       await delivery.start();
       segments.start();
+      logger.info({ jobs: ['delivery', 'retention', 'segments'], owner: delivery.owner }, 'background work started');
     },
     async stop() {
       await Promise.all([delivery.stop(), segments.stop()]);
+      if (started) logger.info({ owner: delivery.owner }, 'background work stopped');
+      started = false;
     },
   };
 }
@@ -179,7 +186,7 @@ export async function compose(
   config: Config,
   options: { db?: Db; clock?: Clock; logger?: Logger } = {},
 ): Promise<Tessera> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, { pretty: config.logPretty });
   const clock = options.clock ?? systemClock;
   const db = options.db ?? (await openStore(config));
   try {

@@ -17,6 +17,8 @@ import { clientAuth, managementAuth, serverAuth } from './auth.js';
 import { frameworkErrorHandler, installErrorHandling } from './errors.js';
 import { unstorableInBody, urlHasNul } from './json-body.js';
 import { registerOpenApi } from './openapi.js';
+import { installRequestMetrics } from './request-metrics.js';
+import { operationsRoutes, type Operations } from './routes/operations.js';
 import { customerRoutes } from './routes/customers.js';
 import { eventSchemaRoutes } from './routes/event-schemas.js';
 import { eventRoutes } from './routes/events.js';
@@ -39,6 +41,8 @@ export interface ApiServices {
   schemas: EventSchemasService;
   events: EventsService;
   log: EventLog;
+  /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
+  operations?: Operations;
 }
 
 export interface ApiOptions {
@@ -88,7 +92,8 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
   // Before any route: the document is collected as routes are added.
   await registerOpenApi(app, options.version ?? '0.1.0');
 
-  app.get('/health', { schema: { tags: ['Operations'], summary: 'The process is alive' } }, async () => ({ status: 'ok' }));
+  installRequestMetrics(app);
+  operationsRoutes(app, services.operations ?? { readiness: async () => ({ ready: true }), sample: async () => undefined });
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', serverAuth(services.projects));

@@ -11,7 +11,7 @@ export function workerCommand(program: Command): void {
     .description('deliver webhooks and keep segments up to date without serving the API; run as many as you like against one PostgreSQL')
     .action(async (flags: ConfigFlags) => {
       const config = configFrom(flags);
-      const logger = createLogger(config.logLevel);
+      const logger = createLogger(config.logLevel, { pretty: config.logPretty });
       const db = await openStore(config);
       await migrate(db);
       const services = createServices(db, config, systemClock, logger);
