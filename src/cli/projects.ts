@@ -1,16 +1,14 @@
 import type { Command } from 'commander';
 import type { ConfigFlags } from '../config/index.js';
-import { createServices, openStore } from '../compose.js';
+import { compose } from '../compose.js';
 import { createdProjectObject, projectObject, type ProjectsService } from '../modules/projects/index.js';
 import { StoreLockedError } from '../store/dir-lock.js';
-import { migrate } from '../store/migrator.js';
 import { configFrom, withStoreOptions } from './options.js';
 
 async function withProjects<T>(flags: ConfigFlags, fn: (projects: ProjectsService) => Promise<T>): Promise<T> {
-  const config = configFrom(flags);
-  let db;
+  let tessera;
   try {
-    db = await openStore(config);
+    tessera = await compose(configFrom(flags), { api: false });
   } catch (err) {
     if (!(err instanceof StoreLockedError)) throw err;
     // The running server owns the store: its management API does the same over HTTP.
@@ -19,10 +17,9 @@ async function withProjects<T>(flags: ConfigFlags, fn: (projects: ProjectsServic
     );
   }
   try {
-    await migrate(db);
-    return await fn(createServices(db, config).projects);
+    return await fn(tessera.services.projects);
   } finally {
-    await db.close();
+    await tessera.close();
   }
 }
 

@@ -187,6 +187,10 @@ export function createDelivery(deps: DeliveryDeps) {
     prune: (cutoff: Date, limit = 1000) => sql.pruneBefore(db, cutoff, limit),
     /** Sendouts by status, and how many are due now: for /metrics. */
     stats: () => sql.selectStats(db, clock.now()),
+    /** Registers who answers for a kind of source (webhooks, distributions register themselves at composition). */
+    own(kind: SourceObject, owner: SourceOwner): void {
+      deps.owners[kind] = owner;
+    },
   };
 }
 
