@@ -20,6 +20,9 @@ import { clientAuth, managementAuth, serverAuth } from './auth.js';
 import { frameworkErrorHandler, installErrorHandling } from './errors.js';
 import { unstorableInBody, urlHasNul } from './json-body.js';
 import { campaignRoutes } from './routes/campaigns.js';
+import { registerOpenApi } from './openapi.js';
+import { installRequestMetrics } from './request-metrics.js';
+import { operationsRoutes, type Operations } from './routes/operations.js';
 import { customerRoutes } from './routes/customers.js';
 import { eventSchemaRoutes } from './routes/event-schemas.js';
 import { eventRoutes } from './routes/events.js';
@@ -48,11 +51,14 @@ export interface ApiServices {
   categories: CategoriesService;
   vouchers: VouchersService;
   publications: PublicationsService;
+  /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
+  operations?: Operations;
 }
 
 export interface ApiOptions {
   bodyLimit: number;
   logger: Logger;
+  version?: string;
 }
 
 /** Builds the HTTP API without listening: tests drive it with inject, `serve` calls listen. */
@@ -93,7 +99,11 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     if (urlHasNul(req.url)) throw invalidQueryParams('The URL must not contain the NUL character (%00)');
   });
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  // Before any route: the document is collected as routes are added.
+  await registerOpenApi(app, options.version ?? '0.1.0');
+
+  installRequestMetrics(app);
+  operationsRoutes(app, services.operations ?? { readiness: async () => ({ ready: true }), sample: async () => undefined });
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', serverAuth(services.projects));

@@ -214,3 +214,24 @@ export async function pruneBefore(db: Executor, cutoff: Date, limit: number): Pr
   );
   return rows[0]?.n ?? 0;
 }
+
+export interface SendoutStats {
+  byStatus: Record<SendoutStatus, number>;
+  due: number;
+}
+
+export async function selectStats(db: Executor, now: Date): Promise<SendoutStats> {
+  const { rows } = await db.query<{ status: SendoutStatus; n: number; due: number }>(
+    `SELECT status, count(*)::int AS n,
+            (count(*) FILTER (WHERE status IN ('pending', 'retrying') AND next_attempt_at <= $1))::int AS due
+       FROM sendouts GROUP BY status`,
+    [now],
+  );
+  const byStatus: Record<SendoutStatus, number> = { pending: 0, sent: 0, retrying: 0, failed: 0 };
+  let due = 0;
+  for (const r of rows) {
+    byStatus[r.status] = r.n;
+    due += r.due;
+  }
+  return { byStatus, due };
+}

@@ -3,6 +3,7 @@
  * sweep of deleted segments' numbers. Each does one step in one transaction.
  */
 import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
 import type { Db } from '../../store/db.js';
 import type { EventLog } from '../event-log/index.js';
 import type { CustomersService } from '../customers/index.js';
@@ -25,6 +26,7 @@ export interface SegmentJobsDeps {
   log: EventLog;
   customers: Pick<CustomersService, 'byIds' | 'idsAfter'>;
   evaluation: Pick<Evaluation, 'evalDeps' | 'compiledOf'>;
+  logger?: Logger;
 }
 
 export function createSegmentJobs(deps: SegmentJobsDeps) {
@@ -68,7 +70,8 @@ export function createSegmentJobs(deps: SegmentJobsDeps) {
    * computation records no entered events (only changes after it do). Returns customers processed.
    */
   async function syncStep(size = syncBatch): Promise<number> {
-    return db.transaction(async (tx) => {
+    let report: (() => void) | undefined;
+    const n = await db.transaction(async (tx) => {
       const segs = await sql.selectSyncing(tx, syncSegments);
       const first = segs[0];
       if (!first) return 0;
@@ -78,8 +81,14 @@ export function createSegmentJobs(deps: SegmentJobsDeps) {
       const compiledSegs = await compiledOf(tx, segs);
       await reevaluate(tx, evalDeps, first.project_id, new Map(ids.map((id) => [id, compiledSegs])), clock.now(), { lock: 'share' });
       await sql.saveSync(tx, segs.map((s) => s.id), ids.at(-1) ?? first.sync_cursor, ids.length, ids.length < batch);
+      // Logged once committed: the start of a computation, and its end with how many customers it went through.
+      const what = { job: 'segment-sync', project: first.project_id, segments: segs.map((s) => s.id), processed: first.sync_processed + ids.length, total: first.sync_total };
+      if (first.sync_cursor === null) report = () => deps.logger?.info(what, 'segment members computation started');
+      if (ids.length < batch) report = () => deps.logger?.info(what, 'segment members computation finished');
       return Math.max(ids.length, 1);
     });
+    report?.();
+    return n;
   }
 
   /**
