@@ -16,6 +16,7 @@ import { createEventSchemasService } from './modules/event-schemas/index.js';
 import { createEventsService, statsSelect } from './modules/events/index.js';
 import { createManagementAuth, createProjectsService, createSigningSecrets } from './modules/projects/index.js';
 import { createDistributionsService } from './modules/distributions/index.js';
+import { createOrdersService } from './modules/orders/index.js';
 import { createSegmentsService } from './modules/segments/index.js';
 import { createWebhooksService } from './modules/webhooks/index.js';
 import type { Db } from './store/db.js';
@@ -101,6 +102,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   });
   owners.distribution = distributions.owner;
   log.subscribe(distributions.emit);
+  const orders = createOrdersService({ db, clock, log, customers });
 
   return {
     projects,
@@ -114,6 +116,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
     audit,
     segments,
     distributions,
+    orders,
     delivery,
     listen: () => definitions.start(),
     async close() {

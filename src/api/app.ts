@@ -11,6 +11,7 @@ import type { EventsService } from '../modules/events/index.js';
 import type { Audit } from '../modules/delivery/index.js';
 import type { ManagementAuth, ProjectsService, SigningSecretsService } from '../modules/projects/index.js';
 import type { DistributionsService } from '../modules/distributions/index.js';
+import type { OrdersService } from '../modules/orders/index.js';
 import type { SegmentsService } from '../modules/segments/index.js';
 import type { WebhooksService } from '../modules/webhooks/index.js';
 import { clientAuth, managementAuth, serverAuth } from './auth.js';
@@ -21,6 +22,7 @@ import { eventSchemaRoutes } from './routes/event-schemas.js';
 import { eventRoutes } from './routes/events.js';
 import { metadataSchemaRoutes } from './routes/metadata-schemas.js';
 import { distributionRoutes } from './routes/distributions.js';
+import { orderRoutes } from './routes/orders.js';
 import { projectRoutes } from './routes/projects.js';
 import { segmentRoutes } from './routes/segments.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -33,6 +35,7 @@ export interface ApiServices {
   audit: Audit;
   segments: SegmentsService;
   distributions: DistributionsService;
+  orders: OrdersService;
   management: ManagementAuth;
   customers: CustomersService;
   schemas: EventSchemasService;
@@ -92,6 +95,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     metadataSchemaRoutes(v1, services);
     segmentRoutes(v1, services);
     distributionRoutes(v1, services);
+    orderRoutes(v1, services);
   }, { prefix: '/v1' });
 
   await app.register(async (client) => {

@@ -1,7 +1,7 @@
 /**
  * Distributions (our API; Voucherify keeps them in its dashboard). Glossary:
- * - trigger: a custom event by name (optionally only for members of a segment), or a customer entering or
- *   leaving an auto-update segment.
+ * - trigger: a custom event by name or a customer's order created, updated, paid or canceled (each optionally only
+ *   for members of a segment), or a customer entering or leaving an auto-update segment.
  * - channel: a webhook (target URL, the event name that becomes the envelope `type`, custom headers, an optional
  *   payload template with {{path}} placeholders, and raw_payload to send the designed JSON without the envelope).
  * - status: TO SEND (live), PAUSED (by a person, or by Tessera after the last failed retry), DRAFT.

@@ -13,8 +13,20 @@ import { renderTemplate } from './template.js';
 import type { DistributionInput, DistributionRow } from './types.js';
 import { simpleDistribution } from './view.js';
 
-export const triggerTypes = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'manual'] as const;
-const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left'];
+const orderTriggers: readonly string[] = ['customer.order.created', 'customer.order.updated', 'customer.order.paid', 'customer.order.canceled'];
+export const triggerTypes = [
+  'customer.custom_event',
+  'customer.segment.entered',
+  'customer.segment.left',
+  'customer.order.created',
+  'customer.order.updated',
+  'customer.order.paid',
+  'customer.order.canceled',
+  'manual',
+] as const;
+const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', ...orderTriggers];
+/** Triggers whose optional segment narrows them to its members (segment triggers name theirs as what happened). */
+const narrowedBySegment = (type: string) => type === 'customer.custom_event' || orderTriggers.includes(type);
 
 /** Voucherify sends manual messages after 10 minutes; a request may choose from 0 to 7 days. */
 export const defaultManualDelaySeconds = 600;
@@ -50,7 +62,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
     if (t.segment_id) {
       const seg = await deps.segments.get(projectId, t.segment_id);
       // Only auto-update segments record entered/left: on a passive or static one the trigger would never fire.
-      if (seg.type !== 'auto-update' && t.type !== 'customer.custom_event' && t.type !== 'manual') {
+      if (seg.type !== 'auto-update' && !narrowedBySegment(t.type) && t.type !== 'manual') {
         throw invalid(`Segment ${seg.id} is ${seg.type} and records no entered or left events: make it an auto-update segment`);
       }
     }
@@ -116,6 +128,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
   function triggers(d: DistributionRow, r: EventRecord): boolean {
     if (d.project_id !== r.projectId || d.trigger.type !== r.type) return false;
     if (r.type === 'customer.custom_event') return (r.data.event as { type?: string } | undefined)?.type === d.trigger.event;
+    if (orderTriggers.includes(r.type)) return true;
     return r.entityId === d.trigger.segment_id;
   }
 
@@ -130,7 +143,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
     const out: NewSendout[] = [];
     for (const d of triggered) {
       let hits = relevant.filter((r) => triggers(d, r));
-      if (hits.length > 0 && d.trigger.type === 'customer.custom_event' && d.trigger.segment_id) {
+      if (hits.length > 0 && narrowedBySegment(d.trigger.type) && d.trigger.segment_id) {
         const members = await deps.segments.membersAmong(tx, d.trigger.segment_id, [...new Set(hits.map((r) => r.customerId!))]);
         hits = hits.filter((r) => members.has(r.customerId!));
       }

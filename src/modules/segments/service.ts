@@ -31,6 +31,9 @@ export interface SegmentsDeps {
   logger?: Logger;
 }
 
+/** A customer's order events: its order summary (filters' `orders.*`) may have changed. */
+const orderEventTypes: readonly string[] = ['customer.order.created', 'customer.order.updated', 'customer.order.paid', 'customer.order.canceled'];
+
 const internal = (projectId: string, groupId: string): Cause => ({ projectId, groupId, source: { channel: 'INTERNAL' } });
 
 /** What a batch of records changed for one customer. */
@@ -63,6 +66,8 @@ function readersOf(segments: Compiled[]) {
   };
   for (const s of segments) {
     for (const f of s.deps.fields) add(byField, f, s);
+    // Order changes report `orders` as what changed for the customer (its order summary).
+    if (s.deps.orders) add(byField, 'orders', s);
     for (const e of s.deps.events) add(byEvent, e, s);
   }
   const withFields = segments.filter((s) => s.deps.fields.size > 0);
@@ -311,7 +316,8 @@ export function createSegmentsService(deps: SegmentsDeps) {
         await sql.forgetCustomer(tx, e.customerId);
         continue;
       }
-      if (e.type !== 'customer.created' && e.type !== 'customer.updated' && e.type !== 'customer.custom_event') continue;
+      const orderChange = orderEventTypes.includes(e.type);
+      if (e.type !== 'customer.created' && e.type !== 'customer.updated' && e.type !== 'customer.custom_event' && !orderChange) continue;
       const p = touched.get(cause.projectId) ?? { customers: new Map() };
       touched.set(cause.projectId, p);
       let c = p.customers.get(e.customerId);
@@ -327,6 +333,8 @@ export function createSegmentsService(deps: SegmentsDeps) {
         if (e.changed) for (const f of e.changed) c.fields.add(f);
         else c.anyField = true;
       }
+      // An order event follows the order's write, which recomputed the customer's order summary in the transaction.
+      if (orderChange) c.fields.add('orders');
       if (e.type === 'customer.custom_event') c.events.add(String((e.data.event as { type?: unknown } | undefined)?.type ?? ''));
     }
     const none = { events: [], writes: [] };
@@ -462,7 +470,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
     remove,
     onEvents,
     /** What onEvents derives from. */
-    derivesFrom: ['customer.created', 'customer.updated', 'customer.custom_event', 'customer.deleted'] as const,
+    derivesFrom: ['customer.created', 'customer.updated', 'customer.custom_event', 'customer.deleted', ...orderEventTypes] as const,
     runDueChecks,
     syncStep,
     sweepStep,

@@ -1,7 +1,8 @@
 /**
  * Event types a project-settings webhook can subscribe to: the management API's enum, with `customer.updated`
  * (added to Voucherify's dashboard in 2025-11) and the correct spellings of the enum's `..._aded` typos, which are
- * accepted as aliases and stored correctly spelled.
+ * accepted as aliases and stored correctly spelled. Tessera adds the customer order events (Voucherify sends them to
+ * distributions only), with the same data as a distribution gets.
  */
 export const subscribableTypes = [
   'business_validation_rule.assignment.created',
@@ -43,6 +44,10 @@ export const subscribableTypes = [
   'customer.created',
   'customer.updated',
   'customer.deleted',
+  'customer.order.canceled',
+  'customer.order.created',
+  'customer.order.paid',
+  'customer.order.updated',
   'customer.rewarded',
   'customer.rewarded.loyalty_points',
   'publication.succeeded',

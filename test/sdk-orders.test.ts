@@ -1,0 +1,50 @@
+/** The official @voucherify/sdk, unchanged and pointed at Tessera with apiUrl: orders, products, validation rules. */
+import { VoucherifyServerSide } from '@voucherify/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+
+let t: TestTessera;
+let p: TestProject;
+let server: ReturnType<typeof VoucherifyServerSide>;
+
+/** Runs a call that must fail and returns what the SDK threw. */
+async function failure(call: Promise<unknown>): Promise<{ code: number; key: string; details?: string; resource_type?: string }> {
+  const err = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(Error);
+  return err as never;
+}
+
+beforeAll(async () => {
+  t = await startTessera();
+  p = await t.createProject();
+  const apiUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  server = VoucherifyServerSide({ applicationId: p.server['x-app-id'], secretKey: p.server['x-app-token'], apiUrl });
+});
+afterAll(() => t.close());
+
+describe('orders through the SDK', () => {
+  it('creates, gets, updates (by id and by source_id) and lists orders', async () => {
+    const created: any = await server.orders.create({
+      source_id: 'sdk-ord-1',
+      status: 'PAID',
+      items: [{ source_id: 'sku-1', related_object: 'sku', quantity: 2, price: 2000 }],
+      customer: { source_id: 'sdk-ord-cust', name: 'Olga' },
+      metadata: { shop: 'online' },
+    } as any);
+    expect(created).toMatchObject({ object: 'order', source_id: 'sdk-ord-1', status: 'PAID', amount: 4000, total_amount: 4000 });
+    expect(await server.orders.get(created.id)).toMatchObject({ id: created.id, items: [{ object: 'order_item', amount: 4000 }] });
+    const byId: any = await server.orders.update({ id: created.id, status: 'FULFILLED' } as any);
+    expect(byId).toMatchObject({ id: created.id, status: 'FULFILLED', metadata: { shop: 'online' } });
+    const bySource: any = await server.orders.update({ source_id: 'sdk-ord-1', metadata: { shop: 'store' } } as any);
+    expect(bySource).toMatchObject({ id: created.id, metadata: { shop: 'store' } });
+    const list: any = await server.orders.list({ limit: 5 } as any);
+    expect(list).toMatchObject({ object: 'list', data_ref: 'orders', total: 1 });
+    expect(list.orders[0].id).toBe(created.id);
+    const customer: any = await server.customers.get('sdk-ord-cust');
+    expect(customer.summary.orders).toMatchObject({ total_amount: 4000, total_count: 1, last_order_amount: 4000 });
+    expect(await failure(server.orders.get('ord_nope'))).toMatchObject({ code: 404, key: 'not_found', resource_type: 'order' });
+  });
+});
