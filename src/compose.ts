@@ -17,6 +17,7 @@ import { createEventsService, statsSelect } from './modules/events/index.js';
 import { createManagementAuth, createProjectsService, createSigningSecrets } from './modules/projects/index.js';
 import { createDistributionsService } from './modules/distributions/index.js';
 import { createOrdersService } from './modules/orders/index.js';
+import { createProductsService } from './modules/products/index.js';
 import { createSegmentsService } from './modules/segments/index.js';
 import { createWebhooksService } from './modules/webhooks/index.js';
 import type { Db } from './store/db.js';
@@ -102,7 +103,8 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   });
   owners.distribution = distributions.owner;
   log.subscribe(distributions.emit);
-  const orders = createOrdersService({ db, clock, log, customers });
+  const products = createProductsService({ db, clock });
+  const orders = createOrdersService({ db, clock, log, customers, items: products.resolveItems });
 
   return {
     projects,
@@ -117,6 +119,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
     segments,
     distributions,
     orders,
+    products,
     delivery,
     listen: () => definitions.start(),
     async close() {

@@ -66,7 +66,7 @@ beforeAll(async () => {
     source_id: 'ow-1',
     customer: { source_id: 'ow-zoe', name: 'Zoë', email: 'zoe@example.com', metadata: { tier: 'gold' } },
     referrer_id: referrerId,
-    items: [{ product_id: 'prod_1', quantity: 2, price: 1500, metadata: { size: 'M' } }],
+    items: [{ source_id: 'prod-1', related_object: 'product', quantity: 2, price: 1500, metadata: { size: 'M' } }],
     metadata: { store: 'Kraków' },
   });
   customerId = order.customer_id;

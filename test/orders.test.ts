@@ -30,7 +30,7 @@ describe('orders', () => {
       source_id: 'ord-1',
       items: [
         { source_id: 'sku-a', related_object: 'sku', quantity: 2, price: 1250 },
-        { product_id: 'prod_x', quantity: 1, amount: 3000, discount_amount: 500, metadata: { gift: true } },
+        { source_id: 'not-in-catalog', related_object: 'product', quantity: 1, amount: 3000, discount_amount: 500, metadata: { gift: true } },
       ],
       metadata: { channel: 'web' },
       customer: { source_id: 'ord-alice', name: 'Alice' },
@@ -52,7 +52,16 @@ describe('orders', () => {
     expect(o.id).toMatch(/^ord_/);
     expect(o.items).toEqual([
       { object: 'order_item', source_id: 'sku-a', related_object: 'sku', quantity: 2, price: 1250, amount: 2500, subtotal_amount: 2500 },
-      { object: 'order_item', product_id: 'prod_x', quantity: 1, amount: 3000, discount_amount: 500, subtotal_amount: 2500, metadata: { gift: true } },
+      {
+        object: 'order_item',
+        source_id: 'not-in-catalog',
+        related_object: 'product',
+        quantity: 1,
+        amount: 3000,
+        discount_amount: 500,
+        subtotal_amount: 2500,
+        metadata: { gift: true },
+      },
     ]);
     const customer = await ok('GET', `/v1/customers/ord-alice`);
     expect(customer.id).toBe(o.customer_id);
@@ -96,6 +105,8 @@ describe('orders', () => {
     expect(anon.json()).toMatchObject({ code: 400, key: 'invalid_customer' });
     const unknown = await api('POST', '/v1/orders', { amount: 100, customer_id: 'cust_unknown' });
     expect(unknown.json()).toMatchObject({ code: 404, key: 'not_found', resource_type: 'customer' });
+    const noProduct = await api('POST', '/v1/orders', { items: [{ product_id: 'prod_missing', quantity: 1 }] });
+    expect(noProduct.json()).toMatchObject({ code: 404, key: 'not_found', resource_type: 'product', resource_id: 'prod_missing' });
     const tooMany = await api('POST', '/v1/orders', { items: Array.from({ length: 501 }, () => ({ quantity: 1 })) });
     expect(tooMany.statusCode).toBe(400);
   });

@@ -48,3 +48,27 @@ describe('orders through the SDK', () => {
     expect(await failure(server.orders.get('ord_nope'))).toMatchObject({ code: 404, key: 'not_found', resource_type: 'order' });
   });
 });
+
+describe('products through the SDK', () => {
+  it('creates, gets, updates, lists and deletes products and SKUs; collections', async () => {
+    const product: any = await server.products.create({ source_id: 'sdk-prod', name: 'Lamp', price: 5000, metadata: { room: 'desk' } } as any);
+    expect(product).toMatchObject({ object: 'product', name: 'Lamp', price: 5000 });
+    expect(await server.products.get('sdk-prod')).toMatchObject({ id: product.id });
+    expect(await server.products.update({ id: product.id, name: 'Desk lamp' } as any)).toMatchObject({ id: product.id, name: 'Desk lamp' });
+    expect(await server.products.update({ source_id: 'sdk-prod', price: 5500 } as any)).toMatchObject({ id: product.id, price: 5500 });
+    const sku: any = await server.products.createSku(product.id, { source_id: 'sdk-sku', sku: 'Lamp white', price: 5200 } as any);
+    expect(sku).toMatchObject({ object: 'sku', product_id: product.id });
+    expect(await server.products.getSku(sku.id)).toMatchObject({ id: sku.id, sku: 'Lamp white' });
+    expect(await server.products.updateSku(product.id, { id: sku.id, price: 5300 } as any)).toMatchObject({ price: 5300 });
+    expect(await server.products.listSkus(product.id)).toMatchObject({ total: 1 });
+    expect(await server.products.list({ limit: 10 } as any)).toMatchObject({ object: 'list', data_ref: 'products' });
+    const collection: any = await server.productCollections.create({ name: 'Lamps', type: 'STATIC', products: [{ id: product.id, object: 'product' }] } as any);
+    expect(await server.productCollections.listProducts(collection.id)).toMatchObject({ total: 1, data: [{ id: product.id }] });
+    expect(await server.productCollections.get(collection.id)).toMatchObject({ name: 'Lamps' });
+    await server.productCollections.delete(collection.id);
+    await server.products.deleteSku(product.id, sku.id);
+    expect(await failure(server.products.getSku(sku.id))).toMatchObject({ code: 404, key: 'not_found' });
+    await server.products.delete(product.id);
+    expect(await failure(server.products.get(product.id))).toMatchObject({ code: 404, resource_type: 'product' });
+  });
+});

@@ -12,6 +12,7 @@ import type { Audit } from '../modules/delivery/index.js';
 import type { ManagementAuth, ProjectsService, SigningSecretsService } from '../modules/projects/index.js';
 import type { DistributionsService } from '../modules/distributions/index.js';
 import type { OrdersService } from '../modules/orders/index.js';
+import type { ProductsService } from '../modules/products/index.js';
 import type { SegmentsService } from '../modules/segments/index.js';
 import type { WebhooksService } from '../modules/webhooks/index.js';
 import { clientAuth, managementAuth, serverAuth } from './auth.js';
@@ -23,6 +24,7 @@ import { eventRoutes } from './routes/events.js';
 import { metadataSchemaRoutes } from './routes/metadata-schemas.js';
 import { distributionRoutes } from './routes/distributions.js';
 import { orderRoutes } from './routes/orders.js';
+import { productRoutes } from './routes/products.js';
 import { projectRoutes } from './routes/projects.js';
 import { segmentRoutes } from './routes/segments.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -36,6 +38,7 @@ export interface ApiServices {
   segments: SegmentsService;
   distributions: DistributionsService;
   orders: OrdersService;
+  products: ProductsService;
   management: ManagementAuth;
   customers: CustomersService;
   schemas: EventSchemasService;
@@ -96,6 +99,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     segmentRoutes(v1, services);
     distributionRoutes(v1, services);
     orderRoutes(v1, services);
+    productRoutes(v1, services);
   }, { prefix: '/v1' });
 
   await app.register(async (client) => {

@@ -13,7 +13,7 @@ export { createOrdersService, type OrdersService, type OrderListQuery } from './
 export { orderObject, type OrderObject } from './view.js';
 export { orderInputSchema, orderItemSchema } from './schemas.js';
 export { amountsOf, plainItem } from './amounts.js';
-export { orderStatuses, type ItemResolver, type OrderInput, type OrderItem, type OrderItemInput, type OrderRow, type OrderStatus } from './types.js';
+export { orderStatuses, type ItemProductRef, type ItemResolver, type OrderInput, type OrderItem, type OrderItemInput, type OrderRow, type OrderStatus } from './types.js';
 
 /** What a module hands to the composition: its service factory; it reacts to no event and runs no job. */
 export const reactions = [] as const;
