@@ -1,4 +1,4 @@
-import { TesseraError } from '../../core/errors.js';
+import { invalidOrder } from '../../core/errors.js';
 import type { OrderInput, OrderItem, OrderItemInput, OrderRow } from './types.js';
 
 /**
@@ -39,7 +39,7 @@ export function amountsOf(
   const itemsDiscount = sum(items.map((i) => i.discount_amount ?? 0));
   const totalDiscount = discount + itemsDiscount;
   if (amount !== null && totalDiscount > amount) {
-    throw new TesseraError('invalid_order', `The order's discounts (${totalDiscount}) exceed its amount (${amount})`);
+    throw invalidOrder(`The order's discounts (${totalDiscount}) exceed its amount (${amount})`);
   }
   return {
     amount,

@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../../core/clock.js';
-import { duplicate, notFound, TesseraError } from '../../core/errors.js';
+import { duplicate, invalidCustomer, notFound } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import { isUniqueViolation, retryTransaction, type Db, type Executor } from '../../store/db.js';
-import type { Cause, CausedEvent, EventLog } from '../activity/index.js';
+import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import { simpleCustomer, type CustomerInput, type CustomerRow, type CustomersService } from '../customers/index.js';
 import { amountsOf, plainItem } from './amounts.js';
 import * as sql from './sql.js';
@@ -35,7 +35,7 @@ export function createOrdersService(deps: OrdersDeps) {
   async function party(tx: Executor, cause: Cause, obj: CustomerInput | undefined, id: string | null | undefined, what: string, events: CausedEvent[]) {
     if (obj !== undefined) {
       if (obj.id === undefined && obj.source_id === undefined) {
-        throw new TesseraError('invalid_customer', `Property .${what} should have required property 'id' or 'source_id'`);
+        throw invalidCustomer(`Property .${what} should have required property 'id' or 'source_id'`);
       }
       const [outcome] = await customers.upsertMany(tx, [{ cause, input: obj }]);
       if ('error' in outcome!) throw outcome.error;

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { notFound, TesseraError } from '../../core/errors.js';
+import { invalidSku, notFound } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import { retryTransaction, type Executor } from '../../store/db.js';
 import { plainItem, type ItemProductRef, type OrderItem, type OrderItemInput } from '../orders/index.js';
@@ -104,13 +104,13 @@ export function createItemResolver(clock: Clock) {
       let sku = byId(skus, i.sku_id, 'sku') ?? byId(skus, i.sku?.id, 'sku');
       if (!sku && i.sku?.source_id !== undefined) {
         if (i.sku.override) {
-          if (!product) throw new TesseraError('invalid_sku', `SKU ${i.sku.source_id} can be stored only with its product: send the item's product too`);
+          if (!product) throw invalidSku(`SKU ${i.sku.source_id} can be stored only with its product: send the item's product too`);
           sku = await upsertSku(tx, projectId, i.sku, product, skus);
         } else sku = skus.get(`s:${i.sku.source_id}`);
       }
       if (!sku && bySku(i) && i.source_id !== undefined) sku = skus.get(`s:${i.source_id}`);
       if (sku && product && sku.product_id !== product.id) {
-        throw new TesseraError('invalid_sku', `SKU ${sku.id} belongs to product ${sku.product_id}, not to ${product.id}`);
+        throw invalidSku(`SKU ${sku.id} belongs to product ${sku.product_id}, not to ${product.id}`);
       }
       if (sku && !product) product = products.get(`i:${sku.product_id}`);
       const price = i.price ?? sku?.price ?? product?.price ?? undefined;

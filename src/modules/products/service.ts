@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { duplicate, notFound, TesseraError } from '../../core/errors.js';
+import { duplicate, invalidPayload, invalidSku, notFound } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
 import { filterProblem, inCollection } from './collections.js';
@@ -89,7 +89,7 @@ export function createProductsService(deps: { db: Db; clock: Clock }) {
     const existing = key ? await sql.selectSku(db, projectId, key) : undefined;
     if (input.id && existing?.id !== input.id) throw notFound('sku', input.id);
     if (existing) {
-      if (existing.product_id !== product.id) throw new TesseraError('invalid_sku', `SKU ${existing.id} belongs to product ${existing.product_id}`);
+      if (existing.product_id !== product.id) throw invalidSku(`SKU ${existing.id} belongs to product ${existing.product_id}`);
       return updateSku(projectId, product.id, existing.id, { ...input, id: undefined });
     }
     const now = clock.now();
@@ -110,12 +110,12 @@ export function createProductsService(deps: { db: Db; clock: Clock }) {
 
   async function createCollection(projectId: string, input: CollectionInput): Promise<CollectionRow> {
     if (input.type === 'AUTO_UPDATE') {
-      if (!input.filter) throw new TesseraError('invalid_payload', "Payload should have required property 'filter' for an AUTO_UPDATE collection");
+      if (!input.filter) throw invalidPayload("Payload should have required property 'filter' for an AUTO_UPDATE collection");
       const problem = filterProblem(input.filter);
-      if (problem) throw new TesseraError('invalid_payload', problem);
-    } else if (input.filter !== undefined) throw new TesseraError('invalid_payload', 'A STATIC collection takes products, not a filter');
+      if (problem) throw invalidPayload(problem);
+    } else if (input.filter !== undefined) throw invalidPayload('A STATIC collection takes products, not a filter');
     const products = input.products ?? [];
-    if (input.type === 'AUTO_UPDATE' && input.products !== undefined) throw new TesseraError('invalid_payload', 'An AUTO_UPDATE collection takes a filter, not products');
+    if (input.type === 'AUTO_UPDATE' && input.products !== undefined) throw invalidPayload('An AUTO_UPDATE collection takes a filter, not products');
     const row: CollectionRow = { id: newSortableId('pc', clock.now()), project_id: projectId, name: input.name, type: input.type, filter: input.filter ?? null, products, created_at: clock.now() };
     if (!(await sql.insertCollection(db, row))) throw duplicate('products_collection', 'name', input.name);
     return row;
