@@ -18,6 +18,7 @@ import { createManagementAuth, createProjectsService, createSigningSecrets } fro
 import { createDistributionsService } from './modules/distributions/index.js';
 import { createOrdersService } from './modules/orders/index.js';
 import { createProductsService } from './modules/products/index.js';
+import { createValidationRulesService } from './modules/validation-rules/index.js';
 import { createSegmentsService } from './modules/segments/index.js';
 import { createWebhooksService } from './modules/webhooks/index.js';
 import type { Db } from './store/db.js';
@@ -105,6 +106,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   log.subscribe(distributions.emit);
   const products = createProductsService({ db, clock });
   const orders = createOrdersService({ db, clock, log, customers, items: products.resolveItems });
+  const validationRules = createValidationRulesService({ db, clock, log });
 
   return {
     projects,
@@ -120,6 +122,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
     distributions,
     orders,
     products,
+    validationRules,
     delivery,
     listen: () => definitions.start(),
     async close() {

@@ -72,3 +72,27 @@ describe('products through the SDK', () => {
     expect(await failure(server.products.get(product.id))).toMatchObject({ code: 404, resource_type: 'product' });
   });
 });
+
+describe('validation rules through the SDK', () => {
+  it('creates, gets, updates, lists and deletes rules; assigns and unassigns', async () => {
+    const rule: any = await server.validationRules.create({
+      name: 'sdk rule',
+      rules: { logic: '1', '1': { name: 'order.amount', conditions: { $more_than: [1000] }, error: { message: 'Spend more' } } },
+    } as any);
+    expect(rule).toMatchObject({ object: 'validation_rules', name: 'sdk rule' });
+    expect(await server.validationRules.get(rule.id)).toMatchObject({ id: rule.id });
+    expect(await server.validationRules.update({ id: rule.id, name: 'sdk rule 2' } as any)).toMatchObject({ name: 'sdk rule 2' });
+    expect(await server.validationRules.list({ limit: 10 } as any)).toMatchObject({ object: 'list', total: 1 });
+    const a: any = await server.validationRules.createAssignment(rule.id, { related_object_type: 'campaign', related_object_id: 'camp_sdk' } as any);
+    expect(a).toMatchObject({ object: 'validation_rules_assignment', related_object_id: 'camp_sdk' });
+    expect(await server.validationRules.listAssignments(rule.id)).toMatchObject({ total: 1 });
+    expect(await server.validationRules.listRulesAssignments({ related_object_id: 'camp_sdk' } as any)).toMatchObject({ total: 1 });
+    await server.validationRules.deleteAssignment(rule.id, a.id);
+    await server.validationRules.delete(rule.id);
+    expect(await failure(server.validationRules.get(rule.id))).toMatchObject({ code: 404, key: 'not_found' });
+    expect(await failure(server.validationRules.create({ name: 'bad', rules: { '1': { name: 'order.metadata', conditions: {} } } } as any))).toMatchObject({
+      code: 400,
+      key: 'invalid_validation_rules',
+    });
+  });
+});

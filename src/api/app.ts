@@ -13,6 +13,7 @@ import type { ManagementAuth, ProjectsService, SigningSecretsService } from '../
 import type { DistributionsService } from '../modules/distributions/index.js';
 import type { OrdersService } from '../modules/orders/index.js';
 import type { ProductsService } from '../modules/products/index.js';
+import type { ValidationRulesService } from '../modules/validation-rules/index.js';
 import type { SegmentsService } from '../modules/segments/index.js';
 import type { WebhooksService } from '../modules/webhooks/index.js';
 import { clientAuth, managementAuth, serverAuth } from './auth.js';
@@ -25,6 +26,7 @@ import { metadataSchemaRoutes } from './routes/metadata-schemas.js';
 import { distributionRoutes } from './routes/distributions.js';
 import { orderRoutes } from './routes/orders.js';
 import { productRoutes } from './routes/products.js';
+import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
 import { segmentRoutes } from './routes/segments.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -39,6 +41,7 @@ export interface ApiServices {
   distributions: DistributionsService;
   orders: OrdersService;
   products: ProductsService;
+  validationRules: ValidationRulesService;
   management: ManagementAuth;
   customers: CustomersService;
   schemas: EventSchemasService;
@@ -100,6 +103,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     distributionRoutes(v1, services);
     orderRoutes(v1, services);
     productRoutes(v1, services);
+    validationRuleRoutes(v1, services);
   }, { prefix: '/v1' });
 
   await app.register(async (client) => {
