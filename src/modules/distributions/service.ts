@@ -23,7 +23,7 @@ export const triggerTypes = [
   'customer.order.canceled',
   'manual',
 ] as const;
-const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', ...orderTriggers];
+export const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', ...orderTriggers];
 /** Triggers whose optional segment narrows them to its members (segment triggers name theirs as what happened). */
 const narrowedBySegment = (type: string) => type === 'customer.custom_event' || orderTriggers.includes(type);
 

@@ -9,12 +9,24 @@
  * Records customer.order.created|updated|paid|canceled for orders with a customer (activity, distributions,
  * webhooks subscribed to them, segment re-evaluation).
  */
+import type { CustomersService } from '../customers/index.js';
+import type { EventLog } from '../event-log/index.js';
+import { defineModule } from '../module.js';
+import { createOrdersService } from './service.js';
+import type { ItemResolver } from './types.js';
 export { createOrdersService, type OrdersService, type OrderListQuery } from './service.js';
 export { orderObject, type OrderObject } from './view.js';
 export { orderInputSchema, orderItemSchema } from './schemas.js';
 export { amountsOf, plainItem } from './amounts.js';
 export { orderStatuses, type ItemProductRef, type ItemResolver, type OrderInput, type OrderItem, type OrderItemInput, type OrderRow, type OrderStatus } from './types.js';
 
-/** What a module hands to the composition: its service factory; it reacts to no event and runs no job. */
-export const reactions = [] as const;
-export const jobs = [] as const;
+/** Orders record through the event log and resolve items through products (both listed before them). */
+export const ordersModule = defineModule<
+  { orders: ReturnType<typeof createOrdersService> },
+  { log: EventLog; customers: CustomersService; products: { resolveItems: ItemResolver } }
+>({
+  name: 'orders',
+  create: ({ db, clock, services }) => ({
+    services: { orders: createOrdersService({ db, clock, log: services.log, customers: services.customers, items: services.products.resolveItems }) },
+  }),
+});

@@ -8,12 +8,16 @@
  * - item resolution: order items naming products / SKUs get their ids, prices and descriptions from the catalog;
  *   `override: true` stores what an item says about its product or SKU.
  */
+import { defineModule } from '../module.js';
+import { createProductsService } from './service.js';
 export { createProductsService, type ProductsService } from './service.js';
 export { productObject, skuObject, collectionObject } from './view.js';
 export { productBody, skuBody, collectionBody } from './schemas.js';
 export { inCollection, matchesFilter, filterProblem } from './collections.js';
 export type { ProductRow, SkuRow, CollectionRow, ProductInput, SkuInput, CollectionInput, CollectionMember } from './types.js';
 
-/** What a module hands to the composition: its service factory; it reacts to no event and runs no job. */
-export const reactions = [] as const;
-export const jobs = [] as const;
+/** The catalog reacts to no event and runs no job; orders resolve their items through it. */
+export const productsModule = defineModule<{ products: ReturnType<typeof createProductsService> }>({
+  name: 'products',
+  create: ({ db, clock }) => ({ services: { products: createProductsService({ db, clock }) } }),
+});

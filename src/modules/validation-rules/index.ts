@@ -10,6 +10,9 @@
  *   redemption and campaign counts, a custom event) and `now`, and get a verdict with the failed rule's message.
  * Emits business_validation_rule.created|updated|deleted and .assignment.created|deleted.
  */
+import type { EventLog } from '../event-log/index.js';
+import { defineModule } from '../module.js';
+import { createValidationRulesService } from './service.js';
 export { createValidationRulesService, type ValidationRulesService } from './service.js';
 export { evaluateRules, type RuleContext, type RuleItem, type Verdict, type ViolationKey, type PeriodCounts } from './evaluate.js';
 export { checkRuleSet, parseLogic } from './grammar.js';
@@ -18,6 +21,8 @@ export { validationRuleObject, assignmentObject } from './view.js';
 export { validationRuleBody, createValidationRuleBody, assignmentBody } from './schemas.js';
 export type { Rule, RuleSet, ValidationRuleRow, ValidationRuleInput, AssignmentRow, RelatedObjectType } from './types.js';
 
-/** What a module hands to the composition: its service factory; it reacts to no event and runs no job. */
-export const reactions = [] as const;
-export const jobs = [] as const;
+/** Rules record their webhooks through the event log; they react to no event and run no job. */
+export const validationRulesModule = defineModule<{ validationRules: ReturnType<typeof createValidationRulesService> }, { log: EventLog }>({
+  name: 'validation-rules',
+  create: ({ db, clock, services }) => ({ services: { validationRules: createValidationRulesService({ db, clock, log: services.log }) } }),
+});
