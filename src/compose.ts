@@ -15,6 +15,9 @@ import { campaignsModule } from './modules/campaigns/index.js';
 import { customersModule } from './modules/customers/index.js';
 import { deliveryModule, type Delivery } from './modules/delivery/index.js';
 import { distributionsModule } from './modules/distributions/index.js';
+import { ordersModule } from './modules/orders/index.js';
+import { productsModule } from './modules/products/index.js';
+import { validationRulesModule } from './modules/validation-rules/index.js';
 import { eventLogModule } from './modules/event-log/index.js';
 import { eventSchemasModule } from './modules/event-schemas/index.js';
 import { eventsModule } from './modules/events/index.js';
@@ -51,6 +54,9 @@ const modules = [
   vouchersModule,
   publicationsModule,
   distributionsModule,
+  productsModule,
+  ordersModule,
+  validationRulesModule,
 ] as const;
 
 type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;

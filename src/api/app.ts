@@ -14,6 +14,9 @@ import type { EventsService } from '../modules/events/index.js';
 import type { Audit } from '../modules/delivery/index.js';
 import type { ManagementAuth, ProjectsService, SigningSecretsService } from '../modules/projects/index.js';
 import type { DistributionsService } from '../modules/distributions/index.js';
+import type { OrdersService } from '../modules/orders/index.js';
+import type { ProductsService } from '../modules/products/index.js';
+import type { ValidationRulesService } from '../modules/validation-rules/index.js';
 import type { SegmentsService } from '../modules/segments/index.js';
 import type { WebhooksService } from '../modules/webhooks/index.js';
 import { clientAuth, managementAuth, serverAuth } from './auth.js';
@@ -28,6 +31,9 @@ import { eventSchemaRoutes } from './routes/event-schemas.js';
 import { eventRoutes } from './routes/events.js';
 import { metadataSchemaRoutes } from './routes/metadata-schemas.js';
 import { distributionRoutes } from './routes/distributions.js';
+import { orderRoutes } from './routes/orders.js';
+import { productRoutes } from './routes/products.js';
+import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
 import { clientPublicationRoutes, publicationRoutes } from './routes/publications.js';
 import { segmentRoutes } from './routes/segments.js';
@@ -42,6 +48,9 @@ export interface ApiServices {
   audit: Audit;
   segments: SegmentsService;
   distributions: DistributionsService;
+  orders: OrdersService;
+  products: ProductsService;
+  validationRules: ValidationRulesService;
   management: ManagementAuth;
   customers: CustomersService;
   schemas: EventSchemasService;
@@ -115,6 +124,9 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     campaignRoutes(v1, services);
     voucherRoutes(v1, services);
     publicationRoutes(v1, services);
+    orderRoutes(v1, services);
+    productRoutes(v1, services);
+    validationRuleRoutes(v1, services);
   }, { prefix: '/v1' });
 
   await app.register(async (client) => {

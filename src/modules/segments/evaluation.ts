@@ -14,6 +14,9 @@ import type { EventStatsSelect, LiveSegment, MembershipChange } from './types.js
 import { simpleSegment } from './view.js';
 
 /** What segment changes the engine makes are recorded as caused by. */
+/** A customer's order events: its order summary (filters' `orders.*`) may have changed. */
+const orderEventTypes: readonly string[] = ['customer.order.created', 'customer.order.updated', 'customer.order.paid', 'customer.order.canceled'];
+
 export const internal = (projectId: string, groupId: string): Cause => ({ projectId, groupId, source: { channel: 'INTERNAL' } });
 
 /** What a batch of records changed for one customer. */
@@ -46,6 +49,8 @@ function readersOf(segments: Compiled[]) {
   };
   for (const s of segments) {
     for (const f of s.deps.fields) add(byField, f, s);
+    // Order changes report `orders` as what changed for the customer (its order summary).
+    if (s.deps.orders) add(byField, 'orders', s);
     for (const e of s.deps.events) add(byEvent, e, s);
   }
   const withFields = segments.filter((s) => s.deps.fields.size > 0);
@@ -81,7 +86,8 @@ async function touchesOf(tx: Executor, entries: CausedEvent[]): Promise<Map<stri
       await sql.forgetCustomer(tx, e.customerId);
       continue;
     }
-    if (e.type !== 'customer.created' && e.type !== 'customer.updated' && e.type !== 'customer.custom_event') continue;
+    const orderChange = orderEventTypes.includes(e.type);
+    if (e.type !== 'customer.created' && e.type !== 'customer.updated' && e.type !== 'customer.custom_event' && !orderChange) continue;
     const p = touched.get(cause.projectId) ?? { customers: new Map() };
     touched.set(cause.projectId, p);
     let c = p.customers.get(e.customerId);
@@ -97,6 +103,8 @@ async function touchesOf(tx: Executor, entries: CausedEvent[]): Promise<Map<stri
       if (e.changed) for (const f of e.changed) c.fields.add(f);
       else c.anyField = true;
     }
+    // An order event follows the order's write, which recomputed the customer's order summary in the transaction.
+    if (orderChange) c.fields.add('orders');
     if (e.type === 'customer.custom_event') c.events.add(String((e.data.event as { type?: unknown } | undefined)?.type ?? ''));
   }
   return touched;
@@ -276,7 +284,7 @@ export function createEvaluation(deps: EvaluationDeps) {
   return {
     onEvents,
     /** What onEvents derives from. */
-    derivesFrom: ['customer.created', 'customer.updated', 'customer.custom_event', 'customer.deleted'] as const,
+    derivesFrom: ['customer.created', 'customer.updated', 'customer.custom_event', 'customer.deleted', ...orderEventTypes] as const,
     /** What evaluations outside a change (the jobs) are given. */
     evalDeps,
     compiledOf,
