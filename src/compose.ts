@@ -15,6 +15,9 @@ import { campaignsModule } from './modules/campaigns/index.js';
 import { customersModule } from './modules/customers/index.js';
 import { deliveryModule, type Delivery } from './modules/delivery/index.js';
 import { distributionsModule } from './modules/distributions/index.js';
+import { ordersModule } from './modules/orders/index.js';
+import { productsModule } from './modules/products/index.js';
+import { validationRulesModule } from './modules/validation-rules/index.js';
 import { eventLogModule } from './modules/event-log/index.js';
 import { eventSchemasModule } from './modules/event-schemas/index.js';
 import { eventsModule } from './modules/events/index.js';
@@ -27,6 +30,7 @@ import { webhooksModule } from './modules/webhooks/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
 import { migrate } from './store/migrator.js';
+import { createOperations } from './operations.js';
 import { createPgDb } from './store/pg.js';
 import { createPgliteDb } from './store/pglite.js';
 import { createWorker, type Worker } from './worker/index.js';
@@ -50,6 +54,9 @@ const modules = [
   vouchersModule,
   publicationsModule,
   distributionsModule,
+  productsModule,
+  ordersModule,
+  validationRulesModule,
 ] as const;
 
 type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;
@@ -95,6 +102,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
     ...services,
     jobs: built.flatMap((p) => p.jobs ?? []),
     reactions,
+    operations: createOperations(db, services.delivery),
     listen: () => definitions.start(),
     async drain() {
       // Tracked events first: they upsert customers.
@@ -138,7 +146,7 @@ export type Background = Omit<Tessera, 'app' | 'management'>;
 export async function compose(config: Config, options?: ComposeOptions & { api?: true }): Promise<Tessera>;
 export async function compose(config: Config, options: ComposeOptions & { api: false }): Promise<Background>;
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<Tessera | Background> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, { pretty: config.logPretty });
   const clock = options.clock ?? systemClock;
   const db = options.db ?? (await openStore(config));
   const api = options.api ?? true;

@@ -6,6 +6,10 @@ export const errorCatalog = {
   invalid_payload: { code: 400, message: 'Invalid payload' },
   invalid_query_params: { code: 400, message: 'Invalid query params' },
   invalid_customer: { code: 400, message: 'Invalid customer' },
+  invalid_order: { code: 400, message: 'Invalid order' },
+  invalid_product: { code: 400, message: 'Invalid product' },
+  invalid_sku: { code: 400, message: 'Invalid SKU' },
+  invalid_validation_rules: { code: 400, message: 'Invalid validation rules' },
   metadata_validation_failed: { code: 400, message: 'Metadata validation failed' },
   invalid_campaign: { code: 400, message: 'Invalid Campaign' },
   invalid_code_config: { code: 400, message: 'Invalid code config' },
@@ -67,6 +71,10 @@ const raise = (key: ErrorKey) => (details: string, extra?: ErrorExtra) => new Te
 export const invalidPayload = raise('invalid_payload');
 export const invalidQueryParams = raise('invalid_query_params');
 export const invalidCustomer = raise('invalid_customer');
+export const invalidOrder = raise('invalid_order');
+export const invalidProduct = raise('invalid_product');
+export const invalidSku = raise('invalid_sku');
+export const invalidValidationRules = raise('invalid_validation_rules');
 export const metadataValidationFailed = raise('metadata_validation_failed');
 export const unauthorized = raise('unauthorized');
 export const forbidden = raise('forbidden');

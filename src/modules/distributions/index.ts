@@ -1,8 +1,8 @@
 /**
  * Distributions (our API; Voucherify keeps them in its dashboard). Glossary:
- * - trigger: a custom event by name (optionally only for members of a segment), a customer entering or leaving an
- *   auto-update segment, or a code published to a customer (customer.publication.succeeded, optionally of one
- *   campaign).
+ * - trigger: a custom event by name or a customer's order created, updated, paid or canceled (each optionally only
+ *   for members of a segment), a customer entering or leaving an auto-update segment, or a code published to a
+ *   customer (customer.publication.succeeded, optionally of one campaign).
  * - purpose: plain_message; publish_unique_codes (a code of campaign_id is published to the customer and sent with
  *   campaign, voucher and publication); notify_promotion (the campaign is sent along).
  * - channel: a webhook (target URL, the event name that becomes the envelope `type`, custom headers, an optional
@@ -28,19 +28,9 @@ export const distributionsModule = defineModule<
   { delivery: Delivery; segments: SegmentsService; customers: CustomersService; campaigns: CampaignsService; publications: PublicationsService }
 >({
   name: 'distributions',
-  create: ({ db, clock, config, definitions, services }) => {
-    const distributions = createDistributionsService({
-      db,
-      clock,
-      delivery: services.delivery,
-      segments: services.segments,
-      customers: services.customers,
-      campaigns: services.campaigns,
-      publications: services.publications,
-      allowPrivateTargets: config.allowPrivateTargets,
-      definitions,
-    });
-    services.delivery.own('distribution', distributions.owner);
+  create: (ctx) => {
+    const distributions = createDistributionsService({ ...ctx, ...ctx.services, allowPrivateTargets: ctx.config.allowPrivateTargets });
+    ctx.services.delivery.own('distribution', distributions.owner);
     return {
       services: { distributions },
       reactions: [{ kind: 'subscriber', name: 'distributions.triggers', types: eventTriggers, handle: distributions.emit }],

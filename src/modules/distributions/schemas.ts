@@ -34,4 +34,5 @@ export const distributionBody = {
       },
     },
   },
+  additionalProperties: false,
 } as const;

@@ -14,10 +14,23 @@ import { renderTemplate } from './template.js';
 import type { DistributionInput, DistributionRow } from './types.js';
 import { simpleDistribution } from './view.js';
 
-export const triggerTypes = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'customer.publication.succeeded', 'manual'] as const;
-export const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'customer.publication.succeeded'];
+const orderTriggers: readonly string[] = ['customer.order.created', 'customer.order.updated', 'customer.order.paid', 'customer.order.canceled'];
+export const triggerTypes = [
+  'customer.custom_event',
+  'customer.segment.entered',
+  'customer.segment.left',
+  'customer.publication.succeeded',
+  'customer.order.created',
+  'customer.order.updated',
+  'customer.order.paid',
+  'customer.order.canceled',
+  'manual',
+] as const;
+export const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'customer.publication.succeeded', ...orderTriggers];
 /** Triggers a distribution may publish codes on. */
 const publishingTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left'];
+/** Triggers whose optional segment narrows them to its members (segment triggers name theirs as what happened). */
+const narrowedBySegment = (type: string) => type === 'customer.custom_event' || orderTriggers.includes(type);
 
 /** Voucherify sends manual messages after 10 minutes; a request may choose from 0 to 7 days. */
 export const defaultManualDelaySeconds = 600;
@@ -52,7 +65,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
     if (t.segment_id) {
       const seg = await deps.segments.get(projectId, t.segment_id);
       // Only auto-update segments record entered/left: on a passive or static one the trigger would never fire.
-      if (seg.type !== 'auto-update' && t.type !== 'customer.custom_event' && t.type !== 'manual') {
+      if (seg.type !== 'auto-update' && !narrowedBySegment(t.type) && t.type !== 'manual') {
         throw invalidPayload(`Segment ${seg.id} is ${seg.type} and records no entered or left events: make it an auto-update segment`);
       }
     }
@@ -136,6 +149,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
     if (d.project_id !== r.projectId || d.trigger.type !== r.type) return false;
     if (r.type === 'customer.custom_event') return (r.data.event as { type?: string } | undefined)?.type === d.trigger.event;
     if (r.type === 'customer.publication.succeeded') return !d.trigger.campaign_id || (r.data.campaign as { id?: string } | null)?.id === d.trigger.campaign_id;
+    if (orderTriggers.includes(r.type)) return true;
     return r.entityId === d.trigger.segment_id;
   }
 
@@ -165,7 +179,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
     const out: NewSendout[] = [];
     for (const d of triggered) {
       let hits = relevant.filter((r) => triggers(d, r));
-      if (hits.length > 0 && d.trigger.type === 'customer.custom_event' && d.trigger.segment_id) {
+      if (hits.length > 0 && narrowedBySegment(d.trigger.type) && d.trigger.segment_id) {
         const members = await deps.segments.membersAmong(tx, d.trigger.segment_id, [...new Set(hits.map((r) => r.customerId!))]);
         hits = hits.filter((r) => members.has(r.customerId!));
       }

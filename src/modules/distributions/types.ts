@@ -3,10 +3,19 @@ export type DistributionStatus = 'TO SEND' | 'PAUSED' | 'DRAFT' | 'DONE';
 /** What starts a distribution: an event type, narrowed by event name or segment. */
 export interface Trigger {
   /** manual: sent only when asked (POST /v1/distributions/{id}/send), after a delay. */
-  type: 'customer.custom_event' | 'customer.segment.entered' | 'customer.segment.left' | 'customer.publication.succeeded' | 'manual';
+  type:
+    | 'customer.custom_event'
+    | 'customer.segment.entered'
+    | 'customer.segment.left'
+    | 'customer.publication.succeeded'
+    | 'customer.order.created'
+    | 'customer.order.updated'
+    | 'customer.order.paid'
+    | 'customer.order.canceled'
+    | 'manual';
   /** customer.custom_event: the custom event's name. */
   event?: string;
-  /** For segment triggers, the segment; for custom events, an optional segment the customer must be in. */
+  /** For segment triggers, the segment; for custom events and orders, an optional segment the customer must be in. */
   segment_id?: string;
   /** customer.publication.succeeded: only publications of this campaign (any campaign when absent). */
   campaign_id?: string;
