@@ -11,6 +11,7 @@ import type { Config } from './config/index.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Job } from './core/jobs.js';
 import { createLogger, type Logger } from './core/logger.js';
+import { campaignsModule } from './modules/campaigns/index.js';
 import { customersModule } from './modules/customers/index.js';
 import { deliveryModule, type Delivery } from './modules/delivery/index.js';
 import { distributionsModule } from './modules/distributions/index.js';
@@ -22,11 +23,14 @@ import { eventSchemasModule } from './modules/event-schemas/index.js';
 import { eventsModule } from './modules/events/index.js';
 import type { ModuleParts, Reaction, TesseraModule } from './modules/module.js';
 import { projectsModule } from './modules/projects/index.js';
+import { publicationsModule } from './modules/publications/index.js';
 import { segmentsModule } from './modules/segments/index.js';
+import { vouchersModule } from './modules/vouchers/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
 import { migrate } from './store/migrator.js';
+import { createOperations } from './operations.js';
 import { createPgDb } from './store/pg.js';
 import { createPgliteDb } from './store/pglite.js';
 import { createWorker, type Worker } from './worker/index.js';
@@ -46,6 +50,9 @@ const modules = [
   deliveryModule,
   webhooksModule,
   segmentsModule,
+  campaignsModule,
+  vouchersModule,
+  publicationsModule,
   distributionsModule,
   productsModule,
   ordersModule,
@@ -95,6 +102,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
     ...services,
     jobs: built.flatMap((p) => p.jobs ?? []),
     reactions,
+    operations: createOperations(db, services.delivery),
     listen: () => definitions.start(),
     async drain() {
       // Tracked events first: they upsert customers.
@@ -138,7 +146,7 @@ export type Background = Omit<Tessera, 'app' | 'management'>;
 export async function compose(config: Config, options?: ComposeOptions & { api?: true }): Promise<Tessera>;
 export async function compose(config: Config, options: ComposeOptions & { api: false }): Promise<Background>;
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<Tessera | Background> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, { pretty: config.logPretty });
   const clock = options.clock ?? systemClock;
   const db = options.db ?? (await openStore(config));
   const api = options.api ?? true;

@@ -7,6 +7,7 @@ export interface Trigger {
     | 'customer.custom_event'
     | 'customer.segment.entered'
     | 'customer.segment.left'
+    | 'customer.publication.succeeded'
     | 'customer.order.created'
     | 'customer.order.updated'
     | 'customer.order.paid'
@@ -16,7 +17,15 @@ export interface Trigger {
   event?: string;
   /** For segment triggers, the segment; for custom events and orders, an optional segment the customer must be in. */
   segment_id?: string;
+  /** customer.publication.succeeded: only publications of this campaign (any campaign when absent). */
+  campaign_id?: string;
 }
+
+/**
+ * What a distribution does besides its message: publish a code of campaign_id to the customer and send it
+ * (publish_unique_codes), tell about campaign_id (notify_promotion), or only send the message (plain_message).
+ */
+export type Purpose = 'plain_message' | 'publish_unique_codes' | 'notify_promotion';
 
 export interface WebhookChannel {
   type: 'webhook';
@@ -37,7 +46,8 @@ export interface DistributionRow {
   status: DistributionStatus;
   paused_reason: string | null;
   trigger: Trigger;
-  purpose: 'plain_message';
+  purpose: Purpose;
+  campaign_id: string | null;
   channel: WebhookChannel;
   created_at: Date;
   updated_at: Date | null;
@@ -47,6 +57,7 @@ export interface DistributionInput {
   name: string;
   status?: 'TO SEND' | 'PAUSED' | 'DRAFT';
   trigger: Trigger;
-  purpose?: 'plain_message';
+  purpose?: Purpose;
+  campaign_id?: string;
   channel: Omit<WebhookChannel, 'headers' | 'template' | 'raw_payload'> & Partial<Pick<WebhookChannel, 'headers' | 'template' | 'raw_payload'>>;
 }
