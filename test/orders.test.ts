@@ -105,6 +105,10 @@ describe('orders', () => {
     expect(anon.json()).toMatchObject({ code: 400, key: 'invalid_customer' });
     const unknown = await api('POST', '/v1/orders', { amount: 100, customer_id: 'cust_unknown' });
     expect(unknown.json()).toMatchObject({ code: 404, key: 'not_found', resource_type: 'customer' });
+    const huge = await api('POST', '/v1/orders', { items: [{ quantity: 1e9, price: 1e15 }] });
+    expect(huge.json()).toMatchObject({ code: 400, key: 'invalid_order' });
+    const ancient = await api('POST', '/v1/orders', { amount: 1, created_at: '0000-01-01T00:00:00Z' });
+    expect(ancient.json()).toMatchObject({ code: 400, key: 'invalid_payload' });
     const noProduct = await api('POST', '/v1/orders', { items: [{ product_id: 'prod_missing', quantity: 1 }] });
     expect(noProduct.json()).toMatchObject({ code: 404, key: 'not_found', resource_type: 'product', resource_id: 'prod_missing' });
     const tooMany = await api('POST', '/v1/orders', { items: Array.from({ length: 501 }, () => ({ quantity: 1 })) });
