@@ -11,15 +11,21 @@ import type { Config } from './config/index.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Job } from './core/jobs.js';
 import { createLogger, type Logger } from './core/logger.js';
+import { campaignsModule } from './modules/campaigns/index.js';
 import { customersModule } from './modules/customers/index.js';
 import { deliveryModule, type Delivery } from './modules/delivery/index.js';
 import { distributionsModule } from './modules/distributions/index.js';
+import { ordersModule } from './modules/orders/index.js';
+import { productsModule } from './modules/products/index.js';
+import { validationRulesModule } from './modules/validation-rules/index.js';
 import { eventLogModule } from './modules/event-log/index.js';
 import { eventSchemasModule } from './modules/event-schemas/index.js';
 import { eventsModule } from './modules/events/index.js';
 import type { ModuleParts, Reaction, TesseraModule } from './modules/module.js';
 import { projectsModule } from './modules/projects/index.js';
+import { publicationsModule } from './modules/publications/index.js';
 import { segmentsModule } from './modules/segments/index.js';
+import { vouchersModule } from './modules/vouchers/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
@@ -44,7 +50,13 @@ const modules = [
   deliveryModule,
   webhooksModule,
   segmentsModule,
+  campaignsModule,
+  vouchersModule,
+  publicationsModule,
   distributionsModule,
+  productsModule,
+  ordersModule,
+  validationRulesModule,
 ] as const;
 
 type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;

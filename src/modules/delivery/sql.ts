@@ -53,19 +53,14 @@ export async function claimDue(db: Executor, owner: string, now: Date, leaseUnti
   return rows;
 }
 
-export interface ResultRow {
+/** An attempt as the recording statement takes it (times as text), with the sendout's new state. */
+export interface ResultRow extends Omit<AttemptRow, 'attempt' | 'started_at'> {
   id: string;
   owner: string;
   status: SendoutStatus;
   next_attempt_at: string | null;
   executed_at: string;
   started_at: string;
-  duration_ms: number;
-  status_code: number | null;
-  response_headers: Record<string, string> | null;
-  response_body: string | null;
-  error: string | null;
-  outcome: Outcome;
 }
 
 /**

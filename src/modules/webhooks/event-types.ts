@@ -74,10 +74,10 @@ export const knownTypes: Readonly<Record<string, EventTypeGroup>> = {
   'customer.loyalty.tier.downgraded': 'distribution',
   'customer.loyalty.tier.prolonged': 'distribution',
   'customer.loyalty.tier.left': 'distribution',
-  'customer.order.created': 'distribution',
-  'customer.order.paid': 'distribution',
-  'customer.order.updated': 'distribution',
-  'customer.order.canceled': 'distribution',
+  'customer.order.created': 'both',
+  'customer.order.paid': 'both',
+  'customer.order.updated': 'both',
+  'customer.order.canceled': 'both',
   'customer.publication.succeeded': 'distribution',
   'customer.custom_event': 'distribution',
   manual_distribution_schedule: 'distribution',
@@ -107,10 +107,47 @@ export const knownTypes: Readonly<Record<string, EventTypeGroup>> = {
  * The project-settings types Tessera emits today: exactly what a project webhook can subscribe to (besides `*`).
  * Add a type here in the same change that starts emitting it.
  */
-export const emittedTypes: string[] = ['customer.created', 'customer.updated', 'customer.deleted'];
+export const emittedTypes: string[] = [
+  'customer.created',
+  'customer.updated',
+  'customer.deleted',
+  // Tessera's extension: a customer's order events reach project webhooks too, with the data a distribution gets.
+  'customer.order.created',
+  'customer.order.updated',
+  'customer.order.paid',
+  'customer.order.canceled',
+  'campaign.created',
+  'campaign.updated',
+  'campaign.deleted',
+  'campaign.enabled',
+  'campaign.disabled',
+  'campaign.vouchers.generation.completed',
+  'voucher.created',
+  'voucher.updated',
+  'voucher.deleted',
+  'voucher.enabled',
+  'voucher.disabled',
+  'voucher.published',
+  'publication.succeeded',
+  'business_validation_rule.created',
+  'business_validation_rule.updated',
+  'business_validation_rule.deleted',
+  'business_validation_rule.assignment.created',
+  'business_validation_rule.assignment.deleted',
+];
 
 /** Types a distribution can be triggered by (its own list lives with distributions); reported as emitted too. */
-export const distributionEmittedTypes: string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'manual_distribution_schedule'];
+export const distributionEmittedTypes: string[] = [
+  'customer.custom_event',
+  'customer.segment.entered',
+  'customer.segment.left',
+  'customer.publication.succeeded',
+  'customer.order.created',
+  'customer.order.updated',
+  'customer.order.paid',
+  'customer.order.canceled',
+  'manual_distribution_schedule',
+];
 
 /** @deprecated name kept for callers: the subscribable types are the emitted ones. */
 export const subscribableTypes = emittedTypes;
