@@ -18,6 +18,7 @@ import { createManagementAuth, createProjectsService, createSigningSecrets } fro
 import { createDistributionsService } from './modules/distributions/index.js';
 import { createSegmentsService } from './modules/segments/index.js';
 import { createWebhooksService } from './modules/webhooks/index.js';
+import { registerDashboard } from './dashboard/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
 import { migrate } from './store/migrator.js';
@@ -192,6 +193,7 @@ export async function compose(
         : undefined;
     const management = await services.management.ensure(pinned);
     const app = await buildApp(services, { bodyLimit: config.bodyLimit, logger });
+    await registerDashboard(app, { ...services, logger });
     const worker = createWorker(db, config, services, clock, logger);
     return {
       db,
