@@ -12,11 +12,16 @@ import { isFetch, parseForm } from './context.js';
 import { html } from './html.js';
 import { signedOutPage } from './layout.js';
 import { authRoutes } from './pages/auth.js';
+import { customerRoutes } from './pages/customers.js';
+import { distributionRoutes } from './pages/distributions.js';
+import { segmentRoutes } from './pages/segments.js';
+import { eventSchemaRoutes } from './pages/event-schemas.js';
 import { sendoutRoutes } from './pages/sendouts.js';
 import { webhookRoutes } from './pages/webhooks.js';
+import type { V1Services } from './v1.js';
 import { cookieName, createSessions, readCookie, sameToken } from './session.js';
 
-export interface DashboardDeps {
+export interface DashboardDeps extends V1Services {
   management: { check(id: string, token: string): Promise<boolean> };
   logger: Logger;
 }
@@ -84,6 +89,10 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       authRoutes(d, { sessions, management: deps.management });
       webhookRoutes(d);
       sendoutRoutes(d);
+      eventSchemaRoutes(d);
+      customerRoutes(d, deps);
+      segmentRoutes(d, deps);
+      distributionRoutes(d, deps);
     },
     { prefix: '/dashboard' },
   );
