@@ -9,7 +9,7 @@ import { buildApp, type ApiServices } from './api/app.js';
 import type { Config } from './config/index.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
-import { createEventLog } from './modules/activity/index.js';
+import { createEventLog } from './modules/event-log/index.js';
 import { blankCustomer, createCustomersService, customerObject } from './modules/customers/index.js';
 import { createAudit, createDelivery, createSender, notifyChannel, type Delivery } from './modules/delivery/index.js';
 import { createEventSchemasService } from './modules/event-schemas/index.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/core/clock.js';
-import { createEventLog, type CausedEvent } from '../src/modules/activity/index.js';
+import { createEventLog, type CausedEvent } from '../src/modules/event-log/index.js';
 import type { Executor, Statement } from '../src/store/db.js';
 import { createTestDb, type TestDb } from './helpers/db.js';
 

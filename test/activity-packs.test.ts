@@ -1,5 +1,5 @@
 /**
- * The segment entries and exits one change causes are stored together (one event-log row, see activity/sql.ts) and
+ * The segment entries and exits one change causes are stored together (one event-log row, see event-log/sql.ts) and
  * listed one by one: every record once, in order, with its own id, through filters and id-cursor pages.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -9,7 +9,7 @@ import { compose, createServices, type Tessera } from '../src/compose.js';
 import { loadConfig } from '../src/config/index.js';
 import { systemClock } from '../src/core/clock.js';
 import { createLogger } from '../src/core/logger.js';
-import type { Cause } from '../src/modules/activity/index.js';
+import type { Cause } from '../src/modules/event-log/index.js';
 import type { Db, Queryable, QueryResult } from '../src/store/db.js';
 import { defineSchema, managementHeaders } from './helpers/app.js';
 import { createTestDb, type TestDb } from './helpers/db.js';

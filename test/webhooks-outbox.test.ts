@@ -4,7 +4,7 @@
  * subscribed endpoint exactly once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CausedEvent } from '../src/modules/activity/index.js';
+import type { CausedEvent } from '../src/modules/event-log/index.js';
 import { defineSchema, managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { startSink, type Sink } from './helpers/sink.js';
 

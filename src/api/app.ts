@@ -1,10 +1,10 @@
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import qs from 'qs';
-import { TesseraError } from '../core/errors.js';
+import { invalidPayload, invalidQueryParams } from '../core/errors.js';
 import { newRequestId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
-import type { EventLog } from '../modules/activity/index.js';
+import type { EventLog } from '../modules/event-log/index.js';
 import type { CustomersService } from '../modules/customers/index.js';
 import type { EventSchemasService } from '../modules/event-schemas/index.js';
 import type { EventsService } from '../modules/events/index.js';
@@ -74,13 +74,13 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     parseJson(req, body as string, (err, value) => {
       if (err) return done(err, undefined);
       const problem = unstorableInBody(value);
-      return problem ? done(new TesseraError('invalid_payload', problem), undefined) : done(null, value);
+      return problem ? done(invalidPayload(problem), undefined) : done(null, value);
     });
   });
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
-    if (urlHasNul(req.url)) throw new TesseraError('invalid_query_params', 'The URL must not contain the NUL character (%00)');
+    if (urlHasNul(req.url)) throw invalidQueryParams('The URL must not contain the NUL character (%00)');
   });
 
   app.get('/health', async () => ({ status: 'ok' }));

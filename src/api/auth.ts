@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { TesseraError } from '../core/errors.js';
-import type { Cause } from '../modules/activity/index.js';
+import { forbidden, unauthorized } from '../core/errors.js';
+import type { Cause } from '../modules/event-log/index.js';
 import { originAllowed, type Caller, type ManagementAuth, type ProjectRow, type ProjectsService } from '../modules/projects/index.js';
 
 declare module 'fastify' {
@@ -14,8 +14,6 @@ function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
-
-const unauthorized = (details: string) => new TesseraError('unauthorized', details);
 
 /** /v1: a project's server key (X-App-Id + X-App-Token). */
 export function serverAuth(projects: ProjectsService) {
@@ -40,9 +38,9 @@ export function clientAuth(projects: ProjectsService) {
     const auth = await projects.authenticate(appId, token, 'client');
     if (!auth) throw unauthorized('Invalid X-Client-Application-Id or X-Client-Token');
     const origin = header(req, 'origin');
-    if (!origin) throw new TesseraError('forbidden', 'Client-side requests need an Origin header');
+    if (!origin) throw forbidden('Client-side requests need an Origin header');
     if (!originAllowed(origin, auth.project.settings.client_trusted_domains ?? [])) {
-      throw new TesseraError('forbidden', `Origin ${origin} is not among this project's client_trusted_domains`);
+      throw forbidden(`Origin ${origin} is not among this project's client_trusted_domains`);
     }
     req.caller = auth.caller;
     req.project = auth.project;

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { Agent, request } from 'undici';
-import { standardSignature, voucherifySignature } from '../modules/delivery/signing.js';
+import { standardSignature, voucherifySignature } from '../modules/delivery/index.js';
 
 /**
  * `tessera listen`: a receiver for developers building one. Takes webhooks on a local port, checks their signatures

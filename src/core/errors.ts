@@ -50,6 +50,23 @@ export class TesseraError extends Error {
   }
 }
 
+/** The one way to raise each entry of the catalog (so a key is never spelled at the throw site). */
+const raise = (key: ErrorKey) => (details: string, extra?: ErrorExtra) => new TesseraError(key, details, extra);
+
+export const invalidPayload = raise('invalid_payload');
+export const invalidQueryParams = raise('invalid_query_params');
+export const invalidCustomer = raise('invalid_customer');
+export const metadataValidationFailed = raise('metadata_validation_failed');
+export const unauthorized = raise('unauthorized');
+export const forbidden = raise('forbidden');
+export const methodNotAllowed = raise('method_not_allowed');
+export const resourceInUse = raise('resource_in_use');
+export const payloadTooLarge = raise('payload_too_large');
+export const unsupportedMediaType = raise('unsupported_media_type');
+export const tooManyRequests = raise('too_many_requests');
+export const internalError = raise('internal_error');
+export const serviceUnavailable = raise('service_unavailable');
+
 export function notFound(resourceType: string, id: string): TesseraError {
   return new TesseraError('not_found', `Cannot find ${resourceType} with id ${id}`, { resourceId: id, resourceType });
 }
@@ -59,8 +76,4 @@ export function duplicate(resourceType: string, field: string, value: string): T
     resourceId: value,
     resourceType,
   });
-}
-
-export function invalidPayload(details: string): TesseraError {
-  return new TesseraError('invalid_payload', details);
 }

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Db } from './db.js';
+import { lockUntilCommit } from './locks.js';
 
 /** migrations/ at the package root, from both src/store and dist/store. */
 export const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
@@ -22,9 +23,6 @@ export async function loadMigrations(dir = migrationsDir): Promise<Migration[]> 
   return out;
 }
 
-/** Any constant will do: it names Tessera's migration lock among other advisory locks. */
-const migrationLock = 7_263_554_201;
-
 /**
  * Applies pending migrations, one transaction each. Every transaction first takes a transaction-scoped advisory
  * lock, so two processes starting at once apply each migration exactly once, in order.
@@ -34,7 +32,7 @@ export async function migrate(db: Db, migrations?: Migration[]): Promise<string[
   const applied: string[] = [];
   for (const m of all) {
     const done = await db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [migrationLock]);
+      await lockUntilCommit(tx, 'migrations');
       await tx.exec(`CREATE TABLE IF NOT EXISTS tessera_migrations (
         id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
       const { rows } = await tx.query('SELECT 1 FROM tessera_migrations WHERE id = $1', [m.id]);

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { TesseraError } from '../core/errors.js';
+import { serviceUnavailable } from '../core/errors.js';
 import { createHash } from 'node:crypto';
 import { isRetryable, type Db, type Queryable, type QueryOptions, type QueryResult } from './db.js';
 
@@ -73,7 +73,7 @@ export function createPgDb(options: PgOptions): Db {
           if (!isRetryable(err)) throw err;
           if (attempt < 3) continue;
           // Conflicting with concurrent transactions three times running: the caller may try again (503, not 500).
-          throw new TesseraError('service_unavailable', 'The request conflicted with concurrent changes; try again');
+          throw serviceUnavailable('The request conflicted with concurrent changes; try again');
         } finally {
           client.release(broken);
         }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { activityObject, type ActivityQuery, type EventLog } from '../../modules/activity/index.js';
+import { activityObject, type ActivityQuery, type EventLog } from '../../modules/event-log/index.js';
 import { customerInputSchema, customerObject, type CustomerInput, type CustomersService, type ListQuery } from '../../modules/customers/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { dateParam, limitParam, listOf, toDate } from '../list.js';

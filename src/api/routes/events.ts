@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { TesseraError } from '../../core/errors.js';
+import { forbidden } from '../../core/errors.js';
 import { eventObject, trackBody, type EventsService, type TrackInput } from '../../modules/events/index.js';
 import { causeOf } from '../auth.js';
 
@@ -7,7 +7,7 @@ import { causeOf } from '../auth.js';
 export function eventRoutes(app: FastifyInstance, deps: { events: EventsService; clientSide: boolean }): void {
   app.post<{ Body: TrackInput }>('/events', { schema: { body: trackBody } }, async (req) => {
     if (deps.clientSide && (req.body.referral || req.body.loyalty) && !req.project?.settings.client_loyalty_events_enabled) {
-      throw new TesseraError('forbidden', 'Client-side loyalty and referral events are disabled for this project (client_loyalty_events_enabled)');
+      throw forbidden('Client-side loyalty and referral events are disabled for this project (client_loyalty_events_enabled)');
     }
     const { event, customer } = await deps.events.track(causeOf(req), req.body);
     return eventObject(event, customer);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { TesseraError } from '../../core/errors.js';
+import { resourceInUse } from '../../core/errors.js';
 import { standardWebhooksSecret, type Audit, type SendoutStatus } from '../../modules/delivery/index.js';
 import type { ProjectSecrets, SigningSecretsService } from '../../modules/projects/index.js';
 import { webhookBody, webhookObject, type WebhookInput, type WebhooksService } from '../../modules/webhooks/index.js';
@@ -63,7 +63,7 @@ export function webhookRoutes(
   async function requireActive(projectId: string, webhookId: string): Promise<void> {
     const w = await webhooks.get(projectId, webhookId);
     if (!w.active) {
-      throw new TesseraError('resource_in_use', `Webhook ${w.id} is disabled${w.disabled_reason ? ` (${w.disabled_reason})` : ''}: re-enable it with PUT before retrying`, {
+      throw resourceInUse(`Webhook ${w.id} is disabled${w.disabled_reason ? ` (${w.disabled_reason})` : ''}: re-enable it with PUT before retrying`, {
         resourceId: w.id,
         resourceType: 'webhook',
       });

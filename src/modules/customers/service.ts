@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { notFound } from '../../core/errors.js';
 import type { Db, Executor } from '../../store/db.js';
 import { createGroupCommit } from '../../store/group-commit.js';
-import type { Cause, EventLog } from '../activity/index.js';
+import type { Cause, EventLog } from '../event-log/index.js';
 import { applyAttributes } from './attributes.js';
 import { changeEvent, upsertMany, type UpsertItem } from './upsert.js';
 import * as sql from './sql.js';

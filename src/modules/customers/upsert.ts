@@ -1,8 +1,8 @@
 import type { Clock } from '../../core/clock.js';
-import { notFound, TesseraError } from '../../core/errors.js';
+import { notFound, serviceUnavailable, TesseraError } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import { retryTransaction, type Executor } from '../../store/db.js';
-import type { Cause, CausedEvent } from '../activity/index.js';
+import type { Cause, CausedEvent } from '../event-log/index.js';
 import { applyAttributes, blankCustomer } from './attributes.js';
 import * as sql from './sql.js';
 import type { CustomerInput, CustomerRow, UpsertResult } from './types.js';
@@ -85,7 +85,7 @@ export async function upsertMany(tx: Executor, clock: Clock, items: UpsertItem[]
         error:
           input.id !== undefined
             ? notFound('customer', input.id)
-            : new TesseraError('service_unavailable', `Customer ${input.source_id} changed concurrently; try again`),
+            : serviceUnavailable(`Customer ${input.source_id} changed concurrently; try again`),
       });
       continue;
     }

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { notFound, TesseraError } from '../../core/errors.js';
+import { notFound, resourceInUse } from '../../core/errors.js';
 import type { Db } from '../../store/db.js';
 import * as sql from './sql.js';
 import type { AttemptRow, SendoutRow } from './types.js';
@@ -61,7 +61,7 @@ export function createAudit(deps: { db: Db; clock: Clock }) {
     const row = await sql.selectSendout(db, projectId, id);
     if (!row) throw notFound('webhook_sendout', id);
     if ((await sql.requeue(db, { projectId, id }, clock.now())) === 0) {
-      throw new TesseraError('resource_in_use', `Sendout ${id} is being delivered right now; retry it when the attempt is recorded`, {
+      throw resourceInUse(`Sendout ${id} is being delivered right now; retry it when the attempt is recorded`, {
         resourceId: id,
         resourceType: 'webhook_sendout',
       });

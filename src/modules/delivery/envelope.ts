@@ -1,4 +1,4 @@
-import type { EventSource } from '../activity/index.js';
+import type { EventSource } from '../event-log/index.js';
 import type { NewSendout, SourceObject } from './types.js';
 
 export interface EnvelopeInput {

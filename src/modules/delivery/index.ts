@@ -6,12 +6,15 @@
  * - source owner: webhooks or distributions, asked at send time whether the source is active, and told when it
  *   failed for good (given at composition: delivery does not import them).
  * - audit log: sendouts and their attempts, searchable, retryable.
+ * - target checks: http(s) only, no credentials, loopback/private/link-local/metadata addresses refused unless
+ *   allowed; custom headers may not set framing or signature headers. Shared by webhooks and distributions.
  */
 export { createDelivery, type Delivery, type DeliveryDeps, userAgent } from './service.js';
 export { createAudit, type Audit, sendoutObject } from './audit.js';
 export { createSender, type Sender } from './sender.js';
 export { envelopeBody, sendoutOf, type EnvelopeInput, type SendoutEvent } from './envelope.js';
-export { signatureHeaders, standardWebhooksSecret, voucherifySignature, type SigningSecrets } from './signing.js';
+export { signatureHeaders, standardSignature, standardWebhooksSecret, voucherifySignature, type SigningSecrets } from './signing.js';
 export { classify, decide } from './classify.js';
+export { checkTargetUrl, checkCustomHeaders, headersSchema, reservedHeaders } from './targets.js';
 export { notifyChannel, type SendoutFilter } from './sql.js';
 export type { NewSendout, SourceObject, SourceOwner, SourceState, SendoutStatus } from './types.js';

@@ -1,4 +1,4 @@
-import { headersSchema } from '../webhooks/index.js';
+import { headersSchema } from '../delivery/index.js';
 import { triggerTypes } from './service.js';
 
 export const distributionBody = {

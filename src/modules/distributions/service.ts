@@ -1,13 +1,12 @@
 import type { Clock } from '../../core/clock.js';
-import { notFound, TesseraError } from '../../core/errors.js';
+import { invalidPayload, notFound, resourceInUse } from '../../core/errors.js';
 import { newEventId, newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
-import type { Cause, EventRecord } from '../activity/index.js';
+import type { Cause, EventRecord } from '../event-log/index.js';
 import { customerObject, type CustomersService } from '../customers/index.js';
-import { sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
+import { checkCustomHeaders, checkTargetUrl, sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import type { SegmentsService } from '../segments/index.js';
-import { checkCustomHeaders, checkTargetUrl } from '../webhooks/index.js';
 import * as sql from './sql.js';
 import { renderTemplate } from './template.js';
 import type { DistributionInput, DistributionRow } from './types.js';
@@ -31,9 +30,6 @@ export interface DistributionsDeps {
   definitions: Pick<Definitions, 'cache' | 'changed'>;
 }
 
-function invalid(details: string): TesseraError {
-  return new TesseraError('invalid_payload', details);
-}
 
 export function createDistributionsService(deps: DistributionsDeps) {
   const { db, clock } = deps;
@@ -41,17 +37,17 @@ export function createDistributionsService(deps: DistributionsDeps) {
 
   async function build(projectId: string, input: DistributionInput, current?: DistributionRow): Promise<DistributionRow> {
     const t = input.trigger;
-    if (t.type === 'customer.custom_event' && !t.event) throw invalid("Property .trigger should have required property 'event' for a custom event trigger");
-    if (t.type !== 'customer.custom_event' && t.event !== undefined) throw invalid('Property .trigger.event applies only to customer.custom_event');
+    if (t.type === 'customer.custom_event' && !t.event) throw invalidPayload("Property .trigger should have required property 'event' for a custom event trigger");
+    if (t.type !== 'customer.custom_event' && t.event !== undefined) throw invalidPayload('Property .trigger.event applies only to customer.custom_event');
     if ((t.type === 'customer.segment.entered' || t.type === 'customer.segment.left') && !t.segment_id) {
-      throw invalid(`Property .trigger should have required property 'segment_id' for ${t.type}`);
+      throw invalidPayload(`Property .trigger should have required property 'segment_id' for ${t.type}`);
     }
-    if (t.type === 'manual' && t.segment_id !== undefined) throw invalid('Property .trigger.segment_id does not apply to a manual distribution: name the segment when sending');
+    if (t.type === 'manual' && t.segment_id !== undefined) throw invalidPayload('Property .trigger.segment_id does not apply to a manual distribution: name the segment when sending');
     if (t.segment_id) {
       const seg = await deps.segments.get(projectId, t.segment_id);
       // Only auto-update segments record entered/left: on a passive or static one the trigger would never fire.
       if (seg.type !== 'auto-update' && t.type !== 'customer.custom_event' && t.type !== 'manual') {
-        throw invalid(`Segment ${seg.id} is ${seg.type} and records no entered or left events: make it an auto-update segment`);
+        throw invalidPayload(`Segment ${seg.id} is ${seg.type} and records no entered or left events: make it an auto-update segment`);
       }
     }
     const now = clock.now();
@@ -84,7 +80,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
 
   async function create(projectId: string, input: DistributionInput): Promise<DistributionRow> {
     const row = await build(projectId, input);
-    if (row.channel.raw_payload && !row.channel.template) throw invalid('Property .channel.raw_payload needs a .channel.template to send');
+    if (row.channel.raw_payload && !row.channel.template) throw invalidPayload('Property .channel.raw_payload needs a .channel.template to send');
     await sql.insertDistribution(db, row);
     await deps.definitions.changed(projectId);
     return row;
@@ -93,7 +89,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
   /** PUT replaces the definition; setting status TO SEND resumes a paused distribution. */
   async function update(projectId: string, id: string, input: DistributionInput): Promise<DistributionRow> {
     const row = await build(projectId, input, await get(projectId, id));
-    if (row.channel.raw_payload && !row.channel.template) throw invalid('Property .channel.raw_payload needs a .channel.template to send');
+    if (row.channel.raw_payload && !row.channel.template) throw invalidPayload('Property .channel.raw_payload needs a .channel.template to send');
     await sql.updateDistribution(db, row);
     await deps.definitions.changed(projectId);
     return row;
@@ -149,9 +145,9 @@ export function createDistributionsService(deps: DistributionsDeps) {
     to: { customer?: string; segment_id?: string; delay_seconds?: number },
   ): Promise<{ count: number; scheduledAt: Date }> {
     const d = await get(cause.projectId, id);
-    if (d.trigger.type !== 'manual') throw invalid(`Distribution ${id} is triggered by ${d.trigger.type}, not sent by hand`);
-    if (d.status !== 'TO SEND') throw new TesseraError('resource_in_use', `Distribution ${id} is ${d.status}: set its status to TO SEND first`, { resourceId: id, resourceType: 'distribution' });
-    if ((to.customer === undefined) === (to.segment_id === undefined)) throw invalid("Payload must have exactly one of 'customer' and 'segment_id'");
+    if (d.trigger.type !== 'manual') throw invalidPayload(`Distribution ${id} is triggered by ${d.trigger.type}, not sent by hand`);
+    if (d.status !== 'TO SEND') throw resourceInUse(`Distribution ${id} is ${d.status}: set its status to TO SEND first`, { resourceId: id, resourceType: 'distribution' });
+    if ((to.customer === undefined) === (to.segment_id === undefined)) throw invalidPayload("Payload must have exactly one of 'customer' and 'segment_id'");
     const ids = to.customer !== undefined ? [(await deps.customers.get(cause.projectId, to.customer)).id] : await deps.segments.memberIds(cause.projectId, to.segment_id!);
     const now = clock.now();
     const scheduledAt = new Date(now.getTime() + (to.delay_seconds ?? defaultManualDelaySeconds) * 1000);

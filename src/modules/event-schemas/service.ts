@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { duplicate, notFound, TesseraError } from '../../core/errors.js';
+import { duplicate, invalidPayload, metadataValidationFailed, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { isUniqueViolation, type Db } from '../../store/db.js';
 import * as sql from './sql.js';
@@ -68,7 +68,7 @@ export function createEventSchemasService(deps: { db: Db; clock: Clock }) {
         const type = patch.type ?? before?.type;
         const optional = patch.optional ?? before?.optional;
         if (type === undefined || optional === undefined) {
-          throw new TesseraError('invalid_payload', `Property .schema.properties.${name} is new and needs both 'type' and 'optional'`);
+          throw invalidPayload(`Property .schema.properties.${name} is new and needs both 'type' and 'optional'`);
         }
         const deleted = patch.deleted ?? (patch.type !== undefined || patch.optional !== undefined ? false : before?.deleted);
         properties[name] = { type, optional, ...(deleted ? { deleted: true } : {}) };
@@ -101,15 +101,13 @@ export function createEventSchemasService(deps: { db: Db; clock: Clock }) {
   async function check(projectId: string, eventName: string, metadata: Record<string, unknown>): Promise<EventSchemaRow> {
     const schema = await byName(projectId, eventName);
     if (!schema) {
-      throw new TesseraError(
-        'invalid_payload',
-        `Custom event '${eventName}' has no schema in this project: define it first (custom-event-schemas)`,
+      throw invalidPayload(`Custom event '${eventName}' has no schema in this project: define it first (custom-event-schemas)`,
         { resourceId: eventName, resourceType: 'custom_event_schema' },
       );
     }
     const violations = validateMetadata(schema.properties, metadata);
     if (violations.length > 0) {
-      throw new TesseraError('metadata_validation_failed', violations.map((v) => v.message).join('; '), {
+      throw metadataValidationFailed(violations.map((v) => v.message).join('; '), {
         resourceId: schema.id,
         resourceType: 'custom_event_schema',
       });

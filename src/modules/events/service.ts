@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { newEventId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import { createGroupCommit } from '../../store/group-commit.js';
-import type { Cause, CausedEvent, EventLog } from '../activity/index.js';
+import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import { simpleCustomer, type CustomerInput, type CustomerRow, type CustomersService } from '../customers/index.js';
 import { simpleEventSchema, type EventSchemaRow, type EventSchemasService } from '../event-schemas/index.js';
 import * as sql from './sql.js';

@@ -4,6 +4,7 @@ import { notFound } from '../../core/errors.js';
 import { hashToken, tokenMatches } from '../../core/hash.js';
 import { newId, newSecret } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
+import { lockUntilCommit } from '../../store/locks.js';
 import * as sql from './sql.js';
 import type { ApiKeyRow, Caller, KeyKind, KeyPair, ProjectRow, ProjectSettings } from './types.js';
 
@@ -142,7 +143,7 @@ export function createProjectsService(deps: { db: Db; clock: Clock }) {
   /** On the first start on an empty store, a default project exists; returns its keys only when it was just made. */
   async function ensureDefault(): Promise<CreatedProject | undefined> {
     return db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [7_263_554_202]);
+      await lockUntilCommit(tx, 'defaultProject');
       if ((await sql.countProjects(tx)) > 0) return undefined;
       return create({ name: 'Default project' }, tx);
     });

@@ -1,9 +1,9 @@
 import type { Clock } from '../../core/clock.js';
-import { notFound, TesseraError } from '../../core/errors.js';
+import { invalidPayload, notFound } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { newId } from '../../core/ids.js';
 import type { Db, Executor, Statement } from '../../store/db.js';
-import type { Cause, CausedEvent, EventLog, EventRecord } from '../activity/index.js';
+import type { Cause, CausedEvent, EventLog, EventRecord } from '../event-log/index.js';
 import { customerObject, rowOfObject, type CustomerObject, type CustomerRow, type CustomersService } from '../customers/index.js';
 import { FilterError, parseFilter } from './filter/index.js';
 import { applyChanges, emptyMemberRow, holdsAny, withoutSegments, type MemberRow } from './member-rows.js';
@@ -172,7 +172,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
     try {
       parseFilter(filter);
     } catch (err) {
-      if (err instanceof FilterError) throw new TesseraError('invalid_payload', err.message);
+      if (err instanceof FilterError) throw invalidPayload(err.message);
       throw err;
     }
     return filter as Record<string, unknown>;
@@ -219,12 +219,12 @@ export function createSegmentsService(deps: SegmentsDeps) {
       revision: 0,
     };
     if (input.type === 'static') {
-      if (input.filter !== undefined) throw new TesseraError('invalid_payload', 'A static segment takes customers, not a filter');
+      if (input.filter !== undefined) throw invalidPayload('A static segment takes customers, not a filter');
       const keys = [...new Set(input.customers ?? [])];
       const found = await customers.resolveKeys(projectId, keys);
       const known = new Set(found.flatMap((c) => [c.id, c.source_id]));
       const unknown = keys.filter((k) => !known.has(k));
-      if (unknown.length > 0) throw new TesseraError('invalid_payload', `Property .customers names unknown customers: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', ...' : ''}`);
+      if (unknown.length > 0) throw invalidPayload(`Property .customers names unknown customers: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', ...' : ''}`);
       const num = await db.transaction(async (tx) => {
         const n = await sql.insertSegment(tx, { ...row, sync_total: found.length, sync_processed: found.length });
         const at = String(now.getTime());
@@ -233,8 +233,8 @@ export function createSegmentsService(deps: SegmentsDeps) {
       });
       return { ...row, num, sync_total: found.length, sync_processed: found.length };
     }
-    if (input.customers !== undefined) throw new TesseraError('invalid_payload', `A ${input.type} segment takes a filter, not customers`);
-    if (input.filter === undefined) throw new TesseraError('invalid_payload', `Payload should have required property 'filter' for a ${input.type} segment`);
+    if (input.customers !== undefined) throw invalidPayload(`A ${input.type} segment takes a filter, not customers`);
+    if (input.filter === undefined) throw invalidPayload(`Payload should have required property 'filter' for a ${input.type} segment`);
     row.filter = checkFilter(input.filter);
     const total = await customers.count(projectId);
     // With no customers yet there is nothing to compute: the segment is complete at once.
@@ -243,7 +243,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
       // Two creations at once must not both see room for one more.
       await sql.lockFilterLimit(tx, projectId);
       if ((await sql.countFilterSegments(tx, projectId)) >= maxFilterSegments) {
-        throw new TesseraError('invalid_payload', `A project has at most ${maxFilterSegments} auto-update and passive segments (static segments do not count)`);
+        throw invalidPayload(`A project has at most ${maxFilterSegments} auto-update and passive segments (static segments do not count)`);
       }
       return sql.insertSegment(tx, full);
     });
@@ -260,7 +260,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
   async function update(projectId: string, id: string, input: { name?: string; filter?: Record<string, unknown> }): Promise<SegmentRow> {
     const current = await get(projectId, id);
     if (current.type !== 'passive') {
-      throw new TesseraError('invalid_payload', `Only passive segments can be updated; ${id} is ${current.type}`, { resourceId: id, resourceType: 'segment' });
+      throw invalidPayload(`Only passive segments can be updated; ${id} is ${current.type}`, { resourceId: id, resourceType: 'segment' });
     }
     const next: SegmentRow = {
       ...current,

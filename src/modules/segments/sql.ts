@@ -1,4 +1,5 @@
 import { withStatements, type Executor, type Statement } from '../../store/db.js';
+import { lockProjectUntilCommit } from '../../store/locks.js';
 import { encodeMemberRow, parseMemberRow, type MemberRow } from './member-rows.js';
 import type { EventStats, EventStatsSelect, LiveSegment, SegmentRow } from './types.js';
 
@@ -102,12 +103,9 @@ export async function selectFilters(db: Executor, ids: string[]): Promise<Array<
   return rows;
 }
 
-/** Any constant will do: it names the per-project lock on creating filter segments among other advisory locks. */
-const filterLimitLock = 7_263_554_202;
-
 /** Serialises, until tx ends, the creation of filter segments in one project: a count and an insert stay in step. */
 export async function lockFilterLimit(tx: Executor, projectId: string): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [filterLimitLock % 2 ** 31, projectId]);
+  await lockProjectUntilCommit(tx, 'filterSegmentLimit', projectId);
 }
 
 export async function countFilterSegments(db: Executor, projectId: string): Promise<number> {

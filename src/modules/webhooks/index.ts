@@ -4,11 +4,10 @@
  *   description and custom headers; disabled by Tessera after 410 Gone or exhausted retries (disabled_reason).
  * - emit: the event-log subscriber that writes one sendout per subscribed active endpoint, in the event's
  *   transaction (transactional outbox); delivery takes it from there.
- * - target checks: http(s) only; loopback/private/link-local/metadata addresses refused unless allowed.
+ * - target checks: delivery's (shared with distributions).
  */
 export { createWebhooksService, type WebhooksService, type WebhooksDeps } from './service.js';
 export { webhookObject } from './view.js';
-export { webhookBody, headersSchema } from './schemas.js';
-export { checkTargetUrl, checkCustomHeaders } from './targets.js';
+export { webhookBody } from './schemas.js';
 export { subscribableTypes, canonicalType, isSubscribable } from './event-types.js';
 export type { WebhookInput, WebhookRow } from './types.js';

@@ -1,12 +1,11 @@
 import type { Clock } from '../../core/clock.js';
-import { notFound, TesseraError } from '../../core/errors.js';
+import { invalidPayload, notFound } from '../../core/errors.js';
 import { newEventId, newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
-import type { Cause, EventRecord } from '../activity/index.js';
-import { sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
+import type { Cause, EventRecord } from '../event-log/index.js';
+import { checkCustomHeaders, checkTargetUrl, sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import { canonicalType, isSubscribable } from './event-types.js';
-import { checkCustomHeaders, checkTargetUrl } from './targets.js';
 import * as sql from './sql.js';
 import type { WebhookInput, WebhookRow } from './types.js';
 
@@ -21,9 +20,6 @@ export interface WebhooksDeps {
   definitions: Pick<Definitions, 'cache' | 'changed'>;
 }
 
-function invalid(details: string): TesseraError {
-  return new TesseraError('invalid_payload', details);
-}
 
 function subscribes(w: WebhookRow, type: string): boolean {
   return w.events.includes('*') || w.events.includes(type);
@@ -37,7 +33,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
 
   function normalizeEvents(events: string[]): string[] {
     const out = [...new Set(events.map(canonicalType))];
-    if (out.includes('*') && out.length > 1) throw invalid("Property .events must hold either '*' alone or event types");
+    if (out.includes('*') && out.length > 1) throw invalidPayload("Property .events must hold either '*' alone or event types");
     return out;
   }
 
@@ -105,7 +101,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
   async function sendTest(cause: Cause, webhookId: string, type?: string): Promise<string> {
     const w = await get(cause.projectId, webhookId);
     const eventType = canonicalType(type ?? (w.events[0] === '*' || !w.events[0] ? 'customer.created' : w.events[0]));
-    if (!isSubscribable(eventType)) throw invalid(`Property .event_type must be a webhook event type, got '${eventType}'`);
+    if (!isSubscribable(eventType)) throw invalidPayload(`Property .event_type must be a webhook event type, got '${eventType}'`);
     const now = clock.now();
     const record: EventRecord = {
       seq: '0',

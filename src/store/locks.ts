@@ -1,0 +1,27 @@
+/**
+ * Every advisory lock Tessera takes, in one place so no two share a key by accident. All are transaction-scoped
+ * (released at commit or rollback). PostgreSQL keeps one-key (bigint) and two-key (int, int) locks apart, so a
+ * per-project lock (class key + hash of the project id) never meets a one-key lock with the same number.
+ */
+import type { Queryable } from './db.js';
+
+export const lockKeys = {
+  /** Migrations: two processes starting at once apply each migration exactly once, in order. */
+  migrations: 7_263_554_201,
+  /** The default project made on the first start of an empty store. */
+  defaultProject: 7_263_554_202,
+  /** Per project: creating filter segments (a count and an insert stay in step). */
+  filterSegmentLimit: 7_263_554_202 % 2 ** 31,
+} as const;
+
+export type LockName = keyof typeof lockKeys;
+
+/** Takes a one-key lock until tx ends. */
+export async function lockUntilCommit(tx: Queryable, name: 'migrations' | 'defaultProject'): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [lockKeys[name]]);
+}
+
+/** Takes a per-project lock until tx ends. */
+export async function lockProjectUntilCommit(tx: Queryable, name: 'filterSegmentLimit', projectId: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [lockKeys[name], projectId]);
+}
