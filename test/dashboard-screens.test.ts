@@ -154,4 +154,38 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(await page.getByRole('alert').textContent()).toMatch(/not valid JSON/);
     expect(tab.errors.splice(0)).toEqual([expect.stringContaining('status of 400')]);
   });
+
+  it('signs in with the keyboard alone, and every screen loads with no console error and fits a phone screen', async () => {
+    const tab = await openTab(rig, { width: 390, height: 844 });
+    const { page } = tab;
+    await page.goto('/dashboard');
+    // Tab order: the id, the token, the button; Enter submits.
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('mgmt_test');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('test-management-token-0123456789');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/overview$/);
+    const customer = (await rig.t.app.inject({ method: 'GET', url: '/v1/customers/grace', headers: p.server })).json();
+    const screens = ['overview', 'customers', `customers/${customer.id}`, 'segments', 'distributions', 'distributions/new', 'sendouts', 'webhooks', 'webhooks/new', 'event-schemas'];
+    for (const screen of screens) {
+      const res = await page.goto(`/dashboard/p/${p.id}/${screen}`);
+      expect(res?.status(), screen).toBe(200);
+      expect(await page.locator('h1').count(), screen).toBe(1);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), screen).toBe(true);
+      // Every form control has a label (its own, an aria-label, or a wrapping label).
+      const unlabelled = await page.locator('input:not([type=hidden]), select, textarea').evaluateAll((els) =>
+        els.filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label')).map((e) => e.outerHTML.slice(0, 80)),
+      );
+      expect(unlabelled, screen).toEqual([]);
+    }
+    await shot(page, 'webhooks-phone');
+    // The project switcher moves to the same screen of another project.
+    const other = await rig.t.createProject({ name: 'Other' });
+    await page.goto(`/dashboard/p/${p.id}/segments`);
+    await page.getByLabel('Project').selectOption(other.id);
+    await page.waitForURL(new RegExp(`/dashboard/p/${other.id}/segments$`));
+    expect(tab.errors).toEqual([]);
+    await tab.context.close();
+  });
 });

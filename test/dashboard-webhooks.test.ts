@@ -25,8 +25,9 @@ describe.skipIf(noBrowser)('dashboard: webhooks and the audit log', () => {
   it('signs in with the management credentials and shows the webhook screens with no console error', async () => {
     const tab = await openTab(rig);
     await signIn(tab);
+    // Signing in lands on the first project's overview.
+    expect(await tab.page.locator('h1').textContent()).toBe('Overview');
     await tab.page.goto(`/dashboard/p/${p.id}/webhooks`);
-    await expect(tab.page.getByRole('heading', { name: 'Webhooks' })).toBeTruthy();
     expect(await tab.page.locator('h1').textContent()).toBe('Webhooks');
     await tab.page.goto(`/dashboard/p/${p.id}/sendouts`);
     expect(await tab.page.locator('h1').textContent()).toBe('Webhook sendouts');
@@ -180,6 +181,40 @@ describe.skipIf(noBrowser)('dashboard: webhooks and the audit log', () => {
     expect((await mgmt(rig.t, 'GET', `/projects/${p.id}/webhooks`)).json().data).toEqual([]);
     expect(tab.errors).toEqual([]);
     await tab.context.close();
+  });
+
+  it('the overview charts the last hour of events and deliveries by status, delivery latency and failing endpoints', async () => {
+    const down = await startSink(() => ({ status: 503, body: 'maintenance' }));
+    try {
+      const hook = (await mgmt(rig.t, 'POST', `/projects/${p.id}/webhooks`, { target_url: down.url, events: ['customer.created'] })).json();
+      await createCustomer(rig.t, p, 'overview-1');
+      await expect.poll(async () => (await allSendouts(rig.t, p.id, `webhook_id=${hook.id}&status=retrying`)).length, { timeout: 10_000 }).toBe(1);
+      const tab = await openTab(rig);
+      const { page } = tab;
+      await signIn(tab);
+      await page.getByRole('link', { name: 'Overview' }).click();
+      const events = Number(await page.locator('#events-chart [data-total="events"]').textContent());
+      // Every customer.created of this file so far (ada, 22 bulk, overview-1), and their other events.
+      expect(events).toBeGreaterThanOrEqual(24);
+      const sent = Number(await page.locator('#deliveries-chart [data-total="sent"]').textContent());
+      expect(sent).toBe((await allSendouts(rig.t, p.id, 'status=sent')).length);
+      expect(Number(await page.locator('#deliveries-chart [data-total="retrying"]').textContent())).toBe(1);
+      expect(await page.locator('#latency-p50').textContent()).toMatch(/^\d+ ms$/);
+      expect(await page.locator('#latency-p99').textContent()).toMatch(/^\d+ ms$/);
+      const failing = page.locator(`tr[data-failing="${hook.id}"]`);
+      expect(await failing.textContent()).toContain('503');
+      expect(await failing.locator('td').nth(3).textContent()).toBe('1');
+      await shot(page, 'overview');
+      // Readable at phone width: nothing wider than the screen but the scrollable tables.
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await shot(page, 'overview-phone');
+      expect(tab.errors).toEqual([]);
+      await tab.context.close();
+      await mgmt(rig.t, 'DELETE', `/projects/${p.id}/webhooks/${hook.id}`);
+    } finally {
+      await down.close();
+    }
   });
 
   it('gives a signed-out request no data, and refuses a write without the CSRF token', async () => {

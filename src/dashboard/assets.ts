@@ -51,12 +51,8 @@ pre{background:#0f1724;color:#e6edf6;padding:.8rem;border-radius:6px;overflow:au
 .narrow{max-width:30rem;margin:2rem auto}
 .pager{display:flex;gap:1rem;margin:.8rem 0}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}
-.bar{display:flex;height:1rem;background:#eceef2;border-radius:3px;overflow:hidden}
-.bar span{display:block}
-.chart{display:flex;align-items:flex-end;gap:2px;height:8rem;border-bottom:1px solid #b8c0cc}
-.chart .col{flex:1;display:flex;flex-direction:column-reverse;min-width:3px}
-.s-sent,.s-events{background:#2e8b57}.s-failed{background:#c0392b}.s-retrying,.s-pending{background:#e0a100}
-.legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 .8rem;vertical-align:middle}
+.legend{white-space:normal}.legend svg{vertical-align:middle;margin-left:.6rem}
+figure{margin:0 0 1rem}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 @media (max-width:600px){main{padding:.6rem}th,td{padding:.35rem .4rem}header.top .brand{width:100%}}
 `;

@@ -14,6 +14,7 @@ import { signedOutPage } from './layout.js';
 import { authRoutes } from './pages/auth.js';
 import { customerRoutes } from './pages/customers.js';
 import { distributionRoutes } from './pages/distributions.js';
+import { overviewRoutes } from './pages/overview.js';
 import { segmentRoutes } from './pages/segments.js';
 import { eventSchemaRoutes } from './pages/event-schemas.js';
 import { sendoutRoutes } from './pages/sendouts.js';
@@ -90,6 +91,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       webhookRoutes(d);
       sendoutRoutes(d);
       eventSchemaRoutes(d);
+      overviewRoutes(d, deps);
       customerRoutes(d, deps);
       segmentRoutes(d, deps);
       distributionRoutes(d, deps);

@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import type { FastifyRequest } from 'fastify';
-import type { Cause, EventLog } from '../modules/activity/index.js';
+import type { Cause, EventLog } from '../modules/event-log/index.js';
+import type { Audit } from '../modules/delivery/index.js';
 import type { CustomersService } from '../modules/customers/index.js';
 import type { DistributionsService } from '../modules/distributions/index.js';
 import type { SegmentsService } from '../modules/segments/index.js';
@@ -17,6 +18,8 @@ export interface V1Services {
   segments: SegmentsService;
   distributions: DistributionsService;
   log: EventLog;
+  /** Read-only statistics for the overview (the audit log's own API is used for everything else). */
+  audit: Audit;
 }
 
 const ajv = new Ajv({ coerceTypes: false, useDefaults: true, strict: false, allErrors: false });

@@ -65,7 +65,7 @@ export function authRoutes(d: FastifyInstance, deps: { sessions: Sessions; manag
     if (!first) {
       return reply.type('text/html; charset=utf-8').send(signedOutPage('No projects', html`<div class="card"><h1>No projects yet</h1><p>Create one with <code>tessera projects create</code> or <code>POST /management/v1/projects</code>.</p></div>`));
     }
-    return reply.redirect(`/dashboard/p/${encodeURIComponent(first.id)}/webhooks`, 302);
+    return reply.redirect(`/dashboard/p/${encodeURIComponent(first.id)}/overview`, 302);
   });
 
   d.get<{ Querystring: { project?: string; screen?: string } }>('/switch', async (req, reply) => {

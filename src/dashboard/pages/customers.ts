@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { activityObject } from '../../modules/activity/index.js';
+import { activityObject } from '../../modules/event-log/index.js';
 import { customerObject, type CustomerRow } from '../../modules/customers/index.js';
 import { TesseraError } from '../../core/errors.js';
 import { projectCtx } from '../context.js';

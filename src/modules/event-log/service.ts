@@ -134,6 +134,8 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
   return {
     record,
     listActivity,
+    /** Records per minute of a project since a time (the newest rows of the log; see sql.countPerMinute). */
+    perMinute: (projectId: string, since: Date) => sql.countPerMinute(db, projectId, since),
     subscribe(fn: EventSubscriber): void {
       subscribers.push(fn);
     },
