@@ -5,7 +5,7 @@ import { mgmt } from './helpers/sendouts.js';
 import { startSink, type Sink } from './helpers/sink.js';
 
 /** The dashboard's other screens in headless Chromium: event schemas, customers, segments, distributions. */
-describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributions', () => {
+describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributions', { timeout: 120_000 }, () => {
   let rig: Rig;
   let p: TestProject;
   let tab: Tab;
@@ -76,11 +76,11 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.getByText('Segment Gold members created').waitFor();
     const row = page.locator('tr[data-segment="Gold members"]');
     expect(await row.locator('[data-members]').textContent()).toBe('0');
-    await expect.poll(() => row.locator('.badge').textContent(), { timeout: 10_000 }).toBe('Computed');
+    await expect.poll(() => row.locator('.badge').textContent(), { timeout: 30_000 }).toBe('Computed');
 
     // A customer who matches enters the segment; the open list follows without a reload.
     await v1('POST', '/v1/customers', { source_id: 'grace', name: 'Grace Hopper', email: 'grace@example.com', metadata: { plan: 'gold' } });
-    await expect.poll(() => row.locator('[data-members]').textContent(), { timeout: 10_000 }).toBe('1');
+    await expect.poll(() => row.locator('[data-members]').textContent(), { timeout: 30_000 }).toBe('1');
     await shot(page, 'segments');
 
     // A server-side refusal lands next to the filter field too.
@@ -141,7 +141,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await send.getByLabel('Customer (id or source id)').fill('grace');
     await send.getByRole('button', { name: 'Send manually' }).click();
     await page.getByText('1 message(s) scheduled').waitFor();
-    await sink.waitFor(1);
+    await sink.waitFor(1, 30_000);
     expect(sink.received[0]!.json).toMatchObject({ type: 'welcome.sent', data: { hello: 'Grace Hopper' } });
     await shot(page, 'distributions');
     // Bad input is the API's refusal, shown on the form.
@@ -179,7 +179,6 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
       );
       expect(unlabelled, screen).toEqual([]);
     }
-    await shot(page, 'webhooks-phone');
     // The project switcher moves to the same screen of another project.
     const other = await rig.t.createProject({ name: 'Other' });
     await page.goto(`/dashboard/p/${p.id}/segments`);

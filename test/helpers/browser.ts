@@ -60,7 +60,7 @@ export async function openTab(rig: Rig, viewport = { width: 1280, height: 900 })
   });
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('dialog', (d) => void d.accept());
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(30_000);
   return { page, context, errors };
 }
 

@@ -97,6 +97,12 @@ export function sendoutRoutes(d: FastifyInstance): void {
     const live = f.after === undefined;
     const body = html`<p class="crumb">Audit log › Webhook sendouts</p><h1>Webhook sendouts</h1>
 ${filterForm(c, f, hooks.data)}${pageData.error ? html`<div class="notice error" role="alert">${pageData.error}</div>` : ''}
+${f.webhook_id && hooks.data.some((w) => w.id === f.webhook_id)
+      ? html`<div class="actions">${postButton(c.session, `${c.base}/webhooks/${encodeURIComponent(f.webhook_id)}/retry-failed`, 'Retry all failed of this webhook', {
+          secondary: true,
+          confirm: 'Send every failed message of this webhook again?',
+        })}</div>`
+      : ''}
 <p class="muted" aria-live="polite">${live ? 'Newest first; this page updates itself every few seconds.' : 'Older sendouts (not updated live).'}</p>
 <div class="table-wrap"><table><caption class="visually-hidden">Webhook sendouts, newest first</caption>
 <thead><tr><th scope="col">Status</th><th scope="col">Type</th><th scope="col">ID</th><th scope="col">Source</th><th scope="col">Target URL</th><th scope="col">Request ID</th><th scope="col">Event created at</th><th scope="col">Executed at</th><th scope="col">Actions</th></tr></thead>
