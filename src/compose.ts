@@ -1,31 +1,56 @@
 /**
- * The composition root: config -> store -> services -> API and delivery worker. The only place that picks a
- * concrete database adapter and wires modules' callbacks (event-log subscribers, sendout owners); resources are
- * released in reverse order of creation.
+ * The composition root: config -> store -> modules -> API and worker. The only place that picks a concrete
+ * database adapter. Modules are wired in one loop over one list (their services, event-log reactions and jobs);
+ * resources are released in reverse order of creation. `serve`, `worker`, `migrate`, `projects` and the tests all
+ * start here.
  */
 import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type ApiServices } from './api/app.js';
 import type { Config } from './config/index.js';
 import { systemClock, type Clock } from './core/clock.js';
+import type { Job } from './core/jobs.js';
 import { createLogger, type Logger } from './core/logger.js';
-import { createEventLog } from './modules/event-log/index.js';
-import { blankCustomer, createCustomersService, customerObject } from './modules/customers/index.js';
-import { createAudit, createDelivery, createSender, notifyChannel, type Delivery } from './modules/delivery/index.js';
-import { createEventSchemasService } from './modules/event-schemas/index.js';
-import { createEventsService, statsSelect } from './modules/events/index.js';
-import { createManagementAuth, createProjectsService, createSigningSecrets } from './modules/projects/index.js';
-import { createDistributionsService } from './modules/distributions/index.js';
-import { createSegmentsService } from './modules/segments/index.js';
-import { createWebhooksService } from './modules/webhooks/index.js';
+import { customersModule } from './modules/customers/index.js';
+import { deliveryModule, type Delivery } from './modules/delivery/index.js';
+import { distributionsModule } from './modules/distributions/index.js';
+import { eventLogModule } from './modules/event-log/index.js';
+import { eventSchemasModule } from './modules/event-schemas/index.js';
+import { eventsModule } from './modules/events/index.js';
+import type { ModuleParts, Reaction, TesseraModule } from './modules/module.js';
+import { projectsModule } from './modules/projects/index.js';
+import { segmentsModule } from './modules/segments/index.js';
+import { webhooksModule } from './modules/webhooks/index.js';
 import { registerDashboard } from './dashboard/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
 import { migrate } from './store/migrator.js';
 import { createPgDb } from './store/pg.js';
 import { createPgliteDb } from './store/pglite.js';
-import { createDeliveryWorker } from './worker/delivery-worker.js';
-import { createPollLoop } from './worker/poll-loop.js';
+import { createWorker, type Worker } from './worker/index.js';
+
+export type { Worker } from './worker/index.js';
+
+/**
+ * Every module, in dependency order: a module may use the services of those before it at once (a later one's only
+ * when called, after composition). A new domain is wired by adding it here.
+ */
+const modules = [
+  eventLogModule,
+  projectsModule,
+  customersModule,
+  eventSchemasModule,
+  eventsModule,
+  deliveryModule,
+  webhooksModule,
+  segmentsModule,
+  distributionsModule,
+] as const;
+
+type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;
+type Intersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+/** What all modules provide, by name. */
+export type ModuleServices = Intersection<Provided<(typeof modules)[number]>>;
 
 export async function openStore(config: Config): Promise<Db> {
   if (config.databaseUrl !== undefined) return createPgDb({ connectionString: config.databaseUrl, max: config.poolSize });
@@ -33,95 +58,59 @@ export async function openStore(config: Config): Promise<Db> {
   return createPgliteDb(config.dataDir);
 }
 
-/** A sample of what each event type carries, for test sendouts. */
-function sampleData(clock: Clock) {
-  return (type: string): Record<string, unknown> => {
-    if (!type.startsWith('customer.')) return {};
-    const sample = blankCustomer('cust_test0000000000000000000', '', 'test-customer', clock.now());
-    return { customer: customerObject({ ...sample, name: 'Test Customer', email: 'test.customer@example.com' }) };
-  };
-}
-
 export interface Services extends ApiServices {
   delivery: Delivery;
+  /** The job catalog: every module's jobs. */
+  jobs: readonly Job[];
+  /** What each module reacts to in the event log (wired already; listed for logs and tests). */
+  reactions: readonly Reaction[];
   /** Starts hearing other processes' changes to cached definitions (webhook endpoints, distributions). */
   listen(): Promise<void>;
+  /** Lets batched writes in flight finish. */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
+/** Builds every module's services on db and wires their reactions into the event log. */
 export function createServices(db: Db, config: Config, clock: Clock = systemClock, logger: Logger = createLogger('silent')): Services {
-  const log = createEventLog({ db, clock });
   const definitions = createDefinitions(db);
-  const projects = createProjectsService({ db, clock });
-  const secrets = createSigningSecrets({ db, clock });
-  const management = createManagementAuth({ db });
-  // Group commit: PGlite runs one transaction at a time; on PostgreSQL each write path keeps writeConcurrency in
-  // flight, never more than half the pool (reads need connections too).
-  const concurrency = db.kind === 'pglite' ? 1 : Math.max(1, Math.min(config.writeConcurrency, Math.floor(config.poolSize / 2)));
-  // Segments are made after customers, who ask them for members: bound late.
-  let segmentMembers: (projectId: string, segmentId: string) => Promise<string[]> = async () => [];
-  const customers = createCustomersService({ db, clock, events: log, concurrency, segmentMembers: (p, s) => segmentMembers(p, s) });
-  const schemas = createEventSchemasService({ db, clock });
-  const events = createEventsService({ db, clock, log, customers, schemas, concurrency });
-
-  const sender = createSender({ allowPrivateTargets: config.allowPrivateTargets, timeoutMs: config.delivery.timeoutMs });
-  const owners: Parameters<typeof createDelivery>[0]['owners'] = {};
-  const delivery = createDelivery({
-    db,
-    clock,
-    logger,
-    sender,
-    secrets: secrets.forProjects,
-    owners,
-    leaseMs: config.delivery.leaseMs,
-    batchSize: config.delivery.batchSize,
-  });
-  const webhooks = createWebhooksService({
-    db,
-    clock,
-    delivery,
-    allowPrivateTargets: config.allowPrivateTargets,
-    sampleData: sampleData(clock),
-    definitions,
-  });
-  owners.webhook = webhooks.owner;
-  log.subscribe(webhooks.emit);
-  const audit = createAudit({ db, clock });
-  const segments = createSegmentsService({ db, clock, log, customers, eventStats: statsSelect, logger });
-  segmentMembers = segments.memberIds;
-  // Segments derive customer.segment.entered/left from the changes, stored with them: every subscriber sees both.
-  log.derive(segments.onEvents, segments.derivesFrom);
-  const distributions = createDistributionsService({
-    db,
-    clock,
-    delivery,
-    segments,
-    customers,
-    allowPrivateTargets: config.allowPrivateTargets,
-    definitions,
-  });
-  owners.distribution = distributions.owner;
-  log.subscribe(distributions.emit);
-
+  const services = {} as ModuleServices;
+  const built: Array<ModuleParts<unknown>> = [];
+  for (const m of modules as readonly TesseraModule<unknown, ModuleServices>[]) {
+    const parts = m.create({ db, clock, logger, config, definitions, services });
+    Object.assign(services, parts.services);
+    built.push(parts);
+  }
+  const reactions = built.flatMap((p) => p.reactions ?? []);
+  for (const r of reactions) {
+    if (r.kind === 'deriver') services.log.derive(r.derive, r.types);
+    else services.log.subscribe(r.handle, r.types);
+  }
   return {
-    projects,
-    secrets,
-    management,
-    customers,
-    schemas,
-    events,
-    log,
-    webhooks,
-    audit,
-    segments,
-    distributions,
-    delivery,
+    ...services,
+    jobs: built.flatMap((p) => p.jobs ?? []),
+    reactions,
     listen: () => definitions.start(),
+    async drain() {
+      // Tracked events first: they upsert customers.
+      for (const p of [...built].reverse()) await p.drain?.();
+    },
     async close() {
       await definitions.close();
-      await sender.close();
+      for (const p of [...built].reverse()) await p.close?.();
     },
   };
+}
+
+export interface ComposeOptions {
+  /** A store opened by the caller (it closes it); otherwise the one config names is opened, and closed with the rest. */
+  db?: Db;
+  clock?: Clock;
+  logger?: Logger;
+  /** Build the HTTP API (default true). */
+  api?: boolean;
+  /** Start the background worker (webhook delivery and the job catalog) now (default false: call worker.start()). */
+  worker?: boolean;
 }
 
 export interface Tessera {
@@ -130,89 +119,61 @@ export interface Tessera {
   app: FastifyInstance;
   worker: Worker;
   logger: Logger;
+  /** Migrations this start applied. */
+  migrated: string[];
   /** The management id, and its token only when this start generated it (to be shown once). */
   management: { id: string; token?: string };
   close(): Promise<void>;
 }
 
-/** The background work of a process: webhook delivery, and segment upkeep (time-based re-checks, new segments' members). */
-export function createWorker(db: Db, config: Config, services: Services, clock: Clock, logger: Logger): Worker {
-  const onError = (err: unknown) => logger.error({ err }, 'background worker error');
-  const delivery = createDeliveryWorker({
-    start: services.delivery.start,
-    batchSize: services.delivery.batchSize,
-    concurrency: config.delivery.concurrency,
-    prune: (cutoff) => services.delivery.prune(cutoff),
-    subscribe: (wake) => db.listen(notifyChannel, wake),
-    now: () => clock.now(),
-    onError,
-    pollMs: config.delivery.pollMs,
-    retentionMs: config.delivery.retentionDays * 24 * 60 * 60 * 1000,
-  });
-  const segments = createPollLoop({
-    name: 'segments',
-    tick: async () => (await services.segments.runDueChecks()) + (await services.segments.syncStep()) + (await services.segments.sweepStep()),
-    idleMs: 1000,
-    onError,
-  });
-  return {
-    owner: delivery.owner,
-    wake: delivery.wake,
-    async start() {
-      await delivery.start();
-      segments.start();
-    },
-    async stop() {
-      await Promise.all([delivery.stop(), segments.stop()]);
-    },
-  };
-}
+/** Tessera without its HTTP API: the standalone worker, migrate, projects. */
+export type Background = Omit<Tessera, 'app' | 'management'>;
 
-export interface Worker {
-  owner: string;
-  wake(): void;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-/** Opens the store (or uses the given one), migrates it and builds the API and the (not yet started) worker. */
-export async function compose(
-  config: Config,
-  options: { db?: Db; clock?: Clock; logger?: Logger } = {},
-): Promise<Tessera> {
+/** Opens the store (or uses the given one), migrates it and builds the services, the API and the worker. */
+export async function compose(config: Config, options?: ComposeOptions & { api?: true }): Promise<Tessera>;
+export async function compose(config: Config, options: ComposeOptions & { api: false }): Promise<Background>;
+export async function compose(config: Config, options: ComposeOptions = {}): Promise<Tessera | Background> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const db = options.db ?? (await openStore(config));
+  const api = options.api ?? true;
+  let services: Services | undefined;
   try {
-    await migrate(db);
-    const services = createServices(db, config, clock, logger);
-    await services.listen();
-    const pinned =
-      config.managementId !== undefined && config.managementToken !== undefined
-        ? { id: config.managementId, token: config.managementToken }
-        : undefined;
-    const management = await services.management.ensure(pinned);
-    const app = await buildApp(services, { bodyLimit: config.bodyLimit, logger });
-    await registerDashboard(app, { ...services, logger });
-    const worker = createWorker(db, config, services, clock, logger);
-    return {
+    const migrated = await migrate(db);
+    services = createServices(db, config, clock, logger);
+    // Every process that serves or works keeps its caches fresh from other processes' changes (a one-off command,
+    // API and worker off, has no use for them).
+    if (api || options.worker) await services.listen();
+    const worker = createWorker(db, config, services, logger);
+    const app = api ? await buildApp(services, { bodyLimit: config.bodyLimit, logger }) : undefined;
+    if (app) await registerDashboard(app, { ...services, logger });
+    const management = api ? await services.management.ensure(pinnedManagement(config)) : undefined;
+    const s = services;
+    const tessera = {
       db,
-      services,
-      app,
+      services: s,
       worker,
       logger,
-      management,
+      migrated,
       async close() {
-        await app.close();
-        await services.events.drain();
-        await services.customers.drain();
+        await app?.close();
+        await s.drain();
         await worker.stop();
-        await services.close();
+        await s.close();
         if (!options.db) await db.close();
       },
     };
+    if (options.worker) await worker.start();
+    return app && management ? { ...tessera, app, management } : tessera;
   } catch (err) {
+    await services?.close();
     if (!options.db) await db.close();
     throw err;
   }
+}
+
+function pinnedManagement(config: Config): { id: string; token: string } | undefined {
+  return config.managementId !== undefined && config.managementToken !== undefined
+    ? { id: config.managementId, token: config.managementToken }
+    : undefined;
 }

@@ -147,6 +147,15 @@ describe('authentication and authorization', () => {
       expect(String(res.headers['access-control-allow-methods'])).toContain('POST');
     });
 
+    it('refuses an OPTIONS that is no preflight (no Origin or no requested method) in the error shape', async () => {
+      for (const headers of [{ origin: 'https://shop.example.com' }, { 'access-control-request-method': 'POST' }, {}]) {
+        const res = await t.app.inject({ method: 'OPTIONS', url: '/client/v1/events', headers });
+        expect(res.statusCode, res.body).toBe(400);
+        expect(res.json()).toMatchObject({ code: 400, key: 'invalid_payload', request_id: res.headers['x-request-id'] });
+        expect(res.json().details).toContain('Access-Control-Request-Method');
+      }
+    });
+
     it('sends CORS headers on the real request too, exposing the request id', async () => {
       const res = await clientTrack(p, 'https://shop.example.com');
       expect(res.statusCode).toBe(200);

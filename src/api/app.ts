@@ -95,6 +95,13 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
   }, { prefix: '/v1' });
 
   await app.register(async (client) => {
+    // An OPTIONS without Origin or Access-Control-Request-Method is no preflight: refused in the error shape (the
+    // CORS plugin, whose hook runs after this one, would answer in plain text).
+    client.addHook('onRequest', async (req) => {
+      if (req.method === 'OPTIONS' && (!req.headers.origin || !req.headers['access-control-request-method'])) {
+        throw invalidPayload('A CORS preflight (OPTIONS) needs the Origin and Access-Control-Request-Method headers');
+      }
+    });
     // Browsers ask before sending key headers; the key's trusted domains are checked on the real request.
     await client.register(cors, {
       origin: true,

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { describeStore, type ConfigFlags } from '../config/index.js';
-import { openStore } from '../compose.js';
-import { migrate } from '../store/migrator.js';
+import { compose } from '../compose.js';
 import { configFrom, withStoreOptions } from './options.js';
 
 export function migrateCommand(program: Command): void {
@@ -9,16 +8,16 @@ export function migrateCommand(program: Command): void {
     .description('apply pending database migrations and exit')
     .action(async (flags: ConfigFlags) => {
       const config = configFrom(flags);
-      const db = await openStore(config);
+      const tessera = await compose(config, { api: false });
       try {
-        const applied = await migrate(db);
+        const applied = tessera.migrated;
         process.stdout.write(
           applied.length === 0
             ? `${describeStore(config)} is up to date\n`
             : `Applied to ${describeStore(config)}: ${applied.join(', ')}\n`,
         );
       } finally {
-        await db.close();
+        await tessera.close();
       }
     });
 }

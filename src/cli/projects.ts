@@ -1,18 +1,15 @@
 import type { Command } from 'commander';
 import type { ConfigFlags } from '../config/index.js';
-import { createServices, openStore } from '../compose.js';
+import { compose } from '../compose.js';
 import { createdProjectObject, projectObject, type ProjectsService } from '../modules/projects/index.js';
-import { migrate } from '../store/migrator.js';
 import { configFrom, withStoreOptions } from './options.js';
 
 async function withProjects<T>(flags: ConfigFlags, fn: (projects: ProjectsService) => Promise<T>): Promise<T> {
-  const config = configFrom(flags);
-  const db = await openStore(config);
+  const tessera = await compose(configFrom(flags), { api: false });
   try {
-    await migrate(db);
-    return await fn(createServices(db, config).projects);
+    return await fn(tessera.services.projects);
   } finally {
-    await db.close();
+    await tessera.close();
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { describeStore, type ConfigFlags } from '../config/index.js';
 import { compose } from '../compose.js';
+import { describeJobs } from './jobs.js';
 import { configFrom, withDeliveryOptions, withServerOptions } from './options.js';
 
 export function serveCommand(program: Command): void {
@@ -9,8 +10,8 @@ export function serveCommand(program: Command): void {
     .option('--no-worker', 'do no background work in this process (webhook delivery, segment upkeep): run `tessera worker` processes instead')
     .action(async (flags: ConfigFlags & { worker: boolean }) => {
       const config = configFrom(flags);
-      const tessera = await compose(config);
-      if (flags.worker) await tessera.worker.start();
+      const tessera = await compose(config, { worker: flags.worker });
+      if (flags.worker) tessera.logger.info({ jobs: tessera.worker.jobs.map((j) => j.name) }, 'background jobs');
       const created = await tessera.services.projects.ensureDefault();
       const address = await tessera.app.listen({ port: config.port, host: config.host });
       const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
@@ -27,7 +28,7 @@ export function serveCommand(program: Command): void {
         lines.push(`  X-Client-Application-Id:  ${clientKey.app_id}`, `  X-Client-Token:           ${clientKey.app_token}`);
         lines.push(`  Webhook signing secret:   ${project.webhook_token}`);
       }
-      process.stdout.write(`${lines.join('\n')}\n`);
+      process.stdout.write(`${lines.join('\n')}\n${flags.worker ? describeJobs(tessera.worker.jobs) : ''}`);
 
       let closing = false;
       const shutdown = async (signal: string) => {

@@ -1,31 +1,26 @@
 import type { Command } from 'commander';
 import { describeStore, type ConfigFlags } from '../config/index.js';
-import { createServices, createWorker, openStore } from '../compose.js';
-import { systemClock } from '../core/clock.js';
-import { createLogger } from '../core/logger.js';
-import { migrate } from '../store/migrator.js';
+import { compose } from '../compose.js';
 import { configFrom, withDeliveryOptions, withStoreOptions } from './options.js';
+import { describeJobs } from './jobs.js';
 
 export function workerCommand(program: Command): void {
   withDeliveryOptions(withStoreOptions(program.command('worker')))
     .description('deliver webhooks and keep segments up to date without serving the API; run as many as you like against one PostgreSQL')
     .action(async (flags: ConfigFlags) => {
       const config = configFrom(flags);
-      const logger = createLogger(config.logLevel);
-      const db = await openStore(config);
-      await migrate(db);
-      const services = createServices(db, config, systemClock, logger);
-      const worker = createWorker(db, config, services, systemClock, logger);
-      await worker.start();
-      process.stdout.write(`Tessera worker ${worker.owner} is delivering webhooks (store: ${describeStore(config)})\n`);
+      // The one composition, API off, worker on: it also listens for other processes' changes to cached endpoints.
+      const tessera = await compose(config, { api: false, worker: true });
+      tessera.logger.info({ jobs: tessera.worker.jobs.map((j) => j.name) }, 'background jobs');
+      process.stdout.write(
+        `Tessera worker ${tessera.worker.owner} is delivering webhooks (store: ${describeStore(config)})\n${describeJobs(tessera.worker.jobs)}`,
+      );
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
-        logger.info({ signal }, 'worker stopping: finishing deliveries in flight');
-        await worker.stop();
-        await services.close();
-        await db.close();
+        tessera.logger.info({ signal }, 'worker stopping: finishing deliveries in flight');
+        await tessera.close();
         process.exit(0);
       };
       process.once('SIGINT', () => void stop('SIGINT'));

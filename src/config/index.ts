@@ -37,6 +37,11 @@ export interface Config {
     /** Finished sendouts older than this are pruned. */
     readonly retentionDays: number;
   };
+  /**
+   * Settings of background jobs by name as config spells it (`SEGMENTS_DUE_CHECKS` for segments.due-checks), from
+   * TESSERA_JOB_<NAME>_IDLE_MS and TESSERA_JOB_<NAME>_BATCH; a job not named keeps its defaults.
+   */
+  readonly jobs: Readonly<Record<string, Readonly<{ idleMs?: number; batchSize?: number }>>>;
 }
 
 /** Flags as given on the command line (commander's camelCase names); unset ones are undefined. */
@@ -95,6 +100,18 @@ function deliveryConfig(env: Record<string, string | undefined>): Config['delive
   };
 }
 
+function jobsConfig(env: Record<string, string | undefined>): Config['jobs'] {
+  const out: Record<string, { idleMs?: number; batchSize?: number }> = {};
+  for (const [key, raw] of Object.entries(env)) {
+    const m = /^TESSERA_JOB_([A-Z0-9_]+?)_(IDLE_MS|BATCH)$/.exec(key);
+    if (!m) continue;
+    const entry = (out[m[1]!] ??= {});
+    if (m[2] === 'IDLE_MS') entry.idleMs = intIn(key, raw, 1000, 10, 3_600_000);
+    else entry.batchSize = intIn(key, raw, 500, 1, 100_000);
+  }
+  return Object.freeze(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Object.freeze(v)])));
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Record<string, string | undefined>, flags: ConfigFlags = {}): Config {
@@ -125,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     writeConcurrency: intIn('TESSERA_WRITE_CONCURRENCY', env.TESSERA_WRITE_CONCURRENCY, defaults.writeConcurrency, 1, 64),
     allowPrivateTargets: flags.allowPrivateTargets ?? bool('TESSERA_ALLOW_PRIVATE_TARGETS', env.TESSERA_ALLOW_PRIVATE_TARGETS),
     delivery: Object.freeze(deliveryConfig(env)),
+    jobs: jobsConfig(env),
   });
 }
 

@@ -5,23 +5,20 @@ import { createPollLoop, type PollLoop } from './poll-loop.js';
 export interface DeliveryWorkerDeps {
   /** Claims up to limit due sendouts and starts sending them; onSettled runs once per sendout when recorded. */
   start(owner: string, limit: number, onSettled: () => void): Promise<{ claimed: number; done: Promise<void> }>;
-  prune(cutoff: Date): Promise<number>;
   /** Wakes the worker when sendouts are committed; resolves to an unsubscribe. */
   subscribe(wake: () => void): Promise<() => Promise<void>>;
-  now(): Date;
   onError(err: unknown): void;
   pollMs: number;
   /** Largest claim. */
   batchSize: number;
   /** Sendouts in flight at once, over all endpoints. */
   concurrency: number;
-  retentionMs: number;
 }
 
 /**
  * The delivery worker: one claim loop that keeps up to `concurrency` sendouts in flight (woken by NOTIFY and, when
- * it was full, by finished sends; polling as a fallback and for retries that come due), and a pruner that deletes finished
- * sendouts past retention. A slow endpoint occupies only its own sendouts' slots.
+ * it was full, by finished sends; polling as a fallback and for retries that come due). Pruning finished sendouts is
+ * a job of the catalog (delivery.retention). A slow endpoint occupies only its own sendouts' slots.
  */
 export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -60,12 +57,6 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     idleMs: deps.pollMs,
     onError: deps.onError,
   });
-  const pruner: PollLoop = createPollLoop({
-    name: 'retention',
-    tick: () => deps.prune(new Date(deps.now().getTime() - deps.retentionMs)),
-    idleMs: 60_000,
-    onError: deps.onError,
-  });
   let unsubscribe: (() => Promise<void>) | undefined;
 
   return {
@@ -77,13 +68,12 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
         deps.onError(err);
       }
       claimer.start();
-      pruner.start();
     },
     wake: () => claimer.wake(),
     /** Stops claiming; sends in flight finish (within the delivery timeout) and are recorded. */
     async stop(): Promise<void> {
       await unsubscribe?.();
-      await Promise.all([claimer.stop(), pruner.stop()]);
+      await claimer.stop();
       await Promise.all([...batches]);
     },
   };

@@ -27,7 +27,7 @@ function add(pool: string[], ...ids: Array<string | undefined>): void {
   if (pool.length > keep) pool.splice(0, pool.length - keep);
 }
 
-async function must(app: FastifyInstance, method: 'POST' | 'GET', url: string, headers: Record<string, string>, payload?: object): Promise<any> {
+async function must(app: FastifyInstance, method: 'POST' | 'GET' | 'PUT', url: string, headers: Record<string, string>, payload?: object): Promise<any> {
   const res = await app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
   if (res.statusCode >= 300) throw new Error(`fixture ${method} ${url} failed: ${res.statusCode} ${res.body}`);
   return res.statusCode === 204 ? undefined : res.json();
@@ -39,12 +39,20 @@ export async function addFixtures(ctx: FuzzContext, project: TestProject, n: num
   const mgmt = `/management/v1/projects/${project.id}`;
   const event = `fx_event_${n % 2}`;
   const schemas = await must(app, 'GET', `${mgmt}/custom-event-schemas`, managementHeaders);
-  let schema = (schemas.data as Array<{ id: string; name: string }>).find((s) => s.name === event);
+  const fixtureProperties = { amount: { type: 'number', optional: true }, sku: { type: 'string', optional: true }, when: { type: 'date', optional: true } };
+  let schema = (schemas.data as Array<{ id: string; name: string; schema: { properties: Record<string, unknown> } }>).find((s) => s.name === event);
   if (!schema) {
-    schema = await must(app, 'POST', `${mgmt}/custom-event-schemas`, managementHeaders, {
-      name: event,
-      schema: { properties: { amount: { type: 'number', optional: true }, sku: { type: 'string', optional: true }, when: { type: 'date', optional: true } } },
+    schema = await must(app, 'POST', `${mgmt}/custom-event-schemas`, managementHeaders, { name: event, schema: { properties: fixtureProperties } });
+  } else {
+    // Generated PUTs change the fixture schema (a required property, another type): back to the fixture's own,
+    // every other property hidden, at most 100 properties per update.
+    const patch = Object.entries({
+      ...Object.fromEntries(Object.keys(schema.schema.properties).map((name) => [name, { deleted: true }])),
+      ...fixtureProperties,
     });
+    for (let i = 0; i < patch.length; i += 100) {
+      await must(app, 'PUT', `${mgmt}/custom-event-schemas/${schema.id}`, managementHeaders, { schema: { properties: Object.fromEntries(patch.slice(i, i + 100)) } });
+    }
   }
   into('schema', schema!.id);
   into('event', event);
@@ -85,9 +93,27 @@ export async function addFixtures(ctx: FuzzContext, project: TestProject, n: num
 export async function replenish(ctx: FuzzContext, n: number): Promise<void> {
   // Generated PUTs change the project's settings; client requests need its trusted domains back.
   await ctx.t.app.inject({ method: 'PUT', url: `/management/v1/projects/${ctx.project.id}`, headers: managementHeaders, payload: trustedDomains });
+  await pruneSegments(ctx);
   await addFixtures(ctx, ctx.project, n, (kind, ...ids) => add(ctx.pools[kind], ...ids));
   const victim = await ctx.t.createProject({ name: `Sacrificial ${n}` });
   add(ctx.sacrificial, victim.id);
+}
+
+/** Filter segments the fuzzed project keeps at most: fixtures and generated POSTs stay below the limit of 100. */
+const keepFilterSegments = 60;
+
+/** Deletes the oldest auto-update and passive segments no pool holds, so long runs can still create fixtures. */
+async function pruneSegments(ctx: FuzzContext): Promise<void> {
+  const app = ctx.t.app;
+  const filtered: Array<{ id: string; created_at: string }> = [];
+  for (const type of ['auto-update', 'passive']) {
+    filtered.push(...(await must(app, 'GET', `/v1/segments?limit=100&type=${type}`, ctx.project.server)).data);
+  }
+  filtered.sort((a, b) => a.created_at.localeCompare(b.created_at));
+  const spare = filtered.filter((s) => !ctx.pools.segment.includes(s.id));
+  for (const s of spare.slice(0, Math.max(0, filtered.length - keepFilterSegments))) {
+    await app.inject({ method: 'DELETE', url: `/v1/segments/${s.id}`, headers: ctx.project.server });
+  }
 }
 
 /** After a DELETE answered 204, its id leaves the pools, so later requests aim at live resources. */

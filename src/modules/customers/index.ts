@@ -5,6 +5,9 @@
  * - attributes: sent fields change, the rest stay; metadata and address merge key by key (null removes a key).
  * Emits customer.created / customer.updated (only when something changed) / customer.deleted.
  */
+import { defineModule, writeConcurrency } from '../module.js';
+import type { EventLog } from '../event-log/index.js';
+import { createCustomersService } from './service.js';
 export { createCustomersService, type CustomersService, type ListQuery, type SegmentMembers } from './service.js';
 export { customerObject, rowOfObject, simpleCustomer, type CustomerObject } from './view.js';
 export { blankCustomer } from './attributes.js';
@@ -12,3 +15,21 @@ export { customerInputSchema, customerProperties } from './schemas.js';
 export type { CustomerInput, CustomerRow, UpsertResult } from './types.js';
 export type { ShareLock } from './sql.js';
 export type { UpsertItem, UpsertOutcome } from './upsert.js';
+
+export const customersModule = defineModule<
+  { customers: ReturnType<typeof createCustomersService> },
+  { log: EventLog; segments: { memberIds(projectId: string, segmentId: string): Promise<string[]> } }
+>({
+  name: 'customers',
+  create: (ctx) => {
+    const customers = createCustomersService({
+      db: ctx.db,
+      clock: ctx.clock,
+      events: ctx.services.log,
+      concurrency: writeConcurrency(ctx),
+      // Segments come later in the list (they read customers): asked only when a request runs.
+      segmentMembers: (p, s) => ctx.services.segments.memberIds(p, s),
+    });
+    return { services: { customers }, drain: () => customers.drain() };
+  },
+});

@@ -9,6 +9,11 @@
  * - target checks: http(s) only, no credentials, loopback/private/link-local/metadata addresses refused unless
  *   allowed; custom headers may not set framing or signature headers. Shared by webhooks and distributions.
  */
+import { defineModule } from '../module.js';
+import type { SigningSecretsService } from '../projects/index.js';
+import { createAudit } from './audit.js';
+import { createSender } from './sender.js';
+import { createDelivery } from './service.js';
 export { createDelivery, type Delivery, type DeliveryDeps, userAgent } from './service.js';
 export { createAudit, type Audit, sendoutObject } from './audit.js';
 export { createSender, type Sender } from './sender.js';
@@ -18,3 +23,39 @@ export { classify, decide } from './classify.js';
 export { checkTargetUrl, checkCustomHeaders, headersSchema, reservedHeaders } from './targets.js';
 export { notifyChannel, type SendoutFilter } from './sql.js';
 export type { NewSendout, SourceObject, SourceOwner, SourceState, SendoutStatus } from './types.js';
+
+const day = 24 * 60 * 60 * 1000;
+
+export const deliveryModule = defineModule<
+  { delivery: ReturnType<typeof createDelivery>; audit: ReturnType<typeof createAudit> },
+  { secrets: Pick<SigningSecretsService, 'forProjects'> }
+>({
+  name: 'delivery',
+  create: ({ db, clock, logger, config, services }) => {
+    const sender = createSender({ allowPrivateTargets: config.allowPrivateTargets, timeoutMs: config.delivery.timeoutMs });
+    const delivery = createDelivery({
+      db,
+      clock,
+      logger,
+      sender,
+      secrets: services.secrets.forProjects,
+      owners: {},
+      leaseMs: config.delivery.leaseMs,
+      batchSize: config.delivery.batchSize,
+    });
+    return {
+      services: { delivery, audit: createAudit({ db, clock }) },
+      // Sending itself is the delivery worker's (woken by NOTIFY, many sends in flight), not a catalog job.
+      jobs: [
+        {
+          name: 'delivery.retention',
+          description: `deletes finished sendouts older than ${config.delivery.retentionDays} days`,
+          step: (batchSize) => delivery.prune(new Date(clock.now().getTime() - config.delivery.retentionDays * day), batchSize),
+          defaults: { idleMs: 60_000, batchSize: 1000 },
+          runsOnPglite: true,
+        },
+      ],
+      close: () => sender.close(),
+    };
+  },
+});

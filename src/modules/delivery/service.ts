@@ -150,6 +150,10 @@ export function createDelivery(deps: DeliveryDeps) {
     batchSize: deps.batchSize,
     release: (ids: string[], owner: string) => sql.release(db, ids, owner),
     prune: (cutoff: Date, limit = 1000) => sql.pruneBefore(db, cutoff, limit),
+    /** Registers who answers for a kind of source (webhooks, distributions register themselves at composition). */
+    own(kind: SourceObject, owner: SourceOwner): void {
+      deps.owners[kind] = owner;
+    },
   };
 }
 

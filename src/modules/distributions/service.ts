@@ -13,7 +13,7 @@ import type { DistributionInput, DistributionRow } from './types.js';
 import { simpleDistribution } from './view.js';
 
 export const triggerTypes = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'manual'] as const;
-const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left'];
+export const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left'];
 
 /** Voucherify sends manual messages after 10 minutes; a request may choose from 0 to 7 days. */
 export const defaultManualDelaySeconds = 600;

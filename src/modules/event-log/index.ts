@@ -11,6 +11,14 @@
  * - pack: one stored row holding the segment entries and exits one change caused for one customer; each record in
  *   it keeps its own id and place in the order, and reads list them one by one (see sql.ts).
  */
+import { defineModule } from '../module.js';
+import { createEventLog } from './service.js';
 export { createEventLog, type EventLog, type EventSubscriber, type EventDeriver, type ActivityQuery, type CausedEvent } from './service.js';
 export { activityObject } from './view.js';
 export type { Cause, EventRecord, EventSource, NewEvent } from './types.js';
+
+/** The event log every module writes through; the composition hands it the other modules' reactions. */
+export const eventLogModule = defineModule({
+  name: 'event-log',
+  create: ({ db, clock }) => ({ services: { log: createEventLog({ db, clock }) } }),
+});

@@ -59,7 +59,7 @@ export interface ActivityQuery {
 
 export function createEventLog(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
-  const subscribers: EventSubscriber[] = [];
+  const subscribers: Array<{ fn: EventSubscriber; types: ReadonlySet<string> | undefined }> = [];
   const derivers: Array<{ fn: EventDeriver; types: ReadonlySet<string> }> = [];
 
   /**
@@ -101,7 +101,10 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
       })),
       writes,
     );
-    for (const s of subscribers) await s(tx, records);
+    for (const s of subscribers) {
+      const mine = s.types ? records.filter((r) => s.types!.has(r.type)) : records;
+      if (mine.length > 0) await s.fn(tx, mine);
+    }
     return records;
   }
 
@@ -136,8 +139,9 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
     listActivity,
     /** Records per minute of a project since a time (the newest rows of the log; see sql.countPerMinute). */
     perMinute: (projectId: string, since: Date) => sql.countPerMinute(db, projectId, since),
-    subscribe(fn: EventSubscriber): void {
-      subscribers.push(fn);
+    /** Adds a subscriber called with the stored records of these types ('*': all of them). */
+    subscribe(fn: EventSubscriber, types: readonly string[] | '*' = '*'): void {
+      subscribers.push({ fn, types: types === '*' ? undefined : new Set(types) });
     },
     /** Adds a deriver called with the entries of these types. */
     derive(fn: EventDeriver, types: readonly string[]): void {

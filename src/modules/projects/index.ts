@@ -6,9 +6,24 @@
  * - webhook token: the project's webhook signing secret (kept readable, since signing needs it).
  * - management credentials: X-Management-Id / X-Management-Token, one pair per instance, for /management/v1.
  */
+import { defineModule } from '../module.js';
+import { createManagementAuth } from './management.js';
+import { createSigningSecrets } from './secrets.js';
+import { createProjectsService } from './service.js';
 export { createProjectsService, type ProjectsService, type CreatedProject, type ProjectInput } from './service.js';
 export { createManagementAuth, type ManagementAuth } from './management.js';
 export { projectObject, createdProjectObject } from './view.js';
 export { originAllowed } from './origins.js';
 export { createSigningSecrets, rotationOverlapMs, type SigningSecretsService, type ProjectSecrets } from './secrets.js';
 export type { Caller, ProjectRow, KeyPair } from './types.js';
+
+export const projectsModule = defineModule({
+  name: 'projects',
+  create: ({ db, clock }) => ({
+    services: {
+      projects: createProjectsService({ db, clock }),
+      secrets: createSigningSecrets({ db, clock }),
+      management: createManagementAuth({ db }),
+    },
+  }),
+});

@@ -10,8 +10,39 @@
  * - check: when a membership may change with time alone; a background job re-evaluates it then.
  * - sync: the background computation of a new filter segment's members among existing customers, in batches.
  */
+import type { CustomersService } from '../customers/index.js';
+import type { EventLog } from '../event-log/index.js';
+import { statsSelect } from '../events/index.js';
+import { defineModule } from '../module.js';
+import { createSegmentsService, syncBatch as defaultBatch } from './service.js';
 export { createSegmentsService, type SegmentsService, maxFilterSegments, syncBatch } from './service.js';
 export { segmentObject, simpleSegment } from './view.js';
 export { createSegmentBody, updateSegmentBody } from './schemas.js';
 export { parseFilter, FilterError, evaluate } from './filter/index.js';
 export type { SegmentRow, SegmentInput, SegmentType, EventStatsSelect } from './types.js';
+
+export const segmentsModule = defineModule<{ segments: ReturnType<typeof createSegmentsService> }, { log: EventLog; customers: CustomersService }>({
+  name: 'segments',
+  create: ({ db, clock, logger, services }) => {
+    const segments = createSegmentsService({ db, clock, log: services.log, customers: services.customers, eventStats: statsSelect, logger });
+    // The three jobs rewrite the same membership rows: one after the other in a process, as one tick ran them.
+    const job = (name: string, description: string, step: (batchSize: number) => Promise<number>) => ({
+      name: `segments.${name}`,
+      description,
+      step,
+      defaults: { idleMs: 1000, batchSize: defaultBatch },
+      runsOnPglite: true,
+      group: 'segments',
+    });
+    return {
+      services: { segments },
+      // Segments derive customer.segment.entered/left from the changes, stored with them: every subscriber sees both.
+      reactions: [{ kind: 'deriver', name: 'segments.membership', types: segments.derivesFrom, derive: segments.onEvents }],
+      jobs: [
+        job('due-checks', 're-checks memberships that time alone may change', (n) => segments.runDueChecks(n)),
+        job('sync', "computes new filter segments' members among existing customers", (n) => segments.syncStep(n)),
+        job('sweep', "sweeps deleted segments out of their former members' rows", (n) => segments.sweepStep(n)),
+      ],
+    };
+  },
+});

@@ -415,13 +415,13 @@ export function createSegmentsService(deps: SegmentsDeps) {
    * FOR SHARE while evaluated (an event for one of them waits for the step, or the step for it). The initial
    * computation records no entered events (only changes after it do). Returns customers processed.
    */
-  async function syncStep(): Promise<number> {
+  async function syncStep(size = syncBatch): Promise<number> {
     return db.transaction(async (tx) => {
       const segs = await sql.selectSyncing(tx, syncSegments);
       const first = segs[0];
       if (!first) return 0;
       // About the same evaluations per step however many segments share it: short steps, short locks.
-      const batch = Math.max(syncBatch / 5, Math.min(syncBatch, Math.floor(syncEvaluations / segs.length)));
+      const batch = Math.max(Math.ceil(size / 5), Math.min(size, Math.floor(syncEvaluations / segs.length)));
       const ids = await customers.idsAfter(tx, first.project_id, first.sync_cursor, batch);
       const compiledSegs = await compiledOf(tx, segs);
       await reevaluate(tx, evalDeps, first.project_id, new Map(ids.map((id) => [id, compiledSegs])), clock.now(), { lock: 'share' });
@@ -436,15 +436,15 @@ export function createSegmentsService(deps: SegmentsDeps) {
    * good. The oldest tombstone and those of its project at the same point go together over the next customers in
    * id order, locked FOR SHARE as for any evaluation (each row is rewritten whole). Returns rows visited.
    */
-  async function sweepStep(): Promise<number> {
+  async function sweepStep(size = syncBatch): Promise<number> {
     return db.transaction(async (tx) => {
       const stones = await sql.selectTombstones(tx);
       const first = stones[0];
       if (!first) return 0;
-      const ids = await sql.memberRowIdsAfter(tx, first.project_id, first.cursor, syncBatch);
+      const ids = await sql.memberRowIdsAfter(tx, first.project_id, first.cursor, size);
       const nums = new Set(stones.map((t) => t.num));
       await rewriteMemberRows(tx, first.project_id, ids, (r) => (r && holdsAny(r, nums) ? withoutSegments(r, nums) : undefined));
-      await sql.saveSweep(tx, [...nums], ids.at(-1) ?? first.cursor, ids.length < syncBatch);
+      await sql.saveSweep(tx, [...nums], ids.at(-1) ?? first.cursor, ids.length < size);
       return Math.max(ids.length, 1);
     });
   }

@@ -6,8 +6,41 @@
  *   transaction (transactional outbox); delivery takes it from there.
  * - target checks: delivery's (shared with distributions).
  */
+import type { Clock } from '../../core/clock.js';
+import { blankCustomer, customerObject } from '../customers/index.js';
+import type { Delivery } from '../delivery/index.js';
+import { defineModule } from '../module.js';
+import { createWebhooksService } from './service.js';
 export { createWebhooksService, type WebhooksService, type WebhooksDeps } from './service.js';
 export { webhookObject } from './view.js';
 export { webhookBody } from './schemas.js';
 export { subscribableTypes, canonicalType, isSubscribable } from './event-types.js';
 export type { WebhookInput, WebhookRow } from './types.js';
+
+/** A sample of what each event type carries, for test sendouts. */
+function sampleData(clock: Clock) {
+  return (type: string): Record<string, unknown> => {
+    if (!type.startsWith('customer.')) return {};
+    const sample = blankCustomer('cust_test0000000000000000000', '', 'test-customer', clock.now());
+    return { customer: customerObject({ ...sample, name: 'Test Customer', email: 'test.customer@example.com' }) };
+  };
+}
+
+export const webhooksModule = defineModule<{ webhooks: ReturnType<typeof createWebhooksService> }, { delivery: Delivery }>({
+  name: 'webhooks',
+  create: ({ db, clock, config, definitions, services }) => {
+    const webhooks = createWebhooksService({
+      db,
+      clock,
+      delivery: services.delivery,
+      allowPrivateTargets: config.allowPrivateTargets,
+      sampleData: sampleData(clock),
+      definitions,
+    });
+    services.delivery.own('webhook', webhooks.owner);
+    return {
+      services: { webhooks },
+      reactions: [{ kind: 'subscriber', name: 'webhooks.outbox', types: '*', handle: webhooks.emit }],
+    };
+  },
+});
