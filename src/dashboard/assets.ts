@@ -49,10 +49,11 @@ fieldset{border:1px solid #dde1e7;border-radius:6px;margin:.6rem 0}
 .badge.retrying,.badge.pending,.badge.paused,.badge.running,.badge.scheduled{background:#fdf0d0;color:#7a5300}
 pre{background:#0f1724;color:#e6edf6;padding:.8rem;border-radius:6px;overflow:auto;font-size:.82rem;max-height:28rem}
 .muted{color:#5a6575}
+dt{font-weight:600;color:#3b4656;font-size:.9rem}dd{margin:0 0 .5rem}
 .narrow{max-width:30rem;margin:2rem auto}
 .pager{display:flex;gap:1rem;margin:.8rem 0}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}
-.legend{white-space:normal}.legend svg{vertical-align:middle;margin-left:.6rem}
+.legend{white-space:normal}.legend .item{white-space:nowrap}.legend svg{vertical-align:middle;margin-left:.6rem}
 figure{margin:0 0 1rem}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 @media (max-width:600px){main{padding:.6rem}th,td{padding:.35rem .4rem}header.top .brand{width:100%}}

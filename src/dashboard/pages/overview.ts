@@ -35,7 +35,7 @@ function chart(id: string, label: string, data: ReturnType<typeof buckets>, keys
     });
   });
   return html`<figure class="card" id="${id}"><figcaption><strong>${label}</strong> <span class="legend">${keys.map(
-    (k) => html`<svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="${colors[k]}"/></svg> ${k} <span data-total="${k}">${total[k]}</span> `,
+    (k) => html`<span class="item"><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="${colors[k]}"/></svg> ${k} <span data-total="${k}">${total[k]}</span></span> `,
   )}</span></figcaption>
 <svg viewBox="0 0 ${data.length * w} ${h}" width="100%" height="${h}" preserveAspectRatio="none" role="img" aria-label="${label}: ${keys.map((k) => `${total[k]} ${k}`).join(', ')} in the last hour">${bars}</svg>
 <p class="muted">Last ${minutes} minutes, max ${max} a minute.</p>

@@ -135,7 +135,11 @@ ${f.webhook_id && hooks.data.some((w) => w.id === f.webhook_id)
 <h2>Attempts</h2><div class="table-wrap"><table><thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Duration</th><th scope="col">Status</th><th scope="col">Outcome</th><th scope="col">Response</th></tr></thead>
 <tbody>${s.attempts_log.length === 0 ? html`<tr><td colspan="6" class="muted">No attempt yet.</td></tr>` : ''}${s.attempts_log.map(
       (a) => html`<tr><td>${a.attempt}</td><td>${when(a.started_at)}</td><td>${a.duration_ms} ms</td><td>${a.status_code ?? '—'}</td><td>${a.outcome}</td>
-<td>${a.error ? html`<span class="field-error">${a.error}</span>` : ''}${a.response_body ? html`<pre>${a.response_body}</pre>` : ''}</td></tr>`,
+<td>${a.error ? html`<span class="field-error">${a.error}</span>` : ''}${a.response_body ? html`<pre>${a.response_body}</pre>` : ''}${
+        a.response_headers && Object.keys(a.response_headers).length
+          ? html`<details><summary>Response headers</summary><pre>${Object.entries(a.response_headers).map(([k, v]) => `${k}: ${v}\n`).join('')}</pre></details>`
+          : ''
+      }</td></tr>`,
     )}</tbody></table></div>`;
     return c.render(reply, 'sendouts', `Sendout ${s.id}`, body);
   });
