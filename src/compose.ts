@@ -11,20 +11,27 @@ import type { Config } from './config/index.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Job } from './core/jobs.js';
 import { createLogger, type Logger } from './core/logger.js';
+import { campaignsModule } from './modules/campaigns/index.js';
 import { customersModule } from './modules/customers/index.js';
 import { deliveryModule, type Delivery } from './modules/delivery/index.js';
 import { distributionsModule } from './modules/distributions/index.js';
+import { ordersModule } from './modules/orders/index.js';
+import { productsModule } from './modules/products/index.js';
+import { validationRulesModule } from './modules/validation-rules/index.js';
 import { eventLogModule } from './modules/event-log/index.js';
 import { eventSchemasModule } from './modules/event-schemas/index.js';
 import { eventsModule } from './modules/events/index.js';
 import type { ModuleParts, Reaction, TesseraModule } from './modules/module.js';
 import { projectsModule } from './modules/projects/index.js';
+import { publicationsModule } from './modules/publications/index.js';
 import { segmentsModule } from './modules/segments/index.js';
+import { vouchersModule } from './modules/vouchers/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
 import { registerDashboard } from './dashboard/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
 import { migrate } from './store/migrator.js';
+import { createOperations } from './operations.js';
 import { createPgDb } from './store/pg.js';
 import { createPgliteDb } from './store/pglite.js';
 import { createWorker, type Worker } from './worker/index.js';
@@ -44,7 +51,13 @@ const modules = [
   deliveryModule,
   webhooksModule,
   segmentsModule,
+  campaignsModule,
+  vouchersModule,
+  publicationsModule,
   distributionsModule,
+  productsModule,
+  ordersModule,
+  validationRulesModule,
 ] as const;
 
 type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;
@@ -90,6 +103,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
     ...services,
     jobs: built.flatMap((p) => p.jobs ?? []),
     reactions,
+    operations: createOperations(db, services.delivery),
     listen: () => definitions.start(),
     async drain() {
       // Tracked events first: they upsert customers.
@@ -133,7 +147,7 @@ export type Background = Omit<Tessera, 'app' | 'management'>;
 export async function compose(config: Config, options?: ComposeOptions & { api?: true }): Promise<Tessera>;
 export async function compose(config: Config, options: ComposeOptions & { api: false }): Promise<Background>;
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<Tessera | Background> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, { pretty: config.logPretty });
   const clock = options.clock ?? systemClock;
   const db = options.db ?? (await openStore(config));
   const api = options.api ?? true;

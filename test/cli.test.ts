@@ -48,7 +48,8 @@ describe('tessera CLI help', slow, () => {
     [[], ['serve', 'migrate', 'projects', '--version']],
     [['serve'], ['--port', '--host', '--database-url', '--data-dir', '--log-level']],
     [['migrate'], ['--database-url', '--data-dir', '--log-level']],
-    [['projects'], ['create', 'list']],
+    [['projects'], ['create', 'list', 'regenerate-key']],
+    [['projects', 'regenerate-key'], ['<project-id>', '--client', '--json', '--database-url', '--data-dir']],
     [['projects', 'create'], ['--name', '--trusted-domain', '--json', '--database-url', '--data-dir']],
     [['projects', 'list'], ['--json', '--database-url', '--data-dir']],
   ])('%j --help exits 0 and lists %j', async (command, expected) => {
@@ -149,6 +150,8 @@ describe('tessera serve, projects and migrate', slow, () => {
       const locked = await run(['projects', 'list', ...store]);
       expect(locked.code).not.toBe(0);
       expect(locked.out).toContain('in use by process');
+      // ... and pointed to what works meanwhile.
+      expect(locked.out).toContain('GET /management/v1/projects');
     }
     const out = s.output();
     for (const secret of ['X-App-Token', 'X-Client-Token', 'X-Management-Token', first.server['x-app-token']!, first.management['x-management-token']!]) {
@@ -168,6 +171,23 @@ describe('tessera serve, projects and migrate', slow, () => {
     const list = await fetch(`${url}/management/v1/projects`, { headers: first.management });
     expect((await list.json()).data.map((p: { name: string }) => p.name)).toEqual(['Default project', 'Shop']);
     expect((await fetch(`${url}/v1/customers`, { headers: first.server })).status).toBe(200);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+
+  it('projects regenerate-key replaces the server key: the old one is refused, the new one works', async () => {
+    const regen = await run(['projects', 'regenerate-key', created.id, '--json', ...store]);
+    expect(regen.code, regen.out).toBe(0);
+    const key = JSON.parse(regen.out).server_side_key as { app_id: string; app_token: string };
+    expect(key.app_id).not.toBe(created.server_side_key.app_id);
+    const missing = await run(['projects', 'regenerate-key', 'proj_missing', ...store]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.out).toContain('Cannot find project with id proj_missing');
+    const s = spawnCli(['serve', '--port', '0', ...store]);
+    const [, url] = await s.waitFor(/Tessera is listening on (http:\/\/\S+)/);
+    const old = { 'x-app-id': created.server_side_key.app_id, 'x-app-token': created.server_side_key.app_token };
+    expect((await fetch(`${url}/v1/customers`, { headers: old })).status).toBe(401);
+    expect((await fetch(`${url}/v1/customers`, { headers: { 'x-app-id': key.app_id, 'x-app-token': key.app_token } })).status).toBe(200);
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
   });

@@ -169,7 +169,7 @@ describe('custom event schemas', () => {
         method,
         url: `${base('proj_unknown')}${path}`,
         headers: managementHeaders,
-        ...(method === 'POST' || method === 'PUT' ? { payload: { name: 'x', schema: { properties: {} } } } : {}),
+        ...(method === 'POST' ? { payload: { name: 'x', schema: { properties: {} } } } : method === 'PUT' ? { payload: { schema: { properties: {} } } } : {}),
       });
       const body = expectError(res, 404, 'not_found');
       expect(body).toMatchObject({ resource_type: 'project', resource_id: 'proj_unknown' });

@@ -5,24 +5,39 @@ import { invalidPayload, invalidQueryParams } from '../core/errors.js';
 import { newRequestId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { EventLog } from '../modules/event-log/index.js';
+import type { CampaignsService, CategoriesService } from '../modules/campaigns/index.js';
+import type { VouchersService } from '../modules/vouchers/index.js';
+import type { PublicationsService } from '../modules/publications/index.js';
 import type { CustomersService } from '../modules/customers/index.js';
 import type { EventSchemasService } from '../modules/event-schemas/index.js';
 import type { EventsService } from '../modules/events/index.js';
 import type { Audit } from '../modules/delivery/index.js';
 import type { ManagementAuth, ProjectsService, SigningSecretsService } from '../modules/projects/index.js';
 import type { DistributionsService } from '../modules/distributions/index.js';
+import type { OrdersService } from '../modules/orders/index.js';
+import type { ProductsService } from '../modules/products/index.js';
+import type { ValidationRulesService } from '../modules/validation-rules/index.js';
 import type { SegmentsService } from '../modules/segments/index.js';
 import type { WebhooksService } from '../modules/webhooks/index.js';
 import { clientAuth, managementAuth, serverAuth } from './auth.js';
 import { frameworkErrorHandler, installErrorHandling } from './errors.js';
 import { unstorableInBody, urlHasNul } from './json-body.js';
+import { campaignRoutes } from './routes/campaigns.js';
+import { registerOpenApi } from './openapi.js';
+import { installRequestMetrics } from './request-metrics.js';
+import { operationsRoutes, type Operations } from './routes/operations.js';
 import { customerRoutes } from './routes/customers.js';
 import { eventSchemaRoutes } from './routes/event-schemas.js';
 import { eventRoutes } from './routes/events.js';
 import { metadataSchemaRoutes } from './routes/metadata-schemas.js';
 import { distributionRoutes } from './routes/distributions.js';
+import { orderRoutes } from './routes/orders.js';
+import { productRoutes } from './routes/products.js';
+import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
+import { clientPublicationRoutes, publicationRoutes } from './routes/publications.js';
 import { segmentRoutes } from './routes/segments.js';
+import { voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { bodyAjv, queryAjv } from './validation.js';
 
@@ -33,16 +48,26 @@ export interface ApiServices {
   audit: Audit;
   segments: SegmentsService;
   distributions: DistributionsService;
+  orders: OrdersService;
+  products: ProductsService;
+  validationRules: ValidationRulesService;
   management: ManagementAuth;
   customers: CustomersService;
   schemas: EventSchemasService;
   events: EventsService;
   log: EventLog;
+  campaigns: CampaignsService;
+  categories: CategoriesService;
+  vouchers: VouchersService;
+  publications: PublicationsService;
+  /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
+  operations?: Operations;
 }
 
 export interface ApiOptions {
   bodyLimit: number;
   logger: Logger;
+  version?: string;
 }
 
 /** Builds the HTTP API without listening: tests drive it with inject, `serve` calls listen. */
@@ -83,7 +108,11 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     if (urlHasNul(req.url)) throw invalidQueryParams('The URL must not contain the NUL character (%00)');
   });
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  // Before any route: the document is collected as routes are added.
+  await registerOpenApi(app, options.version ?? '0.1.0');
+
+  installRequestMetrics(app);
+  operationsRoutes(app, services.operations ?? { readiness: async () => ({ ready: true }), sample: async () => undefined });
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', serverAuth(services.projects));
@@ -92,6 +121,12 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     metadataSchemaRoutes(v1, services);
     segmentRoutes(v1, services);
     distributionRoutes(v1, services);
+    campaignRoutes(v1, services);
+    voucherRoutes(v1, services);
+    publicationRoutes(v1, services);
+    orderRoutes(v1, services);
+    productRoutes(v1, services);
+    validationRuleRoutes(v1, services);
   }, { prefix: '/v1' });
 
   await app.register(async (client) => {
@@ -112,6 +147,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     });
     client.addHook('onRequest', clientAuth(services.projects));
     eventRoutes(client, { events: services.events, clientSide: true });
+    clientPublicationRoutes(client, services);
   }, { prefix: '/client/v1' });
 
   await app.register(async (mgmt) => {

@@ -20,7 +20,14 @@ export function serverAuth(projects: ProjectsService) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const appId = header(req, 'x-app-id');
     const token = header(req, 'x-app-token');
-    if (!appId || !token) throw unauthorized('Missing X-App-Id or X-App-Token header');
+    if (!appId || !token) {
+      if (header(req, 'x-management-id') || header(req, 'x-management-token')) {
+        throw unauthorized(
+          "Missing X-App-Id or X-App-Token header: /v1 takes a project's server key, not the management credentials (those work on /management/v1; a project's keys come from POST /management/v1/projects or `tessera projects create`)",
+        );
+      }
+      throw unauthorized('Missing X-App-Id or X-App-Token header');
+    }
     const auth = await projects.authenticate(appId, token, 'server');
     if (!auth) throw unauthorized('Invalid X-App-Id or X-App-Token');
     req.caller = auth.caller;

@@ -41,7 +41,7 @@ export function describeValidation(errors: ErrorObject[], part: string): string 
       if ((e.params as { format: string }).format === storableTimeFormat) return `${who} must be a date ${storableRange}`;
       return `${who} ${e.message ?? 'is invalid'}`;
     case 'additionalProperties':
-      return `${who} must NOT have additional property '${(e.params as { additionalProperty: string }).additionalProperty}'`;
+      return `${who} must NOT have additional property '${(e.params as { additionalProperty: string }).additionalProperty}' (unknown key: check its spelling)`;
     default:
       return `${who} ${e.message ?? 'is invalid'}`;
   }

@@ -13,6 +13,8 @@ export interface Config {
   readonly managementId: string | undefined;
   readonly managementToken: string | undefined;
   readonly logLevel: string;
+  /** Log lines as JSON, or readable (pino-pretty); undefined: readable on a terminal, JSON otherwise. */
+  readonly logPretty: boolean | undefined;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit: number;
   /** Size of the PostgreSQL connection pool. */
@@ -125,6 +127,8 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
   }
   const logLevel = flags.logLevel ?? nonEmpty(env.TESSERA_LOG_LEVEL) ?? defaults.logLevel;
   if (!logLevels.includes(logLevel)) throw new ConfigError(`log level must be one of ${logLevels.join(', ')}`);
+  const logFormat = nonEmpty(env.TESSERA_LOG_FORMAT) ?? 'auto';
+  if (!['auto', 'json', 'pretty'].includes(logFormat)) throw new ConfigError(`TESSERA_LOG_FORMAT must be auto, json or pretty, got '${logFormat}'`);
   const databaseUrl = nonEmpty(flags.databaseUrl) ?? nonEmpty(env.DATABASE_URL);
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
@@ -137,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     managementId,
     managementToken,
     logLevel,
+    logPretty: logFormat === 'auto' ? undefined : logFormat === 'pretty',
     bodyLimit: intIn('TESSERA_BODY_LIMIT', env.TESSERA_BODY_LIMIT, defaults.bodyLimit, 1024, 64 * 1024 * 1024),
     poolSize: intIn('TESSERA_DB_POOL_SIZE', env.TESSERA_DB_POOL_SIZE, defaults.poolSize, 1, 200),
     writeConcurrency: intIn('TESSERA_WRITE_CONCURRENCY', env.TESSERA_WRITE_CONCURRENCY, defaults.writeConcurrency, 1, 64),

@@ -6,7 +6,22 @@ export const errorCatalog = {
   invalid_payload: { code: 400, message: 'Invalid payload' },
   invalid_query_params: { code: 400, message: 'Invalid query params' },
   invalid_customer: { code: 400, message: 'Invalid customer' },
+  invalid_order: { code: 400, message: 'Invalid order' },
+  invalid_product: { code: 400, message: 'Invalid product' },
+  invalid_sku: { code: 400, message: 'Invalid SKU' },
+  invalid_validation_rules: { code: 400, message: 'Invalid validation rules' },
   metadata_validation_failed: { code: 400, message: 'Metadata validation failed' },
+  invalid_campaign: { code: 400, message: 'Invalid Campaign' },
+  invalid_code_config: { code: 400, message: 'Invalid code config' },
+  invalid_voucher: { code: 400, message: 'Invalid voucher' },
+  missing_vouchers: { code: 400, message: 'Missing vouchers' },
+  voucher_already_published: { code: 400, message: 'Voucher already published' },
+  no_voucher_suitable_for_publication: { code: 400, message: 'No voucher suitable for publication' },
+  too_many_vouchers_requested: { code: 400, message: 'Too many vouchers requested' },
+  duplicate_source_id: { code: 400, message: 'Duplicated source_id' },
+  voucher_disabled: { code: 400, message: 'Voucher is disabled' },
+  invalid_add_balance_params: { code: 400, message: 'Invalid add balance params' },
+  gift_amount_exceeded: { code: 400, message: 'Gift amount exceeded' },
   unauthorized: { code: 401, message: 'Unauthorized' },
   forbidden: { code: 403, message: 'Forbidden' },
   not_found: { code: 404, message: 'Resource not found' },
@@ -56,6 +71,10 @@ const raise = (key: ErrorKey) => (details: string, extra?: ErrorExtra) => new Te
 export const invalidPayload = raise('invalid_payload');
 export const invalidQueryParams = raise('invalid_query_params');
 export const invalidCustomer = raise('invalid_customer');
+export const invalidOrder = raise('invalid_order');
+export const invalidProduct = raise('invalid_product');
+export const invalidSku = raise('invalid_sku');
+export const invalidValidationRules = raise('invalid_validation_rules');
 export const metadataValidationFailed = raise('metadata_validation_failed');
 export const unauthorized = raise('unauthorized');
 export const forbidden = raise('forbidden');
@@ -66,6 +85,17 @@ export const unsupportedMediaType = raise('unsupported_media_type');
 export const tooManyRequests = raise('too_many_requests');
 export const internalError = raise('internal_error');
 export const serviceUnavailable = raise('service_unavailable');
+export const invalidCampaign = raise('invalid_campaign');
+export const invalidCodeConfig = raise('invalid_code_config');
+export const invalidVoucher = raise('invalid_voucher');
+export const missingVouchers = raise('missing_vouchers');
+export const voucherAlreadyPublished = raise('voucher_already_published');
+export const noVoucherSuitableForPublication = raise('no_voucher_suitable_for_publication');
+export const tooManyVouchersRequested = raise('too_many_vouchers_requested');
+export const duplicateSourceId = raise('duplicate_source_id');
+export const voucherDisabled = raise('voucher_disabled');
+export const invalidAddBalanceParams = raise('invalid_add_balance_params');
+export const giftAmountExceeded = raise('gift_amount_exceeded');
 
 export function notFound(resourceType: string, id: string): TesseraError {
   return new TesseraError('not_found', `Cannot find ${resourceType} with id ${id}`, { resourceId: id, resourceType });

@@ -32,6 +32,8 @@ export interface Db extends Queryable {
   /** Calls fn with the payload of each NOTIFY on channel (sent by committed transactions); resolves to an unsubscribe. */
   listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /** Connection pool use, where there is a pool (PostgreSQL). */
+  poolStats?(): { total: number; idle: number; waiting: number };
 }
 
 /**

@@ -64,6 +64,10 @@ export function createDefinitions(db: Db, opts: { ttlMs?: number; now?: () => nu
 
   return {
     cache,
+    /** Calls fn whenever a project's definitions change, here or (once started) in another process. */
+    watch(fn: (projectId: string | undefined) => void): void {
+      caches.push(fn);
+    },
     /** After a change to a project's definitions committed (no project: any): drops them here and, by NOTIFY, everywhere. */
     async changed(projectId?: string): Promise<void> {
       drop(projectId);

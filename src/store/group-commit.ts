@@ -1,8 +1,11 @@
 import { createBatcher, type Batcher } from '../core/batcher.js';
+import { metrics } from '../core/metrics.js';
 import type { Db, Executor } from './db.js';
 
 export interface GroupCommitOptions<I, O> {
   db: Db;
+  /** The write path, as the batch-size metric labels it. */
+  name?: string;
   maxBatch: number;
   /** Transactions written at the same time. */
   maxInFlight: number;
@@ -18,7 +21,9 @@ export interface GroupCommitOptions<I, O> {
 export function createGroupCommit<I, O>(o: GroupCommitOptions<I, O>): Batcher<I, O> {
   async function run(items: I[]): Promise<Array<O | Error>> {
     try {
-      return await o.db.transaction((tx) => o.write(tx, items));
+      const out = await o.db.transaction((tx) => o.write(tx, items));
+      metrics.batchSize.observe({ path: o.name ?? 'other' }, items.length);
+      return out;
     } catch (err) {
       if (items.length === 1) return [err instanceof Error ? err : new Error(String(err))];
       const out: Array<O | Error> = [];

@@ -132,6 +132,7 @@ export function createPgDb(options: PgOptions): Db {
         }
       };
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close(): Promise<void> {
       closed = true;
       await Promise.all([...listeners].map((c) => c.end().catch(() => undefined)));

@@ -35,6 +35,7 @@ export function createWorker(db: Db, config: Config, services: WorkerServices, l
     onError,
     pollMs: config.delivery.pollMs,
   });
+  let started = false;
   const runner = createJobRunner({ jobs: services.jobs, settings: config.jobs, pglite: db.kind === 'pglite', onError });
   return {
     owner: delivery.owner,
@@ -42,11 +43,15 @@ export function createWorker(db: Db, config: Config, services: WorkerServices, l
     jobs: runner.jobs,
     progress: runner.progress,
     async start() {
+      started = true;
       await delivery.start();
       runner.start();
+      logger.info({ owner: delivery.owner, jobs: ['delivery', ...runner.jobs.map((j) => j.name)] }, 'background work started');
     },
     async stop() {
       await Promise.all([delivery.stop(), runner.stop()]);
+      if (started) logger.info({ owner: delivery.owner }, 'background work stopped');
+      started = false;
     },
   };
 }

@@ -3,6 +3,8 @@
  * wake while a tick runs is kept: the lane then ticks again instead of sleeping (what woke it may have come after
  * the tick looked). Several lanes may run the same tick concurrently. stop() lets running ticks finish, then resolves.
  */
+import { metrics } from '../core/metrics.js';
+
 export interface PollLoopOptions {
   name: string;
   /** Does one round of work; returns how much it found (0 = idle). */
@@ -45,7 +47,10 @@ export function createPollLoop(o: PollLoopOptions): PollLoop {
       woken = false;
       try {
         found = await o.tick();
+        metrics.jobRuns.inc({ job: o.name });
+        if (found > 0) metrics.jobItems.inc({ job: o.name }, found);
       } catch (err) {
+        metrics.jobErrors.inc({ job: o.name });
         o.onError(err);
         if (running) await sleep(o.errorBackoffMs ?? 1000);
         continue;

@@ -3,7 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config/index.js';
 import { compose, type Tessera } from '../../src/compose.js';
 import type { Clock } from '../../src/core/clock.js';
-import { createLogger } from '../../src/core/logger.js';
+import { createLogger, type Logger } from '../../src/core/logger.js';
 import { createTestDb, type TestDb } from './db.js';
 
 export const managementHeaders = {
@@ -27,7 +27,7 @@ export interface TestTessera {
   close(): Promise<void>;
 }
 
-export async function startTessera(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestTessera> {
+export async function startTessera(options: { clock?: Clock; env?: Record<string, string>; logger?: Logger } = {}): Promise<TestTessera> {
   const testDb = await createTestDb();
   const config = loadConfig({
     TESSERA_MANAGEMENT_ID: managementHeaders['x-management-id'],
@@ -35,7 +35,7 @@ export async function startTessera(options: { clock?: Clock; env?: Record<string
     TESSERA_LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const tessera = await compose(config, { db: testDb.db, clock: options.clock, logger: createLogger('silent') });
+  const tessera = await compose(config, { db: testDb.db, clock: options.clock, logger: options.logger ?? createLogger('silent') });
   const app = tessera.app;
   return {
     app,

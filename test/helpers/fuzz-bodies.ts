@@ -9,7 +9,7 @@ import { distributionBody, maxManualDelaySeconds } from '../../src/modules/distr
 import { createSchemaBody, updateSchemaBody } from '../../src/modules/event-schemas/index.js';
 import { trackBody } from '../../src/modules/events/index.js';
 import { createSegmentBody, updateSegmentBody } from '../../src/modules/segments/index.js';
-import { webhookBody } from '../../src/modules/webhooks/index.js';
+import { emittedTypes, webhookBody } from '../../src/modules/webhooks/index.js';
 import type { RouteInfo } from './fuzz-app.js';
 import {
   anyJsonArb,
@@ -27,6 +27,10 @@ import {
 } from './fuzz-values.js';
 
 type Schema = { [key: string]: any };
+
+/** Webhook bodies with the types a webhook can subscribe to, so tame ones get past the service's check. */
+const eventName = { type: 'string', enum: ['*', ...emittedTypes] };
+const webhookFuzzBody = { ...webhookBody, properties: { ...webhookBody.properties, events: { ...webhookBody.properties.events, items: eventName } } };
 
 const dateParam = { type: 'string', format: 'date-time' };
 const projectBody = {
@@ -69,9 +73,9 @@ export const bodySchemas: Record<string, Schema> = {
   'PUT /management/v1/projects/:projectId': { ...projectBody, required: [] },
   'POST /management/v1/projects/:projectId/custom-event-schemas': createSchemaBody,
   'PUT /management/v1/projects/:projectId/custom-event-schemas/:schemaId': updateSchemaBody,
-  'POST /management/v1/projects/:projectId/webhooks': webhookBody,
-  'PUT /management/v1/projects/:projectId/webhooks/:webhookId': webhookBody,
-  'POST /management/v1/projects/:projectId/webhooks/:webhookId/test': { type: 'object', properties: { event_type: webhookBody.properties.events.items } },
+  'POST /management/v1/projects/:projectId/webhooks': webhookFuzzBody,
+  'PUT /management/v1/projects/:projectId/webhooks/:webhookId': webhookFuzzBody,
+  'POST /management/v1/projects/:projectId/webhooks/:webhookId/test': { type: 'object', properties: { event_type: eventName } },
   'POST /management/v1/projects/:projectId/webhooks/:webhookId/retry-failed': { type: 'object', properties: { start_date: dateParam, end_date: dateParam } },
 };
 

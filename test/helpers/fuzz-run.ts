@@ -225,6 +225,11 @@ export function concretize(ctx: FuzzContext, req: AbstractRequest, bodyLimit: nu
     target = pick(ctx.sacrificial, req.query.length, 'project');
     path = `/management/v1/projects/${target}`;
   }
+  // Nor replaces their keys, which every later request sends: a regeneration goes to a sacrificial project.
+  const keyRegen = /^\/management\/v1\/projects\/([^/?]+)\/(server|client)-side-key\/regenerate\/?$/.exec(normalizedPath(path));
+  if (keyRegen && req.method === 'POST' && [ctx.project.id, ctx.other.id].includes(decodeURIComponentSafe(keyRegen[1]!))) {
+    path = `/management/v1/projects/${pick(ctx.sacrificial, req.query.length, 'project')}/${keyRegen[2]}-side-key/regenerate`;
+  }
   const url = req.query === '' ? path : `${path}?${resolveText(ctx, req.query)}`;
   const surface = surfaceOf(path);
   const [auth, authLabel] = authHeaders(ctx, req, surface);

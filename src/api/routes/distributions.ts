@@ -29,6 +29,7 @@ export function distributionRoutes(app: FastifyInstance, deps: { distributions: 
             segment_id: { type: 'string', minLength: 1 },
             delay_seconds: { type: 'integer', minimum: 0, maximum: maxManualDelaySeconds },
           },
+          additionalProperties: false,
         },
       },
     },

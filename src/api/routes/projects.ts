@@ -4,7 +4,7 @@ import { listOf } from '../list.js';
 
 const flag = { type: 'boolean' } as const;
 
-/** ManagementProjectBase (plus name, required on create). Unknown fields are kept as project settings. */
+/** ManagementProjectBase (plus name, required on create, and the few create/update-only fields). Unknown keys are refused. */
 const projectProperties = {
   name: { type: 'string', minLength: 1, maxLength: 200 },
   description: { type: ['string', 'null'], maxLength: 5000 },
@@ -23,6 +23,9 @@ const projectProperties = {
   client_set_voucher_expiration_date_enabled: flag,
   webhooks_callout_notifications: { type: 'object' },
   api_usage_notifications: { type: 'object' },
+  cluster_id: { type: 'string', maxLength: 100 },
+  users: { type: 'array', maxItems: 100 },
+  default_code_config: { type: 'object' },
 } as const;
 
 const idParams = { type: 'object', properties: { projectId: { type: 'string', minLength: 1 } } } as const;
@@ -32,7 +35,7 @@ export function projectRoutes(app: FastifyInstance, deps: { projects: ProjectsSe
 
   app.post<{ Body: ProjectInput }>(
     '/projects',
-    { schema: { body: { type: 'object', required: ['name'], properties: projectProperties } } },
+    { schema: { body: { type: 'object', required: ['name'], properties: projectProperties, additionalProperties: false } } },
     async (req) => {
       const { project, serverKey, clientKey } = await projects.create(req.body);
       return createdProjectObject(project, serverKey, clientKey);
@@ -50,9 +53,20 @@ export function projectRoutes(app: FastifyInstance, deps: { projects: ProjectsSe
 
   app.put<{ Params: { projectId: string }; Body: ProjectInput }>(
     '/projects/:projectId',
-    { schema: { params: idParams, body: { type: 'object', properties: projectProperties } } },
+    { schema: { params: idParams, body: { type: 'object', properties: projectProperties, additionalProperties: false } } },
     async (req) => projectObject(await projects.update(req.params.projectId, req.body)),
   );
+
+  // Our extension: a lost or leaked key is replaced; the old one stops working at once.
+  for (const [path, kind, field] of [
+    ['server-side-key', 'server', 'server_side_key'],
+    ['client-side-key', 'client', 'client_side_key'],
+  ] as const) {
+    app.post<{ Params: { projectId: string } }>(`/projects/:projectId/${path}/regenerate`, { schema: { params: idParams } }, async (req) => {
+      const pair = await projects.regenerateKey(req.params.projectId, kind);
+      return { object: 'project_key', project_id: req.params.projectId, [field]: pair };
+    });
+  }
 
   app.delete<{ Params: { projectId: string } }>('/projects/:projectId', { schema: { params: idParams } }, async (req, reply) => {
     await projects.remove(req.params.projectId);

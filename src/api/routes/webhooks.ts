@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { resourceInUse } from '../../core/errors.js';
+import { invalidPayload, resourceInUse } from '../../core/errors.js';
 import { standardWebhooksSecret, type Audit, type SendoutStatus } from '../../modules/delivery/index.js';
 import type { ProjectSecrets, SigningSecretsService } from '../../modules/projects/index.js';
-import { webhookBody, webhookObject, type WebhookInput, type WebhooksService } from '../../modules/webhooks/index.js';
+import { eventTypeCatalog, webhookBody, webhookObject, type WebhookInput, type WebhooksService } from '../../modules/webhooks/index.js';
 import { dateParam, limitParam, listOf, toDate } from '../list.js';
 
 type P = { projectId: string; webhookId: string; sendoutId: string };
@@ -86,14 +86,28 @@ export function webhookRoutes(
     return reply.code(204).send();
   });
 
-  app.post<{ Params: P; Body: { event_type?: string } | undefined }>(
+  // `type` is what the envelope calls it, `event_type` what the audit log does: both are read, an unknown key refused.
+  app.post<{ Params: P; Body: { event_type?: string; type?: string } | undefined }>(
     `${base}/:webhookId/test`,
-    { schema: { body: { type: ['object', 'null'], properties: { event_type: { type: 'string' } } } } },
+    {
+      schema: {
+        body: {
+          type: ['object', 'null'],
+          properties: { event_type: { type: 'string', minLength: 1 }, type: { type: 'string', minLength: 1 } },
+          additionalProperties: false,
+        },
+      },
+    },
     async (req) => {
+      const { type, event_type } = req.body ?? {};
+      if (type !== undefined && event_type !== undefined && type !== event_type) {
+        throw invalidPayload('Properties .type and .event_type name different event types: send one of them');
+      }
       const id = await webhooks.sendTest(
         { projectId: req.params.projectId, groupId: req.id, source: { channel: 'INTERNAL' } },
         req.params.webhookId,
-        req.body?.event_type,
+        type ?? event_type,
+        type !== undefined ? '.type' : '.event_type',
       );
       return audit.get(req.params.projectId, id);
     },
@@ -101,7 +115,7 @@ export function webhookRoutes(
 
   app.post<{ Params: P; Body: { start_date?: string; end_date?: string } | undefined }>(
     `${base}/:webhookId/retry-failed`,
-    { schema: { body: { type: ['object', 'null'], properties: { start_date: dateParam, end_date: dateParam } } } },
+    { schema: { body: { type: ['object', 'null'], properties: { start_date: dateParam, end_date: dateParam }, additionalProperties: false } } },
     async (req) => {
       await requireActive(req.params.projectId, req.params.webhookId);
       const retried = await audit.retryFailed(req.params.projectId, req.params.webhookId, {
@@ -111,6 +125,12 @@ export function webhookRoutes(
       return { object: 'webhook_retry', webhook_id: req.params.webhookId, retried };
     },
   );
+
+  // Our extension: every v2024-01-01 type, whether Tessera emits it and whether a project webhook can subscribe.
+  app.get('/webhook-event-types', async () => {
+    const rows = eventTypeCatalog();
+    return listOf('data', rows, { total: rows.length });
+  });
 
   app.get<{ Params: P }>('/projects/:projectId/webhook-secret', async (req) => secretObject(await secrets.get(req.params.projectId)));
   app.post<{ Params: P }>('/projects/:projectId/webhook-secret/rotate', async (req) => secretObject(await secrets.rotate(req.params.projectId)));

@@ -48,6 +48,7 @@ export function createCustomersService(deps: {
   // POST /v1/customers is group-committed like tracked events: concurrent upserts share a transaction.
   const upserts = createGroupCommit<UpsertItem, UpsertResult>({
     db,
+    name: 'customers',
     maxBatch: 64,
     maxInFlight: deps.concurrency ?? 1,
     async write(tx, items) {

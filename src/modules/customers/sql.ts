@@ -1,8 +1,10 @@
 import type { Executor } from '../../store/db.js';
 import type { CustomerRow } from './types.js';
 
-const columns =
+/** What inserts write; reads also take the order summary, which only the orders module writes. */
+const writeColumns =
   'id, project_id, source_id, name, description, email, phone, birthdate, address, metadata, system_metadata, created_at, updated_at';
+const columns = `${writeColumns}, order_summary`;
 
 export async function selectById(db: Executor, projectId: string, id: string, lock = false): Promise<CustomerRow | undefined> {
   const { rows } = await db.query<CustomerRow>(
@@ -96,8 +98,8 @@ export async function insertMany(db: Executor, rows: CustomerRow[]): Promise<Set
   if (rows.length === 0) return new Set();
   const sorted = [...rows].sort((a, b) => `${a.project_id} ${a.source_id}`.localeCompare(`${b.project_id} ${b.source_id}`));
   const { rows: inserted } = await db.query<{ id: string }>(
-    `INSERT INTO customers (${columns})
-     SELECT ${columns} FROM jsonb_to_recordset($1::jsonb) AS r(${recordColumns})
+    `INSERT INTO customers (${writeColumns})
+     SELECT ${writeColumns} FROM jsonb_to_recordset($1::jsonb) AS r(${recordColumns})
      ON CONFLICT (project_id, source_id) DO NOTHING RETURNING id`,
     [JSON.stringify(sorted.map(asJson))],
     // An insert from a parameter: one plan, nothing to choose.

@@ -21,6 +21,16 @@ export interface CustomerRow {
   system_metadata: Record<string, unknown>;
   created_at: Date;
   updated_at: Date | null;
+  /** Over the customer's PAID and FULFILLED orders (kept by the orders module); absent or null while there are none. */
+  order_summary?: OrderSummary | null;
+}
+
+/** As stored: last_order_date an ISO time. */
+export interface OrderSummary {
+  total_amount: number;
+  total_count: number;
+  last_order_amount: number;
+  last_order_date: string;
 }
 
 /** Attributes a caller may send (POST/PUT /v1/customers, the `customer` of a tracked event). */

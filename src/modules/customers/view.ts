@@ -1,7 +1,28 @@
-import type { CustomerRow } from './types.js';
+import type { CustomerRow, OrderSummary } from './types.js';
 
 /**
- * Voucherify's CustomerWithSummaryLoyaltyReferrals. Summary, loyalty and referrals are zero-valued until orders,
+ * summary.orders: PAID and FULFILLED orders only; average_amount is total_amount / total_count rounded down to a
+ * minor unit; last_order_date appears once there is an order.
+ */
+export function orderSummaryObject(s: OrderSummary | null | undefined) {
+  if (!s || s.total_count === 0) return { total_amount: 0, total_count: 0, average_amount: 0, last_order_amount: 0 };
+  return {
+    total_amount: Number(s.total_amount),
+    total_count: Number(s.total_count),
+    average_amount: Math.floor(Number(s.total_amount) / Number(s.total_count)),
+    last_order_amount: Number(s.last_order_amount),
+    last_order_date: new Date(s.last_order_date).toISOString(),
+  };
+}
+
+/** The stored summary a summary.orders object shows (undefined for none). */
+function summaryOfObject(o: { total_amount: number; total_count: number; last_order_amount: number; last_order_date?: string }): OrderSummary | null {
+  if (o.total_count === 0 || o.last_order_date === undefined) return null;
+  return { total_amount: o.total_amount, total_count: o.total_count, last_order_amount: o.last_order_amount, last_order_date: o.last_order_date };
+}
+
+/**
+ * Voucherify's CustomerWithSummaryLoyaltyReferrals. Redemption summary, loyalty and referrals are zero-valued until
  * redemptions, loyalty and referral programs exist.
  */
 export function customerObject(c: CustomerRow) {
@@ -26,7 +47,7 @@ export function customerObject(c: CustomerRow) {
         gift: { redeemed_amount: 0, amount_to_go: 0 },
         loyalty_card: { redeemed_points: 0, points_to_go: 0 },
       },
-      orders: { total_amount: 0, total_count: 0, average_amount: 0, last_order_amount: 0 },
+      orders: orderSummaryObject(c.order_summary),
     },
     loyalty: { points: 0, referred_customers: 0, campaigns: {} },
     referrals: { total: 0, campaigns: [] },
@@ -55,6 +76,7 @@ export function rowOfObject(projectId: string, o: CustomerObject): CustomerRow {
     system_metadata: o.system_metadata,
     created_at: new Date(o.created_at),
     updated_at: o.updated_at === null ? null : new Date(o.updated_at),
+    order_summary: summaryOfObject(o.summary.orders),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { Db, Executor } from '../../store/db.js';
 import { createBatcher } from '../../core/batcher.js';
+import { metrics } from '../../core/metrics.js';
 import { decide, type Decision } from './classify.js';
 import type { Sender } from './sender.js';
 import { signatureHeaders, type SigningSecrets } from './signing.js';
@@ -31,6 +32,12 @@ const statusOf: Record<Outcome, SendoutStatus> = {
   disable_endpoint: 'failed',
 };
 
+/** A target URL for logs: its query string may carry a token. */
+function withoutQuery(url: string): string {
+  const at = url.search(/[?#]/);
+  return at < 0 ? url : `${url.slice(0, at)}?…`;
+}
+
 export const userAgent = 'Tessera-Webhooks/0.1 (+https://github.com/tessera)';
 
 export function createDelivery(deps: DeliveryDeps) {
@@ -52,7 +59,8 @@ export function createDelivery(deps: DeliveryDeps) {
           ? 'the target address is blocked'
           : `every attempt of sendout ${c.id} failed`;
     await deps.owners[c.source_object]?.disable(c.source_id, reason);
-    deps.logger.warn({ source: c.source_id, reason }, 'webhook source disabled');
+    const what = c.source_object === 'distribution' ? 'distribution paused' : 'webhook endpoint disabled';
+    deps.logger.warn({ source: c.source_id, source_object: c.source_object, project: c.project_id, target: withoutQuery(c.target_url), reason }, `${what}: ${reason}`);
   }
 
   // Attempts are recorded as they finish, many to a statement: one slow endpoint holds back only its own sendouts.
@@ -82,11 +90,38 @@ export function createDelivery(deps: DeliveryDeps) {
     },
   });
 
+  /** Metrics of every attempt, and a log line for each failed one (never the body or headers: they may hold secrets). */
+  function observe(c: sql.Claimed, r: AttemptResult, d: Decision, finished: Date): void {
+    metrics.deliveryAttempts.inc({ outcome: d.outcome });
+    metrics.deliveryAttemptDuration.observe(r.durationMs / 1000);
+    if (d.outcome === 'delivered') {
+      metrics.deliveryLatency.observe(Math.max(0, finished.getTime() - c.scheduled_from.getTime()) / 1000);
+      return;
+    }
+    deps.logger.info(
+      {
+        sendout: c.id,
+        source: c.source_id,
+        source_object: c.source_object,
+        target: withoutQuery(c.target_url),
+        attempt: c.attempts,
+        status: r.statusCode,
+        error: r.error,
+        outcome: d.outcome,
+        next_attempt_at: d.nextAttemptAt?.toISOString() ?? null,
+      },
+      `delivery attempt failed (${r.statusCode !== undefined ? `HTTP ${r.statusCode}` : (r.error ?? 'no answer')}); ${
+        d.nextAttemptAt ? `next attempt at ${d.nextAttemptAt.toISOString()}` : 'no further attempt'
+      }`,
+    );
+  }
+
   async function attempt(c: sql.Claimed, headers: Record<string, string>, owner: string): Promise<void> {
     const startedAt = clock.now();
     const r = await sender.send(c.target_url, c.body, headers, startedAt);
     const finished = clock.now();
     const d = decide(r, c.attempts, c.scheduled_from, finished, deps.random);
+    observe(c, r, d, finished);
     await recorder.submit({ c, r, d, finished, owner });
   }
 
@@ -150,6 +185,8 @@ export function createDelivery(deps: DeliveryDeps) {
     batchSize: deps.batchSize,
     release: (ids: string[], owner: string) => sql.release(db, ids, owner),
     prune: (cutoff: Date, limit = 1000) => sql.pruneBefore(db, cutoff, limit),
+    /** Sendouts by status, and how many are due now: for /metrics. */
+    stats: () => sql.selectStats(db, clock.now()),
     /** Registers who answers for a kind of source (webhooks, distributions register themselves at composition). */
     own(kind: SourceObject, owner: SourceOwner): void {
       deps.owners[kind] = owner;

@@ -53,19 +53,14 @@ export async function claimDue(db: Executor, owner: string, now: Date, leaseUnti
   return rows;
 }
 
-export interface ResultRow {
+/** An attempt as the recording statement takes it (times as text), with the sendout's new state. */
+export interface ResultRow extends Omit<AttemptRow, 'attempt' | 'started_at'> {
   id: string;
   owner: string;
   status: SendoutStatus;
   next_attempt_at: string | null;
   executed_at: string;
   started_at: string;
-  duration_ms: number;
-  status_code: number | null;
-  response_headers: Record<string, string> | null;
-  response_body: string | null;
-  error: string | null;
-  outcome: Outcome;
 }
 
 /**
@@ -267,4 +262,25 @@ export async function failingSources(db: Executor, projectId: string, since: Dat
     [projectId, since, limit],
   );
   return rows;
+}
+
+export interface SendoutStats {
+  byStatus: Record<SendoutStatus, number>;
+  due: number;
+}
+
+export async function selectStats(db: Executor, now: Date): Promise<SendoutStats> {
+  const { rows } = await db.query<{ status: SendoutStatus; n: number; due: number }>(
+    `SELECT status, count(*)::int AS n,
+            (count(*) FILTER (WHERE status IN ('pending', 'retrying') AND next_attempt_at <= $1))::int AS due
+       FROM sendouts GROUP BY status`,
+    [now],
+  );
+  const byStatus: Record<SendoutStatus, number> = { pending: 0, sent: 0, retrying: 0, failed: 0 };
+  let due = 0;
+  for (const r of rows) {
+    byStatus[r.status] = r.n;
+    due += r.due;
+  }
+  return { byStatus, due };
 }

@@ -53,7 +53,7 @@ export async function checkTargetUrl(raw: string, allowPrivateTargets: boolean, 
   } catch (err) {
     const e = err as { code?: string; message?: string };
     if (e.code === 'ETESSERA_BLOCKED_TARGET') {
-      throw invalidPayload(`Property ${field} is not allowed: ${e.message} (loopback, private, link-local and metadata addresses are refused unless the instance allows private targets)`);
+      throw invalidPayload(`Property ${field} is not allowed: ${e.message} (loopback, private, link-local and metadata addresses are refused unless private targets are allowed: for local development set TESSERA_ALLOW_PRIVATE_TARGETS=true or start Tessera with --allow-private-targets)`);
     }
     throw invalidPayload(`Property ${field} cannot be resolved: ${e.message ?? 'unknown host'}`);
   }

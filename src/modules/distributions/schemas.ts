@@ -7,7 +7,8 @@ export const distributionBody = {
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 200 },
     status: { type: 'string', enum: ['TO SEND', 'PAUSED', 'DRAFT'] },
-    purpose: { type: 'string', enum: ['plain_message'] },
+    purpose: { type: 'string', enum: ['plain_message', 'publish_unique_codes', 'notify_promotion'] },
+    campaign_id: { type: 'string', minLength: 1, maxLength: 200 },
     trigger: {
       type: 'object',
       required: ['type'],
@@ -16,6 +17,7 @@ export const distributionBody = {
         type: { type: 'string', enum: [...triggerTypes] },
         event: { type: 'string', minLength: 1, maxLength: 300 },
         segment_id: { type: 'string', minLength: 1 },
+        campaign_id: { type: 'string', minLength: 1, maxLength: 200 },
       },
     },
     channel: {
@@ -32,4 +34,5 @@ export const distributionBody = {
       },
     },
   },
+  additionalProperties: false,
 } as const;

@@ -6,14 +6,31 @@ import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventRecord } from '../event-log/index.js';
 import { customerObject, type CustomersService } from '../customers/index.js';
 import { checkCustomHeaders, checkTargetUrl, sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
+import type { CampaignsService } from '../campaigns/index.js';
+import type { PublicationsService } from '../publications/index.js';
 import type { SegmentsService } from '../segments/index.js';
 import * as sql from './sql.js';
 import { renderTemplate } from './template.js';
 import type { DistributionInput, DistributionRow } from './types.js';
 import { simpleDistribution } from './view.js';
 
-export const triggerTypes = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'manual'] as const;
-export const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left'];
+const orderTriggers: readonly string[] = ['customer.order.created', 'customer.order.updated', 'customer.order.paid', 'customer.order.canceled'];
+export const triggerTypes = [
+  'customer.custom_event',
+  'customer.segment.entered',
+  'customer.segment.left',
+  'customer.publication.succeeded',
+  'customer.order.created',
+  'customer.order.updated',
+  'customer.order.paid',
+  'customer.order.canceled',
+  'manual',
+] as const;
+export const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'customer.publication.succeeded', ...orderTriggers];
+/** Triggers a distribution may publish codes on. */
+const publishingTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left'];
+/** Triggers whose optional segment narrows them to its members (segment triggers name theirs as what happened). */
+const narrowedBySegment = (type: string) => type === 'customer.custom_event' || orderTriggers.includes(type);
 
 /** Voucherify sends manual messages after 10 minutes; a request may choose from 0 to 7 days. */
 export const defaultManualDelaySeconds = 600;
@@ -25,6 +42,8 @@ export interface DistributionsDeps {
   delivery: Pick<Delivery, 'enqueue'>;
   segments: Pick<SegmentsService, 'get' | 'membersAmong' | 'memberIds'>;
   customers: Pick<CustomersService, 'get' | 'byIds'>;
+  campaigns: Pick<CampaignsService, 'get' | 'byIds' | 'simple'>;
+  publications: Pick<PublicationsService, 'publishFor'>;
   allowPrivateTargets: boolean;
   /** Live distributions are cached per process; every change is announced through it. */
   definitions: Pick<Definitions, 'cache' | 'changed'>;
@@ -46,9 +65,25 @@ export function createDistributionsService(deps: DistributionsDeps) {
     if (t.segment_id) {
       const seg = await deps.segments.get(projectId, t.segment_id);
       // Only auto-update segments record entered/left: on a passive or static one the trigger would never fire.
-      if (seg.type !== 'auto-update' && t.type !== 'customer.custom_event' && t.type !== 'manual') {
+      if (seg.type !== 'auto-update' && !narrowedBySegment(t.type) && t.type !== 'manual') {
         throw invalidPayload(`Segment ${seg.id} is ${seg.type} and records no entered or left events: make it an auto-update segment`);
       }
+    }
+    const purpose = input.purpose ?? 'plain_message';
+    if (purpose !== 'plain_message') {
+      if (!input.campaign_id) throw invalidPayload(`Payload should have required property 'campaign_id' for purpose ${purpose}`);
+      if (purpose === 'publish_unique_codes' && !publishingTriggers.includes(t.type)) {
+        throw invalidPayload(`Purpose publish_unique_codes needs a custom event or segment trigger, not ${t.type}`);
+      }
+      if (t.type === 'customer.publication.succeeded') throw invalidPayload(`A customer.publication.succeeded trigger sends a plain_message, not ${purpose}`);
+      const campaign = await deps.campaigns.get(projectId, input.campaign_id);
+      if (purpose === 'publish_unique_codes' && !campaign.definition.voucher) throw invalidPayload(`Campaign ${campaign.id} is a ${campaign.campaign_type} and has no codes to publish`);
+    } else if (input.campaign_id !== undefined) {
+      throw invalidPayload('Property .campaign_id applies to the purposes publish_unique_codes and notify_promotion');
+    }
+    if (t.campaign_id !== undefined) {
+      if (t.type !== 'customer.publication.succeeded') throw invalidPayload('Property .trigger.campaign_id applies only to customer.publication.succeeded');
+      await deps.campaigns.get(projectId, t.campaign_id);
     }
     const now = clock.now();
     return {
@@ -57,8 +92,9 @@ export function createDistributionsService(deps: DistributionsDeps) {
       name: input.name,
       status: input.status ?? 'TO SEND',
       paused_reason: null,
-      trigger: { type: t.type, ...(t.event ? { event: t.event } : {}), ...(t.segment_id ? { segment_id: t.segment_id } : {}) },
-      purpose: 'plain_message',
+      trigger: { type: t.type, ...(t.event ? { event: t.event } : {}), ...(t.segment_id ? { segment_id: t.segment_id } : {}), ...(t.campaign_id ? { campaign_id: t.campaign_id } : {}) },
+      purpose,
+      campaign_id: input.campaign_id ?? null,
       channel: {
         type: 'webhook',
         target_url: await checkTargetUrl(input.channel.target_url, deps.allowPrivateTargets, '.channel.target_url'),
@@ -112,7 +148,24 @@ export function createDistributionsService(deps: DistributionsDeps) {
   function triggers(d: DistributionRow, r: EventRecord): boolean {
     if (d.project_id !== r.projectId || d.trigger.type !== r.type) return false;
     if (r.type === 'customer.custom_event') return (r.data.event as { type?: string } | undefined)?.type === d.trigger.event;
+    if (r.type === 'customer.publication.succeeded') return !d.trigger.campaign_id || (r.data.campaign as { id?: string } | null)?.id === d.trigger.campaign_id;
+    if (orderTriggers.includes(r.type)) return true;
     return r.entityId === d.trigger.segment_id;
+  }
+
+  /**
+   * What a distribution's purpose adds to the trigger's data: the code it publishes to the customer (campaign,
+   * voucher, publication), or the campaign it tells about. Undefined when no code could be published: nothing
+   * is sent then.
+   */
+  async function purposeData(tx: Executor, d: DistributionRow, r: EventRecord): Promise<Record<string, unknown> | undefined> {
+    if (d.purpose === 'plain_message' || !d.campaign_id) return {};
+    if (d.purpose === 'notify_promotion') {
+      const c = (await deps.campaigns.byIds(tx, d.project_id, [d.campaign_id]))[0];
+      return { campaign: c ? deps.campaigns.simple(c) : null, promotion_tier: null };
+    }
+    const cause: Cause = { projectId: r.projectId, groupId: r.groupId, source: r.eventSource };
+    return deps.publications.publishFor(tx, cause, { campaignId: d.campaign_id, customerId: r.customerId!, distributionId: d.id });
   }
 
   /** Event-log subscriber: one sendout per live distribution each event triggers, in the event's transaction. */
@@ -126,11 +179,14 @@ export function createDistributionsService(deps: DistributionsDeps) {
     const out: NewSendout[] = [];
     for (const d of triggered) {
       let hits = relevant.filter((r) => triggers(d, r));
-      if (hits.length > 0 && d.trigger.type === 'customer.custom_event' && d.trigger.segment_id) {
+      if (hits.length > 0 && narrowedBySegment(d.trigger.type) && d.trigger.segment_id) {
         const members = await deps.segments.membersAmong(tx, d.trigger.segment_id, [...new Set(hits.map((r) => r.customerId!))]);
         hits = hits.filter((r) => members.has(r.customerId!));
       }
-      out.push(...hits.map((r) => sendout(r, d, now)));
+      for (const r of hits) {
+        const extra = await purposeData(tx, d, r);
+        if (extra) out.push(sendout({ ...r, data: { ...r.data, ...extra } }, d, now));
+      }
     }
     await deps.delivery.enqueue(tx, out);
   }

@@ -1,20 +1,20 @@
 import type { Executor } from '../../store/db.js';
 import type { DistributionRow } from './types.js';
 
-const columns = 'id, project_id, name, status, paused_reason, trigger, purpose, channel, created_at, updated_at';
+const columns = 'id, project_id, name, status, paused_reason, trigger, purpose, campaign_id, channel, created_at, updated_at';
 
 export async function insertDistribution(db: Executor, d: DistributionRow): Promise<void> {
   await db.query(
-    `INSERT INTO distributions (${columns}) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb, $9, $10)`,
-    [d.id, d.project_id, d.name, d.status, d.paused_reason, JSON.stringify(d.trigger), d.purpose, JSON.stringify(d.channel), d.created_at, d.updated_at],
+    `INSERT INTO distributions (${columns}) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10, $11)`,
+    [d.id, d.project_id, d.name, d.status, d.paused_reason, JSON.stringify(d.trigger), d.purpose, d.campaign_id, JSON.stringify(d.channel), d.created_at, d.updated_at],
   );
 }
 
 export async function updateDistribution(db: Executor, d: DistributionRow): Promise<void> {
   await db.query(
     `UPDATE distributions SET name = $3, status = $4, paused_reason = $5, trigger = $6::jsonb, purpose = $7, channel = $8::jsonb,
-            updated_at = $9 WHERE project_id = $1 AND id = $2`,
-    [d.project_id, d.id, d.name, d.status, d.paused_reason, JSON.stringify(d.trigger), d.purpose, JSON.stringify(d.channel), d.updated_at],
+            updated_at = $9, campaign_id = $10 WHERE project_id = $1 AND id = $2`,
+    [d.project_id, d.id, d.name, d.status, d.paused_reason, JSON.stringify(d.trigger), d.purpose, JSON.stringify(d.channel), d.updated_at, d.campaign_id],
   );
 }
 

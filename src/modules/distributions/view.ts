@@ -10,6 +10,7 @@ export function distributionObject(d: DistributionRow) {
     paused_reason: d.paused_reason,
     trigger: d.trigger,
     purpose: d.purpose,
+    campaign_id: d.campaign_id,
     channel: d.channel,
     distribution_channels: ['webhook'],
     created_at: d.created_at.toISOString(),

@@ -24,8 +24,10 @@ export const createSchemaBody = {
       properties: {
         properties: { type: 'object', propertyNames: propertyName, additionalProperties: property(['type', 'optional']), maxProperties: 100 },
       },
+      additionalProperties: false,
     },
   },
+  additionalProperties: false,
 } as const;
 
 export const updateSchemaBody = {
@@ -37,6 +39,8 @@ export const updateSchemaBody = {
       properties: {
         properties: { type: 'object', propertyNames: propertyName, additionalProperties: property([]), maxProperties: 100 },
       },
+      additionalProperties: false,
     },
   },
+  additionalProperties: false,
 } as const;

@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import { newEventId } from '../../core/ids.js';
+import { metrics } from '../../core/metrics.js';
 import type { Db, Executor } from '../../store/db.js';
 import { createGroupCommit } from '../../store/group-commit.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
@@ -104,7 +105,7 @@ export function createEventsService(deps: {
     return results;
   }
 
-  const batcher = createGroupCommit<TrackItem, Tracked>({ db, maxBatch: 64, maxInFlight: deps.concurrency, write });
+  const batcher = createGroupCommit<TrackItem, Tracked>({ db, name: 'events', maxBatch: 64, maxInFlight: deps.concurrency, write });
 
   /**
    * Tracks a custom event: validates its metadata against the event's schema, then, with whatever other events
@@ -112,7 +113,9 @@ export function createEventsService(deps: {
    */
   async function track(cause: Cause, input: TrackInput): Promise<Tracked> {
     const schema = await schemas.check(cause.projectId, input.event, input.metadata ?? {});
-    return batcher.submit({ cause, input, schema });
+    const tracked = await batcher.submit({ cause, input, schema });
+    metrics.eventsIngested.inc();
+    return tracked;
   }
 
   return { track, drain: () => batcher.drain() };

@@ -19,9 +19,9 @@ export type { Caller, ProjectRow, KeyPair } from './types.js';
 
 export const projectsModule = defineModule({
   name: 'projects',
-  create: ({ db, clock }) => ({
+  create: ({ db, clock, definitions }) => ({
     services: {
-      projects: createProjectsService({ db, clock }),
+      projects: createProjectsService({ db, clock, definitions }),
       secrets: createSigningSecrets({ db, clock }),
       management: createManagementAuth({ db }),
     },

@@ -52,9 +52,17 @@ interface CachedKey {
 /** How long a resolved key and its project settings are reused before being read again. */
 const keyCacheMs = 5_000;
 
-export function createProjectsService(deps: { db: Db; clock: Clock }) {
+export interface ProjectsDeps {
+  db: Db;
+  clock: Clock;
+  /** Announces key changes to every process (their key caches drop the project) and hears theirs. */
+  definitions?: { changed(projectId?: string): Promise<void>; watch(fn: (projectId: string | undefined) => void): void };
+}
+
+export function createProjectsService(deps: ProjectsDeps) {
   const { db, clock } = deps;
   const keyCache = new Map<string, CachedKey>();
+  deps.definitions?.watch((projectId) => (projectId === undefined ? keyCache.clear() : forgetProject(projectId)));
 
   async function newKey(tx: Executor, projectId: string, kind: KeyKind, name: string): Promise<KeyPair> {
     const pair = { app_id: randomUUID(), app_token: newSecret() };
@@ -95,6 +103,18 @@ export function createProjectsService(deps: { db: Db; clock: Clock }) {
     if (!row) throw notFound('project', id);
     forgetProject(id);
     return row;
+  }
+
+  /** Replaces the project's server or client key: the old one stops authenticating at once (here; elsewhere on NOTIFY). */
+  async function regenerateKey(id: string, kind: KeyKind): Promise<KeyPair> {
+    await get(id);
+    const pair = await db.transaction(async (tx) => {
+      await sql.deleteKeysOfProject(tx, id, kind);
+      return newKey(tx, id, kind, kind === 'server' ? 'Server-side key' : 'Client-side key');
+    });
+    forgetProject(id);
+    await deps.definitions?.changed(id);
+    return pair;
   }
 
   async function remove(id: string): Promise<void> {
@@ -155,6 +175,7 @@ export function createProjectsService(deps: { db: Db; clock: Clock }) {
     list: () => sql.selectProjects(db),
     update,
     remove,
+    regenerateKey,
     authenticate,
     ensureDefault,
     serverKeyIds: async (projectId: string) => (await sql.selectKeysOfProject(db, projectId, 'server')).map((k) => k.app_id),

@@ -60,6 +60,11 @@ export async function selectKey(db: Executor, appId: string): Promise<ApiKeyRow 
   return rows[0];
 }
 
+export async function deleteKeysOfProject(db: Executor, projectId: string, kind: KeyKind): Promise<number> {
+  const { rowCount } = await db.query('DELETE FROM api_keys WHERE project_id = $1 AND kind = $2', [projectId, kind]);
+  return rowCount;
+}
+
 export async function selectKeysOfProject(db: Executor, projectId: string, kind: KeyKind): Promise<ApiKeyRow[]> {
   const { rows } = await db.query<ApiKeyRow>(
     'SELECT app_id, project_id, kind, name, token_hash FROM api_keys WHERE project_id = $1 AND kind = $2 ORDER BY created_at',

@@ -1,6 +1,6 @@
 import { isStorableTime } from '../../core/time-range.js';
 import type { Executor, Statement } from '../../store/db.js';
-import type { CustomerRow, ShareLock } from '../customers/index.js';
+import { orderSummaryObject, type CustomerRow, type ShareLock } from '../customers/index.js';
 import { dependenciesOf, evaluate, nextCheckAt, parseFilter, windowsOf, type Facts, type Filter } from './filter/index.js';
 import { applyChanges, emptyMemberRow, isIn } from './member-rows.js';
 import * as sql from './sql.js';
@@ -41,11 +41,16 @@ function evaluateOne(s: Compiled, facts: Facts, now: Date): { match: boolean; du
   return { match, due };
 }
 
+/** summary.orders as filters read it (what the customer object shows). */
+function ordersOf(c: CustomerRow): Facts['orders'] {
+  const o: ReturnType<typeof orderSummaryObject> & { last_order_date?: string } = orderSummaryObject(c.order_summary);
+  return { ...o, last_order_date: o.last_order_date !== undefined ? new Date(o.last_order_date) : null };
+}
+
 function factsOf(c: CustomerRow, events: Facts['events']): Facts {
   return {
     customer: { ...c, address: c.address as Record<string, unknown> | null },
-    // Order summaries are zero until orders exist.
-    orders: { total_amount: 0, total_count: 0, average_amount: 0, last_order_amount: 0, last_order_date: null },
+    orders: ordersOf(c),
     events,
   };
 }

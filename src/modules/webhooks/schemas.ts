@@ -1,13 +1,12 @@
 import { headersSchema } from '../delivery/index.js';
-import { acceptedEventNames } from './event-types.js';
 
 const base = {
   target_url: { type: 'string', minLength: 1, maxLength: 2000 },
-  events: { type: 'array', minItems: 1, maxItems: 100, uniqueItems: true, items: { type: 'string', enum: acceptedEventNames } },
+  events: { type: 'array', minItems: 1, maxItems: 100, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 } },
   active: { type: 'boolean' },
   description: { type: ['string', 'null'], maxLength: 1000 },
   headers: headersSchema,
 } as const;
 
 /** POST and PUT take the same body; PUT replaces events (DIGEST e.1). */
-export const webhookBody = { type: 'object', required: ['target_url', 'events'], properties: base } as const;
+export const webhookBody = { type: 'object', required: ['target_url', 'events'], properties: base, additionalProperties: false } as const;

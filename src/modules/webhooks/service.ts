@@ -5,7 +5,7 @@ import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventRecord } from '../event-log/index.js';
 import { checkCustomHeaders, checkTargetUrl, sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
-import { canonicalType, isSubscribable } from './event-types.js';
+import { canonicalType, isSubscribable, subscriptionProblem } from './event-types.js';
 import * as sql from './sql.js';
 import type { WebhookInput, WebhookRow } from './types.js';
 
@@ -32,6 +32,10 @@ export function createWebhooksService(deps: WebhooksDeps) {
   const checkTarget = (raw: string) => checkTargetUrl(raw, deps.allowPrivateTargets);
 
   function normalizeEvents(events: string[]): string[] {
+    events.forEach((name, i) => {
+      const problem = subscriptionProblem(name);
+      if (problem) throw invalidPayload(`Property .events.${i}: ${problem}`);
+    });
     const out = [...new Set(events.map(canonicalType))];
     if (out.includes('*') && out.length > 1) throw invalidPayload("Property .events must hold either '*' alone or event types");
     return out;
@@ -98,10 +102,11 @@ export function createWebhooksService(deps: WebhooksDeps) {
   }
 
   /** Queues a test sendout to one endpoint, with sample data of an event type it subscribes to (a disabled endpoint fails it). */
-  async function sendTest(cause: Cause, webhookId: string, type?: string): Promise<string> {
+  async function sendTest(cause: Cause, webhookId: string, type?: string, field = '.type'): Promise<string> {
     const w = await get(cause.projectId, webhookId);
     const eventType = canonicalType(type ?? (w.events[0] === '*' || !w.events[0] ? 'customer.created' : w.events[0]));
-    if (!isSubscribable(eventType)) throw invalidPayload(`Property .event_type must be a webhook event type, got '${eventType}'`);
+    const problem = eventType === '*' ? `'*' is not one event type` : subscriptionProblem(eventType);
+    if (problem) throw invalidPayload(`Property ${field}: ${problem}`);
     const now = clock.now();
     const record: EventRecord = {
       seq: '0',

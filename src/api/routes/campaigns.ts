@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import { asyncActionObject, campaignInputSchema, categoryInputSchema, categoryObject, type CampaignInput, type CampaignsService, type CategoriesService } from '../../modules/campaigns/index.js';
+import { importSchema, voucherInputSchema, type VoucherInput, type VouchersService } from '../../modules/vouchers/index.js';
+import { causeOf, projectIdOf } from '../auth.js';
+import { limitParam, listOf } from '../list.js';
+
+type P = { campaignId: string };
+
+const listQuery = {
+  type: 'object',
+  properties: {
+    limit: limitParam,
+    page: { type: 'integer', minimum: 1, maximum: 1000, default: 1 },
+    campaign_type: { type: 'string', enum: ['PROMOTION', 'GIFT_VOUCHERS', 'REFERRAL_PROGRAM', 'DISCOUNT_COUPONS', 'LOYALTY_PROGRAM'] },
+    is_referral_code: { type: 'boolean' },
+    order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'name', '-name'] },
+    expand: { type: 'string' },
+  },
+} as const;
+
+/** /v1/campaigns, /v1/categories and /v1/async-actions. */
+export function campaignRoutes(app: FastifyInstance, deps: { campaigns: CampaignsService; vouchers: VouchersService; categories: CategoriesService }): void {
+  const { campaigns, vouchers, categories } = deps;
+
+  app.post<{ Body: CampaignInput }>('/campaigns', { schema: { body: campaignInputSchema } }, async (req) => campaigns.create(causeOf(req), req.body));
+  app.get<{ Querystring: { limit: number; page: number; campaign_type?: string; is_referral_code?: boolean; order?: string } }>(
+    '/campaigns',
+    { schema: { querystring: listQuery } },
+    async (req) => {
+      const page = await campaigns.list(projectIdOf(req), req.query);
+      return listOf('campaigns', page.campaigns, { total: page.total });
+    },
+  );
+  app.get<{ Params: P }>('/campaigns/:campaignId', async (req) => {
+    const projectId = projectIdOf(req);
+    return campaigns.view(projectId, await campaigns.get(projectId, req.params.campaignId));
+  });
+  app.put<{ Params: P; Body: CampaignInput }>('/campaigns/:campaignId', { schema: { body: campaignInputSchema } }, async (req) =>
+    campaigns.update(causeOf(req), req.params.campaignId, req.body),
+  );
+  app.delete<{ Params: P }>('/campaigns/:campaignId', async (req, reply) => reply.code(202).send(await campaigns.remove(causeOf(req), req.params.campaignId)));
+  app.post<{ Params: P }>('/campaigns/:campaignId/enable', async (req) => {
+    await campaigns.enable(causeOf(req), req.params.campaignId);
+    return {};
+  });
+  app.post<{ Params: P }>('/campaigns/:campaignId/disable', async (req) => {
+    await campaigns.disable(causeOf(req), req.params.campaignId);
+    return {};
+  });
+  // One more code in a campaign: random (POST .../vouchers) or given (POST .../vouchers/{code}).
+  app.post<{ Params: P; Body: VoucherInput | undefined }>('/campaigns/:campaignId/vouchers', { schema: { body: voucherInputSchema } }, async (req) =>
+    vouchers.create(causeOf(req), { ...req.body, code: undefined, campaign_id: undefined, campaign: req.params.campaignId }),
+  );
+  app.post<{ Params: P & { code: string }; Body: VoucherInput | undefined }>('/campaigns/:campaignId/vouchers/:code', { schema: { body: voucherInputSchema } }, async (req) =>
+    vouchers.create(causeOf(req), { ...req.body, code: req.params.code, campaign_id: undefined, campaign: req.params.campaignId }),
+  );
+  app.post<{ Params: P; Body: VoucherInput[] }>('/campaigns/:campaignId/import', { schema: { body: importSchema } }, async (req, reply) => {
+    const campaign = await campaigns.get(projectIdOf(req), req.params.campaignId);
+    const items = req.body.map((v) => ({ ...v, campaign_id: campaign.id, campaign: undefined }));
+    return reply.code(202).send(await vouchers.importMany(causeOf(req), items));
+  });
+
+  app.get('/categories', async (req) => {
+    const rows = await categories.list(projectIdOf(req));
+    return listOf('data', rows.map(categoryObject), { total: rows.length });
+  });
+  app.post<{ Body: { name: string; hierarchy: number } }>('/categories', { schema: { body: categoryInputSchema } }, async (req) =>
+    categoryObject(await categories.create(projectIdOf(req), req.body)),
+  );
+  app.get<{ Params: { categoryId: string } }>('/categories/:categoryId', async (req) => categoryObject(await categories.get(projectIdOf(req), req.params.categoryId)));
+  app.put<{ Params: { categoryId: string }; Body: { name: string; hierarchy: number } }>('/categories/:categoryId', { schema: { body: categoryInputSchema } }, async (req) =>
+    categoryObject(await categories.update(projectIdOf(req), req.params.categoryId, req.body)),
+  );
+  app.delete<{ Params: { categoryId: string } }>('/categories/:categoryId', async (req, reply) => {
+    await categories.remove(projectIdOf(req), req.params.categoryId);
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: { id: string } }>('/async-actions/:id', async (req) => asyncActionObject(await campaigns.actions.get(projectIdOf(req), req.params.id)));
+  app.get<{ Querystring: { limit: number } }>('/async-actions', { schema: { querystring: { type: 'object', properties: { limit: limitParam } } } }, async (req) => {
+    const rows = await campaigns.actions.list(projectIdOf(req), req.query.limit);
+    return listOf('async_actions', rows.map(asyncActionObject));
+  });
+}

@@ -1,0 +1,87 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  collectionBody,
+  collectionObject,
+  productBody,
+  productObject,
+  skuBody,
+  skuObject,
+  type CollectionInput,
+  type ProductInput,
+  type ProductsService,
+  type SkuInput,
+} from '../../modules/products/index.js';
+import { projectIdOf } from '../auth.js';
+import { limitParam, listOf } from '../list.js';
+
+const key = { type: 'string', minLength: 1, maxLength: 500 } as const;
+const params = (...names: string[]) => ({ type: 'object', required: names, properties: Object.fromEntries(names.map((n) => [n, key])) }) as const;
+const pageQuery = {
+  type: 'object',
+  properties: { limit: limitParam, page: { type: 'integer', minimum: 1, maximum: 100, default: 1 }, order: { type: 'string', enum: ['created_at', '-created_at'] } },
+} as const;
+
+type P = { productId: string };
+type S = { productId: string; skuId: string };
+
+export function productRoutes(app: FastifyInstance, deps: { products: ProductsService }): void {
+  const { products } = deps;
+  const withSkus = async (projectId: string, p: Awaited<ReturnType<ProductsService['getProduct']>>) => productObject(p, await products.skusOf(projectId, p.id));
+
+  app.post<{ Body: ProductInput }>('/products', { schema: { body: productBody } }, async (req) =>
+    withSkus(projectIdOf(req), await products.createProduct(projectIdOf(req), req.body)),
+  );
+  app.get<{ Params: P }>('/products/:productId', { schema: { params: params('productId') } }, async (req) =>
+    withSkus(projectIdOf(req), await products.getProduct(projectIdOf(req), req.params.productId)),
+  );
+  app.put<{ Params: P; Body: ProductInput }>('/products/:productId', { schema: { params: params('productId'), body: productBody } }, async (req) =>
+    withSkus(projectIdOf(req), await products.updateProduct(projectIdOf(req), req.params.productId, req.body)),
+  );
+  app.delete<{ Params: P }>('/products/:productId', { schema: { params: params('productId') } }, async (req, reply) => {
+    await products.deleteProduct(projectIdOf(req), req.params.productId);
+    return reply.code(204).send();
+  });
+  app.get<{ Querystring: { limit: number; page: number; order?: string } }>('/products', { schema: { querystring: pageQuery } }, async (req) => {
+    const page = await products.listProducts(projectIdOf(req), req.query);
+    return listOf('products', page.products.map((p) => productObject(p.product, p.skus)), { total: page.total });
+  });
+
+  app.post<{ Params: P; Body: SkuInput }>('/products/:productId/skus', { schema: { params: params('productId'), body: skuBody } }, async (req) =>
+    skuObject(await products.createSku(projectIdOf(req), req.params.productId, req.body)),
+  );
+  app.get<{ Params: P }>('/products/:productId/skus', { schema: { params: params('productId') } }, async (req) => {
+    const product = await products.getProduct(projectIdOf(req), req.params.productId);
+    const skus = await products.skusOf(projectIdOf(req), product.id);
+    return listOf('skus', skus.map(skuObject), { total: skus.length });
+  });
+  app.put<{ Params: S; Body: SkuInput }>('/products/:productId/skus/:skuId', { schema: { params: params('productId', 'skuId'), body: skuBody } }, async (req) =>
+    skuObject(await products.updateSku(projectIdOf(req), req.params.productId, req.params.skuId, req.body)),
+  );
+  app.delete<{ Params: S }>('/products/:productId/skus/:skuId', { schema: { params: params('productId', 'skuId') } }, async (req, reply) => {
+    await products.deleteSku(projectIdOf(req), req.params.productId, req.params.skuId);
+    return reply.code(204).send();
+  });
+  app.get<{ Params: { skuId: string } }>('/skus/:skuId', { schema: { params: params('skuId') } }, async (req) =>
+    skuObject(await products.getSku(projectIdOf(req), req.params.skuId)),
+  );
+
+  app.post<{ Body: CollectionInput }>('/product-collections', { schema: { body: collectionBody } }, async (req) =>
+    collectionObject(await products.createCollection(projectIdOf(req), req.body)),
+  );
+  app.get<{ Querystring: { limit: number; page: number } }>('/product-collections', { schema: { querystring: pageQuery } }, async (req) => {
+    const page = await products.listCollections(projectIdOf(req), req.query);
+    return listOf('data', page.collections.map(collectionObject), { total: page.total });
+  });
+  app.get<{ Params: { id: string } }>('/product-collections/:id', { schema: { params: params('id') } }, async (req) =>
+    collectionObject(await products.getCollection(projectIdOf(req), req.params.id)),
+  );
+  app.delete<{ Params: { id: string } }>('/product-collections/:id', { schema: { params: params('id') } }, async (req, reply) => {
+    await products.deleteCollection(projectIdOf(req), req.params.id);
+    return reply.code(204).send();
+  });
+  app.get<{ Params: { id: string } }>('/product-collections/:id/products', { schema: { params: params('id') } }, async (req) => {
+    const { products: rows, skus } = await products.collectionProducts(projectIdOf(req), req.params.id);
+    const data = [...rows.map((p) => productObject(p)), ...skus.map(skuObject)];
+    return listOf('data', data, { total: data.length });
+  });
+}

@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import { forbidden } from '../../core/errors.js';
+import { publicationInputSchema, type PublicationInput, type PublicationListQuery, type PublicationsService } from '../../modules/publications/index.js';
+import { causeOf, projectIdOf } from '../auth.js';
+import { limitParam, listOf } from '../list.js';
+
+const joinOnceQuery = { type: 'object', properties: { join_once: { type: 'boolean' } } } as const;
+
+const listQuery = {
+  type: 'object',
+  properties: {
+    limit: limitParam,
+    page: { type: 'integer', minimum: 1, maximum: 1000, default: 1 },
+    order: { type: 'string', enum: ['created_at', '-created_at', 'id', '-id'] },
+    campaign: { type: 'string' },
+    customer: { type: 'string' },
+    voucher: { type: 'string' },
+    source_id: { type: 'string' },
+    result: { type: 'string', enum: ['SUCCESS', 'FAILURE'] },
+  },
+} as const;
+
+/** /v1/publications (POST, list, and the legacy GET /v1/publications/create). */
+export function publicationRoutes(app: FastifyInstance, deps: { publications: PublicationsService }): void {
+  const { publications } = deps;
+  app.post<{ Body: PublicationInput; Querystring: { join_once?: boolean } }>(
+    '/publications',
+    { schema: { body: publicationInputSchema, querystring: joinOnceQuery } },
+    async (req) => publications.publish(causeOf(req), req.body, { joinOnce: req.query.join_once }),
+  );
+  // The legacy form: the same fields as query parameters (campaign[name], customer[source_id], metadata[key]).
+  app.get<{ Querystring: PublicationInput & { join_once?: boolean } }>(
+    '/publications/create',
+    { schema: { querystring: { ...publicationInputSchema, properties: { ...publicationInputSchema.properties, join_once: { type: 'boolean' } } } } },
+    async (req) => {
+      const { join_once, ...input } = req.query;
+      return publications.publish(causeOf(req), input, { joinOnce: join_once });
+    },
+  );
+  app.get<{ Querystring: PublicationListQuery & { result?: string } }>('/publications', { schema: { querystring: listQuery } }, async (req) => {
+    // Only successful publications are stored: asking for failures finds none.
+    if (req.query.result === 'FAILURE') return listOf('publications', [], { total: 0 });
+    const page = await publications.list(projectIdOf(req), req.query);
+    return listOf('publications', page.publications, { total: page.total });
+  });
+}
+
+/** POST /client/v1/publish?campaign=NAME: the client-side publish, when the project allows it. */
+export function clientPublicationRoutes(app: FastifyInstance, deps: { publications: PublicationsService }): void {
+  app.post<{ Body: PublicationInput; Querystring: { campaign?: string; join_once?: boolean } }>(
+    '/publish',
+    {
+      schema: {
+        body: { type: 'object', properties: { customer: publicationInputSchema.properties.customer, channel: publicationInputSchema.properties.channel, metadata: { type: 'object' }, source_id: { type: 'string' } } },
+        querystring: { type: 'object', required: ['campaign'], properties: { campaign: { type: 'string', minLength: 1 }, join_once: { type: 'boolean' } } },
+      },
+    },
+    async (req) => {
+      if (req.project?.settings.client_publish_enabled !== true) throw forbidden('Client-side publishing is off for this project (client_publish_enabled)');
+      const body = req.body ?? {};
+      return deps.publications.publish(causeOf(req), { ...body, campaign: req.query.campaign }, { joinOnce: req.query.join_once, channel: 'Voucherify.js' });
+    },
+  );
+}

@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  assignmentBody,
+  assignmentObject,
+  createValidationRuleBody,
+  validationRuleBody,
+  validationRuleObject,
+  type RelatedObjectType,
+  type ValidationRuleInput,
+  type ValidationRulesService,
+} from '../../modules/validation-rules/index.js';
+import { causeOf, projectIdOf } from '../auth.js';
+import { limitParam, listOf } from '../list.js';
+
+const key = { type: 'string', minLength: 1, maxLength: 200 } as const;
+const params = (...names: string[]) => ({ type: 'object', required: names, properties: Object.fromEntries(names.map((n) => [n, key])) }) as const;
+const page = { type: 'integer', minimum: 1, maximum: 100, default: 1 } as const;
+const order = { type: 'string', enum: ['created_at', '-created_at'] } as const;
+
+type R = { validationRuleId: string };
+
+export function validationRuleRoutes(app: FastifyInstance, deps: { validationRules: ValidationRulesService }): void {
+  const rules = deps.validationRules;
+
+  app.post<{ Body: ValidationRuleInput & { name: string } }>('/validation-rules', { schema: { body: createValidationRuleBody } }, async (req) =>
+    validationRuleObject(await rules.create(causeOf(req), req.body)),
+  );
+  app.get<{ Params: R }>('/validation-rules/:validationRuleId', { schema: { params: params('validationRuleId') } }, async (req) =>
+    validationRuleObject(await rules.get(projectIdOf(req), req.params.validationRuleId)),
+  );
+  app.put<{ Params: R; Body: ValidationRuleInput }>('/validation-rules/:validationRuleId', { schema: { params: params('validationRuleId'), body: validationRuleBody } }, async (req) =>
+    validationRuleObject(await rules.update(causeOf(req), req.params.validationRuleId, req.body)),
+  );
+  app.delete<{ Params: R }>('/validation-rules/:validationRuleId', { schema: { params: params('validationRuleId') } }, async (req, reply) => {
+    await rules.remove(causeOf(req), req.params.validationRuleId);
+    return reply.code(204).send();
+  });
+  app.get<{ Querystring: { limit: number; page: number; order?: string } }>(
+    '/validation-rules',
+    { schema: { querystring: { type: 'object', properties: { limit: limitParam, page, order } } } },
+    async (req) => {
+      const out = await rules.list(projectIdOf(req), req.query);
+      return listOf('data', out.rules.map(validationRuleObject), { total: out.total });
+    },
+  );
+
+  app.post<{ Params: R; Body: { related_object_type?: RelatedObjectType; related_object_id: string }; Querystring: { force?: boolean } }>(
+    '/validation-rules/:validationRuleId/assignments',
+    { schema: { params: params('validationRuleId'), body: assignmentBody, querystring: { type: 'object', properties: { force: { type: 'boolean' } } } } },
+    async (req) => assignmentObject(await rules.assign(causeOf(req), req.params.validationRuleId, req.body, req.query.force ?? false)),
+  );
+  app.delete<{ Params: R & { assignmentId: string } }>(
+    '/validation-rules/:validationRuleId/assignments/:assignmentId',
+    { schema: { params: params('validationRuleId', 'assignmentId') } },
+    async (req, reply) => {
+      await rules.unassign(causeOf(req), req.params.validationRuleId, req.params.assignmentId);
+      return reply.code(204).send();
+    },
+  );
+  const listAssignments = async (projectId: string, q: { rule?: string; related_object_id?: string; limit: number; page: number; order?: string }) => {
+    const out = await rules.assignments(projectId, q);
+    return listOf('data', out.rows.map(assignmentObject), { total: out.total });
+  };
+  const assignmentQuery = { type: 'object', properties: { limit: limitParam, page, order, related_object_id: key, rule: key } } as const;
+  app.get<{ Params: R; Querystring: { limit: number; page: number; order?: string } }>(
+    '/validation-rules/:validationRuleId/assignments',
+    { schema: { params: params('validationRuleId'), querystring: assignmentQuery } },
+    async (req) => listAssignments(projectIdOf(req), { ...req.query, rule: req.params.validationRuleId }),
+  );
+  app.get<{ Querystring: { rule?: string; related_object_id?: string; limit: number; page: number; order?: string } }>(
+    '/validation-rules-assignments',
+    { schema: { querystring: assignmentQuery } },
+    async (req) => listAssignments(projectIdOf(req), req.query),
+  );
+}

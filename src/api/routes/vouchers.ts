@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import { importSchema, voucherInputSchema, type VoucherInput, type VoucherListQuery, type VouchersService } from '../../modules/vouchers/index.js';
+import { causeOf, projectIdOf } from '../auth.js';
+import { dateParam, limitParam, listOf, toDate } from '../list.js';
+
+type P = { code: string };
+const range = { type: 'object', properties: { before: dateParam, after: dateParam }, additionalProperties: false } as const;
+
+const listQuery = {
+  type: 'object',
+  properties: {
+    limit: limitParam,
+    page: { type: 'integer', minimum: 1, maximum: 99, default: 1 },
+    campaign_id: { type: 'string' },
+    campaign: { type: 'string' },
+    customer: { type: 'string' },
+    code: { type: 'string' },
+    ids: { type: 'array', items: { type: 'string' }, maxItems: 100 },
+    category: { type: 'string' },
+    created_at: range,
+    updated_at: range,
+    order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'code', '-code'] },
+  },
+} as const;
+
+type Range = { before?: string; after?: string };
+const toRange = (r?: Range) => (r ? { before: toDate(r.before), after: toDate(r.after) } : undefined);
+
+/** /v1/vouchers. */
+export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersService }): void {
+  const { vouchers } = deps;
+
+  app.post<{ Body: VoucherInput | undefined }>('/vouchers', { schema: { body: voucherInputSchema } }, async (req) => vouchers.create(causeOf(req), { ...req.body }));
+  app.post<{ Body: VoucherInput[] }>('/vouchers/import', { schema: { body: importSchema } }, async (req, reply) => reply.code(202).send(await vouchers.importMany(causeOf(req), req.body)));
+  app.get<{ Querystring: Omit<VoucherListQuery, 'created_at' | 'updated_at'> & { created_at?: Range; updated_at?: Range } }>(
+    '/vouchers',
+    { schema: { querystring: listQuery } },
+    async (req) => {
+      const q = req.query;
+      const page = await vouchers.list(projectIdOf(req), { ...q, created_at: toRange(q.created_at), updated_at: toRange(q.updated_at) });
+      return listOf('vouchers', page.vouchers, { total: page.total });
+    },
+  );
+  app.post<{ Params: P; Body: VoucherInput | undefined }>('/vouchers/:code', { schema: { body: voucherInputSchema } }, async (req) =>
+    vouchers.create(causeOf(req), { ...req.body, code: req.params.code }),
+  );
+  app.get<{ Params: P }>('/vouchers/:code', async (req) => vouchers.view(await vouchers.find(projectIdOf(req), req.params.code)));
+  app.put<{ Params: P; Body: VoucherInput }>('/vouchers/:code', { schema: { body: voucherInputSchema } }, async (req) => vouchers.update(causeOf(req), req.params.code, req.body));
+  app.delete<{ Params: P }>('/vouchers/:code', async (req, reply) => {
+    await vouchers.remove(causeOf(req), req.params.code);
+    return reply.code(204).send();
+  });
+  app.post<{ Params: P }>('/vouchers/:code/enable', async (req) => vouchers.enable(causeOf(req), req.params.code));
+  app.post<{ Params: P }>('/vouchers/:code/disable', async (req) => vouchers.disable(causeOf(req), req.params.code));
+}

@@ -1,0 +1,37 @@
+/**
+ * Campaigns: the containers of codes. Glossary:
+ * - campaign_type: DISCOUNT_COUPONS, GIFT_VOUCHERS, REFERRAL_PROGRAM, LOYALTY_PROGRAM (codes only here), PROMOTION
+ *   (a shell with tiers, no codes).
+ * - type: AUTO_UPDATE (codes made on demand when a publication needs one), STATIC (a fixed batch), STANDALONE
+ *   (one code).
+ * - voucher template: what each code of the campaign is (discount, gift, loyalty card, redemption quantity,
+ *   code_config); codes store only what differs from it.
+ * - code_config: length/pattern (`#` = one random charset character), charset, prefix, postfix; its code space is
+ *   checked against the codes asked before anything is written.
+ * - async action: background work a request started (code generation), with status and progress.
+ * - category: a named, ordered label of campaigns and vouchers.
+ * Emits campaign.created / updated / enabled / disabled / deleted; the vouchers module emits
+ * campaign.vouchers.generation.completed when a generation action finishes.
+ */
+import type { EventLog } from '../event-log/index.js';
+import { defineModule } from '../module.js';
+import { createCampaignsService } from './service.js';
+import { createCategoriesService } from './categories.js';
+export { checkTemplate, generationAction } from './service.js';
+export { type CategoriesService } from './categories.js';
+export { type CampaignsService } from './service.js';
+export { asyncActionObject, campaignObject, campaignVoucherObject, categoryObject, simpleCampaign } from './view.js';
+export { campaignInputSchema, categoryInputSchema, codeConfigSchema, discountSchema, giftSchema, loyaltyCardSchema, redemptionSchema, validityProperties } from './schemas.js';
+export { checkCapacity, codeShape, drawCodes, type CodeConfig, type CodeShape } from './codes.js';
+export { checkValidity } from './validity.js';
+export type { AsyncActionRow, CampaignInput, CampaignRow, CategoryRow, Validity, VoucherTemplate, VoucherType } from './types.js';
+
+export const campaignsModule = defineModule<
+  { campaigns: ReturnType<typeof createCampaignsService>; categories: ReturnType<typeof createCategoriesService> },
+  { log: EventLog }
+>({
+  name: 'campaigns',
+  create: ({ db, clock, services }) => ({
+    services: { campaigns: createCampaignsService({ db, clock, log: services.log }), categories: createCategoriesService({ db, clock }) },
+  }),
+});

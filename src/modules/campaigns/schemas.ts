@@ -1,0 +1,120 @@
+import { campaignTypes } from './types.js';
+
+/** ISO 8601 durations as Voucherify takes them (P24D, PT1H, P1Y2M...). */
+export const isoDuration = '^P(?!$)(\\d+Y)?(\\d+M)?(\\d+W)?(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+S)?)?$';
+const time = { type: 'string', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' } as const;
+const dateTime = { type: ['string', 'null'], format: 'date-time' } as const;
+const days = { type: ['array', 'null'], items: { type: 'integer', minimum: 0, maximum: 6 }, uniqueItems: true, maxItems: 7 } as const;
+
+export const validityProperties = {
+  start_date: dateTime,
+  expiration_date: dateTime,
+  validity_timeframe: {
+    type: ['object', 'null'],
+    additionalProperties: false,
+    required: ['interval', 'duration'],
+    properties: { interval: { type: 'string', pattern: isoDuration }, duration: { type: 'string', pattern: isoDuration } },
+  },
+  validity_day_of_week: days,
+  validity_hours: {
+    type: ['object', 'null'],
+    properties: {
+      daily: {
+        type: 'array',
+        maxItems: 50,
+        items: { type: 'object', required: ['start_time', 'expiration_time'], properties: { start_time: time, expiration_time: time, days_of_week: days } },
+      },
+    },
+  },
+} as const;
+
+export const codeConfigSchema = {
+  type: 'object',
+  properties: {
+    length: { type: 'integer', minimum: 1, maximum: 100 },
+    charset: { type: 'string', minLength: 1, maxLength: 1000 },
+    prefix: { type: 'string', maxLength: 100 },
+    postfix: { type: 'string', maxLength: 100 },
+    pattern: { type: 'string', minLength: 1, maxLength: 100 },
+    initial_count: { type: 'integer', minimum: 0 },
+  },
+} as const;
+
+export const discountSchema = {
+  type: 'object',
+  required: ['type'],
+  properties: {
+    type: { type: 'string', enum: ['AMOUNT', 'PERCENT', 'UNIT', 'FIXED'] },
+    amount_off: { type: 'number', minimum: 0 },
+    percent_off: { type: 'number', minimum: 0, maximum: 100 },
+    amount_limit: { type: 'number', minimum: 0 },
+    unit_off: { type: 'number', minimum: 0 },
+    unit_type: { type: 'string' },
+    fixed_amount: { type: 'number', minimum: 0 },
+    effect: { type: 'string' },
+  },
+} as const;
+
+export const giftSchema = {
+  type: 'object',
+  required: ['amount'],
+  additionalProperties: false,
+  properties: {
+    amount: { type: 'integer', minimum: 0, maximum: 1e15 },
+    balance: { type: 'integer', minimum: 0, maximum: 1e15 },
+    effect: { type: 'string', enum: ['APPLY_TO_ORDER', 'APPLY_TO_ITEMS'] },
+  },
+} as const;
+
+export const loyaltyCardSchema = {
+  type: 'object',
+  required: ['points'],
+  properties: { points: { type: 'integer', minimum: 0 }, expiration_rules: { type: 'object' } },
+} as const;
+
+export const redemptionSchema = {
+  type: 'object',
+  properties: { quantity: { type: ['integer', 'null'], minimum: 1 } },
+} as const;
+
+const metadata = { type: ['object', 'null'] } as const;
+
+export const campaignInputSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    description: { type: ['string', 'null'], maxLength: 5000 },
+    campaign_type: { type: 'string', enum: [...campaignTypes] },
+    type: { type: 'string', enum: ['AUTO_UPDATE', 'STATIC', 'STANDALONE'] },
+    join_once: { type: 'boolean' },
+    auto_join: { type: 'boolean' },
+    use_voucher_metadata_schema: { type: 'boolean' },
+    vouchers_count: { type: 'integer', minimum: 0, maximum: 10_000_000 },
+    activity_duration_after_publishing: { type: ['string', 'null'], pattern: isoDuration },
+    category_id: { type: ['string', 'null'], maxLength: 200 },
+    category: { type: ['string', 'null'], maxLength: 200 },
+    metadata,
+    ...validityProperties,
+    voucher: {
+      type: 'object',
+      properties: {
+        type: { type: 'string', enum: ['DISCOUNT_VOUCHER', 'GIFT_VOUCHER', 'LOYALTY_CARD'] },
+        discount: discountSchema,
+        gift: giftSchema,
+        loyalty_card: loyaltyCardSchema,
+        code_config: codeConfigSchema,
+        redemption: redemptionSchema,
+        is_referral_code: { type: 'boolean' },
+        code: { type: 'string', minLength: 1, maxLength: 100 },
+      },
+    },
+    promotion: { type: 'object', properties: { tiers: { type: 'array', maxItems: 100 } } },
+  },
+} as const;
+
+export const categoryInputSchema = {
+  type: 'object',
+  required: ['name', 'hierarchy'],
+  additionalProperties: false,
+  properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, hierarchy: { type: 'integer', minimum: 0, maximum: 1_000_000 } },
+} as const;

@@ -1,0 +1,248 @@
+import type { Clock } from '../../core/clock.js';
+import { duplicate, invalidCampaign as invalid, notFound } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
+import type { Cause, EventLog } from '../event-log/index.js';
+import { checkCapacity, codeShape } from './codes.js';
+import * as sql from './sql.js';
+import type { AsyncActionRow, CampaignInput, CampaignRow, CampaignType, CategoryRow, VoucherTemplate, VoucherType } from './types.js';
+import { campaignObject, simpleCampaign } from './view.js';
+import { checkValidity } from './validity.js';
+
+/** The voucher type each campaign type makes. */
+const voucherTypeOf: Record<Exclude<CampaignType, 'PROMOTION'>, VoucherType> = {
+  DISCOUNT_COUPONS: 'DISCOUNT_VOUCHER',
+  GIFT_VOUCHERS: 'GIFT_VOUCHER',
+  REFERRAL_PROGRAM: 'DISCOUNT_VOUCHER',
+  LOYALTY_PROGRAM: 'LOYALTY_CARD',
+};
+
+/** Which field each discount type needs. */
+const discountNeeds: Record<string, string> = { AMOUNT: 'amount_off', PERCENT: 'percent_off', FIXED: 'fixed_amount', UNIT: 'unit_type' };
+
+export const generationAction = 'CAMPAIGN_VOUCHERS_GENERATION';
+
+/** Checks a voucher template (of a campaign or a standalone voucher) and fills what follows from its type. */
+export function checkTemplate(t: VoucherTemplate, expected?: VoucherType): VoucherTemplate {
+  const type = t.type ?? expected;
+  if (!type) throw invalid("Property .voucher should have required property 'type'");
+  if (expected && type !== expected && !(expected === 'DISCOUNT_VOUCHER' && type === 'GIFT_VOUCHER')) {
+    throw invalid(`Property .voucher.type must be ${expected} for this campaign type`);
+  }
+  if (type === 'DISCOUNT_VOUCHER') {
+    if (!t.discount) throw invalid("Property .voucher should have required property 'discount' for a DISCOUNT_VOUCHER");
+    const need = discountNeeds[String(t.discount.type)]!;
+    if (t.discount[need] === undefined && !(t.discount.type === 'UNIT' && t.discount.units)) {
+      throw invalid(`Property .voucher.discount should have required property '${need}' for a ${String(t.discount.type)} discount`);
+    }
+  }
+  if (type === 'GIFT_VOUCHER' && !t.gift) throw invalid("Property .voucher should have required property 'gift' for a GIFT_VOUCHER");
+  if (type === 'LOYALTY_CARD' && !t.loyalty_card) throw invalid("Property .voucher should have required property 'loyalty_card' for a LOYALTY_CARD");
+  const out: VoucherTemplate = { ...t, type };
+  if (out.gift) out.gift = { ...out.gift, balance: out.gift.balance ?? out.gift.amount };
+  codeShape(out.code_config);
+  return out;
+}
+
+export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'> }) {
+  const { db, clock, log } = deps;
+
+  async function get(projectId: string, idOrName: string, tx: Executor = db): Promise<CampaignRow> {
+    const row = await sql.selectCampaign(tx, projectId, idOrName);
+    if (!row) throw notFound('campaign', idOrName);
+    return row;
+  }
+
+  async function category(projectId: string, id: string | null | undefined, name: string | null | undefined): Promise<string | null> {
+    const key = id ?? name;
+    if (key === undefined || key === null) return null;
+    const c = await sql.selectCategory(db, projectId, key);
+    if (!c) throw notFound('category', key);
+    return c.id;
+  }
+
+  async function categoriesOf(projectId: string, rows: CampaignRow[]): Promise<CategoryRow[]> {
+    return rows.some((r) => r.category_id) ? sql.selectCategories(db, projectId) : [];
+  }
+
+  async function view(projectId: string, row: CampaignRow) {
+    return campaignObject(row, await categoriesOf(projectId, [row]));
+  }
+
+  async function create(cause: Cause, input: CampaignInput) {
+    if (!input.name) throw invalid("Payload should have required property 'name'");
+    if (!input.campaign_type) throw invalid("Payload should have required property 'campaign_type'");
+    const campaignType = input.campaign_type;
+    const kind = input.type ?? 'AUTO_UPDATE';
+    let count = input.vouchers_count ?? 0;
+    let voucher: VoucherTemplate | undefined;
+    if (campaignType === 'PROMOTION') {
+      if (input.voucher) throw invalid('A PROMOTION campaign has tiers, not a voucher');
+      if (count > 0) throw invalid('A PROMOTION campaign has no codes: vouchers_count must be 0');
+    } else {
+      if (!input.voucher) throw invalid("Payload should have required property 'voucher'");
+      voucher = checkTemplate(input.voucher, voucherTypeOf[campaignType]);
+      if (campaignType === 'REFERRAL_PROGRAM') voucher.is_referral_code = true;
+      if (kind === 'STANDALONE') count = 1;
+      checkCapacity(codeShape(voucher.code_config), voucher.code_config, count);
+    }
+    checkValidity(input);
+    const now = clock.now();
+    const row: CampaignRow = {
+      id: newId('camp'),
+      project_id: cause.projectId,
+      name: input.name,
+      campaign_type: campaignType,
+      type: kind,
+      active: true,
+      // Loyalty programs give each customer one card; standalone campaigns one public code.
+      join_once: campaignType === 'LOYALTY_PROGRAM' ? true : kind === 'STANDALONE' ? false : (input.join_once ?? false),
+      category_id: await category(cause.projectId, input.category_id, input.category),
+      definition: {
+        description: input.description ?? null,
+        ...(voucher ? { voucher } : {}),
+        auto_join: input.auto_join ?? false,
+        use_voucher_metadata_schema: input.use_voucher_metadata_schema ?? true,
+        activity_duration_after_publishing: input.activity_duration_after_publishing ?? null,
+        metadata: input.metadata ?? {},
+        start_date: input.start_date ?? null,
+        expiration_date: input.expiration_date ?? null,
+        validity_timeframe: input.validity_timeframe ?? null,
+        validity_day_of_week: input.validity_day_of_week ?? null,
+        validity_hours: input.validity_hours ?? null,
+        ...(campaignType === 'PROMOTION' ? { promotion: { tiers: input.promotion?.tiers ?? [] } } : {}),
+      },
+      generation_status: count > 0 ? 'IN_PROGRESS' : 'DONE',
+      created_at: now,
+      updated_at: null,
+      vouchers_count: 0,
+    };
+    const action: AsyncActionRow | undefined =
+      count > 0
+        ? { id: newId('aa'), project_id: cause.projectId, type: generationAction, status: 'ENQUEUED', campaign_id: row.id, target: count, progress: 0, idle_rounds: 0, result: null, cause, created_at: now, updated_at: null }
+        : undefined;
+    const categories = await categoriesOf(cause.projectId, [row]);
+    await db.transaction(async (tx) => {
+      try {
+        await sql.insertCampaign(tx, row);
+      } catch (err) {
+        if (isUniqueViolation(err, 'campaigns_name_unique')) throw duplicate('campaign', 'name', row.name);
+        throw err;
+      }
+      if (action) await sql.insertAsyncAction(tx, action);
+      const campaign = campaignObject(row, categories);
+      await log.record(tx, [{ cause, event: { type: 'campaign.created', entityId: row.id, data: { campaign, created_at: now.toISOString() } } }]);
+    });
+    return { ...campaignObject(row, categories), ...(action ? { async_action_id: action.id } : {}) };
+  }
+
+  /** PUT: the fields sent change; campaign_type and code counts do not. */
+  async function update(cause: Cause, idOrName: string, input: CampaignInput) {
+    return db.transaction(async (tx) => {
+      const current = await sql.selectCampaign(tx, cause.projectId, idOrName, true);
+      if (!current) throw notFound('campaign', idOrName);
+      if (input.campaign_type !== undefined && input.campaign_type !== current.campaign_type) throw invalid('Property .campaign_type cannot be changed');
+      const d = { ...current.definition };
+      for (const k of ['description', 'auto_join', 'use_voucher_metadata_schema', 'activity_duration_after_publishing', 'start_date', 'expiration_date', 'validity_timeframe', 'validity_day_of_week', 'validity_hours'] as const) {
+        if (input[k] !== undefined) (d as Record<string, unknown>)[k] = input[k];
+      }
+      if (input.metadata !== undefined) d.metadata = input.metadata ?? {};
+      if (input.voucher !== undefined) {
+        if (!d.voucher) throw invalid('A PROMOTION campaign has tiers, not a voucher');
+        d.voucher = checkTemplate({ ...d.voucher, ...input.voucher }, d.voucher.type);
+      }
+      checkValidity(d);
+      const row: CampaignRow = {
+        ...current,
+        name: input.name ?? current.name,
+        type: input.type ?? current.type,
+        join_once: current.campaign_type === 'LOYALTY_PROGRAM' ? true : (input.join_once ?? current.join_once),
+        category_id: input.category_id !== undefined || input.category !== undefined ? await category(cause.projectId, input.category_id, input.category) : current.category_id,
+        definition: d,
+        updated_at: clock.now(),
+      };
+      try {
+        await sql.updateCampaign(tx, row);
+      } catch (err) {
+        if (isUniqueViolation(err, 'campaigns_name_unique')) throw duplicate('campaign', 'name', row.name);
+        throw err;
+      }
+      const fresh = (await sql.selectCampaign(tx, cause.projectId, row.id))!;
+      const campaign = await view(cause.projectId, fresh);
+      await log.record(tx, [{ cause, event: { type: 'campaign.updated', entityId: row.id, data: { campaign } } }]);
+      return campaign;
+    });
+  }
+
+  /** Deletes the campaign and its codes at once (Voucherify's bin is not kept); answers like its async deletion. */
+  async function remove(cause: Cause, idOrName: string): Promise<{ async_action_id: string }> {
+    const now = clock.now();
+    const id = newId('aa');
+    await db.transaction(async (tx) => {
+      const current = await sql.selectCampaign(tx, cause.projectId, idOrName);
+      if (!current) throw notFound('campaign', idOrName);
+      const campaign = await view(cause.projectId, current);
+      await sql.deleteCampaign(tx, cause.projectId, current.id);
+      await sql.insertAsyncAction(tx, {
+        id, project_id: cause.projectId, type: 'CAMPAIGN_DELETE', status: 'DONE', campaign_id: current.id, target: 0, progress: 0, idle_rounds: 0,
+        result: { message: `Campaign ${current.id} and its ${current.vouchers_count ?? 0} codes deleted` }, cause, created_at: now, updated_at: now,
+      });
+      await log.record(tx, [{ cause, event: { type: 'campaign.deleted', entityId: current.id, data: { campaign, deleted_at: now.toISOString() } } }]);
+    });
+    return { async_action_id: id };
+  }
+
+  async function setActive(cause: Cause, idOrName: string, active: boolean): Promise<void> {
+    await db.transaction(async (tx) => {
+      const current = await sql.selectCampaign(tx, cause.projectId, idOrName, true);
+      if (!current) throw notFound('campaign', idOrName);
+      const now = clock.now();
+      await sql.setActive(tx, cause.projectId, current.id, active, now);
+      const campaign = await view(cause.projectId, (await sql.selectCampaign(tx, cause.projectId, current.id))!);
+      await log.record(tx, [{ cause, event: { type: active ? 'campaign.enabled' : 'campaign.disabled', entityId: current.id, data: { campaign } } }]);
+    });
+  }
+
+  async function list(projectId: string, q: { limit: number; page: number; campaign_type?: string; is_referral_code?: boolean; order?: string }) {
+    const order = q.order ?? '-created_at';
+    const { rows, total } = await sql.selectPage(db, {
+      projectId,
+      campaignType: q.campaign_type,
+      isReferralCode: q.is_referral_code,
+      column: order.replace('-', '') as 'created_at' | 'updated_at' | 'name',
+      ascending: !order.startsWith('-'),
+      offset: (q.page - 1) * q.limit,
+      limit: q.limit,
+    });
+    const categories = await categoriesOf(projectId, rows);
+    return { campaigns: rows.map((r) => campaignObject(r, categories)), total };
+  }
+
+  return {
+    create,
+    get,
+    view,
+    update,
+    remove,
+    list,
+    enable: (cause: Cause, idOrName: string) => setActive(cause, idOrName, true),
+    disable: (cause: Cause, idOrName: string) => setActive(cause, idOrName, false),
+    byIds: (tx: Executor, projectId: string, ids: string[]) => sql.selectByIds(tx, projectId, ids),
+    simple: simpleCampaign,
+    setGenerationStatus: (tx: Executor, id: string, status: string) => sql.setGenerationStatus(tx, id, status),
+    /** Async actions: what requests left to the background (code generation, imports) and how far it got. */
+    actions: {
+      insert: (tx: Executor, a: AsyncActionRow) => sql.insertAsyncAction(tx, a),
+      claim: (tx: Executor, types: string[]) => sql.claimAsyncAction(tx, types),
+      save: (tx: Executor, a: AsyncActionRow) => sql.saveProgress(tx, a, clock.now()),
+      async get(projectId: string, id: string): Promise<AsyncActionRow> {
+        const row = await sql.selectAsyncAction(db, projectId, id);
+        if (!row) throw notFound('async_action', id);
+        return row;
+      },
+      list: (projectId: string, limit: number) => sql.selectAsyncActions(db, projectId, limit),
+    },
+  };
+}
+
+export type CampaignsService = ReturnType<typeof createCampaignsService>;

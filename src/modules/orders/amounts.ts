@@ -1,0 +1,52 @@
+import { invalidOrder } from '../../core/errors.js';
+import type { OrderInput, OrderItem, OrderItemInput, OrderRow } from './types.js';
+
+/**
+ * An item as stored: `amount` is price × quantity unless sent; `subtotal_amount` is the amount less the item's
+ * discount. Products and SKUs are left as sent (a resolver fills them in when products exist).
+ */
+export function plainItem(i: OrderItemInput): OrderItem {
+  const { product, sku, ...rest } = i;
+  const amount = i.amount ?? (i.price !== undefined && i.quantity !== undefined ? i.price * i.quantity : undefined);
+  const out: OrderItem = { object: 'order_item', ...rest };
+  if (amount !== undefined) {
+    out.amount = amount;
+    out.subtotal_amount = amount - (i.discount_amount ?? 0);
+  }
+  if (product) out.product = { ...product };
+  if (sku) out.sku = { ...sku };
+  if (i.metadata === null) delete out.metadata;
+  return out;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/**
+ * The amounts of an order after a create or an update: sent fields change, the rest stay. Without a sent amount,
+ * new items set it to the sum of their amounts. Discounts: the order-level one as sent, the items' as the sum of
+ * theirs; total_amount is amount less both.
+ */
+export function amountsOf(
+  current: Pick<OrderRow, 'amount' | 'initial_amount' | 'discount_amount' | 'items'> | undefined,
+  input: OrderInput,
+  items: OrderItem[],
+): Pick<OrderRow, 'amount' | 'initial_amount' | 'discount_amount' | 'items_discount_amount' | 'total_discount_amount' | 'total_amount'> {
+  const itemAmounts = items.filter((i) => i.amount !== undefined).map((i) => i.amount!);
+  let amount = input.amount ?? (input.items !== undefined && itemAmounts.length > 0 ? sum(itemAmounts) : (current?.amount ?? null));
+  if (amount === null && itemAmounts.length > 0) amount = sum(itemAmounts);
+  const initial = input.initial_amount ?? (input.amount !== undefined || input.items !== undefined ? amount : (current?.initial_amount ?? amount));
+  const discount = input.discount_amount ?? current?.discount_amount ?? 0;
+  const itemsDiscount = sum(items.map((i) => i.discount_amount ?? 0));
+  const totalDiscount = discount + itemsDiscount;
+  if (amount !== null && totalDiscount > amount) {
+    throw invalidOrder(`The order's discounts (${totalDiscount}) exceed its amount (${amount})`);
+  }
+  return {
+    amount,
+    initial_amount: initial,
+    discount_amount: discount,
+    items_discount_amount: itemsDiscount,
+    total_discount_amount: totalDiscount,
+    total_amount: amount === null ? null : amount - totalDiscount,
+  };
+}

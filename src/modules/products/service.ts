@@ -1,0 +1,174 @@
+import type { Clock } from '../../core/clock.js';
+import { duplicate, invalidPayload, invalidSku, notFound } from '../../core/errors.js';
+import { newSortableId } from '../../core/ids.js';
+import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
+import { filterProblem, inCollection } from './collections.js';
+import { createItemResolver } from './items.js';
+import * as sql from './sql.js';
+import type { CollectionInput, CollectionRow, ProductInput, ProductRow, SkuInput, SkuRow } from './types.js';
+
+async function unique<T>(what: string, value: string | null, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw duplicate(what, 'source_id', String(value));
+    throw err;
+  }
+}
+
+export function createProductsService(deps: { db: Db; clock: Clock }) {
+  const { db, clock } = deps;
+
+  async function getProduct(projectId: string, key: string, tx: Executor = db): Promise<ProductRow> {
+    const p = await sql.selectProduct(tx, projectId, key);
+    if (!p) throw notFound('product', key);
+    return p;
+  }
+
+  function applyProduct(row: ProductRow, input: ProductInput): ProductRow {
+    const next = { ...row };
+    if (input.source_id !== undefined) next.source_id = input.source_id;
+    if (input.name !== undefined) next.name = input.name;
+    if (input.price !== undefined) next.price = input.price;
+    if (input.attributes !== undefined) next.attributes = input.attributes ?? [];
+    if (input.metadata !== undefined) next.metadata = input.metadata ?? {};
+    if (input.image_url !== undefined) next.image_url = input.image_url;
+    return next;
+  }
+
+  /** POST /v1/products: creates, or updates the product with the sent id (which must exist) or source_id. */
+  async function createProduct(projectId: string, input: ProductInput): Promise<ProductRow> {
+    const now = clock.now();
+    const existing = input.id ? await sql.selectProduct(db, projectId, input.id) : input.source_id ? await sql.selectProduct(db, projectId, input.source_id) : undefined;
+    if (input.id && existing?.id !== input.id) throw notFound('product', input.id);
+    if (existing && (input.id || existing.source_id === input.source_id)) return updateProduct(projectId, existing.id, { ...input, id: undefined });
+    const row = applyProduct(
+      { id: newSortableId('prod', now), project_id: projectId, source_id: null, name: null, price: null, attributes: [], metadata: {}, image_url: null, created_at: now, updated_at: null },
+      input,
+    );
+    if (!(await unique('product', row.source_id, () => sql.insertProduct(db, row)))) throw duplicate('product', 'source_id', String(row.source_id));
+    return row;
+  }
+
+  async function updateProduct(projectId: string, key: string, input: ProductInput): Promise<ProductRow> {
+    const current = await getProduct(projectId, key);
+    const row = { ...applyProduct(current, { ...input, id: undefined }), updated_at: clock.now() };
+    await unique('product', row.source_id, () => sql.updateProduct(db, row));
+    return row;
+  }
+
+  async function getSku(projectId: string, key: string): Promise<SkuRow> {
+    const s = await sql.selectSku(db, projectId, key);
+    if (!s) throw notFound('sku', key);
+    return s;
+  }
+
+  function applySku(row: SkuRow, input: SkuInput): SkuRow {
+    const next = { ...row };
+    if (input.source_id !== undefined) next.source_id = input.source_id;
+    if (input.sku !== undefined) next.sku = input.sku;
+    if (input.price !== undefined) next.price = input.price;
+    if (input.currency !== undefined) next.currency = input.currency;
+    if (input.attributes !== undefined) next.attributes = input.attributes ?? {};
+    if (input.metadata !== undefined) next.metadata = input.metadata ?? {};
+    if (input.image_url !== undefined) next.image_url = input.image_url;
+    return next;
+  }
+
+  /** A SKU of the product, found by id or source_id (404 when it belongs to another product). */
+  async function skuOf(projectId: string, productKey: string, skuKey: string): Promise<{ product: ProductRow; sku: SkuRow }> {
+    const product = await getProduct(projectId, productKey);
+    const sku = await sql.selectSku(db, projectId, skuKey);
+    if (!sku || sku.product_id !== product.id) throw notFound('sku', skuKey);
+    return { product, sku };
+  }
+
+  async function createSku(projectId: string, productKey: string, input: SkuInput): Promise<SkuRow> {
+    const product = await getProduct(projectId, productKey);
+    const key = input.id ?? input.source_id;
+    const existing = key ? await sql.selectSku(db, projectId, key) : undefined;
+    if (input.id && existing?.id !== input.id) throw notFound('sku', input.id);
+    if (existing) {
+      if (existing.product_id !== product.id) throw invalidSku(`SKU ${existing.id} belongs to product ${existing.product_id}`);
+      return updateSku(projectId, product.id, existing.id, { ...input, id: undefined });
+    }
+    const now = clock.now();
+    const row = applySku(
+      { id: newSortableId('sku', now), project_id: projectId, product_id: product.id, source_id: null, sku: null, price: null, currency: null, attributes: {}, metadata: {}, image_url: null, created_at: now, updated_at: null },
+      input,
+    );
+    if (!(await unique('sku', row.source_id, () => sql.insertSku(db, row)))) throw duplicate('sku', 'source_id', String(row.source_id));
+    return row;
+  }
+
+  async function updateSku(projectId: string, productKey: string, skuKey: string, input: SkuInput): Promise<SkuRow> {
+    const { sku } = await skuOf(projectId, productKey, skuKey);
+    const row = { ...applySku(sku, { ...input, id: undefined }), updated_at: clock.now() };
+    await unique('sku', row.source_id, () => sql.updateSku(db, row));
+    return row;
+  }
+
+  async function createCollection(projectId: string, input: CollectionInput): Promise<CollectionRow> {
+    if (input.type === 'AUTO_UPDATE') {
+      if (!input.filter) throw invalidPayload("Payload should have required property 'filter' for an AUTO_UPDATE collection");
+      const problem = filterProblem(input.filter);
+      if (problem) throw invalidPayload(problem);
+    } else if (input.filter !== undefined) throw invalidPayload('A STATIC collection takes products, not a filter');
+    const products = input.products ?? [];
+    if (input.type === 'AUTO_UPDATE' && input.products !== undefined) throw invalidPayload('An AUTO_UPDATE collection takes a filter, not products');
+    const row: CollectionRow = { id: newSortableId('pc', clock.now()), project_id: projectId, name: input.name, type: input.type, filter: input.filter ?? null, products, created_at: clock.now() };
+    if (!(await sql.insertCollection(db, row))) throw duplicate('products_collection', 'name', input.name);
+    return row;
+  }
+
+  async function getCollection(projectId: string, id: string): Promise<CollectionRow> {
+    const c = await sql.selectCollection(db, projectId, id);
+    if (!c) throw notFound('products_collection', id);
+    return c;
+  }
+
+  return {
+    createProduct,
+    getProduct: (projectId: string, key: string) => getProduct(projectId, key),
+    updateProduct,
+    async deleteProduct(projectId: string, key: string) {
+      const p = await getProduct(projectId, key);
+      await sql.deleteProduct(db, projectId, p.id);
+    },
+    async listProducts(projectId: string, q: { limit: number; page: number; order?: string }) {
+      const rows = await sql.selectProducts(db, projectId, { ascending: q.order === 'created_at', offset: (q.page - 1) * q.limit, limit: q.limit });
+      const page = rows.slice(0, q.limit);
+      const skus = await sql.selectSkusOf(db, projectId, page.map((p) => p.id));
+      return { products: page.map((p) => ({ product: p, skus: skus.filter((s) => s.product_id === p.id) })), total: await sql.countProducts(db, projectId) };
+    },
+    skusOf: (projectId: string, productId: string) => sql.selectSkusOf(db, projectId, [productId]),
+    getSku,
+    createSku,
+    updateSku,
+    async deleteSku(projectId: string, productKey: string, skuKey: string) {
+      const { product, sku } = await skuOf(projectId, productKey, skuKey);
+      await sql.deleteSku(db, projectId, product.id, sku.id);
+    },
+    createCollection,
+    getCollection,
+    async listCollections(projectId: string, q: { limit: number; page: number }) {
+      const rows = await sql.selectCollections(db, projectId, { offset: (q.page - 1) * q.limit, limit: q.limit });
+      return { collections: rows.slice(0, q.limit), total: await sql.countCollections(db, projectId) };
+    },
+    async deleteCollection(projectId: string, id: string) {
+      if (!(await sql.deleteCollection(db, projectId, id))) throw notFound('products_collection', id);
+    },
+    /** The products (and, for static collections, SKUs) of a collection, as product objects' rows. */
+    async collectionProducts(projectId: string, id: string): Promise<{ products: ProductRow[]; skus: SkuRow[] }> {
+      const c = await getCollection(projectId, id);
+      const all = await sql.selectAllProducts(db, projectId);
+      const skuIds = c.type === 'STATIC' ? c.products.filter((m) => m.object === 'sku').map((m) => m.id) : [];
+      const skus = skuIds.length > 0 ? await sql.selectSkusByKeys(db, projectId, skuIds, []) : [];
+      return { products: all.filter((p) => inCollection(c, p)), skus };
+    },
+    /** Resolves order items' products and SKUs (given to orders at composition). */
+    resolveItems: createItemResolver(clock),
+  };
+}
+
+export type ProductsService = ReturnType<typeof createProductsService>;

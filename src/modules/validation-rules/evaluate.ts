@@ -1,0 +1,255 @@
+/**
+ * Evaluates a validation rule's rule set against what the caller knows (customer, segments, order, items, metadata,
+ * redemption and campaign counts, a custom event) at `now`. Pure: the caller reads and counts; nothing here touches
+ * the database. A count the caller does not give counts as 0; an order amount it does not give fails its rule.
+ */
+import { holds } from './conditions.js';
+import { logicOf, numbered, type Logic } from './grammar.js';
+import type { Rule, RuleSet } from './types.js';
+
+export interface RuleItem {
+  product_id?: string;
+  sku_id?: string;
+  source_id?: string;
+  quantity?: number;
+  price?: number;
+  amount?: number;
+  metadata?: Record<string, unknown>;
+  product?: { metadata?: Record<string, unknown> } & Record<string, unknown>;
+  sku?: { metadata?: Record<string, unknown> } & Record<string, unknown>;
+}
+
+/** Counts per period: the total, and within the day, week and month of `now`. */
+export interface PeriodCounts {
+  total?: number;
+  daily?: number;
+  weekly?: number;
+  monthly?: number;
+}
+
+export interface RuleContext {
+  customer?: { id?: string; metadata?: Record<string, unknown>; segments?: string[] } | null;
+  order?: { amount?: number | null; total_amount?: number | null; initial_amount?: number | null; metadata?: Record<string, unknown>; items?: RuleItem[] } | null;
+  redemption?: {
+    metadata?: Record<string, unknown>;
+    /** The project's redemptions of the guarded object (daily, weekly, monthly). */
+    count?: PeriodCounts;
+    /** This customer's redemptions of the guarded object. */
+    per_customer?: PeriodCounts;
+    per_api_key?: number;
+    per_user?: number;
+    api_key?: string;
+    user_login?: string;
+    gift_amount?: number;
+    points_used?: number;
+  };
+  campaign?: { redemptions?: { count?: PeriodCounts; customers_count?: PeriodCounts }; orders?: { amount?: number; amount_discounted?: number } };
+  custom_event?: { metadata?: Record<string, unknown> } | null;
+  publication?: { redeemable_by_linked_customer?: boolean };
+  /** Whether an item belongs to a product collection (`$from`, collection refs in item rules). */
+  inCollection?: (collectionId: string, item: RuleItem) => boolean;
+}
+
+export type ViolationKey = 'customer_rules_violated' | 'order_rules_violated' | 'redemption_rules_violated';
+
+export type Verdict =
+  | { valid: true }
+  | {
+      valid: false;
+      /** The rule that failed (nested rules as `2.1`), the first in the formula's order. */
+      rule: string;
+      name: string;
+      key: ViolationKey;
+      /** The failed rule's own message, else the rule set's (error.message), else none. */
+      message?: string;
+    };
+
+/** Metadata by key, `a.b` reading nested objects when no key `a.b` exists. */
+function metadataValue(md: Record<string, unknown> | undefined, property: string | null | undefined): unknown {
+  if (!md || !property) return undefined;
+  if (property in md) return md[property];
+  return property.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), md);
+}
+
+const itemMetadata = (i: RuleItem, property: string | null | undefined) =>
+  metadataValue(i.metadata, property) ?? metadataValue(i.sku?.metadata, property) ?? metadataValue(i.product?.metadata, property);
+
+const period = (c: PeriodCounts | undefined, p: string) => (p === 'daily' ? c?.daily : p === 'weekly' ? c?.weekly : p === 'monthly' ? c?.monthly : c?.total) ?? 0;
+
+/** An item refers to a product, SKU or collection given as `{id, object}` (or a bare id). */
+function itemMatches(ctx: RuleContext, item: RuleItem, ref: unknown): boolean {
+  const r = typeof ref === 'object' && ref !== null ? (ref as { id?: string; object?: string; source_id?: string }) : { id: String(ref) };
+  if (r.object === 'products_collection' || r.object === 'product_collection') return ctx.inCollection?.(String(r.id), item) ?? false;
+  if (r.object === 'sku') return (r.id !== undefined && item.sku_id === r.id) || (r.source_id !== undefined && item.source_id === r.source_id);
+  if (r.object === 'product') return (r.id !== undefined && item.product_id === r.id) || (r.source_id !== undefined && item.source_id === r.source_id);
+  return item.product_id === r.id || item.sku_id === r.id || item.source_id === r.id;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const amountOf = (i: RuleItem) => i.amount ?? (i.price ?? 0) * (i.quantity ?? 0);
+
+/** What a rule's name reads, for the order's items or the items an item rule selected. */
+function valueOf(rule: Rule, ctx: RuleContext, items: RuleItem[]): unknown {
+  const name = rule.name;
+  const p = rule.property;
+  const order = ctx.order ?? undefined;
+  switch (name) {
+    case 'customer.segment':
+      return ctx.customer?.segments ?? [];
+    case 'customer.metadata':
+      return metadataValue(ctx.customer?.metadata, p);
+    case 'order.amount':
+      return order?.amount ?? undefined;
+    case 'order.total_amount':
+      return order?.total_amount ?? order?.amount ?? undefined;
+    case 'order.initial_amount':
+      return order?.initial_amount ?? order?.amount ?? undefined;
+    case 'order.metadata':
+      return metadataValue(order?.metadata, p);
+    case 'order.items.count':
+      return (order?.items ?? []).length;
+    case 'order.items.quantity':
+      return items[0]?.quantity;
+    case 'order.items.aggregated_quantity':
+      return sum(items.map((i) => i.quantity ?? 0));
+    case 'order.items.price':
+      return items[0]?.price;
+    case 'order.items.aggregated_amount':
+      return sum(items.map(amountOf));
+    case 'order.items.metadata':
+      return items[0] ? itemMetadata(items[0], p) : undefined;
+    case 'custom_event.metadata':
+      return metadataValue(ctx.custom_event?.metadata ?? undefined, p);
+    case 'redemption.metadata':
+      return metadataValue(ctx.redemption?.metadata, p);
+    case 'redemption.gift.amount':
+      return ctx.redemption?.gift_amount;
+    case 'redemption.api_key':
+      return ctx.redemption?.api_key;
+    case 'redemption.user.login':
+      return ctx.redemption?.user_login;
+    case 'redemption.count.per_api_key':
+      return ctx.redemption?.per_api_key ?? 0;
+    case 'redemption.count.per_user':
+      return ctx.redemption?.per_user ?? 0;
+    case 'redemption.reward.pay_with_points.points_used':
+      return ctx.redemption?.points_used;
+    case 'campaign.orders.amount':
+      return ctx.campaign?.orders?.amount ?? 0;
+    case 'campaign.orders.amount_discounted':
+      return ctx.campaign?.orders?.amount_discounted ?? 0;
+    case 'publication.redeemable_by_linked_customer':
+      return ctx.publication?.redeemable_by_linked_customer ?? false;
+  }
+  const counted = /^(redemption\.count\.per_customer|redemption\.count|campaign\.redemptions\.count|campaign\.redemptions\.customers_count)(?:\.(daily|weekly|monthly))?$/.exec(name);
+  if (counted) {
+    const which = counted[2] ?? '';
+    if (counted[1] === 'redemption.count.per_customer') return period(ctx.redemption?.per_customer, which);
+    if (counted[1] === 'redemption.count') return period(ctx.redemption?.count, which);
+    if (counted[1] === 'campaign.redemptions.count') return period(ctx.campaign?.redemptions?.count, which);
+    return period(ctx.campaign?.redemptions?.customers_count, which);
+  }
+  return undefined;
+}
+
+function conditionsHold(rule: Rule, value: unknown, ctx: RuleContext, now: Date, item?: RuleItem): boolean {
+  const inCollection = item && ctx.inCollection ? (id: string) => ctx.inCollection!(id, item) : undefined;
+  return Object.entries(rule.conditions ?? {}).every(([op, operands]) => holds(op, value, operands, now, inCollection));
+}
+
+const hasRules = (r: Rule) => r.rules !== undefined && Object.keys(r.rules).some((k) => k !== 'logic');
+
+/** One rule; item rules select items by their conditions and apply nested rules to what they selected. */
+function ruleHolds(rule: Rule, ctx: RuleContext, now: Date, items: RuleItem[], path: string, failed: { path: string; rule: Rule }[]): boolean {
+  const all = ctx.order?.items ?? [];
+  const refs = [...(rule.conditions?.$is ?? []), ...(rule.conditions?.$in ?? [])];
+  const selects = (i: RuleItem) => refs.length === 0 || refs.some((r) => itemMatches(ctx, i, r));
+  const nested = (chosen: RuleItem[]) => !hasRules(rule) || setHolds(rule.rules!, ctx, now, chosen, path, failed);
+  const byPrice = [...all].sort((a, b) => (a.price ?? amountOf(a)) - (b.price ?? amountOf(b)));
+  switch (rule.name) {
+    case 'order.items.any':
+      return all.some((i) => selects(i) && nested([i]));
+    case 'order.items.none':
+      return !all.some((i) => selects(i));
+    case 'order.items.every':
+      // Every named product or SKU is in the order (with its nested rules holding for its lines).
+      return refs.length === 0 ? all.every((i) => nested([i])) : refs.every((r) => {
+        const lines = all.filter((i) => itemMatches(ctx, i, r));
+        return lines.length > 0 && nested(lines);
+      });
+    case 'order.items.cheapest':
+    case 'order.items.most_expensive': {
+      const pick = rule.name === 'order.items.cheapest' ? byPrice[0] : byPrice.at(-1);
+      return pick !== undefined && selects(pick) && nested([pick]);
+    }
+    case 'order.items.price_any':
+      return all.some((i) => conditionsHold(rule, i.price, ctx, now, i));
+    case 'order.items.price_each':
+      return all.length > 0 && all.every((i) => conditionsHold(rule, i.price, ctx, now, i));
+    case 'order.items.metadata_any':
+      return all.some((i) => conditionsHold(rule, itemMetadata(i, rule.property), ctx, now, i));
+    case 'order.items.metadata_each':
+      return all.length > 0 && all.every((i) => conditionsHold(rule, itemMetadata(i, rule.property), ctx, now, i));
+    case 'product.id':
+    case 'sku.id':
+      return all.some((i) => conditionsHold(rule, rule.name === 'product.id' ? i.product_id : i.sku_id, ctx, now, i));
+    case 'product.price':
+    case 'sku.price':
+      return all.some((i) => conditionsHold(rule, i.price, ctx, now, i));
+    case 'product.quantity':
+    case 'sku.quantity':
+      return all.some((i) => conditionsHold(rule, i.quantity, ctx, now, i));
+    case 'product.metadata':
+      return all.some((i) => conditionsHold(rule, metadataValue(i.product?.metadata ?? i.metadata, rule.property), ctx, now, i));
+  }
+  const ok = conditionsHold(rule, valueOf(rule, ctx, items), ctx, now, items[0]);
+  return ok && nested(items);
+}
+
+function logicHolds(l: Logic, results: (n: string) => boolean): boolean {
+  switch (l.kind) {
+    case 'true':
+      return true;
+    case 'rule':
+      return results(l.n);
+    case 'not':
+      return !logicHolds(l.of, results);
+    case 'and':
+      return logicHolds(l.left, results) && logicHolds(l.right, results);
+    case 'or':
+      return logicHolds(l.left, results) || logicHolds(l.right, results);
+  }
+}
+
+function setHolds(set: RuleSet, ctx: RuleContext, now: Date, items: RuleItem[], prefix: string, failed: { path: string; rule: Rule }[]): boolean {
+  const rules = new Map(numbered(set));
+  const memo = new Map<string, boolean>();
+  return logicHolds(logicOf(set), (n) => {
+    let r = memo.get(n);
+    if (r === undefined) {
+      const path = prefix ? `${prefix}.${n}` : n;
+      const inner: { path: string; rule: Rule }[] = [];
+      r = ruleHolds(rules.get(n)!, ctx, now, items, path, inner);
+      memo.set(n, r);
+      if (!r) failed.push(...inner, { path, rule: rules.get(n)! });
+    }
+    return r;
+  });
+}
+
+function keyOf(name: string): ViolationKey {
+  if (name.startsWith('customer.')) return 'customer_rules_violated';
+  if (name.startsWith('order.') || name.startsWith('product.') || name.startsWith('sku.')) return 'order_rules_violated';
+  return 'redemption_rules_violated';
+}
+
+/** The verdict of a rule set; `error` is the validation rule's own message, used when the failed rule has none. */
+export function evaluateRules(set: RuleSet, ctx: RuleContext, now: Date, error?: { message?: string } | null): Verdict {
+  const failed: { path: string; rule: Rule }[] = [];
+  if (setHolds(set, ctx, now, ctx.order?.items ?? [], '', failed)) return { valid: true };
+  // The deepest failure with a message of its own speaks; else the first failed rule with the set's message.
+  const first = failed.find((f) => f.rule.error?.message) ?? failed.find((f) => !f.path.includes('.')) ?? failed[0];
+  const rule = first ?? { path: '', rule: { name: 'rules' } };
+  const message = rule.rule.error?.message ?? error?.message ?? undefined;
+  return { valid: false, rule: rule.path, name: rule.rule.name, key: keyOf(rule.rule.name), ...(message ? { message } : {}) };
+}

@@ -1,0 +1,28 @@
+/** JSON Schemas of validation-rule bodies; the rule grammar itself is checked by grammar.ts (clear messages). */
+import { relatedObjectTypes, ruleTypes } from './types.js';
+
+const applicable = { type: 'array', maxItems: 1000, items: { type: 'object' } } as const;
+
+export const validationRuleBody = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 500 },
+    type: { type: 'string', enum: [...ruleTypes] },
+    context_type: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[a-z_.]+$' },
+    rules: { type: 'object' },
+    bundle_rules: { type: ['object', 'null'] },
+    error: { type: ['object', 'null'], properties: { message: { type: 'string', maxLength: 1000 } } },
+    applicable_to: { type: ['object', 'null'], properties: { included: applicable, excluded: applicable, included_all: { type: 'boolean' } } },
+  },
+} as const;
+
+export const createValidationRuleBody = { ...validationRuleBody, required: ['name'] } as const;
+
+export const assignmentBody = {
+  type: 'object',
+  required: ['related_object_id'],
+  properties: {
+    related_object_type: { type: 'string', enum: [...relatedObjectTypes] },
+    related_object_id: { type: 'string', minLength: 1, maxLength: 500 },
+  },
+} as const;

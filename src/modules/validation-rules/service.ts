@@ -1,0 +1,159 @@
+import type { Clock } from '../../core/clock.js';
+import { duplicate, notFound } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { Db, Executor } from '../../store/db.js';
+import type { Cause, EventLog } from '../event-log/index.js';
+import { evaluateRules, type RuleContext, type Verdict } from './evaluate.js';
+import { checkRuleSet } from './grammar.js';
+import * as sql from './sql.js';
+import type { AssignmentRow, RelatedObjectType, ValidationRuleInput, ValidationRuleRow } from './types.js';
+import { assignmentObject, validationRuleObject } from './view.js';
+
+/** The assignment as business_validation_rule.assignment.* webhooks carry it (its validation is never partial here). */
+const assignmentPayload = (a: AssignmentRow) => ({ ...assignmentObject(a), validation_status: 'VALID', validation_omitted_rules: [] });
+
+export function createValidationRulesService(deps: { db: Db; clock: Clock; log: EventLog }) {
+  const { db, clock, log } = deps;
+
+  const record = (tx: Executor, cause: Cause, type: string, entityId: string, data: Record<string, unknown>) =>
+    log.record(tx, [{ cause, event: { type, customerId: null, entityId, data } }]);
+
+  async function get(projectId: string, id: string, tx: Executor = db): Promise<ValidationRuleRow> {
+    const r = await sql.selectRule(tx, projectId, id);
+    if (!r) throw notFound('validation_rules', id);
+    return r;
+  }
+
+  function build(current: ValidationRuleRow, input: ValidationRuleInput): ValidationRuleRow {
+    const next = { ...current };
+    if (input.name !== undefined) next.name = input.name;
+    if (input.type !== undefined) next.type = input.type;
+    if (input.context_type !== undefined) next.context_type = input.context_type;
+    if (input.rules !== undefined) next.rules = checkRuleSet(input.rules);
+    if (input.bundle_rules !== undefined) next.bundle_rules = input.bundle_rules;
+    if (input.error !== undefined) next.error = input.error;
+    if (input.applicable_to !== undefined) {
+      const a = input.applicable_to ?? {};
+      next.applicable_to = { included: a.included ?? [], excluded: a.excluded ?? [], included_all: a.included_all ?? false };
+    }
+    return next;
+  }
+
+  async function create(cause: Cause, input: ValidationRuleInput & { name: string }): Promise<ValidationRuleRow> {
+    const now = clock.now();
+    const blank: ValidationRuleRow = {
+      id: newId('val', 12),
+      project_id: cause.projectId,
+      name: input.name,
+      type: 'expression',
+      context_type: 'global',
+      rules: { logic: '' },
+      bundle_rules: null,
+      error: null,
+      applicable_to: { included: [], excluded: [], included_all: false },
+      created_at: now,
+      updated_at: null,
+      assignments_count: 0,
+    };
+    const row = build(blank, { rules: { logic: '' }, ...input });
+    return db.transaction(async (tx) => {
+      if (!(await sql.insertRule(tx, row))) throw duplicate('validation_rules', 'name', row.name);
+      await record(tx, cause, 'business_validation_rule.created', row.id, { rule: validationRuleObject(row), created_at: now.toISOString() });
+      return row;
+    });
+  }
+
+  /** PUT: sent fields change (rules as a whole); the rest stay. */
+  async function update(cause: Cause, id: string, input: ValidationRuleInput): Promise<ValidationRuleRow> {
+    return db.transaction(async (tx) => {
+      const current = await sql.selectRule(tx, cause.projectId, id, true);
+      if (!current) throw notFound('validation_rules', id);
+      const now = clock.now();
+      const row = { ...build(current, input), updated_at: now };
+      try {
+        await sql.updateRule(tx, row);
+      } catch (err) {
+        if ((err as { code?: string }).code === '23505') throw duplicate('validation_rules', 'name', row.name);
+        throw err;
+      }
+      await record(tx, cause, 'business_validation_rule.updated', row.id, { rule: validationRuleObject(row), updated_at: now.toISOString() });
+      return row;
+    });
+  }
+
+  async function remove(cause: Cause, id: string): Promise<void> {
+    await db.transaction(async (tx) => {
+      const current = await sql.selectRule(tx, cause.projectId, id, true);
+      if (!current) throw notFound('validation_rules', id);
+      await sql.deleteRule(tx, cause.projectId, id);
+      await record(tx, cause, 'business_validation_rule.deleted', id, { rule: validationRuleObject(current), deleted_at: clock.now().toISOString() });
+    });
+  }
+
+  /**
+   * Assigns the rule to an object, stored by type and id (the object is not looked up: it may belong to a module that
+   * comes later). The same object twice is 409 duplicate_found, unless `force` replaces the assignment.
+   */
+  async function assign(cause: Cause, ruleId: string, input: { related_object_type?: RelatedObjectType; related_object_id: string }, force = false): Promise<AssignmentRow> {
+    return db.transaction(async (tx) => {
+      const rule = await sql.selectRule(tx, cause.projectId, ruleId, true);
+      if (!rule) throw notFound('validation_rules', ruleId);
+      const type = input.related_object_type ?? 'voucher';
+      if (force) await sql.deleteAssignmentOf(tx, rule.id, type, input.related_object_id);
+      const row: AssignmentRow = { id: newId('asgm', 16), project_id: cause.projectId, rule_id: rule.id, related_object_type: type, related_object_id: input.related_object_id, created_at: clock.now() };
+      if (!(await sql.insertAssignment(tx, row))) throw duplicate('validation_rules_assignment', 'related_object_id', input.related_object_id);
+      const counted = { ...rule, assignments_count: (rule.assignments_count ?? 0) + (force ? 0 : 1) };
+      await record(tx, cause, 'business_validation_rule.assignment.created', row.id, { rule: validationRuleObject(counted), assignment: assignmentPayload(row) });
+      return row;
+    });
+  }
+
+  async function unassign(cause: Cause, ruleId: string, assignmentId: string): Promise<void> {
+    await db.transaction(async (tx) => {
+      const rule = await sql.selectRule(tx, cause.projectId, ruleId, true);
+      if (!rule) throw notFound('validation_rules', ruleId);
+      const gone = await sql.deleteAssignment(tx, rule.id, assignmentId);
+      if (!gone) throw notFound('validation_rules_assignment', assignmentId);
+      const counted = { ...rule, assignments_count: Math.max(0, (rule.assignments_count ?? 1) - 1) };
+      await record(tx, cause, 'business_validation_rule.assignment.deleted', gone.id, { rule: validationRuleObject(counted), assignment: assignmentPayload(gone) });
+    });
+  }
+
+  return {
+    create,
+    get,
+    update,
+    remove,
+    assign,
+    unassign,
+    async list(projectId: string, q: { limit: number; page: number; order?: string }) {
+      const rows = await sql.selectRulePage(db, projectId, { ascending: q.order === 'created_at', offset: (q.page - 1) * q.limit, limit: q.limit });
+      return { rules: rows, total: await sql.countRules(db, projectId) };
+    },
+    async assignments(projectId: string, q: { rule?: string; related_object_id?: string; limit: number; page: number; order?: string }) {
+      if (q.rule !== undefined) await get(projectId, q.rule);
+      return sql.selectAssignments(db, {
+        projectId,
+        ruleId: q.rule,
+        relatedObjectId: q.related_object_id,
+        ascending: q.order !== '-created_at',
+        offset: (q.page - 1) * q.limit,
+        limit: q.limit,
+      });
+    },
+    /**
+     * For validations: the rules assigned to these objects, each evaluated against the caller's context at `now`
+     * (in assignment order). The first failure is the answer's reason.
+     */
+    async evaluateAssigned(tx: Executor, projectId: string, objects: { type: RelatedObjectType; id: string }[], ctx: RuleContext, now: Date): Promise<{ rule: ValidationRuleRow; verdict: Verdict }[]> {
+      const assigned = await sql.selectAssignedTo(tx, projectId, objects);
+      const rules = new Map((await sql.selectRules(tx, projectId, [...new Set(assigned.map((a) => a.rule_id))])).map((r) => [r.id, r]));
+      return assigned.flatMap((a) => {
+        const rule = rules.get(a.rule_id);
+        return rule ? [{ rule, verdict: evaluateRules(rule.rules, ctx, now, rule.error) }] : [];
+      });
+    },
+  };
+}
+
+export type ValidationRulesService = ReturnType<typeof createValidationRulesService>;

@@ -1,0 +1,53 @@
+/** One rule of a rule set: a name (what it reads), conditions on it, optional nested rules and message. */
+export interface Rule {
+  name: string;
+  property?: string | null;
+  conditions?: Record<string, unknown[]>;
+  rules?: RuleSet;
+  error?: { message?: string };
+}
+
+/** Rules numbered "1", "2"... and the logic formula over their numbers (`(1 and 2) or 3`). */
+export interface RuleSet {
+  logic?: string;
+  [n: string]: Rule | string | undefined;
+}
+
+export const contextTypes = ['global'] as const;
+export const ruleTypes = ['expression', 'basic', 'advanced', 'complex'] as const;
+export const relatedObjectTypes = ['voucher', 'campaign', 'earning_rule', 'reward_assignment', 'promotion_tier', 'distribution'] as const;
+export type RelatedObjectType = (typeof relatedObjectTypes)[number];
+
+export interface ValidationRuleRow {
+  id: string;
+  project_id: string;
+  name: string;
+  type: string;
+  context_type: string;
+  rules: RuleSet;
+  bundle_rules: Record<string, unknown> | null;
+  error: { message?: string } | null;
+  applicable_to: { included: unknown[]; excluded: unknown[]; included_all: boolean };
+  created_at: Date;
+  updated_at: Date | null;
+  assignments_count?: number;
+}
+
+export interface ValidationRuleInput {
+  name?: string;
+  type?: string;
+  context_type?: string;
+  rules?: RuleSet;
+  bundle_rules?: Record<string, unknown> | null;
+  error?: { message?: string } | null;
+  applicable_to?: { included?: unknown[]; excluded?: unknown[]; included_all?: boolean } | null;
+}
+
+export interface AssignmentRow {
+  id: string;
+  project_id: string;
+  rule_id: string;
+  related_object_type: RelatedObjectType;
+  related_object_id: string;
+  created_at: Date;
+}

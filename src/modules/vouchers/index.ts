@@ -1,0 +1,41 @@
+/**
+ * Vouchers: codes, in a campaign or standalone. Glossary:
+ * - code: unique per project compared without case (SUMMER10 = summer10), stored as given; found by code or id.
+ * - overrides: what a voucher holds besides its campaign's template (a generated code holds nothing else).
+ * - holder: the customer a code is published to (one per code).
+ * - generation: the background job that fills a campaign with `vouchers_count` random codes (see generation.ts).
+ * - gift balance: a GIFT_VOUCHER's remaining credits, changed only by guarded single statements.
+ * Emits voucher.created / updated / enabled / disabled / deleted, and campaign.vouchers.generation.completed.
+ */
+import type { CampaignsService } from '../campaigns/index.js';
+import type { EventLog } from '../event-log/index.js';
+import { defineModule } from '../module.js';
+import { createGeneration, defaultBatch } from './generation.js';
+import { createVouchersService } from './service.js';
+export { type VouchersService } from './service.js';
+export { maxIdleRounds, type Generation } from './generation.js';
+export { simpleVoucher, voucherObject } from './view.js';
+export { balanceSchema, importSchema, voucherInputProperties, voucherInputSchema } from './schemas.js';
+export type { VoucherInput, VoucherListQuery, VoucherRow } from './types.js';
+
+export const vouchersModule = defineModule<
+  { vouchers: ReturnType<typeof createVouchersService>; generation: ReturnType<typeof createGeneration> },
+  { log: EventLog; campaigns: CampaignsService }
+>({
+  name: 'vouchers',
+  create: ({ db, clock, services }) => {
+    const generation = createGeneration({ db, clock, log: services.log, campaigns: services.campaigns });
+    return {
+      services: { vouchers: createVouchersService({ db, clock, log: services.log, campaigns: services.campaigns }), generation },
+      jobs: [
+        {
+          name: 'vouchers.generation',
+          description: "generates campaigns' codes (vouchers_count) in batches, with progress in their async actions",
+          step: (n) => generation.step(n),
+          defaults: { idleMs: 500, batchSize: defaultBatch },
+          runsOnPglite: true,
+        },
+      ],
+    };
+  },
+});

@@ -1,0 +1,34 @@
+import { codeConfigSchema, discountSchema, giftSchema, loyaltyCardSchema, redemptionSchema, validityProperties } from '../campaigns/index.js';
+
+export const voucherInputProperties = {
+  code: { type: 'string', minLength: 1, maxLength: 100 },
+  type: { type: 'string', enum: ['DISCOUNT_VOUCHER', 'GIFT_VOUCHER', 'LOYALTY_CARD'] },
+  campaign: { type: 'string', minLength: 1, maxLength: 200 },
+  campaign_id: { type: 'string', minLength: 1, maxLength: 200 },
+  category: { type: ['string', 'null'] },
+  category_id: { type: ['string', 'null'] },
+  active: { type: 'boolean' },
+  additional_info: { type: ['string', 'null'], maxLength: 5000 },
+  metadata: { type: 'object' },
+  is_referral_code: { type: 'boolean' },
+  discount: discountSchema,
+  gift: giftSchema,
+  loyalty_card: loyaltyCardSchema,
+  redemption: redemptionSchema,
+  code_config: codeConfigSchema,
+  ...validityProperties,
+} as const;
+
+export const voucherInputSchema = { type: 'object', properties: voucherInputProperties } as const;
+
+export const importSchema = { type: 'array', minItems: 1, maxItems: 5000, items: voucherInputSchema } as const;
+
+export const balanceSchema = {
+  type: 'object',
+  required: ['amount'],
+  properties: {
+    amount: { type: 'integer', minimum: -1e15, maximum: 1e15, not: { const: 0 } },
+    source_id: { type: 'string', maxLength: 200 },
+    reason: { type: 'string', maxLength: 500 },
+  },
+} as const;

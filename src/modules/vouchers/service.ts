@@ -1,0 +1,267 @@
+import type { Clock } from '../../core/clock.js';
+import { duplicate, invalidCodeConfig, invalidVoucher, notFound, TesseraError } from '../../core/errors.js';
+import { newId, newSortableId } from '../../core/ids.js';
+import type { Db, Executor } from '../../store/db.js';
+import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
+import { checkTemplate, checkValidity, codeShape, drawCodes, type CampaignRow, type CampaignsService, type CodeConfig, type VoucherTemplate } from '../campaigns/index.js';
+import * as sql from './sql.js';
+import type { VoucherInput, VoucherListQuery, VoucherOverrides, VoucherRow } from './types.js';
+import { effective, simpleVoucher, voucherObject } from './view.js';
+
+/** Codes are printable text without surrounding spaces, up to 100 characters. */
+function checkCode(code: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (code.length === 0 || code.length > 100 || code.trim() !== code || /[\u0000-\u001f\u007f]/.test(code)) {
+    throw invalidVoucher(`Code '${code.slice(0, 120)}' must be 1 to 100 printable characters without leading or trailing spaces`);
+  }
+  return code;
+}
+
+const overrideKeys = ['discount', 'gift', 'loyalty_card', 'redemption', 'start_date', 'expiration_date', 'validity_timeframe', 'validity_day_of_week', 'validity_hours', 'additional_info', 'metadata', 'is_referral_code'] as const;
+
+function overridesOf(input: VoucherInput): VoucherOverrides {
+  const o: Record<string, unknown> = {};
+  for (const k of overrideKeys) if (input[k] !== undefined) o[k] = input[k];
+  return o as VoucherOverrides;
+}
+
+/** Attempts at a random code for one voucher before giving up (each a fresh draw; the space is at most half full). */
+const drawAttempts = 8;
+
+export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: CampaignsService }) {
+  const { db, clock, log, campaigns } = deps;
+
+  async function campaignOf(tx: Executor, v: VoucherRow): Promise<CampaignRow | undefined> {
+    return v.campaign_id ? (await campaigns.byIds(tx, v.project_id, [v.campaign_id]))[0] : undefined;
+  }
+
+  async function find(projectId: string, codeOrId: string, tx: Executor = db, lock = false): Promise<VoucherRow> {
+    const v = await sql.selectVoucher(tx, projectId, codeOrId, lock);
+    if (!v) throw notFound('voucher', codeOrId);
+    return v;
+  }
+
+  async function view(v: VoucherRow, tx: Executor = db) {
+    return voucherObject(v, await campaignOf(tx, v));
+  }
+
+  function event(cause: Cause, type: string, v: VoucherRow, c: CampaignRow | undefined, extra: Record<string, unknown> = {}): CausedEvent {
+    return {
+      cause,
+      event: { type, customerId: null, entityId: v.id, data: { voucher: voucherObject(v, c), campaign: c ? campaigns.simple(c) : null, ...extra } },
+    };
+  }
+
+  /** The row of a new voucher: in a campaign (its template) or standalone (a template of its own). */
+  async function build(cause: Cause, input: VoucherInput): Promise<{ row: VoucherRow; campaign?: CampaignRow; config?: CodeConfig }> {
+    const key = input.campaign_id ?? input.campaign;
+    const campaign = key !== undefined ? await campaigns.get(cause.projectId, key) : undefined;
+    const overrides = overridesOf(input);
+    let template: VoucherTemplate;
+    if (campaign) {
+      if (!campaign.definition.voucher) throw invalidVoucher(`Campaign ${campaign.id} is a ${campaign.campaign_type} and holds no codes`);
+      if (input.type !== undefined && input.type !== campaign.definition.voucher.type) {
+        throw invalidVoucher(`Property .type must be ${campaign.definition.voucher.type}, the type of campaign ${campaign.id}`);
+      }
+      template = { ...campaign.definition.voucher, ...(overrides as Partial<VoucherTemplate>) };
+    } else {
+      template = checkTemplate({ type: input.type ?? 'DISCOUNT_VOUCHER', ...(overrides as Partial<VoucherTemplate>), code_config: input.code_config } as VoucherTemplate);
+      if (template.gift) overrides.gift = { amount: template.gift.amount, ...(template.gift.effect ? { effect: template.gift.effect } : {}) };
+    }
+    const now = clock.now();
+    const row: VoucherRow = {
+      id: newSortableId('v', now),
+      project_id: cause.projectId,
+      campaign_id: campaign?.id ?? null,
+      code: input.code !== undefined ? checkCode(input.code) : '',
+      type: template.type,
+      active: input.active ?? true,
+      holder_id: null,
+      publish_count: 0,
+      gift_balance: template.type === 'GIFT_VOUCHER' ? (template.gift?.balance ?? template.gift?.amount ?? 0) : null,
+      overrides,
+      created_at: now,
+      updated_at: null,
+    };
+    checkValidity(effective(row, campaign));
+    return { row, campaign, config: input.code_config ?? campaign?.definition.voucher?.code_config };
+  }
+
+  /** Inserts a voucher: with its own code (a taken code is a 409), or with a random one from the code_config. */
+  async function insert(tx: Executor, row: VoucherRow, config: CodeConfig | undefined): Promise<VoucherRow> {
+    if (row.code !== '') {
+      if (!(await sql.insertVoucher(tx, row))) throw duplicate('voucher', 'code', row.code);
+      return row;
+    }
+    const shape = codeShape(config);
+    for (let i = 0; i < drawAttempts; i++) {
+      const candidate = { ...row, code: drawCodes(shape, 1)[0]! };
+      if (await sql.insertVoucher(tx, candidate)) return candidate;
+    }
+    throw invalidCodeConfig(`No free code found in ${drawAttempts} draws from code_config ${JSON.stringify(config ?? {})}: its code space is nearly used up`);
+  }
+
+  async function create(cause: Cause, input: VoucherInput) {
+    const { row, campaign, config } = await build(cause, input);
+    return db.transaction(async (tx) => {
+      const saved = await insert(tx, row, config);
+      await log.record(tx, [event(cause, 'voucher.created', saved, campaign)]);
+      return voucherObject(saved, campaign);
+    });
+  }
+
+  /** PUT /v1/vouchers/{code}: the attributes sent change (the code, its campaign and type do not). */
+  async function update(cause: Cause, codeOrId: string, input: VoucherInput) {
+    return db.transaction(async (tx) => {
+      const current = await find(cause.projectId, codeOrId, tx, true);
+      if (input.type !== undefined && input.type !== current.type) throw invalidVoucher('Property .type of a voucher cannot be changed');
+      const overrides = { ...current.overrides, ...overridesOf(input) };
+      if (input.gift !== undefined) overrides.gift = { amount: input.gift.amount, ...(input.gift.effect ? { effect: input.gift.effect } : {}) };
+      const row: VoucherRow = { ...current, active: input.active ?? current.active, overrides, updated_at: clock.now() };
+      const campaign = await campaignOf(tx, row);
+      checkValidity(effective(row, campaign));
+      await sql.updateVoucher(tx, row);
+      await log.record(tx, [event(cause, 'voucher.updated', row, campaign)]);
+      return voucherObject(row, campaign);
+    });
+  }
+
+  async function remove(cause: Cause, codeOrId: string): Promise<void> {
+    await db.transaction(async (tx) => {
+      const current = await find(cause.projectId, codeOrId, tx, true);
+      const campaign = await campaignOf(tx, current);
+      await sql.deleteVoucher(tx, cause.projectId, current.id);
+      await log.record(tx, [event(cause, 'voucher.deleted', current, campaign)]);
+    });
+  }
+
+  async function setActive(cause: Cause, codeOrId: string, active: boolean) {
+    return db.transaction(async (tx) => {
+      const current = await find(cause.projectId, codeOrId, tx, true);
+      const row = { ...current, active, updated_at: clock.now() };
+      await sql.updateVoucher(tx, row);
+      const campaign = await campaignOf(tx, row);
+      await log.record(tx, [event(cause, active ? 'voucher.enabled' : 'voucher.disabled', row, campaign)]);
+      return voucherObject(row, campaign);
+    });
+  }
+
+  async function list(projectId: string, q: VoucherListQuery) {
+    let campaignId = q.campaign_id;
+    if (q.campaign !== undefined) {
+      const c = await campaigns.get(projectId, q.campaign).catch(() => undefined);
+      // An unknown campaign name filters everything out, as an unknown id does.
+      campaignId = c?.id ?? `unknown:${q.campaign}`;
+    }
+    const order = q.order ?? '-created_at';
+    const { rows, total } = await sql.selectPage(
+      db,
+      {
+        projectId,
+        campaignId,
+        holderId: q.customer,
+        code: q.code,
+        ids: q.ids,
+        createdBefore: q.created_at?.before,
+        createdAfter: q.created_at?.after,
+        updatedBefore: q.updated_at?.before,
+        updatedAfter: q.updated_at?.after,
+      },
+      { column: order.replace('-', '') as 'created_at' | 'updated_at' | 'code', ascending: !order.startsWith('-'), offset: (q.page - 1) * q.limit, limit: q.limit },
+    );
+    const ids = [...new Set(rows.map((r) => r.campaign_id).filter((x): x is string => x !== null))];
+    const byId = new Map((ids.length > 0 ? await campaigns.byIds(db, projectId, ids) : []).map((c) => [c.id, c]));
+    return { vouchers: rows.map((r) => voucherObject(r, r.campaign_id ? byId.get(r.campaign_id) : undefined)), total };
+  }
+
+  /**
+   * POST /v1/vouchers/import: each item a voucher with its own code. Valid items are added, the others (bad
+   * attributes, taken codes) reported; the result is kept as a finished async action, as Voucherify answers 202.
+   */
+  async function importMany(cause: Cause, items: VoucherInput[]): Promise<{ async_action_id: string }> {
+    const now = clock.now();
+    const failed: Array<{ code: string | null; reason: string }> = [];
+    const built: Array<{ row: VoucherRow; campaign?: CampaignRow }> = [];
+    for (const item of items) {
+      if (item.code === undefined) {
+        failed.push({ code: null, reason: "Item should have required property 'code'" });
+        continue;
+      }
+      try {
+        built.push(await build(cause, item));
+      } catch (err) {
+        failed.push({ code: item.code, reason: err instanceof TesseraError ? (err.details ?? err.message) : 'Invalid voucher' });
+      }
+    }
+    const id = newId('aa');
+    await db.transaction(async (tx) => {
+      const events: CausedEvent[] = [];
+      for (const b of built) {
+        if (await sql.insertVoucher(tx, b.row)) events.push(event(cause, 'voucher.created', b.row, b.campaign));
+        else failed.push({ code: b.row.code, reason: `Duplicated voucher exists with code ${b.row.code}` });
+      }
+      await log.record(tx, events);
+      await campaigns.actions.insert(tx, {
+        id,
+        project_id: cause.projectId,
+        type: 'VOUCHERS_IMPORT',
+        status: 'DONE',
+        campaign_id: null,
+        target: items.length,
+        progress: events.length,
+        idle_rounds: 0,
+        result: { message: `${events.length} vouchers imported, ${failed.length} failed`, done_count: events.length, failed_count: failed.length, failed },
+        cause,
+        created_at: now,
+        updated_at: now,
+      });
+    });
+    return { async_action_id: id };
+  }
+
+  /**
+   * A code of the campaign for a holder, in tx: an unpublished one (never one a concurrent publication holds), or,
+   * for an AUTO_UPDATE campaign without one left, a new code made for the holder. Undefined when none can be had.
+   */
+  async function takeFor(tx: Executor, campaign: CampaignRow, holderId: string): Promise<VoucherRow | undefined> {
+    const now = clock.now();
+    const free = await sql.takeUnpublished(tx, campaign.id, holderId, now);
+    if (free || campaign.type !== 'AUTO_UPDATE' || !campaign.definition.voucher) return free;
+    const t = campaign.definition.voucher;
+    const shape = codeShape(t.code_config);
+    for (let i = 0; i < drawAttempts; i++) {
+      const made = await sql.insertForHolder(tx, {
+        projectId: campaign.project_id,
+        campaignId: campaign.id,
+        type: t.type,
+        giftBalance: t.type === 'GIFT_VOUCHER' ? (t.gift?.balance ?? t.gift?.amount ?? 0) : null,
+        now,
+        holderId,
+        candidates: drawCodes(shape, 4).map((c) => [newSortableId('v', now), c]),
+      });
+      if (made) return made;
+    }
+    throw invalidCodeConfig(`No free code found in ${drawAttempts * 4} draws from the code_config of campaign ${campaign.id}: its code space is nearly used up`);
+  }
+
+  return {
+    find,
+    view,
+    takeFor,
+    /** Publishes a given code to a holder in tx: undefined when another customer holds it. */
+    assign: (tx: Executor, v: VoucherRow, holderId: string) => sql.assignHolder(tx, v.id, holderId, clock.now()),
+    byIds: (tx: Executor, ids: string[]) => sql.selectByIds(tx, ids),
+    create,
+    update,
+    remove,
+    list,
+    importMany,
+    enable: (cause: Cause, code: string) => setActive(cause, code, true),
+    disable: (cause: Cause, code: string) => setActive(cause, code, false),
+    campaignOf,
+    simple: simpleVoucher,
+    object: voucherObject,
+  };
+}
+
+export type VouchersService = ReturnType<typeof createVouchersService>;

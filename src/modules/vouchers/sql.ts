@@ -1,0 +1,179 @@
+import type { Executor } from '../../store/db.js';
+import type { VoucherRow } from './types.js';
+
+const columns = 'id, project_id, campaign_id, code, type, active, holder_id, publish_count, gift_balance, overrides, created_at, updated_at';
+
+export async function insertVoucher(db: Executor, v: VoucherRow): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO vouchers (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12) ON CONFLICT DO NOTHING`,
+    [v.id, v.project_id, v.campaign_id, v.code, v.type, v.active, v.holder_id, v.publish_count, v.gift_balance, JSON.stringify(v.overrides), v.created_at, v.updated_at],
+  );
+  return rowCount > 0;
+}
+
+/**
+ * Codes of a campaign in one statement: up to `want` of the candidates [[id, code], ...] drawn at random. Codes
+ * already taken in the project (by earlier batches, imports, other campaigns) or repeated among the candidates are
+ * skipped, and so, through the conflict clause, are codes a concurrent statement takes meanwhile. Drawing a few more
+ * candidates than wanted fills a batch in one statement even when part of the space is taken. Returns how many.
+ */
+export async function insertGenerated(
+  db: Executor,
+  g: { projectId: string; campaignId: string; type: string; giftBalance: number | null; now: Date; want: number; pairs: Array<[string, string]> },
+): Promise<number> {
+  const { rowCount } = await db.query(
+    `INSERT INTO vouchers (id, project_id, campaign_id, code, type, gift_balance, created_at)
+     SELECT x->>0, $1, $2, x->>1, $3, $4, $5
+       FROM (SELECT DISTINCT ON (lower(c->>1)) c AS x FROM jsonb_array_elements($6::jsonb) AS c
+              WHERE NOT EXISTS (SELECT 1 FROM vouchers v WHERE v.project_id = $1 AND lower(v.code) = lower(c->>1))) AS free
+      LIMIT $7
+     ON CONFLICT DO NOTHING`,
+    [g.projectId, g.campaignId, g.type, g.giftBalance, g.now, JSON.stringify(g.pairs), g.want],
+    { prepare: true },
+  );
+  return rowCount;
+}
+
+/**
+ * A new code of a campaign, published to a holder as it is made: the first candidate [[id, code], ...] not taken in
+ * the project. Returns it, or nothing when every candidate was taken (even by a concurrent statement).
+ */
+export async function insertForHolder(
+  db: Executor,
+  g: { projectId: string; campaignId: string; type: string; giftBalance: number | null; now: Date; holderId: string; candidates: Array<[string, string]> },
+): Promise<VoucherRow | undefined> {
+  const { rows } = await db.query<VoucherRow>(
+    `INSERT INTO vouchers (id, project_id, campaign_id, code, type, gift_balance, created_at, holder_id, publish_count, updated_at)
+     SELECT x->>0, $1, $2, x->>1, $3, $4, $5, $6, 1, $5
+       FROM (SELECT c AS x FROM jsonb_array_elements($7::jsonb) AS c
+              WHERE NOT EXISTS (SELECT 1 FROM vouchers v WHERE v.project_id = $1 AND lower(v.code) = lower(c->>1)) LIMIT 1) AS free
+     ON CONFLICT DO NOTHING RETURNING ${columns}`,
+    [g.projectId, g.campaignId, g.type, g.giftBalance, g.now, g.holderId, JSON.stringify(g.candidates)],
+    { prepare: true },
+  );
+  return rows[0];
+}
+
+/** By code (compared without case) or by id. */
+export async function selectVoucher(db: Executor, projectId: string, codeOrId: string, lock = false): Promise<VoucherRow | undefined> {
+  const { rows } = await db.query<VoucherRow>(
+    `SELECT ${columns} FROM vouchers WHERE project_id = $1 AND (lower(code) = lower($2) OR id = $2) LIMIT 1${lock ? ' FOR UPDATE' : ''}`,
+    [projectId, codeOrId],
+  );
+  return rows[0];
+}
+
+export async function updateVoucher(db: Executor, v: VoucherRow): Promise<void> {
+  await db.query('UPDATE vouchers SET active = $3, overrides = $4::jsonb, updated_at = $5 WHERE project_id = $1 AND id = $2', [
+    v.project_id,
+    v.id,
+    v.active,
+    JSON.stringify(v.overrides),
+    v.updated_at,
+  ]);
+}
+
+export async function deleteVoucher(db: Executor, projectId: string, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('DELETE FROM vouchers WHERE project_id = $1 AND id = $2', [projectId, id]);
+  return rowCount > 0;
+}
+
+/**
+ * Takes one unpublished, active code of a campaign for a holder. Concurrent takers skip each other's locked rows
+ * (SKIP LOCKED) instead of queueing on one, and the outer condition re-checks the row: a code never gets two holders.
+ */
+export async function takeUnpublished(db: Executor, campaignId: string, holderId: string, now: Date): Promise<VoucherRow | undefined> {
+  const { rows } = await db.query<VoucherRow>(
+    `UPDATE vouchers SET holder_id = $2, publish_count = publish_count + 1, updated_at = $3
+      WHERE id = (SELECT id FROM vouchers WHERE campaign_id = $1 AND holder_id IS NULL AND active ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        AND holder_id IS NULL
+      RETURNING ${columns}`,
+    [campaignId, holderId, now],
+    { prepare: true },
+  );
+  return rows[0];
+}
+
+/** Publishes a given code to a holder: only if it has none, or already this one (publishing again is allowed then). */
+export async function assignHolder(db: Executor, id: string, holderId: string, now: Date): Promise<VoucherRow | undefined> {
+  const { rows } = await db.query<VoucherRow>(
+    `UPDATE vouchers SET holder_id = $2, publish_count = publish_count + 1, updated_at = $3
+      WHERE id = $1 AND (holder_id IS NULL OR holder_id = $2) RETURNING ${columns}`,
+    [id, holderId, now],
+  );
+  return rows[0];
+}
+
+export async function selectByIds(db: Executor, ids: string[]): Promise<VoucherRow[]> {
+  const { rows } = await db.query<VoucherRow>(`SELECT ${columns} FROM vouchers WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`, [JSON.stringify(ids)]);
+  return rows;
+}
+
+export interface VoucherFilter {
+  projectId: string;
+  campaignId?: string;
+  holderId?: string;
+  code?: string;
+  ids?: string[];
+  createdBefore?: Date;
+  createdAfter?: Date;
+  updatedBefore?: Date;
+  updatedAfter?: Date;
+}
+
+function where(f: VoucherFilter): { text: string; params: unknown[] } {
+  const params: unknown[] = [f.projectId];
+  const parts = ['project_id = $1'];
+  const add = (sqlPart: (p: string) => string, v: unknown) => {
+    params.push(v);
+    parts.push(sqlPart(`$${params.length}`));
+  };
+  if (f.campaignId !== undefined) add((p) => `campaign_id = ${p}`, f.campaignId);
+  if (f.holderId !== undefined) add((p) => `holder_id = ${p}`, f.holderId);
+  if (f.code !== undefined) add((p) => `lower(code) = lower(${p})`, f.code);
+  if (f.ids !== undefined) add((p) => `id = ANY (ARRAY(SELECT jsonb_array_elements_text(${p}::jsonb)))`, JSON.stringify(f.ids));
+  if (f.createdBefore) add((p) => `created_at < ${p}`, f.createdBefore);
+  if (f.createdAfter) add((p) => `created_at > ${p}`, f.createdAfter);
+  if (f.updatedBefore) add((p) => `updated_at < ${p}`, f.updatedBefore);
+  if (f.updatedAfter) add((p) => `updated_at > ${p}`, f.updatedAfter);
+  return { text: parts.join(' AND '), params };
+}
+
+/** One page in a total order: ties of the sort column (codes made in one statement share a time) broken by id. */
+export async function selectPage(
+  db: Executor,
+  f: VoucherFilter,
+  page: { column: 'created_at' | 'updated_at' | 'code'; ascending: boolean; offset: number; limit: number },
+): Promise<{ rows: VoucherRow[]; total: number }> {
+  const w = where(f);
+  const dir = page.ascending ? 'ASC' : 'DESC';
+  const col = page.column === 'updated_at' ? 'COALESCE(updated_at, created_at)' : page.column;
+  const { rows } = await db.query<VoucherRow>(
+    `SELECT ${columns} FROM vouchers WHERE ${w.text} ORDER BY ${col} ${dir}, id ${dir} LIMIT $${w.params.length + 1} OFFSET $${w.params.length + 2}`,
+    [...w.params, page.limit, page.offset],
+  );
+  const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM vouchers WHERE ${w.text}`, w.params);
+  return { rows, total: count.rows[0]!.n };
+}
+
+/** Adds to (or, negative, takes from) a gift balance in one guarded statement: never below zero. */
+export async function changeBalance(db: Executor, projectId: string, id: string, amount: number, now: Date): Promise<number | undefined> {
+  const { rows } = await db.query<{ balance: string | number }>(
+    `UPDATE vouchers SET gift_balance = gift_balance + $3, updated_at = $4
+      WHERE project_id = $1 AND id = $2 AND gift_balance IS NOT NULL AND gift_balance + $3 >= 0
+      RETURNING gift_balance AS balance`,
+    [projectId, id, amount, now],
+  );
+  return rows[0] ? Number(rows[0].balance) : undefined;
+}
+
+export async function insertTransaction(
+  db: Executor,
+  t: { id: string; projectId: string; voucherId: string; campaignId: string | null; type: string; sourceId: string | null; reason: string | null; amount: number; balance: number; now: Date },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO voucher_transactions (id, project_id, voucher_id, campaign_id, type, source_id, reason, amount, balance, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [t.id, t.projectId, t.voucherId, t.campaignId, t.type, t.sourceId, t.reason, t.amount, t.balance, t.now],
+  );
+}

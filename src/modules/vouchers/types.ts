@@ -1,0 +1,48 @@
+import type { Validity, VoucherTemplate, VoucherType } from '../campaigns/index.js';
+
+/** What a voucher holds besides its campaign's template (everything, for a voucher without a campaign). */
+export interface VoucherOverrides extends Validity, Partial<Omit<VoucherTemplate, 'type' | 'code_config'>> {
+  additional_info?: string | null;
+  metadata?: Record<string, unknown>;
+  category_id?: string | null;
+}
+
+export interface VoucherRow {
+  id: string;
+  project_id: string;
+  campaign_id: string | null;
+  code: string;
+  type: VoucherType;
+  active: boolean;
+  holder_id: string | null;
+  publish_count: number;
+  /** bigint: a string from node-postgres; read through Number(). */
+  gift_balance: number | string | null;
+  overrides: VoucherOverrides;
+  created_at: Date;
+  updated_at: Date | null;
+}
+
+/** POST /v1/vouchers[/{code}], PUT /v1/vouchers/{code}, one item of an import. */
+export interface VoucherInput extends VoucherOverrides {
+  code?: string;
+  type?: VoucherType;
+  campaign?: string;
+  campaign_id?: string;
+  category?: string | null;
+  active?: boolean;
+  code_config?: VoucherTemplate['code_config'];
+}
+
+export interface VoucherListQuery {
+  limit: number;
+  page: number;
+  campaign_id?: string;
+  campaign?: string;
+  customer?: string;
+  code?: string;
+  ids?: string[];
+  created_at?: { before?: Date; after?: Date };
+  updated_at?: { before?: Date; after?: Date };
+  order?: string;
+}

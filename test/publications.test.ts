@@ -1,0 +1,207 @@
+/**
+ * Publications: codes given to customers, under concurrency (a code never has two holders; join_once holds), with
+ * idempotent source_ids, AUTO_UPDATE campaigns making codes on demand, the legacy GET form, the client-side publish
+ * and the webhooks they cause, validated against the official schemas.
+ */
+import { VoucherifyClientSide, VoucherifyServerSide } from '@voucherify/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { specPresent } from './helpers/conformance.js';
+import { projectWebhookValidators } from './helpers/project-webhooks.js';
+import { createWebhook, deliverAll, privateTargets } from './helpers/sendouts.js';
+import { startSink, type Sink } from './helpers/sink.js';
+
+let t: TestTessera;
+let p: TestProject;
+let sink: Sink;
+
+const api = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+  t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
+
+async function ok(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<any> {
+  const res = await api(method, url, payload);
+  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200);
+  return res.json();
+}
+
+async function count(sql: string, params: unknown[]): Promise<number> {
+  const { rows } = await t.testDb.db.query<{ n: number }>(sql, params);
+  return Number(rows[0]!.n);
+}
+
+async function campaign(body: Record<string, unknown>): Promise<any> {
+  const c = await ok('POST', '/v1/campaigns', { campaign_type: 'DISCOUNT_COUPONS', voucher: { discount: { type: 'AMOUNT', amount_off: 100 } }, ...body });
+  while ((await t.tessera.services.generation.step()) > 0);
+  return c;
+}
+
+const publicationTypes = ['publication.succeeded', 'voucher.published'];
+
+beforeAll(async () => {
+  t = await startTessera({ env: privateTargets });
+  p = await t.createProject();
+  sink = await startSink();
+  await createWebhook(t, p.id, sink.url, publicationTypes);
+});
+afterAll(async () => {
+  await sink.close();
+  await t.close();
+});
+
+describe('publications', () => {
+  it('publishes a code of a campaign to a customer, created on the way, with its activity', async () => {
+    const c = await campaign({ name: 'Welcome', type: 'STATIC', vouchers_count: 5, voucher: { discount: { type: 'PERCENT', percent_off: 10 }, code_config: { prefix: 'WELCOME-', length: 6 } } });
+    const pub = await ok('POST', '/v1/publications', { campaign: { name: 'Welcome' }, customer: { source_id: 'pub-alice', name: 'Alice', email: 'alice@example.com' }, channel: 'Email', metadata: { batch: 7 } });
+    expect(pub).toMatchObject({
+      object: 'publication',
+      result: 'SUCCESS',
+      channel: 'Email',
+      metadata: { batch: 7 },
+      source_id: null,
+      tracking_id: 'pub-alice',
+      customer: { source_id: 'pub-alice', name: 'Alice', object: 'customer' },
+      voucher: { campaign: 'Welcome', campaign_id: c.id, object: 'voucher', discount: { percent_off: 10 }, publish: { count: 1 } },
+    });
+    expect(pub.id).toMatch(/^pub_/);
+    expect(pub.voucher.code).toMatch(/^WELCOME-/);
+    expect(pub.voucher.holder_id).toBe(pub.customer_id);
+    expect(pub.vouchers_id).toEqual([pub.voucher.id]);
+    const activity = await ok('GET', `/v1/customers/pub-alice/activity?order=created_at`);
+    expect(activity.data.map((a: any) => a.type)).toEqual(['customer.created', 'customer.publication.succeeded']);
+
+    const list = await ok('GET', '/v1/publications?customer=pub-alice');
+    expect(list).toMatchObject({ object: 'list', data_ref: 'publications', total: 1, publications: [{ id: pub.id, voucher: { code: pub.voucher.code } }] });
+    expect((await ok('GET', `/v1/publications?voucher=${pub.voucher.code}`)).total).toBe(1);
+    expect((await ok('GET', `/v1/publications?campaign=Welcome`)).total).toBe(1);
+  });
+
+  it('40 parallel publications of a static campaign give 40 distinct codes, each to its customer', async () => {
+    const c = await campaign({ name: 'Race', type: 'STATIC', vouchers_count: 60 });
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => api('POST', '/v1/publications', { campaign: { name: 'Race' }, customer: { source_id: `race-${i}` } })),
+    );
+    for (const r of results) expect(r.statusCode, r.body).toBe(200);
+    const codes = results.map((r) => r.json().voucher.code);
+    expect(new Set(codes).size).toBe(40);
+    expect(await count('SELECT count(*) AS n FROM vouchers WHERE campaign_id = $1 AND holder_id IS NOT NULL', [c.id])).toBe(40);
+    expect(await count('SELECT count(DISTINCT holder_id) AS n FROM vouchers WHERE campaign_id = $1', [c.id])).toBe(40);
+    expect(await count('SELECT count(*) AS n FROM publications WHERE campaign_id = $1', [c.id])).toBe(40);
+  });
+
+  it('parallel publications for one customer of a join_once campaign give one code', async () => {
+    const c = await campaign({ name: 'Once', type: 'AUTO_UPDATE', join_once: true, voucher: { discount: { type: 'AMOUNT', amount_off: 5 }, code_config: { pattern: 'ONCE-#####' } } });
+    await ok('POST', '/v1/customers', { source_id: 'once-bob' });
+    const results = await Promise.all(Array.from({ length: 12 }, () => api('POST', '/v1/publications', { campaign: 'Once', customer: { source_id: 'once-bob' } })));
+    for (const r of results) expect(r.statusCode, r.body).toBe(200);
+    expect(new Set(results.map((r) => r.json().voucher.code)).size).toBe(1);
+    expect(new Set(results.map((r) => r.json().id)).size).toBe(1);
+    expect(await count('SELECT count(*) AS n FROM vouchers WHERE campaign_id = $1', [c.id])).toBe(1);
+    expect(await count('SELECT count(*) AS n FROM publications WHERE campaign_id = $1', [c.id])).toBe(1);
+    // ?join_once=true does the same for a campaign that is not join_once.
+    await campaign({ name: 'Many', type: 'AUTO_UPDATE' });
+    const a = await ok('POST', '/v1/publications?join_once=true', { campaign: { name: 'Many' }, customer: { source_id: 'once-bob' } });
+    const b = await ok('POST', '/v1/publications?join_once=true', { campaign: { name: 'Many' }, customer: { source_id: 'once-bob' } });
+    expect(b.voucher.code).toBe(a.voucher.code);
+    const third = await ok('POST', '/v1/publications', { campaign: { name: 'Many' }, customer: { source_id: 'once-bob' } });
+    expect(third.voucher.code).not.toBe(a.voucher.code);
+  });
+
+  it('AUTO_UPDATE campaigns make codes on demand; a static one without codes left refuses', async () => {
+    const c = await campaign({ name: 'Grow', type: 'AUTO_UPDATE', voucher: { discount: { type: 'AMOUNT', amount_off: 5 }, code_config: { prefix: 'GROW-', pattern: '##-##', charset: '0123456789' } } });
+    const pub = await ok('POST', '/v1/publications', { campaign: { name: 'Grow', count: 3 }, customer: { source_id: 'grow-carol' } });
+    expect(pub.vouchers).toHaveLength(3);
+    for (const v of pub.vouchers) expect(v.code).toMatch(/^GROW-\d\d-\d\d$/);
+    expect((await ok('GET', `/v1/campaigns/${c.id}`)).vouchers_count).toBe(3);
+
+    await campaign({ name: 'Tiny', type: 'STATIC', vouchers_count: 1 });
+    await ok('POST', '/v1/publications', { campaign: { name: 'Tiny' }, customer: { source_id: 'tiny-1' } });
+    const none = await api('POST', '/v1/publications', { campaign: { name: 'Tiny' }, customer: { source_id: 'tiny-2' } });
+    expect(none.statusCode).toBe(400);
+    expect(none.json()).toMatchObject({ key: 'no_voucher_suitable_for_publication' });
+    expect(await count("SELECT count(*) AS n FROM customers WHERE source_id = 'tiny-2'", [])).toBe(0);
+  });
+
+  it('publishes a given code to one customer only, and again to the same one', async () => {
+    await ok('POST', '/v1/vouchers/GIVEN-1', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } });
+    const first = await ok('POST', '/v1/publications', { voucher: 'given-1', customer: { source_id: 'given-dan' } });
+    expect(first.voucher).toMatchObject({ code: 'GIVEN-1', campaign: null });
+    const other = await api('POST', '/v1/publications', { voucher: 'GIVEN-1', customer: { source_id: 'given-eve' } });
+    expect(other.statusCode).toBe(400);
+    expect(other.json()).toMatchObject({ key: 'voucher_already_published', resource_type: 'voucher' });
+    const again = await ok('POST', '/v1/publications', { voucher: 'GIVEN-1', customer: { id: first.customer_id } });
+    expect(again.voucher.publish.count).toBe(2);
+  });
+
+  it('a source_id makes a publication idempotent; reusing it for another customer is refused', async () => {
+    await campaign({ name: 'Idem', type: 'AUTO_UPDATE' });
+    const body = { campaign: { name: 'Idem' }, customer: { source_id: 'idem-fay' }, source_id: 'order-1001' };
+    const [a, b] = await Promise.all([api('POST', '/v1/publications', body), api('POST', '/v1/publications', body)]);
+    expect(a.statusCode, a.body).toBe(200);
+    expect(b.statusCode, b.body).toBe(200);
+    expect(b.json().id).toBe(a.json().id);
+    expect(b.json().voucher.code).toBe(a.json().voucher.code);
+    expect(await count("SELECT count(*) AS n FROM publications WHERE source_id = 'order-1001'", [])).toBe(1);
+    const clash = await api('POST', '/v1/publications', { ...body, customer: { source_id: 'idem-gus' } });
+    expect(clash.statusCode).toBe(400);
+    expect(clash.json()).toMatchObject({ key: 'duplicate_source_id' });
+  });
+
+  it('the legacy GET /v1/publications/create publishes from query parameters', async () => {
+    await campaign({ name: 'Legacy', type: 'AUTO_UPDATE' });
+    const res = await ok('GET', '/v1/publications/create?campaign[name]=Legacy&customer[source_id]=legacy-hal&metadata[from]=link&channel=Link');
+    expect(res).toMatchObject({ channel: 'Link', metadata: { from: 'link' }, customer: { source_id: 'legacy-hal' }, voucher: { campaign: 'Legacy' } });
+  });
+
+  it('answers bad requests in the error shape', async () => {
+    const cases: Array<[unknown, number, string, string?]> = [
+      [{ customer: { source_id: 'x' } }, 400, 'missing_vouchers'],
+      [{ voucher: 'A', campaign: 'B', customer: { source_id: 'x' } }, 400, 'missing_vouchers'],
+      [{ campaign: 'Nope', customer: { source_id: 'x' } }, 404, 'not_found', 'campaign'],
+      [{ voucher: 'NOPE-CODE', customer: { source_id: 'x' } }, 404, 'not_found', 'voucher'],
+      [{ campaign: { name: 'Idem', count: 99 }, customer: { source_id: 'x' } }, 400, 'too_many_vouchers_requested'],
+      [{ campaign: 'Idem' }, 400, 'invalid_payload'],
+    ];
+    for (const [body, code, key, type] of cases) {
+      const res = await api('POST', '/v1/publications', body);
+      expect(res.statusCode, JSON.stringify(body) + res.body).toBe(code);
+      expect(res.json()).toMatchObject({ code, key, ...(type ? { resource_type: type } : {}) });
+    }
+  });
+
+  it('the SDK publishes (distributions.publications) and the client-side publish works when the project allows it', async () => {
+    const apiUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const server = VoucherifyServerSide({ applicationId: p.server['x-app-id'], secretKey: p.server['x-app-token'], apiUrl });
+    const pub: any = await server.distributions.publications.create({ campaign: { name: 'Idem' }, customer: { source_id: 'sdk-ivy' } } as never);
+    expect(pub).toMatchObject({ object: 'publication', voucher: { campaign: 'Idem' } });
+    const list: any = await server.distributions.publications.list({ customer: pub.customer_id } as never);
+    expect(list.publications.map((x: any) => x.id)).toEqual([pub.id]);
+
+    await t.app.inject({ method: 'PUT', url: `/management/v1/projects/${p.id}`, headers: managementHeaders, payload: { client_trusted_domains: ['shop.example.com'] } });
+    const client = VoucherifyClientSide({ clientApplicationId: p.client['x-client-application-id'], clientSecretKey: p.client['x-client-token'], apiUrl, origin: 'shop.example.com' });
+    await expect(client.publish('Idem', { customer: { source_id: 'client-jo' } } as never)).rejects.toMatchObject({ code: 403 });
+    await t.app.inject({ method: 'PUT', url: `/management/v1/projects/${p.id}`, headers: managementHeaders, payload: { client_publish_enabled: true } });
+    const published: any = await client.publish('Idem', { customer: { source_id: 'client-jo' } } as never);
+    expect(published).toMatchObject({ object: 'publication', channel: 'Voucherify.js', customer: { source_id: 'client-jo' } });
+  });
+});
+
+describe.skipIf(!specPresent)('publication webhooks conform to OpenAPIWebhooks.json', () => {
+  it('publication.succeeded and voucher.published validate', async () => {
+    await deliverAll(t);
+    const v = projectWebhookValidators(publicationTypes);
+    const got = sink.received.map((r) => r.json);
+    for (const type of publicationTypes) expect(got.map((g) => g.type)).toContain(type);
+    for (const payload of got) v.check(payload);
+    const one = got.find((g) => g.type === 'voucher.published')!;
+    expect(one.data).toMatchObject({ customer: { object: 'customer' }, publication: { object: 'publication' }, voucher: { object: 'voucher' } });
+  });
+
+  it('customer.publication.succeeded, as the customer activity records it, validates', async () => {
+    const spec = (await import('./helpers/conformance.js')).loadSpec();
+    const validate = spec.compile(spec.entry('customer.publication.succeeded')!.schema_ref);
+    const activity = await ok('GET', '/v1/customers/pub-alice/activity?type=customer.publication.succeeded');
+    const data = activity.data[0].data;
+    const ok2 = validate(data.data ?? data);
+    expect(ok2, JSON.stringify(validate.errors)).toBe(true);
+  });
+});
