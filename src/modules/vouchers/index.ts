@@ -5,7 +5,9 @@
  * - holder: the customer a code is published to (one per code).
  * - generation: the background job that fills a campaign with `vouchers_count` random codes (see generation.ts).
  * - gift balance: a GIFT_VOUCHER's remaining credits, changed only by guarded single statements.
- * Emits voucher.created / updated / enabled / disabled / deleted, and campaign.vouchers.generation.completed.
+ * - transaction: one change of a gift balance (CREDITS_ADDITION / CREDITS_REMOVAL), listed per voucher.
+ * Emits voucher.created / updated / enabled / disabled / deleted, voucher.gift.balance_added and
+ * voucher.gift.transaction.created, and campaign.vouchers.generation.completed.
  */
 import type { CampaignsService } from '../campaigns/index.js';
 import type { EventLog } from '../event-log/index.js';
