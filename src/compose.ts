@@ -27,6 +27,7 @@ import { publicationsModule } from './modules/publications/index.js';
 import { segmentsModule } from './modules/segments/index.js';
 import { vouchersModule } from './modules/vouchers/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
+import { registerDashboard } from './dashboard/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
 import { migrate } from './store/migrator.js';
@@ -159,6 +160,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     if (api || options.worker) await services.listen();
     const worker = createWorker(db, config, services, logger);
     const app = api ? await buildApp(services, { bodyLimit: config.bodyLimit, logger }) : undefined;
+    if (app) await registerDashboard(app, { ...services, logger });
     const management = api ? await services.management.ensure(pinnedManagement(config)) : undefined;
     const s = services;
     const tessera = {

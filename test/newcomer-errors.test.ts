@@ -120,7 +120,7 @@ describe('honest webhook types', () => {
     expect400(await mgmt('POST', url, { target_url: publicUrl, events: ['customer.segment.entered'] }), /delivered by distributions/);
     expect400(await mgmt('POST', url, { target_url: publicUrl, events: ['customer.exploded'] }), /not a webhook event type/);
     // Voucherify's misspelling of a type is read as the type: refused the same way until Tessera emits it.
-    expect400(await mgmt('POST', url, { target_url: publicUrl, events: ['voucher.gift.balance_aded'] }), /'voucher.gift.balance_added'/);
+    expect400(await mgmt('POST', url, { target_url: publicUrl, events: ['voucher.loyalty_card.points_aded'] }), /'voucher.loyalty_card.points_added'/);
     const ok = await mgmt('POST', url, { target_url: publicUrl, events: ['customer.created', 'customer.updated', 'customer.deleted'] });
     expect(ok.statusCode, ok.body).toBe(200);
   });

@@ -6,7 +6,7 @@ import { newRequestId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { EventLog } from '../modules/event-log/index.js';
 import type { CampaignsService, CategoriesService } from '../modules/campaigns/index.js';
-import type { VouchersService } from '../modules/vouchers/index.js';
+import type { Balances, VouchersService } from '../modules/vouchers/index.js';
 import type { PublicationsService } from '../modules/publications/index.js';
 import type { CustomersService } from '../modules/customers/index.js';
 import type { EventSchemasService } from '../modules/event-schemas/index.js';
@@ -59,6 +59,7 @@ export interface ApiServices {
   campaigns: CampaignsService;
   categories: CategoriesService;
   vouchers: VouchersService;
+  balances: Balances;
   publications: PublicationsService;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;

@@ -11,22 +11,26 @@ import type { CampaignsService } from '../campaigns/index.js';
 import type { EventLog } from '../event-log/index.js';
 import { defineModule } from '../module.js';
 import { createGeneration, defaultBatch } from './generation.js';
+import { createBalances } from './balance.js';
 import { createVouchersService } from './service.js';
 export { type VouchersService } from './service.js';
 export { maxIdleRounds, type Generation } from './generation.js';
 export { simpleVoucher, voucherObject } from './view.js';
+export { type BalanceInput, type Balances } from './balance.js';
 export { balanceSchema, importSchema, voucherInputProperties, voucherInputSchema } from './schemas.js';
 export type { VoucherInput, VoucherListQuery, VoucherRow } from './types.js';
 
 export const vouchersModule = defineModule<
-  { vouchers: ReturnType<typeof createVouchersService>; generation: ReturnType<typeof createGeneration> },
+  { vouchers: ReturnType<typeof createVouchersService>; generation: ReturnType<typeof createGeneration>; balances: ReturnType<typeof createBalances> },
   { log: EventLog; campaigns: CampaignsService }
 >({
   name: 'vouchers',
   create: ({ db, clock, services }) => {
     const generation = createGeneration({ db, clock, log: services.log, campaigns: services.campaigns });
+    const vouchers = createVouchersService({ db, clock, log: services.log, campaigns: services.campaigns });
+    const balances = createBalances({ db, clock, log: services.log, campaigns: services.campaigns, find: (p, c) => vouchers.find(p, c), campaignOf: vouchers.campaignOf });
     return {
-      services: { vouchers: createVouchersService({ db, clock, log: services.log, campaigns: services.campaigns }), generation },
+      services: { vouchers, generation, balances },
       jobs: [
         {
           name: 'vouchers.generation',
