@@ -155,6 +155,45 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([expect.stringContaining('status of 400')]);
   });
 
+  it('lists campaigns, follows the code generation of a campaign, lists its vouchers and opens one', async () => {
+    const { page } = tab;
+    const campaign = await v1('POST', '/v1/campaigns', {
+      name: 'Summer',
+      campaign_type: 'DISCOUNT_COUPONS',
+      type: 'STATIC',
+      vouchers_count: 5,
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 }, code_config: { prefix: 'SUM-', pattern: '####', charset: '0123456789' } },
+    });
+    await page.goto(`/dashboard/p/${p.id}/campaigns`);
+    await page.getByRole('link', { name: 'Summer' }).click();
+    // The generation runs in the background; the page follows it without a reload.
+    await expect.poll(() => page.locator('#generation-status').textContent(), { timeout: 30_000 }).toBe('DONE');
+    expect(await page.locator('#generation-count').textContent()).toBe('5');
+    await page.reload();
+    const codes = await page.locator('tr[data-voucher]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-voucher')));
+    expect(codes).toHaveLength(5);
+    for (const code of codes) expect(code).toMatch(/^SUM-\d{4}$/);
+    await shot(page, 'campaign');
+    await page.getByRole('button', { name: 'Disable campaign' }).click();
+    await page.getByText('Campaign disabled.').waitFor();
+    expect((await rig.t.app.inject({ method: 'GET', url: `/v1/campaigns/${campaign.id}`, headers: p.server })).json().active).toBe(false);
+    await page.getByRole('link', { name: codes[0]! }).click();
+    expect(await page.locator('h1').textContent()).toBe(`Voucher ${codes[0]}`);
+    expect(await page.locator('#redeemed').textContent()).toBe('0');
+    // Finding by code opens the same page; an unknown code is a 404 page, not an error.
+    await page.goto(`/dashboard/p/${p.id}/campaigns`);
+    await page.getByLabel('Find a voucher by code').fill(codes[1]!);
+    await page.getByRole('button', { name: 'Find' }).click();
+    expect(await page.locator('h1').textContent()).toBe(`Voucher ${codes[1]}`);
+    // A code published to a customer shows on the customer's page.
+    await v1('POST', '/v1/publications', { customer: { source_id: 'grace' }, voucher: codes[2] });
+    await page.goto(`/dashboard/p/${p.id}/customers?q=grace`);
+    expect(await page.locator('#customer-vouchers').textContent()).toContain(codes[2]);
+    const missing = await page.goto(`/dashboard/p/${p.id}/vouchers/NOPE-0000`);
+    expect(missing?.status()).toBe(404);
+    expect(tab.errors.splice(0)).toEqual([expect.stringContaining('status of 404')]);
+  });
+
   it('signs in with the keyboard alone, and every screen loads with no console error and fits a phone screen', async () => {
     const tab = await openTab(rig, { width: 390, height: 844 });
     const { page } = tab;
@@ -167,7 +206,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/overview$/);
     const customer = (await rig.t.app.inject({ method: 'GET', url: '/v1/customers/grace', headers: p.server })).json();
-    const screens = ['overview', 'customers', `customers/${customer.id}`, 'segments', 'distributions', 'distributions/new', 'sendouts', 'webhooks', 'webhooks/new', 'event-schemas'];
+    const screens = ['overview', 'campaigns', 'customers', `customers/${customer.id}`, 'segments', 'distributions', 'distributions/new', 'sendouts', 'webhooks', 'webhooks/new', 'event-schemas'];
     for (const screen of screens) {
       const res = await page.goto(`/dashboard/p/${p.id}/${screen}`);
       expect(res?.status(), screen).toBe(200);

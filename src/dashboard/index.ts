@@ -12,6 +12,7 @@ import { isFetch, parseForm } from './context.js';
 import { html } from './html.js';
 import { signedOutPage } from './layout.js';
 import { authRoutes } from './pages/auth.js';
+import { campaignRoutes, type CampaignServices } from './pages/campaigns.js';
 import { customerRoutes } from './pages/customers.js';
 import { distributionRoutes } from './pages/distributions.js';
 import { overviewRoutes } from './pages/overview.js';
@@ -22,7 +23,7 @@ import { webhookRoutes } from './pages/webhooks.js';
 import type { V1Services } from './v1.js';
 import { cookieName, createSessions, readCookie, sameToken } from './session.js';
 
-export interface DashboardDeps extends V1Services {
+export interface DashboardDeps extends V1Services, CampaignServices {
   management: { check(id: string, token: string): Promise<boolean> };
   logger: Logger;
 }
@@ -93,6 +94,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       eventSchemaRoutes(d);
       overviewRoutes(d, deps);
       customerRoutes(d, deps);
+      campaignRoutes(d, deps);
       segmentRoutes(d, deps);
       distributionRoutes(d, deps);
     },

@@ -6,10 +6,11 @@ export interface ProjectRef {
   name: string;
 }
 
-export type Screen = 'overview' | 'customers' | 'segments' | 'distributions' | 'sendouts' | 'webhooks' | 'schemas';
+export type Screen = 'overview' | 'campaigns' | 'customers' | 'segments' | 'distributions' | 'sendouts' | 'webhooks' | 'schemas';
 
 const screens: Array<{ id: Screen; label: string; path: string }> = [
   { id: 'overview', label: 'Overview', path: 'overview' },
+  { id: 'campaigns', label: 'Campaigns', path: 'campaigns' },
   { id: 'customers', label: 'Customers', path: 'customers' },
   { id: 'segments', label: 'Segments', path: 'segments' },
   { id: 'distributions', label: 'Distributions', path: 'distributions' },

@@ -5,13 +5,14 @@ import { TesseraError } from '../../core/errors.js';
 import { projectCtx } from '../context.js';
 import { html, query, when } from '../html.js';
 import type { V1Services } from '../v1.js';
+import type { CampaignServices } from './campaigns.js';
 
 const activityTypes = ['customer.created', 'customer.updated', 'customer.deleted', 'customer.custom_event', 'customer.segment.entered', 'customer.segment.left'];
 const pageSize = 20;
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
-export function customerRoutes(d: FastifyInstance, s: V1Services): void {
+export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServices): void {
   type Q = { Params: { projectId: string; customerId: string }; Querystring: Record<string, unknown> };
 
   d.get<Q>('/p/:projectId/customers', async (req, reply) => {
@@ -45,10 +46,12 @@ export function customerRoutes(d: FastifyInstance, s: V1Services): void {
     const customer = customerObject(row);
     const type = activityTypes.includes(str(req.query.type)) ? str(req.query.type) : undefined;
     const after = str(req.query.after) || undefined;
-    const [segments, activity] = await Promise.all([
+    const [segments, activity, held] = await Promise.all([
       s.segments.segmentsOf(c.project.id, row.id),
       s.log.listActivity(c.project.id, row.id, { limit: pageSize, order: '-created_at', type, starting_after_id: after }),
+      s.vouchers.list(c.project.id, { limit: 50, page: 1, customer: row.id }),
     ]);
+    const vouchers = held.vouchers as Array<{ code: string; campaign: string | null; active: boolean; publish: { count: number }; redemption: { quantity: number | null; redeemed_quantity: number } }>;
     const items = activity.records.map(activityObject);
     const at = `${c.base}/customers/${encodeURIComponent(row.id)}`;
     const profile: Array<[string, unknown]> = [
@@ -68,7 +71,9 @@ export function customerRoutes(d: FastifyInstance, s: V1Services): void {
     )}</dl>${Object.keys(customer.metadata ?? {}).length ? html`<h3>Metadata</h3><pre tabindex="0">${JSON.stringify(customer.metadata, null, 2)}</pre>` : ''}</section>
 <section class="card" aria-labelledby="segments-h"><h2 id="segments-h">Segments</h2><ul id="customer-segments">${segments.length === 0 ? html`<li class="muted">In no segment.</li>` : ''}${segments.map(
       (g: { id: string; name: string }) => html`<li><a href="${c.base}/segments/${encodeURIComponent(g.id)}">${g.name}</a></li>`,
-    )}</ul><h2>Vouchers, publications, redemptions, loyalty cards</h2><p class="muted">Shown here as those features arrive in Tessera.</p></section></div>
+    )}</ul><h2>Vouchers</h2><ul id="customer-vouchers">${vouchers.length === 0 ? html`<li class="muted">No vouchers published to this customer.</li>` : ''}${vouchers.map(
+      (v) => html`<li><a class="mono" href="${c.base}/vouchers/${encodeURIComponent(v.code)}">${v.code}</a> <span class="muted">${v.campaign ?? ''} · redeemed ${v.redemption.redeemed_quantity} / ${v.redemption.quantity ?? '∞'}</span></li>`,
+    )}</ul><p class="muted">Redemptions and loyalty cards join this page as those features arrive in Tessera.</p></section></div>
 <section aria-labelledby="activity-h"><h2 id="activity-h">Activity</h2>
 <form method="get" action="${at}" class="card filters"><div><label for="activity-type">Type</label><select id="activity-type" name="type" data-autosubmit>
 <option value="">All types</option>${activityTypes.map((t) => html`<option value="${t}"${t === type ? ' selected' : ''}>${t}</option>`)}</select></div>
