@@ -22,6 +22,7 @@ import { eventLogModule } from './modules/event-log/index.js';
 import { eventSchemasModule } from './modules/event-schemas/index.js';
 import { eventsModule } from './modules/events/index.js';
 import type { ModuleParts, Reaction, TesseraModule } from './modules/module.js';
+import { metadataSchemasModule } from './modules/metadata-schemas/index.js';
 import { projectsModule } from './modules/projects/index.js';
 import { publicationsModule } from './modules/publications/index.js';
 import { segmentsModule } from './modules/segments/index.js';
@@ -51,6 +52,7 @@ const modules = [
   deliveryModule,
   webhooksModule,
   segmentsModule,
+  metadataSchemasModule,
   campaignsModule,
   vouchersModule,
   publicationsModule,

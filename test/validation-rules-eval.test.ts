@@ -44,6 +44,8 @@ describe('grammar checks when saved', () => {
     [{ '2': { name: 'order.amount', conditions: {} } }, 'number its rules 1, 2, 3'],
     [{ logic: '1 and 2', '1': { name: 'order.amount', conditions: {} } }, 'rule 2, which does not exist'],
     [{ '1': { name: 'order.items.any', conditions: {}, rules: { '1': { name: 'nope' } } } }, '.rules.1.rules.1.name'],
+    [{ '1': { name: 'order.items.any', conditions: {}, rules: null } }, '.rules.1.rules must be object'],
+    [{ '1': { name: 'order.amount', conditions: {}, error: 'oops' } }, '.rules.1.error.message must be string'],
   ])('refuses %j', (rules, message) => {
     expect(() => checkRuleSet(rules)).toThrow(message);
   });

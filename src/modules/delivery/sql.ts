@@ -1,5 +1,5 @@
 import type { Executor } from '../../store/db.js';
-import type { AttemptRow, NewSendout, Outcome, SendoutRow, SendoutStatus } from './types.js';
+import type { AttemptRow, NewSendout, SendoutRow, SendoutStatus } from './types.js';
 
 export const notifyChannel = 'tessera_sendouts';
 

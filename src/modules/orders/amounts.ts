@@ -19,6 +19,9 @@ export function plainItem(i: OrderItemInput): OrderItem {
   return out;
 }
 
+/** Amounts are stored as bigint and computed in doubles: kept well inside both. */
+export const maxAmount = 1e15;
+
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /**
@@ -38,6 +41,8 @@ export function amountsOf(
   const discount = input.discount_amount ?? current?.discount_amount ?? 0;
   const itemsDiscount = sum(items.map((i) => i.discount_amount ?? 0));
   const totalDiscount = discount + itemsDiscount;
+  const largest = Math.max(amount ?? 0, initial ?? 0, totalDiscount, ...items.map((i) => i.amount ?? 0));
+  if (largest > maxAmount) throw invalidOrder(`The order's amounts must stay within ${maxAmount} (minor units); got ${largest}`);
   if (amount !== null && totalDiscount > amount) {
     throw invalidOrder(`The order's discounts (${totalDiscount}) exceed its amount (${amount})`);
   }

@@ -52,7 +52,7 @@ export const orderInputSchema = {
     discount_amount: money,
     items: { type: 'array', maxItems: 500, items: orderItemSchema },
     metadata: { type: ['object', 'null'] },
-    created_at: { type: 'string', format: 'date-time' },
+    created_at: { type: 'string', allOf: [{ format: 'date-time' }, { format: 'storable-time' }] },
     customer: customerRef,
     customer_id: { type: ['string', 'null'], minLength: 1, maxLength: 200 },
     referrer: customerRef,

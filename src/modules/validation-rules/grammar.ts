@@ -194,10 +194,10 @@ export function checkRuleSet(set: unknown, path = '.rules', depth = 0): RuleSet 
       if (!operators.has(op)) throw invalidValidationRules(`Property ${at}.conditions has an unknown operator '${op}'`);
       if (!Array.isArray(operand)) throw invalidValidationRules(`Property ${at}.conditions.${op} must be array`);
     }
-    if (rule.error !== undefined && rule.error !== null && typeof rule.error.message !== 'string' && rule.error.message !== undefined) {
+    if (rule.error !== undefined && rule.error !== null && (typeof rule.error !== 'object' || (typeof rule.error.message !== 'string' && rule.error.message !== undefined))) {
       throw invalidValidationRules(`Property ${at}.error.message must be string`);
     }
-    if (rule.rules !== undefined && Object.keys(rule.rules).length > 0) checkRuleSet(rule.rules, `${at}.rules`, depth + 1);
+    if (rule.rules !== undefined && (rule.rules === null || typeof rule.rules !== 'object' || Object.keys(rule.rules).length > 0)) checkRuleSet(rule.rules, `${at}.rules`, depth + 1);
   }
   logicOf(s);
   return s;

@@ -2,6 +2,8 @@ import type { Executor } from '../../store/db.js';
 import type { VoucherRow } from './types.js';
 
 const columns = 'id, project_id, campaign_id, code, type, active, holder_id, publish_count, gift_balance, overrides, created_at, updated_at';
+/** The columns a read returns: the stored ones and the credits added since. */
+const readColumns = `${columns}, gift_added`;
 
 export async function insertVoucher(db: Executor, v: VoucherRow): Promise<boolean> {
   const { rowCount } = await db.query(
@@ -47,7 +49,7 @@ export async function insertForHolder(
      SELECT x->>0, $1, $2, x->>1, $3, $4, $5, $6, 1, $5
        FROM (SELECT c AS x FROM jsonb_array_elements($7::jsonb) AS c
               WHERE NOT EXISTS (SELECT 1 FROM vouchers v WHERE v.project_id = $1 AND lower(v.code) = lower(c->>1)) LIMIT 1) AS free
-     ON CONFLICT DO NOTHING RETURNING ${columns}`,
+     ON CONFLICT DO NOTHING RETURNING ${readColumns}`,
     [g.projectId, g.campaignId, g.type, g.giftBalance, g.now, g.holderId, JSON.stringify(g.candidates)],
     { prepare: true },
   );
@@ -57,7 +59,7 @@ export async function insertForHolder(
 /** By code (compared without case) or by id. */
 export async function selectVoucher(db: Executor, projectId: string, codeOrId: string, lock = false): Promise<VoucherRow | undefined> {
   const { rows } = await db.query<VoucherRow>(
-    `SELECT ${columns} FROM vouchers WHERE project_id = $1 AND (lower(code) = lower($2) OR id = $2) LIMIT 1${lock ? ' FOR UPDATE' : ''}`,
+    `SELECT ${readColumns} FROM vouchers WHERE project_id = $1 AND (lower(code) = lower($2) OR id = $2) LIMIT 1${lock ? ' FOR UPDATE' : ''}`,
     [projectId, codeOrId],
   );
   return rows[0];
@@ -87,7 +89,7 @@ export async function takeUnpublished(db: Executor, campaignId: string, holderId
     `UPDATE vouchers SET holder_id = $2, publish_count = publish_count + 1, updated_at = $3
       WHERE id = (SELECT id FROM vouchers WHERE campaign_id = $1 AND holder_id IS NULL AND active ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
         AND holder_id IS NULL
-      RETURNING ${columns}`,
+      RETURNING ${readColumns}`,
     [campaignId, holderId, now],
     { prepare: true },
   );
@@ -98,14 +100,14 @@ export async function takeUnpublished(db: Executor, campaignId: string, holderId
 export async function assignHolder(db: Executor, id: string, holderId: string, now: Date): Promise<VoucherRow | undefined> {
   const { rows } = await db.query<VoucherRow>(
     `UPDATE vouchers SET holder_id = $2, publish_count = publish_count + 1, updated_at = $3
-      WHERE id = $1 AND (holder_id IS NULL OR holder_id = $2) RETURNING ${columns}`,
+      WHERE id = $1 AND (holder_id IS NULL OR holder_id = $2) RETURNING ${readColumns}`,
     [id, holderId, now],
   );
   return rows[0];
 }
 
 export async function selectByIds(db: Executor, ids: string[]): Promise<VoucherRow[]> {
-  const { rows } = await db.query<VoucherRow>(`SELECT ${columns} FROM vouchers WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`, [JSON.stringify(ids)]);
+  const { rows } = await db.query<VoucherRow>(`SELECT ${readColumns} FROM vouchers WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`, [JSON.stringify(ids)]);
   return rows;
 }
 
@@ -149,22 +151,46 @@ export async function selectPage(
   const dir = page.ascending ? 'ASC' : 'DESC';
   const col = page.column === 'updated_at' ? 'COALESCE(updated_at, created_at)' : page.column;
   const { rows } = await db.query<VoucherRow>(
-    `SELECT ${columns} FROM vouchers WHERE ${w.text} ORDER BY ${col} ${dir}, id ${dir} LIMIT $${w.params.length + 1} OFFSET $${w.params.length + 2}`,
+    `SELECT ${readColumns} FROM vouchers WHERE ${w.text} ORDER BY ${col} ${dir}, id ${dir} LIMIT $${w.params.length + 1} OFFSET $${w.params.length + 2}`,
     [...w.params, page.limit, page.offset],
   );
   const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM vouchers WHERE ${w.text}`, w.params);
   return { rows, total: count.rows[0]!.n };
 }
 
-/** Adds to (or, negative, takes from) a gift balance in one guarded statement: never below zero. */
-export async function changeBalance(db: Executor, projectId: string, id: string, amount: number, now: Date): Promise<number | undefined> {
-  const { rows } = await db.query<{ balance: string | number }>(
-    `UPDATE vouchers SET gift_balance = gift_balance + $3, updated_at = $4
+/**
+ * Adds credits to (or, negative, takes them from) a gift voucher in one guarded statement: the balance never goes
+ * below zero, whatever runs at the same time. Undefined when the voucher is not a gift voucher or holds too little.
+ */
+export async function changeBalance(db: Executor, projectId: string, id: string, amount: number, now: Date): Promise<VoucherRow | undefined> {
+  const { rows } = await db.query<VoucherRow>(
+    `UPDATE vouchers SET gift_balance = gift_balance + $3, gift_added = gift_added + GREATEST($3, 0), updated_at = $4
       WHERE project_id = $1 AND id = $2 AND gift_balance IS NOT NULL AND gift_balance + $3 >= 0
-      RETURNING gift_balance AS balance`,
+      RETURNING ${readColumns}`,
     [projectId, id, amount, now],
   );
-  return rows[0] ? Number(rows[0].balance) : undefined;
+  return rows[0];
+}
+
+export interface TransactionRow {
+  id: string;
+  voucher_id: string;
+  campaign_id: string | null;
+  type: string;
+  source_id: string | null;
+  reason: string | null;
+  amount: number | string;
+  balance: number | string;
+  created_at: Date;
+}
+
+export async function selectTransactions(db: Executor, projectId: string, voucherId: string, limit: number, afterId?: string): Promise<TransactionRow[]> {
+  const { rows } = await db.query<TransactionRow>(
+    `SELECT id, voucher_id, campaign_id, type, source_id, reason, amount, balance, created_at FROM voucher_transactions
+      WHERE project_id = $1 AND voucher_id = $2 AND ($3::text IS NULL OR id < $3) ORDER BY id DESC LIMIT $4`,
+    [projectId, voucherId, afterId ?? null, limit],
+  );
+  return rows;
 }
 
 export async function insertTransaction(

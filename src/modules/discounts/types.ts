@@ -1,0 +1,85 @@
+export const amountEffects = ['APPLY_TO_ORDER', 'APPLY_TO_ITEMS', 'APPLY_TO_ITEMS_PROPORTIONALLY', 'APPLY_TO_ITEMS_PROPORTIONALLY_BY_QUANTITY', 'APPLY_TO_ITEMS_BY_QUANTITY'] as const;
+export type AmountEffect = (typeof amountEffects)[number];
+export type UnitEffect = 'ADD_MISSING_ITEMS' | 'ADD_NEW_ITEMS' | 'ADD_SAME_ITEMS';
+
+/** A product or SKU a UNIT discount gives away. */
+export interface UnitTarget {
+  id?: string;
+  source_id?: string;
+  name?: string;
+  price?: number;
+}
+
+export interface OneUnit {
+  unit_off?: number;
+  unit_off_formula?: string;
+  unit_type: string;
+  effect?: UnitEffect;
+  product?: UnitTarget;
+  sku?: UnitTarget;
+}
+
+export type Discount =
+  | { type: 'AMOUNT'; amount_off: number; amount_off_formula?: string; effect?: AmountEffect; aggregated_amount_limit?: number }
+  | { type: 'PERCENT'; percent_off: number; percent_off_formula?: string; amount_limit?: number; aggregated_amount_limit?: number; effect?: 'APPLY_TO_ORDER' | 'APPLY_TO_ITEMS' }
+  | { type: 'FIXED'; fixed_amount: number; fixed_amount_formula?: string; effect?: 'APPLY_TO_ORDER' | 'APPLY_TO_ITEMS' }
+  | ({ type: 'UNIT' } & OneUnit)
+  | { type: 'UNIT'; effect: 'ADD_MANY_ITEMS'; units: OneUnit[] };
+
+/** An order line as the discount sees it; `discount_amount` is what earlier discounts took off it already. */
+export interface DiscountLine {
+  product_id?: string;
+  sku_id?: string;
+  source_id?: string;
+  quantity?: number;
+  price?: number;
+  amount?: number;
+  discount_amount?: number;
+  metadata?: Record<string, unknown>;
+}
+
+export interface DiscountOrder {
+  amount: number;
+  /** Order-level discounts earlier discounts applied. */
+  discount_amount?: number;
+  items?: DiscountLine[];
+  metadata?: Record<string, unknown>;
+}
+
+export interface DiscountInput {
+  order: DiscountOrder;
+  /** Which lines the discount may touch (the validation rule's applicable_to); all when absent. */
+  eligible?: (line: DiscountLine, index: number) => boolean;
+  /** More formula variables (VOUCHER_PUBLISH_COUNT...) and metadata (CUSTOMER_METADATA...). */
+  vars?: Record<string, number | string | undefined>;
+  metadata?: { CUSTOMER?: Record<string, unknown>; REDEMPTION?: Record<string, unknown>; VOUCHER?: Record<string, unknown>; CAMPAIGN?: Record<string, unknown> };
+  /** The unit price of a UNIT discount's product or SKU when the order has no line of it. */
+  unitPrice?: (unitType: string) => number | undefined;
+}
+
+/** Units a UNIT discount added to the order (or gave free on an existing line). */
+export interface AddedUnits {
+  unit_type: string;
+  /** The existing line they go to, when there is one (ADD_MISSING_ITEMS, ADD_SAME_ITEMS). */
+  line?: number;
+  /** Units added to the order (0 when the customer already had them). */
+  added_quantity: number;
+  /** Units given free. */
+  discount_quantity: number;
+  price: number;
+  discount: number;
+}
+
+export interface DiscountResult {
+  /** Applied to the order as a whole. */
+  order_discount: number;
+  /** Applied to lines: per line index, in minor units. */
+  items: { line: number; discount: number }[];
+  added: AddedUnits[];
+  /** order_discount + the items' discounts. */
+  total: number;
+  /** A formula gave the value (not its fallback). */
+  is_dynamic: boolean;
+  /** Why a formula could not be computed (the static value was used). */
+  formula_error?: string;
+}
