@@ -24,6 +24,7 @@ import { eventsModule } from './modules/events/index.js';
 import type { ModuleParts, Reaction, TesseraModule } from './modules/module.js';
 import { projectsModule } from './modules/projects/index.js';
 import { publicationsModule } from './modules/publications/index.js';
+import { redemptionsModule } from './modules/redemptions/index.js';
 import { segmentsModule } from './modules/segments/index.js';
 import { vouchersModule } from './modules/vouchers/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
@@ -57,6 +58,7 @@ const modules = [
   productsModule,
   ordersModule,
   validationRulesModule,
+  redemptionsModule,
 ] as const;
 
 type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;

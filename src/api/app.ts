@@ -8,6 +8,7 @@ import type { EventLog } from '../modules/event-log/index.js';
 import type { CampaignsService, CategoriesService } from '../modules/campaigns/index.js';
 import type { VouchersService } from '../modules/vouchers/index.js';
 import type { PublicationsService } from '../modules/publications/index.js';
+import type { RedemptionsService, RollbacksService } from '../modules/redemptions/index.js';
 import type { CustomersService } from '../modules/customers/index.js';
 import type { EventSchemasService } from '../modules/event-schemas/index.js';
 import type { EventsService } from '../modules/events/index.js';
@@ -37,6 +38,7 @@ import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
 import { clientPublicationRoutes, publicationRoutes } from './routes/publications.js';
 import { segmentRoutes } from './routes/segments.js';
+import { clientRedemptionRoutes, redemptionRoutes } from './routes/redemptions.js';
 import { voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { bodyAjv, queryAjv } from './validation.js';
@@ -60,6 +62,8 @@ export interface ApiServices {
   categories: CategoriesService;
   vouchers: VouchersService;
   publications: PublicationsService;
+  redemptions: RedemptionsService;
+  rollbacks: RollbacksService;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;
 }
@@ -127,6 +131,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     orderRoutes(v1, services);
     productRoutes(v1, services);
     validationRuleRoutes(v1, services);
+    redemptionRoutes(v1, services);
   }, { prefix: '/v1' });
 
   await app.register(async (client) => {
@@ -148,6 +153,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     client.addHook('onRequest', clientAuth(services.projects));
     eventRoutes(client, { events: services.events, clientSide: true });
     clientPublicationRoutes(client, services);
+    clientRedemptionRoutes(client, services);
   }, { prefix: '/client/v1' });
 
   await app.register(async (mgmt) => {

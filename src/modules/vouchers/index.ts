@@ -14,7 +14,7 @@ import { createGeneration, defaultBatch } from './generation.js';
 import { createVouchersService } from './service.js';
 export { type VouchersService } from './service.js';
 export { maxIdleRounds, type Generation } from './generation.js';
-export { simpleVoucher, voucherObject } from './view.js';
+export { effective, simpleVoucher, voucherObject } from './view.js';
 export { balanceSchema, importSchema, voucherInputProperties, voucherInputSchema } from './schemas.js';
 export type { VoucherInput, VoucherListQuery, VoucherRow } from './types.js';
 

@@ -2,6 +2,7 @@ import type { Executor } from '../../store/db.js';
 import type { VoucherRow } from './types.js';
 
 const columns = 'id, project_id, campaign_id, code, type, active, holder_id, publish_count, gift_balance, overrides, created_at, updated_at';
+const readColumns = `${columns}, redeemed_quantity`;
 
 export async function insertVoucher(db: Executor, v: VoucherRow): Promise<boolean> {
   const { rowCount } = await db.query(
@@ -47,7 +48,7 @@ export async function insertForHolder(
      SELECT x->>0, $1, $2, x->>1, $3, $4, $5, $6, 1, $5
        FROM (SELECT c AS x FROM jsonb_array_elements($7::jsonb) AS c
               WHERE NOT EXISTS (SELECT 1 FROM vouchers v WHERE v.project_id = $1 AND lower(v.code) = lower(c->>1)) LIMIT 1) AS free
-     ON CONFLICT DO NOTHING RETURNING ${columns}`,
+     ON CONFLICT DO NOTHING RETURNING ${readColumns}`,
     [g.projectId, g.campaignId, g.type, g.giftBalance, g.now, g.holderId, JSON.stringify(g.candidates)],
     { prepare: true },
   );
@@ -57,7 +58,7 @@ export async function insertForHolder(
 /** By code (compared without case) or by id. */
 export async function selectVoucher(db: Executor, projectId: string, codeOrId: string, lock = false): Promise<VoucherRow | undefined> {
   const { rows } = await db.query<VoucherRow>(
-    `SELECT ${columns} FROM vouchers WHERE project_id = $1 AND (lower(code) = lower($2) OR id = $2) LIMIT 1${lock ? ' FOR UPDATE' : ''}`,
+    `SELECT ${readColumns} FROM vouchers WHERE project_id = $1 AND (lower(code) = lower($2) OR id = $2) LIMIT 1${lock ? ' FOR UPDATE' : ''}`,
     [projectId, codeOrId],
   );
   return rows[0];
@@ -87,7 +88,7 @@ export async function takeUnpublished(db: Executor, campaignId: string, holderId
     `UPDATE vouchers SET holder_id = $2, publish_count = publish_count + 1, updated_at = $3
       WHERE id = (SELECT id FROM vouchers WHERE campaign_id = $1 AND holder_id IS NULL AND active ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
         AND holder_id IS NULL
-      RETURNING ${columns}`,
+      RETURNING ${readColumns}`,
     [campaignId, holderId, now],
     { prepare: true },
   );
@@ -98,14 +99,14 @@ export async function takeUnpublished(db: Executor, campaignId: string, holderId
 export async function assignHolder(db: Executor, id: string, holderId: string, now: Date): Promise<VoucherRow | undefined> {
   const { rows } = await db.query<VoucherRow>(
     `UPDATE vouchers SET holder_id = $2, publish_count = publish_count + 1, updated_at = $3
-      WHERE id = $1 AND (holder_id IS NULL OR holder_id = $2) RETURNING ${columns}`,
+      WHERE id = $1 AND (holder_id IS NULL OR holder_id = $2) RETURNING ${readColumns}`,
     [id, holderId, now],
   );
   return rows[0];
 }
 
 export async function selectByIds(db: Executor, ids: string[]): Promise<VoucherRow[]> {
-  const { rows } = await db.query<VoucherRow>(`SELECT ${columns} FROM vouchers WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`, [JSON.stringify(ids)]);
+  const { rows } = await db.query<VoucherRow>(`SELECT ${readColumns} FROM vouchers WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`, [JSON.stringify(ids)]);
   return rows;
 }
 
@@ -149,7 +150,7 @@ export async function selectPage(
   const dir = page.ascending ? 'ASC' : 'DESC';
   const col = page.column === 'updated_at' ? 'COALESCE(updated_at, created_at)' : page.column;
   const { rows } = await db.query<VoucherRow>(
-    `SELECT ${columns} FROM vouchers WHERE ${w.text} ORDER BY ${col} ${dir}, id ${dir} LIMIT $${w.params.length + 1} OFFSET $${w.params.length + 2}`,
+    `SELECT ${readColumns} FROM vouchers WHERE ${w.text} ORDER BY ${col} ${dir}, id ${dir} LIMIT $${w.params.length + 1} OFFSET $${w.params.length + 2}`,
     [...w.params, page.limit, page.offset],
   );
   const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM vouchers WHERE ${w.text}`, w.params);

@@ -134,6 +134,10 @@ export const emittedTypes: string[] = [
   'business_validation_rule.deleted',
   'business_validation_rule.assignment.created',
   'business_validation_rule.assignment.deleted',
+  'redemption.succeeded',
+  'redemption.failed',
+  'redemption.rollback.succeeded',
+  'voucher.gift.transaction.created',
 ];
 
 /** Types a distribution can be triggered by (its own list lives with distributions); reported as emitted too. */
@@ -146,6 +150,8 @@ export const distributionEmittedTypes: string[] = [
   'customer.order.updated',
   'customer.order.paid',
   'customer.order.canceled',
+  'customer.redemption.succeeded',
+  'customer.redemption.rollback.succeeded',
   'manual_distribution_schedule',
 ];
 
