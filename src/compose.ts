@@ -24,6 +24,7 @@ import { eventsModule } from './modules/events/index.js';
 import type { ModuleParts, Reaction, TesseraModule } from './modules/module.js';
 import { projectsModule } from './modules/projects/index.js';
 import { publicationsModule } from './modules/publications/index.js';
+import { promotionsModule } from './modules/promotions/index.js';
 import { redemptionsModule } from './modules/redemptions/index.js';
 import { segmentsModule } from './modules/segments/index.js';
 import { vouchersModule } from './modules/vouchers/index.js';
@@ -58,6 +59,7 @@ const modules = [
   productsModule,
   ordersModule,
   validationRulesModule,
+  promotionsModule,
   redemptionsModule,
 ] as const;
 

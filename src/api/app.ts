@@ -9,6 +9,7 @@ import type { CampaignsService, CategoriesService } from '../modules/campaigns/i
 import type { VouchersService } from '../modules/vouchers/index.js';
 import type { PublicationsService } from '../modules/publications/index.js';
 import type { RedemptionsService, RollbacksService } from '../modules/redemptions/index.js';
+import type { PromotionsService } from '../modules/promotions/index.js';
 import type { CustomersService } from '../modules/customers/index.js';
 import type { EventSchemasService } from '../modules/event-schemas/index.js';
 import type { EventsService } from '../modules/events/index.js';
@@ -39,6 +40,7 @@ import { projectRoutes } from './routes/projects.js';
 import { clientPublicationRoutes, publicationRoutes } from './routes/publications.js';
 import { segmentRoutes } from './routes/segments.js';
 import { clientRedemptionRoutes, redemptionRoutes } from './routes/redemptions.js';
+import { promotionRoutes } from './routes/promotions.js';
 import { voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { bodyAjv, queryAjv } from './validation.js';
@@ -63,6 +65,7 @@ export interface ApiServices {
   vouchers: VouchersService;
   publications: PublicationsService;
   redemptions: RedemptionsService;
+  promotions: PromotionsService;
   rollbacks: RollbacksService;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;
@@ -132,6 +135,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     productRoutes(v1, services);
     validationRuleRoutes(v1, services);
     redemptionRoutes(v1, services);
+    promotionRoutes(v1, services);
   }, { prefix: '/v1' });
 
   await app.register(async (client) => {

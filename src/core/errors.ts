@@ -36,6 +36,8 @@ export const errorCatalog = {
   already_rolled_back: { code: 400, message: 'Already rolled back' },
   invalid_redemption: { code: 400, message: 'Invalid redemption' },
   invalid_redemption_parent: { code: 400, message: 'Invalid redemption parent' },
+  promotion_inactive: { code: 400, message: 'Promotion is inactive' },
+  promotion_not_active_now: { code: 400, message: 'Promotion not active now' },
   unauthorized: { code: 401, message: 'Unauthorized' },
   forbidden: { code: 403, message: 'Forbidden' },
   not_found: { code: 404, message: 'Resource not found' },
@@ -125,6 +127,8 @@ export const invalidGift = raise('invalid_gift');
 export const alreadyRolledBack = raise('already_rolled_back');
 export const invalidRedemption = raise('invalid_redemption');
 export const invalidRedemptionParent = raise('invalid_redemption_parent');
+export const promotionInactive = raise('promotion_inactive');
+export const promotionNotActiveNow = raise('promotion_not_active_now');
 /** A validation rule failed: its key (customer, order or redemption rules), the rule ids, its own message. */
 export function rulesViolated(key: 'customer_rules_violated' | 'order_rules_violated' | 'redemption_rules_violated', details: string, ruleMessage?: string): TesseraError {
   return new TesseraError(key, details, { ruleMessage });

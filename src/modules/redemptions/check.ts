@@ -4,7 +4,7 @@
  * hold for the customer, the order and the counts so far. Applicable ones then discount the order in turn, each on
  * what earlier ones left. Reads only: spending is the redemption's (service.ts).
  */
-import { campaignDisabled, notFound, quantityExceeded, rulesViolated, TesseraError, voucherDisabled, voucherExpired, voucherNotActive, giftAmountExceeded, invalidRedeemables } from '../../core/errors.js';
+import { campaignDisabled, notFound, promotionInactive, promotionNotActiveNow, quantityExceeded, rulesViolated, TesseraError, voucherDisabled, voucherExpired, voucherNotActive, giftAmountExceeded, invalidRedeemables } from '../../core/errors.js';
 import type { Executor } from '../../store/db.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import { applyDiscount, calculateDiscount, type Discount, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
@@ -12,6 +12,7 @@ import type { OrderItem } from '../orders/index.js';
 import type { RelatedObjectType, RuleContext, ValidationRulesService } from '../validation-rules/index.js';
 import { evaluateRules } from '../validation-rules/index.js';
 import { effective, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import type { PromotionsService, TierRow } from '../promotions/index.js';
 import { countsOf, limitsOf, type Limit } from './limits.js';
 import * as sql from './sql.js';
 import type { RedeemableInput } from './types.js';
@@ -19,7 +20,11 @@ import type { RedeemableInput } from './types.js';
 export interface Applicable {
   status: 'APPLICABLE';
   input: RedeemableInput;
-  voucher: VoucherRow;
+  /** The voucher or promotion tier redeemed. */
+  objectType: 'voucher' | 'promotion_tier';
+  objectId: string;
+  voucher?: VoucherRow;
+  tier?: TierRow;
   campaign: CampaignRow | undefined;
   limits: Limit[];
   /** What the redeemable takes off the order (discount or gift credits), minor units. */
@@ -34,6 +39,7 @@ export interface Inapplicable {
   input: RedeemableInput;
   error: TesseraError;
   voucher?: VoucherRow;
+  tier?: TierRow;
   campaign?: CampaignRow;
 }
 
@@ -51,6 +57,17 @@ export interface CheckDeps {
   vouchers: Pick<VouchersService, 'find'>;
   campaigns: Pick<CampaignsService, 'byIds'>;
   validationRules: Pick<ValidationRulesService, 'assignedTo'>;
+  promotions: Pick<PromotionsService, 'byIds'>;
+}
+
+function tierError(t: TierRow, c: CampaignRow | undefined, now: Date): TesseraError | undefined {
+  if (!t.active) return promotionInactive(`Promotion tier ${t.id} is disabled`);
+  if (c && !c.active) return promotionInactive(`Campaign ${c.name} of promotion tier ${t.id} is disabled`);
+  for (const v of [t.validity, c?.definition ?? {}]) {
+    if (v.start_date && Date.parse(v.start_date) > now.getTime()) return promotionNotActiveNow(`Promotion tier ${t.id} is valid from ${v.start_date}`);
+    if (v.expiration_date && Date.parse(v.expiration_date) <= now.getTime()) return promotionNotActiveNow(`Promotion tier ${t.id} expired at ${v.expiration_date}`);
+  }
+  return undefined;
 }
 
 function validityError(v: VoucherRow, c: CampaignRow | undefined, now: Date): TesseraError | undefined {
@@ -69,9 +86,15 @@ function validityError(v: VoucherRow, c: CampaignRow | undefined, now: Date): Te
 
 /** Resolves and checks every redeemable (reads in batches where it can). */
 export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemables: RedeemableInput[], ctx: CheckContext): Promise<Checked[]> {
+  const tierIds = redeemables.filter((r) => r.object === 'promotion_tier').map((r) => r.id);
+  const tiers = new Map((tierIds.length > 0 ? await deps.promotions.byIds(tx, ctx.projectId, tierIds) : []).map((t) => [t.id, t]));
   const found = await Promise.all(
-    redeemables.map(async (r) => {
-      if (r.object !== 'voucher') return { r, error: invalidRedeemables(`Redeemable ${r.id}: only vouchers can be redeemed here (object ${r.object} is not supported yet)`) };
+    redeemables.map(async (r): Promise<{ r: RedeemableInput; voucher?: VoucherRow; tier?: TierRow; error?: TesseraError }> => {
+      if (r.object === 'promotion_tier') {
+        const tier = tiers.get(r.id);
+        return tier ? { r, tier } : { r, error: notFound('promotion_tier', r.id) };
+      }
+      if (r.object !== 'voucher') return { r, error: invalidRedeemables(`Redeemable ${r.id}: object ${r.object} cannot be redeemed here; name its tiers (promotion_tier)`) };
       try {
         return { r, voucher: await deps.vouchers.find(ctx.projectId, r.id, tx) };
       } catch (err) {
@@ -80,10 +103,11 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
       }
     }),
   );
-  const campaignIds = [...new Set(found.flatMap((f) => (f.voucher?.campaign_id ? [f.voucher.campaign_id] : [])))];
+  const campaignIds = [...new Set(found.flatMap((f) => (f.voucher?.campaign_id ? [f.voucher.campaign_id] : f.tier ? [f.tier.campaign_id] : [])))];
   const campaigns = new Map((campaignIds.length > 0 ? await deps.campaigns.byIds(tx, ctx.projectId, campaignIds) : []).map((c) => [c.id, c]));
   const objects: { type: RelatedObjectType; id: string }[] = [];
   for (const f of found) {
+    if (f.tier) objects.push({ type: 'promotion_tier', id: f.tier.id }, { type: 'campaign', id: f.tier.campaign_id });
     if (!f.voucher) continue;
     objects.push({ type: 'voucher', id: f.voucher.id });
     if (f.voucher.campaign_id) objects.push({ type: 'campaign', id: f.voucher.campaign_id });
@@ -93,8 +117,36 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
   const counted = [...new Set(limits.map((l) => l.objectId))];
   const counters = counted.length > 0 ? await sql.selectCounters(tx, counted, ctx.customer?.id ?? '~') : [];
 
+  /** The first failed rule among those guarding these objects, as an error. */
+  const ruleFailure = (ids: (string | null)[], giftAmount?: number): TesseraError | undefined => {
+    for (const a of assigned) {
+      if (!ids.includes(a.objectId)) continue;
+      const counts = countsOf(counters, a.objectId, ctx.customer?.id ?? null, ctx.now);
+      const rc: RuleContext = {
+        customer: ctx.customer ? { id: ctx.customer.id ?? undefined, metadata: ctx.customer.metadata, segments: ctx.customer.segments } : null,
+        order: { amount: ctx.order.amount, initial_amount: ctx.order.initial_amount, metadata: ctx.order.metadata, items: ctx.order.items as never },
+        redemption: { metadata: ctx.metadata, count: counts.count, per_customer: counts.per_customer, gift_amount: giftAmount },
+      };
+      const verdict = evaluateRules(a.rule.rules, rc, ctx.now, a.rule.error);
+      if (!verdict.valid) {
+        const what = verdict.key.split('_')[0];
+        return rulesViolated(verdict.key, `${what} does not match validation rules: ${a.rule.id} (rule ${verdict.rule}, ${verdict.name})`, verdict.message);
+      }
+    }
+    return undefined;
+  };
+
+  const checkTier = (tier: TierRow, input: RedeemableInput): Checked => {
+    const campaign = campaigns.get(tier.campaign_id);
+    const error = tierError(tier, campaign, ctx.now) ?? ruleFailure([tier.id, tier.campaign_id]);
+    if (error) return { status: 'INAPPLICABLE', input, error, tier, campaign };
+    const mine = limits.filter((l) => l.objectId === tier.id || l.objectId === tier.campaign_id);
+    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount: tier.action.discount as Discount | undefined };
+  };
+
   return found.map((f): Checked => {
     const input = f.r;
+    if (f.tier) return checkTier(f.tier, input);
     if (!f.voucher) return { status: 'INAPPLICABLE', input, error: f.error! };
     const voucher = f.voucher;
     const campaign = voucher.campaign_id ? campaigns.get(voucher.campaign_id) : undefined;
@@ -110,29 +162,11 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
       }
       gift = { credits: credits ?? balance, balance };
     }
-    for (const a of assigned) {
-      if (a.objectId !== voucher.id && a.objectId !== voucher.campaign_id) continue;
-      const counts = countsOf(counters, a.objectId, ctx.customer?.id ?? null, ctx.now);
-      const rc: RuleContext = {
-        customer: ctx.customer ? { id: ctx.customer.id ?? undefined, metadata: ctx.customer.metadata, segments: ctx.customer.segments } : null,
-        order: { amount: ctx.order.amount, initial_amount: ctx.order.initial_amount, metadata: ctx.order.metadata, items: ctx.order.items as never },
-        redemption: { metadata: ctx.metadata, count: counts.count, per_customer: counts.per_customer, gift_amount: gift?.credits },
-      };
-      const verdict = evaluateRules(a.rule.rules, rc, ctx.now, a.rule.error);
-      if (!verdict.valid) {
-        const what = verdict.key.split('_')[0];
-        return {
-          status: 'INAPPLICABLE',
-          input,
-          error: rulesViolated(verdict.key, `${what} does not match validation rules: ${a.rule.id} (rule ${verdict.rule}, ${verdict.name})`, verdict.message),
-          voucher,
-          campaign,
-        };
-      }
-    }
+    const failed = ruleFailure([voucher.id, voucher.campaign_id], gift?.credits);
+    if (failed) return { status: 'INAPPLICABLE', input, error: failed, voucher, campaign };
     const mine = limits.filter((l) => l.objectId === voucher.id || l.objectId === voucher.campaign_id);
     const discount = voucher.type === 'DISCOUNT_VOUCHER' ? (e.discount as Discount | undefined) : undefined;
-    return { status: 'APPLICABLE', input, voucher, campaign, limits: mine, amount: 0, discount, gift };
+    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, gift };
   });
 }
 

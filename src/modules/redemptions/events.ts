@@ -2,6 +2,7 @@ import type { CampaignsService } from '../campaigns/index.js';
 import { simpleCustomer, type CustomerRow } from '../customers/index.js';
 import type { Cause, CausedEvent } from '../event-log/index.js';
 import { simpleVoucher, voucherObject } from '../vouchers/index.js';
+import { simpleTier } from '../promotions/index.js';
 import type { Applicable } from './check.js';
 import type { RedemptionRow } from './types.js';
 import { simpleRedemption } from './view.js';
@@ -28,20 +29,20 @@ export function redemptionEvents(
   const customer = x.customer ? simpleCustomer(x.customer) : null;
   x.rows.forEach((r, i) => {
     const c = x.applicable[i]!;
-    const voucher = simpleVoucher(c.voucher, c.campaign);
+    const voucher = c.voucher ? simpleVoucher(c.voucher, c.campaign) : null;
     const data = {
       customer,
       order: simpleOrder(x.order),
       campaign: c.campaign ? x.campaigns.simple(c.campaign) : null,
       voucher,
       holder: null,
-      promotion_tier: null,
+      promotion_tier: c.tier ? simpleTier(c.tier) : null,
       promotion_stack: null,
       redemption: simpleRedemption(r.body),
     };
     events.push({ cause, event: { type: 'redemption.succeeded', customerId: null, entityId: r.id, data: { ...data, created_at: x.now.toISOString() } } });
     if (x.customer) events.push({ cause, event: { type: 'customer.redemption.succeeded', customerId: x.customer.id, entityId: r.id, data } });
-    if (c.gift && c.gift.credits > 0) {
+    if (c.voucher && c.gift && c.gift.credits > 0) {
       events.push({
         cause,
         event: {
@@ -58,7 +59,7 @@ export function redemptionEvents(
 
 export function giftTransactionData(x: {
   id: string;
-  voucher: Applicable['voucher'];
+  voucher: NonNullable<Applicable['voucher']>;
   campaign: Applicable['campaign'];
   campaigns: Pick<CampaignsService, 'simple'>;
   amount: number;
@@ -86,7 +87,8 @@ export function giftTransactionData(x: {
     voucher: voucherObject(v, x.campaign),
     campaign: x.campaign ? x.campaigns.simple(x.campaign) : null,
     holder: null,
-    balance: { amount: x.amount, total: Number(x.voucher.overrides.gift?.amount ?? x.campaign?.definition.voucher?.gift?.amount ?? 0), balance: x.balance, type: 'gift_voucher', object: 'balance', related_object: { id: x.voucher.id, type: 'voucher' } },
+    // operation_type: the webhook schema allows only MANUAL.
+    balance: { operation_type: 'MANUAL', amount: x.amount, total: Number(x.voucher.overrides.gift?.amount ?? x.campaign?.definition.voucher?.gift?.amount ?? 0), balance: x.balance, type: 'gift_voucher', object: 'balance', related_object: { id: x.voucher.id, type: 'voucher' } },
     order: x.order,
     redemption: x.redemption,
     rollback: x.rollback ?? null,

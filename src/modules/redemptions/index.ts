@@ -17,6 +17,7 @@ import { defineModule } from '../module.js';
 import type { OrdersService } from '../orders/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import type { VouchersService } from '../vouchers/index.js';
+import type { PromotionsService } from '../promotions/index.js';
 import { createRedemptionsService } from './service.js';
 import { createRollbacks } from './rollback.js';
 export { createRedemptionsService, type RedemptionsService } from './service.js';
@@ -26,11 +27,11 @@ export type { StackInput, RedeemableInput, RedemptionRow } from './types.js';
 
 export const redemptionsModule = defineModule<
   { redemptions: ReturnType<typeof createRedemptionsService>; rollbacks: ReturnType<typeof createRollbacks> },
-  { log: EventLog; customers: CustomersService; orders: OrdersService; vouchers: VouchersService; campaigns: CampaignsService; validationRules: ValidationRulesService }
+  { log: EventLog; customers: CustomersService; orders: OrdersService; vouchers: VouchersService; campaigns: CampaignsService; validationRules: ValidationRulesService; promotions: PromotionsService }
 >({
   name: 'redemptions',
   create: ({ db, clock, services }) => {
-    const deps = { db, clock, log: services.log, customers: services.customers, orders: services.orders, vouchers: services.vouchers, campaigns: services.campaigns, validationRules: services.validationRules };
+    const deps = { db, clock, log: services.log, customers: services.customers, orders: services.orders, vouchers: services.vouchers, campaigns: services.campaigns, validationRules: services.validationRules, promotions: services.promotions };
     return { services: { redemptions: createRedemptionsService(deps), rollbacks: createRollbacks(deps) } };
   },
 });

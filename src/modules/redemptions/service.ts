@@ -14,6 +14,7 @@ import type { CustomerInput, CustomerRow, CustomersService } from '../customers/
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import { amountsOf, plainItem, type OrderInput, type OrderRow, type OrdersService } from '../orders/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
+import type { PromotionsService } from '../promotions/index.js';
 import { simpleVoucher, type VouchersService } from '../vouchers/index.js';
 import { applyStack, checkRedeemables, type Applicable, type Checked, type StackOrder } from './check.js';
 import { counterKey } from './limits.js';
@@ -31,6 +32,7 @@ export interface RedemptionsDeps {
   vouchers: Pick<VouchersService, 'find'>;
   campaigns: Pick<CampaignsService, 'byIds' | 'simple'>;
   validationRules: Pick<ValidationRulesService, 'assignedTo'>;
+  promotions: Pick<PromotionsService, 'byIds'>;
 }
 
 const maxRedeemables = 30;
@@ -106,9 +108,10 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   /** Spends what an applicable redeemable needs, each with one guarded statement; throws when a guard refuses. */
   async function spend(tx: Executor, c: Applicable, customerId: string | null, now: Date): Promise<Spent> {
     const spent: Spent = {};
-    const quantity = (c.voucher.overrides.redemption ?? c.campaign?.definition.voucher?.redemption)?.quantity;
-    if (typeof quantity === 'number') {
-      if ((await sql.spendQuantity(tx, c.voucher.id, quantity)) === undefined) throw quantityExceeded(`Voucher ${c.voucher.code} has been redeemed ${quantity} times already`);
+    const v = c.voucher;
+    const quantity = v ? (v.overrides.redemption ?? c.campaign?.definition.voucher?.redemption)?.quantity : undefined;
+    if (v && typeof quantity === 'number') {
+      if ((await sql.spendQuantity(tx, v.id, quantity)) === undefined) throw quantityExceeded(`Voucher ${v.code} has been redeemed ${quantity} times already`);
       spent.quantity = true;
     }
     for (const l of c.limits) {
@@ -118,9 +121,9 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       }
       (spent.counters ??= []).push(key);
     }
-    if (c.gift && c.gift.credits > 0) {
-      const balance = await sql.spendBalance(tx, c.voucher.id, c.gift.credits);
-      if (balance === undefined) throw giftAmountExceeded(`Gift voucher ${c.voucher.code} has fewer than ${c.gift.credits} credits left`);
+    if (v && c.gift && c.gift.credits > 0) {
+      const balance = await sql.spendBalance(tx, v.id, c.gift.credits);
+      if (balance === undefined) throw giftAmountExceeded(`Gift voucher ${v.code} has fewer than ${c.gift.credits} credits left`);
       c.gift = { credits: c.gift.credits, balance };
       spent.gift = c.gift.credits;
     }
@@ -166,16 +169,16 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     let order: OrderRow | undefined;
     if (input.order) {
       order = await deps.orders.upsertIn(tx, cause, orderInput(input.order, stack, customer), {
-        [topId]: { date: now.toISOString(), related_object_type: stacked ? 'redemption' : 'voucher', related_object_id: stacked ? topId : applicable[0]!.voucher.id, related_object_parent_id: applicable[0]!.campaign?.id, ...(stacked ? { stacked: ids } : {}) },
+        [topId]: { date: now.toISOString(), related_object_type: stacked ? 'redemption' : applicable[0]!.objectType, related_object_id: stacked ? topId : applicable[0]!.objectId, related_object_parent_id: applicable[0]!.campaign?.id, ...(stacked ? { stacked: ids } : {}) },
       });
     }
     const orderView = order ? orderAfter(order, stack) : null;
     const channelId = cause.source.api_key?.app_id ?? cause.source.channel;
     const base = { customer_id: customer?.id ?? null, tracking_id: input.tracking_id ?? customer?.source_id ?? null, result: 'SUCCESS' as const, status: 'SUCCEEDED' as const, created_at: now };
     const rows: RedemptionRow[] = applicable.map((c, i) => {
-      const r = { ...base, id: ids[i]!, parent_id: parentId ?? null, related_object_type: 'voucher' as const, related_object_id: c.voucher.id, amount: c.gift?.credits ?? c.amount };
-      const body = redemptionBody(r, { customer: customer ?? null, order: orderView, voucher: c.voucher, campaign: c.campaign, metadata: input.metadata ?? {}, channelId, gift: c.gift?.credits });
-      return { ...r, project_id: cause.projectId, order_id: order?.id ?? null, voucher_id: c.voucher.id, campaign_id: c.campaign?.id ?? null, gift_amount: c.gift?.credits ?? 0, spent: spent[i]!, body };
+      const r = { ...base, id: ids[i]!, parent_id: parentId ?? null, related_object_type: c.objectType, related_object_id: c.objectId, amount: c.gift?.credits ?? c.amount };
+      const body = redemptionBody(r, { customer: customer ?? null, order: orderView, voucher: c.voucher, tier: c.tier, campaign: c.campaign, metadata: input.metadata ?? {}, channelId, gift: c.gift?.credits });
+      return { ...r, project_id: cause.projectId, order_id: order?.id ?? null, voucher_id: c.voucher?.id ?? null, campaign_id: c.campaign?.id ?? null, gift_amount: c.gift?.credits ?? 0, spent: spent[i]!, body };
     });
     let parent: RedemptionRow | undefined;
     if (parentId) {
@@ -212,7 +215,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
         parent_id: null,
         customer_id: customer?.id ?? null,
         tracking_id: input.tracking_id ?? customer?.source_id ?? null,
-        related_object_type: 'voucher' as const,
+        related_object_type: first.object === 'promotion_tier' ? ('promotion_tier' as const) : ('voucher' as const),
         related_object_id: voucher?.id ?? first.id,
         result: 'FAILURE' as const,
         status: 'FAILED' as const,

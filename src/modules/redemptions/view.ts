@@ -2,6 +2,7 @@ import type { CampaignRow } from '../campaigns/index.js';
 import { simpleCustomer, type CustomerRow } from '../customers/index.js';
 import { orderObject, type OrderRow } from '../orders/index.js';
 import { simpleVoucher, type VoucherRow } from '../vouchers/index.js';
+import { simpleTier, type TierRow } from '../promotions/index.js';
 import type { Applicable, Checked } from './check.js';
 import type { RedemptionRow } from './types.js';
 
@@ -56,16 +57,17 @@ export function redeemableEntry(c: Checked, requestId: string) {
     result: resultOf(c),
     applicable_to: { data: [], total: 0, object: 'list', data_ref: 'data' },
     inapplicable_to: { data: [], total: 0, object: 'list', data_ref: 'data' },
-    metadata: c.voucher.overrides.metadata ?? {},
+    metadata: (c.voucher ? c.voucher.overrides.metadata : c.tier?.metadata) ?? {},
     categories: [],
     ...(c.campaign ? { campaign_id: c.campaign.id, campaign_name: c.campaign.name } : {}),
+    ...(c.tier ? { name: c.tier.name, banner: c.tier.banner ?? undefined } : {}),
   };
 }
 
 /** The Redemption object (as answered and stored). */
 export function redemptionBody(
   r: Pick<RedemptionRow, 'id' | 'parent_id' | 'customer_id' | 'tracking_id' | 'related_object_type' | 'related_object_id' | 'result' | 'status' | 'created_at'> & { amount: number },
-  x: { customer: CustomerRow | null; order: Record<string, unknown> | null; voucher?: VoucherRow; campaign?: CampaignRow; metadata: Record<string, unknown>; channelId: string; failure?: { code: string; message: string }; gift?: number; related?: string[] },
+  x: { customer: CustomerRow | null; order: Record<string, unknown> | null; voucher?: VoucherRow; tier?: TierRow; campaign?: CampaignRow; metadata: Record<string, unknown>; channelId: string; failure?: { code: string; message: string }; gift?: number; related?: string[] },
 ) {
   return {
     id: r.id,
@@ -85,6 +87,7 @@ export function redemptionBody(
     related_object_type: r.related_object_type,
     related_object_id: r.related_object_id,
     ...(x.voucher ? { voucher: simpleVoucher(x.voucher, x.campaign) } : {}),
+    ...(x.tier ? { promotion_tier: simpleTier(x.tier) } : {}),
     ...(x.gift !== undefined ? { gift: { amount: x.gift } } : {}),
     ...(x.related ? { related_redemptions: { redemptions: x.related.map((id) => ({ id, date: r.created_at.toISOString() })) } } : {}),
   };

@@ -138,6 +138,11 @@ export const emittedTypes: string[] = [
   'redemption.failed',
   'redemption.rollback.succeeded',
   'voucher.gift.transaction.created',
+  'campaign.promotion_tier.created',
+  'campaign.promotion_tier.updated',
+  'campaign.promotion_tier.enabled',
+  'campaign.promotion_tier.disabled',
+  'campaign.promotion_tier.deleted',
 ];
 
 /** Types a distribution can be triggered by (its own list lives with distributions); reported as emitted too. */
