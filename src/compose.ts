@@ -22,6 +22,7 @@ import { eventLogModule } from './modules/event-log/index.js';
 import { eventSchemasModule } from './modules/event-schemas/index.js';
 import { eventsModule } from './modules/events/index.js';
 import type { ModuleParts, Reaction, TesseraModule } from './modules/module.js';
+import { metadataSchemasModule } from './modules/metadata-schemas/index.js';
 import { projectsModule } from './modules/projects/index.js';
 import { publicationsModule } from './modules/publications/index.js';
 import { promotionsModule } from './modules/promotions/index.js';
@@ -29,6 +30,7 @@ import { redemptionsModule } from './modules/redemptions/index.js';
 import { segmentsModule } from './modules/segments/index.js';
 import { vouchersModule } from './modules/vouchers/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
+import { registerDashboard } from './dashboard/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
 import { migrate } from './store/migrator.js';
@@ -52,6 +54,7 @@ const modules = [
   deliveryModule,
   webhooksModule,
   segmentsModule,
+  metadataSchemasModule,
   campaignsModule,
   vouchersModule,
   publicationsModule,
@@ -163,6 +166,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     if (api || options.worker) await services.listen();
     const worker = createWorker(db, config, services, logger);
     const app = api ? await buildApp(services, { bodyLimit: config.bodyLimit, logger }) : undefined;
+    if (app) await registerDashboard(app, { ...services, logger });
     const management = api ? await services.management.ensure(pinnedManagement(config)) : undefined;
     const s = services;
     const tessera = {

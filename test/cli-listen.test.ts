@@ -76,7 +76,7 @@ describe('tessera listen', slow, () => {
   it('--help documents every option', async () => {
     const p = spawnCli(['listen', '--help'], { TESSERA_WEBHOOK_SECRET: secret });
     expect(await p.exited).toBe(0);
-    for (const o of ['--forward-to', '--secret', 'TESSERA_WEBHOOK_SECRET', '--port', '--host', '--print-body', '--forward-timeout']) {
+    for (const o of ['--forward-to', '--secret', 'TESSERA_WEBHOOK_SECRET', '--port', '--host', '--print-body', '--forward-timeout', '--register', '--project', '--api-url', '--events']) {
       expect(p.output()).toContain(o);
     }
     expect(p.output()).not.toContain(secret);
@@ -183,5 +183,40 @@ describe('tessera listen receiving from Tessera', slow, () => {
     expect(line).toContain(got!.json.id);
     expect(l.output()).not.toContain(project.webhookToken);
     await l.stop();
+  });
+
+  it('--port keeps the port; --register creates the endpoint for the session, checks signatures with its secret, and deletes it on exit', async () => {
+    const project = await t.createProject();
+    const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const fixed = await closedPort();
+    const mgmtEnv = { TESSERA_MANAGEMENT_ID: managementHeaders['x-management-id'], TESSERA_MANAGEMENT_TOKEN: managementHeaders['x-management-token'] };
+    const l = await listen(['--register', '--project', project.id, '--api-url', address, '--port', String(fixed), '--events', 'customer.created', 'customer.deleted'], mgmtEnv);
+    expect(l.url).toBe(`http://127.0.0.1:${fixed}/`);
+    const registered = await l.line(/Registered webhook wh_/);
+    const webhookId = registered.match(/(wh_\S+)/)![1]!;
+    const hooks = (await t.app.inject({ method: 'GET', url: `/management/v1/projects/${project.id}/webhooks`, headers: managementHeaders })).json();
+    expect(hooks.data).toEqual([expect.objectContaining({ id: webhookId, target_url: l.url, events: ['customer.created', 'customer.deleted'] })]);
+
+    await t.app.inject({ method: 'POST', url: '/v1/customers', headers: project.server, payload: { source_id: 'registered' } });
+    expect(await t.tessera.services.delivery.deliverDue('w')).toBe(1);
+    expect(await l.line(/customer\.created\s+whs_/)).toMatch(/signature OK\s+-> 200 \(not forwarded\)/);
+
+    expect(await l.stop()).toBe(0);
+    expect(l.output()).toContain(`Deleted webhook ${webhookId}`);
+    const after = await t.app.inject({ method: 'GET', url: `/management/v1/projects/${project.id}/webhooks/${webhookId}`, headers: managementHeaders });
+    expect(after.statusCode).toBe(404);
+    expect(l.output()).not.toContain(project.webhookToken);
+    expect(l.output()).not.toContain(managementHeaders['x-management-token']);
+  });
+
+  it('--register without credentials, or refused by Tessera, says why and exits non-zero', async () => {
+    const noCreds = spawnCli(['listen', '--register', '--project', 'proj_x']);
+    expect(await noCreds.exited).not.toBe(0);
+    expect(noCreds.output()).toContain('--register needs --project and the management credentials');
+    const address = t.app.server.listening ? `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}` : await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const env = { TESSERA_MANAGEMENT_ID: managementHeaders['x-management-id'], TESSERA_MANAGEMENT_TOKEN: managementHeaders['x-management-token'] };
+    const unknown = spawnCli(['listen', '--register', '--project', 'proj_missing', '--api-url', address], env);
+    expect(await unknown.exited).not.toBe(0);
+    expect(unknown.output()).toMatch(/answered 404: Cannot find project with id proj_missing/);
   });
 });

@@ -97,6 +97,11 @@ describe('tessera serve, projects and migrate', slow, () => {
     expect(grab('X-Client-Application-Id')).toBeTruthy();
     expect(grab('X-Client-Token')).toBeTruthy();
     expect(url).not.toMatch(/:0$/);
+    // The dashboard's address is printed, and it asks for the sign-in first.
+    expect(grab('Dashboard')).toBe(`${url}/dashboard`);
+    const dashboard = await fetch(`${url}/dashboard`, { redirect: 'manual' });
+    expect(dashboard.status).toBe(303);
+    expect(dashboard.headers.get('location')).toBe('/dashboard/sign-in');
 
     const customers = await fetch(`${first.url}/v1/customers`, { headers: first.server });
     expect(customers.status).toBe(200);

@@ -50,7 +50,8 @@ describe('migrations', () => {
     expect(all.map((m) => m.id)).toEqual([...all.map((m) => m.id)].sort((a, b) => a - b));
   });
 
-  it('applies every file on an empty database, then nothing on a second run', async () => {
+  // Eighteen files on an in-memory PGlite take a while on a busy machine.
+  it('applies every file on an empty database, then nothing on a second run', { timeout: 120_000 }, async () => {
     const e = await emptyDb();
     cleanups.push(e.drop);
     const first = await migrate(e.db);

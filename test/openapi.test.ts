@@ -5,7 +5,9 @@
  */
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestExamples } from '../src/api/openapi-examples.js';
 import { isDocumented, registeredRoutes } from '../src/api/openapi.js';
+import { bodyAjv } from '../src/api/validation.js';
 import { startTessera, type TestTessera } from './helpers/app.js';
 
 let t: TestTessera;
@@ -56,6 +58,19 @@ describe('/openapi.json', () => {
     expect(hook.security).toEqual([{ managementId: [], managementToken: [] }]);
     expect(hook.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'projectId', in: 'path', required: true })]));
     expect(hook.requestBody.content['application/json'].example.events).toEqual(['customer.created', 'customer.updated']);
+  });
+
+  it('every request example belongs to a route and passes that route\'s body validation', () => {
+    const routes = registeredRoutes(t.app);
+    for (const [key, example] of Object.entries(requestExamples)) {
+      const [method, url] = key.split(' ') as [string, string];
+      const route = routes.find((r) => [r.method].flat().includes(method) && r.url === url);
+      expect(route, key).toBeDefined();
+      const body = (route!.schema as { body?: object } | undefined)?.body;
+      expect(body, key).toBeDefined();
+      const validate = bodyAjv.compile(body!);
+      expect(validate(structuredClone(example)), `${key}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
   });
 });
 

@@ -207,8 +207,40 @@ describe('segments on orders.*', () => {
     await ok('PUT', `/v1/orders/${first.id}`, { status: 'CANCELED' });
     expect(await member(seg.id)).toBe(false);
     expect(await member(countSeg.id)).toBe(false);
+    // A new customer whose first order is paid and big enters at once (its state is read after the summary).
+    await ok('POST', '/v1/orders', { customer: { source_id: 'seg-eve', name: 'Eve' }, amount: 6000, status: 'PAID' });
+    expect((await ok('GET', '/v1/customers/seg-eve/segments')).data.map((x: any) => x.id)).toEqual(expect.arrayContaining([seg.id]));
     const activity = await ok('GET', '/v1/customers/seg-dan/activity?limit=50');
     const types = activity.data.map((a: any) => a.type);
     expect(types).toEqual(expect.arrayContaining(['customer.order.created', 'customer.order.paid', 'customer.order.updated', 'customer.order.canceled', 'customer.segment.entered', 'customer.segment.left']));
+  });
+});
+
+describe('orders import', () => {
+  it('imports historical orders without order events; summaries and segments follow; failures reported', async () => {
+    const seg = await ok('POST', '/v1/segments', {
+      name: 'Importers',
+      type: 'auto-update',
+      filter: { junction: 'and', 'orders.total_count': { conditions: { $more_than_equal: [2] } } },
+    });
+    while ((await t.tessera.services.segments.syncStep()) > 0);
+    const r = await api('POST', '/v1/orders/import', [
+      { source_id: 'imp-1', status: 'PAID', amount: 1000, customer: { source_id: 'imp-fay' }, created_at: '2023-01-01T00:00:00.000Z' },
+      { source_id: 'imp-2', status: 'FULFILLED', amount: 500, customer: { source_id: 'imp-fay' }, created_at: '2023-02-01T00:00:00.000Z' },
+      { source_id: 'imp-3', amount: 1, customer_id: 'cust_nobody' },
+    ]);
+    expect(r.statusCode, r.body).toBe(202);
+    const { async_action_id } = r.json();
+    expect(async_action_id).toMatch(/^aa_/);
+    const action = await ok('GET', `/v1/async-actions/${async_action_id}`);
+    expect(action).toMatchObject({ status: 'DONE', result: { done_count: 2, failed_count: 1, failed: [{ index: 2, source_id: 'imp-3' }] } });
+    expect((await api('GET', '/v1/orders/imp-3')).statusCode).toBe(404);
+    const fay = await ok('GET', '/v1/customers/imp-fay');
+    expect(fay.summary.orders).toEqual({ total_amount: 1500, total_count: 2, average_amount: 750, last_order_amount: 500, last_order_date: '2023-02-01T00:00:00.000Z' });
+    expect((await ok('GET', '/v1/customers/imp-fay/segments')).data.map((x: any) => x.id)).toEqual(expect.arrayContaining([seg.id]));
+    const types = (await ok('GET', '/v1/customers/imp-fay/activity?limit=50')).data.map((a: any) => a.type);
+    expect(types.filter((x: string) => x.startsWith('customer.order.') || x === 'customer.created')).toEqual([]);
+    expect(types).toContain('customer.segment.entered');
+    expect((await api('POST', '/v1/orders/import', [])).statusCode).toBe(400);
   });
 });

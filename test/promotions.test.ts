@@ -85,6 +85,30 @@ describe('promotion tiers', () => {
   });
 });
 
+describe('qualifications', () => {
+  it('lists what applies to a customer and an order by scenario; unsupported scenarios are refused', async () => {
+    const tier = await ok('POST', `/v1/promotions/${campaignId}/tiers`, { name: 'Everyone 2 off', action: { discount: { type: 'AMOUNT', amount_off: 200 } } });
+    const gated = await ok('POST', `/v1/promotions/${campaignId}/tiers`, { name: 'VIP 5 off', action: { discount: { type: 'AMOUNT', amount_off: 500 } } });
+    const rule = await ok('POST', '/v1/validation-rules', { name: 'VIP tier', rules: { '1': { name: 'customer.metadata', property: 'vip', conditions: { $is: [true] } } } });
+    await ok('POST', `/v1/validation-rules/${rule.id}/assignments`, { related_object_type: 'promotion_tier', related_object_id: gated.id });
+    await ok('POST', '/v1/vouchers/QUAL-MINE', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 300 } });
+    await ok('POST', '/v1/publications', { voucher: 'QUAL-MINE', customer: { source_id: 'qual-quin', metadata: { vip: false } } });
+    const all = await ok('POST', '/v1/qualifications', { customer: { source_id: 'qual-quin' }, order, scenario: 'ALL' });
+    const ids = all.redeemables.data.map((r: any) => r.id);
+    expect(ids).toContain('QUAL-MINE');
+    expect(ids).toContain(tier.id);
+    expect(ids).not.toContain(gated.id);
+    expect(all.redeemables.data.find((r: any) => r.id === tier.id)).toMatchObject({ object: 'promotion_tier', result: { discount: { amount_off: 200 } }, order: { total_amount: 19800 } });
+    const wallet = await ok('POST', '/v1/qualifications', { customer: { source_id: 'qual-quin' }, order, scenario: 'CUSTOMER_WALLET' });
+    expect(wallet.redeemables.data.map((r: any) => r.object)).toEqual(['voucher']);
+    const audience = await ok('POST', '/v1/qualifications', { customer: { source_id: 'qual-quin' }, order, scenario: 'AUDIENCE_ONLY' });
+    expect(audience.redeemables.data.every((r: any) => r.object === 'promotion_tier')).toBe(true);
+    expect((await ok('POST', '/v1/qualifications', { order, scenario: 'PROMOTION_STACKS' })).redeemables.total).toBe(0);
+    const bad = await api('POST', '/v1/qualifications', { order, scenario: 'PRODUCTS' });
+    expect(bad.json()).toMatchObject({ code: 400, key: 'invalid_payload', details: expect.stringContaining('CUSTOMER_WALLET') });
+  });
+});
+
 describe.skipIf(!specPresent)('promotion tier webhooks conform to OpenAPIWebhooks.json', () => {
   it('campaign.promotion_tier.* and a tier redemption validate', async () => {
     await deliverAll(t);

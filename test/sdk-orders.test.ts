@@ -46,6 +46,9 @@ describe('orders through the SDK', () => {
     const customer: any = await server.customers.get('sdk-ord-cust');
     expect(customer.summary.orders).toMatchObject({ total_amount: 4000, total_count: 1, last_order_amount: 4000 });
     expect(await failure(server.orders.get('ord_nope'))).toMatchObject({ code: 404, key: 'not_found', resource_type: 'order' });
+    const imported: any = await server.orders.import([{ source_id: 'sdk-imp-1', amount: 100, status: 'PAID' }] as any);
+    expect(imported.async_action_id).toMatch(/^aa_/);
+    expect(await server.orders.get('sdk-imp-1')).toMatchObject({ amount: 100, status: 'PAID' });
   });
 });
 

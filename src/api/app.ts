@@ -6,7 +6,8 @@ import { newRequestId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { EventLog } from '../modules/event-log/index.js';
 import type { CampaignsService, CategoriesService } from '../modules/campaigns/index.js';
-import type { VouchersService } from '../modules/vouchers/index.js';
+import type { Balances, VouchersService } from '../modules/vouchers/index.js';
+import type { MetadataSchemasService } from '../modules/metadata-schemas/index.js';
 import type { PublicationsService } from '../modules/publications/index.js';
 import type { RedemptionsService, RollbacksService } from '../modules/redemptions/index.js';
 import type { PromotionsService } from '../modules/promotions/index.js';
@@ -31,7 +32,7 @@ import { operationsRoutes, type Operations } from './routes/operations.js';
 import { customerRoutes } from './routes/customers.js';
 import { eventSchemaRoutes } from './routes/event-schemas.js';
 import { eventRoutes } from './routes/events.js';
-import { metadataSchemaRoutes } from './routes/metadata-schemas.js';
+import { metadataSchemaManagementRoutes, metadataSchemaRoutes } from './routes/metadata-schemas.js';
 import { distributionRoutes } from './routes/distributions.js';
 import { orderRoutes } from './routes/orders.js';
 import { productRoutes } from './routes/products.js';
@@ -63,6 +64,8 @@ export interface ApiServices {
   campaigns: CampaignsService;
   categories: CategoriesService;
   vouchers: VouchersService;
+  balances: Balances;
+  metadataSchemas: MetadataSchemasService;
   publications: PublicationsService;
   redemptions: RedemptionsService;
   promotions: PromotionsService;
@@ -169,6 +172,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     });
     projectRoutes(mgmt, services);
     eventSchemaRoutes(mgmt, services);
+    metadataSchemaManagementRoutes(mgmt, services);
     webhookRoutes(mgmt, services);
   }, { prefix: '/management/v1' });
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { Agent, request } from 'undici';
 import { standardSignature, voucherifySignature } from '../modules/delivery/index.js';
+import { registerEndpoint, type Registration } from './listen-register.js';
 
 /**
  * `tessera listen`: a receiver for developers building one. Takes webhooks on a local port, checks their signatures
@@ -18,6 +19,12 @@ interface ListenFlags {
   secret?: string;
   printBody?: boolean;
   forwardTimeout: number;
+  register?: boolean;
+  apiUrl: string;
+  project?: string;
+  events: string[];
+  managementId?: string;
+  managementToken?: string;
 }
 
 /** Headers that describe one connection, not the message (RFC 9110 7.6.1), and those the forward must redo. */
@@ -159,6 +166,12 @@ export function listenCommand(program: Command): void {
     .addOption(new Option('--port <port>', 'port to listen on; 0 picks a free one').default(0).argParser(port))
     .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1'))
     .addOption(new Option('--print-body', 'also print each body as indented JSON'))
+    .addOption(new Option('--register', 'create a webhook endpoint for this session (and delete it on exit) through the management API; needs --project and the management credentials, and fetches the signing secret itself'))
+    .addOption(new Option('--project <id>', 'with --register: the project (proj_...) whose webhook to create'))
+    .addOption(new Option('--api-url <url>', 'with --register: where Tessera serves').default('http://127.0.0.1:8080').argParser(httpUrl))
+    .addOption(new Option('--events <type...>', 'with --register: the event types to subscribe to').default(['*']))
+    .addOption(new Option('--management-id <id>', 'with --register: X-Management-Id').env('TESSERA_MANAGEMENT_ID'))
+    .addOption(new Option('--management-token <token>', 'with --register: X-Management-Token (prefer the env variable)').env('TESSERA_MANAGEMENT_TOKEN'))
     .addOption(new Option('--forward-timeout <ms>', 'how long to wait for the forward target to answer before answering 504').default(10_000).argParser(positive))
     .addHelpText(
       'after',
@@ -170,10 +183,14 @@ export function listenCommand(program: Command): void {
         '',
         'Example:',
         '  TESSERA_WEBHOOK_SECRET=... tessera listen --forward-to http://localhost:3000/webhooks --print-body',
+        '  TESSERA_MANAGEMENT_ID=... TESSERA_MANAGEMENT_TOKEN=... tessera listen --register --project proj_... --port 4000',
       ].join('\n'),
     )
     .action(async (flags: ListenFlags) => {
-      const secret = flags.secret !== undefined && flags.secret !== '' ? projectSecret(flags.secret) : undefined;
+      if (flags.register && (!flags.project || !flags.managementId || !flags.managementToken)) {
+        throw new Error('--register needs --project and the management credentials (TESSERA_MANAGEMENT_ID and TESSERA_MANAGEMENT_TOKEN, or --management-id and --management-token)');
+      }
+      let secret = flags.secret !== undefined && flags.secret !== '' ? projectSecret(flags.secret) : undefined;
       const agent = new Agent({ keepAliveTimeout: 4_000 });
       const tally = { deliveries: 0, ok: 0, invalid: 0 };
 
@@ -245,6 +262,25 @@ export function listenCommand(program: Command): void {
       const { address, port: bound } = server.address() as AddressInfo;
       const shown = address === '0.0.0.0' || address === '::' ? 'localhost' : address.includes(':') ? `[${address}]` : address;
       const url = `http://${shown}:${bound}/`;
+      let registration: Registration | undefined;
+      if (flags.register) {
+        try {
+          registration = await registerEndpoint({
+            apiUrl: flags.apiUrl,
+            managementId: flags.managementId!,
+            managementToken: flags.managementToken!,
+            projectId: flags.project!,
+            targetUrl: url,
+            events: flags.events,
+          });
+        } catch (err) {
+          server.close();
+          await agent.close();
+          throw err;
+        }
+        secret ??= registration.secret;
+        process.stdout.write(`Registered webhook ${registration.webhookId} of ${flags.project} for ${flags.events.join(', ')} (deleted when this session ends)\n`);
+      }
       process.stdout.write(
         [
           `Tessera listen is receiving webhooks on ${url}`,
@@ -259,6 +295,12 @@ export function listenCommand(program: Command): void {
       const shutdown = async () => {
         if (closing) return;
         closing = true;
+        if (registration) {
+          await registration.remove().then(
+            () => process.stdout.write(`Deleted webhook ${registration!.webhookId}\n`),
+            (err: unknown) => process.stderr.write(`tessera listen: could not delete webhook ${registration!.webhookId}: ${describeError(err)}\n`),
+          );
+        }
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await agent.close();

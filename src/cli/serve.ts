@@ -15,7 +15,7 @@ export function serveCommand(program: Command): void {
       const created = await tessera.services.projects.ensureDefault();
       const address = await tessera.app.listen({ port: config.port, host: config.host });
       const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
-      const lines = [`Tessera is listening on ${url} (store: ${describeStore(config)}; background work ${flags.worker ? 'in this process' : 'off'})`];
+      const lines = [`Tessera is listening on ${url} (store: ${describeStore(config)}; background work ${flags.worker ? 'in this process' : 'off'})`, `Dashboard: ${url}/dashboard (sign in with the management credentials)`];
       if (tessera.management.token) {
         lines.push('', 'Management credentials (shown once; pin your own with TESSERA_MANAGEMENT_ID/TESSERA_MANAGEMENT_TOKEN):');
         lines.push(`  X-Management-Id:    ${tessera.management.id}`, `  X-Management-Token: ${tessera.management.token}`);

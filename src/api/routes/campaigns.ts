@@ -33,7 +33,7 @@ export function campaignRoutes(app: FastifyInstance, deps: { campaigns: Campaign
   );
   app.get<{ Params: P }>('/campaigns/:campaignId', async (req) => {
     const projectId = projectIdOf(req);
-    return campaigns.view(projectId, await campaigns.get(projectId, req.params.campaignId));
+    return campaigns.view(projectId, await campaigns.counted(projectId, req.params.campaignId));
   });
   app.put<{ Params: P; Body: CampaignInput }>('/campaigns/:campaignId', { schema: { body: campaignInputSchema } }, async (req) =>
     campaigns.update(causeOf(req), req.params.campaignId, req.body),

@@ -31,6 +31,12 @@ export function orderRoutes(app: FastifyInstance, deps: { orders: OrdersService 
     orderObject(await orders.update(causeOf(req), req.params.orderId, req.body)),
   );
 
+  app.post<{ Body: OrderInput[] }>(
+    '/orders/import',
+    { schema: { body: { type: 'array', minItems: 1, maxItems: 2000, items: orderInputSchema } } },
+    async (req, reply) => reply.code(202).send(await orders.importMany(causeOf(req), req.body)),
+  );
+
   app.get<{ Querystring: OrderListQuery }>('/orders', { schema: { querystring: listQuery } }, async (req) => {
     const page = await orders.list(projectIdOf(req), req.query);
     return listOf('orders', page.orders.map(orderObject), { total: page.total, has_more: page.hasMore });

@@ -1,12 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import { forbidden } from '../../core/errors.js';
-import { legacyInputSchema, rollbackInputSchema, stackInputSchema, type RedemptionsService, type RollbacksService, type StackInput } from '../../modules/redemptions/index.js';
+import { type QualificationInput, legacyInputSchema, rollbackInputSchema, stackInputSchema, type RedemptionsService, type RollbacksService, type StackInput } from '../../modules/redemptions/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf } from '../list.js';
 
 type Legacy = Omit<StackInput, 'redeemables'> & { gift?: { credits?: number } };
 const codeParams = { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
+/** Unknown scenarios reach the service, which names the supported ones. */
+const qualificationSchema = {
+  type: 'object',
+  properties: {
+    customer: stackInputSchema.properties.customer,
+    order: stackInputSchema.properties.order,
+    scenario: { type: 'string', maxLength: 100 },
+    options: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 50 } } },
+    metadata: { type: 'object' },
+    tracking_id: { type: 'string', maxLength: 500 },
+  },
+} as const;
+
 /** The body is optional (the reason may come in the query). */
 const rollbackBody = { ...rollbackInputSchema, type: ['object', 'null'] } as const;
 const reasonQuery = { type: 'object', properties: { reason: { type: 'string', maxLength: 1000 }, tracking_id: { type: 'string', maxLength: 500 } } } as const;
@@ -24,6 +37,7 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
     const { stack: _s, ...out } = await redemptions.redeem(causeOf(req), req.body);
     return out;
   });
+  app.post<{ Body: QualificationInput }>('/qualifications', { schema: { body: qualificationSchema } }, async (req) => redemptions.qualify(causeOf(req), req.body ?? {}));
   app.get<{ Params: { id: string } }>('/redemptions/:id', { schema: { params: idParams } }, async (req) => (await redemptions.get(projectIdOf(req), req.params.id)).body);
   app.get<{ Querystring: { limit: number; page: number; voucher?: string; customer?: string } }>(
     '/redemptions',
@@ -60,9 +74,10 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
   });
 }
 
-/** /client/v1/validations and /client/v1/redemptions (the latter when the project allows client-side redeeming). */
+/** /client/v1/validations, /qualifications and /redemptions (the last when the project allows client-side redeeming). */
 export function clientRedemptionRoutes(app: FastifyInstance, deps: { redemptions: RedemptionsService }): void {
   const { redemptions } = deps;
+  app.post<{ Body: QualificationInput }>('/qualifications', { schema: { body: qualificationSchema } }, async (req) => redemptions.qualify(causeOf(req), req.body ?? {}));
   app.post<{ Body: StackInput }>('/validations', { schema: { body: stackInputSchema } }, async (req) => redemptions.validate(causeOf(req), req.body));
   app.post<{ Body: StackInput }>('/redemptions', { schema: { body: stackInputSchema } }, async (req) => {
     if (req.project?.settings.client_redeem_enabled !== true) throw forbidden('Client-side redeeming is off for this project (client_redeem_enabled)');

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { importSchema, voucherInputSchema, type VoucherInput, type VoucherListQuery, type VouchersService } from '../../modules/vouchers/index.js';
+import { balanceSchema, importSchema, voucherInputSchema, type BalanceInput, type Balances, type VoucherInput, type VoucherListQuery, type VouchersService } from '../../modules/vouchers/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { dateParam, limitParam, listOf, toDate } from '../list.js';
 
@@ -27,8 +27,8 @@ type Range = { before?: string; after?: string };
 const toRange = (r?: Range) => (r ? { before: toDate(r.before), after: toDate(r.after) } : undefined);
 
 /** /v1/vouchers. */
-export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersService }): void {
-  const { vouchers } = deps;
+export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersService; balances: Balances }): void {
+  const { vouchers, balances } = deps;
 
   app.post<{ Body: VoucherInput | undefined }>('/vouchers', { schema: { body: voucherInputSchema } }, async (req) => vouchers.create(causeOf(req), { ...req.body }));
   app.post<{ Body: VoucherInput[] }>('/vouchers/import', { schema: { body: importSchema } }, async (req, reply) => reply.code(202).send(await vouchers.importMany(causeOf(req), req.body)));
@@ -52,4 +52,13 @@ export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersSe
   });
   app.post<{ Params: P }>('/vouchers/:code/enable', async (req) => vouchers.enable(causeOf(req), req.params.code));
   app.post<{ Params: P }>('/vouchers/:code/disable', async (req) => vouchers.disable(causeOf(req), req.params.code));
+  app.post<{ Params: P; Body: BalanceInput }>('/vouchers/:code/balance', { schema: { body: balanceSchema } }, async (req) => balances.change(causeOf(req), req.params.code, req.body));
+  app.get<{ Params: P; Querystring: { limit: number; starting_after_id?: string } }>(
+    '/vouchers/:code/transactions',
+    { schema: { querystring: { type: 'object', properties: { limit: limitParam, starting_after_id: { type: 'string' } } } } },
+    async (req) => {
+      const page = await balances.transactions(projectIdOf(req), req.params.code, req.query);
+      return listOf('data', page.data, { has_more: page.has_more, ...(page.more_starting_after ? { more_starting_after: page.more_starting_after } : {}) });
+    },
+  );
 }

@@ -14,6 +14,7 @@
  * campaign.vouchers.generation.completed when a generation action finishes.
  */
 import type { EventLog } from '../event-log/index.js';
+import type { MetadataSchemasService } from '../metadata-schemas/index.js';
 import { defineModule } from '../module.js';
 import { createCampaignsService } from './service.js';
 import { createCategoriesService } from './categories.js';
@@ -28,10 +29,10 @@ export type { AsyncActionRow, CampaignInput, CampaignRow, CategoryRow, Validity,
 
 export const campaignsModule = defineModule<
   { campaigns: ReturnType<typeof createCampaignsService>; categories: ReturnType<typeof createCategoriesService> },
-  { log: EventLog }
+  { log: EventLog; metadataSchemas: MetadataSchemasService }
 >({
   name: 'campaigns',
   create: ({ db, clock, services }) => ({
-    services: { campaigns: createCampaignsService({ db, clock, log: services.log }), categories: createCategoriesService({ db, clock }) },
+    services: { campaigns: createCampaignsService({ db, clock, log: services.log, checkMetadata: (p, o, m) => services.metadataSchemas.check(p, o, m) }), categories: createCategoriesService({ db, clock }) },
   }),
 });

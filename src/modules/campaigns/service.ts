@@ -44,11 +44,22 @@ export function checkTemplate(t: VoucherTemplate, expected?: VoucherType): Vouch
   return out;
 }
 
-export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'> }) {
+/** Checks a resource's metadata against the project's metadata schema of it (given at composition). */
+export type MetadataCheck = (projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined) => Promise<void>;
+
+export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; checkMetadata?: MetadataCheck }) {
   const { db, clock, log } = deps;
 
+  /** The campaign, without counting its codes (see counted). */
   async function get(projectId: string, idOrName: string, tx: Executor = db): Promise<CampaignRow> {
     const row = await sql.selectCampaign(tx, projectId, idOrName);
+    if (!row) throw notFound('campaign', idOrName);
+    return row;
+  }
+
+  /** The campaign with vouchers_count, for answers that show it. */
+  async function counted(projectId: string, idOrName: string): Promise<CampaignRow> {
+    const row = await sql.selectCampaign(db, projectId, idOrName, { counted: true });
     if (!row) throw notFound('campaign', idOrName);
     return row;
   }
@@ -61,12 +72,13 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     return c.id;
   }
 
-  async function categoriesOf(projectId: string, rows: CampaignRow[]): Promise<CategoryRow[]> {
-    return rows.some((r) => r.category_id) ? sql.selectCategories(db, projectId) : [];
+  async function categoriesOf(projectId: string, rows: CampaignRow[], tx: Executor = db): Promise<CategoryRow[]> {
+    return rows.some((r) => r.category_id) ? sql.selectCategories(tx, projectId) : [];
   }
 
-  async function view(projectId: string, row: CampaignRow) {
-    return campaignObject(row, await categoriesOf(projectId, [row]));
+  /** The campaign object; in a transaction, pass it (on PGlite a query beside an open transaction waits for it). */
+  async function view(projectId: string, row: CampaignRow, tx: Executor = db) {
+    return campaignObject(row, await categoriesOf(projectId, [row], tx));
   }
 
   async function create(cause: Cause, input: CampaignInput) {
@@ -87,6 +99,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
       checkCapacity(codeShape(voucher.code_config), voucher.code_config, count);
     }
     checkValidity(input);
+    await deps.checkMetadata?.(cause.projectId, 'campaign', input.metadata);
     const now = clock.now();
     const row: CampaignRow = {
       id: newId('camp'),
@@ -138,8 +151,11 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
 
   /** PUT: the fields sent change; campaign_type and code counts do not. */
   async function update(cause: Cause, idOrName: string, input: CampaignInput) {
+    // Reads of other tables first: on PGlite nothing else runs while the transaction is open.
+    if (input.metadata !== undefined) await deps.checkMetadata?.(cause.projectId, 'campaign', input.metadata);
+    const categoryId = input.category_id !== undefined || input.category !== undefined ? await category(cause.projectId, input.category_id, input.category) : undefined;
     return db.transaction(async (tx) => {
-      const current = await sql.selectCampaign(tx, cause.projectId, idOrName, true);
+      const current = await sql.selectCampaign(tx, cause.projectId, idOrName, { lock: true });
       if (!current) throw notFound('campaign', idOrName);
       if (input.campaign_type !== undefined && input.campaign_type !== current.campaign_type) throw invalid('Property .campaign_type cannot be changed');
       const d = { ...current.definition };
@@ -157,7 +173,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
         name: input.name ?? current.name,
         type: input.type ?? current.type,
         join_once: current.campaign_type === 'LOYALTY_PROGRAM' ? true : (input.join_once ?? current.join_once),
-        category_id: input.category_id !== undefined || input.category !== undefined ? await category(cause.projectId, input.category_id, input.category) : current.category_id,
+        category_id: categoryId !== undefined ? categoryId : current.category_id,
         definition: d,
         updated_at: clock.now(),
       };
@@ -167,8 +183,8 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
         if (isUniqueViolation(err, 'campaigns_name_unique')) throw duplicate('campaign', 'name', row.name);
         throw err;
       }
-      const fresh = (await sql.selectCampaign(tx, cause.projectId, row.id))!;
-      const campaign = await view(cause.projectId, fresh);
+      const fresh = (await sql.selectCampaign(tx, cause.projectId, row.id, { counted: true }))!;
+      const campaign = await view(cause.projectId, fresh, tx);
       await log.record(tx, [{ cause, event: { type: 'campaign.updated', entityId: row.id, data: { campaign } } }]);
       return campaign;
     });
@@ -179,9 +195,9 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     const now = clock.now();
     const id = newId('aa');
     await db.transaction(async (tx) => {
-      const current = await sql.selectCampaign(tx, cause.projectId, idOrName);
+      const current = await sql.selectCampaign(tx, cause.projectId, idOrName, { counted: true });
       if (!current) throw notFound('campaign', idOrName);
-      const campaign = await view(cause.projectId, current);
+      const campaign = await view(cause.projectId, current, tx);
       await sql.deleteCampaign(tx, cause.projectId, current.id);
       await sql.insertAsyncAction(tx, {
         id, project_id: cause.projectId, type: 'CAMPAIGN_DELETE', status: 'DONE', campaign_id: current.id, target: 0, progress: 0, idle_rounds: 0,
@@ -194,11 +210,11 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
 
   async function setActive(cause: Cause, idOrName: string, active: boolean): Promise<void> {
     await db.transaction(async (tx) => {
-      const current = await sql.selectCampaign(tx, cause.projectId, idOrName, true);
+      const current = await sql.selectCampaign(tx, cause.projectId, idOrName, { lock: true });
       if (!current) throw notFound('campaign', idOrName);
       const now = clock.now();
       await sql.setActive(tx, cause.projectId, current.id, active, now);
-      const campaign = await view(cause.projectId, (await sql.selectCampaign(tx, cause.projectId, current.id))!);
+      const campaign = await view(cause.projectId, (await sql.selectCampaign(tx, cause.projectId, current.id, { counted: true }))!, tx);
       await log.record(tx, [{ cause, event: { type: active ? 'campaign.enabled' : 'campaign.disabled', entityId: current.id, data: { campaign } } }]);
     });
   }
@@ -221,6 +237,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
   return {
     create,
     get,
+    counted,
     view,
     update,
     remove,
@@ -229,6 +246,8 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     disable: (cause: Cause, idOrName: string) => setActive(cause, idOrName, false),
     byIds: (tx: Executor, projectId: string, ids: string[]) => sql.selectByIds(tx, projectId, ids),
     simple: simpleCampaign,
+    /** Metadata of other resources (vouchers, publications) against their schemas; nothing to check without one. */
+    checkMetadata: (projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined) => deps.checkMetadata?.(projectId, relatedObject, metadata) ?? Promise.resolve(),
     setGenerationStatus: (tx: Executor, id: string, status: string) => sql.setGenerationStatus(tx, id, status),
     /** Async actions: what requests left to the background (code generation, imports) and how far it got. */
     actions: {

@@ -20,12 +20,16 @@ export async function updateCampaign(db: Executor, c: CampaignRow): Promise<void
   );
 }
 
-/** By id or by name (ids win: a campaign cannot be named like another's id in practice). */
-export async function selectCampaign(db: Executor, projectId: string, idOrName: string, lock = false): Promise<CampaignRow | undefined> {
+/**
+ * By id or by name (an id wins). `counted` adds vouchers_count (an index scan over the campaign's codes: for
+ * answers that show it, not for the paths that only need the campaign); `lock` takes the row FOR UPDATE.
+ */
+export async function selectCampaign(db: Executor, projectId: string, idOrName: string, how: { lock?: boolean; counted?: boolean } = {}): Promise<CampaignRow | undefined> {
   const { rows } = await db.query<CampaignRow>(
-    `SELECT ${lock ? columns : withCount} FROM campaigns c WHERE c.project_id = $1 AND (c.id = $2 OR c.name = $2)
-      ORDER BY (c.id = $2) DESC LIMIT 1${lock ? ' FOR UPDATE' : ''}`,
+    `SELECT ${how.counted ? withCount : columns} FROM campaigns c WHERE c.project_id = $1 AND (c.id = $2 OR c.name = $2)
+      ORDER BY (c.id = $2) DESC LIMIT 1${how.lock ? ' FOR UPDATE' : ''}`,
     [projectId, idOrName],
+    { prepare: true },
   );
   return rows[0];
 }

@@ -81,7 +81,20 @@ export function createAudit(deps: { db: Db; clock: Clock }) {
     return sql.requeue(db, { projectId, sourceId, failedFrom: range.from, failedTo: range.to }, clock.now());
   }
 
-  return { list, get, retry, retryFailed, sourceOf };
+  /** What the dashboard's overview charts: sendouts per minute by status, attempt latency, failing endpoints. */
+  async function overview(projectId: string, windowMs: number, failingWindowMs: number) {
+    const now = clock.now();
+    const since = new Date(now.getTime() - windowMs);
+    const failingSince = new Date(now.getTime() - failingWindowMs);
+    const [perMinute, latency, failing] = await Promise.all([
+      sql.sendoutsPerMinute(db, projectId, since),
+      sql.attemptLatency(db, projectId, since),
+      sql.failingSources(db, projectId, failingSince, 20),
+    ]);
+    return { now, since, perMinute, latency, failing };
+  }
+
+  return { list, get, retry, retryFailed, sourceOf, overview };
 }
 
 export type Audit = ReturnType<typeof createAudit>;

@@ -1,5 +1,5 @@
 import type { Executor } from '../../store/db.js';
-import type { AttemptRow, NewSendout, Outcome, SendoutRow, SendoutStatus } from './types.js';
+import type { AttemptRow, NewSendout, SendoutRow, SendoutStatus } from './types.js';
 
 export const notifyChannel = 'tessera_sendouts';
 
@@ -213,6 +213,55 @@ export async function pruneBefore(db: Executor, cutoff: Date, limit: number): Pr
     [cutoff, limit],
   );
   return rows[0]?.n ?? 0;
+}
+
+/** Sendouts of a project created since a time, per minute and status. */
+export async function sendoutsPerMinute(db: Executor, projectId: string, since: Date): Promise<Array<{ minute: Date; status: SendoutStatus; n: number }>> {
+  const { rows } = await db.query<{ minute: Date; status: SendoutStatus; n: number }>(
+    `SELECT date_trunc('minute', created_at) AS minute, status, count(*)::int AS n
+       FROM sendouts WHERE project_id = $1 AND created_at >= $2 GROUP BY 1, 2 ORDER BY 1`,
+    [projectId, since],
+  );
+  return rows;
+}
+
+/** Attempt durations (p50, p99) of a project's sendouts created since a time. */
+export async function attemptLatency(db: Executor, projectId: string, since: Date): Promise<{ p50: number | null; p99: number | null; n: number }> {
+  const { rows } = await db.query<{ p50: number | null; p99: number | null; n: number }>(
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY a.duration_ms)::float8 AS p50,
+            percentile_cont(0.99) WITHIN GROUP (ORDER BY a.duration_ms)::float8 AS p99, count(*)::int AS n
+       FROM sendouts s JOIN sendout_attempts a ON a.sendout_id = s.id
+      WHERE s.project_id = $1 AND s.created_at >= $2`,
+    [projectId, since],
+  );
+  return rows[0]!;
+}
+
+export interface FailingSource {
+  source_object: string;
+  source_id: string;
+  target_url: string;
+  failed: number;
+  retrying: number;
+  last_executed_at: Date | null;
+  last_status_code: number | null;
+  last_error: string | null;
+}
+
+/** A project's endpoints with failed or retrying sendouts created since a time, the most troubled first. */
+export async function failingSources(db: Executor, projectId: string, since: Date, limit: number): Promise<FailingSource[]> {
+  const { rows } = await db.query<FailingSource>(
+    `SELECT source_object, source_id, target_url,
+            count(*) FILTER (WHERE status = 'failed')::int AS failed,
+            count(*) FILTER (WHERE status = 'retrying')::int AS retrying,
+            max(executed_at) AS last_executed_at,
+            (array_agg(last_status_code ORDER BY executed_at DESC NULLS LAST))[1] AS last_status_code,
+            (array_agg(last_error ORDER BY executed_at DESC NULLS LAST))[1] AS last_error
+       FROM sendouts WHERE project_id = $1 AND created_at >= $2 AND status IN ('failed', 'retrying')
+      GROUP BY 1, 2, 3 ORDER BY count(*) DESC, 2 LIMIT $3`,
+    [projectId, since, limit],
+  );
+  return rows;
 }
 
 export interface SendoutStats {

@@ -137,6 +137,8 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
   return {
     record,
     listActivity,
+    /** Records per minute of a project since a time (the newest rows of the log; see sql.countPerMinute). */
+    perMinute: (projectId: string, since: Date) => sql.countPerMinute(db, projectId, since),
     /** Adds a subscriber called with the stored records of these types ('*': all of them). */
     subscribe(fn: EventSubscriber, types: readonly string[] | '*' = '*'): void {
       subscribers.push({ fn, types: types === '*' ? undefined : new Set(types) });

@@ -250,3 +250,22 @@ export async function eventExists(db: Executor, projectId: string, customerId: s
   const { rows } = await db.query(`SELECT 1 FROM ${positionOf('$3', '$4')} p`, [projectId, customerId, id, timeOfEventId(id) ?? null]);
   return rows.length > 0;
 }
+
+/** How many of the newest rows of the whole log a per-minute count reads at most (the log has no time index). */
+export const recentScanRows = 200_000;
+
+/**
+ * Records per minute of one project since a time, read from the newest rows of the log by sequence (a range of the
+ * primary key); a pack counts as its records.
+ */
+export async function countPerMinute(db: Executor, projectId: string, since: Date): Promise<Array<{ minute: Date; n: number }>> {
+  const { rows } = await db.query<{ minute: Date; n: number }>(
+    `SELECT date_trunc('minute', created_at) AS minute,
+            sum(CASE WHEN data ? '$pack' THEN jsonb_array_length(data -> '$pack') ELSE 1 END)::int AS n
+       FROM event_log
+      WHERE seq > (SELECT COALESCE(max(seq), 0) FROM event_log) - $3 AND project_id = $1 AND created_at >= $2
+      GROUP BY 1 ORDER BY 1`,
+    [projectId, since, recentScanRows],
+  );
+  return rows;
+}

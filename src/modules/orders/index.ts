@@ -9,7 +9,9 @@
  * Records customer.order.created|updated|paid|canceled for orders with a customer (activity, distributions,
  * webhooks subscribed to them, segment re-evaluation).
  */
+import type { CampaignsService } from '../campaigns/index.js';
 import type { CustomersService } from '../customers/index.js';
+import type { SegmentsService } from '../segments/index.js';
 import type { EventLog } from '../event-log/index.js';
 import { defineModule } from '../module.js';
 import { createOrdersService } from './service.js';
@@ -23,10 +25,36 @@ export { orderStatuses, type ItemProductRef, type ItemResolver, type OrderInput,
 /** Orders record through the event log and resolve items through products (both listed before them). */
 export const ordersModule = defineModule<
   { orders: ReturnType<typeof createOrdersService> },
-  { log: EventLog; customers: CustomersService; products: { resolveItems: ItemResolver } }
+  { log: EventLog; customers: CustomersService; products: { resolveItems: ItemResolver }; segments: SegmentsService; campaigns: CampaignsService }
 >({
   name: 'orders',
   create: ({ db, clock, services }) => ({
-    services: { orders: createOrdersService({ db, clock, log: services.log, customers: services.customers, items: services.products.resolveItems }) },
+    services: {
+      orders: createOrdersService({
+        db,
+        clock,
+        log: services.log,
+        customers: services.customers,
+        items: services.products.resolveItems,
+        import: {
+          segments: services.segments,
+          recordAction: (tx, cause, a) =>
+            services.campaigns.actions.insert(tx, {
+              id: a.id,
+              project_id: cause.projectId,
+              type: 'ORDERS_IMPORT',
+              status: 'DONE',
+              campaign_id: null,
+              target: a.target,
+              progress: a.done,
+              idle_rounds: 0,
+              result: a.result,
+              cause,
+              created_at: clock.now(),
+              updated_at: clock.now(),
+            }),
+        },
+      }),
+    },
   }),
 });

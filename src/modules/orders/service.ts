@@ -1,14 +1,22 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../../core/clock.js';
-import { duplicate, invalidCustomer, notFound } from '../../core/errors.js';
-import { newSortableId } from '../../core/ids.js';
-import { isUniqueViolation, retryTransaction, type Db, type Executor } from '../../store/db.js';
+import { duplicate, invalidCustomer, invalidPayload, notFound, TesseraError } from '../../core/errors.js';
+import { newId, newSortableId } from '../../core/ids.js';
+import { isUniqueViolation, retryTransaction, type Db, type Executor, type Statement } from '../../store/db.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
-import { simpleCustomer, type CustomerInput, type CustomerRow, type CustomersService } from '../customers/index.js';
+import { customerObject, simpleCustomer, type CustomerInput, type CustomerRow, type CustomersService } from '../customers/index.js';
 import { amountsOf, plainItem } from './amounts.js';
 import * as sql from './sql.js';
 import type { ItemResolver, OrderInput, OrderRow } from './types.js';
 import { orderObject } from './view.js';
+
+/** What an import needs of segments and async actions (given at composition). */
+export interface ImportDeps {
+  /** Segment re-evaluation of the customers an import touched (the event log's deriver, called directly). */
+  segments: { onEvents(tx: Executor, entries: CausedEvent[]): Promise<{ events: CausedEvent[]; writes?: Statement[] }> };
+  /** Keeps the import's outcome as a finished async action. */
+  recordAction(tx: Executor, cause: Cause, action: { id: string; target: number; done: number; result: Record<string, unknown> }): Promise<void>;
+}
 
 export interface OrdersDeps {
   db: Db;
@@ -17,6 +25,7 @@ export interface OrdersDeps {
   customers: Pick<CustomersService, 'upsertMany' | 'get' | 'byIds'>;
   /** Resolves items' products and SKUs; without one, items are stored as sent. */
   items?: ItemResolver;
+  import?: ImportDeps;
 }
 
 export interface OrderListQuery {
@@ -51,7 +60,7 @@ export function createOrdersService(deps: OrdersDeps) {
    * Writes an order (new when `current` is undefined), recomputes the order summaries of its customers (old and
    * new) and records the customer's order events, all in tx.
    */
-  async function write(tx: Executor, cause: Cause, current: OrderRow | undefined, input: OrderInput, redemptions?: Record<string, unknown>): Promise<OrderRow> {
+  async function write(tx: Executor, cause: Cause, current: OrderRow | undefined, input: OrderInput, silent?: Set<string>, redemptions?: Record<string, unknown>): Promise<OrderRow> {
     const projectId = cause.projectId;
     const now = clock.now();
     const events: CausedEvent[] = [];
@@ -77,7 +86,8 @@ export function createOrdersService(deps: OrdersDeps) {
       if (!(await sql.insertOrder(tx, row))) throw retryTransaction(`An order with source_id ${row.source_id} was created concurrently`);
     } else {
       if (redemptions === undefined && compared.every((k) => isDeepStrictEqual(current[k], row[k]))) {
-        await log.record(tx, events);
+        if (silent) for (const e of events) silent.add(mark(e));
+        else await log.record(tx, events);
         return current;
       }
       row.updated_at = now;
@@ -92,6 +102,11 @@ export function createOrdersService(deps: OrdersDeps) {
     if (affected.length > 0) {
       await sql.lockCustomers(tx, projectId, affected);
       for (const id of affected) await sql.refreshSummary(tx, projectId, id);
+    }
+    if (silent) {
+      // An import records nothing; the caller re-evaluates segments for the customers it touched.
+      for (const id of [...affected, ...events.map(mark)]) silent.add(id);
+      return row;
     }
     events.push(...(await orderEvents(tx, cause, current, row, customer ?? undefined, referrer ?? undefined)));
     await log.record(tx, events);
@@ -144,7 +159,7 @@ export function createOrdersService(deps: OrdersDeps) {
     } else if (typeof input.source_id === 'string') {
       current = await sql.selectBySourceId(tx, cause.projectId, input.source_id, true);
     }
-    return write(tx, cause, current, { ...input, id: undefined }, redemptions);
+    return write(tx, cause, current, { ...input, id: undefined }, undefined, redemptions);
   }
 
   /** PUT /v1/orders/{id}: sent fields change (items and metadata as a whole), the rest stay. */
@@ -169,7 +184,62 @@ export function createOrdersService(deps: OrdersDeps) {
     return { orders: rows.slice(0, q.limit), total, hasMore: rows.length > q.limit };
   }
 
-  return { create, update, upsertIn, get, list, find: (tx: Executor, projectId: string, key: string) => sql.selectOrder(tx, projectId, key) };
+  /** A customer an import touched: `+` marks one it created (its segments are all evaluated). */
+  const mark = (e: CausedEvent) => `${e.event.type === 'customer.created' ? '+' : ''}${e.event.customerId}`;
+
+  /**
+   * POST /v1/orders/import: historical orders, each upserted as POST /v1/orders would (a failing one is reported, the
+   * others go on) but recording no order events, webhooks or distributions, as Voucherify's import. Customers' order
+   * summaries are recomputed and their segments re-evaluated (entering and leaving segments is recorded, and
+   * triggers what it triggers). The outcome is kept as a finished async action.
+   */
+  async function importMany(cause: Cause, inputs: OrderInput[]): Promise<{ async_action_id: string }> {
+    const imp = deps.import;
+    if (!imp) throw invalidPayload('Order imports are not available in this composition');
+    const id = newId('aa');
+    await db.transaction(async (tx) => {
+      const touched = new Set<string>();
+      const failed: Array<{ index: number; source_id: string | null; reason: string }> = [];
+      let done = 0;
+      for (const [index, input] of inputs.entries()) {
+        const mine = new Set<string>();
+        try {
+          // Each order in a savepoint of its own: one that fails leaves the others' writes alone.
+          await tx.query('SAVEPOINT order_import');
+          let current: OrderRow | undefined;
+          if (input.id !== undefined) {
+            current = await sql.selectById(tx, cause.projectId, input.id, true);
+            if (!current) throw notFound('order', input.id);
+          } else if (typeof input.source_id === 'string') current = await sql.selectBySourceId(tx, cause.projectId, input.source_id, true);
+          await write(tx, cause, current, input, mine);
+          await tx.query('RELEASE SAVEPOINT order_import');
+          for (const c of mine) touched.add(c);
+          done++;
+        } catch (err) {
+          if (!(err instanceof TesseraError)) throw err;
+          await tx.query('ROLLBACK TO SAVEPOINT order_import');
+          failed.push({ index, source_id: input.source_id ?? null, reason: err.details ?? err.message });
+        }
+      }
+      const internal: Cause = { ...cause, source: { channel: 'INTERNAL' } };
+      const created = [...touched].filter((k) => k.startsWith('+')).map((k) => k.slice(1));
+      const ids = [...new Set([...touched].map((k) => k.replace(/^\+/, '')))];
+      const rows = created.length > 0 ? await customers.byIds(tx, cause.projectId, created) : [];
+      const entries: CausedEvent[] = [
+        ...rows.map((c) => ({ cause: internal, event: { type: 'customer.created', customerId: c.id, data: { customer: customerObject(c) } } })),
+        ...ids.map((customerId) => ({ cause: internal, event: { type: 'customer.order.updated', customerId, data: {} } })),
+      ];
+      if (entries.length > 0) {
+        const derived = await imp.segments.onEvents(tx, entries);
+        for (const w of derived.writes ?? []) await tx.query(w.text(1), w.params);
+        await log.record(tx, derived.events);
+      }
+      await imp.recordAction(tx, cause, { id, target: inputs.length, done, result: { message: `${done} orders imported, ${failed.length} failed`, done_count: done, failed_count: failed.length, failed } });
+    });
+    return { async_action_id: id };
+  }
+
+  return { create, update, upsertIn, get, list, importMany, find: (tx: Executor, projectId: string, key: string) => sql.selectOrder(tx, projectId, key) };
 }
 
 export type OrdersService = ReturnType<typeof createOrdersService>;

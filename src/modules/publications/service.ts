@@ -77,6 +77,7 @@ export function createPublicationsService(deps: {
     if (campaign && !campaign.definition.voucher) throw noVoucherSuitableForPublication(`Campaign ${campaign.id} is a ${campaign.campaign_type} and holds no codes`);
     if (campaign && !campaign.active) throw noVoucherSuitableForPublication(`Campaign ${campaign.id} is disabled`);
     const voucher = input.voucher !== undefined ? await vouchers.find(projectId, input.voucher) : undefined;
+    await campaigns.checkMetadata(projectId, 'publication', input.metadata);
     return { campaign, voucher, count };
   }
 

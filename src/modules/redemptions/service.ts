@@ -18,6 +18,7 @@ import type { PromotionsService } from '../promotions/index.js';
 import { simpleVoucher, type VouchersService } from '../vouchers/index.js';
 import { applyStack, checkRedeemables, type Applicable, type Checked, type StackOrder } from './check.js';
 import { counterKey } from './limits.js';
+import { createQualifications } from './qualifications.js';
 import { redemptionEvents } from './events.js';
 import * as sql from './sql.js';
 import type { RedemptionRow, Spent, StackInput } from './types.js';
@@ -236,7 +237,15 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     return r;
   }
 
-  return { validate, redeem, get, list: (projectId: string, q: { voucherId?: string; customerId?: string; limit: number; page: number }) => sql.selectPage(db, projectId, { ...q, offset: (q.page - 1) * q.limit }) };
+  const qualify = createQualifications({
+    db,
+    checkStack: async (tx, cause, input) => {
+      const customer = await customerFor(tx, cause.projectId, input.customer);
+      return { ...(await check(tx, cause, input, customer)), customerId: customer?.id ?? null };
+    },
+  });
+
+  return { validate, redeem, qualify, get, list: (projectId: string, q: { voucherId?: string; customerId?: string; limit: number; page: number }) => sql.selectPage(db, projectId, { ...q, offset: (q.page - 1) * q.limit }) };
 }
 
 /** The order as the redemption writes it: PAID, with the stack's discounts on the order and on its lines. */

@@ -133,3 +133,22 @@ export async function addToSummary(db: Executor, projectId: string, customerId: 
     [projectId, customerId, JSON.stringify(add)],
   );
 }
+
+/** Codes held by a customer, active ones, newest first (a qualification's wallet). */
+export async function selectWalletIds(db: Executor, projectId: string, customerId: string, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM vouchers WHERE project_id = $1 AND holder_id = $2 AND active ORDER BY created_at DESC, id DESC LIMIT $3',
+    [projectId, customerId, limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Active promotion tiers of active campaigns, in hierarchy order (a qualification's audience). */
+export async function selectActiveTierIds(db: Executor, projectId: string, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT t.id FROM promotion_tiers t JOIN campaigns c ON c.id = t.campaign_id
+      WHERE t.project_id = $1 AND t.active AND c.active ORDER BY t.campaign_id, t.hierarchy, t.id LIMIT $2`,
+    [projectId, limit],
+  );
+  return rows.map((r) => r.id);
+}

@@ -103,8 +103,13 @@ async function touchesOf(tx: Executor, entries: CausedEvent[]): Promise<Map<stri
       if (e.changed) for (const f of e.changed) c.fields.add(f);
       else c.anyField = true;
     }
-    // An order event follows the order's write, which recomputed the customer's order summary in the transaction.
-    if (orderChange) c.fields.add('orders');
+    // An order event follows the order's write, which recomputed the customer's order summary in the transaction:
+    // the customer is read there, not taken from an earlier event of the batch (its summary is older).
+    if (orderChange) {
+      c.fields.add('orders');
+      c.row = undefined;
+      c.object = undefined;
+    }
     if (e.type === 'customer.custom_event') c.events.add(String((e.data.event as { type?: unknown } | undefined)?.type ?? ''));
   }
   return touched;

@@ -5,28 +5,34 @@
  * - holder: the customer a code is published to (one per code).
  * - generation: the background job that fills a campaign with `vouchers_count` random codes (see generation.ts).
  * - gift balance: a GIFT_VOUCHER's remaining credits, changed only by guarded single statements.
- * Emits voucher.created / updated / enabled / disabled / deleted, and campaign.vouchers.generation.completed.
+ * - transaction: one change of a gift balance (CREDITS_ADDITION / CREDITS_REMOVAL), listed per voucher.
+ * Emits voucher.created / updated / enabled / disabled / deleted, voucher.gift.balance_added and
+ * voucher.gift.transaction.created, and campaign.vouchers.generation.completed.
  */
 import type { CampaignsService } from '../campaigns/index.js';
 import type { EventLog } from '../event-log/index.js';
 import { defineModule } from '../module.js';
 import { createGeneration, defaultBatch } from './generation.js';
+import { createBalances } from './balance.js';
 import { createVouchersService } from './service.js';
 export { type VouchersService } from './service.js';
 export { maxIdleRounds, type Generation } from './generation.js';
 export { effective, simpleVoucher, voucherObject } from './view.js';
+export { type BalanceInput, type Balances } from './balance.js';
 export { balanceSchema, importSchema, voucherInputProperties, voucherInputSchema } from './schemas.js';
 export type { VoucherInput, VoucherListQuery, VoucherRow } from './types.js';
 
 export const vouchersModule = defineModule<
-  { vouchers: ReturnType<typeof createVouchersService>; generation: ReturnType<typeof createGeneration> },
+  { vouchers: ReturnType<typeof createVouchersService>; generation: ReturnType<typeof createGeneration>; balances: ReturnType<typeof createBalances> },
   { log: EventLog; campaigns: CampaignsService }
 >({
   name: 'vouchers',
   create: ({ db, clock, services }) => {
     const generation = createGeneration({ db, clock, log: services.log, campaigns: services.campaigns });
+    const vouchers = createVouchersService({ db, clock, log: services.log, campaigns: services.campaigns });
+    const balances = createBalances({ db, clock, log: services.log, campaigns: services.campaigns, find: (p, c) => vouchers.find(p, c), campaignOf: vouchers.campaignOf });
     return {
-      services: { vouchers: createVouchersService({ db, clock, log: services.log, campaigns: services.campaigns }), generation },
+      services: { vouchers, generation, balances },
       jobs: [
         {
           name: 'vouchers.generation',

@@ -84,6 +84,7 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
       updated_at: null,
     };
     checkValidity(effective(row, campaign));
+    await campaigns.checkMetadata(cause.projectId, 'voucher', input.metadata);
     return { row, campaign, config: input.code_config ?? campaign?.definition.voucher?.code_config };
   }
 
@@ -112,6 +113,7 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
 
   /** PUT /v1/vouchers/{code}: the attributes sent change (the code, its campaign and type do not). */
   async function update(cause: Cause, codeOrId: string, input: VoucherInput) {
+    if (input.metadata !== undefined) await campaigns.checkMetadata(cause.projectId, 'voucher', input.metadata);
     return db.transaction(async (tx) => {
       const current = await find(cause.projectId, codeOrId, tx, true);
       if (input.type !== undefined && input.type !== current.type) throw invalidVoucher('Property .type of a voucher cannot be changed');

@@ -2,7 +2,8 @@ import type { Executor } from '../../store/db.js';
 import type { VoucherRow } from './types.js';
 
 const columns = 'id, project_id, campaign_id, code, type, active, holder_id, publish_count, gift_balance, overrides, created_at, updated_at';
-const readColumns = `${columns}, redeemed_quantity`;
+/** The columns a read returns: the stored ones, the credits added since, and redemptions spent. */
+const readColumns = `${columns}, gift_added, redeemed_quantity`;
 
 export async function insertVoucher(db: Executor, v: VoucherRow): Promise<boolean> {
   const { rowCount } = await db.query(
@@ -157,15 +158,39 @@ export async function selectPage(
   return { rows, total: count.rows[0]!.n };
 }
 
-/** Adds to (or, negative, takes from) a gift balance in one guarded statement: never below zero. */
-export async function changeBalance(db: Executor, projectId: string, id: string, amount: number, now: Date): Promise<number | undefined> {
-  const { rows } = await db.query<{ balance: string | number }>(
-    `UPDATE vouchers SET gift_balance = gift_balance + $3, updated_at = $4
+/**
+ * Adds credits to (or, negative, takes them from) a gift voucher in one guarded statement: the balance never goes
+ * below zero, whatever runs at the same time. Undefined when the voucher is not a gift voucher or holds too little.
+ */
+export async function changeBalance(db: Executor, projectId: string, id: string, amount: number, now: Date): Promise<VoucherRow | undefined> {
+  const { rows } = await db.query<VoucherRow>(
+    `UPDATE vouchers SET gift_balance = gift_balance + $3, gift_added = gift_added + GREATEST($3, 0), updated_at = $4
       WHERE project_id = $1 AND id = $2 AND gift_balance IS NOT NULL AND gift_balance + $3 >= 0
-      RETURNING gift_balance AS balance`,
+      RETURNING ${readColumns}`,
     [projectId, id, amount, now],
   );
-  return rows[0] ? Number(rows[0].balance) : undefined;
+  return rows[0];
+}
+
+export interface TransactionRow {
+  id: string;
+  voucher_id: string;
+  campaign_id: string | null;
+  type: string;
+  source_id: string | null;
+  reason: string | null;
+  amount: number | string;
+  balance: number | string;
+  created_at: Date;
+}
+
+export async function selectTransactions(db: Executor, projectId: string, voucherId: string, limit: number, afterId?: string): Promise<TransactionRow[]> {
+  const { rows } = await db.query<TransactionRow>(
+    `SELECT id, voucher_id, campaign_id, type, source_id, reason, amount, balance, created_at FROM voucher_transactions
+      WHERE project_id = $1 AND voucher_id = $2 AND ($3::text IS NULL OR id < $3) ORDER BY id DESC LIMIT $4`,
+    [projectId, voucherId, afterId ?? null, limit],
+  );
+  return rows;
 }
 
 export async function insertTransaction(

@@ -21,6 +21,8 @@ export interface VoucherRow {
   /** bigint: a string from node-postgres; read through Number(). */
   gift_balance: number | string | null;
   overrides: VoucherOverrides;
+  /** Gift credits added since the voucher was made (bigint, like gift_balance); absent on rows just built. */
+  gift_added?: number | string;
   created_at: Date;
   updated_at: Date | null;
 }

@@ -28,7 +28,7 @@ export function effective(v: VoucherRow, c: CampaignRow | undefined): VoucherOve
 
 function gift(v: VoucherRow, e: ReturnType<typeof effective>) {
   if (v.type !== 'GIFT_VOUCHER' || !e.gift) return null;
-  return { amount: e.gift.amount, balance: Number(v.gift_balance ?? 0), ...(e.gift.effect ? { effect: e.gift.effect } : {}) };
+  return { amount: e.gift.amount + Number(v.gift_added ?? 0), balance: Number(v.gift_balance ?? 0), ...(e.gift.effect ? { effect: e.gift.effect } : {}) };
 }
 
 function loyalty(v: VoucherRow, e: ReturnType<typeof effective>) {

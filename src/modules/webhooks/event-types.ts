@@ -128,6 +128,8 @@ export const emittedTypes: string[] = [
   'voucher.enabled',
   'voucher.disabled',
   'voucher.published',
+  'voucher.gift.balance_added',
+  'voucher.gift.transaction.created',
   'publication.succeeded',
   'business_validation_rule.created',
   'business_validation_rule.updated',

@@ -1,0 +1,76 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiRefusal, type ApiClient } from './api-client.js';
+import { page, type ProjectRef, type Screen } from './layout.js';
+import type { Html } from './html.js';
+import type { Session } from './session.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    dash?: { session: Session; api: ApiClient };
+  }
+}
+
+export type Form = Record<string, string | string[]>;
+
+export function parseForm(body: string): Form {
+  const out: Form = {};
+  for (const [k, v] of new URLSearchParams(body)) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+export function field(form: unknown, name: string): string {
+  const v = (form as Form | undefined)?.[name];
+  return typeof v === 'string' ? v : Array.isArray(v) ? (v[0] ?? '') : '';
+}
+
+export function fields(form: unknown, name: string): string[] {
+  const v = (form as Form | undefined)?.[name];
+  return typeof v === 'string' ? [v] : Array.isArray(v) ? v : [];
+}
+
+/** The signed-in session and its API client (set by the dashboard's auth hook). */
+export function dashOf(req: FastifyRequest): { session: Session; api: ApiClient } {
+  if (!req.dash) throw new Error('dashboard route without a session');
+  return req.dash;
+}
+
+export interface ProjectCtx {
+  session: Session;
+  api: ApiClient;
+  projects: ProjectRef[];
+  project: ProjectRef;
+  /** /dashboard/p/<project id> */
+  base: string;
+  render(reply: FastifyReply, screen: Screen, title: string, body: Html): FastifyReply;
+  /** Redirects (303) after a change, with a message shown once on the next page. */
+  done(reply: FastifyReply, to: string, text: string, kind?: 'ok' | 'error'): FastifyReply;
+}
+
+/** The project a /dashboard/p/:projectId route is about, read through the management API (404 when unknown). */
+export async function projectCtx(req: FastifyRequest): Promise<ProjectCtx> {
+  const { session, api } = dashOf(req);
+  const projectId = (req.params as { projectId: string }).projectId;
+  const list = await api.must<{ data: ProjectRef[] }>('GET', '/projects');
+  const projects = list.data.map((p) => ({ id: p.id, name: p.name }));
+  const project = projects.find((p) => p.id === projectId);
+  if (!project) throw new ApiRefusal(404, { details: `Cannot find project with id ${projectId}` });
+  const base = `/dashboard/p/${encodeURIComponent(project.id)}`;
+  return {
+    session,
+    api,
+    projects,
+    project,
+    base,
+    render: (reply, screen, title, body) => reply.type('text/html; charset=utf-8').send(page({ session, projects, project, screen, title, body })),
+    done(reply, to, text, kind = 'ok') {
+      session.flash = { kind, text };
+      return reply.redirect(to, 303);
+    },
+  };
+}
+
+/** Requests made by the page's script (polling, live checks) get fragments or JSON, never a redirect. */
+export const isFetch = (req: FastifyRequest) => req.headers['x-requested-with'] === 'fetch';

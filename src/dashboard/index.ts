@@ -1,0 +1,103 @@
+/**
+ * The dashboard: server-rendered pages under /dashboard, signed in with the management credentials. Screens call
+ * the management HTTP API in-process (see api-client.ts); what has no management API (customers, segments,
+ * distributions) goes through the same services the /v1 routes call, with the same body schemas.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { TesseraError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { apiClient, ApiRefusal } from './api-client.js';
+import { css, js } from './assets.js';
+import { isFetch, parseForm } from './context.js';
+import { html } from './html.js';
+import { signedOutPage } from './layout.js';
+import { authRoutes } from './pages/auth.js';
+import { campaignRoutes, type CampaignServices } from './pages/campaigns.js';
+import { customerRoutes } from './pages/customers.js';
+import { distributionRoutes } from './pages/distributions.js';
+import { overviewRoutes } from './pages/overview.js';
+import { segmentRoutes } from './pages/segments.js';
+import { eventSchemaRoutes } from './pages/event-schemas.js';
+import { sendoutRoutes } from './pages/sendouts.js';
+import { webhookRoutes } from './pages/webhooks.js';
+import type { V1Services } from './v1.js';
+import { cookieName, createSessions, readCookie, sameToken } from './session.js';
+
+export interface DashboardDeps extends V1Services, CampaignServices {
+  management: { check(id: string, token: string): Promise<boolean> };
+  logger: Logger;
+}
+
+const securityHeaders = {
+  'cache-control': 'no-store',
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+};
+
+const publicPaths = new Set(['/dashboard/sign-in', '/dashboard/assets/dashboard.css', '/dashboard/assets/dashboard.js']);
+
+function refuse(req: FastifyRequest, reply: FastifyReply, status: number, text: string): FastifyReply {
+  if (isFetch(req) || req.method !== 'GET') return reply.code(status).type('text/plain; charset=utf-8').send(text);
+  return reply.code(status).type('text/html; charset=utf-8').send(signedOutPage(text, html`<div class="card"><h1>${text}</h1><p><a href="/dashboard">Back to the dashboard</a></p></div>`));
+}
+
+/** Registers the dashboard on the API's app: `/` redirects to `/dashboard`. */
+export async function registerDashboard(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
+  const sessions = createSessions();
+  app.get('/', async (_req, reply) => reply.redirect('/dashboard', 302));
+
+  await app.register(
+    async (d) => {
+      d.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(body as string)));
+
+      d.addHook('onRequest', async (req, reply) => {
+        reply.headers(securityHeaders);
+        const path = req.url.split('?')[0]!.replace(/\/+$/, '');
+        if (publicPaths.has(path)) return;
+        const session = sessions.find(readCookie(req.headers.cookie, cookieName));
+        if (!session) {
+          if (req.method === 'GET' && !isFetch(req)) return reply.redirect('/dashboard/sign-in', 303);
+          return refuse(req, reply, 401, 'Sign in first');
+        }
+        req.dash = { session, api: apiClient(app, session) };
+      });
+
+      // Every change carries the session's CSRF token, in the form (_csrf) or, from the page's script, a header.
+      d.addHook('preHandler', async (req, reply) => {
+        if (req.method === 'GET' || req.method === 'HEAD' || !req.dash) return;
+        const sent = req.headers['x-csrf-token'] ?? (req.body as Record<string, unknown> | undefined)?._csrf;
+        if (!sameToken(sent, req.dash.session.csrf)) return refuse(req, reply, 403, 'The form expired or did not come from this dashboard (CSRF token missing or wrong): reload the page and try again');
+      });
+
+      d.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+        if (err instanceof ApiRefusal) {
+          if (err.status === 401 && req.dash) {
+            sessions.endFor(req.dash.session.credentials.id);
+            return refuse(req, reply, 401, 'The management credentials stopped working: sign in again');
+          }
+          return refuse(req, reply, err.status, err.message);
+        }
+        if (err instanceof TesseraError) return refuse(req, reply, err.code, err.details ?? err.publicMessage);
+        if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return refuse(req, reply, err.statusCode, err.message);
+        deps.logger.error({ err }, 'dashboard error');
+        return refuse(req, reply, 500, 'Something went wrong on our side; the error is logged');
+      });
+
+      d.get('/assets/dashboard.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(css));
+      d.get('/assets/dashboard.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(js));
+
+      authRoutes(d, { sessions, management: deps.management });
+      webhookRoutes(d);
+      sendoutRoutes(d);
+      eventSchemaRoutes(d);
+      overviewRoutes(d, deps);
+      customerRoutes(d, deps);
+      campaignRoutes(d, deps);
+      segmentRoutes(d, deps);
+      distributionRoutes(d, deps);
+    },
+    { prefix: '/dashboard' },
+  );
+}

@@ -1,0 +1,79 @@
+import { html, type Html } from './html.js';
+import type { Session } from './session.js';
+
+export interface ProjectRef {
+  id: string;
+  name: string;
+}
+
+export type Screen = 'overview' | 'campaigns' | 'customers' | 'segments' | 'distributions' | 'sendouts' | 'webhooks' | 'schemas';
+
+const screens: Array<{ id: Screen; label: string; path: string }> = [
+  { id: 'overview', label: 'Overview', path: 'overview' },
+  { id: 'campaigns', label: 'Campaigns', path: 'campaigns' },
+  { id: 'customers', label: 'Customers', path: 'customers' },
+  { id: 'segments', label: 'Segments', path: 'segments' },
+  { id: 'distributions', label: 'Distributions', path: 'distributions' },
+  { id: 'sendouts', label: 'Audit log', path: 'sendouts' },
+  { id: 'webhooks', label: 'Project settings', path: 'webhooks' },
+];
+
+export function csrfField(session: Session): Html {
+  return html`<input type="hidden" name="_csrf" value="${session.csrf}">`;
+}
+
+/** A one-button POST form (every change is a POST carrying the CSRF token). */
+export function postButton(session: Session, action: string, label: string, opts: { danger?: boolean; secondary?: boolean; confirm?: string; extra?: Record<string, string> } = {}): Html {
+  const cls = opts.danger ? 'danger' : opts.secondary ? 'secondary' : '';
+  return html`<form method="post" action="${action}"${opts.confirm ? html` data-confirm="${opts.confirm}"` : ''}>${csrfField(session)}${Object.entries(opts.extra ?? {}).map(
+    ([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`,
+  )}<button type="submit" class="${cls}">${label}</button></form>`;
+}
+
+function shell(title: string, head: Html | string, body: Html): Html {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title} · Tessera</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/dashboard/assets/dashboard.css">${head}</head>
+<body>${body}<script src="/dashboard/assets/dashboard.js"></script></body></html>`;
+}
+
+export function signedOutPage(title: string, body: Html): string {
+  return shell(title, '', html`<header class="top"><span class="brand">Tessera</span></header><main>${body}</main>`).text;
+}
+
+export interface PageInput {
+  session: Session;
+  projects: ProjectRef[];
+  project: ProjectRef;
+  screen: Screen;
+  title: string;
+  body: Html;
+}
+
+export function page(p: PageInput): string {
+  const flash = p.session.flash;
+  p.session.flash = undefined;
+  const base = `/dashboard/p/${encodeURIComponent(p.project.id)}`;
+  const top = html`<a class="visually-hidden" href="#content">Skip to content</a>
+<header class="top"><span class="brand">Tessera</span>
+<form method="get" action="/dashboard/switch"><label for="project-switch" class="visually-hidden">Project</label>
+<select id="project-switch" name="project" data-autosubmit>${p.projects.map(
+    (x) => html`<option value="${x.id}"${x.id === p.project.id ? ' selected' : ''}>${x.name}</option>`,
+  )}</select><input type="hidden" name="screen" value="${p.screen}"><button type="submit" class="secondary">Switch</button></form>
+<span>${p.session.user.id}</span>
+<form method="post" action="/dashboard/sign-out">${csrfField(p.session)}<button type="submit" class="secondary">Sign out</button></form></header>
+<nav class="main" aria-label="Screens">${screens.map(
+    (s) =>
+      html`<a href="${base}/${s.path}"${s.id === p.screen || (s.id === 'webhooks' && p.screen === 'schemas') ? ' aria-current="page"' : ''}>${s.label}</a>`,
+  )}</nav>`;
+  const notice = flash ? html`<div class="notice ${flash.kind}" role="${flash.kind === 'error' ? 'alert' : 'status'}">${flash.text}</div>` : '';
+  return shell(p.title, html`<meta name="csrf-token" content="${p.session.csrf}">`, html`${top}<main id="content">${notice}${p.body}</main>`).text;
+}
+
+/** Project settings' sub-navigation (Webhooks, Event schemas). */
+export function settingsTabs(projectId: string, current: 'webhooks' | 'schemas'): Html {
+  const base = `/dashboard/p/${encodeURIComponent(projectId)}`;
+  return html`<p class="crumb">Project settings ›
+<a href="${base}/webhooks"${current === 'webhooks' ? ' aria-current="page"' : ''}>Webhooks</a> ·
+<a href="${base}/event-schemas"${current === 'schemas' ? ' aria-current="page"' : ''}>Event schemas</a></p>`;
+}

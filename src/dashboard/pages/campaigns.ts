@@ -1,0 +1,120 @@
+import type { FastifyInstance } from 'fastify';
+import type { CampaignsService } from '../../modules/campaigns/index.js';
+import type { VouchersService } from '../../modules/vouchers/index.js';
+import { dashOf, projectCtx, type ProjectCtx } from '../context.js';
+import { html, query, when, type Html } from '../html.js';
+import { postButton } from '../layout.js';
+import { userCause } from '../v1.js';
+
+export interface CampaignServices {
+  campaigns: CampaignsService;
+  vouchers: VouchersService;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const pageSize = 50;
+
+async function progress(c: ProjectCtx, s: CampaignServices, campaign: { id: string; vouchers_generation_status: string | null }): Promise<Html> {
+  const made = (await s.vouchers.list(c.project.id, { limit: 1, page: 1, campaign_id: campaign.id })).total;
+  const status = campaign.vouchers_generation_status ?? 'DONE';
+  const running = status !== 'DONE' && status !== 'FAILED';
+  return html`<span class="badge ${running ? 'running' : status === 'FAILED' ? 'failed' : 'completed'}" id="generation-status">${status}</span>
+<span id="generation-count">${made}</span> code(s) generated${running ? ' so far' : ''}`;
+}
+
+/** Campaigns and their vouchers (read through the services the /v1 routes use; enable/disable as the signed-in user). */
+export function campaignRoutes(d: FastifyInstance, s: CampaignServices): void {
+  type P = { Params: { projectId: string; campaignId: string; code: string }; Querystring: Record<string, unknown> };
+
+  d.get<P>('/p/:projectId/campaigns', async (req, reply) => {
+    const c = await projectCtx(req);
+    const pageNo = Math.min(100, Math.max(1, Number.parseInt(str(req.query.page), 10) || 1));
+    const list = await s.campaigns.list(c.project.id, { limit: 20, page: pageNo });
+    const rows = list.campaigns as Array<{ id: string; name: string; campaign_type: string; vouchers_count: number; vouchers_generation_status: string | null; active: boolean; created_at: string }>;
+    const body = html`<h1>Campaigns</h1>
+<form method="get" action="${c.base}/vouchers" class="card" role="search"><label for="voucher-code">Find a voucher by code</label><input type="search" id="voucher-code" name="code"> <button type="submit">Find</button></form>
+<div class="table-wrap"><table><thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Codes</th><th scope="col">Generation</th><th scope="col">Active</th><th scope="col">Created</th></tr></thead>
+<tbody>${rows.length === 0 ? html`<tr><td colspan="6" class="muted">No campaigns yet.</td></tr>` : ''}${rows.map(
+      (x) => html`<tr data-campaign="${x.name}"><td><a href="${c.base}/campaigns/${encodeURIComponent(x.id)}">${x.name}</a></td><td>${x.campaign_type}</td><td>${x.vouchers_count}</td>
+<td>${x.vouchers_generation_status ?? '—'}</td><td><span class="badge ${x.active ? 'active' : 'inactive'}">${x.active ? 'Active' : 'Inactive'}</span></td><td>${when(x.created_at)}</td></tr>`,
+    )}</tbody></table></div>
+<nav class="pager" aria-label="Pages">${pageNo > 1 ? html`<a href="${c.base}/campaigns${query({ page: pageNo - 1 })}">« Previous</a>` : ''}${
+      pageNo * 20 < list.total ? html`<a href="${c.base}/campaigns${query({ page: pageNo + 1 })}">Next »</a>` : ''
+    }</nav>`;
+    return c.render(reply, 'campaigns', 'Campaigns', body);
+  });
+
+  d.get<P>('/p/:projectId/campaigns/:campaignId/progress', async (req, reply) => {
+    const c = await projectCtx(req);
+    const campaign = (await s.campaigns.view(c.project.id, await s.campaigns.get(c.project.id, req.params.campaignId))) as never;
+    return reply.type('text/html; charset=utf-8').send((await progress(c, s, campaign)).text);
+  });
+
+  d.get<P>('/p/:projectId/campaigns/:campaignId', async (req, reply) => {
+    const c = await projectCtx(req);
+    const row = await s.campaigns.get(c.project.id, req.params.campaignId);
+    const campaign = (await s.campaigns.view(c.project.id, row)) as { id: string; name: string; campaign_type: string; type: string; description: string | null; vouchers_count: number; vouchers_generation_status: string | null; active: boolean; start_date: string | null; expiration_date: string | null; created_at: string };
+    const pageNo = Math.min(100, Math.max(1, Number.parseInt(str(req.query.page), 10) || 1));
+    const vouchers = await s.vouchers.list(c.project.id, { limit: pageSize, page: pageNo, campaign_id: campaign.id });
+    const at = `${c.base}/campaigns/${encodeURIComponent(campaign.id)}`;
+    const body = html`<p class="crumb"><a href="${c.base}/campaigns">Campaigns</a> › ${campaign.name}</p><h1>${campaign.name}</h1>
+<div class="card"><dl class="grid2"><div><dt>Type</dt><dd>${campaign.campaign_type} (${campaign.type})</dd></div><div><dt>ID</dt><dd class="mono">${campaign.id}</dd></div>
+<div><dt>Active</dt><dd>${campaign.active ? 'Yes' : 'No'}</dd></div><div><dt>Valid</dt><dd>${when(campaign.start_date)} – ${when(campaign.expiration_date)}</dd></div>
+<div><dt>Code generation</dt><dd data-poll="${at}/progress" data-every="2000" aria-live="polite">${await progress(c, s, campaign)}</dd></div><div><dt>Created</dt><dd>${when(campaign.created_at)}</dd></div></dl>
+${campaign.description ? html`<p>${campaign.description}</p>` : ''}
+<div class="actions">${postButton(c.session, `${at}/active`, campaign.active ? 'Disable campaign' : 'Enable campaign', { secondary: true, extra: { active: campaign.active ? 'off' : 'on' } })}</div></div>
+<h2>Vouchers (${vouchers.total})</h2>${voucherTable(c, vouchers.vouchers as VoucherView[])}
+<nav class="pager" aria-label="Pages">${pageNo > 1 ? html`<a href="${at}${query({ page: pageNo - 1 })}">« Previous</a>` : ''}${
+      pageNo * pageSize < vouchers.total ? html`<a href="${at}${query({ page: pageNo + 1 })}">Next »</a>` : ''
+    }</nav>`;
+    return c.render(reply, 'campaigns', campaign.name, body);
+  });
+
+  d.post<P>('/p/:projectId/campaigns/:campaignId/active', async (req, reply) => {
+    const c = await projectCtx(req);
+    const on = (req.body as Record<string, unknown> | undefined)?.active === 'on';
+    const cause = userCause(req, c.project.id, dashOf(req).session);
+    await (on ? s.campaigns.enable(cause, req.params.campaignId) : s.campaigns.disable(cause, req.params.campaignId));
+    return c.done(reply, `${c.base}/campaigns/${encodeURIComponent(req.params.campaignId)}`, on ? 'Campaign enabled.' : 'Campaign disabled.');
+  });
+
+  d.get<P>('/p/:projectId/vouchers', async (req, reply) => {
+    const c = await projectCtx(req);
+    const code = str(req.query.code).trim();
+    if (!code) return reply.redirect(`${c.base}/campaigns`, 303);
+    return reply.redirect(`${c.base}/vouchers/${encodeURIComponent(code)}`, 303);
+  });
+
+  d.get<P>('/p/:projectId/vouchers/:code', async (req, reply) => {
+    const c = await projectCtx(req);
+    const v = (await s.vouchers.view(await s.vouchers.find(c.project.id, req.params.code))) as VoucherView & Record<string, unknown>;
+    const body = html`<p class="crumb"><a href="${c.base}/campaigns">Campaigns</a>${v.campaign_id ? html` › <a href="${c.base}/campaigns/${encodeURIComponent(v.campaign_id)}">${v.campaign ?? v.campaign_id}</a>` : ''} › ${v.code}</p>
+<h1>Voucher <span class="mono">${v.code}</span></h1>
+<div class="grid2"><section class="card" aria-labelledby="redemptions-h"><h2 id="redemptions-h">Redemptions</h2>
+<p><strong id="redeemed">${v.redemption.redeemed_quantity}</strong> of ${v.redemption.quantity ?? 'unlimited'} redeemed.</p>
+<p class="muted">Each redemption is listed here as redemptions arrive in Tessera.</p></section>
+<section class="card" aria-labelledby="publications-h"><h2 id="publications-h">Publications</h2><p>Published ${v.publish.count} time(s)${v.holder_id ? html`; held by <a href="${c.base}/customers/${encodeURIComponent(v.holder_id)}">${v.holder_id}</a>` : ''}.</p></section></div>
+<h2>Data</h2><pre tabindex="0" aria-label="Voucher">${JSON.stringify(v, null, 2)}</pre>`;
+    return c.render(reply, 'campaigns', `Voucher ${v.code}`, body);
+  });
+}
+
+interface VoucherView {
+  id: string;
+  code: string;
+  campaign: string | null;
+  campaign_id: string | null;
+  type: string;
+  active: boolean;
+  holder_id: string | null;
+  publish: { count: number };
+  redemption: { quantity: number | null; redeemed_quantity: number };
+}
+
+function voucherTable(c: ProjectCtx, rows: VoucherView[]): Html {
+  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Code</th><th scope="col">Type</th><th scope="col">Active</th><th scope="col">Redeemed</th><th scope="col">Published</th></tr></thead>
+<tbody>${rows.length === 0 ? html`<tr><td colspan="5" class="muted">No vouchers.</td></tr>` : ''}${rows.map(
+    (v) => html`<tr data-voucher="${v.code}"><td class="mono"><a href="${c.base}/vouchers/${encodeURIComponent(v.code)}">${v.code}</a></td><td>${v.type}</td><td>${v.active ? 'Yes' : 'No'}</td>
+<td>${v.redemption.redeemed_quantity} / ${v.redemption.quantity ?? '∞'}</td><td>${v.publish.count}</td></tr>`,
+  )}</tbody></table></div>`;
+}

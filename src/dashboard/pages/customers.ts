@@ -1,0 +1,87 @@
+import type { FastifyInstance } from 'fastify';
+import { activityObject } from '../../modules/event-log/index.js';
+import { customerObject, type CustomerRow } from '../../modules/customers/index.js';
+import { TesseraError } from '../../core/errors.js';
+import { projectCtx } from '../context.js';
+import { html, query, when } from '../html.js';
+import type { V1Services } from '../v1.js';
+import type { CampaignServices } from './campaigns.js';
+
+const activityTypes = ['customer.created', 'customer.updated', 'customer.deleted', 'customer.custom_event', 'customer.segment.entered', 'customer.segment.left'];
+const pageSize = 20;
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServices): void {
+  type Q = { Params: { projectId: string; customerId: string }; Querystring: Record<string, unknown> };
+
+  d.get<Q>('/p/:projectId/customers', async (req, reply) => {
+    const c = await projectCtx(req);
+    const q = str(req.query.q).trim();
+    const pageNo = Math.min(99, Math.max(1, Number.parseInt(str(req.query.page), 10) || 1));
+    if (q) {
+      // An id or source id opens the customer; otherwise an exact email or name.
+      const found = await s.customers.get(c.project.id, q).catch((err) => (err instanceof TesseraError && err.code === 404 ? undefined : Promise.reject(err)));
+      if (found) return reply.redirect(`${c.base}/customers/${encodeURIComponent(found.id)}`, 303);
+    }
+    const byField = q ? (q.includes('@') ? { email: q } : { name: q }) : {};
+    const list = await s.customers.list(c.project.id, { limit: pageSize, page: pageNo, order: '-created_at', ...byField } as never);
+    const body = html`<h1>Customers</h1>
+<form method="get" action="${c.base}/customers" class="card" role="search"><label for="customer-q">Search by id, source id, email or name</label>
+<input type="search" id="customer-q" name="q" value="${q}"> <button type="submit">Search</button></form>
+<p class="muted">${list.total} customer(s)</p>
+<div class="table-wrap"><table><thead><tr><th scope="col">Name</th><th scope="col">Source ID</th><th scope="col">Email</th><th scope="col">Created</th></tr></thead>
+<tbody>${list.customers.length === 0 ? html`<tr><td colspan="4" class="muted">No customers match.</td></tr>` : ''}${list.customers.map(
+      (x: CustomerRow) => html`<tr data-customer="${x.id}"><td><a href="${c.base}/customers/${encodeURIComponent(x.id)}">${x.name || x.id}</a></td><td class="mono">${x.source_id ?? ''}</td><td>${x.email ?? ''}</td><td>${when(x.created_at.toISOString())}</td></tr>`,
+    )}</tbody></table></div>
+<nav class="pager" aria-label="Pages">${pageNo > 1 ? html`<a href="${c.base}/customers${query({ q, page: pageNo - 1 })}">« Previous</a>` : ''}${
+      list.hasMore && pageNo < 99 ? html`<a href="${c.base}/customers${query({ q, page: pageNo + 1 })}">Next »</a>` : ''
+    }</nav>`;
+    return c.render(reply, 'customers', 'Customers', body);
+  });
+
+  d.get<Q>('/p/:projectId/customers/:customerId', async (req, reply) => {
+    const c = await projectCtx(req);
+    const row = await s.customers.get(c.project.id, req.params.customerId);
+    const customer = customerObject(row);
+    const type = activityTypes.includes(str(req.query.type)) ? str(req.query.type) : undefined;
+    const after = str(req.query.after) || undefined;
+    const [segments, activity, held] = await Promise.all([
+      s.segments.segmentsOf(c.project.id, row.id),
+      s.log.listActivity(c.project.id, row.id, { limit: pageSize, order: '-created_at', type, starting_after_id: after }),
+      s.vouchers.list(c.project.id, { limit: 50, page: 1, customer: row.id }),
+    ]);
+    const vouchers = held.vouchers as Array<{ code: string; campaign: string | null; active: boolean; publish: { count: number }; redemption: { quantity: number | null; redeemed_quantity: number } }>;
+    const items = activity.records.map(activityObject);
+    const at = `${c.base}/customers/${encodeURIComponent(row.id)}`;
+    const profile: Array<[string, unknown]> = [
+      ['ID', customer.id],
+      ['Source ID', customer.source_id],
+      ['Name', customer.name],
+      ['Email', customer.email],
+      ['Phone', customer.phone],
+      ['Birthdate', customer.birthdate],
+      ['Address', customer.address ? Object.values(customer.address).filter(Boolean).join(', ') : null],
+      ['Created', when(customer.created_at)],
+      ['Updated', when(customer.updated_at)],
+    ];
+    const body = html`<p class="crumb"><a href="${c.base}/customers">Customers</a> › ${customer.name || customer.id}</p><h1>${customer.name || customer.id}</h1>
+<div class="grid2"><section class="card" aria-labelledby="profile-h"><h2 id="profile-h">Profile</h2><dl>${profile.map(
+      ([k, v]) => html`<dt>${k}</dt><dd>${v === null || v === undefined || v === '' ? '—' : String(v)}</dd>`,
+    )}</dl>${Object.keys(customer.metadata ?? {}).length ? html`<h3>Metadata</h3><pre tabindex="0">${JSON.stringify(customer.metadata, null, 2)}</pre>` : ''}</section>
+<section class="card" aria-labelledby="segments-h"><h2 id="segments-h">Segments</h2><ul id="customer-segments">${segments.length === 0 ? html`<li class="muted">In no segment.</li>` : ''}${segments.map(
+      (g: { id: string; name: string }) => html`<li><a href="${c.base}/segments/${encodeURIComponent(g.id)}">${g.name}</a></li>`,
+    )}</ul><h2>Vouchers</h2><ul id="customer-vouchers">${vouchers.length === 0 ? html`<li class="muted">No vouchers published to this customer.</li>` : ''}${vouchers.map(
+      (v) => html`<li><a class="mono" href="${c.base}/vouchers/${encodeURIComponent(v.code)}">${v.code}</a> <span class="muted">${v.campaign ?? ''} · redeemed ${v.redemption.redeemed_quantity} / ${v.redemption.quantity ?? '∞'}</span></li>`,
+    )}</ul><p class="muted">Redemptions and loyalty cards join this page as those features arrive in Tessera.</p></section></div>
+<section aria-labelledby="activity-h"><h2 id="activity-h">Activity</h2>
+<form method="get" action="${at}" class="card filters"><div><label for="activity-type">Type</label><select id="activity-type" name="type" data-autosubmit>
+<option value="">All types</option>${activityTypes.map((t) => html`<option value="${t}"${t === type ? ' selected' : ''}>${t}</option>`)}</select></div>
+<div><button type="submit" class="secondary">Filter</button></div></form>
+<ol class="card" id="activity" reversed>${items.length === 0 ? html`<li class="muted">No activity.</li>` : ''}${items.map(
+      (a) => html`<li data-activity="${a.type}"><strong>${a.type}</strong> <span class="muted">${when(a.created_at)} · ${a.data.event_source.channel}</span>
+<details><summary>Data</summary><pre>${JSON.stringify(a.data.data, null, 2)}</pre></details></li>`,
+    )}</ol>${activity.hasMore ? html`<nav class="pager"><a href="${at}${query({ type, after: items.at(-1)?.id })}">Older »</a></nav>` : ''}</section>`;
+    return c.render(reply, 'customers', customer.name || customer.id, body);
+  });
+}

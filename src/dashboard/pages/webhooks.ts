@@ -1,0 +1,186 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { subscribableTypes } from '../../modules/webhooks/index.js';
+import { ApiRefusal } from '../api-client.js';
+import { field, fields, projectCtx, type ProjectCtx } from '../context.js';
+import { html, when, type Html } from '../html.js';
+import { csrfField, postButton, settingsTabs } from '../layout.js';
+
+interface Webhook {
+  id: string;
+  target_url: string;
+  events: string[];
+  active: boolean;
+  description: string | null;
+  headers: Record<string, string>;
+  disabled_reason: string | null;
+  created_at: string;
+}
+
+interface Secret {
+  secret: string;
+  standard_webhooks_secret: string;
+  previous: { secret: string; standard_webhooks_secret: string; expires_at: string } | null;
+}
+
+type P = { Params: { projectId: string; webhookId: string } };
+
+/** "Name: value" lines, as typed in the form, to a headers object (and back). */
+function parseHeaders(text: string): Record<string, string> | string {
+  const out: Record<string, string> = {};
+  for (const [i, line] of text.split(/\r?\n/).entries()) {
+    if (line.trim() === '') continue;
+    const at = line.indexOf(':');
+    if (at <= 0) return `Line ${i + 1} of the custom headers needs the form "Name: value"`;
+    out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return out;
+}
+const headersText = (h: Record<string, string>) => Object.entries(h).map(([k, v]) => `${k}: ${v}`).join('\n');
+
+function formBody(form: unknown) {
+  const all = field(form, 'all_events') === 'on';
+  const headers = parseHeaders(field(form, 'headers'));
+  const body = {
+    target_url: field(form, 'target_url').trim(),
+    events: all ? ['*'] : fields(form, 'events'),
+    active: field(form, 'active') === 'on',
+    description: field(form, 'description').trim() || null,
+    headers: typeof headers === 'string' ? {} : headers,
+  };
+  return { body, problem: typeof headers === 'string' ? headers : undefined };
+}
+
+function webhookForm(c: ProjectCtx, action: string, w: Partial<Webhook> & { headersText?: string }, error?: string): Html {
+  const all = (w.events ?? ['*']).includes('*');
+  const chosen = new Set(w.events ?? []);
+  return html`${error ? html`<div class="notice error" role="alert" id="form-error">${error}</div>` : ''}
+<form method="post" action="${action}" class="card">${csrfField(c.session)}
+<p class="muted">API version v2024-01-01: every message is the v2024-01-01 envelope, signed with the project's secret (below on the list).</p>
+<label for="target_url">Target URL</label><input type="url" id="target_url" name="target_url" required value="${w.target_url ?? ''}" placeholder="https://example.com/webhooks/voucherify">
+<label for="description">Description</label><input type="text" id="description" name="description" value="${w.description ?? ''}">
+<label class="inline"><input type="checkbox" name="active"${w.active !== false ? ' checked' : ''}> Is active?</label>
+<fieldset><legend>Events</legend>
+<label class="inline"><input type="checkbox" name="all_events" data-all-events="event-list"${all ? ' checked' : ''}> Send me all events</label>
+<fieldset id="event-list" class="events" aria-label="Event types">${subscribableTypes.map(
+    (t) => html`<label class="inline"><input type="checkbox" name="events" value="${t}"${chosen.has(t) ? ' checked' : ''}> ${t}</label>`,
+  )}</fieldset></fieldset>
+<label for="headers">Custom headers <span class="muted">(one "Name: value" a line, sent with every message)</span></label>
+<textarea id="headers" name="headers" rows="3">${w.headersText ?? headersText(w.headers ?? {})}</textarea>
+<p><button type="submit">Save</button> <a class="button secondary" href="${c.base}/webhooks">Cancel</a></p></form>`;
+}
+
+function secretCard(c: ProjectCtx, secret: Secret | undefined): Html {
+  return html`<section class="card" aria-labelledby="secret-h"><h2 id="secret-h">Signing secret</h2>
+<p>Every message carries <code>x-voucherify-signature</code> (HMAC-SHA256 of the body) and Standard Webhooks headers,
+signed with this project's secret. After a rotation, the previous secret keeps signing for 24 hours beside the new one
+(<code>x-voucherify-signature-previous</code>, and a second <code>webhook-signature</code> entry), so receivers can switch
+without losing a message.</p>
+${secret
+  ? html`<dl><dt>Secret</dt><dd class="mono" id="secret-value">${secret.secret}</dd>
+<dt>Standard Webhooks secret</dt><dd class="mono">${secret.standard_webhooks_secret}</dd>
+${secret.previous ? html`<dt>Previous secret (signs until ${when(secret.previous.expires_at)})</dt><dd class="mono">${secret.previous.secret}</dd>` : ''}</dl>
+<p><a class="button secondary" href="${c.base}/webhooks">Hide secret</a></p>`
+  : html`<p><a class="button secondary" href="${c.base}/webhooks?reveal=1#secret-h">Reveal secret</a></p>`}
+${postButton(c.session, `${c.base}/webhook-secret/rotate`, 'Rotate secret', {
+  secondary: true,
+  confirm: 'Rotate the signing secret? The current one keeps signing beside the new one for 24 hours.',
+})}</section>`;
+}
+
+function listBody(c: ProjectCtx, hooks: Webhook[], secret: Secret | undefined): Html {
+  return html`${settingsTabs(c.project.id, 'webhooks')}<h1>Webhooks</h1>
+<p><a class="button" href="${c.base}/webhooks/new">Add webhook</a></p>
+<div class="table-wrap"><table><caption class="visually-hidden">Webhook endpoints</caption>
+<thead><tr><th scope="col">Target URL</th><th scope="col">Events</th><th scope="col">Is active?</th><th scope="col">Description</th><th scope="col">Created</th><th scope="col">Actions</th></tr></thead>
+<tbody>${hooks.length === 0 ? html`<tr><td colspan="6" class="muted">No webhooks yet.</td></tr>` : ''}${hooks.map((w) => {
+    const at = `${c.base}/webhooks/${encodeURIComponent(w.id)}`;
+    return html`<tr data-webhook="${w.id}"><td class="mono">${w.target_url}${Object.keys(w.headers).length ? html`<br><span class="muted">${Object.keys(w.headers).length} custom header(s)</span>` : ''}</td>
+<td>${w.events.includes('*') ? 'All events' : html`${w.events.length} event(s): <span class="muted">${w.events.slice(0, 3).join(', ')}${w.events.length > 3 ? '…' : ''}</span>`}</td>
+<td><span class="badge ${w.active ? 'active' : 'inactive'}">${w.active ? 'Active' : 'Inactive'}</span>${w.disabled_reason ? html`<br><span class="muted">${w.disabled_reason}</span>` : ''}</td>
+<td>${w.description ?? ''}</td><td>${when(w.created_at)}</td>
+<td class="actions"><a class="button secondary" href="${at}/edit" aria-label="Edit webhook ${w.target_url}">✎ Edit</a>
+${postButton(c.session, `${at}/active`, w.active ? 'Deactivate' : 'Activate', { secondary: true, extra: { active: w.active ? 'off' : 'on' } })}
+${postButton(c.session, `${at}/test`, 'Send a test', { secondary: true })}
+${postButton(c.session, `${at}/retry-failed`, 'Retry failed', { secondary: true, confirm: 'Send every failed message of this endpoint again?' })}
+<a class="button secondary" href="${c.base}/sendouts?webhook_id=${encodeURIComponent(w.id)}">Sendouts</a>
+${postButton(c.session, `${at}/delete`, 'Delete', { danger: true, confirm: `Delete the webhook to ${w.target_url}?` })}</td></tr>`;
+  })}</tbody></table></div>${secretCard(c, secret)}`;
+}
+
+export function webhookRoutes(d: FastifyInstance): void {
+  const base = '/p/:projectId/webhooks';
+
+  d.get<P & { Querystring: { reveal?: string } }>(base, async (req, reply) => {
+    const c = await projectCtx(req);
+    const hooks = await c.api.must<{ data: Webhook[] }>('GET', `/projects/${c.project.id}/webhooks`);
+    const secret = req.query.reveal === '1' ? await c.api.must<Secret>('GET', `/projects/${c.project.id}/webhook-secret`) : undefined;
+    return c.render(reply, 'webhooks', 'Webhooks', listBody(c, hooks.data, secret));
+  });
+
+  d.get<P>(`${base}/new`, async (req, reply) => {
+    const c = await projectCtx(req);
+    return c.render(reply, 'webhooks', 'Add webhook', html`${settingsTabs(c.project.id, 'webhooks')}<h1>Add webhook</h1>${webhookForm(c, `${c.base}/webhooks`, {})}`);
+  });
+
+  async function save(c: ProjectCtx, reply: FastifyReply, form: unknown, id?: string) {
+    const { body, problem } = formBody(form);
+    const fail = (error: string) =>
+      c.render(reply.code(400), 'webhooks', id ? 'Edit webhook' : 'Add webhook', html`${settingsTabs(c.project.id, 'webhooks')}<h1>${id ? 'Edit webhook' : 'Add webhook'}</h1>${webhookForm(
+        c,
+        id ? `${c.base}/webhooks/${encodeURIComponent(id)}` : `${c.base}/webhooks`,
+        { ...body, headersText: field(form, 'headers') },
+        error,
+      )}`);
+    if (problem) return fail(problem);
+    if (body.events.length === 0) return fail('Choose at least one event, or "Send me all events".');
+    const r = id
+      ? await c.api.call<Webhook>('PUT', `/projects/${c.project.id}/webhooks/${encodeURIComponent(id)}`, body)
+      : await c.api.call<Webhook>('POST', `/projects/${c.project.id}/webhooks`, body);
+    if (!r.ok) return fail(new ApiRefusal(r.status, r.body).message);
+    return c.done(reply, `${c.base}/webhooks`, id ? `Webhook to ${r.body.target_url} saved.` : `Webhook to ${r.body.target_url} added.`);
+  }
+
+  d.post<P>(base, async (req, reply) => save(await projectCtx(req), reply, req.body));
+
+  d.get<P>(`${base}/:webhookId/edit`, async (req, reply) => {
+    const c = await projectCtx(req);
+    const w = await c.api.must<Webhook>('GET', `/projects/${c.project.id}/webhooks/${encodeURIComponent(req.params.webhookId)}`);
+    return c.render(reply, 'webhooks', 'Edit webhook', html`${settingsTabs(c.project.id, 'webhooks')}<h1>Edit webhook</h1>${webhookForm(c, `${c.base}/webhooks/${encodeURIComponent(w.id)}`, w)}`);
+  });
+
+  d.post<P>(`${base}/:webhookId`, async (req, reply) => save(await projectCtx(req), reply, req.body, req.params.webhookId));
+
+  d.post<P>(`${base}/:webhookId/active`, async (req, reply) => {
+    const c = await projectCtx(req);
+    const path = `/projects/${c.project.id}/webhooks/${encodeURIComponent(req.params.webhookId)}`;
+    const w = await c.api.must<Webhook>('GET', path);
+    const active = field(req.body, 'active') === 'on';
+    await c.api.must('PUT', path, { target_url: w.target_url, events: w.events, description: w.description, headers: w.headers, active });
+    return c.done(reply, `${c.base}/webhooks`, `Webhook to ${w.target_url} ${active ? 'activated' : 'deactivated'}.`);
+  });
+
+  d.post<P>(`${base}/:webhookId/delete`, async (req, reply) => {
+    const c = await projectCtx(req);
+    await c.api.must('DELETE', `/projects/${c.project.id}/webhooks/${encodeURIComponent(req.params.webhookId)}`);
+    return c.done(reply, `${c.base}/webhooks`, 'Webhook deleted.');
+  });
+
+  d.post<P>(`${base}/:webhookId/test`, async (req, reply) => {
+    const c = await projectCtx(req);
+    const s = await c.api.must<{ id: string; type: string }>('POST', `/projects/${c.project.id}/webhooks/${encodeURIComponent(req.params.webhookId)}/test`);
+    return c.done(reply, `${c.base}/sendouts/${encodeURIComponent(s.id)}`, `Test message (${s.type}) queued.`);
+  });
+
+  d.post<P>(`${base}/:webhookId/retry-failed`, async (req, reply) => {
+    const c = await projectCtx(req);
+    const r = await c.api.call<{ retried: number }>('POST', `/projects/${c.project.id}/webhooks/${encodeURIComponent(req.params.webhookId)}/retry-failed`);
+    if (!r.ok) return c.done(reply, `${c.base}/webhooks`, new ApiRefusal(r.status, r.body).message, 'error');
+    return c.done(reply, `${c.base}/sendouts?webhook_id=${encodeURIComponent(req.params.webhookId)}`, `${r.body.retried} failed message(s) queued again.`);
+  });
+
+  d.post<P>('/p/:projectId/webhook-secret/rotate', async (req, reply) => {
+    const c = await projectCtx(req);
+    await c.api.must('POST', `/projects/${c.project.id}/webhook-secret/rotate`);
+    return c.done(reply, `${c.base}/webhooks?reveal=1#secret-h`, 'Secret rotated: the previous one keeps signing beside it for 24 hours.');
+  });
+}

@@ -1,0 +1,105 @@
+import type { Clock } from '../../core/clock.js';
+import { giftAmountExceeded, invalidVoucher } from '../../core/errors.js';
+import { newSortableId } from '../../core/ids.js';
+import type { Db, Executor } from '../../store/db.js';
+import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
+import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
+import * as sql from './sql.js';
+import type { VoucherRow } from './types.js';
+import { simpleVoucher, voucherObject } from './view.js';
+
+export interface BalanceInput {
+  amount: number;
+  source_id?: string;
+  reason?: string;
+}
+
+function balanceObject(v: VoucherRow, amount: number) {
+  return {
+    amount,
+    total: Number(v.gift_balance ?? 0),
+    balance: Number(v.gift_balance ?? 0),
+    type: 'gift_voucher' as const,
+    operation_type: 'MANUAL' as const,
+    object: 'balance' as const,
+    related_object: { type: 'voucher' as const, id: v.id },
+  };
+}
+
+function transactionObject(t: sql.TransactionRow, v: VoucherRow) {
+  const amount = Number(t.amount);
+  const balance = Number(t.balance);
+  return {
+    id: t.id,
+    source_id: t.source_id,
+    voucher_id: t.voucher_id,
+    campaign_id: t.campaign_id,
+    source: 'API' as const,
+    reason: t.reason,
+    type: t.type,
+    details: { balance: { type: 'gift_voucher', total: balance, object: 'balance', amount, balance, operation_type: 'MANUAL', related_object: { id: v.id, type: 'voucher' } } },
+    related_transaction_id: null,
+    created_at: t.created_at.toISOString(),
+  };
+}
+
+/**
+ * Gift balances: POST /v1/vouchers/{code}/balance adds credits (positive amount) or takes them (negative), in one
+ * guarded statement with its transaction row and events (voucher.gift.balance_added for additions,
+ * voucher.gift.transaction.created for both).
+ */
+export function createBalances(deps: {
+  db: Db;
+  clock: Clock;
+  log: Pick<EventLog, 'record'>;
+  campaigns: Pick<CampaignsService, 'simple'>;
+  find(projectId: string, code: string): Promise<VoucherRow>;
+  campaignOf(tx: Executor, v: VoucherRow): Promise<CampaignRow | undefined>;
+}) {
+  const { db, clock, log } = deps;
+
+  async function change(cause: Cause, code: string, input: BalanceInput) {
+    const current = await deps.find(cause.projectId, code);
+    if (current.type !== 'GIFT_VOUCHER') throw invalidVoucher(`Voucher ${current.code} is a ${current.type}: only gift vouchers have a balance to change`);
+    return db.transaction(async (tx) => {
+      const now = clock.now();
+      const v = await sql.changeBalance(tx, cause.projectId, current.id, input.amount, now);
+      if (!v) throw giftAmountExceeded(`Voucher ${current.code} holds less than ${-input.amount}: its balance cannot go below 0`, { resourceId: current.code, resourceType: 'voucher' });
+      const campaign = await deps.campaignOf(tx, v);
+      const t: sql.TransactionRow = {
+        id: newSortableId('vtx', now),
+        voucher_id: v.id,
+        campaign_id: v.campaign_id,
+        type: input.amount > 0 ? 'CREDITS_ADDITION' : 'CREDITS_REMOVAL',
+        source_id: input.source_id ?? null,
+        reason: input.reason ?? null,
+        amount: input.amount,
+        balance: Number(v.gift_balance),
+        created_at: now,
+      };
+      await sql.insertTransaction(tx, { id: t.id, projectId: cause.projectId, voucherId: v.id, campaignId: v.campaign_id, type: t.type, sourceId: t.source_id, reason: t.reason, amount: input.amount, balance: Number(t.balance), now });
+      const balance = balanceObject(v, input.amount);
+      const transaction = transactionObject(t, v);
+      const simpleCampaign = campaign ? deps.campaigns.simple(campaign) : null;
+      const events: CausedEvent[] = [];
+      if (input.amount > 0) {
+        events.push({ cause, event: { type: 'voucher.gift.balance_added', entityId: v.id, data: { voucher: simpleVoucher(v, campaign), balance, campaign: simpleCampaign, transaction } } });
+      }
+      const holder = v.holder_id ? { id: v.holder_id, object: 'customer' } : null;
+      events.push({ cause, event: { type: 'voucher.gift.transaction.created', entityId: t.id, data: { transaction, voucher: voucherObject(v, campaign), campaign: simpleCampaign, holder, balance } } });
+      await log.record(tx, events);
+      return balance;
+    });
+  }
+
+  async function transactions(projectId: string, code: string, q: { limit: number; starting_after_id?: string }) {
+    const v = await deps.find(projectId, code);
+    const rows = await sql.selectTransactions(db, projectId, v.id, q.limit + 1, q.starting_after_id);
+    const page = rows.slice(0, q.limit).map((t) => transactionObject(t, v));
+    return { data: page, has_more: rows.length > q.limit, more_starting_after: rows.length > q.limit ? page.at(-1)?.id : undefined };
+  }
+
+  return { change, transactions };
+}
+
+export type Balances = ReturnType<typeof createBalances>;

@@ -1,0 +1,97 @@
+/**
+ * Gift balances: credits added and taken in one guarded statement (never below zero under concurrency, counted in
+ * the database afterwards), transactions listed, voucher.gift.* webhooks validated, the SDK's balance methods.
+ */
+import { VoucherifyServerSide } from '@voucherify/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { specPresent } from './helpers/conformance.js';
+import { projectWebhookValidators } from './helpers/project-webhooks.js';
+import { createWebhook, deliverAll, privateTargets } from './helpers/sendouts.js';
+import { startSink, type Sink } from './helpers/sink.js';
+
+let t: TestTessera;
+let p: TestProject;
+let sink: Sink;
+const types = ['voucher.gift.balance_added', 'voucher.gift.transaction.created'];
+
+const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+  t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
+
+async function ok(method: 'GET' | 'POST', url: string, payload?: unknown): Promise<any> {
+  const res = await api(method, url, payload);
+  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200);
+  return res.json();
+}
+
+beforeAll(async () => {
+  t = await startTessera({ env: privateTargets });
+  p = await t.createProject();
+  sink = await startSink();
+  await createWebhook(t, p.id, sink.url, types);
+  await ok('POST', '/v1/campaigns', { name: 'Cards', campaign_type: 'GIFT_VOUCHERS', voucher: { gift: { amount: 1000 } } });
+  await ok('POST', '/v1/campaigns/Cards/vouchers/CARD-1', {});
+});
+afterAll(async () => {
+  await sink.close();
+  await t.close();
+});
+
+describe('gift balance', () => {
+  it('adds and takes credits, refusing to go below zero', async () => {
+    const added = await ok('POST', '/v1/vouchers/card-1/balance', { amount: 500, source_id: 'topup-1', reason: 'birthday' });
+    expect(added).toMatchObject({ amount: 500, balance: 1500, total: 1500, type: 'gift_voucher', object: 'balance', operation_type: 'MANUAL', related_object: { type: 'voucher' } });
+    expect((await ok('GET', '/v1/vouchers/CARD-1')).gift).toEqual({ amount: 1500, balance: 1500 });
+    expect(await ok('POST', '/v1/vouchers/CARD-1/balance', { amount: -300 })).toMatchObject({ amount: -300, balance: 1200 });
+    const over = await api('POST', '/v1/vouchers/CARD-1/balance', { amount: -5000 });
+    expect(over.statusCode).toBe(400);
+    expect(over.json()).toMatchObject({ key: 'gift_amount_exceeded', resource_type: 'voucher' });
+    expect((await ok('GET', '/v1/vouchers/CARD-1')).gift).toEqual({ amount: 1500, balance: 1200 });
+
+    const tx = await ok('GET', '/v1/vouchers/CARD-1/transactions');
+    expect(tx).toMatchObject({ object: 'list', data_ref: 'data', has_more: false });
+    expect(tx.data.map((x: any) => [x.type, x.details.balance.amount, x.details.balance.balance])).toEqual([
+      ['CREDITS_REMOVAL', -300, 1200],
+      ['CREDITS_ADDITION', 500, 1500],
+    ]);
+    expect(tx.data[1]).toMatchObject({ source_id: 'topup-1', reason: 'birthday', source: 'API' });
+
+    await ok('POST', '/v1/vouchers/DISC-1', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } });
+    const notGift = await api('POST', '/v1/vouchers/DISC-1/balance', { amount: 10 });
+    expect(notGift.statusCode).toBe(400);
+    expect(notGift.json().key).toBe('invalid_voucher');
+    expect((await api('POST', '/v1/vouchers/NOPE/balance', { amount: 10 })).json()).toMatchObject({ code: 404, resource_type: 'voucher' });
+    expect((await api('POST', '/v1/vouchers/CARD-1/balance', { amount: 0 })).statusCode).toBe(400);
+  });
+
+  it('25 parallel removals of 100 from 1000: exactly 10 succeed, the balance ends at 0', async () => {
+    await ok('POST', '/v1/campaigns/Cards/vouchers/CARD-RACE', {});
+    const results = await Promise.all(Array.from({ length: 25 }, () => api('POST', '/v1/vouchers/CARD-RACE/balance', { amount: -100 })));
+    expect(results.filter((r) => r.statusCode === 200)).toHaveLength(10);
+    expect(results.filter((r) => r.statusCode === 400)).toHaveLength(15);
+    const { rows } = await t.testDb.db.query<{ balance: string; n: string }>(
+      `SELECT v.gift_balance AS balance, (SELECT count(*) FROM voucher_transactions x WHERE x.voucher_id = v.id) AS n FROM vouchers v WHERE v.code = 'CARD-RACE'`,
+    );
+    expect(Number(rows[0]!.balance)).toBe(0);
+    expect(Number(rows[0]!.n)).toBe(10);
+  });
+
+  it('the SDK adds balance and lists transactions', async () => {
+    const apiUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const server = VoucherifyServerSide({ applicationId: p.server['x-app-id'], secretKey: p.server['x-app-token'], apiUrl });
+    expect(await server.vouchers.balance.create('CARD-1', { amount: 100 } as never)).toMatchObject({ amount: 100, balance: 1300 });
+    const list: any = await server.vouchers.listTransactions('CARD-1', { limit: 2 } as never);
+    expect(list.data).toHaveLength(2);
+    expect(list.has_more).toBe(true);
+  });
+
+  it.skipIf(!specPresent)('voucher.gift.balance_added and voucher.gift.transaction.created validate', async () => {
+    await deliverAll(t);
+    const v = projectWebhookValidators(types);
+    const got = sink.received.map((r) => r.json);
+    for (const type of types) expect(got.map((g) => g.type)).toContain(type);
+    for (const payload of got) v.check(payload);
+    expect(got.filter((g) => g.type === 'voucher.gift.balance_added').map((g) => g.data.balance.amount)).toEqual(expect.arrayContaining([500, 100]));
+    expect(got.filter((g) => g.type === 'voucher.gift.transaction.created')).toHaveLength(13);
+  });
+});
