@@ -25,6 +25,8 @@ import type { ModuleParts, Reaction, TesseraModule } from './modules/module.js';
 import { metadataSchemasModule } from './modules/metadata-schemas/index.js';
 import { projectsModule } from './modules/projects/index.js';
 import { publicationsModule } from './modules/publications/index.js';
+import { promotionsModule } from './modules/promotions/index.js';
+import { redemptionsModule } from './modules/redemptions/index.js';
 import { segmentsModule } from './modules/segments/index.js';
 import { vouchersModule } from './modules/vouchers/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
@@ -60,6 +62,8 @@ const modules = [
   productsModule,
   ordersModule,
   validationRulesModule,
+  promotionsModule,
+  redemptionsModule,
 ] as const;
 
 type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;

@@ -9,6 +9,8 @@ import type { CampaignsService, CategoriesService } from '../modules/campaigns/i
 import type { Balances, VouchersService } from '../modules/vouchers/index.js';
 import type { MetadataSchemasService } from '../modules/metadata-schemas/index.js';
 import type { PublicationsService } from '../modules/publications/index.js';
+import type { RedemptionsService, RollbacksService } from '../modules/redemptions/index.js';
+import type { PromotionsService } from '../modules/promotions/index.js';
 import type { CustomersService } from '../modules/customers/index.js';
 import type { EventSchemasService } from '../modules/event-schemas/index.js';
 import type { EventsService } from '../modules/events/index.js';
@@ -38,6 +40,8 @@ import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
 import { clientPublicationRoutes, publicationRoutes } from './routes/publications.js';
 import { segmentRoutes } from './routes/segments.js';
+import { clientRedemptionRoutes, redemptionRoutes } from './routes/redemptions.js';
+import { promotionRoutes } from './routes/promotions.js';
 import { voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { bodyAjv, queryAjv } from './validation.js';
@@ -63,6 +67,9 @@ export interface ApiServices {
   balances: Balances;
   metadataSchemas: MetadataSchemasService;
   publications: PublicationsService;
+  redemptions: RedemptionsService;
+  promotions: PromotionsService;
+  rollbacks: RollbacksService;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;
 }
@@ -130,6 +137,8 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     orderRoutes(v1, services);
     productRoutes(v1, services);
     validationRuleRoutes(v1, services);
+    redemptionRoutes(v1, services);
+    promotionRoutes(v1, services);
   }, { prefix: '/v1' });
 
   await app.register(async (client) => {
@@ -151,6 +160,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     client.addHook('onRequest', clientAuth(services.projects));
     eventRoutes(client, { events: services.events, clientSide: true });
     clientPublicationRoutes(client, services);
+    clientRedemptionRoutes(client, services);
   }, { prefix: '/client/v1' });
 
   await app.register(async (mgmt) => {

@@ -12,6 +12,7 @@ export function errorBody(err: TesseraError, requestId: string) {
     request_id: requestId,
     ...(err.resourceId !== undefined ? { resource_id: err.resourceId } : {}),
     ...(err.resourceType !== undefined ? { resource_type: err.resourceType } : {}),
+    ...(err.ruleMessage !== undefined ? { error: { message: err.ruleMessage } } : {}),
   };
 }
 

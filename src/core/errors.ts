@@ -22,6 +22,22 @@ export const errorCatalog = {
   voucher_disabled: { code: 400, message: 'Voucher is disabled' },
   invalid_add_balance_params: { code: 400, message: 'Invalid add balance params' },
   gift_amount_exceeded: { code: 400, message: 'Gift amount exceeded' },
+  quantity_exceeded: { code: 400, message: 'Quantity exceeded' },
+  customer_rules_violated: { code: 400, message: 'Customer does not match validation rules' },
+  redemption_rules_violated: { code: 400, message: 'Redemption does not match validation rules' },
+  order_rules_violated: { code: 400, message: 'Order does not match validation rules' },
+  voucher_expired: { code: 400, message: 'Voucher expired' },
+  voucher_not_active: { code: 400, message: 'Voucher not active' },
+  campaign_disabled: { code: 400, message: 'Campaign is disabled' },
+  invalid_redeemables: { code: 400, message: 'Invalid redeemables' },
+  duplicated_redeemables: { code: 400, message: 'Duplicated redeemables' },
+  missing_order: { code: 400, message: 'Missing order' },
+  invalid_gift: { code: 400, message: 'Invalid gift' },
+  already_rolled_back: { code: 400, message: 'Already rolled back' },
+  invalid_redemption: { code: 400, message: 'Invalid redemption' },
+  invalid_redemption_parent: { code: 400, message: 'Invalid redemption parent' },
+  promotion_inactive: { code: 400, message: 'Promotion is inactive' },
+  promotion_not_active_now: { code: 400, message: 'Promotion not active now' },
   unauthorized: { code: 401, message: 'Unauthorized' },
   forbidden: { code: 403, message: 'Forbidden' },
   not_found: { code: 404, message: 'Resource not found' },
@@ -40,6 +56,8 @@ export type ErrorKey = keyof typeof errorCatalog;
 export interface ErrorExtra {
   resourceId?: string;
   resourceType?: string;
+  /** A validation rule's own message (the body's `error.message`). */
+  ruleMessage?: string;
 }
 
 export class TesseraError extends Error {
@@ -48,6 +66,7 @@ export class TesseraError extends Error {
   readonly details: string | undefined;
   readonly resourceId: string | undefined;
   readonly resourceType: string | undefined;
+  readonly ruleMessage: string | undefined;
 
   constructor(key: ErrorKey, details?: string, extra: ErrorExtra = {}) {
     const entry = errorCatalog[key];
@@ -58,6 +77,7 @@ export class TesseraError extends Error {
     this.details = details;
     this.resourceId = extra.resourceId;
     this.resourceType = extra.resourceType;
+    this.ruleMessage = extra.ruleMessage;
   }
 
   get publicMessage(): string {
@@ -96,6 +116,23 @@ export const duplicateSourceId = raise('duplicate_source_id');
 export const voucherDisabled = raise('voucher_disabled');
 export const invalidAddBalanceParams = raise('invalid_add_balance_params');
 export const giftAmountExceeded = raise('gift_amount_exceeded');
+export const quantityExceeded = raise('quantity_exceeded');
+export const voucherExpired = raise('voucher_expired');
+export const voucherNotActive = raise('voucher_not_active');
+export const campaignDisabled = raise('campaign_disabled');
+export const invalidRedeemables = raise('invalid_redeemables');
+export const duplicatedRedeemables = raise('duplicated_redeemables');
+export const missingOrder = raise('missing_order');
+export const invalidGift = raise('invalid_gift');
+export const alreadyRolledBack = raise('already_rolled_back');
+export const invalidRedemption = raise('invalid_redemption');
+export const invalidRedemptionParent = raise('invalid_redemption_parent');
+export const promotionInactive = raise('promotion_inactive');
+export const promotionNotActiveNow = raise('promotion_not_active_now');
+/** A validation rule failed: its key (customer, order or redemption rules), the rule ids, its own message. */
+export function rulesViolated(key: 'customer_rules_violated' | 'order_rules_violated' | 'redemption_rules_violated', details: string, ruleMessage?: string): TesseraError {
+  return new TesseraError(key, details, { ruleMessage });
+}
 
 export function notFound(resourceType: string, id: string): TesseraError {
   return new TesseraError('not_found', `Cannot find ${resourceType} with id ${id}`, { resourceId: id, resourceType });

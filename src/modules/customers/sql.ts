@@ -4,7 +4,7 @@ import type { CustomerRow } from './types.js';
 /** What inserts write; reads also take the order summary, which only the orders module writes. */
 const writeColumns =
   'id, project_id, source_id, name, description, email, phone, birthdate, address, metadata, system_metadata, created_at, updated_at';
-const columns = `${writeColumns}, order_summary`;
+const columns = `${writeColumns}, order_summary, redemption_summary`;
 
 export async function selectById(db: Executor, projectId: string, id: string, lock = false): Promise<CustomerRow | undefined> {
   const { rows } = await db.query<CustomerRow>(

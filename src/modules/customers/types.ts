@@ -23,6 +23,8 @@ export interface CustomerRow {
   updated_at: Date | null;
   /** Over the customer's PAID and FULFILLED orders (kept by the orders module); absent or null while there are none. */
   order_summary?: OrderSummary | null;
+  /** Counts of the customer's redemptions and rollbacks (see the redemptions module); null while none. */
+  redemption_summary?: Record<string, number> | null;
 }
 
 /** As stored: last_order_date an ISO time. */

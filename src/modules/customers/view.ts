@@ -21,6 +21,20 @@ function summaryOfObject(o: { total_amount: number; total_count: number; last_or
   return { total_amount: o.total_amount, total_count: o.total_count, last_order_amount: o.last_order_amount, last_order_date: o.last_order_date };
 }
 
+function redemptionSummaryObject(r: Record<string, number> | null | undefined) {
+  const n = (k: string) => Number(r?.[k] ?? 0);
+  return {
+    total_redeemed: n('total_redeemed'),
+    total_failed: n('total_failed'),
+    total_succeeded: n('total_succeeded'),
+    total_rolled_back: n('total_rolled_back'),
+    total_rollback_failed: n('total_rollback_failed'),
+    total_rollback_succeeded: n('total_rollback_succeeded'),
+    gift: { redeemed_amount: n('gift_redeemed_amount'), amount_to_go: 0 },
+    loyalty_card: { redeemed_points: 0, points_to_go: 0 },
+  };
+}
+
 /**
  * Voucherify's CustomerWithSummaryLoyaltyReferrals. Redemption summary, loyalty and referrals are zero-valued until
  * redemptions, loyalty and referral programs exist.
@@ -37,16 +51,7 @@ export function customerObject(c: CustomerRow) {
     address: c.address,
     metadata: c.metadata,
     summary: {
-      redemptions: {
-        total_redeemed: 0,
-        total_failed: 0,
-        total_succeeded: 0,
-        total_rolled_back: 0,
-        total_rollback_failed: 0,
-        total_rollback_succeeded: 0,
-        gift: { redeemed_amount: 0, amount_to_go: 0 },
-        loyalty_card: { redeemed_points: 0, points_to_go: 0 },
-      },
+      redemptions: redemptionSummaryObject(c.redemption_summary),
       orders: orderSummaryObject(c.order_summary),
     },
     loyalty: { points: 0, referred_customers: 0, campaigns: {} },

@@ -24,9 +24,14 @@ export const triggerTypes = [
   'customer.order.updated',
   'customer.order.paid',
   'customer.order.canceled',
+  'customer.redemption.succeeded',
+  'customer.redemption.rollback.succeeded',
   'manual',
 ] as const;
-export const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'customer.publication.succeeded', ...orderTriggers];
+/** Triggers that send a plain message only. */
+const plainTriggers: readonly string[] = ['customer.publication.succeeded', 'customer.redemption.succeeded', 'customer.redemption.rollback.succeeded'];
+const redemptionTriggers: readonly string[] = ['customer.redemption.succeeded', 'customer.redemption.rollback.succeeded'];
+export const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'customer.publication.succeeded', ...orderTriggers, ...redemptionTriggers];
 /** Triggers a distribution may publish codes on. */
 const publishingTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left'];
 /** Triggers whose optional segment narrows them to its members (segment triggers name theirs as what happened). */
@@ -75,7 +80,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
       if (purpose === 'publish_unique_codes' && !publishingTriggers.includes(t.type)) {
         throw invalidPayload(`Purpose publish_unique_codes needs a custom event or segment trigger, not ${t.type}`);
       }
-      if (t.type === 'customer.publication.succeeded') throw invalidPayload(`A customer.publication.succeeded trigger sends a plain_message, not ${purpose}`);
+      if (plainTriggers.includes(t.type)) throw invalidPayload(`A ${t.type} trigger sends a plain_message, not ${purpose}`);
       const campaign = await deps.campaigns.get(projectId, input.campaign_id);
       if (purpose === 'publish_unique_codes' && !campaign.definition.voucher) throw invalidPayload(`Campaign ${campaign.id} is a ${campaign.campaign_type} and has no codes to publish`);
     } else if (input.campaign_id !== undefined) {
@@ -149,7 +154,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
     if (d.project_id !== r.projectId || d.trigger.type !== r.type) return false;
     if (r.type === 'customer.custom_event') return (r.data.event as { type?: string } | undefined)?.type === d.trigger.event;
     if (r.type === 'customer.publication.succeeded') return !d.trigger.campaign_id || (r.data.campaign as { id?: string } | null)?.id === d.trigger.campaign_id;
-    if (orderTriggers.includes(r.type)) return true;
+    if (orderTriggers.includes(r.type) || redemptionTriggers.includes(r.type)) return true;
     return r.entityId === d.trigger.segment_id;
   }
 

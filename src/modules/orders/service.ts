@@ -60,7 +60,7 @@ export function createOrdersService(deps: OrdersDeps) {
    * Writes an order (new when `current` is undefined), recomputes the order summaries of its customers (old and
    * new) and records the customer's order events, all in tx.
    */
-  async function write(tx: Executor, cause: Cause, current: OrderRow | undefined, input: OrderInput, silent?: Set<string>): Promise<OrderRow> {
+  async function write(tx: Executor, cause: Cause, current: OrderRow | undefined, input: OrderInput, silent?: Set<string>, redemptions?: Record<string, unknown>): Promise<OrderRow> {
     const projectId = cause.projectId;
     const now = clock.now();
     const events: CausedEvent[] = [];
@@ -76,7 +76,7 @@ export function createOrdersService(deps: OrdersDeps) {
       ...amountsOf(current, input, items),
       items,
       metadata: input.metadata === undefined ? (current?.metadata ?? {}) : (input.metadata ?? {}),
-      redemptions: current?.redemptions ?? {},
+      redemptions: { ...(current?.redemptions ?? {}), ...(redemptions ?? {}) },
       customer_id: customer === undefined ? (current?.customer_id ?? null) : (customer?.id ?? null),
       referrer_id: referrer === undefined ? (current?.referrer_id ?? null) : (referrer?.id ?? null),
       created_at: input.created_at !== undefined ? new Date(input.created_at) : (current?.created_at ?? now),
@@ -85,7 +85,7 @@ export function createOrdersService(deps: OrdersDeps) {
     if (!current) {
       if (!(await sql.insertOrder(tx, row))) throw retryTransaction(`An order with source_id ${row.source_id} was created concurrently`);
     } else {
-      if (compared.every((k) => isDeepStrictEqual(current[k], row[k]))) {
+      if (redemptions === undefined && compared.every((k) => isDeepStrictEqual(current[k], row[k]))) {
         if (silent) for (const e of events) silent.add(mark(e));
         else await log.record(tx, events);
         return current;
@@ -145,6 +145,21 @@ export function createOrdersService(deps: OrdersDeps) {
       }
       return write(tx, cause, current, input);
     });
+  }
+
+  /**
+   * In the caller's transaction (redemptions): creates the order, or updates the one with the sent id or source_id,
+   * adding `redemptions` (by parent redemption id) to the order's.
+   */
+  async function upsertIn(tx: Executor, cause: Cause, input: OrderInput, redemptions?: Record<string, unknown>): Promise<OrderRow> {
+    let current: OrderRow | undefined;
+    if (input.id !== undefined) {
+      current = await sql.selectById(tx, cause.projectId, input.id, true);
+      if (!current) throw notFound('order', input.id);
+    } else if (typeof input.source_id === 'string') {
+      current = await sql.selectBySourceId(tx, cause.projectId, input.source_id, true);
+    }
+    return write(tx, cause, current, { ...input, id: undefined }, undefined, redemptions);
   }
 
   /** PUT /v1/orders/{id}: sent fields change (items and metadata as a whole), the rest stay. */
@@ -224,7 +239,7 @@ export function createOrdersService(deps: OrdersDeps) {
     return { async_action_id: id };
   }
 
-  return { create, update, get, list, importMany };
+  return { create, update, upsertIn, get, list, importMany, find: (tx: Executor, projectId: string, key: string) => sql.selectOrder(tx, projectId, key) };
 }
 
 export type OrdersService = ReturnType<typeof createOrdersService>;

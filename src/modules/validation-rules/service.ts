@@ -141,6 +141,17 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
         limit: q.limit,
       });
     },
+    /** The rules assigned to these objects, with the object each guards (in assignment order). */
+    async assignedTo(tx: Executor, projectId: string, objects: { type: RelatedObjectType; id: string }[]): Promise<{ rule: ValidationRuleRow; objectId: string; objectType: string }[]> {
+      if (objects.length === 0) return [];
+      const assigned = await sql.selectAssignedTo(tx, projectId, objects);
+      if (assigned.length === 0) return [];
+      const rules = new Map((await sql.selectRules(tx, projectId, [...new Set(assigned.map((a) => a.rule_id))])).map((r) => [r.id, r]));
+      return assigned.flatMap((a) => {
+        const rule = rules.get(a.rule_id);
+        return rule ? [{ rule, objectId: a.related_object_id, objectType: a.related_object_type }] : [];
+      });
+    },
     /**
      * For validations: the rules assigned to these objects, each evaluated against the caller's context at `now`
      * (in assignment order). The first failure is the answer's reason.

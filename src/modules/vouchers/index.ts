@@ -17,7 +17,7 @@ import { createBalances } from './balance.js';
 import { createVouchersService } from './service.js';
 export { type VouchersService } from './service.js';
 export { maxIdleRounds, type Generation } from './generation.js';
-export { simpleVoucher, voucherObject } from './view.js';
+export { effective, simpleVoucher, voucherObject } from './view.js';
 export { type BalanceInput, type Balances } from './balance.js';
 export { balanceSchema, importSchema, voucherInputProperties, voucherInputSchema } from './schemas.js';
 export type { VoucherInput, VoucherListQuery, VoucherRow } from './types.js';

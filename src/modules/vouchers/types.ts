@@ -16,6 +16,8 @@ export interface VoucherRow {
   active: boolean;
   holder_id: string | null;
   publish_count: number;
+  /** Redemptions spent of a limited voucher (unlimited vouchers' redemptions are not counted here). */
+  redeemed_quantity?: number;
   /** bigint: a string from node-postgres; read through Number(). */
   gift_balance: number | string | null;
   overrides: VoucherOverrides;

@@ -75,7 +75,7 @@ export function voucherObject(v: VoucherRow, c: CampaignRow | undefined) {
     publish: { object: 'list', count: v.publish_count, url: `/v1/vouchers/${code}/publications?page=1&limit=10` },
     redemption: {
       quantity: e.redemption?.quantity ?? null,
-      redeemed_quantity: 0,
+      redeemed_quantity: v.redeemed_quantity ?? 0,
       redeemed_amount: 0,
       redeemed_points: 0,
       object: 'list',
@@ -104,7 +104,7 @@ export function simpleVoucher(v: VoucherRow, c: CampaignRow | undefined) {
     active: v.active,
     created_at: v.created_at.toISOString(),
     updated_at: iso(v.updated_at),
-    redemption: { quantity: e.redemption?.quantity ?? null, redeemed_quantity: 0 },
+    redemption: { quantity: e.redemption?.quantity ?? null, redeemed_quantity: v.redeemed_quantity ?? 0 },
     start_date: e.start_date,
     expiration_date: e.expiration_date,
     metadata: e.metadata,

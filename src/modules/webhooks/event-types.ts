@@ -136,6 +136,15 @@ export const emittedTypes: string[] = [
   'business_validation_rule.deleted',
   'business_validation_rule.assignment.created',
   'business_validation_rule.assignment.deleted',
+  'redemption.succeeded',
+  'redemption.failed',
+  'redemption.rollback.succeeded',
+  'voucher.gift.transaction.created',
+  'campaign.promotion_tier.created',
+  'campaign.promotion_tier.updated',
+  'campaign.promotion_tier.enabled',
+  'campaign.promotion_tier.disabled',
+  'campaign.promotion_tier.deleted',
 ];
 
 /** Types a distribution can be triggered by (its own list lives with distributions); reported as emitted too. */
@@ -148,6 +157,8 @@ export const distributionEmittedTypes: string[] = [
   'customer.order.updated',
   'customer.order.paid',
   'customer.order.canceled',
+  'customer.redemption.succeeded',
+  'customer.redemption.rollback.succeeded',
   'manual_distribution_schedule',
 ];
 

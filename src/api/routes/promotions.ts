@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import { tierInputSchema, type PromotionsService, type TierInput } from '../../modules/promotions/index.js';
+import { causeOf, projectIdOf } from '../auth.js';
+import { limitParam, listOf } from '../list.js';
+
+const tierParams = { type: 'object', required: ['tierId'], properties: { tierId: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
+const campaignParams = { type: 'object', required: ['campaignId'], properties: { campaignId: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
+const listQuery = {
+  type: 'object',
+  properties: { limit: limitParam, page: { type: 'integer', minimum: 1, maximum: 100, default: 1 }, is_available: { type: 'boolean' } },
+} as const;
+
+type ListQuery = { limit: number; page: number; is_available?: boolean };
+
+/** /v1/promotions/tiers and /v1/promotions/{campaignId}/tiers. */
+export function promotionRoutes(app: FastifyInstance, deps: { promotions: PromotionsService }): void {
+  const { promotions } = deps;
+  app.get<{ Querystring: ListQuery }>('/promotions/tiers', { schema: { querystring: listQuery } }, async (req) => {
+    const page = await promotions.list(projectIdOf(req), req.query);
+    return { ...listOf('tiers', page.tiers, { total: page.total }), has_more: req.query.page * req.query.limit < page.total };
+  });
+  app.get<{ Params: { campaignId: string }; Querystring: ListQuery }>('/promotions/:campaignId/tiers', { schema: { params: campaignParams, querystring: listQuery } }, async (req) => {
+    const page = await promotions.list(projectIdOf(req), { ...req.query, campaignId: req.params.campaignId });
+    return { ...listOf('tiers', page.tiers, { total: page.total }), has_more: req.query.page * req.query.limit < page.total };
+  });
+  app.post<{ Params: { campaignId: string }; Body: TierInput }>('/promotions/:campaignId/tiers', { schema: { params: campaignParams, body: tierInputSchema } }, async (req) =>
+    promotions.create(causeOf(req), req.params.campaignId, req.body),
+  );
+  app.get<{ Params: { tierId: string } }>('/promotions/tiers/:tierId', { schema: { params: tierParams } }, async (req) => promotions.get(projectIdOf(req), req.params.tierId));
+  app.put<{ Params: { tierId: string }; Body: TierInput }>('/promotions/tiers/:tierId', { schema: { params: tierParams, body: tierInputSchema } }, async (req) =>
+    promotions.update(causeOf(req), req.params.tierId, req.body),
+  );
+  app.delete<{ Params: { tierId: string } }>('/promotions/tiers/:tierId', { schema: { params: tierParams } }, async (req, reply) => {
+    await promotions.remove(causeOf(req), req.params.tierId);
+    return reply.code(204).send();
+  });
+  app.post<{ Params: { tierId: string } }>('/promotions/tiers/:tierId/enable', { schema: { params: tierParams } }, async (req) => promotions.enable(causeOf(req), req.params.tierId));
+  app.post<{ Params: { tierId: string } }>('/promotions/tiers/:tierId/disable', { schema: { params: tierParams } }, async (req) => promotions.disable(causeOf(req), req.params.tierId));
+}

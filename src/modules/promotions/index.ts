@@ -1,0 +1,19 @@
+/**
+ * Promotions: the tiers of PROMOTION campaigns (`promo_`), discounts applied without a code, in the order of their
+ * hierarchy. A tier has a name, a banner, an action (its discount), validity and metadata; validation rules
+ * assigned to it (related_object_type promotion_tier) apply when it is validated or redeemed.
+ * Emits campaign.promotion_tier.created|updated|enabled|disabled|deleted.
+ */
+import type { CampaignsService } from '../campaigns/index.js';
+import type { EventLog } from '../event-log/index.js';
+import { defineModule } from '../module.js';
+import { createPromotionsService } from './service.js';
+export { createPromotionsService, type PromotionsService } from './service.js';
+export { tierInputSchema } from './schemas.js';
+export { simpleTier, tierObject } from './view.js';
+export type { TierInput, TierRow } from './types.js';
+
+export const promotionsModule = defineModule<{ promotions: ReturnType<typeof createPromotionsService> }, { log: EventLog; campaigns: CampaignsService }>({
+  name: 'promotions',
+  create: ({ db, clock, services }) => ({ services: { promotions: createPromotionsService({ db, clock, log: services.log, campaigns: services.campaigns }) } }),
+});

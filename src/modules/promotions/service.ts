@@ -1,0 +1,125 @@
+import type { Clock } from '../../core/clock.js';
+import { invalidCampaign, invalidPayload, notFound } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { Db, Executor } from '../../store/db.js';
+import { checkValidity, type CampaignRow, type CampaignsService, type Validity } from '../campaigns/index.js';
+import type { Cause, EventLog } from '../event-log/index.js';
+import * as sql from './sql.js';
+import type { TierInput, TierRow } from './types.js';
+import { tierObject } from './view.js';
+
+const validityKeys = ['start_date', 'expiration_date', 'validity_timeframe', 'validity_day_of_week', 'validity_hours'] as const;
+
+function validityOf(input: TierInput, current: Validity = {}): Validity {
+  const v: Validity = { ...current };
+  for (const k of validityKeys) if (input[k] !== undefined) (v as Record<string, unknown>)[k] = input[k];
+  checkValidity(v);
+  return v;
+}
+
+export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: Pick<CampaignsService, 'get' | 'byIds' | 'simple'> }) {
+  const { db, clock, log, campaigns } = deps;
+
+  async function promotion(projectId: string, idOrName: string, tx: Executor = db): Promise<CampaignRow> {
+    const c = await campaigns.get(projectId, idOrName, tx);
+    if (c.campaign_type !== 'PROMOTION') throw invalidCampaign(`Campaign ${c.id} is a ${c.campaign_type}: promotion tiers belong to PROMOTION campaigns`);
+    return c;
+  }
+
+  async function find(projectId: string, id: string, tx: Executor = db, lock = false): Promise<TierRow> {
+    const t = await sql.selectTier(tx, projectId, id, lock);
+    if (!t) throw notFound('promotion_tier', id);
+    return t;
+  }
+
+  async function record(tx: Executor, cause: Cause, type: string, t: TierRow, c: CampaignRow) {
+    await log.record(tx, [{ cause, event: { type, customerId: null, entityId: t.id, data: { campaign: campaigns.simple(c), promotion_tier: tierObject(t, c) } } }]);
+  }
+
+  async function create(cause: Cause, campaignId: string, input: TierInput) {
+    if (!input.name) throw invalidPayload("Payload must have required property 'name'");
+    if (!input.action?.discount) throw invalidPayload("Property .action should have required property 'discount'");
+    return db.transaction(async (tx) => {
+      const c = await promotion(cause.projectId, campaignId, tx);
+      const now = clock.now();
+      const row: TierRow = {
+        id: newId('promo', 24),
+        project_id: cause.projectId,
+        campaign_id: c.id,
+        name: input.name!,
+        banner: input.banner ?? null,
+        action: { discount: input.action!.discount },
+        metadata: input.metadata ?? {},
+        hierarchy: input.hierarchy ?? (await sql.nextHierarchy(tx, c.id)),
+        active: input.active ?? true,
+        validity: validityOf(input),
+        category_id: input.category_id ?? null,
+        created_at: now,
+        updated_at: null,
+      };
+      await sql.insertTier(tx, row);
+      await record(tx, cause, 'campaign.promotion_tier.created', row, c);
+      return tierObject(row, c);
+    });
+  }
+
+  async function update(cause: Cause, id: string, input: TierInput) {
+    return db.transaction(async (tx) => {
+      const current = await find(cause.projectId, id, tx, true);
+      const row: TierRow = {
+        ...current,
+        name: input.name ?? current.name,
+        banner: input.banner !== undefined ? input.banner : current.banner,
+        action: input.action?.discount ? { discount: input.action.discount } : current.action,
+        metadata: input.metadata !== undefined ? (input.metadata ?? {}) : current.metadata,
+        hierarchy: input.hierarchy ?? current.hierarchy,
+        active: input.active ?? current.active,
+        validity: validityOf(input, current.validity),
+        category_id: input.category_id !== undefined ? input.category_id : current.category_id,
+        updated_at: clock.now(),
+      };
+      await sql.updateTier(tx, row);
+      const c = await promotion(cause.projectId, row.campaign_id, tx);
+      await record(tx, cause, 'campaign.promotion_tier.updated', row, c);
+      return tierObject(row, c);
+    });
+  }
+
+  async function setActive(cause: Cause, id: string, active: boolean) {
+    return db.transaction(async (tx) => {
+      const current = await find(cause.projectId, id, tx, true);
+      const row = { ...current, active, updated_at: clock.now() };
+      await sql.updateTier(tx, row);
+      const c = await promotion(cause.projectId, row.campaign_id, tx);
+      await record(tx, cause, active ? 'campaign.promotion_tier.enabled' : 'campaign.promotion_tier.disabled', row, c);
+      return tierObject(row, c);
+    });
+  }
+
+  async function remove(cause: Cause, id: string): Promise<void> {
+    await db.transaction(async (tx) => {
+      const current = await find(cause.projectId, id, tx, true);
+      await sql.deleteTier(tx, current.id);
+      const c = await promotion(cause.projectId, current.campaign_id, tx);
+      await record(tx, cause, 'campaign.promotion_tier.deleted', current, c);
+    });
+  }
+
+  async function get(projectId: string, id: string) {
+    const t = await find(projectId, id);
+    const [c] = await campaigns.byIds(db, projectId, [t.campaign_id]);
+    return tierObject(t, c);
+  }
+
+  async function list(projectId: string, q: { campaignId?: string; is_available?: boolean; limit: number; page: number }) {
+    const campaignId = q.campaignId !== undefined ? (await promotion(projectId, q.campaignId)).id : undefined;
+    const { rows, total } = await sql.selectPage(db, projectId, { campaignId, active: q.is_available, offset: (q.page - 1) * q.limit, limit: q.limit });
+    const ids = [...new Set(rows.map((r) => r.campaign_id))];
+    const byId = new Map((ids.length > 0 ? await campaigns.byIds(db, projectId, ids) : []).map((c) => [c.id, c]));
+    return { tiers: rows.map((r) => tierObject(r, byId.get(r.campaign_id))), total };
+  }
+
+  return { create, update, remove, get, list, enable: (cause: Cause, id: string) => setActive(cause, id, true), disable: (cause: Cause, id: string) => setActive(cause, id, false), byIds: (tx: Executor, projectId: string, ids: string[]) => sql.selectTiers(tx, projectId, ids) };
+}
+
+export type PromotionsService = ReturnType<typeof createPromotionsService>;

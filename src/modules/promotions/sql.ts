@@ -1,0 +1,48 @@
+import type { Executor } from '../../store/db.js';
+import type { TierRow } from './types.js';
+
+const columns = 'id, project_id, campaign_id, name, banner, action, metadata, hierarchy, active, validity, category_id, created_at, updated_at';
+
+export async function insertTier(db: Executor, t: TierRow): Promise<void> {
+  await db.query(
+    `INSERT INTO promotion_tiers (${columns}) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10::jsonb, $11, $12, $13)`,
+    [t.id, t.project_id, t.campaign_id, t.name, t.banner, JSON.stringify(t.action), JSON.stringify(t.metadata), t.hierarchy, t.active, JSON.stringify(t.validity), t.category_id, t.created_at, t.updated_at],
+  );
+}
+
+export async function updateTier(db: Executor, t: TierRow): Promise<void> {
+  await db.query(
+    `UPDATE promotion_tiers SET name = $2, banner = $3, action = $4::jsonb, metadata = $5::jsonb, hierarchy = $6, active = $7, validity = $8::jsonb,
+       category_id = $9, updated_at = $10 WHERE id = $1`,
+    [t.id, t.name, t.banner, JSON.stringify(t.action), JSON.stringify(t.metadata), t.hierarchy, t.active, JSON.stringify(t.validity), t.category_id, t.updated_at],
+  );
+}
+
+export async function deleteTier(db: Executor, id: string): Promise<void> {
+  await db.query('DELETE FROM promotion_tiers WHERE id = $1', [id]);
+}
+
+export async function selectTier(db: Executor, projectId: string, id: string, lock = false): Promise<TierRow | undefined> {
+  const { rows } = await db.query<TierRow>(`SELECT ${columns} FROM promotion_tiers WHERE project_id = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`, [projectId, id]);
+  return rows[0];
+}
+
+export async function selectTiers(db: Executor, projectId: string, ids: string[]): Promise<TierRow[]> {
+  const { rows } = await db.query<TierRow>(`SELECT ${columns} FROM promotion_tiers WHERE project_id = $1 AND id = ANY($2::text[])`, [projectId, ids]);
+  return rows;
+}
+
+export async function selectPage(db: Executor, projectId: string, p: { campaignId?: string; active?: boolean; offset: number; limit: number }): Promise<{ rows: TierRow[]; total: number }> {
+  const where = 'project_id = $1 AND ($2::text IS NULL OR campaign_id = $2) AND ($3::boolean IS NULL OR active = $3)';
+  const params = [projectId, p.campaignId ?? null, p.active ?? null];
+  const [{ rows }, c] = await Promise.all([
+    db.query<TierRow>(`SELECT ${columns} FROM promotion_tiers WHERE ${where} ORDER BY campaign_id, hierarchy, id OFFSET $4 LIMIT $5`, [...params, p.offset, p.limit]),
+    db.query<{ n: string }>(`SELECT count(*) AS n FROM promotion_tiers WHERE ${where}`, params),
+  ]);
+  return { rows, total: Number(c.rows[0]?.n ?? 0) };
+}
+
+export async function nextHierarchy(db: Executor, campaignId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number | null }>('SELECT max(hierarchy) AS n FROM promotion_tiers WHERE campaign_id = $1', [campaignId]);
+  return Number(rows[0]?.n ?? 0) + 1;
+}

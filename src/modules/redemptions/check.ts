@@ -1,0 +1,203 @@
+/**
+ * Checks a request's redeemables against what they are and what the request brings: the voucher exists, is active
+ * and valid now, has redemptions and credits left, and its validation rules (the voucher's and its campaign's)
+ * hold for the customer, the order and the counts so far. Applicable ones then discount the order in turn, each on
+ * what earlier ones left. Reads only: spending is the redemption's (service.ts).
+ */
+import { campaignDisabled, notFound, promotionInactive, promotionNotActiveNow, quantityExceeded, rulesViolated, TesseraError, voucherDisabled, voucherExpired, voucherNotActive, giftAmountExceeded, invalidRedeemables } from '../../core/errors.js';
+import type { Executor } from '../../store/db.js';
+import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
+import { applyDiscount, calculateDiscount, type Discount, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
+import type { OrderItem } from '../orders/index.js';
+import type { RelatedObjectType, RuleContext, ValidationRulesService } from '../validation-rules/index.js';
+import { evaluateRules } from '../validation-rules/index.js';
+import { effective, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import type { PromotionsService, TierRow } from '../promotions/index.js';
+import { countsOf, limitsOf, type Limit } from './limits.js';
+import * as sql from './sql.js';
+import type { RedeemableInput } from './types.js';
+
+export interface Applicable {
+  status: 'APPLICABLE';
+  input: RedeemableInput;
+  /** The voucher or promotion tier redeemed. */
+  objectType: 'voucher' | 'promotion_tier';
+  objectId: string;
+  voucher?: VoucherRow;
+  tier?: TierRow;
+  campaign: CampaignRow | undefined;
+  limits: Limit[];
+  /** What the redeemable takes off the order (discount or gift credits), minor units. */
+  amount: number;
+  discount?: Discount;
+  discountResult?: DiscountResult;
+  gift?: { credits: number; balance: number };
+}
+
+export interface Inapplicable {
+  status: 'INAPPLICABLE';
+  input: RedeemableInput;
+  error: TesseraError;
+  voucher?: VoucherRow;
+  tier?: TierRow;
+  campaign?: CampaignRow;
+}
+
+export type Checked = Applicable | Inapplicable;
+
+export interface CheckContext {
+  projectId: string;
+  customer: { id: string | null; metadata?: Record<string, unknown>; segments?: string[] } | null;
+  order: { amount: number | null; initial_amount?: number | null; items: OrderItem[]; metadata: Record<string, unknown> };
+  metadata?: Record<string, unknown>;
+  now: Date;
+}
+
+export interface CheckDeps {
+  vouchers: Pick<VouchersService, 'find'>;
+  campaigns: Pick<CampaignsService, 'byIds'>;
+  validationRules: Pick<ValidationRulesService, 'assignedTo'>;
+  promotions: Pick<PromotionsService, 'byIds'>;
+}
+
+function tierError(t: TierRow, c: CampaignRow | undefined, now: Date): TesseraError | undefined {
+  if (!t.active) return promotionInactive(`Promotion tier ${t.id} is disabled`);
+  if (c && !c.active) return promotionInactive(`Campaign ${c.name} of promotion tier ${t.id} is disabled`);
+  for (const v of [t.validity, c?.definition ?? {}]) {
+    if (v.start_date && Date.parse(v.start_date) > now.getTime()) return promotionNotActiveNow(`Promotion tier ${t.id} is valid from ${v.start_date}`);
+    if (v.expiration_date && Date.parse(v.expiration_date) <= now.getTime()) return promotionNotActiveNow(`Promotion tier ${t.id} expired at ${v.expiration_date}`);
+  }
+  return undefined;
+}
+
+function validityError(v: VoucherRow, c: CampaignRow | undefined, now: Date): TesseraError | undefined {
+  if (!v.active) return voucherDisabled(`Voucher ${v.code} is disabled`);
+  if (c && !c.active) return campaignDisabled(`Campaign ${c.name} of voucher ${v.code} is disabled`);
+  const e = effective(v, c);
+  if (e.start_date && Date.parse(e.start_date) > now.getTime()) return voucherNotActive(`Voucher ${v.code} is valid from ${e.start_date}`);
+  if (e.expiration_date && Date.parse(e.expiration_date) <= now.getTime()) return voucherExpired(`Voucher ${v.code} expired at ${e.expiration_date}`);
+  if (e.validity_day_of_week && e.validity_day_of_week.length > 0 && !e.validity_day_of_week.includes(now.getUTCDay())) {
+    return voucherNotActive(`Voucher ${v.code} is not valid on this day of the week`);
+  }
+  const quantity = e.redemption?.quantity;
+  if (typeof quantity === 'number' && (v.redeemed_quantity ?? 0) >= quantity) return quantityExceeded(`Voucher ${v.code} has been redeemed ${quantity} times already`);
+  return undefined;
+}
+
+/** Resolves and checks every redeemable (reads in batches where it can). */
+export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemables: RedeemableInput[], ctx: CheckContext): Promise<Checked[]> {
+  const tierIds = redeemables.filter((r) => r.object === 'promotion_tier').map((r) => r.id);
+  const tiers = new Map((tierIds.length > 0 ? await deps.promotions.byIds(tx, ctx.projectId, tierIds) : []).map((t) => [t.id, t]));
+  const found = await Promise.all(
+    redeemables.map(async (r): Promise<{ r: RedeemableInput; voucher?: VoucherRow; tier?: TierRow; error?: TesseraError }> => {
+      if (r.object === 'promotion_tier') {
+        const tier = tiers.get(r.id);
+        return tier ? { r, tier } : { r, error: notFound('promotion_tier', r.id) };
+      }
+      if (r.object !== 'voucher') return { r, error: invalidRedeemables(`Redeemable ${r.id}: object ${r.object} cannot be redeemed here; name its tiers (promotion_tier)`) };
+      try {
+        return { r, voucher: await deps.vouchers.find(ctx.projectId, r.id, tx) };
+      } catch (err) {
+        if (err instanceof TesseraError) return { r, error: notFound('voucher', r.id) };
+        throw err;
+      }
+    }),
+  );
+  const campaignIds = [...new Set(found.flatMap((f) => (f.voucher?.campaign_id ? [f.voucher.campaign_id] : f.tier ? [f.tier.campaign_id] : [])))];
+  const campaigns = new Map((campaignIds.length > 0 ? await deps.campaigns.byIds(tx, ctx.projectId, campaignIds) : []).map((c) => [c.id, c]));
+  const objects: { type: RelatedObjectType; id: string }[] = [];
+  for (const f of found) {
+    if (f.tier) objects.push({ type: 'promotion_tier', id: f.tier.id }, { type: 'campaign', id: f.tier.campaign_id });
+    if (!f.voucher) continue;
+    objects.push({ type: 'voucher', id: f.voucher.id });
+    if (f.voucher.campaign_id) objects.push({ type: 'campaign', id: f.voucher.campaign_id });
+  }
+  const assigned = await deps.validationRules.assignedTo(tx, ctx.projectId, objects);
+  const limits = assigned.flatMap((a) => limitsOf(a.rule, a.objectId));
+  const counted = [...new Set(limits.map((l) => l.objectId))];
+  const counters = counted.length > 0 ? await sql.selectCounters(tx, counted, ctx.customer?.id ?? '~') : [];
+
+  /** The first failed rule among those guarding these objects, as an error. */
+  const ruleFailure = (ids: (string | null)[], giftAmount?: number): TesseraError | undefined => {
+    for (const a of assigned) {
+      if (!ids.includes(a.objectId)) continue;
+      const counts = countsOf(counters, a.objectId, ctx.customer?.id ?? null, ctx.now);
+      const rc: RuleContext = {
+        customer: ctx.customer ? { id: ctx.customer.id ?? undefined, metadata: ctx.customer.metadata, segments: ctx.customer.segments } : null,
+        order: { amount: ctx.order.amount, initial_amount: ctx.order.initial_amount, metadata: ctx.order.metadata, items: ctx.order.items as never },
+        redemption: { metadata: ctx.metadata, count: counts.count, per_customer: counts.per_customer, gift_amount: giftAmount },
+      };
+      const verdict = evaluateRules(a.rule.rules, rc, ctx.now, a.rule.error);
+      if (!verdict.valid) {
+        const what = verdict.key.split('_')[0];
+        return rulesViolated(verdict.key, `${what} does not match validation rules: ${a.rule.id} (rule ${verdict.rule}, ${verdict.name})`, verdict.message);
+      }
+    }
+    return undefined;
+  };
+
+  const checkTier = (tier: TierRow, input: RedeemableInput): Checked => {
+    const campaign = campaigns.get(tier.campaign_id);
+    const error = tierError(tier, campaign, ctx.now) ?? ruleFailure([tier.id, tier.campaign_id]);
+    if (error) return { status: 'INAPPLICABLE', input, error, tier, campaign };
+    const mine = limits.filter((l) => l.objectId === tier.id || l.objectId === tier.campaign_id);
+    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount: tier.action.discount as Discount | undefined };
+  };
+
+  return found.map((f): Checked => {
+    const input = f.r;
+    if (f.tier) return checkTier(f.tier, input);
+    if (!f.voucher) return { status: 'INAPPLICABLE', input, error: f.error! };
+    const voucher = f.voucher;
+    const campaign = voucher.campaign_id ? campaigns.get(voucher.campaign_id) : undefined;
+    const invalid = validityError(voucher, campaign, ctx.now);
+    if (invalid) return { status: 'INAPPLICABLE', input, error: invalid, voucher, campaign };
+    const e = effective(voucher, campaign);
+    let gift: Applicable['gift'];
+    if (voucher.type === 'GIFT_VOUCHER') {
+      const balance = Number(voucher.gift_balance ?? 0);
+      const credits = input.gift?.credits;
+      if (credits !== undefined && credits > balance) {
+        return { status: 'INAPPLICABLE', input, error: giftAmountExceeded(`Gift voucher ${voucher.code} has ${balance} credits; ${credits} asked`), voucher, campaign };
+      }
+      gift = { credits: credits ?? balance, balance };
+    }
+    const failed = ruleFailure([voucher.id, voucher.campaign_id], gift?.credits);
+    if (failed) return { status: 'INAPPLICABLE', input, error: failed, voucher, campaign };
+    const mine = limits.filter((l) => l.objectId === voucher.id || l.objectId === voucher.campaign_id);
+    const discount = voucher.type === 'DISCOUNT_VOUCHER' ? (e.discount as Discount | undefined) : undefined;
+    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, gift };
+  });
+}
+
+export type StackOrder = ReturnType<typeof applyDiscount> & DiscountOrder;
+
+/** Applies the applicable redeemables in request order, each on what earlier ones left; fills their amounts. */
+export function applyStack(checked: Checked[], order: CheckContext['order']): StackOrder {
+  let running = {
+    amount: order.amount ?? 0,
+    discount_amount: 0,
+    items_discount_amount: 0,
+    total_discount_amount: 0,
+    total_amount: order.amount ?? 0,
+    items: order.items.map((i) => ({ ...i, discount_amount: i.discount_amount ?? 0 })),
+    metadata: order.metadata,
+  } as StackOrder;
+  for (const c of checked) {
+    if (c.status !== 'APPLICABLE') continue;
+    if (c.discount) {
+      const r = calculateDiscount(c.discount, { order: running as DiscountOrder });
+      c.discountResult = r;
+      c.amount = r.total;
+      running = { ...running, ...applyDiscount(running as DiscountOrder, r) } as StackOrder;
+    } else if (c.gift) {
+      // Without an order amount the credits asked are taken as they are.
+      const left = order.amount === null ? c.gift.credits : Math.max(0, running.total_amount ?? running.amount);
+      const credits = Math.min(c.gift.credits, left);
+      c.gift = { ...c.gift, credits };
+      c.amount = credits;
+      running = { ...running, ...applyDiscount(running as DiscountOrder, { order_discount: credits, items: [], added: [], total: credits, is_dynamic: false }) } as StackOrder;
+    }
+  }
+  return running;
+}

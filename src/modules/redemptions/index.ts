@@ -1,0 +1,38 @@
+/**
+ * Redemptions and validations of vouchers (stacked: up to 30 redeemables at once). Glossary:
+ * - redeemable: a voucher code (discount or gift card) a request names; promotion tiers come later.
+ * - validation: what the redeemables would do to the order, nothing spent (`valid`, each APPLICABLE or INAPPLICABLE
+ *   with its error).
+ * - redemption (`r_`): one per redeemable; a stack of several has a parent redemption (`redemption` of each child).
+ * - spending: a limited voucher's quantity, the counters of rule limits (redemption.count.per_customer...) and gift
+ *   credits, each by one guarded statement; unlimited vouchers take no lock (counted from the redemption rows).
+ * - rollback (`rr_`): gives back what one redemption (or a whole stack) spent.
+ * Emits redemption.succeeded|failed, redemption.rollback.succeeded, customer.redemption.succeeded and
+ * customer.redemption.rollback.succeeded (activity, distributions), voucher.gift.transaction.created.
+ */
+import type { CampaignsService } from '../campaigns/index.js';
+import type { CustomersService } from '../customers/index.js';
+import type { EventLog } from '../event-log/index.js';
+import { defineModule } from '../module.js';
+import type { OrdersService } from '../orders/index.js';
+import type { ValidationRulesService } from '../validation-rules/index.js';
+import type { VouchersService } from '../vouchers/index.js';
+import type { PromotionsService } from '../promotions/index.js';
+import { createRedemptionsService } from './service.js';
+import { createRollbacks } from './rollback.js';
+export { createRedemptionsService, type RedemptionsService } from './service.js';
+export { type RollbacksService } from './rollback.js';
+export { stackInputSchema, legacyInputSchema, rollbackInputSchema } from './schemas.js';
+export { scenarios, type QualificationInput } from './qualifications.js';
+export type { StackInput, RedeemableInput, RedemptionRow } from './types.js';
+
+export const redemptionsModule = defineModule<
+  { redemptions: ReturnType<typeof createRedemptionsService>; rollbacks: ReturnType<typeof createRollbacks> },
+  { log: EventLog; customers: CustomersService; orders: OrdersService; vouchers: VouchersService; campaigns: CampaignsService; validationRules: ValidationRulesService; promotions: PromotionsService }
+>({
+  name: 'redemptions',
+  create: ({ db, clock, services }) => {
+    const deps = { db, clock, log: services.log, customers: services.customers, orders: services.orders, vouchers: services.vouchers, campaigns: services.campaigns, validationRules: services.validationRules, promotions: services.promotions };
+    return { services: { redemptions: createRedemptionsService(deps), rollbacks: createRollbacks(deps) } };
+  },
+});

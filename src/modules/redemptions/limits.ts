@@ -1,0 +1,63 @@
+/**
+ * Redemption limits a validation rule sets (`redemption.count.per_customer < 3`, `redemption.count.daily < 100`):
+ * besides being evaluated, each is spent at redemption in one guarded statement on its counter, so concurrent
+ * redemptions never pass it together. Only rules whose rule set combines its rules with `and` (or has one rule)
+ * are limits; others are evaluated only.
+ */
+import type { ValidationRuleRow } from '../validation-rules/index.js';
+import type { CounterKey } from './sql.js';
+
+export type Period = 'total' | 'daily' | 'weekly' | 'monthly';
+
+export interface Limit {
+  ruleId: string;
+  objectId: string;
+  perCustomer: boolean;
+  period: Period;
+  /** Redemptions allowed before this one: the counter must stay below it. */
+  bound: number;
+  message?: string;
+}
+
+const limitName = /^redemption\.count(\.per_customer)?(?:\.(daily|weekly|monthly))?$/;
+
+export function limitsOf(rule: ValidationRuleRow, objectId: string): Limit[] {
+  const logic = typeof rule.rules.logic === 'string' ? rule.rules.logic : '';
+  if (/\b(or|not)\b/i.test(logic)) return [];
+  const out: Limit[] = [];
+  for (const [n, r] of Object.entries(rule.rules)) {
+    if (n === 'logic' || typeof r !== 'object' || !r) continue;
+    const m = limitName.exec(r.name);
+    if (!m || (!m[1] && !m[2])) continue;
+    const c = r.conditions ?? {};
+    const lt = c.$less_than?.[0];
+    const lte = c.$less_than_or_equal?.[0];
+    const bound = typeof lt === 'number' ? lt : typeof lte === 'number' ? lte + 1 : undefined;
+    if (bound === undefined) continue;
+    out.push({ ruleId: rule.id, objectId, perCustomer: m[1] !== undefined, period: (m[2] as Period | undefined) ?? 'total', bound, message: r.error?.message ?? rule.error?.message });
+  }
+  return out;
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+/** The counter period of `now` (UTC): '' for all time, D<date>, W<monday>, M<month>. */
+export function periodKey(period: Period, now: Date): string {
+  if (period === 'total') return '';
+  if (period === 'daily') return `D${day(now)}`;
+  if (period === 'monthly') return `M${day(now).slice(0, 7)}`;
+  const monday = new Date(now.getTime() - ((now.getUTCDay() + 6) % 7) * 86_400_000);
+  return `W${day(monday)}`;
+}
+
+export function counterKey(l: Limit, customerId: string | null, now: Date): CounterKey {
+  return [l.objectId, l.perCustomer ? (customerId ?? '~') : '', periodKey(l.period, now)];
+}
+
+/** Counts for the evaluator from counter rows of one object. */
+export function countsOf(rows: Array<{ object_id: string; customer_id: string; period: string; count: number }>, objectId: string, customerId: string | null, now: Date) {
+  const get = (perCustomer: boolean, p: Period) =>
+    rows.find((r) => r.object_id === objectId && r.customer_id === (perCustomer ? (customerId ?? '~') : '') && r.period === periodKey(p, now))?.count ?? 0;
+  const periods = (perCustomer: boolean) => ({ total: get(perCustomer, 'total'), daily: get(perCustomer, 'daily'), weekly: get(perCustomer, 'weekly'), monthly: get(perCustomer, 'monthly') });
+  return { count: periods(false), per_customer: periods(true) };
+}

@@ -1,0 +1,145 @@
+/**
+ * Rollbacks: a redemption (or every redemption of a stack) gives back what it spent, in one transaction: the row
+ * turns ROLLED_BACK by a guarded UPDATE (a second rollback finds nothing to turn: already_rolled_back), a limited
+ * voucher's quantity, its rule counters and its gift credits come back exactly.
+ */
+import { alreadyRolledBack, invalidRedemption, invalidRedemptionParent, notFound } from '../../core/errors.js';
+import { newSortableId } from '../../core/ids.js';
+import type { Executor } from '../../store/db.js';
+import type { CustomerRow } from '../customers/index.js';
+import type { Cause, CausedEvent } from '../event-log/index.js';
+import { simpleVoucher } from '../vouchers/index.js';
+import { giftTransactionData, simpleOrder } from './events.js';
+import type { RedemptionsDeps } from './service.js';
+import * as sql from './sql.js';
+import type { RedemptionRow } from './types.js';
+import { simpleRedemption } from './view.js';
+
+export interface RollbackInput {
+  reason?: string;
+  tracking_id?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export function createRollbacks(deps: RedemptionsDeps) {
+  const { db, clock, log } = deps;
+
+  async function customerOf(tx: Executor, projectId: string, id: string | null): Promise<CustomerRow | undefined> {
+    return id ? deps.customers.get(projectId, id, tx).catch(() => undefined) : undefined;
+  }
+
+  /** Rolls one redemption back in tx; its rollback object and events. */
+  async function rollbackOne(tx: Executor, cause: Cause, r: RedemptionRow, input: RollbackInput, now: Date, parentRollbackId?: string) {
+    const id = newSortableId('rr', now);
+    const rolledBody = { ...r.body, status: 'ROLLED_BACK' };
+    if (!(await sql.markRolledBack(tx, r.id, rolledBody))) throw alreadyRolledBack(`Redemption ${r.id} has been rolled back already`);
+    const voucher = r.voucher_id ? await deps.vouchers.find(cause.projectId, r.voucher_id, tx).catch(() => undefined) : undefined;
+    if (r.spent.quantity && r.voucher_id) await sql.restoreQuantity(tx, r.voucher_id);
+    if (r.spent.counters) await sql.restoreCounters(tx, r.spent.counters);
+    let balance: number | undefined;
+    if (r.spent.gift && r.voucher_id) {
+      balance = await sql.restoreBalance(tx, r.voucher_id, r.spent.gift);
+      await sql.insertTransaction(tx, { id: `${id}_gt`, projectId: cause.projectId, voucherId: r.voucher_id, campaignId: r.campaign_id, type: 'CREDITS_REFUND', sourceId: null, reason: input.reason ?? null, amount: r.spent.gift, balance, now });
+    }
+    const campaign = r.campaign_id ? (await deps.campaigns.byIds(tx, cause.projectId, [r.campaign_id]))[0] : undefined;
+    const customer = await customerOf(tx, cause.projectId, r.customer_id);
+    const current = voucher ? { ...voucher, ...(balance !== undefined ? { gift_balance: balance } : {}), redeemed_quantity: Math.max(0, (voucher.redeemed_quantity ?? 0) - (r.spent.quantity ? 1 : 0)) } : undefined;
+    const body = {
+      id,
+      object: 'redemption_rollback' as const,
+      date: now.toISOString(),
+      customer_id: r.customer_id,
+      tracking_id: input.tracking_id ?? r.tracking_id,
+      metadata: input.metadata ?? {},
+      amount: -Number(r.amount),
+      redemption: r.id,
+      ...(parentRollbackId ? { parent_rollback_id: parentRollbackId } : {}),
+      reason: input.reason ?? null,
+      result: 'SUCCESS' as const,
+      status: 'SUCCEEDED' as const,
+      order: r.body.order ?? null,
+      channel: r.body.channel,
+      customer: r.body.customer ?? null,
+      related_object_type: r.related_object_type,
+      related_object_id: r.related_object_id,
+      ...(current ? { voucher: simpleVoucher(current, campaign) } : {}),
+      ...(r.spent.gift ? { gift: { amount: -r.spent.gift } } : {}),
+    };
+    await sql.insertRollback(tx, { id, projectId: cause.projectId, redemptionId: r.id, body, now });
+    const events: CausedEvent[] = [];
+    if (r.related_object_type !== 'redemption') {
+      const rollback = simpleRedemption({ ...body, object: 'redemption' });
+      if (input.reason === undefined) delete rollback.reason;
+      const data = {
+        customer: customer ? r.body.customer : null,
+        order: simpleOrder(r.body.order as Record<string, unknown> | null),
+        campaign: campaign ? deps.campaigns.simple(campaign) : null,
+        voucher: current ? simpleVoucher(current, campaign) : null,
+        holder: null,
+        promotion_tier: null,
+        promotion_stack: null,
+        redemption: simpleRedemption(rolledBody),
+        redemption_rollback: rollback,
+      };
+      events.push({ cause, event: { type: 'redemption.rollback.succeeded', customerId: null, entityId: id, data } });
+      if (customer) events.push({ cause, event: { type: 'customer.redemption.rollback.succeeded', customerId: customer.id, entityId: id, data } });
+      if (r.spent.gift && current) {
+        events.push({
+          cause,
+          event: {
+            type: 'voucher.gift.transaction.created',
+            customerId: null,
+            entityId: current.id,
+            data: giftTransactionData({ id: `${id}_gt`, voucher: current, campaign, campaigns: deps.campaigns, amount: r.spent.gift, balance: balance!, type: 'CREDITS_REFUND', redemption: simpleRedemption(rolledBody), order: data.order, now, rollback }),
+          },
+        });
+      }
+      if (customer) await sql.addToSummary(tx, cause.projectId, customer.id, { total_rolled_back: 1, total_rollback_succeeded: 1 });
+    }
+    return { body, events };
+  }
+
+  async function load(tx: Executor, projectId: string, id: string): Promise<RedemptionRow> {
+    const r = await sql.selectRedemption(tx, projectId, id);
+    if (!r) throw notFound('redemption', id);
+    if (r.status === 'ROLLED_BACK') throw alreadyRolledBack(`Redemption ${id} has been rolled back already`);
+    if (r.status !== 'SUCCEEDED') throw invalidRedemption(`Redemption ${id} did not succeed: there is nothing to roll back`);
+    return r;
+  }
+
+  /** POST /v1/redemptions/{id}/rollback: one redemption, not part of a stack. */
+  async function rollback(cause: Cause, redemptionId: string, input: RollbackInput) {
+    return db.transaction(async (tx) => {
+      const r = await load(tx, cause.projectId, redemptionId);
+      if (r.parent_id) throw invalidRedemptionParent(`Redemption ${r.id} is part of stack ${r.parent_id}: roll the stack back with POST /v1/redemptions/${r.parent_id}/rollbacks`);
+      if (r.related_object_type === 'redemption') throw invalidRedemption(`Redemption ${r.id} is a stack: roll it back with POST /v1/redemptions/${r.id}/rollbacks`);
+      const { body, events } = await rollbackOne(tx, cause, r, input, clock.now());
+      await log.record(tx, events);
+      return body;
+    });
+  }
+
+  /** POST /v1/redemptions/{parentId}/rollbacks: every redemption of a stack (or a single redemption). */
+  async function rollbackStack(cause: Cause, parentId: string, input: RollbackInput) {
+    return db.transaction(async (tx) => {
+      const parent = await load(tx, cause.projectId, parentId);
+      if (parent.parent_id) throw invalidRedemptionParent(`Redemption ${parent.id} is part of stack ${parent.parent_id}: roll back the parent`);
+      const now = clock.now();
+      const children = parent.related_object_type === 'redemption' ? await sql.selectChildren(tx, parent.id) : [];
+      const top = await rollbackOne(tx, cause, parent, input, now);
+      const events = [...top.events];
+      const rollbacks = [];
+      for (const c of children) {
+        const one = await rollbackOne(tx, cause, c, input, now, top.body.id);
+        rollbacks.push(one.body);
+        events.push(...one.events);
+      }
+      await log.record(tx, events);
+      return { rollbacks: rollbacks.length > 0 ? rollbacks : [top.body], parent_rollback: top.body, order: parent.body.order ?? null };
+    });
+  }
+
+  return { rollback, rollbackStack };
+}
+
+export type RollbacksService = ReturnType<typeof createRollbacks>;

@@ -1,0 +1,41 @@
+/** JSON Schemas of validation and redemption requests. */
+import { customerInputSchema } from '../customers/index.js';
+import { orderInputSchema } from '../orders/index.js';
+
+const redeemable = {
+  type: 'object',
+  required: ['object', 'id'],
+  properties: {
+    object: { type: 'string', enum: ['voucher', 'promotion_tier', 'promotion_stack'] },
+    id: { type: 'string', minLength: 1, maxLength: 500 },
+    gift: { type: 'object', properties: { credits: { type: 'integer', minimum: 0, maximum: 1e15 } } },
+    reward: { type: 'object' },
+  },
+} as const;
+
+const common = {
+  order: orderInputSchema,
+  customer: customerInputSchema,
+  tracking_id: { type: 'string', maxLength: 500 },
+  metadata: { type: 'object' },
+  session: { type: 'object' },
+  options: { type: 'object' },
+} as const;
+
+/** The count of redeemables (1..30) is checked by the service: its error is invalid_redeemables. */
+export const stackInputSchema = {
+  type: 'object',
+  required: ['redeemables'],
+  properties: { redeemables: { type: 'array', items: redeemable }, ...common },
+} as const;
+
+/** The legacy single-voucher forms (/v1/vouchers/{code}/validate and /redemption). */
+export const legacyInputSchema = {
+  type: 'object',
+  properties: { ...common, gift: { type: 'object', properties: { credits: { type: 'integer', minimum: 0, maximum: 1e15 } } }, reward: { type: 'object' } },
+} as const;
+
+export const rollbackInputSchema = {
+  type: 'object',
+  properties: { reason: { type: 'string', maxLength: 1000 }, tracking_id: { type: 'string', maxLength: 500 }, customer: customerInputSchema, metadata: { type: 'object' } },
+} as const;

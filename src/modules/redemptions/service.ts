@@ -1,0 +1,263 @@
+/**
+ * Validations and redemptions of stacked redeemables. A redemption runs in one transaction: the customer upserted,
+ * every redeemable checked, then spent with one guarded statement each (a limited voucher's quantity, each rule
+ * limit's counter, a gift's credits), the order created or updated (PAID), the redemption rows written and the
+ * events recorded. A failed guard rolls everything back and answers the guard's error; failures are then recorded
+ * as a FAILED redemption (redemption.failed) in a transaction of their own.
+ */
+import type { Clock } from '../../core/clock.js';
+import { duplicatedRedeemables, invalidRedeemables, notFound, quantityExceeded, rulesViolated, giftAmountExceeded, TesseraError } from '../../core/errors.js';
+import { newId, newSortableId } from '../../core/ids.js';
+import type { Db, Executor } from '../../store/db.js';
+import type { CampaignsService } from '../campaigns/index.js';
+import type { CustomerInput, CustomerRow, CustomersService } from '../customers/index.js';
+import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
+import { amountsOf, plainItem, type OrderInput, type OrderRow, type OrdersService } from '../orders/index.js';
+import type { ValidationRulesService } from '../validation-rules/index.js';
+import type { PromotionsService } from '../promotions/index.js';
+import { simpleVoucher, type VouchersService } from '../vouchers/index.js';
+import { applyStack, checkRedeemables, type Applicable, type Checked, type StackOrder } from './check.js';
+import { counterKey } from './limits.js';
+import { createQualifications } from './qualifications.js';
+import { redemptionEvents } from './events.js';
+import * as sql from './sql.js';
+import type { RedemptionRow, Spent, StackInput } from './types.js';
+import { orderAfter, redeemableEntry, redemptionBody } from './view.js';
+
+export interface RedemptionsDeps {
+  db: Db;
+  clock: Clock;
+  log: Pick<EventLog, 'record'>;
+  customers: Pick<CustomersService, 'get' | 'upsertMany'>;
+  orders: Pick<OrdersService, 'upsertIn' | 'find'>;
+  vouchers: Pick<VouchersService, 'find'>;
+  campaigns: Pick<CampaignsService, 'byIds' | 'simple'>;
+  validationRules: Pick<ValidationRulesService, 'assignedTo'>;
+  promotions: Pick<PromotionsService, 'byIds'>;
+}
+
+const maxRedeemables = 30;
+
+function checkShape(input: StackInput): void {
+  const n = input.redeemables?.length ?? 0;
+  if (n < 1 || n > maxRedeemables) throw invalidRedeemables(`Property .redeemables must have 1 to ${maxRedeemables} items; got ${n}`);
+  const seen = new Set<string>();
+  for (const r of input.redeemables) {
+    const key = `${r.object}:${r.id.toLowerCase()}`;
+    if (seen.has(key)) throw duplicatedRedeemables(`Redeemable ${r.object} ${r.id} is given twice`);
+    seen.add(key);
+  }
+  if (input.redeemables.some((r) => r.object === 'promotion_stack') && n > 1) throw invalidRedeemables('A promotion_stack must be the only redeemable');
+}
+
+const customerKey = (c: CustomerInput | undefined) => c?.id ?? c?.source_id;
+
+export function createRedemptionsService(deps: RedemptionsDeps) {
+  const { db, clock, log } = deps;
+
+  /** The order the redeemables apply to: the stored one (by id or source_id) with what the request changes. */
+  async function orderOf(tx: Executor, projectId: string, input: OrderInput | undefined) {
+    const key = input?.id ?? (typeof input?.source_id === 'string' ? input.source_id : undefined);
+    const current = key !== undefined ? await deps.orders.find(tx, projectId, key) : undefined;
+    if (input?.id !== undefined && !current) throw notFound('order', input.id);
+    const items = input?.items !== undefined ? input.items.map(plainItem) : (current?.items ?? []);
+    const amounts = amountsOf(current, { ...(input ?? {}), discount_amount: 0 }, items);
+    return { current, order: { amount: amounts.amount, initial_amount: amounts.initial_amount, items, metadata: input?.metadata ?? current?.metadata ?? {} } };
+  }
+
+  async function customerFor(tx: Executor, projectId: string, input: CustomerInput | undefined): Promise<CustomerRow | undefined> {
+    const key = customerKey(input);
+    if (key === undefined) return undefined;
+    return deps.customers.get(projectId, key, tx).catch((err) => {
+      if (err instanceof TesseraError && err.key === 'not_found') return undefined;
+      throw err;
+    });
+  }
+
+  async function check(tx: Executor, cause: Cause, input: StackInput, customer: CustomerRow | undefined) {
+    const now = clock.now();
+    const { current, order } = await orderOf(tx, cause.projectId, input.order);
+    const c = customer ?? (input.customer ? { id: null, metadata: input.customer.metadata ?? {} } : null);
+    const checked = await checkRedeemables(tx, deps, input.redeemables, {
+      projectId: cause.projectId,
+      customer: c ? { id: c.id, metadata: c.metadata ?? {} } : null,
+      order,
+      metadata: input.metadata,
+      now,
+    });
+    return { now, current, order, checked, stack: applyStack(checked, order) };
+  }
+
+  /** POST /v1/validations: what the redeemables would do, nothing spent. */
+  async function validate(cause: Cause, input: StackInput) {
+    checkShape(input);
+    const customer = await customerFor(db, cause.projectId, input.customer);
+    const { current, checked, stack } = await check(db, cause, input, customer);
+    const valid = checked.every((c) => c.status === 'APPLICABLE');
+    const entries = checked.map((c) => redeemableEntry(c, cause.groupId));
+    return {
+      id: newId('valid', 24),
+      valid,
+      redeemables: valid ? entries : entries.map((e) => (e.status === 'APPLICABLE' ? { ...e, status: 'SKIPPED' as const, result: {} } : e)),
+      ...(valid ? {} : { inapplicable_redeemables: entries.filter((e) => e.status === 'INAPPLICABLE') }),
+      order: orderAfter(current, stack),
+      tracking_id: input.tracking_id ?? customer?.source_id ?? null,
+      stacking_rules: { redeemables_limit: maxRedeemables, applicable_redeemables_limit: 5, applicable_exclusive_redeemables_limit: 1, exclusive_categories: [], joint_categories: [] },
+    };
+  }
+
+  /** Spends what an applicable redeemable needs, each with one guarded statement; throws when a guard refuses. */
+  async function spend(tx: Executor, c: Applicable, customerId: string | null, now: Date): Promise<Spent> {
+    const spent: Spent = {};
+    const v = c.voucher;
+    const quantity = v ? (v.overrides.redemption ?? c.campaign?.definition.voucher?.redemption)?.quantity : undefined;
+    if (v && typeof quantity === 'number') {
+      if ((await sql.spendQuantity(tx, v.id, quantity)) === undefined) throw quantityExceeded(`Voucher ${v.code} has been redeemed ${quantity} times already`);
+      spent.quantity = true;
+    }
+    for (const l of c.limits) {
+      const key = counterKey(l, customerId, now);
+      if (!(await sql.spendCounter(tx, key, l.bound))) {
+        throw rulesViolated('redemption_rules_violated', `redemption does not match validation rules: ${l.ruleId} (a redemption limit of ${l.bound} is reached)`, l.message);
+      }
+      (spent.counters ??= []).push(key);
+    }
+    if (v && c.gift && c.gift.credits > 0) {
+      const balance = await sql.spendBalance(tx, v.id, c.gift.credits);
+      if (balance === undefined) throw giftAmountExceeded(`Gift voucher ${v.code} has fewer than ${c.gift.credits} credits left`);
+      c.gift = { credits: c.gift.credits, balance };
+      spent.gift = c.gift.credits;
+    }
+    return spent;
+  }
+
+  function firstFailure(checked: Checked[]): TesseraError | undefined {
+    const bad = checked.find((c) => c.status === 'INAPPLICABLE');
+    return bad?.status === 'INAPPLICABLE' ? bad.error : undefined;
+  }
+
+  /** POST /v1/redemptions: redeems every redeemable or none. */
+  async function redeem(cause: Cause, input: StackInput) {
+    checkShape(input);
+    try {
+      return await db.transaction((tx) => redeemIn(tx, cause, input));
+    } catch (err) {
+      if (err instanceof TesseraError && err.code === 400) await recordFailure(cause, input, err).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async function redeemIn(tx: Executor, cause: Cause, input: StackInput) {
+    const events: CausedEvent[] = [];
+    let customer: CustomerRow | undefined;
+    if (input.customer && customerKey(input.customer) !== undefined) {
+      const [outcome] = await deps.customers.upsertMany(tx, [{ cause, input: input.customer }]);
+      if ('error' in outcome!) throw outcome.error;
+      customer = outcome!.result.customer;
+      events.push(...outcome!.events);
+    }
+    const { now, checked, stack } = await check(tx, cause, input, customer);
+    const failure = firstFailure(checked);
+    if (failure) throw failure;
+    const applicable = checked as Applicable[];
+    const spent: Spent[] = [];
+    for (const c of applicable) spent.push(await spend(tx, c, customer?.id ?? null, now));
+
+    const stacked = applicable.length > 1;
+    const parentId = stacked ? newSortableId('r', now) : undefined;
+    const ids = applicable.map(() => newSortableId('r', now));
+    const topId = parentId ?? ids[0]!;
+    let order: OrderRow | undefined;
+    if (input.order) {
+      order = await deps.orders.upsertIn(tx, cause, orderInput(input.order, stack, customer), {
+        [topId]: { date: now.toISOString(), related_object_type: stacked ? 'redemption' : applicable[0]!.objectType, related_object_id: stacked ? topId : applicable[0]!.objectId, related_object_parent_id: applicable[0]!.campaign?.id, ...(stacked ? { stacked: ids } : {}) },
+      });
+    }
+    const orderView = order ? orderAfter(order, stack) : null;
+    const channelId = cause.source.api_key?.app_id ?? cause.source.channel;
+    const base = { customer_id: customer?.id ?? null, tracking_id: input.tracking_id ?? customer?.source_id ?? null, result: 'SUCCESS' as const, status: 'SUCCEEDED' as const, created_at: now };
+    const rows: RedemptionRow[] = applicable.map((c, i) => {
+      const r = { ...base, id: ids[i]!, parent_id: parentId ?? null, related_object_type: c.objectType, related_object_id: c.objectId, amount: c.gift?.credits ?? c.amount };
+      const body = redemptionBody(r, { customer: customer ?? null, order: orderView, voucher: c.voucher, tier: c.tier, campaign: c.campaign, metadata: input.metadata ?? {}, channelId, gift: c.gift?.credits });
+      return { ...r, project_id: cause.projectId, order_id: order?.id ?? null, voucher_id: c.voucher?.id ?? null, campaign_id: c.campaign?.id ?? null, gift_amount: c.gift?.credits ?? 0, spent: spent[i]!, body };
+    });
+    let parent: RedemptionRow | undefined;
+    if (parentId) {
+      const r = { ...base, id: parentId, parent_id: null, related_object_type: 'redemption' as const, related_object_id: parentId, amount: stack.total_discount_amount };
+      const body = redemptionBody(r, { customer: customer ?? null, order: orderView, metadata: input.metadata ?? {}, channelId, related: ids });
+      parent = { ...r, project_id: cause.projectId, order_id: order?.id ?? null, voucher_id: null, campaign_id: null, gift_amount: 0, spent: {}, body };
+    }
+    await sql.insertRedemptions(tx, parent ? [parent, ...rows] : rows);
+    for (const [i, r] of rows.entries()) {
+      const g = applicable[i]!.gift;
+      if (g && g.credits > 0) {
+        await sql.insertTransaction(tx, { id: `${r.id}_gt`, projectId: cause.projectId, voucherId: r.voucher_id!, campaignId: r.campaign_id, type: 'CREDITS_REDEMPTION', sourceId: null, reason: null, amount: -g.credits, balance: g.balance, now });
+      }
+    }
+    if (customer) {
+      const gift = rows.reduce((s, r) => s + Number(r.gift_amount), 0);
+      await sql.addToSummary(tx, cause.projectId, customer.id, { total_redeemed: rows.length, total_succeeded: rows.length, ...(gift > 0 ? { gift_redeemed_amount: gift } : {}) });
+    }
+    events.push(...redemptionEvents(cause, { rows, applicable, customer, order: orderView, campaigns: deps.campaigns, now }));
+    await log.record(tx, events);
+    return { redemptions: rows.map((r) => r.body), parent_redemption: parent?.body ?? rows[0]!.body, order: orderView, stack };
+  }
+
+  /** A failed redemption is kept (FAILED) and announced (redemption.failed); nothing was spent. */
+  async function recordFailure(cause: Cause, input: StackInput, err: TesseraError): Promise<void> {
+    const now = clock.now();
+    await db.transaction(async (tx) => {
+      const customer = await customerFor(tx, cause.projectId, input.customer);
+      const first = input.redeemables[0]!;
+      const voucher = first.object === 'voucher' ? await deps.vouchers.find(cause.projectId, first.id, tx).catch(() => undefined) : undefined;
+      const campaign = voucher?.campaign_id ? (await deps.campaigns.byIds(tx, cause.projectId, [voucher.campaign_id]))[0] : undefined;
+      const r = {
+        id: newSortableId('r', now),
+        parent_id: null,
+        customer_id: customer?.id ?? null,
+        tracking_id: input.tracking_id ?? customer?.source_id ?? null,
+        related_object_type: first.object === 'promotion_tier' ? ('promotion_tier' as const) : ('voucher' as const),
+        related_object_id: voucher?.id ?? first.id,
+        result: 'FAILURE' as const,
+        status: 'FAILED' as const,
+        created_at: now,
+        amount: 0,
+      };
+      const body = redemptionBody(r, { customer: customer ?? null, order: null, voucher, campaign, metadata: input.metadata ?? {}, channelId: cause.source.api_key?.app_id ?? cause.source.channel, failure: { code: err.key, message: err.details ?? err.publicMessage } });
+      await sql.insertRedemptions(tx, [{ ...r, project_id: cause.projectId, order_id: null, voucher_id: voucher?.id ?? null, campaign_id: campaign?.id ?? null, gift_amount: 0, spent: {}, body }]);
+      if (customer) await sql.addToSummary(tx, cause.projectId, customer.id, { total_redeemed: 1, total_failed: 1 });
+      const data = { customer: customer ? body.customer : null, order: null, campaign: campaign ? deps.campaigns.simple(campaign) : null, voucher: voucher ? simpleVoucher(voucher, campaign) : null, holder: null, promotion_tier: null, promotion_stack: null, redemption: body, created_at: now.toISOString() };
+      await log.record(tx, [{ cause, event: { type: 'redemption.failed', customerId: null, entityId: r.id, data } }]);
+    });
+  }
+
+  async function get(projectId: string, id: string) {
+    const r = await sql.selectRedemption(db, projectId, id);
+    if (!r) throw notFound('redemption', id);
+    return r;
+  }
+
+  const qualify = createQualifications({
+    db,
+    checkStack: async (tx, cause, input) => {
+      const customer = await customerFor(tx, cause.projectId, input.customer);
+      return { ...(await check(tx, cause, input, customer)), customerId: customer?.id ?? null };
+    },
+  });
+
+  return { validate, redeem, qualify, get, list: (projectId: string, q: { voucherId?: string; customerId?: string; limit: number; page: number }) => sql.selectPage(db, projectId, { ...q, offset: (q.page - 1) * q.limit }) };
+}
+
+/** The order as the redemption writes it: PAID, with the stack's discounts on the order and on its lines. */
+function orderInput(input: OrderInput, stack: StackOrder, customer: CustomerRow | undefined): OrderInput {
+  const items = input.items?.map((it, i) => ({ ...it, discount_amount: (stack.items?.[i]?.discount_amount as number | undefined) ?? it.discount_amount }));
+  return {
+    ...input,
+    status: 'PAID',
+    discount_amount: stack.discount_amount,
+    ...(items ? { items } : {}),
+    ...(customer && input.customer === undefined && input.customer_id === undefined ? { customer_id: customer.id } : {}),
+  };
+}
+
+export type RedemptionsService = ReturnType<typeof createRedemptionsService>;

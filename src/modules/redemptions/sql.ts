@@ -1,0 +1,154 @@
+import type { Executor } from '../../store/db.js';
+import type { RedemptionRow } from './types.js';
+
+const columns = `id, project_id, parent_id, customer_id, order_id, tracking_id, related_object_type, related_object_id, voucher_id,
+  campaign_id, result, status, amount, gift_amount, spent, body, created_at`;
+
+/** Spends one of a limited voucher's redemptions: undefined when none is left. */
+export async function spendQuantity(db: Executor, voucherId: string, quantity: number): Promise<number | undefined> {
+  const { rows } = await db.query<{ redeemed_quantity: number }>(
+    `UPDATE vouchers SET redeemed_quantity = redeemed_quantity + 1 WHERE id = $1 AND redeemed_quantity < $2 RETURNING redeemed_quantity`,
+    [voucherId, quantity],
+  );
+  return rows[0]?.redeemed_quantity;
+}
+
+/** Gives one redemption back (rollback); never below 0. */
+export async function restoreQuantity(db: Executor, voucherId: string): Promise<void> {
+  await db.query(`UPDATE vouchers SET redeemed_quantity = redeemed_quantity - 1 WHERE id = $1 AND redeemed_quantity > 0`, [voucherId]);
+}
+
+/** Spends gift credits: the balance left, undefined when it is short. */
+export async function spendBalance(db: Executor, voucherId: string, amount: number): Promise<number | undefined> {
+  const { rows } = await db.query<{ gift_balance: string }>(
+    `UPDATE vouchers SET gift_balance = gift_balance - $2 WHERE id = $1 AND gift_balance >= $2 RETURNING gift_balance`,
+    [voucherId, amount],
+  );
+  return rows[0] ? Number(rows[0].gift_balance) : undefined;
+}
+
+export async function restoreBalance(db: Executor, voucherId: string, amount: number): Promise<number> {
+  const { rows } = await db.query<{ gift_balance: string }>(`UPDATE vouchers SET gift_balance = gift_balance + $2 WHERE id = $1 RETURNING gift_balance`, [voucherId, amount]);
+  return Number(rows[0]?.gift_balance ?? 0);
+}
+
+export async function insertTransaction(
+  db: Executor,
+  t: { id: string; projectId: string; voucherId: string; campaignId: string | null; type: string; sourceId: string | null; reason: string | null; amount: number; balance: number; now: Date },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO voucher_transactions (id, project_id, voucher_id, campaign_id, type, source_id, reason, amount, balance, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [t.id, t.projectId, t.voucherId, t.campaignId, t.type, t.sourceId, t.reason, t.amount, t.balance, t.now],
+  );
+}
+
+/** A counter key: object, customer ('' for everyone), period ('' for all time). */
+export type CounterKey = [objectId: string, customerId: string, period: string];
+
+/** Counts one more redemption on a limited counter, when it is still below `bound`; false otherwise. */
+export async function spendCounter(db: Executor, key: CounterKey, bound: number): Promise<boolean> {
+  if (bound <= 0) return false;
+  const { rows } = await db.query(
+    `INSERT INTO redemption_counters (object_id, customer_id, period, count) VALUES ($1, $2, $3, 1)
+     ON CONFLICT (object_id, customer_id, period) DO UPDATE SET count = redemption_counters.count + 1
+       WHERE redemption_counters.count < $4
+     RETURNING count`,
+    [...key, bound],
+  );
+  return rows.length > 0;
+}
+
+export async function restoreCounters(db: Executor, keys: CounterKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.query(
+    `UPDATE redemption_counters c SET count = c.count - 1
+       FROM (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS k(o, cu, p)) k
+      WHERE c.object_id = k.o AND c.customer_id = k.cu AND c.period = k.p AND c.count > 0`,
+    [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])],
+  );
+}
+
+/** The counters of these objects for all customers and for one customer, in one read. */
+export async function selectCounters(db: Executor, objectIds: string[], customerId: string): Promise<Array<{ object_id: string; customer_id: string; period: string; count: number }>> {
+  if (objectIds.length === 0) return [];
+  const { rows } = await db.query<{ object_id: string; customer_id: string; period: string; count: number }>(
+    `SELECT object_id, customer_id, period, count FROM redemption_counters WHERE object_id = ANY($1::text[]) AND customer_id IN ('', $2)`,
+    [objectIds, customerId],
+  );
+  return rows;
+}
+
+export async function insertRedemptions(db: Executor, rows: RedemptionRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const cols = ['id', 'project_id', 'parent_id', 'customer_id', 'order_id', 'tracking_id', 'related_object_type', 'related_object_id', 'voucher_id', 'campaign_id', 'result', 'status', 'amount', 'gift_amount', 'spent', 'body', 'created_at'] as const;
+  const params: unknown[] = [];
+  const values = rows.map((r) => {
+    const ps = cols.map((c) => {
+      const v = r[c];
+      params.push(c === 'spent' || c === 'body' ? JSON.stringify(v) : v);
+      return `$${params.length}${c === 'spent' || c === 'body' ? '::jsonb' : ''}`;
+    });
+    return `(${ps.join(', ')})`;
+  });
+  await db.query(`INSERT INTO redemptions (${cols.join(', ')}) VALUES ${values.join(', ')}`, params);
+}
+
+export async function selectRedemption(db: Executor, projectId: string, id: string): Promise<RedemptionRow | undefined> {
+  const { rows } = await db.query<RedemptionRow>(`SELECT ${columns} FROM redemptions WHERE project_id = $1 AND id = $2`, [projectId, id]);
+  return rows[0];
+}
+
+export async function selectChildren(db: Executor, parentId: string): Promise<RedemptionRow[]> {
+  const { rows } = await db.query<RedemptionRow>(`SELECT ${columns} FROM redemptions WHERE parent_id = $1 ORDER BY id`, [parentId]);
+  return rows;
+}
+
+/** Marks a succeeded redemption rolled back: false when it was not SUCCEEDED any more (a concurrent rollback). */
+export async function markRolledBack(db: Executor, id: string, body: unknown): Promise<boolean> {
+  const { rowCount } = await db.query(`UPDATE redemptions SET status = 'ROLLED_BACK', body = $2::jsonb WHERE id = $1 AND status = 'SUCCEEDED'`, [id, JSON.stringify(body)]);
+  return rowCount > 0;
+}
+
+export async function insertRollback(db: Executor, r: { id: string; projectId: string; redemptionId: string; body: unknown; now: Date }): Promise<void> {
+  await db.query(`INSERT INTO redemption_rollbacks (id, project_id, redemption_id, body, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)`, [r.id, r.projectId, r.redemptionId, JSON.stringify(r.body), r.now]);
+}
+
+export async function selectPage(db: Executor, projectId: string, p: { voucherId?: string; customerId?: string; offset: number; limit: number }): Promise<{ rows: RedemptionRow[]; total: number }> {
+  const where = `project_id = $1 AND ($2::text IS NULL OR voucher_id = $2) AND ($3::text IS NULL OR customer_id = $3)`;
+  const [{ rows }, count] = await Promise.all([
+    db.query<RedemptionRow>(`SELECT ${columns} FROM redemptions WHERE ${where} ORDER BY created_at DESC, id DESC OFFSET $4 LIMIT $5`, [projectId, p.voucherId ?? null, p.customerId ?? null, p.offset, p.limit]),
+    db.query<{ n: string }>(`SELECT count(*) AS n FROM redemptions WHERE ${where}`, [projectId, p.voucherId ?? null, p.customerId ?? null]),
+  ]);
+  return { rows, total: Number(count.rows[0]?.n ?? 0) };
+}
+
+/** Adds to the customer's redemption summary (one row: the customer's own). */
+export async function addToSummary(db: Executor, projectId: string, customerId: string, add: Record<string, number>): Promise<void> {
+  await db.query(
+    `UPDATE customers SET redemption_summary = (
+       SELECT jsonb_object_agg(k, COALESCE((redemption_summary ->> k)::bigint, 0) + COALESCE((($3::jsonb) ->> k)::bigint, 0))
+         FROM (SELECT jsonb_object_keys(COALESCE(redemption_summary, '{}'::jsonb) || $3::jsonb) AS k) keys)
+      WHERE project_id = $1 AND id = $2`,
+    [projectId, customerId, JSON.stringify(add)],
+  );
+}
+
+/** Codes held by a customer, active ones, newest first (a qualification's wallet). */
+export async function selectWalletIds(db: Executor, projectId: string, customerId: string, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM vouchers WHERE project_id = $1 AND holder_id = $2 AND active ORDER BY created_at DESC, id DESC LIMIT $3',
+    [projectId, customerId, limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Active promotion tiers of active campaigns, in hierarchy order (a qualification's audience). */
+export async function selectActiveTierIds(db: Executor, projectId: string, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT t.id FROM promotion_tiers t JOIN campaigns c ON c.id = t.campaign_id
+      WHERE t.project_id = $1 AND t.active AND c.active ORDER BY t.campaign_id, t.hierarchy, t.id LIMIT $2`,
+    [projectId, limit],
+  );
+  return rows.map((r) => r.id);
+}

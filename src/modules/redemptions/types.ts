@@ -1,0 +1,50 @@
+import type { CustomerInput } from '../customers/index.js';
+import type { OrderInput } from '../orders/index.js';
+import type { CounterKey } from './sql.js';
+
+/** One redeemable of a validation or redemption request. */
+export interface RedeemableInput {
+  object: 'voucher' | 'promotion_tier' | 'promotion_stack';
+  id: string;
+  gift?: { credits?: number };
+  reward?: { id?: string; points?: number };
+}
+
+/** POST /v1/validations and /v1/redemptions (and their client-side forms). */
+export interface StackInput {
+  redeemables: RedeemableInput[];
+  order?: OrderInput;
+  customer?: CustomerInput;
+  tracking_id?: string;
+  metadata?: Record<string, unknown>;
+  session?: Record<string, unknown>;
+  options?: Record<string, unknown>;
+}
+
+/** What a redemption spent, to be given back by its rollback. */
+export interface Spent {
+  quantity?: boolean;
+  counters?: CounterKey[];
+  gift?: number;
+}
+
+export interface RedemptionRow {
+  id: string;
+  project_id: string;
+  parent_id: string | null;
+  customer_id: string | null;
+  order_id: string | null;
+  tracking_id: string | null;
+  related_object_type: 'voucher' | 'promotion_tier' | 'redemption';
+  related_object_id: string;
+  voucher_id: string | null;
+  campaign_id: string | null;
+  result: 'SUCCESS' | 'FAILURE';
+  status: 'SUCCEEDED' | 'FAILED' | 'ROLLED_BACK';
+  /** bigint columns come back as strings from node-postgres. */
+  amount: number | string;
+  gift_amount: number | string;
+  spent: Spent;
+  body: Record<string, unknown>;
+  created_at: Date;
+}

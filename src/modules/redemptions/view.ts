@@ -1,0 +1,104 @@
+import type { CampaignRow } from '../campaigns/index.js';
+import { simpleCustomer, type CustomerRow } from '../customers/index.js';
+import { orderObject, type OrderRow } from '../orders/index.js';
+import { simpleVoucher, type VoucherRow } from '../vouchers/index.js';
+import { simpleTier, type TierRow } from '../promotions/index.js';
+import type { Applicable, Checked } from './check.js';
+import type { RedemptionRow } from './types.js';
+
+/** The order as a redemption or validation shows it: its amounts after the redeemables, and what they applied. */
+export function orderAfter(order: OrderRow | undefined, stack: { amount: number; discount_amount: number; items_discount_amount: number; total_discount_amount: number; total_amount: number; items?: unknown[] }) {
+  const base = order ? orderObject(order) : { object: 'order' as const };
+  return {
+    ...base,
+    amount: stack.amount,
+    discount_amount: stack.discount_amount,
+    items_discount_amount: stack.items_discount_amount,
+    total_discount_amount: stack.total_discount_amount,
+    total_amount: stack.total_amount,
+    applied_discount_amount: stack.discount_amount,
+    items_applied_discount_amount: stack.items_discount_amount,
+    total_applied_discount_amount: stack.total_discount_amount,
+  };
+}
+
+/** What a redeemable did: its discount or gift credits. */
+export function resultOf(c: Applicable) {
+  if (c.gift) return { gift: { credits: c.gift.credits, balance: c.gift.balance }, discount: { type: 'AMOUNT', amount_off: c.gift.credits, effect: 'APPLY_TO_ORDER' } };
+  return c.discount ? { discount: c.discount } : {};
+}
+
+/** One entry of a validation's `redeemables` (and inapplicable_redeemables). */
+export function redeemableEntry(c: Checked, requestId: string) {
+  if (c.status === 'INAPPLICABLE') {
+    const e = c.error;
+    return {
+      status: 'INAPPLICABLE' as const,
+      id: c.input.id,
+      object: c.input.object,
+      result: {
+        error: {
+          code: e.code,
+          key: e.key,
+          message: e.publicMessage,
+          details: e.details ?? e.publicMessage,
+          request_id: requestId,
+          ...(e.resourceId !== undefined ? { resource_id: e.resourceId, resource_type: e.resourceType } : {}),
+          ...(e.ruleMessage !== undefined ? { error: { message: e.ruleMessage } } : {}),
+        },
+      },
+      ...(c.voucher ? { metadata: c.voucher.overrides.metadata ?? {} } : {}),
+    };
+  }
+  return {
+    status: 'APPLICABLE' as const,
+    id: c.input.id,
+    object: c.input.object,
+    result: resultOf(c),
+    applicable_to: { data: [], total: 0, object: 'list', data_ref: 'data' },
+    inapplicable_to: { data: [], total: 0, object: 'list', data_ref: 'data' },
+    metadata: (c.voucher ? c.voucher.overrides.metadata : c.tier?.metadata) ?? {},
+    categories: [],
+    ...(c.campaign ? { campaign_id: c.campaign.id, campaign_name: c.campaign.name } : {}),
+    ...(c.tier ? { name: c.tier.name, banner: c.tier.banner ?? undefined } : {}),
+  };
+}
+
+/** The Redemption object (as answered and stored). */
+export function redemptionBody(
+  r: Pick<RedemptionRow, 'id' | 'parent_id' | 'customer_id' | 'tracking_id' | 'related_object_type' | 'related_object_id' | 'result' | 'status' | 'created_at'> & { amount: number },
+  x: { customer: CustomerRow | null; order: Record<string, unknown> | null; voucher?: VoucherRow; tier?: TierRow; campaign?: CampaignRow; metadata: Record<string, unknown>; channelId: string; failure?: { code: string; message: string }; gift?: number; related?: string[] },
+) {
+  return {
+    id: r.id,
+    object: 'redemption' as const,
+    date: r.created_at.toISOString(),
+    customer_id: r.customer_id,
+    tracking_id: r.tracking_id,
+    metadata: x.metadata,
+    amount: r.amount,
+    redemption: r.parent_id,
+    result: r.result,
+    status: r.status,
+    ...(x.failure ? { failure_code: x.failure.code, failure_message: x.failure.message } : {}),
+    order: x.order,
+    channel: { channel_id: x.channelId, channel_type: 'API' as const },
+    customer: x.customer ? simpleCustomer(x.customer) : null,
+    related_object_type: r.related_object_type,
+    related_object_id: r.related_object_id,
+    ...(x.voucher ? { voucher: simpleVoucher(x.voucher, x.campaign) } : {}),
+    ...(x.tier ? { promotion_tier: simpleTier(x.tier) } : {}),
+    ...(x.gift !== undefined ? { gift: { amount: x.gift } } : {}),
+    ...(x.related ? { related_redemptions: { redemptions: x.related.map((id) => ({ id, date: r.created_at.toISOString() })) } } : {}),
+  };
+}
+
+/** SimpleRedemption, as webhooks embed it (the stored object without nulls the schema does not allow). */
+export function simpleRedemption(body: Record<string, unknown>) {
+  const { related_redemptions: _r, related_object_type: _t, related_object_id: _i, gift: _g, ...rest } = body;
+  const out: Record<string, unknown> = { ...rest, metadata: rest.metadata ?? {} };
+  for (const k of ['tracking_id', 'order', 'customer', 'redemption', 'voucher']) if (out[k] === null || out[k] === undefined) delete out[k];
+  // The webhook schema spells the rolled-back status with a space.
+  if (out.status === 'ROLLED_BACK') out.status = 'ROLLED BACK';
+  return out;
+}
