@@ -139,7 +139,6 @@ export const emittedTypes: string[] = [
   'redemption.succeeded',
   'redemption.failed',
   'redemption.rollback.succeeded',
-  'voucher.gift.transaction.created',
   'campaign.promotion_tier.created',
   'campaign.promotion_tier.updated',
   'campaign.promotion_tier.enabled',
