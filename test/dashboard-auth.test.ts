@@ -46,6 +46,13 @@ describe('dashboard sessions and CSRF on every route', () => {
     expect(routes.length).toBeGreaterThan(30);
   });
 
+  it('keeps its pages out of the API description', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const paths = Object.keys(doc.paths);
+    expect(paths).toContain('/management/v1/projects/{projectId}/webhooks');
+    expect(paths.filter((x) => x === '/' || x.startsWith('/dashboard'))).toEqual([]);
+  });
+
   it('gives a signed-out request (no cookie, or a made-up one) no data on any route', async () => {
     for (const cookie of [undefined, 'tessera_session=made-up-session-id']) {
       for (const r of routes) {

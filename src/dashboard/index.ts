@@ -46,10 +46,14 @@ function refuse(req: FastifyRequest, reply: FastifyReply, status: number, text: 
 /** Registers the dashboard on the API's app: `/` redirects to `/dashboard`. */
 export async function registerDashboard(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
   const sessions = createSessions();
-  app.get('/', async (_req, reply) => reply.redirect('/dashboard', 302));
+  // Pages, not API: kept out of /openapi.json (which documents every route not marked hidden).
+  app.get('/', { schema: { hide: true } as object }, async (_req, reply) => reply.redirect('/dashboard', 302));
 
   await app.register(
     async (d) => {
+      d.addHook('onRoute', (route) => {
+        route.schema = { ...(route.schema ?? {}), hide: true } as typeof route.schema;
+      });
       d.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(body as string)));
 
       d.addHook('onRequest', async (req, reply) => {

@@ -59,7 +59,7 @@ export function campaignRoutes(d: FastifyInstance, s: CampaignServices): void {
     const at = `${c.base}/campaigns/${encodeURIComponent(campaign.id)}`;
     const body = html`<p class="crumb"><a href="${c.base}/campaigns">Campaigns</a> › ${campaign.name}</p><h1>${campaign.name}</h1>
 <div class="card"><dl class="grid2"><div><dt>Type</dt><dd>${campaign.campaign_type} (${campaign.type})</dd></div><div><dt>ID</dt><dd class="mono">${campaign.id}</dd></div>
-<div><dt>Active</dt><dd>${campaign.active ? 'Yes' : 'No'}</dd></div><div><dt>Valid</dt><dd>${when(campaign.start_date)} – ${when(campaign.expiration_date)}</dd></div>
+<div><dt>Active</dt><dd>${campaign.active ? 'Yes' : 'No'}</dd></div><div><dt>Valid</dt><dd>${campaign.start_date || campaign.expiration_date ? `${when(campaign.start_date)} – ${when(campaign.expiration_date)}` : 'Always'}</dd></div>
 <div><dt>Code generation</dt><dd data-poll="${at}/progress" data-every="2000" aria-live="polite">${await progress(c, s, campaign)}</dd></div><div><dt>Created</dt><dd>${when(campaign.created_at)}</dd></div></dl>
 ${campaign.description ? html`<p>${campaign.description}</p>` : ''}
 <div class="actions">${postButton(c.session, `${at}/active`, campaign.active ? 'Disable campaign' : 'Enable campaign', { secondary: true, extra: { active: campaign.active ? 'off' : 'on' } })}</div></div>
