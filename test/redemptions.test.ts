@@ -138,6 +138,25 @@ describe('redemptions', () => {
     expect(await count(`SELECT count(*) AS n FROM redemptions WHERE project_id = $1 AND status = 'FAILED'`, [p.id])).toBeGreaterThanOrEqual(5);
   });
 
+  it('a discount larger than the order takes it to zero, never below, and odd inputs answer 4xx, never 500', async () => {
+    await voucher('BIG-OFF', { discount: { type: 'AMOUNT', amount_off: 5000 } });
+    const r = await redeem(['BIG-OFF'], { order: { amount: 1200 } });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().order).toMatchObject({ amount: 1200, total_discount_amount: 1200, total_amount: 0 });
+    const odd = [
+      { redeemables: [{ object: 'voucher', id: 'BIG-OFF' }], order: { id: 'ord_missing' } },
+      { redeemables: [{ object: 'voucher', id: 'BIG-OFF' }], customer: { id: 'cust_missing' } },
+      { redeemables: [{ object: 'promotion_stack', id: 'x' }, { object: 'voucher', id: 'BIG-OFF' }] },
+      { redeemables: [{ object: 'voucher', id: 'BIG-OFF', gift: { credits: 10 } }], order: { items: [{ quantity: 1e9, price: 1e9 }] } },
+    ];
+    for (const body of odd) {
+      for (const url of ['/v1/validations', '/v1/redemptions']) {
+        const res = await api('POST', url, body);
+        expect(res.statusCode, `${url} ${JSON.stringify(body)}: ${res.body}`).toBeLessThan(500);
+      }
+    }
+  });
+
   it('the legacy redemption returns one redemption with its voucher', async () => {
     await voucher('LEGACY-R');
     const r = await ok('POST', '/v1/vouchers/LEGACY-R/redemption', { customer: { source_id: 'legacy-lu' }, order });
