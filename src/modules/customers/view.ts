@@ -16,8 +16,8 @@ export function orderSummaryObject(s: OrderSummary | null | undefined) {
 }
 
 /** The stored summary a summary.orders object shows (undefined for none). */
-function summaryOfObject(o: { total_amount: number; total_count: number; last_order_amount: number; last_order_date?: string }): OrderSummary | null {
-  if (o.total_count === 0 || o.last_order_date === undefined) return null;
+function summaryOfObject(o: { total_amount: number; total_count: number; last_order_amount: number; last_order_date?: string } | undefined): OrderSummary | null {
+  if (!o || o.total_count === 0 || o.last_order_date === undefined) return null;
   return { total_amount: o.total_amount, total_count: o.total_count, last_order_amount: o.last_order_amount, last_order_date: o.last_order_date };
 }
 
@@ -81,7 +81,7 @@ export function rowOfObject(projectId: string, o: CustomerObject): CustomerRow {
     system_metadata: o.system_metadata,
     created_at: new Date(o.created_at),
     updated_at: o.updated_at === null ? null : new Date(o.updated_at),
-    order_summary: summaryOfObject(o.summary.orders),
+    order_summary: summaryOfObject(o.summary?.orders),
   };
 }
 
