@@ -89,13 +89,23 @@ describe.skipIf(driver !== 'pglite')('README quickstart', { timeout: 240_000 }, 
     await writeFile(sdkFile, sdkBlock!.code);
     const script = `${parts.join('\n')}\nkill %1 2>/dev/null; wait\n`;
     let out = '';
+    let group: number | undefined;
     try {
-      const bash = spawn('bash', ['-c', script], { cwd: root, env: cleanEnv(vars), stdio: ['ignore', 'pipe', 'pipe'] });
+      // Its own process group: `kill %1` ends npx, not the listener npx started, so the whole group goes at the end.
+      const bash = spawn('bash', ['-c', script], { cwd: root, env: cleanEnv(vars), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      group = bash.pid;
       bash.stdout.on('data', (d: Buffer) => (out += d.toString()));
       bash.stderr.on('data', (d: Buffer) => (out += d.toString()));
       const code = await new Promise<number | null>((r) => bash.on('exit', r));
       expect(code, out).toBe(0);
     } finally {
+      if (group !== undefined) {
+        try {
+          process.kill(-group, 'SIGTERM');
+        } catch {
+          // The group is gone already.
+        }
+      }
       await rm(sdkFile, { force: true });
     }
     const byBlock = new Map(out.split(/^@@@ block (\d+)\n/m).reduce<Array<[number, string]>>((acc, s, i, all) => (i % 2 === 1 ? [...acc, [Number(s), all[i + 1] ?? '']] : acc), []));
