@@ -30,7 +30,7 @@ export default defineConfig(async () => {
     if (required) throw new Error(`${msg}: the PostgreSQL suite is required here`);
     process.stderr.write(`\n*** ${msg}: running the PGlite suite only ***\n\n`);
   }
-  const shared = { include: ['test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 };
+  const shared = { include: ['test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000, setupFiles: ['test/helpers/open-handles.ts'] };
   const projects = [];
   if (only !== 'postgres') projects.push({ test: { ...shared, name: 'pglite', env: { TEST_DRIVER: 'pglite' } } });
   if (problem === undefined) {

@@ -3,6 +3,7 @@
  * to cached definitions at once (it listens, as serve does), so a distribution created on the API process gets
  * the segment entries the worker's time-based re-checks record right after, not up to 5 s (the cache's TTL) later.
  */
+import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { managementHeaders } from './helpers/app.js';
 import { killAll, spawnCli } from './helpers/cli.js';
@@ -12,12 +13,14 @@ import { startSink, type Sink } from './helpers/sink.js';
 describe.runIf(driver === 'postgres')('the standalone worker beside serve --no-worker', () => {
   let testDb: TestDb;
   let sink: Sink;
+  const agent = new Agent();
   beforeAll(async () => {
     testDb = await createTestDb();
     sink = await startSink();
   });
   afterAll(async () => {
     await killAll();
+    await agent.close();
     await sink.close();
     await testDb.drop();
   });
@@ -38,6 +41,7 @@ describe.runIf(driver === 'postgres')('the standalone worker beside serve --no-w
     const call = async (method: string, path: string, headers: Record<string, string>, body?: unknown) => {
       const res = await fetch(`${base!.replace(/\/$/, '')}${path}`, {
         method,
+        dispatcher: agent,
         headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
