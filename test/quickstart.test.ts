@@ -96,7 +96,16 @@ describe.skipIf(driver !== 'pglite')('README quickstart', { timeout: 240_000 }, 
       group = bash.pid;
       bash.stdout.on('data', (d: Buffer) => (out += d.toString()));
       bash.stderr.on('data', (d: Buffer) => (out += d.toString()));
-      const code = await new Promise<number | null>((r) => bash.on('exit', r));
+      // A step that hangs ends the script (and shows what it printed) well before the test's own timeout.
+      const stuck = setTimeout(() => {
+        out += '\n@@@ the quickstart script was still running after 180 s: stopped\n';
+        try {
+          process.kill(-group!, 'SIGKILL');
+        } catch {
+          // Gone already.
+        }
+      }, 180_000);
+      const code = await new Promise<number | null>((r) => bash.on('exit', r)).finally(() => clearTimeout(stuck));
       expect(code, out).toBe(0);
     } finally {
       if (group !== undefined) {
