@@ -4,7 +4,7 @@
  * once on an up-to-date build instead of recompiling every time.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,8 +35,14 @@ export function staleReason(root) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const reason = staleReason(root);
-  if (reason === undefined) process.exit(0);
+  // tsc writes the CLI without the x bit; `npx tessera` runs it directly.
+  const executable = () => existsSync(join(root, 'dist/cli/main.js')) && chmodSync(join(root, 'dist/cli/main.js'), 0o755);
+  if (reason === undefined) {
+    executable();
+    process.exit(0);
+  }
   process.stderr.write(`Building Tessera (${reason})...\n`);
   const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+  if (r.status === 0) executable();
   process.exit(r.status ?? 1);
 }
