@@ -173,6 +173,10 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const codes = await page.locator('tr[data-voucher]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-voucher')));
     expect(codes).toHaveLength(5);
     for (const code of codes) expect(code).toMatch(/^SUM-\d{4}$/);
+    // A redemption (while the campaign is active) shows on the voucher's page and on its customer's.
+    const redeemed = await v1('POST', '/v1/redemptions', { customer: { source_id: 'grace' }, order: { amount: 5000 }, redeemables: [{ object: 'voucher', id: codes[3] }] });
+    const { id: redemptionId, amount } = (redeemed.redemptions as Array<{ id: string; amount: number }>)[0]!;
+    expect(amount).toBe(500);
     await shot(page, 'campaign');
     await page.getByRole('button', { name: 'Disable campaign' }).click();
     await page.getByText('Campaign disabled.').waitFor();
@@ -189,6 +193,14 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await v1('POST', '/v1/publications', { customer: { source_id: 'grace' }, voucher: codes[2] });
     await page.goto(`/dashboard/p/${p.id}/customers?q=grace`);
     expect(await page.locator('#customer-vouchers').textContent()).toContain(codes[2]);
+    const onCustomer = page.locator(`tr[data-redemption="${redemptionId}"]`);
+    expect(await onCustomer.textContent()).toContain('SUCCEEDED');
+    expect(await onCustomer.getByRole('link', { name: codes[3]! }).count()).toBe(1);
+    await onCustomer.getByRole('link', { name: codes[3]! }).click();
+    expect(await page.locator('#redeemed').textContent()).toBe('1');
+    const onVoucher = page.locator(`tr[data-redemption="${redemptionId}"]`);
+    expect(await onVoucher.textContent()).toContain('5.00');
+    expect(await onVoucher.getByRole('link').textContent()).toMatch(/^cust_/);
     const missing = await page.goto(`/dashboard/p/${p.id}/vouchers/NOPE-0000`);
     expect(missing?.status()).toBe(404);
     expect(tab.errors.splice(0)).toEqual([expect.stringContaining('status of 404')]);

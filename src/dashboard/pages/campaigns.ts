@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { CampaignsService } from '../../modules/campaigns/index.js';
+import type { RedemptionRow, RedemptionsService } from '../../modules/redemptions/index.js';
 import type { VouchersService } from '../../modules/vouchers/index.js';
 import { dashOf, projectCtx, type ProjectCtx } from '../context.js';
 import { html, query, when, type Html } from '../html.js';
@@ -9,6 +10,7 @@ import { userCause } from '../v1.js';
 export interface CampaignServices {
   campaigns: CampaignsService;
   vouchers: VouchersService;
+  redemptions: RedemptionsService;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -88,11 +90,12 @@ ${campaign.description ? html`<p>${campaign.description}</p>` : ''}
   d.get<P>('/p/:projectId/vouchers/:code', async (req, reply) => {
     const c = await projectCtx(req);
     const v = (await s.vouchers.view(await s.vouchers.find(c.project.id, req.params.code))) as VoucherView & Record<string, unknown>;
+    const redemptions = await s.redemptions.list(c.project.id, { voucherId: v.id, limit: pageSize, page: 1 });
     const body = html`<p class="crumb"><a href="${c.base}/campaigns">Campaigns</a>${v.campaign_id ? html` › <a href="${c.base}/campaigns/${encodeURIComponent(v.campaign_id)}">${v.campaign ?? v.campaign_id}</a>` : ''} › ${v.code}</p>
 <h1>Voucher <span class="mono">${v.code}</span></h1>
 <div class="grid2"><section class="card" aria-labelledby="redemptions-h"><h2 id="redemptions-h">Redemptions</h2>
 <p><strong id="redeemed">${v.redemption.redeemed_quantity}</strong> of ${v.redemption.quantity ?? 'unlimited'} redeemed.</p>
-<p class="muted">Each redemption is listed here as redemptions arrive in Tessera.</p></section>
+${redemptionTable(c, redemptions.rows, 'voucher')}${redemptions.total > redemptions.rows.length ? html`<p class="muted">The newest ${redemptions.rows.length} of ${redemptions.total}.</p>` : ''}</section>
 <section class="card" aria-labelledby="publications-h"><h2 id="publications-h">Publications</h2><p>Published ${v.publish.count} time(s)${v.holder_id ? html`; held by <a href="${c.base}/customers/${encodeURIComponent(v.holder_id)}">${v.holder_id}</a>` : ''}.</p></section></div>
 <h2>Data</h2><pre tabindex="0" aria-label="Voucher">${JSON.stringify(v, null, 2)}</pre>`;
     return c.render(reply, 'campaigns', `Voucher ${v.code}`, body);
@@ -117,4 +120,29 @@ function voucherTable(c: ProjectCtx, rows: VoucherView[]): Html {
     (v) => html`<tr data-voucher="${v.code}"><td class="mono"><a href="${c.base}/vouchers/${encodeURIComponent(v.code)}">${v.code}</a></td><td>${v.type}</td><td>${v.active ? 'Yes' : 'No'}</td>
 <td>${v.redemption.redeemed_quantity} / ${v.redemption.quantity ?? '∞'}</td><td>${v.publish.count}</td></tr>`,
   )}</tbody></table></div>`;
+}
+
+/** Redemptions, newest first: on a voucher's page (with the customer) and on a customer's (with the voucher). */
+export function redemptionTable(c: ProjectCtx, rows: RedemptionRow[], on: 'voucher' | 'customer'): Html {
+  const other = on === 'voucher' ? 'Customer' : 'Redeemed';
+  return html`<div class="table-wrap"><table class="redemptions"><thead><tr><th scope="col">Redemption</th><th scope="col">When</th><th scope="col">Status</th><th scope="col">${other}</th><th scope="col">Order</th><th scope="col">Amount</th></tr></thead>
+<tbody>${rows.length === 0 ? html`<tr><td colspan="6" class="muted">No redemptions yet.</td></tr>` : ''}${rows.map((r) => {
+    const code = typeof (r.body as { voucher?: { code?: unknown } }).voucher?.code === 'string' ? String((r.body as { voucher: { code: string } }).voucher.code) : null;
+    const cell =
+      on === 'voucher'
+        ? r.customer_id
+          ? html`<a href="${c.base}/customers/${encodeURIComponent(r.customer_id)}">${r.customer_id}</a>`
+          : html`<span class="muted">—</span>`
+        : code
+          ? html`<a class="mono" href="${c.base}/vouchers/${encodeURIComponent(code)}">${code}</a>`
+          : html`<span class="mono">${r.related_object_id}</span>`;
+    const status = r.status === 'SUCCEEDED' ? 'completed' : r.status === 'FAILED' ? 'failed' : 'inactive';
+    return html`<tr data-redemption="${r.id}"><td class="mono">${r.id}</td><td>${when(r.created_at.toISOString())}</td><td><span class="badge ${status}">${r.status}</span></td><td>${cell}</td><td class="mono">${r.order_id ?? '—'}</td><td>${money(r.amount)}</td></tr>`;
+  })}</tbody></table></div>`;
+}
+
+/** Minor units shown as a decimal amount (the currency is the project's, not stored per redemption). */
+function money(minor: number | string): string {
+  const n = Number(minor);
+  return Number.isFinite(n) ? (n / 100).toFixed(2) : String(minor);
 }

@@ -5,7 +5,7 @@ import { TesseraError } from '../../core/errors.js';
 import { projectCtx } from '../context.js';
 import { html, query, when } from '../html.js';
 import type { V1Services } from '../v1.js';
-import type { CampaignServices } from './campaigns.js';
+import { redemptionTable, type CampaignServices } from './campaigns.js';
 
 const activityTypes = ['customer.created', 'customer.updated', 'customer.deleted', 'customer.custom_event', 'customer.segment.entered', 'customer.segment.left'];
 const pageSize = 20;
@@ -46,10 +46,11 @@ export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServi
     const customer = customerObject(row);
     const type = activityTypes.includes(str(req.query.type)) ? str(req.query.type) : undefined;
     const after = str(req.query.after) || undefined;
-    const [segments, activity, held] = await Promise.all([
+    const [segments, activity, held, redemptions] = await Promise.all([
       s.segments.segmentsOf(c.project.id, row.id),
       s.log.listActivity(c.project.id, row.id, { limit: pageSize, order: '-created_at', type, starting_after_id: after }),
       s.vouchers.list(c.project.id, { limit: 50, page: 1, customer: row.id }),
+      s.redemptions.list(c.project.id, { customerId: row.id, limit: pageSize, page: 1 }),
     ]);
     const vouchers = held.vouchers as Array<{ code: string; campaign: string | null; active: boolean; publish: { count: number }; redemption: { quantity: number | null; redeemed_quantity: number } }>;
     const items = activity.records.map(activityObject);
@@ -73,7 +74,8 @@ export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServi
       (g: { id: string; name: string }) => html`<li><a href="${c.base}/segments/${encodeURIComponent(g.id)}">${g.name}</a></li>`,
     )}</ul><h2>Vouchers</h2><ul id="customer-vouchers">${vouchers.length === 0 ? html`<li class="muted">No vouchers published to this customer.</li>` : ''}${vouchers.map(
       (v) => html`<li><a class="mono" href="${c.base}/vouchers/${encodeURIComponent(v.code)}">${v.code}</a> <span class="muted">${v.campaign ?? ''} · redeemed ${v.redemption.redeemed_quantity} / ${v.redemption.quantity ?? '∞'}</span></li>`,
-    )}</ul><p class="muted">Redemptions and loyalty cards join this page as those features arrive in Tessera.</p></section></div>
+    )}</ul></section></div>
+<section aria-labelledby="redemptions-h"><h2 id="redemptions-h">Redemptions (${redemptions.total})</h2>${redemptionTable(c, redemptions.rows, 'customer')}</section>
 <section aria-labelledby="activity-h"><h2 id="activity-h">Activity</h2>
 <form method="get" action="${at}" class="card filters"><div><label for="activity-type">Type</label><select id="activity-type" name="type" data-autosubmit>
 <option value="">All types</option>${activityTypes.map((t) => html`<option value="${t}"${t === type ? ' selected' : ''}>${t}</option>`)}</select></div>

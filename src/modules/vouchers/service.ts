@@ -41,8 +41,17 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
     return v;
   }
 
+  /** Rows with the redeemed count of unlimited vouchers filled in (limited ones keep theirs in the row). */
+  async function withCounts(ex: Executor, projectId: string, rows: Array<{ v: VoucherRow; c: CampaignRow | undefined }>): Promise<VoucherRow[]> {
+    const unlimited = rows.filter(({ v, c }) => typeof effective(v, c).redemption?.quantity !== 'number').map(({ v }) => v.id);
+    const counts = await sql.countRedeemed(ex, projectId, unlimited);
+    return rows.map(({ v }) => (counts.has(v.id) ? { ...v, redeemed_quantity: counts.get(v.id) } : v));
+  }
+
   async function view(v: VoucherRow, tx: Executor = db) {
-    return voucherObject(v, await campaignOf(tx, v));
+    const c = await campaignOf(tx, v);
+    const [counted] = await withCounts(tx, v.project_id, [{ v, c }]);
+    return voucherObject(counted!, c);
   }
 
   function event(cause: Cause, type: string, v: VoucherRow, c: CampaignRow | undefined, extra: Record<string, unknown> = {}): CausedEvent {
@@ -173,7 +182,9 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
     );
     const ids = [...new Set(rows.map((r) => r.campaign_id).filter((x): x is string => x !== null))];
     const byId = new Map((ids.length > 0 ? await campaigns.byIds(db, projectId, ids) : []).map((c) => [c.id, c]));
-    return { vouchers: rows.map((r) => voucherObject(r, r.campaign_id ? byId.get(r.campaign_id) : undefined)), total };
+    const pairs = rows.map((v) => ({ v, c: v.campaign_id ? byId.get(v.campaign_id) : undefined }));
+    const counted = await withCounts(db, projectId, pairs);
+    return { vouchers: counted.map((v, i) => voucherObject(v, pairs[i]!.c)), total };
   }
 
   /**

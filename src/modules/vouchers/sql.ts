@@ -203,3 +203,18 @@ export async function insertTransaction(
     [t.id, t.projectId, t.voucherId, t.campaignId, t.type, t.sourceId, t.reason, t.amount, t.balance, t.now],
   );
 }
+
+/**
+ * How many times each of these (unlimited) vouchers has been redeemed, counted from the redemption rows: an
+ * unlimited voucher keeps no counter, so that its redemptions never wait on one row.
+ */
+export async function countRedeemed(db: Executor, projectId: string, voucherIds: string[]): Promise<Map<string, number>> {
+  if (voucherIds.length === 0) return new Map();
+  const { rows } = await db.query<{ voucher_id: string; n: string }>(
+    `SELECT voucher_id, count(*) AS n FROM redemptions
+      WHERE voucher_id = ANY ($2::text[]) AND project_id = $1 AND status = 'SUCCEEDED'
+      GROUP BY voucher_id`,
+    [projectId, voucherIds],
+  );
+  return new Map(rows.map((r) => [r.voucher_id, Number(r.n)]));
+}
