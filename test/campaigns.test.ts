@@ -247,6 +247,24 @@ describe('vouchers', () => {
     expect((await ok('GET', '/v1/vouchers/IMP-2')).gift).toEqual({ amount: 100, balance: 100 });
   });
 
+  it('a large generation batch that meets taken and repeated codes still makes the exact count, each code once', async () => {
+    // 32 characters, 2 slots: 1,024 codes; 192 taken first; 500 asked: the first batch (inserted without a probe)
+    // draws repeats and taken codes, and later batches fill the shortfall.
+    const charset = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+    const taken = [];
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 32; j++) taken.push({ code: `W-${charset[i]}${charset[j]}`, type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } });
+    expect((await api('POST', '/v1/vouchers/import', taken)).statusCode).toBe(202);
+    const c = await ok('POST', '/v1/campaigns', { name: 'Wide', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', vouchers_count: 500, voucher: { discount: { type: 'AMOUNT', amount_off: 1 }, code_config: { prefix: 'W-', pattern: '##', charset } } });
+    const first = await t.tessera.services.generation.step(2000);
+    expect(first).toBeLessThan(500);
+    await generateAll();
+    expect(await ok('GET', `/v1/campaigns/${c.id}`)).toMatchObject({ vouchers_count: 500, vouchers_generation_status: 'DONE' });
+    const { rows } = await t.testDb.db.query<{ n: string; distinct_codes: string; imported: string }>(
+      `SELECT count(*) AS n, count(DISTINCT lower(code)) AS distinct_codes, count(*) FILTER (WHERE campaign_id IS NULL) AS imported FROM vouchers WHERE code LIKE 'W-%'`,
+    );
+    expect(Object.values(rows[0]!).map(Number)).toEqual([692, 692, 192]);
+  });
+
   it('generation skips codes already taken in the project (imports, other campaigns) and still makes the count', async () => {
     // 24 letters, 2 slots: 576 codes; take ~half of them first, then ask for 200 more (within the margin of 288).
     const charset = 'ABCDEFGHJKLMNPQRSTUVWXYZ';

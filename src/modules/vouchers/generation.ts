@@ -17,6 +17,9 @@ export const maxIdleRounds = 10;
 /** Codes one step inserts (TESSERA_JOB_VOUCHERS_GENERATION_BATCH); a step holds PGlite's only connection. */
 export const defaultBatch = 2000;
 
+/** Batches at least this large skip the probe for taken codes (see sql.insertGenerated). */
+const fastBatch = 500;
+
 export function createGeneration(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: CampaignsService }) {
   const { db, clock, log, campaigns } = deps;
 
@@ -33,17 +36,25 @@ export function createGeneration(deps: { db: Db; clock: Clock; log: Pick<EventLo
       }
       const now = clock.now();
       const want = Math.min(batchSize, a.target - a.progress);
-      // A few spare candidates: the batch still fills when some drawn codes are taken.
-      const codes = drawCodes(codeShape(template.code_config), Math.ceil(want * 1.05) + 64);
-      const added = await sql.insertGenerated(tx, {
+      const base = {
         projectId: a.project_id,
         campaignId: campaign.id,
         type: template.type,
         giftBalance: template.type === 'GIFT_VOUCHER' ? (template.gift?.balance ?? template.gift?.amount ?? 0) : null,
         now,
-        want,
-        pairs: codes.map((c) => [newSortableId('v', now), c]),
-      });
+      };
+      const shape = codeShape(template.code_config);
+      let added: number;
+      if (want >= fastBatch && a.idle_rounds === 0) {
+        // Large batches: distinct candidates (without case) inserted as they are; those taken elsewhere are skipped
+        // and the next step refills the shortfall.
+        const codes = [...new Map(drawCodes(shape, want).map((c) => [c.toLowerCase(), c])).values()];
+        added = await sql.insertGenerated(tx, { ...base, ids: codes.map(() => newSortableId('v', now)), codes });
+      } else {
+        // The last codes, or a crowded space: spare candidates, probed for taken codes, so that the batch fills.
+        const codes = drawCodes(shape, Math.ceil(want * 1.05) + 64);
+        added = await sql.insertGeneratedProbing(tx, { ...base, want, pairs: codes.map((c) => [newSortableId('v', now), c]) });
+      }
       const progress = a.progress + added;
       const idle = added === 0 ? a.idle_rounds + 1 : 0;
       if (progress >= a.target) {
