@@ -7,6 +7,7 @@ import { VoucherifyClientSide, VoucherifyServerSide } from '@voucherify/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { specPresent } from './helpers/conformance.js';
+import { driver } from './helpers/db.js';
 import { projectWebhookValidators } from './helpers/project-webhooks.js';
 import { createWebhook, deliverAll, privateTargets } from './helpers/sendouts.js';
 import { startSink, type Sink } from './helpers/sink.js';
@@ -86,6 +87,45 @@ describe('publications', () => {
     expect(await count('SELECT count(*) AS n FROM vouchers WHERE campaign_id = $1 AND holder_id IS NOT NULL', [c.id])).toBe(40);
     expect(await count('SELECT count(DISTINCT holder_id) AS n FROM vouchers WHERE campaign_id = $1', [c.id])).toBe(40);
     expect(await count('SELECT count(*) AS n FROM publications WHERE campaign_id = $1', [c.id])).toBe(40);
+  });
+
+  it('parallel publications of an AUTO_UPDATE campaign (codes made as they are asked) give each customer its own new code; one customer asking twice gets two', async () => {
+    const c = await campaign({ name: 'Made', type: 'AUTO_UPDATE', voucher: { discount: { type: 'AMOUNT', amount_off: 5 }, code_config: { pattern: 'MADE-######', charset: '0123456789' } } });
+    const who = [...Array.from({ length: 30 }, (_, i) => `made-${i}`), 'made-0'];
+    const batched = async () => {
+      const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+      const figure = (name: string) => Number(new RegExp(`^tessera_group_commit_batch_size_${name}\\{path="publications"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+      return { items: figure('sum'), transactions: figure('count') };
+    };
+    const before = await batched();
+    const results = await Promise.all(who.map((source_id) => api('POST', '/v1/publications', { campaign: c.id, customer: { source_id } })));
+    for (const r of results) expect(r.statusCode, r.body).toBe(200);
+    for (const [i, r] of results.entries()) {
+      expect(r.json()).toMatchObject({ object: 'publication', customer: { source_id: who[i] }, voucher: { code: expect.stringMatching(/^MADE-\d{6}$/), campaign: 'Made' } });
+    }
+    expect(new Set(results.map((r) => r.json().voucher.code)).size).toBe(31);
+    // Every one went through the group commit; on PostgreSQL they shared transactions (PGlite's one connection
+    // lets each request's reads wait for the transaction before, so its requests reach the batch one at a time).
+    const after = await batched();
+    expect(after.items - before.items).toBe(31);
+    if (driver === 'postgres') expect(after.transactions - before.transactions).toBeLessThan(31);
+    expect(await count('SELECT count(*) AS n FROM vouchers WHERE campaign_id = $1', [c.id])).toBe(31);
+    expect(await count('SELECT count(DISTINCT holder_id) AS n FROM vouchers WHERE campaign_id = $1', [c.id])).toBe(30);
+    expect(await count(`SELECT count(*) AS n FROM vouchers v JOIN customers u ON u.id = v.holder_id WHERE v.campaign_id = $1 AND u.source_id = 'made-0'`, [c.id])).toBe(2);
+    expect(await count('SELECT count(*) AS n FROM publications p JOIN vouchers v ON v.id = p.vouchers->0->>\'id\' WHERE p.campaign_id = $1 AND v.holder_id = p.customer_id', [c.id])).toBe(31);
+  });
+
+  it('parallel publications beyond a static campaign\'s codes: exactly as many succeed as there are codes, the others are refused and leave no customer behind', async () => {
+    const c = await campaign({ name: 'Scarce', type: 'STATIC', vouchers_count: 5 });
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => api('POST', '/v1/publications', { campaign: c.id, customer: { source_id: `scarce-${i}` } })));
+    const okOnes = results.filter((r) => r.statusCode === 200);
+    const refused = results.filter((r) => r.statusCode !== 200);
+    expect(okOnes).toHaveLength(5);
+    for (const r of refused) expect(r.json()).toMatchObject({ code: 400, key: 'no_voucher_suitable_for_publication' });
+    expect(await count('SELECT count(*) AS n FROM publications WHERE campaign_id = $1', [c.id])).toBe(5);
+    expect(await count('SELECT count(DISTINCT holder_id) AS n FROM vouchers WHERE campaign_id = $1', [c.id])).toBe(5);
+    // A refused publication rolls back the customer it would have created, as a lone request does.
+    expect(await count(`SELECT count(*) AS n FROM customers WHERE source_id LIKE 'scarce-%'`, [])).toBe(5);
   });
 
   it('parallel publications for one customer of a join_once campaign give one code', async () => {

@@ -12,7 +12,7 @@
 import type { CampaignsService } from '../campaigns/index.js';
 import type { CustomersService } from '../customers/index.js';
 import type { EventLog } from '../event-log/index.js';
-import { defineModule } from '../module.js';
+import { defineModule, writeConcurrency } from '../module.js';
 import type { VouchersService } from '../vouchers/index.js';
 import { createPublicationsService } from './service.js';
 export { maxPublicationCount, type PublicationsService, type PublishOptions } from './service.js';
@@ -24,7 +24,9 @@ export const publicationsModule = defineModule<
   { log: EventLog; customers: CustomersService; campaigns: CampaignsService; vouchers: VouchersService }
 >({
   name: 'publications',
-  create: ({ db, clock, services }) => ({
-    services: { publications: createPublicationsService({ db, clock, log: services.log, customers: services.customers, campaigns: services.campaigns, vouchers: services.vouchers }) },
-  }),
+  create: (ctx) => {
+    const { db, clock, services } = ctx;
+    const publications = createPublicationsService({ db, clock, log: services.log, customers: services.customers, campaigns: services.campaigns, vouchers: services.vouchers, concurrency: writeConcurrency(ctx) });
+    return { services: { publications }, drain: () => publications.drain() };
+  },
 });

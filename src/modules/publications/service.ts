@@ -6,6 +6,7 @@ import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import { simpleCustomer, type CustomerRow, type CustomersService } from '../customers/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import type { VoucherRow, VouchersService } from '../vouchers/index.js';
+import { createPublicationBatch } from './batch.js';
 import * as sql from './sql.js';
 import type { PublicationInput, PublicationListQuery, PublicationRow } from './types.js';
 import { publicationBase, publicationObject } from './view.js';
@@ -27,8 +28,11 @@ export function createPublicationsService(deps: {
   customers: Pick<CustomersService, 'upsertMany' | 'byIds' | 'get'>;
   campaigns: CampaignsService;
   vouchers: VouchersService;
+  /** Transactions of batched publications written at once (see batch.ts). */
+  concurrency?: number;
 }) {
   const { db, clock, log, customers, campaigns, vouchers } = deps;
+  const batch = createPublicationBatch({ db, clock, log, customers, vouchers, concurrency: deps.concurrency ?? 1, events: (...a) => events(...a) });
 
   async function render(tx: Executor, p: PublicationRow, customer?: CustomerRow) {
     const c = customer ?? (await customers.byIds(tx, p.project_id, [p.customer_id]))[0]!;
@@ -90,6 +94,10 @@ export function createPublicationsService(deps: {
     const { campaign, voucher, count } = await resolve(cause.projectId, input);
     const joinOnce = campaign !== undefined && (options.joinOnce === true || campaign.join_once);
     if (joinOnce && count > 1) throw tooManyVouchersRequested('A join_once campaign publishes one code per customer: count must be 1');
+    if (campaign && count === 1 && !joinOnce && input.source_id === undefined) {
+      // The common case, group-committed with concurrent ones.
+      return batch.submit({ cause, customer: input.customer!, campaign, channel: input.channel ?? options.channel ?? 'API', metadata: input.metadata ?? {} });
+    }
     return db.transaction(async (tx) => {
       if (input.source_id !== undefined) {
         const earlier = await sql.selectBySourceId(tx, cause.projectId, input.source_id);
@@ -222,7 +230,7 @@ export function createPublicationsService(deps: {
     return render(db, p);
   }
 
-  return { publish, publishFor, list, get };
+  return { publish, publishFor, list, get, drain: () => batch.drain() };
 }
 
 export type PublicationsService = ReturnType<typeof createPublicationsService>;

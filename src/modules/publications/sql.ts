@@ -11,6 +11,17 @@ export async function insertPublication(db: Executor, p: PublicationRow): Promis
   );
 }
 
+/** Several publications in one statement (a group-committed batch). */
+export async function insertPublications(db: Executor, ps: PublicationRow[]): Promise<void> {
+  await db.query(
+    `INSERT INTO publications (${columns})
+     SELECT p->>'id', p->>'project_id', p->>'customer_id', p->>'campaign_id', p->'vouchers', p->>'source_id', p->>'channel', p->'metadata', (p->>'created_at')::timestamptz
+       FROM jsonb_array_elements($1::jsonb) AS p`,
+    [JSON.stringify(ps)],
+    { prepare: true },
+  );
+}
+
 export async function selectBySourceId(db: Executor, projectId: string, sourceId: string): Promise<PublicationRow | undefined> {
   const { rows } = await db.query<PublicationRow>(`SELECT ${columns} FROM publications WHERE project_id = $1 AND source_id = $2`, [projectId, sourceId]);
   return rows[0];

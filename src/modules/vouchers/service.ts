@@ -257,10 +257,52 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
     throw invalidCodeConfig(`No free code found in ${drawAttempts * 4} draws from the code_config of campaign ${campaign.id}: its code space is nearly used up`);
   }
 
+  /**
+   * takeFor for several holders of one campaign in one go (a group-committed batch of publications): the codes in
+   * the order of the holders, or undefined when the campaign (not AUTO_UPDATE) has too few unpublished codes.
+   */
+  async function takeManyFor(tx: Executor, campaign: CampaignRow, holderIds: string[]): Promise<VoucherRow[] | undefined> {
+    const now = clock.now();
+    const got = await sql.takeUnpublishedMany(tx, campaign.id, holderIds, now);
+    const t = campaign.definition.voucher;
+    let missing = holderIds.length - got.length;
+    if (missing > 0 && (campaign.type !== 'AUTO_UPDATE' || !t)) return undefined;
+    if (missing > 0 && t) {
+      // Holders the campaign's stock did not cover get new codes, drawn again for those a taken code left out.
+      const left = new Map<string, number>();
+      for (const h of holderIds) left.set(h, (left.get(h) ?? 0) + 1);
+      for (const v of got) left.set(v.holder_id!, left.get(v.holder_id!)! - 1);
+      const shape = codeShape(t.code_config);
+      for (let i = 0; i < drawAttempts && missing > 0; i++) {
+        const holders = [...left].flatMap(([h, n]) => Array.from({ length: n }, () => h));
+        const codes = drawCodes(shape, holders.length);
+        const made = await sql.insertForHolders(tx, {
+          projectId: campaign.project_id,
+          campaignId: campaign.id,
+          type: t.type,
+          giftBalance: t.type === 'GIFT_VOUCHER' ? (t.gift?.balance ?? t.gift?.amount ?? 0) : null,
+          now,
+          ids: codes.map(() => newSortableId('v', now)),
+          codes,
+          holders,
+        });
+        for (const v of made) left.set(v.holder_id!, left.get(v.holder_id!)! - 1);
+        got.push(...made);
+        missing -= made.length;
+      }
+      if (missing > 0) throw invalidCodeConfig(`No free code found in ${drawAttempts} draws from the code_config of campaign ${campaign.id}: its code space is nearly used up`);
+    }
+    // In the holders' order (a holder named twice takes its codes in turn).
+    const byHolder = new Map<string, VoucherRow[]>();
+    for (const v of got) byHolder.set(v.holder_id!, [...(byHolder.get(v.holder_id!) ?? []), v]);
+    return holderIds.map((h) => byHolder.get(h)!.shift()!);
+  }
+
   return {
     find,
     view,
     takeFor,
+    takeManyFor,
     /** Publishes a given code to a holder in tx: undefined when another customer holds it. */
     assign: (tx: Executor, v: VoucherRow, holderId: string) => sql.assignHolder(tx, v.id, holderId, clock.now()),
     byIds: (tx: Executor, ids: string[]) => sql.selectByIds(tx, ids),

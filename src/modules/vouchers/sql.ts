@@ -116,6 +116,45 @@ export async function takeUnpublished(db: Executor, campaignId: string, holderId
   return rows[0];
 }
 
+/**
+ * takeUnpublished for several holders at once (a holder named twice gets two codes): as many unpublished, active
+ * codes as holders, skipping rows other takers hold locked, paired with the holders in order. Returns the codes
+ * taken, each with its new holder; fewer than asked when the campaign runs short.
+ */
+export async function takeUnpublishedMany(db: Executor, campaignId: string, holderIds: string[], now: Date): Promise<VoucherRow[]> {
+  const { rows } = await db.query<VoucherRow>(
+    `UPDATE vouchers v SET holder_id = m.holder, publish_count = v.publish_count + 1, updated_at = $3
+       FROM (SELECT f.id, h.holder
+               FROM (SELECT id, row_number() OVER (ORDER BY id) AS n
+                       FROM (SELECT id FROM vouchers WHERE campaign_id = $1 AND holder_id IS NULL AND active
+                              ORDER BY id LIMIT cardinality($2::text[]) FOR UPDATE SKIP LOCKED) AS free) AS f
+               JOIN unnest($2::text[]) WITH ORDINALITY AS h (holder, n) ON h.n = f.n) AS m
+      WHERE v.id = m.id AND v.holder_id IS NULL
+      RETURNING ${readColumns.split(', ').map((c) => `v.${c}`).join(', ')}`,
+    [campaignId, holderIds, now],
+    { prepare: true },
+  );
+  return rows;
+}
+
+/**
+ * insertForHolder for several holders at once: each candidate row (id, code, holder) is inserted unless its code is
+ * taken in the project; returns those inserted (the caller draws again for the holders left without a code).
+ */
+export async function insertForHolders(
+  db: Executor,
+  g: { projectId: string; campaignId: string; type: string; giftBalance: number | null; now: Date; ids: string[]; codes: string[]; holders: string[] },
+): Promise<VoucherRow[]> {
+  const { rows } = await db.query<VoucherRow>(
+    `INSERT INTO vouchers (id, project_id, campaign_id, code, type, gift_balance, created_at, holder_id, publish_count, updated_at)
+     SELECT u.id, $1, $2, u.code, $3, $4, $5, u.holder, 1, $5 FROM unnest($6::text[], $7::text[], $8::text[]) AS u (id, code, holder)
+     ON CONFLICT DO NOTHING RETURNING ${readColumns}`,
+    [g.projectId, g.campaignId, g.type, g.giftBalance, g.now, g.ids, g.codes, g.holders],
+    { prepare: true },
+  );
+  return rows;
+}
+
 /** Publishes a given code to a holder: only if it has none, or already this one (publishing again is allowed then). */
 export async function assignHolder(db: Executor, id: string, holderId: string, now: Date): Promise<VoucherRow | undefined> {
   const { rows } = await db.query<VoucherRow>(
