@@ -15,5 +15,5 @@ export type { MetadataSchemaInput, MetadataSchemaRow } from './types.js';
 
 export const metadataSchemasModule = defineModule({
   name: 'metadata-schemas',
-  create: ({ db, clock }) => ({ services: { metadataSchemas: createMetadataSchemasService({ db, clock }) } }),
+  create: ({ db, clock, definitions }) => ({ services: { metadataSchemas: createMetadataSchemasService({ db, clock, definitions }) } }),
 });

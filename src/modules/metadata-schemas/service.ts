@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { duplicate, invalidPayload, metadataValidationFailed, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { isUniqueViolation, type Db } from '../../store/db.js';
+import type { Definitions } from '../../store/definitions.js';
 import * as sql from './sql.js';
 import type { MetadataProperty, MetadataSchemaInput, MetadataSchemaRow } from './types.js';
 import { violations } from './validate.js';
@@ -9,8 +10,10 @@ import { violations } from './validate.js';
 /** Voucherify's limit of definitions per resource (removed ones count until purged). */
 export const maxProperties = 100;
 
-export function createMetadataSchemasService(deps: { db: Db; clock: Clock }) {
+export function createMetadataSchemasService(deps: { db: Db; clock: Clock; definitions: Pick<Definitions, 'cache' | 'changed'> }) {
   const { db, clock } = deps;
+  // Every campaign, voucher, publication and customer write checks its metadata: the schemas are cached per process.
+  const cached = deps.definitions.cache((ex, projectIds) => sql.selectForProjects(ex, projectIds));
 
   async function get(projectId: string, key: string): Promise<MetadataSchemaRow> {
     const row = await sql.selectSchema(db, projectId, key);
@@ -43,6 +46,7 @@ export function createMetadataSchemasService(deps: { db: Db; clock: Clock }) {
       if (isUniqueViolation(err, 'metadata_schemas_related_unique')) throw duplicate('metadata schema', 'related_object', row.related_object);
       throw err;
     }
+    await deps.definitions.changed(projectId);
     return row;
   }
 
@@ -52,13 +56,14 @@ export function createMetadataSchemasService(deps: { db: Db; clock: Clock }) {
     checkProperties(input.properties ?? {}, current);
     const row = { ...current, allow_defined_only: input.allow_defined_only ?? current.allow_defined_only, properties: { ...current.properties, ...input.properties }, updated_at: clock.now() };
     await sql.updateSchema(db, row);
+    await deps.definitions.changed(projectId);
     return row;
   }
 
   /** Refuses metadata that breaks the project's schema of this resource (none defined: anything goes). */
   async function check(projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined): Promise<void> {
-    const schema = await sql.selectSchema(db, projectId, relatedObject);
-    if (!schema || schema.related_object !== relatedObject) return;
+    const schema = (await cached.get(db, [projectId])).find((x) => x.related_object === relatedObject);
+    if (!schema) return;
     const found = violations(schema, metadata ?? {});
     if (found.length > 0) throw metadataValidationFailed(found.join('; '), { resourceId: schema.id, resourceType: 'metadata_schema' });
   }
@@ -72,6 +77,7 @@ export function createMetadataSchemasService(deps: { db: Db; clock: Clock }) {
     async remove(projectId: string, id: string): Promise<void> {
       const row = await get(projectId, id);
       await sql.deleteSchema(db, projectId, row.id);
+      await deps.definitions.changed(projectId);
     },
     /** Finds a schema without throwing (for the read API, which falls back to event schemas). */
     find: (projectId: string, key: string) => sql.selectSchema(db, projectId, key),

@@ -43,3 +43,9 @@ export async function deleteSchema(db: Executor, projectId: string, id: string):
   const { rowCount } = await db.query('DELETE FROM metadata_schemas WHERE project_id = $1 AND id = $2', [projectId, id]);
   return rowCount > 0;
 }
+
+/** Every schema of these projects (the per-process cache's load). */
+export async function selectForProjects(db: Executor, projectIds: string[]): Promise<MetadataSchemaRow[]> {
+  const { rows } = await db.query<MetadataSchemaRow>(`SELECT ${columns} FROM metadata_schemas WHERE project_id = ANY ($1::text[])`, [projectIds]);
+  return rows;
+}
