@@ -128,6 +128,22 @@ describe('publications', () => {
     expect(await count(`SELECT count(*) AS n FROM customers WHERE source_id LIKE 'scarce-%'`, [])).toBe(5);
   });
 
+  it('a campaign disabled, renamed or deleted is seen at once by the next publication (the campaign is cached per process)', async () => {
+    const c = await campaign({ name: 'Switch', type: 'AUTO_UPDATE' });
+    await ok('POST', '/v1/publications', { campaign: 'Switch', customer: { source_id: 'sw-1' } });
+    await ok('POST', `/v1/campaigns/${c.id}/disable`);
+    const off = await api('POST', '/v1/publications', { campaign: 'Switch', customer: { source_id: 'sw-2' } });
+    expect(off.statusCode).toBe(400);
+    expect(off.json().details).toMatch(/disabled/);
+    await ok('POST', `/v1/campaigns/${c.id}/enable`);
+    await ok('POST', '/v1/publications', { campaign: 'Switch', customer: { source_id: 'sw-2' } });
+    await ok('PUT', `/v1/campaigns/${c.id}`, { name: 'Switched' });
+    expect((await api('POST', '/v1/publications', { campaign: 'Switch', customer: { source_id: 'sw-3' } })).statusCode).toBe(404);
+    await ok('POST', '/v1/publications', { campaign: 'Switched', customer: { source_id: 'sw-3' } });
+    expect((await api('DELETE', `/v1/campaigns/${c.id}`)).statusCode).toBe(202);
+    expect((await api('POST', '/v1/publications', { campaign: 'Switched', customer: { source_id: 'sw-4' } })).statusCode).toBe(404);
+  });
+
   it('parallel publications for one customer of a join_once campaign give one code', async () => {
     const c = await campaign({ name: 'Once', type: 'AUTO_UPDATE', join_once: true, voucher: { discount: { type: 'AMOUNT', amount_off: 5 }, code_config: { pattern: 'ONCE-#####' } } });
     await ok('POST', '/v1/customers', { source_id: 'once-bob' });

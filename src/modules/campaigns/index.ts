@@ -32,7 +32,10 @@ export const campaignsModule = defineModule<
   { log: EventLog; metadataSchemas: MetadataSchemasService }
 >({
   name: 'campaigns',
-  create: ({ db, clock, services }) => ({
-    services: { campaigns: createCampaignsService({ db, clock, log: services.log, checkMetadata: (p, o, m) => services.metadataSchemas.check(p, o, m) }), categories: createCategoriesService({ db, clock }) },
+  create: ({ db, clock, definitions, services }) => ({
+    services: {
+      campaigns: createCampaignsService({ db, clock, log: services.log, definitions, checkMetadata: (p, o, m) => services.metadataSchemas.check(p, o, m) }),
+      categories: createCategoriesService({ db, clock }),
+    },
   }),
 });

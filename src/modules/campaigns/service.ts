@@ -2,12 +2,14 @@ import type { Clock } from '../../core/clock.js';
 import { duplicate, invalidCampaign as invalid, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
+import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventLog } from '../event-log/index.js';
 import { checkCapacity, codeShape } from './codes.js';
 import * as sql from './sql.js';
 import type { AsyncActionRow, CampaignInput, CampaignRow, CampaignType, CategoryRow, VoucherTemplate, VoucherType } from './types.js';
 import { campaignObject, simpleCampaign } from './view.js';
 import { checkValidity } from './validity.js';
+import { createRecentCampaigns } from './recent.js';
 
 /** The voucher type each campaign type makes. */
 const voucherTypeOf: Record<Exclude<CampaignType, 'PROMOTION'>, VoucherType> = {
@@ -47,8 +49,11 @@ export function checkTemplate(t: VoucherTemplate, expected?: VoucherType): Vouch
 /** Checks a resource's metadata against the project's metadata schema of it (given at composition). */
 export type MetadataCheck = (projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined) => Promise<void>;
 
-export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; checkMetadata?: MetadataCheck }) {
+export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; checkMetadata?: MetadataCheck; definitions?: Pick<Definitions, 'watch' | 'changed'> }) {
   const { db, clock, log } = deps;
+  const recent = createRecentCampaigns(deps.definitions);
+  /** After a change to a campaign committed: cached copies (here and, by NOTIFY, in other processes) are dropped. */
+  const announce = (projectId: string) => deps.definitions?.changed(projectId);
 
   /** The campaign, without counting its codes (see counted). */
   async function get(projectId: string, idOrName: string, tx: Executor = db): Promise<CampaignRow> {
@@ -151,6 +156,12 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
 
   /** PUT: the fields sent change; campaign_type and code counts do not. */
   async function update(cause: Cause, idOrName: string, input: CampaignInput) {
+    const out = await updateRow(cause, idOrName, input);
+    await announce(cause.projectId);
+    return out;
+  }
+
+  async function updateRow(cause: Cause, idOrName: string, input: CampaignInput) {
     // Reads of other tables first: on PGlite nothing else runs while the transaction is open.
     if (input.metadata !== undefined) await deps.checkMetadata?.(cause.projectId, 'campaign', input.metadata);
     const categoryId = input.category_id !== undefined || input.category !== undefined ? await category(cause.projectId, input.category_id, input.category) : undefined;
@@ -205,6 +216,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
       });
       await log.record(tx, [{ cause, event: { type: 'campaign.deleted', entityId: current.id, data: { campaign, deleted_at: now.toISOString() } } }]);
     });
+    await announce(cause.projectId);
     return { async_action_id: id };
   }
 
@@ -217,6 +229,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
       const campaign = await view(cause.projectId, (await sql.selectCampaign(tx, cause.projectId, current.id, { counted: true }))!, tx);
       await log.record(tx, [{ cause, event: { type: active ? 'campaign.enabled' : 'campaign.disabled', entityId: current.id, data: { campaign } } }]);
     });
+    await announce(cause.projectId);
   }
 
   async function list(projectId: string, q: { limit: number; page: number; campaign_type?: string; is_referral_code?: boolean; order?: string }) {
@@ -248,6 +261,11 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     simple: simpleCampaign,
     /** Metadata of other resources (vouchers, publications) against their schemas; nothing to check without one. */
     checkMetadata: (projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined) => deps.checkMetadata?.(projectId, relatedObject, metadata) ?? Promise.resolve(),
+    /**
+     * The campaign as get finds it, from a per-process copy at most a few seconds old and dropped when a campaign of
+     * the project changes (for hot paths that only read its definition: publications).
+     */
+    cached: (projectId: string, idOrName: string) => recent.get(projectId, idOrName, () => get(projectId, idOrName)),
     setGenerationStatus: (tx: Executor, id: string, status: string) => sql.setGenerationStatus(tx, id, status),
     /** Async actions: what requests left to the background (code generation, imports) and how far it got. */
     actions: {

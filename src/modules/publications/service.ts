@@ -77,7 +77,7 @@ export function createPublicationsService(deps: {
     if (c !== undefined && !key) throw invalidPayload("Property .campaign should have required property 'name'");
     const count = typeof c === 'object' ? (c.count ?? 1) : 1;
     if (count < 1 || count > maxPublicationCount) throw tooManyVouchersRequested(`Property .campaign.count must be between 1 and ${maxPublicationCount}`);
-    const campaign = key !== undefined ? await campaigns.get(projectId, key) : undefined;
+    const campaign = key !== undefined ? await campaigns.cached(projectId, key) : undefined;
     if (campaign && !campaign.definition.voucher) throw noVoucherSuitableForPublication(`Campaign ${campaign.id} is a ${campaign.campaign_type} and holds no codes`);
     if (campaign && !campaign.active) throw noVoucherSuitableForPublication(`Campaign ${campaign.id} is disabled`);
     const voucher = input.voucher !== undefined ? await vouchers.find(projectId, input.voucher) : undefined;
