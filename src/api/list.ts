@@ -7,6 +7,24 @@ export const limitParam = { type: 'integer', minimum: 1, maximum: 100, default: 
 /** An ISO date or date-time; outside 0001-01-01..9999-12-31 it is refused as invalid_query_params. */
 export const dateParam = { type: 'string', anyOf: [{ format: 'date-time' }, { format: 'date' }], format: 'storable-time' } as const;
 
+/** `page` of the page-numbered lists (Voucherify stops at 99). */
+export const pageParam = { type: 'integer', minimum: 1, maximum: 99, default: 1 } as const;
+/** `created_at[before]`, `updated_at[after]`...: a date range. */
+export const dateRangeParam = { type: 'object', properties: { before: dateParam, after: dateParam }, additionalProperties: false } as const;
+
+/** The query of a page-numbered list filtered by creation and update dates, with the list's own properties. */
+export function pagedListQuery<P extends Record<string, unknown>>(properties: P) {
+  return { type: 'object', properties: { limit: limitParam, page: pageParam, created_at: dateRangeParam, updated_at: dateRangeParam, ...properties } } as const;
+}
+
 export function toDate(v: string | undefined): Date | undefined {
   return v === undefined ? undefined : new Date(v);
+}
+
+/** A date range as a list query sends it. */
+export type DateRangeQuery = { before?: string; after?: string };
+
+/** A date range of a list query (`created_at[before]`...) as dates. */
+export function toRange(r?: DateRangeQuery): { before?: Date; after?: Date } | undefined {
+  return r ? { before: toDate(r.before), after: toDate(r.after) } : undefined;
 }

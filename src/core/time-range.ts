@@ -11,3 +11,13 @@ export function isStorableTime(t: number): boolean {
 
 /** How a refusal names the range. */
 export const storableRange = 'from 0001-01-01 to 9999-12-31';
+
+/** `created_at` and `updated_at` of a row as API objects show them (ISO strings; null when never updated). */
+export function isoTimes(row: { created_at: Date; updated_at: Date | null }): { created_at: string; updated_at: string | null } {
+  return { created_at: row.created_at.toISOString(), updated_at: row.updated_at ? row.updated_at.toISOString() : null };
+}
+
+/** A list query's `created_at` / `updated_at` ranges as the bounds the SQL filters take. */
+export function dateBounds(q: { created_at?: { before?: Date; after?: Date }; updated_at?: { before?: Date; after?: Date } }) {
+  return { createdBefore: q.created_at?.before, createdAfter: q.created_at?.after, updatedBefore: q.updated_at?.before, updatedAfter: q.updated_at?.after };
+}

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { activityObject, type ActivityQuery, type EventLog } from '../../modules/event-log/index.js';
 import { customerInputSchema, customerObject, type CustomerInput, type CustomersService, type ListQuery } from '../../modules/customers/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
-import { dateParam, limitParam, listOf, toDate } from '../list.js';
+import { dateParam, limitParam, listOf, pagedListQuery, toDate, toRange, type DateRangeQuery } from '../list.js';
 
 const idParams = {
   type: 'object',
@@ -10,23 +10,14 @@ const idParams = {
   properties: { customerId: { type: 'string', minLength: 1, maxLength: 500 } },
 } as const;
 
-const range = { type: 'object', properties: { before: dateParam, after: dateParam }, additionalProperties: false } as const;
-
-const listQuery = {
-  type: 'object',
-  properties: {
-    limit: limitParam,
-    page: { type: 'integer', minimum: 1, maximum: 99, default: 1 },
-    email: { type: 'string' },
-    city: { type: 'string' },
-    name: { type: 'string' },
-    segment_id: { type: 'string' },
-    created_at: range,
-    updated_at: range,
-    order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'source_id', '-source_id'] },
-    starting_after: dateParam,
-  },
-} as const;
+const listQuery = pagedListQuery({
+  email: { type: 'string' },
+  city: { type: 'string' },
+  name: { type: 'string' },
+  segment_id: { type: 'string' },
+  order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'source_id', '-source_id'] },
+  starting_after: dateParam,
+});
 
 const activityQuery = {
   type: 'object',
@@ -43,8 +34,6 @@ const activityQuery = {
   },
 } as const;
 
-type Range = { before?: string; after?: string };
-const toRange = (r?: Range) => (r ? { before: toDate(r.before), after: toDate(r.after) } : undefined);
 
 export function customerRoutes(app: FastifyInstance, deps: { customers: CustomersService; log: EventLog }): void {
   const { customers, log } = deps;
@@ -69,7 +58,7 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
     return reply.code(204).send();
   });
 
-  app.get<{ Querystring: Omit<ListQuery, 'created_at' | 'updated_at' | 'starting_after'> & { created_at?: Range; updated_at?: Range; starting_after?: string } }>(
+  app.get<{ Querystring: Omit<ListQuery, 'created_at' | 'updated_at' | 'starting_after'> & { created_at?: DateRangeQuery; updated_at?: DateRangeQuery; starting_after?: string } }>(
     '/customers',
     { schema: { querystring: listQuery } },
     async (req) => {

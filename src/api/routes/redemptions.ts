@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { forbidden } from '../../core/errors.js';
 import { type QualificationInput, legacyInputSchema, rollbackInputSchema, stackInputSchema, type RedemptionsService, type RollbacksService, type StackInput } from '../../modules/redemptions/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
-import { limitParam, listOf } from '../list.js';
+import { limitParam, listOf, pageParam } from '../list.js';
 
 type Legacy = Omit<StackInput, 'redeemables'> & { gift?: { credits?: number } };
 const codeParams = { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
@@ -41,7 +41,7 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
   app.get<{ Params: { id: string } }>('/redemptions/:id', { schema: { params: idParams } }, async (req) => (await redemptions.get(projectIdOf(req), req.params.id)).body);
   app.get<{ Querystring: { limit: number; page: number; voucher?: string; customer?: string } }>(
     '/redemptions',
-    { schema: { querystring: { type: 'object', properties: { limit: limitParam, page: { type: 'integer', minimum: 1, maximum: 99, default: 1 }, voucher: { type: 'string' }, customer: { type: 'string' } } } } },
+    { schema: { querystring: { type: 'object', properties: { limit: limitParam, page: pageParam, voucher: { type: 'string' }, customer: { type: 'string' } } } } },
     async (req) => {
       const page = await redemptions.list(projectIdOf(req), { limit: req.query.limit, page: req.query.page, voucherId: req.query.voucher, customerId: req.query.customer });
       return listOf('redemptions', page.rows.map((r) => r.body), { total: page.total });

@@ -1,30 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { balanceSchema, importSchema, voucherInputSchema, type BalanceInput, type Balances, type VoucherInput, type VoucherListQuery, type VouchersService } from '../../modules/vouchers/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
-import { dateParam, limitParam, listOf, toDate } from '../list.js';
+import { limitParam, listOf, pagedListQuery, toRange, type DateRangeQuery } from '../list.js';
 
 type P = { code: string };
-const range = { type: 'object', properties: { before: dateParam, after: dateParam }, additionalProperties: false } as const;
+const listQuery = pagedListQuery({
+  campaign_id: { type: 'string' },
+  campaign: { type: 'string' },
+  customer: { type: 'string' },
+  code: { type: 'string' },
+  ids: { type: 'array', items: { type: 'string' }, maxItems: 100 },
+  category: { type: 'string' },
+  order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'code', '-code'] },
+});
 
-const listQuery = {
-  type: 'object',
-  properties: {
-    limit: limitParam,
-    page: { type: 'integer', minimum: 1, maximum: 99, default: 1 },
-    campaign_id: { type: 'string' },
-    campaign: { type: 'string' },
-    customer: { type: 'string' },
-    code: { type: 'string' },
-    ids: { type: 'array', items: { type: 'string' }, maxItems: 100 },
-    category: { type: 'string' },
-    created_at: range,
-    updated_at: range,
-    order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'code', '-code'] },
-  },
-} as const;
-
-type Range = { before?: string; after?: string };
-const toRange = (r?: Range) => (r ? { before: toDate(r.before), after: toDate(r.after) } : undefined);
 
 /** /v1/vouchers. */
 export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersService; balances: Balances }): void {
@@ -32,7 +21,7 @@ export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersSe
 
   app.post<{ Body: VoucherInput | undefined }>('/vouchers', { schema: { body: voucherInputSchema } }, async (req) => vouchers.create(causeOf(req), { ...req.body }));
   app.post<{ Body: VoucherInput[] }>('/vouchers/import', { schema: { body: importSchema } }, async (req, reply) => reply.code(202).send(await vouchers.importMany(causeOf(req), req.body)));
-  app.get<{ Querystring: Omit<VoucherListQuery, 'created_at' | 'updated_at'> & { created_at?: Range; updated_at?: Range } }>(
+  app.get<{ Querystring: Omit<VoucherListQuery, 'created_at' | 'updated_at'> & { created_at?: DateRangeQuery; updated_at?: DateRangeQuery } }>(
     '/vouchers',
     { schema: { querystring: listQuery } },
     async (req) => {

@@ -8,6 +8,7 @@ import { changeEvent, upsertMany, type UpsertItem } from './upsert.js';
 import * as sql from './sql.js';
 import type { CustomerInput, CustomerRow, UpsertResult } from './types.js';
 import { customerObject } from './view.js';
+import { dateBounds } from '../../core/time-range.js';
 
 export interface ListQuery {
   limit: number;
@@ -99,10 +100,7 @@ export function createCustomersService(deps: {
       email: q.email,
       name: q.name,
       city: q.city,
-      createdBefore: q.created_at?.before,
-      createdAfter: q.created_at?.after,
-      updatedBefore: q.updated_at?.before,
-      updatedAfter: q.updated_at?.after,
+      ...dateBounds(q),
     };
     if (q.segment_id !== undefined) {
       if (!deps.segmentMembers) throw notFound('segment', q.segment_id);

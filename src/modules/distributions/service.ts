@@ -9,25 +9,14 @@ import { checkCustomHeaders, checkTargetUrl, sendoutOf, type Delivery, type NewS
 import type { CampaignsService } from '../campaigns/index.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { SegmentsService } from '../segments/index.js';
+import { distributionTriggers } from '../webhooks/index.js';
 import * as sql from './sql.js';
 import { renderTemplate } from './template.js';
 import type { DistributionInput, DistributionRow } from './types.js';
 import { simpleDistribution } from './view.js';
 
 const orderTriggers: readonly string[] = ['customer.order.created', 'customer.order.updated', 'customer.order.paid', 'customer.order.canceled'];
-export const triggerTypes = [
-  'customer.custom_event',
-  'customer.segment.entered',
-  'customer.segment.left',
-  'customer.publication.succeeded',
-  'customer.order.created',
-  'customer.order.updated',
-  'customer.order.paid',
-  'customer.order.canceled',
-  'customer.redemption.succeeded',
-  'customer.redemption.rollback.succeeded',
-  'manual',
-] as const;
+export const triggerTypes = [...distributionTriggers, 'manual'] as const;
 /** Triggers that send a plain message only. */
 const plainTriggers: readonly string[] = ['customer.publication.succeeded', 'customer.redemption.succeeded', 'customer.redemption.rollback.succeeded'];
 const redemptionTriggers: readonly string[] = ['customer.redemption.succeeded', 'customer.redemption.rollback.succeeded'];

@@ -8,7 +8,7 @@ import { defineModule } from '../module.js';
 import { createEventSchemasService } from './service.js';
 export { createEventSchemasService, type EventSchemasService, type SchemaInput, type SchemaUpdate } from './service.js';
 export { eventSchemaObject, asMetadataSchemaObject, simpleEventSchema } from './view.js';
-export { createSchemaBody, updateSchemaBody } from './schemas.js';
+export { createSchemaBody, eventNameSchema, updateSchemaBody } from './schemas.js';
 export { validateMetadata, type MetadataViolation } from './validate.js';
 export type { EventSchemaRow, PropertyDefinition, PropertyType } from './types.js';
 

@@ -13,11 +13,14 @@ const property = (required: string[]) => ({
 
 const propertyName = { type: 'string', minLength: 1, maxLength: 200 };
 
+/** A custom event's name, as schemas and tracked events give it. */
+export const eventNameSchema = { type: 'string', minLength: 1, maxLength: 300 } as const;
+
 export const createSchemaBody = {
   type: 'object',
   required: ['name', 'schema'],
   properties: {
-    name: { type: 'string', minLength: 1, maxLength: 300 },
+    name: eventNameSchema,
     schema: {
       type: 'object',
       required: ['properties'],

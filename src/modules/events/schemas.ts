@@ -1,11 +1,12 @@
 import { customerProperties } from '../customers/index.js';
+import { eventNameSchema } from '../event-schemas/index.js';
 
 /** EventsCreateRequestBody / ClientEventsCreateRequestBody. */
 export const trackBody = {
   type: 'object',
   required: ['event', 'customer'],
   properties: {
-    event: { type: 'string', minLength: 1, maxLength: 300 },
+    event: eventNameSchema,
     customer: {
       type: 'object',
       properties: customerProperties,

@@ -16,13 +16,8 @@ export async function insertSchema(db: Executor, s: MetadataSchemaRow): Promise<
 }
 
 export async function updateSchema(db: Executor, s: MetadataSchemaRow): Promise<void> {
-  await db.query('UPDATE metadata_schemas SET allow_defined_only = $3, properties = $4::jsonb, updated_at = $5 WHERE project_id = $1 AND id = $2', [
-    s.project_id,
-    s.id,
-    s.allow_defined_only,
-    JSON.stringify(s.properties),
-    s.updated_at,
-  ]);
+  const params = [s.project_id, s.id, s.allow_defined_only, JSON.stringify(s.properties), s.updated_at];
+  await db.query('UPDATE metadata_schemas SET allow_defined_only = $3, properties = $4::jsonb, updated_at = $5 WHERE project_id = $1 AND id = $2', params);
 }
 
 /** By id or by related_object. */

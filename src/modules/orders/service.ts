@@ -133,18 +133,19 @@ export function createOrdersService(deps: OrdersDeps) {
     return types.map((type) => ({ cause, event: { type, customerId: c.id, entityId: o.id, data } }));
   }
 
+  /** The order a create names, locked: by `id` (which must exist) or by `source_id` (new when none has it). */
+  async function existing(tx: Executor, projectId: string, input: OrderInput): Promise<OrderRow | undefined> {
+    if (input.id !== undefined) {
+      const found = await sql.selectById(tx, projectId, input.id, true);
+      if (!found) throw notFound('order', input.id);
+      return found;
+    }
+    return typeof input.source_id === 'string' ? sql.selectBySourceId(tx, projectId, input.source_id, true) : undefined;
+  }
+
   /** POST /v1/orders: creates, or updates the order with the sent `id` (which must exist) or `source_id`. */
   async function create(cause: Cause, input: OrderInput): Promise<OrderRow> {
-    return db.transaction(async (tx) => {
-      let current: OrderRow | undefined;
-      if (input.id !== undefined) {
-        current = await sql.selectById(tx, cause.projectId, input.id, true);
-        if (!current) throw notFound('order', input.id);
-      } else if (typeof input.source_id === 'string') {
-        current = await sql.selectBySourceId(tx, cause.projectId, input.source_id, true);
-      }
-      return write(tx, cause, current, input);
-    });
+    return db.transaction(async (tx) => write(tx, cause, await existing(tx, cause.projectId, input), input));
   }
 
   /**
@@ -152,14 +153,7 @@ export function createOrdersService(deps: OrdersDeps) {
    * adding `redemptions` (by parent redemption id) to the order's.
    */
   async function upsertIn(tx: Executor, cause: Cause, input: OrderInput, redemptions?: Record<string, unknown>): Promise<OrderRow> {
-    let current: OrderRow | undefined;
-    if (input.id !== undefined) {
-      current = await sql.selectById(tx, cause.projectId, input.id, true);
-      if (!current) throw notFound('order', input.id);
-    } else if (typeof input.source_id === 'string') {
-      current = await sql.selectBySourceId(tx, cause.projectId, input.source_id, true);
-    }
-    return write(tx, cause, current, { ...input, id: undefined }, undefined, redemptions);
+    return write(tx, cause, await existing(tx, cause.projectId, input), { ...input, id: undefined }, undefined, redemptions);
   }
 
   /** PUT /v1/orders/{id}: sent fields change (items and metadata as a whole), the rest stay. */

@@ -1,4 +1,5 @@
 import type { OrderRow } from './types.js';
+import { isoTimes } from '../../core/time-range.js';
 
 const ref = (id: string | null) => (id === null ? {} : { id, object: 'customer' as const });
 
@@ -10,8 +11,7 @@ export function orderObject(o: OrderRow) {
   return {
     id: o.id,
     source_id: o.source_id,
-    created_at: o.created_at.toISOString(),
-    updated_at: o.updated_at ? o.updated_at.toISOString() : null,
+    ...isoTimes(o),
     status: o.status,
     amount: o.amount,
     initial_amount: o.initial_amount,

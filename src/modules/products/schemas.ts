@@ -1,12 +1,16 @@
 /** JSON Schemas of product, SKU and collection bodies (Fastify validates requests with them). */
 const text = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
+/** A product's or SKU's own id and source id. */
+const identity = {
+  id: { type: ['string', 'null'], minLength: 1, maxLength: 200 },
+  source_id: { type: ['string', 'null'], minLength: 1, maxLength: 500 },
+} as const;
 const price = { type: ['integer', 'null'], minimum: 0, maximum: 1e15 } as const;
 
 export const productBody = {
   type: 'object',
   properties: {
-    id: { type: ['string', 'null'], minLength: 1, maxLength: 200 },
-    source_id: { type: ['string', 'null'], minLength: 1, maxLength: 500 },
+    ...identity,
     name: text(1000),
     price,
     attributes: { type: ['array', 'null'], maxItems: 100, items: { type: 'string', maxLength: 200 } },
@@ -18,8 +22,7 @@ export const productBody = {
 export const skuBody = {
   type: 'object',
   properties: {
-    id: { type: ['string', 'null'], minLength: 1, maxLength: 200 },
-    source_id: { type: ['string', 'null'], minLength: 1, maxLength: 500 },
+    ...identity,
     sku: text(1000),
     price,
     currency: text(10),

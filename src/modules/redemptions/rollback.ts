@@ -8,7 +8,7 @@ import { newSortableId } from '../../core/ids.js';
 import type { Executor } from '../../store/db.js';
 import type { CustomerRow } from '../customers/index.js';
 import type { Cause, CausedEvent } from '../event-log/index.js';
-import { simpleVoucher } from '../vouchers/index.js';
+import { insertGiftTransaction, simpleVoucher } from '../vouchers/index.js';
 import { giftTransactionData, simpleOrder } from './events.js';
 import type { RedemptionsDeps } from './service.js';
 import * as sql from './sql.js';
@@ -39,7 +39,7 @@ export function createRollbacks(deps: RedemptionsDeps) {
     let balance: number | undefined;
     if (r.spent.gift && r.voucher_id) {
       balance = await sql.restoreBalance(tx, r.voucher_id, r.spent.gift);
-      await sql.insertTransaction(tx, { id: `${id}_gt`, projectId: cause.projectId, voucherId: r.voucher_id, campaignId: r.campaign_id, type: 'CREDITS_REFUND', sourceId: null, reason: input.reason ?? null, amount: r.spent.gift, balance, now });
+      await insertGiftTransaction(tx, { id: `${id}_gt`, projectId: cause.projectId, voucherId: r.voucher_id, campaignId: r.campaign_id, type: 'CREDITS_REFUND', sourceId: null, reason: input.reason ?? null, amount: r.spent.gift, balance, now });
     }
     const campaign = r.campaign_id ? (await deps.campaigns.byIds(tx, cause.projectId, [r.campaign_id]))[0] : undefined;
     const customer = await customerOf(tx, cause.projectId, r.customer_id);

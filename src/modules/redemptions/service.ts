@@ -15,7 +15,7 @@ import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import { amountsOf, plainItem, type OrderInput, type OrderRow, type OrdersService } from '../orders/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import type { PromotionsService } from '../promotions/index.js';
-import { simpleVoucher, type VouchersService } from '../vouchers/index.js';
+import { insertGiftTransaction, simpleVoucher, type VouchersService } from '../vouchers/index.js';
 import { applyStack, checkRedeemables, type Applicable, type Checked, type StackOrder } from './check.js';
 import { counterKey } from './limits.js';
 import { createQualifications } from './qualifications.js';
@@ -191,7 +191,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     for (const [i, r] of rows.entries()) {
       const g = applicable[i]!.gift;
       if (g && g.credits > 0) {
-        await sql.insertTransaction(tx, { id: `${r.id}_gt`, projectId: cause.projectId, voucherId: r.voucher_id!, campaignId: r.campaign_id, type: 'CREDITS_REDEMPTION', sourceId: null, reason: null, amount: -g.credits, balance: g.balance, now });
+        await insertGiftTransaction(tx, { id: `${r.id}_gt`, projectId: cause.projectId, voucherId: r.voucher_id!, campaignId: r.campaign_id, type: 'CREDITS_REDEMPTION', sourceId: null, reason: null, amount: -g.credits, balance: g.balance, now });
       }
     }
     if (customer) {

@@ -32,17 +32,6 @@ export async function restoreBalance(db: Executor, voucherId: string, amount: nu
   return Number(rows[0]?.gift_balance ?? 0);
 }
 
-export async function insertTransaction(
-  db: Executor,
-  t: { id: string; projectId: string; voucherId: string; campaignId: string | null; type: string; sourceId: string | null; reason: string | null; amount: number; balance: number; now: Date },
-): Promise<void> {
-  await db.query(
-    `INSERT INTO voucher_transactions (id, project_id, voucher_id, campaign_id, type, source_id, reason, amount, balance, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [t.id, t.projectId, t.voucherId, t.campaignId, t.type, t.sourceId, t.reason, t.amount, t.balance, t.now],
-  );
-}
-
 /** A counter key: object, customer ('' for everyone), period ('' for all time). */
 export type CounterKey = [objectId: string, customerId: string, period: string];
 

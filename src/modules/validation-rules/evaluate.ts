@@ -6,15 +6,10 @@
 import { holds } from './conditions.js';
 import { logicOf, numbered, type Logic } from './grammar.js';
 import type { Rule, RuleSet } from './types.js';
+import type { DiscountLine } from '../discounts/index.js';
 
-export interface RuleItem {
-  product_id?: string;
-  sku_id?: string;
-  source_id?: string;
-  quantity?: number;
-  price?: number;
-  amount?: number;
-  metadata?: Record<string, unknown>;
+/** An order line as rules see it: the discount's line, with its product and SKU when they are known. */
+export interface RuleItem extends Omit<DiscountLine, 'discount_amount'> {
   product?: { metadata?: Record<string, unknown> } & Record<string, unknown>;
   sku?: { metadata?: Record<string, unknown> } & Record<string, unknown>;
 }

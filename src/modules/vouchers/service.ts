@@ -7,6 +7,7 @@ import { checkTemplate, checkValidity, codeShape, drawCodes, type CampaignRow, t
 import * as sql from './sql.js';
 import type { VoucherInput, VoucherListQuery, VoucherOverrides, VoucherRow } from './types.js';
 import { effective, simpleVoucher, voucherObject } from './view.js';
+import { dateBounds } from '../../core/time-range.js';
 
 /** Codes are printable text without surrounding spaces, up to 100 characters. */
 function checkCode(code: string): string {
@@ -173,10 +174,7 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
         holderId: q.customer,
         code: q.code,
         ids: q.ids,
-        createdBefore: q.created_at?.before,
-        createdAfter: q.created_at?.after,
-        updatedBefore: q.updated_at?.before,
-        updatedAfter: q.updated_at?.after,
+        ...dateBounds(q),
       },
       { column: order.replace('-', '') as 'created_at' | 'updated_at' | 'code', ascending: !order.startsWith('-'), offset: (q.page - 1) * q.limit, limit: q.limit },
     );

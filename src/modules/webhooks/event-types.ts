@@ -146,8 +146,8 @@ export const emittedTypes: string[] = [
   'campaign.promotion_tier.deleted',
 ];
 
-/** Types a distribution can be triggered by (its own list lives with distributions); reported as emitted too. */
-export const distributionEmittedTypes: string[] = [
+/** Event types a distribution can be triggered by (besides `manual`). */
+export const distributionTriggers = [
   'customer.custom_event',
   'customer.segment.entered',
   'customer.segment.left',
@@ -158,8 +158,10 @@ export const distributionEmittedTypes: string[] = [
   'customer.order.canceled',
   'customer.redemption.succeeded',
   'customer.redemption.rollback.succeeded',
-  'manual_distribution_schedule',
-];
+] as const;
+
+/** Types distributions send; reported as emitted too. */
+export const distributionEmittedTypes: string[] = [...distributionTriggers, 'manual_distribution_schedule'];
 
 /** @deprecated name kept for callers: the subscribable types are the emitted ones. */
 export const subscribableTypes = emittedTypes;
