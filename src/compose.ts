@@ -27,6 +27,7 @@ import { projectsModule } from './modules/projects/index.js';
 import { publicationsModule } from './modules/publications/index.js';
 import { promotionsModule } from './modules/promotions/index.js';
 import { redemptionsModule } from './modules/redemptions/index.js';
+import { loyaltiesModule } from './modules/loyalties/index.js';
 import { segmentsModule } from './modules/segments/index.js';
 import { vouchersModule } from './modules/vouchers/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
@@ -64,6 +65,7 @@ const modules = [
   validationRulesModule,
   promotionsModule,
   redemptionsModule,
+  loyaltiesModule,
 ] as const;
 
 type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;

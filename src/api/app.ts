@@ -38,7 +38,9 @@ import { orderRoutes } from './routes/orders.js';
 import { productRoutes } from './routes/products.js';
 import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
+import type { EarningRules, LoyaltiesService } from '../modules/loyalties/index.js';
 import { clientPublicationRoutes, publicationRoutes } from './routes/publications.js';
+import { loyaltyRoutes } from './routes/loyalties.js';
 import { segmentRoutes } from './routes/segments.js';
 import { clientRedemptionRoutes, redemptionRoutes } from './routes/redemptions.js';
 import { promotionRoutes } from './routes/promotions.js';
@@ -70,6 +72,8 @@ export interface ApiServices {
   redemptions: RedemptionsService;
   promotions: PromotionsService;
   rollbacks: RollbacksService;
+  loyalties: LoyaltiesService;
+  earningRules: EarningRules;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;
 }
@@ -139,6 +143,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     validationRuleRoutes(v1, services);
     redemptionRoutes(v1, services);
     promotionRoutes(v1, services);
+    loyaltyRoutes(v1, services);
   }, { prefix: '/v1' });
 
   await app.register(async (client) => {

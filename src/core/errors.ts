@@ -22,6 +22,8 @@ export const errorCatalog = {
   voucher_disabled: { code: 400, message: 'Voucher is disabled' },
   invalid_add_balance_params: { code: 400, message: 'Invalid add balance params' },
   gift_amount_exceeded: { code: 400, message: 'Gift amount exceeded' },
+  loyalty_card_points_exceeded: { code: 400, message: 'Loyalty card points exceeded' },
+  invalid_earning_rule: { code: 400, message: 'Invalid earning rule' },
   quantity_exceeded: { code: 400, message: 'Quantity exceeded' },
   customer_rules_violated: { code: 400, message: 'Customer does not match validation rules' },
   redemption_rules_violated: { code: 400, message: 'Redemption does not match validation rules' },
@@ -116,6 +118,8 @@ export const duplicateSourceId = raise('duplicate_source_id');
 export const voucherDisabled = raise('voucher_disabled');
 export const invalidAddBalanceParams = raise('invalid_add_balance_params');
 export const giftAmountExceeded = raise('gift_amount_exceeded');
+export const loyaltyCardPointsExceeded = raise('loyalty_card_points_exceeded');
+export const invalidEarningRule = raise('invalid_earning_rule');
 export const quantityExceeded = raise('quantity_exceeded');
 export const voucherExpired = raise('voucher_expired');
 export const voucherNotActive = raise('voucher_not_active');

@@ -18,9 +18,11 @@ import { simpleDistribution } from './view.js';
 const orderTriggers: readonly string[] = ['customer.order.created', 'customer.order.updated', 'customer.order.paid', 'customer.order.canceled'];
 export const triggerTypes = [...distributionTriggers, 'manual'] as const;
 /** Triggers that send a plain message only. */
-const plainTriggers: readonly string[] = ['customer.publication.succeeded', 'customer.redemption.succeeded', 'customer.redemption.rollback.succeeded'];
+/** Loyalty triggers: optionally narrowed to one program (trigger.campaign_id). */
+const loyaltyTriggers: readonly string[] = ['customer.rewarded.loyalty_points', 'customer.voucher.loyalty_card.points_added'];
+const plainTriggers: readonly string[] = ['customer.publication.succeeded', 'customer.redemption.succeeded', 'customer.redemption.rollback.succeeded', ...loyaltyTriggers];
 const redemptionTriggers: readonly string[] = ['customer.redemption.succeeded', 'customer.redemption.rollback.succeeded'];
-export const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'customer.publication.succeeded', ...orderTriggers, ...redemptionTriggers];
+export const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'customer.publication.succeeded', ...orderTriggers, ...redemptionTriggers, ...loyaltyTriggers];
 /** Triggers a distribution may publish codes on. */
 const publishingTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left'];
 /** Triggers whose optional segment narrows them to its members (segment triggers name theirs as what happened). */
@@ -142,7 +144,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
   function triggers(d: DistributionRow, r: EventRecord): boolean {
     if (d.project_id !== r.projectId || d.trigger.type !== r.type) return false;
     if (r.type === 'customer.custom_event') return (r.data.event as { type?: string } | undefined)?.type === d.trigger.event;
-    if (r.type === 'customer.publication.succeeded') return !d.trigger.campaign_id || (r.data.campaign as { id?: string } | null)?.id === d.trigger.campaign_id;
+    if (r.type === 'customer.publication.succeeded' || loyaltyTriggers.includes(r.type)) return !d.trigger.campaign_id || (r.data.campaign as { id?: string } | null)?.id === d.trigger.campaign_id;
     if (orderTriggers.includes(r.type) || redemptionTriggers.includes(r.type)) return true;
     return r.entityId === d.trigger.segment_id;
   }

@@ -17,7 +17,7 @@ import { createBalances } from './balance.js';
 import { createVouchersService } from './service.js';
 export { type VouchersService } from './service.js';
 export { maxIdleRounds, type Generation } from './generation.js';
-export { effective, simpleVoucher, voucherObject } from './view.js';
+export { cardPoints, effective, simpleVoucher, voucherObject } from './view.js';
 /** Gift credits' ledger rows, written by redemptions and rollbacks in their transactions. */
 export { insertTransaction as insertGiftTransaction } from './sql.js';
 export { type BalanceInput, type Balances } from './balance.js';

@@ -3,7 +3,7 @@ import type { VoucherRow } from './types.js';
 
 const columns = 'id, project_id, campaign_id, code, type, active, holder_id, publish_count, gift_balance, overrides, created_at, updated_at';
 /** The columns a read returns: the stored ones, the credits added since, and redemptions spent. */
-const readColumns = `${columns}, gift_added, redeemed_quantity`;
+const readColumns = `${columns}, gift_added, redeemed_quantity, loyalty_points, loyalty_balance`;
 
 export async function insertVoucher(db: Executor, v: VoucherRow): Promise<boolean> {
   const { rowCount } = await db.query(

@@ -23,6 +23,9 @@ export interface VoucherRow {
   overrides: VoucherOverrides;
   /** Gift credits added since the voucher was made (bigint, like gift_balance); absent on rows just built. */
   gift_added?: number | string;
+  /** A loyalty card's points earned over its life and its balance (bigint); null until they first change. */
+  loyalty_points?: number | string | null;
+  loyalty_balance?: number | string | null;
   created_at: Date;
   updated_at: Date | null;
 }

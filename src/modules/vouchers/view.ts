@@ -31,9 +31,15 @@ function gift(v: VoucherRow, e: ReturnType<typeof effective>) {
   return { amount: e.gift.amount + Number(v.gift_added ?? 0), balance: Number(v.gift_balance ?? 0), ...(e.gift.effect ? { effect: e.gift.effect } : {}) };
 }
 
-function loyalty(v: VoucherRow, e: ReturnType<typeof effective>) {
+/** A loyalty card's points over its life and its balance (its template's points until they first change). */
+export function cardPoints(v: VoucherRow, c: CampaignRow | undefined): { points: number; balance: number } {
+  const base = effective(v, c).loyalty_card?.points ?? 0;
+  return { points: Number(v.loyalty_points ?? base), balance: Number(v.loyalty_balance ?? base) };
+}
+
+function loyalty(v: VoucherRow, e: ReturnType<typeof effective>, c: CampaignRow | undefined) {
   if (v.type !== 'LOYALTY_CARD' || !e.loyalty_card) return null;
-  return { points: e.loyalty_card.points, balance: e.loyalty_card.points };
+  return cardPoints(v, c);
 }
 
 function discount(v: VoucherRow, e: ReturnType<typeof effective>) {
@@ -56,7 +62,7 @@ export function voucherObject(v: VoucherRow, c: CampaignRow | undefined) {
     // Absent rather than null on other types: a null discount matches every variant of the schema's oneOf.
     ...discount(v, e),
     gift: gift(v, e),
-    loyalty_card: loyalty(v, e),
+    loyalty_card: loyalty(v, e, c),
     start_date: e.start_date,
     expiration_date: e.expiration_date,
     validity_timeframe: e.validity_timeframe,
@@ -92,7 +98,7 @@ export function simpleVoucher(v: VoucherRow, c: CampaignRow | undefined) {
     code: v.code,
     gift: gift(v, e),
     ...discount(v, e),
-    loyalty_card: loyalty(v, e),
+    loyalty_card: loyalty(v, e, c),
     type: v.type,
     campaign: c?.name ?? null,
     campaign_id: v.campaign_id,

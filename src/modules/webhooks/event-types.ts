@@ -144,6 +144,9 @@ export const emittedTypes: string[] = [
   'campaign.promotion_tier.enabled',
   'campaign.promotion_tier.disabled',
   'campaign.promotion_tier.deleted',
+  'voucher.loyalty_card.points_added',
+  'voucher.loyalty_card.transaction.created',
+  'customer.rewarded.loyalty_points',
 ];
 
 /** Event types a distribution can be triggered by (besides `manual`). */
@@ -158,6 +161,8 @@ export const distributionTriggers = [
   'customer.order.canceled',
   'customer.redemption.succeeded',
   'customer.redemption.rollback.succeeded',
+  'customer.rewarded.loyalty_points',
+  'customer.voucher.loyalty_card.points_added',
 ] as const;
 
 /** Types distributions send; reported as emitted too. */

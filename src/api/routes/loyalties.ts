@@ -1,0 +1,110 @@
+import type { FastifyInstance } from 'fastify';
+import { campaignInputSchema, type CampaignInput, type CampaignsService } from '../../modules/campaigns/index.js';
+import type { BalanceChangeInput, EarningRuleInput, EarningRules, LoyaltiesService, TransferInput } from '../../modules/loyalties/index.js';
+import { maxRulesPerProject, maxTransfers } from '../../modules/loyalties/index.js';
+import { publicationInputSchema, type PublicationInput } from '../../modules/publications/index.js';
+import { causeOf, projectIdOf } from '../auth.js';
+import { limitParam, listOf, pageParam } from '../list.js';
+
+type P = { campaignId: string };
+type M = P & { memberId: string };
+type R = P & { ruleId: string };
+
+const pageQuery = { type: 'object', properties: { limit: limitParam, page: pageParam } } as const;
+const balanceBody = {
+  type: 'object',
+  required: ['points'],
+  properties: { points: { type: 'integer', minimum: -1e12, maximum: 1e12 }, source_id: { type: 'string', maxLength: 200 }, reason: { type: 'string', maxLength: 1000 } },
+} as const;
+const transfersBody = {
+  type: 'array',
+  minItems: 1,
+  maxItems: maxTransfers,
+  items: {
+    type: 'object',
+    required: ['code', 'points'],
+    properties: { code: { type: 'string', minLength: 1, maxLength: 200 }, points: { type: 'integer', minimum: 1, maximum: 1e12 }, reason: { type: 'string', maxLength: 1000 }, source_id: { type: 'string', maxLength: 200 } },
+  },
+} as const;
+const rulesBody = { type: 'array', minItems: 1, maxItems: maxRulesPerProject, items: { type: 'object' } } as const;
+const ruleBody = { type: 'object' } as const;
+const transactionsQuery = { type: 'object', properties: { limit: limitParam, starting_after_id: { type: 'string' } } } as const;
+
+/** /v1/loyalties: programs, members and their points, earning rules (the official SDK's `loyalties`). */
+export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: LoyaltiesService; earningRules: EarningRules; campaigns: CampaignsService }): void {
+  const { loyalties, earningRules, campaigns } = deps;
+
+  app.get<{ Querystring: { limit: number; page: number } }>('/loyalties', { schema: { querystring: pageQuery } }, async (req) => {
+    const page = await campaigns.list(projectIdOf(req), { ...req.query, campaign_type: 'LOYALTY_PROGRAM' });
+    return listOf('campaigns', page.campaigns, { total: page.total });
+  });
+  app.post<{ Body: CampaignInput }>('/loyalties', { schema: { body: campaignInputSchema } }, async (req) => loyalties.createProgram(causeOf(req), req.body));
+  app.get<{ Params: P }>('/loyalties/:campaignId', async (req) => {
+    const projectId = projectIdOf(req);
+    const p = await loyalties.program(projectId, req.params.campaignId);
+    return campaigns.view(projectId, await campaigns.counted(projectId, p.id));
+  });
+  app.put<{ Params: P; Body: CampaignInput }>('/loyalties/:campaignId', { schema: { body: campaignInputSchema } }, async (req) => {
+    const p = await loyalties.program(projectIdOf(req), req.params.campaignId);
+    return campaigns.update(causeOf(req), p.id, req.body);
+  });
+  app.delete<{ Params: P }>('/loyalties/:campaignId', async (req, reply) => {
+    const p = await loyalties.program(projectIdOf(req), req.params.campaignId);
+    return reply.code(202).send(await campaigns.remove(causeOf(req), p.id));
+  });
+
+  // Earning rules.
+  const programId = async (req: { params: P }, projectId: string) => (await loyalties.program(projectId, req.params.campaignId)).id;
+  app.get<{ Params: P; Querystring: { limit: number; page: number } }>('/loyalties/:campaignId/earning-rules', { schema: { querystring: pageQuery } }, async (req) => {
+    const projectId = projectIdOf(req);
+    return earningRules.list(projectId, await programId(req, projectId), req.query);
+  });
+  app.post<{ Params: P; Body: EarningRuleInput[] }>('/loyalties/:campaignId/earning-rules', { schema: { body: rulesBody } }, async (req) => {
+    const projectId = projectIdOf(req);
+    return earningRules.create(projectId, await programId(req, projectId), req.body);
+  });
+  app.get<{ Params: R }>('/loyalties/:campaignId/earning-rules/:ruleId', async (req) => {
+    const projectId = projectIdOf(req);
+    return earningRules.get(projectId, await programId(req, projectId), req.params.ruleId);
+  });
+  app.put<{ Params: R; Body: EarningRuleInput }>('/loyalties/:campaignId/earning-rules/:ruleId', { schema: { body: ruleBody } }, async (req) => {
+    const projectId = projectIdOf(req);
+    return earningRules.update(projectId, await programId(req, projectId), req.params.ruleId, req.body);
+  });
+  app.delete<{ Params: R }>('/loyalties/:campaignId/earning-rules/:ruleId', async (req, reply) => {
+    const projectId = projectIdOf(req);
+    await earningRules.remove(projectId, await programId(req, projectId), req.params.ruleId);
+    return reply.code(204).send();
+  });
+  for (const [action, on] of [['enable', true], ['disable', false]] as const) {
+    app.post<{ Params: R }>(`/loyalties/:campaignId/earning-rules/:ruleId/${action}`, async (req) => {
+      const projectId = projectIdOf(req);
+      return earningRules.setActive(projectId, await programId(req, projectId), req.params.ruleId, on);
+    });
+  }
+
+  // Members and their points.
+  app.get<{ Params: P; Querystring: { limit: number; page: number } }>('/loyalties/:campaignId/members', { schema: { querystring: pageQuery } }, async (req) =>
+    loyalties.members(projectIdOf(req), req.params.campaignId, req.query),
+  );
+  app.post<{ Params: P; Body: PublicationInput }>('/loyalties/:campaignId/members', { schema: { body: publicationInputSchema } }, async (req) =>
+    loyalties.addMember(causeOf(req), req.params.campaignId, req.body),
+  );
+  app.get<{ Params: M }>('/loyalties/:campaignId/members/:memberId', async (req) => loyalties.member(projectIdOf(req), req.params.memberId, req.params.campaignId));
+  app.get<{ Params: { memberId: string } }>('/loyalties/members/:memberId', async (req) => loyalties.member(projectIdOf(req), req.params.memberId));
+  app.post<{ Params: M; Body: BalanceChangeInput }>('/loyalties/:campaignId/members/:memberId/balance', { schema: { body: balanceBody } }, async (req) =>
+    loyalties.changeBalance(causeOf(req), req.params.memberId, req.body, req.params.campaignId),
+  );
+  app.post<{ Params: { memberId: string }; Body: BalanceChangeInput }>('/loyalties/members/:memberId/balance', { schema: { body: balanceBody } }, async (req) =>
+    loyalties.changeBalance(causeOf(req), req.params.memberId, req.body),
+  );
+  app.post<{ Params: M; Body: TransferInput[] }>('/loyalties/:campaignId/members/:memberId/transfers', { schema: { body: transfersBody } }, async (req) =>
+    loyalties.transfer(causeOf(req), req.params.campaignId, req.params.memberId, req.body),
+  );
+  app.get<{ Params: M; Querystring: { limit: number; starting_after_id?: string } }>('/loyalties/:campaignId/members/:memberId/transactions', { schema: { querystring: transactionsQuery } }, async (req) =>
+    loyalties.transactions(projectIdOf(req), req.params.memberId, req.query, req.params.campaignId),
+  );
+  app.get<{ Params: { memberId: string }; Querystring: { limit: number; starting_after_id?: string } }>('/loyalties/members/:memberId/transactions', { schema: { querystring: transactionsQuery } }, async (req) =>
+    loyalties.transactions(projectIdOf(req), req.params.memberId, req.query),
+  );
+}

@@ -1,0 +1,45 @@
+/**
+ * Loyalty programs. Glossary:
+ * - program: a LOYALTY_PROGRAM campaign; its codes are loyalty cards (`loyalty_card.points` is a card's start).
+ * - member: a customer holding a card of the program (a card published to them; one per program, join_once).
+ * - ledger: every change of a card's points is one guarded statement (the balance never goes below 0), one
+ *   transaction row (POINTS_ACCRUAL, POINTS_ADDITION, POINTS_REMOVAL, POINTS_TRANSFER_IN/OUT) and its events.
+ * - earning rule (`ern_`): points a program gives on a custom event, an order paid or a segment entered, FIXED or
+ *   PROPORTIONAL to a number in the event's, the customer's or the order's data, within its validity and
+ *   validation rule. Earning is an event-log deriver: points are added in the transaction of the change.
+ * Emits voucher.loyalty_card.points_added, customer.voucher.loyalty_card.points_added,
+ * voucher.loyalty_card.transaction.created and customer.rewarded.loyalty_points.
+ */
+import type { CampaignsService } from '../campaigns/index.js';
+import type { CustomersService } from '../customers/index.js';
+import type { EventLog } from '../event-log/index.js';
+import type { EventSchemasService } from '../event-schemas/index.js';
+import { defineModule } from '../module.js';
+import type { PublicationsService } from '../publications/index.js';
+import type { ValidationRulesService } from '../validation-rules/index.js';
+import type { VouchersService } from '../vouchers/index.js';
+import { createEarning, earningEventTypes } from './earning.js';
+import { createLedger } from './ledger.js';
+import { createEarningRules } from './rules.js';
+import { createLoyaltiesService } from './service.js';
+export { type LoyaltiesService, type BalanceChangeInput, type TransferInput, maxTransfers } from './service.js';
+export { type EarningRules, maxRulesPerProject } from './rules.js';
+export { pointsFor } from './earning.js';
+export type { EarningRuleInput } from './types.js';
+
+export const loyaltiesModule = defineModule<
+  { loyalties: ReturnType<typeof createLoyaltiesService>; earningRules: ReturnType<typeof createEarningRules> },
+  { log: EventLog; campaigns: CampaignsService; vouchers: VouchersService; publications: PublicationsService; customers: CustomersService; validationRules: ValidationRulesService; schemas: EventSchemasService }
+>({
+  name: 'loyalties',
+  create: ({ db, clock, definitions, services }) => {
+    const ledger = createLedger({ clock });
+    const earningRules = createEarningRules({ db, clock, definitions, validationRules: services.validationRules, schemas: services.schemas });
+    const loyalties = createLoyaltiesService({ db, clock, log: services.log, campaigns: services.campaigns, vouchers: services.vouchers, publications: services.publications, customers: services.customers, ledger });
+    const earning = createEarning({ clock, rules: earningRules, ledger, campaigns: services.campaigns, vouchers: services.vouchers, validationRules: services.validationRules });
+    return {
+      services: { loyalties, earningRules },
+      reactions: [{ kind: 'deriver', name: 'loyalties.earning', types: earningEventTypes, derive: earning.derive }],
+    };
+  },
+});

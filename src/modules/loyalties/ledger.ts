@@ -1,0 +1,120 @@
+import type { Clock } from '../../core/clock.js';
+import { loyaltyCardPointsExceeded } from '../../core/errors.js';
+import { newSortableId } from '../../core/ids.js';
+import type { Executor } from '../../store/db.js';
+import { simpleCampaign, type CampaignRow } from '../campaigns/index.js';
+import { simpleCustomer } from '../customers/index.js';
+import type { Cause, CausedEvent } from '../event-log/index.js';
+import { effective, simpleVoucher, voucherObject, type VoucherRow } from '../vouchers/index.js';
+import * as sql from './sql.js';
+import type { EarningRuleRow, TransactionRow, TransactionType } from './types.js';
+import { balanceObject, transactionObject } from './view.js';
+
+export interface PointsChange {
+  card: VoucherRow;
+  campaign: CampaignRow | undefined;
+  /** Signed: added when positive, taken when negative. */
+  points: number;
+  type: TransactionType;
+  /** 'API' for requests, 'Automation' for earning rules. */
+  source: 'API' | 'Automation';
+  source_id?: string | null;
+  reason?: string | null;
+  holder?: ReturnType<typeof simpleCustomer>;
+  rule?: EarningRuleRow;
+  event?: { id: string; type: string };
+  related?: TransactionRow['related'];
+  /** Transfers: the other card (SimpleVoucher). */
+  sourceVoucher?: ReturnType<typeof simpleVoucher>;
+  destinationVoucher?: ReturnType<typeof simpleVoucher>;
+}
+
+export interface PointsChanged {
+  card: VoucherRow;
+  transaction: TransactionRow;
+  balance: ReturnType<typeof balanceObject>;
+  /** The change's events, to be recorded by the caller in its transaction. */
+  events: CausedEvent[];
+}
+
+/**
+ * The loyalty card ledger: every change of a card's points is one guarded statement (the balance never goes below
+ * 0 under any concurrency), one transaction row, and its events (voucher.loyalty_card.points_added and the holder's
+ * customer.voucher.loyalty_card.points_added for additions, voucher.loyalty_card.transaction.created for every change).
+ */
+export function createLedger(deps: { clock: Clock }) {
+  async function change(tx: Executor, cause: Cause, c: PointsChange): Promise<PointsChanged> {
+    const base = effective(c.card, c.campaign).loyalty_card?.points ?? 0;
+    const after = await sql.changePoints(tx, cause.projectId, c.card.id, base, c.points);
+    if (!after) {
+      throw loyaltyCardPointsExceeded(`Loyalty card ${c.card.code} holds fewer than ${-c.points} points: its balance cannot go below 0`, { resourceId: c.card.code, resourceType: 'voucher' });
+    }
+    const card: VoucherRow = { ...c.card, loyalty_points: after.loyalty_points, loyalty_balance: after.loyalty_balance };
+    const now = deps.clock.now();
+    const transaction: TransactionRow = {
+      id: newSortableId('vtx', now),
+      project_id: cause.projectId,
+      voucher_id: card.id,
+      campaign_id: card.campaign_id,
+      type: c.type,
+      points: c.points,
+      balance: Number(after.loyalty_balance),
+      total: Number(after.loyalty_points),
+      source: c.source,
+      source_id: c.source_id ?? null,
+      reason: c.reason ?? null,
+      related: { ...c.related, ...(c.rule ? { earning_rule_id: c.rule.id, earning_rule_banner: c.rule.definition.source?.banner ?? '' } : {}), ...(c.event ? { event_id: c.event.id, event_type: c.event.type } : {}) },
+      created_at: now,
+    };
+    await sql.insertTransactions(tx, [transaction]);
+    const balance = balanceObject(card, c.campaign, c.points, c.source === 'Automation');
+    const t = transactionObject(transaction);
+    const campaign = c.campaign ? simpleCampaign(c.campaign) : null;
+    const holder = c.holder ?? null;
+    const events: CausedEvent[] = [];
+    if (c.points > 0) {
+      events.push({ cause, event: { type: 'voucher.loyalty_card.points_added', entityId: card.id, data: { voucher: simpleVoucher(card, c.campaign), balance, campaign, customer: holder, transaction: t } } });
+      if (c.holder) {
+        events.push({
+          cause,
+          event: { type: 'customer.voucher.loyalty_card.points_added', customerId: c.holder.id, entityId: card.id, data: { customer: holder, campaign, voucher: simpleVoucher(card, c.campaign), balance, transaction: t } },
+        });
+      }
+    }
+    const rule = c.rule
+      ? { id: c.rule.id, campaign_id: c.rule.campaign_id, source: { ...(c.rule.definition.source?.banner !== undefined ? { banner: c.rule.definition.source.banner } : {}), object_id: c.rule.campaign_id, object_type: 'campaign' }, active: c.rule.active, ...(c.rule.definition.validation_rule_id ? { validation_rule_id: c.rule.definition.validation_rule_id } : {}) }
+      : null;
+    const simpleEvent = c.event ? { id: c.event.id, type: c.event.type, category: 'ACTION', entity_id: holder?.id ?? card.id, created_at: now.toISOString() } : null;
+    events.push({
+      cause,
+      event: {
+        type: 'voucher.loyalty_card.transaction.created',
+        entityId: transaction.id,
+        data: {
+          transaction: t,
+          voucher: voucherObject(card, c.campaign),
+          campaign,
+          holder,
+          holder_loyalty_tier: null,
+          balance,
+          order: null,
+          event: simpleEvent,
+          earning_rule: rule,
+          segment: null,
+          loyalty_tier: null,
+          redemption: null,
+          rollback: null,
+          reward: null,
+          custom_event: null,
+          source_voucher: c.sourceVoucher ?? null,
+          destination_voucher: c.destinationVoucher ?? null,
+        },
+      },
+    });
+    return { card, transaction, balance, events };
+  }
+
+  return { change };
+}
+
+export type Ledger = ReturnType<typeof createLedger>;

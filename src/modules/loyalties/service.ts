@@ -1,0 +1,165 @@
+import type { Clock } from '../../core/clock.js';
+import { invalidAddBalanceParams, invalidCampaign, notFound } from '../../core/errors.js';
+import type { Db, Executor } from '../../store/db.js';
+import type { CampaignInput, CampaignRow, CampaignsService } from '../campaigns/index.js';
+import { simpleCustomer, type CustomersService } from '../customers/index.js';
+import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
+import type { PublicationInput, PublicationsService } from '../publications/index.js';
+import { simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import type { Ledger } from './ledger.js';
+import * as sql from './sql.js';
+import { transactionObject } from './view.js';
+
+export interface BalanceChangeInput {
+  points: number;
+  source_id?: string;
+  reason?: string;
+}
+
+export interface TransferInput {
+  code: string;
+  points: number;
+  reason?: string;
+  source_id?: string;
+}
+
+/** Transfers one request may make. */
+export const maxTransfers = 100;
+
+/**
+ * Loyalty programs (LOYALTY_PROGRAM campaigns, through the campaigns service), their members (loyalty cards
+ * published to customers) and the points on those cards (through the ledger).
+ */
+export function createLoyaltiesService(deps: {
+  db: Db;
+  clock: Clock;
+  log: Pick<EventLog, 'record'>;
+  campaigns: CampaignsService;
+  vouchers: VouchersService;
+  publications: PublicationsService;
+  customers: Pick<CustomersService, 'byIds'>;
+  ledger: Ledger;
+}) {
+  const { db, log, campaigns, vouchers, ledger } = deps;
+
+  /** The program, refused when the campaign is not a loyalty program. */
+  async function program(projectId: string, idOrName: string): Promise<CampaignRow> {
+    const c = await campaigns.get(projectId, idOrName);
+    if (c.campaign_type !== 'LOYALTY_PROGRAM') throw notFound('campaign', idOrName);
+    return c;
+  }
+
+  function createProgram(cause: Cause, input: CampaignInput) {
+    if (input.campaign_type !== undefined && input.campaign_type !== 'LOYALTY_PROGRAM') throw invalidCampaign('A loyalty program is a LOYALTY_PROGRAM campaign');
+    const voucher = input.voucher ?? { type: 'LOYALTY_CARD' as const, loyalty_card: { points: 0 } };
+    return campaigns.create(cause, { ...input, campaign_type: 'LOYALTY_PROGRAM', voucher: { ...voucher, type: 'LOYALTY_CARD' } });
+  }
+
+  /**
+   * A member's card: by code (or id), and when a program is named, a card of that program. Its campaign comes with
+   * it (undefined for a standalone card).
+   */
+  async function card(projectId: string, memberId: string, programId?: string, tx: Executor = db): Promise<{ card: VoucherRow; campaign: CampaignRow | undefined }> {
+    const v = await vouchers.find(projectId, memberId, tx);
+    if (v.type !== 'LOYALTY_CARD') throw notFound('voucher', memberId);
+    const campaign = await vouchers.campaignOf(tx, v);
+    if (programId !== undefined && campaign?.id !== programId && campaign?.name !== programId) throw notFound('voucher', memberId);
+    return { card: v, campaign };
+  }
+
+  /** POST /v1/loyalties/{id}/members: publishes a card of the program (a given one, or the next) to the customer. */
+  async function addMember(cause: Cause, programId: string, input: Omit<PublicationInput, 'campaign'>) {
+    const p = await program(cause.projectId, programId);
+    const published = (await deps.publications.publish(cause, input.voucher !== undefined ? input : { ...input, campaign: { id: p.id } })) as { vouchers_id?: string[]; voucher?: { code: string } };
+    const code = published.voucher?.code;
+    if (!code) throw notFound('voucher', programId);
+    return vouchers.view(await vouchers.find(cause.projectId, code));
+  }
+
+  async function holderOf(tx: Executor, projectId: string, v: VoucherRow) {
+    const row = v.holder_id ? (await deps.customers.byIds(tx, projectId, [v.holder_id]))[0] : undefined;
+    return row ? simpleCustomer(row) : undefined;
+  }
+
+  /** Adds (positive) or removes (negative) points by hand. */
+  async function changeBalance(cause: Cause, memberId: string, input: BalanceChangeInput, programId?: string) {
+    if (!Number.isInteger(input.points) || input.points === 0) throw invalidAddBalanceParams('Property .points must be a non-zero integer (negative to remove points)');
+    const found = await card(cause.projectId, memberId, programId);
+    return db.transaction(async (tx) => {
+      const holder = await holderOf(tx, cause.projectId, found.card);
+      const done = await ledger.change(tx, cause, {
+        ...found,
+        points: input.points,
+        type: input.points > 0 ? 'POINTS_ADDITION' : 'POINTS_REMOVAL',
+        source: 'API',
+        source_id: input.source_id,
+        reason: input.reason,
+        holder,
+      });
+      await log.record(tx, done.events);
+      return done.balance;
+    });
+  }
+
+  /**
+   * Moves points from other cards of the same holder into this one: each source card pays in one guarded statement,
+   * cards taken in a fixed order (by id) so that two transfers between the same cards cannot deadlock.
+   */
+  async function transfer(cause: Cause, programId: string, memberId: string, transfers: TransferInput[]) {
+    if (transfers.length === 0 || transfers.length > maxTransfers) throw invalidAddBalanceParams(`Between 1 and ${maxTransfers} transfers`);
+    const target = await card(cause.projectId, memberId, programId);
+    const sources: Array<{ card: VoucherRow; campaign: CampaignRow | undefined; input: TransferInput }> = [];
+    for (const t of transfers) {
+      if (!Number.isInteger(t.points) || t.points <= 0) throw invalidAddBalanceParams(`Transfer from ${t.code}: points must be a positive integer`);
+      const s = await card(cause.projectId, t.code);
+      if (s.card.id === target.card.id) throw invalidAddBalanceParams(`A card cannot transfer points to itself (${t.code})`);
+      if (s.card.holder_id !== target.card.holder_id) throw invalidAddBalanceParams(`Card ${t.code} belongs to another customer than ${target.card.code}`);
+      sources.push({ ...s, input: t });
+    }
+    sources.sort((a, b) => (a.card.id < b.card.id ? -1 : 1));
+    return db.transaction(async (tx) => {
+      const holder = await holderOf(tx, cause.projectId, target.card);
+      const events: CausedEvent[] = [];
+      let total = 0;
+      for (const s of sources) {
+        const out = await ledger.change(tx, cause, { card: s.card, campaign: s.campaign, points: -s.input.points, type: 'POINTS_TRANSFER_OUT', source: 'API', source_id: s.input.source_id, reason: s.input.reason, holder, related: { card_id: target.card.id }, destinationVoucher: simpleVoucher(target.card, target.campaign) });
+        events.push(...out.events);
+        total += s.input.points;
+      }
+      const into = await ledger.change(tx, cause, { ...target, points: total, type: 'POINTS_TRANSFER_IN', source: 'API', holder, related: { card_id: sources.map((s) => s.card.id).join(',') }, sourceVoucher: simpleVoucher(sources[0]!.card, sources[0]!.campaign) });
+      events.push(...into.events);
+      await log.record(tx, events);
+      return vouchers.object(into.card, target.campaign);
+    });
+  }
+
+  async function transactions(projectId: string, memberId: string, q: { limit: number; starting_after_id?: string }, programId?: string) {
+    const { card: v } = await card(projectId, memberId, programId);
+    const rows = await sql.selectTransactions(db, projectId, v.id, q.limit + 1, q.starting_after_id);
+    const page = rows.slice(0, q.limit).map((t) => transactionObject(t));
+    return { object: 'list' as const, data_ref: 'data' as const, data: page, has_more: rows.length > q.limit, ...(rows.length > q.limit ? { more_starting_after: page.at(-1)!.id } : {}) };
+  }
+
+  async function members(projectId: string, programId: string, q: { limit: number; page: number }) {
+    const p = await program(projectId, programId);
+    const list = await vouchers.list(projectId, { limit: q.limit, page: q.page, campaign_id: p.id });
+    return { object: 'list' as const, data_ref: 'vouchers' as const, vouchers: list.vouchers, total: list.total };
+  }
+
+  return {
+    program,
+    createProgram,
+    card,
+    addMember,
+    members,
+    changeBalance,
+    transfer,
+    transactions,
+    async member(projectId: string, memberId: string, programId?: string) {
+      const found = await card(projectId, memberId, programId);
+      return vouchers.view(found.card);
+    },
+  };
+}
+
+export type LoyaltiesService = ReturnType<typeof createLoyaltiesService>;

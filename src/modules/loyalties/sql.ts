@@ -1,0 +1,108 @@
+import type { Executor } from '../../store/db.js';
+import type { EarningRuleRow, TransactionRow } from './types.js';
+
+/**
+ * Adds points to a card (negative: takes them) in one guarded statement: the balance never goes below 0, whatever
+ * runs at the same time. `base` is the card's template points, its balance until the first change. Points added
+ * count toward the card's lifetime total; points taken do not. Undefined when the balance was too low (or no card).
+ */
+export async function changePoints(db: Executor, projectId: string, cardId: string, base: number, points: number): Promise<{ loyalty_points: string; loyalty_balance: string } | undefined> {
+  const { rows } = await db.query<{ loyalty_points: string; loyalty_balance: string }>(
+    `UPDATE vouchers SET loyalty_balance = COALESCE(loyalty_balance, $3) + $4,
+                         loyalty_points = COALESCE(loyalty_points, $3) + GREATEST($4, 0)
+      WHERE project_id = $1 AND id = $2 AND COALESCE(loyalty_balance, $3) + $4 >= 0
+      RETURNING loyalty_points, loyalty_balance`,
+    [projectId, cardId, base, points],
+    { prepare: true },
+  );
+  return rows[0];
+}
+
+const txColumns = 'id, project_id, voucher_id, campaign_id, type, points, balance, total, source, source_id, reason, related, created_at';
+
+export async function insertTransactions(db: Executor, ts: TransactionRow[]): Promise<void> {
+  if (ts.length === 0) return;
+  await db.query(
+    `INSERT INTO loyalty_transactions (${txColumns})
+     SELECT t->>'id', t->>'project_id', t->>'voucher_id', t->>'campaign_id', t->>'type', (t->>'points')::bigint, (t->>'balance')::bigint,
+            (t->>'total')::bigint, t->>'source', t->>'source_id', t->>'reason', t->'related', (t->>'created_at')::timestamptz
+       FROM jsonb_array_elements($1::jsonb) AS t`,
+    [JSON.stringify(ts)],
+  );
+}
+
+/** A card's transactions, newest first, after the given one (cursor). */
+export async function selectTransactions(db: Executor, projectId: string, cardId: string, limit: number, afterId?: string): Promise<TransactionRow[]> {
+  const { rows } = await db.query<TransactionRow>(
+    `SELECT ${txColumns} FROM loyalty_transactions
+      WHERE project_id = $1 AND voucher_id = $2 AND ($4::text IS NULL OR id < $4)
+      ORDER BY id DESC LIMIT $3`,
+    [projectId, cardId, limit, afterId ?? null],
+  );
+  return rows;
+}
+
+const ruleColumns = 'id, project_id, campaign_id, event, active, definition, created_at, updated_at';
+
+export async function insertRules(db: Executor, rules: EarningRuleRow[]): Promise<void> {
+  await db.query(
+    `INSERT INTO earning_rules (${ruleColumns})
+     SELECT r->>'id', r->>'project_id', r->>'campaign_id', r->>'event', (r->>'active')::boolean, r->'definition', (r->>'created_at')::timestamptz, NULL
+       FROM jsonb_array_elements($1::jsonb) AS r`,
+    [JSON.stringify(rules)],
+  );
+}
+
+export async function updateRule(db: Executor, r: EarningRuleRow): Promise<void> {
+  await db.query('UPDATE earning_rules SET event = $3, active = $4, definition = $5::jsonb, updated_at = $6 WHERE project_id = $1 AND id = $2', [
+    r.project_id,
+    r.id,
+    r.event,
+    r.active,
+    JSON.stringify(r.definition),
+    r.updated_at,
+  ]);
+}
+
+export async function deleteRule(db: Executor, projectId: string, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('DELETE FROM earning_rules WHERE project_id = $1 AND id = $2', [projectId, id]);
+  return rowCount > 0;
+}
+
+export async function selectRule(db: Executor, projectId: string, id: string): Promise<EarningRuleRow | undefined> {
+  const { rows } = await db.query<EarningRuleRow>(`SELECT ${ruleColumns} FROM earning_rules WHERE project_id = $1 AND id = $2`, [projectId, id]);
+  return rows[0];
+}
+
+export async function selectCampaignRules(db: Executor, projectId: string, campaignId: string, limit: number, offset: number): Promise<{ rows: EarningRuleRow[]; total: number }> {
+  const [{ rows }, count] = await Promise.all([
+    db.query<EarningRuleRow>(`SELECT ${ruleColumns} FROM earning_rules WHERE project_id = $1 AND campaign_id = $2 ORDER BY created_at, id LIMIT $3 OFFSET $4`, [projectId, campaignId, limit, offset]),
+    db.query<{ n: string }>('SELECT count(*) AS n FROM earning_rules WHERE project_id = $1 AND campaign_id = $2', [projectId, campaignId]),
+  ]);
+  return { rows, total: Number(count.rows[0]?.n ?? 0) };
+}
+
+export async function countProjectRules(db: Executor, projectId: string): Promise<number> {
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM earning_rules WHERE project_id = $1', [projectId]);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** The active rules of these projects (the per-process cache's load). */
+export async function selectActiveRules(db: Executor, projectIds: string[]): Promise<EarningRuleRow[]> {
+  const { rows } = await db.query<EarningRuleRow>(`SELECT ${ruleColumns} FROM earning_rules WHERE project_id = ANY ($1::text[]) AND active ORDER BY created_at, id`, [projectIds]);
+  return rows;
+}
+
+/**
+ * Cards of these programs held by a customer: per program its oldest active card (the one that earns when an event
+ * names none).
+ */
+export async function selectOldestCards(db: Executor, projectId: string, customerId: string, campaignIds: string[]): Promise<Array<{ id: string; campaign_id: string }>> {
+  const { rows } = await db.query<{ id: string; campaign_id: string }>(
+    `SELECT DISTINCT ON (campaign_id) id, campaign_id FROM vouchers
+      WHERE project_id = $1 AND holder_id = $2 AND campaign_id = ANY ($3::text[]) AND active AND type = 'LOYALTY_CARD'
+      ORDER BY campaign_id, created_at, id`,
+    [projectId, customerId, campaignIds],
+  );
+  return rows;
+}
