@@ -235,6 +235,31 @@ describe('earning rules', () => {
     expect((await balanceOf(code)).balance).toBe(50);
   });
 
+  it('an order paid earns fixed and proportional points; a segment entered earns once, only while its rule exists', async () => {
+    const c = await program('Shop');
+    await ok('POST', `/v1/loyalties/${c.id}/earning-rules`, [
+      { event: 'order.paid', loyalty: { type: 'FIXED', points: 5 } },
+      { event: 'order.paid', loyalty: { type: 'PROPORTIONAL', calculation_type: 'ORDER_AMOUNT', order: { amount: { every: 1000, points: 1 } } } },
+    ]);
+    const code = await member(c.id, 'shop-lee');
+    // Created but not paid: nothing; paid: 5 + floor(4500 / 1000) = 9.
+    const order = await ok('POST', '/v1/orders', { source_id: 'shop-o1', amount: 4500, status: 'CREATED', customer: { source_id: 'shop-lee' } });
+    expect((await balanceOf(code)).balance).toBe(0);
+    await ok('PUT', `/v1/orders/${order.id}`, { status: 'PAID' });
+    expect((await balanceOf(code)).balance).toBe(9);
+    // Updated again while paid: not paid a second time.
+    await ok('PUT', `/v1/orders/${order.id}`, { metadata: { note: 'x' } });
+    expect((await balanceOf(code)).balance).toBe(9);
+
+    const segment = await ok('POST', '/v1/segments', { name: 'VIPs', type: 'auto-update', filter: { junction: 'and', 'metadata.vip': { conditions: { $is: [true] } } } });
+    while ((await t.tessera.services.segments.syncStep()) > 0);
+    await ok('POST', `/v1/loyalties/${c.id}/earning-rules`, [{ event: 'customer.segment.entered', segment: { id: segment.id }, loyalty: { type: 'FIXED', points: 20 } }]);
+    await ok('POST', '/v1/customers', { source_id: 'shop-lee', metadata: { vip: true } });
+    expect((await balanceOf(code)).balance).toBe(29);
+    await ok('POST', '/v1/customers', { source_id: 'shop-lee', metadata: { vip: true, more: 1 } });
+    expect((await balanceOf(code)).balance).toBe(29);
+  });
+
   it('two concurrent events earning on one card give the exact sum', async () => {
     const c = await program('Busy');
     await define('checked_in');
