@@ -201,6 +201,14 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const onVoucher = page.locator(`tr[data-redemption="${redemptionId}"]`);
     expect(await onVoucher.textContent()).toContain('5.00');
     expect(await onVoucher.getByRole('link').textContent()).toMatch(/^cust_/);
+    // A loyalty card shows with its points on the customer's page.
+    const club = await v1('POST', '/v1/loyalties', { name: 'Club', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'CLUB-', length: 6 } } });
+    const card = await v1('POST', `/v1/loyalties/${club.id}/members`, { customer: { source_id: 'grace' } });
+    await v1('POST', `/v1/loyalties/members/${card.code}/balance`, { points: 120 });
+    await page.goto(`/dashboard/p/${p.id}/customers?q=grace`);
+    const shown = page.locator(`#customer-cards li[data-card="${card.code}"]`);
+    expect(await shown.textContent()).toMatch(/120\s+points/);
+    expect(await page.locator('#customer-vouchers').textContent()).not.toContain(card.code);
     const missing = await page.goto(`/dashboard/p/${p.id}/vouchers/NOPE-0000`);
     expect(missing?.status()).toBe(404);
     expect(tab.errors.splice(0)).toEqual([expect.stringContaining('status of 404')]);
@@ -223,7 +231,8 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
       const res = await page.goto(`/dashboard/p/${p.id}/${screen}`);
       expect(res?.status(), screen).toBe(200);
       expect(await page.locator('h1').count(), screen).toBe(1);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), screen).toBe(true);
+      const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => !e.closest('.table-wrap') && e.getBoundingClientRect().right > window.innerWidth + 1).map((e) => e.outerHTML.slice(0, 120)).slice(0, 3));
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${screen}: ${wide.join(' | ')}`).toBe(true);
       // Every form control has a label (its own, an aria-label, or a wrapping label).
       const unlabelled = await page.locator('input:not([type=hidden]), select, textarea').evaluateAll((els) =>
         els.filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label')).map((e) => e.outerHTML.slice(0, 80)),

@@ -19,6 +19,7 @@ h1{font-size:1.4rem;margin:.3rem 0 1rem}
 h2{font-size:1.15rem;margin:1.5rem 0 .6rem}
 .crumb{color:#5a6575;font-size:.9rem}
 .card{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:1rem;margin-bottom:1rem}
+.card li,ol li{overflow-wrap:anywhere}
 .table-wrap{overflow-x:auto;background:#fff;border:1px solid #dde1e7;border-radius:6px;margin-bottom:1rem}
 .card>h2:first-child{margin-top:0}
 table{border-collapse:collapse;width:100%;font-size:.9rem}

@@ -7,7 +7,18 @@ import { html, query, when } from '../html.js';
 import type { V1Services } from '../v1.js';
 import { redemptionTable, type CampaignServices } from './campaigns.js';
 
-const activityTypes = ['customer.created', 'customer.updated', 'customer.deleted', 'customer.custom_event', 'customer.segment.entered', 'customer.segment.left'];
+const activityTypes = [
+  'customer.created',
+  'customer.updated',
+  'customer.deleted',
+  'customer.custom_event',
+  'customer.segment.entered',
+  'customer.segment.left',
+  'customer.publication.succeeded',
+  'customer.redemption.succeeded',
+  'customer.rewarded.loyalty_points',
+  'customer.voucher.loyalty_card.points_added',
+];
 const pageSize = 20;
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -52,7 +63,9 @@ export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServi
       s.vouchers.list(c.project.id, { limit: 50, page: 1, customer: row.id }),
       s.redemptions.list(c.project.id, { customerId: row.id, limit: pageSize, page: 1 }),
     ]);
-    const vouchers = held.vouchers as Array<{ code: string; campaign: string | null; active: boolean; publish: { count: number }; redemption: { quantity: number | null; redeemed_quantity: number } }>;
+    const all = held.vouchers as Array<{ code: string; type: string; campaign: string | null; active: boolean; publish: { count: number }; redemption: { quantity: number | null; redeemed_quantity: number }; loyalty_card: { points: number; balance: number } | null }>;
+    const cards = all.filter((v) => v.type === 'LOYALTY_CARD');
+    const vouchers = all.filter((v) => v.type !== 'LOYALTY_CARD');
     const items = activity.records.map(activityObject);
     const at = `${c.base}/customers/${encodeURIComponent(row.id)}`;
     const profile: Array<[string, unknown]> = [
@@ -74,6 +87,8 @@ export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServi
       (g: { id: string; name: string }) => html`<li><a href="${c.base}/segments/${encodeURIComponent(g.id)}">${g.name}</a></li>`,
     )}</ul><h2>Vouchers</h2><ul id="customer-vouchers">${vouchers.length === 0 ? html`<li class="muted">No vouchers published to this customer.</li>` : ''}${vouchers.map(
       (v) => html`<li><a class="mono" href="${c.base}/vouchers/${encodeURIComponent(v.code)}">${v.code}</a> <span class="muted">${v.campaign ?? ''} · redeemed ${v.redemption.redeemed_quantity} / ${v.redemption.quantity ?? '∞'}</span></li>`,
+    )}</ul><h2>Loyalty cards</h2><ul id="customer-cards">${cards.length === 0 ? html`<li class="muted">No loyalty card.</li>` : ''}${cards.map(
+      (v) => html`<li data-card="${v.code}"><a class="mono" href="${c.base}/vouchers/${encodeURIComponent(v.code)}">${v.code}</a> <span class="muted">${v.campaign ?? ''}</span> · <strong>${v.loyalty_card?.balance ?? 0}</strong> points <span class="muted">(${v.loyalty_card?.points ?? 0} earned)</span></li>`,
     )}</ul></section></div>
 <section aria-labelledby="redemptions-h"><h2 id="redemptions-h">Redemptions (${redemptions.total})</h2>${redemptionTable(c, redemptions.rows, 'customer')}</section>
 <section aria-labelledby="activity-h"><h2 id="activity-h">Activity</h2>
