@@ -28,6 +28,7 @@ import { publicationsModule } from './modules/publications/index.js';
 import { promotionsModule } from './modules/promotions/index.js';
 import { redemptionsModule } from './modules/redemptions/index.js';
 import { loyaltiesModule } from './modules/loyalties/index.js';
+import { referralsModule } from './modules/referrals/index.js';
 import { segmentsModule } from './modules/segments/index.js';
 import { vouchersModule } from './modules/vouchers/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
@@ -66,6 +67,7 @@ const modules = [
   promotionsModule,
   redemptionsModule,
   loyaltiesModule,
+  referralsModule,
 ] as const;
 
 type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;

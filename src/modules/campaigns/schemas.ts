@@ -109,6 +109,22 @@ export const campaignInputSchema = {
       },
     },
     promotion: { type: 'object', properties: { tiers: { type: 'array', maxItems: 100 } } },
+    referral_program: {
+      type: 'object',
+      properties: {
+        conversion_event_type: { type: 'string', enum: ['redemption', 'custom_event'] },
+        custom_event: { type: 'object', properties: { id: { type: 'string', maxLength: 200 }, name: { type: 'string', minLength: 1, maxLength: 300 } } },
+        referee_reward: {
+          type: 'object',
+          required: ['related_object_parent', 'type', 'amount'],
+          properties: {
+            related_object_parent: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 }, name: { type: 'string' }, object: { type: 'string', enum: ['CAMPAIGN'] } } },
+            type: { type: 'string', enum: ['LOYALTY_CARD', 'GIFT_VOUCHER'] },
+            amount: { type: 'integer', minimum: 1, maximum: 1e12 },
+          },
+        },
+      },
+    },
   },
 } as const;
 

@@ -104,6 +104,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
       checkCapacity(codeShape(voucher.code_config), voucher.code_config, count);
     }
     checkValidity(input);
+    if (input.referral_program !== undefined && campaignType !== 'REFERRAL_PROGRAM') throw invalid('Only a REFERRAL_PROGRAM campaign has a referral_program');
     await deps.checkMetadata?.(cause.projectId, 'campaign', input.metadata);
     const now = clock.now();
     const row: CampaignRow = {
@@ -129,6 +130,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
         validity_day_of_week: input.validity_day_of_week ?? null,
         validity_hours: input.validity_hours ?? null,
         ...(campaignType === 'PROMOTION' ? { promotion: { tiers: input.promotion?.tiers ?? [] } } : {}),
+        ...(campaignType === 'REFERRAL_PROGRAM' ? { referral_program: input.referral_program ?? { conversion_event_type: 'redemption' } } : {}),
       },
       generation_status: count > 0 ? 'IN_PROGRESS' : 'DONE',
       created_at: now,
@@ -174,6 +176,10 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
         if (input[k] !== undefined) (d as Record<string, unknown>)[k] = input[k];
       }
       if (input.metadata !== undefined) d.metadata = input.metadata ?? {};
+      if (input.referral_program !== undefined) {
+        if (current.campaign_type !== 'REFERRAL_PROGRAM') throw invalid('Only a REFERRAL_PROGRAM campaign has a referral_program');
+        d.referral_program = input.referral_program;
+      }
       if (input.voucher !== undefined) {
         if (!d.voucher) throw invalid('A PROMOTION campaign has tiers, not a voucher');
         d.voucher = checkTemplate({ ...d.voucher, ...input.voucher }, d.voucher.type);

@@ -45,6 +45,14 @@ export interface CampaignDefinition extends Validity {
   activity_duration_after_publishing?: string | null;
   metadata?: Record<string, unknown>;
   promotion?: { tiers?: unknown[] };
+  referral_program?: ReferralProgram;
+}
+
+/** How a referral program converts and what the referee gets. */
+export interface ReferralProgram {
+  conversion_event_type?: 'redemption' | 'custom_event';
+  custom_event?: { id?: string; name?: string };
+  referee_reward?: { related_object_parent: { id: string; name?: string; object?: 'CAMPAIGN' }; type: 'LOYALTY_CARD' | 'GIFT_VOUCHER'; amount: number };
 }
 
 export interface CampaignRow {
@@ -80,6 +88,7 @@ export interface CampaignInput extends Validity {
   metadata?: Record<string, unknown> | null;
   voucher?: VoucherTemplate;
   promotion?: { tiers?: unknown[] };
+  referral_program?: ReferralProgram;
 }
 
 export interface CategoryRow {

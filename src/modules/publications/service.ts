@@ -178,17 +178,17 @@ export function createPublicationsService(deps: {
    * one code of the campaign for the customer, its events recorded. Undefined, and nothing written, when the
    * campaign is gone, disabled or out of codes: the trigger's event stands, without a code.
    */
-  async function publishFor(tx: Executor, cause: Cause, target: { campaignId: string; customerId: string; distributionId: string }) {
+  async function publishFor(tx: Executor, cause: Cause, target: { campaignId: string; customerId: string; distributionId?: string; channel?: string; metadata?: Record<string, unknown> }) {
     const campaign = (await campaigns.byIds(tx, cause.projectId, [target.campaignId]))[0];
     const customer = (await customers.byIds(tx, cause.projectId, [target.customerId]))[0];
     if (!campaign?.definition.voucher || !campaign.active || !customer) return undefined;
     try {
-      const metadata = { source_type: 'distribution', source_id: target.distributionId, distribution_id: target.distributionId };
-      const made = await issue(tx, cause, customer, { campaign, count: 1, joinOnce: campaign.join_once, channel: 'Distribution', metadata });
+      const metadata = target.metadata ?? { source_type: 'distribution', source_id: target.distributionId, distribution_id: target.distributionId };
+      const made = await issue(tx, cause, customer, { campaign, count: 1, joinOnce: campaign.join_once, channel: target.channel ?? 'Distribution', metadata });
       const publication = 'earlier' in made ? made.earlier : made.publication;
       const rows = 'earlier' in made ? await vouchers.byIds(tx, made.earlier.vouchers.map((v) => v.id)) : made.rows;
       if (!('earlier' in made)) await log.record(tx, made.events);
-      return { campaign: campaigns.simple(campaign), voucher: vouchers.simple(rows[0]!, campaign), publication: publicationBase(publication, customer) };
+      return { campaign: campaigns.simple(campaign), voucher: vouchers.simple(rows[0]!, campaign), publication: publicationBase(publication, customer), row: rows[0]!, campaignRow: campaign };
     } catch (err) {
       // Only refusals without a failed statement (no code left, a space used up) are skipped here.
       if (err instanceof TesseraError) return undefined;

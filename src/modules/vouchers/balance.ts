@@ -62,6 +62,15 @@ export function createBalances(deps: {
     const current = await deps.find(cause.projectId, code);
     if (current.type !== 'GIFT_VOUCHER') throw invalidVoucher(`Voucher ${current.code} is a ${current.type}: only gift vouchers have a balance to change`);
     return db.transaction(async (tx) => {
+      const done = await changeIn(tx, cause, current, input);
+      await log.record(tx, done.events);
+      return done.balance;
+    });
+  }
+
+  /** A change of a gift voucher's credits in the caller's transaction: the balance and the events to record. */
+  async function changeIn(tx: Executor, cause: Cause, current: VoucherRow, input: BalanceInput): Promise<{ balance: ReturnType<typeof balanceObject>; voucher: VoucherRow; events: CausedEvent[] }> {
+    {
       const now = clock.now();
       const v = await sql.changeBalance(tx, cause.projectId, current.id, input.amount, now);
       if (!v) throw giftAmountExceeded(`Voucher ${current.code} holds less than ${-input.amount}: its balance cannot go below 0`, { resourceId: current.code, resourceType: 'voucher' });
@@ -87,9 +96,8 @@ export function createBalances(deps: {
       }
       const holder = v.holder_id ? { id: v.holder_id, object: 'customer' } : null;
       events.push({ cause, event: { type: 'voucher.gift.transaction.created', entityId: t.id, data: { transaction, voucher: voucherObject(v, campaign), campaign: simpleCampaign, holder, balance } } });
-      await log.record(tx, events);
-      return balance;
-    });
+      return { balance, voucher: v, events };
+    }
   }
 
   async function transactions(projectId: string, code: string, q: { limit: number; starting_after_id?: string }) {
@@ -99,7 +107,7 @@ export function createBalances(deps: {
     return { data: page, has_more: rows.length > q.limit, more_starting_after: rows.length > q.limit ? page.at(-1)?.id : undefined };
   }
 
-  return { change, transactions };
+  return { change, changeIn, transactions };
 }
 
 export type Balances = ReturnType<typeof createBalances>;

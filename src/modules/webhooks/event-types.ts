@@ -147,6 +147,7 @@ export const emittedTypes: string[] = [
   'voucher.loyalty_card.points_added',
   'voucher.loyalty_card.transaction.created',
   'customer.rewarded.loyalty_points',
+  'customer.rewarded',
 ];
 
 /** Event types a distribution can be triggered by (besides `manual`). */

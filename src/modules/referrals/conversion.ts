@@ -1,0 +1,110 @@
+import type { Clock } from '../../core/clock.js';
+import type { Executor } from '../../store/db.js';
+import { simpleCampaign, type CampaignRow, type CampaignsService } from '../campaigns/index.js';
+import { simpleCustomer, type CustomersService } from '../customers/index.js';
+import type { CausedEvent } from '../event-log/index.js';
+import type { LoyaltiesService } from '../loyalties/index.js';
+import type { PublicationsService } from '../publications/index.js';
+import { simpleVoucher, type Balances, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import * as sql from './sql.js';
+
+type SimpleCustomer = ReturnType<typeof simpleCustomer>;
+
+/** Why a referral in a tracked event did not convert (the event itself is recorded all the same). */
+export type Refusal = 'unknown_code' | 'not_a_referral_program' | 'program_inactive' | 'other_conversion' | 'code_not_published' | 'wrong_referrer' | 'self_referral' | 'already_referred';
+
+/**
+ * Referral conversion by a custom event, as an event-log deriver: a tracked event carrying `referral.code` converts
+ * its customer (the referee) in the code's REFERRAL_PROGRAM when the program is active and converts on this custom
+ * event, the code is published to a referrer (and `referral.referrer_id`, when sent, is that referrer), the referee
+ * is not the referrer, and the referee was not referred in this program before (one guarded insert: concurrent
+ * events convert once). A conversion records customer.referred and gives the referee the program's reward (credits
+ * on a gift card or points on a loyalty card of the reward campaign, published to them when they hold none) with
+ * customer.rewarded.
+ */
+export function createConversion(deps: {
+  clock: Clock;
+  campaigns: Pick<CampaignsService, 'byIds'>;
+  vouchers: Pick<VouchersService, 'find'>;
+  customers: Pick<CustomersService, 'byIds'>;
+  balances: Pick<Balances, 'changeIn'>;
+  loyalties: Pick<LoyaltiesService, 'awardIn'>;
+  publications: Pick<PublicationsService, 'publishFor'>;
+  /** Refusals are counted here (tests and logs); nothing else depends on them. */
+  onRefusal?: (reason: Refusal) => void;
+}) {
+  const refuse = (r: Refusal) => {
+    deps.onRefusal?.(r);
+    return [];
+  };
+
+  async function reward(tx: Executor, entry: CausedEvent, program: CampaignRow, referee: SimpleCustomer, customEvent: unknown): Promise<CausedEvent[]> {
+    const r = program.definition.referral_program?.referee_reward;
+    if (!r) return [];
+    const cause = entry.cause;
+    const projectId = cause.projectId;
+    const rewardCampaign = (await deps.campaigns.byIds(tx, projectId, [r.related_object_parent.id]))[0];
+    if (!rewardCampaign?.active) return [];
+    const base = { customer: referee, holder: referee, campaign: simpleCampaign(rewardCampaign), redemption: null, reward: null, referral_tier: null, custom_event: customEvent, customer_event: null };
+    if (r.type === 'LOYALTY_CARD') {
+      const done = await deps.loyalties.awardIn(tx, cause, { programId: rewardCampaign.id, customerId: referee.id, points: r.amount, reason: `Referral reward of ${program.name}`, holder: referee });
+      if (!done) return [];
+      const rewarded: CausedEvent = { cause, event: { type: 'customer.rewarded', customerId: referee.id, entityId: done.card.id, data: { ...base, voucher: simpleVoucher(done.card, rewardCampaign), balance: { points: r.amount } } } };
+      return [...done.events, rewarded];
+    }
+    let id = await sql.selectGiftCard(tx, projectId, referee.id, rewardCampaign.id);
+    const events: CausedEvent[] = [];
+    if (!id) {
+      const published = await deps.publications.publishFor(tx, cause, { campaignId: rewardCampaign.id, customerId: referee.id, channel: 'API', metadata: { source_type: 'referral', source_id: program.id } });
+      id = published?.row.id;
+    }
+    if (!id) return events;
+    const card: VoucherRow = await deps.vouchers.find(projectId, id, tx);
+    const done = await deps.balances.changeIn(tx, cause, card, { amount: r.amount, reason: `Referral reward of ${program.name}` });
+    events.push(...done.events);
+    events.push({ cause, event: { type: 'customer.rewarded', customerId: referee.id, entityId: card.id, data: { ...base, voucher: simpleVoucher(done.voucher, rewardCampaign), balance: { amount: r.amount } } } });
+    return events;
+  }
+
+  async function convert(tx: Executor, entry: CausedEvent): Promise<CausedEvent[]> {
+    const d = entry.event.data as { customer?: SimpleCustomer; event?: { id: string; type: string; referral?: { code?: string; referrer_id?: string } | null } };
+    const code = d.event?.referral?.code;
+    const referee = d.customer;
+    if (!code || !referee?.id) return [];
+    const projectId = entry.cause.projectId;
+    const voucher = await deps.vouchers.find(projectId, code, tx).catch(() => undefined);
+    if (!voucher) return refuse('unknown_code');
+    const program = voucher.campaign_id ? (await deps.campaigns.byIds(tx, projectId, [voucher.campaign_id]))[0] : undefined;
+    if (!program || program.campaign_type !== 'REFERRAL_PROGRAM') return refuse('not_a_referral_program');
+    if (!program.active || !voucher.active) return refuse('program_inactive');
+    const rp = program.definition.referral_program ?? {};
+    if (rp.conversion_event_type !== 'custom_event' || (rp.custom_event?.name !== undefined && rp.custom_event.name !== d.event!.type)) return refuse('other_conversion');
+    const referrerId = voucher.holder_id;
+    if (!referrerId) return refuse('code_not_published');
+    const referrer = (await deps.customers.byIds(tx, projectId, [referrerId]))[0];
+    if (!referrer) return refuse('code_not_published');
+    const named = d.event!.referral?.referrer_id;
+    if (named !== undefined && named !== referrer.id && named !== referrer.source_id) return refuse('wrong_referrer');
+    if (referrer.id === referee.id) return refuse('self_referral');
+    const now = deps.clock.now();
+    if (!(await sql.insertReferral(tx, { projectId, campaignId: program.id, refereeId: referee.id, referrerId: referrer.id, voucherId: voucher.id, eventId: d.event!.id ?? null, now }))) return refuse('already_referred');
+    const referred: CausedEvent = {
+      cause: entry.cause,
+      event: {
+        type: 'customer.referred',
+        customerId: referee.id,
+        entityId: voucher.id,
+        data: { customer: referee, referrer: simpleCustomer(referrer), campaign: simpleCampaign(program), voucher: simpleVoucher(voucher, program), custom_event: d.event, redemption: null },
+      },
+    };
+    return [referred, ...(await reward(tx, entry, program, referee, d.event))];
+  }
+
+  return {
+    async derive(tx: Executor, entries: CausedEvent[]): Promise<{ events: CausedEvent[] }> {
+      const out: CausedEvent[] = [];
+      for (const e of entries) if ((e.event.data as { event?: { referral?: unknown } }).event?.referral) out.push(...(await convert(tx, e)));
+      return { events: out };
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Referral programs. Glossary:
+ * - program: a REFERRAL_PROGRAM campaign whose codes (referral codes) are published to referrers;
+ *   `referral_program` says how it converts (`custom_event` with its name, or `redemption`) and what the referee gets.
+ * - conversion: a custom event carrying `referral.code` converts its customer (the referee) once per program, checked
+ *   as DIGEST g.8 says (conversion.ts); the referee's reward is credits on a gift card or points on a loyalty card.
+ * Records customer.referred (activity) and customer.rewarded (activity and webhook).
+ */
+import type { CampaignsService } from '../campaigns/index.js';
+import type { CustomersService } from '../customers/index.js';
+import type { LoyaltiesService } from '../loyalties/index.js';
+import { defineModule } from '../module.js';
+import type { PublicationsService } from '../publications/index.js';
+import type { Balances, VouchersService } from '../vouchers/index.js';
+import { createConversion } from './conversion.js';
+import * as sql from './sql.js';
+export type { Refusal } from './conversion.js';
+
+export const referralsModule = defineModule<
+  { referrals: { referredBy: (projectId: string, referrerId: string) => ReturnType<typeof sql.selectReferred> } },
+  { campaigns: CampaignsService; vouchers: VouchersService; customers: CustomersService; balances: Balances; loyalties: LoyaltiesService; publications: PublicationsService }
+>({
+  name: 'referrals',
+  create: ({ db, clock, logger, services }) => {
+    const conversion = createConversion({
+      clock,
+      campaigns: services.campaigns,
+      vouchers: services.vouchers,
+      customers: services.customers,
+      balances: services.balances,
+      loyalties: services.loyalties,
+      publications: services.publications,
+      onRefusal: (reason) => logger.debug({ reason }, 'referral not converted'),
+    });
+    return {
+      services: { referrals: { referredBy: (projectId: string, referrerId: string) => sql.selectReferred(db, projectId, referrerId) } },
+      reactions: [{ kind: 'deriver', name: 'referrals.conversion', types: ['customer.custom_event'], derive: conversion.derive }],
+    };
+  },
+});

@@ -1,0 +1,29 @@
+import type { Executor } from '../../store/db.js';
+
+/** Records a referral unless the referee was referred in this program before (then false): one guarded insert. */
+export async function insertReferral(db: Executor, r: { projectId: string; campaignId: string; refereeId: string; referrerId: string; voucherId: string; eventId: string | null; now: Date }): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO referrals (project_id, campaign_id, referee_id, referrer_id, voucher_id, event_id, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+    [r.projectId, r.campaignId, r.refereeId, r.referrerId, r.voucherId, r.eventId, r.now],
+  );
+  return rowCount > 0;
+}
+
+/** A gift card of this campaign the customer holds (the oldest active one). */
+export async function selectGiftCard(db: Executor, projectId: string, customerId: string, campaignId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM vouchers WHERE project_id = $1 AND holder_id = $2 AND campaign_id = $3 AND active AND type = 'GIFT_VOUCHER' ORDER BY created_at, id LIMIT 1`,
+    [projectId, customerId, campaignId],
+  );
+  return rows[0]?.id;
+}
+
+/** The referrals a customer made (as referrer), per program. */
+export async function selectReferred(db: Executor, projectId: string, referrerId: string): Promise<Array<{ campaign_id: string; referee_id: string; created_at: Date }>> {
+  const { rows } = await db.query<{ campaign_id: string; referee_id: string; created_at: Date }>(
+    'SELECT campaign_id, referee_id, created_at FROM referrals WHERE project_id = $1 AND referrer_id = $2 ORDER BY created_at',
+    [projectId, referrerId],
+  );
+  return rows;
+}

@@ -1,0 +1,143 @@
+/**
+ * Referral programs converted by custom events: the checks (published code, no self-referral, the named referrer,
+ * an active program converting on this event), one conversion per referee and program even under concurrency, the
+ * referee's reward on a gift card or a loyalty card, and the customer.rewarded payload against the official schema.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { specPresent } from './helpers/conformance.js';
+import { projectWebhookValidators } from './helpers/project-webhooks.js';
+import { createWebhook, deliverAll, mgmt, privateTargets } from './helpers/sendouts.js';
+import { startSink, type Sink } from './helpers/sink.js';
+
+let t: TestTessera;
+let p: TestProject;
+let sink: Sink;
+
+const api = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+  t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
+async function ok(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<any> {
+  const res = await api(method, url, payload);
+  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200);
+  return res.json();
+}
+async function count(sql: string, params: unknown[]): Promise<number> {
+  const { rows } = await t.testDb.db.query<{ n: number }>(sql, params);
+  return Number(rows[0]!.n);
+}
+const referred = (campaignId: string) => count('SELECT count(*) AS n FROM referrals WHERE campaign_id = $1', [campaignId]);
+const signup = (source_id: string, referral?: Record<string, unknown>) => ok('POST', '/v1/events', { event: 'signed_up', customer: { source_id }, ...(referral ? { referral } : {}) });
+
+/** A referral program converting on signed_up, rewarding the referee with 500 credits of a gift campaign. */
+async function program(name: string, reward: Record<string, unknown>): Promise<any> {
+  return ok('POST', '/v1/campaigns', {
+    name,
+    campaign_type: 'REFERRAL_PROGRAM',
+    type: 'AUTO_UPDATE',
+    voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 }, code_config: { prefix: `${name.slice(0, 3).toUpperCase()}-`, length: 6 } },
+    referral_program: { conversion_event_type: 'custom_event', custom_event: { name: 'signed_up' }, referee_reward: reward },
+  });
+}
+const codeFor = async (campaignId: string, source_id: string) => (await ok('POST', '/v1/publications', { campaign: { id: campaignId }, customer: { source_id } })).voucher.code;
+
+let gift: any;
+
+beforeAll(async () => {
+  t = await startTessera({ env: privateTargets });
+  p = await t.createProject();
+  sink = await startSink();
+  await createWebhook(t, p.id, sink.url, ['customer.rewarded']);
+  for (const name of ['signed_up', 'page_viewed_r']) {
+    const res = await mgmt(t, 'POST', `/projects/${p.id}/custom-event-schemas`, { name, schema: { properties: {} } });
+    expect(res.statusCode).toBeLessThan(300);
+  }
+  gift = await ok('POST', '/v1/campaigns', { name: 'Welcome credits', campaign_type: 'GIFT_VOUCHERS', type: 'AUTO_UPDATE', voucher: { type: 'GIFT_VOUCHER', gift: { amount: 0 } } });
+});
+afterAll(async () => {
+  await t.close();
+  await sink.close();
+});
+
+describe('referral programs', () => {
+  it('a referee is converted once by the custom event carrying the referrer\'s code, and gets the gift credits', async () => {
+    const c = await program('Friends', { related_object_parent: { id: gift.id, object: 'CAMPAIGN' }, type: 'GIFT_VOUCHER', amount: 500 });
+    expect(c.referral_program).toMatchObject({ conversion_event_type: 'custom_event' });
+    const code = await codeFor(c.id, 'ref-ann');
+    await signup('ref-bob', { code });
+    expect(await referred(c.id)).toBe(1);
+    const bob = await ok('GET', '/v1/customers/ref-bob');
+    const card = (await ok('GET', `/v1/vouchers?customer=${bob.id}&campaign_id=${gift.id}`)).vouchers;
+    expect(card).toHaveLength(1);
+    expect(card[0].gift).toMatchObject({ balance: 500 });
+    const activity = await ok('GET', '/v1/customers/ref-bob/activity');
+    const types = activity.data.map((a: any) => a.type);
+    expect(types).toEqual(expect.arrayContaining(['customer.referred', 'customer.rewarded']));
+    const event = activity.data.find((a: any) => a.type === 'customer.referred').data.data;
+    expect(event).toMatchObject({ referrer: { source_id: 'ref-ann' }, campaign: { id: c.id }, voucher: { code } });
+    // Again: no second conversion, no second reward; the event is recorded all the same.
+    await signup('ref-bob', { code });
+    expect(await referred(c.id)).toBe(1);
+    expect((await ok('GET', `/v1/vouchers/${card[0].code}`)).gift.balance).toBe(500);
+    expect((await ok('GET', '/v1/customers/ref-bob/activity?type=customer.custom_event')).data).toHaveLength(2);
+  });
+
+  it('refuses self-referral, a code not published, a wrong referrer, another event and an inactive program (the events stand)', async () => {
+    const c = await program('Checks', { related_object_parent: { id: gift.id }, type: 'GIFT_VOUCHER', amount: 100 });
+    const code = await codeFor(c.id, 'chk-cy');
+    await signup('chk-cy', { code });
+    expect(await referred(c.id)).toBe(0);
+    await signup('chk-dee', { code, referrer_id: 'someone-else' });
+    expect(await referred(c.id)).toBe(0);
+    const loose = (await ok('POST', `/v1/campaigns/${c.id}/vouchers`, {})).code;
+    await signup('chk-dee', { code: loose });
+    expect(await referred(c.id)).toBe(0);
+    await ok('POST', '/v1/events', { event: 'page_viewed_r', customer: { source_id: 'chk-dee' }, referral: { code } });
+    expect(await referred(c.id)).toBe(0);
+    await ok('POST', `/v1/campaigns/${c.id}/disable`);
+    await signup('chk-dee', { code });
+    expect(await referred(c.id)).toBe(0);
+    await ok('POST', `/v1/campaigns/${c.id}/enable`);
+    // The named referrer by id or source id is accepted.
+    await signup('chk-dee', { code, referrer_id: 'chk-cy' });
+    expect(await referred(c.id)).toBe(1);
+    expect((await ok('GET', '/v1/customers/chk-dee/activity?type=customer.custom_event')).data.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('concurrent events of one referee convert once and reward once', async () => {
+    const c = await program('Race', { related_object_parent: { id: gift.id }, type: 'GIFT_VOUCHER', amount: 70 });
+    const code = await codeFor(c.id, 'race-eve');
+    await Promise.all(Array.from({ length: 12 }, () => signup('race-fay', { code })));
+    expect(await referred(c.id)).toBe(1);
+    const fay = await ok('GET', '/v1/customers/race-fay');
+    expect(await count('SELECT coalesce(sum(gift_balance), 0) AS n FROM vouchers WHERE holder_id = $1 AND campaign_id = $2', [fay.id, gift.id])).toBe(70);
+  });
+
+  it('a loyalty reward adds points to the referee\'s card (published to them when they hold none)', async () => {
+    const club = await ok('POST', '/v1/loyalties', { name: 'Ref club', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'RC-', length: 6 } } });
+    const c = await program('Points', { related_object_parent: { id: club.id }, type: 'LOYALTY_CARD', amount: 300 });
+    const code = await codeFor(c.id, 'pts-gus');
+    await signup('pts-hal', { code });
+    const hal = await ok('GET', '/v1/customers/pts-hal');
+    const cards = (await ok('GET', `/v1/vouchers?customer=${hal.id}&campaign_id=${club.id}`)).vouchers;
+    expect(cards).toHaveLength(1);
+    expect(cards[0].loyalty_card).toEqual({ points: 300, balance: 300 });
+  });
+
+  it('a referral_program only on referral programs, and well formed', async () => {
+    const bad = await api('POST', '/v1/campaigns', { name: 'Nope', campaign_type: 'DISCOUNT_COUPONS', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } }, referral_program: { conversion_event_type: 'custom_event' } });
+    expect(bad.statusCode).toBe(400);
+    const worse = await api('POST', '/v1/campaigns', { name: 'Nope2', campaign_type: 'REFERRAL_PROGRAM', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } }, referral_program: { conversion_event_type: 'sometimes' } });
+    expect(worse.statusCode).toBe(400);
+    expect(worse.json()).toHaveProperty('request_id');
+  });
+});
+
+describe.skipIf(!specPresent)('referral webhooks conform to OpenAPIWebhooks.json', () => {
+  it('customer.rewarded validates', async () => {
+    await deliverAll(t);
+    const v = projectWebhookValidators(['customer.rewarded']);
+    const got = sink.received.map((r) => r.json).filter((g) => g.type === 'customer.rewarded');
+    expect(got.length).toBeGreaterThanOrEqual(3);
+    for (const payload of got) v.check(payload);
+  });
+});
