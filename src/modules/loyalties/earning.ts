@@ -1,11 +1,11 @@
 import type { Clock } from '../../core/clock.js';
 import type { Executor } from '../../store/db.js';
-import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
+import { simpleCampaign, type CampaignRow, type CampaignsService } from '../campaigns/index.js';
 import type { simpleCustomer } from '../customers/index.js';
 import type { CausedEvent } from '../event-log/index.js';
-import { evaluateRules, type RuleContext, type ValidationRulesService } from '../validation-rules/index.js';
-import type { VoucherRow, VouchersService } from '../vouchers/index.js';
-import type { Ledger } from './ledger.js';
+import { evaluateRules, type RuleContext, type ValidationRuleRow, type ValidationRulesService } from '../validation-rules/index.js';
+import { simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import type { Ledger, PointsChange } from './ledger.js';
 import type { EarningRules } from './rules.js';
 import * as sql from './sql.js';
 import type { EarningRuleRow, Proportion } from './types.js';
@@ -13,6 +13,13 @@ import { earningRuleObject } from './view.js';
 import { validAt } from './validity.js';
 
 type SimpleCustomer = ReturnType<typeof simpleCustomer>;
+
+interface Candidate {
+  entry: CausedEvent;
+  x: Earner;
+  rule: EarningRuleRow;
+  points: number;
+}
 
 /** What an earning event carries, read from its data. */
 interface Earner {
@@ -85,80 +92,100 @@ export function createEarning(deps: {
   rules: Pick<EarningRules, 'active'>;
   ledger: Ledger;
   campaigns: Pick<CampaignsService, 'byIds'>;
-  vouchers: Pick<VouchersService, 'find'>;
+  vouchers: Pick<VouchersService, 'find' | 'byIds'>;
   validationRules: Pick<ValidationRulesService, 'get'>;
 }) {
-  async function ruleHolds(tx: Executor, r: EarningRuleRow, x: Earner, now: Date): Promise<boolean> {
+  async function ruleHolds(tx: Executor, r: EarningRuleRow, x: Earner, now: Date, rulesRead: Map<string, Promise<ValidationRuleRow | undefined>>): Promise<boolean> {
     if (!validAt(r.definition, now)) return false;
     const id = r.definition.validation_rule_id;
     if (!id) return true;
-    const rule = await deps.validationRules.get(r.project_id, id, tx).catch(() => undefined);
+    if (!rulesRead.has(id)) rulesRead.set(id, deps.validationRules.get(r.project_id, id, tx).catch(() => undefined));
+    const rule = await rulesRead.get(id);
     if (!rule) return false;
     const ctx: RuleContext = { customer: { id: x.customer.id, metadata: x.customer.metadata ?? {} }, custom_event: { metadata: x.event.metadata }, order: x.order ? { ...x.order, items: [] } : null };
     return evaluateRules(rule.rules, ctx, now, rule.error).valid;
   }
 
-  async function cardFor(tx: Executor, projectId: string, r: EarningRuleRow, x: Earner, oldest: Map<string, string>): Promise<VoucherRow | undefined> {
-    if (x.event.loyaltyCode) {
-      const named = await deps.vouchers.find(projectId, x.event.loyaltyCode, tx).catch(() => undefined);
-      // The named card earns for its own program only, and only for its holder.
-      return named && named.campaign_id === r.campaign_id && named.holder_id === x.customer.id && named.active && named.type === 'LOYALTY_CARD' ? named : undefined;
+  /** The earnings of one project's entries in this batch: matching rules, programs, checks and cards, read in bulk. */
+  async function earn(tx: Executor, projectId: string, cands: Candidate[], now: Date): Promise<CausedEvent[]> {
+    const programs = new Map<string, CampaignRow>((await deps.campaigns.byIds(tx, projectId, [...new Set(cands.map((c) => c.rule.campaign_id))])).filter((c) => c.active).map((c) => [c.id, c]));
+    const rulesRead = new Map<string, Promise<ValidationRuleRow | undefined>>();
+    const holding: Candidate[] = [];
+    for (const c of cands) if (programs.has(c.rule.campaign_id) && (await ruleHolds(tx, c.rule, c.x, now, rulesRead))) holding.push(c);
+    if (holding.length === 0) return [];
+    // Cards: the one an event names, else the customer's oldest of the program.
+    const unnamed = holding.filter((c) => !c.x.event.loyaltyCode);
+    const oldest = new Map(
+      unnamed.length === 0
+        ? []
+        : (await sql.selectOldestCardsOf(tx, projectId, [...new Set(unnamed.map((c) => c.x.customer.id))], [...new Set(unnamed.map((c) => c.rule.campaign_id))])).map((r) => [`${r.holder_id} ${r.campaign_id}`, r.id]),
+    );
+    const named = new Map<string, VoucherRow | undefined>();
+    for (const c of holding) {
+      const code = c.x.event.loyaltyCode;
+      if (code && !named.has(code)) named.set(code, await deps.vouchers.find(projectId, code, tx).catch(() => undefined));
     }
-    const id = oldest.get(r.campaign_id);
-    return id ? deps.vouchers.find(projectId, id, tx) : undefined;
+    const wanted = [...new Set(unnamed.map((c) => oldest.get(`${c.x.customer.id} ${c.rule.campaign_id}`)).filter((id): id is string => id !== undefined))];
+    const cards = new Map((wanted.length > 0 ? await deps.vouchers.byIds(tx, wanted) : []).map((v) => [v.id, v]));
+    const items: Array<{ cause: CausedEvent['cause']; change: PointsChange; c: Candidate }> = [];
+    for (const c of holding) {
+      let card: VoucherRow | undefined;
+      if (c.x.event.loyaltyCode) {
+        const v = named.get(c.x.event.loyaltyCode);
+        // The named card earns for its own program only, and only for its holder.
+        card = v && v.campaign_id === c.rule.campaign_id && v.holder_id === c.x.customer.id && v.active && v.type === 'LOYALTY_CARD' ? v : undefined;
+      } else {
+        const id = oldest.get(`${c.x.customer.id} ${c.rule.campaign_id}`);
+        card = id ? cards.get(id) : undefined;
+      }
+      if (!card) continue;
+      const change: PointsChange = { card, campaign: programs.get(c.rule.campaign_id), points: c.points, type: 'POINTS_ACCRUAL', source: 'Automation', holder: c.x.customer, rule: c.rule, event: { id: c.x.event.id, type: c.x.event.type } };
+      items.push({ cause: c.entry.cause, change, c });
+    }
+    const done = await deps.ledger.accrueMany(tx, projectId, items);
+    const out: CausedEvent[] = [];
+    done.forEach((d, i) => {
+      const { c } = items[i]!;
+      out.push(...d.events);
+      const { operation_type: _o, ...balance } = d.balance;
+      const program = programs.get(c.rule.campaign_id)!;
+      out.push({
+        cause: c.entry.cause,
+        event: {
+          type: 'customer.rewarded.loyalty_points',
+          customerId: c.x.customer.id,
+          entityId: d.transaction.id,
+          data: {
+            customer: c.x.customer,
+            holder: c.x.customer,
+            voucher: simpleVoucher(d.card, program),
+            campaign: simpleCampaign(program),
+            loyalty_tier: null,
+            earning_rule: earningRuleObject(c.rule),
+            balance: { ...balance, operation_type: 'AUTOMATIC' },
+            order: null,
+            event: { id: c.x.event.id, type: c.x.event.type, category: 'ACTION', entity_id: c.x.customer.id, created_at: now.toISOString() },
+          },
+        },
+      });
+    });
+    return out;
   }
 
   async function derive(tx: Executor, entries: CausedEvent[]): Promise<{ events: CausedEvent[] }> {
-    const out: CausedEvent[] = [];
     const now = deps.clock.now();
+    const byProject = new Map<string, Candidate[]>();
     for (const entry of entries) {
       const x = earnerOf(entry);
       if (!x) continue;
       const projectId = entry.cause.projectId;
-      const rules = (await deps.rules.active(tx, [projectId])).filter((r) => matches(r, x));
-      if (rules.length === 0) continue;
-      const programs = new Map<string, CampaignRow>((await deps.campaigns.byIds(tx, projectId, [...new Set(rules.map((r) => r.campaign_id))])).filter((c) => c.active).map((c) => [c.id, c]));
-      const oldest = x.event.loyaltyCode ? new Map<string, string>() : new Map((await sql.selectOldestCards(tx, projectId, x.customer.id, [...programs.keys()])).map((c) => [c.campaign_id, c.id]));
-      for (const r of rules) {
-        const program = programs.get(r.campaign_id);
-        if (!program) continue;
-        const points = pointsFor(r, x);
-        if (points <= 0 || !(await ruleHolds(tx, r, x, now))) continue;
-        const card = await cardFor(tx, projectId, r, x, oldest);
-        if (!card) continue;
-        const done = await deps.ledger.change(tx, entry.cause, {
-          card,
-          campaign: program,
-          points,
-          type: 'POINTS_ACCRUAL',
-          source: 'Automation',
-          holder: x.customer,
-          rule: r,
-          event: { id: x.event.id, type: x.event.type },
-        });
-        out.push(...done.events);
-        const { operation_type: _o, ...balance } = done.balance;
-        out.push({
-          cause: entry.cause,
-          event: {
-            type: 'customer.rewarded.loyalty_points',
-            customerId: x.customer.id,
-            entityId: done.transaction.id,
-            data: {
-              customer: x.customer,
-              holder: x.customer,
-              voucher: (done.events[0]!.event.data as { voucher: unknown }).voucher,
-              campaign: (done.events[0]!.event.data as { campaign: unknown }).campaign,
-              loyalty_tier: null,
-              earning_rule: earningRuleObject(r),
-              balance: { ...balance, operation_type: 'AUTOMATIC' },
-              order: null,
-              event: { id: x.event.id, type: x.event.type, category: 'ACTION', entity_id: x.customer.id, created_at: now.toISOString() },
-            },
-          },
-        });
+      for (const rule of (await deps.rules.active(tx, [projectId])).filter((r) => matches(r, x))) {
+        const points = pointsFor(rule, x);
+        if (points > 0) byProject.set(projectId, [...(byProject.get(projectId) ?? []), { entry, x, rule, points }]);
       }
     }
+    const out: CausedEvent[] = [];
+    for (const [projectId, cands] of byProject) out.push(...(await earn(tx, projectId, cands, now)));
     return { events: out };
   }
 

@@ -43,13 +43,8 @@ export interface PointsChanged {
  * customer.voucher.loyalty_card.points_added for additions, voucher.loyalty_card.transaction.created for every change).
  */
 export function createLedger(deps: { clock: Clock }) {
-  async function change(tx: Executor, cause: Cause, c: PointsChange): Promise<PointsChanged> {
-    const base = effective(c.card, c.campaign).loyalty_card?.points ?? 0;
-    const after = await sql.changePoints(tx, cause.projectId, c.card.id, base, c.points);
-    if (!after) {
-      throw loyaltyCardPointsExceeded(`Loyalty card ${c.card.code} holds fewer than ${-c.points} points: its balance cannot go below 0`, { resourceId: c.card.code, resourceType: 'voucher' });
-    }
-    const card: VoucherRow = { ...c.card, loyalty_points: after.loyalty_points, loyalty_balance: after.loyalty_balance };
+  /** The transaction row and events of one change, the card's balance and total after it given. */
+  function recorded(cause: Cause, c: PointsChange, card: VoucherRow, balanceAfter: number, totalAfter: number): PointsChanged {
     const now = deps.clock.now();
     const transaction: TransactionRow = {
       id: newSortableId('vtx', now),
@@ -58,16 +53,15 @@ export function createLedger(deps: { clock: Clock }) {
       campaign_id: card.campaign_id,
       type: c.type,
       points: c.points,
-      balance: Number(after.loyalty_balance),
-      total: Number(after.loyalty_points),
+      balance: balanceAfter,
+      total: totalAfter,
       source: c.source,
       source_id: c.source_id ?? null,
       reason: c.reason ?? null,
       related: { ...c.related, ...(c.rule ? { earning_rule_id: c.rule.id, earning_rule_banner: c.rule.definition.source?.banner ?? '' } : {}), ...(c.event ? { event_id: c.event.id, event_type: c.event.type } : {}) },
       created_at: now,
     };
-    await sql.insertTransactions(tx, [transaction]);
-    const balance = balanceObject(card, c.campaign, c.points, c.source === 'Automation');
+    const balance = balanceObject({ ...card, loyalty_points: totalAfter, loyalty_balance: balanceAfter }, c.campaign, c.points, c.source === 'Automation');
     const t = transactionObject(transaction);
     const campaign = c.campaign ? simpleCampaign(c.campaign) : null;
     const holder = c.holder ?? null;
@@ -114,7 +108,44 @@ export function createLedger(deps: { clock: Clock }) {
     return { card, transaction, balance, events };
   }
 
-  return { change };
+  async function change(tx: Executor, cause: Cause, c: PointsChange): Promise<PointsChanged> {
+    const base = effective(c.card, c.campaign).loyalty_card?.points ?? 0;
+    const after = await sql.changePoints(tx, cause.projectId, c.card.id, base, c.points);
+    if (!after) {
+      throw loyaltyCardPointsExceeded(`Loyalty card ${c.card.code} holds fewer than ${-c.points} points: its balance cannot go below 0`, { resourceId: c.card.code, resourceType: 'voucher' });
+    }
+    const card: VoucherRow = { ...c.card, loyalty_points: after.loyalty_points, loyalty_balance: after.loyalty_balance };
+    const done = recorded(cause, c, card, Number(after.loyalty_balance), Number(after.loyalty_points));
+    await sql.insertTransactions(tx, [done.transaction]);
+    return done;
+  }
+
+  /**
+   * Points earned by several events at once (one deriver batch): one locked update per batch, the running balance
+   * of each card followed change by change, one insert of all transaction rows.
+   */
+  async function accrueMany(tx: Executor, projectId: string, items: Array<{ cause: Cause; change: PointsChange }>): Promise<PointsChanged[]> {
+    if (items.length === 0) return [];
+    const perCard = new Map<string, { base: number; points: number }>();
+    for (const { change: c } of items) {
+      const e = perCard.get(c.card.id) ?? { base: effective(c.card, c.campaign).loyalty_card?.points ?? 0, points: 0 };
+      e.points += c.points;
+      perCard.set(c.card.id, e);
+    }
+    const after = await sql.addPointsMany(tx, projectId, [...perCard].map(([id, e]) => ({ id, ...e })));
+    // Each card's balance before the batch, then change by change.
+    const running = new Map([...perCard].map(([id, e]) => [id, { balance: Number(after.get(id)?.loyalty_balance ?? e.base) - e.points, total: Number(after.get(id)?.loyalty_points ?? e.base) - e.points }]));
+    const out = items.map(({ cause, change: c }) => {
+      const r = running.get(c.card.id)!;
+      r.balance += c.points;
+      r.total += c.points;
+      return recorded(cause, c, { ...c.card, loyalty_points: r.total, loyalty_balance: r.balance }, r.balance, r.total);
+    });
+    await sql.insertTransactions(tx, out.map((o) => o.transaction));
+    return out;
+  }
+
+  return { change, accrueMany };
 }
 
 export type Ledger = ReturnType<typeof createLedger>;
