@@ -101,6 +101,9 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
   app.post<{ Params: M; Body: TransferInput[] }>('/loyalties/:campaignId/members/:memberId/transfers', { schema: { body: transfersBody } }, async (req) =>
     loyalties.transfer(causeOf(req), req.params.campaignId, req.params.memberId, req.body),
   );
+  app.get<{ Params: M; Querystring: { limit: number; page: number } }>('/loyalties/:campaignId/members/:memberId/points-expiration', { schema: { querystring: pageQuery } }, async (req) =>
+    loyalties.pointsExpiration(projectIdOf(req), req.params.campaignId, req.params.memberId, req.query),
+  );
   app.get<{ Params: M; Querystring: { limit: number; starting_after_id?: string } }>('/loyalties/:campaignId/members/:memberId/transactions', { schema: { querystring: transactionsQuery } }, async (req) =>
     loyalties.transactions(projectIdOf(req), req.params.memberId, req.query, req.params.campaignId),
   );

@@ -11,6 +11,7 @@ import * as sql from './sql.js';
 import type { EarningRuleRow, Proportion } from './types.js';
 import { earningRuleObject } from './view.js';
 import { validAt } from './validity.js';
+import { expiresOn, type ExpirationRules } from './expiration.js';
 
 type SimpleCustomer = ReturnType<typeof simpleCustomer>;
 
@@ -139,7 +140,10 @@ export function createEarning(deps: {
         card = id ? cards.get(id) : undefined;
       }
       if (!card) continue;
-      const change: PointsChange = { card, campaign: programs.get(c.rule.campaign_id), points: c.points, type: 'POINTS_ACCRUAL', source: 'Automation', holder: c.x.customer, rule: c.rule, event: { id: c.x.event.id, type: c.x.event.type } };
+      const program = programs.get(c.rule.campaign_id);
+      // The rule's own expiration rules, else the program's cards'.
+      const rules = (c.rule.definition as { expiration_rules?: ExpirationRules }).expiration_rules ?? (program?.definition.voucher?.loyalty_card?.expiration_rules as ExpirationRules | undefined);
+      const change: PointsChange = { card, campaign: program, points: c.points, type: 'POINTS_ACCRUAL', source: 'Automation', holder: c.x.customer, rule: c.rule, event: { id: c.x.event.id, type: c.x.event.type }, expiresOn: expiresOn(rules, now) };
       items.push({ cause: c.entry.cause, change, c });
     }
     const done = await deps.ledger.accrueMany(tx, projectId, items);

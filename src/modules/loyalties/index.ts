@@ -7,7 +7,8 @@
  * - earning rule (`ern_`): points a program gives on a custom event, an order paid or a segment entered, FIXED or
  *   PROPORTIONAL to a number in the event's, the customer's or the order's data, within its validity and
  *   validation rule. Earning is an event-log deriver: points are added in the transaction of the change.
- * Emits voucher.loyalty_card.points_added, customer.voucher.loyalty_card.points_added,
+ * - expiry: accruals under expiration_rules are buckets; the loyalties.expiry job expires each when its day ends.
+ * Emits voucher.loyalty_card.points_added, voucher.loyalty_card.points_expired, customer.voucher.loyalty_card.points_added,
  * voucher.loyalty_card.transaction.created and customer.rewarded.loyalty_points.
  */
 import type { CampaignsService } from '../campaigns/index.js';
@@ -19,6 +20,7 @@ import type { PublicationsService } from '../publications/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import type { VouchersService } from '../vouchers/index.js';
 import { createEarning, earningEventTypes } from './earning.js';
+import { createExpiry } from './expiry.js';
 import { createLedger } from './ledger.js';
 import { createEarningRules } from './rules.js';
 import { createLoyaltiesService } from './service.js';
@@ -28,7 +30,7 @@ export { pointsFor } from './earning.js';
 export type { EarningRuleInput } from './types.js';
 
 export const loyaltiesModule = defineModule<
-  { loyalties: ReturnType<typeof createLoyaltiesService>; earningRules: ReturnType<typeof createEarningRules> },
+  { loyalties: ReturnType<typeof createLoyaltiesService>; earningRules: ReturnType<typeof createEarningRules>; pointsExpiry: ReturnType<typeof createExpiry> },
   { log: EventLog; campaigns: CampaignsService; vouchers: VouchersService; publications: PublicationsService; customers: CustomersService; validationRules: ValidationRulesService; schemas: EventSchemasService }
 >({
   name: 'loyalties',
@@ -37,9 +39,19 @@ export const loyaltiesModule = defineModule<
     const earningRules = createEarningRules({ db, clock, definitions, validationRules: services.validationRules, schemas: services.schemas });
     const loyalties = createLoyaltiesService({ db, clock, log: services.log, campaigns: services.campaigns, vouchers: services.vouchers, publications: services.publications, customers: services.customers, ledger });
     const earning = createEarning({ clock, rules: earningRules, ledger, campaigns: services.campaigns, vouchers: services.vouchers, validationRules: services.validationRules });
+    const expiry = createExpiry({ db, clock, log: services.log, ledger, vouchers: services.vouchers, customers: services.customers, campaigns: services.campaigns });
     return {
-      services: { loyalties, earningRules },
+      services: { loyalties, earningRules, pointsExpiry: expiry },
       reactions: [{ kind: 'deriver', name: 'loyalties.earning', types: earningEventTypes, derive: earning.derive }],
+      jobs: [
+        {
+          name: 'loyalties.expiry',
+          description: "expires loyalty points whose day has ended (the earliest open buckets first)",
+          step: (n: number) => expiry.step(n),
+          defaults: { idleMs: 1000, batchSize: 200 },
+          runsOnPglite: true,
+        },
+      ],
     };
   },
 });

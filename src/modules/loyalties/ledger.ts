@@ -6,6 +6,7 @@ import { simpleCampaign, type CampaignRow } from '../campaigns/index.js';
 import { simpleCustomer } from '../customers/index.js';
 import type { Cause, CausedEvent } from '../event-log/index.js';
 import { effective, simpleVoucher, voucherObject, type VoucherRow } from '../vouchers/index.js';
+import { expireAt } from './expiration.js';
 import * as sql from './sql.js';
 import type { EarningRuleRow, TransactionRow, TransactionType } from './types.js';
 import { balanceObject, transactionObject } from './view.js';
@@ -24,6 +25,8 @@ export interface PointsChange {
   rule?: EarningRuleRow;
   event?: { id: string; type: string };
   related?: TransactionRow['related'];
+  /** Additions: the last day the points are valid (UTC date); never expire without it. */
+  expiresOn?: string;
   /** Transfers: the other card (SimpleVoucher). */
   sourceVoucher?: ReturnType<typeof simpleVoucher>;
   destinationVoucher?: ReturnType<typeof simpleVoucher>;
@@ -43,6 +46,14 @@ export interface PointsChanged {
  * customer.voucher.loyalty_card.points_added for additions, voucher.loyalty_card.transaction.created for every change).
  */
 export function createLedger(deps: { clock: Clock }) {
+  /** The buckets of additions that expire. */
+  function bucketsOf(cause: Cause, changes: PointsChange[]) {
+    const now = deps.clock.now();
+    return changes
+      .filter((c) => c.points > 0 && c.expiresOn)
+      .map((c) => ({ id: newSortableId('lpb', now), project_id: cause.projectId, voucher_id: c.card.id, campaign_id: c.card.campaign_id, points: c.points, expires_on: c.expiresOn!, expire_at: expireAt(c.expiresOn!), created_at: now }));
+  }
+
   /** The transaction row and events of one change, the card's balance and total after it given. */
   function recorded(cause: Cause, c: PointsChange, card: VoucherRow, balanceAfter: number, totalAfter: number): PointsChanged {
     const now = deps.clock.now();
@@ -117,6 +128,8 @@ export function createLedger(deps: { clock: Clock }) {
     const card: VoucherRow = { ...c.card, loyalty_points: after.loyalty_points, loyalty_balance: after.loyalty_balance };
     const done = recorded(cause, c, card, Number(after.loyalty_balance), Number(after.loyalty_points));
     await sql.insertTransactions(tx, [done.transaction]);
+    if (c.points < 0) await sql.consumeBuckets(tx, card.id, -c.points, deps.clock.now());
+    else await sql.insertBuckets(tx, bucketsOf(cause, [c]));
     return done;
   }
 
@@ -142,6 +155,7 @@ export function createLedger(deps: { clock: Clock }) {
       return recorded(cause, c, { ...c.card, loyalty_points: r.total, loyalty_balance: r.balance }, r.balance, r.total);
     });
     await sql.insertTransactions(tx, out.map((o) => o.transaction));
+    await sql.insertBuckets(tx, bucketsOf(items[0]!.cause, items.map((i) => i.change)));
     return out;
   }
 

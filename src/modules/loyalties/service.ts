@@ -8,6 +8,7 @@ import type { PublicationInput, PublicationsService } from '../publications/inde
 import { simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { Ledger } from './ledger.js';
 import * as sql from './sql.js';
+import { bucketObject } from './expiry.js';
 import { transactionObject } from './view.js';
 
 export interface BalanceChangeInput {
@@ -161,7 +162,20 @@ export function createLoyaltiesService(deps: {
     return ledger.change(tx, cause, { ...found, points: a.points, type: 'POINTS_ACCRUAL', source: 'Automation', reason: a.reason, holder: a.holder });
   }
 
+  /** GET .../members/{code}/points-expiration: the card's points that will expire, soonest first. */
+  async function pointsExpiration(projectId: string, programId: string, memberId: string, q: { limit: number; page: number }) {
+    const { card: v } = await card(projectId, memberId, programId);
+    const rows = await sql.selectOpenBuckets(db, v.id, q.limit, (q.page - 1) * q.limit);
+    return {
+      object: 'list' as const,
+      data_ref: 'data' as const,
+      data: rows.map((b) => ({ ...bucketObject(b), bucket: { total_points: Number(b.remaining) } })),
+      total: rows.length,
+    };
+  }
+
   return {
+    pointsExpiration,
     awardIn,
     program,
     createProgram,

@@ -136,3 +136,57 @@ export async function selectOldestCardsOf(db: Executor, projectId: string, custo
   );
   return rows;
 }
+
+export interface BucketRow {
+  id: string;
+  project_id: string;
+  voucher_id: string;
+  campaign_id: string | null;
+  points: number | string;
+  remaining: number | string;
+  expires_on: string | Date;
+  expire_at: Date;
+  created_at: Date;
+  updated_at: Date | null;
+}
+const bucketColumns = 'id, project_id, voucher_id, campaign_id, points, remaining, expires_on, expire_at, created_at, updated_at';
+
+export async function insertBuckets(db: Executor, bs: Array<{ id: string; project_id: string; voucher_id: string; campaign_id: string | null; points: number; expires_on: string; expire_at: Date; created_at: Date }>): Promise<void> {
+  if (bs.length === 0) return;
+  await db.query(
+    `INSERT INTO loyalty_point_buckets (id, project_id, voucher_id, campaign_id, points, remaining, expires_on, expire_at, created_at)
+     SELECT b->>'id', b->>'project_id', b->>'voucher_id', b->>'campaign_id', (b->>'points')::bigint, (b->>'points')::bigint,
+            (b->>'expires_on')::date, (b->>'expire_at')::timestamptz, (b->>'created_at')::timestamptz
+       FROM jsonb_array_elements($1::jsonb) AS b`,
+    [JSON.stringify(bs)],
+  );
+}
+
+/** Takes `points` out of a card's open buckets, earliest expiry first (points taken spend expiring points first). */
+export async function consumeBuckets(db: Executor, cardId: string, points: number, now: Date): Promise<void> {
+  await db.query(
+    `UPDATE loyalty_point_buckets b SET remaining = GREATEST(0, LEAST(b.remaining, o.upto - $2)), updated_at = $3
+       FROM (SELECT id, sum(remaining) OVER (ORDER BY expire_at, id) AS upto FROM loyalty_point_buckets WHERE voucher_id = $1 AND remaining > 0) AS o
+      WHERE b.id = o.id AND o.upto - b.remaining < $2`,
+    [cardId, points, now],
+  );
+}
+
+/** Buckets due to expire by `now`, earliest first, locked (other workers skip them). */
+export async function claimDueBuckets(db: Executor, now: Date, limit: number): Promise<BucketRow[]> {
+  const { rows } = await db.query<BucketRow>(
+    `SELECT ${bucketColumns} FROM loyalty_point_buckets WHERE remaining > 0 AND expire_at <= $1 ORDER BY expire_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [now, limit],
+  );
+  return rows;
+}
+
+export async function closeBucket(db: Executor, id: string, now: Date): Promise<void> {
+  await db.query('UPDATE loyalty_point_buckets SET remaining = 0, updated_at = $2 WHERE id = $1', [id, now]);
+}
+
+/** A card's open buckets, soonest first. */
+export async function selectOpenBuckets(db: Executor, cardId: string, limit: number, offset: number): Promise<BucketRow[]> {
+  const { rows } = await db.query<BucketRow>(`SELECT ${bucketColumns} FROM loyalty_point_buckets WHERE voucher_id = $1 AND remaining > 0 ORDER BY expire_at, id LIMIT $2 OFFSET $3`, [cardId, limit, offset]);
+  return rows;
+}

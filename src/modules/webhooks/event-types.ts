@@ -145,6 +145,7 @@ export const emittedTypes: string[] = [
   'campaign.promotion_tier.disabled',
   'campaign.promotion_tier.deleted',
   'voucher.loyalty_card.points_added',
+  'voucher.loyalty_card.points_expired',
   'voucher.loyalty_card.transaction.created',
   'customer.rewarded.loyalty_points',
   'customer.rewarded',

@@ -1,0 +1,55 @@
+/** Voucherify's expiration_rules of loyalty points (a program's card template, or an earning rule's own). */
+export interface ExpirationRules {
+  period_type?: 'MONTH' | 'FIXED_DAY_OF_YEAR';
+  period_value?: number;
+  rounding_type?: 'END_OF_MONTH' | 'END_OF_QUARTER' | 'END_OF_HALF_YEAR' | 'END_OF_YEAR' | 'PARTICULAR_MONTH';
+  rounding_value?: number;
+  fixed_month?: number;
+  fixed_day?: number;
+}
+
+const day = (y: number, m0: number, d: number) => new Date(Date.UTC(y, m0, d));
+/** The last day of the month m0 (0-based, may overflow into later years). */
+const lastOfMonth = (y: number, m0: number) => day(y, m0 + 1, 0);
+const iso = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * The last day (UTC, YYYY-MM-DD) points earned at `at` are valid under these rules; undefined when they never
+ * expire. MONTH: `period_value` months later, rounded up to the end of that month, quarter, half-year, year or the
+ * next `rounding_value` month (PARTICULAR_MONTH). FIXED_DAY_OF_YEAR: the next `fixed_month`/`fixed_day` after `at`.
+ */
+export function expiresOn(rules: ExpirationRules | undefined | null, at: Date): string | undefined {
+  if (!rules?.period_type) return undefined;
+  const y = at.getUTCFullYear();
+  if (rules.period_type === 'FIXED_DAY_OF_YEAR') {
+    const m0 = Math.min(12, Math.max(1, rules.fixed_month ?? 12)) - 1;
+    const d = Math.min(rules.fixed_day ?? 31, lastOfMonth(y, m0).getUTCDate());
+    const thisYear = day(y, m0, d);
+    return iso(thisYear.getTime() > at.getTime() ? thisYear : day(y + 1, m0, Math.min(rules.fixed_day ?? 31, lastOfMonth(y + 1, m0).getUTCDate())));
+  }
+  const months = Math.max(0, Math.floor(rules.period_value ?? 0));
+  const m0 = at.getUTCMonth() + months;
+  // The same day `months` later (clamped to that month's length).
+  const base = day(y, m0, Math.min(at.getUTCDate(), lastOfMonth(y, m0).getUTCDate()));
+  const by = base.getUTCFullYear();
+  const bm = base.getUTCMonth();
+  switch (rules.rounding_type) {
+    case 'END_OF_MONTH':
+      return iso(lastOfMonth(by, bm));
+    case 'END_OF_QUARTER':
+      return iso(lastOfMonth(by, Math.floor(bm / 3) * 3 + 2));
+    case 'END_OF_HALF_YEAR':
+      return iso(lastOfMonth(by, bm < 6 ? 5 : 11));
+    case 'END_OF_YEAR':
+      return iso(lastOfMonth(by, 11));
+    case 'PARTICULAR_MONTH': {
+      const target = Math.min(12, Math.max(1, rules.rounding_value ?? 12)) - 1;
+      return iso(lastOfMonth(target >= bm ? by : by + 1, target));
+    }
+    default:
+      return iso(base);
+  }
+}
+
+/** When points valid through `on` expire: the start of the next day, UTC. */
+export const expireAt = (on: string) => new Date(Date.parse(`${on}T00:00:00Z`) + 86_400_000);

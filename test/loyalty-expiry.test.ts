@@ -1,0 +1,113 @@
+/**
+ * Points expiry with an injected clock: points earned under expiration rules expire exactly when their last valid
+ * day ends (not a moment before), points taken meanwhile are taken from the soonest-expiring first, and the
+ * points_expired payloads validate against the official webhook schemas.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../src/core/clock.js';
+import { expiresOn } from '../src/modules/loyalties/expiration.js';
+import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { specPresent } from './helpers/conformance.js';
+import { projectWebhookValidators } from './helpers/project-webhooks.js';
+import { createWebhook, deliverAll, mgmt, privateTargets } from './helpers/sendouts.js';
+import { startSink, type Sink } from './helpers/sink.js';
+
+const clock = fixedClock(new Date('2026-01-15T10:00:00Z'));
+let t: TestTessera;
+let p: TestProject;
+let sink: Sink;
+
+async function ok(method: 'GET' | 'POST', url: string, payload?: unknown): Promise<any> {
+  const res = await t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200);
+  return res.json();
+}
+const expireDue = async () => {
+  let n = 0;
+  for (let k; (k = await t.tessera.services.pointsExpiry.step(100)) > 0; ) n += k;
+  return n;
+};
+
+beforeAll(async () => {
+  t = await startTessera({ clock, env: privateTargets });
+  p = await t.createProject();
+  sink = await startSink();
+  await createWebhook(t, p.id, sink.url, ['voucher.loyalty_card.points_expired']);
+  expect((await mgmt(t, 'POST', `/projects/${p.id}/custom-event-schemas`, { name: 'visit', schema: { properties: {} } })).statusCode).toBeLessThan(300);
+});
+afterAll(async () => {
+  await t.close();
+  await sink.close();
+});
+
+describe('expiration rules', () => {
+  it('compute the last valid day', () => {
+    const at = new Date('2026-01-15T10:00:00Z');
+    expect(expiresOn(undefined, at)).toBeUndefined();
+    expect(expiresOn({ period_type: 'MONTH', period_value: 1 }, at)).toBe('2026-02-15');
+    expect(expiresOn({ period_type: 'MONTH', period_value: 1, rounding_type: 'END_OF_MONTH' }, at)).toBe('2026-02-28');
+    expect(expiresOn({ period_type: 'MONTH', period_value: 3, rounding_type: 'END_OF_QUARTER' }, at)).toBe('2026-06-30');
+    expect(expiresOn({ period_type: 'MONTH', period_value: 1, rounding_type: 'END_OF_HALF_YEAR' }, at)).toBe('2026-06-30');
+    expect(expiresOn({ period_type: 'MONTH', period_value: 12, rounding_type: 'END_OF_YEAR' }, at)).toBe('2027-12-31');
+    expect(expiresOn({ period_type: 'MONTH', period_value: 0, rounding_type: 'PARTICULAR_MONTH', rounding_value: 3 }, at)).toBe('2026-03-31');
+    expect(expiresOn({ period_type: 'MONTH', period_value: 1, rounding_type: 'PARTICULAR_MONTH', rounding_value: 1 }, at)).toBe('2027-01-31');
+    expect(expiresOn({ period_type: 'FIXED_DAY_OF_YEAR', fixed_month: 1, fixed_day: 10 }, at)).toBe('2027-01-10');
+    expect(expiresOn({ period_type: 'FIXED_DAY_OF_YEAR', fixed_month: 2, fixed_day: 31 }, at)).toBe('2026-02-28');
+    expect(expiresOn({ period_type: 'MONTH', period_value: 1 }, new Date('2026-01-31T00:00:00Z'))).toBe('2026-02-28');
+  });
+});
+
+describe('points expiry', () => {
+  it('expires earned points exactly when their last valid day ends; removals spend the soonest-expiring first', async () => {
+    const program = await ok('POST', '/v1/loyalties', {
+      name: 'Expiring',
+      type: 'AUTO_UPDATE',
+      voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0, expiration_rules: { period_type: 'MONTH', period_value: 1, rounding_type: 'END_OF_MONTH' } }, code_config: { prefix: 'EXP-', length: 6 } },
+    });
+    await ok('POST', `/v1/loyalties/${program.id}/earning-rules`, [{ event: 'visit', loyalty: { type: 'FIXED', points: 100 } }]);
+    const code = (await ok('POST', `/v1/loyalties/${program.id}/members`, { customer: { source_id: 'exp-ann' } })).code;
+    await ok('POST', '/v1/events', { event: 'visit', customer: { source_id: 'exp-ann' } });
+    clock.set(new Date('2026-02-03T08:00:00Z'));
+    await ok('POST', '/v1/events', { event: 'visit', customer: { source_id: 'exp-ann' } });
+    // Points added by hand do not expire.
+    await ok('POST', `/v1/loyalties/members/${code}/balance`, { points: 5 });
+    const buckets = await ok('GET', `/v1/loyalties/${program.id}/members/${code}/points-expiration`);
+    expect(buckets.data.map((b: any) => [b.expires_at, b.bucket.total_points])).toEqual([
+      ['2026-02-28', 100],
+      ['2026-03-31', 100],
+    ]);
+    // 30 taken: from the bucket that expires first.
+    await ok('POST', `/v1/loyalties/members/${code}/balance`, { points: -30 });
+    expect((await ok('GET', `/v1/loyalties/${program.id}/members/${code}/points-expiration`)).data.map((b: any) => b.bucket.total_points)).toEqual([70, 100]);
+
+    clock.set(new Date('2026-02-28T23:59:59.999Z'));
+    expect(await expireDue()).toBe(0);
+    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toEqual({ points: 205, balance: 175 });
+    clock.set(new Date('2026-03-01T00:00:00Z'));
+    expect(await expireDue()).toBe(1);
+    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toEqual({ points: 205, balance: 105 });
+    const tx = (await ok('GET', `/v1/loyalties/members/${code}/transactions`)).data[0];
+    expect(tx).toMatchObject({ type: 'POINTS_EXPIRATION', source: 'Automation', details: { balance: { points: -70, balance: 105 } } });
+    // Nothing more is due until the next bucket's day ends; then it expires, and the card keeps the 5 added by hand.
+    expect(await expireDue()).toBe(0);
+    clock.set(new Date('2026-04-01T00:00:00Z'));
+    expect(await expireDue()).toBe(1);
+    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card.balance).toBe(5);
+    expect((await ok('GET', `/v1/loyalties/${program.id}/members/${code}/points-expiration`)).data).toEqual([]);
+    const activity = await ok('GET', '/v1/customers/exp-ann/activity?type=customer.voucher.loyalty_card.points_expired');
+    expect(activity.data.map((a: any) => a.data.data.points)).toEqual([100, 70]);
+  });
+
+  it.skipIf(!specPresent)('points_expired payloads validate (the webhook and the customer activity)', async () => {
+    await deliverAll(t);
+    const v = projectWebhookValidators(['voucher.loyalty_card.points_expired']);
+    const got = sink.received.map((r) => r.json).filter((g) => g.type === 'voucher.loyalty_card.points_expired');
+    expect(got).toHaveLength(2);
+    for (const payload of got) v.check(payload);
+    const spec = (await import('./helpers/conformance.js')).loadSpec();
+    const validate = spec.compile(spec.entry('customer.voucher.loyalty_card.points_expired')!.schema_ref);
+    for (const a of (await ok('GET', '/v1/customers/exp-ann/activity?type=customer.voucher.loyalty_card.points_expired')).data) {
+      expect(validate(a.data.data), JSON.stringify(validate.errors)).toBe(true);
+    }
+  });
+});
