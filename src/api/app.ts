@@ -38,7 +38,7 @@ import { orderRoutes } from './routes/orders.js';
 import { productRoutes } from './routes/products.js';
 import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
-import type { EarningRules, LoyaltiesService } from '../modules/loyalties/index.js';
+import type { EarningRules, LoyaltiesService, Tiers } from '../modules/loyalties/index.js';
 import { clientPublicationRoutes, publicationRoutes } from './routes/publications.js';
 import { loyaltyRoutes } from './routes/loyalties.js';
 import { segmentRoutes } from './routes/segments.js';
@@ -74,6 +74,7 @@ export interface ApiServices {
   rollbacks: RollbacksService;
   loyalties: LoyaltiesService;
   earningRules: EarningRules;
+  loyaltyTiers: Tiers;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;
 }

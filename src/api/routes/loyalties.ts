@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { campaignInputSchema, type CampaignInput, type CampaignsService } from '../../modules/campaigns/index.js';
-import type { BalanceChangeInput, EarningRuleInput, EarningRules, LoyaltiesService, TransferInput } from '../../modules/loyalties/index.js';
-import { maxRulesPerProject, maxTransfers } from '../../modules/loyalties/index.js';
+import type { BalanceChangeInput, EarningRuleInput, EarningRules, LoyaltiesService, TierInput, Tiers, TransferInput } from '../../modules/loyalties/index.js';
+import { maxRulesPerProject, maxTiers, maxTransfers } from '../../modules/loyalties/index.js';
 import { publicationInputSchema, type PublicationInput } from '../../modules/publications/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf, pageParam } from '../list.js';
@@ -31,8 +31,8 @@ const ruleBody = { type: 'object' } as const;
 const transactionsQuery = { type: 'object', properties: { limit: limitParam, starting_after_id: { type: 'string' } } } as const;
 
 /** /v1/loyalties: programs, members and their points, earning rules (the official SDK's `loyalties`). */
-export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: LoyaltiesService; earningRules: EarningRules; campaigns: CampaignsService }): void {
-  const { loyalties, earningRules, campaigns } = deps;
+export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: LoyaltiesService; earningRules: EarningRules; campaigns: CampaignsService; loyaltyTiers: Tiers }): void {
+  const { loyalties, earningRules, campaigns, loyaltyTiers } = deps;
 
   app.get<{ Querystring: { limit: number; page: number } }>('/loyalties', { schema: { querystring: pageQuery } }, async (req) => {
     const page = await campaigns.list(projectIdOf(req), { ...req.query, campaign_type: 'LOYALTY_PROGRAM' });
@@ -82,6 +82,38 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
       return earningRules.setActive(projectId, await programId(req, projectId), req.params.ruleId, on);
     });
   }
+
+  // Tiers.
+  const tiersBody = {
+    type: 'array',
+    minItems: 1,
+    maxItems: maxTiers,
+    items: {
+      type: 'object',
+      required: ['name', 'points'],
+      properties: {
+        name: { type: 'string', minLength: 1, maxLength: 200 },
+        points: { type: 'object', required: ['from'], properties: { from: { type: 'integer', minimum: 0 }, to: { type: ['integer', 'null'], minimum: 0 } } },
+        metadata: { type: 'object' },
+      },
+    },
+  } as const;
+  app.post<{ Params: P; Body: TierInput[] }>('/loyalties/:campaignId/tiers', { schema: { body: tiersBody } }, async (req) =>
+    loyaltyTiers.create(causeOf(req), await loyalties.program(projectIdOf(req), req.params.campaignId), req.body),
+  );
+  app.get<{ Params: P }>('/loyalties/:campaignId/tiers', async (req) => {
+    const projectId = projectIdOf(req);
+    const data = await loyaltyTiers.list(projectId, await programId(req, projectId));
+    return { object: 'list', data_ref: 'data', data, total: data.length, has_more: false };
+  });
+  app.get<{ Params: P & { tierId: string } }>('/loyalties/:campaignId/tiers/:tierId', async (req) => {
+    const projectId = projectIdOf(req);
+    return loyaltyTiers.get(projectId, await programId(req, projectId), req.params.tierId);
+  });
+  app.get<{ Params: { memberId: string } }>('/loyalties/members/:memberId/tiers', async (req) => {
+    const data = await loyalties.memberTiers(projectIdOf(req), req.params.memberId);
+    return { object: 'list', data_ref: 'data', data, total: data.length };
+  });
 
   // Members and their points.
   app.get<{ Params: P; Querystring: { limit: number; page: number } }>('/loyalties/:campaignId/members', { schema: { querystring: pageQuery } }, async (req) =>

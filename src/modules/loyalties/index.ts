@@ -7,6 +7,7 @@
  * - earning rule (`ern_`): points a program gives on a custom event, an order paid or a segment entered, FIXED or
  *   PROPORTIONAL to a number in the event's, the customer's or the order's data, within its validity and
  *   validation rule. Earning is an event-log deriver: points are added in the transaction of the change.
+ * - tier (`ltr_`): a range of a card's balance; crossing one records customer.loyalty.tier.joined|upgraded|downgraded|left.
  * - expiry: accruals under expiration_rules are buckets; the loyalties.expiry job expires each when its day ends.
  * Emits voucher.loyalty_card.points_added, voucher.loyalty_card.points_expired, customer.voucher.loyalty_card.points_added,
  * voucher.loyalty_card.transaction.created and customer.rewarded.loyalty_points.
@@ -22,26 +23,29 @@ import type { VouchersService } from '../vouchers/index.js';
 import { createEarning, earningEventTypes } from './earning.js';
 import { createExpiry } from './expiry.js';
 import { createLedger } from './ledger.js';
+import { createTiers } from './tiers.js';
 import { createEarningRules } from './rules.js';
 import { createLoyaltiesService } from './service.js';
 export { type LoyaltiesService, type BalanceChangeInput, type TransferInput, maxTransfers } from './service.js';
 export { type EarningRules, maxRulesPerProject } from './rules.js';
 export { pointsFor } from './earning.js';
 export type { EarningRuleInput } from './types.js';
+export { type Tiers, type TierInput, maxTiers } from './tiers.js';
 
 export const loyaltiesModule = defineModule<
-  { loyalties: ReturnType<typeof createLoyaltiesService>; earningRules: ReturnType<typeof createEarningRules>; pointsExpiry: ReturnType<typeof createExpiry> },
+  { loyalties: ReturnType<typeof createLoyaltiesService>; earningRules: ReturnType<typeof createEarningRules>; pointsExpiry: ReturnType<typeof createExpiry>; loyaltyTiers: ReturnType<typeof createTiers> },
   { log: EventLog; campaigns: CampaignsService; vouchers: VouchersService; publications: PublicationsService; customers: CustomersService; validationRules: ValidationRulesService; schemas: EventSchemasService }
 >({
   name: 'loyalties',
   create: ({ db, clock, definitions, services }) => {
-    const ledger = createLedger({ clock });
+    const tiers = createTiers({ db, clock, log: services.log, definitions });
+    const ledger = createLedger({ clock, tiers });
     const earningRules = createEarningRules({ db, clock, definitions, validationRules: services.validationRules, schemas: services.schemas });
-    const loyalties = createLoyaltiesService({ db, clock, log: services.log, campaigns: services.campaigns, vouchers: services.vouchers, publications: services.publications, customers: services.customers, ledger });
+    const loyalties = createLoyaltiesService({ db, clock, log: services.log, campaigns: services.campaigns, vouchers: services.vouchers, publications: services.publications, customers: services.customers, ledger, tiers });
     const earning = createEarning({ clock, rules: earningRules, ledger, campaigns: services.campaigns, vouchers: services.vouchers, validationRules: services.validationRules });
     const expiry = createExpiry({ db, clock, log: services.log, ledger, vouchers: services.vouchers, customers: services.customers, campaigns: services.campaigns });
     return {
-      services: { loyalties, earningRules, pointsExpiry: expiry },
+      services: { loyalties, earningRules, pointsExpiry: expiry, loyaltyTiers: tiers },
       reactions: [{ kind: 'deriver', name: 'loyalties.earning', types: earningEventTypes, derive: earning.derive }],
       jobs: [
         {

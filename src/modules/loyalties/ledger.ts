@@ -8,6 +8,7 @@ import type { Cause, CausedEvent } from '../event-log/index.js';
 import { effective, simpleVoucher, voucherObject, type VoucherRow } from '../vouchers/index.js';
 import { expireAt } from './expiration.js';
 import * as sql from './sql.js';
+import type { Tiers } from './tiers.js';
 import type { EarningRuleRow, TransactionRow, TransactionType } from './types.js';
 import { balanceObject, transactionObject } from './view.js';
 
@@ -45,7 +46,7 @@ export interface PointsChanged {
  * 0 under any concurrency), one transaction row, and its events (voucher.loyalty_card.points_added and the holder's
  * customer.voucher.loyalty_card.points_added for additions, voucher.loyalty_card.transaction.created for every change).
  */
-export function createLedger(deps: { clock: Clock }) {
+export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'> }) {
   /** The buckets of additions that expire. */
   function bucketsOf(cause: Cause, changes: PointsChange[]) {
     const now = deps.clock.now();
@@ -127,6 +128,7 @@ export function createLedger(deps: { clock: Clock }) {
     }
     const card: VoucherRow = { ...c.card, loyalty_points: after.loyalty_points, loyalty_balance: after.loyalty_balance };
     const done = recorded(cause, c, card, Number(after.loyalty_balance), Number(after.loyalty_points));
+    done.events.push(...((await deps.tiers?.changes(tx, cause, c.campaign, c.holder, Number(after.loyalty_balance) - c.points, Number(after.loyalty_balance))) ?? []));
     await sql.insertTransactions(tx, [done.transaction]);
     if (c.points < 0) await sql.consumeBuckets(tx, card.id, -c.points, deps.clock.now());
     else await sql.insertBuckets(tx, bucketsOf(cause, [c]));
@@ -148,12 +150,16 @@ export function createLedger(deps: { clock: Clock }) {
     const after = await sql.addPointsMany(tx, projectId, [...perCard].map(([id, e]) => ({ id, ...e })));
     // Each card's balance before the batch, then change by change.
     const running = new Map([...perCard].map(([id, e]) => [id, { balance: Number(after.get(id)?.loyalty_balance ?? e.base) - e.points, total: Number(after.get(id)?.loyalty_points ?? e.base) - e.points }]));
-    const out = items.map(({ cause, change: c }) => {
+    const out: PointsChanged[] = [];
+    for (const { cause, change: c } of items) {
       const r = running.get(c.card.id)!;
+      const before = r.balance;
       r.balance += c.points;
       r.total += c.points;
-      return recorded(cause, c, { ...c.card, loyalty_points: r.total, loyalty_balance: r.balance }, r.balance, r.total);
-    });
+      const done = recorded(cause, c, { ...c.card, loyalty_points: r.total, loyalty_balance: r.balance }, r.balance, r.total);
+      done.events.push(...((await deps.tiers?.changes(tx, cause, c.campaign, c.holder, before, r.balance)) ?? []));
+      out.push(done);
+    }
     await sql.insertTransactions(tx, out.map((o) => o.transaction));
     await sql.insertBuckets(tx, bucketsOf(items[0]!.cause, items.map((i) => i.change)));
     return out;

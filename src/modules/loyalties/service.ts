@@ -5,10 +5,11 @@ import type { CampaignInput, CampaignRow, CampaignsService } from '../campaigns/
 import { simpleCustomer, type CustomersService } from '../customers/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import type { PublicationInput, PublicationsService } from '../publications/index.js';
-import { simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import { cardPoints, simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { Ledger } from './ledger.js';
 import * as sql from './sql.js';
 import { bucketObject } from './expiry.js';
+import { tierObject, tierOf, type Tiers } from './tiers.js';
 import { transactionObject } from './view.js';
 
 export interface BalanceChangeInput {
@@ -40,6 +41,7 @@ export function createLoyaltiesService(deps: {
   publications: PublicationsService;
   customers: Pick<CustomersService, 'byIds'>;
   ledger: Ledger;
+  tiers: Pick<Tiers, 'tiersOf'>;
 }) {
   const { db, log, campaigns, vouchers, ledger } = deps;
 
@@ -174,7 +176,16 @@ export function createLoyaltiesService(deps: {
     };
   }
 
+  /** The tier a member's card is in now (a list of one, or empty). */
+  async function memberTiers(projectId: string, memberId: string) {
+    const found = await card(projectId, memberId);
+    if (!found.campaign) return [];
+    const t = tierOf(await deps.tiers.tiersOf(projectId, found.campaign.id), cardPoints(found.card, found.campaign).balance);
+    return t ? [tierObject(t)] : [];
+  }
+
   return {
+    memberTiers,
     pointsExpiration,
     awardIn,
     program,

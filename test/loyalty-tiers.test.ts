@@ -1,0 +1,101 @@
+/**
+ * Loyalty tiers through the official SDK: tiers as ranges of a card's balance, a member joining, upgraded and
+ * downgraded exactly at the thresholds and leaving below the first, with the events validated against the
+ * official schemas.
+ */
+import { VoucherifyServerSide } from '@voucherify/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { specPresent } from './helpers/conformance.js';
+import { projectWebhookValidators } from './helpers/project-webhooks.js';
+import { createWebhook, deliverAll, privateTargets } from './helpers/sendouts.js';
+import { startSink, type Sink } from './helpers/sink.js';
+
+let t: TestTessera;
+let p: TestProject;
+let sink: Sink;
+let server: ReturnType<typeof VoucherifyServerSide>;
+const any = (x: unknown) => x as never;
+
+async function ok(method: 'GET' | 'POST', url: string, payload?: unknown): Promise<any> {
+  const res = await t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200);
+  return res.json();
+}
+
+beforeAll(async () => {
+  t = await startTessera({ env: privateTargets });
+  p = await t.createProject();
+  sink = await startSink();
+  await createWebhook(t, p.id, sink.url, ['campaign.loyalty_tier.created']);
+  const apiUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  server = VoucherifyServerSide({ applicationId: p.server['x-app-id'], secretKey: p.server['x-app-token'], apiUrl });
+});
+afterAll(async () => {
+  await t.close();
+  await sink.close();
+});
+
+describe('loyalty tiers', () => {
+  let program: any;
+  let code: string;
+  const tierEvents = async () => (await ok('GET', '/v1/customers/tier-ann/activity?limit=50')).data.filter((a: any) => a.type.startsWith('customer.loyalty.tier.')).reverse();
+
+  it('creates tiers (SDK), refuses overlapping ones, lists and gets them', async () => {
+    program = await ok('POST', '/v1/loyalties', { name: 'Tiered', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'TIER-', length: 6 } } });
+    const made: any = await server.loyalties.createTiers(program.id, any([
+      { name: 'Bronze', points: { from: 100, to: 999 } },
+      { name: 'Silver', points: { from: 1000, to: 4999 } },
+      { name: 'Gold', points: { from: 5000 } },
+    ]));
+    expect(made.map((x: any) => [x.name, x.points, x.object])).toEqual([
+      ['Bronze', { from: 100, to: 999 }, 'loyalty_tier'],
+      ['Silver', { from: 1000, to: 4999 }, 'loyalty_tier'],
+      ['Gold', { from: 5000 }, 'loyalty_tier'],
+    ]);
+    const overlap = await t.app.inject({ method: 'POST', url: `/v1/loyalties/${program.id}/tiers`, headers: p.server, payload: [{ name: 'Platinum', points: { from: 4000 } }] });
+    expect(overlap.statusCode).toBe(400);
+    expect(overlap.json().details).toMatch(/overlap/);
+    expect(((await server.loyalties.listTiers(program.id, any({}))) as any).data.map((x: any) => x.name)).toEqual(['Bronze', 'Silver', 'Gold']);
+    expect(await server.loyalties.getTier(program.id, made[1].id)).toMatchObject({ name: 'Silver', campaign_id: program.id });
+  });
+
+  it('a member joins, is upgraded and downgraded exactly at the thresholds, and leaves below the first', async () => {
+    code = (await ok('POST', `/v1/loyalties/${program.id}/members`, { customer: { source_id: 'tier-ann' } })).code;
+    const add = (points: number) => ok('POST', `/v1/loyalties/members/${code}/balance`, { points });
+    await add(99);
+    expect(await tierEvents()).toEqual([]);
+    expect(((await server.loyalties.listMemberLoyaltyTiers(code)) as any).data).toEqual([]);
+    await add(1); // 100: Bronze
+    await add(899); // 999: still Bronze
+    await add(1); // 1000: Silver
+    expect(((await server.loyalties.listMemberLoyaltyTiers(code)) as any).data.map((x: any) => x.name)).toEqual(['Silver']);
+    await add(4000); // 5000: Gold
+    await add(-1); // 4999: Silver
+    await add(-4900); // 99: none
+    const events = await tierEvents();
+    expect(events.map((e: any) => e.type)).toEqual([
+      'customer.loyalty.tier.joined',
+      'customer.loyalty.tier.upgraded',
+      'customer.loyalty.tier.upgraded',
+      'customer.loyalty.tier.downgraded',
+      'customer.loyalty.tier.left',
+    ]);
+    expect(events[0].data.data.loyalty_tier.name).toBe('Bronze');
+    expect([events[1].data.data.loyalty_tier_from.name, events[1].data.data.loyalty_tier_to.name]).toEqual(['Bronze', 'Silver']);
+    expect([events[3].data.data.loyalty_tier_from.name, events[3].data.data.loyalty_tier_to.name]).toEqual(['Gold', 'Silver']);
+  });
+
+  it.skipIf(!specPresent)('tier events and campaign.loyalty_tier.created validate', async () => {
+    const spec = (await import('./helpers/conformance.js')).loadSpec();
+    for (const e of await tierEvents()) {
+      const validate = spec.compile(spec.entry(e.type)!.schema_ref);
+      expect(validate(e.data.data), `${e.type}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+    await deliverAll(t);
+    const v = projectWebhookValidators(['campaign.loyalty_tier.created']);
+    const got = sink.received.map((r) => r.json).filter((g) => g.type === 'campaign.loyalty_tier.created');
+    expect(got).toHaveLength(3);
+    for (const payload of got) v.check(payload);
+  });
+});
