@@ -29,6 +29,7 @@ import { promotionsModule } from './modules/promotions/index.js';
 import { redemptionsModule } from './modules/redemptions/index.js';
 import { loyaltiesModule } from './modules/loyalties/index.js';
 import { referralsModule } from './modules/referrals/index.js';
+import { rewardsModule } from './modules/rewards/index.js';
 import { segmentsModule } from './modules/segments/index.js';
 import { vouchersModule } from './modules/vouchers/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
@@ -68,6 +69,7 @@ const modules = [
   redemptionsModule,
   loyaltiesModule,
   referralsModule,
+  rewardsModule,
 ] as const;
 
 type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;

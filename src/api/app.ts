@@ -39,8 +39,10 @@ import { productRoutes } from './routes/products.js';
 import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
 import type { EarningRules, LoyaltiesService, Tiers } from '../modules/loyalties/index.js';
+import type { RewardsService } from '../modules/rewards/index.js';
 import { clientPublicationRoutes, publicationRoutes } from './routes/publications.js';
 import { loyaltyRoutes } from './routes/loyalties.js';
+import { rewardRoutes } from './routes/rewards.js';
 import { segmentRoutes } from './routes/segments.js';
 import { clientRedemptionRoutes, redemptionRoutes } from './routes/redemptions.js';
 import { promotionRoutes } from './routes/promotions.js';
@@ -75,6 +77,7 @@ export interface ApiServices {
   loyalties: LoyaltiesService;
   earningRules: EarningRules;
   loyaltyTiers: Tiers;
+  rewards: RewardsService;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;
 }
@@ -145,6 +148,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     redemptionRoutes(v1, services);
     promotionRoutes(v1, services);
     loyaltyRoutes(v1, services);
+    rewardRoutes(v1, services);
   }, { prefix: '/v1' });
 
   await app.register(async (client) => {

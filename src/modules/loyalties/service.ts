@@ -184,7 +184,14 @@ export function createLoyaltiesService(deps: {
     return t ? [tierObject(t)] : [];
   }
 
+  /** Points a member spends on a reward, in the caller's transaction (refused below 0, like every removal). */
+  function spendIn(tx: Executor, cause: Cause, found: { card: VoucherRow; campaign: CampaignRow | undefined }, points: number, holder: ReturnType<typeof simpleCustomer> | undefined, reason: string) {
+    return ledger.change(tx, cause, { ...found, points: -points, type: 'POINTS_REDEMPTION', source: 'API', reason, holder });
+  }
+
   return {
+    spendIn,
+    holderOf,
     memberTiers,
     pointsExpiration,
     awardIn,

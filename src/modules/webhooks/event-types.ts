@@ -148,6 +148,7 @@ export const emittedTypes: string[] = [
   'voucher.loyalty_card.points_expired',
   'voucher.loyalty_card.transaction.created',
   'campaign.loyalty_tier.created',
+  'customer.reward_redemptions.created',
   'customer.rewarded.loyalty_points',
   'customer.rewarded',
 ];

@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import type { AssignmentInput, RewardInput, RewardsService } from '../../modules/rewards/index.js';
+import { causeOf, projectIdOf } from '../auth.js';
+import { limitParam, pageParam } from '../list.js';
+
+const pageQuery = { type: 'object', properties: { limit: limitParam, page: pageParam } } as const;
+const rewardBody = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    type: { type: 'string', enum: ['CAMPAIGN', 'MATERIAL', 'COIN'] },
+    parameters: { type: 'object' },
+    attributes: { type: 'object' },
+    metadata: { type: 'object' },
+    stock: { type: ['integer', 'null'], minimum: 0 },
+  },
+} as const;
+const assignmentBody = {
+  type: 'object',
+  properties: { campaign: { type: 'string', minLength: 1 }, reward: { type: 'string', minLength: 1 }, parameters: { type: 'object', properties: { loyalty: { type: 'object', properties: { points: { type: 'integer' } } } } } },
+} as const;
+const redemptionBody = { type: 'object', required: ['reward'], properties: { reward: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1 } } }, order: { type: 'object' }, metadata: { type: 'object' } } } as const;
+
+type R = { rewardId: string };
+type A = R & { assignmentId: string };
+type C = { campaignId: string };
+
+/** /v1/rewards and a program's rewards (/v1/loyalties/{id}/rewards), and redeeming one (the SDK's `rewards`). */
+export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsService }): void {
+  const { rewards } = deps;
+  app.post<{ Body: RewardInput }>('/rewards', { schema: { body: rewardBody } }, async (req) => rewards.create(projectIdOf(req), req.body));
+  app.get<{ Querystring: { limit: number; page: number } }>('/rewards', { schema: { querystring: pageQuery } }, async (req) => rewards.list(projectIdOf(req), req.query));
+  app.get<{ Params: R }>('/rewards/:rewardId', async (req) => rewards.get(projectIdOf(req), req.params.rewardId));
+  app.put<{ Params: R; Body: RewardInput }>('/rewards/:rewardId', { schema: { body: rewardBody } }, async (req) => rewards.update(projectIdOf(req), req.params.rewardId, req.body));
+  app.delete<{ Params: R }>('/rewards/:rewardId', async (req, reply) => {
+    await rewards.remove(projectIdOf(req), req.params.rewardId);
+    return reply.code(204).send();
+  });
+  app.post<{ Params: R; Body: AssignmentInput }>('/rewards/:rewardId/assignments', { schema: { body: assignmentBody } }, async (req) =>
+    rewards.assign(projectIdOf(req), req.params.rewardId, req.body.campaign ?? '', req.body.parameters?.loyalty?.points),
+  );
+  app.get<{ Params: R }>('/rewards/:rewardId/assignments', async (req) => rewards.assignments(projectIdOf(req), { rewardId: req.params.rewardId }));
+  app.get<{ Params: A }>('/rewards/:rewardId/assignments/:assignmentId', async (req) => rewards.getAssignment(projectIdOf(req), req.params.assignmentId, { rewardId: req.params.rewardId }));
+  app.put<{ Params: A; Body: AssignmentInput }>('/rewards/:rewardId/assignments/:assignmentId', { schema: { body: assignmentBody } }, async (req) =>
+    rewards.updateAssignment(projectIdOf(req), req.params.assignmentId, { rewardId: req.params.rewardId }, req.body.parameters?.loyalty?.points),
+  );
+  app.delete<{ Params: A }>('/rewards/:rewardId/assignments/:assignmentId', async (req, reply) => {
+    await rewards.unassign(projectIdOf(req), req.params.assignmentId, { rewardId: req.params.rewardId });
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: C }>('/loyalties/:campaignId/rewards', async (req) => rewards.assignments(projectIdOf(req), { campaignId: req.params.campaignId }));
+  app.post<{ Params: C; Body: AssignmentInput }>('/loyalties/:campaignId/rewards', { schema: { body: assignmentBody } }, async (req) =>
+    rewards.assign(projectIdOf(req), req.body.reward ?? '', req.params.campaignId, req.body.parameters?.loyalty?.points),
+  );
+  app.get<{ Params: C & { assignmentId: string } }>('/loyalties/:campaignId/rewards/:assignmentId', async (req) =>
+    rewards.getAssignment(projectIdOf(req), req.params.assignmentId, { campaignId: req.params.campaignId }),
+  );
+  app.put<{ Params: C & { assignmentId: string }; Body: AssignmentInput }>('/loyalties/:campaignId/rewards/:assignmentId', { schema: { body: assignmentBody } }, async (req) =>
+    rewards.updateAssignment(projectIdOf(req), req.params.assignmentId, { campaignId: req.params.campaignId }, req.body.parameters?.loyalty?.points),
+  );
+  app.delete<{ Params: C & { assignmentId: string } }>('/loyalties/:campaignId/rewards/:assignmentId', async (req, reply) => {
+    await rewards.unassign(projectIdOf(req), req.params.assignmentId, { campaignId: req.params.campaignId });
+    return reply.code(204).send();
+  });
+  app.post<{ Params: C & { memberId: string }; Body: { reward: { id: string } } }>('/loyalties/:campaignId/members/:memberId/redemption', { schema: { body: redemptionBody } }, async (req) =>
+    rewards.redeem(causeOf(req), req.params.campaignId, req.params.memberId, req.body),
+  );
+}

@@ -1,0 +1,25 @@
+/**
+ * Rewards members of loyalty programs buy with points. Glossary:
+ * - reward (`rew_`): CAMPAIGN (a code of a campaign), MATERIAL (a product), COIN (not redeemable yet); an optional
+ *   stock of units, spent by a guarded update.
+ * - assignment (`rewa_`): a reward offered by a program at a price in points.
+ * - redeeming: the member's card pays the points (never below 0) and gets what the reward gives, in one transaction.
+ * Emits customer.reward_redemptions.created and .completed.
+ */
+import type { CampaignsService } from '../campaigns/index.js';
+import type { EventLog } from '../event-log/index.js';
+import type { LoyaltiesService } from '../loyalties/index.js';
+import { defineModule } from '../module.js';
+import type { PublicationsService } from '../publications/index.js';
+import { createRewardsService } from './service.js';
+export { type RewardsService, type RewardInput, type AssignmentInput } from './service.js';
+
+export const rewardsModule = defineModule<
+  { rewards: ReturnType<typeof createRewardsService> },
+  { log: EventLog; campaigns: CampaignsService; loyalties: LoyaltiesService; publications: PublicationsService }
+>({
+  name: 'rewards',
+  create: ({ db, clock, services }) => ({
+    services: { rewards: createRewardsService({ db, clock, log: services.log, campaigns: services.campaigns, loyalties: services.loyalties, publications: services.publications }) },
+  }),
+});

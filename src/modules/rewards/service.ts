@@ -1,0 +1,185 @@
+import type { Clock } from '../../core/clock.js';
+import { invalidPayload, notFound, resourceInUse } from '../../core/errors.js';
+import { newId, newSortableId } from '../../core/ids.js';
+import type { Db } from '../../store/db.js';
+import { simpleCampaign, type CampaignsService } from '../campaigns/index.js';
+import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
+import type { LoyaltiesService } from '../loyalties/index.js';
+import type { PublicationsService } from '../publications/index.js';
+import { simpleVoucher, voucherObject } from '../vouchers/index.js';
+import * as sql from './sql.js';
+import { assignmentObject, rewardObject } from './view.js';
+
+export interface RewardInput {
+  name?: string;
+  type?: 'CAMPAIGN' | 'MATERIAL' | 'COIN';
+  parameters?: sql.RewardRow['parameters'];
+  attributes?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  stock?: number | null;
+}
+
+export interface AssignmentInput {
+  campaign?: string;
+  reward?: string;
+  parameters?: { loyalty?: { points?: number } };
+}
+
+/**
+ * Rewards (`rew_`) that members of loyalty programs buy with points, assigned to programs with a price
+ * (`rewa_`); redeeming one spends the points (one guarded statement), takes a unit of a limited stock (one guarded
+ * statement) and gives what the reward is: a CAMPAIGN reward publishes a code of its campaign to the member.
+ * Emits customer.reward_redemptions.created (webhook) and .completed (activity).
+ */
+export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: CampaignsService; loyalties: LoyaltiesService; publications: Pick<PublicationsService, 'publishFor'> }) {
+  const { db, clock } = deps;
+
+  async function get(projectId: string, id: string): Promise<sql.RewardRow> {
+    const r = await sql.selectReward(db, projectId, id);
+    if (!r) throw notFound('reward', id);
+    return r;
+  }
+
+  async function check(projectId: string, input: RewardInput, current?: sql.RewardRow): Promise<sql.RewardRow> {
+    const type = current?.type ?? input.type;
+    if (type !== 'CAMPAIGN' && type !== 'MATERIAL' && type !== 'COIN') throw invalidPayload('Property .type must be CAMPAIGN, MATERIAL or COIN');
+    let parameters = input.parameters ?? current?.parameters ?? {};
+    if (type === 'CAMPAIGN') {
+      const id = parameters.campaign?.id;
+      if (!id) throw invalidPayload('A CAMPAIGN reward needs parameters.campaign.id');
+      const c = await deps.campaigns.get(projectId, id);
+      if (c.campaign_type !== 'DISCOUNT_COUPONS') throw invalidPayload(`A CAMPAIGN reward gives a code of a DISCOUNT_COUPONS campaign (${c.name} is ${c.campaign_type}: not supported yet)`);
+      parameters = { ...parameters, campaign: { id: c.id, type: c.campaign_type } };
+    }
+    const stock = input.stock !== undefined ? input.stock : (current?.stock ?? null);
+    if (stock !== null && (!Number.isInteger(stock) || stock < 0)) throw invalidPayload('Property .stock must be a whole number of at least 0, or null');
+    const name = input.name ?? current?.name;
+    if (!name) throw invalidPayload("Property .name is required");
+    const now = clock.now();
+    return {
+      id: current?.id ?? newId('rew'),
+      project_id: projectId,
+      name,
+      type,
+      parameters,
+      attributes: input.attributes ?? current?.attributes ?? {},
+      metadata: input.metadata ?? current?.metadata ?? {},
+      stock,
+      redeemed: current?.redeemed ?? 0,
+      created_at: current?.created_at ?? now,
+      updated_at: current ? now : null,
+    };
+  }
+
+  async function assign(projectId: string, rewardId: string, campaignId: string, points: unknown) {
+    if (!Number.isInteger(points) || (points as number) < 1) throw invalidPayload('Property .parameters.loyalty.points must be a positive integer');
+    await get(projectId, rewardId);
+    const program = await deps.loyalties.program(projectId, campaignId);
+    const row: sql.AssignmentRow = { id: newId('rewa'), project_id: projectId, reward_id: rewardId, campaign_id: program.id, points: points as number, created_at: clock.now(), updated_at: null };
+    if (!(await sql.insertAssignment(db, row))) throw resourceInUse(`Reward ${rewardId} is assigned to ${program.id} already`);
+    return assignmentObject(row);
+  }
+
+  async function assignment(projectId: string, id: string, by: { rewardId?: string; campaignId?: string }) {
+    const a = (await sql.selectAssignments(db, projectId, by)).find((x) => x.id === id);
+    if (!a) throw notFound('reward_assignment', id);
+    return a;
+  }
+
+  /** POST /v1/loyalties/{id}/members/{code}/redemption with `reward.id`. */
+  async function redeem(cause: Cause, programId: string, memberId: string, input: { reward?: { id?: string } }) {
+    const rewardId = input.reward?.id;
+    if (!rewardId) throw invalidPayload('Property .reward.id is required');
+    const program = await deps.loyalties.program(cause.projectId, programId);
+    const reward = await get(cause.projectId, rewardId);
+    if (reward.type === 'COIN') throw invalidPayload('COIN rewards pay for orders at redemption: not supported yet');
+    const a = (await sql.selectAssignments(db, cause.projectId, { rewardId, campaignId: program.id }))[0];
+    if (!a) throw notFound('reward_assignment', `${rewardId} in ${program.id}`);
+    const found = await deps.loyalties.card(cause.projectId, memberId, program.id);
+    const points = Number(a.points);
+    return db.transaction(async (tx) => {
+      const holder = await deps.loyalties.holderOf(tx, cause.projectId, found.card);
+      const spent = await deps.loyalties.spendIn(tx, cause, found, points, holder, `Reward ${reward.name}`);
+      if (!(await sql.takeStock(tx, reward.id))) throw resourceInUse(`Reward ${reward.name} is out of stock`);
+      let given: Record<string, unknown> | undefined;
+      const events: CausedEvent[] = [...spent.events];
+      if (reward.type === 'CAMPAIGN' && holder) {
+        const published = await deps.publications.publishFor(tx, cause, { campaignId: reward.parameters.campaign!.id, customerId: holder.id, channel: 'API', metadata: { source_type: 'reward', source_id: reward.id } });
+        if (!published) throw resourceInUse(`The campaign of reward ${reward.name} has no code to give`);
+        given = { voucher: published.voucher };
+      }
+      const now = clock.now();
+      const redemptionId = newSortableId('r', now);
+      const rewardResult = { ...rewardObject(reward), customer: holder, assignment_id: a.id, ...(given ?? {}) };
+      // The webhook schema's reward.parameters is a oneOf of three schemas without required properties, which no
+      // parameters object can match exactly once: the events leave it out (the API's answers keep it).
+      const { parameters: _p, ...eventReward } = rewardResult;
+      const base = {
+        customer: holder ?? null,
+        holder: holder ?? null,
+        voucher: simpleVoucher(spent.card, found.campaign),
+        campaign: found.campaign ? simpleCampaign(found.campaign) : null,
+        reward_redemption: null,
+        reward: eventReward,
+        reward_assignment: assignmentObject(a),
+        source: { id: redemptionId, type: 'redemption' },
+        balance: null,
+      };
+      events.push({ cause, event: { type: 'customer.reward_redemptions.created', customerId: holder?.id ?? null, entityId: redemptionId, data: base } });
+      if (holder) events.push({ cause, event: { type: 'customer.reward_redemptions.completed', customerId: holder.id, entityId: redemptionId, data: { ...base, publication: null } } });
+      await deps.log.record(tx, events);
+      return {
+        id: redemptionId,
+        object: 'redemption',
+        date: now.toISOString(),
+        customer_id: holder?.id ?? null,
+        result: 'SUCCESS',
+        status: 'SUCCEEDED',
+        voucher: voucherObject(spent.card, found.campaign),
+        reward: rewardResult,
+        loyalty_card: { points: -points },
+      };
+    });
+  }
+
+  return {
+    async create(projectId: string, input: RewardInput) {
+      const row = await check(projectId, input);
+      await sql.insertReward(db, row);
+      return rewardObject(row);
+    },
+    get: async (projectId: string, id: string) => rewardObject(await get(projectId, id)),
+    async update(projectId: string, id: string, input: RewardInput) {
+      const row = await check(projectId, input, await get(projectId, id));
+      await sql.updateReward(db, row);
+      return rewardObject(row);
+    },
+    async remove(projectId: string, id: string) {
+      if (!(await sql.deleteReward(db, projectId, id))) throw notFound('reward', id);
+    },
+    async list(projectId: string, q: { limit: number; page: number }) {
+      const { rows, total } = await sql.selectRewards(db, projectId, q.limit, (q.page - 1) * q.limit);
+      return { object: 'list' as const, data_ref: 'data' as const, data: rows.map(rewardObject), total };
+    },
+    assign,
+    async assignments(projectId: string, by: { rewardId?: string; campaignId?: string }) {
+      if (by.rewardId) await get(projectId, by.rewardId);
+      const rows = await sql.selectAssignments(db, projectId, by);
+      return { object: 'list' as const, data_ref: 'data' as const, data: rows.map(assignmentObject), total: rows.length };
+    },
+    getAssignment: async (projectId: string, id: string, by: { rewardId?: string; campaignId?: string }) => assignmentObject(await assignment(projectId, id, by)),
+    async updateAssignment(projectId: string, id: string, by: { rewardId?: string; campaignId?: string }, points: unknown) {
+      if (!Number.isInteger(points) || (points as number) < 1) throw invalidPayload('Property .parameters.loyalty.points must be a positive integer');
+      const a = { ...(await assignment(projectId, id, by)), points: points as number, updated_at: clock.now() };
+      await sql.updateAssignment(db, a);
+      return assignmentObject(a);
+    },
+    async unassign(projectId: string, id: string, by: { rewardId?: string; campaignId?: string }) {
+      await assignment(projectId, id, by);
+      await sql.deleteAssignment(db, projectId, id);
+    },
+    redeem,
+  };
+}
+
+export type RewardsService = ReturnType<typeof createRewardsService>;

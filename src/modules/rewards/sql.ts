@@ -1,0 +1,88 @@
+import type { Executor } from '../../store/db.js';
+
+export interface RewardRow {
+  id: string;
+  project_id: string;
+  name: string;
+  type: 'CAMPAIGN' | 'MATERIAL' | 'COIN';
+  parameters: { campaign?: { id: string; balance?: number; type?: string }; product?: { id: string; sku_id?: string | null }; coin?: { exchange_ratio?: number; points_ratio?: number } };
+  attributes: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  stock: number | null;
+  redeemed: number;
+  created_at: Date;
+  updated_at: Date | null;
+}
+
+export interface AssignmentRow {
+  id: string;
+  project_id: string;
+  reward_id: string;
+  campaign_id: string;
+  points: number | string;
+  created_at: Date;
+  updated_at: Date | null;
+}
+
+const rewardColumns = 'id, project_id, name, type, parameters, attributes, metadata, stock, redeemed, created_at, updated_at';
+const assignmentColumns = 'id, project_id, reward_id, campaign_id, points, created_at, updated_at';
+
+export async function insertReward(db: Executor, r: RewardRow): Promise<void> {
+  await db.query(`INSERT INTO rewards (${rewardColumns}) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, 0, $9, NULL)`, [
+    r.id, r.project_id, r.name, r.type, JSON.stringify(r.parameters), JSON.stringify(r.attributes), JSON.stringify(r.metadata), r.stock, r.created_at,
+  ]);
+}
+
+export async function updateReward(db: Executor, r: RewardRow): Promise<void> {
+  await db.query('UPDATE rewards SET name = $3, parameters = $4::jsonb, attributes = $5::jsonb, metadata = $6::jsonb, stock = $7, updated_at = $8 WHERE project_id = $1 AND id = $2', [
+    r.project_id, r.id, r.name, JSON.stringify(r.parameters), JSON.stringify(r.attributes), JSON.stringify(r.metadata), r.stock, r.updated_at,
+  ]);
+}
+
+export async function selectReward(db: Executor, projectId: string, id: string): Promise<RewardRow | undefined> {
+  const { rows } = await db.query<RewardRow>(`SELECT ${rewardColumns} FROM rewards WHERE project_id = $1 AND id = $2`, [projectId, id]);
+  return rows[0];
+}
+
+export async function selectRewards(db: Executor, projectId: string, limit: number, offset: number): Promise<{ rows: RewardRow[]; total: number }> {
+  const [{ rows }, c] = await Promise.all([
+    db.query<RewardRow>(`SELECT ${rewardColumns} FROM rewards WHERE project_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3`, [projectId, limit, offset]),
+    db.query<{ n: string }>('SELECT count(*) AS n FROM rewards WHERE project_id = $1', [projectId]),
+  ]);
+  return { rows, total: Number(c.rows[0]?.n ?? 0) };
+}
+
+export async function deleteReward(db: Executor, projectId: string, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('DELETE FROM rewards WHERE project_id = $1 AND id = $2', [projectId, id]);
+  return rowCount > 0;
+}
+
+/** One unit of a reward's stock, in one guarded statement (unlimited rewards only count). False when none is left. */
+export async function takeStock(db: Executor, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE rewards SET redeemed = redeemed + 1 WHERE id = $1 AND (stock IS NULL OR redeemed < stock)', [id]);
+  return rowCount > 0;
+}
+
+export async function insertAssignment(db: Executor, a: AssignmentRow): Promise<boolean> {
+  const { rowCount } = await db.query(`INSERT INTO reward_assignments (${assignmentColumns}) VALUES ($1, $2, $3, $4, $5, $6, NULL) ON CONFLICT DO NOTHING`, [
+    a.id, a.project_id, a.reward_id, a.campaign_id, a.points, a.created_at,
+  ]);
+  return rowCount > 0;
+}
+
+export async function updateAssignment(db: Executor, a: AssignmentRow): Promise<void> {
+  await db.query('UPDATE reward_assignments SET points = $3, updated_at = $4 WHERE project_id = $1 AND id = $2', [a.project_id, a.id, a.points, a.updated_at]);
+}
+
+export async function deleteAssignment(db: Executor, projectId: string, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('DELETE FROM reward_assignments WHERE project_id = $1 AND id = $2', [projectId, id]);
+  return rowCount > 0;
+}
+
+export async function selectAssignments(db: Executor, projectId: string, by: { rewardId?: string; campaignId?: string }): Promise<AssignmentRow[]> {
+  const { rows } = await db.query<AssignmentRow>(
+    `SELECT ${assignmentColumns} FROM reward_assignments WHERE project_id = $1 AND ($2::text IS NULL OR reward_id = $2) AND ($3::text IS NULL OR campaign_id = $3) ORDER BY created_at, id`,
+    [projectId, by.rewardId ?? null, by.campaignId ?? null],
+  );
+  return rows;
+}

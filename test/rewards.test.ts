@@ -1,0 +1,123 @@
+/**
+ * Rewards through the official SDK: CRUD, assignments to a loyalty program with a price in points, and members
+ * redeeming them: points spent exactly (never below 0 under concurrent redemptions), a limited stock never
+ * exceeded, a CAMPAIGN reward's code published to the member, and the reward_redemptions payloads validated.
+ */
+import { VoucherifyServerSide } from '@voucherify/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { specPresent } from './helpers/conformance.js';
+import { projectWebhookValidators } from './helpers/project-webhooks.js';
+import { createWebhook, deliverAll, privateTargets } from './helpers/sendouts.js';
+import { startSink, type Sink } from './helpers/sink.js';
+
+let t: TestTessera;
+let p: TestProject;
+let sink: Sink;
+let server: ReturnType<typeof VoucherifyServerSide>;
+const any = (x: unknown) => x as never;
+
+const api = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+  t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
+async function ok(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<any> {
+  const res = await api(method, url, payload);
+  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200);
+  return res.json();
+}
+
+let program: any;
+let coupons: any;
+
+beforeAll(async () => {
+  t = await startTessera({ env: privateTargets });
+  p = await t.createProject();
+  sink = await startSink();
+  await createWebhook(t, p.id, sink.url, ['customer.reward_redemptions.created']);
+  const apiUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  server = VoucherifyServerSide({ applicationId: p.server['x-app-id'], secretKey: p.server['x-app-token'], apiUrl });
+  program = await ok('POST', '/v1/loyalties', { name: 'Shop club', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'SC-', length: 6 } } });
+  coupons = await ok('POST', '/v1/campaigns', { name: 'Reward coupons', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 500 }, code_config: { prefix: 'RW-', length: 6 } } });
+});
+afterAll(async () => {
+  await t.close();
+  await sink.close();
+});
+
+const member = async (source_id: string, points: number) => {
+  const code = (await ok('POST', `/v1/loyalties/${program.id}/members`, { customer: { source_id } })).code;
+  if (points > 0) await ok('POST', `/v1/loyalties/members/${code}/balance`, { points });
+  return code;
+};
+const balance = async (code: string) => (await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card.balance;
+
+describe('rewards', () => {
+  it('the SDK creates, gets, updates, lists and deletes rewards and assignments; bad input is refused', async () => {
+    const made: any = await server.rewards.create(any({ name: 'Coupon 5', type: 'CAMPAIGN', parameters: { campaign: { id: coupons.id } } }));
+    expect(made).toMatchObject({ id: expect.stringMatching(/^rew_/), object: 'reward', type: 'CAMPAIGN', stock: null, redeemed: 0 });
+    expect(await server.rewards.get(made.id)).toMatchObject({ name: 'Coupon 5' });
+    expect(await server.rewards.update(any({ id: made.id, name: 'Coupon 5 EUR' }))).toMatchObject({ name: 'Coupon 5 EUR', updated_at: expect.any(String) });
+    expect(((await server.rewards.list(any({}))) as any).data.map((r: any) => r.id)).toContain(made.id);
+    const a: any = await server.rewards.createAssignment(made.id, any({ campaign: program.id, parameters: { loyalty: { points: 100 } } }));
+    expect(a).toMatchObject({ id: expect.stringMatching(/^rewa_/), reward_id: made.id, related_object_id: program.id, parameters: { loyalty: { points: 100 } } });
+    expect(await server.rewards.updateAssignment(made.id, any({ id: a.id, parameters: { loyalty: { points: 120 } } }))).toMatchObject({ parameters: { loyalty: { points: 120 } } });
+    expect(((await server.rewards.listAssignments(made.id, any({}))) as any).data).toHaveLength(1);
+    expect(((await server.loyalties.listRewardAssignments(program.id, any({}))) as any).data.map((x: any) => x.id)).toEqual([a.id]);
+    await server.rewards.deleteAssignment(made.id, a.id);
+    await server.rewards.delete(made.id);
+    expect((await api('GET', `/v1/rewards/${made.id}`)).json()).toMatchObject({ code: 404, resource_type: 'reward' });
+    expect((await api('POST', '/v1/rewards', { name: 'x', type: 'CAMPAIGN', parameters: {} })).statusCode).toBe(400);
+    expect((await api('POST', '/v1/rewards', { name: 'x', type: 'CAMPAIGN', parameters: { campaign: { id: 'camp_nope' } } })).statusCode).toBe(404);
+    expect((await api('POST', '/v1/rewards', { name: 'x', type: 'GIFT' })).statusCode).toBe(400);
+  });
+
+  it('a member redeems a CAMPAIGN reward: the points are spent and a code of the campaign is published to them', async () => {
+    const reward = await ok('POST', '/v1/rewards', { name: 'Coupon', type: 'CAMPAIGN', parameters: { campaign: { id: coupons.id } } });
+    await ok('POST', `/v1/loyalties/${program.id}/rewards`, { reward: reward.id, parameters: { loyalty: { points: 150 } } });
+    const code = await member('rw-ann', 400);
+    const r: any = await server.loyalties.redeemReward(program.id, code, any({ reward: { id: reward.id } }));
+    expect(r).toMatchObject({ object: 'redemption', result: 'SUCCESS', reward: { id: reward.id, voucher: { code: expect.stringMatching(/^RW-/) } } });
+    expect(await balance(code)).toBe(250);
+    const ann = await ok('GET', '/v1/customers/rw-ann');
+    expect((await ok('GET', `/v1/vouchers?customer=${ann.id}&campaign_id=${coupons.id}`)).vouchers.map((v: any) => v.code)).toEqual([r.reward.voucher.code]);
+    const tx = (await ok('GET', `/v1/loyalties/members/${code}/transactions`)).data[0];
+    expect(tx).toMatchObject({ type: 'POINTS_REDEMPTION', details: { balance: { points: -150, balance: 250 } } });
+    // Not enough points: refused, nothing spent, no code.
+    const poor = await member('rw-bo', 100);
+    const refused = await api('POST', `/v1/loyalties/${program.id}/members/${poor}/redemption`, { reward: { id: reward.id } });
+    expect(refused.json()).toMatchObject({ code: 400, key: 'loyalty_card_points_exceeded' });
+    expect(await balance(poor)).toBe(100);
+    // A reward the program does not offer.
+    const other = await ok('POST', '/v1/rewards', { name: 'Mug', type: 'MATERIAL' });
+    expect((await api('POST', `/v1/loyalties/${program.id}/members/${code}/redemption`, { reward: { id: other.id } })).statusCode).toBe(404);
+  });
+
+  it('concurrent redemptions spend exactly what the card holds and never more than the stock', async () => {
+    const mug = await ok('POST', '/v1/rewards', { name: 'Mug (limited)', type: 'MATERIAL', stock: 3 });
+    await ok('POST', `/v1/loyalties/${program.id}/rewards`, { reward: mug.id, parameters: { loyalty: { points: 10 } } });
+    const rich = await member('rw-cy', 1000);
+    const results = await Promise.all(Array.from({ length: 8 }, () => api('POST', `/v1/loyalties/${program.id}/members/${rich}/redemption`, { reward: { id: mug.id } })));
+    expect(results.filter((r) => r.statusCode === 200)).toHaveLength(3);
+    expect((await ok('GET', `/v1/rewards/${mug.id}`)).redeemed).toBe(3);
+    expect(await balance(rich)).toBe(970);
+
+    const cheap = await ok('POST', '/v1/rewards', { name: 'Sticker', type: 'MATERIAL' });
+    await ok('POST', `/v1/loyalties/${program.id}/rewards`, { reward: cheap.id, parameters: { loyalty: { points: 30 } } });
+    const card = await member('rw-dee', 100);
+    const spent = await Promise.all(Array.from({ length: 8 }, () => api('POST', `/v1/loyalties/${program.id}/members/${card}/redemption`, { reward: { id: cheap.id } })));
+    expect(spent.filter((r) => r.statusCode === 200)).toHaveLength(3);
+    expect(await balance(card)).toBe(10);
+  });
+
+  it.skipIf(!specPresent)('reward redemption payloads validate (the webhook and the customer activity)', async () => {
+    await deliverAll(t);
+    const v = projectWebhookValidators(['customer.reward_redemptions.created']);
+    const got = sink.received.map((r) => r.json).filter((g) => g.type === 'customer.reward_redemptions.created');
+    expect(got.length).toBeGreaterThanOrEqual(4);
+    for (const payload of got) v.check(payload);
+    const spec = (await import('./helpers/conformance.js')).loadSpec();
+    const validate = spec.compile(spec.entry('customer.reward_redemptions.completed')!.schema_ref);
+    const activity = (await ok('GET', '/v1/customers/rw-ann/activity?type=customer.reward_redemptions.completed')).data;
+    expect(activity).toHaveLength(1);
+    expect(validate(activity[0].data.data), JSON.stringify(validate.errors)).toBe(true);
+  });
+});
