@@ -199,6 +199,7 @@ describe('earning rules', () => {
     expect((await balanceOf(first)).balance).toBe(100);
     const accrual = (await ok('GET', `/v1/loyalties/members/${first}/transactions`)).data[0];
     expect(accrual).toMatchObject({ type: 'POINTS_ACCRUAL', source: 'Automation', details: { event: { type: 'customer.custom_event' }, earning_rule: { id: expect.stringMatching(/^ern_/) } } });
+    expect((await ok('GET', '/v1/customers/rev-fay')).loyalty).toEqual({ points: 114, referred_customers: 0, campaigns: { Reviews: { points: 100, referred_customers: 0 }, Second: { points: 14, referred_customers: 0 } } });
     const activity = await ok('GET', '/v1/customers/rev-fay/activity?type=customer.rewarded.loyalty_points');
     expect(activity.data).toHaveLength(3);
   });

@@ -79,6 +79,9 @@ describe('referral programs', () => {
     expect(await referred(c.id)).toBe(1);
     expect((await ok('GET', `/v1/vouchers/${card[0].code}`)).gift.balance).toBe(500);
     expect((await ok('GET', '/v1/customers/ref-bob/activity?type=customer.custom_event')).data).toHaveLength(2);
+    // The customer objects: how bob was referred, and how many ann referred.
+    expect((await ok('GET', '/v1/customers/ref-bob')).referrals).toMatchObject({ total: 1, campaigns: [{ campaign_id: c.id, referrer_id: expect.stringMatching(/^cust_/), related_object_type: 'custom_event' }] });
+    expect((await ok('GET', '/v1/customers/ref-ann')).loyalty).toMatchObject({ referred_customers: 1 });
   });
 
   it('refuses self-referral, a code not published, a wrong referrer, another event and an inactive program (the events stand)', async () => {

@@ -40,6 +40,7 @@ import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
 import type { EarningRules, LoyaltiesService, Tiers } from '../modules/loyalties/index.js';
 import type { RewardsService } from '../modules/rewards/index.js';
+import type { ReferralsService } from '../modules/referrals/index.js';
 import { clientPublicationRoutes, publicationRoutes } from './routes/publications.js';
 import { loyaltyRoutes } from './routes/loyalties.js';
 import { rewardRoutes } from './routes/rewards.js';
@@ -78,6 +79,7 @@ export interface ApiServices {
   earningRules: EarningRules;
   loyaltyTiers: Tiers;
   rewards: RewardsService;
+  referrals: ReferralsService;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;
 }

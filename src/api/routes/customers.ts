@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { activityObject, type ActivityQuery, type EventLog } from '../../modules/event-log/index.js';
 import { customerInputSchema, customerObject, type CustomerInput, type CustomersService, type ListQuery } from '../../modules/customers/index.js';
+import type { LoyaltiesService } from '../../modules/loyalties/index.js';
+import type { ReferralsService } from '../../modules/referrals/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { dateParam, limitParam, listOf, pagedListQuery, toDate, toRange, type DateRangeQuery } from '../list.js';
 
@@ -35,7 +37,7 @@ const activityQuery = {
 } as const;
 
 
-export function customerRoutes(app: FastifyInstance, deps: { customers: CustomersService; log: EventLog }): void {
+export function customerRoutes(app: FastifyInstance, deps: { customers: CustomersService; log: EventLog; loyalties?: LoyaltiesService; referrals?: ReferralsService }): void {
   const { customers, log } = deps;
 
   app.post<{ Body: CustomerInput }>('/customers', { schema: { body: customerInputSchema } }, async (req) => {
@@ -43,9 +45,14 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
     return customerObject(customer);
   });
 
-  app.get<{ Params: { customerId: string } }>('/customers/:customerId', { schema: { params: idParams } }, async (req) =>
-    customerObject(await customers.get(projectIdOf(req), req.params.customerId)),
-  );
+  app.get<{ Params: { customerId: string } }>('/customers/:customerId', { schema: { params: idParams } }, async (req) => {
+    const projectId = projectIdOf(req);
+    const c = customerObject(await customers.get(projectId, req.params.customerId));
+    // The loyalty and referral parts, from the modules that keep them.
+    const [referredBy, referrals] = deps.referrals ? await Promise.all([deps.referrals.referredBy(projectId, c.id), deps.referrals.summaryOf(projectId, c.id)]) : [[], c.referrals];
+    const loyalty = deps.loyalties ? await deps.loyalties.customerLoyalty(projectId, c.id, referredBy.length) : c.loyalty;
+    return { ...c, loyalty, referrals };
+  });
 
   app.put<{ Params: { customerId: string }; Body: CustomerInput }>(
     '/customers/:customerId',

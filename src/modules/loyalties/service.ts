@@ -189,7 +189,24 @@ export function createLoyaltiesService(deps: {
     return ledger.change(tx, cause, { ...found, points: -points, type: 'POINTS_REDEMPTION', source: 'API', reason, holder });
   }
 
+  /** The customer object's `loyalty`: the points on the customer's cards, per program (with its current tier). */
+  async function customerLoyalty(projectId: string, customerId: string, referredCustomers: number) {
+    const held = (await vouchers.list(projectId, { limit: 100, page: 1, customer: customerId })).vouchers as Array<{ type: string; campaign: string | null; campaign_id: string | null; loyalty_card: { balance: number } | null }>;
+    const campaignsOut: Record<string, { points: number; loyalty_tier?: string; referred_customers: number }> = {};
+    let points = 0;
+    for (const v of held) {
+      if (v.type !== 'LOYALTY_CARD' || !v.loyalty_card || !v.campaign_id) continue;
+      points += v.loyalty_card.balance;
+      const key = v.campaign ?? v.campaign_id;
+      const tier = tierOf(await deps.tiers.tiersOf(projectId, v.campaign_id), v.loyalty_card.balance);
+      const prev = campaignsOut[key]?.points ?? 0;
+      campaignsOut[key] = { points: prev + v.loyalty_card.balance, ...(tier ? { loyalty_tier: tier.id } : {}), referred_customers: 0 };
+    }
+    return { points, referred_customers: referredCustomers, campaigns: campaignsOut };
+  }
+
   return {
+    customerLoyalty,
     spendIn,
     holderOf,
     memberTiers,

@@ -16,8 +16,13 @@ import { createConversion } from './conversion.js';
 import * as sql from './sql.js';
 export type { Refusal } from './conversion.js';
 
+export interface ReferralsService {
+  referredBy(projectId: string, referrerId: string): ReturnType<typeof sql.selectReferred>;
+  summaryOf(projectId: string, customerId: string): Promise<{ total: number; campaigns: Array<Record<string, unknown>> }>;
+}
+
 export const referralsModule = defineModule<
-  { referrals: { referredBy: (projectId: string, referrerId: string) => ReturnType<typeof sql.selectReferred> } },
+  { referrals: ReferralsService },
   { campaigns: CampaignsService; vouchers: VouchersService; customers: CustomersService; balances: Balances; loyalties: LoyaltiesService; publications: PublicationsService }
 >({
   name: 'referrals',
@@ -33,7 +38,19 @@ export const referralsModule = defineModule<
       onRefusal: (reason) => logger.debug({ reason }, 'referral not converted'),
     });
     return {
-      services: { referrals: { referredBy: (projectId: string, referrerId: string) => sql.selectReferred(db, projectId, referrerId) } },
+      services: {
+        referrals: {
+          referredBy: (projectId: string, referrerId: string) => sql.selectReferred(db, projectId, referrerId),
+          /** The customer object's `referrals`: how this customer was referred. */
+          async summaryOf(projectId: string, customerId: string) {
+            const rows = await sql.selectReferralsOf(db, projectId, customerId);
+            return {
+              total: rows.length,
+              campaigns: rows.map((r) => ({ campaign_id: r.campaign_id, referrer_id: r.referrer_id, related_object_id: r.event_id ?? r.voucher_id, related_object_type: r.event_id ? 'custom_event' : 'voucher', date: r.created_at.toISOString() })),
+            };
+          },
+        },
+      },
       reactions: [{ kind: 'deriver', name: 'referrals.conversion', types: ['customer.custom_event'], derive: conversion.derive }],
     };
   },

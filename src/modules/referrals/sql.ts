@@ -27,3 +27,12 @@ export async function selectReferred(db: Executor, projectId: string, referrerId
   );
   return rows;
 }
+
+/** How a customer was referred, per program. */
+export async function selectReferralsOf(db: Executor, projectId: string, refereeId: string): Promise<Array<{ campaign_id: string; referrer_id: string; event_id: string | null; voucher_id: string; created_at: Date }>> {
+  const { rows } = await db.query<{ campaign_id: string; referrer_id: string; event_id: string | null; voucher_id: string; created_at: Date }>(
+    'SELECT campaign_id, referrer_id, event_id, voucher_id, created_at FROM referrals WHERE project_id = $1 AND referee_id = $2 ORDER BY created_at',
+    [projectId, refereeId],
+  );
+  return rows;
+}
