@@ -126,6 +126,30 @@ describe('referral programs', () => {
     expect(cards[0].loyalty_card).toEqual({ points: 300, balance: 300 });
   });
 
+  it('a program converting on redemption converts the customer who redeems the referrer\'s code, once', async () => {
+    const c = await ok('POST', '/v1/campaigns', {
+      name: 'Redeemers',
+      campaign_type: 'REFERRAL_PROGRAM',
+      type: 'AUTO_UPDATE',
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 }, code_config: { prefix: 'RED-', length: 6 } },
+      referral_program: { conversion_event_type: 'redemption', referee_reward: { related_object_parent: { id: gift.id }, type: 'GIFT_VOUCHER', amount: 250 } },
+    });
+    const code = await codeFor(c.id, 'rdm-ivy');
+    const redeem = (source_id: string) => ok('POST', '/v1/redemptions', { customer: { source_id }, order: { amount: 1000 }, redeemables: [{ object: 'voucher', id: code }] });
+    // The referrer redeeming their own code: no conversion.
+    await redeem('rdm-ivy');
+    expect(await referred(c.id)).toBe(0);
+    await redeem('rdm-jay');
+    await redeem('rdm-jay');
+    expect(await referred(c.id)).toBe(1);
+    const jay = await ok('GET', '/v1/customers/rdm-jay');
+    expect(jay.referrals).toMatchObject({ total: 1, campaigns: [{ campaign_id: c.id, related_object_type: 'redemption', related_object_id: expect.stringMatching(/^r_/) }] });
+    expect(await count('SELECT coalesce(sum(gift_balance), 0) AS n FROM vouchers WHERE holder_id = $1 AND campaign_id = $2', [jay.id, gift.id])).toBe(250);
+    // A tracked event does not convert in a program that converts on redemption.
+    await signup('rdm-kim', { code });
+    expect(await referred(c.id)).toBe(1);
+  });
+
   it('a referral_program only on referral programs, and well formed', async () => {
     const bad = await api('POST', '/v1/campaigns', { name: 'Nope', campaign_type: 'DISCOUNT_COUPONS', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } }, referral_program: { conversion_event_type: 'custom_event' } });
     expect(bad.statusCode).toBe(400);

@@ -10,11 +10,22 @@ import * as sql from './sql.js';
 
 type SimpleCustomer = ReturnType<typeof simpleCustomer>;
 
+interface Attempt {
+  kind: 'custom_event' | 'redemption';
+  code: string;
+  referee: SimpleCustomer;
+  referrerId?: string;
+  eventName?: string;
+  eventId: string | null;
+  customEvent: unknown;
+  redemption: Record<string, unknown> | null;
+}
+
 /** Why a referral in a tracked event did not convert (the event itself is recorded all the same). */
 export type Refusal = 'unknown_code' | 'not_a_referral_program' | 'program_inactive' | 'other_conversion' | 'code_not_published' | 'wrong_referrer' | 'self_referral' | 'already_referred';
 
 /**
- * Referral conversion by a custom event, as an event-log deriver: a tracked event carrying `referral.code` converts
+ * Referral conversion, as an event-log deriver: a tracked event carrying `referral.code` (or a redemption of the code, when the program converts on redemption) converts
  * its customer (the referee) in the code's REFERRAL_PROGRAM when the program is active and converts on this custom
  * event, the code is published to a referrer (and `referral.referrer_id`, when sent, is that referrer), the referee
  * is not the referrer, and the referee was not referred in this program before (one guarded insert: concurrent
@@ -66,44 +77,56 @@ export function createConversion(deps: {
     return events;
   }
 
-  async function convert(tx: Executor, entry: CausedEvent): Promise<CausedEvent[]> {
-    const d = entry.event.data as { customer?: SimpleCustomer; event?: { id: string; type: string; referral?: { code?: string; referrer_id?: string } | null } };
-    const code = d.event?.referral?.code;
-    const referee = d.customer;
-    if (!code || !referee?.id) return [];
+  /** What converts: a tracked event with `referral.code`, or a redemption of a referral code. */
+  function attemptOf(entry: CausedEvent): Attempt | undefined {
+    const d = entry.event.data as Record<string, any>;
+    const referee = d.customer as SimpleCustomer | undefined;
+    if (!referee?.id) return undefined;
+    if (entry.event.type === 'customer.custom_event') {
+      const code = d.event?.referral?.code;
+      return code ? { kind: 'custom_event', code, referee, referrerId: d.event.referral.referrer_id, eventName: d.event.type, eventId: d.event.id, customEvent: d.event, redemption: null } : undefined;
+    }
+    const code = d.voucher?.code;
+    return code && d.voucher?.is_referral_code !== false ? { kind: 'redemption', code, referee, eventId: null, customEvent: null, redemption: d.redemption ?? null } : undefined;
+  }
+
+  async function convert(tx: Executor, entry: CausedEvent, a: Attempt): Promise<CausedEvent[]> {
     const projectId = entry.cause.projectId;
-    const voucher = await deps.vouchers.find(projectId, code, tx).catch(() => undefined);
+    const voucher = await deps.vouchers.find(projectId, a.code, tx).catch(() => undefined);
     if (!voucher) return refuse('unknown_code');
     const program = voucher.campaign_id ? (await deps.campaigns.byIds(tx, projectId, [voucher.campaign_id]))[0] : undefined;
     if (!program || program.campaign_type !== 'REFERRAL_PROGRAM') return refuse('not_a_referral_program');
     if (!program.active || !voucher.active) return refuse('program_inactive');
     const rp = program.definition.referral_program ?? {};
-    if (rp.conversion_event_type !== 'custom_event' || (rp.custom_event?.name !== undefined && rp.custom_event.name !== d.event!.type)) return refuse('other_conversion');
+    const converts = a.kind === 'redemption' ? (rp.conversion_event_type ?? 'redemption') === 'redemption' : rp.conversion_event_type === 'custom_event' && (rp.custom_event?.name === undefined || rp.custom_event.name === a.eventName);
+    if (!converts) return refuse('other_conversion');
     const referrerId = voucher.holder_id;
     if (!referrerId) return refuse('code_not_published');
     const referrer = (await deps.customers.byIds(tx, projectId, [referrerId]))[0];
     if (!referrer) return refuse('code_not_published');
-    const named = d.event!.referral?.referrer_id;
-    if (named !== undefined && named !== referrer.id && named !== referrer.source_id) return refuse('wrong_referrer');
-    if (referrer.id === referee.id) return refuse('self_referral');
+    if (a.referrerId !== undefined && a.referrerId !== referrer.id && a.referrerId !== referrer.source_id) return refuse('wrong_referrer');
+    if (referrer.id === a.referee.id) return refuse('self_referral');
     const now = deps.clock.now();
-    if (!(await sql.insertReferral(tx, { projectId, campaignId: program.id, refereeId: referee.id, referrerId: referrer.id, voucherId: voucher.id, eventId: d.event!.id ?? null, now }))) return refuse('already_referred');
+    if (!(await sql.insertReferral(tx, { projectId, campaignId: program.id, refereeId: a.referee.id, referrerId: referrer.id, voucherId: voucher.id, eventId: a.eventId ?? (a.redemption?.id as string | undefined) ?? null, now }))) return refuse('already_referred');
     const referred: CausedEvent = {
       cause: entry.cause,
       event: {
         type: 'customer.referred',
-        customerId: referee.id,
+        customerId: a.referee.id,
         entityId: voucher.id,
-        data: { customer: referee, referrer: simpleCustomer(referrer), campaign: simpleCampaign(program), voucher: simpleVoucher(voucher, program), custom_event: d.event, redemption: null },
+        data: { customer: a.referee, referrer: simpleCustomer(referrer), campaign: simpleCampaign(program), voucher: simpleVoucher(voucher, program), custom_event: a.customEvent, redemption: a.redemption },
       },
     };
-    return [referred, ...(await reward(tx, entry, program, referee, d.event))];
+    return [referred, ...(await reward(tx, entry, program, a.referee, a.customEvent))];
   }
 
   return {
     async derive(tx: Executor, entries: CausedEvent[]): Promise<{ events: CausedEvent[] }> {
       const out: CausedEvent[] = [];
-      for (const e of entries) if ((e.event.data as { event?: { referral?: unknown } }).event?.referral) out.push(...(await convert(tx, e)));
+      for (const e of entries) {
+        const a = attemptOf(e);
+        if (a) out.push(...(await convert(tx, e, a)));
+      }
       return { events: out };
     },
   };

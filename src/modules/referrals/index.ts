@@ -46,12 +46,12 @@ export const referralsModule = defineModule<
             const rows = await sql.selectReferralsOf(db, projectId, customerId);
             return {
               total: rows.length,
-              campaigns: rows.map((r) => ({ campaign_id: r.campaign_id, referrer_id: r.referrer_id, related_object_id: r.event_id ?? r.voucher_id, related_object_type: r.event_id ? 'custom_event' : 'voucher', date: r.created_at.toISOString() })),
+              campaigns: rows.map((r) => ({ campaign_id: r.campaign_id, referrer_id: r.referrer_id, related_object_id: r.event_id ?? r.voucher_id, related_object_type: r.event_id?.startsWith('r_') ? 'redemption' : r.event_id ? 'custom_event' : 'voucher', date: r.created_at.toISOString() })),
             };
           },
         },
       },
-      reactions: [{ kind: 'deriver', name: 'referrals.conversion', types: ['customer.custom_event'], derive: conversion.derive }],
+      reactions: [{ kind: 'deriver', name: 'referrals.conversion', types: ['customer.custom_event', 'customer.redemption.succeeded'], derive: conversion.derive }],
     };
   },
 });
