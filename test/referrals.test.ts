@@ -150,6 +150,34 @@ describe('referral programs', () => {
     expect(await referred(c.id)).toBe(1);
   });
 
+  it('a referrer is rewarded once when their conversions reach a threshold, even when referees convert at once', async () => {
+    const c = await ok('POST', '/v1/campaigns', {
+      name: 'Ambassadors',
+      campaign_type: 'REFERRAL_PROGRAM',
+      type: 'AUTO_UPDATE',
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 }, code_config: { prefix: 'AMB-', length: 6 } },
+      referral_program: {
+        conversion_event_type: 'custom_event',
+        referrer_rewards: [
+          { conversions: 2, reward: { related_object_parent: { id: gift.id }, type: 'GIFT_VOUCHER', amount: 1000 } },
+          { conversions: 4, reward: { related_object_parent: { id: gift.id }, type: 'GIFT_VOUCHER', amount: 3000 } },
+        ],
+      },
+    });
+    const code = await codeFor(c.id, 'amb-lou');
+    await Promise.all(['amb-1', 'amb-2', 'amb-3'].map((who) => signup(who, { code })));
+    expect(await referred(c.id)).toBe(3);
+    const lou = await ok('GET', '/v1/customers/amb-lou');
+    const credits = () => count('SELECT coalesce(sum(gift_balance), 0) AS n FROM vouchers WHERE holder_id = $1 AND campaign_id = $2', [lou.id, gift.id]);
+    expect(await credits()).toBe(1000);
+    await signup('amb-4', { code });
+    expect(await credits()).toBe(4000);
+    await signup('amb-5', { code });
+    expect(await credits()).toBe(4000);
+    const rewarded = (await ok('GET', '/v1/customers/amb-lou/activity?type=customer.rewarded')).data.map((a: any) => a.data.data.referral_tier.banner);
+    expect(rewarded.sort()).toEqual(['2 referrals', '4 referrals']);
+  });
+
   it('a referral_program only on referral programs, and well formed', async () => {
     const bad = await api('POST', '/v1/campaigns', { name: 'Nope', campaign_type: 'DISCOUNT_COUPONS', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } }, referral_program: { conversion_event_type: 'custom_event' } });
     expect(bad.statusCode).toBe(400);

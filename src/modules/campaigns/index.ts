@@ -25,7 +25,7 @@ export { asyncActionObject, campaignObject, campaignVoucherObject, categoryObjec
 export { campaignInputSchema, categoryInputSchema, codeConfigSchema, discountSchema, giftSchema, loyaltyCardSchema, redemptionSchema, validityProperties } from './schemas.js';
 export { checkCapacity, codeShape, drawCodes, type CodeConfig, type CodeShape } from './codes.js';
 export { checkValidity } from './validity.js';
-export type { AsyncActionRow, CampaignInput, CampaignRow, ReferralProgram, CategoryRow, Validity, VoucherTemplate, VoucherType } from './types.js';
+export type { AsyncActionRow, CampaignInput, CampaignRow, ReferralProgram, ReferralReward, CategoryRow, Validity, VoucherTemplate, VoucherType } from './types.js';
 
 export const campaignsModule = defineModule<
   { campaigns: ReturnType<typeof createCampaignsService>; categories: ReturnType<typeof createCategoriesService> },

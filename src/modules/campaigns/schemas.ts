@@ -79,6 +79,17 @@ export const redemptionSchema = {
 
 const metadata = { type: ['object', 'null'] } as const;
 
+/** A referral reward: points on a loyalty card or credits on a gift card of a campaign. */
+const rewardSchema = {
+  type: 'object',
+  required: ['related_object_parent', 'type', 'amount'],
+  properties: {
+    related_object_parent: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 }, name: { type: 'string' }, object: { type: 'string', enum: ['CAMPAIGN'] } } },
+    type: { type: 'string', enum: ['LOYALTY_CARD', 'GIFT_VOUCHER'] },
+    amount: { type: 'integer', minimum: 1, maximum: 1e12 },
+  },
+} as const;
+
 export const campaignInputSchema = {
   type: 'object',
   properties: {
@@ -114,14 +125,12 @@ export const campaignInputSchema = {
       properties: {
         conversion_event_type: { type: 'string', enum: ['redemption', 'custom_event'] },
         custom_event: { type: 'object', properties: { id: { type: 'string', maxLength: 200 }, name: { type: 'string', minLength: 1, maxLength: 300 } } },
-        referee_reward: {
-          type: 'object',
-          required: ['related_object_parent', 'type', 'amount'],
-          properties: {
-            related_object_parent: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 }, name: { type: 'string' }, object: { type: 'string', enum: ['CAMPAIGN'] } } },
-            type: { type: 'string', enum: ['LOYALTY_CARD', 'GIFT_VOUCHER'] },
-            amount: { type: 'integer', minimum: 1, maximum: 1e12 },
-          },
+        referee_reward: rewardSchema,
+        // Tessera's extension: what a referrer gets when their conversions in the program reach a number.
+        referrer_rewards: {
+          type: 'array',
+          maxItems: 20,
+          items: { type: 'object', required: ['conversions', 'reward'], properties: { conversions: { type: 'integer', minimum: 1, maximum: 1e6 }, reward: rewardSchema } },
         },
       },
     },

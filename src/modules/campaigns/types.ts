@@ -52,7 +52,15 @@ export interface CampaignDefinition extends Validity {
 export interface ReferralProgram {
   conversion_event_type?: 'redemption' | 'custom_event';
   custom_event?: { id?: string; name?: string };
-  referee_reward?: { related_object_parent: { id: string; name?: string; object?: 'CAMPAIGN' }; type: 'LOYALTY_CARD' | 'GIFT_VOUCHER'; amount: number };
+  referee_reward?: ReferralReward;
+  /** Tessera's extension: a referrer's reward when their conversions in the program reach `conversions`. */
+  referrer_rewards?: Array<{ conversions: number; reward: ReferralReward }>;
+}
+
+export interface ReferralReward {
+  related_object_parent: { id: string; name?: string; object?: 'CAMPAIGN' };
+  type: 'LOYALTY_CARD' | 'GIFT_VOUCHER';
+  amount: number;
 }
 
 export interface CampaignRow {

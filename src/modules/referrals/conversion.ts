@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import type { Executor } from '../../store/db.js';
-import { simpleCampaign, type CampaignRow, type CampaignsService } from '../campaigns/index.js';
+import { simpleCampaign, type CampaignRow, type CampaignsService, type ReferralReward } from '../campaigns/index.js';
 import { simpleCustomer, type CustomersService } from '../customers/index.js';
 import type { CausedEvent } from '../event-log/index.js';
 import type { LoyaltiesService } from '../loyalties/index.js';
@@ -31,7 +31,7 @@ export type Refusal = 'unknown_code' | 'not_a_referral_program' | 'program_inact
  * is not the referrer, and the referee was not referred in this program before (one guarded insert: concurrent
  * events convert once). A conversion records customer.referred and gives the referee the program's reward (credits
  * on a gift card or points on a loyalty card of the reward campaign, published to them when they hold none) with
- * customer.rewarded.
+ * customer.rewarded; a referrer whose conversions in the program reach a number of `referrer_rewards` gets that reward.
  */
 export function createConversion(deps: {
   clock: Clock;
@@ -49,32 +49,41 @@ export function createConversion(deps: {
     return [];
   };
 
-  async function reward(tx: Executor, entry: CausedEvent, program: CampaignRow, referee: SimpleCustomer, customEvent: unknown): Promise<CausedEvent[]> {
-    const r = program.definition.referral_program?.referee_reward;
+  /** Gives a customer a referral reward (credits on a gift card or points on a loyalty card of its campaign). */
+  async function reward(tx: Executor, entry: CausedEvent, program: CampaignRow, who: SimpleCustomer, r: ReferralReward | undefined, customEvent: unknown, tier: unknown): Promise<CausedEvent[]> {
     if (!r) return [];
     const cause = entry.cause;
     const projectId = cause.projectId;
     const rewardCampaign = (await deps.campaigns.byIds(tx, projectId, [r.related_object_parent.id]))[0];
     if (!rewardCampaign?.active) return [];
-    const base = { customer: referee, holder: referee, campaign: simpleCampaign(rewardCampaign), redemption: null, reward: null, referral_tier: null, custom_event: customEvent, customer_event: null };
+    const base = { customer: who, holder: who, campaign: simpleCampaign(rewardCampaign), redemption: null, reward: null, referral_tier: tier, custom_event: customEvent, customer_event: null };
+    const reason = `Referral reward of ${program.name}`;
     if (r.type === 'LOYALTY_CARD') {
-      const done = await deps.loyalties.awardIn(tx, cause, { programId: rewardCampaign.id, customerId: referee.id, points: r.amount, reason: `Referral reward of ${program.name}`, holder: referee });
+      const done = await deps.loyalties.awardIn(tx, cause, { programId: rewardCampaign.id, customerId: who.id, points: r.amount, reason, holder: who });
       if (!done) return [];
-      const rewarded: CausedEvent = { cause, event: { type: 'customer.rewarded', customerId: referee.id, entityId: done.card.id, data: { ...base, voucher: simpleVoucher(done.card, rewardCampaign), balance: { points: r.amount } } } };
+      const rewarded: CausedEvent = { cause, event: { type: 'customer.rewarded', customerId: who.id, entityId: done.card.id, data: { ...base, voucher: simpleVoucher(done.card, rewardCampaign), balance: { points: r.amount } } } };
       return [...done.events, rewarded];
     }
-    let id = await sql.selectGiftCard(tx, projectId, referee.id, rewardCampaign.id);
-    const events: CausedEvent[] = [];
+    let id = await sql.selectGiftCard(tx, projectId, who.id, rewardCampaign.id);
     if (!id) {
-      const published = await deps.publications.publishFor(tx, cause, { campaignId: rewardCampaign.id, customerId: referee.id, channel: 'API', metadata: { source_type: 'referral', source_id: program.id } });
+      const published = await deps.publications.publishFor(tx, cause, { campaignId: rewardCampaign.id, customerId: who.id, channel: 'API', metadata: { source_type: 'referral', source_id: program.id } });
       id = published?.row.id;
     }
-    if (!id) return events;
+    if (!id) return [];
     const card: VoucherRow = await deps.vouchers.find(projectId, id, tx);
-    const done = await deps.balances.changeIn(tx, cause, card, { amount: r.amount, reason: `Referral reward of ${program.name}` });
-    events.push(...done.events);
-    events.push({ cause, event: { type: 'customer.rewarded', customerId: referee.id, entityId: card.id, data: { ...base, voucher: simpleVoucher(done.voucher, rewardCampaign), balance: { amount: r.amount } } } });
-    return events;
+    const done = await deps.balances.changeIn(tx, cause, card, { amount: r.amount, reason });
+    return [...done.events, { cause, event: { type: 'customer.rewarded', customerId: who.id, entityId: card.id, data: { ...base, voucher: simpleVoucher(done.voucher, rewardCampaign), balance: { amount: r.amount } } } }];
+  }
+
+  /** The referrer's reward when this conversion brings their count in the program to a threshold. */
+  async function referrerReward(tx: Executor, entry: CausedEvent, program: CampaignRow, referrer: SimpleCustomer, customEvent: unknown): Promise<CausedEvent[]> {
+    const tiers = program.definition.referral_program?.referrer_rewards ?? [];
+    if (tiers.length === 0) return [];
+    const n = await sql.countConversions(tx, program.id, referrer.id);
+    const hit = tiers.find((t) => t.conversions === n);
+    if (!hit) return [];
+    const tier = { id: `${program.id}-${hit.conversions}`, campaign_id: program.id, banner: `${hit.conversions} referrals`, parameters: { event_type: 'customer.referred' } };
+    return reward(tx, entry, program, referrer, hit.reward, customEvent, tier);
   }
 
   /** What converts: a tracked event with `referral.code`, or a redemption of a referral code. */
@@ -107,6 +116,8 @@ export function createConversion(deps: {
     if (a.referrerId !== undefined && a.referrerId !== referrer.id && a.referrerId !== referrer.source_id) return refuse('wrong_referrer');
     if (referrer.id === a.referee.id) return refuse('self_referral');
     const now = deps.clock.now();
+    // Conversions of one code are counted one at a time when the referrer's rewards depend on their number.
+    if ((rp.referrer_rewards ?? []).length > 0) await sql.lockCode(tx, voucher.id);
     if (!(await sql.insertReferral(tx, { projectId, campaignId: program.id, refereeId: a.referee.id, referrerId: referrer.id, voucherId: voucher.id, eventId: a.eventId ?? (a.redemption?.id as string | undefined) ?? null, now }))) return refuse('already_referred');
     const referred: CausedEvent = {
       cause: entry.cause,
@@ -117,7 +128,11 @@ export function createConversion(deps: {
         data: { customer: a.referee, referrer: simpleCustomer(referrer), campaign: simpleCampaign(program), voucher: simpleVoucher(voucher, program), custom_event: a.customEvent, redemption: a.redemption },
       },
     };
-    return [referred, ...(await reward(tx, entry, program, a.referee, a.customEvent))];
+    return [
+      referred,
+      ...(await reward(tx, entry, program, a.referee, rp.referee_reward, a.customEvent, null)),
+      ...(await referrerReward(tx, entry, program, simpleCustomer(referrer), a.customEvent)),
+    ];
   }
 
   return {

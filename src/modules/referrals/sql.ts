@@ -36,3 +36,14 @@ export async function selectReferralsOf(db: Executor, projectId: string, referee
   );
   return rows;
 }
+
+/** A referrer's conversions in a program. */
+export async function countConversions(db: Executor, campaignId: string, referrerId: string): Promise<number> {
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM referrals WHERE campaign_id = $1 AND referrer_id = $2', [campaignId, referrerId]);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Serializes the conversions of one referral code (its row locked until the transaction ends). */
+export async function lockCode(db: Executor, voucherId: string): Promise<void> {
+  await db.query('SELECT id FROM vouchers WHERE id = $1 FOR UPDATE', [voucherId]);
+}
