@@ -69,6 +69,17 @@ describe('metadata schemas', () => {
     expect(pub.json()).toMatchObject({ key: 'metadata_validation_failed', details: 'source: is required' });
     expect((await api('GET', '/v1/customers/ms-ann')).statusCode).toBe(404);
     expect((await api('POST', '/v1/publications', { voucher: 'MS-1', customer: { source_id: 'ms-ann' }, metadata: { source: 'web' } })).statusCode).toBe(200);
+
+    // Customers' metadata follows the customer schema on create, upsert and update; nothing is written when it does not.
+    await mgmt('POST', '/metadata-schemas', { related_object: 'customer', allow_defined_only: true, properties: { tier: { type: 'string', optional: true } } });
+    const bad = await api('POST', '/v1/customers', { source_id: 'ms-bo', metadata: { tier: 3 } });
+    expect(bad.json()).toMatchObject({ code: 400, key: 'metadata_validation_failed' });
+    expect((await api('GET', '/v1/customers/ms-bo')).statusCode).toBe(404);
+    expect((await api('POST', '/v1/customers', { source_id: 'ms-bo', metadata: { tier: 'gold' } })).statusCode).toBe(200);
+    const undefinedKey = await api('PUT', '/v1/customers/ms-bo', { metadata: { colour: 'red' } });
+    expect(undefinedKey.json()).toMatchObject({ key: 'metadata_validation_failed' });
+    expect(undefinedKey.json().details).toContain('colour: is not defined');
+    expect((await api('GET', '/v1/customers/ms-bo')).json().metadata).toEqual({ tier: 'gold' });
   });
 
   it('the SDK lists and gets metadata schemas, and manages categories', async () => {

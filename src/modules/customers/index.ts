@@ -18,7 +18,7 @@ export type { UpsertItem, UpsertOutcome } from './upsert.js';
 
 export const customersModule = defineModule<
   { customers: ReturnType<typeof createCustomersService> },
-  { log: EventLog; segments: { memberIds(projectId: string, segmentId: string): Promise<string[]> } }
+  { log: EventLog; segments: { memberIds(projectId: string, segmentId: string): Promise<string[]> }; metadataSchemas: { check(projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined): Promise<void> } }
 >({
   name: 'customers',
   create: (ctx) => {
@@ -29,6 +29,8 @@ export const customersModule = defineModule<
       concurrency: writeConcurrency(ctx),
       // Segments come later in the list (they read customers): asked only when a request runs.
       segmentMembers: (p, s) => ctx.services.segments.memberIds(p, s),
+      // Metadata schemas come later in the list: asked only when a request runs.
+      checkMetadata: (p, m) => ctx.services.metadataSchemas.check(p, 'customer', m),
     });
     return { services: { customers }, drain: () => customers.drain() };
   },

@@ -31,6 +31,8 @@ export function createCustomersService(deps: {
   clock: Clock;
   events: EventLog;
   segmentMembers?: SegmentMembers;
+  /** Checks metadata against the project's customer metadata schema; given at composition once that module exists. */
+  checkMetadata?: (projectId: string, metadata: Record<string, unknown> | null | undefined) => Promise<void>;
   /** Upsert transactions written at the same time (group commit); 1 on PGlite. */
   concurrency?: number;
 }) {
@@ -60,7 +62,9 @@ export function createCustomersService(deps: {
   });
 
   /** POST /v1/customers: the upsert of one customer, with its events recorded in the same transaction. */
-  function upsert(cause: Cause, input: CustomerInput): Promise<UpsertResult> {
+  async function upsert(cause: Cause, input: CustomerInput): Promise<UpsertResult> {
+    // Read before the write (on PGlite nothing else runs while a transaction is open).
+    if (input.metadata !== undefined) await deps.checkMetadata?.(cause.projectId, input.metadata);
     return upserts.submit({ cause, input });
   }
 
@@ -71,6 +75,7 @@ export function createCustomersService(deps: {
   }
 
   async function update(cause: Cause, idOrSourceId: string, input: CustomerInput): Promise<CustomerRow> {
+    if (input.metadata !== undefined) await deps.checkMetadata?.(cause.projectId, input.metadata);
     return db.transaction(async (tx) => {
       const current = await sql.selectByIdOrSourceId(tx, cause.projectId, idOrSourceId, true);
       if (!current) throw notFound('customer', idOrSourceId);
