@@ -46,7 +46,7 @@ beforeAll(async () => {
   t = await startTessera({ env: privateTargets });
   p = await t.createProject();
   sink = await startSink();
-  await createWebhook(t, p.id, sink.url, ['customer.rewarded']);
+  await createWebhook(t, p.id, sink.url, ['customer.rewarded', 'customer.holder.assignment.created']);
   for (const name of ['signed_up', 'page_viewed_r']) {
     const res = await mgmt(t, 'POST', `/projects/${p.id}/custom-event-schemas`, { name, schema: { properties: {} } });
     expect(res.statusCode).toBeLessThan(300);
@@ -188,11 +188,14 @@ describe('referral programs', () => {
 });
 
 describe.skipIf(!specPresent)('referral webhooks conform to OpenAPIWebhooks.json', () => {
-  it('customer.rewarded validates', async () => {
+  it('customer.rewarded and customer.holder.assignment.created validate', async () => {
     await deliverAll(t);
-    const v = projectWebhookValidators(['customer.rewarded']);
-    const got = sink.received.map((r) => r.json).filter((g) => g.type === 'customer.rewarded');
-    expect(got.length).toBeGreaterThanOrEqual(3);
+    const v = projectWebhookValidators(['customer.rewarded', 'customer.holder.assignment.created']);
+    const got = sink.received.map((r) => r.json);
+    expect(got.filter((g) => g.type === 'customer.rewarded').length).toBeGreaterThanOrEqual(3);
+    const holders = got.filter((g) => g.type === 'customer.holder.assignment.created');
+    expect(holders.length).toBeGreaterThanOrEqual(3);
+    expect(holders[0].data.holder).toMatchObject({ holder_role: 'REFEREE', campaign_type: 'REFERRAL_PROGRAM', object: 'redeemable_holder' });
     for (const payload of got) v.check(payload);
   });
 });

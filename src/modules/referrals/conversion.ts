@@ -128,8 +128,27 @@ export function createConversion(deps: {
         data: { customer: a.referee, referrer: simpleCustomer(referrer), campaign: simpleCampaign(program), voucher: simpleVoucher(voucher, program), custom_event: a.customEvent, redemption: a.redemption },
       },
     };
+    // The referee becomes a holder of the code (role REFEREE), as Voucherify's referral holders record it.
+    const holder = {
+      id: `rh_${voucher.id.slice(2)}${a.referee.id.slice(5, 13)}`,
+      created_at: now.toISOString(),
+      redeemable_id: voucher.id,
+      redeemable_object: 'voucher',
+      campaign_id: program.id,
+      campaign_type: 'REFERRAL_PROGRAM',
+      voucher_type: voucher.type,
+      publication_id: null,
+      customer_id: a.referee.id,
+      holder_role: 'REFEREE',
+      object: 'redeemable_holder',
+    };
+    const assigned: CausedEvent = {
+      cause: entry.cause,
+      event: { type: 'customer.holder.assignment.created', customerId: a.referee.id, entityId: holder.id, data: { holder, voucher: simpleVoucher(voucher, program), campaign: simpleCampaign(program), customer: a.referee } },
+    };
     return [
       referred,
+      assigned,
       ...(await reward(tx, entry, program, a.referee, rp.referee_reward, a.customEvent, null)),
       ...(await referrerReward(tx, entry, program, simpleCustomer(referrer), a.customEvent)),
     ];

@@ -149,6 +149,7 @@ export const emittedTypes: string[] = [
   'voucher.loyalty_card.transaction.created',
   'campaign.loyalty_tier.created',
   'customer.reward_redemptions.created',
+  'customer.holder.assignment.created',
   'customer.rewarded.loyalty_points',
   'customer.rewarded',
 ];
