@@ -10,7 +10,7 @@ import type { EarningRules } from './rules.js';
 import * as sql from './sql.js';
 import type { EarningRuleRow, Proportion } from './types.js';
 import { earningRuleObject } from './view.js';
-import { validAt } from './validity.js';
+import { validAt } from '../campaigns/index.js';
 import { expiresOn, type ExpirationRules } from './expiration.js';
 
 type SimpleCustomer = ReturnType<typeof simpleCustomer>;

@@ -4,6 +4,7 @@
  * hold for the customer, the order and the counts so far. Applicable ones then discount the order in turn, each on
  * what earlier ones left. Reads only: spending is the redemption's (service.ts).
  */
+import { validAt } from '../campaigns/index.js';
 import { campaignDisabled, notFound, promotionInactive, promotionNotActiveNow, quantityExceeded, rulesViolated, TesseraError, voucherDisabled, voucherExpired, voucherNotActive, giftAmountExceeded, invalidRedeemables } from '../../core/errors.js';
 import type { Executor } from '../../store/db.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
@@ -79,6 +80,7 @@ function validityError(v: VoucherRow, c: CampaignRow | undefined, now: Date): Te
   if (e.validity_day_of_week && e.validity_day_of_week.length > 0 && !e.validity_day_of_week.includes(now.getUTCDay())) {
     return voucherNotActive(`Voucher ${v.code} is not valid on this day of the week`);
   }
+  if (!validAt({ validity_hours: e.validity_hours }, now)) return voucherNotActive(`Voucher ${v.code} is not valid at this hour (validity_hours, UTC)`);
   const quantity = e.redemption?.quantity;
   if (typeof quantity === 'number' && (v.redeemed_quantity ?? 0) >= quantity) return quantityExceeded(`Voucher ${v.code} has been redeemed ${quantity} times already`);
   return undefined;
