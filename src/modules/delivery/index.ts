@@ -59,3 +59,4 @@ export const deliveryModule = defineModule<
     };
   },
 });
+export { distributionTriggers } from './triggers.js';

@@ -6,6 +6,7 @@
  * A module that starts emitting a project-settings type adds it to `emittedTypes`; it then becomes subscribable,
  * and `GET /management/v1/webhook-event-types` reports it as emitted.
  */
+import { distributionTriggers } from '../delivery/index.js';
 
 /** Where a type is delivered: project-settings webhooks, distributions' webhook channel, or both. */
 export type EventTypeGroup = 'project_settings' | 'distribution' | 'both';
@@ -154,23 +155,8 @@ export const emittedTypes: string[] = [
   'customer.rewarded',
 ];
 
-/** Event types a distribution can be triggered by (besides `manual`). */
-export const distributionTriggers = [
-  'customer.custom_event',
-  'customer.segment.entered',
-  'customer.segment.left',
-  'customer.publication.succeeded',
-  'customer.order.created',
-  'customer.order.updated',
-  'customer.order.paid',
-  'customer.order.canceled',
-  'customer.redemption.succeeded',
-  'customer.redemption.rollback.succeeded',
-  'customer.rewarded.loyalty_points',
-  'customer.voucher.loyalty_card.points_added',
-] as const;
 
-/** Types distributions send; reported as emitted too. */
+/** Types distributions send (their triggers live with delivery, which both depend on); reported as emitted too. */
 export const distributionEmittedTypes: string[] = [...distributionTriggers, 'manual_distribution_schedule'];
 
 /** @deprecated name kept for callers: the subscribable types are the emitted ones. */

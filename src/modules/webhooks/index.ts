@@ -14,7 +14,7 @@ import { createWebhooksService } from './service.js';
 export { createWebhooksService, type WebhooksService, type WebhooksDeps } from './service.js';
 export { webhookObject } from './view.js';
 export { webhookBody } from './schemas.js';
-export { subscribableTypes, emittedTypes, distributionTriggers, canonicalType, isSubscribable, eventTypeCatalog, type EventTypeInfo } from './event-types.js';
+export { subscribableTypes, emittedTypes, canonicalType, isSubscribable, eventTypeCatalog, type EventTypeInfo } from './event-types.js';
 export type { WebhookInput, WebhookRow } from './types.js';
 
 /** A sample of what each event type carries, for test sendouts. */

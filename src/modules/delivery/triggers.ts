@@ -1,0 +1,18 @@
+/**
+ * The event types a distribution can be triggered by (besides `manual`): distributions check triggers against it and
+ * webhooks report them as emitted. Kept here, the module both depend on, so that neither imports the other.
+ */
+export const distributionTriggers = [
+  'customer.custom_event',
+  'customer.segment.entered',
+  'customer.segment.left',
+  'customer.publication.succeeded',
+  'customer.order.created',
+  'customer.order.updated',
+  'customer.order.paid',
+  'customer.order.canceled',
+  'customer.redemption.succeeded',
+  'customer.redemption.rollback.succeeded',
+  'customer.rewarded.loyalty_points',
+  'customer.voucher.loyalty_card.points_added',
+] as const;
