@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { campaignInputSchema, type CampaignInput, type CampaignsService } from '../../modules/campaigns/index.js';
-import type { BalanceChangeInput, EarningRuleInput, EarningRules, LoyaltiesService, TierInput, Tiers, TransferInput } from '../../modules/loyalties/index.js';
+import type { BalanceChangeInput, EarningRuleInput, EarningRules, LoyaltiesService, Pending, TierInput, Tiers, TransferInput } from '../../modules/loyalties/index.js';
 import { maxRulesPerProject, maxTiers, maxTransfers } from '../../modules/loyalties/index.js';
 import { publicationInputSchema, type PublicationInput } from '../../modules/publications/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
@@ -31,8 +31,8 @@ const ruleBody = { type: 'object' } as const;
 const transactionsQuery = { type: 'object', properties: { limit: limitParam, starting_after_id: { type: 'string' } } } as const;
 
 /** /v1/loyalties: programs, members and their points, earning rules (the official SDK's `loyalties`). */
-export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: LoyaltiesService; earningRules: EarningRules; campaigns: CampaignsService; loyaltyTiers: Tiers }): void {
-  const { loyalties, earningRules, campaigns, loyaltyTiers } = deps;
+export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: LoyaltiesService; earningRules: EarningRules; campaigns: CampaignsService; loyaltyTiers: Tiers; pendingPoints: Pending }): void {
+  const { loyalties, earningRules, campaigns, loyaltyTiers, pendingPoints } = deps;
 
   app.get<{ Querystring: { limit: number; page: number } }>('/loyalties', { schema: { querystring: pageQuery } }, async (req) => {
     const page = await campaigns.list(projectIdOf(req), { ...req.query, campaign_type: 'LOYALTY_PROGRAM' });
@@ -133,6 +133,12 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
   app.post<{ Params: M; Body: TransferInput[] }>('/loyalties/:campaignId/members/:memberId/transfers', { schema: { body: transfersBody } }, async (req) =>
     loyalties.transfer(causeOf(req), req.params.campaignId, req.params.memberId, req.body),
   );
+  app.get<{ Params: M }>('/loyalties/:campaignId/members/:memberId/pending-points', async (req) => {
+    const projectId = projectIdOf(req);
+    const { card } = await loyalties.card(projectId, req.params.memberId, req.params.campaignId);
+    const data = await pendingPoints.list(projectId, card.id);
+    return { object: 'list', data_ref: 'data', data, total: data.length, has_more: false };
+  });
   app.get<{ Params: M; Querystring: { limit: number; page: number } }>('/loyalties/:campaignId/members/:memberId/points-expiration', { schema: { querystring: pageQuery } }, async (req) =>
     loyalties.pointsExpiration(projectIdOf(req), req.params.campaignId, req.params.memberId, req.query),
   );

@@ -6,6 +6,7 @@ import type { CausedEvent } from '../event-log/index.js';
 import { evaluateRules, type RuleContext, type ValidationRuleRow, type ValidationRulesService } from '../validation-rules/index.js';
 import { simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { Ledger, PointsChange } from './ledger.js';
+import type { Pending } from './pending.js';
 import type { EarningRules } from './rules.js';
 import * as sql from './sql.js';
 import type { EarningRuleRow, Proportion } from './types.js';
@@ -95,6 +96,7 @@ export function createEarning(deps: {
   campaigns: Pick<CampaignsService, 'byIds'>;
   vouchers: Pick<VouchersService, 'find' | 'byIds'>;
   validationRules: Pick<ValidationRulesService, 'get'>;
+  pending: Pick<Pending, 'add'>;
 }) {
   async function ruleHolds(tx: Executor, r: EarningRuleRow, x: Earner, now: Date, rulesRead: Map<string, Promise<ValidationRuleRow | undefined>>): Promise<boolean> {
     if (!validAt(r.definition, now)) return false;
@@ -129,6 +131,7 @@ export function createEarning(deps: {
     const wanted = [...new Set(unnamed.map((c) => oldest.get(`${c.x.customer.id} ${c.rule.campaign_id}`)).filter((id): id is string => id !== undefined))];
     const cards = new Map((wanted.length > 0 ? await deps.vouchers.byIds(tx, wanted) : []).map((v) => [v.id, v]));
     const items: Array<{ cause: CausedEvent['cause']; change: PointsChange; c: Candidate }> = [];
+    const pendingEvents: CausedEvent[] = [];
     for (const c of holding) {
       let card: VoucherRow | undefined;
       if (c.x.event.loyaltyCode) {
@@ -141,13 +144,19 @@ export function createEarning(deps: {
       }
       if (!card) continue;
       const program = programs.get(c.rule.campaign_id);
+      const wait = (c.rule.definition as { pending_points?: { period_value?: number } }).pending_points?.period_value;
+      if (wait && c.x.order && program) {
+        // Pending: the points wait N days (and go if the order is canceled first).
+        pendingEvents.push(...(await deps.pending.add(tx, c.entry.cause, { card, program, customer: c.x.customer, order: c.x.order as Record<string, unknown>, ruleId: c.rule.id, banner: c.rule.definition.source?.banner ?? '', points: c.points, days: wait, eventId: c.x.event.id })));
+        continue;
+      }
       // The rule's own expiration rules, else the program's cards'.
       const rules = (c.rule.definition as { expiration_rules?: ExpirationRules }).expiration_rules ?? (program?.definition.voucher?.loyalty_card?.expiration_rules as ExpirationRules | undefined);
       const change: PointsChange = { card, campaign: program, points: c.points, type: 'POINTS_ACCRUAL', source: 'Automation', holder: c.x.customer, rule: c.rule, event: { id: c.x.event.id, type: c.x.event.type }, expiresOn: expiresOn(rules, now) };
       items.push({ cause: c.entry.cause, change, c });
     }
     const done = await deps.ledger.accrueMany(tx, projectId, items);
-    const out: CausedEvent[] = [];
+    const out: CausedEvent[] = [...pendingEvents];
     done.forEach((d, i) => {
       const { c } = items[i]!;
       out.push(...d.events);

@@ -8,6 +8,7 @@
  *   PROPORTIONAL to a number in the event's, the customer's or the order's data, within its validity and
  *   validation rule. Earning is an event-log deriver: points are added in the transaction of the change.
  * - tier (`ltr_`): a range of a card's balance; crossing one records customer.loyalty.tier.joined|upgraded|downgraded|left.
+ * - pending points: an order.paid rule's points that wait N days (loyalties.pending job), canceled with the order.
  * - expiry: accruals under expiration_rules are buckets; the loyalties.expiry job expires each when its day ends.
  * Emits voucher.loyalty_card.points_added, voucher.loyalty_card.points_expired, customer.voucher.loyalty_card.points_added,
  * voucher.loyalty_card.transaction.created and customer.rewarded.loyalty_points.
@@ -23,6 +24,7 @@ import type { VouchersService } from '../vouchers/index.js';
 import { createEarning, earningEventTypes } from './earning.js';
 import { createExpiry } from './expiry.js';
 import { createLedger } from './ledger.js';
+import { createPending } from './pending.js';
 import { createTiers } from './tiers.js';
 import { createEarningRules } from './rules.js';
 import { createLoyaltiesService } from './service.js';
@@ -31,9 +33,10 @@ export { type EarningRules, maxRulesPerProject } from './rules.js';
 export { pointsFor } from './earning.js';
 export type { EarningRuleInput } from './types.js';
 export { type Tiers, type TierInput, maxTiers } from './tiers.js';
+export type { Pending } from './pending.js';
 
 export const loyaltiesModule = defineModule<
-  { loyalties: ReturnType<typeof createLoyaltiesService>; earningRules: ReturnType<typeof createEarningRules>; pointsExpiry: ReturnType<typeof createExpiry>; loyaltyTiers: ReturnType<typeof createTiers> },
+  { loyalties: ReturnType<typeof createLoyaltiesService>; earningRules: ReturnType<typeof createEarningRules>; pointsExpiry: ReturnType<typeof createExpiry>; loyaltyTiers: ReturnType<typeof createTiers>; pendingPoints: ReturnType<typeof createPending> },
   { log: EventLog; campaigns: CampaignsService; vouchers: VouchersService; publications: PublicationsService; customers: CustomersService; validationRules: ValidationRulesService; schemas: EventSchemasService }
 >({
   name: 'loyalties',
@@ -42,16 +45,39 @@ export const loyaltiesModule = defineModule<
     const ledger = createLedger({ clock, tiers });
     const earningRules = createEarningRules({ db, clock, definitions, validationRules: services.validationRules, schemas: services.schemas });
     const loyalties = createLoyaltiesService({ db, clock, log: services.log, campaigns: services.campaigns, vouchers: services.vouchers, publications: services.publications, customers: services.customers, ledger, tiers });
-    const earning = createEarning({ clock, rules: earningRules, ledger, campaigns: services.campaigns, vouchers: services.vouchers, validationRules: services.validationRules });
+    const pending = createPending({ db, clock, log: services.log, ledger, vouchers: services.vouchers, customers: services.customers, campaigns: services.campaigns });
+    const earning = createEarning({ clock, rules: earningRules, ledger, campaigns: services.campaigns, vouchers: services.vouchers, validationRules: services.validationRules, pending });
     const expiry = createExpiry({ db, clock, log: services.log, ledger, vouchers: services.vouchers, customers: services.customers, campaigns: services.campaigns });
     return {
-      services: { loyalties, earningRules, pointsExpiry: expiry, loyaltyTiers: tiers },
-      reactions: [{ kind: 'deriver', name: 'loyalties.earning', types: earningEventTypes, derive: earning.derive }],
+      services: { loyalties, earningRules, pointsExpiry: expiry, loyaltyTiers: tiers, pendingPoints: pending },
+      reactions: [
+        { kind: 'deriver', name: 'loyalties.earning', types: earningEventTypes, derive: earning.derive },
+        {
+          kind: 'deriver',
+          name: 'loyalties.pending-cancel',
+          types: ['customer.order.canceled'],
+          derive: async (tx, entries) => {
+            const events = [];
+            for (const e of entries) {
+              const order = (e.event.data as { order?: Record<string, unknown> }).order;
+              if (order?.id) events.push(...(await pending.cancelFor(tx, e.cause, String(order.id), order)));
+            }
+            return { events };
+          },
+        },
+      ],
       jobs: [
         {
           name: 'loyalties.expiry',
           description: "expires loyalty points whose day has ended (the earliest open buckets first)",
           step: (n: number) => expiry.step(n),
+          defaults: { idleMs: 1000, batchSize: 200 },
+          runsOnPglite: true,
+        },
+        {
+          name: 'loyalties.pending',
+          description: 'adds pending loyalty points to their cards when their days have passed',
+          step: (n: number) => pending.step(n),
           defaults: { idleMs: 1000, batchSize: 200 },
           runsOnPglite: true,
         },

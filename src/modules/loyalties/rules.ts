@@ -96,6 +96,13 @@ export function createEarningRules(deps: { db: Db; clock: Clock; definitions: Pi
     const { event, schemaId } = await eventOf(merged, at, deps.schemas, projectId);
     if (schemaId) merged.custom_event = { schema_id: schemaId };
     checkLoyalty(merged.loyalty, event, at);
+    const pending = (merged as { pending_points?: { period_type?: string; period_value?: number } }).pending_points;
+    if (pending !== undefined && pending !== null) {
+      if (event !== 'customer.order.paid') throw invalidEarningRule(`Property ${at}.pending_points: only order.paid rules give pending points`);
+      if (pending.period_type !== 'DAY' || !Number.isInteger(pending.period_value) || pending.period_value! < 1 || pending.period_value! > 90) {
+        throw invalidEarningRule(`Property ${at}.pending_points must be { period_type: "DAY", period_value: 1 to 90 }`);
+      }
+    }
     try {
       checkValidity(merged);
     } catch (err) {

@@ -1,6 +1,6 @@
 import type { Validity } from '../campaigns/index.js';
 
-export const transactionTypes = ['POINTS_ACCRUAL', 'POINTS_ADDITION', 'POINTS_REMOVAL', 'POINTS_REDEMPTION', 'POINTS_EXPIRATION', 'POINTS_TRANSFER_IN', 'POINTS_TRANSFER_OUT'] as const;
+export const transactionTypes = ['POINTS_ACCRUAL', 'PENDING_POINTS_ACTIVATION', 'POINTS_ADDITION', 'POINTS_REMOVAL', 'POINTS_REDEMPTION', 'POINTS_EXPIRATION', 'POINTS_TRANSFER_IN', 'POINTS_TRANSFER_OUT'] as const;
 export type TransactionType = (typeof transactionTypes)[number];
 
 export interface TransactionRow {

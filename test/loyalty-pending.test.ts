@@ -1,0 +1,92 @@
+/**
+ * Pending points with an injected clock: an order.paid rule with pending_points gives its points after N days (not
+ * a moment before), an order canceled first cancels them, and the pending_points payloads validate.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../src/core/clock.js';
+import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { specPresent } from './helpers/conformance.js';
+import { projectWebhookValidators } from './helpers/project-webhooks.js';
+import { createWebhook, deliverAll, privateTargets } from './helpers/sendouts.js';
+import { startSink, type Sink } from './helpers/sink.js';
+
+const clock = fixedClock(new Date('2026-05-01T12:00:00Z'));
+const types = ['voucher.loyalty_card.pending_points.added', 'voucher.loyalty_card.pending_points.activated', 'voucher.loyalty_card.pending_points.canceled'];
+let t: TestTessera;
+let p: TestProject;
+let sink: Sink;
+
+async function ok(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown): Promise<any> {
+  const res = await t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200);
+  return res.json();
+}
+const activateDue = async () => {
+  let n = 0;
+  for (let k; (k = await t.tessera.services.pendingPoints.step(100)) > 0; ) n += k;
+  return n;
+};
+
+beforeAll(async () => {
+  t = await startTessera({ clock, env: privateTargets });
+  p = await t.createProject();
+  sink = await startSink();
+  await createWebhook(t, p.id, sink.url, types);
+});
+afterAll(async () => {
+  await t.close();
+  await sink.close();
+});
+
+describe('pending points', () => {
+  it('reach the card exactly N days after the order is paid, or never when it is canceled first', async () => {
+    const program = await ok('POST', '/v1/loyalties', { name: 'Waiting', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'WAIT-', length: 6 } } });
+    const refused = await t.app.inject({ method: 'POST', url: `/v1/loyalties/${program.id}/earning-rules`, headers: p.server, payload: [{ event: 'order.paid', loyalty: { type: 'FIXED', points: 1 }, pending_points: { period_type: 'DAY', period_value: 365 } }] });
+    expect(refused.statusCode).toBe(400);
+    await ok('POST', `/v1/loyalties/${program.id}/earning-rules`, [{ event: 'order.paid', loyalty: { type: 'FIXED', points: 40 }, pending_points: { period_type: 'DAY', period_value: 14 } }]);
+    const code = (await ok('POST', `/v1/loyalties/${program.id}/members`, { customer: { source_id: 'wait-ann' } })).code;
+    const kept = await ok('POST', '/v1/orders', { source_id: 'wait-1', amount: 1000, status: 'PAID', customer: { source_id: 'wait-ann' } });
+    const canceled = await ok('POST', '/v1/orders', { source_id: 'wait-2', amount: 1000, status: 'PAID', customer: { source_id: 'wait-ann' } });
+    const pending = await ok('GET', `/v1/loyalties/${program.id}/members/${code}/pending-points`);
+    expect(pending.data.map((x: any) => [x.order_id, x.points, x.activates_at]).sort()).toEqual(
+      [
+        [kept.id, 40, '2026-05-15'],
+        [canceled.id, 40, '2026-05-15'],
+      ].sort(),
+    );
+    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card.balance).toBe(0);
+    await ok('PUT', `/v1/orders/${canceled.id}`, { status: 'CANCELED' });
+    expect((await ok('GET', `/v1/loyalties/${program.id}/members/${code}/pending-points`)).data.map((x: any) => x.order_id)).toEqual([kept.id]);
+
+    clock.set(new Date('2026-05-15T11:59:59.999Z'));
+    expect(await activateDue()).toBe(0);
+    clock.set(new Date('2026-05-15T12:00:00Z'));
+    expect(await activateDue()).toBe(1);
+    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toEqual({ points: 40, balance: 40 });
+    expect((await ok('GET', `/v1/loyalties/members/${code}/transactions`)).data[0]).toMatchObject({ type: 'PENDING_POINTS_ACTIVATION', details: { balance: { points: 40 } } });
+    expect(await activateDue()).toBe(0);
+    // Canceling the order after its points arrived changes nothing.
+    await ok('PUT', `/v1/orders/${kept.id}`, { status: 'CANCELED' });
+    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card.balance).toBe(40);
+  });
+
+  it.skipIf(!specPresent)('pending points payloads validate (webhooks and customer activity)', async () => {
+    await deliverAll(t);
+    const v = projectWebhookValidators(types);
+    const got = sink.received.map((r) => r.json);
+    for (const type of types) expect(got.map((g) => g.type)).toContain(type);
+    for (const payload of got) v.check(payload);
+    const spec = (await import('./helpers/conformance.js')).loadSpec();
+    const activity = (await ok('GET', '/v1/customers/wait-ann/activity?limit=50')).data.filter((a: any) => a.type.startsWith('customer.voucher.loyalty_card.pending_points.'));
+    expect(activity.map((a: any) => a.type).sort()).toEqual([
+      'customer.voucher.loyalty_card.pending_points.activated',
+      'customer.voucher.loyalty_card.pending_points.added',
+      'customer.voucher.loyalty_card.pending_points.added',
+      'customer.voucher.loyalty_card.pending_points.canceled',
+    ]);
+    for (const a of activity) {
+      const validate = spec.compile(spec.entry(a.type)!.schema_ref);
+      expect(validate(a.data.data), `${a.type}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+  });
+});
