@@ -55,7 +55,7 @@ export interface CheckContext {
 
 export interface CheckDeps {
   vouchers: Pick<VouchersService, 'find'>;
-  campaigns: Pick<CampaignsService, 'byIds'>;
+  campaigns: Pick<CampaignsService, 'byIds'> & Partial<Pick<CampaignsService, 'cached'>>;
   validationRules: Pick<ValidationRulesService, 'assignedTo'>;
   promotions: Pick<PromotionsService, 'byIds'>;
 }
@@ -84,6 +84,15 @@ function validityError(v: VoucherRow, c: CampaignRow | undefined, now: Date): Te
   return undefined;
 }
 
+/** Campaigns by id: the per-process copies (a few seconds old at most, dropped on change) where there are. */
+async function campaignsOf(tx: Executor, deps: CheckDeps, projectId: string, ids: string[]): Promise<CampaignRow[]> {
+  if (ids.length === 0) return [];
+  const cached = deps.campaigns.cached;
+  if (!cached) return deps.campaigns.byIds(tx, projectId, ids);
+  const rows = await Promise.all(ids.map((id) => cached(projectId, id, tx).catch(() => undefined)));
+  return rows.filter((c): c is CampaignRow => c !== undefined && ids.includes(c.id));
+}
+
 /** Resolves and checks every redeemable (reads in batches where it can). */
 export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemables: RedeemableInput[], ctx: CheckContext): Promise<Checked[]> {
   const tierIds = redeemables.filter((r) => r.object === 'promotion_tier').map((r) => r.id);
@@ -104,7 +113,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     }),
   );
   const campaignIds = [...new Set(found.flatMap((f) => (f.voucher?.campaign_id ? [f.voucher.campaign_id] : f.tier ? [f.tier.campaign_id] : [])))];
-  const campaigns = new Map((campaignIds.length > 0 ? await deps.campaigns.byIds(tx, ctx.projectId, campaignIds) : []).map((c) => [c.id, c]));
+  const campaigns = new Map((await campaignsOf(tx, deps, ctx.projectId, campaignIds)).map((c) => [c.id, c]));
   const objects: { type: RelatedObjectType; id: string }[] = [];
   for (const f of found) {
     if (f.tier) objects.push({ type: 'promotion_tier', id: f.tier.id }, { type: 'campaign', id: f.tier.campaign_id });
