@@ -122,6 +122,11 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     if (f.voucher.campaign_id) objects.push({ type: 'campaign', id: f.voucher.campaign_id });
   }
   const assigned = await deps.validationRules.assignedTo(tx, ctx.projectId, objects);
+  // customer.segment rules read the customer's live memberships (read only when such a rule is assigned).
+  let segments = ctx.customer?.segments;
+  if (segments === undefined && ctx.customer?.id && assigned.some((a) => JSON.stringify(a.rule.rules).includes('"customer.segment"'))) {
+    segments = await sql.selectSegmentIds(tx, ctx.projectId, ctx.customer.id);
+  }
   const limits = assigned.flatMap((a) => limitsOf(a.rule, a.objectId));
   const counted = [...new Set(limits.map((l) => l.objectId))];
   const counters = counted.length > 0 ? await sql.selectCounters(tx, counted, ctx.customer?.id ?? '~') : [];
@@ -132,7 +137,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
       if (!ids.includes(a.objectId)) continue;
       const counts = countsOf(counters, a.objectId, ctx.customer?.id ?? null, ctx.now);
       const rc: RuleContext = {
-        customer: ctx.customer ? { id: ctx.customer.id ?? undefined, metadata: ctx.customer.metadata, segments: ctx.customer.segments } : null,
+        customer: ctx.customer ? { id: ctx.customer.id ?? undefined, metadata: ctx.customer.metadata, segments } : null,
         order: { amount: ctx.order.amount, initial_amount: ctx.order.initial_amount, metadata: ctx.order.metadata, items: ctx.order.items as never },
         redemption: { metadata: ctx.metadata, count: counts.count, per_customer: counts.per_customer, gift_amount: giftAmount },
       };
