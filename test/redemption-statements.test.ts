@@ -74,7 +74,7 @@ describe('statements per request', () => {
   it('a redemption of the bench request', async () => {
     const s = await statements('/v1/redemptions', request(2));
     console.log(`redemption: ${s.length}\n  ${s.join('\n  ')}`);
-    expect(s.length).toBeLessThanOrEqual(14);
+    expect(s.length).toBeLessThanOrEqual(12);
   });
   it('a redemption of an unlimited voucher', async () => {
     const s = await statements('/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'STMT-FREE' }], order: { amount: 10000 } });
