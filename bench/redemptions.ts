@@ -2,15 +2,19 @@
  * Redemption benchmark, on PostgreSQL through `tessera serve`: (1) validations and (2) redemptions at a fixed rate
  * (open loop) with a realistic request: a 5-item order, a voucher guarded by 2 validation rules stacked after one
  * promotion tier, a customer with metadata; (3) 32 clients redeeming one unlimited voucher as fast as they can;
- * (4) 32 clients on a voucher of quantity 1,000, then the database asked how many redemptions stand. Prints figures.
+ * (4) 32 clients on a voucher of quantity 1,000, then the database asked how many redemptions stand. Next to (3), the
+ * machine's own limit measured in the same run: a bare node:http server (bench/bare-server.ts) driven by the same
+ * clients; the unlimited redemptions/s are also printed as a ratio to it, since the machine is shared and noisy.
  */
+import { join } from 'node:path';
+import { startChild } from './lib/child.js';
 import { callJson, createLoadClient } from './lib/load.js';
 import { parseOptions, positiveInt, positiveNumber } from './lib/options.js';
 import { runPaced } from './lib/paced.js';
 import { withAdmin } from './lib/postgres.js';
 import { fmt, out, table } from './lib/report.js';
 import { machineDescription } from './lib/cpu.js';
-import { createProject, startTessera } from './lib/tessera.js';
+import { createProject, repoRoot, startTessera } from './lib/tessera.js';
 
 const raw = parseOptions('Usage: npm run bench:redemptions -- [options]', {
   rate: { type: 'string', env: 'BENCH_RATE', default: '500', help: 'validations and redemptions per second (paced runs)' },
@@ -56,6 +60,7 @@ try {
 
   const load = createLoadClient(base, clients);
   const plain = (code: string) => () => JSON.stringify({ redeemables: [{ object: 'voucher', id: code }], order: { amount: 10000 } });
+  const bare = await bareCeiling(clients);
   const unlimited = await load.run({ path: '/v1/redemptions', headers, body: plain('BENCH-FREE'), concurrency: clients, durationMs: 8000 });
   const thousand = await load.run({ path: '/v1/redemptions', headers, body: plain('BENCH-1000'), concurrency: clients, requests: 1600 });
   await load.close();
@@ -74,6 +79,8 @@ try {
         [`redemptions at ${rate}/s: ok / errors`, `${fmt(redemptions.ok)} / ${fmt(redemptions.errors)}`],
         ['redemption latency p50 / p99 / max (ms)', `${fmt(redemptions.p50Ms, 1)} / ${fmt(redemptions.p99Ms, 1)} / ${fmt(redemptions.maxMs, 1)}`],
         [`${clients} clients, one unlimited voucher: redemptions/s`, fmt(unlimited.okPerSecond)],
+        [`  bare node:http, same clients (machine limit): requests/s`, fmt(bare)],
+        ['  ratio to the machine limit', `${fmt((unlimited.okPerSecond / bare) * 100, 1)}%`],
         ['  its latency p50 / p99 (ms), errors', `${fmt(unlimited.p50Ms, 1)} / ${fmt(unlimited.p99Ms, 1)}, ${fmt(unlimited.errors)}`],
         [`${clients} clients, quantity 1,000: succeeded / refused`, `${fmt(thousand.ok)} / ${fmt(thousand.errors)}`],
         ['  in the database: redemptions standing / redeemed_quantity', `${fmt(standing.rows)} / ${fmt(standing.counter)}`],
@@ -85,4 +92,18 @@ try {
   }
 } finally {
   await t.stop();
+}
+
+/** Requests/s a bare node:http server answers to the same closed-loop clients: this machine's limit, now. */
+async function bareCeiling(n: number): Promise<number> {
+  const server = await startChild({ name: 'bare', args: [join(repoRoot, 'dist-bench/bench/bare-server.js')], env: process.env, listening: /listening on (http:\/\/\S+)/ });
+  const client = createLoadClient(server.url, n);
+  try {
+    const spec = { path: '/v1/events', headers: { 'content-type': 'application/json' }, body: () => JSON.stringify({ event: 'bench' }), concurrency: n };
+    await client.run({ ...spec, durationMs: 1000 });
+    return (await client.run({ ...spec, durationMs: 4000 })).okPerSecond;
+  } finally {
+    await client.close();
+    await server.stop();
+  }
 }

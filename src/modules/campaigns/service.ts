@@ -271,7 +271,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
      * The campaign as get finds it, from a per-process copy at most a few seconds old and dropped when a campaign of
      * the project changes (for hot paths that only read its definition: publications).
      */
-    cached: (projectId: string, idOrName: string) => recent.get(projectId, idOrName, () => get(projectId, idOrName)),
+    cached: (projectId: string, idOrName: string, tx: Executor = db) => recent.get(projectId, idOrName, () => get(projectId, idOrName, tx)),
     setGenerationStatus: (tx: Executor, id: string, status: string) => sql.setGenerationStatus(tx, id, status),
     /** Async actions: what requests left to the background (code generation, imports) and how far it got. */
     actions: {

@@ -60,7 +60,11 @@ export function createOrdersService(deps: OrdersDeps) {
    * Writes an order (new when `current` is undefined), recomputes the order summaries of its customers (old and
    * new) and records the customer's order events, all in tx.
    */
-  async function write(tx: Executor, cause: Cause, current: OrderRow | undefined, input: OrderInput, silent?: Set<string>, redemptions?: Record<string, unknown>): Promise<OrderRow> {
+  async function write(tx: Executor, cause: Cause, current: OrderRow | undefined, input: OrderInput, silent?: Set<string>, redemptions?: Record<string, unknown>, deferred?: CausedEvent[]): Promise<OrderRow> {
+    const recordAll = async (events: CausedEvent[]) => {
+      if (deferred) deferred.push(...events);
+      else await log.record(tx, events);
+    };
     const projectId = cause.projectId;
     const now = clock.now();
     const events: CausedEvent[] = [];
@@ -87,7 +91,7 @@ export function createOrdersService(deps: OrdersDeps) {
     } else {
       if (redemptions === undefined && compared.every((k) => isDeepStrictEqual(current[k], row[k]))) {
         if (silent) for (const e of events) silent.add(mark(e));
-        else await log.record(tx, events);
+        else await recordAll(events);
         return current;
       }
       row.updated_at = now;
@@ -109,7 +113,7 @@ export function createOrdersService(deps: OrdersDeps) {
       return row;
     }
     events.push(...(await orderEvents(tx, cause, current, row, customer ?? undefined, referrer ?? undefined)));
-    await log.record(tx, events);
+    await recordAll(events);
     return row;
   }
 
@@ -152,8 +156,9 @@ export function createOrdersService(deps: OrdersDeps) {
    * In the caller's transaction (redemptions): creates the order, or updates the one with the sent id or source_id,
    * adding `redemptions` (by parent redemption id) to the order's.
    */
-  async function upsertIn(tx: Executor, cause: Cause, input: OrderInput, redemptions?: Record<string, unknown>): Promise<OrderRow> {
-    return write(tx, cause, await existing(tx, cause.projectId, input), { ...input, id: undefined }, undefined, redemptions);
+  /** Upserts in the caller's transaction; with `deferred`, its events are handed to the caller to record with its own. */
+  async function upsertIn(tx: Executor, cause: Cause, input: OrderInput, redemptions?: Record<string, unknown>, deferred?: CausedEvent[]): Promise<OrderRow> {
+    return write(tx, cause, await existing(tx, cause.projectId, input), { ...input, id: undefined }, undefined, redemptions, deferred);
   }
 
   /** PUT /v1/orders/{id}: sent fields change (items and metadata as a whole), the rest stay. */

@@ -15,5 +15,5 @@ export type { TierInput, TierRow } from './types.js';
 
 export const promotionsModule = defineModule<{ promotions: ReturnType<typeof createPromotionsService> }, { log: EventLog; campaigns: CampaignsService }>({
   name: 'promotions',
-  create: ({ db, clock, services }) => ({ services: { promotions: createPromotionsService({ db, clock, log: services.log, campaigns: services.campaigns }) } }),
+  create: ({ db, clock, definitions, services }) => ({ services: { promotions: createPromotionsService({ db, clock, log: services.log, campaigns: services.campaigns, definitions }) } }),
 });

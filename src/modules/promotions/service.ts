@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { invalidCampaign, invalidPayload, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
+import type { Definitions } from '../../store/definitions.js';
 import { checkValidity, type CampaignRow, type CampaignsService, type Validity } from '../campaigns/index.js';
 import type { Cause, EventLog } from '../event-log/index.js';
 import * as sql from './sql.js';
@@ -17,8 +18,30 @@ function validityOf(input: TierInput, current: Validity = {}): Validity {
   return v;
 }
 
-export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: Pick<CampaignsService, 'get' | 'byIds' | 'simple'> }) {
+/** Tiers a project may have for them to be kept per process; a project with more reads them each time. */
+const maxCachedTiers = 5_000;
+
+export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: Pick<CampaignsService, 'get' | 'byIds' | 'simple'>; definitions?: Pick<Definitions, 'cache' | 'changed'> }) {
   const { db, clock, log, campaigns } = deps;
+  /** Per-process copies of each project's tiers (for validations and redemptions), dropped when one changes. */
+  const cached = deps.definitions?.cache(async (ex, projectIds) =>
+    Promise.all(
+      projectIds.map(async (projectId) => {
+        const rows = await sql.selectProjectTiers(ex, projectId, maxCachedTiers + 1);
+        return { project_id: projectId, tiers: rows.length > maxCachedTiers ? undefined : new Map(rows.map((t) => [t.id, t])) };
+      }),
+    ),
+  );
+  const announce = async (projectId: string) => {
+    await deps.definitions?.changed(projectId);
+  };
+
+  /** Tiers by id (those that exist): from the per-process copy, else read. */
+  async function byIds(tx: Executor, projectId: string, ids: string[]): Promise<TierRow[]> {
+    const copy = cached ? (await cached.get(tx, [projectId]))[0]?.tiers : undefined;
+    if (copy) return ids.flatMap((id) => copy.get(id) ?? []);
+    return sql.selectTiers(tx, projectId, ids);
+  }
 
   async function promotion(projectId: string, idOrName: string, tx: Executor = db): Promise<CampaignRow> {
     const c = await campaigns.get(projectId, idOrName, tx);
@@ -119,7 +142,25 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
     return { tiers: rows.map((r) => tierObject(r, byId.get(r.campaign_id))), total };
   }
 
-  return { create, update, remove, get, list, enable: (cause: Cause, id: string) => setActive(cause, id, true), disable: (cause: Cause, id: string) => setActive(cause, id, false), byIds: (tx: Executor, projectId: string, ids: string[]) => sql.selectTiers(tx, projectId, ids) };
+  /** A write, then its project's cached tiers dropped (here at once, elsewhere by NOTIFY). */
+  const announced =
+    <A extends unknown[], R>(fn: (cause: Cause, ...a: A) => Promise<R>) =>
+    async (cause: Cause, ...a: A): Promise<R> => {
+      const r = await fn(cause, ...a);
+      await announce(cause.projectId);
+      return r;
+    };
+
+  return {
+    create: announced(create),
+    update: announced(update),
+    remove: announced(remove),
+    get,
+    list,
+    enable: announced((cause: Cause, id: string) => setActive(cause, id, true)),
+    disable: announced((cause: Cause, id: string) => setActive(cause, id, false)),
+    byIds,
+  };
 }
 
 export type PromotionsService = ReturnType<typeof createPromotionsService>;

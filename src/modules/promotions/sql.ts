@@ -46,3 +46,9 @@ export async function nextHierarchy(db: Executor, campaignId: string): Promise<n
   const { rows } = await db.query<{ n: number | null }>('SELECT max(hierarchy) AS n FROM promotion_tiers WHERE campaign_id = $1', [campaignId]);
   return Number(rows[0]?.n ?? 0) + 1;
 }
+
+/** A project's tiers, at most `limit` (the per-process copy validations read). */
+export async function selectProjectTiers(db: Executor, projectId: string, limit: number): Promise<TierRow[]> {
+  const { rows } = await db.query<TierRow>(`SELECT ${columns} FROM promotion_tiers WHERE project_id = $1 ORDER BY id LIMIT $2`, [projectId, limit]);
+  return rows;
+}

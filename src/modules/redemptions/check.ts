@@ -56,7 +56,7 @@ export interface CheckContext {
 
 export interface CheckDeps {
   vouchers: Pick<VouchersService, 'find'>;
-  campaigns: Pick<CampaignsService, 'byIds'>;
+  campaigns: Pick<CampaignsService, 'byIds'> & Partial<Pick<CampaignsService, 'cached'>>;
   validationRules: Pick<ValidationRulesService, 'assignedTo'>;
   promotions: Pick<PromotionsService, 'byIds'>;
 }
@@ -86,6 +86,15 @@ function validityError(v: VoucherRow, c: CampaignRow | undefined, now: Date): Te
   return undefined;
 }
 
+/** Campaigns by id: the per-process copies (a few seconds old at most, dropped on change) where there are. */
+async function campaignsOf(tx: Executor, deps: CheckDeps, projectId: string, ids: string[]): Promise<CampaignRow[]> {
+  if (ids.length === 0) return [];
+  const cached = deps.campaigns.cached;
+  if (!cached) return deps.campaigns.byIds(tx, projectId, ids);
+  const rows = await Promise.all(ids.map((id) => cached(projectId, id, tx).catch(() => undefined)));
+  return rows.filter((c): c is CampaignRow => c !== undefined && ids.includes(c.id));
+}
+
 /** Resolves and checks every redeemable (reads in batches where it can). */
 export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemables: RedeemableInput[], ctx: CheckContext): Promise<Checked[]> {
   const tierIds = redeemables.filter((r) => r.object === 'promotion_tier').map((r) => r.id);
@@ -106,7 +115,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     }),
   );
   const campaignIds = [...new Set(found.flatMap((f) => (f.voucher?.campaign_id ? [f.voucher.campaign_id] : f.tier ? [f.tier.campaign_id] : [])))];
-  const campaigns = new Map((campaignIds.length > 0 ? await deps.campaigns.byIds(tx, ctx.projectId, campaignIds) : []).map((c) => [c.id, c]));
+  const campaigns = new Map((await campaignsOf(tx, deps, ctx.projectId, campaignIds)).map((c) => [c.id, c]));
   const objects: { type: RelatedObjectType; id: string }[] = [];
   for (const f of found) {
     if (f.tier) objects.push({ type: 'promotion_tier', id: f.tier.id }, { type: 'campaign', id: f.tier.campaign_id });
@@ -115,6 +124,11 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     if (f.voucher.campaign_id) objects.push({ type: 'campaign', id: f.voucher.campaign_id });
   }
   const assigned = await deps.validationRules.assignedTo(tx, ctx.projectId, objects);
+  // customer.segment rules read the customer's live memberships (read only when such a rule is assigned).
+  let segments = ctx.customer?.segments;
+  if (segments === undefined && ctx.customer?.id && assigned.some((a) => JSON.stringify(a.rule.rules).includes('"customer.segment"'))) {
+    segments = await sql.selectSegmentIds(tx, ctx.projectId, ctx.customer.id);
+  }
   const limits = assigned.flatMap((a) => limitsOf(a.rule, a.objectId));
   const counted = [...new Set(limits.map((l) => l.objectId))];
   const counters = counted.length > 0 ? await sql.selectCounters(tx, counted, ctx.customer?.id ?? '~') : [];
@@ -125,7 +139,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
       if (!ids.includes(a.objectId)) continue;
       const counts = countsOf(counters, a.objectId, ctx.customer?.id ?? null, ctx.now);
       const rc: RuleContext = {
-        customer: ctx.customer ? { id: ctx.customer.id ?? undefined, metadata: ctx.customer.metadata, segments: ctx.customer.segments } : null,
+        customer: ctx.customer ? { id: ctx.customer.id ?? undefined, metadata: ctx.customer.metadata, segments } : null,
         order: { amount: ctx.order.amount, initial_amount: ctx.order.initial_amount, metadata: ctx.order.metadata, items: ctx.order.items as never },
         redemption: { metadata: ctx.metadata, count: counts.count, per_customer: counts.per_customer, gift_amount: giftAmount },
       };

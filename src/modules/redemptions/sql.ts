@@ -141,3 +141,13 @@ export async function selectActiveTierIds(db: Executor, projectId: string, limit
   );
   return rows.map((r) => r.id);
 }
+
+/** The segments a customer is in now (its membership row, migration 0012), for customer.segment rules. */
+export async function selectSegmentIds(db: Executor, projectId: string, customerId: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT s.id FROM customer_segments m JOIN segments s ON s.num = ANY (m.segments) AND s.project_id = m.project_id
+      WHERE m.project_id = $1 AND m.customer_id = $2`,
+    [projectId, customerId],
+  );
+  return rows.map((r) => r.id);
+}

@@ -24,5 +24,5 @@ export type { Rule, RuleSet, ValidationRuleRow, ValidationRuleInput, AssignmentR
 /** Rules record their webhooks through the event log; they react to no event and run no job. */
 export const validationRulesModule = defineModule<{ validationRules: ReturnType<typeof createValidationRulesService> }, { log: EventLog }>({
   name: 'validation-rules',
-  create: ({ db, clock, services }) => ({ services: { validationRules: createValidationRulesService({ db, clock, log: services.log }) } }),
+  create: ({ db, clock, definitions, services }) => ({ services: { validationRules: createValidationRulesService({ db, clock, log: services.log, definitions }) } }),
 });

@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { duplicate, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
+import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventLog } from '../event-log/index.js';
 import { evaluateRules, type RuleContext, type Verdict } from './evaluate.js';
 import { checkRuleSet } from './grammar.js';
@@ -12,8 +13,60 @@ import { assignmentObject, validationRuleObject } from './view.js';
 /** The assignment as business_validation_rule.assignment.* webhooks carry it (its validation is never partial here). */
 const assignmentPayload = (a: AssignmentRow) => ({ ...assignmentObject(a), validation_status: 'VALID', validation_omitted_rules: [] });
 
-export function createValidationRulesService(deps: { db: Db; clock: Clock; log: EventLog }) {
+/** Assignments a project may have for its rules to be kept per process; a project with more reads them each time. */
+const maxCachedAssignments = 5_000;
+
+/** A project's rules and assignments as a validation reads them: assignments by `type:id`, in assignment order. */
+interface ProjectRules {
+  project_id: string;
+  complete: boolean;
+  byObject: Map<string, AssignmentRow[]>;
+  rules: Map<string, ValidationRuleRow>;
+}
+
+export function createValidationRulesService(deps: { db: Db; clock: Clock; log: EventLog; definitions?: Pick<Definitions, 'cache' | 'changed'> }) {
   const { db, clock, log } = deps;
+  /** Per-process copies of each project's rules and assignments, dropped when one of them changes (`announce`). */
+  const cached = deps.definitions?.cache(async (ex, projectIds): Promise<ProjectRules[]> =>
+    Promise.all(
+      projectIds.map(async (projectId) => {
+        const assignments = await sql.selectProjectAssignments(ex, projectId, maxCachedAssignments + 1);
+        if (assignments.length > maxCachedAssignments) return { project_id: projectId, complete: false, byObject: new Map(), rules: new Map() };
+        const rules = new Map((await sql.selectRules(ex, projectId, [...new Set(assignments.map((a) => a.rule_id))])).map((r) => [r.id, r]));
+        const byObject = new Map<string, AssignmentRow[]>();
+        for (const a of assignments) {
+          const k = `${a.related_object_type}:${a.related_object_id}`;
+          byObject.set(k, [...(byObject.get(k) ?? []), a]);
+        }
+        return { project_id: projectId, complete: true, byObject, rules };
+      }),
+    ),
+  );
+  const announce = async (projectId: string) => {
+    await deps.definitions?.changed(projectId);
+  };
+
+  /** The rules assigned to these objects, in assignment order: from the per-process copy, else read. */
+  async function assignedRules(tx: Executor, projectId: string, objects: { type: RelatedObjectType; id: string }[]): Promise<{ rule: ValidationRuleRow; assignment: AssignmentRow }[]> {
+    if (objects.length === 0) return [];
+    const copy = cached ? (await cached.get(tx, [projectId]))[0] : undefined;
+    if (copy?.complete) {
+      const wanted = new Set(objects.map((o) => `${o.type}:${o.id}`));
+      const assigned = [...wanted].flatMap((k) => copy.byObject.get(k) ?? []);
+      assigned.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return assigned.flatMap((a) => {
+        const rule = copy.rules.get(a.rule_id);
+        return rule ? [{ rule, assignment: a }] : [];
+      });
+    }
+    const assigned = await sql.selectAssignedTo(tx, projectId, objects);
+    if (assigned.length === 0) return [];
+    const rules = new Map((await sql.selectRules(tx, projectId, [...new Set(assigned.map((a) => a.rule_id))])).map((r) => [r.id, r]));
+    return assigned.flatMap((a) => {
+      const rule = rules.get(a.rule_id);
+      return rule ? [{ rule, assignment: a }] : [];
+    });
+  }
 
   const record = (tx: Executor, cause: Cause, type: string, entityId: string, data: Record<string, unknown>) =>
     log.record(tx, [{ cause, event: { type, customerId: null, entityId, data } }]);
@@ -65,7 +118,7 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
 
   /** PUT: sent fields change (rules as a whole); the rest stay. */
   async function update(cause: Cause, id: string, input: ValidationRuleInput): Promise<ValidationRuleRow> {
-    return db.transaction(async (tx) => {
+    const row = await db.transaction(async (tx) => {
       const current = await sql.selectRule(tx, cause.projectId, id, true);
       if (!current) throw notFound('validation_rules', id);
       const now = clock.now();
@@ -79,6 +132,8 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
       await record(tx, cause, 'business_validation_rule.updated', row.id, { rule: validationRuleObject(row), updated_at: now.toISOString() });
       return row;
     });
+    await announce(cause.projectId);
+    return row;
   }
 
   async function remove(cause: Cause, id: string): Promise<void> {
@@ -88,6 +143,7 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
       await sql.deleteRule(tx, cause.projectId, id);
       await record(tx, cause, 'business_validation_rule.deleted', id, { rule: validationRuleObject(current), deleted_at: clock.now().toISOString() });
     });
+    await announce(cause.projectId);
   }
 
   /**
@@ -95,7 +151,7 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
    * comes later). The same object twice is 409 duplicate_found, unless `force` replaces the assignment.
    */
   async function assign(cause: Cause, ruleId: string, input: { related_object_type?: RelatedObjectType; related_object_id: string }, force = false): Promise<AssignmentRow> {
-    return db.transaction(async (tx) => {
+    const assignment = await db.transaction(async (tx) => {
       const rule = await sql.selectRule(tx, cause.projectId, ruleId, true);
       if (!rule) throw notFound('validation_rules', ruleId);
       const type = input.related_object_type ?? 'voucher';
@@ -106,6 +162,8 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
       await record(tx, cause, 'business_validation_rule.assignment.created', row.id, { rule: validationRuleObject(counted), assignment: assignmentPayload(row) });
       return row;
     });
+    await announce(cause.projectId);
+    return assignment;
   }
 
   async function unassign(cause: Cause, ruleId: string, assignmentId: string): Promise<void> {
@@ -117,6 +175,7 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
       const counted = { ...rule, assignments_count: Math.max(0, (rule.assignments_count ?? 1) - 1) };
       await record(tx, cause, 'business_validation_rule.assignment.deleted', gone.id, { rule: validationRuleObject(counted), assignment: assignmentPayload(gone) });
     });
+    await announce(cause.projectId);
   }
 
   return {
@@ -143,26 +202,14 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
     },
     /** The rules assigned to these objects, with the object each guards (in assignment order). */
     async assignedTo(tx: Executor, projectId: string, objects: { type: RelatedObjectType; id: string }[]): Promise<{ rule: ValidationRuleRow; objectId: string; objectType: string }[]> {
-      if (objects.length === 0) return [];
-      const assigned = await sql.selectAssignedTo(tx, projectId, objects);
-      if (assigned.length === 0) return [];
-      const rules = new Map((await sql.selectRules(tx, projectId, [...new Set(assigned.map((a) => a.rule_id))])).map((r) => [r.id, r]));
-      return assigned.flatMap((a) => {
-        const rule = rules.get(a.rule_id);
-        return rule ? [{ rule, objectId: a.related_object_id, objectType: a.related_object_type }] : [];
-      });
+      return (await assignedRules(tx, projectId, objects)).map(({ rule, assignment: a }) => ({ rule, objectId: a.related_object_id, objectType: a.related_object_type }));
     },
     /**
-     * For validations: the rules assigned to these objects, each evaluated against the caller's context at `now`
-     * (in assignment order). The first failure is the answer's reason.
+     * For validations (and distributions, earning rules): the rules assigned to these objects, each evaluated
+     * against the caller's context at `now` (in assignment order). The first failure is the answer's reason.
      */
     async evaluateAssigned(tx: Executor, projectId: string, objects: { type: RelatedObjectType; id: string }[], ctx: RuleContext, now: Date): Promise<{ rule: ValidationRuleRow; verdict: Verdict }[]> {
-      const assigned = await sql.selectAssignedTo(tx, projectId, objects);
-      const rules = new Map((await sql.selectRules(tx, projectId, [...new Set(assigned.map((a) => a.rule_id))])).map((r) => [r.id, r]));
-      return assigned.flatMap((a) => {
-        const rule = rules.get(a.rule_id);
-        return rule ? [{ rule, verdict: evaluateRules(rule.rules, ctx, now, rule.error) }] : [];
-      });
+      return (await assignedRules(tx, projectId, objects)).map(({ rule }) => ({ rule, verdict: evaluateRules(rule.rules, ctx, now, rule.error) }));
     },
   };
 }

@@ -123,3 +123,9 @@ export async function selectAssignedTo(db: Executor, projectId: string, objects:
   );
   return rows;
 }
+
+/** A project's assignments in assignment order, at most `limit` (the per-process copy of a validation's rules). */
+export async function selectProjectAssignments(db: Executor, projectId: string, limit: number): Promise<AssignmentRow[]> {
+  const { rows } = await db.query<AssignmentRow>(`SELECT a.* FROM validation_rule_assignments a WHERE a.project_id = $1 ORDER BY a.created_at, a.id LIMIT $2`, [projectId, limit]);
+  return rows;
+}

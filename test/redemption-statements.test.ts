@@ -1,0 +1,86 @@
+/**
+ * How many statements a validation and a redemption cost (the bench's realistic request): a budget that keeps the
+ * hot path's round trips from creeping back up. Statements are counted by wrapping the store under test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import type { Queryable } from '../src/store/db.js';
+
+let t: TestTessera;
+let p: TestProject;
+let log: string[] | undefined;
+
+function counting(q: Queryable): Queryable {
+  const query = q.query.bind(q);
+  q.query = ((sql: string, params?: readonly unknown[], options?: object) => {
+    log?.push(sql.replace(/\s+/g, ' ').slice(0, 140));
+    return query(sql, params as unknown[], options as never);
+  }) as Queryable['query'];
+  return q;
+}
+
+async function ok(url: string, payload: unknown): Promise<any> {
+  const res = await t.app.inject({ method: 'POST', url, headers: p.server, payload: payload as object });
+  expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
+  return res.json();
+}
+
+let tier: { id: string };
+const items = Array.from({ length: 5 }, (_, i) => ({ source_id: `sku-${i}`, quantity: 1 + (i % 3), price: 1500 + i * 250 }));
+const request = (n: number) => ({
+  redeemables: [{ object: 'promotion_tier', id: tier.id }, { object: 'voucher', id: 'STMT-10' }],
+  order: { items },
+  customer: { source_id: `stmt-c${n}`, metadata: { tier: 'gold' } },
+});
+
+async function statements(url: string, body: unknown): Promise<string[]> {
+  log = [];
+  await ok(url, body);
+  const out = log;
+  log = undefined;
+  return out;
+}
+
+beforeAll(async () => {
+  t = await startTessera();
+  p = await t.createProject();
+  const db = t.testDb.db;
+  counting(db);
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn: (tx: Queryable) => Promise<unknown>) => transaction((tx) => fn(counting(tx)))) as typeof db.transaction;
+  const promo = await ok('/v1/campaigns', { name: 'Stmt promo', campaign_type: 'PROMOTION' });
+  tier = await ok(`/v1/promotions/${promo.id}/tiers`, { name: 'Two off', action: { discount: { type: 'AMOUNT', amount_off: 200 } } });
+  const voucher = await ok('/v1/vouchers/STMT-10', { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } });
+  await ok('/v1/vouchers/STMT-FREE', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } });
+  for (const rule of [{ name: 'order.amount', conditions: { $more_than: [5000] } }, { name: 'customer.metadata', property: 'tier', conditions: { $in: ['gold', 'silver'] } }]) {
+    const r = await ok('/v1/validation-rules', { name: rule.name, rules: { '1': rule } });
+    await ok(`/v1/validation-rules/${r.id}/assignments`, { related_object_type: 'voucher', related_object_id: voucher.id });
+  }
+  // Warm the per-process caches.
+  await ok('/v1/validations', request(0));
+  await ok('/v1/redemptions', request(0));
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('statements per request', () => {
+  it('a validation of the bench request', async () => {
+    const s = await statements('/v1/validations', request(1));
+    console.log(`validation: ${s.length}\n  ${s.join('\n  ')}`);
+    // customer, voucher: tiers, campaigns and rules come from the per-process copies.
+    expect(s.length).toBeLessThanOrEqual(2);
+  });
+  it('a redemption of the bench request', async () => {
+    const s = await statements('/v1/redemptions', request(2));
+    console.log(`redemption: ${s.length}\n  ${s.join('\n  ')}`);
+    expect(s.length).toBeLessThanOrEqual(12);
+  });
+  it('a redemption of an unlimited voucher', async () => {
+    const s = await statements('/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'STMT-FREE' }], order: { amount: 10000 } });
+    console.log(`unlimited: ${s.length}\n  ${s.join('\n  ')}`);
+    // voucher, order, redemption, events: nothing locks or updates the voucher row.
+    expect(s.length).toBeLessThanOrEqual(4);
+    expect(s.filter((q) => /^UPDATE vouchers|FOR UPDATE/.test(q))).toEqual([]);
+  });
+});
