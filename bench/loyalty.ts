@@ -26,7 +26,7 @@ const durationMs = positiveInt('duration', raw.duration) * 1000;
 const rounds = positiveInt('rounds', raw.rounds);
 
 out(`Loyalty earning benchmark: ${fmt(customers)} customers, ${concurrency} clients, ${rounds} turns of ${durationMs / 1000} s each way; ${machineDescription()}`);
-const t = await startTessera({ store: 'postgres', adminUrl: raw['database-url']!, databaseName: raw['database-name']!, nodeArgs: process.env.BENCH_QT ? ['--import', 'file:///work/wt-dash/dist-bench/bench/lib/query-timer.js'] : [] });
+const t = await startTessera({ store: 'postgres', adminUrl: raw['database-url']!, databaseName: raw['database-name']!, nodeArgs: process.env.BENCH_QT ? ['--import', new URL('./lib/query-timer.js', import.meta.url).href] : [] });
 const load = createLoadClient(t.server.url, concurrency);
 try {
   const json = { 'content-type': 'application/json' };

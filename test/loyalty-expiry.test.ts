@@ -110,4 +110,22 @@ describe('points expiry', () => {
       expect(validate(a.data.data), JSON.stringify(validate.errors)).toBe(true);
     }
   });
+
+  it('points that expire on the same day share one bucket, expired as one change', async () => {
+    clock.set(new Date('2026-04-10T09:00:00Z'));
+    const program = (await ok('GET', '/v1/loyalties')).campaigns.find((l: any) => l.name === 'Expiring');
+    const code = (await ok('POST', `/v1/loyalties/${program.id}/members`, { customer: { source_id: 'exp-bob' } })).code;
+    await ok('POST', '/v1/events', { event: 'visit', customer: { source_id: 'exp-bob' } });
+    clock.set(new Date('2026-04-20T09:00:00Z'));
+    await ok('POST', '/v1/events', { event: 'visit', customer: { source_id: 'exp-bob' } });
+    const buckets = (await ok('GET', `/v1/loyalties/${program.id}/members/${code}/points-expiration`)).data;
+    expect(buckets.map((b: any) => [b.expires_at, b.bucket.total_points])).toEqual([['2026-05-31', 200]]);
+    clock.set(new Date('2026-06-01T00:00:00Z'));
+    expect(await expireDue()).toBe(1);
+    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toEqual({ points: 200, balance: 0 });
+    const txs = (await ok('GET', `/v1/loyalties/members/${code}/transactions`)).data.filter((t: any) => t.type === 'POINTS_EXPIRATION');
+    expect(txs.map((t: any) => t.details.balance.points)).toEqual([-200]);
+    const activity = await ok('GET', '/v1/customers/exp-bob/activity?type=customer.voucher.loyalty_card.points_expired');
+    expect(activity.data.map((a: any) => [a.data.data.points, a.data.data.buckets.length])).toEqual([[200, 1]]);
+  });
 });

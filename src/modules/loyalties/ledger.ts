@@ -165,7 +165,27 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
     return out;
   }
 
-  return { change, accrueMany };
+  /**
+   * Points taken from several cards at once (expiry: each card gives what is asked or, when its balance is lower, all
+   * it has). One locked read and one update for the batch, one insert of all transaction rows; cards that gave
+   * nothing get no transaction. The buckets are the caller's to close.
+   */
+  async function takeMany(tx: Executor, projectId: string, items: Array<{ cause: Cause; change: PointsChange }>): Promise<Map<string, PointsChanged>> {
+    const out = new Map<string, PointsChanged>();
+    if (items.length === 0) return out;
+    const after = await sql.takePointsMany(tx, projectId, items.map(({ change: c }) => ({ id: c.card.id, base: effective(c.card, c.campaign).loyalty_card?.points ?? 0, points: -c.points })));
+    for (const { cause, change: c } of items) {
+      const a = after.get(c.card.id);
+      if (!a || a.taken === 0) continue;
+      const done = recorded(cause, { ...c, points: -a.taken }, { ...c.card, loyalty_points: a.loyalty_points, loyalty_balance: a.loyalty_balance }, a.loyalty_balance, a.loyalty_points);
+      done.events.push(...((await deps.tiers?.changes(tx, cause, c.campaign, c.holder, a.loyalty_balance + a.taken, a.loyalty_balance)) ?? []));
+      out.set(c.card.id, done);
+    }
+    await sql.insertTransactions(tx, [...out.values()].map((o) => o.transaction));
+    return out;
+  }
+
+  return { change, accrueMany, takeMany };
 }
 
 export type Ledger = ReturnType<typeof createLedger>;

@@ -126,6 +126,35 @@ export async function addPointsMany(db: Executor, projectId: string, adds: Array
   return new Map(rows.map((r) => [r.id, r]));
 }
 
+/**
+ * Takes points from several cards at once (expiry): the cards are locked in id order first (as additions lock them),
+ * then each gives what it is asked for or, when its balance is lower, all it has: never below 0. `base` is each card's
+ * template points. Returns per card the points taken and its lifetime points and balance after.
+ */
+export async function takePointsMany(db: Executor, projectId: string, takes: Array<{ id: string; base: number; points: number }>): Promise<Map<string, { taken: number; loyalty_points: number; loyalty_balance: number }>> {
+  const asked = new Map(takes.map((t) => [t.id, t]));
+  // Locked rows are read at their latest version, and nobody changes them until this transaction ends.
+  const { rows } = await db.query<{ id: string; loyalty_points: string | null; loyalty_balance: string | null }>(
+    'SELECT id, loyalty_points, loyalty_balance FROM vouchers WHERE project_id = $1 AND id = ANY ($2::text[]) ORDER BY id FOR UPDATE',
+    [projectId, [...asked.keys()]],
+  );
+  const out = new Map<string, { taken: number; loyalty_points: number; loyalty_balance: number }>();
+  for (const r of rows) {
+    const t = asked.get(r.id)!;
+    const balance = r.loyalty_balance === null ? t.base : Number(r.loyalty_balance);
+    const taken = Math.max(0, Math.min(t.points, balance));
+    out.set(r.id, { taken, loyalty_points: r.loyalty_points === null ? t.base : Number(r.loyalty_points), loyalty_balance: balance - taken });
+  }
+  const ids = [...out.keys()];
+  await db.query(
+    `UPDATE vouchers v SET loyalty_balance = u.balance, loyalty_points = u.total
+       FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS u (id, balance, total)
+      WHERE v.project_id = $1 AND v.id = u.id`,
+    [projectId, ids, ids.map((id) => out.get(id)!.loyalty_balance), ids.map((id) => out.get(id)!.loyalty_points)],
+  );
+  return out;
+}
+
 /** Per customer and program, the customer's oldest active card (several customers at once). */
 export async function selectOldestCardsOf(db: Executor, projectId: string, customerIds: string[], campaignIds: string[]): Promise<Array<{ id: string; campaign_id: string; holder_id: string }>> {
   const { rows } = await db.query<{ id: string; campaign_id: string; holder_id: string }>(
@@ -151,14 +180,26 @@ export interface BucketRow {
 }
 const bucketColumns = 'id, project_id, voucher_id, campaign_id, points, remaining, expires_on, expire_at, created_at, updated_at';
 
+/**
+ * Adds points to their cards' buckets: one bucket per card and expiry day (points expiring the same day add up). The
+ * caller holds the cards' locks, so two additions to one bucket never race; rows go in key order all the same.
+ */
 export async function insertBuckets(db: Executor, bs: Array<{ id: string; project_id: string; voucher_id: string; campaign_id: string | null; points: number; expires_on: string; expire_at: Date; created_at: Date }>): Promise<void> {
   if (bs.length === 0) return;
+  const merged = new Map<string, (typeof bs)[number]>();
+  for (const b of bs) {
+    const key = `${b.voucher_id}\u0000${b.expires_on}`;
+    const seen = merged.get(key);
+    merged.set(key, seen ? { ...seen, points: seen.points + b.points } : b);
+  }
+  const rows = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, b]) => b);
   await db.query(
-    `INSERT INTO loyalty_point_buckets (id, project_id, voucher_id, campaign_id, points, remaining, expires_on, expire_at, created_at)
+    `INSERT INTO loyalty_point_buckets AS o (id, project_id, voucher_id, campaign_id, points, remaining, expires_on, expire_at, created_at)
      SELECT b->>'id', b->>'project_id', b->>'voucher_id', b->>'campaign_id', (b->>'points')::bigint, (b->>'points')::bigint,
             (b->>'expires_on')::date, (b->>'expire_at')::timestamptz, (b->>'created_at')::timestamptz
-       FROM jsonb_array_elements($1::jsonb) AS b`,
-    [JSON.stringify(bs)],
+       FROM jsonb_array_elements($1::jsonb) AS b
+     ON CONFLICT (voucher_id, expires_on) DO UPDATE SET points = o.points + EXCLUDED.points, remaining = o.remaining + EXCLUDED.remaining, updated_at = EXCLUDED.created_at`,
+    [JSON.stringify(rows)],
   );
 }
 
@@ -181,8 +222,9 @@ export async function claimDueBuckets(db: Executor, now: Date, limit: number): P
   return rows;
 }
 
-export async function closeBucket(db: Executor, id: string, now: Date): Promise<void> {
-  await db.query('UPDATE loyalty_point_buckets SET remaining = 0, updated_at = $2 WHERE id = $1', [id, now]);
+export async function closeBuckets(db: Executor, ids: string[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query('UPDATE loyalty_point_buckets SET remaining = 0, updated_at = $2 WHERE id = ANY ($1::text[])', [ids, now]);
 }
 
 /** A card's open buckets, soonest first. */
