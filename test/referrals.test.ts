@@ -136,8 +136,13 @@ describe('referral programs', () => {
     });
     const code = await codeFor(c.id, 'rdm-ivy');
     const redeem = (source_id: string) => ok('POST', '/v1/redemptions', { customer: { source_id }, order: { amount: 1000 }, redeemables: [{ object: 'voucher', id: code }] });
-    // The referrer redeeming their own code: no conversion.
-    await redeem('rdm-ivy');
+    // The referrer redeeming their own code: refused, and no conversion.
+    const own = await api('POST', '/v1/redemptions', { customer: { source_id: 'rdm-ivy' }, order: { amount: 1000 }, redeemables: [{ object: 'voucher', id: code }] });
+    expect(own.statusCode).toBe(400);
+    expect(JSON.stringify(own.json())).toContain('referrer_not_permitted_to_redeem');
+    const ownCheck = await ok('POST', '/v1/validations', { customer: { source_id: 'rdm-ivy' }, order: { amount: 1000 }, redeemables: [{ object: 'voucher', id: code }] });
+    expect(ownCheck.valid).toBe(false);
+    expect(JSON.stringify(ownCheck)).toContain('referrer_not_permitted_to_redeem');
     expect(await referred(c.id)).toBe(0);
     await redeem('rdm-jay');
     await redeem('rdm-jay');
@@ -195,7 +200,8 @@ describe.skipIf(!specPresent)('referral webhooks conform to OpenAPIWebhooks.json
     expect(got.filter((g) => g.type === 'customer.rewarded').length).toBeGreaterThanOrEqual(3);
     const holders = got.filter((g) => g.type === 'customer.holder.assignment.created');
     expect(holders.length).toBeGreaterThanOrEqual(3);
-    expect(holders[0].data.holder).toMatchObject({ holder_role: 'REFEREE', campaign_type: 'REFERRAL_PROGRAM', object: 'redeemable_holder' });
+    expect(holders.map((h) => h.data.holder.holder_role)).toEqual(expect.arrayContaining(['REFERRER', 'REFEREE']));
+    expect(holders.find((h) => h.data.holder.holder_role === 'REFEREE').data.holder).toMatchObject({ campaign_type: 'REFERRAL_PROGRAM', object: 'redeemable_holder' });
     for (const payload of got) v.check(payload);
   });
 });

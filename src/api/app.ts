@@ -43,6 +43,8 @@ import type { RewardsService } from '../modules/rewards/index.js';
 import type { ReferralsService } from '../modules/referrals/index.js';
 import { clientPublicationRoutes, publicationRoutes } from './routes/publications.js';
 import { loyaltyRoutes } from './routes/loyalties.js';
+import { referralRoutes } from './routes/referrals.js';
+import type { Holders } from '../modules/referrals/index.js';
 import { rewardRoutes } from './routes/rewards.js';
 import { segmentRoutes } from './routes/segments.js';
 import { clientRedemptionRoutes, redemptionRoutes } from './routes/redemptions.js';
@@ -80,6 +82,7 @@ export interface ApiServices {
   loyaltyTiers: Tiers;
   pendingPoints: Pending;
   rewards: RewardsService;
+  referralHolders: Holders;
   referrals: ReferralsService;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;
@@ -104,7 +107,8 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     routerOptions: {
       ignoreTrailingSlash: true,
       maxParamLength: 500,
-      querystringParser: (s) => qs.parse(s, { depth: 2, arrayLimit: 100, parameterLimit: 200 }) as Record<string, unknown>,
+      // Depth 4: Voucherify's list filters (`filters[holder_role][conditions][$in][0]=REFEREE`).
+      querystringParser: (s) => qs.parse(s, { depth: 4, arrayLimit: 100, parameterLimit: 200 }) as Record<string, unknown>,
     },
   }) as unknown as FastifyInstance;
 
@@ -152,6 +156,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     promotionRoutes(v1, services);
     loyaltyRoutes(v1, services);
     rewardRoutes(v1, services);
+    referralRoutes(v1, services);
   }, { prefix: '/v1' });
 
   await app.register(async (client) => {

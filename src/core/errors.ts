@@ -40,6 +40,8 @@ export const errorCatalog = {
   invalid_redemption_parent: { code: 400, message: 'Invalid redemption parent' },
   promotion_inactive: { code: 400, message: 'Promotion is inactive' },
   promotion_not_active_now: { code: 400, message: 'Promotion not active now' },
+  referrer_not_permitted_to_redeem: { code: 400, message: 'Referrer not permitted to redeem' },
+  invalid_referral_holder: { code: 400, message: 'Invalid referral holder' },
   unauthorized: { code: 401, message: 'Unauthorized' },
   forbidden: { code: 403, message: 'Forbidden' },
   not_found: { code: 404, message: 'Resource not found' },
@@ -133,6 +135,8 @@ export const invalidRedemption = raise('invalid_redemption');
 export const invalidRedemptionParent = raise('invalid_redemption_parent');
 export const promotionInactive = raise('promotion_inactive');
 export const promotionNotActiveNow = raise('promotion_not_active_now');
+export const referrerNotPermittedToRedeem = raise('referrer_not_permitted_to_redeem');
+export const invalidReferralHolder = raise('invalid_referral_holder');
 /** A validation rule failed: its key (customer, order or redemption rules), the rule ids, its own message. */
 export function rulesViolated(key: 'customer_rules_violated' | 'order_rules_violated' | 'redemption_rules_violated', details: string, ruleMessage?: string): TesseraError {
   return new TesseraError(key, details, { ruleMessage });

@@ -5,7 +5,7 @@
  * what earlier ones left. Reads only: spending is the redemption's (service.ts).
  */
 import { validAt } from '../campaigns/index.js';
-import { campaignDisabled, notFound, promotionInactive, promotionNotActiveNow, quantityExceeded, rulesViolated, TesseraError, voucherDisabled, voucherExpired, voucherNotActive, giftAmountExceeded, invalidRedeemables } from '../../core/errors.js';
+import { campaignDisabled, notFound, promotionInactive, promotionNotActiveNow, quantityExceeded, rulesViolated, TesseraError, voucherDisabled, voucherExpired, voucherNotActive, giftAmountExceeded, invalidRedeemables, referrerNotPermittedToRedeem } from '../../core/errors.js';
 import type { Executor } from '../../store/db.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import { applyDiscount, calculateDiscount, type Discount, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
@@ -84,6 +84,12 @@ function validityError(v: VoucherRow, c: CampaignRow | undefined, now: Date): Te
   const quantity = e.redemption?.quantity;
   if (typeof quantity === 'number' && (v.redeemed_quantity ?? 0) >= quantity) return quantityExceeded(`Voucher ${v.code} has been redeemed ${quantity} times already`);
   return undefined;
+}
+
+/** A referral code is for the referrer's friends: the referrer it is published to cannot redeem it. */
+function referrerError(v: VoucherRow, c: CampaignRow | undefined, ctx: CheckContext): TesseraError | undefined {
+  if (c?.campaign_type !== 'REFERRAL_PROGRAM' || !v.holder_id || !ctx.customer?.id || ctx.customer.id !== v.holder_id) return undefined;
+  return referrerNotPermittedToRedeem(`Customer ${v.holder_id} is the referrer of ${v.code} and cannot redeem it`, { resourceId: v.code, resourceType: 'voucher' });
 }
 
 /** Campaigns by id: the per-process copies (a few seconds old at most, dropped on change) where there are. */
@@ -166,7 +172,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     if (!f.voucher) return { status: 'INAPPLICABLE', input, error: f.error! };
     const voucher = f.voucher;
     const campaign = voucher.campaign_id ? campaigns.get(voucher.campaign_id) : undefined;
-    const invalid = validityError(voucher, campaign, ctx.now);
+    const invalid = validityError(voucher, campaign, ctx.now) ?? referrerError(voucher, campaign, ctx);
     if (invalid) return { status: 'INAPPLICABLE', input, error: invalid, voucher, campaign };
     const e = effective(voucher, campaign);
     let gift: Applicable['gift'];

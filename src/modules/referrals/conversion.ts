@@ -6,6 +6,7 @@ import type { CausedEvent } from '../event-log/index.js';
 import type { LoyaltiesService } from '../loyalties/index.js';
 import type { PublicationsService } from '../publications/index.js';
 import { simpleVoucher, type Balances, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import type { Holders } from './holders.js';
 import * as sql from './sql.js';
 
 type SimpleCustomer = ReturnType<typeof simpleCustomer>;
@@ -41,6 +42,7 @@ export function createConversion(deps: {
   balances: Pick<Balances, 'changeIn'>;
   loyalties: Pick<LoyaltiesService, 'awardIn'>;
   publications: Pick<PublicationsService, 'publishFor'>;
+  holders: Pick<Holders, 'assign'>;
   /** Refusals are counted here (tests and logs); nothing else depends on them. */
   onRefusal?: (reason: Refusal) => void;
 }) {
@@ -128,27 +130,11 @@ export function createConversion(deps: {
         data: { customer: a.referee, referrer: simpleCustomer(referrer), campaign: simpleCampaign(program), voucher: simpleVoucher(voucher, program), custom_event: a.customEvent, redemption: a.redemption },
       },
     };
-    // The referee becomes a holder of the code (role REFEREE), as Voucherify's referral holders record it.
-    const holder = {
-      id: `rh_${voucher.id.slice(2)}${a.referee.id.slice(5, 13)}`,
-      created_at: now.toISOString(),
-      redeemable_id: voucher.id,
-      redeemable_object: 'voucher',
-      campaign_id: program.id,
-      campaign_type: 'REFERRAL_PROGRAM',
-      voucher_type: voucher.type,
-      publication_id: null,
-      customer_id: a.referee.id,
-      holder_role: 'REFEREE',
-      object: 'redeemable_holder',
-    };
-    const assigned: CausedEvent = {
-      cause: entry.cause,
-      event: { type: 'customer.holder.assignment.created', customerId: a.referee.id, entityId: holder.id, data: { holder, voucher: simpleVoucher(voucher, program), campaign: simpleCampaign(program), customer: a.referee } },
-    };
+    // The referee becomes a holder of the code (role REFEREE) unless assigned to it before.
+    const assigned = (await deps.holders.assign(tx, entry.cause, voucher, program, 'REFEREE', [a.referee])).events;
     return [
       referred,
-      assigned,
+      ...assigned,
       ...(await reward(tx, entry, program, a.referee, rp.referee_reward, a.customEvent, null)),
       ...(await referrerReward(tx, entry, program, simpleCustomer(referrer), a.customEvent)),
     ];

@@ -4,7 +4,8 @@
  *   `referral_program` says how it converts (`custom_event` with its name, or `redemption`) and what the referee gets.
  * - conversion: a custom event carrying `referral.code` converts its customer (the referee) once per program, checked
  *   as DIGEST g.8 says (conversion.ts); the referee's reward is credits on a gift card or points on a loyalty card.
- * Records customer.referred (activity) and customer.rewarded (activity and webhook).
+ * - holders: a code's REFERRER (recorded when it is published) and REFEREEs (assigned by the API or a conversion).
+ * Records customer.referred (activity), customer.rewarded (activity and webhook), customer.holder.assignment.*.
  */
 import type { CampaignsService } from '../campaigns/index.js';
 import type { CustomersService } from '../customers/index.js';
@@ -13,8 +14,11 @@ import { defineModule } from '../module.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { Balances, VouchersService } from '../vouchers/index.js';
 import { createConversion } from './conversion.js';
+import { createHolders, type Holders } from './holders.js';
+import type { EventLog } from '../event-log/index.js';
 import * as sql from './sql.js';
 export type { Refusal } from './conversion.js';
+export { type Holders, type HoldersInput, type HoldersQuery, maxHoldersPerRequest } from './holders.js';
 
 export interface ReferralsService {
   referredBy(projectId: string, referrerId: string): ReturnType<typeof sql.selectReferred>;
@@ -22,11 +26,12 @@ export interface ReferralsService {
 }
 
 export const referralsModule = defineModule<
-  { referrals: ReferralsService },
-  { campaigns: CampaignsService; vouchers: VouchersService; customers: CustomersService; balances: Balances; loyalties: LoyaltiesService; publications: PublicationsService }
+  { referrals: ReferralsService; referralHolders: Holders },
+  { log: EventLog; campaigns: CampaignsService; vouchers: VouchersService; customers: CustomersService; balances: Balances; loyalties: LoyaltiesService; publications: PublicationsService }
 >({
   name: 'referrals',
   create: ({ db, clock, logger, services }) => {
+    const holders = createHolders({ db, clock, log: services.log, campaigns: services.campaigns, vouchers: services.vouchers, customers: services.customers });
     const conversion = createConversion({
       clock,
       campaigns: services.campaigns,
@@ -35,10 +40,12 @@ export const referralsModule = defineModule<
       balances: services.balances,
       loyalties: services.loyalties,
       publications: services.publications,
+      holders,
       onRefusal: (reason) => logger.debug({ reason }, 'referral not converted'),
     });
     return {
       services: {
+        referralHolders: holders,
         referrals: {
           referredBy: (projectId: string, referrerId: string) => sql.selectReferred(db, projectId, referrerId),
           /** The customer object's `referrals`: how this customer was referred. */
@@ -51,7 +58,10 @@ export const referralsModule = defineModule<
           },
         },
       },
-      reactions: [{ kind: 'deriver', name: 'referrals.conversion', types: ['customer.custom_event', 'customer.redemption.succeeded'], derive: conversion.derive }],
+      reactions: [
+        { kind: 'deriver', name: 'referrals.conversion', types: ['customer.custom_event', 'customer.redemption.succeeded'], derive: conversion.derive },
+        { kind: 'deriver', name: 'referrals.referrer-holder', types: ['voucher.published'], derive: holders.onPublished },
+      ],
     };
   },
 });

@@ -47,3 +47,69 @@ export async function countConversions(db: Executor, campaignId: string, referre
 export async function lockCode(db: Executor, voucherId: string): Promise<void> {
   await db.query('SELECT id FROM vouchers WHERE id = $1 FOR UPDATE', [voucherId]);
 }
+
+export interface HolderRow {
+  id: string;
+  project_id: string;
+  campaign_id: string;
+  voucher_id: string;
+  customer_id: string;
+  holder_role: 'REFERRER' | 'REFEREE';
+  publication_id: string | null;
+  metadata: Record<string, unknown>;
+  created_at: Date;
+  /** Joined: the code's voucher type. */
+  voucher_type: string;
+}
+const holderColumns = 'h.id, h.project_id, h.campaign_id, h.voucher_id, h.customer_id, h.holder_role, h.publication_id, h.metadata, h.created_at, v.type AS voucher_type';
+
+/** Adds holders to a code; the customers that already hold it are left out (the rows inserted are returned). */
+export async function insertHolders(db: Executor, rows: Array<Omit<HolderRow, 'voucher_type'>>): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const { rows: made } = await db.query<{ id: string }>(
+    `INSERT INTO referral_holders (id, project_id, campaign_id, voucher_id, customer_id, holder_role, publication_id, metadata, created_at)
+     SELECT h->>'id', h->>'project_id', h->>'campaign_id', h->>'voucher_id', h->>'customer_id', h->>'holder_role', h->>'publication_id', h->'metadata', (h->>'created_at')::timestamptz
+       FROM jsonb_array_elements($1::jsonb) AS h
+     ON CONFLICT (voucher_id, customer_id) DO NOTHING RETURNING id`,
+    [JSON.stringify(rows)],
+  );
+  return made.map((r) => r.id);
+}
+
+export interface HolderFilter {
+  roles?: { in?: string[]; notIn?: string[] };
+  customers?: { in?: string[]; notIn?: string[] };
+}
+
+/** A code's holders by id (ascending or descending), after a cursor, filtered; and how many match. */
+export async function selectHolders(db: Executor, voucherId: string, q: { limit: number; descending: boolean; afterId?: string; filter: HolderFilter }): Promise<{ rows: HolderRow[]; total: number }> {
+  const where = [
+    'h.voucher_id = $1',
+    '($2::text[] IS NULL OR h.holder_role = ANY ($2::text[]))',
+    '($3::text[] IS NULL OR NOT (h.holder_role = ANY ($3::text[])))',
+    '($4::text[] IS NULL OR h.customer_id = ANY ($4::text[]))',
+    '($5::text[] IS NULL OR NOT (h.customer_id = ANY ($5::text[])))',
+  ].join(' AND ');
+  const f = q.filter;
+  const params = [voucherId, f.roles?.in ?? null, f.roles?.notIn ?? null, f.customers?.in ?? null, f.customers?.notIn ?? null];
+  const [page, count] = await Promise.all([
+    db.query<HolderRow>(
+      `SELECT ${holderColumns} FROM referral_holders h JOIN vouchers v ON v.id = h.voucher_id
+        WHERE ${where} AND ($6::text IS NULL OR ${q.descending ? 'h.id < $6' : 'h.id > $6'})
+        ORDER BY h.id ${q.descending ? 'DESC' : 'ASC'} LIMIT $7`,
+      [...params, q.afterId ?? null, q.limit + 1],
+    ),
+    db.query<{ n: string }>(`SELECT count(*) AS n FROM referral_holders h WHERE ${where}`, params),
+  ]);
+  return { rows: page.rows, total: Number(count.rows[0]?.n ?? 0) };
+}
+
+export async function selectHolder(db: Executor, voucherId: string, id: string): Promise<HolderRow | undefined> {
+  const { rows } = await db.query<HolderRow>(`SELECT ${holderColumns} FROM referral_holders h JOIN vouchers v ON v.id = h.voucher_id WHERE h.voucher_id = $1 AND h.id = $2`, [voucherId, id]);
+  return rows[0];
+}
+
+export async function deleteHolder(db: Executor, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('DELETE FROM referral_holders WHERE id = $1', [id]);
+  return rowCount > 0;
+}

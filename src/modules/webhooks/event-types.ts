@@ -154,6 +154,7 @@ export const emittedTypes: string[] = [
   'campaign.loyalty_tier.created',
   'customer.reward_redemptions.created',
   'customer.holder.assignment.created',
+  'customer.holder.assignment.deleted',
   'customer.rewarded.loyalty_points',
   'customer.rewarded',
 ];
