@@ -98,4 +98,40 @@ describe('loyalty tiers', () => {
     expect(got).toHaveLength(3);
     for (const payload of got) v.check(payload);
   });
+
+  it('tier-event earning rules: points when a member enters the named tier (or any), FIXED only, the tier must exist', async () => {
+    const c = await ok('POST', '/v1/loyalties', { name: 'Tier bonus', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'TB-', length: 6 } } });
+    const tiers = await ok('POST', `/v1/loyalties/${c.id}/tiers`, [
+      { name: 'Member', points: { from: 10, to: 99 } },
+      { name: 'Star', points: { from: 100 } },
+    ]);
+    const star = tiers.find((x: any) => x.name === 'Star');
+    const rules = await ok('POST', `/v1/loyalties/${c.id}/earning-rules`, [
+      { event: 'customer.loyalty.tier.upgraded', loyalty_tier: { id: star.id }, loyalty: { type: 'FIXED', points: 25 }, source: { banner: 'Welcome to Star' } },
+      { event: 'customer.loyalty.tier.joined', loyalty_tier: { id: '__ANY__' }, loyalty: { type: 'FIXED', points: 5 } },
+    ]);
+    expect(rules.map((r: any) => [r.event, r.loyalty_tier])).toEqual([
+      ['customer.loyalty.tier.upgraded', { id: star.id }],
+      ['customer.loyalty.tier.joined', { id: '__ANY__' }],
+    ]);
+    const bad = async (rule: unknown) => (await t.app.inject({ method: 'POST', url: `/v1/loyalties/${c.id}/earning-rules`, headers: p.server, payload: [rule] as object })).json();
+    expect(await bad({ event: 'customer.loyalty.tier.joined', loyalty: { type: 'FIXED', points: 5 } })).toMatchObject({ code: 400, key: 'invalid_earning_rule' });
+    expect(await bad({ event: 'customer.loyalty.tier.joined', loyalty_tier: { id: 'ltr_nope' }, loyalty: { type: 'FIXED', points: 5 } })).toMatchObject({ code: 400, key: 'invalid_earning_rule' });
+    expect(await bad({ event: 'customer.loyalty.tier.joined', loyalty_tier: { id: star.id }, loyalty: { type: 'PROPORTIONAL', calculation_type: 'CUSTOMER_METADATA', customer: { metadata: { property: 'x', every: 1, points: 1 } } } })).toMatchObject({ code: 400 });
+    expect(await bad({ event: 'customer.loyalty.tier.prolonged', loyalty_tier: { id: star.id }, loyalty: { type: 'FIXED', points: 5 } })).toMatchObject({ code: 400 });
+
+    const card = (await ok('POST', `/v1/loyalties/${c.id}/members`, { customer: { source_id: 'tier-bo' } })).code;
+    // 10: joins Member (+5 -> 15); 100 more: upgraded to Star (+25).
+    await ok('POST', `/v1/loyalties/members/${card}/balance`, { points: 10 });
+    expect((await ok('GET', `/v1/loyalties/members/${card}`)).loyalty_card.balance).toBe(15);
+    await ok('POST', `/v1/loyalties/members/${card}/balance`, { points: 100 });
+    expect((await ok('GET', `/v1/loyalties/members/${card}`)).loyalty_card.balance).toBe(140);
+    const accruals = (await ok('GET', `/v1/loyalties/members/${card}/transactions`)).data.filter((x: any) => x.type === 'POINTS_ACCRUAL');
+    expect(accruals.map((x: any) => x.details.balance.points).sort()).toEqual([25, 5]);
+    // Going down and up again earns again: each upgrade is an event.
+    await ok('POST', `/v1/loyalties/members/${card}/balance`, { points: -100 });
+    await ok('POST', `/v1/loyalties/members/${card}/balance`, { points: 100 });
+    expect((await ok('GET', `/v1/loyalties/members/${card}`)).loyalty_card.balance).toBe(165);
+  });
 });
+

@@ -7,7 +7,7 @@ import { evaluateRules, type RuleContext, type ValidationRuleRow, type Validatio
 import { simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { Ledger, PointsChange } from './ledger.js';
 import type { Pending } from './pending.js';
-import type { EarningRules } from './rules.js';
+import { tierEarningEvents, type EarningRules } from './rules.js';
 import * as sql from './sql.js';
 import type { EarningRuleRow, Proportion } from './types.js';
 import { earningRuleObject } from './view.js';
@@ -28,10 +28,12 @@ interface Earner {
   customer: SimpleCustomer;
   event: { id: string; type: string; name?: string; metadata: Record<string, unknown>; loyaltyCode?: string };
   segmentId?: string;
+  /** Tier events: the tier entered (joined, upgraded, downgraded) or left. */
+  tierId?: string;
   order?: { amount?: number; total_amount?: number; metadata?: Record<string, unknown>; items?: Array<{ quantity?: number }> };
 }
 
-export const earningEventTypes = ['customer.custom_event', 'customer.order.paid', 'customer.segment.entered'] as const;
+export const earningEventTypes = ['customer.custom_event', 'customer.order.paid', 'customer.segment.entered', ...tierEarningEvents] as const;
 
 function earnerOf(e: CausedEvent): Earner | undefined {
   const d = e.event.data as Record<string, any>;
@@ -43,12 +45,14 @@ function earnerOf(e: CausedEvent): Earner | undefined {
   }
   const id = String(e.event.entityId ?? '');
   if (e.event.type === 'customer.segment.entered') return { customer, event: { id, type: e.event.type, metadata: {} }, segmentId: d.segment?.id };
+  if (e.event.type.startsWith('customer.loyalty.tier.')) return { customer, event: { id, type: e.event.type, metadata: {} }, tierId: (d.loyalty_tier_to ?? d.loyalty_tier)?.id };
   return { customer, event: { id, type: e.event.type, metadata: {} }, order: d.order ?? {} };
 }
 
 function matches(r: EarningRuleRow, x: Earner): boolean {
   if (x.event.type === 'customer.custom_event') return r.event === x.event.name;
   if (x.event.type === 'customer.segment.entered') return r.event === 'customer.segment.entered' && r.definition.segment?.id === x.segmentId;
+  if (x.tierId !== undefined) return r.event === x.event.type && (r.definition.loyalty_tier?.id === '__ANY__' || r.definition.loyalty_tier?.id === x.tierId);
   return r.event === x.event.type;
 }
 

@@ -43,7 +43,8 @@ export const loyaltiesModule = defineModule<
   create: ({ db, clock, definitions, services }) => {
     const tiers = createTiers({ db, clock, log: services.log, definitions });
     const ledger = createLedger({ clock, tiers });
-    const earningRules = createEarningRules({ db, clock, definitions, validationRules: services.validationRules, schemas: services.schemas });
+    const schemas = { get: services.schemas.get, byName: services.schemas.byName, tierExists: tiers.exists };
+    const earningRules = createEarningRules({ db, clock, definitions, validationRules: services.validationRules, schemas });
     const loyalties = createLoyaltiesService({ db, clock, log: services.log, campaigns: services.campaigns, vouchers: services.vouchers, publications: services.publications, customers: services.customers, ledger, tiers });
     const pending = createPending({ db, clock, log: services.log, ledger, vouchers: services.vouchers, customers: services.customers, campaigns: services.campaigns });
     const earning = createEarning({ clock, rules: earningRules, ledger, campaigns: services.campaigns, vouchers: services.vouchers, validationRules: services.validationRules, pending });
@@ -71,7 +72,7 @@ export const loyaltiesModule = defineModule<
           name: 'loyalties.expiry',
           description: "expires loyalty points whose day has ended (the earliest open buckets first)",
           step: (n: number) => expiry.step(n),
-          defaults: { idleMs: 1000, batchSize: 200 },
+          defaults: { idleMs: 1000, batchSize: 1000 },
           runsOnPglite: true,
         },
         {

@@ -49,7 +49,9 @@ function checkLoyalty(l: EarningLoyalty | undefined, event: string, at: string):
   }
 }
 
-const tierEvent = (e: string) => e.startsWith('customer.loyalty.tier.');
+/** Tier events a rule can earn on (prolonged is not emitted: tiers have no periods yet). */
+export const tierEarningEvents = ['customer.loyalty.tier.joined', 'customer.loyalty.tier.left', 'customer.loyalty.tier.upgraded', 'customer.loyalty.tier.downgraded'] as const;
+const tierEvent = (e: string): e is (typeof tierEarningEvents)[number] => (tierEarningEvents as readonly string[]).includes(e);
 
 /**
  * The event a rule earns on, as stored: a custom event's name, customer.order.paid or customer.segment.entered.
@@ -63,7 +65,14 @@ async function eventOf(input: EarningRuleInput, at: string, schemas: SchemaLooku
     if (!input.segment?.id) throw invalidEarningRule(`Property ${at}.segment.id is required for customer.segment.entered`);
     return { event: e };
   }
-  if (typeof e === 'string' && tierEvent(e)) throw invalidEarningRule(`Property ${at}.event: tier events are not supported yet`);
+  if (typeof e === 'string' && tierEvent(e)) {
+    const tier = input.loyalty_tier?.id;
+    if (typeof tier !== 'string' || tier.length === 0) throw invalidEarningRule(`Property ${at}.loyalty_tier.id is required for ${e} (a tier's id, or __ANY__)`);
+    if (tier !== '__ANY__' && !(await schemas.tierExists(projectId, tier))) throw invalidEarningRule(`Property ${at}.loyalty_tier.id: no loyalty tier ${tier} in this project`);
+    if (input.loyalty?.type !== 'FIXED') throw invalidEarningRule(`Property ${at}.loyalty: tier-event rules give FIXED points`);
+    return { event: e };
+  }
+  if (typeof e === 'string' && e.startsWith('customer.loyalty.tier.')) throw invalidEarningRule(`Property ${at}.event: ${e} is not a tier event rules earn on (${tierEarningEvents.join(', ')})`);
   const schemaId = input.custom_event?.schema_id;
   if (schemaId !== undefined && (e === undefined || e === 'custom_event')) {
     const schema = await schemas.get(projectId, schemaId).catch(() => undefined);
@@ -81,6 +90,7 @@ async function eventOf(input: EarningRuleInput, at: string, schemas: SchemaLooku
 interface SchemaLookup {
   get(projectId: string, id: string): Promise<{ id: string; name: string }>;
   byName(projectId: string, name: string): Promise<{ id: string; name: string } | undefined>;
+  tierExists(projectId: string, id: string): Promise<boolean>;
 }
 
 /** Earning rules of loyalty programs: CRUD, with the active ones of a project cached per process for the deriver. */

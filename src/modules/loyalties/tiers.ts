@@ -125,7 +125,10 @@ export function createTiers(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'r
     return [{ cause, event: { type, customerId, entityId: (to ?? from)!.id, data } }];
   }
 
-  return { list: async (projectId: string, campaignId: string) => (await list(projectId, campaignId)).map(tierObject), create, get, changes, tiersOf: list };
+  /** Whether the project has this tier (from the per-process copies). */
+  const exists = async (projectId: string, id: string) => (await cached.get(db, [projectId])).some((t) => t.id === id);
+
+  return { list: async (projectId: string, campaignId: string) => (await list(projectId, campaignId)).map(tierObject), create, get, changes, tiersOf: list, exists };
 }
 
 export type Tiers = ReturnType<typeof createTiers>;

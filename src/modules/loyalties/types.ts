@@ -43,6 +43,8 @@ export interface EarningRuleInput extends Validity {
   event?: string;
   custom_event?: { schema_id: string };
   segment?: { id: string };
+  /** Tier-event rules: the tier (or `__ANY__`). */
+  loyalty_tier?: { id: string };
   loyalty?: EarningLoyalty;
   validation_rule_id?: string | null;
   source?: { banner?: string };
