@@ -18,7 +18,20 @@ const orderTriggers: readonly string[] = ['customer.order.created', 'customer.or
 export const triggerTypes = [...distributionTriggers, 'manual'] as const;
 /** Triggers that send a plain message only. */
 /** Loyalty triggers: optionally narrowed to one program (trigger.campaign_id). */
-const loyaltyTriggers: readonly string[] = ['customer.rewarded.loyalty_points', 'customer.voucher.loyalty_card.points_added'];
+const loyaltyTriggers: readonly string[] = [
+  'customer.rewarded.loyalty_points',
+  'customer.voucher.loyalty_card.points_added',
+  'customer.voucher.loyalty_card.points_expired',
+  'customer.voucher.loyalty_card.pending_points.added',
+  'customer.voucher.loyalty_card.pending_points.activated',
+  'customer.voucher.loyalty_card.pending_points.canceled',
+  'customer.loyalty.tier.joined',
+  'customer.loyalty.tier.upgraded',
+  'customer.loyalty.tier.downgraded',
+  'customer.loyalty.tier.left',
+  'customer.rewarded',
+  'customer.reward_redemptions.completed',
+];
 const plainTriggers: readonly string[] = ['customer.publication.succeeded', 'customer.redemption.succeeded', 'customer.redemption.rollback.succeeded', ...loyaltyTriggers];
 const redemptionTriggers: readonly string[] = ['customer.redemption.succeeded', 'customer.redemption.rollback.succeeded'];
 export const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'customer.publication.succeeded', ...orderTriggers, ...redemptionTriggers, ...loyaltyTriggers];
@@ -77,7 +90,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
       throw invalidPayload('Property .campaign_id applies to the purposes publish_unique_codes and notify_promotion');
     }
     if (t.campaign_id !== undefined) {
-      if (t.type !== 'customer.publication.succeeded') throw invalidPayload('Property .trigger.campaign_id applies only to customer.publication.succeeded');
+      if (t.type !== 'customer.publication.succeeded' && !loyaltyTriggers.includes(t.type)) throw invalidPayload('Property .trigger.campaign_id applies only to customer.publication.succeeded and the loyalty and reward triggers');
       await deps.campaigns.get(projectId, t.campaign_id);
     }
     const now = clock.now();
