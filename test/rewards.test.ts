@@ -91,6 +91,30 @@ describe('rewards', () => {
     expect((await api('POST', `/v1/loyalties/${program.id}/members/${code}/redemption`, { reward: { id: other.id } })).statusCode).toBe(404);
   });
 
+  it('CAMPAIGN rewards of gift credits and of another program\'s points: to the member\'s card, given one first when they hold none', async () => {
+    const gift = await ok('POST', '/v1/campaigns', { name: 'Store credit', campaign_type: 'GIFT_VOUCHERS', type: 'AUTO_UPDATE', voucher: { type: 'GIFT_VOUCHER', gift: { amount: 0 } } });
+    const partner = await ok('POST', '/v1/loyalties', { name: 'Partner miles', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'PM-', length: 6 } } });
+    expect((await api('POST', '/v1/rewards', { name: 'x', type: 'CAMPAIGN', parameters: { campaign: { id: gift.id } } })).json()).toMatchObject({ code: 400, key: 'invalid_payload' });
+    expect((await api('POST', '/v1/rewards', { name: 'x', type: 'CAMPAIGN', parameters: { campaign: { id: partner.id, balance: 0 } } })).statusCode).toBe(400);
+    const credits = await ok('POST', '/v1/rewards', { name: '10 EUR credit', type: 'CAMPAIGN', parameters: { campaign: { id: gift.id, balance: 1000 } } });
+    expect(credits.parameters.campaign).toEqual({ id: gift.id, balance: 1000, type: 'GIFT_VOUCHERS' });
+    const miles = await ok('POST', '/v1/rewards', { name: '500 miles', type: 'CAMPAIGN', parameters: { campaign: { id: partner.id, balance: 500 } } });
+    await ok('POST', `/v1/loyalties/${program.id}/rewards`, { reward: credits.id, parameters: { loyalty: { points: 100 } } });
+    await ok('POST', `/v1/loyalties/${program.id}/rewards`, { reward: miles.id, parameters: { loyalty: { points: 50 } } });
+    const code = await member('rw-gil', 300);
+    const cust = await ok('GET', '/v1/customers/rw-gil');
+    const first = await ok('POST', `/v1/loyalties/${program.id}/members/${code}/redemption`, { reward: { id: credits.id } });
+    expect(first.reward.voucher).toMatchObject({ campaign_id: gift.id, gift: { balance: 1000 } });
+    // Again: the same gift card, credited again.
+    await ok('POST', `/v1/loyalties/${program.id}/members/${code}/redemption`, { reward: { id: credits.id } });
+    const cards = (await ok('GET', `/v1/vouchers?customer=${cust.id}&campaign_id=${gift.id}`)).vouchers;
+    expect(cards.map((v: any) => v.gift.balance)).toEqual([2000]);
+    const m = await ok('POST', `/v1/loyalties/${program.id}/members/${code}/redemption`, { reward: { id: miles.id } });
+    expect(m.reward.voucher).toMatchObject({ campaign_id: partner.id, loyalty_card: { balance: 500 } });
+    expect(await balance(code)).toBe(300 - 100 - 100 - 50);
+    expect((await ok('GET', `/v1/loyalties/members/${m.reward.voucher.code}/transactions`)).data[0]).toMatchObject({ type: 'POINTS_ACCRUAL', details: { balance: { points: 500 } } });
+  });
+
   it('concurrent redemptions spend exactly what the card holds and never more than the stock', async () => {
     const mug = await ok('POST', '/v1/rewards', { name: 'Mug (limited)', type: 'MATERIAL', stock: 3 });
     await ok('POST', `/v1/loyalties/${program.id}/rewards`, { reward: mug.id, parameters: { loyalty: { points: 10 } } });

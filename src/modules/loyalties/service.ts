@@ -150,17 +150,13 @@ export function createLoyaltiesService(deps: {
   }
 
   /**
-   * Points given by another feature (a referral's reward) in its transaction: to the customer's oldest active card of
+   * Points given by another feature (a referral's or a reward's) in its transaction: to the customer's oldest active card of
    * the program, published to them first when they hold none. Undefined when no card could be had.
    */
-  async function awardIn(tx: Executor, cause: Cause, a: { programId: string; customerId: string; points: number; reason: string; holder: ReturnType<typeof simpleCustomer> }) {
-    let id = (await sql.selectOldestCards(tx, cause.projectId, a.customerId, [a.programId]))[0]?.id;
-    if (!id) {
-      const published = await deps.publications.publishFor(tx, cause, { campaignId: a.programId, customerId: a.customerId, channel: 'API', metadata: { source_type: 'referral' } });
-      id = published?.row.id;
-    }
-    if (!id) return undefined;
-    const found = await card(cause.projectId, id, undefined, tx);
+  async function awardIn(tx: Executor, cause: Cause, a: { programId: string; customerId: string; points: number; reason: string; holder: ReturnType<typeof simpleCustomer>; metadata: Record<string, unknown> }) {
+    const row = await deps.publications.heldOrPublished(tx, cause, { campaignId: a.programId, customerId: a.customerId, metadata: a.metadata });
+    if (!row || row.type !== 'LOYALTY_CARD') return undefined;
+    const found = await card(cause.projectId, row.id, undefined, tx);
     return ledger.change(tx, cause, { ...found, points: a.points, type: 'POINTS_ACCRUAL', source: 'Automation', reason: a.reason, holder: a.holder });
   }
 

@@ -196,6 +196,16 @@ export function createPublicationsService(deps: {
     }
   }
 
+  /**
+   * The customer's code of this campaign for another feature to credit (a gift card, a loyalty card): their oldest
+   * active one, or one published to them now in tx. Undefined when none can be had.
+   */
+  async function heldOrPublished(tx: Executor, cause: Cause, target: { campaignId: string; customerId: string; metadata: Record<string, unknown> }): Promise<VoucherRow | undefined> {
+    const held = await sql.selectHeldCode(tx, cause.projectId, target.customerId, target.campaignId);
+    if (held) return (await vouchers.byIds(tx, [held]))[0];
+    return (await publishFor(tx, cause, { ...target, channel: 'API' }))?.row;
+  }
+
   /** A repeated source_id: the same request gets the first answer, a different one is refused. */
   async function same(tx: Executor, earlier: PublicationRow, input: PublicationInput, campaign: CampaignRow | undefined, voucher: VoucherRow | undefined) {
     const customer = (await customers.byIds(tx, earlier.project_id, [earlier.customer_id]))[0];
@@ -230,7 +240,7 @@ export function createPublicationsService(deps: {
     return render(db, p);
   }
 
-  return { publish, publishFor, list, get, drain: () => batch.drain() };
+  return { publish, publishFor, heldOrPublished, list, get, drain: () => batch.drain() };
 }
 
 export type PublicationsService = ReturnType<typeof createPublicationsService>;

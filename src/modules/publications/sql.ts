@@ -78,3 +78,12 @@ export async function selectPage(db: Executor, f: PublicationFilter, page: { asc
   const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM publications WHERE ${where}`, params);
   return { rows, total: count.rows[0]!.n };
 }
+
+/** The customer's oldest active code of this campaign (a gift card or loyalty card they hold), if any. */
+export async function selectHeldCode(db: Executor, projectId: string, customerId: string, campaignId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM vouchers WHERE project_id = $1 AND holder_id = $2 AND campaign_id = $3 AND active ORDER BY created_at, id LIMIT 1',
+    [projectId, customerId, campaignId],
+  );
+  return rows[0]?.id;
+}

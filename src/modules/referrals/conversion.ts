@@ -41,7 +41,7 @@ export function createConversion(deps: {
   customers: Pick<CustomersService, 'byIds'>;
   balances: Pick<Balances, 'changeIn'>;
   loyalties: Pick<LoyaltiesService, 'awardIn'>;
-  publications: Pick<PublicationsService, 'publishFor'>;
+  publications: Pick<PublicationsService, 'heldOrPublished'>;
   holders: Pick<Holders, 'assign'>;
   /** Refusals are counted here (tests and logs); nothing else depends on them. */
   onRefusal?: (reason: Refusal) => void;
@@ -61,18 +61,13 @@ export function createConversion(deps: {
     const base = { customer: who, holder: who, campaign: simpleCampaign(rewardCampaign), redemption: null, reward: null, referral_tier: tier, custom_event: customEvent, customer_event: null };
     const reason = `Referral reward of ${program.name}`;
     if (r.type === 'LOYALTY_CARD') {
-      const done = await deps.loyalties.awardIn(tx, cause, { programId: rewardCampaign.id, customerId: who.id, points: r.amount, reason, holder: who });
+      const done = await deps.loyalties.awardIn(tx, cause, { programId: rewardCampaign.id, customerId: who.id, points: r.amount, reason, holder: who, metadata: { source_type: 'referral', source_id: program.id } });
       if (!done) return [];
       const rewarded: CausedEvent = { cause, event: { type: 'customer.rewarded', customerId: who.id, entityId: done.card.id, data: { ...base, voucher: simpleVoucher(done.card, rewardCampaign), balance: { points: r.amount } } } };
       return [...done.events, rewarded];
     }
-    let id = await sql.selectGiftCard(tx, projectId, who.id, rewardCampaign.id);
-    if (!id) {
-      const published = await deps.publications.publishFor(tx, cause, { campaignId: rewardCampaign.id, customerId: who.id, channel: 'API', metadata: { source_type: 'referral', source_id: program.id } });
-      id = published?.row.id;
-    }
-    if (!id) return [];
-    const card: VoucherRow = await deps.vouchers.find(projectId, id, tx);
+    const card = await deps.publications.heldOrPublished(tx, cause, { campaignId: rewardCampaign.id, customerId: who.id, metadata: { source_type: 'referral', source_id: program.id } });
+    if (!card || card.type !== 'GIFT_VOUCHER') return [];
     const done = await deps.balances.changeIn(tx, cause, card, { amount: r.amount, reason });
     return [...done.events, { cause, event: { type: 'customer.rewarded', customerId: who.id, entityId: card.id, data: { ...base, voucher: simpleVoucher(done.voucher, rewardCampaign), balance: { amount: r.amount } } } }];
   }

@@ -10,15 +10,6 @@ export async function insertReferral(db: Executor, r: { projectId: string; campa
   return rowCount > 0;
 }
 
-/** A gift card of this campaign the customer holds (the oldest active one). */
-export async function selectGiftCard(db: Executor, projectId: string, customerId: string, campaignId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM vouchers WHERE project_id = $1 AND holder_id = $2 AND campaign_id = $3 AND active AND type = 'GIFT_VOUCHER' ORDER BY created_at, id LIMIT 1`,
-    [projectId, customerId, campaignId],
-  );
-  return rows[0]?.id;
-}
-
 /** The referrals a customer made (as referrer), per program. */
 export async function selectReferred(db: Executor, projectId: string, referrerId: string): Promise<Array<{ campaign_id: string; referee_id: string; created_at: Date }>> {
   const { rows } = await db.query<{ campaign_id: string; referee_id: string; created_at: Date }>(

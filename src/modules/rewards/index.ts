@@ -1,6 +1,7 @@
 /**
  * Rewards members of loyalty programs buy with points. Glossary:
- * - reward (`rew_`): CAMPAIGN (a code of a campaign), MATERIAL (a product), COIN (not redeemable yet); an optional
+ * - reward (`rew_`): CAMPAIGN (a discount code, gift credits or points of a campaign), MATERIAL (a product), COIN
+ *   (not redeemable yet); an optional
  *   stock of units, spent by a guarded update.
  * - assignment (`rewa_`): a reward offered by a program at a price in points.
  * - redeeming: the member's card pays the points (never below 0) and gets what the reward gives, in one transaction.
@@ -11,15 +12,16 @@ import type { EventLog } from '../event-log/index.js';
 import type { LoyaltiesService } from '../loyalties/index.js';
 import { defineModule } from '../module.js';
 import type { PublicationsService } from '../publications/index.js';
+import type { Balances } from '../vouchers/index.js';
 import { createRewardsService } from './service.js';
 export { type RewardsService, type RewardInput, type AssignmentInput } from './service.js';
 
 export const rewardsModule = defineModule<
   { rewards: ReturnType<typeof createRewardsService> },
-  { log: EventLog; campaigns: CampaignsService; loyalties: LoyaltiesService; publications: PublicationsService }
+  { log: EventLog; campaigns: CampaignsService; loyalties: LoyaltiesService; publications: PublicationsService; balances: Balances }
 >({
   name: 'rewards',
   create: ({ db, clock, services }) => ({
-    services: { rewards: createRewardsService({ db, clock, log: services.log, campaigns: services.campaigns, loyalties: services.loyalties, publications: services.publications }) },
+    services: { rewards: createRewardsService({ db, clock, log: services.log, campaigns: services.campaigns, loyalties: services.loyalties, publications: services.publications, balances: services.balances }) },
   }),
 });

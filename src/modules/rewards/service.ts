@@ -6,7 +6,7 @@ import { simpleCampaign, type CampaignsService } from '../campaigns/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import type { LoyaltiesService } from '../loyalties/index.js';
 import type { PublicationsService } from '../publications/index.js';
-import { simpleVoucher, voucherObject } from '../vouchers/index.js';
+import { simpleVoucher, voucherObject, type Balances } from '../vouchers/index.js';
 import * as sql from './sql.js';
 import { assignmentObject, rewardObject } from './view.js';
 
@@ -28,10 +28,11 @@ export interface AssignmentInput {
 /**
  * Rewards (`rew_`) that members of loyalty programs buy with points, assigned to programs with a price
  * (`rewa_`); redeeming one spends the points (one guarded statement), takes a unit of a limited stock (one guarded
- * statement) and gives what the reward is: a CAMPAIGN reward publishes a code of its campaign to the member.
+ * statement) and gives what the reward is: a CAMPAIGN reward publishes a code of a discount campaign to the member,
+ * adds credits to their gift card of a gift campaign or points to their card of another loyalty program.
  * Emits customer.reward_redemptions.created (webhook) and .completed (activity).
  */
-export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: CampaignsService; loyalties: LoyaltiesService; publications: Pick<PublicationsService, 'publishFor'> }) {
+export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: CampaignsService; loyalties: LoyaltiesService; publications: Pick<PublicationsService, 'publishFor' | 'heldOrPublished'>; balances: Pick<Balances, 'changeIn'> }) {
   const { db, clock } = deps;
 
   async function get(projectId: string, id: string): Promise<sql.RewardRow> {
@@ -48,8 +49,17 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
       const id = parameters.campaign?.id;
       if (!id) throw invalidPayload('A CAMPAIGN reward needs parameters.campaign.id');
       const c = await deps.campaigns.get(projectId, id);
-      if (c.campaign_type !== 'DISCOUNT_COUPONS') throw invalidPayload(`A CAMPAIGN reward gives a code of a DISCOUNT_COUPONS campaign (${c.name} is ${c.campaign_type}: not supported yet)`);
-      parameters = { ...parameters, campaign: { id: c.id, type: c.campaign_type } };
+      const balance = parameters.campaign?.balance;
+      if (c.campaign_type === 'GIFT_VOUCHERS' || c.campaign_type === 'LOYALTY_PROGRAM') {
+        // Credits on the member's gift card, or points on their card of another program.
+        const what = c.campaign_type === 'GIFT_VOUCHERS' ? 'credits (in the smallest currency unit)' : 'points';
+        if (!Number.isInteger(balance) || (balance as number) < 1) throw invalidPayload(`A CAMPAIGN reward of ${c.campaign_type} campaign ${c.name} needs parameters.campaign.balance: the ${what} it gives, a positive integer`);
+        parameters = { ...parameters, campaign: { id: c.id, balance: balance as number, type: c.campaign_type } };
+      } else if (c.campaign_type === 'DISCOUNT_COUPONS') {
+        parameters = { ...parameters, campaign: { id: c.id, type: c.campaign_type } };
+      } else {
+        throw invalidPayload(`A CAMPAIGN reward gives a code of a DISCOUNT_COUPONS campaign, credits of a GIFT_VOUCHERS campaign or points of a LOYALTY_PROGRAM (${c.name} is ${c.campaign_type})`);
+      }
     }
     const stock = input.stock !== undefined ? input.stock : (current?.stock ?? null);
     if (stock !== null && (!Number.isInteger(stock) || stock < 0)) throw invalidPayload('Property .stock must be a whole number of at least 0, or null');
@@ -103,10 +113,26 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
       if (!(await sql.takeStock(tx, reward.id))) throw resourceInUse(`Reward ${reward.name} is out of stock`);
       let given: Record<string, unknown> | undefined;
       const events: CausedEvent[] = [...spent.events];
-      if (reward.type === 'CAMPAIGN' && holder) {
-        const published = await deps.publications.publishFor(tx, cause, { campaignId: reward.parameters.campaign!.id, customerId: holder.id, channel: 'API', metadata: { source_type: 'reward', source_id: reward.id } });
-        if (!published) throw resourceInUse(`The campaign of reward ${reward.name} has no code to give`);
-        given = { voucher: published.voucher };
+      const target = reward.parameters.campaign;
+      if (reward.type === 'CAMPAIGN' && holder && target) {
+        const metadata = { source_type: 'reward', source_id: reward.id };
+        const owner = (await deps.campaigns.byIds(tx, cause.projectId, [target.id]))[0];
+        if (target.type === 'GIFT_VOUCHERS' && target.balance) {
+          const card = await deps.publications.heldOrPublished(tx, cause, { campaignId: target.id, customerId: holder.id, metadata });
+          if (!card || card.type !== 'GIFT_VOUCHER') throw resourceInUse(`The gift campaign of reward ${reward.name} has no card to give`);
+          const credited = await deps.balances.changeIn(tx, cause, card, { amount: target.balance, reason: `Reward ${reward.name}` });
+          events.push(...credited.events);
+          given = { voucher: simpleVoucher(credited.voucher, owner) };
+        } else if (target.type === 'LOYALTY_PROGRAM' && target.balance) {
+          const awarded = await deps.loyalties.awardIn(tx, cause, { programId: target.id, customerId: holder.id, points: target.balance, reason: `Reward ${reward.name}`, holder, metadata });
+          if (!awarded) throw resourceInUse(`The loyalty program of reward ${reward.name} has no card to give`);
+          events.push(...awarded.events);
+          given = { voucher: simpleVoucher(awarded.card, owner) };
+        } else {
+          const published = await deps.publications.publishFor(tx, cause, { campaignId: target.id, customerId: holder.id, channel: 'API', metadata });
+          if (!published) throw resourceInUse(`The campaign of reward ${reward.name} has no code to give`);
+          given = { voucher: published.voucher };
+        }
       }
       const now = clock.now();
       const redemptionId = newSortableId('r', now);
