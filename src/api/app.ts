@@ -44,6 +44,7 @@ import type { ReferralsService } from '../modules/referrals/index.js';
 import { clientPublicationRoutes, publicationRoutes } from './routes/publications.js';
 import { loyaltyRoutes } from './routes/loyalties.js';
 import { referralRoutes } from './routes/referrals.js';
+import { csvImportRoutes } from './routes/csv-import.js';
 import type { Holders } from '../modules/referrals/index.js';
 import { rewardRoutes } from './routes/rewards.js';
 import { segmentRoutes } from './routes/segments.js';
@@ -157,6 +158,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     loyaltyRoutes(v1, services);
     rewardRoutes(v1, services);
     referralRoutes(v1, services);
+    await csvImportRoutes(v1, services);
   }, { prefix: '/v1' });
 
   await app.register(async (client) => {

@@ -21,6 +21,7 @@ export { cardPoints, effective, simpleVoucher, voucherObject } from './view.js';
 /** Gift credits' ledger rows, written by redemptions and rollbacks in their transactions. */
 export { insertTransaction as insertGiftTransaction } from './sql.js';
 export { type BalanceInput, type Balances } from './balance.js';
+export { vouchersFromCsv, maxCsvBytes, maxCsvRows } from './csv.js';
 export { balanceSchema, importSchema, voucherInputProperties, voucherInputSchema } from './schemas.js';
 export type { VoucherInput, VoucherListQuery, VoucherRow } from './types.js';
 

@@ -67,6 +67,7 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
     const key = input.campaign_id ?? input.campaign;
     const campaign = key !== undefined ? await campaigns.get(cause.projectId, key) : undefined;
     const overrides = overridesOf(input);
+    if (input.category_id !== undefined || input.category !== undefined) overrides.category_id = await campaigns.categoryId(cause.projectId, input.category_id, input.category);
     let template: VoucherTemplate;
     if (campaign) {
       if (!campaign.definition.voucher) throw invalidVoucher(`Campaign ${campaign.id} is a ${campaign.campaign_type} and holds no codes`);
@@ -128,6 +129,7 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
       const current = await find(cause.projectId, codeOrId, tx, true);
       if (input.type !== undefined && input.type !== current.type) throw invalidVoucher('Property .type of a voucher cannot be changed');
       const overrides = { ...current.overrides, ...overridesOf(input) };
+      if (input.category_id !== undefined || input.category !== undefined) overrides.category_id = await campaigns.categoryId(cause.projectId, input.category_id, input.category);
       if (input.gift !== undefined) overrides.gift = { amount: input.gift.amount, ...(input.gift.effect ? { effect: input.gift.effect } : {}) };
       const row: VoucherRow = { ...current, active: input.active ?? current.active, overrides, updated_at: clock.now() };
       const campaign = await campaignOf(tx, row);
@@ -189,9 +191,10 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
    * POST /v1/vouchers/import: each item a voucher with its own code. Valid items are added, the others (bad
    * attributes, taken codes) reported; the result is kept as a finished async action, as Voucherify answers 202.
    */
-  async function importMany(cause: Cause, items: VoucherInput[]): Promise<{ async_action_id: string }> {
+  async function importMany(cause: Cause, items: VoucherInput[], refused: Array<{ code: string | null; reason: string }> = []): Promise<{ async_action_id: string }> {
     const now = clock.now();
-    const failed: Array<{ code: string | null; reason: string }> = [];
+    // Items refused before (a CSV row that could not be read) are reported with the others.
+    const failed: Array<{ code: string | null; reason: string }> = [...refused];
     const built: Array<{ row: VoucherRow; campaign?: CampaignRow }> = [];
     for (const item of items) {
       if (item.code === undefined) {
@@ -218,7 +221,7 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
         type: 'VOUCHERS_IMPORT',
         status: 'DONE',
         campaign_id: null,
-        target: items.length,
+        target: items.length + refused.length,
         progress: events.length,
         idle_rounds: 0,
         result: { message: `${events.length} vouchers imported, ${failed.length} failed`, done_count: events.length, failed_count: failed.length, failed },
