@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { tierInputSchema, type PromotionsService, type TierInput } from '../../modules/promotions/index.js';
+import { tierInputSchema, type PromotionsService, type StackInput, type StackListQuery, type TierInput } from '../../modules/promotions/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf } from '../list.js';
 
@@ -12,7 +12,21 @@ const listQuery = {
 
 type ListQuery = { limit: number; page: number; is_available?: boolean };
 
-/** /v1/promotions/tiers and /v1/promotions/{campaignId}/tiers. */
+const stackBody = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    tiers: { type: 'object', properties: { ids: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 500 } }, hierarchy_mode: { type: 'string', enum: ['MANUAL'] } } },
+    category_id: { type: ['string', 'null'], maxLength: 200 },
+  },
+} as const;
+const stackList = {
+  type: 'object',
+  properties: { limit: limitParam, page: { type: 'integer', minimum: 1, maximum: 100, default: 1 }, order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'name', '-name'] } },
+} as const;
+type StackParams = { campaignId: string; stackId: string };
+
+/** /v1/promotions/tiers, /v1/promotions/{campaignId}/tiers and the stacks (the SDK's promotions.tiers and .stacks). */
 export function promotionRoutes(app: FastifyInstance, deps: { promotions: PromotionsService }): void {
   const { promotions } = deps;
   app.get<{ Querystring: ListQuery }>('/promotions/tiers', { schema: { querystring: listQuery } }, async (req) => {
@@ -36,4 +50,21 @@ export function promotionRoutes(app: FastifyInstance, deps: { promotions: Promot
   });
   app.post<{ Params: { tierId: string } }>('/promotions/tiers/:tierId/enable', { schema: { params: tierParams } }, async (req) => promotions.enable(causeOf(req), req.params.tierId));
   app.post<{ Params: { tierId: string } }>('/promotions/tiers/:tierId/disable', { schema: { params: tierParams } }, async (req) => promotions.disable(causeOf(req), req.params.tierId));
+
+  const { stacks } = promotions;
+  app.get<{ Querystring: StackListQuery }>('/promotions/stacks', { schema: { querystring: stackList } }, async (req) => stacks.list(projectIdOf(req), req.query));
+  app.get<{ Params: { campaignId: string }; Querystring: StackListQuery }>('/promotions/:campaignId/stacks', { schema: { params: campaignParams, querystring: stackList } }, async (req) =>
+    stacks.list(projectIdOf(req), { ...req.query, campaignId: req.params.campaignId }),
+  );
+  app.post<{ Params: { campaignId: string }; Body: StackInput }>('/promotions/:campaignId/stacks', { schema: { params: campaignParams, body: stackBody } }, async (req) =>
+    stacks.create(projectIdOf(req), req.params.campaignId, req.body),
+  );
+  app.get<{ Params: StackParams }>('/promotions/:campaignId/stacks/:stackId', async (req) => stacks.get(projectIdOf(req), req.params.campaignId, req.params.stackId));
+  app.put<{ Params: StackParams; Body: StackInput }>('/promotions/:campaignId/stacks/:stackId', { schema: { body: stackBody } }, async (req) =>
+    stacks.update(projectIdOf(req), req.params.campaignId, req.params.stackId, req.body),
+  );
+  app.delete<{ Params: StackParams }>('/promotions/:campaignId/stacks/:stackId', async (req, reply) => {
+    await stacks.remove(projectIdOf(req), req.params.campaignId, req.params.stackId);
+    return reply.code(204).send();
+  });
 }

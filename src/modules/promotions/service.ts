@@ -7,6 +7,7 @@ import { checkValidity, type CampaignRow, type CampaignsService, type Validity }
 import type { Cause, EventLog } from '../event-log/index.js';
 import * as sql from './sql.js';
 import type { TierInput, TierRow } from './types.js';
+import { createStacks } from './stacks.js';
 import { tierObject } from './view.js';
 
 const validityKeys = ['start_date', 'expiration_date', 'validity_timeframe', 'validity_day_of_week', 'validity_hours'] as const;
@@ -21,7 +22,7 @@ function validityOf(input: TierInput, current: Validity = {}): Validity {
 /** Tiers a project may have for them to be kept per process; a project with more reads them each time. */
 const maxCachedTiers = 5_000;
 
-export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: Pick<CampaignsService, 'get' | 'byIds' | 'simple'>; definitions?: Pick<Definitions, 'cache' | 'changed'> }) {
+export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: Pick<CampaignsService, 'get' | 'byIds' | 'simple' | 'categoryId'>; definitions?: Pick<Definitions, 'cache' | 'changed'> }) {
   const { db, clock, log, campaigns } = deps;
   /** Per-process copies of each project's tiers (for validations and redemptions), dropped when one changes. */
   const cached = deps.definitions?.cache(async (ex, projectIds) =>
@@ -160,6 +161,7 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
     enable: announced((cause: Cause, id: string) => setActive(cause, id, true)),
     disable: announced((cause: Cause, id: string) => setActive(cause, id, false)),
     byIds,
+    stacks: createStacks({ db, clock, campaigns, promotion, tiersOf: byIds }),
   };
 }
 

@@ -33,7 +33,7 @@ export interface RedemptionsDeps {
   vouchers: Pick<VouchersService, 'find'>;
   campaigns: Pick<CampaignsService, 'byIds' | 'simple'>;
   validationRules: Pick<ValidationRulesService, 'assignedTo'>;
-  promotions: Pick<PromotionsService, 'byIds'>;
+  promotions: Pick<PromotionsService, 'byIds' | 'stacks'>;
 }
 
 const maxRedeemables = 30;
@@ -88,9 +88,18 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     return { now, current, order, checked, stack: applyStack(checked, order) };
   }
 
+  /** A promotion_stack (always alone) stands for its tiers, in the stack's order. */
+  async function expanded(projectId: string, input: StackInput): Promise<StackInput> {
+    const first = input.redeemables[0]!;
+    if (first.object !== 'promotion_stack') return input;
+    const ids = await deps.promotions.stacks.tiersOf(db, projectId, first.id);
+    return { ...input, redeemables: ids.map((id) => ({ object: 'promotion_tier' as const, id })) };
+  }
+
   /** POST /v1/validations: what the redeemables would do, nothing spent. */
-  async function validate(cause: Cause, input: StackInput) {
-    checkShape(input);
+  async function validate(cause: Cause, given: StackInput) {
+    checkShape(given);
+    const input = await expanded(cause.projectId, given);
     const customer = await customerFor(db, cause.projectId, input.customer);
     const { current, checked, stack } = await check(db, cause, input, customer);
     const valid = checked.every((c) => c.status === 'APPLICABLE');
@@ -137,8 +146,9 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   }
 
   /** POST /v1/redemptions: redeems every redeemable or none. */
-  async function redeem(cause: Cause, input: StackInput) {
-    checkShape(input);
+  async function redeem(cause: Cause, given: StackInput) {
+    checkShape(given);
+    const input = await expanded(cause.projectId, given);
     try {
       return await db.transaction((tx) => redeemIn(tx, cause, input));
     } catch (err) {
