@@ -1,6 +1,7 @@
 /** JSON Schemas of validation and redemption requests. */
 import { customerInputSchema } from '../customers/index.js';
 import { orderInputSchema } from '../orders/index.js';
+import { sessionSchema } from './sessions.js';
 
 const redeemable = {
   type: 'object',
@@ -18,7 +19,7 @@ const common = {
   customer: customerInputSchema,
   tracking_id: { type: 'string', maxLength: 500 },
   metadata: { type: 'object' },
-  session: { type: 'object' },
+  session: sessionSchema,
   options: { type: 'object' },
 } as const;
 

@@ -20,6 +20,7 @@ import { applyStack, checkRedeemables, type Applicable, type Checked, type Stack
 import { counterKey } from './limits.js';
 import { createQualifications } from './qualifications.js';
 import { redemptionEvents } from './events.js';
+import { release, reserve, sessionOf, spendBalance, spendQuantity, type SessionInput } from './sessions.js';
 import * as sql from './sql.js';
 import type { RedemptionRow, Spent, StackInput } from './types.js';
 import { orderAfter, redeemableEntry, redemptionBody } from './view.js';
@@ -96,12 +97,35 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     return { ...input, redeemables: ids.map((id) => ({ object: 'promotion_tier' as const, id })) };
   }
 
-  /** POST /v1/validations: what the redeemables would do, nothing spent. */
+  /**
+   * POST /v1/validations: what the redeemables would do, nothing spent. With `session: {type: "LOCK"}` a valid
+   * validation reserves what it validated (a redemption of each limited voucher, the gift credits) for the session.
+   */
   async function validate(cause: Cause, given: StackInput) {
     checkShape(given);
     const input = await expanded(cause.projectId, given);
     const customer = await customerFor(db, cause.projectId, input.customer);
-    const { current, checked, stack } = await check(db, cause, input, customer);
+    const locking = input.session?.type === 'LOCK';
+    const run = async (tx: Executor) => {
+      const done = await check(tx, cause, input, customer);
+      let checked = done.checked;
+      let session: ReturnType<typeof sessionOf> | undefined;
+      if (locking && checked.every((c) => c.status === 'APPLICABLE')) {
+        session = sessionOf(input.session as SessionInput, done.now);
+        const wants = (checked as Applicable[]).flatMap((c) => {
+          const quantity = c.voucher ? (c.voucher.overrides.redemption ?? c.campaign?.definition.voucher?.redemption)?.quantity : undefined;
+          const credits = c.gift?.credits ?? 0;
+          return c.voucher && (typeof quantity === 'number' || credits > 0) ? [{ voucher: c.voucher, ...(typeof quantity === 'number' ? { quantity } : {}), credits }] : [];
+        });
+        const refused = await reserve(tx, cause.projectId, session, wants, done.now);
+        if (refused) {
+          session = undefined;
+          checked = checked.map((c) => (c.voucher?.id === refused.voucherId ? { status: 'INAPPLICABLE' as const, input: c.input, error: refused.error, voucher: c.voucher, campaign: c.campaign } : c));
+        }
+      }
+      return { ...done, checked, session };
+    };
+    const { current, checked, stack, session } = locking ? await db.transaction(run) : await run(db);
     const valid = checked.every((c) => c.status === 'APPLICABLE');
     const entries = checked.map((c) => redeemableEntry(c, cause.groupId));
     return {
@@ -111,17 +135,18 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       ...(valid ? {} : { inapplicable_redeemables: entries.filter((e) => e.status === 'INAPPLICABLE') }),
       order: orderAfter(current, stack),
       tracking_id: input.tracking_id ?? customer?.source_id ?? null,
+      ...(session ? { session: session.object } : {}),
       stacking_rules: { redeemables_limit: maxRedeemables, applicable_redeemables_limit: 5, applicable_exclusive_redeemables_limit: 1, exclusive_categories: [], joint_categories: [] },
     };
   }
 
   /** Spends what an applicable redeemable needs, each with one guarded statement; throws when a guard refuses. */
-  async function spend(tx: Executor, c: Applicable, customerId: string | null, now: Date): Promise<Spent> {
+  async function spend(tx: Executor, c: Applicable, customerId: string | null, now: Date, sessionKey: string | null): Promise<Spent> {
     const spent: Spent = {};
     const v = c.voucher;
     const quantity = v ? (v.overrides.redemption ?? c.campaign?.definition.voucher?.redemption)?.quantity : undefined;
     if (v && typeof quantity === 'number') {
-      if ((await sql.spendQuantity(tx, v.id, quantity)) === undefined) throw quantityExceeded(`Voucher ${v.code} has been redeemed ${quantity} times already`);
+      if (!(await spendQuantity(tx, v.id, quantity, sessionKey, now))) throw quantityExceeded(`Voucher ${v.code} has been redeemed ${quantity} times already (or its last redemptions are locked by validation sessions)`);
       spent.quantity = true;
     }
     for (const l of c.limits) {
@@ -132,8 +157,8 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       (spent.counters ??= []).push(key);
     }
     if (v && c.gift && c.gift.credits > 0) {
-      const balance = await sql.spendBalance(tx, v.id, c.gift.credits);
-      if (balance === undefined) throw giftAmountExceeded(`Gift voucher ${v.code} has fewer than ${c.gift.credits} credits left`);
+      const balance = await spendBalance(tx, v.id, c.gift.credits, sessionKey, now);
+      if (balance === undefined) throw giftAmountExceeded(`Gift voucher ${v.code} has fewer than ${c.gift.credits} credits left (that validation sessions have not locked)`);
       c.gift = { credits: c.gift.credits, balance };
       spent.gift = c.gift.credits;
     }
@@ -171,7 +196,10 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     if (failure) throw failure;
     const applicable = checked as Applicable[];
     const spent: Spent[] = [];
-    for (const c of applicable) spent.push(await spend(tx, c, customer?.id ?? null, now));
+    const sessionKey = typeof input.session?.key === 'string' ? input.session.key : null;
+    for (const c of applicable) spent.push(await spend(tx, c, customer?.id ?? null, now, sessionKey));
+    // The session's reservations are used up.
+    if (sessionKey) await release(tx, cause.projectId, sessionKey);
 
     const stacked = applicable.length > 1;
     const parentId = stacked ? newSortableId('r', now) : undefined;

@@ -4,27 +4,9 @@ import type { RedemptionRow } from './types.js';
 const columns = `id, project_id, parent_id, customer_id, order_id, tracking_id, related_object_type, related_object_id, voucher_id,
   campaign_id, result, status, amount, gift_amount, spent, body, created_at`;
 
-/** Spends one of a limited voucher's redemptions: undefined when none is left. */
-export async function spendQuantity(db: Executor, voucherId: string, quantity: number): Promise<number | undefined> {
-  const { rows } = await db.query<{ redeemed_quantity: number }>(
-    `UPDATE vouchers SET redeemed_quantity = redeemed_quantity + 1 WHERE id = $1 AND redeemed_quantity < $2 RETURNING redeemed_quantity`,
-    [voucherId, quantity],
-  );
-  return rows[0]?.redeemed_quantity;
-}
-
 /** Gives one redemption back (rollback); never below 0. */
 export async function restoreQuantity(db: Executor, voucherId: string): Promise<void> {
   await db.query(`UPDATE vouchers SET redeemed_quantity = redeemed_quantity - 1 WHERE id = $1 AND redeemed_quantity > 0`, [voucherId]);
-}
-
-/** Spends gift credits: the balance left, undefined when it is short. */
-export async function spendBalance(db: Executor, voucherId: string, amount: number): Promise<number | undefined> {
-  const { rows } = await db.query<{ gift_balance: string }>(
-    `UPDATE vouchers SET gift_balance = gift_balance - $2 WHERE id = $1 AND gift_balance >= $2 RETURNING gift_balance`,
-    [voucherId, amount],
-  );
-  return rows[0] ? Number(rows[0].gift_balance) : undefined;
 }
 
 export async function restoreBalance(db: Executor, voucherId: string, amount: number): Promise<number> {
