@@ -1,6 +1,6 @@
 /**
  * Distributions on the loyalty and reward triggers: tier joined/upgraded/downgraded/left, points expired, pending
- * points and reward redemptions fire a distribution (narrowed to one program by trigger.campaign_id when given), and
+ * points, gift credits added and reward redemptions fire a distribution (narrowed to one program by trigger.campaign_id when given), and
  * what the receiver gets validates against WebhookDistributionPayload and the data schema of its event type.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,10 @@ beforeAll(async () => {
   const reward = await ok('POST', '/v1/rewards', { name: 'Mug', type: 'MATERIAL', parameters: { product: { id: 'mug' } } });
   await ok('POST', `/v1/loyalties/${program.id}/rewards`, { reward: reward.id, parameters: { loyalty: { points: 5 } } });
   distr.reward = await on('reward-redeemed', 'customer.reward_redemptions.completed', program.id);
+  distr.credits = await on('credits-added', 'customer.voucher.gift.balance_added');
+  const gift = await ok('POST', '/v1/campaigns', { name: 'Credits', campaign_type: 'GIFT_VOUCHERS', type: 'AUTO_UPDATE', voucher: { type: 'GIFT_VOUCHER', gift: { amount: 0 } } });
+  const card = (await ok('POST', '/v1/publications', { campaign: { id: gift.id }, customer: { source_id: 'dl-ann' } })).voucher.code;
+  await ok('POST', `/v1/vouchers/${card}/balance`, { amount: 1500 });
 
   code = (await ok('POST', `/v1/loyalties/${program.id}/members`, { customer: { source_id: 'dl-ann' } })).code;
   const add = (points: number) => ok('POST', `/v1/loyalties/members/${code}/balance`, { points });
@@ -79,6 +83,7 @@ describe('distributions on loyalty and reward triggers', () => {
     expect(receivedBy('upgraded').map((x) => [x.data.loyalty_tier_from.name, x.data.loyalty_tier_to.name])).toEqual([['Bronze', 'Gold']]);
     expect(receivedBy('downgraded').map((x) => [x.data.loyalty_tier_from.name, x.data.loyalty_tier_to.name])).toEqual([['Gold', 'Bronze']]);
     expect(receivedBy('left').map((x) => x.data.loyalty_tier.name)).toEqual(['Bronze']);
+    expect(receivedBy('credits').map((x) => [x.data.customer.source_id, x.data.balance.amount])).toEqual([['dl-ann', 1500]]);
     const [redeemed, more] = receivedBy('reward');
     expect(more).toBeUndefined();
     expect(redeemed).toMatchObject({ type: 'reward-redeemed', event: { type: 'customer.reward_redemptions.completed' }, data: { customer: { source_id: 'dl-ann' } } });
@@ -100,9 +105,9 @@ describe('distributions on loyalty and reward triggers', () => {
   it.skipIf(!specPresent)('every payload validates: WebhookDistributionPayload and the data schema of its event type', () => {
     const spec = loadSpec();
     const envelope = spec.compile('WebhookDistributionPayload');
-    const all = ['joined', 'upgraded', 'downgraded', 'left', 'expired', 'reward'].flatMap(receivedBy);
+    const all = ['joined', 'upgraded', 'downgraded', 'left', 'expired', 'reward', 'credits'].flatMap(receivedBy);
     // The expiry took the card below Bronze (left) after the visit had brought it back (joined).
-    expect(all.length).toBe(8);
+    expect(all.length).toBe(9);
     for (const payload of all) {
       expectValid(envelope, payload, `${payload.type} envelope`);
       const entry = spec.entry(payload.event.type);

@@ -22,6 +22,7 @@ const loyaltyTriggers: readonly string[] = [
   'customer.rewarded.loyalty_points',
   'customer.voucher.loyalty_card.points_added',
   'customer.voucher.loyalty_card.points_expired',
+  'customer.voucher.gift.balance_added',
   'customer.voucher.loyalty_card.pending_points.added',
   'customer.voucher.loyalty_card.pending_points.activated',
   'customer.voucher.loyalty_card.pending_points.canceled',

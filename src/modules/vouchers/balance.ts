@@ -3,6 +3,7 @@ import { giftAmountExceeded, invalidVoucher } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
+import { simpleCustomer, type CustomersService } from '../customers/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import * as sql from './sql.js';
 import type { VoucherRow } from './types.js';
@@ -55,6 +56,8 @@ export function createBalances(deps: {
   campaigns: Pick<CampaignsService, 'simple'>;
   find(projectId: string, code: string): Promise<VoucherRow>;
   campaignOf(tx: Executor, v: VoucherRow): Promise<CampaignRow | undefined>;
+  /** The holder of a card credited (for customer.voucher.gift.balance_added). */
+  customers?: Pick<CustomersService, 'byIds'>;
 }) {
   const { db, clock, log } = deps;
 
@@ -93,6 +96,12 @@ export function createBalances(deps: {
       const events: CausedEvent[] = [];
       if (input.amount > 0) {
         events.push({ cause, event: { type: 'voucher.gift.balance_added', entityId: v.id, data: { voucher: simpleVoucher(v, campaign), balance, campaign: simpleCampaign, transaction } } });
+      }
+      const holderRow = input.amount > 0 && v.holder_id && deps.customers ? (await deps.customers.byIds(tx, cause.projectId, [v.holder_id]))[0] : undefined;
+      if (holderRow) {
+        // The holder's activity (and a distribution trigger).
+        const customer = simpleCustomer(holderRow);
+        events.push({ cause, event: { type: 'customer.voucher.gift.balance_added', customerId: customer.id, entityId: v.id, data: { customer, campaign: simpleCampaign, voucher: simpleVoucher(v, campaign), balance, transaction } } });
       }
       const holder = v.holder_id ? { id: v.holder_id, object: 'customer' } : null;
       events.push({ cause, event: { type: 'voucher.gift.transaction.created', entityId: t.id, data: { transaction, voucher: voucherObject(v, campaign), campaign: simpleCampaign, holder, balance } } });

@@ -10,6 +10,7 @@
  * voucher.gift.transaction.created, and campaign.vouchers.generation.completed.
  */
 import type { CampaignsService } from '../campaigns/index.js';
+import type { CustomersService } from '../customers/index.js';
 import type { EventLog } from '../event-log/index.js';
 import { defineModule } from '../module.js';
 import { createGeneration, defaultBatch } from './generation.js';
@@ -27,13 +28,13 @@ export type { VoucherInput, VoucherListQuery, VoucherRow } from './types.js';
 
 export const vouchersModule = defineModule<
   { vouchers: ReturnType<typeof createVouchersService>; generation: ReturnType<typeof createGeneration>; balances: ReturnType<typeof createBalances> },
-  { log: EventLog; campaigns: CampaignsService }
+  { log: EventLog; campaigns: CampaignsService; customers: CustomersService }
 >({
   name: 'vouchers',
   create: ({ db, clock, services }) => {
     const generation = createGeneration({ db, clock, log: services.log, campaigns: services.campaigns });
     const vouchers = createVouchersService({ db, clock, log: services.log, campaigns: services.campaigns });
-    const balances = createBalances({ db, clock, log: services.log, campaigns: services.campaigns, find: (p, c) => vouchers.find(p, c), campaignOf: vouchers.campaignOf });
+    const balances = createBalances({ db, clock, log: services.log, campaigns: services.campaigns, find: (p, c) => vouchers.find(p, c), campaignOf: vouchers.campaignOf, customers: services.customers });
     return {
       services: { vouchers, generation, balances },
       jobs: [
