@@ -15,6 +15,7 @@ import type { CustomersService } from '../customers/index.js';
 import type { Delivery } from '../delivery/index.js';
 import { defineModule } from '../module.js';
 import type { PublicationsService } from '../publications/index.js';
+import type { ValidationRulesService } from '../validation-rules/index.js';
 import type { SegmentsService } from '../segments/index.js';
 import { createDistributionsService, eventTriggers } from './service.js';
 export { createDistributionsService, type DistributionsService, triggerTypes, defaultManualDelaySeconds, maxManualDelaySeconds } from './service.js';
@@ -25,7 +26,7 @@ export type { DistributionInput, DistributionRow } from './types.js';
 
 export const distributionsModule = defineModule<
   { distributions: ReturnType<typeof createDistributionsService> },
-  { delivery: Delivery; segments: SegmentsService; customers: CustomersService; campaigns: CampaignsService; publications: PublicationsService }
+  { delivery: Delivery; segments: SegmentsService; customers: CustomersService; campaigns: CampaignsService; publications: PublicationsService; validationRules: ValidationRulesService }
 >({
   name: 'distributions',
   create: (ctx) => {

@@ -9,6 +9,7 @@ import { checkCustomHeaders, checkTargetUrl, distributionTriggers, sendoutOf, ty
 import type { CampaignsService } from '../campaigns/index.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { SegmentsService } from '../segments/index.js';
+import { evaluateRules, type RuleContext, type ValidationRulesService } from '../validation-rules/index.js';
 import * as sql from './sql.js';
 import { renderTemplate } from './template.js';
 import type { DistributionInput, DistributionRow } from './types.js';
@@ -49,8 +50,10 @@ export interface DistributionsDeps {
   db: Db;
   clock: Clock;
   delivery: Pick<Delivery, 'enqueue'>;
-  segments: Pick<SegmentsService, 'get' | 'membersAmong' | 'memberIds'>;
+  segments: Pick<SegmentsService, 'get' | 'membersAmong' | 'memberIds' | 'segmentsOf'>;
   customers: Pick<CustomersService, 'get' | 'byIds'>;
+  /** Validation rules assigned to a distribution (related_object_type distribution) decide whom it sends to. */
+  validationRules?: Pick<ValidationRulesService, 'assignedTo'>;
   campaigns: Pick<CampaignsService, 'get' | 'byIds' | 'simple'>;
   publications: Pick<PublicationsService, 'publishFor'>;
   allowPrivateTargets: boolean;
@@ -177,6 +180,29 @@ export function createDistributionsService(deps: DistributionsDeps) {
     return deps.publications.publishFor(tx, cause, { campaignId: d.campaign_id, customerId: r.customerId!, distributionId: d.id });
   }
 
+  /**
+   * The records whose customer (metadata, segments), custom event (metadata) and order pass the validation rules
+   * assigned to the distribution; all of them when none is.
+   */
+  async function passingRules(tx: Executor, d: DistributionRow, hits: EventRecord[], now: Date): Promise<EventRecord[]> {
+    if (hits.length === 0 || !deps.validationRules) return hits;
+    const guards = await deps.validationRules.assignedTo(tx, d.project_id, [{ type: 'distribution', id: d.id }]);
+    if (guards.length === 0) return hits;
+    const bySegment = guards.some((g) => JSON.stringify(g.rule.rules).includes('"customer.segment"'));
+    const out: EventRecord[] = [];
+    for (const r of hits) {
+      const data = r.data as { customer?: { metadata?: Record<string, unknown> }; event?: { metadata?: Record<string, unknown> }; order?: Record<string, unknown> | null };
+      const segments = bySegment && r.customerId ? (await deps.segments.segmentsOf(r.projectId, r.customerId, tx)).map((s) => s.id) : undefined;
+      const ctx: RuleContext = {
+        customer: { id: r.customerId ?? undefined, metadata: data.customer?.metadata ?? {}, ...(segments ? { segments } : {}) },
+        custom_event: data.event ? { metadata: data.event.metadata ?? {} } : null,
+        order: data.order ? { amount: data.order.amount as number | undefined, total_amount: data.order.total_amount as number | undefined, metadata: (data.order.metadata as Record<string, unknown> | undefined) ?? {}, items: [] } : null,
+      };
+      if (guards.every((g) => evaluateRules(g.rule.rules, ctx, now, g.rule.error).valid)) out.push(r);
+    }
+    return out;
+  }
+
   /** Event-log subscriber: one sendout per live distribution each event triggers, in the event's transaction. */
   async function emit(tx: Executor, records: EventRecord[]): Promise<void> {
     const relevant = records.filter((r) => eventTriggers.includes(r.type) && r.customerId);
@@ -192,6 +218,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
         const members = await deps.segments.membersAmong(tx, d.trigger.segment_id, [...new Set(hits.map((r) => r.customerId!))]);
         hits = hits.filter((r) => members.has(r.customerId!));
       }
+      hits = await passingRules(tx, d, hits, now);
       for (const r of hits) {
         const extra = await purposeData(tx, d, r);
         if (extra) out.push(sendout({ ...r, data: { ...r.data, ...extra } }, d, now));

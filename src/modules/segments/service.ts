@@ -148,7 +148,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
       await get(projectId, segmentId);
       return sql.memberIds(db, projectId, segmentId);
     },
-    segmentsOf: (projectId: string, customerId: string) => sql.segmentsOfCustomer(db, projectId, customerId),
+    segmentsOf: (projectId: string, customerId: string, tx: Executor = db) => sql.segmentsOfCustomer(tx, projectId, customerId),
     membersAmong: (tx: Executor, segmentId: string, customerIds: string[]) => sql.membersAmong(tx, segmentId, customerIds),
   };
 }
