@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { request } from 'undici';
 import { callJson } from './lib/load.js';
+import { startLightLoad } from './lib/light-load.js';
 import { parseOptions, positiveInt } from './lib/options.js';
 import { withAdmin } from './lib/postgres.js';
 import { fmt, out, table } from './lib/report.js';
@@ -46,27 +46,8 @@ try {
   await callJson(`${base}/v1/vouchers/BENCH-PROBE`, 'POST', p.headers, { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } });
   const rssBefore = peakRssMb(t.server.pid);
 
-  // The light load: paced GETs, each timed, until the generation is done.
-  const latencies: number[] = [];
-  let failures = 0;
-  let loading = true;
-  const light = (async () => {
-    const gap = 1000 / rate;
-    let next = performance.now();
-    while (loading) {
-      const t0 = performance.now();
-      try {
-        const res = await request(`${base}/v1/vouchers/BENCH-PROBE`, { headers });
-        await res.body.text();
-        if (res.statusCode !== 200) failures++;
-      } catch {
-        failures++;
-      }
-      latencies.push(performance.now() - t0);
-      next += gap;
-      await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
-    }
-  })();
+  // The light load: paced GETs, each timed, until the work is done.
+  const light = startLightLoad(`${base}/v1/vouchers/BENCH-PROBE`, headers, rate);
 
   const start = performance.now();
   const campaign = await callJson<{ id: string; async_action_id: string }>(`${base}/v1/campaigns`, 'POST', p.headers, {
@@ -83,8 +64,7 @@ try {
     await new Promise((r) => setTimeout(r, 200));
   }
   const elapsed = (performance.now() - start) / 1000;
-  loading = false;
-  await light;
+  const { latencies, failures } = await light.stop();
   const peak = peakRssMb(t.server.pid);
   const sorted = [...latencies].sort((a, b) => a - b);
   const stored = await withAdmin(t.databaseUrl!, async (c) => (await c.query<{ n: string }>('SELECT count(*) AS n FROM vouchers WHERE campaign_id = $1', [campaign.id])).rows[0]!.n);

@@ -7,8 +7,8 @@
  * buckets closed by plain SQL, batch for batch, from the same machine. Prints figures; judging them is for people.
  */
 import { performance } from 'node:perf_hooks';
-import { request } from 'undici';
 import { callJson } from './lib/load.js';
+import { startLightLoad } from './lib/light-load.js';
 import { machineDescription } from './lib/cpu.js';
 import { parseOptions, positiveInt } from './lib/options.js';
 import { withAdmin } from './lib/postgres.js';
@@ -71,27 +71,8 @@ try {
   });
   const setupSeconds = (performance.now() - setup) / 1000;
 
-  // The light load: paced GETs of one member, each timed, until every bucket is expired.
-  const latencies: number[] = [];
-  let failures = 0;
-  let loading = true;
-  const light = (async () => {
-    const gap = 1000 / rate;
-    let next = performance.now();
-    while (loading) {
-      const t0 = performance.now();
-      try {
-        const res = await request(`${base}/v1/loyalties/members/EX-BENCH-1`, { headers: p.headers });
-        await res.body.text();
-        if (res.statusCode !== 200) failures++;
-      } catch {
-        failures++;
-      }
-      latencies.push(performance.now() - t0);
-      next += gap;
-      await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
-    }
-  })();
+  // The light load: paced GETs, each timed, until the work is done.
+  const light = startLightLoad(`${base}/v1/loyalties/members/EX-BENCH-1`, p.headers, rate);
 
   // Every bucket due at the same moment: the end of yesterday.
   const start = performance.now();
@@ -104,9 +85,8 @@ try {
     }
   });
   const elapsed = (performance.now() - start) / 1000;
-  loading = false;
   if (process.env.BENCH_QT) process.kill(t.server.pid, 'SIGUSR2');
-  await light;
+  const { latencies, failures } = await light.stop();
 
   const counted = await withAdmin(t.databaseUrl!, async (c) => {
     const r = await c.query<{ cards_left: string; balance_left: string; txs: string; tx_points: string }>(

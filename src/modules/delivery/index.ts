@@ -59,4 +59,4 @@ export const deliveryModule = defineModule<
     };
   },
 });
-export { distributionTriggers } from './triggers.js';
+export { distributionTriggers, loyaltyTriggers } from './triggers.js';

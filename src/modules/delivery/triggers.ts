@@ -2,17 +2,8 @@
  * The event types a distribution can be triggered by (besides `manual`): distributions check triggers against it and
  * webhooks report them as emitted. Kept here, the module both depend on, so that neither imports the other.
  */
-export const distributionTriggers = [
-  'customer.custom_event',
-  'customer.segment.entered',
-  'customer.segment.left',
-  'customer.publication.succeeded',
-  'customer.order.created',
-  'customer.order.updated',
-  'customer.order.paid',
-  'customer.order.canceled',
-  'customer.redemption.succeeded',
-  'customer.redemption.rollback.succeeded',
+/** Loyalty and reward triggers: a distribution may narrow them to one program (trigger.campaign_id). */
+export const loyaltyTriggers = [
   'customer.rewarded.loyalty_points',
   'customer.voucher.loyalty_card.points_added',
   'customer.voucher.loyalty_card.points_expired',
@@ -26,4 +17,18 @@ export const distributionTriggers = [
   'customer.loyalty.tier.left',
   'customer.rewarded',
   'customer.reward_redemptions.completed',
+] as const;
+
+export const distributionTriggers = [
+  'customer.custom_event',
+  'customer.segment.entered',
+  'customer.segment.left',
+  'customer.publication.succeeded',
+  'customer.order.created',
+  'customer.order.updated',
+  'customer.order.paid',
+  'customer.order.canceled',
+  'customer.redemption.succeeded',
+  'customer.redemption.rollback.succeeded',
+  ...loyaltyTriggers,
 ] as const;

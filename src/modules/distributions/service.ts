@@ -5,7 +5,7 @@ import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventRecord } from '../event-log/index.js';
 import { customerObject, type CustomersService } from '../customers/index.js';
-import { checkCustomHeaders, checkTargetUrl, distributionTriggers, sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
+import { checkCustomHeaders, checkTargetUrl, distributionTriggers, loyaltyTriggers as loyaltyTriggerTypes, sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import type { CampaignsService } from '../campaigns/index.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { SegmentsService } from '../segments/index.js';
@@ -17,23 +17,9 @@ import { simpleDistribution } from './view.js';
 
 const orderTriggers: readonly string[] = ['customer.order.created', 'customer.order.updated', 'customer.order.paid', 'customer.order.canceled'];
 export const triggerTypes = [...distributionTriggers, 'manual'] as const;
+/** Loyalty triggers (optionally narrowed to one program by trigger.campaign_id). */
+const loyaltyTriggers: readonly string[] = loyaltyTriggerTypes;
 /** Triggers that send a plain message only. */
-/** Loyalty triggers: optionally narrowed to one program (trigger.campaign_id). */
-const loyaltyTriggers: readonly string[] = [
-  'customer.rewarded.loyalty_points',
-  'customer.voucher.loyalty_card.points_added',
-  'customer.voucher.loyalty_card.points_expired',
-  'customer.voucher.gift.balance_added',
-  'customer.voucher.loyalty_card.pending_points.added',
-  'customer.voucher.loyalty_card.pending_points.activated',
-  'customer.voucher.loyalty_card.pending_points.canceled',
-  'customer.loyalty.tier.joined',
-  'customer.loyalty.tier.upgraded',
-  'customer.loyalty.tier.downgraded',
-  'customer.loyalty.tier.left',
-  'customer.rewarded',
-  'customer.reward_redemptions.completed',
-];
 const plainTriggers: readonly string[] = ['customer.publication.succeeded', 'customer.redemption.succeeded', 'customer.redemption.rollback.succeeded', ...loyaltyTriggers];
 const redemptionTriggers: readonly string[] = ['customer.redemption.succeeded', 'customer.redemption.rollback.succeeded'];
 export const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'customer.publication.succeeded', ...orderTriggers, ...redemptionTriggers, ...loyaltyTriggers];
