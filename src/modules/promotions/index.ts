@@ -11,7 +11,7 @@ import { defineModule } from '../module.js';
 import { createPromotionsService } from './service.js';
 export { createPromotionsService, type PromotionsService } from './service.js';
 export { tierInputSchema } from './schemas.js';
-export { maxStackTiers, type StackInput, type StackListQuery, type Stacks } from './stacks.js';
+export { maxStackTiers, simpleStack, type StackInput, type StackListQuery, type StackRow, type Stacks } from './stacks.js';
 export { simpleTier, tierObject } from './view.js';
 export type { TierInput, TierRow } from './types.js';
 

@@ -50,6 +50,11 @@ export function stackObject(s: StackRow) {
   };
 }
 
+/** SimplePromotionStack, as redemption webhooks embed it. */
+export function simpleStack(s: StackRow) {
+  return { id: s.id, name: s.name, ...(s.category_id ? { category_id: s.category_id } : {}), campaign: { id: s.campaign_id }, tiers: { ids: [...s.tier_ids], hierarchy_mode: s.hierarchy_mode } };
+}
+
 /**
  * Promotion stacks (`stack_`): a PROMOTION campaign's tiers in a fixed order (hierarchy_mode MANUAL), 1 to 30 of
  * them, redeemed as one redeemable `{ object: "promotion_stack", id }` that stands for its tiers.
@@ -143,6 +148,10 @@ export function createStacks(deps: { db: Db; clock: Clock; campaigns: Pick<Campa
     get: async (projectId: string, campaignIdOrName: string, id: string) => stackObject(await find(projectId, id, (await deps.promotion(projectId, campaignIdOrName)).id)),
     /** The tiers a stack stands for, in order (for validations and redemptions). */
     tiersOf: async (tx: Executor, projectId: string, id: string) => (await find(projectId, id, undefined, tx)).tier_ids,
+    /** The stack itself (404 naming promotion_stack when there is none), for validations and redemptions. */
+    find: (tx: Executor, projectId: string, id: string) => find(projectId, id, undefined, tx),
+    /** A stack that may be gone (rollbacks name it when it is still there). */
+    byId: (tx: Executor, projectId: string, id: string) => find(projectId, id, undefined, tx).catch(() => undefined),
   };
 }
 

@@ -2,7 +2,7 @@ import type { CampaignsService } from '../campaigns/index.js';
 import { simpleCustomer, type CustomerRow } from '../customers/index.js';
 import type { Cause, CausedEvent } from '../event-log/index.js';
 import { simpleVoucher, voucherObject } from '../vouchers/index.js';
-import { simpleTier } from '../promotions/index.js';
+import { simpleStack, simpleTier, type StackRow } from '../promotions/index.js';
 import type { Applicable } from './check.js';
 import type { RedemptionRow } from './types.js';
 import { simpleRedemption } from './view.js';
@@ -23,7 +23,7 @@ export function simpleOrder(order: Record<string, unknown> | null) {
  */
 export function redemptionEvents(
   cause: Cause,
-  x: { rows: RedemptionRow[]; applicable: Applicable[]; customer: CustomerRow | undefined; order: Record<string, unknown> | null; campaigns: Pick<CampaignsService, 'simple'>; now: Date },
+  x: { rows: RedemptionRow[]; applicable: Applicable[]; customer: CustomerRow | undefined; order: Record<string, unknown> | null; campaigns: Pick<CampaignsService, 'simple'>; now: Date; promotionStack?: StackRow },
 ): CausedEvent[] {
   const events: CausedEvent[] = [];
   const customer = x.customer ? simpleCustomer(x.customer) : null;
@@ -37,7 +37,7 @@ export function redemptionEvents(
       voucher,
       holder: null,
       promotion_tier: c.tier ? simpleTier(c.tier) : null,
-      promotion_stack: null,
+      promotion_stack: x.promotionStack ? simpleStack(x.promotionStack) : null,
       redemption: simpleRedemption(r.body),
     };
     events.push({ cause, event: { type: 'redemption.succeeded', customerId: null, entityId: r.id, data: { ...data, created_at: x.now.toISOString() } } });

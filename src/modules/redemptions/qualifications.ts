@@ -2,7 +2,8 @@
  * POST /v1/qualifications: which redeemables apply to a customer and an order, each checked as a validation would
  * (validity, limits, validation rules) and with what it would take off the order alone. Scenarios: ALL (the
  * customer's codes and the promotion tiers), CUSTOMER_WALLET (codes the customer holds), AUDIENCE_ONLY (promotion
- * tiers), PROMOTION_STACKS (none exist yet: an empty list). Others are refused.
+ * tiers), PROMOTION_STACKS (stacks of active campaigns whose every tier applies, each with its tiers). Others are
+ * refused.
  */
 import { invalidPayload } from '../../core/errors.js';
 import type { CustomerInput } from '../customers/index.js';
@@ -49,23 +50,43 @@ export function createQualifications(deps: {
     }
     const { checked, order, current } = redeemables.length > 0 ? await deps.checkStack(deps.db, cause, { ...input, redeemables }) : { ...probe, checked: [] };
     const applicable = checked.filter((c): c is Applicable => c.status === 'APPLICABLE');
-    const data = applicable.map((c) => {
-      // Each alone on the order: what it would take off by itself.
-      const alone = applyStack([c], order);
-      return {
-        // A voucher by its code, as validations and redemptions name it.
-        id: c.voucher ? c.voucher.code : c.input.id,
-        object: c.objectType,
-        result: resultOf(c),
-        order: orderAfter(current, alone),
-        applicable_to: { data: [], total: 0, object: 'list', data_ref: 'data' },
-        inapplicable_to: { data: [], total: 0, object: 'list', data_ref: 'data' },
-        metadata: (c.voucher ? c.voucher.overrides.metadata : c.tier?.metadata) ?? {},
-        categories: [],
-        ...(c.campaign ? { campaign_id: c.campaign.id, campaign_name: c.campaign.name } : {}),
-        ...(c.tier ? { name: c.tier.name, ...(c.tier.banner ? { banner: c.tier.banner } : {}) } : {}),
-      };
+    const entry = (c: Applicable, alone: ReturnType<typeof applyStack>) => ({
+      // A voucher by its code, as validations and redemptions name it.
+      id: c.voucher ? c.voucher.code : c.input.id,
+      object: c.objectType,
+      result: resultOf(c),
+      order: orderAfter(current, alone),
+      applicable_to: { data: [], total: 0, object: 'list', data_ref: 'data' },
+      inapplicable_to: { data: [], total: 0, object: 'list', data_ref: 'data' },
+      metadata: (c.voucher ? c.voucher.overrides.metadata : c.tier?.metadata) ?? {},
+      categories: [],
+      ...(c.campaign ? { campaign_id: c.campaign.id, campaign_name: c.campaign.name } : {}),
+      ...(c.tier ? { name: c.tier.name, ...(c.tier.banner ? { banner: c.tier.banner } : {}) } : {}),
     });
+    // Each alone on the order: what it would take off by itself.
+    const data: Record<string, unknown>[] = applicable.map((c) => entry(c, applyStack([c], order)));
+    if (scenario === 'PROMOTION_STACKS') {
+      // A stack qualifies when every one of its tiers applies; its order is the one after all of them, in turn.
+      for (const s of await sql.selectActiveStacks(deps.db, cause.projectId, maxCandidates)) {
+        const one = await deps.checkStack(deps.db, cause, { ...input, redeemables: s.tier_ids.map((id) => ({ object: 'promotion_tier' as const, id })) });
+        const tiers = one.checked.filter((c): c is Applicable => c.status === 'APPLICABLE');
+        if (tiers.length === 0 || tiers.length !== one.checked.length) continue;
+        const campaign = tiers[0]!.campaign;
+        data.push({
+          id: s.id,
+          object: 'promotion_stack',
+          result: {},
+          order: orderAfter(one.current, applyStack(tiers, one.order)),
+          applicable_to: { data: [], total: 0, object: 'list', data_ref: 'data' },
+          inapplicable_to: { data: [], total: 0, object: 'list', data_ref: 'data' },
+          metadata: {},
+          categories: [],
+          ...(campaign ? { campaign_id: campaign.id, campaign_name: campaign.name } : {}),
+          name: s.name,
+          redeemables: tiers.map((c) => entry(c, applyStack([c], one.order))),
+        });
+      }
+    }
     return {
       redeemables: { object: 'list', data_ref: 'data', data: data.slice(0, limit), total: data.length, has_more: data.length > limit },
       tracking_id: input.tracking_id ?? null,

@@ -8,6 +8,7 @@ import { newSortableId } from '../../core/ids.js';
 import type { Executor } from '../../store/db.js';
 import type { CustomerRow } from '../customers/index.js';
 import type { Cause, CausedEvent } from '../event-log/index.js';
+import { simpleStack } from '../promotions/index.js';
 import { insertGiftTransaction, simpleVoucher } from '../vouchers/index.js';
 import { giftTransactionData, simpleOrder } from './events.js';
 import type { RedemptionsDeps } from './service.js';
@@ -19,6 +20,13 @@ export interface RollbackInput {
   reason?: string;
   tracking_id?: string;
   metadata?: Record<string, unknown>;
+}
+
+/** A stack's redemptions in the order they were redeemed (the parent's related_redemptions), not by id. */
+function inStackOrder(parent: RedemptionRow, children: RedemptionRow[]): RedemptionRow[] {
+  const related = (parent.body.related_redemptions as { redemptions?: { id: string }[] } | undefined)?.redemptions ?? [];
+  const place = new Map(related.map((r, i) => [r.id, i]));
+  return [...children].sort((a, b) => (place.get(a.id) ?? related.length) - (place.get(b.id) ?? related.length));
 }
 
 export function createRollbacks(deps: RedemptionsDeps) {
@@ -43,6 +51,9 @@ export function createRollbacks(deps: RedemptionsDeps) {
     }
     const campaign = r.campaign_id ? (await deps.campaigns.byIds(tx, cause.projectId, [r.campaign_id]))[0] : undefined;
     const customer = await customerOf(tx, cause.projectId, r.customer_id);
+    // The stack as it is now (a deleted stack is named by nobody).
+    const promotionStack = r.promotion_stack_id ? await deps.promotions.stacks.byId(tx, cause.projectId, r.promotion_stack_id) : undefined;
+    const tier = r.body.promotion_tier as Record<string, unknown> | undefined;
     const current = voucher ? { ...voucher, ...(balance !== undefined ? { gift_balance: balance } : {}), redeemed_quantity: Math.max(0, (voucher.redeemed_quantity ?? 0) - (r.spent.quantity ? 1 : 0)) } : undefined;
     const body = {
       id,
@@ -63,6 +74,7 @@ export function createRollbacks(deps: RedemptionsDeps) {
       related_object_type: r.related_object_type,
       related_object_id: r.related_object_id,
       ...(current ? { voucher: simpleVoucher(current, campaign) } : {}),
+      ...(tier ? { promotion_tier: tier } : {}),
       ...(r.spent.gift ? { gift: { amount: -r.spent.gift } } : {}),
     };
     await sql.insertRollback(tx, { id, projectId: cause.projectId, redemptionId: r.id, body, now });
@@ -76,8 +88,8 @@ export function createRollbacks(deps: RedemptionsDeps) {
         campaign: campaign ? deps.campaigns.simple(campaign) : null,
         voucher: current ? simpleVoucher(current, campaign) : null,
         holder: null,
-        promotion_tier: null,
-        promotion_stack: null,
+        promotion_tier: tier ?? null,
+        promotion_stack: promotionStack ? simpleStack(promotionStack) : null,
         redemption: simpleRedemption(rolledBody),
         redemption_rollback: rollback,
       };
@@ -125,7 +137,7 @@ export function createRollbacks(deps: RedemptionsDeps) {
       const parent = await load(tx, cause.projectId, parentId);
       if (parent.parent_id) throw invalidRedemptionParent(`Redemption ${parent.id} is part of stack ${parent.parent_id}: roll back the parent`);
       const now = clock.now();
-      const children = parent.related_object_type === 'redemption' ? await sql.selectChildren(tx, parent.id) : [];
+      const children = parent.related_object_type === 'redemption' ? inStackOrder(parent, await sql.selectChildren(tx, parent.id)) : [];
       const top = await rollbackOne(tx, cause, parent, input, now);
       const events = [...top.events];
       const rollbacks = [];

@@ -9,14 +9,14 @@ import type { Clock } from '../../core/clock.js';
 import { duplicatedRedeemables, invalidRedeemables, notFound, quantityExceeded, rulesViolated, giftAmountExceeded, TesseraError } from '../../core/errors.js';
 import { newId, newSortableId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
-import type { CampaignsService } from '../campaigns/index.js';
+import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import type { CustomerInput, CustomerRow, CustomersService } from '../customers/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import { amountsOf, plainItem, type OrderInput, type OrderRow, type OrdersService } from '../orders/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
-import type { PromotionsService } from '../promotions/index.js';
+import { simpleStack, simpleTier, type PromotionsService, type StackRow, type TierRow } from '../promotions/index.js';
 import { insertGiftTransaction, simpleVoucher, type VouchersService } from '../vouchers/index.js';
-import { applyStack, checkRedeemables, type Applicable, type Checked, type StackOrder } from './check.js';
+import { applyStack, checkRedeemables, type Applicable, type Checked, type Inapplicable, type StackOrder } from './check.js';
 import { counterKey } from './limits.js';
 import { createQualifications } from './qualifications.js';
 import { redemptionEvents } from './events.js';
@@ -38,6 +38,13 @@ export interface RedemptionsDeps {
 }
 
 const maxRedeemables = 30;
+
+/** What a refused redemption was about, for its FAILED record: the tier that refused and the stack it came from. */
+interface FailedOn {
+  tier?: TierRow;
+  campaign?: CampaignRow;
+  promotionStack?: StackRow;
+}
 
 function checkShape(input: StackInput): void {
   const n = input.redeemables?.length ?? 0;
@@ -90,11 +97,11 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   }
 
   /** A promotion_stack (always alone) stands for its tiers, in the stack's order. */
-  async function expanded(projectId: string, input: StackInput): Promise<StackInput> {
+  async function expanded(projectId: string, input: StackInput): Promise<{ input: StackInput; promotionStack?: StackRow }> {
     const first = input.redeemables[0]!;
-    if (first.object !== 'promotion_stack') return input;
-    const ids = await deps.promotions.stacks.tiersOf(db, projectId, first.id);
-    return { ...input, redeemables: ids.map((id) => ({ object: 'promotion_tier' as const, id })) };
+    if (first.object !== 'promotion_stack') return { input };
+    const promotionStack = await deps.promotions.stacks.find(db, projectId, first.id);
+    return { input: { ...input, redeemables: promotionStack.tier_ids.map((id) => ({ object: 'promotion_tier' as const, id })) }, promotionStack };
   }
 
   /**
@@ -103,7 +110,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
    */
   async function validate(cause: Cause, given: StackInput) {
     checkShape(given);
-    const input = await expanded(cause.projectId, given);
+    const { input } = await expanded(cause.projectId, given);
     const customer = await customerFor(db, cause.projectId, input.customer);
     const locking = input.session?.type === 'LOCK';
     const run = async (tx: Executor) => {
@@ -165,24 +172,26 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     return spent;
   }
 
-  function firstFailure(checked: Checked[]): TesseraError | undefined {
+  function firstFailure(checked: Checked[]): Inapplicable | undefined {
     const bad = checked.find((c) => c.status === 'INAPPLICABLE');
-    return bad?.status === 'INAPPLICABLE' ? bad.error : undefined;
+    return bad?.status === 'INAPPLICABLE' ? bad : undefined;
   }
 
   /** POST /v1/redemptions: redeems every redeemable or none. */
   async function redeem(cause: Cause, given: StackInput) {
     checkShape(given);
-    const input = await expanded(cause.projectId, given);
+    const { input, promotionStack } = await expanded(cause.projectId, given);
+    const failedOn: FailedOn = { promotionStack };
     try {
-      return await db.transaction((tx) => redeemIn(tx, cause, input));
+      return await db.transaction((tx) => redeemIn(tx, cause, input, failedOn));
     } catch (err) {
-      if (err instanceof TesseraError && err.code === 400) await recordFailure(cause, input, err).catch(() => undefined);
+      if (err instanceof TesseraError && err.code === 400) await recordFailure(cause, input, err, failedOn).catch(() => undefined);
       throw err;
     }
   }
 
-  async function redeemIn(tx: Executor, cause: Cause, input: StackInput) {
+  async function redeemIn(tx: Executor, cause: Cause, input: StackInput, failedOn: FailedOn) {
+    const { promotionStack } = failedOn;
     const events: CausedEvent[] = [];
     let customer: CustomerRow | undefined;
     if (input.customer && customerKey(input.customer) !== undefined) {
@@ -193,15 +202,23 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     }
     const { now, checked, stack } = await check(tx, cause, input, customer);
     const failure = firstFailure(checked);
-    if (failure) throw failure;
+    if (failure) {
+      Object.assign(failedOn, { tier: failure.tier, campaign: failure.campaign });
+      throw failure.error;
+    }
     const applicable = checked as Applicable[];
     const spent: Spent[] = [];
     const sessionKey = typeof input.session?.key === 'string' ? input.session.key : null;
-    for (const c of applicable) spent.push(await spend(tx, c, customer?.id ?? null, now, sessionKey));
+    for (const c of applicable) {
+      Object.assign(failedOn, { tier: c.tier, campaign: c.campaign });
+      spent.push(await spend(tx, c, customer?.id ?? null, now, sessionKey));
+    }
     // The session's reservations are used up.
     if (sessionKey) await release(tx, cause.projectId, sessionKey);
 
-    const stacked = applicable.length > 1;
+    // A promotion stack always has a parent redemption, so that it is rolled back as one, even with a single tier.
+    const stacked = applicable.length > 1 || promotionStack !== undefined;
+    const stackId = promotionStack?.id ?? null;
     const parentId = stacked ? newSortableId('r', now) : undefined;
     const ids = applicable.map(() => newSortableId('r', now));
     const topId = parentId ?? ids[0]!;
@@ -217,13 +234,13 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     const rows: RedemptionRow[] = applicable.map((c, i) => {
       const r = { ...base, id: ids[i]!, parent_id: parentId ?? null, related_object_type: c.objectType, related_object_id: c.objectId, amount: c.gift?.credits ?? c.amount };
       const body = redemptionBody(r, { customer: customer ?? null, order: orderView, voucher: c.voucher, tier: c.tier, campaign: c.campaign, metadata: input.metadata ?? {}, channelId, gift: c.gift?.credits });
-      return { ...r, project_id: cause.projectId, order_id: order?.id ?? null, voucher_id: c.voucher?.id ?? null, campaign_id: c.campaign?.id ?? null, gift_amount: c.gift?.credits ?? 0, spent: spent[i]!, body };
+      return { ...r, project_id: cause.projectId, order_id: order?.id ?? null, voucher_id: c.voucher?.id ?? null, campaign_id: c.campaign?.id ?? null, promotion_stack_id: stackId, gift_amount: c.gift?.credits ?? 0, spent: spent[i]!, body };
     });
     let parent: RedemptionRow | undefined;
     if (parentId) {
       const r = { ...base, id: parentId, parent_id: null, related_object_type: 'redemption' as const, related_object_id: parentId, amount: stack.total_discount_amount };
       const body = redemptionBody(r, { customer: customer ?? null, order: orderView, metadata: input.metadata ?? {}, channelId, related: ids });
-      parent = { ...r, project_id: cause.projectId, order_id: order?.id ?? null, voucher_id: null, campaign_id: null, gift_amount: 0, spent: {}, body };
+      parent = { ...r, project_id: cause.projectId, order_id: order?.id ?? null, voucher_id: null, campaign_id: promotionStack?.campaign_id ?? null, promotion_stack_id: stackId, gift_amount: 0, spent: {}, body };
     }
     await sql.insertRedemptions(tx, parent ? [parent, ...rows] : rows);
     for (const [i, r] of rows.entries()) {
@@ -236,35 +253,37 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       const gift = rows.reduce((s, r) => s + Number(r.gift_amount), 0);
       await sql.addToSummary(tx, cause.projectId, customer.id, { total_redeemed: rows.length, total_succeeded: rows.length, ...(gift > 0 ? { gift_redeemed_amount: gift } : {}) });
     }
-    events.push(...redemptionEvents(cause, { rows, applicable, customer, order: orderView, campaigns: deps.campaigns, now }));
+    events.push(...redemptionEvents(cause, { rows, applicable, customer, order: orderView, campaigns: deps.campaigns, now, promotionStack }));
     await log.record(tx, events);
     return { redemptions: rows.map((r) => r.body), parent_redemption: parent?.body ?? rows[0]!.body, order: orderView, stack };
   }
 
   /** A failed redemption is kept (FAILED) and announced (redemption.failed); nothing was spent. */
-  async function recordFailure(cause: Cause, input: StackInput, err: TesseraError): Promise<void> {
+  async function recordFailure(cause: Cause, input: StackInput, err: TesseraError, failedOn: FailedOn): Promise<void> {
     const now = clock.now();
     await db.transaction(async (tx) => {
       const customer = await customerFor(tx, cause.projectId, input.customer);
       const first = input.redeemables[0]!;
       const voucher = first.object === 'voucher' ? await deps.vouchers.find(cause.projectId, first.id, tx).catch(() => undefined) : undefined;
-      const campaign = voucher?.campaign_id ? (await deps.campaigns.byIds(tx, cause.projectId, [voucher.campaign_id]))[0] : undefined;
+      // A tier (sent alone or from a stack) that refused is named by the failed redemption.
+      const tier = failedOn.tier;
+      const campaign = voucher?.campaign_id ? (await deps.campaigns.byIds(tx, cause.projectId, [voucher.campaign_id]))[0] : tier ? failedOn.campaign : undefined;
       const r = {
         id: newSortableId('r', now),
         parent_id: null,
         customer_id: customer?.id ?? null,
         tracking_id: input.tracking_id ?? customer?.source_id ?? null,
-        related_object_type: first.object === 'promotion_tier' ? ('promotion_tier' as const) : ('voucher' as const),
-        related_object_id: voucher?.id ?? first.id,
+        related_object_type: tier || first.object === 'promotion_tier' ? ('promotion_tier' as const) : ('voucher' as const),
+        related_object_id: voucher?.id ?? tier?.id ?? first.id,
         result: 'FAILURE' as const,
         status: 'FAILED' as const,
         created_at: now,
         amount: 0,
       };
-      const body = redemptionBody(r, { customer: customer ?? null, order: null, voucher, campaign, metadata: input.metadata ?? {}, channelId: cause.source.api_key?.app_id ?? cause.source.channel, failure: { code: err.key, message: err.details ?? err.publicMessage } });
-      await sql.insertRedemptions(tx, [{ ...r, project_id: cause.projectId, order_id: null, voucher_id: voucher?.id ?? null, campaign_id: campaign?.id ?? null, gift_amount: 0, spent: {}, body }]);
+      const body = redemptionBody(r, { customer: customer ?? null, order: null, voucher, tier, campaign, metadata: input.metadata ?? {}, channelId: cause.source.api_key?.app_id ?? cause.source.channel, failure: { code: err.key, message: err.details ?? err.publicMessage } });
+      await sql.insertRedemptions(tx, [{ ...r, project_id: cause.projectId, order_id: null, voucher_id: voucher?.id ?? null, campaign_id: campaign?.id ?? null, promotion_stack_id: failedOn.promotionStack?.id ?? null, gift_amount: 0, spent: {}, body }]);
       if (customer) await sql.addToSummary(tx, cause.projectId, customer.id, { total_redeemed: 1, total_failed: 1 });
-      const data = { customer: customer ? body.customer : null, order: null, campaign: campaign ? deps.campaigns.simple(campaign) : null, voucher: voucher ? simpleVoucher(voucher, campaign) : null, holder: null, promotion_tier: null, promotion_stack: null, redemption: body, created_at: now.toISOString() };
+      const data = { customer: customer ? body.customer : null, order: null, campaign: campaign ? deps.campaigns.simple(campaign) : null, voucher: voucher ? simpleVoucher(voucher, campaign) : null, holder: null, promotion_tier: tier ? simpleTier(tier) : null, promotion_stack: failedOn.promotionStack ? simpleStack(failedOn.promotionStack) : null, redemption: body, created_at: now.toISOString() };
       await log.record(tx, [{ cause, event: { type: 'redemption.failed', customerId: null, entityId: r.id, data } }]);
     });
   }

@@ -2,7 +2,7 @@ import type { Executor } from '../../store/db.js';
 import type { RedemptionRow } from './types.js';
 
 const columns = `id, project_id, parent_id, customer_id, order_id, tracking_id, related_object_type, related_object_id, voucher_id,
-  campaign_id, result, status, amount, gift_amount, spent, body, created_at`;
+  campaign_id, promotion_stack_id, result, status, amount, gift_amount, spent, body, created_at`;
 
 /** Gives one redemption back (rollback); never below 0. */
 export async function restoreQuantity(db: Executor, voucherId: string): Promise<void> {
@@ -52,7 +52,7 @@ export async function selectCounters(db: Executor, objectIds: string[], customer
 
 export async function insertRedemptions(db: Executor, rows: RedemptionRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const cols = ['id', 'project_id', 'parent_id', 'customer_id', 'order_id', 'tracking_id', 'related_object_type', 'related_object_id', 'voucher_id', 'campaign_id', 'result', 'status', 'amount', 'gift_amount', 'spent', 'body', 'created_at'] as const;
+  const cols = ['id', 'project_id', 'parent_id', 'customer_id', 'order_id', 'tracking_id', 'related_object_type', 'related_object_id', 'voucher_id', 'campaign_id', 'promotion_stack_id', 'result', 'status', 'amount', 'gift_amount', 'spent', 'body', 'created_at'] as const;
   const params: unknown[] = [];
   const values = rows.map((r) => {
     const ps = cols.map((c) => {
@@ -122,6 +122,16 @@ export async function selectActiveTierIds(db: Executor, projectId: string, limit
     [projectId, limit],
   );
   return rows.map((r) => r.id);
+}
+
+/** Promotion stacks of active campaigns, oldest first (a qualification's PROMOTION_STACKS). */
+export async function selectActiveStacks(db: Executor, projectId: string, limit: number): Promise<Array<{ id: string; name: string; tier_ids: string[] }>> {
+  const { rows } = await db.query<{ id: string; name: string; tier_ids: string[] }>(
+    `SELECT s.id, s.name, s.tier_ids FROM promotion_stacks s JOIN campaigns c ON c.id = s.campaign_id
+      WHERE s.project_id = $1 AND c.active ORDER BY s.created_at, s.id LIMIT $2`,
+    [projectId, limit],
+  );
+  return rows;
 }
 
 /** The segments a customer is in now (its membership row, migration 0012), for customer.segment rules. */

@@ -39,6 +39,8 @@ export interface RedemptionRow {
   related_object_id: string;
   voucher_id: string | null;
   campaign_id: string | null;
+  /** The promotion stack redeemed (its parent redemption and each tier's); null otherwise. */
+  promotion_stack_id: string | null;
   result: 'SUCCESS' | 'FAILURE';
   status: 'SUCCEEDED' | 'FAILED' | 'ROLLED_BACK';
   /** bigint columns come back as strings from node-postgres. */
