@@ -115,6 +115,51 @@ describe('POST /v1/vouchers/importCSV', () => {
     expect(rows.body.details).toContain('at most 5000');
     expect((await ok('GET', '/v1/vouchers?limit=1')).total).toBe(before);
   });
+
+  it('refuses a NUL character or a file that is not UTF-8 with a 400, never a 500, and imports nothing', async () => {
+    const before = (await ok('GET', '/v1/vouchers?limit=1')).total;
+    const nul = await upload('/v1/vouchers/importCSV', { file: new Blob(['Code,Value\nNUL-1,5\nNUL-2\u0000,5\n']) });
+    expect(nul.status).toBe(400);
+    expect(nul.body).toMatchObject({ code: 400, key: 'invalid_payload' });
+    expect(nul.body.details).toContain('NUL character (line 3)');
+    // "Café" in Latin-1: the é is the single byte 0xE9, which UTF-8 never writes alone.
+    const latin1 = new Uint8Array([...Buffer.from('Code,Shop\nLATIN-1,Caf'), 0xe9, 0x0a]);
+    const garbled = await upload('/v1/vouchers/importCSV', { file: new Blob([latin1]) });
+    expect(garbled.status).toBe(400);
+    expect(garbled.body.details).toContain('not UTF-8');
+    expect((await ok('GET', '/v1/vouchers?limit=1')).total).toBe(before);
+    const utf8 = await upload('/v1/vouchers/importCSV', { file: new Blob(['Code,Value,Shop\nUTF8-1,5,Café ☕\n']) });
+    expect((await action(utf8.body.async_action_id)).result.done_count).toBe(1);
+    expect((await ok('GET', '/v1/vouchers/UTF8-1')).metadata).toEqual({ Shop: 'Café ☕' });
+  });
+
+  it('reads values strictly: dates need an offset, percentages take decimals, numbers stay exact, any column name is metadata', async () => {
+    const csv = [
+      'Code,Value,Discount Type,Start Date,Expiration Date,__proto__,constructor',
+      'STRICT-OK,12.5,PERCENT,2026-03-01,2026-03-31T22:00:00+02:00,proto value,ctor value',
+      'STRICT-LOCAL,5,AMOUNT,2026-03-01T10:00:00,,,',
+      'STRICT-LOOSE,5,AMOUNT,March 1 2026,,,',
+      'STRICT-DAY,5,AMOUNT,2026-02-30,,,',
+      'STRICT-BIG,9007199254740993,AMOUNT,,,,',
+      'STRICT-PCT,12.345,PERCENT,,,,',
+    ].join('\n');
+    const res = await upload('/v1/vouchers/importCSV', { file: new Blob([csv]) });
+    expect(res.status).toBe(202);
+    const a = await action(res.body.async_action_id);
+    expect(a.result.done_count).toBe(1);
+    const reasons = Object.fromEntries(a.result.failed.map((f: any) => [f.code, f.reason]));
+    expect(reasons['STRICT-LOCAL']).toContain('with its offset');
+    expect(reasons['STRICT-LOOSE']).toContain('ISO 8601');
+    expect(reasons['STRICT-DAY']).toContain('not a real date');
+    expect(reasons['STRICT-BIG']).toContain('too large');
+    expect(reasons['STRICT-PCT']).toContain('percentage');
+    const v = await ok('GET', '/v1/vouchers/STRICT-OK');
+    expect(v.discount).toMatchObject({ type: 'PERCENT', percent_off: 12.5 });
+    expect(v.start_date).toBe('2026-03-01T00:00:00.000Z');
+    expect(v.expiration_date).toBe('2026-03-31T20:00:00.000Z');
+    expect(Object.keys(v.metadata).sort()).toEqual(['__proto__', 'constructor']);
+    expect(v.metadata.__proto__).toBe('proto value');
+  });
 });
 
 describe('POST /v1/campaigns/{id}/importCSV', () => {

@@ -24,7 +24,11 @@ async function csvText(req: FastifyRequest): Promise<string> {
     throw invalidPayload(`The multipart body cannot be read: ${(err as Error).message}`);
   }
   if (buffer === undefined) throw invalidPayload('Payload should have a file part named file (multipart/form-data)');
-  return buffer.toString('utf8');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buffer);
+  } catch {
+    throw invalidPayload('The CSV file is not UTF-8 text: save it as CSV UTF-8 and send it again');
+  }
 }
 
 /** CSV rows as import items; rows the voucher schema refuses are reported like other failed rows. */

@@ -94,20 +94,6 @@ export async function selectActiveRules(db: Executor, projectIds: string[]): Pro
 }
 
 /**
- * Cards of these programs held by a customer: per program its oldest active card (the one that earns when an event
- * names none).
- */
-export async function selectOldestCards(db: Executor, projectId: string, customerId: string, campaignIds: string[]): Promise<Array<{ id: string; campaign_id: string }>> {
-  const { rows } = await db.query<{ id: string; campaign_id: string }>(
-    `SELECT DISTINCT ON (campaign_id) id, campaign_id FROM vouchers
-      WHERE project_id = $1 AND holder_id = $2 AND campaign_id = ANY ($3::text[]) AND active AND type = 'LOYALTY_CARD'
-      ORDER BY campaign_id, created_at, id`,
-    [projectId, customerId, campaignIds],
-  );
-  return rows;
-}
-
-/**
  * Adds points to several cards at once (earning: additions only, so no guard is needed): the cards are locked in id
  * order first, so that two batches touching the same cards cannot deadlock. `base` is each card's template points.
  * Returns each card's new lifetime points and balance.

@@ -20,6 +20,13 @@ const inCampaign = ['code', 'category', 'active', 'gift amount', 'loyalty points
 
 function wholeNumber(v: string, column: string): number {
   if (!/^-?\d+$/.test(v)) throw new Error(`${column} must be a whole number (got '${v}')`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new Error(`${column} is too large (got '${v}'; at most ${Number.MAX_SAFE_INTEGER})`);
+  return n;
+}
+/** A percentage: up to two decimals, as the JSON API takes it (12.5 is 12.5%). */
+function percent(v: string, column: string): number {
+  if (!/^\d+(\.\d{1,2})?$/.test(v)) throw new Error(`${column} must be a percentage such as 15 or 12.5 (got '${v}')`);
   return Number(v);
 }
 function flag(v: string, column: string): boolean {
@@ -28,9 +35,19 @@ function flag(v: string, column: string): boolean {
   if (s === 'false' || s === '0' || s === 'no') return false;
   throw new Error(`${column} must be true or false (got '${v}')`);
 }
+/**
+ * An ISO 8601 date: a day (`2026-03-01`, midnight UTC) or a date-time with its offset (`2026-03-01T10:00:00Z`,
+ * `...+02:00`). A time without an offset is refused rather than read in the server's zone.
+ */
+const isoDay = /^\d{4}-\d{2}-\d{2}$/;
+const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
 function isoDate(v: string, column: string): string {
-  const t = Date.parse(/^\d{4}-\d{2}-\d{2}T\d{2}$/.test(v) ? `${v}:00:00Z` : v);
-  if (Number.isNaN(t)) throw new Error(`${column} must be an ISO 8601 date (got '${v}')`);
+  const day = isoDay.test(v);
+  if (!day && !isoDateTime.test(v)) {
+    throw new Error(`${column} must be an ISO 8601 date (2026-03-01) or date-time with its offset (2026-03-01T10:00:00Z) (got '${v}')`);
+  }
+  const t = Date.parse(day ? `${v}T00:00:00Z` : v);
+  if (Number.isNaN(t) || (day && new Date(t).toISOString().slice(0, 10) !== v)) throw new Error(`${column} is not a real date (got '${v}')`);
   return new Date(t).toISOString();
 }
 
@@ -43,12 +60,11 @@ function standaloneVoucher(get: (c: string) => string | undefined): VoucherInput
   else if (type === 'LOYALTY_CARD') v.loyalty_card = { points: value === undefined ? 0 : wholeNumber(value, 'Value') };
   else if (type === 'DISCOUNT_VOUCHER') {
     const kind = (get('discount type') ?? 'AMOUNT').toUpperCase();
-    const n = value === undefined ? undefined : wholeNumber(value, 'Value');
-    if (n === undefined) throw new Error('Value is required for a DISCOUNT_VOUCHER');
-    if (kind === 'AMOUNT') v.discount = { type: 'AMOUNT', amount_off: n };
-    else if (kind === 'PERCENT') v.discount = { type: 'PERCENT', percent_off: n };
-    else if (kind === 'FIXED') v.discount = { type: 'FIXED', fixed_amount: n };
-    else if (kind === 'UNIT') v.discount = { type: 'UNIT', unit_off: n };
+    if (value === undefined) throw new Error('Value is required for a DISCOUNT_VOUCHER');
+    if (kind === 'AMOUNT') v.discount = { type: 'AMOUNT', amount_off: wholeNumber(value, 'Value') };
+    else if (kind === 'PERCENT') v.discount = { type: 'PERCENT', percent_off: percent(value, 'Value') };
+    else if (kind === 'FIXED') v.discount = { type: 'FIXED', fixed_amount: wholeNumber(value, 'Value') };
+    else if (kind === 'UNIT') v.discount = { type: 'UNIT', unit_off: wholeNumber(value, 'Value') };
     else throw new Error(`Discount Type must be AMOUNT, PERCENT, FIXED or UNIT (got '${kind}')`);
   } else throw new Error(`Voucher Type must be DISCOUNT_VOUCHER, GIFT_VOUCHER or LOYALTY_CARD (got '${type}')`);
   const start = get('start date');
@@ -78,6 +94,11 @@ function campaignVoucher(get: (c: string) => string | undefined): VoucherInput {
  * (strings). A malformed file, one without a Code column, or one with more than maxCsvRows rows is refused whole.
  */
 export function vouchersFromCsv(text: string, mode: 'standalone' | 'campaign'): CsvRows {
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) {
+    const line = text.slice(0, nul).split('\n').length;
+    throw invalidPayload(`The CSV file holds a NUL character (line ${line}): it is not a text file, or not UTF-8`);
+  }
   let records: string[][];
   try {
     records = parse(text, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: false }) as string[][];
@@ -109,11 +130,12 @@ export function vouchersFromCsv(text: string, mode: 'standalone' | 'campaign'): 
       if (category !== undefined) item.category = category;
       const active = get('active');
       if (active !== undefined) item.active = flag(active, 'Active');
-      const metadata: Record<string, string> = {};
+      // Entries, not assignment: a column named __proto__ is a metadata key like any other.
+      const metadata: Array<[string, string]> = [];
       headers.forEach((h, i) => {
-        if (!known.includes(keys[i]!) && row[i] !== undefined && row[i] !== '') metadata[h] = row[i]!;
+        if (!known.includes(keys[i]!) && row[i] !== undefined && row[i] !== '') metadata.push([h, row[i]!]);
       });
-      if (Object.keys(metadata).length > 0) item.metadata = metadata;
+      if (metadata.length > 0) item.metadata = Object.fromEntries(metadata);
       out.items.push(item);
     } catch (err) {
       out.failed.push({ code, reason: (err as Error).message });
