@@ -66,10 +66,10 @@ const modules = [
   productsModule,
   ordersModule,
   promotionsModule,
-  redemptionsModule,
   loyaltiesModule,
   referralsModule,
   rewardsModule,
+  redemptionsModule,
 ] as const;
 
 type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;

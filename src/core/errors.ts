@@ -34,6 +34,7 @@ export const errorCatalog = {
   invalid_redeemables: { code: 400, message: 'Invalid redeemables' },
   duplicated_redeemables: { code: 400, message: 'Duplicated redeemables' },
   missing_order: { code: 400, message: 'Missing order' },
+  missing_reward: { code: 400, message: 'Missing reward' },
   invalid_gift: { code: 400, message: 'Invalid gift' },
   already_rolled_back: { code: 400, message: 'Already rolled back' },
   invalid_redemption: { code: 400, message: 'Invalid redemption' },
@@ -129,6 +130,7 @@ export const campaignDisabled = raise('campaign_disabled');
 export const invalidRedeemables = raise('invalid_redeemables');
 export const duplicatedRedeemables = raise('duplicated_redeemables');
 export const missingOrder = raise('missing_order');
+export const missingReward = raise('missing_reward');
 export const invalidGift = raise('invalid_gift');
 export const alreadyRolledBack = raise('already_rolled_back');
 export const invalidRedemption = raise('invalid_redemption');

@@ -122,7 +122,8 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
 
   async function change(tx: Executor, cause: Cause, c: PointsChange): Promise<PointsChanged> {
     const base = effective(c.card, c.campaign).loyalty_card?.points ?? 0;
-    const after = await sql.changePoints(tx, cause.projectId, c.card.id, base, c.points);
+    // A refund gives back points spent: the balance again, not points earned (the card's total stays).
+    const after = await sql.changePoints(tx, cause.projectId, c.card.id, base, c.points, c.type !== 'POINTS_REFUND');
     if (!after) {
       throw loyaltyCardPointsExceeded(`Loyalty card ${c.card.code} holds fewer than ${-c.points} points: its balance cannot go below 0`, { resourceId: c.card.code, resourceType: 'voucher' });
     }

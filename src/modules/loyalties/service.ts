@@ -10,6 +10,7 @@ import type { Ledger } from './ledger.js';
 import * as sql from './sql.js';
 import { bucketObject } from './expiry.js';
 import { tierObject, tierOf, type Tiers } from './tiers.js';
+import type { TransactionRow } from './types.js';
 import { transactionObject } from './view.js';
 
 export interface BalanceChangeInput {
@@ -181,8 +182,13 @@ export function createLoyaltiesService(deps: {
   }
 
   /** Points a member spends on a reward, in the caller's transaction (refused below 0, like every removal). */
-  function spendIn(tx: Executor, cause: Cause, found: { card: VoucherRow; campaign: CampaignRow | undefined }, points: number, holder: ReturnType<typeof simpleCustomer> | undefined, reason: string) {
-    return ledger.change(tx, cause, { ...found, points: -points, type: 'POINTS_REDEMPTION', source: 'API', reason, holder });
+  function spendIn(tx: Executor, cause: Cause, found: { card: VoucherRow; campaign: CampaignRow | undefined }, points: number, holder: ReturnType<typeof simpleCustomer> | undefined, reason: string, related?: TransactionRow['related']) {
+    return ledger.change(tx, cause, { ...found, points: -points, type: 'POINTS_REDEMPTION', source: 'API', reason, holder, related });
+  }
+
+  /** Points a rolled-back redemption spent, given back in the caller's transaction (they never expire again). */
+  function refundIn(tx: Executor, cause: Cause, found: { card: VoucherRow; campaign: CampaignRow | undefined }, points: number, holder: ReturnType<typeof simpleCustomer> | undefined, reason: string | null, related?: TransactionRow['related']) {
+    return ledger.change(tx, cause, { ...found, points, type: 'POINTS_REFUND', source: 'API', reason, holder, related });
   }
 
   /** The customer object's `loyalty`: the points on the customer's cards, per program (with its current tier). */
@@ -204,6 +210,7 @@ export function createLoyaltiesService(deps: {
   return {
     customerLoyalty,
     spendIn,
+    refundIn,
     holderOf,
     memberTiers,
     pointsExpiration,

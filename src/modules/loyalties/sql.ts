@@ -6,13 +6,13 @@ import type { EarningRuleRow, TransactionRow } from './types.js';
  * runs at the same time. `base` is the card's template points, its balance until the first change. Points added
  * count toward the card's lifetime total; points taken do not. Undefined when the balance was too low (or no card).
  */
-export async function changePoints(db: Executor, projectId: string, cardId: string, base: number, points: number): Promise<{ loyalty_points: string; loyalty_balance: string } | undefined> {
+export async function changePoints(db: Executor, projectId: string, cardId: string, base: number, points: number, earned = true): Promise<{ loyalty_points: string; loyalty_balance: string } | undefined> {
   const { rows } = await db.query<{ loyalty_points: string; loyalty_balance: string }>(
     `UPDATE vouchers SET loyalty_balance = COALESCE(loyalty_balance, $3) + $4,
-                         loyalty_points = COALESCE(loyalty_points, $3) + GREATEST($4, 0)
+                         loyalty_points = COALESCE(loyalty_points, $3) + CASE WHEN $5::boolean THEN GREATEST($4, 0) ELSE 0 END
       WHERE project_id = $1 AND id = $2 AND COALESCE(loyalty_balance, $3) + $4 >= 0
       RETURNING loyalty_points, loyalty_balance`,
-    [projectId, cardId, base, points],
+    [projectId, cardId, base, points, earned],
     { prepare: true },
   );
   return rows[0];

@@ -1,6 +1,6 @@
 import type { Validity } from '../campaigns/index.js';
 
-export const transactionTypes = ['POINTS_ACCRUAL', 'PENDING_POINTS_ACTIVATION', 'POINTS_ADDITION', 'POINTS_REMOVAL', 'POINTS_REDEMPTION', 'POINTS_EXPIRATION', 'POINTS_TRANSFER_IN', 'POINTS_TRANSFER_OUT'] as const;
+export const transactionTypes = ['POINTS_ACCRUAL', 'PENDING_POINTS_ACTIVATION', 'POINTS_ADDITION', 'POINTS_REMOVAL', 'POINTS_REDEMPTION', 'POINTS_EXPIRATION', 'POINTS_TRANSFER_IN', 'POINTS_TRANSFER_OUT', 'POINTS_REFUND'] as const;
 export type TransactionType = (typeof transactionTypes)[number];
 
 export interface TransactionRow {
@@ -16,7 +16,7 @@ export interface TransactionRow {
   source: string | null;
   source_id: string | null;
   reason: string | null;
-  related: { earning_rule_id?: string; earning_rule_banner?: string; event_id?: string; event_type?: string; card_id?: string; segment_id?: string; order_id?: string };
+  related: { earning_rule_id?: string; earning_rule_banner?: string; event_id?: string; event_type?: string; card_id?: string; segment_id?: string; order_id?: string; redemption_id?: string; rollback_id?: string; reward_id?: string; reward_name?: string };
   created_at: Date;
 }
 

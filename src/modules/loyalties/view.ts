@@ -31,6 +31,9 @@ export function transactionObject(t: TransactionRow) {
     },
   };
   if (t.related.event_id) details.event = { id: t.related.event_id, type: t.related.event_type ?? 'customer.custom_event' };
+  if (t.related.redemption_id) details.redemption = { id: t.related.redemption_id };
+  if (t.related.rollback_id) details.rollback = { id: t.related.rollback_id };
+  if (t.related.reward_id) details.reward = { id: t.related.reward_id, name: t.related.reward_name ?? '' };
   if (t.related.earning_rule_id) details.earning_rule = { id: t.related.earning_rule_id, source: { banner: t.related.earning_rule_banner ?? '' } };
   return {
     id: t.id,

@@ -5,14 +5,15 @@
  * what earlier ones left. Reads only: spending is the redemption's (service.ts).
  */
 import { validAt } from '../campaigns/index.js';
-import { campaignDisabled, notFound, promotionInactive, promotionNotActiveNow, quantityExceeded, rulesViolated, TesseraError, voucherDisabled, voucherExpired, voucherNotActive, giftAmountExceeded, invalidRedeemables, referrerNotPermittedToRedeem } from '../../core/errors.js';
+import { campaignDisabled, invalidRedeemables as badRedeemable, loyaltyCardPointsExceeded, missingOrder, notFound, promotionInactive, promotionNotActiveNow, quantityExceeded, rulesViolated, TesseraError, voucherDisabled, voucherExpired, voucherNotActive, giftAmountExceeded, invalidRedeemables, referrerNotPermittedToRedeem } from '../../core/errors.js';
 import type { Executor } from '../../store/db.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import { applyDiscount, calculateDiscount, type Discount, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
 import type { OrderItem } from '../orders/index.js';
 import type { RelatedObjectType, RuleContext, ValidationRulesService } from '../validation-rules/index.js';
 import { evaluateRules } from '../validation-rules/index.js';
-import { effective, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import { cardPoints, effective, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import type { RewardsService } from '../rewards/index.js';
 import type { PromotionsService, TierRow } from '../promotions/index.js';
 import { countsOf, limitsOf, type Limit } from './limits.js';
 import * as sql from './sql.js';
@@ -33,6 +34,21 @@ export interface Applicable {
   discount?: Discount;
   discountResult?: DiscountResult;
   gift?: { credits: number; balance: number };
+  /** A loyalty card paying for a reward: the points it spends (a COIN reward's are set by applyStack). */
+  loyalty?: Loyalty;
+}
+
+/** A loyalty card's reward in a validation or redemption. */
+export interface Loyalty {
+  reward: Awaited<ReturnType<RewardsService['quote']>>['reward'];
+  assignment: Awaited<ReturnType<RewardsService['quote']>>['assignment'];
+  /** Points spent: the assignment's price, or for COIN what pays the order (at most `requested` or the balance). */
+  points: number;
+  balance: number;
+  requested?: number;
+  coin?: { exchange_ratio: number; points_ratio: number };
+  /** What the reward gave (a code, a card), once redeemed. */
+  given?: { voucher: unknown };
 }
 
 export interface Inapplicable {
@@ -59,6 +75,7 @@ export interface CheckDeps {
   campaigns: Pick<CampaignsService, 'byIds'> & Partial<Pick<CampaignsService, 'cached'>>;
   validationRules: Pick<ValidationRulesService, 'assignedTo'>;
   promotions: Pick<PromotionsService, 'byIds'>;
+  rewards: Pick<RewardsService, 'quote'>;
 }
 
 function tierError(t: TierRow, c: CampaignRow | undefined, now: Date): TesseraError | undefined {
@@ -120,6 +137,18 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
       }
     }),
   );
+  // A loyalty card pays for the reward it names (in its program).
+  const quotes = await Promise.all(
+    found.map(async (f) => {
+      if (f.voucher?.type !== 'LOYALTY_CARD') return undefined;
+      try {
+        return await deps.rewards.quote(tx, ctx.projectId, f.voucher.campaign_id, f.r.reward);
+      } catch (err) {
+        if (err instanceof TesseraError) return err;
+        throw err;
+      }
+    }),
+  );
   const campaignIds = [...new Set(found.flatMap((f) => (f.voucher?.campaign_id ? [f.voucher.campaign_id] : f.tier ? [f.tier.campaign_id] : [])))];
   const campaigns = new Map((await campaignsOf(tx, deps, ctx.projectId, campaignIds)).map((c) => [c.id, c]));
   const objects: { type: RelatedObjectType; id: string }[] = [];
@@ -166,7 +195,25 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount: tier.action.discount as Discount | undefined };
   };
 
-  return found.map((f): Checked => {
+  /** A loyalty card's reward: its price within the balance; a COIN reward needs an order to pay. */
+  const loyaltyOf = (i: number, voucher: VoucherRow, campaign: CampaignRow | undefined): Loyalty | TesseraError => {
+    const q = quotes[i];
+    if (q === undefined || q instanceof TesseraError) return q ?? notFound('reward', String(found[i]!.r.reward?.id ?? ''));
+    const balance = cardPoints(voucher, campaign).balance;
+    const exceeded = (n: number) => loyaltyCardPointsExceeded(`Loyalty card ${voucher.code} holds ${balance} points; reward ${q.reward.name} needs ${n}`, { resourceId: voucher.code, resourceType: 'voucher' });
+    if (q.reward.type !== 'COIN') {
+      const price = Number(q.assignment.points);
+      return price > balance ? exceeded(price) : { ...q, points: price, balance };
+    }
+    const requested = found[i]!.r.reward?.points;
+    if (requested !== undefined && (!Number.isInteger(requested) || requested < 1)) return badRedeemable(`Redeemable ${voucher.code}: reward.points must be a positive integer (the points to pay with)`);
+    if (requested !== undefined && requested > balance) return exceeded(requested);
+    if (ctx.order.amount === null) return missingOrder(`Reward ${q.reward.name} pays for an order with points: send the order with its amount`);
+    const coin = q.reward.parameters.coin as { exchange_ratio: number; points_ratio: number };
+    return { ...q, points: 0, balance, coin, ...(requested !== undefined ? { requested } : {}) };
+  };
+
+  return found.map((f, index): Checked => {
     const input = f.r;
     if (f.tier) return checkTier(f.tier, input);
     if (!f.voucher) return { status: 'INAPPLICABLE', input, error: f.error! };
@@ -184,11 +231,17 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
       }
       gift = { credits: credits ?? balance, balance };
     }
+    let loyalty: Loyalty | undefined;
+    if (voucher.type === 'LOYALTY_CARD') {
+      const l = loyaltyOf(index, voucher, campaign);
+      if (l instanceof TesseraError) return { status: 'INAPPLICABLE', input, error: l, voucher, campaign };
+      loyalty = l;
+    }
     const failed = ruleFailure([voucher.id, voucher.campaign_id], gift?.credits);
     if (failed) return { status: 'INAPPLICABLE', input, error: failed, voucher, campaign };
     const mine = limits.filter((l) => l.objectId === voucher.id || l.objectId === voucher.campaign_id);
     const discount = voucher.type === 'DISCOUNT_VOUCHER' ? (e.discount as Discount | undefined) : undefined;
-    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, gift };
+    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, gift, ...(loyalty ? { loyalty } : {}) };
   });
 }
 
@@ -219,7 +272,28 @@ export function applyStack(checked: Checked[], order: CheckContext['order']): St
       c.gift = { ...c.gift, credits };
       c.amount = credits;
       running = { ...running, ...applyDiscount(running as DiscountOrder, { order_discount: credits, items: [], added: [], total: credits, is_dynamic: false }) } as StackOrder;
+    } else if (c.loyalty?.coin) {
+      const { points, amount } = payWithPoints(c.loyalty.coin, c.loyalty.requested ?? c.loyalty.balance, Math.max(0, running.total_amount ?? running.amount));
+      c.loyalty = { ...c.loyalty, points };
+      c.amount = amount;
+      running = { ...running, ...applyDiscount(running as DiscountOrder, { order_discount: amount, items: [], added: [], total: amount, is_dynamic: false }) } as StackOrder;
     }
   }
   return running;
+}
+
+/**
+ * Paying with points (a COIN reward): `points_ratio` points are worth `exchange_ratio` in the currency (0.1 = ten
+ * cents), so each point is worth exchange_ratio * 100 / points_ratio minor units, rounded down per payment. The
+ * fewest points that pay what is left of the order, at most `available`; never more off than is left.
+ */
+export function payWithPoints(coin: { exchange_ratio: number; points_ratio: number }, available: number, left: number): { points: number; amount: number } {
+  // Cents per points_ratio points, without the float noise of 0.1 * 100.
+  const cents = Math.round(coin.exchange_ratio * 100 * 1e6) / 1e6;
+  const worth = (p: number) => Math.floor((p * cents) / coin.points_ratio + 1e-9);
+  if (left <= 0 || available <= 0 || cents <= 0) return { points: 0, amount: 0 };
+  let points = Math.min(available, Math.ceil((left * coin.points_ratio) / cents - 1e-9));
+  while (points > 1 && worth(points - 1) >= left) points--;
+  while (points < available && worth(points) < left && worth(points + 1) <= left) points++;
+  return { points, amount: Math.min(worth(points), left) };
 }

@@ -1,6 +1,6 @@
 /**
  * Redemptions and validations of vouchers (stacked: up to 30 redeemables at once). Glossary:
- * - redeemable: a voucher code (discount or gift card) a request names; promotion tiers come later.
+ * - redeemable: a voucher code (discount or gift card, or a loyalty card paying for a reward), a promotion tier or stack.
  * - validation: what the redeemables would do to the order, nothing spent (`valid`, each APPLICABLE or INAPPLICABLE
  *   with its error).
  * - redemption (`r_`): one per redeemable; a stack of several has a parent redemption (`redemption` of each child).
@@ -18,6 +18,8 @@ import type { OrdersService } from '../orders/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import type { VouchersService } from '../vouchers/index.js';
 import type { PromotionsService } from '../promotions/index.js';
+import type { LoyaltiesService } from '../loyalties/index.js';
+import type { RewardsService } from '../rewards/index.js';
 import { createRedemptionsService } from './service.js';
 import { createRollbacks } from './rollback.js';
 export { createRedemptionsService, type RedemptionsService } from './service.js';
@@ -28,11 +30,11 @@ export type { StackInput, RedeemableInput, RedemptionRow } from './types.js';
 
 export const redemptionsModule = defineModule<
   { redemptions: ReturnType<typeof createRedemptionsService>; rollbacks: ReturnType<typeof createRollbacks> },
-  { log: EventLog; customers: CustomersService; orders: OrdersService; vouchers: VouchersService; campaigns: CampaignsService; validationRules: ValidationRulesService; promotions: PromotionsService }
+  { log: EventLog; customers: CustomersService; orders: OrdersService; vouchers: VouchersService; campaigns: CampaignsService; validationRules: ValidationRulesService; promotions: PromotionsService; rewards: RewardsService; loyalties: LoyaltiesService }
 >({
   name: 'redemptions',
   create: ({ db, clock, services }) => {
-    const deps = { db, clock, log: services.log, customers: services.customers, orders: services.orders, vouchers: services.vouchers, campaigns: services.campaigns, validationRules: services.validationRules, promotions: services.promotions };
+    const deps = { db, clock, log: services.log, customers: services.customers, orders: services.orders, vouchers: services.vouchers, campaigns: services.campaigns, validationRules: services.validationRules, promotions: services.promotions, rewards: services.rewards, loyalties: services.loyalties };
     return { services: { redemptions: createRedemptionsService(deps), rollbacks: createRollbacks(deps) } };
   },
 });

@@ -51,10 +51,20 @@ export function createRollbacks(deps: RedemptionsDeps) {
     }
     const campaign = r.campaign_id ? (await deps.campaigns.byIds(tx, cause.projectId, [r.campaign_id]))[0] : undefined;
     const customer = await customerOf(tx, cause.projectId, r.customer_id);
+    const refundEvents: CausedEvent[] = [];
+    let card = voucher;
+    if (r.spent.points && voucher) {
+      // The points a loyalty card paid come back (POINTS_REFUND: the balance, not the points earned).
+      const holder = await deps.loyalties.holderOf(tx, cause.projectId, voucher);
+      const reward = r.body.reward as { id?: string; name?: string } | undefined;
+      const refunded = await deps.loyalties.refundIn(tx, cause, { card: voucher, campaign }, r.spent.points, holder, input.reason ?? null, { redemption_id: r.id, rollback_id: id, ...(reward?.id ? { reward_id: reward.id, reward_name: reward.name ?? '' } : {}) });
+      refundEvents.push(...refunded.events);
+      card = refunded.card;
+    }
     // The stack as it is now (a deleted stack is named by nobody).
     const promotionStack = r.promotion_stack_id ? await deps.promotions.stacks.byId(tx, cause.projectId, r.promotion_stack_id) : undefined;
     const tier = r.body.promotion_tier as Record<string, unknown> | undefined;
-    const current = voucher ? { ...voucher, ...(balance !== undefined ? { gift_balance: balance } : {}), redeemed_quantity: Math.max(0, (voucher.redeemed_quantity ?? 0) - (r.spent.quantity ? 1 : 0)) } : undefined;
+    const current = card ? { ...card, ...(balance !== undefined ? { gift_balance: balance } : {}), redeemed_quantity: Math.max(0, (card.redeemed_quantity ?? 0) - (r.spent.quantity ? 1 : 0)) } : undefined;
     const body = {
       id,
       object: 'redemption_rollback' as const,
@@ -76,9 +86,11 @@ export function createRollbacks(deps: RedemptionsDeps) {
       ...(current ? { voucher: simpleVoucher(current, campaign) } : {}),
       ...(tier ? { promotion_tier: tier } : {}),
       ...(r.spent.gift ? { gift: { amount: -r.spent.gift } } : {}),
+      ...(r.spent.points ? { loyalty_card: { points: r.spent.points } } : {}),
+      ...(r.body.reward ? { reward: r.body.reward } : {}),
     };
     await sql.insertRollback(tx, { id, projectId: cause.projectId, redemptionId: r.id, body, now });
-    const events: CausedEvent[] = [];
+    const events: CausedEvent[] = [...refundEvents];
     if (r.related_object_type !== 'redemption') {
       const rollback = simpleRedemption({ ...body, object: 'redemption' });
       if (input.reason === undefined) delete rollback.reason;

@@ -10,7 +10,7 @@ const redeemable = {
     object: { type: 'string', enum: ['voucher', 'promotion_tier', 'promotion_stack'] },
     id: { type: 'string', minLength: 1, maxLength: 500 },
     gift: { type: 'object', properties: { credits: { type: 'integer', minimum: 0, maximum: 1e15 } } },
-    reward: { type: 'object' },
+    reward: { type: 'object', description: 'A loyalty card pays for this reward: its id, and for a COIN reward the points to pay with (at most; all that is needed by default)', properties: { id: { type: 'string', maxLength: 100 }, points: { type: 'number' } } },
   },
 } as const;
 

@@ -16,6 +16,8 @@ import { amountsOf, plainItem, type OrderInput, type OrderRow, type OrdersServic
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import { simpleStack, simpleTier, type PromotionsService, type StackRow, type TierRow } from '../promotions/index.js';
 import { insertGiftTransaction, simpleVoucher, type VouchersService } from '../vouchers/index.js';
+import type { LoyaltiesService } from '../loyalties/index.js';
+import type { RewardsService } from '../rewards/index.js';
 import { applyStack, checkRedeemables, type Applicable, type Checked, type Inapplicable, type StackOrder } from './check.js';
 import { counterKey } from './limits.js';
 import { createQualifications } from './qualifications.js';
@@ -35,6 +37,8 @@ export interface RedemptionsDeps {
   campaigns: Pick<CampaignsService, 'byIds' | 'simple'>;
   validationRules: Pick<ValidationRulesService, 'assignedTo'>;
   promotions: Pick<PromotionsService, 'byIds' | 'stacks'>;
+  rewards: Pick<RewardsService, 'quote' | 'giveIn'>;
+  loyalties: Pick<LoyaltiesService, 'spendIn' | 'refundIn' | 'holderOf'>;
 }
 
 const maxRedeemables = 30;
@@ -148,7 +152,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   }
 
   /** Spends what an applicable redeemable needs, each with one guarded statement; throws when a guard refuses. */
-  async function spend(tx: Executor, c: Applicable, customerId: string | null, now: Date, sessionKey: string | null): Promise<Spent> {
+  async function spend(tx: Executor, cause: Cause, c: Applicable, customerId: string | null, now: Date, sessionKey: string | null, redemptionId: string, events: CausedEvent[]): Promise<Spent> {
     const spent: Spent = {};
     const v = c.voucher;
     const quantity = v ? (v.overrides.redemption ?? c.campaign?.definition.voucher?.redemption)?.quantity : undefined;
@@ -168,6 +172,22 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       if (balance === undefined) throw giftAmountExceeded(`Gift voucher ${v.code} has fewer than ${c.gift.credits} credits left (that validation sessions have not locked)`);
       c.gift = { credits: c.gift.credits, balance };
       spent.gift = c.gift.credits;
+    }
+    if (v && c.loyalty) {
+      // The card pays (one guarded statement: never below 0), then the reward is given (a code, credits, points).
+      const l = c.loyalty;
+      const holder = await deps.loyalties.holderOf(tx, cause.projectId, v);
+      if (l.points > 0) {
+        const paid = await deps.loyalties.spendIn(tx, cause, { card: v, campaign: c.campaign }, l.points, holder, `Reward ${l.reward.name}`, { redemption_id: redemptionId, reward_id: l.reward.id, reward_name: l.reward.name });
+        events.push(...paid.events);
+        c.loyalty = { ...l, balance: Number(paid.card.loyalty_balance) };
+        spent.points = l.points;
+      }
+      if (!l.coin) {
+        const gave = await deps.rewards.giveIn(tx, cause, l.reward, holder);
+        events.push(...gave.events);
+        if (gave.given) c.loyalty = { ...c.loyalty, given: gave.given };
+      }
     }
     return spent;
   }
@@ -207,20 +227,20 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       throw failure.error;
     }
     const applicable = checked as Applicable[];
+    // A promotion stack always has a parent redemption, so that it is rolled back as one, even with a single tier.
+    const stacked = applicable.length > 1 || promotionStack !== undefined;
+    const parentId = stacked ? newSortableId('r', now) : undefined;
+    const ids = applicable.map(() => newSortableId('r', now));
     const spent: Spent[] = [];
     const sessionKey = typeof input.session?.key === 'string' ? input.session.key : null;
-    for (const c of applicable) {
+    for (const [i, c] of applicable.entries()) {
       Object.assign(failedOn, { tier: c.tier, campaign: c.campaign });
-      spent.push(await spend(tx, c, customer?.id ?? null, now, sessionKey));
+      spent.push(await spend(tx, cause, c, customer?.id ?? null, now, sessionKey, ids[i]!, events));
     }
     // The session's reservations are used up.
     if (sessionKey) await release(tx, cause.projectId, sessionKey);
 
-    // A promotion stack always has a parent redemption, so that it is rolled back as one, even with a single tier.
-    const stacked = applicable.length > 1 || promotionStack !== undefined;
     const stackId = promotionStack?.id ?? null;
-    const parentId = stacked ? newSortableId('r', now) : undefined;
-    const ids = applicable.map(() => newSortableId('r', now));
     const topId = parentId ?? ids[0]!;
     let order: OrderRow | undefined;
     if (input.order) {
@@ -232,8 +252,9 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     const channelId = cause.source.api_key?.app_id ?? cause.source.channel;
     const base = { customer_id: customer?.id ?? null, tracking_id: input.tracking_id ?? customer?.source_id ?? null, result: 'SUCCESS' as const, status: 'SUCCEEDED' as const, created_at: now };
     const rows: RedemptionRow[] = applicable.map((c, i) => {
-      const r = { ...base, id: ids[i]!, parent_id: parentId ?? null, related_object_type: c.objectType, related_object_id: c.objectId, amount: c.gift?.credits ?? c.amount };
-      const body = redemptionBody(r, { customer: customer ?? null, order: orderView, voucher: c.voucher, tier: c.tier, campaign: c.campaign, metadata: input.metadata ?? {}, channelId, gift: c.gift?.credits });
+      // A loyalty card's amount is the points it spent (Voucherify's Redemption.amount).
+      const r = { ...base, id: ids[i]!, parent_id: parentId ?? null, related_object_type: c.objectType, related_object_id: c.objectId, amount: c.loyalty ? c.loyalty.points : (c.gift?.credits ?? c.amount) };
+      const body = redemptionBody(r, { customer: customer ?? null, order: orderView, voucher: c.voucher, tier: c.tier, campaign: c.campaign, metadata: input.metadata ?? {}, channelId, gift: c.gift?.credits, loyalty: c.loyalty });
       return { ...r, project_id: cause.projectId, order_id: order?.id ?? null, voucher_id: c.voucher?.id ?? null, campaign_id: c.campaign?.id ?? null, promotion_stack_id: stackId, gift_amount: c.gift?.credits ?? 0, spent: spent[i]!, body };
     });
     let parent: RedemptionRow | undefined;

@@ -26,6 +26,8 @@ export interface Spent {
   quantity?: boolean;
   counters?: CounterKey[];
   gift?: number;
+  /** Loyalty points a card paid (given back by a rollback as POINTS_REFUND). */
+  points?: number;
 }
 
 export interface RedemptionRow {

@@ -3,7 +3,7 @@ import { simpleCustomer, type CustomerRow } from '../customers/index.js';
 import { orderObject, type OrderRow } from '../orders/index.js';
 import { simpleVoucher, type VoucherRow } from '../vouchers/index.js';
 import { simpleTier, type TierRow } from '../promotions/index.js';
-import type { Applicable, Checked } from './check.js';
+import type { Applicable, Checked, Loyalty } from './check.js';
 import type { RedemptionRow } from './types.js';
 
 /** The order as a redemption or validation shows it: its amounts after the redeemables, and what they applied. */
@@ -22,9 +22,33 @@ export function orderAfter(order: OrderRow | undefined, stack: { amount: number;
   };
 }
 
+/** The reward a loyalty card paid for, as Voucherify's RedemptionRewardResult. */
+export function rewardResult(l: Loyalty) {
+  const r = l.reward;
+  return {
+    id: r.id,
+    name: r.name,
+    object: 'reward' as const,
+    type: r.type,
+    parameters: r.parameters,
+    metadata: r.metadata ?? {},
+    assignment_id: l.assignment.id,
+    created_at: r.created_at.toISOString(),
+    updated_at: r.updated_at ? r.updated_at.toISOString() : null,
+    ...(l.given ? l.given : {}),
+  };
+}
+
 /** What a redeemable did: its discount or gift credits. */
 export function resultOf(c: Applicable) {
   if (c.gift) return { gift: { credits: c.gift.credits, balance: c.gift.balance }, discount: { type: 'AMOUNT', amount_off: c.gift.credits, effect: 'APPLY_TO_ORDER' } };
+  if (c.loyalty) {
+    return {
+      loyalty_card: { points: c.loyalty.points, balance: c.loyalty.balance },
+      reward: rewardResult(c.loyalty),
+      ...(c.loyalty.coin ? { discount: { type: 'AMOUNT', amount_off: c.amount, effect: 'APPLY_TO_ORDER' } } : {}),
+    };
+  }
   return c.discount ? { discount: c.discount } : {};
 }
 
@@ -67,7 +91,7 @@ export function redeemableEntry(c: Checked, requestId: string) {
 /** The Redemption object (as answered and stored). */
 export function redemptionBody(
   r: Pick<RedemptionRow, 'id' | 'parent_id' | 'customer_id' | 'tracking_id' | 'related_object_type' | 'related_object_id' | 'result' | 'status' | 'created_at'> & { amount: number },
-  x: { customer: CustomerRow | null; order: Record<string, unknown> | null; voucher?: VoucherRow; tier?: TierRow; campaign?: CampaignRow; metadata: Record<string, unknown>; channelId: string; failure?: { code: string; message: string }; gift?: number; related?: string[] },
+  x: { customer: CustomerRow | null; order: Record<string, unknown> | null; voucher?: VoucherRow; tier?: TierRow; campaign?: CampaignRow; metadata: Record<string, unknown>; channelId: string; failure?: { code: string; message: string }; gift?: number; loyalty?: Loyalty; related?: string[] },
 ) {
   return {
     id: r.id,
@@ -89,14 +113,20 @@ export function redemptionBody(
     ...(x.voucher ? { voucher: simpleVoucher(x.voucher, x.campaign) } : {}),
     ...(x.tier ? { promotion_tier: simpleTier(x.tier) } : {}),
     ...(x.gift !== undefined ? { gift: { amount: x.gift } } : {}),
+    ...(x.loyalty ? { loyalty_card: { points: x.loyalty.points }, reward: { ...rewardResult(x.loyalty), customer: x.customer ? simpleCustomer(x.customer) : null } } : {}),
     ...(x.related ? { related_redemptions: { redemptions: x.related.map((id) => ({ id, date: r.created_at.toISOString() })) } } : {}),
   };
 }
 
 /** SimpleRedemption, as webhooks embed it (the stored object without nulls the schema does not allow). */
 export function simpleRedemption(body: Record<string, unknown>) {
-  const { related_redemptions: _r, related_object_type: _t, related_object_id: _i, gift: _g, ...rest } = body;
+  const { related_redemptions: _r, related_object_type: _t, related_object_id: _i, gift: _g, loyalty_card: _l, ...rest } = body;
   const out: Record<string, unknown> = { ...rest, metadata: rest.metadata ?? {} };
+  // The schema's reward.parameters is a oneOf no parameters object matches exactly once: webhooks leave it out.
+  if (out.reward && typeof out.reward === 'object') {
+    const { parameters: _p, ...reward } = out.reward as Record<string, unknown>;
+    out.reward = Object.fromEntries(Object.entries(reward).filter(([, v]) => v !== null));
+  }
   for (const k of ['tracking_id', 'order', 'customer', 'redemption', 'voucher']) if (out[k] === null || out[k] === undefined) delete out[k];
   // The webhook schema spells the rolled-back status with a space.
   if (out.status === 'ROLLED_BACK') out.status = 'ROLLED BACK';

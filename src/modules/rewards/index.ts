@@ -1,8 +1,7 @@
 /**
  * Rewards members of loyalty programs buy with points. Glossary:
  * - reward (`rew_`): CAMPAIGN (a discount code, gift credits or points of a campaign), MATERIAL (a product), COIN
- *   (not redeemable yet); an optional
- *   stock of units, spent by a guarded update.
+ *   (points that pay for an order in /v1/redemptions); an optional stock of units, spent by a guarded update.
  * - assignment (`rewa_`): a reward offered by a program at a price in points.
  * - redeeming: the member's card pays the points (never below 0) and gets what the reward gives, in one transaction.
  * Emits customer.reward_redemptions.created and .completed.

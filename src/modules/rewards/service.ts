@@ -1,11 +1,12 @@
 import type { Clock } from '../../core/clock.js';
-import { invalidPayload, notFound, resourceInUse } from '../../core/errors.js';
+import { invalidPayload, missingReward, notFound, resourceInUse } from '../../core/errors.js';
 import { newId, newSortableId } from '../../core/ids.js';
-import type { Db } from '../../store/db.js';
+import type { Db, Executor } from '../../store/db.js';
 import { simpleCampaign, type CampaignsService } from '../campaigns/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import type { LoyaltiesService } from '../loyalties/index.js';
 import type { PublicationsService } from '../publications/index.js';
+import type { simpleCustomer } from '../customers/index.js';
 import { simpleVoucher, voucherObject, type Balances } from '../vouchers/index.js';
 import * as sql from './sql.js';
 import { assignmentObject, rewardObject } from './view.js';
@@ -61,6 +62,14 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
         throw invalidPayload(`A CAMPAIGN reward gives a code of a DISCOUNT_COUPONS campaign, credits of a GIFT_VOUCHERS campaign or points of a LOYALTY_PROGRAM (${c.name} is ${c.campaign_type})`);
       }
     }
+    if (type === 'COIN') {
+      const coin = parameters.coin ?? {};
+      const ratio = coin.exchange_ratio;
+      const per = coin.points_ratio ?? 1;
+      if (typeof ratio !== 'number' || !(ratio > 0) || ratio > 1e9) throw invalidPayload('A COIN reward needs parameters.coin.exchange_ratio: what points_ratio points are worth, in the currency (0.1 = ten cents), above 0');
+      if (!Number.isInteger(per) || per < 1) throw invalidPayload('Property .parameters.coin.points_ratio must be a positive integer (the points worth exchange_ratio; 1 by default)');
+      parameters = { ...parameters, coin: { exchange_ratio: ratio, points_ratio: per } };
+    }
     const stock = input.stock !== undefined ? input.stock : (current?.stock ?? null);
     if (stock !== null && (!Number.isInteger(stock) || stock < 0)) throw invalidPayload('Property .stock must be a whole number of at least 0, or null');
     const name = input.name ?? current?.name;
@@ -82,8 +91,10 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
   }
 
   async function assign(projectId: string, rewardId: string, campaignId: string, points: unknown) {
-    if (!Number.isInteger(points) || (points as number) < 1) throw invalidPayload('Property .parameters.loyalty.points must be a positive integer');
-    await get(projectId, rewardId);
+    const reward = await get(projectId, rewardId);
+    // A COIN reward has no price: the member chooses the points to pay with.
+    if (reward.type === 'COIN' && points === undefined) points = 0;
+    else if (!Number.isInteger(points) || (points as number) < 1) throw invalidPayload('Property .parameters.loyalty.points must be a positive integer');
     const program = await deps.loyalties.program(projectId, campaignId);
     const row: sql.AssignmentRow = { id: newId('rewa'), project_id: projectId, reward_id: rewardId, campaign_id: program.id, points: points as number, created_at: clock.now(), updated_at: null };
     if (!(await sql.insertAssignment(db, row))) throw resourceInUse(`Reward ${rewardId} is assigned to ${program.id} already`);
@@ -96,13 +107,55 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
     return a;
   }
 
+  /**
+   * Gives what a reward is to the member, in the caller's transaction: takes a unit of a limited stock (one guarded
+   * statement; resource_in_use when none is left), then publishes a code, adds gift credits or points of another
+   * program. MATERIAL rewards are only counted; COIN rewards are given as the order's discount by the redemption.
+   */
+  async function giveIn(tx: Executor, cause: Cause, reward: sql.RewardRow, holder: ReturnType<typeof simpleCustomer> | undefined): Promise<{ given?: { voucher: unknown }; events: CausedEvent[] }> {
+    if (!(await sql.takeStock(tx, reward.id))) throw resourceInUse(`Reward ${reward.name} is out of stock`);
+    const events: CausedEvent[] = [];
+    const target = reward.parameters.campaign;
+    if (reward.type !== 'CAMPAIGN' || !holder || !target) return { events };
+    const metadata = { source_type: 'reward', source_id: reward.id };
+    const owner = (await deps.campaigns.byIds(tx, cause.projectId, [target.id]))[0];
+    if (target.type === 'GIFT_VOUCHERS' && target.balance) {
+      const card = await deps.publications.heldOrPublished(tx, cause, { campaignId: target.id, customerId: holder.id, metadata });
+      if (!card || card.type !== 'GIFT_VOUCHER') throw resourceInUse(`The gift campaign of reward ${reward.name} has no card to give`);
+      const credited = await deps.balances.changeIn(tx, cause, card, { amount: target.balance, reason: `Reward ${reward.name}` });
+      return { given: { voucher: simpleVoucher(credited.voucher, owner) }, events: credited.events };
+    }
+    if (target.type === 'LOYALTY_PROGRAM' && target.balance) {
+      const awarded = await deps.loyalties.awardIn(tx, cause, { programId: target.id, customerId: holder.id, points: target.balance, reason: `Reward ${reward.name}`, holder, metadata });
+      if (!awarded) throw resourceInUse(`The loyalty program of reward ${reward.name} has no card to give`);
+      return { given: { voucher: simpleVoucher(awarded.card, owner) }, events: awarded.events };
+    }
+    const published = await deps.publications.publishFor(tx, cause, { campaignId: target.id, customerId: holder.id, channel: 'API', metadata });
+    if (!published) throw resourceInUse(`The campaign of reward ${reward.name} has no code to give`);
+    return { given: { voucher: published.voucher }, events };
+  }
+
+  /**
+   * The reward a loyalty card names in a validation or redemption (`reward.id`), with its assignment in the card's
+   * program: missing_reward without an id, 404 for a reward the program does not offer.
+   */
+  async function quote(tx: Executor, projectId: string, programId: string | null, input: { id?: unknown } | undefined): Promise<{ reward: sql.RewardRow; assignment: sql.AssignmentRow }> {
+    const rewardId = input?.id;
+    if (typeof rewardId !== 'string' || rewardId === '') throw missingReward('A loyalty card pays for a reward: name it in the redeemable (reward.id)');
+    const reward = await sql.selectReward(tx, projectId, rewardId);
+    if (!reward) throw notFound('reward', rewardId);
+    const a = programId ? (await sql.selectAssignments(tx, projectId, { rewardId, campaignId: programId }))[0] : undefined;
+    if (!a) throw notFound('reward_assignment', `${rewardId} in ${programId ?? 'a card without a program'}`);
+    return { reward, assignment: a };
+  }
+
   /** POST /v1/loyalties/{id}/members/{code}/redemption with `reward.id`. */
   async function redeem(cause: Cause, programId: string, memberId: string, input: { reward?: { id?: string } }) {
     const rewardId = input.reward?.id;
     if (!rewardId) throw invalidPayload('Property .reward.id is required');
     const program = await deps.loyalties.program(cause.projectId, programId);
     const reward = await get(cause.projectId, rewardId);
-    if (reward.type === 'COIN') throw invalidPayload('COIN rewards pay for orders at redemption: not supported yet');
+    if (reward.type === 'COIN') throw invalidPayload(`COIN reward ${reward.name} pays for an order: redeem the card with the reward and the order through POST /v1/redemptions`);
     const a = (await sql.selectAssignments(db, cause.projectId, { rewardId, campaignId: program.id }))[0];
     if (!a) throw notFound('reward_assignment', `${rewardId} in ${program.id}`);
     const found = await deps.loyalties.card(cause.projectId, memberId, program.id);
@@ -110,30 +163,9 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
     return db.transaction(async (tx) => {
       const holder = await deps.loyalties.holderOf(tx, cause.projectId, found.card);
       const spent = await deps.loyalties.spendIn(tx, cause, found, points, holder, `Reward ${reward.name}`);
-      if (!(await sql.takeStock(tx, reward.id))) throw resourceInUse(`Reward ${reward.name} is out of stock`);
-      let given: Record<string, unknown> | undefined;
-      const events: CausedEvent[] = [...spent.events];
-      const target = reward.parameters.campaign;
-      if (reward.type === 'CAMPAIGN' && holder && target) {
-        const metadata = { source_type: 'reward', source_id: reward.id };
-        const owner = (await deps.campaigns.byIds(tx, cause.projectId, [target.id]))[0];
-        if (target.type === 'GIFT_VOUCHERS' && target.balance) {
-          const card = await deps.publications.heldOrPublished(tx, cause, { campaignId: target.id, customerId: holder.id, metadata });
-          if (!card || card.type !== 'GIFT_VOUCHER') throw resourceInUse(`The gift campaign of reward ${reward.name} has no card to give`);
-          const credited = await deps.balances.changeIn(tx, cause, card, { amount: target.balance, reason: `Reward ${reward.name}` });
-          events.push(...credited.events);
-          given = { voucher: simpleVoucher(credited.voucher, owner) };
-        } else if (target.type === 'LOYALTY_PROGRAM' && target.balance) {
-          const awarded = await deps.loyalties.awardIn(tx, cause, { programId: target.id, customerId: holder.id, points: target.balance, reason: `Reward ${reward.name}`, holder, metadata });
-          if (!awarded) throw resourceInUse(`The loyalty program of reward ${reward.name} has no card to give`);
-          events.push(...awarded.events);
-          given = { voucher: simpleVoucher(awarded.card, owner) };
-        } else {
-          const published = await deps.publications.publishFor(tx, cause, { campaignId: target.id, customerId: holder.id, channel: 'API', metadata });
-          if (!published) throw resourceInUse(`The campaign of reward ${reward.name} has no code to give`);
-          given = { voucher: published.voucher };
-        }
-      }
+      const gave = await giveIn(tx, cause, reward, holder);
+      const given = gave.given;
+      const events: CausedEvent[] = [...spent.events, ...gave.events];
       const now = clock.now();
       const redemptionId = newSortableId('r', now);
       const rewardResult = { ...rewardObject(reward), customer: holder, assignment_id: a.id, ...(given ?? {}) };
@@ -205,6 +237,10 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
       await sql.deleteAssignment(db, projectId, id);
     },
     redeem,
+    quote,
+    giveIn,
+    rewardObject,
+    assignmentObject,
   };
 }
 
