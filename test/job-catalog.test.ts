@@ -20,6 +20,7 @@ describe('job catalog', () => {
       ['segments.sweep', { idleMs: 1000, batchSize: 500 }],
       ['vouchers.generation', { idleMs: 500, batchSize: 2000 }],
       ['loyalties.expiry', { idleMs: 1000, batchSize: 1000 }],
+      ['loyalties.tier-expiry', { idleMs: 1000, batchSize: 200 }],
       ['loyalties.pending', { idleMs: 1000, batchSize: 200 }],
     ]);
   });

@@ -118,7 +118,7 @@ describe('loyalty tiers', () => {
     expect(await bad({ event: 'customer.loyalty.tier.joined', loyalty: { type: 'FIXED', points: 5 } })).toMatchObject({ code: 400, key: 'invalid_earning_rule' });
     expect(await bad({ event: 'customer.loyalty.tier.joined', loyalty_tier: { id: 'ltr_nope' }, loyalty: { type: 'FIXED', points: 5 } })).toMatchObject({ code: 400, key: 'invalid_earning_rule' });
     expect(await bad({ event: 'customer.loyalty.tier.joined', loyalty_tier: { id: star.id }, loyalty: { type: 'PROPORTIONAL', calculation_type: 'CUSTOMER_METADATA', customer: { metadata: { property: 'x', every: 1, points: 1 } } } })).toMatchObject({ code: 400 });
-    expect(await bad({ event: 'customer.loyalty.tier.prolonged', loyalty_tier: { id: star.id }, loyalty: { type: 'FIXED', points: 5 } })).toMatchObject({ code: 400 });
+    expect(await bad({ event: 'customer.loyalty.tier.expiration.changed', loyalty_tier: { id: star.id }, loyalty: { type: 'FIXED', points: 5 } })).toMatchObject({ code: 400 });
 
     const card = (await ok('POST', `/v1/loyalties/${c.id}/members`, { customer: { source_id: 'tier-bo' } })).code;
     // 10: joins Member (+5 -> 15); 100 more: upgraded to Star (+25).

@@ -24,8 +24,8 @@ export { type CampaignsService } from './service.js';
 export { asyncActionObject, campaignObject, campaignVoucherObject, categoryObject, simpleCampaign } from './view.js';
 export { campaignInputSchema, categoryInputSchema, codeConfigSchema, discountSchema, giftSchema, loyaltyCardSchema, redemptionSchema, validityProperties } from './schemas.js';
 export { checkCapacity, codeShape, drawCodes, type CodeConfig, type CodeShape } from './codes.js';
-export { checkValidity, validAt } from './validity.js';
-export type { AsyncActionRow, CampaignInput, CampaignRow, ReferralProgram, ReferralReward, CategoryRow, Validity, VoucherTemplate, VoucherType } from './types.js';
+export { checkTiersExpiration, checkValidity, validAt } from './validity.js';
+export type { AsyncActionRow, CampaignInput, CampaignRow, ReferralProgram, ReferralReward, TiersExpiration, CategoryRow, Validity, VoucherTemplate, VoucherType } from './types.js';
 
 export const campaignsModule = defineModule<
   { campaigns: ReturnType<typeof createCampaignsService>; categories: ReturnType<typeof createCategoriesService> },

@@ -120,6 +120,24 @@ export const campaignInputSchema = {
       },
     },
     promotion: { type: 'object', properties: { tiers: { type: 'array', maxItems: 100 } } },
+    loyalty_tiers_expiration: {
+      type: 'object',
+      required: ['qualification_type'],
+      properties: {
+        qualification_type: { type: 'string', enum: ['BALANCE', 'POINTS_IN_PERIOD'] },
+        qualification_period: { type: 'string', enum: ['MONTH', 'QUARTER', 'HALF_YEAR', 'YEAR'] },
+        start_date: { type: 'object', required: ['type'], properties: { type: { type: 'string', enum: ['IMMEDIATE', 'NEXT_PERIOD'] } } },
+        expiration_date: {
+          type: 'object',
+          required: ['type'],
+          properties: {
+            type: { type: 'string', enum: ['END_OF_PERIOD', 'END_OF_NEXT_PERIOD', 'BALANCE_DROP', 'CUSTOM'] },
+            extend: { type: 'string', maxLength: 20 },
+            rounding: { type: 'object' },
+          },
+        },
+      },
+    },
     referral_program: {
       type: 'object',
       properties: {

@@ -8,7 +8,7 @@ import { checkCapacity, codeShape } from './codes.js';
 import * as sql from './sql.js';
 import type { AsyncActionRow, CampaignInput, CampaignRow, CampaignType, CategoryRow, VoucherTemplate, VoucherType } from './types.js';
 import { campaignObject, simpleCampaign } from './view.js';
-import { checkValidity } from './validity.js';
+import { checkTiersExpiration, checkValidity } from './validity.js';
 import { createRecentCampaigns } from './recent.js';
 
 /** The voucher type each campaign type makes. */
@@ -105,6 +105,10 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     }
     checkValidity(input);
     if (input.referral_program !== undefined && campaignType !== 'REFERRAL_PROGRAM') throw invalid('Only a REFERRAL_PROGRAM campaign has a referral_program');
+    if (input.loyalty_tiers_expiration !== undefined) {
+      if (campaignType !== 'LOYALTY_PROGRAM') throw invalid('Only a LOYALTY_PROGRAM campaign has loyalty_tiers_expiration');
+      checkTiersExpiration(input.loyalty_tiers_expiration);
+    }
     await deps.checkMetadata?.(cause.projectId, 'campaign', input.metadata);
     const now = clock.now();
     const row: CampaignRow = {
@@ -131,6 +135,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
         validity_hours: input.validity_hours ?? null,
         ...(campaignType === 'PROMOTION' ? { promotion: { tiers: input.promotion?.tiers ?? [] } } : {}),
         ...(campaignType === 'REFERRAL_PROGRAM' ? { referral_program: input.referral_program ?? { conversion_event_type: 'redemption' } } : {}),
+        ...(input.loyalty_tiers_expiration ? { loyalty_tiers_expiration: input.loyalty_tiers_expiration } : {}),
       },
       generation_status: count > 0 ? 'IN_PROGRESS' : 'DONE',
       created_at: now,
@@ -176,6 +181,11 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
         if (input[k] !== undefined) (d as Record<string, unknown>)[k] = input[k];
       }
       if (input.metadata !== undefined) d.metadata = input.metadata ?? {};
+      if (input.loyalty_tiers_expiration !== undefined) {
+        if (current.campaign_type !== 'LOYALTY_PROGRAM') throw invalid('Only a LOYALTY_PROGRAM campaign has loyalty_tiers_expiration');
+        checkTiersExpiration(input.loyalty_tiers_expiration);
+        d.loyalty_tiers_expiration = input.loyalty_tiers_expiration;
+      }
       if (input.referral_program !== undefined) {
         if (current.campaign_type !== 'REFERRAL_PROGRAM') throw invalid('Only a REFERRAL_PROGRAM campaign has a referral_program');
         d.referral_program = input.referral_program;

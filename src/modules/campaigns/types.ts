@@ -46,6 +46,18 @@ export interface CampaignDefinition extends Validity {
   metadata?: Record<string, unknown>;
   promotion?: { tiers?: unknown[] };
   referral_program?: ReferralProgram;
+  loyalty_tiers_expiration?: TiersExpiration;
+}
+
+/**
+ * How a loyalty program's tiers are held: by the balance (the default) or by the points earned in a calendar
+ * period, and when a tier ends.
+ */
+export interface TiersExpiration {
+  qualification_type: 'BALANCE' | 'POINTS_IN_PERIOD';
+  qualification_period?: 'MONTH' | 'QUARTER' | 'HALF_YEAR' | 'YEAR';
+  start_date?: { type: 'IMMEDIATE' | 'NEXT_PERIOD' };
+  expiration_date?: { type: 'END_OF_PERIOD' | 'END_OF_NEXT_PERIOD' | 'BALANCE_DROP' | 'CUSTOM'; extend?: string; rounding?: Record<string, unknown> };
 }
 
 /** How a referral program converts and what the referee gets. */
@@ -97,6 +109,7 @@ export interface CampaignInput extends Validity {
   voucher?: VoucherTemplate;
   promotion?: { tiers?: unknown[] };
   referral_program?: ReferralProgram;
+  loyalty_tiers_expiration?: TiersExpiration;
 }
 
 export interface CategoryRow {

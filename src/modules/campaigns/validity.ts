@@ -1,5 +1,5 @@
-import { invalidPayload } from '../../core/errors.js';
-import type { Validity } from './types.js';
+import { invalidCampaign, invalidPayload } from '../../core/errors.js';
+import type { TiersExpiration, Validity } from './types.js';
 
 /** Validity rules Voucherify states: a timeframe counts from start_date; expiration comes after start. */
 export function checkValidity(v: Validity): void {
@@ -39,4 +39,28 @@ export function validAt(v: Validity, now: Date): boolean {
     );
   }
   return true;
+}
+
+/** An ISO 8601 duration of days, weeks, months or years (P3M, P1Y2M, P10D): what tier expiration extends by. */
+export const tierExtend = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$/;
+
+/**
+ * A loyalty program's loyalty_tiers_expiration: tiers held by the balance end when it drops (BALANCE_DROP) or a
+ * while after (CUSTOM, `extend`); tiers won by points earned in a calendar period end with it or the next one.
+ */
+export function checkTiersExpiration(x: TiersExpiration): void {
+  const bad = (m: string) => invalidCampaign(`loyalty_tiers_expiration: ${m}`);
+  const exp = x.expiration_date?.type;
+  if (x.expiration_date?.extend !== undefined && x.expiration_date.extend !== '' && !tierExtend.test(x.expiration_date.extend)) {
+    throw bad(`expiration_date.extend must be an ISO 8601 duration such as P3M or P10D (got '${x.expiration_date.extend}')`);
+  }
+  if (x.start_date?.type === 'NEXT_PERIOD') throw bad('start_date NEXT_PERIOD is not supported: a tier starts when it is reached (IMMEDIATE)');
+  if (x.qualification_type === 'BALANCE') {
+    if (x.qualification_period !== undefined) throw bad('qualification_period belongs to POINTS_IN_PERIOD');
+    if (exp !== undefined && exp !== 'BALANCE_DROP' && exp !== 'CUSTOM') throw bad(`a BALANCE tier ends on BALANCE_DROP or CUSTOM (a while after the balance drops), not ${exp}`);
+    if (exp === 'CUSTOM' && !x.expiration_date?.extend) throw bad('a CUSTOM expiration needs expiration_date.extend: how long the tier lasts after the balance drops (P1M)');
+  } else {
+    if (!x.qualification_period) throw bad('POINTS_IN_PERIOD needs qualification_period (MONTH, QUARTER, HALF_YEAR or YEAR)');
+    if (exp !== undefined && exp !== 'END_OF_PERIOD' && exp !== 'END_OF_NEXT_PERIOD') throw bad(`a POINTS_IN_PERIOD tier ends at END_OF_PERIOD or END_OF_NEXT_PERIOD, not ${exp}`);
+  }
 }

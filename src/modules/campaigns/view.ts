@@ -45,6 +45,7 @@ export function campaignObject(c: CampaignRow, categories: CategoryRow[] = []) {
     ...(d.voucher ? { voucher: campaignVoucherObject(d.voucher) } : {}),
     ...(c.campaign_type === 'PROMOTION' ? { promotion: { object: 'list', data_ref: 'tiers', tiers: d.promotion?.tiers ?? [], total: d.promotion?.tiers?.length ?? 0, has_more: false } } : {}),
     ...(d.referral_program ? { referral_program: d.referral_program } : {}),
+    ...(d.loyalty_tiers_expiration ? { loyalty_tiers_expiration: d.loyalty_tiers_expiration } : {}),
     auto_join: d.auto_join ?? false,
     join_once: c.join_once,
     use_voucher_metadata_schema: d.use_voucher_metadata_schema ?? true,

@@ -15,6 +15,7 @@ export const loyaltyTriggers = [
   'customer.loyalty.tier.upgraded',
   'customer.loyalty.tier.downgraded',
   'customer.loyalty.tier.left',
+  'customer.loyalty.tier.prolonged',
   'customer.rewarded',
   'customer.reward_redemptions.completed',
 ] as const;

@@ -10,17 +10,20 @@
  * - tier (`ltr_`): a range of a card's balance; crossing one records customer.loyalty.tier.joined|upgraded|downgraded|left.
  * - pending points: an order.paid rule's points that wait N days (loyalties.pending job), canceled with the order.
  * - expiry: accruals under expiration_rules are buckets; the loyalties.expiry job expires each when its day ends.
+ * - kept tiers: with loyalty_tiers_expiration (points in a period, or a grace period), a row per card holds its tier
+ *   and when it ends; the loyalties.tier-expiry job recomputes the tiers that end (prolonged, downgraded, left).
  * Emits voucher.loyalty_card.points_added, voucher.loyalty_card.points_expired, customer.voucher.loyalty_card.points_added,
  * voucher.loyalty_card.transaction.created and customer.rewarded.loyalty_points.
  */
 import type { CampaignsService } from '../campaigns/index.js';
-import type { CustomersService } from '../customers/index.js';
+import { simpleCustomer, type CustomersService } from '../customers/index.js';
 import type { EventLog } from '../event-log/index.js';
 import type { EventSchemasService } from '../event-schemas/index.js';
 import { defineModule } from '../module.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
-import type { VouchersService } from '../vouchers/index.js';
+import { cardPoints, type VouchersService } from '../vouchers/index.js';
+import type { Executor } from '../../store/db.js';
 import { createEarning, earningEventTypes } from './earning.js';
 import { createExpiry } from './expiry.js';
 import { createLedger } from './ledger.js';
@@ -36,7 +39,7 @@ export { type Tiers, type TierInput, maxTiers } from './tiers.js';
 export type { Pending } from './pending.js';
 
 export const loyaltiesModule = defineModule<
-  { loyalties: ReturnType<typeof createLoyaltiesService>; earningRules: ReturnType<typeof createEarningRules>; pointsExpiry: ReturnType<typeof createExpiry>; loyaltyTiers: ReturnType<typeof createTiers>; pendingPoints: ReturnType<typeof createPending> },
+  { loyalties: ReturnType<typeof createLoyaltiesService>; earningRules: ReturnType<typeof createEarningRules>; pointsExpiry: ReturnType<typeof createExpiry>; loyaltyTiers: ReturnType<typeof createTiers>; pendingPoints: ReturnType<typeof createPending>; tierExpiry: { step(batchSize: number): Promise<number> } },
   { log: EventLog; campaigns: CampaignsService; vouchers: VouchersService; publications: PublicationsService; customers: CustomersService; validationRules: ValidationRulesService; schemas: EventSchemasService }
 >({
   name: 'loyalties',
@@ -49,8 +52,20 @@ export const loyaltiesModule = defineModule<
     const pending = createPending({ db, clock, log: services.log, ledger, vouchers: services.vouchers, customers: services.customers, campaigns: services.campaigns });
     const earning = createEarning({ clock, rules: earningRules, ledger, campaigns: services.campaigns, vouchers: services.vouchers, validationRules: services.validationRules, pending });
     const expiry = createExpiry({ db, clock, log: services.log, ledger, vouchers: services.vouchers, customers: services.customers, campaigns: services.campaigns });
+    /** Cards with their balance, program and holder, for the tier-expiry job. */
+    const membersOf = async (tx: Executor, projectId: string, ids: string[]) => {
+      const cards = (await services.vouchers.byIds(tx, ids)).filter((c) => c.project_id === projectId);
+      const programIds = [...new Set(cards.flatMap((c) => (c.campaign_id ? [c.campaign_id] : [])))];
+      const programs = new Map((programIds.length > 0 ? await services.campaigns.byIds(tx, projectId, programIds) : []).map((c) => [c.id, c]));
+      const holderIds = [...new Set(cards.flatMap((c) => (c.holder_id ? [c.holder_id] : [])))];
+      const holders = new Map((holderIds.length > 0 ? await services.customers.byIds(tx, projectId, holderIds) : []).map((c) => [c.id, simpleCustomer(c)]));
+      return new Map(cards.map((c) => {
+        const program = c.campaign_id ? programs.get(c.campaign_id) : undefined;
+        return [c.id, { balance: cardPoints(c, program).balance, program, holder: c.holder_id ? holders.get(c.holder_id) : undefined }];
+      }));
+    };
     return {
-      services: { loyalties, earningRules, pointsExpiry: expiry, loyaltyTiers: tiers, pendingPoints: pending },
+      services: { loyalties, earningRules, pointsExpiry: expiry, loyaltyTiers: tiers, pendingPoints: pending, tierExpiry: { step: (n: number) => tiers.expireStep(n, membersOf) } },
       reactions: [
         { kind: 'deriver', name: 'loyalties.earning', types: earningEventTypes, derive: earning.derive },
         {
@@ -73,6 +88,13 @@ export const loyaltiesModule = defineModule<
           description: "expires loyalty points whose day has ended (the earliest open buckets first)",
           step: (n: number) => expiry.step(n),
           defaults: { idleMs: 1000, batchSize: 1000 },
+          runsOnPglite: true,
+        },
+        {
+          name: 'loyalties.tier-expiry',
+          description: 'recomputes the tiers that end (loyalty_tiers_expiration): prolonged, downgraded or left',
+          step: (n: number) => tiers.expireStep(n, membersOf),
+          defaults: { idleMs: 1000, batchSize: 200 },
           runsOnPglite: true,
         },
         {

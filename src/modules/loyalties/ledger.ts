@@ -8,6 +8,7 @@ import type { Cause, CausedEvent } from '../event-log/index.js';
 import { effective, simpleVoucher, voucherObject, type VoucherRow } from '../vouchers/index.js';
 import { expireAt } from './expiration.js';
 import * as sql from './sql.js';
+import { earnedTypes } from './tier-periods.js';
 import type { Tiers } from './tiers.js';
 import type { EarningRuleRow, TransactionRow, TransactionType } from './types.js';
 import { balanceObject, transactionObject } from './view.js';
@@ -32,6 +33,9 @@ export interface PointsChange {
   sourceVoucher?: ReturnType<typeof simpleVoucher>;
   destinationVoucher?: ReturnType<typeof simpleVoucher>;
 }
+
+/** Points a change earns in a tier qualification period (accruals and additions, not refunds or transfers). */
+const earnedOf = (c: PointsChange) => (c.points > 0 && earnedTypes.includes(c.type) ? c.points : 0);
 
 export interface PointsChanged {
   card: VoucherRow;
@@ -129,7 +133,7 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
     }
     const card: VoucherRow = { ...c.card, loyalty_points: after.loyalty_points, loyalty_balance: after.loyalty_balance };
     const done = recorded(cause, c, card, Number(after.loyalty_balance), Number(after.loyalty_points));
-    done.events.push(...((await deps.tiers?.changes(tx, cause, c.campaign, c.holder, Number(after.loyalty_balance) - c.points, Number(after.loyalty_balance))) ?? []));
+    done.events.push(...((await deps.tiers?.changes(tx, cause, c.campaign, c.holder, Number(after.loyalty_balance) - c.points, Number(after.loyalty_balance), { id: card.id, earned: earnedOf(c) })) ?? []));
     await sql.insertTransactions(tx, [done.transaction]);
     if (c.points < 0) await sql.consumeBuckets(tx, card.id, -c.points, deps.clock.now());
     else await sql.insertBuckets(tx, bucketsOf(cause, [c]));
@@ -158,7 +162,7 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
       r.balance += c.points;
       r.total += c.points;
       const done = recorded(cause, c, { ...c.card, loyalty_points: r.total, loyalty_balance: r.balance }, r.balance, r.total);
-      done.events.push(...((await deps.tiers?.changes(tx, cause, c.campaign, c.holder, before, r.balance)) ?? []));
+      done.events.push(...((await deps.tiers?.changes(tx, cause, c.campaign, c.holder, before, r.balance, { id: c.card.id, earned: earnedOf(c) })) ?? []));
       out.push(done);
     }
     await sql.insertTransactions(tx, out.map((o) => o.transaction));
@@ -179,7 +183,7 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
       const a = after.get(c.card.id);
       if (!a || a.taken === 0) continue;
       const done = recorded(cause, { ...c, points: -a.taken }, { ...c.card, loyalty_points: a.loyalty_points, loyalty_balance: a.loyalty_balance }, a.loyalty_balance, a.loyalty_points);
-      done.events.push(...((await deps.tiers?.changes(tx, cause, c.campaign, c.holder, a.loyalty_balance + a.taken, a.loyalty_balance)) ?? []));
+      done.events.push(...((await deps.tiers?.changes(tx, cause, c.campaign, c.holder, a.loyalty_balance + a.taken, a.loyalty_balance, { id: c.card.id, earned: 0 })) ?? []));
       out.set(c.card.id, done);
     }
     await sql.insertTransactions(tx, [...out.values()].map((o) => o.transaction));

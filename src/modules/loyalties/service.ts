@@ -9,7 +9,7 @@ import { cardPoints, simpleVoucher, type VoucherRow, type VouchersService } from
 import type { Ledger } from './ledger.js';
 import * as sql from './sql.js';
 import { bucketObject } from './expiry.js';
-import { tierObject, tierOf, type Tiers } from './tiers.js';
+import { tierObject, type Tiers } from './tiers.js';
 import type { TransactionRow } from './types.js';
 import { transactionObject } from './view.js';
 
@@ -42,7 +42,7 @@ export function createLoyaltiesService(deps: {
   publications: PublicationsService;
   customers: Pick<CustomersService, 'byIds'>;
   ledger: Ledger;
-  tiers: Pick<Tiers, 'tiersOf'>;
+  tiers: Pick<Tiers, 'currentOf'>;
 }) {
   const { db, log, campaigns, vouchers, ledger } = deps;
 
@@ -177,8 +177,10 @@ export function createLoyaltiesService(deps: {
   async function memberTiers(projectId: string, memberId: string) {
     const found = await card(projectId, memberId);
     if (!found.campaign) return [];
-    const t = tierOf(await deps.tiers.tiersOf(projectId, found.campaign.id), cardPoints(found.card, found.campaign).balance);
-    return t ? [tierObject(t)] : [];
+    const now = await deps.tiers.currentOf(db, projectId, found.card, found.campaign, cardPoints(found.card, found.campaign).balance);
+    if (!now) return [];
+    const expiration = now.expiration ? { customer_id: found.card.holder_id, campaign_id: found.campaign.id, tier_id: now.tier.id, ...now.expiration } : undefined;
+    return [{ ...tierObject(now.tier), ...(expiration ? { expiration } : {}) }];
   }
 
   /** Points a member spends on a reward, in the caller's transaction (refused below 0, like every removal). */
@@ -193,14 +195,16 @@ export function createLoyaltiesService(deps: {
 
   /** The customer object's `loyalty`: the points on the customer's cards, per program (with its current tier). */
   async function customerLoyalty(projectId: string, customerId: string, referredCustomers: number) {
-    const held = (await vouchers.list(projectId, { limit: 100, page: 1, customer: customerId })).vouchers as Array<{ type: string; campaign: string | null; campaign_id: string | null; loyalty_card: { balance: number } | null }>;
+    const held = (await vouchers.list(projectId, { limit: 100, page: 1, customer: customerId })).vouchers as Array<{ id: string; type: string; campaign: string | null; campaign_id: string | null; loyalty_card: { balance: number } | null }>;
+    const programs = new Map((await campaigns.byIds(db, projectId, [...new Set(held.flatMap((v) => (v.type === 'LOYALTY_CARD' && v.campaign_id ? [v.campaign_id] : [])))])).map((c) => [c.id, c]));
     const campaignsOut: Record<string, { points: number; loyalty_tier?: string; referred_customers: number }> = {};
     let points = 0;
     for (const v of held) {
       if (v.type !== 'LOYALTY_CARD' || !v.loyalty_card || !v.campaign_id) continue;
       points += v.loyalty_card.balance;
       const key = v.campaign ?? v.campaign_id;
-      const tier = tierOf(await deps.tiers.tiersOf(projectId, v.campaign_id), v.loyalty_card.balance);
+      const program = programs.get(v.campaign_id);
+      const tier = program ? (await deps.tiers.currentOf(db, projectId, v, program, v.loyalty_card.balance))?.tier : undefined;
       const prev = campaignsOut[key]?.points ?? 0;
       campaignsOut[key] = { points: prev + v.loyalty_card.balance, ...(tier ? { loyalty_tier: tier.id } : {}), referred_customers: 0 };
     }

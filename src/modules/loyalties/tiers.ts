@@ -5,19 +5,10 @@ import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import { simpleCampaign, type CampaignRow } from '../campaigns/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
-
-export interface TierRow {
-  id: string;
-  project_id: string;
-  campaign_id: string;
-  name: string;
-  /** bigint columns: strings from node-postgres. */
-  points_from: number | string;
-  points_to: number | string | null;
-  metadata: Record<string, unknown>;
-  created_at: Date;
-  updated_at: Date | null;
-}
+import { claimDueMembers, decide, lockMember, saveMember, selectMembers, type MemberTierRow, type TierMove } from './tier-members.js';
+import { keepsTiers } from './tier-periods.js';
+import { tierObject, tierOf, type TierRow } from './tier-view.js';
+export { tierObject, tierOf, type TierRow } from './tier-view.js';
 
 export interface TierInput {
   name?: string;
@@ -29,34 +20,6 @@ export interface TierInput {
 export const maxTiers = 100;
 
 const columns = 'id, project_id, campaign_id, name, points_from, points_to, metadata, created_at, updated_at';
-
-/** Voucherify's LoyaltyTier object. */
-export function tierObject(t: TierRow) {
-  const points = { from: Number(t.points_from), ...(t.points_to !== null ? { to: Number(t.points_to) } : {}) };
-  return {
-    id: t.id,
-    name: t.name,
-    campaign_id: t.campaign_id,
-    metadata: t.metadata ?? {},
-    created_at: t.created_at.toISOString(),
-    updated_at: t.updated_at ? t.updated_at.toISOString() : null,
-    points,
-    config: { points },
-    earning_rules: {},
-    rewards: {},
-    object: 'loyalty_tier' as const,
-  };
-}
-
-/** The tier a balance falls in (the highest whose range holds it), if any. */
-export function tierOf(tiers: TierRow[], balance: number): TierRow | undefined {
-  let best: TierRow | undefined;
-  for (const t of tiers) {
-    const from = Number(t.points_from);
-    if (balance >= from && (t.points_to === null || balance <= Number(t.points_to)) && (!best || from > Number(best.points_from))) best = t;
-  }
-  return best;
-}
 
 /**
  * Loyalty tiers: ranges of a card's balance. Every change of a card's points compares its tier before and after
@@ -107,28 +70,94 @@ export function createTiers(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'r
     return tierObject(t);
   }
 
-  /** The tier events of a card's balance moving from `before` to `after` (none when its program has no tiers). */
-  async function changes(tx: Executor, cause: Cause, program: CampaignRow | undefined, holder: Record<string, unknown> | undefined | null, before: number, after: number): Promise<CausedEvent[]> {
+  /** The events of a member's tier moves (the holder's activity and distributions). */
+  function eventsOf(cause: Cause, program: CampaignRow, holder: Record<string, unknown>, moves: TierMove[]): CausedEvent[] {
+    const base = { customer: holder, campaign: simpleCampaign(program), created_at: clock.now().toISOString() };
+    const customerId = String(holder.id);
+    return moves.map((m) => {
+      const data = m.kind === 'upgraded' || m.kind === 'downgraded' ? { ...base, loyalty_tier_from: tierObject(m.from), loyalty_tier_to: tierObject(m.to) } : { ...base, loyalty_tier: tierObject(m.kind === 'left' ? m.from : m.to) };
+      return { cause, event: { type: `customer.loyalty.tier.${m.kind}`, customerId, entityId: (m.kind === 'left' ? m.from : m.to).id, data } };
+    });
+  }
+
+  /**
+   * The tier events of a card's points moving from `before` to `after` (none when its program has no tiers). A
+   * program that keeps its members' tiers (loyalty_tiers_expiration) updates the card's row: `card.earned` is what
+   * the change earned in the qualification period.
+   */
+  async function changes(tx: Executor, cause: Cause, program: CampaignRow | undefined, holder: Record<string, unknown> | undefined | null, before: number, after: number, card?: { id: string; earned: number }): Promise<CausedEvent[]> {
     if (!program || !holder) return [];
     const tiers = (await cached.get(tx, [cause.projectId])).filter((t) => t.campaign_id === program.id);
     if (tiers.length === 0) return [];
+    const kept = program.definition.loyalty_tiers_expiration;
+    if (card && keepsTiers(kept)) {
+      const row = await lockMember(tx, card.id);
+      const next = decide(kept, tiers, row, clock.now(), after, card.earned);
+      await saveMember(tx, { voucher_id: card.id, project_id: cause.projectId, campaign_id: program.id, ...next.row });
+      return eventsOf(cause, program, holder, next.moves);
+    }
     const from = tierOf(tiers, before);
     const to = tierOf(tiers, after);
     if (from?.id === to?.id) return [];
-    const base = { customer: holder, campaign: simpleCampaign(program), created_at: clock.now().toISOString() };
-    const customerId = String(holder.id);
-    let type: string;
-    let data: Record<string, unknown>;
-    if (!from) [type, data] = ['customer.loyalty.tier.joined', { ...base, loyalty_tier: tierObject(to!) }];
-    else if (!to) [type, data] = ['customer.loyalty.tier.left', { ...base, loyalty_tier: tierObject(from) }];
-    else [type, data] = [Number(to.points_from) > Number(from.points_from) ? 'customer.loyalty.tier.upgraded' : 'customer.loyalty.tier.downgraded', { ...base, loyalty_tier_from: tierObject(from), loyalty_tier_to: tierObject(to) }];
-    return [{ cause, event: { type, customerId, entityId: (to ?? from)!.id, data } }];
+    const moves: TierMove[] = !from ? [{ kind: 'joined', to: to! }] : !to ? [{ kind: 'left', from }] : [{ kind: Number(to.points_from) > Number(from.points_from) ? 'upgraded' : 'downgraded', from, to }];
+    return eventsOf(cause, program, holder, moves);
+  }
+
+  /**
+   * The tier a card is in now: the one its program keeps for it (while it lasts), or the one its balance falls in,
+   * with when it started and ends where the program keeps tiers.
+   */
+  async function currentOf(ex: Executor, projectId: string, card: { id: string }, program: CampaignRow, balance: number): Promise<{ tier: TierRow; expiration?: { start_date: string | null; expiration_date: string | null; created_at: string } } | undefined> {
+    const tiers = (await cached.get(ex, [projectId])).filter((t) => t.campaign_id === program.id);
+    if (tiers.length === 0) return undefined;
+    if (!keepsTiers(program.definition.loyalty_tiers_expiration)) {
+      const t = tierOf(tiers, balance);
+      return t ? { tier: t } : undefined;
+    }
+    const row = (await selectMembers(ex, [card.id]))[0];
+    const t = row?.tier_id ? tiers.find((x) => x.id === row.tier_id) : undefined;
+    if (!t || !row || (row.expires_at && row.expires_at <= clock.now())) return undefined;
+    return { tier: t, expiration: { start_date: row.tier_since?.toISOString() ?? null, expiration_date: row.expires_at?.toISOString() ?? null, created_at: (row.tier_since ?? row.updated_at).toISOString() } };
+  }
+
+  /**
+   * The tier-expiry job's step: members whose tier has ended by now (earliest first, others' rows skipped), each
+   * recomputed (prolonged, downgraded or left) in one transaction with its events.
+   */
+  async function expireStep(batchSize: number, load: (tx: Executor, projectId: string, voucherIds: string[]) => Promise<Map<string, { balance: number; program: CampaignRow | undefined; holder: Record<string, unknown> | undefined }>>): Promise<number> {
+    return db.transaction(async (tx) => {
+      const now = clock.now();
+      const due = await claimDueMembers(tx, now, batchSize);
+      if (due.length === 0) return 0;
+      const events: CausedEvent[] = [];
+      const byProject = new Map<string, MemberTierRow[]>();
+      for (const r of due) (byProject.get(r.project_id) ?? byProject.set(r.project_id, []).get(r.project_id)!).push(r);
+      for (const [projectId, rows] of byProject) {
+        const cards = await load(tx, projectId, rows.map((r) => r.voucher_id));
+        const tiers = (await cached.get(tx, [projectId]));
+        const cause: Cause = { projectId, groupId: `v-tiers-${now.getTime().toString(16)}`, source: { channel: 'INTERNAL' } };
+        for (const r of rows) {
+          const c = cards.get(r.voucher_id);
+          const kept = c?.program?.definition.loyalty_tiers_expiration;
+          if (!c?.program || !keepsTiers(kept)) {
+            // The program stopped keeping tiers: the row has nothing left to do.
+            await saveMember(tx, { ...r, expires_at: null, updated_at: now });
+            continue;
+          }
+          const next = decide(kept, tiers.filter((t) => t.campaign_id === c.program!.id), r, now, c.balance, 0);
+          await saveMember(tx, { ...r, ...next.row });
+          if (c.holder) events.push(...eventsOf(cause, c.program, c.holder, next.moves));
+        }
+      }
+      await deps.log.record(tx, events);
+      return due.length;
+    });
   }
 
   /** Whether the project has this tier (from the per-process copies). */
   const exists = async (projectId: string, id: string) => (await cached.get(db, [projectId])).some((t) => t.id === id);
 
-  return { list: async (projectId: string, campaignId: string) => (await list(projectId, campaignId)).map(tierObject), create, get, changes, tiersOf: list, exists };
+  return { list: async (projectId: string, campaignId: string) => (await list(projectId, campaignId)).map(tierObject), create, get, changes, currentOf, expireStep, tiersOf: list, exists };
 }
 
 export type Tiers = ReturnType<typeof createTiers>;

@@ -1,0 +1,132 @@
+/**
+ * Tiers a program keeps per member (loyalty_tiers_expiration: POINTS_IN_PERIOD, or BALANCE with a CUSTOM grace
+ * period), as one row per card: the tier, since when, until when, and the points earned in the current and the
+ * previous qualification period. A change of a card's points updates its row in the transaction of the change (the
+ * card's row is locked by then, so changes of one card are serial); the tier-expiry job recomputes the rows whose
+ * tier has ended, earliest first, skipping rows others hold.
+ */
+import type { Executor } from '../../store/db.js';
+import type { TiersExpiration } from '../campaigns/index.js';
+import { extendBy, nextPeriod, periodTierEnd, pointsAt } from './tier-periods.js';
+import { tierOf, type TierRow } from './tier-view.js';
+
+export interface MemberTierRow {
+  voucher_id: string;
+  project_id: string;
+  campaign_id: string;
+  tier_id: string | null;
+  tier_since: Date | null;
+  expires_at: Date | null;
+  period_start: Date | null;
+  /** bigint columns: strings from node-postgres. */
+  period_points: number | string;
+  previous_points: number | string;
+  updated_at: Date;
+}
+
+export type TierMove = { kind: 'joined'; to: TierRow } | { kind: 'left'; from: TierRow } | { kind: 'upgraded' | 'downgraded'; from: TierRow; to: TierRow } | { kind: 'prolonged'; to: TierRow };
+
+const higher = (a: TierRow, b: TierRow) => Number(a.points_from) > Number(b.points_from);
+
+/**
+ * What a card's tier becomes at `now` after a change that earned `earned` points (0 for other changes and for the
+ * expiry job), its balance being `balance`: the row to keep and the moves to announce. A tier whose end has come is
+ * recomputed first (from the points of the period, or of the one before for END_OF_NEXT_PERIOD, or from the
+ * balance); then what the change reaches: a higher tier at once, the same tier again prolongs it.
+ */
+export function decide(x: TiersExpiration, tiers: TierRow[], row: MemberTierRow | undefined, now: Date, balance: number, earned: number): { row: Omit<MemberTierRow, 'voucher_id' | 'project_id' | 'campaign_id'>; moves: TierMove[] } {
+  let tier = row?.tier_id ? tiers.find((t) => t.id === row.tier_id) : undefined;
+  let since = tier ? (row?.tier_since ?? now) : null;
+  let expires = tier ? (row?.expires_at ?? null) : null;
+  const moves: TierMove[] = [];
+  const inPeriod = x.qualification_type === 'POINTS_IN_PERIOD';
+  const pts = inPeriod ? pointsAt(x, now, { start: row?.period_start ?? null, points: Number(row?.period_points ?? 0), previous: Number(row?.previous_points ?? 0) }) : undefined;
+  if (pts) pts.current += earned;
+
+  const move = (q: TierRow | undefined, end: Date | null) => {
+    if (!q) {
+      if (tier) moves.push({ kind: 'left', from: tier });
+      [tier, since, expires] = [undefined, null, null];
+    } else if (!tier) {
+      moves.push({ kind: 'joined', to: q });
+      [tier, since, expires] = [q, now, end];
+    } else if (q.id === tier.id) {
+      if (end === null || expires === null || end > expires) moves.push({ kind: 'prolonged', to: q });
+      expires = end;
+    } else {
+      moves.push({ kind: higher(q, tier) ? 'upgraded' : 'downgraded', from: tier, to: q });
+      [tier, since, expires] = [q, now, end];
+    }
+  };
+
+  // 1. A tier whose end has come: what the member holds now.
+  if (tier && expires && expires <= now) {
+    if (pts) {
+      let best: [TierRow | undefined, Date] = [tierOf(tiers, pts.current), periodTierEnd(x, now)];
+      if (x.expiration_date?.type === 'END_OF_NEXT_PERIOD') {
+        // Points of the period just ended hold a tier through this one.
+        const prev = tierOf(tiers, pts.previous);
+        const period = x.qualification_period ?? 'MONTH';
+        if (prev && (!best[0] || higher(prev, best[0]))) best = [prev, extendBy(nextPeriod(pts.start, period), x.expiration_date?.extend)];
+      }
+      move(best[0], best[0] ? best[1] : null);
+    } else {
+      move(tierOf(tiers, balance), null);
+    }
+  }
+
+  // 2. What this change reaches.
+  if (pts) {
+    const q = tierOf(tiers, pts.current);
+    if (q && (!tier || higher(q, tier))) move(q, periodTierEnd(x, now));
+    else if (q && tier && q.id === tier.id && earned > 0) {
+      const end = periodTierEnd(x, now);
+      if (!expires || end > expires) move(q, end);
+    }
+  } else {
+    const q = tierOf(tiers, balance);
+    if (q && (!tier || higher(q, tier))) move(q, null);
+    else if (q && tier && q.id === tier.id) {
+      // Back in the tier's range: its grace period is over.
+      if (expires) move(q, null);
+    } else if (tier && !expires) {
+      // Below the tier: it lasts for the grace period.
+      expires = extendBy(now, x.expiration_date?.extend);
+    }
+  }
+  return {
+    row: { tier_id: tier?.id ?? null, tier_since: since, expires_at: expires, period_start: pts?.start ?? row?.period_start ?? null, period_points: pts?.current ?? 0, previous_points: pts?.previous ?? 0, updated_at: now },
+    moves,
+  };
+}
+
+const columns = 'voucher_id, project_id, campaign_id, tier_id, tier_since, expires_at, period_start, period_points, previous_points, updated_at';
+
+export async function lockMember(tx: Executor, voucherId: string): Promise<MemberTierRow | undefined> {
+  const { rows } = await tx.query<MemberTierRow>(`SELECT ${columns} FROM loyalty_tier_members WHERE voucher_id = $1 FOR UPDATE`, [voucherId]);
+  return rows[0];
+}
+
+export async function saveMember(tx: Executor, r: MemberTierRow): Promise<void> {
+  await tx.query(
+    `INSERT INTO loyalty_tier_members (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (voucher_id) DO UPDATE SET tier_id = EXCLUDED.tier_id, tier_since = EXCLUDED.tier_since, expires_at = EXCLUDED.expires_at,
+       period_start = EXCLUDED.period_start, period_points = EXCLUDED.period_points, previous_points = EXCLUDED.previous_points, updated_at = EXCLUDED.updated_at`,
+    [r.voucher_id, r.project_id, r.campaign_id, r.tier_id, r.tier_since, r.expires_at, r.period_start, r.period_points, r.previous_points, r.updated_at],
+  );
+}
+
+/** Rows whose tier has ended by `now`, earliest first; rows other workers hold are skipped. */
+export async function claimDueMembers(tx: Executor, now: Date, limit: number): Promise<MemberTierRow[]> {
+  const { rows } = await tx.query<MemberTierRow>(
+    `SELECT ${columns} FROM loyalty_tier_members WHERE expires_at IS NOT NULL AND expires_at <= $1 ORDER BY expires_at, voucher_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [now, limit],
+  );
+  return rows;
+}
+
+export async function selectMembers(ex: Executor, voucherIds: string[]): Promise<MemberTierRow[]> {
+  if (voucherIds.length === 0) return [];
+  const { rows } = await ex.query<MemberTierRow>(`SELECT ${columns} FROM loyalty_tier_members WHERE voucher_id = ANY ($1::text[])`, [voucherIds]);
+  return rows;
+}

@@ -1,0 +1,63 @@
+/**
+ * Calendar periods of tier qualification (UTC) and when a tier ends, per a program's loyalty_tiers_expiration.
+ * Pure functions: the clock is the caller's.
+ */
+import type { TiersExpiration } from '../campaigns/index.js';
+
+type Period = NonNullable<TiersExpiration['qualification_period']>;
+const months: Record<Period, number> = { MONTH: 1, QUARTER: 3, HALF_YEAR: 6, YEAR: 12 };
+
+/** The first instant of the calendar period holding `at`: months, quarters and half-years start with January. */
+export function periodStart(at: Date, period: Period): Date {
+  const n = months[period];
+  const m = at.getUTCMonth();
+  return new Date(Date.UTC(at.getUTCFullYear(), m - (m % n), 1));
+}
+
+/** The first instant of the period after the one starting at `start`. */
+export function nextPeriod(start: Date, period: Period): Date {
+  return new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + months[period], 1));
+}
+
+/** The first instant of the period before the one starting at `start`. */
+export function previousPeriod(start: Date, period: Period): Date {
+  return new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() - months[period], 1));
+}
+
+/** `at` moved on by an ISO 8601 duration of years, months, weeks and days (P1Y, P3M, P2W, P10D); none: `at`. */
+export function extendBy(at: Date, iso: string | undefined): Date {
+  const m = iso ? /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$/.exec(iso) : null;
+  if (!m) return at;
+  const out = new Date(at);
+  out.setUTCFullYear(out.getUTCFullYear() + Number(m[1] ?? 0), out.getUTCMonth() + Number(m[2] ?? 0), out.getUTCDate() + 7 * Number(m[3] ?? 0) + Number(m[4] ?? 0));
+  return out;
+}
+
+/** Whether a program keeps its members' tiers (points in a period, or a grace period after the balance drops). */
+export function keepsTiers(x: TiersExpiration | undefined): x is TiersExpiration {
+  return !!x && (x.qualification_type === 'POINTS_IN_PERIOD' || x.expiration_date?.type === 'CUSTOM');
+}
+
+/**
+ * When a tier won by points earned in the period holding `at` ends: at the end of that period (END_OF_PERIOD, the
+ * default) or of the next (END_OF_NEXT_PERIOD), moved on by `extend`.
+ */
+export function periodTierEnd(x: TiersExpiration, at: Date): Date {
+  const period = x.qualification_period ?? 'MONTH';
+  let end = nextPeriod(periodStart(at, period), period);
+  if (x.expiration_date?.type === 'END_OF_NEXT_PERIOD') end = nextPeriod(end, period);
+  return extendBy(end, x.expiration_date?.extend);
+}
+
+/** Points earned in the period holding `at` and in the one before, from what was kept for `keptStart`. */
+export function pointsAt(x: TiersExpiration, at: Date, kept: { start: Date | null; points: number; previous: number }): { start: Date; current: number; previous: number } {
+  const period = x.qualification_period ?? 'MONTH';
+  const start = periodStart(at, period);
+  const keptAt = kept.start?.getTime();
+  if (keptAt === start.getTime()) return { start, current: kept.points, previous: kept.previous };
+  if (keptAt === previousPeriod(start, period).getTime()) return { start, current: 0, previous: kept.points };
+  return { start, current: 0, previous: 0 };
+}
+
+/** Transaction types whose points count as earned in a period (not refunds, transfers or removals). */
+export const earnedTypes: readonly string[] = ['POINTS_ACCRUAL', 'POINTS_ADDITION', 'PENDING_POINTS_ACTIVATION'];
