@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { specPresent } from './helpers/conformance.js';
 import { projectWebhookValidators } from './helpers/project-webhooks.js';
-import { createWebhook, deliverAll, privateTargets } from './helpers/sendouts.js';
+import { createWebhook, deliverAll, mgmt, privateTargets } from './helpers/sendouts.js';
 import { startSink, type Sink } from './helpers/sink.js';
 
 let t: TestTessera;
@@ -133,5 +133,42 @@ describe('loyalty tiers', () => {
     await ok('POST', `/v1/loyalties/members/${card}/balance`, { points: 100 });
     expect((await ok('GET', `/v1/loyalties/members/${card}`)).loyalty_card.balance).toBe(165);
   });
-});
 
+  it('a tier\'s own terms: an earning rule\'s points and a reward\'s price for its members, shown by the tier routes', async () => {
+    expect((await mgmt(t, 'POST', `/projects/${p.id}/custom-event-schemas`, { name: 'tier-visit', schema: { properties: {} } })).statusCode).toBeLessThan(300);
+    const c = await ok('POST', '/v1/loyalties', { name: 'Tier terms', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'TT-', length: 6 } } });
+    const [rule] = await ok('POST', `/v1/loyalties/${c.id}/earning-rules`, [{ event: 'tier-visit', loyalty: { type: 'FIXED', points: 10 } }]);
+    const mug = await ok('POST', '/v1/rewards', { name: 'Tier mug', type: 'MATERIAL' });
+    const assignment = await ok('POST', `/v1/loyalties/${c.id}/rewards`, { reward: mug.id, parameters: { loyalty: { points: 100 } } });
+    const bad = async (tiers: unknown) => (await t.app.inject({ method: 'POST', url: `/v1/loyalties/${c.id}/tiers`, headers: p.server, payload: tiers as object })).json();
+    expect(await bad([{ name: 'X', points: { from: 0 }, earning_rules: { ern_nope: { type: 'MULTIPLY', multiplier: 2 } } }])).toMatchObject({ code: 400, details: expect.stringContaining('ern_nope') });
+    expect(await bad([{ name: 'X', points: { from: 0 }, rewards: { [mug.id]: { type: 'CUSTOM', points: -1 } } }])).toMatchObject({ code: 400 });
+    expect(await bad([{ name: 'X', points: { from: 0 }, rewards: { [mug.id]: { type: 'MULTIPLY', multiplier: 0 } } }])).toMatchObject({ code: 400 });
+    const [bronze, silver] = await ok('POST', `/v1/loyalties/${c.id}/tiers`, [
+      { name: 'Bronze', points: { from: 0, to: 999 }, earning_rules: { [rule.id]: { type: 'MULTIPLY', multiplier: 2 } }, rewards: { [mug.id]: { type: 'CUSTOM', points: 50 } } },
+      { name: 'Silver', points: { from: 1000 }, rewards: { [assignment.id]: { type: 'MULTIPLY', multiplier: 0.5 } } },
+    ]);
+    expect(bronze.earning_rules).toEqual({ [rule.id]: { type: 'MULTIPLY', multiplier: 2 } });
+    const card = (await ok('POST', `/v1/loyalties/${c.id}/members`, { customer: { source_id: 'tier-terms' } })).code;
+    const balance = async () => (await ok('GET', `/v1/loyalties/members/${card}`)).loyalty_card.balance;
+    // Bronze: the visit earns twice its 10 points; the mug costs 50.
+    await ok('POST', '/v1/events', { event: 'tier-visit', customer: { source_id: 'tier-terms' } });
+    expect(await balance()).toBe(20);
+    await ok('POST', `/v1/loyalties/members/${card}/balance`, { points: 100 });
+    await ok('POST', `/v1/loyalties/${c.id}/members/${card}/redemption`, { reward: { id: mug.id } });
+    expect(await balance()).toBe(70);
+    // Silver: the visit earns its own 10; the mug costs half its 100, also through /v1/redemptions.
+    await ok('POST', `/v1/loyalties/members/${card}/balance`, { points: 1000 });
+    await ok('POST', '/v1/events', { event: 'tier-visit', customer: { source_id: 'tier-terms' } });
+    expect(await balance()).toBe(1080);
+    const r = await ok('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: card, reward: { id: mug.id } }] });
+    expect(r.redemptions[0].loyalty_card.points).toBe(50);
+    expect(await balance()).toBe(1030);
+    const priced = async (tierId: string) => (await server.loyalties.listLoyaltyTierRewards(c.id, tierId) as any).data.map((x: any) => [x.reward.id, x.assignment.parameters.loyalty.points, x.object]);
+    expect(await priced(bronze.id)).toEqual([[mug.id, 50, 'loyalty_tier_reward']]);
+    expect(await priced(silver.id)).toEqual([[mug.id, 50, 'loyalty_tier_reward']]);
+    const earning = async (tierId: string) => (await server.loyalties.listLoyaltyTierEarningRules(c.id, tierId, any({})) as any).data.map((x: any) => x.loyalty.points);
+    expect(await earning(bronze.id)).toEqual([20]);
+    expect(await earning(silver.id)).toEqual([10]);
+  });
+});

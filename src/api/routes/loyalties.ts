@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { campaignInputSchema, type CampaignInput, type CampaignsService } from '../../modules/campaigns/index.js';
 import type { BalanceChangeInput, EarningRuleInput, EarningRules, LoyaltiesService, Pending, TierInput, Tiers, TransferInput } from '../../modules/loyalties/index.js';
-import { maxRulesPerProject, maxTiers, maxTransfers } from '../../modules/loyalties/index.js';
+import { mapPoints, maxRulesPerProject, maxTiers, maxTransfers } from '../../modules/loyalties/index.js';
 import { publicationInputSchema, type PublicationInput } from '../../modules/publications/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf, pageParam } from '../list.js';
@@ -95,6 +95,8 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
         name: { type: 'string', minLength: 1, maxLength: 200 },
         points: { type: 'object', required: ['from'], properties: { from: { type: 'integer', minimum: 0 }, to: { type: ['integer', 'null'], minimum: 0 } } },
         metadata: { type: 'object' },
+        earning_rules: { type: 'object', description: 'Earning rule id -> {type: MULTIPLY, multiplier} or {type: CUSTOM, points}: the rule\'s points for members of this tier' },
+        rewards: { type: 'object', description: 'Reward (or reward assignment) id -> {type: MULTIPLY, multiplier} or {type: CUSTOM, points}: its price for members of this tier' },
       },
     },
   } as const;
@@ -109,6 +111,19 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
   app.get<{ Params: P & { tierId: string } }>('/loyalties/:campaignId/tiers/:tierId', async (req) => {
     const projectId = projectIdOf(req);
     return loyaltyTiers.get(projectId, await programId(req, projectId), req.params.tierId);
+  });
+  // A tier's earning rules: the program's, a FIXED rule's points as the tier sets them.
+  app.get<{ Params: P & { tierId: string }; Querystring: { limit: number; page: number } }>('/loyalties/:campaignId/tiers/:tierId/earning-rules', { schema: { querystring: pageQuery } }, async (req) => {
+    const projectId = projectIdOf(req);
+    const id = await programId(req, projectId);
+    const tier = await loyaltyTiers.row(projectId, id, req.params.tierId);
+    const rules = await earningRules.list(projectId, id, req.query);
+    const data = rules.data.map((r) => {
+      const terms = tier.earning_rules?.[r.id];
+      const loyalty = r.loyalty as { type?: string; points?: number };
+      return terms && loyalty.type === 'FIXED' && typeof loyalty.points === 'number' ? { ...r, loyalty: { ...loyalty, points: mapPoints(loyalty.points, terms) } } : r;
+    });
+    return { ...rules, data };
   });
   app.get<{ Params: { memberId: string } }>('/loyalties/members/:memberId/tiers', async (req) => {
     const data = await loyalties.memberTiers(projectIdOf(req), req.params.memberId);

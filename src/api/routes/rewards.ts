@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AssignmentInput, RewardInput, RewardsService } from '../../modules/rewards/index.js';
+import type { LoyaltiesService, Tiers } from '../../modules/loyalties/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, pageParam } from '../list.js';
 
@@ -26,8 +27,14 @@ type A = R & { assignmentId: string };
 type C = { campaignId: string };
 
 /** /v1/rewards and a program's rewards (/v1/loyalties/{id}/rewards), and redeeming one (the SDK's `rewards`). */
-export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsService }): void {
+export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsService; loyaltyTiers: Tiers; loyalties: LoyaltiesService }): void {
   const { rewards } = deps;
+  // A tier's rewards: the program's, at the tier's prices.
+  app.get<{ Params: C & { tierId: string } }>('/loyalties/:campaignId/tiers/:tierId/rewards', async (req) => {
+    const projectId = projectIdOf(req);
+    const program = await deps.loyalties.program(projectId, req.params.campaignId);
+    return rewards.tierRewards(projectId, program.id, await deps.loyaltyTiers.row(projectId, program.id, req.params.tierId));
+  });
   app.post<{ Body: RewardInput }>('/rewards', { schema: { body: rewardBody } }, async (req) => rewards.create(projectIdOf(req), req.body));
   app.get<{ Querystring: { limit: number; page: number } }>('/rewards', { schema: { querystring: pageQuery } }, async (req) => rewards.list(projectIdOf(req), req.query));
   app.get<{ Params: R }>('/rewards/:rewardId', async (req) => rewards.get(projectIdOf(req), req.params.rewardId));

@@ -4,9 +4,11 @@ import { simpleCampaign, type CampaignRow, type CampaignsService } from '../camp
 import type { simpleCustomer } from '../customers/index.js';
 import type { CausedEvent } from '../event-log/index.js';
 import { evaluateRules, type RuleContext, type ValidationRuleRow, type ValidationRulesService } from '../validation-rules/index.js';
-import { simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import { cardPoints, simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { Ledger, PointsChange } from './ledger.js';
 import type { Pending } from './pending.js';
+import { mapPoints } from './tier-view.js';
+import type { Tiers } from './tiers.js';
 import { tierEarningEvents, type EarningRules } from './rules.js';
 import * as sql from './sql.js';
 import type { EarningRuleRow, Proportion } from './types.js';
@@ -101,6 +103,7 @@ export function createEarning(deps: {
   vouchers: Pick<VouchersService, 'find' | 'byIds'>;
   validationRules: Pick<ValidationRulesService, 'get'>;
   pending: Pick<Pending, 'add'>;
+  tiers: Pick<Tiers, 'termsFor'>;
 }) {
   async function ruleHolds(tx: Executor, r: EarningRuleRow, x: Earner, now: Date, rulesRead: Map<string, Promise<ValidationRuleRow | undefined>>): Promise<boolean> {
     if (!validAt(r.definition, now)) return false;
@@ -148,6 +151,10 @@ export function createEarning(deps: {
       }
       if (!card) continue;
       const program = programs.get(c.rule.campaign_id);
+      // The member's tier may have its own terms for this rule (multiplied, or points of its own).
+      const terms = program ? await deps.tiers.termsFor(tx, projectId, card, program, cardPoints(card, program).balance, 'earning_rules', [c.rule.id]) : undefined;
+      if (terms) c.points = mapPoints(c.points, terms);
+      if (c.points <= 0) continue;
       const wait = (c.rule.definition as { pending_points?: { period_value?: number } }).pending_points?.period_value;
       if (wait && c.x.order && program) {
         // Pending: the points wait N days (and go if the order is canceled first).

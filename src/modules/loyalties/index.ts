@@ -35,7 +35,7 @@ export { type LoyaltiesService, type BalanceChangeInput, type TransferInput, max
 export { type EarningRules, maxRulesPerProject } from './rules.js';
 export { pointsFor } from './earning.js';
 export type { EarningRuleInput } from './types.js';
-export { type Tiers, type TierInput, maxTiers } from './tiers.js';
+export { type Tiers, type TierInput, type TierRow, maxTiers, mapPoints } from './tiers.js';
 export type { Pending } from './pending.js';
 
 export const loyaltiesModule = defineModule<
@@ -50,7 +50,7 @@ export const loyaltiesModule = defineModule<
     const earningRules = createEarningRules({ db, clock, definitions, validationRules: services.validationRules, schemas });
     const loyalties = createLoyaltiesService({ db, clock, log: services.log, campaigns: services.campaigns, vouchers: services.vouchers, publications: services.publications, customers: services.customers, ledger, tiers });
     const pending = createPending({ db, clock, log: services.log, ledger, vouchers: services.vouchers, customers: services.customers, campaigns: services.campaigns });
-    const earning = createEarning({ clock, rules: earningRules, ledger, campaigns: services.campaigns, vouchers: services.vouchers, validationRules: services.validationRules, pending });
+    const earning = createEarning({ clock, rules: earningRules, ledger, campaigns: services.campaigns, vouchers: services.vouchers, validationRules: services.validationRules, pending, tiers });
     const expiry = createExpiry({ db, clock, log: services.log, ledger, vouchers: services.vouchers, customers: services.customers, campaigns: services.campaigns });
     /** Cards with their balance, program and holder, for the tier-expiry job. */
     const membersOf = async (tx: Executor, projectId: string, ids: string[]) => {

@@ -9,7 +9,7 @@ import { cardPoints, simpleVoucher, type VoucherRow, type VouchersService } from
 import type { Ledger } from './ledger.js';
 import * as sql from './sql.js';
 import { bucketObject } from './expiry.js';
-import { tierObject, type Tiers } from './tiers.js';
+import { mapPoints, tierObject, type Tiers } from './tiers.js';
 import type { TransactionRow } from './types.js';
 import { transactionObject } from './view.js';
 
@@ -42,7 +42,7 @@ export function createLoyaltiesService(deps: {
   publications: PublicationsService;
   customers: Pick<CustomersService, 'byIds'>;
   ledger: Ledger;
-  tiers: Pick<Tiers, 'currentOf'>;
+  tiers: Pick<Tiers, 'currentOf' | 'termsFor'>;
 }) {
   const { db, log, campaigns, vouchers, ledger } = deps;
 
@@ -193,6 +193,13 @@ export function createLoyaltiesService(deps: {
     return ledger.change(tx, cause, { ...found, points, type: 'POINTS_REFUND', source: 'API', reason, holder, related });
   }
 
+  /** The price of a reward (by its id or its assignment's) for the card's member, as their tier sets it. */
+  async function rewardPrice(ex: Executor, projectId: string, found: { card: VoucherRow; campaign: CampaignRow | undefined }, price: number, ids: string[]): Promise<number> {
+    if (!found.campaign) return price;
+    const terms = await deps.tiers.termsFor(ex, projectId, found.card, found.campaign, cardPoints(found.card, found.campaign).balance, 'rewards', ids);
+    return mapPoints(price, terms);
+  }
+
   /** The customer object's `loyalty`: the points on the customer's cards, per program (with its current tier). */
   async function customerLoyalty(projectId: string, customerId: string, referredCustomers: number) {
     const held = (await vouchers.list(projectId, { limit: 100, page: 1, customer: customerId })).vouchers as Array<{ id: string; type: string; campaign: string | null; campaign_id: string | null; loyalty_card: { balance: number } | null }>;
@@ -215,6 +222,7 @@ export function createLoyaltiesService(deps: {
     customerLoyalty,
     spendIn,
     refundIn,
+    rewardPrice,
     holderOf,
     memberTiers,
     pointsExpiration,

@@ -8,6 +8,9 @@ export interface TierRow {
   points_from: number | string;
   points_to: number | string | null;
   metadata: Record<string, unknown>;
+  /** Tier terms: earning rule id -> its points here; reward (or assignment) id -> its price here. */
+  earning_rules: Record<string, PointsMapping>;
+  rewards: Record<string, PointsMapping>;
   created_at: Date;
   updated_at: Date | null;
 }
@@ -24,8 +27,8 @@ export function tierObject(t: TierRow) {
     updated_at: t.updated_at ? t.updated_at.toISOString() : null,
     points,
     config: { points },
-    earning_rules: {},
-    rewards: {},
+    earning_rules: t.earning_rules ?? {},
+    rewards: t.rewards ?? {},
     object: 'loyalty_tier' as const,
   };
 }
@@ -40,3 +43,12 @@ export function tierOf(tiers: TierRow[], balance: number): TierRow | undefined {
   return best;
 }
 
+
+/** A tier's terms for a rule's points or a reward's price: multiplied, or a number of its own. */
+export type PointsMapping = { type: 'MULTIPLY'; multiplier: number } | { type: 'CUSTOM'; points: number };
+
+/** Points as a tier maps them (rounded to the nearest whole point, halves up); unmapped: as they are. */
+export function mapPoints(points: number, m: PointsMapping | undefined): number {
+  if (!m) return points;
+  return m.type === 'CUSTOM' ? m.points : Math.round(points * m.multiplier);
+}

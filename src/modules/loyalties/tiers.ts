@@ -7,19 +7,21 @@ import { simpleCampaign, type CampaignRow } from '../campaigns/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import { claimDueMembers, decide, lockMember, saveMember, selectMembers, type MemberTierRow, type TierMove } from './tier-members.js';
 import { keepsTiers } from './tier-periods.js';
-import { tierObject, tierOf, type TierRow } from './tier-view.js';
-export { tierObject, tierOf, type TierRow } from './tier-view.js';
+import { tierObject, tierOf, type PointsMapping, type TierRow } from './tier-view.js';
+export { mapPoints, tierObject, tierOf, type PointsMapping, type TierRow } from './tier-view.js';
 
 export interface TierInput {
   name?: string;
   points?: { from?: number; to?: number | null };
   metadata?: Record<string, unknown>;
+  earning_rules?: Record<string, PointsMapping>;
+  rewards?: Record<string, PointsMapping>;
 }
 
 /** Tiers one program may have. */
 export const maxTiers = 100;
 
-const columns = 'id, project_id, campaign_id, name, points_from, points_to, metadata, created_at, updated_at';
+const columns = 'id, project_id, campaign_id, name, points_from, points_to, metadata, earning_rules, rewards, created_at, updated_at';
 
 /**
  * Loyalty tiers: ranges of a card's balance. Every change of a card's points compares its tier before and after
@@ -44,8 +46,9 @@ export function createTiers(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'r
       if (!t.name) throw invalidPayload(`Property [${i}].name is required`);
       if (!Number.isInteger(from) || from! < 0) throw invalidPayload(`Property [${i}].points.from must be an integer of at least 0`);
       if (to !== null && (!Number.isInteger(to) || to < from!)) throw invalidPayload(`Property [${i}].points.to must be an integer of at least points.from`);
-      return { id: newId('ltr'), project_id: cause.projectId, campaign_id: program.id, name: t.name, points_from: from!, points_to: to, metadata: t.metadata ?? {}, created_at: now, updated_at: null };
+      return { id: newId('ltr'), project_id: cause.projectId, campaign_id: program.id, name: t.name, points_from: from!, points_to: to, metadata: t.metadata ?? {}, earning_rules: checkMappings(t.earning_rules, `[${i}].earning_rules`), rewards: checkMappings(t.rewards, `[${i}].rewards`), created_at: now, updated_at: null };
     });
+    await checkTerms(cause.projectId, program.id, rows);
     const all = [...existing, ...rows].sort((a, b) => Number(a.points_from) - Number(b.points_from));
     for (let i = 1; i < all.length; i++) {
       const prev = all[i - 1]!;
@@ -54,7 +57,7 @@ export function createTiers(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'r
     await db.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO loyalty_tiers (${columns})
-         SELECT t->>'id', t->>'project_id', t->>'campaign_id', t->>'name', (t->>'points_from')::bigint, (t->>'points_to')::bigint, t->'metadata', (t->>'created_at')::timestamptz, NULL
+         SELECT t->>'id', t->>'project_id', t->>'campaign_id', t->>'name', (t->>'points_from')::bigint, (t->>'points_to')::bigint, t->'metadata', t->'earning_rules', t->'rewards', (t->>'created_at')::timestamptz, NULL
            FROM jsonb_array_elements($1::jsonb) AS t`,
         [JSON.stringify(rows)],
       );
@@ -62,6 +65,33 @@ export function createTiers(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'r
     });
     await deps.definitions.changed(cause.projectId);
     return rows.map(tierObject);
+  }
+
+  /** The earning rules and rewards a tier's terms name belong to the program (rewards: by reward or assignment id). */
+  async function checkTerms(projectId: string, programId: string, rows: TierRow[]): Promise<void> {
+    const ruleIds = [...new Set(rows.flatMap((r) => Object.keys(r.earning_rules)))];
+    const rewardIds = [...new Set(rows.flatMap((r) => Object.keys(r.rewards)))];
+    if (ruleIds.length > 0) {
+      const { rows: found } = await db.query<{ id: string }>('SELECT id FROM earning_rules WHERE project_id = $1 AND campaign_id = $2 AND id = ANY ($3::text[])', [projectId, programId, ruleIds]);
+      const missing = ruleIds.filter((id) => !found.some((f) => f.id === id));
+      if (missing.length > 0) throw invalidPayload(`Tier earning_rules name rules the program does not have: ${missing.join(', ')}`);
+    }
+    if (rewardIds.length > 0) {
+      const { rows: found } = await db.query<{ id: string; reward_id: string }>('SELECT id, reward_id FROM reward_assignments WHERE project_id = $1 AND campaign_id = $2 AND (id = ANY ($3::text[]) OR reward_id = ANY ($3::text[]))', [projectId, programId, rewardIds]);
+      const missing = rewardIds.filter((id) => !found.some((f) => f.id === id || f.reward_id === id));
+      if (missing.length > 0) throw invalidPayload(`Tier rewards name rewards the program does not offer: ${missing.join(', ')}`);
+    }
+  }
+
+  /** The terms of the tier a card is in now for one earning rule or reward (by any of the ids given), if any. */
+  async function termsFor(ex: Executor, projectId: string, card: { id: string }, program: CampaignRow, balance: number, kind: 'earning_rules' | 'rewards', ids: string[]): Promise<PointsMapping | undefined> {
+    const tiers = (await cached.get(ex, [projectId])).filter((t) => t.campaign_id === program.id);
+    // Most programs have no terms: nothing more is read.
+    if (!tiers.some((t) => ids.some((id) => t[kind]?.[id] !== undefined))) return undefined;
+    const now = await currentOf(ex, projectId, card, program, balance);
+    if (!now) return undefined;
+    for (const id of ids) if (now.tier[kind]?.[id]) return now.tier[kind][id];
+    return undefined;
   }
 
   async function get(projectId: string, campaignId: string, id: string) {
@@ -157,7 +187,22 @@ export function createTiers(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'r
   /** Whether the project has this tier (from the per-process copies). */
   const exists = async (projectId: string, id: string) => (await cached.get(db, [projectId])).some((t) => t.id === id);
 
-  return { list: async (projectId: string, campaignId: string) => (await list(projectId, campaignId)).map(tierObject), create, get, changes, currentOf, expireStep, tiersOf: list, exists };
+  return { list: async (projectId: string, campaignId: string) => (await list(projectId, campaignId)).map(tierObject), create, get, changes, currentOf, termsFor, expireStep, tiersOf: list, exists, row: async (projectId: string, campaignId: string, id: string) => {
+    const t = (await list(projectId, campaignId)).find((x) => x.id === id);
+    if (!t) throw notFound('loyalty_tier', id);
+    return t;
+  } };
 }
 
 export type Tiers = ReturnType<typeof createTiers>;
+
+/** A tier's terms as given: each a MULTIPLY (multiplier above 0) or CUSTOM (whole points, 0 or more) mapping. */
+function checkMappings(m: Record<string, PointsMapping> | undefined, at: string): Record<string, PointsMapping> {
+  const out: Record<string, PointsMapping> = {};
+  for (const [id, v] of Object.entries(m ?? {})) {
+    if (v?.type === 'MULTIPLY' && typeof v.multiplier === 'number' && v.multiplier > 0 && v.multiplier <= 1000) out[id] = { type: 'MULTIPLY', multiplier: v.multiplier };
+    else if (v?.type === 'CUSTOM' && Number.isInteger(v.points) && v.points >= 0 && v.points <= 1e12) out[id] = { type: 'CUSTOM', points: v.points };
+    else throw invalidPayload(`Property ${at}.${id} must be {"type": "MULTIPLY", "multiplier": a number above 0 (at most 1000)} or {"type": "CUSTOM", "points": a whole number of at least 0}`);
+  }
+  return out;
+}

@@ -137,20 +137,20 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
       }
     }),
   );
+  const campaignIds = [...new Set(found.flatMap((f) => (f.voucher?.campaign_id ? [f.voucher.campaign_id] : f.tier ? [f.tier.campaign_id] : [])))];
+  const campaigns = new Map((await campaignsOf(tx, deps, ctx.projectId, campaignIds)).map((c) => [c.id, c]));
   // A loyalty card pays for the reward it names (in its program).
   const quotes = await Promise.all(
     found.map(async (f) => {
       if (f.voucher?.type !== 'LOYALTY_CARD') return undefined;
       try {
-        return await deps.rewards.quote(tx, ctx.projectId, f.voucher.campaign_id, f.r.reward);
+        return await deps.rewards.quote(tx, ctx.projectId, f.voucher, f.voucher.campaign_id ? campaigns.get(f.voucher.campaign_id) : undefined, f.r.reward);
       } catch (err) {
         if (err instanceof TesseraError) return err;
         throw err;
       }
     }),
   );
-  const campaignIds = [...new Set(found.flatMap((f) => (f.voucher?.campaign_id ? [f.voucher.campaign_id] : f.tier ? [f.tier.campaign_id] : [])))];
-  const campaigns = new Map((await campaignsOf(tx, deps, ctx.projectId, campaignIds)).map((c) => [c.id, c]));
   const objects: { type: RelatedObjectType; id: string }[] = [];
   for (const f of found) {
     if (f.tier) objects.push({ type: 'promotion_tier', id: f.tier.id }, { type: 'campaign', id: f.tier.campaign_id });
@@ -202,15 +202,14 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const balance = cardPoints(voucher, campaign).balance;
     const exceeded = (n: number) => loyaltyCardPointsExceeded(`Loyalty card ${voucher.code} holds ${balance} points; reward ${q.reward.name} needs ${n}`, { resourceId: voucher.code, resourceType: 'voucher' });
     if (q.reward.type !== 'COIN') {
-      const price = Number(q.assignment.points);
-      return price > balance ? exceeded(price) : { ...q, points: price, balance };
+      return q.price > balance ? exceeded(q.price) : { reward: q.reward, assignment: q.assignment, points: q.price, balance };
     }
     const requested = found[i]!.r.reward?.points;
     if (requested !== undefined && (!Number.isInteger(requested) || requested < 1)) return badRedeemable(`Redeemable ${voucher.code}: reward.points must be a positive integer (the points to pay with)`);
     if (requested !== undefined && requested > balance) return exceeded(requested);
     if (ctx.order.amount === null) return missingOrder(`Reward ${q.reward.name} pays for an order with points: send the order with its amount`);
     const coin = q.reward.parameters.coin as { exchange_ratio: number; points_ratio: number };
-    return { ...q, points: 0, balance, coin, ...(requested !== undefined ? { requested } : {}) };
+    return { reward: q.reward, assignment: q.assignment, points: 0, balance, coin, ...(requested !== undefined ? { requested } : {}) };
   };
 
   return found.map((f, index): Checked => {

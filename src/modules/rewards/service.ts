@@ -2,12 +2,12 @@ import type { Clock } from '../../core/clock.js';
 import { invalidPayload, missingReward, notFound, resourceInUse } from '../../core/errors.js';
 import { newId, newSortableId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
-import { simpleCampaign, type CampaignsService } from '../campaigns/index.js';
+import { simpleCampaign, type CampaignRow, type CampaignsService } from '../campaigns/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
-import type { LoyaltiesService } from '../loyalties/index.js';
+import { mapPoints, type LoyaltiesService, type TierRow } from '../loyalties/index.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { simpleCustomer } from '../customers/index.js';
-import { simpleVoucher, voucherObject, type Balances } from '../vouchers/index.js';
+import { simpleVoucher, voucherObject, type Balances, type VoucherRow } from '../vouchers/index.js';
 import * as sql from './sql.js';
 import { assignmentObject, rewardObject } from './view.js';
 
@@ -139,14 +139,16 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
    * The reward a loyalty card names in a validation or redemption (`reward.id`), with its assignment in the card's
    * program: missing_reward without an id, 404 for a reward the program does not offer.
    */
-  async function quote(tx: Executor, projectId: string, programId: string | null, input: { id?: unknown } | undefined): Promise<{ reward: sql.RewardRow; assignment: sql.AssignmentRow }> {
+  async function quote(tx: Executor, projectId: string, card: VoucherRow, program: CampaignRow | undefined, input: { id?: unknown } | undefined): Promise<{ reward: sql.RewardRow; assignment: sql.AssignmentRow; price: number }> {
+    const programId = program?.id ?? null;
     const rewardId = input?.id;
     if (typeof rewardId !== 'string' || rewardId === '') throw missingReward('A loyalty card pays for a reward: name it in the redeemable (reward.id)');
     const reward = await sql.selectReward(tx, projectId, rewardId);
     if (!reward) throw notFound('reward', rewardId);
     const a = programId ? (await sql.selectAssignments(tx, projectId, { rewardId, campaignId: programId }))[0] : undefined;
     if (!a) throw notFound('reward_assignment', `${rewardId} in ${programId ?? 'a card without a program'}`);
-    return { reward, assignment: a };
+    const price = await deps.loyalties.rewardPrice(tx, projectId, { card, campaign: program }, Number(a.points), [reward.id, a.id]);
+    return { reward, assignment: a, price };
   }
 
   /** POST /v1/loyalties/{id}/members/{code}/redemption with `reward.id`. */
@@ -159,7 +161,8 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
     const a = (await sql.selectAssignments(db, cause.projectId, { rewardId, campaignId: program.id }))[0];
     if (!a) throw notFound('reward_assignment', `${rewardId} in ${program.id}`);
     const found = await deps.loyalties.card(cause.projectId, memberId, program.id);
-    const points = Number(a.points);
+    // The member's tier may price the reward differently.
+    const points = await deps.loyalties.rewardPrice(db, cause.projectId, found, Number(a.points), [reward.id, a.id]);
     return db.transaction(async (tx) => {
       const holder = await deps.loyalties.holderOf(tx, cause.projectId, found.card);
       const spent = await deps.loyalties.spendIn(tx, cause, found, points, holder, `Reward ${reward.name}`);
@@ -224,6 +227,18 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
       if (by.rewardId) await get(projectId, by.rewardId);
       const rows = await sql.selectAssignments(db, projectId, by);
       return { object: 'list' as const, data_ref: 'data' as const, data: rows.map(assignmentObject), total: rows.length };
+    },
+    /** GET /v1/loyalties/{id}/tiers/{tierId}/rewards: the program's rewards, priced as the tier sets. */
+    async tierRewards(projectId: string, programId: string, tier: TierRow) {
+      const assignments = await sql.selectAssignments(db, projectId, { campaignId: programId });
+      const data = [];
+      for (const a of assignments) {
+        const reward = await sql.selectReward(db, projectId, a.reward_id);
+        if (!reward) continue;
+        const points = mapPoints(Number(a.points), tier.rewards?.[reward.id] ?? tier.rewards?.[a.id]);
+        data.push({ reward: rewardObject(reward), assignment: assignmentObject({ ...a, points }), object: 'loyalty_tier_reward' as const });
+      }
+      return { object: 'list' as const, data_ref: 'data' as const, data, total: data.length };
     },
     getAssignment: async (projectId: string, id: string, by: { rewardId?: string; campaignId?: string }) => assignmentObject(await assignment(projectId, id, by)),
     async updateAssignment(projectId: string, id: string, by: { rewardId?: string; campaignId?: string }, points: unknown) {
