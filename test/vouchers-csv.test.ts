@@ -73,6 +73,8 @@ describe('POST /v1/vouchers/importCSV', () => {
       type: 'DISCOUNT_VOUCHER',
       discount: { type: 'AMOUNT', amount_off: 500 },
       category_id: spring.id,
+      category: 'Spring',
+      categories: [{ id: spring.id, name: 'Spring', object: 'category' }],
       start_date: '2026-03-01T00:00:00.000Z',
       expiration_date: '2026-06-30T23:59:59.000Z',
       redemption: { quantity: 3 },

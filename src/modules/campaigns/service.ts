@@ -275,6 +275,8 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     disable: (cause: Cause, idOrName: string) => setActive(cause, idOrName, false),
     byIds: (tx: Executor, projectId: string, ids: string[]) => sql.selectByIds(tx, projectId, ids),
     simple: simpleCampaign,
+    /** The project's categories (to name a voucher's). */
+    categories: (projectId: string, tx: Executor = db) => sql.selectCategories(tx, projectId),
     /** A category named by id or name (404 when there is none), for other resources (vouchers). */
     categoryId: (projectId: string, id: string | null | undefined, name: string | null | undefined) => category(projectId, id, name),
     /** Metadata of other resources (vouchers, publications) against their schemas; nothing to check without one. */

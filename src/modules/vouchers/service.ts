@@ -52,7 +52,7 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
   async function view(v: VoucherRow, tx: Executor = db) {
     const c = await campaignOf(tx, v);
     const [counted] = await withCounts(tx, v.project_id, [{ v, c }]);
-    return voucherObject(counted!, c);
+    return voucherObject(counted!, c, effective(v, c).category_id ? await campaigns.categories(v.project_id, tx) : []);
   }
 
   function event(cause: Cause, type: string, v: VoucherRow, c: CampaignRow | undefined, extra: Record<string, unknown> = {}): CausedEvent {
@@ -184,7 +184,8 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
     const byId = new Map((ids.length > 0 ? await campaigns.byIds(db, projectId, ids) : []).map((c) => [c.id, c]));
     const pairs = rows.map((v) => ({ v, c: v.campaign_id ? byId.get(v.campaign_id) : undefined }));
     const counted = await withCounts(db, projectId, pairs);
-    return { vouchers: counted.map((v, i) => voucherObject(v, pairs[i]!.c)), total };
+    const categories = pairs.some((x) => effective(x.v, x.c).category_id) ? await campaigns.categories(projectId) : [];
+    return { vouchers: counted.map((v, i) => voucherObject(v, pairs[i]!.c, categories)), total };
   }
 
   /**

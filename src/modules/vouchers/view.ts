@@ -1,4 +1,4 @@
-import type { CampaignRow, VoucherTemplate } from '../campaigns/index.js';
+import { categoryObject, type CampaignRow, type CategoryRow, type VoucherTemplate } from '../campaigns/index.js';
 import type { VoucherOverrides, VoucherRow } from './types.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -47,17 +47,18 @@ function discount(v: VoucherRow, e: ReturnType<typeof effective>) {
 }
 
 /** Voucherify's Voucher object. */
-export function voucherObject(v: VoucherRow, c: CampaignRow | undefined) {
+export function voucherObject(v: VoucherRow, c: CampaignRow | undefined, categories: CategoryRow[] = []) {
   const e = effective(v, c);
+  const category = e.category_id ? categories.find((x) => x.id === e.category_id) : undefined;
   const code = encodeURIComponent(v.code);
   return {
     id: v.id,
     code: v.code,
     campaign: c?.name ?? null,
     campaign_id: v.campaign_id,
-    category: null,
+    category: category?.name ?? null,
     category_id: e.category_id ?? null,
-    categories: [],
+    categories: category ? [categoryObject(category)] : [],
     type: v.type,
     // Absent rather than null on other types: a null discount matches every variant of the schema's oneOf.
     ...discount(v, e),
