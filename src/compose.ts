@@ -109,7 +109,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   const reactions = built.flatMap((p) => p.reactions ?? []);
   for (const r of reactions) {
     if (r.kind === 'deriver') services.log.derive(r.derive, r.types);
-    else services.log.subscribe(r.handle, r.types);
+    else services.log.subscribe(r.handle, r.types, r.wants);
   }
   return {
     ...services,

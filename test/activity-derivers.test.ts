@@ -41,6 +41,8 @@ const marks = async (tx: Executor) => (await tx.query<{ mark: string }>('SELECT 
 describe('event-log derivers', () => {
   it('store what a deriver causes and its writes in the statement that stores the events', async () => {
     const log = createEventLog({ db: testDb.db, clock: systemClock });
+    // A subscriber of every record: records that concern no customer are stored only when one would take them.
+    log.subscribe(async () => undefined);
     const seen: string[][] = [];
     log.derive(async (_tx, entries) => {
       seen.push(entries.map((e) => e.event.type));
@@ -61,6 +63,8 @@ describe('event-log derivers', () => {
 
   it('write what one deriver left before another reads', async () => {
     const log = createEventLog({ db: testDb.db, clock: systemClock });
+    // A subscriber of every record: records that concern no customer are stored only when one would take them.
+    log.subscribe(async () => undefined);
     log.derive(async () => ({ events: [entry('test.second')], writes: [mark('first')] }), ['test.first']);
     log.derive(async (tx) => ({ events: [entry('test.third', { saw: await marks(tx) })], writes: [mark('second')] }), ['test.second']);
     await testDb.db.transaction(async (tx) => {
@@ -83,5 +87,19 @@ describe('event-log derivers', () => {
     ).rejects.toThrow('after the events');
     expect(await marks(testDb.db)).toEqual([]);
     expect((await testDb.db.query(`SELECT count(*)::int AS n FROM event_log WHERE project_id = $1 AND type = 'test.rolled'`, [projectId])).rows[0]).toEqual({ n: 0 });
+  });
+
+  it('store a record that concerns no customer only when a subscriber would act on it; customers\' records always', async () => {
+    const log = createEventLog({ db: testDb.db, clock: systemClock });
+    const got: string[] = [];
+    log.subscribe(async (_tx, records) => void got.push(...records.map((r) => r.type)), '*', async (_tx, _projectId, type) => type === 'test.wanted');
+    await testDb.db.transaction(async (tx) => {
+      const records = await log.record(tx, [entry('test.unwanted'), entry('test.wanted'), { cause, event: { type: 'test.mine', customerId: 'cust_elision', data: {} } }]);
+      expect(records.map((r) => r.type)).toEqual(['test.wanted', 'test.mine']);
+      expect(got).toEqual(['test.wanted', 'test.mine']);
+      const { rows } = await tx.query<{ type: string }>("SELECT type FROM event_log WHERE type LIKE 'test.%wanted' OR type = 'test.mine' ORDER BY seq");
+      expect(rows.map((r) => r.type)).toEqual(['test.wanted', 'test.mine']);
+      await tx.query("DELETE FROM event_log WHERE type LIKE 'test.%'");
+    });
   });
 });

@@ -8,14 +8,17 @@ import type { Job } from '../core/jobs.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../store/db.js';
 import type { Definitions } from '../store/definitions.js';
-import type { EventDeriver, EventSubscriber } from './event-log/index.js';
+import type { EventDeriver, EventSubscriber, SubscriberWants } from './event-log/index.js';
 
 /** What a module reacts to in the event log, in the recording transaction. */
 export type Reaction =
   /** Derives events from entries of these types before they are stored (stored with them). */
   | { kind: 'deriver'; name: string; types: readonly string[]; derive: EventDeriver }
-  /** Handles the stored records of these types ('*': all), after every deriver. */
-  | { kind: 'subscriber'; name: string; types: readonly string[] | '*'; handle: EventSubscriber };
+  /**
+   * Handles the stored records of these types ('*': all), after every deriver. `wants` tells whether it would act
+   * on a record that concerns no customer (of a project and type): records nobody wants are not stored.
+   */
+  | { kind: 'subscriber'; name: string; types: readonly string[] | '*'; handle: EventSubscriber; wants?: SubscriberWants };
 
 export interface ModuleContext<Needs> {
   db: Db;

@@ -13,7 +13,7 @@
  */
 import { defineModule } from '../module.js';
 import { createEventLog } from './service.js';
-export { createEventLog, type EventLog, type EventSubscriber, type EventDeriver, type ActivityQuery, type CausedEvent } from './service.js';
+export { createEventLog, type EventLog, type EventSubscriber, type SubscriberWants, type EventDeriver, type ActivityQuery, type CausedEvent } from './service.js';
 export { activityObject } from './view.js';
 export type { Cause, EventRecord, EventSource, NewEvent } from './types.js';
 

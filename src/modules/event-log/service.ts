@@ -13,6 +13,9 @@ export interface CausedEvent {
 /** Called in the recording transaction: what a subscriber writes commits or rolls back with the event. */
 export type EventSubscriber = (tx: Executor, records: EventRecord[]) => Promise<void>;
 
+/** Whether a subscriber would act on a record of this project and type that concerns no customer. */
+export type SubscriberWants = (tx: Executor, projectId: string, type: string) => Promise<boolean>;
+
 /**
  * Called in the recording transaction before events are stored, with the entries of the types it derives from:
  * returns the events they cause (a customer entering a segment because an event was tracked), stored with them in
@@ -59,7 +62,33 @@ export interface ActivityQuery {
 
 export function createEventLog(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
-  const subscribers: Array<{ fn: EventSubscriber; types: ReadonlySet<string> | undefined }> = [];
+  const subscribers: Array<{ fn: EventSubscriber; types: ReadonlySet<string> | undefined; wants?: SubscriberWants }> = [];
+
+  /**
+   * Whether a record that concerns no customer (no one's activity) is worth storing: some subscriber takes its type
+   * and, when it can tell, wants it (a webhook endpoint subscribed to it). Asked once per project and type.
+   */
+  async function wanted(tx: Executor, entries: CausedEvent[]): Promise<CausedEvent[]> {
+    const answers = new Map<string, Promise<boolean>>();
+    const ask = (projectId: string, type: string) => {
+      const key = `${projectId} ${type}`;
+      let a = answers.get(key);
+      if (a === undefined) {
+        a = (async () => {
+          for (const s of subscribers) {
+            if (s.types && !s.types.has(type)) continue;
+            if (!s.wants || (await s.wants(tx, projectId, type))) return true;
+          }
+          return false;
+        })();
+        answers.set(key, a);
+      }
+      return a;
+    };
+    const keep: CausedEvent[] = [];
+    for (const e of entries) if ((e.event.customerId ?? null) !== null || (await ask(e.cause.projectId, e.event.type))) keep.push(e);
+    return keep;
+  }
   const derivers: Array<{ fn: EventDeriver; types: ReadonlySet<string> }> = [];
 
   /**
@@ -86,9 +115,14 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
       pending = caused;
     }
     const now = clock.now();
+    const stored = await wanted(tx, entries);
+    if (stored.length === 0) {
+      for (const w of writes.splice(0)) await tx.query(w.text(1), w.params);
+      return [];
+    }
     const records = await sql.insertEvents(
       tx,
-      entries.map(({ cause, event: e }) => ({
+      stored.map(({ cause, event: e }) => ({
         id: newEventId(prefixFor(e.type), now),
         projectId: cause.projectId,
         type: e.type,
@@ -139,9 +173,12 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
     listActivity,
     /** Records per minute of a project since a time (the newest rows of the log; see sql.countPerMinute). */
     perMinute: (projectId: string, since: Date) => sql.countPerMinute(db, projectId, since),
-    /** Adds a subscriber called with the stored records of these types ('*': all of them). */
-    subscribe(fn: EventSubscriber, types: readonly string[] | '*' = '*'): void {
-      subscribers.push({ fn, types: types === '*' ? undefined : new Set(types) });
+    /**
+     * Adds a subscriber called with the stored records of these types ('*': all of them); `wants` tells whether it
+     * would act on a record that concerns no customer (without it: it would).
+     */
+    subscribe(fn: EventSubscriber, types: readonly string[] | '*' = '*', wants?: SubscriberWants): void {
+      subscribers.push({ fn, types: types === '*' ? undefined : new Set(types), ...(wants ? { wants } : {}) });
     },
     /** Adds a deriver called with the entries of these types. */
     derive(fn: EventDeriver, types: readonly string[]): void {

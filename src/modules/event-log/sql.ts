@@ -18,10 +18,11 @@ interface Row {
  * How records are stored, to keep a busy event log small:
  * - A record stores its customer once per batch: a later row of the batch with the same customer state keeps
  *   `{"$ref": <id of the first>}` in its place. Reads put the customer back.
- * - A customer's segment entries and exits that one change caused (consecutive records of one customer, cause and
- *   time, with the same customer state) share one row, a pack: `data` is `{"customer": ..., "$pack": [{id, type,
- *   entity_id, data}, ...]}`, and the row takes the first record's id, type and entity. Ten segment changes then
- *   write one row and its index entries, not ten. Reads list a pack's records one by one, ordered by (created_at,
+ * - The records one change caused for one customer (consecutive records of one customer, cause and time, with the
+ *   same customer state: segment entries and exits, points earned and the reward announced, a publication and its
+ *   holder) share one row, a pack: `data` is `{"customer": ..., "$pack": [{id, type, entity_id, data}, ...]}`, and
+ *   the row takes the first record's id, type and entity. Ten segment changes then write one row and its index
+ *   entries, not ten. Reads list a pack's records one by one, ordered by (created_at,
  *   seq, position in the pack). Event ids carry their creation time (newEventId), so a record inside a pack is found
  *   through the customer's index at that time.
  * - A pack member whose data is exactly a simple segment (`{segment: {id: <entity>, name, object: "segment"}}`, what
@@ -29,7 +30,8 @@ interface Row {
  *   segment records then take a third of the bytes and stay under the size PostgreSQL would compress. Any other
  *   member keeps the object form; reads take both.
  */
-const packable = new Set(['customer.segment.entered', 'customer.segment.left']);
+/** Records that keep a row of their own: what a caller did (the activity's ACTION records). */
+const unpacked = new Set(['customer.created', 'customer.updated', 'customer.deleted', 'customer.custom_event']);
 
 /** A pack member's id, in either of its forms (an object, or the array of a simple segment record). */
 const memberId = (v: string) => `coalesce(${v} ->> 'id', ${v} ->> 0)`;
@@ -73,8 +75,8 @@ type NewRecord = Omit<EventRecord, 'seq'>;
 /** Whether b can join the pack that a (the previous record) is in or starts. */
 function packsWith(a: NewRecord, b: NewRecord): boolean {
   return (
-    packable.has(a.type) &&
-    packable.has(b.type) &&
+    !unpacked.has(a.type) &&
+    !unpacked.has(b.type) &&
     a.customerId !== null &&
     typeof a.data.customer === 'object' &&
     a.data.customer !== null &&

@@ -40,7 +40,7 @@ export const webhooksModule = defineModule<{ webhooks: ReturnType<typeof createW
     services.delivery.own('webhook', webhooks.owner);
     return {
       services: { webhooks },
-      reactions: [{ kind: 'subscriber', name: 'webhooks.outbox', types: '*', handle: webhooks.emit }],
+      reactions: [{ kind: 'subscriber', name: 'webhooks.outbox', types: '*', handle: webhooks.emit, wants: webhooks.wants }],
     };
   },
 });

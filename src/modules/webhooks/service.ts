@@ -101,6 +101,12 @@ export function createWebhooksService(deps: WebhooksDeps) {
     await deps.delivery.enqueue(tx, sendouts);
   }
 
+  /** Whether an active endpoint of the project subscribes to this type (from the per-process copies). */
+  async function wants(tx: Executor, projectId: string, type: string): Promise<boolean> {
+    if (!isSubscribable(type)) return false;
+    return (await active.get(tx, [projectId])).some((w) => w.project_id === projectId && subscribes(w, type));
+  }
+
   /** Queues a test sendout to one endpoint, with sample data of an event type it subscribes to (a disabled endpoint fails it). */
   async function sendTest(cause: Cause, webhookId: string, type?: string, field = '.type'): Promise<string> {
     const w = await get(cause.projectId, webhookId);
@@ -137,7 +143,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
     },
   };
 
-  return { create, get, list: (projectId: string) => sql.selectWebhooks(db, projectId), update, remove, emit, sendTest, owner };
+  return { create, get, list: (projectId: string) => sql.selectWebhooks(db, projectId), update, remove, emit, wants, sendTest, owner };
 }
 
 export type WebhooksService = ReturnType<typeof createWebhooksService>;
