@@ -19,6 +19,7 @@ const raw = parseOptions('Usage: npm run bench:publications -- [options]', {
   warmup: { type: 'string', env: 'BENCH_WARMUP', default: '2', help: 'seconds before measuring' },
   'database-url': { type: 'string', env: 'BENCH_DATABASE_URL', default: 'postgres://root@127.0.0.1:5432/test', help: 'PostgreSQL admin URL' },
   'database-name': { type: 'string', env: 'BENCH_DATABASE_NAME', default: 'tessera_bench_publications', help: 'dropped and recreated' },
+  'cpu-prof': { type: 'string', env: 'BENCH_CPU_PROF', help: 'write a V8 CPU profile of the server to this directory' },
 });
 const clients = positiveInt('clients', raw.clients);
 const durationMs = positiveNumber('duration', raw.duration) * 1000;
@@ -26,7 +27,8 @@ const warmupMs = positiveNumber('warmup', raw.warmup) * 1000;
 const adminUrl = raw['database-url']!;
 
 out(`Publication benchmark: ${clients} clients, ${durationMs / 1000} s after ${warmupMs / 1000} s of warm-up; ${machineDescription()}`);
-const t = await startTessera({ store: 'postgres', adminUrl, databaseName: raw['database-name']! });
+const nodeArgs = raw['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${raw['cpu-prof']}`, `--cpu-prof-name=tessera-publications-${Date.now()}.cpuprofile`] : [];
+const t = await startTessera({ store: 'postgres', adminUrl, databaseName: raw['database-name']!, nodeArgs });
 try {
   const p = await createProject(t, 'bench publications');
   const base = t.server.url;

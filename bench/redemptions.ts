@@ -22,13 +22,15 @@ const raw = parseOptions('Usage: npm run bench:redemptions -- [options]', {
   clients: { type: 'string', env: 'BENCH_CONCURRENCY', default: '32', help: 'concurrent clients of the closed-loop runs' },
   'database-url': { type: 'string', env: 'BENCH_DATABASE_URL', default: 'postgres://root@127.0.0.1:5432/test', help: 'PostgreSQL admin URL' },
   'database-name': { type: 'string', env: 'BENCH_DATABASE_NAME', default: 'tessera_bench_redemptions', help: 'dropped and recreated' },
+  'cpu-prof': { type: 'string', env: 'BENCH_CPU_PROF', help: 'write a V8 CPU profile of the server to this directory' },
 });
 const rate = positiveInt('rate', raw.rate);
 const durationMs = positiveNumber('duration', raw.duration) * 1000;
 const clients = positiveInt('clients', raw.clients);
 
 out(`Redemption benchmark: ${rate}/s for ${durationMs / 1000} s, ${clients} closed-loop clients; ${machineDescription()}`);
-const t = await startTessera({ store: 'postgres', adminUrl: raw['database-url']!, databaseName: raw['database-name']! });
+const nodeArgs = process.env.BENCH_QT ? ['--import', new URL('./lib/query-timer.js', import.meta.url).href] : raw['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${raw['cpu-prof']}`, `--cpu-prof-name=tessera-redemptions-${Date.now()}.cpuprofile`] : [];
+const t = await startTessera({ store: 'postgres', adminUrl: raw['database-url']!, databaseName: raw['database-name']!, nodeArgs });
 try {
   const p = await createProject(t, 'bench redemptions');
   const base = t.server.url;
@@ -56,6 +58,16 @@ try {
   const paced = (path: string) => runPaced(base, { path, headers, body: request, ratePerS: rate, durationMs, connections: 64 });
   await runPaced(base, { path: '/v1/validations', headers, body: request, ratePerS: rate, durationMs: 2000, connections: 64 });
   const validations = await paced('/v1/validations');
+  if (process.env.BENCH_QT) {
+    // Statements per redemption (count and ms), at a rate the server keeps up with.
+    const snap = async () => { const l = t.server.nextLine(/^BENCH_QUERY_TIMES /); process.kill(t.server.pid, 'SIGUSR2'); return JSON.parse((await l).slice(18)) as Record<string, [number, number]>; };
+    const a = await snap();
+    const r = await runPaced(base, { path: '/v1/redemptions', headers, body: request, ratePerS: 50, durationMs: 4000, connections: 8 });
+    const b = await snap();
+    const n = r.ok;
+    out(`redemption at 50/s: p50 ${r.p50Ms} ms; per redemption:`);
+    for (const [k, [c, ms]] of Object.entries(b).map(([k, v]) => [k, [v[0] - (a[k]?.[0] ?? 0), v[1] - (a[k]?.[1] ?? 0)]] as const).sort((x, y) => y[1][1] - x[1][1]).slice(0, 25)) out(`${(c / n).toFixed(2)} ${(ms / n).toFixed(2)}ms ${k}`);
+  }
   const redemptions = await paced('/v1/redemptions');
 
   const load = createLoadClient(base, clients);
