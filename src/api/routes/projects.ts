@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createdProjectObject, projectObject, type ProjectInput, type ProjectsService } from '../../modules/projects/index.js';
 import { listOf } from '../list.js';
+import { stackingRulesSchema } from '../../modules/redemptions/index.js';
 
 const flag = { type: 'boolean' } as const;
 
@@ -26,6 +27,8 @@ const projectProperties = {
   cluster_id: { type: 'string', maxLength: 100 },
   users: { type: 'array', maxItems: 100 },
   default_code_config: { type: 'object' },
+  // Voucherify's stacking rules (its dashboard's): how many redeemables apply, which categories exclude the others.
+  stacking_rules: stackingRulesSchema,
 } as const;
 
 const idParams = { type: 'object', properties: { projectId: { type: 'string', minLength: 1 } } } as const;

@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { forbidden } from '../../core/errors.js';
-import { type QualificationInput, legacyInputSchema, rollbackInputSchema, stackInputSchema, type RedemptionsService, type RollbacksService, type StackInput } from '../../modules/redemptions/index.js';
+import { type QualificationInput, stackingRulesOf, legacyInputSchema, rollbackInputSchema, stackInputSchema, type RedemptionsService, type RollbacksService, type StackInput } from '../../modules/redemptions/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf, pageParam } from '../list.js';
 
@@ -24,6 +24,9 @@ const qualificationSchema = {
 const rollbackBody = { ...rollbackInputSchema, type: ['object', 'null'] } as const;
 const reasonQuery = { type: 'object', properties: { reason: { type: 'string', maxLength: 1000 }, tracking_id: { type: 'string', maxLength: 500 } } } as const;
 
+/** The project's stacking rules (its settings over Voucherify's defaults). */
+const rulesOf = (req: FastifyRequest) => stackingRulesOf(req.project?.settings);
+
 const asStack = (code: string, body: Legacy | undefined): StackInput => {
   const { gift, ...rest } = body ?? {};
   return { ...rest, redeemables: [{ object: 'voucher', id: code, ...(gift ? { gift } : {}) }] };
@@ -32,9 +35,9 @@ const asStack = (code: string, body: Legacy | undefined): StackInput => {
 /** /v1/validations, /v1/redemptions (stacked), rollbacks, and the legacy single-voucher forms. */
 export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: RedemptionsService; rollbacks: RollbacksService }): void {
   const { redemptions, rollbacks } = deps;
-  app.post<{ Body: StackInput }>('/validations', { schema: { body: stackInputSchema } }, async (req) => redemptions.validate(causeOf(req), req.body));
+  app.post<{ Body: StackInput }>('/validations', { schema: { body: stackInputSchema } }, async (req) => redemptions.validate(causeOf(req), req.body, rulesOf(req)));
   app.post<{ Body: StackInput }>('/redemptions', { schema: { body: stackInputSchema } }, async (req) => {
-    const { stack: _s, ...out } = await redemptions.redeem(causeOf(req), req.body);
+    const { stack: _s, ...out } = await redemptions.redeem(causeOf(req), req.body, rulesOf(req));
     return out;
   });
   app.post<{ Body: QualificationInput }>('/qualifications', { schema: { body: qualificationSchema } }, async (req) => redemptions.qualify(causeOf(req), req.body ?? {}));
@@ -78,10 +81,10 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
 export function clientRedemptionRoutes(app: FastifyInstance, deps: { redemptions: RedemptionsService }): void {
   const { redemptions } = deps;
   app.post<{ Body: QualificationInput }>('/qualifications', { schema: { body: qualificationSchema } }, async (req) => redemptions.qualify(causeOf(req), req.body ?? {}));
-  app.post<{ Body: StackInput }>('/validations', { schema: { body: stackInputSchema } }, async (req) => redemptions.validate(causeOf(req), req.body));
+  app.post<{ Body: StackInput }>('/validations', { schema: { body: stackInputSchema } }, async (req) => redemptions.validate(causeOf(req), req.body, rulesOf(req)));
   app.post<{ Body: StackInput }>('/redemptions', { schema: { body: stackInputSchema } }, async (req) => {
     if (req.project?.settings.client_redeem_enabled !== true) throw forbidden('Client-side redeeming is off for this project (client_redeem_enabled)');
-    const { stack: _s, ...out } = await redemptions.redeem(causeOf(req), req.body);
+    const { stack: _s, ...out } = await redemptions.redeem(causeOf(req), req.body, rulesOf(req));
     return out;
   });
 }

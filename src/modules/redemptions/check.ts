@@ -60,7 +60,18 @@ export interface Inapplicable {
   campaign?: CampaignRow;
 }
 
-export type Checked = Applicable | Inapplicable;
+/** Applicable, but left out by the project's stacking rules (stacking.ts). */
+export interface Skipped {
+  status: 'SKIPPED';
+  input: RedeemableInput;
+  key: string;
+  message: string;
+  voucher?: VoucherRow;
+  tier?: TierRow;
+  campaign?: CampaignRow;
+}
+
+export type Checked = Applicable | Inapplicable | Skipped;
 
 export interface CheckContext {
   projectId: string;

@@ -25,6 +25,7 @@ import { createRollbacks } from './rollback.js';
 export { createRedemptionsService, type RedemptionsService } from './service.js';
 export { type RollbacksService } from './rollback.js';
 export { stackInputSchema, legacyInputSchema, rollbackInputSchema } from './schemas.js';
+export { defaultStackingRules, stackingRulesOf, stackingRulesSchema, type StackingRules } from './stacking.js';
 export { scenarios, type QualificationInput } from './qualifications.js';
 export type { StackInput, RedeemableInput, RedemptionRow } from './types.js';
 

@@ -23,6 +23,7 @@ import { counterKey } from './limits.js';
 import { createQualifications } from './qualifications.js';
 import { redemptionEvents } from './events.js';
 import { release, reserve, sessionOf, spendBalance, spendQuantity, type SessionInput } from './sessions.js';
+import { applyStackingRules, defaultStackingRules, stackingMatters, type StackingRules } from './stacking.js';
 import * as sql from './sql.js';
 import type { RedemptionRow, Spent, StackInput } from './types.js';
 import { orderAfter, redeemableEntry, redemptionBody } from './view.js';
@@ -34,7 +35,7 @@ export interface RedemptionsDeps {
   customers: Pick<CustomersService, 'get' | 'upsertMany'>;
   orders: Pick<OrdersService, 'upsertIn' | 'find'>;
   vouchers: Pick<VouchersService, 'find'>;
-  campaigns: Pick<CampaignsService, 'byIds' | 'simple'>;
+  campaigns: Pick<CampaignsService, 'byIds' | 'simple' | 'categories'>;
   validationRules: Pick<ValidationRulesService, 'assignedTo'>;
   promotions: Pick<PromotionsService, 'byIds' | 'stacks'>;
   rewards: Pick<RewardsService, 'quote' | 'giveIn'>;
@@ -50,9 +51,10 @@ interface FailedOn {
   promotionStack?: StackRow;
 }
 
-function checkShape(input: StackInput): void {
+function checkShape(input: StackInput, rules: StackingRules): void {
   const n = input.redeemables?.length ?? 0;
-  if (n < 1 || n > maxRedeemables) throw invalidRedeemables(`Property .redeemables must have 1 to ${maxRedeemables} items; got ${n}`);
+  const max = Math.min(maxRedeemables, rules.redeemables_limit);
+  if (n < 1 || n > max) throw invalidRedeemables(`Property .redeemables must have 1 to ${max} items; got ${n}`);
   const seen = new Set<string>();
   for (const r of input.redeemables) {
     const key = `${r.object}:${r.id.toLowerCase()}`;
@@ -86,7 +88,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     });
   }
 
-  async function check(tx: Executor, cause: Cause, input: StackInput, customer: CustomerRow | undefined) {
+  async function check(tx: Executor, cause: Cause, input: StackInput, customer: CustomerRow | undefined, rules?: StackingRules) {
     const now = clock.now();
     const { current, order } = await orderOf(tx, cause.projectId, input.order);
     const c = customer ?? (input.customer ? { id: null, metadata: input.customer.metadata ?? {} } : null);
@@ -97,7 +99,15 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       metadata: input.metadata,
       now,
     });
-    return { now, current, order, checked, stack: applyStack(checked, order) };
+    // The project's stacking rules leave some applicable redeemables out (SKIPPED), before any discount is computed.
+    const stacked = rules && stackingMatters(rules, checked) ? applyStackingRules(checked, rules, await deps.campaigns.categories(cause.projectId, tx)) : checked;
+    return { now, current, order, checked: stacked, stack: applyStack(stacked, order) };
+  }
+
+  /** Whether the checked redeemables pass: none inapplicable (ALL), or at least one applicable (PARTIAL). */
+  function passes(checked: Checked[], rules: StackingRules): boolean {
+    if (!checked.some((c) => c.status === 'APPLICABLE')) return false;
+    return rules.redeemables_application_mode === 'PARTIAL' || checked.every((c) => c.status !== 'INAPPLICABLE');
   }
 
   /** A promotion_stack (always alone) stands for its tiers, in the stack's order. */
@@ -112,18 +122,18 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
    * POST /v1/validations: what the redeemables would do, nothing spent. With `session: {type: "LOCK"}` a valid
    * validation reserves what it validated (a redemption of each limited voucher, the gift credits) for the session.
    */
-  async function validate(cause: Cause, given: StackInput) {
-    checkShape(given);
+  async function validate(cause: Cause, given: StackInput, rules: StackingRules = defaultStackingRules) {
+    checkShape(given, rules);
     const { input } = await expanded(cause.projectId, given);
     const customer = await customerFor(db, cause.projectId, input.customer);
     const locking = input.session?.type === 'LOCK';
     const run = async (tx: Executor) => {
-      const done = await check(tx, cause, input, customer);
+      const done = await check(tx, cause, input, customer, rules);
       let checked = done.checked;
       let session: ReturnType<typeof sessionOf> | undefined;
-      if (locking && checked.every((c) => c.status === 'APPLICABLE')) {
+      if (locking && passes(checked, rules)) {
         session = sessionOf(input.session as SessionInput, done.now);
-        const wants = (checked as Applicable[]).flatMap((c) => {
+        const wants = checked.filter((c): c is Applicable => c.status === 'APPLICABLE').flatMap((c) => {
           const quantity = c.voucher ? (c.voucher.overrides.redemption ?? c.campaign?.definition.voucher?.redemption)?.quantity : undefined;
           const credits = c.gift?.credits ?? 0;
           return c.voucher && (typeof quantity === 'number' || credits > 0) ? [{ voucher: c.voucher, ...(typeof quantity === 'number' ? { quantity } : {}), credits }] : [];
@@ -137,17 +147,21 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       return { ...done, checked, session };
     };
     const { current, checked, stack, session } = locking ? await db.transaction(run) : await run(db);
-    const valid = checked.every((c) => c.status === 'APPLICABLE');
+    const valid = passes(checked, rules);
     const entries = checked.map((c) => redeemableEntry(c, cause.groupId));
+    const shown = valid ? entries : entries.map((e) => (e.status === 'APPLICABLE' ? { ...e, status: 'SKIPPED' as const, result: {} } : e));
+    const skipped = shown.filter((e) => e.status === 'SKIPPED');
+    const inapplicable = entries.filter((e) => e.status === 'INAPPLICABLE');
     return {
       id: newId('valid', 24),
       valid,
-      redeemables: valid ? entries : entries.map((e) => (e.status === 'APPLICABLE' ? { ...e, status: 'SKIPPED' as const, result: {} } : e)),
-      ...(valid ? {} : { inapplicable_redeemables: entries.filter((e) => e.status === 'INAPPLICABLE') }),
+      redeemables: shown,
+      ...(skipped.length > 0 ? { skipped_redeemables: skipped } : {}),
+      ...(inapplicable.length > 0 ? { inapplicable_redeemables: inapplicable } : {}),
       order: orderAfter(current, stack),
       tracking_id: input.tracking_id ?? customer?.source_id ?? null,
       ...(session ? { session: session.object } : {}),
-      stacking_rules: { redeemables_limit: maxRedeemables, applicable_redeemables_limit: 5, applicable_exclusive_redeemables_limit: 1, exclusive_categories: [], joint_categories: [] },
+      stacking_rules: rules,
     };
   }
 
@@ -198,19 +212,19 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   }
 
   /** POST /v1/redemptions: redeems every redeemable or none. */
-  async function redeem(cause: Cause, given: StackInput) {
-    checkShape(given);
+  async function redeem(cause: Cause, given: StackInput, rules: StackingRules = defaultStackingRules) {
+    checkShape(given, rules);
     const { input, promotionStack } = await expanded(cause.projectId, given);
     const failedOn: FailedOn = { promotionStack };
     try {
-      return await db.transaction((tx) => redeemIn(tx, cause, input, failedOn));
+      return await db.transaction((tx) => redeemIn(tx, cause, input, failedOn, rules));
     } catch (err) {
       if (err instanceof TesseraError && err.code === 400) await recordFailure(cause, input, err, failedOn).catch(() => undefined);
       throw err;
     }
   }
 
-  async function redeemIn(tx: Executor, cause: Cause, input: StackInput, failedOn: FailedOn) {
+  async function redeemIn(tx: Executor, cause: Cause, input: StackInput, failedOn: FailedOn, rules: StackingRules) {
     const { promotionStack } = failedOn;
     const events: CausedEvent[] = [];
     let customer: CustomerRow | undefined;
@@ -220,13 +234,15 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       customer = outcome!.result.customer;
       events.push(...outcome!.events);
     }
-    const { now, checked, stack } = await check(tx, cause, input, customer);
+    const { now, checked, stack } = await check(tx, cause, input, customer, rules);
     const failure = firstFailure(checked);
-    if (failure) {
+    if (failure && !passes(checked, rules)) {
       Object.assign(failedOn, { tier: failure.tier, campaign: failure.campaign });
       throw failure.error;
     }
-    const applicable = checked as Applicable[];
+    // What the stacking rules left out (and, in PARTIAL mode, what did not apply) is not redeemed.
+    const applicable = checked.filter((c): c is Applicable => c.status === 'APPLICABLE');
+    const leftOut = checked.filter((c) => c.status !== 'APPLICABLE').map((c) => redeemableEntry(c, cause.groupId));
     // A promotion stack always has a parent redemption, so that it is rolled back as one, even with a single tier.
     const stacked = applicable.length > 1 || promotionStack !== undefined;
     const parentId = stacked ? newSortableId('r', now) : undefined;
@@ -276,7 +292,16 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     }
     events.push(...redemptionEvents(cause, { rows, applicable, customer, order: orderView, campaigns: deps.campaigns, now, promotionStack }));
     await log.record(tx, events);
-    return { redemptions: rows.map((r) => r.body), parent_redemption: parent?.body ?? rows[0]!.body, order: orderView, stack };
+    const skipped = leftOut.filter((e) => e.status === 'SKIPPED');
+    const inapplicable = leftOut.filter((e) => e.status === 'INAPPLICABLE');
+    return {
+      redemptions: rows.map((r) => r.body),
+      parent_redemption: parent?.body ?? rows[0]!.body,
+      order: orderView,
+      ...(skipped.length > 0 ? { skipped_redeemables: skipped } : {}),
+      ...(inapplicable.length > 0 ? { inapplicable_redeemables: inapplicable } : {}),
+      stack,
+    };
   }
 
   /** A failed redemption is kept (FAILED) and announced (redemption.failed); nothing was spent. */

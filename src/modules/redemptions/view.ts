@@ -74,6 +74,16 @@ export function redeemableEntry(c: Checked, requestId: string) {
       ...(c.voucher ? { metadata: c.voucher.overrides.metadata ?? {} } : {}),
     };
   }
+  if (c.status === 'SKIPPED') {
+    return {
+      status: 'SKIPPED' as const,
+      id: c.input.id,
+      object: c.input.object,
+      result: { details: { key: c.key, message: c.message } },
+      ...(c.voucher ? { metadata: c.voucher.overrides.metadata ?? {} } : {}),
+      ...(c.campaign ? { campaign_id: c.campaign.id, campaign_name: c.campaign.name } : {}),
+    };
+  }
   return {
     status: 'APPLICABLE' as const,
     id: c.input.id,
