@@ -5,6 +5,7 @@
  * tiers), PROMOTION_STACKS (stacks of active campaigns whose every tier applies, each with its tiers). Others are
  * refused.
  */
+import { defaultStackingRules, stackingRulesObject } from './stacking.js';
 import { invalidPayload } from '../../core/errors.js';
 import type { CustomerInput } from '../customers/index.js';
 import type { Cause } from '../event-log/index.js';
@@ -91,7 +92,7 @@ export function createQualifications(deps: {
       redeemables: { object: 'list', data_ref: 'data', data: data.slice(0, limit), total: data.length, has_more: data.length > limit },
       tracking_id: input.tracking_id ?? null,
       order: orderAfter(current, applyStack([], order)),
-      stacking_rules: { redeemables_limit: 30, applicable_redeemables_limit: 5, applicable_exclusive_redeemables_limit: 1, exclusive_categories: [], joint_categories: [] },
+      stacking_rules: stackingRulesObject(defaultStackingRules),
     };
   };
 }

@@ -23,7 +23,7 @@ import { counterKey } from './limits.js';
 import { createQualifications } from './qualifications.js';
 import { redemptionEvents } from './events.js';
 import { release, reserve, sessionOf, spendBalance, spendQuantity, type SessionInput } from './sessions.js';
-import { applyStackingRules, defaultStackingRules, stackingMatters, type StackingRules } from './stacking.js';
+import { applyStackingRules, defaultStackingRules, stackingMatters, stackingRulesObject, type StackingRules } from './stacking.js';
 import * as sql from './sql.js';
 import type { RedemptionRow, Spent, StackInput } from './types.js';
 import { orderAfter, redeemableEntry, redemptionBody } from './view.js';
@@ -161,7 +161,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       order: orderAfter(current, stack),
       tracking_id: input.tracking_id ?? customer?.source_id ?? null,
       ...(session ? { session: session.object } : {}),
-      stacking_rules: rules,
+      stacking_rules: stackingRulesObject(rules),
     };
   }
 

@@ -46,6 +46,24 @@ export const stackingRulesSchema = {
   },
 } as const;
 
+/**
+ * The stacking rules as validations answer them: the project's, and what Tessera always does for the keys it does
+ * not let projects set (every discount stacks on a product, a redeemable without effect is redeemed anyway, a
+ * rollback leaves the order as it is).
+ */
+export function stackingRulesObject(rules: StackingRules) {
+  return {
+    ...rules,
+    applicable_redeemables_category_limits: {},
+    applicable_exclusive_redeemables_per_category_limit: rules.applicable_exclusive_redeemables_limit,
+    redeemables_no_effect_rule: 'REDEEM_ANYWAY' as const,
+    no_effect_skip_categories: [],
+    no_effect_redeem_anyway_categories: [],
+    redeemables_products_application_mode: 'STACK' as const,
+    redeemables_rollback_order_mode: 'WITHOUT_ORDER' as const,
+  };
+}
+
 /** A project's stacking rules: its settings over the defaults. */
 export function stackingRulesOf(settings: Record<string, unknown> | undefined): StackingRules {
   const given = settings?.stacking_rules;
