@@ -7,6 +7,7 @@
  */
 import { VoucherifyServerSide } from '@voucherify/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestsOf } from './helpers/requests.js';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { specPresent } from './helpers/conformance.js';
 import { projectWebhookValidators } from './helpers/project-webhooks.js';
@@ -20,13 +21,7 @@ let server: ReturnType<typeof VoucherifyServerSide>;
 const any = (x: unknown) => x as never;
 const types = ['redemption.succeeded', 'redemption.failed', 'redemption.rollback.succeeded', 'voucher.loyalty_card.transaction.created'];
 
-const api = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-  t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
-async function ok(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<any> {
-  const res = await api(method, url, payload);
-  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200);
-  return res.json();
-}
+const { api, ok } = requestsOf(() => ({ t, p }));
 async function count(sql: string, params: unknown[]): Promise<number> {
   const { rows } = await t.testDb.db.query<{ n: string }>(sql, params);
   return Number(rows[0]!.n);

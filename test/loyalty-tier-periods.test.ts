@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/core/clock.js';
 import { extendBy, nextPeriod, periodStart, periodTierEnd, pointsAt } from '../src/modules/loyalties/tier-periods.js';
+import { requestsOf } from './helpers/requests.js';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { specPresent } from './helpers/conformance.js';
 
@@ -14,13 +15,7 @@ const clock = fixedClock(new Date('2026-01-15T10:00:00Z'));
 let t: TestTessera;
 let p: TestProject;
 
-const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
-  t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
-async function ok(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown): Promise<any> {
-  const res = await api(method, url, payload);
-  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200);
-  return res.json();
-}
+const { api, ok } = requestsOf(() => ({ t, p }));
 const runJob = async () => {
   let n = 0;
   for (let k; (k = await t.tessera.services.tierExpiry.step(100)) > 0; ) n += k;

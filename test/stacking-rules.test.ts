@@ -6,6 +6,7 @@
  */
 import { VoucherifyServerSide } from '@voucherify/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestsOf } from './helpers/requests.js';
 import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 
 let t: TestTessera;
@@ -14,13 +15,7 @@ let server: ReturnType<typeof VoucherifyServerSide>;
 const any = (x: unknown) => x as never;
 const cat: Record<string, string> = {};
 
-const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
-  t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
-async function ok(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown): Promise<any> {
-  const res = await api(method, url, payload);
-  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200);
-  return res.json();
-}
+const { api, ok } = requestsOf(() => ({ t, p }));
 async function rules(stacking_rules: Record<string, unknown>) {
   const res = await t.app.inject({ method: 'PUT', url: `/management/v1/projects/${p.id}`, headers: managementHeaders, payload: { stacking_rules } });
   expect(res.statusCode, res.body).toBe(200);
