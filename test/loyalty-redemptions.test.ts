@@ -121,6 +121,17 @@ describe('paying with points (COIN rewards)', () => {
     expect(failed.redemptions.every((x: any) => x.result === 'FAILURE')).toBe(true);
   });
 
+  it("the SDK's redeemReward pays for an order with points too (a redemption of the card, as /v1/redemptions)", async () => {
+    const code = await member('lr-gus', 300);
+    const r: any = await server.loyalties.redeemReward(program.id, code, any({ reward: { id: coin.id, points: 100 }, order: { amount: 5000 } }));
+    expect(r).toMatchObject({ object: 'redemption', result: 'SUCCESS', amount: 100, loyalty_card: { points: 100 }, reward: { id: coin.id }, order: { total_discount_amount: 1000, total_amount: 4000 } });
+    expect((await card(code)).balance).toBe(200);
+    const bad = await api('POST', `/v1/loyalties/${program.id}/members/${code}/redemption`, { reward: { id: coin.id }, order: { amount: 'lots' } });
+    expect(bad.statusCode).toBe(400);
+    expect((await api('POST', `/v1/loyalties/${program.id}/members/${code}/redemption`, { reward: { id: coin.id } })).json()).toMatchObject({ code: 400, key: 'missing_order' });
+    expect((await card(code)).balance).toBe(200);
+  });
+
   it('a rollback gives the points back exactly (POINTS_REFUND: the balance, not the points earned)', async () => {
     const code = await member('lr-dee', 400);
     const r: any = await server.redemptions.redeemStackable(any({ redeemables: [{ object: 'voucher', id: code, reward: { id: coin.id } }], order: { amount: 2500 }, customer: { source_id: 'lr-dee' } }));

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AssignmentInput, RewardInput, RewardsService } from '../../modules/rewards/index.js';
 import type { LoyaltiesService, Tiers } from '../../modules/loyalties/index.js';
+import { orderInputSchema, type OrderInput } from '../../modules/orders/index.js';
+import { stackingRulesOf, type RedemptionsService } from '../../modules/redemptions/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, pageParam } from '../list.js';
 
@@ -20,14 +22,14 @@ const assignmentBody = {
   type: 'object',
   properties: { campaign: { type: 'string', minLength: 1 }, reward: { type: 'string', minLength: 1 }, parameters: { type: 'object', properties: { loyalty: { type: 'object', properties: { points: { type: 'integer' } } } } } },
 } as const;
-const redemptionBody = { type: 'object', required: ['reward'], properties: { reward: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1 } } }, order: { type: 'object' }, metadata: { type: 'object' } } } as const;
+const redemptionBody = { type: 'object', required: ['reward'], properties: { reward: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1 }, points: { type: 'number' } } }, order: orderInputSchema, metadata: { type: 'object' } } } as const;
 
 type R = { rewardId: string };
 type A = R & { assignmentId: string };
 type C = { campaignId: string };
 
 /** /v1/rewards and a program's rewards (/v1/loyalties/{id}/rewards), and redeeming one (the SDK's `rewards`). */
-export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsService; loyaltyTiers: Tiers; loyalties: LoyaltiesService }): void {
+export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsService; loyaltyTiers: Tiers; loyalties: LoyaltiesService; redemptions: RedemptionsService }): void {
   const { rewards } = deps;
   // A tier's rewards: the program's, at the tier's prices.
   app.get<{ Params: C & { tierId: string } }>('/loyalties/:campaignId/tiers/:tierId/rewards', async (req) => {
@@ -70,7 +72,15 @@ export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsServi
     await rewards.unassign(projectIdOf(req), req.params.assignmentId, { campaignId: req.params.campaignId });
     return reply.code(204).send();
   });
-  app.post<{ Params: C & { memberId: string }; Body: { reward: { id: string } } }>('/loyalties/:campaignId/members/:memberId/redemption', { schema: { body: redemptionBody } }, async (req) =>
-    rewards.redeem(causeOf(req), req.params.campaignId, req.params.memberId, req.body),
-  );
+  app.post<{ Params: C & { memberId: string }; Body: { reward: { id: string; points?: number }; order?: OrderInput; metadata?: Record<string, unknown> } }>('/loyalties/:campaignId/members/:memberId/redemption', { schema: { body: redemptionBody } }, async (req) => {
+    const projectId = projectIdOf(req);
+    // Paying with points discounts an order: it is a redemption of the card with the reward (as /v1/redemptions).
+    if ((await rewards.get(projectId, req.body.reward.id)).type === 'COIN') {
+      const program = await deps.loyalties.program(projectId, req.params.campaignId);
+      const { card } = await deps.loyalties.card(projectId, req.params.memberId, program.id);
+      const out = await deps.redemptions.redeem(causeOf(req), { redeemables: [{ object: 'voucher', id: card.code, reward: req.body.reward }], ...(req.body.order ? { order: req.body.order } : {}), ...(req.body.metadata ? { metadata: req.body.metadata } : {}) }, stackingRulesOf(req.project?.settings));
+      return out.redemptions[0];
+    }
+    return rewards.redeem(causeOf(req), req.params.campaignId, req.params.memberId, req.body);
+  });
 }
