@@ -58,6 +58,8 @@ describe('validation session locks', () => {
     expect(await count('SELECT redeemed_quantity AS n FROM vouchers WHERE id = $1', [v.id])).toBe(3);
     expect(await count("SELECT count(*) AS n FROM redemptions WHERE voucher_id = $1 AND status = 'SUCCEEDED'", [v.id])).toBe(3);
     expect(await count('SELECT count(*) AS n FROM session_locks WHERE voucher_id = $1', [v.id])).toBe(0);
+    // With no lock left, the voucher is back on the one-statement spend.
+    expect(await count('SELECT count(*) AS n FROM vouchers WHERE id = $1 AND locked_until IS NULL', [v.id])).toBe(1);
   });
 
   it('gift credits: a session reserves what it validated, others spend only the rest', async () => {

@@ -113,7 +113,15 @@ export async function spendBalance(tx: Executor, voucherId: string, credits: num
   return Number(rows[0]!.gift_balance);
 }
 
-/** A redemption consumed its session: the session's locks go. */
+/**
+ * A redemption consumed its session: the session's locks go, and each voucher's locked_until comes down to its
+ * remaining locks' latest expiry (none: back to the one-statement spend). The vouchers are locked first, in id order,
+ * so that the recomputation, a statement of its own, sees every lock committed before.
+ */
 export async function release(tx: Executor, projectId: string, key: string): Promise<void> {
-  await tx.query('DELETE FROM session_locks WHERE project_id = $1 AND key = $2', [projectId, key]);
+  const { rows } = await tx.query<{ voucher_id: string }>('DELETE FROM session_locks WHERE project_id = $1 AND key = $2 RETURNING voucher_id', [projectId, key]);
+  if (rows.length === 0) return;
+  const ids = [...new Set(rows.map((r) => r.voucher_id))].sort();
+  await tx.query('SELECT id FROM vouchers WHERE id = ANY ($1::text[]) ORDER BY id FOR UPDATE', [ids]);
+  await tx.query('UPDATE vouchers v SET locked_until = (SELECT max(l.expires_at) FROM session_locks l WHERE l.voucher_id = v.id) WHERE v.id = ANY ($1::text[])', [ids]);
 }
