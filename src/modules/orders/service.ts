@@ -41,7 +41,7 @@ export function createOrdersService(deps: OrdersDeps) {
   const { db, clock, log, customers } = deps;
 
   /** The customer (or referrer) an order names: upserted from `customer`, or found by `customer_id`. */
-  async function party(tx: Executor, cause: Cause, obj: CustomerInput | undefined, id: string | null | undefined, what: string, events: CausedEvent[]) {
+  async function party(tx: Executor, cause: Cause, obj: CustomerInput | undefined, id: string | null | undefined, what: string, events: CausedEvent[], known?: CustomerRow) {
     if (obj !== undefined) {
       if (obj.id === undefined && obj.source_id === undefined) {
         throw invalidCustomer(`Property .${what} should have required property 'id' or 'source_id'`);
@@ -53,6 +53,8 @@ export function createOrdersService(deps: OrdersDeps) {
     }
     if (id === undefined) return undefined;
     if (id === null) return null;
+    // The caller's customer, read in this transaction already (a redemption's).
+    if (known && known.id === id) return known;
     return customers.get(cause.projectId, id, tx);
   }
 
@@ -60,7 +62,7 @@ export function createOrdersService(deps: OrdersDeps) {
    * Writes an order (new when `current` is undefined), recomputes the order summaries of its customers (old and
    * new) and records the customer's order events, all in tx.
    */
-  async function write(tx: Executor, cause: Cause, current: OrderRow | undefined, input: OrderInput, silent?: Set<string>, redemptions?: Record<string, unknown>, deferred?: CausedEvent[]): Promise<OrderRow> {
+  async function write(tx: Executor, cause: Cause, current: OrderRow | undefined, input: OrderInput, silent?: Set<string>, redemptions?: Record<string, unknown>, deferred?: CausedEvent[], known?: CustomerRow): Promise<OrderRow> {
     const recordAll = async (events: CausedEvent[]) => {
       if (deferred) deferred.push(...events);
       else await log.record(tx, events);
@@ -68,7 +70,7 @@ export function createOrdersService(deps: OrdersDeps) {
     const projectId = cause.projectId;
     const now = clock.now();
     const events: CausedEvent[] = [];
-    const customer = await party(tx, cause, input.customer, input.customer_id, 'customer', events);
+    const customer = await party(tx, cause, input.customer, input.customer_id, 'customer', events, known);
     const referrer = await party(tx, cause, input.referrer, input.referrer_id, 'referrer', events);
     const items =
       input.items === undefined ? (current?.items ?? []) : deps.items ? await deps.items(tx, projectId, input.items) : input.items.map(plainItem);
@@ -156,9 +158,12 @@ export function createOrdersService(deps: OrdersDeps) {
    * In the caller's transaction (redemptions): creates the order, or updates the one with the sent id or source_id,
    * adding `redemptions` (by parent redemption id) to the order's.
    */
-  /** Upserts in the caller's transaction; with `deferred`, its events are handed to the caller to record with its own. */
-  async function upsertIn(tx: Executor, cause: Cause, input: OrderInput, redemptions?: Record<string, unknown>, deferred?: CausedEvent[]): Promise<OrderRow> {
-    return write(tx, cause, await existing(tx, cause.projectId, input), { ...input, id: undefined }, undefined, redemptions, deferred);
+  /**
+   * Upserts in the caller's transaction; with `deferred`, its events are handed to the caller to record with its
+   * own; `known` is a customer the caller read in this transaction (not read again when the order names it).
+   */
+  async function upsertIn(tx: Executor, cause: Cause, input: OrderInput, redemptions?: Record<string, unknown>, deferred?: CausedEvent[], known?: CustomerRow): Promise<OrderRow> {
+    return write(tx, cause, await existing(tx, cause.projectId, input), { ...input, id: undefined }, undefined, redemptions, deferred, known);
   }
 
   /** PUT /v1/orders/{id}: sent fields change (items and metadata as a whole), the rest stay. */

@@ -262,7 +262,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     if (input.order) {
       order = await deps.orders.upsertIn(tx, cause, orderInput(input.order, stack, customer), {
         [topId]: { date: now.toISOString(), related_object_type: stacked ? 'redemption' : applicable[0]!.objectType, related_object_id: stacked ? topId : applicable[0]!.objectId, related_object_parent_id: applicable[0]!.campaign?.id, ...(stacked ? { stacked: ids } : {}) },
-      }, events);
+      }, events, customer);
     }
     const orderView = order ? orderAfter(order, stack) : null;
     const channelId = cause.source.api_key?.app_id ?? cause.source.channel;
