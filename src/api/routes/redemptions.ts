@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { VouchersService } from '../../modules/vouchers/index.js';
 import { forbidden } from '../../core/errors.js';
-import { type QualificationInput, stackingRulesOf, legacyInputSchema, rollbackInputSchema, stackInputSchema, type RedemptionsService, type RollbacksService, type StackInput } from '../../modules/redemptions/index.js';
+import { type QualificationInput, type PromotionValidationInput, stackingRulesOf, legacyInputSchema, legacyClientQuerySchema, promotionValidationSchema, rollbackInputSchema, stackInputSchema, type RedemptionsService, type RollbacksService, type StackInput } from '../../modules/redemptions/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf, pageParam } from '../list.js';
 
 type Legacy = Omit<StackInput, 'redeemables'> & { gift?: { credits?: number } };
 const codeParams = { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
+const tierParams = { type: 'object', required: ['tierId'], properties: { tierId: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
 /** Unknown scenarios reach the service, which names the supported ones. */
 const qualificationSchema = {
@@ -33,7 +35,7 @@ const asStack = (code: string, body: Legacy | undefined): StackInput => {
 };
 
 /** /v1/validations, /v1/redemptions (stacked), rollbacks, and the legacy single-voucher forms. */
-export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: RedemptionsService; rollbacks: RollbacksService }): void {
+export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: RedemptionsService; rollbacks: RollbacksService; vouchers: Pick<VouchersService, 'find' | 'view'> }): void {
   const { redemptions, rollbacks } = deps;
   app.post<{ Body: StackInput }>('/validations', { schema: { body: stackInputSchema } }, async (req) => redemptions.validate(causeOf(req), req.body, rulesOf(req)));
   app.post<{ Body: StackInput }>('/redemptions', { schema: { body: stackInputSchema } }, async (req) => {
@@ -62,19 +64,89 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
   );
 
   // Legacy: one voucher. An invalid voucher is a 200 with valid false and the reason, as Voucherify answers.
-  app.post<{ Params: { code: string }; Body: Legacy }>('/vouchers/:code/validate', { schema: { params: codeParams, body: legacyInputSchema } }, async (req) => {
-    const v = await redemptions.validate(causeOf(req), asStack(req.params.code, req.body));
-    const entry = v.redeemables[0]! as { status: string; result: Record<string, any>; metadata?: unknown };
-    if (!v.valid) {
-      const e = entry.result.error;
-      return { valid: false, code: req.params.code, reason: e.details, error: { code: e.code, key: e.key, message: e.error?.message ?? e.message, details: e.details }, tracking_id: v.tracking_id, metadata: entry.metadata ?? {} };
-    }
-    return { valid: true, code: req.params.code, ...entry.result, order: v.order, tracking_id: v.tracking_id, metadata: entry.metadata ?? {} };
-  });
+  app.post<{ Params: { code: string }; Body: Legacy }>('/vouchers/:code/validate', { schema: { params: codeParams, body: legacyInputSchema } }, async (req) =>
+    legacyValidate(redemptions, req, req.params.code, req.body),
+  );
   app.post<{ Params: { code: string }; Body: Legacy }>('/vouchers/:code/redemption', { schema: { params: codeParams, body: legacyInputSchema } }, async (req) => {
     const out = await redemptions.redeem(causeOf(req), asStack(req.params.code, req.body));
     return out.redemptions[0];
   });
+  // GET /v1/vouchers/{code}/redemption (the SDK's redemptions.getForVoucher): the voucher's redemptions, newest first.
+  app.get<{ Params: { code: string }; Querystring: { limit: number; page: number } }>(
+    '/vouchers/:code/redemption',
+    { schema: { params: codeParams, querystring: { type: 'object', properties: { limit: limitParam, page: pageParam } } } },
+    async (req) => {
+      const voucher = await deps.vouchers.find(projectIdOf(req), req.params.code);
+      const view = (await deps.vouchers.view(voucher)) as { redemption?: { quantity?: number | null; redeemed_quantity?: number } };
+      const page = await redemptions.list(projectIdOf(req), { limit: req.query.limit, page: req.query.page, voucherId: voucher.id });
+      return {
+        quantity: view.redemption?.quantity ?? null,
+        redeemed_quantity: view.redemption?.redeemed_quantity ?? 0,
+        object: 'list',
+        url: `/v1/vouchers/${encodeURIComponent(voucher.code)}/redemption?page=${req.query.page}&limit=${req.query.limit}`,
+        data_ref: 'redemption_entries',
+        total: page.total,
+        redemption_entries: page.rows.map((r) => r.body),
+      };
+    },
+  );
+
+  // Legacy promotion validations and the tier redemption (deprecated by Voucherify, still called by the SDK).
+  app.post<{ Body: PromotionValidationInput | null }>('/promotions/validation', { schema: { body: { ...promotionValidationSchema, type: ['object', 'null'] } } }, async (req) =>
+    redemptions.validatePromotions(causeOf(req), req.body ?? {}),
+  );
+  app.post<{ Params: { tierId: string }; Body: PromotionValidationInput | null }>(
+    '/promotions/tiers/:tierId/validation',
+    { schema: { params: tierParams, body: { ...promotionValidationSchema, type: ['object', 'null'] } } },
+    async (req) => redemptions.validateTier(causeOf(req), req.params.tierId, req.body ?? {}),
+  );
+  app.post<{ Params: { tierId: string }; Body: Legacy | null }>('/promotions/tiers/:tierId/redemption', { schema: { params: tierParams, body: { ...legacyInputSchema, type: ['object', 'null'] } } }, async (req) => {
+    const { gift: _g, ...rest } = req.body ?? {};
+    const out = await redemptions.redeem(causeOf(req), { ...rest, redeemables: [{ object: 'promotion_tier', id: req.params.tierId }] });
+    return out.redemptions[0];
+  });
+}
+
+/** The legacy single-voucher validation's answer: valid with the voucher's result, or valid false with the reason. */
+async function legacyValidate(redemptions: RedemptionsService, req: FastifyRequest, code: string, body: Legacy | undefined) {
+  const v = await redemptions.validate(causeOf(req), asStack(code, body));
+  const entry = v.redeemables[0]! as { status: string; result: Record<string, any>; metadata?: unknown };
+  if (!v.valid) {
+    const e = entry.result.error;
+    return { valid: false, code, reason: e.details, error: { code: e.code, key: e.key, message: e.error?.message ?? e.message, details: e.details }, tracking_id: v.tracking_id, metadata: entry.metadata ?? {} };
+  }
+  return { valid: true, code, ...entry.result, order: v.order, tracking_id: v.tracking_id, metadata: entry.metadata ?? {} };
+}
+
+type ClientQuery = {
+  code?: string;
+  amount?: number;
+  item?: NonNullable<StackInput['order']>['items'];
+  metadata?: Record<string, unknown>;
+  order?: { metadata?: Record<string, unknown> };
+  customer?: StackInput['customer'];
+  tracking_id?: string;
+  session_type?: 'LOCK';
+  session_key?: string;
+  session_ttl?: number;
+  session_ttl_unit?: NonNullable<StackInput['session']>['ttl_unit'];
+};
+
+/** The SDK's client.validate sends its context in the query string: the same context as a legacy body. */
+function legacyBodyOf(q: ClientQuery): Legacy {
+  const order = q.amount !== undefined || q.item !== undefined || q.order?.metadata !== undefined
+    ? { ...(q.amount !== undefined ? { amount: q.amount } : {}), ...(q.item !== undefined ? { items: q.item } : {}), ...(q.order?.metadata !== undefined ? { metadata: q.order.metadata } : {}) }
+    : undefined;
+  const session = q.session_type !== undefined || q.session_key !== undefined
+    ? { ...(q.session_type ? { type: q.session_type } : {}), ...(q.session_key ? { key: q.session_key } : {}), ...(q.session_ttl !== undefined ? { ttl: q.session_ttl } : {}), ...(q.session_ttl_unit ? { ttl_unit: q.session_ttl_unit } : {}) }
+    : undefined;
+  return {
+    ...(order ? { order } : {}),
+    ...(q.customer ? { customer: q.customer } : {}),
+    ...(q.metadata ? { metadata: q.metadata } : {}),
+    ...(q.tracking_id ? { tracking_id: q.tracking_id } : {}),
+    ...(session ? { session } : {}),
+  } as Legacy;
 }
 
 /** /client/v1/validations, /qualifications and /redemptions (the last when the project allows client-side redeeming). */
@@ -87,4 +159,23 @@ export function clientRedemptionRoutes(app: FastifyInstance, deps: { redemptions
     const { stack: _s, ...out } = await redemptions.redeem(causeOf(req), req.body, rulesOf(req));
     return out;
   });
+  // The SDK's client.validate (legacy): a code in the query validates that voucher, no code the promotion tiers.
+  app.get<{ Querystring: ClientQuery }>('/validate', { schema: { querystring: legacyClientQuerySchema } }, async (req) => {
+    if (req.query.code === undefined) return redemptions.validatePromotions(causeOf(req), legacyBodyOf(req.query));
+    return legacyValidate(redemptions, req, req.query.code, legacyBodyOf(req.query));
+  });
+  app.get<{ Querystring: ClientQuery }>('/promotions/validation', { schema: { querystring: legacyClientQuerySchema } }, async (req) =>
+    redemptions.validatePromotions(causeOf(req), legacyBodyOf(req.query)),
+  );
+  // The SDK's client.redeem (legacy): POST /client/v1/redeem?code=..., when the project allows client-side redeeming.
+  app.post<{ Querystring: { code: string; tracking_id?: string }; Body: Legacy | null }>(
+    '/redeem',
+    { schema: { querystring: { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 500 }, tracking_id: { type: 'string', maxLength: 500 } } }, body: { ...legacyInputSchema, type: ['object', 'null'] } } },
+    async (req) => {
+      if (req.project?.settings.client_redeem_enabled !== true) throw forbidden('Client-side redeeming is off for this project (client_redeem_enabled)');
+      const body = { ...(req.query.tracking_id ? { tracking_id: req.query.tracking_id } : {}), ...(req.body ?? {}) };
+      const out = await redemptions.redeem(causeOf(req), asStack(req.query.code, body));
+      return out.redemptions[0];
+    },
+  );
 }

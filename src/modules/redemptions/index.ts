@@ -24,9 +24,10 @@ import { createRedemptionsService } from './service.js';
 import { createRollbacks } from './rollback.js';
 export { createRedemptionsService, type RedemptionsService } from './service.js';
 export { type RollbacksService } from './rollback.js';
-export { stackInputSchema, legacyInputSchema, rollbackInputSchema } from './schemas.js';
+export { stackInputSchema, legacyInputSchema, legacyClientQuerySchema, promotionValidationSchema, rollbackInputSchema } from './schemas.js';
 export { defaultStackingRules, stackingRulesOf, stackingRulesSchema, type StackingRules } from './stacking.js';
 export { scenarios, type QualificationInput } from './qualifications.js';
+export type { PromotionValidationInput } from './promotion-validation.js';
 export type { StackInput, RedeemableInput, RedemptionRow } from './types.js';
 
 export const redemptionsModule = defineModule<

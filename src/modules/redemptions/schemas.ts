@@ -40,3 +40,30 @@ export const rollbackInputSchema = {
   type: 'object',
   properties: { reason: { type: 'string', maxLength: 1000 }, tracking_id: { type: 'string', maxLength: 500 }, customer: customerInputSchema, metadata: { type: 'object' } },
 } as const;
+
+/**
+ * The client-side legacy validation's query (GET /client/v1/validate, and /client/v1/promotions/validation without
+ * a code), as the SDK's `client.validate` sends it: `amount` and `item` describe the order.
+ */
+export const legacyClientQuerySchema = {
+  type: 'object',
+  properties: {
+    code: { type: 'string', minLength: 1, maxLength: 500 },
+    amount: orderInputSchema.properties.amount,
+    item: orderInputSchema.properties.items,
+    metadata: { type: 'object' },
+    order: { type: 'object', properties: { metadata: { type: 'object' } } },
+    customer: customerInputSchema,
+    tracking_id: { type: 'string', maxLength: 500 },
+    session_type: sessionSchema.properties.type,
+    session_key: sessionSchema.properties.key,
+    session_ttl: sessionSchema.properties.ttl,
+    session_ttl_unit: sessionSchema.properties.ttl_unit,
+  },
+} as const;
+
+/** POST /v1/promotions/validation and /v1/promotions/tiers/{tierId}/validation. */
+export const promotionValidationSchema = {
+  type: 'object',
+  properties: { order: orderInputSchema, customer: customerInputSchema, tracking_id: { type: 'string', maxLength: 500 }, metadata: { type: 'object' }, options: { type: 'object' } },
+} as const;

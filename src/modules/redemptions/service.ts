@@ -20,6 +20,7 @@ import type { LoyaltiesService } from '../loyalties/index.js';
 import type { RewardsService } from '../rewards/index.js';
 import { applyStack, checkRedeemables, type Applicable, type Checked, type Inapplicable, type StackOrder } from './check.js';
 import { counterKey } from './limits.js';
+import { createPromotionValidation } from './promotion-validation.js';
 import { createQualifications } from './qualifications.js';
 import { redemptionEvents } from './events.js';
 import { release, reserve, sessionOf, spendBalance, spendQuantity, type SessionInput } from './sessions.js';
@@ -340,15 +341,15 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     return r;
   }
 
-  const qualify = createQualifications({
-    db,
-    checkStack: async (tx, cause, input) => {
-      const customer = await customerFor(tx, cause.projectId, input.customer);
-      return { ...(await check(tx, cause, input, customer)), customerId: customer?.id ?? null };
-    },
-  });
+  /** Checks redeemables for a customer and order without spending anything (qualifications, legacy validations). */
+  const checkStack = async (tx: Executor, cause: Cause, input: Pick<StackInput, 'redeemables' | 'order' | 'customer' | 'metadata'>) => {
+    const customer = await customerFor(tx, cause.projectId, input.customer);
+    return { ...(await check(tx, cause, input as StackInput, customer)), customerId: customer?.id ?? null, trackingId: customer?.source_id ?? null };
+  };
+  const qualify = createQualifications({ db, checkStack });
+  const { validatePromotions, validateTier } = createPromotionValidation({ db, checkStack });
 
-  return { validate, redeem, qualify, get, list: (projectId: string, q: { voucherId?: string; customerId?: string; limit: number; page: number }) => sql.selectPage(db, projectId, { ...q, offset: (q.page - 1) * q.limit }) };
+  return { validate, redeem, qualify, validatePromotions, validateTier, get, list: (projectId: string, q: { voucherId?: string; customerId?: string; limit: number; page: number }) => sql.selectPage(db, projectId, { ...q, offset: (q.page - 1) * q.limit }) };
 }
 
 /** The order as the redemption writes it: PAID, with the stack's discounts on the order and on its lines. */
