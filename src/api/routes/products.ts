@@ -3,15 +3,18 @@ import {
   collectionBody,
   collectionObject,
   productBody,
+  productBulkBody,
+  productMetadataBody,
   productObject,
   skuBody,
   skuObject,
   type CollectionInput,
+  type ProductBulk,
   type ProductInput,
   type ProductsService,
   type SkuInput,
 } from '../../modules/products/index.js';
-import { projectIdOf } from '../auth.js';
+import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf } from '../list.js';
 
 const key = { type: 'string', minLength: 1, maxLength: 500 } as const;
@@ -24,8 +27,15 @@ const pageQuery = {
 type P = { productId: string };
 type S = { productId: string; skuId: string };
 
-export function productRoutes(app: FastifyInstance, deps: { products: ProductsService }): void {
-  const { products } = deps;
+export function productRoutes(app: FastifyInstance, deps: { products: ProductsService; productBulk: ProductBulk }): void {
+  const { products, productBulk } = deps;
+  // Bulk changes by source_id (the SDK's products.bulkUpdate and bulkUpdateMetadata): 202 with the async action.
+  app.post<{ Body: Array<ProductInput & { source_id: string }> }>('/products/bulk/async', { schema: { body: productBulkBody } }, async (req, reply) =>
+    reply.code(202).send(await productBulk.updateMany(causeOf(req), req.body)),
+  );
+  app.post<{ Body: { source_ids: string[]; metadata: Record<string, unknown> } }>('/products/metadata/async', { schema: { body: productMetadataBody } }, async (req, reply) =>
+    reply.code(202).send(await productBulk.updateMetadata(causeOf(req), req.body.source_ids, req.body.metadata)),
+  );
   const withSkus = async (projectId: string, p: Awaited<ReturnType<ProductsService['getProduct']>>) => productObject(p, await products.skusOf(projectId, p.id));
 
   app.post<{ Body: ProductInput }>('/products', { schema: { body: productBody } }, async (req) =>

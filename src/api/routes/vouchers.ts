@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { balanceSchema, importSchema, voucherInputSchema, type BalanceInput, type Balances, type VoucherInput, type VoucherListQuery, type VouchersService } from '../../modules/vouchers/index.js';
+import { balanceSchema, bulkUpdateSchema, metadataUpdateSchema, importSchema, voucherInputSchema, type BalanceInput, type Balances, type MetadataChange, type VoucherBulk, type VoucherInput, type VoucherListQuery, type VouchersService } from '../../modules/vouchers/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf, pagedListQuery, toRange, type DateRangeQuery } from '../list.js';
 
@@ -16,8 +16,13 @@ const listQuery = pagedListQuery({
 
 
 /** /v1/vouchers. */
-export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersService; balances: Balances }): void {
-  const { vouchers, balances } = deps;
+export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersService; balances: Balances; voucherBulk: VoucherBulk }): void {
+  const { vouchers, balances, voucherBulk } = deps;
+  // Bulk metadata changes (the SDK's vouchers.bulkUpdate and bulkUpdateMetadata): 202 with the async action.
+  app.post<{ Body: MetadataChange[] }>('/vouchers/bulk/async', { schema: { body: bulkUpdateSchema } }, async (req, reply) => reply.code(202).send(await voucherBulk.updateMany(causeOf(req), req.body)));
+  app.post<{ Body: { codes: string[]; metadata: Record<string, unknown> } }>('/vouchers/metadata/async', { schema: { body: metadataUpdateSchema } }, async (req, reply) =>
+    reply.code(202).send(await voucherBulk.updateMetadata(causeOf(req), req.body.codes, req.body.metadata)),
+  );
 
   app.post<{ Body: VoucherInput | undefined }>('/vouchers', { schema: { body: voucherInputSchema } }, async (req) => vouchers.create(causeOf(req), { ...req.body }));
   app.post<{ Body: VoucherInput[] }>('/vouchers/import', { schema: { body: importSchema } }, async (req, reply) => reply.code(202).send(await vouchers.importMany(causeOf(req), req.body)));

@@ -34,7 +34,7 @@ export const campaignsModule = defineModule<
   name: 'campaigns',
   create: ({ db, clock, definitions, services }) => ({
     services: {
-      campaigns: createCampaignsService({ db, clock, log: services.log, definitions, checkMetadata: (p, o, m) => services.metadataSchemas.check(p, o, m) }),
+      campaigns: createCampaignsService({ db, clock, log: services.log, definitions, checkMetadata: (p, o, m, ex) => services.metadataSchemas.check(p, o, m, ex) }),
       categories: createCategoriesService({ db, clock }),
     },
   }),

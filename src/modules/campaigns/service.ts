@@ -47,7 +47,8 @@ export function checkTemplate(t: VoucherTemplate, expected?: VoucherType): Vouch
 }
 
 /** Checks a resource's metadata against the project's metadata schema of it (given at composition). */
-export type MetadataCheck = (projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined) => Promise<void>;
+/** Checks metadata against the project's schema; inside a transaction, give it (the schemas are read with it). */
+export type MetadataCheck = (projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined, ex?: Executor) => Promise<void>;
 
 export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; checkMetadata?: MetadataCheck; definitions?: Pick<Definitions, 'watch' | 'changed'> }) {
   const { db, clock, log } = deps;
@@ -280,7 +281,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     /** A category named by id or name (404 when there is none), for other resources (vouchers). */
     categoryId: (projectId: string, id: string | null | undefined, name: string | null | undefined) => category(projectId, id, name),
     /** Metadata of other resources (vouchers, publications) against their schemas; nothing to check without one. */
-    checkMetadata: (projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined) => deps.checkMetadata?.(projectId, relatedObject, metadata) ?? Promise.resolve(),
+    checkMetadata: (projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined, ex?: Executor) => deps.checkMetadata?.(projectId, relatedObject, metadata, ex) ?? Promise.resolve(),
     /**
      * The campaign as get finds it, from a per-process copy at most a few seconds old and dropped when a campaign of
      * the project changes (for hot paths that only read its definition: publications).

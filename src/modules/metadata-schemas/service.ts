@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { duplicate, invalidPayload, metadataValidationFailed, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import { isUniqueViolation, type Db } from '../../store/db.js';
+import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import * as sql from './sql.js';
 import type { MetadataProperty, MetadataSchemaInput, MetadataSchemaRow } from './types.js';
@@ -61,8 +61,8 @@ export function createMetadataSchemasService(deps: { db: Db; clock: Clock; defin
   }
 
   /** Refuses metadata that breaks the project's schema of this resource (none defined: anything goes). */
-  async function check(projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined): Promise<void> {
-    const schema = (await cached.get(db, [projectId])).find((x) => x.related_object === relatedObject);
+  async function check(projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined, ex: Executor = db): Promise<void> {
+    const schema = (await cached.get(ex, [projectId])).find((x) => x.related_object === relatedObject);
     if (!schema) return;
     const found = violations(schema, metadata ?? {});
     if (found.length > 0) throw metadataValidationFailed(found.join('; '), { resourceId: schema.id, resourceType: 'metadata_schema' });

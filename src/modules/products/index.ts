@@ -5,19 +5,47 @@
  * - SKU (`sku_`): a variant of one product, with its own price, currency, attribute values and metadata.
  * - collection (`pc_`): STATIC (listed products and SKUs) or AUTO_UPDATE (a filter over product fields; a product
  *   that matches brings all its SKUs).
+ * - bulk: products changed or created by source_id in one request (bulk.ts), reported as a finished async action.
  * - item resolution: order items naming products / SKUs get their ids, prices and descriptions from the catalog;
  *   `override: true` stores what an item says about its product or SKU.
  */
+import type { CampaignsService } from '../campaigns/index.js';
 import { defineModule } from '../module.js';
+import { createProductBulk } from './bulk.js';
 import { createProductsService } from './service.js';
+export { type ProductBulk } from './bulk.js';
 export { createProductsService, type ProductsService } from './service.js';
 export { productObject, skuObject, collectionObject } from './view.js';
-export { productBody, skuBody, collectionBody } from './schemas.js';
+export { productBody, productBulkBody, productMetadataBody, skuBody, collectionBody } from './schemas.js';
 export { inCollection, matchesFilter, filterProblem } from './collections.js';
 export type { ProductRow, SkuRow, CollectionRow, ProductInput, SkuInput, CollectionInput, CollectionMember } from './types.js';
 
-/** The catalog reacts to no event and runs no job; orders resolve their items through it. */
-export const productsModule = defineModule<{ products: ReturnType<typeof createProductsService> }>({
+/** The catalog reacts to no event and runs no job; orders resolve their items through it. Its bulk changes keep
+ * their outcome as async actions, which the campaigns module holds. */
+export const productsModule = defineModule<{ products: ReturnType<typeof createProductsService>; productBulk: ReturnType<typeof createProductBulk> }, { campaigns: CampaignsService }>({
   name: 'products',
-  create: ({ db, clock }) => ({ services: { products: createProductsService({ db, clock }) } }),
+  create: ({ db, clock, services }) => ({
+    services: {
+      products: createProductsService({ db, clock }),
+      productBulk: createProductBulk({
+        db,
+        clock,
+        recordAction: (tx, cause, a) =>
+          services.campaigns.actions.insert(tx, {
+            id: a.id,
+            project_id: cause.projectId,
+            type: a.type,
+            status: 'DONE',
+            campaign_id: null,
+            target: a.target,
+            progress: a.done,
+            idle_rounds: 0,
+            result: a.result,
+            cause,
+            created_at: clock.now(),
+            updated_at: clock.now(),
+          }),
+      }),
+    },
+  }),
 });

@@ -51,3 +51,18 @@ export const collectionBody = {
     },
   },
 } as const;
+
+/** POST /v1/products/bulk/async: up to 100 products, each named by its source_id. */
+export const productBulkBody = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 100,
+  items: { ...productBody, required: ['source_id'], properties: { ...productBody.properties, source_id: { type: 'string', minLength: 1, maxLength: 500 } } },
+} as const;
+
+/** POST /v1/products/metadata/async: one metadata merged into up to 1,000 products. */
+export const productMetadataBody = {
+  type: 'object',
+  required: ['source_ids', 'metadata'],
+  properties: { source_ids: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 500 } }, metadata: { type: 'object' } },
+} as const;

@@ -16,6 +16,18 @@ async function unique<T>(what: string, value: string | null, write: () => Promis
   }
 }
 
+/** A product with what the input sets (undefined keeps, null clears). */
+export function applyProduct(row: ProductRow, input: ProductInput): ProductRow {
+  const next = { ...row };
+  if (input.source_id !== undefined) next.source_id = input.source_id;
+  if (input.name !== undefined) next.name = input.name;
+  if (input.price !== undefined) next.price = input.price;
+  if (input.attributes !== undefined) next.attributes = input.attributes ?? [];
+  if (input.metadata !== undefined) next.metadata = input.metadata ?? {};
+  if (input.image_url !== undefined) next.image_url = input.image_url;
+  return next;
+}
+
 export function createProductsService(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
 
@@ -23,17 +35,6 @@ export function createProductsService(deps: { db: Db; clock: Clock }) {
     const p = await sql.selectProduct(tx, projectId, key);
     if (!p) throw notFound('product', key);
     return p;
-  }
-
-  function applyProduct(row: ProductRow, input: ProductInput): ProductRow {
-    const next = { ...row };
-    if (input.source_id !== undefined) next.source_id = input.source_id;
-    if (input.name !== undefined) next.name = input.name;
-    if (input.price !== undefined) next.price = input.price;
-    if (input.attributes !== undefined) next.attributes = input.attributes ?? [];
-    if (input.metadata !== undefined) next.metadata = input.metadata ?? {};
-    if (input.image_url !== undefined) next.image_url = input.image_url;
-    return next;
   }
 
   /** POST /v1/products: creates, or updates the product with the sent id (which must exist) or source_id. */

@@ -24,6 +24,15 @@ export async function selectProductsByKeys(db: Executor, projectId: string, ids:
   return rows;
 }
 
+/** Products of the given source ids, locked in id order (a bulk change's read). */
+export async function selectBySourceIdsLocked(db: Executor, projectId: string, sourceIds: string[]): Promise<ProductRow[]> {
+  const { rows } = await db.query<ProductRow>(
+    `SELECT ${productColumns} FROM products WHERE project_id = $1 AND source_id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb))) ORDER BY id FOR UPDATE`,
+    [projectId, idsParam(sourceIds)],
+  );
+  return rows;
+}
+
 export async function insertProduct(db: Executor, p: ProductRow): Promise<boolean> {
   const { rowCount } = await db.query(
     `INSERT INTO products (id, project_id, source_id, name, price, attributes, metadata, image_url, created_at, updated_at)

@@ -6,6 +6,7 @@
  * - generation: the background job that fills a campaign with `vouchers_count` random codes (see generation.ts).
  * - gift balance: a GIFT_VOUCHER's remaining credits, changed only by guarded single statements.
  * - transaction: one change of a gift balance (CREDITS_ADDITION / CREDITS_REMOVAL), listed per voucher.
+ * - bulk: metadata merged into many codes at once (bulk.ts), reported as a finished async action.
  * Emits voucher.created / updated / enabled / disabled / deleted, voucher.gift.balance_added and
  * voucher.gift.transaction.created, and campaign.vouchers.generation.completed.
  */
@@ -15,6 +16,7 @@ import type { EventLog } from '../event-log/index.js';
 import { defineModule } from '../module.js';
 import { createGeneration, defaultBatch } from './generation.js';
 import { createBalances } from './balance.js';
+import { createVoucherBulk } from './bulk.js';
 import { createVouchersService } from './service.js';
 export { type VouchersService } from './service.js';
 export { maxIdleRounds, type Generation } from './generation.js';
@@ -22,12 +24,13 @@ export { cardPoints, effective, simpleVoucher, voucherObject } from './view.js';
 /** Gift credits' ledger rows, written by redemptions and rollbacks in their transactions. */
 export { insertTransaction as insertGiftTransaction } from './sql.js';
 export { type BalanceInput, type Balances } from './balance.js';
+export { type MetadataChange, type VoucherBulk } from './bulk.js';
 export { vouchersFromCsv, maxCsvBytes, maxCsvRows } from './csv.js';
-export { balanceSchema, importSchema, voucherInputProperties, voucherInputSchema } from './schemas.js';
+export { balanceSchema, bulkUpdateSchema, metadataUpdateSchema, importSchema, voucherInputProperties, voucherInputSchema } from './schemas.js';
 export type { VoucherInput, VoucherListQuery, VoucherRow } from './types.js';
 
 export const vouchersModule = defineModule<
-  { vouchers: ReturnType<typeof createVouchersService>; generation: ReturnType<typeof createGeneration>; balances: ReturnType<typeof createBalances> },
+  { vouchers: ReturnType<typeof createVouchersService>; generation: ReturnType<typeof createGeneration>; balances: ReturnType<typeof createBalances>; voucherBulk: ReturnType<typeof createVoucherBulk> },
   { log: EventLog; campaigns: CampaignsService; customers: CustomersService }
 >({
   name: 'vouchers',
@@ -36,7 +39,7 @@ export const vouchersModule = defineModule<
     const vouchers = createVouchersService({ db, clock, log: services.log, campaigns: services.campaigns });
     const balances = createBalances({ db, clock, log: services.log, campaigns: services.campaigns, find: (p, c) => vouchers.find(p, c), campaignOf: vouchers.campaignOf, customers: services.customers });
     return {
-      services: { vouchers, generation, balances },
+      services: { vouchers, generation, balances, voucherBulk: createVoucherBulk({ db, clock, campaigns: services.campaigns }) },
       jobs: [
         {
           name: 'vouchers.generation',

@@ -32,3 +32,22 @@ export const balanceSchema = {
     reason: { type: 'string', maxLength: 500 },
   },
 } as const;
+
+/** Items of one bulk request at most (Voucherify's limit for bulk/async), and codes of one metadata/async request. */
+export const maxBulkItems = 100;
+export const maxMetadataCodes = 1000;
+
+/** POST /v1/vouchers/bulk/async: codes with the metadata to merge into each. */
+export const bulkUpdateSchema = {
+  type: 'array',
+  minItems: 1,
+  maxItems: maxBulkItems,
+  items: { type: 'object', required: ['code', 'metadata'], properties: { code: { type: 'string', minLength: 1, maxLength: 100 }, metadata: { type: 'object' } } },
+} as const;
+
+/** POST /v1/vouchers/metadata/async: one metadata merged into every listed code's. */
+export const metadataUpdateSchema = {
+  type: 'object',
+  required: ['codes', 'metadata'],
+  properties: { codes: { type: 'array', minItems: 1, maxItems: maxMetadataCodes, items: { type: 'string', minLength: 1, maxLength: 100 } }, metadata: { type: 'object' } },
+} as const;

@@ -277,3 +277,23 @@ export async function countRedeemed(db: Executor, projectId: string, voucherIds:
   );
   return new Map(rows.map((r) => [r.voucher_id, Number(r.n)]));
 }
+
+/** Vouchers of the given codes (compared without case), locked in id order: a bulk change's read. */
+export async function selectByCodesLocked(db: Executor, projectId: string, codes: string[]): Promise<VoucherRow[]> {
+  const { rows } = await db.query<VoucherRow>(
+    `SELECT ${readColumns} FROM vouchers WHERE project_id = $1 AND lower(code) = ANY($2::text[]) ORDER BY id FOR UPDATE`,
+    [projectId, codes.map((c) => c.toLowerCase())],
+  );
+  return rows;
+}
+
+/** Writes several vouchers' overrides at once (a bulk change). */
+export async function updateOverridesMany(db: Executor, projectId: string, rows: Array<{ id: string; overrides: unknown }>, now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `UPDATE vouchers v SET overrides = u.overrides, updated_at = $3
+       FROM jsonb_to_recordset($2::jsonb) AS u(id text, overrides jsonb)
+      WHERE v.project_id = $1 AND v.id = u.id`,
+    [projectId, JSON.stringify(rows), now],
+  );
+}
