@@ -19,6 +19,7 @@ import { ordersModule } from './modules/orders/index.js';
 import { productsModule } from './modules/products/index.js';
 import { validationRulesModule } from './modules/validation-rules/index.js';
 import { eventLogModule } from './modules/event-log/index.js';
+import { exportsModule } from './modules/exports/index.js';
 import { eventSchemasModule } from './modules/event-schemas/index.js';
 import { eventsModule } from './modules/events/index.js';
 import type { ModuleParts, Reaction, TesseraModule } from './modules/module.js';
@@ -70,6 +71,7 @@ const modules = [
   referralsModule,
   rewardsModule,
   redemptionsModule,
+  exportsModule,
 ] as const;
 
 type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;

@@ -22,6 +22,7 @@ describe('job catalog', () => {
       ['loyalties.expiry', { idleMs: 1000, batchSize: 1000 }],
       ['loyalties.tier-expiry', { idleMs: 1000, batchSize: 200 }],
       ['loyalties.pending', { idleMs: 1000, batchSize: 200 }],
+      ['exports.build', { idleMs: 1000, batchSize: 5000 }],
     ]);
   });
 

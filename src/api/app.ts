@@ -36,6 +36,8 @@ import { metadataSchemaManagementRoutes, metadataSchemaRoutes } from './routes/m
 import { distributionRoutes } from './routes/distributions.js';
 import { orderRoutes } from './routes/orders.js';
 import { productRoutes } from './routes/products.js';
+import { exportDownloadRoute, exportRoutes } from './routes/exports.js';
+import type { ExportsService } from '../modules/exports/index.js';
 import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
 import type { EarningRules, LoyaltiesService, Pending, Tiers } from '../modules/loyalties/index.js';
@@ -81,6 +83,7 @@ export interface ApiServices {
   promotions: PromotionsService;
   rollbacks: RollbacksService;
   loyalties: LoyaltiesService;
+  exports: ExportsService;
   earningRules: EarningRules;
   loyaltyTiers: Tiers;
   pendingPoints: Pending;
@@ -160,8 +163,11 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     loyaltyRoutes(v1, services);
     rewardRoutes(v1, services);
     referralRoutes(v1, services);
+    exportRoutes(v1, services);
     await csvImportRoutes(v1, services);
   }, { prefix: '/v1' });
+  // An export's file is fetched with the token in its URL, without API keys.
+  await app.register(async (files) => exportDownloadRoute(files, services), { prefix: '/v1' });
 
   await app.register(async (client) => {
     // An OPTIONS without Origin or Access-Control-Request-Method is no preflight: refused in the error shape (the

@@ -1,0 +1,76 @@
+/**
+ * An export's read as SQL: the object's rows of the project that existed when the export was asked for, the
+ * filters' conditions, in the asked order after the last row written (keyset: the order value, then the id).
+ */
+import { invalidPayload } from '../../core/errors.js';
+import type { Column, Source } from './sources.js';
+import type { Conditions, ExportFilters, ExportRow } from './types.js';
+
+const casts = { text: 'text', time: 'timestamptz', number: 'numeric', bool: 'boolean' } as const;
+const listOps: Record<string, string> = { $is: '= ANY', $in: '= ANY', $is_not: '<> ALL', $not_in: '<> ALL' };
+const oneOps: Record<string, string> = { $after: '>', $more_than: '>', $more_than_equal: '>=', $before: '<', $less_than: '<', $less_than_equal: '<=' };
+const nullOps: Record<string, string> = { $has_value: 'IS NOT NULL', $is_unknown: 'IS NULL' };
+export const operators = [...Object.keys(listOps), ...Object.keys(oneOps), ...Object.keys(nullOps)];
+
+/** Refuses filters naming a field the object cannot filter on, an unknown operator or values of the wrong kind. */
+export function checkFilters(source: Source, filters: ExportFilters | undefined): void {
+  if (!filters) return;
+  for (const [field, f] of Object.entries(filters)) {
+    if (field === 'junction') {
+      if (typeof f !== 'string' || !['and', 'or'].includes(f.toLowerCase())) throw invalidPayload('Property .parameters.filters.junction must be and or or');
+      continue;
+    }
+    const column = source.filters[field];
+    if (!column) throw invalidPayload(`Property .parameters.filters.${field} is not a field this export can filter on; use one of ${Object.keys(source.filters).join(', ')}`);
+    const conditions = (f as { conditions?: Conditions } | undefined)?.conditions;
+    if (!conditions || typeof conditions !== 'object' || Object.keys(conditions).length === 0) throw invalidPayload(`Property .parameters.filters.${field}.conditions must name at least one operator`);
+    for (const [op, values] of Object.entries(conditions)) {
+      if (!operators.includes(op)) throw invalidPayload(`Property .parameters.filters.${field}.conditions.${op} is not an operator; use one of ${operators.join(', ')}`);
+      if (op in nullOps) continue;
+      const list = Array.isArray(values) ? values : [values];
+      if (list.length === 0 || list.length > 1000) throw invalidPayload(`Property .parameters.filters.${field}.conditions.${op} takes 1 to 1000 values`);
+      for (const v of list) checkValue(column, v, `${field}.conditions.${op}`);
+    }
+  }
+}
+
+function checkValue(column: Column, v: unknown, where: string): void {
+  const bad = () => invalidPayload(`Property .parameters.filters.${where} holds ${JSON.stringify(v)}, not a ${column.type === 'time' ? 'date' : column.type === 'bool' ? 'boolean' : column.type === 'number' ? 'number' : 'text'}`);
+  if (column.type === 'time' && (typeof v !== 'string' || Number.isNaN(Date.parse(v)))) throw bad();
+  if (column.type === 'number' && !(typeof v === 'number' && Number.isFinite(v))) throw bad();
+  if (column.type === 'bool' && typeof v !== 'boolean') throw bad();
+  if (column.type === 'text' && typeof v !== 'string') throw bad();
+}
+
+/** The SELECT of the next chunk: $1 project, $2 the export's time, then the filters' values, then the position. */
+export function chunkQuery(source: Source, e: Pick<ExportRow, 'parameters' | 'position'>, limit: number): { text: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length + 2}`;
+  };
+  const filters = e.parameters.filters ?? {};
+  const parts: string[] = [];
+  for (const [field, f] of Object.entries(filters)) {
+    if (field === 'junction' || !f || typeof f === 'string') continue;
+    const column = source.filters[field]!;
+    for (const [op, values] of Object.entries(f.conditions)) {
+      if (op in nullOps) parts.push(`${column.expr} ${nullOps[op]}`);
+      else if (op in listOps) parts.push(`${column.expr} ${listOps[op]}(${p(Array.isArray(values) ? values : [values])}::${casts[column.type]}[])`);
+      else parts.push(`${column.expr} ${oneOps[op]} ${p(Array.isArray(values) ? values[0] : values)}::${casts[column.type]}`);
+    }
+  }
+  const junction = String(filters.junction ?? 'and').toLowerCase() === 'or' ? ' OR ' : ' AND ';
+  const descending = e.parameters.order.startsWith('-');
+  const order = source.orders[e.parameters.order.replace(/^-/, '')]!;
+  const where = [`t.project_id = $1`, `${source.time} <= $2`];
+  if (source.where) where.push(source.where);
+  if (parts.length > 0) where.push(`(${parts.join(junction)})`);
+  if (e.position) where.push(`(${order.expr}, t.id) ${descending ? '<' : '>'} (${p(e.position.value)}::${casts[order.type]}, ${p(e.position.id)})`);
+  const dir = descending ? 'DESC' : 'ASC';
+  return {
+    text: `SELECT t.*, ${source.select ? `${source.select}, ` : ''}${order.expr} AS export_position FROM ${source.from}
+            WHERE ${where.join(' AND ')} ORDER BY ${order.expr} ${dir}, t.id ${dir} LIMIT ${limit}`,
+    params,
+  };
+}
