@@ -83,6 +83,11 @@ describe('HTTP errors', () => {
       const res = await send({ method: 'GET', url: `/v1/customers?${q}`, headers: p.server });
       expectError(res, 400, 'invalid_query_params');
     }
+    // Found by the route fuzzer: the loyalty programs' list passed its whole query on to the campaigns' list.
+    const res = await send({ method: 'GET', url: '/v1/loyalties?order=0', headers: p.server });
+    expectError(res, 400, 'invalid_query_params');
+    const filtered = await send({ method: 'GET', url: '/v1/loyalties?filters[created_at][conditions][$after]=2030-01-01&order=-name', headers: p.server });
+    expect(filtered.statusCode).toBe(200);
   });
 
   it('answers unknown routes and methods with 404 not_found', async () => {

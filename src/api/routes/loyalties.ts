@@ -34,8 +34,11 @@ const transactionsQuery = { type: 'object', properties: { limit: limitParam, sta
 export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: LoyaltiesService; earningRules: EarningRules; campaigns: CampaignsService; loyaltyTiers: Tiers; pendingPoints: Pending }): void {
   const { loyalties, earningRules, campaigns, loyaltyTiers, pendingPoints } = deps;
 
-  app.get<{ Querystring: { limit: number; page: number } }>('/loyalties', { schema: { querystring: pageQuery } }, async (req) => {
-    const page = await campaigns.list(projectIdOf(req), { ...req.query, campaign_type: 'LOYALTY_PROGRAM' });
+  const programsQuery = { type: 'object', properties: { ...pageQuery.properties, order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'name', '-name'] } } } as const;
+  app.get<{ Querystring: { limit: number; page: number; order?: string } }>('/loyalties', { schema: { querystring: programsQuery } }, async (req) => {
+    // Only what the list takes: other query parameters (filters...) are not passed on.
+    const { limit, page: at, order } = req.query;
+    const page = await campaigns.list(projectIdOf(req), { limit, page: at, ...(order ? { order } : {}), campaign_type: 'LOYALTY_PROGRAM' });
     return listOf('campaigns', page.campaigns, { total: page.total });
   });
   app.post<{ Body: CampaignInput }>('/loyalties', { schema: { body: campaignInputSchema } }, async (req) => loyalties.createProgram(causeOf(req), req.body));
