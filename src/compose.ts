@@ -20,6 +20,7 @@ import { productsModule } from './modules/products/index.js';
 import { validationRulesModule } from './modules/validation-rules/index.js';
 import { eventLogModule } from './modules/event-log/index.js';
 import { exportsModule } from './modules/exports/index.js';
+import { walletsModule } from './modules/wallets/index.js';
 import { eventSchemasModule } from './modules/event-schemas/index.js';
 import { eventsModule } from './modules/events/index.js';
 import type { ModuleParts, Reaction, TesseraModule } from './modules/module.js';
@@ -72,6 +73,7 @@ const modules = [
   rewardsModule,
   redemptionsModule,
   exportsModule,
+  walletsModule,
 ] as const;
 
 type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;

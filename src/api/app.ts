@@ -38,6 +38,7 @@ import { orderRoutes } from './routes/orders.js';
 import { productRoutes } from './routes/products.js';
 import { exportDownloadRoute, exportRoutes } from './routes/exports.js';
 import type { ExportsService } from '../modules/exports/index.js';
+import type { Wallets } from '../modules/wallets/index.js';
 import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
 import type { EarningRules, LoyaltiesService, Pending, Tiers } from '../modules/loyalties/index.js';
@@ -90,6 +91,7 @@ export interface ApiServices {
   rewards: RewardsService;
   referralHolders: Holders;
   referrals: ReferralsService;
+  wallets: Wallets;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;
 }

@@ -1,3 +1,4 @@
+import type { Wallets, WalletListQuery } from '../../modules/wallets/index.js';
 import type { FastifyInstance } from 'fastify';
 import { activityObject, type ActivityQuery, type EventLog } from '../../modules/event-log/index.js';
 import { customerInputSchema, customerObject, type CustomerInput, type CustomersService, type ListQuery } from '../../modules/customers/index.js';
@@ -37,7 +38,7 @@ const activityQuery = {
 } as const;
 
 
-export function customerRoutes(app: FastifyInstance, deps: { customers: CustomersService; log: EventLog; loyalties?: LoyaltiesService; referrals?: ReferralsService }): void {
+export function customerRoutes(app: FastifyInstance, deps: { customers: CustomersService; log: EventLog; loyalties?: LoyaltiesService; referrals?: ReferralsService; wallets: Wallets }): void {
   const { customers, log } = deps;
 
   app.post<{ Body: CustomerInput }>('/customers', { schema: { body: customerInputSchema } }, async (req) => {
@@ -102,5 +103,21 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
     '/customers/:customerId/activities',
     { schema: { params: idParams, querystring: activityQuery } },
     async (req) => listActivity(projectIdOf(req), req.params.customerId, req.query),
+  );
+
+  // The customer's wallet (the SDK's customers.listRedeemables).
+  const walletQuery = {
+    type: 'object',
+    properties: {
+      limit: limitParam,
+      order: { type: 'string', enum: ['created_at', '-created_at', 'id', '-id'] },
+      starting_after_id: { type: 'string', minLength: 1, maxLength: 200 },
+      filters: { type: 'object' },
+    },
+  } as const;
+  app.get<{ Params: { customerId: string }; Querystring: WalletListQuery }>(
+    '/customers/:customerId/redeemables',
+    { schema: { params: idParams, querystring: walletQuery } },
+    async (req) => deps.wallets.list(projectIdOf(req), req.params.customerId, req.query),
   );
 }
