@@ -79,9 +79,43 @@ describe('promotion tiers', () => {
     const r = await ok('POST', '/v1/redemptions', { redeemables: [{ object: 'promotion_tier', id: tier.id }, { object: 'voucher', id: 'PROMO-CODE' }], order, customer: { source_id: 'promo-pia' } });
     expect(r.redemptions[0]).toMatchObject({ related_object_type: 'promotion_tier', related_object_id: tier.id, promotion_tier: { id: tier.id, campaign: { id: campaignId } } });
     expect(r.order).toMatchObject({ status: 'PAID', total_amount: 16650 });
+    // The tier's summary counts what it did: one redemption, on an order of 200.00, taking 15.00 off.
+    const summary = { redemptions: { total_redeemed: 1 }, orders: { total_amount: 20000, total_discount_amount: 1500 } };
+    expect((await ok('GET', `/v1/promotions/tiers/${tier.id}`)).summary).toEqual(summary);
+    expect((await ok('GET', `/v1/promotions/${campaignId}/tiers`)).tiers.find((x: any) => x.id === tier.id).summary).toEqual(summary);
+    const back = await ok('POST', `/v1/redemptions/${r.parent_redemption.id}/rollbacks`, {});
+    expect(back.rollbacks).toHaveLength(2);
+    expect((await ok('GET', `/v1/promotions/tiers/${tier.id}`)).summary.redemptions.total_redeemed).toBe(0);
+    await ok('POST', '/v1/redemptions', { redeemables: [{ object: 'promotion_tier', id: tier.id }], order, customer: { source_id: 'promo-pia' } });
     await ok('POST', `/v1/promotions/tiers/${tier.id}/disable`);
     expect((await api('POST', '/v1/redemptions', { redeemables: [{ object: 'promotion_tier', id: tier.id }], order })).json()).toMatchObject({ code: 400, key: 'promotion_inactive' });
     expect((await api('POST', '/v1/redemptions', { redeemables: [{ object: 'promotion_tier', id: 'promo_missing' }], order })).json()).toMatchObject({ code: 404, resource_type: 'promotion_tier' });
+  });
+});
+
+describe('a PROMOTION campaign created with its tiers', () => {
+  it('creates the campaign and its tiers together, and shows the tiers as they are', async () => {
+    const created = await ok('POST', '/v1/campaigns', {
+      name: 'Tiered at once',
+      campaign_type: 'PROMOTION',
+      promotion: { tiers: [{ name: 'Five off', banner: '5 off', action: { discount: { type: 'AMOUNT', amount_off: 500 } } }, { name: 'Ten percent', action: { discount: { type: 'PERCENT', percent_off: 10 } }, metadata: { a: 1 } }] },
+    });
+    expect(created.promotion).toMatchObject({ object: 'list', data_ref: 'tiers', total: 2, has_more: false });
+    expect(created.promotion.tiers.map((x: any) => [x.name, x.hierarchy, x.campaign_id])).toEqual([['Five off', 1, created.id], ['Ten percent', 2, created.id]]);
+    const tierId = created.promotion.tiers[1].id;
+    await ok('PUT', `/v1/promotions/tiers/${tierId}`, { name: 'Ten percent off' });
+    expect((await ok('GET', `/v1/campaigns/${created.id}`)).promotion.tiers.map((x: any) => x.name)).toEqual(['Five off', 'Ten percent off']);
+    const v = await ok('POST', '/v1/validations', { redeemables: [{ object: 'promotion_tier', id: tierId }], order });
+    expect(v.order.total_discount_amount).toBe(2000);
+  });
+
+  it('refuses the whole request when one tier is bad, naming it, and creates nothing', async () => {
+    const res = await api('POST', '/v1/campaigns', { name: 'Half bad', campaign_type: 'PROMOTION', promotion: { tiers: [{ name: 'fine', action: { discount: { type: 'AMOUNT', amount_off: 1 } } }, { name: 'no discount' }] } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details).toContain('promotion.tiers[1]');
+    expect((await api('GET', '/v1/campaigns/Half%20bad')).statusCode).toBe(404);
+    const typed = await api('POST', '/v1/campaigns', { name: 'Typed', campaign_type: 'PROMOTION', promotion: { tiers: [{ name: 7, action: { discount: { type: 'AMOUNT', amount_off: 1 } } }] } });
+    expect(typed.statusCode).toBe(400);
   });
 });
 

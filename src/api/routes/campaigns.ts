@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { asyncActionObject, campaignInputSchema, categoryInputSchema, categoryObject, type CampaignInput, type CampaignsService, type CategoriesService } from '../../modules/campaigns/index.js';
 import { importSchema, voucherInputSchema, type VoucherInput, type VouchersService } from '../../modules/vouchers/index.js';
+import { tierInputSchema, type PromotionsService } from '../../modules/promotions/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf } from '../list.js';
 
@@ -18,11 +19,29 @@ const listQuery = {
   },
 } as const;
 
-/** /v1/campaigns, /v1/categories and /v1/async-actions. */
-export function campaignRoutes(app: FastifyInstance, deps: { campaigns: CampaignsService; vouchers: VouchersService; categories: CategoriesService }): void {
-  const { campaigns, vouchers, categories } = deps;
+/** A campaign's body, with a PROMOTION's tiers checked as the tiers endpoint checks them. */
+const campaignBody = {
+  ...campaignInputSchema,
+  properties: { ...campaignInputSchema.properties, promotion: { type: 'object', properties: { tiers: { type: 'array', maxItems: 100, items: tierInputSchema } } } },
+} as const;
 
-  app.post<{ Body: CampaignInput }>('/campaigns', { schema: { body: campaignInputSchema } }, async (req) => campaigns.create(causeOf(req), req.body));
+/** Tiers a PROMOTION campaign's object lists (the first 100, in hierarchy order). */
+const shownTiers = 100;
+
+/** /v1/campaigns, /v1/categories and /v1/async-actions. */
+export function campaignRoutes(app: FastifyInstance, deps: { campaigns: CampaignsService; vouchers: VouchersService; categories: CategoriesService; promotions: PromotionsService }): void {
+  const { campaigns, vouchers, categories, promotions } = deps;
+
+  /** A PROMOTION campaign shows its tiers as they are. */
+  async function withTiers<T extends { id: string; campaign_type: string }>(projectId: string, c: T): Promise<T> {
+    if (c.campaign_type !== 'PROMOTION') return c;
+    const page = await promotions.list(projectId, { campaignId: c.id, limit: shownTiers, page: 1 });
+    return { ...c, promotion: { object: 'list', data_ref: 'tiers', tiers: page.tiers, total: page.total, has_more: page.total > shownTiers } };
+  }
+
+  app.post<{ Body: CampaignInput }>('/campaigns', { schema: { body: campaignBody } }, async (req) =>
+    req.body.campaign_type === 'PROMOTION' ? withTiers(projectIdOf(req), await promotions.createCampaign(causeOf(req), req.body)) : campaigns.create(causeOf(req), req.body),
+  );
   app.get<{ Querystring: { limit: number; page: number; campaign_type?: string; is_referral_code?: boolean; order?: string } }>(
     '/campaigns',
     { schema: { querystring: listQuery } },
@@ -33,10 +52,10 @@ export function campaignRoutes(app: FastifyInstance, deps: { campaigns: Campaign
   );
   app.get<{ Params: P }>('/campaigns/:campaignId', async (req) => {
     const projectId = projectIdOf(req);
-    return campaigns.view(projectId, await campaigns.counted(projectId, req.params.campaignId));
+    return withTiers(projectId, await campaigns.view(projectId, await campaigns.counted(projectId, req.params.campaignId)));
   });
   app.put<{ Params: P; Body: CampaignInput }>('/campaigns/:campaignId', { schema: { body: campaignInputSchema } }, async (req) =>
-    campaigns.update(causeOf(req), req.params.campaignId, req.body),
+    withTiers(projectIdOf(req), await campaigns.update(causeOf(req), req.params.campaignId, req.body)),
   );
   app.delete<{ Params: P }>('/campaigns/:campaignId', async (req, reply) => reply.code(202).send(await campaigns.remove(causeOf(req), req.params.campaignId)));
   app.post<{ Params: P }>('/campaigns/:campaignId/enable', async (req) => {

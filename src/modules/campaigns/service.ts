@@ -87,7 +87,11 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     return campaignObject(row, await categoriesOf(projectId, [row], tx));
   }
 
-  async function create(cause: Cause, input: CampaignInput) {
+  /**
+   * POST /v1/campaigns. `within` runs in the creating transaction after campaign.created is recorded (a PROMOTION's
+   * tiers are created there by the promotions module, so that the campaign and its tiers commit together).
+   */
+  async function create(cause: Cause, input: CampaignInput, within?: (tx: Executor, row: CampaignRow) => Promise<void>) {
     if (!input.name) throw invalid("Payload should have required property 'name'");
     if (!input.campaign_type) throw invalid("Payload should have required property 'campaign_type'");
     const campaignType = input.campaign_type;
@@ -134,7 +138,8 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
         validity_timeframe: input.validity_timeframe ?? null,
         validity_day_of_week: input.validity_day_of_week ?? null,
         validity_hours: input.validity_hours ?? null,
-        ...(campaignType === 'PROMOTION' ? { promotion: { tiers: input.promotion?.tiers ?? [] } } : {}),
+        // A PROMOTION's tiers are rows of their own (the promotions module); the definition keeps none.
+        ...(campaignType === 'PROMOTION' ? { promotion: { tiers: [] } } : {}),
         ...(campaignType === 'REFERRAL_PROGRAM' ? { referral_program: input.referral_program ?? { conversion_event_type: 'redemption' } } : {}),
         ...(input.loyalty_tiers_expiration ? { loyalty_tiers_expiration: input.loyalty_tiers_expiration } : {}),
       },
@@ -158,6 +163,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
       if (action) await sql.insertAsyncAction(tx, action);
       const campaign = campaignObject(row, categories);
       await log.record(tx, [{ cause, event: { type: 'campaign.created', entityId: row.id, data: { campaign, created_at: now.toISOString() } } }]);
+      await within?.(tx, row);
     });
     return { ...campaignObject(row, categories), ...(action ? { async_action_id: action.id } : {}) };
   }

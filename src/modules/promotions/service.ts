@@ -1,9 +1,9 @@
 import type { Clock } from '../../core/clock.js';
-import { invalidCampaign, invalidPayload, notFound } from '../../core/errors.js';
+import { invalidCampaign, invalidPayload, notFound, TesseraError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
-import { checkValidity, type CampaignRow, type CampaignsService, type Validity } from '../campaigns/index.js';
+import { checkValidity, type CampaignInput, type CampaignRow, type CampaignsService, type Validity } from '../campaigns/index.js';
 import type { Cause, EventLog } from '../event-log/index.js';
 import * as sql from './sql.js';
 import type { TierInput, TierRow } from './types.js';
@@ -22,7 +22,7 @@ function validityOf(input: TierInput, current: Validity = {}): Validity {
 /** Tiers a project may have for them to be kept per process; a project with more reads them each time. */
 const maxCachedTiers = 5_000;
 
-export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: Pick<CampaignsService, 'get' | 'byIds' | 'simple' | 'categoryId'>; definitions?: Pick<Definitions, 'cache' | 'changed'> }) {
+export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: Pick<CampaignsService, 'get' | 'byIds' | 'simple' | 'categoryId' | 'create'>; definitions?: Pick<Definitions, 'cache' | 'changed'> }) {
   const { db, clock, log, campaigns } = deps;
   /** Per-process copies of each project's tiers (for validations and redemptions), dropped when one changes. */
   const cached = deps.definitions?.cache(async (ex, projectIds) =>
@@ -57,7 +57,29 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
   }
 
   async function record(tx: Executor, cause: Cause, type: string, t: TierRow, c: CampaignRow) {
-    await log.record(tx, [{ cause, event: { type, customerId: null, entityId: t.id, data: { campaign: campaigns.simple(c), promotion_tier: tierObject(t, c) } } }]);
+    const summary = type === 'campaign.promotion_tier.created' ? undefined : (await sql.selectTierSummaries(tx, t.project_id, [t.id])).get(t.id);
+    await log.record(tx, [{ cause, event: { type, customerId: null, entityId: t.id, data: { campaign: campaigns.simple(c), promotion_tier: tierObject(t, c, summary) } } }]);
+  }
+
+  /** A tier's row from its input (name and discount required), at the given place when none is asked for. */
+  function tierRow(cause: Cause, c: CampaignRow, input: TierInput, hierarchy: number): TierRow {
+    if (!input.name) throw invalidPayload("Payload must have required property 'name'");
+    if (!input.action?.discount) throw invalidPayload("Property .action should have required property 'discount'");
+    return {
+      id: newId('promo', 24),
+      project_id: cause.projectId,
+      campaign_id: c.id,
+      name: input.name,
+      banner: input.banner ?? null,
+      action: { discount: input.action.discount },
+      metadata: input.metadata ?? {},
+      hierarchy: input.hierarchy ?? hierarchy,
+      active: input.active ?? true,
+      validity: validityOf(input),
+      category_id: input.category_id ?? null,
+      created_at: clock.now(),
+      updated_at: null,
+    };
   }
 
   async function create(cause: Cause, campaignId: string, input: TierInput) {
@@ -65,26 +87,39 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
     if (!input.action?.discount) throw invalidPayload("Property .action should have required property 'discount'");
     return db.transaction(async (tx) => {
       const c = await promotion(cause.projectId, campaignId, tx);
-      const now = clock.now();
-      const row: TierRow = {
-        id: newId('promo', 24),
-        project_id: cause.projectId,
-        campaign_id: c.id,
-        name: input.name!,
-        banner: input.banner ?? null,
-        action: { discount: input.action!.discount },
-        metadata: input.metadata ?? {},
-        hierarchy: input.hierarchy ?? (await sql.nextHierarchy(tx, c.id)),
-        active: input.active ?? true,
-        validity: validityOf(input),
-        category_id: input.category_id ?? null,
-        created_at: now,
-        updated_at: null,
-      };
+      const row = tierRow(cause, c, input, input.hierarchy ?? (await sql.nextHierarchy(tx, c.id)));
       await sql.insertTier(tx, row);
       await record(tx, cause, 'campaign.promotion_tier.created', row, c);
       return tierObject(row, c);
     });
+  }
+
+  /**
+   * POST /v1/campaigns of a PROMOTION with `promotion.tiers`: the campaign and its tiers in one transaction (tiers
+   * are checked before anything is written; hierarchy defaults to their place in the list, from 1).
+   */
+  async function createCampaign(cause: Cause, input: CampaignInput) {
+    const inputs = (input.promotion?.tiers ?? []) as TierInput[];
+    const probe = { id: 'camp_probe' } as CampaignRow;
+    inputs.forEach((t, i) => {
+      try {
+        tierRow(cause, probe, t, i + 1);
+      } catch (err) {
+        if (err instanceof TesseraError && err.details) throw new TesseraError(err.key, `Promotion tier ${i + 1} (promotion.tiers[${i}]): ${err.details}`);
+        throw err;
+      }
+    });
+    const made: TierRow[] = [];
+    const campaign = await campaigns.create(cause, input, async (tx, c) => {
+      for (const [i, t] of inputs.entries()) {
+        const row = tierRow(cause, c, t, i + 1);
+        await sql.insertTier(tx, row);
+        await record(tx, cause, 'campaign.promotion_tier.created', row, c);
+        made.push(row);
+      }
+    });
+    if (made.length > 0) await announce(cause.projectId);
+    return campaign;
   }
 
   async function update(cause: Cause, id: string, input: TierInput) {
@@ -105,7 +140,7 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
       await sql.updateTier(tx, row);
       const c = await promotion(cause.projectId, row.campaign_id, tx);
       await record(tx, cause, 'campaign.promotion_tier.updated', row, c);
-      return tierObject(row, c);
+      return tierObject(row, c, (await sql.selectTierSummaries(tx, row.project_id, [row.id])).get(row.id));
     });
   }
 
@@ -116,7 +151,7 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
       await sql.updateTier(tx, row);
       const c = await promotion(cause.projectId, row.campaign_id, tx);
       await record(tx, cause, active ? 'campaign.promotion_tier.enabled' : 'campaign.promotion_tier.disabled', row, c);
-      return tierObject(row, c);
+      return tierObject(row, c, (await sql.selectTierSummaries(tx, row.project_id, [row.id])).get(row.id));
     });
   }
 
@@ -132,7 +167,7 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
   async function get(projectId: string, id: string) {
     const t = await find(projectId, id);
     const [c] = await campaigns.byIds(db, projectId, [t.campaign_id]);
-    return tierObject(t, c);
+    return tierObject(t, c, (await sql.selectTierSummaries(db, projectId, [t.id])).get(t.id));
   }
 
   async function list(projectId: string, q: { campaignId?: string; is_available?: boolean; limit: number; page: number }) {
@@ -140,7 +175,8 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
     const { rows, total } = await sql.selectPage(db, projectId, { campaignId, active: q.is_available, offset: (q.page - 1) * q.limit, limit: q.limit });
     const ids = [...new Set(rows.map((r) => r.campaign_id))];
     const byId = new Map((ids.length > 0 ? await campaigns.byIds(db, projectId, ids) : []).map((c) => [c.id, c]));
-    return { tiers: rows.map((r) => tierObject(r, byId.get(r.campaign_id))), total };
+    const summaries = await sql.selectTierSummaries(db, projectId, rows.map((r) => r.id));
+    return { tiers: rows.map((r) => tierObject(r, byId.get(r.campaign_id), summaries.get(r.id))), total };
   }
 
   /** A write, then its project's cached tiers dropped (here at once, elsewhere by NOTIFY). */
@@ -154,6 +190,7 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
 
   return {
     create: announced(create),
+    createCampaign,
     update: announced(update),
     remove: announced(remove),
     get,

@@ -52,3 +52,25 @@ export async function selectProjectTiers(db: Executor, projectId: string, limit:
   const { rows } = await db.query<TierRow>(`SELECT ${columns} FROM promotion_tiers WHERE project_id = $1 ORDER BY id LIMIT $2`, [projectId, limit]);
   return rows;
 }
+
+export interface TierSummary {
+  total_redeemed: number;
+  total_amount: number;
+  total_discount_amount: number;
+}
+
+/**
+ * What tiers did: their successful redemptions not rolled back, the amounts of the orders they were redeemed on and
+ * what they took off them.
+ */
+export async function selectTierSummaries(db: Executor, projectId: string, tierIds: string[]): Promise<Map<string, TierSummary>> {
+  if (tierIds.length === 0) return new Map();
+  const { rows } = await db.query<{ tier_id: string; n: string; amount: string | null; discount: string | null }>(
+    `SELECT r.related_object_id AS tier_id, count(*) AS n, sum(o.amount) AS amount, sum(r.amount) AS discount
+       FROM redemptions r LEFT JOIN orders o ON o.id = r.order_id
+      WHERE r.project_id = $1 AND r.related_object_type = 'promotion_tier' AND r.related_object_id = ANY($2::text[]) AND r.status = 'SUCCEEDED'
+      GROUP BY r.related_object_id`,
+    [projectId, tierIds],
+  );
+  return new Map(rows.map((r) => [r.tier_id, { total_redeemed: Number(r.n), total_amount: Number(r.amount ?? 0), total_discount_amount: Number(r.discount ?? 0) }]));
+}

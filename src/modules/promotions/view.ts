@@ -1,4 +1,5 @@
 import type { CampaignRow } from '../campaigns/index.js';
+import type { TierSummary } from './sql.js';
 import type { TierRow } from './types.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
@@ -6,7 +7,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
 const present = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
 
 /** Voucherify's PromotionTier. */
-export function tierObject(t: TierRow, c: CampaignRow | undefined) {
+export function tierObject(t: TierRow, c: CampaignRow | undefined, s?: TierSummary) {
   const d = c?.definition;
   return {
     id: t.id,
@@ -21,7 +22,7 @@ export function tierObject(t: TierRow, c: CampaignRow | undefined) {
     campaign_id: t.campaign_id,
     active: t.active,
     ...present({ start_date: t.validity.start_date, expiration_date: t.validity.expiration_date, validity_timeframe: t.validity.validity_timeframe, validity_day_of_week: t.validity.validity_day_of_week, validity_hours: t.validity.validity_hours }),
-    summary: { redemptions: { total_redeemed: 0 }, orders: { total_amount: 0, total_discount_amount: 0 } },
+    summary: { redemptions: { total_redeemed: s?.total_redeemed ?? 0 }, orders: { total_amount: s?.total_amount ?? 0, total_discount_amount: s?.total_discount_amount ?? 0 } },
     object: 'promotion_tier' as const,
     categories: [],
   };
