@@ -38,7 +38,7 @@ import { orderRoutes } from './routes/orders.js';
 import { productRoutes } from './routes/products.js';
 import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
-import type { EarningRules, LoyaltiesService, Pending, Tiers } from '../modules/loyalties/index.js';
+import type { EarningRules, LoyaltiesService, MemberActivity, Pending, Tiers } from '../modules/loyalties/index.js';
 import type { RewardsService } from '../modules/rewards/index.js';
 import type { ReferralsService } from '../modules/referrals/index.js';
 import { clientPublicationRoutes, publicationRoutes } from './routes/publications.js';
@@ -84,6 +84,7 @@ export interface ApiServices {
   earningRules: EarningRules;
   loyaltyTiers: Tiers;
   pendingPoints: Pending;
+  memberActivity: MemberActivity;
   rewards: RewardsService;
   referralHolders: Holders;
   referrals: ReferralsService;
