@@ -1,7 +1,8 @@
 /**
- * A member's activity through the official SDK's listMemberActivity and getMemberActivities: the card's part of its
- * holder's activity (newest first, cursor paging, nothing of the holder's other cards), 404s naming the resource and
- * 400s for bad query params.
+ * A member's activity, rewards and a reward assignment's reward, through the official SDK's listMemberActivity,
+ * getMemberActivities, listMemberRewards and getRewardDetails: the card's part of its holder's activity (newest
+ * first, cursor paging, nothing of the holder's other cards), the program's rewards at the member's tier prices
+ * (affordable_only, paging), 404s naming the resource and 400s for bad query params.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -222,6 +223,116 @@ describe("a member's activity", () => {
     expect(err).toMatchObject({ code: 404, key: 'not_found', resource_type: 'voucher' });
     for (const q of ['limit=0', 'limit=101', 'limit=ten', 'order=updated_at', 'order=']) {
       const res = await api('GET', `/v1/loyalties/members/${card.code}/activity?${q}`);
+      expect(res.statusCode, q).toBe(400);
+      expect(res.json(), q).toMatchObject({ code: 400, request_id: expect.any(String) });
+    }
+  });
+});
+
+describe("a member's rewards and a reward assignment's reward", () => {
+  let shop: any;
+  let mug: any;
+  let coupon: any;
+  let coin: any;
+  let assigned: Record<string, any>;
+
+  beforeAll(async () => {
+    shop = await program('Shop');
+    const coupons = await ok('POST', '/v1/campaigns', { name: 'Shop coupons', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 500 } } });
+    const product = await ok('POST', '/v1/products', { name: 'Mug', source_id: 'mug' });
+    mug = await ok('POST', '/v1/rewards', { name: 'Mug', type: 'MATERIAL', parameters: { product: { id: product.id } }, stock: 5, attributes: { description: 'A mug' } });
+    coupon = await ok('POST', '/v1/rewards', { name: 'Coupon', type: 'CAMPAIGN', parameters: { campaign: { id: coupons.id } } });
+    coin = await ok('POST', '/v1/rewards', { name: 'Pay with points', type: 'COIN', parameters: { coin: { exchange_ratio: 0.1 } } });
+    const assign = (body: unknown) => {
+      clock.advance(1000);
+      return ok('POST', `/v1/loyalties/${shop.id}/rewards`, body);
+    };
+    assigned = {
+      mug: await assign({ reward: mug.id, parameters: { loyalty: { points: 30 } } }),
+      coupon: await assign({ reward: coupon.id, parameters: { loyalty: { points: 300 } } }),
+      coin: await assign({ reward: coin.id }),
+    };
+    // Gold members pay 200 for the coupon.
+    await ok('POST', `/v1/loyalties/${shop.id}/tiers`, [{ name: 'Basic', points: { from: 0, to: 199 } }, { name: 'Gold', points: { from: 200 }, rewards: { [coupon.id]: { type: 'CUSTOM', points: 200 } } }]);
+    // A reward of another program is not this member's.
+    const elsewhere = await program('Elsewhere');
+    const hat = await ok('POST', '/v1/rewards', { name: 'Hat', type: 'MATERIAL' });
+    await ok('POST', `/v1/loyalties/${elsewhere.id}/rewards`, { reward: hat.id, parameters: { loyalty: { points: 1 } } });
+  });
+
+  it("lists the program's rewards with their assignment and price, oldest assignment first", async () => {
+    const card = await member(shop.id, 'rw-ann');
+    await addPoints(card.code, 100);
+    const res: any = await server.loyalties.listMemberRewards(card.code, {});
+    expectOfficial('LoyaltiesMembersRewardsListResponseBody', res);
+    expect(res).toMatchObject({ object: 'list', data_ref: 'data', total: 3 });
+    expect(res.data.map((d: any) => [d.object, d.reward.id, d.assignment.id, d.assignment.parameters.loyalty.points])).toEqual([
+      ['loyalty_reward', mug.id, assigned.mug.id, 30],
+      ['loyalty_reward', coupon.id, assigned.coupon.id, 300],
+      ['loyalty_reward', coin.id, assigned.coin.id, 0],
+    ]);
+    expect(res.data[0].reward).toEqual(await ok('GET', `/v1/rewards/${mug.id}`));
+    expect(res.data[0].assignment).toEqual(assigned.mug);
+    expect(res.data[0].assignment).toMatchObject({ reward_id: mug.id, related_object_id: shop.id, related_object_type: 'campaign', object: 'reward_assignment' });
+    // By card id too.
+    expect(await ok('GET', `/v1/loyalties/members/${card.id}/rewards`)).toEqual(res);
+  });
+
+  it('keeps what the balance pays for with affordable_only, at the tier price', async () => {
+    const ann = await member(shop.id, 'rw-bea');
+    await addPoints(ann.code, 100);
+    const affordable: any = await server.loyalties.listMemberRewards(ann.code, { affordable_only: true });
+    expect(affordable.data.map((d: any) => d.reward.id)).toEqual([mug.id, coin.id]);
+    expect(affordable.total).toBe(2);
+    expect((await server.loyalties.listMemberRewards(ann.code, { affordable_only: false })).total).toBe(3);
+    // Gold (250 points): the coupon costs 200 here, so it is affordable and shown at that price.
+    const gold = await member(shop.id, 'rw-cy');
+    await addPoints(gold.code, 250);
+    const golds: any = await server.loyalties.listMemberRewards(gold.code, { affordable_only: true });
+    expect(golds.data.map((d: any) => [d.reward.id, d.assignment.parameters.loyalty.points])).toEqual([
+      [mug.id, 30],
+      [coupon.id, 200],
+      [coin.id, 0],
+    ]);
+    // Nothing affordable on an empty card but what has no price.
+    const poor = await member(shop.id, 'rw-dan');
+    expect((await ok('GET', `/v1/loyalties/members/${poor.code}/rewards?affordable_only=true`)).data.map((d: any) => d.reward.id)).toEqual([coin.id]);
+  });
+
+  it('pages with limit and page, total counting all', async () => {
+    const card = await member(shop.id, 'rw-eve');
+    const pages = [];
+    for (const page of [1, 2, 3, 4]) pages.push(await server.loyalties.listMemberRewards(card.code, { limit: 1, page }));
+    expect(pages.map((p: any) => p.data.map((d: any) => d.reward.id))).toEqual([[mug.id], [coupon.id], [coin.id], []]);
+    expect(pages.every((p: any) => p.total === 3)).toBe(true);
+  });
+
+  it("gives an assignment's reward in its program (by id or name), and 404s naming what is missing", async () => {
+    const res = await server.loyalties.getRewardDetails(shop.id, assigned.coupon.id);
+    expect(res).toEqual(coupon);
+    expectOfficial('LoyaltiesRewardAssignmentsRewardGetResponseBody', res);
+    expect(await ok('GET', `/v1/loyalties/${encodeURIComponent(shop.name)}/reward-assignments/${assigned.mug.id}/reward`)).toEqual(await ok('GET', `/v1/rewards/${mug.id}`));
+    const club = (await ok('GET', '/v1/loyalties?limit=100')).campaigns.find((c: any) => c.name === 'Club');
+    const notFound: Array<[string, string]> = [
+      [`/v1/loyalties/${shop.id}/reward-assignments/rewa_nosuchassignment/reward`, 'reward_assignment'],
+      // An assignment of another program.
+      [`/v1/loyalties/${club.id}/reward-assignments/${assigned.mug.id}/reward`, 'reward_assignment'],
+      [`/v1/loyalties/camp_nosuchprogram/reward-assignments/${assigned.mug.id}/reward`, 'campaign'],
+      [`/v1/loyalties/members/NO-SUCH-CARD/rewards`, 'voucher'],
+    ];
+    for (const [url, resourceType] of notFound) {
+      const r = await api('GET', url);
+      expect(r.statusCode, url).toBe(404);
+      expect(r.json(), url).toMatchObject({ code: 404, key: 'not_found', resource_type: resourceType });
+    }
+    const err: any = await server.loyalties.getRewardDetails(shop.id, 'rewa_nosuchassignment').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 404, resource_type: 'reward_assignment' });
+  });
+
+  it('refuses bad query params with a 400', async () => {
+    const card = await member(shop.id, 'rw-fay');
+    for (const q of ['affordable_only=maybe', 'limit=0', 'limit=101', 'page=0', 'page=x']) {
+      const res = await api('GET', `/v1/loyalties/members/${card.code}/rewards?${q}`);
       expect(res.statusCode, q).toBe(400);
       expect(res.json(), q).toMatchObject({ code: 400, request_id: expect.any(String) });
     }

@@ -3,6 +3,7 @@ import { campaignInputSchema, type CampaignInput, type CampaignsService } from '
 import type { BalanceChangeInput, EarningRuleInput, EarningRules, LoyaltiesService, MemberActivity, MemberActivityQuery, Pending, TierInput, Tiers, TransferInput } from '../../modules/loyalties/index.js';
 import { mapPoints, maxRulesPerProject, maxTiers, maxTransfers } from '../../modules/loyalties/index.js';
 import { publicationInputSchema, type PublicationInput } from '../../modules/publications/index.js';
+import type { MemberRewardsQuery, RewardsService } from '../../modules/rewards/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf, pageParam } from '../list.js';
 
@@ -33,10 +34,11 @@ const activityQuery = {
   type: 'object',
   properties: { limit: limitParam, order: { type: 'string', enum: ['created_at', '-created_at'], default: '-created_at' }, starting_after_id: { type: 'string', minLength: 1, maxLength: 200 } },
 } as const;
+const memberRewardsQuery = { type: 'object', properties: { affordable_only: { type: 'boolean' }, limit: limitParam, page: pageParam } } as const;
 
 /** /v1/loyalties: programs, members and their points, earning rules (the official SDK's `loyalties`). */
-export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: LoyaltiesService; earningRules: EarningRules; campaigns: CampaignsService; loyaltyTiers: Tiers; pendingPoints: Pending; memberActivity: MemberActivity }): void {
-  const { loyalties, earningRules, campaigns, loyaltyTiers, pendingPoints, memberActivity } = deps;
+export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: LoyaltiesService; earningRules: EarningRules; campaigns: CampaignsService; loyaltyTiers: Tiers; pendingPoints: Pending; memberActivity: MemberActivity; rewards: RewardsService }): void {
+  const { loyalties, earningRules, campaigns, loyaltyTiers, pendingPoints, memberActivity, rewards } = deps;
 
   app.get<{ Querystring: { limit: number; page: number } }>('/loyalties', { schema: { querystring: pageQuery } }, async (req) => {
     const page = await campaigns.list(projectIdOf(req), { ...req.query, campaign_type: 'LOYALTY_PROGRAM' });
@@ -182,4 +184,11 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
     memberActivity.legacyList(projectIdOf(req), req.params.memberId, req.query),
   );
 
+  // A member's rewards (at their tier's prices), and the reward of one of the program's assignments.
+  app.get<{ Params: { memberId: string }; Querystring: MemberRewardsQuery }>('/loyalties/members/:memberId/rewards', { schema: { querystring: memberRewardsQuery } }, async (req) =>
+    rewards.memberRewards(projectIdOf(req), req.params.memberId, req.query),
+  );
+  app.get<{ Params: P & { assignmentId: string } }>('/loyalties/:campaignId/reward-assignments/:assignmentId/reward', async (req) =>
+    rewards.assignmentReward(projectIdOf(req), req.params.campaignId, req.params.assignmentId),
+  );
 }
