@@ -41,7 +41,7 @@ import type { ExportsService } from '../modules/exports/index.js';
 import type { Wallets } from '../modules/wallets/index.js';
 import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
-import type { EarningRules, LoyaltiesService, Pending, Tiers } from '../modules/loyalties/index.js';
+import type { EarningRules, LoyaltiesService, MemberActivity, Pending, Tiers } from '../modules/loyalties/index.js';
 import type { RewardsService } from '../modules/rewards/index.js';
 import type { ReferralsService } from '../modules/referrals/index.js';
 import { clientPublicationRoutes, publicationRoutes } from './routes/publications.js';
@@ -88,6 +88,7 @@ export interface ApiServices {
   earningRules: EarningRules;
   loyaltyTiers: Tiers;
   pendingPoints: Pending;
+  memberActivity: MemberActivity;
   rewards: RewardsService;
   referralHolders: Holders;
   referrals: ReferralsService;

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { campaignInputSchema, type CampaignInput, type CampaignsService } from '../../modules/campaigns/index.js';
-import type { BalanceChangeInput, EarningRuleInput, EarningRules, LoyaltiesService, Pending, TierInput, Tiers, TransferInput } from '../../modules/loyalties/index.js';
+import type { BalanceChangeInput, EarningRuleInput, EarningRules, LoyaltiesService, MemberActivity, MemberActivityQuery, Pending, TierInput, Tiers, TransferInput } from '../../modules/loyalties/index.js';
 import { mapPoints, maxRulesPerProject, maxTiers, maxTransfers } from '../../modules/loyalties/index.js';
 import { publicationInputSchema, type PublicationInput } from '../../modules/publications/index.js';
+import type { MemberRewardsQuery, RewardsService } from '../../modules/rewards/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf, pageParam } from '../list.js';
 
@@ -29,10 +30,15 @@ const transfersBody = {
 const rulesBody = { type: 'array', minItems: 1, maxItems: maxRulesPerProject, items: { type: 'object' } } as const;
 const ruleBody = { type: 'object' } as const;
 const transactionsQuery = { type: 'object', properties: { limit: limitParam, starting_after_id: { type: 'string' } } } as const;
+const activityQuery = {
+  type: 'object',
+  properties: { limit: limitParam, order: { type: 'string', enum: ['created_at', '-created_at'], default: '-created_at' }, starting_after_id: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+const memberRewardsQuery = { type: 'object', properties: { affordable_only: { type: 'boolean' }, limit: limitParam, page: pageParam } } as const;
 
 /** /v1/loyalties: programs, members and their points, earning rules (the official SDK's `loyalties`). */
-export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: LoyaltiesService; earningRules: EarningRules; campaigns: CampaignsService; loyaltyTiers: Tiers; pendingPoints: Pending }): void {
-  const { loyalties, earningRules, campaigns, loyaltyTiers, pendingPoints } = deps;
+export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: LoyaltiesService; earningRules: EarningRules; campaigns: CampaignsService; loyaltyTiers: Tiers; pendingPoints: Pending; memberActivity: MemberActivity; rewards: RewardsService }): void {
+  const { loyalties, earningRules, campaigns, loyaltyTiers, pendingPoints, memberActivity, rewards } = deps;
 
   const programsQuery = { type: 'object', properties: { ...pageQuery.properties, order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'name', '-name'] } } } as const;
   app.get<{ Querystring: { limit: number; page: number; order?: string } }>('/loyalties', { schema: { querystring: programsQuery } }, async (req) => {
@@ -165,5 +171,27 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
   );
   app.get<{ Params: { memberId: string }; Querystring: { limit: number; starting_after_id?: string } }>('/loyalties/members/:memberId/transactions', { schema: { querystring: transactionsQuery } }, async (req) =>
     loyalties.transactions(projectIdOf(req), req.params.memberId, req.query),
+  );
+
+  // A member's activity: the holder's activity records that concern the card. /activities is the deprecated form.
+  app.get<{ Params: M; Querystring: MemberActivityQuery }>('/loyalties/:campaignId/members/:memberId/activity', { schema: { querystring: activityQuery } }, async (req) =>
+    memberActivity.list(projectIdOf(req), req.params.memberId, req.query, req.params.campaignId),
+  );
+  app.get<{ Params: { memberId: string }; Querystring: MemberActivityQuery }>('/loyalties/members/:memberId/activity', { schema: { querystring: activityQuery } }, async (req) =>
+    memberActivity.list(projectIdOf(req), req.params.memberId, req.query),
+  );
+  app.get<{ Params: M; Querystring: MemberActivityQuery }>('/loyalties/:campaignId/members/:memberId/activities', { schema: { querystring: activityQuery } }, async (req) =>
+    memberActivity.legacyList(projectIdOf(req), req.params.memberId, req.query, req.params.campaignId),
+  );
+  app.get<{ Params: { memberId: string }; Querystring: MemberActivityQuery }>('/loyalties/members/:memberId/activities', { schema: { querystring: activityQuery } }, async (req) =>
+    memberActivity.legacyList(projectIdOf(req), req.params.memberId, req.query),
+  );
+
+  // A member's rewards (at their tier's prices), and the reward of one of the program's assignments.
+  app.get<{ Params: { memberId: string }; Querystring: MemberRewardsQuery }>('/loyalties/members/:memberId/rewards', { schema: { querystring: memberRewardsQuery } }, async (req) =>
+    rewards.memberRewards(projectIdOf(req), req.params.memberId, req.query),
+  );
+  app.get<{ Params: P & { assignmentId: string } }>('/loyalties/:campaignId/reward-assignments/:assignmentId/reward', async (req) =>
+    rewards.assignmentReward(projectIdOf(req), req.params.campaignId, req.params.assignmentId),
   );
 }

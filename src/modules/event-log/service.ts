@@ -58,6 +58,8 @@ export interface ActivityQuery {
   category?: 'ACTION' | 'EFFECT';
   campaign_id?: string;
   campaign_type?: string;
+  /** A voucher's part of the activity (a loyalty card's): see sql.ActivityFilter. */
+  voucher?: sql.ActivityFilter['voucher'];
 }
 
 export function createEventLog(deps: { db: Db; clock: Clock }) {
@@ -142,35 +144,44 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
     return records;
   }
 
-  async function listActivity(projectId: string, customerId: string, q: ActivityQuery) {
+  /** The filter of an activity query, or undefined when it matches nothing. */
+  function filterOf(projectId: string, customerId: string, q: Omit<ActivityQuery, 'limit' | 'order' | 'starting_after_id'>) {
     let types = q.type !== undefined ? [q.type] : undefined;
     if (q.category === 'ACTION') types = (types ?? actionTypes).filter((t) => actionTypes.includes(t));
     if (q.category === 'EFFECT' && types) types = types.filter((t) => !actionTypes.includes(t));
+    // Campaign filters match only activities about a campaign; a campaign_type alone matches none of today's.
+    if ((types !== undefined && types.length === 0) || (q.campaign_type !== undefined && q.campaign_id === undefined)) return undefined;
+    return {
+      projectId,
+      customerId,
+      types,
+      excludeTypes: q.category === 'EFFECT' && !q.type ? actionTypes : undefined,
+      startDate: q.start_date,
+      endDate: q.end_date,
+      campaignId: q.campaign_id,
+      voucher: q.voucher,
+    };
+  }
+
+  async function listActivity(projectId: string, customerId: string, q: ActivityQuery) {
     if (q.starting_after_id && !(await sql.eventExists(db, projectId, customerId, q.starting_after_id))) {
       throw notFound('activity', q.starting_after_id);
     }
-    // Campaign filters match only activities about a campaign; a campaign_type alone matches none of today's.
-    const matchesNothing = (types !== undefined && types.length === 0) || (q.campaign_type !== undefined && q.campaign_id === undefined);
-    const rows = matchesNothing
-      ? []
-      : await sql.selectActivity(db, {
-          projectId,
-          customerId,
-          types,
-          excludeTypes: q.category === 'EFFECT' && !q.type ? actionTypes : undefined,
-          startDate: q.start_date,
-          endDate: q.end_date,
-          campaignId: q.campaign_id,
-          ascending: q.order === 'created_at',
-          afterId: q.starting_after_id,
-          limit: q.limit,
-        });
+    const f = filterOf(projectId, customerId, q);
+    const rows = f ? await sql.selectActivity(db, { ...f, ascending: q.order === 'created_at', afterId: q.starting_after_id, limit: q.limit }) : [];
     return { records: rows.slice(0, q.limit), hasMore: rows.length > q.limit };
+  }
+
+  /** How many records an activity query matches, all pages together. */
+  async function countActivity(projectId: string, customerId: string, q: Omit<ActivityQuery, 'limit' | 'order' | 'starting_after_id'>) {
+    const f = filterOf(projectId, customerId, q);
+    return f ? sql.countActivity(db, f) : 0;
   }
 
   return {
     record,
     listActivity,
+    countActivity,
     /** Records per minute of a project since a time (the newest rows of the log; see sql.countPerMinute). */
     perMinute: (projectId: string, since: Date) => sql.countPerMinute(db, projectId, since),
     /**

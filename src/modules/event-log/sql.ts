@@ -211,13 +211,15 @@ export interface ActivityFilter {
   startDate?: Date;
   endDate?: Date;
   campaignId?: string;
+  /** Records that name this voucher (`voucher.id`), and with `campaign`, records of those types about its campaign. */
+  voucher?: { id: string; campaign?: { id: string; types: readonly string[] } };
   ascending: boolean;
   afterId?: string;
   limit: number;
 }
 
-/** A page of a customer's activity, ordered by (created_at, seq, position in a pack); fetches limit + 1 to tell has_more. */
-export async function selectActivity(db: Executor, f: ActivityFilter): Promise<EventRecord[]> {
+/** The conditions of an activity filter on the expanded records (e, x), with their parameters. */
+function activityWhere(f: Omit<ActivityFilter, 'ascending' | 'afterId' | 'limit'>): { where: string[]; params: unknown[] } {
   const where = ['e.project_id = $1', 'e.customer_id = $2'];
   const params: unknown[] = [f.projectId, f.customerId];
   const add = (clause: (p: string) => string, value: unknown) => {
@@ -231,6 +233,24 @@ export async function selectActivity(db: Executor, f: ActivityFilter): Promise<E
   if (f.startDate) add((p) => `e.created_at >= ${p}`, f.startDate);
   if (f.endDate) add((p) => `e.created_at <= ${p}`, f.endDate);
   if (f.campaignId) add((p) => `x.data #>> '{campaign,id}' = ${p}`, f.campaignId);
+  if (f.voucher) {
+    const { id, campaign } = f.voucher;
+    params.push(id);
+    const voucher = `x.data #>> '{voucher,id}' = $${params.length}`;
+    if (campaign) {
+      params.push(campaign.id, JSON.stringify(campaign.types));
+      const [c, types] = [`$${params.length - 1}`, `$${params.length}`];
+      where.push(`(${voucher} OR (x.data #>> '{campaign,id}' = ${c} AND x.type IN (SELECT jsonb_array_elements_text(${types}::jsonb))))`);
+    } else {
+      where.push(voucher);
+    }
+  }
+  return { where, params };
+}
+
+/** A page of a customer's activity, ordered by (created_at, seq, position in a pack); fetches limit + 1 to tell has_more. */
+export async function selectActivity(db: Executor, f: ActivityFilter): Promise<EventRecord[]> {
+  const { where, params } = activityWhere(f);
   const cmp = f.ascending ? '>' : '<';
   if (f.afterId) {
     params.push(f.afterId, timeOfEventId(f.afterId) ?? null);
@@ -245,6 +265,13 @@ export async function selectActivity(db: Executor, f: ActivityFilter): Promise<E
     params,
   );
   return rows.map(toRecord);
+}
+
+/** How many records of a customer's activity a filter matches (a pack counts as its records). */
+export async function countActivity(db: Executor, f: Omit<ActivityFilter, 'ascending' | 'afterId' | 'limit'>): Promise<number> {
+  const { where, params } = activityWhere(f);
+  const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM event_log e ${expanded} WHERE ${where.join(' AND ')}`, params);
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** Whether this record is in the project (as a row of its own) or in one of this customer's packs. */

@@ -12,6 +12,7 @@
  * - expiry: accruals under expiration_rules are buckets; the loyalties.expiry job expires each when its day ends.
  * - kept tiers: with loyalty_tiers_expiration (points in a period, or a grace period), a row per card holds its tier
  *   and when it ends; the loyalties.tier-expiry job recomputes the tiers that end (prolonged, downgraded, left).
+ * - member activity: the card holder's activity records that concern the card (a filter on the event log, no copy).
  * Emits voucher.loyalty_card.points_added, voucher.loyalty_card.points_expired, customer.voucher.loyalty_card.points_added,
  * voucher.loyalty_card.transaction.created and customer.rewarded.loyalty_points.
  */
@@ -24,6 +25,7 @@ import type { PublicationsService } from '../publications/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import { cardPoints, type VouchersService } from '../vouchers/index.js';
 import type { Executor } from '../../store/db.js';
+import { createMemberActivity } from './activity.js';
 import { createEarning, earningEventTypes } from './earning.js';
 import { createExpiry } from './expiry.js';
 import { createLedger } from './ledger.js';
@@ -37,9 +39,10 @@ export { pointsFor } from './earning.js';
 export type { EarningRuleInput } from './types.js';
 export { type Tiers, type TierInput, type TierRow, maxTiers, mapPoints } from './tiers.js';
 export type { Pending } from './pending.js';
+export type { MemberActivity, MemberActivityQuery } from './activity.js';
 
 export const loyaltiesModule = defineModule<
-  { loyalties: ReturnType<typeof createLoyaltiesService>; earningRules: ReturnType<typeof createEarningRules>; pointsExpiry: ReturnType<typeof createExpiry>; loyaltyTiers: ReturnType<typeof createTiers>; pendingPoints: ReturnType<typeof createPending>; tierExpiry: { step(batchSize: number): Promise<number> } },
+  { loyalties: ReturnType<typeof createLoyaltiesService>; earningRules: ReturnType<typeof createEarningRules>; pointsExpiry: ReturnType<typeof createExpiry>; loyaltyTiers: ReturnType<typeof createTiers>; pendingPoints: ReturnType<typeof createPending>; memberActivity: ReturnType<typeof createMemberActivity>; tierExpiry: { step(batchSize: number): Promise<number> } },
   { log: EventLog; campaigns: CampaignsService; vouchers: VouchersService; publications: PublicationsService; customers: CustomersService; validationRules: ValidationRulesService; schemas: EventSchemasService }
 >({
   name: 'loyalties',
@@ -65,7 +68,7 @@ export const loyaltiesModule = defineModule<
       }));
     };
     return {
-      services: { loyalties, earningRules, pointsExpiry: expiry, loyaltyTiers: tiers, pendingPoints: pending, tierExpiry: { step: (n: number) => tiers.expireStep(n, membersOf) } },
+      services: { loyalties, earningRules, pointsExpiry: expiry, loyaltyTiers: tiers, pendingPoints: pending, memberActivity: createMemberActivity({ log: services.log, loyalties }), tierExpiry: { step: (n: number) => tiers.expireStep(n, membersOf) } },
       reactions: [
         { kind: 'deriver', name: 'loyalties.earning', types: earningEventTypes, derive: earning.derive },
         {

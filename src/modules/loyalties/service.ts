@@ -200,6 +200,12 @@ export function createLoyaltiesService(deps: {
     return mapPoints(price, terms);
   }
 
+  /** The prices of several rewards (each by its id and its assignment's) for the card's member: one tier lookup. */
+  async function rewardPrices(ex: Executor, projectId: string, found: { card: VoucherRow; campaign: CampaignRow | undefined }, items: Array<{ price: number; ids: string[] }>): Promise<number[]> {
+    const now = found.campaign && items.length > 0 ? await deps.tiers.currentOf(ex, projectId, found.card, found.campaign, cardPoints(found.card, found.campaign).balance) : undefined;
+    return items.map((i) => mapPoints(i.price, now ? i.ids.map((id) => now.tier.rewards?.[id]).find((m) => m !== undefined) : undefined));
+  }
+
   /** The customer object's `loyalty`: the points on the customer's cards, per program (with its current tier). */
   async function customerLoyalty(projectId: string, customerId: string, referredCustomers: number) {
     const held = (await vouchers.list(projectId, { limit: 100, page: 1, customer: customerId })).vouchers as Array<{ id: string; type: string; campaign: string | null; campaign_id: string | null; loyalty_card: { balance: number } | null }>;
@@ -223,6 +229,7 @@ export function createLoyaltiesService(deps: {
     spendIn,
     refundIn,
     rewardPrice,
+    rewardPrices,
     holderOf,
     memberTiers,
     pointsExpiration,

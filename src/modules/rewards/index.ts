@@ -3,6 +3,7 @@
  * - reward (`rew_`): CAMPAIGN (a discount code, gift credits or points of a campaign), MATERIAL (a product), COIN
  *   (points that pay for an order in /v1/redemptions); an optional stock of units, spent by a guarded update.
  * - assignment (`rewa_`): a reward offered by a program at a price in points.
+ * - member rewards: what a card's program offers, at the price the member's tier sets (affordable_only: within the balance).
  * - redeeming: the member's card pays the points (never below 0) and gets what the reward gives, in one transaction.
  * Emits customer.reward_redemptions.created and .completed.
  */
@@ -14,6 +15,7 @@ import type { PublicationsService } from '../publications/index.js';
 import type { Balances } from '../vouchers/index.js';
 import { createRewardsService } from './service.js';
 export { type RewardsService, type RewardInput, type AssignmentInput } from './service.js';
+export type { MemberRewardsQuery } from './member-rewards.js';
 
 export const rewardsModule = defineModule<
   { rewards: ReturnType<typeof createRewardsService> },

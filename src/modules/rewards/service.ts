@@ -8,6 +8,7 @@ import { mapPoints, type LoyaltiesService, type TierRow } from '../loyalties/ind
 import type { PublicationsService } from '../publications/index.js';
 import type { simpleCustomer } from '../customers/index.js';
 import { simpleVoucher, voucherObject, type Balances, type VoucherRow } from '../vouchers/index.js';
+import { createMemberRewards } from './member-rewards.js';
 import * as sql from './sql.js';
 import { assignmentObject, rewardObject } from './view.js';
 
@@ -251,6 +252,7 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
       await assignment(projectId, id, by);
       await sql.deleteAssignment(db, projectId, id);
     },
+    ...createMemberRewards({ db, loyalties: deps.loyalties }),
     redeem,
     quote,
     giveIn,

@@ -86,3 +86,16 @@ export async function selectAssignments(db: Executor, projectId: string, by: { r
   );
   return rows;
 }
+
+/** A program's assignments with their rewards, oldest assignment first. */
+export async function selectProgramRewards(db: Executor, projectId: string, campaignId: string): Promise<Array<{ assignment: AssignmentRow; reward: RewardRow }>> {
+  const { rows } = await db.query<{ assignment: AssignmentRow & { created_at: string; updated_at: string | null }; reward: RewardRow & { created_at: string; updated_at: string | null } }>(
+    `SELECT to_jsonb(a) AS assignment, to_jsonb(r) AS reward
+       FROM reward_assignments a JOIN rewards r ON r.project_id = a.project_id AND r.id = a.reward_id
+      WHERE a.project_id = $1 AND a.campaign_id = $2
+      ORDER BY a.created_at, a.id`,
+    [projectId, campaignId],
+  );
+  const dates = <T extends { created_at: string; updated_at: string | null }>(x: T) => ({ ...x, created_at: new Date(x.created_at), updated_at: x.updated_at === null ? null : new Date(x.updated_at) });
+  return rows.map((r) => ({ assignment: dates(r.assignment), reward: dates(r.reward) }));
+}
