@@ -136,6 +136,16 @@ describe('client-side validate and redeem (legacy)', () => {
     expect(res.promotions.map((x: any) => x.id)).toEqual([small.id, big.id]);
   });
 
+  it('lists the promotion tiers a storefront may show (GET /client/v1/promotions/tiers)', async () => {
+    const headers = { ...p.client, origin: 'https://shop.example.com' };
+    const res = await t.app.inject({ method: 'GET', url: '/client/v1/promotions/tiers?is_available=true&limit=2', headers });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ object: 'list', data_ref: 'tiers', total: 3, has_more: true });
+    expect(res.json().tiers.map((x: any) => x.id)).toEqual([small.id, big.id]);
+    const unsigned = await t.app.inject({ method: 'GET', url: '/client/v1/promotions/tiers', headers: { origin: 'https://shop.example.com' } });
+    expect(unsigned.statusCode).toBe(401);
+  });
+
   it('answers 400 for a query the order cannot be made of', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/client/v1/validate?code=LEGACY-TEN&amount=lots', headers: { ...p.client, origin: 'https://shop.example.com' } });
     expect(res.statusCode).toBe(400);

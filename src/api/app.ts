@@ -52,7 +52,7 @@ import type { Holders } from '../modules/referrals/index.js';
 import { rewardRoutes } from './routes/rewards.js';
 import { segmentRoutes } from './routes/segments.js';
 import { clientRedemptionRoutes, redemptionRoutes } from './routes/redemptions.js';
-import { promotionRoutes } from './routes/promotions.js';
+import { clientPromotionRoutes, promotionRoutes } from './routes/promotions.js';
 import { voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { bodyAjv, queryAjv } from './validation.js';
@@ -192,6 +192,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     eventRoutes(client, { events: services.events, clientSide: true });
     clientPublicationRoutes(client, services);
     clientRedemptionRoutes(client, services);
+    clientPromotionRoutes(client, services);
   }, { prefix: '/client/v1' });
 
   await app.register(async (mgmt) => {

@@ -68,3 +68,11 @@ export function promotionRoutes(app: FastifyInstance, deps: { promotions: Promot
     return reply.code(204).send();
   });
 }
+
+/** GET /client/v1/promotions/tiers: the promotion tiers a storefront may show (the same list as the server's). */
+export function clientPromotionRoutes(app: FastifyInstance, deps: { promotions: PromotionsService }): void {
+  app.get<{ Querystring: ListQuery }>('/promotions/tiers', { schema: { querystring: listQuery } }, async (req) => {
+    const page = await deps.promotions.list(projectIdOf(req), req.query);
+    return { ...listOf('tiers', page.tiers, { total: page.total }), has_more: req.query.page * req.query.limit < page.total };
+  });
+}
