@@ -13,6 +13,7 @@ import type { Job } from './core/jobs.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { campaignsModule } from './modules/campaigns/index.js';
 import { customersModule } from './modules/customers/index.js';
+import { customerBulkModule } from './modules/customer-bulk/index.js';
 import { deliveryModule, type Delivery } from './modules/delivery/index.js';
 import { distributionsModule } from './modules/distributions/index.js';
 import { ordersModule } from './modules/orders/index.js';
@@ -74,6 +75,7 @@ const modules = [
   redemptionsModule,
   exportsModule,
   walletsModule,
+  customerBulkModule,
 ] as const;
 
 type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;

@@ -39,6 +39,7 @@ import { productRoutes } from './routes/products.js';
 import { exportDownloadRoute, exportRoutes } from './routes/exports.js';
 import type { ExportsService } from '../modules/exports/index.js';
 import type { Wallets } from '../modules/wallets/index.js';
+import type { CustomerBulk } from '../modules/customer-bulk/index.js';
 import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
 import type { EarningRules, LoyaltiesService, MemberActivity, Pending, Tiers } from '../modules/loyalties/index.js';
@@ -93,6 +94,7 @@ export interface ApiServices {
   referralHolders: Holders;
   referrals: ReferralsService;
   wallets: Wallets;
+  customerBulk: CustomerBulk;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;
 }

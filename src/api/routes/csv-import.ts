@@ -3,10 +3,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidPayload, payloadTooLarge, TesseraError, unsupportedMediaType } from '../../core/errors.js';
 import type { CampaignsService } from '../../modules/campaigns/index.js';
 import { maxCsvBytes, vouchersFromCsv, voucherInputSchema, type VoucherInput, type VouchersService } from '../../modules/vouchers/index.js';
+import { customersFromCsv, type CustomerBulk } from '../../modules/customer-bulk/index.js';
+import { customerInputSchema } from '../../modules/customers/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { bodyAjv, describeValidation } from '../validation.js';
 
 const checkVoucher = bodyAjv.compile(voucherInputSchema);
+const checkCustomer = bodyAjv.compile(customerInputSchema);
 
 /** The `file` part of a multipart request, as text; 413 over the size limit, 400/415 when there is none. */
 async function csvText(req: FastifyRequest): Promise<string> {
@@ -48,7 +51,7 @@ function itemsOf(text: string, mode: 'standalone' | 'campaign', campaignId?: str
  * most 10 MB) imported as the JSON imports are; 202 with the async action that reports the result. Multipart is
  * parsed in this scope only: the other routes keep taking JSON.
  */
-export async function csvImportRoutes(app: FastifyInstance, deps: { vouchers: VouchersService; campaigns: CampaignsService }): Promise<void> {
+export async function csvImportRoutes(app: FastifyInstance, deps: { vouchers: VouchersService; campaigns: CampaignsService; customerBulk: CustomerBulk }): Promise<void> {
   await app.register(async (scope) => {
     await scope.register(multipart, { limits: { fileSize: maxCsvBytes, files: 2, fields: 10, parts: 12, fieldSize: 1024 }, throwFileSizeLimit: true });
     scope.post('/vouchers/importCSV', async (req, reply) => {
@@ -59,6 +62,16 @@ export async function csvImportRoutes(app: FastifyInstance, deps: { vouchers: Vo
       const campaign = await deps.campaigns.get(projectIdOf(req), req.params.campaignId);
       const { valid, failed } = itemsOf(await csvText(req), 'campaign', campaign.id);
       return reply.code(202).send(await deps.vouchers.importMany(causeOf(req), valid, failed));
+    });
+    // Customers: Voucherify's columns (Source_id, Name, Email, Phone, Birthdate, Description, Address_*), the rest metadata.
+    scope.post('/customers/importCSV', async (req, reply) => {
+      const { items, failed } = customersFromCsv(await csvText(req));
+      const valid = items.filter((c) => {
+        if (checkCustomer(c)) return true;
+        failed.push({ row: 0, source_id: (c as { source_id?: string }).source_id ?? null, reason: describeValidation(checkCustomer.errors ?? [], 'body') });
+        return false;
+      });
+      return reply.code(202).send(await deps.customerBulk.importMany(causeOf(req), valid, failed.map(({ row, source_id, reason }) => ({ source_id, reason: row > 0 ? `Row ${row}: ${reason}` : reason }))));
     });
   });
 }

@@ -1,4 +1,5 @@
 import type { Wallets, WalletListQuery } from '../../modules/wallets/index.js';
+import type { CustomerBulk } from '../../modules/customer-bulk/index.js';
 import type { FastifyInstance } from 'fastify';
 import { activityObject, type ActivityQuery, type EventLog } from '../../modules/event-log/index.js';
 import { customerInputSchema, customerObject, type CustomerInput, type CustomersService, type ListQuery } from '../../modules/customers/index.js';
@@ -38,13 +39,25 @@ const activityQuery = {
 } as const;
 
 
-export function customerRoutes(app: FastifyInstance, deps: { customers: CustomersService; log: EventLog; loyalties?: LoyaltiesService; referrals?: ReferralsService; wallets: Wallets }): void {
+export function customerRoutes(app: FastifyInstance, deps: { customers: CustomersService; log: EventLog; loyalties?: LoyaltiesService; referrals?: ReferralsService; wallets: Wallets; customerBulk: CustomerBulk }): void {
   const { customers, log } = deps;
 
   app.post<{ Body: CustomerInput }>('/customers', { schema: { body: customerInputSchema } }, async (req) => {
     const { customer } = await customers.upsert(causeOf(req), req.body);
     return customerObject(customer);
   });
+
+  // In bulk (the SDK's customers.updateInBulk and updateMetadataInBulk): 202 with the finished async action.
+  const bulkBody = { type: 'array', minItems: 1, maxItems: 1000, items: { ...customerInputSchema, required: ['source_id'] } } as const;
+  app.post<{ Body: CustomerInput[] }>('/customers/bulk/async', { schema: { body: bulkBody } }, async (req, reply) => reply.code(202).send(await deps.customerBulk.updateMany(causeOf(req), req.body)));
+  const metadataBody = {
+    type: 'object',
+    required: ['source_ids', 'metadata'],
+    properties: { source_ids: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 500 } }, metadata: { type: 'object' } },
+  } as const;
+  app.post<{ Body: { source_ids: string[]; metadata: Record<string, unknown> } }>('/customers/metadata/async', { schema: { body: metadataBody } }, async (req, reply) =>
+    reply.code(202).send(await deps.customerBulk.updateMetadata(causeOf(req), req.body.source_ids, req.body.metadata)),
+  );
 
   app.get<{ Params: { customerId: string } }>('/customers/:customerId', { schema: { params: idParams } }, async (req) => {
     const projectId = projectIdOf(req);

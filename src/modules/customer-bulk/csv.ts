@@ -1,0 +1,58 @@
+/** /v1/customers/importCSV rows as customers: Voucherify's standard columns, every other column into metadata. */
+import { parse } from 'csv-parse/sync';
+import { invalidPayload } from '../../core/errors.js';
+import type { CustomerInput } from '../customers/index.js';
+
+/** Most rows one file takes, as the JSON bulk route. */
+export const maxCustomerCsvRows = 5000;
+
+/** Header (lower case, spaces as underscores) -> where the value goes. */
+const standard: Record<string, (c: CustomerInput, v: string) => void> = {
+  id: (c, v) => (c.id = v),
+  source_id: (c, v) => (c.source_id = v),
+  name: (c, v) => (c.name = v),
+  email: (c, v) => (c.email = v),
+  phone: (c, v) => (c.phone = v),
+  birthdate: (c, v) => (c.birthdate = v),
+  birthday: (c, v) => (c.birthdate = v),
+  description: (c, v) => (c.description = v),
+  address_line_1: (c, v) => (c.address = { ...c.address, line_1: v }),
+  address_line_2: (c, v) => (c.address = { ...c.address, line_2: v }),
+  address_postal_code: (c, v) => (c.address = { ...c.address, postal_code: v }),
+  address_city: (c, v) => (c.address = { ...c.address, city: v }),
+  address_state: (c, v) => (c.address = { ...c.address, state: v }),
+  address_country: (c, v) => (c.address = { ...c.address, country: v }),
+};
+
+/** Rows as customers (empty cells left out); a row without source_id or id is refused, the others go on. */
+export function customersFromCsv(text: string): { items: CustomerInput[]; failed: Array<{ row: number; source_id: string | null; reason: string }> } {
+  let records: string[][];
+  try {
+    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true });
+  } catch (err) {
+    throw invalidPayload(`The CSV file cannot be read: ${(err as Error).message}`);
+  }
+  if (records.length === 0) throw invalidPayload('The CSV file is empty: its first line names the columns');
+  if (records.length - 1 > maxCustomerCsvRows) throw invalidPayload(`The CSV file has ${records.length - 1} rows; at most ${maxCustomerCsvRows} are taken at once`);
+  // eslint-disable-next-line no-control-regex
+  if (/\u0000/.test(text)) throw invalidPayload('The CSV file holds a NUL character');
+  const header = records[0]!.map((h) => h.trim());
+  const keys = header.map((h) => h.toLowerCase().replace(/\s+/g, '_'));
+  const items: CustomerInput[] = [];
+  const failed: Array<{ row: number; source_id: string | null; reason: string }> = [];
+  for (const [i, cells] of records.slice(1).entries()) {
+    const c: CustomerInput = {};
+    const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
+    cells.forEach((raw, j) => {
+      const v = raw.trim();
+      if (v === '' || j >= keys.length) return;
+      const set = standard[keys[j]!];
+      if (set) set(c, v);
+      else metadata[header[j]!] = v;
+    });
+    if (Object.keys(metadata).length > 0) c.metadata = { ...metadata };
+    if (c.source_id === undefined && c.id === undefined) failed.push({ row: i + 2, source_id: null, reason: 'A row needs a Source_id (or an Id) to find or create its customer' });
+    else items.push(c);
+  }
+  return { items, failed };
+}

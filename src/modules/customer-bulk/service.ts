@@ -1,0 +1,91 @@
+/**
+ * Customers changed in bulk, as Voucherify's bulk routes: POST /v1/customers/bulk/async (customers upserted by
+ * source_id), /v1/customers/metadata/async (one metadata merged into each listed customer's) and /importCSV. One
+ * transaction; a customer whose metadata the schema refuses is reported and left alone, the others go on. New
+ * customers are recorded (customer.created, with what it triggers); as in Voucherify, updated ones send no
+ * customer.updated, but their segments are re-evaluated (entering and leaving are recorded). The outcome is kept
+ * as a finished async action whose result says for each customer whether it was found and updated.
+ */
+import type { Clock } from '../../core/clock.js';
+import { newId } from '../../core/ids.js';
+import { TesseraError } from '../../core/errors.js';
+import type { Db, Executor, Statement } from '../../store/db.js';
+import type { CustomerInput, CustomersService } from '../customers/index.js';
+import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
+
+export interface CustomerBulkDeps {
+  db: Db;
+  clock: Clock;
+  log: Pick<EventLog, 'record'>;
+  customers: Pick<CustomersService, 'upsertMany' | 'get'>;
+  /** Segment re-evaluation of updated customers (the event log's deriver, called directly). */
+  segments: { onEvents(tx: Executor, entries: CausedEvent[]): Promise<{ events: CausedEvent[]; writes?: Statement[] }> };
+  checkMetadata(projectId: string, metadata: Record<string, unknown>, tx: Executor): Promise<void>;
+  recordAction(tx: Executor, cause: Cause, action: { id: string; type: string; target: number; done: number; result: Record<string, unknown> }): Promise<void>;
+}
+
+type Outcome = { source_id: string | null; found: boolean; updated: boolean; reason?: string };
+
+export function createCustomerBulk(deps: CustomerBulkDeps) {
+  const { db } = deps;
+
+  /** `merge`: the metadata sent is merged into the customer's (metadata/async); otherwise it replaces it. */
+  async function apply(cause: Cause, type: string, inputs: CustomerInput[], merge: boolean, refused: Outcome[] = []): Promise<{ async_action_id: string }> {
+    const id = newId('aa');
+    await db.transaction(async (tx) => {
+      const results: Outcome[] = [...refused];
+      const accepted: CustomerInput[] = [];
+      for (const input of inputs) {
+        const key = input.id ?? input.source_id!;
+        let metadata = input.metadata ?? undefined;
+        if (merge || metadata) {
+          const current = await deps.customers.get(cause.projectId, key, tx).catch((err) => {
+            if (err instanceof TesseraError && err.key === 'not_found') return undefined;
+            throw err;
+          });
+          if (merge) metadata = { ...(current?.metadata ?? {}), ...(metadata ?? {}) };
+          try {
+            await deps.checkMetadata(cause.projectId, metadata ?? {}, tx);
+          } catch (err) {
+            if (!(err instanceof TesseraError) || err.code !== 400) throw err;
+            results.push({ source_id: input.source_id ?? input.id ?? null, found: current !== undefined, updated: false, reason: err.details ?? err.message });
+            continue;
+          }
+        }
+        accepted.push(metadata !== undefined ? { ...input, metadata } : input);
+      }
+      const outcomes = await deps.customers.upsertMany(tx, accepted.map((input) => ({ cause, input })));
+      const created: CausedEvent[] = [];
+      const updated: CausedEvent[] = [];
+      outcomes.forEach((o, i) => {
+        const input = accepted[i]!;
+        if ('error' in o) {
+          results.push({ source_id: input.source_id ?? input.id ?? null, found: input.id !== undefined, updated: false, reason: o.error.details ?? o.error.message });
+          return;
+        }
+        results.push({ source_id: o.result.customer.source_id ?? input.source_id ?? null, found: !o.result.created, updated: true });
+        for (const e of o.events) (e.event.type === 'customer.created' ? created : updated).push(e);
+      });
+      // Updated customers: their segments, without recording the update itself.
+      if (updated.length > 0) {
+        const derived = await deps.segments.onEvents(tx, updated);
+        for (const w of derived.writes ?? []) await tx.query(w.text(1), w.params);
+        await deps.log.record(tx, derived.events);
+      }
+      await deps.log.record(tx, created);
+      const done = results.filter((r) => r.updated).length;
+      await deps.recordAction(tx, cause, { id, type, target: results.length, done, result: { message: `${done} customers updated, ${results.length - done} not`, results } });
+    });
+    return { async_action_id: id };
+  }
+
+  return {
+    updateMany: (cause: Cause, items: CustomerInput[]) => apply(cause, 'CUSTOMERS_BULK_UPDATE', items, false),
+    updateMetadata: (cause: Cause, sourceIds: string[], metadata: Record<string, unknown>) =>
+      apply(cause, 'CUSTOMERS_METADATA_UPDATE', sourceIds.map((source_id) => ({ source_id, metadata })), true),
+    importMany: (cause: Cause, items: CustomerInput[], refused: Array<{ source_id: string | null; reason: string }>) =>
+      apply(cause, 'CUSTOMERS_IMPORT_CSV', items, false, refused.map((r) => ({ ...r, found: false, updated: false }))),
+  };
+}
+
+export type CustomerBulk = ReturnType<typeof createCustomerBulk>;

@@ -1,0 +1,113 @@
+/**
+ * Customers in bulk through the official SDK: customers.updateInBulk, updateMetadataInBulk and importCSV, each a
+ * finished async action reporting every customer; segments follow, updates send no customer.updated.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VoucherifyServerSide } from '@voucherify/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+
+let t: TestTessera;
+let p: TestProject;
+let server: ReturnType<typeof VoucherifyServerSide>;
+let dir: string;
+let goldId: string;
+
+async function ok(method: 'GET' | 'POST', url: string, payload?: unknown): Promise<any> {
+  const res = await t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
+  return res.json();
+}
+const action = (id: string) => ok('GET', `/v1/async-actions/${id}`);
+const activityTypes = async (sourceId: string) => (await ok('GET', `/v1/customers/${sourceId}/activity?limit=100`)).data.map((a: any) => a.type);
+
+beforeAll(async () => {
+  t = await startTessera();
+  p = await t.createProject();
+  const apiUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  server = VoucherifyServerSide({ applicationId: p.server['x-app-id'], secretKey: p.server['x-app-token'], apiUrl });
+  dir = await mkdtemp(join(tmpdir(), 'tessera-customers-csv-'));
+  goldId = (await ok('POST', '/v1/segments', { name: 'Gold', type: 'auto-update', filter: { junction: 'and', 'metadata.tier': { conditions: { $is: ['gold'] } } } })).id;
+  await server.customers.create({ source_id: 'bulk-ann', name: 'Ann', metadata: { tier: 'silver', city: 'Oslo' } } as any);
+});
+afterAll(async () => {
+  await t.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('customers in bulk', () => {
+  it('upserts customers by source_id; an update moves segments but records no customer.updated', async () => {
+    const res: any = await server.customers.updateInBulk([
+      { source_id: 'bulk-ann', name: 'Ann B.', metadata: { tier: 'gold' } },
+      { source_id: 'bulk-bob', email: 'bob@example.com', metadata: { tier: 'gold' } },
+    ] as any);
+    const a = await action(res.async_action_id);
+    expect(a).toMatchObject({ type: 'CUSTOMERS_BULK_UPDATE', status: 'DONE', progress: 100 });
+    expect(a.result.results).toEqual([
+      { source_id: 'bulk-ann', found: true, updated: true },
+      { source_id: 'bulk-bob', found: false, updated: true },
+    ]);
+    expect(await ok('GET', '/v1/customers/bulk-ann')).toMatchObject({ name: 'Ann B.', metadata: { tier: 'gold' } });
+    expect(await ok('GET', '/v1/customers/bulk-bob')).toMatchObject({ email: 'bob@example.com' });
+    const members = (await ok('GET', `/v1/customers?segment_id=${goldId}`)).customers.map((c: any) => c.source_id).sort();
+    expect(members).toEqual(['bulk-ann', 'bulk-bob']);
+    const ann = await activityTypes('bulk-ann');
+    expect(ann).toContain('customer.segment.entered');
+    expect(ann).not.toContain('customer.updated');
+    expect(await activityTypes('bulk-bob')).toEqual(expect.arrayContaining(['customer.created', 'customer.segment.entered']));
+  });
+
+  it('merges one metadata into every listed customer, creating the ones that do not exist', async () => {
+    const res: any = await server.customers.updateMetadataInBulk({ source_ids: ['bulk-ann', 'bulk-cy'], metadata: { tier: 'silver', newsletter: true } } as any);
+    const a = await action(res.async_action_id);
+    expect(a.result.results).toEqual([
+      { source_id: 'bulk-ann', found: true, updated: true },
+      { source_id: 'bulk-cy', found: false, updated: true },
+    ]);
+    expect((await ok('GET', '/v1/customers/bulk-ann')).metadata).toEqual({ tier: 'silver', city: 'Oslo', newsletter: true });
+    expect((await ok('GET', '/v1/customers/bulk-cy')).metadata).toEqual({ tier: 'silver', newsletter: true });
+    expect((await ok('GET', `/v1/customers?segment_id=${goldId}`)).customers.map((c: any) => c.source_id)).toEqual(['bulk-bob']);
+    expect(await activityTypes('bulk-ann')).toContain('customer.segment.left');
+  });
+
+  it('imports a CSV file (customers.importCSV): standard columns, the rest into metadata; a row without source_id is reported', async () => {
+    const path = join(dir, 'customers.csv');
+    await writeFile(path, 'Source_id,Name,Email,Address_City,Tier,Favourite Color\nbulk-dee,Dee,dee@example.com,Lyon,gold,green\nbulk-ann,Ann C.,,,,\n,Nobody,x@example.com,,,\n');
+    const res: any = await server.customers.importCSV(path);
+    const a = await action(res.async_action_id);
+    expect(a).toMatchObject({ type: 'CUSTOMERS_IMPORT_CSV', status: 'DONE' });
+    expect(a.result.results).toEqual([
+      { source_id: null, found: false, updated: false, reason: expect.stringContaining('Row 4') },
+      { source_id: 'bulk-dee', found: false, updated: true },
+      { source_id: 'bulk-ann', found: true, updated: true },
+    ]);
+    expect(await ok('GET', '/v1/customers/bulk-dee')).toMatchObject({ name: 'Dee', email: 'dee@example.com', address: { city: 'Lyon' }, metadata: { Tier: 'gold', 'Favourite Color': 'green' } });
+    // Empty cells change nothing.
+    expect(await ok('GET', '/v1/customers/bulk-ann')).toMatchObject({ name: 'Ann C.', metadata: { tier: 'silver' } });
+  });
+
+  it('reports a customer whose metadata the customer metadata schema refuses, and leaves it alone', async () => {
+    const schema = await t.app.inject({ method: 'POST', url: `/management/v1/projects/${p.id}/metadata-schemas`, headers: managementHeaders, payload: { related_object: 'customer', allow_defined_only: false, properties: { age: { type: 'number', optional: true } } } });
+    expect(schema.statusCode, schema.body).toBe(200);
+    const res: any = await server.customers.updateInBulk([
+      { source_id: 'bulk-bob', metadata: { age: 'old' } },
+      { source_id: 'bulk-cy', metadata: { age: 40 } },
+    ] as any);
+    const a = await action(res.async_action_id);
+    expect(a.result.results[0]).toMatchObject({ source_id: 'bulk-bob', found: true, updated: false, reason: expect.stringContaining('age') });
+    expect(a.result.results[1]).toEqual({ source_id: 'bulk-cy', found: true, updated: true });
+    expect((await ok('GET', '/v1/customers/bulk-bob')).metadata).toEqual({ tier: 'gold' });
+  });
+
+  it('refuses items without source_id, empty lists and more than 1,000 items with a 400', async () => {
+    for (const payload of [[{ name: 'no id' }], [], Array.from({ length: 1001 }, (_, i) => ({ source_id: `c${i}` }))]) {
+      const res = await t.app.inject({ method: 'POST', url: '/v1/customers/bulk/async', headers: p.server, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ key: 'invalid_payload' });
+    }
+    const noIds = await t.app.inject({ method: 'POST', url: '/v1/customers/metadata/async', headers: p.server, payload: { metadata: { a: 1 } } });
+    expect(noIds.statusCode).toBe(400);
+  });
+});
