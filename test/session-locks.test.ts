@@ -75,6 +75,20 @@ describe('validation session locks', () => {
     expect(await count('SELECT gift_balance AS n FROM vouchers WHERE id = $1', [g.id])).toBe(0);
   });
 
+  it('a released session gives its reservation back at once (the SDK\'s releaseValidationSession)', async () => {
+    const v = await ok('POST', '/v1/vouchers/LOCK-ONE', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 }, redemption: { quantity: 1 } });
+    expect((await validate('LOCK-ONE', { type: 'LOCK', key: 'basket-1' })).json()).toMatchObject({ valid: true });
+    expect((await redeem('LOCK-ONE')).json()).toMatchObject({ key: 'quantity_exceeded' });
+    const del = (url: string) => t.app.inject({ method: 'DELETE', url, headers: p.server });
+    expect((await del('/v1/vouchers/LOCK-ONE/sessions/basket-1')).statusCode).toBe(204);
+    expect(await count('SELECT count(*) AS n FROM session_locks WHERE voucher_id = $1', [v.id])).toBe(0);
+    expect(await count('SELECT count(*) AS n FROM vouchers WHERE id = $1 AND locked_until IS NULL', [v.id])).toBe(1);
+    // Released twice, or a session that never held it: 404 naming the session; an unknown code names the voucher.
+    expect((await del('/v1/vouchers/LOCK-ONE/sessions/basket-1')).json()).toMatchObject({ code: 404, resource_type: 'session', resource_id: 'basket-1' });
+    expect((await del('/v1/vouchers/NO-SUCH/sessions/basket-1')).json()).toMatchObject({ code: 404, resource_type: 'voucher' });
+    expect((await redeem('LOCK-ONE')).statusCode).toBe(200);
+  });
+
   it('an expired lock frees its share; a session key is made when none is sent; bad sessions are refused', async () => {
     await ok('POST', '/v1/vouchers/LOCK-1', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 }, redemption: { quantity: 1 } });
     const made = (await validate('LOCK-1', { type: 'LOCK', ttl: 10, ttl_unit: 'MINUTES' })).json();

@@ -71,6 +71,15 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
     const out = await redemptions.redeem(causeOf(req), asStack(req.params.code, req.body));
     return out.redemptions[0];
   });
+  // The SDK's vouchers.releaseValidationSession: a LOCK session gives back what it reserved of this voucher.
+  app.delete<{ Params: { code: string; key: string } }>(
+    '/vouchers/:code/sessions/:key',
+    { schema: { params: { type: 'object', required: ['code', 'key'], properties: { code: { type: 'string', minLength: 1, maxLength: 500 }, key: { type: 'string', minLength: 1, maxLength: 200 } } } } },
+    async (req, reply) => {
+      await redemptions.releaseSession(projectIdOf(req), req.params.code, req.params.key);
+      return reply.code(204).send();
+    },
+  );
   // GET /v1/vouchers/{code}/redemption (the SDK's redemptions.getForVoucher): the voucher's redemptions, newest first.
   app.get<{ Params: { code: string }; Querystring: { limit: number; page: number } }>(
     '/vouchers/:code/redemption',

@@ -23,7 +23,7 @@ import { counterKey } from './limits.js';
 import { createPromotionValidation } from './promotion-validation.js';
 import { createQualifications } from './qualifications.js';
 import { redemptionEvents } from './events.js';
-import { release, reserve, sessionOf, spendBalance, spendQuantity, type SessionInput } from './sessions.js';
+import { release, releaseVoucher, reserve, sessionOf, spendBalance, spendQuantity, type SessionInput } from './sessions.js';
 import { applyStackingRules, defaultStackingRules, stackingMatters, stackingRulesObject, type StackingRules } from './stacking.js';
 import * as sql from './sql.js';
 import type { RedemptionRow, Spent, StackInput } from './types.js';
@@ -335,6 +335,13 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     });
   }
 
+  /** DELETE /v1/vouchers/{code}/sessions/{key}: 404 for an unknown code, or a session that holds nothing of it. */
+  async function releaseSession(projectId: string, code: string, key: string): Promise<void> {
+    const voucher = await deps.vouchers.find(projectId, code);
+    const released = await db.transaction((tx) => releaseVoucher(tx, projectId, key, voucher.id));
+    if (!released) throw notFound('session', key);
+  }
+
   async function get(projectId: string, id: string) {
     const r = await sql.selectRedemption(db, projectId, id);
     if (!r) throw notFound('redemption', id);
@@ -349,7 +356,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   const qualify = createQualifications({ db, checkStack });
   const { validatePromotions, validateTier } = createPromotionValidation({ db, checkStack });
 
-  return { validate, redeem, qualify, validatePromotions, validateTier, get, list: (projectId: string, q: { voucherId?: string; customerId?: string; limit: number; page: number }) => sql.selectPage(db, projectId, { ...q, offset: (q.page - 1) * q.limit }) };
+  return { validate, redeem, qualify, validatePromotions, validateTier, releaseSession, get, list: (projectId: string, q: { voucherId?: string; customerId?: string; limit: number; page: number }) => sql.selectPage(db, projectId, { ...q, offset: (q.page - 1) * q.limit }) };
 }
 
 /** The order as the redemption writes it: PAID, with the stack's discounts on the order and on its lines. */

@@ -118,6 +118,18 @@ export async function spendBalance(tx: Executor, voucherId: string, credits: num
  * remaining locks' latest expiry (none: back to the one-statement spend). The vouchers are locked first, in id order,
  * so that the recomputation, a statement of its own, sees every lock committed before.
  */
+/**
+ * DELETE /v1/vouchers/{code}/sessions/{key}: the session's reservation of one voucher given back (its other
+ * vouchers stay reserved). False when the session holds nothing of that voucher.
+ */
+export async function releaseVoucher(tx: Executor, projectId: string, key: string, voucherId: string): Promise<boolean> {
+  await tx.query('SELECT id FROM vouchers WHERE id = $1 FOR UPDATE', [voucherId]);
+  const { rows } = await tx.query<{ voucher_id: string }>('DELETE FROM session_locks WHERE project_id = $1 AND key = $2 AND voucher_id = $3 RETURNING voucher_id', [projectId, key, voucherId]);
+  if (rows.length === 0) return false;
+  await tx.query('UPDATE vouchers v SET locked_until = (SELECT max(l.expires_at) FROM session_locks l WHERE l.voucher_id = v.id) WHERE v.id = $1', [voucherId]);
+  return true;
+}
+
 export async function release(tx: Executor, projectId: string, key: string): Promise<void> {
   const { rows } = await tx.query<{ voucher_id: string }>('DELETE FROM session_locks WHERE project_id = $1 AND key = $2 RETURNING voucher_id', [projectId, key]);
   if (rows.length === 0) return;
