@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { asyncActionObject, campaignInputSchema, categoryInputSchema, categoryObject, type CampaignInput, type CampaignsService, type CategoriesService } from '../../modules/campaigns/index.js';
-import { importSchema, voucherInputSchema, type VoucherInput, type VouchersService } from '../../modules/vouchers/index.js';
+import { importSchema, voucherInputSchema, type Balances, type VoucherInput, type VouchersService } from '../../modules/vouchers/index.js';
+import type { LoyaltiesService } from '../../modules/loyalties/index.js';
+import { invalidCampaign } from '../../core/errors.js';
 import { tierInputSchema, type PromotionsService } from '../../modules/promotions/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf } from '../list.js';
@@ -29,7 +31,7 @@ const campaignBody = {
 const shownTiers = 100;
 
 /** /v1/campaigns, /v1/categories and /v1/async-actions. */
-export function campaignRoutes(app: FastifyInstance, deps: { campaigns: CampaignsService; vouchers: VouchersService; categories: CategoriesService; promotions: PromotionsService }): void {
+export function campaignRoutes(app: FastifyInstance, deps: { campaigns: CampaignsService; vouchers: VouchersService; categories: CategoriesService; promotions: PromotionsService; balances: Balances; loyalties: LoyaltiesService }): void {
   const { campaigns, vouchers, categories, promotions } = deps;
 
   /** A PROMOTION campaign shows its tiers as they are. */
@@ -56,6 +58,19 @@ export function campaignRoutes(app: FastifyInstance, deps: { campaigns: Campaign
   });
   app.put<{ Params: P; Body: CampaignInput }>('/campaigns/:campaignId', { schema: { body: campaignInputSchema } }, async (req) =>
     withTiers(projectIdOf(req), await campaigns.update(causeOf(req), req.params.campaignId, req.body)),
+  );
+  // A gift card campaign's or loyalty program's transactions (its cards' credits or points), newest first.
+  app.get<{ Params: P; Querystring: { limit: number; starting_after_id?: string } }>(
+    '/campaigns/:campaignId/transactions',
+    { schema: { querystring: { type: 'object', properties: { limit: limitParam, starting_after_id: { type: 'string', maxLength: 200 } } } } },
+    async (req) => {
+      const projectId = projectIdOf(req);
+      const c = await campaigns.get(projectId, req.params.campaignId);
+      if (c.campaign_type === 'LOYALTY_PROGRAM') return deps.loyalties.programTransactions(projectId, c.id, req.query);
+      if (c.campaign_type !== 'GIFT_VOUCHERS') throw invalidCampaign(`Campaign ${c.id} is a ${c.campaign_type}: transactions belong to gift card campaigns and loyalty programs`);
+      const page = await deps.balances.campaignTransactions(projectId, c.id, req.query);
+      return listOf('data', page.data, { has_more: page.has_more, ...(page.more_starting_after ? { more_starting_after: page.more_starting_after } : {}) });
+    },
   );
   app.delete<{ Params: P }>('/campaigns/:campaignId', async (req, reply) => reply.code(202).send(await campaigns.remove(causeOf(req), req.params.campaignId)));
   app.post<{ Params: P }>('/campaigns/:campaignId/enable', async (req) => {

@@ -48,6 +48,10 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
     return listOf('campaigns', page.campaigns, { total: page.total });
   });
   app.post<{ Body: CampaignInput }>('/loyalties', { schema: { body: campaignInputSchema } }, async (req) => loyalties.createProgram(causeOf(req), req.body));
+  // Deprecated in Voucherify for /v1/campaigns/{id}/transactions; the same list.
+  app.get<{ Params: P; Querystring: { limit: number; starting_after_id?: string } }>('/loyalties/:campaignId/transactions', { schema: { querystring: transactionsQuery } }, async (req) =>
+    loyalties.programTransactions(projectIdOf(req), req.params.campaignId, req.query),
+  );
   app.get<{ Params: P }>('/loyalties/:campaignId', async (req) => {
     const projectId = projectIdOf(req);
     const p = await loyalties.program(projectId, req.params.campaignId);

@@ -144,6 +144,14 @@ export function createLoyaltiesService(deps: {
     return { object: 'list' as const, data_ref: 'data' as const, data: page, has_more: rows.length > q.limit, ...(rows.length > q.limit ? { more_starting_after: page.at(-1)!.id } : {}) };
   }
 
+  /** GET /v1/campaigns/{id}/transactions (and /v1/loyalties/{id}/transactions) of a program: every card's. */
+  async function programTransactions(projectId: string, programId: string, q: { limit: number; starting_after_id?: string }) {
+    const p = await program(projectId, programId);
+    const rows = await sql.selectProgramTransactions(db, projectId, p.id, q.limit + 1, q.starting_after_id);
+    const page = rows.slice(0, q.limit).map((t) => transactionObject(t));
+    return { object: 'list' as const, data_ref: 'data' as const, data: page, has_more: rows.length > q.limit, ...(rows.length > q.limit ? { more_starting_after: page.at(-1)!.id } : {}) };
+  }
+
   async function members(projectId: string, programId: string, q: { limit: number; page: number }) {
     const p = await program(projectId, programId);
     const list = await vouchers.list(projectId, { limit: q.limit, page: q.page, campaign_id: p.id });
@@ -242,6 +250,7 @@ export function createLoyaltiesService(deps: {
     changeBalance,
     transfer,
     transactions,
+    programTransactions,
     async member(projectId: string, memberId: string, programId?: string) {
       const found = await card(projectId, memberId, programId);
       return vouchers.view(found.card);

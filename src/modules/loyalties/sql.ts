@@ -42,6 +42,17 @@ export async function selectTransactions(db: Executor, projectId: string, cardId
   return rows;
 }
 
+/** A program's transactions (all its cards'), newest first, after a cursor. */
+export async function selectProgramTransactions(db: Executor, projectId: string, campaignId: string, limit: number, afterId?: string): Promise<TransactionRow[]> {
+  const { rows } = await db.query<TransactionRow>(
+    `SELECT ${txColumns} FROM loyalty_transactions
+      WHERE project_id = $1 AND campaign_id = $2 AND ($4::text IS NULL OR id < $4)
+      ORDER BY id DESC LIMIT $3`,
+    [projectId, campaignId, limit, afterId ?? null],
+  );
+  return rows;
+}
+
 const ruleColumns = 'id, project_id, campaign_id, event, active, definition, created_at, updated_at';
 
 export async function insertRules(db: Executor, rules: EarningRuleRow[]): Promise<void> {

@@ -116,7 +116,16 @@ export function createBalances(deps: {
     return { data: page, has_more: rows.length > q.limit, more_starting_after: rows.length > q.limit ? page.at(-1)?.id : undefined };
   }
 
-  return { change, changeIn, transactions };
+  /** GET /v1/campaigns/{id}/transactions of a gift card campaign: its cards' transactions, newest first. */
+  async function campaignTransactions(projectId: string, campaignId: string, q: { limit: number; starting_after_id?: string }) {
+    const rows = await sql.selectCampaignTransactions(db, projectId, campaignId, q.limit + 1, q.starting_after_id);
+    const page = rows.slice(0, q.limit);
+    const vouchers = new Map((page.length > 0 ? await sql.selectByIds(db, [...new Set(page.map((t) => t.voucher_id))]) : []).map((v) => [v.id, v]));
+    const data = page.map((t) => transactionObject(t, vouchers.get(t.voucher_id)!));
+    return { data, has_more: rows.length > q.limit, more_starting_after: rows.length > q.limit ? data.at(-1)?.id : undefined };
+  }
+
+  return { change, changeIn, transactions, campaignTransactions };
 }
 
 export type Balances = ReturnType<typeof createBalances>;
