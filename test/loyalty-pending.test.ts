@@ -11,7 +11,7 @@ import { createWebhook, deliverAll, privateTargets } from './helpers/sendouts.js
 import { startSink, type Sink } from './helpers/sink.js';
 
 const clock = fixedClock(new Date('2026-05-01T12:00:00Z'));
-const types = ['voucher.loyalty_card.pending_points.added', 'voucher.loyalty_card.pending_points.activated', 'voucher.loyalty_card.pending_points.canceled'];
+const types = ['voucher.loyalty_card.pending_points.added', 'voucher.loyalty_card.pending_points.activated', 'voucher.loyalty_card.pending_points.canceled', 'voucher.loyalty_card.pending_points.updated'];
 let t: TestTessera;
 let p: TestProject;
 let sink: Sink;
@@ -70,6 +70,40 @@ describe('pending points', () => {
     expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card.balance).toBe(40);
   });
 
+  it('are listed per card and per program, and activated, adjusted or canceled by hand', async () => {
+    const program = await ok('POST', '/v1/loyalties', { name: 'By hand', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'HAND-', length: 6 } } });
+    await ok('POST', `/v1/loyalties/${program.id}/earning-rules`, [{ event: 'order.paid', loyalty: { type: 'FIXED', points: 25 }, pending_points: { period_type: 'DAY', period_value: 30 } }]);
+    const code = (await ok('POST', `/v1/loyalties/${program.id}/members`, { customer: { source_id: 'wait-bob' } })).code;
+    for (const n of [1, 2, 3]) await ok('POST', '/v1/orders', { source_id: `hand-${n}`, amount: 1000, status: 'PAID', customer: { source_id: 'wait-bob' } });
+    const mine = await ok('GET', `/v1/loyalties/members/${code}/pending-points?order=created_at`);
+    expect(mine).toMatchObject({ object: 'list', data_ref: 'data', has_more: false });
+    expect(mine.data).toHaveLength(3);
+    const [first, second, third] = mine.data.map((x: any) => x.id);
+    const paged = await ok('GET', `/v1/loyalties/${program.id}/pending-points?limit=2`);
+    expect(paged).toMatchObject({ has_more: true, more_starting_after: second });
+    expect(paged.data.map((x: any) => x.id)).toEqual([third, second]);
+    expect((await ok('GET', `/v1/loyalties/${program.id}/pending-points?limit=2&starting_after_id=${second}`)).data.map((x: any) => x.id)).toEqual([first]);
+
+    const activated = await ok('POST', `/v1/loyalties/members/${code}/pending-points/${first}/activate`);
+    expect(activated).toMatchObject({ points: 25, balance: 25, type: 'loyalty_card', object: 'balance', operation_type: 'MANUAL' });
+    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card.balance).toBe(25);
+    const adjusted = await ok('POST', `/v1/loyalties/members/${code}/pending-points/${second}/balance`, { points: -10 });
+    expect(adjusted).toMatchObject({ points: -10, total: 40, object: 'balance', related_object: { type: 'voucher' } });
+    const tooMuch = await t.app.inject({ method: 'POST', url: `/v1/loyalties/members/${code}/pending-points/${second}/balance`, headers: p.server, payload: { points: -15 } });
+    expect(tooMuch.json()).toMatchObject({ code: 400, key: 'invalid_payload' });
+    const canceled = await t.app.inject({ method: 'POST', url: `/v1/loyalties/members/${code}/pending-points/${third}/cancel`, headers: p.server });
+    expect(canceled.statusCode).toBe(204);
+    expect((await ok('GET', `/v1/loyalties/members/${code}/pending-points`)).data.map((x: any) => [x.id, x.points])).toEqual([[second, 15]]);
+    // What is no longer pending cannot be touched again; the job activates what is left, with the adjusted points.
+    for (const [id, what] of [[first, 'activate'], [third, 'cancel']]) {
+      const again = await t.app.inject({ method: 'POST', url: `/v1/loyalties/members/${code}/pending-points/${id}/${what}`, headers: p.server });
+      expect(again.json()).toMatchObject({ code: 404, resource_type: 'pending_points' });
+    }
+    clock.set(new Date('2026-07-01T00:00:00Z'));
+    await activateDue();
+    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toEqual({ points: 40, balance: 40 });
+  });
+
   it.skipIf(!specPresent)('pending points payloads validate (webhooks and customer activity)', async () => {
     await deliverAll(t);
     const v = projectWebhookValidators(types);
@@ -84,7 +118,9 @@ describe('pending points', () => {
       'customer.voucher.loyalty_card.pending_points.added',
       'customer.voucher.loyalty_card.pending_points.canceled',
     ]);
-    for (const a of activity) {
+    const byHand = (await ok('GET', '/v1/customers/wait-bob/activity?limit=50')).data.filter((a: any) => a.type.startsWith('customer.voucher.loyalty_card.pending_points.'));
+    expect(new Set(byHand.map((a: any) => a.type))).toEqual(new Set(['customer.voucher.loyalty_card.pending_points.added', 'customer.voucher.loyalty_card.pending_points.activated', 'customer.voucher.loyalty_card.pending_points.updated', 'customer.voucher.loyalty_card.pending_points.canceled']));
+    for (const a of [...activity, ...byHand]) {
       const validate = spec.compile(spec.entry(a.type)!.schema_ref);
       expect(validate(a.data.data), `${a.type}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }

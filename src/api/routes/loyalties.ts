@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { campaignInputSchema, type CampaignInput, type CampaignsService } from '../../modules/campaigns/index.js';
 import type { BalanceChangeInput, EarningRuleInput, EarningRules, LoyaltiesService, MemberActivity, MemberActivityQuery, Pending, TierInput, Tiers, TransferInput } from '../../modules/loyalties/index.js';
 import { mapPoints, maxRulesPerProject, maxTiers, maxTransfers } from '../../modules/loyalties/index.js';
@@ -161,11 +161,32 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
   app.post<{ Params: M; Body: TransferInput[] }>('/loyalties/:campaignId/members/:memberId/transfers', { schema: { body: transfersBody } }, async (req) =>
     loyalties.transfer(causeOf(req), req.params.campaignId, req.params.memberId, req.body),
   );
-  app.get<{ Params: M }>('/loyalties/:campaignId/members/:memberId/pending-points', async (req) => {
+  // Pending points: a card's or a program's (newest first unless order=created_at), and by hand: activate, adjust, cancel.
+  const pendingQuery = { type: 'object', properties: { limit: limitParam, order: { type: 'string', enum: ['created_at', '-created_at'] }, starting_after_id: { type: 'string', maxLength: 200 } } } as const;
+  type PendingQuery = { limit: number; order?: string; starting_after_id?: string };
+  const memberPending = async (req: FastifyRequest<{ Params: { campaignId?: string; memberId: string }; Querystring: PendingQuery }>) => {
     const projectId = projectIdOf(req);
     const { card } = await loyalties.card(projectId, req.params.memberId, req.params.campaignId);
-    const data = await pendingPoints.list(projectId, card.id);
-    return { object: 'list', data_ref: 'data', data, total: data.length, has_more: false };
+    return pendingPoints.page(projectId, { cardId: card.id }, req.query);
+  };
+  app.get<{ Params: M; Querystring: PendingQuery }>('/loyalties/:campaignId/members/:memberId/pending-points', { schema: { querystring: pendingQuery } }, memberPending);
+  app.get<{ Params: { memberId: string }; Querystring: PendingQuery }>('/loyalties/members/:memberId/pending-points', { schema: { querystring: pendingQuery } }, memberPending);
+  app.get<{ Params: P; Querystring: PendingQuery }>('/loyalties/:campaignId/pending-points', { schema: { querystring: pendingQuery } }, async (req) => {
+    const projectId = projectIdOf(req);
+    const program = await loyalties.program(projectId, req.params.campaignId);
+    return pendingPoints.page(projectId, { campaignId: program.id }, req.query);
+  });
+  type PendingParams = { memberId: string; pendingId: string };
+  const cardOf = async (req: FastifyRequest<{ Params: PendingParams }>) => (await loyalties.card(projectIdOf(req), req.params.memberId)).card;
+  app.post<{ Params: PendingParams }>('/loyalties/members/:memberId/pending-points/:pendingId/activate', async (req) => pendingPoints.activate(causeOf(req), await cardOf(req), req.params.pendingId));
+  app.post<{ Params: PendingParams; Body: { points: number } }>(
+    '/loyalties/members/:memberId/pending-points/:pendingId/balance',
+    { schema: { body: { type: 'object', required: ['points'], properties: { points: { type: 'integer', minimum: -1e12, maximum: 1e12, not: { const: 0 } } } } } },
+    async (req) => pendingPoints.adjust(causeOf(req), await cardOf(req), req.params.pendingId, req.body.points),
+  );
+  app.post<{ Params: PendingParams }>('/loyalties/members/:memberId/pending-points/:pendingId/cancel', async (req, reply) => {
+    await pendingPoints.cancel(causeOf(req), await cardOf(req), req.params.pendingId);
+    return reply.code(204).send();
   });
   app.get<{ Params: M; Querystring: { limit: number; page: number } }>('/loyalties/:campaignId/members/:memberId/points-expiration', { schema: { querystring: pageQuery } }, async (req) =>
     loyalties.pointsExpiration(projectIdOf(req), req.params.campaignId, req.params.memberId, req.query),

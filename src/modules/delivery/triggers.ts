@@ -11,6 +11,7 @@ export const loyaltyTriggers = [
   'customer.voucher.loyalty_card.pending_points.added',
   'customer.voucher.loyalty_card.pending_points.activated',
   'customer.voucher.loyalty_card.pending_points.canceled',
+  'customer.voucher.loyalty_card.pending_points.updated',
   'customer.loyalty.tier.joined',
   'customer.loyalty.tier.upgraded',
   'customer.loyalty.tier.downgraded',

@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.js';
+import { invalidPayload, notFound } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import { simpleCampaign, type CampaignRow, type CampaignsService } from '../campaigns/index.js';
@@ -111,6 +112,27 @@ export function createPending(deps: { db: Db; clock: Clock; log: Pick<EventLog, 
     return events;
   }
 
+  /** Activated rows' points onto their cards, with their events (the job's and the manual activation's). */
+  async function activateRows(tx: Executor, rows: PendingRow[], causeOf: (p: PendingRow) => Cause, source: 'API' | 'Automation') {
+    const events: CausedEvent[] = [];
+    const changed: Array<{ p: PendingRow; card: VoucherRow; total: number; balance: number }> = [];
+    for (const p of rows) {
+      const card = await deps.vouchers.find(p.project_id, p.voucher_id, tx).catch(() => undefined);
+      if (!card) continue;
+      const program = await deps.vouchers.campaignOf(tx, card);
+      const row = (await deps.customers.byIds(tx, p.project_id, [p.customer_id]))[0];
+      const customer = row ? simpleCustomer(row) : undefined;
+      const cause = causeOf(p);
+      const done = await deps.ledger.change(tx, cause, { card, campaign: program, points: Number(p.points), type: 'PENDING_POINTS_ACTIVATION', source, holder: customer, reason: `Order ${p.order_id}` });
+      const order = { id: p.order_id, object: 'order' };
+      const data = { customer: customer ?? null, campaign: program ? simpleCampaign(program) : null, voucher: simpleVoucher(done.card, program), balance: done.events.at(-1)!.event.data.balance, order, transaction: done.events.at(-1)!.event.data.transaction, pending_points: pendingObject(p) };
+      events.push(...done.events, { cause, event: { type: 'voucher.loyalty_card.pending_points.activated', entityId: p.id, data } });
+      if (customer) events.push({ cause, event: { type: 'customer.voucher.loyalty_card.pending_points.activated', customerId: customer.id, entityId: p.id, data } });
+      changed.push({ p, card: done.card, total: Number(done.card.loyalty_points ?? 0), balance: Number(done.card.loyalty_balance ?? 0) });
+    }
+    return { events, changed };
+  }
+
   /** The job's step: activates due pending points, earliest first. */
   async function step(batchSize: number): Promise<number> {
     return deps.db.transaction(async (tx) => {
@@ -121,31 +143,87 @@ export function createPending(deps: { db: Db; clock: Clock; log: Pick<EventLog, 
           WHERE p.id = due.id RETURNING ${columns.split(', ').map((c) => `p.${c}`).join(', ')}`,
         [now, batchSize],
       );
-      const events: CausedEvent[] = [];
-      for (const p of rows) {
-        const card = await deps.vouchers.find(p.project_id, p.voucher_id, tx).catch(() => undefined);
-        if (!card) continue;
-        const program = await deps.vouchers.campaignOf(tx, card);
-        const row = (await deps.customers.byIds(tx, p.project_id, [p.customer_id]))[0];
-        const customer = row ? simpleCustomer(row) : undefined;
-        const cause = internal(p.project_id, now);
-        const done = await deps.ledger.change(tx, cause, { card, campaign: program, points: Number(p.points), type: 'PENDING_POINTS_ACTIVATION', source: 'Automation', holder: customer, reason: `Order ${p.order_id}` });
-        const order = { id: p.order_id, object: 'order' };
-        const data = { customer: customer ?? null, campaign: program ? simpleCampaign(program) : null, voucher: simpleVoucher(done.card, program), balance: done.events.at(-1)!.event.data.balance, order, transaction: done.events.at(-1)!.event.data.transaction, pending_points: pendingObject(p) };
-        events.push(...done.events, { cause, event: { type: 'voucher.loyalty_card.pending_points.activated', entityId: p.id, data } });
-        if (customer) events.push({ cause, event: { type: 'customer.voucher.loyalty_card.pending_points.activated', customerId: customer.id, entityId: p.id, data } });
-      }
+      const { events } = await activateRows(tx, rows, (p) => internal(p.project_id, now), 'Automation');
       await deps.log.record(tx, events);
       return rows.length;
     });
   }
 
-  async function list(projectId: string, cardId: string): Promise<ReturnType<typeof pendingObject>[]> {
-    const { rows } = await deps.db.query<PendingRow>(`SELECT ${columns} FROM loyalty_pending_points WHERE project_id = $1 AND voucher_id = $2 AND status = 'PENDING' ORDER BY activates_at, id`, [projectId, cardId]);
-    return rows.map(pendingObject);
+  /** The events of a pending entry canceled or changed by hand (their payloads are alike). */
+  async function manualEvents(tx: Executor, cause: Cause, p: PendingRow, type: 'canceled' | 'updated', points: number): Promise<CausedEvent[]> {
+    const card = await deps.vouchers.find(p.project_id, p.voucher_id, tx);
+    const program = await deps.vouchers.campaignOf(tx, card);
+    const customer = (await deps.customers.byIds(tx, p.project_id, [p.customer_id]))[0];
+    if (!program || !customer) return [];
+    const data = { customer: simpleCustomer(customer), campaign: simpleCampaign(program), voucher: simpleVoucher(card, program), voucher_pending_points_balance: pendingBalance(card.id, points, await pendingTotal(tx, card.id)), order: { id: p.order_id, object: 'order' }, pending_points: pendingObject(p) };
+    return [
+      { cause, event: { type: `voucher.loyalty_card.pending_points.${type}`, entityId: p.id, data } },
+      { cause, event: { type: `customer.voucher.loyalty_card.pending_points.${type}`, customerId: p.customer_id, entityId: p.id, data } },
+    ];
   }
 
-  return { add, cancelFor, step, list };
+  /** A card's pending entry, still pending, locked: 404 otherwise (unknown, another card's, activated or canceled). */
+  async function pendingOf(tx: Executor, projectId: string, cardId: string, id: string): Promise<PendingRow> {
+    const { rows } = await tx.query<PendingRow>(`SELECT ${columns} FROM loyalty_pending_points WHERE project_id = $1 AND voucher_id = $2 AND id = $3 AND status = 'PENDING' FOR UPDATE`, [projectId, cardId, id]);
+    if (!rows[0]) throw notFound('pending_points', id);
+    return rows[0];
+  }
+
+  /** POST .../pending-points/{id}/activate: the points reach the card now. */
+  async function activate(cause: Cause, card: VoucherRow, id: string) {
+    return deps.db.transaction(async (tx) => {
+      const p = await pendingOf(tx, cause.projectId, card.id, id);
+      const now = deps.clock.now();
+      await tx.query(`UPDATE loyalty_pending_points SET status = 'ACTIVATED', updated_at = $2 WHERE id = $1`, [p.id, now]);
+      const { events, changed } = await activateRows(tx, [{ ...p, status: 'ACTIVATED', updated_at: now }], () => cause, 'API');
+      await deps.log.record(tx, events);
+      const c = changed[0]!;
+      return { points: Number(p.points), total: c.total, balance: c.balance, type: 'loyalty_card', object: 'balance', related_object: { type: 'voucher', id: card.id }, operation_type: 'MANUAL' };
+    });
+  }
+
+  /** POST .../pending-points/{id}/balance: more or fewer points waiting (at least 1 stays; cancel to drop them). */
+  async function adjust(cause: Cause, card: VoucherRow, id: string, points: number) {
+    return deps.db.transaction(async (tx) => {
+      const p = await pendingOf(tx, cause.projectId, card.id, id);
+      const next = Number(p.points) + points;
+      if (next < 1) throw invalidPayload(`Pending points ${id} hold ${Number(p.points)}: taking ${-points} would leave ${next} (cancel them instead)`);
+      const now = deps.clock.now();
+      await tx.query('UPDATE loyalty_pending_points SET points = $2, updated_at = $3 WHERE id = $1', [p.id, next, now]);
+      const row = { ...p, points: next, updated_at: now };
+      await deps.log.record(tx, await manualEvents(tx, cause, row, 'updated', points));
+      return { points, total: await pendingTotal(tx, card.id), object: 'balance', related_object: { type: 'voucher', id: card.id }, operation_type: 'MANUAL' };
+    });
+  }
+
+  /** POST .../pending-points/{id}/cancel: the points never reach the card. */
+  async function cancel(cause: Cause, card: VoucherRow, id: string): Promise<void> {
+    await deps.db.transaction(async (tx) => {
+      const p = await pendingOf(tx, cause.projectId, card.id, id);
+      const now = deps.clock.now();
+      await tx.query(`UPDATE loyalty_pending_points SET status = 'CANCELED', updated_at = $2 WHERE id = $1`, [p.id, now]);
+      await deps.log.record(tx, await manualEvents(tx, cause, { ...p, status: 'CANCELED', updated_at: now }, 'canceled', -Number(p.points)));
+    });
+  }
+
+  /** Pending entries of a card or of a program, by creation (newest first unless `created_at`), after a cursor. */
+  async function page(projectId: string, of: { cardId?: string; campaignId?: string }, q: { limit: number; order?: string; starting_after_id?: string }) {
+    const desc = q.order !== 'created_at';
+    const cmp = desc ? '<' : '>';
+    const dir = desc ? 'DESC' : 'ASC';
+    const { rows } = await deps.db.query<PendingRow>(
+      `SELECT ${columns} FROM loyalty_pending_points
+        WHERE project_id = $1 AND status = 'PENDING' AND ($2::text IS NULL OR voucher_id = $2) AND ($3::text IS NULL OR campaign_id = $3)
+          AND ($4::text IS NULL OR (created_at, id) ${cmp} (SELECT x.created_at, x.id FROM loyalty_pending_points x WHERE x.id = $4))
+        ORDER BY created_at ${dir}, id ${dir} LIMIT $5`,
+      [projectId, of.cardId ?? null, of.campaignId ?? null, q.starting_after_id ?? null, q.limit + 1],
+    );
+    const data = rows.slice(0, q.limit).map(pendingObject);
+    const more = rows.length > q.limit;
+    return { object: 'list' as const, data_ref: 'data' as const, data, has_more: more, ...(more ? { more_starting_after: data.at(-1)!.id } : {}) };
+  }
+
+  return { add, cancelFor, step, page, activate, adjust, cancel };
 }
 
 function simpleOrderOf(o: Record<string, unknown>) {

@@ -150,6 +150,7 @@ export const emittedTypes: string[] = [
   'voucher.loyalty_card.pending_points.added',
   'voucher.loyalty_card.pending_points.activated',
   'voucher.loyalty_card.pending_points.canceled',
+  'voucher.loyalty_card.pending_points.updated',
   'voucher.loyalty_card.transaction.created',
   'campaign.loyalty_tier.created',
   'customer.reward_redemptions.created',
