@@ -109,7 +109,12 @@ describe('rewards', () => {
     await ok('POST', `/v1/loyalties/${program.id}/members/${code}/redemption`, { reward: { id: credits.id } });
     const cards = (await ok('GET', `/v1/vouchers?customer=${cust.id}&campaign_id=${gift.id}`)).vouchers;
     expect(cards.map((v: any) => v.gift.balance)).toEqual([2000]);
-    const m = await ok('POST', `/v1/loyalties/${program.id}/members/${code}/redemption`, { reward: { id: miles.id } });
+    // Voucherify's older form without the program (the card's), and the program's assignments under reward-assignments.
+    const m = await ok('POST', `/v1/loyalties/members/${code}/redemption`, { reward: { id: miles.id } });
+    const assignments = await ok('GET', `/v1/loyalties/${program.id}/reward-assignments`);
+    const milesAssignment = assignments.data.find((a: any) => a.reward_id === miles.id);
+    expect(milesAssignment).toMatchObject({ object: 'reward_assignment', related_object_id: program.id });
+    expect(await ok('GET', `/v1/loyalties/${program.id}/reward-assignments/${milesAssignment.id}`)).toEqual(milesAssignment);
     expect(m.reward.voucher).toMatchObject({ campaign_id: partner.id, loyalty_card: { balance: 500 } });
     expect(await balance(code)).toBe(300 - 100 - 100 - 50);
     expect((await ok('GET', `/v1/loyalties/members/${m.reward.voucher.code}/transactions`)).data[0]).toMatchObject({ type: 'POINTS_ACCRUAL', details: { balance: { points: 500 } } });

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { invalidPayload } from '../../core/errors.js';
 import type { AssignmentInput, RewardInput, RewardsService } from '../../modules/rewards/index.js';
 import type { LoyaltiesService, Tiers } from '../../modules/loyalties/index.js';
 import { orderInputSchema, type OrderInput } from '../../modules/orders/index.js';
@@ -72,15 +73,29 @@ export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsServi
     await rewards.unassign(projectIdOf(req), req.params.assignmentId, { campaignId: req.params.campaignId });
     return reply.code(204).send();
   });
-  app.post<{ Params: C & { memberId: string }; Body: { reward: { id: string; points?: number }; order?: OrderInput; metadata?: Record<string, unknown> } }>('/loyalties/:campaignId/members/:memberId/redemption', { schema: { body: redemptionBody } }, async (req) => {
+  type MemberRedemption = { reward: { id: string; points?: number }; order?: OrderInput; metadata?: Record<string, unknown> };
+  async function memberRedemption(req: FastifyRequest, campaignId: string, memberId: string, body: MemberRedemption) {
     const projectId = projectIdOf(req);
     // Paying with points discounts an order: it is a redemption of the card with the reward (as /v1/redemptions).
-    if ((await rewards.get(projectId, req.body.reward.id)).type === 'COIN') {
-      const program = await deps.loyalties.program(projectId, req.params.campaignId);
-      const { card } = await deps.loyalties.card(projectId, req.params.memberId, program.id);
-      const out = await deps.redemptions.redeem(causeOf(req), { redeemables: [{ object: 'voucher', id: card.code, reward: req.body.reward }], ...(req.body.order ? { order: req.body.order } : {}), ...(req.body.metadata ? { metadata: req.body.metadata } : {}) }, stackingRulesOf(req.project?.settings));
+    if ((await rewards.get(projectId, body.reward.id)).type === 'COIN') {
+      const program = await deps.loyalties.program(projectId, campaignId);
+      const { card } = await deps.loyalties.card(projectId, memberId, program.id);
+      const out = await deps.redemptions.redeem(causeOf(req), { redeemables: [{ object: 'voucher', id: card.code, reward: body.reward }], ...(body.order ? { order: body.order } : {}), ...(body.metadata ? { metadata: body.metadata } : {}) }, stackingRulesOf(req.project?.settings));
       return out.redemptions[0];
     }
-    return rewards.redeem(causeOf(req), req.params.campaignId, req.params.memberId, req.body);
+    return rewards.redeem(causeOf(req), campaignId, memberId, body);
+  }
+  app.post<{ Params: C & { memberId: string }; Body: MemberRedemption }>('/loyalties/:campaignId/members/:memberId/redemption', { schema: { body: redemptionBody } }, async (req) =>
+    memberRedemption(req, req.params.campaignId, req.params.memberId, req.body),
+  );
+  // Voucherify's older forms: the member's program is the card's; the program's assignments under reward-assignments.
+  app.post<{ Params: { memberId: string }; Body: MemberRedemption }>('/loyalties/members/:memberId/redemption', { schema: { body: redemptionBody } }, async (req) => {
+    const { card } = await deps.loyalties.card(projectIdOf(req), req.params.memberId);
+    if (!card.campaign_id) throw invalidPayload(`Loyalty card ${card.code} belongs to no program: its rewards are redeemed through a program`);
+    return memberRedemption(req, card.campaign_id, req.params.memberId, req.body);
   });
+  app.get<{ Params: C }>('/loyalties/:campaignId/reward-assignments', async (req) => rewards.assignments(projectIdOf(req), { campaignId: req.params.campaignId }));
+  app.get<{ Params: C & { assignmentId: string } }>('/loyalties/:campaignId/reward-assignments/:assignmentId', async (req) =>
+    rewards.getAssignment(projectIdOf(req), req.params.assignmentId, { campaignId: req.params.campaignId }),
+  );
 }
