@@ -42,7 +42,7 @@ import type { Wallets } from '../modules/wallets/index.js';
 import type { CustomerBulk } from '../modules/customer-bulk/index.js';
 import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
-import type { EarningRules, LoyaltiesService, MemberActivity, Pending, Tiers } from '../modules/loyalties/index.js';
+import type { EarningRules, LoyaltiesService, MemberActivity, Pending, PointsEstimate, Tiers } from '../modules/loyalties/index.js';
 import type { RewardsService } from '../modules/rewards/index.js';
 import type { ReferralsService } from '../modules/referrals/index.js';
 import { clientPublicationRoutes, publicationRoutes } from './routes/publications.js';
@@ -89,6 +89,7 @@ export interface ApiServices {
   earningRules: EarningRules;
   loyaltyTiers: Tiers;
   pendingPoints: Pending;
+  pointsEstimate: PointsEstimate;
   memberActivity: MemberActivity;
   rewards: RewardsService;
   referralHolders: Holders;

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { campaignInputSchema, type CampaignInput, type CampaignsService } from '../../modules/campaigns/index.js';
-import type { BalanceChangeInput, EarningRuleInput, EarningRules, LoyaltiesService, MemberActivity, MemberActivityQuery, Pending, TierInput, Tiers, TransferInput } from '../../modules/loyalties/index.js';
+import type { BalanceChangeInput, EarningRuleInput, EarningRules, EstimateInput, LoyaltiesService, MemberActivity, MemberActivityQuery, Pending, PointsEstimate, TierInput, Tiers, TransferInput } from '../../modules/loyalties/index.js';
+import { customerInputSchema } from '../../modules/customers/index.js';
+import { orderInputSchema } from '../../modules/orders/index.js';
 import { mapPoints, maxRulesPerProject, maxTiers, maxTransfers } from '../../modules/loyalties/index.js';
 import { publicationInputSchema, type PublicationInput } from '../../modules/publications/index.js';
 import type { MemberRewardsQuery, RewardsService } from '../../modules/rewards/index.js';
@@ -37,7 +39,7 @@ const activityQuery = {
 const memberRewardsQuery = { type: 'object', properties: { affordable_only: { type: 'boolean' }, limit: limitParam, page: pageParam } } as const;
 
 /** /v1/loyalties: programs, members and their points, earning rules (the official SDK's `loyalties`). */
-export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: LoyaltiesService; earningRules: EarningRules; campaigns: CampaignsService; loyaltyTiers: Tiers; pendingPoints: Pending; memberActivity: MemberActivity; rewards: RewardsService }): void {
+export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: LoyaltiesService; earningRules: EarningRules; campaigns: CampaignsService; loyaltyTiers: Tiers; pendingPoints: Pending; pointsEstimate: PointsEstimate; memberActivity: MemberActivity; rewards: RewardsService }): void {
   const { loyalties, earningRules, campaigns, loyaltyTiers, pendingPoints, memberActivity, rewards } = deps;
 
   const programsQuery = { type: 'object', properties: { ...pageQuery.properties, order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'name', '-name'] } } } as const;
@@ -48,6 +50,12 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
     return listOf('campaigns', page.campaigns, { total: page.total });
   });
   app.post<{ Body: CampaignInput }>('/loyalties', { schema: { body: campaignInputSchema } }, async (req) => loyalties.createProgram(causeOf(req), req.body));
+  // The points an order paid would earn (Voucherify's estimate-points).
+  app.post<{ Params: P; Body: EstimateInput | null }>(
+    '/loyalties/:campaignId/qualifications',
+    { schema: { body: { type: ['object', 'null'], properties: { customer: customerInputSchema, order: orderInputSchema } } } },
+    async (req) => deps.pointsEstimate.estimate(projectIdOf(req), req.params.campaignId, req.body ?? {}),
+  );
   // Deprecated in Voucherify for /v1/campaigns/{id}/transactions; the same list.
   app.get<{ Params: P; Querystring: { limit: number; starting_after_id?: string } }>('/loyalties/:campaignId/transactions', { schema: { querystring: transactionsQuery } }, async (req) =>
     loyalties.programTransactions(projectIdOf(req), req.params.campaignId, req.query),

@@ -213,5 +213,22 @@ export function createEarning(deps: {
     return { events: out };
   }
 
-  return { derive };
+  /**
+   * POST /v1/loyalties/{id}/qualifications: the points an order paid would earn in a program, by its active order.paid
+   * rules (validity and validation rules checked as earning checks them). An estimate: tier terms and rules on
+   * other events are not counted, nothing is written.
+   */
+  async function estimate(tx: Executor, projectId: string, programId: string, input: { customer: SimpleCustomer; order: NonNullable<Earner['order']> }): Promise<number> {
+    const now = deps.clock.now();
+    const x: Earner = { customer: input.customer, event: { id: 'estimate', type: 'customer.order.paid', metadata: {} }, order: input.order };
+    const rulesRead = new Map<string, Promise<ValidationRuleRow | undefined>>();
+    let points = 0;
+    for (const rule of (await deps.rules.active(tx, [projectId])).filter((r) => r.campaign_id === programId && matches(r, x))) {
+      const p = pointsFor(rule, x);
+      if (p > 0 && (await ruleHolds(tx, rule, x, now, rulesRead))) points += p;
+    }
+    return points;
+  }
+
+  return { derive, estimate };
 }

@@ -30,6 +30,7 @@ import { createEarning, earningEventTypes } from './earning.js';
 import { createExpiry } from './expiry.js';
 import { createLedger } from './ledger.js';
 import { createPending } from './pending.js';
+import { createPointsEstimate } from './estimate.js';
 import { createTiers } from './tiers.js';
 import { createEarningRules } from './rules.js';
 import { createLoyaltiesService } from './service.js';
@@ -39,10 +40,11 @@ export { pointsFor } from './earning.js';
 export type { EarningRuleInput } from './types.js';
 export { type Tiers, type TierInput, type TierRow, maxTiers, mapPoints } from './tiers.js';
 export type { Pending } from './pending.js';
+export type { PointsEstimate, EstimateInput } from './estimate.js';
 export type { MemberActivity, MemberActivityQuery } from './activity.js';
 
 export const loyaltiesModule = defineModule<
-  { loyalties: ReturnType<typeof createLoyaltiesService>; earningRules: ReturnType<typeof createEarningRules>; pointsExpiry: ReturnType<typeof createExpiry>; loyaltyTiers: ReturnType<typeof createTiers>; pendingPoints: ReturnType<typeof createPending>; memberActivity: ReturnType<typeof createMemberActivity>; tierExpiry: { step(batchSize: number): Promise<number> } },
+  { loyalties: ReturnType<typeof createLoyaltiesService>; earningRules: ReturnType<typeof createEarningRules>; pointsExpiry: ReturnType<typeof createExpiry>; loyaltyTiers: ReturnType<typeof createTiers>; pendingPoints: ReturnType<typeof createPending>; pointsEstimate: ReturnType<typeof createPointsEstimate>; memberActivity: ReturnType<typeof createMemberActivity>; tierExpiry: { step(batchSize: number): Promise<number> } },
   { log: EventLog; campaigns: CampaignsService; vouchers: VouchersService; publications: PublicationsService; customers: CustomersService; validationRules: ValidationRulesService; schemas: EventSchemasService }
 >({
   name: 'loyalties',
@@ -68,7 +70,7 @@ export const loyaltiesModule = defineModule<
       }));
     };
     return {
-      services: { loyalties, earningRules, pointsExpiry: expiry, loyaltyTiers: tiers, pendingPoints: pending, memberActivity: createMemberActivity({ log: services.log, loyalties }), tierExpiry: { step: (n: number) => tiers.expireStep(n, membersOf) } },
+      services: { loyalties, earningRules, pointsExpiry: expiry, loyaltyTiers: tiers, pendingPoints: pending, pointsEstimate: createPointsEstimate({ db, loyalties, customers: services.customers, earning }), memberActivity: createMemberActivity({ log: services.log, loyalties }), tierExpiry: { step: (n: number) => tiers.expireStep(n, membersOf) } },
       reactions: [
         { kind: 'deriver', name: 'loyalties.earning', types: earningEventTypes, derive: earning.derive },
         {
