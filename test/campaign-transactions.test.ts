@@ -4,15 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { requestsOf } from './helpers/requests.js';
 
 let t: TestTessera;
 let p: TestProject;
 
-async function ok(method: 'GET' | 'POST', url: string, payload?: unknown): Promise<any> {
-  const res = await t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
-  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200);
-  return res.json();
-}
+const { ok } = requestsOf(() => ({ t, p }));
 
 beforeAll(async () => {
   t = await startTessera();

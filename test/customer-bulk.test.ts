@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { VoucherifyServerSide } from '@voucherify/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { requestsOf } from './helpers/requests.js';
 
 let t: TestTessera;
 let p: TestProject;
@@ -15,11 +16,7 @@ let server: ReturnType<typeof VoucherifyServerSide>;
 let dir: string;
 let goldId: string;
 
-async function ok(method: 'GET' | 'POST', url: string, payload?: unknown): Promise<any> {
-  const res = await t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
-  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
-  return res.json();
-}
+const { ok } = requestsOf(() => ({ t, p }));
 const action = (id: string) => ok('GET', `/v1/async-actions/${id}`);
 const activityTypes = async (sourceId: string) => (await ok('GET', `/v1/customers/${sourceId}/activity?limit=100`)).data.map((a: any) => a.type);
 

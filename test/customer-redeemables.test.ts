@@ -5,6 +5,7 @@
 import { VoucherifyServerSide } from '@voucherify/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { requestsOf } from './helpers/requests.js';
 
 let t: TestTessera;
 let p: TestProject;
@@ -12,11 +13,7 @@ let server: ReturnType<typeof VoucherifyServerSide>;
 let referralCode: string;
 let programId: string;
 
-async function ok(method: 'GET' | 'POST', url: string, payload?: unknown): Promise<any> {
-  const res = await t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
-  expect(res.statusCode, res.body).toBeLessThan(300);
-  return res.json();
-}
+const { ok } = requestsOf(() => ({ t, p }));
 
 beforeAll(async () => {
   t = await startTessera();

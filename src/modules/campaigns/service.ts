@@ -47,6 +47,15 @@ export function checkTemplate(t: VoucherTemplate, expected?: VoucherType): Vouch
 }
 
 /** Checks a resource's metadata against the project's metadata schema of it (given at composition). */
+/** An async action done within its request: how many items it had, how many it did, and its report. */
+export interface DoneAction {
+  id: string;
+  type: string;
+  target: number;
+  done: number;
+  result: Record<string, unknown>;
+}
+
 /** Checks metadata against the project's schema; inside a transaction, give it (the schemas are read with it). */
 export type MetadataCheck = (projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined, ex?: Executor) => Promise<void>;
 
@@ -297,6 +306,9 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     /** Async actions: what requests left to the background (code generation, imports) and how far it got. */
     actions: {
       insert: (tx: Executor, a: AsyncActionRow) => sql.insertAsyncAction(tx, a),
+      /** An action done within its request (imports, bulk changes): kept DONE with its outcome, in the request's tx. */
+      recordDone: (tx: Executor, cause: Cause, a: DoneAction) =>
+        sql.insertAsyncAction(tx, { id: a.id, project_id: cause.projectId, type: a.type, status: 'DONE', campaign_id: null, target: a.target, progress: a.done, idle_rounds: 0, result: a.result, cause, created_at: clock.now(), updated_at: clock.now() }),
       claim: (tx: Executor, types: string[]) => sql.claimAsyncAction(tx, types),
       save: (tx: Executor, a: AsyncActionRow) => sql.saveProgress(tx, a, clock.now()),
       async get(projectId: string, id: string): Promise<AsyncActionRow> {

@@ -139,7 +139,7 @@ export function createLoyaltiesService(deps: {
 
   async function transactions(projectId: string, memberId: string, q: { limit: number; starting_after_id?: string }, programId?: string) {
     const { card: v } = await card(projectId, memberId, programId);
-    const rows = await sql.selectTransactions(db, projectId, v.id, q.limit + 1, q.starting_after_id);
+    const rows = await sql.selectTransactions(db, projectId, { cardId: v.id }, q.limit + 1, q.starting_after_id);
     const page = rows.slice(0, q.limit).map((t) => transactionObject(t));
     return { object: 'list' as const, data_ref: 'data' as const, data: page, has_more: rows.length > q.limit, ...(rows.length > q.limit ? { more_starting_after: page.at(-1)!.id } : {}) };
   }
@@ -147,7 +147,7 @@ export function createLoyaltiesService(deps: {
   /** GET /v1/campaigns/{id}/transactions (and /v1/loyalties/{id}/transactions) of a program: every card's. */
   async function programTransactions(projectId: string, programId: string, q: { limit: number; starting_after_id?: string }) {
     const p = await program(projectId, programId);
-    const rows = await sql.selectProgramTransactions(db, projectId, p.id, q.limit + 1, q.starting_after_id);
+    const rows = await sql.selectTransactions(db, projectId, { campaignId: p.id }, q.limit + 1, q.starting_after_id);
     const page = rows.slice(0, q.limit).map((t) => transactionObject(t));
     return { object: 'list' as const, data_ref: 'data' as const, data: page, has_more: rows.length > q.limit, ...(rows.length > q.limit ? { more_starting_after: page.at(-1)!.id } : {}) };
   }

@@ -32,23 +32,14 @@ export async function insertTransactions(db: Executor, ts: TransactionRow[]): Pr
 }
 
 /** A card's transactions, newest first, after the given one (cursor). */
-export async function selectTransactions(db: Executor, projectId: string, cardId: string, limit: number, afterId?: string): Promise<TransactionRow[]> {
+/** A card's or a program's transactions, newest first (ids are time-ordered vtx_), after a cursor. */
+export async function selectTransactions(db: Executor, projectId: string, of: { cardId: string } | { campaignId: string }, limit: number, afterId?: string): Promise<TransactionRow[]> {
+  const [column, value] = 'cardId' in of ? ['voucher_id', of.cardId] : ['campaign_id', of.campaignId];
   const { rows } = await db.query<TransactionRow>(
     `SELECT ${txColumns} FROM loyalty_transactions
-      WHERE project_id = $1 AND voucher_id = $2 AND ($4::text IS NULL OR id < $4)
+      WHERE project_id = $1 AND ${column} = $2 AND ($4::text IS NULL OR id < $4)
       ORDER BY id DESC LIMIT $3`,
-    [projectId, cardId, limit, afterId ?? null],
-  );
-  return rows;
-}
-
-/** A program's transactions (all its cards'), newest first, after a cursor. */
-export async function selectProgramTransactions(db: Executor, projectId: string, campaignId: string, limit: number, afterId?: string): Promise<TransactionRow[]> {
-  const { rows } = await db.query<TransactionRow>(
-    `SELECT ${txColumns} FROM loyalty_transactions
-      WHERE project_id = $1 AND campaign_id = $2 AND ($4::text IS NULL OR id < $4)
-      ORDER BY id DESC LIMIT $3`,
-    [projectId, campaignId, limit, afterId ?? null],
+    [projectId, value, limit, afterId ?? null],
   );
   return rows;
 }

@@ -38,21 +38,7 @@ export const ordersModule = defineModule<
         items: services.products.resolveItems,
         import: {
           segments: services.segments,
-          recordAction: (tx, cause, a) =>
-            services.campaigns.actions.insert(tx, {
-              id: a.id,
-              project_id: cause.projectId,
-              type: 'ORDERS_IMPORT',
-              status: 'DONE',
-              campaign_id: null,
-              target: a.target,
-              progress: a.done,
-              idle_rounds: 0,
-              result: a.result,
-              cause,
-              created_at: clock.now(),
-              updated_at: clock.now(),
-            }),
+          recordAction: (tx, cause, a) => services.campaigns.actions.recordDone(tx, cause, { ...a, type: 'ORDERS_IMPORT' }),
         },
       }),
     },

@@ -30,21 +30,7 @@ export const productsModule = defineModule<{ products: ReturnType<typeof createP
       productBulk: createProductBulk({
         db,
         clock,
-        recordAction: (tx, cause, a) =>
-          services.campaigns.actions.insert(tx, {
-            id: a.id,
-            project_id: cause.projectId,
-            type: a.type,
-            status: 'DONE',
-            campaign_id: null,
-            target: a.target,
-            progress: a.done,
-            idle_rounds: 0,
-            result: a.result,
-            cause,
-            created_at: clock.now(),
-            updated_at: clock.now(),
-          }),
+        recordAction: (tx, cause, a) => services.campaigns.actions.recordDone(tx, cause, a),
       }),
     },
   }),

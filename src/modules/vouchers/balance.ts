@@ -111,14 +111,14 @@ export function createBalances(deps: {
 
   async function transactions(projectId: string, code: string, q: { limit: number; starting_after_id?: string }) {
     const v = await deps.find(projectId, code);
-    const rows = await sql.selectTransactions(db, projectId, v.id, q.limit + 1, q.starting_after_id);
+    const rows = await sql.selectTransactions(db, projectId, { voucherId: v.id }, q.limit + 1, q.starting_after_id);
     const page = rows.slice(0, q.limit).map((t) => transactionObject(t, v));
     return { data: page, has_more: rows.length > q.limit, more_starting_after: rows.length > q.limit ? page.at(-1)?.id : undefined };
   }
 
   /** GET /v1/campaigns/{id}/transactions of a gift card campaign: its cards' transactions, newest first. */
   async function campaignTransactions(projectId: string, campaignId: string, q: { limit: number; starting_after_id?: string }) {
-    const rows = await sql.selectCampaignTransactions(db, projectId, campaignId, q.limit + 1, q.starting_after_id);
+    const rows = await sql.selectTransactions(db, projectId, { campaignId }, q.limit + 1, q.starting_after_id);
     const page = rows.slice(0, q.limit);
     const vouchers = new Map((page.length > 0 ? await sql.selectByIds(db, [...new Set(page.map((t) => t.voucher_id))]) : []).map((v) => [v.id, v]));
     const data = page.map((t) => transactionObject(t, vouchers.get(t.voucher_id)!));

@@ -54,20 +54,7 @@ export function createVoucherBulk(deps: { db: Db; clock: Clock; campaigns: Pick<
       const byId = new Map(rows.map((r) => [r.id, r]));
       await sql.updateOverridesMany(tx, cause.projectId, [...merged].map(([vid, metadata]) => ({ id: vid, overrides: { ...byId.get(vid)!.overrides, metadata } })), now);
       const updated = results.filter((r) => r.updated).length;
-      await campaigns.actions.insert(tx, {
-        id,
-        project_id: cause.projectId,
-        type,
-        status: 'DONE',
-        campaign_id: null,
-        target: changes.length,
-        progress: updated,
-        idle_rounds: 0,
-        result: { message: `${updated} vouchers updated, ${changes.length - updated} not`, results },
-        cause,
-        created_at: now,
-        updated_at: now,
-      });
+      await campaigns.actions.recordDone(tx, cause, { id, type, target: changes.length, done: updated, result: { message: `${updated} vouchers updated, ${changes.length - updated} not`, results } });
     });
     return { async_action_id: id };
   }
