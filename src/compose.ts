@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './core/logger.js';
 import { campaignsModule } from './modules/campaigns/index.js';
 import { customersModule } from './modules/customers/index.js';
 import { customerBulkModule } from './modules/customer-bulk/index.js';
+import { customerErasureModule } from './modules/customer-erasure/index.js';
 import { deliveryModule, type Delivery } from './modules/delivery/index.js';
 import { distributionsModule } from './modules/distributions/index.js';
 import { ordersModule } from './modules/orders/index.js';
@@ -76,6 +77,7 @@ const modules = [
   exportsModule,
   walletsModule,
   customerBulkModule,
+  customerErasureModule,
 ] as const;
 
 type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;

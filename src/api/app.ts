@@ -40,6 +40,7 @@ import { exportDownloadRoute, exportRoutes } from './routes/exports.js';
 import type { ExportsService } from '../modules/exports/index.js';
 import type { Wallets } from '../modules/wallets/index.js';
 import type { CustomerBulk } from '../modules/customer-bulk/index.js';
+import type { CustomerErasure } from '../modules/customer-erasure/index.js';
 import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
 import type { EarningRules, LoyaltiesService, MemberActivity, Pending, PointsEstimate, Tiers } from '../modules/loyalties/index.js';
@@ -96,6 +97,7 @@ export interface ApiServices {
   referrals: ReferralsService;
   wallets: Wallets;
   customerBulk: CustomerBulk;
+  customerErasure: CustomerErasure;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;
 }

@@ -1,5 +1,6 @@
 import type { Wallets, WalletListQuery } from '../../modules/wallets/index.js';
 import type { CustomerBulk } from '../../modules/customer-bulk/index.js';
+import type { CustomerErasure } from '../../modules/customer-erasure/index.js';
 import type { FastifyInstance } from 'fastify';
 import { activityObject, type ActivityQuery, type EventLog } from '../../modules/event-log/index.js';
 import { customerInputSchema, customerObject, type CustomerInput, type CustomersService, type ListQuery } from '../../modules/customers/index.js';
@@ -39,7 +40,7 @@ const activityQuery = {
 } as const;
 
 
-export function customerRoutes(app: FastifyInstance, deps: { customers: CustomersService; log: EventLog; loyalties?: LoyaltiesService; referrals?: ReferralsService; wallets: Wallets; customerBulk: CustomerBulk }): void {
+export function customerRoutes(app: FastifyInstance, deps: { customers: CustomersService; log: EventLog; loyalties?: LoyaltiesService; referrals?: ReferralsService; wallets: Wallets; customerBulk: CustomerBulk; customerErasure: CustomerErasure }): void {
   const { customers, log } = deps;
 
   app.post<{ Body: CustomerInput }>('/customers', { schema: { body: customerInputSchema } }, async (req) => {
@@ -57,6 +58,11 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
   } as const;
   app.post<{ Body: { source_ids: string[]; metadata: Record<string, unknown> } }>('/customers/metadata/async', { schema: { body: metadataBody } }, async (req, reply) =>
     reply.code(202).send(await deps.customerBulk.updateMetadata(causeOf(req), req.body.source_ids, req.body.metadata)),
+  );
+
+  // The customer forgotten (their data and activity erased; what other records keep names them by id only).
+  app.post<{ Params: { customerId: string } }>('/customers/:customerId/permanent-deletion', { schema: { params: idParams } }, async (req) =>
+    deps.customerErasure.erase(causeOf(req), req.params.customerId),
   );
 
   app.get<{ Params: { customerId: string } }>('/customers/:customerId', { schema: { params: idParams } }, async (req) => {

@@ -1,0 +1,61 @@
+/**
+ * The statements of a permanent deletion, each over one table that keeps something of a customer. A coordinator's
+ * SQL: these tables belong to other modules (events, event log, segments, orders, redemptions), which keep no
+ * erasure of their own.
+ */
+import type { Executor } from '../../store/db.js';
+
+export async function lockCustomer(db: Executor, projectId: string, key: string): Promise<{ id: string } | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM customers WHERE project_id = $1 AND (id = $2 OR source_id = $2) ORDER BY (id = $2) DESC LIMIT 1 FOR UPDATE',
+    [projectId, key],
+  );
+  return rows[0];
+}
+
+const count = async (db: Executor, text: string, params: unknown[]): Promise<number> => Number((await db.query<{ n: string }>(text, params)).rows[0]?.n ?? 0);
+
+/** Tracked custom events. */
+export const deleteCustomEvents = (db: Executor, projectId: string, id: string) =>
+  count(db, 'WITH gone AS (DELETE FROM custom_events WHERE project_id = $1 AND customer_id = $2 RETURNING 1) SELECT count(*) AS n FROM gone', [projectId, id]);
+
+/** The activity: every record (a pack counts its members), and how many were about orders. */
+export async function deleteActivity(db: Executor, projectId: string, id: string): Promise<{ records: number; orders: number }> {
+  const { rows } = await db.query<{ records: string | null; orders: string | null }>(
+    `WITH gone AS (DELETE FROM event_log WHERE project_id = $1 AND customer_id = $2 RETURNING type, data)
+     SELECT sum(CASE WHEN data ? '$pack' THEN jsonb_array_length(data -> '$pack') ELSE 1 END) AS records,
+            sum(CASE WHEN data ? '$pack' THEN (SELECT count(*) FROM jsonb_array_elements(data -> '$pack') AS m(v)
+                                                WHERE jsonb_typeof(m.v) = 'object' AND m.v ->> 'type' LIKE 'customer.order.%')
+                     WHEN type LIKE 'customer.order.%' THEN 1 ELSE 0 END) AS orders
+       FROM gone`,
+    [projectId, id],
+  );
+  return { records: Number(rows[0]?.records ?? 0), orders: Number(rows[0]?.orders ?? 0) };
+}
+
+/** Per-day counts of custom events (segment conditions on event counts). */
+export const deleteEventDays = (db: Executor, projectId: string, id: string) =>
+  count(db, 'WITH gone AS (DELETE FROM custom_event_days WHERE project_id = $1 AND customer_id = $2 RETURNING 1) SELECT count(*) AS n FROM gone', [projectId, id]);
+
+/** Segment memberships (how many segments the customer was in) and the due re-check. */
+export async function deleteSegmentState(db: Executor, projectId: string, id: string): Promise<number> {
+  await db.query('DELETE FROM segment_rechecks WHERE project_id = $1 AND customer_id = $2', [projectId, id]);
+  return count(db, 'WITH gone AS (DELETE FROM customer_segments WHERE project_id = $1 AND customer_id = $2 RETURNING segments) SELECT coalesce(sum(cardinality(segments)), 0) AS n FROM gone', [projectId, id]);
+}
+
+export const deleteOrders = (db: Executor, projectId: string, id: string) =>
+  count(db, 'WITH gone AS (DELETE FROM orders WHERE project_id = $1 AND customer_id = $2 RETURNING 1) SELECT count(*) AS n FROM gone', [projectId, id]);
+
+/** Redemptions stay (codes were spent), but name the customer only by id: no name, email or metadata. */
+export async function scrubRedemptions(db: Executor, projectId: string, id: string): Promise<void> {
+  await db.query(
+    `UPDATE redemptions SET tracking_id = NULL,
+            body = jsonb_set(jsonb_set(body, '{tracking_id}', 'null'::jsonb), '{customer}', jsonb_build_object('id', customer_id, 'object', 'customer'))
+      WHERE project_id = $1 AND customer_id = $2`,
+    [projectId, id],
+  );
+}
+
+export async function deleteCustomer(db: Executor, projectId: string, id: string): Promise<void> {
+  await db.query('DELETE FROM customers WHERE project_id = $1 AND id = $2', [projectId, id]);
+}
