@@ -15,6 +15,7 @@ import { campaignsModule } from './modules/campaigns/index.js';
 import { customersModule } from './modules/customers/index.js';
 import { customerBulkModule } from './modules/customer-bulk/index.js';
 import { customerErasureModule } from './modules/customer-erasure/index.js';
+import { campaignSummaryModule } from './modules/campaign-summary/index.js';
 import { deliveryModule, type Delivery } from './modules/delivery/index.js';
 import { distributionsModule } from './modules/distributions/index.js';
 import { ordersModule } from './modules/orders/index.js';
@@ -78,6 +79,7 @@ const modules = [
   walletsModule,
   customerBulkModule,
   customerErasureModule,
+  campaignSummaryModule,
 ] as const;
 
 type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;

@@ -41,6 +41,7 @@ import type { ExportsService } from '../modules/exports/index.js';
 import type { Wallets } from '../modules/wallets/index.js';
 import type { CustomerBulk } from '../modules/customer-bulk/index.js';
 import type { CustomerErasure } from '../modules/customer-erasure/index.js';
+import type { CampaignSummary } from '../modules/campaign-summary/index.js';
 import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
 import type { EarningRules, LoyaltiesService, MemberActivity, Pending, PointsEstimate, Tiers } from '../modules/loyalties/index.js';
@@ -98,6 +99,7 @@ export interface ApiServices {
   wallets: Wallets;
   customerBulk: CustomerBulk;
   customerErasure: CustomerErasure;
+  campaignSummary: CampaignSummary;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;
 }

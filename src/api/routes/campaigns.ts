@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { asyncActionObject, campaignInputSchema, categoryInputSchema, categoryObject, type CampaignInput, type CampaignsService, type CategoriesService } from '../../modules/campaigns/index.js';
 import { importSchema, voucherInputSchema, type Balances, type VoucherInput, type VouchersService } from '../../modules/vouchers/index.js';
 import type { LoyaltiesService } from '../../modules/loyalties/index.js';
+import type { CampaignSummary, SummaryQuery } from '../../modules/campaign-summary/index.js';
 import { invalidCampaign } from '../../core/errors.js';
 import { tierInputSchema, type PromotionsService } from '../../modules/promotions/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
@@ -31,7 +32,7 @@ const campaignBody = {
 const shownTiers = 100;
 
 /** /v1/campaigns, /v1/categories and /v1/async-actions. */
-export function campaignRoutes(app: FastifyInstance, deps: { campaigns: CampaignsService; vouchers: VouchersService; categories: CategoriesService; promotions: PromotionsService; balances: Balances; loyalties: LoyaltiesService }): void {
+export function campaignRoutes(app: FastifyInstance, deps: { campaigns: CampaignsService; vouchers: VouchersService; categories: CategoriesService; promotions: PromotionsService; balances: Balances; loyalties: LoyaltiesService; campaignSummary: CampaignSummary }): void {
   const { campaigns, vouchers, categories, promotions } = deps;
 
   /** A PROMOTION campaign shows its tiers as they are. */
@@ -58,6 +59,12 @@ export function campaignRoutes(app: FastifyInstance, deps: { campaigns: Campaign
   });
   app.put<{ Params: P; Body: CampaignInput }>('/campaigns/:campaignId', { schema: { body: campaignInputSchema } }, async (req) =>
     withTiers(projectIdOf(req), await campaigns.update(causeOf(req), req.params.campaignId, req.body)),
+  );
+  // The campaign's figures (whole days, UTC; start_date and end_date both counted).
+  app.get<{ Params: P; Querystring: SummaryQuery }>(
+    '/campaigns/:campaignId/summary',
+    { schema: { querystring: { type: 'object', properties: { start_date: { type: 'string', maxLength: 10 }, end_date: { type: 'string', maxLength: 10 } } } } },
+    async (req) => deps.campaignSummary.summary(projectIdOf(req), req.params.campaignId, req.query),
   );
   // A gift card campaign's or loyalty program's transactions (its cards' credits or points), newest first.
   app.get<{ Params: P; Querystring: { limit: number; starting_after_id?: string } }>(

@@ -22,8 +22,10 @@ import type { LoyaltiesService } from '../loyalties/index.js';
 import type { RewardsService } from '../rewards/index.js';
 import { createRedemptionsService } from './service.js';
 import { createRollbacks } from './rollback.js';
+import { createValidationCounts } from './validation-counts.js';
 export { createRedemptionsService, type RedemptionsService } from './service.js';
 export { type RollbacksService } from './rollback.js';
+export { type ValidationCounts } from './validation-counts.js';
 export { stackInputSchema, legacyInputSchema, legacyClientQuerySchema, promotionValidationSchema, rollbackInputSchema } from './schemas.js';
 export { defaultStackingRules, stackingRulesOf, stackingRulesSchema, type StackingRules } from './stacking.js';
 export { scenarios, type QualificationInput } from './qualifications.js';
@@ -31,12 +33,13 @@ export type { PromotionValidationInput } from './promotion-validation.js';
 export type { StackInput, RedeemableInput, RedemptionRow } from './types.js';
 
 export const redemptionsModule = defineModule<
-  { redemptions: ReturnType<typeof createRedemptionsService>; rollbacks: ReturnType<typeof createRollbacks> },
+  { redemptions: ReturnType<typeof createRedemptionsService>; rollbacks: ReturnType<typeof createRollbacks>; validationCounts: ReturnType<typeof createValidationCounts> },
   { log: EventLog; customers: CustomersService; orders: OrdersService; vouchers: VouchersService; campaigns: CampaignsService; validationRules: ValidationRulesService; promotions: PromotionsService; rewards: RewardsService; loyalties: LoyaltiesService }
 >({
   name: 'redemptions',
   create: ({ db, clock, services }) => {
     const deps = { db, clock, log: services.log, customers: services.customers, orders: services.orders, vouchers: services.vouchers, campaigns: services.campaigns, validationRules: services.validationRules, promotions: services.promotions, rewards: services.rewards, loyalties: services.loyalties };
-    return { services: { redemptions: createRedemptionsService(deps), rollbacks: createRollbacks(deps) } };
+    const validationCounts = createValidationCounts({ db, clock });
+    return { services: { redemptions: createRedemptionsService({ ...deps, validationCounts }), rollbacks: createRollbacks(deps), validationCounts }, drain: () => validationCounts.drain() };
   },
 });

@@ -21,6 +21,7 @@ import type { RewardsService } from '../rewards/index.js';
 import { applyStack, checkRedeemables, type Applicable, type Checked, type Inapplicable, type StackOrder } from './check.js';
 import { counterKey } from './limits.js';
 import { createPromotionValidation } from './promotion-validation.js';
+import type { ValidationCounts } from './validation-counts.js';
 import { createQualifications } from './qualifications.js';
 import { redemptionEvents } from './events.js';
 import { release, releaseVoucher, reserve, sessionOf, spendBalance, spendQuantity, type SessionInput } from './sessions.js';
@@ -41,6 +42,8 @@ export interface RedemptionsDeps {
   promotions: Pick<PromotionsService, 'byIds' | 'stacks'>;
   rewards: Pick<RewardsService, 'quote' | 'giveIn'>;
   loyalties: Pick<LoyaltiesService, 'spendIn' | 'refundIn' | 'holderOf'>;
+  /** Validations counted per campaign (the campaign summary); absent: not counted. */
+  validationCounts?: Pick<ValidationCounts, 'add'>;
 }
 
 const maxRedeemables = 30;
@@ -149,6 +152,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     };
     const { current, checked, stack, session } = locking ? await db.transaction(run) : await run(db);
     const valid = passes(checked, rules);
+    for (const c of checked) if (c.campaign) deps.validationCounts?.add(cause.projectId, c.campaign.id, valid && c.status === 'APPLICABLE');
     const entries = checked.map((c) => redeemableEntry(c, cause.groupId));
     const shown = valid ? entries : entries.map((e) => (e.status === 'APPLICABLE' ? { ...e, status: 'SKIPPED' as const, result: {} } : e));
     const skipped = shown.filter((e) => e.status === 'SKIPPED');
