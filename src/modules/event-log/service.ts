@@ -95,10 +95,15 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
 
   /**
    * Records events in tx, in order, each with its own cause (a batch may serve several requests), after them the
-   * events they cause (derivers), and hands them all to every subscriber in the same transaction.
+   * events they cause (derivers), and hands them all to every subscriber in the same transaction. `alongside`: the
+   * caller's own writes, run as parts of the event insert (a round trip spared); no deriver may read what they
+   * write (they run after the derivers).
    */
-  async function record(tx: Executor, given: CausedEvent[]): Promise<EventRecord[]> {
-    if (given.length === 0) return [];
+  async function record(tx: Executor, given: CausedEvent[], alongside: readonly Statement[] = []): Promise<EventRecord[]> {
+    if (given.length === 0) {
+      for (const w of alongside) await tx.query(w.text(1), w.params);
+      return [];
+    }
     const entries = [...given];
     const writes: Statement[] = [];
     let pending = given;
@@ -117,6 +122,7 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
       pending = caused;
     }
     const now = clock.now();
+    writes.push(...alongside);
     const stored = await wanted(tx, entries);
     if (stored.length === 0) {
       for (const w of writes.splice(0)) await tx.query(w.text(1), w.params);

@@ -284,7 +284,8 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       const body = redemptionBody(r, { customer: customer ?? null, order: orderView, metadata: input.metadata ?? {}, channelId, related: ids });
       parent = { ...r, project_id: cause.projectId, order_id: order?.id ?? null, voucher_id: null, campaign_id: promotionStack?.campaign_id ?? null, promotion_stack_id: stackId, gift_amount: 0, spent: {}, body };
     }
-    await sql.insertRedemptions(tx, parent ? [parent, ...rows] : rows);
+    // The redemption rows are written with the events, in one statement (nothing reads them before the commit).
+    const inserted = sql.redemptionsInsert(parent ? [parent, ...rows] : rows);
     for (const [i, r] of rows.entries()) {
       const g = applicable[i]!.gift;
       if (g && g.credits > 0) {
@@ -296,7 +297,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       await sql.addToSummary(tx, cause.projectId, customer.id, { total_redeemed: rows.length, total_succeeded: rows.length, ...(gift > 0 ? { gift_redeemed_amount: gift } : {}) });
     }
     events.push(...redemptionEvents(cause, { rows, applicable, customer, order: orderView, campaigns: deps.campaigns, now, promotionStack }));
-    await log.record(tx, events);
+    await log.record(tx, events, [inserted]);
     const skipped = leftOut.filter((e) => e.status === 'SKIPPED');
     const inapplicable = leftOut.filter((e) => e.status === 'INAPPLICABLE');
     return {

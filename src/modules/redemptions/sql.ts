@@ -1,4 +1,4 @@
-import type { Executor } from '../../store/db.js';
+import type { Executor, Statement } from '../../store/db.js';
 import type { RedemptionRow } from './types.js';
 
 const columns = `id, project_id, parent_id, customer_id, order_id, tracking_id, related_object_type, related_object_id, voucher_id,
@@ -50,19 +50,25 @@ export async function selectCounters(db: Executor, objectIds: string[], customer
   return rows;
 }
 
+const insertColumns = ['id', 'project_id', 'parent_id', 'customer_id', 'order_id', 'tracking_id', 'related_object_type', 'related_object_id', 'voucher_id', 'campaign_id', 'promotion_stack_id', 'result', 'status', 'amount', 'gift_amount', 'spent', 'body', 'created_at'] as const;
+
+/** The insert of redemption rows as a statement (run alone, or as a part of the event insert). */
+export function redemptionsInsert(rows: RedemptionRow[]): Statement {
+  const params = rows.flatMap((r) => insertColumns.map((c) => (c === 'spent' || c === 'body' ? JSON.stringify(r[c]) : r[c])));
+  return {
+    text: (first) => {
+      let k = first;
+      const values = rows.map(() => `(${insertColumns.map((c) => `$${k++}${c === 'spent' || c === 'body' ? '::jsonb' : ''}`).join(', ')})`);
+      return `INSERT INTO redemptions (${insertColumns.join(', ')}) VALUES ${values.join(', ')}`;
+    },
+    params,
+  };
+}
+
 export async function insertRedemptions(db: Executor, rows: RedemptionRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const cols = ['id', 'project_id', 'parent_id', 'customer_id', 'order_id', 'tracking_id', 'related_object_type', 'related_object_id', 'voucher_id', 'campaign_id', 'promotion_stack_id', 'result', 'status', 'amount', 'gift_amount', 'spent', 'body', 'created_at'] as const;
-  const params: unknown[] = [];
-  const values = rows.map((r) => {
-    const ps = cols.map((c) => {
-      const v = r[c];
-      params.push(c === 'spent' || c === 'body' ? JSON.stringify(v) : v);
-      return `$${params.length}${c === 'spent' || c === 'body' ? '::jsonb' : ''}`;
-    });
-    return `(${ps.join(', ')})`;
-  });
-  await db.query(`INSERT INTO redemptions (${cols.join(', ')}) VALUES ${values.join(', ')}`, params);
+  const s = redemptionsInsert(rows);
+  await db.query(s.text(1), s.params);
 }
 
 export async function selectRedemption(db: Executor, projectId: string, id: string): Promise<RedemptionRow | undefined> {
