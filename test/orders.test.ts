@@ -171,6 +171,15 @@ describe('summary.orders', () => {
       [p.id],
     );
     expect(rows[0]).toEqual({ n, s: want });
+    // Added one by one, the summary is what counting the orders gives, the last order included.
+    const last = await t.testDb.db.query<{ amount: number; at: Date }>(
+      `SELECT total_amount::float8 AS amount, created_at AS at FROM orders WHERE project_id = $1 AND customer_id = (SELECT id FROM customers WHERE project_id = $1 AND source_id = 'race-carol') ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [p.id],
+    );
+    expect(s).toMatchObject({ last_order_amount: last.rows[0]!.amount, last_order_date: new Date(last.rows[0]!.at).toISOString() });
+    // A change of status recounts: the canceled order leaves the summary.
+    await ok('PUT', '/v1/orders/race-0', { status: 'CANCELED' });
+    expect((await ok('GET', '/v1/customers/race-carol')).summary.orders).toMatchObject({ total_count: n - 1, total_amount: want - 100 });
   });
 
   it('concurrent creations with one source_id make one order', async () => {

@@ -34,6 +34,9 @@ export interface OrderListQuery {
   order?: 'created_at' | '-created_at' | 'updated_at' | '-updated_at';
 }
 
+/** Statuses the customer's order summary counts. */
+const counted = new Set(['PAID', 'FULFILLED']);
+
 /** Fields whose change is an update of the order (and makes customer.order.updated). */
 const compared = ['source_id', 'status', 'amount', 'initial_amount', 'discount_amount', 'items', 'metadata', 'customer_id', 'referrer_id', 'created_at'] as const;
 
@@ -105,7 +108,10 @@ export function createOrdersService(deps: OrdersDeps) {
       }
     }
     const affected = [...new Set([current?.customer_id, row.customer_id].filter((id): id is string => typeof id === 'string'))];
-    if (affected.length > 0) {
+    if (!current) {
+      // A new order: only a paid one counts, added to its customer's summary (no recount of their orders).
+      if (row.customer_id && counted.has(row.status)) await sql.addToSummary(tx, projectId, row.customer_id, { total_amount: row.total_amount, created_at: row.created_at });
+    } else if (affected.length > 0) {
       await sql.lockCustomers(tx, projectId, affected);
       for (const id of affected) await sql.refreshSummary(tx, projectId, id);
     }

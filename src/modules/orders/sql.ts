@@ -106,6 +106,26 @@ export async function lockCustomers(db: Executor, projectId: string, ids: string
 }
 
 /**
+ * Adds a new PAID or FULFILLED order to its customer's summary, in one statement: the row lock it takes orders
+ * concurrent additions, and each reads the summary the one before it left. The last order is the latest by creation
+ * time (a new order's id sorts after older ones, as the recomputation breaks ties).
+ */
+export async function addToSummary(db: Executor, projectId: string, customerId: string, o: { total_amount: number | null; created_at: Date }): Promise<void> {
+  await db.query(
+    `UPDATE customers SET order_summary = CASE
+        WHEN order_summary IS NULL THEN jsonb_build_object('total_amount', $3::numeric, 'total_count', 1, 'last_order_amount', $3::numeric, 'last_order_date', $4::text)
+        ELSE jsonb_build_object(
+          'total_amount', (order_summary ->> 'total_amount')::numeric + $3::numeric,
+          'total_count', (order_summary ->> 'total_count')::bigint + 1,
+          'last_order_amount', CASE WHEN $4::timestamptz >= (order_summary ->> 'last_order_date')::timestamptz THEN $3::numeric ELSE (order_summary ->> 'last_order_amount')::numeric END,
+          'last_order_date', CASE WHEN $4::timestamptz >= (order_summary ->> 'last_order_date')::timestamptz THEN $4::text ELSE order_summary ->> 'last_order_date' END)
+        END
+      WHERE project_id = $1 AND id = $2`,
+    [projectId, customerId, o.total_amount ?? 0, o.created_at.toISOString()],
+  );
+}
+
+/**
  * Recomputes a customer's order summary from its PAID and FULFILLED orders (the last one by creation time). Run
  * after lockCustomers, as a statement of its own: it then sees every order committed before the lock was granted.
  */
