@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import type { Executor } from '../../store/db.js';
+import type { Executor, Statement } from '../../store/db.js';
 import { simpleCampaign, type CampaignRow, type CampaignsService } from '../campaigns/index.js';
 import type { simpleCustomer } from '../customers/index.js';
 import type { CausedEvent } from '../event-log/index.js';
@@ -117,7 +117,7 @@ export function createEarning(deps: {
   }
 
   /** The earnings of one project's entries in this batch: matching rules, programs, checks and cards, read in bulk. */
-  async function earn(tx: Executor, projectId: string, cands: Candidate[], now: Date): Promise<CausedEvent[]> {
+  async function earn(tx: Executor, projectId: string, cands: Candidate[], now: Date, writes: Statement[]): Promise<CausedEvent[]> {
     const programs = new Map<string, CampaignRow>((await deps.campaigns.byIds(tx, projectId, [...new Set(cands.map((c) => c.rule.campaign_id))])).filter((c) => c.active).map((c) => [c.id, c]));
     const rulesRead = new Map<string, Promise<ValidationRuleRow | undefined>>();
     const holding: Candidate[] = [];
@@ -166,7 +166,8 @@ export function createEarning(deps: {
       const change: PointsChange = { card, campaign: program, points: c.points, type: 'POINTS_ACCRUAL', source: 'Automation', holder: c.x.customer, rule: c.rule, event: { id: c.x.event.id, type: c.x.event.type }, expiresOn: expiresOn(rules, now) };
       items.push({ cause: c.entry.cause, change, c });
     }
-    const done = await deps.ledger.accrueMany(tx, projectId, items);
+    // The ledger rows are written with the events (the deriver's writes).
+    const done = await deps.ledger.accrueMany(tx, projectId, items, writes);
     const out: CausedEvent[] = [...pendingEvents];
     done.forEach((d, i) => {
       const { c } = items[i]!;
@@ -196,7 +197,7 @@ export function createEarning(deps: {
     return out;
   }
 
-  async function derive(tx: Executor, entries: CausedEvent[]): Promise<{ events: CausedEvent[] }> {
+  async function derive(tx: Executor, entries: CausedEvent[]): Promise<{ events: CausedEvent[]; writes: Statement[] }> {
     const now = deps.clock.now();
     const byProject = new Map<string, Candidate[]>();
     for (const entry of entries) {
@@ -209,8 +210,9 @@ export function createEarning(deps: {
       }
     }
     const out: CausedEvent[] = [];
-    for (const [projectId, cands] of byProject) out.push(...(await earn(tx, projectId, cands, now)));
-    return { events: out };
+    const writes: Statement[] = [];
+    for (const [projectId, cands] of byProject) out.push(...(await earn(tx, projectId, cands, now, writes)));
+    return { events: out, writes };
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { loyaltyCardPointsExceeded } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
-import type { Executor } from '../../store/db.js';
+import type { Executor, Statement } from '../../store/db.js';
 import { simpleCampaign, type CampaignRow } from '../campaigns/index.js';
 import { simpleCustomer } from '../customers/index.js';
 import type { Cause, CausedEvent } from '../event-log/index.js';
@@ -144,7 +144,7 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
    * Points earned by several events at once (one deriver batch): one locked update per batch, the running balance
    * of each card followed change by change, one insert of all transaction rows.
    */
-  async function accrueMany(tx: Executor, projectId: string, items: Array<{ cause: Cause; change: PointsChange }>): Promise<PointsChanged[]> {
+  async function accrueMany(tx: Executor, projectId: string, items: Array<{ cause: Cause; change: PointsChange }>, deferred?: Statement[]): Promise<PointsChanged[]> {
     if (items.length === 0) return [];
     const perCard = new Map<string, { base: number; points: number }>();
     for (const { change: c } of items) {
@@ -165,7 +165,9 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
       done.events.push(...((await deps.tiers?.changes(tx, cause, c.campaign, c.holder, before, r.balance, { id: c.card.id, earned: earnedOf(c) })) ?? []));
       out.push(done);
     }
-    await sql.insertTransactions(tx, out.map((o) => o.transaction));
+    // The transaction rows: with the events when the caller defers them (nothing reads them before the commit).
+    if (deferred) deferred.push(sql.transactionsInsert(out.map((o) => o.transaction)));
+    else await sql.insertTransactions(tx, out.map((o) => o.transaction));
     await sql.insertBuckets(tx, bucketsOf(items[0]!.cause, items.map((i) => i.change)));
     return out;
   }

@@ -1,4 +1,4 @@
-import type { Executor } from '../../store/db.js';
+import type { Executor, Statement } from '../../store/db.js';
 import type { EarningRuleRow, TransactionRow } from './types.js';
 
 /**
@@ -20,18 +20,23 @@ export async function changePoints(db: Executor, projectId: string, cardId: stri
 
 const txColumns = 'id, project_id, voucher_id, campaign_id, type, points, balance, total, source, source_id, reason, related, created_at';
 
-export async function insertTransactions(db: Executor, ts: TransactionRow[]): Promise<void> {
-  if (ts.length === 0) return;
-  await db.query(
-    `INSERT INTO loyalty_transactions (${txColumns})
+/** The insert of transaction rows as a statement (alone, or as a part of the event-log insert). */
+export function transactionsInsert(ts: TransactionRow[]): Statement {
+  return {
+    text: (first) => `INSERT INTO loyalty_transactions (${txColumns})
      SELECT t->>'id', t->>'project_id', t->>'voucher_id', t->>'campaign_id', t->>'type', (t->>'points')::bigint, (t->>'balance')::bigint,
             (t->>'total')::bigint, t->>'source', t->>'source_id', t->>'reason', t->'related', (t->>'created_at')::timestamptz
-       FROM jsonb_array_elements($1::jsonb) AS t`,
-    [JSON.stringify(ts)],
-  );
+       FROM jsonb_array_elements($${first}::jsonb) AS t`,
+    params: [JSON.stringify(ts)],
+  };
 }
 
-/** A card's transactions, newest first, after the given one (cursor). */
+export async function insertTransactions(db: Executor, ts: TransactionRow[]): Promise<void> {
+  if (ts.length === 0) return;
+  const s = transactionsInsert(ts);
+  await db.query(s.text(1), s.params);
+}
+
 /** A card's or a program's transactions, newest first (ids are time-ordered vtx_), after a cursor. */
 export async function selectTransactions(db: Executor, projectId: string, of: { cardId: string } | { campaignId: string }, limit: number, afterId?: string): Promise<TransactionRow[]> {
   const [column, value] = 'cardId' in of ? ['voucher_id', of.cardId] : ['campaign_id', of.campaignId];
