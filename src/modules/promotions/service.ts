@@ -61,10 +61,16 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
     await log.record(tx, [{ cause, event: { type, customerId: null, entityId: t.id, data: { campaign: campaigns.simple(c), promotion_tier: tierObject(t, c, summary) } } }]);
   }
 
-  /** A tier's row from its input (name and discount required), at the given place when none is asked for. */
-  function tierRow(cause: Cause, c: CampaignRow, input: TierInput, hierarchy: number): TierRow {
+  /** A new tier's input checked: name and discount required, validity well formed. */
+  function checkTier(input: TierInput): asserts input is TierInput & { name: string; action: { discount: Record<string, unknown> } } {
     if (!input.name) throw invalidPayload("Payload must have required property 'name'");
     if (!input.action?.discount) throw invalidPayload("Property .action should have required property 'discount'");
+    validityOf(input);
+  }
+
+  /** A tier's row from its input, at the given place when none is asked for. */
+  function tierRow(cause: Cause, c: CampaignRow, input: TierInput, hierarchy: number): TierRow {
+    checkTier(input);
     return {
       id: newId('promo', 24),
       project_id: cause.projectId,
@@ -83,8 +89,7 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
   }
 
   async function create(cause: Cause, campaignId: string, input: TierInput) {
-    if (!input.name) throw invalidPayload("Payload must have required property 'name'");
-    if (!input.action?.discount) throw invalidPayload("Property .action should have required property 'discount'");
+    checkTier(input);
     return db.transaction(async (tx) => {
       const c = await promotion(cause.projectId, campaignId, tx);
       const row = tierRow(cause, c, input, input.hierarchy ?? (await sql.nextHierarchy(tx, c.id)));
@@ -100,10 +105,9 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
    */
   async function createCampaign(cause: Cause, input: CampaignInput) {
     const inputs = (input.promotion?.tiers ?? []) as TierInput[];
-    const probe = { id: 'camp_probe' } as CampaignRow;
     inputs.forEach((t, i) => {
       try {
-        tierRow(cause, probe, t, i + 1);
+        checkTier(t);
       } catch (err) {
         if (err instanceof TesseraError && err.details) throw new TesseraError(err.key, `Promotion tier ${i + 1} (promotion.tiers[${i}]): ${err.details}`);
         throw err;
