@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { notFound } from '../../core/errors.js';
 import { newEventId } from '../../core/ids.js';
-import type { Db, Executor, Statement } from '../../store/db.js';
+import { withStatements, type Db, type Executor, type Statement } from '../../store/db.js';
 import * as sql from './sql.js';
 import type { Cause, EventRecord, NewEvent } from './types.js';
 
@@ -26,6 +26,13 @@ export type EventDeriver = (tx: Executor, entries: CausedEvent[]) => Promise<{ e
 
 /** Derived events may cause more (loyalty earning on entering a segment); a loop stops here. */
 const maxDerivationRounds = 4;
+
+/** Writes given statements as one (each a WITH part of the last). */
+async function writeAll(tx: Executor, writes: readonly Statement[]): Promise<void> {
+  if (writes.length === 0) return;
+  const one = withStatements(writes.slice(0, -1), writes[writes.length - 1]!);
+  await tx.query(one.text, one.params);
+}
 
 /** Activity ids carry the family of the event, as Voucherify's do: evcus_, evvou_, evred_, evcam_... */
 const prefixes: Record<string, string> = {
@@ -101,7 +108,7 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
    */
   async function record(tx: Executor, given: CausedEvent[], alongside: readonly Statement[] = []): Promise<EventRecord[]> {
     if (given.length === 0) {
-      for (const w of alongside) await tx.query(w.text(1), w.params);
+      await writeAll(tx, alongside);
       return [];
     }
     const entries = [...given];
@@ -125,7 +132,7 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
     writes.push(...alongside);
     const stored = await wanted(tx, entries);
     if (stored.length === 0) {
-      for (const w of writes.splice(0)) await tx.query(w.text(1), w.params);
+      await writeAll(tx, writes);
       return [];
     }
     const records = await sql.insertEvents(

@@ -16,7 +16,7 @@ import type { EventLog } from '../event-log/index.js';
 import { defineModule } from '../module.js';
 import { createOrdersService } from './service.js';
 import type { ItemResolver } from './types.js';
-export { createOrdersService, type OrdersService, type OrderListQuery } from './service.js';
+export { createOrdersService, type Deferred, type OrdersService, type OrderListQuery } from './service.js';
 export { orderObject, type OrderObject } from './view.js';
 export { orderInputSchema, orderItemSchema } from './schemas.js';
 export { amountsOf, plainItem } from './amounts.js';

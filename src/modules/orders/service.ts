@@ -28,6 +28,16 @@ export interface OrdersDeps {
   import?: ImportDeps;
 }
 
+/**
+ * What a caller (a redemption) writes itself, later in its transaction: the order's events, and when it gives
+ * `writes` and `summaries`, the insert of a new order without a source_id and its addition to the order summary.
+ */
+export interface Deferred {
+  events: CausedEvent[];
+  writes?: Statement[];
+  summaries?: sql.SummaryAdd[];
+}
+
 export interface OrderListQuery {
   limit: number;
   page: number;
@@ -65,9 +75,9 @@ export function createOrdersService(deps: OrdersDeps) {
    * Writes an order (new when `current` is undefined), recomputes the order summaries of its customers (old and
    * new) and records the customer's order events, all in tx.
    */
-  async function write(tx: Executor, cause: Cause, current: OrderRow | undefined, input: OrderInput, silent?: Set<string>, redemptions?: Record<string, unknown>, deferred?: CausedEvent[], known?: CustomerRow): Promise<OrderRow> {
+  async function write(tx: Executor, cause: Cause, current: OrderRow | undefined, input: OrderInput, silent?: Set<string>, redemptions?: Record<string, unknown>, deferred?: Deferred, known?: CustomerRow): Promise<OrderRow> {
     const recordAll = async (events: CausedEvent[]) => {
-      if (deferred) deferred.push(...events);
+      if (deferred) deferred.events.push(...events);
       else await log.record(tx, events);
     };
     const projectId = cause.projectId;
@@ -91,7 +101,8 @@ export function createOrdersService(deps: OrdersDeps) {
       created_at: input.created_at !== undefined ? new Date(input.created_at) : (current?.created_at ?? now),
       updated_at: current?.updated_at ?? null,
     };
-    if (!current) {
+    if (!current && row.source_id === null && deferred?.writes) deferred.writes.push(sql.orderInsert(row));
+    else if (!current) {
       if (!(await sql.insertOrder(tx, row))) throw retryTransaction(`An order with source_id ${row.source_id} was created concurrently`);
     } else {
       if (redemptions === undefined && compared.every((k) => isDeepStrictEqual(current[k], row[k]))) {
@@ -110,7 +121,11 @@ export function createOrdersService(deps: OrdersDeps) {
     const affected = [...new Set([current?.customer_id, row.customer_id].filter((id): id is string => typeof id === 'string'))];
     if (!current) {
       // A new order: only a paid one counts, added to its customer's summary (no recount of their orders).
-      if (row.customer_id && counted.has(row.status)) await sql.addToSummary(tx, projectId, row.customer_id, { total_amount: row.total_amount, created_at: row.created_at });
+      if (row.customer_id && counted.has(row.status)) {
+        const add = { projectId, customerId: row.customer_id, total_amount: row.total_amount, created_at: row.created_at };
+        if (deferred?.summaries) deferred.summaries.push(add);
+        else await sql.addToSummaries(tx, [add]);
+      }
     } else if (affected.length > 0) {
       await sql.lockCustomers(tx, projectId, affected);
       for (const id of affected) await sql.refreshSummary(tx, projectId, id);
@@ -168,7 +183,7 @@ export function createOrdersService(deps: OrdersDeps) {
    * Upserts in the caller's transaction; with `deferred`, its events are handed to the caller to record with its
    * own; `known` is a customer the caller read in this transaction (not read again when the order names it).
    */
-  async function upsertIn(tx: Executor, cause: Cause, input: OrderInput, redemptions?: Record<string, unknown>, deferred?: CausedEvent[], known?: CustomerRow): Promise<OrderRow> {
+  async function upsertIn(tx: Executor, cause: Cause, input: OrderInput, redemptions?: Record<string, unknown>, deferred?: Deferred, known?: CustomerRow): Promise<OrderRow> {
     return write(tx, cause, await existing(tx, cause.projectId, input), { ...input, id: undefined }, undefined, redemptions, deferred, known);
   }
 
@@ -249,7 +264,7 @@ export function createOrdersService(deps: OrdersDeps) {
     return { async_action_id: id };
   }
 
-  return { create, update, upsertIn, get, list, importMany, find: (tx: Executor, projectId: string, key: string) => sql.selectOrder(tx, projectId, key) };
+  return { create, update, upsertIn, addToSummaries: (tx: Executor, adds: readonly sql.SummaryAdd[]) => sql.addToSummaries(tx, adds), get, list, importMany, find: (tx: Executor, projectId: string, key: string) => sql.selectOrder(tx, projectId, key) };
 }
 
 export type OrdersService = ReturnType<typeof createOrdersService>;

@@ -1,4 +1,4 @@
-import type { Executor } from '../../store/db.js';
+import type { Executor, Statement } from '../../store/db.js';
 import type { OrderRow } from './types.js';
 
 // Amounts are bigint columns, read as float8: exact up to 2^53, and a number on both drivers.
@@ -50,16 +50,24 @@ const values = (o: OrderRow) => [
   o.updated_at,
 ];
 
+const insertText = (first: number) => {
+  const n = Array.from({ length: 17 }, (_, i) => `$${first + i}`);
+  for (const i of [10, 11, 12]) n[i] += '::jsonb';
+  return `INSERT INTO orders (id, project_id, source_id, status, amount, initial_amount, discount_amount, items_discount_amount,
+       total_discount_amount, total_amount, items, metadata, redemptions, customer_id, referrer_id, created_at, updated_at)
+     VALUES (${n.join(', ')})
+     ON CONFLICT (project_id, source_id) DO NOTHING`;
+};
+
 /** Inserts an order; false when its source_id was taken meanwhile (the caller runs its transaction again). */
 export async function insertOrder(db: Executor, o: OrderRow): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `INSERT INTO orders (id, project_id, source_id, status, amount, initial_amount, discount_amount, items_discount_amount,
-       total_discount_amount, total_amount, items, metadata, redemptions, customer_id, referrer_id, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13::jsonb, $14, $15, $16, $17)
-     ON CONFLICT (project_id, source_id) DO NOTHING`,
-    values(o),
-  );
+  const { rowCount } = await db.query(insertText(1), values(o));
   return rowCount === 1;
+}
+
+/** The insert of an order without a source_id (nothing to conflict with), for the caller to run with its own writes. */
+export function orderInsert(o: OrderRow): Statement {
+  return { text: insertText, params: values(o) };
 }
 
 export async function updateOrder(db: Executor, o: OrderRow): Promise<void> {
@@ -110,18 +118,45 @@ export async function lockCustomers(db: Executor, projectId: string, ids: string
  * concurrent additions, and each reads the summary the one before it left. The last order is the latest by creation
  * time (a new order's id sorts after older ones, as the recomputation breaks ties).
  */
-export async function addToSummary(db: Executor, projectId: string, customerId: string, o: { total_amount: number | null; created_at: Date }): Promise<void> {
+/** A new paid order of a customer, to add to their order summary. */
+export interface SummaryAdd {
+  projectId: string;
+  customerId: string;
+  total_amount: number | null;
+  created_at: Date;
+}
+
+/**
+ * Adds new paid orders to their customers' order summaries in one statement (no recount of their orders): per
+ * customer the amounts and count are summed and the latest order is the last one.
+ */
+export async function addToSummaries(db: Executor, adds: readonly SummaryAdd[]): Promise<void> {
+  if (adds.length === 0) return;
+  const per = new Map<string, { project_id: string; id: string; total: number; n: number; last_amount: number; last_date: string }>();
+  for (const a of adds) {
+    const key = `${a.projectId}\u0000${a.customerId}`;
+    const amount = a.total_amount ?? 0;
+    const date = a.created_at.toISOString();
+    const p = per.get(key);
+    if (!p) per.set(key, { project_id: a.projectId, id: a.customerId, total: amount, n: 1, last_amount: amount, last_date: date });
+    else {
+      p.total += amount;
+      p.n += 1;
+      if (Date.parse(date) >= Date.parse(p.last_date)) Object.assign(p, { last_amount: amount, last_date: date });
+    }
+  }
   await db.query(
-    `UPDATE customers SET order_summary = CASE
-        WHEN order_summary IS NULL THEN jsonb_build_object('total_amount', $3::numeric, 'total_count', 1, 'last_order_amount', $3::numeric, 'last_order_date', $4::text)
+    `UPDATE customers c SET order_summary = CASE
+        WHEN c.order_summary IS NULL THEN jsonb_build_object('total_amount', a.total, 'total_count', a.n, 'last_order_amount', a.last_amount, 'last_order_date', a.last_date)
         ELSE jsonb_build_object(
-          'total_amount', (order_summary ->> 'total_amount')::numeric + $3::numeric,
-          'total_count', (order_summary ->> 'total_count')::bigint + 1,
-          'last_order_amount', CASE WHEN $4::timestamptz >= (order_summary ->> 'last_order_date')::timestamptz THEN $3::numeric ELSE (order_summary ->> 'last_order_amount')::numeric END,
-          'last_order_date', CASE WHEN $4::timestamptz >= (order_summary ->> 'last_order_date')::timestamptz THEN $4::text ELSE order_summary ->> 'last_order_date' END)
+          'total_amount', (c.order_summary ->> 'total_amount')::numeric + a.total,
+          'total_count', (c.order_summary ->> 'total_count')::bigint + a.n,
+          'last_order_amount', CASE WHEN a.last_date::timestamptz >= (c.order_summary ->> 'last_order_date')::timestamptz THEN a.last_amount ELSE (c.order_summary ->> 'last_order_amount')::numeric END,
+          'last_order_date', CASE WHEN a.last_date::timestamptz >= (c.order_summary ->> 'last_order_date')::timestamptz THEN a.last_date ELSE c.order_summary ->> 'last_order_date' END)
         END
-      WHERE project_id = $1 AND id = $2`,
-    [projectId, customerId, o.total_amount ?? 0, o.created_at.toISOString()],
+      FROM jsonb_to_recordset($1::jsonb) AS a(project_id text, id text, total numeric, n bigint, last_amount numeric, last_date text)
+      WHERE c.project_id = a.project_id AND c.id = a.id`,
+    [JSON.stringify([...per.values()])],
   );
 }
 

@@ -13,7 +13,7 @@
 import type { CampaignsService } from '../campaigns/index.js';
 import type { CustomersService } from '../customers/index.js';
 import type { EventLog } from '../event-log/index.js';
-import { defineModule } from '../module.js';
+import { defineModule, writeConcurrency } from '../module.js';
 import type { OrdersService } from '../orders/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import type { VouchersService } from '../vouchers/index.js';
@@ -37,9 +37,17 @@ export const redemptionsModule = defineModule<
   { log: EventLog; customers: CustomersService; orders: OrdersService; vouchers: VouchersService; campaigns: CampaignsService; validationRules: ValidationRulesService; promotions: PromotionsService; rewards: RewardsService; loyalties: LoyaltiesService }
 >({
   name: 'redemptions',
-  create: ({ db, clock, services }) => {
+  create: (ctx) => {
+    const { db, clock, services } = ctx;
     const deps = { db, clock, log: services.log, customers: services.customers, orders: services.orders, vouchers: services.vouchers, campaigns: services.campaigns, validationRules: services.validationRules, promotions: services.promotions, rewards: services.rewards, loyalties: services.loyalties };
     const validationCounts = createValidationCounts({ db, clock });
-    return { services: { redemptions: createRedemptionsService({ ...deps, validationCounts }), rollbacks: createRollbacks(deps), validationCounts }, drain: () => validationCounts.drain() };
+    const redemptions = createRedemptionsService({ ...deps, validationCounts, concurrency: writeConcurrency(ctx) });
+    return {
+      services: { redemptions, rollbacks: createRollbacks(deps), validationCounts },
+      drain: async () => {
+        await redemptions.drain();
+        await validationCounts.drain();
+      },
+    };
   },
 });

@@ -8,17 +8,18 @@
 import type { Clock } from '../../core/clock.js';
 import { duplicatedRedeemables, invalidRedeemables, notFound, quantityExceeded, rulesViolated, giftAmountExceeded, TesseraError } from '../../core/errors.js';
 import { newId, newSortableId } from '../../core/ids.js';
-import type { Db, Executor } from '../../store/db.js';
+import type { Db, Executor, Statement } from '../../store/db.js';
+import { createGroupCommit } from '../../store/group-commit.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import type { CustomerInput, CustomerRow, CustomersService } from '../customers/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
-import { amountsOf, plainItem, type OrderInput, type OrderRow, type OrdersService } from '../orders/index.js';
+import { amountsOf, plainItem, type Deferred, type OrderInput, type OrderRow, type OrdersService } from '../orders/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import { simpleStack, simpleTier, type PromotionsService, type StackRow, type TierRow } from '../promotions/index.js';
-import { insertGiftTransaction, simpleVoucher, type VouchersService } from '../vouchers/index.js';
+import { insertGiftTransaction, simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { LoyaltiesService } from '../loyalties/index.js';
 import type { RewardsService } from '../rewards/index.js';
-import { applyStack, checkRedeemables, type Applicable, type Checked, type Inapplicable, type StackOrder } from './check.js';
+import { applyStack, checkRedeemables, type Applicable, type CheckDeps, type Checked, type Inapplicable, type StackOrder } from './check.js';
 import { counterKey } from './limits.js';
 import { createPromotionValidation } from './promotion-validation.js';
 import type { ValidationCounts } from './validation-counts.js';
@@ -35,8 +36,8 @@ export interface RedemptionsDeps {
   clock: Clock;
   log: Pick<EventLog, 'record'>;
   customers: Pick<CustomersService, 'get' | 'upsertMany'>;
-  orders: Pick<OrdersService, 'upsertIn' | 'find'>;
-  vouchers: Pick<VouchersService, 'find'>;
+  orders: Pick<OrdersService, 'upsertIn' | 'find' | 'addToSummaries'>;
+  vouchers: Pick<VouchersService, 'find' | 'findMany'>;
   campaigns: Pick<CampaignsService, 'byIds' | 'simple' | 'categories'>;
   validationRules: Pick<ValidationRulesService, 'assignedTo'>;
   promotions: Pick<PromotionsService, 'byIds' | 'stacks'>;
@@ -44,6 +45,8 @@ export interface RedemptionsDeps {
   loyalties: Pick<LoyaltiesService, 'spendIn' | 'refundIn' | 'holderOf'>;
   /** Validations counted per campaign (the campaign summary); absent: not counted. */
   validationCounts?: Pick<ValidationCounts, 'add'>;
+  /** Redemption transactions written at the same time (group commit); 1 on PGlite. */
+  concurrency?: number;
 }
 
 const maxRedeemables = 30;
@@ -70,6 +73,24 @@ function checkShape(input: StackInput, rules: StackingRules): void {
 
 const customerKey = (c: CustomerInput | undefined) => c?.id ?? c?.source_id;
 
+/** One redemption request of a group-committed batch. */
+interface RedeemItem {
+  cause: Cause;
+  input: StackInput;
+  failedOn: FailedOn;
+  rules: StackingRules;
+}
+
+/** What a batch's redemptions write together at its end: events, inserts (orders, redemptions) and summary additions. */
+interface Later extends Required<Deferred> {
+  writes: Statement[];
+  rows: RedemptionRow[];
+  redeemed: Array<{ projectId: string; customerId: string; add: Record<string, number> }>;
+}
+
+/** Vouchers a batch names, read at once: by project, then by `c:` lower-case code or `i:` id. */
+type Prefetched = Map<string, Map<string, VoucherRow>>;
+
 export function createRedemptionsService(deps: RedemptionsDeps) {
   const { db, clock, log } = deps;
 
@@ -92,11 +113,36 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     });
   }
 
-  async function check(tx: Executor, cause: Cause, input: StackInput, customer: CustomerRow | undefined, rules?: StackingRules) {
+  /** The check's dependencies, reading the vouchers a batch read at once from `found`. */
+  function withPrefetched(found: Prefetched | undefined): CheckDeps {
+    if (!found) return deps;
+    const find: CheckDeps['vouchers']['find'] = async (projectId, key, tx, lock) => {
+      const mine = found.get(projectId);
+      const v = lock ? undefined : (mine?.get(`c:${key.toLowerCase()}`) ?? mine?.get(`i:${key}`));
+      return v ?? deps.vouchers.find(projectId, key, tx, lock);
+    };
+    return { ...deps, vouchers: { find } };
+  }
+
+  async function prefetch(tx: Executor, items: RedeemItem[]): Promise<Prefetched> {
+    const keys = new Map<string, Set<string>>();
+    for (const { cause, input } of items) {
+      for (const r of input.redeemables) if (r.object === 'voucher') keys.set(cause.projectId, (keys.get(cause.projectId) ?? new Set()).add(r.id));
+    }
+    const found: Prefetched = new Map();
+    for (const [projectId, wanted] of keys) {
+      const byKey = new Map<string, VoucherRow>();
+      for (const v of await deps.vouchers.findMany(tx, projectId, [...wanted])) byKey.set(`c:${v.code.toLowerCase()}`, v).set(`i:${v.id}`, v);
+      found.set(projectId, byKey);
+    }
+    return found;
+  }
+
+  async function check(tx: Executor, cause: Cause, input: StackInput, customer: CustomerRow | undefined, rules?: StackingRules, found?: Prefetched) {
     const now = clock.now();
     const { current, order } = await orderOf(tx, cause.projectId, input.order);
     const c = customer ?? (input.customer ? { id: null, metadata: input.customer.metadata ?? {} } : null);
-    const checked = await checkRedeemables(tx, deps, input.redeemables, {
+    const checked = await checkRedeemables(tx, withPrefetched(found), input.redeemables, {
       projectId: cause.projectId,
       customer: c ? { id: c.id, metadata: c.metadata ?? {} } : null,
       order,
@@ -216,30 +262,54 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     return bad?.status === 'INAPPLICABLE' ? bad : undefined;
   }
 
-  /** POST /v1/redemptions: redeems every redeemable or none. */
+  /**
+   * POST /v1/redemptions: redeems every redeemable or none. Concurrent redemptions are group-committed: a batch shares
+   * one transaction (customers upserted together, vouchers read together, orders, redemptions and events inserted in
+   * one statement, summaries added in one each); every guarded spend is still its own statement, in the batch's
+   * order. Any refusal rolls the batch back and its redemptions run one by one, so each gets what it would alone.
+   */
   async function redeem(cause: Cause, given: StackInput, rules: StackingRules = defaultStackingRules) {
     checkShape(given, rules);
     const { input, promotionStack } = await expanded(cause.projectId, given);
     const failedOn: FailedOn = { promotionStack };
     try {
-      return await db.transaction((tx) => redeemIn(tx, cause, input, failedOn, rules));
+      return await batch.submit({ cause, input, failedOn, rules });
     } catch (err) {
       if (err instanceof TesseraError && err.code === 400) await recordFailure(cause, input, err, failedOn).catch(() => undefined);
       throw err;
     }
   }
 
-  async function redeemIn(tx: Executor, cause: Cause, input: StackInput, failedOn: FailedOn, rules: StackingRules) {
-    const { promotionStack } = failedOn;
-    const events: CausedEvent[] = [];
-    let customer: CustomerRow | undefined;
-    if (input.customer && customerKey(input.customer) !== undefined) {
-      const [outcome] = await deps.customers.upsertMany(tx, [{ cause, input: input.customer }]);
-      if ('error' in outcome!) throw outcome.error;
-      customer = outcome!.result.customer;
-      events.push(...outcome!.events);
+  async function redeemAll(tx: Executor, items: RedeemItem[]) {
+    const later: Later = { events: [], writes: [], rows: [], summaries: [], redeemed: [] };
+    // The customers of every item at once.
+    const named = items.flatMap((item, i) => (item.input.customer && customerKey(item.input.customer) !== undefined ? [i] : []));
+    const customers: Array<CustomerRow | undefined> = new Array(items.length);
+    if (named.length > 0) {
+      const outcomes = await deps.customers.upsertMany(tx, named.map((i) => ({ cause: items[i]!.cause, input: items[i]!.input.customer! })));
+      outcomes.forEach((o, k) => {
+        if ('error' in o) throw o.error;
+        customers[named[k]!] = o.result.customer;
+        later.events.push(...o.events);
+      });
     }
-    const { now, checked, stack } = await check(tx, cause, input, customer, rules);
+    const found = await prefetch(tx, items);
+    const out = [];
+    for (const [i, item] of items.entries()) out.push(await redeemIn(tx, item, customers[i], found, later));
+    await deps.orders.addToSummaries(tx, later.summaries);
+    await sql.addToSummaries(tx, later.redeemed);
+    // The redemption rows go in with the events, in one statement (nothing reads them before the commit).
+    await log.record(tx, later.events, later.rows.length > 0 ? [...later.writes, sql.redemptionsInsert(later.rows)] : later.writes);
+    return out;
+  }
+
+  const batch = createGroupCommit({ db, name: 'redemptions', maxBatch: 32, maxInFlight: deps.concurrency ?? 1, write: redeemAll });
+
+  async function redeemIn(tx: Executor, item: RedeemItem, customer: CustomerRow | undefined, found: Prefetched, later: Later) {
+    const { cause, input, failedOn, rules } = item;
+    const { promotionStack } = failedOn;
+    const events = later.events;
+    const { now, checked, stack } = await check(tx, cause, input, customer, rules, found);
     const failure = firstFailure(checked);
     if (failure && !passes(checked, rules)) {
       Object.assign(failedOn, { tier: failure.tier, campaign: failure.campaign });
@@ -267,7 +337,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     if (input.order) {
       order = await deps.orders.upsertIn(tx, cause, orderInput(input.order, stack, customer), {
         [topId]: { date: now.toISOString(), related_object_type: stacked ? 'redemption' : applicable[0]!.objectType, related_object_id: stacked ? topId : applicable[0]!.objectId, related_object_parent_id: applicable[0]!.campaign?.id, ...(stacked ? { stacked: ids } : {}) },
-      }, events, customer);
+      }, later, customer);
     }
     const orderView = order ? orderAfter(order, stack) : null;
     const channelId = cause.source.api_key?.app_id ?? cause.source.channel;
@@ -284,8 +354,6 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       const body = redemptionBody(r, { customer: customer ?? null, order: orderView, metadata: input.metadata ?? {}, channelId, related: ids });
       parent = { ...r, project_id: cause.projectId, order_id: order?.id ?? null, voucher_id: null, campaign_id: promotionStack?.campaign_id ?? null, promotion_stack_id: stackId, gift_amount: 0, spent: {}, body };
     }
-    // The redemption rows are written with the events, in one statement (nothing reads them before the commit).
-    const inserted = sql.redemptionsInsert(parent ? [parent, ...rows] : rows);
     for (const [i, r] of rows.entries()) {
       const g = applicable[i]!.gift;
       if (g && g.credits > 0) {
@@ -294,10 +362,10 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     }
     if (customer) {
       const gift = rows.reduce((s, r) => s + Number(r.gift_amount), 0);
-      await sql.addToSummary(tx, cause.projectId, customer.id, { total_redeemed: rows.length, total_succeeded: rows.length, ...(gift > 0 ? { gift_redeemed_amount: gift } : {}) });
+      later.redeemed.push({ projectId: cause.projectId, customerId: customer.id, add: { total_redeemed: rows.length, total_succeeded: rows.length, ...(gift > 0 ? { gift_redeemed_amount: gift } : {}) } });
     }
     events.push(...redemptionEvents(cause, { rows, applicable, customer, order: orderView, campaigns: deps.campaigns, now, promotionStack }));
-    await log.record(tx, events, [inserted]);
+    later.rows.push(...(parent ? [parent, ...rows] : rows));
     const skipped = leftOut.filter((e) => e.status === 'SKIPPED');
     const inapplicable = leftOut.filter((e) => e.status === 'INAPPLICABLE');
     return {
@@ -361,7 +429,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   const qualify = createQualifications({ db, checkStack });
   const { validatePromotions, validateTier } = createPromotionValidation({ db, checkStack });
 
-  return { validate, redeem, qualify, validatePromotions, validateTier, releaseSession, get, list: (projectId: string, q: { voucherId?: string; customerId?: string; limit: number; page: number }) => sql.selectPage(db, projectId, { ...q, offset: (q.page - 1) * q.limit }) };
+  return { validate, redeem, drain: () => batch.drain(), qualify, validatePromotions, validateTier, releaseSession, get, list: (projectId: string, q: { voucherId?: string; customerId?: string; limit: number; page: number }) => sql.selectPage(db, projectId, { ...q, offset: (q.page - 1) * q.limit }) };
 }
 
 /** The order as the redemption writes it: PAID, with the stack's discounts on the order and on its lines. */

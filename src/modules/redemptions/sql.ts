@@ -102,12 +102,26 @@ export async function selectPage(db: Executor, projectId: string, p: { voucherId
 
 /** Adds to the customer's redemption summary (one row: the customer's own). */
 export async function addToSummary(db: Executor, projectId: string, customerId: string, add: Record<string, number>): Promise<void> {
+  await addToSummaries(db, [{ projectId, customerId, add }]);
+}
+
+/** Adds to several customers' redemption summaries in one statement (several additions to one customer summed). */
+export async function addToSummaries(db: Executor, adds: ReadonlyArray<{ projectId: string; customerId: string; add: Record<string, number> }>): Promise<void> {
+  if (adds.length === 0) return;
+  const per = new Map<string, { project_id: string; id: string; add: Record<string, number> }>();
+  for (const a of adds) {
+    const key = `${a.projectId}\u0000${a.customerId}`;
+    const p = per.get(key) ?? { project_id: a.projectId, id: a.customerId, add: {} };
+    for (const [k, n] of Object.entries(a.add)) p.add[k] = (p.add[k] ?? 0) + n;
+    per.set(key, p);
+  }
   await db.query(
-    `UPDATE customers SET redemption_summary = (
-       SELECT jsonb_object_agg(k, COALESCE((redemption_summary ->> k)::bigint, 0) + COALESCE((($3::jsonb) ->> k)::bigint, 0))
-         FROM (SELECT jsonb_object_keys(COALESCE(redemption_summary, '{}'::jsonb) || $3::jsonb) AS k) keys)
-      WHERE project_id = $1 AND id = $2`,
-    [projectId, customerId, JSON.stringify(add)],
+    `UPDATE customers c SET redemption_summary = (
+       SELECT jsonb_object_agg(k, COALESCE((c.redemption_summary ->> k)::bigint, 0) + COALESCE((a.add ->> k)::bigint, 0))
+         FROM (SELECT jsonb_object_keys(COALESCE(c.redemption_summary, '{}'::jsonb) || a.add) AS k) keys)
+      FROM jsonb_to_recordset($1::jsonb) AS a(project_id text, id text, add jsonb)
+      WHERE c.project_id = a.project_id AND c.id = a.id`,
+    [JSON.stringify([...per.values()])],
   );
 }
 

@@ -302,6 +302,8 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
 
   return {
     find,
+    /** Vouchers by code or id, at once (unknown keys are left out). */
+    findMany: (tx: Executor, projectId: string, keys: string[]) => sql.selectVouchers(tx, projectId, keys),
     view,
     takeFor,
     takeManyFor,

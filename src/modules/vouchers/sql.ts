@@ -85,6 +85,16 @@ export async function selectVoucher(db: Executor, projectId: string, codeOrId: s
   return rows[0];
 }
 
+/** Vouchers of a project by code (as selectVoucher compares them) or id, at once. */
+export async function selectVouchers(db: Executor, projectId: string, keys: string[]): Promise<VoucherRow[]> {
+  const { rows } = await db.query<VoucherRow>(
+    `SELECT ${readColumns} FROM vouchers WHERE project_id = $1
+        AND (lower(code) = ANY (ARRAY(SELECT lower(jsonb_array_elements_text($2::jsonb)))) OR id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb))))`,
+    [projectId, JSON.stringify(keys)],
+  );
+  return rows;
+}
+
 export async function updateVoucher(db: Executor, v: VoucherRow): Promise<void> {
   await db.query('UPDATE vouchers SET active = $3, overrides = $4::jsonb, updated_at = $5 WHERE project_id = $1 AND id = $2', [
     v.project_id,
