@@ -20,7 +20,7 @@ export { createOrdersService, type Deferred, type OrdersService, type OrderListQ
 export { orderObject, type OrderObject } from './view.js';
 export { orderInputSchema, orderItemSchema } from './schemas.js';
 export { amountsOf, plainItem } from './amounts.js';
-export { orderStatuses, type ItemProductRef, type ItemResolver, type OrderInput, type OrderItem, type OrderItemInput, type OrderRow, type OrderStatus } from './types.js';
+export { orderStatuses, type ItemCatalog, type ItemProductRef, type ItemResolver, type OrderInput, type OrderItem, type OrderItemInput, type OrderRow, type OrderStatus } from './types.js';
 
 /** Orders record through the event log and resolve items through products (both listed before them). */
 export const ordersModule = defineModule<

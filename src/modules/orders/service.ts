@@ -7,7 +7,7 @@ import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import { customerObject, simpleCustomer, type CustomerInput, type CustomerRow, type CustomersService } from '../customers/index.js';
 import { amountsOf, plainItem } from './amounts.js';
 import * as sql from './sql.js';
-import type { ItemResolver, OrderInput, OrderRow } from './types.js';
+import type { ItemCatalog, ItemResolver, OrderInput, OrderItemInput, OrderRow } from './types.js';
 import { orderObject } from './view.js';
 
 /** What an import needs of segments and async actions (given at composition). */
@@ -36,6 +36,8 @@ export interface Deferred {
   events: CausedEvent[];
   writes?: Statement[];
   summaries?: sql.SummaryAdd[];
+  /** Products and SKUs read in this transaction already (see lookupItems). */
+  catalog?: ItemCatalog;
 }
 
 export interface OrderListQuery {
@@ -86,7 +88,7 @@ export function createOrdersService(deps: OrdersDeps) {
     const customer = await party(tx, cause, input.customer, input.customer_id, 'customer', events, known);
     const referrer = await party(tx, cause, input.referrer, input.referrer_id, 'referrer', events);
     const items =
-      input.items === undefined ? (current?.items ?? []) : deps.items ? await deps.items(tx, projectId, input.items) : input.items.map(plainItem);
+      input.items === undefined ? (current?.items ?? []) : deps.items ? await deps.items(tx, projectId, input.items, deferred?.catalog) : input.items.map(plainItem);
     const row: OrderRow = {
       id: current?.id ?? newSortableId('ord', now),
       project_id: projectId,
@@ -264,7 +266,24 @@ export function createOrdersService(deps: OrdersDeps) {
     return { async_action_id: id };
   }
 
-  return { create, update, upsertIn, addToSummaries: (tx: Executor, adds: readonly sql.SummaryAdd[]) => sql.addToSummaries(tx, adds), get, list, importMany, find: (tx: Executor, projectId: string, key: string) => sql.selectOrder(tx, projectId, key) };
+  /** Reads the products and SKUs of several orders' items into `catalog` at once (a batch of redemptions). */
+  async function lookupItems(tx: Executor, projectId: string, items: OrderItemInput[], catalog: ItemCatalog): Promise<void> {
+    if (items.length > 0) await deps.items?.lookup?.(tx, projectId, items, catalog);
+  }
+
+  /**
+   * Items as a validation sees them: an item without a price or amount that names a product or SKU gets the catalog's
+   * price (read without storing anything: `override` refs are not written here). Items that bring their prices are
+   * not looked up.
+   */
+  async function priceItems(tx: Executor, projectId: string, items: OrderItemInput[], catalog?: ItemCatalog) {
+    const unpriced = (i: OrderItemInput) => i.price === undefined && i.amount === undefined && [i.source_id, i.product_id, i.sku_id, i.product, i.sku].some((x) => x !== undefined);
+    if (!deps.items || !items.some(unpriced)) return items.map(plainItem);
+    const readOnly = (r: OrderItemInput['product']) => (r ? { ...r, override: false } : undefined);
+    return deps.items(tx, projectId, items.map((i) => ({ ...i, product: readOnly(i.product), sku: readOnly(i.sku) })), catalog);
+  }
+
+  return { create, update, upsertIn, lookupItems, priceItems, addToSummaries: (tx: Executor, adds: readonly sql.SummaryAdd[]) => sql.addToSummaries(tx, adds), get, list, importMany, find: (tx: Executor, projectId: string, key: string) => sql.selectOrder(tx, projectId, key) };
 }
 
 export type OrdersService = ReturnType<typeof createOrdersService>;

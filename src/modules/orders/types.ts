@@ -81,4 +81,10 @@ export interface OrderRow {
  * Resolves the products and SKUs order items name (and stores those sent with `override`); given at composition
  * once products exist. Returns the items with ids filled in and `product` / `sku` as the catalog has them.
  */
-export type ItemResolver = (tx: import('../../store/db.js').Executor, projectId: string, items: OrderItemInput[]) => Promise<OrderItem[]>;
+export type ItemResolver = ((tx: import('../../store/db.js').Executor, projectId: string, items: OrderItemInput[], catalog?: ItemCatalog) => Promise<OrderItem[]>) & {
+  /** Reads the products and SKUs these items name into `catalog` at once (a batch's orders then resolve from it). */
+  lookup?: (tx: import('../../store/db.js').Executor, projectId: string, items: OrderItemInput[], catalog: ItemCatalog) => Promise<void>;
+};
+
+/** What an ItemResolver read and wrote in one transaction, kept by its caller across orders (opaque to orders). */
+export type ItemCatalog = Map<string, unknown>;

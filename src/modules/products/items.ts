@@ -2,12 +2,27 @@ import type { Clock } from '../../core/clock.js';
 import { invalidSku, notFound } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import { retryTransaction, type Executor } from '../../store/db.js';
-import { plainItem, type ItemProductRef, type OrderItem, type OrderItemInput } from '../orders/index.js';
+import { plainItem, type ItemCatalog, type ItemProductRef, type ItemResolver, type OrderItem, type OrderItemInput } from '../orders/index.js';
 import * as sql from './sql.js';
 import type { ProductRow, SkuRow } from './types.js';
 import { itemProduct, itemSku } from './view.js';
 
 const defined = <T>(xs: (T | undefined)[]): T[] => xs.filter((x): x is T => x !== undefined);
+
+/** Rows by `i:` id and `s:` source_id, and the keys already looked up (found or not). */
+interface Known {
+  products: Map<string, ProductRow>;
+  skus: Map<string, SkuRow>;
+  asked: Set<string>;
+}
+
+function knownIn(catalog: ItemCatalog | undefined): Known {
+  const fresh = (): Known => ({ products: new Map(), skus: new Map(), asked: new Set() });
+  if (!catalog) return fresh();
+  let k = catalog.get('known') as Known | undefined;
+  if (!k) catalog.set('known', (k = fresh()));
+  return k;
+}
 
 /**
  * Order items resolved against the catalog, in tx: a product or SKU named by our id (`product_id`, `sku_id`,
@@ -60,34 +75,31 @@ export function createItemResolver(clock: Clock) {
     return row;
   }
 
-  return async function resolve(tx: Executor, projectId: string, items: OrderItemInput[]): Promise<OrderItem[]> {
+  /** Reads what the items name and `known` lacks: their SKUs, then their products (and the SKUs' products). */
+  async function lookup(tx: Executor, projectId: string, items: OrderItemInput[], known: Known): Promise<void> {
     const bySku = (i: OrderItemInput) => i.related_object === 'sku';
-    const products = new Map<string, ProductRow>();
-    const skus = new Map<string, SkuRow>();
     const keep = <T extends { id: string; source_id: string | null }>(m: Map<string, T>, rows: T[]) => {
       for (const r of rows) {
         m.set(`i:${r.id}`, r);
         if (r.source_id !== null) m.set(`s:${r.source_id}`, r);
       }
     };
-    keep(
-      skus,
-      await sql.selectSkusByKeys(
-        tx,
-        projectId,
-        defined(items.flatMap((i) => [i.sku_id, i.sku?.id])),
-        defined(items.flatMap((i) => [i.sku?.source_id, bySku(i) ? i.source_id : undefined])),
-      ),
-    );
-    keep(
-      products,
-      await sql.selectProductsByKeys(
-        tx,
-        projectId,
-        defined([...items.flatMap((i) => [i.product_id, i.product?.id]), ...[...skus.values()].map((s) => s.product_id)]),
-        defined(items.flatMap((i) => [i.product?.source_id, !bySku(i) ? i.source_id : undefined])),
-      ),
-    );
+    const ask = (what: string, keys: string[]) => [...new Set(keys)].filter((k) => !known.asked.has(`${what}${k}`) && known.asked.add(`${what}${k}`));
+    const skuIds = ask('ki:', defined(items.flatMap((i) => [i.sku_id, i.sku?.id])));
+    const skuSources = ask('ks:', defined(items.flatMap((i) => [i.sku?.source_id, bySku(i) ? i.source_id : undefined])));
+    keep(known.skus, await sql.selectSkusByKeys(tx, projectId, skuIds, skuSources));
+    const skuProducts = defined(items.flatMap((i) => [i.sku_id, i.sku?.id].map((id) => (id ? known.skus.get(`i:${id}`)?.product_id : undefined))));
+    const bySource = defined(items.flatMap((i) => [i.sku?.source_id, bySku(i) ? i.source_id : undefined].map((s) => (s ? known.skus.get(`s:${s}`)?.product_id : undefined))));
+    const productIds = ask('pi:', defined([...items.flatMap((i) => [i.product_id, i.product?.id]), ...skuProducts, ...bySource]));
+    const productSources = ask('ps:', defined(items.flatMap((i) => [i.product?.source_id, !bySku(i) ? i.source_id : undefined])));
+    keep(known.products, await sql.selectProductsByKeys(tx, projectId, productIds, productSources));
+  }
+
+  const resolve: ItemResolver = async function resolve(tx: Executor, projectId: string, items: OrderItemInput[], catalog?: ItemCatalog): Promise<OrderItem[]> {
+    const bySku = (i: OrderItemInput) => i.related_object === 'sku';
+    const known = knownIn(catalog);
+    await lookup(tx, projectId, items, known);
+    const { products, skus } = known;
     const out: OrderItem[] = [];
     for (const i of items) {
       const byId = <T>(m: Map<string, T>, id: string | undefined, what: string) => {
@@ -123,4 +135,6 @@ export function createItemResolver(clock: Clock) {
     }
     return out;
   };
+  resolve.lookup = (tx, projectId, items, catalog) => lookup(tx, projectId, items, knownIn(catalog));
+  return resolve;
 }

@@ -13,7 +13,7 @@ import { createGroupCommit } from '../../store/group-commit.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import type { CustomerInput, CustomerRow, CustomersService } from '../customers/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
-import { amountsOf, plainItem, type Deferred, type OrderInput, type OrderRow, type OrdersService } from '../orders/index.js';
+import { amountsOf, plainItem, type Deferred, type ItemCatalog, type OrderInput, type OrderItemInput, type OrderRow, type OrdersService } from '../orders/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import { simpleStack, simpleTier, type PromotionsService, type StackRow, type TierRow } from '../promotions/index.js';
 import { insertGiftTransaction, simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
@@ -36,7 +36,7 @@ export interface RedemptionsDeps {
   clock: Clock;
   log: Pick<EventLog, 'record'>;
   customers: Pick<CustomersService, 'get' | 'upsertMany'>;
-  orders: Pick<OrdersService, 'upsertIn' | 'find' | 'addToSummaries'>;
+  orders: Pick<OrdersService, 'upsertIn' | 'find' | 'addToSummaries' | 'lookupItems' | 'priceItems'>;
   vouchers: Pick<VouchersService, 'find' | 'findMany'>;
   campaigns: Pick<CampaignsService, 'byIds' | 'simple' | 'categories'>;
   validationRules: Pick<ValidationRulesService, 'assignedTo'>;
@@ -95,11 +95,11 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   const { db, clock, log } = deps;
 
   /** The order the redeemables apply to: the stored one (by id or source_id) with what the request changes. */
-  async function orderOf(tx: Executor, projectId: string, input: OrderInput | undefined) {
+  async function orderOf(tx: Executor, projectId: string, input: OrderInput | undefined, catalog?: ItemCatalog) {
     const key = input?.id ?? (typeof input?.source_id === 'string' ? input.source_id : undefined);
     const current = key !== undefined ? await deps.orders.find(tx, projectId, key) : undefined;
     if (input?.id !== undefined && !current) throw notFound('order', input.id);
-    const items = input?.items !== undefined ? input.items.map(plainItem) : (current?.items ?? []);
+    const items = input?.items !== undefined ? await deps.orders.priceItems(tx, projectId, input.items, catalog) : (current?.items ?? []);
     const amounts = amountsOf(current, { ...(input ?? {}), discount_amount: 0 }, items);
     return { current, order: { amount: amounts.amount, initial_amount: amounts.initial_amount, items, metadata: input?.metadata ?? current?.metadata ?? {} } };
   }
@@ -138,9 +138,9 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     return found;
   }
 
-  async function check(tx: Executor, cause: Cause, input: StackInput, customer: CustomerRow | undefined, rules?: StackingRules, found?: Prefetched) {
+  async function check(tx: Executor, cause: Cause, input: StackInput, customer: CustomerRow | undefined, rules?: StackingRules, found?: Prefetched, catalog?: ItemCatalog) {
     const now = clock.now();
-    const { current, order } = await orderOf(tx, cause.projectId, input.order);
+    const { current, order } = await orderOf(tx, cause.projectId, input.order, catalog);
     const c = customer ?? (input.customer ? { id: null, metadata: input.customer.metadata ?? {} } : null);
     const checked = await checkRedeemables(tx, withPrefetched(found), input.redeemables, {
       projectId: cause.projectId,
@@ -281,7 +281,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   }
 
   async function redeemAll(tx: Executor, items: RedeemItem[]) {
-    const later: Later = { events: [], writes: [], rows: [], summaries: [], redeemed: [] };
+    const later: Later = { events: [], writes: [], rows: [], summaries: [], redeemed: [], catalog: new Map() };
     // The customers of every item at once.
     const named = items.flatMap((item, i) => (item.input.customer && customerKey(item.input.customer) !== undefined ? [i] : []));
     const customers: Array<CustomerRow | undefined> = new Array(items.length);
@@ -294,6 +294,10 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       });
     }
     const found = await prefetch(tx, items);
+    // The products and SKUs of every order at once, per project.
+    const ordered = new Map<string, OrderItemInput[]>();
+    for (const { cause, input } of items) if (input.order?.items) ordered.set(cause.projectId, [...(ordered.get(cause.projectId) ?? []), ...input.order.items]);
+    for (const [projectId, all] of ordered) await deps.orders.lookupItems(tx, projectId, all, later.catalog);
     const out = [];
     for (const [i, item] of items.entries()) out.push(await redeemIn(tx, item, customers[i], found, later));
     await deps.orders.addToSummaries(tx, later.summaries);
@@ -309,7 +313,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     const { cause, input, failedOn, rules } = item;
     const { promotionStack } = failedOn;
     const events = later.events;
-    const { now, checked, stack } = await check(tx, cause, input, customer, rules, found);
+    const { now, checked, stack } = await check(tx, cause, input, customer, rules, found, later.catalog);
     const failure = firstFailure(checked);
     if (failure && !passes(checked, rules)) {
       Object.assign(failedOn, { tier: failure.tier, campaign: failure.campaign });
