@@ -120,7 +120,7 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
         const mine = pending.filter((e) => d.types.has(e.event.type));
         if (mine.length === 0) continue;
         // What an earlier deriver left for later is written before this one reads.
-        for (const w of writes.splice(0)) await tx.query(w.text(1), w.params);
+        await writeAll(tx, writes.splice(0));
         const out = await d.fn(tx, mine);
         caused.push(...out.events);
         writes.push(...(out.writes ?? []));

@@ -99,8 +99,8 @@ export function createEarning(deps: {
   clock: Clock;
   rules: Pick<EarningRules, 'active'>;
   ledger: Ledger;
-  campaigns: Pick<CampaignsService, 'byIds'>;
-  vouchers: Pick<VouchersService, 'find' | 'byIds'>;
+  campaigns: Pick<CampaignsService, 'cached'>;
+  vouchers: Pick<VouchersService, 'find' | 'oldestCardsLocked'>;
   validationRules: Pick<ValidationRulesService, 'get'>;
   pending: Pick<Pending, 'add'>;
   tiers: Pick<Tiers, 'termsFor'>;
@@ -118,25 +118,26 @@ export function createEarning(deps: {
 
   /** The earnings of one project's entries in this batch: matching rules, programs, checks and cards, read in bulk. */
   async function earn(tx: Executor, projectId: string, cands: Candidate[], now: Date, writes: Statement[]): Promise<CausedEvent[]> {
-    const programs = new Map<string, CampaignRow>((await deps.campaigns.byIds(tx, projectId, [...new Set(cands.map((c) => c.rule.campaign_id))])).filter((c) => c.active).map((c) => [c.id, c]));
+    // Programs from the per-process copies (dropped whenever a campaign changes).
+    const ids = [...new Set(cands.map((c) => c.rule.campaign_id))];
+    const read = await Promise.all(ids.map((id) => deps.campaigns.cached(projectId, id, tx).catch(() => undefined)));
+    const programs = new Map<string, CampaignRow>(read.filter((c): c is CampaignRow => c !== undefined && c.active && ids.includes(c.id)).map((c) => [c.id, c]));
     const rulesRead = new Map<string, Promise<ValidationRuleRow | undefined>>();
     const holding: Candidate[] = [];
     for (const c of cands) if (programs.has(c.rule.campaign_id) && (await ruleHolds(tx, c.rule, c.x, now, rulesRead))) holding.push(c);
     if (holding.length === 0) return [];
-    // Cards: the one an event names, else the customer's oldest of the program.
+    // Cards: the one an event names, else the customer's oldest of the program (read and locked at once).
     const unnamed = holding.filter((c) => !c.x.event.loyaltyCode);
-    const oldest = new Map(
+    const cards = new Map<string, VoucherRow>(
       unnamed.length === 0
         ? []
-        : (await sql.selectOldestCardsOf(tx, projectId, [...new Set(unnamed.map((c) => c.x.customer.id))], [...new Set(unnamed.map((c) => c.rule.campaign_id))])).map((r) => [`${r.holder_id} ${r.campaign_id}`, r.id]),
+        : (await deps.vouchers.oldestCardsLocked(tx, projectId, [...new Set(unnamed.map((c) => c.x.customer.id))], [...new Set(unnamed.map((c) => c.rule.campaign_id))])).map((v) => [`${v.holder_id} ${v.campaign_id}`, v]),
     );
     const named = new Map<string, VoucherRow | undefined>();
     for (const c of holding) {
       const code = c.x.event.loyaltyCode;
       if (code && !named.has(code)) named.set(code, await deps.vouchers.find(projectId, code, tx).catch(() => undefined));
     }
-    const wanted = [...new Set(unnamed.map((c) => oldest.get(`${c.x.customer.id} ${c.rule.campaign_id}`)).filter((id): id is string => id !== undefined))];
-    const cards = new Map((wanted.length > 0 ? await deps.vouchers.byIds(tx, wanted) : []).map((v) => [v.id, v]));
     const items: Array<{ cause: CausedEvent['cause']; change: PointsChange; c: Candidate }> = [];
     const pendingEvents: CausedEvent[] = [];
     for (const c of holding) {
@@ -146,8 +147,7 @@ export function createEarning(deps: {
         // The named card earns for its own program only, and only for its holder.
         card = v && v.campaign_id === c.rule.campaign_id && v.holder_id === c.x.customer.id && v.active && v.type === 'LOYALTY_CARD' ? v : undefined;
       } else {
-        const id = oldest.get(`${c.x.customer.id} ${c.rule.campaign_id}`);
-        card = id ? cards.get(id) : undefined;
+        card = cards.get(`${c.x.customer.id} ${c.rule.campaign_id}`);
       }
       if (!card) continue;
       const program = programs.get(c.rule.campaign_id);
@@ -167,7 +167,8 @@ export function createEarning(deps: {
       items.push({ cause: c.entry.cause, change, c });
     }
     // The ledger rows are written with the events (the deriver's writes).
-    const done = await deps.ledger.accrueMany(tx, projectId, items, writes);
+    // Cards named by a code were read unlocked: the ledger locks them (all cards of the batch, in id order).
+    const done = await deps.ledger.accrueMany(tx, projectId, items, writes, named.size === 0);
     const out: CausedEvent[] = [...pendingEvents];
     done.forEach((d, i) => {
       const { c } = items[i]!;

@@ -144,7 +144,7 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
    * Points earned by several events at once (one deriver batch): one locked update per batch, the running balance
    * of each card followed change by change, one insert of all transaction rows.
    */
-  async function accrueMany(tx: Executor, projectId: string, items: Array<{ cause: Cause; change: PointsChange }>, deferred?: Statement[]): Promise<PointsChanged[]> {
+  async function accrueMany(tx: Executor, projectId: string, items: Array<{ cause: Cause; change: PointsChange }>, deferred?: Statement[], locked = false): Promise<PointsChanged[]> {
     if (items.length === 0) return [];
     const perCard = new Map<string, { base: number; points: number }>();
     for (const { change: c } of items) {
@@ -152,7 +152,7 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
       e.points += c.points;
       perCard.set(c.card.id, e);
     }
-    const after = await sql.addPointsMany(tx, projectId, [...perCard].map(([id, e]) => ({ id, ...e })));
+    const after = await sql.addPointsMany(tx, projectId, [...perCard].map(([id, e]) => ({ id, ...e })), locked);
     // Each card's balance before the batch, then change by change.
     const running = new Map([...perCard].map(([id, e]) => [id, { balance: Number(after.get(id)?.loyalty_balance ?? e.base) - e.points, total: Number(after.get(id)?.loyalty_points ?? e.base) - e.points }]));
     const out: PointsChanged[] = [];

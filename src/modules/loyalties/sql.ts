@@ -102,12 +102,14 @@ export async function selectActiveRules(db: Executor, projectIds: string[]): Pro
 
 /**
  * Adds points to several cards at once (earning: additions only, so no guard is needed): the cards are locked in id
- * order first, so that two batches touching the same cards cannot deadlock. `base` is each card's template points.
+ * order first (unless the caller has), so that two batches touching the same cards cannot deadlock. `base` is each
+ * card's template points.
  * Returns each card's new lifetime points and balance.
  */
-export async function addPointsMany(db: Executor, projectId: string, adds: Array<{ id: string; base: number; points: number }>): Promise<Map<string, { loyalty_points: string; loyalty_balance: string }>> {
+export async function addPointsMany(db: Executor, projectId: string, adds: Array<{ id: string; base: number; points: number }>, locked = false): Promise<Map<string, { loyalty_points: string; loyalty_balance: string }>> {
   const ids = adds.map((a) => a.id);
-  await db.query('SELECT id FROM vouchers WHERE project_id = $1 AND id = ANY ($2::text[]) ORDER BY id FOR UPDATE', [projectId, ids]);
+  // `locked`: the caller holds every card's lock already (taken in id order).
+  if (!locked) await db.query('SELECT id FROM vouchers WHERE project_id = $1 AND id = ANY ($2::text[]) ORDER BY id FOR UPDATE', [projectId, ids]);
   const { rows } = await db.query<{ id: string; loyalty_points: string; loyalty_balance: string }>(
     `UPDATE vouchers v SET loyalty_balance = COALESCE(v.loyalty_balance, u.base) + u.points,
                            loyalty_points = COALESCE(v.loyalty_points, u.base) + u.points
@@ -146,17 +148,6 @@ export async function takePointsMany(db: Executor, projectId: string, takes: Arr
     [projectId, ids, ids.map((id) => out.get(id)!.loyalty_balance), ids.map((id) => out.get(id)!.loyalty_points)],
   );
   return out;
-}
-
-/** Per customer and program, the customer's oldest active card (several customers at once). */
-export async function selectOldestCardsOf(db: Executor, projectId: string, customerIds: string[], campaignIds: string[]): Promise<Array<{ id: string; campaign_id: string; holder_id: string }>> {
-  const { rows } = await db.query<{ id: string; campaign_id: string; holder_id: string }>(
-    `SELECT DISTINCT ON (holder_id, campaign_id) id, campaign_id, holder_id FROM vouchers
-      WHERE project_id = $1 AND holder_id = ANY ($2::text[]) AND campaign_id = ANY ($3::text[]) AND active AND type = 'LOYALTY_CARD'
-      ORDER BY holder_id, campaign_id, created_at, id`,
-    [projectId, customerIds, campaignIds],
-  );
-  return rows;
 }
 
 export interface BucketRow {

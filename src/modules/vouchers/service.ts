@@ -302,6 +302,8 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
 
   return {
     find,
+    /** Per customer and program, the oldest active loyalty card, locked in id order. */
+    oldestCardsLocked: (tx: Executor, projectId: string, customerIds: string[], campaignIds: string[]) => sql.selectOldestCardsLocked(tx, projectId, customerIds, campaignIds),
     /** Vouchers by code or id, at once (unknown keys are left out). */
     findMany: (tx: Executor, projectId: string, keys: string[]) => sql.selectVouchers(tx, projectId, keys),
     view,

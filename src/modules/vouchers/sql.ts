@@ -95,6 +95,22 @@ export async function selectVouchers(db: Executor, projectId: string, keys: stri
   return rows;
 }
 
+/**
+ * Per customer and loyalty program, the customer's oldest active card, locked FOR UPDATE in id order (several
+ * customers at once: a batch of earnings locks its cards in the order every writer of card points uses).
+ */
+export async function selectOldestCardsLocked(db: Executor, projectId: string, customerIds: string[], campaignIds: string[]): Promise<VoucherRow[]> {
+  const { rows } = await db.query<VoucherRow>(
+    `SELECT ${readColumns} FROM vouchers WHERE project_id = $1 AND id IN (
+       SELECT DISTINCT ON (holder_id, campaign_id) id FROM vouchers
+        WHERE project_id = $1 AND holder_id = ANY ($2::text[]) AND campaign_id = ANY ($3::text[]) AND active AND type = 'LOYALTY_CARD'
+        ORDER BY holder_id, campaign_id, created_at, id)
+      ORDER BY id FOR UPDATE`,
+    [projectId, customerIds, campaignIds],
+  );
+  return rows;
+}
+
 export async function updateVoucher(db: Executor, v: VoucherRow): Promise<void> {
   await db.query('UPDATE vouchers SET active = $3, overrides = $4::jsonb, updated_at = $5 WHERE project_id = $1 AND id = $2', [
     v.project_id,
