@@ -43,6 +43,8 @@ export interface Db extends Queryable {
 export interface Statement {
   text(first: number): string;
   params: unknown[];
+  /** Writes rows no event-log deriver reads: they may wait for the event insert even when more derivers run first. */
+  late?: boolean;
 }
 
 /**

@@ -119,8 +119,12 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
       for (const d of derivers) {
         const mine = pending.filter((e) => d.types.has(e.event.type));
         if (mine.length === 0) continue;
-        // What an earlier deriver left for later is written before this one reads.
-        await writeAll(tx, writes.splice(0));
+        // What an earlier deriver left for later is written before this one reads (except what no deriver reads).
+        const early = writes.filter((w) => !w.late);
+        if (early.length > 0) {
+          await writeAll(tx, early);
+          writes.splice(0, writes.length, ...writes.filter((w) => w.late));
+        }
         const out = await d.fn(tx, mine);
         caused.push(...out.events);
         writes.push(...(out.writes ?? []));

@@ -20,9 +20,13 @@ export async function changePoints(db: Executor, projectId: string, cardId: stri
 
 const txColumns = 'id, project_id, voucher_id, campaign_id, type, points, balance, total, source, source_id, reason, related, created_at';
 
-/** The insert of transaction rows as a statement (alone, or as a part of the event-log insert). */
+/**
+ * The insert of transaction rows as a statement (alone, or as a part of the event-log insert): no deriver reads
+ * them (only the API's lists and exports do), so they wait for the event insert.
+ */
 export function transactionsInsert(ts: TransactionRow[]): Statement {
   return {
+    late: true,
     text: (first) => `INSERT INTO loyalty_transactions (${txColumns})
      SELECT t->>'id', t->>'project_id', t->>'voucher_id', t->>'campaign_id', t->>'type', (t->>'points')::bigint, (t->>'balance')::bigint,
             (t->>'total')::bigint, t->>'source', t->>'source_id', t->>'reason', t->'related', (t->>'created_at')::timestamptz
