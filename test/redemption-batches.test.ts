@@ -116,4 +116,20 @@ describe('group-committed redemptions', () => {
       else expect(c.statusCode === 404 || c.json().summary.redemptions.total_succeeded === 0, code).toBe(true);
     }
   });
+
+  it('redemptions naming one order (source_id) together: one order, counted once in the summary', async () => {
+    // Other redemptions first keep the batches in flight busy, so that the six queue and go together.
+    const all = await Promise.all([
+      ...Array.from({ length: 4 }, (_, i) => api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'BATCH-FREE' }], customer: { source_id: `batch-other-${i}` }, order: { amount: 1000 } })),
+      ...Array.from({ length: 6 }, () => api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'BATCH-FREE' }], customer: { source_id: 'batch-same' }, order: { source_id: 'batch-order-1', amount: 4000 } })),
+    ]);
+    for (const a of all) expect(a.statusCode, a.body).toBe(200);
+    const answers = all.slice(4);
+    expect(new Set(answers.map((a) => a.json().order.id)).size).toBe(1);
+    const c = await ok('GET', '/v1/customers/batch-same');
+    expect(c.summary.orders).toMatchObject({ total_count: 1, total_amount: 3900 });
+    expect(c.summary.redemptions).toMatchObject({ total_redeemed: 6, total_succeeded: 6 });
+    const order = await ok('GET', '/v1/orders/batch-order-1');
+    expect(Object.keys(order.redemptions ?? {})).toHaveLength(6);
+  });
 });

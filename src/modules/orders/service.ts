@@ -103,7 +103,11 @@ export function createOrdersService(deps: OrdersDeps) {
       created_at: input.created_at !== undefined ? new Date(input.created_at) : (current?.created_at ?? now),
       updated_at: current?.updated_at ?? null,
     };
-    if (!current && row.source_id === null && deferred?.writes) deferred.writes.push(sql.orderInsert(row));
+    // A new order without a source_id (no other request can name it) is inserted, and added to its customer's
+    // summary, with the caller's writes; one with a source_id now, so that a later order of the same batch with that
+    // source_id finds it (and recounts the summary with it).
+    const later = !current && row.source_id === null && deferred?.writes && deferred.summaries ? { writes: deferred.writes, summaries: deferred.summaries } : undefined;
+    if (later) later.writes.push(sql.orderInsert(row));
     else if (!current) {
       if (!(await sql.insertOrder(tx, row))) throw retryTransaction(`An order with source_id ${row.source_id} was created concurrently`);
     } else {
@@ -125,7 +129,7 @@ export function createOrdersService(deps: OrdersDeps) {
       // A new order: only a paid one counts, added to its customer's summary (no recount of their orders).
       if (row.customer_id && counted.has(row.status)) {
         const add = { projectId, customerId: row.customer_id, total_amount: row.total_amount, created_at: row.created_at };
-        if (deferred?.summaries) deferred.summaries.push(add);
+        if (later) later.summaries.push(add);
         else await sql.addToSummaries(tx, [add]);
       }
     } else if (affected.length > 0) {
