@@ -27,7 +27,7 @@ const warmupMs = positiveNumber('warmup', raw.warmup) * 1000;
 const adminUrl = raw['database-url']!;
 
 out(`Publication benchmark: ${clients} clients, ${durationMs / 1000} s after ${warmupMs / 1000} s of warm-up; ${machineDescription()}`);
-const nodeArgs = raw['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${raw['cpu-prof']}`, `--cpu-prof-name=tessera-publications-${Date.now()}.cpuprofile`] : [];
+const nodeArgs = process.env.BENCH_QT ? ['--import', new URL('./lib/query-timer.js', import.meta.url).href] : raw['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${raw['cpu-prof']}`, `--cpu-prof-name=tessera-publications-${Date.now()}.cpuprofile`] : [];
 const t = await startTessera({ store: 'postgres', adminUrl, databaseName: raw['database-name']!, nodeArgs });
 try {
   const p = await createProject(t, 'bench publications');
@@ -43,8 +43,20 @@ try {
   let customer = 0;
   const body = () => JSON.stringify({ campaign: { id: campaign.id }, customer: { source_id: `bench-${customer++}` }, channel: 'bench' });
   await load.run({ path: '/v1/publications', headers, body, concurrency: clients, durationMs: warmupMs });
+  const snap = async () => {
+    const l = t.server.nextLine(/^BENCH_QUERY_TIMES /);
+    process.kill(t.server.pid, 'SIGUSR2');
+    return JSON.parse((await l).slice(18)) as Record<string, [number, number]>;
+  };
+  // BENCH_QT=1: statements per publication (count and ms) during the measured run.
+  const before = process.env.BENCH_QT ? await snap() : undefined;
   const r = await load.run({ path: '/v1/publications', headers, body, concurrency: clients, durationMs });
   await load.close();
+  if (before) {
+    const after = await snap();
+    const rows = Object.entries(after).map(([k, v]) => [k, v[0] - (before[k]?.[0] ?? 0), v[1] - (before[k]?.[1] ?? 0)] as const);
+    for (const [k, c, ms] of rows.sort((x, y) => y[2] - x[2]).slice(0, 15)) out(`${(c / r.ok).toFixed(2)} ${(ms / r.ok).toFixed(2)}ms ${k}`);
+  }
 
   const proof = await withAdmin(t.databaseUrl!, async (c) => {
     const one = async (sql: string) => Number((await c.query<{ n: string }>(sql, [campaign.id])).rows[0]!.n);

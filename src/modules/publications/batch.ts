@@ -22,8 +22,8 @@ export interface BatchedPublication {
 
 /**
  * Group commit of plain publications (one code of a campaign, no source_id, no join_once): concurrent requests share
- * a transaction and its statements (customers upserted together, codes taken or made together, one insert of the
- * publications, one of their events). Any refusal in a batch (a bad customer, a campaign out of codes) rolls the
+ * a transaction and its statements (customers upserted together, codes taken or made together, publications inserted
+ * with their events in one statement). Any refusal in a batch (a bad customer, a campaign out of codes) rolls the
  * whole batch back and its publications are made one by one, so each request gets what it would have alone.
  */
 export function createPublicationBatch(deps: {
@@ -67,11 +67,12 @@ export function createPublicationBatch(deps: {
         metadata: item.metadata,
         created_at: now,
       }));
-      await sql.insertPublications(tx, rows);
-      await log.record(tx, [
-        ...outcomes.flatMap((o) => ('error' in o ? [] : o.events)),
-        ...items.flatMap((item, i) => deps.events(item.cause, rows[i]!, people[i]!, [codes[i]!], item.campaign)),
-      ]);
+      // The publications go in with the events, in one statement.
+      await log.record(
+        tx,
+        [...outcomes.flatMap((o) => ('error' in o ? [] : o.events)), ...items.flatMap((item, i) => deps.events(item.cause, rows[i]!, people[i]!, [codes[i]!], item.campaign))],
+        [sql.publicationsInsert(rows)],
+      );
       return items.map((item, i) => publicationObject(rows[i]!, people[i]!, [vouchers.object(codes[i]!, item.campaign)]));
     },
   });

@@ -1,4 +1,4 @@
-import type { Executor } from '../../store/db.js';
+import type { Executor, Statement } from '../../store/db.js';
 import type { PublicationRow } from './types.js';
 
 const columns = 'id, project_id, customer_id, campaign_id, vouchers, source_id, channel, metadata, created_at';
@@ -11,15 +11,18 @@ export async function insertPublication(db: Executor, p: PublicationRow): Promis
   );
 }
 
-/** Several publications in one statement (a group-committed batch). */
-export async function insertPublications(db: Executor, ps: PublicationRow[]): Promise<void> {
-  await db.query(
-    `INSERT INTO publications (${columns})
+/**
+ * Several publications in one statement (a group-committed batch), for the event-log insert to carry: no deriver
+ * reads publications, so they wait for it.
+ */
+export function publicationsInsert(ps: PublicationRow[]): Statement {
+  return {
+    late: true,
+    text: (first) => `INSERT INTO publications (${columns})
      SELECT p->>'id', p->>'project_id', p->>'customer_id', p->>'campaign_id', p->'vouchers', p->>'source_id', p->>'channel', p->'metadata', (p->>'created_at')::timestamptz
-       FROM jsonb_array_elements($1::jsonb) AS p`,
-    [JSON.stringify(ps)],
-    { prepare: true },
-  );
+       FROM jsonb_array_elements($${first}::jsonb) AS p`,
+    params: [JSON.stringify(ps)],
+  };
 }
 
 export async function selectBySourceId(db: Executor, projectId: string, sourceId: string): Promise<PublicationRow | undefined> {
