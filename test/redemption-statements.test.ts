@@ -4,20 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
-import type { Queryable } from '../src/store/db.js';
+import { statementLog } from './helpers/statements.js';
 
 let t: TestTessera;
 let p: TestProject;
-let log: string[] | undefined;
-
-function counting(q: Queryable): Queryable {
-  const query = q.query.bind(q);
-  q.query = ((sql: string, params?: readonly unknown[], options?: object) => {
-    log?.push(sql.replace(/\s+/g, ' ').slice(0, 140));
-    return query(sql, params as unknown[], options as never);
-  }) as Queryable['query'];
-  return q;
-}
+let log: ReturnType<typeof statementLog>;
 
 async function ok(url: string, payload: unknown): Promise<any> {
   const res = await t.app.inject({ method: 'POST', url, headers: p.server, payload: payload as object });
@@ -34,20 +25,15 @@ const request = (n: number) => ({
 });
 
 async function statements(url: string, body: unknown): Promise<string[]> {
-  log = [];
+  log.start();
   await ok(url, body);
-  const out = log;
-  log = undefined;
-  return out;
+  return log.stop();
 }
 
 beforeAll(async () => {
   t = await startTessera();
   p = await t.createProject();
-  const db = t.testDb.db;
-  counting(db);
-  const transaction = db.transaction.bind(db);
-  db.transaction = ((fn: (tx: Queryable) => Promise<unknown>) => transaction((tx) => fn(counting(tx)))) as typeof db.transaction;
+  log = statementLog(t);
   const promo = await ok('/v1/campaigns', { name: 'Stmt promo', campaign_type: 'PROMOTION' });
   tier = await ok(`/v1/promotions/${promo.id}/tiers`, { name: 'Two off', action: { discount: { type: 'AMOUNT', amount_off: 200 } } });
   const voucher = await ok('/v1/vouchers/STMT-10', { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } });
