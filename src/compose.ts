@@ -118,7 +118,7 @@ export function createServices(db: Db, config: Config, clock: Clock = systemCloc
   }
   const reactions = built.flatMap((p) => p.reactions ?? []);
   for (const r of reactions) {
-    if (r.kind === 'deriver') services.log.derive(r.derive, r.types);
+    if (r.kind === 'deriver') services.log.derive(r.derive, r.types, r.takes);
     else services.log.subscribe(r.handle, r.types, r.wants);
   }
   return {

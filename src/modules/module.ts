@@ -8,12 +8,19 @@ import type { Job } from '../core/jobs.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../store/db.js';
 import type { Definitions } from '../store/definitions.js';
-import type { EventDeriver, EventSubscriber, SubscriberWants } from './event-log/index.js';
+import type { CausedEvent, EventDeriver, EventSubscriber, SubscriberWants } from './event-log/index.js';
 
 /** What a module reacts to in the event log, in the recording transaction. */
 export type Reaction =
   /** Derives events from entries of these types before they are stored (stored with them). */
-  | { kind: 'deriver'; name: string; types: readonly string[]; derive: EventDeriver }
+  | {
+      kind: 'deriver';
+      name: string;
+      types: readonly string[];
+      derive: EventDeriver;
+      /** Which entries of its types it acts on (all when left out): a batch with none of them does not wake it. */
+      takes?: (entry: CausedEvent) => boolean;
+    }
   /**
    * Handles the stored records of these types ('*': all), after every deriver. `wants` tells whether it would act
    * on a record that concerns no customer (of a project and type): records nobody wants are not stored.

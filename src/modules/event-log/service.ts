@@ -98,7 +98,7 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
     for (const e of entries) if ((e.event.customerId ?? null) !== null || (await ask(e.cause.projectId, e.event.type))) keep.push(e);
     return keep;
   }
-  const derivers: Array<{ fn: EventDeriver; types: ReadonlySet<string> }> = [];
+  const derivers: Array<{ fn: EventDeriver; types: ReadonlySet<string>; takes?: (entry: CausedEvent) => boolean }> = [];
 
   /**
    * Records events in tx, in order, each with its own cause (a batch may serve several requests), after them the
@@ -117,7 +117,7 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
     for (let round = 0; pending.length > 0 && round < maxDerivationRounds; round++) {
       const caused: CausedEvent[] = [];
       for (const d of derivers) {
-        const mine = pending.filter((e) => d.types.has(e.event.type));
+        const mine = pending.filter((e) => d.types.has(e.event.type) && (!d.takes || d.takes(e)));
         if (mine.length === 0) continue;
         // What an earlier deriver left for later is written before this one reads (except what no deriver reads).
         const early = writes.filter((w) => !w.late);
@@ -209,8 +209,8 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
       subscribers.push({ fn, types: types === '*' ? undefined : new Set(types), ...(wants ? { wants } : {}) });
     },
     /** Adds a deriver called with the entries of these types. */
-    derive(fn: EventDeriver, types: readonly string[]): void {
-      derivers.push({ fn, types: new Set(types) });
+    derive(fn: EventDeriver, types: readonly string[], takes?: (entry: CausedEvent) => boolean): void {
+      derivers.push({ fn, types: new Set(types), takes });
     },
   };
 }

@@ -142,7 +142,8 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
 
   /**
    * Points earned by several events at once (one deriver batch): one locked update per batch, the running balance
-   * of each card followed change by change, one insert of all transaction rows.
+   * of each card followed change by change, one insert of all transaction rows. `locked`: the caller read every
+   * card with its lock in this transaction, so the update can wait in `deferred` with the transaction rows.
    */
   async function accrueMany(tx: Executor, projectId: string, items: Array<{ cause: Cause; change: PointsChange }>, deferred?: Statement[], locked = false): Promise<PointsChanged[]> {
     if (items.length === 0) return [];
@@ -152,7 +153,21 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
       e.points += c.points;
       perCard.set(c.card.id, e);
     }
-    const after = await sql.addPointsMany(tx, projectId, [...perCard].map(([id, e]) => ({ id, ...e })), locked);
+    const adds = [...perCard].map(([id, e]) => ({ id, ...e }));
+    let after: Map<string, { loyalty_points: string; loyalty_balance: string }>;
+    if (locked && deferred) {
+      // The cards were read under their locks: their points now are those rows', so the new figures are known here
+      // and the update goes with the caller's writes (before any later reader, or with the events).
+      const cards = new Map(items.map(({ change: c }) => [c.card.id, c.card]));
+      after = new Map(
+        adds.map((a) => {
+          const card = cards.get(a.id)!;
+          const from = (v: number | string | null | undefined) => (v === null || v === undefined ? a.base : Number(v));
+          return [a.id, { loyalty_points: String(from(card.loyalty_points) + a.points), loyalty_balance: String(from(card.loyalty_balance) + a.points) }];
+        }),
+      );
+      deferred.push(sql.pointsAdded(projectId, adds));
+    } else after = await sql.addPointsMany(tx, projectId, adds);
     // Each card's balance before the batch, then change by change.
     const running = new Map([...perCard].map(([id, e]) => [id, { balance: Number(after.get(id)?.loyalty_balance ?? e.base) - e.points, total: Number(after.get(id)?.loyalty_points ?? e.base) - e.points }]));
     const out: PointsChanged[] = [];

@@ -110,19 +110,22 @@ export async function selectActiveRules(db: Executor, projectIds: string[]): Pro
  * card's template points.
  * Returns each card's new lifetime points and balance.
  */
-export async function addPointsMany(db: Executor, projectId: string, adds: Array<{ id: string; base: number; points: number }>, locked = false): Promise<Map<string, { loyalty_points: string; loyalty_balance: string }>> {
-  const ids = adds.map((a) => a.id);
-  // `locked`: the caller holds every card's lock already (taken in id order).
-  if (!locked) await db.query('SELECT id FROM vouchers WHERE project_id = $1 AND id = ANY ($2::text[]) ORDER BY id FOR UPDATE', [projectId, ids]);
-  const { rows } = await db.query<{ id: string; loyalty_points: string; loyalty_balance: string }>(
-    `UPDATE vouchers v SET loyalty_balance = COALESCE(v.loyalty_balance, u.base) + u.points,
-                           loyalty_points = COALESCE(v.loyalty_points, u.base) + u.points
-       FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS u (id, base, points)
-      WHERE v.project_id = $1 AND v.id = u.id
-      RETURNING v.id, v.loyalty_points, v.loyalty_balance`,
-    [projectId, ids, adds.map((a) => a.base), adds.map((a) => a.points)],
-  );
+export async function addPointsMany(db: Executor, projectId: string, adds: Array<{ id: string; base: number; points: number }>): Promise<Map<string, { loyalty_points: string; loyalty_balance: string }>> {
+  await db.query('SELECT id FROM vouchers WHERE project_id = $1 AND id = ANY ($2::text[]) ORDER BY id FOR UPDATE', [projectId, adds.map((a) => a.id)]);
+  const s = pointsAdded(projectId, adds, ' RETURNING v.id, v.loyalty_points, v.loyalty_balance');
+  const { rows } = await db.query<{ id: string; loyalty_points: string; loyalty_balance: string }>(s.text(1), s.params);
   return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** The additions of addPointsMany as a statement, for a caller that holds the cards' locks (taken in id order). */
+export function pointsAdded(projectId: string, adds: Array<{ id: string; base: number; points: number }>, returning = ''): Statement {
+  return {
+    text: (k) => `UPDATE vouchers v SET loyalty_balance = COALESCE(v.loyalty_balance, u.base) + u.points,
+                           loyalty_points = COALESCE(v.loyalty_points, u.base) + u.points
+       FROM unnest($${k + 1}::text[], $${k + 2}::bigint[], $${k + 3}::bigint[]) AS u (id, base, points)
+      WHERE v.project_id = $${k} AND v.id = u.id${returning}`,
+    params: [projectId, adds.map((a) => a.id), adds.map((a) => a.base), adds.map((a) => a.points)],
+  };
 }
 
 /**

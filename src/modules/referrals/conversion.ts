@@ -136,6 +136,8 @@ export function createConversion(deps: {
   }
 
   return {
+    /** Only entries that carry a referral code (a tracked event's `referral.code`, a redeemed referral code). */
+    takes: (entry: CausedEvent) => attemptOf(entry) !== undefined,
     async derive(tx: Executor, entries: CausedEvent[]): Promise<{ events: CausedEvent[] }> {
       const out: CausedEvent[] = [];
       for (const e of entries) {

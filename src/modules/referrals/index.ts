@@ -59,7 +59,7 @@ export const referralsModule = defineModule<
         },
       },
       reactions: [
-        { kind: 'deriver', name: 'referrals.conversion', types: ['customer.custom_event', 'customer.redemption.succeeded'], derive: conversion.derive },
+        { kind: 'deriver', name: 'referrals.conversion', types: ['customer.custom_event', 'customer.redemption.succeeded'], derive: conversion.derive, takes: conversion.takes },
         { kind: 'deriver', name: 'referrals.referrer-holder', types: ['voucher.published'], derive: holders.onPublished },
       ],
     };
