@@ -19,6 +19,7 @@ const raw = parseOptions('Usage: npm run bench:loyalty -- [options]', {
   rounds: { type: 'string', env: 'BENCH_ROUNDS', default: '3', help: 'turns with and without loyalty' },
   'database-url': { type: 'string', env: 'BENCH_DATABASE_URL', default: 'postgres://root@127.0.0.1:5432/test', help: 'PostgreSQL admin URL' },
   'database-name': { type: 'string', env: 'BENCH_DATABASE_NAME', default: 'tessera_bench_loyalty', help: 'dropped and recreated' },
+  'cpu-prof': { type: 'string', env: 'BENCH_CPU_PROF', help: 'write a V8 CPU profile of the server to this directory' },
 });
 const customers = positiveInt('customers', raw.customers);
 const concurrency = positiveInt('concurrency', raw.concurrency);
@@ -26,7 +27,7 @@ const durationMs = positiveInt('duration', raw.duration) * 1000;
 const rounds = positiveInt('rounds', raw.rounds);
 
 out(`Loyalty earning benchmark: ${fmt(customers)} customers, ${concurrency} clients, ${rounds} turns of ${durationMs / 1000} s each way; ${machineDescription()}`);
-const t = await startTessera({ store: 'postgres', adminUrl: raw['database-url']!, databaseName: raw['database-name']!, nodeArgs: process.env.BENCH_QT ? ['--import', new URL('./lib/query-timer.js', import.meta.url).href] : [] });
+const t = await startTessera({ store: 'postgres', adminUrl: raw['database-url']!, databaseName: raw['database-name']!, nodeArgs: process.env.BENCH_QT ? ['--import', new URL('./lib/query-timer.js', import.meta.url).href] : raw['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${raw['cpu-prof']}`, `--cpu-prof-name=tessera-loyalty-${Date.now()}.cpuprofile`] : [] });
 const load = createLoadClient(t.server.url, concurrency);
 try {
   const json = { 'content-type': 'application/json' };
