@@ -177,6 +177,31 @@ describe('publications', () => {
     expect(await count("SELECT count(*) AS n FROM customers WHERE source_id = 'tiny-2'", [])).toBe(0);
   });
 
+  it('an AUTO_UPDATE campaign gives its free codes first, then makes new ones (in one request and in parallel ones)', async () => {
+    const c = await campaign({ name: 'Stocked', type: 'AUTO_UPDATE', voucher: { discount: { type: 'AMOUNT', amount_off: 5 }, code_config: { pattern: 'STK-####', charset: '0123456789' } } });
+    for (const code of ['STOCK-A', 'STOCK-B', 'STOCK-C']) await ok('POST', `/v1/campaigns/${c.id}/vouchers/${code}`, {});
+    const pub = await ok('POST', '/v1/publications', { campaign: { name: 'Stocked', count: 4 }, customer: { source_id: 'stock-1' } });
+    const codes = pub.vouchers.map((v: any) => v.code).sort();
+    expect(codes.filter((x: string) => x.startsWith('STOCK-'))).toHaveLength(3);
+    expect(codes.filter((x: string) => /^STK-\d{4}$/.test(x))).toHaveLength(1);
+    const more = await Promise.all(Array.from({ length: 6 }, (_, i) => ok('POST', '/v1/publications', { campaign: { id: c.id }, customer: { source_id: `stock-p${i}` } })));
+    expect(more.every((p: any) => /^STK-\d{4}$/.test(p.voucher.code))).toBe(true);
+    expect(await count('SELECT count(*) AS n FROM vouchers WHERE campaign_id = $1', [c.id])).toBe(10);
+    expect(await count('SELECT count(*) AS n FROM vouchers WHERE campaign_id = $1 AND holder_id IS NULL', [c.id])).toBe(0);
+    expect(await count('SELECT count(DISTINCT code) AS n FROM vouchers WHERE campaign_id = $1', [c.id])).toBe(10);
+  });
+
+  it('codes an AUTO_UPDATE campaign draws that are taken in the project are drawn again', async () => {
+    // 20 of the 100 codes the pattern allows exist already (standalone).
+    for (let i = 0; i < 20; i++) await ok('POST', `/v1/vouchers/COL-${String(i * 5).padStart(2, '0')}`, { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } });
+    const c = await campaign({ name: 'Collide', type: 'AUTO_UPDATE', voucher: { discount: { type: 'AMOUNT', amount_off: 5 }, code_config: { pattern: 'COL-##', charset: '0123456789' } } });
+    const pubs = await Promise.all(Array.from({ length: 5 }, (_, i) => ok('POST', '/v1/publications', { campaign: { id: c.id }, customer: { source_id: `col-${i}` } })));
+    const codes = pubs.map((p: any) => p.voucher.code);
+    expect(new Set(codes).size).toBe(5);
+    expect(await count('SELECT count(*) AS n FROM vouchers WHERE campaign_id = $1', [c.id])).toBe(5);
+    expect(await count("SELECT count(*) AS n FROM vouchers WHERE code LIKE 'COL-%'", [])).toBe(25);
+  });
+
   it('publishes a given code to one customer only, and again to the same one', async () => {
     await ok('POST', '/v1/vouchers/GIVEN-1', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } });
     const first = await ok('POST', '/v1/publications', { voucher: 'given-1', customer: { source_id: 'given-dan' } });

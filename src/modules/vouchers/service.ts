@@ -265,8 +265,25 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
    */
   async function takeManyFor(tx: Executor, campaign: CampaignRow, holderIds: string[]): Promise<VoucherRow[] | undefined> {
     const now = clock.now();
-    const got = await sql.takeUnpublishedMany(tx, campaign.id, holderIds, now);
     const t = campaign.definition.voucher;
+    const making = campaign.type === 'AUTO_UPDATE' && t !== undefined;
+    const shape = making ? codeShape(t!.code_config) : undefined;
+    const draw = (n: number) => {
+      const codes = drawCodes(shape!, n);
+      return { codes, ids: codes.map(() => newSortableId('v', now)) };
+    };
+    const made = (holders: string[], d: { codes: string[]; ids: string[] }) => ({
+      projectId: campaign.project_id,
+      campaignId: campaign.id,
+      type: t!.type,
+      giftBalance: t!.type === 'GIFT_VOUCHER' ? (t!.gift?.balance ?? t!.gift?.amount ?? 0) : null,
+      now,
+      ids: d.ids,
+      codes: d.codes,
+      holders,
+    });
+    // An AUTO_UPDATE campaign takes its free codes and makes the rest in one statement.
+    const got = making ? await sql.takeOrInsertForHolders(tx, made(holderIds, draw(holderIds.length))) : await sql.takeUnpublishedMany(tx, campaign.id, holderIds, now);
     let missing = holderIds.length - got.length;
     if (missing > 0 && (campaign.type !== 'AUTO_UPDATE' || !t)) return undefined;
     if (missing > 0 && t) {
@@ -274,23 +291,12 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
       const left = new Map<string, number>();
       for (const h of holderIds) left.set(h, (left.get(h) ?? 0) + 1);
       for (const v of got) left.set(v.holder_id!, left.get(v.holder_id!)! - 1);
-      const shape = codeShape(t.code_config);
-      for (let i = 0; i < drawAttempts && missing > 0; i++) {
+      for (let i = 1; i < drawAttempts && missing > 0; i++) {
         const holders = [...left].flatMap(([h, n]) => Array.from({ length: n }, () => h));
-        const codes = drawCodes(shape, holders.length);
-        const made = await sql.insertForHolders(tx, {
-          projectId: campaign.project_id,
-          campaignId: campaign.id,
-          type: t.type,
-          giftBalance: t.type === 'GIFT_VOUCHER' ? (t.gift?.balance ?? t.gift?.amount ?? 0) : null,
-          now,
-          ids: codes.map(() => newSortableId('v', now)),
-          codes,
-          holders,
-        });
-        for (const v of made) left.set(v.holder_id!, left.get(v.holder_id!)! - 1);
-        got.push(...made);
-        missing -= made.length;
+        const again = await sql.insertForHolders(tx, made(holders, draw(holders.length)));
+        for (const v of again) left.set(v.holder_id!, left.get(v.holder_id!)! - 1);
+        got.push(...again);
+        missing -= again.length;
       }
       if (missing > 0) throw invalidCodeConfig(`No free code found in ${drawAttempts} draws from the code_config of campaign ${campaign.id}: its code space is nearly used up`);
     }

@@ -164,6 +164,39 @@ export async function takeUnpublishedMany(db: Executor, campaignId: string, hold
 }
 
 /**
+ * takeUnpublishedMany and insertForHolders in one statement (an AUTO_UPDATE campaign's publications): the campaign's
+ * free codes go to the first holders, in order, and the candidates (id, code) drawn for the holders after them are
+ * inserted unless their code is taken in the project. Returns the codes taken and made, each with its holder; fewer
+ * than asked when candidates collided (the caller draws again for the holders left without a code).
+ */
+export async function takeOrInsertForHolders(
+  db: Executor,
+  g: { projectId: string; campaignId: string; type: string; giftBalance: number | null; now: Date; ids: string[]; codes: string[]; holders: string[] },
+): Promise<VoucherRow[]> {
+  const { rows } = await db.query<VoucherRow>(
+    `WITH taken AS (
+       UPDATE vouchers v SET holder_id = m.holder, publish_count = v.publish_count + 1, updated_at = $5
+         FROM (SELECT f.id, h.holder
+                 FROM (SELECT id, row_number() OVER (ORDER BY id) AS n
+                         FROM (SELECT id FROM vouchers WHERE campaign_id = $2 AND holder_id IS NULL AND active
+                                ORDER BY id LIMIT cardinality($8::text[]) FOR UPDATE SKIP LOCKED) AS free) AS f
+                 JOIN unnest($8::text[]) WITH ORDINALITY AS h (holder, n) ON h.n = f.n) AS m
+        WHERE v.id = m.id AND v.holder_id IS NULL
+        RETURNING ${readColumns.split(', ').map((c) => `v.${c}`).join(', ')}),
+     made AS (
+       INSERT INTO vouchers (id, project_id, campaign_id, code, type, gift_balance, created_at, holder_id, publish_count, updated_at)
+       SELECT u.id, $1, $2, u.code, $3, $4, $5, u.holder, 1, $5
+         FROM unnest($6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS u (id, code, holder, n)
+        WHERE u.n > (SELECT count(*) FROM taken)
+       ON CONFLICT DO NOTHING RETURNING ${readColumns})
+     SELECT * FROM taken UNION ALL SELECT * FROM made`,
+    [g.projectId, g.campaignId, g.type, g.giftBalance, g.now, g.ids, g.codes, g.holders],
+    { prepare: true },
+  );
+  return rows;
+}
+
+/**
  * insertForHolder for several holders at once: each candidate row (id, code, holder) is inserted unless its code is
  * taken in the project; returns those inserted (the caller draws again for the holders left without a code).
  */
