@@ -13,7 +13,7 @@ import { createGroupCommit } from '../../store/group-commit.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import type { CustomerInput, CustomerRow, CustomersService } from '../customers/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
-import { amountsOf, plainItem, type Deferred, type ItemCatalog, type OrderInput, type OrderItemInput, type OrderRow, type OrdersService } from '../orders/index.js';
+import { amountsOf, type Deferred, type ItemCatalog, type OrderInput, type OrderItemInput, type OrderRow, type OrdersService } from '../orders/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import { simpleStack, simpleTier, type PromotionsService, type StackRow, type TierRow } from '../promotions/index.js';
 import { insertGiftTransaction, simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';

@@ -147,19 +147,22 @@ export async function takeUnpublished(db: Executor, campaignId: string, holderId
  * codes as holders, skipping rows other takers hold locked, paired with the holders in order. Returns the codes
  * taken, each with its new holder; fewer than asked when the campaign runs short.
  */
+/**
+ * The UPDATE that pairs a campaign's free codes (skipping rows other takers hold locked) with the holders in order,
+ * its parameters named by number: the campaign, the holders (text[]) and the time.
+ */
+const takeFreeText = (campaign: string, holders: string, now: string) =>
+  `UPDATE vouchers v SET holder_id = m.holder, publish_count = v.publish_count + 1, updated_at = ${now}
+     FROM (SELECT f.id, h.holder
+             FROM (SELECT id, row_number() OVER (ORDER BY id) AS n
+                     FROM (SELECT id FROM vouchers WHERE campaign_id = ${campaign} AND holder_id IS NULL AND active
+                            ORDER BY id LIMIT cardinality(${holders}::text[]) FOR UPDATE SKIP LOCKED) AS free) AS f
+             JOIN unnest(${holders}::text[]) WITH ORDINALITY AS h (holder, n) ON h.n = f.n) AS m
+    WHERE v.id = m.id AND v.holder_id IS NULL
+    RETURNING ${readColumns.split(', ').map((c) => `v.${c}`).join(', ')}`;
+
 export async function takeUnpublishedMany(db: Executor, campaignId: string, holderIds: string[], now: Date): Promise<VoucherRow[]> {
-  const { rows } = await db.query<VoucherRow>(
-    `UPDATE vouchers v SET holder_id = m.holder, publish_count = v.publish_count + 1, updated_at = $3
-       FROM (SELECT f.id, h.holder
-               FROM (SELECT id, row_number() OVER (ORDER BY id) AS n
-                       FROM (SELECT id FROM vouchers WHERE campaign_id = $1 AND holder_id IS NULL AND active
-                              ORDER BY id LIMIT cardinality($2::text[]) FOR UPDATE SKIP LOCKED) AS free) AS f
-               JOIN unnest($2::text[]) WITH ORDINALITY AS h (holder, n) ON h.n = f.n) AS m
-      WHERE v.id = m.id AND v.holder_id IS NULL
-      RETURNING ${readColumns.split(', ').map((c) => `v.${c}`).join(', ')}`,
-    [campaignId, holderIds, now],
-    { prepare: true },
-  );
+  const { rows } = await db.query<VoucherRow>(takeFreeText('$1', '$2', '$3'), [campaignId, holderIds, now], { prepare: true });
   return rows;
 }
 
@@ -174,15 +177,7 @@ export async function takeOrInsertForHolders(
   g: { projectId: string; campaignId: string; type: string; giftBalance: number | null; now: Date; ids: string[]; codes: string[]; holders: string[] },
 ): Promise<VoucherRow[]> {
   const { rows } = await db.query<VoucherRow>(
-    `WITH taken AS (
-       UPDATE vouchers v SET holder_id = m.holder, publish_count = v.publish_count + 1, updated_at = $5
-         FROM (SELECT f.id, h.holder
-                 FROM (SELECT id, row_number() OVER (ORDER BY id) AS n
-                         FROM (SELECT id FROM vouchers WHERE campaign_id = $2 AND holder_id IS NULL AND active
-                                ORDER BY id LIMIT cardinality($8::text[]) FOR UPDATE SKIP LOCKED) AS free) AS f
-                 JOIN unnest($8::text[]) WITH ORDINALITY AS h (holder, n) ON h.n = f.n) AS m
-        WHERE v.id = m.id AND v.holder_id IS NULL
-        RETURNING ${readColumns.split(', ').map((c) => `v.${c}`).join(', ')}),
+    `WITH taken AS (${takeFreeText('$2', '$8', '$5')}),
      made AS (
        INSERT INTO vouchers (id, project_id, campaign_id, code, type, gift_balance, created_at, holder_id, publish_count, updated_at)
        SELECT u.id, $1, $2, u.code, $3, $4, $5, u.holder, 1, $5
