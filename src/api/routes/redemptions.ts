@@ -119,12 +119,12 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
 /** The legacy single-voucher validation's answer: valid with the voucher's result, or valid false with the reason. */
 async function legacyValidate(redemptions: RedemptionsService, req: FastifyRequest, code: string, body: Legacy | undefined) {
   const v = await redemptions.validate(causeOf(req), asStack(code, body));
-  const entry = v.redeemables[0]! as { status: string; result: Record<string, any>; metadata?: unknown };
+  const entry = v.redeemables[0]! as { status: string; result: Record<string, any>; metadata?: unknown; applicable_to?: unknown; inapplicable_to?: unknown };
   if (!v.valid) {
     const e = entry.result.error;
     return { valid: false, code, reason: e.details, error: { code: e.code, key: e.key, message: e.error?.message ?? e.message, details: e.details }, tracking_id: v.tracking_id, metadata: entry.metadata ?? {} };
   }
-  return { valid: true, code, ...entry.result, order: v.order, tracking_id: v.tracking_id, metadata: entry.metadata ?? {} };
+  return { valid: true, code, applicable_to: entry.applicable_to, inapplicable_to: entry.inapplicable_to, ...entry.result, order: v.order, tracking_id: v.tracking_id, metadata: entry.metadata ?? {} };
 }
 
 type ClientQuery = {

@@ -3,6 +3,7 @@ import { duplicate, invalidPayload, invalidSku, notFound } from '../../core/erro
 import { newSortableId } from '../../core/ids.js';
 import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
 import { filterProblem, inCollection } from './collections.js';
+import { catalogLines, resolveTargets } from './targets.js';
 import { createItemResolver } from './items.js';
 import * as sql from './sql.js';
 import type { CollectionInput, CollectionRow, ProductInput, ProductRow, SkuInput, SkuRow } from './types.js';
@@ -167,6 +168,10 @@ export function createProductsService(deps: { db: Db; clock: Clock }) {
       const skus = skuIds.length > 0 ? await sql.selectSkusByKeys(db, projectId, skuIds, []) : [];
       return { products: all.filter((p) => inCollection(c, p)), skus };
     },
+    /** Completes validation rules' targets (given to validation rules at composition). */
+    resolveTargets,
+    /** An order's lines with their catalog keys and collection membership, for targets and collection rules. */
+    catalogLines,
     /** Resolves order items' products and SKUs (given to orders at composition). */
     resolveItems: createItemResolver(clock),
   };

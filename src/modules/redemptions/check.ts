@@ -10,8 +10,8 @@ import type { Executor } from '../../store/db.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import { applyDiscount, calculateDiscount, type Discount, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
 import type { OrderItem } from '../orders/index.js';
-import type { RelatedObjectType, RuleContext, ValidationRulesService } from '../validation-rules/index.js';
-import { evaluateRules } from '../validation-rules/index.js';
+import type { CollectionTest, RelatedObjectType, RuleContext, RuleItem, Targets, ValidationRulesService } from '../validation-rules/index.js';
+import { eligibleLines, evaluateRules, restricts, targetsOf } from '../validation-rules/index.js';
 import { cardPoints, effective, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { RewardsService } from '../rewards/index.js';
 import type { PromotionsService, TierRow } from '../promotions/index.js';
@@ -36,6 +36,10 @@ export interface Applicable {
   gift?: { credits: number; balance: number };
   /** A loyalty card paying for a reward: the points it spends (a COIN reward's are set by applyStack). */
   loyalty?: Loyalty;
+  /** The products, SKUs and collections its rules let it discount (applicable_to), when they name any. */
+  targets?: Targets;
+  /** Which lines of an order the discount may touch, when its targets keep it off some. */
+  eligible?: (lines: RuleItem[]) => boolean[];
 }
 
 /** A loyalty card's reward in a validation or redemption. */
@@ -83,6 +87,8 @@ export interface CheckContext {
 
 export interface CheckDeps {
   vouchers: Pick<VouchersService, 'find'>;
+  /** Collection membership of an order's lines (read only when a rule names a collection). */
+  catalog?: { catalogLines: (tx: Executor, projectId: string, lines: RuleItem[], collectionIds: string[]) => Promise<{ lines: RuleItem[]; inCollection: CollectionTest }> };
   campaigns: Pick<CampaignsService, 'byIds'> & Partial<Pick<CampaignsService, 'cached'>>;
   validationRules: Pick<ValidationRulesService, 'assignedTo'>;
   promotions: Pick<PromotionsService, 'byIds'>;
@@ -118,6 +124,26 @@ function validityError(v: VoucherRow, c: CampaignRow | undefined, now: Date): Te
 function referrerError(v: VoucherRow, c: CampaignRow | undefined, ctx: CheckContext): TesseraError | undefined {
   if (c?.campaign_type !== 'REFERRAL_PROGRAM' || !v.holder_id || !ctx.customer?.id || ctx.customer.id !== v.holder_id) return undefined;
   return referrerNotPermittedToRedeem(`Customer ${v.holder_id} is the referrer of ${v.code} and cannot redeem it`, { resourceId: v.code, resourceType: 'voucher' });
+}
+
+/** Collections a rule names: in its targets, item rules' product refs and `$from` conditions. */
+function collectionRefs(value: unknown, out: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) collectionRefs(v, out);
+  else if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if ((o.object === 'products_collection' || o.object === 'product_collection') && typeof o.id === 'string') out.add(o.id);
+    for (const [k, v] of Object.entries(o)) {
+      if (k === '$from' && Array.isArray(v)) for (const x of v) if (typeof x === 'string') out.add(x);
+      collectionRefs(v, out);
+    }
+  }
+  return out;
+}
+
+/** Whether a discount works on items (so its targets choose the lines), rather than on the order as a whole. */
+function onItems(d: Discount | undefined): boolean {
+  if (!d || d.type === 'UNIT') return false;
+  return (d.effect ?? 'APPLY_TO_ORDER') !== 'APPLY_TO_ORDER';
 }
 
 /** Campaigns by id: the per-process copies (a few seconds old at most, dropped on change) where there are. */
@@ -175,6 +201,12 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
   if (segments === undefined && ctx.customer?.id && assigned.some((a) => JSON.stringify(a.rule.rules).includes('"customer.segment"'))) {
     segments = await sql.selectSegmentIds(tx, ctx.projectId, ctx.customer.id);
   }
+  // Rules with targets or naming collections: the order's lines as the catalog knows them (product and SKU keys,
+  // collection membership), read once.
+  const collections = [...collectionRefs(assigned.map((a) => [a.rule.rules, a.rule.applicable_to]))];
+  const catalog = deps.catalog && (collections.length > 0 || assigned.some((a) => restricts(targetsOf([a.rule])))) ? await deps.catalog.catalogLines(tx, ctx.projectId, ctx.order.items as RuleItem[], collections) : undefined;
+  const inCollection = catalog?.inCollection;
+  const known = catalog?.lines ?? (ctx.order.items as RuleItem[]);
   const limits = assigned.flatMap((a) => limitsOf(a.rule, a.objectId));
   const counted = [...new Set(limits.map((l) => l.objectId))];
   const counters = counted.length > 0 ? await sql.selectCounters(tx, counted, ctx.customer?.id ?? '~') : [];
@@ -186,8 +218,9 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
       const counts = countsOf(counters, a.objectId, ctx.customer?.id ?? null, ctx.now);
       const rc: RuleContext = {
         customer: ctx.customer ? { id: ctx.customer.id ?? undefined, metadata: ctx.customer.metadata, segments } : null,
-        order: { amount: ctx.order.amount, initial_amount: ctx.order.initial_amount, metadata: ctx.order.metadata, items: ctx.order.items as never },
+        order: { amount: ctx.order.amount, initial_amount: ctx.order.initial_amount, metadata: ctx.order.metadata, items: known },
         redemption: { metadata: ctx.metadata, count: counts.count, per_customer: counts.per_customer, gift_amount: giftAmount },
+        ...(inCollection ? { inCollection } : {}),
       };
       const verdict = evaluateRules(a.rule.rules, rc, ctx.now, a.rule.error);
       if (!verdict.valid) {
@@ -198,12 +231,33 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     return undefined;
   };
 
+  /**
+   * The targets of the rules guarding these objects and, for a discount on items they restrict, the lines it may
+   * touch; an order without any such line is an order_rules_violated (nothing it could discount).
+   */
+  const targeting = (ids: (string | null)[], discount: Discount | undefined): { targets?: Targets; eligible?: Applicable['eligible']; error?: TesseraError } => {
+    const guarding = assigned.filter((a) => ids.includes(a.objectId));
+    const targets = targetsOf(guarding.map((a) => a.rule));
+    if (!targets) return {};
+    if (!restricts(targets) || !onItems(discount)) return { targets };
+    // Lines as the catalog knows them (lines a discount added later stay as they are).
+    const eligible = (lines: RuleItem[]) => eligibleLines(targets, lines.map((l, i) => known[i] ?? l), inCollection);
+    if (!eligible(known).some(Boolean)) {
+      const named = guarding.find((a) => (a.rule.applicable_to?.included?.length ?? 0) > 0 || (a.rule.applicable_to?.excluded?.length ?? 0) > 0)?.rule;
+      return { targets, error: rulesViolated('order_rules_violated', `order does not match validation rules: ${named?.id ?? ''} (no item of the order is one the discount applies to)`, named?.error?.message) };
+    }
+    return { targets, eligible };
+  };
+
   const checkTier = (tier: TierRow, input: RedeemableInput): Checked => {
     const campaign = campaigns.get(tier.campaign_id);
+    const discount = tier.action.discount as Discount | undefined;
     const error = tierError(tier, campaign, ctx.now) ?? ruleFailure([tier.id, tier.campaign_id]);
     if (error) return { status: 'INAPPLICABLE', input, error, tier, campaign };
+    const t = targeting([tier.id, tier.campaign_id], discount);
+    if (t.error) return { status: 'INAPPLICABLE', input, error: t.error, tier, campaign };
     const mine = limits.filter((l) => l.objectId === tier.id || l.objectId === tier.campaign_id);
-    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount: tier.action.discount as Discount | undefined };
+    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount, ...(t.targets ? { targets: t.targets } : {}), ...(t.eligible ? { eligible: t.eligible } : {}) };
   };
 
   /** A loyalty card's reward: its price within the balance; a COIN reward needs an order to pay. */
@@ -251,7 +305,9 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     if (failed) return { status: 'INAPPLICABLE', input, error: failed, voucher, campaign };
     const mine = limits.filter((l) => l.objectId === voucher.id || l.objectId === voucher.campaign_id);
     const discount = voucher.type === 'DISCOUNT_VOUCHER' ? (e.discount as Discount | undefined) : undefined;
-    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, gift, ...(loyalty ? { loyalty } : {}) };
+    const t = targeting([voucher.id, voucher.campaign_id], discount);
+    if (t.error) return { status: 'INAPPLICABLE', input, error: t.error, voucher, campaign };
+    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, gift, ...(loyalty ? { loyalty } : {}), ...(t.targets ? { targets: t.targets } : {}), ...(t.eligible ? { eligible: t.eligible } : {}) };
   });
 }
 
@@ -271,7 +327,8 @@ export function applyStack(checked: Checked[], order: CheckContext['order']): St
   for (const c of checked) {
     if (c.status !== 'APPLICABLE') continue;
     if (c.discount) {
-      const r = calculateDiscount(c.discount, { order: running as DiscountOrder });
+      const flags = c.eligible?.(running.items as RuleItem[]);
+      const r = calculateDiscount(c.discount, { order: running as DiscountOrder, ...(flags ? { eligible: (_l: unknown, i: number) => flags[i] === true } : {}) });
       c.discountResult = r;
       c.amount = r.total;
       running = { ...running, ...applyDiscount(running as DiscountOrder, r) } as StackOrder;

@@ -20,6 +20,7 @@ import type { VouchersService } from '../vouchers/index.js';
 import type { PromotionsService } from '../promotions/index.js';
 import type { LoyaltiesService } from '../loyalties/index.js';
 import type { RewardsService } from '../rewards/index.js';
+import type { ProductsService } from '../products/index.js';
 import { createRedemptionsService } from './service.js';
 import { createRollbacks } from './rollback.js';
 import { createValidationCounts } from './validation-counts.js';
@@ -34,12 +35,12 @@ export type { StackInput, RedeemableInput, RedemptionRow } from './types.js';
 
 export const redemptionsModule = defineModule<
   { redemptions: ReturnType<typeof createRedemptionsService>; rollbacks: ReturnType<typeof createRollbacks>; validationCounts: ReturnType<typeof createValidationCounts> },
-  { log: EventLog; customers: CustomersService; orders: OrdersService; vouchers: VouchersService; campaigns: CampaignsService; validationRules: ValidationRulesService; promotions: PromotionsService; rewards: RewardsService; loyalties: LoyaltiesService }
+  { log: EventLog; customers: CustomersService; orders: OrdersService; vouchers: VouchersService; campaigns: CampaignsService; validationRules: ValidationRulesService; promotions: PromotionsService; rewards: RewardsService; loyalties: LoyaltiesService; products: Pick<ProductsService, 'catalogLines'> }
 >({
   name: 'redemptions',
   create: (ctx) => {
     const { db, clock, services } = ctx;
-    const deps = { db, clock, log: services.log, customers: services.customers, orders: services.orders, vouchers: services.vouchers, campaigns: services.campaigns, validationRules: services.validationRules, promotions: services.promotions, rewards: services.rewards, loyalties: services.loyalties };
+    const deps = { db, clock, log: services.log, customers: services.customers, orders: services.orders, vouchers: services.vouchers, campaigns: services.campaigns, validationRules: services.validationRules, promotions: services.promotions, rewards: services.rewards, loyalties: services.loyalties, catalog: { catalogLines: services.products.catalogLines } };
     const validationCounts = createValidationCounts({ db, clock });
     const redemptions = createRedemptionsService({ ...deps, validationCounts, concurrency: writeConcurrency(ctx) });
     return {

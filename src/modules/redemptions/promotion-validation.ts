@@ -15,6 +15,7 @@ import { applyStack, type Applicable, type Checked } from './check.js';
 import * as sql from './sql.js';
 import type { RedeemableInput } from './types.js';
 import { orderAfter, resultOf } from './view.js';
+import { targetLists } from '../validation-rules/index.js';
 
 export interface PromotionValidationInput {
   customer?: CustomerInput;
@@ -31,7 +32,6 @@ type CheckStack = (
 
 /** How many tiers one validation checks at most (the active ones, by campaign and hierarchy). */
 const maxTiers = 100;
-const emptyList = () => ({ data: [], total: 0, object: 'list', data_ref: 'data' });
 
 /** The tier's own part of a legacy answer, valid or not. */
 function tierPart(c: Checked) {
@@ -71,8 +71,7 @@ export function createPromotionValidation(deps: { db: Db; checkStack: CheckStack
     const { discount } = resultOf(c) as { discount?: unknown };
     return {
       valid: true,
-      applicable_to: emptyList(),
-      inapplicable_to: emptyList(),
+      ...targetLists(c.targets),
       tracking_id: trackingId,
       order: orderAfter(current, alone),
       ...tierPart(c),

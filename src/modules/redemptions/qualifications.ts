@@ -14,6 +14,7 @@ import { applyStack, type Applicable } from './check.js';
 import * as sql from './sql.js';
 import type { RedeemableInput } from './types.js';
 import { orderAfter, resultOf } from './view.js';
+import { targetLists } from '../validation-rules/index.js';
 
 export const scenarios = ['ALL', 'CUSTOMER_WALLET', 'AUDIENCE_ONLY', 'PROMOTION_STACKS'] as const;
 const refused = ['PRODUCTS', 'PRODUCTS_DISCOUNT', 'PRODUCTS_BY_CUSTOMER', 'PRODUCTS_DISCOUNT_BY_CUSTOMER'];
@@ -57,8 +58,7 @@ export function createQualifications(deps: {
       object: c.objectType,
       result: resultOf(c),
       order: orderAfter(current, alone),
-      applicable_to: { data: [], total: 0, object: 'list', data_ref: 'data' },
-      inapplicable_to: { data: [], total: 0, object: 'list', data_ref: 'data' },
+      ...targetLists(c.targets),
       metadata: (c.voucher ? c.voucher.overrides.metadata : c.tier?.metadata) ?? {},
       categories: [],
       ...(c.campaign ? { campaign_id: c.campaign.id, campaign_name: c.campaign.name } : {}),

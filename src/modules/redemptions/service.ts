@@ -43,6 +43,8 @@ export interface RedemptionsDeps {
   promotions: Pick<PromotionsService, 'byIds' | 'stacks'>;
   rewards: Pick<RewardsService, 'quote' | 'giveIn'>;
   loyalties: Pick<LoyaltiesService, 'spendIn' | 'refundIn' | 'holderOf'>;
+  /** Collection membership of order lines (rules naming collections); absent: collections match nothing. */
+  catalog?: CheckDeps['catalog'];
   /** Validations counted per campaign (the campaign summary); absent: not counted. */
   validationCounts?: Pick<ValidationCounts, 'add'>;
   /** Redemption transactions written at the same time (group commit); 1 on PGlite. */

@@ -5,12 +5,22 @@ import { simpleVoucher, type VoucherRow } from '../vouchers/index.js';
 import { simpleTier, type TierRow } from '../promotions/index.js';
 import type { Applicable, Checked, Loyalty } from './check.js';
 import type { RedemptionRow } from './types.js';
+import { targetLists } from '../validation-rules/index.js';
 
 /** The order as a redemption or validation shows it: its amounts after the redeemables, and what they applied. */
 export function orderAfter(order: OrderRow | undefined, stack: { amount: number; discount_amount: number; items_discount_amount: number; total_discount_amount: number; total_amount: number; items?: unknown[] }) {
   const base = order ? orderObject(order) : { object: 'order' as const };
+  // The lines with what this stack took off each (the stored order's lines, when it has the same ones).
+  const stored = 'items' in base && Array.isArray(base.items) ? (base.items as unknown as Record<string, unknown>[]) : undefined;
+  const lines = stack.items?.map((raw, i) => {
+    const l = { ...(stored && stored.length === stack.items!.length ? stored[i] : {}), ...(raw as Record<string, unknown>) } as Record<string, unknown>;
+    const amount = typeof l.amount === 'number' ? l.amount : Number(l.price ?? 0) * Number(l.quantity ?? 0);
+    const discount = Number(l.discount_amount ?? 0);
+    return { ...l, object: 'order_item', amount, discount_amount: discount, applied_discount_amount: discount, subtotal_amount: amount - discount };
+  });
   return {
     ...base,
+    ...(lines ? { items: lines } : {}),
     amount: stack.amount,
     discount_amount: stack.discount_amount,
     items_discount_amount: stack.items_discount_amount,
@@ -89,8 +99,7 @@ export function redeemableEntry(c: Checked, requestId: string) {
     id: c.input.id,
     object: c.input.object,
     result: resultOf(c),
-    applicable_to: { data: [], total: 0, object: 'list', data_ref: 'data' },
-    inapplicable_to: { data: [], total: 0, object: 'list', data_ref: 'data' },
+    ...targetLists(c.targets),
     metadata: (c.voucher ? c.voucher.overrides.metadata : c.tier?.metadata) ?? {},
     categories: [],
     ...(c.campaign ? { campaign_id: c.campaign.id, campaign_name: c.campaign.name } : {}),

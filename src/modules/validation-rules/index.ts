@@ -12,17 +12,18 @@
  */
 import type { EventLog } from '../event-log/index.js';
 import { defineModule } from '../module.js';
-import { createValidationRulesService } from './service.js';
-export { createValidationRulesService, type ValidationRulesService } from './service.js';
+import { createValidationRulesService, type TargetResolver } from './service.js';
+export { createValidationRulesService, type ValidationRulesService, type TargetResolver } from './service.js';
 export { evaluateRules, type RuleContext, type RuleItem, type Verdict, type ViolationKey, type PeriodCounts } from './evaluate.js';
 export { checkRuleSet, parseLogic } from './grammar.js';
 export { holds, isoDuration } from './conditions.js';
 export { validationRuleObject, assignmentObject } from './view.js';
+export { targetsOf, restricts, lineMatches, eligibleLines, namesCollections, targetLists, targetObjects, targetEffects, type Target, type Targets, type CollectionTest } from './targets.js';
 export { validationRuleBody, createValidationRuleBody, assignmentBody } from './schemas.js';
 export type { Rule, RuleSet, ValidationRuleRow, ValidationRuleInput, AssignmentRow, RelatedObjectType } from './types.js';
 
 /** Rules record their webhooks through the event log; they react to no event and run no job. */
-export const validationRulesModule = defineModule<{ validationRules: ReturnType<typeof createValidationRulesService> }, { log: EventLog }>({
+export const validationRulesModule = defineModule<{ validationRules: ReturnType<typeof createValidationRulesService> }, { log: EventLog; products: { resolveTargets: TargetResolver } }>({
   name: 'validation-rules',
-  create: ({ db, clock, definitions, services }) => ({ services: { validationRules: createValidationRulesService({ db, clock, log: services.log, definitions }) } }),
+  create: ({ db, clock, definitions, services }) => ({ services: { validationRules: createValidationRulesService({ db, clock, log: services.log, definitions, resolveTargets: services.products.resolveTargets }) } }),
 });

@@ -1,7 +1,28 @@
 /** JSON Schemas of validation-rule bodies; the rule grammar itself is checked by grammar.ts (clear messages). */
 import { relatedObjectTypes, ruleTypes } from './types.js';
+import { targetEffects, targetObjects } from './targets.js';
 
-const applicable = { type: 'array', maxItems: 1000, items: { type: 'object' } } as const;
+const key = { type: 'string', minLength: 1, maxLength: 500 } as const;
+const count = { type: 'integer', minimum: 0 } as const;
+/** An ApplicableTo: a product, SKU or collection (by id or source_id), with its effect and limits. */
+const target = {
+  type: 'object',
+  required: ['object'],
+  properties: {
+    object: { type: 'string', enum: [...targetObjects] },
+    id: key,
+    source_id: key,
+    product_id: key,
+    product_source_id: key,
+    effect: { type: 'string', enum: [...targetEffects] },
+    price: { type: 'number', minimum: 0 },
+    quantity_limit: count,
+    aggregated_quantity_limit: count,
+    amount_limit: count,
+    aggregated_amount_limit: count,
+  },
+} as const;
+const applicable = { type: 'array', maxItems: 1000, items: target } as const;
 
 export const validationRuleBody = {
   type: 'object',

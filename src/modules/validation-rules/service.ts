@@ -7,6 +7,7 @@ import type { Cause, EventLog } from '../event-log/index.js';
 import { evaluateRules, type RuleContext, type Verdict } from './evaluate.js';
 import { checkRuleSet } from './grammar.js';
 import * as sql from './sql.js';
+import type { Target } from './targets.js';
 import type { AssignmentRow, RelatedObjectType, ValidationRuleInput, ValidationRuleRow } from './types.js';
 import { assignmentObject, validationRuleObject } from './view.js';
 
@@ -24,8 +25,26 @@ interface ProjectRules {
   rules: Map<string, ValidationRuleRow>;
 }
 
-export function createValidationRulesService(deps: { db: Db; clock: Clock; log: EventLog; definitions?: Pick<Definitions, 'cache' | 'changed'> }) {
+/** Completes and checks a rule's targets against the catalog (given at composition; without it they are kept as sent). */
+export type TargetResolver = (tx: Executor, projectId: string, targets: Target[], where: string) => Promise<Target[]>;
+
+export function createValidationRulesService(deps: { db: Db; clock: Clock; log: EventLog; definitions?: Pick<Definitions, 'cache' | 'changed'>; resolveTargets?: TargetResolver }) {
   const { db, clock, log } = deps;
+
+  /** The rule with its targets as stored: products and SKUs by both keys, every one of them existing. */
+  async function withTargets(tx: Executor, row: ValidationRuleRow, input: ValidationRuleInput): Promise<ValidationRuleRow> {
+    const resolve = deps.resolveTargets;
+    if (!resolve || !input.applicable_to) return row;
+    const a = row.applicable_to;
+    return {
+      ...row,
+      applicable_to: {
+        included: await resolve(tx, row.project_id, a.included, 'applicable_to.included'),
+        excluded: await resolve(tx, row.project_id, a.excluded, 'applicable_to.excluded'),
+        included_all: a.included_all,
+      },
+    };
+  }
   /** Per-process copies of each project's rules and assignments, dropped when one of them changes (`announce`). */
   const cached = deps.definitions?.cache(async (ex, projectIds): Promise<ProjectRules[]> =>
     Promise.all(
@@ -108,8 +127,9 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
       updated_at: null,
       assignments_count: 0,
     };
-    const row = build(blank, { rules: { logic: '' }, ...input });
+    let row = build(blank, { rules: { logic: '' }, ...input });
     return db.transaction(async (tx) => {
+      row = await withTargets(tx, row, input);
       if (!(await sql.insertRule(tx, row))) throw duplicate('validation_rules', 'name', row.name);
       await record(tx, cause, 'business_validation_rule.created', row.id, { rule: validationRuleObject(row), created_at: now.toISOString() });
       return row;
@@ -122,7 +142,7 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
       const current = await sql.selectRule(tx, cause.projectId, id, true);
       if (!current) throw notFound('validation_rules', id);
       const now = clock.now();
-      const row = { ...build(current, input), updated_at: now };
+      const row = await withTargets(tx, { ...build(current, input), updated_at: now }, input);
       try {
         await sql.updateRule(tx, row);
       } catch (err) {

@@ -1,3 +1,4 @@
+import type { Target } from './targets.js';
 /** One rule of a rule set: a name (what it reads), conditions on it, optional nested rules and message. */
 export interface Rule {
   name: string;
@@ -27,7 +28,7 @@ export interface ValidationRuleRow {
   rules: RuleSet;
   bundle_rules: Record<string, unknown> | null;
   error: { message?: string } | null;
-  applicable_to: { included: unknown[]; excluded: unknown[]; included_all: boolean };
+  applicable_to: { included: Target[]; excluded: Target[]; included_all: boolean };
   created_at: Date;
   updated_at: Date | null;
   assignments_count?: number;
@@ -40,7 +41,7 @@ export interface ValidationRuleInput {
   rules?: RuleSet;
   bundle_rules?: Record<string, unknown> | null;
   error?: { message?: string } | null;
-  applicable_to?: { included?: unknown[]; excluded?: unknown[]; included_all?: boolean } | null;
+  applicable_to?: { included?: Target[]; excluded?: Target[]; included_all?: boolean } | null;
 }
 
 export interface AssignmentRow {

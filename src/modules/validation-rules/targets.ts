@@ -1,0 +1,99 @@
+/**
+ * Discount targets: a validation rule's `applicable_to` names the products, SKUs and product collections a discount
+ * may touch (`included`, or every item with `included_all`) and those it must not (`excluded`). Pure: collection
+ * membership is the caller's (`inCollection`), as the catalog knows it.
+ *
+ * A target names its product or SKU by Voucherify id (`id`) or by the merchant's `source_id`; rules store both
+ * (filled from the catalog when the rule is saved), so an order line matches whichever of the two it carries. A
+ * product target matches the lines of its SKUs too. An included target's `effect` picks among the lines it matches:
+ * every one (`APPLY_TO_EVERY`, the default, and the `APPLY_FROM_*` orders), or only the cheapest or the most
+ * expensive by unit price (`APPLY_TO_CHEAPEST`, `APPLY_TO_MOST_EXPENSIVE`; the earlier line on a tie).
+ */
+import type { RuleItem } from './evaluate.js';
+
+export const targetObjects = ['product', 'sku', 'products_collection'] as const;
+export const targetEffects = ['APPLY_TO_EVERY', 'APPLY_TO_CHEAPEST', 'APPLY_FROM_CHEAPEST', 'APPLY_TO_MOST_EXPENSIVE', 'APPLY_FROM_MOST_EXPENSIVE'] as const;
+
+export interface Target {
+  object: (typeof targetObjects)[number];
+  id?: string;
+  source_id?: string;
+  product_id?: string;
+  product_source_id?: string;
+  effect?: (typeof targetEffects)[number];
+  [more: string]: unknown;
+}
+
+export interface Targets {
+  included: Target[];
+  excluded: Target[];
+  included_all: boolean;
+}
+
+export type CollectionTest = (collectionId: string, line: RuleItem) => boolean;
+
+/** The targets of the rules guarding one redeemable, merged; undefined when none of them names any. */
+export function targetsOf(rules: Array<{ applicable_to?: { included?: unknown[]; excluded?: unknown[]; included_all?: boolean } | null }>): Targets | undefined {
+  const t: Targets = { included: [], excluded: [], included_all: false };
+  for (const r of rules) {
+    const a = r.applicable_to;
+    if (!a) continue;
+    t.included.push(...((a.included ?? []) as Target[]));
+    t.excluded.push(...((a.excluded ?? []) as Target[]));
+    t.included_all ||= a.included_all === true;
+  }
+  return t.included.length > 0 || t.excluded.length > 0 || t.included_all ? t : undefined;
+}
+
+/** Whether the targets keep a discount off some items (not just `included_all` with nothing excluded). */
+export const restricts = (t: Targets | undefined): t is Targets => t !== undefined && ((!t.included_all && t.included.length > 0) || t.excluded.length > 0);
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/** Whether an order line is one the target names. */
+export function lineMatches(t: Target, line: RuleItem, inCollection?: CollectionTest): boolean {
+  const bySku = (line as { related_object?: string }).related_object === 'sku';
+  const productIds = [line.product_id, str(line.product?.id), str(line.sku?.product_id)];
+  const productSources = [str(line.product?.source_id), bySku ? undefined : line.source_id, str(line.sku?.product_source_id)];
+  const skuIds = [line.sku_id, str(line.sku?.id)];
+  const skuSources = [str(line.sku?.source_id), bySku ? line.source_id : undefined];
+  const hit = (key: string | undefined, keys: (string | undefined)[]) => key !== undefined && keys.includes(key);
+  switch (t.object) {
+    case 'product':
+      return hit(t.id, productIds) || hit(t.source_id, productSources);
+    case 'sku':
+      return hit(t.id, skuIds) || hit(t.source_id, skuSources);
+    case 'products_collection':
+      return t.id !== undefined && (inCollection?.(t.id, line) ?? false);
+    default:
+      return false;
+  }
+}
+
+const unitPrice = (l: RuleItem) => l.price ?? (l.quantity ? (l.amount ?? 0) / l.quantity : (l.amount ?? 0));
+
+/** Which lines the discount may touch, by index. */
+export function eligibleLines(t: Targets, lines: RuleItem[], inCollection?: CollectionTest): boolean[] {
+  const excluded = lines.map((l) => t.excluded.some((x) => lineMatches(x, l, inCollection)));
+  if (t.included_all || t.included.length === 0) return excluded.map((x) => !x);
+  const out = lines.map(() => false);
+  for (const target of t.included) {
+    const matching = lines.map((l, i) => i).filter((i) => !excluded[i] && lineMatches(target, lines[i]!, inCollection));
+    if (matching.length === 0) continue;
+    if (target.effect === 'APPLY_TO_CHEAPEST' || target.effect === 'APPLY_TO_MOST_EXPENSIVE') {
+      const sign = target.effect === 'APPLY_TO_CHEAPEST' ? 1 : -1;
+      const pick = matching.reduce((best, i) => (sign * (unitPrice(lines[i]!) - unitPrice(lines[best]!)) < 0 ? i : best));
+      out[pick] = true;
+    } else for (const i of matching) out[i] = true;
+  }
+  return out;
+}
+
+/** Whether any target needs the catalog's collections. */
+export const namesCollections = (t: Targets | undefined) => t !== undefined && [...t.included, ...t.excluded].some((x) => x.object === 'products_collection');
+
+/** The ApplicableToResultList / InapplicableToResultList of a validation's entry. */
+export function targetLists(t: Targets | undefined) {
+  const list = (data: Target[]) => ({ data, total: data.length, object: 'list' as const, data_ref: 'data' as const });
+  return { applicable_to: list(t?.included ?? []), inapplicable_to: list(t?.excluded ?? []) };
+}
