@@ -120,7 +120,7 @@ describe('a PROMOTION campaign created with its tiers', () => {
 });
 
 describe('qualifications', () => {
-  it('lists what applies to a customer and an order by scenario; unsupported scenarios are refused', async () => {
+  it('lists what applies to a customer and an order by scenario; unknown scenarios are refused', async () => {
     const tier = await ok('POST', `/v1/promotions/${campaignId}/tiers`, { name: 'Everyone 2 off', action: { discount: { type: 'AMOUNT', amount_off: 200 } } });
     const gated = await ok('POST', `/v1/promotions/${campaignId}/tiers`, { name: 'VIP 5 off', action: { discount: { type: 'AMOUNT', amount_off: 500 } } });
     const rule = await ok('POST', '/v1/validation-rules', { name: 'VIP tier', rules: { '1': { name: 'customer.metadata', property: 'vip', conditions: { $is: [true] } } } });
@@ -138,8 +138,8 @@ describe('qualifications', () => {
     const audience = await ok('POST', '/v1/qualifications', { customer: { source_id: 'qual-quin' }, order, scenario: 'AUDIENCE_ONLY' });
     expect(audience.redeemables.data.every((r: any) => r.object === 'promotion_tier')).toBe(true);
     expect((await ok('POST', '/v1/qualifications', { order, scenario: 'PROMOTION_STACKS' })).redeemables.total).toBe(0);
-    const bad = await api('POST', '/v1/qualifications', { order, scenario: 'PRODUCTS' });
-    expect(bad.json()).toMatchObject({ code: 400, key: 'invalid_payload', details: expect.stringContaining('CUSTOMER_WALLET') });
+    const bad = await api('POST', '/v1/qualifications', { order, scenario: 'EVERYTHING' });
+    expect(bad.json()).toMatchObject({ code: 400, key: 'invalid_payload', details: expect.stringContaining('PRODUCTS_DISCOUNT_BY_CUSTOMER') });
   });
 });
 

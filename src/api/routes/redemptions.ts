@@ -9,14 +9,23 @@ type Legacy = Omit<StackInput, 'redeemables'> & { gift?: { credits?: number } };
 const codeParams = { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
 const tierParams = { type: 'object', required: ['tierId'], properties: { tierId: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
-/** Unknown scenarios reach the service, which names the supported ones. */
+/** Unknown scenarios, sorting rules and filters reach the service, which names the supported ones. */
 const qualificationSchema = {
   type: 'object',
   properties: {
     customer: stackInputSchema.properties.customer,
     order: stackInputSchema.properties.order,
     scenario: { type: 'string', maxLength: 100 },
-    options: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 50 } } },
+    options: {
+      type: 'object',
+      properties: {
+        limit: { type: 'integer', minimum: 1, maximum: 50 },
+        starting_after: { type: ['string', 'null'], maxLength: 100 },
+        filters: { type: 'object', maxProperties: 20 },
+        expand: { type: 'array', maxItems: 10, items: { type: 'string', enum: ['redeemable', 'category', 'validation_rules'] } },
+        sorting_rule: { type: 'string', maxLength: 50 },
+      },
+    },
     metadata: { type: 'object' },
     tracking_id: { type: 'string', maxLength: 500 },
   },

@@ -40,6 +40,8 @@ export interface Applicable {
   targets?: Targets;
   /** Which lines of an order the discount may touch, when its targets keep it off some. */
   eligible?: (lines: RuleItem[]) => boolean[];
+  /** Whether a rule guarding it asks for items (order.items.*, product.*, sku.*): it is about products. */
+  itemRules?: boolean;
 }
 
 /** A loyalty card's reward in a validation or redemption. */
@@ -140,6 +142,15 @@ function collectionRefs(value: unknown, out: Set<string> = new Set()): Set<strin
   return out;
 }
 
+/** Whether a rule set has a rule on the order's items or products (at any depth). */
+function namesItems(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(namesItems);
+  if (!value || typeof value !== 'object') return false;
+  const o = value as Record<string, unknown>;
+  if (typeof o.name === 'string' && /^(order\.items\.(any|every|none|cheapest|most_expensive|quantity|aggregated_quantity|price|aggregated_amount|metadata)|product\.|sku\.)/.test(o.name)) return true;
+  return Object.values(o).some(namesItems);
+}
+
 /** Whether a discount works on items (so its targets choose the lines), rather than on the order as a whole. */
 function onItems(d: Discount | undefined): boolean {
   if (!d || d.type === 'UNIT') return false;
@@ -235,18 +246,19 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
    * The targets of the rules guarding these objects and, for a discount on items they restrict, the lines it may
    * touch; an order without any such line is an order_rules_violated (nothing it could discount).
    */
-  const targeting = (ids: (string | null)[], discount: Discount | undefined): { targets?: Targets; eligible?: Applicable['eligible']; error?: TesseraError } => {
+  const targeting = (ids: (string | null)[], discount: Discount | undefined): { targets?: Targets; eligible?: Applicable['eligible']; error?: TesseraError; itemRules?: boolean } => {
     const guarding = assigned.filter((a) => ids.includes(a.objectId));
+    const itemRules = guarding.some((a) => namesItems(a.rule.rules)) ? { itemRules: true } : {};
     const targets = targetsOf(guarding.map((a) => a.rule));
-    if (!targets) return {};
-    if (!restricts(targets) || !onItems(discount)) return { targets };
+    if (!targets) return itemRules;
+    if (!restricts(targets) || !onItems(discount)) return { targets, ...itemRules };
     // Lines as the catalog knows them (lines a discount added later stay as they are).
     const eligible = (lines: RuleItem[]) => eligibleLines(targets, lines.map((l, i) => known[i] ?? l), inCollection);
     if (!eligible(known).some(Boolean)) {
       const named = guarding.find((a) => (a.rule.applicable_to?.included?.length ?? 0) > 0 || (a.rule.applicable_to?.excluded?.length ?? 0) > 0)?.rule;
       return { targets, error: rulesViolated('order_rules_violated', `order does not match validation rules: ${named?.id ?? ''} (no item of the order is one the discount applies to)`, named?.error?.message) };
     }
-    return { targets, eligible };
+    return { targets, eligible, ...itemRules };
   };
 
   const checkTier = (tier: TierRow, input: RedeemableInput): Checked => {
@@ -257,7 +269,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const t = targeting([tier.id, tier.campaign_id], discount);
     if (t.error) return { status: 'INAPPLICABLE', input, error: t.error, tier, campaign };
     const mine = limits.filter((l) => l.objectId === tier.id || l.objectId === tier.campaign_id);
-    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount, ...(t.targets ? { targets: t.targets } : {}), ...(t.eligible ? { eligible: t.eligible } : {}) };
+    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount, ...(t.targets ? { targets: t.targets } : {}), ...(t.eligible ? { eligible: t.eligible } : {}), ...(t.itemRules ? { itemRules: true } : {}) };
   };
 
   /** A loyalty card's reward: its price within the balance; a COIN reward needs an order to pay. */
@@ -307,7 +319,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const discount = voucher.type === 'DISCOUNT_VOUCHER' ? (e.discount as Discount | undefined) : undefined;
     const t = targeting([voucher.id, voucher.campaign_id], discount);
     if (t.error) return { status: 'INAPPLICABLE', input, error: t.error, voucher, campaign };
-    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, gift, ...(loyalty ? { loyalty } : {}), ...(t.targets ? { targets: t.targets } : {}), ...(t.eligible ? { eligible: t.eligible } : {}) };
+    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, gift, ...(loyalty ? { loyalty } : {}), ...(t.targets ? { targets: t.targets } : {}), ...(t.eligible ? { eligible: t.eligible } : {}), ...(t.itemRules ? { itemRules: true } : {}) };
   });
 }
 

@@ -432,7 +432,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     const customer = await customerFor(tx, cause.projectId, input.customer);
     return { ...(await check(tx, cause, input as StackInput, customer)), customerId: customer?.id ?? null, trackingId: customer?.source_id ?? null };
   };
-  const qualify = createQualifications({ db, checkStack });
+  const qualify = createQualifications({ db, checkStack, categories: (projectId) => deps.campaigns.categories(projectId) });
   const { validatePromotions, validateTier } = createPromotionValidation({ db, checkStack });
 
   return { validate, redeem, drain: () => batch.drain(), qualify, validatePromotions, validateTier, releaseSession, get, list: (projectId: string, q: { voucherId?: string; customerId?: string; limit: number; page: number }) => sql.selectPage(db, projectId, { ...q, offset: (q.page - 1) * q.limit }) };

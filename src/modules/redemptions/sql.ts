@@ -145,9 +145,9 @@ export async function selectActiveTierIds(db: Executor, projectId: string, limit
 }
 
 /** Promotion stacks of active campaigns, oldest first (a qualification's PROMOTION_STACKS). */
-export async function selectActiveStacks(db: Executor, projectId: string, limit: number): Promise<Array<{ id: string; name: string; tier_ids: string[] }>> {
-  const { rows } = await db.query<{ id: string; name: string; tier_ids: string[] }>(
-    `SELECT s.id, s.name, s.tier_ids FROM promotion_stacks s JOIN campaigns c ON c.id = s.campaign_id
+export async function selectActiveStacks(db: Executor, projectId: string, limit: number): Promise<Array<{ id: string; name: string; tier_ids: string[]; campaign_id: string; category_id: string | null; created_at: Date }>> {
+  const { rows } = await db.query<{ id: string; name: string; tier_ids: string[]; campaign_id: string; category_id: string | null; created_at: Date }>(
+    `SELECT s.id, s.name, s.tier_ids, s.campaign_id, s.category_id, s.created_at FROM promotion_stacks s JOIN campaigns c ON c.id = s.campaign_id
       WHERE s.project_id = $1 AND c.active ORDER BY s.created_at, s.id LIMIT $2`,
     [projectId, limit],
   );
