@@ -130,6 +130,27 @@ describe('item discounts touch only their targets', () => {
     expect((await validate('WITH-MUG', noMug)).redeemables[0]).toMatchObject({ status: 'INAPPLICABLE', result: { error: { key: 'order_rules_violated' } } });
   });
 
+  it("targets' limits: units and amount per line, units shared from the cheapest or priciest, an amount shared", async () => {
+    const bulk = { amount: 19000, items: [{ source_id: 'shirt', quantity: 4, price: 4000 }, { source_id: 'mug', quantity: 3, price: 1000 }] };
+    const half = { type: 'PERCENT', percent_off: 50, effect: 'APPLY_TO_ITEMS' };
+    const all = { type: 'PERCENT', percent_off: 100, effect: 'APPLY_TO_ITEMS' };
+    const shirts = { object: 'product', source_id: 'shirt' };
+    await targeted('TWO-SHIRTS', half, { included: [{ ...shirts, quantity_limit: 2 }] });
+    await targeted('SHIRT-CAP', half, { included: [{ ...shirts, amount_limit: 1500 }] });
+    expect(discounts(await validate('TWO-SHIRTS', bulk))).toEqual([4000, 0]);
+    expect(discounts(await validate('SHIRT-CAP', bulk))).toEqual([1500, 0]);
+    const both = await ok('POST', '/v1/product-collections', { name: 'Shirts and mugs', type: 'STATIC', products: [{ id: ids.shirt, object: 'product' }, { id: ids.mug, object: 'product' }] });
+    const group = { object: 'products_collection', id: both.id };
+    await targeted('THREE-CHEAP', all, { included: [{ ...group, aggregated_quantity_limit: 3, effect: 'APPLY_FROM_CHEAPEST' }] });
+    await targeted('THREE-DEAR', all, { included: [{ ...group, aggregated_quantity_limit: 3, effect: 'APPLY_FROM_MOST_EXPENSIVE' }] });
+    await targeted('SHARED-CAP', half, { included: [{ ...group, aggregated_amount_limit: 2500 }] });
+    expect(discounts(await validate('THREE-CHEAP', bulk))).toEqual([0, 3000]);
+    expect(discounts(await validate('THREE-DEAR', bulk))).toEqual([12000, 0]);
+    expect(discounts(await validate('SHARED-CAP', bulk))).toEqual([2500, 0]);
+    // The limits are stored and shown with the targets.
+    expect((await validate('TWO-SHIRTS', bulk)).redeemables[0].applicable_to.data).toEqual([{ object: 'product', id: ids.shirt, source_id: 'shirt', quantity_limit: 2 }]);
+  });
+
   it('an order without any targeted line is order_rules_violated, with the rule own message', async () => {
     const v = await ok('POST', '/v1/vouchers/MUGS-ONLY', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100, effect: 'APPLY_TO_ITEMS' } });
     const rule = await ok('POST', '/v1/validation-rules', { name: 'Mugs', error: { message: 'Add a mug' }, applicable_to: { included: [{ object: 'product', source_id: 'mug' }] } });

@@ -105,7 +105,17 @@ export function calculateDiscount(discount: Discount, input: DiscountInput): Dis
   const dyn: Dyn = { dynamic: false };
   const items = input.order.items ?? [];
   const eligible = items.map((l, i) => (input.eligible ? input.eligible(l, i) : true));
-  const lines = items.map((l, i) => ({ l, i })).filter(({ i }) => eligible[i]);
+  // A line limited to fewer units than it has is discounted as if it had only those (its remaining amount scaled).
+  const lines = items
+    .map((l, i) => ({ l, i }))
+    .filter(({ i }) => eligible[i])
+    .map(({ l, i }) => {
+      const cap = input.caps?.lines[i]?.units;
+      const q = l.quantity ?? 0;
+      if (cap === undefined || q <= 0 || cap >= q) return { l, i };
+      const share = Math.max(0, cap) / q;
+      return { l: { ...l, quantity: Math.max(0, cap), amount: round(lineAmount(l) * share), discount_amount: round((l.discount_amount ?? 0) * share) }, i };
+    });
   let order = 0;
   let perItem: { line: number; discount: number }[] = [];
   const added: AddedUnits[] = [];
@@ -156,6 +166,15 @@ export function calculateDiscount(discount: Discount, input: DiscountInput): Dis
         const target = fixed(l) * (l.quantity ?? 1);
         return { line: i, discount: Math.max(0, remainingOf(l) - target) };
       });
+    }
+  }
+  if (input.caps) {
+    const caps = input.caps;
+    perItem = perItem.map((x) => ({ line: x.line, discount: Math.min(x.discount, caps.lines[x.line]?.amount ?? Infinity) }));
+    for (const g of caps.groups) {
+      const inGroup = perItem.filter((x) => g.lines.includes(x.line));
+      const capped = new Map(capTotal(inGroup, g.amount).map((x) => [x.line, x.discount]));
+      perItem = perItem.map((x) => (capped.has(x.line) ? { line: x.line, discount: capped.get(x.line)! } : x));
     }
   }
   perItem = perItem.filter((x) => x.discount > 0);

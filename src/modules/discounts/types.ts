@@ -50,6 +50,11 @@ export interface DiscountInput {
   order: DiscountOrder;
   /** Which lines the discount may touch (the validation rule's applicable_to); all when absent. */
   eligible?: (line: DiscountLine, index: number) => boolean;
+  /**
+   * Limits per line (units discounted at most, amount at most) and on groups of lines (their sum), from the targets;
+   * none when absent.
+   */
+  caps?: { lines: Array<{ units?: number; amount?: number }>; groups: Array<{ lines: number[]; amount: number }> };
   /** More formula variables (VOUCHER_PUBLISH_COUNT...) and metadata (CUSTOMER_METADATA...). */
   vars?: Record<string, number | string | undefined>;
   metadata?: { CUSTOMER?: Record<string, unknown>; REDEMPTION?: Record<string, unknown>; VOUCHER?: Record<string, unknown>; CAMPAIGN?: Record<string, unknown> };

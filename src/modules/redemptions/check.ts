@@ -11,7 +11,7 @@ import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import { applyDiscount, calculateDiscount, type Discount, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
 import type { OrderItem } from '../orders/index.js';
 import type { CollectionTest, RelatedObjectType, RuleContext, RuleItem, Targets, ValidationRulesService } from '../validation-rules/index.js';
-import { eligibleLines, evaluateRules, restricts, targetsOf } from '../validation-rules/index.js';
+import { capsOf, eligibleLines, evaluateRules, restricts, targetsOf, type Caps } from '../validation-rules/index.js';
 import { cardPoints, effective, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { RewardsService } from '../rewards/index.js';
 import type { PromotionsService, TierRow } from '../promotions/index.js';
@@ -38,8 +38,8 @@ export interface Applicable {
   loyalty?: Loyalty;
   /** The products, SKUs and collections its rules let it discount (applicable_to), when they name any. */
   targets?: Targets;
-  /** Which lines of an order the discount may touch, when its targets keep it off some. */
-  eligible?: (lines: RuleItem[]) => boolean[];
+  /** Which lines of an order the discount may touch, and the targets' limits on them, when its targets choose. */
+  choose?: (lines: RuleItem[]) => { eligible: boolean[]; caps?: Caps };
   /** Whether a rule guarding it asks for items (order.items.*, product.*, sku.*): it is about products. */
   itemRules?: boolean;
 }
@@ -246,19 +246,23 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
    * The targets of the rules guarding these objects and, for a discount on items they restrict, the lines it may
    * touch; an order without any such line is an order_rules_violated (nothing it could discount).
    */
-  const targeting = (ids: (string | null)[], discount: Discount | undefined): { targets?: Targets; eligible?: Applicable['eligible']; error?: TesseraError; itemRules?: boolean } => {
+  const targeting = (ids: (string | null)[], discount: Discount | undefined): { targets?: Targets; choose?: Applicable['choose']; error?: TesseraError; itemRules?: boolean } => {
     const guarding = assigned.filter((a) => ids.includes(a.objectId));
     const itemRules = guarding.some((a) => namesItems(a.rule.rules)) ? { itemRules: true } : {};
     const targets = targetsOf(guarding.map((a) => a.rule));
     if (!targets) return itemRules;
     if (!restricts(targets) || !onItems(discount)) return { targets, ...itemRules };
     // Lines as the catalog knows them (lines a discount added later stay as they are).
-    const eligible = (lines: RuleItem[]) => eligibleLines(targets, lines.map((l, i) => known[i] ?? l), inCollection);
-    if (!eligible(known).some(Boolean)) {
+    const choose = (lines: RuleItem[]) => {
+      const mapped = lines.map((l, i) => known[i] ?? l);
+      const eligible = eligibleLines(targets, mapped, inCollection);
+      return { eligible, caps: capsOf(targets, mapped, eligible, inCollection) };
+    };
+    if (!choose(known).eligible.some(Boolean)) {
       const named = guarding.find((a) => (a.rule.applicable_to?.included?.length ?? 0) > 0 || (a.rule.applicable_to?.excluded?.length ?? 0) > 0)?.rule;
       return { targets, error: rulesViolated('order_rules_violated', `order does not match validation rules: ${named?.id ?? ''} (no item of the order is one the discount applies to)`, named?.error?.message) };
     }
-    return { targets, eligible, ...itemRules };
+    return { targets, choose, ...itemRules };
   };
 
   const checkTier = (tier: TierRow, input: RedeemableInput): Checked => {
@@ -269,7 +273,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const t = targeting([tier.id, tier.campaign_id], discount);
     if (t.error) return { status: 'INAPPLICABLE', input, error: t.error, tier, campaign };
     const mine = limits.filter((l) => l.objectId === tier.id || l.objectId === tier.campaign_id);
-    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount, ...(t.targets ? { targets: t.targets } : {}), ...(t.eligible ? { eligible: t.eligible } : {}), ...(t.itemRules ? { itemRules: true } : {}) };
+    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount, ...(t.targets ? { targets: t.targets } : {}), ...(t.choose ? { choose: t.choose } : {}), ...(t.itemRules ? { itemRules: true } : {}) };
   };
 
   /** A loyalty card's reward: its price within the balance; a COIN reward needs an order to pay. */
@@ -319,7 +323,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const discount = voucher.type === 'DISCOUNT_VOUCHER' ? (e.discount as Discount | undefined) : undefined;
     const t = targeting([voucher.id, voucher.campaign_id], discount);
     if (t.error) return { status: 'INAPPLICABLE', input, error: t.error, voucher, campaign };
-    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, gift, ...(loyalty ? { loyalty } : {}), ...(t.targets ? { targets: t.targets } : {}), ...(t.eligible ? { eligible: t.eligible } : {}), ...(t.itemRules ? { itemRules: true } : {}) };
+    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, gift, ...(loyalty ? { loyalty } : {}), ...(t.targets ? { targets: t.targets } : {}), ...(t.choose ? { choose: t.choose } : {}), ...(t.itemRules ? { itemRules: true } : {}) };
   });
 }
 
@@ -339,8 +343,8 @@ export function applyStack(checked: Checked[], order: CheckContext['order']): St
   for (const c of checked) {
     if (c.status !== 'APPLICABLE') continue;
     if (c.discount) {
-      const flags = c.eligible?.(running.items as RuleItem[]);
-      const r = calculateDiscount(c.discount, { order: running as DiscountOrder, ...(flags ? { eligible: (_l: unknown, i: number) => flags[i] === true } : {}) });
+      const chosen = c.choose?.(running.items as RuleItem[]);
+      const r = calculateDiscount(c.discount, { order: running as DiscountOrder, ...(chosen ? { eligible: (_l: unknown, i: number) => chosen.eligible[i] === true, ...(chosen.caps ? { caps: chosen.caps } : {}) } : {}) });
       c.discountResult = r;
       c.amount = r.total;
       running = { ...running, ...applyDiscount(running as DiscountOrder, r) } as StackOrder;

@@ -99,7 +99,7 @@ export function createQualifications(deps: {
     const categories = new Map((await deps.categories(cause.projectId)).map((c) => [c.id, c]));
     const categoriesOf = (id: string | null | undefined) => (id && categories.has(id) ? [categoryObject(categories.get(id)!)] : []);
     // The product scenarios keep what is about the order's products.
-    const aboutItems = (c: Applicable) => c.eligible !== undefined || (!scenario.startsWith('PRODUCTS_DISCOUNT') && c.itemRules === true);
+    const aboutItems = (c: Applicable) => c.choose !== undefined || (!scenario.startsWith('PRODUCTS_DISCOUNT') && c.itemRules === true);
     const applicable = checked.filter((c): c is Applicable => c.status === 'APPLICABLE').filter((c) => !scenario.startsWith('PRODUCTS') || aboutItems(c));
     const entry = (c: Applicable, alone: ReturnType<typeof applyStack>) => {
       const createdAt = (c.voucher?.created_at ?? c.tier?.created_at)!;

@@ -89,6 +89,51 @@ export function eligibleLines(t: Targets, lines: RuleItem[], inCollection?: Coll
   return out;
 }
 
+/** Limits on what a discount takes from one line: units discounted at most, amount at most (minor units). */
+export interface LineCap {
+  units?: number;
+  amount?: number;
+}
+
+/** The targets' limits on an order's lines: per line, and on the sum of the lines one target governs. */
+export interface Caps {
+  lines: LineCap[];
+  groups: Array<{ lines: number[]; amount: number }>;
+}
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+
+/**
+ * The limits of the included targets on the eligible lines: each line is governed by the first included target that
+ * matches it. `quantity_limit` caps the units discounted per line, `amount_limit` the amount per line;
+ * `aggregated_quantity_limit` shares units among the target's lines (from the cheapest with `APPLY_FROM_CHEAPEST`,
+ * from the most expensive with `APPLY_FROM_MOST_EXPENSIVE`, else in order) and `aggregated_amount_limit` caps their
+ * sum. Undefined when no target has a limit.
+ */
+export function capsOf(t: Targets, lines: RuleItem[], eligible: boolean[], inCollection?: CollectionTest): Caps | undefined {
+  const limited = t.included.filter((x) => ['quantity_limit', 'amount_limit', 'aggregated_quantity_limit', 'aggregated_amount_limit'].some((k) => num(x[k]) !== undefined));
+  if (limited.length === 0) return undefined;
+  const governing = lines.map((l, i) => (eligible[i] ? t.included.find((x) => lineMatches(x, l, inCollection)) : undefined));
+  const caps: Caps = { lines: lines.map(() => ({})), groups: [] };
+  for (const target of limited) {
+    const mine = lines.map((_, i) => i).filter((i) => governing[i] === target);
+    for (const i of mine) caps.lines[i] = { units: num(target.quantity_limit), amount: num(target.amount_limit) };
+    const shared = num(target.aggregated_quantity_limit);
+    if (shared !== undefined) {
+      const sign = target.effect === 'APPLY_FROM_CHEAPEST' ? 1 : target.effect === 'APPLY_FROM_MOST_EXPENSIVE' ? -1 : 0;
+      let left = shared;
+      for (const i of [...mine].sort((a, b) => sign * (unitPrice(lines[a]!) - unitPrice(lines[b]!)) || a - b)) {
+        const units = Math.min(lines[i]!.quantity ?? 0, caps.lines[i]!.units ?? Infinity, left);
+        caps.lines[i]!.units = units;
+        left -= units;
+      }
+    }
+    const total = num(target.aggregated_amount_limit);
+    if (total !== undefined && mine.length > 0) caps.groups.push({ lines: mine, amount: total });
+  }
+  return caps;
+}
+
 /** Whether any target needs the catalog's collections. */
 export const namesCollections = (t: Targets | undefined) => t !== undefined && [...t.included, ...t.excluded].some((x) => x.object === 'products_collection');
 
