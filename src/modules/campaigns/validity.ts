@@ -21,14 +21,63 @@ const minutes = (hhmm: string) => {
   return (h ?? 0) * 60 + (m ?? 0);
 };
 
+interface DurationParts {
+  years: number;
+  months: number;
+  ms: number;
+}
+
+/** An ISO 8601 duration (`P1Y2M3W4DT5H6M7S`) as calendar years and months and a fixed remainder; undefined if not one. */
+export function durationParts(s: string | undefined): DurationParts | undefined {
+  const m = /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(s ?? '');
+  if (!m) return undefined;
+  const n = (i: number) => Number(m[i] ?? 0);
+  return { years: n(1), months: n(2), ms: ((n(3) * 7 + n(4)) * 24 * 3600 + n(5) * 3600 + n(6) * 60 + n(7)) * 1000 };
+}
+
+/** `from` moved on by `times` durations: calendar months first (the day kept, or the month's last), then the rest. */
+function addDuration(from: Date, d: DurationParts, times: number): Date {
+  const months = (d.years * 12 + d.months) * times;
+  const out = new Date(from.getTime());
+  if (months !== 0) {
+    const day = out.getUTCDate();
+    out.setUTCDate(1);
+    out.setUTCMonth(out.getUTCMonth() + months);
+    const last = new Date(Date.UTC(out.getUTCFullYear(), out.getUTCMonth() + 1, 0)).getUTCDate();
+    out.setUTCDate(Math.min(day, last));
+  }
+  return new Date(out.getTime() + d.ms * times);
+}
+
 /**
- * Whether a rule with this validity applies at `now` (UTC): after its start, before its expiration, on one of its
- * days of the week, within one of its daily hours. (A validity_timeframe is not applied: see the README.)
+ * A validity_timeframe: from `start`, every `interval` opens a window of `duration` (Voucherify's "valid for an hour
+ * every other day": interval P2D, duration PT1H). Before the start, or with durations that are not ISO 8601, never.
+ */
+export function inTimeframe(start: Date, tf: { interval?: string; duration?: string }, now: Date): boolean {
+  const interval = durationParts(tf.interval);
+  const duration = durationParts(tf.duration);
+  const t = now.getTime();
+  if (!interval || !duration || t < start.getTime()) return false;
+  const monthly = interval.years * 12 + interval.months;
+  // The number of whole intervals since the start: exact for fixed intervals, estimated then corrected for months.
+  const approx = monthly * 30.436875 * 864e5 + interval.ms;
+  if (approx <= 0) return false;
+  let k = Math.floor((t - start.getTime()) / approx);
+  while (k > 0 && addDuration(start, interval, k).getTime() > t) k--;
+  while (addDuration(start, interval, k + 1).getTime() <= t) k++;
+  const open = addDuration(start, interval, k);
+  return t < addDuration(open, duration, 1).getTime();
+}
+
+/**
+ * Whether a rule with this validity applies at `now` (UTC): after its start, before its expiration, within its
+ * validity_timeframe, on one of its days of the week, within one of its daily hours.
  */
 export function validAt(v: Validity, now: Date): boolean {
   const t = now.getTime();
   if (v.start_date && Date.parse(v.start_date) > t) return false;
   if (v.expiration_date && Date.parse(v.expiration_date) <= t) return false;
+  if (v.validity_timeframe && v.start_date && !inTimeframe(new Date(v.start_date), v.validity_timeframe, now)) return false;
   const day = now.getUTCDay();
   if (v.validity_day_of_week && v.validity_day_of_week.length > 0 && !v.validity_day_of_week.includes(day)) return false;
   const daily = v.validity_hours?.daily ?? [];

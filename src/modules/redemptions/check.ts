@@ -103,6 +103,7 @@ function tierError(t: TierRow, c: CampaignRow | undefined, now: Date): TesseraEr
   for (const v of [t.validity, c?.definition ?? {}]) {
     if (v.start_date && Date.parse(v.start_date) > now.getTime()) return promotionNotActiveNow(`Promotion tier ${t.id} is valid from ${v.start_date}`);
     if (v.expiration_date && Date.parse(v.expiration_date) <= now.getTime()) return promotionNotActiveNow(`Promotion tier ${t.id} expired at ${v.expiration_date}`);
+    if (!validAt(v, now)) return promotionNotActiveNow(`Promotion tier ${t.id} is not valid at this time (its validity timeframe, days of the week or hours, UTC)`);
   }
   return undefined;
 }
@@ -115,6 +116,9 @@ function validityError(v: VoucherRow, c: CampaignRow | undefined, now: Date): Te
   if (e.expiration_date && Date.parse(e.expiration_date) <= now.getTime()) return voucherExpired(`Voucher ${v.code} expired at ${e.expiration_date}`);
   if (e.validity_day_of_week && e.validity_day_of_week.length > 0 && !e.validity_day_of_week.includes(now.getUTCDay())) {
     return voucherNotActive(`Voucher ${v.code} is not valid on this day of the week`);
+  }
+  if (e.validity_timeframe && e.start_date && !validAt({ start_date: e.start_date, validity_timeframe: e.validity_timeframe }, now)) {
+    return voucherNotActive(`Voucher ${v.code} is not valid at this time (validity_timeframe ${e.validity_timeframe.interval} / ${e.validity_timeframe.duration} from ${e.start_date})`);
   }
   if (!validAt({ validity_hours: e.validity_hours }, now)) return voucherNotActive(`Voucher ${v.code} is not valid at this hour (validity_hours, UTC)`);
   const quantity = e.redemption?.quantity;
