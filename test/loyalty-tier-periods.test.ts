@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/core/clock.js';
-import { extendBy, nextPeriod, periodStart, periodTierEnd, pointsAt } from '../src/modules/loyalties/tier-periods.js';
+import { extendBy, nextPeriod, periodStart, periodTierEnd, pointsAt, roundTierEnd } from '../src/modules/loyalties/tier-periods.js';
 import { requestsOf } from './helpers/requests.js';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { specPresent } from './helpers/conformance.js';
@@ -64,6 +64,24 @@ describe('periods', () => {
     expect(pointsAt(x, d, { start: new Date('2026-05-01T00:00:00Z'), points: 5, previous: 3 })).toMatchObject({ current: 5, previous: 3 });
     expect(pointsAt(x, d, { start: new Date('2026-04-01T00:00:00Z'), points: 5, previous: 3 })).toMatchObject({ current: 0, previous: 5 });
     expect(pointsAt(x, d, { start: new Date('2026-02-01T00:00:00Z'), points: 5, previous: 3 })).toMatchObject({ current: 0, previous: 0 });
+  });
+
+  it('a tier end is rounded to its period start or end, or to a given month; an end on the boundary stays', () => {
+    const end = new Date('2026-05-20T13:00:00Z');
+    const r = (rounding: object, at = end) => roundTierEnd(at, rounding as never).toISOString();
+    expect(r({ type: 'MONTH' })).toBe('2026-06-01T00:00:00.000Z');
+    expect(r({ type: 'MONTH', strategy: 'START' })).toBe('2026-05-01T00:00:00.000Z');
+    expect(r({ type: 'QUARTER', strategy: 'END' })).toBe('2026-07-01T00:00:00.000Z');
+    expect(r({ type: 'HALF_YEAR' })).toBe('2026-07-01T00:00:00.000Z');
+    expect(r({ type: 'YEAR' })).toBe('2027-01-01T00:00:00.000Z');
+    expect(r({ type: 'CUSTOM', unit: 'MONTH', value: 8 })).toBe('2026-10-01T00:00:00.000Z');
+    expect(r({ type: 'CUSTOM', unit: 'MONTH', value: 1 })).toBe('2027-03-01T00:00:00.000Z');
+    expect(r({ type: 'CUSTOM', strategy: 'START', value: 1 })).toBe('2027-02-01T00:00:00.000Z');
+    expect(r({ type: 'MONTH' }, new Date('2026-06-01T00:00:00Z'))).toBe('2026-06-01T00:00:00.000Z');
+    expect(r({}, end)).toBe(end.toISOString());
+    // Extended, then rounded: the quarter's end a month on, then to the year's end.
+    const x = { qualification_type: 'POINTS_IN_PERIOD' as const, qualification_period: 'QUARTER' as const, expiration_date: { type: 'END_OF_PERIOD' as const, extend: 'P1M', rounding: { type: 'YEAR' } } };
+    expect(periodTierEnd(x, end).toISOString()).toBe('2027-01-01T00:00:00.000Z');
   });
 
   it('loyalty_tiers_expiration is checked: refused combinations name what is wrong', async () => {
@@ -132,6 +150,20 @@ describe('tiers won by points earned in a period', () => {
     await runJob();
     expect(await m.tiers()).toEqual([]);
     expect(await m.moves()).toEqual(['joined Silver', 'prolonged Silver', 'downgraded Silver>Bronze', 'left Bronze']);
+  });
+});
+
+describe('tiers held by the balance with a rounded grace period', () => {
+  it('the grace period ends at the end of the month it would end in', async () => {
+    at('2026-02-10T10:00:00Z');
+    const c = await program('Rounded grace', { qualification_type: 'BALANCE', expiration_date: { type: 'CUSTOM', extend: 'P10D', rounding: { type: 'MONTH', strategy: 'END' } } });
+    const m = await member(c, 'tp-dee');
+    await m.points(1000);
+    await m.points(-500);
+    expect(await m.tiers()).toEqual([['Silver', '2026-03-01T00:00:00.000Z']]);
+    const bad = await api('POST', '/v1/loyalties', { name: 'Bad rounding', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } }, loyalty_tiers_expiration: { qualification_type: 'BALANCE', expiration_date: { type: 'CUSTOM', extend: 'P1D', rounding: { type: 'CUSTOM' } } } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('rounding');
   });
 });
 

@@ -133,7 +133,15 @@ export const campaignInputSchema = {
           properties: {
             type: { type: 'string', enum: ['END_OF_PERIOD', 'END_OF_NEXT_PERIOD', 'BALANCE_DROP', 'CUSTOM'] },
             extend: { type: 'string', maxLength: 20 },
-            rounding: { type: 'object' },
+            rounding: {
+              type: 'object',
+              properties: {
+                type: { type: 'string', enum: ['MONTH', 'QUARTER', 'HALF_YEAR', 'YEAR', 'CUSTOM'] },
+                strategy: { type: 'string', enum: ['START', 'END'] },
+                unit: { type: 'string', enum: ['MONTH'] },
+                value: { type: 'integer', minimum: 0, maximum: 11 },
+              },
+            },
           },
         },
       },

@@ -104,6 +104,8 @@ export function checkTiersExpiration(x: TiersExpiration): void {
     throw bad(`expiration_date.extend must be an ISO 8601 duration such as P3M or P10D (got '${x.expiration_date.extend}')`);
   }
   if (x.start_date?.type === 'NEXT_PERIOD') throw bad('start_date NEXT_PERIOD is not supported: a tier starts when it is reached (IMMEDIATE)');
+  const rounding = x.expiration_date?.rounding as { type?: string; value?: number } | undefined;
+  if (rounding?.type === 'CUSTOM' && rounding.value === undefined) throw bad('expiration_date.rounding CUSTOM needs value: the month to round to (0 = January)');
   if (x.qualification_type === 'BALANCE') {
     if (x.qualification_period !== undefined) throw bad('qualification_period belongs to POINTS_IN_PERIOD');
     if (exp !== undefined && exp !== 'BALANCE_DROP' && exp !== 'CUSTOM') throw bad(`a BALANCE tier ends on BALANCE_DROP or CUSTOM (a while after the balance drops), not ${exp}`);

@@ -49,7 +49,7 @@ function checkLoyalty(l: EarningLoyalty | undefined, event: string, at: string):
   }
 }
 
-/** Tier events a rule can earn on (prolonged is not emitted: tiers have no periods yet). */
+/** Tier events a rule can earn on. */
 export const tierEarningEvents = ['customer.loyalty.tier.joined', 'customer.loyalty.tier.left', 'customer.loyalty.tier.upgraded', 'customer.loyalty.tier.downgraded', 'customer.loyalty.tier.prolonged'] as const;
 const tierEvent = (e: string): e is (typeof tierEarningEvents)[number] => (tierEarningEvents as readonly string[]).includes(e);
 

@@ -7,7 +7,7 @@
  */
 import type { Executor } from '../../store/db.js';
 import type { TiersExpiration } from '../campaigns/index.js';
-import { extendBy, nextPeriod, periodTierEnd, pointsAt } from './tier-periods.js';
+import { nextPeriod, periodTierEnd, pointsAt, tierEndFrom } from './tier-periods.js';
 import { tierOf, type TierRow } from './tier-view.js';
 
 export interface MemberTierRow {
@@ -67,7 +67,7 @@ export function decide(x: TiersExpiration, tiers: TierRow[], row: MemberTierRow 
         // Points of the period just ended hold a tier through this one.
         const prev = tierOf(tiers, pts.previous);
         const period = x.qualification_period ?? 'MONTH';
-        if (prev && (!best[0] || higher(prev, best[0]))) best = [prev, extendBy(nextPeriod(pts.start, period), x.expiration_date?.extend)];
+        if (prev && (!best[0] || higher(prev, best[0]))) best = [prev, tierEndFrom(nextPeriod(pts.start, period), x)];
       }
       move(best[0], best[0] ? best[1] : null);
     } else {
@@ -91,7 +91,7 @@ export function decide(x: TiersExpiration, tiers: TierRow[], row: MemberTierRow 
       if (expires) move(q, null);
     } else if (tier && !expires) {
       // Below the tier: it lasts for the grace period.
-      expires = extendBy(now, x.expiration_date?.extend);
+      expires = tierEndFrom(now, x);
     }
   }
   return {

@@ -33,6 +33,38 @@ export function extendBy(at: Date, iso: string | undefined): Date {
   return out;
 }
 
+/** Voucherify's expiration_date.rounding of tiers: to a calendar period's start or end, or to a given month. */
+interface Rounding {
+  type?: 'MONTH' | 'QUARTER' | 'HALF_YEAR' | 'YEAR' | 'CUSTOM';
+  strategy?: 'START' | 'END';
+  unit?: 'MONTH';
+  value?: number;
+}
+
+/**
+ * A tier end moved by its rounding: MONTH, QUARTER, HALF_YEAR or YEAR to the end (strategy END, the default) or the
+ * start (START) of the calendar period the end falls in; CUSTOM to the end (END) or the start (START) of the first
+ * month `value` (0 = January) from the end's month on. An end already on the boundary stays.
+ */
+export function roundTierEnd(end: Date, rounding: Rounding | undefined): Date {
+  if (!rounding?.type) return end;
+  const start = rounding.strategy === 'START';
+  if (rounding.type === 'CUSTOM') {
+    const month = Math.min(11, Math.max(0, Math.floor(rounding.value ?? 11)));
+    // The last instant the tier is held decides the month (an end on a boundary was held through the month before).
+    const held = start ? end : new Date(end.getTime() - 1);
+    const y = held.getUTCFullYear() + (month < held.getUTCMonth() ? 1 : 0);
+    return new Date(Date.UTC(y, start ? month : month + 1, 1));
+  }
+  const period = rounding.type as Period;
+  return start ? periodStart(end, period) : nextPeriod(periodStart(new Date(end.getTime() - 1), period), period);
+}
+
+/** A tier end as the program sets it: moved on by `extend`, then rounded. */
+export function tierEndFrom(at: Date, x: TiersExpiration): Date {
+  return roundTierEnd(extendBy(at, x.expiration_date?.extend), x.expiration_date?.rounding as Rounding | undefined);
+}
+
 /** Whether a program keeps its members' tiers (points in a period, or a grace period after the balance drops). */
 export function keepsTiers(x: TiersExpiration | undefined): x is TiersExpiration {
   return !!x && (x.qualification_type === 'POINTS_IN_PERIOD' || x.expiration_date?.type === 'CUSTOM');
@@ -40,13 +72,13 @@ export function keepsTiers(x: TiersExpiration | undefined): x is TiersExpiration
 
 /**
  * When a tier won by points earned in the period holding `at` ends: at the end of that period (END_OF_PERIOD, the
- * default) or of the next (END_OF_NEXT_PERIOD), moved on by `extend`.
+ * default) or of the next (END_OF_NEXT_PERIOD), moved on by `extend` and rounded.
  */
 export function periodTierEnd(x: TiersExpiration, at: Date): Date {
   const period = x.qualification_period ?? 'MONTH';
   let end = nextPeriod(periodStart(at, period), period);
   if (x.expiration_date?.type === 'END_OF_NEXT_PERIOD') end = nextPeriod(end, period);
-  return extendBy(end, x.expiration_date?.extend);
+  return tierEndFrom(end, x);
 }
 
 /** Points earned in the period holding `at` and in the one before, from what was kept for `keptStart`. */
