@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../core/clock.js';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import qs from 'qs';
@@ -44,6 +45,7 @@ import type { CustomerErasure } from '../modules/customer-erasure/index.js';
 import type { CampaignSummary } from '../modules/campaign-summary/index.js';
 import { validationRuleRoutes } from './routes/validation-rules.js';
 import { projectRoutes } from './routes/projects.js';
+import { stackingRuleRoutes } from './routes/stacking-rules.js';
 import type { EarningRules, LoyaltiesService, MemberActivity, Pending, PointsEstimate, Tiers } from '../modules/loyalties/index.js';
 import type { RewardsService } from '../modules/rewards/index.js';
 import type { ReferralsService } from '../modules/referrals/index.js';
@@ -107,6 +109,8 @@ export interface ApiServices {
 export interface ApiOptions {
   bodyLimit: number;
   logger: Logger;
+  /** The composition's clock, for the times routes stamp themselves (stacking-rules records). */
+  clock?: Clock;
   version?: string;
 }
 
@@ -210,6 +214,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
       if (projectId !== undefined) await services.projects.get(projectId);
     });
     projectRoutes(mgmt, services);
+    stackingRuleRoutes(mgmt, { projects: services.projects, clock: options.clock ?? systemClock });
     eventSchemaRoutes(mgmt, services);
     metadataSchemaManagementRoutes(mgmt, services);
     webhookRoutes(mgmt, services);

@@ -43,8 +43,15 @@ export const stackingRulesSchema = {
     joint_categories: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 100 } },
     redeemables_application_mode: { type: 'string', enum: ['ALL', 'PARTIAL'] },
     redeemables_sorting_rule: { type: 'string', enum: ['REQUESTED_ORDER', 'CATEGORY_HIERARCHY'] },
+    // The record's own fields, kept by the stacking-rules routes (a project read and written back keeps them).
+    id: { type: 'string', maxLength: 100 },
+    created_at: { type: 'string', maxLength: 40 },
+    updated_at: { type: ['string', 'null'], maxLength: 40 },
   },
 } as const;
+
+/** The keys a project sets; the others are what Tessera always does (stackingRulesObject). */
+export const settableStackingKeys = ['redeemables_limit', 'applicable_redeemables_limit', 'applicable_redeemables_per_category_limit', 'applicable_exclusive_redeemables_limit', 'exclusive_categories', 'joint_categories', 'redeemables_application_mode', 'redeemables_sorting_rule'] as const;
 
 /**
  * The stacking rules as validations answer them: the project's, and what Tessera always does for the keys it does
@@ -61,13 +68,19 @@ export function stackingRulesObject(rules: StackingRules) {
     no_effect_redeem_anyway_categories: [],
     redeemables_products_application_mode: 'STACK' as const,
     redeemables_rollback_order_mode: 'WITHOUT_ORDER' as const,
+    discount_calculation_mode: 'DISCOUNTED_AMOUNT' as const,
+    initial_amount_mode_categories: [],
+    discounted_amount_mode_categories: [],
   };
 }
 
 /** A project's stacking rules: its settings over the defaults. */
 export function stackingRulesOf(settings: Record<string, unknown> | undefined): StackingRules {
-  const given = settings?.stacking_rules;
-  return given && typeof given === 'object' ? { ...defaultStackingRules, ...(given as Partial<StackingRules>) } : defaultStackingRules;
+  const given = settings?.stacking_rules as Partial<StackingRules> | null | undefined;
+  if (!given || typeof given !== 'object') return defaultStackingRules;
+  const out: Record<string, unknown> = { ...defaultStackingRules };
+  for (const k of settableStackingKeys) if (given[k] !== undefined) out[k] = given[k];
+  return out as unknown as StackingRules;
 }
 
 /** Whether the rules can change anything for these redeemables (most requests: one redeemable, no categories). */
