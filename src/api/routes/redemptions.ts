@@ -31,6 +31,18 @@ const qualificationSchema = {
   },
 } as const;
 
+type ExamineBody = { customer?: QualificationInput['customer']; order?: QualificationInput['order']; metadata?: Record<string, unknown> };
+type ExamineQuery = { audienceRulesOnly?: boolean; order?: string; limit?: number };
+const examineBody = {
+  type: ['object', 'null'],
+  properties: { customer: stackInputSchema.properties.customer, order: stackInputSchema.properties.order, metadata: { type: 'object' }, reward: { type: 'object' } },
+} as const;
+/** `audienceRulesOnly` is accepted; every rule is checked. */
+const examineQuery = {
+  type: 'object',
+  properties: { audienceRulesOnly: { type: 'boolean' }, order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at'] }, limit: { type: 'integer', minimum: 1, maximum: 100 } },
+} as const;
+
 /** The body is optional (the reason may come in the query). */
 const rollbackBody = { ...rollbackInputSchema, type: ['object', 'null'] } as const;
 const reasonQuery = { type: 'object', properties: { reason: { type: 'string', maxLength: 1000 }, tracking_id: { type: 'string', maxLength: 500 } } } as const;
@@ -52,6 +64,17 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
     return out;
   });
   app.post<{ Body: QualificationInput }>('/qualifications', { schema: { body: qualificationSchema } }, async (req) => redemptions.qualify(causeOf(req), req.body ?? {}));
+  // Voucherify's deprecated examines (the SDK's campaigns/vouchers.qualifications.examine).
+  app.post<{ Body: ExamineBody | null; Querystring: ExamineQuery }>('/campaigns/qualification', { schema: { body: examineBody, querystring: examineQuery } }, async (req) =>
+    redemptions.examine.campaigns(causeOf(req), req.body ?? {}, req.query),
+  );
+  app.post<{ Body: ExamineBody | null; Querystring: ExamineQuery }>('/vouchers/qualification', { schema: { body: examineBody, querystring: examineQuery } }, async (req) =>
+    redemptions.examine.vouchers(causeOf(req), req.body ?? {}, req.query, async (code) => deps.vouchers.view(await deps.vouchers.find(projectIdOf(req), code))),
+  );
+  // The SDK's validationRules.validate: one rule against a customer, an order and metadata.
+  app.post<{ Params: { id: string }; Body: ExamineBody | null }>('/validation-rules/:id/validation', { schema: { params: idParams, body: examineBody } }, async (req) =>
+    redemptions.examine.rule(causeOf(req), req.params.id, req.body ?? {}),
+  );
   app.get<{ Params: { id: string } }>('/redemptions/:id', { schema: { params: idParams } }, async (req) => (await redemptions.get(projectIdOf(req), req.params.id)).body);
   app.get<{ Querystring: { limit: number; page: number; voucher?: string; customer?: string } }>(
     '/redemptions',

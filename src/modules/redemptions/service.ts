@@ -24,6 +24,7 @@ import { counterKey } from './limits.js';
 import { createPromotionValidation } from './promotion-validation.js';
 import type { ValidationCounts } from './validation-counts.js';
 import { createQualifications } from './qualifications.js';
+import { createExamine } from './examine.js';
 import { redemptionEvents } from './events.js';
 import { release, releaseVoucher, reserve, sessionOf, spendBalance, spendQuantity, type SessionInput } from './sessions.js';
 import { applyStackingRules, defaultStackingRules, stackingMatters, stackingRulesObject, type StackingRules } from './stacking.js';
@@ -38,8 +39,8 @@ export interface RedemptionsDeps {
   customers: Pick<CustomersService, 'get' | 'upsertMany'>;
   orders: Pick<OrdersService, 'upsertIn' | 'find' | 'addToSummaries' | 'lookupItems' | 'priceItems'>;
   vouchers: Pick<VouchersService, 'find' | 'findMany'>;
-  campaigns: Pick<CampaignsService, 'byIds' | 'simple' | 'categories'>;
-  validationRules: Pick<ValidationRulesService, 'assignedTo'>;
+  campaigns: Pick<CampaignsService, 'byIds' | 'simple' | 'categories' | 'list'>;
+  validationRules: Pick<ValidationRulesService, 'assignedTo' | 'evaluateAssigned' | 'get'>;
   promotions: Pick<PromotionsService, 'byIds' | 'stacks'>;
   rewards: Pick<RewardsService, 'quote' | 'giveIn'>;
   loyalties: Pick<LoyaltiesService, 'spendIn' | 'refundIn' | 'holderOf'>;
@@ -434,8 +435,9 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   };
   const qualify = createQualifications({ db, checkStack, categories: (projectId) => deps.campaigns.categories(projectId) });
   const { validatePromotions, validateTier } = createPromotionValidation({ db, checkStack });
+  const examine = createExamine({ db, clock, probe: checkStack, qualify, customers: deps.customers, campaigns: deps.campaigns, validationRules: deps.validationRules });
 
-  return { validate, redeem, drain: () => batch.drain(), qualify, validatePromotions, validateTier, releaseSession, get, list: (projectId: string, q: { voucherId?: string; customerId?: string; limit: number; page: number }) => sql.selectPage(db, projectId, { ...q, offset: (q.page - 1) * q.limit }) };
+  return { validate, redeem, drain: () => batch.drain(), qualify, examine, validatePromotions, validateTier, releaseSession, get, list: (projectId: string, q: { voucherId?: string; customerId?: string; limit: number; page: number }) => sql.selectPage(db, projectId, { ...q, offset: (q.page - 1) * q.limit }) };
 }
 
 /** The order as the redemption writes it: PAID, with the stack's discounts on the order and on its lines. */
