@@ -30,7 +30,7 @@ import { campaignRoutes } from './routes/campaigns.js';
 import { registerOpenApi } from './openapi.js';
 import { installRequestMetrics } from './request-metrics.js';
 import { operationsRoutes, type Operations } from './routes/operations.js';
-import { customerRoutes } from './routes/customers.js';
+import { clientCustomerRoutes, customerRoutes } from './routes/customers.js';
 import { eventSchemaRoutes } from './routes/event-schemas.js';
 import { eventRoutes } from './routes/events.js';
 import { metadataSchemaManagementRoutes, metadataSchemaRoutes } from './routes/metadata-schemas.js';
@@ -58,7 +58,7 @@ import { rewardRoutes } from './routes/rewards.js';
 import { segmentRoutes } from './routes/segments.js';
 import { clientRedemptionRoutes, redemptionRoutes } from './routes/redemptions.js';
 import { clientPromotionRoutes, promotionRoutes } from './routes/promotions.js';
-import { voucherRoutes } from './routes/vouchers.js';
+import { clientVoucherRoutes, voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { bodyAjv, queryAjv } from './validation.js';
 
@@ -195,13 +195,15 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     await client.register(cors, {
       origin: true,
       methods: ['GET', 'POST', 'PUT', 'DELETE'],
-      allowedHeaders: ['Content-Type', 'X-Client-Application-Id', 'X-Client-Token', 'X-Voucherify-Channel'],
+      allowedHeaders: ['Content-Type', 'X-Client-Application-Id', 'X-Client-Token', 'X-Voucherify-Channel', 'X-Voucherify-Double-Opt-In'],
       exposedHeaders: ['x-request-id'],
       maxAge: 600,
     });
     client.addHook('onRequest', clientAuth(services.projects));
     eventRoutes(client, { events: services.events, clientSide: true });
     clientPublicationRoutes(client, services);
+    clientVoucherRoutes(client, services);
+    clientCustomerRoutes(client, services);
     clientRedemptionRoutes(client, services);
     clientPromotionRoutes(client, services);
   }, { prefix: '/client/v1' });

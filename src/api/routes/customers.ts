@@ -6,6 +6,7 @@ import { activityObject, type ActivityQuery, type EventLog } from '../../modules
 import { customerInputSchema, customerObject, type CustomerInput, type CustomersService, type ListQuery } from '../../modules/customers/index.js';
 import type { LoyaltiesService } from '../../modules/loyalties/index.js';
 import type { ReferralsService } from '../../modules/referrals/index.js';
+import { forbidden, invalidPayload } from '../../core/errors.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { dateParam, limitParam, listOf, pagedListQuery, toDate, toRange, type DateRangeQuery } from '../list.js';
 
@@ -139,4 +140,19 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
     { schema: { params: idParams, querystring: walletQuery } },
     async (req) => deps.wallets.list(projectIdOf(req), req.params.customerId, req.query),
   );
+}
+
+/**
+ * The client side's customer creation (the SDK's client `createCustomer`), when the project turns it on
+ * (`client_create_customer_enabled`): an upsert by source_id as on the server side; a customer cannot be named by
+ * Tessera's id from a browser.
+ */
+export function clientCustomerRoutes(app: FastifyInstance, deps: { customers: CustomersService }): void {
+  app.post<{ Body: CustomerInput }>('/customers', { schema: { body: customerInputSchema } }, async (req) => {
+    if (req.project?.settings.client_create_customer_enabled !== true) throw forbidden('Client-side customer creation is off for this project (client_create_customer_enabled)');
+    const { id, ...input } = req.body as CustomerInput & { id?: string };
+    if (id !== undefined) throw invalidPayload('Client-side requests name a customer by source_id, not id');
+    const { customer } = await deps.customers.upsert(causeOf(req), input);
+    return customerObject(customer);
+  });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { balanceSchema, bulkUpdateSchema, metadataUpdateSchema, importSchema, voucherInputSchema, type BalanceInput, type Balances, type MetadataChange, type VoucherBulk, type VoucherInput, type VoucherListQuery, type VouchersService } from '../../modules/vouchers/index.js';
+import { forbidden } from '../../core/errors.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf, pagedListQuery, toRange, type DateRangeQuery } from '../list.js';
 
@@ -53,6 +54,34 @@ export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersSe
     async (req) => {
       const page = await balances.transactions(projectIdOf(req), req.params.code, req.query);
       return listOf('data', page.data, { has_more: page.has_more, ...(page.more_starting_after ? { more_starting_after: page.more_starting_after } : {}) });
+    },
+  );
+}
+
+/**
+ * The client side's voucher listing (the SDK's client `listVouchers`), when the project turns it on
+ * (`client_list_vouchers_enabled`): the list's filters, and of each code only what a shop front shows (code, active,
+ * dates, metadata, assets).
+ */
+export function clientVoucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersService }): void {
+  app.get<{ Querystring: Omit<VoucherListQuery, 'created_at' | 'updated_at'> & { created_at?: DateRangeQuery; updated_at?: DateRangeQuery } }>(
+    '/vouchers',
+    { schema: { querystring: listQuery } },
+    async (req) => {
+      if (req.project?.settings.client_list_vouchers_enabled !== true) throw forbidden('Client-side voucher listing is off for this project (client_list_vouchers_enabled)');
+      const q = req.query;
+      const page = await deps.vouchers.list(projectIdOf(req), { ...q, created_at: toRange(q.created_at), updated_at: toRange(q.updated_at) });
+      const shown = (page.vouchers as Array<Record<string, unknown>>).map((v) => ({
+        code: v.code,
+        active: v.active,
+        start_date: v.start_date ?? null,
+        expiration_date: v.expiration_date ?? null,
+        metadata: v.metadata ?? {},
+        ...(v.assets !== undefined ? { assets: v.assets } : {}),
+        created_at: v.created_at,
+        object: 'voucher',
+      }));
+      return listOf('vouchers', shown, { total: page.total });
     },
   );
 }
