@@ -5,18 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { requestsOf } from './helpers/requests.js';
 
 let t: TestTessera;
 let p: TestProject;
 const ids: Record<string, string> = {};
 
-const api = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-  t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
-async function ok(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<any> {
-  const res = await api(method, url, payload);
-  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200);
-  return res.json();
-}
+const { api, ok } = requestsOf(() => ({ t, p }));
 
 /** A voucher with this discount, guarded by a rule with these targets. */
 async function targeted(code: string, discount: Record<string, unknown>, applicable_to: Record<string, unknown>) {

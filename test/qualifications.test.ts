@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { requestsOf } from './helpers/requests.js';
 
 let t: TestTessera;
 let p: TestProject;
@@ -11,13 +12,7 @@ const tiers: Record<string, string> = {};
 let promo = '';
 let category = '';
 
-const api = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-  t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
-async function ok(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<any> {
-  const res = await api(method, url, payload);
-  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200);
-  return res.json();
-}
+const { api, ok } = requestsOf(() => ({ t, p }));
 const qualify = (body: Record<string, unknown>) => ok('POST', '/v1/qualifications', { customer: { source_id: 'quinn' }, order, ...body });
 const idsOf = (q: any) => q.redeemables.data.map((r: any) => r.id);
 

@@ -5,7 +5,7 @@
  * always uses, so a record read and sent back is taken as it is. Pure: the caller reads and writes the project.
  */
 import { invalidPayload } from '../../core/errors.js';
-import { defaultStackingRules, settableStackingKeys, stackingRulesObject, stackingRulesOf, type StackingRules } from './stacking.js';
+import { defaultStackingRules, settableStackingKeys, stackingRulesObject, stackingRulesOf, stackingRulesSchema, type StackingRules } from './stacking.js';
 
 /** A project's record: its own id once created (a default one before), times, and the rules over the defaults. */
 export function stackingRecord(project: { id: string; created_at: Date; settings: Record<string, unknown> }) {
@@ -57,15 +57,9 @@ export const stackingRecordBody = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    redeemables_limit: { type: 'integer', minimum: 1, maximum: 30 },
-    applicable_redeemables_limit: { type: 'integer', minimum: 1, maximum: 30 },
+    ...stackingRulesSchema.properties,
     applicable_redeemables_per_category_limit: { type: ['integer', 'null'], minimum: 1, maximum: 30 },
-    applicable_exclusive_redeemables_limit: { type: 'integer', minimum: 1, maximum: 5 },
     applicable_exclusive_redeemables_per_category_limit: { type: ['integer', 'null'], minimum: 1, maximum: 30 },
-    exclusive_categories: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 100 } },
-    joint_categories: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 100 } },
-    redeemables_application_mode: { type: 'string', enum: ['ALL', 'PARTIAL'] },
-    redeemables_sorting_rule: { type: 'string', enum: ['REQUESTED_ORDER', 'CATEGORY_HIERARCHY'] },
     applicable_redeemables_category_limits: { type: 'object' },
     discount_calculation_mode: { type: 'string', enum: ['INITIAL_AMOUNT', 'DISCOUNTED_AMOUNT'] },
     initial_amount_mode_categories: { type: 'array' },
@@ -75,9 +69,6 @@ export const stackingRecordBody = {
     no_effect_skip_categories: { type: 'array' },
     no_effect_redeem_anyway_categories: { type: 'array' },
     redeemables_rollback_order_mode: { type: 'string', enum: ['WITH_ORDER', 'WITHOUT_ORDER'] },
-    id: { type: 'string' },
-    created_at: { type: 'string' },
-    updated_at: { type: ['string', 'null'] },
     object: { type: 'string' },
   },
 } as const;
