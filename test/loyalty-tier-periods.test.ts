@@ -96,7 +96,8 @@ describe('periods', () => {
     expect(await refused({ qualification_type: 'BALANCE', expiration_date: { type: 'END_OF_PERIOD' } })).toContain('BALANCE_DROP');
     expect(await refused({ qualification_type: 'BALANCE', expiration_date: { type: 'CUSTOM' } })).toContain('extend');
     expect(await refused({ qualification_type: 'BALANCE', expiration_date: { type: 'CUSTOM', extend: 'three months' } })).toContain('ISO 8601');
-    expect(await refused({ qualification_type: 'POINTS_IN_PERIOD', qualification_period: 'MONTH', start_date: { type: 'NEXT_PERIOD' } })).toContain('NEXT_PERIOD');
+    expect(await refused({ qualification_type: 'BALANCE', start_date: { type: 'NEXT_PERIOD' } })).toContain('POINTS_IN_PERIOD');
+    expect(await refused({ qualification_type: 'POINTS_IN_PERIOD', qualification_period: 'MONTH', start_date: { type: 'NEXT_PERIOD' }, expiration_date: { type: 'END_OF_NEXT_PERIOD' } })).toContain('END_OF_PERIOD');
     expect(await refused({ qualification_type: 'BALANCE' }, 'DISCOUNT_COUPONS')).toContain('LOYALTY_PROGRAM');
   });
 });
@@ -150,6 +151,37 @@ describe('tiers won by points earned in a period', () => {
     await runJob();
     expect(await m.tiers()).toEqual([]);
     expect(await m.moves()).toEqual(['joined Silver', 'prolonged Silver', 'downgraded Silver>Bronze', 'left Bronze']);
+  });
+});
+
+describe('tiers that start with the next period', () => {
+  it("NEXT_PERIOD: a month's points give the tier when the next month starts, held through it", async () => {
+    at('2026-06-10T10:00:00Z');
+    const c = await program('Next month', { qualification_type: 'POINTS_IN_PERIOD', qualification_period: 'MONTH', start_date: { type: 'NEXT_PERIOD' }, expiration_date: { type: 'END_OF_PERIOD' } });
+    const m = await member(c, 'tp-eve');
+    await m.points(1000);
+    // Reached in June, held from July.
+    expect(await m.tiers()).toEqual([]);
+    at('2026-06-30T23:59:59.999Z');
+    await runJob();
+    expect(await m.tiers()).toEqual([]);
+    at('2026-07-01T00:00:00Z');
+    await runJob();
+    expect(await m.tiers()).toEqual([['Silver', '2026-08-01T00:00:00.000Z']]);
+    // July's points decide August: Silver holds through July whatever July brings.
+    at('2026-07-15T00:00:00Z');
+    await m.points(150);
+    expect(await m.tiers()).toEqual([['Silver', '2026-08-01T00:00:00.000Z']]);
+    at('2026-08-01T00:00:00Z');
+    await runJob();
+    expect(await m.tiers()).toEqual([['Bronze', '2026-09-01T00:00:00.000Z']]);
+    at('2026-09-01T00:00:00Z');
+    await runJob();
+    expect(await m.tiers()).toEqual([]);
+    expect(await m.moves()).toEqual(['joined Silver', 'downgraded Silver>Bronze', 'left Bronze']);
+    // Nothing is left for the job to look at.
+    at('2026-12-01T00:00:00Z');
+    expect(await runJob()).toBe(0);
   });
 });
 

@@ -21,6 +21,8 @@ export interface MemberTierRow {
   /** bigint columns: strings from node-postgres. */
   period_points: number | string;
   previous_points: number | string;
+  /** When the tier-expiry job looks at the member again though their tier has not ended (NEXT_PERIOD programs). */
+  recheck_at: Date | null;
   updated_at: Date;
 }
 
@@ -59,6 +61,9 @@ export function decide(x: TiersExpiration, tiers: TierRow[], row: MemberTierRow 
     }
   };
 
+  // Tiers that start with the next period: the points of the period before decide, at its end.
+  if (pts && x.start_date?.type === 'NEXT_PERIOD') return deferred(x, tiers, pts, now, { move, get: () => ({ tier, since, expires }), moves });
+
   // 1. A tier whose end has come: what the member holds now.
   if (tier && expires && expires <= now) {
     if (pts) {
@@ -95,12 +100,39 @@ export function decide(x: TiersExpiration, tiers: TierRow[], row: MemberTierRow 
     }
   }
   return {
-    row: { tier_id: tier?.id ?? null, tier_since: since, expires_at: expires, period_start: pts?.start ?? row?.period_start ?? null, period_points: pts?.current ?? 0, previous_points: pts?.previous ?? 0, updated_at: now },
+    row: { tier_id: tier?.id ?? null, tier_since: since, expires_at: expires, period_start: pts?.start ?? row?.period_start ?? null, period_points: pts?.current ?? 0, previous_points: pts?.previous ?? 0, recheck_at: null, updated_at: now },
     moves,
   };
 }
 
-const columns = 'voucher_id, project_id, campaign_id, tier_id, tier_since, expires_at, period_start, period_points, previous_points, updated_at';
+/**
+ * NEXT_PERIOD: the tier a member holds in a period is the one their points of the period before reach, from its
+ * start to its end (moved on by `extend`, rounded). A tier still running that is better stays until it ends. The
+ * member is looked at again when this period ends if its points reach a tier (it starts then) or a tier is held.
+ */
+function deferred(
+  x: TiersExpiration,
+  tiers: TierRow[],
+  pts: { start: Date; current: number; previous: number },
+  now: Date,
+  m: { move: (q: TierRow | undefined, end: Date | null) => void; get: () => { tier: TierRow | undefined; since: Date | null; expires: Date | null }; moves: TierMove[] },
+): { row: Omit<MemberTierRow, 'voucher_id' | 'project_id' | 'campaign_id'>; moves: TierMove[] } {
+  const periodEnd = nextPeriod(pts.start, x.qualification_period ?? 'MONTH');
+  const target = tierOf(tiers, pts.previous);
+  const end = tierEndFrom(periodEnd, x);
+  const before = m.get();
+  const running = before.tier && before.expires && before.expires > now ? before.tier : undefined;
+  if (target && (!running || running.id === target.id || higher(target, running))) m.move(target, end);
+  else if (!running) m.move(target, target ? end : null);
+  const after = m.get();
+  const recheck = tierOf(tiers, pts.current) || after.tier ? periodEnd : null;
+  return {
+    row: { tier_id: after.tier?.id ?? null, tier_since: after.since, expires_at: after.expires, period_start: pts.start, period_points: pts.current, previous_points: pts.previous, recheck_at: recheck, updated_at: now },
+    moves: m.moves,
+  };
+}
+
+const columns = 'voucher_id, project_id, campaign_id, tier_id, tier_since, expires_at, period_start, period_points, previous_points, recheck_at, updated_at';
 
 export async function lockMember(tx: Executor, voucherId: string): Promise<MemberTierRow | undefined> {
   const { rows } = await tx.query<MemberTierRow>(`SELECT ${columns} FROM loyalty_tier_members WHERE voucher_id = $1 FOR UPDATE`, [voucherId]);
@@ -109,17 +141,20 @@ export async function lockMember(tx: Executor, voucherId: string): Promise<Membe
 
 export async function saveMember(tx: Executor, r: MemberTierRow): Promise<void> {
   await tx.query(
-    `INSERT INTO loyalty_tier_members (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    `INSERT INTO loyalty_tier_members (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT (voucher_id) DO UPDATE SET tier_id = EXCLUDED.tier_id, tier_since = EXCLUDED.tier_since, expires_at = EXCLUDED.expires_at,
-       period_start = EXCLUDED.period_start, period_points = EXCLUDED.period_points, previous_points = EXCLUDED.previous_points, updated_at = EXCLUDED.updated_at`,
-    [r.voucher_id, r.project_id, r.campaign_id, r.tier_id, r.tier_since, r.expires_at, r.period_start, r.period_points, r.previous_points, r.updated_at],
+       period_start = EXCLUDED.period_start, period_points = EXCLUDED.period_points, previous_points = EXCLUDED.previous_points,
+       recheck_at = EXCLUDED.recheck_at, updated_at = EXCLUDED.updated_at`,
+    [r.voucher_id, r.project_id, r.campaign_id, r.tier_id, r.tier_since, r.expires_at, r.period_start, r.period_points, r.previous_points, r.recheck_at ?? null, r.updated_at],
   );
 }
 
-/** Rows whose tier has ended by `now`, earliest first; rows other workers hold are skipped. */
+/** Rows whose tier has ended or whose recheck has come by `now`, earliest first; rows other workers hold are skipped. */
 export async function claimDueMembers(tx: Executor, now: Date, limit: number): Promise<MemberTierRow[]> {
   const { rows } = await tx.query<MemberTierRow>(
-    `SELECT ${columns} FROM loyalty_tier_members WHERE expires_at IS NOT NULL AND expires_at <= $1 ORDER BY expires_at, voucher_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    `SELECT ${columns} FROM loyalty_tier_members
+      WHERE (expires_at IS NOT NULL AND expires_at <= $1) OR (recheck_at IS NOT NULL AND recheck_at <= $1)
+      ORDER BY least(coalesce(expires_at, recheck_at), coalesce(recheck_at, expires_at)), voucher_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
     [now, limit],
   );
   return rows;

@@ -171,7 +171,7 @@ export function createTiers(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'r
           const kept = c?.program?.definition.loyalty_tiers_expiration;
           if (!c?.program || !keepsTiers(kept)) {
             // The program stopped keeping tiers: the row has nothing left to do.
-            await saveMember(tx, { ...r, expires_at: null, updated_at: now });
+            await saveMember(tx, { ...r, expires_at: null, recheck_at: null, updated_at: now });
             continue;
           }
           const next = decide(kept, tiers.filter((t) => t.campaign_id === c.program!.id), r, now, c.balance, 0);
