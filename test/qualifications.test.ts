@@ -131,3 +131,20 @@ describe('options', () => {
     expect(seen).toEqual(all);
   });
 });
+
+describe('validation options.expand', () => {
+  it("category shows a redeemable's category objects; order the order after the stack up to each one", async () => {
+    const body = { customer: { source_id: 'quinn' }, order, redeemables: [{ object: 'promotion_tier', id: tiers['Order 5 off'] }, { object: 'voucher', id: 'QUINN-LIGHT' }] };
+    const plain = await ok('POST', '/v1/validations', body);
+    expect(plain.valid).toBe(true);
+    expect(plain.redeemables[1].categories).toEqual([]);
+    expect(plain.redeemables[1].order).toBeUndefined();
+    const v = await ok('POST', '/v1/validations', { ...body, options: { expand: ['category', 'order'] } });
+    expect(v.redeemables[1].categories).toEqual([expect.objectContaining({ id: category, name: 'Lighting', object: 'category' })]);
+    expect(v.redeemables[0].categories).toEqual([]);
+    // 5.00 off the order, then half of the bulbs' 50.00.
+    expect(v.redeemables[0].order).toMatchObject({ total_discount_amount: 500 });
+    expect(v.redeemables[1].order).toMatchObject({ total_discount_amount: 3000 });
+    expect(v.order.total_discount_amount).toBe(3000);
+  });
+});

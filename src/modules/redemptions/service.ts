@@ -10,7 +10,7 @@ import { duplicatedRedeemables, invalidRedeemables, notFound, quantityExceeded, 
 import { newId, newSortableId } from '../../core/ids.js';
 import type { Db, Executor, Statement } from '../../store/db.js';
 import { createGroupCommit } from '../../store/group-commit.js';
-import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
+import { categoryObject, type CampaignRow, type CampaignsService } from '../campaigns/index.js';
 import type { CustomerInput, CustomerRow, CustomersService } from '../customers/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import { amountsOf, type Deferred, type ItemCatalog, type OrderInput, type OrderItemInput, type OrderRow, type OrdersService } from '../orders/index.js';
@@ -27,7 +27,7 @@ import { createQualifications } from './qualifications.js';
 import { createExamine } from './examine.js';
 import { redemptionEvents } from './events.js';
 import { release, releaseVoucher, reserve, sessionOf, spendBalance, spendQuantity, type SessionInput } from './sessions.js';
-import { applyStackingRules, defaultStackingRules, stackingMatters, stackingRulesObject, type StackingRules } from './stacking.js';
+import { applyStackingRules, categoryIdOf, defaultStackingRules, stackingMatters, stackingRulesObject, type StackingRules } from './stacking.js';
 import * as sql from './sql.js';
 import type { RedemptionRow, Spent, StackInput } from './types.js';
 import { orderAfter, redeemableEntry, redemptionBody } from './view.js';
@@ -199,10 +199,24 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       }
       return { ...done, checked, session };
     };
-    const { current, checked, stack, session } = locking ? await db.transaction(run) : await run(db);
+    const { current, checked, stack, session, order } = locking ? await db.transaction(run) : await run(db);
     const valid = passes(checked, rules);
     for (const c of checked) if (c.campaign) deps.validationCounts?.add(cause.projectId, c.campaign.id, valid && c.status === 'APPLICABLE');
-    const entries = checked.map((c) => redeemableEntry(c, cause.groupId));
+    // options.expand: `category` shows each redeemable's category objects, `order` the order after the stack up to it.
+    const expand = Array.isArray(input.options?.expand) ? (input.options.expand as unknown[]) : [];
+    const categories = expand.includes('category') ? new Map((await deps.campaigns.categories(cause.projectId)).map((k) => [k.id, categoryObject(k)])) : undefined;
+    const prefix: Checked[] = [];
+    const entries = checked.map((c) => {
+      prefix.push(c);
+      const e = redeemableEntry(c, cause.groupId);
+      if (e.status !== 'APPLICABLE') return e;
+      const id = categoryIdOf(c);
+      return {
+        ...e,
+        ...(categories ? { categories: id && categories.has(id) ? [categories.get(id)!] : [] } : {}),
+        ...(expand.includes('order') ? { order: orderAfter(current, applyStack(prefix, order)) } : {}),
+      };
+    });
     const shown = valid ? entries : entries.map((e) => (e.status === 'APPLICABLE' ? { ...e, status: 'SKIPPED' as const, result: {} } : e));
     const skipped = shown.filter((e) => e.status === 'SKIPPED');
     const inapplicable = entries.filter((e) => e.status === 'INAPPLICABLE');
