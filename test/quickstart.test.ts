@@ -44,9 +44,9 @@ afterAll(async () => {
 });
 
 describe.skipIf(driver !== 'pglite')('README quickstart', { timeout: 240_000 }, () => {
-  it('reaches a verified, retried webhook as written', async () => {
+  it('reaches a verified, retried webhook and a redeemed code as written', async () => {
     const blocks = quickstartBlocks();
-    expect(blocks.length).toBeGreaterThanOrEqual(12);
+    expect(blocks.length).toBeGreaterThanOrEqual(15);
     // Block 1 is how to start Tessera: the same command line, on a fresh data directory and a free port.
     expect(blocks[0]!.code).toContain('npm start -- --allow-private-targets');
     const server = spawnCli(['serve', '--allow-private-targets', '--port', '0', '--data-dir', join(tmp, 'data')]);
@@ -133,6 +133,13 @@ describe.skipIf(driver !== 'pglite')('README quickstart', { timeout: 240_000 }, 
     expect(bob).toContain('customer.segment.entered');
     expect(blockWith('"target_url"')).toMatch(/^wh_\w+/m);
     expect(blockWith('webhook-sendouts?webhook_id')).toContain('"status":"sent"');
+    // Codes: a campaign, a code published to Alice, validated and redeemed once.
+    expect(blockWith('"name": "Welcome 10", "campaign_type"')).toContain('"campaign_type":"DISCOUNT_COUPONS"');
+    expect(blockWith('/v1/publications')).toMatch(/^WELCOME-[A-Z2-9]{6}$/m);
+    const redeemed = blockWith('/v1/redemptions');
+    expect(redeemed).toContain('"valid":true');
+    expect(redeemed).toContain('"result":"SUCCESS"');
+    expect(redeemed).toContain('"total_amount":4500');
 
     const received = await readFile(listenLog, 'utf8');
     const deliveries = received.split('\n').filter((l) => /customer\.created\s+whs_/.test(l));
