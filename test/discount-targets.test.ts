@@ -142,6 +142,9 @@ describe('item discounts touch only their targets', () => {
     expect(discounts(await validate('THREE-CHEAP', bulk))).toEqual([0, 3000]);
     expect(discounts(await validate('THREE-DEAR', bulk))).toEqual([12000, 0]);
     expect(discounts(await validate('SHARED-CAP', bulk))).toEqual([2500, 0]);
+    // A FIXED discount at a target's own price: shirts at 30.00 each, mugs at the discount's own 8.00.
+    await targeted('FIXED-PRICES', { type: 'FIXED', fixed_amount: 800, effect: 'APPLY_TO_ITEMS' }, { included: [{ ...shirts, price: 3000 }, { object: 'product', source_id: 'mug' }] });
+    expect(discounts(await validate('FIXED-PRICES', bulk))).toEqual([4000, 600]);
     // The limits are stored and shown with the targets.
     expect((await validate('TWO-SHIRTS', bulk)).redeemables[0].applicable_to.data).toEqual([{ object: 'product', id: ids.shirt, source_id: 'shirt', quantity_limit: 2 }]);
   });

@@ -163,7 +163,8 @@ export function calculateDiscount(discount: Discount, input: DiscountInput): Dis
     if ((discount.effect ?? 'APPLY_TO_ORDER') === 'APPLY_TO_ORDER') order = Math.max(0, orderRemaining(input) - fixed());
     else {
       perItem = lines.map(({ l, i }) => {
-        const target = fixed(l) * (l.quantity ?? 1);
+        // A target may set this line's own fixed price.
+        const target = (input.caps?.lines[i]?.price ?? fixed(l)) * (l.quantity ?? 1);
         return { line: i, discount: Math.max(0, remainingOf(l) - target) };
       });
     }

@@ -54,7 +54,7 @@ export interface DiscountInput {
    * Limits per line (units discounted at most, amount at most) and on groups of lines (their sum), from the targets;
    * none when absent.
    */
-  caps?: { lines: Array<{ units?: number; amount?: number }>; groups: Array<{ lines: number[]; amount: number }> };
+  caps?: { lines: Array<{ units?: number; amount?: number; price?: number }>; groups: Array<{ lines: number[]; amount: number }> };
   /** More formula variables (VOUCHER_PUBLISH_COUNT...) and metadata (CUSTOMER_METADATA...). */
   vars?: Record<string, number | string | undefined>;
   metadata?: { CUSTOMER?: Record<string, unknown>; REDEMPTION?: Record<string, unknown>; VOUCHER?: Record<string, unknown>; CAMPAIGN?: Record<string, unknown> };

@@ -93,6 +93,8 @@ export function eligibleLines(t: Targets, lines: RuleItem[], inCollection?: Coll
 export interface LineCap {
   units?: number;
   amount?: number;
+  /** A FIXED discount's price for this line's units (the target's `price`), minor units. */
+  price?: number;
 }
 
 /** The targets' limits on an order's lines: per line, and on the sum of the lines one target governs. */
@@ -105,19 +107,20 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >=
 
 /**
  * The limits of the included targets on the eligible lines: each line is governed by the first included target that
- * matches it. `quantity_limit` caps the units discounted per line, `amount_limit` the amount per line;
+ * matches it. `quantity_limit` caps the units discounted per line, `amount_limit` the amount per line, `price` is a
+ * FIXED discount's price for the line (instead of the discount's `fixed_amount`);
  * `aggregated_quantity_limit` shares units among the target's lines (from the cheapest with `APPLY_FROM_CHEAPEST`,
  * from the most expensive with `APPLY_FROM_MOST_EXPENSIVE`, else in order) and `aggregated_amount_limit` caps their
  * sum. Undefined when no target has a limit.
  */
 export function capsOf(t: Targets, lines: RuleItem[], eligible: boolean[], inCollection?: CollectionTest): Caps | undefined {
-  const limited = t.included.filter((x) => ['quantity_limit', 'amount_limit', 'aggregated_quantity_limit', 'aggregated_amount_limit'].some((k) => num(x[k]) !== undefined));
+  const limited = t.included.filter((x) => ['quantity_limit', 'amount_limit', 'aggregated_quantity_limit', 'aggregated_amount_limit', 'price'].some((k) => num(x[k]) !== undefined));
   if (limited.length === 0) return undefined;
   const governing = lines.map((l, i) => (eligible[i] ? t.included.find((x) => lineMatches(x, l, inCollection)) : undefined));
   const caps: Caps = { lines: lines.map(() => ({})), groups: [] };
   for (const target of limited) {
     const mine = lines.map((_, i) => i).filter((i) => governing[i] === target);
-    for (const i of mine) caps.lines[i] = { units: num(target.quantity_limit), amount: num(target.amount_limit) };
+    for (const i of mine) caps.lines[i] = { units: num(target.quantity_limit), amount: num(target.amount_limit), price: num(target.price) };
     const shared = num(target.aggregated_quantity_limit);
     if (shared !== undefined) {
       const sign = target.effect === 'APPLY_FROM_CHEAPEST' ? 1 : target.effect === 'APPLY_FROM_MOST_EXPENSIVE' ? -1 : 0;
