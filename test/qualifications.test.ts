@@ -148,3 +148,15 @@ describe('validation options.expand', () => {
     expect(v.order.total_discount_amount).toBe(3000);
   });
 });
+
+describe('qualification expand', () => {
+  it('validation_rules lists the assignments of the rules guarding each entry', async () => {
+    const plain = await qualify({ scenario: 'AUDIENCE_ONLY' });
+    expect(plain.redeemables.data[0].validation_rules_assignments).toBeUndefined();
+    const q = await qualify({ scenario: 'AUDIENCE_ONLY', options: { expand: ['validation_rules'] } });
+    const lamps = q.redeemables.data.find((r: any) => r.id === tiers['Lamps 20%']);
+    expect(lamps.validation_rules_assignments).toMatchObject({ object: 'list', total: 1, data: [{ object: 'validation_rules_assignment', related_object_type: 'promotion_tier', related_object_id: tiers['Lamps 20%'] }] });
+    const open = q.redeemables.data.find((r: any) => r.id === tiers['Order 5 off']);
+    expect(open.validation_rules_assignments).toMatchObject({ total: 0, data: [] });
+  });
+});

@@ -10,7 +10,7 @@ import type { Executor } from '../../store/db.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import { applyDiscount, calculateDiscount, type Discount, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
 import type { OrderItem } from '../orders/index.js';
-import type { CollectionTest, RelatedObjectType, RuleContext, RuleItem, Targets, ValidationRulesService } from '../validation-rules/index.js';
+import type { AssignmentRow, CollectionTest, RelatedObjectType, RuleContext, RuleItem, Targets, ValidationRulesService } from '../validation-rules/index.js';
 import { capsOf, eligibleLines, evaluateRules, restricts, targetsOf, type Caps } from '../validation-rules/index.js';
 import { cardPoints, effective, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { RewardsService } from '../rewards/index.js';
@@ -42,6 +42,8 @@ export interface Applicable {
   choose?: (lines: RuleItem[]) => { eligible: boolean[]; caps?: Caps };
   /** Whether a rule guarding it asks for items (order.items.*, product.*, sku.*): it is about products. */
   itemRules?: boolean;
+  /** The assignments of the rules guarding it (its own and its campaign's), in assignment order. */
+  assignments?: AssignmentRow[];
 }
 
 /** A loyalty card's reward in a validation or redemption. */
@@ -250,9 +252,9 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
    * The targets of the rules guarding these objects and, for a discount on items they restrict, the lines it may
    * touch; an order without any such line is an order_rules_violated (nothing it could discount).
    */
-  const targeting = (ids: (string | null)[], discount: Discount | undefined): { targets?: Targets; choose?: Applicable['choose']; error?: TesseraError; itemRules?: boolean } => {
+  const targeting = (ids: (string | null)[], discount: Discount | undefined): { targets?: Targets; choose?: Applicable['choose']; error?: TesseraError; itemRules?: boolean; assignments?: AssignmentRow[] } => {
     const guarding = assigned.filter((a) => ids.includes(a.objectId));
-    const itemRules = guarding.some((a) => namesItems(a.rule.rules)) ? { itemRules: true } : {};
+    const itemRules = { ...(guarding.some((a) => namesItems(a.rule.rules)) ? { itemRules: true } : {}), ...(guarding.length > 0 ? { assignments: guarding.map((a) => a.assignment) } : {}) };
     const targets = targetsOf(guarding.map((a) => a.rule));
     if (!targets) return itemRules;
     if (!restricts(targets) || !onItems(discount)) return { targets, ...itemRules };
@@ -277,7 +279,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const t = targeting([tier.id, tier.campaign_id], discount);
     if (t.error) return { status: 'INAPPLICABLE', input, error: t.error, tier, campaign };
     const mine = limits.filter((l) => l.objectId === tier.id || l.objectId === tier.campaign_id);
-    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount, ...(t.targets ? { targets: t.targets } : {}), ...(t.choose ? { choose: t.choose } : {}), ...(t.itemRules ? { itemRules: true } : {}) };
+    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount, ...(t.targets ? { targets: t.targets } : {}), ...(t.choose ? { choose: t.choose } : {}), ...(t.itemRules ? { itemRules: true } : {}), ...(t.assignments ? { assignments: t.assignments } : {}) };
   };
 
   /** A loyalty card's reward: its price within the balance; a COIN reward needs an order to pay. */
@@ -327,7 +329,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const discount = voucher.type === 'DISCOUNT_VOUCHER' ? (e.discount as Discount | undefined) : undefined;
     const t = targeting([voucher.id, voucher.campaign_id], discount);
     if (t.error) return { status: 'INAPPLICABLE', input, error: t.error, voucher, campaign };
-    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, gift, ...(loyalty ? { loyalty } : {}), ...(t.targets ? { targets: t.targets } : {}), ...(t.choose ? { choose: t.choose } : {}), ...(t.itemRules ? { itemRules: true } : {}) };
+    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, gift, ...(loyalty ? { loyalty } : {}), ...(t.targets ? { targets: t.targets } : {}), ...(t.choose ? { choose: t.choose } : {}), ...(t.itemRules ? { itemRules: true } : {}), ...(t.assignments ? { assignments: t.assignments } : {}) };
   });
 }
 

@@ -8,7 +8,8 @@
  *   PRODUCTS_DISCOUNT: only the former. The `_BY_CUSTOMER` forms also look at the customer's codes.
  * Options: `filters` (qualification-filters.ts), `sorting_rule` (DEFAULT: newest first; BEST_DEAL / LEAST_DEAL: by
  * what each takes off the order alone), `starting_after` (only redeemables created before it: the cursor
- * `more_starting_after` gives), `limit` (1-50, default 10).
+ * `more_starting_after` gives), `limit` (1-50, default 10), `expand: ["validation_rules"]` (each entry's rule
+ * assignments).
  */
 import { invalidPayload } from '../../core/errors.js';
 import { categoryObject, type CategoryRow } from '../campaigns/index.js';
@@ -22,7 +23,7 @@ import { compileFilters, type Facts, type Filters } from './qualification-filter
 import * as sql from './sql.js';
 import type { RedeemableInput } from './types.js';
 import { orderAfter, resultOf } from './view.js';
-import { targetLists } from '../validation-rules/index.js';
+import { assignmentObject, targetLists } from '../validation-rules/index.js';
 
 export const scenarios = ['ALL', 'CUSTOMER_WALLET', 'AUDIENCE_ONLY', 'PRODUCTS', 'PRODUCTS_DISCOUNT', 'PROMOTION_STACKS', 'PRODUCTS_BY_CUSTOMER', 'PRODUCTS_DISCOUNT_BY_CUSTOMER'] as const;
 export const sortingRules = ['DEFAULT', 'BEST_DEAL', 'LEAST_DEAL'] as const;
@@ -87,6 +88,7 @@ export function createQualifications(deps: {
     if (before && Number.isNaN(before.getTime())) throw invalidPayload('options.starting_after must be a date-time (the more_starting_after of the previous page)');
     const wanted = compileFilters(options.filters);
     const limit = Math.min(50, Math.max(1, options.limit ?? 10));
+    const withRules = options.expand?.includes('validation_rules') === true;
     const probe = await deps.checkStack(deps.db, cause, { redeemables: [], order: input.order, customer: input.customer, metadata: input.metadata });
     const redeemables: RedeemableInput[] = [];
     if (walletScenarios.includes(scenario) && probe.customerId) {
@@ -116,6 +118,7 @@ export function createQualifications(deps: {
         categories: categoriesOf(categoryId),
         ...(c.campaign ? { campaign_id: c.campaign.id, campaign_name: c.campaign.name } : {}),
         ...(c.tier ? { name: c.tier.name, ...(c.tier.banner ? { banner: c.tier.banner } : {}) } : {}),
+        ...(withRules ? { validation_rules_assignments: { object: 'list', data_ref: 'data', data: (c.assignments ?? []).map(assignmentObject), total: c.assignments?.length ?? 0 } } : {}),
       };
     };
     // Each alone on the order: what it would take off by itself.

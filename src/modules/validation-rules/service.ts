@@ -221,8 +221,8 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
       });
     },
     /** The rules assigned to these objects, with the object each guards (in assignment order). */
-    async assignedTo(tx: Executor, projectId: string, objects: { type: RelatedObjectType; id: string }[]): Promise<{ rule: ValidationRuleRow; objectId: string; objectType: string }[]> {
-      return (await assignedRules(tx, projectId, objects)).map(({ rule, assignment: a }) => ({ rule, objectId: a.related_object_id, objectType: a.related_object_type }));
+    async assignedTo(tx: Executor, projectId: string, objects: { type: RelatedObjectType; id: string }[]): Promise<{ rule: ValidationRuleRow; objectId: string; objectType: string; assignment: AssignmentRow }[]> {
+      return (await assignedRules(tx, projectId, objects)).map(({ rule, assignment: a }) => ({ rule, objectId: a.related_object_id, objectType: a.related_object_type, assignment: a }));
     },
     /**
      * For validations (and distributions, earning rules): the rules assigned to these objects, each evaluated
