@@ -157,6 +157,17 @@ function namesItems(value: unknown): boolean {
   return Object.values(o).some(namesItems);
 }
 
+/** What a check needs to know of a rule, walked once per rule row (the rows come from per-process copies). */
+const factsOfRule = new WeakMap<object, { collections: string[]; items: boolean; restricts: boolean }>();
+function ruleFacts(rule: { rules: unknown; applicable_to?: unknown }) {
+  let f = factsOfRule.get(rule);
+  if (!f) {
+    f = { collections: [...collectionRefs([rule.rules, rule.applicable_to])], items: namesItems(rule.rules), restricts: restricts(targetsOf([rule as Parameters<typeof targetsOf>[0][number]])) };
+    factsOfRule.set(rule, f);
+  }
+  return f;
+}
+
 /** Whether a discount works on items (so its targets choose the lines), rather than on the order as a whole. */
 function onItems(d: Discount | undefined): boolean {
   if (!d || d.type === 'UNIT') return false;
@@ -220,8 +231,8 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
   }
   // Rules with targets or naming collections: the order's lines as the catalog knows them (product and SKU keys,
   // collection membership), read once.
-  const collections = [...collectionRefs(assigned.map((a) => [a.rule.rules, a.rule.applicable_to]))];
-  const catalog = deps.catalog && (collections.length > 0 || assigned.some((a) => restricts(targetsOf([a.rule])))) ? await deps.catalog.catalogLines(tx, ctx.projectId, ctx.order.items as RuleItem[], collections) : undefined;
+  const collections = [...new Set(assigned.flatMap((a) => ruleFacts(a.rule).collections))];
+  const catalog = deps.catalog && (collections.length > 0 || assigned.some((a) => ruleFacts(a.rule).restricts)) ? await deps.catalog.catalogLines(tx, ctx.projectId, ctx.order.items as RuleItem[], collections) : undefined;
   const inCollection = catalog?.inCollection;
   const known = catalog?.lines ?? (ctx.order.items as RuleItem[]);
   const limits = assigned.flatMap((a) => limitsOf(a.rule, a.objectId));
@@ -252,12 +263,13 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
    * The targets of the rules guarding these objects and, for a discount on items they restrict, the lines it may
    * touch; an order without any such line is an order_rules_violated (nothing it could discount).
    */
-  const targeting = (ids: (string | null)[], discount: Discount | undefined): { targets?: Targets; choose?: Applicable['choose']; error?: TesseraError; itemRules?: boolean; assignments?: AssignmentRow[] } => {
+  type Targeting = Pick<Applicable, 'targets' | 'choose' | 'itemRules' | 'assignments'>;
+  const targeting = (ids: (string | null)[], discount: Discount | undefined): { error: TesseraError } | { found: Targeting } => {
     const guarding = assigned.filter((a) => ids.includes(a.objectId));
-    const itemRules = { ...(guarding.some((a) => namesItems(a.rule.rules)) ? { itemRules: true } : {}), ...(guarding.length > 0 ? { assignments: guarding.map((a) => a.assignment) } : {}) };
+    const about: Targeting = { ...(guarding.some((a) => ruleFacts(a.rule).items) ? { itemRules: true } : {}), ...(guarding.length > 0 ? { assignments: guarding.map((a) => a.assignment) } : {}) };
     const targets = targetsOf(guarding.map((a) => a.rule));
-    if (!targets) return itemRules;
-    if (!restricts(targets) || !onItems(discount)) return { targets, ...itemRules };
+    if (!targets) return { found: about };
+    if (!restricts(targets) || !onItems(discount)) return { found: { targets, ...about } };
     // Lines as the catalog knows them (lines a discount added later stay as they are).
     const choose = (lines: RuleItem[]) => {
       const mapped = lines.map((l, i) => known[i] ?? l);
@@ -266,9 +278,9 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     };
     if (!choose(known).eligible.some(Boolean)) {
       const named = guarding.find((a) => (a.rule.applicable_to?.included?.length ?? 0) > 0 || (a.rule.applicable_to?.excluded?.length ?? 0) > 0)?.rule;
-      return { targets, error: rulesViolated('order_rules_violated', `order does not match validation rules: ${named?.id ?? ''} (no item of the order is one the discount applies to)`, named?.error?.message) };
+      return { error: rulesViolated('order_rules_violated', `order does not match validation rules: ${named?.id ?? ''} (no item of the order is one the discount applies to)`, named?.error?.message) };
     }
-    return { targets, choose, ...itemRules };
+    return { found: { targets, choose, ...about } };
   };
 
   const checkTier = (tier: TierRow, input: RedeemableInput): Checked => {
@@ -277,9 +289,9 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const error = tierError(tier, campaign, ctx.now) ?? ruleFailure([tier.id, tier.campaign_id]);
     if (error) return { status: 'INAPPLICABLE', input, error, tier, campaign };
     const t = targeting([tier.id, tier.campaign_id], discount);
-    if (t.error) return { status: 'INAPPLICABLE', input, error: t.error, tier, campaign };
+    if ('error' in t) return { status: 'INAPPLICABLE', input, error: t.error, tier, campaign };
     const mine = limits.filter((l) => l.objectId === tier.id || l.objectId === tier.campaign_id);
-    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount, ...(t.targets ? { targets: t.targets } : {}), ...(t.choose ? { choose: t.choose } : {}), ...(t.itemRules ? { itemRules: true } : {}), ...(t.assignments ? { assignments: t.assignments } : {}) };
+    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount, ...t.found };
   };
 
   /** A loyalty card's reward: its price within the balance; a COIN reward needs an order to pay. */
@@ -328,8 +340,8 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const mine = limits.filter((l) => l.objectId === voucher.id || l.objectId === voucher.campaign_id);
     const discount = voucher.type === 'DISCOUNT_VOUCHER' ? (e.discount as Discount | undefined) : undefined;
     const t = targeting([voucher.id, voucher.campaign_id], discount);
-    if (t.error) return { status: 'INAPPLICABLE', input, error: t.error, voucher, campaign };
-    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, gift, ...(loyalty ? { loyalty } : {}), ...(t.targets ? { targets: t.targets } : {}), ...(t.choose ? { choose: t.choose } : {}), ...(t.itemRules ? { itemRules: true } : {}), ...(t.assignments ? { assignments: t.assignments } : {}) };
+    if ('error' in t) return { status: 'INAPPLICABLE', input, error: t.error, voucher, campaign };
+    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, gift, ...(loyalty ? { loyalty } : {}), ...t.found };
   });
 }
 
