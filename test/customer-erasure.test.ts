@@ -11,6 +11,7 @@ import { projectWebhookValidators } from './helpers/project-webhooks.js';
 import { requestsOf } from './helpers/requests.js';
 import { createWebhook, deliverAll, privateTargets } from './helpers/sendouts.js';
 import { startSink, type Sink } from './helpers/sink.js';
+import { subscribableTypes } from '../src/modules/webhooks/event-types.js';
 
 let t: TestTessera;
 let p: TestProject;
@@ -81,9 +82,62 @@ describe('permanent deletion', () => {
     expect(res.json()).toMatchObject({ key: 'not_found', resource_type: 'customer' });
   });
 
+  it('leaves no personal data of the customer anywhere: activity of others, project records, webhook sendouts', async () => {
+    // Everything that copies a customer into stored records: webhooks of every type (sent and pending), a
+    // publication, a redemption, loyalty points, and a referral.
+    await createWebhook(t, p.id, sink.url, subscribableTypes);
+    const cy = { source_id: 'cy-erase-src', name: 'Cyrus Erasable', email: 'cy.erasable@example.org', phone: '+47 555 0199', metadata: { city: 'Oslo', note: 'needle-metadata-q7' } };
+    await ok('POST', '/v1/customers', cy);
+    await ok('POST', '/v1/events', { event: 'visit', customer: { source_id: cy.source_id } });
+    await ok('POST', '/v1/vouchers/ERASE-CY', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } });
+    await ok('POST', '/v1/publications', { voucher: 'ERASE-CY', customer: { source_id: cy.source_id } });
+    await ok('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'ERASE-CY' }], customer: { source_id: cy.source_id }, order: { amount: 3000 } });
+    const club = await ok('POST', '/v1/loyalties', { name: 'Erase club', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } });
+    const card = await ok('POST', `/v1/loyalties/${club.id}/members`, { customer: { source_id: cy.source_id } });
+    await ok('POST', `/v1/loyalties/${club.id}/members/${card.code}/balance`, { points: 40 });
+    const referral = await ok('POST', '/v1/campaigns', {
+      name: 'Erase friends', campaign_type: 'REFERRAL_PROGRAM', type: 'AUTO_UPDATE',
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } },
+      referral_program: { conversion_event_type: 'custom_event', custom_event: { name: 'visit' } },
+    });
+    const code = (await ok('POST', '/v1/publications', { campaign: { id: referral.id }, customer: { source_id: 'erase-bob' } })).voucher.code;
+    await ok('POST', '/v1/events', { event: 'visit', customer: { source_id: cy.source_id }, referral: { code } });
+    expect((await ok('GET', `/v1/customers/${cy.source_id}`)).referrals.total).toBe(1);
+    await deliverAll(t);
+    await ok('POST', '/v1/events', { event: 'visit', customer: { source_id: cy.source_id } }); // pending sendouts too
+    const needles = [cy.email, cy.name, cy.phone, cy.metadata.note, cy.source_id];
+    /** Every row of every table whose text holds one of the needles, as "table: needle". */
+    async function holding(): Promise<string[]> {
+      const tables = (await t.testDb.db.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)).rows;
+      const found: string[] = [];
+      for (const { t: table } of tables) {
+        for (const needle of needles) {
+          const { rows } = await t.testDb.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${table}" x WHERE x::text LIKE '%' || $1 || '%'`, [needle]);
+          if (rows[0]!.n !== '0') found.push(`${table}: ${needle}`);
+        }
+      }
+      return found;
+    }
+    expect(await holding()).toContain(`sendouts: ${cy.email}`);
+    const before = sink.received.length;
+    await server.customers.deletePermanently(cy.source_id);
+    // Only the customer.deleted webhook itself still carries them, until it is delivered and its retention ends.
+    const left = await holding();
+    const deletedSendouts = (await t.testDb.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM sendouts WHERE event_type = 'customer.deleted' AND body LIKE '%' || $1 || '%'`, [cy.email])).rows[0]!.n;
+    expect(Number(deletedSendouts)).toBeGreaterThan(0);
+    expect(left.filter((l) => !l.startsWith('sendouts: '))).toEqual([]);
+    const { rows: others } = await t.testDb.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM sendouts WHERE event_type <> 'customer.deleted' AND body LIKE '%' || $1 || '%'`, [cy.email]);
+    expect(others[0]!.n).toBe('0');
+    // What was pending goes out without them; customer.deleted goes out with the customer as it was.
+    await deliverAll(t);
+    const sent = sink.received.slice(before).map((r) => r.json);
+    expect(sent.some((g) => g.type === 'customer.deleted' && g.data.customer.email === cy.email)).toBe(true);
+    expect(sent.filter((g) => g.type !== 'customer.deleted').every((g) => !JSON.stringify(g).includes(cy.email))).toBe(true);
+  });
+
   it.skipIf(!specPresent)('sends customer.deleted with the customer as it was, and it validates', async () => {
     await deliverAll(t);
-    const got = sink.received.map((r) => r.json).filter((g) => g.type === 'customer.deleted');
+    const got = sink.received.map((r) => r.json).filter((g) => g.type === 'customer.deleted' && g.data.customer.source_id === 'erase-ann');
     expect(got).toHaveLength(1);
     expect(got[0].data.customer).toMatchObject({ source_id: 'erase-ann', email: 'erase-ann@example.com' });
     projectWebhookValidators(['customer.deleted']).check(got[0]);

@@ -59,3 +59,59 @@ export async function scrubRedemptions(db: Executor, projectId: string, id: stri
 export async function deleteCustomer(db: Executor, projectId: string, id: string): Promise<void> {
   await db.query('DELETE FROM customers WHERE project_id = $1 AND id = $2', [projectId, id]);
 }
+
+/**
+ * Records of the event log that are not the customer's activity (other customers', project-wide ones) and mention
+ * them, made since the customer was created: read, scrubbed, written back. A record that kept the customer as a
+ * reference to one of their deleted records (records of one change share their customer) names them by id.
+ */
+export async function scrubEventLog(db: Executor, projectId: string, id: string, since: Date, scrub: (data: unknown) => { value: unknown; changed: boolean }): Promise<number> {
+  const { rows } = await db.query<{ id: string; data: unknown }>(
+    `SELECT id, data FROM event_log WHERE project_id = $1 AND created_at >= $3 AND customer_id IS DISTINCT FROM $2 AND strpos(data::text, $2) > 0`,
+    [projectId, id, since],
+  );
+  const changed = rows.map((r) => ({ id: r.id, data: scrub(r.data) })).filter((r) => r.data.changed).map((r) => ({ id: r.id, data: r.data.value }));
+  if (changed.length > 0) {
+    await db.query(
+      `UPDATE event_log e SET data = r.data FROM jsonb_to_recordset($2::jsonb) AS r(id text, data jsonb) WHERE e.project_id = $1 AND e.id = r.id`,
+      [projectId, JSON.stringify(changed)],
+    );
+  }
+  return changed.length;
+}
+
+/** Before the customer's records go: records of others that keep the customer as a reference to one of them name the customer by id. */
+export async function unrefCustomer(db: Executor, projectId: string, id: string, since: Date): Promise<void> {
+  await db.query(
+    `UPDATE event_log o SET data = jsonb_set(o.data, '{customer}', jsonb_build_object('id', $2::text, 'object', 'customer'))
+      WHERE o.project_id = $1 AND o.created_at >= $3 AND o.customer_id IS DISTINCT FROM $2 AND o.data -> 'customer' ? '$ref'
+        AND o.data #>> '{customer,$ref}' IN (SELECT c.id FROM event_log c WHERE c.project_id = $1 AND c.customer_id = $2)`,
+    [projectId, id, since],
+  );
+}
+
+/** Webhook sendouts (pending or kept in the audit log) whose payload mentions the customer: scrubbed likewise. */
+export async function scrubSendouts(db: Executor, projectId: string, id: string, since: Date, scrub: (data: unknown) => { value: unknown; changed: boolean }): Promise<number> {
+  const { rows } = await db.query<{ id: string; body: string }>(
+    `SELECT id, body FROM sendouts WHERE project_id = $1 AND created_at >= $3 AND strpos(body, $2) > 0`,
+    [projectId, id, since],
+  );
+  const changed: { id: string; body: string }[] = [];
+  for (const r of rows) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(r.body);
+    } catch {
+      continue;
+    }
+    const s = scrub(parsed);
+    if (s.changed) changed.push({ id: r.id, body: JSON.stringify(s.value) });
+  }
+  if (changed.length > 0) {
+    await db.query(
+      `UPDATE sendouts s SET body = r.body FROM jsonb_to_recordset($2::jsonb) AS r(id text, body text) WHERE s.project_id = $1 AND s.id = r.id`,
+      [projectId, JSON.stringify(changed)],
+    );
+  }
+  return changed.length;
+}
