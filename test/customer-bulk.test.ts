@@ -9,6 +9,7 @@ import { VoucherifyServerSide } from '@voucherify/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { requestsOf } from './helpers/requests.js';
+import { statementLog } from './helpers/statements.js';
 
 let t: TestTessera;
 let p: TestProject;
@@ -67,6 +68,22 @@ describe('customers in bulk', () => {
     expect((await ok('GET', '/v1/customers/bulk-cy')).metadata).toEqual({ tier: 'silver', newsletter: true });
     expect((await ok('GET', `/v1/customers?segment_id=${goldId}`)).customers.map((c: any) => c.source_id)).toEqual(['bulk-bob']);
     expect(await activityTypes('bulk-ann')).toContain('customer.segment.left');
+  });
+
+  it('merges metadata into many customers with a bounded number of statements, each keeping its own keys', async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => `bulk-many-${i}`);
+    await server.customers.updateInBulk(ids.map((source_id, i) => ({ source_id, metadata: { n: i } })) as any);
+    const log = statementLog(t);
+    log.start();
+    const res: any = await server.customers.updateMetadataInBulk({ source_ids: ids, metadata: { wave: 2 } } as any);
+    const sent = log.stop();
+    // The customers are read together, not one by one (300 reads before).
+    expect(sent.filter((q) => /FROM customers/.test(q)).length).toBeLessThan(10);
+    expect(sent.length).toBeLessThan(40);
+    const a = await action(res.async_action_id);
+    expect(a.result.results.filter((r: any) => r.found && r.updated)).toHaveLength(300);
+    expect((await ok('GET', '/v1/customers/bulk-many-7')).metadata).toEqual({ n: 7, wave: 2 });
+    expect((await ok('GET', '/v1/customers/bulk-many-299')).metadata).toEqual({ n: 299, wave: 2 });
   });
 
   it('imports a CSV file (customers.importCSV): standard columns, the rest into metadata; a row without source_id is reported', async () => {

@@ -10,14 +10,14 @@ import type { Clock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
 import { TesseraError } from '../../core/errors.js';
 import type { Db, Executor, Statement } from '../../store/db.js';
-import type { CustomerInput, CustomersService } from '../customers/index.js';
+import type { CustomerInput, CustomerRow, CustomersService } from '../customers/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 
 export interface CustomerBulkDeps {
   db: Db;
   clock: Clock;
   log: Pick<EventLog, 'record'>;
-  customers: Pick<CustomersService, 'upsertMany' | 'get'>;
+  customers: Pick<CustomersService, 'upsertMany' | 'byKeys'>;
   /** Segment re-evaluation of updated customers (the event log's deriver, called directly). */
   segments: { onEvents(tx: Executor, entries: CausedEvent[]): Promise<{ events: CausedEvent[]; writes?: Statement[] }> };
   checkMetadata(projectId: string, metadata: Record<string, unknown>, tx: Executor): Promise<void>;
@@ -35,14 +35,20 @@ export function createCustomerBulk(deps: CustomerBulkDeps) {
     await db.transaction(async (tx) => {
       const results: Outcome[] = [...refused];
       const accepted: CustomerInput[] = [];
+      const keyOf = (input: CustomerInput) => input.id ?? input.source_id!;
+      // The customers whose metadata is merged or checked, read at once; a key is an id first, else a source_id.
+      const needed = inputs.filter((input) => merge || input.metadata).map(keyOf);
+      const byId = new Map<string, CustomerRow>();
+      const bySourceId = new Map<string, CustomerRow>();
+      for (const row of await deps.customers.byKeys(tx, cause.projectId, [...new Set(needed)])) {
+        byId.set(row.id, row);
+        if (row.source_id !== null) bySourceId.set(row.source_id, row);
+      }
       for (const input of inputs) {
-        const key = input.id ?? input.source_id!;
+        const key = keyOf(input);
         let metadata = input.metadata ?? undefined;
         if (merge || metadata) {
-          const current = await deps.customers.get(cause.projectId, key, tx).catch((err) => {
-            if (err instanceof TesseraError && err.key === 'not_found') return undefined;
-            throw err;
-          });
+          const current = byId.get(key) ?? bySourceId.get(key);
           if (merge) metadata = { ...(current?.metadata ?? {}), ...(metadata ?? {}) };
           try {
             await deps.checkMetadata(cause.projectId, metadata ?? {}, tx);

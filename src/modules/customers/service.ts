@@ -127,6 +127,7 @@ export function createCustomersService(deps: {
     upsert,
     /** Customers by id; `share` locks them FOR SHARE in id order, `share-skip` leaves out those a writer holds. */
     byIds: (tx: Executor, projectId: string, ids: string[], lock?: sql.ShareLock) => sql.selectByIds(tx, projectId, ids, lock),
+    byKeys: (tx: Executor, projectId: string, keys: string[]) => sql.selectByKeys(tx, projectId, keys),
     resolveKeys: (projectId: string, keys: string[]) => sql.resolveKeys(db, projectId, keys),
     idsAfter: (tx: Executor, projectId: string, after: string | null, limit: number) => sql.idsAfter(tx, projectId, after, limit),
     count: (projectId: string) => sql.countCustomers(db, { projectId }),

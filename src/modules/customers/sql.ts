@@ -209,6 +209,17 @@ export async function selectByIds(db: Executor, projectId: string, ids: string[]
   return rows;
 }
 
+/** Customers matching these ids or source_ids, unlocked (a key matching one customer's id and another's source_id gives both). */
+export async function selectByKeys(db: Executor, projectId: string, keys: string[]): Promise<CustomerRow[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await db.query<CustomerRow>(
+    `SELECT ${columns} FROM customers WHERE project_id = $1
+        AND (id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb))) OR source_id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb))))`,
+    [projectId, JSON.stringify(keys)],
+  );
+  return rows;
+}
+
 /** Ids of customers matching these ids or source_ids. */
 export async function resolveKeys(db: Executor, projectId: string, keys: string[]): Promise<Array<{ id: string; source_id: string | null }>> {
   const { rows } = await db.query<{ id: string; source_id: string | null }>(
