@@ -63,7 +63,9 @@ describe('periods', () => {
     const x = { qualification_type: 'POINTS_IN_PERIOD' as const, qualification_period: 'MONTH' as const };
     expect(pointsAt(x, d, { start: new Date('2026-05-01T00:00:00Z'), points: 5, previous: 3 })).toMatchObject({ current: 5, previous: 3 });
     expect(pointsAt(x, d, { start: new Date('2026-04-01T00:00:00Z'), points: 5, previous: 3 })).toMatchObject({ current: 0, previous: 5 });
-    expect(pointsAt(x, d, { start: new Date('2026-02-01T00:00:00Z'), points: 5, previous: 3 })).toMatchObject({ current: 0, previous: 0 });
+    expect(pointsAt(x, d, { start: new Date('2026-03-01T00:00:00Z'), points: 5, previous: 3 })).toMatchObject({ current: 0, previous: 0, earlier: 5 });
+    expect(pointsAt(x, d, { start: new Date('2026-04-01T00:00:00Z'), points: 5, previous: 3 })).toMatchObject({ earlier: 3 });
+    expect(pointsAt(x, d, { start: new Date('2026-02-01T00:00:00Z'), points: 5, previous: 3 })).toMatchObject({ current: 0, previous: 0, earlier: 0 });
   });
 
   it('a tier end is rounded to its period start or end, or to a given month; an end on the boundary stays', () => {
@@ -97,7 +99,6 @@ describe('periods', () => {
     expect(await refused({ qualification_type: 'BALANCE', expiration_date: { type: 'CUSTOM' } })).toContain('extend');
     expect(await refused({ qualification_type: 'BALANCE', expiration_date: { type: 'CUSTOM', extend: 'three months' } })).toContain('ISO 8601');
     expect(await refused({ qualification_type: 'BALANCE', start_date: { type: 'NEXT_PERIOD' } })).toContain('POINTS_IN_PERIOD');
-    expect(await refused({ qualification_type: 'POINTS_IN_PERIOD', qualification_period: 'MONTH', start_date: { type: 'NEXT_PERIOD' }, expiration_date: { type: 'END_OF_NEXT_PERIOD' } })).toContain('END_OF_PERIOD');
     expect(await refused({ qualification_type: 'BALANCE' }, 'DISCOUNT_COUPONS')).toContain('LOYALTY_PROGRAM');
   });
 });
@@ -181,6 +182,42 @@ describe('tiers that start with the next period', () => {
     expect(await m.moves()).toEqual(['joined Silver', 'downgraded Silver>Bronze', 'left Bronze']);
     // Nothing is left for the job to look at.
     at('2026-12-01T00:00:00Z');
+    expect(await runJob()).toBe(0);
+  });
+});
+
+describe('tiers that start with the next period and last two', () => {
+  it("NEXT_PERIOD with END_OF_NEXT_PERIOD: a month's points hold the tier through the two months after it", async () => {
+    at('2026-06-10T10:00:00Z');
+    const c = await program('Two months', { qualification_type: 'POINTS_IN_PERIOD', qualification_period: 'MONTH', start_date: { type: 'NEXT_PERIOD' }, expiration_date: { type: 'END_OF_NEXT_PERIOD' } });
+    const m = await member(c, 'tp-gus');
+    const fay = await member(c, 'tp-fay');
+    await m.points(1000);
+    await fay.points(1000);
+    expect(await m.tiers()).toEqual([]);
+    at('2026-07-01T00:00:00Z');
+    await runJob();
+    // June's Silver: July and August.
+    expect(await m.tiers()).toEqual([['Silver', '2026-09-01T00:00:00.000Z']]);
+    at('2026-07-15T00:00:00Z');
+    await m.points(150);
+    await fay.points(1000);
+    at('2026-08-01T00:00:00Z');
+    await runJob();
+    // July's Bronze waits behind June's Silver; Fay's July Silver prolongs hers through September.
+    expect(await m.tiers()).toEqual([['Silver', '2026-09-01T00:00:00.000Z']]);
+    expect(await fay.tiers()).toEqual([['Silver', '2026-10-01T00:00:00.000Z']]);
+    at('2026-09-01T00:00:00Z');
+    await runJob();
+    // Nothing in August, but July's Bronze still holds September.
+    expect(await m.tiers()).toEqual([['Bronze', '2026-10-01T00:00:00.000Z']]);
+    at('2026-10-01T00:00:00Z');
+    await runJob();
+    expect(await m.tiers()).toEqual([]);
+    expect(await fay.tiers()).toEqual([]);
+    expect(await m.moves()).toEqual(['joined Silver', 'downgraded Silver>Bronze', 'left Bronze']);
+    expect(await fay.moves()).toEqual(['joined Silver', 'prolonged Silver', 'left Silver']);
+    at('2027-01-01T00:00:00Z');
     expect(await runJob()).toBe(0);
   });
 });

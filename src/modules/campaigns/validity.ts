@@ -105,7 +105,6 @@ export function checkTiersExpiration(x: TiersExpiration): void {
   }
   if (x.start_date?.type === 'NEXT_PERIOD') {
     if (x.qualification_type !== 'POINTS_IN_PERIOD') throw bad('start_date NEXT_PERIOD needs POINTS_IN_PERIOD: a tier starts with the period after the one whose points reach it');
-    if (exp === 'END_OF_NEXT_PERIOD') throw bad('start_date NEXT_PERIOD ends with its period (END_OF_PERIOD): a tier is held through the period after the one whose points reached it');
   }
   const rounding = x.expiration_date?.rounding as { type?: string; value?: number } | undefined;
   if (rounding?.type === 'CUSTOM' && rounding.value === undefined) throw bad('expiration_date.rounding CUSTOM needs value: the month to round to (0 = January)');

@@ -21,6 +21,8 @@ export interface MemberTierRow {
   /** bigint columns: strings from node-postgres. */
   period_points: number | string;
   previous_points: number | string;
+  /** The points of the period before the previous one (NEXT_PERIOD with END_OF_NEXT_PERIOD). */
+  earlier_points?: number | string;
   /** When the tier-expiry job looks at the member again though their tier has not ended (NEXT_PERIOD programs). */
   recheck_at: Date | null;
   updated_at: Date;
@@ -42,7 +44,7 @@ export function decide(x: TiersExpiration, tiers: TierRow[], row: MemberTierRow 
   let expires = tier ? (row?.expires_at ?? null) : null;
   const moves: TierMove[] = [];
   const inPeriod = x.qualification_type === 'POINTS_IN_PERIOD';
-  const pts = inPeriod ? pointsAt(x, now, { start: row?.period_start ?? null, points: Number(row?.period_points ?? 0), previous: Number(row?.previous_points ?? 0) }) : undefined;
+  const pts = inPeriod ? pointsAt(x, now, { start: row?.period_start ?? null, points: Number(row?.period_points ?? 0), previous: Number(row?.previous_points ?? 0), earlier: Number(row?.earlier_points ?? 0) }) : undefined;
   if (pts) pts.current += earned;
 
   const move = (q: TierRow | undefined, end: Date | null) => {
@@ -100,39 +102,50 @@ export function decide(x: TiersExpiration, tiers: TierRow[], row: MemberTierRow 
     }
   }
   return {
-    row: { tier_id: tier?.id ?? null, tier_since: since, expires_at: expires, period_start: pts?.start ?? row?.period_start ?? null, period_points: pts?.current ?? 0, previous_points: pts?.previous ?? 0, recheck_at: null, updated_at: now },
+    row: { tier_id: tier?.id ?? null, tier_since: since, expires_at: expires, period_start: pts?.start ?? row?.period_start ?? null, period_points: pts?.current ?? 0, previous_points: pts?.previous ?? 0, earlier_points: pts?.earlier ?? 0, recheck_at: null, updated_at: now },
     moves,
   };
 }
 
 /**
  * NEXT_PERIOD: the tier a member holds in a period is the one their points of the period before reach, from its
- * start to its end (moved on by `extend`, rounded). A tier still running that is better stays until it ends. The
- * member is looked at again when this period ends if its points reach a tier (it starts then) or a tier is held.
+ * start to its end (END_OF_PERIOD) or to the end of the period after (END_OF_NEXT_PERIOD: the points of the period
+ * before the previous one still hold a tier through this one), moved on by `extend`, rounded. The best of these
+ * and of a tier still running is held (a tier again prolongs it). The member is looked at again when this period
+ * ends if its points reach a tier (it starts then) or a tier is held.
  */
 function deferred(
   x: TiersExpiration,
   tiers: TierRow[],
-  pts: { start: Date; current: number; previous: number },
+  pts: { start: Date; current: number; previous: number; earlier: number },
   now: Date,
   m: { move: (q: TierRow | undefined, end: Date | null) => void; get: () => { tier: TierRow | undefined; since: Date | null; expires: Date | null }; moves: TierMove[] },
 ): { row: Omit<MemberTierRow, 'voucher_id' | 'project_id' | 'campaign_id'>; moves: TierMove[] } {
-  const periodEnd = nextPeriod(pts.start, x.qualification_period ?? 'MONTH');
-  const target = tierOf(tiers, pts.previous);
-  const end = tierEndFrom(periodEnd, x);
+  const period = x.qualification_period ?? 'MONTH';
+  const periodEnd = nextPeriod(pts.start, period);
+  const twoPeriods = x.expiration_date?.type === 'END_OF_NEXT_PERIOD';
+  // Candidates: [tier, its end], the later-starting first.
+  const candidates: Array<[TierRow, Date]> = [];
+  const fromPrevious = tierOf(tiers, pts.previous);
+  if (fromPrevious) candidates.push([fromPrevious, tierEndFrom(twoPeriods ? nextPeriod(periodEnd, period) : periodEnd, x)]);
+  const fromEarlier = twoPeriods ? tierOf(tiers, pts.earlier) : undefined;
+  if (fromEarlier) candidates.push([fromEarlier, tierEndFrom(periodEnd, x)]);
+  const best = candidates.reduce<[TierRow, Date] | undefined>((b, c) => (!b || higher(c[0], b[0]) ? c : b), undefined);
   const before = m.get();
   const running = before.tier && before.expires && before.expires > now ? before.tier : undefined;
-  if (target && (!running || running.id === target.id || higher(target, running))) m.move(target, end);
-  else if (!running) m.move(target, target ? end : null);
+  if (best && (!running || higher(best[0], running))) m.move(best[0], best[1]);
+  else if (best && running && best[0].id === running.id) {
+    if (before.expires && best[1] > before.expires) m.move(best[0], best[1]);
+  } else if (!running) m.move(undefined, null);
   const after = m.get();
-  const recheck = tierOf(tiers, pts.current) || after.tier ? periodEnd : null;
+  const recheck = tierOf(tiers, pts.current) || after.tier || (twoPeriods && fromPrevious) ? periodEnd : null;
   return {
-    row: { tier_id: after.tier?.id ?? null, tier_since: after.since, expires_at: after.expires, period_start: pts.start, period_points: pts.current, previous_points: pts.previous, recheck_at: recheck, updated_at: now },
+    row: { tier_id: after.tier?.id ?? null, tier_since: after.since, expires_at: after.expires, period_start: pts.start, period_points: pts.current, previous_points: pts.previous, earlier_points: pts.earlier, recheck_at: recheck, updated_at: now },
     moves: m.moves,
   };
 }
 
-const columns = 'voucher_id, project_id, campaign_id, tier_id, tier_since, expires_at, period_start, period_points, previous_points, recheck_at, updated_at';
+const columns = 'voucher_id, project_id, campaign_id, tier_id, tier_since, expires_at, period_start, period_points, previous_points, earlier_points, recheck_at, updated_at';
 
 export async function lockMember(tx: Executor, voucherId: string): Promise<MemberTierRow | undefined> {
   const { rows } = await tx.query<MemberTierRow>(`SELECT ${columns} FROM loyalty_tier_members WHERE voucher_id = $1 FOR UPDATE`, [voucherId]);
@@ -141,11 +154,11 @@ export async function lockMember(tx: Executor, voucherId: string): Promise<Membe
 
 export async function saveMember(tx: Executor, r: MemberTierRow): Promise<void> {
   await tx.query(
-    `INSERT INTO loyalty_tier_members (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    `INSERT INTO loyalty_tier_members (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ON CONFLICT (voucher_id) DO UPDATE SET tier_id = EXCLUDED.tier_id, tier_since = EXCLUDED.tier_since, expires_at = EXCLUDED.expires_at,
        period_start = EXCLUDED.period_start, period_points = EXCLUDED.period_points, previous_points = EXCLUDED.previous_points,
-       recheck_at = EXCLUDED.recheck_at, updated_at = EXCLUDED.updated_at`,
-    [r.voucher_id, r.project_id, r.campaign_id, r.tier_id, r.tier_since, r.expires_at, r.period_start, r.period_points, r.previous_points, r.recheck_at ?? null, r.updated_at],
+       earlier_points = EXCLUDED.earlier_points, recheck_at = EXCLUDED.recheck_at, updated_at = EXCLUDED.updated_at`,
+    [r.voucher_id, r.project_id, r.campaign_id, r.tier_id, r.tier_since, r.expires_at, r.period_start, r.period_points, r.previous_points, r.earlier_points ?? 0, r.recheck_at ?? null, r.updated_at],
   );
 }
 

@@ -81,14 +81,20 @@ export function periodTierEnd(x: TiersExpiration, at: Date): Date {
   return tierEndFrom(end, x);
 }
 
-/** Points earned in the period holding `at` and in the one before, from what was kept for `keptStart`. */
-export function pointsAt(x: TiersExpiration, at: Date, kept: { start: Date | null; points: number; previous: number }): { start: Date; current: number; previous: number } {
+/** Points earned in the period holding `at`, in the one before and in the one before that, from what was kept for `keptStart`. */
+export function pointsAt(
+  x: TiersExpiration,
+  at: Date,
+  kept: { start: Date | null; points: number; previous: number; earlier?: number },
+): { start: Date; current: number; previous: number; earlier: number } {
   const period = x.qualification_period ?? 'MONTH';
   const start = periodStart(at, period);
   const keptAt = kept.start?.getTime();
-  if (keptAt === start.getTime()) return { start, current: kept.points, previous: kept.previous };
-  if (keptAt === previousPeriod(start, period).getTime()) return { start, current: 0, previous: kept.points };
-  return { start, current: 0, previous: 0 };
+  const before = previousPeriod(start, period);
+  if (keptAt === start.getTime()) return { start, current: kept.points, previous: kept.previous, earlier: kept.earlier ?? 0 };
+  if (keptAt === before.getTime()) return { start, current: 0, previous: kept.points, earlier: kept.previous };
+  if (keptAt === previousPeriod(before, period).getTime()) return { start, current: 0, previous: 0, earlier: kept.points };
+  return { start, current: 0, previous: 0, earlier: 0 };
 }
 
 /** Transaction types whose points count as earned in a period (not refunds, transfers or removals). */
