@@ -89,5 +89,13 @@ describe("a customer's redeemables", () => {
     const bad = await t.app.inject({ method: 'GET', url: '/v1/customers/wal-ann/redeemables?filters[shoe_size][conditions][$is]=9', headers: p.server });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ key: 'invalid_query_params' });
+    // Dates are ISO 8601 and real; one JavaScript would guess at is refused, not a 500.
+    for (const v of ['1', 'March%207', '%2B275760-09-13', '2024-02-30', '0']) {
+      const res = await t.app.inject({ method: 'GET', url: `/v1/customers/wal-ann/redeemables?filters[created_at][conditions][$after]=${v}`, headers: p.server });
+      expect(res.statusCode, v).toBe(400);
+      expect(res.json().details).toContain('ISO 8601');
+    }
+    const fine = await t.app.inject({ method: 'GET', url: '/v1/customers/wal-ann/redeemables?filters[created_at][conditions][$after]=2020-01-31T10:00:00%2B02:00', headers: p.server });
+    expect(fine.statusCode, fine.body).toBe(200);
   });
 });

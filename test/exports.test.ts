@@ -138,6 +138,10 @@ describe('exports', () => {
     expect(await bad({ exported_object: 'order', parameters: { filters: { planet: { conditions: { $is: ['x'] } } } } })).toContain('planet');
     expect(await bad({ exported_object: 'order', parameters: { filters: { status: { conditions: { $resembles: ['x'] } } } } })).toContain('$resembles');
     expect(await bad({ exported_object: 'order', parameters: { filters: { created_at: { conditions: { $after: ['yesterday'] } } } } })).toContain('date');
+    // Dates JavaScript would guess at but PostgreSQL would not read (the export would fail in the background).
+    for (const v of ['March 7', '1', '2024-02-30', '+275760-09-13']) {
+      expect(await bad({ exported_object: 'order', parameters: { filters: { created_at: { conditions: { $after: [v] } } } } })).toContain('date');
+    }
     const missing = await t.app.inject({ method: 'POST', url: '/v1/vouchers/NO-SUCH/transactions/export', headers: p.server, payload: {} });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ resource_type: 'voucher' });

@@ -9,6 +9,23 @@ export function isStorableTime(t: number): boolean {
   return Number.isFinite(t) && t >= minTime && t <= maxTime;
 }
 
+const isoTime = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+/**
+ * An ISO 8601 date or date-time (`2024-01-31`, `2024-01-31T09:30:00Z`, with an offset or none) as an instant, when it
+ * names a real calendar day in the storable range; undefined otherwise. What it accepts PostgreSQL reads the same.
+ */
+export function isoInstant(v: unknown): number | undefined {
+  if (typeof v !== 'string') return undefined;
+  const m = isoTime.exec(v);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return undefined;
+  const t = Date.parse(v);
+  return isStorableTime(t) ? t : undefined;
+}
+
 /** How a refusal names the range. */
 export const storableRange = 'from 0001-01-01 to 9999-12-31';
 

@@ -2,6 +2,7 @@
  * An export's read as SQL: the object's rows of the project that existed when the export was asked for, the
  * filters' conditions, in the asked order after the last row written (keyset: the order value, then the id).
  */
+import { isoInstant } from '../../core/time-range.js';
 import { invalidPayload } from '../../core/errors.js';
 import type { Column, Source } from './sources.js';
 import type { Conditions, ExportFilters, ExportRow } from './types.js';
@@ -36,7 +37,7 @@ export function checkFilters(source: Source, filters: ExportFilters | undefined)
 
 function checkValue(column: Column, v: unknown, where: string): void {
   const bad = () => invalidPayload(`Property .parameters.filters.${where} holds ${JSON.stringify(v)}, not a ${column.type === 'time' ? 'date' : column.type === 'bool' ? 'boolean' : column.type === 'number' ? 'number' : 'text'}`);
-  if (column.type === 'time' && (typeof v !== 'string' || Number.isNaN(Date.parse(v)))) throw bad();
+  if (column.type === 'time' && isoInstant(v) === undefined) throw bad();
   if (column.type === 'number' && !(typeof v === 'number' && Number.isFinite(v))) throw bad();
   if (column.type === 'bool' && typeof v !== 'boolean') throw bad();
   if (column.type === 'text' && typeof v !== 'string') throw bad();

@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../../core/clock.js';
 import { invalidQueryParams } from '../../core/errors.js';
+import { isoInstant, storableRange } from '../../core/time-range.js';
 import type { Db } from '../../store/db.js';
 import type { CampaignsService } from '../campaigns/index.js';
 import type { CustomersService } from '../customers/index.js';
@@ -46,8 +47,11 @@ function conditionsOf(filters: WalletListQuery['filters']): { where: string[]; p
     for (const [op, raw] of Object.entries(conditions)) {
       const values = (Array.isArray(raw) ? raw : [raw]).map(String);
       if (field === 'created_at') {
-        if ((op !== '$after' && op !== '$before') || values.some((v) => Number.isNaN(Date.parse(v)))) throw invalidQueryParams(`Query filters.created_at takes $after or $before with a date`);
-        where.push(`${column} ${op === '$after' ? '>' : '<'} ${p(values[0])}::timestamptz`);
+        const t = isoInstant(values[0]);
+        if ((op !== '$after' && op !== '$before') || values.length !== 1 || t === undefined) {
+          throw invalidQueryParams(`Query filters.created_at takes $after or $before with one ISO 8601 date ${storableRange}`);
+        }
+        where.push(`${column} ${op === '$after' ? '>' : '<'} ${p(new Date(t).toISOString())}::timestamptz`);
       } else if (op === '$is' || op === '$in') where.push(`${column} = ANY(${p(values)}::text[])`);
       else if (op === '$is_not' || op === '$not_in') where.push(`${column} <> ALL(${p(values)}::text[])`);
       else throw invalidQueryParams(`Query filters.${field}.conditions.${op} is not supported; use $is, $in, $is_not or $not_in`);
