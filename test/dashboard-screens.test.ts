@@ -209,6 +209,16 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const shown = page.locator(`#customer-cards li[data-card="${card.code}"]`);
     expect(await shown.textContent()).toMatch(/120\s+points/);
     expect(await page.locator('#customer-vouchers').textContent()).not.toContain(card.code);
+    // The program's page: its earning rules, tiers and cards with their balances and holders.
+    await v1('POST', `/v1/loyalties/${club.id}/earning-rules`, [{ event: 'order.paid', loyalty: { type: 'FIXED', points: 15 } }]);
+    await v1('POST', `/v1/loyalties/${club.id}/tiers`, [{ name: 'Bronze', points: { from: 0, to: 499 } }, { name: 'Gold', points: { from: 500 } }]);
+    await page.goto(`/dashboard/p/${p.id}/campaigns/${club.id}`);
+    expect(await page.locator('tr[data-earning-rule]').textContent()).toMatch(/order\.paid\s*15 points\s*Yes/);
+    expect(await page.locator('tr[data-tier="Gold"]').textContent()).toContain('500 and more');
+    expect(await page.locator('tr[data-tier="Bronze"]').textContent()).toContain('0 – 499');
+    const row = page.locator(`tr[data-voucher="${card.code}"]`);
+    expect(await row.textContent()).toContain('120 points');
+    expect(await row.getByRole('link', { name: /^cust_/ }).count()).toBe(1);
     const missing = await page.goto(`/dashboard/p/${p.id}/vouchers/NOPE-0000`);
     expect(missing?.status()).toBe(404);
     expect(tab.errors.splice(0)).toEqual([expect.stringContaining('status of 404')]);
@@ -226,7 +236,8 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/overview$/);
     const customer = (await rig.t.app.inject({ method: 'GET', url: '/v1/customers/grace', headers: p.server })).json();
-    const screens = ['overview', 'campaigns', 'customers', `customers/${customer.id}`, 'segments', 'distributions', 'distributions/new', 'sendouts', 'webhooks', 'webhooks/new', 'event-schemas'];
+    const club = (await rig.t.app.inject({ method: 'GET', url: '/v1/loyalties', headers: p.server })).json().campaigns[0];
+    const screens = ['overview', 'campaigns', `campaigns/${club.id}`, 'customers', `customers/${customer.id}`, 'segments', 'distributions', 'distributions/new', 'sendouts', 'webhooks', 'webhooks/new', 'event-schemas'];
     for (const screen of screens) {
       const res = await page.goto(`/dashboard/p/${p.id}/${screen}`);
       expect(res?.status(), screen).toBe(200);

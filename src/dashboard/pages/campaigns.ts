@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { CampaignsService } from '../../modules/campaigns/index.js';
+import type { EarningRules, Tiers } from '../../modules/loyalties/index.js';
 import type { RedemptionRow, RedemptionsService } from '../../modules/redemptions/index.js';
 import type { VouchersService } from '../../modules/vouchers/index.js';
 import { dashOf, projectCtx, type ProjectCtx } from '../context.js';
@@ -11,6 +12,8 @@ export interface CampaignServices {
   campaigns: CampaignsService;
   vouchers: VouchersService;
   redemptions: RedemptionsService;
+  earningRules: Pick<EarningRules, 'list'>;
+  loyaltyTiers: Pick<Tiers, 'list'>;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -65,7 +68,8 @@ export function campaignRoutes(d: FastifyInstance, s: CampaignServices): void {
 <div><dt>Code generation</dt><dd data-poll="${at}/progress" data-every="2000" aria-live="polite">${await progress(c, s, campaign)}</dd></div><div><dt>Created</dt><dd>${when(campaign.created_at)}</dd></div></dl>
 ${campaign.description ? html`<p>${campaign.description}</p>` : ''}
 <div class="actions">${postButton(c.session, `${at}/active`, campaign.active ? 'Disable campaign' : 'Enable campaign', { secondary: true, extra: { active: campaign.active ? 'off' : 'on' } })}</div></div>
-<h2>Vouchers (${vouchers.total})</h2>${voucherTable(c, vouchers.vouchers as VoucherView[])}
+${campaign.campaign_type === 'LOYALTY_PROGRAM' ? await loyaltySections(c, s, campaign.id) : ''}
+<h2>${campaign.campaign_type === 'LOYALTY_PROGRAM' ? 'Loyalty cards' : 'Vouchers'} (${vouchers.total})</h2>${voucherTable(c, vouchers.vouchers as VoucherView[])}
 <nav class="pager" aria-label="Pages">${pageNo > 1 ? html`<a href="${at}${query({ page: pageNo - 1 })}">« Previous</a>` : ''}${
       pageNo * pageSize < vouchers.total ? html`<a href="${at}${query({ page: pageNo + 1 })}">Next »</a>` : ''
     }</nav>`;
@@ -112,14 +116,50 @@ interface VoucherView {
   holder_id: string | null;
   publish: { count: number };
   redemption: { quantity: number | null; redeemed_quantity: number };
+  loyalty_card?: { points: number; balance: number } | null;
 }
 
 function voucherTable(c: ProjectCtx, rows: VoucherView[]): Html {
-  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Code</th><th scope="col">Type</th><th scope="col">Active</th><th scope="col">Redeemed</th><th scope="col">Published</th></tr></thead>
+  const cards = rows.some((v) => v.loyalty_card);
+  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Code</th><th scope="col">Type</th><th scope="col">Active</th>${cards ? html`<th scope="col">Balance</th><th scope="col">Holder</th>` : html`<th scope="col">Redeemed</th><th scope="col">Published</th>`}</tr></thead>
 <tbody>${rows.length === 0 ? html`<tr><td colspan="5" class="muted">No vouchers.</td></tr>` : ''}${rows.map(
     (v) => html`<tr data-voucher="${v.code}"><td class="mono"><a href="${c.base}/vouchers/${encodeURIComponent(v.code)}">${v.code}</a></td><td>${v.type}</td><td>${v.active ? 'Yes' : 'No'}</td>
-<td>${v.redemption.redeemed_quantity} / ${v.redemption.quantity ?? '∞'}</td><td>${v.publish.count}</td></tr>`,
+${cards ? html`<td>${v.loyalty_card?.balance ?? 0} points</td><td>${v.holder_id ? html`<a class="mono" href="${c.base}/customers/${encodeURIComponent(v.holder_id)}">${v.holder_id}</a>` : '—'}</td>` : html`<td>${v.redemption.redeemed_quantity} / ${v.redemption.quantity ?? '∞'}</td><td>${v.publish.count}</td>`}</tr>`,
   )}</tbody></table></div>`;
+}
+
+interface EarningRuleView {
+  id: string;
+  event: string;
+  active: boolean;
+  custom_event?: { schema_id?: string };
+  segment?: { id?: string };
+  loyalty: { type?: string; points?: number; calculation_type?: string; [k: string]: unknown };
+}
+
+/** What a rule gives, in words: `100 points`, or `1 point per 1 of metadata.amount`. */
+function pointsText(l: EarningRuleView['loyalty']): string {
+  if (l.type === 'FIXED') return `${l.points ?? 0} points`;
+  const parts = Object.values(l).filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null);
+  const spec = parts.map((v) => (typeof v.metadata === 'object' && v.metadata !== null ? (v.metadata as Record<string, unknown>) : v)).find((v) => 'every' in v || 'points' in v);
+  const of = spec?.property ? ` of ${String(spec.property)}` : l.calculation_type ? ` of ${l.calculation_type.toLowerCase().replace(/_/g, ' ')}` : '';
+  return spec ? `${String(spec.points ?? 1)} point(s) per ${String(spec.every ?? 1)}${of}` : 'proportional';
+}
+
+/** A loyalty program's earning rules and tiers, above its cards. */
+async function loyaltySections(c: ProjectCtx, s: CampaignServices, programId: string): Promise<Html> {
+  const rules = (await s.earningRules.list(c.project.id, programId, { limit: 100, page: 1 })).data as unknown as EarningRuleView[];
+  const tiers = (await s.loyaltyTiers.list(c.project.id, programId)) as Array<{ id: string; name: string; points: { from: number; to: number | null } }>;
+  return html`<div class="grid2"><section class="card" aria-labelledby="earning-h"><h2 id="earning-h">Earning rules (${rules.length})</h2>
+<div class="table-wrap"><table><thead><tr><th scope="col">On</th><th scope="col">Gives</th><th scope="col">Active</th></tr></thead>
+<tbody>${rules.length === 0 ? html`<tr><td colspan="3" class="muted">No earning rules.</td></tr>` : ''}${rules.map(
+    (r) => html`<tr data-earning-rule="${r.id}"><td>${r.event}${r.custom_event?.schema_id ? html` <span class="mono">${r.custom_event.schema_id}</span>` : ''}${r.segment?.id ? html` <span class="mono">${r.segment.id}</span>` : ''}</td><td>${pointsText(r.loyalty)}</td><td>${r.active ? 'Yes' : 'No'}</td></tr>`,
+  )}</tbody></table></div></section>
+<section class="card" aria-labelledby="tiers-h"><h2 id="tiers-h">Tiers (${tiers.length})</h2>
+<div class="table-wrap"><table><thead><tr><th scope="col">Tier</th><th scope="col">Points</th></tr></thead>
+<tbody>${tiers.length === 0 ? html`<tr><td colspan="2" class="muted">No tiers.</td></tr>` : ''}${tiers.map(
+    (t) => html`<tr data-tier="${t.name}"><td>${t.name}</td><td>${t.points.from}${t.points.to === null || t.points.to === undefined ? ' and more' : ` – ${t.points.to}`}</td></tr>`,
+  )}</tbody></table></div></section></div>`;
 }
 
 /** Redemptions, newest first: on a voucher's page (with the customer) and on a customer's (with the voucher). */
