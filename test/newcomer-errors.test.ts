@@ -189,4 +189,18 @@ describe('key regeneration', () => {
     const missing = await mgmt('POST', '/projects/proj_missing/server-side-key/regenerate');
     expect(missing.statusCode).toBe(404);
   });
+
+  it('a regeneration racing the deletion of its project answers 200 or 404, never a 500', async () => {
+    for (let round = 0; round < 8; round++) {
+      const q = await t.createProject();
+      const answers = await Promise.all([
+        mgmt('POST', `/projects/${q.id}/client-side-key/regenerate`),
+        mgmt('DELETE', `/projects/${q.id}`),
+        mgmt('POST', `/projects/${q.id}/server-side-key/regenerate`),
+      ]);
+      for (const a of [answers[0]!, answers[2]!]) expect([200, 404], a.body).toContain(a.statusCode);
+      expect(answers[1]!.statusCode, answers[1]!.body).toBeLessThan(300);
+      expect((await mgmt('GET', `/projects/${q.id}`)).statusCode).toBe(404);
+    }
+  });
 });

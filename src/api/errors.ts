@@ -40,6 +40,11 @@ export function toTesseraError(err: FastifyError | Error, bodyLimit: number): Te
     const details = known.key === 'payload_too_large' ? `Request body is larger than ${bodyLimit} bytes` : known.details;
     return new TesseraError(known.key, details);
   }
+  // A write into a project deleted meanwhile (a management call racing the project's deletion): the project is gone.
+  const db = err as { code?: unknown; constraint?: unknown };
+  if (db.code === '23503' && typeof db.constraint === 'string' && db.constraint.endsWith('_project_id_fkey')) {
+    return new TesseraError('not_found', 'Cannot find the project: it was deleted while the request ran', { resourceType: 'project' });
+  }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const entry = Object.entries(errorCatalog).find(([, v]) => v.code === fe.statusCode);
     return new TesseraError((entry?.[0] as ErrorKey) ?? 'invalid_payload', fe.message);

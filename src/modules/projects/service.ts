@@ -107,8 +107,9 @@ export function createProjectsService(deps: ProjectsDeps) {
 
   /** Replaces the project's server or client key: the old one stops authenticating at once (here; elsewhere on NOTIFY). */
   async function regenerateKey(id: string, kind: KeyKind): Promise<KeyPair> {
-    await get(id);
     const pair = await db.transaction(async (tx) => {
+      // A project deleted meanwhile is a 404, not a key of no project.
+      if (!(await sql.holdProject(tx, id))) throw notFound('project', id);
       await sql.deleteKeysOfProject(tx, id, kind);
       return newKey(tx, id, kind, kind === 'server' ? 'Server-side key' : 'Client-side key');
     });

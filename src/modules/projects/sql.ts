@@ -52,6 +52,12 @@ export async function deleteProjectRow(db: Executor, id: string): Promise<boolea
   return rowCount > 0;
 }
 
+/** Holds the project against deletion until the transaction ends; false when it is gone. */
+export async function holdProject(db: Executor, id: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM projects WHERE id = $1 FOR KEY SHARE', [id]);
+  return rows.length > 0;
+}
+
 export async function selectKey(db: Executor, appId: string): Promise<ApiKeyRow | undefined> {
   const { rows } = await db.query<ApiKeyRow>(
     'SELECT app_id, project_id, kind, name, token_hash FROM api_keys WHERE app_id = $1',
