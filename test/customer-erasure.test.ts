@@ -119,6 +119,15 @@ describe('permanent deletion', () => {
       return found;
     }
     expect(await holding()).toContain(`sendouts: ${cy.email}`);
+    // A project-wide record that keeps the customer as a reference to one of their own records (how a batch stores
+    // a customer shared by records written together, whichever comes first).
+    const cyId = (await ok('GET', `/v1/customers/${cy.source_id}`)).id;
+    const { rows: [own] } = await t.testDb.db.query<{ id: string }>(`SELECT id FROM event_log WHERE customer_id = $1 AND data -> 'customer' ? 'email' LIMIT 1`, [cyId]);
+    await t.testDb.db.query(
+      `INSERT INTO event_log (id, project_id, type, customer_id, entity_id, data, event_source, group_id, created_at)
+       VALUES ('evcus_00000000000000000001', $1, 'voucher.published', NULL, 'v_x', $2::jsonb, '{"channel":"API"}'::jsonb, 'g-ref', now())`,
+      [p.id, JSON.stringify({ customer: { $ref: own!.id }, voucher: { id: 'v_x', holder_id: cyId } })],
+    );
     const before = sink.received.length;
     await server.customers.deletePermanently(cy.source_id);
     // Only the customer.deleted webhook itself still carries them, until it is delivered and its retention ends.
@@ -126,6 +135,13 @@ describe('permanent deletion', () => {
     const deletedSendouts = (await t.testDb.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM sendouts WHERE event_type = 'customer.deleted' AND body LIKE '%' || $1 || '%'`, [cy.email])).rows[0]!.n;
     expect(Number(deletedSendouts)).toBeGreaterThan(0);
     expect(left.filter((l) => !l.startsWith('sendouts: '))).toEqual([]);
+    // No record keeps the customer as a reference to one of their deleted records: those name them by id.
+    const dangling = await t.testDb.db.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM event_log o WHERE o.data -> 'customer' ? '$ref' AND NOT EXISTS (SELECT 1 FROM event_log r WHERE r.id = o.data #>> '{customer,$ref}')`,
+    );
+    expect(dangling.rows[0]!.n).toBe('0');
+    const kept = await t.testDb.db.query<{ data: any }>(`SELECT data FROM event_log WHERE id = 'evcus_00000000000000000001'`);
+    expect(kept.rows[0]!.data.customer).toEqual({ id: cyId, object: 'customer' });
     const { rows: others } = await t.testDb.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM sendouts WHERE event_type <> 'customer.deleted' AND body LIKE '%' || $1 || '%'`, [cy.email]);
     expect(others[0]!.n).toBe('0');
     // What was pending goes out without them; customer.deleted goes out with the customer as it was.
