@@ -93,12 +93,13 @@ describe('the activities of one customer', () => {
     expect(act.data.data.event.id).toBe(tracked.json().id);
   });
 
-  it('lists newest first by default, and is the same by id, by source_id and on the deprecated /activities', async () => {
+  it('lists newest first by default, and is the same by id, by source_id and on the deprecated /activities (with its total)', async () => {
     const byId = await page(customerId);
     expect(byId.data.map((a) => a.type)).toEqual(['customer.custom_event', 'customer.updated', 'customer.created']);
     expect(await page('ann')).toEqual(byId);
     expect(await page('ann', '?order=-created_at')).toEqual(byId);
-    expect((await ok(call('GET', '/v1/customers/ann/activities'))).json()).toEqual(byId);
+    expect((await ok(call('GET', '/v1/customers/ann/activities'))).json()).toEqual({ ...byId, total: 3 });
+    expect((await ok(call('GET', '/v1/customers/ann/activities?type=customer.updated'))).json().total).toBe(1);
   });
 
   it('filters by type', async () => {

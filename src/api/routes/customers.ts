@@ -101,12 +101,15 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
     },
   );
 
-  const listActivity = async (projectId: string, key: string, q: Record<string, unknown>) => {
+  /** `counted`: the deprecated /activities answers `total` (its schema requires it); /activity pages by cursor only. */
+  const listActivity = async (projectId: string, key: string, q: Record<string, unknown>, counted = false) => {
     const customer = await customers.get(projectId, key);
     const query = { ...q, start_date: toDate(q.start_date as string), end_date: toDate(q.end_date as string) } as ActivityQuery;
     const page = await log.listActivity(projectId, customer.id, query);
     const last = page.records.at(-1);
+    const { limit: _l, order: _o, starting_after_id: _s, ...filter } = query;
     return listOf('data', page.records.map(activityObject), {
+      ...(counted ? { total: await log.countActivity(projectId, customer.id, filter) } : {}),
       has_more: page.hasMore,
       ...(page.hasMore && last ? { more_starting_after: last.id } : {}),
     });
@@ -122,7 +125,7 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
   app.get<{ Params: { customerId: string }; Querystring: Record<string, unknown> }>(
     '/customers/:customerId/activities',
     { schema: { params: idParams, querystring: activityQuery } },
-    async (req) => listActivity(projectIdOf(req), req.params.customerId, req.query),
+    async (req) => listActivity(projectIdOf(req), req.params.customerId, req.query, true),
   );
 
   // The customer's wallet (the SDK's customers.listRedeemables).

@@ -45,6 +45,10 @@ export function rewardResult(l: Loyalty) {
     assignment_id: l.assignment.id,
     created_at: r.created_at.toISOString(),
     updated_at: r.updated_at ? r.updated_at.toISOString() : null,
+    voucher: null,
+    product: null,
+    sku: null,
+    loyalty_tier_id: null,
     ...(l.given ? l.given : {}),
   };
 }

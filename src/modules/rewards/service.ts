@@ -153,7 +153,7 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
   }
 
   /** POST /v1/loyalties/{id}/members/{code}/redemption with `reward.id`. */
-  async function redeem(cause: Cause, programId: string, memberId: string, input: { reward?: { id?: string } }) {
+  async function redeem(cause: Cause, programId: string, memberId: string, input: { reward?: { id?: string }; metadata?: Record<string, unknown> }) {
     const rewardId = input.reward?.id;
     if (!rewardId) throw invalidPayload('Property .reward.id is required');
     const program = await deps.loyalties.program(cause.projectId, programId);
@@ -172,7 +172,8 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
       const events: CausedEvent[] = [...spent.events, ...gave.events];
       const now = clock.now();
       const redemptionId = newSortableId('r', now);
-      const rewardResult = { ...rewardObject(reward), customer: holder, assignment_id: a.id, ...(given ?? {}) };
+      // RedemptionRewardResult: what was given (a code of a CAMPAIGN reward), the rest null.
+      const rewardResult = { ...rewardObject(reward), customer: holder ?? null, assignment_id: a.id, voucher: null, product: null, sku: null, loyalty_tier_id: null, ...(given ?? {}) };
       // The webhook schema's reward.parameters is a oneOf of three schemas without required properties, which no
       // parameters object can match exactly once: the events leave it out (the API's answers keep it).
       const { parameters: _p, ...eventReward } = rewardResult;
@@ -190,13 +191,23 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
       events.push({ cause, event: { type: 'customer.reward_redemptions.created', customerId: holder?.id ?? null, entityId: redemptionId, data: base } });
       if (holder) events.push({ cause, event: { type: 'customer.reward_redemptions.completed', customerId: holder.id, entityId: redemptionId, data: { ...base, publication: null } } });
       await deps.log.record(tx, events);
+      // The Redemption object of the card (the parts a reward's purchase has: no order, no parent).
       return {
         id: redemptionId,
         object: 'redemption',
         date: now.toISOString(),
         customer_id: holder?.id ?? null,
+        tracking_id: holder?.source_id ?? null,
+        metadata: input.metadata ?? {},
+        amount: 0,
+        redemption: null,
         result: 'SUCCESS',
         status: 'SUCCEEDED',
+        order: null,
+        channel: { channel_id: cause.source.api_key?.app_id ?? cause.source.channel, channel_type: 'API' },
+        customer: holder ?? null,
+        related_object_type: 'voucher',
+        related_object_id: spent.card.id,
         voucher: voucherObject(spent.card, found.campaign),
         reward: rewardResult,
         loyalty_card: { points: -points },
