@@ -23,11 +23,19 @@ const idParams = { type: 'object', required: ['id'], properties: { id: { type: '
 const baseOf = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
 
 /** An export of one object's transactions or points: the asked parameters with that object's filter and'ed in. */
-function narrowed(body: { parameters?: ExportParameters } | null | undefined, field: string, value: string): ExportParameters {
+/**
+ * The export's parameters narrowed to one card or campaign, as Voucherify records them: `{$in: [id]}` for
+ * transactions, `{$is: id}` for points expirations. A campaign's transactions leave out the campaign column unless
+ * asked for (their fields' list in Voucherify has none).
+ */
+function narrowed(body: { parameters?: ExportParameters } | null | undefined, field: string, value: string, form: '$in' | '$is' = '$in', fields?: string[]): ExportParameters {
   const p = body?.parameters ?? {};
-  const filters: ExportFilters = { ...(p.filters ?? {}), junction: 'and', [field]: { conditions: { $is: [value] } } };
-  return { ...p, filters };
+  const filters: ExportFilters = { ...(p.filters ?? {}), junction: 'and', [field]: { conditions: form === '$in' ? { $in: [value] } : { $is: value } } };
+  return { ...(fields && !p.fields ? { fields } : {}), ...p, filters };
 }
+
+/** A campaign's transactions export's default columns (the voucher transactions' defaults but the campaign). */
+const campaignTransactionFields = ['id', 'type', 'source_id', 'reason', 'balance', 'amount', 'created_at', 'voucher_id', 'details', 'source'];
 
 type Deps = { exports: ExportsService; vouchers: Pick<VouchersService, 'find'>; campaigns: Pick<CampaignsService, 'get'>; loyalties: Pick<LoyaltiesService, 'member'> };
 
@@ -59,7 +67,7 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
   for (const path of ['/campaigns/:campaignId/transactions/export', '/loyalties/:campaignId/transactions/export']) {
     app.post<Forced & { Params: { campaignId: string } }>(path, { schema: { body: forcedSchema } }, async (req) => {
       const c = await deps.campaigns.get(projectIdOf(req), req.params.campaignId);
-      return create(req, { exported_object: 'voucher_transactions', parameters: narrowed(req.body, 'campaign_id', c.id) });
+      return create(req, { exported_object: 'voucher_transactions', parameters: narrowed(req.body, 'campaign_id', c.id, '$in', campaignTransactionFields) });
     });
   }
   const memberExport = async (req: FastifyRequest<Forced & { Params: { campaignId?: string; memberId: string } }>) => {
@@ -70,7 +78,7 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
   app.post<Forced & { Params: { campaignId: string; memberId: string } }>('/loyalties/:campaignId/members/:memberId/transactions/export', { schema: { body: forcedSchema } }, memberExport);
   app.post<Forced & { Params: { campaignId: string } }>('/loyalties/:campaignId/points-expiration/export', { schema: { body: forcedSchema } }, async (req) => {
     const c = await deps.campaigns.get(projectIdOf(req), req.params.campaignId);
-    return create(req, { exported_object: 'points_expiration', parameters: narrowed(req.body, 'campaign_id', c.id) });
+    return create(req, { exported_object: 'points_expiration', parameters: narrowed(req.body, 'campaign_id', c.id, '$is') });
   });
   app.post<Forced>('/orders/export', { schema: { body: forcedSchema } }, async (req) => create(req, { exported_object: 'order', parameters: req.body?.parameters ?? {} }));
 }

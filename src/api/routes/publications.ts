@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { forbidden } from '../../core/errors.js';
+import { forbidden, invalidQueryParams } from '../../core/errors.js';
 import { publicationInputSchema, type PublicationInput, type PublicationListQuery, type PublicationsService } from '../../modules/publications/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf } from '../list.js';
@@ -45,20 +45,27 @@ export function publicationRoutes(app: FastifyInstance, deps: { publications: Pu
   });
 }
 
-/** POST /client/v1/publish?campaign=NAME: the client-side publish, when the project allows it. */
+/**
+ * POST /client/v1/publish: the client-side publish, when the project allows it. The SDK names the campaign in the
+ * query (`?campaign=NAME`); Voucherify's current API takes `campaign` or `voucher` in the body: both work (the
+ * query wins when both are sent).
+ */
 export function clientPublicationRoutes(app: FastifyInstance, deps: { publications: PublicationsService }): void {
+  const p = publicationInputSchema.properties;
   app.post<{ Body: PublicationInput; Querystring: { campaign?: string; join_once?: boolean } }>(
     '/publish',
     {
       schema: {
-        body: { type: 'object', properties: { customer: publicationInputSchema.properties.customer, channel: publicationInputSchema.properties.channel, metadata: { type: 'object' }, source_id: { type: 'string' } } },
-        querystring: { type: 'object', required: ['campaign'], properties: { campaign: { type: 'string', minLength: 1 }, join_once: { type: 'boolean' } } },
+        body: { type: 'object', properties: { customer: p.customer, campaign: p.campaign, voucher: p.voucher, channel: p.channel, metadata: { type: 'object' }, source_id: { type: 'string' } } },
+        querystring: { type: 'object', properties: { campaign: { type: 'string', minLength: 1 }, join_once: { type: 'boolean' } } },
       },
     },
     async (req) => {
       if (req.project?.settings.client_publish_enabled !== true) throw forbidden('Client-side publishing is off for this project (client_publish_enabled)');
       const body = req.body ?? {};
-      return deps.publications.publish(causeOf(req), { ...body, campaign: req.query.campaign }, { joinOnce: req.query.join_once, channel: 'Voucherify.js' });
+      const campaign = req.query.campaign ?? body.campaign;
+      if (campaign === undefined && body.voucher === undefined) throw invalidQueryParams('Name the campaign to publish from (?campaign=NAME, or campaign in the body) or the voucher');
+      return deps.publications.publish(causeOf(req), { ...body, ...(campaign !== undefined ? { campaign } : {}) }, { joinOnce: req.query.join_once, channel: 'Voucherify.js' });
     },
   );
 }

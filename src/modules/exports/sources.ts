@@ -26,6 +26,8 @@ export interface Source {
   defaults: readonly string[];
   /** Order keys (without the `-`): never null, so that the position between chunks is exact. */
   orders: Record<string, Column>;
+  /** The order when none is asked for (`-created_at` when not said). */
+  defaultOrder?: string;
   filters: Record<string, Column>;
   values(tx: Executor, projectId: string, rows: Array<Record<string, any>>): Promise<Values[]>;
 }
@@ -270,6 +272,7 @@ export function sources(deps: SourceDeps): Record<ExportedObject, Source> {
       fields: ['id', 'campaign_id', 'voucher_id', 'points', 'status', 'expires_at'],
       defaults: ['id', 'campaign_id', 'voucher_id', 'points', 'status', 'expires_at'],
       orders: { created_at: createdAt, expires_at: time('t.expire_at') },
+      defaultOrder: 'expires_at',
       filters: { id: text('t.id'), campaign_id: text('t.campaign_id'), voucher_id: text('t.voucher_id'), expires_at: time('t.expire_at'), created_at: createdAt },
       async values(_tx, _projectId, rows) {
         return rows.map((r) => ({

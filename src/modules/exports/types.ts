@@ -2,8 +2,8 @@
 export const exportedObjects = ['voucher', 'redemption', 'publication', 'customer', 'order', 'voucher_transactions', 'points_expiration'] as const;
 export type ExportedObject = (typeof exportedObjects)[number];
 
-/** A filter condition on one field: Voucherify's `{field: {conditions: {$op: [values]}}}`. */
-export type Conditions = Record<string, unknown[]>;
+/** A filter condition on one field: Voucherify's `{field: {conditions: {$op: [values] or value}}}`. */
+export type Conditions = Record<string, unknown>;
 export interface ExportFilters {
   junction?: 'and' | 'AND' | 'or' | 'OR';
   [field: string]: { conditions: Conditions } | string | undefined;
