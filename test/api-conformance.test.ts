@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineSchema, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { defineSchema, managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { fairSchemas, specDir } from './helpers/conformance.js';
 
 const apiDir = resolve(specDir, 'spec/api');
@@ -311,5 +311,36 @@ describe.skipIf(!present)('API answers against the official response schemas', (
     await call('DELETE', '/v1/vouchers/GIFT-IMP-1');
     expect([...c.problems, ...client.problems]).toEqual([]);
     expect(c.checked + client.checked).toBeGreaterThan(40);
+  });
+
+  it('the management API (projects, webhooks, metadata schemas, custom event schemas, stacking rules) likewise', { timeout: 120_000 }, async () => {
+    const m = caller(() => managementHeaders);
+    const call = m.call;
+    const made = await call('POST', '/management/v1/projects', { name: 'Conformance', timezone: 'Europe/Oslo', currency: 'EUR' });
+    const id = made.id;
+    await call('GET', '/management/v1/projects');
+    await call('GET', `/management/v1/projects/${id}`);
+    await call('PUT', `/management/v1/projects/${id}`, { description: 'checked' });
+    const hook = await call('POST', `/management/v1/projects/${id}/webhooks`, { target_url: 'https://93.184.215.14/hooks', events: ['customer.created'], active: true });
+    await call('GET', `/management/v1/projects/${id}/webhooks`);
+    await call('GET', `/management/v1/projects/${id}/webhooks/${hook.id}`);
+    await call('PUT', `/management/v1/projects/${id}/webhooks/${hook.id}`, { target_url: 'https://93.184.215.14/hooks2', events: ['customer.created', 'customer.deleted'], active: true });
+    await call('DELETE', `/management/v1/projects/${id}/webhooks/${hook.id}`);
+    const ms = await call('POST', `/management/v1/projects/${id}/metadata-schemas`, { related_object: 'customer', properties: { tier: { type: 'string', optional: true } } });
+    await call('GET', `/management/v1/projects/${id}/metadata-schemas`);
+    await call('GET', `/management/v1/projects/${id}/metadata-schemas/${ms.id}`);
+    await call('PUT', `/management/v1/projects/${id}/metadata-schemas/${ms.id}`, { properties: { tier: { type: 'string', optional: true }, age: { type: 'number', optional: true } } });
+    const ces = await call('POST', `/management/v1/projects/${id}/custom-event-schemas`, { name: 'visited', schema: { properties: { page: { type: 'string', optional: true } } } });
+    await call('GET', `/management/v1/projects/${id}/custom-event-schemas`);
+    await call('GET', `/management/v1/projects/${id}/custom-event-schemas/${ces.id}`);
+    await call('PUT', `/management/v1/projects/${id}/custom-event-schemas/${ces.id}`, { schema: { properties: { page: { type: 'string', optional: true }, ms: { type: 'number', optional: true } } } });
+    await call('DELETE', `/management/v1/projects/${id}/custom-event-schemas/${ces.id}`);
+    const rules = await call('GET', `/management/v1/projects/${id}/stacking-rules`);
+    await call('GET', `/management/v1/projects/${id}/stacking-rules/${rules.data[0].id}`);
+    await call('PUT', `/management/v1/projects/${id}/stacking-rules/${rules.data[0].id}`, { redeemables_limit: 10 });
+    await call('DELETE', `/management/v1/projects/${id}/metadata-schemas/${ms.id}`);
+    await call('DELETE', `/management/v1/projects/${id}`);
+    expect(m.problems).toEqual([]);
+    expect(m.checked).toBeGreaterThan(15);
   });
 });

@@ -32,6 +32,9 @@ const settingDefaults: ProjectSettings = {
   client_create_customer_enabled: false,
   client_loyalty_events_enabled: false,
   client_set_voucher_expiration_date_enabled: false,
+  // Voucherify's e-mail and in-app notices of usage limits and failing callouts: Tessera sends none (kept when set).
+  webhooks_callout_notifications: null,
+  api_usage_notifications: null,
 };
 
 /** Fields that are ours to set, never the caller's. */
