@@ -40,6 +40,21 @@ function adjust(file: string, doc: any): void {
     for (const x of Object.values(v)) walk(x);
   };
   walk(s);
+  // Pricing rewards takes an array (the SDK sends one and expects an array back, as the example shows); the schema
+  // of the answer describes one assignment.
+  if (file === 'loyalties.json' && s.LoyaltiesRewardsCreateAssignmentResponseBody) {
+    s.LoyaltiesRewardsCreateAssignmentResponseBody = { anyOf: [{ $ref: '#/components/schemas/RewardAssignment' }, { type: 'array', items: { $ref: '#/components/schemas/RewardAssignment' } }] };
+  }
+  // The deprecated campaigns examine's code_config types `length` a string (an integer everywhere else).
+  const codeConfig = (v: any): void => {
+    if (!v || typeof v !== 'object') return;
+    if (v.code_config?.properties?.length?.type === 'string' || (Array.isArray(v.code_config?.properties?.length?.type) && v.code_config.properties.length.type[0] === 'string')) v.code_config.properties.length = { type: ['integer', 'null'] };
+    for (const x of Object.values(v)) codeConfig(x);
+  };
+  if (file === 'campaigns.json') codeConfig(s);
+  // ... and its campaigns' `categories` an object (a list of categories on every other campaign).
+  const examined = s['2_obj_campaign_object_campaigns_qualification'];
+  if (file === 'campaigns.json' && examined?.properties?.categories) examined.properties.categories = { type: ['array', 'null'], items: { $ref: '#/components/schemas/Category' } };
   // A card's `active` is a boolean (as on every voucher); the transfer's answer types it string.
   if (file === 'loyalties.json' && s.LoyaltiesMembersTransfersCreateResponseBody?.properties?.active) s.LoyaltiesMembersTransfersCreateResponseBody.properties.active = { type: ['boolean', 'null'] };
   // A promotion's `valid` is a boolean everywhere else (and in the response body itself); one object types it string.
@@ -342,5 +357,51 @@ describe.skipIf(!present)('API answers against the official response schemas', (
     await call('DELETE', `/management/v1/projects/${id}`);
     expect(m.problems).toEqual([]);
     expect(m.checked).toBeGreaterThan(15);
+  });
+
+  it('the remaining forms (examines, aliases, enable/disable, updates of assignments and stacks) likewise', { timeout: 120_000 }, async () => {
+    const c = caller(() => p.server);
+    const call = c.call;
+    const client = caller(() => ({ ...p.client, origin: 'https://shop.example.com' }));
+    await t.app.inject({ method: 'PUT', url: `/management/v1/projects/${p.id}`, headers: managementHeaders, payload: { client_trusted_domains: ['*'] } });
+    await call('POST', '/v1/customers', { source_id: 'c9', name: 'Cy' });
+    await call('POST', '/v1/campaigns/qualification', { customer: { source_id: 'c9' }, order: { amount: 1000 } });
+    await call('POST', '/v1/vouchers/qualification', { customer: { source_id: 'c9' }, order: { amount: 1000 } });
+    await call('POST', '/v1/vouchers/CLIENT-V', { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } });
+    await client.call('GET', '/client/v1/validate?code=CLIENT-V&amount=2000&customer[source_id]=c9');
+    await t.app.inject({ method: 'POST', url: `/management/v1/projects/${p.id}/metadata-schemas`, headers: managementHeaders, payload: { related_object: 'order', properties: { gate: { type: 'string', optional: true } } } });
+    await call('GET', '/v1/metadata-schemas/order');
+    const promo = await call('POST', '/v1/campaigns', { name: 'Promo 4', campaign_type: 'PROMOTION', promotion: { tiers: [{ name: 'A', banner: 'A', action: { discount: { type: 'AMOUNT', amount_off: 100 } } }, { name: 'B', banner: 'B', action: { discount: { type: 'AMOUNT', amount_off: 200 } } }] } });
+    const tiers = (await call('GET', `/v1/promotions/${promo.id}/tiers`)).tiers;
+    await call('POST', `/v1/promotions/tiers/${tiers[0].id}/disable`);
+    await call('POST', `/v1/promotions/tiers/${tiers[0].id}/enable`);
+    const stack = await call('POST', `/v1/promotions/${promo.id}/stacks`, { name: 'S4', tiers: { ids: [tiers[0].id, tiers[1].id], hierarchy_mode: 'MANUAL' } });
+    await call('PUT', `/v1/promotions/${promo.id}/stacks/${stack.id}`, { name: 'S4 renamed' });
+    const lp = await call('POST', '/v1/loyalties', { name: 'Club 4', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } });
+    const card = await call('POST', `/v1/loyalties/${lp.id}/members`, { customer: { source_id: 'c9' } });
+    await call('POST', `/v1/loyalties/members/${card.code}/balance`, { points: 300 });
+    await call('GET', `/v1/loyalties/members/${card.code}/activity`);
+    const reward = await call('POST', '/v1/rewards', { name: 'Cap', type: 'MATERIAL', parameters: { product: { id: (await call('POST', '/v1/products', { name: 'Cap', source_id: 'cap' })).id } } });
+    const assigned = await call('POST', `/v1/loyalties/${lp.id}/rewards`, [{ reward: reward.id, parameters: { loyalty: { points: 50 } } }]);
+    expect(Array.isArray(assigned)).toBe(true);
+    const assignment = assigned[0];
+    await call('GET', `/v1/loyalties/${lp.id}/rewards/${assignment.id}`);
+    await call('PUT', `/v1/loyalties/${lp.id}/rewards/${assignment.id}`, { parameters: { loyalty: { points: 60 } } });
+    await call('PUT', `/v1/rewards/${reward.id}/assignments/${assignment.id}`, { parameters: { loyalty: { points: 70 } } });
+    await call('POST', `/v1/loyalties/${lp.id}/members/${card.code}/redemption`, { reward: { id: reward.id } });
+    const ref = await call('POST', '/v1/campaigns', {
+      name: 'Friends 4', campaign_type: 'REFERRAL_PROGRAM', type: 'AUTO_UPDATE',
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } },
+      referral_program: { conversion_event_type: 'redemption' },
+    });
+    const code = (await call('POST', '/v1/publications', { campaign: { id: ref.id }, customer: { source_id: 'c9' } })).voucher.code;
+    await call('POST', `/v1/referrals/members/${code}/holders`, { holders: [{ source_id: 'c10' }] });
+    await call('POST', `/v1/loyalties/${lp.id}/earning-rules`, [{ event: 'order.paid', loyalty: { type: 'FIXED', points: 5 }, pending_points: { period_type: 'DAY', period_value: 2 } }]);
+    await call('POST', '/v1/orders', { source_id: 'o-c9', amount: 1000, status: 'PAID', customer: { source_id: 'c9' } });
+    const pending = await call('GET', `/v1/loyalties/members/${card.code}/pending-points`);
+    expect(pending.data.length).toBe(1);
+    await call('POST', `/v1/loyalties/members/${card.code}/pending-points/${pending.data[0].id}/cancel`);
+    expect([...c.problems, ...client.problems]).toEqual([]);
+    expect(c.checked + client.checked).toBeGreaterThan(20);
   });
 });

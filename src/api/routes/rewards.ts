@@ -60,8 +60,15 @@ export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsServi
   });
 
   app.get<{ Params: C }>('/loyalties/:campaignId/rewards', async (req) => rewards.assignments(projectIdOf(req), { campaignId: req.params.campaignId }));
-  app.post<{ Params: C; Body: AssignmentInput }>('/loyalties/:campaignId/rewards', { schema: { body: assignmentBody } }, async (req) =>
-    rewards.assign(projectIdOf(req), req.body.reward ?? '', req.params.campaignId, req.body.parameters?.loyalty?.points),
+  // An array (Voucherify's body, what the SDK's createRewardAssignments sends) answers an array; one object, one.
+  app.post<{ Params: C; Body: AssignmentInput | AssignmentInput[] }>(
+    '/loyalties/:campaignId/rewards',
+    { schema: { body: { anyOf: [assignmentBody, { type: 'array', minItems: 1, maxItems: 100, items: assignmentBody }] } } },
+    async (req) => {
+      const body = req.body;
+      if (Array.isArray(body)) return rewards.assignMany(projectIdOf(req), req.params.campaignId, body.map((a) => ({ reward: a.reward, points: a.parameters?.loyalty?.points })));
+      return rewards.assign(projectIdOf(req), body.reward ?? '', req.params.campaignId, body.parameters?.loyalty?.points);
+    },
   );
   app.get<{ Params: C & { assignmentId: string } }>('/loyalties/:campaignId/rewards/:assignmentId', async (req) =>
     rewards.getAssignment(projectIdOf(req), req.params.assignmentId, { campaignId: req.params.campaignId }),

@@ -1,8 +1,10 @@
 /**
  * Voucherify's deprecated qualification examines (the SDK's `campaigns.qualifications.examine` and
  * `vouchers.qualifications.examine`), answered by what qualifications know:
- * - campaigns: the active campaigns valid now whose campaign-level validation rules hold for the customer (their
- *   metadata and live segments) and the order, newest first (`order` may ask otherwise), at most 100 looked at;
+ * - campaigns: the active code campaigns (discount coupons, gift cards, referral programs: the types the examine
+ *   answers; promotions and loyalty programs have their own qualifications) valid now whose campaign-level validation
+ *   rules hold for the customer (their metadata and live segments) and the order, newest first (`order` may ask
+ *   otherwise), at most 100 looked at;
  * - vouchers: the customer's codes that would apply to the order (the CUSTOMER_WALLET scenario);
  * and the SDK's `validationRules.validate` (POST /v1/validation-rules/{id}/validation): one rule against a customer,
  * an order and metadata. Nothing is written; an unknown customer is examined with the attributes sent.
@@ -18,6 +20,9 @@ import { evaluateRules, targetLists, type RuleContext, type ValidationRulesServi
 import type { QualificationInput } from './qualifications.js';
 import type { applyStack } from './check.js';
 import * as sql from './sql.js';
+
+/** The campaign types the campaigns examine answers (its schema's). */
+const examinedTypes = new Set(['DISCOUNT_COUPONS', 'GIFT_VOUCHERS', 'REFERRAL_PROGRAM']);
 
 export interface ExamineInput {
   customer?: CustomerInput;
@@ -59,7 +64,7 @@ export function createExamine(deps: {
     const kept: Array<Record<string, unknown>> = [];
     for (const c of all as Array<Record<string, unknown> & { id: string; active: boolean }>) {
       if (kept.length >= limit) break;
-      if (!c.active || !validAt(c as Validity, now)) continue;
+      if (!c.active || !examinedTypes.has(String(c.campaign_type)) || !validAt(c as Validity, now)) continue;
       const verdicts = await deps.validationRules.evaluateAssigned(deps.db, cause.projectId, [{ type: 'campaign', id: c.id }], ctx, now);
       if (verdicts.every((v) => v.verdict.valid)) kept.push(c);
     }

@@ -91,15 +91,34 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
     };
   }
 
-  async function assign(projectId: string, rewardId: string, campaignId: string, points: unknown) {
+  /** An assignment row for a reward priced in a program, checked (the reward and the program read, the price valid). */
+  async function assignmentRow(projectId: string, rewardId: string, campaignId: string, points: unknown): Promise<sql.AssignmentRow> {
     const reward = await get(projectId, rewardId);
     // A COIN reward has no price: the member chooses the points to pay with.
     if (reward.type === 'COIN' && points === undefined) points = 0;
     else if (!Number.isInteger(points) || (points as number) < 1) throw invalidPayload('Property .parameters.loyalty.points must be a positive integer');
     const program = await deps.loyalties.program(projectId, campaignId);
-    const row: sql.AssignmentRow = { id: newId('rewa'), project_id: projectId, reward_id: rewardId, campaign_id: program.id, points: points as number, created_at: clock.now(), updated_at: null };
-    if (!(await sql.insertAssignment(db, row))) throw resourceInUse(`Reward ${rewardId} is assigned to ${program.id} already`);
+    return { id: newId('rewa'), project_id: projectId, reward_id: rewardId, campaign_id: program.id, points: points as number, created_at: clock.now(), updated_at: null };
+  }
+
+  async function insertAssignment(ex: Executor, row: sql.AssignmentRow) {
+    if (!(await sql.insertAssignment(ex, row))) throw resourceInUse(`Reward ${row.reward_id} is assigned to ${row.campaign_id} already`);
     return assignmentObject(row);
+  }
+
+  async function assign(projectId: string, rewardId: string, campaignId: string, points: unknown) {
+    return insertAssignment(db, await assignmentRow(projectId, rewardId, campaignId, points));
+  }
+
+  /** Several rewards priced in one program at once (the SDK's createRewardAssignments): all of them or none. */
+  async function assignMany(projectId: string, campaignId: string, items: Array<{ reward?: string; points?: unknown }>) {
+    const rows: sql.AssignmentRow[] = [];
+    for (const item of items) rows.push(await assignmentRow(projectId, item.reward ?? '', campaignId, item.points));
+    return db.transaction(async (tx) => {
+      const out = [];
+      for (const row of rows) out.push(await insertAssignment(tx, row));
+      return out;
+    });
   }
 
   async function assignment(projectId: string, id: string, by: { rewardId?: string; campaignId?: string }) {
@@ -235,6 +254,7 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
       return { object: 'list' as const, data_ref: 'data' as const, data: rows.map(rewardObject), total };
     },
     assign,
+    assignMany,
     async assignments(projectId: string, by: { rewardId?: string; campaignId?: string }) {
       if (by.rewardId) await get(projectId, by.rewardId);
       const rows = await sql.selectAssignments(db, projectId, by);
