@@ -19,7 +19,7 @@ import type { Audit } from '../modules/delivery/index.js';
 import type { ManagementAuth, ProjectsService, SigningSecretsService } from '../modules/projects/index.js';
 import type { DistributionsService } from '../modules/distributions/index.js';
 import type { OrdersService } from '../modules/orders/index.js';
-import type { ProductBulk, ProductsService } from '../modules/products/index.js';
+import type { CatalogImport, ProductBulk, ProductsService } from '../modules/products/index.js';
 import type { ValidationRulesService } from '../modules/validation-rules/index.js';
 import type { SegmentsService } from '../modules/segments/index.js';
 import type { WebhooksService } from '../modules/webhooks/index.js';
@@ -72,6 +72,7 @@ export interface ApiServices {
   orders: OrdersService;
   products: ProductsService;
   productBulk: ProductBulk;
+  catalogImport: CatalogImport;
   validationRules: ValidationRulesService;
   management: ManagementAuth;
   customers: CustomersService;

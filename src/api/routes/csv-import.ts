@@ -5,6 +5,7 @@ import type { CampaignsService } from '../../modules/campaigns/index.js';
 import { maxCsvBytes, vouchersFromCsv, voucherInputSchema, type VoucherInput, type VouchersService } from '../../modules/vouchers/index.js';
 import { customersFromCsv, type CustomerBulk } from '../../modules/customer-bulk/index.js';
 import { customerInputSchema } from '../../modules/customers/index.js';
+import type { CatalogImport } from '../../modules/products/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { bodyAjv, describeValidation } from '../validation.js';
 
@@ -47,11 +48,12 @@ function itemsOf(text: string, mode: 'standalone' | 'campaign', campaignId?: str
 }
 
 /**
- * POST /v1/vouchers/importCSV and /v1/campaigns/{id}/importCSV: a CSV file (multipart/form-data, part `file`, at
+ * POST /v1/vouchers/importCSV, /v1/campaigns/{id}/importCSV, /v1/customers/importCSV, /v1/products/importCSV and
+ * /v1/skus/importCSV: a CSV file (multipart/form-data, part `file`, at
  * most 10 MB) imported as the JSON imports are; 202 with the async action that reports the result. Multipart is
  * parsed in this scope only: the other routes keep taking JSON.
  */
-export async function csvImportRoutes(app: FastifyInstance, deps: { vouchers: VouchersService; campaigns: CampaignsService; customerBulk: CustomerBulk }): Promise<void> {
+export async function csvImportRoutes(app: FastifyInstance, deps: { vouchers: VouchersService; campaigns: CampaignsService; customerBulk: CustomerBulk; catalogImport: CatalogImport }): Promise<void> {
   await app.register(async (scope) => {
     await scope.register(multipart, { limits: { fileSize: maxCsvBytes, files: 2, fields: 10, parts: 12, fieldSize: 1024 }, throwFileSizeLimit: true });
     scope.post('/vouchers/importCSV', async (req, reply) => {
@@ -63,6 +65,9 @@ export async function csvImportRoutes(app: FastifyInstance, deps: { vouchers: Vo
       const { valid, failed } = itemsOf(await csvText(req), 'campaign', campaign.id);
       return reply.code(202).send(await deps.vouchers.importMany(causeOf(req), valid, failed));
     });
+    // Products and SKUs (products/csv.ts says which columns go where).
+    scope.post('/products/importCSV', async (req, reply) => reply.code(202).send(await deps.catalogImport.products(causeOf(req), await csvText(req))));
+    scope.post('/skus/importCSV', async (req, reply) => reply.code(202).send(await deps.catalogImport.skus(causeOf(req), await csvText(req))));
     // Customers: Voucherify's columns (Source_id, Name, Email, Phone, Birthdate, Description, Address_*), the rest metadata.
     scope.post('/customers/importCSV', async (req, reply) => {
       const { items, failed } = customersFromCsv(await csvText(req));

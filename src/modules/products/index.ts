@@ -10,28 +10,45 @@
  *   `override: true` stores what an item says about its product or SKU.
  */
 import type { CampaignsService } from '../campaigns/index.js';
+import { TesseraError } from '../../core/errors.js';
+import { createCatalogImport, type CatalogImport } from './csv.js';
 import { defineModule } from '../module.js';
-import { createProductBulk } from './bulk.js';
+import { createProductBulk, type RecordAction } from './bulk.js';
 import { createProductsService } from './service.js';
 export { type ProductBulk } from './bulk.js';
 export { createProductsService, type ProductsService } from './service.js';
 export { productObject, skuObject, collectionObject } from './view.js';
+export type { CatalogImport } from './csv.js';
 export { productBody, productBulkBody, productMetadataBody, skuBody, collectionBody } from './schemas.js';
 export { inCollection, matchesFilter, filterProblem } from './collections.js';
 export type { ProductRow, SkuRow, CollectionRow, ProductInput, SkuInput, CollectionInput, CollectionMember } from './types.js';
 
 /** The catalog reacts to no event and runs no job; orders resolve their items through it. Its bulk changes keep
  * their outcome as async actions, which the campaigns module holds. */
-export const productsModule = defineModule<{ products: ReturnType<typeof createProductsService>; productBulk: ReturnType<typeof createProductBulk> }, { campaigns: CampaignsService }>({
+export const productsModule = defineModule<
+  { products: ReturnType<typeof createProductsService>; productBulk: ReturnType<typeof createProductBulk>; catalogImport: CatalogImport },
+  { campaigns: CampaignsService }
+>({
   name: 'products',
-  create: ({ db, clock, services }) => ({
-    services: {
-      products: createProductsService({ db, clock }),
-      productBulk: createProductBulk({
-        db,
-        clock,
-        recordAction: (tx, cause, a) => services.campaigns.actions.recordDone(tx, cause, a),
-      }),
-    },
-  }),
+  create: ({ db, clock, services }) => {
+    const products = createProductsService({ db, clock });
+    const recordAction: RecordAction = (tx, cause, a) => services.campaigns.actions.recordDone(tx, cause, a);
+    const missing = (err: unknown) => {
+      if (err instanceof TesseraError && err.key === 'not_found') return undefined;
+      throw err;
+    };
+    const catalogImport = createCatalogImport({
+      db,
+      recordAction,
+      products: {
+        findProduct: (projectId, key) => products.getProduct(projectId, key).catch(missing),
+        findSku: (projectId, key) => products.getSku(projectId, key).catch(missing),
+        createProduct: products.createProduct,
+        updateProduct: products.updateProduct,
+        createSku: products.createSku,
+        updateSku: products.updateSku,
+      },
+    });
+    return { services: { products, productBulk: createProductBulk({ db, clock, recordAction }), catalogImport } };
+  },
 });
