@@ -129,4 +129,36 @@ describe('other methods', () => {
     const res: any = await client.qualifications({ customer: { source_id: 'sdk-quinn' }, order: { amount: 5000 }, scenario: 'ALL' } as any);
     expect(res.redeemables.data.map((r: any) => r.id)).toContain('CLIENT-Q');
   });
+
+  it('segments (create, get, list a customer\'s, delete), promotions.create, validations.validate, loyalties update and delete, collections, async actions', async () => {
+    const seg: any = await server.segments.create({ name: 'SDK VIPs', type: 'auto-update', filter: { junction: 'and', 'metadata.vip': { conditions: { $is: [true] } } } } as any);
+    // A customer created from now on enters it at once (earlier ones join through the background sync).
+    await server.customers.create({ source_id: 'sdk-vip', metadata: { vip: true } } as any);
+    expect(await server.segments.get(seg.id)).toMatchObject({ id: seg.id, name: 'SDK VIPs' });
+    const vip: any = await server.customers.get('sdk-vip');
+    expect(((await server.segments.list(vip.id)) as any).data.map((x: any) => x.id)).toContain(seg.id);
+    await server.segments.delete(seg.id);
+    await expect(server.segments.get(seg.id)).rejects.toMatchObject({ code: 404 });
+
+    const promo: any = await server.promotions.create({ name: 'SDK promo', campaign_type: 'PROMOTION', promotion: { tiers: [{ name: 'Five off', banner: 'Five', action: { discount: { type: 'AMOUNT', amount_off: 500 } } }] } } as any);
+    expect(promo).toMatchObject({ campaign_type: 'PROMOTION' });
+    // validate with a code validates the voucher; with an object, the promotions.
+    await server.vouchers.create({ code: 'SDK-VAL', type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } } as any);
+    expect(await server.validations.validate('SDK-VAL', { customer: { source_id: 'sdk-vip' }, order: { amount: 1000 } } as any)).toMatchObject({ valid: true, code: 'SDK-VAL' });
+    const promotions: any = await server.validations.validate({ customer: { source_id: 'sdk-vip' }, order: { amount: 1000 } } as any);
+    expect(promotions.valid).toBe(true);
+    expect(promotions.promotions.map((x: any) => x.banner)).toContain('Five');
+
+    const club: any = await server.loyalties.create({ name: 'SDK update club', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } } as any);
+    expect(await server.loyalties.update({ id: club.id, description: 'Updated by the SDK' } as any)).toMatchObject({ id: club.id, description: 'Updated by the SDK' });
+    await server.loyalties.delete(club.id);
+    await expect(server.loyalties.get(club.id)).rejects.toMatchObject({ code: 404 });
+
+    const mug: any = await server.products.get('mug');
+    const col: any = await server.productCollections.create({ name: 'SDK mugs', type: 'STATIC', products: [{ id: mug.id, object: 'product' }] } as any);
+    expect((await server.productCollections.list({} as any) as any).data.map((c: any) => c.id)).toContain(col.id);
+
+    const actions: any = await server.asyncActions.list({ limit: 10 } as any);
+    expect(actions.async_actions.map((a: any) => a.type)).toEqual(expect.arrayContaining(['PRODUCTS_IMPORT_CSV', 'SKUS_IMPORT_CSV']));
+  });
 });
