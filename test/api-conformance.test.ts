@@ -256,7 +256,7 @@ describe.skipIf(!present)('API answers against the official response schemas', (
     const c = caller(() => p.server);
     const call = c.call;
     const client = caller(() => ({ ...p.client, origin: 'https://shop.example.com' }));
-    await t.app.inject({ method: 'PUT', url: `/management/v1/projects/${p.id}`, headers: { 'x-management-id': 'mgmt_test', 'x-management-token': 'test-management-token-0123456789' }, payload: { client_trusted_domains: ['*'], client_publish_enabled: true, client_redeem_enabled: true } as object });
+    await t.app.inject({ method: 'PUT', url: `/management/v1/projects/${p.id}`, headers: managementHeaders, payload: { client_trusted_domains: ['*'], client_publish_enabled: true, client_redeem_enabled: true } });
     await defineSchema(t.app, p.id, 'signed_up', {});
     const gift = await call('POST', '/v1/campaigns', { name: 'Gifts', campaign_type: 'GIFT_VOUCHERS', type: 'AUTO_UPDATE', voucher: { type: 'GIFT_VOUCHER', gift: { amount: 1000 } } });
     const card = await call('POST', `/v1/campaigns/${gift.id}/vouchers`, {});

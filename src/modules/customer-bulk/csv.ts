@@ -1,6 +1,5 @@
 /** /v1/customers/importCSV rows as customers: Voucherify's standard columns, every other column into metadata. */
-import { parse } from 'csv-parse/sync';
-import { invalidPayload } from '../../core/errors.js';
+import { readCsv } from '../../core/csv.js';
 import type { CustomerInput } from '../customers/index.js';
 
 /** Most rows one file takes, as the JSON bulk route. */
@@ -26,21 +25,10 @@ const standard: Record<string, (c: CustomerInput, v: string) => void> = {
 
 /** Rows as customers (empty cells left out); a row without source_id or id is refused, the others go on. */
 export function customersFromCsv(text: string): { items: CustomerInput[]; failed: Array<{ row: number; source_id: string | null; reason: string }> } {
-  let records: string[][];
-  try {
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true });
-  } catch (err) {
-    throw invalidPayload(`The CSV file cannot be read: ${(err as Error).message}`);
-  }
-  if (records.length === 0) throw invalidPayload('The CSV file is empty: its first line names the columns');
-  if (records.length - 1 > maxCustomerCsvRows) throw invalidPayload(`The CSV file has ${records.length - 1} rows; at most ${maxCustomerCsvRows} are taken at once`);
-  // eslint-disable-next-line no-control-regex
-  if (/\u0000/.test(text)) throw invalidPayload('The CSV file holds a NUL character');
-  const header = records[0]!.map((h) => h.trim());
-  const keys = header.map((h) => h.toLowerCase().replace(/\s+/g, '_'));
+  const { header, keys, rows } = readCsv(text, maxCustomerCsvRows);
   const items: CustomerInput[] = [];
   const failed: Array<{ row: number; source_id: string | null; reason: string }> = [];
-  for (const [i, cells] of records.slice(1).entries()) {
+  for (const [i, cells] of rows.entries()) {
     const c: CustomerInput = {};
     const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
     cells.forEach((raw, j) => {

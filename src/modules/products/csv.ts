@@ -7,12 +7,12 @@
  *   into metadata. A row whose source_id names an existing SKU only changes its `sku` and `price`.
  * Empty cells are left out; each row is applied on its own and reported.
  */
-import { parse } from 'csv-parse/sync';
+import { readCsv } from '../../core/csv.js';
 import { invalidPayload, TesseraError } from '../../core/errors.js';
-import type { Cause } from '../event-log/index.js';
-import type { Db } from '../../store/db.js';
-import type { RecordAction } from './bulk.js';
 import { newId } from '../../core/ids.js';
+import type { Db } from '../../store/db.js';
+import type { Cause } from '../event-log/index.js';
+import type { RecordAction } from './bulk.js';
 import type { ProductInput, SkuInput } from './types.js';
 
 /** Most rows one file takes. */
@@ -21,19 +21,8 @@ export const maxCatalogCsvRows = 5000;
 type Row = { row: number; cells: Record<string, string>; metadata: Record<string, string> };
 
 function rowsOf(text: string, standard: readonly string[]): Row[] {
-  // eslint-disable-next-line no-control-regex
-  if (/\u0000/.test(text)) throw invalidPayload('The CSV file holds a NUL character');
-  let records: string[][];
-  try {
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true });
-  } catch (err) {
-    throw invalidPayload(`The CSV file cannot be read: ${(err as Error).message}`);
-  }
-  if (records.length === 0) throw invalidPayload('The CSV file is empty: its first line names the columns');
-  if (records.length - 1 > maxCatalogCsvRows) throw invalidPayload(`The CSV file has ${records.length - 1} rows; at most ${maxCatalogCsvRows} are taken at once`);
-  const header = records[0]!.map((h) => h.trim());
-  const keys = header.map((h) => h.toLowerCase().replace(/\s+/g, '_'));
-  return records.slice(1).map((cells, i) => {
+  const { header, keys, rows } = readCsv(text, maxCatalogCsvRows);
+  return rows.map((cells, i) => {
     const row: Row = { row: i + 2, cells: {}, metadata: Object.create(null) as Record<string, string> };
     cells.forEach((raw, j) => {
       const v = raw.trim();

@@ -1,0 +1,22 @@
+/**
+ * A CSV file's text as its header and rows (csv-parse): refused with a 400 when it holds a NUL character, cannot be
+ * read, is empty, or has more rows than an import takes. `keys` are the header's names as importers match them
+ * (trimmed, lower case, spaces as underscores); `header` keeps them as written (metadata keys).
+ */
+import { parse } from 'csv-parse/sync';
+import { invalidPayload } from './errors.js';
+
+export function readCsv(text: string, maxRows: number): { header: string[]; keys: string[]; rows: string[][] } {
+  // eslint-disable-next-line no-control-regex
+  if (/\u0000/.test(text)) throw invalidPayload('The CSV file holds a NUL character');
+  let records: string[][];
+  try {
+    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true });
+  } catch (err) {
+    throw invalidPayload(`The CSV file cannot be read: ${(err as Error).message}`);
+  }
+  if (records.length === 0) throw invalidPayload('The CSV file is empty: its first line names the columns');
+  if (records.length - 1 > maxRows) throw invalidPayload(`The CSV file has ${records.length - 1} rows; at most ${maxRows} are taken at once`);
+  const header = records[0]!.map((h) => h.trim());
+  return { header, keys: header.map((h) => h.toLowerCase().replace(/\s+/g, '_')), rows: records.slice(1) };
+}
