@@ -105,6 +105,14 @@ describe('permanent deletion', () => {
     expect((await ok('GET', `/v1/customers/${cy.source_id}`)).referrals.total).toBe(1);
     await deliverAll(t);
     await ok('POST', '/v1/events', { event: 'visit', customer: { source_id: cy.source_id } }); // pending sendouts too
+    // Export files made before: the customers (Cy among others) and the redemptions.
+    const exports: string[] = [];
+    for (const body of [{ exported_object: 'customer', parameters: { fields: ['id', 'source_id', 'name', 'email', 'metadata'] } }, { exported_object: 'redemption', parameters: { fields: ['id', 'customer_id', 'tracking_id', 'voucher_code'] } }]) {
+      exports.push((await ok('POST', '/v1/exports', body)).id);
+    }
+    while ((await t.tessera.services.exports.step()) > 0);
+    const rowsOf = async (id: string) => (await t.testDb.db.query<{ n: number }>('SELECT row_count AS n FROM exports WHERE id = $1', [id])).rows[0]!.n;
+    const customersBefore = await rowsOf(exports[0]!);
     const needles = [cy.email, cy.name, cy.phone, cy.metadata.note, cy.source_id];
     /** Every row of every table whose text holds one of the needles, as "table: needle". */
     async function holding(): Promise<string[]> {
@@ -118,7 +126,7 @@ describe('permanent deletion', () => {
       }
       return found;
     }
-    expect(await holding()).toContain(`sendouts: ${cy.email}`);
+    expect(await holding()).toEqual(expect.arrayContaining([`sendouts: ${cy.email}`, `export_chunks: ${cy.email}`]));
     // A project-wide record that keeps the customer as a reference to one of their own records (how a batch stores
     // a customer shared by records written together, whichever comes first).
     const cyId = (await ok('GET', `/v1/customers/${cy.source_id}`)).id;
@@ -135,6 +143,10 @@ describe('permanent deletion', () => {
     const deletedSendouts = (await t.testDb.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM sendouts WHERE event_type = 'customer.deleted' AND body LIKE '%' || $1 || '%'`, [cy.email])).rows[0]!.n;
     expect(Number(deletedSendouts)).toBeGreaterThan(0);
     expect(left.filter((l) => !l.startsWith('sendouts: '))).toEqual([]);
+    // The export files keep their other rows: one customer row fewer.
+    expect(await rowsOf(exports[0]!)).toBe(customersBefore - 1);
+    const file = (await t.testDb.db.query<{ content: string }>('SELECT string_agg(content, \'\' ORDER BY seq) AS content FROM export_chunks WHERE export_id = $1', [exports[0]!])).rows[0]!.content;
+    expect(file).toContain('erase-bob@example.com');
     // No record keeps the customer as a reference to one of their deleted records: those name them by id.
     const dangling = await t.testDb.db.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM event_log o WHERE o.data -> 'customer' ? '$ref' AND NOT EXISTS (SELECT 1 FROM event_log r WHERE r.id = o.data #>> '{customer,$ref}')`,

@@ -1,9 +1,20 @@
+/** Rows as CSV text, one `\n`-ended line each (empty for no rows). */
+export function csvLines(rows: string[][]): string {
+  return rows.length === 0 ? '' : stringify(rows, { record_delimiter: '\n' });
+}
+
+/** CSV text (whole records, no header assumed) as its records. */
+export function csvRecords(text: string): string[][] {
+  return parse(text, { relax_column_count: true, skip_empty_lines: true });
+}
+
 /**
  * A CSV file's text as its header and rows (csv-parse): refused with a 400 when it holds a NUL character, cannot be
  * read, is empty, or has more rows than an import takes. `keys` are the header's names as importers match them
  * (trimmed, lower case, spaces as underscores); `header` keeps them as written (metadata keys).
  */
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { invalidPayload } from './errors.js';
 
 export function readCsv(text: string, maxRows: number): { header: string[]; keys: string[]; rows: string[][] } {

@@ -3,8 +3,8 @@
  * tracked events, their activity (every event-log record about them), their per-day event counts, their segment
  * memberships and their orders. Kept, naming them only by id: redemptions (their stored customer becomes `{id}` and
  * their tracking id null), publications, codes they hold, per-customer limit counters; other records of the event log
- * and webhook sendouts that copied them keep `{id, object}` only (scrub.ts). A `customer.deleted` webhook (with the
- * customer as it was) goes to subscribed endpoints; it is not kept as activity.
+ * and webhook sendouts that copied them keep `{id, object}` only (scrub.ts); export files lose the rows about them.
+ * A `customer.deleted` webhook (with the customer as it was) goes to subscribed endpoints; it is not kept as activity.
  */
 import type { Clock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
@@ -35,6 +35,7 @@ export function createCustomerErasure(deps: { db: Db; clock: Clock; log: Pick<Ev
       // Sendouts before customer.deleted is recorded (its webhook carries the customer as it was); the event log
       // after (its record of customer.deleted keeps the id only).
       await sql.scrubSendouts(tx, cause.projectId, found.id, since, scrub);
+      await sql.scrubExports(tx, cause.projectId, { id: found.id, source_id: customer.source_id, email: customer.email });
       // Not the customer's activity (there is none left): a webhook-only record.
       await deps.log.record(tx, [{ cause, event: { type: 'customer.deleted', customerId: null, entityId: found.id, data: { customer: customerObject(customer) } } }]);
       await sql.scrubEventLog(tx, cause.projectId, found.id, since, scrub);

@@ -3,6 +3,7 @@
  * SQL: these tables belong to other modules (events, event log, segments, orders, redemptions), which keep no
  * erasure of their own.
  */
+import { csvLines, csvRecords } from '../../core/csv.js';
 import type { Executor } from '../../store/db.js';
 
 export async function lockCustomer(db: Executor, projectId: string, key: string): Promise<{ id: string } | undefined> {
@@ -114,4 +115,34 @@ export async function scrubSendouts(db: Executor, projectId: string, id: string,
     );
   }
   return changed.length;
+}
+
+/**
+ * Export files made before: the records (CSV rows) about the customer go, those with a cell that is their id,
+ * source_id or email, or that holds their id in JSON. Each file's row count follows. Answers how many rows went.
+ */
+export async function scrubExports(db: Executor, projectId: string, c: { id: string; source_id: string | null; email: string | null }): Promise<number> {
+  const values = [c.id, c.source_id, c.email].filter((v): v is string => typeof v === 'string' && v !== '');
+  const { rows } = await db.query<{ export_id: string; seq: number; content: string }>(
+    `SELECT k.export_id, k.seq, k.content FROM export_chunks k JOIN exports e ON e.id = k.export_id
+      WHERE e.project_id = $1 AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS v(x) WHERE strpos(k.content, v.x) > 0)`,
+    [projectId, values],
+  );
+  const quoted = JSON.stringify(c.id);
+  let removed = 0;
+  for (const r of rows) {
+    let records: string[][];
+    try {
+      records = csvRecords(r.content);
+    } catch {
+      continue;
+    }
+    const kept = records.filter((cells) => !cells.some((cell) => values.includes(cell.trim()) || cell.includes(quoted)));
+    const gone = records.length - kept.length;
+    if (gone === 0) continue;
+    removed += gone;
+    await db.query('UPDATE export_chunks SET content = $3 WHERE export_id = $1 AND seq = $2', [r.export_id, r.seq, csvLines(kept)]);
+    await db.query('UPDATE exports SET row_count = greatest(0, row_count - $2) WHERE id = $1', [r.export_id, gone]);
+  }
+  return removed;
 }

@@ -1,5 +1,5 @@
-/** CSV lines of an export (csv-stringify): the header names fields as Voucherify's files do, values as text. */
-import { stringify } from 'csv-stringify/sync';
+/** CSV lines of an export (core/csv.ts): the header names fields as Voucherify's files do, values as text. */
+export { csvLines } from '../../core/csv.js';
 
 /** `voucher_type` -> `Voucher Type`, `id` -> `ID`. */
 export function headerOf(field: string): string {
@@ -15,8 +15,4 @@ export function cell(v: unknown): string {
   if (v instanceof Date) return v.toISOString();
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
-}
-
-export function csvLines(rows: string[][]): string {
-  return rows.length === 0 ? '' : stringify(rows, { record_delimiter: '\n' });
 }
