@@ -11,12 +11,13 @@ import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import { applyDiscount, calculateDiscount, type Discount, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
 import type { OrderItem } from '../orders/index.js';
 import type { AssignmentRow, CollectionTest, RelatedObjectType, RuleContext, RuleItem, Targets, ValidationRulesService } from '../validation-rules/index.js';
-import { capsOf, eligibleLines, evaluateRules, restricts, targetsOf, type Caps } from '../validation-rules/index.js';
+import { capsOf, eligibleLines, evaluateRules, hasBudget, restricts, targetsOf, type Caps, type Target } from '../validation-rules/index.js';
 import { cardPoints, effective, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { RewardsService } from '../rewards/index.js';
 import type { PromotionsService, TierRow } from '../promotions/index.js';
 import { countsOf, limitsOf, type Limit } from './limits.js';
 import * as sql from './sql.js';
+import type { CounterKey } from './sql.js';
 import type { RedeemableInput } from './types.js';
 
 export interface Applicable {
@@ -40,10 +41,19 @@ export interface Applicable {
   targets?: Targets;
   /** Which lines of an order the discount may touch, and the targets' limits on them, when its targets choose. */
   choose?: (lines: RuleItem[]) => { eligible: boolean[]; caps?: Caps };
+  /** The campaign-budget units its discount takes (set by `choose` for the order it last saw): what a redemption spends. */
+  budgets?: { current: BudgetUse[] };
   /** Whether a rule guarding it asks for items (order.items.*, product.*, sku.*): it is about products. */
   itemRules?: boolean;
   /** The assignments of the rules guarding it (its own and its campaign's), in assignment order. */
   assignments?: AssignmentRow[];
+}
+
+/** Units a discount takes of one budget counter (a target's campaign-wide or per-customer budget). */
+export interface BudgetUse {
+  key: CounterKey;
+  units: number;
+  bound: number;
 }
 
 /** A loyalty card's reward in a validation or redemption. */
@@ -236,8 +246,27 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
   const inCollection = catalog?.inCollection;
   const known = catalog?.lines ?? (ctx.order.items as RuleItem[]);
   const limits = assigned.flatMap((a) => limitsOf(a.rule, a.objectId));
-  const counted = [...new Set(limits.map((l) => l.objectId))];
+  // Campaign budgets of discount targets: a counter per target and campaign (a standalone code's own), for all
+  // customers and per customer, read with the limits' counters.
+  const budgeted = new Map<Target, string>();
+  for (const a of assigned) (a.rule.applicable_to?.included as Target[] | undefined)?.forEach((t, i) => hasBudget(t) && budgeted.set(t, `${a.rule.id}:${i}`));
+  const scopes = [...new Set(found.flatMap((f) => (f.tier ? [f.tier.campaign_id] : f.voucher ? [f.voucher.campaign_id ?? f.voucher.id] : [])))];
+  const budgetId = (scope: string, target: Target) => `bud:${scope}:${budgeted.get(target)}`;
+  const budgetIds = budgeted.size > 0 ? scopes.flatMap((scope) => [...budgeted.keys()].map((t) => budgetId(scope, t))) : [];
+  const counted = [...new Set([...limits.map((l) => l.objectId), ...budgetIds])];
   const counters = counted.length > 0 ? await sql.selectCounters(tx, counted, ctx.customer?.id ?? '~') : [];
+  const customerKey = ctx.customer?.id ?? '~';
+  const used = (objectId: string, customerId: string) => counters.find((r) => r.object_id === objectId && r.customer_id === customerId && r.period === '')?.count ?? 0;
+  /** The budget counters a target's units go to in this scope, with their bounds and what they have used. */
+  const budgetsOf = (scope: string, target: Target) => {
+    const id = budgetId(scope, target);
+    const out: Array<{ key: CounterKey; bound: number; used: number }> = [];
+    const all = target.product_campaign_quantity_limit;
+    const each = target.product_customer_campaign_quantity_limit;
+    if (typeof all === 'number') out.push({ key: [id, '', ''], bound: all, used: used(id, '') });
+    if (typeof each === 'number') out.push({ key: [id, customerKey, ''], bound: each, used: used(id, customerKey) });
+    return out;
+  };
 
   /** The first failed rule among those guarding these objects, as an error. */
   const ruleFailure = (ids: (string | null)[], giftAmount?: number): TesseraError | undefined => {
@@ -263,7 +292,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
    * The targets of the rules guarding these objects and, for a discount on items they restrict, the lines it may
    * touch; an order without any such line is an order_rules_violated (nothing it could discount).
    */
-  type Targeting = Pick<Applicable, 'targets' | 'choose' | 'itemRules' | 'assignments'>;
+  type Targeting = Pick<Applicable, 'targets' | 'choose' | 'budgets' | 'itemRules' | 'assignments'>;
   const targeting = (ids: (string | null)[], discount: Discount | undefined): { error: TesseraError } | { found: Targeting } => {
     const guarding = assigned.filter((a) => ids.includes(a.objectId));
     const about: Targeting = { ...(guarding.some((a) => ruleFacts(a.rule).items) ? { itemRules: true } : {}), ...(guarding.length > 0 ? { assignments: guarding.map((a) => a.assignment) } : {}) };
@@ -271,16 +300,31 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     if (!targets) return { found: about };
     if (!restricts(targets) || !onItems(discount)) return { found: { targets, ...about } };
     // Lines as the catalog knows them (lines a discount added later stay as they are).
+    const scope = ids[1] ?? ids[0]!;
+    const budgetLeft = (t: Target) => {
+      if (!budgeted.has(t)) return undefined;
+      return Math.min(...budgetsOf(scope, t).map((b) => b.bound - b.used));
+    };
+    const budgets: { current: BudgetUse[] } = { current: [] };
     const choose = (lines: RuleItem[]) => {
       const mapped = lines.map((l, i) => known[i] ?? l);
       const eligible = eligibleLines(targets, mapped, inCollection);
-      return { eligible, caps: capsOf(targets, mapped, eligible, inCollection) };
+      const caps = capsOf(targets, mapped, eligible, inCollection, budgeted.size > 0 ? budgetLeft : undefined);
+      budgets.current = (caps?.budgeted ?? []).flatMap(({ target, units }) => (units > 0 ? budgetsOf(scope, target).map((b) => ({ key: b.key, units, bound: b.bound })) : []));
+      return { eligible, caps };
     };
-    if (!choose(known).eligible.some(Boolean)) {
-      const named = guarding.find((a) => (a.rule.applicable_to?.included?.length ?? 0) > 0 || (a.rule.applicable_to?.excluded?.length ?? 0) > 0)?.rule;
-      return { error: rulesViolated('order_rules_violated', `order does not match validation rules: ${named?.id ?? ''} (no item of the order is one the discount applies to)`, named?.error?.message) };
+    const first = choose(known);
+    const named = () => guarding.find((a) => (a.rule.applicable_to?.included?.length ?? 0) > 0 || (a.rule.applicable_to?.excluded?.length ?? 0) > 0)?.rule;
+    if (!first.eligible.some(Boolean)) {
+      const rule = named();
+      return { error: rulesViolated('order_rules_violated', `order does not match validation rules: ${rule?.id ?? ''} (no item of the order is one the discount applies to)`, rule?.error?.message) };
     }
-    return { found: { targets, choose, ...about } };
+    // Every line it may touch is out of its campaign's budget of discounted units.
+    if (!first.eligible.some((e, i) => e && (first.caps?.lines[i]?.units ?? 1) > 0)) {
+      const rule = named();
+      return { error: rulesViolated('order_rules_violated', `order does not match validation rules: ${rule?.id ?? ''} (the campaign's budget of discounted units of these products is spent)`, rule?.error?.message) };
+    }
+    return { found: { targets, choose, ...(budgeted.size > 0 ? { budgets } : {}), ...about } };
   };
 
   const checkTier = (tier: TierRow, input: RedeemableInput): Checked => {

@@ -44,6 +44,7 @@ export function createRollbacks(deps: RedemptionsDeps) {
     const voucher = r.voucher_id ? await deps.vouchers.find(cause.projectId, r.voucher_id, tx).catch(() => undefined) : undefined;
     if (r.spent.quantity && r.voucher_id) await sql.restoreQuantity(tx, r.voucher_id);
     if (r.spent.counters) await sql.restoreCounters(tx, r.spent.counters);
+    if (r.spent.units) await sql.restoreUnits(tx, r.spent.units);
     let balance: number | undefined;
     if (r.spent.gift && r.voucher_id) {
       balance = await sql.restoreBalance(tx, r.voucher_id, r.spent.gift);

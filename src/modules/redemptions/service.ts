@@ -249,6 +249,13 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       }
       (spent.counters ??= []).push(key);
     }
+    // Campaign budgets of discounted units (the discount's targets'): each counter in one guarded statement.
+    for (const b of c.budgets?.current ?? []) {
+      if (!(await sql.spendUnits(tx, b.key, b.units, b.bound))) {
+        throw rulesViolated('order_rules_violated', `order does not match validation rules: the campaign's budget of ${b.bound} discounted units of these products is spent`);
+      }
+      (spent.units ??= []).push([...b.key, b.units]);
+    }
     if (v && c.gift && c.gift.credits > 0) {
       const balance = await spendBalance(tx, v.id, c.gift.credits, sessionKey, now);
       if (balance === undefined) throw giftAmountExceeded(`Gift voucher ${v.code} has fewer than ${c.gift.credits} credits left (that validation sessions have not locked)`);

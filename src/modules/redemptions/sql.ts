@@ -40,6 +40,26 @@ export async function restoreCounters(db: Executor, keys: CounterKey[]): Promise
   );
 }
 
+/** Adds `units` to a budget counter when it stays at most `bound` (one guarded statement); false otherwise. */
+export async function spendUnits(db: Executor, key: CounterKey, units: number, bound: number): Promise<boolean> {
+  if (units <= 0) return true;
+  const { rows } = await db.query(
+    `INSERT INTO redemption_counters (object_id, customer_id, period, count) SELECT $1, $2, $3, $4::int WHERE $4::int <= $5::int
+     ON CONFLICT (object_id, customer_id, period) DO UPDATE SET count = redemption_counters.count + $4::int
+       WHERE redemption_counters.count + $4::int <= $5::int
+     RETURNING count`,
+    [...key, units, bound],
+  );
+  return rows.length > 0;
+}
+
+/** Gives budget units back (a rollback): never below 0. */
+export async function restoreUnits(db: Executor, spent: Array<[string, string, string, number]>): Promise<void> {
+  for (const [o, c, p, n] of spent) {
+    await db.query('UPDATE redemption_counters SET count = greatest(0, count - $4::int) WHERE object_id = $1 AND customer_id = $2 AND period = $3', [o, c, p, n]);
+  }
+}
+
 /** The counters of these objects for all customers and for one customer, in one read. */
 export async function selectCounters(db: Executor, objectIds: string[], customerId: string): Promise<Array<{ object_id: string; customer_id: string; period: string; count: number }>> {
   if (objectIds.length === 0) return [];

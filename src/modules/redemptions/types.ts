@@ -28,6 +28,8 @@ export interface Spent {
   gift?: number;
   /** Loyalty points a card paid (given back by a rollback as POINTS_REFUND). */
   points?: number;
+  /** Units of a campaign budget (a discount target's) the discount used: [counter key..., units]. */
+  units?: Array<[objectId: string, customerId: string, period: string, units: number]>;
 }
 
 export interface RedemptionRow {

@@ -101,7 +101,13 @@ export interface LineCap {
 export interface Caps {
   lines: LineCap[];
   groups: Array<{ lines: number[]; amount: number }>;
+  /** Units given to the lines of each target with a campaign budget (what a redemption spends of it). */
+  budgeted?: Array<{ target: Target; units: number }>;
 }
+
+/** The campaign-budget limits of a target: units of its products discounted across the campaign, and per customer. */
+export const budgetKeys = ['product_campaign_quantity_limit', 'product_customer_campaign_quantity_limit'] as const;
+export const hasBudget = (t: Target) => budgetKeys.some((k) => typeof t[k] === 'number');
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
@@ -113,23 +119,30 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >=
  * from the most expensive with `APPLY_FROM_MOST_EXPENSIVE`, else in order) and `aggregated_amount_limit` caps their
  * sum. Undefined when no target has a limit.
  */
-export function capsOf(t: Targets, lines: RuleItem[], eligible: boolean[], inCollection?: CollectionTest): Caps | undefined {
-  const limited = t.included.filter((x) => ['quantity_limit', 'amount_limit', 'aggregated_quantity_limit', 'aggregated_amount_limit', 'price'].some((k) => num(x[k]) !== undefined));
+export function capsOf(t: Targets, lines: RuleItem[], eligible: boolean[], inCollection?: CollectionTest, budget?: (target: Target) => number | undefined): Caps | undefined {
+  const left = (x: Target) => (budget ? budget(x) : undefined);
+  const limited = t.included.filter((x) => left(x) !== undefined || ['quantity_limit', 'amount_limit', 'aggregated_quantity_limit', 'aggregated_amount_limit', 'price'].some((k) => num(x[k]) !== undefined));
   if (limited.length === 0) return undefined;
   const governing = lines.map((l, i) => (eligible[i] ? t.included.find((x) => lineMatches(x, l, inCollection)) : undefined));
   const caps: Caps = { lines: lines.map(() => ({})), groups: [] };
   for (const target of limited) {
     const mine = lines.map((_, i) => i).filter((i) => governing[i] === target);
     for (const i of mine) caps.lines[i] = { units: num(target.quantity_limit), amount: num(target.amount_limit), price: num(target.price) };
-    const shared = num(target.aggregated_quantity_limit);
-    if (shared !== undefined) {
+    // Units shared by the target's lines: its aggregated limit, and what its campaign budget has left.
+    const budgetLeft = left(target);
+    const limits = [num(target.aggregated_quantity_limit), budgetLeft !== undefined ? Math.max(0, budgetLeft) : undefined].filter((v): v is number => v !== undefined);
+    if (limits.length > 0) {
       const sign = target.effect === 'APPLY_FROM_CHEAPEST' ? 1 : target.effect === 'APPLY_FROM_MOST_EXPENSIVE' ? -1 : 0;
-      let left = shared;
+      let rest = Math.min(...limits);
       for (const i of [...mine].sort((a, b) => sign * (unitPrice(lines[a]!) - unitPrice(lines[b]!)) || a - b)) {
-        const units = Math.min(lines[i]!.quantity ?? 0, caps.lines[i]!.units ?? Infinity, left);
+        const units = Math.min(lines[i]!.quantity ?? 0, caps.lines[i]!.units ?? Infinity, rest);
         caps.lines[i]!.units = units;
-        left -= units;
+        rest -= units;
       }
+    }
+    if (budgetLeft !== undefined) {
+      const units = mine.reduce((sum, i) => sum + Math.min(lines[i]!.quantity ?? 0, caps.lines[i]!.units ?? Infinity), 0);
+      (caps.budgeted ??= []).push({ target, units });
     }
     const total = num(target.aggregated_amount_limit);
     if (total !== undefined && mine.length > 0) caps.groups.push({ lines: mine, amount: total });

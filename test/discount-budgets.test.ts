@@ -1,0 +1,130 @@
+/**
+ * Campaign budgets of discount targets (`product_campaign_quantity_limit`, `product_customer_campaign_quantity_limit`):
+ * the units of a target's products that a campaign's discounts may take off orders in all, and per customer. A
+ * validation discounts only what is left; a redemption spends the units it discounted in one guarded statement
+ * (concurrent redemptions never overspend), a rollback gives them back, and an order none of whose units is left is
+ * refused as order_rules_violated. Both stores.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compose, type Tessera } from '../src/compose.js';
+import { loadConfig } from '../src/config/index.js';
+import { createLogger } from '../src/core/logger.js';
+import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { driver } from './helpers/db.js';
+import { requestsOf } from './helpers/requests.js';
+
+let t: TestTessera;
+let p: TestProject;
+const { api, ok } = requestsOf(() => ({ t, p }));
+
+/** A campaign whose code BUDGET-<name> takes half off the items its rule targets. */
+async function budgetCampaign(name: string, target: Record<string, unknown>) {
+  const c = await ok('POST', '/v1/campaigns', { name, campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 50, effect: 'APPLY_TO_ITEMS' } } });
+  const rule = await ok('POST', '/v1/validation-rules', { name: `budget of ${name}`, applicable_to: { included: [target] } });
+  await ok('POST', `/v1/validation-rules/${rule.id}/assignments`, { related_object_type: 'campaign', related_object_id: c.id });
+  await ok('POST', `/v1/campaigns/${c.id}/vouchers/BUDGET-${name.toUpperCase()}`, {});
+  return { campaign: c, code: `BUDGET-${name.toUpperCase()}` };
+}
+const line = (source_id: string, quantity: number, price: number) => ({ source_id, related_object: 'product', quantity, price });
+const redeem = (code: string, customer: string, items: object[]) =>
+  api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: code }], customer: { source_id: customer }, order: { items } });
+const validate = (code: string, customer: string, items: object[]) => ok('POST', '/v1/validations', { redeemables: [{ object: 'voucher', id: code }], customer: { source_id: customer }, order: { items } });
+const counter = async (customerId = '') =>
+  (await t.testDb.db.query<{ n: string }>(`SELECT coalesce(sum(count), 0)::text AS n FROM redemption_counters WHERE object_id LIKE 'bud:%' AND customer_id = $1`, [customerId])).rows[0]!.n;
+
+beforeAll(async () => {
+  t = await startTessera();
+  p = await t.createProject();
+  for (const [source_id, price] of [['boot', 10000], ['cup', 1000], ['tee', 2000]] as const) await ok('POST', '/v1/products', { source_id, name: source_id, price });
+});
+afterAll(() => t.close());
+
+describe('a campaign-wide budget of discounted units', () => {
+  it('discounts what is left, spends it at redemption, refuses when none is left, and gets it back on rollback', async () => {
+    const { code } = await budgetCampaign('Boots', { object: 'product', source_id: 'boot', product_campaign_quantity_limit: 3 });
+    const two = [line('boot', 2, 10000)];
+    // A validation spends nothing.
+    expect((await validate(code, 'bud-ann', two)).order.total_discount_amount).toBe(10000);
+    const first = await redeem(code, 'bud-ann', two);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json().order.total_discount_amount).toBe(10000);
+    // One unit is left: two boots get half off one of them.
+    expect((await validate(code, 'bud-bob', two)).order.total_discount_amount).toBe(5000);
+    const second = await redeem(code, 'bud-bob', two);
+    expect(second.json().order.total_discount_amount).toBe(5000);
+    expect(await counter()).toBe('3');
+    // None left: refused, and a validation says so.
+    const third = await redeem(code, 'bud-cy', two);
+    expect(third.statusCode).toBe(400);
+    expect(third.json()).toMatchObject({ key: 'order_rules_violated' });
+    expect(third.json().details).toContain('budget');
+    const refused = await validate(code, 'bud-cy', two);
+    expect(refused.valid).toBe(false);
+    expect(refused.inapplicable_redeemables[0].result.error).toMatchObject({ key: 'order_rules_violated' });
+    // A rollback gives its units back, exactly.
+    await ok('POST', `/v1/redemptions/${first.json().redemptions[0].id}/rollback`, {});
+    expect(await counter()).toBe('1');
+    expect((await validate(code, 'bud-cy', [line('boot', 3, 10000)])).order.total_discount_amount).toBe(10000);
+  });
+});
+
+describe('a per-customer budget', () => {
+  it('gives each customer their own units', async () => {
+    const { code } = await budgetCampaign('Cups', { object: 'product', source_id: 'cup', product_customer_campaign_quantity_limit: 1 });
+    const three = [line('cup', 3, 1000)];
+    expect((await redeem(code, 'cup-ann', three)).json().order.total_discount_amount).toBe(500);
+    expect((await redeem(code, 'cup-ann', three)).json()).toMatchObject({ key: 'order_rules_violated' });
+    expect((await redeem(code, 'cup-bob', three)).json().order.total_discount_amount).toBe(500);
+  });
+});
+
+describe('under concurrency', () => {
+  it('12 clients racing for 5 units: exactly 5 redemptions discount one each, and the counter says 5', async () => {
+    const { code } = await budgetCampaign('Tees', { object: 'product', source_id: 'tee', product_campaign_quantity_limit: 5 });
+    const before = Number(await counter());
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => redeem(code, `tee-${i}`, [line('tee', 1, 2000)])));
+    const won = answers.filter((a) => a.statusCode === 200);
+    expect(won).toHaveLength(5);
+    for (const a of won) expect(a.json().order.total_discount_amount).toBe(1000);
+    for (const a of answers.filter((x) => x.statusCode !== 200)) expect(a.json()).toMatchObject({ key: 'order_rules_violated' });
+    expect(Number(await counter()) - before).toBe(5);
+    // The redemptions standing record the units they took: 5 in all.
+    const { rows } = await t.testDb.db.query<{ n: string }>(
+      `SELECT coalesce(sum((u ->> 3)::int), 0)::text AS n FROM redemptions r CROSS JOIN LATERAL jsonb_array_elements(r.spent -> 'units') AS x(u)
+        WHERE r.status = 'SUCCEEDED' AND r.spent ? 'units' AND u ->> 0 LIKE 'bud:%'  AND r.voucher_id = (SELECT id FROM vouchers WHERE code = $1)`,
+      [code],
+    );
+    expect(rows[0]!.n).toBe('5');
+  });
+});
+
+/** Two Tessera instances on one PostgreSQL database: their batches spend the same counter in separate transactions. */
+describe.skipIf(driver !== 'postgres')('two instances racing for one budget', () => {
+  let other: Tessera;
+  beforeAll(async () => {
+    other = await compose(loadConfig({ DATABASE_URL: t.testDb.url!, TESSERA_MANAGEMENT_ID: managementHeaders['x-management-id'], TESSERA_MANAGEMENT_TOKEN: managementHeaders['x-management-token'], TESSERA_DB_POOL_SIZE: '5' }), { logger: createLogger('silent') });
+  });
+  afterAll(async () => {
+    await other?.close();
+  });
+
+  it('40 redemptions of 1 unit from both instances for 7 units: exactly 7 succeed', async () => {
+    await ok('POST', '/v1/products', { source_id: 'sock', name: 'sock', price: 500 });
+    const { code } = await budgetCampaign('Socks', { object: 'product', source_id: 'sock', product_campaign_quantity_limit: 7 });
+    const before = Number(await counter());
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, n) =>
+        (n % 2 === 0 ? t.app : other.app).inject({
+          method: 'POST',
+          url: '/v1/redemptions',
+          headers: p.server,
+          payload: { redeemables: [{ object: 'voucher', id: code }], customer: { source_id: `sock-${n}` }, order: { items: [line('sock', 1, 500)] } },
+        }),
+      ),
+    );
+    expect(answers.filter((a) => a.statusCode === 200)).toHaveLength(7);
+    expect(answers.every((a) => a.statusCode === 200 || a.json().key === 'order_rules_violated')).toBe(true);
+    expect(Number(await counter()) - before).toBe(7);
+  });
+});
+
