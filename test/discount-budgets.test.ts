@@ -78,6 +78,24 @@ describe('a per-customer budget', () => {
   });
 });
 
+describe('a budget per product of a collection', () => {
+  it('gives each product of the collection its own units', async () => {
+    const boot = await ok('GET', '/v1/products/boot');
+    const cup = await ok('GET', '/v1/products/cup');
+    const col = await ok('POST', '/v1/product-collections', { name: 'Boots and cups', type: 'STATIC', products: [{ id: boot.id, object: 'product' }, { id: cup.id, object: 'product' }] });
+    const { code } = await budgetCampaign('Pairs', { object: 'products_collection', id: col.id, product_in_collection_campaign_quantity_limit: 1 });
+    const order = [line('boot', 2, 10000), line('cup', 2, 1000)];
+    // One boot and one cup: half off each.
+    const first = await redeem(code, 'pair-ann', order);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json().order.total_discount_amount).toBe(5000 + 500);
+    // Cups only: the boots' unit is spent, the cups' too.
+    expect((await redeem(code, 'pair-bob', [line('cup', 1, 1000)])).json()).toMatchObject({ key: 'order_rules_violated' });
+    await ok('POST', `/v1/redemptions/${first.json().redemptions[0].id}/rollback`, {});
+    expect((await validate(code, 'pair-bob', [line('cup', 1, 1000)])).order.total_discount_amount).toBe(500);
+  });
+});
+
 describe('under concurrency', () => {
   it('12 clients racing for 5 units: exactly 5 redemptions discount one each, and the counter says 5', async () => {
     const { code } = await budgetCampaign('Tees', { object: 'product', source_id: 'tee', product_campaign_quantity_limit: 5 });

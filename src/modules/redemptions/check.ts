@@ -11,7 +11,7 @@ import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import { applyDiscount, calculateDiscount, type Discount, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
 import type { OrderItem } from '../orders/index.js';
 import type { AssignmentRow, CollectionTest, RelatedObjectType, RuleContext, RuleItem, Targets, ValidationRulesService } from '../validation-rules/index.js';
-import { capsOf, eligibleLines, evaluateRules, hasBudget, restricts, targetsOf, type Caps, type Target } from '../validation-rules/index.js';
+import { capsOf, eligibleLines, evaluateRules, hasBudget, hasCollectionBudget, lineProduct, restricts, targetsOf, type Caps, type Target } from '../validation-rules/index.js';
 import { cardPoints, effective, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { RewardsService } from '../rewards/index.js';
 import type { PromotionsService, TierRow } from '../promotions/index.js';
@@ -251,18 +251,24 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
   const budgeted = new Map<Target, string>();
   for (const a of assigned) (a.rule.applicable_to?.included as Target[] | undefined)?.forEach((t, i) => hasBudget(t) && budgeted.set(t, `${a.rule.id}:${i}`));
   const scopes = [...new Set(found.flatMap((f) => (f.tier ? [f.tier.campaign_id] : f.voucher ? [f.voucher.campaign_id ?? f.voucher.id] : [])))];
-  const budgetId = (scope: string, target: Target) => `bud:${scope}:${budgeted.get(target)}`;
-  const budgetIds = budgeted.size > 0 ? scopes.flatMap((scope) => [...budgeted.keys()].map((t) => budgetId(scope, t))) : [];
+  const budgetId = (scope: string, target: Target, product?: string) => `bud:${scope}:${budgeted.get(target)}${product !== undefined ? `:${product}` : ''}`;
+  const orderProducts = budgeted.size > 0 ? [...new Set(known.flatMap((l) => lineProduct(l) ?? []))] : [];
+  const budgetIds = budgeted.size > 0
+    ? scopes.flatMap((scope) => [...budgeted.keys()].flatMap((t) => [budgetId(scope, t), ...(hasCollectionBudget(t) ? orderProducts.map((product) => budgetId(scope, t, product)) : [])]))
+    : [];
   const counted = [...new Set([...limits.map((l) => l.objectId), ...budgetIds])];
   const counters = counted.length > 0 ? await sql.selectCounters(tx, counted, ctx.customer?.id ?? '~') : [];
   const customerKey = ctx.customer?.id ?? '~';
   const used = (objectId: string, customerId: string) => counters.find((r) => r.object_id === objectId && r.customer_id === customerId && r.period === '')?.count ?? 0;
-  /** The budget counters a target's units go to in this scope, with their bounds and what they have used. */
-  const budgetsOf = (scope: string, target: Target) => {
-    const id = budgetId(scope, target);
+  /**
+   * The budget counters a target's units go to in this scope, with their bounds and what they have used: the
+   * target's own, or one product's of a collection target.
+   */
+  const budgetsOf = (scope: string, target: Target, product?: string) => {
+    const id = budgetId(scope, target, product);
     const out: Array<{ key: CounterKey; bound: number; used: number }> = [];
-    const all = target.product_campaign_quantity_limit;
-    const each = target.product_customer_campaign_quantity_limit;
+    const all = product === undefined ? target.product_campaign_quantity_limit : target.product_in_collection_campaign_quantity_limit;
+    const each = product === undefined ? target.product_customer_campaign_quantity_limit : target.product_in_collection_customer_campaign_quantity_limit;
     if (typeof all === 'number') out.push({ key: [id, '', ''], bound: all, used: used(id, '') });
     if (typeof each === 'number') out.push({ key: [id, customerKey, ''], bound: each, used: used(id, customerKey) });
     return out;
@@ -301,16 +307,17 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     if (!restricts(targets) || !onItems(discount)) return { found: { targets, ...about } };
     // Lines as the catalog knows them (lines a discount added later stay as they are).
     const scope = ids[1] ?? ids[0]!;
-    const budgetLeft = (t: Target) => {
+    const budgetLeft = (t: Target, product?: string) => {
       if (!budgeted.has(t)) return undefined;
-      return Math.min(...budgetsOf(scope, t).map((b) => b.bound - b.used));
+      const counters = budgetsOf(scope, t, product);
+      return counters.length > 0 ? Math.min(...counters.map((b) => b.bound - b.used)) : undefined;
     };
     const budgets: { current: BudgetUse[] } = { current: [] };
     const choose = (lines: RuleItem[]) => {
       const mapped = lines.map((l, i) => known[i] ?? l);
       const eligible = eligibleLines(targets, mapped, inCollection);
       const caps = capsOf(targets, mapped, eligible, inCollection, budgeted.size > 0 ? budgetLeft : undefined);
-      budgets.current = (caps?.budgeted ?? []).flatMap(({ target, units }) => (units > 0 ? budgetsOf(scope, target).map((b) => ({ key: b.key, units, bound: b.bound })) : []));
+      budgets.current = (caps?.budgeted ?? []).flatMap(({ target, product, units }) => (units > 0 ? budgetsOf(scope, target, product).map((b) => ({ key: b.key, units, bound: b.bound })) : []));
       return { eligible, caps };
     };
     const first = choose(known);

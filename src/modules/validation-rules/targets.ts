@@ -101,13 +101,24 @@ export interface LineCap {
 export interface Caps {
   lines: LineCap[];
   groups: Array<{ lines: number[]; amount: number }>;
-  /** Units given to the lines of each target with a campaign budget (what a redemption spends of it). */
-  budgeted?: Array<{ target: Target; units: number }>;
+  /**
+   * Units given to the lines of each target with a campaign budget (what a redemption spends of it): the target's
+   * own budget, or (`product`) the budget of one product of a collection target.
+   */
+  budgeted?: Array<{ target: Target; product?: string; units: number }>;
 }
 
 /** The campaign-budget limits of a target: units of its products discounted across the campaign, and per customer. */
 export const budgetKeys = ['product_campaign_quantity_limit', 'product_customer_campaign_quantity_limit'] as const;
-export const hasBudget = (t: Target) => budgetKeys.some((k) => typeof t[k] === 'number');
+/** The same, for each product of a collection target on its own. */
+export const collectionBudgetKeys = ['product_in_collection_campaign_quantity_limit', 'product_in_collection_customer_campaign_quantity_limit'] as const;
+export const hasBudget = (t: Target) => [...budgetKeys, ...(t.object === 'products_collection' ? collectionBudgetKeys : [])].some((k) => typeof t[k] === 'number');
+export const hasCollectionBudget = (t: Target) => t.object === 'products_collection' && collectionBudgetKeys.some((k) => typeof t[k] === 'number');
+
+/** The product an order line is of (its SKU's product for a SKU line), as the catalog names it. */
+export function lineProduct(line: RuleItem): string | undefined {
+  return line.product_id ?? str(line.product?.id) ?? str(line.sku?.product_id) ?? line.source_id;
+}
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
@@ -119,9 +130,9 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >=
  * from the most expensive with `APPLY_FROM_MOST_EXPENSIVE`, else in order) and `aggregated_amount_limit` caps their
  * sum. Undefined when no target has a limit.
  */
-export function capsOf(t: Targets, lines: RuleItem[], eligible: boolean[], inCollection?: CollectionTest, budget?: (target: Target) => number | undefined): Caps | undefined {
+export function capsOf(t: Targets, lines: RuleItem[], eligible: boolean[], inCollection?: CollectionTest, budget?: (target: Target, product?: string) => number | undefined): Caps | undefined {
   const left = (x: Target) => (budget ? budget(x) : undefined);
-  const limited = t.included.filter((x) => left(x) !== undefined || ['quantity_limit', 'amount_limit', 'aggregated_quantity_limit', 'aggregated_amount_limit', 'price'].some((k) => num(x[k]) !== undefined));
+  const limited = t.included.filter((x) => left(x) !== undefined || (budget !== undefined && hasCollectionBudget(x)) || ['quantity_limit', 'amount_limit', 'aggregated_quantity_limit', 'aggregated_amount_limit', 'price'].some((k) => num(x[k]) !== undefined));
   if (limited.length === 0) return undefined;
   const governing = lines.map((l, i) => (eligible[i] ? t.included.find((x) => lineMatches(x, l, inCollection)) : undefined));
   const caps: Caps = { lines: lines.map(() => ({})), groups: [] };
@@ -140,9 +151,24 @@ export function capsOf(t: Targets, lines: RuleItem[], eligible: boolean[], inCol
         rest -= units;
       }
     }
-    if (budgetLeft !== undefined) {
-      const units = mine.reduce((sum, i) => sum + Math.min(lines[i]!.quantity ?? 0, caps.lines[i]!.units ?? Infinity), 0);
-      (caps.budgeted ??= []).push({ target, units });
+    const unitsOf = (ls: number[]) => ls.reduce((sum, i) => sum + Math.min(lines[i]!.quantity ?? 0, caps.lines[i]!.units ?? Infinity), 0);
+    if (budgetLeft !== undefined) (caps.budgeted ??= []).push({ target, units: unitsOf(mine) });
+    // A collection target's budget per product: each product's lines share what its own budget has left.
+    if (budget && hasCollectionBudget(target)) {
+      const byProduct = new Map<string, number[]>();
+      for (const i of mine) {
+        const product = lineProduct(lines[i]!);
+        if (product !== undefined) byProduct.set(product, [...(byProduct.get(product) ?? []), i]);
+      }
+      for (const [product, ls] of byProduct) {
+        let rest = Math.max(0, budget(target, product) ?? Infinity);
+        for (const i of ls) {
+          const units = Math.min(lines[i]!.quantity ?? 0, caps.lines[i]!.units ?? Infinity, rest);
+          caps.lines[i]!.units = units;
+          rest -= units;
+        }
+        (caps.budgeted ??= []).push({ target, product, units: unitsOf(ls) });
+      }
     }
     const total = num(target.aggregated_amount_limit);
     if (total !== undefined && mine.length > 0) caps.groups.push({ lines: mine, amount: total });
