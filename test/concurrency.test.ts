@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/index.js';
-import { compose, type Tessera } from '../src/compose.js';
-import { createLogger } from '../src/core/logger.js';
-import { defineSchema, managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import type { Tessera } from '../src/compose.js';
+import { defineSchema, startSecondInstance, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { driver } from './helpers/db.js';
 
 interface Activity {
@@ -118,13 +116,7 @@ describe.skipIf(driver !== 'postgres')('two instances on one PostgreSQL database
     t = await startTessera();
     p = await t.createProject();
     await defineSchema(t.app, p.id, 'tick', { n: { type: 'number', optional: false } });
-    const config = loadConfig({
-      DATABASE_URL: t.testDb.url!,
-      TESSERA_MANAGEMENT_ID: managementHeaders['x-management-id'],
-      TESSERA_MANAGEMENT_TOKEN: managementHeaders['x-management-token'],
-      TESSERA_DB_POOL_SIZE: '5',
-    });
-    other = await compose(config, { logger: createLogger('silent') });
+    other = await startSecondInstance(t);
   });
   afterAll(async () => {
     await other?.close();

@@ -6,10 +6,8 @@
  * refused as order_rules_violated. Both stores.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compose, type Tessera } from '../src/compose.js';
-import { loadConfig } from '../src/config/index.js';
-import { createLogger } from '../src/core/logger.js';
-import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import type { Tessera } from '../src/compose.js';
+import { startSecondInstance, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { driver } from './helpers/db.js';
 import { requestsOf } from './helpers/requests.js';
 
@@ -120,7 +118,7 @@ describe('under concurrency', () => {
 describe.skipIf(driver !== 'postgres')('two instances racing for one budget', () => {
   let other: Tessera;
   beforeAll(async () => {
-    other = await compose(loadConfig({ DATABASE_URL: t.testDb.url!, TESSERA_MANAGEMENT_ID: managementHeaders['x-management-id'], TESSERA_MANAGEMENT_TOKEN: managementHeaders['x-management-token'], TESSERA_DB_POOL_SIZE: '5' }), { logger: createLogger('silent') });
+    other = await startSecondInstance(t);
   });
   afterAll(async () => {
     await other?.close();

@@ -85,3 +85,15 @@ export async function defineSchema(
 export function json(res: LightMyRequestResponse): any {
   return res.json();
 }
+
+/** A second Tessera instance on the same PostgreSQL database as `t`, as in a deployment with several instances. */
+export async function startSecondInstance(t: TestTessera): Promise<Tessera> {
+  const config = loadConfig({
+    DATABASE_URL: t.testDb.url!,
+    TESSERA_MANAGEMENT_ID: managementHeaders['x-management-id'],
+    TESSERA_MANAGEMENT_TOKEN: managementHeaders['x-management-token'],
+    TESSERA_DB_POOL_SIZE: '5',
+  });
+  return compose(config, { logger: createLogger('silent') });
+}
+

@@ -53,11 +53,15 @@ export async function spendUnits(db: Executor, key: CounterKey, units: number, b
   return rows.length > 0;
 }
 
-/** Gives budget units back (a rollback): never below 0. */
+/** Gives budget units back (a rollback), in one statement: never below 0. */
 export async function restoreUnits(db: Executor, spent: Array<[string, string, string, number]>): Promise<void> {
-  for (const [o, c, p, n] of spent) {
-    await db.query('UPDATE redemption_counters SET count = greatest(0, count - $4::int) WHERE object_id = $1 AND customer_id = $2 AND period = $3', [o, c, p, n]);
-  }
+  if (spent.length === 0) return;
+  await db.query(
+    `UPDATE redemption_counters c SET count = greatest(0, c.count - k.n)
+       FROM (SELECT o, cu, p, sum(n)::int AS n FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(o, cu, p, n) GROUP BY o, cu, p) k
+      WHERE c.object_id = k.o AND c.customer_id = k.cu AND c.period = k.p`,
+    [spent.map((k) => k[0]), spent.map((k) => k[1]), spent.map((k) => k[2]), spent.map((k) => k[3])],
+  );
 }
 
 /** The counters of these objects for all customers and for one customer, in one read. */
