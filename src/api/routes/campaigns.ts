@@ -4,7 +4,9 @@ import { importSchema, voucherInputSchema, type Balances, type VoucherInput, typ
 import type { LoyaltiesService } from '../../modules/loyalties/index.js';
 import type { CampaignSummary, SummaryQuery } from '../../modules/campaign-summary/index.js';
 import { invalidCampaign } from '../../core/errors.js';
-import { tierInputSchema, type PromotionsService } from '../../modules/promotions/index.js';
+import { tierInputSchema, type PromotionsService, type TierInput } from '../../modules/promotions/index.js';
+import type { ValidationRulesService } from '../../modules/validation-rules/index.js';
+import { onlyAtCreation } from '../rule-assignments.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf } from '../list.js';
 
@@ -32,8 +34,8 @@ const campaignBody = {
 const shownTiers = 100;
 
 /** /v1/campaigns, /v1/categories and /v1/async-actions. */
-export function campaignRoutes(app: FastifyInstance, deps: { campaigns: CampaignsService; vouchers: VouchersService; categories: CategoriesService; promotions: PromotionsService; balances: Balances; loyalties: LoyaltiesService; campaignSummary: CampaignSummary }): void {
-  const { campaigns, vouchers, categories, promotions } = deps;
+export function campaignRoutes(app: FastifyInstance, deps: { campaigns: CampaignsService; vouchers: VouchersService; categories: CategoriesService; promotions: PromotionsService; validationRules: ValidationRulesService; balances: Balances; loyalties: LoyaltiesService; campaignSummary: CampaignSummary }): void {
+  const { campaigns, vouchers, categories, promotions, validationRules: rules } = deps;
 
   /** A PROMOTION campaign shows its tiers as they are. */
   async function withTiers<T extends { id: string; campaign_type: string }>(projectId: string, c: T): Promise<T> {
@@ -42,9 +44,26 @@ export function campaignRoutes(app: FastifyInstance, deps: { campaigns: Campaign
     return { ...c, promotion: { object: 'list', data_ref: 'tiers', tiers: page.tiers, total: page.total, has_more: page.total > shownTiers } };
   }
 
-  app.post<{ Body: CampaignInput }>('/campaigns', { schema: { body: campaignBody } }, async (req) =>
-    req.body.campaign_type === 'PROMOTION' ? withTiers(projectIdOf(req), await promotions.createCampaign(causeOf(req), req.body)) : campaigns.create(causeOf(req), req.body),
-  );
+  /** The campaign with the assignments of the rules that guard it, as Voucherify's campaign object lists them. */
+  async function withAssignments<T extends { id: string }>(projectId: string, c: T): Promise<T> {
+    return { ...c, validation_rules_assignments: await rules.assignmentsOf(projectId, 'campaign', c.id) };
+  }
+
+  // The rule named in `validation_rules` (and each tier's) is assigned in the transaction that creates them.
+  app.post<{ Body: CampaignInput }>('/campaigns', { schema: { body: campaignBody } }, async (req) => {
+    const cause = causeOf(req);
+    const body = req.body;
+    const tierInputs = (body.promotion?.tiers ?? []) as TierInput[];
+    const created =
+      body.campaign_type === 'PROMOTION'
+        ? await promotions.createCampaign(cause, body, async (tx, c, tiers) => {
+            await rules.assignNamed(tx, cause, body.validation_rules, 'campaign', c.id);
+            for (const [i, t] of tiers.entries()) await rules.assignNamed(tx, cause, tierInputs[i]?.validation_rules, 'promotion_tier', t.id);
+          })
+        : await campaigns.create(cause, body, (tx, c) => rules.assignNamed(tx, cause, body.validation_rules, 'campaign', c.id));
+    if (body.validation_rules?.length || tierInputs.some((t) => t.validation_rules?.length)) await rules.changed(cause.projectId);
+    return withAssignments(cause.projectId, await withTiers(cause.projectId, created));
+  });
   app.get<{ Querystring: { limit: number; page: number; campaign_type?: string; is_referral_code?: boolean; order?: string } }>(
     '/campaigns',
     { schema: { querystring: listQuery } },
@@ -55,11 +74,13 @@ export function campaignRoutes(app: FastifyInstance, deps: { campaigns: Campaign
   );
   app.get<{ Params: P }>('/campaigns/:campaignId', async (req) => {
     const projectId = projectIdOf(req);
-    return withTiers(projectId, await campaigns.view(projectId, await campaigns.counted(projectId, req.params.campaignId)));
+    return withAssignments(projectId, await withTiers(projectId, await campaigns.view(projectId, await campaigns.counted(projectId, req.params.campaignId))));
   });
-  app.put<{ Params: P; Body: CampaignInput }>('/campaigns/:campaignId', { schema: { body: campaignInputSchema } }, async (req) =>
-    withTiers(projectIdOf(req), await campaigns.update(causeOf(req), req.params.campaignId, req.body)),
-  );
+  app.put<{ Params: P; Body: CampaignInput }>('/campaigns/:campaignId', { schema: { body: campaignInputSchema } }, async (req) => {
+    if (req.body.validation_rules !== undefined) throw onlyAtCreation('campaign');
+    const projectId = projectIdOf(req);
+    return withAssignments(projectId, await withTiers(projectId, await campaigns.update(causeOf(req), req.params.campaignId, req.body)));
+  });
   // The campaign's figures (whole days, UTC; start_date and end_date both counted).
   app.get<{ Params: P; Querystring: SummaryQuery }>(
     '/campaigns/:campaignId/summary',

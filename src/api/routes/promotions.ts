@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { tierInputSchema, type PromotionsService, type StackInput, type StackListQuery, type TierInput } from '../../modules/promotions/index.js';
+import type { ValidationRulesService } from '../../modules/validation-rules/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
+import { onlyAtCreation } from '../rule-assignments.js';
 import { limitParam, listOf } from '../list.js';
 
 const tierParams = { type: 'object', required: ['tierId'], properties: { tierId: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
@@ -27,8 +29,8 @@ const stackList = {
 type StackParams = { campaignId: string; stackId: string };
 
 /** /v1/promotions/tiers, /v1/promotions/{campaignId}/tiers and the stacks (the SDK's promotions.tiers and .stacks). */
-export function promotionRoutes(app: FastifyInstance, deps: { promotions: PromotionsService }): void {
-  const { promotions } = deps;
+export function promotionRoutes(app: FastifyInstance, deps: { promotions: PromotionsService; validationRules: ValidationRulesService }): void {
+  const { promotions, validationRules: rules } = deps;
   app.get<{ Querystring: ListQuery }>('/promotions/tiers', { schema: { querystring: listQuery } }, async (req) => {
     const page = await promotions.list(projectIdOf(req), req.query);
     return { ...listOf('tiers', page.tiers, { total: page.total }), has_more: req.query.page * req.query.limit < page.total };
@@ -38,12 +40,20 @@ export function promotionRoutes(app: FastifyInstance, deps: { promotions: Promot
     return { ...listOf('tiers', page.tiers, { total: page.total }), has_more: req.query.page * req.query.limit < page.total };
   });
   app.post<{ Params: { campaignId: string }; Body: TierInput }>('/promotions/:campaignId/tiers', { schema: { params: campaignParams, body: tierInputSchema } }, async (req) =>
-    promotions.create(causeOf(req), req.params.campaignId, req.body),
-  );
-  app.get<{ Params: { tierId: string } }>('/promotions/tiers/:tierId', { schema: { params: tierParams } }, async (req) => promotions.get(projectIdOf(req), req.params.tierId));
-  app.put<{ Params: { tierId: string }; Body: TierInput }>('/promotions/tiers/:tierId', { schema: { params: tierParams, body: tierInputSchema } }, async (req) =>
-    promotions.update(causeOf(req), req.params.tierId, req.body),
-  );
+  {
+    const cause = causeOf(req);
+    const tier = await promotions.create(cause, req.params.campaignId, req.body, (tx, t) => rules.assignNamed(tx, cause, req.body.validation_rules, 'promotion_tier', t.id));
+    if (req.body.validation_rules?.length) await rules.changed(cause.projectId);
+    return { ...tier, validation_rule_assignments: await rules.assignmentsOf(cause.projectId, 'promotion_tier', tier.id) };
+  });
+  app.get<{ Params: { tierId: string } }>('/promotions/tiers/:tierId', { schema: { params: tierParams } }, async (req) => {
+    const tier = await promotions.get(projectIdOf(req), req.params.tierId);
+    return { ...tier, validation_rule_assignments: await rules.assignmentsOf(projectIdOf(req), 'promotion_tier', tier.id) };
+  });
+  app.put<{ Params: { tierId: string }; Body: TierInput }>('/promotions/tiers/:tierId', { schema: { params: tierParams, body: tierInputSchema } }, async (req) => {
+    if (req.body.validation_rules !== undefined) throw onlyAtCreation('promotion tier');
+    return promotions.update(causeOf(req), req.params.tierId, req.body);
+  });
   app.delete<{ Params: { tierId: string } }>('/promotions/tiers/:tierId', { schema: { params: tierParams } }, async (req, reply) => {
     await promotions.remove(causeOf(req), req.params.tierId);
     return reply.code(204).send();

@@ -1,6 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { balanceSchema, bulkUpdateSchema, metadataUpdateSchema, importSchema, voucherInputSchema, type BalanceInput, type Balances, type MetadataChange, type VoucherBulk, type VoucherInput, type VoucherListQuery, type VouchersService } from '../../modules/vouchers/index.js';
-import { forbidden } from '../../core/errors.js';
+import { forbidden, invalidPayload } from '../../core/errors.js';
+import type { ValidationRulesService } from '../../modules/validation-rules/index.js';
+import { onlyAtCreation } from '../rule-assignments.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf, pagedListQuery, toRange, type DateRangeQuery } from '../list.js';
 
@@ -17,16 +19,28 @@ const listQuery = pagedListQuery({
 
 
 /** /v1/vouchers. */
-export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersService; balances: Balances; voucherBulk: VoucherBulk }): void {
-  const { vouchers, balances, voucherBulk } = deps;
+export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersService; balances: Balances; voucherBulk: VoucherBulk; validationRules: ValidationRulesService }): void {
+  const { vouchers, balances, voucherBulk, validationRules: rules } = deps;
   // Bulk metadata changes (the SDK's vouchers.bulkUpdate and bulkUpdateMetadata): 202 with the async action.
   app.post<{ Body: MetadataChange[] }>('/vouchers/bulk/async', { schema: { body: bulkUpdateSchema } }, async (req, reply) => reply.code(202).send(await voucherBulk.updateMany(causeOf(req), req.body)));
   app.post<{ Body: { codes: string[]; metadata: Record<string, unknown> } }>('/vouchers/metadata/async', { schema: { body: metadataUpdateSchema } }, async (req, reply) =>
     reply.code(202).send(await voucherBulk.updateMetadata(causeOf(req), req.body.codes, req.body.metadata)),
   );
 
-  app.post<{ Body: VoucherInput | undefined }>('/vouchers', { schema: { body: voucherInputSchema } }, async (req) => vouchers.create(causeOf(req), { ...req.body }));
-  app.post<{ Body: VoucherInput[] }>('/vouchers/import', { schema: { body: importSchema } }, async (req, reply) => reply.code(202).send(await vouchers.importMany(causeOf(req), req.body)));
+  /** Creates a voucher, assigning the rules its `validation_rules` names in the same transaction. */
+  async function create(req: FastifyRequest, input: VoucherInput) {
+    const cause = causeOf(req);
+    const v = await vouchers.create(cause, input, (tx, row) => rules.assignNamed(tx, cause, input.validation_rules, 'voucher', row.id));
+    if (input.validation_rules?.length) await rules.changed(cause.projectId);
+    return { ...v, validation_rules_assignments: await rules.assignmentsOf(cause.projectId, 'voucher', v.id) };
+  }
+
+  app.post<{ Body: VoucherInput | undefined }>('/vouchers', { schema: { body: voucherInputSchema } }, async (req) => create(req, { ...req.body }));
+  app.post<{ Body: VoucherInput[] }>('/vouchers/import', { schema: { body: importSchema } }, async (req, reply) => {
+    const i = req.body.findIndex((v) => v.validation_rules !== undefined);
+    if (i >= 0) throw invalidPayload(`Item ${i}: imported vouchers take no validation_rules; assign a rule to the codes' campaign, or to each code with POST /v1/validation-rules/{id}/assignments`);
+    return reply.code(202).send(await vouchers.importMany(causeOf(req), req.body));
+  });
   app.get<{ Querystring: Omit<VoucherListQuery, 'created_at' | 'updated_at'> & { created_at?: DateRangeQuery; updated_at?: DateRangeQuery } }>(
     '/vouchers',
     { schema: { querystring: listQuery } },
@@ -37,10 +51,16 @@ export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersSe
     },
   );
   app.post<{ Params: P; Body: VoucherInput | undefined }>('/vouchers/:code', { schema: { body: voucherInputSchema } }, async (req) =>
-    vouchers.create(causeOf(req), { ...req.body, code: req.params.code }),
+    create(req, { ...req.body, code: req.params.code }),
   );
-  app.get<{ Params: P }>('/vouchers/:code', async (req) => vouchers.view(await vouchers.find(projectIdOf(req), req.params.code)));
-  app.put<{ Params: P; Body: VoucherInput }>('/vouchers/:code', { schema: { body: voucherInputSchema } }, async (req) => vouchers.update(causeOf(req), req.params.code, req.body));
+  app.get<{ Params: P }>('/vouchers/:code', async (req) => {
+    const v = await vouchers.view(await vouchers.find(projectIdOf(req), req.params.code));
+    return { ...v, validation_rules_assignments: await rules.assignmentsOf(projectIdOf(req), 'voucher', v.id) };
+  });
+  app.put<{ Params: P; Body: VoucherInput }>('/vouchers/:code', { schema: { body: voucherInputSchema } }, async (req) => {
+    if (req.body.validation_rules !== undefined) throw onlyAtCreation('voucher');
+    return vouchers.update(causeOf(req), req.params.code, req.body);
+  });
   app.delete<{ Params: P }>('/vouchers/:code', async (req, reply) => {
     await vouchers.remove(causeOf(req), req.params.code);
     return reply.code(204).send();

@@ -95,6 +95,8 @@ export const campaignInputSchema = {
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 200 },
     description: { type: ['string', 'null'], maxLength: 5000 },
+    // The rule to assign to the new campaign (Voucherify takes one).
+    validation_rules: { type: 'array', maxItems: 1, items: { type: 'string', minLength: 1, maxLength: 200 } },
     campaign_type: { type: 'string', enum: [...campaignTypes] },
     type: { type: 'string', enum: ['AUTO_UPDATE', 'STATIC', 'STANDALONE'] },
     join_once: { type: 'boolean' },

@@ -95,6 +95,8 @@ export interface CampaignRow {
 /** POST and PUT /v1/campaigns. */
 export interface CampaignInput extends Validity {
   name?: string;
+  /** Rule ids assigned to the new campaign (creation only). */
+  validation_rules?: string[];
   description?: string | null;
   campaign_type?: CampaignType;
   type?: CampaignKind;

@@ -10,6 +10,8 @@ export const tierInputSchema = {
     hierarchy: { type: 'integer', minimum: 1, maximum: 1000000 },
     active: { type: 'boolean' },
     category_id: { type: ['string', 'null'], maxLength: 500 },
+    // Rules to assign to the new tier.
+    validation_rules: { type: 'array', maxItems: 10, items: { type: 'string', minLength: 1, maxLength: 200 } },
     ...validityProperties,
   },
 } as const;

@@ -88,13 +88,15 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
     };
   }
 
-  async function create(cause: Cause, campaignId: string, input: TierInput) {
+  /** POST /v1/promotions/{campaignId}/tiers; `within` runs in the creating transaction (rule assignments). */
+  async function create(cause: Cause, campaignId: string, input: TierInput, within?: (tx: Executor, row: TierRow) => Promise<void>) {
     checkTier(input);
     return db.transaction(async (tx) => {
       const c = await promotion(cause.projectId, campaignId, tx);
       const row = tierRow(cause, c, input, input.hierarchy ?? (await sql.nextHierarchy(tx, c.id)));
       await sql.insertTier(tx, row);
       await record(tx, cause, 'campaign.promotion_tier.created', row, c);
+      await within?.(tx, row);
       return tierObject(row, c);
     });
   }
@@ -103,7 +105,7 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
    * POST /v1/campaigns of a PROMOTION with `promotion.tiers`: the campaign and its tiers in one transaction (tiers
    * are checked before anything is written; hierarchy defaults to their place in the list, from 1).
    */
-  async function createCampaign(cause: Cause, input: CampaignInput) {
+  async function createCampaign(cause: Cause, input: CampaignInput, within?: (tx: Executor, c: CampaignRow, tiers: TierRow[]) => Promise<void>) {
     const inputs = (input.promotion?.tiers ?? []) as TierInput[];
     inputs.forEach((t, i) => {
       try {
@@ -121,6 +123,7 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
         await record(tx, cause, 'campaign.promotion_tier.created', row, c);
         made.push(row);
       }
+      await within?.(tx, c, made);
     });
     if (made.length > 0) await announce(cause.projectId);
     return campaign;

@@ -19,6 +19,8 @@ export interface TierRow {
 /** POST /v1/promotions/{campaignId}/tiers, PUT /v1/promotions/tiers/{tierId}. */
 export interface TierInput extends Validity {
   name?: string;
+  /** Rule ids assigned to the new tier (creation only). */
+  validation_rules?: string[];
   banner?: string | null;
   action?: { discount?: Record<string, unknown> };
   metadata?: Record<string, unknown> | null;

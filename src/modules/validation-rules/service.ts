@@ -127,13 +127,24 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
       updated_at: null,
       assignments_count: 0,
     };
-    let row = build(blank, { rules: { logic: '' }, ...input });
-    return db.transaction(async (tx) => {
-      row = await withTargets(tx, row, input);
-      if (!(await sql.insertRule(tx, row))) throw duplicate('validation_rules', 'name', row.name);
-      await record(tx, cause, 'business_validation_rule.created', row.id, { rule: validationRuleObject(row), created_at: now.toISOString() });
-      return row;
-    });
+    const row = build(blank, { rules: { logic: '' }, ...input });
+    return db.transaction((tx) => insertRule(tx, cause, row, input));
+  }
+
+  async function insertRule(tx: Executor, cause: Cause, built: ValidationRuleRow, input: ValidationRuleInput): Promise<ValidationRuleRow> {
+    const row = await withTargets(tx, built, input);
+    if (!(await sql.insertRule(tx, row))) throw duplicate('validation_rules', 'name', row.name);
+    await record(tx, cause, 'business_validation_rule.created', row.id, { rule: validationRuleObject(row), created_at: row.created_at.toISOString() });
+    return row;
+  }
+
+  /**
+   * A new rule with the definition of an existing one (campaign templates): the same rules, error, targets and
+   * type under a new id and the given name, in the caller's transaction.
+   */
+  async function copyIn(tx: Executor, cause: Cause, source: ValidationRuleRow, name: string): Promise<ValidationRuleRow> {
+    const row: ValidationRuleRow = { ...source, id: newId('val', 12), project_id: cause.projectId, name, created_at: clock.now(), updated_at: null, assignments_count: 0 };
+    return insertRule(tx, cause, row, { applicable_to: source.applicable_to });
   }
 
   /** PUT: sent fields change (rules as a whole); the rest stay. */
@@ -171,19 +182,22 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
    * comes later). The same object twice is 409 duplicate_found, unless `force` replaces the assignment.
    */
   async function assign(cause: Cause, ruleId: string, input: { related_object_type?: RelatedObjectType; related_object_id: string }, force = false): Promise<AssignmentRow> {
-    const assignment = await db.transaction(async (tx) => {
-      const rule = await sql.selectRule(tx, cause.projectId, ruleId, true);
-      if (!rule) throw notFound('validation_rules', ruleId);
-      const type = input.related_object_type ?? 'voucher';
-      if (force) await sql.deleteAssignmentOf(tx, rule.id, type, input.related_object_id);
-      const row: AssignmentRow = { id: newId('asgm', 16), project_id: cause.projectId, rule_id: rule.id, related_object_type: type, related_object_id: input.related_object_id, created_at: clock.now() };
-      if (!(await sql.insertAssignment(tx, row))) throw duplicate('validation_rules_assignment', 'related_object_id', input.related_object_id);
-      const counted = { ...rule, assignments_count: (rule.assignments_count ?? 0) + (force ? 0 : 1) };
-      await record(tx, cause, 'business_validation_rule.assignment.created', row.id, { rule: validationRuleObject(counted), assignment: assignmentPayload(row) });
-      return row;
-    });
+    const assignment = await db.transaction((tx) => assignIn(tx, cause, ruleId, input, force));
     await announce(cause.projectId);
     return assignment;
+  }
+
+  /** assign, joining the caller's transaction; the caller calls `changed` once it commits. */
+  async function assignIn(tx: Executor, cause: Cause, ruleId: string, input: { related_object_type?: RelatedObjectType; related_object_id: string }, force = false): Promise<AssignmentRow> {
+    const rule = await sql.selectRule(tx, cause.projectId, ruleId, true);
+    if (!rule) throw notFound('validation_rules', ruleId);
+    const type = input.related_object_type ?? 'voucher';
+    if (force) await sql.deleteAssignmentOf(tx, rule.id, type, input.related_object_id);
+    const row: AssignmentRow = { id: newId('asgm', 16), project_id: cause.projectId, rule_id: rule.id, related_object_type: type, related_object_id: input.related_object_id, created_at: clock.now() };
+    if (!(await sql.insertAssignment(tx, row))) throw duplicate('validation_rules_assignment', 'related_object_id', input.related_object_id);
+    const counted = { ...rule, assignments_count: (rule.assignments_count ?? 0) + (force ? 0 : 1) };
+    await record(tx, cause, 'business_validation_rule.assignment.created', row.id, { rule: validationRuleObject(counted), assignment: assignmentPayload(row) });
+    return row;
   }
 
   async function unassign(cause: Cause, ruleId: string, assignmentId: string): Promise<void> {
@@ -204,7 +218,23 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
     update,
     remove,
     assign,
+    assignIn,
+    copyIn,
+    /**
+     * The rules a new object names in its `validation_rules`, assigned to it in the transaction that creates it (a
+     * rule that does not exist is 404 and nothing is created); the caller calls `changed` once it commits.
+     */
+    async assignNamed(tx: Executor, cause: Cause, ruleIds: readonly string[] | undefined, type: RelatedObjectType, objectId: string): Promise<void> {
+      for (const id of new Set(ruleIds ?? [])) await assignIn(tx, cause, id, { related_object_type: type, related_object_id: objectId });
+    },
+    /** An object's assignments as Voucherify's campaign, voucher and tier objects list them. */
+    async assignmentsOf(projectId: string, type: RelatedObjectType, objectId: string, tx: Executor = db) {
+      const data = (await assignedRules(tx, projectId, [{ type, id: objectId }])).map(({ assignment }) => assignmentObject(assignment));
+      return { object: 'list' as const, data_ref: 'data' as const, data, total: data.length };
+    },
     unassign,
+    /** After a transaction that assigned rules (assignIn) committed: cached copies of the project's rules are dropped. */
+    changed: announce,
     async list(projectId: string, q: { limit: number; page: number; order?: string }) {
       const rows = await sql.selectRulePage(db, projectId, { ascending: q.order === 'created_at', offset: (q.page - 1) * q.limit, limit: q.limit });
       return { rules: rows, total: await sql.countRules(db, projectId) };

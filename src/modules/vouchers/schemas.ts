@@ -11,6 +11,8 @@ export const voucherInputProperties = {
   additional_info: { type: ['string', 'null'], maxLength: 5000 },
   metadata: { type: 'object' },
   is_referral_code: { type: 'boolean' },
+  // Rules to assign to the new voucher.
+  validation_rules: { type: 'array', maxItems: 10, items: { type: 'string', minLength: 1, maxLength: 200 } },
   discount: discountSchema,
   gift: giftSchema,
   loyalty_card: loyaltyCardSchema,

@@ -113,11 +113,13 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
     throw invalidCodeConfig(`No free code found in ${drawAttempts} draws from code_config ${JSON.stringify(config ?? {})}: its code space is nearly used up`);
   }
 
-  async function create(cause: Cause, input: VoucherInput) {
+  /** POST /v1/vouchers; `within` runs in the creating transaction (rule assignments). */
+  async function create(cause: Cause, input: VoucherInput, within?: (tx: Executor, row: VoucherRow) => Promise<void>) {
     const { row, campaign, config } = await build(cause, input);
     return db.transaction(async (tx) => {
       const saved = await insert(tx, row, config);
       await log.record(tx, [event(cause, 'voucher.created', saved, campaign)]);
+      await within?.(tx, saved);
       return voucherObject(saved, campaign);
     });
   }

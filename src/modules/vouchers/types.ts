@@ -33,6 +33,8 @@ export interface VoucherRow {
 /** POST /v1/vouchers[/{code}], PUT /v1/vouchers/{code}, one item of an import. */
 export interface VoucherInput extends VoucherOverrides {
   code?: string;
+  /** Rule ids assigned to the new voucher (creation only). */
+  validation_rules?: string[];
   type?: VoucherType;
   campaign?: string;
   campaign_id?: string;
