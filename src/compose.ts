@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import type { Job } from './core/jobs.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { campaignsModule } from './modules/campaigns/index.js';
+import { campaignTemplatesModule } from './modules/campaign-templates/index.js';
 import { customersModule } from './modules/customers/index.js';
 import { customerBulkModule } from './modules/customer-bulk/index.js';
 import { customerErasureModule } from './modules/customer-erasure/index.js';
@@ -71,6 +72,7 @@ const modules = [
   distributionsModule,
   ordersModule,
   promotionsModule,
+  campaignTemplatesModule,
   loyaltiesModule,
   referralsModule,
   rewardsModule,

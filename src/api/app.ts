@@ -27,6 +27,8 @@ import { clientAuth, managementAuth, serverAuth } from './auth.js';
 import { frameworkErrorHandler, installErrorHandling } from './errors.js';
 import { unstorableInBody, urlHasNul } from './json-body.js';
 import { campaignRoutes } from './routes/campaigns.js';
+import type { CampaignTemplatesService } from '../modules/campaign-templates/index.js';
+import { campaignTemplateManagementRoutes, campaignTemplateRoutes } from './routes/campaign-templates.js';
 import { registerOpenApi } from './openapi.js';
 import { installRequestMetrics } from './request-metrics.js';
 import { operationsRoutes, type Operations } from './routes/operations.js';
@@ -88,6 +90,7 @@ export interface ApiServices {
   publications: PublicationsService;
   redemptions: RedemptionsService;
   promotions: PromotionsService;
+  campaignTemplates: CampaignTemplatesService;
   rollbacks: RollbacksService;
   loyalties: LoyaltiesService;
   exports: ExportsService;
@@ -175,6 +178,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     validationRuleRoutes(v1, services);
     redemptionRoutes(v1, services);
     promotionRoutes(v1, services);
+    campaignTemplateRoutes(v1, services);
     loyaltyRoutes(v1, services);
     rewardRoutes(v1, services);
     referralRoutes(v1, services);
@@ -221,6 +225,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     eventSchemaRoutes(mgmt, services);
     metadataSchemaManagementRoutes(mgmt, services);
     webhookRoutes(mgmt, services);
+    campaignTemplateManagementRoutes(mgmt, services);
   }, { prefix: '/management/v1' });
 
   return app;

@@ -10,7 +10,8 @@ import { expect } from 'vitest';
 import { fairSchemas, specDir } from './conformance.js';
 
 export function apiSpecValidator(file: string, adjust: (schemas: Record<string, any>) => void = () => undefined) {
-  const path = resolve(specDir, `spec/api/${file}.json`);
+  // `readOnly-openAPI` is the one file of all paths (the only one with some operations, such as campaign templates).
+  const path = resolve(specDir, file === 'readOnly-openAPI' ? 'spec/readOnly-openAPI.json' : `spec/api/${file}.json`);
   let ajv: Ajv | undefined;
   const compiled = new Map<string, ReturnType<Ajv['compile']>>();
   function validator(name: string) {

@@ -142,7 +142,7 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
    * A new rule with the definition of an existing one (campaign templates): the same rules, error, targets and
    * type under a new id and the given name, in the caller's transaction.
    */
-  async function copyIn(tx: Executor, cause: Cause, source: ValidationRuleRow, name: string): Promise<ValidationRuleRow> {
+  async function copyIn(tx: Executor, cause: Cause, source: Pick<ValidationRuleRow, 'type' | 'context_type' | 'rules' | 'bundle_rules' | 'error' | 'applicable_to'>, name: string): Promise<ValidationRuleRow> {
     const row: ValidationRuleRow = { ...source, id: newId('val', 12), project_id: cause.projectId, name, created_at: clock.now(), updated_at: null, assignments_count: 0 };
     return insertRule(tx, cause, row, { applicable_to: source.applicable_to });
   }
