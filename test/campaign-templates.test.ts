@@ -196,6 +196,19 @@ describe('campaign templates', () => {
     const rule = await asOther('GET', `/v1/validation-rules/${setup.json().created_resources[0].id}`);
     expect(rule.statusCode).toBe(200);
     expect(rule.json().rules).toEqual(gold.rules);
+    // A rule naming a product of the source project: the copy's setup is refused there, and creates nothing.
+    const lamp = await ok('POST', '/v1/products', { source_id: 'tpl-lamp', name: 'Lamp', price: 1000 });
+    const lamps = await ok('POST', '/v1/validation-rules', { name: 'lamps', applicable_to: { included: [{ object: 'product', id: lamp.id }] } });
+    const lampCampaign = await ok('POST', '/v1/campaigns', { name: 'Lamp deals', campaign_type: 'DISCOUNT_COUPONS', validation_rules: [lamps.id], voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100, effect: 'APPLY_TO_ITEMS' } } });
+    const lampTemplate = await ok('POST', '/v1/templates/campaigns', { name: 'Lamps', campaign_id: lampCampaign.id });
+    const lampCopy = (await mgmt('POST', `/projects/${p.id}/templates/campaigns/${lampTemplate.id}/copy`, { name: 'Lamps', destination_project_id: other.id })).json();
+    const refused = await asOther('POST', `/v1/templates/campaigns/${lampCopy.id}/campaign-setup`, { name: 'Lamp deals there' });
+    expect(refused.statusCode).toBe(404);
+    expect(refused.json().details ?? refused.json().message).toContain(lamp.id);
+    expect((await asOther('GET', '/v1/campaigns/Lamp deals there')).statusCode).toBe(404);
+    // In the source project, the same template sets up a campaign whose copied rule keeps the product.
+    const here = await ok('POST', `/v1/templates/campaigns/${lampTemplate.id}/campaign-setup`, { name: 'Lamp deals 2' });
+    expect((await ok('GET', `/v1/validation-rules/${here.created_resources[0].id}`)).applicable_to.included[0]).toMatchObject({ object: 'product', id: lamp.id });
     expect((await mgmt('POST', `/projects/${p.id}/templates/campaigns/${template.id}/copy`, { name: 'Nowhere', destination_project_id: 'proj_nothere' })).statusCode).toBe(404);
     expect((await mgmt('POST', `/projects/${p.id}/templates/campaigns/camp_tpl_nothere/copy`, { name: 'Nothing', destination_project_id: other.id })).statusCode).toBe(404);
     expect((await mgmt('POST', `/projects/${p.id}/templates/campaigns/${template.id}/copy`, { name: 'Imported gold', destination_project_id: other.id })).statusCode).toBe(409);
