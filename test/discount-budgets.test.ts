@@ -94,6 +94,69 @@ describe('a budget per product of a collection', () => {
   });
 });
 
+describe('a budget per promotion tier', () => {
+  it("each tier spends its own units, the campaign's budget holds across its tiers, and a rollback gives both back", async () => {
+    await ok('POST', '/v1/products', { source_id: 'hat', name: 'hat', price: 4000 });
+    const rule = (name: string, target: Record<string, unknown>) => ok('POST', '/v1/validation-rules', { name, applicable_to: { included: [{ object: 'product', source_id: 'hat', ...target }] } });
+    const tierLimit = await rule('hats per tier', { product_promotion_tier_quantity_limit: 2, product_campaign_quantity_limit: 3 });
+    const perCustomer = await rule('hats per tier and customer', { product_customer_promotion_tier_quantity_limit: 1 });
+    const half = { type: 'PERCENT', percent_off: 50, effect: 'APPLY_TO_ITEMS' };
+    const promo = await ok('POST', '/v1/campaigns', {
+      name: 'Hat days', campaign_type: 'PROMOTION',
+      promotion: { tiers: [{ name: 'Hats A', action: { discount: half }, validation_rules: [tierLimit.id] }, { name: 'Hats B', action: { discount: half }, validation_rules: [tierLimit.id] }] },
+    });
+    const [a, b] = promo.promotion.tiers;
+    const redeemTier = (tier: string, customer: string, quantity = 1) =>
+      api('POST', '/v1/redemptions', { redeemables: [{ object: 'promotion_tier', id: tier }], customer: { source_id: customer }, order: { items: [line('hat', quantity, 4000)] } });
+    const first = await redeemTier(a.id, 'hat-1');
+    expect(first.statusCode, first.body).toBe(200);
+    expect((await redeemTier(a.id, 'hat-2')).statusCode).toBe(200);
+    // Tier A's 2 units are spent; tier B has its own, but the campaign's 3 leave it one.
+    const third = await redeemTier(a.id, 'hat-3');
+    expect(third.statusCode).toBe(400);
+    expect(third.json().details).toContain("campaign's or promotion tier's budget");
+    const fromB = await redeemTier(b.id, 'hat-3', 2);
+    expect(fromB.json().order.total_discount_amount).toBe(2000);
+    expect((await redeemTier(b.id, 'hat-4')).statusCode).toBe(400);
+    // A rollback of tier A's first gives one unit back to tier A and to the campaign: A takes it, then the
+    // campaign's 3 are spent again and B (one unit left of its own) gets nothing.
+    await ok('POST', `/v1/redemptions/${first.json().redemptions[0].id}/rollback`, {});
+    expect((await redeemTier(a.id, 'hat-4')).statusCode).toBe(200);
+    expect((await redeemTier(a.id, 'hat-5')).statusCode).toBe(400);
+    expect((await redeemTier(b.id, 'hat-5')).statusCode).toBe(400);
+    // Per customer and tier: one unit each.
+    const promo2 = await ok('POST', '/v1/campaigns', { name: 'Hat nights', campaign_type: 'PROMOTION', promotion: { tiers: [{ name: 'Night hats', action: { discount: half }, validation_rules: [perCustomer.id] }] } });
+    const night = promo2.promotion.tiers[0].id;
+    expect((await redeemTier(night, 'hat-ann', 3)).json().order.total_discount_amount).toBe(2000);
+    expect((await redeemTier(night, 'hat-ann')).statusCode).toBe(400);
+    expect((await redeemTier(night, 'hat-bob')).statusCode).toBe(200);
+  });
+});
+
+describe('budgets given by formulas', () => {
+  it("computes the bound on the order and the customer's metadata, and falls back to the number when it cannot", async () => {
+    await ok('POST', '/v1/products', { source_id: 'scarf', name: 'scarf', price: 3000 });
+    const { code } = await budgetCampaign('Scarves', {
+      object: 'product', source_id: 'scarf',
+      product_customer_campaign_quantity_limit: 1,
+      product_customer_campaign_quantity_limit_formula: 'CUSTOMER_METADATA("scarves")',
+    });
+    await ok('POST', '/v1/customers', { source_id: 'scarf-vip', metadata: { scarves: 3 } });
+    await ok('POST', '/v1/customers', { source_id: 'scarf-plain', metadata: {} });
+    const five = [line('scarf', 5, 3000)];
+    // 3 for the customer whose metadata says so; 1 (the number) for one without it.
+    expect((await validate(code, 'scarf-vip', five)).order.total_discount_amount).toBe(3 * 1500);
+    expect((await validate(code, 'scarf-plain', five)).order.total_discount_amount).toBe(1500);
+    expect((await redeem(code, 'scarf-vip', [line('scarf', 2, 3000)])).json().order.total_discount_amount).toBe(3000);
+    expect((await validate(code, 'scarf-vip', five)).order.total_discount_amount).toBe(1500);
+    const big = await budgetCampaign('Big scarves', { object: 'product', source_id: 'scarf', product_campaign_quantity_limit_formula: 'IF(ORDER_AMOUNT > 100;4;1)' });
+    expect((await validate(big.code, 'scarf-plain', five)).order.total_discount_amount).toBe(4 * 1500);
+    expect((await validate(big.code, 'scarf-plain', [line('scarf', 2, 3000)])).order.total_discount_amount).toBe(1500);
+    const bad = await api('POST', '/v1/validation-rules', { name: 'bad budget', applicable_to: { included: [{ object: 'product', source_id: 'scarf', product_campaign_quantity_limit: -1 }] } });
+    expect(bad.statusCode).toBe(400);
+  });
+});
+
 describe('under concurrency', () => {
   it('12 clients racing for 5 units: exactly 5 redemptions discount one each, and the counter says 5', async () => {
     const { code } = await budgetCampaign('Tees', { object: 'product', source_id: 'tee', product_campaign_quantity_limit: 5 });

@@ -29,6 +29,9 @@ export function splitProportionally(total: number, weights: number[]): number[] 
   return out;
 }
 
+/** Formula variables of an order (ORDER_AMOUNT, ORDER_UNITS_QUANTITY...), for formulas outside a discount. */
+export const orderFormulaVars = (order: DiscountOrder) => varsOf({ order });
+
 /** Formula variables of the order (money in major units, as formulas are written) and of one line. */
 function varsOf(input: DiscountInput, line?: DiscountLine): Record<string, number | string | undefined> {
   const o = input.order;

@@ -10,6 +10,6 @@
  *   is used. Money in formulas is in major units; results are minor units, rounded half up.
  * - eligible lines: the caller's predicate (a validation rule's applicable_to).
  */
-export { calculateDiscount, applyDiscount, splitProportionally } from './calculate.js';
+export { calculateDiscount, applyDiscount, splitProportionally, orderFormulaVars } from './calculate.js';
 export { evaluateFormula, parseFormula, FormulaError, type FormulaContext } from './formula.js';
 export { amountEffects, type AmountEffect, type UnitEffect, type Discount, type DiscountInput, type DiscountLine, type DiscountOrder, type DiscountResult, type AddedUnits, type OneUnit } from './types.js';

@@ -8,10 +8,10 @@ import { validAt } from '../campaigns/index.js';
 import { campaignDisabled, invalidRedeemables as badRedeemable, loyaltyCardPointsExceeded, missingOrder, notFound, promotionInactive, promotionNotActiveNow, quantityExceeded, rulesViolated, TesseraError, voucherDisabled, voucherExpired, voucherNotActive, giftAmountExceeded, invalidRedeemables, referrerNotPermittedToRedeem } from '../../core/errors.js';
 import type { Executor } from '../../store/db.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
-import { applyDiscount, calculateDiscount, type Discount, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
+import { applyDiscount, calculateDiscount, evaluateFormula, FormulaError, orderFormulaVars, type Discount, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
 import type { OrderItem } from '../orders/index.js';
 import type { AssignmentRow, CollectionTest, RelatedObjectType, RuleContext, RuleItem, Targets, ValidationRulesService } from '../validation-rules/index.js';
-import { capsOf, eligibleLines, evaluateRules, hasBudget, hasCollectionBudget, lineProduct, restricts, targetsOf, type Caps, type Target } from '../validation-rules/index.js';
+import { capsOf, eligibleLines, evaluateRules, hasBudget, type BudgetKey, hasCollectionBudget, lineProduct, restricts, targetsOf, type Caps, type Target } from '../validation-rules/index.js';
 import { cardPoints, effective, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { RewardsService } from '../rewards/index.js';
 import type { PromotionsService, TierRow } from '../promotions/index.js';
@@ -250,7 +250,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
   // customers and per customer, read with the limits' counters.
   const budgeted = new Map<Target, string>();
   for (const a of assigned) (a.rule.applicable_to?.included as Target[] | undefined)?.forEach((t, i) => hasBudget(t) && budgeted.set(t, `${a.rule.id}:${i}`));
-  const scopes = [...new Set(found.flatMap((f) => (f.tier ? [f.tier.campaign_id] : f.voucher ? [f.voucher.campaign_id ?? f.voucher.id] : [])))];
+  const scopes = [...new Set(found.flatMap((f) => (f.tier ? [f.tier.campaign_id, f.tier.id] : f.voucher ? [f.voucher.campaign_id ?? f.voucher.id] : [])))];
   const budgetId = (scope: string, target: Target, product?: string) => `bud:${scope}:${budgeted.get(target)}${product !== undefined ? `:${product}` : ''}`;
   const orderProducts = budgeted.size > 0 ? [...new Set(known.flatMap((l) => lineProduct(l) ?? []))] : [];
   const budgetIds = budgeted.size > 0
@@ -261,16 +261,41 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
   const customerKey = ctx.customer?.id ?? '~';
   const used = (objectId: string, customerId: string) => counters.find((r) => r.object_id === objectId && r.customer_id === customerId && r.period === '')?.count ?? 0;
   /**
-   * The budget counters a target's units go to in this scope, with their bounds and what they have used: the
-   * target's own, or one product's of a collection target.
+   * A budget's bound for this order: its `_formula` computed on the order, the customer's and the redemption's
+   * metadata (a formula that cannot be computed falls back to the number, as discount formulas do), else the number.
    */
-  const budgetsOf = (scope: string, target: Target, product?: string) => {
-    const id = budgetId(scope, target, product);
+  const formulaContext = { vars: orderFormulaVars({ amount: ctx.order.amount ?? 0, items: known as DiscountOrder['items'], metadata: ctx.order.metadata }), metadata: { CUSTOMER: ctx.customer?.metadata, ORDER: ctx.order.metadata, REDEMPTION: ctx.metadata } };
+  const boundOf = (target: Target, key: BudgetKey): number | undefined => {
+    const fixed = typeof target[key] === 'number' ? (target[key] as number) : undefined;
+    const formula = target[`${key}_formula`];
+    if (typeof formula !== 'string') return fixed;
+    try {
+      return Math.max(0, Math.floor(evaluateFormula(formula, formulaContext)));
+    } catch (err) {
+      if (!(err instanceof FormulaError)) throw err;
+      return fixed;
+    }
+  };
+  /**
+   * The budget counters a target's units go to, with their bounds and what they have used: the campaign's (in
+   * `scope`) and, for a promotion tier, the tier's own; each the target's, or one product's of a collection target.
+   */
+  const budgetsOf = (scope: string, target: Target, product: string | undefined, tierId: string | undefined) => {
     const out: Array<{ key: CounterKey; bound: number; used: number }> = [];
-    const all = product === undefined ? target.product_campaign_quantity_limit : target.product_in_collection_campaign_quantity_limit;
-    const each = product === undefined ? target.product_customer_campaign_quantity_limit : target.product_in_collection_customer_campaign_quantity_limit;
-    if (typeof all === 'number') out.push({ key: [id, '', ''], bound: all, used: used(id, '') });
-    if (typeof each === 'number') out.push({ key: [id, customerKey, ''], bound: each, used: used(id, customerKey) });
+    const inCollection = product !== undefined;
+    const levels: Array<[string, BudgetKey, BudgetKey]> = [
+      [scope, inCollection ? 'product_in_collection_campaign_quantity_limit' : 'product_campaign_quantity_limit', inCollection ? 'product_in_collection_customer_campaign_quantity_limit' : 'product_customer_campaign_quantity_limit'],
+      ...(tierId !== undefined
+        ? [[tierId, inCollection ? 'product_in_collection_promotion_tier_quantity_limit' : 'product_promotion_tier_quantity_limit', inCollection ? 'product_in_collection_customer_promotion_tier_quantity_limit' : 'product_customer_promotion_tier_quantity_limit'] as [string, BudgetKey, BudgetKey]]
+        : []),
+    ];
+    for (const [at, allKey, eachKey] of levels) {
+      const id = budgetId(at, target, product);
+      const all = boundOf(target, allKey);
+      const each = boundOf(target, eachKey);
+      if (all !== undefined) out.push({ key: [id, '', ''], bound: all, used: used(id, '') });
+      if (each !== undefined) out.push({ key: [id, customerKey, ''], bound: each, used: used(id, customerKey) });
+    }
     return out;
   };
 
@@ -299,7 +324,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
    * touch; an order without any such line is an order_rules_violated (nothing it could discount).
    */
   type Targeting = Pick<Applicable, 'targets' | 'choose' | 'budgets' | 'itemRules' | 'assignments'>;
-  const targeting = (ids: (string | null)[], discount: Discount | undefined): { error: TesseraError } | { found: Targeting } => {
+  const targeting = (ids: (string | null)[], discount: Discount | undefined, tierId?: string): { error: TesseraError } | { found: Targeting } => {
     const guarding = assigned.filter((a) => ids.includes(a.objectId));
     const about: Targeting = { ...(guarding.some((a) => ruleFacts(a.rule).items) ? { itemRules: true } : {}), ...(guarding.length > 0 ? { assignments: guarding.map((a) => a.assignment) } : {}) };
     const targets = targetsOf(guarding.map((a) => a.rule));
@@ -309,7 +334,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const scope = ids[1] ?? ids[0]!;
     const budgetLeft = (t: Target, product?: string) => {
       if (!budgeted.has(t)) return undefined;
-      const counters = budgetsOf(scope, t, product);
+      const counters = budgetsOf(scope, t, product, tierId);
       return counters.length > 0 ? Math.min(...counters.map((b) => b.bound - b.used)) : undefined;
     };
     const budgets: { current: BudgetUse[] } = { current: [] };
@@ -317,7 +342,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
       const mapped = lines.map((l, i) => known[i] ?? l);
       const eligible = eligibleLines(targets, mapped, inCollection);
       const caps = capsOf(targets, mapped, eligible, inCollection, budgeted.size > 0 ? budgetLeft : undefined);
-      budgets.current = (caps?.budgeted ?? []).flatMap(({ target, product, units }) => (units > 0 ? budgetsOf(scope, target, product).map((b) => ({ key: b.key, units, bound: b.bound })) : []));
+      budgets.current = (caps?.budgeted ?? []).flatMap(({ target, product, units }) => (units > 0 ? budgetsOf(scope, target, product, tierId).map((b) => ({ key: b.key, units, bound: b.bound })) : []));
       return { eligible, caps };
     };
     const first = choose(known);
@@ -326,10 +351,10 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
       const rule = named();
       return { error: rulesViolated('order_rules_violated', `order does not match validation rules: ${rule?.id ?? ''} (no item of the order is one the discount applies to)`, rule?.error?.message) };
     }
-    // Every line it may touch is out of its campaign's budget of discounted units.
+    // Every line it may touch is out of its campaign's (or tier's) budget of discounted units.
     if (!first.eligible.some((e, i) => e && (first.caps?.lines[i]?.units ?? 1) > 0)) {
       const rule = named();
-      return { error: rulesViolated('order_rules_violated', `order does not match validation rules: ${rule?.id ?? ''} (the campaign's budget of discounted units of these products is spent)`, rule?.error?.message) };
+      return { error: rulesViolated('order_rules_violated', `order does not match validation rules: ${rule?.id ?? ''} (the ${tierId !== undefined ? "campaign's or promotion tier's" : "campaign's"} budget of discounted units of these products is spent)`, rule?.error?.message) };
     }
     return { found: { targets, choose, ...(budgeted.size > 0 ? { budgets } : {}), ...about } };
   };
@@ -339,7 +364,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const discount = tier.action.discount as Discount | undefined;
     const error = tierError(tier, campaign, ctx.now) ?? ruleFailure([tier.id, tier.campaign_id]);
     if (error) return { status: 'INAPPLICABLE', input, error, tier, campaign };
-    const t = targeting([tier.id, tier.campaign_id], discount);
+    const t = targeting([tier.id, tier.campaign_id], discount, tier.id);
     if ('error' in t) return { status: 'INAPPLICABLE', input, error: t.error, tier, campaign };
     const mine = limits.filter((l) => l.objectId === tier.id || l.objectId === tier.campaign_id);
     return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount, ...t.found };

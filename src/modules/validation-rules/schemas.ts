@@ -1,9 +1,10 @@
 /** JSON Schemas of validation-rule bodies; the rule grammar itself is checked by grammar.ts (clear messages). */
 import { relatedObjectTypes, ruleTypes } from './types.js';
-import { targetEffects, targetObjects } from './targets.js';
+import { budgetKeys, collectionBudgetKeys, targetEffects, targetObjects } from './targets.js';
 
 const key = { type: 'string', minLength: 1, maxLength: 500 } as const;
 const count = { type: 'integer', minimum: 0 } as const;
+const formula = { type: 'string', minLength: 1, maxLength: 2000 } as const;
 /** An ApplicableTo: a product, SKU or collection (by id or source_id), with its effect and limits. */
 const target = {
   type: 'object',
@@ -20,6 +21,7 @@ const target = {
     aggregated_quantity_limit: count,
     amount_limit: count,
     aggregated_amount_limit: count,
+    ...Object.fromEntries([...budgetKeys, ...collectionBudgetKeys].flatMap((k) => [[k, count], [`${k}_formula`, formula]])),
   },
 } as const;
 const applicable = { type: 'array', maxItems: 1000, items: target } as const;

@@ -108,12 +108,22 @@ export interface Caps {
   budgeted?: Array<{ target: Target; product?: string; units: number }>;
 }
 
-/** The campaign-budget limits of a target: units of its products discounted across the campaign, and per customer. */
-export const budgetKeys = ['product_campaign_quantity_limit', 'product_customer_campaign_quantity_limit'] as const;
+/**
+ * The budget limits of a target: units of its products discounted across a campaign, and per customer; across one
+ * promotion tier, and per customer. Each may be a number or a `<key>_formula` (computed per order).
+ */
+export const budgetKeys = ['product_campaign_quantity_limit', 'product_customer_campaign_quantity_limit', 'product_promotion_tier_quantity_limit', 'product_customer_promotion_tier_quantity_limit'] as const;
 /** The same, for each product of a collection target on its own. */
-export const collectionBudgetKeys = ['product_in_collection_campaign_quantity_limit', 'product_in_collection_customer_campaign_quantity_limit'] as const;
-export const hasBudget = (t: Target) => [...budgetKeys, ...(t.object === 'products_collection' ? collectionBudgetKeys : [])].some((k) => typeof t[k] === 'number');
-export const hasCollectionBudget = (t: Target) => t.object === 'products_collection' && collectionBudgetKeys.some((k) => typeof t[k] === 'number');
+export const collectionBudgetKeys = [
+  'product_in_collection_campaign_quantity_limit',
+  'product_in_collection_customer_campaign_quantity_limit',
+  'product_in_collection_promotion_tier_quantity_limit',
+  'product_in_collection_customer_promotion_tier_quantity_limit',
+] as const;
+export type BudgetKey = (typeof budgetKeys)[number] | (typeof collectionBudgetKeys)[number];
+const budgetSet = (t: Target, k: BudgetKey) => typeof t[k] === 'number' || typeof t[`${k}_formula`] === 'string';
+export const hasBudget = (t: Target) => [...budgetKeys, ...(t.object === 'products_collection' ? collectionBudgetKeys : [])].some((k) => budgetSet(t, k));
+export const hasCollectionBudget = (t: Target) => t.object === 'products_collection' && collectionBudgetKeys.some((k) => budgetSet(t, k));
 
 /** The product an order line is of (its SKU's product for a SKU line), as the catalog names it. */
 export function lineProduct(line: RuleItem): string | undefined {
