@@ -173,6 +173,9 @@ describe('campaign templates', () => {
     expect(gifts.total).toBe(1);
     const named = await ok('GET', '/v1/templates/campaigns?filters[name][conditions][$in]=Gift&filters[name][conditions][$in]=Gold tier');
     expect(named.data.map((x: any) => x.name).sort()).toEqual(['Gift', 'Gold tier']);
+    const unsupported = await api('GET', '/v1/templates/campaigns?filters[name][conditions][$starts_with]=Gi');
+    expect(unsupported.statusCode).toBe(400);
+    expect(unsupported.json()).toMatchObject({ key: 'invalid_query_params' });
     const gone = all.data.find((x: any) => x.name === 'Gift');
     expect((await api('DELETE', `/v1/templates/campaigns/${gone.id}`)).statusCode).toBe(204);
     expect((await api('GET', `/v1/templates/campaigns/${gone.id}`)).statusCode).toBe(404);

@@ -1,7 +1,8 @@
 import type { Clock } from '../../core/clock.js';
 import { duplicate, invalidCampaign, invalidPayload, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { Db, Executor } from '../../store/db.js';
+import { valueFilter } from '../../core/list-filters.js';
+import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
 import type { CampaignInput, CampaignRow, CampaignsService, Validity } from '../campaigns/index.js';
 import type { Cause } from '../event-log/index.js';
 import type { PromotionsService, TierInput, TierRow } from '../promotions/index.js';
@@ -29,18 +30,9 @@ function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pa
   return out;
 }
 
-const asList = (v: unknown): string[] | undefined => (v === undefined || v === null ? undefined : (Array.isArray(v) ? v : [v]).map(String));
-
 /** `filters[id|name|campaign_type][conditions][$in|$is|$not_in|$is_not]`. */
 function filterOf(filters: TemplateListQuery['filters']): sql.TemplateFilter {
-  const of = (key: string): sql.FieldFilter | undefined => {
-    const c = filters?.[key]?.conditions;
-    if (!c) return undefined;
-    const inList = [...(asList(c.$in) ?? []), ...(asList(c.$is) ?? [])];
-    const notIn = [...(asList(c.$not_in) ?? []), ...(asList(c.$is_not) ?? [])];
-    return { ...(inList.length > 0 ? { in: inList } : {}), ...(notIn.length > 0 ? { notIn } : {}) };
-  };
-  return { ids: of('id'), names: of('name'), types: of('campaign_type') };
+  return { ids: valueFilter(filters, 'id'), names: valueFilter(filters, 'name'), types: valueFilter(filters, 'campaign_type') };
 }
 
 /**
@@ -104,14 +96,12 @@ export function createCampaignTemplatesService(deps: { db: Db; clock: Clock; cam
 
   async function update(projectId: string, id: string, input: { name?: string | null; description?: string | null }) {
     const current = await get(projectId, id);
-    try {
-      const row = await sql.updateTemplate(db, { id: current.id, project_id: projectId, name: input.name ?? current.name, description: input.description !== undefined ? input.description : current.description, updated_at: clock.now() });
-      if (!row) throw notFound('campaign_template', id);
-      return templateObject(row);
-    } catch (err) {
-      if (err instanceof Error && (err as { code?: string }).code === '23505') throw duplicate('campaign_template', 'name', input.name ?? current.name);
-      throw err;
-    }
+    const name = input.name ?? current.name;
+    const row = await sql.updateTemplate(db, { id: current.id, project_id: projectId, name, description: input.description !== undefined ? input.description : current.description, updated_at: clock.now() }).catch((err: unknown) => {
+      throw isUniqueViolation(err, 'campaign_templates_name_unique') ? duplicate('campaign_template', 'name', name) : err;
+    });
+    if (!row) throw notFound('campaign_template', id);
+    return templateObject(row);
   }
 
   async function remove(projectId: string, id: string): Promise<void> {

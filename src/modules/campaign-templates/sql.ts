@@ -1,3 +1,4 @@
+import type { ValueFilter } from '../../core/list-filters.js';
 import type { Executor } from '../../store/db.js';
 import type { TemplateRow } from './types.js';
 
@@ -32,16 +33,10 @@ export async function deleteTemplate(db: Executor, projectId: string, id: string
   return rowCount > 0;
 }
 
-/** Values a field must be in (`in`) or must not be (`notIn`). */
-export interface FieldFilter {
-  in?: string[];
-  notIn?: string[];
-}
-
 export interface TemplateFilter {
-  ids?: FieldFilter;
-  names?: FieldFilter;
-  types?: FieldFilter;
+  ids?: ValueFilter;
+  names?: ValueFilter;
+  types?: ValueFilter;
 }
 
 /** A page by id (the cursor is the last id seen) and, when asked, how many templates the filter matches. */

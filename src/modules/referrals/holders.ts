@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.js';
+import { valueFilter } from '../../core/list-filters.js';
 import { duplicate, invalidReferralHolder, notFound } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
@@ -43,18 +44,9 @@ export function holderObject(h: Omit<sql.HolderRow, 'project_id'>) {
   };
 }
 
-const asList = (v: unknown): string[] | undefined => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(String));
-
 /** `filters[holder_role|customer_id][conditions][$in|$is|$not_in|$is_not]` as a filter. */
 function filterOf(filters: HoldersQuery['filters']): sql.HolderFilter {
-  const of = (key: string) => {
-    const c = filters?.[key]?.conditions;
-    if (!c) return undefined;
-    const inList = [...(asList(c.$in) ?? []), ...(asList(c.$is) ?? [])];
-    const notIn = [...(asList(c.$not_in) ?? []), ...(asList(c.$is_not) ?? [])];
-    return { ...(inList.length > 0 ? { in: inList } : {}), ...(notIn.length > 0 ? { notIn } : {}) };
-  };
-  return { roles: of('holder_role'), customers: of('customer_id') };
+  return { roles: valueFilter(filters, 'holder_role'), customers: valueFilter(filters, 'customer_id') };
 }
 
 /**

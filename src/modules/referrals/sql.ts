@@ -1,3 +1,4 @@
+import type { ValueFilter } from '../../core/list-filters.js';
 import type { Executor } from '../../store/db.js';
 
 /** Records a referral unless the referee was referred in this program before (then false): one guarded insert. */
@@ -68,8 +69,8 @@ export async function insertHolders(db: Executor, rows: Array<Omit<HolderRow, 'v
 }
 
 export interface HolderFilter {
-  roles?: { in?: string[]; notIn?: string[] };
-  customers?: { in?: string[]; notIn?: string[] };
+  roles?: ValueFilter;
+  customers?: ValueFilter;
 }
 
 /** A code's holders by id (ascending or descending), after a cursor, filtered; and how many match. */

@@ -1,0 +1,27 @@
+import { invalidQueryParams } from './errors.js';
+
+/** Values a listed field must be one of (`in`) and must not be (`notIn`). */
+export interface ValueFilter {
+  in?: string[];
+  notIn?: string[];
+}
+
+/** `filters[<field>][conditions]` of a list endpoint, as its query string parses it. */
+export type ListFilters = Record<string, { conditions?: Record<string, unknown> } | string | undefined>;
+
+const asList = (v: unknown): string[] => (v === undefined || v === null ? [] : (Array.isArray(v) ? v : [v]).map(String));
+
+/**
+ * `filters[<field>][conditions][$is|$in|$is_not|$not_in]` of one field, as a ValueFilter (undefined without
+ * conditions). Other operators are 400 `invalid_query_params`, not ignored.
+ */
+export function valueFilter(filters: ListFilters | undefined, field: string): ValueFilter | undefined {
+  const entry = filters?.[field];
+  const c = typeof entry === 'object' ? entry.conditions : undefined;
+  if (!c) return undefined;
+  const other = Object.keys(c).find((op) => !['$is', '$in', '$is_not', '$not_in'].includes(op));
+  if (other !== undefined) throw invalidQueryParams(`Query filters.${field}.conditions.${other} is not supported; use $is, $in, $is_not or $not_in`);
+  const inList = [...asList(c.$in), ...asList(c.$is)];
+  const notIn = [...asList(c.$not_in), ...asList(c.$is_not)];
+  return { ...(inList.length > 0 ? { in: inList } : {}), ...(notIn.length > 0 ? { notIn } : {}) };
+}
