@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { VouchersService } from '../../modules/vouchers/index.js';
-import { forbidden } from '../../core/errors.js';
+import { forbidden, invalidQueryParams } from '../../core/errors.js';
 import { type QualificationInput, type PromotionValidationInput, stackingRulesOf, legacyInputSchema, legacyClientQuerySchema, promotionValidationSchema, rollbackInputSchema, stackInputSchema, type RedemptionsService, type RollbacksService, type StackInput } from '../../modules/redemptions/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
-import { limitParam, listOf, pageParam } from '../list.js';
+import { dateRangeParam, limitParam, listOf, pageParam, toRange, type DateRangeQuery } from '../list.js';
+import { valueFilter, type ListFilters } from '../../core/list-filters.js';
 
 type Legacy = Omit<StackInput, 'redeemables'> & { gift?: { credits?: number } };
 const codeParams = { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
@@ -48,6 +49,25 @@ const rollbackBody = { ...rollbackInputSchema, type: ['object', 'null'] } as con
 const reasonQuery = { type: 'object', properties: { reason: { type: 'string', maxLength: 1000 }, tracking_id: { type: 'string', maxLength: 500 } } } as const;
 
 /** The project's stacking rules (its settings over Voucherify's defaults). */
+/** GET /v1/redemptions: Voucherify's filters. */
+const redemptionFilterFields = ['voucher_code', 'related_object_id', 'related_object_parent_id', 'parent_redemption_id', 'failure_code', 'result', 'object', 'customer_id', 'campaign_name', 'user_login'] as const;
+const conditions = { type: 'object', properties: { conditions: { type: 'object' } } } as const;
+const redemptionListQuery = {
+  type: 'object',
+  properties: {
+    limit: limitParam,
+    page: pageParam,
+    voucher: { type: 'string', maxLength: 500 },
+    customer: { type: 'string', maxLength: 500 },
+    campaign: { type: 'string', maxLength: 500 },
+    result: { anyOf: [{ type: 'string', enum: ['SUCCESS', 'FAILURE'] }, { type: 'array', maxItems: 2, items: { type: 'string', enum: ['SUCCESS', 'FAILURE'] } }] },
+    order: { type: 'string', enum: ['created_at', '-created_at', 'id', '-id', 'voucher_code', '-voucher_code', 'tracking_id', '-tracking_id', 'customer_id', '-customer_id'] },
+    created_at: dateRangeParam,
+    filters: { type: 'object', properties: { ...Object.fromEntries(redemptionFilterFields.map((f) => [f, conditions])), junction: { type: 'string', enum: ['and', 'AND'] } } },
+  },
+} as const;
+type RedemptionListParams = { limit: number; page: number; voucher?: string; customer?: string; campaign?: string; result?: string | string[]; order?: string; created_at?: DateRangeQuery; filters?: ListFilters };
+
 const rulesOf = (req: FastifyRequest) => stackingRulesOf(req.project?.settings);
 
 const asStack = (code: string, body: Legacy | undefined): StackInput => {
@@ -76,14 +96,17 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
     redemptions.examine.rule(causeOf(req), req.params.id, req.body ?? {}),
   );
   app.get<{ Params: { id: string } }>('/redemptions/:id', { schema: { params: idParams } }, async (req) => (await redemptions.get(projectIdOf(req), req.params.id)).body);
-  app.get<{ Querystring: { limit: number; page: number; voucher?: string; customer?: string } }>(
-    '/redemptions',
-    { schema: { querystring: { type: 'object', properties: { limit: limitParam, page: pageParam, voucher: { type: 'string' }, customer: { type: 'string' } } } } },
-    async (req) => {
-      const page = await redemptions.list(projectIdOf(req), { limit: req.query.limit, page: req.query.page, voucherId: req.query.voucher, customerId: req.query.customer });
-      return listOf('redemptions', page.rows.map((r) => r.body), { total: page.total });
-    },
-  );
+  app.get<{ Querystring: RedemptionListParams }>('/redemptions', { schema: { querystring: redemptionListQuery } }, async (req) => {
+    const q = req.query;
+    const unknown = Object.keys(q.filters ?? {}).find((f) => f !== 'junction' && !(redemptionFilterFields as readonly string[]).includes(f));
+    if (unknown !== undefined) throw invalidQueryParams(`Query filters.${unknown} is not a filter of redemptions; use ${redemptionFilterFields.join(', ')}`);
+    const filters = Object.fromEntries(redemptionFilterFields.flatMap((f) => { const v = valueFilter(q.filters, f); return v ? [[f, v]] : []; }));
+    const page = await redemptions.list(projectIdOf(req), {
+      limit: q.limit, page: q.page, voucher: q.voucher, customer: q.customer, campaign: q.campaign, order: q.order,
+      results: q.result === undefined ? undefined : [q.result].flat(), createdAt: toRange(q.created_at), filters,
+    });
+    return listOf('redemptions', page.rows.map((r) => r.body), { total: page.total });
+  });
   app.post<{ Params: { id: string }; Body: { reason?: string; tracking_id?: string; metadata?: Record<string, unknown> }; Querystring: { reason?: string; tracking_id?: string } }>(
     '/redemptions/:id/rollback',
     { schema: { params: idParams, body: rollbackBody, querystring: reasonQuery } },
@@ -119,7 +142,7 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
     async (req) => {
       const voucher = await deps.vouchers.find(projectIdOf(req), req.params.code);
       const view = (await deps.vouchers.view(voucher)) as { redemption?: { quantity?: number | null; redeemed_quantity?: number } };
-      const page = await redemptions.list(projectIdOf(req), { limit: req.query.limit, page: req.query.page, voucherId: voucher.id });
+      const page = await redemptions.list(projectIdOf(req), { limit: req.query.limit, page: req.query.page, voucher: voucher.id });
       return {
         quantity: view.redemption?.quantity ?? null,
         redeemed_quantity: view.redemption?.redeemed_quantity ?? 0,

@@ -94,7 +94,7 @@ ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? await loyaltySections(c, s, cam
   d.get<P>('/p/:projectId/vouchers/:code', async (req, reply) => {
     const c = await projectCtx(req);
     const v = (await s.vouchers.view(await s.vouchers.find(c.project.id, req.params.code))) as VoucherView & Record<string, unknown>;
-    const redemptions = await s.redemptions.list(c.project.id, { voucherId: v.id, limit: pageSize, page: 1 });
+    const redemptions = await s.redemptions.list(c.project.id, { voucher: v.id, limit: pageSize, page: 1 });
     const body = html`<p class="crumb"><a href="${c.base}/campaigns">Campaigns</a>${v.campaign_id ? html` › <a href="${c.base}/campaigns/${encodeURIComponent(v.campaign_id)}">${v.campaign ?? v.campaign_id}</a>` : ''} › ${v.code}</p>
 <h1>Voucher <span class="mono">${v.code}</span></h1>
 <div class="grid2"><section class="card" aria-labelledby="redemptions-h"><h2 id="redemptions-h">Redemptions</h2>

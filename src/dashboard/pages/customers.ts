@@ -61,7 +61,7 @@ export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServi
       s.segments.segmentsOf(c.project.id, row.id),
       s.log.listActivity(c.project.id, row.id, { limit: pageSize, order: '-created_at', type, starting_after_id: after }),
       s.vouchers.list(c.project.id, { limit: 50, page: 1, customer: row.id }),
-      s.redemptions.list(c.project.id, { customerId: row.id, limit: pageSize, page: 1 }),
+      s.redemptions.list(c.project.id, { customer: row.id, limit: pageSize, page: 1 }),
     ]);
     const all = held.vouchers as Array<{ code: string; type: string; campaign: string | null; active: boolean; publish: { count: number }; redemption: { quantity: number | null; redeemed_quantity: number }; loyalty_card: { points: number; balance: number } | null }>;
     const cards = all.filter((v) => v.type === 'LOYALTY_CARD');

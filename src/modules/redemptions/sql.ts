@@ -1,3 +1,4 @@
+import type { ValueFilter } from '../../core/list-filters.js';
 import type { Executor, Statement } from '../../store/db.js';
 import type { RedemptionRow } from './types.js';
 
@@ -115,11 +116,72 @@ export async function insertRollback(db: Executor, r: { id: string; projectId: s
   await db.query(`INSERT INTO redemption_rollbacks (id, project_id, redemption_id, body, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)`, [r.id, r.projectId, r.redemptionId, JSON.stringify(r.body), r.now]);
 }
 
-export async function selectPage(db: Executor, projectId: string, p: { voucherId?: string; customerId?: string; offset: number; limit: number }): Promise<{ rows: RedemptionRow[]; total: number }> {
-  const where = `project_id = $1 AND ($2::text IS NULL OR voucher_id = $2) AND ($3::text IS NULL OR customer_id = $3)`;
+/** GET /v1/redemptions: what the list is narrowed to, and its order. */
+export interface RedemptionListQuery {
+  /** A code or a voucher id. */
+  voucher?: string;
+  /** A customer's id or source_id. */
+  customer?: string;
+  results?: string[];
+  /** A campaign's name or id. */
+  campaign?: string;
+  createdAt?: { before?: Date; after?: Date };
+  filters?: Partial<Record<'voucher_code' | 'related_object_id' | 'related_object_parent_id' | 'parent_redemption_id' | 'failure_code' | 'result' | 'object' | 'customer_id' | 'campaign_name' | 'user_login', ValueFilter>>;
+  order?: string;
+  offset: number;
+  limit: number;
+}
+
+/** What each `filters[...]` field and `order` key reads of a redemption row (r). */
+const listedColumns: Record<string, string> = {
+  voucher_code: '(SELECT v.code FROM vouchers v WHERE v.id = r.voucher_id)',
+  related_object_id: 'r.related_object_id',
+  related_object_parent_id: 'r.campaign_id',
+  parent_redemption_id: 'r.parent_id',
+  failure_code: "(r.body ->> 'failure_code')",
+  result: 'r.result',
+  object: "'redemption'::text",
+  customer_id: 'r.customer_id',
+  campaign_name: '(SELECT c.name FROM campaigns c WHERE c.id = r.campaign_id)',
+  user_login: 'NULL::text',
+  created_at: 'r.created_at',
+  id: 'r.id',
+  tracking_id: 'r.tracking_id',
+};
+
+export async function selectPage(db: Executor, projectId: string, q: RedemptionListQuery): Promise<{ rows: RedemptionRow[]; total: number }> {
+  const params: unknown[] = [projectId];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const where = ['r.project_id = $1'];
+  if (q.voucher !== undefined) {
+    const v = p(q.voucher);
+    where.push(`(r.voucher_id = ${v} OR r.voucher_id = (SELECT id FROM vouchers WHERE project_id = $1 AND lower(code) = lower(${v})))`);
+  }
+  if (q.customer !== undefined) {
+    const c = p(q.customer);
+    where.push(`(r.customer_id = ${c} OR r.customer_id = (SELECT id FROM customers WHERE project_id = $1 AND source_id = ${c}))`);
+  }
+  if (q.results?.length) where.push(`r.result = ANY (${p(q.results)}::text[])`);
+  if (q.campaign !== undefined) where.push(`r.campaign_id IN (SELECT id FROM campaigns WHERE project_id = $1 AND (name = ${p(q.campaign)} OR id = $${params.length}))`);
+  if (q.createdAt?.before) where.push(`r.created_at < ${p(q.createdAt.before)}`);
+  if (q.createdAt?.after) where.push(`r.created_at > ${p(q.createdAt.after)}`);
+  for (const [field, f] of Object.entries(q.filters ?? {})) {
+    const column = listedColumns[field]!;
+    if (f?.in) where.push(`${column} = ANY (${p(f.in)}::text[])`);
+    if (f?.notIn) where.push(`(${column} IS NULL OR NOT (${column} = ANY (${p(f.notIn)}::text[])))`);
+  }
+  const order = q.order ?? '-created_at';
+  const key = order.replace(/^-/, '');
+  const direction = order.startsWith('-') ? 'DESC' : 'ASC';
+  const sort = key === 'voucher_code' ? listedColumns.voucher_code! : listedColumns[key] ?? 'r.created_at';
+  const filtered = where.join(' AND ');
   const [{ rows }, count] = await Promise.all([
-    db.query<RedemptionRow>(`SELECT ${columns} FROM redemptions WHERE ${where} ORDER BY created_at DESC, id DESC OFFSET $4 LIMIT $5`, [projectId, p.voucherId ?? null, p.customerId ?? null, p.offset, p.limit]),
-    db.query<{ n: string }>(`SELECT count(*) AS n FROM redemptions WHERE ${where}`, [projectId, p.voucherId ?? null, p.customerId ?? null]),
+    db.query<RedemptionRow>(
+      `SELECT ${columns.split(/,\s*/).map((c) => `r.${c}`).join(', ')} FROM redemptions r WHERE ${filtered}
+        ORDER BY ${sort} ${direction} NULLS LAST, r.id ${direction} OFFSET ${p(q.offset)} LIMIT ${p(q.limit)}`,
+      params,
+    ),
+    db.query<{ n: string }>(`SELECT count(*) AS n FROM redemptions r WHERE ${filtered}`, params.slice(0, params.length - 2)),
   ]);
   return { rows, total: Number(count.rows[0]?.n ?? 0) };
 }
