@@ -278,6 +278,34 @@ describe('vouchers', () => {
     expect(all).toHaveLength(1);
   });
 
+  it('adds codes in bulk with vouchers_count (202, an async action), within what the code space holds', async () => {
+    const c = await ok('POST', '/v1/campaigns', { name: 'Bulk adds', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', vouchers_count: 3, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 }, code_config: { pattern: 'BK-##', charset: '0123456789' } } });
+    await generateAll();
+    const one = await ok('POST', `/v1/campaigns/${c.id}/vouchers`, {});
+    expect(one).toMatchObject({ object: 'voucher', campaign_id: c.id });
+    const first = await api('POST', `/v1/campaigns/${c.id}/vouchers?vouchers_count=20`, {});
+    expect(first.statusCode, first.body).toBe(202);
+    const second = await api('POST', `/v1/campaigns/Bulk adds/vouchers?vouchers_count=10`);
+    expect(second.statusCode, second.body).toBe(202);
+    expect((await ok('GET', `/v1/campaigns/${c.id}`)).vouchers_generation_status).toBe('IN_PROGRESS');
+    // 100 codes in the space, a margin of two: 3 + 1 + 20 + 10 pending, 17 more would pass 50.
+    const tooMany = await api('POST', `/v1/campaigns/${c.id}/vouchers?vouchers_count=17`);
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json()).toMatchObject({ key: 'invalid_code_config' });
+    const withBody = await api('POST', `/v1/campaigns/${c.id}/vouchers?vouchers_count=2`, { metadata: { a: 1 } });
+    expect(withBody.statusCode).toBe(400);
+    expect(withBody.json().details).toContain('metadata');
+    await generateAll();
+    for (const r of [first, second]) expect(await ok('GET', `/v1/async-actions/${r.json().async_action_id}`)).toMatchObject({ status: 'DONE', type: 'CAMPAIGN_VOUCHERS_GENERATION' });
+    expect(await ok('GET', `/v1/campaigns/${c.id}`)).toMatchObject({ vouchers_count: 34, vouchers_generation_status: 'DONE' });
+    const codes = (await ok('GET', `/v1/vouchers?campaign_id=${c.id}&limit=100`)).vouchers.map((v: any) => v.code);
+    expect(new Set(codes).size).toBe(34);
+    const promo = await ok('POST', '/v1/campaigns', { name: 'No codes', campaign_type: 'PROMOTION' });
+    expect((await api('POST', `/v1/campaigns/${promo.id}/vouchers?vouchers_count=2`)).statusCode).toBe(400);
+    expect((await api('POST', '/v1/campaigns/camp_nothere/vouchers?vouchers_count=2')).statusCode).toBe(404);
+    expect((await api('POST', `/v1/campaigns/${c.id}/vouchers?vouchers_count=0`)).statusCode).toBe(400);
+  });
+
   it('refuses malformed bodies with 400', async () => {
     const cases = [
       ['POST', '/v1/vouchers/X1', { type: 'DISCOUNT_VOUCHER' }, "'discount'"],

@@ -110,8 +110,18 @@ export function campaignRoutes(app: FastifyInstance, deps: { campaigns: Campaign
     return {};
   });
   // One more code in a campaign: random (POST .../vouchers) or given (POST .../vouchers/{code}).
-  app.post<{ Params: P; Body: VoucherInput | undefined }>('/campaigns/:campaignId/vouchers', { schema: { body: voucherInputSchema } }, async (req) =>
-    vouchers.create(causeOf(req), { ...req.body, code: undefined, campaign_id: undefined, campaign: req.params.campaignId }),
+  // One code (the voucher), or with `vouchers_count` above 1 that many from the campaign's code_config in the
+  // background (202 with the async action).
+  app.post<{ Params: P; Body: VoucherInput | undefined; Querystring: { vouchers_count?: number } }>(
+    '/campaigns/:campaignId/vouchers',
+    { schema: { body: { ...voucherInputSchema, type: ['object', 'null'] }, querystring: { type: 'object', properties: { vouchers_count: { type: 'integer', minimum: 1, maximum: 10_000_000 } } } } },
+    async (req, reply) => {
+      const count = req.query.vouchers_count ?? 1;
+      if (count === 1) return vouchers.create(causeOf(req), { ...req.body, code: undefined, campaign_id: undefined, campaign: req.params.campaignId });
+      const sent = Object.keys(req.body ?? {});
+      if (sent.length > 0) throw invalidCampaign(`Codes added in bulk (vouchers_count ${count}) are made from the campaign as it is; send no attributes (${sent.join(', ')}), or add codes one at a time`);
+      return reply.code(202).send(await campaigns.addCodes(causeOf(req), req.params.campaignId, count));
+    },
   );
   app.post<{ Params: P & { code: string }; Body: VoucherInput | undefined }>('/campaigns/:campaignId/vouchers/:code', { schema: { body: voucherInputSchema } }, async (req) =>
     vouchers.create(causeOf(req), { ...req.body, code: req.params.code, campaign_id: undefined, campaign: req.params.campaignId }),

@@ -252,6 +252,28 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     return { async_action_id: id };
   }
 
+  /**
+   * POST /v1/campaigns/{id}/vouchers with `vouchers_count` above 1: that many more codes from the campaign's
+   * code_config, generated in the background like its first ones (an async action; the campaign IN_PROGRESS until
+   * done). The code space must hold them with the codes it has and those still to come, or nothing is enqueued.
+   */
+  async function addCodes(cause: Cause, idOrName: string, count: number): Promise<{ async_action_id: string }> {
+    const now = clock.now();
+    const action: AsyncActionRow = { id: newId('aa'), project_id: cause.projectId, type: generationAction, status: 'ENQUEUED', campaign_id: null, target: count, progress: 0, idle_rounds: 0, result: null, cause, created_at: now, updated_at: null };
+    await db.transaction(async (tx) => {
+      const c = await sql.selectCampaign(tx, cause.projectId, idOrName, { lock: true, counted: true });
+      if (!c) throw notFound('campaign', idOrName);
+      const voucher = c.definition.voucher;
+      if (!voucher) throw invalid(`Campaign ${c.name} is a PROMOTION: it has tiers, not codes`);
+      if (c.type === 'STANDALONE') throw invalid(`Campaign ${c.name} is STANDALONE: it has one code`);
+      checkCapacity(codeShape(voucher.code_config), voucher.code_config, (c.vouchers_count ?? 0) + (await sql.selectPendingCodes(tx, c.id)) + count);
+      await sql.insertAsyncAction(tx, { ...action, campaign_id: c.id });
+      await sql.setGenerationStatus(tx, c.id, 'IN_PROGRESS');
+    });
+    await announce(cause.projectId);
+    return { async_action_id: action.id };
+  }
+
   async function setActive(cause: Cause, idOrName: string, active: boolean): Promise<void> {
     await db.transaction(async (tx) => {
       const current = await sql.selectCampaign(tx, cause.projectId, idOrName, { lock: true });
@@ -287,6 +309,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     update,
     remove,
     list,
+    addCodes,
     enable: (cause: Cause, idOrName: string) => setActive(cause, idOrName, true),
     disable: (cause: Cause, idOrName: string) => setActive(cause, idOrName, false),
     byIds: (tx: Executor, projectId: string, ids: string[]) => sql.selectByIds(tx, projectId, ids),
@@ -317,6 +340,8 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
         return row;
       },
       list: (projectId: string, limit: number) => sql.selectAsyncActions(db, projectId, limit),
+      /** Codes a campaign's unfinished generations still have to make. */
+      pending: (tx: Executor, campaignId: string) => sql.selectPendingCodes(tx, campaignId),
     },
   };
 }

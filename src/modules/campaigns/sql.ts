@@ -153,3 +153,12 @@ export async function saveProgress(db: Executor, a: Pick<AsyncActionRow, 'id' | 
     now,
   ]);
 }
+
+/** Codes a campaign's generations still have to make (actions not done yet). */
+export async function selectPendingCodes(db: Executor, campaignId: string): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT coalesce(sum(target - progress), 0)::text AS n FROM async_actions WHERE campaign_id = $1 AND status IN ('ENQUEUED', 'IN_PROGRESS')`,
+    [campaignId],
+  );
+  return Number(rows[0]?.n ?? 0);
+}

@@ -59,7 +59,8 @@ export function createGeneration(deps: { db: Db; clock: Clock; log: Pick<EventLo
       const idle = added === 0 ? a.idle_rounds + 1 : 0;
       if (progress >= a.target) {
         await campaigns.actions.save(tx, { ...a, status: 'DONE', progress, idle_rounds: 0, result: { message: `${progress} codes generated`, count: progress } });
-        await campaigns.setGenerationStatus(tx, campaign.id, 'DONE');
+        // Another generation of the campaign (codes added later) keeps it IN_PROGRESS until it is done too.
+        if ((await campaigns.actions.pending(tx, campaign.id)) === 0) await campaigns.setGenerationStatus(tx, campaign.id, 'DONE');
         const done = { ...campaign, generation_status: 'DONE' as const };
         await log.record(tx, [
           {
