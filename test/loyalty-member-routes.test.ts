@@ -323,3 +323,25 @@ describe("a member's rewards and a reward assignment's reward", () => {
     }
   });
 });
+
+describe("a program's members list (GET /v1/loyalties/{id}/members)", () => {
+  it('narrows by customer (id or source_id), code and ids, and orders as the vouchers list does', async () => {
+    const club = await program('Listclub');
+    const a = await member(club.id, 'ml-ann');
+    clock.advance(1000);
+    const b = await member(club.id, 'ml-bob');
+    clock.advance(1000);
+    const c = await member(club.id, 'ml-cy');
+    const codes = async (query: string) => (await ok('GET', `/v1/loyalties/${club.id}/members?limit=100&${query}`)).vouchers.map((v: any) => v.code);
+    expect(await codes('')).toEqual([c.code, b.code, a.code]);
+    expect(await codes('order=created_at')).toEqual([a.code, b.code, c.code]);
+    expect(await codes('customer=ml-bob')).toEqual([b.code]);
+    expect(await codes(`customer=${a.holder_id}`)).toEqual([a.code]);
+    expect(await codes(`code=${c.code.toLowerCase()}`)).toEqual([c.code]);
+    expect((await codes(`ids=${a.id}&ids=${c.id}`)).sort()).toEqual([a.code, c.code].sort());
+    expect(await codes(`created_at[after]=${new Date(Date.parse(b.created_at) - 1).toISOString()}`)).toEqual([c.code, b.code]);
+    const sdk: any = await server.loyalties.listMembers(club.id, { customer: 'ml-cy' } as any);
+    expect(sdk.vouchers.map((v: any) => v.code)).toEqual([c.code]);
+    expect((await api('GET', `/v1/loyalties/${club.id}/members?order=points`)).statusCode).toBe(400);
+  });
+});

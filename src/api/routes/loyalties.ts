@@ -7,13 +7,21 @@ import { mapPoints, maxRulesPerProject, maxTiers, maxTransfers } from '../../mod
 import { publicationInputSchema, type PublicationInput } from '../../modules/publications/index.js';
 import type { MemberRewardsQuery, RewardsService } from '../../modules/rewards/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
-import { limitParam, listOf, pageParam } from '../list.js';
+import { limitParam, listOf, pagedListQuery, pageParam, toRange, type DateRangeQuery } from '../list.js';
 
 type P = { campaignId: string };
 type M = P & { memberId: string };
 type R = P & { ruleId: string };
 
 const pageQuery = { type: 'object', properties: { limit: limitParam, page: pageParam } } as const;
+/** A program's members (its cards), narrowed and ordered as GET /v1/vouchers is. */
+const membersQuery = pagedListQuery({
+  customer: { type: 'string', maxLength: 500 },
+  code: { type: 'string', maxLength: 500 },
+  ids: { type: 'array', items: { type: 'string', maxLength: 500 }, maxItems: 100 },
+  order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'code', '-code'] },
+});
+type MembersQuery = { limit: number; page: number; customer?: string; code?: string; ids?: string[]; order?: string; created_at?: DateRangeQuery; updated_at?: DateRangeQuery };
 const balanceBody = {
   type: 'object',
   required: ['points'],
@@ -152,9 +160,10 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
   });
 
   // Members and their points.
-  app.get<{ Params: P; Querystring: { limit: number; page: number } }>('/loyalties/:campaignId/members', { schema: { querystring: pageQuery } }, async (req) =>
-    loyalties.members(projectIdOf(req), req.params.campaignId, req.query),
-  );
+  app.get<{ Params: P; Querystring: MembersQuery }>('/loyalties/:campaignId/members', { schema: { querystring: membersQuery } }, async (req) => {
+    const q = req.query;
+    return loyalties.members(projectIdOf(req), req.params.campaignId, { ...q, created_at: toRange(q.created_at), updated_at: toRange(q.updated_at) });
+  });
   app.post<{ Params: P; Body: PublicationInput }>('/loyalties/:campaignId/members', { schema: { body: publicationInputSchema } }, async (req) =>
     loyalties.addMember(causeOf(req), req.params.campaignId, req.body),
   );

@@ -5,7 +5,7 @@ import type { CampaignInput, CampaignRow, CampaignsService } from '../campaigns/
 import { simpleCustomer, type CustomersService } from '../customers/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import type { PublicationInput, PublicationsService } from '../publications/index.js';
-import { cardPoints, simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import { cardPoints, simpleVoucher, type VoucherListQuery, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { Ledger } from './ledger.js';
 import * as sql from './sql.js';
 import { bucketObject } from './expiry.js';
@@ -152,9 +152,10 @@ export function createLoyaltiesService(deps: {
     return { object: 'list' as const, data_ref: 'data' as const, data: page, has_more: rows.length > q.limit, ...(rows.length > q.limit ? { more_starting_after: page.at(-1)!.id } : {}) };
   }
 
-  async function members(projectId: string, programId: string, q: { limit: number; page: number }) {
+  /** GET /v1/loyalties/{id}/members: the program's cards, narrowed and ordered as the vouchers list is. */
+  async function members(projectId: string, programId: string, q: Omit<VoucherListQuery, 'campaign' | 'campaign_id'>) {
     const p = await program(projectId, programId);
-    const list = await vouchers.list(projectId, { limit: q.limit, page: q.page, campaign_id: p.id });
+    const list = await vouchers.list(projectId, { ...q, campaign_id: p.id });
     return { object: 'list' as const, data_ref: 'vouchers' as const, vouchers: list.vouchers, total: list.total };
   }
 

@@ -244,7 +244,8 @@ function where(f: VoucherFilter): { text: string; params: unknown[] } {
     parts.push(sqlPart(`$${params.length}`));
   };
   if (f.campaignId !== undefined) add((p) => `campaign_id = ${p}`, f.campaignId);
-  if (f.holderId !== undefined) add((p) => `holder_id = ${p}`, f.holderId);
+  // The holder by id or source_id.
+  if (f.holderId !== undefined) add((p) => `(holder_id = ${p} OR holder_id = (SELECT c.id FROM customers c WHERE c.project_id = $1 AND c.source_id = ${p}))`, f.holderId);
   if (f.code !== undefined) add((p) => `lower(code) = lower(${p})`, f.code);
   if (f.ids !== undefined) add((p) => `id = ANY (ARRAY(SELECT jsonb_array_elements_text(${p}::jsonb)))`, JSON.stringify(f.ids));
   if (f.createdBefore) add((p) => `created_at < ${p}`, f.createdBefore);
