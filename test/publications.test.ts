@@ -266,6 +266,39 @@ describe('publications', () => {
   });
 });
 
+describe('the publications list', () => {
+  it('narrows by voucher type, referral codes and filters[...], and orders by code, customer or channel', async () => {
+    const loyalty = await ok('POST', '/v1/loyalties', { name: 'Pub list club', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } });
+    const referral = await ok('POST', '/v1/campaigns', { name: 'Pub list referral', campaign_type: 'REFERRAL_PROGRAM', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } } });
+    const coupons = await campaign({ name: 'Pub list coupons' });
+    const card = await ok('POST', '/v1/publications', { campaign: { id: loyalty.id }, customer: { source_id: 'pl-ann' } });
+    const ref = await ok('POST', '/v1/publications', { campaign: { id: referral.id }, customer: { source_id: 'pl-ann' }, channel: 'Zapier' });
+    const coupon = await ok('POST', '/v1/publications', { campaign: { id: coupons.id }, customer: { source_id: 'pl-bob' }, source_id: 'pl-src' });
+    const ids = async (query: string) => (await ok('GET', `/v1/publications?limit=100&${query}`)).publications.map((x: any) => x.id);
+    const mine = [card.id, ref.id, coupon.id];
+    const only = async (query: string) => (await ids(query)).filter((id: string) => mine.includes(id));
+    expect(await only('voucher_type=loyalty')).toEqual([card.id]);
+    expect((await only('voucher_type=discount')).sort()).toEqual([ref.id, coupon.id].sort());
+    expect(await only('is_referral_code=true')).toEqual([ref.id]);
+    expect(await only('filters[campaign_name][conditions][$is]=Pub list coupons')).toEqual([coupon.id]);
+    expect(await only(`filters[parent_object_id][conditions][$in][0]=${loyalty.id}&filters[parent_object_id][conditions][$in][1]=${referral.id}`)).toHaveLength(2);
+    expect(await only('filters[source_id][conditions][$is]=pl-src')).toEqual([coupon.id]);
+    expect(await only('filters[voucher_type][conditions][$is_not]=discount')).toEqual([card.id]);
+    expect(await only(`filters[related_object_id][conditions][$is]=${coupon.voucher.id}`)).toEqual([coupon.id]);
+    expect(await only('filters[is_referral_code][conditions][$is]=true')).toEqual([ref.id]);
+    expect(await only('filters[failure_code][conditions][$is]=x')).toEqual([]);
+    const byChannel = await only('order=-channel');
+    expect(byChannel[0]).toBe(ref.id);
+    // Ann's two by code one way, then the other: reversed (ignored, the order would be the same both times).
+    const annByCode = await ids('customer=pl-ann&order=voucher_code');
+    expect(annByCode).toHaveLength(2);
+    expect(await ids('customer=pl-ann&order=-voucher_code')).toEqual([...annByCode].reverse());
+    expect((await api('GET', '/v1/publications?filters[amount][conditions][$is]=1')).statusCode).toBe(400);
+    expect((await api('GET', '/v1/publications?filters[source_id][conditions][$starts_with]=pl')).statusCode).toBe(400);
+    expect((await api('GET', '/v1/publications?voucher_type=gift')).statusCode).toBe(400);
+  });
+});
+
 describe.skipIf(!specPresent)('publication webhooks conform to OpenAPIWebhooks.json', () => {
   it('publication.succeeded and voucher.published validate', async () => {
     await deliverAll(t);

@@ -3,6 +3,7 @@ import { forbidden, invalidQueryParams } from '../../core/errors.js';
 import { publicationInputSchema, type PublicationInput, type PublicationListQuery, type PublicationsService } from '../../modules/publications/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf } from '../list.js';
+import { valueFilter, type ListFilters } from '../../core/list-filters.js';
 
 const joinOnceQuery = { type: 'object', properties: { join_once: { type: 'boolean' } } } as const;
 
@@ -11,14 +12,19 @@ const listQuery = {
   properties: {
     limit: limitParam,
     page: { type: 'integer', minimum: 1, maximum: 1000, default: 1 },
-    order: { type: 'string', enum: ['created_at', '-created_at', 'id', '-id'] },
+    order: { type: 'string', enum: ['id', '-id', 'voucher_code', '-voucher_code', 'tracking_id', '-tracking_id', 'customer_id', '-customer_id', 'created_at', '-created_at', 'channel', '-channel'] },
     campaign: { type: 'string' },
     customer: { type: 'string' },
     voucher: { type: 'string' },
     source_id: { type: 'string' },
     result: { type: 'string', enum: ['SUCCESS', 'FAILURE'] },
+    voucher_type: { type: 'string', enum: ['discount', 'loyalty'] },
+    is_referral_code: { type: 'boolean' },
+    filters: { type: 'object', properties: { junction: { type: 'string', enum: ['and', 'AND'] } } },
   },
 } as const;
+/** GET /v1/publications: Voucherify's filters. */
+const publicationFilterFields = ['failure_code', 'result', 'customer_id', 'campaign_name', 'voucher_type', 'is_referral_code', 'parent_object_id', 'related_object_id', 'source_id'] as const;
 
 /** /v1/publications (POST, list, and the legacy GET /v1/publications/create). */
 export function publicationRoutes(app: FastifyInstance, deps: { publications: PublicationsService }): void {
@@ -37,10 +43,14 @@ export function publicationRoutes(app: FastifyInstance, deps: { publications: Pu
       return publications.publish(causeOf(req), input, { joinOnce: join_once });
     },
   );
-  app.get<{ Querystring: PublicationListQuery & { result?: string } }>('/publications', { schema: { querystring: listQuery } }, async (req) => {
+  app.get<{ Querystring: Omit<PublicationListQuery, 'filters'> & { result?: string; filters?: ListFilters } }>('/publications', { schema: { querystring: listQuery } }, async (req) => {
+    const { filters: raw, ...q } = req.query;
+    const unknown = Object.keys(raw ?? {}).find((f) => f !== 'junction' && !(publicationFilterFields as readonly string[]).includes(f));
+    if (unknown !== undefined) throw invalidQueryParams(`Query filters.${unknown} is not a filter of publications; use ${publicationFilterFields.join(', ')}`);
+    const filters = Object.fromEntries(publicationFilterFields.map((f) => [f, valueFilter(raw, f)]));
     // Only successful publications are stored: asking for failures finds none.
-    if (req.query.result === 'FAILURE') return listOf('publications', [], { total: 0 });
-    const page = await publications.list(projectIdOf(req), req.query);
+    if (q.result === 'FAILURE') return listOf('publications', [], { total: 0 });
+    const page = await publications.list(projectIdOf(req), { ...q, filters });
     return listOf('publications', page.publications, { total: page.total });
   });
 }

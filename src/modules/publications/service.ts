@@ -226,8 +226,8 @@ export function createPublicationsService(deps: {
     if (none) return { publications: [], total: 0 };
     const { rows, total } = await sql.selectPage(
       db,
-      { projectId, campaignId: campaign?.id, customerId: customer?.id, voucherId: voucher?.id, sourceId: q.source_id },
-      { ascending: q.order === 'created_at', offset: (q.page - 1) * q.limit, limit: q.limit },
+      { projectId, campaignId: campaign?.id, customerId: customer?.id, voucherId: voucher?.id, sourceId: q.source_id, voucherType: q.voucher_type, isReferralCode: q.is_referral_code, filters: q.filters },
+      { order: q.order, offset: (q.page - 1) * q.limit, limit: q.limit },
     );
     const out = [];
     for (const p of rows) out.push(await render(db, p));

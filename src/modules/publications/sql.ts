@@ -1,4 +1,6 @@
+import type { ValueFilter } from '../../core/list-filters.js';
 import type { Executor, Statement } from '../../store/db.js';
+import { filterConditions } from '../../store/list-filters.js';
 import type { PublicationRow } from './types.js';
 
 const columns = 'id, project_id, customer_id, campaign_id, vouchers, source_id, channel, metadata, created_at';
@@ -59,26 +61,54 @@ export interface PublicationFilter {
   customerId?: string;
   voucherId?: string;
   sourceId?: string;
+  /** `discount` or `loyalty`: the type of the published code. */
+  voucherType?: string;
+  isReferralCode?: boolean;
+  filters?: Record<string, ValueFilter | undefined>;
 }
 
-export async function selectPage(db: Executor, f: PublicationFilter, page: { ascending: boolean; offset: number; limit: number }): Promise<{ rows: PublicationRow[]; total: number }> {
+/** The type of a publication's (first) code, as GET /v1/publications names it. */
+const voucherTypeOf = "(SELECT CASE v.type WHEN 'LOYALTY_CARD' THEN 'loyalty' WHEN 'DISCOUNT_VOUCHER' THEN 'discount' ELSE lower(v.type) END FROM vouchers v WHERE v.id = (p.vouchers -> 0 ->> 'id'))";
+const referralOf = "coalesce((SELECT c.campaign_type = 'REFERRAL_PROGRAM' FROM campaigns c WHERE c.id = p.campaign_id), false)";
+/** What each `filters[...]` field and `order` key reads of a publication (p). */
+const listedColumns: Record<string, string> = {
+  failure_code: 'NULL::text',
+  result: "'SUCCESS'::text",
+  customer_id: 'p.customer_id',
+  campaign_name: '(SELECT c.name FROM campaigns c WHERE c.id = p.campaign_id)',
+  voucher_type: voucherTypeOf,
+  is_referral_code: `(${referralOf})::text`,
+  parent_object_id: 'p.campaign_id',
+  related_object_id: "(p.vouchers -> 0 ->> 'id')",
+  source_id: 'p.source_id',
+  id: 'p.id',
+  created_at: 'p.created_at',
+  voucher_code: "(p.vouchers -> 0 ->> 'code')",
+  tracking_id: '(SELECT cu.source_id FROM customers cu WHERE cu.id = p.customer_id)',
+  channel: 'p.channel',
+};
+
+export async function selectPage(db: Executor, f: PublicationFilter, page: { order?: string; offset: number; limit: number }): Promise<{ rows: PublicationRow[]; total: number }> {
   const params: unknown[] = [f.projectId];
-  const parts = ['project_id = $1'];
-  const add = (part: (p: string) => string, v: unknown) => {
-    params.push(v);
-    parts.push(part(`$${params.length}`));
-  };
-  if (f.campaignId !== undefined) add((p) => `campaign_id = ${p}`, f.campaignId);
-  if (f.customerId !== undefined) add((p) => `customer_id = ${p}`, f.customerId);
-  if (f.sourceId !== undefined) add((p) => `source_id = ${p}`, f.sourceId);
-  if (f.voucherId !== undefined) add((p) => `vouchers @> ${p}::jsonb`, JSON.stringify([{ id: f.voucherId }]));
+  const param = (v: unknown) => `$${params.push(v)}`;
+  const parts = ['p.project_id = $1'];
+  if (f.campaignId !== undefined) parts.push(`p.campaign_id = ${param(f.campaignId)}`);
+  if (f.customerId !== undefined) parts.push(`p.customer_id = ${param(f.customerId)}`);
+  if (f.sourceId !== undefined) parts.push(`p.source_id = ${param(f.sourceId)}`);
+  if (f.voucherId !== undefined) parts.push(`p.vouchers @> ${param(JSON.stringify([{ id: f.voucherId }]))}::jsonb`);
+  if (f.voucherType !== undefined) parts.push(`${voucherTypeOf} = ${param(f.voucherType)}`);
+  if (f.isReferralCode !== undefined) parts.push(`${referralOf} = ${param(f.isReferralCode)}`);
+  parts.push(...filterConditions(listedColumns, f.filters ?? {}, param));
   const where = parts.join(' AND ');
-  const dir = page.ascending ? 'ASC' : 'DESC';
+  const order = page.order ?? '-created_at';
+  const dir = order.startsWith('-') ? 'DESC' : 'ASC';
+  const sort = listedColumns[order.replace(/^-/, '')] ?? 'p.created_at';
   const { rows } = await db.query<PublicationRow>(
-    `SELECT ${columns} FROM publications WHERE ${where} ORDER BY created_at ${dir}, id ${dir} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-    [...params, page.limit, page.offset],
+    `SELECT ${columns.split(/,\s*/).map((c) => `p.${c}`).join(', ')} FROM publications p WHERE ${where}
+      ORDER BY ${sort} ${dir} NULLS LAST, p.id ${dir} LIMIT ${param(page.limit)} OFFSET ${param(page.offset)}`,
+    params,
   );
-  const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM publications WHERE ${where}`, params);
+  const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM publications p WHERE ${where}`, params.slice(0, params.length - 2));
   return { rows, total: count.rows[0]!.n };
 }
 

@@ -1,3 +1,4 @@
+import type { ValueFilter } from '../../core/list-filters.js';
 import type { CustomerInput } from '../customers/index.js';
 
 export interface PublicationRow {
@@ -30,4 +31,7 @@ export interface PublicationListQuery {
   customer?: string;
   voucher?: string;
   source_id?: string;
+  voucher_type?: 'discount' | 'loyalty';
+  is_referral_code?: boolean;
+  filters?: Record<string, ValueFilter | undefined>;
 }

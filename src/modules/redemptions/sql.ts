@@ -1,5 +1,6 @@
 import type { ValueFilter } from '../../core/list-filters.js';
 import type { Executor, Statement } from '../../store/db.js';
+import { filterConditions } from '../../store/list-filters.js';
 import type { RedemptionRow } from './types.js';
 
 const columns = `id, project_id, parent_id, customer_id, order_id, tracking_id, related_object_type, related_object_id, voucher_id,
@@ -165,11 +166,7 @@ export async function selectPage(db: Executor, projectId: string, q: RedemptionL
   if (q.campaign !== undefined) where.push(`r.campaign_id IN (SELECT id FROM campaigns WHERE project_id = $1 AND (name = ${p(q.campaign)} OR id = $${params.length}))`);
   if (q.createdAt?.before) where.push(`r.created_at < ${p(q.createdAt.before)}`);
   if (q.createdAt?.after) where.push(`r.created_at > ${p(q.createdAt.after)}`);
-  for (const [field, f] of Object.entries(q.filters ?? {})) {
-    const column = listedColumns[field]!;
-    if (f?.in) where.push(`${column} = ANY (${p(f.in)}::text[])`);
-    if (f?.notIn) where.push(`(${column} IS NULL OR NOT (${column} = ANY (${p(f.notIn)}::text[])))`);
-  }
+  where.push(...filterConditions(listedColumns, q.filters ?? {}, p));
   const order = q.order ?? '-created_at';
   const key = order.replace(/^-/, '');
   const direction = order.startsWith('-') ? 'DESC' : 'ASC';
