@@ -150,3 +150,34 @@ describe('rewards', () => {
     expect(validate(activity[0].data.data), JSON.stringify(validate.errors)).toBe(true);
   });
 });
+
+describe('lists of assignments and tiers', () => {
+  it("page a program's and a reward's assignments (total counts all), narrow to one by assignment_id, and order tiers", async () => {
+    const club = await ok('POST', '/v1/loyalties', { name: 'Paging club', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } });
+    const made = [];
+    for (const n of [1, 2, 3]) {
+      const reward = await ok('POST', '/v1/rewards', { name: `Paging gift ${n}`, type: 'MATERIAL', parameters: { product: { id: (await ok('POST', '/v1/products', { name: `Paging thing ${n}`, price: 100 })).id } } });
+      made.push(await ok('POST', `/v1/loyalties/${club.id}/rewards`, { reward: reward.id, parameters: { loyalty: { points: 10 * n } } }));
+    }
+    const all = await ok('GET', `/v1/loyalties/${club.id}/rewards`);
+    expect(all.data.map((a: any) => a.id)).toEqual(made.map((a) => a.id));
+    const second = await ok('GET', `/v1/loyalties/${club.id}/rewards?limit=2&page=2`);
+    expect(second).toMatchObject({ total: 3 });
+    expect(second.data.map((a: any) => a.id)).toEqual([made[2].id]);
+    expect((await ok('GET', `/v1/loyalties/${club.id}/rewards?assignment_id=${made[1].id}`)).data.map((a: any) => a.id)).toEqual([made[1].id]);
+    expect((await ok('GET', `/v1/loyalties/${club.id}/reward-assignments?limit=1`)).data).toHaveLength(1);
+    const ofReward = await ok('GET', `/v1/rewards/${made[0].reward_id}/assignments?limit=1&page=1`);
+    expect(ofReward).toMatchObject({ total: 1 });
+    expect((await api('GET', `/v1/loyalties/${club.id}/rewards?limit=0`)).statusCode).toBe(400);
+
+    await ok('POST', `/v1/loyalties/${club.id}/tiers`, [{ name: 'Silver', points: { from: 100, to: 499 } }]);
+    await new Promise((r) => setTimeout(r, 5));
+    await ok('POST', `/v1/loyalties/${club.id}/tiers`, [{ name: 'Bronze', points: { from: 0, to: 99 } }]);
+    const byPoints = await ok('GET', `/v1/loyalties/${club.id}/tiers`);
+    expect(byPoints.data.map((x: any) => x.name)).toEqual(['Bronze', 'Silver']);
+    const newest = await ok('GET', `/v1/loyalties/${club.id}/tiers?order=-created_at&limit=1`);
+    expect(newest).toMatchObject({ total: 2, has_more: true });
+    expect(newest.data.map((x: any) => x.name)).toEqual(['Bronze']);
+    expect((await ok('GET', `/v1/loyalties/${club.id}/tiers?order=created_at`)).data.map((x: any) => x.name)).toEqual(['Silver', 'Bronze']);
+  });
+});

@@ -132,11 +132,23 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
   app.post<{ Params: P; Body: TierInput[] }>('/loyalties/:campaignId/tiers', { schema: { body: tiersBody } }, async (req) =>
     loyaltyTiers.create(causeOf(req), await loyalties.program(projectIdOf(req), req.params.campaignId), req.body),
   );
-  app.get<{ Params: P }>('/loyalties/:campaignId/tiers', async (req) => {
-    const projectId = projectIdOf(req);
-    const data = await loyaltyTiers.list(projectId, await programId(req, projectId));
-    return { object: 'list', data_ref: 'data', data, total: data.length, has_more: false };
-  });
+  // A program's tiers (a few per program): by points (the default), or `order` by creation or update, `limit` first.
+  app.get<{ Params: P; Querystring: { limit?: number; order?: string } }>(
+    '/loyalties/:campaignId/tiers',
+    { schema: { querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100 }, order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at'] } } } } },
+    async (req) => {
+      const projectId = projectIdOf(req);
+      const all = await loyaltyTiers.list(projectId, await programId(req, projectId));
+      const { order, limit } = req.query;
+      if (order) {
+        const key = order.replace(/^-/, '') as 'created_at' | 'updated_at';
+        const at = (x: { created_at: string; updated_at?: string | null }) => (key === 'updated_at' ? (x.updated_at ?? x.created_at) : x.created_at);
+        all.sort((a, b) => (order.startsWith('-') ? -1 : 1) * (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
+      }
+      const data = limit === undefined ? all : all.slice(0, limit);
+      return { object: 'list', data_ref: 'data', data, total: all.length, has_more: data.length < all.length };
+    },
+  );
   app.get<{ Params: P & { tierId: string } }>('/loyalties/:campaignId/tiers/:tierId', async (req) => {
     const projectId = projectIdOf(req);
     return loyaltyTiers.get(projectId, await programId(req, projectId), req.params.tierId);

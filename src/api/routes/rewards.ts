@@ -8,6 +8,8 @@ import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, pageParam } from '../list.js';
 
 const pageQuery = { type: 'object', properties: { limit: limitParam, page: pageParam } } as const;
+const assignmentsQuery = { type: 'object', properties: { limit: limitParam, page: pageParam, assignment_id: { type: 'string', maxLength: 200 }, assignmentId: { type: 'string', maxLength: 200 } } } as const;
+type AssignmentsQuery = { limit: number; page: number; assignment_id?: string; assignmentId?: string };
 const rewardBody = {
   type: 'object',
   properties: {
@@ -49,7 +51,9 @@ export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsServi
   app.post<{ Params: R; Body: AssignmentInput }>('/rewards/:rewardId/assignments', { schema: { body: assignmentBody } }, async (req) =>
     rewards.assign(projectIdOf(req), req.params.rewardId, req.body.campaign ?? '', req.body.parameters?.loyalty?.points),
   );
-  app.get<{ Params: R }>('/rewards/:rewardId/assignments', async (req) => rewards.assignments(projectIdOf(req), { rewardId: req.params.rewardId }));
+  app.get<{ Params: R; Querystring: { limit: number; page: number } }>('/rewards/:rewardId/assignments', { schema: { querystring: pageQuery } }, async (req) =>
+    rewards.assignments(projectIdOf(req), { rewardId: req.params.rewardId }, req.query),
+  );
   app.get<{ Params: A }>('/rewards/:rewardId/assignments/:assignmentId', async (req) => rewards.getAssignment(projectIdOf(req), req.params.assignmentId, { rewardId: req.params.rewardId }));
   app.put<{ Params: A; Body: AssignmentInput }>('/rewards/:rewardId/assignments/:assignmentId', { schema: { body: assignmentBody } }, async (req) =>
     rewards.updateAssignment(projectIdOf(req), req.params.assignmentId, { rewardId: req.params.rewardId }, req.body.parameters?.loyalty?.points),
@@ -59,7 +63,10 @@ export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsServi
     return reply.code(204).send();
   });
 
-  app.get<{ Params: C }>('/loyalties/:campaignId/rewards', async (req) => rewards.assignments(projectIdOf(req), { campaignId: req.params.campaignId }));
+  // A program's reward assignments (`assignment_id` narrows them to one), a page at a time.
+  app.get<{ Params: C; Querystring: AssignmentsQuery }>('/loyalties/:campaignId/rewards', { schema: { querystring: assignmentsQuery } }, async (req) =>
+    rewards.assignments(projectIdOf(req), { campaignId: req.params.campaignId, assignmentId: req.query.assignment_id }, req.query),
+  );
   // An array (Voucherify's body, what the SDK's createRewardAssignments sends) answers an array; one object, one.
   app.post<{ Params: C; Body: AssignmentInput | AssignmentInput[] }>(
     '/loyalties/:campaignId/rewards',
@@ -101,7 +108,9 @@ export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsServi
     if (!card.campaign_id) throw invalidPayload(`Loyalty card ${card.code} belongs to no program: its rewards are redeemed through a program`);
     return memberRedemption(req, card.campaign_id, req.params.memberId, req.body);
   });
-  app.get<{ Params: C }>('/loyalties/:campaignId/reward-assignments', async (req) => rewards.assignments(projectIdOf(req), { campaignId: req.params.campaignId }));
+  app.get<{ Params: C; Querystring: AssignmentsQuery }>('/loyalties/:campaignId/reward-assignments', { schema: { querystring: assignmentsQuery } }, async (req) =>
+    rewards.assignments(projectIdOf(req), { campaignId: req.params.campaignId, assignmentId: req.query.assignment_id ?? req.query.assignmentId }, req.query),
+  );
   app.get<{ Params: C & { assignmentId: string } }>('/loyalties/:campaignId/reward-assignments/:assignmentId', async (req) =>
     rewards.getAssignment(projectIdOf(req), req.params.assignmentId, { campaignId: req.params.campaignId }),
   );

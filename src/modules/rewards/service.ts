@@ -255,10 +255,12 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
     },
     assign,
     assignMany,
-    async assignments(projectId: string, by: { rewardId?: string; campaignId?: string }) {
+    /** A reward's or a program's assignments, oldest first, a page at a time (`total` counts them all). */
+    async assignments(projectId: string, by: { rewardId?: string; campaignId?: string; assignmentId?: string }, page: { limit: number; page: number } = { limit: 100, page: 1 }) {
       if (by.rewardId) await get(projectId, by.rewardId);
-      const rows = await sql.selectAssignments(db, projectId, by);
-      return { object: 'list' as const, data_ref: 'data' as const, data: rows.map(assignmentObject), total: rows.length };
+      const rows = await sql.selectAssignments(db, projectId, by, { limit: page.limit, offset: (page.page - 1) * page.limit });
+      const total = await sql.countAssignments(db, projectId, by);
+      return { object: 'list' as const, data_ref: 'data' as const, data: rows.map(assignmentObject), total };
     },
     /** GET /v1/loyalties/{id}/tiers/{tierId}/rewards: the program's rewards, priced as the tier sets. */
     async tierRewards(projectId: string, programId: string, tier: TierRow) {

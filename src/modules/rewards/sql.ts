@@ -79,12 +79,19 @@ export async function deleteAssignment(db: Executor, projectId: string, id: stri
   return rowCount > 0;
 }
 
-export async function selectAssignments(db: Executor, projectId: string, by: { rewardId?: string; campaignId?: string }): Promise<AssignmentRow[]> {
+export async function selectAssignments(db: Executor, projectId: string, by: { rewardId?: string; campaignId?: string; assignmentId?: string }, page?: { limit: number; offset: number }): Promise<AssignmentRow[]> {
   const { rows } = await db.query<AssignmentRow>(
-    `SELECT ${assignmentColumns} FROM reward_assignments WHERE project_id = $1 AND ($2::text IS NULL OR reward_id = $2) AND ($3::text IS NULL OR campaign_id = $3) ORDER BY created_at, id`,
-    [projectId, by.rewardId ?? null, by.campaignId ?? null],
+    `SELECT ${assignmentColumns} FROM reward_assignments WHERE ${assignmentsWhere} ORDER BY created_at, id${page ? ' LIMIT $5 OFFSET $6' : ''}`,
+    [projectId, by.rewardId ?? null, by.campaignId ?? null, by.assignmentId ?? null, ...(page ? [page.limit, page.offset] : [])],
   );
   return rows;
+}
+
+const assignmentsWhere = 'project_id = $1 AND ($2::text IS NULL OR reward_id = $2) AND ($3::text IS NULL OR campaign_id = $3) AND ($4::text IS NULL OR id = $4)';
+
+export async function countAssignments(db: Executor, projectId: string, by: { rewardId?: string; campaignId?: string; assignmentId?: string }): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM reward_assignments WHERE ${assignmentsWhere}`, [projectId, by.rewardId ?? null, by.campaignId ?? null, by.assignmentId ?? null]);
+  return rows[0]!.n;
 }
 
 /** A program's assignments with their rewards, oldest assignment first. */
