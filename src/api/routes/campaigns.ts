@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { asyncActionObject, campaignInputSchema, categoryInputSchema, categoryObject, type CampaignInput, type CampaignsService, type CategoriesService } from '../../modules/campaigns/index.js';
+import { asyncActionObject, campaignInputSchema, categoryInputSchema, categoryObject, type CampaignInput, type CampaignListQuery, type CampaignState, type CampaignsService, type CategoriesService } from '../../modules/campaigns/index.js';
+import { valueFilter, type ListFilters } from '../../core/list-filters.js';
 import { importSchema, voucherInputSchema, type Balances, type VoucherInput, type VouchersService } from '../../modules/vouchers/index.js';
 import type { LoyaltiesService } from '../../modules/loyalties/index.js';
 import type { CampaignSummary, SummaryQuery } from '../../modules/campaign-summary/index.js';
-import { invalidCampaign } from '../../core/errors.js';
+import { invalidCampaign, invalidQueryParams } from '../../core/errors.js';
 import { tierInputSchema, type PromotionsService, type TierInput } from '../../modules/promotions/index.js';
 import type { ValidationRulesService } from '../../modules/validation-rules/index.js';
 import { onlyAtCreation } from '../rule-assignments.js';
@@ -21,8 +22,35 @@ const listQuery = {
     is_referral_code: { type: 'boolean' },
     order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'name', '-name'] },
     expand: { type: 'string' },
+    campaign_status: { type: 'string', enum: ['DONE', 'IN_PROGRESS', 'FAILED', 'DRAFT', 'MODIFYING'] },
+    filters: { type: 'object', properties: { junction: { type: 'string', enum: ['and', 'AND'] } } },
   },
 } as const;
+
+/** `filters[...]` of the campaigns list: fields of values, and the time-dependent states of `active` and `status`. */
+const campaignValueFilters = ['campaigns', 'campaigns_id', 'campaign_status', 'type', 'voucher_type', 'category_ids', 'categories', 'is_referral_code'] as const;
+const stateOperators: Record<'active' | 'status', Record<string, CampaignState>> = {
+  active: { $enabled: 'enabled', $disabled: 'disabled', $active: 'active', $expired: 'expired' },
+  status: { $active: 'generated', $failed: 'failed', $in_progress: 'in_progress', $expired: 'expired', before_start: 'before_start', $before_start: 'before_start' },
+};
+
+function campaignFilters(raw: ListFilters | undefined): Pick<CampaignListQuery, 'filters' | 'states'> {
+  const states: CampaignState[] = [];
+  for (const [field, entry] of Object.entries(raw ?? {})) {
+    if (field === 'junction') continue;
+    if (field === 'active' || field === 'status') {
+      const ops = Object.keys((typeof entry === 'object' ? entry.conditions : undefined) ?? {});
+      for (const op of ops) {
+        const state = stateOperators[field][op];
+        if (!state) throw invalidQueryParams(`Query filters.${field}.conditions.${op} is not supported; use ${Object.keys(stateOperators[field]).join(', ')}`);
+        states.push(state);
+      }
+    } else if (!(campaignValueFilters as readonly string[]).includes(field)) {
+      throw invalidQueryParams(`Query filters.${field} is not a filter of campaigns; use ${[...campaignValueFilters, 'active', 'status'].join(', ')}`);
+    }
+  }
+  return { filters: Object.fromEntries(campaignValueFilters.map((f) => [f, valueFilter(raw, f)])), states };
+}
 
 /** A campaign's body, with a PROMOTION's tiers checked as the tiers endpoint checks them. */
 const campaignBody = {
@@ -64,11 +92,12 @@ export function campaignRoutes(app: FastifyInstance, deps: { campaigns: Campaign
     if (body.validation_rules?.length || tierInputs.some((t) => t.validation_rules?.length)) await rules.changed(cause.projectId);
     return withAssignments(cause.projectId, await withTiers(cause.projectId, created));
   });
-  app.get<{ Querystring: { limit: number; page: number; campaign_type?: string; is_referral_code?: boolean; order?: string } }>(
+  app.get<{ Querystring: Omit<CampaignListQuery, 'filters' | 'states'> & { filters?: ListFilters } }>(
     '/campaigns',
     { schema: { querystring: listQuery } },
     async (req) => {
-      const page = await campaigns.list(projectIdOf(req), req.query);
+      const { filters, ...q } = req.query;
+      const page = await campaigns.list(projectIdOf(req), { ...q, ...campaignFilters(filters) });
       return listOf('campaigns', page.campaigns, { total: page.total });
     },
   );

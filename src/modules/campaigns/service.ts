@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { duplicate, invalidCampaign as invalid, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
+import type { ValueFilter } from '../../core/list-filters.js';
 import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventLog } from '../event-log/index.js';
@@ -54,6 +55,18 @@ export interface DoneAction {
   target: number;
   done: number;
   result: Record<string, unknown>;
+}
+
+/** GET /v1/campaigns: what the list is narrowed to (`states`: the time-dependent `filters[active|status]`). */
+export interface CampaignListQuery {
+  limit: number;
+  page: number;
+  campaign_type?: string;
+  is_referral_code?: boolean;
+  campaign_status?: string;
+  order?: string;
+  filters?: Record<string, ValueFilter | undefined>;
+  states?: sql.CampaignState[];
 }
 
 /** Checks metadata against the project's schema; inside a transaction, give it (the schemas are read with it). */
@@ -286,12 +299,16 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     await announce(cause.projectId);
   }
 
-  async function list(projectId: string, q: { limit: number; page: number; campaign_type?: string; is_referral_code?: boolean; order?: string }) {
+  async function list(projectId: string, q: CampaignListQuery) {
     const order = q.order ?? '-created_at';
     const { rows, total } = await sql.selectPage(db, {
       projectId,
       campaignType: q.campaign_type,
       isReferralCode: q.is_referral_code,
+      generationStatus: q.campaign_status,
+      filters: q.filters,
+      states: q.states,
+      now: clock.now(),
       column: order.replace('-', '') as 'created_at' | 'updated_at' | 'name',
       ascending: !order.startsWith('-'),
       offset: (q.page - 1) * q.limit,

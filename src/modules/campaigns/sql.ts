@@ -1,3 +1,5 @@
+import type { ValueFilter } from '../../core/list-filters.js';
+import { filterConditions } from '../../store/list-filters.js';
 import type { Executor } from '../../store/db.js';
 import type { AsyncActionRow, CampaignRow, CategoryRow } from './types.js';
 
@@ -46,20 +48,58 @@ export interface CampaignFilter {
   projectId: string;
   campaignType?: string;
   isReferralCode?: boolean;
+  /** The code generation status (`campaign_status`). */
+  generationStatus?: string;
+  /** `filters[...]` of values (see listedColumns). */
+  filters?: Record<string, ValueFilter | undefined>;
+  /** `filters[active|status][conditions][$...]`: states that depend on the time. */
+  states?: CampaignState[];
+  now?: Date;
   ascending: boolean;
   column: 'created_at' | 'updated_at' | 'name';
   offset: number;
   limit: number;
 }
 
+/** What each `filters[...]` field of the campaigns list reads of a campaign (c). */
+const listedColumns: Record<string, string> = {
+  campaigns: 'c.name',
+  campaigns_id: 'c.id',
+  campaign_status: 'c.generation_status',
+  type: 'c.type',
+  voucher_type: "(c.definition -> 'voucher' ->> 'type')",
+  category_ids: 'c.category_id',
+  categories: '(SELECT k.name FROM categories k WHERE k.id = c.category_id)',
+  is_referral_code: "(c.campaign_type = 'REFERRAL_PROGRAM')::text",
+};
+
+/** The time-dependent states `filters[active]` and `filters[status]` name. */
+export type CampaignState = 'enabled' | 'disabled' | 'active' | 'expired' | 'generated' | 'failed' | 'in_progress' | 'before_start';
+const starts = "(c.definition ->> 'start_date')::timestamptz";
+const expires = "(c.definition ->> 'expiration_date')::timestamptz";
+const stateSql: Record<CampaignState, (now: () => string) => string> = {
+  enabled: () => 'c.active',
+  disabled: () => 'NOT c.active',
+  active: (now) => `c.active AND (${starts} IS NULL OR ${starts} <= ${now()}) AND (${expires} IS NULL OR ${expires} > ${now()})`,
+  expired: (now) => `${expires} <= ${now()}`,
+  generated: () => "c.generation_status = 'DONE'",
+  failed: () => "c.generation_status = 'FAILED'",
+  in_progress: () => "c.generation_status IN ('IN_PROGRESS', 'MODIFYING')",
+  before_start: (now) => `c.generation_status = 'DONE' AND ${starts} > ${now()}`,
+};
+
 export async function selectPage(db: Executor, f: CampaignFilter): Promise<{ rows: CampaignRow[]; total: number }> {
   const params: unknown[] = [f.projectId];
+  const param = (v: unknown) => `$${params.push(v)}`;
   let where = 'c.project_id = $1';
-  if (f.campaignType) {
-    params.push(f.campaignType);
-    where += ` AND c.campaign_type = $${params.length}`;
-  }
+  if (f.campaignType) where += ` AND c.campaign_type = ${param(f.campaignType)}`;
   if (f.isReferralCode !== undefined) where += ` AND c.campaign_type ${f.isReferralCode ? '=' : '<>'} 'REFERRAL_PROGRAM'`;
+  if (f.generationStatus) where += ` AND c.generation_status = ${param(f.generationStatus)}`;
+  for (const condition of filterConditions(listedColumns, f.filters ?? {}, param)) where += ` AND ${condition}`;
+  // The time is a parameter only when a state reads it (an unused parameter has no type PostgreSQL can infer).
+  let nowParam: string | undefined;
+  const now = () => (nowParam ??= `${param(f.now ?? new Date())}::timestamptz`);
+  for (const s of f.states ?? []) where += ` AND (${stateSql[s](now)})`;
   const dir = f.ascending ? 'ASC' : 'DESC';
   const order = f.column === 'updated_at' ? `COALESCE(c.updated_at, c.created_at) ${dir}, c.id ${dir}` : `c.${f.column} ${dir}, c.id ${dir}`;
   const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM campaigns c WHERE ${where}`, params);
