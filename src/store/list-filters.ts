@@ -14,3 +14,14 @@ export function filterConditions(columns: Readonly<Record<string, string>>, filt
   }
   return out;
 }
+
+/**
+ * ORDER BY of a list's `order` (`created_at`, `updated_at`, `-` descending) on a table alias, ties broken by id; an
+ * update time falls back to the creation time. `fallback` when no order is asked.
+ */
+export function timeOrder(order: string | undefined, alias: string, fallback: string): string {
+  if (order === undefined) return fallback;
+  const dir = order.startsWith('-') ? 'DESC' : 'ASC';
+  const column = order.replace(/^-/, '') === 'updated_at' ? `COALESCE(${alias}.updated_at, ${alias}.created_at)` : `${alias}.created_at`;
+  return `${column} ${dir}, ${alias}.id ${dir}`;
+}

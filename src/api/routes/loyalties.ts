@@ -14,6 +14,7 @@ type M = P & { memberId: string };
 type R = P & { ruleId: string };
 
 const pageQuery = { type: 'object', properties: { limit: limitParam, page: pageParam } } as const;
+const timeOrderParam = { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at'] } as const;
 /** A program's members (its cards), narrowed and ordered as GET /v1/vouchers is. */
 const membersQuery = pagedListQuery({
   customer: { type: 'string', maxLength: 500 },
@@ -84,7 +85,7 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
 
   // Earning rules.
   const programId = async (req: { params: P }, projectId: string) => (await loyalties.program(projectId, req.params.campaignId)).id;
-  app.get<{ Params: P; Querystring: { limit: number; page: number } }>('/loyalties/:campaignId/earning-rules', { schema: { querystring: pageQuery } }, async (req) => {
+  app.get<{ Params: P; Querystring: { limit: number; page: number; order?: string } }>('/loyalties/:campaignId/earning-rules', { schema: { querystring: { ...pageQuery, properties: { ...pageQuery.properties, order: timeOrderParam } } } }, async (req) => {
     const projectId = projectIdOf(req);
     return earningRules.list(projectId, await programId(req, projectId), req.query);
   });

@@ -9,10 +9,15 @@ const tierParams = { type: 'object', required: ['tierId'], properties: { tierId:
 const campaignParams = { type: 'object', required: ['campaignId'], properties: { campaignId: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
 const listQuery = {
   type: 'object',
-  properties: { limit: limitParam, page: { type: 'integer', minimum: 1, maximum: 100, default: 1 }, is_available: { type: 'boolean' } },
+  properties: {
+    limit: limitParam,
+    page: { type: 'integer', minimum: 1, maximum: 100, default: 1 },
+    is_available: { type: 'boolean' },
+    order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at'] },
+  },
 } as const;
 
-type ListQuery = { limit: number; page: number; is_available?: boolean };
+type ListQuery = { limit: number; page: number; is_available?: boolean; order?: string };
 
 const stackBody = {
   type: 'object',

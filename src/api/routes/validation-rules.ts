@@ -10,7 +10,7 @@ import {
   type ValidationRulesService,
 } from '../../modules/validation-rules/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
-import { limitParam, listOf } from '../list.js';
+import { dateParam, limitParam, listOf, toDate } from '../list.js';
 
 const key = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const params = (...names: string[]) => ({ type: 'object', required: names, properties: Object.fromEntries(names.map((n) => [n, key])) }) as const;
@@ -35,11 +35,25 @@ export function validationRuleRoutes(app: FastifyInstance, deps: { validationRul
     await rules.remove(causeOf(req), req.params.validationRuleId);
     return reply.code(204).send();
   });
-  app.get<{ Querystring: { limit: number; page: number; order?: string } }>(
+  app.get<{ Querystring: { limit: number; page: number; order?: string; start_date?: string; end_date?: string } }>(
     '/validation-rules',
-    { schema: { querystring: { type: 'object', properties: { limit: limitParam, page, order } } } },
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: limitParam,
+            page,
+            order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'name', '-name'] },
+            start_date: dateParam,
+            end_date: dateParam,
+          },
+        },
+      },
+    },
     async (req) => {
-      const out = await rules.list(projectIdOf(req), req.query);
+      const q = req.query;
+      const out = await rules.list(projectIdOf(req), { ...q, start_date: toDate(q.start_date), end_date: toDate(q.end_date) });
       return listOf('data', out.rules.map(validationRuleObject), { total: out.total });
     },
   );

@@ -158,8 +158,8 @@ export function createEarningRules(deps: { db: Db; clock: Clock; definitions: Pi
       await deps.definitions.changed(projectId);
       return rows.map(earningRuleObject);
     },
-    async list(projectId: string, campaignId: string, q: { limit: number; page: number }) {
-      const { rows, total } = await sql.selectCampaignRules(db, projectId, campaignId, q.limit, (q.page - 1) * q.limit);
+    async list(projectId: string, campaignId: string, q: { limit: number; page: number; order?: string }) {
+      const { rows, total } = await sql.selectCampaignRules(db, projectId, campaignId, q.limit, (q.page - 1) * q.limit, q.order);
       return { object: 'list' as const, data_ref: 'data' as const, data: rows.map(earningRuleObject), total };
     },
     get: async (projectId: string, campaignId: string, id: string) => earningRuleObject(await get(projectId, campaignId, id)),

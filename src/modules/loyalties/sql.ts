@@ -1,3 +1,4 @@
+import { timeOrder } from '../../store/list-filters.js';
 import type { Executor, Statement } from '../../store/db.js';
 import type { EarningRuleRow, TransactionRow } from './types.js';
 
@@ -85,9 +86,12 @@ export async function selectRule(db: Executor, projectId: string, id: string): P
   return rows[0];
 }
 
-export async function selectCampaignRules(db: Executor, projectId: string, campaignId: string, limit: number, offset: number): Promise<{ rows: EarningRuleRow[]; total: number }> {
+export async function selectCampaignRules(db: Executor, projectId: string, campaignId: string, limit: number, offset: number, order?: string): Promise<{ rows: EarningRuleRow[]; total: number }> {
   const [{ rows }, count] = await Promise.all([
-    db.query<EarningRuleRow>(`SELECT ${ruleColumns} FROM earning_rules WHERE project_id = $1 AND campaign_id = $2 ORDER BY created_at, id LIMIT $3 OFFSET $4`, [projectId, campaignId, limit, offset]),
+    db.query<EarningRuleRow>(
+      `SELECT ${ruleColumns} FROM earning_rules r WHERE project_id = $1 AND campaign_id = $2 ORDER BY ${timeOrder(order, 'r', 'r.created_at, r.id')} LIMIT $3 OFFSET $4`,
+      [projectId, campaignId, limit, offset],
+    ),
     db.query<{ n: string }>('SELECT count(*) AS n FROM earning_rules WHERE project_id = $1 AND campaign_id = $2', [projectId, campaignId]),
   ]);
   return { rows, total: Number(count.rows[0]?.n ?? 0) };

@@ -177,9 +177,9 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
     return tierObject(t, c, (await sql.selectTierSummaries(db, projectId, [t.id])).get(t.id));
   }
 
-  async function list(projectId: string, q: { campaignId?: string; is_available?: boolean; limit: number; page: number }) {
+  async function list(projectId: string, q: { campaignId?: string; is_available?: boolean; order?: string; limit: number; page: number }) {
     const campaignId = q.campaignId !== undefined ? (await promotion(projectId, q.campaignId)).id : undefined;
-    const { rows, total } = await sql.selectPage(db, projectId, { campaignId, active: q.is_available, offset: (q.page - 1) * q.limit, limit: q.limit });
+    const { rows, total } = await sql.selectPage(db, projectId, { campaignId, active: q.is_available, order: q.order, offset: (q.page - 1) * q.limit, limit: q.limit });
     const ids = [...new Set(rows.map((r) => r.campaign_id))];
     const byId = new Map((ids.length > 0 ? await campaigns.byIds(db, projectId, ids) : []).map((c) => [c.id, c]));
     const summaries = await sql.selectTierSummaries(db, projectId, rows.map((r) => r.id));

@@ -1,3 +1,4 @@
+import { timeOrder } from '../../store/list-filters.js';
 import type { Executor } from '../../store/db.js';
 import type { TierRow } from './types.js';
 
@@ -32,11 +33,11 @@ export async function selectTiers(db: Executor, projectId: string, ids: string[]
   return rows;
 }
 
-export async function selectPage(db: Executor, projectId: string, p: { campaignId?: string; active?: boolean; offset: number; limit: number }): Promise<{ rows: TierRow[]; total: number }> {
+export async function selectPage(db: Executor, projectId: string, p: { campaignId?: string; active?: boolean; order?: string; offset: number; limit: number }): Promise<{ rows: TierRow[]; total: number }> {
   const where = 'project_id = $1 AND ($2::text IS NULL OR campaign_id = $2) AND ($3::boolean IS NULL OR active = $3)';
   const params = [projectId, p.campaignId ?? null, p.active ?? null];
   const [{ rows }, c] = await Promise.all([
-    db.query<TierRow>(`SELECT ${columns} FROM promotion_tiers WHERE ${where} ORDER BY campaign_id, hierarchy, id OFFSET $4 LIMIT $5`, [...params, p.offset, p.limit]),
+    db.query<TierRow>(`SELECT ${columns} FROM promotion_tiers t WHERE ${where} ORDER BY ${timeOrder(p.order, 't', 't.campaign_id, t.hierarchy, t.id')} OFFSET $4 LIMIT $5`, [...params, p.offset, p.limit]),
     db.query<{ n: string }>(`SELECT count(*) AS n FROM promotion_tiers WHERE ${where}`, params),
   ]);
   return { rows, total: Number(c.rows[0]?.n ?? 0) };

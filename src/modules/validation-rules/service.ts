@@ -235,9 +235,12 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
     unassign,
     /** After a transaction that assigned rules (assignIn) committed: cached copies of the project's rules are dropped. */
     changed: announce,
-    async list(projectId: string, q: { limit: number; page: number; order?: string }) {
-      const rows = await sql.selectRulePage(db, projectId, { ascending: q.order === 'created_at', offset: (q.page - 1) * q.limit, limit: q.limit });
-      return { rules: rows, total: await sql.countRules(db, projectId) };
+    /** GET /v1/validation-rules: newest first by default; `start_date` / `end_date` bound their creation. */
+    async list(projectId: string, q: { limit: number; page: number; order?: string; start_date?: Date; end_date?: Date }) {
+      const order = q.order ?? '-created_at';
+      const window = { from: q.start_date, to: q.end_date };
+      const rows = await sql.selectRulePage(db, projectId, { ...window, column: order.replace(/^-/, '') as 'created_at' | 'updated_at' | 'name', ascending: !order.startsWith('-'), offset: (q.page - 1) * q.limit, limit: q.limit });
+      return { rules: rows, total: await sql.countRules(db, projectId, window) };
     },
     async assignments(projectId: string, q: { rule?: string; related_object_id?: string; limit: number; page: number; order?: string }) {
       if (q.rule !== undefined) await get(projectId, q.rule);

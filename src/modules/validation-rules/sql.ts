@@ -54,17 +54,21 @@ export async function deleteRule(db: Executor, projectId: string, id: string): P
   await db.query('DELETE FROM validation_rules WHERE project_id = $1 AND id = $2', [projectId, id]);
 }
 
-export async function selectRulePage(db: Executor, projectId: string, p: { ascending: boolean; offset: number; limit: number }): Promise<ValidationRuleRow[]> {
+/** Rules created within [from, to] (either end open). */
+const createdWithin = 'r.project_id = $1 AND ($2::timestamptz IS NULL OR r.created_at >= $2) AND ($3::timestamptz IS NULL OR r.created_at <= $3)';
+
+export async function selectRulePage(db: Executor, projectId: string, p: { column: 'created_at' | 'updated_at' | 'name'; ascending: boolean; from?: Date; to?: Date; offset: number; limit: number }): Promise<ValidationRuleRow[]> {
   const dir = p.ascending ? 'ASC' : 'DESC';
+  const column = p.column === 'updated_at' ? 'COALESCE(r.updated_at, r.created_at)' : `r.${p.column}`;
   const { rows } = await db.query<ValidationRuleRow>(
-    `SELECT ${ruleColumns} FROM validation_rules r WHERE r.project_id = $1 ORDER BY r.created_at ${dir}, r.id ${dir} OFFSET $2 LIMIT $3`,
-    [projectId, p.offset, p.limit],
+    `SELECT ${ruleColumns} FROM validation_rules r WHERE ${createdWithin} ORDER BY ${column} ${dir}, r.id ${dir} OFFSET $4 LIMIT $5`,
+    [projectId, p.from ?? null, p.to ?? null, p.offset, p.limit],
   );
   return rows;
 }
 
-export async function countRules(db: Executor, projectId: string): Promise<number> {
-  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM validation_rules WHERE project_id = $1', [projectId]);
+export async function countRules(db: Executor, projectId: string, p: { from?: Date; to?: Date } = {}): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM validation_rules r WHERE ${createdWithin}`, [projectId, p.from ?? null, p.to ?? null]);
   return rows[0]!.n;
 }
 
