@@ -418,3 +418,25 @@ describe('customer.segment.entered and customer.segment.left activity data', () 
     }
   });
 });
+
+describe('GET /v1/segments narrowed', () => {
+  it('by ids and filters[id|name|type]; other filters are 400', async () => {
+    const p = await t.createProject();
+    const c = client(p);
+    const a = await c.segment({ name: 'Listed A', type: 'static', customers: [] });
+    const b = await c.segment({ name: 'Listed B', type: 'auto-update', filter: { junction: 'and', 'metadata.vip': { conditions: { $is: [true] } } } });
+    const d = await c.segment({ name: 'Listed C', type: 'static', customers: [] });
+    const names = async (q: string) => {
+      const res = await c.get(`/v1/segments?limit=100&${q}`);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().data.map((s: any) => s.name).sort();
+    };
+    expect(await names(`ids=${a.id}&ids=${d.id}`)).toEqual(['Listed A', 'Listed C']);
+    expect(await names(`filters[id][conditions][$is]=${b.id}`)).toEqual(['Listed B']);
+    expect(await names('filters[name][conditions][$in][0]=Listed A&filters[name][conditions][$in][1]=Listed B')).toEqual(['Listed A', 'Listed B']);
+    expect(await names('filters[type][conditions][$is_not]=static')).toEqual(['Listed B']);
+    expect((await c.get('/v1/segments?filters[type][conditions][$is]=static&limit=1')).json().total).toBe(2);
+    expect((await c.get('/v1/segments?filters[created_at][conditions][$after]=2020-01-01')).statusCode).toBe(400);
+    expect((await c.get('/v1/segments?filters[name][conditions][$starts_with]=L')).statusCode).toBe(400);
+  });
+});

@@ -3,6 +3,8 @@ import type { CustomersService } from '../../modules/customers/index.js';
 import { createSegmentBody, segmentObject, simpleSegment, updateSegmentBody, type SegmentInput, type SegmentsService } from '../../modules/segments/index.js';
 import { projectIdOf } from '../auth.js';
 import { limitParam, listOf } from '../list.js';
+import { invalidQueryParams } from '../../core/errors.js';
+import { valueFilter, type ListFilters } from '../../core/list-filters.js';
 
 const listQuery = {
   type: 'object',
@@ -11,8 +13,11 @@ const listQuery = {
     page: { type: 'integer', minimum: 1, maximum: 100, default: 1 },
     order: { type: 'string', enum: ['created_at', '-created_at'], default: '-created_at' },
     type: { type: 'string', enum: ['static', 'passive', 'auto-update'] },
+    ids: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 200 } },
+    filters: { type: 'object', properties: { junction: { type: 'string', enum: ['and', 'AND'] } } },
   },
 } as const;
+const segmentFilterFields = ['id', 'name', 'type'] as const;
 
 /** /v1/segments (DIGEST d.1) and GET /v1/customers/{id}/segments (c.4). */
 export function segmentRoutes(app: FastifyInstance, deps: { segments: SegmentsService; customers: CustomersService }): void {
@@ -22,9 +27,12 @@ export function segmentRoutes(app: FastifyInstance, deps: { segments: SegmentsSe
     segmentObject(await segments.create(projectIdOf(req), req.body)),
   );
   app.get<{ Params: { segmentId: string } }>('/segments/:segmentId', async (req) => segmentObject(await segments.get(projectIdOf(req), req.params.segmentId)));
-  app.get<{ Querystring: { limit: number; page: number; order: string; type?: string } }>('/segments', { schema: { querystring: listQuery } }, async (req) => {
+  app.get<{ Querystring: { limit: number; page: number; order: string; type?: string; ids?: string[]; filters?: ListFilters } }>('/segments', { schema: { querystring: listQuery } }, async (req) => {
     const q = req.query;
-    const page = await segments.list(projectIdOf(req), { type: q.type, ascending: q.order === 'created_at', limit: q.limit, page: q.page });
+    const unknown = Object.keys(q.filters ?? {}).find((f) => f !== 'junction' && !(segmentFilterFields as readonly string[]).includes(f));
+    if (unknown !== undefined) throw invalidQueryParams(`Query filters.${unknown} is not a filter of segments; use id, name or type`);
+    const filters = Object.fromEntries(segmentFilterFields.map((f) => [f, valueFilter(q.filters, f)]));
+    const page = await segments.list(projectIdOf(req), { type: q.type, ids: q.ids, filters, ascending: q.order === 'created_at', limit: q.limit, page: q.page });
     return listOf('data', page.segments.map(segmentObject), { total: page.total });
   });
   app.put<{ Params: { segmentId: string }; Body: { name?: string; filter?: Record<string, unknown> } }>(

@@ -132,9 +132,9 @@ export function createSegmentsService(deps: SegmentsDeps) {
     create,
     get,
     /** A page of segments and how many match in all (also when the page lies past the last one). */
-    async list(projectId: string, q: { type?: string; ascending: boolean; limit: number; page: number }) {
-      const rows = await sql.selectSegments(db, projectId, { type: q.type, ascending: q.ascending, limit: q.limit, offset: (q.page - 1) * q.limit });
-      const total = rows[0]?.total ?? (q.page > 1 ? await sql.countSegments(db, projectId, q.type) : 0);
+    async list(projectId: string, q: sql.SegmentListFilter & { ascending: boolean; limit: number; page: number }) {
+      const rows = await sql.selectSegments(db, projectId, { ...q, offset: (q.page - 1) * q.limit });
+      const total = rows[0]?.total ?? (q.page > 1 ? await sql.countSegments(db, projectId, q) : 0);
       return { segments: rows, total };
     },
     update,

@@ -1,3 +1,5 @@
+import type { ValueFilter } from '../../core/list-filters.js';
+import { filterConditions } from '../../store/list-filters.js';
 import { withStatements, type Executor, type Statement } from '../../store/db.js';
 import { lockProjectUntilCommit } from '../../store/locks.js';
 import { encodeMemberRow, parseMemberRow, type MemberRow } from './member-rows.js';
@@ -29,21 +31,37 @@ export async function selectSegment(db: Executor, projectId: string, id: string)
   return rows[0];
 }
 
-export async function selectSegments(db: Executor, projectId: string, f: { type?: string; ascending: boolean; limit: number; offset: number }) {
+/** GET /v1/segments: by type, ids and `filters[id|name|type]`. */
+export interface SegmentListFilter {
+  type?: string;
+  ids?: string[];
+  filters?: Record<string, ValueFilter | undefined>;
+}
+
+function segmentsWhere(projectId: string, f: SegmentListFilter): { text: string; params: unknown[] } {
+  const params: unknown[] = [projectId];
+  const param = (v: unknown) => `$${params.push(v)}`;
+  const parts = ['s.project_id = $1'];
+  if (f.type !== undefined) parts.push(`s.type = ${param(f.type)}`);
+  if (f.ids !== undefined) parts.push(`s.id = ANY (${param(f.ids)}::text[])`);
+  parts.push(...filterConditions({ id: 's.id', name: 's.name', type: 's.type' }, f.filters ?? {}, param));
+  return { text: parts.join(' AND '), params };
+}
+
+export async function selectSegments(db: Executor, projectId: string, f: SegmentListFilter & { ascending: boolean; limit: number; offset: number }) {
+  const w = segmentsWhere(projectId, f);
   const { rows } = await db.query<SegmentRow & { total: number }>(
-    `SELECT ${columns}, count(*) OVER ()::int AS total FROM segments
-      WHERE project_id = $1 AND ($2::text IS NULL OR type = $2)
-      ORDER BY created_at ${f.ascending ? 'ASC' : 'DESC'}, id LIMIT $3 OFFSET $4`,
-    [projectId, f.type ?? null, f.limit, f.offset],
+    `SELECT ${columns.split(/,\s*/).map((c) => `s.${c}`).join(', ')}, count(*) OVER ()::int AS total FROM segments s
+      WHERE ${w.text}
+      ORDER BY s.created_at ${f.ascending ? 'ASC' : 'DESC'}, s.id LIMIT $${w.params.length + 1} OFFSET $${w.params.length + 2}`,
+    [...w.params, f.limit, f.offset],
   );
   return rows;
 }
 
-export async function countSegments(db: Executor, projectId: string, type: string | undefined): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM segments WHERE project_id = $1 AND ($2::text IS NULL OR type = $2)',
-    [projectId, type ?? null],
-  );
+export async function countSegments(db: Executor, projectId: string, f: SegmentListFilter): Promise<number> {
+  const w = segmentsWhere(projectId, f);
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM segments s WHERE ${w.text}`, w.params);
   return rows[0]?.n ?? 0;
 }
 
