@@ -55,6 +55,11 @@ describe('gift balance', () => {
       ['CREDITS_ADDITION', 500, 1500],
     ]);
     expect(tx.data[1]).toMatchObject({ source_id: 'topup-1', reason: 'birthday', source: 'API' });
+    // Oldest first with order=id, and its cursor runs that way.
+    const oldest = await ok('GET', '/v1/vouchers/CARD-1/transactions?order=id&limit=1');
+    expect(oldest).toMatchObject({ has_more: true, more_starting_after: tx.data[1].id });
+    expect(oldest.data.map((x: any) => x.type)).toEqual(['CREDITS_ADDITION']);
+    expect((await ok('GET', `/v1/vouchers/CARD-1/transactions?order=id&starting_after_id=${tx.data[1].id}`)).data.map((x: any) => x.id)).toEqual([tx.data[0].id]);
 
     await ok('POST', '/v1/vouchers/DISC-1', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } });
     const notGift = await api('POST', '/v1/vouchers/DISC-1/balance', { amount: 10 });

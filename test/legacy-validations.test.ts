@@ -116,6 +116,13 @@ describe("a voucher's redemptions (GET /v1/vouchers/{code}/redemption)", () => {
     expect(paged.json()).toMatchObject({ total: 3, redemption_entries: [{ id: first.id }] });
   });
 
+  it('takes the customer as ?tracking_id= when the body names none', async () => {
+    await server.vouchers.create({ code: 'LEGACY-TRACKED', type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } } as any);
+    const res = await t.app.inject({ method: 'POST', url: '/v1/vouchers/LEGACY-TRACKED/redemption?tracking_id=legacy-gold', headers: p.server, payload: { order } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ result: 'SUCCESS', customer: { source_id: 'legacy-gold' }, tracking_id: 'legacy-gold' });
+  });
+
   it('answers 404 naming the voucher for an unknown code', async () => {
     const err = await failure(server.redemptions.getForVoucher('NO-SUCH-CODE'));
     expect(err).toMatchObject({ code: 404, key: 'not_found', resource_type: 'voucher' });

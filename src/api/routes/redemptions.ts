@@ -122,10 +122,16 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
   app.post<{ Params: { code: string }; Body: Legacy }>('/vouchers/:code/validate', { schema: { params: codeParams, body: legacyInputSchema } }, async (req) =>
     legacyValidate(redemptions, req, req.params.code, req.body),
   );
-  app.post<{ Params: { code: string }; Body: Legacy }>('/vouchers/:code/redemption', { schema: { params: codeParams, body: legacyInputSchema } }, async (req) => {
-    const out = await redemptions.redeem(causeOf(req), asStack(req.params.code, req.body));
+  // `?tracking_id=` names the customer of a redemption without one in the body (Voucherify's older form).
+  app.post<{ Params: { code: string }; Body: Legacy; Querystring: { tracking_id?: string } }>(
+    '/vouchers/:code/redemption',
+    { schema: { params: codeParams, body: legacyInputSchema, querystring: { type: 'object', properties: { tracking_id: { type: 'string', minLength: 1, maxLength: 500 } } } } },
+    async (req) => {
+    const body = req.query.tracking_id !== undefined && !req.body?.customer ? { ...req.body, customer: { source_id: req.query.tracking_id } } : req.body;
+    const out = await redemptions.redeem(causeOf(req), asStack(req.params.code, body));
     return out.redemptions[0];
-  });
+  },
+  );
   // The SDK's vouchers.releaseValidationSession: a LOCK session gives back what it reserved of this voucher.
   app.delete<{ Params: { code: string; key: string } }>(
     '/vouchers/:code/sessions/:key',

@@ -68,9 +68,9 @@ export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersSe
   app.post<{ Params: P }>('/vouchers/:code/enable', async (req) => vouchers.enable(causeOf(req), req.params.code));
   app.post<{ Params: P }>('/vouchers/:code/disable', async (req) => vouchers.disable(causeOf(req), req.params.code));
   app.post<{ Params: P; Body: BalanceInput }>('/vouchers/:code/balance', { schema: { body: balanceSchema } }, async (req) => balances.change(causeOf(req), req.params.code, req.body));
-  app.get<{ Params: P; Querystring: { limit: number; starting_after_id?: string } }>(
+  app.get<{ Params: P; Querystring: { limit: number; starting_after_id?: string; order?: string } }>(
     '/vouchers/:code/transactions',
-    { schema: { querystring: { type: 'object', properties: { limit: limitParam, starting_after_id: { type: 'string' } } } } },
+    { schema: { querystring: { type: 'object', properties: { limit: limitParam, starting_after_id: { type: 'string' }, order: { type: 'string', enum: ['id', '-id'] } } } } },
     async (req) => {
       const page = await balances.transactions(projectIdOf(req), req.params.code, req.query);
       return listOf('data', page.data, { has_more: page.has_more, ...(page.more_starting_after ? { more_starting_after: page.more_starting_after } : {}) });

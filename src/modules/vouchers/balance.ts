@@ -109,9 +109,10 @@ export function createBalances(deps: {
     }
   }
 
-  async function transactions(projectId: string, code: string, q: { limit: number; starting_after_id?: string }) {
+  /** GET /v1/vouchers/{code}/transactions: newest first, or oldest first with `order=id`. */
+  async function transactions(projectId: string, code: string, q: { limit: number; starting_after_id?: string; order?: string }) {
     const v = await deps.find(projectId, code);
-    const rows = await sql.selectTransactions(db, projectId, { voucherId: v.id }, q.limit + 1, q.starting_after_id);
+    const rows = await sql.selectTransactions(db, projectId, { voucherId: v.id }, q.limit + 1, q.starting_after_id, q.order === 'id');
     const page = rows.slice(0, q.limit).map((t) => transactionObject(t, v));
     return { data: page, has_more: rows.length > q.limit, more_starting_after: rows.length > q.limit ? page.at(-1)?.id : undefined };
   }

@@ -302,13 +302,15 @@ export interface TransactionRow {
  * A card's or a campaign's gift transactions, newest first, after a cursor. By time, then id: ids differ in prefix by
  * where they come from (vtx_ for balance changes, the redemption's id for spends and refunds).
  */
-export async function selectTransactions(db: Executor, projectId: string, of: { voucherId: string } | { campaignId: string }, limit: number, afterId?: string): Promise<TransactionRow[]> {
+/** Transactions newest first (`ascending`: oldest first), after the cursor transaction in that order. */
+export async function selectTransactions(db: Executor, projectId: string, of: { voucherId: string } | { campaignId: string }, limit: number, afterId?: string, ascending = false): Promise<TransactionRow[]> {
   const [column, value] = 'voucherId' in of ? ['voucher_id', of.voucherId] : ['campaign_id', of.campaignId];
+  const [cmp, dir] = ascending ? ['>', 'ASC'] : ['<', 'DESC'];
   const { rows } = await db.query<TransactionRow>(
     `SELECT id, voucher_id, campaign_id, type, source_id, reason, amount, balance, created_at FROM voucher_transactions
       WHERE project_id = $1 AND ${column} = $2
-        AND ($3::text IS NULL OR (created_at, id) < (SELECT t.created_at, t.id FROM voucher_transactions t WHERE t.id = $3))
-      ORDER BY created_at DESC, id DESC LIMIT $4`,
+        AND ($3::text IS NULL OR (created_at, id) ${cmp} (SELECT t.created_at, t.id FROM voucher_transactions t WHERE t.id = $3))
+      ORDER BY created_at ${dir}, id ${dir} LIMIT $4`,
     [projectId, value, afterId ?? null, limit],
   );
   return rows;
