@@ -41,6 +41,12 @@ describe('campaign transactions', () => {
     expect(first).toMatchObject({ has_more: true, more_starting_after: first.data[1].id });
     const rest = await ok('GET', `/v1/campaigns/${c.id}/transactions?limit=2&starting_after_id=${first.more_starting_after}`);
     expect([...first.data, ...rest.data].map((x: any) => x.id)).toEqual(all.data.map((x: any) => x.id));
+    // Oldest first, and narrowed to one card by filters[voucher_id].
+    expect((await ok('GET', `/v1/campaigns/${c.id}/transactions?order=id`)).data.map((x: any) => x.id)).toEqual([...all.data].reverse().map((x: any) => x.id));
+    const cardB = (await ok('GET', '/v1/vouchers/GC-B')).id;
+    expect((await ok('GET', `/v1/campaigns/${c.id}/transactions?filters[voucher_id][conditions][$is]=${cardB}`)).data.map((x: any) => x.details.balance.amount)).toEqual([200]);
+    const bad = await t.app.inject({ method: 'GET', url: `/v1/campaigns/${c.id}/transactions?filters[type][conditions][$is]=X`, headers: p.server });
+    expect(bad.statusCode).toBe(400);
   });
 
   it("lists a loyalty program's point transactions, also under /v1/loyalties/{id}/transactions", async () => {
@@ -52,6 +58,11 @@ describe('campaign transactions', () => {
     const list = await ok('GET', `/v1/campaigns/${program.id}/transactions`);
     expect(list.data.map((x: any) => [x.type, x.details.balance.points])).toEqual([['POINTS_ADDITION', 70], ['POINTS_ADDITION', 30]]);
     expect((await ok('GET', `/v1/loyalties/${program.id}/transactions`)).data.map((x: any) => x.id)).toEqual(list.data.map((x: any) => x.id));
+    const oldest = await ok('GET', `/v1/loyalties/${program.id}/transactions?order=id&limit=1`);
+    expect(oldest.data.map((x: any) => x.details.balance.points)).toEqual([30]);
+    expect((await ok('GET', `/v1/loyalties/${program.id}/transactions?order=id&starting_after_id=${oldest.more_starting_after}`)).data.map((x: any) => x.details.balance.points)).toEqual([70]);
+    expect((await ok('GET', `/v1/loyalties/${program.id}/transactions?filters[id][conditions][$is]=${list.data[1].id}`)).data.map((x: any) => x.id)).toEqual([list.data[1].id]);
+    expect((await ok('GET', `/v1/loyalties/members/${b}/transactions?order=-id`)).data).toHaveLength(1);
   });
 
   it('refuses other campaign types and unknown campaigns', async () => {

@@ -1,3 +1,5 @@
+import { invalidQueryParams } from '../core/errors.js';
+import { valueFilter, type ListFilters, type ValueFilter } from '../core/list-filters.js';
 /** Voucherify's list envelope; older endpoints name the array after the resource (data_ref). */
 export function listOf<T>(ref: string, items: T[], extra: { total?: number; has_more?: boolean; more_starting_after?: string } = {}) {
   return { object: 'list' as const, data_ref: ref, [ref]: items, ...extra };
@@ -27,4 +29,23 @@ export type DateRangeQuery = { before?: string; after?: string };
 /** A date range of a list query (`created_at[before]`...) as dates. */
 export function toRange(r?: DateRangeQuery): { before?: Date; after?: Date } | undefined {
   return r ? { before: toDate(r.before), after: toDate(r.after) } : undefined;
+}
+
+/** A transactions list (a card's, a program's, a gift card campaign's): `limit`, cursor, `order` by id, `filters`. */
+export const transactionsListQuery = {
+  type: 'object',
+  properties: {
+    limit: limitParam,
+    starting_after_id: { type: 'string', maxLength: 200 },
+    order: { type: 'string', enum: ['id', '-id'] },
+    filters: { type: 'object', properties: { junction: { type: 'string', enum: ['and', 'AND'] } } },
+  },
+} as const;
+export type TransactionsListQuery = { limit: number; starting_after_id?: string; order?: string; filters?: ListFilters };
+
+/** `filters[id|voucher_id][conditions][...]` of a transactions list (another field is 400). */
+export function transactionsQueryOf(q: TransactionsListQuery): Omit<TransactionsListQuery, 'filters'> & { filters: Record<string, ValueFilter | undefined> } {
+  const unknown = Object.keys(q.filters ?? {}).find((f) => !['junction', 'id', 'voucher_id'].includes(f));
+  if (unknown !== undefined) throw invalidQueryParams(`Query filters.${unknown} is not a filter of transactions; use id or voucher_id`);
+  return { ...q, filters: { id: valueFilter(q.filters, 'id'), voucher_id: valueFilter(q.filters, 'voucher_id') } };
 }

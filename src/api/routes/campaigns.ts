@@ -9,7 +9,7 @@ import { tierInputSchema, type PromotionsService, type TierInput } from '../../m
 import type { ValidationRulesService } from '../../modules/validation-rules/index.js';
 import { onlyAtCreation } from '../rule-assignments.js';
 import { causeOf, projectIdOf } from '../auth.js';
-import { limitParam, listOf } from '../list.js';
+import { limitParam, listOf, transactionsListQuery, transactionsQueryOf, type TransactionsListQuery } from '../list.js';
 
 type P = { campaignId: string };
 
@@ -117,15 +117,16 @@ export function campaignRoutes(app: FastifyInstance, deps: { campaigns: Campaign
     async (req) => deps.campaignSummary.summary(projectIdOf(req), req.params.campaignId, req.query),
   );
   // A gift card campaign's or loyalty program's transactions (its cards' credits or points), newest first.
-  app.get<{ Params: P; Querystring: { limit: number; starting_after_id?: string } }>(
+  app.get<{ Params: P; Querystring: TransactionsListQuery }>(
     '/campaigns/:campaignId/transactions',
-    { schema: { querystring: { type: 'object', properties: { limit: limitParam, starting_after_id: { type: 'string', maxLength: 200 } } } } },
+    { schema: { querystring: transactionsListQuery } },
     async (req) => {
       const projectId = projectIdOf(req);
+      const q = transactionsQueryOf(req.query);
       const c = await campaigns.get(projectId, req.params.campaignId);
-      if (c.campaign_type === 'LOYALTY_PROGRAM') return deps.loyalties.programTransactions(projectId, c.id, req.query);
+      if (c.campaign_type === 'LOYALTY_PROGRAM') return deps.loyalties.programTransactions(projectId, c.id, q);
       if (c.campaign_type !== 'GIFT_VOUCHERS') throw invalidCampaign(`Campaign ${c.id} is a ${c.campaign_type}: transactions belong to gift card campaigns and loyalty programs`);
-      const page = await deps.balances.campaignTransactions(projectId, c.id, req.query);
+      const page = await deps.balances.campaignTransactions(projectId, c.id, q);
       return listOf('data', page.data, { has_more: page.has_more, ...(page.more_starting_after ? { more_starting_after: page.more_starting_after } : {}) });
     },
   );

@@ -7,7 +7,7 @@ import { mapPoints, maxRulesPerProject, maxTiers, maxTransfers } from '../../mod
 import { publicationInputSchema, type PublicationInput } from '../../modules/publications/index.js';
 import type { MemberRewardsQuery, RewardsService } from '../../modules/rewards/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
-import { limitParam, listOf, pagedListQuery, pageParam, toRange, type DateRangeQuery } from '../list.js';
+import { limitParam, listOf, pagedListQuery, pageParam, toRange, transactionsListQuery, transactionsQueryOf, type DateRangeQuery, type TransactionsListQuery } from '../list.js';
 
 type P = { campaignId: string };
 type M = P & { memberId: string };
@@ -40,7 +40,6 @@ const transfersBody = {
 } as const;
 const rulesBody = { type: 'array', minItems: 1, maxItems: maxRulesPerProject, items: { type: 'object' } } as const;
 const ruleBody = { type: 'object' } as const;
-const transactionsQuery = { type: 'object', properties: { limit: limitParam, starting_after_id: { type: 'string' } } } as const;
 const activityQuery = {
   type: 'object',
   properties: { limit: limitParam, order: { type: 'string', enum: ['created_at', '-created_at'], default: '-created_at' }, starting_after_id: { type: 'string', minLength: 1, maxLength: 200 } },
@@ -66,8 +65,8 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
     async (req) => deps.pointsEstimate.estimate(projectIdOf(req), req.params.campaignId, req.body ?? {}),
   );
   // Deprecated in Voucherify for /v1/campaigns/{id}/transactions; the same list.
-  app.get<{ Params: P; Querystring: { limit: number; starting_after_id?: string } }>('/loyalties/:campaignId/transactions', { schema: { querystring: transactionsQuery } }, async (req) =>
-    loyalties.programTransactions(projectIdOf(req), req.params.campaignId, req.query),
+  app.get<{ Params: P; Querystring: TransactionsListQuery }>('/loyalties/:campaignId/transactions', { schema: { querystring: transactionsListQuery } }, async (req) =>
+    loyalties.programTransactions(projectIdOf(req), req.params.campaignId, transactionsQueryOf(req.query)),
   );
   app.get<{ Params: P }>('/loyalties/:campaignId', async (req) => {
     const projectId = projectIdOf(req);
@@ -221,11 +220,11 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
   app.get<{ Params: M; Querystring: { limit: number; page: number } }>('/loyalties/:campaignId/members/:memberId/points-expiration', { schema: { querystring: pageQuery } }, async (req) =>
     loyalties.pointsExpiration(projectIdOf(req), req.params.campaignId, req.params.memberId, req.query),
   );
-  app.get<{ Params: M; Querystring: { limit: number; starting_after_id?: string } }>('/loyalties/:campaignId/members/:memberId/transactions', { schema: { querystring: transactionsQuery } }, async (req) =>
-    loyalties.transactions(projectIdOf(req), req.params.memberId, req.query, req.params.campaignId),
+  app.get<{ Params: M; Querystring: TransactionsListQuery }>('/loyalties/:campaignId/members/:memberId/transactions', { schema: { querystring: transactionsListQuery } }, async (req) =>
+    loyalties.transactions(projectIdOf(req), req.params.memberId, transactionsQueryOf(req.query), req.params.campaignId),
   );
-  app.get<{ Params: { memberId: string }; Querystring: { limit: number; starting_after_id?: string } }>('/loyalties/members/:memberId/transactions', { schema: { querystring: transactionsQuery } }, async (req) =>
-    loyalties.transactions(projectIdOf(req), req.params.memberId, req.query),
+  app.get<{ Params: { memberId: string }; Querystring: TransactionsListQuery }>('/loyalties/members/:memberId/transactions', { schema: { querystring: transactionsListQuery } }, async (req) =>
+    loyalties.transactions(projectIdOf(req), req.params.memberId, transactionsQueryOf(req.query)),
   );
 
   // A member's activity: the holder's activity records that concern the card. /activities is the deprecated form.

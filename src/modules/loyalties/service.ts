@@ -1,3 +1,4 @@
+import type { ValueFilter } from '../../core/list-filters.js';
 import type { Clock } from '../../core/clock.js';
 import { invalidAddBalanceParams, invalidCampaign, notFound } from '../../core/errors.js';
 import type { Db, Executor } from '../../store/db.js';
@@ -33,6 +34,14 @@ export const maxTransfers = 100;
  * Loyalty programs (LOYALTY_PROGRAM campaigns, through the campaigns service), their members (loyalty cards
  * published to customers) and the points on those cards (through the ledger).
  */
+/** A card's or a program's transactions: newest first, or `order=id` oldest first; `filters[id|voucher_id]`. */
+export interface TransactionsQuery {
+  limit: number;
+  starting_after_id?: string;
+  order?: string;
+  filters?: Record<string, ValueFilter | undefined>;
+}
+
 export function createLoyaltiesService(deps: {
   db: Db;
   clock: Clock;
@@ -137,17 +146,17 @@ export function createLoyaltiesService(deps: {
     });
   }
 
-  async function transactions(projectId: string, memberId: string, q: { limit: number; starting_after_id?: string }, programId?: string) {
+  async function transactions(projectId: string, memberId: string, q: TransactionsQuery, programId?: string) {
     const { card: v } = await card(projectId, memberId, programId);
-    const rows = await sql.selectTransactions(db, projectId, { cardId: v.id }, q.limit + 1, q.starting_after_id);
+    const rows = await sql.selectTransactions(db, projectId, { cardId: v.id }, q.limit + 1, q.starting_after_id, { ascending: q.order === 'id', filters: q.filters });
     const page = rows.slice(0, q.limit).map((t) => transactionObject(t));
     return { object: 'list' as const, data_ref: 'data' as const, data: page, has_more: rows.length > q.limit, ...(rows.length > q.limit ? { more_starting_after: page.at(-1)!.id } : {}) };
   }
 
   /** GET /v1/campaigns/{id}/transactions (and /v1/loyalties/{id}/transactions) of a program: every card's. */
-  async function programTransactions(projectId: string, programId: string, q: { limit: number; starting_after_id?: string }) {
+  async function programTransactions(projectId: string, programId: string, q: TransactionsQuery) {
     const p = await program(projectId, programId);
-    const rows = await sql.selectTransactions(db, projectId, { campaignId: p.id }, q.limit + 1, q.starting_after_id);
+    const rows = await sql.selectTransactions(db, projectId, { campaignId: p.id }, q.limit + 1, q.starting_after_id, { ascending: q.order === 'id', filters: q.filters });
     const page = rows.slice(0, q.limit).map((t) => transactionObject(t));
     return { object: 'list' as const, data_ref: 'data' as const, data: page, has_more: rows.length > q.limit, ...(rows.length > q.limit ? { more_starting_after: page.at(-1)!.id } : {}) };
   }

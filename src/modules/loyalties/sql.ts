@@ -1,4 +1,5 @@
-import { timeOrder } from '../../store/list-filters.js';
+import type { ValueFilter } from '../../core/list-filters.js';
+import { filterConditions, timeOrder } from '../../store/list-filters.js';
 import type { Executor, Statement } from '../../store/db.js';
 import type { EarningRuleRow, TransactionRow } from './types.js';
 
@@ -43,13 +44,25 @@ export async function insertTransactions(db: Executor, ts: TransactionRow[]): Pr
 }
 
 /** A card's or a program's transactions, newest first (ids are time-ordered vtx_), after a cursor. */
-export async function selectTransactions(db: Executor, projectId: string, of: { cardId: string } | { campaignId: string }, limit: number, afterId?: string): Promise<TransactionRow[]> {
+/** A card's or a program's transactions by id, newest first (`ascending`: oldest first), after the cursor; `filters[id|voucher_id]`. */
+export async function selectTransactions(
+  db: Executor,
+  projectId: string,
+  of: { cardId: string } | { campaignId: string },
+  limit: number,
+  afterId?: string,
+  how: { ascending?: boolean; filters?: Record<string, ValueFilter | undefined> } = {},
+): Promise<TransactionRow[]> {
   const [column, value] = 'cardId' in of ? ['voucher_id', of.cardId] : ['campaign_id', of.campaignId];
+  const params: unknown[] = [projectId, value, limit, afterId ?? null];
+  const param = (v: unknown) => `$${params.push(v)}`;
+  const filtered = filterConditions({ id: 't.id', voucher_id: 't.voucher_id' }, how.filters ?? {}, param).map((c) => ` AND ${c}`).join('');
+  const [cmp, dir] = how.ascending ? ['>', 'ASC'] : ['<', 'DESC'];
   const { rows } = await db.query<TransactionRow>(
-    `SELECT ${txColumns} FROM loyalty_transactions
-      WHERE project_id = $1 AND ${column} = $2 AND ($4::text IS NULL OR id < $4)
-      ORDER BY id DESC LIMIT $3`,
-    [projectId, value, limit, afterId ?? null],
+    `SELECT ${txColumns} FROM loyalty_transactions t
+      WHERE project_id = $1 AND ${column} = $2 AND ($4::text IS NULL OR id ${cmp} $4)${filtered}
+      ORDER BY id ${dir} LIMIT $3`,
+    params,
   );
   return rows;
 }

@@ -1,3 +1,4 @@
+import type { ValueFilter } from '../../core/list-filters.js';
 import type { Clock } from '../../core/clock.js';
 import { giftAmountExceeded, invalidVoucher } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
@@ -118,8 +119,8 @@ export function createBalances(deps: {
   }
 
   /** GET /v1/campaigns/{id}/transactions of a gift card campaign: its cards' transactions, newest first. */
-  async function campaignTransactions(projectId: string, campaignId: string, q: { limit: number; starting_after_id?: string }) {
-    const rows = await sql.selectTransactions(db, projectId, { campaignId }, q.limit + 1, q.starting_after_id);
+  async function campaignTransactions(projectId: string, campaignId: string, q: { limit: number; starting_after_id?: string; order?: string; filters?: Record<string, ValueFilter | undefined> }) {
+    const rows = await sql.selectTransactions(db, projectId, { campaignId }, q.limit + 1, q.starting_after_id, q.order === 'id', q.filters);
     const page = rows.slice(0, q.limit);
     const vouchers = new Map((page.length > 0 ? await sql.selectByIds(db, [...new Set(page.map((t) => t.voucher_id))]) : []).map((v) => [v.id, v]));
     const data = page.map((t) => transactionObject(t, vouchers.get(t.voucher_id)!));

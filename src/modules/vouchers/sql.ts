@@ -1,3 +1,5 @@
+import type { ValueFilter } from '../../core/list-filters.js';
+import { filterConditions } from '../../store/list-filters.js';
 import type { Executor } from '../../store/db.js';
 import type { VoucherRow } from './types.js';
 
@@ -303,15 +305,25 @@ export interface TransactionRow {
  * where they come from (vtx_ for balance changes, the redemption's id for spends and refunds).
  */
 /** Transactions newest first (`ascending`: oldest first), after the cursor transaction in that order. */
-export async function selectTransactions(db: Executor, projectId: string, of: { voucherId: string } | { campaignId: string }, limit: number, afterId?: string, ascending = false): Promise<TransactionRow[]> {
+export async function selectTransactions(
+  db: Executor,
+  projectId: string,
+  of: { voucherId: string } | { campaignId: string },
+  limit: number,
+  afterId?: string,
+  ascending = false,
+  filters: Record<string, ValueFilter | undefined> = {},
+): Promise<TransactionRow[]> {
   const [column, value] = 'voucherId' in of ? ['voucher_id', of.voucherId] : ['campaign_id', of.campaignId];
   const [cmp, dir] = ascending ? ['>', 'ASC'] : ['<', 'DESC'];
+  const params: unknown[] = [projectId, value, afterId ?? null, limit];
+  const filtered = filterConditions({ id: 'x.id', voucher_id: 'x.voucher_id' }, filters, (v) => `$${params.push(v)}`).map((c) => ` AND ${c}`).join('');
   const { rows } = await db.query<TransactionRow>(
-    `SELECT id, voucher_id, campaign_id, type, source_id, reason, amount, balance, created_at FROM voucher_transactions
-      WHERE project_id = $1 AND ${column} = $2
+    `SELECT id, voucher_id, campaign_id, type, source_id, reason, amount, balance, created_at FROM voucher_transactions x
+      WHERE project_id = $1 AND ${column} = $2${filtered}
         AND ($3::text IS NULL OR (created_at, id) ${cmp} (SELECT t.created_at, t.id FROM voucher_transactions t WHERE t.id = $3))
       ORDER BY created_at ${dir}, id ${dir} LIMIT $4`,
-    [projectId, value, afterId ?? null, limit],
+    params,
   );
   return rows;
 }
