@@ -166,6 +166,9 @@ describe('lists of assignments and tiers', () => {
     expect(second.data.map((a: any) => a.id)).toEqual([made[2].id]);
     expect((await ok('GET', `/v1/loyalties/${club.id}/rewards?assignment_id=${made[1].id}`)).data.map((a: any) => a.id)).toEqual([made[1].id]);
     expect((await ok('GET', `/v1/loyalties/${club.id}/reward-assignments?limit=1`)).data).toHaveLength(1);
+    const ofAssignment = await ok('GET', `/v1/rewards?assignment_id=${made[1].id}`);
+    expect(ofAssignment).toMatchObject({ total: 1 });
+    expect(ofAssignment.data.map((r: any) => r.id)).toEqual([made[1].reward_id]);
     const ofReward = await ok('GET', `/v1/rewards/${made[0].reward_id}/assignments?limit=1&page=1`);
     expect(ofReward).toMatchObject({ total: 1 });
     expect((await api('GET', `/v1/loyalties/${club.id}/rewards?limit=0`)).statusCode).toBe(400);

@@ -41,7 +41,10 @@ export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsServi
     return rewards.tierRewards(projectId, program.id, await deps.loyaltyTiers.row(projectId, program.id, req.params.tierId));
   });
   app.post<{ Body: RewardInput }>('/rewards', { schema: { body: rewardBody } }, async (req) => rewards.create(projectIdOf(req), req.body));
-  app.get<{ Querystring: { limit: number; page: number } }>('/rewards', { schema: { querystring: pageQuery } }, async (req) => rewards.list(projectIdOf(req), req.query));
+  // `assignment_id` narrows the list to the reward that assignment offers.
+  app.get<{ Querystring: { limit: number; page: number; assignment_id?: string } }>('/rewards', { schema: { querystring: { ...pageQuery, properties: { ...pageQuery.properties, assignment_id: { type: 'string', maxLength: 200 } } } } }, async (req) =>
+    rewards.list(projectIdOf(req), req.query),
+  );
   app.get<{ Params: R }>('/rewards/:rewardId', async (req) => rewards.get(projectIdOf(req), req.params.rewardId));
   app.put<{ Params: R; Body: RewardInput }>('/rewards/:rewardId', { schema: { body: rewardBody } }, async (req) => rewards.update(projectIdOf(req), req.params.rewardId, req.body));
   app.delete<{ Params: R }>('/rewards/:rewardId', async (req, reply) => {

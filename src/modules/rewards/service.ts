@@ -249,8 +249,8 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
     async remove(projectId: string, id: string) {
       if (!(await sql.deleteReward(db, projectId, id))) throw notFound('reward', id);
     },
-    async list(projectId: string, q: { limit: number; page: number }) {
-      const { rows, total } = await sql.selectRewards(db, projectId, q.limit, (q.page - 1) * q.limit);
+    async list(projectId: string, q: { limit: number; page: number; assignment_id?: string }) {
+      const { rows, total } = await sql.selectRewards(db, projectId, q.limit, (q.page - 1) * q.limit, q.assignment_id);
       return { object: 'list' as const, data_ref: 'data' as const, data: rows.map(rewardObject), total };
     },
     assign,

@@ -44,10 +44,12 @@ export async function selectReward(db: Executor, projectId: string, id: string):
   return rows[0];
 }
 
-export async function selectRewards(db: Executor, projectId: string, limit: number, offset: number): Promise<{ rows: RewardRow[]; total: number }> {
+/** A project's rewards, oldest first; with `assignmentId`, the one reward that assignment offers. */
+export async function selectRewards(db: Executor, projectId: string, limit: number, offset: number, assignmentId?: string): Promise<{ rows: RewardRow[]; total: number }> {
+  const where = 'project_id = $1 AND ($2::text IS NULL OR id IN (SELECT a.reward_id FROM reward_assignments a WHERE a.project_id = $1 AND a.id = $2))';
   const [{ rows }, c] = await Promise.all([
-    db.query<RewardRow>(`SELECT ${rewardColumns} FROM rewards WHERE project_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3`, [projectId, limit, offset]),
-    db.query<{ n: string }>('SELECT count(*) AS n FROM rewards WHERE project_id = $1', [projectId]),
+    db.query<RewardRow>(`SELECT ${rewardColumns} FROM rewards WHERE ${where} ORDER BY created_at, id LIMIT $3 OFFSET $4`, [projectId, assignmentId ?? null, limit, offset]),
+    db.query<{ n: string }>(`SELECT count(*) AS n FROM rewards WHERE ${where}`, [projectId, assignmentId ?? null]),
   ]);
   return { rows, total: Number(c.rows[0]?.n ?? 0) };
 }
