@@ -46,12 +46,18 @@ describe('promotion stacks', () => {
     stack = await server.promotions.stack.createInCampaign(campaign.id, any({ name: 'Both', tiers: { ids: [tiers[1].id, tiers[0].id], hierarchy_mode: 'MANUAL' } }));
     expect(stack).toMatchObject({ id: expect.stringMatching(/^stack_/), object: 'promotion_stack', name: 'Both', campaign_id: campaign.id, tiers: { ids: [tiers[1].id, tiers[0].id], hierarchy_mode: 'MANUAL' }, category_id: null, categories: [] });
     expect(await server.promotions.stack.get(campaign.id, stack.id)).toMatchObject({ id: stack.id, name: 'Both' });
+    await new Promise((r) => setTimeout(r, 5));
     const spare: any = await server.promotions.stack.createInCampaign(campaign.id, any({ name: 'Just one', tiers: { ids: [tiers[0].id] } }));
     const inCampaign: any = await server.promotions.stack.listInCampaign(campaign.id);
     expect(inCampaign).toMatchObject({ object: 'list', data_ref: 'data', total: 2 });
     expect(inCampaign.data.map((s: any) => s.id)).toEqual([stack.id, spare.id]);
     expect(((await server.promotions.stack.list(any({ order: '-name' }))) as any).data.map((s: any) => s.name)).toEqual(['Just one', 'Both']);
     expect((await ok('GET', `/v1/promotions/${other.id}/stacks`)).total).toBe(0);
+    // Created before or after a moment (the second stack's creation).
+    const after = new Date(Date.parse(spare.created_at) - 1).toISOString();
+    expect((await ok('GET', `/v1/promotions/stacks?created_at[after]=${after}`)).data.map((s: any) => s.id)).toEqual([spare.id]);
+    expect((await ok('GET', `/v1/promotions/${campaign.id}/stacks?created_at[before]=${spare.created_at}`)).data.map((s: any) => s.id)).toEqual([stack.id]);
+    expect((await api('GET', '/v1/promotions/stacks?updated_at[after]=soon')).statusCode).toBe(400);
     const renamed: any = await server.promotions.stack.update(campaign.id, spare.id, any({ name: 'Only ten off' }));
     expect(renamed).toMatchObject({ name: 'Only ten off', tiers: { ids: [tiers[0].id] }, updated_at: expect.any(String) });
     await server.promotions.stack.delete(campaign.id, spare.id);

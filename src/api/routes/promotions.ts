@@ -3,7 +3,7 @@ import { tierInputSchema, type PromotionsService, type StackInput, type StackLis
 import type { ValidationRulesService } from '../../modules/validation-rules/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { onlyAtCreation } from '../rule-assignments.js';
-import { limitParam, listOf } from '../list.js';
+import { dateRangeParam, limitParam, listOf, toRange, type DateRangeQuery } from '../list.js';
 
 const tierParams = { type: 'object', required: ['tierId'], properties: { tierId: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
 const campaignParams = { type: 'object', required: ['campaignId'], properties: { campaignId: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
@@ -29,8 +29,16 @@ const stackBody = {
 } as const;
 const stackList = {
   type: 'object',
-  properties: { limit: limitParam, page: { type: 'integer', minimum: 1, maximum: 100, default: 1 }, order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'name', '-name'] } },
+  properties: {
+    limit: limitParam,
+    page: { type: 'integer', minimum: 1, maximum: 100, default: 1 },
+    order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'name', '-name'] },
+    created_at: dateRangeParam,
+    updated_at: dateRangeParam,
+  },
 } as const;
+type StackListParams = Omit<StackListQuery, 'created_at' | 'updated_at'> & { created_at?: DateRangeQuery; updated_at?: DateRangeQuery };
+const stackQueryOf = (q: StackListParams): StackListQuery => ({ ...q, created_at: toRange(q.created_at), updated_at: toRange(q.updated_at) });
 type StackParams = { campaignId: string; stackId: string };
 
 /** /v1/promotions/tiers, /v1/promotions/{campaignId}/tiers and the stacks (the SDK's promotions.tiers and .stacks). */
@@ -67,9 +75,9 @@ export function promotionRoutes(app: FastifyInstance, deps: { promotions: Promot
   app.post<{ Params: { tierId: string } }>('/promotions/tiers/:tierId/disable', { schema: { params: tierParams } }, async (req) => promotions.disable(causeOf(req), req.params.tierId));
 
   const { stacks } = promotions;
-  app.get<{ Querystring: StackListQuery }>('/promotions/stacks', { schema: { querystring: stackList } }, async (req) => stacks.list(projectIdOf(req), req.query));
-  app.get<{ Params: { campaignId: string }; Querystring: StackListQuery }>('/promotions/:campaignId/stacks', { schema: { params: campaignParams, querystring: stackList } }, async (req) =>
-    stacks.list(projectIdOf(req), { ...req.query, campaignId: req.params.campaignId }),
+  app.get<{ Querystring: StackListParams }>('/promotions/stacks', { schema: { querystring: stackList } }, async (req) => stacks.list(projectIdOf(req), stackQueryOf(req.query)));
+  app.get<{ Params: { campaignId: string }; Querystring: StackListParams }>('/promotions/:campaignId/stacks', { schema: { params: campaignParams, querystring: stackList } }, async (req) =>
+    stacks.list(projectIdOf(req), { ...stackQueryOf(req.query), campaignId: req.params.campaignId }),
   );
   app.post<{ Params: { campaignId: string }; Body: StackInput }>('/promotions/:campaignId/stacks', { schema: { params: campaignParams, body: stackBody } }, async (req) =>
     stacks.create(projectIdOf(req), req.params.campaignId, req.body),

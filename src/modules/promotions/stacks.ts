@@ -30,6 +30,8 @@ export interface StackListQuery {
   page: number;
   order?: string;
   campaignId?: string;
+  created_at?: { before?: Date; after?: Date };
+  updated_at?: { before?: Date; after?: Date };
 }
 
 const columns = 'id, project_id, campaign_id, name, tier_ids, hierarchy_mode, category_id, created_at, updated_at';
@@ -132,10 +134,15 @@ export function createStacks(deps: { db: Db; clock: Clock; campaigns: Pick<Campa
     const order = q.order ?? 'created_at';
     const dir = order.startsWith('-') ? 'DESC' : 'ASC';
     const by = orders[order.replace('-', '')] ?? 'created_at';
-    const where = 'project_id = $1 AND ($2::text IS NULL OR campaign_id = $2)';
+    // Created and updated within the dates asked (an update time falls back to the creation time).
+    const updated = 'COALESCE(updated_at, created_at)';
+    const where = `project_id = $1 AND ($2::text IS NULL OR campaign_id = $2)
+      AND ($3::timestamptz IS NULL OR created_at < $3) AND ($4::timestamptz IS NULL OR created_at > $4)
+      AND ($5::timestamptz IS NULL OR ${updated} < $5) AND ($6::timestamptz IS NULL OR ${updated} > $6)`;
+    const params = [projectId, campaignId, q.created_at?.before ?? null, q.created_at?.after ?? null, q.updated_at?.before ?? null, q.updated_at?.after ?? null];
     const [{ rows }, count] = await Promise.all([
-      db.query<StackRow>(`SELECT ${columns} FROM promotion_stacks WHERE ${where} ORDER BY ${by} ${dir}, id ${dir} LIMIT $3 OFFSET $4`, [projectId, campaignId, q.limit, (q.page - 1) * q.limit]),
-      db.query<{ n: string }>(`SELECT count(*) AS n FROM promotion_stacks WHERE ${where}`, [projectId, campaignId]),
+      db.query<StackRow>(`SELECT ${columns} FROM promotion_stacks WHERE ${where} ORDER BY ${by} ${dir}, id ${dir} LIMIT $7 OFFSET $8`, [...params, q.limit, (q.page - 1) * q.limit]),
+      db.query<{ n: string }>(`SELECT count(*) AS n FROM promotion_stacks WHERE ${where}`, params),
     ]);
     return { object: 'list' as const, data_ref: 'data' as const, data: rows.map(stackObject), total: Number(count.rows[0]?.n ?? 0) };
   }
