@@ -1,5 +1,4 @@
-import { invalidQueryParams } from '../core/errors.js';
-import { valueFilter, type ListFilters, type ValueFilter } from '../core/list-filters.js';
+import { valueFilters, type ListFilters, type ValueFilter } from '../core/list-filters.js';
 /** Voucherify's list envelope; older endpoints name the array after the resource (data_ref). */
 export function listOf<T>(ref: string, items: T[], extra: { total?: number; has_more?: boolean; more_starting_after?: string } = {}) {
   return { object: 'list' as const, data_ref: ref, [ref]: items, ...extra };
@@ -45,7 +44,5 @@ export type TransactionsListQuery = { limit: number; starting_after_id?: string;
 
 /** `filters[id|voucher_id][conditions][...]` of a transactions list (another field is 400). */
 export function transactionsQueryOf(q: TransactionsListQuery): Omit<TransactionsListQuery, 'filters'> & { filters: Record<string, ValueFilter | undefined> } {
-  const unknown = Object.keys(q.filters ?? {}).find((f) => !['junction', 'id', 'voucher_id'].includes(f));
-  if (unknown !== undefined) throw invalidQueryParams(`Query filters.${unknown} is not a filter of transactions; use id or voucher_id`);
-  return { ...q, filters: { id: valueFilter(q.filters, 'id'), voucher_id: valueFilter(q.filters, 'voucher_id') } };
+  return { ...q, filters: valueFilters(q.filters, ['id', 'voucher_id'], 'transactions') };
 }

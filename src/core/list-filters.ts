@@ -25,3 +25,18 @@ export function valueFilter(filters: ListFilters | undefined, field: string): Va
   const notIn = [...asList(c.$not_in), ...asList(c.$is_not)];
   return { ...(inList.length > 0 ? { in: inList } : {}), ...(notIn.length > 0 ? { notIn } : {}) };
 }
+
+/**
+ * Each of `fields` as a ValueFilter (see valueFilter); a field of `filters` not among them (`junction` apart) is 400
+ * `invalid_query_params` naming the list's fields, not ignored.
+ */
+export function valueFilters<F extends string>(filters: ListFilters | undefined, fields: readonly F[], list: string): Partial<Record<F, ValueFilter>> {
+  const unknown = Object.keys(filters ?? {}).find((f) => f !== 'junction' && !(fields as readonly string[]).includes(f));
+  if (unknown !== undefined) throw invalidQueryParams(`Query filters.${unknown} is not a filter of ${list}; use ${fields.join(', ')}`);
+  const out: Partial<Record<F, ValueFilter>> = {};
+  for (const f of fields) {
+    const v = valueFilter(filters, f);
+    if (v) out[f] = v;
+  }
+  return out;
+}

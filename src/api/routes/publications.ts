@@ -3,7 +3,7 @@ import { forbidden, invalidQueryParams } from '../../core/errors.js';
 import { publicationInputSchema, type PublicationInput, type PublicationListQuery, type PublicationsService } from '../../modules/publications/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf } from '../list.js';
-import { valueFilter, type ListFilters } from '../../core/list-filters.js';
+import { valueFilters, type ListFilters } from '../../core/list-filters.js';
 
 const joinOnceQuery = { type: 'object', properties: { join_once: { type: 'boolean' } } } as const;
 
@@ -45,9 +45,7 @@ export function publicationRoutes(app: FastifyInstance, deps: { publications: Pu
   );
   app.get<{ Querystring: Omit<PublicationListQuery, 'filters'> & { result?: string; filters?: ListFilters } }>('/publications', { schema: { querystring: listQuery } }, async (req) => {
     const { filters: raw, ...q } = req.query;
-    const unknown = Object.keys(raw ?? {}).find((f) => f !== 'junction' && !(publicationFilterFields as readonly string[]).includes(f));
-    if (unknown !== undefined) throw invalidQueryParams(`Query filters.${unknown} is not a filter of publications; use ${publicationFilterFields.join(', ')}`);
-    const filters = Object.fromEntries(publicationFilterFields.map((f) => [f, valueFilter(raw, f)]));
+    const filters = valueFilters(raw, publicationFilterFields, 'publications');
     // Only successful publications are stored: asking for failures finds none.
     if (q.result === 'FAILURE') return listOf('publications', [], { total: 0 });
     const page = await publications.list(projectIdOf(req), { ...q, filters });

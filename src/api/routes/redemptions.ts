@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { VouchersService } from '../../modules/vouchers/index.js';
-import { forbidden, invalidQueryParams } from '../../core/errors.js';
+import { forbidden } from '../../core/errors.js';
 import { type QualificationInput, type PromotionValidationInput, stackingRulesOf, legacyInputSchema, legacyClientQuerySchema, promotionValidationSchema, rollbackInputSchema, stackInputSchema, type RedemptionsService, type RollbacksService, type StackInput } from '../../modules/redemptions/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { dateRangeParam, limitParam, listOf, pageParam, toRange, type DateRangeQuery } from '../list.js';
-import { valueFilter, type ListFilters } from '../../core/list-filters.js';
+import { valueFilters, type ListFilters } from '../../core/list-filters.js';
 
 type Legacy = Omit<StackInput, 'redeemables'> & { gift?: { credits?: number } };
 const codeParams = { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
@@ -98,9 +98,7 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
   app.get<{ Params: { id: string } }>('/redemptions/:id', { schema: { params: idParams } }, async (req) => (await redemptions.get(projectIdOf(req), req.params.id)).body);
   app.get<{ Querystring: RedemptionListParams }>('/redemptions', { schema: { querystring: redemptionListQuery } }, async (req) => {
     const q = req.query;
-    const unknown = Object.keys(q.filters ?? {}).find((f) => f !== 'junction' && !(redemptionFilterFields as readonly string[]).includes(f));
-    if (unknown !== undefined) throw invalidQueryParams(`Query filters.${unknown} is not a filter of redemptions; use ${redemptionFilterFields.join(', ')}`);
-    const filters = Object.fromEntries(redemptionFilterFields.flatMap((f) => { const v = valueFilter(q.filters, f); return v ? [[f, v]] : []; }));
+    const filters = valueFilters(q.filters, redemptionFilterFields, 'redemptions');
     const page = await redemptions.list(projectIdOf(req), {
       limit: q.limit, page: q.page, voucher: q.voucher, customer: q.customer, campaign: q.campaign, order: q.order,
       results: q.result === undefined ? undefined : [q.result].flat(), createdAt: toRange(q.created_at), filters,

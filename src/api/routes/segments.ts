@@ -3,8 +3,7 @@ import type { CustomersService } from '../../modules/customers/index.js';
 import { createSegmentBody, segmentObject, simpleSegment, updateSegmentBody, type SegmentInput, type SegmentsService } from '../../modules/segments/index.js';
 import { projectIdOf } from '../auth.js';
 import { limitParam, listOf } from '../list.js';
-import { invalidQueryParams } from '../../core/errors.js';
-import { valueFilter, type ListFilters } from '../../core/list-filters.js';
+import { valueFilters, type ListFilters } from '../../core/list-filters.js';
 
 const listQuery = {
   type: 'object',
@@ -29,9 +28,7 @@ export function segmentRoutes(app: FastifyInstance, deps: { segments: SegmentsSe
   app.get<{ Params: { segmentId: string } }>('/segments/:segmentId', async (req) => segmentObject(await segments.get(projectIdOf(req), req.params.segmentId)));
   app.get<{ Querystring: { limit: number; page: number; order: string; type?: string; ids?: string[]; filters?: ListFilters } }>('/segments', { schema: { querystring: listQuery } }, async (req) => {
     const q = req.query;
-    const unknown = Object.keys(q.filters ?? {}).find((f) => f !== 'junction' && !(segmentFilterFields as readonly string[]).includes(f));
-    if (unknown !== undefined) throw invalidQueryParams(`Query filters.${unknown} is not a filter of segments; use id, name or type`);
-    const filters = Object.fromEntries(segmentFilterFields.map((f) => [f, valueFilter(q.filters, f)]));
+    const filters = valueFilters(q.filters, segmentFilterFields, 'segments');
     const page = await segments.list(projectIdOf(req), { type: q.type, ids: q.ids, filters, ascending: q.order === 'created_at', limit: q.limit, page: q.page });
     return listOf('data', page.segments.map(segmentObject), { total: page.total });
   });

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { duplicate, invalidCampaign, invalidPayload, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import { valueFilter } from '../../core/list-filters.js';
+import { valueFilters } from '../../core/list-filters.js';
 import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
 import type { CampaignInput, CampaignRow, CampaignsService, Validity } from '../campaigns/index.js';
 import type { Cause } from '../event-log/index.js';
@@ -32,7 +32,7 @@ function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pa
 
 /** `filters[id|name|campaign_type][conditions][$in|$is|$not_in|$is_not]`. */
 function filterOf(filters: TemplateListQuery['filters']): sql.TemplateFilter {
-  return { ids: valueFilter(filters, 'id'), names: valueFilter(filters, 'name'), types: valueFilter(filters, 'campaign_type') };
+  return valueFilters(filters, ['id', 'name', 'campaign_type'], 'campaign templates');
 }
 
 /**

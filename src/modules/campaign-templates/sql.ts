@@ -1,5 +1,6 @@
 import type { ValueFilter } from '../../core/list-filters.js';
 import type { Executor } from '../../store/db.js';
+import { filterConditions } from '../../store/list-filters.js';
 import type { TemplateRow } from './types.js';
 
 const columns = 'id, project_id, name, description, campaign_type, definition, rules, created_at, updated_at';
@@ -33,11 +34,8 @@ export async function deleteTemplate(db: Executor, projectId: string, id: string
   return rowCount > 0;
 }
 
-export interface TemplateFilter {
-  ids?: ValueFilter;
-  names?: ValueFilter;
-  types?: ValueFilter;
-}
+/** `filters[id|name|campaign_type]` of the templates list. */
+export type TemplateFilter = Partial<Record<'id' | 'name' | 'campaign_type', ValueFilter>>;
 
 /** A page by id (the cursor is the last id seen) and, when asked, how many templates the filter matches. */
 export async function selectPage(
@@ -45,23 +43,16 @@ export async function selectPage(
   projectId: string,
   q: { limit: number; descending: boolean; afterId?: string; filter: TemplateFilter; withTotal: boolean },
 ): Promise<{ rows: TemplateRow[]; total?: number }> {
-  const f = q.filter;
-  const where = [
-    'project_id = $1',
-    '($2::text[] IS NULL OR id = ANY ($2::text[]))',
-    '($3::text[] IS NULL OR NOT (id = ANY ($3::text[])))',
-    '($4::text[] IS NULL OR name = ANY ($4::text[]))',
-    '($5::text[] IS NULL OR NOT (name = ANY ($5::text[])))',
-    '($6::text[] IS NULL OR campaign_type = ANY ($6::text[]))',
-    '($7::text[] IS NULL OR NOT (campaign_type = ANY ($7::text[])))',
-  ].join(' AND ');
-  const params = [projectId, f.ids?.in ?? null, f.ids?.notIn ?? null, f.names?.in ?? null, f.names?.notIn ?? null, f.types?.in ?? null, f.types?.notIn ?? null];
+  const params: unknown[] = [projectId];
+  const param = (v: unknown) => `$${params.push(v)}`;
+  const where = ['project_id = $1', ...filterConditions({ id: 'id', name: 'name', campaign_type: 'campaign_type' }, q.filter, param)].join(' AND ');
+  const counted = [...params];
+  const cursor = q.afterId !== undefined ? ` AND id ${q.descending ? '<' : '>'} ${param(q.afterId)}` : '';
   const page = await db.query<TemplateRow>(
-    `SELECT ${columns} FROM campaign_templates WHERE ${where} AND ($8::text IS NULL OR ${q.descending ? 'id < $8' : 'id > $8'})
-      ORDER BY id ${q.descending ? 'DESC' : 'ASC'} LIMIT $9`,
-    [...params, q.afterId ?? null, q.limit + 1],
+    `SELECT ${columns} FROM campaign_templates WHERE ${where}${cursor} ORDER BY id ${q.descending ? 'DESC' : 'ASC'} LIMIT ${param(q.limit + 1)}`,
+    params,
   );
   if (!q.withTotal) return { rows: page.rows };
-  const count = await db.query<{ n: string }>(`SELECT count(*) AS n FROM campaign_templates WHERE ${where}`, params);
+  const count = await db.query<{ n: string }>(`SELECT count(*) AS n FROM campaign_templates WHERE ${where}`, counted);
   return { rows: page.rows, total: Number(count.rows[0]?.n ?? 0) };
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { valueFilter } from '../../core/list-filters.js';
+import { valueFilters } from '../../core/list-filters.js';
 import { duplicate, invalidReferralHolder, notFound } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
@@ -46,7 +46,8 @@ export function holderObject(h: Omit<sql.HolderRow, 'project_id'>) {
 
 /** `filters[holder_role|customer_id][conditions][$in|$is|$not_in|$is_not]` as a filter. */
 function filterOf(filters: HoldersQuery['filters']): sql.HolderFilter {
-  return { roles: valueFilter(filters, 'holder_role'), customers: valueFilter(filters, 'customer_id') };
+  const f = valueFilters(filters, ['holder_role', 'customer_id'], 'referral holders');
+  return { roles: f.holder_role, customers: f.customer_id };
 }
 
 /**
