@@ -15,7 +15,7 @@ let t: TestTessera;
 let p: TestProject;
 let sink: Sink;
 
-const types = ['redemption.succeeded', 'redemption.failed', 'redemption.rollback.succeeded', 'voucher.gift.transaction.created'];
+const types = ['redemption.succeeded', 'redemption.failed', 'redemption.rollback.succeeded', 'redemption.rollback.failed', 'voucher.gift.transaction.created'];
 
 const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
   t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
@@ -43,6 +43,11 @@ beforeAll(async () => {
   });
   expect((await api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'WH-TEN' }], customer: { source_id: 'wh-wanda' } })).statusCode).toBe(400);
   await ok('POST', `/v1/redemptions/${redeemed.parent_redemption.id}/rollbacks`, { reason: 'returned' });
+  // Twice: refused, and announced as a failed rollback.
+  const again = await api('POST', `/v1/redemptions/${redeemed.parent_redemption.id}/rollbacks`, { reason: 'again' });
+  expect(again.json()).toMatchObject({ code: 400, key: 'already_rolled_back' });
+  // An unknown redemption is a 404 and announces nothing (there is no redemption to name).
+  expect((await api('POST', '/v1/redemptions/r_nothere/rollback', {})).statusCode).toBe(404);
 });
 afterAll(async () => {
   await sink.close();
@@ -66,6 +71,13 @@ describe.skipIf(!specPresent)('redemption webhooks conform to OpenAPIWebhooks.js
     const rolled = got.filter((g) => g.type === 'redemption.rollback.succeeded');
     expect(rolled).toHaveLength(2);
     expect(rolled[0].data.redemption_rollback).toMatchObject({ reason: 'returned' });
+    const refused = got.filter((g) => g.type === 'redemption.rollback.failed');
+    expect(refused).toHaveLength(1);
+    expect(refused[0].data.redemption_rollback).toMatchObject({ result: 'FAILURE', status: 'FAILED', failure_code: 'already_rolled_back', reason: 'again' });
+    expect(refused[0].data.redemption).toMatchObject({ status: 'ROLLED BACK' });
+    expect(refused[0].data.customer).toMatchObject({ source_id: 'wh-wanda' });
+    // The customer's summary counts it: two rollbacks of the stack's redemptions, then one refused.
+    expect((await ok('GET', '/v1/customers/wh-wanda')).summary.redemptions).toMatchObject({ total_rollback_succeeded: 2, total_rollback_failed: 1, total_rolled_back: 3 });
   });
 
   it('customer.redemption.succeeded and .rollback.succeeded, as the activity records them, validate', async () => {

@@ -3,7 +3,7 @@
  * turns ROLLED_BACK by a guarded UPDATE (a second rollback finds nothing to turn: already_rolled_back), a limited
  * voucher's quantity, its rule counters and its gift credits come back exactly.
  */
-import { alreadyRolledBack, invalidRedemption, invalidRedemptionParent, notFound } from '../../core/errors.js';
+import { alreadyRolledBack, invalidRedemption, invalidRedemptionParent, notFound, TesseraError, type ErrorKey } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import type { Executor } from '../../store/db.js';
 import type { CustomerRow } from '../customers/index.js';
@@ -21,6 +21,9 @@ export interface RollbackInput {
   tracking_id?: string;
   metadata?: Record<string, unknown>;
 }
+
+/** Refusals of a rollback of an existing redemption, announced as redemption.rollback.failed. */
+const refusals = new Set<ErrorKey>(['already_rolled_back', 'invalid_redemption', 'invalid_redemption_parent']);
 
 /** A stack's redemptions in the order they were redeemed (the parent's related_redemptions), not by id. */
 function inStackOrder(parent: RedemptionRow, children: RedemptionRow[]): RedemptionRow[] {
@@ -132,8 +135,64 @@ export function createRollbacks(deps: RedemptionsDeps) {
     return r;
   }
 
+  /**
+   * A rollback refused for an existing redemption (rolled back already, not succeeded, part or parent of a stack) is
+   * announced as redemption.rollback.failed, as a refused redemption is as redemption.failed; nothing else changes.
+   */
+  async function announceFailure(cause: Cause, redemptionId: string, err: unknown, input: RollbackInput): Promise<void> {
+    if (!(err instanceof TesseraError) || !refusals.has(err.key)) return;
+    await db.transaction(async (tx) => {
+      const r = await sql.selectRedemption(tx, cause.projectId, redemptionId);
+      if (!r) return;
+      const now = clock.now();
+      const id = newSortableId('rr', now);
+      const campaign = r.campaign_id ? (await deps.campaigns.byIds(tx, cause.projectId, [r.campaign_id]))[0] : undefined;
+      const voucher = r.voucher_id ? await deps.vouchers.find(cause.projectId, r.voucher_id, tx).catch(() => undefined) : undefined;
+      const customer = await customerOf(tx, cause.projectId, r.customer_id);
+      const tier = r.body.promotion_tier as Record<string, unknown> | undefined;
+      const failed = simpleRedemption({
+        id,
+        object: 'redemption',
+        date: now.toISOString(),
+        customer_id: r.customer_id,
+        tracking_id: input.tracking_id ?? r.tracking_id,
+        metadata: input.metadata ?? {},
+        amount: 0,
+        redemption: r.id,
+        ...(input.reason !== undefined ? { reason: input.reason } : {}),
+        result: 'FAILURE',
+        status: 'FAILED',
+        failure_code: err.key,
+        failure_message: err.details ?? err.publicMessage,
+        order: r.body.order ?? null,
+        channel: r.body.channel,
+        customer: r.body.customer ?? null,
+      });
+      const data = {
+        customer: customer ? r.body.customer : null,
+        order: simpleOrder(r.body.order as Record<string, unknown> | null),
+        campaign: campaign ? deps.campaigns.simple(campaign) : null,
+        voucher: voucher ? simpleVoucher(voucher, campaign) : null,
+        holder: null,
+        promotion_tier: tier ?? null,
+        promotion_stack: null,
+        redemption: simpleRedemption(r.body),
+        redemption_rollback: failed,
+      };
+      await log.record(tx, [{ cause, event: { type: 'redemption.rollback.failed', customerId: null, entityId: id, data } }]);
+      if (customer) await sql.addToSummary(tx, cause.projectId, customer.id, { total_rolled_back: 1, total_rollback_failed: 1 });
+    });
+  }
+
   /** POST /v1/redemptions/{id}/rollback: one redemption, not part of a stack. */
   async function rollback(cause: Cause, redemptionId: string, input: RollbackInput) {
+    return rollbackOf(cause, redemptionId, input).catch(async (err: unknown) => {
+      await announceFailure(cause, redemptionId, err, input);
+      throw err;
+    });
+  }
+
+  async function rollbackOf(cause: Cause, redemptionId: string, input: RollbackInput) {
     return db.transaction(async (tx) => {
       const r = await load(tx, cause.projectId, redemptionId);
       if (r.parent_id) throw invalidRedemptionParent(`Redemption ${r.id} is part of stack ${r.parent_id}: roll the stack back with POST /v1/redemptions/${r.parent_id}/rollbacks`);
@@ -146,6 +205,13 @@ export function createRollbacks(deps: RedemptionsDeps) {
 
   /** POST /v1/redemptions/{parentId}/rollbacks: every redemption of a stack (or a single redemption). */
   async function rollbackStack(cause: Cause, parentId: string, input: RollbackInput) {
+    return rollbackStackOf(cause, parentId, input).catch(async (err: unknown) => {
+      await announceFailure(cause, parentId, err, input);
+      throw err;
+    });
+  }
+
+  async function rollbackStackOf(cause: Cause, parentId: string, input: RollbackInput) {
     return db.transaction(async (tx) => {
       const parent = await load(tx, cause.projectId, parentId);
       if (parent.parent_id) throw invalidRedemptionParent(`Redemption ${parent.id} is part of stack ${parent.parent_id}: roll back the parent`);

@@ -140,6 +140,7 @@ export const emittedTypes: string[] = [
   'redemption.succeeded',
   'redemption.failed',
   'redemption.rollback.succeeded',
+  'redemption.rollback.failed',
   'campaign.promotion_tier.created',
   'campaign.promotion_tier.updated',
   'campaign.promotion_tier.enabled',
