@@ -273,3 +273,20 @@ describe.skipIf(!specPresent)('payloads', () => {
     expect([...seen].sort()).toEqual(['customer.loyalty.tier.downgraded', 'customer.loyalty.tier.joined', 'customer.loyalty.tier.left', 'customer.loyalty.tier.prolonged', 'customer.loyalty.tier.upgraded']);
   });
 });
+
+describe('deleting a kept tier (Tessera\'s extension)', () => {
+  it('is refused while a member keeps it, even when their balance has fallen below its range', async () => {
+    at('2026-05-10T12:00:00Z');
+    const c = await program('Kept delete', { qualification_type: 'POINTS_IN_PERIOD', qualification_period: 'MONTH', expiration_date: { type: 'END_OF_PERIOD' } });
+    const m = await member(c, 'kept-del');
+    await m.points(150);
+    await m.points(-140);
+    expect((await m.tiers()).map((x: any) => x[0])).toEqual(['Bronze']);
+    const tiers = (await ok('GET', `/v1/loyalties/${c.id}/tiers`)).data;
+    const bronze = tiers.find((x: any) => x.name === 'Bronze');
+    const silver = tiers.find((x: any) => x.name === 'Silver');
+    const del = (id: string) => t.app.inject({ method: 'DELETE', url: `/v1/loyalties/${c.id}/tiers/${id}`, headers: p.server });
+    expect((await del(bronze.id)).statusCode).toBe(409);
+    expect((await del(silver.id)).statusCode).toBe(204);
+  });
+});

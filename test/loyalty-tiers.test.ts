@@ -172,3 +172,49 @@ describe('loyalty tiers', () => {
     expect(await earning(silver.id)).toEqual([10]);
   });
 });
+
+describe('changing and deleting tiers (Tessera\'s extension)', () => {
+  it('renames a tier and changes its terms, never its range; deletes a tier only when no member holds it; both validate', async () => {
+    await createWebhook(t, p.id, sink.url, ['campaign.loyalty_tier.updated', 'campaign.loyalty_tier.deleted']);
+    const api = (method: 'PUT' | 'DELETE', url: string, payload?: unknown) => t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    const club = await ok('POST', '/v1/loyalties', { name: 'Changing tiers', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } });
+    const [low, high] = await ok('POST', `/v1/loyalties/${club.id}/tiers`, [{ name: 'Low', points: { from: 0, to: 99 } }, { name: 'High', points: { from: 100 } }]);
+    const card = (await ok('POST', `/v1/loyalties/${club.id}/members`, { customer: { source_id: 'tier-changer' } })).code;
+    await ok('POST', `/v1/loyalties/members/${card}/balance`, { points: 150 });
+
+    const renamed = await api('PUT', `/v1/loyalties/${club.id}/tiers/${high.id}`, { name: 'Top', metadata: { color: 'gold' } });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect(renamed.json()).toMatchObject({ id: high.id, name: 'Top', metadata: { color: 'gold' }, points: { from: 100 } });
+    expect((await ok('GET', `/v1/loyalties/${club.id}/tiers/${high.id}`)).name).toBe('Top');
+    expect((await ok('GET', `/v1/loyalties/members/${card}/tiers`)).data.map((x: any) => x.name)).toEqual(['Top']);
+    const range = await api('PUT', `/v1/loyalties/${club.id}/tiers/${high.id}`, { points: { from: 200 } });
+    expect(range.statusCode).toBe(400);
+    expect(range.json().details).toContain('range');
+
+    // The card (150 points) holds Top: refused; Low is held by nobody: deleted.
+    const held = await api('DELETE', `/v1/loyalties/${club.id}/tiers/${high.id}`);
+    expect(held.statusCode).toBe(409);
+    expect(held.json()).toMatchObject({ key: 'resource_in_use' });
+    // A tier an earning rule names stays until the rule goes.
+    const [rule] = await ok('POST', `/v1/loyalties/${club.id}/earning-rules`, [{ event: 'customer.loyalty.tier.joined', loyalty_tier: { id: low.id }, loyalty: { type: 'FIXED', points: 5 } }]);
+    const named = await api('DELETE', `/v1/loyalties/${club.id}/tiers/${low.id}`);
+    expect(named.statusCode).toBe(409);
+    expect(named.json().details).toContain(rule.id);
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/loyalties/${club.id}/earning-rules/${rule.id}`, headers: p.server })).statusCode).toBe(204);
+    expect((await api('DELETE', `/v1/loyalties/${club.id}/tiers/${low.id}`)).statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'GET', url: `/v1/loyalties/${club.id}/tiers/${low.id}`, headers: p.server })).statusCode).toBe(404);
+    expect((await api('DELETE', `/v1/loyalties/${club.id}/tiers/${low.id}`)).statusCode).toBe(404);
+    expect((await ok('GET', `/v1/loyalties/${club.id}/tiers`)).data.map((x: any) => x.name)).toEqual(['Top']);
+
+    await deliverAll(t);
+    const got = sink.received.map((r) => r.json);
+    const updated = got.filter((g) => g.type === 'campaign.loyalty_tier.updated');
+    const deleted = got.filter((g) => g.type === 'campaign.loyalty_tier.deleted');
+    expect(updated.map((g) => g.data.loyalty_tier.name)).toEqual(['Top']);
+    expect(deleted.map((g) => g.data.loyalty_tier.id)).toEqual([low.id]);
+    if (specPresent) {
+      const v = projectWebhookValidators(['campaign.loyalty_tier.updated', 'campaign.loyalty_tier.deleted']);
+      for (const payload of [...updated, ...deleted]) v.check(payload);
+    }
+  });
+});

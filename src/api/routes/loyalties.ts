@@ -153,6 +153,15 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
     const projectId = projectIdOf(req);
     return loyaltyTiers.get(projectId, await programId(req, projectId), req.params.tierId);
   });
+  // Tessera's extension (Voucherify changes tiers in its dashboard): a tier's name, metadata and terms; and deleting a
+  // tier no member holds.
+  app.put<{ Params: P & { tierId: string }; Body: TierInput }>('/loyalties/:campaignId/tiers/:tierId', { schema: { body: { ...tiersBody.items, required: [] } } }, async (req) =>
+    loyaltyTiers.update(causeOf(req), await loyalties.program(projectIdOf(req), req.params.campaignId), req.params.tierId, req.body),
+  );
+  app.delete<{ Params: P & { tierId: string } }>('/loyalties/:campaignId/tiers/:tierId', async (req, reply) => {
+    await loyaltyTiers.remove(causeOf(req), await loyalties.program(projectIdOf(req), req.params.campaignId), req.params.tierId);
+    return reply.code(204).send();
+  });
   // A tier's earning rules: the program's, a FIXED rule's points as the tier sets them.
   app.get<{ Params: P & { tierId: string }; Querystring: { limit: number; page: number } }>('/loyalties/:campaignId/tiers/:tierId/earning-rules', { schema: { querystring: pageQuery } }, async (req) => {
     const projectId = projectIdOf(req);

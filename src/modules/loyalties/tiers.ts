@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { invalidPayload, notFound } from '../../core/errors.js';
+import { invalidPayload, notFound, resourceInUse } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
@@ -22,6 +22,8 @@ export interface TierInput {
 export const maxTiers = 100;
 
 const columns = 'id, project_id, campaign_id, name, points_from, points_to, metadata, earning_rules, rewards, created_at, updated_at';
+/** A card's points before its balance first changes: its campaign's (or its own) loyalty_card.points. */
+const cardBase = "SELECT COALESCE((v.overrides -> 'loyalty_card' ->> 'points')::bigint, (c.definition -> 'voucher' -> 'loyalty_card' ->> 'points')::bigint, 0) FROM campaigns c WHERE c.id = v.campaign_id";
 
 /**
  * Loyalty tiers: ranges of a card's balance. Every change of a card's points compares its tier before and after
@@ -65,6 +67,65 @@ export function createTiers(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'r
     });
     await deps.definitions.changed(cause.projectId);
     return rows.map(tierObject);
+  }
+
+  async function find(ex: Executor, projectId: string, programId: string, id: string, lock = false): Promise<TierRow> {
+    const { rows } = await ex.query<TierRow>(`SELECT ${columns} FROM loyalty_tiers WHERE project_id = $1 AND campaign_id = $2 AND id = $3${lock ? ' FOR UPDATE' : ''}`, [projectId, programId, id]);
+    if (!rows[0]) throw notFound('loyalty_tier', id);
+    return rows[0];
+  }
+
+  /**
+   * PUT .../tiers/{tierId} (Tessera's extension; Voucherify changes tiers in its dashboard): the name, metadata and
+   * terms change; the points range does not (members hold tiers by it). Records campaign.loyalty_tier.updated.
+   */
+  async function update(cause: Cause, program: CampaignRow, id: string, input: TierInput) {
+    if (input.points !== undefined) throw invalidPayload("A tier's points range cannot change (members hold tiers by it): create a tier with the new range and delete this one once no member holds it");
+    const current = await find(db, cause.projectId, program.id, id);
+    const row: TierRow = {
+      ...current,
+      name: input.name ?? current.name,
+      metadata: input.metadata ?? current.metadata,
+      earning_rules: input.earning_rules !== undefined ? checkMappings(input.earning_rules, 'earning_rules') : current.earning_rules,
+      rewards: input.rewards !== undefined ? checkMappings(input.rewards, 'rewards') : current.rewards,
+      updated_at: clock.now(),
+    };
+    await checkTerms(cause.projectId, program.id, [row]);
+    await db.transaction(async (tx) => {
+      await find(tx, cause.projectId, program.id, id, true);
+      await tx.query('UPDATE loyalty_tiers SET name = $2, metadata = $3::jsonb, earning_rules = $4::jsonb, rewards = $5::jsonb, updated_at = $6 WHERE id = $1', [
+        id, row.name, JSON.stringify(row.metadata), JSON.stringify(row.earning_rules), JSON.stringify(row.rewards), row.updated_at,
+      ]);
+      await deps.log.record(tx, [{ cause, event: { type: 'campaign.loyalty_tier.updated', entityId: id, data: { campaign: simpleCampaign(program), loyalty_tier: tierObject(row) } } }]);
+    });
+    await deps.definitions.changed(cause.projectId);
+    return tierObject(row);
+  }
+
+  /**
+   * DELETE .../tiers/{tierId} (Tessera's extension): only a tier no member holds, that is no card of the program
+   * whose balance is in its range (or, where the program keeps tiers, whose kept tier it is): 409 resource_in_use
+   * otherwise, since members would leave it without their tier events. Records campaign.loyalty_tier.deleted.
+   */
+  async function remove(cause: Cause, program: CampaignRow, id: string): Promise<void> {
+    await db.transaction(async (tx) => {
+      const t = await find(tx, cause.projectId, program.id, id, true);
+      const rule = (await tx.query<{ id: string }>("SELECT id FROM earning_rules WHERE project_id = $1 AND definition -> 'loyalty_tier' ->> 'id' = $2 LIMIT 1", [cause.projectId, id])).rows[0];
+      if (rule) throw resourceInUse(`Loyalty tier ${t.name} is named by earning rule ${rule.id}: delete or change the rule first`);
+      const kept = keepsTiers(program.definition.loyalty_tiers_expiration);
+      const { rows } = kept
+        ? await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM loyalty_tier_members WHERE campaign_id = $1 AND tier_id = $2', [program.id, id])
+        : await tx.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM vouchers v CROSS JOIN LATERAL (SELECT COALESCE(v.loyalty_balance, (${cardBase})) AS balance) b
+              WHERE v.project_id = $1 AND v.campaign_id = $2 AND b.balance >= $3 AND ($4::bigint IS NULL OR b.balance <= $4)`,
+            [cause.projectId, program.id, t.points_from, t.points_to],
+          );
+      const holders = rows[0]?.n ?? 0;
+      if (holders > 0) throw resourceInUse(`Loyalty tier ${t.name} is held by ${holders} member${holders === 1 ? '' : 's'} of the program: a tier is deleted when no member holds it`);
+      await tx.query('DELETE FROM loyalty_tiers WHERE id = $1', [id]);
+      await deps.log.record(tx, [{ cause, event: { type: 'campaign.loyalty_tier.deleted', entityId: id, data: { campaign: simpleCampaign(program), loyalty_tier: tierObject(t) } } }]);
+    });
+    await deps.definitions.changed(cause.projectId);
   }
 
   /** The earning rules and rewards a tier's terms name belong to the program (rewards: by reward or assignment id). */
@@ -187,7 +248,7 @@ export function createTiers(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'r
   /** Whether the project has this tier (from the per-process copies). */
   const exists = async (projectId: string, id: string) => (await cached.get(db, [projectId])).some((t) => t.id === id);
 
-  return { list: async (projectId: string, campaignId: string) => (await list(projectId, campaignId)).map(tierObject), create, get, changes, currentOf, termsFor, expireStep, tiersOf: list, exists, row: async (projectId: string, campaignId: string, id: string) => {
+  return { list: async (projectId: string, campaignId: string) => (await list(projectId, campaignId)).map(tierObject), create, update, remove, get, changes, currentOf, termsFor, expireStep, tiersOf: list, exists, row: async (projectId: string, campaignId: string, id: string) => {
     const t = (await list(projectId, campaignId)).find((x) => x.id === id);
     if (!t) throw notFound('loyalty_tier', id);
     return t;

@@ -154,6 +154,8 @@ export const emittedTypes: string[] = [
   'voucher.loyalty_card.pending_points.updated',
   'voucher.loyalty_card.transaction.created',
   'campaign.loyalty_tier.created',
+  'campaign.loyalty_tier.updated',
+  'campaign.loyalty_tier.deleted',
   'customer.reward_redemptions.created',
   'customer.holder.assignment.created',
   'customer.holder.assignment.deleted',
