@@ -8,8 +8,9 @@ import { newSortableId } from '../../core/ids.js';
 import type { Executor } from '../../store/db.js';
 import type { CustomerRow } from '../customers/index.js';
 import type { Cause, CausedEvent } from '../event-log/index.js';
-import { simpleStack } from '../promotions/index.js';
-import { insertGiftTransaction, simpleVoucher } from '../vouchers/index.js';
+import { simpleStack, type StackRow } from '../promotions/index.js';
+import type { CampaignRow } from '../campaigns/index.js';
+import { insertGiftTransaction, simpleVoucher, type VoucherRow } from '../vouchers/index.js';
 import { giftTransactionData, simpleOrder } from './events.js';
 import type { RedemptionsDeps } from './service.js';
 import * as sql from './sql.js';
@@ -34,6 +35,24 @@ function inStackOrder(parent: RedemptionRow, children: RedemptionRow[]): Redempt
 
 export function createRollbacks(deps: RedemptionsDeps) {
   const { db, clock, log } = deps;
+
+  /** The data of redemption.rollback.succeeded|failed (and the customer's): the redemption's parts and the rollback. */
+  function rollbackData(
+    r: RedemptionRow,
+    x: { customer: CustomerRow | undefined; campaign: CampaignRow | undefined; voucher: VoucherRow | undefined; stack: StackRow | undefined; redemption: Record<string, unknown>; rollback: Record<string, unknown> },
+  ) {
+    return {
+      customer: x.customer ? r.body.customer : null,
+      order: simpleOrder(r.body.order as Record<string, unknown> | null),
+      campaign: x.campaign ? deps.campaigns.simple(x.campaign) : null,
+      voucher: x.voucher ? simpleVoucher(x.voucher, x.campaign) : null,
+      holder: null,
+      promotion_tier: (r.body.promotion_tier as Record<string, unknown> | undefined) ?? null,
+      promotion_stack: x.stack ? simpleStack(x.stack) : null,
+      redemption: simpleRedemption(x.redemption),
+      redemption_rollback: x.rollback,
+    };
+  }
 
   async function customerOf(tx: Executor, projectId: string, id: string | null): Promise<CustomerRow | undefined> {
     return id ? deps.customers.get(projectId, id, tx).catch(() => undefined) : undefined;
@@ -98,17 +117,7 @@ export function createRollbacks(deps: RedemptionsDeps) {
     if (r.related_object_type !== 'redemption') {
       const rollback = simpleRedemption({ ...body, object: 'redemption' });
       if (input.reason === undefined) delete rollback.reason;
-      const data = {
-        customer: customer ? r.body.customer : null,
-        order: simpleOrder(r.body.order as Record<string, unknown> | null),
-        campaign: campaign ? deps.campaigns.simple(campaign) : null,
-        voucher: current ? simpleVoucher(current, campaign) : null,
-        holder: null,
-        promotion_tier: tier ?? null,
-        promotion_stack: promotionStack ? simpleStack(promotionStack) : null,
-        redemption: simpleRedemption(rolledBody),
-        redemption_rollback: rollback,
-      };
+      const data = rollbackData(r, { customer, campaign, voucher: current, stack: promotionStack, redemption: rolledBody, rollback });
       events.push({ cause, event: { type: 'redemption.rollback.succeeded', customerId: null, entityId: id, data } });
       if (customer) events.push({ cause, event: { type: 'customer.redemption.rollback.succeeded', customerId: customer.id, entityId: id, data } });
       if (r.spent.gift && current) {
@@ -149,7 +158,6 @@ export function createRollbacks(deps: RedemptionsDeps) {
       const campaign = r.campaign_id ? (await deps.campaigns.byIds(tx, cause.projectId, [r.campaign_id]))[0] : undefined;
       const voucher = r.voucher_id ? await deps.vouchers.find(cause.projectId, r.voucher_id, tx).catch(() => undefined) : undefined;
       const customer = await customerOf(tx, cause.projectId, r.customer_id);
-      const tier = r.body.promotion_tier as Record<string, unknown> | undefined;
       const failed = simpleRedemption({
         id,
         object: 'redemption',
@@ -168,17 +176,7 @@ export function createRollbacks(deps: RedemptionsDeps) {
         channel: r.body.channel,
         customer: r.body.customer ?? null,
       });
-      const data = {
-        customer: customer ? r.body.customer : null,
-        order: simpleOrder(r.body.order as Record<string, unknown> | null),
-        campaign: campaign ? deps.campaigns.simple(campaign) : null,
-        voucher: voucher ? simpleVoucher(voucher, campaign) : null,
-        holder: null,
-        promotion_tier: tier ?? null,
-        promotion_stack: null,
-        redemption: simpleRedemption(r.body),
-        redemption_rollback: failed,
-      };
+      const data = rollbackData(r, { customer, campaign, voucher, stack: undefined, redemption: r.body, rollback: failed });
       await log.record(tx, [{ cause, event: { type: 'redemption.rollback.failed', customerId: null, entityId: id, data } }]);
       if (customer) await sql.addToSummary(tx, cause.projectId, customer.id, { total_rolled_back: 1, total_rollback_failed: 1 });
     });
