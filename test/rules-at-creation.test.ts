@@ -64,6 +64,13 @@ describe('validation_rules at creation', () => {
     const { status, body } = await call('POST', '/v1/vouchers/RC-SOLO-2', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 }, validation_rules: [gold.id] });
     expect(status).toBe(200);
     expect(body.validation_rules_assignments.data[0]).toMatchObject({ rule_id: gold.id, related_object_id: body.id });
+    // A code added to a campaign, with its code or a random one, likewise.
+    const c: any = await server.campaigns.create({ name: 'Gold adds', campaign_type: 'DISCOUNT_COUPONS', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } } } as any);
+    for (const path of [`/v1/campaigns/${c.id}/vouchers/RC-ADDED`, `/v1/campaigns/${c.id}/vouchers`]) {
+      const added = await call('POST', path, { validation_rules: [gold.id] });
+      expect(added.status, path).toBe(200);
+      expect(added.body.validation_rules_assignments.data).toEqual([expect.objectContaining({ rule_id: gold.id, related_object_type: 'voucher', related_object_id: added.body.id })]);
+    }
   });
 
   it("a PROMOTION's tiers get theirs, created with the campaign or alone", async () => {

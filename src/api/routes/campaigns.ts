@@ -7,7 +7,7 @@ import type { CampaignSummary, SummaryQuery } from '../../modules/campaign-summa
 import { invalidCampaign, invalidQueryParams } from '../../core/errors.js';
 import { tierInputSchema, type PromotionsService, type TierInput } from '../../modules/promotions/index.js';
 import type { ValidationRulesService } from '../../modules/validation-rules/index.js';
-import { onlyAtCreation } from '../rule-assignments.js';
+import { createVoucher, onlyAtCreation } from '../rule-assignments.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf, transactionsListQuery, transactionsQueryOf, type TransactionsListQuery } from '../list.js';
 
@@ -147,14 +147,14 @@ export function campaignRoutes(app: FastifyInstance, deps: { campaigns: Campaign
     { schema: { body: { ...voucherInputSchema, type: ['object', 'null'] }, querystring: { type: 'object', properties: { vouchers_count: { type: 'integer', minimum: 1, maximum: 10_000_000 } } } } },
     async (req, reply) => {
       const count = req.query.vouchers_count ?? 1;
-      if (count === 1) return vouchers.create(causeOf(req), { ...req.body, code: undefined, campaign_id: undefined, campaign: req.params.campaignId });
+      if (count === 1) return createVoucher(deps, causeOf(req), { ...req.body, code: undefined, campaign_id: undefined, campaign: req.params.campaignId });
       const sent = Object.keys(req.body ?? {});
       if (sent.length > 0) throw invalidCampaign(`Codes added in bulk (vouchers_count ${count}) are made from the campaign as it is; send no attributes (${sent.join(', ')}), or add codes one at a time`);
       return reply.code(202).send(await campaigns.addCodes(causeOf(req), req.params.campaignId, count));
     },
   );
   app.post<{ Params: P & { code: string }; Body: VoucherInput | undefined }>('/campaigns/:campaignId/vouchers/:code', { schema: { body: voucherInputSchema } }, async (req) =>
-    vouchers.create(causeOf(req), { ...req.body, code: req.params.code, campaign_id: undefined, campaign: req.params.campaignId }),
+    createVoucher(deps, causeOf(req), { ...req.body, code: req.params.code, campaign_id: undefined, campaign: req.params.campaignId }),
   );
   app.post<{ Params: P; Body: VoucherInput[] }>('/campaigns/:campaignId/import', { schema: { body: importSchema } }, async (req, reply) => {
     const campaign = await campaigns.get(projectIdOf(req), req.params.campaignId);

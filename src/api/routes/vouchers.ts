@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { balanceSchema, bulkUpdateSchema, metadataUpdateSchema, importSchema, voucherInputSchema, type BalanceInput, type Balances, type MetadataChange, type VoucherBulk, type VoucherInput, type VoucherListQuery, type VouchersService } from '../../modules/vouchers/index.js';
 import { forbidden, invalidPayload } from '../../core/errors.js';
 import type { ValidationRulesService } from '../../modules/validation-rules/index.js';
-import { onlyAtCreation } from '../rule-assignments.js';
+import { createVoucher, onlyAtCreation } from '../rule-assignments.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { limitParam, listOf, pagedListQuery, toRange, type DateRangeQuery } from '../list.js';
 
@@ -27,13 +27,7 @@ export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersSe
     reply.code(202).send(await voucherBulk.updateMetadata(causeOf(req), req.body.codes, req.body.metadata)),
   );
 
-  /** Creates a voucher, assigning the rules its `validation_rules` names in the same transaction. */
-  async function create(req: FastifyRequest, input: VoucherInput) {
-    const cause = causeOf(req);
-    const v = await vouchers.create(cause, input, (tx, row) => rules.assignNamed(tx, cause, input.validation_rules, 'voucher', row.id));
-    if (input.validation_rules?.length) await rules.changed(cause.projectId);
-    return { ...v, validation_rules_assignments: await rules.assignmentsOf(cause.projectId, 'voucher', v.id) };
-  }
+  const create = (req: FastifyRequest, input: VoucherInput) => createVoucher(deps, causeOf(req), input);
 
   app.post<{ Body: VoucherInput | undefined }>('/vouchers', { schema: { body: voucherInputSchema } }, async (req) => create(req, { ...req.body }));
   app.post<{ Body: VoucherInput[] }>('/vouchers/import', { schema: { body: importSchema } }, async (req, reply) => {
