@@ -138,13 +138,8 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
     { schema: { querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100 }, order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at'] } } } } },
     async (req) => {
       const projectId = projectIdOf(req);
-      const all = await loyaltyTiers.list(projectId, await programId(req, projectId));
       const { order, limit } = req.query;
-      if (order) {
-        const key = order.replace(/^-/, '') as 'created_at' | 'updated_at';
-        const at = (x: { created_at: string; updated_at?: string | null }) => (key === 'updated_at' ? (x.updated_at ?? x.created_at) : x.created_at);
-        all.sort((a, b) => (order.startsWith('-') ? -1 : 1) * (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
-      }
+      const all = await loyaltyTiers.list(projectId, await programId(req, projectId), order);
       const data = limit === undefined ? all : all.slice(0, limit);
       return { object: 'list', data_ref: 'data', data, total: all.length, has_more: data.length < all.length };
     },

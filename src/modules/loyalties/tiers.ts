@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { invalidPayload, notFound, resourceInUse } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
+import { timeOrder } from '../../store/list-filters.js';
 import type { Definitions } from '../../store/definitions.js';
 import { simpleCampaign, type CampaignRow } from '../campaigns/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
@@ -33,8 +34,12 @@ export function createTiers(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'r
   const { db, clock } = deps;
   const cached = deps.definitions.cache(async (ex, projectIds) => (await ex.query<TierRow>(`SELECT ${columns} FROM loyalty_tiers WHERE project_id = ANY ($1::text[])`, [projectIds])).rows);
 
-  async function list(projectId: string, campaignId: string, ex: Executor = db): Promise<TierRow[]> {
-    const { rows } = await ex.query<TierRow>(`SELECT ${columns} FROM loyalty_tiers WHERE project_id = $1 AND campaign_id = $2 ORDER BY points_from, id`, [projectId, campaignId]);
+  /** A program's tiers by points, or by `order` (`created_at`, `updated_at`, `-` descending). */
+  async function list(projectId: string, campaignId: string, ex: Executor = db, order?: string): Promise<TierRow[]> {
+    const { rows } = await ex.query<TierRow>(
+      `SELECT ${columns} FROM loyalty_tiers t WHERE project_id = $1 AND campaign_id = $2 ORDER BY ${timeOrder(order, 't', 't.points_from, t.id')}`,
+      [projectId, campaignId],
+    );
     return rows;
   }
 
@@ -248,7 +253,7 @@ export function createTiers(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'r
   /** Whether the project has this tier (from the per-process copies). */
   const exists = async (projectId: string, id: string) => (await cached.get(db, [projectId])).some((t) => t.id === id);
 
-  return { list: async (projectId: string, campaignId: string) => (await list(projectId, campaignId)).map(tierObject), create, update, remove, get, changes, currentOf, termsFor, expireStep, tiersOf: list, exists, row: async (projectId: string, campaignId: string, id: string) => {
+  return { list: async (projectId: string, campaignId: string, order?: string) => (await list(projectId, campaignId, db, order)).map(tierObject), create, update, remove, get, changes, currentOf, termsFor, expireStep, tiersOf: list, exists, row: async (projectId: string, campaignId: string, id: string) => {
     const t = (await list(projectId, campaignId)).find((x) => x.id === id);
     if (!t) throw notFound('loyalty_tier', id);
     return t;
