@@ -58,4 +58,27 @@ describe('statements of an earning', () => {
     const balances = tx.data.map((x: any) => x.details.balance.balance).sort((a: number, b: number) => a - b);
     expect(balances).toEqual(Array.from({ length: 17 }, (_, i) => 8 + i * 5));
   });
+
+  it('an earning event writes one event-log row: the event leads the pack of its points, each record listed whole', async () => {
+    const rows = async () => (await t.testDb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM event_log WHERE project_id = $1', [p.id])).rows[0]!.n;
+    const before = await rows();
+    // Two members' events in one batch: each member's records follow their own event, in their own row.
+    await Promise.all([track(1), track(2)]);
+    expect(await rows()).toBe(before + 2);
+    for (const [n, code] of [[1, codes[0]!], [2, codes[1]!]] as const) {
+      const activity = (await ok('GET', `/v1/customers/earn-${n}/activity?limit=3`)).data;
+      expect(activity.map((a: any) => a.type)).toEqual(['customer.rewarded.loyalty_points', 'customer.voucher.loyalty_card.points_added', 'customer.custom_event']);
+      const [rewarded, added] = activity.map((a: any) => a.data.data);
+      // What the two records share is stored once and read back whole in each.
+      expect(added.voucher).toMatchObject({ code, object: 'voucher', loyalty_card: { points: added.balance.total, balance: added.balance.balance } });
+      expect(rewarded.voucher).toEqual(added.voucher);
+      expect(rewarded.campaign).toEqual(added.campaign);
+      expect(rewarded.campaign).toMatchObject({ id: programId, object: 'campaign' });
+      expect(rewarded.balance).toEqual(added.balance);
+      expect(rewarded.balance).toMatchObject({ points: 5, operation_type: 'AUTOMATIC', related_object: { type: 'voucher', id: added.voucher.id } });
+      expect(rewarded.customer).toMatchObject({ source_id: `earn-${n}` });
+      expect(added.customer).toEqual(rewarded.customer);
+      expect(rewarded.earning_rule).toMatchObject({ event: 'custom_event', custom_event: { schema_id: expect.any(String) }, source: { object_id: programId } });
+    }
+  });
 });

@@ -34,6 +34,21 @@ async function writeAll(tx: Executor, writes: readonly Statement[]): Promise<voi
   await tx.query(one.text, one.params);
 }
 
+/**
+ * The records in order of their causes' first record, each cause's records in their order: what a request's event
+ * caused (its customer's points, segment entries) follows it, not the other requests of its batch, and may share its
+ * row (see sql.insertEvents).
+ */
+function byCause(entries: CausedEvent[]): CausedEvent[] {
+  const groups = new Map<Cause, CausedEvent[]>();
+  for (const e of entries) {
+    const g = groups.get(e.cause);
+    if (g) g.push(e);
+    else groups.set(e.cause, [e]);
+  }
+  return groups.size === 1 ? entries : [...groups.values()].flat();
+}
+
 /** Activity ids carry the family of the event, as Voucherify's do: evcus_, evvou_, evred_, evcam_... */
 const prefixes: Record<string, string> = {
   customer: 'evcus',
@@ -134,7 +149,7 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
     }
     const now = clock.now();
     writes.push(...alongside);
-    const stored = await wanted(tx, entries);
+    const stored = byCause(await wanted(tx, entries));
     if (stored.length === 0) {
       await writeAll(tx, writes);
       return [];

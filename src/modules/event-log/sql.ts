@@ -28,10 +28,19 @@ interface Row {
  * - A pack member whose data is exactly a simple segment (`{segment: {id: <entity>, name, object: "segment"}}`, what
  *   segment events carry) is stored as `[id, "entered" | "left", segment id, segment name]`: a change's ten
  *   segment records then take a third of the bytes and stay under the size PostgreSQL would compress. Any other
- *   member keeps the object form; reads take both.
+ *   member keeps the object form; reads take both. An object member leaves out what an earlier member of its pack
+ *   carries under the same key (`$same`: {key: position}), as points earned and the reward announced share their
+ *   card, program and balance.
+ * - A tracked event leads the pack of what it caused for its customer (see `leads`): an event that earns points
+ *   writes one row.
  */
-/** Records that keep a row of their own: what a caller did (the activity's ACTION records). */
+/** Records that never join a pack: what a caller did (the activity's ACTION records). */
 const unpacked = new Set(['customer.created', 'customer.updated', 'customer.deleted', 'customer.custom_event']);
+/**
+ * ACTION records that may lead a pack: a tracked event and what it caused for its customer in the same
+ * transaction (points earned, segments entered) share its row, so an earning event writes one row, not two.
+ */
+const leads = new Set(['customer.custom_event']);
 
 /** A pack member's id, in either of its forms (an object, or the array of a simple segment record). */
 const memberId = (v: string) => `coalesce(${v} ->> 'id', ${v} ->> 0)`;
@@ -42,6 +51,9 @@ const expanded = `CROSS JOIN LATERAL (
            coalesce(m.v ->> 'entity_id', m.v ->> 2) AS entity_id,
            jsonb_set(CASE WHEN jsonb_typeof(m.v) = 'array'
                           THEN jsonb_build_object('segment', jsonb_build_object('id', m.v ->> 2, 'name', m.v ->> 3, 'object', 'segment'))
+                          WHEN m.v ? '$same'
+                          THEN (m.v -> 'data') || (SELECT jsonb_object_agg(s.key, e.data -> '$pack' -> ((s.value #>> '{}')::int) -> 'data' -> s.key)
+                                                     FROM jsonb_each(m.v -> '$same') AS s)
                           ELSE m.v -> 'data' END, '{customer}', e.data -> 'customer') AS data
       FROM jsonb_array_elements(CASE WHEN e.data ? '$pack' THEN e.data -> '$pack' ELSE '[]'::jsonb END) WITH ORDINALITY AS m(v, ord)
     UNION ALL
@@ -75,7 +87,7 @@ type NewRecord = Omit<EventRecord, 'seq'>;
 /** Whether b can join the pack that a (the previous record) is in or starts. */
 function packsWith(a: NewRecord, b: NewRecord): boolean {
   return (
-    !unpacked.has(a.type) &&
+    (!unpacked.has(a.type) || leads.has(a.type)) &&
     !unpacked.has(b.type) &&
     a.customerId !== null &&
     typeof a.data.customer === 'object' &&
@@ -91,16 +103,32 @@ function packsWith(a: NewRecord, b: NewRecord): boolean {
 
 const segmentRecord = /^customer\.segment\.(entered|left)$/;
 
-/** A record as a member of its pack: the array of a simple segment record, or {id, type, entity_id, data}. */
-function packMember(m: NewRecord): unknown {
-  const { customer: _shared, ...rest } = m.data;
-  const kind = segmentRecord.exec(m.type)?.[1];
-  const seg = rest.segment as Record<string, unknown> | undefined;
-  if (kind && Object.keys(rest).length === 1 && seg && typeof seg === 'object' && Object.keys(seg).length === 3
-      && seg.id === m.entityId && typeof seg.name === 'string' && seg.object === 'segment') {
-    return [m.id, kind, m.entityId, seg.name];
-  }
-  return { id: m.id, type: m.type, entity_id: m.entityId, data: rest };
+/**
+ * A pack's records as its members: the array of a simple segment record, or {id, type, entity_id, data}, where a
+ * value an earlier object member carries under the same key (the same object: points earned and the reward
+ * announced share their card, program and balance) is left out and named in `$same` by that member's position.
+ */
+function packMembers(members: NewRecord[]): unknown[] {
+  const objects: Array<Record<string, unknown> | undefined> = [];
+  return members.map((m) => {
+    const { customer: _shared, ...rest } = m.data;
+    const kind = segmentRecord.exec(m.type)?.[1];
+    const seg = rest.segment as Record<string, unknown> | undefined;
+    if (kind && Object.keys(rest).length === 1 && seg && typeof seg === 'object' && Object.keys(seg).length === 3
+        && seg.id === m.entityId && typeof seg.name === 'string' && seg.object === 'segment') {
+      objects.push(undefined);
+      return [m.id, kind, m.entityId, seg.name];
+    }
+    const data: Record<string, unknown> = {};
+    const same: Record<string, number> = {};
+    for (const [k, v] of Object.entries(rest)) {
+      const at = typeof v === 'object' && v !== null ? objects.findIndex((o) => o !== undefined && o[k] === v) : -1;
+      if (at >= 0) same[k] = at;
+      else data[k] = v;
+    }
+    objects.push(data);
+    return Object.keys(same).length > 0 ? { id: m.id, type: m.type, entity_id: m.entityId, data, $same: same } : { id: m.id, type: m.type, entity_id: m.entityId, data };
+  });
 }
 
 /** Consecutive records that share a row (see packable), in order. */
@@ -137,7 +165,7 @@ export async function insertEvents(db: Executor, records: NewRecord[], writes: r
     } else {
       data = {
         customer: customerOf(r.id, r.data.customer),
-        $pack: members.map(packMember),
+        $pack: packMembers(members),
       };
     }
     return {

@@ -173,8 +173,7 @@ export function createEarning(deps: {
     done.forEach((d, i) => {
       const { c } = items[i]!;
       out.push(...d.events);
-      const { operation_type: _o, ...balance } = d.balance;
-      const program = programs.get(c.rule.campaign_id)!;
+      // The card, program and balance objects of the points_added records (an earning's balance is AUTOMATIC).
       out.push({
         cause: c.entry.cause,
         event: {
@@ -184,11 +183,11 @@ export function createEarning(deps: {
           data: {
             customer: c.x.customer,
             holder: c.x.customer,
-            voucher: simpleVoucher(d.card, program),
-            campaign: simpleCampaign(program),
+            voucher: d.voucher,
+            campaign: d.campaign,
             loyalty_tier: null,
             earning_rule: earningRuleObject(c.rule),
-            balance: { ...balance, operation_type: 'AUTOMATIC' },
+            balance: d.balance,
             order: null,
             event: { id: c.x.event.id, type: c.x.event.type, category: 'ACTION', entity_id: c.x.customer.id, created_at: now.toISOString() },
           },

@@ -43,6 +43,9 @@ export interface PointsChanged {
   balance: ReturnType<typeof balanceObject>;
   /** The change's events, to be recorded by the caller in its transaction. */
   events: CausedEvent[];
+  /** The card and program as those events carry them (one object each: records that share a row store them once). */
+  voucher: ReturnType<typeof simpleVoucher>;
+  campaign: ReturnType<typeof simpleCampaign> | null;
 }
 
 /**
@@ -80,14 +83,15 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
     const balance = balanceObject({ ...card, loyalty_points: totalAfter, loyalty_balance: balanceAfter }, c.campaign, c.points, c.source === 'Automation');
     const t = transactionObject(transaction);
     const campaign = c.campaign ? simpleCampaign(c.campaign) : null;
+    const voucher = simpleVoucher(card, c.campaign);
     const holder = c.holder ?? null;
     const events: CausedEvent[] = [];
     if (c.points > 0) {
-      events.push({ cause, event: { type: 'voucher.loyalty_card.points_added', entityId: card.id, data: { voucher: simpleVoucher(card, c.campaign), balance, campaign, customer: holder, transaction: t } } });
+      events.push({ cause, event: { type: 'voucher.loyalty_card.points_added', entityId: card.id, data: { voucher, balance, campaign, customer: holder, transaction: t } } });
       if (c.holder) {
         events.push({
           cause,
-          event: { type: 'customer.voucher.loyalty_card.points_added', customerId: c.holder.id, entityId: card.id, data: { customer: holder, campaign, voucher: simpleVoucher(card, c.campaign), balance, transaction: t } },
+          event: { type: 'customer.voucher.loyalty_card.points_added', customerId: c.holder.id, entityId: card.id, data: { customer: holder, campaign, voucher, balance, transaction: t } },
         });
       }
     }
@@ -121,7 +125,7 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
         },
       },
     });
-    return { card, transaction, balance, events };
+    return { card, transaction, balance, events, voucher, campaign };
   }
 
   async function change(tx: Executor, cause: Cause, c: PointsChange): Promise<PointsChanged> {
