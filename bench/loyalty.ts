@@ -6,7 +6,7 @@
  */
 import { callJson, createLoadClient } from './lib/load.js';
 import { parseOptions, positiveInt } from './lib/options.js';
-import { machineDescription } from './lib/cpu.js';
+import { machineDescription, startCpuMeter } from './lib/cpu.js';
 import { fmt, out, table } from './lib/report.js';
 import { createProject, startTessera, type ProjectKeys } from './lib/tessera.js';
 import { withAdmin } from './lib/postgres.js';
@@ -75,18 +75,26 @@ try {
     const a = await snap(); const before = seq; await ingest(loyal, 5000); const b = await snap(); const n = seq - before;
     for (const [k, [c, ms]] of Object.entries(b).map(([k, v]) => [k, [v[0] - (a[k]?.[0] ?? 0), v[1] - (a[k]?.[1] ?? 0)]] as const).sort((x, y) => y[1][1] - x[1][1]).slice(0, 15)) out(`${(c / n).toFixed(2)} ${(ms / n).toFixed(2)}ms ${k}`);
   }
+  // Where each side's time goes: CPU ms per ingested event of the server and of its PostgreSQL backends.
+  const measured = async (p: ProjectKeys) => {
+    const meter = startCpuMeter(t.server.pid, await t.backendPids());
+    const run = await ingest(p, durationMs);
+    const cpu = meter.stop(await t.backendPids());
+    const perEvent = (msPerS: number | undefined) => (msPerS === undefined || run.okPerSecond === 0 ? '-' : fmt(msPerS / run.okPerSecond, 3));
+    return { run, cpu: `${perEvent(cpu.serverMsPerS)} / ${perEvent(cpu.postgresMsPerS)}` };
+  };
   for (let r = 1; r <= rounds; r++) {
-    const without = await ingest(plain, durationMs);
-    const withL = await ingest(loyal, durationMs);
+    const { run: without, cpu: cpuWithout } = await measured(plain);
+    const { run: withL, cpu: cpuWith } = await measured(loyal);
     if (without.errors + withL.errors > 0) throw new Error(`ingest errors: ${[...without.samples, ...withL.samples].join('; ')}`);
     ratios.push(withL.okPerSecond / without.okPerSecond);
-    rows.push([`turn ${r}`, fmt(without.okPerSecond), `${fmt(without.p50Ms, 1)} / ${fmt(without.p99Ms, 1)}`, fmt(withL.okPerSecond), `${fmt(withL.p50Ms, 1)} / ${fmt(withL.p99Ms, 1)}`, `${fmt(ratios.at(-1)! * 100, 1)}%`]);
+    rows.push([`turn ${r}`, fmt(without.okPerSecond), `${fmt(without.p50Ms, 1)} / ${fmt(without.p99Ms, 1)}`, cpuWithout, fmt(withL.okPerSecond), `${fmt(withL.p50Ms, 1)} / ${fmt(withL.p99Ms, 1)}`, cpuWith, `${fmt(ratios.at(-1)! * 100, 1)}%`]);
   }
   const earned = await withAdmin(t.databaseUrl!, async (c) =>
     (await c.query<{ n: string; s: string }>(`SELECT count(*) AS n, coalesce(sum(points), 0) AS s FROM loyalty_transactions WHERE type = 'POINTS_ACCRUAL'`)).rows[0]!,
   );
   out();
-  out(table(['turn', 'without events/s', 'p50 / p99 ms', 'with loyalty events/s', 'p50 / p99 ms', 'ratio'], rows));
+  out(table(['turn', 'without events/s', 'p50 / p99 ms', 'CPU ms/event server / pg', 'with loyalty events/s', 'p50 / p99 ms', 'CPU ms/event server / pg', 'ratio'], rows));
   const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
   out();
   out(table(['figure', 'value'], [
