@@ -81,4 +81,19 @@ describe('statements of an earning', () => {
       expect(rewarded.earning_rule).toMatchObject({ event: 'custom_event', custom_event: { schema_id: expect.any(String) }, source: { object_id: programId } });
     }
   });
+
+  it('a pack led by an event pages by any of its records and filters by category', async () => {
+    const all = (await ok('GET', '/v1/customers/earn-2/activity?order=created_at&limit=100')).data;
+    const ids = all.map((a: any) => a.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (let i = 0; i < all.length; i++) {
+      const after = (await ok('GET', `/v1/customers/earn-2/activity?order=created_at&limit=100&starting_after_id=${ids[i]}`)).data;
+      expect(after.map((a: any) => a.id)).toEqual(ids.slice(i + 1));
+    }
+    const actions = (await ok('GET', '/v1/customers/earn-2/activity?category=ACTION&order=created_at&limit=100')).data;
+    expect(actions.map((a: any) => a.id)).toEqual(all.filter((a: any) => ['customer.created', 'customer.custom_event'].includes(a.type)).map((a: any) => a.id));
+    const effects = (await ok('GET', '/v1/customers/earn-2/activity?category=EFFECT&order=created_at&limit=100')).data;
+    expect(effects.length).toBe(all.length - actions.length);
+    expect(effects.every((a: any) => a.type !== 'customer.custom_event')).toBe(true);
+  });
 });
