@@ -1,16 +1,15 @@
 import type { Clock } from '../../core/clock.js';
 import type { Executor, Statement } from '../../store/db.js';
-import { simpleCampaign, type CampaignRow, type CampaignsService } from '../campaigns/index.js';
+import { type CampaignRow, type CampaignsService } from '../campaigns/index.js';
 import type { simpleCustomer } from '../customers/index.js';
 import type { CausedEvent } from '../event-log/index.js';
 import { evaluateRules, type RuleContext, type ValidationRuleRow, type ValidationRulesService } from '../validation-rules/index.js';
-import { cardPoints, simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import { cardPoints, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { Ledger, PointsChange } from './ledger.js';
 import type { Pending } from './pending.js';
 import { mapPoints } from './tier-view.js';
 import type { Tiers } from './tiers.js';
 import { tierEarningEvents, type EarningRules } from './rules.js';
-import * as sql from './sql.js';
 import type { EarningRuleRow, Proportion } from './types.js';
 import { earningRuleObject } from './view.js';
 import { validAt } from '../campaigns/index.js';

@@ -5,7 +5,7 @@ import { simpleCustomer, type CustomersService } from '../customers/index.js';
 import type { CausedEvent } from '../event-log/index.js';
 import type { LoyaltiesService } from '../loyalties/index.js';
 import type { PublicationsService } from '../publications/index.js';
-import { simpleVoucher, type Balances, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import { simpleVoucher, type Balances, type VouchersService } from '../vouchers/index.js';
 import type { Holders } from './holders.js';
 import * as sql from './sql.js';
 
