@@ -135,7 +135,7 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
   // A program's tiers (a few per program): by points (the default), or `order` by creation or update, `limit` first.
   app.get<{ Params: P; Querystring: { limit?: number; order?: string } }>(
     '/loyalties/:campaignId/tiers',
-    { schema: { querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100 }, order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at'] } } } } },
+    { schema: { querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100 }, order: timeOrderParam } } } },
     async (req) => {
       const projectId = projectIdOf(req);
       const { order, limit } = req.query;

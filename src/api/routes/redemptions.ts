@@ -48,7 +48,6 @@ const examineQuery = {
 const rollbackBody = { ...rollbackInputSchema, type: ['object', 'null'] } as const;
 const reasonQuery = { type: 'object', properties: { reason: { type: 'string', maxLength: 1000 }, tracking_id: { type: 'string', maxLength: 500 } } } as const;
 
-/** The project's stacking rules (its settings over Voucherify's defaults). */
 /** GET /v1/redemptions: Voucherify's filters. */
 const redemptionFilterFields = ['voucher_code', 'related_object_id', 'related_object_parent_id', 'parent_redemption_id', 'failure_code', 'result', 'object', 'customer_id', 'campaign_name', 'user_login'] as const;
 const conditions = { type: 'object', properties: { conditions: { type: 'object' } } } as const;
@@ -68,6 +67,7 @@ const redemptionListQuery = {
 } as const;
 type RedemptionListParams = { limit: number; page: number; voucher?: string; customer?: string; campaign?: string; result?: string | string[]; order?: string; created_at?: DateRangeQuery; filters?: ListFilters };
 
+/** The project's stacking rules (its settings over Voucherify's defaults). */
 const rulesOf = (req: FastifyRequest) => stackingRulesOf(req.project?.settings);
 
 const asStack = (code: string, body: Legacy | undefined): StackInput => {
@@ -125,10 +125,10 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
     '/vouchers/:code/redemption',
     { schema: { params: codeParams, body: legacyInputSchema, querystring: { type: 'object', properties: { tracking_id: { type: 'string', minLength: 1, maxLength: 500 } } } } },
     async (req) => {
-    const body = req.query.tracking_id !== undefined && !req.body?.customer ? { ...req.body, customer: { source_id: req.query.tracking_id } } : req.body;
-    const out = await redemptions.redeem(causeOf(req), asStack(req.params.code, body));
-    return out.redemptions[0];
-  },
+      const body = req.query.tracking_id !== undefined && !req.body?.customer ? { ...req.body, customer: { source_id: req.query.tracking_id } } : req.body;
+      const out = await redemptions.redeem(causeOf(req), asStack(req.params.code, body));
+      return out.redemptions[0];
+    },
   );
   // The SDK's vouchers.releaseValidationSession: a LOCK session gives back what it reserved of this voucher.
   app.delete<{ Params: { code: string; key: string } }>(

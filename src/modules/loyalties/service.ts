@@ -30,10 +30,6 @@ export interface TransferInput {
 /** Transfers one request may make. */
 export const maxTransfers = 100;
 
-/**
- * Loyalty programs (LOYALTY_PROGRAM campaigns, through the campaigns service), their members (loyalty cards
- * published to customers) and the points on those cards (through the ledger).
- */
 /** A card's or a program's transactions: newest first, or `order=id` oldest first; `filters[id|voucher_id]`. */
 export interface TransactionsQuery {
   limit: number;
@@ -42,6 +38,10 @@ export interface TransactionsQuery {
   filters?: Record<string, ValueFilter | undefined>;
 }
 
+/**
+ * Loyalty programs (LOYALTY_PROGRAM campaigns, through the campaigns service), their members (loyalty cards
+ * published to customers) and the points on those cards (through the ledger).
+ */
 export function createLoyaltiesService(deps: {
   db: Db;
   clock: Clock;

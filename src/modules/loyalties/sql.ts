@@ -43,7 +43,6 @@ export async function insertTransactions(db: Executor, ts: TransactionRow[]): Pr
   await db.query(s.text(1), s.params);
 }
 
-/** A card's or a program's transactions, newest first (ids are time-ordered vtx_), after a cursor. */
 /** A card's or a program's transactions by id, newest first (`ascending`: oldest first), after the cursor; `filters[id|voucher_id]`. */
 export async function selectTransactions(
   db: Executor,

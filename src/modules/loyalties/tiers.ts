@@ -160,11 +160,7 @@ export function createTiers(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'r
     return undefined;
   }
 
-  async function get(projectId: string, campaignId: string, id: string) {
-    const t = (await list(projectId, campaignId)).find((x) => x.id === id);
-    if (!t) throw notFound('loyalty_tier', id);
-    return tierObject(t);
-  }
+  const get = async (projectId: string, campaignId: string, id: string) => tierObject(await find(db, projectId, campaignId, id));
 
   /** The events of a member's tier moves (the holder's activity and distributions). */
   function eventsOf(cause: Cause, program: CampaignRow, holder: Record<string, unknown>, moves: TierMove[]): CausedEvent[] {
@@ -253,11 +249,7 @@ export function createTiers(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'r
   /** Whether the project has this tier (from the per-process copies). */
   const exists = async (projectId: string, id: string) => (await cached.get(db, [projectId])).some((t) => t.id === id);
 
-  return { list: async (projectId: string, campaignId: string, order?: string) => (await list(projectId, campaignId, db, order)).map(tierObject), create, update, remove, get, changes, currentOf, termsFor, expireStep, tiersOf: list, exists, row: async (projectId: string, campaignId: string, id: string) => {
-    const t = (await list(projectId, campaignId)).find((x) => x.id === id);
-    if (!t) throw notFound('loyalty_tier', id);
-    return t;
-  } };
+  return { list: async (projectId: string, campaignId: string, order?: string) => (await list(projectId, campaignId, db, order)).map(tierObject), create, update, remove, get, changes, currentOf, termsFor, expireStep, tiersOf: list, exists, row: (projectId: string, campaignId: string, id: string) => find(db, projectId, campaignId, id) };
 }
 
 export type Tiers = ReturnType<typeof createTiers>;

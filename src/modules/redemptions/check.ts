@@ -282,17 +282,12 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
    */
   const budgetsOf = (scope: string, target: Target, product: string | undefined, tierId: string | undefined) => {
     const out: Array<{ key: CounterKey; bound: number; used: number }> = [];
-    const inCollection = product !== undefined;
-    const levels: Array<[string, BudgetKey, BudgetKey]> = [
-      [scope, inCollection ? 'product_in_collection_campaign_quantity_limit' : 'product_campaign_quantity_limit', inCollection ? 'product_in_collection_customer_campaign_quantity_limit' : 'product_customer_campaign_quantity_limit'],
-      ...(tierId !== undefined
-        ? [[tierId, inCollection ? 'product_in_collection_promotion_tier_quantity_limit' : 'product_promotion_tier_quantity_limit', inCollection ? 'product_in_collection_customer_promotion_tier_quantity_limit' : 'product_customer_promotion_tier_quantity_limit'] as [string, BudgetKey, BudgetKey]]
-        : []),
-    ];
-    for (const [at, allKey, eachKey] of levels) {
+    const of = product !== undefined ? ('product_in_collection' as const) : ('product' as const);
+    const levels: Array<[string, 'campaign' | 'promotion_tier']> = [[scope, 'campaign'], ...(tierId !== undefined ? [[tierId, 'promotion_tier'] as [string, 'promotion_tier']] : [])];
+    for (const [at, level] of levels) {
       const id = budgetId(at, target, product);
-      const all = boundOf(target, allKey);
-      const each = boundOf(target, eachKey);
+      const all = boundOf(target, `${of}_${level}_quantity_limit`);
+      const each = boundOf(target, `${of}_customer_${level}_quantity_limit`);
       if (all !== undefined) out.push({ key: [id, '', ''], bound: all, used: used(id, '') });
       if (each !== undefined) out.push({ key: [id, customerKey, ''], bound: each, used: used(id, customerKey) });
     }

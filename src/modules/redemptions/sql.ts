@@ -170,7 +170,7 @@ export async function selectPage(db: Executor, projectId: string, q: RedemptionL
   const order = q.order ?? '-created_at';
   const key = order.replace(/^-/, '');
   const direction = order.startsWith('-') ? 'DESC' : 'ASC';
-  const sort = key === 'voucher_code' ? listedColumns.voucher_code! : listedColumns[key] ?? 'r.created_at';
+  const sort = listedColumns[key] ?? 'r.created_at';
   const filtered = where.join(' AND ');
   const [{ rows }, count] = await Promise.all([
     db.query<RedemptionRow>(

@@ -301,10 +301,10 @@ export interface TransactionRow {
 }
 
 /**
- * A card's or a campaign's gift transactions, newest first, after a cursor. By time, then id: ids differ in prefix by
- * where they come from (vtx_ for balance changes, the redemption's id for spends and refunds).
+ * A card's or a campaign's gift transactions, newest first (`ascending`: oldest first), after the cursor transaction
+ * in that order; `filters[id|voucher_id]`. By time, then id: ids differ in prefix by where they come from (vtx_ for
+ * balance changes, the redemption's id for spends and refunds).
  */
-/** Transactions newest first (`ascending`: oldest first), after the cursor transaction in that order. */
 export async function selectTransactions(
   db: Executor,
   projectId: string,
