@@ -204,6 +204,23 @@ describe('earning rules', () => {
     expect(activity.data).toHaveLength(3);
   });
 
+  it('a customer with two cards of one program earns on the oldest active one only', async () => {
+    const club = await ok('POST', '/v1/loyalties', { name: 'Twice', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'TW-', length: 8 } } });
+    await define('review_left');
+    await ok('POST', `/v1/loyalties/${club.id}/earning-rules`, [{ event: 'review_left', loyalty: { type: 'FIXED', points: 5 } }]);
+    const older = await member(club.id, 'two-cards');
+    // A second card: a code added to the program, then published to the same customer by its code.
+    const added = await ok('POST', `/v1/campaigns/${club.id}/vouchers/TW-SECOND`, {});
+    const newer = (await ok('POST', '/v1/publications', { voucher: added.code, customer: { source_id: 'two-cards' } })).voucher.code;
+    expect(newer).not.toBe(older);
+    await track('two-cards', 'review_left');
+    expect([(await balanceOf(older)).balance, (await balanceOf(newer)).balance]).toEqual([5, 0]);
+    // The oldest card disabled: the next oldest active one earns.
+    await ok('POST', `/v1/vouchers/${older}/disable`);
+    await track('two-cards', 'review_left');
+    expect([(await balanceOf(older)).balance, (await balanceOf(newer)).balance]).toEqual([5, 5]);
+  });
+
   it('proportional points on the event\'s metadata and on the customer\'s metadata', async () => {
     const c = await program('Stars');
     await define('rated');

@@ -99,14 +99,17 @@ export async function selectVouchers(db: Executor, projectId: string, keys: stri
 
 /**
  * Per customer and loyalty program, the customer's oldest active card, locked FOR UPDATE in id order (several
- * customers at once: a batch of earnings locks its cards in the order every writer of card points uses).
+ * customers at once: a batch of earnings locks its cards in the order every writer of card points uses). Each pair is
+ * looked up through the holder index on its own, whatever the planner's statistics (without them it scanned every
+ * card of the project).
  */
 export async function selectOldestCardsLocked(db: Executor, projectId: string, customerIds: string[], campaignIds: string[]): Promise<VoucherRow[]> {
   const { rows } = await db.query<VoucherRow>(
     `SELECT ${readColumns} FROM vouchers WHERE project_id = $1 AND id IN (
-       SELECT DISTINCT ON (holder_id, campaign_id) id FROM vouchers
-        WHERE project_id = $1 AND holder_id = ANY ($2::text[]) AND campaign_id = ANY ($3::text[]) AND active AND type = 'LOYALTY_CARD'
-        ORDER BY holder_id, campaign_id, created_at, id)
+       SELECT o.id FROM unnest($2::text[]) AS h (holder_id) CROSS JOIN unnest($3::text[]) AS c (campaign_id) CROSS JOIN LATERAL (
+         SELECT id FROM vouchers
+          WHERE project_id = $1 AND holder_id = h.holder_id AND campaign_id = c.campaign_id AND active AND type = 'LOYALTY_CARD'
+          ORDER BY created_at, id LIMIT 1) o)
       ORDER BY id FOR UPDATE`,
     [projectId, customerIds, campaignIds],
   );
