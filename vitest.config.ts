@@ -32,7 +32,7 @@ export default defineConfig(async () => {
   }
   const shared = { include: ['test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000, setupFiles: ['test/helpers/open-handles.ts'] };
   const projects = [];
-  if (only !== 'postgres') projects.push({ test: { ...shared, name: 'pglite', env: { TEST_DRIVER: 'pglite' } } });
+  if (only !== 'postgres') projects.push({ test: { ...shared, name: 'pglite', env: { TEST_DRIVER: 'pglite' }, globalSetup: ['test/helpers/global-pglite.ts'] } });
   if (problem === undefined) {
     projects.push({
       test: { ...shared, name: 'postgres', env: { TEST_DRIVER: 'postgres' }, globalSetup: ['test/helpers/global-postgres.ts'] },

@@ -20,17 +20,22 @@ function wrap(target: PgliteLike): Queryable {
   };
 }
 
+export interface PgliteDb extends Db {
+  /** The whole database as a tarball, for another in-memory PGlite to start from (`from`). */
+  dumpDataDir(): Promise<Blob>;
+}
+
 /**
  * PGlite: PostgreSQL compiled to WebAssembly, in-process. dataDir persists to disk (the database in pgdata/, a pid
- * file beside it); undefined keeps it in memory.
+ * file beside it); undefined keeps it in memory, empty or, with `from`, a copy of a dumped database.
  * It runs one statement at a time, and an open transaction holds every other query back, so transactions stay
  * short and never span an HTTP call.
  */
-export async function createPgliteDb(dataDir: string | undefined): Promise<Db> {
+export async function createPgliteDb(dataDir: string | undefined, from?: Blob): Promise<PgliteDb> {
   const unlock = dataDir === undefined ? async () => undefined : await lockDataDir(dataDir);
   let pglite: PGlite;
   try {
-    pglite = dataDir === undefined ? new PGlite() : new PGlite(join(dataDir, 'pgdata'));
+    pglite = dataDir !== undefined ? new PGlite(join(dataDir, 'pgdata')) : from ? new PGlite({ loadDataDir: from }) : new PGlite();
     await pglite.waitReady;
   } catch (err) {
     await unlock();
@@ -47,6 +52,7 @@ export async function createPgliteDb(dataDir: string | undefined): Promise<Db> {
     async listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>> {
       return pglite.listen(channel, (payload) => fn(payload));
     },
+    dumpDataDir: () => pglite.dumpDataDir('none'),
     async close(): Promise<void> {
       try {
         await pglite.close();

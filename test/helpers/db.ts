@@ -1,18 +1,21 @@
 /**
- * The driver matrix: every suite runs on PGlite (in memory, migrated per test file) and on PostgreSQL (a database
- * cloned per test file from a migrated template). TEST_DRIVER picks one; vitest.config.ts sets it per project.
+ * The driver matrix: every suite runs on PGlite (in memory, loaded per test file from a migrated template) and on
+ * PostgreSQL (a database cloned per test file from a migrated template). TEST_DRIVER picks one; vitest.config.ts
+ * sets it per project.
  */
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createPgDb } from '../../src/store/pg.js';
 import { createPgliteDb } from '../../src/store/pglite.js';
-import { migrate } from '../../src/store/migrator.js';
 import type { Db } from '../../src/store/db.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** The migrated template database of this run (PostgreSQL project). */
     pgTemplate: string;
+    /** The dumped migrated database of this run (PGlite project): a file. */
+    pgliteTemplate: string;
   }
 }
 
@@ -52,8 +55,7 @@ export interface TestDb {
 /** A fresh, migrated database for one test file. */
 export async function createTestDb(): Promise<TestDb> {
   if (driver === 'pglite') {
-    const db = await createPgliteDb(undefined);
-    await migrate(db);
+    const db = await createPgliteDb(undefined, new Blob([await readFile(inject('pgliteTemplate'))]));
     return { db, url: undefined, drop: () => db.close() };
   }
   const name = `tessera_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
