@@ -17,8 +17,7 @@ import type { RewardsService } from '../rewards/index.js';
 import type { PromotionsService, TierRow } from '../promotions/index.js';
 import { countsOf, limitsOf, type Limit } from './limits.js';
 import * as sql from './sql.js';
-import type { CounterKey } from './sql.js';
-import type { RedeemableInput } from './types.js';
+import type { CounterKey, RedeemableInput } from './types.js';
 
 export interface Applicable {
   status: 'APPLICABLE';

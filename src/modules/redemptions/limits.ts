@@ -5,7 +5,7 @@
  * are limits; others are evaluated only.
  */
 import type { ValidationRuleRow } from '../validation-rules/index.js';
-import type { CounterKey } from './sql.js';
+import type { CounterKey } from './types.js';
 
 export type Period = 'total' | 'daily' | 'weekly' | 'monthly';
 

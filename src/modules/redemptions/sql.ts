@@ -1,7 +1,7 @@
 import type { ValueFilter } from '../../core/list-filters.js';
 import type { Executor, Statement } from '../../store/db.js';
 import { filterConditions } from '../../store/list-filters.js';
-import type { RedemptionRow } from './types.js';
+import type { CounterKey, RedemptionRow } from './types.js';
 
 const columns = `id, project_id, parent_id, customer_id, order_id, tracking_id, related_object_type, related_object_id, voucher_id,
   campaign_id, promotion_stack_id, result, status, amount, gift_amount, spent, body, created_at`;
@@ -15,9 +15,6 @@ export async function restoreBalance(db: Executor, voucherId: string, amount: nu
   const { rows } = await db.query<{ gift_balance: string }>(`UPDATE vouchers SET gift_balance = gift_balance + $2 WHERE id = $1 RETURNING gift_balance`, [voucherId, amount]);
   return Number(rows[0]?.gift_balance ?? 0);
 }
-
-/** A counter key: object, customer ('' for everyone), period ('' for all time). */
-export type CounterKey = [objectId: string, customerId: string, period: string];
 
 /** Counts one more redemption on a limited counter, when it is still below `bound`; false otherwise. */
 export async function spendCounter(db: Executor, key: CounterKey, bound: number): Promise<boolean> {

@@ -1,6 +1,8 @@
 import type { CustomerInput } from '../customers/index.js';
 import type { OrderInput } from '../orders/index.js';
-import type { CounterKey } from './sql.js';
+
+/** A counter key: object, customer ('' for everyone), period ('' for all time). */
+export type CounterKey = [objectId: string, customerId: string, period: string];
 
 /** One redeemable of a validation or redemption request. */
 export interface RedeemableInput {

@@ -10,19 +10,9 @@
  * expensive by unit price (`APPLY_TO_CHEAPEST`, `APPLY_TO_MOST_EXPENSIVE`; the earlier line on a tie).
  */
 import type { RuleItem } from './evaluate.js';
+import type { Target } from './types.js';
 
-export const targetObjects = ['product', 'sku', 'products_collection'] as const;
-export const targetEffects = ['APPLY_TO_EVERY', 'APPLY_TO_CHEAPEST', 'APPLY_FROM_CHEAPEST', 'APPLY_TO_MOST_EXPENSIVE', 'APPLY_FROM_MOST_EXPENSIVE'] as const;
-
-export interface Target {
-  object: (typeof targetObjects)[number];
-  id?: string;
-  source_id?: string;
-  product_id?: string;
-  product_source_id?: string;
-  effect?: (typeof targetEffects)[number];
-  [more: string]: unknown;
-}
+export { targetEffects, targetObjects, type Target } from './types.js';
 
 export interface Targets {
   included: Target[];

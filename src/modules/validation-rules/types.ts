@@ -1,4 +1,17 @@
-import type { Target } from './targets.js';
+export const targetObjects = ['product', 'sku', 'products_collection'] as const;
+export const targetEffects = ['APPLY_TO_EVERY', 'APPLY_TO_CHEAPEST', 'APPLY_FROM_CHEAPEST', 'APPLY_TO_MOST_EXPENSIVE', 'APPLY_FROM_MOST_EXPENSIVE'] as const;
+
+/** A discount target of `applicable_to` (targets.ts applies them). */
+export interface Target {
+  object: (typeof targetObjects)[number];
+  id?: string;
+  source_id?: string;
+  product_id?: string;
+  product_source_id?: string;
+  effect?: (typeof targetEffects)[number];
+  [more: string]: unknown;
+}
+
 /** One rule of a rule set: a name (what it reads), conditions on it, optional nested rules and message. */
 export interface Rule {
   name: string;
