@@ -65,36 +65,36 @@ try {
 
   let seq = 0;
   const workload = { customers, updateCustomers: false };
-  const ingest = (p: ProjectKeys, ms: number) => load.run({ path: '/v1/events', headers: { ...p.headers, ...json }, body: () => eventBody(workload, seq++), concurrency, durationMs: ms });
+  const ingest = (ms: number) => load.run({ path: '/v1/events', headers: { ...loyal.headers, ...json }, body: () => eventBody(workload, seq++), concurrency, durationMs: ms });
   // Without: both rules disabled (the server drops its copy of the rules at once); with: both enabled again.
   const setRules = async (action: 'enable' | 'disable') => {
     for (const r of rules) await callJson(`${t.server.url}/v1/loyalties/${program.id}/earning-rules/${r.id}/${action}`, 'POST', loyal.headers, {});
   };
   let earning = 0;
   await setRules('disable');
-  await ingest(loyal, 2000);
+  await ingest(2000);
   await setRules('enable');
-  earning += (await ingest(loyal, 2000)).ok;
+  earning += (await ingest(2000)).ok;
   const rows: string[][] = [];
   const ratios: number[] = [];
   if (process.env.BENCH_QT) {
     const snap = async () => { const l = t.server.nextLine(/^BENCH_QUERY_TIMES /); process.kill(t.server.pid, 'SIGUSR2'); return JSON.parse((await l).slice(18)) as Record<string, [number, number]>; };
-    const a = await snap(); const before = seq; earning += (await ingest(loyal, 5000)).ok; const b = await snap(); const n = seq - before;
+    const a = await snap(); const before = seq; earning += (await ingest(5000)).ok; const b = await snap(); const n = seq - before;
     for (const [k, [c, ms]] of Object.entries(b).map(([k, v]) => [k, [v[0] - (a[k]?.[0] ?? 0), v[1] - (a[k]?.[1] ?? 0)]] as const).sort((x, y) => y[1][1] - x[1][1]).slice(0, 15)) out(`${(c / n).toFixed(2)} ${(ms / n).toFixed(2)}ms ${k}`);
   }
   // Where each side's time goes: CPU ms per ingested event of the server and of its PostgreSQL backends.
-  const measured = async (p: ProjectKeys, rulesOn: boolean) => {
+  const measured = async (rulesOn: boolean) => {
     await setRules(rulesOn ? 'enable' : 'disable');
     const meter = startCpuMeter(t.server.pid, await t.backendPids());
-    const run = await ingest(p, durationMs);
+    const run = await ingest(durationMs);
     const cpu = meter.stop(await t.backendPids());
     if (rulesOn) earning += run.ok;
     const perEvent = (msPerS: number | undefined) => (msPerS === undefined || run.okPerSecond === 0 ? '-' : fmt(msPerS / run.okPerSecond, 3));
     return { run, cpu: `${perEvent(cpu.serverMsPerS)} / ${perEvent(cpu.postgresMsPerS)}` };
   };
   for (let r = 1; r <= rounds; r++) {
-    const { run: without, cpu: cpuWithout } = await measured(loyal, false);
-    const { run: withL, cpu: cpuWith } = await measured(loyal, true);
+    const { run: without, cpu: cpuWithout } = await measured(false);
+    const { run: withL, cpu: cpuWith } = await measured(true);
     if (without.errors + withL.errors > 0) throw new Error(`ingest errors: ${[...without.samples, ...withL.samples].join('; ')}`);
     ratios.push(withL.okPerSecond / without.okPerSecond);
     rows.push([`turn ${r}`, fmt(without.okPerSecond), `${fmt(without.p50Ms, 1)} / ${fmt(without.p99Ms, 1)}`, cpuWithout, fmt(withL.okPerSecond), `${fmt(withL.p50Ms, 1)} / ${fmt(withL.p99Ms, 1)}`, cpuWith, `${fmt(ratios.at(-1)! * 100, 1)}%`]);

@@ -18,7 +18,8 @@ export { evaluateRules, type RuleContext, type RuleItem, type Verdict, type Viol
 export { checkRuleSet, parseLogic } from './grammar.js';
 export { holds, isoDuration } from './conditions.js';
 export { validationRuleObject, assignmentObject } from './view.js';
-export { targetsOf, restricts, lineMatches, eligibleLines, capsOf, hasBudget, hasCollectionBudget, type BudgetKey, lineProduct, type Caps, type LineCap, namesCollections, targetLists, targetObjects, targetEffects, type Target, type Targets, type CollectionTest } from './targets.js';
+export { targetsOf, restricts, lineMatches, eligibleLines, capsOf, hasBudget, hasCollectionBudget, type BudgetKey, lineProduct, type Caps, type LineCap, namesCollections, targetLists, type Targets, type CollectionTest } from './targets.js';
+export { targetObjects, targetEffects, type Target } from './types.js';
 export { validationRuleBody, createValidationRuleBody, assignmentBody } from './schemas.js';
 export type { Rule, RuleSet, ValidationRuleRow, ValidationRuleInput, AssignmentRow, RelatedObjectType } from './types.js';
 

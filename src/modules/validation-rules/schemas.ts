@@ -1,6 +1,7 @@
 /** JSON Schemas of validation-rule bodies; the rule grammar itself is checked by grammar.ts (clear messages). */
 import { relatedObjectTypes, ruleTypes } from './types.js';
-import { budgetKeys, collectionBudgetKeys, targetEffects, targetObjects } from './targets.js';
+import { budgetKeys, collectionBudgetKeys } from './targets.js';
+import { targetEffects, targetObjects } from './types.js';
 
 const key = { type: 'string', minLength: 1, maxLength: 500 } as const;
 const count = { type: 'integer', minimum: 0 } as const;

@@ -7,8 +7,7 @@ import type { Cause, EventLog } from '../event-log/index.js';
 import { evaluateRules, type RuleContext, type Verdict } from './evaluate.js';
 import { checkRuleSet } from './grammar.js';
 import * as sql from './sql.js';
-import type { Target } from './types.js';
-import type { AssignmentRow, RelatedObjectType, ValidationRuleInput, ValidationRuleRow } from './types.js';
+import type { AssignmentRow, RelatedObjectType, Target, ValidationRuleInput, ValidationRuleRow } from './types.js';
 import { assignmentObject, validationRuleObject } from './view.js';
 
 /** The assignment as business_validation_rule.assignment.* webhooks carry it (its validation is never partial here). */

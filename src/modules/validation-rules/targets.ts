@@ -12,8 +12,6 @@
 import type { RuleItem } from './evaluate.js';
 import type { Target } from './types.js';
 
-export { targetEffects, targetObjects, type Target } from './types.js';
-
 export interface Targets {
   included: Target[];
   excluded: Target[];
