@@ -79,8 +79,14 @@ try {
   const ratios: number[] = [];
   if (process.env.BENCH_QT) {
     const snap = async () => { const l = t.server.nextLine(/^BENCH_QUERY_TIMES /); process.kill(t.server.pid, 'SIGUSR2'); return JSON.parse((await l).slice(18)) as Record<string, [number, number]>; };
-    const a = await snap(); const before = seq; earning += (await ingest(5000)).ok; const b = await snap(); const n = seq - before;
-    for (const [k, [c, ms]] of Object.entries(b).map(([k, v]) => [k, [v[0] - (a[k]?.[0] ?? 0), v[1] - (a[k]?.[1] ?? 0)]] as const).sort((x, y) => y[1][1] - x[1][1]).slice(0, 15)) out(`${(c / n).toFixed(2)} ${(ms / n).toFixed(2)}ms ${k}`);
+    // Statements per ingested event (count, ms), rules disabled then enabled.
+    for (const on of [false, true]) {
+      await setRules(on ? 'enable' : 'disable');
+      const a = await snap(); const before = seq; const ok = (await ingest(5000)).ok; const b = await snap(); const n = seq - before;
+      if (on) earning += ok;
+      out(`statements per event, rules ${on ? 'enabled' : 'disabled'}:`);
+      for (const [k, [c, ms]] of Object.entries(b).map(([k, v]) => [k, [v[0] - (a[k]?.[0] ?? 0), v[1] - (a[k]?.[1] ?? 0)]] as const).sort((x, y) => y[1][1] - x[1][1]).slice(0, 15)) out(`${(c / n).toFixed(2)} ${(ms / n).toFixed(2)}ms ${k}`);
+    }
   }
   // Where each side's time goes: CPU ms per ingested event of the server and of its PostgreSQL backends.
   const measured = async (rulesOn: boolean) => {
