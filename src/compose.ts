@@ -39,6 +39,7 @@ import { rewardsModule } from './modules/rewards/index.js';
 import { segmentsModule } from './modules/segments/index.js';
 import { vouchersModule } from './modules/vouchers/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
+import { trashBinModule } from './modules/trash-bin/index.js';
 import { registerDashboard } from './dashboard/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
@@ -64,6 +65,7 @@ const modules = [
   webhooksModule,
   segmentsModule,
   metadataSchemasModule,
+  trashBinModule,
   campaignsModule,
   vouchersModule,
   publicationsModule,

@@ -62,6 +62,8 @@ import { clientRedemptionRoutes, redemptionRoutes } from './routes/redemptions.j
 import { clientPromotionRoutes, promotionRoutes } from './routes/promotions.js';
 import { clientVoucherRoutes, voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { trashBinRoutes } from './routes/trash-bin.js';
+import type { TrashBin } from '../modules/trash-bin/index.js';
 import { bodyAjv, queryAjv } from './validation.js';
 
 export interface ApiServices {
@@ -106,6 +108,7 @@ export interface ApiServices {
   customerBulk: CustomerBulk;
   customerErasure: CustomerErasure;
   campaignSummary: CampaignSummary;
+  trashBin: TrashBin;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;
 }
@@ -183,6 +186,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     rewardRoutes(v1, services);
     referralRoutes(v1, services);
     exportRoutes(v1, services);
+    trashBinRoutes(v1, services);
     await csvImportRoutes(v1, services);
   }, { prefix: '/v1' });
   // An export's file is fetched with the token in its URL, without API keys.

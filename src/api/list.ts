@@ -5,6 +5,8 @@ export function listOf<T>(ref: string, items: T[], extra: { total?: number; has_
 }
 
 export const limitParam = { type: 'integer', minimum: 1, maximum: 100, default: 10 } as const;
+/** `?force=true` of the deletes that otherwise move their resource to the bin. */
+export const forceQuery = { type: 'object', properties: { force: { type: 'boolean' } } } as const;
 /** An ISO date or date-time; outside 0001-01-01..9999-12-31 it is refused as invalid_query_params. */
 export const dateParam = { type: 'string', anyOf: [{ format: 'date-time' }, { format: 'date' }], format: 'storable-time' } as const;
 

@@ -9,7 +9,7 @@ import { tierInputSchema, type PromotionsService, type TierInput } from '../../m
 import type { ValidationRulesService } from '../../modules/validation-rules/index.js';
 import { createVoucher, onlyAtCreation } from '../rule-assignments.js';
 import { causeOf, projectIdOf } from '../auth.js';
-import { limitParam, listOf, transactionsListQuery, transactionsQueryOf, type TransactionsListQuery } from '../list.js';
+import { forceQuery, limitParam, listOf, transactionsListQuery, transactionsQueryOf, type TransactionsListQuery } from '../list.js';
 
 type P = { campaignId: string };
 
@@ -130,7 +130,9 @@ export function campaignRoutes(app: FastifyInstance, deps: { campaigns: Campaign
       return listOf('data', page.data, { has_more: page.has_more, ...(page.more_starting_after ? { more_starting_after: page.more_starting_after } : {}) });
     },
   );
-  app.delete<{ Params: P }>('/campaigns/:campaignId', async (req, reply) => reply.code(202).send(await campaigns.remove(causeOf(req), req.params.campaignId)));
+  app.delete<{ Params: P; Querystring: { force?: boolean } }>('/campaigns/:campaignId', { schema: { querystring: forceQuery } }, async (req, reply) =>
+    reply.code(202).send(await campaigns.remove(causeOf(req), req.params.campaignId, req.query.force === true)),
+  );
   app.post<{ Params: P }>('/campaigns/:campaignId/enable', async (req) => {
     await campaigns.enable(causeOf(req), req.params.campaignId);
     return {};

@@ -15,7 +15,7 @@ import {
   type SkuInput,
 } from '../../modules/products/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
-import { limitParam, listOf } from '../list.js';
+import { forceQuery, limitParam, listOf } from '../list.js';
 
 const key = { type: 'string', minLength: 1, maxLength: 500 } as const;
 const params = (...names: string[]) => ({ type: 'object', required: names, properties: Object.fromEntries(names.map((n) => [n, key])) }) as const;
@@ -47,8 +47,8 @@ export function productRoutes(app: FastifyInstance, deps: { products: ProductsSe
   app.put<{ Params: P; Body: ProductInput }>('/products/:productId', { schema: { params: params('productId'), body: productBody } }, async (req) =>
     withSkus(projectIdOf(req), await products.updateProduct(projectIdOf(req), req.params.productId, req.body)),
   );
-  app.delete<{ Params: P }>('/products/:productId', { schema: { params: params('productId') } }, async (req, reply) => {
-    await products.deleteProduct(projectIdOf(req), req.params.productId);
+  app.delete<{ Params: P; Querystring: { force?: boolean } }>('/products/:productId', { schema: { params: params('productId'), querystring: forceQuery } }, async (req, reply) => {
+    await products.deleteProduct(projectIdOf(req), req.params.productId, req.query.force === true);
     return reply.code(204).send();
   });
   app.get<{ Querystring: { limit: number; page: number; order?: string } }>('/products', { schema: { querystring: pageQuery } }, async (req) => {
@@ -67,8 +67,8 @@ export function productRoutes(app: FastifyInstance, deps: { products: ProductsSe
   app.put<{ Params: S; Body: SkuInput }>('/products/:productId/skus/:skuId', { schema: { params: params('productId', 'skuId'), body: skuBody } }, async (req) =>
     skuObject(await products.updateSku(projectIdOf(req), req.params.productId, req.params.skuId, req.body)),
   );
-  app.delete<{ Params: S }>('/products/:productId/skus/:skuId', { schema: { params: params('productId', 'skuId') } }, async (req, reply) => {
-    await products.deleteSku(projectIdOf(req), req.params.productId, req.params.skuId);
+  app.delete<{ Params: S; Querystring: { force?: boolean } }>('/products/:productId/skus/:skuId', { schema: { params: params('productId', 'skuId'), querystring: forceQuery } }, async (req, reply) => {
+    await products.deleteSku(projectIdOf(req), req.params.productId, req.params.skuId, req.query.force === true);
     return reply.code(204).send();
   });
   app.get<{ Params: { skuId: string } }>('/skus/:skuId', { schema: { params: params('skuId') } }, async (req) =>

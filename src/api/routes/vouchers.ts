@@ -4,7 +4,7 @@ import { forbidden, invalidPayload } from '../../core/errors.js';
 import type { ValidationRulesService } from '../../modules/validation-rules/index.js';
 import { createVoucher, onlyAtCreation } from '../rule-assignments.js';
 import { causeOf, projectIdOf } from '../auth.js';
-import { limitParam, listOf, pagedListQuery, toRange, type DateRangeQuery } from '../list.js';
+import { forceQuery, limitParam, listOf, pagedListQuery, toRange, type DateRangeQuery } from '../list.js';
 
 type P = { code: string };
 const listQuery = pagedListQuery({
@@ -55,8 +55,8 @@ export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersSe
     if (req.body.validation_rules !== undefined) throw onlyAtCreation('voucher');
     return vouchers.update(causeOf(req), req.params.code, req.body);
   });
-  app.delete<{ Params: P }>('/vouchers/:code', async (req, reply) => {
-    await vouchers.remove(causeOf(req), req.params.code);
+  app.delete<{ Params: P; Querystring: { force?: boolean } }>('/vouchers/:code', { schema: { querystring: forceQuery } }, async (req, reply) => {
+    await vouchers.remove(causeOf(req), req.params.code, req.query.force === true);
     return reply.code(204).send();
   });
   app.post<{ Params: P }>('/vouchers/:code/enable', async (req) => vouchers.enable(causeOf(req), req.params.code));

@@ -16,6 +16,7 @@
 import type { EventLog } from '../event-log/index.js';
 import type { MetadataSchemasService } from '../metadata-schemas/index.js';
 import { defineModule } from '../module.js';
+import type { TrashBin } from '../trash-bin/index.js';
 import { createCampaignsService } from './service.js';
 import { createCategoriesService } from './categories.js';
 export { checkTemplate, generationAction } from './service.js';
@@ -30,12 +31,12 @@ export type { AsyncActionRow, CampaignInput, CampaignRow, ReferralProgram, Refer
 
 export const campaignsModule = defineModule<
   { campaigns: ReturnType<typeof createCampaignsService>; categories: ReturnType<typeof createCategoriesService> },
-  { log: EventLog; metadataSchemas: MetadataSchemasService }
+  { log: EventLog; metadataSchemas: MetadataSchemasService; trashBin: TrashBin }
 >({
   name: 'campaigns',
   create: ({ db, clock, definitions, services }) => ({
     services: {
-      campaigns: createCampaignsService({ db, clock, log: services.log, definitions, checkMetadata: (p, o, m, ex) => services.metadataSchemas.check(p, o, m, ex) }),
+      campaigns: createCampaignsService({ db, clock, log: services.log, definitions, bin: services.trashBin, checkMetadata: (p, o, m, ex) => services.metadataSchemas.check(p, o, m, ex) }),
       categories: createCategoriesService({ db, clock }),
     },
   }),

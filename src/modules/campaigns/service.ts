@@ -5,6 +5,7 @@ import type { ValueFilter } from '../../core/list-filters.js';
 import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventLog } from '../event-log/index.js';
+import type { TrashBin } from '../trash-bin/index.js';
 import { checkCapacity, codeShape } from './codes.js';
 import * as sql from './sql.js';
 import type { AsyncActionRow, CampaignInput, CampaignRow, CampaignType, CategoryRow, VoucherTemplate, VoucherType } from './types.js';
@@ -72,7 +73,7 @@ export interface CampaignListQuery {
 /** Checks metadata against the project's schema; inside a transaction, give it (the schemas are read with it). */
 export type MetadataCheck = (projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined, ex?: Executor) => Promise<void>;
 
-export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; checkMetadata?: MetadataCheck; definitions?: Pick<Definitions, 'watch' | 'changed'> }) {
+export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; checkMetadata?: MetadataCheck; definitions?: Pick<Definitions, 'watch' | 'changed'>; bin?: Pick<TrashBin, 'keep'> }) {
   const { db, clock, log } = deps;
   const recent = createRecentCampaigns(deps.definitions);
   /** After a change to a campaign committed: cached copies (here and, by NOTIFY, in other processes) are dropped. */
@@ -247,17 +248,20 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
   }
 
   /** Deletes the campaign and its codes at once (Voucherify's bin is not kept); answers like its async deletion. */
-  async function remove(cause: Cause, idOrName: string): Promise<{ async_action_id: string }> {
+  /** Deletes a campaign and its codes: into the bin (restorable), or for good with `force`. */
+  async function remove(cause: Cause, idOrName: string, force = false): Promise<{ async_action_id: string }> {
     const now = clock.now();
     const id = newId('aa');
     await db.transaction(async (tx) => {
       const current = await sql.selectCampaign(tx, cause.projectId, idOrName, { counted: true });
       if (!current) throw notFound('campaign', idOrName);
       const campaign = await view(cause.projectId, current, tx);
+      const binned = !force && deps.bin ? await deps.bin.keep(tx, { projectId: cause.projectId, type: 'campaign', id: current.id, name: current.name, parentId: null }) : undefined;
       await sql.deleteCampaign(tx, cause.projectId, current.id);
+      const what = `Campaign ${current.id} and its ${current.vouchers_count ?? 0} codes`;
       await sql.insertAsyncAction(tx, {
         id, project_id: cause.projectId, type: 'CAMPAIGN_DELETE', status: 'DONE', campaign_id: current.id, target: 0, progress: 0, idle_rounds: 0,
-        result: { message: `Campaign ${current.id} and its ${current.vouchers_count ?? 0} codes deleted` }, cause, created_at: now, updated_at: now,
+        result: { message: binned ? `${what} moved to the bin (${binned.id})` : `${what} deleted` }, cause, created_at: now, updated_at: now,
       });
       await log.record(tx, [{ cause, event: { type: 'campaign.deleted', entityId: current.id, data: { campaign, deleted_at: now.toISOString() } } }]);
     });

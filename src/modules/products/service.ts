@@ -5,6 +5,7 @@ import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
 import { filterProblem, inCollection } from './collections.js';
 import { catalogLines, resolveTargets } from './targets.js';
 import { createItemResolver } from './items.js';
+import type { TrashBin } from '../trash-bin/index.js';
 import * as sql from './sql.js';
 import type { CollectionInput, CollectionRow, ProductInput, ProductRow, SkuInput, SkuRow } from './types.js';
 
@@ -29,7 +30,7 @@ export function applyProduct(row: ProductRow, input: ProductInput): ProductRow {
   return next;
 }
 
-export function createProductsService(deps: { db: Db; clock: Clock }) {
+export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<TrashBin, 'keep'> }) {
   const { db, clock } = deps;
 
   async function getProduct(projectId: string, key: string, tx: Executor = db): Promise<ProductRow> {
@@ -133,9 +134,13 @@ export function createProductsService(deps: { db: Db; clock: Clock }) {
     createProduct,
     getProduct: (projectId: string, key: string) => getProduct(projectId, key),
     updateProduct,
-    async deleteProduct(projectId: string, key: string) {
+    /** Deletes a product and its SKUs: into the bin (restorable), or for good with `force`. */
+    async deleteProduct(projectId: string, key: string, force = false) {
       const p = await getProduct(projectId, key);
-      await sql.deleteProduct(db, projectId, p.id);
+      await db.transaction(async (tx) => {
+        if (!force && deps.bin) await deps.bin.keep(tx, { projectId, type: 'product', id: p.id, name: p.name, parentId: null });
+        if (!(await sql.deleteProduct(tx, projectId, p.id))) throw notFound('product', key);
+      });
     },
     async listProducts(projectId: string, q: { limit: number; page: number; order?: string }) {
       const rows = await sql.selectProducts(db, projectId, { ascending: q.order === 'created_at', offset: (q.page - 1) * q.limit, limit: q.limit });
@@ -147,9 +152,13 @@ export function createProductsService(deps: { db: Db; clock: Clock }) {
     getSku,
     createSku,
     updateSku,
-    async deleteSku(projectId: string, productKey: string, skuKey: string) {
+    /** Deletes an SKU: into the bin (restorable), or for good with `force`. */
+    async deleteSku(projectId: string, productKey: string, skuKey: string, force = false) {
       const { product, sku } = await skuOf(projectId, productKey, skuKey);
-      await sql.deleteSku(db, projectId, product.id, sku.id);
+      await db.transaction(async (tx) => {
+        if (!force && deps.bin) await deps.bin.keep(tx, { projectId, type: 'sku', id: sku.id, name: sku.sku, parentId: product.id });
+        if (!(await sql.deleteSku(tx, projectId, product.id, sku.id))) throw notFound('sku', skuKey);
+      });
     },
     createCollection,
     getCollection,

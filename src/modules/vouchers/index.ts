@@ -14,6 +14,7 @@ import type { CampaignsService } from '../campaigns/index.js';
 import type { CustomersService } from '../customers/index.js';
 import type { EventLog } from '../event-log/index.js';
 import { defineModule } from '../module.js';
+import type { TrashBin } from '../trash-bin/index.js';
 import { createGeneration, defaultBatch } from './generation.js';
 import { createBalances } from './balance.js';
 import { createVoucherBulk } from './bulk.js';
@@ -31,12 +32,12 @@ export type { VoucherInput, VoucherListQuery, VoucherRow } from './types.js';
 
 export const vouchersModule = defineModule<
   { vouchers: ReturnType<typeof createVouchersService>; generation: ReturnType<typeof createGeneration>; balances: ReturnType<typeof createBalances>; voucherBulk: ReturnType<typeof createVoucherBulk> },
-  { log: EventLog; campaigns: CampaignsService; customers: CustomersService }
+  { log: EventLog; campaigns: CampaignsService; customers: CustomersService; trashBin: TrashBin }
 >({
   name: 'vouchers',
   create: ({ db, clock, services }) => {
     const generation = createGeneration({ db, clock, log: services.log, campaigns: services.campaigns });
-    const vouchers = createVouchersService({ db, clock, log: services.log, campaigns: services.campaigns });
+    const vouchers = createVouchersService({ db, clock, log: services.log, campaigns: services.campaigns, bin: services.trashBin });
     const balances = createBalances({ db, clock, log: services.log, campaigns: services.campaigns, find: (p, c) => vouchers.find(p, c), campaignOf: vouchers.campaignOf, customers: services.customers });
     return {
       services: { vouchers, generation, balances, voucherBulk: createVoucherBulk({ db, clock, campaigns: services.campaigns }) },

@@ -4,6 +4,7 @@ import { newId, newSortableId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import { checkTemplate, checkValidity, codeShape, drawCodes, type CampaignRow, type CampaignsService, type CodeConfig, type VoucherTemplate } from '../campaigns/index.js';
+import type { TrashBin } from '../trash-bin/index.js';
 import * as sql from './sql.js';
 import type { VoucherInput, VoucherListQuery, VoucherOverrides, VoucherRow } from './types.js';
 import { effective, simpleVoucher, voucherObject } from './view.js';
@@ -29,7 +30,7 @@ function overridesOf(input: VoucherInput): VoucherOverrides {
 /** Attempts at a random code for one voucher before giving up (each a fresh draw; the space is at most half full). */
 const drawAttempts = 8;
 
-export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: CampaignsService }) {
+export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: CampaignsService; bin?: Pick<TrashBin, 'keep'> }) {
   const { db, clock, log, campaigns } = deps;
 
   async function campaignOf(tx: Executor, v: VoucherRow): Promise<CampaignRow | undefined> {
@@ -142,10 +143,12 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
     });
   }
 
-  async function remove(cause: Cause, codeOrId: string): Promise<void> {
+  /** Deletes a voucher: into the bin (restorable), or for good with `force`. */
+  async function remove(cause: Cause, codeOrId: string, force = false): Promise<void> {
     await db.transaction(async (tx) => {
       const current = await find(cause.projectId, codeOrId, tx, true);
       const campaign = await campaignOf(tx, current);
+      if (!force && deps.bin) await deps.bin.keep(tx, { projectId: cause.projectId, type: 'voucher', id: current.id, name: current.code, parentId: current.campaign_id });
       await sql.deleteVoucher(tx, cause.projectId, current.id);
       await log.record(tx, [event(cause, 'voucher.deleted', current, campaign)]);
     });

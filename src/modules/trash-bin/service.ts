@@ -1,0 +1,105 @@
+import type { Clock } from '../../core/clock.js';
+import { TesseraError, notFound } from '../../core/errors.js';
+import { newSortableId } from '../../core/ids.js';
+import { valueFilters } from '../../core/list-filters.js';
+import type { Db, Executor } from '../../store/db.js';
+import * as sql from './sql.js';
+import { binTables, type BinEntryRow, type BinListQuery, type Binned } from './types.js';
+import { binEntryObject } from './view.js';
+
+/** What a restore that PostgreSQL refused means to the caller (a 4xx naming the conflict), else the error itself. */
+function restoreRefused(err: unknown, e: BinEntryRow): unknown {
+  const pg = err as { code?: string; constraint?: string };
+  const what = `${e.resource_type} ${e.resource_name ?? e.resource_id}`;
+  if (pg.code === '23505') {
+    return new TesseraError('duplicate_found', `Cannot restore ${what}: what it holds is taken again since its deletion (${pg.constraint ?? 'a unique key'}); delete or rename the new one first`, { resourceId: e.id, resourceType: 'bin_entry' });
+  }
+  if (pg.code === '23503') {
+    return new TesseraError('not_found', `Cannot restore ${what}: a resource it belongs to is gone (${pg.constraint ?? 'a foreign key'}); restore that one first`, { resourceId: e.id, resourceType: 'bin_entry' });
+  }
+  return err;
+}
+
+/**
+ * The bin: a delete without `force` keeps the rows it removes (the resource's and those of every table its delete
+ * cascades to, found in the schema's foreign keys) in an entry, in the deleting transaction. An entry is listed,
+ * deleted for good, or restored: its rows put back as they were, in one transaction.
+ */
+export function createTrashBin(deps: { db: Db; clock: Clock; changed?: (projectId: string) => Promise<void> | void }) {
+  const { db, clock } = deps;
+  // The schema changes only with migrations, which need a restart: the foreign keys are read once per process.
+  let edges: sql.CascadeEdge[] | undefined;
+
+  /** Keeps a resource and its dependents in a new entry; the caller deletes the resource after, in `tx`. */
+  async function keep(tx: Executor, b: Binned): Promise<BinEntryRow> {
+    edges ??= await sql.selectCascadeEdges(tx);
+    const entry: BinEntryRow = {
+      id: newSortableId('tbe', clock.now()),
+      project_id: b.projectId,
+      resource_type: b.type,
+      resource_id: b.id,
+      resource_name: b.name,
+      resource_parent_id: b.parentId,
+      deleted_by_user_id: null,
+      created_at: clock.now(),
+    };
+    await sql.insertEntry(tx, entry);
+    const plan = sql.cascadePlan(binTables[b.type], edges);
+    for (const [ord, step] of plan.entries()) await sql.keepRows(tx, entry.id, ord, step, ord === 0 ? { projectId: b.projectId, id: b.id } : undefined);
+    return entry;
+  }
+
+  /** GET /v1/trash-bin: entries by id (oldest first unless `-id`), after a cursor, filtered. */
+  async function list(projectId: string, q: BinListQuery) {
+    const filter = valueFilters(q.filters, ['id', 'resource_id', 'resource_type', 'resource_name'], 'bin entries');
+    const rows = await sql.selectPage(db, projectId, { limit: q.limit, descending: q.order === '-id', afterId: q.starting_after_id, filter });
+    const shown = rows.slice(0, q.limit);
+    const hasMore = rows.length > q.limit;
+    return {
+      object: 'list' as const,
+      data_ref: 'data' as const,
+      data: shown.map(binEntryObject),
+      total: shown.length,
+      has_more: hasMore,
+      ...(hasMore ? { more_starting_after: shown.at(-1)!.id } : {}),
+    };
+  }
+
+  async function get(projectId: string, id: string) {
+    const e = await sql.selectEntry(db, projectId, id);
+    if (!e) throw notFound('bin_entry', id);
+    return binEntryObject(e);
+  }
+
+  /** DELETE /v1/trash-bin/{id}: the entry and the rows it kept, for good. */
+  async function remove(projectId: string, id: string): Promise<void> {
+    if (!(await sql.deleteEntry(db, projectId, id))) throw notFound('bin_entry', id);
+  }
+
+  /**
+   * POST /v1/trash-bin/{id}/restore: the kept rows back in their tables, parents first, and the entry gone; nothing
+   * changes when one of them cannot come back (its code or name taken again, its campaign or product gone).
+   */
+  async function restore(projectId: string, id: string) {
+    const entry = await db.transaction(async (tx) => {
+      const e = await sql.selectEntry(tx, projectId, id, true);
+      if (!e) throw notFound('bin_entry', id);
+      for (const table of await sql.selectKeptTables(tx, e.id)) {
+        try {
+          await sql.restoreRows(tx, e.id, table);
+        } catch (err) {
+          throw restoreRefused(err, e);
+        }
+      }
+      await sql.deleteEntry(tx, projectId, e.id);
+      return e;
+    });
+    // The per-process copies of campaigns and rules of the project are read again.
+    await deps.changed?.(projectId);
+    return binEntryObject(entry);
+  }
+
+  return { keep, list, get, remove, restore };
+}
+
+export type TrashBin = ReturnType<typeof createTrashBin>;
