@@ -75,10 +75,13 @@ describe('the bin', () => {
     await server.vouchers.delete(standalone.code, { force: true });
     const product = await ok('POST', '/v1/products', { name: 'Forced product', source_id: 'forced-product' });
     await server.products.delete(product.id, { force: true });
+    const club = await ok('POST', '/v1/loyalties', { name: 'Forced club', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'FCL-', length: 8 } } });
+    await server.loyalties.delete(club.id, { force: true });
     const ids = (await binned('?limit=100')).data.map((e: any) => e.resource_id);
     expect(ids).not.toContain(c.id);
     expect(ids).not.toContain(standalone.id);
     expect(ids).not.toContain(product.id);
+    expect(ids).not.toContain(club.id);
     expect((await api('GET', `/v1/campaigns/${c.id}`)).statusCode).toBe(404);
     expect(await t.testDb.db.query('SELECT 1 FROM vouchers WHERE campaign_id = $1', [c.id])).toMatchObject({ rows: [] });
     // Without force, through the SDK: into the bin.

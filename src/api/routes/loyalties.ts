@@ -7,7 +7,7 @@ import { mapPoints, maxRulesPerProject, maxTiers, maxTransfers } from '../../mod
 import { publicationInputSchema, type PublicationInput } from '../../modules/publications/index.js';
 import type { MemberRewardsQuery, RewardsService } from '../../modules/rewards/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
-import { limitParam, listOf, pagedListQuery, pageParam, toRange, transactionsListQuery, transactionsQueryOf, type DateRangeQuery, type TransactionsListQuery } from '../list.js';
+import { forceQuery, limitParam, listOf, pagedListQuery, pageParam, toRange, transactionsListQuery, transactionsQueryOf, type DateRangeQuery, type TransactionsListQuery } from '../list.js';
 
 type P = { campaignId: string };
 type M = P & { memberId: string };
@@ -77,9 +77,9 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
     const p = await loyalties.program(projectIdOf(req), req.params.campaignId);
     return campaigns.update(causeOf(req), p.id, req.body);
   });
-  app.delete<{ Params: P }>('/loyalties/:campaignId', async (req, reply) => {
+  app.delete<{ Params: P; Querystring: { force?: boolean } }>('/loyalties/:campaignId', { schema: { querystring: forceQuery } }, async (req, reply) => {
     const p = await loyalties.program(projectIdOf(req), req.params.campaignId);
-    return reply.code(202).send(await campaigns.remove(causeOf(req), p.id));
+    return reply.code(202).send(await campaigns.remove(causeOf(req), p.id, req.query.force === true));
   });
 
   // Earning rules.
