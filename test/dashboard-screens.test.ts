@@ -224,6 +224,39 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([expect.stringContaining('status of 404')]);
   });
 
+  it('deletes a campaign into the bin from its page, restores it from the bin, and deletes an entry for good', async () => {
+    const { page } = tab;
+    const autumn = await v1('POST', '/v1/campaigns', { name: 'Autumn', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
+    await v1('POST', `/v1/campaigns/${autumn.id}/vouchers/AUT-ONE`, {});
+    const get = (url: string) => rig.t.app.inject({ method: 'GET', url, headers: p.server });
+    await page.goto(`/dashboard/p/${p.id}/campaigns/${autumn.id}`);
+    await page.getByRole('button', { name: 'Delete campaign' }).click();
+    await page.getByText('Campaign Autumn moved to the bin.').waitFor();
+    expect((await get(`/v1/campaigns/${autumn.id}`)).statusCode).toBe(404);
+    expect((await get('/v1/vouchers/AUT-ONE')).statusCode).toBe(404);
+
+    await page.getByRole('link', { name: 'Bin' }).click();
+    const entry = (await get('/v1/trash-bin?order=-id')).json().data[0];
+    expect(entry).toMatchObject({ resource_type: 'campaign', resource_id: autumn.id });
+    expect(await page.locator(`tr[data-entry="${entry.id}"]`).textContent()).toContain('Autumn');
+    await shot(page, 'bin');
+    await page.getByRole('button', { name: 'Restore Autumn' }).click();
+    await page.getByText('Campaign Autumn restored.').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Autumn');
+    expect((await get('/v1/vouchers/AUT-ONE')).json()).toMatchObject({ campaign_id: autumn.id });
+
+    // A code taken again blocks the restore: said on the bin's page, the entry kept; then deleted for good.
+    expect((await rig.t.app.inject({ method: 'DELETE', url: '/v1/vouchers/AUT-ONE', headers: p.server })).statusCode).toBe(204);
+    await v1('POST', '/v1/vouchers/AUT-ONE', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } });
+    await page.goto(`/dashboard/p/${p.id}/bin`);
+    await page.getByRole('button', { name: 'Restore AUT-ONE' }).click();
+    await page.getByText(/Cannot restore voucher AUT-ONE/).waitFor();
+    await page.getByRole('button', { name: 'Delete AUT-ONE for good' }).click();
+    await page.getByText('Deleted for good.').waitFor();
+    expect((await get('/v1/trash-bin?limit=100')).json().data.map((e: { resource_name: string }) => e.resource_name)).not.toContain('AUT-ONE');
+    expect(tab.errors.splice(0)).toEqual([]);
+  });
+
   it('signs in with the keyboard alone, and every screen loads with no console error and fits a phone screen', async () => {
     const tab = await openTab(rig, { width: 390, height: 844 });
     const { page } = tab;
@@ -237,7 +270,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.waitForURL(/\/overview$/);
     const customer = (await rig.t.app.inject({ method: 'GET', url: '/v1/customers/grace', headers: p.server })).json();
     const club = (await rig.t.app.inject({ method: 'GET', url: '/v1/loyalties', headers: p.server })).json().campaigns[0];
-    const screens = ['overview', 'campaigns', `campaigns/${club.id}`, 'customers', `customers/${customer.id}`, 'segments', 'distributions', 'distributions/new', 'sendouts', 'webhooks', 'webhooks/new', 'event-schemas'];
+    const screens = ['overview', 'campaigns', `campaigns/${club.id}`, 'customers', `customers/${customer.id}`, 'segments', 'distributions', 'distributions/new', 'sendouts', 'bin', 'webhooks', 'webhooks/new', 'event-schemas'];
     for (const screen of screens) {
       const res = await page.goto(`/dashboard/p/${p.id}/${screen}`);
       expect(res?.status(), screen).toBe(200);

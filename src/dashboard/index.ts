@@ -12,6 +12,7 @@ import { isFetch, parseForm } from './context.js';
 import { html } from './html.js';
 import { signedOutPage } from './layout.js';
 import { authRoutes } from './pages/auth.js';
+import { binRoutes, type BinServices } from './pages/bin.js';
 import { campaignRoutes, type CampaignServices } from './pages/campaigns.js';
 import { customerRoutes } from './pages/customers.js';
 import { distributionRoutes } from './pages/distributions.js';
@@ -23,7 +24,7 @@ import { webhookRoutes } from './pages/webhooks.js';
 import type { V1Services } from './v1.js';
 import { cookieName, createSessions, readCookie, sameToken } from './session.js';
 
-export interface DashboardDeps extends V1Services, CampaignServices {
+export interface DashboardDeps extends V1Services, CampaignServices, BinServices {
   management: { check(id: string, token: string): Promise<boolean> };
   logger: Logger;
 }
@@ -99,6 +100,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       overviewRoutes(d, deps);
       customerRoutes(d, deps);
       campaignRoutes(d, deps);
+      binRoutes(d, deps);
       segmentRoutes(d, deps);
       distributionRoutes(d, deps);
     },

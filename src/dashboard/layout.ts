@@ -6,7 +6,7 @@ export interface ProjectRef {
   name: string;
 }
 
-export type Screen = 'overview' | 'campaigns' | 'customers' | 'segments' | 'distributions' | 'sendouts' | 'webhooks' | 'schemas';
+export type Screen = 'overview' | 'campaigns' | 'customers' | 'segments' | 'distributions' | 'sendouts' | 'bin' | 'webhooks' | 'schemas';
 
 const screens: Array<{ id: Screen; label: string; path: string }> = [
   { id: 'overview', label: 'Overview', path: 'overview' },
@@ -15,6 +15,7 @@ const screens: Array<{ id: Screen; label: string; path: string }> = [
   { id: 'segments', label: 'Segments', path: 'segments' },
   { id: 'distributions', label: 'Distributions', path: 'distributions' },
   { id: 'sendouts', label: 'Audit log', path: 'sendouts' },
+  { id: 'bin', label: 'Bin', path: 'bin' },
   { id: 'webhooks', label: 'Project settings', path: 'webhooks' },
 ];
 

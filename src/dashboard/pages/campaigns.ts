@@ -67,7 +67,12 @@ export function campaignRoutes(d: FastifyInstance, s: CampaignServices): void {
 <div><dt>Active</dt><dd>${campaign.active ? 'Yes' : 'No'}</dd></div><div><dt>Valid</dt><dd>${campaign.start_date || campaign.expiration_date ? `${when(campaign.start_date)} – ${when(campaign.expiration_date)}` : 'Always'}</dd></div>
 <div><dt>Code generation</dt><dd data-poll="${at}/progress" data-every="2000" aria-live="polite">${await progress(c, s, campaign)}</dd></div><div><dt>Created</dt><dd>${when(campaign.created_at)}</dd></div></dl>
 ${campaign.description ? html`<p>${campaign.description}</p>` : ''}
-<div class="actions">${postButton(c.session, `${at}/active`, campaign.active ? 'Disable campaign' : 'Enable campaign', { secondary: true, extra: { active: campaign.active ? 'off' : 'on' } })}</div></div>
+<div class="actions">${postButton(c.session, `${at}/active`, campaign.active ? 'Disable campaign' : 'Enable campaign', { secondary: true, extra: { active: campaign.active ? 'off' : 'on' } })}${postButton(
+      c.session,
+      `${at}/delete`,
+      'Delete campaign',
+      { danger: true, confirm: `Move ${campaign.name} and its codes to the bin?` },
+    )}</div></div>
 ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? await loyaltySections(c, s, campaign.id) : ''}
 <h2>${campaign.campaign_type === 'LOYALTY_PROGRAM' ? 'Loyalty cards' : 'Vouchers'} (${vouchers.total})</h2>${voucherTable(c, vouchers.vouchers as VoucherView[])}
 <nav class="pager" aria-label="Pages">${pageNo > 1 ? html`<a href="${at}${query({ page: pageNo - 1 })}">« Previous</a>` : ''}${
@@ -82,6 +87,13 @@ ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? await loyaltySections(c, s, cam
     const cause = userCause(req, c.project.id, dashOf(req).session);
     await (on ? s.campaigns.enable(cause, req.params.campaignId) : s.campaigns.disable(cause, req.params.campaignId));
     return c.done(reply, `${c.base}/campaigns/${encodeURIComponent(req.params.campaignId)}`, on ? 'Campaign enabled.' : 'Campaign disabled.');
+  });
+
+  d.post<P>('/p/:projectId/campaigns/:campaignId/delete', async (req, reply) => {
+    const c = await projectCtx(req);
+    const campaign = await s.campaigns.get(c.project.id, req.params.campaignId);
+    await s.campaigns.remove(userCause(req, c.project.id, dashOf(req).session), campaign.id);
+    return c.done(reply, `${c.base}/campaigns`, `Campaign ${campaign.name} moved to the bin.`);
   });
 
   d.get<P>('/p/:projectId/vouchers', async (req, reply) => {
