@@ -132,6 +132,24 @@ describe('the bin', () => {
     expect(await ok('GET', `/v1/trash-bin/${skuEntry.id}`)).toEqual(skuEntry);
   });
 
+  it('deletes racing on one campaign or product: one wins, the others find nothing, the bin holds one entry', async () => {
+    const c = await ok('POST', '/v1/campaigns', { name: 'Raced', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
+    for (const code of ['RACE-1', 'RACE-2', 'RACE-3']) await ok('POST', `/v1/campaigns/${c.id}/vouchers/${code}`, {});
+    const product = await ok('POST', '/v1/products', { name: 'Raced product', source_id: 'raced-product' });
+    await ok('POST', `/v1/products/${product.id}/skus`, { sku: 'Raced SKU', source_id: 'raced-sku' });
+    const campaignTries = await Promise.all(Array.from({ length: 6 }, () => api('DELETE', `/v1/campaigns/${c.id}`)));
+    const productTries = await Promise.all(Array.from({ length: 6 }, () => api('DELETE', `/v1/products/${product.id}`)));
+    expect(campaignTries.map((r) => r.statusCode).sort()).toEqual([202, 404, 404, 404, 404, 404]);
+    expect(productTries.map((r) => r.statusCode).sort()).toEqual([204, 404, 404, 404, 404, 404]);
+    const entries = async (resourceId: string) => (await t.testDb.db.query<{ id: string }>('SELECT id FROM trash_bin WHERE resource_id = $1', [resourceId])).rows;
+    expect(await entries(c.id)).toHaveLength(1);
+    expect(await entries(product.id)).toHaveLength(1);
+    const kept = async (entryId: string, table: string) =>
+      Number((await t.testDb.db.query<{ n: string }>('SELECT coalesce(sum(jsonb_array_length(rows)), 0) AS n FROM trash_bin_rows WHERE entry_id = $1 AND table_name = $2', [entryId, table])).rows[0]!.n);
+    expect(await kept((await entries(c.id))[0]!.id, 'vouchers')).toBe(3);
+    expect(await kept((await entries(product.id))[0]!.id, 'skus')).toBe(1);
+  });
+
   it('lists by id with a cursor and filters; an entry is deleted for good; other projects see nothing', async () => {
     for (const name of ['Page A', 'Page B', 'Page C']) await ok('POST', '/v1/products', { name, source_id: `page-${name}` });
     const products = (await ok('GET', '/v1/products?limit=100')).products.filter((x: any) => x.name.startsWith('Page '));

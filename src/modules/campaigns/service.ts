@@ -253,7 +253,8 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     const now = clock.now();
     const id = newId('aa');
     await db.transaction(async (tx) => {
-      const current = await sql.selectCampaign(tx, cause.projectId, idOrName, { counted: true });
+      // Locked: of two deletes at once, the second finds nothing (and keeps no second bin entry).
+      const current = await sql.selectCampaign(tx, cause.projectId, idOrName, { lock: true, counted: true });
       if (!current) throw notFound('campaign', idOrName);
       const campaign = await view(cause.projectId, current, tx);
       const binned = !force && deps.bin ? await deps.bin.keep(tx, { projectId: cause.projectId, type: 'campaign', id: current.id, name: current.name, parentId: null }) : undefined;
