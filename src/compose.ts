@@ -40,6 +40,7 @@ import { segmentsModule } from './modules/segments/index.js';
 import { vouchersModule } from './modules/vouchers/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
 import { trashBinModule } from './modules/trash-bin/index.js';
+import { locationsModule } from './modules/locations/index.js';
 import { registerDashboard } from './dashboard/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
@@ -70,6 +71,7 @@ const modules = [
   vouchersModule,
   publicationsModule,
   productsModule,
+  locationsModule,
   validationRulesModule,
   distributionsModule,
   ordersModule,

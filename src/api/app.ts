@@ -63,6 +63,8 @@ import { clientPromotionRoutes, promotionRoutes } from './routes/promotions.js';
 import { clientVoucherRoutes, voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { trashBinRoutes } from './routes/trash-bin.js';
+import { locationRoutes } from './routes/locations.js';
+import type { LocationsService } from '../modules/locations/index.js';
 import type { TrashBin } from '../modules/trash-bin/index.js';
 import { bodyAjv, queryAjv } from './validation.js';
 
@@ -109,6 +111,7 @@ export interface ApiServices {
   customerErasure: CustomerErasure;
   campaignSummary: CampaignSummary;
   trashBin: TrashBin;
+  locations: LocationsService;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;
 }
@@ -187,6 +190,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     referralRoutes(v1, services);
     exportRoutes(v1, services);
     trashBinRoutes(v1, services);
+    locationRoutes(v1, services);
     await csvImportRoutes(v1, services);
   }, { prefix: '/v1' });
   // An export's file is fetched with the token in its URL, without API keys.

@@ -184,7 +184,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
         custom_event: data.event ? { metadata: data.event.metadata ?? {} } : null,
         order: data.order ? { amount: data.order.amount as number | undefined, total_amount: data.order.total_amount as number | undefined, metadata: (data.order.metadata as Record<string, unknown> | undefined) ?? {}, items: [] } : null,
       };
-      if (guards.every((g) => evaluateRules(g.rule.rules, ctx, now, g.rule.error).valid)) out.push(r);
+      if (guards.every((g) => evaluateRules(g.rule.rules, ctx, now, g.rule.error, g.rule.locations).valid)) out.push(r);
     }
     return out;
   }

@@ -112,7 +112,7 @@ export function createEarning(deps: {
     const rule = await rulesRead.get(id);
     if (!rule) return false;
     const ctx: RuleContext = { customer: { id: x.customer.id, metadata: x.customer.metadata ?? {} }, custom_event: { metadata: x.event.metadata }, order: x.order ? { ...x.order, items: [] } : null };
-    return evaluateRules(rule.rules, ctx, now, rule.error).valid;
+    return evaluateRules(rule.rules, ctx, now, rule.error, rule.locations).valid;
   }
 
   /** The earnings of one project's entries in this batch: matching rules, programs, checks and cards, read in bulk. */

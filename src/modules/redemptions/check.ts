@@ -304,7 +304,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
         redemption: { metadata: ctx.metadata, count: counts.count, per_customer: counts.per_customer, gift_amount: giftAmount },
         ...(inCollection ? { inCollection } : {}),
       };
-      const verdict = evaluateRules(a.rule.rules, rc, ctx.now, a.rule.error);
+      const verdict = evaluateRules(a.rule.rules, rc, ctx.now, a.rule.error, a.rule.locations);
       if (!verdict.valid) {
         const what = verdict.key.split('_')[0];
         return rulesViolated(verdict.key, `${what} does not match validation rules: ${a.rule.id} (rule ${verdict.rule}, ${verdict.name})`, verdict.message);

@@ -81,7 +81,7 @@ export function createExamine(deps: {
   /** One rule against the request: `valid`, the rule, its targets, and when it fails the rule and message. */
   async function rule(cause: Cause, ruleId: string, input: ExamineInput) {
     const row = await deps.validationRules.get(cause.projectId, ruleId);
-    const verdict = evaluateRules(row.rules, await contextOf(cause, input), deps.clock.now(), row.error);
+    const verdict = evaluateRules(row.rules, await contextOf(cause, input), deps.clock.now(), row.error, row.locations);
     return {
       valid: verdict.valid,
       rule_id: row.id,

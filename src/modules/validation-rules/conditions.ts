@@ -69,8 +69,11 @@ function inDailyHours(t: number, spec: string): boolean {
   return a <= b ? now >= a && now < b : now >= a || now < b;
 }
 
-/** Whether `op` holds for `value` with the given operands at `now`; `inCollection` answers `$from`. */
-export function holds(opRaw: string, value: unknown, operands: unknown[], now: Date, inCollection?: (collectionId: string) => boolean): boolean {
+/**
+ * Whether `op` holds for `value` with the given operands at `now`; `inCollection` answers `$from`, `inLocation`
+ * `$in_location` (a geopoint value in one of the named locations; none without it).
+ */
+export function holds(opRaw: string, value: unknown, operands: unknown[], now: Date, inCollection?: (collectionId: string) => boolean, inLocation?: (locationId: string, point: unknown) => boolean): boolean {
   const op = canonicalOperator(opRaw);
   const vals = values(value);
   const first = operands[0];
@@ -84,6 +87,10 @@ export function holds(opRaw: string, value: unknown, operands: unknown[], now: D
       return vals.some((v) => operands.some((o) => same(v, o)));
     case '$not_in':
       return !vals.some((v) => operands.some((o) => same(v, o)));
+    case '$in_location':
+      return vals.some((v) => operands.some((o) => inLocation?.(String(o), v) ?? false));
+    case '$not_in_location':
+      return !vals.some((v) => operands.some((o) => inLocation?.(String(o), v) ?? false));
     case '$less_than':
     case '$less_than_or_equal':
     case '$more_than':

@@ -7,6 +7,7 @@ import { holds } from './conditions.js';
 import { logicOf, numbered, type Logic } from './grammar.js';
 import type { Rule, RuleSet } from './types.js';
 import type { DiscountLine } from '../discounts/index.js';
+import { contains, type Shape } from '../locations/index.js';
 
 /** An order line as rules see it: the discount's line, with its product and SKU when they are known. */
 export interface RuleItem extends Omit<DiscountLine, 'discount_amount'> {
@@ -43,6 +44,8 @@ export interface RuleContext {
   publication?: { redeemable_by_linked_customer?: boolean };
   /** Whether an item belongs to a product collection (`$from`, collection refs in item rules). */
   inCollection?: (collectionId: string, item: RuleItem) => boolean;
+  /** Whether a geopoint lies in a location (`$in_location`): set by evaluateRules from the rule's locations. */
+  inLocation?: (locationId: string, point: unknown) => boolean;
 }
 
 export type ViolationKey = 'customer_rules_violated' | 'order_rules_violated' | 'redemption_rules_violated';
@@ -149,7 +152,7 @@ function valueOf(rule: Rule, ctx: RuleContext, items: RuleItem[]): unknown {
 
 function conditionsHold(rule: Rule, value: unknown, ctx: RuleContext, now: Date, item?: RuleItem): boolean {
   const inCollection = item && ctx.inCollection ? (id: string) => ctx.inCollection!(id, item) : undefined;
-  return Object.entries(rule.conditions ?? {}).every(([op, operands]) => holds(op, value, operands, now, inCollection));
+  return Object.entries(rule.conditions ?? {}).every(([op, operands]) => holds(op, value, operands, now, inCollection, ctx.inLocation));
 }
 
 const hasRules = (r: Rule) => r.rules !== undefined && Object.keys(r.rules).some((k) => k !== 'logic');
@@ -239,9 +242,11 @@ function keyOf(name: string): ViolationKey {
 }
 
 /** The verdict of a rule set; `error` is the validation rule's own message, used when the failed rule has none. */
-export function evaluateRules(set: RuleSet, ctx: RuleContext, now: Date, error?: { message?: string } | null): Verdict {
+export function evaluateRules(set: RuleSet, ctx: RuleContext, now: Date, error?: { message?: string } | null, locations?: Readonly<Record<string, Shape>>): Verdict {
   const failed: { path: string; rule: Rule }[] = [];
-  if (setHolds(set, ctx, now, ctx.order?.items ?? [], '', failed)) return { valid: true };
+  // The shapes of the locations the rule names (read with the rule); a location gone holds no point.
+  const located = locations ? { ...ctx, inLocation: (id: string, point: unknown) => locations[id] !== undefined && contains(locations[id], point) } : ctx;
+  if (setHolds(set, located, now, located.order?.items ?? [], '', failed)) return { valid: true };
   // The deepest failure with a message of its own speaks; else the first failed rule with the set's message.
   const first = failed.find((f) => f.rule.error?.message) ?? failed.find((f) => !f.path.includes('.')) ?? failed[0];
   const rule = first ?? { path: '', rule: { name: 'rules' } };

@@ -105,6 +105,8 @@ export const operators = new Set([
   '$is_days_in_future',
   '$has_value',
   '$is_unknown',
+  '$in_location',
+  '$not_in_location',
   ...Object.keys(operatorAliases),
 ]);
 
@@ -201,4 +203,17 @@ export function checkRuleSet(set: unknown, path = '.rules', depth = 0): RuleSet 
   }
   logicOf(s);
   return s;
+}
+
+/** The location ids a rule set's conditions name ($in_location, $not_in_location), at any depth. */
+export function locationRefs(set: RuleSet): string[] {
+  const out = new Set<string>();
+  const walk = (s: RuleSet) => {
+    for (const [, r] of numbered(s)) {
+      for (const op of ['$in_location', '$not_in_location']) for (const id of (r.conditions?.[op] as unknown[] | undefined) ?? []) out.add(String(id));
+      if (r.rules) walk(r.rules);
+    }
+  };
+  walk(set);
+  return [...out];
 }

@@ -11,6 +11,7 @@
  * Emits business_validation_rule.created|updated|deleted and .assignment.created|deleted.
  */
 import type { EventLog } from '../event-log/index.js';
+import type { LocationsService } from '../locations/index.js';
 import { defineModule } from '../module.js';
 import { createValidationRulesService, type TargetResolver } from './service.js';
 export { createValidationRulesService, type ValidationRulesService, type TargetResolver } from './service.js';
@@ -24,7 +25,7 @@ export { validationRuleBody, createValidationRuleBody, assignmentBody } from './
 export type { Rule, RuleSet, ValidationRuleRow, ValidationRuleInput, AssignmentRow, RelatedObjectType } from './types.js';
 
 /** Rules record their webhooks through the event log; they react to no event and run no job. */
-export const validationRulesModule = defineModule<{ validationRules: ReturnType<typeof createValidationRulesService> }, { log: EventLog; products: { resolveTargets: TargetResolver } }>({
+export const validationRulesModule = defineModule<{ validationRules: ReturnType<typeof createValidationRulesService> }, { log: EventLog; products: { resolveTargets: TargetResolver }; locations: LocationsService }>({
   name: 'validation-rules',
-  create: ({ db, clock, definitions, services }) => ({ services: { validationRules: createValidationRulesService({ db, clock, log: services.log, definitions, resolveTargets: services.products.resolveTargets }) } }),
+  create: ({ db, clock, definitions, services }) => ({ services: { validationRules: createValidationRulesService({ db, clock, log: services.log, definitions, resolveTargets: services.products.resolveTargets, locations: services.locations }) } }),
 });

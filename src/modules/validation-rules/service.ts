@@ -1,11 +1,12 @@
 import type { Clock } from '../../core/clock.js';
-import { duplicate, notFound } from '../../core/errors.js';
+import { duplicate, invalidValidationRules, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventLog } from '../event-log/index.js';
+import type { LocationsService } from '../locations/index.js';
 import { evaluateRules, type RuleContext, type Verdict } from './evaluate.js';
-import { checkRuleSet } from './grammar.js';
+import { checkRuleSet, locationRefs } from './grammar.js';
 import * as sql from './sql.js';
 import type { AssignmentRow, RelatedObjectType, Target, ValidationRuleInput, ValidationRuleRow } from './types.js';
 import { assignmentObject, validationRuleObject } from './view.js';
@@ -27,8 +28,26 @@ interface ProjectRules {
 /** Completes and checks a rule's targets against the catalog (given at composition; without it they are kept as sent). */
 export type TargetResolver = (tx: Executor, projectId: string, targets: Target[], where: string) => Promise<Target[]>;
 
-export function createValidationRulesService(deps: { db: Db; clock: Clock; log: EventLog; definitions?: Pick<Definitions, 'cache' | 'changed'>; resolveTargets?: TargetResolver }) {
+export function createValidationRulesService(deps: { db: Db; clock: Clock; log: EventLog; definitions?: Pick<Definitions, 'cache' | 'changed'>; resolveTargets?: TargetResolver; locations?: Pick<LocationsService, 'shapes'> }) {
   const { db, clock, log } = deps;
+
+  /** Rules as read, each that names locations with their shapes (one read for all of them; none otherwise). */
+  async function located<T extends ValidationRuleRow>(ex: Executor, projectId: string, rows: T[]): Promise<T[]> {
+    const refs = rows.map((r) => locationRefs(r.rules));
+    const ids = [...new Set(refs.flat())];
+    if (ids.length === 0 || !deps.locations) return rows;
+    const shapes = await deps.locations.shapes(ex, projectId, ids);
+    return rows.map((r, i) => (refs[i]!.length > 0 ? { ...r, locations: Object.fromEntries(refs[i]!.flatMap((id) => (shapes[id] ? [[id, shapes[id]]] : []))) } : r));
+  }
+
+  /** A rule set may name only locations of its project: 400 otherwise. */
+  async function checkLocations(ex: Executor, row: ValidationRuleRow): Promise<void> {
+    const ids = locationRefs(row.rules);
+    if (ids.length === 0) return;
+    const shapes = deps.locations ? await deps.locations.shapes(ex, row.project_id, ids) : {};
+    const missing = ids.find((id) => !shapes[id]);
+    if (missing !== undefined) throw invalidValidationRules(`Location ${missing} named by $in_location or $not_in_location does not exist`);
+  }
 
   /** The rule with its targets as stored: products and SKUs by both keys, every one of them existing. */
   async function withTargets(tx: Executor, row: ValidationRuleRow, input: ValidationRuleInput): Promise<ValidationRuleRow> {
@@ -50,7 +69,7 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
       projectIds.map(async (projectId) => {
         const assignments = await sql.selectProjectAssignments(ex, projectId, maxCachedAssignments + 1);
         if (assignments.length > maxCachedAssignments) return { project_id: projectId, complete: false, byObject: new Map(), rules: new Map() };
-        const rules = new Map((await sql.selectRules(ex, projectId, [...new Set(assignments.map((a) => a.rule_id))])).map((r) => [r.id, r]));
+        const rules = new Map((await located(ex, projectId, await sql.selectRules(ex, projectId, [...new Set(assignments.map((a) => a.rule_id))]))).map((r) => [r.id, r]));
         const byObject = new Map<string, AssignmentRow[]>();
         for (const a of assignments) {
           const k = `${a.related_object_type}:${a.related_object_id}`;
@@ -79,7 +98,7 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
     }
     const assigned = await sql.selectAssignedTo(tx, projectId, objects);
     if (assigned.length === 0) return [];
-    const rules = new Map((await sql.selectRules(tx, projectId, [...new Set(assigned.map((a) => a.rule_id))])).map((r) => [r.id, r]));
+    const rules = new Map((await located(tx, projectId, await sql.selectRules(tx, projectId, [...new Set(assigned.map((a) => a.rule_id))]))).map((r) => [r.id, r]));
     return assigned.flatMap((a) => {
       const rule = rules.get(a.rule_id);
       return rule ? [{ rule, assignment: a }] : [];
@@ -92,7 +111,7 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
   async function get(projectId: string, id: string, tx: Executor = db): Promise<ValidationRuleRow> {
     const r = await sql.selectRule(tx, projectId, id);
     if (!r) throw notFound('validation_rules', id);
-    return r;
+    return (await located(tx, projectId, [r]))[0]!;
   }
 
   function build(current: ValidationRuleRow, input: ValidationRuleInput): ValidationRuleRow {
@@ -132,6 +151,7 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
 
   async function insertRule(tx: Executor, cause: Cause, built: ValidationRuleRow, input: ValidationRuleInput): Promise<ValidationRuleRow> {
     const row = await withTargets(tx, built, input);
+    await checkLocations(tx, row);
     if (!(await sql.insertRule(tx, row))) throw duplicate('validation_rules', 'name', row.name);
     await record(tx, cause, 'business_validation_rule.created', row.id, { rule: validationRuleObject(row), created_at: row.created_at.toISOString() });
     return row;
@@ -153,6 +173,7 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
       if (!current) throw notFound('validation_rules', id);
       const now = clock.now();
       const row = await withTargets(tx, { ...build(current, input), updated_at: now }, input);
+      await checkLocations(tx, row);
       try {
         await sql.updateRule(tx, row);
       } catch (err) {
@@ -212,6 +233,10 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
   }
 
   return {
+    /** The ids of the rules whose conditions name this location (a location they name cannot be deleted). */
+    async rulesNamingLocation(ex: Executor, projectId: string, locationId: string): Promise<string[]> {
+      return (await sql.selectRulesMentioning(ex, projectId, locationId)).filter((r) => locationRefs(r.rules).includes(locationId)).map((r) => r.id);
+    },
     create,
     get,
     update,
@@ -261,7 +286,7 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
      * against the caller's context at `now` (in assignment order). The first failure is the answer's reason.
      */
     async evaluateAssigned(tx: Executor, projectId: string, objects: { type: RelatedObjectType; id: string }[], ctx: RuleContext, now: Date): Promise<{ rule: ValidationRuleRow; verdict: Verdict }[]> {
-      return (await assignedRules(tx, projectId, objects)).map(({ rule }) => ({ rule, verdict: evaluateRules(rule.rules, ctx, now, rule.error) }));
+      return (await assignedRules(tx, projectId, objects)).map(({ rule }) => ({ rule, verdict: evaluateRules(rule.rules, ctx, now, rule.error, rule.locations) }));
     },
   };
 }

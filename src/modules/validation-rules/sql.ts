@@ -133,3 +133,9 @@ export async function selectProjectAssignments(db: Executor, projectId: string, 
   const { rows } = await db.query<AssignmentRow>(`SELECT a.* FROM validation_rule_assignments a WHERE a.project_id = $1 ORDER BY a.created_at, a.id LIMIT $2`, [projectId, limit]);
   return rows;
 }
+
+/** The rules of a project whose text names this id (the caller checks where: a candidate list). */
+export async function selectRulesMentioning(db: Executor, projectId: string, text: string): Promise<ValidationRuleRow[]> {
+  const { rows } = await db.query<ValidationRuleRow>(`SELECT ${ruleColumns} FROM validation_rules r WHERE r.project_id = $1 AND strpos(r.rules::text, $2) > 0 ORDER BY r.id`, [projectId, text]);
+  return rows;
+}

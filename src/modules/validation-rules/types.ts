@@ -1,3 +1,4 @@
+import type { Shape } from '../locations/index.js';
 export const targetObjects = ['product', 'sku', 'products_collection'] as const;
 export const targetEffects = ['APPLY_TO_EVERY', 'APPLY_TO_CHEAPEST', 'APPLY_FROM_CHEAPEST', 'APPLY_TO_MOST_EXPENSIVE', 'APPLY_FROM_MOST_EXPENSIVE'] as const;
 
@@ -45,6 +46,8 @@ export interface ValidationRuleRow {
   created_at: Date;
   updated_at: Date | null;
   assignments_count?: number;
+  /** The shapes of the locations its conditions name ($in_location), read with it; not stored. */
+  locations?: Readonly<Record<string, Shape>>;
 }
 
 export interface ValidationRuleInput {
