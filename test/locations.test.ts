@@ -161,6 +161,10 @@ describe('/v1/locations', () => {
     expect((await api('DELETE', `/v1/locations/${circle.id}`)).statusCode).toBe(204);
     expect((await api('GET', `/v1/locations/${circle.id}`)).statusCode).toBe(404);
     expect(await valid('in-town', 'LOCAL-10')).toBe(false);
+    // Segment filters do not take location operators: a 400 naming the ones they take.
+    const segment = await api('POST', '/v1/segments', { name: 'Manhattanites', type: 'auto-update', filter: { junction: 'and', 'metadata.home': { conditions: { $in_location: [polygon.id] } } } });
+    expect(segment.statusCode).toBe(400);
+    expect(segment.json().details).toMatch(/\$in_location.*allowed/);
     expect(await valid('manhattan', 'LOCAL-10')).toBe(true);
   });
 });
