@@ -41,6 +41,7 @@ import { vouchersModule } from './modules/vouchers/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
 import { trashBinModule } from './modules/trash-bin/index.js';
 import { locationsModule } from './modules/locations/index.js';
+import { brandingModule } from './modules/branding/index.js';
 import { registerDashboard } from './dashboard/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
@@ -59,6 +60,7 @@ export type { Worker } from './worker/index.js';
 const modules = [
   eventLogModule,
   projectsModule,
+  brandingModule,
   customersModule,
   eventSchemasModule,
   eventsModule,

@@ -63,6 +63,8 @@ import { clientPromotionRoutes, promotionRoutes } from './routes/promotions.js';
 import { clientVoucherRoutes, voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { trashBinRoutes } from './routes/trash-bin.js';
+import { brandingRoutes } from './routes/branding.js';
+import type { BrandingService } from '../modules/branding/index.js';
 import { locationRoutes } from './routes/locations.js';
 import type { LocationsService } from '../modules/locations/index.js';
 import type { TrashBin } from '../modules/trash-bin/index.js';
@@ -111,6 +113,7 @@ export interface ApiServices {
   customerErasure: CustomerErasure;
   campaignSummary: CampaignSummary;
   trashBin: TrashBin;
+  branding: BrandingService;
   locations: LocationsService;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;
@@ -234,6 +237,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     metadataSchemaManagementRoutes(mgmt, services);
     webhookRoutes(mgmt, services);
     campaignTemplateManagementRoutes(mgmt, services);
+    brandingRoutes(mgmt, services);
   }, { prefix: '/management/v1' });
 
   return app;
