@@ -18,6 +18,7 @@ describe('job catalog', () => {
       ['segments.due-checks', { idleMs: 1000, batchSize: 500 }],
       ['segments.sync', { idleMs: 1000, batchSize: 50 }],
       ['segments.sweep', { idleMs: 1000, batchSize: 500 }],
+      ['trash-bin.retention', { idleMs: 60000, batchSize: 100 }],
       ['vouchers.generation', { idleMs: 500, batchSize: 2000 }],
       ['loyalties.expiry', { idleMs: 1000, batchSize: 1000 }],
       ['loyalties.tier-expiry', { idleMs: 1000, batchSize: 200 }],

@@ -5,6 +5,7 @@
  */
 import { VoucherifyServerSide } from '@voucherify/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../src/core/clock.js';
 import { apiSpecValidator } from './helpers/api-spec.js';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { requestsOf } from './helpers/requests.js';
@@ -181,5 +182,40 @@ describe('the bin', () => {
     expect((await api('DELETE', `/v1/trash-bin/${gone.id}`)).statusCode).toBe(204);
     expect((await api('DELETE', `/v1/trash-bin/${gone.id}`)).statusCode).toBe(404);
     expect(await t.testDb.db.query('SELECT 1 FROM trash_bin_rows WHERE entry_id = $1', [gone.id])).toMatchObject({ rows: [] });
+  });
+});
+
+describe('the bin\'s retention', () => {
+  const clock = fixedClock(new Date('2026-03-01T12:00:00Z'));
+  let r: TestTessera;
+  let q: TestProject;
+  beforeAll(async () => {
+    r = await startTessera({ clock, env: { TESSERA_BIN_RETENTION_DAYS: '7' } });
+    q = await r.createProject();
+  });
+  afterAll(() => r.close());
+  const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) => r.app.inject({ method, url, headers: q.server, ...(payload ? { payload } : {}) });
+  const entryNames = async () => (await call('GET', '/v1/trash-bin?limit=100')).json().data.map((e: { resource_name: string }) => e.resource_name);
+
+  it('deletes entries older than TESSERA_BIN_RETENTION_DAYS for good, with their kept rows; 0 keeps them', async () => {
+    expect(r.tessera.worker.jobs.map((j) => j.name)).toContain('trash-bin.retention');
+    for (const code of ['OLD-1', 'NEW-1']) {
+      expect((await call('POST', `/v1/vouchers/${code}`, { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } })).statusCode).toBe(200);
+    }
+    expect((await call('DELETE', '/v1/vouchers/OLD-1')).statusCode).toBe(204);
+    clock.set(new Date('2026-03-05T12:00:00Z'));
+    expect((await call('DELETE', '/v1/vouchers/NEW-1')).statusCode).toBe(204);
+    // 7 days and a minute after the first deletion: it goes, the second (3 days later) stays.
+    clock.set(new Date('2026-03-08T12:01:00Z'));
+    await r.tessera.worker.start();
+    await r.tessera.worker.stop();
+    expect(await entryNames()).toEqual(['NEW-1']);
+    expect(Number((await r.testDb.db.query<{ n: string }>('SELECT count(DISTINCT entry_id) AS n FROM trash_bin_rows')).rows[0]!.n)).toBe(1);
+    const keep = await startTessera({ env: { TESSERA_BIN_RETENTION_DAYS: '0' } });
+    try {
+      expect(keep.tessera.worker.jobs.map((j) => j.name)).not.toContain('trash-bin.retention');
+    } finally {
+      await keep.close();
+    }
   });
 });

@@ -26,6 +26,8 @@ export interface Config {
   readonly writeConcurrency: number;
   /** Webhooks may target loopback, private and link-local addresses (local development and tests only). */
   readonly allowPrivateTargets: boolean;
+  /** Bin entries older than this many days are deleted for good (0: kept until deleted). */
+  readonly binRetentionDays: number;
   readonly delivery: {
     /** A 2xx must arrive within this time. */
     readonly timeoutMs: number;
@@ -146,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     poolSize: intIn('TESSERA_DB_POOL_SIZE', env.TESSERA_DB_POOL_SIZE, defaults.poolSize, 1, 200),
     writeConcurrency: intIn('TESSERA_WRITE_CONCURRENCY', env.TESSERA_WRITE_CONCURRENCY, defaults.writeConcurrency, 1, 64),
     allowPrivateTargets: flags.allowPrivateTargets ?? bool('TESSERA_ALLOW_PRIVATE_TARGETS', env.TESSERA_ALLOW_PRIVATE_TARGETS),
+    binRetentionDays: intIn('TESSERA_BIN_RETENTION_DAYS', env.TESSERA_BIN_RETENTION_DAYS, 30, 0, 3650),
     delivery: Object.freeze(deliveryConfig(env)),
     jobs: jobsConfig(env),
   });

@@ -99,7 +99,10 @@ export function createTrashBin(deps: { db: Db; clock: Clock; changed?: (projectI
     return binEntryObject(entry);
   }
 
-  return { keep, list, get, remove, restore };
+  /** The retention job's step: entries older than `days` deleted for good, the oldest first. */
+  const purge = (days: number, limit: number) => sql.deleteOlderThan(db, new Date(clock.now().getTime() - days * 86_400_000), limit);
+
+  return { keep, list, get, remove, restore, purge };
 }
 
 export type TrashBin = ReturnType<typeof createTrashBin>;

@@ -138,3 +138,13 @@ export async function selectPage(db: Executor, projectId: string, q: { limit: nu
   );
   return rows;
 }
+
+/** Deletes up to `limit` of the oldest entries made before `cutoff` (their kept rows go with them); how many. */
+export async function deleteOlderThan(db: Executor, cutoff: Date, limit: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `WITH del AS (DELETE FROM trash_bin WHERE id IN (SELECT id FROM trash_bin WHERE created_at < $1 ORDER BY created_at LIMIT $2) RETURNING 1)
+     SELECT count(*)::int AS n FROM del`,
+    [cutoff, limit],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
