@@ -254,6 +254,13 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.getByRole('button', { name: 'Delete AUT-ONE for good' }).click();
     await page.getByText('Deleted for good.').waitFor();
     expect((await get('/v1/trash-bin?limit=100')).json().data.map((e: { resource_name: string }) => e.resource_name)).not.toContain('AUT-ONE');
+    // A voucher's page deletes it into the bin too.
+    await page.goto(`/dashboard/p/${p.id}/vouchers/AUT-ONE`);
+    await page.getByRole('button', { name: 'Delete voucher' }).click();
+    await page.getByText('Voucher AUT-ONE moved to the bin.').waitFor();
+    expect((await get('/v1/vouchers/AUT-ONE')).statusCode).toBe(404);
+    await page.getByRole('link', { name: 'Bin' }).click();
+    expect(await page.locator('tbody').textContent()).toContain('AUT-ONE');
     expect(tab.errors.splice(0)).toEqual([]);
   });
 

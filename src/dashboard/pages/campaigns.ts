@@ -96,6 +96,13 @@ ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? await loyaltySections(c, s, cam
     return c.done(reply, `${c.base}/campaigns`, `Campaign ${campaign.name} moved to the bin.`);
   });
 
+  d.post<P>('/p/:projectId/vouchers/:code/delete', async (req, reply) => {
+    const c = await projectCtx(req);
+    const v = await s.vouchers.find(c.project.id, req.params.code);
+    await s.vouchers.remove(userCause(req, c.project.id, dashOf(req).session), v.id);
+    return c.done(reply, v.campaign_id ? `${c.base}/campaigns/${encodeURIComponent(v.campaign_id)}` : `${c.base}/campaigns`, `Voucher ${v.code} moved to the bin.`);
+  });
+
   d.get<P>('/p/:projectId/vouchers', async (req, reply) => {
     const c = await projectCtx(req);
     const code = str(req.query.code).trim();
@@ -109,6 +116,7 @@ ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? await loyaltySections(c, s, cam
     const redemptions = await s.redemptions.list(c.project.id, { voucher: v.id, limit: pageSize, page: 1 });
     const body = html`<p class="crumb"><a href="${c.base}/campaigns">Campaigns</a>${v.campaign_id ? html` › <a href="${c.base}/campaigns/${encodeURIComponent(v.campaign_id)}">${v.campaign ?? v.campaign_id}</a>` : ''} › ${v.code}</p>
 <h1>Voucher <span class="mono">${v.code}</span></h1>
+<div class="actions">${postButton(c.session, `${c.base}/vouchers/${encodeURIComponent(v.code)}/delete`, 'Delete voucher', { danger: true, confirm: `Move ${v.code} to the bin?` })}</div>
 <div class="grid2"><section class="card" aria-labelledby="redemptions-h"><h2 id="redemptions-h">Redemptions</h2>
 <p><strong id="redeemed">${v.redemption.redeemed_quantity}</strong> of ${v.redemption.quantity ?? 'unlimited'} redeemed.</p>
 ${redemptionTable(c, redemptions.rows, 'voucher')}${redemptions.total > redemptions.rows.length ? html`<p class="muted">The newest ${redemptions.rows.length} of ${redemptions.total}.</p>` : ''}</section>
