@@ -247,8 +247,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     });
   }
 
-  /** Deletes the campaign and its codes at once (Voucherify's bin is not kept); answers like its async deletion. */
-  /** Deletes a campaign and its codes: into the bin (restorable), or for good with `force`. */
+  /** Deletes a campaign and its codes, into the bin (restorable) or for good with `force`; answers like Voucherify's async deletion. */
   async function remove(cause: Cause, idOrName: string, force = false): Promise<{ async_action_id: string }> {
     const now = clock.now();
     const id = newId('aa');

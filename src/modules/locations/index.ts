@@ -6,7 +6,7 @@ import type { Executor } from '../../store/db.js';
 import { defineModule } from '../module.js';
 import { createLocationsService, type LocationsService } from './service.js';
 export { createLocationsService, locationObject, type LocationsService } from './service.js';
-export { contains, pointOf, type Shape } from './shapes.js';
+export { contains, type Shape } from './shapes.js';
 export { locationInputSchema, locationUpdateSchema } from './schemas.js';
 export type { LocationInput, LocationListQuery, LocationRow } from './types.js';
 

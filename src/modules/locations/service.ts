@@ -3,7 +3,7 @@ import { invalidQueryParams, notFound, resourceInUse } from '../../core/errors.j
 import { newId } from '../../core/ids.js';
 import { valueFilters, type ListFilters } from '../../core/list-filters.js';
 import type { Db, Executor } from '../../store/db.js';
-import { checkShape, contains, type Shape } from './shapes.js';
+import { checkShape, type Shape } from './shapes.js';
 import * as sql from './sql.js';
 import type { LocationInput, LocationListQuery, LocationRow } from './types.js';
 
@@ -79,7 +79,7 @@ export function createLocationsService(deps: { db: Db; clock: Clock; changed?: (
     return Object.fromEntries((await sql.selectLocations(ex, projectId, ids)).map((l) => [l.id, l.shape]));
   }
 
-  return { get, create, update, remove, list, shapes, contains };
+  return { get, create, update, remove, list, shapes };
 }
 
 export type LocationsService = ReturnType<typeof createLocationsService>;
