@@ -42,6 +42,7 @@ import { webhooksModule } from './modules/webhooks/index.js';
 import { trashBinModule } from './modules/trash-bin/index.js';
 import { locationsModule } from './modules/locations/index.js';
 import { brandingModule } from './modules/branding/index.js';
+import { teamModule } from './modules/team/index.js';
 import { registerDashboard } from './dashboard/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
@@ -61,6 +62,7 @@ const modules = [
   eventLogModule,
   projectsModule,
   brandingModule,
+  teamModule,
   customersModule,
   eventSchemasModule,
   eventsModule,

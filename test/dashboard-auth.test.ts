@@ -12,7 +12,8 @@ describe('dashboard sessions and CSRF on every route', () => {
   let p: TestProject;
   let hook: { id: string; target_url: string };
   let routes: RouteInfo[];
-  const publicPaths = ['/dashboard/sign-in', '/dashboard/assets/dashboard.css', '/dashboard/assets/dashboard.js'];
+  // An invitation's page is open to whoever holds its link (the link is the credential: see team.test.ts).
+  const publicPaths = ['/dashboard/sign-in', '/dashboard/assets/dashboard.css', '/dashboard/assets/dashboard.js', '/dashboard/invitation/:token'];
 
   const urlOf = (r: RouteInfo) =>
     r.path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => (name === 'projectId' ? p.id : name === 'webhookId' ? hook.id : 'x'));

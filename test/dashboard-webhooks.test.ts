@@ -43,7 +43,7 @@ describe.skipIf(noBrowser)('dashboard: webhooks and the audit log', { timeout: 1
     await tab.page.goto('/dashboard/sign-in');
     await tab.page.getByLabel('Management ID').fill(managementHeaders['x-management-id']);
     await tab.page.getByLabel('Management token').fill('not-the-token-at-all');
-    await tab.page.getByRole('button', { name: 'Sign in' }).click();
+    await tab.page.getByRole('button', { name: 'Sign in with the management credentials' }).click();
     await tab.page.getByText('Wrong management ID or token.').waitFor();
     await tab.page.goto(`/dashboard/p/${p.id}/webhooks`);
     expect(new URL(tab.page.url()).pathname).toBe('/dashboard/sign-in');

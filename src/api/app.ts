@@ -23,7 +23,7 @@ import type { CatalogImport, ProductBulk, ProductsService } from '../modules/pro
 import type { ValidationRulesService } from '../modules/validation-rules/index.js';
 import type { SegmentsService } from '../modules/segments/index.js';
 import type { WebhooksService } from '../modules/webhooks/index.js';
-import { clientAuth, managementAuth, serverAuth } from './auth.js';
+import { clientAuth, managementAuth, serverAuth, teamAuthorization } from './auth.js';
 import { frameworkErrorHandler, installErrorHandling } from './errors.js';
 import { unstorableInBody, urlHasNul } from './json-body.js';
 import { campaignRoutes } from './routes/campaigns.js';
@@ -64,6 +64,8 @@ import { clientVoucherRoutes, voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { trashBinRoutes } from './routes/trash-bin.js';
 import { brandingRoutes } from './routes/branding.js';
+import { teamRoutes } from './routes/team.js';
+import type { Delegation, TeamService } from '../modules/team/index.js';
 import type { BrandingService } from '../modules/branding/index.js';
 import { locationRoutes } from './routes/locations.js';
 import type { LocationsService } from '../modules/locations/index.js';
@@ -114,6 +116,8 @@ export interface ApiServices {
   campaignSummary: CampaignSummary;
   trashBin: TrashBin;
   branding: BrandingService;
+  team: TeamService;
+  delegation: Delegation;
   locations: LocationsService;
   /** Readiness and metrics sampling; without it /ready always answers ready and /metrics has no database gauges. */
   operations?: Operations;
@@ -225,11 +229,12 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
   }, { prefix: '/client/v1' });
 
   await app.register(async (mgmt) => {
-    mgmt.addHook('onRequest', managementAuth(services.management));
-    // Routes under a project answer 404 about the project when it does not exist.
+    mgmt.addHook('onRequest', managementAuth(services.management, services));
+    // Routes under a project answer 404 about the project when it does not exist (or, to a team user, is not theirs).
     mgmt.addHook('preHandler', async (req) => {
       const { projectId } = (req.params ?? {}) as { projectId?: string };
       if (projectId !== undefined) await services.projects.get(projectId);
+      teamAuthorization(req);
     });
     projectRoutes(mgmt, services);
     stackingRuleRoutes(mgmt, { projects: services.projects, clock: options.clock ?? systemClock });
@@ -238,6 +243,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     webhookRoutes(mgmt, services);
     campaignTemplateManagementRoutes(mgmt, services);
     brandingRoutes(mgmt, services);
+    teamRoutes(mgmt, services);
   }, { prefix: '/management/v1' });
 
   return app;

@@ -1,12 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { forbidden, unauthorized } from '../core/errors.js';
+import { forbidden, notFound, unauthorized } from '../core/errors.js';
 import type { Cause } from '../modules/event-log/index.js';
 import { originAllowed, type Caller, type ManagementAuth, type ProjectRow, type ProjectsService } from '../modules/projects/index.js';
+import { accessNeeded, allows, type Delegation, type Role, type TeamService } from '../modules/team/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     caller?: Caller;
     project?: ProjectRow;
+    /** A dashboard user's request to the management API (made in-process): the user and their role per project. */
+    teamUser?: { id: string; access: Map<string, Role> };
   }
 }
 
@@ -54,14 +57,45 @@ export function clientAuth(projects: ProjectsService) {
   };
 }
 
-/** /management/v1: the instance's management credentials. */
-export function managementAuth(management: ManagementAuth) {
+/**
+ * /management/v1: the instance's management credentials, or (from the dashboard, in-process) a signed-in team user,
+ * whose roles are read afresh on every request: a user removed or unassigned loses access at once.
+ */
+export function managementAuth(management: ManagementAuth, team: { team: TeamService; delegation: Delegation }) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const userId = team.delegation.userOf(req.headers);
+    if (userId !== undefined) {
+      const access = await team.team.access(userId);
+      if (!access) throw unauthorized('This user no longer exists');
+      req.teamUser = { id: userId, access };
+      return;
+    }
     const id = header(req, 'x-management-id');
     const token = header(req, 'x-management-token');
     if (!id || !token) throw unauthorized('Missing X-Management-Id or X-Management-Token header');
     if (!(await management.check(id, token))) throw unauthorized('Invalid X-Management-Id or X-Management-Token');
   };
+}
+
+/**
+ * What a team user may do through the management API: within their projects, what their role allows (a project
+ * they are not assigned to is not found); outside projects, only list them (creating projects and inviting people
+ * take the management credentials). Runs after the route's params are known.
+ */
+export function teamAuthorization(req: FastifyRequest): void {
+  const user = req.teamUser;
+  if (!user) return;
+  const { projectId } = (req.params ?? {}) as { projectId?: string };
+  const route = req.routeOptions.url ?? '';
+  if (projectId === undefined) {
+    if (req.method === 'GET' && route === '/management/v1/projects') return;
+    throw forbidden('Only the management credentials can do this; a team user works within their projects');
+  }
+  const role = user.access.get(projectId);
+  if (!role) throw notFound('project', projectId);
+  const rest = route.replace(/^\/management\/v1\/projects\/:projectId/, '');
+  const needed = accessNeeded(req.method, rest);
+  if (!allows(role, needed)) throw forbidden(`Role ${role} cannot ${needed === 'read' ? 'read this' : needed === 'admin' ? "change this project's settings, keys, webhooks or team" : 'change data'} in project ${projectId}`);
 }
 
 /** What a request causes is attributed to its project, its request id (group_id) and its key. */

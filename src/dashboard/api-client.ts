@@ -17,7 +17,8 @@ export class ApiRefusal extends Error {
 
 /**
  * The dashboard's way into Tessera: the same HTTP management API every client uses, called in-process with the
- * signed-in session's management credentials. What the dashboard can do, an API user can do.
+ * signed-in session's management credentials (or, for a team user, the process's delegation, which the API checks
+ * against the user's roles). What the dashboard can do, an API user can do.
  */
 export function apiClient(app: FastifyInstance, session: Session) {
   async function call<T = any>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, payload?: unknown): Promise<ApiAnswer<T>> {
@@ -25,8 +26,7 @@ export function apiClient(app: FastifyInstance, session: Session) {
       method,
       url: `/management/v1${path}`,
       headers: {
-        'x-management-id': session.credentials.id,
-        'x-management-token': session.credentials.token,
+        ...session.headers,
         ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       ...(payload !== undefined ? { payload: JSON.stringify(payload) } : {}),

@@ -1,5 +1,6 @@
 /**
- * The dashboard: server-rendered pages under /dashboard, signed in with the management credentials. Screens call
+ * The dashboard: server-rendered pages under /dashboard, signed in with the management credentials or as a team
+ * user (login and password; what their role in each project allows). Screens call
  * the management HTTP API in-process (see api-client.ts); what has no management API (customers, segments,
  * distributions) goes through the same services the /v1 routes call, with the same body schemas.
  */
@@ -22,10 +23,13 @@ import { eventSchemaRoutes } from './pages/event-schemas.js';
 import { sendoutRoutes } from './pages/sendouts.js';
 import { webhookRoutes } from './pages/webhooks.js';
 import type { V1Services } from './v1.js';
-import { cookieName, createSessions, readCookie, sameToken } from './session.js';
+import { cookieName, createSessions, readCookie, sameToken, type Session } from './session.js';
+import { accessNeeded, allows, type Delegation, type TeamService } from '../modules/team/index.js';
 
 export interface DashboardDeps extends V1Services, CampaignServices, BinServices {
   management: { check(id: string, token: string): Promise<boolean> };
+  team: TeamService;
+  delegation: Delegation;
   logger: Logger;
 }
 
@@ -38,6 +42,24 @@ const securityHeaders = {
 };
 
 const publicPaths = new Set(['/dashboard/sign-in', '/dashboard/assets/dashboard.css', '/dashboard/assets/dashboard.js']);
+const isPublic = (path: string) => publicPaths.has(path) || path.startsWith('/dashboard/invitation/');
+
+/**
+ * A team user's screens of a project: those of projects they are assigned to (others are not found), and changes
+ * their role allows, by the rule the management API applies (the project's own id and the rest of the path).
+ */
+async function teamGate(team: TeamService, session: Session, req: FastifyRequest): Promise<{ status: number; text: string } | undefined> {
+  if (session.user.kind !== 'user') return undefined;
+  const access = await team.access(session.user.id);
+  if (!access) return { status: 401, text: 'This user no longer exists: sign in again' };
+  const { projectId } = (req.params ?? {}) as { projectId?: string };
+  if (projectId === undefined) return undefined;
+  const role = access.get(projectId);
+  if (!role) return { status: 404, text: `Cannot find project with id ${projectId}` };
+  const rest = (req.routeOptions.url ?? '').replace(/^\/dashboard\/p\/:projectId/, '');
+  const needed = accessNeeded(req.method, rest);
+  return allows(role, needed) ? undefined : { status: 403, text: `Your role in this project (${role}) does not allow this` };
+}
 
 function refuse(req: FastifyRequest, reply: FastifyReply, status: number, text: string): FastifyReply {
   if (isFetch(req) || req.method !== 'GET') return reply.code(status).type('text/plain; charset=utf-8').send(text);
@@ -60,11 +82,16 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       d.addHook('onRequest', async (req, reply) => {
         reply.headers(securityHeaders);
         const path = req.url.split('?')[0]!.replace(/\/+$/, '');
-        if (publicPaths.has(path)) return;
+        if (isPublic(path)) return;
         const session = sessions.find(readCookie(req.headers.cookie, cookieName));
         if (!session) {
           if (req.method === 'GET' && !isFetch(req)) return reply.redirect('/dashboard/sign-in', 303);
           return refuse(req, reply, 401, 'Sign in first');
+        }
+        const refused = await teamGate(deps.team, session, req);
+        if (refused) {
+          if (refused.status === 401) sessions.endFor(session.user.id);
+          return refuse(req, reply, refused.status, refused.text);
         }
         req.dash = { session, api: apiClient(app, session) };
       });
@@ -79,8 +106,8 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       d.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
         if (err instanceof ApiRefusal) {
           if (err.status === 401 && req.dash) {
-            sessions.endFor(req.dash.session.credentials.id);
-            return refuse(req, reply, 401, 'The management credentials stopped working: sign in again');
+            sessions.endFor(req.dash.session.user.id);
+            return refuse(req, reply, 401, req.dash.session.user.kind === 'user' ? 'Your sign-in stopped working: sign in again' : 'The management credentials stopped working: sign in again');
           }
           return refuse(req, reply, err.status, err.message);
         }
@@ -93,7 +120,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       d.get('/assets/dashboard.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(css));
       d.get('/assets/dashboard.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(js));
 
-      authRoutes(d, { sessions, management: deps.management });
+      authRoutes(d, { sessions, management: deps.management, team: deps.team, delegation: deps.delegation });
       webhookRoutes(d);
       sendoutRoutes(d);
       eventSchemaRoutes(d);

@@ -1,14 +1,18 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/** Who signed in: the holder of the management credentials, or a team user (with the login they signed in with). */
+export type SessionUser = { kind: 'management'; id: string } | { kind: 'user'; id: string; login: string };
+
 /**
  * Dashboard sessions, kept in this process's memory: a restart signs everyone out, and sessions are not shared
- * between processes. The cookie carries only a random id; the management credentials stay server-side, used to
- * call the management API on the user's behalf. `user` leaves room for per-user accounts.
+ * between processes. The cookie carries only a random id; what the management API takes (the management
+ * credentials, or a team user's in-process delegation) stays server-side, in `headers`.
  */
 export interface Session {
   csrf: string;
-  user: { kind: 'management'; id: string };
-  credentials: { id: string; token: string };
+  user: SessionUser;
+  /** The headers the session's management API calls carry. */
+  headers: Record<string, string>;
   createdAt: number;
   seenAt: number;
   flash?: { kind: 'ok' | 'error'; text: string };
@@ -31,11 +35,11 @@ export function sameToken(a: unknown, b: string): boolean {
 export function createSessions(now: () => number = Date.now) {
   const sessions = new Map<string, Session>();
 
-  function start(credentials: { id: string; token: string }): { cookie: string; session: Session } {
+  function start(user: SessionUser, headers: Record<string, string>): { cookie: string; session: Session } {
     if (sessions.size >= maxSessions) sessions.delete(sessions.keys().next().value!);
     const cookie = newToken();
     const t = now();
-    const session: Session = { csrf: newToken(), user: { kind: 'management', id: credentials.id }, credentials, createdAt: t, seenAt: t };
+    const session: Session = { csrf: newToken(), user, headers, createdAt: t, seenAt: t };
     sessions.set(digest(cookie), session);
     return { cookie, session };
   }
@@ -58,9 +62,9 @@ export function createSessions(now: () => number = Date.now) {
     if (cookie) sessions.delete(digest(cookie));
   }
 
-  /** Ends every session signed in with these credentials (they stopped working). */
-  function endFor(credentialsId: string): void {
-    for (const [k, s] of sessions) if (s.credentials.id === credentialsId) sessions.delete(k);
+  /** Ends every session of this user (the management id, or a team user's id): their sign-in stopped working. */
+  function endFor(userId: string): void {
+    for (const [k, s] of sessions) if (s.user.id === userId) sessions.delete(k);
   }
 
   return { start, find, end, endFor };

@@ -68,7 +68,7 @@ export async function signIn(tab: Tab): Promise<void> {
   await tab.page.goto('/dashboard');
   await tab.page.getByLabel('Management ID').fill(managementHeaders['x-management-id']);
   await tab.page.getByLabel('Management token').fill(managementHeaders['x-management-token']);
-  await tab.page.getByRole('button', { name: 'Sign in' }).click();
+  await tab.page.getByRole('button', { name: 'Sign in with the management credentials' }).click();
   await tab.page.waitForURL(/\/dashboard\/p\//);
 }
 

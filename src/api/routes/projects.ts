@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createdProjectObject, projectObject, type ProjectInput, type ProjectsService } from '../../modules/projects/index.js';
 import { listOf } from '../list.js';
+import type { Assignment, TeamService } from '../../modules/team/index.js';
 import { stackingRulesSchema } from '../../modules/redemptions/index.js';
 
 const flag = { type: 'boolean' } as const;
@@ -25,7 +26,17 @@ const projectProperties = {
   webhooks_callout_notifications: { type: 'object' },
   api_usage_notifications: { type: 'object' },
   cluster_id: { type: 'string', maxLength: 100 },
-  users: { type: 'array', maxItems: 100 },
+  // Existing team users assigned on creation (each by id or login, with a role).
+  users: {
+    type: 'array',
+    maxItems: 100,
+    items: {
+      type: 'object',
+      required: ['role'],
+      additionalProperties: false,
+      properties: { id: { type: 'string', minLength: 1, maxLength: 100 }, login: { type: 'string', minLength: 1, maxLength: 320 }, role: { type: 'string', minLength: 1, maxLength: 100 } },
+    },
+  },
   default_code_config: { type: 'object' },
   // Voucherify's stacking rules (its dashboard's): how many redeemables apply, which categories exclude the others.
   stacking_rules: stackingRulesSchema,
@@ -33,20 +44,26 @@ const projectProperties = {
 
 const idParams = { type: 'object', properties: { projectId: { type: 'string', minLength: 1 } } } as const;
 
-export function projectRoutes(app: FastifyInstance, deps: { projects: ProjectsService }): void {
-  const { projects } = deps;
+export function projectRoutes(app: FastifyInstance, deps: { projects: ProjectsService; team: TeamService }): void {
+  const { projects, team } = deps;
 
   app.post<{ Body: ProjectInput }>(
     '/projects',
     { schema: { body: { type: 'object', required: ['name'], properties: projectProperties, additionalProperties: false } } },
     async (req) => {
+      const users = (req.body.users ?? []) as Assignment[];
+      // The users are checked first: a project is not created for an assignment that would fail.
+      await team.assignable(users);
       const { project, serverKey, clientKey } = await projects.create(req.body);
+      for (const u of users) await team.assign(project.id, u);
       return createdProjectObject(project, serverKey, clientKey);
     },
   );
 
-  app.get('/projects', async () => {
-    const rows = await projects.list();
+  // A team user (from the dashboard) sees the projects they are assigned to.
+  app.get('/projects', async (req) => {
+    const all = await projects.list();
+    const rows = req.teamUser ? all.filter((p) => req.teamUser!.access.has(p.id)) : all;
     return listOf('data', rows.map(projectObject), { total: rows.length });
   });
 

@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { invitationDays, minPasswordLength, type Delegation, type TeamService } from '../../modules/team/index.js';
 import { dashOf, field } from '../context.js';
 import { html } from '../html.js';
 import { signedOutPage } from '../layout.js';
-import { cookie, cookieName, newToken, readCookie, sameToken, signInCookie, type Sessions } from '../session.js';
+import { cookie, cookieName, newToken, readCookie, sameToken, signInCookie, type SessionUser, type Sessions } from '../session.js';
 
 const secure = (req: FastifyRequest) => req.protocol === 'https';
 const screens = new Set(['overview', 'campaigns', 'customers', 'segments', 'distributions', 'sendouts', 'webhooks', 'event-schemas']);
@@ -11,18 +12,51 @@ function signInForm(token: string, error?: string): string {
   return signedOutPage(
     'Sign in',
     html`<div class="card narrow"><h1>Sign in to Tessera</h1>
-<p class="muted">Use the instance's management credentials (X-Management-Id and X-Management-Token).</p>
+<p class="muted">With the instance's management credentials (X-Management-Id and X-Management-Token): every project, and the team.</p>
 ${error ? html`<div class="notice error" role="alert">${error}</div>` : ''}
-<form method="post" action="/dashboard/sign-in"><input type="hidden" name="_csrf" value="${token}">
+<form method="post" action="/dashboard/sign-in"><input type="hidden" name="_csrf" value="${token}"><input type="hidden" name="kind" value="management">
 <label for="management-id">Management ID</label><input type="text" id="management-id" name="id" autocomplete="username" required>
 <label for="management-token">Management token</label><input type="password" id="management-token" name="token" autocomplete="current-password" required>
-<p><button type="submit">Sign in</button></p></form></div>`,
+<p><button type="submit">Sign in with the management credentials</button></p></form>
+<h2>Team members</h2>
+<p class="muted">The email you were invited with, and your password.</p>
+<form method="post" action="/dashboard/sign-in"><input type="hidden" name="_csrf" value="${token}"><input type="hidden" name="kind" value="user">
+<label for="login">Email</label><input type="email" id="login" name="login" autocomplete="email" required>
+<label for="password">Password</label><input type="password" id="password" name="password" autocomplete="off" required>
+<p><button type="submit">Sign in as a team member</button></p></form></div>`,
   );
 }
 
+function invitationForm(action: string, token: string, who: string, error?: string): string {
+  return signedOutPage(
+    'Accept the invitation',
+    html`<div class="card narrow"><h1>Welcome to Tessera</h1>
+<p>Choose a password for <strong>${who}</strong> (at least ${String(minPasswordLength)} characters).</p>
+${error ? html`<div class="notice error" role="alert">${error}</div>` : ''}
+<form method="post" action="${action}"><input type="hidden" name="_csrf" value="${token}">
+<label for="new-password">Password</label><input type="password" id="new-password" name="password" autocomplete="new-password" minlength="${String(minPasswordLength)}" required>
+<label for="repeat-password">Password again</label><input type="password" id="repeat-password" name="repeat" autocomplete="new-password" required>
+<p><button type="submit">Set the password and sign in</button></p></form></div>`,
+  );
+}
+
+const closedInvitation = () =>
+  signedOutPage('Invitation', html`<div class="card narrow"><h1>This invitation link does not work</h1><p>It was used already, or it expired (links work for ${String(invitationDays)} days). Ask for a new invitation.</p></div>`);
+
 /** Sign-in (a double-submitted token guards the form), sign-out, the landing redirect and the project switcher. */
-export function authRoutes(d: FastifyInstance, deps: { sessions: Sessions; management: { check(id: string, token: string): Promise<boolean> } }): void {
-  const { sessions, management } = deps;
+export function authRoutes(
+  d: FastifyInstance,
+  deps: { sessions: Sessions; management: { check(id: string, token: string): Promise<boolean> }; team: TeamService; delegation: Delegation },
+): void {
+  const { sessions, management, team, delegation } = deps;
+
+  function signedIn(req: FastifyRequest, reply: FastifyReply, user: SessionUser, headers: Record<string, string>): FastifyReply {
+    sessions.end(readCookie(req.headers.cookie, cookieName));
+    const started = sessions.start(user, headers);
+    return reply
+      .header('set-cookie', [cookie(cookieName, started.cookie, { secure: secure(req) }), cookie(signInCookie, '', { secure: secure(req), maxAgeS: 0 })])
+      .redirect('/dashboard', 303);
+  }
 
   d.get('/sign-in', async (req, reply) => {
     const token = newToken();
@@ -37,6 +71,15 @@ export function authRoutes(d: FastifyInstance, deps: { sessions: Sessions; manag
     if (!expected || !sameToken(field(req.body, '_csrf'), expected)) {
       return reply.code(403).type('text/html; charset=utf-8').send(signInForm(expected ?? newToken(), 'The sign-in form expired: try again.'));
     }
+    if (field(req.body, 'kind') === 'user') {
+      const login = field(req.body, 'login').trim();
+      const user = login && field(req.body, 'password') ? await team.signIn(login, field(req.body, 'password')) : undefined;
+      if (!user) {
+        await new Promise((f) => setTimeout(f, 300));
+        return reply.code(401).type('text/html; charset=utf-8').send(signInForm(expected, 'Wrong email or password.'));
+      }
+      return signedIn(req, reply, { kind: 'user', id: user.id, login: user.login }, delegation.headers(user.id));
+    }
     const id = field(req.body, 'id').trim();
     const token = field(req.body, 'token');
     if (!id || !token || !(await management.check(id, token))) {
@@ -44,14 +87,32 @@ export function authRoutes(d: FastifyInstance, deps: { sessions: Sessions; manag
       await new Promise((f) => setTimeout(f, 300));
       return reply.code(401).type('text/html; charset=utf-8').send(signInForm(expected, 'Wrong management ID or token.'));
     }
-    sessions.end(readCookie(req.headers.cookie, cookieName));
-    const started = sessions.start({ id, token });
+    return signedIn(req, reply, { kind: 'management', id }, { 'x-management-id': id, 'x-management-token': token });
+  });
+
+  // An invitation link (from POST /management/v1/projects/users/invite): the invitee sets a password, then is in.
+  d.get<{ Params: { token: string } }>('/invitation/:token', async (req, reply) => {
+    const user = await team.invitation(req.params.token);
+    if (!user) return reply.code(404).type('text/html; charset=utf-8').send(closedInvitation());
+    const token = newToken();
     return reply
-      .header('set-cookie', [
-        cookie(cookieName, started.cookie, { secure: secure(req) }),
-        cookie(signInCookie, '', { secure: secure(req), maxAgeS: 0 }),
-      ])
-      .redirect('/dashboard', 303);
+      .header('set-cookie', cookie(signInCookie, token, { secure: secure(req), maxAgeS: 3600 }))
+      .type('text/html; charset=utf-8')
+      .send(invitationForm(req.url, token, user.email));
+  });
+
+  d.post<{ Params: { token: string } }>('/invitation/:token', async (req, reply) => {
+    const user = await team.invitation(req.params.token);
+    if (!user) return reply.code(404).type('text/html; charset=utf-8').send(closedInvitation());
+    const expected = readCookie(req.headers.cookie, signInCookie);
+    const form = (error: string, status: number) => reply.code(status).type('text/html; charset=utf-8').send(invitationForm(req.url, expected ?? newToken(), user.email, error));
+    if (!expected || !sameToken(field(req.body, '_csrf'), expected)) return form('The form expired: try again.', 403);
+    const password = field(req.body, 'password');
+    if (password !== field(req.body, 'repeat')) return form('The two passwords differ.', 400);
+    if (password.length < minPasswordLength) return form(`The password needs at least ${minPasswordLength} characters.`, 400);
+    const accepted = await team.accept(req.params.token, password).catch(() => undefined);
+    if (!accepted) return form('The password could not be set: it must have at most 200 characters.', 400);
+    return signedIn(req, reply, { kind: 'user', id: accepted.id, login: accepted.login }, delegation.headers(accepted.id));
   });
 
   d.post('/sign-out', async (req, reply) => {

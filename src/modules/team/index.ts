@@ -1,0 +1,14 @@
+/**
+ * The team: people who sign in to the dashboard (`user_`), each assigned to projects with a role (ADMIN, USER,
+ * VIEWER, MERCHANT), invited by link and holding a password (scrypt). Voucherify's project users API.
+ */
+import { defineModule } from '../module.js';
+import { createDelegation, createTeamService, type Delegation, type TeamService } from './service.js';
+export { createDelegation, createTeamService, invitationDays, minPasswordLength, type Assignment, type Delegation, type InviteInput, type TeamService, type TeamUser } from './service.js';
+export { accessNeeded, allows, roles, type Access, type Role } from './roles.js';
+export { userObject } from './view.js';
+
+export const teamModule = defineModule<{ team: TeamService; delegation: Delegation }>({
+  name: 'team',
+  create: ({ db, clock }) => ({ services: { team: createTeamService({ db, clock }), delegation: createDelegation() } }),
+});

@@ -1,0 +1,38 @@
+import { invalidPayload } from '../../core/errors.js';
+
+/** Voucherify's predefined project roles that Tessera knows. */
+export const roles = ['ADMIN', 'USER', 'VIEWER', 'MERCHANT'] as const;
+export type Role = (typeof roles)[number];
+
+/** What a request needs: to read a project, to change its data, or to change its settings, keys, webhooks and team. */
+export type Access = 'read' | 'write' | 'admin';
+
+const grants: Record<Role, readonly Access[]> = {
+  ADMIN: ['read', 'write', 'admin'],
+  USER: ['read', 'write'],
+  VIEWER: ['read'],
+  // Voucherify's merchants validate and redeem at the till; the dashboard has no till, so they read.
+  MERCHANT: ['read'],
+};
+
+export const allows = (role: Role, access: Access): boolean => grants[role].includes(access);
+
+/** A role from a request body: one of the predefined roles; Enterprise roles and custom role ids are refused. */
+export function roleOf(value: string): Role {
+  if ((roles as readonly string[]).includes(value)) return value as Role;
+  if (value === 'USER_RESTRICTED') throw invalidPayload('Role USER_RESTRICTED belongs to areas and stores, which Tessera does not have: use ADMIN, USER, VIEWER or MERCHANT');
+  throw invalidPayload(`Unknown role ${value}: Tessera has no custom roles; use ADMIN, USER, VIEWER or MERCHANT`);
+}
+
+/**
+ * What a request on a project needs, from its method and the path after the project's id (the same rule for the
+ * management API, `/management/v1/projects/{id}...`, and the dashboard, `/dashboard/p/{id}...`): reading is `read`
+ * (but the webhook signing secret is `admin` even to read); changing the project itself, its keys, webhooks,
+ * signing secret, stacking rules, brand or team is `admin`; every other change is `write`.
+ */
+export function accessNeeded(method: string, rest: string): Access {
+  if (/^\/webhook-secret(\/|$)/.test(rest)) return 'admin';
+  if (method === 'GET' || method === 'HEAD') return 'read';
+  const settings = rest === '' || rest === '/' || /^\/(webhooks|users|server-side-key|client-side-key|branding|stacking-rules|settings)(\/|$)/.test(rest);
+  return settings ? 'admin' : 'write';
+}

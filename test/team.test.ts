@@ -1,0 +1,246 @@
+/**
+ * The team (Voucherify's project users): invitations by link, assignments with a role, the answers' official
+ * schemas, and what each role may do in the dashboard and, through it, in the management API.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiSpecValidator } from './helpers/api-spec.js';
+import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { mgmt, privateTargets } from './helpers/sendouts.js';
+
+const official = apiSpecValidator('management');
+let t: TestTessera;
+let shop: TestProject;
+let other: TestProject;
+
+beforeAll(async () => {
+  t = await startTessera({ env: privateTargets });
+  shop = await t.createProject({ name: 'Shop' });
+  other = await t.createProject({ name: 'Other shop' });
+});
+afterAll(() => t.close());
+
+const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
+const formHeaders = (cookie: string) => ({ cookie, 'content-type': 'application/x-www-form-urlencoded' });
+const firstCookie = (h: unknown) => String(Array.isArray(h) ? h[0] : h).split(';')[0]!;
+
+async function invite(email: string, projects: Record<string, string>) {
+  const res = await mgmt(t, 'POST', '/projects/users/invite', { email, first_name: 'Ada', last_name: 'Lovelace', projects });
+  expect(res.statusCode, res.body).toBe(204);
+  const url = String(res.headers['x-tessera-invitation-url']);
+  return { id: String(res.headers['x-tessera-user-id']), path: new URL(url).pathname };
+}
+
+/** Opens the invitation link and sets the password: answers the signed-in session's cookie. */
+async function accept(path: string, password = 'correct horse battery') {
+  const page = await t.app.inject({ method: 'GET', url: path });
+  expect(page.statusCode, page.body).toBe(200);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+  const res = await t.app.inject({ method: 'POST', url: path, headers: formHeaders(firstCookie(page.headers['set-cookie'])), payload: form({ _csrf: csrf, password, repeat: password }) });
+  return { res, cookie: res.statusCode === 303 ? firstCookie(res.headers['set-cookie']) : '' };
+}
+
+async function signIn(login: string, password: string) {
+  const page = await t.app.inject({ method: 'GET', url: '/dashboard/sign-in' });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+  const res = await t.app.inject({ method: 'POST', url: '/dashboard/sign-in', headers: formHeaders(firstCookie(page.headers['set-cookie'])), payload: form({ _csrf: csrf, kind: 'user', login, password }) });
+  return { res, cookie: res.statusCode === 303 ? firstCookie(res.headers['set-cookie']) : '' };
+}
+
+/** A dashboard request as the signed-in user (changes carry the page's CSRF token). */
+async function as(cookie: string, method: 'GET' | 'POST', url: string, body: Record<string, string> = {}) {
+  if (method === 'GET') return t.app.inject({ method, url, headers: { cookie } });
+  const page = await t.app.inject({ method: 'GET', url: `/dashboard/p/${shop.id}/overview`, headers: { cookie } });
+  const csrf = /name="csrf-token" content="([^"]+)"/.exec(page.body)?.[1] ?? 'none';
+  return t.app.inject({ method, url, headers: formHeaders(cookie), payload: form({ _csrf: csrf, ...body }) });
+}
+
+describe('project users (management API)', () => {
+  it('invites by link; the invitee sets a password and is signed in; answers validate', async () => {
+    const inv = await invite('Grace@Example.com', { [shop.id]: 'USER' });
+    expect(inv.id).toMatch(/^user_/);
+    expect(inv.path).toMatch(/^\/dashboard\/invitation\/[A-Za-z0-9]{40}$/);
+
+    const list = (await mgmt(t, 'GET', `/projects/${shop.id}/users`)).json();
+    official('ManagementProjectsUsersListResponseBody', list);
+    const listed = list.data.find((u: any) => u.id === inv.id);
+    expect(listed).toMatchObject({ login: 'grace@example.com', email: 'Grace@Example.com', first_name: 'Ada', last_name: 'Lovelace', projects: { [shop.id]: 'USER' }, role: 'USER', is_owner: false, status: 'INVITED' });
+    // Invited, not yet accepted: no password, so no sign-in.
+    expect((await signIn('grace@example.com', 'correct horse battery')).res.statusCode).toBe(401);
+
+    // The form refuses a short password and two that differ, and keeps the link open.
+    const page = await t.app.inject({ method: 'GET', url: inv.path });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const headers = formHeaders(firstCookie(page.headers['set-cookie']));
+    expect((await t.app.inject({ method: 'POST', url: inv.path, headers, payload: form({ _csrf: csrf, password: 'short', repeat: 'short' }) })).statusCode).toBe(400);
+    expect((await t.app.inject({ method: 'POST', url: inv.path, headers, payload: form({ _csrf: csrf, password: 'correct horse battery', repeat: 'correct horse batterY' }) })).statusCode).toBe(400);
+    expect((await t.app.inject({ method: 'POST', url: inv.path, headers: formHeaders('tessera_signin=from-this-page'), payload: form({ _csrf: 'from-another-page', password: 'correct horse battery', repeat: 'correct horse battery' }) })).statusCode).toBe(403);
+
+    const { res, cookie } = await accept(inv.path);
+    expect(res.statusCode, res.body).toBe(303);
+    expect(res.headers.location).toBe('/dashboard');
+    const overview = await as(cookie, 'GET', `/dashboard/p/${shop.id}/overview`);
+    expect(overview.statusCode, overview.body).toBe(200);
+    expect(overview.body).toContain('grace@example.com');
+    // Used once: the link is closed.
+    expect((await t.app.inject({ method: 'GET', url: inv.path })).statusCode).toBe(404);
+
+    const got = (await mgmt(t, 'GET', `/projects/${shop.id}/users/${inv.id}`)).json();
+    official('ManagementProjectsUsersGetUserResponseBody', got);
+    expect(got.status).toBe('ACTIVE');
+    // The login is the email, whatever its case; a wrong password is refused.
+    expect((await signIn('GRACE@example.com', 'correct horse battery')).res.statusCode).toBe(303);
+    expect((await signIn('grace@example.com', 'wrong horse battery!')).res.statusCode).toBe(401);
+    expect((await signIn('nobody@example.com', 'correct horse battery')).res.statusCode).toBe(401);
+  });
+
+  it('refuses what cannot be: an unknown project, a role it does not know, no project, an active login again', async () => {
+    const bad = async (body: object, status: number, text: RegExp) => {
+      const res = await mgmt(t, 'POST', '/projects/users/invite', body);
+      expect(res.statusCode, res.body).toBe(status);
+      expect(res.json()).toMatchObject({ code: status, details: expect.stringMatching(text), request_id: expect.any(String) });
+    };
+    await bad({ email: 'x@example.com', projects: { proj_nope: 'USER' } }, 404, /project with id proj_nope/);
+    await bad({ email: 'x@example.com', projects: { [shop.id]: 'USER_RESTRICTED' } }, 400, /areas and stores/);
+    await bad({ email: 'x@example.com', projects: { [shop.id]: 'role_XyZ7aB9cD2eF4gH1iJ0kL5mN6oP8qR3s' } }, 400, /no custom roles/);
+    await bad({ email: 'x@example.com', projects: {} }, 400, /at least one project/);
+    await bad({ email: 'not an email', projects: { [shop.id]: 'USER' } }, 400, /email/);
+    // Nothing was made by the refused invitations.
+    expect((await mgmt(t, 'GET', '/users')).json().data.map((u: any) => u.login)).not.toContain('x@example.com');
+
+    const inv = await invite('active@example.com', { [shop.id]: 'VIEWER' });
+    await accept(inv.path);
+    await bad({ email: 'ACTIVE@example.com', projects: { [shop.id]: 'ADMIN' } }, 409, /login active@example.com/);
+  });
+
+  it('sends a pending invitation again: the new link replaces the old and the projects are added', async () => {
+    const first = await invite('again@example.com', { [shop.id]: 'VIEWER' });
+    const second = await invite('again@example.com', { [other.id]: 'ADMIN' });
+    expect(second.id).toBe(first.id);
+    expect((await t.app.inject({ method: 'GET', url: first.path })).statusCode).toBe(404);
+    const u = (await mgmt(t, 'GET', `/users/${first.id}`)).json();
+    expect(u.projects).toEqual({ [shop.id]: 'VIEWER', [other.id]: 'ADMIN' });
+    expect((await accept(second.path)).res.statusCode).toBe(303);
+  });
+
+  it('expires invitation links after seven days', async () => {
+    const inv = await invite('late@example.com', { [shop.id]: 'USER' });
+    await t.tessera.db.query("UPDATE team_users SET invited_until = now() - interval '1 second' WHERE id = $1", [inv.id]);
+    const page = await t.app.inject({ method: 'GET', url: inv.path });
+    expect(page.statusCode).toBe(404);
+    expect(page.body).toContain('expired');
+  });
+
+  it('assigns by id or login, changes roles, unassigns, and keeps every user in at least one project', async () => {
+    const inv = await invite('mover@example.com', { [shop.id]: 'VIEWER' });
+    const assign = async (body: object) => mgmt(t, 'POST', `/projects/${other.id}/users`, body);
+    expect((await assign({ id: inv.id, login: 'mover@example.com', role: 'USER' })).statusCode).toBe(400);
+    expect((await assign({ role: 'USER' })).statusCode).toBe(400);
+    expect((await assign({ id: 'user_nope', role: 'USER' })).statusCode).toBe(404);
+    expect((await assign({ login: 'Mover@example.com', role: 'MERCHANT_X' })).statusCode).toBe(400);
+    const assigned = await assign({ login: 'Mover@example.com', role: 'MERCHANT' });
+    expect(assigned.statusCode, assigned.body).toBe(200);
+    official('ManagementProjectsUsersAssignResponseBody', assigned.json());
+    expect(assigned.json()).toMatchObject({ id: inv.id, role: 'MERCHANT', projects: { [shop.id]: 'VIEWER', [other.id]: 'MERCHANT' } });
+    const again = await assign({ id: inv.id, role: 'USER' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().key).toBe('duplicate_found');
+
+    const changed = await mgmt(t, 'PUT', `/projects/${other.id}/users/${inv.id}`, { role: 'ADMIN' });
+    expect(changed.statusCode, changed.body).toBe(200);
+    official('ManagementProjectsUsersUpdateRoleResponseBody', changed.json());
+    expect(changed.json().role).toBe('ADMIN');
+    expect((await mgmt(t, 'PUT', `/projects/${other.id}/users/user_nope`, { role: 'ADMIN' })).statusCode).toBe(404);
+
+    expect((await mgmt(t, 'DELETE', `/projects/${other.id}/users/${inv.id}`)).statusCode).toBe(204);
+    expect((await mgmt(t, 'GET', `/projects/${other.id}/users/${inv.id}`)).statusCode).toBe(404);
+    const last = await mgmt(t, 'DELETE', `/projects/${shop.id}/users/${inv.id}`);
+    expect(last.statusCode).toBe(400);
+    expect(last.json().details).toMatch(/this project only/);
+    expect((await mgmt(t, 'DELETE', `/users/${inv.id}`)).statusCode).toBe(204);
+    expect((await mgmt(t, 'GET', `/users/${inv.id}`)).statusCode).toBe(404);
+    expect((await mgmt(t, 'GET', `/projects/${shop.id}/users`)).json().data.map((u: any) => u.id)).not.toContain(inv.id);
+  });
+
+  it('two unassignments racing for a user\'s last two projects: exactly one passes', async () => {
+    const inv = await invite('racer@example.com', { [shop.id]: 'USER', [other.id]: 'USER' });
+    const answers = await Promise.all([mgmt(t, 'DELETE', `/projects/${shop.id}/users/${inv.id}`), mgmt(t, 'DELETE', `/projects/${other.id}/users/${inv.id}`)]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([204, 400]);
+    const { rows } = await t.tessera.db.query<{ n: number }>('SELECT count(*)::int AS n FROM project_users WHERE user_id = $1', [inv.id]);
+    expect(rows[0]!.n).toBe(1);
+  });
+
+  it('assigns existing users when a project is created, and creates none for an unknown user', async () => {
+    const inv = await invite('founder@example.com', { [shop.id]: 'USER' });
+    const made = await mgmt(t, 'POST', '/projects', { name: 'Team project', users: [{ login: 'founder@example.com', role: 'ADMIN' }] });
+    expect(made.statusCode, made.body).toBe(200);
+    expect((await mgmt(t, 'GET', `/users/${inv.id}`)).json().projects).toEqual({ [shop.id]: 'USER', [made.json().id]: 'ADMIN' });
+    const before = (await mgmt(t, 'GET', '/projects')).json().total;
+    const refused = await mgmt(t, 'POST', '/projects', { name: 'Ghost project', users: [{ id: 'user_ghost', role: 'ADMIN' }] });
+    expect(refused.statusCode).toBe(404);
+    expect((await mgmt(t, 'GET', '/projects')).json().total).toBe(before);
+  });
+});
+
+describe('roles in the dashboard', () => {
+  async function member(email: string, projects: Record<string, string>) {
+    const inv = await invite(email, projects);
+    const { cookie } = await accept(inv.path);
+    return { id: inv.id, cookie };
+  }
+
+  it('shows a user only their projects, and not found for the others', async () => {
+    const m = await member('only-shop@example.com', { [shop.id]: 'VIEWER' });
+    const overview = await as(m.cookie, 'GET', `/dashboard/p/${shop.id}/overview`);
+    expect(overview.statusCode).toBe(200);
+    expect(overview.body).toContain('Shop');
+    expect(overview.body).not.toContain('Other shop');
+    expect((await as(m.cookie, 'GET', `/dashboard/p/${other.id}/overview`)).statusCode).toBe(404);
+    expect((await as(m.cookie, 'GET', `/dashboard/p/${other.id}/customers`)).statusCode).toBe(404);
+  });
+
+  it('VIEWER reads and changes nothing; USER changes data but not webhooks or the secret; ADMIN does both', async () => {
+    const viewer = await member('viewer@example.com', { [shop.id]: 'VIEWER' });
+    const user = await member('user@example.com', { [shop.id]: 'USER' });
+    const admin = await member('admin@example.com', { [shop.id]: 'ADMIN' });
+    const segment = (name: string) => ({ name, type: 'auto-update', filter: JSON.stringify({ junction: 'and', 'metadata.tier': { conditions: { $is: ['gold'] } } }) });
+
+    for (const who of [viewer, user, admin]) expect((await as(who.cookie, 'GET', `/dashboard/p/${shop.id}/segments`)).statusCode).toBe(200);
+    expect((await as(viewer.cookie, 'POST', `/dashboard/p/${shop.id}/segments`, segment('Viewer gold'))).statusCode).toBe(403);
+    const byUser = await as(user.cookie, 'POST', `/dashboard/p/${shop.id}/segments`, segment('User gold'));
+    expect(byUser.statusCode, byUser.body).toBe(303);
+
+    const hook = { target_url: 'http://127.0.0.1:9/in', events: 'customer.created' };
+    expect((await as(user.cookie, 'POST', `/dashboard/p/${shop.id}/webhooks`, hook)).statusCode).toBe(403);
+    expect((await as(user.cookie, 'GET', `/dashboard/p/${shop.id}/webhooks?reveal=1`)).statusCode).toBe(403);
+    expect((await as(user.cookie, 'POST', `/dashboard/p/${shop.id}/webhook-secret/rotate`)).statusCode).toBe(403);
+    const byAdmin = await as(admin.cookie, 'POST', `/dashboard/p/${shop.id}/webhooks`, hook);
+    expect(byAdmin.statusCode, byAdmin.body).toBe(303);
+    const revealed = await as(admin.cookie, 'GET', `/dashboard/p/${shop.id}/webhooks?reveal=1`);
+    expect(revealed.statusCode).toBe(200);
+    expect(revealed.body).toContain(shop.webhookToken);
+
+    const { rows } = await t.tessera.db.query<{ name: string }>('SELECT name FROM segments WHERE project_id = $1 AND name IN ($2, $3) ORDER BY name', [shop.id, 'User gold', 'Viewer gold']);
+    expect(rows.map((r) => r.name)).toEqual(['User gold']);
+  });
+
+  it('a role change or removal takes effect on the next request', async () => {
+    const m = await member('demoted@example.com', { [shop.id]: 'ADMIN', [other.id]: 'USER' });
+    expect((await as(m.cookie, 'GET', `/dashboard/p/${shop.id}/webhooks?reveal=1`)).statusCode).toBe(200);
+    await mgmt(t, 'PUT', `/projects/${shop.id}/users/${m.id}`, { role: 'VIEWER' });
+    expect((await as(m.cookie, 'GET', `/dashboard/p/${shop.id}/webhooks?reveal=1`)).statusCode).toBe(403);
+    await mgmt(t, 'DELETE', `/projects/${shop.id}/users/${m.id}`);
+    expect((await as(m.cookie, 'GET', `/dashboard/p/${shop.id}/overview`)).statusCode).toBe(404);
+    await mgmt(t, 'DELETE', `/users/${m.id}`);
+    const gone = await as(m.cookie, 'GET', `/dashboard/p/${other.id}/overview`);
+    expect(gone.statusCode).toBe(401);
+    expect(gone.body).toContain('no longer exists');
+    // Signed out: the session ended with the user.
+    expect((await as(m.cookie, 'GET', `/dashboard/p/${other.id}/overview`)).headers.location).toBe('/dashboard/sign-in');
+  });
+
+  it('cannot reach the management credentials\' own work through the dashboard\'s API delegation from outside', async () => {
+    // The delegation's headers without the process's key are no credentials at all.
+    const res = await t.app.inject({ method: 'GET', url: '/management/v1/projects', headers: { 'x-tessera-dashboard-user': 'user_x', 'x-tessera-dashboard-key': 'guess' } });
+    expect(res.statusCode).toBe(401);
+  });
+});
