@@ -243,4 +243,53 @@ describe('roles in the dashboard', () => {
     const res = await t.app.inject({ method: 'GET', url: '/management/v1/projects', headers: { 'x-tessera-dashboard-user': 'user_x', 'x-tessera-dashboard-key': 'guess' } });
     expect(res.statusCode).toBe(401);
   });
+
+  it('Project settings › Team: an admin adds people (a link for someone new), changes roles and removes; a USER only reads', async () => {
+    const admin = await member('team-admin@example.com', { [shop.id]: 'ADMIN', [other.id]: 'USER' });
+    const page = await as(admin.cookie, 'GET', `/dashboard/p/${shop.id}/team`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('team-admin@example.com');
+    expect(page.body).toContain('Add a person');
+    expect(page.body).toContain('aria-current="page">Team</a>');
+
+    const added = await as(admin.cookie, 'POST', `/dashboard/p/${shop.id}/team`, { email: 'newcomer@example.com', first_name: 'New', last_name: 'Comer', role: 'VIEWER' });
+    expect(added.statusCode, added.body).toBe(303);
+    const shown = await as(admin.cookie, 'GET', `/dashboard/p/${shop.id}/team`);
+    const link = /Send them this link \(it works for 7 days, once\): (http:\/\/[^\s<]+)/.exec(shown.body)?.[1];
+    expect(link, shown.body).toBeDefined();
+    const newcomer = await accept(new URL(link!).pathname);
+    expect(newcomer.res.statusCode).toBe(303);
+    const listed = (await mgmt(t, 'GET', `/projects/${shop.id}/users`)).json().data.find((u: any) => u.login === 'newcomer@example.com');
+    expect(listed).toMatchObject({ role: 'VIEWER', status: 'ACTIVE', first_name: 'New' });
+
+    // Someone already in the team is added at once; an admin of one project cannot invite to another.
+    expect((await as(admin.cookie, 'POST', `/dashboard/p/${other.id}/team`, { email: 'newcomer@example.com', role: 'USER' })).statusCode).toBe(403);
+    // The management API, called as the admin (the dashboard's in-process delegation): invitations to their projects only.
+    const asAdmin = (projects: Record<string, string>) =>
+      t.app.inject({ method: 'POST', url: '/management/v1/projects/users/invite', headers: { ...t.tessera.services.delegation.headers(admin.id), 'content-type': 'application/json' }, payload: { email: 'z@example.com', projects } });
+    const refused = await asAdmin({ [shop.id]: 'USER', [other.id]: 'USER' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().details).toContain(`ADMIN of project ${other.id}`);
+    expect((await asAdmin({ [shop.id]: 'USER' })).statusCode).toBe(204);
+    const projectsSeen = await t.app.inject({ method: 'GET', url: '/management/v1/projects', headers: t.tessera.services.delegation.headers(admin.id) });
+    expect(projectsSeen.json().data.map((x: any) => x.id).sort()).toEqual([shop.id, other.id].sort());
+    const createProject = await t.app.inject({ method: 'POST', url: '/management/v1/projects', headers: { ...t.tessera.services.delegation.headers(admin.id), 'content-type': 'application/json' }, payload: { name: 'Mine' } });
+    expect(createProject.statusCode).toBe(403);
+
+    expect((await as(admin.cookie, 'POST', `/dashboard/p/${shop.id}/team/${listed.id}/role`, { role: 'USER' })).statusCode).toBe(303);
+    expect((await mgmt(t, 'GET', `/projects/${shop.id}/users/${listed.id}`)).json().role).toBe('USER');
+    // Their only project: refused, said on the page, nothing changed.
+    await as(admin.cookie, 'POST', `/dashboard/p/${shop.id}/team/${listed.id}/remove`);
+    expect((await as(admin.cookie, 'GET', `/dashboard/p/${shop.id}/team`)).body).toContain('this project only');
+    expect((await mgmt(t, 'GET', `/projects/${shop.id}/users/${listed.id}`)).statusCode).toBe(200);
+
+    // As a USER: the list, no forms, and changes refused.
+    const asUser = await as(newcomer.cookie, 'GET', `/dashboard/p/${shop.id}/team`);
+    expect(asUser.statusCode).toBe(200);
+    expect(asUser.body).toContain('team-admin@example.com');
+    expect(asUser.body).not.toContain('Add a person');
+    expect((await as(newcomer.cookie, 'POST', `/dashboard/p/${shop.id}/team`, { email: 'friend@example.com', role: 'ADMIN' })).statusCode).toBe(403);
+    expect((await as(newcomer.cookie, 'POST', `/dashboard/p/${shop.id}/team/${admin.id}/role`, { role: 'VIEWER' })).statusCode).toBe(403);
+    expect((await mgmt(t, 'GET', `/projects/${shop.id}/users/${admin.id}`)).json().role).toBe('ADMIN');
+  });
 });

@@ -89,6 +89,13 @@ export function teamAuthorization(req: FastifyRequest): void {
   const route = req.routeOptions.url ?? '';
   if (projectId === undefined) {
     if (req.method === 'GET' && route === '/management/v1/projects') return;
+    // An admin of every project an invitation names may send it.
+    if (req.method === 'POST' && route === '/management/v1/projects/users/invite') {
+      const named = Object.keys((req.body as { projects?: Record<string, unknown> } | undefined)?.projects ?? {});
+      const notAdmin = named.find((p) => user.access.get(p) !== 'ADMIN');
+      if (notAdmin === undefined) return;
+      throw forbidden(`Only an ADMIN of project ${notAdmin} (or the management credentials) can invite people to it`);
+    }
     throw forbidden('Only the management credentials can do this; a team user works within their projects');
   }
   const role = user.access.get(projectId);

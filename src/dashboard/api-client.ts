@@ -6,6 +6,7 @@ export interface ApiAnswer<T = any> {
   status: number;
   body: T;
   ok: boolean;
+  headers: Record<string, unknown>;
 }
 
 /** An API refusal shown to the user: the error body's details (or message), as the API wrote them. */
@@ -32,7 +33,7 @@ export function apiClient(app: FastifyInstance, session: Session) {
       ...(payload !== undefined ? { payload: JSON.stringify(payload) } : {}),
     });
     const body = res.body === '' ? undefined : (JSON.parse(res.body) as T);
-    return { status: res.statusCode, body: body as T, ok: res.statusCode < 300 };
+    return { status: res.statusCode, body: body as T, ok: res.statusCode < 300, headers: res.headers };
   }
 
   /** The body of a successful call; an ApiRefusal otherwise. */

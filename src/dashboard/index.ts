@@ -21,6 +21,7 @@ import { overviewRoutes } from './pages/overview.js';
 import { segmentRoutes } from './pages/segments.js';
 import { eventSchemaRoutes } from './pages/event-schemas.js';
 import { sendoutRoutes } from './pages/sendouts.js';
+import { teamRoutes } from './pages/team.js';
 import { webhookRoutes } from './pages/webhooks.js';
 import type { V1Services } from './v1.js';
 import { cookieName, createSessions, readCookie, sameToken, type Session } from './session.js';
@@ -130,6 +131,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       binRoutes(d, deps);
       segmentRoutes(d, deps);
       distributionRoutes(d, deps);
+      teamRoutes(d);
     },
     { prefix: '/dashboard' },
   );

@@ -1,4 +1,4 @@
-import { html, type Html } from './html.js';
+import { html, raw, type Html } from './html.js';
 import type { Session } from './session.js';
 
 export interface ProjectRef {
@@ -6,7 +6,10 @@ export interface ProjectRef {
   name: string;
 }
 
-export type Screen = 'overview' | 'campaigns' | 'customers' | 'segments' | 'distributions' | 'sendouts' | 'bin' | 'webhooks' | 'schemas';
+export type Screen = 'overview' | 'campaigns' | 'customers' | 'segments' | 'distributions' | 'sendouts' | 'bin' | 'webhooks' | 'schemas' | 'team';
+
+/** Marks the link of the page shown (an attribute: Html, so that its quotes are not escaped). */
+const current = (yes: boolean) => (yes ? raw(' aria-current="page"') : '');
 
 const screens: Array<{ id: Screen; label: string; path: string }> = [
   { id: 'overview', label: 'Overview', path: 'overview' },
@@ -65,16 +68,17 @@ export function page(p: PageInput): string {
 <form method="post" action="/dashboard/sign-out">${csrfField(p.session)}<button type="submit" class="secondary">Sign out</button></form></header>
 <nav class="main" aria-label="Screens">${screens.map(
     (s) =>
-      html`<a href="${base}/${s.path}"${s.id === p.screen || (s.id === 'webhooks' && p.screen === 'schemas') ? ' aria-current="page"' : ''}>${s.label}</a>`,
+      html`<a href="${base}/${s.path}"${current(s.id === p.screen || (s.id === 'webhooks' && (p.screen === 'schemas' || p.screen === 'team')))}>${s.label}</a>`,
   )}</nav>`;
   const notice = flash ? html`<div class="notice ${flash.kind}" role="${flash.kind === 'error' ? 'alert' : 'status'}">${flash.text}</div>` : '';
   return shell(p.title, html`<meta name="csrf-token" content="${p.session.csrf}">`, html`${top}<main id="content">${notice}${p.body}</main>`).text;
 }
 
-/** Project settings' sub-navigation (Webhooks, Event schemas). */
-export function settingsTabs(projectId: string, current: 'webhooks' | 'schemas'): Html {
+/** Project settings' sub-navigation (Webhooks, Event schemas, Team). */
+export function settingsTabs(projectId: string, tab: 'webhooks' | 'schemas' | 'team'): Html {
   const base = `/dashboard/p/${encodeURIComponent(projectId)}`;
   return html`<p class="crumb">Project settings ›
-<a href="${base}/webhooks"${current === 'webhooks' ? ' aria-current="page"' : ''}>Webhooks</a> ·
-<a href="${base}/event-schemas"${current === 'schemas' ? ' aria-current="page"' : ''}>Event schemas</a></p>`;
+<a href="${base}/webhooks"${current(tab === 'webhooks')}>Webhooks</a> ·
+<a href="${base}/event-schemas"${current(tab === 'schemas')}>Event schemas</a> ·
+<a href="${base}/team"${current(tab === 'team')}>Team</a></p>`;
 }

@@ -6,7 +6,7 @@ import { signedOutPage } from '../layout.js';
 import { cookie, cookieName, newToken, readCookie, sameToken, signInCookie, type SessionUser, type Sessions } from '../session.js';
 
 const secure = (req: FastifyRequest) => req.protocol === 'https';
-const screens = new Set(['overview', 'campaigns', 'customers', 'segments', 'distributions', 'sendouts', 'webhooks', 'event-schemas']);
+const screens = new Set(['overview', 'campaigns', 'customers', 'segments', 'distributions', 'sendouts', 'webhooks', 'event-schemas', 'team']);
 
 function signInForm(token: string, error?: string): string {
   return signedOutPage(

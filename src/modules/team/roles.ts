@@ -33,6 +33,6 @@ export function roleOf(value: string): Role {
 export function accessNeeded(method: string, rest: string): Access {
   if (/^\/webhook-secret(\/|$)/.test(rest)) return 'admin';
   if (method === 'GET' || method === 'HEAD') return 'read';
-  const settings = rest === '' || rest === '/' || /^\/(webhooks|users|server-side-key|client-side-key|branding|stacking-rules|settings)(\/|$)/.test(rest);
+  const settings = rest === '' || rest === '/' || /^\/(webhooks|users|team|server-side-key|client-side-key|branding|stacking-rules|settings)(\/|$)/.test(rest);
   return settings ? 'admin' : 'write';
 }
