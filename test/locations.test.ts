@@ -167,4 +167,23 @@ describe('/v1/locations', () => {
     expect(segment.json().details).toMatch(/\$in_location.*allowed/);
     expect(await valid('manhattan', 'LOCAL-10')).toBe(true);
   });
+
+  it('a rule saved while its location is deleted: either the rule is refused or the delete is, never a rule naming nothing', async () => {
+    for (let round = 0; round < 8; round++) {
+      const loc = await ok('POST', '/v1/locations', { name: `Race ${round}`, shape: belleville });
+      const [rule, del] = await Promise.all([
+        api('POST', '/v1/validation-rules', { name: `Race rule ${round}`, rules: { '1': { name: 'customer.metadata', property: 'home', conditions: { $in_location: [loc.id] } }, logic: '1' } }),
+        api('DELETE', `/v1/locations/${loc.id}`),
+      ]);
+      const outcome = `${rule.statusCode}/${del.statusCode}`;
+      expect(['200/409', '400/204'], `${outcome}: ${rule.body} ${del.body}`).toContain(outcome);
+    }
+    // Counted afterwards: no rule of the project names a location that is gone.
+    const { rows } = await t.tessera.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM validation_rules r WHERE r.project_id = $1 AND r.name LIKE 'Race rule %'
+         AND NOT EXISTS (SELECT 1 FROM locations l WHERE l.project_id = r.project_id AND r.rules::text LIKE '%' || l.id || '%')`,
+      [p.id],
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
 });

@@ -58,6 +58,9 @@ export function createLocationsService(deps: { db: Db; clock: Clock; changed?: (
 
   async function remove(projectId: string, id: string): Promise<void> {
     await db.transaction(async (tx) => {
+      // Locked first: a rule saved meanwhile naming it either commits before (and is found below) or waits and
+      // then finds the location gone.
+      if (!(await sql.lockLocation(tx, projectId, id))) throw notFound('location', id);
       const rules = (await deps.namedBy?.(tx, projectId, id)) ?? [];
       if (rules.length > 0) throw resourceInUse(`Location ${id} is named by validation rules ${rules.join(', ')}: change or delete them first`, { resourceId: id, resourceType: 'location' });
       if (!(await sql.deleteLocation(tx, projectId, id))) throw notFound('location', id);
@@ -74,9 +77,12 @@ export function createLocationsService(deps: { db: Db; clock: Clock; changed?: (
     return { object: 'list' as const, data_ref: 'data' as const, data: shown.map(locationObject), total: page.total, has_more: page.rows.length > q.limit };
   }
 
-  /** The shapes of these locations (those that exist), for rules that test against them. */
-  async function shapes(ex: Executor, projectId: string, ids: string[]): Promise<Record<string, Shape>> {
-    return Object.fromEntries((await sql.selectLocations(ex, projectId, ids)).map((l) => [l.id, l.shape]));
+  /**
+   * The shapes of these locations (those that exist), for rules that test against them; `share` keeps them from
+   * being deleted until the caller's transaction ends (a rule being saved with them).
+   */
+  async function shapes(ex: Executor, projectId: string, ids: string[], lock?: 'share'): Promise<Record<string, Shape>> {
+    return Object.fromEntries((await sql.selectLocations(ex, projectId, ids, lock)).map((l) => [l.id, l.shape]));
   }
 
   return { get, create, update, remove, list, shapes };

@@ -14,9 +14,9 @@ export async function selectLocation(db: Executor, projectId: string, id: string
   return rows[0];
 }
 
-export async function selectLocations(db: Executor, projectId: string, ids: string[]): Promise<LocationRow[]> {
+export async function selectLocations(db: Executor, projectId: string, ids: string[], lock?: 'share'): Promise<LocationRow[]> {
   if (ids.length === 0) return [];
-  const { rows } = await db.query<LocationRow>(`SELECT ${columns} FROM locations WHERE project_id = $1 AND id = ANY ($2::text[])`, [projectId, ids]);
+  const { rows } = await db.query<LocationRow>(`SELECT ${columns} FROM locations WHERE project_id = $1 AND id = ANY ($2::text[]) ORDER BY id${lock ? ' FOR SHARE' : ''}`, [projectId, ids]);
   return rows;
 }
 
@@ -27,6 +27,12 @@ export async function updateLocation(db: Executor, l: Pick<LocationRow, 'id' | '
     [l.project_id, l.id, l.name, JSON.stringify(l.shape), l.updated_at],
   );
   return rows[0];
+}
+
+/** Locks the location for its deletion (a rule being saved with it holds it shared until it commits). */
+export async function lockLocation(db: Executor, projectId: string, id: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT id FROM locations WHERE project_id = $1 AND id = $2 FOR UPDATE', [projectId, id]);
+  return rows.length > 0;
 }
 
 export async function deleteLocation(db: Executor, projectId: string, id: string): Promise<boolean> {

@@ -44,7 +44,8 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
   async function checkLocations(ex: Executor, row: ValidationRuleRow): Promise<void> {
     const ids = locationRefs(row.rules);
     if (ids.length === 0) return;
-    const shapes = deps.locations ? await deps.locations.shapes(ex, row.project_id, ids) : {};
+    // Held shared until the rule is saved: a location cannot be deleted from under it meanwhile.
+    const shapes = deps.locations ? await deps.locations.shapes(ex, row.project_id, ids, 'share') : {};
     const missing = ids.find((id) => !shapes[id]);
     if (missing !== undefined) throw invalidValidationRules(`Location ${missing} named by $in_location or $not_in_location does not exist`);
   }
