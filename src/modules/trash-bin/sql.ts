@@ -21,6 +21,18 @@ function ident(name: string): string {
   return `"${name}"`;
 }
 
+/** A catalog name as a string literal (checked like an identifier, so it needs no escaping). */
+function nameLiteral(name: string): string {
+  ident(name);
+  return `'${name}'`;
+}
+
+/** A column's type as the catalog names it (`text`, `timestamp with time zone`...), checked before it is written into SQL. */
+function typeName(name: string): string {
+  if (!/^[a-z][a-z0-9_ ]*(\(\d+(,\d+)?\))?(\[\])?$/.test(name)) throw new Error(`unexpected type in the schema: ${name}`);
+  return name;
+}
+
 /** The schema's single-column ON DELETE CASCADE foreign keys, read from the catalog (so new tables are covered). */
 export async function selectCascadeEdges(db: Executor): Promise<CascadeEdge[]> {
   const { rows } = await db.query<CascadeEdge>(
@@ -72,8 +84,8 @@ export async function keepRows(db: Executor, entryId: string, ord: number, step:
   const where = root
     ? `x.project_id = $${params.push(root.projectId)} AND x.id = $${params.push(root.id)}`
     : step.from
-        .map((e) => `x.${ident(e.column)} IN (SELECT (r ->> '${e.parentColumn}')::${e.columnType} FROM trash_bin_rows b CROSS JOIN LATERAL jsonb_array_elements(b.rows) r
-                                          WHERE b.entry_id = $1 AND b.table_name = '${e.parent}')`)
+        .map((e) => `x.${ident(e.column)} IN (SELECT (r ->> ${nameLiteral(e.parentColumn)})::${typeName(e.columnType)} FROM trash_bin_rows b CROSS JOIN LATERAL jsonb_array_elements(b.rows) r
+                                          WHERE b.entry_id = $1 AND b.table_name = ${nameLiteral(e.parent)})`)
         .join(' OR ');
   const { rows } = await db.query<{ n: string }>(
     `WITH kept AS (
