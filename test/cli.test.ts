@@ -45,7 +45,9 @@ afterAll(async () => {
 
 describe('tessera CLI help', slow, () => {
   it.each([
-    [[], ['serve', 'migrate', 'projects', '--version']],
+    [[], ['serve', 'migrate', 'projects', 'team', '--version']],
+    [['team', 'invite'], ['<email>', '--project', '--role', '--first-name', '--last-name', '--url', '--database-url', '--data-dir']],
+    [['team', 'list'], ['--json', '--database-url', '--data-dir']],
     [['serve'], ['--port', '--host', '--database-url', '--data-dir', '--log-level']],
     [['migrate'], ['--database-url', '--data-dir', '--log-level']],
     [['projects'], ['create', 'list', 'regenerate-key']],
@@ -190,6 +192,38 @@ describe('tessera serve, projects and migrate', slow, () => {
     expect((await fetch(`${url}/v1/customers`, { headers: { 'x-app-id': key.app_id, 'x-app-token': key.app_token } })).status).toBe(200);
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
+  });
+
+  it('team invite prints a link that works in the server; team list shows the user, invited then active', async () => {
+    const refused = await run(['team', 'invite', 'ada@example.com', '--project', `${created.id}:BOSS`, ...store]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.out).toContain('Unknown role BOSS');
+    const invited = await run(['team', 'invite', 'Ada@Example.com', '--project', `${created.id}:ADMIN`, '--first-name', 'Ada', '--url', 'https://tessera.example.com/', ...store]);
+    expect(invited.code, invited.out).toBe(0);
+    const link = /https:\/\/tessera\.example\.com(\/dashboard\/invitation\/\S+)/.exec(invited.out)?.[1];
+    expect(link, invited.out).toBeDefined();
+    const before = await run(['team', 'list', '--json', ...store]);
+    expect(JSON.parse(before.out)).toEqual([expect.objectContaining({ login: 'ada@example.com', first_name: 'Ada', status: 'INVITED', projects: { [created.id]: 'ADMIN' } })]);
+
+    const s = spawnCli(['serve', '--port', '0', ...store]);
+    const [, url] = await s.waitFor(/Tessera is listening on (http:\/\/\S+)/);
+    const page = await fetch(`${url}${link}`);
+    expect(page.status).toBe(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+    const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
+    const accepted = await fetch(`${url}${link}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, password: 'a long enough password', repeat: 'a long enough password' }),
+    });
+    expect(accepted.status).toBe(303);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    // The link is not in the server's output.
+    expect(s.output()).not.toContain(link!.split('/').pop()!);
+    const after = await run(['team', 'list', ...store]);
+    expect(after.out).toMatch(/user_\S+\tada@example\.com\tACTIVE\t/);
   });
 
   it('migrate applies the migrations once, then reports up to date', async () => {

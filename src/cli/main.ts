@@ -4,6 +4,7 @@ import { ConfigError } from '../config/index.js';
 import { listenCommand } from './listen.js';
 import { migrateCommand } from './migrate.js';
 import { projectsCommand } from './projects.js';
+import { teamCommand } from './team.js';
 import { serveCommand } from './serve.js';
 import { workerCommand } from './worker.js';
 
@@ -16,6 +17,7 @@ serveCommand(program);
 workerCommand(program);
 migrateCommand(program);
 projectsCommand(program);
+teamCommand(program);
 listenCommand(program);
 
 try {
