@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiSpecValidator } from './helpers/api-spec.js';
-import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { mgmt, privateTargets } from './helpers/sendouts.js';
 
 const official = apiSpecValidator('management');
@@ -292,4 +292,61 @@ describe('roles in the dashboard', () => {
     expect((await as(newcomer.cookie, 'POST', `/dashboard/p/${shop.id}/team/${admin.id}/role`, { role: 'VIEWER' })).statusCode).toBe(403);
     expect((await mgmt(t, 'GET', `/projects/${shop.id}/users/${admin.id}`)).json().role).toBe('ADMIN');
   });
+
+  it('a forgotten password: the management credentials make a reset link; the old password works until it is used', async () => {
+    const m = await member('forgetful@example.com', { [shop.id]: 'USER' });
+    expect((await mgmt(t, 'POST', '/users/user_nope/password-reset')).statusCode).toBe(404);
+    // A team admin cannot: a reset reaches the user's other projects.
+    const byAdmin = await t.app.inject({ method: 'POST', url: `/management/v1/users/${m.id}/password-reset`, headers: t.tessera.services.delegation.headers(m.id) });
+    expect(byAdmin.statusCode).toBe(403);
+
+    const mgmtSession = await managementSession();
+    const team = await as(mgmtSession, 'GET', `/dashboard/p/${shop.id}/team`);
+    expect(team.body).toContain('Reset the password of forgetful@example.com');
+    expect((await as(mgmtSession, 'POST', `/dashboard/p/${shop.id}/team/${m.id}/reset`)).statusCode).toBe(303);
+    const shown = (await as(mgmtSession, 'GET', `/dashboard/p/${shop.id}/team`)).body;
+    const link = /choose a new password \(it works for 7 days, once; the current password works until then\): (http:\/\/[^\s<]+)/.exec(shown)?.[1];
+    expect(link, shown).toBeDefined();
+    expect((await signIn('forgetful@example.com', 'correct horse battery')).res.statusCode).toBe(303);
+    const page = await t.app.inject({ method: 'GET', url: new URL(link!).pathname });
+    expect(page.body).toContain('Choose a new password');
+    expect((await accept(new URL(link!).pathname, 'a brand new passphrase')).res.statusCode).toBe(303);
+    expect((await signIn('forgetful@example.com', 'correct horse battery')).res.statusCode).toBe(401);
+    expect((await signIn('forgetful@example.com', 'a brand new passphrase')).res.statusCode).toBe(303);
+    // The new password ended the sessions signed in before it.
+    expect((await as(m.cookie, 'GET', `/dashboard/p/${shop.id}/overview`)).headers.location).toBe('/dashboard/sign-in');
+  });
+
+  it('Your account: a user changes their own password with the current one, whatever their role; other sessions end', async () => {
+    const m = await member('changer@example.com', { [shop.id]: 'VIEWER' });
+    const other = (await signIn('changer@example.com', 'correct horse battery')).cookie;
+    const page = await as(m.cookie, 'GET', `/dashboard/p/${shop.id}/account`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Change your password');
+    const wrong = await as(m.cookie, 'POST', `/dashboard/p/${shop.id}/account/password`, { current: 'not my password!', password: 'another long password', repeat: 'another long password' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('The current password is wrong.');
+    const short = await as(m.cookie, 'POST', `/dashboard/p/${shop.id}/account/password`, { current: 'correct horse battery', password: 'short', repeat: 'short' });
+    expect(short.statusCode).toBe(400);
+    const changed = await as(m.cookie, 'POST', `/dashboard/p/${shop.id}/account/password`, { current: 'correct horse battery', password: 'another long password', repeat: 'another long password' });
+    expect(changed.statusCode, changed.body).toBe(303);
+    // This session goes on; the other one ended; the new password signs in, the old one does not.
+    expect((await as(m.cookie, 'GET', `/dashboard/p/${shop.id}/account`)).body).toContain('Your password is changed');
+    expect((await as(other, 'GET', `/dashboard/p/${shop.id}/overview`)).headers.location).toBe('/dashboard/sign-in');
+    expect((await signIn('changer@example.com', 'correct horse battery')).res.statusCode).toBe(401);
+    expect((await signIn('changer@example.com', 'another long password')).res.statusCode).toBe(303);
+  });
 });
+
+async function managementSession(): Promise<string> {
+  const page = await t.app.inject({ method: 'GET', url: '/dashboard/sign-in' });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/dashboard/sign-in',
+    headers: formHeaders(firstCookie(page.headers['set-cookie'])),
+    payload: form({ _csrf: csrf, kind: 'management', id: managementHeaders['x-management-id'], token: managementHeaders['x-management-token'] }),
+  });
+  expect(res.statusCode).toBe(303);
+  return firstCookie(res.headers['set-cookie']);
+}

@@ -21,6 +21,7 @@ import { overviewRoutes } from './pages/overview.js';
 import { segmentRoutes } from './pages/segments.js';
 import { eventSchemaRoutes } from './pages/event-schemas.js';
 import { sendoutRoutes } from './pages/sendouts.js';
+import { accountRoutes } from './pages/account.js';
 import { teamRoutes } from './pages/team.js';
 import { webhookRoutes } from './pages/webhooks.js';
 import type { V1Services } from './v1.js';
@@ -132,6 +133,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       segmentRoutes(d, deps);
       distributionRoutes(d, deps);
       teamRoutes(d);
+      accountRoutes(d, { team: deps.team, sessions });
     },
     { prefix: '/dashboard' },
   );

@@ -62,9 +62,9 @@ export function createSessions(now: () => number = Date.now) {
     if (cookie) sessions.delete(digest(cookie));
   }
 
-  /** Ends every session of this user (the management id, or a team user's id): their sign-in stopped working. */
-  function endFor(userId: string): void {
-    for (const [k, s] of sessions) if (s.user.id === userId) sessions.delete(k);
+  /** Ends every session of this user (the management id, or a team user's id), but `keep`: their sign-in changed. */
+  function endFor(userId: string, keep?: Session): void {
+    for (const [k, s] of sessions) if (s.user.id === userId && s !== keep) sessions.delete(k);
   }
 
   return { start, find, end, endFor };

@@ -26,7 +26,7 @@ type P = { Params: { projectId: string; userId: string } };
 
 /**
  * /management/v1 project users (Voucherify's): invitations, assignments with a role, listing and unassigning; and
- * ours: the whole team (`GET /users`, `GET /users/{id}`) and deleting a user. Roles: ADMIN, USER, VIEWER, MERCHANT.
+ * ours: the whole team (`GET /users`, `GET /users/{id}`), a password-reset link and deleting a user. Roles: ADMIN, USER, VIEWER, MERCHANT.
  */
 export function teamRoutes(app: FastifyInstance, deps: { team: TeamService }): void {
   const { team } = deps;
@@ -64,6 +64,16 @@ export function teamRoutes(app: FastifyInstance, deps: { team: TeamService }): v
     return { object: 'list', data_ref: 'data', data: users.map((u) => userObject(u)), total: users.length };
   });
   app.get<P>('/users/:userId', { schema: { params } }, async (req) => userObject(await team.getUser(req.params.userId)));
+  // Ours: a forgotten password. A new link to choose one (the invitation's page), answered like an invitation's.
+  app.post<P>('/users/:userId/password-reset', { schema: { params } }, async (req, reply) => {
+    const { user, token } = await team.resetLink(req.params.userId);
+    return reply
+      .code(204)
+      .header('x-tessera-user-id', user.id)
+      .header('x-tessera-invitation-url', `${req.protocol}://${req.host}/dashboard/invitation/${token}`)
+      .header('x-tessera-invitation-expires-in', String(invitationDays * 86_400))
+      .send();
+  });
   app.delete<P>('/users/:userId', { schema: { params } }, async (req, reply) => {
     await team.remove(req.params.userId);
     return reply.code(204).send();

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { invitationDays, minPasswordLength, type Delegation, type TeamService } from '../../modules/team/index.js';
+import { invitationDays, minPasswordLength, type Delegation, type TeamService, type TeamUser } from '../../modules/team/index.js';
 import { dashOf, field } from '../context.js';
 import { html } from '../html.js';
 import { signedOutPage } from '../layout.js';
@@ -27,11 +27,13 @@ ${error ? html`<div class="notice error" role="alert">${error}</div>` : ''}
   );
 }
 
-function invitationForm(action: string, token: string, who: string, error?: string): string {
+function invitationForm(action: string, token: string, who: TeamUser, error?: string): string {
+  // The same link serves an invitation and a password reset (a user who has a password already).
+  const reset = who.password_hash !== null;
   return signedOutPage(
-    'Accept the invitation',
-    html`<div class="card narrow"><h1>Welcome to Tessera</h1>
-<p>Choose a password for <strong>${who}</strong> (at least ${String(minPasswordLength)} characters).</p>
+    reset ? 'Choose a new password' : 'Accept the invitation',
+    html`<div class="card narrow"><h1>${reset ? 'Choose a new password' : 'Welcome to Tessera'}</h1>
+<p>Choose a ${reset ? 'new ' : ''}password for <strong>${who.email}</strong> (at least ${String(minPasswordLength)} characters).</p>
 ${error ? html`<div class="notice error" role="alert">${error}</div>` : ''}
 <form method="post" action="${action}"><input type="hidden" name="_csrf" value="${token}">
 <label for="new-password">Password</label><input type="password" id="new-password" name="password" autocomplete="new-password" minlength="${String(minPasswordLength)}" required>
@@ -98,20 +100,22 @@ export function authRoutes(
     return reply
       .header('set-cookie', cookie(signInCookie, token, { secure: secure(req), maxAgeS: 3600 }))
       .type('text/html; charset=utf-8')
-      .send(invitationForm(req.url, token, user.email));
+      .send(invitationForm(req.url, token, user));
   });
 
   d.post<{ Params: { token: string } }>('/invitation/:token', async (req, reply) => {
     const user = await team.invitation(req.params.token);
     if (!user) return reply.code(404).type('text/html; charset=utf-8').send(closedInvitation());
     const expected = readCookie(req.headers.cookie, signInCookie);
-    const form = (error: string, status: number) => reply.code(status).type('text/html; charset=utf-8').send(invitationForm(req.url, expected ?? newToken(), user.email, error));
+    const form = (error: string, status: number) => reply.code(status).type('text/html; charset=utf-8').send(invitationForm(req.url, expected ?? newToken(), user, error));
     if (!expected || !sameToken(field(req.body, '_csrf'), expected)) return form('The form expired: try again.', 403);
     const password = field(req.body, 'password');
     if (password !== field(req.body, 'repeat')) return form('The two passwords differ.', 400);
     if (password.length < minPasswordLength) return form(`The password needs at least ${minPasswordLength} characters.`, 400);
     const accepted = await team.accept(req.params.token, password).catch(() => undefined);
     if (!accepted) return form('The password could not be set: it must have at most 200 characters.', 400);
+    // A new password signs the user out everywhere else.
+    sessions.endFor(accepted.id);
     return signedIn(req, reply, { kind: 'user', id: accepted.id, login: accepted.login }, delegation.headers(accepted.id));
   });
 

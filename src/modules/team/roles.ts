@@ -32,6 +32,8 @@ export function roleOf(value: string): Role {
  */
 export function accessNeeded(method: string, rest: string): Access {
   if (/^\/webhook-secret(\/|$)/.test(rest)) return 'admin';
+  // The dashboard's account page: every user changes their own password, whatever their role.
+  if (/^\/account(\/|$)/.test(rest)) return 'read';
   if (method === 'GET' || method === 'HEAD') return 'read';
   const settings = rest === '' || rest === '/' || /^\/(webhooks|users|team|server-side-key|client-side-key|branding|stacking-rules|settings)(\/|$)/.test(rest);
   return settings ? 'admin' : 'write';

@@ -45,6 +45,11 @@ export interface Assignment {
   role: string;
 }
 
+function checkPassword(password: string): void {
+  if (password.length < minPasswordLength) throw invalidPayload(`The password must have at least ${minPasswordLength} characters`);
+  if (password.length > 200) throw invalidPayload('The password must have at most 200 characters');
+}
+
 function oneOf(a: Assignment): void {
   if ((a.id === undefined) === (a.login === undefined)) throw invalidPayload("Send the user's id or login (one of them) with the role");
 }
@@ -197,6 +202,29 @@ export function createTeamService(deps: { db: Db; clock: Clock }) {
       if (rowCount === 0) throw notFound('user', id);
     },
 
+    /**
+     * A new link for the user to choose a password with (a forgotten one): the invitation's page, for 7 days, once.
+     * The current password keeps working until the link is used.
+     */
+    async resetLink(id: string): Promise<{ user: TeamUser; token: string }> {
+      const token = newSecret();
+      const now = clock.now();
+      const { rowCount } = await db.query('UPDATE team_users SET invitation_digest = $2, invited_until = $3, updated_at = $4 WHERE id = $1', [
+        id, hashToken(token), new Date(now.getTime() + invitationDays * 86_400_000), now,
+      ]);
+      if (rowCount === 0) throw notFound('user', id);
+      return { user: await user(db, id), token };
+    },
+
+    /** Changes a signed-in user's password, given the current one (false when it is wrong). */
+    async changePassword(id: string, current: string, next: string): Promise<boolean> {
+      checkPassword(next);
+      const { rows } = await db.query<{ password_hash: string | null }>('SELECT password_hash FROM team_users WHERE id = $1', [id]);
+      if (!(await passwordMatches(current, rows[0]?.password_hash ?? decoyHash))) return false;
+      await db.query('UPDATE team_users SET password_hash = $2, updated_at = $3 WHERE id = $1', [id, await hashPassword(next), clock.now()]);
+      return true;
+    },
+
     /** The invitation's user, while it is open (undefined when unknown, used or expired). */
     async invitation(token: string): Promise<TeamUser | undefined> {
       const { rows } = await db.query<TeamUserRow>(`SELECT ${columns} FROM team_users WHERE invitation_digest = $1 AND invited_until > $2`, [hashToken(token), clock.now()]);
@@ -205,8 +233,7 @@ export function createTeamService(deps: { db: Db; clock: Clock }) {
 
     /** Accepts an open invitation: sets the password and closes the link (undefined when it is not open). */
     async accept(token: string, password: string): Promise<TeamUser | undefined> {
-      if (password.length < minPasswordLength) throw invalidPayload(`The password must have at least ${minPasswordLength} characters`);
-      if (password.length > 200) throw invalidPayload('The password must have at most 200 characters');
+      checkPassword(password);
       const hash = await hashPassword(password);
       const { rows } = await db.query<TeamUserRow>(
         `UPDATE team_users SET password_hash = $3, invitation_digest = NULL, invited_until = NULL, updated_at = $2

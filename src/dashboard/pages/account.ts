@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import { minPasswordLength, type TeamService } from '../../modules/team/index.js';
+import { field, projectCtx, type ProjectCtx } from '../context.js';
+import { html, type Html } from '../html.js';
+import { csrfField } from '../layout.js';
+import type { Sessions } from '../session.js';
+
+type P = { Params: { projectId: string } };
+
+function accountBody(c: ProjectCtx, error?: string): Html {
+  const me = c.session.user;
+  if (me.kind !== 'user') {
+    return html`<h1>Your account</h1><p>You signed in with the instance's management credentials: they have no password to change here (set them with <code>TESSERA_MANAGEMENT_ID</code> and <code>TESSERA_MANAGEMENT_TOKEN</code>).</p>`;
+  }
+  return html`<h1>Your account</h1><p>Signed in as <strong>${me.login}</strong>.</p>
+<h2>Change your password</h2>
+${error ? html`<div class="notice error" role="alert">${error}</div>` : ''}
+<form method="post" action="${c.base}/account/password" class="card">${csrfField(c.session)}
+<label for="current-password">Current password</label><input type="password" id="current-password" name="current" autocomplete="current-password" required>
+<label for="new-password">New password <span class="muted">(at least ${String(minPasswordLength)} characters)</span></label><input type="password" id="new-password" name="password" autocomplete="new-password" minlength="${String(minPasswordLength)}" required>
+<label for="repeat-password">New password again</label><input type="password" id="repeat-password" name="repeat" autocomplete="new-password" required>
+<p><button type="submit">Change the password</button></p></form>
+<p class="muted">Changing it signs you out everywhere else.</p>`;
+}
+
+/** A team user's own account: their password, changed with the current one (other sessions end). */
+export function accountRoutes(d: FastifyInstance, deps: { team: TeamService; sessions: Sessions }): void {
+  d.get<P>('/p/:projectId/account', async (req, reply) => {
+    const c = await projectCtx(req);
+    return c.render(reply, 'account', 'Your account', accountBody(c));
+  });
+
+  d.post<P>('/p/:projectId/account/password', async (req, reply) => {
+    const c = await projectCtx(req);
+    const me = c.session.user;
+    if (me.kind !== 'user') return c.render(reply.code(400), 'account', 'Your account', accountBody(c));
+    const fail = (error: string) => c.render(reply.code(400), 'account', 'Your account', accountBody(c, error));
+    const password = field(req.body, 'password');
+    if (password !== field(req.body, 'repeat')) return fail('The two new passwords differ.');
+    if (password.length < minPasswordLength || password.length > 200) return fail(`The new password needs ${minPasswordLength} to 200 characters.`);
+    if (!(await deps.team.changePassword(me.id, field(req.body, 'current'), password))) {
+      await new Promise((f) => setTimeout(f, 300));
+      return fail('The current password is wrong.');
+    }
+    // Every other session of this user ends; this one goes on.
+    deps.sessions.endFor(me.id, c.session);
+    return c.done(reply, `${c.base}/account`, 'Your password is changed; you are signed out everywhere else.');
+  });
+}
