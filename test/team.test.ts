@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiSpecValidator } from './helpers/api-spec.js';
 import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { mgmt, privateTargets } from './helpers/sendouts.js';
+import { createThrottle } from '../src/dashboard/throttle.js';
 
 const official = apiSpecValidator('management');
 let t: TestTessera;
@@ -335,6 +336,36 @@ describe('roles in the dashboard', () => {
     expect((await as(other, 'GET', `/dashboard/p/${shop.id}/overview`)).headers.location).toBe('/dashboard/sign-in');
     expect((await signIn('changer@example.com', 'correct horse battery')).res.statusCode).toBe(401);
     expect((await signIn('changer@example.com', 'another long password')).res.statusCode).toBe(303);
+  });
+});
+
+describe('wrong passwords', () => {
+  it('ten wrong passwords for one email hold its sign-in for 15 minutes, even with the right one; a success clears the count', () => {
+    let now = 0;
+    const th = createThrottle({ max: 10, windowMs: 15 * 60_000, now: () => now });
+    for (let i = 0; i < 9; i++) th.failed('a@example.com');
+    expect(th.waitMs('a@example.com')).toBe(0);
+    th.succeeded('a@example.com');
+    for (let i = 0; i < 10; i++) th.failed('a@example.com');
+    expect(th.waitMs('a@example.com')).toBe(15 * 60_000);
+    expect(th.waitMs('b@example.com')).toBe(0);
+    now = 15 * 60_000 - 1;
+    expect(th.waitMs('a@example.com')).toBe(1);
+    now = 15 * 60_000;
+    expect(th.waitMs('a@example.com')).toBe(0);
+  });
+
+  it('through the sign-in form: the eleventh try is 429 with Retry-After, right password or not; another email is not held', async () => {
+    const inv = await invite('guessed@example.com', { [shop.id]: 'USER' });
+    await accept(inv.path, 'the real long password');
+    for (let i = 0; i < 10; i++) expect((await signIn('guessed@example.com', `guess number ${i} here`)).res.statusCode).toBe(401);
+    const held = await signIn('Guessed@example.com', 'the real long password');
+    expect(held.res.statusCode).toBe(429);
+    expect(Number(held.res.headers['retry-after'])).toBeGreaterThan(800);
+    expect(held.res.body).toContain('Too many wrong passwords for this email');
+    const neighbour = await invite('neighbour@example.com', { [shop.id]: 'USER' });
+    await accept(neighbour.path, 'the neighbour password');
+    expect((await signIn('neighbour@example.com', 'the neighbour password')).res.statusCode).toBe(303);
   });
 });
 

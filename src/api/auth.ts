@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { forbidden, notFound, unauthorized } from '../core/errors.js';
 import type { Cause } from '../modules/event-log/index.js';
 import { originAllowed, type Caller, type ManagementAuth, type ProjectRow, type ProjectsService } from '../modules/projects/index.js';
-import { accessNeeded, allows, type Delegation, type Role, type TeamService } from '../modules/team/index.js';
+import { refusal, type Delegation, type Role, type TeamService } from '../modules/team/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -98,11 +98,9 @@ export function teamAuthorization(req: FastifyRequest): void {
     }
     throw forbidden('Only the management credentials can do this; a team user works within their projects');
   }
-  const role = user.access.get(projectId);
-  if (!role) throw notFound('project', projectId);
-  const rest = route.replace(/^\/management\/v1\/projects\/:projectId/, '');
-  const needed = accessNeeded(req.method, rest);
-  if (!allows(role, needed)) throw forbidden(`Role ${role} cannot ${needed === 'read' ? 'read this' : needed === 'admin' ? "change this project's settings, keys, webhooks or team" : 'change data'} in project ${projectId}`);
+  const no = refusal(user.access, projectId, req.method, route.replace(/^\/management\/v1\/projects\/:projectId/, ''));
+  if (no?.status === 404) throw notFound('project', projectId);
+  if (no?.status === 403) throw forbidden(`Role ${no.role} cannot ${no.needed === 'read' ? 'read this' : no.needed === 'admin' ? "change this project's settings, keys, webhooks or team" : 'change data'} in project ${projectId}`);
 }
 
 /** What a request causes is attributed to its project, its request id (group_id) and its key. */

@@ -24,9 +24,10 @@ import { sendoutRoutes } from './pages/sendouts.js';
 import { accountRoutes } from './pages/account.js';
 import { teamRoutes } from './pages/team.js';
 import { webhookRoutes } from './pages/webhooks.js';
+import { createThrottle } from './throttle.js';
 import type { V1Services } from './v1.js';
 import { cookieName, createSessions, readCookie, sameToken, type Session } from './session.js';
-import { accessNeeded, allows, type Delegation, type TeamService } from '../modules/team/index.js';
+import { refusal, type Delegation, type TeamService } from '../modules/team/index.js';
 
 export interface DashboardDeps extends V1Services, CampaignServices, BinServices {
   management: { check(id: string, token: string): Promise<boolean> };
@@ -56,11 +57,10 @@ async function teamGate(team: TeamService, session: Session, req: FastifyRequest
   if (!access) return { status: 401, text: 'This user no longer exists: sign in again' };
   const { projectId } = (req.params ?? {}) as { projectId?: string };
   if (projectId === undefined) return undefined;
-  const role = access.get(projectId);
-  if (!role) return { status: 404, text: `Cannot find project with id ${projectId}` };
-  const rest = (req.routeOptions.url ?? '').replace(/^\/dashboard\/p\/:projectId/, '');
-  const needed = accessNeeded(req.method, rest);
-  return allows(role, needed) ? undefined : { status: 403, text: `Your role in this project (${role}) does not allow this` };
+  const no = refusal(access, projectId, req.method, (req.routeOptions.url ?? '').replace(/^\/dashboard\/p\/:projectId/, ''));
+  if (no?.status === 404) return { status: 404, text: `Cannot find project with id ${projectId}` };
+  if (no?.status === 403) return { status: 403, text: `Your role in this project (${no.role}) does not allow this` };
+  return undefined;
 }
 
 function refuse(req: FastifyRequest, reply: FastifyReply, status: number, text: string): FastifyReply {
@@ -71,6 +71,8 @@ function refuse(req: FastifyRequest, reply: FastifyReply, status: number, text: 
 /** Registers the dashboard on the API's app: `/` redirects to `/dashboard`. */
 export async function registerDashboard(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
   const sessions = createSessions();
+  // Ten wrong passwords for one email within 15 minutes hold its sign-in for the rest of them.
+  const throttle = createThrottle({ max: 10, windowMs: 15 * 60_000 });
   // Pages, not API: kept out of /openapi.json (which documents every route not marked hidden).
   app.get('/', { schema: { hide: true } as object }, async (_req, reply) => reply.redirect('/dashboard', 302));
 
@@ -122,7 +124,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       d.get('/assets/dashboard.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(css));
       d.get('/assets/dashboard.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(js));
 
-      authRoutes(d, { sessions, management: deps.management, team: deps.team, delegation: deps.delegation });
+      authRoutes(d, { sessions, management: deps.management, team: deps.team, delegation: deps.delegation, throttle });
       webhookRoutes(d);
       sendoutRoutes(d);
       eventSchemaRoutes(d);
@@ -133,7 +135,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       segmentRoutes(d, deps);
       distributionRoutes(d, deps);
       teamRoutes(d);
-      accountRoutes(d, { team: deps.team, sessions });
+      accountRoutes(d, { team: deps.team, sessions, throttle });
     },
     { prefix: '/dashboard' },
   );

@@ -4,6 +4,7 @@ import { field, projectCtx, type ProjectCtx } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
 import type { Sessions } from '../session.js';
+import type { Throttle } from '../throttle.js';
 
 type P = { Params: { projectId: string } };
 
@@ -24,7 +25,7 @@ ${error ? html`<div class="notice error" role="alert">${error}</div>` : ''}
 }
 
 /** A team user's own account: their password, changed with the current one (other sessions end). */
-export function accountRoutes(d: FastifyInstance, deps: { team: TeamService; sessions: Sessions }): void {
+export function accountRoutes(d: FastifyInstance, deps: { team: TeamService; sessions: Sessions; throttle: Throttle }): void {
   d.get<P>('/p/:projectId/account', async (req, reply) => {
     const c = await projectCtx(req);
     return c.render(reply, 'account', 'Your account', accountBody(c));
@@ -38,10 +39,15 @@ export function accountRoutes(d: FastifyInstance, deps: { team: TeamService; ses
     const password = field(req.body, 'password');
     if (password !== field(req.body, 'repeat')) return fail('The two new passwords differ.');
     if (password.length < minPasswordLength || password.length > 200) return fail(`The new password needs ${minPasswordLength} to 200 characters.`);
+    // Wrong current passwords count with wrong sign-ins: a left-open session is no way around the limit.
+    const wait = deps.throttle.waitMs(me.login);
+    if (wait > 0) return fail(`Too many wrong passwords for this email: try again in ${Math.ceil(wait / 60_000)} minutes.`);
     if (!(await deps.team.changePassword(me.id, field(req.body, 'current'), password))) {
+      deps.throttle.failed(me.login);
       await new Promise((f) => setTimeout(f, 300));
       return fail('The current password is wrong.');
     }
+    deps.throttle.succeeded(me.login);
     // Every other session of this user ends; this one goes on.
     deps.sessions.endFor(me.id, c.session);
     return c.done(reply, `${c.base}/account`, 'Your password is changed; you are signed out everywhere else.');

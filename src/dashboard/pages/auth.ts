@@ -3,6 +3,7 @@ import { invitationDays, minPasswordLength, type Delegation, type TeamService, t
 import { dashOf, field } from '../context.js';
 import { html } from '../html.js';
 import { signedOutPage } from '../layout.js';
+import type { Throttle } from '../throttle.js';
 import { cookie, cookieName, newToken, readCookie, sameToken, signInCookie, type SessionUser, type Sessions } from '../session.js';
 
 const secure = (req: FastifyRequest) => req.protocol === 'https';
@@ -48,9 +49,9 @@ const closedInvitation = () =>
 /** Sign-in (a double-submitted token guards the form), sign-out, the landing redirect and the project switcher. */
 export function authRoutes(
   d: FastifyInstance,
-  deps: { sessions: Sessions; management: { check(id: string, token: string): Promise<boolean> }; team: TeamService; delegation: Delegation },
+  deps: { sessions: Sessions; management: { check(id: string, token: string): Promise<boolean> }; team: TeamService; delegation: Delegation; throttle: Throttle },
 ): void {
-  const { sessions, management, team, delegation } = deps;
+  const { sessions, management, team, delegation, throttle } = deps;
 
   function signedIn(req: FastifyRequest, reply: FastifyReply, user: SessionUser, headers: Record<string, string>): FastifyReply {
     sessions.end(readCookie(req.headers.cookie, cookieName));
@@ -74,12 +75,19 @@ export function authRoutes(
       return reply.code(403).type('text/html; charset=utf-8').send(signInForm(expected ?? newToken(), 'The sign-in form expired: try again.'));
     }
     if (field(req.body, 'kind') === 'user') {
-      const login = field(req.body, 'login').trim();
+      const login = field(req.body, 'login').trim().toLowerCase();
+      const wait = throttle.waitMs(login);
+      if (wait > 0) {
+        return reply.code(429).header('retry-after', String(Math.ceil(wait / 1000))).type('text/html; charset=utf-8')
+          .send(signInForm(expected, `Too many wrong passwords for this email: try again in ${Math.ceil(wait / 60_000)} minutes.`));
+      }
       const user = login && field(req.body, 'password') ? await team.signIn(login, field(req.body, 'password')) : undefined;
       if (!user) {
+        throttle.failed(login);
         await new Promise((f) => setTimeout(f, 300));
         return reply.code(401).type('text/html; charset=utf-8').send(signInForm(expected, 'Wrong email or password.'));
       }
+      throttle.succeeded(login);
       return signedIn(req, reply, { kind: 'user', id: user.id, login: user.login }, delegation.headers(user.id));
     }
     const id = field(req.body, 'id').trim();

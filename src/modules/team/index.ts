@@ -5,7 +5,7 @@
 import { defineModule } from '../module.js';
 import { createDelegation, createTeamService, type Delegation, type TeamService } from './service.js';
 export { createDelegation, createTeamService, invitationDays, minPasswordLength, type Assignment, type Delegation, type InviteInput, type TeamService, type TeamUser } from './service.js';
-export { accessNeeded, allows, roles, type Access, type Role } from './roles.js';
+export { accessNeeded, allows, refusal, roles, type Access, type Role } from './roles.js';
 export { userObject } from './view.js';
 
 export const teamModule = defineModule<{ team: TeamService; delegation: Delegation }>({

@@ -38,3 +38,14 @@ export function accessNeeded(method: string, rest: string): Access {
   const settings = rest === '' || rest === '/' || /^\/(webhooks|users|team|server-side-key|client-side-key|branding|stacking-rules|settings)(\/|$)/.test(rest);
   return settings ? 'admin' : 'write';
 }
+
+/**
+ * Why a user with these roles may not make a request on a project (undefined when they may): the project is not
+ * theirs (404: it is not found for them), or their role does not give what the request needs (403).
+ */
+export function refusal(access: Map<string, Role>, projectId: string, method: string, rest: string): { status: 404 } | { status: 403; role: Role; needed: Access } | undefined {
+  const role = access.get(projectId);
+  if (!role) return { status: 404 };
+  const needed = accessNeeded(method, rest);
+  return allows(role, needed) ? undefined : { status: 403, role, needed };
+}
