@@ -264,6 +264,43 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([]);
   });
 
+  it('invites a teammate from Project settings › Team; they open the link, choose a password and, as a VIEWER, read but change nothing', async () => {
+    const { page } = tab;
+    await page.goto(`/dashboard/p/${p.id}/webhooks`);
+    await page.getByRole('link', { name: 'Team' }).click();
+    await page.getByLabel('Email').fill('grace@store.example');
+    await page.getByLabel('First name').fill('Grace');
+    await page.getByLabel('Role', { exact: true }).selectOption('VIEWER');
+    await page.getByRole('button', { name: 'Add' }).click();
+    const notice = await page.getByText(/grace@store\.example is invited as VIEWER/).textContent();
+    const link = /(http:\/\/\S+\/dashboard\/invitation\/\S+)/.exec(notice ?? '')?.[1];
+    expect(link, notice ?? '').toBeDefined();
+    expect(await page.locator('tbody').textContent()).toContain('invited');
+    await shot(page, 'team');
+
+    // The teammate, in a browser of their own.
+    const mate = await openTab(rig);
+    await mate.page.goto(link!);
+    await mate.page.getByLabel('Password', { exact: true }).fill('a long enough password');
+    await mate.page.getByLabel('Password again').fill('a long enough password');
+    await mate.page.getByRole('button', { name: 'Set the password and sign in' }).click();
+    await mate.page.waitForURL(/\/overview$/);
+    await mate.page.goto(`/dashboard/p/${p.id}/segments`);
+    expect(await mate.page.locator('h1').first().textContent()).toBe('Segments');
+    // A change is refused with 403 and says why.
+    const refused = await mate.page.request.post(`/dashboard/p/${p.id}/segments`, { form: { _csrf: (await mate.page.locator('meta[name=csrf-token]').getAttribute('content'))!, name: 'Nope', type: 'static', customers: '' } });
+    expect(refused.status()).toBe(403);
+    expect(await refused.text()).toContain('VIEWER');
+    await mate.page.goto(`/dashboard/p/${p.id}/team`);
+    expect(await mate.page.getByRole('button', { name: 'Add' }).count()).toBe(0);
+    expect(mate.errors).toEqual([]);
+    await mate.context.close();
+
+    await page.reload();
+    expect(await page.locator('tbody').textContent()).toContain('active');
+    expect(tab.errors.splice(0)).toEqual([]);
+  });
+
   it('signs in with the keyboard alone, and every screen loads with no console error and fits a phone screen', async () => {
     const tab = await openTab(rig, { width: 390, height: 844 });
     const { page } = tab;

@@ -18,6 +18,7 @@ main{padding:1rem;max-width:1200px;margin:0 auto}
 h1{font-size:1.4rem;margin:.3rem 0 1rem}
 h2{font-size:1.15rem;margin:1.5rem 0 .6rem}
 .crumb{color:#5a6575;font-size:.9rem}
+.crumb a[aria-current=page]{font-weight:700;color:#1b2330;text-decoration:none}
 .card{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:1rem;margin-bottom:1rem}
 .card li,ol li{overflow-wrap:anywhere}
 .table-wrap{overflow-x:auto;background:#fff;border:1px solid #dde1e7;border-radius:6px;margin-bottom:1rem}
@@ -33,7 +34,7 @@ button.secondary,.button.secondary{background:#fff;color:#1554c0}
 button.danger{background:#b3261e;border-color:#b3261e}
 label{display:block;font-weight:600;margin:.6rem 0 .2rem}
 label.inline{display:inline-flex;gap:.4rem;align-items:center;font-weight:400;margin:.2rem 1rem .2rem 0}
-input[type=text],input[type=url],input[type=password],input[type=search],input[type=datetime-local],input[type=number],select,textarea{font:inherit;padding:.35rem .5rem;border:1px solid #b8c0cc;border-radius:4px;width:100%;max-width:36rem;background:#fff}
+input[type=text],input[type=email],input[type=url],input[type=password],input[type=search],input[type=datetime-local],input[type=number],select,textarea{font:inherit;padding:.35rem .5rem;border:1px solid #b8c0cc;border-radius:4px;width:100%;max-width:36rem;background:#fff}
 textarea{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;min-height:6rem}
 .filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));gap:.2rem 1rem;align-items:end}
 .filters label{margin:.3rem 0 .1rem}
