@@ -224,6 +224,17 @@ describe('roles in the dashboard', () => {
     expect(rows.map((r) => r.name)).toEqual(['User gold']);
   });
 
+  it('a user whose every project is deleted is told so, and can sign out', async () => {
+    const lone = await t.createProject({ name: 'Short-lived' });
+    const m = await member('orphan@example.com', { [lone.id]: 'ADMIN' });
+    expect((await mgmt(t, 'DELETE', `/projects/${lone.id}`)).statusCode).toBe(204);
+    expect((await mgmt(t, 'GET', `/users/${m.id}`)).json().projects).toEqual({});
+    const home = await as(m.cookie, 'GET', '/dashboard');
+    expect(home.statusCode).toBe(200);
+    expect(home.body).toContain('You are not assigned to any project');
+    expect((await as(m.cookie, 'GET', `/dashboard/p/${lone.id}/overview`)).statusCode).toBe(404);
+  });
+
   it('a role change or removal takes effect on the next request', async () => {
     const m = await member('demoted@example.com', { [shop.id]: 'ADMIN', [other.id]: 'USER' });
     expect((await as(m.cookie, 'GET', `/dashboard/p/${shop.id}/webhooks?reveal=1`)).statusCode).toBe(200);

@@ -136,7 +136,13 @@ export function authRoutes(
     const list = await dashOf(req).api.must<{ data: Array<{ id: string }> }>('GET', '/projects');
     const first = list.data[0];
     if (!first) {
-      return reply.type('text/html; charset=utf-8').send(signedOutPage('No projects', html`<div class="card"><h1>No projects yet</h1><p>Create one with <code>tessera projects create</code> or <code>POST /management/v1/projects</code>.</p></div>`));
+      const { session } = dashOf(req);
+      const body =
+        session.user.kind === 'user'
+          ? html`<div class="card"><h1>No projects for you yet</h1><p>You are not assigned to any project: ask an admin of one to add you.</p>
+<form method="post" action="/dashboard/sign-out"><input type="hidden" name="_csrf" value="${session.csrf}"><button type="submit" class="secondary">Sign out</button></form></div>`
+          : html`<div class="card"><h1>No projects yet</h1><p>Create one with <code>tessera projects create</code> or <code>POST /management/v1/projects</code>.</p></div>`;
+      return reply.type('text/html; charset=utf-8').send(signedOutPage('No projects', body));
     }
     return reply.redirect(`/dashboard/p/${encodeURIComponent(first.id)}/overview`, 302);
   });
