@@ -30,6 +30,7 @@ type Schema = { [key: string]: any };
 
 /** Webhook bodies with the types a webhook can subscribe to, so tame ones get past the service's check. */
 const eventName = { type: 'string', enum: ['*', ...emittedTypes] };
+const teamRole = { type: 'string', enum: ['ADMIN', 'USER', 'VIEWER', 'MERCHANT', 'USER_RESTRICTED', 'role_custom'] };
 const webhookFuzzBody = { ...webhookBody, properties: { ...webhookBody.properties, events: { ...webhookBody.properties.events, items: eventName } } };
 
 const dateParam = { type: 'string', format: 'date-time' };
@@ -77,6 +78,13 @@ export const bodySchemas: Record<string, Schema> = {
   'PUT /management/v1/projects/:projectId/webhooks/:webhookId': webhookFuzzBody,
   'POST /management/v1/projects/:projectId/webhooks/:webhookId/test': { type: 'object', properties: { event_type: eventName } },
   'POST /management/v1/projects/:projectId/webhooks/:webhookId/retry-failed': { type: 'object', properties: { start_date: dateParam, end_date: dateParam } },
+  'POST /management/v1/projects/:projectId/users': { type: 'object', required: ['role'], properties: { id: { type: 'string' }, login: { type: 'string' }, role: teamRole } },
+  'PUT /management/v1/projects/:projectId/users/:userId': { type: 'object', required: ['role'], properties: { role: teamRole } },
+  'POST /management/v1/projects/users/invite': {
+    type: 'object',
+    required: ['email', 'projects'],
+    properties: { email: { type: 'string', enum: ['fx-new@example.com', 'FX-New@Example.com', 'not-an-email'] }, first_name: { type: 'string' }, projects: { type: 'object' } },
+  },
 };
 
 /**

@@ -74,8 +74,9 @@ const paramKinds: Record<string, RefKind> = {
   sendoutId: 'sendout',
   projectId: 'project',
   resource: 'event',
+  userId: 'user',
 };
-const allKinds: RefKind[] = ['customer', 'segment', 'webhook', 'distribution', 'schema', 'sendout', 'project', 'event'];
+const allKinds: RefKind[] = ['customer', 'segment', 'webhook', 'distribution', 'schema', 'sendout', 'project', 'event', 'user'];
 const rawParamJunk = ['%', '%zz', '%00', '%E0%A4%A', '%C0%80', '..', '.', '%2F', '%2F..%2F', 'a'.repeat(499), 'a'.repeat(501), '%F0%9F%92%A9', '*', ':id', '%20'];
 
 export interface ParamValue {

@@ -87,6 +87,10 @@ export async function addFixtures(ctx: FuzzContext, project: TestProject, n: num
     channel: { type: 'webhook', target_url: `https://93.184.216.34/d/${n}`, event_name: 'fx.sent' },
   });
   into('distribution', distribution.id);
+  // A team member of the project (invited; generated DELETEs and unassignments take them away).
+  const invited = await app.inject({ method: 'POST', url: '/management/v1/projects/users/invite', headers: managementHeaders, payload: { email: `fx-user-${project.id.toLowerCase()}-${n}@example.com`, projects: { [project.id]: 'USER' } } });
+  if (invited.statusCode !== 204) throw new Error(`fixture invite failed: ${invited.statusCode} ${invited.body}`);
+  into('user', String(invited.headers['x-tessera-user-id']));
 }
 
 /** Replenishes the fuzzed project's fixtures (generated DELETEs remove them) and the projects DELETE may take. */
@@ -129,7 +133,7 @@ const trustedDomains = { client_trusted_domains: ['shop.example.com', '*.example
 export async function createContext(t: FuzzTessera): Promise<FuzzContext> {
   const project = await t.createProject({ name: 'Fuzzed', ...trustedDomains });
   const other = await t.createProject({ name: 'Other', ...trustedDomains });
-  const pools: Pools = { customer: [], segment: [], webhook: [], distribution: [], schema: [], sendout: [], project: [project.id], event: [], foreign: [other.id] };
+  const pools: Pools = { customer: [], segment: [], webhook: [], distribution: [], schema: [], sendout: [], project: [project.id], event: [], user: [], foreign: [other.id] };
   const ctx: FuzzContext = { t, project, other, pools, sacrificial: [] };
   await addFixtures(ctx, other, 0, (_kind, ...ids) => add(pools.foreign, ...ids));
   await replenish(ctx, 0);

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 
-export type RefKind = 'customer' | 'segment' | 'webhook' | 'distribution' | 'schema' | 'sendout' | 'project' | 'event' | 'foreign';
+export type RefKind = 'customer' | 'segment' | 'webhook' | 'distribution' | 'schema' | 'sendout' | 'project' | 'event' | 'user' | 'foreign';
 
 export const ref = (kind: RefKind) => fc.nat(1000).map((n) => `@@ref:${kind}:${n}@@`);
 export const rawNumber = (text: string) => `@@num:${text}@@`;
