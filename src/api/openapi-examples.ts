@@ -5,6 +5,9 @@
 export const requestExamples: Record<string, unknown> = {
   'POST /management/v1/projects': { name: 'Shop', timezone: 'Europe/Warsaw', client_trusted_domains: ['shop.example.com'] },
   'PUT /management/v1/projects/:projectId': { client_trusted_domains: ['shop.example.com', 'm.shop.example.com'] },
+  'POST /management/v1/projects/users/invite': { email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace', projects: { proj_ExPr0jID: 'USER' } },
+  'POST /management/v1/projects/:projectId/users': { login: 'ada@example.com', role: 'VIEWER' },
+  'PUT /management/v1/projects/:projectId/users/:userId': { role: 'ADMIN' },
   'POST /management/v1/projects/:projectId/custom-event-schemas': {
     name: 'sign_up',
     schema: { properties: { plan: { type: 'string', optional: true }, seats: { type: 'number', optional: true } } },
