@@ -262,6 +262,9 @@ describe('roles in the dashboard', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('team-admin@example.com');
     expect(page.body).toContain('Add a person');
+    // Resets and deletions reach other projects: not a project admin's buttons.
+    expect(page.body).not.toContain('Reset the password of');
+    expect(page.body).not.toContain('from the team');
     expect(page.body).toContain('aria-current="page">Team</a>');
 
     const added = await as(admin.cookie, 'POST', `/dashboard/p/${shop.id}/team`, { email: 'newcomer@example.com', first_name: 'New', last_name: 'Comer', role: 'VIEWER' });
@@ -327,6 +330,14 @@ describe('roles in the dashboard', () => {
     expect((await signIn('forgetful@example.com', 'a brand new passphrase')).res.statusCode).toBe(303);
     // The new password ended the sessions signed in before it.
     expect((await as(m.cookie, 'GET', `/dashboard/p/${shop.id}/overview`)).headers.location).toBe('/dashboard/sign-in');
+
+    // Deleted from the team from the same screen: gone from every project, no sign-in.
+    const signedInAgain = (await signIn('forgetful@example.com', 'a brand new passphrase')).cookie;
+    expect((await as(mgmtSession, 'POST', `/dashboard/p/${shop.id}/team/${m.id}/delete`)).statusCode).toBe(303);
+    expect((await as(mgmtSession, 'GET', `/dashboard/p/${shop.id}/team`)).body).toContain('Deleted from the team');
+    expect((await mgmt(t, 'GET', `/users/${m.id}`)).statusCode).toBe(404);
+    expect((await signIn('forgetful@example.com', 'a brand new passphrase')).res.statusCode).toBe(401);
+    expect((await as(signedInAgain, 'GET', `/dashboard/p/${shop.id}/overview`)).statusCode).toBe(401);
   });
 
   it('Your account: a user changes their own password with the current one, whatever their role; other sessions end', async () => {

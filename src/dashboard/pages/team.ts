@@ -22,14 +22,14 @@ const roleSelect = (id: string, selected: string, label: string): Html =>
   html`<label for="${id}" class="visually-hidden">${label}</label><select id="${id}" name="role">${roles.map((r) => html`<option value="${r}"${r === selected ? ' selected' : ''}>${r}</option>`)}</select>`;
 
 function teamBody(c: ProjectCtx, members: Member[], canAdmin: boolean): Html {
-  // A password reset can reach a user's other projects: the management credentials' to give.
+  // A password reset or a deletion reaches a user's other projects: the management credentials' to do.
   const canReset = c.session.user.kind === 'management';
   const rows = members.map((m) => {
     const at = `${c.base}/team/${encodeURIComponent(m.id)}`;
     const name = `${m.first_name} ${m.last_name}`.trim();
     return html`<tr data-user="${m.id}"><td>${m.login}</td><td>${name || '—'}</td><td>${m.status === 'INVITED' ? 'invited' : 'active'}</td>
 <td>${canAdmin ? html`<form method="post" action="${at}/role" class="inline">${csrfField(c.session)}${roleSelect(`role-${m.id}`, m.role, `Role of ${m.login}`)}<button type="submit" class="secondary">Save</button></form>` : m.role}</td>
-<td class="actions">${canReset && m.status === 'ACTIVE' ? postButton(c.session, `${at}/reset`, `Reset the password of ${m.login}`, { secondary: true, confirm: `Make a link for ${m.login} to choose a new password?` }) : ''}${canAdmin ? postButton(c.session, `${at}/remove`, `Remove ${m.login}`, { danger: true, confirm: `Take ${m.login} off this project?` }) : ''}</td></tr>`;
+<td class="actions">${canReset && m.status === 'ACTIVE' ? postButton(c.session, `${at}/reset`, `Reset the password of ${m.login}`, { secondary: true, confirm: `Make a link for ${m.login} to choose a new password?` }) : ''}${canAdmin ? postButton(c.session, `${at}/remove`, `Remove ${m.login}`, { danger: true, confirm: `Take ${m.login} off this project?` }) : ''}${canReset ? postButton(c.session, `${at}/delete`, `Delete ${m.login} from the team`, { danger: true, confirm: `Delete ${m.login} from the team, in every project? They can no longer sign in.` }) : ''}</td></tr>`;
   });
   const invite = canAdmin
     ? html`<h2>Add a person</h2>
@@ -89,6 +89,13 @@ export function teamRoutes(d: FastifyInstance): void {
     if (r.status !== 204) return c.done(reply, `${c.base}/team`, new ApiRefusal(r.status, r.body).message, 'error');
     const link = `${req.protocol}://${req.host}${new URL(String(r.headers['x-tessera-invitation-url'])).pathname}`;
     return c.done(reply, `${c.base}/team`, `Send this link to choose a new password (it works for 7 days, once; the current password works until then): ${link}`);
+  });
+
+  d.post<P>('/p/:projectId/team/:userId/delete', async (req, reply) => {
+    const c = await projectCtx(req);
+    const r = await c.api.call('DELETE', `/users/${encodeURIComponent(req.params.userId)}`);
+    if (!r.ok) return c.done(reply, `${c.base}/team`, new ApiRefusal(r.status, r.body).message, 'error');
+    return c.done(reply, `${c.base}/team`, 'Deleted from the team: they can no longer sign in.');
   });
 
   d.post<P>('/p/:projectId/team/:userId/remove', async (req, reply) => {
