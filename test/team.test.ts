@@ -73,6 +73,8 @@ describe('project users (management API)', () => {
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const headers = formHeaders(firstCookie(page.headers['set-cookie']));
     expect((await t.app.inject({ method: 'POST', url: inv.path, headers, payload: form({ _csrf: csrf, password: 'short', repeat: 'short' }) })).statusCode).toBe(400);
+    const long = 'x'.repeat(201);
+    expect((await t.app.inject({ method: 'POST', url: inv.path, headers, payload: form({ _csrf: csrf, password: long, repeat: long }) })).statusCode).toBe(400);
     expect((await t.app.inject({ method: 'POST', url: inv.path, headers, payload: form({ _csrf: csrf, password: 'correct horse battery', repeat: 'correct horse batterY' }) })).statusCode).toBe(400);
     expect((await t.app.inject({ method: 'POST', url: inv.path, headers: formHeaders('tessera_signin=from-this-page'), payload: form({ _csrf: 'from-another-page', password: 'correct horse battery', repeat: 'correct horse battery' }) })).statusCode).toBe(403);
 
@@ -82,8 +84,11 @@ describe('project users (management API)', () => {
     const overview = await as(cookie, 'GET', `/dashboard/p/${shop.id}/overview`);
     expect(overview.statusCode, overview.body).toBe(200);
     expect(overview.body).toContain('grace@example.com');
-    // Used once: the link is closed.
+    // Used once: the link is closed, also to a form opened before it was used (another tab).
     expect((await t.app.inject({ method: 'GET', url: inv.path })).statusCode).toBe(404);
+    const late = await t.app.inject({ method: 'POST', url: inv.path, headers, payload: form({ _csrf: csrf, password: 'another long password', repeat: 'another long password' }) });
+    expect(late.statusCode).toBe(404);
+    expect(late.body).toContain('does not work');
 
     const got = (await mgmt(t, 'GET', `/projects/${shop.id}/users/${inv.id}`)).json();
     official('ManagementProjectsUsersGetUserResponseBody', got);

@@ -119,9 +119,10 @@ export function authRoutes(
     if (!expected || !sameToken(field(req.body, '_csrf'), expected)) return form('The form expired: try again.', 403);
     const password = field(req.body, 'password');
     if (password !== field(req.body, 'repeat')) return form('The two passwords differ.', 400);
-    if (password.length < minPasswordLength) return form(`The password needs at least ${minPasswordLength} characters.`, 400);
-    const accepted = await team.accept(req.params.token, password).catch(() => undefined);
-    if (!accepted) return form('The password could not be set: it must have at most 200 characters.', 400);
+    if (password.length < minPasswordLength || password.length > 200) return form(`The password needs ${minPasswordLength} to 200 characters.`, 400);
+    const accepted = await team.accept(req.params.token, password);
+    // Used meanwhile (another tab) or expired since the page was shown.
+    if (!accepted) return reply.code(404).type('text/html; charset=utf-8').send(closedInvitation());
     // A new password signs the user out everywhere else.
     sessions.endFor(accepted.id);
     return signedIn(req, reply, { kind: 'user', id: accepted.id, login: accepted.login }, delegation.headers(accepted.id));
