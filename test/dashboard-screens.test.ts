@@ -224,6 +224,65 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([expect.stringContaining('status of 404')]);
   });
 
+  it('creates a campaign of discount codes from the form (a refusal keeps what was typed), then one of gift cards', async () => {
+    const { page } = tab;
+    await page.goto(`/dashboard/p/${p.id}/campaigns`);
+    await page.getByRole('link', { name: 'New campaign' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Winter');
+    await page.getByLabel('Percent or amount off').fill('150');
+    await page.getByLabel('How many codes to generate').fill('12');
+    await page.getByLabel('Prefix', { exact: true }).fill('WIN-');
+    await page.getByLabel('Random characters after the prefix').fill('6');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.getByText('A percent off is at most 100.').waitFor();
+    expect(await page.getByLabel('Prefix', { exact: true }).inputValue()).toBe('WIN-');
+    await page.getByLabel('Percent or amount off').fill('15');
+    await page.getByLabel('Expires').fill('2031-01-31T23:59');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.getByText('Campaign Winter created.').waitFor();
+    await expect.poll(() => page.locator('#generation-status').textContent(), { timeout: 30_000 }).toBe('DONE');
+    expect(await page.locator('#generation-count').textContent()).toBe('12');
+    const get = async (url: string) => (await rig.t.app.inject({ method: 'GET', url, headers: p.server })).json();
+    const winter = await get('/v1/campaigns/Winter');
+    expect(winter).toMatchObject({ campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', vouchers_count: 12, expiration_date: '2031-01-31T23:59:00.000Z', voucher: { discount: { type: 'PERCENT', percent_off: 15 } } });
+    const codes = (await get(`/v1/vouchers?campaign_id=${winter.id}&limit=100`)).vouchers.map((x: { code: string }) => x.code);
+    expect(codes).toHaveLength(12);
+    for (const code of codes) expect(code).toMatch(/^WIN-[0-9A-Z]{6}$/);
+
+    // A second campaign with the same name is refused on the form.
+    await page.goto(`/dashboard/p/${p.id}/campaigns/new`);
+    await page.getByLabel('Name', { exact: true }).fill('Winter');
+    await page.getByLabel('Percent or amount off').fill('5');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.locator('#form-error').waitFor();
+    expect(await page.locator('#form-error').textContent()).toMatch(/Winter/);
+
+    await page.getByLabel('Name', { exact: true }).fill('Gift cards 2031');
+    await page.getByLabel('Kind').selectOption('GIFT_VOUCHERS');
+    await page.getByLabel('Amount on each card').fill('25.50');
+    await page.getByLabel('How many codes to generate').fill('0');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.getByText('Campaign Gift cards 2031 created.').waitFor();
+    const gifts = await get('/v1/campaigns/Gift%20cards%202031');
+    expect(gifts).toMatchObject({ campaign_type: 'GIFT_VOUCHERS', type: 'AUTO_UPDATE', voucher: { type: 'GIFT_VOUCHER', gift: { amount: 2550 } } });
+    // Junk in every field is refused with a 400 page, never a 500.
+    const csrf = (await page.locator('meta[name=csrf-token]').getAttribute('content'))!;
+    for (const junk of [
+      { name: 'J1', discount_value: '10', start_date: 'yesterday' },
+      { name: 'J2', discount_value: '10', vouchers_count: 'many' },
+      { name: 'J3', discount_value: '10', length: '999' },
+      { name: 'J4', discount_value: '1e400' },
+      { name: '', discount_value: '10' },
+      { name: 'J5', discount_value: '10', vouchers_count: '-1' },
+      { name: 'J6', campaign_type: 'GIFT_VOUCHERS', gift_amount: 'NaN' },
+    ]) {
+      const res = await page.request.post(`/dashboard/p/${p.id}/campaigns/new`, { form: { _csrf: csrf, ...junk } });
+      expect(res.status(), JSON.stringify(junk)).toBe(400);
+    }
+    // The refused forms came back as 400 pages (which the browser reports); nothing else went wrong.
+    expect(tab.errors.splice(0).filter((e) => !e.includes('status of 400'))).toEqual([]);
+  });
+
   it('deletes a campaign into the bin from its page, restores it from the bin, and deletes an entry for good', async () => {
     const { page } = tab;
     const autumn = await v1('POST', '/v1/campaigns', { name: 'Autumn', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
@@ -314,7 +373,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.waitForURL(/\/overview$/);
     const customer = (await rig.t.app.inject({ method: 'GET', url: '/v1/customers/grace', headers: p.server })).json();
     const club = (await rig.t.app.inject({ method: 'GET', url: '/v1/loyalties', headers: p.server })).json().campaigns[0];
-    const screens = ['overview', 'campaigns', `campaigns/${club.id}`, 'customers', `customers/${customer.id}`, 'segments', 'distributions', 'distributions/new', 'sendouts', 'bin', 'webhooks', 'webhooks/new', 'event-schemas', 'team', 'account'];
+    const screens = ['overview', 'campaigns', 'campaigns/new', `campaigns/${club.id}`, 'customers', `customers/${customer.id}`, 'segments', 'distributions', 'distributions/new', 'sendouts', 'bin', 'webhooks', 'webhooks/new', 'event-schemas', 'team', 'account'];
     for (const screen of screens) {
       const res = await page.goto(`/dashboard/p/${p.id}/${screen}`);
       expect(res?.status(), screen).toBe(200);

@@ -14,6 +14,7 @@ import { html } from './html.js';
 import { signedOutPage } from './layout.js';
 import { authRoutes } from './pages/auth.js';
 import { binRoutes, type BinServices } from './pages/bin.js';
+import { campaignNewRoutes } from './pages/campaign-new.js';
 import { campaignRoutes, type CampaignServices } from './pages/campaigns.js';
 import { customerRoutes } from './pages/customers.js';
 import { distributionRoutes } from './pages/distributions.js';
@@ -130,6 +131,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       eventSchemaRoutes(d);
       overviewRoutes(d, deps);
       customerRoutes(d, deps);
+      campaignNewRoutes(d, deps);
       campaignRoutes(d, deps);
       binRoutes(d, deps);
       segmentRoutes(d, deps);

@@ -36,7 +36,7 @@ export function campaignRoutes(d: FastifyInstance, s: CampaignServices): void {
     const pageNo = Math.min(100, Math.max(1, Number.parseInt(str(req.query.page), 10) || 1));
     const list = await s.campaigns.list(c.project.id, { limit: 20, page: pageNo });
     const rows = list.campaigns as Array<{ id: string; name: string; campaign_type: string; vouchers_count: number; vouchers_generation_status: string | null; active: boolean; created_at: string }>;
-    const body = html`<h1>Campaigns</h1>
+    const body = html`<h1>Campaigns</h1><p><a class="button" href="${c.base}/campaigns/new">New campaign</a></p>
 <form method="get" action="${c.base}/vouchers" class="card" role="search"><label for="voucher-code">Find a voucher by code</label><input type="search" id="voucher-code" name="code"> <button type="submit">Find</button></form>
 <div class="table-wrap"><table><thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Codes</th><th scope="col">Generation</th><th scope="col">Active</th><th scope="col">Created</th></tr></thead>
 <tbody>${rows.length === 0 ? html`<tr><td colspan="6" class="muted">No campaigns yet.</td></tr>` : ''}${rows.map(

@@ -1,0 +1,112 @@
+import type { FastifyInstance } from 'fastify';
+import { TesseraError } from '../../core/errors.js';
+import { campaignInputSchema, type CampaignInput, type CampaignsService } from '../../modules/campaigns/index.js';
+import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
+import { html, type Html } from '../html.js';
+import { csrfField } from '../layout.js';
+import { bodyProblem, userCause } from '../v1.js';
+
+type P = { Params: { projectId: string } };
+type Values = Record<string, string>;
+
+const kinds = [
+  ['DISCOUNT_COUPONS', 'Discount codes'],
+  ['GIFT_VOUCHERS', 'Gift cards'],
+] as const;
+
+const selected = (yes: boolean) => (yes ? ' selected' : '');
+
+function form(c: ProjectCtx, v: Values, error?: string): Html {
+  return html`<p class="crumb"><a href="${c.base}/campaigns">Campaigns</a> › New campaign</p><h1>New campaign</h1>
+${error ? html`<div class="notice error" role="alert" id="form-error">${error}</div>` : ''}
+<form method="post" action="${c.base}/campaigns/new" class="card">${csrfField(c.session)}
+<label for="name">Name</label><input type="text" id="name" name="name" required maxlength="200" value="${v.name ?? ''}">
+<label for="description">Description</label><input type="text" id="description" name="description" value="${v.description ?? ''}">
+<label for="campaign_type">Kind</label><select id="campaign_type" name="campaign_type">${kinds.map(([k, label]) => html`<option value="${k}"${selected(v.campaign_type === k)}>${label}</option>`)}</select>
+<fieldset><legend>Discount (discount codes)</legend>
+<label for="discount_type">Discount type</label><select id="discount_type" name="discount_type"><option value="PERCENT"${selected(v.discount_type !== 'AMOUNT')}>Percent off</option><option value="AMOUNT"${selected(v.discount_type === 'AMOUNT')}>Amount off</option></select>
+<label for="discount_value">Percent or amount off <span class="muted">(10 is 10% or 10.00)</span></label><input type="number" id="discount_value" name="discount_value" min="0" step="0.01" value="${v.discount_value ?? ''}">
+</fieldset>
+<fieldset><legend>Balance (gift cards)</legend>
+<label for="gift_amount">Amount on each card <span class="muted">(25 is 25.00)</span></label><input type="number" id="gift_amount" name="gift_amount" min="0" step="0.01" value="${v.gift_amount ?? ''}">
+</fieldset>
+<fieldset><legend>Codes</legend>
+<label for="vouchers_count">How many codes to generate <span class="muted">(0: one each time a code is published)</span></label><input type="number" id="vouchers_count" name="vouchers_count" min="0" max="10000000" step="1" value="${v.vouchers_count ?? '100'}">
+<label for="prefix">Prefix</label><input type="text" id="prefix" name="prefix" maxlength="50" value="${v.prefix ?? ''}">
+<label for="length">Random characters after the prefix</label><input type="number" id="length" name="length" min="1" max="50" step="1" value="${v.length ?? '8'}">
+</fieldset>
+<label for="start_date">Starts <span class="muted">(UTC; empty: now)</span></label><input type="datetime-local" id="start_date" name="start_date" value="${v.start_date ?? ''}">
+<label for="expiration_date">Expires <span class="muted">(UTC; empty: never)</span></label><input type="datetime-local" id="expiration_date" name="expiration_date" value="${v.expiration_date ?? ''}">
+<p><button type="submit">Create campaign</button> <a class="button secondary" href="${c.base}/campaigns">Cancel</a></p></form>`;
+}
+
+/** Hundredths of the currency, from a form's decimal ("10.5" is 1050); NaN when it is not a number. */
+const cents = (s: string) => (s.trim() === '' ? Number.NaN : Math.round(Number(s) * 100));
+/** A datetime-local value read as UTC, in ISO form; null when it is not a date. */
+function utc(s: string): string | undefined | null {
+  if (!s) return undefined;
+  const d = new Date(`${s.length === 16 ? `${s}:00` : s}Z`);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** The API's campaign body from the form, or what is wrong with the form. */
+function inputOf(v: Values): { input?: CampaignInput; problem?: string } {
+  const count = Number(v.vouchers_count || '0');
+  const length = Number(v.length || '8');
+  if (!Number.isInteger(count) || count < 0) return { problem: 'The number of codes is a whole number, 0 or more.' };
+  if (!Number.isInteger(length) || length < 1 || length > 50) return { problem: 'The random characters are a whole number from 1 to 50.' };
+  const codeConfig = { prefix: v.prefix ?? '', length, charset: '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ' };
+  let voucher: Record<string, unknown>;
+  if (v.campaign_type === 'GIFT_VOUCHERS') {
+    const amount = cents(v.gift_amount ?? '');
+    if (!(amount > 0)) return { problem: 'Give the amount on each gift card (more than 0).' };
+    voucher = { type: 'GIFT_VOUCHER', gift: { amount }, code_config: codeConfig };
+  } else {
+    const value = Number(v.discount_value);
+    if (!(value > 0)) return { problem: 'Give the percent or amount off (more than 0).' };
+    if (v.discount_type !== 'AMOUNT' && value > 100) return { problem: 'A percent off is at most 100.' };
+    const discount = v.discount_type === 'AMOUNT' ? { type: 'AMOUNT', amount_off: cents(v.discount_value ?? '') } : { type: 'PERCENT', percent_off: value };
+    voucher = { type: 'DISCOUNT_VOUCHER', discount, code_config: codeConfig };
+  }
+  const start = utc(v.start_date ?? '');
+  const end = utc(v.expiration_date ?? '');
+  if (start === null || end === null) return { problem: 'Give the dates as a day and a time (UTC).' };
+  if (start && end && end <= start) return { problem: 'The campaign must expire after it starts.' };
+  const input = {
+    name: (v.name ?? '').trim(),
+    ...(v.description?.trim() ? { description: v.description.trim() } : {}),
+    campaign_type: v.campaign_type === 'GIFT_VOUCHERS' ? 'GIFT_VOUCHERS' : 'DISCOUNT_COUPONS',
+    type: count > 0 ? 'STATIC' : 'AUTO_UPDATE',
+    ...(count > 0 ? { vouchers_count: count } : {}),
+    ...(start ? { start_date: start } : {}),
+    ...(end ? { expiration_date: end } : {}),
+    voucher,
+  };
+  const problem = bodyProblem(campaignInputSchema, input);
+  return problem ? { problem } : { input: input as unknown as CampaignInput };
+}
+
+/** Campaigns › New campaign: discount codes or gift cards, generated in the background, as the signed-in user. */
+export function campaignNewRoutes(d: FastifyInstance, s: { campaigns: CampaignsService }): void {
+  d.get<P>('/p/:projectId/campaigns/new', async (req, reply) => {
+    const c = await projectCtx(req);
+    return c.render(reply, 'campaigns', 'New campaign', form(c, {}));
+  });
+
+  d.post<P>('/p/:projectId/campaigns/new', async (req, reply) => {
+    const c = await projectCtx(req);
+    const names = ['name', 'description', 'campaign_type', 'discount_type', 'discount_value', 'gift_amount', 'vouchers_count', 'prefix', 'length', 'start_date', 'expiration_date'];
+    const values: Values = Object.fromEntries(names.map((n) => [n, field(req.body, n)]));
+    const fail = (error: string) => c.render(reply.code(400), 'campaigns', 'New campaign', form(c, values, error));
+    const { input, problem } = inputOf(values);
+    if (!input) return fail(problem!);
+    try {
+      const created = await s.campaigns.create(userCause(req, c.project.id, dashOf(req).session), input);
+      return c.done(reply, `${c.base}/campaigns/${encodeURIComponent(created.id)}`, `Campaign ${created.name} created.`);
+    } catch (err) {
+      // A name taken, a code pattern too small for the count...: said on the form, which keeps what was typed.
+      if (err instanceof TesseraError && err.code < 500) return fail(err.details ?? err.publicMessage);
+      throw err;
+    }
+  });
+}
