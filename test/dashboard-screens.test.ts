@@ -265,6 +265,19 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.getByText('Campaign Gift cards 2031 created.').waitFor();
     const gifts = await get('/v1/campaigns/Gift%20cards%202031');
     expect(gifts).toMatchObject({ campaign_type: 'GIFT_VOUCHERS', type: 'AUTO_UPDATE', voucher: { type: 'GIFT_VOUCHER', gift: { amount: 2550 } } });
+    // A code of the new campaign published to a customer from their page, as the signed-in user.
+    const grace = await get('/v1/customers/grace');
+    await page.goto(`/dashboard/p/${p.id}/customers/${grace.id}`);
+    await page.getByLabel('Publish a code of').selectOption({ label: 'Winter' });
+    await page.getByRole('button', { name: 'Publish' }).click();
+    const flash = await page.getByText(/Code WIN-[0-9A-Z]{6} published to Grace Hopper\./).textContent();
+    const code = /WIN-[0-9A-Z]{6}/.exec(flash ?? '')![0];
+    expect(await page.locator('#customer-vouchers').textContent()).toContain(code);
+    const held = await get(`/v1/vouchers/${code}`);
+    expect(held).toMatchObject({ holder_id: grace.id, campaign_id: winter.id });
+    const pubs = await get(`/v1/publications?customer=${grace.id}`);
+    expect(pubs.publications.find((x: { voucher?: { code: string } }) => x.voucher?.code === code)).toMatchObject({ channel: 'USER_PORTAL' });
+
     // Junk in every field is refused with a 400 page, never a 500.
     const csrf = (await page.locator('meta[name=csrf-token]').getAttribute('content'))!;
     for (const junk of [

@@ -29,11 +29,13 @@ import { createThrottle } from './throttle.js';
 import type { V1Services } from './v1.js';
 import { cookieName, createSessions, readCookie, sameToken, type Session } from './session.js';
 import { refusal, type Delegation, type TeamService } from '../modules/team/index.js';
+import type { PublicationsService } from '../modules/publications/index.js';
 
 export interface DashboardDeps extends V1Services, CampaignServices, BinServices {
   management: { check(id: string, token: string): Promise<boolean> };
   team: TeamService;
   delegation: Delegation;
+  publications: Pick<PublicationsService, 'publish'>;
   logger: Logger;
 }
 

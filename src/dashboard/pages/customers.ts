@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { activityObject } from '../../modules/event-log/index.js';
 import { customerObject, type CustomerRow } from '../../modules/customers/index.js';
 import { TesseraError } from '../../core/errors.js';
-import { projectCtx } from '../context.js';
+import type { PublicationsService } from '../../modules/publications/index.js';
+import { dashOf, projectCtx } from '../context.js';
+import { userCause } from '../v1.js';
 import { html, query, when } from '../html.js';
 import type { V1Services } from '../v1.js';
 import { redemptionTable, type CampaignServices } from './campaigns.js';
@@ -23,7 +25,10 @@ const pageSize = 20;
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
-export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServices): void {
+/** The campaigns whose codes can be published to a customer (promotions have none; referral and loyalty codes do). */
+const publishable = new Set(['DISCOUNT_COUPONS', 'GIFT_VOUCHERS', 'LOYALTY_PROGRAM', 'REFERRAL_PROGRAM']);
+
+export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServices & { publications: Pick<PublicationsService, 'publish'> }): void {
   type Q = { Params: { projectId: string; customerId: string }; Querystring: Record<string, unknown> };
 
   d.get<Q>('/p/:projectId/customers', async (req, reply) => {
@@ -57,12 +62,14 @@ export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServi
     const customer = customerObject(row);
     const type = activityTypes.includes(str(req.query.type)) ? str(req.query.type) : undefined;
     const after = str(req.query.after) || undefined;
-    const [segments, activity, held, redemptions] = await Promise.all([
+    const [segments, activity, held, redemptions, campaignList] = await Promise.all([
       s.segments.segmentsOf(c.project.id, row.id),
       s.log.listActivity(c.project.id, row.id, { limit: pageSize, order: '-created_at', type, starting_after_id: after }),
       s.vouchers.list(c.project.id, { limit: 50, page: 1, customer: row.id }),
       s.redemptions.list(c.project.id, { customer: row.id, limit: pageSize, page: 1 }),
+      s.campaigns.list(c.project.id, { limit: 100, page: 1 }),
     ]);
+    const campaigns = (campaignList.campaigns as Array<{ id: string; name: string; campaign_type: string; active: boolean }>).filter((x) => publishable.has(x.campaign_type) && x.active);
     const all = held.vouchers as Array<{ code: string; type: string; campaign: string | null; active: boolean; publish: { count: number }; redemption: { quantity: number | null; redeemed_quantity: number }; loyalty_card: { points: number; balance: number } | null }>;
     const cards = all.filter((v) => v.type === 'LOYALTY_CARD');
     const vouchers = all.filter((v) => v.type !== 'LOYALTY_CARD');
@@ -87,7 +94,13 @@ export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServi
       (g: { id: string; name: string }) => html`<li><a href="${c.base}/segments/${encodeURIComponent(g.id)}">${g.name}</a></li>`,
     )}</ul><h2>Vouchers</h2><ul id="customer-vouchers">${vouchers.length === 0 ? html`<li class="muted">No vouchers published to this customer.</li>` : ''}${vouchers.map(
       (v) => html`<li><a class="mono" href="${c.base}/vouchers/${encodeURIComponent(v.code)}">${v.code}</a> <span class="muted">${v.campaign ?? ''} · redeemed ${v.redemption.redeemed_quantity} / ${v.redemption.quantity ?? '∞'}</span></li>`,
-    )}</ul><h2>Loyalty cards</h2><ul id="customer-cards">${cards.length === 0 ? html`<li class="muted">No loyalty card.</li>` : ''}${cards.map(
+    )}</ul>${
+      campaigns.length > 0
+        ? html`<form method="post" action="${at}/publish" class="publish"><input type="hidden" name="_csrf" value="${c.session.csrf}">
+<label for="publish-campaign">Publish a code of</label><select id="publish-campaign" name="campaign">${campaigns.map((x) => html`<option value="${x.id}">${x.name}</option>`)}</select>
+<button type="submit" class="secondary">Publish</button></form>`
+        : ''
+    }<h2>Loyalty cards</h2><ul id="customer-cards">${cards.length === 0 ? html`<li class="muted">No loyalty card.</li>` : ''}${cards.map(
       (v) => html`<li data-card="${v.code}"><a class="mono" href="${c.base}/vouchers/${encodeURIComponent(v.code)}">${v.code}</a> <span class="muted">${v.campaign ?? ''}</span> · <strong>${v.loyalty_card?.balance ?? 0}</strong> points <span class="muted">(${v.loyalty_card?.points ?? 0} earned)</span></li>`,
     )}</ul></section></div>
 <section aria-labelledby="redemptions-h"><h2 id="redemptions-h">Redemptions (${redemptions.total})</h2>${redemptionTable(c, redemptions.rows, 'customer')}</section>
@@ -100,5 +113,21 @@ export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServi
 <details><summary>Data</summary><pre>${JSON.stringify(a.data.data, null, 2)}</pre></details></li>`,
     )}</ol>${activity.hasMore ? html`<nav class="pager"><a href="${at}${query({ type, after: items.at(-1)?.id })}">Older »</a></nav>` : ''}</section>`;
     return c.render(reply, 'customers', customer.name || customer.id, body);
+  });
+
+  // A code of a campaign published to this customer by the signed-in user (channel USER_PORTAL, as Voucherify's dashboard).
+  d.post<{ Params: { projectId: string; customerId: string } }>('/p/:projectId/customers/:customerId/publish', async (req, reply) => {
+    const c = await projectCtx(req);
+    const row = await s.customers.get(c.project.id, req.params.customerId);
+    const at = `${c.base}/customers/${encodeURIComponent(row.id)}`;
+    const campaignId = typeof (req.body as Record<string, unknown> | undefined)?.campaign === 'string' ? ((req.body as Record<string, string>).campaign) : '';
+    try {
+      const published = (await s.publications.publish(userCause(req, c.project.id, dashOf(req).session), { customer: { id: row.id }, campaign: { name: campaignId } }, { channel: 'USER_PORTAL' })) as { voucher?: { code: string }; vouchers?: Array<{ code: string }> };
+      const code = published.voucher?.code ?? published.vouchers?.[0]?.code ?? '';
+      return c.done(reply, at, `Code ${code} published to ${row.name ?? row.source_id ?? row.id}.`);
+    } catch (err) {
+      if (err instanceof TesseraError && err.code < 500) return c.done(reply, at, err.details ?? err.publicMessage, 'error');
+      throw err;
+    }
   });
 }
