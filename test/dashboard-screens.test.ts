@@ -296,6 +296,42 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0).filter((e) => !e.includes('status of 400'))).toEqual([]);
   });
 
+  it('adds and removes a loyalty card\'s points and a gift card\'s credits from their pages; more than held is refused', async () => {
+    const { page } = tab;
+    const get = async (url: string) => (await rig.t.app.inject({ method: 'GET', url, headers: p.server })).json();
+    const club = (await get('/v1/loyalties')).campaigns.find((x: { name: string }) => x.name === 'Club');
+    const card = (await get(`/v1/loyalties/${club.id}/members`)).vouchers[0].code as string;
+    const before = (await get(`/v1/loyalties/members/${card}`)).loyalty_card.balance as number;
+    await page.goto(`/dashboard/p/${p.id}/vouchers/${card}`);
+    await page.getByLabel('Points (negative to remove)').fill('30');
+    await page.getByLabel('Reason').fill('Goodwill');
+    await page.getByRole('button', { name: 'Change the points' }).click();
+    await page.getByText('Added 30 point(s).').waitFor();
+    expect(await page.locator('#card-balance').textContent()).toBe(String(before + 30));
+    await page.getByLabel('Points (negative to remove)').fill(String(-(before + 31)));
+    await page.getByRole('button', { name: 'Change the points' }).click();
+    await page.locator('.notice.error').waitFor();
+    expect(await page.locator('#card-balance').textContent()).toBe(String(before + 30));
+    const txs = (await get(`/v1/loyalties/members/${card}/transactions`)).data;
+    expect(txs[0]).toMatchObject({ reason: 'Goodwill', details: { balance: { points: 30 } } });
+
+    const gifts = (await rig.t.app.inject({ method: 'POST', url: '/v1/campaigns', headers: p.server, payload: { name: 'Gift wall', campaign_type: 'GIFT_VOUCHERS', type: 'STATIC', vouchers_count: 1, voucher: { type: 'GIFT_VOUCHER', gift: { amount: 1000 } } } })).json();
+    await expect.poll(async () => (await get(`/v1/vouchers?campaign_id=${gifts.id}`)).vouchers.length, { timeout: 30_000 }).toBe(1);
+    const giftCode = (await get(`/v1/vouchers?campaign_id=${gifts.id}`)).vouchers[0].code as string;
+    await page.goto(`/dashboard/p/${p.id}/vouchers/${giftCode}`);
+    expect(await page.locator('#gift-balance').textContent()).toBe('10.00');
+    await page.getByLabel('Amount (negative to remove; 10 is 10.00)').fill('2.50');
+    await page.getByRole('button', { name: 'Change the balance' }).click();
+    await page.getByText('Added 2.50 of credit.').waitFor();
+    expect(await page.locator('#gift-balance').textContent()).toBe('12.50');
+    expect((await get(`/v1/vouchers/${giftCode}`)).gift).toMatchObject({ balance: 1250 });
+    await page.getByLabel('Amount (negative to remove; 10 is 10.00)').fill('-20');
+    await page.getByRole('button', { name: 'Change the balance' }).click();
+    await page.locator('.notice.error').waitFor();
+    expect((await get(`/v1/vouchers/${giftCode}`)).gift).toMatchObject({ balance: 1250 });
+    expect(tab.errors.splice(0)).toEqual([]);
+  });
+
   it('deletes a campaign into the bin from its page, restores it from the bin, and deletes an entry for good', async () => {
     const { page } = tab;
     const autumn = await v1('POST', '/v1/campaigns', { name: 'Autumn', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });

@@ -14,6 +14,7 @@ import { html } from './html.js';
 import { signedOutPage } from './layout.js';
 import { authRoutes } from './pages/auth.js';
 import { binRoutes, type BinServices } from './pages/bin.js';
+import { balanceRoutes, type BalanceServices } from './pages/balances.js';
 import { campaignNewRoutes } from './pages/campaign-new.js';
 import { campaignRoutes, type CampaignServices } from './pages/campaigns.js';
 import { customerRoutes } from './pages/customers.js';
@@ -31,7 +32,7 @@ import { cookieName, createSessions, readCookie, sameToken, type Session } from 
 import { refusal, type Delegation, type TeamService } from '../modules/team/index.js';
 import type { PublicationsService } from '../modules/publications/index.js';
 
-export interface DashboardDeps extends V1Services, CampaignServices, BinServices {
+export interface DashboardDeps extends V1Services, CampaignServices, BinServices, BalanceServices {
   management: { check(id: string, token: string): Promise<boolean> };
   team: TeamService;
   delegation: Delegation;
@@ -135,6 +136,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       customerRoutes(d, deps);
       campaignNewRoutes(d, deps);
       campaignRoutes(d, deps);
+      balanceRoutes(d, deps);
       binRoutes(d, deps);
       segmentRoutes(d, deps);
       distributionRoutes(d, deps);

@@ -6,6 +6,7 @@ import type { VouchersService } from '../../modules/vouchers/index.js';
 import { dashOf, projectCtx, type ProjectCtx } from '../context.js';
 import { html, query, when, type Html } from '../html.js';
 import { postButton } from '../layout.js';
+import { balanceForm } from './balances.js';
 import { userCause } from '../v1.js';
 
 export interface CampaignServices {
@@ -120,7 +121,10 @@ ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? await loyaltySections(c, s, cam
 <div class="grid2"><section class="card" aria-labelledby="redemptions-h"><h2 id="redemptions-h">Redemptions</h2>
 <p><strong id="redeemed">${v.redemption.redeemed_quantity}</strong> of ${v.redemption.quantity ?? 'unlimited'} redeemed.</p>
 ${redemptionTable(c, redemptions.rows, 'voucher')}${redemptions.total > redemptions.rows.length ? html`<p class="muted">The newest ${redemptions.rows.length} of ${redemptions.total}.</p>` : ''}</section>
-<section class="card" aria-labelledby="publications-h"><h2 id="publications-h">Publications</h2><p>Published ${v.publish.count} time(s)${v.holder_id ? html`; held by <a href="${c.base}/customers/${encodeURIComponent(v.holder_id)}">${v.holder_id}</a>` : ''}.</p></section></div>
+<section class="card" aria-labelledby="publications-h"><h2 id="publications-h">Publications</h2><p>Published ${v.publish.count} time(s)${v.holder_id ? html`; held by <a href="${c.base}/customers/${encodeURIComponent(v.holder_id)}">${v.holder_id}</a>` : ''}.</p>${
+      v.loyalty_card ? html`<p>Balance: <strong id="card-balance">${v.loyalty_card.balance}</strong> points.</p>` : v.gift ? html`<p>Balance: <strong id="gift-balance">${(v.gift.balance / 100).toFixed(2)}</strong>.</p>` : ''
+    }</section>
+${balanceForm(c, v)}</div>
 <h2>Data</h2><pre tabindex="0" aria-label="Voucher">${JSON.stringify(v, null, 2)}</pre>`;
     return c.render(reply, 'campaigns', `Voucher ${v.code}`, body);
   });
@@ -137,6 +141,7 @@ interface VoucherView {
   publish: { count: number };
   redemption: { quantity: number | null; redeemed_quantity: number };
   loyalty_card?: { points: number; balance: number } | null;
+  gift?: { amount: number; balance: number } | null;
 }
 
 function voucherTable(c: ProjectCtx, rows: VoucherView[]): Html {

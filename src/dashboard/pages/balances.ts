@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import { TesseraError } from '../../core/errors.js';
+import type { LoyaltiesService } from '../../modules/loyalties/index.js';
+import type { Balances, VouchersService } from '../../modules/vouchers/index.js';
+import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
+import { html, type Html } from '../html.js';
+import { csrfField } from '../layout.js';
+import { userCause } from '../v1.js';
+
+export interface BalanceServices {
+  balances: Pick<Balances, 'change'>;
+  loyalties: Pick<LoyaltiesService, 'changeBalance'>;
+  vouchers: VouchersService;
+}
+
+type P = { Params: { projectId: string; code: string } };
+
+/** The form on a loyalty card's or gift card's page: points or credits added (or, negative, removed), with a reason. */
+export function balanceForm(c: ProjectCtx, v: { code: string; type: string }): Html {
+  const card = v.type === 'LOYALTY_CARD';
+  if (!card && v.type !== 'GIFT_VOUCHER') return html``;
+  const at = `${c.base}/vouchers/${encodeURIComponent(v.code)}/balance`;
+  return html`<section class="card" aria-labelledby="balance-h"><h2 id="balance-h">${card ? 'Add or remove points' : 'Add or remove credits'}</h2>
+<form method="post" action="${at}">${csrfField(c.session)}
+<label for="balance-change">${card ? 'Points (negative to remove)' : 'Amount (negative to remove; 10 is 10.00)'}</label><input type="number" id="balance-change" name="change" required step="${card ? '1' : '0.01'}">
+<label for="balance-reason">Reason</label><input type="text" id="balance-reason" name="reason" maxlength="1000">
+<p><button type="submit">${card ? 'Change the points' : 'Change the balance'}</button></p></form></section>`;
+}
+
+/** Points of a loyalty card, credits of a gift card, changed by the signed-in user (the API's guarded changes). */
+export function balanceRoutes(d: FastifyInstance, s: BalanceServices): void {
+  d.post<P>('/p/:projectId/vouchers/:code/balance', async (req, reply) => {
+    const c = await projectCtx(req);
+    const v = await s.vouchers.find(c.project.id, req.params.code);
+    const at = `${c.base}/vouchers/${encodeURIComponent(v.code)}`;
+    const raw = field(req.body, 'change').trim();
+    const reason = field(req.body, 'reason').trim().slice(0, 1000);
+    const n = Number(raw);
+    if (raw === '' || !Number.isFinite(n) || n === 0 || Math.abs(n) > 1e12) return c.done(reply, at, 'Give a number other than 0.', 'error');
+    const cause = userCause(req, c.project.id, dashOf(req).session);
+    try {
+      if (v.type === 'LOYALTY_CARD') {
+        if (!Number.isInteger(n)) return c.done(reply, at, 'Points are whole numbers.', 'error');
+        await s.loyalties.changeBalance(cause, v.code, { points: n, ...(reason ? { reason } : {}) });
+        return c.done(reply, at, `${n > 0 ? 'Added' : 'Removed'} ${Math.abs(n)} point(s).`);
+      }
+      if (v.type !== 'GIFT_VOUCHER') return c.done(reply, at, 'Only loyalty cards and gift cards have a balance.', 'error');
+      const amount = Math.round(n * 100);
+      await s.balances.change(cause, v.code, { amount, ...(reason ? { reason } : {}) });
+      return c.done(reply, at, `${amount > 0 ? 'Added' : 'Removed'} ${(Math.abs(amount) / 100).toFixed(2)} of credit.`);
+    } catch (err) {
+      // More points removed than the card holds, a disabled card...: said on the page, nothing changed.
+      if (err instanceof TesseraError && err.code < 500) return c.done(reply, at, err.details ?? err.publicMessage, 'error');
+      throw err;
+    }
+  });
+}
