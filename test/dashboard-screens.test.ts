@@ -329,6 +329,19 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.getByRole('button', { name: 'Change the balance' }).click();
     await page.locator('.notice.error').waitFor();
     expect((await get(`/v1/vouchers/${giftCode}`)).gift).toMatchObject({ balance: 1250 });
+
+    // A redemption rolled back from the voucher's page: the code is free again; a second rollback is refused.
+    const redeemed = (await rig.t.app.inject({ method: 'POST', url: '/v1/redemptions', headers: p.server, payload: { customer: { source_id: 'grace' }, order: { amount: 3000 }, redeemables: [{ object: 'voucher', id: giftCode, gift: { credits: 500 } }] } })).json();
+    const redemptionId = redeemed.redemptions[0].id as string;
+    expect((await get(`/v1/vouchers/${giftCode}`)).gift).toMatchObject({ balance: 750 });
+    await page.goto(`/dashboard/p/${p.id}/vouchers/${giftCode}`);
+    await page.getByRole('button', { name: `Roll back ${redemptionId}` }).click();
+    await page.getByText(`Redemption ${redemptionId} rolled back.`).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/dashboard/p/${p.id}/vouchers/${giftCode}`);
+    expect((await get(`/v1/redemptions/${redemptionId}`)).status).toBe('ROLLED_BACK');
+    expect((await get(`/v1/vouchers/${giftCode}`)).gift).toMatchObject({ balance: 1250 });
+    expect(await page.locator(`tr[data-redemption="${redemptionId}"]`).textContent()).toContain('ROLLED_BACK');
+    expect(await page.getByRole('button', { name: `Roll back ${redemptionId}` }).count()).toBe(0);
     expect(tab.errors.splice(0)).toEqual([]);
   });
 

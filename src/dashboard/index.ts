@@ -16,6 +16,7 @@ import { authRoutes } from './pages/auth.js';
 import { binRoutes, type BinServices } from './pages/bin.js';
 import { balanceRoutes, type BalanceServices } from './pages/balances.js';
 import { campaignNewRoutes } from './pages/campaign-new.js';
+import { rollbackRoutes } from './pages/rollbacks.js';
 import { campaignRoutes, type CampaignServices } from './pages/campaigns.js';
 import { customerRoutes } from './pages/customers.js';
 import { distributionRoutes } from './pages/distributions.js';
@@ -31,12 +32,14 @@ import type { V1Services } from './v1.js';
 import { cookieName, createSessions, readCookie, sameToken, type Session } from './session.js';
 import { refusal, type Delegation, type TeamService } from '../modules/team/index.js';
 import type { PublicationsService } from '../modules/publications/index.js';
+import type { RollbacksService } from '../modules/redemptions/index.js';
 
 export interface DashboardDeps extends V1Services, CampaignServices, BinServices, BalanceServices {
   management: { check(id: string, token: string): Promise<boolean> };
   team: TeamService;
   delegation: Delegation;
   publications: Pick<PublicationsService, 'publish'>;
+  rollbacks: Pick<RollbacksService, 'rollback'>;
   logger: Logger;
 }
 
@@ -137,6 +140,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       campaignNewRoutes(d, deps);
       campaignRoutes(d, deps);
       balanceRoutes(d, deps);
+      rollbackRoutes(d, deps);
       binRoutes(d, deps);
       segmentRoutes(d, deps);
       distributionRoutes(d, deps);

@@ -120,7 +120,7 @@ ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? await loyaltySections(c, s, cam
 <div class="actions">${postButton(c.session, `${c.base}/vouchers/${encodeURIComponent(v.code)}/delete`, 'Delete voucher', { danger: true, confirm: `Move ${v.code} to the bin?` })}</div>
 <div class="grid2"><section class="card" aria-labelledby="redemptions-h"><h2 id="redemptions-h">Redemptions</h2>
 <p><strong id="redeemed">${v.redemption.redeemed_quantity}</strong> of ${v.redemption.quantity ?? 'unlimited'} redeemed.</p>
-${redemptionTable(c, redemptions.rows, 'voucher')}${redemptions.total > redemptions.rows.length ? html`<p class="muted">The newest ${redemptions.rows.length} of ${redemptions.total}.</p>` : ''}</section>
+${redemptionTable(c, redemptions.rows, 'voucher', `${c.base}/vouchers/${encodeURIComponent(v.code)}`)}${redemptions.total > redemptions.rows.length ? html`<p class="muted">The newest ${redemptions.rows.length} of ${redemptions.total}.</p>` : ''}</section>
 <section class="card" aria-labelledby="publications-h"><h2 id="publications-h">Publications</h2><p>Published ${v.publish.count} time(s)${v.holder_id ? html`; held by <a href="${c.base}/customers/${encodeURIComponent(v.holder_id)}">${v.holder_id}</a>` : ''}.</p>${
       v.loyalty_card ? html`<p>Balance: <strong id="card-balance">${v.loyalty_card.balance}</strong> points.</p>` : v.gift ? html`<p>Balance: <strong id="gift-balance">${(v.gift.balance / 100).toFixed(2)}</strong>.</p>` : ''
     }</section>
@@ -188,10 +188,10 @@ async function loyaltySections(c: ProjectCtx, s: CampaignServices, programId: st
 }
 
 /** Redemptions, newest first: on a voucher's page (with the customer) and on a customer's (with the voucher). */
-export function redemptionTable(c: ProjectCtx, rows: RedemptionRow[], on: 'voucher' | 'customer'): Html {
+export function redemptionTable(c: ProjectCtx, rows: RedemptionRow[], on: 'voucher' | 'customer', back: string): Html {
   const other = on === 'voucher' ? 'Customer' : 'Redeemed';
-  return html`<div class="table-wrap"><table class="redemptions"><thead><tr><th scope="col">Redemption</th><th scope="col">When</th><th scope="col">Status</th><th scope="col">${other}</th><th scope="col">Order</th><th scope="col">Amount</th></tr></thead>
-<tbody>${rows.length === 0 ? html`<tr><td colspan="6" class="muted">No redemptions yet.</td></tr>` : ''}${rows.map((r) => {
+  return html`<div class="table-wrap"><table class="redemptions"><thead><tr><th scope="col">Redemption</th><th scope="col">When</th><th scope="col">Status</th><th scope="col">${other}</th><th scope="col">Order</th><th scope="col">Amount</th><th scope="col">Actions</th></tr></thead>
+<tbody>${rows.length === 0 ? html`<tr><td colspan="7" class="muted">No redemptions yet.</td></tr>` : ''}${rows.map((r) => {
     const code = typeof (r.body as { voucher?: { code?: unknown } }).voucher?.code === 'string' ? String((r.body as { voucher: { code: string } }).voucher.code) : null;
     const cell =
       on === 'voucher'
@@ -202,7 +202,8 @@ export function redemptionTable(c: ProjectCtx, rows: RedemptionRow[], on: 'vouch
           ? html`<a class="mono" href="${c.base}/vouchers/${encodeURIComponent(code)}">${code}</a>`
           : html`<span class="mono">${r.related_object_id}</span>`;
     const status = r.status === 'SUCCEEDED' ? 'completed' : r.status === 'FAILED' ? 'failed' : 'inactive';
-    return html`<tr data-redemption="${r.id}"><td class="mono">${r.id}</td><td>${when(r.created_at.toISOString())}</td><td><span class="badge ${status}">${r.status}</span></td><td>${cell}</td><td class="mono">${r.order_id ?? '—'}</td><td>${money(r.amount)}</td></tr>`;
+    return html`<tr data-redemption="${r.id}"><td class="mono">${r.id}</td><td>${when(r.created_at.toISOString())}</td><td><span class="badge ${status}">${r.status}</span></td><td>${cell}</td><td class="mono">${r.order_id ?? '—'}</td><td>${money(r.amount)}</td>
+<td class="actions">${r.status === 'SUCCEEDED' && r.related_object_type !== 'redemption' ? postButton(c.session, `${c.base}/redemptions/${encodeURIComponent(r.id)}/rollback`, `Roll back ${r.id}`, { secondary: true, confirm: 'Roll this redemption back? What it spent is given back.', extra: { back } }) : ''}</td></tr>`;
   })}</tbody></table></div>`;
 }
 

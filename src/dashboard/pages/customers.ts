@@ -103,7 +103,7 @@ export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServi
     }<h2>Loyalty cards</h2><ul id="customer-cards">${cards.length === 0 ? html`<li class="muted">No loyalty card.</li>` : ''}${cards.map(
       (v) => html`<li data-card="${v.code}"><a class="mono" href="${c.base}/vouchers/${encodeURIComponent(v.code)}">${v.code}</a> <span class="muted">${v.campaign ?? ''}</span> · <strong>${v.loyalty_card?.balance ?? 0}</strong> points <span class="muted">(${v.loyalty_card?.points ?? 0} earned)</span></li>`,
     )}</ul></section></div>
-<section aria-labelledby="redemptions-h"><h2 id="redemptions-h">Redemptions (${redemptions.total})</h2>${redemptionTable(c, redemptions.rows, 'customer')}</section>
+<section aria-labelledby="redemptions-h"><h2 id="redemptions-h">Redemptions (${redemptions.total})</h2>${redemptionTable(c, redemptions.rows, 'customer', at)}</section>
 <section aria-labelledby="activity-h"><h2 id="activity-h">Activity</h2>
 <form method="get" action="${at}" class="card filters"><div><label for="activity-type">Type</label><select id="activity-type" name="type" data-autosubmit>
 <option value="">All types</option>${activityTypes.map((t) => html`<option value="${t}"${t === type ? ' selected' : ''}>${t}</option>`)}</select></div>
