@@ -342,6 +342,16 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect((await get(`/v1/vouchers/${giftCode}`)).gift).toMatchObject({ balance: 1250 });
     expect(await page.locator(`tr[data-redemption="${redemptionId}"]`).textContent()).toContain('ROLLED_BACK');
     expect(await page.getByRole('button', { name: `Roll back ${redemptionId}` }).count()).toBe(0);
+
+    // A code disabled from its page is refused at redemption, then enabled again.
+    await page.getByRole('button', { name: 'Disable voucher' }).click();
+    await page.getByText(`Voucher ${giftCode} disabled.`).waitFor();
+    expect((await get(`/v1/vouchers/${giftCode}`)).active).toBe(false);
+    const refused = await rig.t.app.inject({ method: 'POST', url: '/v1/redemptions', headers: p.server, payload: { customer: { source_id: 'grace' }, order: { amount: 3000 }, redeemables: [{ object: 'voucher', id: giftCode, gift: { credits: 100 } }] } });
+    expect(refused.statusCode).toBe(400);
+    await page.getByRole('button', { name: 'Enable voucher' }).click();
+    await page.getByText(`Voucher ${giftCode} enabled.`).waitFor();
+    expect((await get(`/v1/vouchers/${giftCode}`)).active).toBe(true);
     expect(tab.errors.splice(0)).toEqual([]);
   });
 

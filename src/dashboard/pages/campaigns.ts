@@ -104,6 +104,16 @@ ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? await loyaltySections(c, s, cam
     return c.done(reply, v.campaign_id ? `${c.base}/campaigns/${encodeURIComponent(v.campaign_id)}` : `${c.base}/campaigns`, `Voucher ${v.code} moved to the bin.`);
   });
 
+  // A code disabled (a leaked one) or enabled again, as the signed-in user (voucher.disabled / voucher.enabled).
+  d.post<P>('/p/:projectId/vouchers/:code/active', async (req, reply) => {
+    const c = await projectCtx(req);
+    const v = await s.vouchers.find(c.project.id, req.params.code);
+    const on = (req.body as Record<string, unknown> | undefined)?.active === 'on';
+    const cause = userCause(req, c.project.id, dashOf(req).session);
+    await (on ? s.vouchers.enable(cause, v.code) : s.vouchers.disable(cause, v.code));
+    return c.done(reply, `${c.base}/vouchers/${encodeURIComponent(v.code)}`, `Voucher ${v.code} ${on ? 'enabled' : 'disabled'}.`);
+  });
+
   d.get<P>('/p/:projectId/vouchers', async (req, reply) => {
     const c = await projectCtx(req);
     const code = str(req.query.code).trim();
@@ -117,7 +127,8 @@ ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? await loyaltySections(c, s, cam
     const redemptions = await s.redemptions.list(c.project.id, { voucher: v.id, limit: pageSize, page: 1 });
     const body = html`<p class="crumb"><a href="${c.base}/campaigns">Campaigns</a>${v.campaign_id ? html` › <a href="${c.base}/campaigns/${encodeURIComponent(v.campaign_id)}">${v.campaign ?? v.campaign_id}</a>` : ''} › ${v.code}</p>
 <h1>Voucher <span class="mono">${v.code}</span></h1>
-<div class="actions">${postButton(c.session, `${c.base}/vouchers/${encodeURIComponent(v.code)}/delete`, 'Delete voucher', { danger: true, confirm: `Move ${v.code} to the bin?` })}</div>
+<p>${v.active ? html`<span class="badge active">Active</span>` : html`<span class="badge inactive">Disabled</span>`}</p>
+<div class="actions">${postButton(c.session, `${c.base}/vouchers/${encodeURIComponent(v.code)}/active`, v.active ? 'Disable voucher' : 'Enable voucher', { secondary: true, extra: { active: v.active ? 'off' : 'on' } })}${postButton(c.session, `${c.base}/vouchers/${encodeURIComponent(v.code)}/delete`, 'Delete voucher', { danger: true, confirm: `Move ${v.code} to the bin?` })}</div>
 <div class="grid2"><section class="card" aria-labelledby="redemptions-h"><h2 id="redemptions-h">Redemptions</h2>
 <p><strong id="redeemed">${v.redemption.redeemed_quantity}</strong> of ${v.redemption.quantity ?? 'unlimited'} redeemed.</p>
 ${redemptionTable(c, redemptions.rows, 'voucher', `${c.base}/vouchers/${encodeURIComponent(v.code)}`)}${redemptions.total > redemptions.rows.length ? html`<p class="muted">The newest ${redemptions.rows.length} of ${redemptions.total}.</p>` : ''}</section>
