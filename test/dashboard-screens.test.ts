@@ -315,6 +315,21 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const txs = (await get(`/v1/loyalties/members/${card}/transactions`)).data;
     expect(txs[0]).toMatchObject({ reason: 'Goodwill', details: { balance: { points: 30 } } });
 
+    // A reward the card pays for is redeemed from its page: its points spent; one it cannot pay for has no button.
+    const post = async (url: string, payload: object) => (await rig.t.app.inject({ method: 'POST', url, headers: p.server, payload })).json();
+    const mug = await post('/v1/products', { name: 'Mug', source_id: 'mug' });
+    const mugReward = await post('/v1/rewards', { name: 'Mug', type: 'MATERIAL', parameters: { product: { id: mug.id } } });
+    const trip = await post('/v1/rewards', { name: 'Trip', type: 'MATERIAL', parameters: { product: { id: mug.id } } });
+    await post(`/v1/loyalties/${club.id}/rewards`, { reward: mugReward.id, parameters: { loyalty: { points: 100 } } });
+    await post(`/v1/loyalties/${club.id}/rewards`, { reward: trip.id, parameters: { loyalty: { points: 1_000_000 } } });
+    await page.goto(`/dashboard/p/${p.id}/vouchers/${card}`);
+    expect(await page.locator('#card-rewards').textContent()).toMatch(/Mug[\s\S]*100 points[\s\S]*Trip[\s\S]*1000000 points/);
+    expect(await page.getByRole('button', { name: 'Redeem Trip' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Redeem Mug' }).click();
+    await page.getByText('Reward redeemed.').waitFor();
+    expect(await page.locator('#card-balance').textContent()).toBe(String(before + 30 - 100));
+    expect((await get(`/v1/loyalties/members/${card}`)).loyalty_card.balance).toBe(before + 30 - 100);
+
     const gifts = (await rig.t.app.inject({ method: 'POST', url: '/v1/campaigns', headers: p.server, payload: { name: 'Gift wall', campaign_type: 'GIFT_VOUCHERS', type: 'STATIC', vouchers_count: 1, voucher: { type: 'GIFT_VOUCHER', gift: { amount: 1000 } } } })).json();
     await expect.poll(async () => (await get(`/v1/vouchers?campaign_id=${gifts.id}`)).vouchers.length, { timeout: 30_000 }).toBe(1);
     const giftCode = (await get(`/v1/vouchers?campaign_id=${gifts.id}`)).vouchers[0].code as string;

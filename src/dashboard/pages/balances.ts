@@ -1,16 +1,35 @@
 import type { FastifyInstance } from 'fastify';
 import { TesseraError } from '../../core/errors.js';
 import type { LoyaltiesService } from '../../modules/loyalties/index.js';
+import type { RewardsService } from '../../modules/rewards/index.js';
 import type { Balances, VouchersService } from '../../modules/vouchers/index.js';
 import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
 import { html, type Html } from '../html.js';
-import { csrfField } from '../layout.js';
+import { csrfField, postButton } from '../layout.js';
 import { userCause } from '../v1.js';
 
 export interface BalanceServices {
   balances: Pick<Balances, 'change'>;
   loyalties: Pick<LoyaltiesService, 'changeBalance'>;
   vouchers: VouchersService;
+  rewards: Pick<RewardsService, 'memberRewards' | 'redeem'>;
+}
+
+type Offer = { reward: { id: string; name: string; type: string }; assignment: { parameters: { loyalty: { points: number } } } };
+
+/** A loyalty card's rewards (its program's, at the member's prices), each redeemable here when the card pays for it. */
+export async function rewardsSection(c: ProjectCtx, rewards: BalanceServices['rewards'], v: { code: string; type: string; loyalty_card?: { balance: number } | null }): Promise<Html> {
+  if (v.type !== 'LOYALTY_CARD') return html``;
+  const offers = (await rewards.memberRewards(c.project.id, v.code, { limit: 100, page: 1 })).data as Offer[];
+  const balance = v.loyalty_card?.balance ?? 0;
+  const at = `${c.base}/vouchers/${encodeURIComponent(v.code)}/rewards`;
+  return html`<section class="card" aria-labelledby="rewards-h"><h2 id="rewards-h">Rewards</h2>${offers.length === 0 ? html`<p class="muted">The program offers no rewards.</p>` : ''}
+<ul id="card-rewards">${offers.map((o) => {
+    const price = o.assignment.parameters.loyalty.points;
+    // Paying with points (COIN) discounts an order: that is a redemption with an order, made through the API.
+    const here = o.reward.type !== 'COIN' && price <= balance;
+    return html`<li data-reward="${o.reward.name}">${o.reward.name} <span class="muted">${o.reward.type} · ${price} points</span> ${here ? postButton(c.session, `${at}/${encodeURIComponent(o.reward.id)}`, `Redeem ${o.reward.name}`, { secondary: true, confirm: `Spend ${price} points on ${o.reward.name}?` }) : ''}</li>`;
+  })}</ul></section>`;
 }
 
 type P = { Params: { projectId: string; code: string } };
@@ -50,6 +69,21 @@ export function balanceRoutes(d: FastifyInstance, s: BalanceServices): void {
       return c.done(reply, at, `${amount > 0 ? 'Added' : 'Removed'} ${(Math.abs(amount) / 100).toFixed(2)} of credit.`);
     } catch (err) {
       // More points removed than the card holds, a disabled card...: said on the page, nothing changed.
+      if (err instanceof TesseraError && err.code < 500) return c.done(reply, at, err.details ?? err.publicMessage, 'error');
+      throw err;
+    }
+  });
+
+  // A reward redeemed for the member by the signed-in user: its points spent, the reward issued (as the API does).
+  d.post<P & { Params: { rewardId: string } }>('/p/:projectId/vouchers/:code/rewards/:rewardId', async (req, reply) => {
+    const c = await projectCtx(req);
+    const v = await s.vouchers.find(c.project.id, req.params.code);
+    const at = `${c.base}/vouchers/${encodeURIComponent(v.code)}`;
+    if (v.type !== 'LOYALTY_CARD' || !v.campaign_id) return c.done(reply, at, 'Only a loyalty card of a program redeems rewards.', 'error');
+    try {
+      await s.rewards.redeem(userCause(req, c.project.id, dashOf(req).session), v.campaign_id, v.code, { reward: { id: req.params.rewardId } });
+      return c.done(reply, at, 'Reward redeemed.');
+    } catch (err) {
       if (err instanceof TesseraError && err.code < 500) return c.done(reply, at, err.details ?? err.publicMessage, 'error');
       throw err;
     }

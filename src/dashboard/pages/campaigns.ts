@@ -6,7 +6,7 @@ import type { VouchersService } from '../../modules/vouchers/index.js';
 import { dashOf, projectCtx, type ProjectCtx } from '../context.js';
 import { html, query, when, type Html } from '../html.js';
 import { postButton } from '../layout.js';
-import { balanceForm } from './balances.js';
+import { balanceForm, rewardsSection, type BalanceServices } from './balances.js';
 import { userCause } from '../v1.js';
 
 export interface CampaignServices {
@@ -15,6 +15,8 @@ export interface CampaignServices {
   redemptions: RedemptionsService;
   earningRules: Pick<EarningRules, 'list'>;
   loyaltyTiers: Pick<Tiers, 'list'>;
+  /** A loyalty card's page lists its rewards. */
+  rewards: BalanceServices['rewards'];
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -135,7 +137,7 @@ ${redemptionTable(c, redemptions.rows, 'voucher', `${c.base}/vouchers/${encodeUR
 <section class="card" aria-labelledby="publications-h"><h2 id="publications-h">Publications</h2><p>Published ${v.publish.count} time(s)${v.holder_id ? html`; held by <a href="${c.base}/customers/${encodeURIComponent(v.holder_id)}">${v.holder_id}</a>` : ''}.</p>${
       v.loyalty_card ? html`<p>Balance: <strong id="card-balance">${v.loyalty_card.balance}</strong> points.</p>` : v.gift ? html`<p>Balance: <strong id="gift-balance">${(v.gift.balance / 100).toFixed(2)}</strong>.</p>` : ''
     }</section>
-${balanceForm(c, v)}</div>
+${balanceForm(c, v)}${await rewardsSection(c, s.rewards, v)}</div>
 <h2>Data</h2><pre tabindex="0" aria-label="Voucher">${JSON.stringify(v, null, 2)}</pre>`;
     return c.render(reply, 'campaigns', `Voucher ${v.code}`, body);
   });
