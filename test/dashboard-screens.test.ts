@@ -265,6 +265,36 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.getByText('Campaign Gift cards 2031 created.').waitFor();
     const gifts = await get('/v1/campaigns/Gift%20cards%202031');
     expect(gifts).toMatchObject({ campaign_type: 'GIFT_VOUCHERS', type: 'AUTO_UPDATE', voucher: { type: 'GIFT_VOUCHER', gift: { amount: 2550 } } });
+    // A loyalty program from the same form; its earning rules added and deleted on its page.
+    await page.goto(`/dashboard/p/${p.id}/campaigns/new`);
+    await page.getByLabel('Name', { exact: true }).fill('Stars');
+    await page.getByLabel('Kind').selectOption('LOYALTY_PROGRAM');
+    await page.getByLabel('Points on a new card').fill('10');
+    await page.getByLabel('How many codes to generate').fill('0');
+    await page.getByLabel('Prefix', { exact: true }).fill('STAR-');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.getByText('Campaign Stars created.').waitFor();
+    const stars = await get('/v1/loyalties/Stars');
+    expect(stars).toMatchObject({ campaign_type: 'LOYALTY_PROGRAM', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 10 } } });
+    await page.getByLabel('Add a rule: when').selectOption('signup');
+    await page.getByLabel('Points it gives').fill('25');
+    await page.getByRole('button', { name: 'Add earning rule' }).click();
+    await page.getByText('Earning rule added.').waitFor();
+    await page.getByLabel('Add a rule: when').selectOption('order.paid');
+    await page.getByLabel('Points it gives').fill('5');
+    await page.getByRole('button', { name: 'Add earning rule' }).click();
+    await page.getByText('Earning rule added.').waitFor();
+    const rules = (await get(`/v1/loyalties/${stars.id}/earning-rules`)).data as Array<{ id: string; event: string; loyalty: { points: number } }>;
+    expect(rules.map((r) => [r.event, r.loyalty.points]).sort()).toEqual([['custom_event', 25], ['order.paid', 5]]);
+    // A member earns by the rule at once: a card published to Grace, then her signup event.
+    const starCard = (await rig.t.app.inject({ method: 'POST', url: `/v1/loyalties/${stars.id}/members`, headers: p.server, payload: { customer: { source_id: 'grace' } } })).json().code as string;
+    await rig.t.app.inject({ method: 'POST', url: '/v1/events', headers: p.server, payload: { event: 'signup', customer: { source_id: 'grace' }, metadata: { plan: 'gold' } } });
+    expect((await get(`/v1/loyalties/members/${starCard}`)).loyalty_card.balance).toBe(35);
+    const signupRule = rules.find((r) => r.event === 'custom_event')!;
+    await page.getByRole('button', { name: `Delete rule ${signupRule.id}` }).click();
+    await page.getByText('Earning rule deleted.').waitFor();
+    expect((await get(`/v1/loyalties/${stars.id}/earning-rules`)).data.map((r: { id: string }) => r.id)).not.toContain(signupRule.id);
+
     // A code of the new campaign published to a customer from their page, as the signed-in user.
     const grace = await get('/v1/customers/grace');
     await page.goto(`/dashboard/p/${p.id}/customers/${grace.id}`);

@@ -10,7 +10,7 @@ import { userCause } from '../v1.js';
 
 export interface BalanceServices {
   balances: Pick<Balances, 'change'>;
-  loyalties: Pick<LoyaltiesService, 'changeBalance'>;
+  loyalties: Pick<LoyaltiesService, 'changeBalance' | 'createProgram'>;
   vouchers: VouchersService;
   rewards: Pick<RewardsService, 'memberRewards' | 'redeem'>;
 }

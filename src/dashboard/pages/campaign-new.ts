@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { TesseraError } from '../../core/errors.js';
 import { campaignInputSchema, type CampaignInput, type CampaignsService } from '../../modules/campaigns/index.js';
+import type { LoyaltiesService } from '../../modules/loyalties/index.js';
 import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
@@ -12,6 +13,7 @@ type Values = Record<string, string>;
 const kinds = [
   ['DISCOUNT_COUPONS', 'Discount codes'],
   ['GIFT_VOUCHERS', 'Gift cards'],
+  ['LOYALTY_PROGRAM', 'Loyalty program'],
 ] as const;
 
 const selected = (yes: boolean) => (yes ? ' selected' : '');
@@ -29,6 +31,9 @@ ${error ? html`<div class="notice error" role="alert" id="form-error">${error}</
 </fieldset>
 <fieldset><legend>Balance (gift cards)</legend>
 <label for="gift_amount">Amount on each card <span class="muted">(25 is 25.00)</span></label><input type="number" id="gift_amount" name="gift_amount" min="0" step="0.01" value="${v.gift_amount ?? ''}">
+</fieldset>
+<fieldset><legend>Cards (loyalty program)</legend>
+<label for="initial_points">Points on a new card</label><input type="number" id="initial_points" name="initial_points" min="0" step="1" value="${v.initial_points ?? '0'}">
 </fieldset>
 <fieldset><legend>Codes</legend>
 <label for="vouchers_count">How many codes to generate <span class="muted">(0: one each time a code is published)</span></label><input type="number" id="vouchers_count" name="vouchers_count" min="0" max="10000000" step="1" value="${v.vouchers_count ?? '100'}">
@@ -57,7 +62,11 @@ function inputOf(v: Values): { input?: CampaignInput; problem?: string } {
   if (!Number.isInteger(length) || length < 1 || length > 50) return { problem: 'The random characters are a whole number from 1 to 50.' };
   const codeConfig = { prefix: v.prefix ?? '', length, charset: '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ' };
   let voucher: Record<string, unknown>;
-  if (v.campaign_type === 'GIFT_VOUCHERS') {
+  if (v.campaign_type === 'LOYALTY_PROGRAM') {
+    const points = Number(v.initial_points || '0');
+    if (!Number.isInteger(points) || points < 0) return { problem: 'The points on a new card are a whole number, 0 or more.' };
+    voucher = { type: 'LOYALTY_CARD', loyalty_card: { points }, code_config: codeConfig };
+  } else if (v.campaign_type === 'GIFT_VOUCHERS') {
     const amount = cents(v.gift_amount ?? '');
     if (!(amount > 0)) return { problem: 'Give the amount on each gift card (more than 0).' };
     voucher = { type: 'GIFT_VOUCHER', gift: { amount }, code_config: codeConfig };
@@ -75,7 +84,7 @@ function inputOf(v: Values): { input?: CampaignInput; problem?: string } {
   const input = {
     name: (v.name ?? '').trim(),
     ...(v.description?.trim() ? { description: v.description.trim() } : {}),
-    campaign_type: v.campaign_type === 'GIFT_VOUCHERS' ? 'GIFT_VOUCHERS' : 'DISCOUNT_COUPONS',
+    campaign_type: v.campaign_type === 'GIFT_VOUCHERS' || v.campaign_type === 'LOYALTY_PROGRAM' ? v.campaign_type : 'DISCOUNT_COUPONS',
     type: count > 0 ? 'STATIC' : 'AUTO_UPDATE',
     ...(count > 0 ? { vouchers_count: count } : {}),
     ...(start ? { start_date: start } : {}),
@@ -86,8 +95,8 @@ function inputOf(v: Values): { input?: CampaignInput; problem?: string } {
   return problem ? { problem } : { input: input as unknown as CampaignInput };
 }
 
-/** Campaigns › New campaign: discount codes or gift cards, generated in the background, as the signed-in user. */
-export function campaignNewRoutes(d: FastifyInstance, s: { campaigns: CampaignsService }): void {
+/** Campaigns › New campaign: discount codes, gift cards or a loyalty program, codes generated in the background, as the signed-in user. */
+export function campaignNewRoutes(d: FastifyInstance, s: { campaigns: CampaignsService; loyalties: Pick<LoyaltiesService, 'createProgram'> }): void {
   d.get<P>('/p/:projectId/campaigns/new', async (req, reply) => {
     const c = await projectCtx(req);
     return c.render(reply, 'campaigns', 'New campaign', form(c, {}));
@@ -95,13 +104,15 @@ export function campaignNewRoutes(d: FastifyInstance, s: { campaigns: CampaignsS
 
   d.post<P>('/p/:projectId/campaigns/new', async (req, reply) => {
     const c = await projectCtx(req);
-    const names = ['name', 'description', 'campaign_type', 'discount_type', 'discount_value', 'gift_amount', 'vouchers_count', 'prefix', 'length', 'start_date', 'expiration_date'];
+    const names = ['name', 'description', 'campaign_type', 'discount_type', 'discount_value', 'gift_amount', 'initial_points', 'vouchers_count', 'prefix', 'length', 'start_date', 'expiration_date'];
     const values: Values = Object.fromEntries(names.map((n) => [n, field(req.body, n)]));
     const fail = (error: string) => c.render(reply.code(400), 'campaigns', 'New campaign', form(c, values, error));
     const { input, problem } = inputOf(values);
     if (!input) return fail(problem!);
     try {
-      const created = await s.campaigns.create(userCause(req, c.project.id, dashOf(req).session), input);
+      const cause = userCause(req, c.project.id, dashOf(req).session);
+      // A loyalty program is made as POST /v1/loyalties makes it (its cards, their points and expiry).
+      const created = input.campaign_type === 'LOYALTY_PROGRAM' ? await s.loyalties.createProgram(cause, input) : await s.campaigns.create(cause, input);
       return c.done(reply, `${c.base}/campaigns/${encodeURIComponent(created.id)}`, `Campaign ${created.name} created.`);
     } catch (err) {
       // A name taken, a code pattern too small for the count...: said on the form, which keeps what was typed.

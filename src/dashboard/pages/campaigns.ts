@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { CampaignsService } from '../../modules/campaigns/index.js';
-import type { EarningRules, Tiers } from '../../modules/loyalties/index.js';
+import { TesseraError } from '../../core/errors.js';
+import type { EarningRuleInput, EarningRules, Tiers } from '../../modules/loyalties/index.js';
 import type { RedemptionRow, RedemptionsService } from '../../modules/redemptions/index.js';
 import type { VouchersService } from '../../modules/vouchers/index.js';
-import { dashOf, projectCtx, type ProjectCtx } from '../context.js';
+import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
 import { html, query, when, type Html } from '../html.js';
-import { postButton } from '../layout.js';
+import { csrfField, postButton } from '../layout.js';
 import { balanceForm, rewardsSection, type BalanceServices } from './balances.js';
 import { userCause } from '../v1.js';
 
@@ -13,7 +14,7 @@ export interface CampaignServices {
   campaigns: CampaignsService;
   vouchers: VouchersService;
   redemptions: RedemptionsService;
-  earningRules: Pick<EarningRules, 'list'>;
+  earningRules: Pick<EarningRules, 'list' | 'create' | 'remove'>;
   loyaltyTiers: Pick<Tiers, 'list'>;
   /** A loyalty card's page lists its rewards. */
   rewards: BalanceServices['rewards'];
@@ -106,6 +107,30 @@ ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? await loyaltySections(c, s, cam
     return c.done(reply, v.campaign_id ? `${c.base}/campaigns/${encodeURIComponent(v.campaign_id)}` : `${c.base}/campaigns`, `Voucher ${v.code} moved to the bin.`);
   });
 
+  // Earning rules of a program, added (fixed points on an order paid or a custom event) and deleted.
+  d.post<P>('/p/:projectId/campaigns/:campaignId/earning-rules', async (req, reply) => {
+    const c = await projectCtx(req);
+    const program = await s.campaigns.get(c.project.id, req.params.campaignId);
+    const at = `${c.base}/campaigns/${encodeURIComponent(program.id)}`;
+    const points = Number(field(req.body, 'points'));
+    if (!Number.isInteger(points) || points < 1 || points > 1e9) return c.done(reply, at, 'The points a rule gives are a whole number, 1 or more.', 'error');
+    try {
+      const rule: EarningRuleInput = { event: field(req.body, 'event'), loyalty: { type: 'FIXED', points } };
+      await s.earningRules.create(c.project.id, program.id, [rule]);
+      return c.done(reply, at, 'Earning rule added.');
+    } catch (err) {
+      if (err instanceof TesseraError && err.code < 500) return c.done(reply, at, err.details ?? err.publicMessage, 'error');
+      throw err;
+    }
+  });
+
+  d.post<P & { Params: { ruleId: string } }>('/p/:projectId/campaigns/:campaignId/earning-rules/:ruleId/delete', async (req, reply) => {
+    const c = await projectCtx(req);
+    const program = await s.campaigns.get(c.project.id, req.params.campaignId);
+    await s.earningRules.remove(c.project.id, program.id, req.params.ruleId);
+    return c.done(reply, `${c.base}/campaigns/${encodeURIComponent(program.id)}`, 'Earning rule deleted.');
+  });
+
   // A code disabled (a leaked one) or enabled again, as the signed-in user (voucher.disabled / voucher.enabled).
   d.post<P>('/p/:projectId/vouchers/:code/active', async (req, reply) => {
     const c = await projectCtx(req);
@@ -187,12 +212,19 @@ function pointsText(l: EarningRuleView['loyalty']): string {
 /** A loyalty program's earning rules and tiers, above its cards. */
 async function loyaltySections(c: ProjectCtx, s: CampaignServices, programId: string): Promise<Html> {
   const rules = (await s.earningRules.list(c.project.id, programId, { limit: 100, page: 1 })).data as unknown as EarningRuleView[];
+  const schemas = (await c.api.must<{ data: Array<{ name: string }> }>('GET', `/projects/${c.project.id}/custom-event-schemas`)).data;
+  const at = `${c.base}/campaigns/${encodeURIComponent(programId)}/earning-rules`;
   const tiers = (await s.loyaltyTiers.list(c.project.id, programId)) as Array<{ id: string; name: string; points: { from: number; to: number | null } }>;
   return html`<div class="grid2"><section class="card" aria-labelledby="earning-h"><h2 id="earning-h">Earning rules (${rules.length})</h2>
-<div class="table-wrap"><table><thead><tr><th scope="col">On</th><th scope="col">Gives</th><th scope="col">Active</th></tr></thead>
-<tbody>${rules.length === 0 ? html`<tr><td colspan="3" class="muted">No earning rules.</td></tr>` : ''}${rules.map(
-    (r) => html`<tr data-earning-rule="${r.id}"><td>${r.event}${r.custom_event?.schema_id ? html` <span class="mono">${r.custom_event.schema_id}</span>` : ''}${r.segment?.id ? html` <span class="mono">${r.segment.id}</span>` : ''}</td><td>${pointsText(r.loyalty)}</td><td>${r.active ? 'Yes' : 'No'}</td></tr>`,
-  )}</tbody></table></div></section>
+<div class="table-wrap"><table><thead><tr><th scope="col">On</th><th scope="col">Gives</th><th scope="col">Active</th><th scope="col">Actions</th></tr></thead>
+<tbody>${rules.length === 0 ? html`<tr><td colspan="4" class="muted">No earning rules.</td></tr>` : ''}${rules.map(
+    (r) => html`<tr data-earning-rule="${r.id}"><td>${r.event}${r.custom_event?.schema_id ? html` <span class="mono">${r.custom_event.schema_id}</span>` : ''}${r.segment?.id ? html` <span class="mono">${r.segment.id}</span>` : ''}</td><td>${pointsText(r.loyalty)}</td><td>${r.active ? 'Yes' : 'No'}</td>
+<td class="actions">${postButton(c.session, `${at}/${encodeURIComponent(r.id)}/delete`, `Delete rule ${r.id}`, { danger: true, confirm: 'Delete this earning rule? Points already earned stay.' })}</td></tr>`,
+  )}</tbody></table></div>
+<form method="post" action="${at}">${csrfField(c.session)}
+<label for="rule-event">Add a rule: when</label><select id="rule-event" name="event"><option value="order.paid">an order is paid</option>${schemas.map((x) => html`<option value="${x.name}">the custom event ${x.name} is tracked</option>`)}</select>
+<label for="rule-points">Points it gives</label><input type="number" id="rule-points" name="points" min="1" step="1" required>
+<p><button type="submit" class="secondary">Add earning rule</button></p></form></section>
 <section class="card" aria-labelledby="tiers-h"><h2 id="tiers-h">Tiers (${tiers.length})</h2>
 <div class="table-wrap"><table><thead><tr><th scope="col">Tier</th><th scope="col">Points</th></tr></thead>
 <tbody>${tiers.length === 0 ? html`<tr><td colspan="2" class="muted">No tiers.</td></tr>` : ''}${tiers.map(
