@@ -249,6 +249,17 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(codes).toHaveLength(12);
     for (const code of codes) expect(code).toMatch(/^WIN-[0-9A-Z]{6}$/);
 
+    // Its codes exported to CSV from its page: the export is followed until its file is ready, then downloaded.
+    await page.goto(`/dashboard/p/${p.id}/campaigns/${winter.id}`);
+    await page.getByRole('button', { name: 'Export codes (CSV)' }).click();
+    await page.waitForURL(/\/exports\/exp_/);
+    await expect.poll(() => page.locator('#export-status').textContent(), { timeout: 30_000 }).toBe('DONE');
+    const href = (await page.locator('#export-download').getAttribute('href'))!;
+    const csv = await (await page.request.get(href)).text();
+    const lines = csv.trim().split('\n');
+    expect(lines).toHaveLength(13);
+    expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).toEqual([...codes].sort());
+
     // A second campaign with the same name is refused on the form.
     await page.goto(`/dashboard/p/${p.id}/campaigns/new`);
     await page.getByLabel('Name', { exact: true }).fill('Winter');

@@ -17,6 +17,7 @@ import { binRoutes, type BinServices } from './pages/bin.js';
 import { balanceRoutes, type BalanceServices } from './pages/balances.js';
 import { campaignNewRoutes } from './pages/campaign-new.js';
 import { rollbackRoutes } from './pages/rollbacks.js';
+import { exportRoutes, type ExportServices } from './pages/exports.js';
 import { campaignRoutes, type CampaignServices } from './pages/campaigns.js';
 import { customerRoutes } from './pages/customers.js';
 import { distributionRoutes } from './pages/distributions.js';
@@ -34,7 +35,7 @@ import { refusal, type Delegation, type TeamService } from '../modules/team/inde
 import type { PublicationsService } from '../modules/publications/index.js';
 import type { RollbacksService } from '../modules/redemptions/index.js';
 
-export interface DashboardDeps extends V1Services, CampaignServices, BinServices, BalanceServices {
+export interface DashboardDeps extends V1Services, CampaignServices, BinServices, BalanceServices, ExportServices {
   management: { check(id: string, token: string): Promise<boolean> };
   team: TeamService;
   delegation: Delegation;
@@ -141,6 +142,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       campaignRoutes(d, deps);
       balanceRoutes(d, deps);
       rollbackRoutes(d, deps);
+      exportRoutes(d, deps);
       binRoutes(d, deps);
       segmentRoutes(d, deps);
       distributionRoutes(d, deps);

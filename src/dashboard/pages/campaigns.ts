@@ -71,7 +71,7 @@ export function campaignRoutes(d: FastifyInstance, s: CampaignServices): void {
 <div><dt>Active</dt><dd>${campaign.active ? 'Yes' : 'No'}</dd></div><div><dt>Valid</dt><dd>${campaign.start_date || campaign.expiration_date ? `${when(campaign.start_date)} – ${when(campaign.expiration_date)}` : 'Always'}</dd></div>
 <div><dt>Code generation</dt><dd data-poll="${at}/progress" data-every="2000" aria-live="polite">${await progress(c, s, campaign)}</dd></div><div><dt>Created</dt><dd>${when(campaign.created_at)}</dd></div></dl>
 ${campaign.description ? html`<p>${campaign.description}</p>` : ''}
-<div class="actions">${postButton(c.session, `${at}/active`, campaign.active ? 'Disable campaign' : 'Enable campaign', { secondary: true, extra: { active: campaign.active ? 'off' : 'on' } })}${postButton(
+<div class="actions">${postButton(c.session, `${at}/active`, campaign.active ? 'Disable campaign' : 'Enable campaign', { secondary: true, extra: { active: campaign.active ? 'off' : 'on' } })}${postButton(c.session, `${at}/export`, 'Export codes (CSV)', { secondary: true })}${postButton(
       c.session,
       `${at}/delete`,
       'Delete campaign',
