@@ -306,6 +306,31 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.getByText('Earning rule deleted.').waitFor();
     expect((await get(`/v1/loyalties/${stars.id}/earning-rules`)).data.map((r: { id: string }) => r.id)).not.toContain(signupRule.id);
 
+    // A promotion (no code): 10% off orders of 50.00 or more; the minimum is a validation rule on its tier.
+    await page.goto(`/dashboard/p/${p.id}/campaigns/new`);
+    await page.getByLabel('Name', { exact: true }).fill('Spring sale');
+    await page.getByLabel('Kind').selectOption('PROMOTION');
+    await page.getByLabel('Percent or amount off').fill('10');
+    await page.getByLabel('Promotion: minimum order amount').fill('50');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.getByText('Campaign Spring sale created.').waitFor();
+    const offered = async (amount: number) => {
+      const res = await rig.t.app.inject({ method: 'POST', url: '/v1/promotions/validation', headers: p.server, payload: { customer: { source_id: 'grace' }, order: { amount } } });
+      return (res.json().promotions ?? []).map((x: { name?: string; banner?: string }) => x.banner ?? x.name);
+    };
+    expect(await offered(6000)).toContain('Spring sale');
+    expect(await offered(4999)).not.toContain('Spring sale');
+    // The same name again is refused on the form, and the rule made for it is not left behind.
+    await page.goto(`/dashboard/p/${p.id}/campaigns/new`);
+    await page.getByLabel('Name', { exact: true }).fill('Spring sale');
+    await page.getByLabel('Kind').selectOption('PROMOTION');
+    await page.getByLabel('Percent or amount off').fill('20');
+    await page.getByLabel('Promotion: minimum order amount').fill('10');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.locator('#form-error').waitFor();
+    const minimumRules = (await get('/v1/validation-rules?limit=100')).data.filter((r: { name: string }) => r.name === 'Minimum order of Spring sale');
+    expect(minimumRules).toHaveLength(1);
+
     // A code of the new campaign published to a customer from their page, as the signed-in user.
     const grace = await get('/v1/customers/grace');
     await page.goto(`/dashboard/p/${p.id}/customers/${grace.id}`);

@@ -15,7 +15,7 @@ import { signedOutPage } from './layout.js';
 import { authRoutes } from './pages/auth.js';
 import { binRoutes, type BinServices } from './pages/bin.js';
 import { balanceRoutes, type BalanceServices } from './pages/balances.js';
-import { campaignNewRoutes } from './pages/campaign-new.js';
+import { campaignNewRoutes, type NewCampaignServices } from './pages/campaign-new.js';
 import { rollbackRoutes } from './pages/rollbacks.js';
 import { exportRoutes, type ExportServices } from './pages/exports.js';
 import { campaignRoutes, type CampaignServices } from './pages/campaigns.js';
@@ -35,7 +35,7 @@ import { refusal, type Delegation, type TeamService } from '../modules/team/inde
 import type { PublicationsService } from '../modules/publications/index.js';
 import type { RollbacksService } from '../modules/redemptions/index.js';
 
-export interface DashboardDeps extends V1Services, CampaignServices, BinServices, BalanceServices, ExportServices {
+export interface DashboardDeps extends V1Services, CampaignServices, BinServices, BalanceServices, ExportServices, NewCampaignServices {
   management: { check(id: string, token: string): Promise<boolean> };
   team: TeamService;
   delegation: Delegation;

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { TesseraError } from '../../core/errors.js';
 import { campaignInputSchema, type CampaignInput, type CampaignsService } from '../../modules/campaigns/index.js';
+import type { Cause } from '../../modules/event-log/index.js';
 import type { LoyaltiesService } from '../../modules/loyalties/index.js';
+import type { PromotionsService } from '../../modules/promotions/index.js';
+import type { ValidationRuleInput, ValidationRulesService } from '../../modules/validation-rules/index.js';
 import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
@@ -14,6 +17,7 @@ const kinds = [
   ['DISCOUNT_COUPONS', 'Discount codes'],
   ['GIFT_VOUCHERS', 'Gift cards'],
   ['LOYALTY_PROGRAM', 'Loyalty program'],
+  ['PROMOTION', 'Promotion (applied to every order that qualifies, no code)'],
 ] as const;
 
 const selected = (yes: boolean) => (yes ? ' selected' : '');
@@ -25,9 +29,10 @@ ${error ? html`<div class="notice error" role="alert" id="form-error">${error}</
 <label for="name">Name</label><input type="text" id="name" name="name" required maxlength="200" value="${v.name ?? ''}">
 <label for="description">Description</label><input type="text" id="description" name="description" value="${v.description ?? ''}">
 <label for="campaign_type">Kind</label><select id="campaign_type" name="campaign_type">${kinds.map(([k, label]) => html`<option value="${k}"${selected(v.campaign_type === k)}>${label}</option>`)}</select>
-<fieldset><legend>Discount (discount codes)</legend>
+<fieldset><legend>Discount (discount codes, promotion)</legend>
 <label for="discount_type">Discount type</label><select id="discount_type" name="discount_type"><option value="PERCENT"${selected(v.discount_type !== 'AMOUNT')}>Percent off</option><option value="AMOUNT"${selected(v.discount_type === 'AMOUNT')}>Amount off</option></select>
 <label for="discount_value">Percent or amount off <span class="muted">(10 is 10% or 10.00)</span></label><input type="number" id="discount_value" name="discount_value" min="0" step="0.01" value="${v.discount_value ?? ''}">
+<label for="min_amount">Promotion: minimum order amount <span class="muted">(empty: every order)</span></label><input type="number" id="min_amount" name="min_amount" min="0" step="0.01" value="${v.min_amount ?? ''}">
 </fieldset>
 <fieldset><legend>Balance (gift cards)</legend>
 <label for="gift_amount">Amount on each card <span class="muted">(25 is 25.00)</span></label><input type="number" id="gift_amount" name="gift_amount" min="0" step="0.01" value="${v.gift_amount ?? ''}">
@@ -55,7 +60,7 @@ function utc(s: string): string | undefined | null {
 }
 
 /** The API's campaign body from the form, or what is wrong with the form. */
-function inputOf(v: Values): { input?: CampaignInput; problem?: string } {
+function inputOf(v: Values): { input?: CampaignInput; problem?: string; minAmount?: number } {
   const count = Number(v.vouchers_count || '0');
   const length = Number(v.length || '8');
   if (!Number.isInteger(count) || count < 0) return { problem: 'The number of codes is a whole number, 0 or more.' };
@@ -77,26 +82,72 @@ function inputOf(v: Values): { input?: CampaignInput; problem?: string } {
     const discount = v.discount_type === 'AMOUNT' ? { type: 'AMOUNT', amount_off: cents(v.discount_value ?? '') } : { type: 'PERCENT', percent_off: value };
     voucher = { type: 'DISCOUNT_VOUCHER', discount, code_config: codeConfig };
   }
+  if (v.campaign_type === 'PROMOTION') {
+    const min = v.min_amount?.trim() ? cents(v.min_amount) : undefined;
+    if (min !== undefined && !(min >= 0)) return { problem: 'The minimum order amount is a number, 0 or more.' };
+    const name = (v.name ?? '').trim();
+    const input = {
+      name,
+      ...(v.description?.trim() ? { description: v.description.trim() } : {}),
+      campaign_type: 'PROMOTION',
+      promotion: { tiers: [{ name, banner: name, action: { discount: (voucher as { discount: unknown }).discount } }] },
+    };
+    return withDates(input, v, min);
+  }
+  return withDates(
+    {
+      name: (v.name ?? '').trim(),
+      ...(v.description?.trim() ? { description: v.description.trim() } : {}),
+      campaign_type: v.campaign_type === 'GIFT_VOUCHERS' || v.campaign_type === 'LOYALTY_PROGRAM' ? v.campaign_type : 'DISCOUNT_COUPONS',
+      type: count > 0 ? 'STATIC' : 'AUTO_UPDATE',
+      ...(count > 0 ? { vouchers_count: count } : {}),
+      voucher,
+    },
+    v,
+  );
+}
+
+/** The input with its start and expiry (from the form, read as UTC), checked against the API's campaign schema. */
+function withDates(base: Record<string, unknown>, v: Values, minAmount?: number): { input?: CampaignInput; problem?: string; minAmount?: number } {
   const start = utc(v.start_date ?? '');
   const end = utc(v.expiration_date ?? '');
   if (start === null || end === null) return { problem: 'Give the dates as a day and a time (UTC).' };
   if (start && end && end <= start) return { problem: 'The campaign must expire after it starts.' };
-  const input = {
-    name: (v.name ?? '').trim(),
-    ...(v.description?.trim() ? { description: v.description.trim() } : {}),
-    campaign_type: v.campaign_type === 'GIFT_VOUCHERS' || v.campaign_type === 'LOYALTY_PROGRAM' ? v.campaign_type : 'DISCOUNT_COUPONS',
-    type: count > 0 ? 'STATIC' : 'AUTO_UPDATE',
-    ...(count > 0 ? { vouchers_count: count } : {}),
-    ...(start ? { start_date: start } : {}),
-    ...(end ? { expiration_date: end } : {}),
-    voucher,
-  };
+  const input = { ...base, ...(start ? { start_date: start } : {}), ...(end ? { expiration_date: end } : {}) };
   const problem = bodyProblem(campaignInputSchema, input);
-  return problem ? { problem } : { input: input as unknown as CampaignInput };
+  return problem ? { problem } : { input: input as unknown as CampaignInput, ...(minAmount !== undefined ? { minAmount } : {}) };
 }
 
 /** Campaigns › New campaign: discount codes, gift cards or a loyalty program, codes generated in the background, as the signed-in user. */
-export function campaignNewRoutes(d: FastifyInstance, s: { campaigns: CampaignsService; loyalties: Pick<LoyaltiesService, 'createProgram'> }): void {
+export interface NewCampaignServices {
+  campaigns: CampaignsService;
+  loyalties: Pick<LoyaltiesService, 'changeBalance' | 'createProgram'>;
+  promotions: Pick<PromotionsService, 'createCampaign'>;
+  validationRules: Pick<ValidationRulesService, 'create' | 'remove' | 'assignNamed' | 'changed'>;
+}
+
+/**
+ * A promotion with its one tier; a minimum order amount becomes a validation rule assigned to the tier (as the API
+ * does with a tier's `validation_rules`). The rule is deleted again when the promotion cannot be made.
+ */
+async function createPromotion(s: NewCampaignServices, cause: Cause, input: CampaignInput, minAmount: number | undefined) {
+  if (minAmount === undefined) return s.promotions.createCampaign(cause, input);
+  const minimum: ValidationRuleInput & { name: string } = {
+    name: `Minimum order of ${input.name}`,
+    rules: { '1': { name: 'order.amount', conditions: { $more_than_or_equal: [minAmount] } }, logic: '1' },
+  };
+  const rule = await s.validationRules.create(cause, minimum);
+  try {
+    const made = await s.promotions.createCampaign(cause, input, (tx, _c, tiers) => s.validationRules.assignNamed(tx, cause, [rule.id], 'promotion_tier', tiers[0]!.id));
+    await s.validationRules.changed(cause.projectId);
+    return made;
+  } catch (err) {
+    await s.validationRules.remove(cause, rule.id).catch(() => undefined);
+    throw err;
+  }
+}
+
+export function campaignNewRoutes(d: FastifyInstance, s: NewCampaignServices): void {
   d.get<P>('/p/:projectId/campaigns/new', async (req, reply) => {
     const c = await projectCtx(req);
     return c.render(reply, 'campaigns', 'New campaign', form(c, {}));
@@ -104,15 +155,20 @@ export function campaignNewRoutes(d: FastifyInstance, s: { campaigns: CampaignsS
 
   d.post<P>('/p/:projectId/campaigns/new', async (req, reply) => {
     const c = await projectCtx(req);
-    const names = ['name', 'description', 'campaign_type', 'discount_type', 'discount_value', 'gift_amount', 'initial_points', 'vouchers_count', 'prefix', 'length', 'start_date', 'expiration_date'];
+    const names = ['name', 'description', 'campaign_type', 'discount_type', 'discount_value', 'min_amount', 'gift_amount', 'initial_points', 'vouchers_count', 'prefix', 'length', 'start_date', 'expiration_date'];
     const values: Values = Object.fromEntries(names.map((n) => [n, field(req.body, n)]));
     const fail = (error: string) => c.render(reply.code(400), 'campaigns', 'New campaign', form(c, values, error));
-    const { input, problem } = inputOf(values);
+    const { input, problem, minAmount } = inputOf(values);
     if (!input) return fail(problem!);
     try {
       const cause = userCause(req, c.project.id, dashOf(req).session);
       // A loyalty program is made as POST /v1/loyalties makes it (its cards, their points and expiry).
-      const created = input.campaign_type === 'LOYALTY_PROGRAM' ? await s.loyalties.createProgram(cause, input) : await s.campaigns.create(cause, input);
+      const created =
+        input.campaign_type === 'LOYALTY_PROGRAM'
+          ? await s.loyalties.createProgram(cause, input)
+          : input.campaign_type === 'PROMOTION'
+            ? await createPromotion(s, cause, input, minAmount)
+            : await s.campaigns.create(cause, input);
       return c.done(reply, `${c.base}/campaigns/${encodeURIComponent(created.id)}`, `Campaign ${created.name} created.`);
     } catch (err) {
       // A name taken, a code pattern too small for the count...: said on the form, which keeps what was typed.
