@@ -75,6 +75,15 @@ describe('loadConfig', () => {
     expect(loadConfig({}, { dataDir: 'rel/dir' }).dataDir).toBe(resolve('rel/dir'));
   });
 
+  it('takes TESSERA_PUBLIC_URL as an http(s) origin (a trailing slash dropped) and refuses anything else', () => {
+    expect(loadConfig({}).publicUrl).toBeUndefined();
+    expect(loadConfig({ TESSERA_PUBLIC_URL: 'https://tessera.example.com/' }).publicUrl).toBe('https://tessera.example.com');
+    expect(loadConfig({ TESSERA_PUBLIC_URL: 'http://10.0.0.5:8080/tessera' }).publicUrl).toBe('http://10.0.0.5:8080/tessera');
+    for (const bad of ['tessera.example.com', 'ftp://x.example.com', 'https://x.example.com/?a=1', 'https://x .example.com', 'javascript:alert(1)']) {
+      expect(() => loadConfig({ TESSERA_PUBLIC_URL: bad }), bad).toThrow(ConfigError);
+    }
+  });
+
   it('is frozen', () => {
     const c = loadConfig({});
     expect(Object.isFrozen(c)).toBe(true);

@@ -366,6 +366,21 @@ describe('roles in the dashboard', () => {
   });
 });
 
+describe('TESSERA_PUBLIC_URL', () => {
+  it('is the origin of invitation links, whatever address the request reached', async () => {
+    const behind = await startTessera({ env: { TESSERA_PUBLIC_URL: 'https://tessera.example.com/' } });
+    try {
+      const p = await behind.createProject({ name: 'Proxied' });
+      const invited = await mgmt(behind, 'POST', '/projects/users/invite', { email: 'proxied@example.com', projects: { [p.id]: 'USER' } });
+      expect(String(invited.headers['x-tessera-invitation-url'])).toMatch(/^https:\/\/tessera\.example\.com\/dashboard\/invitation\/[A-Za-z0-9]{40}$/);
+      // Without the setting, the address the request reached (inject's localhost).
+      expect(String((await mgmt(t, 'POST', '/projects/users/invite', { email: 'direct@example.com', projects: { [shop.id]: 'USER' } })).headers['x-tessera-invitation-url'])).toMatch(/^http:\/\/localhost(:80)?\/dashboard\/invitation\//);
+    } finally {
+      await behind.close();
+    }
+  });
+});
+
 describe('wrong passwords', () => {
   it('ten wrong passwords for one email hold its sign-in for 15 minutes, even with the right one; a success clears the count', () => {
     let now = 0;

@@ -129,6 +129,8 @@ export interface ApiOptions {
   /** The composition's clock, for the times routes stamp themselves (stacking-rules records). */
   clock?: Clock;
   version?: string;
+  /** TESSERA_PUBLIC_URL: the origin of the links Tessera hands out (else the address each request reached). */
+  publicUrl?: string;
 }
 
 /** Builds the HTTP API without listening: tests drive it with inject, `serve` calls listen. */
@@ -165,7 +167,9 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     });
   });
 
+  app.decorateRequest('publicOrigin', '');
   app.addHook('onRequest', async (req, reply) => {
+    req.publicOrigin = options.publicUrl ?? `${req.protocol}://${req.host}`;
     reply.header('x-request-id', req.id);
     if (urlHasNul(req.url)) throw invalidQueryParams('The URL must not contain the NUL character (%00)');
   });

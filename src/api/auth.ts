@@ -8,6 +8,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     caller?: Caller;
     project?: ProjectRow;
+    /** Where the links this request hands out point: TESSERA_PUBLIC_URL, or the address the request reached. */
+    publicOrigin: string;
     /** A dashboard user's request to the management API (made in-process): the user and their role per project. */
     teamUser?: { id: string; access: Map<string, Role> };
   }

@@ -17,7 +17,7 @@ async function withTeam<T>(flags: ConfigFlags, fn: (team: TeamService, origin: s
     );
   }
   try {
-    return await fn(tessera.services.team, `http://${config.host}:${config.port}`);
+    return await fn(tessera.services.team, config.publicUrl ?? `http://${config.host}:${config.port}`);
   } finally {
     await tessera.close();
   }
@@ -41,7 +41,7 @@ export function teamCommand(program: Command): void {
     .option('--role <role>', 'the role in the projects named without one: ADMIN, USER, VIEWER or MERCHANT', 'USER')
     .option('--first-name <name>', 'first name')
     .option('--last-name <name>', 'last name')
-    .option('--url <url>', 'the address people open Tessera at, for the link (default: http://<host>:<port> of the configuration)')
+    .option('--url <url>', 'the address people open Tessera at, for the link (default: TESSERA_PUBLIC_URL, else http://<host>:<port> of the configuration)')
     .action(async (email: string, flags: ConfigFlags & { project: string[]; role: string; firstName?: string; lastName?: string; url?: string }) => {
       await withTeam(flags, async (svc, origin) => {
         const { user, token } = await svc.invite({ email, first_name: flags.firstName, last_name: flags.lastName, projects: projectsOf(flags.project, flags.role) });

@@ -28,6 +28,11 @@ export interface Config {
   readonly allowPrivateTargets: boolean;
   /** Bin entries older than this many days are deleted for good (0: kept until deleted). */
   readonly binRetentionDays: number;
+  /**
+   * The address people and clients reach Tessera at (behind a proxy), for the links it hands out: invitations,
+   * password resets, export downloads. Undefined: the address each request reached.
+   */
+  readonly publicUrl: string | undefined;
   readonly delivery: {
     /** A 2xx must arrive within this time. */
     readonly timeoutMs: number;
@@ -135,6 +140,10 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
   }
+  const publicUrl = nonEmpty(env.TESSERA_PUBLIC_URL);
+  if (publicUrl !== undefined && !/^https?:\/\/[^/\s?#]+(\/[^\s?#]*)?$/.test(publicUrl)) {
+    throw new ConfigError(`TESSERA_PUBLIC_URL must be an http(s) address such as https://tessera.example.com, got '${publicUrl}'`);
+  }
   return Object.freeze({
     port: intIn('port', flags.port ?? env.PORT, defaults.port, 0, 65535),
     host: flags.host ?? nonEmpty(env.HOST) ?? defaults.host,
@@ -149,6 +158,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     writeConcurrency: intIn('TESSERA_WRITE_CONCURRENCY', env.TESSERA_WRITE_CONCURRENCY, defaults.writeConcurrency, 1, 64),
     allowPrivateTargets: flags.allowPrivateTargets ?? bool('TESSERA_ALLOW_PRIVATE_TARGETS', env.TESSERA_ALLOW_PRIVATE_TARGETS),
     binRetentionDays: intIn('TESSERA_BIN_RETENTION_DAYS', env.TESSERA_BIN_RETENTION_DAYS, 30, 0, 3650),
+    publicUrl: publicUrl?.replace(/\/+$/, ''),
     delivery: Object.freeze(deliveryConfig(env)),
     jobs: jobsConfig(env),
   });

@@ -20,7 +20,7 @@ const forcedSchema = { type: ['object', 'null'], properties: { parameters: param
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
 
 /** Where the file is downloaded from: this server, as the client reached it. */
-const baseOf = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
+const baseOf = (req: FastifyRequest) => req.publicOrigin;
 
 /** An export of one object's transactions or points: the asked parameters with that object's filter and'ed in. */
 /**

@@ -34,11 +34,10 @@ export function teamRoutes(app: FastifyInstance, deps: { team: TeamService }): v
   // Voucherify emails the link; Tessera sends no email: the link is answered in a header, to be passed on.
   app.post<{ Body: InviteInput }>('/projects/users/invite', { schema: { body: inviteBody } }, async (req, reply) => {
     const { user, token } = await team.invite(req.body);
-    const origin = `${req.protocol}://${req.host}`;
     return reply
       .code(204)
       .header('x-tessera-user-id', user.id)
-      .header('x-tessera-invitation-url', `${origin}/dashboard/invitation/${token}`)
+      .header('x-tessera-invitation-url', `${req.publicOrigin}/dashboard/invitation/${token}`)
       .header('x-tessera-invitation-expires-in', String(invitationDays * 86_400))
       .send();
   });
@@ -70,7 +69,7 @@ export function teamRoutes(app: FastifyInstance, deps: { team: TeamService }): v
     return reply
       .code(204)
       .header('x-tessera-user-id', user.id)
-      .header('x-tessera-invitation-url', `${req.protocol}://${req.host}/dashboard/invitation/${token}`)
+      .header('x-tessera-invitation-url', `${req.publicOrigin}/dashboard/invitation/${token}`)
       .header('x-tessera-invitation-expires-in', String(invitationDays * 86_400))
       .send();
   });

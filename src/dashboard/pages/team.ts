@@ -64,7 +64,7 @@ export function teamRoutes(d: FastifyInstance): void {
     const invited = await c.api.call('POST', '/projects/users/invite', { email, ...names, projects: { [c.project.id]: role } });
     if (invited.status === 204) {
       const path = new URL(String(invited.headers['x-tessera-invitation-url'])).pathname;
-      const link = `${req.protocol}://${req.host}${path}`;
+      const link = `${req.publicOrigin}${path}`;
       return c.done(reply, `${c.base}/team`, `${email} is invited as ${role}. Send them this link (it works for 7 days, once): ${link}`);
     }
     // Already in the team (the invitation was accepted): added to this project at once.
@@ -87,7 +87,7 @@ export function teamRoutes(d: FastifyInstance): void {
     const c = await projectCtx(req);
     const r = await c.api.call('POST', `/users/${encodeURIComponent(req.params.userId)}/password-reset`);
     if (r.status !== 204) return c.done(reply, `${c.base}/team`, new ApiRefusal(r.status, r.body).message, 'error');
-    const link = `${req.protocol}://${req.host}${new URL(String(r.headers['x-tessera-invitation-url'])).pathname}`;
+    const link = `${req.publicOrigin}${new URL(String(r.headers['x-tessera-invitation-url'])).pathname}`;
     return c.done(reply, `${c.base}/team`, `Send this link to choose a new password (it works for 7 days, once; the current password works until then): ${link}`);
   });
 
