@@ -120,6 +120,10 @@ describe('project users (management API)', () => {
 
   it('sends a pending invitation again: the new link replaces the old and the projects are added', async () => {
     const first = await invite('again@example.com', { [shop.id]: 'VIEWER' });
+    // Sent again without names (the helper sends Ada Lovelace; here none): the names given first stay.
+    const bare = await mgmt(t, 'POST', '/projects/users/invite', { email: 'again@example.com', projects: { [shop.id]: 'VIEWER' } });
+    expect(bare.statusCode).toBe(204);
+    expect((await mgmt(t, 'GET', `/users/${first.id}`)).json()).toMatchObject({ first_name: 'Ada', last_name: 'Lovelace' });
     const second = await invite('again@example.com', { [other.id]: 'ADMIN' });
     expect(second.id).toBe(first.id);
     expect((await t.app.inject({ method: 'GET', url: first.path })).statusCode).toBe(404);

@@ -115,7 +115,8 @@ export function createTeamService(deps: { db: Db; clock: Clock }) {
         const { rows } = await tx.query<{ id: string; password_hash: string | null }>(
           `INSERT INTO team_users (id, login, email, first_name, last_name, invitation_digest, invited_until, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-           ON CONFLICT (login) DO UPDATE SET first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
+           ON CONFLICT (login) DO UPDATE SET first_name = COALESCE(NULLIF(EXCLUDED.first_name, ''), team_users.first_name),
+             last_name = COALESCE(NULLIF(EXCLUDED.last_name, ''), team_users.last_name),
              invitation_digest = EXCLUDED.invitation_digest, invited_until = EXCLUDED.invited_until, updated_at = EXCLUDED.created_at
              WHERE team_users.password_hash IS NULL
            RETURNING id, password_hash`,
