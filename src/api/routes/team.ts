@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invitationDays, userObject, type Assignment, type InviteInput, type TeamService } from '../../modules/team/index.js';
 
 const role = { type: 'string', minLength: 1, maxLength: 100 } as const;
@@ -24,6 +24,16 @@ const roleBody = { type: 'object', required: ['role'], additionalProperties: fal
 
 type P = { Params: { projectId: string; userId: string } };
 
+/** An invitation's or a reset's answer: 204, the link (to be passed on: Tessera sends no email) in headers. */
+function linkAnswer(req: FastifyRequest, reply: FastifyReply, userId: string, token: string): FastifyReply {
+  return reply
+    .code(204)
+    .header('x-tessera-user-id', userId)
+    .header('x-tessera-invitation-url', `${req.publicOrigin}/dashboard/invitation/${token}`)
+    .header('x-tessera-invitation-expires-in', String(invitationDays * 86_400))
+    .send();
+}
+
 /**
  * /management/v1 project users (Voucherify's): invitations, assignments with a role, listing and unassigning; and
  * ours: the whole team (`GET /users`, `GET /users/{id}`), a password-reset link and deleting a user. Roles: ADMIN, USER, VIEWER, MERCHANT.
@@ -34,12 +44,7 @@ export function teamRoutes(app: FastifyInstance, deps: { team: TeamService }): v
   // Voucherify emails the link; Tessera sends no email: the link is answered in a header, to be passed on.
   app.post<{ Body: InviteInput }>('/projects/users/invite', { schema: { body: inviteBody } }, async (req, reply) => {
     const { user, token } = await team.invite(req.body);
-    return reply
-      .code(204)
-      .header('x-tessera-user-id', user.id)
-      .header('x-tessera-invitation-url', `${req.publicOrigin}/dashboard/invitation/${token}`)
-      .header('x-tessera-invitation-expires-in', String(invitationDays * 86_400))
-      .send();
+    return linkAnswer(req, reply, user.id, token);
   });
 
   app.get<P>('/projects/:projectId/users', { schema: { params } }, async (req) => {
@@ -66,12 +71,7 @@ export function teamRoutes(app: FastifyInstance, deps: { team: TeamService }): v
   // Ours: a forgotten password. A new link to choose one (the invitation's page), answered like an invitation's.
   app.post<P>('/users/:userId/password-reset', { schema: { params } }, async (req, reply) => {
     const { user, token } = await team.resetLink(req.params.userId);
-    return reply
-      .code(204)
-      .header('x-tessera-user-id', user.id)
-      .header('x-tessera-invitation-url', `${req.publicOrigin}/dashboard/invitation/${token}`)
-      .header('x-tessera-invitation-expires-in', String(invitationDays * 86_400))
-      .send();
+    return linkAnswer(req, reply, user.id, token);
   });
   app.delete<P>('/users/:userId', { schema: { params } }, async (req, reply) => {
     await team.remove(req.params.userId);

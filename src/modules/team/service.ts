@@ -37,6 +37,8 @@ export const minPasswordLength = 12;
 
 const columns = 'id, login, email, first_name, last_name, password_hash, invited_until, created_at, updated_at';
 const loginOf = (email: string) => email.trim().toLowerCase();
+/** When a link made now stops working. */
+const linkExpiry = (now: Date) => new Date(now.getTime() + invitationDays * 86_400_000);
 
 /** A user named for a project: by id or by login (one of them), with a role. */
 export interface Assignment {
@@ -108,7 +110,7 @@ export function createTeamService(deps: { db: Db; clock: Clock }) {
       const assignments = entries.map(([projectId, role]) => [projectId, roleOf(role)] as const);
       const token = newSecret();
       const now = clock.now();
-      const until = new Date(now.getTime() + invitationDays * 86_400_000);
+      const until = linkExpiry(now);
       const id = await db.transaction(async (tx) => {
         await projectsExist(tx, assignments.map(([p]) => p));
         const login = loginOf(input.email);
@@ -211,7 +213,7 @@ export function createTeamService(deps: { db: Db; clock: Clock }) {
       const token = newSecret();
       const now = clock.now();
       const { rowCount } = await db.query('UPDATE team_users SET invitation_digest = $2, invited_until = $3, updated_at = $4 WHERE id = $1', [
-        id, hashToken(token), new Date(now.getTime() + invitationDays * 86_400_000), now,
+        id, hashToken(token), linkExpiry(now), now,
       ]);
       if (rowCount === 0) throw notFound('user', id);
       return { user: await user(db, id), token };
