@@ -4,7 +4,7 @@ import { createPollLoop, type PollLoop } from './poll-loop.js';
 
 export interface DeliveryWorkerDeps {
   /** Claims up to limit due sendouts and starts sending them; onSettled runs once per sendout when recorded. */
-  start(owner: string, limit: number, onSettled: () => void): Promise<{ claimed: number; done: Promise<void> }>;
+  start(owner: string, limit: number, onSettled: () => void): Promise<{ claimed: number; held?: number; done: Promise<void> }>;
   /** Wakes the worker when sendouts are committed; resolves to an unsubscribe. */
   subscribe(wake: () => void): Promise<() => Promise<void>>;
   onError(err: unknown): void;
@@ -42,13 +42,14 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
         if (full) claimer.wake();
       };
       try {
-        const { claimed, done } = await deps.start(owner, room, settle);
+        const { claimed, held = 0, done } = await deps.start(owner, room, settle);
         inFlight -= room - claimed;
         batches.add(done);
         void done.finally(() => batches.delete(done));
-        // Fewer than there was room for: nothing else was due. Idle until new sendouts are announced (a wake during
-        // the claim is kept by the loop) or the poll finds retries come due, rather than claiming again at once.
-        return claimed === room ? claimed : 0;
+        // Fewer than there was room for, none held back by a rate limit: nothing else was due. Idle until new
+        // sendouts are announced (a wake during the claim is kept by the loop) or the poll finds retries come due,
+        // rather than claiming again at once. Held ones took room in the claim: others may be due behind them.
+        return claimed + held === room ? Math.max(claimed, 1) : 0;
       } catch (err) {
         inFlight -= room - settled;
         throw err;

@@ -128,12 +128,13 @@ export function createDelivery(deps: DeliveryDeps) {
   /**
    * Claims up to `limit` due sendouts for `owner` and starts sending them; each one's attempt is recorded as soon
    * as it finishes, and onSettled is called for it then. Resolves once the claim is made, with how many were
-   * claimed and a promise of when all of them are recorded.
+   * claimed, how many were held back by their endpoint's rate limit (due again in a later second), and a promise
+   * of when all claimed ones are recorded.
    */
-  async function start(owner: string, limit: number, onSettled: () => void = () => undefined): Promise<{ claimed: number; done: Promise<void> }> {
+  async function start(owner: string, limit: number, onSettled: () => void = () => undefined): Promise<{ claimed: number; held: number; done: Promise<void> }> {
     const now = clock.now();
-    const claimed = await sql.claimDue(db, owner, now, new Date(now.getTime() + deps.leaseMs), limit);
-    if (claimed.length === 0) return { claimed: 0, done: Promise.resolve() };
+    const { claimed, held } = await sql.claimDue(db, owner, now, new Date(now.getTime() + deps.leaseMs), limit);
+    if (claimed.length === 0) return { claimed: 0, held, done: Promise.resolve() };
     let goneSettled = false;
     const states = new Map<string, SourceState>();
     try {
@@ -160,7 +161,7 @@ export function createDelivery(deps: DeliveryDeps) {
           .catch((err: unknown) => deps.logger.error({ err, sendout: c.id }, 'recording a delivery attempt failed; the lease will free it'))
           .finally(onSettled);
       });
-      return { claimed: claimed.length, done: Promise.all(sends).then(() => undefined) };
+      return { claimed: claimed.length, held, done: Promise.all(sends).then(() => undefined) };
     } catch (err) {
       // Preparing failed (database trouble): give the claims back rather than leave them leased. Every claimed
       // sendout is settled exactly once, also when start throws.
@@ -180,6 +181,8 @@ export function createDelivery(deps: DeliveryDeps) {
 
   return {
     enqueue: (tx: Executor, sendouts: NewSendout[]) => sql.insertSendouts(tx, sendouts, clock.now()),
+    /** Sets a source's rate limit (attempts started per second of the clock), or removes it with null. */
+    limitRate: (tx: Executor, projectId: string, sourceId: string, perSecond: number | null) => sql.setRateLimit(tx, projectId, sourceId, perSecond),
     deliverDue,
     start,
     batchSize: deps.batchSize,

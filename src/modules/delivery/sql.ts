@@ -36,21 +36,68 @@ export interface Claimed {
 
 /**
  * Claims due sendouts in one statement: rows no other worker holds (SKIP LOCKED) and whose lease, if any, has
- * run out, are leased to `owner` until `leaseUntil`, their attempt counted.
+ * run out, are leased to `owner` until `leaseUntil`, their attempt counted. A source with a rate limit gives at
+ * most its remaining allowance of the current second (its counter row locked, in source order: only limited
+ * sources serialize their claims); the rest of its due sendouts are held: due again in the following seconds,
+ * spread so that each second finds about one allowance of them, attempt not counted.
  */
-export async function claimDue(db: Executor, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<Claimed[]> {
-  const { rows } = await db.query<Claimed>(
-    `UPDATE sendouts s SET lease_owner = $1, lease_expires_at = $3, attempts = s.attempts + 1
-       FROM (SELECT id FROM sendouts
-              WHERE status IN ('pending', 'retrying') AND next_attempt_at <= $2
-                AND (lease_expires_at IS NULL OR lease_expires_at <= $2)
-              ORDER BY next_attempt_at LIMIT $4
-              FOR UPDATE SKIP LOCKED) due
-      WHERE s.id = due.id
-     RETURNING s.id, s.project_id, s.source_object, s.source_id, s.target_url, s.body, s.attempts, s.scheduled_from`,
+export async function claimDue(db: Executor, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<{ claimed: Claimed[]; held: number }> {
+  const { rows } = await db.query<Claimed & { held: number }>(
+    `WITH due AS (
+       SELECT id, source_id, next_attempt_at FROM sendouts
+        WHERE status IN ('pending', 'retrying') AND next_attempt_at <= $2
+          AND (lease_expires_at IS NULL OR lease_expires_at <= $2)
+        ORDER BY next_attempt_at LIMIT $4
+        FOR UPDATE SKIP LOCKED),
+     lim AS (
+       SELECT r.source_id, r.per_second,
+              CASE WHEN r.window_start = date_trunc('second', $2::timestamptz) THEN r.used ELSE 0 END AS used
+         FROM sendout_rate_limits r
+        WHERE r.source_id IN (SELECT source_id FROM due)
+        ORDER BY r.source_id
+        FOR UPDATE),
+     ranked AS (
+       SELECT d.id, d.source_id, l.per_second, greatest(l.per_second - l.used, 0) AS allowed,
+              row_number() OVER (PARTITION BY d.source_id ORDER BY d.next_attempt_at, d.id) AS rn
+         FROM due d JOIN lim l ON l.source_id = d.source_id),
+     held AS (
+       UPDATE sendouts s
+          SET next_attempt_at = date_trunc('second', $2::timestamptz)
+                                + (1 + (r.rn - r.allowed - 1) / r.per_second) * interval '1 second'
+         FROM ranked r
+        WHERE s.id = r.id AND r.rn > r.allowed
+       RETURNING s.id),
+     counted AS (
+       UPDATE sendout_rate_limits c
+          SET window_start = date_trunc('second', $2::timestamptz),
+              used = l.used + least((SELECT count(*) FROM ranked r WHERE r.source_id = l.source_id), greatest(l.per_second - l.used, 0))
+         FROM lim l
+        WHERE c.source_id = l.source_id
+       RETURNING c.source_id),
+     claimed AS (
+       UPDATE sendouts s SET lease_owner = $1, lease_expires_at = $3, attempts = s.attempts + 1
+         FROM due
+        WHERE s.id = due.id AND NOT EXISTS (SELECT 1 FROM held h WHERE h.id = due.id)
+       RETURNING s.id, s.project_id, s.source_object, s.source_id, s.target_url, s.body, s.attempts, s.scheduled_from)
+     SELECT c.*, (SELECT count(*) FROM held)::int AS held
+       FROM (SELECT 1) one LEFT JOIN claimed c ON true`,
     [owner, now, leaseUntil, limit],
   );
-  return rows;
+  const held = rows[0]?.held ?? 0;
+  return { claimed: rows.filter((r) => r.id !== null).map(({ held: _held, ...c }) => c), held };
+}
+
+/** Sets (or, with null, removes) a source's rate limit: at most perSecond attempts start per second. */
+export async function setRateLimit(db: Executor, projectId: string, sourceId: string, perSecond: number | null): Promise<void> {
+  if (perSecond === null) {
+    await db.query('DELETE FROM sendout_rate_limits WHERE source_id = $1', [sourceId]);
+    return;
+  }
+  await db.query(
+    `INSERT INTO sendout_rate_limits (source_id, project_id, per_second) VALUES ($1, $2, $3)
+     ON CONFLICT (source_id) DO UPDATE SET per_second = EXCLUDED.per_second`,
+    [sourceId, projectId, perSecond],
+  );
 }
 
 /** An attempt as the recording statement takes it (times as text), with the sendout's new state. */

@@ -6,6 +6,7 @@ const base = {
   active: { type: 'boolean' },
   description: { type: ['string', 'null'], maxLength: 1000 },
   headers: headersSchema,
+  rate_limit: { type: ['integer', 'null'], minimum: 1, maximum: 10000 },
 } as const;
 
 /** POST and PUT take the same body; PUT replaces events (DIGEST e.1). */

@@ -12,7 +12,7 @@ import type { WebhookInput, WebhookRow } from './types.js';
 export interface WebhooksDeps {
   db: Db;
   clock: Clock;
-  delivery: Pick<Delivery, 'enqueue'>;
+  delivery: Pick<Delivery, 'enqueue' | 'limitRate'>;
   allowPrivateTargets: boolean;
   /** A realistic `data` for a test sendout of this event type. */
   sampleData(type: string): Record<string, unknown>;
@@ -51,6 +51,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
       events: normalizeEvents(input.events),
       description: input.description ?? null,
       headers: checkCustomHeaders(input.headers),
+      rate_limit: input.rate_limit ?? null,
       active,
       disabled_reason: active ? null : (current?.disabled_reason ?? null),
       created_at: current?.created_at ?? now,
@@ -66,21 +67,35 @@ export function createWebhooksService(deps: WebhooksDeps) {
 
   async function create(projectId: string, input: WebhookInput): Promise<WebhookRow> {
     const row = await build(projectId, input);
-    await sql.insertWebhook(db, row);
+    await db.transaction(async (tx) => {
+      await sql.insertWebhook(tx, row);
+      await deps.delivery.limitRate(tx, projectId, row.id, row.rate_limit);
+    });
     await deps.definitions.changed(projectId);
     return row;
   }
 
-  /** PUT: replaces the configuration (events included); setting active re-enables a disabled endpoint. */
+  /**
+   * PUT: replaces the configuration (events included; a rate limit left out is removed); setting active re-enables
+   * a disabled endpoint.
+   */
   async function update(projectId: string, id: string, input: WebhookInput): Promise<WebhookRow> {
     const row = await build(projectId, input, await get(projectId, id));
-    await sql.updateWebhook(db, row);
+    await db.transaction(async (tx) => {
+      await sql.updateWebhook(tx, row);
+      await deps.delivery.limitRate(tx, projectId, row.id, row.rate_limit);
+    });
     await deps.definitions.changed(projectId);
     return row;
   }
 
   async function remove(projectId: string, id: string): Promise<void> {
-    if (!(await sql.deleteWebhook(db, projectId, id))) throw notFound('webhook', id);
+    const deleted = await db.transaction(async (tx) => {
+      if (!(await sql.deleteWebhook(tx, projectId, id))) return false;
+      await deps.delivery.limitRate(tx, projectId, id, null);
+      return true;
+    });
+    if (!deleted) throw notFound('webhook', id);
     await deps.definitions.changed(projectId);
   }
 

@@ -6,6 +6,8 @@ export interface WebhookRow {
   events: string[];
   description: string | null;
   headers: Record<string, string>;
+  /** Delivery attempts that may start per second (null: no limit). */
+  rate_limit: number | null;
   active: boolean;
   disabled_reason: string | null;
   created_at: Date;
@@ -18,4 +20,5 @@ export interface WebhookInput {
   active?: boolean;
   description?: string | null;
   headers?: Record<string, string>;
+  rate_limit?: number | null;
 }

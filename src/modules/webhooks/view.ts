@@ -1,6 +1,6 @@
 import type { WebhookRow } from './types.js';
 
-/** The management API's webhook object, plus our description, headers and why Tessera disabled it. */
+/** The management API's webhook object, plus our description, headers, rate limit and why Tessera disabled it. */
 export function webhookObject(w: WebhookRow) {
   return {
     id: w.id,
@@ -12,6 +12,7 @@ export function webhookObject(w: WebhookRow) {
     active: w.active,
     description: w.description,
     headers: w.headers,
+    rate_limit: w.rate_limit,
     disabled_reason: w.disabled_reason,
   };
 }
