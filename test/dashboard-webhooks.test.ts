@@ -152,16 +152,19 @@ describe.skipIf(noBrowser)('dashboard: webhooks and the audit log', { timeout: 1
     await row.getByRole('link', { name: /Edit webhook/ }).click();
     await page.getByLabel('Description').fill('CRM sync v2');
     await page.getByLabel('Send me all events').check();
+    await page.getByLabel(/Rate limit/).fill('25');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('saved.').waitFor();
-    expect((await mgmt(rig.t, 'GET', `/projects/${p.id}/webhooks/${hook.id}`)).json()).toMatchObject({ description: 'CRM sync v2', events: ['*'] });
+    expect((await mgmt(rig.t, 'GET', `/projects/${p.id}/webhooks/${hook.id}`)).json()).toMatchObject({ description: 'CRM sync v2', events: ['*'], rate_limit: 25 });
+    await row.getByText('at most 25/s').waitFor();
 
+    // Deactivating and reactivating keeps the rest of the configuration, the rate limit included.
     await row.getByRole('button', { name: 'Deactivate' }).click();
     await page.getByText('deactivated.').waitFor();
-    expect((await mgmt(rig.t, 'GET', `/projects/${p.id}/webhooks/${hook.id}`)).json().active).toBe(false);
+    expect((await mgmt(rig.t, 'GET', `/projects/${p.id}/webhooks/${hook.id}`)).json()).toMatchObject({ active: false, rate_limit: 25 });
     await row.getByRole('button', { name: 'Activate' }).click();
     await page.getByText('activated.').waitFor();
-    expect((await mgmt(rig.t, 'GET', `/projects/${p.id}/webhooks/${hook.id}`)).json().active).toBe(true);
+    expect((await mgmt(rig.t, 'GET', `/projects/${p.id}/webhooks/${hook.id}`)).json()).toMatchObject({ active: true, rate_limit: 25, description: 'CRM sync v2' });
 
     const received = sink.received.length;
     await row.getByRole('button', { name: 'Send a test' }).click();

@@ -12,6 +12,7 @@ interface Webhook {
   active: boolean;
   description: string | null;
   headers: Record<string, string>;
+  rate_limit: number | null;
   disabled_reason: string | null;
   created_at: string;
 }
@@ -37,6 +38,8 @@ function parseHeaders(text: string): Record<string, string> | string {
 }
 const headersText = (h: Record<string, string>) => Object.entries(h).map(([k, v]) => `${k}: ${v}`).join('\n');
 
+const rateLimitOf = (text: string): number | string | null => (text.trim() === '' ? null : /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text.trim()) : text.trim());
+
 function formBody(form: unknown) {
   const all = field(form, 'all_events') === 'on';
   const headers = parseHeaders(field(form, 'headers'));
@@ -46,11 +49,13 @@ function formBody(form: unknown) {
     active: field(form, 'active') === 'on',
     description: field(form, 'description').trim() || null,
     headers: typeof headers === 'string' ? {} : headers,
+    // A number as typed (the API refuses what is not a whole number from 1 to 10,000); empty: no limit.
+    rate_limit: rateLimitOf(field(form, 'rate_limit')),
   };
   return { body, problem: typeof headers === 'string' ? headers : undefined };
 }
 
-function webhookForm(c: ProjectCtx, action: string, w: Partial<Webhook> & { headersText?: string }, error?: string): Html {
+function webhookForm(c: ProjectCtx, action: string, w: Omit<Partial<Webhook>, 'rate_limit'> & { headersText?: string; rate_limit?: number | string | null }, error?: string): Html {
   const all = (w.events ?? ['*']).includes('*');
   const chosen = new Set(w.events ?? []);
   return html`${error ? html`<div class="notice error" role="alert" id="form-error">${error}</div>` : ''}
@@ -64,6 +69,8 @@ function webhookForm(c: ProjectCtx, action: string, w: Partial<Webhook> & { head
 <fieldset id="event-list" class="events" aria-label="Event types">${subscribableTypes.map(
     (t) => html`<label class="inline"><input type="checkbox" name="events" value="${t}"${chosen.has(t) ? ' checked' : ''}> ${t}</label>`,
   )}</fieldset></fieldset>
+<label for="rate_limit">Rate limit <span class="muted">(messages per second at most, retries included; empty for no limit)</span></label>
+<input type="number" id="rate_limit" name="rate_limit" min="1" max="10000" step="1" value="${w.rate_limit ?? ''}">
 <label for="headers">Custom headers <span class="muted">(one "Name: value" a line, sent with every message)</span></label>
 <textarea id="headers" name="headers" rows="3">${w.headersText ?? headersText(w.headers ?? {})}</textarea>
 <p><button type="submit">Save</button> <a class="button secondary" href="${c.base}/webhooks">Cancel</a></p></form>`;
@@ -97,7 +104,7 @@ function listBody(c: ProjectCtx, hooks: Webhook[], secret: Secret | undefined): 
     return html`<tr data-webhook="${w.id}"><td class="mono">${w.target_url}${Object.keys(w.headers).length ? html`<br><span class="muted">${Object.keys(w.headers).length} custom header(s)</span>` : ''}</td>
 <td>${w.events.includes('*') ? 'All events' : html`${w.events.length} event(s): <span class="muted">${w.events.slice(0, 3).join(', ')}${w.events.length > 3 ? '…' : ''}</span>`}</td>
 <td><span class="badge ${w.active ? 'active' : 'inactive'}">${w.active ? 'Active' : 'Inactive'}</span>${w.disabled_reason ? html`<br><span class="muted">${w.disabled_reason}</span>` : ''}</td>
-<td>${w.description ?? ''}</td><td>${when(w.created_at)}</td>
+<td>${w.description ?? ''}${w.rate_limit ? html`${w.description ? html`<br>` : ''}<span class="muted">at most ${w.rate_limit}/s</span>` : ''}</td><td>${when(w.created_at)}</td>
 <td class="actions"><a class="button secondary" href="${at}/edit" aria-label="Edit webhook ${w.target_url}">✎ Edit</a>
 ${postButton(c.session, `${at}/active`, w.active ? 'Deactivate' : 'Activate', { secondary: true, extra: { active: w.active ? 'off' : 'on' } })}
 ${postButton(c.session, `${at}/test`, 'Send a test', { secondary: true })}
@@ -155,7 +162,7 @@ export function webhookRoutes(d: FastifyInstance): void {
     const path = `/projects/${c.project.id}/webhooks/${encodeURIComponent(req.params.webhookId)}`;
     const w = await c.api.must<Webhook>('GET', path);
     const active = field(req.body, 'active') === 'on';
-    await c.api.must('PUT', path, { target_url: w.target_url, events: w.events, description: w.description, headers: w.headers, active });
+    await c.api.must('PUT', path, { target_url: w.target_url, events: w.events, description: w.description, headers: w.headers, rate_limit: w.rate_limit, active });
     return c.done(reply, `${c.base}/webhooks`, `Webhook to ${w.target_url} ${active ? 'activated' : 'deactivated'}.`);
   });
 
