@@ -49,7 +49,7 @@ describe('poll loop', () => {
 });
 
 describe('delivery worker claims', () => {
-  function worker(concurrency: number, claims: number[]) {
+  function worker(concurrency: number, claims: number[], held: number[] = []) {
     const calls: number[] = [];
     const settlers: Array<() => void> = [];
     const w = createDeliveryWorker({
@@ -57,7 +57,7 @@ describe('delivery worker claims', () => {
         calls.push(limit);
         const claimed = Math.min(limit, claims.shift() ?? 0);
         for (let i = 0; i < claimed; i++) settlers.push(onSettled);
-        return { claimed, done: Promise.resolve() };
+        return { claimed, held: held.shift() ?? 0, done: Promise.resolve() };
       },
       prune: async () => 0,
       subscribe: async () => async () => undefined,
@@ -98,5 +98,16 @@ describe('delivery worker claims', () => {
     settlers.shift()!();
     await until(() => calls.length === 2, 'the claim after a slot freed');
     expect(calls[1]).toBe(1);
+  });
+
+  it('claims again at once when a rate limit held back part of a full claim (others may be due behind them)', async () => {
+    // Room for 100: 40 claimed and 60 held back by an endpoint's rate limit, then 10 (nothing held): idle.
+    const { w, calls } = worker(256, [40, 10], [60, 0]);
+    await w.start();
+    onTestFinished(() => w.stop());
+    await until(() => calls.length === 2, 'the claim after the held ones');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The second claim has room for a full batch again (40 in flight of 256), and finds less: no third.
+    expect(calls).toEqual([100, 100]);
   });
 });
