@@ -331,6 +331,48 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const minimumRules = (await get('/v1/validation-rules?limit=100')).data.filter((r: { name: string }) => r.name === 'Minimum order of Spring sale');
     expect(minimumRules).toHaveLength(1);
 
+    // A referral program: a referee converts with a signup event carrying the code and gets 5.00 on a gift card;
+    // the referrer gets 100 points after one referral.
+    await page.goto(`/dashboard/p/${p.id}/campaigns/new`);
+    await page.getByLabel('Name', { exact: true }).fill('Friends');
+    await page.getByLabel('Kind').selectOption('REFERRAL_PROGRAM');
+    await page.getByLabel('Percent or amount off').fill('10');
+    await page.getByLabel('How many codes to generate').fill('0');
+    await page.getByLabel('A referee converts when').selectOption('custom_event');
+    await page.getByLabel('Custom event name').fill('signup');
+    await page.getByLabel("The referee's reward from").selectOption({ label: 'Gift cards 2031 (gift card credits)' });
+    await page.getByLabel("The referee's reward amount").fill('0');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.getByText("Give the referee's reward as an amount of credits, more than 0.").waitFor();
+    await page.getByLabel("The referee's reward amount").fill('5');
+    await page.getByLabel('After this many referrals').fill('1');
+    await page.getByLabel("The referrer's reward from").selectOption({ label: 'Stars (loyalty points)' });
+    await page.getByLabel("The referrer's reward amount").fill('100');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.getByText('Campaign Friends created.').waitFor();
+    const friends = await get('/v1/campaigns/Friends');
+    expect(friends).toMatchObject({
+      campaign_type: 'REFERRAL_PROGRAM',
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } },
+      referral_program: {
+        conversion_event_type: 'custom_event',
+        custom_event: { name: 'signup' },
+        referee_reward: { related_object_parent: { id: gifts.id }, type: 'GIFT_VOUCHER', amount: 500 },
+        referrer_rewards: [{ conversions: 1, reward: { related_object_parent: { id: stars.id }, type: 'LOYALTY_CARD', amount: 100 } }],
+      },
+    });
+    const referralCode = (
+      await rig.t.app.inject({ method: 'POST', url: '/v1/publications', headers: p.server, payload: { campaign: { name: 'Friends' }, customer: { source_id: 'ada' } } })
+    ).json().voucher.code as string;
+    const signup = await rig.t.app.inject({ method: 'POST', url: '/v1/events', headers: p.server, payload: { event: 'signup', customer: { source_id: 'linus' }, metadata: { plan: 'basic' }, referral: { code: referralCode } } });
+    expect(signup.statusCode).toBe(200);
+    const [linus, ada] = [await get('/v1/customers/linus'), await get('/v1/customers/ada')];
+    const linusCards = (await get(`/v1/vouchers?campaign_id=${gifts.id}&customer=${linus.id}&limit=10`)).vouchers;
+    // A new card of the campaign (25.50) with the reward on it.
+    expect(linusCards.map((x: { gift: { balance: number } }) => x.gift.balance)).toEqual([2550 + 500]);
+    const adaCards = (await get(`/v1/vouchers?campaign_id=${stars.id}&customer=${ada.id}&limit=10`)).vouchers;
+    expect(adaCards.map((x: { loyalty_card: { balance: number } }) => x.loyalty_card.balance)).toEqual([110]);
+
     // A code of the new campaign published to a customer from their page, as the signed-in user.
     const grace = await get('/v1/customers/grace');
     await page.goto(`/dashboard/p/${p.id}/customers/${grace.id}`);
@@ -354,6 +396,9 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
       { name: '', discount_value: '10' },
       { name: 'J5', discount_value: '10', vouchers_count: '-1' },
       { name: 'J6', campaign_type: 'GIFT_VOUCHERS', gift_amount: 'NaN' },
+      { name: 'J7', campaign_type: 'REFERRAL_PROGRAM', discount_value: '10', referee_reward_campaign: 'camp_nope', referee_reward_amount: '5' },
+      { name: 'J8', campaign_type: 'REFERRAL_PROGRAM', discount_value: '10', referrer_reward_campaign: gifts.id, referrer_reward_amount: '5', referrer_conversions: '0' },
+      { name: 'J9', campaign_type: 'REFERRAL_PROGRAM', discount_value: '10', conversion_event: 'x'.repeat(400), conversion: 'custom_event' },
     ]) {
       const res = await page.request.post(`/dashboard/p/${p.id}/campaigns/new`, { form: { _csrf: csrf, ...junk } });
       expect(res.status(), JSON.stringify(junk)).toBe(400);

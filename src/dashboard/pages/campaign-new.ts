@@ -18,18 +18,33 @@ const kinds = [
   ['GIFT_VOUCHERS', 'Gift cards'],
   ['LOYALTY_PROGRAM', 'Loyalty program'],
   ['PROMOTION', 'Promotion (applied to every order that qualifies, no code)'],
+  ['REFERRAL_PROGRAM', 'Referral program (codes referrers share; a referee gets the discount)'],
 ] as const;
+
+/** A campaign a referral reward can come from: credits on a gift card, or points on a loyalty card. */
+interface RewardCampaign {
+  id: string;
+  name: string;
+  campaign_type: string;
+}
+
+function rewardFields(prefix: string, who: string, v: Values, rewards: RewardCampaign[]): Html {
+  return html`<label for="${prefix}_campaign">The ${who}'s reward from</label><select id="${prefix}_campaign" name="${prefix}_campaign"><option value="">No reward</option>${rewards.map(
+    (r) => html`<option value="${r.id}"${selected(v[`${prefix}_campaign`] === r.id)}>${r.name} (${r.campaign_type === 'GIFT_VOUCHERS' ? 'gift card credits' : 'loyalty points'})</option>`,
+  )}</select>
+<label for="${prefix}_amount">The ${who}'s reward amount <span class="muted">(credits: 5 is 5.00; or points)</span></label><input type="number" id="${prefix}_amount" name="${prefix}_amount" min="0" step="0.01" value="${v[`${prefix}_amount`] ?? ''}">`;
+}
 
 const selected = (yes: boolean) => (yes ? ' selected' : '');
 
-function form(c: ProjectCtx, v: Values, error?: string): Html {
+function form(c: ProjectCtx, v: Values, rewards: RewardCampaign[], error?: string): Html {
   return html`<p class="crumb"><a href="${c.base}/campaigns">Campaigns</a> › New campaign</p><h1>New campaign</h1>
 ${error ? html`<div class="notice error" role="alert" id="form-error">${error}</div>` : ''}
 <form method="post" action="${c.base}/campaigns/new" class="card">${csrfField(c.session)}
 <label for="name">Name</label><input type="text" id="name" name="name" required maxlength="200" value="${v.name ?? ''}">
 <label for="description">Description</label><input type="text" id="description" name="description" value="${v.description ?? ''}">
 <label for="campaign_type">Kind</label><select id="campaign_type" name="campaign_type">${kinds.map(([k, label]) => html`<option value="${k}"${selected(v.campaign_type === k)}>${label}</option>`)}</select>
-<fieldset><legend>Discount (discount codes, promotion)</legend>
+<fieldset><legend>Discount (discount codes, promotion, a referee's discount)</legend>
 <label for="discount_type">Discount type</label><select id="discount_type" name="discount_type"><option value="PERCENT"${selected(v.discount_type !== 'AMOUNT')}>Percent off</option><option value="AMOUNT"${selected(v.discount_type === 'AMOUNT')}>Amount off</option></select>
 <label for="discount_value">Percent or amount off <span class="muted">(10 is 10% or 10.00)</span></label><input type="number" id="discount_value" name="discount_value" min="0" step="0.01" value="${v.discount_value ?? ''}">
 <label for="min_amount">Promotion: minimum order amount <span class="muted">(empty: every order)</span></label><input type="number" id="min_amount" name="min_amount" min="0" step="0.01" value="${v.min_amount ?? ''}">
@@ -39,6 +54,14 @@ ${error ? html`<div class="notice error" role="alert" id="form-error">${error}</
 </fieldset>
 <fieldset><legend>Cards (loyalty program)</legend>
 <label for="initial_points">Points on a new card</label><input type="number" id="initial_points" name="initial_points" min="0" step="1" value="${v.initial_points ?? '0'}">
+</fieldset>
+<fieldset><legend>Referrals (referral program)</legend>
+<label for="conversion">A referee converts when</label><select id="conversion" name="conversion"><option value="redemption"${selected(v.conversion !== 'custom_event')}>they redeem the referral code</option><option value="custom_event"${selected(v.conversion === 'custom_event')}>a custom event of theirs carries the code</option></select>
+<label for="conversion_event">Custom event name <span class="muted">(empty: any custom event)</span></label><input type="text" id="conversion_event" name="conversion_event" maxlength="300" value="${v.conversion_event ?? ''}">
+<fieldset><legend>The referee's reward</legend>${rewardFields('referee_reward', 'referee', v, rewards)}</fieldset>
+<fieldset><legend>The referrer's reward</legend>
+<label for="referrer_conversions">After this many referrals</label><input type="number" id="referrer_conversions" name="referrer_conversions" min="1" step="1" value="${v.referrer_conversions ?? '1'}">
+${rewardFields('referrer_reward', 'referrer', v, rewards)}</fieldset>
 </fieldset>
 <fieldset><legend>Codes</legend>
 <label for="vouchers_count">How many codes to generate <span class="muted">(0: one each time a code is published)</span></label><input type="number" id="vouchers_count" name="vouchers_count" min="0" max="10000000" step="1" value="${v.vouchers_count ?? '100'}">
@@ -59,8 +82,37 @@ function utc(s: string): string | undefined | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
+/** A referral reward from the form's campaign and amount (credits in hundredths, or points); a problem as text. */
+function rewardOf(v: Values, prefix: string, rewards: RewardCampaign[], who: string): Record<string, unknown> | string | undefined {
+  const id = v[`${prefix}_campaign`] ?? '';
+  if (id === '') return undefined;
+  const from = rewards.find((r) => r.id === id);
+  if (!from) return `The ${who}'s reward campaign is not a gift card or loyalty campaign of this project.`;
+  const gift = from.campaign_type === 'GIFT_VOUCHERS';
+  const amount = gift ? cents(v[`${prefix}_amount`] ?? '') : Number(v[`${prefix}_amount`] || 'NaN');
+  if (!(amount > 0) || !Number.isInteger(amount)) return `Give the ${who}'s reward as ${gift ? 'an amount of credits' : 'a whole number of points'}, more than 0.`;
+  return { related_object_parent: { id: from.id }, type: gift ? 'GIFT_VOUCHER' : 'LOYALTY_CARD', amount };
+}
+
+/** The referral_program of a referral campaign from the form. */
+function referralProgramOf(v: Values, rewards: RewardCampaign[]): Record<string, unknown> | string {
+  const referee = rewardOf(v, 'referee_reward', rewards, 'referee');
+  if (typeof referee === 'string') return referee;
+  const referrer = rewardOf(v, 'referrer_reward', rewards, 'referrer');
+  if (typeof referrer === 'string') return referrer;
+  const conversions = Number(v.referrer_conversions || '1');
+  if (referrer && (!Number.isInteger(conversions) || conversions < 1)) return 'The referrals before the referrer is rewarded are a whole number, 1 or more.';
+  const event = (v.conversion_event ?? '').trim();
+  return {
+    conversion_event_type: v.conversion === 'custom_event' ? 'custom_event' : 'redemption',
+    ...(v.conversion === 'custom_event' && event ? { custom_event: { name: event } } : {}),
+    ...(referee ? { referee_reward: referee } : {}),
+    ...(referrer ? { referrer_rewards: [{ conversions, reward: referrer }] } : {}),
+  };
+}
+
 /** The API's campaign body from the form, or what is wrong with the form. */
-function inputOf(v: Values): { input?: CampaignInput; problem?: string; minAmount?: number } {
+function inputOf(v: Values, rewards: RewardCampaign[]): { input?: CampaignInput; problem?: string; minAmount?: number } {
   const count = Number(v.vouchers_count || '0');
   const length = Number(v.length || '8');
   if (!Number.isInteger(count) || count < 0) return { problem: 'The number of codes is a whole number, 0 or more.' };
@@ -94,14 +146,21 @@ function inputOf(v: Values): { input?: CampaignInput; problem?: string; minAmoun
     };
     return withDates(input, v, min);
   }
+  let referral: Record<string, unknown> | undefined;
+  if (v.campaign_type === 'REFERRAL_PROGRAM') {
+    const made = referralProgramOf(v, rewards);
+    if (typeof made === 'string') return { problem: made };
+    referral = made;
+  }
   return withDates(
     {
       name: (v.name ?? '').trim(),
       ...(v.description?.trim() ? { description: v.description.trim() } : {}),
-      campaign_type: v.campaign_type === 'GIFT_VOUCHERS' || v.campaign_type === 'LOYALTY_PROGRAM' ? v.campaign_type : 'DISCOUNT_COUPONS',
+      campaign_type: v.campaign_type === 'GIFT_VOUCHERS' || v.campaign_type === 'LOYALTY_PROGRAM' || v.campaign_type === 'REFERRAL_PROGRAM' ? v.campaign_type : 'DISCOUNT_COUPONS',
       type: count > 0 ? 'STATIC' : 'AUTO_UPDATE',
       ...(count > 0 ? { vouchers_count: count } : {}),
       voucher,
+      ...(referral ? { referral_program: referral } : {}),
     },
     v,
   );
@@ -118,7 +177,10 @@ function withDates(base: Record<string, unknown>, v: Values, minAmount?: number)
   return problem ? { problem } : { input: input as unknown as CampaignInput, ...(minAmount !== undefined ? { minAmount } : {}) };
 }
 
-/** Campaigns › New campaign: discount codes, gift cards or a loyalty program, codes generated in the background, as the signed-in user. */
+/**
+ * Campaigns › New campaign: discount codes, gift cards, a loyalty program, a promotion or a referral program, codes
+ * generated in the background, as the signed-in user.
+ */
 export interface NewCampaignServices {
   campaigns: CampaignsService;
   loyalties: Pick<LoyaltiesService, 'changeBalance' | 'createProgram'>;
@@ -148,17 +210,25 @@ async function createPromotion(s: NewCampaignServices, cause: Cause, input: Camp
 }
 
 export function campaignNewRoutes(d: FastifyInstance, s: NewCampaignServices): void {
+  /** The project's gift card and loyalty campaigns: where referral rewards can come from. */
+  async function rewardCampaigns(projectId: string): Promise<RewardCampaign[]> {
+    const { campaigns } = await s.campaigns.list(projectId, { limit: 100, page: 1 });
+    return (campaigns as RewardCampaign[]).filter((x) => x.campaign_type === 'GIFT_VOUCHERS' || x.campaign_type === 'LOYALTY_PROGRAM');
+  }
+
   d.get<P>('/p/:projectId/campaigns/new', async (req, reply) => {
     const c = await projectCtx(req);
-    return c.render(reply, 'campaigns', 'New campaign', form(c, {}));
+    return c.render(reply, 'campaigns', 'New campaign', form(c, {}, await rewardCampaigns(c.project.id)));
   });
 
   d.post<P>('/p/:projectId/campaigns/new', async (req, reply) => {
     const c = await projectCtx(req);
     const names = ['name', 'description', 'campaign_type', 'discount_type', 'discount_value', 'min_amount', 'gift_amount', 'initial_points', 'vouchers_count', 'prefix', 'length', 'start_date', 'expiration_date'];
-    const values: Values = Object.fromEntries(names.map((n) => [n, field(req.body, n)]));
-    const fail = (error: string) => c.render(reply.code(400), 'campaigns', 'New campaign', form(c, values, error));
-    const { input, problem, minAmount } = inputOf(values);
+    const referralNames = ['conversion', 'conversion_event', 'referee_reward_campaign', 'referee_reward_amount', 'referrer_conversions', 'referrer_reward_campaign', 'referrer_reward_amount'];
+    const values: Values = Object.fromEntries([...names, ...referralNames].map((n) => [n, field(req.body, n)]));
+    const rewards = await rewardCampaigns(c.project.id);
+    const fail = (error: string) => c.render(reply.code(400), 'campaigns', 'New campaign', form(c, values, rewards, error));
+    const { input, problem, minAmount } = inputOf(values, rewards);
     if (!input) return fail(problem!);
     try {
       const cause = userCause(req, c.project.id, dashOf(req).session);
