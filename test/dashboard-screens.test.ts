@@ -350,6 +350,10 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.getByLabel("The referrer's reward amount").fill('100');
     await page.getByRole('button', { name: 'Create campaign' }).click();
     await page.getByText('Campaign Friends created.').waitFor();
+    // Its page says its terms.
+    expect(await page.locator('#referral-conversion').textContent()).toBe('When a custom event signup of the referee carries the code');
+    expect(await page.locator('#referee-reward').textContent()).toBe('5.00 in credits from Gift cards 2031');
+    expect(await page.locator('#referrer-rewards').textContent()).toBe('After 1 referral: 100 points from Stars');
     const friends = await get('/v1/campaigns/Friends');
     expect(friends).toMatchObject({
       campaign_type: 'REFERRAL_PROGRAM',

@@ -62,7 +62,7 @@ export function campaignRoutes(d: FastifyInstance, s: CampaignServices): void {
   d.get<P>('/p/:projectId/campaigns/:campaignId', async (req, reply) => {
     const c = await projectCtx(req);
     const row = await s.campaigns.get(c.project.id, req.params.campaignId);
-    const campaign = (await s.campaigns.view(c.project.id, row)) as { id: string; name: string; campaign_type: string; type: string; description: string | null; vouchers_count: number; vouchers_generation_status: string | null; active: boolean; start_date: string | null; expiration_date: string | null; created_at: string };
+    const campaign = (await s.campaigns.view(c.project.id, row)) as { id: string; name: string; campaign_type: string; type: string; description: string | null; vouchers_count: number; vouchers_generation_status: string | null; active: boolean; start_date: string | null; expiration_date: string | null; created_at: string; referral_program?: ReferralProgramView };
     const pageNo = Math.min(100, Math.max(1, Number.parseInt(str(req.query.page), 10) || 1));
     const vouchers = await s.vouchers.list(c.project.id, { limit: pageSize, page: pageNo, campaign_id: campaign.id });
     const at = `${c.base}/campaigns/${encodeURIComponent(campaign.id)}`;
@@ -78,6 +78,7 @@ ${campaign.description ? html`<p>${campaign.description}</p>` : ''}
       { danger: true, confirm: `Move ${campaign.name} and its codes to the bin?` },
     )}</div></div>
 ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? await loyaltySections(c, s, campaign.id) : ''}
+${campaign.referral_program ? await referralSection(c, s, campaign.referral_program) : ''}
 <h2>${campaign.campaign_type === 'LOYALTY_PROGRAM' ? 'Loyalty cards' : 'Vouchers'} (${vouchers.total})</h2>${voucherTable(c, vouchers.vouchers as VoucherView[])}
 <nav class="pager" aria-label="Pages">${pageNo > 1 ? html`<a href="${at}${query({ page: pageNo - 1 })}">« Previous</a>` : ''}${
       pageNo * pageSize < vouchers.total ? html`<a href="${at}${query({ page: pageNo + 1 })}">Next »</a>` : ''
@@ -180,6 +181,38 @@ interface VoucherView {
   redemption: { quantity: number | null; redeemed_quantity: number };
   loyalty_card?: { points: number; balance: number } | null;
   gift?: { amount: number; balance: number } | null;
+}
+
+interface RewardView {
+  related_object_parent: { id: string };
+  type: 'GIFT_VOUCHER' | 'LOYALTY_CARD';
+  amount: number;
+}
+interface ReferralProgramView {
+  conversion_event_type?: string;
+  custom_event?: { name?: string };
+  referee_reward?: RewardView;
+  referrer_rewards?: Array<{ conversions: number; reward: RewardView }>;
+}
+
+/** A referral program's terms: how a referee converts and what referees and referrers get. */
+async function referralSection(c: ProjectCtx, s: CampaignServices, rp: ReferralProgramView): Promise<Html> {
+  const names = new Map<string, string>();
+  for (const r of [rp.referee_reward, ...(rp.referrer_rewards ?? []).map((x) => x.reward)]) {
+    const id = r?.related_object_parent.id;
+    if (id && !names.has(id)) names.set(id, await s.campaigns.get(c.project.id, id).then((x) => x.name, () => id));
+  }
+  const reward = (r: RewardView | undefined) =>
+    r ? `${r.type === 'GIFT_VOUCHER' ? `${(r.amount / 100).toFixed(2)} in credits` : `${r.amount} points`} from ${names.get(r.related_object_parent.id)}` : 'None';
+  const converts =
+    rp.conversion_event_type === 'custom_event'
+      ? rp.custom_event?.name
+        ? html`When a custom event <code>${rp.custom_event.name}</code> of the referee carries the code`
+        : 'When any custom event of the referee carries the code'
+      : 'When the referee redeems the code';
+  return html`<section class="card" aria-labelledby="referrals-h"><h2 id="referrals-h">Referrals</h2>
+<dl class="grid2"><div><dt>A referee converts</dt><dd id="referral-conversion">${converts}</dd></div><div><dt>The referee's reward</dt><dd id="referee-reward">${reward(rp.referee_reward)}</dd></div>
+<div><dt>The referrer's rewards</dt><dd id="referrer-rewards">${(rp.referrer_rewards ?? []).length === 0 ? 'None' : html`${(rp.referrer_rewards ?? []).map((x) => html`<span>After ${x.conversions} referral${x.conversions === 1 ? '' : 's'}: ${reward(x.reward)}</span><br>`)}`}</dd></div></dl></section>`;
 }
 
 function voucherTable(c: ProjectCtx, rows: VoucherView[]): Html {
