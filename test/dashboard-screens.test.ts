@@ -260,6 +260,32 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(lines).toHaveLength(13);
     expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).toEqual([...codes].sort());
 
+    // Validation rules on its page: a minimum order amount with its message, then taken off again.
+    await page.goto(`/dashboard/p/${p.id}/campaigns/${winter.id}`);
+    const validate = async (amount: number) =>
+      (await rig.t.app.inject({ method: 'POST', url: '/v1/validations', headers: p.server, payload: { redeemables: [{ object: 'voucher', id: codes[0] }], order: { amount } } })).json();
+    expect((await validate(4000)).valid).toBe(true);
+    await page.getByLabel('Add a condition').selectOption('redemption.count.per_customer');
+    await page.getByLabel('Amount or count').fill('0');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByText('Give the redemptions per customer as a whole number from 1 to 1,000,000.').waitFor();
+    await page.getByLabel('Add a condition').selectOption('order.amount');
+    await page.getByLabel('Amount or count').fill('50');
+    await page.getByLabel('Message when refused').fill('Spend 50.00 first');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByText('Rule added: Winter: order amount at least 50.00.').waitFor();
+    expect(await page.locator('#campaign-rules tbody tr').first().textContent()).toContain('order.amount ≥ 5000');
+    const refused = await validate(4000);
+    expect(refused.valid).toBe(false);
+    expect(JSON.stringify(refused)).toContain('Spend 50.00 first');
+    expect((await validate(6000)).valid).toBe(true);
+    const ruleId = (await page.locator('#campaign-rules tbody tr').first().getAttribute('data-rule'))!;
+    expect((await get(`/v1/validation-rules/${ruleId}`)).name).toBe('Winter: order amount at least 50.00');
+    await page.locator(`tr[data-rule="${ruleId}"]`).getByRole('button', { name: 'Remove' }).click();
+    await page.getByText('Rule removed from the campaign.').waitFor();
+    expect((await validate(4000)).valid).toBe(true);
+    expect(await page.locator('#campaign-rules').textContent()).toContain('No rules');
+
     // A second campaign with the same name is refused on the form.
     await page.goto(`/dashboard/p/${p.id}/campaigns/new`);
     await page.getByLabel('Name', { exact: true }).fill('Winter');

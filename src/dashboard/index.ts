@@ -15,6 +15,9 @@ import { signedOutPage } from './layout.js';
 import { authRoutes } from './pages/auth.js';
 import { binRoutes, type BinServices } from './pages/bin.js';
 import { balanceRoutes, type BalanceServices } from './pages/balances.js';
+import { campaignRuleRoutes } from './pages/campaign-rules.js';
+import type { SegmentsService } from '../modules/segments/index.js';
+import type { ValidationRulesService } from '../modules/validation-rules/index.js';
 import { campaignNewRoutes, type NewCampaignServices } from './pages/campaign-new.js';
 import { rollbackRoutes } from './pages/rollbacks.js';
 import { exportRoutes, type ExportServices } from './pages/exports.js';
@@ -36,6 +39,8 @@ import type { PublicationsService } from '../modules/publications/index.js';
 import type { RollbacksService } from '../modules/redemptions/index.js';
 
 export interface DashboardDeps extends V1Services, CampaignServices, BinServices, BalanceServices, ExportServices, NewCampaignServices {
+  segments: SegmentsService;
+  validationRules: ValidationRulesService;
   management: { check(id: string, token: string): Promise<boolean> };
   team: TeamService;
   delegation: Delegation;
@@ -140,6 +145,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       customerRoutes(d, deps);
       campaignNewRoutes(d, deps);
       campaignRoutes(d, deps);
+      campaignRuleRoutes(d, deps);
       balanceRoutes(d, deps);
       rollbackRoutes(d, deps);
       exportRoutes(d, deps);

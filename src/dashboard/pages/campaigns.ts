@@ -8,9 +8,10 @@ import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
 import { html, query, when, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { balanceForm, rewardsSection, type BalanceServices } from './balances.js';
+import { campaignRulesSection, type CampaignRuleServices } from './campaign-rules.js';
 import { userCause } from '../v1.js';
 
-export interface CampaignServices {
+export interface CampaignServices extends CampaignRuleServices {
   campaigns: CampaignsService;
   vouchers: VouchersService;
   redemptions: RedemptionsService;
@@ -79,6 +80,7 @@ ${campaign.description ? html`<p>${campaign.description}</p>` : ''}
     )}</div></div>
 ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? await loyaltySections(c, s, campaign.id) : ''}
 ${campaign.referral_program ? await referralSection(c, s, campaign.referral_program) : ''}
+${await campaignRulesSection(c, s, campaign.id)}
 <h2>${campaign.campaign_type === 'LOYALTY_PROGRAM' ? 'Loyalty cards' : 'Vouchers'} (${vouchers.total})</h2>${voucherTable(c, vouchers.vouchers as VoucherView[])}
 <nav class="pager" aria-label="Pages">${pageNo > 1 ? html`<a href="${at}${query({ page: pageNo - 1 })}">« Previous</a>` : ''}${
       pageNo * pageSize < vouchers.total ? html`<a href="${at}${query({ page: pageNo + 1 })}">Next »</a>` : ''
