@@ -13,6 +13,7 @@ interface Webhook {
   description: string | null;
   headers: Record<string, string>;
   rate_limit: number | null;
+  filter: Record<string, unknown> | null;
   disabled_reason: string | null;
   created_at: string;
 }
@@ -40,9 +41,21 @@ const headersText = (h: Record<string, string>) => Object.entries(h).map(([k, v]
 
 const rateLimitOf = (text: string): number | string | null => (text.trim() === '' ? null : /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text.trim()) : text.trim());
 
+/** The filter as typed: JSON of an object, or empty for none; a problem as text. */
+function parseFilter(text: string): Record<string, unknown> | null | string {
+  if (text.trim() === '') return null;
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : 'The filter must be a JSON object, such as {"data.customer.metadata.tier": "gold"}';
+  } catch {
+    return 'The filter is not valid JSON';
+  }
+}
+
 function formBody(form: unknown) {
   const all = field(form, 'all_events') === 'on';
   const headers = parseHeaders(field(form, 'headers'));
+  const filter = parseFilter(field(form, 'filter'));
   const body = {
     target_url: field(form, 'target_url').trim(),
     events: all ? ['*'] : fields(form, 'events'),
@@ -51,11 +64,12 @@ function formBody(form: unknown) {
     headers: typeof headers === 'string' ? {} : headers,
     // A number as typed (the API refuses what is not a whole number from 1 to 10,000); empty: no limit.
     rate_limit: rateLimitOf(field(form, 'rate_limit')),
+    filter: typeof filter === 'string' ? null : filter,
   };
-  return { body, problem: typeof headers === 'string' ? headers : undefined };
+  return { body, problem: typeof headers === 'string' ? headers : typeof filter === 'string' ? filter : undefined };
 }
 
-function webhookForm(c: ProjectCtx, action: string, w: Omit<Partial<Webhook>, 'rate_limit'> & { headersText?: string; rate_limit?: number | string | null }, error?: string): Html {
+function webhookForm(c: ProjectCtx, action: string, w: Omit<Partial<Webhook>, 'rate_limit'> & { headersText?: string; filterText?: string; rate_limit?: number | string | null }, error?: string): Html {
   const all = (w.events ?? ['*']).includes('*');
   const chosen = new Set(w.events ?? []);
   return html`${error ? html`<div class="notice error" role="alert" id="form-error">${error}</div>` : ''}
@@ -71,6 +85,8 @@ function webhookForm(c: ProjectCtx, action: string, w: Omit<Partial<Webhook>, 'r
   )}</fieldset></fieldset>
 <label for="rate_limit">Rate limit <span class="muted">(messages per second at most, retries included; empty for no limit)</span></label>
 <input type="number" id="rate_limit" name="rate_limit" min="1" max="10000" step="1" value="${w.rate_limit ?? ''}">
+<label for="filter">Filter <span class="muted">(JSON; only messages it matches are sent, e.g. {"data.customer.metadata.tier": {"$in": ["gold"]}}; empty for all)</span></label>
+<textarea id="filter" name="filter" rows="3" class="mono">${w.filterText ?? (w.filter ? JSON.stringify(w.filter, null, 2) : '')}</textarea>
 <label for="headers">Custom headers <span class="muted">(one "Name: value" a line, sent with every message)</span></label>
 <textarea id="headers" name="headers" rows="3">${w.headersText ?? headersText(w.headers ?? {})}</textarea>
 <p><button type="submit">Save</button> <a class="button secondary" href="${c.base}/webhooks">Cancel</a></p></form>`;
@@ -104,7 +120,7 @@ function listBody(c: ProjectCtx, hooks: Webhook[], secret: Secret | undefined): 
     return html`<tr data-webhook="${w.id}"><td class="mono">${w.target_url}${Object.keys(w.headers).length ? html`<br><span class="muted">${Object.keys(w.headers).length} custom header(s)</span>` : ''}</td>
 <td>${w.events.includes('*') ? 'All events' : html`${w.events.length} event(s): <span class="muted">${w.events.slice(0, 3).join(', ')}${w.events.length > 3 ? '…' : ''}</span>`}</td>
 <td><span class="badge ${w.active ? 'active' : 'inactive'}">${w.active ? 'Active' : 'Inactive'}</span>${w.disabled_reason ? html`<br><span class="muted">${w.disabled_reason}</span>` : ''}</td>
-<td>${w.description ?? ''}${w.rate_limit ? html`${w.description ? html`<br>` : ''}<span class="muted">at most ${w.rate_limit}/s</span>` : ''}</td><td>${when(w.created_at)}</td>
+<td>${w.description ?? ''}${w.rate_limit ? html`${w.description ? html`<br>` : ''}<span class="muted">at most ${w.rate_limit}/s</span>` : ''}${w.filter ? html`${w.description || w.rate_limit ? html`<br>` : ''}<span class="muted">filtered</span>` : ''}</td><td>${when(w.created_at)}</td>
 <td class="actions"><a class="button secondary" href="${at}/edit" aria-label="Edit webhook ${w.target_url}">✎ Edit</a>
 ${postButton(c.session, `${at}/active`, w.active ? 'Deactivate' : 'Activate', { secondary: true, extra: { active: w.active ? 'off' : 'on' } })}
 ${postButton(c.session, `${at}/test`, 'Send a test', { secondary: true })}
@@ -135,7 +151,7 @@ export function webhookRoutes(d: FastifyInstance): void {
       c.render(reply.code(400), 'webhooks', id ? 'Edit webhook' : 'Add webhook', html`${settingsTabs(c.project.id, 'webhooks')}<h1>${id ? 'Edit webhook' : 'Add webhook'}</h1>${webhookForm(
         c,
         id ? `${c.base}/webhooks/${encodeURIComponent(id)}` : `${c.base}/webhooks`,
-        { ...body, headersText: field(form, 'headers') },
+        { ...body, headersText: field(form, 'headers'), filterText: field(form, 'filter') },
         error,
       )}`);
     if (problem) return fail(problem);
@@ -162,7 +178,7 @@ export function webhookRoutes(d: FastifyInstance): void {
     const path = `/projects/${c.project.id}/webhooks/${encodeURIComponent(req.params.webhookId)}`;
     const w = await c.api.must<Webhook>('GET', path);
     const active = field(req.body, 'active') === 'on';
-    await c.api.must('PUT', path, { target_url: w.target_url, events: w.events, description: w.description, headers: w.headers, rate_limit: w.rate_limit, active });
+    await c.api.must('PUT', path, { target_url: w.target_url, events: w.events, description: w.description, headers: w.headers, rate_limit: w.rate_limit, filter: w.filter, active });
     return c.done(reply, `${c.base}/webhooks`, `Webhook to ${w.target_url} ${active ? 'activated' : 'deactivated'}.`);
   });
 

@@ -7,6 +7,8 @@ const base = {
   description: { type: ['string', 'null'], maxLength: 1000 },
   headers: headersSchema,
   rate_limit: { type: ['integer', 'null'], minimum: 1, maximum: 10000 },
+  // Checked in full by filter.ts (paths, operators, sizes).
+  filter: { type: ['object', 'null'] },
 } as const;
 
 /** POST and PUT take the same body; PUT replaces events (DIGEST e.1). */

@@ -6,6 +6,7 @@ import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventRecord } from '../event-log/index.js';
 import { checkCustomHeaders, checkTargetUrl, sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import { canonicalType, isSubscribable, subscriptionProblem } from './event-types.js';
+import { checkFilter, passes } from './filter.js';
 import * as sql from './sql.js';
 import type { WebhookInput, WebhookRow } from './types.js';
 
@@ -24,6 +25,13 @@ export interface WebhooksDeps {
 function subscribes(w: WebhookRow, type: string): boolean {
   return w.events.includes('*') || w.events.includes(type);
 }
+
+/** What a filter reads of a message: its envelope's type, data and event. */
+const filterSubject = (r: EventRecord) => ({
+  type: r.type,
+  data: r.data,
+  event: { id: r.id, type: r.type, created_at: r.createdAt.toISOString(), entity_id: r.entityId, group_id: r.groupId, event_source: r.eventSource },
+});
 
 export function createWebhooksService(deps: WebhooksDeps) {
   const { db, clock } = deps;
@@ -52,6 +60,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
       description: input.description ?? null,
       headers: checkCustomHeaders(input.headers),
       rate_limit: input.rate_limit ?? null,
+      filter: input.filter ? (checkFilter(input.filter), input.filter) : null,
       active,
       disabled_reason: active ? null : (current?.disabled_reason ?? null),
       created_at: current?.created_at ?? now,
@@ -111,7 +120,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
     if (endpoints.length === 0) return;
     const now = clock.now();
     const sendouts = relevant.flatMap((r) =>
-      endpoints.filter((w) => w.project_id === r.projectId && subscribes(w, r.type)).map((w) => sendout(r, w, now)),
+      endpoints.filter((w) => w.project_id === r.projectId && subscribes(w, r.type) && (w.filter === null || passes(w.filter, filterSubject(r)))).map((w) => sendout(r, w, now)),
     );
     await deps.delivery.enqueue(tx, sendouts);
   }

@@ -1,21 +1,21 @@
 import type { Executor } from '../../store/db.js';
 import type { WebhookRow } from './types.js';
 
-const columns = 'id, project_id, target_url, events, description, headers, rate_limit, active, disabled_reason, created_at, updated_at';
+const columns = 'id, project_id, target_url, events, description, headers, rate_limit, filter, active, disabled_reason, created_at, updated_at';
 
 export async function insertWebhook(db: Executor, w: WebhookRow): Promise<void> {
   await db.query(
-    `INSERT INTO webhooks (${columns}) VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10, $11)`,
-    [w.id, w.project_id, w.target_url, JSON.stringify(w.events), w.description, JSON.stringify(w.headers), w.rate_limit, w.active, w.disabled_reason, w.created_at, w.updated_at],
+    `INSERT INTO webhooks (${columns}) VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8::jsonb, $9, $10, $11, $12)`,
+    [w.id, w.project_id, w.target_url, JSON.stringify(w.events), w.description, JSON.stringify(w.headers), w.rate_limit, w.filter === null ? null : JSON.stringify(w.filter), w.active, w.disabled_reason, w.created_at, w.updated_at],
   );
 }
 
 export async function updateWebhook(db: Executor, w: WebhookRow): Promise<void> {
   await db.query(
     `UPDATE webhooks SET target_url = $3, events = $4::jsonb, description = $5, headers = $6::jsonb, active = $7,
-            disabled_reason = $8, updated_at = $9, rate_limit = $10
+            disabled_reason = $8, updated_at = $9, rate_limit = $10, filter = $11::jsonb
       WHERE project_id = $1 AND id = $2`,
-    [w.project_id, w.id, w.target_url, JSON.stringify(w.events), w.description, JSON.stringify(w.headers), w.active, w.disabled_reason, w.updated_at, w.rate_limit],
+    [w.project_id, w.id, w.target_url, JSON.stringify(w.events), w.description, JSON.stringify(w.headers), w.active, w.disabled_reason, w.updated_at, w.rate_limit, w.filter === null ? null : JSON.stringify(w.filter)],
   );
 }
 

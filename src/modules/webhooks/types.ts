@@ -1,3 +1,5 @@
+import type { WebhookFilter } from './filter.js';
+
 export interface WebhookRow {
   id: string;
   project_id: string;
@@ -8,6 +10,8 @@ export interface WebhookRow {
   headers: Record<string, string>;
   /** Delivery attempts that may start per second (null: no limit). */
   rate_limit: number | null;
+  /** Conditions on the message that must hold for it to be sent (filter.ts); null: every message. */
+  filter: WebhookFilter | null;
   active: boolean;
   disabled_reason: string | null;
   created_at: Date;
@@ -21,4 +25,5 @@ export interface WebhookInput {
   description?: string | null;
   headers?: Record<string, string>;
   rate_limit?: number | null;
+  filter?: WebhookFilter | null;
 }

@@ -1,6 +1,6 @@
 import type { WebhookRow } from './types.js';
 
-/** The management API's webhook object, plus our description, headers, rate limit and why Tessera disabled it. */
+/** The management API's webhook object, plus our description, headers, rate limit, filter and why Tessera disabled it. */
 export function webhookObject(w: WebhookRow) {
   return {
     id: w.id,
@@ -13,6 +13,7 @@ export function webhookObject(w: WebhookRow) {
     description: w.description,
     headers: w.headers,
     rate_limit: w.rate_limit,
+    filter: w.filter,
     disabled_reason: w.disabled_reason,
   };
 }
