@@ -43,6 +43,7 @@ import { trashBinModule } from './modules/trash-bin/index.js';
 import { locationsModule } from './modules/locations/index.js';
 import { brandingModule } from './modules/branding/index.js';
 import { teamModule } from './modules/team/index.js';
+import { idempotencyModule } from './modules/idempotency/index.js';
 import { registerDashboard } from './dashboard/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
@@ -63,6 +64,7 @@ const modules = [
   projectsModule,
   brandingModule,
   teamModule,
+  idempotencyModule,
   customersModule,
   eventSchemasModule,
   eventsModule,

@@ -1,4 +1,6 @@
 import { systemClock, type Clock } from '../core/clock.js';
+import { idempotencyHooks } from './idempotency.js';
+import type { Idempotency } from '../modules/idempotency/index.js';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import qs from 'qs';
@@ -108,6 +110,7 @@ export interface ApiServices {
   pointsEstimate: PointsEstimate;
   memberActivity: MemberActivity;
   rewards: RewardsService;
+  idempotency: Idempotency;
   referralHolders: Holders;
   referrals: ReferralsService;
   wallets: Wallets;
@@ -182,6 +185,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', serverAuth(services.projects));
+    idempotencyHooks(v1, services.idempotency);
     customerRoutes(v1, services);
     eventRoutes(v1, { events: services.events, clientSide: false });
     metadataSchemaRoutes(v1, services);
@@ -219,11 +223,12 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     await client.register(cors, {
       origin: true,
       methods: ['GET', 'POST', 'PUT', 'DELETE'],
-      allowedHeaders: ['Content-Type', 'X-Client-Application-Id', 'X-Client-Token', 'X-Voucherify-Channel', 'X-Voucherify-Double-Opt-In'],
-      exposedHeaders: ['x-request-id'],
+      allowedHeaders: ['Content-Type', 'X-Client-Application-Id', 'X-Client-Token', 'X-Voucherify-Channel', 'X-Voucherify-Double-Opt-In', 'Idempotency-Key'],
+      exposedHeaders: ['x-request-id', 'idempotent-replayed'],
       maxAge: 600,
     });
     client.addHook('onRequest', clientAuth(services.projects));
+    idempotencyHooks(client, services.idempotency);
     eventRoutes(client, { events: services.events, clientSide: true });
     clientPublicationRoutes(client, services);
     clientVoucherRoutes(client, services);

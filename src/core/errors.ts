@@ -49,6 +49,7 @@ export const errorCatalog = {
   method_not_allowed: { code: 405, message: 'Method not allowed' },
   duplicate_found: { code: 409, message: 'Duplicated resource found' },
   resource_in_use: { code: 409, message: 'Resource in use' },
+  idempotency_key_reused: { code: 422, message: 'Idempotency key reused' },
   payload_too_large: { code: 413, message: 'Payload too large' },
   unsupported_media_type: { code: 415, message: 'Unsupported media type' },
   too_many_requests: { code: 429, message: 'Too many requests' },
