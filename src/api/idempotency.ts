@@ -39,7 +39,8 @@ export function idempotencyHooks(scope: FastifyInstance, idempotency: Idempotenc
     const held = req.idempotency;
     if (!held) return payload;
     req.idempotency = undefined;
-    const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : undefined;
+    // A stream cannot be stored: its key is freed, as after a 5xx. An empty answer (204) is stored as such.
+    const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : payload === undefined || payload === null ? '' : undefined;
     if (reply.statusCode >= 500 || body === undefined) await idempotency.release(held.projectId, held.key, held.fingerprint);
     else await idempotency.complete(held.projectId, held.key, held.fingerprint, reply.statusCode, String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8'), body);
     return payload;
