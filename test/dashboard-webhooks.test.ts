@@ -97,6 +97,9 @@ describe.skipIf(noBrowser)('dashboard: webhooks and the audit log', { timeout: 1
     expect(s.status).toBe('sent');
     expect(sink.received.filter((r) => r.headers['webhook-id'] === s.id).length).toBeGreaterThanOrEqual(2);
     expect(sink.received.at(-1)!.headers['x-team']).toBe('growth');
+    // The list says how the endpoint fared over the last day.
+    await page.goto(`/dashboard/p/${p.id}/webhooks`);
+    expect(await page.locator(`tr[data-webhook="${hooks[0].id}"] [data-stats]`).textContent()).toBe('Last 24 hours: 1 sent (100% delivered)');
     expect(tab.errors).toEqual([]);
     await tab.context.close();
   });

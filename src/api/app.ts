@@ -249,7 +249,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     stackingRuleRoutes(mgmt, { projects: services.projects, clock: options.clock ?? systemClock });
     eventSchemaRoutes(mgmt, services);
     metadataSchemaManagementRoutes(mgmt, services);
-    webhookRoutes(mgmt, services);
+    webhookRoutes(mgmt, { ...services, clock: options.clock ?? systemClock });
     campaignTemplateManagementRoutes(mgmt, services);
     brandingRoutes(mgmt, services);
     teamRoutes(mgmt, services);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { invalidPayload, resourceInUse } from '../../core/errors.js';
+import type { Clock } from '../../core/clock.js';
+import { invalidPayload, invalidQueryParams, resourceInUse } from '../../core/errors.js';
 import { standardWebhooksSecret, type Audit, type SendoutStatus } from '../../modules/delivery/index.js';
 import type { ProjectSecrets, SigningSecretsService } from '../../modules/projects/index.js';
 import { eventTypeCatalog, webhookBody, webhookObject, type WebhookInput, type WebhooksService } from '../../modules/webhooks/index.js';
@@ -54,9 +55,9 @@ type SendoutQuery = {
 /** /management/v1/projects/{projectId}/webhooks (DIGEST e.1), the signing secret, and the audit log of sendouts. */
 export function webhookRoutes(
   app: FastifyInstance,
-  deps: { webhooks: WebhooksService; audit: Audit; secrets: SigningSecretsService },
+  deps: { webhooks: WebhooksService; audit: Audit; secrets: SigningSecretsService; clock: Clock },
 ): void {
-  const { webhooks, audit, secrets } = deps;
+  const { webhooks, audit, secrets, clock } = deps;
   const base = '/projects/:projectId/webhooks';
 
   /** Retrying toward a disabled endpoint would only fail again: say so instead. */
@@ -123,6 +124,19 @@ export function webhookRoutes(
         to: toDate(req.body?.end_date),
       });
       return { object: 'webhook_retry', webhook_id: req.params.webhookId, retried };
+    },
+  );
+
+  // Our extension: how an endpoint fares over a window of sendout creation (default: the last 24 hours).
+  app.get<{ Params: P; Querystring: { start_date?: string; end_date?: string } }>(
+    `${base}/:webhookId/stats`,
+    { schema: { querystring: { type: 'object', properties: { start_date: dateParam, end_date: dateParam }, additionalProperties: false } } },
+    async (req) => {
+      const w = await webhooks.get(req.params.projectId, req.params.webhookId);
+      const to = toDate(req.query.end_date) ?? clock.now();
+      const from = toDate(req.query.start_date) ?? new Date(to.getTime() - 24 * 60 * 60 * 1000);
+      if (from >= to) throw invalidQueryParams('Query start_date must be before end_date');
+      return audit.sourceHealth(req.params.projectId, w.id, from, to);
     },
   );
 

@@ -18,6 +18,19 @@ interface Webhook {
   created_at: string;
 }
 
+interface Stats {
+  sendouts: { total: number; sent: number; failed: number; retrying: number; pending: number };
+  success_rate: number | null;
+  last_delivered_at: string | null;
+}
+
+/** An endpoint's last 24 hours in a line: sent, retrying, failed, and the success rate of the finished ones. */
+function statsText(s: Stats | undefined): string {
+  if (!s || s.sendouts.total === 0) return 'No messages in the last 24 hours';
+  const parts = [`${s.sendouts.sent} sent`, ...(s.sendouts.retrying ? [`${s.sendouts.retrying} retrying`] : []), ...(s.sendouts.failed ? [`${s.sendouts.failed} failed`] : []), ...(s.sendouts.pending ? [`${s.sendouts.pending} pending`] : [])];
+  return `Last 24 hours: ${parts.join(', ')}${s.success_rate === null ? '' : ` (${Math.round(s.success_rate * 1000) / 10}% delivered)`}`;
+}
+
 interface Secret {
   secret: string;
   standard_webhooks_secret: string;
@@ -110,7 +123,7 @@ ${postButton(c.session, `${c.base}/webhook-secret/rotate`, 'Rotate secret', {
 })}</section>`;
 }
 
-function listBody(c: ProjectCtx, hooks: Webhook[], secret: Secret | undefined): Html {
+function listBody(c: ProjectCtx, hooks: Webhook[], secret: Secret | undefined, stats: Map<string, Stats>): Html {
   return html`${settingsTabs(c.project.id, 'webhooks')}<h1>Webhooks</h1>
 <p><a class="button" href="${c.base}/webhooks/new">Add webhook</a></p>
 <div class="table-wrap"><table><caption class="visually-hidden">Webhook endpoints</caption>
@@ -119,7 +132,7 @@ function listBody(c: ProjectCtx, hooks: Webhook[], secret: Secret | undefined): 
     const at = `${c.base}/webhooks/${encodeURIComponent(w.id)}`;
     return html`<tr data-webhook="${w.id}"><td class="mono">${w.target_url}${Object.keys(w.headers).length ? html`<br><span class="muted">${Object.keys(w.headers).length} custom header(s)</span>` : ''}</td>
 <td>${w.events.includes('*') ? 'All events' : html`${w.events.length} event(s): <span class="muted">${w.events.slice(0, 3).join(', ')}${w.events.length > 3 ? '…' : ''}</span>`}</td>
-<td><span class="badge ${w.active ? 'active' : 'inactive'}">${w.active ? 'Active' : 'Inactive'}</span>${w.disabled_reason ? html`<br><span class="muted">${w.disabled_reason}</span>` : ''}</td>
+<td><span class="badge ${w.active ? 'active' : 'inactive'}">${w.active ? 'Active' : 'Inactive'}</span>${w.disabled_reason ? html`<br><span class="muted">${w.disabled_reason}</span>` : ''}<br><span class="muted" data-stats>${statsText(stats.get(w.id))}</span></td>
 <td>${w.description ?? ''}${w.rate_limit ? html`${w.description ? html`<br>` : ''}<span class="muted">at most ${w.rate_limit}/s</span>` : ''}${w.filter ? html`${w.description || w.rate_limit ? html`<br>` : ''}<span class="muted">filtered</span>` : ''}</td><td>${when(w.created_at)}</td>
 <td class="actions"><a class="button secondary" href="${at}/edit" aria-label="Edit webhook ${w.target_url}">✎ Edit</a>
 ${postButton(c.session, `${at}/active`, w.active ? 'Deactivate' : 'Activate', { secondary: true, extra: { active: w.active ? 'off' : 'on' } })}
@@ -137,7 +150,10 @@ export function webhookRoutes(d: FastifyInstance): void {
     const c = await projectCtx(req);
     const hooks = await c.api.must<{ data: Webhook[] }>('GET', `/projects/${c.project.id}/webhooks`);
     const secret = req.query.reveal === '1' ? await c.api.must<Secret>('GET', `/projects/${c.project.id}/webhook-secret`) : undefined;
-    return c.render(reply, 'webhooks', 'Webhooks', listBody(c, hooks.data, secret));
+    const stats = new Map(
+      await Promise.all(hooks.data.map(async (w) => [w.id, await c.api.must<Stats>('GET', `/projects/${c.project.id}/webhooks/${encodeURIComponent(w.id)}/stats`)] as const)),
+    );
+    return c.render(reply, 'webhooks', 'Webhooks', listBody(c, hooks.data, secret, stats));
   });
 
   d.get<P>(`${base}/new`, async (req, reply) => {

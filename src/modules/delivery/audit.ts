@@ -94,7 +94,29 @@ export function createAudit(deps: { db: Db; clock: Clock }) {
     return { now, since, perMinute, latency, failing };
   }
 
-  return { list, get, retry, retryFailed, sourceOf, overview };
+  /**
+   * How one endpoint fares (our extension, as Svix shows it): its sendouts created in [from, to) by status, the share
+   * of finished ones delivered, its attempts with their durations, and the latest attempt.
+   */
+  async function sourceHealth(projectId: string, sourceId: string, from: Date, to: Date) {
+    const s = await sql.sourceStats(db, projectId, sourceId, from, to);
+    const finished = s.sent + s.failed;
+    return {
+      object: 'webhook_stats' as const,
+      webhook_id: sourceId,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      sendouts: { total: s.pending + s.sent + s.retrying + s.failed, pending: s.pending, sent: s.sent, retrying: s.retrying, failed: s.failed },
+      success_rate: finished === 0 ? null : Math.round((s.sent / finished) * 10_000) / 10_000,
+      attempts: { total: s.attempts, delivered: s.attempts_delivered, failed: s.attempts - s.attempts_delivered, p50_ms: s.p50_ms, p99_ms: s.p99_ms },
+      last_delivered_at: s.last_delivered_at ? s.last_delivered_at.toISOString() : null,
+      last_attempt: s.last_attempt_at
+        ? { at: s.last_attempt_at.toISOString(), status_code: s.last_status_code, error: s.last_error, outcome: s.last_outcome }
+        : null,
+    };
+  }
+
+  return { list, get, retry, retryFailed, sourceOf, overview, sourceHealth };
 }
 
 export type Audit = ReturnType<typeof createAudit>;

@@ -331,3 +331,45 @@ export async function selectStats(db: Executor, now: Date): Promise<SendoutStats
   }
   return { byStatus, due };
 }
+
+export interface SourceStats {
+  pending: number;
+  sent: number;
+  retrying: number;
+  failed: number;
+  attempts: number;
+  attempts_delivered: number;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  last_delivered_at: Date | null;
+  last_attempt_at: Date | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_outcome: string | null;
+}
+
+/** One source's sendouts created in a window, by status, and their attempts (counts, durations, the latest). */
+export async function sourceStats(db: Executor, projectId: string, sourceId: string, from: Date, to: Date): Promise<SourceStats> {
+  const { rows } = await db.query<SourceStats>(
+    `WITH s AS (
+       SELECT id, status FROM sendouts WHERE source_id = $2 AND project_id = $1 AND created_at >= $3 AND created_at < $4),
+     a AS (
+       SELECT a.id, a.started_at, a.duration_ms, a.status_code, a.error, a.outcome FROM sendout_attempts a JOIN s ON s.id = a.sendout_id),
+     latest AS (SELECT * FROM a ORDER BY started_at DESC, id DESC LIMIT 1)
+     SELECT (SELECT count(*) FILTER (WHERE status = 'pending') FROM s)::int AS pending,
+            (SELECT count(*) FILTER (WHERE status = 'sent') FROM s)::int AS sent,
+            (SELECT count(*) FILTER (WHERE status = 'retrying') FROM s)::int AS retrying,
+            (SELECT count(*) FILTER (WHERE status = 'failed') FROM s)::int AS failed,
+            (SELECT count(*) FROM a)::int AS attempts,
+            (SELECT count(*) FILTER (WHERE outcome = 'delivered') FROM a)::int AS attempts_delivered,
+            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FROM a)::float8 AS p50_ms,
+            (SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) FROM a)::float8 AS p99_ms,
+            (SELECT max(started_at) FILTER (WHERE outcome = 'delivered') FROM a) AS last_delivered_at,
+            (SELECT started_at FROM latest) AS last_attempt_at,
+            (SELECT status_code FROM latest) AS last_status_code,
+            (SELECT error FROM latest) AS last_error,
+            (SELECT outcome FROM latest) AS last_outcome`,
+    [projectId, sourceId, from, to],
+  );
+  return rows[0]!;
+}
