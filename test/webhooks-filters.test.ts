@@ -1,25 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
-import { startSink, type Sink } from './helpers/sink.js';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { startSink } from './helpers/sink.js';
 import { allSendouts, deliverAll, getWebhook, mgmt, privateTargets } from './helpers/sendouts.js';
 
 /**
  * Payload filters on webhook endpoints (our extension, like Convoy's): only messages whose envelope matches the
  * filter get a sendout. Real receivers; filters are checked when saved.
  */
-let t: TestTessera | undefined;
-const sinks: Sink[] = [];
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  for (const s of sinks.splice(0)) await s.close();
-});
+const closing = closeAfterEach();
 
 async function setup() {
-  t = await startTessera({ env: privateTargets });
+  const t = closing(await startTessera({ env: privateTargets }));
   const p: TestProject = await t.createProject();
-  const sink = await startSink();
-  sinks.push(sink);
+  const sink = closing(await startSink());
   return { t, p, sink };
 }
 
@@ -35,8 +28,7 @@ async function customer(t: TestTessera, p: TestProject, body: Record<string, unk
 describe('webhook filters', () => {
   it('sends only the messages the filter matches; other endpoints get theirs', async () => {
     const { t, p, sink } = await setup();
-    const all = await startSink();
-    sinks.push(all);
+    const all = closing(await startSink());
     const res = await webhook(t, p.id, { target_url: sink.url, events: ['*'], filter: { type: 'customer.created', 'data.customer.metadata.tier': { $in: ['gold', 'platinum'] } } });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().filter).toEqual({ type: 'customer.created', 'data.customer.metadata.tier': { $in: ['gold', 'platinum'] } });

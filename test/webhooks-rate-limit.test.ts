@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/core/clock.js';
-import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { closeAfterEach, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { driver } from './helpers/db.js';
-import { startSink, type Sink } from './helpers/sink.js';
+import { startSink } from './helpers/sink.js';
 import { allSendouts, createCustomer, deliverAll, getWebhook, mgmt, privateTargets } from './helpers/sendouts.js';
 
 /**
@@ -13,20 +13,13 @@ import { allSendouts, createCustomer, deliverAll, getWebhook, mgmt, privateTarge
 const start = new Date('2025-03-03T09:00:00.250Z');
 const second = 1000;
 
-let t: TestTessera | undefined;
-const sinks: Sink[] = [];
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  for (const s of sinks.splice(0)) await s.close();
-});
+const closing = closeAfterEach();
 
 async function setup() {
   const clock = fixedClock(start);
-  t = await startTessera({ clock, env: privateTargets });
+  const t = closing(await startTessera({ clock, env: privateTargets }));
   const p: TestProject = await t.createProject();
-  const sink = await startSink();
-  sinks.push(sink);
+  const sink = closing(await startSink());
   return { t, clock, p, sink };
 }
 
@@ -78,8 +71,7 @@ describe('webhook rate limits', () => {
 
   it('holds back only the limited endpoint: another endpoint of the project gets everything in the same claim', async () => {
     const { t, p, sink } = await setup();
-    const other = await startSink();
-    sinks.push(other);
+    const other = closing(await startSink());
     expect((await webhook(t, p.id, { target_url: sink.url, rate_limit: 1 })).statusCode).toBe(200);
     expect((await webhook(t, p.id, { target_url: other.url })).statusCode).toBe(200);
     await customers(t, p, 6);

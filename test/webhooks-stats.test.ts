@@ -1,33 +1,25 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/core/clock.js';
-import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
-import { startSink, type Sink } from './helpers/sink.js';
+import { closeAfterEach, startTessera, type TestProject } from './helpers/app.js';
+import { startSink } from './helpers/sink.js';
 import { createCustomer, createWebhook, deliverAll, mgmt, privateTargets } from './helpers/sendouts.js';
 
 /** An endpoint's stats (our extension): its sendouts of a window by status, success rate, attempts, the latest. */
 const start = new Date('2025-04-04T08:00:00.000Z');
-let t: TestTessera | undefined;
-const sinks: Sink[] = [];
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  for (const s of sinks.splice(0)) await s.close();
-});
+const closing = closeAfterEach();
 
 describe('webhook stats', () => {
   it('counts sendouts by status, the success rate of finished ones, attempts and the latest attempt', async () => {
     const clock = fixedClock(start);
-    t = await startTessera({ clock, env: privateTargets });
+    const t = closing(await startTessera({ clock, env: privateTargets }));
     const p: TestProject = await t.createProject();
     // Customers whose source id starts with "bad" get a 500, and then a 410 that disables the endpoint.
-    const sink = await startSink((r) => (r.json?.data?.customer?.source_id?.startsWith('bad') ? { status: 500 } : { status: 204 }));
-    sinks.push(sink);
-    const other = await startSink();
-    sinks.push(other);
+    const sink = closing(await startSink((r) => (r.json?.data?.customer?.source_id?.startsWith('bad') ? { status: 500 } : { status: 204 })));
+    const other = closing(await startSink());
     const w = await createWebhook(t, p.id, sink.url);
     await createWebhook(t, p.id, other.url);
     const stats = async (query = '') => {
-      const res = await mgmt(t!, 'GET', `/projects/${p.id}/webhooks/${w.id}/stats${query}`);
+      const res = await mgmt(t, 'GET', `/projects/${p.id}/webhooks/${w.id}/stats${query}`);
       expect(res.statusCode, res.body).toBe(200);
       return res.json();
     };
@@ -62,10 +54,9 @@ describe('webhook stats', () => {
   });
 
   it('refuses a window that ends before it starts, and answers 404 for an unknown endpoint', async () => {
-    t = await startTessera({ env: privateTargets });
+    const t = closing(await startTessera({ env: privateTargets }));
     const p = await t.createProject();
-    const sink = await startSink();
-    sinks.push(sink);
+    const sink = closing(await startSink());
     const w = await createWebhook(t, p.id, sink.url);
     const bad = await mgmt(t, 'GET', `/projects/${p.id}/webhooks/${w.id}/stats?start_date=2025-01-02T00:00:00Z&end_date=2025-01-01T00:00:00Z`);
     expect(bad.statusCode).toBe(400);

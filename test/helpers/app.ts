@@ -1,5 +1,6 @@
 /** Boots Tessera in-process on the driver under test, with pinned management credentials and helpers for keys. */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterEach } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { compose, type Tessera } from '../../src/compose.js';
 import type { Clock } from '../../src/core/clock.js';
@@ -97,3 +98,18 @@ export async function startSecondInstance(t: TestTessera): Promise<Tessera> {
   return compose(config, { logger: createLogger('silent') });
 }
 
+
+/**
+ * Closes, after each test, what the test opened through the returned function (Tessera instances, receivers), in the
+ * order they were opened.
+ */
+export function closeAfterEach(): <T extends { close(): Promise<void> }>(opened: T) => T {
+  const open: Array<{ close(): Promise<void> }> = [];
+  afterEach(async () => {
+    for (const x of open.splice(0)) await x.close();
+  });
+  return (opened) => {
+    open.push(opened);
+    return opened;
+  };
+}
