@@ -511,6 +511,70 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([]);
   });
 
+  it('adds products and their SKUs from the Products screen (refusals said on the form) and moves them to the bin', async () => {
+    const { page } = tab;
+    const get = async (url: string) => rig.t.app.inject({ method: 'GET', url, headers: p.server });
+    await page.goto(`/dashboard/p/${p.id}/overview`);
+    await page.getByRole('link', { name: 'Products', exact: true }).click();
+    expect(await page.locator('h1').textContent()).toBe('Products');
+    await page.getByLabel('Name', { exact: true }).fill('Espresso beans');
+    await page.getByLabel(/^Source ID/).fill('beans-1kg');
+    await page.getByLabel(/^Price/).fill('24.90');
+    await page.getByRole('button', { name: 'Add product' }).click();
+    await page.getByText('Product Espresso beans added.').waitFor();
+    const product = (await get('/v1/products/beans-1kg')).json();
+    expect(product).toMatchObject({ name: 'Espresso beans', source_id: 'beans-1kg', price: 2490 });
+    // The same source ID again is refused on the form (the API would update that product instead).
+    await page.goto(`/dashboard/p/${p.id}/products`);
+    await page.getByLabel('Name', { exact: true }).fill('Other beans');
+    await page.getByLabel(/^Source ID/).fill('beans-1kg');
+    await page.getByRole('button', { name: 'Add product' }).click();
+    await page.getByText('A product with the source ID beans-1kg exists already.').waitFor();
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Other beans');
+    expect((await get('/v1/products/beans-1kg')).json().name).toBe('Espresso beans');
+
+    await page.goto(`/dashboard/p/${p.id}/products/${product.id}`);
+    await page.getByLabel('SKU', { exact: true }).fill('Whole bean');
+    await page.getByLabel(/^Source ID/).fill('beans-1kg-whole');
+    await page.getByRole('button', { name: 'Add SKU' }).click();
+    await page.getByText('SKU Whole bean added.').waitFor();
+    await page.getByLabel('SKU', { exact: true }).fill('Ground');
+    await page.getByLabel(/^Price/).fill('26');
+    await page.getByRole('button', { name: 'Add SKU' }).click();
+    await page.getByText('SKU Ground added.').waitFor();
+    const skus = (await get(`/v1/products/${product.id}/skus`)).json();
+    expect(skus.skus.map((k: { sku: string; price: number | null }) => [k.sku, k.price]).sort()).toEqual([['Ground', 2600], ['Whole bean', null]]);
+    expect(await page.locator('#skus tbody tr').count()).toBe(2);
+    // The product's price stands for an SKU without its own.
+    expect(await page.locator('#skus tbody tr', { hasText: 'Whole bean' }).textContent()).toContain('24.90');
+
+    // Junk is a 400 page, never a 500.
+    const csrf = (await page.locator('meta[name=csrf-token]').getAttribute('content'))!;
+    for (const [url, form] of [
+      [`/dashboard/p/${p.id}/products`, { name: '' }],
+      [`/dashboard/p/${p.id}/products`, { name: 'x', price: 'cheap' }],
+      [`/dashboard/p/${p.id}/products`, { name: 'x', price: '-1' }],
+      [`/dashboard/p/${p.id}/products`, { name: 'y'.repeat(1001) }],
+      [`/dashboard/p/${p.id}/products/${product.id}/skus`, { sku: '', price: '1' }],
+      [`/dashboard/p/${p.id}/products/${product.id}/skus`, { sku: 'z', price: '1e400' }],
+    ] as const) {
+      const res = await page.request.post(url, { form: { _csrf: csrf, ...form } });
+      expect(res.status(), JSON.stringify(form)).toBe(400);
+    }
+    expect((await page.request.post(`/dashboard/p/${p.id}/products/prod_nope/skus`, { form: { _csrf: csrf, sku: 'a' } })).status()).toBe(404);
+
+    await page.goto(`/dashboard/p/${p.id}/products/${product.id}`);
+    await page.locator('#skus tbody tr', { hasText: 'Ground' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('SKU moved to the bin.').waitFor();
+    expect((await get(`/v1/products/${product.id}/skus`)).json().skus.map((k: { sku: string }) => k.sku)).toEqual(['Whole bean']);
+    await page.getByRole('button', { name: 'Delete product' }).click();
+    await page.getByText('Product Espresso beans moved to the bin.').waitFor();
+    expect((await get('/v1/products/beans-1kg')).statusCode).toBe(404);
+    const bin = (await get('/v1/trash-bin')).json();
+    expect(JSON.stringify(bin)).toContain(product.id);
+    expect(tab.errors.splice(0).filter((e) => !e.includes('status of 400') && !e.includes('status of 404'))).toEqual([]);
+  });
+
   it('deletes a campaign into the bin from its page, restores it from the bin, and deletes an entry for good', async () => {
     const { page } = tab;
     const autumn = await v1('POST', '/v1/campaigns', { name: 'Autumn', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });

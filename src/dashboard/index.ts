@@ -16,6 +16,7 @@ import { authRoutes } from './pages/auth.js';
 import { binRoutes, type BinServices } from './pages/bin.js';
 import { balanceRoutes, type BalanceServices } from './pages/balances.js';
 import { campaignRuleRoutes } from './pages/campaign-rules.js';
+import { productRoutes, type ProductServices } from './pages/products.js';
 import type { SegmentsService } from '../modules/segments/index.js';
 import type { ValidationRulesService } from '../modules/validation-rules/index.js';
 import { campaignNewRoutes, type NewCampaignServices } from './pages/campaign-new.js';
@@ -38,7 +39,7 @@ import { refusal, type Delegation, type TeamService } from '../modules/team/inde
 import type { PublicationsService } from '../modules/publications/index.js';
 import type { RollbacksService } from '../modules/redemptions/index.js';
 
-export interface DashboardDeps extends V1Services, CampaignServices, BinServices, BalanceServices, ExportServices, NewCampaignServices {
+export interface DashboardDeps extends V1Services, ProductServices, CampaignServices, BinServices, BalanceServices, ExportServices, NewCampaignServices {
   segments: SegmentsService;
   validationRules: ValidationRulesService;
   management: { check(id: string, token: string): Promise<boolean> };
@@ -146,6 +147,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       campaignNewRoutes(d, deps);
       campaignRoutes(d, deps);
       campaignRuleRoutes(d, deps);
+      productRoutes(d, deps);
       balanceRoutes(d, deps);
       rollbackRoutes(d, deps);
       exportRoutes(d, deps);
