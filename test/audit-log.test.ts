@@ -43,7 +43,7 @@ async function sink(answer: Answer = { status: 200 }): Promise<Sink & { answer: 
 }
 
 describe('audit log of sendouts', () => {
-  it('filters by status, type, webhook, source, target, id, request id and time ranges, newest first', async () => {
+  it('filters by status, type, webhook, source, target, id, request id, event id and time ranges, newest first', async () => {
     const { t, clock, p } = await setup();
     const [ok, bad, gone] = [await sink(), await sink({ status: 500 }), await sink({ status: 410 })];
     const w1 = await createWebhook(t, p.id, ok.url);
@@ -82,6 +82,13 @@ describe('audit log of sendouts', () => {
     expect(await find(`id=${byLabel['b>w1'].id}`)).toEqual(['b>w1']);
     expect(await find(`request_id=${r1}`)).toEqual(['a>w1', 'a>w2', 'a>w3']);
     expect(await find(`request_id=${r3}`)).toEqual(['del>w2']);
+    // By event: the id of the customer's activity record that caused them (from the activity API).
+    const customerB = (await t.app.inject({ method: 'GET', url: '/v1/customers/b', headers: p.server })).json();
+    const activity = (await t.app.inject({ method: 'GET', url: `/v1/customers/${customerB.id}/activity`, headers: p.server })).json();
+    const createdB = activity.data.find((a: { type: string }) => a.type === 'customer.created');
+    expect(await find(`event_id=${createdB.id}`)).toEqual(['b>w1', 'b>w2']);
+    expect(byLabel['b>w1'].event_id).toBe(createdB.id);
+    expect(await find('event_id=evcus_nothing')).toEqual([]);
     expect(await find(`created_at[after]=${at(30 * minute)}`)).toEqual(['b>w1', 'b>w2', 'del>w2']);
     expect(await find(`created_at[before]=${at(30 * minute)}`)).toEqual(['a>w1', 'a>w2', 'a>w3']);
     expect(await find(`created_at[after]=${at(30 * minute)}&created_at[before]=${at(90 * minute)}`)).toEqual(['b>w1', 'b>w2']);

@@ -100,6 +100,13 @@ describe.skipIf(noBrowser)('dashboard: webhooks and the audit log', { timeout: 1
     // The list says how the endpoint fared over the last day.
     await page.goto(`/dashboard/p/${p.id}/webhooks`);
     expect(await page.locator(`tr[data-webhook="${hooks[0].id}"] [data-stats]`).textContent()).toBe('Last 24 hours: 1 sent (100% delivered)');
+    // From the customer's activity to the sendouts of one of its events.
+    const ada = (await rig.t.app.inject({ method: 'GET', url: '/v1/customers/ada', headers: p.server })).json();
+    await page.goto(`/dashboard/p/${p.id}/customers/${ada.id}`);
+    await page.locator('li[data-activity="customer.created"]').getByRole('link', { name: /Webhook sendouts of customer.created/ }).click();
+    expect(await page.locator('h1').textContent()).toBe('Webhook sendouts');
+    expect(await page.locator('tr[data-sendout]').count()).toBe(1);
+    expect(await page.locator('tr[data-sendout]').getAttribute('data-sendout')).toBe(s.id);
     expect(tab.errors).toEqual([]);
     await tab.context.close();
   });

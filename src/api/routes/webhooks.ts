@@ -33,6 +33,7 @@ const sendoutQuery = {
     target_url: { type: 'string' },
     id: { type: 'string' },
     request_id: { type: 'string' },
+    event_id: { type: 'string' },
     created_at: range,
     executed_at: range,
   },
@@ -48,6 +49,7 @@ type SendoutQuery = {
   target_url?: string;
   id?: string;
   request_id?: string;
+  event_id?: string;
   created_at?: { before?: string; after?: string };
   executed_at?: { before?: string; after?: string };
 };
@@ -162,6 +164,7 @@ export function webhookRoutes(
       targetUrl: q.target_url,
       id: q.id,
       groupId: q.request_id,
+      eventId: q.event_id,
       createdBefore: toDate(q.created_at?.before),
       createdAfter: toDate(q.created_at?.after),
       executedBefore: toDate(q.executed_at?.before),

@@ -110,6 +110,7 @@ export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServi
 <div><button type="submit" class="secondary">Filter</button></div></form>
 <ol class="card" id="activity" reversed>${items.length === 0 ? html`<li class="muted">No activity.</li>` : ''}${items.map(
       (a) => html`<li data-activity="${a.type}"><strong>${a.type}</strong> <span class="muted">${when(a.created_at)} · ${a.data.event_source.channel}</span>
+<a href="${c.base}/sendouts${query({ event_id: a.id })}" aria-label="Webhook sendouts of ${a.type} ${a.id}">Sendouts</a>
 <details><summary>Data</summary><pre>${JSON.stringify(a.data.data, null, 2)}</pre></details></li>`,
     )}</ol>${activity.hasMore ? html`<nav class="pager"><a href="${at}${query({ type, after: items.at(-1)?.id })}">Older »</a></nav>` : ''}</section>`;
     return c.render(reply, 'customers', customer.name || customer.id, body);

@@ -30,8 +30,8 @@ interface Attempt {
   outcome: string;
 }
 
-type Filters = Partial<Record<'status' | 'type' | 'webhook_id' | 'source_object' | 'request_id' | 'id' | 'created_from' | 'created_to' | 'after', string>>;
-const filterNames = ['status', 'type', 'webhook_id', 'source_object', 'request_id', 'id', 'created_from', 'created_to', 'after'] as const;
+type Filters = Partial<Record<'status' | 'type' | 'webhook_id' | 'source_object' | 'request_id' | 'event_id' | 'id' | 'created_from' | 'created_to' | 'after', string>>;
+const filterNames = ['status', 'type', 'webhook_id', 'source_object', 'request_id', 'event_id', 'id', 'created_from', 'created_to', 'after'] as const;
 const pageSize = 20;
 
 function pick(q: Record<string, unknown>): Filters {
@@ -45,7 +45,7 @@ const utc = (v: string | undefined) => (v === undefined ? undefined : /^\d{4}-\d
 
 function apiQuery(f: Filters): string {
   const q = new URLSearchParams({ limit: String(pageSize) });
-  for (const k of ['status', 'type', 'webhook_id', 'source_object', 'request_id', 'id'] as const) if (f[k]) q.set(k, f[k]!);
+  for (const k of ['status', 'type', 'webhook_id', 'source_object', 'request_id', 'event_id', 'id'] as const) if (f[k]) q.set(k, f[k]!);
   if (f.created_from) q.set('created_at[after]', utc(f.created_from)!);
   if (f.created_to) q.set('created_at[before]', utc(f.created_to)!);
   if (f.after) q.set('starting_after_id', f.after);
@@ -81,6 +81,7 @@ function filterForm(c: ProjectCtx, f: Filters, hooks: Array<{ id: string; target
 <div><label for="f-from">Event created from (UTC)</label><input type="datetime-local" id="f-from" name="created_from" value="${f.created_from ?? ''}"></div>
 <div><label for="f-to">Event created until (UTC)</label><input type="datetime-local" id="f-to" name="created_to" value="${f.created_to ?? ''}"></div>
 <div><label for="f-request">Request ID</label><input type="text" id="f-request" name="request_id" value="${f.request_id ?? ''}"></div>
+<div><label for="f-event">Event ID</label><input type="text" id="f-event" name="event_id" value="${f.event_id ?? ''}"></div>
 <div><label for="f-id">Sendout ID</label><input type="text" id="f-id" name="id" value="${f.id ?? ''}"></div>
 <div><button type="submit">Filter</button> <a class="button secondary" href="${c.base}/sendouts">Clear</a></div></form>`;
 }

@@ -169,6 +169,7 @@ export interface SendoutFilter {
   targetUrl?: string;
   id?: string;
   groupId?: string;
+  eventId?: string;
   createdBefore?: Date;
   createdAfter?: Date;
   executedBefore?: Date;
@@ -193,6 +194,7 @@ export async function selectSendouts(db: Executor, f: SendoutFilter): Promise<Se
   add((p) => `target_url = ${p}`, f.targetUrl);
   add((p) => `id = ${p}`, f.id);
   add((p) => `group_id = ${p}`, f.groupId);
+  add((p) => `event_id = ${p}`, f.eventId);
   add((p) => `created_at < ${p}`, f.createdBefore);
   add((p) => `created_at > ${p}`, f.createdAfter);
   add((p) => `executed_at < ${p}`, f.executedBefore);
