@@ -33,6 +33,11 @@ export interface Config {
    * password resets, export downloads. Undefined: the address each request reached.
    */
   readonly publicUrl: string | undefined;
+  /**
+   * Message brokers webhooks may publish to, by name (TESSERA_BROKERS, JSON of name to amqp:// URL with its
+   * credentials): an endpoint names one (`rabbitmq://NAME/EXCHANGE?routing_key=KEY`), never its address or secrets.
+   */
+  readonly brokers: Readonly<Record<string, string>>;
   readonly delivery: {
     /** A 2xx must arrive within this time. */
     readonly timeoutMs: number;
@@ -144,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
   if (publicUrl !== undefined && !/^https?:\/\/[^/\s?#]+(\/[^\s?#]*)?$/.test(publicUrl)) {
     throw new ConfigError(`TESSERA_PUBLIC_URL must be an http(s) address such as https://tessera.example.com, got '${publicUrl}'`);
   }
+  const brokers = brokersConfig(nonEmpty(env.TESSERA_BROKERS));
   return Object.freeze({
     port: intIn('port', flags.port ?? env.PORT, defaults.port, 0, 65535),
     host: flags.host ?? nonEmpty(env.HOST) ?? defaults.host,
@@ -159,9 +165,31 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     allowPrivateTargets: flags.allowPrivateTargets ?? bool('TESSERA_ALLOW_PRIVATE_TARGETS', env.TESSERA_ALLOW_PRIVATE_TARGETS),
     binRetentionDays: intIn('TESSERA_BIN_RETENTION_DAYS', env.TESSERA_BIN_RETENTION_DAYS, 30, 0, 3650),
     publicUrl: publicUrl?.replace(/\/+$/, ''),
+    brokers,
     delivery: Object.freeze(deliveryConfig(env)),
     jobs: jobsConfig(env),
   });
+}
+
+/** TESSERA_BROKERS: a JSON object of broker names (letters, digits, - and _) to amqp:// or amqps:// URLs. */
+function brokersConfig(raw: string | undefined): Readonly<Record<string, string>> {
+  if (raw === undefined) return Object.freeze({});
+  const usage = 'TESSERA_BROKERS must be a JSON object of broker names to amqp:// URLs, such as {"events": "amqp://user:password@rabbit:5672/vhost"}';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(usage);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(usage);
+  const out: Record<string, string> = {};
+  for (const [name, url] of Object.entries(parsed)) {
+    // The URL holds credentials: never repeated in an error.
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new ConfigError(`TESSERA_BROKERS: the broker name '${name}' must be 1 to 64 letters, digits, - or _`);
+    if (typeof url !== 'string' || !/^amqps?:\/\/[^\s]+$/.test(url)) throw new ConfigError(`TESSERA_BROKERS: the broker ${name} needs an amqp:// or amqps:// URL`);
+    out[name.toLowerCase()] = url;
+  }
+  return Object.freeze(out);
 }
 
 /** Where a config came from, safe to print: no secrets. */

@@ -7,6 +7,7 @@ import type { AttemptResult, Outcome } from './types.js';
  * improve by waiting; everything else is retried on the schedule until attempts run out.
  */
 export function classify(r: AttemptResult): Outcome {
+  if (r.accepted) return 'delivered';
   if (r.statusCode !== undefined && r.statusCode >= 200 && r.statusCode < 300) return 'delivered';
   if (r.statusCode === 410) return 'disable_endpoint';
   if (r.blocked) return 'give_up';

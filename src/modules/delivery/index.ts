@@ -20,7 +20,7 @@ export { createSender, type Sender } from './sender.js';
 export { envelopeBody, sendoutOf, type EnvelopeInput, type SendoutEvent } from './envelope.js';
 export { signatureHeaders, standardSignature, standardWebhooksSecret, voucherifySignature, type SigningSecrets } from './signing.js';
 export { classify, decide } from './classify.js';
-export { checkTargetUrl, checkCustomHeaders, headersSchema, reservedHeaders } from './targets.js';
+export { checkTargetUrl, checkCustomHeaders, headersSchema, reservedHeaders, brokerTarget, type BrokerTarget } from './targets.js';
 export { notifyChannel, type SendoutFilter } from './sql.js';
 export type { NewSendout, SourceObject, SourceOwner, SourceState, SendoutStatus } from './types.js';
 
@@ -32,7 +32,7 @@ export const deliveryModule = defineModule<
 >({
   name: 'delivery',
   create: ({ db, clock, logger, config, services }) => {
-    const sender = createSender({ allowPrivateTargets: config.allowPrivateTargets, timeoutMs: config.delivery.timeoutMs });
+    const sender = createSender({ allowPrivateTargets: config.allowPrivateTargets, timeoutMs: config.delivery.timeoutMs, brokers: config.brokers });
     const delivery = createDelivery({
       db,
       clock,

@@ -2,12 +2,16 @@ import { isIP } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent, request } from 'undici';
 import { BlockedTargetError, guardedLookup, isBlockedAddress } from '../../core/net-guard.js';
+import { createBrokerPublisher } from './broker.js';
+import { brokerTarget } from './targets.js';
 import type { AttemptResult } from './types.js';
 
 export interface SenderOptions {
   allowPrivateTargets: boolean;
-  /** A 2xx must arrive within this time (Voucherify: 10 s). */
+  /** A 2xx must arrive within this time (Voucherify: 10 s); a broker's confirmation too. */
   timeoutMs: number;
+  /** Configured message brokers by name (rabbitmq:// targets). */
+  brokers?: Readonly<Record<string, string>>;
 }
 
 export const responseBodyLimit = 4096;
@@ -59,6 +63,7 @@ export function createSender(options: SenderOptions) {
     keepAliveTimeout: 4_000,
     connections: 128,
   });
+  const brokers = createBrokerPublisher({ brokers: options.brokers ?? {}, timeoutMs: options.timeoutMs });
 
   async function send(url: string, body: string, headers: Record<string, string>, startedAt: Date): Promise<AttemptResult> {
     const t0 = performance.now();
@@ -67,6 +72,15 @@ export function createSender(options: SenderOptions) {
       durationMs: Math.round(performance.now() - t0),
       ...r,
     });
+    const broker = brokerTarget(url);
+    if (broker) {
+      try {
+        await brokers.publish(broker, body, headers, headers['webhook-id'] ?? `msg_${t0}`);
+        return done({ accepted: true });
+      } catch (err) {
+        return done({ error: describe(err) });
+      }
+    }
     try {
       const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
       if (!options.allowPrivateTargets && isIP(host) && isBlockedAddress(host)) {
@@ -95,7 +109,7 @@ export function createSender(options: SenderOptions) {
     }
   }
 
-  return { send, close: () => agent.close() };
+  return { send, close: async () => Promise.all([agent.close(), brokers.close()]).then(() => undefined) };
 }
 
 export type Sender = ReturnType<typeof createSender>;

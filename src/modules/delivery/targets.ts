@@ -35,18 +35,52 @@ export const headersSchema = {
   additionalProperties: { type: 'string', maxLength: 2000, pattern: '^[\\t\\x20-\\x7e\\x80-\\xff]*$' },
 } as const;
 
+/** A broker destination: `rabbitmq://BROKER/EXCHANGE?routing_key=KEY` (no exchange: RabbitMQ's default one). */
+export interface BrokerTarget {
+  broker: string;
+  exchange: string;
+  routingKey: string;
+}
+
+/** The broker, exchange and routing key of a `rabbitmq://` target; undefined for any other URL. */
+export function brokerTarget(raw: string): BrokerTarget | undefined {
+  if (!raw.startsWith('rabbitmq://')) return undefined;
+  const url = new URL(raw);
+  return { broker: url.hostname.toLowerCase(), exchange: decodeURIComponent(url.pathname.replace(/^\//, '')), routingKey: url.searchParams.get('routing_key') ?? '' };
+}
+
+/** A `rabbitmq://` target: a configured broker, an exchange name, a routing key; nothing else. */
+function checkBrokerUrl(url: URL, field: string, brokers: readonly string[]): string {
+  const name = url.hostname.toLowerCase();
+  if (url.username || url.password || url.port) throw invalidPayload(`Property ${field}: a rabbitmq:// target names a broker configured in TESSERA_BROKERS, without credentials or port`);
+  if (!brokers.includes(name)) {
+    throw invalidPayload(`Property ${field}: no broker '${name}' is configured (${brokers.length ? `configured: ${brokers.join(', ')}` : 'TESSERA_BROKERS names none'})`);
+  }
+  const exchange = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_.:-]{0,255}$/.test(exchange)) throw invalidPayload(`Property ${field}: the exchange '${exchange}' must be 0 to 255 letters, digits, -, _, . or : (empty: the default exchange)`);
+  const keys = [...url.searchParams.keys()];
+  const routingKey = url.searchParams.get('routing_key');
+  if (routingKey === null || routingKey.length > 255 || keys.some((k) => k !== 'routing_key') || keys.length !== 1) {
+    throw invalidPayload(`Property ${field}: a rabbitmq:// target takes one query parameter, routing_key (up to 255 characters)`);
+  }
+  if (url.hash) throw invalidPayload(`Property ${field}: a rabbitmq:// target has no fragment`);
+  return `rabbitmq://${name}/${encodeURIComponent(exchange)}?routing_key=${encodeURIComponent(routingKey)}`;
+}
+
 /**
  * Where a webhook (project endpoint or distribution channel) may send: http(s) only, no credentials in the URL,
- * and, unless private targets are allowed, no host that resolves to a blocked address. Returns the normalized URL.
+ * and, unless private targets are allowed, no host that resolves to a blocked address; or, given the configured
+ * brokers, `rabbitmq://BROKER/EXCHANGE?routing_key=KEY`. Returns the normalized URL.
  */
-export async function checkTargetUrl(raw: string, allowPrivateTargets: boolean, field = '.target_url'): Promise<string> {
+export async function checkTargetUrl(raw: string, allowPrivateTargets: boolean, field = '.target_url', brokers?: readonly string[]): Promise<string> {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw invalidPayload(`Property ${field} must be an absolute http or https URL, got '${raw}'`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidPayload(`Property ${field} must use http or https`);
+  if (url.protocol === 'rabbitmq:' && brokers) return checkBrokerUrl(url, field, brokers);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidPayload(`Property ${field} must use http or https${brokers ? ', or be rabbitmq://BROKER/EXCHANGE?routing_key=KEY' : ''}`);
   if (url.username || url.password) throw invalidPayload(`Property ${field} must not carry credentials: send them as custom headers`);
   try {
     await checkHost(url.hostname, allowPrivateTargets);

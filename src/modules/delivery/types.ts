@@ -50,6 +50,8 @@ export interface AttemptResult {
   retryAfter?: string;
   /** The target was refused before connecting (blocked address): retrying cannot help. */
   blocked?: boolean;
+  /** A message broker confirmed the message (broker targets have no HTTP status). */
+  accepted?: boolean;
 }
 
 export type Outcome = 'delivered' | 'retry' | 'retry_after' | 'give_up' | 'disable_endpoint';

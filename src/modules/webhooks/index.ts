@@ -34,6 +34,7 @@ export const webhooksModule = defineModule<{ webhooks: ReturnType<typeof createW
       clock,
       delivery: services.delivery,
       allowPrivateTargets: config.allowPrivateTargets,
+      brokers: Object.keys(config.brokers),
       sampleData: sampleData(clock),
       definitions,
     });

@@ -15,6 +15,8 @@ export interface WebhooksDeps {
   clock: Clock;
   delivery: Pick<Delivery, 'enqueue' | 'limitRate'>;
   allowPrivateTargets: boolean;
+  /** Names of the configured message brokers (rabbitmq:// targets). */
+  brokers?: readonly string[];
   /** A realistic `data` for a test sendout of this event type. */
   sampleData(type: string): Record<string, unknown>;
   /** Active endpoints are cached per process; every change is announced through it. */
@@ -37,7 +39,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
   const { db, clock } = deps;
   const active = deps.definitions.cache((ex, projectIds) => sql.selectActive(ex, projectIds));
 
-  const checkTarget = (raw: string) => checkTargetUrl(raw, deps.allowPrivateTargets);
+  const checkTarget = (raw: string) => checkTargetUrl(raw, deps.allowPrivateTargets, '.target_url', deps.brokers ?? []);
 
   function normalizeEvents(events: string[]): string[] {
     events.forEach((name, i) => {

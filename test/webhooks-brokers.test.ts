@@ -1,0 +1,127 @@
+import { createHmac } from 'node:crypto';
+import { connect, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../src/core/clock.js';
+import { closeAfterEach, startTessera, type TestProject } from './helpers/app.js';
+import { allSendouts, createCustomer, deliverAll, mgmt } from './helpers/sendouts.js';
+
+/**
+ * Webhooks published to RabbitMQ (our extension, as Outpost has them): a real broker on this machine (127.0.0.1:5672,
+ * guest/guest), real queues, the same envelope and signatures as HTTP deliveries, the same retries.
+ */
+const brokerUrl = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+let amqp: ChannelModel | undefined;
+try {
+  amqp = await connect(brokerUrl, { timeout: 3000 });
+} catch {
+  amqp = undefined;
+}
+const noBroker = amqp === undefined;
+if (noBroker) console.warn(`webhooks-brokers: no RabbitMQ at ${brokerUrl.replace(/\/\/[^@]*@/, '//')}; skipped`);
+
+const closing = closeAfterEach();
+const start = new Date('2025-06-06T06:00:00.000Z');
+const env = { TESSERA_BROKERS: JSON.stringify({ local: brokerUrl, down: 'amqp://guest:guest@127.0.0.1:1' }) };
+
+async function queue(name: string): Promise<{ messages: ConsumeMessage[] }> {
+  const ch = await amqp!.createChannel();
+  await ch.assertQueue(name, { exclusive: true, autoDelete: true });
+  await ch.bindQueue(name, 'amq.direct', name);
+  const messages: ConsumeMessage[] = [];
+  await ch.consume(name, (m) => m && messages.push(m), { noAck: true });
+  return { messages };
+}
+
+async function waitFor(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe.skipIf(noBroker)('webhooks to RabbitMQ', () => {
+  afterAll(async () => amqp?.close());
+
+  it('publishes the signed envelope to the exchange with the routing key, confirmed, persistent, once', async () => {
+    const t = closing(await startTessera({ clock: fixedClock(start), env }));
+    const p: TestProject = await t.createProject();
+    const name = `tessera-test-${Math.random().toString(36).slice(2)}`;
+    const q = await queue(name);
+    const res = await mgmt(t, 'POST', `/projects/${p.id}/webhooks`, { target_url: `rabbitmq://local/amq.direct?routing_key=${name}`, events: ['customer.created'] });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().target_url).toBe(`rabbitmq://local/amq.direct?routing_key=${name}`);
+    await createCustomer(t, p, 'ann');
+    await deliverAll(t);
+    await waitFor(() => q.messages.length > 0);
+    expect(q.messages).toHaveLength(1);
+    const m = q.messages[0]!;
+    const body = m.content.toString('utf8');
+    const envelope = JSON.parse(body);
+    expect(envelope).toMatchObject({ type: 'customer.created', data: { customer: { source_id: 'ann' } }, source: { object: 'webhook', target_url: `rabbitmq://local/amq.direct?routing_key=${name}` } });
+    expect(m.properties).toMatchObject({ contentType: 'application/json', messageId: envelope.id, deliveryMode: 2 });
+    const headers = m.properties.headers as Record<string, string>;
+    expect(headers['x-voucherify-signature']).toBe(createHmac('sha256', p.webhookToken).update(body).digest('hex'));
+    expect(headers['webhook-id']).toBe(envelope.id);
+    const [s] = await allSendouts(t, p.id);
+    expect(s).toMatchObject({ status: 'sent', attempts: 1, last_status_code: null });
+  });
+
+  it('retries on schedule when no queue takes the message, or the broker is down; sends once a queue is bound', async () => {
+    const clock = fixedClock(start);
+    const t = closing(await startTessera({ clock, env }));
+    const p = await t.createProject();
+    const name = `tessera-test-${Math.random().toString(36).slice(2)}`;
+    await mgmt(t, 'POST', `/projects/${p.id}/webhooks`, { target_url: `rabbitmq://local/amq.direct?routing_key=${name}`, events: ['customer.created'] });
+    await mgmt(t, 'POST', `/projects/${p.id}/webhooks`, { target_url: 'rabbitmq://down/?routing_key=x', events: ['customer.created'] });
+    await createCustomer(t, p, 'bob');
+    await deliverAll(t);
+    const after = await allSendouts(t, p.id);
+    const unroutable = after.find((s) => s.target_url.includes(name))!;
+    const down = after.find((s) => s.target_url.startsWith('rabbitmq://down'))!;
+    expect(unroutable).toMatchObject({ status: 'retrying', attempts: 1 });
+    expect(unroutable.last_error).toMatch(/unroutable/);
+    expect(down).toMatchObject({ status: 'retrying', attempts: 1 });
+    expect(down.last_error).toMatch(/ECONNREFUSED|connect/);
+    // No password in what is stored or shown.
+    expect(JSON.stringify(after)).not.toContain('guest:guest');
+    const q = await queue(name);
+    clock.set(new Date(start.getTime() + 2 * 60_000));
+    await deliverAll(t);
+    await waitFor(() => q.messages.length > 0);
+    expect(q.messages).toHaveLength(1);
+    expect((await allSendouts(t, p.id)).find((s) => s.id === unroutable.id)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('refuses brokers that are not configured and malformed rabbitmq targets with a 400', async () => {
+    const t = closing(await startTessera({ env }));
+    const p = await t.createProject();
+    for (const [url, message] of [
+      ['rabbitmq://elsewhere/amq.direct?routing_key=a', /no broker 'elsewhere' is configured \(configured: local, down\)/],
+      ['rabbitmq://user:pw@local/amq.direct?routing_key=a', /without credentials or port/],
+      ['rabbitmq://local:5672/amq.direct?routing_key=a', /without credentials or port/],
+      ['rabbitmq://local/amq.direct', /one query parameter, routing_key/],
+      ['rabbitmq://local/amq.direct?routing_key=a&x=1', /one query parameter, routing_key/],
+      ['rabbitmq://local/bad%20exchange?routing_key=a', /exchange 'bad exchange'/],
+      ['amqp://local/amq.direct?routing_key=a', /must use http or https, or be rabbitmq:/],
+    ] as const) {
+      const res = await mgmt(t, 'POST', `/projects/${p.id}/webhooks`, { target_url: url, events: ['customer.created'] });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().details ?? res.json().message, url).toMatch(message);
+    }
+  });
+});
+
+describe('TESSERA_BROKERS', () => {
+  it('is refused at start when it is not a JSON object of names to amqp URLs, without repeating the URL', async () => {
+    const { loadConfig, ConfigError } = await import('../src/config/index.js');
+    const base = { TESSERA_MANAGEMENT_ID: 'm', TESSERA_MANAGEMENT_TOKEN: 't'.repeat(32) };
+    expect(() => loadConfig({ ...base, TESSERA_BROKERS: 'amqp://x' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, TESSERA_BROKERS: '{"bad name": "amqp://x"}' })).toThrow(/broker name/);
+    let message = '';
+    try {
+      loadConfig({ ...base, TESSERA_BROKERS: '{"q": "http://user:secret@x"}' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/needs an amqp:\/\/ or amqps:\/\/ URL/);
+    expect(message).not.toContain('secret');
+    expect(loadConfig({ ...base, TESSERA_BROKERS: '{"Events": "amqps://u:p@rabbit/vh"}' }).brokers).toEqual({ events: 'amqps://u:p@rabbit/vh' });
+  });
+});
