@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { connect, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import { connect as natsConnect, type NatsConnection } from 'nats';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/core/clock.js';
 import { closeAfterEach, startTessera, type TestProject } from './helpers/app.js';
@@ -19,9 +20,21 @@ try {
 const noBroker = amqp === undefined;
 if (noBroker) console.warn(`webhooks-brokers: no RabbitMQ at ${brokerUrl.replace(/\/\/[^@]*@/, '//')}; skipped`);
 
+const natsUrl = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+let nats: NatsConnection | undefined;
+try {
+  nats = await natsConnect({ servers: natsUrl.replace(/^nats:\/\//, ''), timeout: 3000 });
+  await (await nats.jetstreamManager()).getAccountInfo();
+} catch {
+  await nats?.close();
+  nats = undefined;
+}
+const noNats = nats === undefined;
+if (noNats) console.warn(`webhooks-brokers: no NATS with JetStream at ${natsUrl}; skipped`);
+
 const closing = closeAfterEach();
 const start = new Date('2025-06-06T06:00:00.000Z');
-const env = { TESSERA_BROKERS: JSON.stringify({ local: brokerUrl, down: 'amqp://guest:guest@127.0.0.1:1' }) };
+const env = { TESSERA_BROKERS: JSON.stringify({ local: brokerUrl, down: 'amqp://guest:guest@127.0.0.1:1', stream: natsUrl }) };
 
 async function queue(name: string): Promise<{ messages: ConsumeMessage[] }> {
   const ch = await amqp!.createChannel();
@@ -89,21 +102,64 @@ describe.skipIf(noBroker)('webhooks to RabbitMQ', () => {
     expect((await allSendouts(t, p.id)).find((s) => s.id === unroutable.id)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
-  it('refuses brokers that are not configured and malformed rabbitmq targets with a 400', async () => {
+  it('refuses brokers that are not configured and malformed rabbitmq and nats targets with a 400', async () => {
     const t = closing(await startTessera({ env }));
     const p = await t.createProject();
     for (const [url, message] of [
-      ['rabbitmq://elsewhere/amq.direct?routing_key=a', /no broker 'elsewhere' is configured \(configured: local, down\)/],
+      ['rabbitmq://elsewhere/amq.direct?routing_key=a', /no RabbitMQ broker 'elsewhere' is configured \(configured: local, down\)/],
+      ['rabbitmq://stream/amq.direct?routing_key=a', /no RabbitMQ broker 'stream'/],
+      ['nats://local/orders', /no NATS broker 'local' is configured \(configured: stream\)/],
+      ['nats://stream/orders.*', /subject 'orders.\*' must be tokens/],
+      ['nats://stream/orders?x=1', /no query or fragment/],
       ['rabbitmq://user:pw@local/amq.direct?routing_key=a', /without credentials or port/],
       ['rabbitmq://local:5672/amq.direct?routing_key=a', /without credentials or port/],
       ['rabbitmq://local/amq.direct', /one query parameter, routing_key/],
       ['rabbitmq://local/amq.direct?routing_key=a&x=1', /one query parameter, routing_key/],
       ['rabbitmq://local/bad%20exchange?routing_key=a', /exchange 'bad exchange'/],
-      ['amqp://local/amq.direct?routing_key=a', /must use http or https, or be rabbitmq:/],
+      ['amqp://local/amq.direct?routing_key=a', /must use http or https, or be rabbitmq:\/\/BROKER\/EXCHANGE\?routing_key=KEY or nats:/],
     ] as const) {
       const res = await mgmt(t, 'POST', `/projects/${p.id}/webhooks`, { target_url: url, events: ['customer.created'] });
       expect(res.statusCode, url).toBe(400);
       expect(res.json().details ?? res.json().message, url).toMatch(message);
+    }
+  });
+});
+
+describe.skipIf(noNats)('webhooks to NATS JetStream', () => {
+  afterAll(async () => nats?.close());
+
+  it('stores the signed envelope in the stream of the subject, once even when retried; no stream is a retry', async () => {
+    const clock = fixedClock(start);
+    const t = closing(await startTessera({ clock, env }));
+    const p = await t.createProject();
+    const name = `tessera_test_${Math.random().toString(36).slice(2)}`;
+    const subject = `tessera.test.${name}`;
+    const res = await mgmt(t, 'POST', `/projects/${p.id}/webhooks`, { target_url: `nats://stream/${subject}`, events: ['customer.created'] });
+    expect(res.statusCode, res.body).toBe(200);
+    // No stream captures the subject yet: retried, with the reason.
+    await createCustomer(t, p, 'cy');
+    await deliverAll(t);
+    const [first] = await allSendouts(t, p.id);
+    expect(first).toMatchObject({ status: 'retrying', attempts: 1 });
+    expect(first.last_error).toMatch(/no stream captures the subject/);
+    const jsm = await nats!.jetstreamManager();
+    await jsm.streams.add({ name, subjects: [subject] });
+    try {
+      clock.set(new Date(start.getTime() + 2 * 60_000));
+      await deliverAll(t);
+      expect((await allSendouts(t, p.id))[0]).toMatchObject({ status: 'sent', attempts: 2 });
+      const stored = await jsm.streams.getMessage(name, { seq: 1 });
+      const body = Buffer.from(stored.data).toString('utf8');
+      const envelope = JSON.parse(body);
+      expect(envelope).toMatchObject({ id: first.id, type: 'customer.created', data: { customer: { source_id: 'cy' } } });
+      expect(stored.header.get('x-voucherify-signature')).toBe(createHmac('sha256', p.webhookToken).update(body).digest('hex'));
+      expect(stored.header.get('Nats-Msg-Id')).toBe(first.id);
+      // Sent again by hand (same id and bytes): the stream keeps one copy.
+      expect((await mgmt(t, 'POST', `/projects/${p.id}/webhook-sendouts/${first.id}/retry`)).statusCode).toBe(200);
+      await deliverAll(t);
+      expect((await jsm.streams.info(name)).state.messages).toBe(1);
+    } finally {
+      await jsm.streams.delete(name);
     }
   });
 });
@@ -120,7 +176,7 @@ describe('TESSERA_BROKERS', () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toMatch(/needs an amqp:\/\/ or amqps:\/\/ URL/);
+    expect(message).toMatch(/needs an amqp:\/\/, amqps:\/\/ or nats:\/\/ URL/);
     expect(message).not.toContain('secret');
     expect(loadConfig({ ...base, TESSERA_BROKERS: '{"Events": "amqps://u:p@rabbit/vh"}' }).brokers).toEqual({ events: 'amqps://u:p@rabbit/vh' });
   });

@@ -35,27 +35,57 @@ export const headersSchema = {
   additionalProperties: { type: 'string', maxLength: 2000, pattern: '^[\\t\\x20-\\x7e\\x80-\\xff]*$' },
 } as const;
 
-/** A broker destination: `rabbitmq://BROKER/EXCHANGE?routing_key=KEY` (no exchange: RabbitMQ's default one). */
-export interface BrokerTarget {
-  broker: string;
-  exchange: string;
-  routingKey: string;
+/**
+ * A broker destination: `rabbitmq://BROKER/EXCHANGE?routing_key=KEY` (no exchange: RabbitMQ's default one), or
+ * `nats://BROKER/SUBJECT` (a JetStream stream's subject).
+ */
+export type BrokerTarget = { kind: 'rabbitmq'; broker: string; exchange: string; routingKey: string } | { kind: 'nats'; broker: string; subject: string };
+
+/** The broker and address of a `rabbitmq://` or `nats://` target; undefined for any other URL. */
+export function brokerTarget(raw: string): BrokerTarget | undefined {
+  if (raw.startsWith('rabbitmq://')) {
+    const url = new URL(raw);
+    return { kind: 'rabbitmq', broker: url.hostname.toLowerCase(), exchange: decodeURIComponent(url.pathname.replace(/^\//, '')), routingKey: url.searchParams.get('routing_key') ?? '' };
+  }
+  if (raw.startsWith('nats://')) {
+    const url = new URL(raw);
+    return { kind: 'nats', broker: url.hostname.toLowerCase(), subject: decodeURIComponent(url.pathname.replace(/^\//, '')) };
+  }
+  return undefined;
 }
 
-/** The broker, exchange and routing key of a `rabbitmq://` target; undefined for any other URL. */
-export function brokerTarget(raw: string): BrokerTarget | undefined {
-  if (!raw.startsWith('rabbitmq://')) return undefined;
-  const url = new URL(raw);
-  return { broker: url.hostname.toLowerCase(), exchange: decodeURIComponent(url.pathname.replace(/^\//, '')), routingKey: url.searchParams.get('routing_key') ?? '' };
+/** Configured brokers by name, with their kind (from the scheme of their URL). */
+export type BrokerKinds = Readonly<Record<string, 'rabbitmq' | 'nats'>>;
+
+/** The kinds of configured brokers: amqp(s):// URLs are RabbitMQ, nats:// NATS. */
+export function brokerKinds(brokers: Readonly<Record<string, string>>): BrokerKinds {
+  return Object.fromEntries(Object.entries(brokers).map(([name, url]) => [name, url.startsWith('nats:') ? 'nats' : 'rabbitmq']));
+}
+
+function brokerNamed(url: URL, field: string, brokers: BrokerKinds, kind: 'rabbitmq' | 'nats'): string {
+  const name = url.hostname.toLowerCase();
+  if (url.username || url.password || url.port) throw invalidPayload(`Property ${field}: a ${kind}:// target names a broker configured in TESSERA_BROKERS, without credentials or port`);
+  const names = Object.keys(brokers).filter((n) => brokers[n] === kind);
+  if (!names.includes(name)) {
+    throw invalidPayload(`Property ${field}: no ${kind === 'rabbitmq' ? 'RabbitMQ' : 'NATS'} broker '${name}' is configured (${names.length ? `configured: ${names.join(', ')}` : 'TESSERA_BROKERS names none'})`);
+  }
+  return name;
+}
+
+/** A `nats://` target: a configured NATS broker and a subject to publish to (no wildcards); nothing else. */
+function checkNatsUrl(url: URL, field: string, brokers: BrokerKinds): string {
+  const name = brokerNamed(url, field, brokers, 'nats');
+  const subject = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(subject) || subject.length > 255) {
+    throw invalidPayload(`Property ${field}: the subject '${subject}' must be tokens of letters, digits, - or _ joined by dots (no wildcards), up to 255 characters`);
+  }
+  if (url.search || url.hash) throw invalidPayload(`Property ${field}: a nats:// target has no query or fragment`);
+  return `nats://${name}/${subject}`;
 }
 
 /** A `rabbitmq://` target: a configured broker, an exchange name, a routing key; nothing else. */
-function checkBrokerUrl(url: URL, field: string, brokers: readonly string[]): string {
-  const name = url.hostname.toLowerCase();
-  if (url.username || url.password || url.port) throw invalidPayload(`Property ${field}: a rabbitmq:// target names a broker configured in TESSERA_BROKERS, without credentials or port`);
-  if (!brokers.includes(name)) {
-    throw invalidPayload(`Property ${field}: no broker '${name}' is configured (${brokers.length ? `configured: ${brokers.join(', ')}` : 'TESSERA_BROKERS names none'})`);
-  }
+function checkBrokerUrl(url: URL, field: string, brokers: BrokerKinds): string {
+  const name = brokerNamed(url, field, brokers, 'rabbitmq');
   const exchange = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!/^[A-Za-z0-9_.:-]{0,255}$/.test(exchange)) throw invalidPayload(`Property ${field}: the exchange '${exchange}' must be 0 to 255 letters, digits, -, _, . or : (empty: the default exchange)`);
   const keys = [...url.searchParams.keys()];
@@ -72,7 +102,7 @@ function checkBrokerUrl(url: URL, field: string, brokers: readonly string[]): st
  * and, unless private targets are allowed, no host that resolves to a blocked address; or, given the configured
  * brokers, `rabbitmq://BROKER/EXCHANGE?routing_key=KEY`. Returns the normalized URL.
  */
-export async function checkTargetUrl(raw: string, allowPrivateTargets: boolean, field = '.target_url', brokers?: readonly string[]): Promise<string> {
+export async function checkTargetUrl(raw: string, allowPrivateTargets: boolean, field = '.target_url', brokers?: BrokerKinds): Promise<string> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -80,7 +110,10 @@ export async function checkTargetUrl(raw: string, allowPrivateTargets: boolean, 
     throw invalidPayload(`Property ${field} must be an absolute http or https URL, got '${raw}'`);
   }
   if (url.protocol === 'rabbitmq:' && brokers) return checkBrokerUrl(url, field, brokers);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidPayload(`Property ${field} must use http or https${brokers ? ', or be rabbitmq://BROKER/EXCHANGE?routing_key=KEY' : ''}`);
+  if (url.protocol === 'nats:' && brokers) return checkNatsUrl(url, field, brokers);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw invalidPayload(`Property ${field} must use http or https${brokers ? ', or be rabbitmq://BROKER/EXCHANGE?routing_key=KEY or nats://BROKER/SUBJECT' : ''}`);
+  }
   if (url.username || url.password) throw invalidPayload(`Property ${field} must not carry credentials: send them as custom headers`);
   try {
     await checkHost(url.hostname, allowPrivateTargets);

@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../../core/clock.js';
 import { blankCustomer, customerObject } from '../customers/index.js';
-import type { Delivery } from '../delivery/index.js';
+import { brokerKinds, type Delivery } from '../delivery/index.js';
 import { defineModule } from '../module.js';
 import { createWebhooksService } from './service.js';
 export { createWebhooksService, type WebhooksService, type WebhooksDeps } from './service.js';
@@ -34,7 +34,7 @@ export const webhooksModule = defineModule<{ webhooks: ReturnType<typeof createW
       clock,
       delivery: services.delivery,
       allowPrivateTargets: config.allowPrivateTargets,
-      brokers: Object.keys(config.brokers),
+      brokers: brokerKinds(config.brokers),
       sampleData: sampleData(clock),
       definitions,
     });

@@ -4,7 +4,7 @@ import { newEventId, newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventRecord } from '../event-log/index.js';
-import { checkCustomHeaders, checkTargetUrl, sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
+import { checkCustomHeaders, checkTargetUrl, sendoutOf, type BrokerKinds, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import { canonicalType, isSubscribable, subscriptionProblem } from './event-types.js';
 import { checkFilter, passes } from './filter.js';
 import * as sql from './sql.js';
@@ -15,8 +15,8 @@ export interface WebhooksDeps {
   clock: Clock;
   delivery: Pick<Delivery, 'enqueue' | 'limitRate'>;
   allowPrivateTargets: boolean;
-  /** Names of the configured message brokers (rabbitmq:// targets). */
-  brokers?: readonly string[];
+  /** The configured message brokers by name, with their kind (rabbitmq:// and nats:// targets). */
+  brokers?: BrokerKinds;
   /** A realistic `data` for a test sendout of this event type. */
   sampleData(type: string): Record<string, unknown>;
   /** Active endpoints are cached per process; every change is announced through it. */
@@ -39,7 +39,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
   const { db, clock } = deps;
   const active = deps.definitions.cache((ex, projectIds) => sql.selectActive(ex, projectIds));
 
-  const checkTarget = (raw: string) => checkTargetUrl(raw, deps.allowPrivateTargets, '.target_url', deps.brokers ?? []);
+  const checkTarget = (raw: string) => checkTargetUrl(raw, deps.allowPrivateTargets, '.target_url', deps.brokers ?? {});
 
   function normalizeEvents(events: string[]): string[] {
     events.forEach((name, i) => {
