@@ -3,7 +3,7 @@ import { connect, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { connect as natsConnect, type NatsConnection } from 'nats';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/core/clock.js';
-import { closeAfterEach, startTessera, type TestProject } from './helpers/app.js';
+import { closeAfterEach, defineSchema, startTessera, type TestProject } from './helpers/app.js';
 import { allSendouts, createCustomer, deliverAll, mgmt } from './helpers/sendouts.js';
 
 /**
@@ -100,6 +100,34 @@ describe.skipIf(noBroker)('webhooks to RabbitMQ', () => {
     await waitFor(() => q.messages.length > 0);
     expect(q.messages).toHaveLength(1);
     expect((await allSendouts(t, p.id)).find((s) => s.id === unroutable.id)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it("publishes a distribution's messages to a broker too", async () => {
+    const t = closing(await startTessera({ clock: fixedClock(start), env }));
+    const p = await t.createProject();
+    await defineSchema(t.app, p.id, 'sign_up', {});
+    const name = `tessera-test-${Math.random().toString(36).slice(2)}`;
+    const q = await queue(name);
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/distributions',
+      headers: p.server,
+      payload: { name: 'Welcome', trigger: { type: 'customer.custom_event', event: 'sign_up' }, channel: { type: 'webhook', target_url: `rabbitmq://local/amq.direct?routing_key=${name}`, event_name: 'welcome' } },
+    });
+    expect(created.statusCode, created.body).toBe(200);
+    expect((await t.app.inject({ method: 'POST', url: '/v1/events', headers: p.server, payload: { event: 'sign_up', customer: { source_id: 'dot' } } })).statusCode).toBe(200);
+    await deliverAll(t);
+    await waitFor(() => q.messages.length > 0);
+    expect(q.messages).toHaveLength(1);
+    expect(JSON.parse(q.messages[0]!.content.toString('utf8'))).toMatchObject({ type: 'welcome', source: { object: 'distribution', id: created.json().id } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/v1/distributions',
+      headers: p.server,
+      payload: { name: 'Nowhere', trigger: { type: 'customer.custom_event', event: 'sign_up' }, channel: { type: 'webhook', target_url: 'rabbitmq://elsewhere/x?routing_key=y', event_name: 'welcome' } },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().details).toMatch(/\.channel\.target_url: no RabbitMQ broker 'elsewhere'/);
   });
 
   it('refuses brokers that are not configured and malformed rabbitmq and nats targets with a 400', async () => {

@@ -12,7 +12,7 @@
  */
 import type { CampaignsService } from '../campaigns/index.js';
 import type { CustomersService } from '../customers/index.js';
-import type { Delivery } from '../delivery/index.js';
+import { brokerKinds, type Delivery } from '../delivery/index.js';
 import { defineModule } from '../module.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
@@ -30,7 +30,7 @@ export const distributionsModule = defineModule<
 >({
   name: 'distributions',
   create: (ctx) => {
-    const distributions = createDistributionsService({ ...ctx, ...ctx.services, allowPrivateTargets: ctx.config.allowPrivateTargets });
+    const distributions = createDistributionsService({ ...ctx, ...ctx.services, allowPrivateTargets: ctx.config.allowPrivateTargets, brokers: brokerKinds(ctx.config.brokers) });
     ctx.services.delivery.own('distribution', distributions.owner);
     return {
       services: { distributions },

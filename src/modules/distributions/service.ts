@@ -5,7 +5,7 @@ import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventRecord } from '../event-log/index.js';
 import { customerObject, type CustomersService } from '../customers/index.js';
-import { checkCustomHeaders, checkTargetUrl, distributionTriggers, loyaltyTriggers as loyaltyTriggerTypes, sendoutOf, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
+import { checkCustomHeaders, checkTargetUrl, distributionTriggers, loyaltyTriggers as loyaltyTriggerTypes, sendoutOf, type BrokerKinds, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import type { CampaignsService } from '../campaigns/index.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { SegmentsService } from '../segments/index.js';
@@ -43,6 +43,8 @@ export interface DistributionsDeps {
   campaigns: Pick<CampaignsService, 'get' | 'byIds' | 'simple'>;
   publications: Pick<PublicationsService, 'publishFor'>;
   allowPrivateTargets: boolean;
+  /** The configured message brokers by name, with their kind: a channel may publish to one, as webhooks may. */
+  brokers?: BrokerKinds;
   /** Live distributions are cached per process; every change is announced through it. */
   definitions: Pick<Definitions, 'cache' | 'changed'>;
 }
@@ -95,7 +97,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
       campaign_id: input.campaign_id ?? null,
       channel: {
         type: 'webhook',
-        target_url: await checkTargetUrl(input.channel.target_url, deps.allowPrivateTargets, '.channel.target_url'),
+        target_url: await checkTargetUrl(input.channel.target_url, deps.allowPrivateTargets, '.channel.target_url', deps.brokers ?? {}),
         event_name: input.channel.event_name,
         headers: checkCustomHeaders(input.channel.headers),
         template: input.channel.template ?? null,
