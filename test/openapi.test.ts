@@ -58,6 +58,12 @@ describe('/openapi.json', () => {
     expect(hook.security).toEqual([{ managementId: [], managementToken: [] }]);
     expect(hook.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'projectId', in: 'path', required: true })]));
     expect(hook.requestBody.content['application/json'].example.events).toEqual(['customer.created', 'customer.updated']);
+    // The Idempotency-Key header on /v1 and /client/v1 POSTs, not elsewhere.
+    const idem = (op: any) => (op.parameters ?? []).find((x: any) => x.in === 'header' && x.name === 'idempotency-key');
+    expect(idem(track)).toMatchObject({ schema: { type: 'string', maxLength: 255 } });
+    expect(idem(doc.paths['/client/v1/events'].post)).toBeDefined();
+    expect(idem(hook)).toBeUndefined();
+    expect(idem(doc.paths['/v1/customers'].get)).toBeUndefined();
   });
 
   it('every request example belongs to a route and passes that route\'s body validation', () => {

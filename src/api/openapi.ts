@@ -40,6 +40,20 @@ function describe(schema: Schema | undefined, method: string, url: string): Sche
     params.required = names;
     out.params = params;
   }
+  // Our extension on the /v1 and /client/v1 POSTs (api/idempotency.ts): the header is described, not validated here.
+  if (method === 'POST' && (area?.prefix === '/v1' || area?.prefix === '/client/v1')) {
+    const headers: Schema = { type: 'object', ...(out.headers ?? {}) };
+    headers.properties = {
+      ...(headers.properties ?? {}),
+      'idempotency-key': {
+        type: 'string',
+        minLength: 1,
+        maxLength: 255,
+        description: 'Runs the request once per key and project; a retry with the same key and request gets the first answer again (idempotent-replayed: true) for 24 hours',
+      },
+    };
+    out.headers = headers;
+  }
   const example = requestExamples[`${method} ${url}`];
   if (example !== undefined && out.body) out.body = { ...out.body, examples: [example] };
   return out;
