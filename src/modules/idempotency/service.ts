@@ -29,10 +29,11 @@ export function createIdempotency(deps: IdempotencyDeps) {
   return {
     async claim(projectId: string, key: string, fingerprint: string): Promise<Claim> {
       const now = clock.now();
-      if (await sql.take(db, projectId, key, fingerprint, now, new Date(now.getTime() + deps.leaseMs), new Date(now.getTime() + deps.ttlMs))) return { kind: 'run' };
+      const take = () => sql.take(db, projectId, key, fingerprint, now, new Date(now.getTime() + deps.leaseMs), new Date(now.getTime() + deps.ttlMs));
+      if (await take()) return { kind: 'run' };
       const row = await sql.select(db, projectId, key);
       // Gone between the two statements (pruned, or freed by a failed run): the retry may run.
-      if (!row) return (await sql.take(db, projectId, key, fingerprint, now, new Date(now.getTime() + deps.leaseMs), new Date(now.getTime() + deps.ttlMs))) ? { kind: 'run' } : { kind: 'in_use' };
+      if (!row) return (await take()) ? { kind: 'run' } : { kind: 'in_use' };
       if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
       if (row.state === 'running') return { kind: 'in_use' };
       return { kind: 'replay', status: row.response_status!, type: row.response_type ?? 'application/json; charset=utf-8', body: row.response_body ?? '' };
