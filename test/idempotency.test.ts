@@ -25,6 +25,11 @@ async function setup() {
 const count = async (t: TestTessera, sql: string, params: unknown[]) => Number((await t.testDb.db.query<{ n: string }>(sql, params)).rows[0]!.n);
 const events = (t: TestTessera, projectId: string) => count(t, "SELECT count(*) AS n FROM custom_events WHERE project_id = $1", [projectId]);
 
+async function replays(t: TestTessera): Promise<number> {
+  const line = (await t.app.inject({ method: 'GET', url: '/metrics' })).body.split('\n').find((l) => l.startsWith('tessera_idempotent_replays_total '));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
 function post(t: TestTessera, p: TestProject, url: string, payload: unknown, key?: string) {
   return t.app.inject({ method: 'POST', url, headers: { ...p.server, ...(key !== undefined ? { 'idempotency-key': key } : {}) }, payload: payload as object });
 }
@@ -36,8 +41,10 @@ describe('idempotency keys', () => {
     const first = await post(t, p, '/v1/events', body, 'order-1001');
     expect(first.statusCode).toBe(200);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const replaysBefore = await replays(t);
     const again = await post(t, p, '/v1/events', body, 'order-1001');
     expect(again.statusCode).toBe(200);
+    expect((await replays(t)) - replaysBefore).toBe(1);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toBe(first.body);
     expect(await events(t, p.id)).toBe(1);

@@ -27,6 +27,13 @@ async function webhook(t: TestTessera, projectId: string, body: Record<string, u
   return mgmt(t, 'POST', `/projects/${projectId}/webhooks`, { events: ['customer.created'], ...body });
 }
 
+/** A counter's value from /metrics (the registry is the process's: compare before and after). */
+async function counter(t: TestTessera, name: string): Promise<number> {
+  const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
 async function customers(t: TestTessera, p: TestProject, n: number, prefix = 'c') {
   for (let i = 0; i < n; i++) await createCustomer(t, p, `${prefix}-${i}`);
 }
@@ -38,6 +45,7 @@ describe('webhook rate limits', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().rate_limit).toBe(3);
     await customers(t, p, 8);
+    const heldBefore = await counter(t, 'tessera_delivery_rate_limited_total');
 
     const perSecond: number[] = [];
     for (let s = 0; s < 5; s++) {
@@ -47,6 +55,9 @@ describe('webhook rate limits', () => {
       perSecond.push(sink.received.length - before);
     }
     expect(perSecond).toEqual([3, 3, 2, 0, 0]);
+    // Held back once each: the 5 beyond the first second's allowance, already spread over the next two seconds;
+    // operators see it in /metrics.
+    expect((await counter(t, 'tessera_delivery_rate_limited_total')) - heldBefore).toBe(5);
     // Each sendout once, in the order the customers were created; a wait is not an attempt.
     expect(sink.received.map((r) => r.json.data.customer.source_id)).toEqual([...Array(8).keys()].map((i) => `c-${i}`));
     const rows = await allSendouts(t, p.id);

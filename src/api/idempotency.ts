@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalidPayload, TesseraError } from '../core/errors.js';
+import { metrics } from '../core/metrics.js';
 import { fingerprintOf, type Idempotency } from '../modules/idempotency/index.js';
 
 declare module 'fastify' {
@@ -31,7 +32,10 @@ export function idempotencyHooks(scope: FastifyInstance, idempotency: Idempotenc
     if (claim.kind === 'in_use') {
       throw new TesseraError('resource_in_use', `A request with idempotency key ${key} is still running; retry when it has finished`, { resourceType: 'idempotency_key' });
     }
-    if (claim.kind === 'replay') return reply.code(claim.status).header('idempotent-replayed', 'true').type(claim.type).send(claim.body);
+    if (claim.kind === 'replay') {
+      metrics.idempotentReplays.inc();
+      return reply.code(claim.status).header('idempotent-replayed', 'true').type(claim.type).send(claim.body);
+    }
     req.idempotency = { projectId: req.project.id, key, fingerprint };
   });
 

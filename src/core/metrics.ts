@@ -43,6 +43,16 @@ export const metrics = {
     labelNames: ['outcome'] as const,
     registers: [registry],
   }),
+  deliveryHeld: new Counter({
+    name: 'tessera_delivery_rate_limited_total',
+    help: "Due sendouts held back to a later second by their endpoint's rate limit",
+    registers: [registry],
+  }),
+  idempotentReplays: new Counter({
+    name: 'tessera_idempotent_replays_total',
+    help: 'Requests answered from the stored answer of their Idempotency-Key',
+    registers: [registry],
+  }),
   deliveryAttemptDuration: new Histogram({
     name: 'tessera_delivery_attempt_duration_seconds',
     help: 'Time of one webhook delivery attempt (the HTTP request to the receiver)',

@@ -134,6 +134,7 @@ export function createDelivery(deps: DeliveryDeps) {
   async function start(owner: string, limit: number, onSettled: () => void = () => undefined): Promise<{ claimed: number; held: number; done: Promise<void> }> {
     const now = clock.now();
     const { claimed, held } = await sql.claimDue(db, owner, now, new Date(now.getTime() + deps.leaseMs), limit);
+    if (held > 0) metrics.deliveryHeld.inc(held);
     if (claimed.length === 0) return { claimed: 0, held, done: Promise.resolve() };
     let goneSettled = false;
     const states = new Map<string, SourceState>();
