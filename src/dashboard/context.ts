@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { TesseraError } from '../core/errors.js';
 import { ApiRefusal, type ApiClient } from './api-client.js';
 import { page, type ProjectRef, type Screen } from './layout.js';
 import type { Html } from './html.js';
@@ -74,3 +75,11 @@ export async function projectCtx(req: FastifyRequest): Promise<ProjectCtx> {
 
 /** Requests made by the page's script (polling, live checks) get fragments or JSON, never a redirect. */
 export const isFetch = (req: FastifyRequest) => req.headers['x-requested-with'] === 'fetch';
+
+/**
+ * What a refusal by a service says (a 4xx: a name taken, more points removed than held...), to show on the page
+ * with nothing changed; undefined for anything else, which the caller rethrows.
+ */
+export function refusalText(err: unknown): string | undefined {
+  return err instanceof TesseraError && err.code < 500 ? (err.details ?? err.publicMessage) : undefined;
+}

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { TesseraError } from '../../core/errors.js';
 import type { LoyaltiesService } from '../../modules/loyalties/index.js';
 import type { RewardsService } from '../../modules/rewards/index.js';
 import type { Balances, VouchersService } from '../../modules/vouchers/index.js';
-import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
+import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { userCause } from '../v1.js';
@@ -69,7 +68,8 @@ export function balanceRoutes(d: FastifyInstance, s: BalanceServices): void {
       return c.done(reply, at, `${amount > 0 ? 'Added' : 'Removed'} ${(Math.abs(amount) / 100).toFixed(2)} of credit.`);
     } catch (err) {
       // More points removed than the card holds, a disabled card...: said on the page, nothing changed.
-      if (err instanceof TesseraError && err.code < 500) return c.done(reply, at, err.details ?? err.publicMessage, 'error');
+      const why = refusalText(err);
+      if (why !== undefined) return c.done(reply, at, why, 'error');
       throw err;
     }
   });
@@ -84,7 +84,8 @@ export function balanceRoutes(d: FastifyInstance, s: BalanceServices): void {
       await s.rewards.redeem(userCause(req, c.project.id, dashOf(req).session), v.campaign_id, v.code, { reward: { id: req.params.rewardId } });
       return c.done(reply, at, 'Reward redeemed.');
     } catch (err) {
-      if (err instanceof TesseraError && err.code < 500) return c.done(reply, at, err.details ?? err.publicMessage, 'error');
+      const why = refusalText(err);
+      if (why !== undefined) return c.done(reply, at, why, 'error');
       throw err;
     }
   });

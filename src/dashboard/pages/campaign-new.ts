@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { TesseraError } from '../../core/errors.js';
 import { campaignInputSchema, type CampaignInput, type CampaignsService } from '../../modules/campaigns/index.js';
 import type { Cause } from '../../modules/event-log/index.js';
 import type { LoyaltiesService } from '../../modules/loyalties/index.js';
 import type { PromotionsService } from '../../modules/promotions/index.js';
 import type { ValidationRuleInput, ValidationRulesService } from '../../modules/validation-rules/index.js';
-import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
+import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
 import { bodyProblem, userCause } from '../v1.js';
@@ -242,7 +241,8 @@ export function campaignNewRoutes(d: FastifyInstance, s: NewCampaignServices): v
       return c.done(reply, `${c.base}/campaigns/${encodeURIComponent(created.id)}`, `Campaign ${created.name} created.`);
     } catch (err) {
       // A name taken, a code pattern too small for the count...: said on the form, which keeps what was typed.
-      if (err instanceof TesseraError && err.code < 500) return fail(err.details ?? err.publicMessage);
+      const why = refusalText(err);
+      if (why !== undefined) return fail(why);
       throw err;
     }
   });

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { TesseraError } from '../../core/errors.js';
 import type { CampaignsService } from '../../modules/campaigns/index.js';
 import type { SegmentsService } from '../../modules/segments/index.js';
 import type { RuleSet, ValidationRulesService } from '../../modules/validation-rules/index.js';
-import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
+import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { userCause } from '../v1.js';
@@ -125,7 +124,8 @@ export function campaignRuleRoutes(d: FastifyInstance, s: CampaignRuleServices):
         throw err;
       }
     } catch (err) {
-      if (err instanceof TesseraError && err.code < 500) return c.done(reply, `${at}#rules-h`, err.details ?? err.publicMessage, 'error');
+      const why = refusalText(err);
+      if (why !== undefined) return c.done(reply, `${at}#rules-h`, why, 'error');
       throw err;
     }
     return c.done(reply, `${at}#rules-h`, `Rule added: ${made.name}.`);

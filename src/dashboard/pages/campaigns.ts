@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { CampaignsService } from '../../modules/campaigns/index.js';
-import { TesseraError } from '../../core/errors.js';
 import type { EarningRuleInput, EarningRules, Tiers } from '../../modules/loyalties/index.js';
 import type { RedemptionRow, RedemptionsService } from '../../modules/redemptions/index.js';
 import type { VouchersService } from '../../modules/vouchers/index.js';
-import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
+import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
 import { html, query, when, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { balanceForm, rewardsSection, type BalanceServices } from './balances.js';
@@ -122,7 +121,8 @@ ${await campaignRulesSection(c, s, campaign.id)}
       await s.earningRules.create(c.project.id, program.id, [rule]);
       return c.done(reply, at, 'Earning rule added.');
     } catch (err) {
-      if (err instanceof TesseraError && err.code < 500) return c.done(reply, at, err.details ?? err.publicMessage, 'error');
+      const why = refusalText(err);
+      if (why !== undefined) return c.done(reply, at, why, 'error');
       throw err;
     }
   });

@@ -3,7 +3,7 @@ import { activityObject } from '../../modules/event-log/index.js';
 import { customerObject, type CustomerRow } from '../../modules/customers/index.js';
 import { TesseraError } from '../../core/errors.js';
 import type { PublicationsService } from '../../modules/publications/index.js';
-import { dashOf, projectCtx } from '../context.js';
+import { dashOf, projectCtx, refusalText } from '../context.js';
 import { userCause } from '../v1.js';
 import { html, query, when } from '../html.js';
 import type { V1Services } from '../v1.js';
@@ -127,7 +127,8 @@ export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServi
       const code = published.voucher?.code ?? published.vouchers?.[0]?.code ?? '';
       return c.done(reply, at, `Code ${code} published to ${row.name ?? row.source_id ?? row.id}.`);
     } catch (err) {
-      if (err instanceof TesseraError && err.code < 500) return c.done(reply, at, err.details ?? err.publicMessage, 'error');
+      const why = refusalText(err);
+      if (why !== undefined) return c.done(reply, at, why, 'error');
       throw err;
     }
   });

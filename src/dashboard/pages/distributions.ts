@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { TesseraError } from '../../core/errors.js';
 import { distributionBody, distributionObject, maxManualDelaySeconds, triggerTypes, type DistributionRow } from '../../modules/distributions/index.js';
-import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
+import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
 import { html, when, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { bodyProblem, userCause, type V1Services } from '../v1.js';
@@ -105,7 +104,8 @@ ${x.trigger.type === 'manual' ? html`<tr><td colspan="6"><form method="post" act
       const row = id ? await s.distributions.update(c.project.id, id, input as never) : await s.distributions.create(c.project.id, input as never);
       return c.done(reply, `${c.base}/distributions`, `Distribution ${row.name} saved.`);
     } catch (err) {
-      if (err instanceof TesseraError && err.code < 500) return fail(err.details ?? err.publicMessage);
+      const why = refusalText(err);
+      if (why !== undefined) return fail(why);
       throw err;
     }
   }
@@ -143,7 +143,8 @@ ${x.trigger.type === 'manual' ? html`<tr><td colspan="6"><form method="post" act
       const r = await s.distributions.sendManual(userCause(req, c.project.id, dashOf(req).session), req.params.distributionId, to);
       return c.done(reply, `${c.base}/distributions`, `${r.count} message(s) scheduled for ${when(r.scheduledAt.toISOString())}.`);
     } catch (err) {
-      if (err instanceof TesseraError && err.code < 500) return c.done(reply, `${c.base}/distributions`, err.details ?? err.publicMessage, 'error');
+      const why = refusalText(err);
+      if (why !== undefined) return c.done(reply, `${c.base}/distributions`, why, 'error');
       throw err;
     }
   });

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { TesseraError } from '../../core/errors.js';
 import { productBody, skuBody, type ProductRow, type ProductsService, type SkuRow } from '../../modules/products/index.js';
-import { field, projectCtx, type ProjectCtx } from '../context.js';
+import { field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
 import { html, query, when, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { bodyProblem } from '../v1.js';
@@ -87,7 +86,6 @@ ${skuForm(c, product, error, values)}`;
     return c.render(error ? reply.code(400) : reply, 'products', product.name ?? product.id, body);
   }
 
-  const refusal = (err: unknown) => (err instanceof TesseraError && err.code < 500 ? (err.details ?? err.publicMessage) : undefined);
   const typed = (form: unknown, names: string[]) => Object.fromEntries(names.map((n) => [n, field(form, n)]));
 
   d.get<P>('/p/:projectId/products', async (req, reply) => {
@@ -108,8 +106,8 @@ ${skuForm(c, product, error, values)}`;
       const p = await s.products.createProduct(c.project.id, body);
       return c.done(reply, `${c.base}/products/${encodeURIComponent(p.id)}`, `Product ${p.name} added.`);
     } catch (err) {
-      const why = refusal(err);
-      if (why) return listPage(c, reply, 1, why, values);
+      const why = refusalText(err);
+      if (why !== undefined) return listPage(c, reply, 1, why, values);
       throw err;
     }
   });
@@ -132,8 +130,8 @@ ${skuForm(c, product, error, values)}`;
       const k = await s.products.createSku(c.project.id, product.id, body);
       return c.done(reply, `${c.base}/products/${encodeURIComponent(product.id)}`, `SKU ${k.sku} added.`);
     } catch (err) {
-      const why = refusal(err);
-      if (why) return productPage(c, reply, product, why, values);
+      const why = refusalText(err);
+      if (why !== undefined) return productPage(c, reply, product, why, values);
       throw err;
     }
   });

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { TesseraError } from '../../core/errors.js';
 import type { RollbacksService } from '../../modules/redemptions/index.js';
-import { dashOf, field, projectCtx } from '../context.js';
+import { dashOf, field, projectCtx, refusalText } from '../context.js';
 import { userCause } from '../v1.js';
 
 /** A redemption rolled back by the signed-in user, from the voucher's or the customer's page (back there after). */
@@ -16,7 +15,8 @@ export function rollbackRoutes(d: FastifyInstance, s: { rollbacks: Pick<Rollback
       return c.done(reply, back, `Redemption ${req.params.redemptionId} rolled back.`);
     } catch (err) {
       // Rolled back already, a gift card spent since...: said on the page, nothing changed.
-      if (err instanceof TesseraError && err.code < 500) return c.done(reply, back, err.details ?? err.publicMessage, 'error');
+      const why = refusalText(err);
+      if (why !== undefined) return c.done(reply, back, why, 'error');
       throw err;
     }
   });

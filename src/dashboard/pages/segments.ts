@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { TesseraError } from '../../core/errors.js';
 import { createSegmentBody, FilterError, parseFilter, segmentObject, type SegmentRow } from '../../modules/segments/index.js';
-import { field, projectCtx, type ProjectCtx } from '../context.js';
+import { field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
 import { html, when, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { bodyProblem, type V1Services } from '../v1.js';
@@ -91,7 +90,8 @@ export function segmentRoutes(d: FastifyInstance, s: V1Services): void {
       const g = await s.segments.create(c.project.id, input as never);
       return c.done(reply, `${c.base}/segments`, `Segment ${g.name} created; its members are being computed.`);
     } catch (err) {
-      if (err instanceof TesseraError && err.code < 500) return fail(err.details ?? err.publicMessage);
+      const why = refusalText(err);
+      if (why !== undefined) return fail(why);
       throw err;
     }
   });
