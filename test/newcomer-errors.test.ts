@@ -9,7 +9,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineSchema, managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { specDir, specPresent } from './helpers/conformance.js';
-import { emittedTypes, knownTypes } from '../src/modules/webhooks/event-types.js';
+import { emittedTypes, knownTypes, operationalTypes } from '../src/modules/webhooks/event-types.js';
 import { deliverAll } from './helpers/sendouts.js';
 import { startSink, type Sink } from './helpers/sink.js';
 
@@ -137,7 +137,8 @@ describe('honest webhook types', () => {
     expect(byType.get(notEmitted)).toMatchObject({ emitted: false, subscribable: false });
     expect(byType.get('customer.segment.entered')).toMatchObject({ group: 'distribution', emitted: true, subscribable: false });
     const subscribable = body.data.filter((e: { subscribable: boolean }) => e.subscribable).map((e: { type: string }) => e.type);
-    expect(subscribable.sort()).toEqual([...emittedTypes].sort());
+    expect(subscribable.sort()).toEqual([...emittedTypes, ...operationalTypes].sort());
+    expect(byType.get('tessera.endpoint.disabled')).toEqual({ object: 'webhook_event_type', type: 'tessera.endpoint.disabled', group: 'operational', emitted: true, subscribable: true });
     expect(subscribable).toEqual(expect.arrayContaining(['customer.created', 'customer.updated', 'customer.deleted']));
     if (specPresent) {
       const index = JSON.parse(readFileSync(resolve(specDir, 'webhooks-index.json'), 'utf8')) as { webhooks: Array<{ type: string }> };

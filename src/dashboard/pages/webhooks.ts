@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { subscribableTypes } from '../../modules/webhooks/index.js';
+import { operationalTypes, subscribableTypes } from '../../modules/webhooks/index.js';
 import { ApiRefusal } from '../api-client.js';
 import { field, fields, projectCtx, type ProjectCtx } from '../context.js';
 import { html, when, type Html } from '../html.js';
@@ -71,7 +71,7 @@ function formBody(form: unknown) {
   const filter = parseFilter(field(form, 'filter'));
   const body = {
     target_url: field(form, 'target_url').trim(),
-    events: all ? ['*'] : fields(form, 'events'),
+    events: [...(all ? ['*'] : fields(form, 'events')), ...fields(form, 'operational')],
     active: field(form, 'active') === 'on',
     description: field(form, 'description').trim() || null,
     headers: typeof headers === 'string' ? {} : headers,
@@ -95,6 +95,9 @@ function webhookForm(c: ProjectCtx, action: string, w: Omit<Partial<Webhook>, 'r
 <label class="inline"><input type="checkbox" name="all_events" data-all-events="event-list"${all ? ' checked' : ''}> Send me all events</label>
 <fieldset id="event-list" class="events" aria-label="Event types">${subscribableTypes.map(
     (t) => html`<label class="inline"><input type="checkbox" name="events" value="${t}"${chosen.has(t) ? ' checked' : ''}> ${t}</label>`,
+  )}</fieldset>
+<fieldset class="events" aria-label="Operational alerts"><legend>Alerts about this project's endpoints <span class="muted">(Tessera's own messages; not part of all events)</span></legend>${operationalTypes.map(
+    (t) => html`<label class="inline"><input type="checkbox" name="operational" value="${t}"${chosen.has(t) ? ' checked' : ''}> ${t}</label>`,
   )}</fieldset></fieldset>
 <label for="rate_limit">Rate limit <span class="muted">(messages per second at most, retries included; empty for no limit)</span></label>
 <input type="number" id="rate_limit" name="rate_limit" min="1" max="10000" step="1" value="${w.rate_limit ?? ''}">
@@ -131,7 +134,7 @@ function listBody(c: ProjectCtx, hooks: Webhook[], secret: Secret | undefined, s
 <tbody>${hooks.length === 0 ? html`<tr><td colspan="6" class="muted">No webhooks yet.</td></tr>` : ''}${hooks.map((w) => {
     const at = `${c.base}/webhooks/${encodeURIComponent(w.id)}`;
     return html`<tr data-webhook="${w.id}"><td class="mono">${w.target_url}${Object.keys(w.headers).length ? html`<br><span class="muted">${Object.keys(w.headers).length} custom header(s)</span>` : ''}</td>
-<td>${w.events.includes('*') ? 'All events' : html`${w.events.length} event(s): <span class="muted">${w.events.slice(0, 3).join(', ')}${w.events.length > 3 ? '…' : ''}</span>`}</td>
+<td>${w.events.includes('*') ? `All events${w.events.length > 1 ? ` and ${w.events.length - 1} alert(s)` : ''}` : html`${w.events.length} event(s): <span class="muted">${w.events.slice(0, 3).join(', ')}${w.events.length > 3 ? '…' : ''}</span>`}</td>
 <td><span class="badge ${w.active ? 'active' : 'inactive'}">${w.active ? 'Active' : 'Inactive'}</span>${w.disabled_reason ? html`<br><span class="muted">${w.disabled_reason}</span>` : ''}<br><span class="muted" data-stats>${statsText(stats.get(w.id))}</span></td>
 <td>${w.description ?? ''}${w.rate_limit ? html`${w.description ? html`<br>` : ''}<span class="muted">at most ${w.rate_limit}/s</span>` : ''}${w.filter ? html`${w.description || w.rate_limit ? html`<br>` : ''}<span class="muted">filtered</span>` : ''}</td><td>${when(w.created_at)}</td>
 <td class="actions"><a class="button secondary" href="${at}/edit" aria-label="Edit webhook ${w.target_url}">✎ Edit</a>

@@ -14,7 +14,7 @@ import type { SigningSecretsService } from '../projects/index.js';
 import { createAudit } from './audit.js';
 import { createSender } from './sender.js';
 import { createDelivery } from './service.js';
-export { createDelivery, type Delivery, type DeliveryDeps, userAgent } from './service.js';
+export { createDelivery, type Delivery, type DeliveryDeps, userAgent, withoutQuery } from './service.js';
 export { createAudit, type Audit, sendoutObject } from './audit.js';
 export { createSender, type Sender } from './sender.js';
 export { envelopeBody, sendoutOf, type EnvelopeInput, type SendoutEvent } from './envelope.js';
@@ -22,7 +22,8 @@ export { signatureHeaders, standardSignature, standardWebhooksSecret, voucherify
 export { classify, decide } from './classify.js';
 export { checkTargetUrl, checkCustomHeaders, headersSchema, reservedHeaders, brokerTarget, brokerKinds, type BrokerTarget, type BrokerKinds } from './targets.js';
 export { notifyChannel, type SendoutFilter } from './sql.js';
-export type { NewSendout, SourceObject, SourceOwner, SourceState, SendoutStatus } from './types.js';
+export type { DeliveryIncident, NewSendout, SourceObject, SourceOwner, SourceState, SendoutStatus } from './types.js';
+export { failingAttempt } from './types.js';
 
 const day = 24 * 60 * 60 * 1000;
 

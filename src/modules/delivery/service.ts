@@ -7,7 +7,7 @@ import { decide, type Decision } from './classify.js';
 import type { Sender } from './sender.js';
 import { signatureHeaders, type SigningSecrets } from './signing.js';
 import * as sql from './sql.js';
-import type { AttemptResult, NewSendout, Outcome, SendoutStatus, SourceObject, SourceOwner, SourceState } from './types.js';
+import { failingAttempt, type AttemptResult, type DeliveryIncident, type NewSendout, type Outcome, type SendoutStatus, type SourceObject, type SourceOwner, type SourceState } from './types.js';
 
 export interface DeliveryDeps {
   db: Db;
@@ -32,8 +32,8 @@ const statusOf: Record<Outcome, SendoutStatus> = {
   disable_endpoint: 'failed',
 };
 
-/** A target URL for logs: its query string may carry a token. */
-function withoutQuery(url: string): string {
+/** A target URL for logs and alerts: its query string may carry a token. */
+export function withoutQuery(url: string): string {
   const at = url.search(/[?#]/);
   return at < 0 ? url : `${url.slice(0, at)}?…`;
 }
@@ -50,17 +50,44 @@ export function createDelivery(deps: DeliveryDeps) {
     finished: Date;
   }
 
-  async function disableFailedSource({ c, r, d }: Finished): Promise<void> {
-    if (d.outcome !== 'disable_endpoint' && d.outcome !== 'give_up') return;
+  /** Disables the source of a sendout that failed for good; the reason when this call disabled it. */
+  async function disableFailedSource({ c, r, d }: Finished): Promise<string | null> {
     const reason =
       d.outcome === 'disable_endpoint'
         ? 'the endpoint answered 410 Gone'
         : r.blocked
           ? 'the target address is blocked'
           : `every attempt of sendout ${c.id} failed`;
-    await deps.owners[c.source_object]?.disable(c.source_id, reason);
+    const disabled = (await deps.owners[c.source_object]?.disable(c.source_id, reason)) ?? false;
+    if (!disabled) return null;
     const what = c.source_object === 'distribution' ? 'distribution paused' : 'webhook endpoint disabled';
     deps.logger.warn({ source: c.source_id, source_object: c.source_object, project: c.project_id, target: withoutQuery(c.target_url), reason }, `${what}: ${reason}`);
+    return reason;
+  }
+
+  const watchers: Array<(incidents: DeliveryIncident[]) => Promise<void>> = [];
+
+  /** Handles the consequences of recorded attempts: failed sources disabled, watchers told of turning points. */
+  async function afterRecorded(items: Finished[]): Promise<void> {
+    const incidents: DeliveryIncident[] = [];
+    for (const item of items) {
+      const { c, r, d, finished } = item;
+      const failed = d.outcome === 'disable_endpoint' || d.outcome === 'give_up';
+      const disabled = failed ? await disableFailedSource(item) : null;
+      if (watchers.length === 0 || c.event_type.startsWith('tessera.')) continue;
+      const kind = failed ? 'exhausted' : d.outcome === 'delivered' ? (c.attempts > 1 ? 'recovered' : null) : c.attempts === failingAttempt ? 'failing' : null;
+      if (!kind) continue;
+      incidents.push({
+        kind,
+        sendout: { id: c.id, project_id: c.project_id, source_object: c.source_object, source_id: c.source_id, target_url: c.target_url, event_type: c.event_type, attempts: c.attempts },
+        attempt: { at: finished, status_code: r.statusCode ?? null, error: r.error ?? null, outcome: d.outcome },
+        disabled,
+      });
+    }
+    if (incidents.length === 0) return;
+    for (const watch of watchers) {
+      await watch(incidents).catch((err: unknown) => deps.logger.error({ err }, 'announcing delivery incidents failed'));
+    }
   }
 
   // Attempts are recorded as they finish, many to a statement: one slow endpoint holds back only its own sendouts.
@@ -85,7 +112,7 @@ export function createDelivery(deps: DeliveryDeps) {
           outcome: d.outcome,
         })),
       );
-      for (const item of items) await disableFailedSource(item);
+      await afterRecorded(items);
       return items.map(() => undefined);
     },
   });
@@ -194,6 +221,10 @@ export function createDelivery(deps: DeliveryDeps) {
     /** Registers who answers for a kind of source (webhooks, distributions register themselves at composition). */
     own(kind: SourceObject, owner: SourceOwner): void {
       deps.owners[kind] = owner;
+    },
+    /** Registers a watcher of delivery incidents (failing, exhausted, recovered), told after attempts are recorded. */
+    watch(watcher: (incidents: DeliveryIncident[]) => Promise<void>): void {
+      watchers.push(watcher);
     },
   };
 }

@@ -76,6 +76,24 @@ export interface SourceState {
 /** Owners of sendouts (webhooks, distributions) answer for their sources; given at composition. */
 export interface SourceOwner {
   state(projectIds: string[], sourceIds: string[]): Promise<Map<string, SourceState>>;
-  /** The source failed for good (410 Gone, retries exhausted): disable or pause it. */
-  disable(sourceId: string, reason: string): Promise<void>;
+  /** The source failed for good (410 Gone, retries exhausted): disable or pause it; true when this call did. */
+  disable(sourceId: string, reason: string): Promise<boolean>;
 }
+
+/**
+ * A turning point in a source's deliveries, told to watchers (operational webhooks) after its attempt is recorded:
+ * - failing: a sendout failed its `failingAttempt`th attempt (the endpoint has been failing for minutes);
+ * - exhausted: a sendout failed for good (no attempt left, 410 Gone, blocked target); `disabled` is the reason its
+ *   source was disabled by it, or null when it was disabled already;
+ * - recovered: a sendout was delivered on a retry.
+ * Sendouts of operational messages (types starting `tessera.`) cause none, so an alert about an alert cannot loop.
+ */
+export interface DeliveryIncident {
+  kind: 'failing' | 'exhausted' | 'recovered';
+  sendout: { id: string; project_id: string; source_object: SourceObject; source_id: string; target_url: string; event_type: string; attempts: number };
+  attempt: { at: Date; status_code: number | null; error: string | null; outcome: Outcome };
+  disabled: string | null;
+}
+
+/** After this many failed attempts of one sendout (about 7 minutes on the retry schedule), its source is failing. */
+export const failingAttempt = 4;

@@ -262,8 +262,9 @@ export function createDistributionsService(deps: DistributionsDeps) {
       return new Map(rows.map((d) => [d.id, { active: d.status === 'TO SEND', headers: d.channel.headers }]));
     },
     async disable(id, reason) {
-      await sql.pause(db, id, reason, clock.now());
-      await deps.definitions.changed();
+      const paused = await sql.pause(db, id, reason, clock.now());
+      if (paused) await deps.definitions.changed();
+      return paused;
     },
   };
 

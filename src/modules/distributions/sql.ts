@@ -52,6 +52,8 @@ export async function deleteDistribution(db: Executor, projectId: string, id: st
   return rowCount > 0;
 }
 
-export async function pause(db: Executor, id: string, reason: string, now: Date): Promise<void> {
-  await db.query(`UPDATE distributions SET status = 'PAUSED', paused_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'TO SEND'`, [id, reason, now]);
+/** Pauses a distribution that sends; false when it did not (already paused, or deleted). */
+export async function pause(db: Executor, id: string, reason: string, now: Date): Promise<boolean> {
+  const { rowCount } = await db.query(`UPDATE distributions SET status = 'PAUSED', paused_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'TO SEND'`, [id, reason, now]);
+  return rowCount > 0;
 }

@@ -8,8 +8,11 @@
  */
 import { distributionTriggers } from '../delivery/index.js';
 
-/** Where a type is delivered: project-settings webhooks, distributions' webhook channel, or both. */
-export type EventTypeGroup = 'project_settings' | 'distribution' | 'both';
+/**
+ * Where a type is delivered: project-settings webhooks, distributions' webhook channel, or both; `operational`:
+ * Tessera's own messages about the project's endpoints (our extension).
+ */
+export type EventTypeGroup = 'project_settings' | 'distribution' | 'both' | 'operational';
 
 /** Every v2024-01-01 event type, with where Voucherify delivers it. */
 export const knownTypes: Readonly<Record<string, EventTypeGroup>> = {
@@ -164,6 +167,14 @@ export const emittedTypes: string[] = [
 ];
 
 
+/**
+ * Operational types (our extension, as Svix has them): how the project's endpoints fare. A webhook subscribes to
+ * them by name; `*` means Voucherify's types only, so that a receiver of every event gets no unknown ones.
+ */
+export const operationalTypes: readonly string[] = ['tessera.endpoint.failing', 'tessera.endpoint.recovered', 'tessera.endpoint.disabled', 'tessera.sendout.exhausted'];
+
+export const isOperational = (type: string): boolean => operationalTypes.includes(type);
+
 /** Types distributions send (their triggers live with delivery, which both depend on); reported as emitted too. */
 export const distributionEmittedTypes: string[] = [...distributionTriggers, 'manual_distribution_schedule'];
 
@@ -183,14 +194,19 @@ export function canonicalType(name: string): string {
 }
 
 export function isSubscribable(type: string): boolean {
-  return emittedTypes.includes(type);
+  return emittedTypes.includes(type) || isOperational(type);
+}
+
+/** Whether an endpoint subscribed to these names gets messages of this type (`*`: every Voucherify type). */
+export function subscribesTo(events: readonly string[], type: string): boolean {
+  return events.includes(type) || (events.includes('*') && !isOperational(type));
 }
 
 /** Why a name cannot be subscribed to, or undefined when it can (`*` included). */
 export function subscriptionProblem(name: string): string | undefined {
   const type = canonicalType(name);
   if (type === '*' || isSubscribable(type)) return undefined;
-  const choices = `a webhook can subscribe to: *, ${emittedTypes.join(', ')} (GET /management/v1/webhook-event-types lists every type)`;
+  const choices = `a webhook can subscribe to: *, ${emittedTypes.join(', ')} (GET /management/v1/webhook-event-types lists every type), and Tessera's operational types ${operationalTypes.join(', ')}`;
   const group = knownTypes[type];
   if (group === undefined) return `'${name}' is not a webhook event type; ${choices}`;
   if (group === 'distribution') return `'${name}' is delivered by distributions, not project webhooks; ${choices}`;
@@ -207,9 +223,9 @@ export interface EventTypeInfo {
 
 /** Every known type, with whether Tessera emits it and whether a project webhook can subscribe to it. */
 export function eventTypeCatalog(): EventTypeInfo[] {
-  const types = new Set([...Object.keys(knownTypes), ...emittedTypes]);
+  const types = new Set([...Object.keys(knownTypes), ...emittedTypes, ...operationalTypes]);
   return [...types].sort().map((type) => {
-    const group = knownTypes[type] ?? 'project_settings';
+    const group = knownTypes[type] ?? (isOperational(type) ? 'operational' : 'project_settings');
     const subscribable = isSubscribable(type);
     return { object: 'webhook_event_type', type, group, emitted: subscribable || distributionEmittedTypes.includes(type), subscribable };
   });

@@ -8,6 +8,7 @@
  * filters, one of which must hold. Where a path meets a list, `$eq` and `$in` hold when one of its items is equal.
  */
 import { invalidPayload } from '../../core/errors.js';
+import type { SendoutEvent } from '../delivery/index.js';
 
 export type WebhookFilter = Record<string, unknown>;
 
@@ -107,3 +108,10 @@ export function passes(filter: WebhookFilter | null, subject: { type: string; da
     path === '$or' ? (condition as WebhookFilter[]).some((branch) => passes(branch, subject)) : conditionHolds(resolve(subject, path), condition),
   );
 }
+
+/** What a filter reads of a message: its envelope's type, data and event. */
+export const filterSubject = (r: SendoutEvent) => ({
+  type: r.type,
+  data: r.data,
+  event: { id: r.id, type: r.type, created_at: r.createdAt.toISOString(), entity_id: r.entityId, group_id: r.groupId, event_source: r.eventSource },
+});

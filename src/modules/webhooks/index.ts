@@ -5,21 +5,24 @@
  * - emit: the event-log subscriber that writes one sendout per subscribed active endpoint, in the event's
  *   transaction (transactional outbox); delivery takes it from there.
  * - target checks: delivery's (shared with distributions).
+ * - alerts: operational webhooks (`tessera.*` types), from delivery's incidents.
  */
 import type { Clock } from '../../core/clock.js';
 import { blankCustomer, customerObject } from '../customers/index.js';
 import { brokerKinds, type Delivery } from '../delivery/index.js';
 import { defineModule } from '../module.js';
+import { createAlerts, operationalSample } from './alerts.js';
 import { createWebhooksService } from './service.js';
 export { createWebhooksService, type WebhooksService, type WebhooksDeps } from './service.js';
 export { webhookObject } from './view.js';
 export { webhookBody } from './schemas.js';
-export { subscribableTypes, emittedTypes, canonicalType, isSubscribable, eventTypeCatalog, type EventTypeInfo } from './event-types.js';
+export { subscribableTypes, emittedTypes, operationalTypes, canonicalType, isSubscribable, eventTypeCatalog, type EventTypeInfo } from './event-types.js';
 export type { WebhookInput, WebhookRow } from './types.js';
 
 /** A sample of what each event type carries, for test sendouts. */
 function sampleData(clock: Clock) {
   return (type: string): Record<string, unknown> => {
+    if (type.startsWith('tessera.')) return operationalSample(type, clock.now());
     if (!type.startsWith('customer.')) return {};
     const sample = blankCustomer('cust_test0000000000000000000', '', 'test-customer', clock.now());
     return { customer: customerObject({ ...sample, name: 'Test Customer', email: 'test.customer@example.com' }) };
@@ -39,6 +42,7 @@ export const webhooksModule = defineModule<{ webhooks: ReturnType<typeof createW
       definitions,
     });
     services.delivery.own('webhook', webhooks.owner);
+    services.delivery.watch(createAlerts({ db, clock, endpoints: webhooks.endpoints, delivery: services.delivery }).announce);
     return {
       services: { webhooks },
       reactions: [{ kind: 'subscriber', name: 'webhooks.outbox', types: '*', handle: webhooks.emit, wants: webhooks.wants }],

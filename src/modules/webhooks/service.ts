@@ -5,8 +5,8 @@ import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventRecord } from '../event-log/index.js';
 import { checkCustomHeaders, checkTargetUrl, sendoutOf, type BrokerKinds, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
-import { canonicalType, isSubscribable, subscriptionProblem } from './event-types.js';
-import { checkFilter, passes } from './filter.js';
+import { canonicalType, isOperational, isSubscribable, subscribesTo, subscriptionProblem } from './event-types.js';
+import { checkFilter, filterSubject, passes } from './filter.js';
 import * as sql from './sql.js';
 import type { WebhookInput, WebhookRow } from './types.js';
 
@@ -23,17 +23,7 @@ export interface WebhooksDeps {
   definitions: Pick<Definitions, 'cache' | 'changed'>;
 }
 
-
-function subscribes(w: WebhookRow, type: string): boolean {
-  return w.events.includes('*') || w.events.includes(type);
-}
-
-/** What a filter reads of a message: its envelope's type, data and event. */
-const filterSubject = (r: EventRecord) => ({
-  type: r.type,
-  data: r.data,
-  event: { id: r.id, type: r.type, created_at: r.createdAt.toISOString(), entity_id: r.entityId, group_id: r.groupId, event_source: r.eventSource },
-});
+const subscribes = (w: WebhookRow, type: string): boolean => subscribesTo(w.events, type);
 
 export function createWebhooksService(deps: WebhooksDeps) {
   const { db, clock } = deps;
@@ -47,7 +37,9 @@ export function createWebhooksService(deps: WebhooksDeps) {
       if (problem) throw invalidPayload(`Property .events.${i}: ${problem}`);
     });
     const out = [...new Set(events.map(canonicalType))];
-    if (out.includes('*') && out.length > 1) throw invalidPayload("Property .events must hold either '*' alone or event types");
+    if (out.includes('*') && out.some((t) => t !== '*' && !isOperational(t))) {
+      throw invalidPayload("Property .events must hold either '*' (with operational types, if any) or event types");
+    }
     return out;
   }
 
@@ -164,12 +156,13 @@ export function createWebhooksService(deps: WebhooksDeps) {
       return new Map(rows.map((w) => [w.id, { active: w.active, headers: w.headers }]));
     },
     async disable(id, reason) {
-      await sql.disableWebhook(db, id, reason, clock.now());
-      await deps.definitions.changed();
+      const disabled = await sql.disableWebhook(db, id, reason, clock.now());
+      if (disabled) await deps.definitions.changed();
+      return disabled;
     },
   };
 
-  return { create, get, list: (projectId: string) => sql.selectWebhooks(db, projectId), update, remove, emit, wants, sendTest, owner };
+  return { create, get, list: (projectId: string) => sql.selectWebhooks(db, projectId), update, remove, emit, wants, sendTest, owner, endpoints: active };
 }
 
 export type WebhooksService = ReturnType<typeof createWebhooksService>;

@@ -52,6 +52,8 @@ export async function deleteWebhook(db: Executor, projectId: string, id: string)
   return rowCount > 0;
 }
 
-export async function disableWebhook(db: Executor, id: string, reason: string, now: Date): Promise<void> {
-  await db.query('UPDATE webhooks SET active = false, disabled_reason = $2, updated_at = $3 WHERE id = $1 AND active', [id, reason, now]);
+/** Disables an active endpoint; false when it was not active (already disabled, or deleted). */
+export async function disableWebhook(db: Executor, id: string, reason: string, now: Date): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE webhooks SET active = false, disabled_reason = $2, updated_at = $3 WHERE id = $1 AND active', [id, reason, now]);
+  return rowCount > 0;
 }
