@@ -162,6 +162,7 @@ describe.skipIf(noBrowser)('dashboard: webhooks and the audit log', { timeout: 1
     await row.getByRole('link', { name: /Edit webhook/ }).click();
     await page.getByLabel('Description').fill('CRM sync v2');
     await page.getByLabel('Send me all events').check();
+    await page.getByLabel('tessera.endpoint.disabled', { exact: true }).check();
     await page.getByLabel(/Rate limit/).fill('25');
     await page.getByLabel(/^Filter/).fill('{"data.customer.metadata.tier": ');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -174,7 +175,7 @@ describe.skipIf(noBrowser)('dashboard: webhooks and the audit log', { timeout: 1
     await page.getByText('saved.').waitFor();
     expect((await mgmt(rig.t, 'GET', `/projects/${p.id}/webhooks/${hook.id}`)).json()).toMatchObject({
       description: 'CRM sync v2',
-      events: ['*'],
+      events: ['*', 'tessera.endpoint.disabled'],
       rate_limit: 25,
       filter: { 'data.customer.metadata.tier': { $in: ['gold'] } },
     });
