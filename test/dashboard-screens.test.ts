@@ -224,6 +224,50 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([expect.stringContaining('status of 404')]);
   });
 
+  it('lists every redemption on the Redemptions screen, filters them, and rolls one back from there', async () => {
+    const { page } = tab;
+    const make = (name: string) =>
+      v1('POST', '/v1/campaigns', { name, campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 300 }, redemption: { quantity: 1 } } });
+    const autumn = await make('Harvest');
+    const winter = await make('Frost');
+    const code = async (campaignId: string) => (await v1('POST', `/v1/campaigns/${campaignId}/vouchers`, {})).code as string;
+    const [a1, a2, w1] = [await code(autumn.id), await code(autumn.id), await code(winter.id)];
+    const redeem = (who: string, c: string) => rig.t.app.inject({ method: 'POST', url: '/v1/redemptions', headers: p.server, payload: { customer: { source_id: who }, order: { amount: 2000 }, redeemables: [{ object: 'voucher', id: c }] } });
+    const ok1 = (await redeem('hana', a1)).json().redemptions[0];
+    await redeem('ivan', a2);
+    await redeem('ivan', w1);
+    // A code redeemed once already: refused, and kept as a failed redemption.
+    expect((await redeem('juno', a1)).statusCode).toBe(400);
+
+    await page.goto(`/dashboard/p/${p.id}/overview`);
+    await page.getByRole('link', { name: 'Redemptions', exact: true }).click();
+    expect(await page.locator('h1').textContent()).toBe('Redemptions');
+    const all = await page.locator('tr[data-redemption]').count();
+    expect(all).toBeGreaterThanOrEqual(4);
+    // Failed ones, with why.
+    await page.getByLabel('Result').selectOption('FAILURE');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const failed = page.locator('tr[data-redemption]');
+    expect(await failed.count()).toBe(1);
+    expect(await failed.textContent()).toContain('FAILED');
+    expect(await failed.textContent()).toContain('quantity_exceeded');
+    // One campaign's, of one customer.
+    await page.goto(`/dashboard/p/${p.id}/redemptions`);
+    await page.getByLabel('Campaign').selectOption({ label: 'Harvest' });
+    await page.getByLabel(/^Customer/).fill('ivan');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    expect(await page.locator('#redemption-count').textContent()).toBe('1 redemption(s) match.');
+    expect(await page.locator('tr[data-redemption]').getByRole('link', { name: a2 }).count()).toBe(1);
+    // Rolled back from the list: back on the same filtered page, and the code can be redeemed again.
+    await page.goto(`/dashboard/p/${p.id}/redemptions?code=${a1}&result=SUCCESS`);
+    await page.getByRole('button', { name: `Roll back ${ok1.id}` }).click();
+    await page.getByText(`Redemption ${ok1.id} rolled back.`).waitFor();
+    expect(page.url()).toContain(`code=${a1}`);
+    expect(await page.locator(`tr[data-redemption="${ok1.id}"]`).textContent()).toContain('ROLLED_BACK');
+    expect((await redeem('juno', a1)).statusCode).toBe(200);
+    expect(tab.errors.splice(0)).toEqual([]);
+  });
+
   it('creates a campaign of discount codes from the form (a refusal keeps what was typed), then one of gift cards', async () => {
     const { page } = tab;
     await page.goto(`/dashboard/p/${p.id}/campaigns`);

@@ -17,6 +17,7 @@ import { binRoutes, type BinServices } from './pages/bin.js';
 import { balanceRoutes, type BalanceServices } from './pages/balances.js';
 import { campaignRuleRoutes } from './pages/campaign-rules.js';
 import { productRoutes, type ProductServices } from './pages/products.js';
+import { redemptionListRoutes } from './pages/redemptions.js';
 import type { SegmentsService } from '../modules/segments/index.js';
 import type { ValidationRulesService } from '../modules/validation-rules/index.js';
 import { campaignNewRoutes, type NewCampaignServices } from './pages/campaign-new.js';
@@ -148,6 +149,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       campaignRoutes(d, deps);
       campaignRuleRoutes(d, deps);
       productRoutes(d, deps);
+      redemptionListRoutes(d, deps);
       balanceRoutes(d, deps);
       rollbackRoutes(d, deps);
       exportRoutes(d, deps);

@@ -6,7 +6,7 @@ export interface ProjectRef {
   name: string;
 }
 
-export type Screen = 'overview' | 'campaigns' | 'products' | 'customers' | 'segments' | 'distributions' | 'sendouts' | 'bin' | 'webhooks' | 'schemas' | 'team' | 'account';
+export type Screen = 'overview' | 'campaigns' | 'redemptions' | 'products' | 'customers' | 'segments' | 'distributions' | 'sendouts' | 'bin' | 'webhooks' | 'schemas' | 'team' | 'account';
 
 /** Marks the link of the page shown (an attribute: Html, so that its quotes are not escaped). */
 const current = (yes: boolean) => (yes ? raw(' aria-current="page"') : '');
@@ -14,6 +14,7 @@ const current = (yes: boolean) => (yes ? raw(' aria-current="page"') : '');
 const screens: Array<{ id: Screen; label: string; path: string }> = [
   { id: 'overview', label: 'Overview', path: 'overview' },
   { id: 'campaigns', label: 'Campaigns', path: 'campaigns' },
+  { id: 'redemptions', label: 'Redemptions', path: 'redemptions' },
   { id: 'products', label: 'Products', path: 'products' },
   { id: 'customers', label: 'Customers', path: 'customers' },
   { id: 'segments', label: 'Segments', path: 'segments' },

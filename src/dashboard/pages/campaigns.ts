@@ -267,22 +267,23 @@ async function loyaltySections(c: ProjectCtx, s: CampaignServices, programId: st
   )}</tbody></table></div></section></div>`;
 }
 
-/** Redemptions, newest first: on a voucher's page (with the customer) and on a customer's (with the voucher). */
-export function redemptionTable(c: ProjectCtx, rows: RedemptionRow[], on: 'voucher' | 'customer', back: string): Html {
-  const other = on === 'voucher' ? 'Customer' : 'Redeemed';
-  return html`<div class="table-wrap"><table class="redemptions"><thead><tr><th scope="col">Redemption</th><th scope="col">When</th><th scope="col">Status</th><th scope="col">${other}</th><th scope="col">Order</th><th scope="col">Amount</th><th scope="col">Actions</th></tr></thead>
-<tbody>${rows.length === 0 ? html`<tr><td colspan="7" class="muted">No redemptions yet.</td></tr>` : ''}${rows.map((r) => {
+/**
+ * Redemptions, newest first: on a voucher's page (with the customer), on a customer's (with the voucher), and on
+ * the Redemptions screen (both).
+ */
+export function redemptionTable(c: ProjectCtx, rows: RedemptionRow[], on: 'voucher' | 'customer' | 'all', back: string, empty = 'No redemptions yet.'): Html {
+  const customerCell = (r: RedemptionRow) =>
+    r.customer_id ? html`<td><a href="${c.base}/customers/${encodeURIComponent(r.customer_id)}">${r.customer_id}</a></td>` : html`<td><span class="muted">—</span></td>`;
+  const redeemedCell = (r: RedemptionRow) => {
     const code = typeof (r.body as { voucher?: { code?: unknown } }).voucher?.code === 'string' ? String((r.body as { voucher: { code: string } }).voucher.code) : null;
-    const cell =
-      on === 'voucher'
-        ? r.customer_id
-          ? html`<a href="${c.base}/customers/${encodeURIComponent(r.customer_id)}">${r.customer_id}</a>`
-          : html`<span class="muted">—</span>`
-        : code
-          ? html`<a class="mono" href="${c.base}/vouchers/${encodeURIComponent(code)}">${code}</a>`
-          : html`<span class="mono">${r.related_object_id}</span>`;
+    return code ? html`<td><a class="mono" href="${c.base}/vouchers/${encodeURIComponent(code)}">${code}</a></td>` : html`<td><span class="mono">${r.related_object_id}</span></td>`;
+  };
+  const heads = on === 'voucher' ? ['Customer'] : on === 'customer' ? ['Redeemed'] : ['Redeemed', 'Customer'];
+  return html`<div class="table-wrap"><table class="redemptions"><thead><tr><th scope="col">Redemption</th><th scope="col">When</th><th scope="col">Status</th>${heads.map((h) => html`<th scope="col">${h}</th>`)}<th scope="col">Order</th><th scope="col">Amount</th><th scope="col">Actions</th></tr></thead>
+<tbody>${rows.length === 0 ? html`<tr><td colspan="${6 + heads.length}" class="muted">${empty}</td></tr>` : ''}${rows.map((r) => {
+    const cells = on === 'voucher' ? [customerCell(r)] : on === 'customer' ? [redeemedCell(r)] : [redeemedCell(r), customerCell(r)];
     const status = r.status === 'SUCCEEDED' ? 'completed' : r.status === 'FAILED' ? 'failed' : 'inactive';
-    return html`<tr data-redemption="${r.id}"><td class="mono">${r.id}</td><td>${when(r.created_at.toISOString())}</td><td><span class="badge ${status}">${r.status}</span></td><td>${cell}</td><td class="mono">${r.order_id ?? '—'}</td><td>${money(r.amount)}</td>
+    return html`<tr data-redemption="${r.id}"><td class="mono">${r.id}</td><td>${when(r.created_at.toISOString())}</td><td><span class="badge ${status}">${r.status}</span>${typeof r.body.failure_code === 'string' ? html`<br><span class="muted">${r.body.failure_code}</span>` : ''}</td>${cells}<td class="mono">${r.order_id ?? '—'}</td><td>${money(r.amount)}</td>
 <td class="actions">${r.status === 'SUCCEEDED' && r.related_object_type !== 'redemption' ? postButton(c.session, `${c.base}/redemptions/${encodeURIComponent(r.id)}/rollback`, `Roll back ${r.id}`, { secondary: true, confirm: 'Roll this redemption back? What it spent is given back.', extra: { back } }) : ''}</td></tr>`;
   })}</tbody></table></div>`;
 }
