@@ -268,6 +268,53 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([]);
   });
 
+  it("adds rewards to a loyalty program from its page (a refusal said there), a member buys one, and one is taken out", async () => {
+    const { page } = tab;
+    const get = async (url: string) => (await rig.t.app.inject({ method: 'GET', url, headers: p.server })).json();
+    const club = await v1('POST', '/v1/campaigns', { name: 'Beans Club', campaign_type: 'LOYALTY_PROGRAM', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } });
+    const giftCards = await v1('POST', '/v1/campaigns', { name: 'Beans Gift', campaign_type: 'GIFT_VOUCHERS', type: 'AUTO_UPDATE', voucher: { type: 'GIFT_VOUCHER', gift: { amount: 0 } } });
+    await page.goto(`/dashboard/p/${p.id}/campaigns/${club.id}`);
+    expect(await page.locator('#program-rewards').textContent()).toContain('No rewards yet.');
+    await page.getByLabel('Add a reward: name').fill('Mug');
+    await page.getByLabel('Price in points').fill('100');
+    await page.getByLabel(/^Stock/).fill('2');
+    await page.getByRole('button', { name: 'Add reward' }).click();
+    await page.getByText('Reward Mug added for 100 points.').waitFor();
+    // Credits of a gift campaign need their amount: refused on the page, nothing made.
+    await page.getByLabel('Add a reward: name').fill('Ten credits');
+    await page.getByLabel('What the reward gives').selectOption({ label: 'Credits on a gift card of Beans Gift' });
+    await page.getByLabel('Price in points').fill('300');
+    await page.getByRole('button', { name: 'Add reward' }).click();
+    await page.getByText('Say how many credits the reward gives (more than 0).').waitFor();
+    await page.getByLabel('Add a reward: name').fill('Ten credits');
+    await page.getByLabel('What the reward gives').selectOption({ label: 'Credits on a gift card of Beans Gift' });
+    await page.getByLabel(/^Credits or points the reward gives/).fill('10');
+    await page.getByLabel('Price in points').fill('300');
+    await page.getByRole('button', { name: 'Add reward' }).click();
+    await page.getByText('Reward Ten credits added for 300 points.').waitFor();
+    // The program's assignments, each with its reward.
+    const rewardsOf = async () => {
+      const assignments = (await get(`/v1/loyalties/${club.id}/rewards`)).data as Array<{ reward_id: string; parameters: { loyalty: { points: number } } }>;
+      return Promise.all(assignments.map(async (a) => ({ reward: await get(`/v1/rewards/${a.reward_id}`), assignment: a })));
+    };
+    const byName = new Map((await rewardsOf()).map((x) => [x.reward.name as string, x]));
+    expect(byName.get('Mug')).toMatchObject({ reward: { type: 'MATERIAL', stock: 2 }, assignment: { parameters: { loyalty: { points: 100 } } } });
+    expect(byName.get('Ten credits')).toMatchObject({ reward: { type: 'CAMPAIGN', stock: null, parameters: { campaign: { id: giftCards.id, balance: 1000 } } }, assignment: { parameters: { loyalty: { points: 300 } } } });
+    expect(await page.locator(`tr[data-reward="${byName.get('Ten credits')!.reward.id}"]`).textContent()).toContain('10.00 credits on a gift card of Beans Gift');
+
+    // A member with 150 points buys the mug through the API; the page counts the stock down.
+    const card = await v1('POST', `/v1/loyalties/${club.id}/members`, { customer: { source_id: 'kira' } });
+    await v1('POST', `/v1/loyalties/members/${card.code}/balance`, { points: 150 });
+    await v1('POST', `/v1/loyalties/${club.id}/members/${card.code}/redemption`, { reward: { id: byName.get('Mug')!.reward.id } });
+    await page.reload();
+    const mug = page.locator(`tr[data-reward="${byName.get('Mug')!.reward.id}"]`);
+    expect(await mug.textContent()).toContain('1 of 2 left');
+    await mug.getByRole('button', { name: 'Remove Mug' }).click();
+    await page.getByText('Reward taken out of the program.').waitFor();
+    expect((await rewardsOf()).map((x) => x.reward.name)).toEqual(['Ten credits']);
+    expect(tab.errors.splice(0)).toEqual([]);
+  });
+
   it('creates a campaign of discount codes from the form (a refusal keeps what was typed), then one of gift cards', async () => {
     const { page } = tab;
     await page.goto(`/dashboard/p/${p.id}/campaigns`);

@@ -16,6 +16,7 @@ import { authRoutes } from './pages/auth.js';
 import { binRoutes, type BinServices } from './pages/bin.js';
 import { balanceRoutes, type BalanceServices } from './pages/balances.js';
 import { campaignRuleRoutes } from './pages/campaign-rules.js';
+import { loyaltyRewardRoutes } from './pages/loyalty-rewards.js';
 import { productRoutes, type ProductServices } from './pages/products.js';
 import { redemptionListRoutes } from './pages/redemptions.js';
 import type { SegmentsService } from '../modules/segments/index.js';
@@ -39,10 +40,12 @@ import { cookieName, createSessions, readCookie, sameToken, type Session } from 
 import { refusal, type Delegation, type TeamService } from '../modules/team/index.js';
 import type { PublicationsService } from '../modules/publications/index.js';
 import type { RollbacksService } from '../modules/redemptions/index.js';
+import type { RewardsService } from '../modules/rewards/index.js';
 
 export interface DashboardDeps extends V1Services, ProductServices, CampaignServices, BinServices, BalanceServices, ExportServices, NewCampaignServices {
   segments: SegmentsService;
   validationRules: ValidationRulesService;
+  rewards: RewardsService;
   management: { check(id: string, token: string): Promise<boolean> };
   team: TeamService;
   delegation: Delegation;
@@ -148,6 +151,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       campaignNewRoutes(d, deps);
       campaignRoutes(d, deps);
       campaignRuleRoutes(d, deps);
+      loyaltyRewardRoutes(d, deps);
       productRoutes(d, deps);
       redemptionListRoutes(d, deps);
       balanceRoutes(d, deps);

@@ -8,6 +8,7 @@ import { html, query, when, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { balanceForm, rewardsSection, type BalanceServices } from './balances.js';
 import { campaignRulesSection, type CampaignRuleServices } from './campaign-rules.js';
+import { loyaltyRewardsSection, type LoyaltyRewardServices } from './loyalty-rewards.js';
 import { userCause } from '../v1.js';
 
 export interface CampaignServices extends CampaignRuleServices {
@@ -16,8 +17,8 @@ export interface CampaignServices extends CampaignRuleServices {
   redemptions: RedemptionsService;
   earningRules: Pick<EarningRules, 'list' | 'create' | 'remove'>;
   loyaltyTiers: Pick<Tiers, 'list'>;
-  /** A loyalty card's page lists its rewards. */
-  rewards: BalanceServices['rewards'];
+  /** A loyalty card's page lists its rewards; a program's page adds and removes them. */
+  rewards: BalanceServices['rewards'] & LoyaltyRewardServices['rewards'];
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -77,7 +78,7 @@ ${campaign.description ? html`<p>${campaign.description}</p>` : ''}
       'Delete campaign',
       { danger: true, confirm: `Move ${campaign.name} and its codes to the bin?` },
     )}</div></div>
-${campaign.campaign_type === 'LOYALTY_PROGRAM' ? await loyaltySections(c, s, campaign.id) : ''}
+${campaign.campaign_type === 'LOYALTY_PROGRAM' ? html`${await loyaltySections(c, s, campaign.id)}${await loyaltyRewardsSection(c, s, campaign.id)}` : ''}
 ${campaign.referral_program ? await referralSection(c, s, campaign.referral_program) : ''}
 ${await campaignRulesSection(c, s, campaign.id)}
 <h2>${campaign.campaign_type === 'LOYALTY_PROGRAM' ? 'Loyalty cards' : 'Vouchers'} (${vouchers.total})</h2>${voucherTable(c, vouchers.vouchers as VoucherView[])}
