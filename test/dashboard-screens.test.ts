@@ -268,7 +268,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([]);
   });
 
-  it("adds rewards to a loyalty program from its page (a refusal said there), a member buys one, and one is taken out", async () => {
+  it("adds rewards and tiers to a loyalty program from its page (refusals said there), a member buys a reward, one of each is taken out", async () => {
     const { page } = tab;
     const get = async (url: string) => (await rig.t.app.inject({ method: 'GET', url, headers: p.server })).json();
     const club = await v1('POST', '/v1/campaigns', { name: 'Beans Club', campaign_type: 'LOYALTY_PROGRAM', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } });
@@ -312,6 +312,29 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await mug.getByRole('button', { name: 'Remove Mug' }).click();
     await page.getByText('Reward taken out of the program.').waitFor();
     expect((await rewardsOf()).map((x) => x.reward.name)).toEqual(['Ten credits']);
+
+    // Tiers: added from the form, an overlapping one refused there, one deleted.
+    const addTier = async (name: string, from: string, to: string) => {
+      await page.getByLabel('Add a tier: name').fill(name);
+      await page.getByLabel('From points').fill(from);
+      await page.getByLabel(/^To points/).fill(to);
+      await page.getByRole('button', { name: 'Add tier' }).click();
+    };
+    await addTier('Silver', '0', '99');
+    await page.getByText('Tier Silver added.').waitFor();
+    await addTier('Gold', '100', '');
+    await page.getByText('Tier Gold added.').waitFor();
+    await addTier('Bronze', '50', '150');
+    await page.locator('[role=alert], .notice.error').filter({ hasText: /overlap/i }).first().waitFor();
+    const tiers = async () => ((await get(`/v1/loyalties/${club.id}/tiers`)).data as Array<{ name: string; points: { from: number; to?: number | null } }>).map((t) => [t.name, t.points.from, t.points.to ?? null]);
+    expect(await tiers()).toEqual([['Silver', 0, 99], ['Gold', 100, null]]);
+    expect(await page.locator('tr[data-tier="Gold"]').textContent()).toContain('100 and more');
+    // Kira's 50 points hold Silver: it stays, and why is said on the page; Gold, held by nobody, goes.
+    await page.getByRole('button', { name: 'Delete tier Silver' }).click();
+    await page.getByText('Loyalty tier Silver is held by 1 member of the program', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Delete tier Gold' }).click();
+    await page.getByText('Tier deleted.').waitFor();
+    expect(await tiers()).toEqual([['Silver', 0, 99]]);
     expect(tab.errors.splice(0)).toEqual([]);
   });
 

@@ -16,7 +16,7 @@ export interface CampaignServices extends CampaignRuleServices {
   vouchers: VouchersService;
   redemptions: RedemptionsService;
   earningRules: Pick<EarningRules, 'list' | 'create' | 'remove'>;
-  loyaltyTiers: Pick<Tiers, 'list'>;
+  loyaltyTiers: Pick<Tiers, 'list' | 'create' | 'remove'>;
   /** A loyalty card's page lists its rewards; a program's page adds and removes them. */
   rewards: BalanceServices['rewards'] & LoyaltyRewardServices['rewards'];
 }
@@ -135,6 +135,41 @@ ${await campaignRulesSection(c, s, campaign.id)}
     return c.done(reply, `${c.base}/campaigns/${encodeURIComponent(program.id)}`, 'Earning rule deleted.');
   });
 
+  // Tiers of a program, added (points from, and to or open-ended) and deleted, as the signed-in user.
+  d.post<P>('/p/:projectId/campaigns/:campaignId/tiers', async (req, reply) => {
+    const c = await projectCtx(req);
+    const program = await s.campaigns.get(c.project.id, req.params.campaignId);
+    const at = `${c.base}/campaigns/${encodeURIComponent(program.id)}#tiers-h`;
+    const name = field(req.body, 'name').trim();
+    const from = Number(field(req.body, 'from'));
+    const toText = field(req.body, 'to').trim();
+    const to = toText === '' ? null : Number(toText);
+    if (!name) return c.done(reply, at, 'Give the tier a name.', 'error');
+    if (field(req.body, 'from').trim() === '' || !Number.isInteger(from) || from < 0 || (to !== null && !Number.isInteger(to))) return c.done(reply, at, 'A tier spans whole numbers of points: from 0 or more, to at least that (or empty).', 'error');
+    try {
+      await s.loyaltyTiers.create(userCause(req, c.project.id, dashOf(req).session), program, [{ name, points: { from, ...(to !== null ? { to } : {}) } }]);
+      return c.done(reply, at, `Tier ${name} added.`);
+    } catch (err) {
+      const why = refusalText(err);
+      if (why !== undefined) return c.done(reply, at, why, 'error');
+      throw err;
+    }
+  });
+
+  d.post<P & { Params: { tierId: string } }>('/p/:projectId/campaigns/:campaignId/tiers/:tierId/delete', async (req, reply) => {
+    const c = await projectCtx(req);
+    const program = await s.campaigns.get(c.project.id, req.params.campaignId);
+    const at = `${c.base}/campaigns/${encodeURIComponent(program.id)}#tiers-h`;
+    try {
+      await s.loyaltyTiers.remove(userCause(req, c.project.id, dashOf(req).session), program, req.params.tierId);
+      return c.done(reply, at, 'Tier deleted.');
+    } catch (err) {
+      const why = refusalText(err);
+      if (why !== undefined) return c.done(reply, at, why, 'error');
+      throw err;
+    }
+  });
+
   // A code disabled (a leaked one) or enabled again, as the signed-in user (voucher.disabled / voucher.enabled).
   d.post<P>('/p/:projectId/vouchers/:code/active', async (req, reply) => {
     const c = await projectCtx(req);
@@ -250,6 +285,7 @@ async function loyaltySections(c: ProjectCtx, s: CampaignServices, programId: st
   const rules = (await s.earningRules.list(c.project.id, programId, { limit: 100, page: 1 })).data as unknown as EarningRuleView[];
   const schemas = (await c.api.must<{ data: Array<{ name: string }> }>('GET', `/projects/${c.project.id}/custom-event-schemas`)).data;
   const at = `${c.base}/campaigns/${encodeURIComponent(programId)}/earning-rules`;
+  const tiersAt = `${c.base}/campaigns/${encodeURIComponent(programId)}/tiers`;
   const tiers = (await s.loyaltyTiers.list(c.project.id, programId)) as Array<{ id: string; name: string; points: { from: number; to: number | null } }>;
   return html`<div class="grid2"><section class="card" aria-labelledby="earning-h"><h2 id="earning-h">Earning rules (${rules.length})</h2>
 <div class="table-wrap"><table><thead><tr><th scope="col">On</th><th scope="col">Gives</th><th scope="col">Active</th><th scope="col">Actions</th></tr></thead>
@@ -262,10 +298,16 @@ async function loyaltySections(c: ProjectCtx, s: CampaignServices, programId: st
 <label for="rule-points">Points it gives</label><input type="number" id="rule-points" name="points" min="1" step="1" required>
 <p><button type="submit" class="secondary">Add earning rule</button></p></form></section>
 <section class="card" aria-labelledby="tiers-h"><h2 id="tiers-h">Tiers (${tiers.length})</h2>
-<div class="table-wrap"><table><thead><tr><th scope="col">Tier</th><th scope="col">Points</th></tr></thead>
-<tbody>${tiers.length === 0 ? html`<tr><td colspan="2" class="muted">No tiers.</td></tr>` : ''}${tiers.map(
-    (t) => html`<tr data-tier="${t.name}"><td>${t.name}</td><td>${t.points.from}${t.points.to === null || t.points.to === undefined ? ' and more' : ` – ${t.points.to}`}</td></tr>`,
-  )}</tbody></table></div></section></div>`;
+<div class="table-wrap"><table><thead><tr><th scope="col">Tier</th><th scope="col">Points</th><th scope="col">Actions</th></tr></thead>
+<tbody>${tiers.length === 0 ? html`<tr><td colspan="3" class="muted">No tiers.</td></tr>` : ''}${tiers.map(
+    (t) => html`<tr data-tier="${t.name}"><td>${t.name}</td><td>${t.points.from}${t.points.to === null || t.points.to === undefined ? ' and more' : ` – ${t.points.to}`}</td>
+<td class="actions">${postButton(c.session, `${tiersAt}/${encodeURIComponent(t.id)}/delete`, `Delete tier ${t.name}`, { danger: true, confirm: `Delete the tier ${t.name}? Its members leave it.` })}</td></tr>`,
+  )}</tbody></table></div>
+<form method="post" action="${tiersAt}">${csrfField(c.session)}
+<label for="tier-name">Add a tier: name</label><input type="text" id="tier-name" name="name" maxlength="200" required>
+<label for="tier-from">From points</label><input type="number" id="tier-from" name="from" min="0" step="1" required>
+<label for="tier-to">To points <span class="muted">(empty: and more)</span></label><input type="number" id="tier-to" name="to" min="0" step="1">
+<p><button type="submit" class="secondary">Add tier</button></p></form></section></div>`;
 }
 
 /**
