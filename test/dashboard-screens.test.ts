@@ -313,6 +313,34 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.getByText('Reward taken out of the program.').waitFor();
     expect((await rewardsOf()).map((x) => x.reward.name)).toEqual(['Ten credits']);
 
+    // Earning rules: points per 10.00 of a paid order, and fixed points on entering a segment; a proportional rule
+    // without what it is proportional to is refused on the page.
+    const fans = await v1('POST', '/v1/segments', { name: 'Beans fans', type: 'auto-update', filter: { junction: 'and', 'metadata.beans': { conditions: { $is: ['yes'] } } } });
+    await page.reload();
+    const addRule = async (on: string, how: string, points: string, every = '', property = '') => {
+      await page.getByLabel('Add a rule: when').selectOption({ label: on });
+      await page.getByLabel('How many points').selectOption({ label: how });
+      await page.getByLabel('Points it gives').fill(points);
+      await page.getByLabel(/^Per /).fill(every);
+      await page.getByLabel(/^Metadata property/).fill(property);
+      await page.getByRole('button', { name: 'Add earning rule' }).click();
+    };
+    await addRule('an order is paid', 'so many per amount of the order', '1', '10');
+    await page.getByText('Earning rule added.').waitFor();
+    await addRule('the customer enters the segment Beans fans', 'a fixed number', '25');
+    await page.getByText('Earning rule added.').waitFor();
+    await addRule('an order is paid', "so many per unit of the event's metadata property", '1', '2');
+    await page.getByText("Name the event's metadata property the points follow.").waitFor();
+    const rules = (await get(`/v1/loyalties/${club.id}/earning-rules`)).data as Array<{ event: string; segment?: { id: string }; loyalty: any }>;
+    expect(rules.map((r) => [r.event, r.segment?.id ?? null, r.loyalty]).sort()).toEqual([
+      ['customer.segment.entered', fans.id, { type: 'FIXED', points: 25 }],
+      ['order.paid', null, expect.objectContaining({ type: 'PROPORTIONAL', calculation_type: 'ORDER_AMOUNT', order: { amount: { every: 1000, points: 1 } } })],
+    ]);
+    expect(await page.locator('#earning-h').locator('..').textContent()).toContain('1 point(s) per 10.00 of order amount');
+    // Kira enters the segment and earns its 25 points.
+    await v1('PUT', `/v1/customers/${card.holder_id}`, { metadata: { beans: 'yes' } });
+    await expect.poll(async () => (await get(`/v1/loyalties/members/${card.code}`)).loyalty_card.balance).toBe(75);
+
     // Tiers: added from the form, an overlapping one refused there, one deleted.
     const addTier = async (name: string, from: string, to: string) => {
       await page.getByLabel('Add a tier: name').fill(name);

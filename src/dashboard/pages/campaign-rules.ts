@@ -78,7 +78,7 @@ function ruleOf(form: unknown, campaignName: string, segmentNames: Map<string, s
   return 'Choose a condition.';
 }
 
-async function segmentNamesOf(s: CampaignRuleServices, projectId: string): Promise<Map<string, string>> {
+export async function segmentNamesOf(s: Pick<CampaignRuleServices, 'segments'>, projectId: string): Promise<Map<string, string>> {
   const { segments } = await s.segments.list(projectId, { ascending: false, limit: 100, page: 1 });
   return new Map((segments as Array<{ id: string; name: string }>).map((x) => [x.id, x.name]));
 }

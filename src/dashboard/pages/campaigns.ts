@@ -7,7 +7,7 @@ import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../cont
 import { html, query, when, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { balanceForm, rewardsSection, type BalanceServices } from './balances.js';
-import { campaignRulesSection, type CampaignRuleServices } from './campaign-rules.js';
+import { campaignRulesSection, segmentNamesOf, type CampaignRuleServices } from './campaign-rules.js';
 import { loyaltyRewardsSection, type LoyaltyRewardServices } from './loyalty-rewards.js';
 import { userCause } from '../v1.js';
 
@@ -117,8 +117,10 @@ ${await campaignRulesSection(c, s, campaign.id)}
     const at = `${c.base}/campaigns/${encodeURIComponent(program.id)}`;
     const points = Number(field(req.body, 'points'));
     if (!Number.isInteger(points) || points < 1 || points > 1e9) return c.done(reply, at, 'The points a rule gives are a whole number, 1 or more.', 'error');
+    const made = earningRuleOf(req.body, points);
+    if (typeof made === 'string') return c.done(reply, at, made, 'error');
     try {
-      const rule: EarningRuleInput = { event: field(req.body, 'event'), loyalty: { type: 'FIXED', points } };
+      const rule: EarningRuleInput = made;
       await s.earningRules.create(c.project.id, program.id, [rule]);
       return c.done(reply, at, 'Earning rule added.');
     } catch (err) {
@@ -274,28 +276,57 @@ interface EarningRuleView {
 /** What a rule gives, in words: `100 points`, or `1 point per 1 of metadata.amount`. */
 function pointsText(l: EarningRuleView['loyalty']): string {
   if (l.type === 'FIXED') return `${l.points ?? 0} points`;
-  const parts = Object.values(l).filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null);
-  const spec = parts.map((v) => (typeof v.metadata === 'object' && v.metadata !== null ? (v.metadata as Record<string, unknown>) : v)).find((v) => 'every' in v || 'points' in v);
+  const objects = (o: object) => Object.values(o).filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null);
+  // The proportion sits one or two levels down: custom_event.metadata, order.amount, order_items.quantity...
+  const spec = objects(l).flatMap((v) => [v, ...objects(v)]).find((v) => 'every' in v || 'points' in v);
   const of = spec?.property ? ` of ${String(spec.property)}` : l.calculation_type ? ` of ${l.calculation_type.toLowerCase().replace(/_/g, ' ')}` : '';
-  return spec ? `${String(spec.points ?? 1)} point(s) per ${String(spec.every ?? 1)}${of}` : 'proportional';
+  // Amounts are in the currency's smallest unit: 1000 is 10.00.
+  const every = l.calculation_type === 'ORDER_AMOUNT' || l.calculation_type === 'ORDER_TOTAL_AMOUNT' ? (Number(spec?.every ?? 100) / 100).toFixed(2) : String(spec?.every ?? 1);
+  return spec ? `${String(spec.points ?? 1)} point(s) per ${every}${of}` : 'proportional';
+}
+
+/** The earning rule the form describes (its event, and fixed or proportional points), or what is wrong with it. */
+function earningRuleOf(form: unknown, points: number): EarningRuleInput | string {
+  const chosen = field(form, 'event');
+  const on = chosen.startsWith('segment:') ? { event: 'customer.segment.entered', segment: { id: chosen.slice('segment:'.length) } } : { event: chosen };
+  const how = field(form, 'how') || 'FIXED';
+  if (how === 'FIXED') return { ...on, loyalty: { type: 'FIXED', points } };
+  const every = Number(field(form, 'every'));
+  if (!(every > 0)) return 'Say per how much the points are given (more than 0).';
+  if (how === 'ORDER_AMOUNT') {
+    if (on.event !== 'order.paid') return 'Points per amount of the order need the rule to be on an order paid.';
+    return { ...on, loyalty: { type: 'PROPORTIONAL', calculation_type: 'ORDER_AMOUNT', order: { amount: { every: Math.round(every * 100), points } } } };
+  }
+  if (how === 'CUSTOM_EVENT_METADATA') {
+    const property = field(form, 'property').trim();
+    if (!property) return "Name the event's metadata property the points follow.";
+    return { ...on, loyalty: { type: 'PROPORTIONAL', calculation_type: 'CUSTOM_EVENT_METADATA', custom_event: { metadata: { property, every, points } } } };
+  }
+  return 'Choose how many points the rule gives.';
 }
 
 /** A loyalty program's earning rules and tiers, above its cards. */
 async function loyaltySections(c: ProjectCtx, s: CampaignServices, programId: string): Promise<Html> {
   const rules = (await s.earningRules.list(c.project.id, programId, { limit: 100, page: 1 })).data as unknown as EarningRuleView[];
   const schemas = (await c.api.must<{ data: Array<{ name: string }> }>('GET', `/projects/${c.project.id}/custom-event-schemas`)).data;
+  const segments = await segmentNamesOf(s, c.project.id);
   const at = `${c.base}/campaigns/${encodeURIComponent(programId)}/earning-rules`;
   const tiersAt = `${c.base}/campaigns/${encodeURIComponent(programId)}/tiers`;
   const tiers = (await s.loyaltyTiers.list(c.project.id, programId)) as Array<{ id: string; name: string; points: { from: number; to: number | null } }>;
   return html`<div class="grid2"><section class="card" aria-labelledby="earning-h"><h2 id="earning-h">Earning rules (${rules.length})</h2>
 <div class="table-wrap"><table><thead><tr><th scope="col">On</th><th scope="col">Gives</th><th scope="col">Active</th><th scope="col">Actions</th></tr></thead>
 <tbody>${rules.length === 0 ? html`<tr><td colspan="4" class="muted">No earning rules.</td></tr>` : ''}${rules.map(
-    (r) => html`<tr data-earning-rule="${r.id}"><td>${r.event}${r.custom_event?.schema_id ? html` <span class="mono">${r.custom_event.schema_id}</span>` : ''}${r.segment?.id ? html` <span class="mono">${r.segment.id}</span>` : ''}</td><td>${pointsText(r.loyalty)}</td><td>${r.active ? 'Yes' : 'No'}</td>
+    (r) => html`<tr data-earning-rule="${r.id}"><td>${r.event}${r.custom_event?.schema_id ? html` <span class="mono">${r.custom_event.schema_id}</span>` : ''}${r.segment?.id ? html` ${segments.get(r.segment.id) ?? r.segment.id}` : ''}</td><td>${pointsText(r.loyalty)}</td><td>${r.active ? 'Yes' : 'No'}</td>
 <td class="actions">${postButton(c.session, `${at}/${encodeURIComponent(r.id)}/delete`, `Delete rule ${r.id}`, { danger: true, confirm: 'Delete this earning rule? Points already earned stay.' })}</td></tr>`,
   )}</tbody></table></div>
 <form method="post" action="${at}">${csrfField(c.session)}
-<label for="rule-event">Add a rule: when</label><select id="rule-event" name="event"><option value="order.paid">an order is paid</option>${schemas.map((x) => html`<option value="${x.name}">the custom event ${x.name} is tracked</option>`)}</select>
+<label for="rule-event">Add a rule: when</label><select id="rule-event" name="event"><option value="order.paid">an order is paid</option>${schemas.map((x) => html`<option value="${x.name}">the custom event ${x.name} is tracked</option>`)}${[...segments].map(
+    ([id, name]) => html`<option value="segment:${id}">the customer enters the segment ${name}</option>`,
+  )}</select>
+<label for="rule-how">How many points</label><select id="rule-how" name="how"><option value="FIXED">a fixed number</option><option value="ORDER_AMOUNT">so many per amount of the order</option><option value="CUSTOM_EVENT_METADATA">so many per unit of the event's metadata property</option></select>
 <label for="rule-points">Points it gives</label><input type="number" id="rule-points" name="points" min="1" step="1" required>
+<label for="rule-every">Per <span class="muted">(proportional only: an amount, 10 is 10.00, or a number of units)</span></label><input type="number" id="rule-every" name="every" min="0" step="0.01">
+<label for="rule-property">Metadata property <span class="muted">(the event's, numeric)</span></label><input type="text" id="rule-property" name="property" maxlength="200">
 <p><button type="submit" class="secondary">Add earning rule</button></p></form></section>
 <section class="card" aria-labelledby="tiers-h"><h2 id="tiers-h">Tiers (${tiers.length})</h2>
 <div class="table-wrap"><table><thead><tr><th scope="col">Tier</th><th scope="col">Points</th><th scope="col">Actions</th></tr></thead>
