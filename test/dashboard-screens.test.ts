@@ -268,6 +268,37 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([]);
   });
 
+  it('lists orders and shows one with its items, totals and the redemption that discounted it', async () => {
+    const { page } = tab;
+    const camp = await v1('POST', '/v1/campaigns', { name: 'Order test', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 500 } } });
+    const code = (await v1('POST', `/v1/campaigns/${camp.id}/vouchers`, {})).code as string;
+    const redeemed = await v1('POST', '/v1/redemptions', {
+      customer: { source_id: 'lena' },
+      order: { source_id: 'ORD-77', items: [{ source_id: 'tea', quantity: 2, price: 1250, product: { name: 'Green tea' } }, { source_id: 'cup', quantity: 1, price: 900 }] },
+      redeemables: [{ object: 'voucher', id: code }],
+    });
+    const redemptionId = redeemed.redemptions[0].id as string;
+    await v1('POST', '/v1/orders', { source_id: 'ORD-78', status: 'PAID', amount: 1000, customer: { source_id: 'lena' } });
+
+    await page.goto(`/dashboard/p/${p.id}/overview`);
+    await page.getByRole('link', { name: 'Orders', exact: true }).click();
+    expect(await page.locator('h1').textContent()).toBe('Orders');
+    const rows = page.locator('tr[data-order]');
+    // Newest first.
+    expect(await rows.first().textContent()).toContain('ORD-78');
+    const row = page.locator('tr[data-order]', { hasText: 'ORD-77' });
+    expect(await row.textContent()).toMatch(/34\.00\s*5\.00\s*29\.00/);
+    await row.getByRole('link', { name: 'ORD-77' }).click();
+    expect(await page.locator('h1').textContent()).toBe('Order ORD-77');
+    expect(await page.locator('#order-total').textContent()).toBe('29.00');
+    const items = await page.locator('#order-items tbody tr').allTextContents();
+    expect(items).toHaveLength(2);
+    expect(items[0]).toMatch(/Green tea\s*2\s*12\.50\s*25\.00/);
+    expect(await page.locator(`tr[data-redemption="${redemptionId}"]`).getByRole('link', { name: code }).count()).toBe(1);
+    expect((await page.goto(`/dashboard/p/${p.id}/orders/ord_nope`))?.status()).toBe(404);
+    expect(tab.errors.splice(0)).toEqual([expect.stringContaining('status of 404')]);
+  });
+
   it("adds rewards and tiers to a loyalty program from its page (refusals said there), a member buys a reward, one of each is taken out", async () => {
     const { page } = tab;
     const get = async (url: string) => (await rig.t.app.inject({ method: 'GET', url, headers: p.server })).json();

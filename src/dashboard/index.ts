@@ -19,6 +19,7 @@ import { campaignRuleRoutes } from './pages/campaign-rules.js';
 import { loyaltyRewardRoutes } from './pages/loyalty-rewards.js';
 import { productRoutes, type ProductServices } from './pages/products.js';
 import { redemptionListRoutes } from './pages/redemptions.js';
+import { orderRoutes } from './pages/orders.js';
 import type { SegmentsService } from '../modules/segments/index.js';
 import type { ValidationRulesService } from '../modules/validation-rules/index.js';
 import { campaignNewRoutes, type NewCampaignServices } from './pages/campaign-new.js';
@@ -41,11 +42,13 @@ import { refusal, type Delegation, type TeamService } from '../modules/team/inde
 import type { PublicationsService } from '../modules/publications/index.js';
 import type { RollbacksService } from '../modules/redemptions/index.js';
 import type { RewardsService } from '../modules/rewards/index.js';
+import type { OrdersService } from '../modules/orders/index.js';
 
 export interface DashboardDeps extends V1Services, ProductServices, CampaignServices, BinServices, BalanceServices, ExportServices, NewCampaignServices {
   segments: SegmentsService;
   validationRules: ValidationRulesService;
   rewards: RewardsService;
+  orders: OrdersService;
   management: { check(id: string, token: string): Promise<boolean> };
   team: TeamService;
   delegation: Delegation;
@@ -154,6 +157,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       loyaltyRewardRoutes(d, deps);
       productRoutes(d, deps);
       redemptionListRoutes(d, deps);
+      orderRoutes(d, deps);
       balanceRoutes(d, deps);
       rollbackRoutes(d, deps);
       exportRoutes(d, deps);
