@@ -544,15 +544,22 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.getByRole('button', { name: 'Create campaign' }).click();
     await page.getByText("Give the referee's reward as an amount of credits, more than 0.").waitFor();
     await page.getByLabel("The referee's reward amount").fill('5');
-    await page.getByLabel('After this many referrals').fill('1');
+    await page.getByLabel('After this many referrals', { exact: true }).fill('1');
     await page.getByLabel("The referrer's reward from").selectOption({ label: 'Stars (loyalty points)' });
     await page.getByLabel("The referrer's reward amount").fill('100');
+    // A second tier must come after more referrals than the first.
+    await page.getByLabel('After this many referrals in all').fill('1');
+    await page.getByLabel("The referrer's further reward from").selectOption({ label: 'Gift cards 2031 (gift card credits)' });
+    await page.getByLabel("The referrer's further reward amount").fill('5');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.getByText('The further referrer reward comes after more referrals than the first.').waitFor();
+    await page.getByLabel('After this many referrals in all').fill('3');
     await page.getByRole('button', { name: 'Create campaign' }).click();
     await page.getByText('Campaign Friends created.').waitFor();
     // Its page says its terms.
     expect(await page.locator('#referral-conversion').textContent()).toBe('When a custom event signup of the referee carries the code');
     expect(await page.locator('#referee-reward').textContent()).toBe('5.00 in credits from Gift cards 2031');
-    expect(await page.locator('#referrer-rewards').textContent()).toBe('After 1 referral: 100 points from Stars');
+    expect(await page.locator('#referrer-rewards').textContent()).toBe('After 1 referral: 100 points from StarsAfter 3 referrals: 5.00 in credits from Gift cards 2031');
     const friends = await get('/v1/campaigns/Friends');
     expect(friends).toMatchObject({
       campaign_type: 'REFERRAL_PROGRAM',
@@ -561,7 +568,10 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
         conversion_event_type: 'custom_event',
         custom_event: { name: 'signup' },
         referee_reward: { related_object_parent: { id: gifts.id }, type: 'GIFT_VOUCHER', amount: 500 },
-        referrer_rewards: [{ conversions: 1, reward: { related_object_parent: { id: stars.id }, type: 'LOYALTY_CARD', amount: 100 } }],
+        referrer_rewards: [
+          { conversions: 1, reward: { related_object_parent: { id: stars.id }, type: 'LOYALTY_CARD', amount: 100 } },
+          { conversions: 3, reward: { related_object_parent: { id: gifts.id }, type: 'GIFT_VOUCHER', amount: 500 } },
+        ],
       },
     });
     const referralCode = (
@@ -746,6 +756,46 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const bin = (await get('/v1/trash-bin')).json();
     expect(JSON.stringify(bin)).toContain(product.id);
     expect(tab.errors.splice(0).filter((e) => !e.includes('status of 400') && !e.includes('status of 404'))).toEqual([]);
+  });
+
+  it('makes collections of ticked products and of a filter, shows their products, refuses junk on the form, and deletes one', async () => {
+    const { page } = tab;
+    const get = async (url: string) => (await rig.t.app.inject({ method: 'GET', url, headers: p.server })).json();
+    await v1('POST', '/v1/products', { name: 'Cheap mug', source_id: 'mug-cheap', price: 500 });
+    await v1('POST', '/v1/products', { name: 'Fine mug', source_id: 'mug-fine', price: 4500 });
+    await page.goto(`/dashboard/p/${p.id}/products`);
+    await page.getByRole('link', { name: 'Collections' }).click();
+    expect(await page.locator('h1').textContent()).toBe('Collections');
+    await page.getByLabel('Name', { exact: true }).fill('Mugs');
+    await page.getByRole('button', { name: 'Add collection' }).click();
+    await page.getByText('Tick the products of the collection.').waitFor();
+    await page.getByLabel('Cheap mug').check();
+    await page.getByLabel('Fine mug').check();
+    await page.getByRole('button', { name: 'Add collection' }).click();
+    await page.getByText('Collection Mugs added.').waitFor();
+    expect((await page.locator('#collection-products li').allTextContents()).sort()).toEqual(['Cheap mug', 'Fine mug']);
+
+    await page.goto(`/dashboard/p/${p.id}/collections`);
+    await page.getByLabel('Name', { exact: true }).fill('Premium');
+    await page.getByLabel('Products', { exact: true }).selectOption('AUTO_UPDATE');
+    await page.getByLabel(/^Filter/).fill('{"junction": "and", "colour": {"conditions": {"$is": ["red"]}}}');
+    await page.getByRole('button', { name: 'Add collection' }).click();
+    await page.getByText("unknown field 'colour'", { exact: false }).waitFor();
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Premium');
+    await page.getByLabel(/^Filter/).fill('{"junction": "and", "price": {"conditions": {"$more_than": [1000]}}}');
+    await page.getByRole('button', { name: 'Add collection' }).click();
+    await page.getByText('Collection Premium added.').waitFor();
+    expect(await page.locator('#collection-products li').allTextContents()).toEqual(['Fine mug']);
+    // A filter follows the catalog: a new dear product is in at once.
+    await v1('POST', '/v1/products', { name: 'Teapot', source_id: 'teapot', price: 9000 });
+    await page.reload();
+    expect((await page.locator('#collection-products li').allTextContents()).sort()).toEqual(['Fine mug', 'Teapot']);
+    const premium = (await get('/v1/product-collections')).data.find((x: { name: string }) => x.name === 'Premium');
+    expect(premium).toMatchObject({ type: 'AUTO_UPDATE', filter: { price: { conditions: { $more_than: [1000] } } } });
+    await page.getByRole('button', { name: 'Delete collection' }).click();
+    await page.getByText('Collection Premium deleted.').waitFor();
+    expect((await get('/v1/product-collections')).data.map((x: { name: string }) => x.name)).toEqual(['Mugs']);
+    expect(tab.errors.splice(0)).toEqual([expect.stringContaining('status of 400'), expect.stringContaining('status of 400')]);
   });
 
   it('deletes a campaign into the bin from its page, restores it from the bin, and deletes an entry for good', async () => {

@@ -20,6 +20,7 @@ import { loyaltyRewardRoutes } from './pages/loyalty-rewards.js';
 import { productRoutes, type ProductServices } from './pages/products.js';
 import { redemptionListRoutes } from './pages/redemptions.js';
 import { orderRoutes } from './pages/orders.js';
+import { collectionRoutes } from './pages/collections.js';
 import type { SegmentsService } from '../modules/segments/index.js';
 import type { ValidationRulesService } from '../modules/validation-rules/index.js';
 import { campaignNewRoutes, type NewCampaignServices } from './pages/campaign-new.js';
@@ -43,12 +44,14 @@ import type { PublicationsService } from '../modules/publications/index.js';
 import type { RollbacksService } from '../modules/redemptions/index.js';
 import type { RewardsService } from '../modules/rewards/index.js';
 import type { OrdersService } from '../modules/orders/index.js';
+import type { ProductsService } from '../modules/products/index.js';
 
 export interface DashboardDeps extends V1Services, ProductServices, CampaignServices, BinServices, BalanceServices, ExportServices, NewCampaignServices {
   segments: SegmentsService;
   validationRules: ValidationRulesService;
   rewards: RewardsService;
   orders: OrdersService;
+  products: ProductsService;
   management: { check(id: string, token: string): Promise<boolean> };
   team: TeamService;
   delegation: Delegation;
@@ -158,6 +161,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       productRoutes(d, deps);
       redemptionListRoutes(d, deps);
       orderRoutes(d, deps);
+      collectionRoutes(d, deps);
       balanceRoutes(d, deps);
       rollbackRoutes(d, deps);
       exportRoutes(d, deps);

@@ -27,11 +27,11 @@ interface RewardCampaign {
   campaign_type: string;
 }
 
-function rewardFields(prefix: string, who: string, v: Values, rewards: RewardCampaign[]): Html {
-  return html`<label for="${prefix}_campaign">The ${who}'s reward from</label><select id="${prefix}_campaign" name="${prefix}_campaign"><option value="">No reward</option>${rewards.map(
+function rewardFields(prefix: string, whose: string, v: Values, rewards: RewardCampaign[]): Html {
+  return html`<label for="${prefix}_campaign">The ${whose} reward from</label><select id="${prefix}_campaign" name="${prefix}_campaign"><option value="">No reward</option>${rewards.map(
     (r) => html`<option value="${r.id}"${selected(v[`${prefix}_campaign`] === r.id)}>${r.name} (${r.campaign_type === 'GIFT_VOUCHERS' ? 'gift card credits' : 'loyalty points'})</option>`,
   )}</select>
-<label for="${prefix}_amount">The ${who}'s reward amount <span class="muted">(credits: 5 is 5.00; or points)</span></label><input type="number" id="${prefix}_amount" name="${prefix}_amount" min="0" step="0.01" value="${v[`${prefix}_amount`] ?? ''}">`;
+<label for="${prefix}_amount">The ${whose} reward amount <span class="muted">(credits: 5 is 5.00; or points)</span></label><input type="number" id="${prefix}_amount" name="${prefix}_amount" min="0" step="0.01" value="${v[`${prefix}_amount`] ?? ''}">`;
 }
 
 const selected = (yes: boolean) => (yes ? ' selected' : '');
@@ -57,10 +57,13 @@ ${error ? html`<div class="notice error" role="alert" id="form-error">${error}</
 <fieldset><legend>Referrals (referral program)</legend>
 <label for="conversion">A referee converts when</label><select id="conversion" name="conversion"><option value="redemption"${selected(v.conversion !== 'custom_event')}>they redeem the referral code</option><option value="custom_event"${selected(v.conversion === 'custom_event')}>a custom event of theirs carries the code</option></select>
 <label for="conversion_event">Custom event name <span class="muted">(empty: any custom event)</span></label><input type="text" id="conversion_event" name="conversion_event" maxlength="300" value="${v.conversion_event ?? ''}">
-<fieldset><legend>The referee's reward</legend>${rewardFields('referee_reward', 'referee', v, rewards)}</fieldset>
+<fieldset><legend>The referee's reward</legend>${rewardFields('referee_reward', "referee's", v, rewards)}</fieldset>
 <fieldset><legend>The referrer's reward</legend>
 <label for="referrer_conversions">After this many referrals</label><input type="number" id="referrer_conversions" name="referrer_conversions" min="1" step="1" value="${v.referrer_conversions ?? '1'}">
-${rewardFields('referrer_reward', 'referrer', v, rewards)}</fieldset>
+${rewardFields('referrer_reward', "referrer's", v, rewards)}</fieldset>
+<fieldset><legend>A further referrer reward <span class="muted">(optional: a second tier)</span></legend>
+<label for="referrer2_conversions">After this many referrals in all</label><input type="number" id="referrer2_conversions" name="referrer2_conversions" min="1" step="1" value="${v.referrer2_conversions ?? ''}">
+${rewardFields('referrer2_reward', "referrer's further", v, rewards)}</fieldset>
 </fieldset>
 <fieldset><legend>Codes</legend>
 <label for="vouchers_count">How many codes to generate <span class="muted">(0: one each time a code is published)</span></label><input type="number" id="vouchers_count" name="vouchers_count" min="0" max="10000000" step="1" value="${v.vouchers_count ?? '100'}">
@@ -97,16 +100,22 @@ function rewardOf(v: Values, prefix: string, rewards: RewardCampaign[], who: str
 function referralProgramOf(v: Values, rewards: RewardCampaign[]): Record<string, unknown> | string {
   const referee = rewardOf(v, 'referee_reward', rewards, 'referee');
   if (typeof referee === 'string') return referee;
-  const referrer = rewardOf(v, 'referrer_reward', rewards, 'referrer');
-  if (typeof referrer === 'string') return referrer;
-  const conversions = Number(v.referrer_conversions || '1');
-  if (referrer && (!Number.isInteger(conversions) || conversions < 1)) return 'The referrals before the referrer is rewarded are a whole number, 1 or more.';
+  const tiers: Array<{ conversions: number; reward: Record<string, unknown> }> = [];
+  for (const [prefix, count, who] of [['referrer_reward', 'referrer_conversions', 'referrer'], ['referrer2_reward', 'referrer2_conversions', 'further referrer']] as const) {
+    const reward = rewardOf(v, prefix, rewards, who);
+    if (typeof reward === 'string') return reward;
+    if (!reward) continue;
+    const conversions = Number(v[count] || (prefix === 'referrer_reward' ? '1' : 'NaN'));
+    if (!Number.isInteger(conversions) || conversions < 1) return `The referrals before the ${who}'s reward are a whole number, 1 or more.`;
+    tiers.push({ conversions, reward });
+  }
+  if (tiers.length === 2 && tiers[1]!.conversions <= tiers[0]!.conversions) return 'The further referrer reward comes after more referrals than the first.';
   const event = (v.conversion_event ?? '').trim();
   return {
     conversion_event_type: v.conversion === 'custom_event' ? 'custom_event' : 'redemption',
     ...(v.conversion === 'custom_event' && event ? { custom_event: { name: event } } : {}),
     ...(referee ? { referee_reward: referee } : {}),
-    ...(referrer ? { referrer_rewards: [{ conversions, reward: referrer }] } : {}),
+    ...(tiers.length > 0 ? { referrer_rewards: tiers } : {}),
   };
 }
 
@@ -223,7 +232,7 @@ export function campaignNewRoutes(d: FastifyInstance, s: NewCampaignServices): v
   d.post<P>('/p/:projectId/campaigns/new', async (req, reply) => {
     const c = await projectCtx(req);
     const names = ['name', 'description', 'campaign_type', 'discount_type', 'discount_value', 'min_amount', 'gift_amount', 'initial_points', 'vouchers_count', 'prefix', 'length', 'start_date', 'expiration_date'];
-    const referralNames = ['conversion', 'conversion_event', 'referee_reward_campaign', 'referee_reward_amount', 'referrer_conversions', 'referrer_reward_campaign', 'referrer_reward_amount'];
+    const referralNames = ['conversion', 'conversion_event', 'referee_reward_campaign', 'referee_reward_amount', 'referrer_conversions', 'referrer_reward_campaign', 'referrer_reward_amount', 'referrer2_conversions', 'referrer2_reward_campaign', 'referrer2_reward_amount'];
     const values: Values = Object.fromEntries([...names, ...referralNames].map((n) => [n, field(req.body, n)]));
     const rewards = await rewardCampaigns(c.project.id);
     const fail = (error: string) => c.render(reply.code(400), 'campaigns', 'New campaign', form(c, values, rewards, error));

@@ -55,7 +55,7 @@ export function productRoutes(d: FastifyInstance, s: ProductServices): void {
   async function listPage(c: ProjectCtx, reply: FastifyReply, pageNo: number, error?: string, values?: Record<string, string>) {
     const { products, total } = await s.products.listProducts(c.project.id, { limit: pageSize, page: pageNo });
     const body = html`<h1>Products</h1>
-<p class="muted">The catalog that discounts, validation rules and orders name (by id or source ID).</p>
+<p class="muted">The catalog that discounts, validation rules and orders name (by id or source ID). <a href="${c.base}/collections">Collections</a> group them.</p>
 <div class="table-wrap"><table id="products"><caption class="visually-hidden">Products</caption>
 <thead><tr><th scope="col">Name</th><th scope="col">Source ID</th><th scope="col">Price</th><th scope="col">SKUs</th><th scope="col">Created</th></tr></thead>
 <tbody>${products.length === 0 ? html`<tr><td colspan="5" class="muted">No products yet.</td></tr>` : ''}${products.map(
