@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/core/clock.js';
-import { defineSchema, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { closeAfterEach, defineSchema, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { standardVerify } from './helpers/conformance.js';
 import { startSink, type Handler, type Sink } from './helpers/sink.js';
 import { allSendouts, createCustomer, createWebhook, deliverAll, getWebhook, mgmt, privateTargets } from './helpers/sendouts.js';
@@ -11,31 +11,21 @@ import { allSendouts, createCustomer, createWebhook, deliverAll, getWebhook, mgm
  */
 const start = new Date('2026-03-03T09:00:00.000Z');
 
-let t: TestTessera | undefined;
-const sinks: Sink[] = [];
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  for (const s of sinks.splice(0)) await s.close();
-});
+const closing = closeAfterEach();
 
 async function setup() {
   const clock = fixedClock(start);
-  t = await startTessera({ clock, env: privateTargets });
+  const t: TestTessera = closing(await startTessera({ clock, env: privateTargets }));
   const p: TestProject = await t.createProject();
-  const sink = async (handler?: Handler) => {
-    const s = await startSink(handler);
-    sinks.push(s);
-    return s;
-  };
+  const sink = async (handler?: Handler) => closing(await startSink(handler));
   /**
    * Delivers what is due, then moves the clock to the latest retry due (retries of one number fall within ±10% of
    * their gap, so one round is one attempt of each), until nothing is left to retry or `rounds` ran.
    */
   async function run(rounds: number): Promise<void> {
     for (let i = 0; i < rounds; i++) {
-      await deliverAll(t!);
-      const next = (await allSendouts(t!, p.id, 'status=retrying')).map((s) => Date.parse(s.next_attempt_at)).sort((a, b) => b - a)[0];
+      await deliverAll(t);
+      const next = (await allSendouts(t, p.id, 'status=retrying')).map((s) => Date.parse(s.next_attempt_at)).sort((a, b) => b - a)[0];
       if (next === undefined) return;
       clock.set(new Date(Math.max(next, clock.now().getTime())));
     }

@@ -12,7 +12,7 @@ import type { Clock } from '../../core/clock.js';
 import { newEventId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { ProjectCache } from '../../store/definitions.js';
-import { sendoutOf, withoutQuery, type Delivery, type DeliveryIncident, type NewSendout, type SendoutEvent } from '../delivery/index.js';
+import { failingAttempt, sendoutOf, withoutQuery, type Delivery, type DeliveryIncident, type NewSendout, type SendoutEvent } from '../delivery/index.js';
 import { subscribesTo } from './event-types.js';
 import { filterSubject, passes } from './filter.js';
 import type { WebhookRow } from './types.js';
@@ -63,7 +63,7 @@ function incidentData(i: DeliveryIncident, extra: Record<string, unknown> = {}) 
 export function operationalSample(type: string, now: Date): Record<string, unknown> {
   const incident: DeliveryIncident = {
     kind: 'exhausted',
-    sendout: { id: 'whs_test0000000000000000000', project_id: '', source_object: 'webhook', source_id: 'wh_test0000000000000000000', target_url: 'https://example.com/webhooks', event_type: 'customer.created', attempts: 4 },
+    sendout: { id: 'whs_test0000000000000000000', project_id: '', source_object: 'webhook', source_id: 'wh_test0000000000000000000', target_url: 'https://example.com/webhooks', event_type: 'customer.created', attempts: failingAttempt },
     attempt: { at: now, status_code: 500, error: null, outcome: 'retry' },
     disabled: null,
   };
