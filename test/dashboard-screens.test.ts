@@ -268,6 +268,35 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([]);
   });
 
+  it('lists publications newest first and filters them by campaign, customer and code', async () => {
+    const { page } = tab;
+    const mk = (name: string) => v1('POST', '/v1/campaigns', { name, campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
+    const [north, south] = [await mk('Pub north'), await mk('Pub south')];
+    const publish = (campaign: string, who: string) => v1('POST', '/v1/publications', { campaign: { name: campaign }, customer: { source_id: who, name: who.toUpperCase() }, channel: 'API', source_id: `pub-${campaign}-${who}` });
+    const first = await publish('Pub north', 'olga');
+    await publish('Pub north', 'pavel');
+    const last = await publish('Pub south', 'olga');
+    await page.goto(`/dashboard/p/${p.id}/overview`);
+    await page.getByRole('link', { name: 'Publications', exact: true }).click();
+    expect(await page.locator('h1').textContent()).toBe('Publications');
+    // Newest first.
+    expect(await page.locator('tr[data-publication]').first().getAttribute('data-publication')).toBe(last.id);
+    await page.getByLabel('Campaign').selectOption({ label: 'Pub north' });
+    await page.getByLabel(/^Customer/).fill('olga');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    expect(await page.locator('#publication-count').textContent()).toBe('1 publication(s) match.');
+    const row = page.locator(`tr[data-publication="${first.id}"]`);
+    expect(await row.textContent()).toMatch(/Pub north\s*OLGA\s*API\s*pub-Pub north-olga/);
+    await row.getByRole('link', { name: first.voucher.code }).click();
+    expect(await page.locator('h1').textContent()).toBe(`Voucher ${first.voucher.code}`);
+    await page.goto(`/dashboard/p/${p.id}/publications?code=${last.voucher.code}`);
+    expect(await page.locator('tr[data-publication]').count()).toBe(1);
+    await page.goto(`/dashboard/p/${p.id}/publications?campaign=${south.id}&customer=nobody`);
+    expect(await page.locator('#publications').textContent()).toContain('No publication matches.');
+    expect(north.id).not.toBe(south.id);
+    expect(tab.errors.splice(0)).toEqual([]);
+  });
+
   it('lists orders and shows one with its items, totals and the redemption that discounted it', async () => {
     const { page } = tab;
     const camp = await v1('POST', '/v1/campaigns', { name: 'Order test', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 500 } } });

@@ -20,6 +20,7 @@ import { loyaltyRewardRoutes } from './pages/loyalty-rewards.js';
 import { productRoutes, type ProductServices } from './pages/products.js';
 import { redemptionListRoutes } from './pages/redemptions.js';
 import { orderRoutes } from './pages/orders.js';
+import { publicationListRoutes } from './pages/publications.js';
 import { collectionRoutes } from './pages/collections.js';
 import type { SegmentsService } from '../modules/segments/index.js';
 import type { ValidationRulesService } from '../modules/validation-rules/index.js';
@@ -55,7 +56,7 @@ export interface DashboardDeps extends V1Services, ProductServices, CampaignServ
   management: { check(id: string, token: string): Promise<boolean> };
   team: TeamService;
   delegation: Delegation;
-  publications: Pick<PublicationsService, 'publish'>;
+  publications: Pick<PublicationsService, 'publish' | 'list'>;
   rollbacks: Pick<RollbacksService, 'rollback'>;
   logger: Logger;
 }
@@ -161,6 +162,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       productRoutes(d, deps);
       redemptionListRoutes(d, deps);
       orderRoutes(d, deps);
+      publicationListRoutes(d, deps);
       collectionRoutes(d, deps);
       balanceRoutes(d, deps);
       rollbackRoutes(d, deps);

@@ -6,7 +6,7 @@ export interface ProjectRef {
   name: string;
 }
 
-export type Screen = 'overview' | 'campaigns' | 'redemptions' | 'orders' | 'products' | 'customers' | 'segments' | 'distributions' | 'sendouts' | 'bin' | 'webhooks' | 'schemas' | 'team' | 'account';
+export type Screen = 'overview' | 'campaigns' | 'redemptions' | 'publications' | 'orders' | 'products' | 'customers' | 'segments' | 'distributions' | 'sendouts' | 'bin' | 'webhooks' | 'schemas' | 'team' | 'account';
 
 /** Marks the link of the page shown (an attribute: Html, so that its quotes are not escaped). */
 const current = (yes: boolean) => (yes ? raw(' aria-current="page"') : '');
@@ -15,6 +15,7 @@ const screens: Array<{ id: Screen; label: string; path: string }> = [
   { id: 'overview', label: 'Overview', path: 'overview' },
   { id: 'campaigns', label: 'Campaigns', path: 'campaigns' },
   { id: 'redemptions', label: 'Redemptions', path: 'redemptions' },
+  { id: 'publications', label: 'Publications', path: 'publications' },
   { id: 'orders', label: 'Orders', path: 'orders' },
   { id: 'products', label: 'Products', path: 'products' },
   { id: 'customers', label: 'Customers', path: 'customers' },
