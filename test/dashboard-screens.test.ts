@@ -268,6 +268,35 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([]);
   });
 
+  it('redeems a discount code and a gift card at the counter from their pages; a used-up code is refused there', async () => {
+    const { page } = tab;
+    const get = async (url: string) => (await rig.t.app.inject({ method: 'GET', url, headers: p.server })).json();
+    const once = await v1('POST', '/v1/campaigns', { name: 'Counter ten', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 }, redemption: { quantity: 1 } } });
+    const code = (await v1('POST', `/v1/campaigns/${once.id}/vouchers`, {})).code as string;
+    await page.goto(`/dashboard/p/${p.id}/vouchers/${code}`);
+    await page.getByLabel(/^Order amount/).fill('80');
+    await page.getByLabel(/^Customer source ID/).fill('quinn');
+    await page.getByRole('button', { name: 'Redeem', exact: true }).click();
+    await page.getByText('Redeemed: 8.00 off, 72.00 to pay.').waitFor();
+    expect(await page.locator('#redeemed').textContent()).toBe('1');
+    const [r] = (await get(`/v1/redemptions?voucher=${code}`)).redemptions;
+    expect(r).toMatchObject({ result: 'SUCCESS', amount: 800, customer: { source_id: 'quinn' }, channel: { channel_type: 'USER' } });
+    await page.getByLabel(/^Order amount/).fill('80');
+    await page.getByRole('button', { name: 'Redeem', exact: true }).click();
+    await page.locator('.notice.error').filter({ hasText: /quantity|redeemed/i }).waitFor();
+    expect((await get(`/v1/redemptions?voucher=${code}`)).redemptions.map((x: { result: string }) => x.result).sort()).toEqual(['FAILURE', 'SUCCESS']);
+
+    const gifts = await v1('POST', '/v1/campaigns', { name: 'Counter gift', campaign_type: 'GIFT_VOUCHERS', type: 'AUTO_UPDATE', voucher: { type: 'GIFT_VOUCHER', gift: { amount: 3000 } } });
+    const card = (await v1('POST', `/v1/campaigns/${gifts.id}/vouchers`, {})).code as string;
+    await page.goto(`/dashboard/p/${p.id}/vouchers/${card}`);
+    await page.getByLabel(/^Order amount/).fill('50');
+    await page.getByLabel(/^Credits to use/).fill('12.5');
+    await page.getByRole('button', { name: 'Redeem', exact: true }).click();
+    await page.getByText('Redeemed: 12.50 off, 37.50 to pay.').waitFor();
+    expect(await page.locator('#gift-balance').textContent()).toBe('17.50');
+    expect(tab.errors.splice(0)).toEqual([]);
+  });
+
   it('lists publications newest first and filters them by campaign, customer and code', async () => {
     const { page } = tab;
     const mk = (name: string) => v1('POST', '/v1/campaigns', { name, campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });

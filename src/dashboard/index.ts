@@ -20,6 +20,7 @@ import { loyaltyRewardRoutes } from './pages/loyalty-rewards.js';
 import { productRoutes, type ProductServices } from './pages/products.js';
 import { redemptionListRoutes } from './pages/redemptions.js';
 import { orderRoutes } from './pages/orders.js';
+import { counterRoutes } from './pages/counter.js';
 import { publicationListRoutes } from './pages/publications.js';
 import { collectionRoutes } from './pages/collections.js';
 import type { SegmentsService } from '../modules/segments/index.js';
@@ -166,6 +167,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       collectionRoutes(d, deps);
       balanceRoutes(d, deps);
       rollbackRoutes(d, deps);
+      counterRoutes(d, deps);
       exportRoutes(d, deps);
       binRoutes(d, deps);
       segmentRoutes(d, deps);

@@ -9,6 +9,7 @@ import { csrfField, postButton } from '../layout.js';
 import { balanceForm, rewardsSection, type BalanceServices } from './balances.js';
 import { campaignRulesSection, segmentNamesOf, type CampaignRuleServices } from './campaign-rules.js';
 import { loyaltyRewardsSection, type LoyaltyRewardServices } from './loyalty-rewards.js';
+import { counterForm } from './counter.js';
 import { userCause } from '../v1.js';
 
 export interface CampaignServices extends CampaignRuleServices {
@@ -203,7 +204,7 @@ ${redemptionTable(c, redemptions.rows, 'voucher', `${c.base}/vouchers/${encodeUR
 <section class="card" aria-labelledby="publications-h"><h2 id="publications-h">Publications</h2><p>Published ${v.publish.count} time(s)${v.holder_id ? html`; held by <a href="${c.base}/customers/${encodeURIComponent(v.holder_id)}">${v.holder_id}</a>` : ''}.</p>${
       v.loyalty_card ? html`<p>Balance: <strong id="card-balance">${v.loyalty_card.balance}</strong> points.</p>` : v.gift ? html`<p>Balance: <strong id="gift-balance">${(v.gift.balance / 100).toFixed(2)}</strong>.</p>` : ''
     }</section>
-${balanceForm(c, v)}${await rewardsSection(c, s.rewards, v)}</div>
+${counterForm(c, v)}${balanceForm(c, v)}${await rewardsSection(c, s.rewards, v)}</div>
 <h2>Data</h2><pre tabindex="0" aria-label="Voucher">${JSON.stringify(v, null, 2)}</pre>`;
     return c.render(reply, 'campaigns', `Voucher ${v.code}`, body);
   });

@@ -15,7 +15,7 @@ import { giftTransactionData, simpleOrder } from './events.js';
 import type { RedemptionsDeps } from './service.js';
 import * as sql from './sql.js';
 import type { RedemptionRow } from './types.js';
-import { simpleRedemption } from './view.js';
+import { channelOf, simpleRedemption } from './view.js';
 
 export interface RollbackInput {
   reason?: string;
@@ -102,7 +102,7 @@ export function createRollbacks(deps: RedemptionsDeps) {
       result: 'SUCCESS' as const,
       status: 'SUCCEEDED' as const,
       order: r.body.order ?? null,
-      channel: r.body.channel,
+      channel: channelOf(cause.source),
       customer: r.body.customer ?? null,
       related_object_type: r.related_object_type,
       related_object_id: r.related_object_id,
@@ -173,7 +173,7 @@ export function createRollbacks(deps: RedemptionsDeps) {
         failure_code: err.key,
         failure_message: err.details ?? err.publicMessage,
         order: r.body.order ?? null,
-        channel: r.body.channel,
+        channel: channelOf(cause.source),
         customer: r.body.customer ?? null,
       });
       const data = rollbackData(r, { customer, campaign, voucher, stack: undefined, redemption: r.body, rollback: failed });

@@ -368,18 +368,17 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       }, later, customer);
     }
     const orderView = order ? orderAfter(order, stack) : null;
-    const channelId = cause.source.api_key?.app_id ?? cause.source.channel;
     const base = { customer_id: customer?.id ?? null, tracking_id: input.tracking_id ?? customer?.source_id ?? null, result: 'SUCCESS' as const, status: 'SUCCEEDED' as const, created_at: now };
     const rows: RedemptionRow[] = applicable.map((c, i) => {
       // A loyalty card's amount is the points it spent (Voucherify's Redemption.amount).
       const r = { ...base, id: ids[i]!, parent_id: parentId ?? null, related_object_type: c.objectType, related_object_id: c.objectId, amount: c.loyalty ? c.loyalty.points : (c.gift?.credits ?? c.amount) };
-      const body = redemptionBody(r, { customer: customer ?? null, order: orderView, voucher: c.voucher, tier: c.tier, campaign: c.campaign, metadata: input.metadata ?? {}, channelId, gift: c.gift?.credits, loyalty: c.loyalty });
+      const body = redemptionBody(r, { customer: customer ?? null, order: orderView, voucher: c.voucher, tier: c.tier, campaign: c.campaign, metadata: input.metadata ?? {}, source: cause.source, gift: c.gift?.credits, loyalty: c.loyalty });
       return { ...r, project_id: cause.projectId, order_id: order?.id ?? null, voucher_id: c.voucher?.id ?? null, campaign_id: c.campaign?.id ?? null, promotion_stack_id: stackId, gift_amount: c.gift?.credits ?? 0, spent: spent[i]!, body };
     });
     let parent: RedemptionRow | undefined;
     if (parentId) {
       const r = { ...base, id: parentId, parent_id: null, related_object_type: 'redemption' as const, related_object_id: parentId, amount: stack.total_discount_amount };
-      const body = redemptionBody(r, { customer: customer ?? null, order: orderView, metadata: input.metadata ?? {}, channelId, related: ids });
+      const body = redemptionBody(r, { customer: customer ?? null, order: orderView, metadata: input.metadata ?? {}, source: cause.source, related: ids });
       parent = { ...r, project_id: cause.projectId, order_id: order?.id ?? null, voucher_id: null, campaign_id: promotionStack?.campaign_id ?? null, promotion_stack_id: stackId, gift_amount: 0, spent: {}, body };
     }
     for (const [i, r] of rows.entries()) {
@@ -428,7 +427,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
         created_at: now,
         amount: 0,
       };
-      const body = redemptionBody(r, { customer: customer ?? null, order: null, voucher, tier, campaign, metadata: input.metadata ?? {}, channelId: cause.source.api_key?.app_id ?? cause.source.channel, failure: { code: err.key, message: err.details ?? err.publicMessage } });
+      const body = redemptionBody(r, { customer: customer ?? null, order: null, voucher, tier, campaign, metadata: input.metadata ?? {}, source: cause.source, failure: { code: err.key, message: err.details ?? err.publicMessage } });
       await sql.insertRedemptions(tx, [{ ...r, project_id: cause.projectId, order_id: null, voucher_id: voucher?.id ?? null, campaign_id: campaign?.id ?? null, promotion_stack_id: failedOn.promotionStack?.id ?? null, gift_amount: 0, spent: {}, body }]);
       if (customer) await sql.addToSummary(tx, cause.projectId, customer.id, { total_redeemed: 1, total_failed: 1 });
       const data = { customer: customer ? body.customer : null, order: null, campaign: campaign ? deps.campaigns.simple(campaign) : null, voucher: voucher ? simpleVoucher(voucher, campaign) : null, holder: null, promotion_tier: tier ? simpleTier(tier) : null, promotion_stack: failedOn.promotionStack ? simpleStack(failedOn.promotionStack) : null, redemption: body, created_at: now.toISOString() };

@@ -5,6 +5,7 @@ import { simpleVoucher, type VoucherRow } from '../vouchers/index.js';
 import { simpleTier, type TierRow } from '../promotions/index.js';
 import type { Applicable, Checked, Loyalty } from './check.js';
 import type { RedemptionRow } from './types.js';
+import type { EventSource } from '../event-log/index.js';
 import { targetLists } from '../validation-rules/index.js';
 
 /** The order as a redemption or validation shows it: its amounts after the redeemables, and what they applied. */
@@ -111,10 +112,19 @@ export function redeemableEntry(c: Checked, requestId: string) {
   };
 }
 
+/**
+ * Who redeemed or rolled back, as Voucherify's `channel` says it: a dashboard user (`USER`, their id) or an API
+ * client (`API`, its application id or the channel's name).
+ */
+export function channelOf(source: EventSource): { channel_id: string; channel_type: 'USER' | 'API' } {
+  if (source.channel === 'USER_PORTAL' && source.user) return { channel_id: source.user.id, channel_type: 'USER' };
+  return { channel_id: source.api_key?.app_id ?? source.channel, channel_type: 'API' };
+}
+
 /** The Redemption object (as answered and stored). */
 export function redemptionBody(
   r: Pick<RedemptionRow, 'id' | 'parent_id' | 'customer_id' | 'tracking_id' | 'related_object_type' | 'related_object_id' | 'result' | 'status' | 'created_at'> & { amount: number },
-  x: { customer: CustomerRow | null; order: Record<string, unknown> | null; voucher?: VoucherRow; tier?: TierRow; campaign?: CampaignRow; metadata: Record<string, unknown>; channelId: string; failure?: { code: string; message: string }; gift?: number; loyalty?: Loyalty; related?: string[] },
+  x: { customer: CustomerRow | null; order: Record<string, unknown> | null; voucher?: VoucherRow; tier?: TierRow; campaign?: CampaignRow; metadata: Record<string, unknown>; source: EventSource; failure?: { code: string; message: string }; gift?: number; loyalty?: Loyalty; related?: string[] },
 ) {
   return {
     id: r.id,
@@ -129,7 +139,7 @@ export function redemptionBody(
     status: r.status,
     ...(x.failure ? { failure_code: x.failure.code, failure_message: x.failure.message } : {}),
     order: x.order,
-    channel: { channel_id: x.channelId, channel_type: 'API' as const },
+    channel: channelOf(x.source),
     customer: x.customer ? simpleCustomer(x.customer) : null,
     related_object_type: r.related_object_type,
     related_object_id: r.related_object_id,

@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import type { RedemptionsService } from '../../modules/redemptions/index.js';
+import type { VouchersService } from '../../modules/vouchers/index.js';
+import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
+import { html, type Html } from '../html.js';
+import { csrfField } from '../layout.js';
+import { userCause } from '../v1.js';
+
+/** Redeeming a discount code or a gift card at the counter, from the voucher's page, as the signed-in user. */
+export interface CounterServices {
+  redemptions: Pick<RedemptionsService, 'redeem'>;
+  vouchers: Pick<VouchersService, 'find'>;
+}
+
+const money = (minor: number) => (minor / 100).toFixed(2);
+/** Hundredths of the currency from the form's decimal; undefined when empty, NaN when not a number. */
+function centsOf(text: string): number | undefined {
+  if (text.trim() === '') return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? Math.round(n * 100) : Number.NaN;
+}
+
+/** The form on an active discount code's or gift card's page (loyalty cards pay with rewards: their own section). */
+export function counterForm(c: ProjectCtx, v: { code: string; type: string; active: boolean }): Html {
+  if (!v.active || v.type === 'LOYALTY_CARD') return html``;
+  const gift = v.type === 'GIFT_VOUCHER';
+  return html`<section class="card" aria-labelledby="counter-h"><h2 id="counter-h">Redeem at the counter</h2>
+<form method="post" action="${c.base}/vouchers/${encodeURIComponent(v.code)}/redeem">${csrfField(c.session)}
+<label for="counter-amount">Order amount <span class="muted">(50 is 50.00)</span></label><input type="number" id="counter-amount" name="amount" min="0" step="0.01" required>
+<label for="counter-customer">Customer source ID <span class="muted">(optional)</span></label><input type="text" id="counter-customer" name="customer" maxlength="200">
+${gift ? html`<label for="counter-credits">Credits to use <span class="muted">(empty: as much as the order)</span></label><input type="number" id="counter-credits" name="credits" min="0" step="0.01">` : ''}
+<p><button type="submit">Redeem</button></p></form></section>`;
+}
+
+export function counterRoutes(d: FastifyInstance, s: CounterServices): void {
+  d.post<{ Params: { projectId: string; code: string } }>('/p/:projectId/vouchers/:code/redeem', async (req, reply) => {
+    const c = await projectCtx(req);
+    const v = await s.vouchers.find(c.project.id, req.params.code);
+    const at = `${c.base}/vouchers/${encodeURIComponent(v.code)}`;
+    const amount = centsOf(field(req.body, 'amount'));
+    if (amount === undefined || !(amount >= 0) || amount > 1e12) return c.done(reply, at, 'The order amount is a number, 0 or more.', 'error');
+    const credits = centsOf(field(req.body, 'credits'));
+    if (credits !== undefined && !(credits > 0)) return c.done(reply, at, 'The credits to use are a number above 0, or empty.', 'error');
+    const customer = field(req.body, 'customer').trim();
+    const redeemable = { object: 'voucher' as const, id: v.code, ...(v.type === 'GIFT_VOUCHER' ? { gift: { credits: credits ?? amount } } : {}) };
+    try {
+      const out = (await s.redemptions.redeem(userCause(req, c.project.id, dashOf(req).session), {
+        redeemables: [redeemable],
+        order: { amount },
+        ...(customer ? { customer: { source_id: customer } } : {}),
+      })) as { order?: { total_discount_amount?: number; total_amount?: number } | null };
+      const discount = Number(out.order?.total_discount_amount ?? 0);
+      const total = Number(out.order?.total_amount ?? amount);
+      return c.done(reply, at, `Redeemed: ${money(discount)} off, ${money(total)} to pay.`);
+    } catch (err) {
+      // Expired, used up, a rule not met...: said on the page, and kept as a failed redemption.
+      const why = refusalText(err);
+      if (why !== undefined) return c.done(reply, at, why, 'error');
+      throw err;
+    }
+  });
+}
