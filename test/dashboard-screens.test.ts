@@ -297,6 +297,39 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([]);
   });
 
+  it('adds a customer from the Customers screen; junk and a taken source ID are refused on the form', async () => {
+    const { page } = tab;
+    const get = async (url: string) => rig.t.app.inject({ method: 'GET', url, headers: p.server });
+    await page.goto(`/dashboard/p/${p.id}/customers`);
+    const fill = async (v: Record<string, string>) => {
+      for (const [label, value] of Object.entries(v)) await page.getByLabel(new RegExp(`^${label}`)).fill(value);
+      await page.getByRole('button', { name: 'Add customer' }).click();
+    };
+    await fill({ 'Source ID': 'rosa-1', Name: 'Rosa Parks', Email: 'rosa@example.com', Metadata: '{"tier": ' });
+    await page.getByText('The metadata is not valid JSON').waitFor();
+    expect(await page.getByLabel(/^Name/).inputValue()).toBe('Rosa Parks');
+    await fill({ Metadata: '{"tier": "gold"}' });
+    await page.getByText('Customer Rosa Parks added.').waitFor();
+    const rosa = (await get('/v1/customers/rosa-1')).json();
+    expect(rosa).toMatchObject({ source_id: 'rosa-1', name: 'Rosa Parks', email: 'rosa@example.com', metadata: { tier: 'gold' } });
+    expect(page.url()).toContain(`/customers/${rosa.id}`);
+    // Made as the signed-in user: the customer.created activity says the dashboard.
+    const activity = (await get(`/v1/customers/${rosa.id}/activity`)).json().data;
+    expect(activity.find((a: { type: string }) => a.type === 'customer.created')).toBeDefined();
+    await page.goto(`/dashboard/p/${p.id}/customers`);
+    await fill({ 'Source ID': 'rosa-1', Name: 'Someone else' });
+    await page.getByText('A customer with the source ID rosa-1 exists already.').waitFor();
+    expect((await get('/v1/customers/rosa-1')).json().name).toBe('Rosa Parks');
+    // Junk past the browser's own checks is a 400 page, never a 500, and makes nobody.
+    const csrf = (await page.locator('meta[name=csrf-token]').getAttribute('content'))!;
+    for (const form of [{ source_id: '' }, { source_id: 'rosa-2', metadata: '[1]' }, { source_id: 'rosa-2', name: 'n'.repeat(501) }, { source_id: 's'.repeat(501) }]) {
+      const res = await page.request.post(`/dashboard/p/${p.id}/customers`, { form: { _csrf: csrf, ...form } });
+      expect(res.status(), JSON.stringify(form)).toBe(400);
+    }
+    expect((await get('/v1/customers/rosa-2')).statusCode).toBe(404);
+    tab.errors.splice(0);
+  });
+
   it('lists publications newest first and filters them by campaign, customer and code', async () => {
     const { page } = tab;
     const mk = (name: string) => v1('POST', '/v1/campaigns', { name, campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { activityObject } from '../../modules/event-log/index.js';
-import { customerObject, type CustomerRow } from '../../modules/customers/index.js';
+import { customerInputSchema, customerObject, type CustomerRow } from '../../modules/customers/index.js';
 import { TesseraError } from '../../core/errors.js';
 import type { PublicationsService } from '../../modules/publications/index.js';
-import { dashOf, projectCtx, refusalText } from '../context.js';
-import { userCause } from '../v1.js';
+import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
+import { csrfField } from '../layout.js';
+import { bodyProblem, userCause } from '../v1.js';
 import { html, query, when } from '../html.js';
 import type { V1Services } from '../v1.js';
 import { redemptionTable, type CampaignServices } from './campaigns.js';
@@ -31,6 +32,45 @@ const publishable = new Set(['DISCOUNT_COUPONS', 'GIFT_VOUCHERS', 'LOYALTY_PROGR
 export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServices & { publications: Pick<PublicationsService, 'publish'> }): void {
   type Q = { Params: { projectId: string; customerId: string }; Querystring: Record<string, unknown> };
 
+  /** The New customer form, with what was typed and why it was refused. */
+  const newCustomerForm = (c: ProjectCtx, error?: string, v: Record<string, string> = {}) => html`<form method="post" action="${c.base}/customers" class="card" aria-labelledby="new-customer-h">${csrfField(c.session)}<h2 id="new-customer-h">New customer</h2>
+${error ? html`<div class="notice error" role="alert" id="form-error">${error}</div>` : ''}
+<label for="nc-source">Source ID <span class="muted">(your system's id for them)</span></label><input type="text" id="nc-source" name="source_id" required maxlength="200" value="${v.source_id ?? ''}">
+<label for="nc-name">Name</label><input type="text" id="nc-name" name="name" maxlength="200" value="${v.name ?? ''}">
+<label for="nc-email">Email</label><input type="email" id="nc-email" name="email" maxlength="320" value="${v.email ?? ''}">
+<label for="nc-phone">Phone</label><input type="text" id="nc-phone" name="phone" maxlength="50" value="${v.phone ?? ''}">
+<label for="nc-metadata">Metadata <span class="muted">(JSON, optional, e.g. {"tier": "gold"})</span></label><textarea id="nc-metadata" name="metadata" rows="2">${v.metadata ?? ''}</textarea>
+<p><button type="submit">Add customer</button></p></form>`;
+
+  /** A customer added as the signed-in user; a source ID already taken is refused rather than updating them. */
+  d.post<Q>('/p/:projectId/customers', async (req, reply) => {
+    const c = await projectCtx(req);
+    const v = Object.fromEntries(['source_id', 'name', 'email', 'phone', 'metadata'].map((n) => [n, field(req.body, n).trim()]));
+    const fail = (error: string) => c.render(reply.code(400), 'customers', 'New customer', html`<p class="crumb"><a href="${c.base}/customers">Customers</a> › New customer</p><h1>New customer</h1>${newCustomerForm(c, error, v)}`);
+    if (!v.source_id) return fail('Give the customer a source ID.');
+    let metadata: unknown;
+    if (v.metadata) {
+      try {
+        metadata = JSON.parse(v.metadata);
+      } catch {
+        return fail('The metadata is not valid JSON, such as {"tier": "gold"}.');
+      }
+      if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return fail('The metadata is a JSON object, such as {"tier": "gold"}.');
+    }
+    const body = { source_id: v.source_id, ...(v.name ? { name: v.name } : {}), ...(v.email ? { email: v.email } : {}), ...(v.phone ? { phone: v.phone } : {}), ...(metadata ? { metadata } : {}) };
+    const problem = bodyProblem(customerInputSchema, body);
+    if (problem) return fail(problem);
+    if (await s.customers.get(c.project.id, v.source_id).catch(() => undefined)) return fail(`A customer with the source ID ${v.source_id} exists already.`);
+    try {
+      const { customer } = await s.customers.upsert(userCause(req, c.project.id, dashOf(req).session), body as never);
+      return c.done(reply, `${c.base}/customers/${encodeURIComponent(customer.id)}`, `Customer ${customer.name ?? customer.source_id} added.`);
+    } catch (err) {
+      const why = refusalText(err);
+      if (why !== undefined) return fail(why);
+      throw err;
+    }
+  });
+
   d.get<Q>('/p/:projectId/customers', async (req, reply) => {
     const c = await projectCtx(req);
     const q = str(req.query.q).trim();
@@ -52,7 +92,8 @@ export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServi
     )}</tbody></table></div>
 <nav class="pager" aria-label="Pages">${pageNo > 1 ? html`<a href="${c.base}/customers${query({ q, page: pageNo - 1 })}">« Previous</a>` : ''}${
       list.hasMore && pageNo < 99 ? html`<a href="${c.base}/customers${query({ q, page: pageNo + 1 })}">Next »</a>` : ''
-    }</nav>`;
+    }</nav>
+${newCustomerForm(c)}`;
     return c.render(reply, 'customers', 'Customers', body);
   });
 
