@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { OrderItem, OrderRow, OrdersService } from '../../modules/orders/index.js';
 import type { RedemptionsService } from '../../modules/redemptions/index.js';
 import { projectCtx, type ProjectCtx } from '../context.js';
-import { html, query, when, type Html } from '../html.js';
+import { html, when, type Html } from '../html.js';
+import { pager } from './list-parts.js';
 import { redemptionTable } from './campaigns.js';
 
 /** Orders: what customers bought, with the discounts their redemptions gave (read only, as in Voucherify). */
@@ -43,9 +44,7 @@ export function orderRoutes(d: FastifyInstance, s: OrderServices): void {
     const body = html`<h1>Orders</h1>
 <p class="muted">Orders your application sent (with redemptions, or <code>POST /v1/orders</code>), newest first; ${total} in all.</p>
 ${orderTable(c, orders)}
-<nav class="pager" aria-label="Pages">${pageNo > 1 ? html`<a href="${c.base}/orders${query({ page: pageNo - 1 })}">« Previous</a>` : ''}${
-      pageNo * pageSize < total ? html`<a href="${c.base}/orders${query({ page: pageNo + 1 })}">Next »</a>` : ''
-    }</nav>`;
+${pager(`${c.base}/orders`, {}, pageNo, pageSize, total)}`;
     return c.render(reply, 'orders', 'Orders', body);
   });
 

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { CampaignsService } from '../../modules/campaigns/index.js';
 import type { PublicationsService } from '../../modules/publications/index.js';
 import { projectCtx } from '../context.js';
-import { html, query, when } from '../html.js';
+import { html, when } from '../html.js';
+import { campaignCustomerCodeFields, pager } from './list-parts.js';
 
 /** The Publications screen: which codes went to which customers, through which channel, newest first. */
 export interface PublicationListServices {
@@ -40,11 +41,7 @@ export function publicationListRoutes(d: FastifyInstance, s: PublicationListServ
     const filtered = Object.values(filters).some((v) => v !== '');
     const body = html`<h1>Publications</h1>
 <form method="get" action="${c.base}/publications" class="card filters" aria-label="Filter publications">
-<label for="f-campaign">Campaign</label><select id="f-campaign" name="campaign"><option value="">Any</option>${campaigns.map(
-      (x) => html`<option value="${x.id}"${campaign === x.id ? ' selected' : ''}>${x.name}</option>`,
-    )}</select>
-<label for="f-customer">Customer <span class="muted">(id or source ID)</span></label><input type="text" id="f-customer" name="customer" maxlength="200" value="${customer}">
-<label for="f-code">Code</label><input type="text" id="f-code" name="code" maxlength="200" value="${code}">
+${campaignCustomerCodeFields(campaigns, filters)}
 <p><button type="submit">Filter</button>${filtered ? html` <a href="${c.base}/publications">Clear</a>` : ''}</p></form>
 <p class="muted" id="publication-count">${page.total} publication(s)${filtered ? ' match' : ''}.</p>
 <div class="table-wrap"><table id="publications"><thead><tr><th scope="col">When</th><th scope="col">Code</th><th scope="col">Campaign</th><th scope="col">Customer</th><th scope="col">Channel</th><th scope="col">Source ID</th></tr></thead>
@@ -53,9 +50,7 @@ export function publicationListRoutes(d: FastifyInstance, s: PublicationListServ
       return html`<tr data-publication="${p.id}"><td>${when(p.created_at)}</td><td>${codes.map((v) => html`<a class="mono" href="${c.base}/vouchers/${encodeURIComponent(v.code)}">${v.code}</a> `)}</td>
 <td>${codes[0]?.campaign ?? '—'}</td><td><a href="${c.base}/customers/${encodeURIComponent(p.customer_id)}">${p.customer.name ?? p.customer.email ?? p.customer.source_id ?? p.customer_id}</a></td><td>${p.channel}</td><td class="mono">${p.source_id ?? '—'}</td></tr>`;
     })}</tbody></table></div>
-<nav class="pager" aria-label="Pages">${pageNo > 1 ? html`<a href="${c.base}/publications${query({ ...filters, page: pageNo - 1 })}">« Previous</a>` : ''}${
-      pageNo * pageSize < page.total ? html`<a href="${c.base}/publications${query({ ...filters, page: pageNo + 1 })}">Next »</a>` : ''
-    }</nav>`;
+${pager(`${c.base}/publications`, filters, pageNo, pageSize, page.total)}`;
     return c.render(reply, 'publications', 'Publications', body);
   });
 }

@@ -4,6 +4,7 @@ import type { RedemptionsService } from '../../modules/redemptions/index.js';
 import { projectCtx } from '../context.js';
 import { html, query } from '../html.js';
 import { redemptionTable } from './campaigns.js';
+import { campaignCustomerCodeFields, pager } from './list-parts.js';
 
 /** The Redemptions screen: every redemption of the project, newest first, filtered as Voucherify's dashboard does. */
 export interface RedemptionServices {
@@ -42,17 +43,11 @@ export function redemptionListRoutes(d: FastifyInstance, s: RedemptionServices):
 <label for="f-result">Result</label><select id="f-result" name="result"><option value="">Any</option>${['SUCCESS', 'FAILURE'].map(
       (r) => html`<option value="${r}"${result === r ? ' selected' : ''}>${r === 'SUCCESS' ? 'Succeeded' : 'Failed'}</option>`,
     )}</select>
-<label for="f-campaign">Campaign</label><select id="f-campaign" name="campaign"><option value="">Any</option>${campaigns.map(
-      (x) => html`<option value="${x.id}"${campaign === x.id ? ' selected' : ''}>${x.name}</option>`,
-    )}</select>
-<label for="f-customer">Customer <span class="muted">(id or source ID)</span></label><input type="text" id="f-customer" name="customer" maxlength="200" value="${customer}">
-<label for="f-code">Code</label><input type="text" id="f-code" name="code" maxlength="200" value="${code}">
+${campaignCustomerCodeFields(campaigns, filters)}
 <p><button type="submit">Filter</button>${filtered ? html` <a href="${c.base}/redemptions">Clear</a>` : ''}</p></form>
 <p class="muted" id="redemption-count">${page.total} redemption(s)${filtered ? ' match' : ''}.</p>
 ${redemptionTable(c, page.rows, 'all', here, filtered ? 'No redemption matches.' : 'No redemptions yet.')}
-<nav class="pager" aria-label="Pages">${pageNo > 1 ? html`<a href="${c.base}/redemptions${query({ ...filters, page: pageNo - 1 })}">« Previous</a>` : ''}${
-      pageNo * pageSize < page.total ? html`<a href="${c.base}/redemptions${query({ ...filters, page: pageNo + 1 })}">Next »</a>` : ''
-    }</nav>`;
+${pager(`${c.base}/redemptions`, filters, pageNo, pageSize, page.total)}`;
     return c.render(reply, 'redemptions', 'Redemptions', body);
   });
 }
