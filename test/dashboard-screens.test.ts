@@ -268,11 +268,25 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([]);
   });
 
-  it('redeems a discount code and a gift card at the counter from their pages; a used-up code is refused there', async () => {
+  it('adds codes to a campaign from its page, and redeems a code and a gift card at the counter; a used-up code is refused there', async () => {
     const { page } = tab;
     const get = async (url: string) => (await rig.t.app.inject({ method: 'GET', url, headers: p.server })).json();
-    const once = await v1('POST', '/v1/campaigns', { name: 'Counter ten', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 }, redemption: { quantity: 1 } } });
-    const code = (await v1('POST', `/v1/campaigns/${once.id}/vouchers`, {})).code as string;
+    const once = await v1('POST', '/v1/campaigns', { name: 'Counter ten', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 }, redemption: { quantity: 1 }, code_config: { prefix: 'CT-', length: 5 } } });
+    // Codes added on the campaign's page: one as typed, a taken one refused there, one made by the pattern.
+    await page.goto(`/dashboard/p/${p.id}/campaigns/${once.id}`);
+    await page.getByLabel(/^Add a code/).fill('COUNTER-10');
+    await page.getByRole('button', { name: 'Add code' }).click();
+    await page.getByText('Code COUNTER-10 added to Counter ten.').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Voucher COUNTER-10');
+    await page.goto(`/dashboard/p/${p.id}/campaigns/${once.id}`);
+    await page.getByLabel(/^Add a code/).fill('COUNTER-10');
+    await page.getByRole('button', { name: 'Add code' }).click();
+    await page.locator('.notice.error').filter({ hasText: /COUNTER-10/ }).waitFor();
+    await page.getByRole('button', { name: 'Add code' }).click();
+    const made = /Code (CT-[0-9A-Za-z]{5}) added/.exec((await page.getByText(/Code CT-.* added to Counter ten\./).textContent()) ?? '')![1]!;
+    expect((await get(`/v1/vouchers/${made}`)).campaign_id).toBe(once.id);
+    const code = 'COUNTER-10';
+    expect((await get(`/v1/vouchers/${code}`)).campaign_id).toBe(once.id);
     await page.goto(`/dashboard/p/${p.id}/vouchers/${code}`);
     await page.getByLabel(/^Order amount/).fill('80');
     await page.getByLabel(/^Customer source ID/).fill('quinn');

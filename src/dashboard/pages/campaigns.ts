@@ -10,6 +10,7 @@ import { balanceForm, rewardsSection, type BalanceServices } from './balances.js
 import { campaignRulesSection, segmentNamesOf, type CampaignRuleServices } from './campaign-rules.js';
 import { loyaltyRewardsSection, type LoyaltyRewardServices } from './loyalty-rewards.js';
 import { counterForm } from './counter.js';
+import { pager } from './list-parts.js';
 import { userCause } from '../v1.js';
 
 export interface CampaignServices extends CampaignRuleServices {
@@ -83,9 +84,10 @@ ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? html`${await loyaltySections(c,
 ${campaign.referral_program ? await referralSection(c, s, campaign.referral_program) : ''}
 ${await campaignRulesSection(c, s, campaign.id)}
 <h2>${campaign.campaign_type === 'LOYALTY_PROGRAM' ? 'Loyalty cards' : 'Vouchers'} (${vouchers.total})</h2>${voucherTable(c, vouchers.vouchers as VoucherView[])}
-<nav class="pager" aria-label="Pages">${pageNo > 1 ? html`<a href="${at}${query({ page: pageNo - 1 })}">« Previous</a>` : ''}${
-      pageNo * pageSize < vouchers.total ? html`<a href="${at}${query({ page: pageNo + 1 })}">Next »</a>` : ''
-    }</nav>`;
+${pager(at, {}, pageNo, pageSize, vouchers.total)}
+${campaign.campaign_type === 'PROMOTION' ? '' : html`<form method="post" action="${at}/codes" class="inline-form">${csrfField(c.session)}
+<label for="new-code">Add a code <span class="muted">(empty: one made by the campaign's pattern)</span></label><input type="text" id="new-code" name="code" maxlength="100">
+<button type="submit" class="secondary">Add code</button></form>`}`;
     return c.render(reply, 'campaigns', campaign.name, body);
   });
 
@@ -136,6 +138,23 @@ ${await campaignRulesSection(c, s, campaign.id)}
     const program = await s.campaigns.get(c.project.id, req.params.campaignId);
     await s.earningRules.remove(c.project.id, program.id, req.params.ruleId);
     return c.done(reply, `${c.base}/campaigns/${encodeURIComponent(program.id)}`, 'Earning rule deleted.');
+  });
+
+  // One code added to the campaign, as typed or made by its pattern, as the signed-in user (voucher.created).
+  d.post<P>('/p/:projectId/campaigns/:campaignId/codes', async (req, reply) => {
+    const c = await projectCtx(req);
+    const campaign = await s.campaigns.get(c.project.id, req.params.campaignId);
+    const at = `${c.base}/campaigns/${encodeURIComponent(campaign.id)}`;
+    const code = field(req.body, 'code').trim();
+    if (code.length > 100) return c.done(reply, at, 'A code has at most 100 characters.', 'error');
+    try {
+      const v = await s.vouchers.create(userCause(req, c.project.id, dashOf(req).session), { ...(code ? { code } : {}), campaign: campaign.id });
+      return c.done(reply, `${c.base}/vouchers/${encodeURIComponent(v.code)}`, `Code ${v.code} added to ${campaign.name}.`);
+    } catch (err) {
+      const why = refusalText(err);
+      if (why !== undefined) return c.done(reply, at, why, 'error');
+      throw err;
+    }
   });
 
   // Tiers of a program, added (points from, and to or open-ended) and deleted, as the signed-in user.
