@@ -994,7 +994,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const customer = (await rig.t.app.inject({ method: 'GET', url: '/v1/customers/grace', headers: p.server })).json();
     const club = (await rig.t.app.inject({ method: 'GET', url: '/v1/loyalties', headers: p.server })).json().campaigns[0];
     const cardCode = (await rig.t.app.inject({ method: 'GET', url: `/v1/loyalties/${club.id}/members`, headers: p.server })).json().vouchers[0].code;
-    const screens = ['overview', 'campaigns', 'campaigns/new', `campaigns/${club.id}`, `vouchers/${cardCode}`, 'customers', `customers/${customer.id}`, 'segments', 'distributions', 'distributions/new', 'sendouts', 'bin', 'webhooks', 'webhooks/new', 'event-schemas', 'team', 'account'];
+    const screens = ['overview', 'campaigns', 'campaigns/new', `campaigns/${club.id}`, `vouchers/${cardCode}`, 'customers', `customers/${customer.id}`, 'redemptions', 'publications', 'orders', 'products', 'collections', 'segments', 'distributions', 'distributions/new', 'sendouts', 'bin', 'webhooks', 'webhooks/new', 'event-schemas', 'team', 'account'];
     for (const screen of screens) {
       const res = await page.goto(`/dashboard/p/${p.id}/${screen}`);
       expect(res?.status(), screen).toBe(200);
