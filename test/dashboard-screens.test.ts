@@ -288,6 +288,11 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const code = 'COUNTER-10';
     expect((await get(`/v1/vouchers/${code}`)).campaign_id).toBe(once.id);
     await page.goto(`/dashboard/p/${p.id}/vouchers/${code}`);
+    // Check first: a validation, nothing spent.
+    await page.getByLabel(/^Order amount/).fill('80');
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await page.getByText('Valid: 8.00 off, 72.00 to pay.').waitFor();
+    expect(await page.locator('#redeemed').textContent()).toBe('0');
     await page.getByLabel(/^Order amount/).fill('80');
     await page.getByLabel(/^Customer source ID/).fill('quinn');
     await page.getByRole('button', { name: 'Redeem', exact: true }).click();
@@ -299,6 +304,11 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.getByRole('button', { name: 'Redeem', exact: true }).click();
     await page.locator('.notice.error').filter({ hasText: /quantity|redeemed/i }).waitFor();
     expect((await get(`/v1/redemptions?voucher=${code}`)).redemptions.map((x: { result: string }) => x.result).sort()).toEqual(['FAILURE', 'SUCCESS']);
+    await page.getByLabel(/^Order amount/).fill('80');
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await page.locator('.notice.error').filter({ hasText: /^Not valid: / }).waitFor();
+    // A check that fails is not a failed redemption.
+    expect((await get(`/v1/redemptions?voucher=${code}`)).redemptions).toHaveLength(2);
 
     const gifts = await v1('POST', '/v1/campaigns', { name: 'Counter gift', campaign_type: 'GIFT_VOUCHERS', type: 'AUTO_UPDATE', voucher: { type: 'GIFT_VOUCHER', gift: { amount: 3000 } } });
     const card = (await v1('POST', `/v1/campaigns/${gifts.id}/vouchers`, {})).code as string;

@@ -8,7 +8,7 @@ import { userCause } from '../v1.js';
 
 /** Redeeming a discount code or a gift card at the counter, from the voucher's page, as the signed-in user. */
 export interface CounterServices {
-  redemptions: Pick<RedemptionsService, 'redeem'>;
+  redemptions: Pick<RedemptionsService, 'redeem' | 'validate'>;
   vouchers: Pick<VouchersService, 'find'>;
 }
 
@@ -29,7 +29,7 @@ export function counterForm(c: ProjectCtx, v: { code: string; type: string; acti
 <label for="counter-amount">Order amount <span class="muted">(50 is 50.00)</span></label><input type="number" id="counter-amount" name="amount" min="0" step="0.01" required>
 <label for="counter-customer">Customer source ID <span class="muted">(optional)</span></label><input type="text" id="counter-customer" name="customer" maxlength="200">
 ${gift ? html`<label for="counter-credits">Credits to use <span class="muted">(empty: as much as the order)</span></label><input type="number" id="counter-credits" name="credits" min="0" step="0.01">` : ''}
-<p><button type="submit">Redeem</button></p></form></section>`;
+<p><button type="submit" name="action" value="check" class="secondary">Check</button> <button type="submit" name="action" value="redeem">Redeem</button></p></form></section>`;
 }
 
 export function counterRoutes(d: FastifyInstance, s: CounterServices): void {
@@ -43,15 +43,20 @@ export function counterRoutes(d: FastifyInstance, s: CounterServices): void {
     if (credits !== undefined && !(credits > 0)) return c.done(reply, at, 'The credits to use are a number above 0, or empty.', 'error');
     const customer = field(req.body, 'customer').trim();
     const redeemable = { object: 'voucher' as const, id: v.code, ...(v.type === 'GIFT_VOUCHER' ? { gift: { credits: credits ?? amount } } : {}) };
+    const input = { redeemables: [redeemable], order: { amount }, ...(customer ? { customer: { source_id: customer } } : {}) };
+    const cause = userCause(req, c.project.id, dashOf(req).session);
+    type Out = { valid?: boolean; order?: { total_discount_amount?: number; total_amount?: number } | null; inapplicable_redeemables?: Array<{ result?: { error?: { message?: string; details?: string } } }> };
+    const sums = (out: Out) => `${money(Number(out.order?.total_discount_amount ?? 0))} off, ${money(Number(out.order?.total_amount ?? amount))} to pay`;
     try {
-      const out = (await s.redemptions.redeem(userCause(req, c.project.id, dashOf(req).session), {
-        redeemables: [redeemable],
-        order: { amount },
-        ...(customer ? { customer: { source_id: customer } } : {}),
-      })) as { order?: { total_discount_amount?: number; total_amount?: number } | null };
-      const discount = Number(out.order?.total_discount_amount ?? 0);
-      const total = Number(out.order?.total_amount ?? amount);
-      return c.done(reply, at, `Redeemed: ${money(discount)} off, ${money(total)} to pay.`);
+      // Check: a validation, which spends nothing (and is not a failed redemption when refused).
+      if (field(req.body, 'action') === 'check') {
+        const out = (await s.redemptions.validate(cause, input)) as Out;
+        if (out.valid) return c.done(reply, at, `Valid: ${sums(out)}.`);
+        const error = out.inapplicable_redeemables?.[0]?.result?.error;
+        return c.done(reply, at, `Not valid: ${error?.details ?? error?.message ?? 'the code does not apply to this order'}.`, 'error');
+      }
+      const out = (await s.redemptions.redeem(cause, input)) as Out;
+      return c.done(reply, at, `Redeemed: ${sums(out)}.`);
     } catch (err) {
       // Expired, used up, a rule not met...: said on the page, and kept as a failed redemption.
       const why = refusalText(err);
