@@ -337,6 +337,19 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const rosa = (await get('/v1/customers/rosa-1')).json();
     expect(rosa).toMatchObject({ source_id: 'rosa-1', name: 'Rosa Parks', email: 'rosa@example.com', metadata: { tier: 'gold' } });
     expect(page.url()).toContain(`/customers/${rosa.id}`);
+    // Edited on her page: a key left out of the metadata is removed, bad JSON is refused there.
+    await page.getByText('Edit customer').click();
+    await page.getByLabel('Phone').fill('+48 600 100 200');
+    await page.getByLabel(/^Metadata \(JSON; keys left out/).fill('{"vip": true');
+    await page.getByRole('button', { name: 'Save customer' }).click();
+    await page.getByText('The metadata is not valid JSON').waitFor();
+    await page.getByText('Edit customer').click();
+    await page.getByLabel('Phone').fill('+48 600 100 200');
+    await page.getByLabel(/^Metadata \(JSON; keys left out/).fill('{"vip": true}');
+    await page.getByRole('button', { name: 'Save customer' }).click();
+    await page.getByText('Customer saved.').waitFor();
+    expect((await get('/v1/customers/rosa-1')).json()).toMatchObject({ name: 'Rosa Parks', phone: '+48 600 100 200', metadata: { vip: true } });
+    expect((await get('/v1/customers/rosa-1')).json().metadata.tier).toBeUndefined();
     // Made as the signed-in user: the customer.created activity says the dashboard.
     const activity = (await get(`/v1/customers/${rosa.id}/activity`)).json().data;
     expect(activity.find((a: { type: string }) => a.type === 'customer.created')).toBeDefined();

@@ -130,7 +130,13 @@ ${newCustomerForm(c)}`;
     const body = html`<p class="crumb"><a href="${c.base}/customers">Customers</a> › ${customer.name || customer.id}</p><h1>${customer.name || customer.id}</h1>
 <div class="grid2"><section class="card" aria-labelledby="profile-h"><h2 id="profile-h">Profile</h2><dl>${profile.map(
       ([k, v]) => html`<dt>${k}</dt><dd>${v === null || v === undefined || v === '' ? '—' : String(v)}</dd>`,
-    )}</dl>${Object.keys(customer.metadata ?? {}).length ? html`<h3>Metadata</h3><pre tabindex="0">${JSON.stringify(customer.metadata, null, 2)}</pre>` : ''}</section>
+    )}</dl>${Object.keys(customer.metadata ?? {}).length ? html`<h3>Metadata</h3><pre tabindex="0">${JSON.stringify(customer.metadata, null, 2)}</pre>` : ''}
+<details><summary>Edit customer</summary><form method="post" action="${at}/edit">${csrfField(c.session)}
+<label for="ec-name">Name</label><input type="text" id="ec-name" name="name" maxlength="500" value="${customer.name ?? ''}">
+<label for="ec-email">Email</label><input type="email" id="ec-email" name="email" maxlength="500" value="${customer.email ?? ''}">
+<label for="ec-phone">Phone</label><input type="text" id="ec-phone" name="phone" maxlength="100" value="${customer.phone ?? ''}">
+<label for="ec-metadata">Metadata <span class="muted">(JSON; keys left out are removed)</span></label><textarea id="ec-metadata" name="metadata" rows="3">${JSON.stringify(customer.metadata ?? {})}</textarea>
+<p><button type="submit" class="secondary">Save customer</button></p></form></details></section>
 <section class="card" aria-labelledby="segments-h"><h2 id="segments-h">Segments</h2><ul id="customer-segments">${segments.length === 0 ? html`<li class="muted">In no segment.</li>` : ''}${segments.map(
       (g: { id: string; name: string }) => html`<li><a href="${c.base}/segments/${encodeURIComponent(g.id)}">${g.name}</a></li>`,
     )}</ul><h2>Vouchers</h2><ul id="customer-vouchers">${vouchers.length === 0 ? html`<li class="muted">No vouchers published to this customer.</li>` : ''}${vouchers.map(
@@ -158,6 +164,36 @@ ${newCustomerForm(c)}`;
   });
 
   // A code of a campaign published to this customer by the signed-in user (channel USER_PORTAL, as Voucherify's dashboard).
+  /** The profile changed as the signed-in user (customer.updated); a refusal, such as the metadata schema's, is said on the page. */
+  d.post<{ Params: { projectId: string; customerId: string } }>('/p/:projectId/customers/:customerId/edit', async (req, reply) => {
+    const c = await projectCtx(req);
+    const row = await s.customers.get(c.project.id, req.params.customerId);
+    const at = `${c.base}/customers/${encodeURIComponent(row.id)}`;
+    const text = (name: string) => field(req.body, name).trim() || null;
+    let metadata: unknown = {};
+    const raw = field(req.body, 'metadata').trim();
+    if (raw) {
+      try {
+        metadata = JSON.parse(raw);
+      } catch {
+        return c.done(reply, at, 'The metadata is not valid JSON, such as {"tier": "gold"}.', 'error');
+      }
+    }
+    const body = { name: text('name'), email: text('email'), phone: text('phone'), metadata };
+    const problem = bodyProblem(customerInputSchema, body) ?? (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata) ? 'The metadata is a JSON object, such as {"tier": "gold"}.' : undefined);
+    if (problem) return c.done(reply, at, problem, 'error');
+    // The API merges metadata key by key (null removes one): keys left out of the form are sent as null.
+    const removed = Object.fromEntries(Object.keys(row.metadata).filter((k) => !(k in (metadata as object))).map((k) => [k, null]));
+    try {
+      await s.customers.update(userCause(req, c.project.id, dashOf(req).session), row.id, { ...body, metadata: { ...removed, ...(metadata as object) } } as never);
+      return c.done(reply, at, 'Customer saved.');
+    } catch (err) {
+      const why = refusalText(err);
+      if (why !== undefined) return c.done(reply, at, why, 'error');
+      throw err;
+    }
+  });
+
   d.post<{ Params: { projectId: string; customerId: string } }>('/p/:projectId/customers/:customerId/publish', async (req, reply) => {
     const c = await projectCtx(req);
     const row = await s.customers.get(c.project.id, req.params.customerId);
