@@ -88,6 +88,9 @@ const config = loadConfig({
   TESSERA_MANAGEMENT_ID: managementHeaders['x-management-id'],
   TESSERA_MANAGEMENT_TOKEN: managementHeaders['x-management-token'],
   TESSERA_LOG_LEVEL: 'silent',
+  // One transaction at a time, as on PGlite: on PostgreSQL a second write slot would take whichever requests
+  // arrive while the first batch is held, and how they split between batches would depend on timing.
+  TESSERA_WRITE_CONCURRENCY: '1',
 });
 let testDb: TestDb;
 let probe: ReturnType<typeof createProbe>;
