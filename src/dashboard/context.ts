@@ -48,7 +48,15 @@ export interface ProjectCtx {
   render(reply: FastifyReply, screen: Screen, title: string, body: Html): FastifyReply;
   /** Redirects (303) after a change, with a message shown once on the next page. */
   done(reply: FastifyReply, to: string, text: string, kind?: 'ok' | 'error'): FastifyReply;
+  /**
+   * Makes a change and redirects to `at` with what it answers (or where and how it says). A refusal by a service
+   * (a 4xx) is said on `at` with nothing changed; anything else is thrown.
+   */
+  attempt(reply: FastifyReply, at: string, change: () => Promise<Outcome>): Promise<FastifyReply>;
 }
+
+/** What a change shows next: its message on the page it was made from, or a message of its own kind elsewhere. */
+export type Outcome = string | { text: string; to?: string; kind?: 'ok' | 'error' };
 
 /** The project a /dashboard/p/:projectId route is about, read through the management API (404 when unknown). */
 export async function projectCtx(req: FastifyRequest): Promise<ProjectCtx> {
@@ -59,6 +67,10 @@ export async function projectCtx(req: FastifyRequest): Promise<ProjectCtx> {
   const project = projects.find((p) => p.id === projectId);
   if (!project) throw new ApiRefusal(404, { details: `Cannot find project with id ${projectId}` });
   const base = `/dashboard/p/${encodeURIComponent(project.id)}`;
+  const done = (reply: FastifyReply, to: string, text: string, kind: 'ok' | 'error' = 'ok') => {
+    session.flash = { kind, text };
+    return reply.redirect(to, 303);
+  };
   return {
     session,
     api,
@@ -66,9 +78,17 @@ export async function projectCtx(req: FastifyRequest): Promise<ProjectCtx> {
     project,
     base,
     render: (reply, screen, title, body) => reply.type('text/html; charset=utf-8').send(page({ session, projects, project, screen, title, body })),
-    done(reply, to, text, kind = 'ok') {
-      session.flash = { kind, text };
-      return reply.redirect(to, 303);
+    done,
+    async attempt(reply, at, change) {
+      let out: Outcome;
+      try {
+        out = await change();
+      } catch (err) {
+        const why = refusalText(err);
+        if (why === undefined) throw err;
+        return done(reply, at, why, 'error');
+      }
+      return typeof out === 'string' ? done(reply, at, out) : done(reply, out.to ?? at, out.text, out.kind);
     },
   };
 }

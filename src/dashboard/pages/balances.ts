@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { LoyaltiesService } from '../../modules/loyalties/index.js';
 import type { RewardsService } from '../../modules/rewards/index.js';
 import type { Balances, VouchersService } from '../../modules/vouchers/index.js';
-import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
+import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { userCause } from '../v1.js';
@@ -56,22 +56,18 @@ export function balanceRoutes(d: FastifyInstance, s: BalanceServices): void {
     const n = Number(raw);
     if (raw === '' || !Number.isFinite(n) || n === 0 || Math.abs(n) > 1e12) return c.done(reply, at, 'Give a number other than 0.', 'error');
     const cause = userCause(req, c.project.id, dashOf(req).session);
-    try {
+    // More points removed than the card holds, a disabled card...: said on the page, nothing changed.
+    return c.attempt(reply, at, async () => {
       if (v.type === 'LOYALTY_CARD') {
-        if (!Number.isInteger(n)) return c.done(reply, at, 'Points are whole numbers.', 'error');
+        if (!Number.isInteger(n)) return { text: 'Points are whole numbers.', kind: 'error' };
         await s.loyalties.changeBalance(cause, v.code, { points: n, ...(reason ? { reason } : {}) });
-        return c.done(reply, at, `${n > 0 ? 'Added' : 'Removed'} ${Math.abs(n)} point(s).`);
+        return `${n > 0 ? 'Added' : 'Removed'} ${Math.abs(n)} point(s).`;
       }
-      if (v.type !== 'GIFT_VOUCHER') return c.done(reply, at, 'Only loyalty cards and gift cards have a balance.', 'error');
+      if (v.type !== 'GIFT_VOUCHER') return { text: 'Only loyalty cards and gift cards have a balance.', kind: 'error' };
       const amount = Math.round(n * 100);
       await s.balances.change(cause, v.code, { amount, ...(reason ? { reason } : {}) });
-      return c.done(reply, at, `${amount > 0 ? 'Added' : 'Removed'} ${(Math.abs(amount) / 100).toFixed(2)} of credit.`);
-    } catch (err) {
-      // More points removed than the card holds, a disabled card...: said on the page, nothing changed.
-      const why = refusalText(err);
-      if (why !== undefined) return c.done(reply, at, why, 'error');
-      throw err;
-    }
+      return `${amount > 0 ? 'Added' : 'Removed'} ${(Math.abs(amount) / 100).toFixed(2)} of credit.`;
+    });
   });
 
   // A reward redeemed for the member by the signed-in user: its points spent, the reward issued (as the API does).
@@ -80,13 +76,10 @@ export function balanceRoutes(d: FastifyInstance, s: BalanceServices): void {
     const v = await s.vouchers.find(c.project.id, req.params.code);
     const at = `${c.base}/vouchers/${encodeURIComponent(v.code)}`;
     if (v.type !== 'LOYALTY_CARD' || !v.campaign_id) return c.done(reply, at, 'Only a loyalty card of a program redeems rewards.', 'error');
-    try {
-      await s.rewards.redeem(userCause(req, c.project.id, dashOf(req).session), v.campaign_id, v.code, { reward: { id: req.params.rewardId } });
-      return c.done(reply, at, 'Reward redeemed.');
-    } catch (err) {
-      const why = refusalText(err);
-      if (why !== undefined) return c.done(reply, at, why, 'error');
-      throw err;
-    }
+    const programId = v.campaign_id;
+    return c.attempt(reply, at, async () => {
+      await s.rewards.redeem(userCause(req, c.project.id, dashOf(req).session), programId, v.code, { reward: { id: req.params.rewardId } });
+      return 'Reward redeemed.';
+    });
   });
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CampaignsService } from '../../modules/campaigns/index.js';
 import type { SegmentsService } from '../../modules/segments/index.js';
 import type { RuleSet, ValidationRulesService } from '../../modules/validation-rules/index.js';
-import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
+import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { userCause } from '../v1.js';
@@ -115,7 +115,7 @@ export function campaignRuleRoutes(d: FastifyInstance, s: CampaignRuleServices):
     const made = ruleOf(req.body, campaign.name, await segmentNamesOf(s, c.project.id));
     if (typeof made === 'string') return c.done(reply, `${at}#rules-h`, made, 'error');
     const cause = userCause(req, c.project.id, dashOf(req).session);
-    try {
+    return c.attempt(reply, `${at}#rules-h`, async () => {
       const rule = await s.validationRules.create(cause, made);
       try {
         await s.validationRules.assign(cause, rule.id, { related_object_type: 'campaign', related_object_id: campaign.id });
@@ -123,12 +123,8 @@ export function campaignRuleRoutes(d: FastifyInstance, s: CampaignRuleServices):
         await s.validationRules.remove(cause, rule.id).catch(() => undefined);
         throw err;
       }
-    } catch (err) {
-      const why = refusalText(err);
-      if (why !== undefined) return c.done(reply, `${at}#rules-h`, why, 'error');
-      throw err;
-    }
-    return c.done(reply, `${at}#rules-h`, `Rule added: ${made.name}.`);
+      return `Rule added: ${made.name}.`;
+    });
   });
 
   /** Takes the rule off the campaign (the rule itself stays, with its other assignments). */

@@ -3,7 +3,7 @@ import type { CampaignsService } from '../../modules/campaigns/index.js';
 import type { EarningRuleInput, EarningRules, Tiers } from '../../modules/loyalties/index.js';
 import type { RedemptionRow, RedemptionsService } from '../../modules/redemptions/index.js';
 import type { VouchersService } from '../../modules/vouchers/index.js';
-import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
+import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
 import { html, query, when, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { balanceForm, rewardsSection, type BalanceServices } from './balances.js';
@@ -122,15 +122,11 @@ ${campaign.campaign_type === 'PROMOTION' ? '' : html`<form method="post" action=
     if (!Number.isInteger(points) || points < 1 || points > 1e9) return c.done(reply, at, 'The points a rule gives are a whole number, 1 or more.', 'error');
     const made = earningRuleOf(req.body, points);
     if (typeof made === 'string') return c.done(reply, at, made, 'error');
-    try {
+    return c.attempt(reply, at, async () => {
       const rule: EarningRuleInput = made;
       await s.earningRules.create(c.project.id, program.id, [rule]);
-      return c.done(reply, at, 'Earning rule added.');
-    } catch (err) {
-      const why = refusalText(err);
-      if (why !== undefined) return c.done(reply, at, why, 'error');
-      throw err;
-    }
+      return 'Earning rule added.';
+    });
   });
 
   d.post<P & { Params: { ruleId: string } }>('/p/:projectId/campaigns/:campaignId/earning-rules/:ruleId/delete', async (req, reply) => {
@@ -147,14 +143,10 @@ ${campaign.campaign_type === 'PROMOTION' ? '' : html`<form method="post" action=
     const at = `${c.base}/campaigns/${encodeURIComponent(campaign.id)}`;
     const code = field(req.body, 'code').trim();
     if (code.length > 100) return c.done(reply, at, 'A code has at most 100 characters.', 'error');
-    try {
+    return c.attempt(reply, at, async () => {
       const v = await s.vouchers.create(userCause(req, c.project.id, dashOf(req).session), { ...(code ? { code } : {}), campaign: campaign.id });
-      return c.done(reply, `${c.base}/vouchers/${encodeURIComponent(v.code)}`, `Code ${v.code} added to ${campaign.name}.`);
-    } catch (err) {
-      const why = refusalText(err);
-      if (why !== undefined) return c.done(reply, at, why, 'error');
-      throw err;
-    }
+      return { to: `${c.base}/vouchers/${encodeURIComponent(v.code)}`, text: `Code ${v.code} added to ${campaign.name}.` };
+    });
   });
 
   // Tiers of a program, added (points from, and to or open-ended) and deleted, as the signed-in user.
@@ -168,28 +160,20 @@ ${campaign.campaign_type === 'PROMOTION' ? '' : html`<form method="post" action=
     const to = toText === '' ? null : Number(toText);
     if (!name) return c.done(reply, at, 'Give the tier a name.', 'error');
     if (field(req.body, 'from').trim() === '' || !Number.isInteger(from) || from < 0 || (to !== null && !Number.isInteger(to))) return c.done(reply, at, 'A tier spans whole numbers of points: from 0 or more, to at least that (or empty).', 'error');
-    try {
+    return c.attempt(reply, at, async () => {
       await s.loyaltyTiers.create(userCause(req, c.project.id, dashOf(req).session), program, [{ name, points: { from, ...(to !== null ? { to } : {}) } }]);
-      return c.done(reply, at, `Tier ${name} added.`);
-    } catch (err) {
-      const why = refusalText(err);
-      if (why !== undefined) return c.done(reply, at, why, 'error');
-      throw err;
-    }
+      return `Tier ${name} added.`;
+    });
   });
 
   d.post<P & { Params: { tierId: string } }>('/p/:projectId/campaigns/:campaignId/tiers/:tierId/delete', async (req, reply) => {
     const c = await projectCtx(req);
     const program = await s.campaigns.get(c.project.id, req.params.campaignId);
     const at = `${c.base}/campaigns/${encodeURIComponent(program.id)}#tiers-h`;
-    try {
+    return c.attempt(reply, at, async () => {
       await s.loyaltyTiers.remove(userCause(req, c.project.id, dashOf(req).session), program, req.params.tierId);
-      return c.done(reply, at, 'Tier deleted.');
-    } catch (err) {
-      const why = refusalText(err);
-      if (why !== undefined) return c.done(reply, at, why, 'error');
-      throw err;
-    }
+      return 'Tier deleted.';
+    });
   });
 
   // A code disabled (a leaked one) or enabled again, as the signed-in user (voucher.disabled / voucher.enabled).

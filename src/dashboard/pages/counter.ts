@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RedemptionsService } from '../../modules/redemptions/index.js';
 import type { VouchersService } from '../../modules/vouchers/index.js';
-import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
+import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
 import { userCause } from '../v1.js';
@@ -47,21 +47,17 @@ export function counterRoutes(d: FastifyInstance, s: CounterServices): void {
     const cause = userCause(req, c.project.id, dashOf(req).session);
     type Out = { valid?: boolean; order?: { total_discount_amount?: number; total_amount?: number } | null; inapplicable_redeemables?: Array<{ result?: { error?: { message?: string; details?: string } } }> };
     const sums = (out: Out) => `${money(Number(out.order?.total_discount_amount ?? 0))} off, ${money(Number(out.order?.total_amount ?? amount))} to pay`;
-    try {
+    // Expired, used up, a rule not met...: said on the page, and kept as a failed redemption.
+    return c.attempt(reply, at, async () => {
       // Check: a validation, which spends nothing (and is not a failed redemption when refused).
       if (field(req.body, 'action') === 'check') {
         const out = (await s.redemptions.validate(cause, input)) as Out;
-        if (out.valid) return c.done(reply, at, `Valid: ${sums(out)}.`);
+        if (out.valid) return `Valid: ${sums(out)}.`;
         const error = out.inapplicable_redeemables?.[0]?.result?.error;
-        return c.done(reply, at, `Not valid: ${error?.details ?? error?.message ?? 'the code does not apply to this order'}.`, 'error');
+        return { text: `Not valid: ${error?.details ?? error?.message ?? 'the code does not apply to this order'}.`, kind: 'error' };
       }
       const out = (await s.redemptions.redeem(cause, input)) as Out;
-      return c.done(reply, at, `Redeemed: ${sums(out)}.`);
-    } catch (err) {
-      // Expired, used up, a rule not met...: said on the page, and kept as a failed redemption.
-      const why = refusalText(err);
-      if (why !== undefined) return c.done(reply, at, why, 'error');
-      throw err;
-    }
+      return `Redeemed: ${sums(out)}.`;
+    });
   });
 }

@@ -184,14 +184,10 @@ ${newCustomerForm(c)}`;
     if (problem) return c.done(reply, at, problem, 'error');
     // The API merges metadata key by key (null removes one): keys left out of the form are sent as null.
     const removed = Object.fromEntries(Object.keys(row.metadata).filter((k) => !(k in (metadata as object))).map((k) => [k, null]));
-    try {
+    return c.attempt(reply, at, async () => {
       await s.customers.update(userCause(req, c.project.id, dashOf(req).session), row.id, { ...body, metadata: { ...removed, ...(metadata as object) } } as never);
-      return c.done(reply, at, 'Customer saved.');
-    } catch (err) {
-      const why = refusalText(err);
-      if (why !== undefined) return c.done(reply, at, why, 'error');
-      throw err;
-    }
+      return 'Customer saved.';
+    });
   });
 
   d.post<{ Params: { projectId: string; customerId: string } }>('/p/:projectId/customers/:customerId/publish', async (req, reply) => {
@@ -199,14 +195,10 @@ ${newCustomerForm(c)}`;
     const row = await s.customers.get(c.project.id, req.params.customerId);
     const at = `${c.base}/customers/${encodeURIComponent(row.id)}`;
     const campaignId = typeof (req.body as Record<string, unknown> | undefined)?.campaign === 'string' ? ((req.body as Record<string, string>).campaign) : '';
-    try {
+    return c.attempt(reply, at, async () => {
       const published = (await s.publications.publish(userCause(req, c.project.id, dashOf(req).session), { customer: { id: row.id }, campaign: { name: campaignId } }, { channel: 'USER_PORTAL' })) as { voucher?: { code: string }; vouchers?: Array<{ code: string }> };
       const code = published.voucher?.code ?? published.vouchers?.[0]?.code ?? '';
-      return c.done(reply, at, `Code ${code} published to ${row.name ?? row.source_id ?? row.id}.`);
-    } catch (err) {
-      const why = refusalText(err);
-      if (why !== undefined) return c.done(reply, at, why, 'error');
-      throw err;
-    }
+      return `Code ${code} published to ${row.name ?? row.source_id ?? row.id}.`;
+    });
   });
 }

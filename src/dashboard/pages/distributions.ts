@@ -139,14 +139,10 @@ ${x.trigger.type === 'manual' ? html`<tr><td colspan="6"><form method="post" act
     const delay = Number(field(req.body, 'delay_seconds') || '0');
     if (!Number.isInteger(delay) || delay < 0 || delay > maxManualDelaySeconds) return c.done(reply, `${c.base}/distributions`, `The delay must be a whole number of seconds from 0 to ${maxManualDelaySeconds}`, 'error');
     to.delay_seconds = delay;
-    try {
+    return c.attempt(reply, `${c.base}/distributions`, async () => {
       const r = await s.distributions.sendManual(userCause(req, c.project.id, dashOf(req).session), req.params.distributionId, to);
-      return c.done(reply, `${c.base}/distributions`, `${r.count} message(s) scheduled for ${when(r.scheduledAt.toISOString())}.`);
-    } catch (err) {
-      const why = refusalText(err);
-      if (why !== undefined) return c.done(reply, `${c.base}/distributions`, why, 'error');
-      throw err;
-    }
+      return `${r.count} message(s) scheduled for ${when(r.scheduledAt.toISOString())}.`;
+    });
   });
 
   d.post<P>('/p/:projectId/distributions/:distributionId/delete', async (req, reply) => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CampaignsService } from '../../modules/campaigns/index.js';
 import type { RewardInput, RewardsService } from '../../modules/rewards/index.js';
-import { field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
+import { field, projectCtx, type ProjectCtx } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 
@@ -87,7 +87,7 @@ export function loyaltyRewardRoutes(d: FastifyInstance, s: LoyaltyRewardServices
     if (typeof input === 'string') return c.done(reply, at, input, 'error');
     const points = Number(field(req.body, 'points'));
     if (!Number.isInteger(points) || points < 1) return c.done(reply, at, 'The price is a whole number of points, 1 or more.', 'error');
-    try {
+    return c.attempt(reply, at, async () => {
       const reward = await s.rewards.create(c.project.id, input);
       try {
         await s.rewards.assign(c.project.id, reward.id, program.id, points);
@@ -95,12 +95,8 @@ export function loyaltyRewardRoutes(d: FastifyInstance, s: LoyaltyRewardServices
         await s.rewards.remove(c.project.id, reward.id).catch(() => undefined);
         throw err;
       }
-    } catch (err) {
-      const why = refusalText(err);
-      if (why !== undefined) return c.done(reply, at, why, 'error');
-      throw err;
-    }
-    return c.done(reply, at, `Reward ${input.name} added for ${points} points.`);
+      return `Reward ${input.name} added for ${points} points.`;
+    });
   });
 
   /** Takes the reward out of the program (the reward itself stays, with its other programs). */

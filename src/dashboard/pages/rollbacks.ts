@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RollbacksService } from '../../modules/redemptions/index.js';
-import { dashOf, field, projectCtx, refusalText } from '../context.js';
+import { dashOf, field, projectCtx } from '../context.js';
 import { userCause } from '../v1.js';
 
 /** A redemption rolled back by the signed-in user, from the voucher's or the customer's page (back there after). */
@@ -10,14 +10,10 @@ export function rollbackRoutes(d: FastifyInstance, s: { rollbacks: Pick<Rollback
     // Back to the page the button was on: only a page of this project.
     const sent = field(req.body, 'back');
     const back = sent.startsWith(`${c.base}/`) && !sent.includes('//', 1) ? sent : `${c.base}/campaigns`;
-    try {
+    // Rolled back already, a gift card spent since...: said on the page, nothing changed.
+    return c.attempt(reply, back, async () => {
       await s.rollbacks.rollback(userCause(req, c.project.id, dashOf(req).session), req.params.redemptionId, { reason: 'Rolled back from the dashboard' });
-      return c.done(reply, back, `Redemption ${req.params.redemptionId} rolled back.`);
-    } catch (err) {
-      // Rolled back already, a gift card spent since...: said on the page, nothing changed.
-      const why = refusalText(err);
-      if (why !== undefined) return c.done(reply, back, why, 'error');
-      throw err;
-    }
+      return `Redemption ${req.params.redemptionId} rolled back.`;
+    });
   });
 }

@@ -13,7 +13,7 @@ import { newEventId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { ProjectCache } from '../../store/definitions.js';
 import { failingAttempt, sendoutOf, withoutQuery, type Delivery, type DeliveryIncident, type NewSendout, type SendoutEvent } from '../delivery/index.js';
-import { subscribesTo } from './event-types.js';
+import { isOperational, subscribesTo } from './event-types.js';
 import { filterSubject, passes } from './filter.js';
 import type { WebhookRow } from './types.js';
 
@@ -78,7 +78,7 @@ export function createAlerts(deps: AlertsDeps) {
   /** Delivery's watcher: turns incidents into messages for the endpoints subscribed to them. */
   async function announce(incidents: DeliveryIncident[]): Promise<void> {
     const projectIds = [...new Set(incidents.map((i) => i.sendout.project_id))];
-    const listeners = (await deps.endpoints.get(db, projectIds)).filter((w) => w.events.some((e) => e.startsWith('tessera.')));
+    const listeners = (await deps.endpoints.get(db, projectIds)).filter((w) => w.events.some(isOperational));
     if (listeners.length === 0) return;
     const listens = (projectId: string, type: string) => listeners.some((w) => w.project_id === projectId && subscribesTo(w.events, type));
     // Marks are kept for projects that hear of failing or recovered endpoints.
