@@ -8,7 +8,7 @@ import { csrfField, postButton } from '../layout.js';
 /** A loyalty program's rewards on its page: what members buy with points, added and removed there. */
 export interface LoyaltyRewardServices {
   campaigns: Pick<CampaignsService, 'get' | 'list'>;
-  rewards: Pick<RewardsService, 'create' | 'remove' | 'get' | 'assign' | 'assignments' | 'unassign'>;
+  rewards: Pick<RewardsService, 'create' | 'remove' | 'assign' | 'programRewards' | 'unassign'>;
 }
 
 type P = { Params: { projectId: string; campaignId: string; assignmentId: string } };
@@ -33,17 +33,16 @@ function givesText(r: Reward, names: Map<string, string>): string {
 }
 
 export async function loyaltyRewardsSection(c: ProjectCtx, s: LoyaltyRewardServices, programId: string): Promise<Html> {
-  const [assigned, campaigns] = await Promise.all([s.rewards.assignments(c.project.id, { campaignId: programId }), sources(c, s, programId)]);
-  const rows = await Promise.all(assigned.data.map(async (a) => ({ a, reward: await s.rewards.get(c.project.id, a.reward_id).catch(() => undefined) })));
+  const [rows, campaigns] = await Promise.all([s.rewards.programRewards(c.project.id, programId), sources(c, s, programId)]);
   const names = new Map(campaigns.map((x) => [x.id, x.name]));
   const at = `${c.base}/campaigns/${encodeURIComponent(programId)}/rewards`;
   return html`<section class="card" aria-labelledby="rewards-h"><h2 id="rewards-h">Rewards (${rows.length})</h2>
 <p class="muted">What members buy with their points, from their card's page or the API.</p>
 <div class="table-wrap"><table id="program-rewards"><thead><tr><th scope="col">Reward</th><th scope="col">Gives</th><th scope="col">Price</th><th scope="col">Stock</th><th scope="col">Actions</th></tr></thead>
 <tbody>${rows.length === 0 ? html`<tr><td colspan="5" class="muted">No rewards yet.</td></tr>` : ''}${rows.map(
-    ({ a, reward }) => html`<tr data-reward="${a.reward_id}"><td>${reward?.name ?? a.reward_id}</td><td>${reward ? givesText(reward, names) : '—'}</td><td>${reward?.type === 'COIN' ? 'as chosen' : `${a.parameters.loyalty.points} points`}</td>
-<td>${reward?.stock === null || reward?.stock === undefined ? 'Unlimited' : `${Math.max(0, reward.stock - reward.redeemed)} of ${reward.stock} left`}</td>
-<td class="actions">${postButton(c.session, `${at}/${encodeURIComponent(a.id)}/remove`, `Remove ${reward?.name ?? a.reward_id}`, { secondary: true, confirm: 'Take this reward out of the program? Members who bought it keep what they got.' })}</td></tr>`,
+    ({ assignment: a, reward }) => html`<tr data-reward="${a.reward_id}"><td>${reward.name}</td><td>${givesText(reward, names)}</td><td>${reward.type === 'COIN' ? 'as chosen' : `${a.parameters.loyalty.points} points`}</td>
+<td>${reward.stock === null || reward.stock === undefined ? 'Unlimited' : `${Math.max(0, reward.stock - reward.redeemed)} of ${reward.stock} left`}</td>
+<td class="actions">${postButton(c.session, `${at}/${encodeURIComponent(a.id)}/remove`, `Remove ${reward.name}`, { secondary: true, confirm: 'Take this reward out of the program? Members who bought it keep what they got.' })}</td></tr>`,
   )}</tbody></table></div>
 <form method="post" action="${at}">${csrfField(c.session)}
 <label for="reward-name">Add a reward: name</label><input type="text" id="reward-name" name="name" maxlength="200" required>

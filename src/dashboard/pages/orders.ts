@@ -9,7 +9,7 @@ import { redemptionTable } from './campaigns.js';
 /** Orders: what customers bought, with the discounts their redemptions gave (read only, as in Voucherify). */
 export interface OrderServices {
   orders: Pick<OrdersService, 'list' | 'get'>;
-  redemptions: Pick<RedemptionsService, 'get'>;
+  redemptions: Pick<RedemptionsService, 'list'>;
 }
 
 type P = { Params: { projectId: string; orderId: string }; Querystring: { page?: string } };
@@ -53,7 +53,7 @@ ${pager(`${c.base}/orders`, {}, pageNo, pageSize, total)}`;
     const o = await s.orders.get(c.project.id, req.params.orderId);
     // The redemptions that applied to it, as the order records them (a stack: its parent and each redeemable's).
     const ids = Object.entries(o.redemptions ?? {}).flatMap(([id, entry]) => [id, ...((entry as { stacked?: unknown }).stacked as string[] | undefined ?? [])]);
-    const redemptions = (await Promise.all([...new Set(ids)].slice(0, 100).map((id) => s.redemptions.get(c.project.id, id).catch(() => undefined)))).filter((r) => r !== undefined);
+    const { rows: redemptions } = await s.redemptions.list(c.project.id, { ids: [...new Set(ids)], limit: 100, page: 1 });
     const at = `${c.base}/orders/${encodeURIComponent(o.id)}`;
     const body = html`<p class="crumb"><a href="${c.base}/orders">Orders</a> › ${o.source_id ?? o.id}</p><h1>Order <span class="mono">${o.source_id ?? o.id}</span></h1>
 <div class="card"><dl class="grid2"><div><dt>ID</dt><dd class="mono">${o.id}</dd></div><div><dt>Source ID</dt><dd class="mono">${o.source_id ?? '—'}</dd></div>

@@ -116,6 +116,8 @@ export async function insertRollback(db: Executor, r: { id: string; projectId: s
 
 /** GET /v1/redemptions: what the list is narrowed to, and its order. */
 export interface RedemptionListQuery {
+  /** These redemptions only (an order's, for the dashboard). */
+  ids?: string[];
   /** A code or a voucher id. */
   voucher?: string;
   /** A customer's id or source_id. */
@@ -159,6 +161,7 @@ export async function selectPage(db: Executor, projectId: string, q: RedemptionL
     const c = p(q.customer);
     where.push(`(r.customer_id = ${c} OR r.customer_id = (SELECT id FROM customers WHERE project_id = $1 AND source_id = ${c}))`);
   }
+  if (q.ids) where.push(`r.id = ANY (${p(q.ids)}::text[])`);
   if (q.results?.length) where.push(`r.result = ANY (${p(q.results)}::text[])`);
   if (q.campaign !== undefined) where.push(`r.campaign_id IN (SELECT id FROM campaigns WHERE project_id = $1 AND (name = ${p(q.campaign)} OR id = $${params.length}))`);
   if (q.createdAt?.before) where.push(`r.created_at < ${p(q.createdAt.before)}`);

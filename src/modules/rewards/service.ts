@@ -255,6 +255,10 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
     },
     assign,
     assignMany,
+    /** A program's assignments with their rewards, oldest assignment first, in one read. */
+    async programRewards(projectId: string, campaignId: string) {
+      return (await sql.selectProgramRewards(db, projectId, campaignId)).map((o) => ({ assignment: assignmentObject(o.assignment), reward: rewardObject(o.reward) }));
+    },
     /** A reward's or a program's assignments, oldest first, a page at a time (`total` counts them all). */
     async assignments(projectId: string, by: { rewardId?: string; campaignId?: string; assignmentId?: string }, page: { limit: number; page: number } = { limit: 100, page: 1 }) {
       if (by.rewardId) await get(projectId, by.rewardId);
