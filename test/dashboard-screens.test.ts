@@ -525,6 +525,103 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([]);
   });
 
+  it("adds promotion tiers on a promotion's page (a minimum order amount as the tier's rule), switches one off and deletes one", async () => {
+    const { page } = tab;
+    const get = async (url: string) => (await rig.t.app.inject({ method: 'GET', url, headers: p.server })).json();
+    const promo = await v1('POST', '/v1/campaigns', { name: 'Tier sale', campaign_type: 'PROMOTION', promotion: { tiers: [{ name: 'Everyone', banner: 'Tier sale: 10% off', action: { discount: { type: 'PERCENT', percent_off: 10 } } }] } });
+    const other = await v1('POST', '/v1/campaigns', { name: 'Tier sale elsewhere', campaign_type: 'PROMOTION', promotion: { tiers: [{ name: 'Elsewhere', action: { discount: { type: 'PERCENT', percent_off: 5 } } }] } });
+    const banners = async (amount: number) => {
+      const res = await rig.t.app.inject({ method: 'POST', url: '/v1/promotions/validation', headers: p.server, payload: { customer: { source_id: 'tiers-1' }, order: { amount } } });
+      return ((res.json().promotions ?? []) as Array<{ banner?: string; campaign?: { id: string } }>).filter((x) => x.campaign?.id === promo.id).map((x) => x.banner).sort();
+    };
+    await page.goto(`/dashboard/p/${p.id}/campaigns/${promo.id}`);
+    // A promotion has tiers, not codes.
+    expect(await page.getByRole('heading', { name: /^Vouchers/ }).count()).toBe(0);
+    expect(await page.locator('#promotion-tiers tbody tr').allTextContents()).toEqual([expect.stringMatching(/Everyone.*Tier sale: 10% off\s*10% off\s*Every order\s*1\s*0 \(0\.00 off\)\s*Active/)]);
+
+    // A tier without its discount is refused on the page; then 5.00 off orders of 100.00 or more.
+    await page.getByLabel('Add a tier: name').fill('Big baskets');
+    await page.getByLabel('Discount type').selectOption('AMOUNT');
+    await page.getByLabel('Percent or amount off').fill('0');
+    await page.getByRole('button', { name: 'Add tier' }).click();
+    await page.getByText('Give the percent or amount off (more than 0).').waitFor();
+    await page.getByLabel('Add a tier: name').fill('Big baskets');
+    await page.getByLabel('Discount type').selectOption('AMOUNT');
+    await page.getByLabel('Percent or amount off').fill('5');
+    await page.getByLabel('Minimum order amount').fill('100');
+    await page.getByRole('button', { name: 'Add tier' }).click();
+    await page.getByText('Tier Big baskets added.').waitFor();
+    const tiers = (await get(`/v1/promotions/${promo.id}/tiers`)).tiers as Array<{ id: string; name: string; banner: string; hierarchy: number; action: unknown; validation_rule_assignments?: unknown }>;
+    const big = tiers.find((t) => t.name === 'Big baskets')!;
+    expect(big).toMatchObject({ banner: 'Big baskets', hierarchy: 2, action: { discount: { type: 'AMOUNT', amount_off: 500 } } });
+    expect(await page.locator(`tr[data-tier="${big.id}"]`).textContent()).toMatch(/5\.00 off\s*order\.amount ≥ 10000\s*2/);
+    expect(await banners(12_000)).toEqual(['Big baskets', 'Tier sale: 10% off']);
+    expect(await banners(6_000)).toEqual(['Tier sale: 10% off']);
+
+    // Switched off: no longer offered, and the page says so.
+    const everyone = tiers.find((t) => t.name === 'Everyone')!;
+    await page.getByRole('button', { name: 'Disable Everyone' }).click();
+    await page.getByText('Tier Everyone disabled.').waitFor();
+    expect(await page.locator(`tr[data-tier="${everyone.id}"]`).textContent()).toContain('Inactive');
+    expect((await get(`/v1/promotions/tiers/${everyone.id}`)).active).toBe(false);
+    expect(await banners(12_000)).toEqual(['Big baskets']);
+    await page.getByRole('button', { name: 'Enable Everyone' }).click();
+    await page.getByText('Tier Everyone enabled.').waitFor();
+    expect(await banners(6_000)).toEqual(['Tier sale: 10% off']);
+
+    // Another promotion's tier cannot be switched or deleted through this page's address.
+    const csrf = (await page.locator('meta[name=csrf-token]').getAttribute('content'))!;
+    const elsewhere = (await get(`/v1/promotions/${other.id}/tiers`)).tiers[0].id as string;
+    const refused = await page.request.post(`/dashboard/p/${p.id}/campaigns/${promo.id}/promotion-tiers/${elsewhere}/delete`, { form: { _csrf: csrf } });
+    expect(await refused.text()).toContain('That tier is not on this promotion.');
+    expect((await get(`/v1/promotions/tiers/${elsewhere}`)).id).toBe(elsewhere);
+
+    await page.getByRole('button', { name: 'Delete Big baskets' }).click();
+    await page.getByText('Tier Big baskets deleted.').waitFor();
+    expect(((await get(`/v1/promotions/${promo.id}/tiers`)).tiers as Array<{ name: string }>).map((t) => t.name)).toEqual(['Everyone']);
+    expect(await banners(12_000)).toEqual(['Tier sale: 10% off']);
+    expect(tab.errors.splice(0)).toEqual([]);
+  });
+
+  it("lists validation rules with what each guards; a rule's page unassigns it from one object and deletes it", async () => {
+    const { page } = tab;
+    const get = async (url: string) => rig.t.app.inject({ method: 'GET', url, headers: p.server });
+    const camp = await v1('POST', '/v1/campaigns', { name: 'Ruled codes', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
+    const code = (await v1('POST', `/v1/campaigns/${camp.id}/vouchers`, {})).code as string;
+    const voucherId = (await (await get(`/v1/vouchers/${code}`)).json()).id as string;
+    const guarded = await v1('POST', '/v1/validation-rules', { name: 'Baskets of 30.00', rules: { '1': { name: 'order.amount', conditions: { $more_than_or_equal: [3000] } }, logic: '1' }, error: { message: 'Spend 30.00 first' } });
+    const idle = await v1('POST', '/v1/validation-rules', { name: 'Idle rule', rules: { '1': { name: 'redemption.count.per_customer', conditions: { $less_than_or_equal: [2] } }, logic: '1' } });
+    await v1('POST', `/v1/validation-rules/${guarded.id}/assignments`, { related_object_type: 'campaign', related_object_id: camp.id });
+    await v1('POST', `/v1/validation-rules/${guarded.id}/assignments`, { related_object_type: 'voucher', related_object_id: voucherId });
+
+    await page.goto(`/dashboard/p/${p.id}/campaigns`);
+    await page.getByRole('link', { name: 'Validation rules' }).click();
+    expect(await page.locator('h1').textContent()).toBe('Validation rules');
+    expect(await page.locator(`tr[data-rule="${guarded.id}"]`).textContent()).toMatch(/Baskets of 30\.00\s*order\.amount ≥ 3000\s*Spend 30\.00 first\s*2/);
+    expect(await page.locator(`tr[data-rule="${idle.id}"]`).textContent()).toMatch(/Idle rule\s*redemption\.count\.per_customer ≤ 2\s*0/);
+
+    await page.getByRole('link', { name: 'Baskets of 30.00' }).click();
+    expect(await page.locator('#rule-conditions').textContent()).toBe('order.amount ≥ 3000');
+    const rows = page.locator('#rule-assignments tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await page.locator('#rule-assignments').getByRole('link', { name: camp.id }).getAttribute('href')).toBe(`/dashboard/p/${p.id}/campaigns/${camp.id}`);
+    await page.getByRole('button', { name: `Unassign from ${voucherId}` }).click();
+    await page.getByText('Assignment removed.').waitFor();
+    const left = (await (await get(`/v1/validation-rules/${guarded.id}/assignments`)).json()).data as Array<{ related_object_id: string }>;
+    expect(left.map((a) => a.related_object_id)).toEqual([camp.id]);
+    // The code is no longer checked by it; the campaign still is.
+    const validate = async () => (await rig.t.app.inject({ method: 'POST', url: '/v1/validations', headers: p.server, payload: { redeemables: [{ object: 'voucher', id: code }], order: { amount: 1000 } } })).json();
+    expect((await validate()).valid).toBe(false);
+
+    await page.getByRole('button', { name: 'Delete rule' }).click();
+    await page.getByText('Rule Baskets of 30.00 deleted.').waitFor();
+    expect(await page.locator(`tr[data-rule="${guarded.id}"]`).count()).toBe(0);
+    expect((await get(`/v1/validation-rules/${guarded.id}`)).statusCode).toBe(404);
+    expect((await validate()).valid).toBe(true);
+    expect((await page.goto(`/dashboard/p/${p.id}/validation-rules/val_nope`))?.status()).toBe(404);
+    expect(tab.errors.splice(0)).toEqual([expect.stringContaining('status of 404')]);
+  });
+
   it('creates a campaign of discount codes from the form (a refusal keeps what was typed), then one of gift cards', async () => {
     const { page } = tab;
     await page.goto(`/dashboard/p/${p.id}/campaigns`);
@@ -1017,7 +1114,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const customer = (await rig.t.app.inject({ method: 'GET', url: '/v1/customers/grace', headers: p.server })).json();
     const club = (await rig.t.app.inject({ method: 'GET', url: '/v1/loyalties', headers: p.server })).json().campaigns[0];
     const cardCode = (await rig.t.app.inject({ method: 'GET', url: `/v1/loyalties/${club.id}/members`, headers: p.server })).json().vouchers[0].code;
-    const screens = ['overview', 'campaigns', 'campaigns/new', `campaigns/${club.id}`, `vouchers/${cardCode}`, 'customers', `customers/${customer.id}`, 'redemptions', 'publications', 'orders', 'products', 'collections', 'segments', 'distributions', 'distributions/new', 'sendouts', 'bin', 'webhooks', 'webhooks/new', 'event-schemas', 'team', 'account'];
+    const screens = ['overview', 'campaigns', 'campaigns/new', `campaigns/${club.id}`, `vouchers/${cardCode}`, 'customers', `customers/${customer.id}`, 'redemptions', 'publications', 'orders', 'products', 'collections', 'validation-rules', 'segments', 'distributions', 'distributions/new', 'sendouts', 'bin', 'webhooks', 'webhooks/new', 'event-schemas', 'team', 'account'];
     for (const screen of screens) {
       const res = await page.goto(`/dashboard/p/${p.id}/${screen}`);
       expect(res?.status(), screen).toBe(200);

@@ -29,6 +29,8 @@ import { campaignNewRoutes, type NewCampaignServices } from './pages/campaign-ne
 import { rollbackRoutes } from './pages/rollbacks.js';
 import { exportRoutes, type ExportServices } from './pages/exports.js';
 import { campaignRoutes, type CampaignServices } from './pages/campaigns.js';
+import { promotionTierRoutes } from './pages/promotion-tiers.js';
+import { validationRuleRoutes } from './pages/validation-rules.js';
 import { customerRoutes } from './pages/customers.js';
 import { distributionRoutes } from './pages/distributions.js';
 import { overviewRoutes } from './pages/overview.js';
@@ -47,10 +49,12 @@ import type { RollbacksService } from '../modules/redemptions/index.js';
 import type { RewardsService } from '../modules/rewards/index.js';
 import type { OrdersService } from '../modules/orders/index.js';
 import type { ProductsService } from '../modules/products/index.js';
+import type { PromotionsService } from '../modules/promotions/index.js';
 
 export interface DashboardDeps extends V1Services, ProductServices, CampaignServices, BinServices, BalanceServices, ExportServices, NewCampaignServices {
   segments: SegmentsService;
   validationRules: ValidationRulesService;
+  promotions: PromotionsService;
   rewards: RewardsService;
   orders: OrdersService;
   products: ProductsService;
@@ -159,6 +163,8 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       campaignNewRoutes(d, deps);
       campaignRoutes(d, deps);
       campaignRuleRoutes(d, deps);
+      promotionTierRoutes(d, deps);
+      validationRuleRoutes(d, deps);
       loyaltyRewardRoutes(d, deps);
       productRoutes(d, deps);
       redemptionListRoutes(d, deps);

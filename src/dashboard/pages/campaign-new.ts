@@ -7,6 +7,7 @@ import type { ValidationRuleInput, ValidationRulesService } from '../../modules/
 import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
+import type { Executor } from '../../store/db.js';
 import { bodyProblem, userCause } from '../v1.js';
 
 type P = { Params: { projectId: string } };
@@ -76,12 +77,26 @@ ${rewardFields('referrer2_reward', "referrer's further", v, rewards)}</fieldset>
 }
 
 /** Hundredths of the currency, from a form's decimal ("10.5" is 1050); NaN when it is not a number. */
-const cents = (s: string) => (s.trim() === '' ? Number.NaN : Math.round(Number(s) * 100));
+export const cents = (s: string) => (s.trim() === '' ? Number.NaN : Math.round(Number(s) * 100));
 /** A datetime-local value read as UTC, in ISO form; null when it is not a date. */
 function utc(s: string): string | undefined | null {
   if (!s) return undefined;
   const d = new Date(`${s.length === 16 ? `${s}:00` : s}Z`);
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** The discount of the form's `discount_type` and `discount_value` (percent, or an amount in hundredths); a problem as text. */
+export function discountOf(v: Values): Record<string, unknown> | string {
+  const value = Number(v.discount_value);
+  if (!(value > 0)) return 'Give the percent or amount off (more than 0).';
+  if (v.discount_type !== 'AMOUNT' && value > 100) return 'A percent off is at most 100.';
+  return v.discount_type === 'AMOUNT' ? { type: 'AMOUNT', amount_off: cents(v.discount_value ?? '') } : { type: 'PERCENT', percent_off: value };
+}
+
+/** The form's `min_amount` in hundredths: undefined when empty, null when it is not an amount. */
+export function minimumOf(v: Values): number | undefined | null {
+  const min = v.min_amount?.trim() ? cents(v.min_amount) : undefined;
+  return min !== undefined && !(min >= 0) ? null : min;
 }
 
 /** A referral reward from the form's campaign and amount (credits in hundredths, or points); a problem as text. */
@@ -136,15 +151,13 @@ function inputOf(v: Values, rewards: RewardCampaign[]): { input?: CampaignInput;
     if (!(amount > 0)) return { problem: 'Give the amount on each gift card (more than 0).' };
     voucher = { type: 'GIFT_VOUCHER', gift: { amount }, code_config: codeConfig };
   } else {
-    const value = Number(v.discount_value);
-    if (!(value > 0)) return { problem: 'Give the percent or amount off (more than 0).' };
-    if (v.discount_type !== 'AMOUNT' && value > 100) return { problem: 'A percent off is at most 100.' };
-    const discount = v.discount_type === 'AMOUNT' ? { type: 'AMOUNT', amount_off: cents(v.discount_value ?? '') } : { type: 'PERCENT', percent_off: value };
+    const discount = discountOf(v);
+    if (typeof discount === 'string') return { problem: discount };
     voucher = { type: 'DISCOUNT_VOUCHER', discount, code_config: codeConfig };
   }
   if (v.campaign_type === 'PROMOTION') {
-    const min = v.min_amount?.trim() ? cents(v.min_amount) : undefined;
-    if (min !== undefined && !(min >= 0)) return { problem: 'The minimum order amount is a number, 0 or more.' };
+    const min = minimumOf(v);
+    if (min === null) return { problem: 'The minimum order amount is a number, 0 or more.' };
     const name = (v.name ?? '').trim();
     const input = {
       name,
@@ -197,18 +210,25 @@ export interface NewCampaignServices {
 }
 
 /**
- * A promotion with its one tier; a minimum order amount becomes a validation rule assigned to the tier (as the API
- * does with a tier's `validation_rules`). The rule is deleted again when the promotion cannot be made.
+ * Makes a promotion tier (`make`) with a minimum order amount: a validation rule, assigned to the tier in the
+ * transaction that makes it (as the API does with a tier's `validation_rules`), and deleted again when the tier
+ * cannot be made. Without a minimum, `make` alone.
  */
-async function createPromotion(s: NewCampaignServices, cause: Cause, input: CampaignInput, minAmount: number | undefined) {
-  if (minAmount === undefined) return s.promotions.createCampaign(cause, input);
+export async function withMinimumOrder<T>(
+  s: Pick<NewCampaignServices, 'validationRules'>,
+  cause: Cause,
+  name: string,
+  minAmount: number | undefined,
+  make: (assign?: (tx: Executor, tierId: string) => Promise<void>) => Promise<T>,
+): Promise<T> {
+  if (minAmount === undefined) return make();
   const minimum: ValidationRuleInput & { name: string } = {
-    name: `Minimum order of ${input.name}`,
+    name: `Minimum order of ${name}`,
     rules: { '1': { name: 'order.amount', conditions: { $more_than_or_equal: [minAmount] } }, logic: '1' },
   };
   const rule = await s.validationRules.create(cause, minimum);
   try {
-    const made = await s.promotions.createCampaign(cause, input, (tx, _c, tiers) => s.validationRules.assignNamed(tx, cause, [rule.id], 'promotion_tier', tiers[0]!.id));
+    const made = await make((tx, tierId) => s.validationRules.assignNamed(tx, cause, [rule.id], 'promotion_tier', tierId));
     await s.validationRules.changed(cause.projectId);
     return made;
   } catch (err) {
@@ -216,6 +236,10 @@ async function createPromotion(s: NewCampaignServices, cause: Cause, input: Camp
     throw err;
   }
 }
+
+/** A promotion with its one tier, the minimum order amount a rule of that tier. */
+const createPromotion = (s: NewCampaignServices, cause: Cause, input: CampaignInput, minAmount: number | undefined) =>
+  withMinimumOrder(s, cause, input.name ?? '', minAmount, (assign) => s.promotions.createCampaign(cause, input, assign && ((tx, _c, tiers) => assign(tx, tiers[0]!.id))));
 
 export function campaignNewRoutes(d: FastifyInstance, s: NewCampaignServices): void {
   /** The project's gift card and loyalty campaigns: where referral rewards can come from. */

@@ -11,7 +11,7 @@ import { userCause } from '../v1.js';
 export interface CampaignRuleServices {
   campaigns: Pick<CampaignsService, 'get'>;
   segments: Pick<SegmentsService, 'list'>;
-  validationRules: Pick<ValidationRulesService, 'create' | 'remove' | 'assign' | 'unassign' | 'get' | 'assignmentsOf'>;
+  validationRules: Pick<ValidationRulesService, 'create' | 'remove' | 'assign' | 'unassign' | 'assignmentsOf' | 'rulesOf'>;
 }
 
 type P = { Params: { projectId: string; campaignId: string; assignmentId: string } };
@@ -85,16 +85,15 @@ export async function segmentNamesOf(s: Pick<CampaignRuleServices, 'segments'>, 
 
 /** The section of a campaign's page: its rules (each removable) and a form adding one condition. */
 export async function campaignRulesSection(c: ProjectCtx, s: CampaignRuleServices, campaignId: string, error?: string): Promise<Html> {
-  const [assigned, segmentNames] = await Promise.all([s.validationRules.assignmentsOf(c.project.id, 'campaign', campaignId), segmentNamesOf(s, c.project.id)]);
-  const rows = await Promise.all(assigned.data.map(async (a) => ({ a, rule: await s.validationRules.get(c.project.id, a.rule_id).catch(() => undefined) })));
+  const [rows, segmentNames] = await Promise.all([s.validationRules.rulesOf(c.project.id, [{ type: 'campaign', id: campaignId }]), segmentNamesOf(s, c.project.id)]);
   const at = `${c.base}/campaigns/${encodeURIComponent(campaignId)}/rules`;
   return html`<section class="card" aria-labelledby="rules-h"><h2 id="rules-h">Validation rules</h2>
 <p class="muted">Every code of the campaign is validated and redeemed only when all of these hold.</p>
 ${error ? html`<div class="notice error" role="alert" id="rule-error">${error}</div>` : ''}
 <div class="table-wrap"><table id="campaign-rules"><thead><tr><th scope="col">Rule</th><th scope="col">Conditions</th><th scope="col">Message when refused</th><th scope="col">Actions</th></tr></thead>
 <tbody>${rows.length === 0 ? html`<tr><td colspan="4" class="muted">No rules: every order and customer qualifies.</td></tr>` : ''}${rows.map(
-    ({ a, rule }) => html`<tr data-rule="${a.rule_id}"><td>${rule?.name ?? a.rule_id}<br><span class="mono muted">${a.rule_id}</span></td><td>${rule ? rulesText(rule.rules, segmentNames) : '—'}</td><td>${rule?.error?.message ?? ''}</td>
-<td class="actions">${postButton(c.session, `${at}/${encodeURIComponent(a.id)}/remove`, 'Remove', { secondary: true, extra: { rule: a.rule_id }, confirm: `Remove the rule ${rule?.name ?? a.rule_id} from this campaign?` })}</td></tr>`,
+    ({ assignment: a, rule }) => html`<tr data-rule="${a.rule_id}"><td>${rule.name}<br><span class="mono muted">${a.rule_id}</span></td><td>${rulesText(rule.rules, segmentNames)}</td><td>${rule.error?.message ?? ''}</td>
+<td class="actions">${postButton(c.session, `${at}/${encodeURIComponent(a.id)}/remove`, 'Remove', { secondary: true, extra: { rule: a.rule_id }, confirm: `Remove the rule ${rule.name} from this campaign?` })}</td></tr>`,
   )}</tbody></table></div>
 <form method="post" action="${at}" class="inline-form">${csrfField(c.session)}
 <label for="rule-kind">Add a condition</label><select id="rule-kind" name="kind">${kinds.map(([k, label]) => html`<option value="${k}">${label}</option>`)}</select>

@@ -11,9 +11,11 @@ import { campaignRulesSection, segmentNamesOf, type CampaignRuleServices } from 
 import { loyaltyRewardsSection, type LoyaltyRewardServices } from './loyalty-rewards.js';
 import { counterForm } from './counter.js';
 import { pager } from './list-parts.js';
+import { promotionTiersSection, type PromotionTierServices } from './promotion-tiers.js';
 import { userCause } from '../v1.js';
 
-export interface CampaignServices extends CampaignRuleServices {
+export interface CampaignServices extends CampaignRuleServices, PromotionTierServices {
+  validationRules: CampaignRuleServices['validationRules'] & PromotionTierServices['validationRules'];
   campaigns: CampaignsService;
   vouchers: VouchersService;
   redemptions: RedemptionsService;
@@ -43,7 +45,7 @@ export function campaignRoutes(d: FastifyInstance, s: CampaignServices): void {
     const pageNo = Math.min(100, Math.max(1, Number.parseInt(str(req.query.page), 10) || 1));
     const list = await s.campaigns.list(c.project.id, { limit: 20, page: pageNo });
     const rows = list.campaigns as Array<{ id: string; name: string; campaign_type: string; vouchers_count: number; vouchers_generation_status: string | null; active: boolean; created_at: string }>;
-    const body = html`<h1>Campaigns</h1><p><a class="button" href="${c.base}/campaigns/new">New campaign</a></p>
+    const body = html`<h1>Campaigns</h1><p><a class="button" href="${c.base}/campaigns/new">New campaign</a> <a href="${c.base}/validation-rules">Validation rules</a></p>
 <form method="get" action="${c.base}/vouchers" class="card" role="search"><label for="voucher-code">Find a voucher by code</label><input type="search" id="voucher-code" name="code"> <button type="submit">Find</button></form>
 <div class="table-wrap"><table><thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Codes</th><th scope="col">Generation</th><th scope="col">Active</th><th scope="col">Created</th></tr></thead>
 <tbody>${rows.length === 0 ? html`<tr><td colspan="6" class="muted">No campaigns yet.</td></tr>` : ''}${rows.map(
@@ -82,10 +84,11 @@ ${campaign.description ? html`<p>${campaign.description}</p>` : ''}
     )}</div></div>
 ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? html`${await loyaltySections(c, s, campaign.id)}${await loyaltyRewardsSection(c, s, campaign.id)}` : ''}
 ${campaign.referral_program ? await referralSection(c, s, campaign.referral_program) : ''}
+${campaign.campaign_type === 'PROMOTION' ? await promotionTiersSection(c, s, campaign.id) : ''}
 ${await campaignRulesSection(c, s, campaign.id)}
-<h2>${campaign.campaign_type === 'LOYALTY_PROGRAM' ? 'Loyalty cards' : 'Vouchers'} (${vouchers.total})</h2>${voucherTable(c, vouchers.vouchers as VoucherView[])}
+${campaign.campaign_type === 'PROMOTION' ? '' : html`<h2>${campaign.campaign_type === 'LOYALTY_PROGRAM' ? 'Loyalty cards' : 'Vouchers'} (${vouchers.total})</h2>${voucherTable(c, vouchers.vouchers as VoucherView[])}
 ${pager(at, {}, pageNo, pageSize, vouchers.total)}
-${campaign.campaign_type === 'PROMOTION' ? '' : html`<form method="post" action="${at}/codes" class="inline-form">${csrfField(c.session)}
+<form method="post" action="${at}/codes" class="inline-form">${csrfField(c.session)}
 <label for="new-code">Add a code <span class="muted">(empty: one made by the campaign's pattern)</span></label><input type="text" id="new-code" name="code" maxlength="100">
 <button type="submit" class="secondary">Add code</button></form>`}`;
     return c.render(reply, 'campaigns', campaign.name, body);

@@ -258,6 +258,10 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
       return { object: 'list' as const, data_ref: 'data' as const, data, total: data.length };
     },
     unassign,
+    /** Objects' rules with their assignments (which name the object), oldest assignment first, in one read. */
+    async rulesOf(projectId: string, objects: { type: RelatedObjectType; id: string }[]) {
+      return (await assignedRules(db, projectId, objects)).map(({ rule, assignment }) => ({ rule, assignment: assignmentObject(assignment) }));
+    },
     /** After a transaction that assigned rules (assignIn) committed: cached copies of the project's rules are dropped. */
     changed: announce,
     /** GET /v1/validation-rules: newest first by default; `start_date` / `end_date` bound their creation. */
