@@ -30,7 +30,11 @@ export default defineConfig(async () => {
     if (required) throw new Error(`${msg}: the PostgreSQL suite is required here`);
     process.stderr.write(`\n*** ${msg}: running the PGlite suite only ***\n\n`);
   }
-  const shared = { include: ['test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000, setupFiles: ['test/helpers/open-handles.ts'] };
+  // Test files share their worker's module cache instead of importing the whole app afresh each (about 1.8 s a file
+  // of the run's time went to imports): 1,478 s -> 912 s for the whole run here (2026-12-07). Every file builds its
+  // own app, database and servers, and the open-handles check still runs per file. TEST_ISOLATE=1 isolates them again.
+  const isolate = process.env.TEST_ISOLATE === '1';
+  const shared = { isolate, include: ['test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000, setupFiles: ['test/helpers/open-handles.ts'] };
   const projects = [];
   if (only !== 'postgres') projects.push({ test: { ...shared, name: 'pglite', env: { TEST_DRIVER: 'pglite' }, globalSetup: ['test/helpers/global-pglite.ts'] } });
   if (problem === undefined) {
