@@ -554,7 +554,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const tiers = (await get(`/v1/promotions/${promo.id}/tiers`)).tiers as Array<{ id: string; name: string; banner: string; hierarchy: number; action: unknown; validation_rule_assignments?: unknown }>;
     const big = tiers.find((t) => t.name === 'Big baskets')!;
     expect(big).toMatchObject({ banner: 'Big baskets', hierarchy: 2, action: { discount: { type: 'AMOUNT', amount_off: 500 } } });
-    expect(await page.locator(`tr[data-tier="${big.id}"]`).textContent()).toMatch(/5\.00 off\s*order\.amount ≥ 10000\s*2/);
+    expect(await page.locator(`tr[data-tier="${big.id}"]`).textContent()).toMatch(/5\.00 off\s*order\.amount ≥ 100\.00\s*2/);
     expect(await banners(12_000)).toEqual(['Big baskets', 'Tier sale: 10% off']);
     expect(await banners(6_000)).toEqual(['Tier sale: 10% off']);
 
@@ -597,11 +597,11 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.goto(`/dashboard/p/${p.id}/campaigns`);
     await page.getByRole('link', { name: 'Validation rules' }).click();
     expect(await page.locator('h1').textContent()).toBe('Validation rules');
-    expect(await page.locator(`tr[data-rule="${guarded.id}"]`).textContent()).toMatch(/Baskets of 30\.00\s*order\.amount ≥ 3000\s*Spend 30\.00 first\s*2/);
+    expect(await page.locator(`tr[data-rule="${guarded.id}"]`).textContent()).toMatch(/Baskets of 30\.00\s*order\.amount ≥ 30\.00\s*Spend 30\.00 first\s*2/);
     expect(await page.locator(`tr[data-rule="${idle.id}"]`).textContent()).toMatch(/Idle rule\s*redemption\.count\.per_customer ≤ 2\s*0/);
 
     await page.getByRole('link', { name: 'Baskets of 30.00' }).click();
-    expect(await page.locator('#rule-conditions').textContent()).toBe('order.amount ≥ 3000');
+    expect(await page.locator('#rule-conditions').textContent()).toBe('order.amount ≥ 30.00');
     const rows = page.locator('#rule-assignments tbody tr');
     expect(await rows.count()).toBe(2);
     expect(await page.locator('#rule-assignments').getByRole('link', { name: camp.id }).getAttribute('href')).toBe(`/dashboard/p/${p.id}/campaigns/${camp.id}`);
@@ -620,6 +620,47 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect((await validate()).valid).toBe(true);
     expect((await page.goto(`/dashboard/p/${p.id}/validation-rules/val_nope`))?.status()).toBe(404);
     expect(tab.errors.splice(0)).toEqual([expect.stringContaining('status of 404')]);
+  });
+
+  it("changes a project's name, currency and client-side switches in Project settings › General, and regenerates its keys", async () => {
+    const { page } = tab;
+    const q = await rig.t.createProject({ name: 'Settings shop' });
+    await page.goto(`/dashboard/p/${q.id}/webhooks`);
+    await page.getByRole('link', { name: 'General', exact: true }).click();
+    expect(await page.locator('h1').textContent()).toBe('General');
+    expect(await page.getByLabel('Project name').inputValue()).toBe('Settings shop');
+    await page.getByLabel('Project name').fill('Settings shop EU');
+    await page.getByLabel(/^Currency/).fill('EUR');
+    await page.getByLabel(/^Trusted domains/).fill('https://shop.example\nhttps://m.shop.example\n');
+    await page.getByLabel('Validate and redeem codes').check();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    const project = (await mgmt(rig.t, 'GET', `/projects/${q.id}`)).json();
+    expect(project).toMatchObject({ name: 'Settings shop EU', currency: 'EUR', client_trusted_domains: ['https://shop.example', 'https://m.shop.example'], client_redeem_enabled: true, client_publish_enabled: false, case_sensitive_codes: false });
+    expect(await page.locator('#project-switch option:checked').textContent()).toBe('Settings shop EU');
+    expect(await page.getByLabel('Validate and redeem codes').isChecked()).toBe(true);
+    // Unticked is off.
+    await page.getByLabel('Validate and redeem codes').uncheck();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    expect((await mgmt(rig.t, 'GET', `/projects/${q.id}`)).json().client_redeem_enabled).toBe(false);
+    // What the API refuses is said on the page, and nothing changes.
+    const csrf = (await page.locator('meta[name=csrf-token]').getAttribute('content'))!;
+    const refused = await page.request.post(`/dashboard/p/${q.id}/settings`, { form: { _csrf: csrf, name: 'Renamed', currency: 'EUROS-AND-CENTS' } });
+    expect(await refused.text()).toMatch(/currency/);
+    expect((await mgmt(rig.t, 'GET', `/projects/${q.id}`)).json()).toMatchObject({ name: 'Settings shop EU', currency: 'EUR' });
+
+    // A new server-side key, shown once: the old one stops working at once.
+    const customers = (headers: Record<string, string>) => rig.t.app.inject({ method: 'GET', url: '/v1/customers', headers });
+    expect((await customers(q.server)).statusCode).toBe(200);
+    await page.getByRole('button', { name: 'Regenerate the server-side key' }).click();
+    const notice = (await page.locator('.notice.ok').textContent())!;
+    const [, appId, appToken] = notice.match(/app id (\S+), app token (\S+)$/)!;
+    expect((await customers(q.server)).statusCode).toBe(401);
+    expect((await customers({ 'x-app-id': appId!, 'x-app-token': appToken! })).statusCode).toBe(200);
+    await page.reload();
+    expect(await page.locator('.notice').count()).toBe(0);
+    expect(tab.errors.splice(0)).toEqual([]);
   });
 
   it('creates a campaign of discount codes from the form (a refusal keeps what was typed), then one of gift cards', async () => {
@@ -672,7 +713,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.getByLabel('Message when refused').fill('Spend 50.00 first');
     await page.getByRole('button', { name: 'Add rule' }).click();
     await page.getByText('Rule added: Winter: order amount at least 50.00.').waitFor();
-    expect(await page.locator('#campaign-rules tbody tr').first().textContent()).toContain('order.amount ≥ 5000');
+    expect(await page.locator('#campaign-rules tbody tr').first().textContent()).toContain('order.amount ≥ 50.00');
     const refused = await validate(4000);
     expect(refused.valid).toBe(false);
     expect(JSON.stringify(refused)).toContain('Spend 50.00 first');
@@ -1114,7 +1155,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const customer = (await rig.t.app.inject({ method: 'GET', url: '/v1/customers/grace', headers: p.server })).json();
     const club = (await rig.t.app.inject({ method: 'GET', url: '/v1/loyalties', headers: p.server })).json().campaigns[0];
     const cardCode = (await rig.t.app.inject({ method: 'GET', url: `/v1/loyalties/${club.id}/members`, headers: p.server })).json().vouchers[0].code;
-    const screens = ['overview', 'campaigns', 'campaigns/new', `campaigns/${club.id}`, `vouchers/${cardCode}`, 'customers', `customers/${customer.id}`, 'redemptions', 'publications', 'orders', 'products', 'collections', 'validation-rules', 'segments', 'distributions', 'distributions/new', 'sendouts', 'bin', 'webhooks', 'webhooks/new', 'event-schemas', 'team', 'account'];
+    const screens = ['overview', 'campaigns', 'campaigns/new', `campaigns/${club.id}`, `vouchers/${cardCode}`, 'customers', `customers/${customer.id}`, 'redemptions', 'publications', 'orders', 'products', 'collections', 'validation-rules', 'segments', 'distributions', 'distributions/new', 'sendouts', 'bin', 'webhooks', 'webhooks/new', 'event-schemas', 'team', 'settings', 'account'];
     for (const screen of screens) {
       const res = await page.goto(`/dashboard/p/${p.id}/${screen}`);
       expect(res?.status(), screen).toBe(200);

@@ -31,6 +31,7 @@ import { exportRoutes, type ExportServices } from './pages/exports.js';
 import { campaignRoutes, type CampaignServices } from './pages/campaigns.js';
 import { promotionTierRoutes } from './pages/promotion-tiers.js';
 import { validationRuleRoutes } from './pages/validation-rules.js';
+import { settingsRoutes } from './pages/settings.js';
 import { customerRoutes } from './pages/customers.js';
 import { distributionRoutes } from './pages/distributions.js';
 import { overviewRoutes } from './pages/overview.js';
@@ -179,6 +180,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       segmentRoutes(d, deps);
       distributionRoutes(d, deps);
       teamRoutes(d);
+      settingsRoutes(d);
       accountRoutes(d, { team: deps.team, sessions, throttle });
     },
     { prefix: '/dashboard' },

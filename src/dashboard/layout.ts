@@ -6,7 +6,7 @@ export interface ProjectRef {
   name: string;
 }
 
-export type Screen = 'overview' | 'campaigns' | 'redemptions' | 'publications' | 'orders' | 'products' | 'customers' | 'segments' | 'distributions' | 'sendouts' | 'bin' | 'webhooks' | 'schemas' | 'team' | 'account';
+export type Screen = 'overview' | 'campaigns' | 'redemptions' | 'publications' | 'orders' | 'products' | 'customers' | 'segments' | 'distributions' | 'sendouts' | 'bin' | 'webhooks' | 'schemas' | 'team' | 'settings' | 'account';
 
 /** Marks the link of the page shown (an attribute: Html, so that its quotes are not escaped). */
 const current = (yes: boolean) => (yes ? raw(' aria-current="page"') : '');
@@ -72,16 +72,17 @@ ${p.session.user.kind === 'user' ? html`<a href="${base}/account" aria-label="Yo
 <form method="post" action="/dashboard/sign-out">${csrfField(p.session)}<button type="submit" class="secondary">Sign out</button></form></header>
 <nav class="main" aria-label="Screens">${screens.map(
     (s) =>
-      html`<a href="${base}/${s.path}"${current(s.id === p.screen || (s.id === 'webhooks' && (p.screen === 'schemas' || p.screen === 'team')))}>${s.label}</a>`,
+      html`<a href="${base}/${s.path}"${current(s.id === p.screen || (s.id === 'webhooks' && (p.screen === 'schemas' || p.screen === 'team' || p.screen === 'settings')))}>${s.label}</a>`,
   )}</nav>`;
   const notice = flash ? html`<div class="notice ${flash.kind}" role="${flash.kind === 'error' ? 'alert' : 'status'}">${flash.text}</div>` : '';
   return shell(p.title, html`<meta name="csrf-token" content="${p.session.csrf}">`, html`${top}<main id="content">${notice}${p.body}</main>`).text;
 }
 
-/** Project settings' sub-navigation (Webhooks, Event schemas, Team). */
-export function settingsTabs(projectId: string, tab: 'webhooks' | 'schemas' | 'team'): Html {
+/** Project settings' sub-navigation (General, Webhooks, Event schemas, Team). */
+export function settingsTabs(projectId: string, tab: 'general' | 'webhooks' | 'schemas' | 'team'): Html {
   const base = `/dashboard/p/${encodeURIComponent(projectId)}`;
   return html`<p class="crumb">Project settings ›
+<a href="${base}/settings"${current(tab === 'general')}>General</a> ·
 <a href="${base}/webhooks"${current(tab === 'webhooks')}>Webhooks</a> ·
 <a href="${base}/event-schemas"${current(tab === 'schemas')}>Event schemas</a> ·
 <a href="${base}/team"${current(tab === 'team')}>Team</a></p>`;

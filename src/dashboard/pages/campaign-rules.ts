@@ -34,14 +34,19 @@ const operatorWords: Record<string, string> = {
   $less_than_or_equal: '≤',
 };
 
-/** A rule set in words: `order.amount ≥ 5000 and customer.segment is seg_…`. */
+/** Conditions on these are amounts in hundredths of the currency, shown as decimals (5000 is 50.00). */
+const isMoney = (name: string) => /(amount|price)$/.test(name);
+
+/** A rule set in words: `order.amount ≥ 50.00 and customer.segment is seg_…` (a segment by its name when known). */
 export function rulesText(rules: RuleSet, segmentNames: Map<string, string>): string {
   const parts = Object.entries(rules)
     .filter(([k]) => k !== 'logic')
     .map(([, r]) => {
       if (typeof r !== 'object' || r === null) return '';
       const conds = Object.entries(r.conditions ?? {}).map(([op, values]) => {
-        const shown = values.map((v) => (r.name === 'customer.segment' ? (segmentNames.get(String(v)) ?? String(v)) : String(v)));
+        const shown = values.map((v) =>
+          r.name === 'customer.segment' ? (segmentNames.get(String(v)) ?? String(v)) : isMoney(r.name) && typeof v === 'number' ? (v / 100).toFixed(2) : String(v),
+        );
         return `${r.name}${r.property ? `.${r.property}` : ''} ${operatorWords[op] ?? op} ${shown.join(', ')}`;
       });
       return conds.join(' and ');
