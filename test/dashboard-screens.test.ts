@@ -636,7 +636,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Settings saved.').waitFor();
     const project = (await mgmt(rig.t, 'GET', `/projects/${q.id}`)).json();
-    expect(project).toMatchObject({ name: 'Settings shop EU', currency: 'EUR', client_trusted_domains: ['https://shop.example', 'https://m.shop.example'], client_redeem_enabled: true, client_publish_enabled: false, case_sensitive_codes: false });
+    expect(project).toMatchObject({ name: 'Settings shop EU', currency: 'EUR', client_trusted_domains: ['https://shop.example', 'https://m.shop.example'], client_redeem_enabled: true, client_publish_enabled: false, case_sensitive_codes: true });
     expect(await page.locator('#project-switch option:checked').textContent()).toBe('Settings shop EU');
     expect(await page.getByLabel('Validate and redeem codes').isChecked()).toBe(true);
     // Unticked is off.
