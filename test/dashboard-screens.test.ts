@@ -622,7 +622,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([expect.stringContaining('status of 404')]);
   });
 
-  it("changes a project's name, currency and client-side switches in Project settings › General, and regenerates its keys", async () => {
+  it("changes a project's name, currency and client-side switches in Project settings › General, regenerates its keys and sets its stacking rules", async () => {
     const { page } = tab;
     const q = await rig.t.createProject({ name: 'Settings shop' });
     await page.goto(`/dashboard/p/${q.id}/webhooks`);
@@ -660,6 +660,27 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect((await customers({ 'x-app-id': appId!, 'x-app-token': appToken! })).statusCode).toBe(200);
     await page.reload();
     expect(await page.locator('.notice').count()).toBe(0);
+
+    // Stacking rules: Voucherify's defaults until the project sets its own.
+    const stacking = async () => (await mgmt(rig.t, 'GET', `/projects/${q.id}/stacking-rules`)).json().data[0];
+    expect(await page.getByLabel(/^Of those, applied to one order at most/).inputValue()).toBe('5');
+    await page.getByLabel(/^Codes and promotions one request may name/).fill('3');
+    await page.getByLabel(/^Of those, applied to one order at most/).fill('2');
+    await page.getByLabel(/^Exclusive categories/).fill('cat_sale\n');
+    await page.getByLabel('When one of them does not apply').selectOption('PARTIAL');
+    await page.getByRole('button', { name: 'Save stacking rules' }).click();
+    await page.getByText('Stacking rules saved.').waitFor();
+    expect(await stacking()).toMatchObject({ redeemables_limit: 3, applicable_redeemables_limit: 2, applicable_exclusive_redeemables_limit: 1, exclusive_categories: ['cat_sale'], joint_categories: [], redeemables_application_mode: 'PARTIAL', redeemables_sorting_rule: 'REQUESTED_ORDER' });
+    expect(await page.getByLabel('When one of them does not apply').inputValue()).toBe('PARTIAL');
+    // A limit the API refuses is said on the page; the rules stay as they were.
+    const tooMany = await page.request.post(`/dashboard/p/${q.id}/settings/stacking`, {
+      form: { _csrf: csrf, redeemables_limit: '3', applicable_redeemables_limit: '2', applicable_redeemables_per_category_limit: '1', applicable_exclusive_redeemables_limit: '9', redeemables_application_mode: 'ALL', redeemables_sorting_rule: 'REQUESTED_ORDER' },
+    });
+    expect(await tooMany.text()).toMatch(/applicable_exclusive_redeemables_limit/);
+    expect(await stacking()).toMatchObject({ applicable_exclusive_redeemables_limit: 1, redeemables_application_mode: 'PARTIAL' });
+    await page.getByRole('button', { name: 'Back to the defaults' }).click();
+    await page.getByText('Stacking rules are back to the defaults.').waitFor();
+    expect(await stacking()).toMatchObject({ redeemables_limit: 30, applicable_redeemables_limit: 5, exclusive_categories: [], redeemables_application_mode: 'ALL' });
     expect(tab.errors.splice(0)).toEqual([]);
   });
 

@@ -97,9 +97,12 @@ export async function projectCtx(req: FastifyRequest): Promise<ProjectCtx> {
 export const isFetch = (req: FastifyRequest) => req.headers['x-requested-with'] === 'fetch';
 
 /**
- * What a refusal by a service says (a 4xx: a name taken, more points removed than held...), to show on the page
+ * What a refusal by a service or the management API says (a 4xx: a name taken, more points removed than held...), to show on the page
  * with nothing changed; undefined for anything else, which the caller rethrows.
  */
 export function refusalText(err: unknown): string | undefined {
-  return err instanceof TesseraError && err.code < 500 ? (err.details ?? err.publicMessage) : undefined;
+  if (err instanceof TesseraError && err.code < 500) return err.details ?? err.publicMessage;
+  // The management API's, but a 401: a sign-in that stopped working ends the session (the dashboard's error handler).
+  if (err instanceof ApiRefusal && err.status < 500 && err.status !== 401) return err.message;
+  return undefined;
 }

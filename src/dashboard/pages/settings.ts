@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { ApiRefusal } from '../api-client.js';
 import { field, projectCtx, type ProjectCtx } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField, postButton, settingsTabs } from '../layout.js';
@@ -27,8 +26,64 @@ const clientFlags = [
 ] as const;
 
 const checked = (yes: unknown) => (yes === true ? ' checked' : '');
+const selected = (yes: boolean) => (yes ? ' selected' : '');
 
-function settingsBody(c: ProjectCtx, p: Project): Html {
+/** The project's stacking-rules record (Voucherify's defaults until it sets its own). */
+interface Stacking {
+  id: string;
+  redeemables_limit: number;
+  applicable_redeemables_limit: number;
+  applicable_redeemables_per_category_limit: number;
+  applicable_exclusive_redeemables_limit: number;
+  exclusive_categories: string[];
+  joint_categories: string[];
+  redeemables_application_mode: string;
+  redeemables_sorting_rule: string;
+}
+
+/** The limits the form sets: the record's key, its label and the API's upper bound. */
+const stackingLimits = [
+  ['redeemables_limit', 'Codes and promotions one request may name', 30],
+  ['applicable_redeemables_limit', 'Of those, applied to one order at most', 30],
+  ['applicable_redeemables_per_category_limit', 'Applied per category at most', 30],
+  ['applicable_exclusive_redeemables_limit', 'Exclusive ones applied at most', 5],
+] as const;
+
+function stackingSection(c: ProjectCtx, r: Stacking): Html {
+  const at = `${c.base}/settings/stacking`;
+  return html`<section class="card" aria-labelledby="stacking-h"><h2 id="stacking-h">Stacking rules</h2>
+<p class="muted">How many codes and promotions one validation or redemption may combine, and which apply together.</p>
+<form method="post" action="${at}">${csrfField(c.session)}
+${stackingLimits.map(([key, label, max]) => html`<label for="stacking-${key}">${label} <span class="muted">(1 to ${max})</span></label><input type="number" id="stacking-${key}" name="${key}" min="1" max="${max}" step="1" required value="${r[key]}">`)}
+<label for="stacking-exclusive">Exclusive categories <span class="muted">(category ids, one per line: a code of one applies alone)</span></label><textarea id="stacking-exclusive" name="exclusive_categories" rows="2">${r.exclusive_categories.join('\n')}</textarea>
+<label for="stacking-joint">Joint categories <span class="muted">(category ids, one per line: they apply beside exclusive ones)</span></label><textarea id="stacking-joint" name="joint_categories" rows="2">${r.joint_categories.join('\n')}</textarea>
+<label for="stacking-mode">When one of them does not apply</label><select id="stacking-mode" name="redeemables_application_mode"><option value="ALL"${selected(r.redeemables_application_mode === 'ALL')}>Refuse them all</option><option value="PARTIAL"${selected(r.redeemables_application_mode === 'PARTIAL')}>Apply the others</option></select>
+<label for="stacking-order">Order they apply in</label><select id="stacking-order" name="redeemables_sorting_rule"><option value="REQUESTED_ORDER"${selected(r.redeemables_sorting_rule === 'REQUESTED_ORDER')}>As the request lists them</option><option value="CATEGORY_HIERARCHY"${selected(r.redeemables_sorting_rule === 'CATEGORY_HIERARCHY')}>By their categories' hierarchy</option></select>
+<p><button type="submit">Save stacking rules</button></p></form>
+${postButton(c.session, `${at}/reset`, 'Back to the defaults', { secondary: true, confirm: 'Put the stacking rules back to the defaults?' })}</section>`;
+}
+
+/** The stacking rules the form sets (a limit that is not a whole number is sent as typed, for the API to refuse). */
+function stackingOf(form: unknown): Record<string, unknown> {
+  const lines = (n: string) =>
+    field(form, n)
+      .split(/\r?\n/)
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
+  const limit = (n: string) => {
+    const v = field(form, n).trim();
+    return /^\d+$/.test(v) ? Number(v) : v;
+  };
+  return {
+    ...Object.fromEntries(stackingLimits.map(([key]) => [key, limit(key)])),
+    exclusive_categories: lines('exclusive_categories'),
+    joint_categories: lines('joint_categories'),
+    redeemables_application_mode: field(form, 'redeemables_application_mode'),
+    redeemables_sorting_rule: field(form, 'redeemables_sorting_rule'),
+  };
+}
+
+function settingsBody(c: ProjectCtx, p: Project, stacking: Stacking): Html {
   const at = `${c.base}/settings`;
   return html`${settingsTabs(c.project.id, 'general')}<h1>General</h1>
 <form method="post" action="${at}" class="card">${csrfField(c.session)}
@@ -49,7 +104,8 @@ ${clientFlags.map(([name, label]) => html`<div><label class="inline"><input type
     `${at}/keys/client/regenerate`,
     'Regenerate the client-side key',
     { secondary: true, confirm: 'Make a new client-side key? Browsers and apps using the current one stop working until they have the new one.' },
-  )}</div></section>`;
+  )}</div></section>
+${stackingSection(c, stacking)}`;
 }
 
 /** The API's project body from the form: every field it shows (a switch left unticked is off). */
@@ -76,25 +132,52 @@ export function settingsRoutes(d: FastifyInstance): void {
 
   d.get<P>('/p/:projectId/settings', async (req, reply) => {
     const c = await projectCtx(req);
-    const project = await c.api.must<Project>('GET', `/projects/${c.project.id}`);
-    return c.render(reply, 'settings', 'General settings', settingsBody(c, project));
+    const [project, stacking] = await Promise.all([
+      c.api.must<Project>('GET', `/projects/${c.project.id}`),
+      c.api.must<{ data: Stacking[] }>('GET', `/projects/${c.project.id}/stacking-rules`),
+    ]);
+    return c.render(reply, 'settings', 'General settings', settingsBody(c, project, stacking.data[0]!));
+  });
+
+  /** The record is read first: its id is what PUT takes (the same before and after the project sets its own). */
+  async function stackingPath(c: ProjectCtx) {
+    const { data } = await c.api.must<{ data: Stacking[] }>('GET', `/projects/${c.project.id}/stacking-rules`);
+    return `/projects/${c.project.id}/stacking-rules/${encodeURIComponent(data[0]!.id)}`;
+  }
+
+  // A role that may not change settings, a value the API refuses: said on the page, nothing changed.
+  d.post<P>('/p/:projectId/settings/stacking', async (req, reply) => {
+    const c = await projectCtx(req);
+    return c.attempt(reply, `${c.base}/settings#stacking-h`, async () => {
+      await c.api.must('PUT', await stackingPath(c), stackingOf(req.body));
+      return 'Stacking rules saved.';
+    });
+  });
+
+  d.post<P>('/p/:projectId/settings/stacking/reset', async (req, reply) => {
+    const c = await projectCtx(req);
+    return c.attempt(reply, `${c.base}/settings#stacking-h`, async () => {
+      await c.api.must('DELETE', await stackingPath(c));
+      return 'Stacking rules are back to the defaults.';
+    });
   });
 
   d.post<P>('/p/:projectId/settings', async (req, reply) => {
     const c = await projectCtx(req);
-    const r = await c.api.call<Project>('PUT', `/projects/${c.project.id}`, bodyOf(req.body));
-    // A role that may not change settings, a value the API refuses: said on the page, nothing changed.
-    if (!r.ok) return c.done(reply, `${c.base}/settings`, new ApiRefusal(r.status, r.body).message, 'error');
-    return c.done(reply, `${c.base}/settings`, 'Settings saved.');
+    return c.attempt(reply, `${c.base}/settings`, async () => {
+      await c.api.must('PUT', `/projects/${c.project.id}`, bodyOf(req.body));
+      return 'Settings saved.';
+    });
   });
 
   d.post<P>('/p/:projectId/settings/keys/:kind/regenerate', async (req, reply) => {
     const c = await projectCtx(req);
     const kind = req.params.kind === 'server' ? 'server-side-key' : req.params.kind === 'client' ? 'client-side-key' : undefined;
     if (!kind) return c.done(reply, `${c.base}/settings`, 'There are server-side and client-side keys only.', 'error');
-    const r = await c.api.call<Record<string, { app_id: string; app_token: string }>>('POST', `/projects/${c.project.id}/${kind}/regenerate`);
-    if (!r.ok) return c.done(reply, `${c.base}/settings`, new ApiRefusal(r.status, r.body).message, 'error');
-    const pair = r.body[kind.replaceAll('-', '_')]!;
-    return c.done(reply, `${c.base}/settings#keys-h`, `New ${kind.replace('-key', '').replace('-', ' ')} key (shown once): app id ${pair.app_id}, app token ${pair.app_token}`);
+    return c.attempt(reply, `${c.base}/settings#keys-h`, async () => {
+      const body = await c.api.must<Record<string, { app_id: string; app_token: string }>>('POST', `/projects/${c.project.id}/${kind}/regenerate`);
+      const pair = body[kind.replaceAll('-', '_')]!;
+      return `New ${kind.replace('-key', '').replace('-', ' ')} key (shown once): app id ${pair.app_id}, app token ${pair.app_token}`;
+    });
   });
 }
