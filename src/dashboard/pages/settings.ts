@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { StackingRules } from '../../modules/redemptions/index.js';
 import { field, projectCtx, type ProjectCtx } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField, postButton, settingsTabs } from '../layout.js';
@@ -29,16 +30,8 @@ const checked = (yes: unknown) => (yes === true ? ' checked' : '');
 const selected = (yes: boolean) => (yes ? ' selected' : '');
 
 /** The project's stacking-rules record (Voucherify's defaults until it sets its own). */
-interface Stacking {
+interface Stacking extends StackingRules {
   id: string;
-  redeemables_limit: number;
-  applicable_redeemables_limit: number;
-  applicable_redeemables_per_category_limit: number;
-  applicable_exclusive_redeemables_limit: number;
-  exclusive_categories: string[];
-  joint_categories: string[];
-  redeemables_application_mode: string;
-  redeemables_sorting_rule: string;
 }
 
 /** The limits the form sets: the record's key, its label and the API's upper bound. */
