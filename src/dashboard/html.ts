@@ -32,6 +32,16 @@ export function when(iso: string | null | undefined): string {
   return iso ? `${iso.slice(0, 19).replace('T', ' ')} UTC` : '—';
 }
 
+/** Minor units (hundredths) as a decimal amount, such as 1250 -> 12.50; '—' for none (the currency is the project's). */
+export function money(minor: number | string | null | undefined): string {
+  if (minor === null || minor === undefined) return '—';
+  const n = Number(minor);
+  return Number.isFinite(n) ? (n / 100).toFixed(2) : String(minor);
+}
+
+/** Hundredths of the currency, from a form's decimal ("10.5" is 1050); NaN when it is not a number. */
+export const cents = (s: string) => (s.trim() === '' ? Number.NaN : Math.round(Number(s) * 100));
+
 /** Query string from defined, non-empty values. */
 export function query(params: Record<string, string | number | undefined | null>): string {
   const q = new URLSearchParams();

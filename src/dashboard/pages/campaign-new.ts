@@ -5,7 +5,7 @@ import type { LoyaltiesService } from '../../modules/loyalties/index.js';
 import type { PromotionsService } from '../../modules/promotions/index.js';
 import type { ValidationRuleInput, ValidationRulesService } from '../../modules/validation-rules/index.js';
 import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
-import { html, type Html } from '../html.js';
+import { cents, html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
 import type { Executor } from '../../store/db.js';
 import { bodyProblem, userCause } from '../v1.js';
@@ -76,8 +76,6 @@ ${rewardFields('referrer2_reward', "referrer's further", v, rewards)}</fieldset>
 <p><button type="submit">Create campaign</button> <a class="button secondary" href="${c.base}/campaigns">Cancel</a></p></form>`;
 }
 
-/** Hundredths of the currency, from a form's decimal ("10.5" is 1050); NaN when it is not a number. */
-export const cents = (s: string) => (s.trim() === '' ? Number.NaN : Math.round(Number(s) * 100));
 /** A datetime-local value read as UTC, in ISO form; null when it is not a date. */
 function utc(s: string): string | undefined | null {
   if (!s) return undefined;

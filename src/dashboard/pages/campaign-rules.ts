@@ -3,7 +3,7 @@ import type { CampaignsService } from '../../modules/campaigns/index.js';
 import type { SegmentsService } from '../../modules/segments/index.js';
 import type { RuleSet, ValidationRulesService } from '../../modules/validation-rules/index.js';
 import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
-import { html, type Html } from '../html.js';
+import { cents, html, money, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { userCause } from '../v1.js';
 
@@ -45,7 +45,7 @@ export function rulesText(rules: RuleSet, segmentNames: Map<string, string>): st
       if (typeof r !== 'object' || r === null) return '';
       const conds = Object.entries(r.conditions ?? {}).map(([op, values]) => {
         const shown = values.map((v) =>
-          r.name === 'customer.segment' ? (segmentNames.get(String(v)) ?? String(v)) : isMoney(r.name) && typeof v === 'number' ? (v / 100).toFixed(2) : String(v),
+          r.name === 'customer.segment' ? (segmentNames.get(String(v)) ?? String(v)) : isMoney(r.name) && typeof v === 'number' ? money(v) : String(v),
         );
         return `${r.name}${r.property ? `.${r.property}` : ''} ${operatorWords[op] ?? op} ${shown.join(', ')}`;
       });
@@ -55,8 +55,6 @@ export function rulesText(rules: RuleSet, segmentNames: Map<string, string>): st
   return parts.length === 0 ? 'No conditions' : parts.join(rules.logic && /\bor\b/i.test(rules.logic) ? ' or ' : ' and ');
 }
 
-/** Hundredths of the currency from the form's decimal. */
-const cents = (s: string) => (s.trim() === '' ? Number.NaN : Math.round(Number(s) * 100));
 
 /** The rule set of the form's one condition, with its name, or what is wrong with the form. */
 function ruleOf(form: unknown, campaignName: string, segmentNames: Map<string, string>): { name: string; rules: RuleSet } | string {

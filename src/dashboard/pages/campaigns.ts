@@ -4,7 +4,7 @@ import type { EarningRuleInput, EarningRules, Tiers } from '../../modules/loyalt
 import type { RedemptionRow, RedemptionsService } from '../../modules/redemptions/index.js';
 import type { VouchersService } from '../../modules/vouchers/index.js';
 import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
-import { html, query, when, type Html } from '../html.js';
+import { html, money, query, when, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { balanceForm, rewardsSection, type BalanceServices } from './balances.js';
 import { campaignRulesSection, segmentNamesOf, type CampaignRuleServices } from './campaign-rules.js';
@@ -367,10 +367,4 @@ export function redemptionTable(c: ProjectCtx, rows: RedemptionRow[], on: 'vouch
     return html`<tr data-redemption="${r.id}"><td class="mono">${r.id}</td><td>${when(r.created_at.toISOString())}</td><td><span class="badge ${status}">${r.status}</span>${typeof r.body.failure_code === 'string' ? html`<br><span class="muted">${r.body.failure_code}</span>` : ''}</td>${cells}<td class="mono">${r.order_id ?? '—'}</td><td>${money(r.amount)}</td>
 <td class="actions">${r.status === 'SUCCEEDED' && r.related_object_type !== 'redemption' ? postButton(c.session, `${c.base}/redemptions/${encodeURIComponent(r.id)}/rollback`, `Roll back ${r.id}`, { secondary: true, confirm: 'Roll this redemption back? What it spent is given back.', extra: { back } }) : ''}</td></tr>`;
   })}</tbody></table></div>`;
-}
-
-/** Minor units shown as a decimal amount (the currency is the project's, not stored per redemption). */
-function money(minor: number | string): string {
-  const n = Number(minor);
-  return Number.isFinite(n) ? (n / 100).toFixed(2) : String(minor);
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RedemptionsService } from '../../modules/redemptions/index.js';
 import type { VouchersService } from '../../modules/vouchers/index.js';
 import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
-import { html, type Html } from '../html.js';
+import { html, money, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
 import { userCause } from '../v1.js';
 
@@ -12,7 +12,6 @@ export interface CounterServices {
   vouchers: Pick<VouchersService, 'find'>;
 }
 
-const money = (minor: number) => (minor / 100).toFixed(2);
 /** Hundredths of the currency from the form's decimal; undefined when empty, NaN when not a number. */
 function centsOf(text: string): number | undefined {
   if (text.trim() === '') return undefined;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OrderItem, OrderRow, OrdersService } from '../../modules/orders/index.js';
 import type { RedemptionsService } from '../../modules/redemptions/index.js';
 import { projectCtx, type ProjectCtx } from '../context.js';
-import { html, when, type Html } from '../html.js';
+import { html, money, when, type Html } from '../html.js';
 import { pager } from './list-parts.js';
 import { redemptionTable } from './campaigns.js';
 
@@ -14,7 +14,6 @@ export interface OrderServices {
 
 type P = { Params: { projectId: string; orderId: string }; Querystring: { page?: string } };
 const pageSize = 50;
-const money = (minor: number | null | undefined) => (minor === null || minor === undefined ? '—' : (Number(minor) / 100).toFixed(2));
 
 function customerLink(c: ProjectCtx, id: string | null): Html | string {
   return id ? html`<a class="mono" href="${c.base}/customers/${encodeURIComponent(id)}">${id}</a>` : '—';

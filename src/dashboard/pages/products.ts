@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { productBody, skuBody, type ProductRow, type ProductsService, type SkuRow } from '../../modules/products/index.js';
 import { field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
-import { html, query, when, type Html } from '../html.js';
+import { html, money, query, when, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { bodyProblem } from '../v1.js';
 
@@ -19,7 +19,6 @@ function priceOf(text: string): number | undefined {
   const n = Number(text);
   return Number.isFinite(n) ? Math.round(n * 100) : Number.NaN;
 }
-const money = (cents: number | null) => (cents === null ? '—' : (cents / 100).toFixed(2));
 
 /** The body of a product or SKU from the form, checked against the API's schema; or what is wrong. */
 function bodyOf(form: unknown, nameField: 'name' | 'sku', schema: object): { body?: Record<string, unknown>; problem?: string } {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { PromotionsService } from '../../modules/promotions/index.js';
 import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
-import { html, type Html } from '../html.js';
+import { html, money, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import type { ValidationRulesService } from '../../modules/validation-rules/index.js';
 import { userCause } from '../v1.js';
@@ -24,7 +24,6 @@ interface TierView {
   summary: { redemptions: { total_redeemed: number }; orders: { total_discount_amount: number } };
 }
 
-const money = (minor: unknown) => (Number(minor) / 100).toFixed(2);
 
 /** What a tier's discount takes off, in words. */
 export function discountText(d: Record<string, unknown>): string {
@@ -32,9 +31,9 @@ export function discountText(d: Record<string, unknown>): string {
     case 'PERCENT':
       return `${String(d.percent_off)}% off`;
     case 'AMOUNT':
-      return `${money(d.amount_off)} off`;
+      return `${money(d.amount_off as number)} off`;
     case 'FIXED':
-      return `Fixed price ${money(d.fixed_amount)}`;
+      return `Fixed price ${money(d.fixed_amount as number)}`;
     case 'UNIT':
       return `${String(d.unit_off ?? 1)} unit(s) free`;
     default:
