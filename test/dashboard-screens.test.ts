@@ -1148,6 +1148,9 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await mate.page.waitForURL(/\/overview$/);
     await mate.page.goto(`/dashboard/p/${p.id}/segments`);
     expect(await mate.page.locator('h1').first().textContent()).toBe('Segments');
+    // The changes their role does not allow are turned off, and the page says why.
+    await mate.page.getByText('Your role in this project (VIEWER) does not allow the changes on this screen').waitFor();
+    expect(await mate.page.getByRole('button', { name: 'Create segment' }).isDisabled()).toBe(true);
     // A change is refused with 403 and says why.
     const refused = await mate.page.request.post(`/dashboard/p/${p.id}/segments`, { form: { _csrf: (await mate.page.locator('meta[name=csrf-token]').getAttribute('content'))!, name: 'Nope', type: 'static', customers: '' } });
     expect(refused.status()).toBe(403);
@@ -1155,11 +1158,14 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await mate.page.goto(`/dashboard/p/${p.id}/team`);
     expect(await mate.page.getByRole('button', { name: 'Add' }).count()).toBe(0);
     expect(mate.errors.splice(0)).toEqual([]);
-    // Project settings are readable; a change is refused, and nothing changes.
+    // Project settings are readable, not changeable; a change posted anyway is refused, and nothing changes.
     await mate.page.goto(`/dashboard/p/${p.id}/settings`);
-    await mate.page.getByLabel('Project name').fill('Renamed by a viewer');
-    await mate.page.getByRole('button', { name: 'Save settings' }).click();
-    await mate.page.getByText('Your role in this project (VIEWER) does not allow this').waitFor();
+    expect(await mate.page.getByLabel('Project name').inputValue()).toBe('Store');
+    expect(await mate.page.getByLabel('Project name').isDisabled()).toBe(true);
+    expect(await mate.page.getByRole('button', { name: 'Save settings' }).isDisabled()).toBe(true);
+    expect(await mate.page.getByRole('button', { name: 'Regenerate', exact: false }).count()).toBe(0);
+    const rename = await mate.page.request.post(`/dashboard/p/${p.id}/settings`, { form: { _csrf: (await mate.page.locator('meta[name=csrf-token]').getAttribute('content'))!, name: 'Renamed by a viewer' } });
+    expect(rename.status()).toBe(403);
     expect((await mgmt(rig.t, 'GET', `/projects/${p.id}`)).json().name).toBe('Store');
     // The browser logs that refusal (403) and the plain refusal page's missing icon (404), and nothing else.
     expect(mate.errors.filter((e) => !/status of 40[34]/.test(e))).toEqual([]);

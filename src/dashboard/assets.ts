@@ -44,6 +44,8 @@ fieldset{border:1px solid #dde1e7;border-radius:6px;margin:.6rem 0}
 .notice{padding:.6rem .8rem;border-radius:4px;margin-bottom:1rem}
 .notice.ok{background:#e3f4e8;border:1px solid #8fcf9f}
 .notice.error{background:#fdeaea;border:1px solid #e39a96}
+.notice.info{background:#eaf1fb;border:1px solid #9bb5dc}
+fieldset.read-only{border:0;padding:0;margin:0;min-width:0}
 .field-error{color:#b3261e;font-size:.9rem;margin:.2rem 0}
 .badge{display:inline-block;padding:0 .45rem;border-radius:9px;font-size:.8rem;font-weight:600;background:#e7eaf0}
 .badge.sent,.badge.active,.badge.completed{background:#dcf2e2;color:#1d6b34}

@@ -4,10 +4,12 @@ import { ApiRefusal, type ApiClient } from './api-client.js';
 import { page, type ProjectRef, type Screen } from './layout.js';
 import type { Html } from './html.js';
 import type { Session } from './session.js';
+import type { Role } from '../modules/team/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    dash?: { session: Session; api: ApiClient };
+    /** The signed-in session, its API client and, for a team user on a project's screen, their role in it. */
+    dash?: { session: Session; api: ApiClient; role?: Role };
   }
 }
 
@@ -33,7 +35,7 @@ export function fields(form: unknown, name: string): string[] {
 }
 
 /** The signed-in session and its API client (set by the dashboard's auth hook). */
-export function dashOf(req: FastifyRequest): { session: Session; api: ApiClient } {
+export function dashOf(req: FastifyRequest): { session: Session; api: ApiClient; role?: Role } {
   if (!req.dash) throw new Error('dashboard route without a session');
   return req.dash;
 }
@@ -60,7 +62,7 @@ export type Outcome = string | { text: string; to?: string; kind?: 'ok' | 'error
 
 /** The project a /dashboard/p/:projectId route is about, read through the management API (404 when unknown). */
 export async function projectCtx(req: FastifyRequest): Promise<ProjectCtx> {
-  const { session, api } = dashOf(req);
+  const { session, api, role } = dashOf(req);
   const projectId = (req.params as { projectId: string }).projectId;
   const list = await api.must<{ data: ProjectRef[] }>('GET', '/projects');
   const projects = list.data.map((p) => ({ id: p.id, name: p.name }));
@@ -77,7 +79,7 @@ export async function projectCtx(req: FastifyRequest): Promise<ProjectCtx> {
     projects,
     project,
     base,
-    render: (reply, screen, title, body) => reply.type('text/html; charset=utf-8').send(page({ session, projects, project, screen, title, body })),
+    render: (reply, screen, title, body) => reply.type('text/html; charset=utf-8').send(page({ session, projects, project, screen, title, body, role })),
     done,
     async attempt(reply, at, change) {
       let out: Outcome;

@@ -44,7 +44,7 @@ import { webhookRoutes } from './pages/webhooks.js';
 import { createThrottle } from './throttle.js';
 import type { V1Services } from './v1.js';
 import { cookieName, createSessions, readCookie, sameToken, type Session } from './session.js';
-import { refusal, type Delegation, type TeamService } from '../modules/team/index.js';
+import { refusal, type Delegation, type Role, type TeamService } from '../modules/team/index.js';
 import type { PublicationsService } from '../modules/publications/index.js';
 import type { RollbacksService } from '../modules/redemptions/index.js';
 import type { RewardsService } from '../modules/rewards/index.js';
@@ -82,16 +82,16 @@ const isPublic = (path: string) => publicPaths.has(path) || path.startsWith('/da
  * A team user's screens of a project: those of projects they are assigned to (others are not found), and changes
  * their role allows, by the rule the management API applies (the project's own id and the rest of the path).
  */
-async function teamGate(team: TeamService, session: Session, req: FastifyRequest): Promise<{ status: number; text: string } | undefined> {
-  if (session.user.kind !== 'user') return undefined;
+async function teamGate(team: TeamService, session: Session, req: FastifyRequest): Promise<{ status: number; text: string } | { role: Role | undefined }> {
+  if (session.user.kind !== 'user') return { role: undefined };
   const access = await team.access(session.user.id);
   if (!access) return { status: 401, text: 'This user no longer exists: sign in again' };
   const { projectId } = (req.params ?? {}) as { projectId?: string };
-  if (projectId === undefined) return undefined;
+  if (projectId === undefined) return { role: undefined };
   const no = refusal(access, projectId, req.method, (req.routeOptions.url ?? '').replace(/^\/dashboard\/p\/:projectId/, ''));
   if (no?.status === 404) return { status: 404, text: `Cannot find project with id ${projectId}` };
   if (no?.status === 403) return { status: 403, text: `Your role in this project (${no.role}) does not allow this` };
-  return undefined;
+  return { role: access.get(projectId) };
 }
 
 function refuse(req: FastifyRequest, reply: FastifyReply, status: number, text: string): FastifyReply {
@@ -123,12 +123,12 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
           if (req.method === 'GET' && !isFetch(req)) return reply.redirect('/dashboard/sign-in', 303);
           return refuse(req, reply, 401, 'Sign in first');
         }
-        const refused = await teamGate(deps.team, session, req);
-        if (refused) {
-          if (refused.status === 401) sessions.endFor(session.user.id);
-          return refuse(req, reply, refused.status, refused.text);
+        const gate = await teamGate(deps.team, session, req);
+        if ('status' in gate) {
+          if (gate.status === 401) sessions.endFor(session.user.id);
+          return refuse(req, reply, gate.status, gate.text);
         }
-        req.dash = { session, api: apiClient(app, session) };
+        req.dash = { session, api: apiClient(app, session), role: gate.role };
       });
 
       // Every change carries the session's CSRF token, in the form (_csrf) or, from the page's script, a header.

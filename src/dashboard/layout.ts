@@ -1,5 +1,6 @@
 import { html, raw, type Html } from './html.js';
 import type { Session } from './session.js';
+import { accessNeeded, allows, type Role } from '../modules/team/index.js';
 
 export interface ProjectRef {
   id: string;
@@ -56,6 +57,8 @@ export interface PageInput {
   screen: Screen;
   title: string;
   body: Html;
+  /** A team user's role in the project (none for management credentials, which may do everything). */
+  role?: Role;
 }
 
 export function page(p: PageInput): string {
@@ -75,7 +78,27 @@ ${p.session.user.kind === 'user' ? html`<a href="${base}/account" aria-label="Yo
       html`<a href="${base}/${s.path}"${current(s.id === p.screen || (s.id === 'webhooks' && (p.screen === 'schemas' || p.screen === 'team' || p.screen === 'settings')))}>${s.label}</a>`,
   )}</nav>`;
   const notice = flash ? html`<div class="notice ${flash.kind}" role="${flash.kind === 'error' ? 'alert' : 'status'}">${flash.text}</div>` : '';
-  return shell(p.title, html`<meta name="csrf-token" content="${p.session.csrf}">`, html`${top}<main id="content">${notice}${p.body}</main>`).text;
+  const body = withinRole(p.body, base, p.role);
+  return shell(p.title, html`<meta name="csrf-token" content="${p.session.csrf}">`, html`${top}<main id="content">${notice}${body}</main>`).text;
+}
+
+/**
+ * The page with the project's changes that the user's role does not allow (the same rule that refuses them when
+ * posted) turned off: a form of fields stays readable with its fields and buttons disabled, a form of buttons alone
+ * (Delete, Disable...) is left out; a line says so. Every change is a POST form, and HTML forms do not nest.
+ */
+export function withinRole(body: Html, base: string, role: Role | undefined): Html {
+  if (!role) return body;
+  let off = 0;
+  const text = body.text.replace(/(<form method="post" action="([^"?]*)[^"]*"[^>]*>)([\s\S]*?)<\/form>/g, (form, open: string, action: string, inner: string) => {
+    if (!action.startsWith(`${base}/`) && action !== base) return form;
+    if (allows(role, accessNeeded('POST', action.slice(base.length)))) return form;
+    off++;
+    const fields = /<(textarea|select)\b|<input\b(?![^>]*type="hidden")/.test(inner);
+    return fields ? `${open}<fieldset class="read-only" disabled>${inner}</fieldset></form>` : '';
+  });
+  if (off === 0) return body;
+  return html`<p class="notice info" role="note">Your role in this project (${role}) does not allow the changes on this screen: they are turned off. A project admin can change your role.</p>${raw(text)}`;
 }
 
 /** Project settings' sub-navigation (General, Webhooks, Event schemas, Team). */
