@@ -1,6 +1,7 @@
 /**
  * Loyalty earning benchmark, on PostgreSQL: custom-event ingest into a project with one active custom-event earning
- * rule (every event earns points on its customer's card) and one segment-entered rule, against the same ingest into
+ * rule (by default every event earns points on its customer's card; `--earning-share` makes the rest of the events
+ * another custom event, which earns nothing) and one segment-entered rule, against the same ingest into
  * the same project with both rules disabled (same customers, cards, program and segment: only the rules differ),
  * measured in turns in one run (the machine's speed drifts: each ratio compares neighbours; the median counts).
  * Prints figures; judging them is for people. Issue target: at least 80%.
@@ -18,6 +19,7 @@ const raw = parseOptions('Usage: npm run bench:loyalty -- [options]', {
   concurrency: { type: 'string', env: 'BENCH_CONCURRENCY', default: '32', help: 'concurrent clients' },
   duration: { type: 'string', env: 'BENCH_DURATION', default: '8', help: 'measured seconds per turn' },
   rounds: { type: 'string', env: 'BENCH_ROUNDS', default: '3', help: 'turns with and without loyalty' },
+  'earning-share': { type: 'string', env: 'BENCH_EARNING_SHARE', default: '100', help: 'percent of the events that are the earning rule\'s event (the rest are another event)' },
   'database-url': { type: 'string', env: 'BENCH_DATABASE_URL', default: 'postgres://root@127.0.0.1:5432/test', help: 'PostgreSQL admin URL' },
   'database-name': { type: 'string', env: 'BENCH_DATABASE_NAME', default: 'tessera_bench_loyalty', help: 'dropped and recreated' },
   'cpu-prof': { type: 'string', env: 'BENCH_CPU_PROF', help: 'write a V8 CPU profile of the server to this directory' },
@@ -26,8 +28,11 @@ const customers = positiveInt('customers', raw.customers);
 const concurrency = positiveInt('concurrency', raw.concurrency);
 const durationMs = positiveInt('duration', raw.duration) * 1000;
 const rounds = positiveInt('rounds', raw.rounds);
+const share = positiveInt('earning-share', raw['earning-share']);
+if (share > 100) throw new Error('--earning-share is a percent: 1 to 100');
+const otherEvent = 'bench_page_viewed';
 
-out(`Loyalty earning benchmark: ${fmt(customers)} customers, ${concurrency} clients, ${rounds} turns of ${durationMs / 1000} s each way; ${machineDescription()}`);
+out(`Loyalty earning benchmark: ${fmt(customers)} customers, ${concurrency} clients, ${rounds} turns of ${durationMs / 1000} s each way, ${share}% of the events earning; ${machineDescription()}`);
 const t = await startTessera({ store: 'postgres', adminUrl: raw['database-url']!, databaseName: raw['database-name']!, nodeArgs: process.env.BENCH_QT ? ['--import', new URL('./lib/query-timer.js', import.meta.url).href] : raw['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${raw['cpu-prof']}`, `--cpu-prof-name=tessera-loyalty-${Date.now()}.cpuprofile`] : [] });
 const load = createLoadClient(t.server.url, concurrency);
 try {
@@ -35,6 +40,7 @@ try {
   async function project(name: string): Promise<ProjectKeys> {
     const p = await createProject(t, name);
     await callJson(`${t.server.url}/management/v1/projects/${p.projectId}/custom-event-schemas`, 'POST', t.management, schemaBody);
+    await callJson(`${t.server.url}/management/v1/projects/${p.projectId}/custom-event-schemas`, 'POST', t.management, { ...schemaBody, name: otherEvent });
     const made = await load.run({ path: '/v1/customers', headers: { ...p.headers, ...json }, body: customerBody, concurrency, requests: customers });
     if (made.errors > 0) throw new Error(`creating customers: ${made.samples.join('; ')}`);
     return p;
@@ -65,7 +71,13 @@ try {
 
   let seq = 0;
   const workload = { customers, updateCustomers: false };
-  const ingest = (ms: number) => load.run({ path: '/v1/events', headers: { ...loyal.headers, ...json }, body: () => eventBody(workload, seq++), concurrency, durationMs: ms });
+  // The first `share` of every 100 events name the earning rule's event; the rest name the other event.
+  const body = () => {
+    const n = seq++;
+    const event = eventBody(workload, n);
+    return n % 100 < share ? event : event.replace(`"event":"${eventName}"`, `"event":"${otherEvent}"`);
+  };
+  const ingest = (ms: number) => load.run({ path: '/v1/events', headers: { ...loyal.headers, ...json }, body, concurrency, durationMs: ms });
   // Without: both rules disabled (the server drops its copy of the rules at once); with: both enabled again.
   const setRules = async (action: 'enable' | 'disable') => {
     for (const r of rules) await callJson(`${t.server.url}/v1/loyalties/${program.id}/earning-rules/${r.id}/${action}`, 'POST', loyal.headers, {});
@@ -114,7 +126,7 @@ try {
   out();
   out(table(['figure', 'value'], [
     ['rules enabled ÷ disabled, median turn (target >= 80%)', `${fmt(median * 100, 1)}%`],
-    ['points accruals recorded / events ingested with the rules enabled', `${fmt(Number(earned.n))} / ${fmt(earning)}`],
+    [`points accruals recorded / events ingested with the rules enabled${share < 100 ? ` (${share}% of them the earning event; one of an amount under 1 earns nothing)` : ''}`, `${fmt(Number(earned.n))} / ${fmt(earning)}`],
   ]));
 } finally {
   await load.close();

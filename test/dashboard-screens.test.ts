@@ -981,6 +981,64 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([]);
   });
 
+  it("shows a card's transactions, pending points (added now or canceled there) and the points that will expire", async () => {
+    const { page } = tab;
+    const ok = async (method: 'GET' | 'POST', url: string, payload?: object) => {
+      const res = await rig.t.app.inject({ method, url, headers: p.server, ...(payload ? { payload } : {}) });
+      expect(res.statusCode, res.body).toBeLessThan(300);
+      return res.json();
+    };
+    expect((await mgmt(rig.t, 'POST', `/projects/${p.id}/custom-event-schemas`, { name: 'hist_visit', schema: { properties: {} } })).statusCode).toBe(200);
+    const program = await ok('POST', '/v1/loyalties', { name: 'History club', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0, expiration_rules: { period_type: 'MONTH', period_value: 2, rounding_type: 'END_OF_MONTH' } }, code_config: { prefix: 'HIST-', length: 6 } } });
+    await ok('POST', `/v1/loyalties/${program.id}/earning-rules`, [
+      { event: 'order.paid', loyalty: { type: 'FIXED', points: 25 }, pending_points: { period_type: 'DAY', period_value: 30 } },
+      { event: 'hist_visit', loyalty: { type: 'FIXED', points: 70 }, source: { banner: 'Visit bonus' } },
+    ]);
+    const code = (await ok('POST', `/v1/loyalties/${program.id}/members`, { customer: { source_id: 'hist-ann' } })).code as string;
+    for (const n of [1, 2]) await ok('POST', '/v1/orders', { source_id: `hist-${n}`, amount: 1000, status: 'PAID', customer: { source_id: 'hist-ann' } });
+    await ok('POST', '/v1/events', { event: 'hist_visit', customer: { source_id: 'hist-ann' } });
+    const [first, second] = (await ok('GET', `/v1/loyalties/members/${code}/pending-points?order=created_at`)).data as Array<{ id: string }>;
+    const bucket = (await ok('GET', `/v1/loyalties/${program.id}/members/${code}/points-expiration`)).data[0];
+
+    await page.goto(`/dashboard/p/${p.id}/vouchers/${code}`);
+    expect(await page.locator('#card-transactions tbody tr').count()).toBe(1);
+    expect(await page.locator('#card-transactions tbody tr').first().textContent()).toMatch(/Earned\s*\+70\s*70\s*earning rule Visit bonus/);
+    expect(await page.locator('#card-pending li').count()).toBe(2);
+    expect(await page.locator('#card-expiring').textContent()).toContain(`70 points at the end of ${bucket.expires_at}`);
+
+    // The first pending points added now: on the card, in its history, no longer pending.
+    await page.locator(`li[data-pending="${first!.id}"]`).getByRole('button', { name: 'Add 25 points now' }).click();
+    await page.getByText('Added 25 pending point(s) to the card.').waitFor();
+    expect(await page.locator('#card-balance').textContent()).toBe('95');
+    expect(await page.locator('#card-transactions tbody tr').first().textContent()).toMatch(/Pending points added\s*\+25\s*95/);
+    // The second canceled: never added.
+    await page.locator(`li[data-pending="${second!.id}"]`).getByRole('button', { name: 'Cancel 25 pending points' }).click();
+    await page.getByText('The pending points are canceled.').waitFor();
+    expect(await page.locator('#card-pending li').count()).toBe(0);
+    expect(await page.getByText('No points are waiting.').count()).toBe(1);
+    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toEqual({ points: 95, balance: 95 });
+    // Points added by hand are taken away again, in the history with the reason given.
+    await page.getByLabel('Points (negative to remove)').fill('-15');
+    await page.getByLabel('Reason').fill('Damaged parcel');
+    await page.getByRole('button', { name: 'Change the points' }).click();
+    await page.getByText('Removed 15 point(s).').waitFor();
+    expect(await page.locator('#card-transactions tbody tr').first().textContent()).toMatch(/Removed\s*−15\s*80\s*Damaged parcel/);
+    // Both were already done: a second click (an old page) is refused on the page, nothing changes.
+    const again = await page.request.post(`/dashboard/p/${p.id}/vouchers/${code}/pending/${first!.id}/activate`, { form: { _csrf: (await page.locator('meta[name=csrf-token]').getAttribute('content'))! } });
+    expect(await again.text()).toMatch(/Cannot find pending_points/i);
+    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card.balance).toBe(80);
+
+    // A gift card's history: credits in amounts.
+    const gifts = await ok('POST', '/v1/campaigns', { name: 'History gifts', campaign_type: 'GIFT_VOUCHERS', type: 'STATIC', vouchers_count: 1, voucher: { type: 'GIFT_VOUCHER', gift: { amount: 1000 } } });
+    await expect.poll(async () => (await ok('GET', `/v1/vouchers?campaign_id=${gifts.id}`)).vouchers.length, { timeout: 30_000 }).toBe(1);
+    const giftCode = (await ok('GET', `/v1/vouchers?campaign_id=${gifts.id}`)).vouchers[0].code as string;
+    await ok('POST', `/v1/vouchers/${giftCode}/balance`, { amount: 250, reason: 'Apology' });
+    await page.goto(`/dashboard/p/${p.id}/vouchers/${giftCode}`);
+    expect(await page.locator('#card-transactions tbody tr').first().textContent()).toMatch(/Added\s*\+2\.50\s*12\.50\s*Apology/);
+    expect(await page.locator('#card-pending').count()).toBe(0);
+    expect(tab.errors.splice(0)).toEqual([]);
+  });
+
   it('adds products and their SKUs from the Products screen (refusals said on the form) and moves them to the bin', async () => {
     const { page } = tab;
     const get = async (url: string) => rig.t.app.inject({ method: 'GET', url, headers: p.server });

@@ -16,6 +16,9 @@ import { authRoutes } from './pages/auth.js';
 import { binRoutes, type BinServices } from './pages/bin.js';
 import { balanceRoutes, type BalanceServices } from './pages/balances.js';
 import { campaignRuleRoutes } from './pages/campaign-rules.js';
+import { cardHistoryRoutes } from './pages/card-history.js';
+import type { LoyaltiesService, Pending } from '../modules/loyalties/index.js';
+import type { Balances } from '../modules/vouchers/index.js';
 import { loyaltyRewardRoutes } from './pages/loyalty-rewards.js';
 import { productRoutes, type ProductServices } from './pages/products.js';
 import { redemptionListRoutes } from './pages/redemptions.js';
@@ -57,6 +60,9 @@ export interface DashboardDeps extends V1Services, ProductServices, CampaignServ
   validationRules: ValidationRulesService;
   promotions: PromotionsService;
   rewards: RewardsService;
+  loyalties: LoyaltiesService;
+  balances: Balances;
+  pendingPoints: Pending;
   orders: OrdersService;
   products: ProductsService;
   management: { check(id: string, token: string): Promise<boolean> };
@@ -163,6 +169,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       customerRoutes(d, deps);
       campaignNewRoutes(d, deps);
       campaignRoutes(d, deps);
+      cardHistoryRoutes(d, deps);
       campaignRuleRoutes(d, deps);
       promotionTierRoutes(d, deps);
       validationRuleRoutes(d, deps);

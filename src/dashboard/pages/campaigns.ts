@@ -1,3 +1,4 @@
+import { historySection, type CardHistoryServices } from './card-history.js';
 import type { FastifyInstance } from 'fastify';
 import type { CampaignsService } from '../../modules/campaigns/index.js';
 import type { EarningRuleInput, EarningRules, Tiers } from '../../modules/loyalties/index.js';
@@ -14,7 +15,8 @@ import { pager } from './list-parts.js';
 import { promotionTiersSection, type PromotionTierServices } from './promotion-tiers.js';
 import { userCause } from '../v1.js';
 
-export interface CampaignServices extends CampaignRuleServices, PromotionTierServices {
+/** A loyalty card's or gift card's page also shows its history (CardHistoryServices). */
+export interface CampaignServices extends CampaignRuleServices, PromotionTierServices, CardHistoryServices {
   validationRules: CampaignRuleServices['validationRules'] & PromotionTierServices['validationRules'];
   campaigns: CampaignsService;
   vouchers: VouchersService;
@@ -211,6 +213,7 @@ ${redemptionTable(c, redemptions.rows, 'voucher', `${c.base}/vouchers/${encodeUR
       v.loyalty_card ? html`<p>Balance: <strong id="card-balance">${v.loyalty_card.balance}</strong> points.</p>` : v.gift ? html`<p>Balance: <strong id="gift-balance">${(v.gift.balance / 100).toFixed(2)}</strong>.</p>` : ''
     }</section>
 ${counterForm(c, v)}${balanceForm(c, v)}${await rewardsSection(c, s.rewards, v)}</div>
+${await historySection(c, s, v)}
 <h2>Data</h2><pre tabindex="0" aria-label="Voucher">${JSON.stringify(v, null, 2)}</pre>`;
     return c.render(reply, 'campaigns', `Voucher ${v.code}`, body);
   });
