@@ -872,6 +872,18 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(linusCards.map((x: { gift: { balance: number } }) => x.gift.balance)).toEqual([2550 + 500]);
     const adaCards = (await get(`/v1/vouchers?campaign_id=${stars.id}&customer=${ada.id}&limit=10`)).vouchers;
     expect(adaCards.map((x: { loyalty_card: { balance: number } }) => x.loyalty_card.balance)).toEqual([110]);
+    // The program's page counts its conversions and lists them: who referred whom, with which code.
+    await page.goto(`/dashboard/p/${p.id}/campaigns/${friends.id}`);
+    expect(await page.locator('#referral-total').textContent()).toBe('1');
+    expect(await page.locator('#referrer-total').textContent()).toBe('1');
+    expect(await page.locator(`#top-referrers tr[data-referrer="${ada.id}"]`).textContent()).toMatch(/^ada1/);
+    expect(await page.locator(`#referral-conversions tr[data-referee="${linus.id}"]`).textContent()).toMatch(new RegExp(`linusada${referralCode}$`));
+    await page.locator(`#referral-conversions tr[data-referee="${linus.id}"]`).getByRole('link', { name: 'linus' }).click();
+    await page.waitForURL(new RegExp(`/customers/${linus.id}$`));
+    // Each customer's page says it, from their side.
+    expect(await page.locator('#customer-referrals').textContent()).toMatch(/^Referred by ada in Friends/);
+    await page.locator('#customer-referrals').getByRole('link', { name: 'ada' }).click();
+    expect(await page.locator('#customer-referrals').textContent()).toMatch(/^Referred linus in Friends/);
 
     // A code of the new campaign published to a customer from their page, as the signed-in user.
     const grace = await get('/v1/customers/grace');

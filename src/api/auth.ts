@@ -65,6 +65,12 @@ export function clientAuth(projects: ProjectsService) {
  */
 export function managementAuth(management: ManagementAuth, team: { team: TeamService; delegation: Delegation }) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    // A management sign-in of the dashboard, in-process (its session ends when the credentials change).
+    const managementId = team.delegation.managementOf(req.headers);
+    if (managementId !== undefined) {
+      if (await management.holds(managementId)) return;
+      throw unauthorized('The management credentials changed');
+    }
     const userId = team.delegation.userOf(req.headers);
     if (userId !== undefined) {
       const access = await team.team.access(userId);

@@ -47,7 +47,7 @@ import { webhookRoutes } from './pages/webhooks.js';
 import { createThrottle } from './throttle.js';
 import type { V1Services } from './v1.js';
 import { cookieName, createSessions, readCookie, sameToken, type Session } from './session.js';
-import { refusal, type Delegation, type Role, type TeamService } from '../modules/team/index.js';
+import { refusal, type Delegation, type Role, type SessionStore, type TeamService } from '../modules/team/index.js';
 import type { PublicationsService } from '../modules/publications/index.js';
 import type { RollbacksService } from '../modules/redemptions/index.js';
 import type { RewardsService } from '../modules/rewards/index.js';
@@ -65,7 +65,8 @@ export interface DashboardDeps extends V1Services, ProductServices, CampaignServ
   pendingPoints: Pending;
   orders: OrdersService;
   products: ProductsService;
-  management: { check(id: string, token: string): Promise<boolean> };
+  management: { check(id: string, token: string): Promise<boolean>; fingerprint(): Promise<string | undefined> };
+  dashboardSessions: SessionStore;
   team: TeamService;
   delegation: Delegation;
   publications: Pick<PublicationsService, 'publish' | 'list'>;
@@ -107,7 +108,7 @@ function refuse(req: FastifyRequest, reply: FastifyReply, status: number, text: 
 
 /** Registers the dashboard on the API's app: `/` redirects to `/dashboard`. */
 export async function registerDashboard(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
-  const sessions = createSessions();
+  const sessions = createSessions({ store: deps.dashboardSessions, delegation: deps.delegation, management: deps.management });
   // Ten wrong passwords for one email within 15 minutes hold its sign-in for the rest of them.
   const throttle = createThrottle({ max: 10, windowMs: 15 * 60_000 });
   // Pages, not API: kept out of /openapi.json (which documents every route not marked hidden).
@@ -124,17 +125,23 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
         reply.headers(securityHeaders);
         const path = req.url.split('?')[0]!.replace(/\/+$/, '');
         if (isPublic(path)) return;
-        const session = sessions.find(readCookie(req.headers.cookie, cookieName));
+        const session = await sessions.find(readCookie(req.headers.cookie, cookieName));
         if (!session) {
           if (req.method === 'GET' && !isFetch(req)) return reply.redirect('/dashboard/sign-in', 303);
           return refuse(req, reply, 401, 'Sign in first');
         }
         const gate = await teamGate(deps.team, session, req);
         if ('status' in gate) {
-          if (gate.status === 401) sessions.endFor(session.user.id);
+          if (gate.status === 401) await sessions.endFor(session.user.id);
           return refuse(req, reply, gate.status, gate.text);
         }
         req.dash = { session, api: apiClient(app, session), role: gate.role };
+      });
+
+      // A message set for the next page (or shown and so cleared) is stored before the answer leaves.
+      d.addHook('onSend', async (req, _reply, payload) => {
+        if (req.dash) await sessions.saveFlash(req.dash.session);
+        return payload;
       });
 
       // Every change carries the session's CSRF token, in the form (_csrf) or, from the page's script, a header.
@@ -144,10 +151,10 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
         if (!sameToken(sent, req.dash.session.csrf)) return refuse(req, reply, 403, 'The form expired or did not come from this dashboard (CSRF token missing or wrong): reload the page and try again');
       });
 
-      d.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+      d.setErrorHandler(async (err: Error & { statusCode?: number }, req, reply) => {
         if (err instanceof ApiRefusal) {
           if (err.status === 401 && req.dash) {
-            sessions.endFor(req.dash.session.user.id);
+            await sessions.endFor(req.dash.session.user.id);
             return refuse(req, reply, 401, req.dash.session.user.kind === 'user' ? 'Your sign-in stopped working: sign in again' : 'The management credentials stopped working: sign in again');
           }
           return refuse(req, reply, err.status, err.message);
@@ -161,7 +168,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       d.get('/assets/dashboard.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(css));
       d.get('/assets/dashboard.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(js));
 
-      authRoutes(d, { sessions, management: deps.management, team: deps.team, delegation: deps.delegation, throttle });
+      authRoutes(d, { sessions, management: deps.management, team: deps.team, throttle });
       webhookRoutes(d);
       sendoutRoutes(d);
       eventSchemaRoutes(d);

@@ -1,73 +1,71 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import type { Delegation, SessionStore, SessionUser, StoredSession } from '../modules/team/index.js';
 
-/** Who signed in: the holder of the management credentials, or a team user (with the login they signed in with). */
-export type SessionUser = { kind: 'management'; id: string } | { kind: 'user'; id: string; login: string };
+export type { SessionUser } from '../modules/team/index.js';
+export { newToken } from '../modules/team/index.js';
 
 /**
- * Dashboard sessions, kept in this process's memory: a restart signs everyone out, and sessions are not shared
- * between processes. The cookie carries only a random id; what the management API takes (the management
- * credentials, or a team user's in-process delegation) stays server-side, in `headers`.
+ * A dashboard session: stored in the database (shared by every process, kept across restarts), with the headers
+ * its management API calls carry, made afresh on each request: the process's delegation for the team user or the
+ * management id. The management token itself is never kept.
  */
-export interface Session {
-  csrf: string;
-  user: SessionUser;
+export interface Session extends StoredSession {
   /** The headers the session's management API calls carry. */
   headers: Record<string, string>;
-  createdAt: number;
-  seenAt: number;
-  flash?: { kind: 'ok' | 'error'; text: string };
+  /** The flash message as loaded, to store it again only when a request changed it. */
+  loadedFlash: string;
 }
 
 export const cookieName = 'tessera_session';
 export const signInCookie = 'tessera_signin';
-const idleMs = 12 * 60 * 60 * 1000;
-const maxAgeMs = 7 * 24 * 60 * 60 * 1000;
-const maxSessions = 10_000;
-
-const digest = (id: string) => createHash('sha256').update(id).digest('hex');
-export const newToken = () => randomBytes(32).toString('base64url');
 
 export function sameToken(a: unknown, b: string): boolean {
   if (typeof a !== 'string' || a.length !== b.length) return false;
   return timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
-export function createSessions(now: () => number = Date.now) {
-  const sessions = new Map<string, Session>();
+export function createSessions(deps: { store: SessionStore; delegation: Delegation; management: { fingerprint(): Promise<string | undefined> } }) {
+  const { store, delegation, management } = deps;
 
-  function start(user: SessionUser, headers: Record<string, string>): { cookie: string; session: Session } {
-    if (sessions.size >= maxSessions) sessions.delete(sessions.keys().next().value!);
-    const cookie = newToken();
-    const t = now();
-    const session: Session = { csrf: newToken(), user, headers, createdAt: t, seenAt: t };
-    sessions.set(digest(cookie), session);
-    return { cookie, session };
+  const live = (s: StoredSession): Session => ({
+    ...s,
+    headers: s.user.kind === 'user' ? delegation.headers(s.user.id) : delegation.managementHeaders(s.user.id),
+    loadedFlash: JSON.stringify(s.flash ?? null),
+  });
+
+  async function start(user: SessionUser): Promise<{ cookie: string; session: Session }> {
+    const credential = user.kind === 'management' ? ((await management.fingerprint()) ?? null) : null;
+    const started = await store.start(user, credential);
+    return { cookie: started.cookie, session: live(started.session) };
   }
 
-  function find(cookie: string | undefined): Session | undefined {
-    if (!cookie) return undefined;
-    const key = digest(cookie);
-    const s = sessions.get(key);
+  /** The cookie's session; a management one ends when the instance's credentials are no longer those it signed in with. */
+  async function find(cookie: string | undefined): Promise<Session | undefined> {
+    const s = await store.find(cookie);
     if (!s) return undefined;
-    const t = now();
-    if (t - s.seenAt > idleMs || t - s.createdAt > maxAgeMs) {
-      sessions.delete(key);
+    if (s.user.kind === 'management' && s.credential !== ((await management.fingerprint()) ?? null)) {
+      await store.end(cookie);
       return undefined;
     }
-    s.seenAt = t;
-    return s;
+    return live(s);
   }
 
-  function end(cookie: string | undefined): void {
-    if (cookie) sessions.delete(digest(cookie));
+  /** Stores the session's flash message when the request set or showed it. */
+  async function saveFlash(s: Session): Promise<void> {
+    const now = JSON.stringify(s.flash ?? null);
+    if (now === s.loadedFlash) return;
+    await store.setFlash(s.key, s.flash);
+    s.loadedFlash = now;
   }
 
-  /** Ends every session of this user (the management id, or a team user's id), but `keep`: their sign-in changed. */
-  function endFor(userId: string, keep?: Session): void {
-    for (const [k, s] of sessions) if (s.user.id === userId && s !== keep) sessions.delete(k);
-  }
-
-  return { start, find, end, endFor };
+  return {
+    start,
+    find,
+    saveFlash,
+    end: (cookie: string | undefined) => store.end(cookie),
+    /** Ends every session of this user (the management id, or a team user's id), but `keep`: their sign-in changed. */
+    endFor: (userId: string, keep?: Session) => store.endFor(userId, keep?.key),
+  };
 }
 
 export type Sessions = ReturnType<typeof createSessions>;

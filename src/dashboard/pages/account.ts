@@ -49,7 +49,7 @@ export function accountRoutes(d: FastifyInstance, deps: { team: TeamService; ses
     }
     deps.throttle.succeeded(me.login);
     // Every other session of this user ends; this one goes on.
-    deps.sessions.endFor(me.id, c.session);
+    await deps.sessions.endFor(me.id, c.session);
     return c.done(reply, `${c.base}/account`, 'Your password is changed; you are signed out everywhere else.');
   });
 }

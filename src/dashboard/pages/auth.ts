@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { invitationDays, minPasswordLength, type Delegation, type TeamService, type TeamUser } from '../../modules/team/index.js';
+import { invitationDays, minPasswordLength, type TeamService, type TeamUser } from '../../modules/team/index.js';
 import { dashOf, field } from '../context.js';
 import { html } from '../html.js';
 import { signedOutPage } from '../layout.js';
@@ -49,13 +49,13 @@ const closedInvitation = () =>
 /** Sign-in (a double-submitted token guards the form), sign-out, the landing redirect and the project switcher. */
 export function authRoutes(
   d: FastifyInstance,
-  deps: { sessions: Sessions; management: { check(id: string, token: string): Promise<boolean> }; team: TeamService; delegation: Delegation; throttle: Throttle },
+  deps: { sessions: Sessions; management: { check(id: string, token: string): Promise<boolean> }; team: TeamService; throttle: Throttle },
 ): void {
-  const { sessions, management, team, delegation, throttle } = deps;
+  const { sessions, management, team, throttle } = deps;
 
-  function signedIn(req: FastifyRequest, reply: FastifyReply, user: SessionUser, headers: Record<string, string>): FastifyReply {
-    sessions.end(readCookie(req.headers.cookie, cookieName));
-    const started = sessions.start(user, headers);
+  async function signedIn(req: FastifyRequest, reply: FastifyReply, user: SessionUser): Promise<FastifyReply> {
+    await sessions.end(readCookie(req.headers.cookie, cookieName));
+    const started = await sessions.start(user);
     return reply
       .header('set-cookie', [cookie(cookieName, started.cookie, { secure: secure(req) }), cookie(signInCookie, '', { secure: secure(req), maxAgeS: 0 })])
       .redirect('/dashboard', 303);
@@ -88,7 +88,7 @@ export function authRoutes(
         return reply.code(401).type('text/html; charset=utf-8').send(signInForm(expected, 'Wrong email or password.'));
       }
       throttle.succeeded(login);
-      return signedIn(req, reply, { kind: 'user', id: user.id, login: user.login }, delegation.headers(user.id));
+      return signedIn(req, reply, { kind: 'user', id: user.id, login: user.login });
     }
     const id = field(req.body, 'id').trim();
     const token = field(req.body, 'token');
@@ -97,7 +97,7 @@ export function authRoutes(
       await new Promise((f) => setTimeout(f, 300));
       return reply.code(401).type('text/html; charset=utf-8').send(signInForm(expected, 'Wrong management ID or token.'));
     }
-    return signedIn(req, reply, { kind: 'management', id }, { 'x-management-id': id, 'x-management-token': token });
+    return signedIn(req, reply, { kind: 'management', id });
   });
 
   // An invitation link (from POST /management/v1/projects/users/invite): the invitee sets a password, then is in.
@@ -124,12 +124,12 @@ export function authRoutes(
     // Used meanwhile (another tab) or expired since the page was shown.
     if (!accepted) return reply.code(404).type('text/html; charset=utf-8').send(closedInvitation());
     // A new password signs the user out everywhere else.
-    sessions.endFor(accepted.id);
-    return signedIn(req, reply, { kind: 'user', id: accepted.id, login: accepted.login }, delegation.headers(accepted.id));
+    await sessions.endFor(accepted.id);
+    return signedIn(req, reply, { kind: 'user', id: accepted.id, login: accepted.login });
   });
 
   d.post('/sign-out', async (req, reply) => {
-    sessions.end(readCookie(req.headers.cookie, cookieName));
+    await sessions.end(readCookie(req.headers.cookie, cookieName));
     return reply.header('set-cookie', cookie(cookieName, '', { secure: secure(req), maxAgeS: 0 })).redirect('/dashboard/sign-in', 303);
   });
 

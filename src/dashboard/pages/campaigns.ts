@@ -1,3 +1,4 @@
+import { referralConversionsSection, type ReferralConversionServices } from './referral-conversions.js';
 import { historySection, type CardHistoryServices } from './card-history.js';
 import type { FastifyInstance } from 'fastify';
 import type { CampaignsService } from '../../modules/campaigns/index.js';
@@ -16,7 +17,7 @@ import { promotionTiersSection, type PromotionTierServices } from './promotion-t
 import { userCause } from '../v1.js';
 
 /** A loyalty card's or gift card's page also shows its history (CardHistoryServices). */
-export interface CampaignServices extends CampaignRuleServices, PromotionTierServices, CardHistoryServices {
+export interface CampaignServices extends CampaignRuleServices, PromotionTierServices, CardHistoryServices, ReferralConversionServices {
   validationRules: CampaignRuleServices['validationRules'] & PromotionTierServices['validationRules'];
   campaigns: CampaignsService;
   vouchers: VouchersService;
@@ -85,7 +86,7 @@ ${campaign.description ? html`<p>${campaign.description}</p>` : ''}
       { danger: true, confirm: `Move ${campaign.name} and its codes to the bin?` },
     )}</div></div>
 ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? html`${await loyaltySections(c, s, campaign.id)}${await loyaltyRewardsSection(c, s, campaign.id)}` : ''}
-${campaign.referral_program ? await referralSection(c, s, campaign.referral_program) : ''}
+${campaign.referral_program ? html`${await referralSection(c, s, campaign.referral_program)}${await referralConversionsSection(c, s, campaign.id)}` : ''}
 ${campaign.campaign_type === 'PROMOTION' ? await promotionTiersSection(c, s, campaign.id) : ''}
 ${await campaignRulesSection(c, s, campaign.id)}
 ${campaign.campaign_type === 'PROMOTION' ? '' : html`<h2>${campaign.campaign_type === 'LOYALTY_PROGRAM' ? 'Loyalty cards' : 'Vouchers'} (${vouchers.total})</h2>${voucherTable(c, vouchers.vouchers as VoucherView[])}

@@ -6,7 +6,8 @@ import type { PublicationsService } from '../../modules/publications/index.js';
 import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
 import { csrfField } from '../layout.js';
 import { bodyProblem, userCause } from '../v1.js';
-import { html, query, when } from '../html.js';
+import { html, query, when, type Html } from '../html.js';
+import type { CustomerReferral } from '../../modules/referrals/index.js';
 import type { V1Services } from '../v1.js';
 import { redemptionTable, type CampaignServices } from './campaigns.js';
 
@@ -28,6 +29,16 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** The campaigns whose codes can be published to a customer (promotions have none; referral and loyalty codes do). */
 const publishable = new Set(['DISCOUNT_COUPONS', 'GIFT_VOUCHERS', 'LOYALTY_PROGRAM', 'REFERRAL_PROGRAM']);
+
+/** Who referred the customer and whom they referred, in which program and when. */
+function referralList(c: ProjectCtx, rows: CustomerReferral[]): Html {
+  if (rows.length === 0) return html``;
+  const person = (r: CustomerReferral) => html`<a href="${c.base}/customers/${encodeURIComponent(r.other_id)}">${r.other_source_id ?? r.other_id}</a>`;
+  const program = (r: CustomerReferral) => html`<a href="${c.base}/campaigns/${encodeURIComponent(r.campaign_id)}">${r.campaign_name ?? r.campaign_id}</a>`;
+  return html`<h2>Referrals</h2><ul id="customer-referrals">${rows.map(
+    (r) => html`<li>${r.direction === 'referred_by' ? html`Referred by ${person(r)}` : html`Referred ${person(r)}`} in ${program(r)} <span class="muted">${when(r.created_at.toISOString())}</span></li>`,
+  )}</ul>`;
+}
 
 export function customerRoutes(d: FastifyInstance, s: V1Services & CampaignServices & { publications: Pick<PublicationsService, 'publish'> }): void {
   type Q = { Params: { projectId: string; customerId: string }; Querystring: Record<string, unknown> };
@@ -103,12 +114,13 @@ ${newCustomerForm(c)}`;
     const customer = customerObject(row);
     const type = activityTypes.includes(str(req.query.type)) ? str(req.query.type) : undefined;
     const after = str(req.query.after) || undefined;
-    const [segments, activity, held, redemptions, campaignList] = await Promise.all([
+    const [segments, activity, held, redemptions, campaignList, referrals] = await Promise.all([
       s.segments.segmentsOf(c.project.id, row.id),
       s.log.listActivity(c.project.id, row.id, { limit: pageSize, order: '-created_at', type, starting_after_id: after }),
       s.vouchers.list(c.project.id, { limit: 50, page: 1, customer: row.id }),
       s.redemptions.list(c.project.id, { customer: row.id, limit: pageSize, page: 1 }),
       s.campaigns.list(c.project.id, { limit: 100, page: 1 }),
+      s.referrals.ofCustomer(c.project.id, row.id, pageSize),
     ]);
     const campaigns = (campaignList.campaigns as Array<{ id: string; name: string; campaign_type: string; active: boolean }>).filter((x) => publishable.has(x.campaign_type) && x.active);
     const all = held.vouchers as Array<{ code: string; type: string; campaign: string | null; active: boolean; publish: { count: number }; redemption: { quantity: number | null; redeemed_quantity: number }; loyalty_card: { points: number; balance: number } | null }>;
@@ -149,7 +161,7 @@ ${newCustomerForm(c)}`;
         : ''
     }<h2>Loyalty cards</h2><ul id="customer-cards">${cards.length === 0 ? html`<li class="muted">No loyalty card.</li>` : ''}${cards.map(
       (v) => html`<li data-card="${v.code}"><a class="mono" href="${c.base}/vouchers/${encodeURIComponent(v.code)}">${v.code}</a> <span class="muted">${v.campaign ?? ''}</span> · <strong>${v.loyalty_card?.balance ?? 0}</strong> points <span class="muted">(${v.loyalty_card?.points ?? 0} earned)</span></li>`,
-    )}</ul></section></div>
+    )}</ul>${referralList(c, referrals)}</section></div>
 <section aria-labelledby="redemptions-h"><h2 id="redemptions-h">Redemptions (${redemptions.total})</h2>${redemptionTable(c, redemptions.rows, 'customer', at)}</section>
 <section aria-labelledby="activity-h"><h2 id="activity-h">Activity</h2>
 <form method="get" action="${at}" class="card filters"><div><label for="activity-type">Type</label><select id="activity-type" name="type" data-autosubmit>

@@ -41,7 +41,22 @@ export function createManagementAuth(deps: { db: Db }) {
     return cached !== undefined && cached.id === id && tokenMatches(token, cached.token_hash);
   }
 
-  return { ensure, check };
+  /** Whether this is the instance's management id. */
+  async function holds(id: string): Promise<boolean> {
+    cached ??= await sql.selectSetting<StoredCredentials>(db, settingKey);
+    return cached?.id === id;
+  }
+
+  /**
+   * What identifies the current credentials without revealing them (the token's stored hash): a dashboard session
+   * keeps it, and ends when the credentials are replaced.
+   */
+  async function fingerprint(): Promise<string | undefined> {
+    cached ??= await sql.selectSetting<StoredCredentials>(db, settingKey);
+    return cached?.token_hash;
+  }
+
+  return { ensure, check, holds, fingerprint };
 }
 
 export type ManagementAuth = ReturnType<typeof createManagementAuth>;

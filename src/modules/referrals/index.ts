@@ -18,11 +18,16 @@ import { createHolders, type Holders } from './holders.js';
 import type { EventLog } from '../event-log/index.js';
 import * as sql from './sql.js';
 export type { Refusal } from './conversion.js';
+export type { CustomerReferral, ProgramReferral } from './sql.js';
 export { type Holders, type HoldersInput, type HoldersQuery, maxHoldersPerRequest } from './holders.js';
 
 export interface ReferralsService {
   referredBy(projectId: string, referrerId: string): ReturnType<typeof sql.selectReferred>;
   summaryOf(projectId: string, customerId: string): Promise<{ total: number; campaigns: Array<Record<string, unknown>> }>;
+  /** A customer's referrals both ways, newest first. */
+  ofCustomer(projectId: string, customerId: string, limit: number): Promise<sql.CustomerReferral[]>;
+  /** A referral program's referrals: how many, the newest, and the referrers with the most. */
+  ofProgram(projectId: string, campaignId: string, limit: number): Promise<{ total: number; referrers: number; recent: sql.ProgramReferral[]; top: Awaited<ReturnType<typeof sql.selectTopReferrers>>['top'] }>;
 }
 
 export const referralsModule = defineModule<
@@ -48,6 +53,11 @@ export const referralsModule = defineModule<
         referralHolders: holders,
         referrals: {
           referredBy: (projectId: string, referrerId: string) => sql.selectReferred(db, projectId, referrerId),
+          ofCustomer: (projectId: string, customerId: string, limit: number) => sql.selectCustomerReferrals(db, projectId, customerId, limit),
+          async ofProgram(projectId: string, campaignId: string, limit: number) {
+            const [recent, top] = await Promise.all([sql.selectProgramReferrals(db, projectId, campaignId, limit), sql.selectTopReferrers(db, projectId, campaignId, limit)]);
+            return { total: top.total, referrers: top.referrers, recent, top: top.top };
+          },
           /** The customer object's `referrals`: how this customer was referred. */
           async summaryOf(projectId: string, customerId: string) {
             const rows = await sql.selectReferralsOf(db, projectId, customerId);

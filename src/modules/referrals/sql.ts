@@ -29,6 +29,70 @@ export async function selectReferralsOf(db: Executor, projectId: string, referee
   return rows;
 }
 
+export interface ProgramReferral {
+  referee_id: string;
+  referee_source_id: string | null;
+  referrer_id: string;
+  referrer_source_id: string | null;
+  code: string | null;
+  created_at: Date;
+}
+
+/** A program's newest referrals, with the customers' source ids and the code that converted. */
+export async function selectProgramReferrals(db: Executor, projectId: string, campaignId: string, limit: number): Promise<ProgramReferral[]> {
+  const { rows } = await db.query<ProgramReferral>(
+    `SELECT r.referee_id, ee.source_id AS referee_source_id, r.referrer_id, er.source_id AS referrer_source_id, v.code, r.created_at
+       FROM referrals r
+       LEFT JOIN customers ee ON ee.id = r.referee_id
+       LEFT JOIN customers er ON er.id = r.referrer_id
+       LEFT JOIN vouchers v ON v.id = r.voucher_id
+      WHERE r.project_id = $1 AND r.campaign_id = $2
+      ORDER BY r.created_at DESC, r.referee_id DESC LIMIT $3`,
+    [projectId, campaignId, limit],
+  );
+  return rows;
+}
+
+/** A program's referrers with the most referrals (and the program's referrals and referrers in all). */
+export async function selectTopReferrers(db: Executor, projectId: string, campaignId: string, limit: number): Promise<{ total: number; referrers: number; top: Array<{ referrer_id: string; source_id: string | null; referrals: number; last_at: Date }> }> {
+  const { rows } = await db.query<{ referrer_id: string; source_id: string | null; referrals: string; last_at: Date; total: string; referrers: string }>(
+    `SELECT t.referrer_id, c.source_id, t.referrals, t.last_at, t.total, t.referrers FROM (
+       SELECT referrer_id, count(*) AS referrals, max(created_at) AS last_at, sum(count(*)) OVER () AS total, count(*) OVER () AS referrers
+         FROM referrals WHERE project_id = $1 AND campaign_id = $2 GROUP BY referrer_id
+         ORDER BY count(*) DESC, max(created_at) DESC LIMIT $3) t
+     LEFT JOIN customers c ON c.id = t.referrer_id
+     ORDER BY t.referrals DESC, t.last_at DESC`,
+    [projectId, campaignId, limit],
+  );
+  return { total: Number(rows[0]?.total ?? 0), referrers: Number(rows[0]?.referrers ?? 0), top: rows.map((r) => ({ referrer_id: r.referrer_id, source_id: r.source_id, referrals: Number(r.referrals), last_at: r.last_at })) };
+}
+
+export interface CustomerReferral {
+  campaign_id: string;
+  campaign_name: string | null;
+  /** referred_by: the customer was referred by the other; referred: the customer referred the other. */
+  direction: 'referred_by' | 'referred';
+  other_id: string;
+  other_source_id: string | null;
+  created_at: Date;
+}
+
+/** A customer's referrals both ways (who referred them, whom they referred), newest first. */
+export async function selectCustomerReferrals(db: Executor, projectId: string, customerId: string, limit: number): Promise<CustomerReferral[]> {
+  const { rows } = await db.query<CustomerReferral>(
+    `SELECT r.campaign_id, k.name AS campaign_name, r.created_at,
+            CASE WHEN r.referee_id = $2 THEN 'referred_by' ELSE 'referred' END AS direction,
+            CASE WHEN r.referee_id = $2 THEN r.referrer_id ELSE r.referee_id END AS other_id, o.source_id AS other_source_id
+       FROM referrals r
+       LEFT JOIN campaigns k ON k.id = r.campaign_id
+       LEFT JOIN customers o ON o.id = CASE WHEN r.referee_id = $2 THEN r.referrer_id ELSE r.referee_id END
+      WHERE r.project_id = $1 AND (r.referee_id = $2 OR r.referrer_id = $2)
+      ORDER BY r.created_at DESC LIMIT $3`,
+    [projectId, customerId, limit],
+  );
+  return rows;
+}
+
 /** A referrer's conversions in a program. */
 export async function countConversions(db: Executor, campaignId: string, referrerId: string): Promise<number> {
   const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM referrals WHERE campaign_id = $1 AND referrer_id = $2', [campaignId, referrerId]);

@@ -4,11 +4,13 @@
  */
 import { defineModule } from '../module.js';
 import { createDelegation, createTeamService, type Delegation, type TeamService } from './service.js';
+import { createSessionStore, type SessionStore } from './sessions.js';
 export { createDelegation, createTeamService, invitationDays, minPasswordLength, type Assignment, type Delegation, type InviteInput, type TeamService, type TeamUser } from './service.js';
 export { accessNeeded, allows, refusal, roles, type Access, type Role } from './roles.js';
 export { userObject } from './view.js';
+export { createSessionStore, newToken, sessionIdleMs, sessionMaxAgeMs, type Flash, type SessionStore, type SessionUser, type StoredSession } from './sessions.js';
 
-export const teamModule = defineModule<{ team: TeamService; delegation: Delegation }>({
+export const teamModule = defineModule<{ team: TeamService; delegation: Delegation; dashboardSessions: SessionStore }>({
   name: 'team',
-  create: ({ db, clock }) => ({ services: { team: createTeamService({ db, clock }), delegation: createDelegation() } }),
+  create: ({ db, clock }) => ({ services: { team: createTeamService({ db, clock }), delegation: createDelegation(), dashboardSessions: createSessionStore({ db, clock }) } }),
 });

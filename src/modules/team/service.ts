@@ -273,14 +273,23 @@ export type TeamService = ReturnType<typeof createTeamService>;
  */
 export function createDelegation() {
   const key = randomBytes(32).toString('base64url');
+  const keyed = (headers: Record<string, unknown>, name: string): string | undefined => {
+    const sent = headers['x-tessera-dashboard-key'];
+    const value = headers[name];
+    if (typeof sent !== 'string' || typeof value !== 'string' || sent.length !== key.length) return undefined;
+    return timingSafeEqual(Buffer.from(sent), Buffer.from(key)) ? value : undefined;
+  };
   return {
     headers: (userId: string) => ({ 'x-tessera-dashboard-user': userId, 'x-tessera-dashboard-key': key }),
+    /** A management sign-in's calls: the management id, with this process's key (the token is never kept). */
+    managementHeaders: (managementId: string) => ({ 'x-tessera-dashboard-management': managementId, 'x-tessera-dashboard-key': key }),
+    /** The management id a request is made for, when it carries this process's key. */
+    managementOf(headers: Record<string, unknown>): string | undefined {
+      return keyed(headers, 'x-tessera-dashboard-management');
+    },
     /** The user a request is made for, when it carries this process's key. */
     userOf(headers: Record<string, unknown>): string | undefined {
-      const sent = headers['x-tessera-dashboard-key'];
-      const userId = headers['x-tessera-dashboard-user'];
-      if (typeof sent !== 'string' || typeof userId !== 'string' || sent.length !== key.length) return undefined;
-      return timingSafeEqual(Buffer.from(sent), Buffer.from(key)) ? userId : undefined;
+      return keyed(headers, 'x-tessera-dashboard-user');
     },
   };
 }
