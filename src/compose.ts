@@ -42,7 +42,7 @@ import { webhooksModule } from './modules/webhooks/index.js';
 import { trashBinModule } from './modules/trash-bin/index.js';
 import { locationsModule } from './modules/locations/index.js';
 import { brandingModule } from './modules/branding/index.js';
-import { teamModule, type SessionStore } from './modules/team/index.js';
+import { teamModule, type SessionStore, type SignInThrottle } from './modules/team/index.js';
 import { idempotencyModule } from './modules/idempotency/index.js';
 import { registerDashboard } from './dashboard/index.js';
 import type { Db } from './store/db.js';
@@ -109,6 +109,8 @@ export interface Services extends ApiServices {
   delivery: Delivery;
   /** The dashboard's sign-ins (in the database: shared by every process). */
   dashboardSessions: SessionStore;
+  /** Wrong dashboard passwords per login (in the database: shared by every process). */
+  signInThrottle: SignInThrottle;
   /** The job catalog: every module's jobs. */
   jobs: readonly Job[];
   /** What each module reacts to in the event log (wired already; listed for logs and tests). */

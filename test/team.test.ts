@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiSpecValidator } from './helpers/api-spec.js';
 import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { mgmt, privateTargets } from './helpers/sendouts.js';
-import { createThrottle } from '../src/dashboard/throttle.js';
+import { createSignInThrottle } from '../src/modules/team/index.js';
+import { fixedClock } from '../src/core/clock.js';
 
 const official = apiSpecValidator('management');
 let t: TestTessera;
@@ -386,19 +387,28 @@ describe('TESSERA_PUBLIC_URL', () => {
 });
 
 describe('wrong passwords', () => {
-  it('ten wrong passwords for one email hold its sign-in for 15 minutes, even with the right one; a success clears the count', () => {
-    let now = 0;
-    const th = createThrottle({ max: 10, windowMs: 15 * 60_000, now: () => now });
-    for (let i = 0; i < 9; i++) th.failed('a@example.com');
-    expect(th.waitMs('a@example.com')).toBe(0);
-    th.succeeded('a@example.com');
-    for (let i = 0; i < 10; i++) th.failed('a@example.com');
-    expect(th.waitMs('a@example.com')).toBe(15 * 60_000);
-    expect(th.waitMs('b@example.com')).toBe(0);
-    now = 15 * 60_000 - 1;
-    expect(th.waitMs('a@example.com')).toBe(1);
-    now = 15 * 60_000;
-    expect(th.waitMs('a@example.com')).toBe(0);
+  it('ten wrong passwords for one email hold its sign-in for 15 minutes, even with the right one, on every process; a success clears the count', async () => {
+    const clock = fixedClock(new Date('2026-03-01T10:00:00Z'));
+    const start = clock.now().getTime();
+    // Two processes on one database: each counts into the same rows.
+    const [one, two] = [0, 1].map(() => createSignInThrottle({ db: t.testDb.db, clock, max: 10, windowMs: 15 * 60_000 }));
+    for (let i = 0; i < 9; i++) await (i % 2 ? one! : two!).failed('a@example.com');
+    expect(await one!.waitMs('a@example.com')).toBe(0);
+    await two!.succeeded('a@example.com');
+    // Ten at once, spread over both: every one counts.
+    await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? one! : two!).failed('a@example.com')));
+    expect(await one!.waitMs('a@example.com')).toBe(15 * 60_000);
+    expect(await two!.waitMs('a@example.com')).toBe(15 * 60_000);
+    expect(await one!.waitMs('b@example.com')).toBe(0);
+    clock.set(new Date(start + 15 * 60_000 - 1));
+    expect(await two!.waitMs('a@example.com')).toBe(1);
+    clock.set(new Date(start + 15 * 60_000));
+    expect(await two!.waitMs('a@example.com')).toBe(0);
+    // A failure after the window starts a new count of one; the passed window of another login is swept out.
+    await one!.failed('c@example.com');
+    expect(await one!.waitMs('a@example.com')).toBe(0);
+    const { rows } = await t.testDb.db.query<{ login: string; failures: number }>("SELECT login, failures FROM sign_in_failures WHERE login LIKE '_@example.com' ORDER BY login");
+    expect(rows).toEqual([{ login: 'c@example.com', failures: 1 }]);
   });
 
   it('through the sign-in form: the eleventh try is 429 with Retry-After, right password or not; another email is not held', async () => {

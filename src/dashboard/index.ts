@@ -44,10 +44,9 @@ import { sendoutRoutes } from './pages/sendouts.js';
 import { accountRoutes } from './pages/account.js';
 import { teamRoutes } from './pages/team.js';
 import { webhookRoutes } from './pages/webhooks.js';
-import { createThrottle } from './throttle.js';
 import type { V1Services } from './v1.js';
 import { cookieName, createSessions, readCookie, sameToken, type Session } from './session.js';
-import { refusal, type Delegation, type Role, type SessionStore, type TeamService } from '../modules/team/index.js';
+import { refusal, type Delegation, type Role, type SessionStore, type SignInThrottle, type TeamService } from '../modules/team/index.js';
 import type { PublicationsService } from '../modules/publications/index.js';
 import type { RollbacksService } from '../modules/redemptions/index.js';
 import type { RewardsService } from '../modules/rewards/index.js';
@@ -67,6 +66,7 @@ export interface DashboardDeps extends V1Services, ProductServices, CampaignServ
   products: ProductsService;
   management: { check(id: string, token: string): Promise<boolean>; fingerprint(): Promise<string | undefined> };
   dashboardSessions: SessionStore;
+  signInThrottle: SignInThrottle;
   team: TeamService;
   delegation: Delegation;
   publications: Pick<PublicationsService, 'publish' | 'list'>;
@@ -109,8 +109,7 @@ function refuse(req: FastifyRequest, reply: FastifyReply, status: number, text: 
 /** Registers the dashboard on the API's app: `/` redirects to `/dashboard`. */
 export async function registerDashboard(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
   const sessions = createSessions({ store: deps.dashboardSessions, delegation: deps.delegation, management: deps.management });
-  // Ten wrong passwords for one email within 15 minutes hold its sign-in for the rest of them.
-  const throttle = createThrottle({ max: 10, windowMs: 15 * 60_000 });
+  const throttle = deps.signInThrottle;
   // Pages, not API: kept out of /openapi.json (which documents every route not marked hidden).
   app.get('/', { schema: { hide: true } as object }, async (_req, reply) => reply.redirect('/dashboard', 302));
 

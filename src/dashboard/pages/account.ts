@@ -4,7 +4,7 @@ import { field, projectCtx, type ProjectCtx } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
 import type { Sessions } from '../session.js';
-import type { Throttle } from '../throttle.js';
+import type { SignInThrottle as Throttle } from '../../modules/team/index.js';
 
 type P = { Params: { projectId: string } };
 
@@ -40,14 +40,14 @@ export function accountRoutes(d: FastifyInstance, deps: { team: TeamService; ses
     if (password !== field(req.body, 'repeat')) return fail('The two new passwords differ.');
     if (password.length < minPasswordLength || password.length > 200) return fail(`The new password needs ${minPasswordLength} to 200 characters.`);
     // Wrong current passwords count with wrong sign-ins: a left-open session is no way around the limit.
-    const wait = deps.throttle.waitMs(me.login);
+    const wait = await deps.throttle.waitMs(me.login);
     if (wait > 0) return fail(`Too many wrong passwords for this email: try again in ${Math.ceil(wait / 60_000)} minutes.`);
     if (!(await deps.team.changePassword(me.id, field(req.body, 'current'), password))) {
-      deps.throttle.failed(me.login);
+      await deps.throttle.failed(me.login);
       await new Promise((f) => setTimeout(f, 300));
       return fail('The current password is wrong.');
     }
-    deps.throttle.succeeded(me.login);
+    await deps.throttle.succeeded(me.login);
     // Every other session of this user ends; this one goes on.
     await deps.sessions.endFor(me.id, c.session);
     return c.done(reply, `${c.base}/account`, 'Your password is changed; you are signed out everywhere else.');

@@ -3,7 +3,7 @@ import { invitationDays, minPasswordLength, type TeamService, type TeamUser } fr
 import { dashOf, field } from '../context.js';
 import { html } from '../html.js';
 import { signedOutPage } from '../layout.js';
-import type { Throttle } from '../throttle.js';
+import type { SignInThrottle as Throttle } from '../../modules/team/index.js';
 import { cookie, cookieName, newToken, readCookie, sameToken, signInCookie, type SessionUser, type Sessions } from '../session.js';
 
 const secure = (req: FastifyRequest) => req.protocol === 'https';
@@ -76,18 +76,18 @@ export function authRoutes(
     }
     if (field(req.body, 'kind') === 'user') {
       const login = field(req.body, 'login').trim().toLowerCase();
-      const wait = throttle.waitMs(login);
+      const wait = await throttle.waitMs(login);
       if (wait > 0) {
         return reply.code(429).header('retry-after', String(Math.ceil(wait / 1000))).type('text/html; charset=utf-8')
           .send(signInForm(expected, `Too many wrong passwords for this email: try again in ${Math.ceil(wait / 60_000)} minutes.`));
       }
       const user = login && field(req.body, 'password') ? await team.signIn(login, field(req.body, 'password')) : undefined;
       if (!user) {
-        throttle.failed(login);
+        await throttle.failed(login);
         await new Promise((f) => setTimeout(f, 300));
         return reply.code(401).type('text/html; charset=utf-8').send(signInForm(expected, 'Wrong email or password.'));
       }
-      throttle.succeeded(login);
+      await throttle.succeeded(login);
       return signedIn(req, reply, { kind: 'user', id: user.id, login: user.login });
     }
     const id = field(req.body, 'id').trim();
