@@ -144,7 +144,7 @@ describe.skipIf(noBroker)('webhooks to RabbitMQ', () => {
       ['rabbitmq://local/amq.direct', /one query parameter, routing_key/],
       ['rabbitmq://local/amq.direct?routing_key=a&x=1', /one query parameter, routing_key/],
       ['rabbitmq://local/bad%20exchange?routing_key=a', /exchange 'bad exchange'/],
-      ['amqp://local/amq.direct?routing_key=a', /must use http or https, or be rabbitmq:\/\/BROKER\/EXCHANGE\?routing_key=KEY or nats:/],
+      ['amqp://local/amq.direct?routing_key=a', /must use http or https, or be rabbitmq:\/\/BROKER\/EXCHANGE\?routing_key=KEY, nats:\/\/BROKER\/SUBJECT or redis:/],
     ] as const) {
       const res = await mgmt(t, 'POST', `/projects/${p.id}/webhooks`, { target_url: url, events: ['customer.created'] });
       expect(res.statusCode, url).toBe(400);
@@ -204,7 +204,7 @@ describe('TESSERA_BROKERS', () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toMatch(/needs an amqp:\/\/, amqps:\/\/ or nats:\/\/ URL/);
+    expect(message).toMatch(/needs an amqp:\/\/, amqps:\/\/, nats:\/\/, redis:\/\/ or rediss:\/\/ URL/);
     expect(message).not.toContain('secret');
     expect(loadConfig({ ...base, TESSERA_BROKERS: '{"Events": "amqps://u:p@rabbit/vh"}' }).brokers).toEqual({ events: 'amqps://u:p@rabbit/vh' });
   });

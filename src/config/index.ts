@@ -34,8 +34,9 @@ export interface Config {
    */
   readonly publicUrl: string | undefined;
   /**
-   * Message brokers webhooks may publish to, by name (TESSERA_BROKERS, JSON of name to an amqp:// or nats:// URL with
-   * its credentials): an endpoint names one (`rabbitmq://NAME/EXCHANGE?routing_key=KEY`, `nats://NAME/SUBJECT`),
+   * Message brokers webhooks may publish to, by name (TESSERA_BROKERS, JSON of name to an amqp://, nats:// or redis://
+   * URL with its credentials): an endpoint names one (`rabbitmq://NAME/EXCHANGE?routing_key=KEY`,
+   * `nats://NAME/SUBJECT`, `redis://NAME/STREAM`),
    * never its address or secrets.
    */
   readonly brokers: Readonly<Record<string, string>>;
@@ -172,10 +173,10 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
   });
 }
 
-/** TESSERA_BROKERS: a JSON object of broker names (letters, digits, - and _) to amqp://, amqps:// or nats:// URLs. */
+/** TESSERA_BROKERS: a JSON object of broker names (letters, digits, - and _) to amqp://, amqps://, nats://, redis:// or rediss:// URLs. */
 function brokersConfig(raw: string | undefined): Readonly<Record<string, string>> {
   if (raw === undefined) return Object.freeze({});
-  const usage = 'TESSERA_BROKERS must be a JSON object of broker names to amqp:// or nats:// URLs, such as {"events": "amqp://user:password@rabbit:5672/vhost"}';
+  const usage = 'TESSERA_BROKERS must be a JSON object of broker names to amqp://, nats:// or redis:// URLs, such as {"events": "amqp://user:password@rabbit:5672/vhost"}';
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -187,7 +188,7 @@ function brokersConfig(raw: string | undefined): Readonly<Record<string, string>
   for (const [name, url] of Object.entries(parsed)) {
     // The URL holds credentials: never repeated in an error.
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new ConfigError(`TESSERA_BROKERS: the broker name '${name}' must be 1 to 64 letters, digits, - or _`);
-    if (typeof url !== 'string' || !/^(amqps?|nats):\/\/[^\s]+$/.test(url)) throw new ConfigError(`TESSERA_BROKERS: the broker ${name} needs an amqp://, amqps:// or nats:// URL`);
+    if (typeof url !== 'string' || !/^(amqps?|nats|rediss?):\/\/[^\s]+$/.test(url)) throw new ConfigError(`TESSERA_BROKERS: the broker ${name} needs an amqp://, amqps://, nats://, redis:// or rediss:// URL`);
     out[name.toLowerCase()] = url;
   }
   return Object.freeze(out);

@@ -36,10 +36,13 @@ export const headersSchema = {
 } as const;
 
 /**
- * A broker destination: `rabbitmq://BROKER/EXCHANGE?routing_key=KEY` (no exchange: RabbitMQ's default one), or
- * `nats://BROKER/SUBJECT` (a JetStream stream's subject).
+ * A broker destination: `rabbitmq://BROKER/EXCHANGE?routing_key=KEY` (no exchange: RabbitMQ's default one),
+ * `nats://BROKER/SUBJECT` (a JetStream stream's subject), or `redis://BROKER/STREAM[?maxlen=N]` (a Redis stream).
  */
-export type BrokerTarget = { kind: 'rabbitmq'; broker: string; exchange: string; routingKey: string } | { kind: 'nats'; broker: string; subject: string };
+export type BrokerTarget =
+  | { kind: 'rabbitmq'; broker: string; exchange: string; routingKey: string }
+  | { kind: 'nats'; broker: string; subject: string }
+  | { kind: 'redis'; broker: string; stream: string; maxLength?: number };
 
 /** The broker and address of a `rabbitmq://` or `nats://` target; undefined for any other URL. */
 export function brokerTarget(raw: string): BrokerTarget | undefined {
@@ -51,23 +54,31 @@ export function brokerTarget(raw: string): BrokerTarget | undefined {
     const url = new URL(raw);
     return { kind: 'nats', broker: url.hostname.toLowerCase(), subject: decodeURIComponent(url.pathname.replace(/^\//, '')) };
   }
+  if (raw.startsWith('redis://')) {
+    const url = new URL(raw);
+    const max = url.searchParams.get('maxlen');
+    return { kind: 'redis', broker: url.hostname.toLowerCase(), stream: decodeURIComponent(url.pathname.replace(/^\//, '')), ...(max ? { maxLength: Number(max) } : {}) };
+  }
   return undefined;
 }
 
 /** Configured brokers by name, with their kind (from the scheme of their URL). */
-export type BrokerKinds = Readonly<Record<string, 'rabbitmq' | 'nats'>>;
+export type BrokerKind = 'rabbitmq' | 'nats' | 'redis';
+export type BrokerKinds = Readonly<Record<string, BrokerKind>>;
 
-/** The kinds of configured brokers: amqp(s):// URLs are RabbitMQ, nats:// NATS. */
+const brokerLabels: Record<BrokerKind, string> = { rabbitmq: 'RabbitMQ', nats: 'NATS', redis: 'Redis' };
+
+/** The kinds of configured brokers: amqp(s):// URLs are RabbitMQ, nats:// NATS, redis(s):// Redis. */
 export function brokerKinds(brokers: Readonly<Record<string, string>>): BrokerKinds {
-  return Object.fromEntries(Object.entries(brokers).map(([name, url]) => [name, url.startsWith('nats:') ? 'nats' : 'rabbitmq']));
+  return Object.fromEntries(Object.entries(brokers).map(([name, url]) => [name, url.startsWith('nats:') ? 'nats' : url.startsWith('redis') ? 'redis' : 'rabbitmq']));
 }
 
-function brokerNamed(url: URL, field: string, brokers: BrokerKinds, kind: 'rabbitmq' | 'nats'): string {
+function brokerNamed(url: URL, field: string, brokers: BrokerKinds, kind: BrokerKind): string {
   const name = url.hostname.toLowerCase();
   if (url.username || url.password || url.port) throw invalidPayload(`Property ${field}: a ${kind}:// target names a broker configured in TESSERA_BROKERS, without credentials or port`);
   const names = Object.keys(brokers).filter((n) => brokers[n] === kind);
   if (!names.includes(name)) {
-    throw invalidPayload(`Property ${field}: no ${kind === 'rabbitmq' ? 'RabbitMQ' : 'NATS'} broker '${name}' is configured (${names.length ? `configured: ${names.join(', ')}` : 'TESSERA_BROKERS names none'})`);
+    throw invalidPayload(`Property ${field}: no ${brokerLabels[kind]} broker '${name}' is configured (${names.length ? `configured: ${names.join(', ')}` : 'TESSERA_BROKERS names none'})`);
   }
   return name;
 }
@@ -81,6 +92,23 @@ function checkNatsUrl(url: URL, field: string, brokers: BrokerKinds): string {
   }
   if (url.search || url.hash) throw invalidPayload(`Property ${field}: a nats:// target has no query or fragment`);
   return `nats://${name}/${subject}`;
+}
+
+/** The most entries `?maxlen=` may keep in a Redis stream. */
+const maxStreamLength = 1_000_000_000;
+
+/** A `redis://` target: a configured Redis broker, a stream key, and optionally `maxlen` (trimmed about there on each append). */
+function checkRedisUrl(url: URL, field: string, brokers: BrokerKinds): string {
+  const name = brokerNamed(url, field, brokers, 'redis');
+  const stream = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_.:{}-]{1,255}$/.test(stream)) throw invalidPayload(`Property ${field}: the stream '${stream}' must be 1 to 255 letters, digits, -, _, ., :, { or }`);
+  const keys = [...url.searchParams.keys()];
+  const max = url.searchParams.get('maxlen');
+  if (keys.some((k) => k !== 'maxlen') || keys.length > 1 || (max !== null && !(/^[1-9][0-9]{0,9}$/.test(max) && Number(max) <= maxStreamLength))) {
+    throw invalidPayload(`Property ${field}: a redis:// target takes one optional query parameter, maxlen (1 to ${maxStreamLength}: the stream is trimmed to about that many entries)`);
+  }
+  if (url.hash) throw invalidPayload(`Property ${field}: a redis:// target has no fragment`);
+  return `redis://${name}/${encodeURIComponent(stream)}${max ? `?maxlen=${max}` : ''}`;
 }
 
 /** A `rabbitmq://` target: a configured broker, an exchange name, a routing key; nothing else. */
@@ -111,8 +139,9 @@ export async function checkTargetUrl(raw: string, allowPrivateTargets: boolean, 
   }
   if (url.protocol === 'rabbitmq:' && brokers) return checkBrokerUrl(url, field, brokers);
   if (url.protocol === 'nats:' && brokers) return checkNatsUrl(url, field, brokers);
+  if (url.protocol === 'redis:' && brokers) return checkRedisUrl(url, field, brokers);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw invalidPayload(`Property ${field} must use http or https${brokers ? ', or be rabbitmq://BROKER/EXCHANGE?routing_key=KEY or nats://BROKER/SUBJECT' : ''}`);
+    throw invalidPayload(`Property ${field} must use http or https${brokers ? ', or be rabbitmq://BROKER/EXCHANGE?routing_key=KEY, nats://BROKER/SUBJECT or redis://BROKER/STREAM' : ''}`);
   }
   if (url.username || url.password) throw invalidPayload(`Property ${field} must not carry credentials: send them as custom headers`);
   try {
