@@ -127,6 +127,25 @@ describe('dashboard sessions in the database', () => {
     await another();
   });
 
+  it('are listed on Your account, and the other ones end from there', async () => {
+    const here = await signIn(t.app);
+    const form = (cookie: string, body: string, path: string) => t.app.inject({ method: 'POST', url: `/dashboard/p/${p.id}/${path}`, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: body });
+    const csrf = csrfOf((await page(t.app, here, 'account')).body)!;
+    // Earlier tests' sessions of the same management id end first.
+    await form(here, `_csrf=${csrf}`, 'account/sign-out-others');
+    const elsewhere = await signIn((await another()).app!);
+    const account = await page(t.app, here, 'account');
+    expect(account.statusCode).toBe(200);
+    expect(account.body.match(/<tr><td>/g)).toHaveLength(2);
+    expect(account.body).toContain('This browser');
+    expect(account.body).toContain('Sign out of the 1 other session');
+    const ended = await form(here, `_csrf=${csrf}`, 'account/sign-out-others');
+    expect(ended.statusCode).toBe(303);
+    expect((await t.app.inject({ method: 'GET', url: String(ended.headers.location), headers: { cookie: here } })).body).toContain('Signed out of 1 other session.');
+    expect((await page(t.app, elsewhere)).statusCode).toBe(303);
+    expect((await page(t.app, here)).statusCode).toBe(200);
+  });
+
   it('are stored without any token that signs in: the cookie only as a digest, never the management token', async () => {
     const cookie = await signIn(t.app);
     const id = cookie.slice('tessera_session='.length);

@@ -71,7 +71,7 @@ export function page(p: PageInput): string {
 <select id="project-switch" name="project" data-autosubmit>${p.projects.map(
     (x) => html`<option value="${x.id}"${x.id === p.project.id ? ' selected' : ''}>${x.name}</option>`,
   )}</select><input type="hidden" name="screen" value="${p.screen}"><button type="submit" class="secondary">Switch</button></form>
-${p.session.user.kind === 'user' ? html`<a href="${base}/account" aria-label="Your account">${p.session.user.login}</a>` : html`<span>${p.session.user.id}</span>`}
+<a href="${base}/account" aria-label="Your account">${p.session.user.kind === 'user' ? p.session.user.login : p.session.user.id}</a>
 <form method="post" action="/dashboard/sign-out">${csrfField(p.session)}<button type="submit" class="secondary">Sign out</button></form></header>
 <nav class="main" aria-label="Screens">${screens.map(
     (s) =>

@@ -65,6 +65,8 @@ export function createSessions(deps: { store: SessionStore; delegation: Delegati
     end: (cookie: string | undefined) => store.end(cookie),
     /** Ends every session of this user (the management id, or a team user's id), but `keep`: their sign-in changed. */
     endFor: (userId: string, keep?: Session) => store.endFor(userId, keep?.key),
+    /** The user's live sessions, the most recently used first. */
+    listFor: (userId: string) => store.listFor(userId),
   };
 }
 

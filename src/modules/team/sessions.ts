@@ -95,9 +95,20 @@ export function createSessionStore(deps: { db: Db; clock: Clock }) {
     if (cookie) await db.query('DELETE FROM dashboard_sessions WHERE key = $1', [digest(cookie)]);
   }
 
-  /** Ends every session of this user (the management id, or a team user's id) but the one keyed `keep`. */
-  async function endFor(userId: string, keep?: string): Promise<void> {
-    await db.query('DELETE FROM dashboard_sessions WHERE user_id = $1 AND key IS DISTINCT FROM $2', [userId, keep ?? null]);
+  /** Ends every session of this user (the management id, or a team user's id) but the one keyed `keep`; answers how many. */
+  async function endFor(userId: string, keep?: string): Promise<number> {
+    const { rowCount } = await db.query('DELETE FROM dashboard_sessions WHERE user_id = $1 AND key IS DISTINCT FROM $2', [userId, keep ?? null]);
+    return rowCount;
+  }
+
+  /** A user's live sessions, the most recently used first (at most 50). */
+  async function listFor(userId: string): Promise<Array<{ key: string; createdAt: Date; seenAt: Date }>> {
+    const t = clock.now().getTime();
+    const { rows } = await db.query<{ key: string; created_at: Date; seen_at: Date }>(
+      'SELECT key, created_at, seen_at FROM dashboard_sessions WHERE user_id = $1 AND seen_at > $2 AND created_at > $3 ORDER BY seen_at DESC, key LIMIT 50',
+      [userId, new Date(t - sessionIdleMs), new Date(t - sessionMaxAgeMs)],
+    );
+    return rows.map((r) => ({ key: r.key, createdAt: new Date(r.created_at), seenAt: new Date(r.seen_at) }));
   }
 
   /** Sets (or, with undefined, clears) the message the session's next page shows once. */
@@ -105,7 +116,7 @@ export function createSessionStore(deps: { db: Db; clock: Clock }) {
     await db.query('UPDATE dashboard_sessions SET flash = $2::jsonb WHERE key = $1', [key, flash ? JSON.stringify(flash) : null]);
   }
 
-  return { start, find, end, endFor, setFlash };
+  return { start, find, end, endFor, listFor, setFlash };
 }
 
 export type SessionStore = ReturnType<typeof createSessionStore>;
