@@ -22,7 +22,7 @@ try {
 
 const closing = closeAfterEach();
 const start = new Date('2025-06-06T06:00:00.000Z');
-const env = { TESSERA_BROKERS: JSON.stringify({ cache: redisUrl, gone: 'redis://127.0.0.1:1', queue: 'amqp://guest:guest@127.0.0.1:5672' }) };
+const env = { TESSERA_BROKERS: JSON.stringify({ cache: redisUrl, gone: 'redis://:s3cret-pass@127.0.0.1:1', queue: 'amqp://guest:guest@127.0.0.1:5672' }) };
 const streams: string[] = [];
 const newStream = () => {
   const name = `tessera-test-${Math.random().toString(36).slice(2)}`;
@@ -79,6 +79,8 @@ describe.skipIf(noRedis)('webhooks to Redis Streams', () => {
     expect(wrong.last_error).toMatch(/WRONGTYPE/);
     expect(down).toMatchObject({ status: 'retrying', attempts: 1 });
     expect(down.last_error).toMatch(/ECONNREFUSED|connect/);
+    // No password in what is stored or shown.
+    expect(JSON.stringify(after)).not.toContain('s3cret-pass');
     // The failed append left no marker: once the key is free, the retry appends the message.
     await redis.del(stream);
     clock.set(new Date(start.getTime() + 2 * 60_000));
