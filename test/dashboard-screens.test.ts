@@ -990,6 +990,27 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.getByRole('button', { name: 'Enable voucher' }).click();
     await page.getByText(`Voucher ${giftCode} enabled.`).waitFor();
     expect((await get(`/v1/vouchers/${giftCode}`)).active).toBe(true);
+
+    // The campaign's figures, all time and over the chosen days: what its cards started with, got and gave.
+    await page.goto(`/dashboard/p/${p.id}/campaigns/${gifts.id}`);
+    const figure = async (label: string) => (await page.locator('#campaign-figures tr', { has: page.getByRole('rowheader', { name: label, exact: true }) }).textContent())!.replace(label, '');
+    // The redemption refused while the code was disabled counts as failed.
+    expect(await figure('Redemptions (succeeded / failed)')).toBe('1 / 11 / 1');
+    expect(await figure('Rollbacks')).toBe('11');
+    expect(await figure('Credits on new cards')).toBe('10.0010.00');
+    expect(await figure('Credits added')).toBe('2.502.50');
+    expect(await figure('Credits redeemed')).toBe('5.005.00');
+    expect(await figure('Credits given back')).toBe('5.005.00');
+    // A period before anything happened: all time keeps the figures, the period has none; junk is said, not refused.
+    await page.getByLabel('From (UTC day)').fill('2020-01-01');
+    await page.getByLabel('To (UTC day, counted)').fill('2020-01-31');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL(/from=2020-01-01/);
+    expect(await figure('Credits added')).toBe('2.500.00');
+    const junk = await page.goto(`/dashboard/p/${p.id}/campaigns/${gifts.id}?from=2020-02-30&to=x`);
+    expect(junk?.status()).toBe(200);
+    await page.getByText('Choose two days, the first not after the second.').waitFor();
+    expect(await figure('Credits added')).toBe('2.50—');
     expect(tab.errors.splice(0)).toEqual([]);
   });
 

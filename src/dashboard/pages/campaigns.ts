@@ -1,3 +1,4 @@
+import { campaignFiguresSection, type CampaignFigureServices } from './campaign-figures.js';
 import { referralConversionsSection, type ReferralConversionServices } from './referral-conversions.js';
 import { historySection, type CardHistoryServices } from './card-history.js';
 import type { FastifyInstance } from 'fastify';
@@ -17,7 +18,7 @@ import { promotionTiersSection, type PromotionTierServices } from './promotion-t
 import { userCause } from '../v1.js';
 
 /** A loyalty card's or gift card's page also shows its history (CardHistoryServices). */
-export interface CampaignServices extends CampaignRuleServices, PromotionTierServices, CardHistoryServices, ReferralConversionServices {
+export interface CampaignServices extends CampaignRuleServices, PromotionTierServices, CardHistoryServices, ReferralConversionServices, CampaignFigureServices {
   validationRules: CampaignRuleServices['validationRules'] & PromotionTierServices['validationRules'];
   campaigns: CampaignsService;
   vouchers: VouchersService;
@@ -85,6 +86,7 @@ ${campaign.description ? html`<p>${campaign.description}</p>` : ''}
       'Delete campaign',
       { danger: true, confirm: `Move ${campaign.name} and its codes to the bin?` },
     )}</div></div>
+${await campaignFiguresSection(c, s, campaign, at, { from: str(req.query.from), to: str(req.query.to) }, new Date())}
 ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? html`${await loyaltySections(c, s, campaign.id)}${await loyaltyRewardsSection(c, s, campaign.id)}` : ''}
 ${campaign.referral_program ? html`${await referralSection(c, s, campaign.referral_program)}${await referralConversionsSection(c, s, campaign.id)}` : ''}
 ${campaign.campaign_type === 'PROMOTION' ? await promotionTiersSection(c, s, campaign.id) : ''}
