@@ -1,5 +1,5 @@
 import { campaignFiguresSection, type CampaignFigureServices } from './campaign-figures.js';
-import { referralConversionsSection, type ReferralConversionServices } from './referral-conversions.js';
+import { referralProgramSections, type ReferralProgramServices, type ReferralProgramView } from './referral-program.js';
 import { historySection, type CardHistoryServices } from './card-history.js';
 import type { FastifyInstance } from 'fastify';
 import type { CampaignsService } from '../../modules/campaigns/index.js';
@@ -18,7 +18,7 @@ import { promotionTiersSection, type PromotionTierServices } from './promotion-t
 import { userCause } from '../v1.js';
 
 /** A loyalty card's or gift card's page also shows its history (CardHistoryServices). */
-export interface CampaignServices extends CampaignRuleServices, PromotionTierServices, CardHistoryServices, ReferralConversionServices, CampaignFigureServices {
+export interface CampaignServices extends CampaignRuleServices, PromotionTierServices, CardHistoryServices, ReferralProgramServices, CampaignFigureServices {
   validationRules: CampaignRuleServices['validationRules'] & PromotionTierServices['validationRules'];
   campaigns: CampaignsService;
   vouchers: VouchersService;
@@ -88,7 +88,7 @@ ${campaign.description ? html`<p>${campaign.description}</p>` : ''}
     )}</div></div>
 ${await campaignFiguresSection(c, s, campaign, at, { from: str(req.query.from), to: str(req.query.to) }, new Date())}
 ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? html`${await loyaltySections(c, s, campaign.id)}${await loyaltyRewardsSection(c, s, campaign.id)}` : ''}
-${campaign.referral_program ? html`${await referralSection(c, s, campaign.referral_program)}${await referralConversionsSection(c, s, campaign.id)}` : ''}
+${campaign.referral_program ? await referralProgramSections(c, s, campaign.id, campaign.referral_program) : ''}
 ${campaign.campaign_type === 'PROMOTION' ? await promotionTiersSection(c, s, campaign.id) : ''}
 ${await campaignRulesSection(c, s, campaign.id)}
 ${campaign.campaign_type === 'PROMOTION' ? '' : html`<h2>${campaign.campaign_type === 'LOYALTY_PROGRAM' ? 'Loyalty cards' : 'Vouchers'} (${vouchers.total})</h2>${voucherTable(c, vouchers.vouchers as VoucherView[])}
@@ -234,38 +234,6 @@ interface VoucherView {
   redemption: { quantity: number | null; redeemed_quantity: number };
   loyalty_card?: { points: number; balance: number } | null;
   gift?: { amount: number; balance: number } | null;
-}
-
-interface RewardView {
-  related_object_parent: { id: string };
-  type: 'GIFT_VOUCHER' | 'LOYALTY_CARD';
-  amount: number;
-}
-interface ReferralProgramView {
-  conversion_event_type?: string;
-  custom_event?: { name?: string };
-  referee_reward?: RewardView;
-  referrer_rewards?: Array<{ conversions: number; reward: RewardView }>;
-}
-
-/** A referral program's terms: how a referee converts and what referees and referrers get. */
-async function referralSection(c: ProjectCtx, s: CampaignServices, rp: ReferralProgramView): Promise<Html> {
-  const names = new Map<string, string>();
-  for (const r of [rp.referee_reward, ...(rp.referrer_rewards ?? []).map((x) => x.reward)]) {
-    const id = r?.related_object_parent.id;
-    if (id && !names.has(id)) names.set(id, await s.campaigns.get(c.project.id, id).then((x) => x.name, () => id));
-  }
-  const reward = (r: RewardView | undefined) =>
-    r ? `${r.type === 'GIFT_VOUCHER' ? `${(r.amount / 100).toFixed(2)} in credits` : `${r.amount} points`} from ${names.get(r.related_object_parent.id)}` : 'None';
-  const converts =
-    rp.conversion_event_type === 'custom_event'
-      ? rp.custom_event?.name
-        ? html`When a custom event <code>${rp.custom_event.name}</code> of the referee carries the code`
-        : 'When any custom event of the referee carries the code'
-      : 'When the referee redeems the code';
-  return html`<section class="card" aria-labelledby="referrals-h"><h2 id="referrals-h">Referrals</h2>
-<dl class="grid2"><div><dt>A referee converts</dt><dd id="referral-conversion">${converts}</dd></div><div><dt>The referee's reward</dt><dd id="referee-reward">${reward(rp.referee_reward)}</dd></div>
-<div><dt>The referrer's rewards</dt><dd id="referrer-rewards">${(rp.referrer_rewards ?? []).length === 0 ? 'None' : html`${(rp.referrer_rewards ?? []).map((x) => html`<span>After ${x.conversions} referral${x.conversions === 1 ? '' : 's'}: ${reward(x.reward)}</span><br>`)}`}</dd></div></dl></section>`;
 }
 
 function voucherTable(c: ProjectCtx, rows: VoucherView[]): Html {
