@@ -146,6 +146,25 @@ describe('dashboard sessions in the database', () => {
     expect((await page(t.app, here)).statusCode).toBe(200);
   });
 
+  it('are kept up to 100 per user: a new sign-in ends the least recently used one beyond them', async () => {
+    // (The fixed clock stood still through the earlier tests: their sessions are older than these.)
+    clock.advance(1000);
+    const first = await signIn(t.app);
+    const rest: string[] = [];
+    for (let i = 0; i < 99; i++) {
+      clock.advance(1000);
+      rest.push(await signIn(t.app));
+    }
+    const { rows } = await t.testDb.db.query<{ n: string }>("SELECT count(*) AS n FROM dashboard_sessions WHERE user_kind = 'management'");
+    expect(Number(rows[0]!.n)).toBe(100);
+    // The first, used again, is the most recently used; one more sign-in ends the least recently used of the rest.
+    expect((await page(t.app, first)).statusCode).toBe(200);
+    await signIn(t.app);
+    expect((await page(t.app, first)).statusCode).toBe(200);
+    expect((await page(t.app, rest[0]!)).statusCode).toBe(303);
+    expect((await page(t.app, rest[1]!)).statusCode).toBe(200);
+  });
+
   it('are stored without any token that signs in: the cookie only as a digest, never the management token', async () => {
     const cookie = await signIn(t.app);
     const id = cookie.slice('tessera_session='.length);

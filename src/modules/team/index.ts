@@ -10,7 +10,7 @@ export { createDelegation, createTeamService, invitationDays, minPasswordLength,
 export { accessNeeded, allows, refusal, roles, type Access, type Role } from './roles.js';
 export { userObject } from './view.js';
 export { createSignInThrottle, type SignInThrottle } from './throttle.js';
-export { createSessionStore, newToken, sessionIdleMs, sessionMaxAgeMs, type Flash, type SessionStore, type SessionUser, type StoredSession } from './sessions.js';
+export { createSessionStore, newToken, sessionIdleMs, sessionMaxAgeMs, sessionsPerUser, type Flash, type SessionStore, type SessionUser, type StoredSession } from './sessions.js';
 
 export const teamModule = defineModule<{ team: TeamService; delegation: Delegation; dashboardSessions: SessionStore; signInThrottle: SignInThrottle }>({
   name: 'team',

@@ -26,6 +26,8 @@ export interface StoredSession {
 /** A session ends after this long without a request, and this long after it began, whatever happens. */
 export const sessionIdleMs = 12 * 60 * 60 * 1000;
 export const sessionMaxAgeMs = 7 * 24 * 60 * 60 * 1000;
+/** Sessions one user keeps at most: a new sign-in ends their least recently used one beyond it. */
+export const sessionsPerUser = 100;
 /** A request records that the session is in use at most this often (one write a minute, not one per click). */
 const touchEveryMs = 60_000;
 
@@ -59,10 +61,18 @@ function sessionOf(r: Row): StoredSession {
 export function createSessionStore(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
 
-  /** Starts a session; expired ones are swept out at the same time (sign-ins are rare, requests are not). */
+  /**
+   * Starts a session. Expired ones are swept out at the same time (sign-ins are rare, requests are not), and so are
+   * the user's least recently used ones beyond `sessionsPerUser`, so that the table stays bounded.
+   */
   async function start(user: SessionUser, credential: string | null): Promise<{ cookie: string; session: StoredSession }> {
     const now = clock.now();
     await db.query('DELETE FROM dashboard_sessions WHERE seen_at < $1 OR created_at < $2', [new Date(now.getTime() - sessionIdleMs), new Date(now.getTime() - sessionMaxAgeMs)]);
+    await db.query(
+      `DELETE FROM dashboard_sessions WHERE user_id = $1 AND key IN (
+         SELECT key FROM dashboard_sessions WHERE user_id = $1 ORDER BY seen_at DESC, key OFFSET $2)`,
+      [user.id, sessionsPerUser - 1],
+    );
     const cookie = newToken();
     const { rows } = await db.query<Row>(
       `INSERT INTO dashboard_sessions (key, csrf, user_kind, user_id, login, credential, created_at, seen_at)
