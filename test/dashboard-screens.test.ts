@@ -1011,6 +1011,18 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(junk?.status()).toBe(200);
     await page.getByText('Choose two days, the first not after the second.').waitFor();
     expect(await figure('Credits added')).toBe('2.50—');
+
+    // The overview counts redemptions per minute by result: one more of each shows.
+    const totals = async () => {
+      await page.goto(`/dashboard/p/${p.id}/overview`);
+      return Promise.all(['succeeded', 'failed'].map(async (k) => Number(await page.locator(`#redemptions-chart [data-total="${k}"]`).textContent())));
+    };
+    const [ok0, failed0] = await totals();
+    expect(ok0).toBeGreaterThan(0);
+    const redeem = (credits: number) => rig.t.app.inject({ method: 'POST', url: '/v1/redemptions', headers: p.server, payload: { customer: { source_id: 'grace' }, order: { amount: 100_000 }, redeemables: [{ object: 'voucher', id: giftCode, gift: { credits } }] } });
+    expect((await redeem(100)).statusCode).toBe(200);
+    expect((await redeem(1_000_000)).statusCode).toBe(400);
+    expect(await totals()).toEqual([ok0 + 1, failed0 + 1]);
     expect(tab.errors.splice(0)).toEqual([]);
   });
 

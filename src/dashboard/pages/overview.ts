@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { projectCtx } from '../context.js';
 import { html, when, type Html } from '../html.js';
+import type { RedemptionsService } from '../../modules/redemptions/index.js';
 import type { V1Services } from '../v1.js';
 
 const minutes = 60;
 const minuteMs = 60_000;
-const colors: Record<string, string> = { events: '#2e6fd0', sent: '#2e8b57', pending: '#8a94a6', retrying: '#e0a100', failed: '#c0392b' };
+const colors: Record<string, string> = { events: '#2e6fd0', sent: '#2e8b57', pending: '#8a94a6', retrying: '#e0a100', failed: '#c0392b', succeeded: '#2e8b57' };
 
 /** Per-minute counts for the last hour, oldest first, one entry per minute (0 where nothing happened). */
 function buckets(since: Date, rows: Array<{ minute: Date; n: number; key: string }>, keys: string[]): Array<{ at: Date; counts: Record<string, number> }> {
@@ -43,16 +44,19 @@ function chart(id: string, label: string, data: ReturnType<typeof buckets>, keys
 <tbody>${data.filter((b) => keys.some((k) => b.counts[k]! > 0)).map((b) => html`<tr><td>${when(b.at.toISOString())}</td>${keys.map((k) => html`<td>${b.counts[k]}</td>`)}</tr>`)}</tbody></table></div></details></figure>`;
 }
 
-export function overviewRoutes(d: FastifyInstance, s: V1Services): void {
+export function overviewRoutes(d: FastifyInstance, s: V1Services & { redemptions: Pick<RedemptionsService, 'perMinute'> }): void {
   d.get<{ Params: { projectId: string } }>('/p/:projectId/overview', async (req, reply) => {
     const c = await projectCtx(req);
     const o = await s.audit.overview(c.project.id, minutes * minuteMs, 24 * 60 * minuteMs);
     const events = await s.log.perMinute(c.project.id, o.since);
+    const redemptions = await s.redemptions.perMinute(c.project.id, o.since);
+    const results = ['succeeded', 'failed'];
     const statuses = ['sent', 'pending', 'retrying', 'failed'];
     const ms = (v: number | null) => (v === null ? '—' : `${Math.round(v)} ms`);
     const body = html`<h1>Overview</h1>
 <div class="grid2">${chart('events-chart', 'Events per minute', buckets(o.since, events.map((e) => ({ ...e, key: 'events' })), ['events']), ['events'])}
-${chart('deliveries-chart', 'Deliveries per minute by status', buckets(o.since, o.perMinute.map((r) => ({ minute: r.minute, n: r.n, key: r.status })), statuses), statuses)}</div>
+${chart('deliveries-chart', 'Deliveries per minute by status', buckets(o.since, o.perMinute.map((r) => ({ minute: r.minute, n: r.n, key: r.status })), statuses), statuses)}
+${chart('redemptions-chart', 'Redemptions per minute by result', buckets(o.since, redemptions.map((r) => ({ minute: r.minute, n: r.n, key: r.result === 'SUCCESS' ? 'succeeded' : 'failed' })), results), results)}</div>
 <section class="card" aria-labelledby="latency-h"><h2 id="latency-h">Delivery latency</h2>
 <p>Over ${o.latency.n} attempt(s) of messages created in the last hour: <strong>p50 <span id="latency-p50">${ms(o.latency.p50)}</span></strong>, <strong>p99 <span id="latency-p99">${ms(o.latency.p99)}</span></strong>.</p></section>
 <section aria-labelledby="failing-h"><h2 id="failing-h">Failing endpoints (last 24 hours)</h2>

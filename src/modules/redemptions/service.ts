@@ -457,7 +457,20 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   const { validatePromotions, validateTier } = createPromotionValidation({ db, checkStack });
   const examine = createExamine({ db, clock, probe: checkStack, qualify, customers: deps.customers, campaigns: deps.campaigns, validationRules: deps.validationRules });
 
-  return { validate, redeem, drain: () => batch.drain(), qualify, examine, validatePromotions, validateTier, releaseSession, get, list: (projectId: string, q: Omit<sql.RedemptionListQuery, 'offset'> & { page: number }) => sql.selectPage(db, projectId, { ...q, offset: (q.page - 1) * q.limit }) };
+  return {
+    validate,
+    redeem,
+    drain: () => batch.drain(),
+    qualify,
+    examine,
+    validatePromotions,
+    validateTier,
+    releaseSession,
+    get,
+    list: (projectId: string, q: Omit<sql.RedemptionListQuery, 'offset'> & { page: number }) => sql.selectPage(db, projectId, { ...q, offset: (q.page - 1) * q.limit }),
+    /** Redemption requests per minute and result since a moment (the dashboard's overview). */
+    perMinute: (projectId: string, since: Date) => sql.countPerMinute(db, projectId, since),
+  };
 }
 
 /** The order as the redemption writes it: PAID, with the stack's discounts on the order and on its lines. */

@@ -246,3 +246,14 @@ export async function selectSegmentIds(db: Executor, projectId: string, customer
   );
   return rows.map((r) => r.id);
 }
+
+/** A project's redemption requests per minute and result since a moment (a stack counts once: its parent). */
+export async function countPerMinute(db: Executor, projectId: string, since: Date): Promise<Array<{ minute: Date; result: string; n: number }>> {
+  const { rows } = await db.query<{ minute: Date; result: string; n: number }>(
+    `SELECT date_trunc('minute', created_at) AS minute, result, count(*)::int AS n
+       FROM redemptions WHERE project_id = $1 AND created_at >= $2 AND parent_id IS NULL
+      GROUP BY 1, 2 ORDER BY 1`,
+    [projectId, since],
+  );
+  return rows;
+}
