@@ -234,6 +234,32 @@ describe('roles in the dashboard', () => {
     expect(rows.map((r) => r.name)).toEqual(['User gold']);
   });
 
+  it('MERCHANT checks and redeems codes at the counter, and changes nothing else; VIEWER not even that', async () => {
+    const merchant = await member('till@example.com', { [shop.id]: 'MERCHANT' });
+    const viewer = await member('looker@example.com', { [shop.id]: 'VIEWER' });
+    const v1 = (method: 'POST' | 'GET', url: string, payload?: object) => t.app.inject({ method, url, headers: shop.server, ...(payload ? { payload } : {}) });
+    const made = await v1('POST', '/v1/vouchers', { code: 'TILL-10', type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1000 }, redemption: { quantity: 5 } });
+    expect(made.statusCode, made.body).toBe(200);
+    // The voucher's page: the counter is there for the merchant; Disable and Delete are not; the viewer's counter is off.
+    const page = await as(merchant.cookie, 'GET', `/dashboard/p/${shop.id}/vouchers/TILL-10`);
+    expect(page.body).toMatch(/action="\/dashboard\/p\/[^"]+\/vouchers\/TILL-10\/redeem"><input type="hidden"/);
+    expect(page.body).not.toContain('Disable voucher');
+    expect(page.body).toContain('Your role in this project (MERCHANT) does not allow the changes on this screen');
+    expect((await as(viewer.cookie, 'GET', `/dashboard/p/${shop.id}/vouchers/TILL-10`)).body).toMatch(/\/vouchers\/TILL-10\/redeem"><fieldset class="read-only" disabled>/);
+
+    const counter = (cookie: string, action: string) => as(cookie, 'POST', `/dashboard/p/${shop.id}/vouchers/TILL-10/redeem`, { amount: '50', action });
+    expect((await counter(merchant.cookie, 'check')).statusCode).toBe(303);
+    const redeemed = await counter(merchant.cookie, 'redeem');
+    expect(redeemed.statusCode).toBe(303);
+    expect((await as(merchant.cookie, 'GET', String(redeemed.headers.location))).body).toContain('Redeemed: 10.00 off, 40.00 to pay.');
+    expect((await counter(viewer.cookie, 'redeem')).statusCode).toBe(403);
+    expect((await as(merchant.cookie, 'POST', `/dashboard/p/${shop.id}/vouchers/TILL-10/active`, { active: 'off' })).statusCode).toBe(403);
+    const after = (await v1('GET', '/v1/vouchers/TILL-10')).json();
+    expect(after).toMatchObject({ active: true, redemption: { redeemed_quantity: 1 } });
+    const list = (await v1('GET', '/v1/redemptions?voucher=TILL-10')).json();
+    expect(list.redemptions.map((r: any) => [r.result, r.channel])).toEqual([['SUCCESS', { channel_type: 'USER', channel_id: merchant.id }]]);
+  });
+
   it('a user whose every project is deleted is told so, and can sign out', async () => {
     const lone = await t.createProject({ name: 'Short-lived' });
     const m = await member('orphan@example.com', { [lone.id]: 'ADMIN' });

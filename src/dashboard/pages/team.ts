@@ -16,7 +16,7 @@ interface Member {
 
 type P = { Params: { projectId: string; userId: string } };
 
-const roleHelp = 'ADMIN: everything in the project, its settings, webhooks and team. USER: changes data, reads settings. VIEWER and MERCHANT: read only.';
+const roleHelp = 'ADMIN: everything in the project, its settings, webhooks and team. USER: changes data, reads settings. MERCHANT: reads, and checks and redeems codes at the counter. VIEWER: read only.';
 
 const roleSelect = (id: string, selected: string, label: string): Html =>
   html`<label for="${id}" class="visually-hidden">${label}</label><select id="${id}" name="role">${roles.map((r) => html`<option value="${r}"${r === selected ? ' selected' : ''}>${r}</option>`)}</select>`;

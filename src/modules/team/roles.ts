@@ -4,15 +4,18 @@ import { invalidPayload } from '../../core/errors.js';
 export const roles = ['ADMIN', 'USER', 'VIEWER', 'MERCHANT'] as const;
 export type Role = (typeof roles)[number];
 
-/** What a request needs: to read a project, to change its data, or to change its settings, keys, webhooks and team. */
-export type Access = 'read' | 'write' | 'admin';
+/**
+ * What a request needs: to read a project, to validate and redeem a code at the counter, to change its data, or to
+ * change its settings, keys, webhooks and team.
+ */
+export type Access = 'read' | 'redeem' | 'write' | 'admin';
 
 const grants: Record<Role, readonly Access[]> = {
-  ADMIN: ['read', 'write', 'admin'],
-  USER: ['read', 'write'],
+  ADMIN: ['read', 'redeem', 'write', 'admin'],
+  USER: ['read', 'redeem', 'write'],
   VIEWER: ['read'],
-  // Voucherify's merchants validate and redeem at the till; the dashboard has no till, so they read.
-  MERCHANT: ['read'],
+  // Voucherify's merchants validate and redeem at the till: the dashboard's counter (a voucher's page), nothing else.
+  MERCHANT: ['read', 'redeem'],
 };
 
 export const allows = (role: Role, access: Access): boolean => grants[role].includes(access);
@@ -27,14 +30,16 @@ export function roleOf(value: string): Role {
 /**
  * What a request on a project needs, from its method and the path after the project's id (the same rule for the
  * management API, `/management/v1/projects/{id}...`, and the dashboard, `/dashboard/p/{id}...`): reading is `read`
- * (but the webhook signing secret is `admin` even to read); changing the project itself, its keys, webhooks,
- * signing secret, stacking rules, brand or team is `admin`; every other change is `write`.
+ * (but the webhook signing secret is `admin` even to read); the dashboard's counter (`POST /vouchers/{code}/redeem`:
+ * validate or redeem a code) is `redeem`; changing the project itself, its keys, webhooks, signing secret, stacking
+ * rules, brand or team is `admin`; every other change is `write`.
  */
 export function accessNeeded(method: string, rest: string): Access {
   if (/^\/webhook-secret(\/|$)/.test(rest)) return 'admin';
   // The dashboard's account page: every user changes their own password, whatever their role.
   if (/^\/account(\/|$)/.test(rest)) return 'read';
   if (method === 'GET' || method === 'HEAD') return 'read';
+  if (method === 'POST' && /^\/vouchers\/[^/]+\/redeem$/.test(rest)) return 'redeem';
   const settings = rest === '' || rest === '/' || /^\/(webhooks|users|team|server-side-key|client-side-key|branding|stacking-rules|settings)(\/|$)/.test(rest);
   return settings ? 'admin' : 'write';
 }
