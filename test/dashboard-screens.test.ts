@@ -1228,6 +1228,66 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(tab.errors.splice(0)).toEqual([]);
   });
 
+  it('defines a metadata schema in Project settings › Metadata schemas; customers are checked against it; junk is said on the page', async () => {
+    const { page } = tab;
+    const post = (url: string, payload: object) => rig.t.app.inject({ method: 'POST', url, headers: p.server, payload });
+    await page.goto(`/dashboard/p/${p.id}/webhooks`);
+    await page.getByRole('link', { name: 'Metadata schemas' }).click();
+    expect(await page.locator('h1').textContent()).toBe('Metadata schemas');
+    const form = page.getByRole('form', { name: 'New metadata schema' });
+    await form.getByLabel('Object').fill('customer');
+    await form.getByLabel('Property name').fill('tier');
+    await form.getByLabel('Type').selectOption('string');
+    await form.getByLabel('Required').check();
+    await form.getByLabel('Refuse keys the schema does not define').check();
+    await form.getByRole('button', { name: 'Create schema' }).click();
+    await page.getByText('Metadata schema of customer created.').waitFor();
+    const card = page.locator('section[data-metadata-schema="customer"]');
+    expect(await card.locator('tr[data-property="tier"]').textContent()).toMatch(/tier\s*string\s*Yes\s*—\s*Active/);
+    expect(await card.textContent()).toContain('other keys are refused');
+    // The API now checks customers' metadata against it.
+    expect((await post('/v1/customers', { source_id: 'meta-1', metadata: { tier: 5 } })).json()).toMatchObject({ code: 400, key: 'metadata_validation_failed' });
+    expect((await post('/v1/customers', { source_id: 'meta-1', metadata: { tier: 'gold', extra: 1 } })).statusCode).toBe(400);
+    expect((await post('/v1/customers', { source_id: 'meta-1', metadata: { tier: 'gold' } })).statusCode).toBe(200);
+
+    // A list of booleans added; the required one deleted (no longer checked) and restored.
+    await card.getByLabel('Property name').fill('badges');
+    await card.getByLabel('Type').selectOption('boolean');
+    await card.getByLabel('A list').check();
+    await card.getByRole('button', { name: 'Add property' }).click();
+    await page.getByText('Property badges added.').waitFor();
+    expect(await card.locator('tr[data-property="badges"]').textContent()).toMatch(/badges\s*boolean \(list\)\s*No/);
+    await card.getByRole('button', { name: 'Delete tier' }).click();
+    await page.getByText('Property tier deleted.').waitFor();
+    expect((await post('/v1/customers', { source_id: 'meta-2', metadata: { badges: [true] } })).statusCode).toBe(200);
+    await card.getByRole('button', { name: 'Restore tier' }).click();
+    await page.getByText('Property tier restored.').waitFor();
+    expect((await post('/v1/customers', { source_id: 'meta-3', metadata: { badges: [true] } })).statusCode).toBe(400);
+    await card.getByRole('button', { name: 'Allow other keys' }).click();
+    await page.getByText('Keys the schema does not define are now allowed.').waitFor();
+    expect((await post('/v1/customers', { source_id: 'meta-4', metadata: { tier: 'silver', extra: 1 } })).statusCode).toBe(200);
+
+    // A second schema of the same object, and a property type the API does not know: said on the page.
+    await form.getByLabel('Object').fill('customer');
+    await form.getByLabel('Property name').fill('other');
+    await form.getByRole('button', { name: 'Create schema' }).click();
+    await page.locator('.notice.error').waitFor();
+    expect(await page.locator('.notice.error').textContent()).toMatch(/customer/);
+    const csrf = (await page.locator('meta[name=csrf-token]').getAttribute('content'))!;
+    const schemaId = (await card.getAttribute('aria-labelledby'))!.replace(/^ms-/, '');
+    const junk = await page.request.post(`/dashboard/p/${p.id}/metadata-schemas/${schemaId}/properties`, { form: { _csrf: csrf, property: 'x', type: 'money' } });
+    expect(junk.status()).toBe(200);
+    expect(await junk.text()).toMatch(/notice error/);
+    expect((await mgmt(rig.t, 'GET', `/projects/${p.id}/metadata-schemas/${schemaId}`)).json().properties.x).toBeUndefined();
+
+    // Deleted: customers are no longer checked.
+    await card.getByRole('button', { name: 'Delete schema' }).click();
+    await page.getByText('Metadata schema deleted.').waitFor();
+    expect(await page.locator('section[data-metadata-schema="customer"]').count()).toBe(0);
+    expect((await post('/v1/customers', { source_id: 'meta-5', metadata: { tier: 5 } })).statusCode).toBe(200);
+    expect(tab.errors.splice(0)).toEqual([]);
+  });
+
   it('invites a teammate from Project settings › Team; they open the link, choose a password and, as a VIEWER, read but change nothing', async () => {
     const { page } = tab;
     await page.goto(`/dashboard/p/${p.id}/webhooks`);
@@ -1293,7 +1353,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const customer = (await rig.t.app.inject({ method: 'GET', url: '/v1/customers/grace', headers: p.server })).json();
     const club = (await rig.t.app.inject({ method: 'GET', url: '/v1/loyalties', headers: p.server })).json().campaigns[0];
     const cardCode = (await rig.t.app.inject({ method: 'GET', url: `/v1/loyalties/${club.id}/members`, headers: p.server })).json().vouchers[0].code;
-    const screens = ['overview', 'campaigns', 'campaigns/new', `campaigns/${club.id}`, `vouchers/${cardCode}`, 'customers', `customers/${customer.id}`, 'redemptions', 'publications', 'orders', 'products', 'collections', 'validation-rules', 'segments', 'distributions', 'distributions/new', 'sendouts', 'bin', 'webhooks', 'webhooks/new', 'event-schemas', 'team', 'settings', 'account'];
+    const screens = ['overview', 'campaigns', 'campaigns/new', `campaigns/${club.id}`, `vouchers/${cardCode}`, 'customers', `customers/${customer.id}`, 'redemptions', 'publications', 'orders', 'products', 'collections', 'validation-rules', 'segments', 'distributions', 'distributions/new', 'sendouts', 'bin', 'webhooks', 'webhooks/new', 'event-schemas', 'metadata-schemas', 'team', 'settings', 'account'];
     for (const screen of screens) {
       const res = await page.goto(`/dashboard/p/${p.id}/${screen}`);
       expect(res?.status(), screen).toBe(200);

@@ -40,6 +40,7 @@ import { distributionRoutes } from './pages/distributions.js';
 import { overviewRoutes } from './pages/overview.js';
 import { segmentRoutes } from './pages/segments.js';
 import { eventSchemaRoutes } from './pages/event-schemas.js';
+import { metadataSchemaRoutes } from './pages/metadata-schemas.js';
 import { sendoutRoutes } from './pages/sendouts.js';
 import { accountRoutes } from './pages/account.js';
 import { teamRoutes } from './pages/team.js';
@@ -171,6 +172,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       webhookRoutes(d);
       sendoutRoutes(d);
       eventSchemaRoutes(d);
+      metadataSchemaRoutes(d);
       overviewRoutes(d, deps);
       customerRoutes(d, deps);
       campaignNewRoutes(d, deps);

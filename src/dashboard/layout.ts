@@ -101,12 +101,13 @@ export function withinRole(body: Html, base: string, role: Role | undefined): Ht
   return html`<p class="notice info" role="note">Your role in this project (${role}) does not allow the changes on this screen: they are turned off. A project admin can change your role.</p>${raw(text)}`;
 }
 
-/** Project settings' sub-navigation (General, Webhooks, Event schemas, Team). */
-export function settingsTabs(projectId: string, tab: 'general' | 'webhooks' | 'schemas' | 'team'): Html {
+/** Project settings' sub-navigation (General, Webhooks, Event schemas, Metadata schemas, Team). */
+export function settingsTabs(projectId: string, tab: 'general' | 'webhooks' | 'schemas' | 'metadata' | 'team'): Html {
   const base = `/dashboard/p/${encodeURIComponent(projectId)}`;
   return html`<p class="crumb">Project settings ›
 <a href="${base}/settings"${current(tab === 'general')}>General</a> ·
 <a href="${base}/webhooks"${current(tab === 'webhooks')}>Webhooks</a> ·
 <a href="${base}/event-schemas"${current(tab === 'schemas')}>Event schemas</a> ·
+<a href="${base}/metadata-schemas"${current(tab === 'metadata')}>Metadata schemas</a> ·
 <a href="${base}/team"${current(tab === 'team')}>Team</a></p>`;
 }
