@@ -927,7 +927,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const before = (await get(`/v1/loyalties/members/${card}`)).loyalty_card.balance as number;
     await page.goto(`/dashboard/p/${p.id}/vouchers/${card}`);
     await page.getByLabel('Points (negative to remove)').fill('30');
-    await page.getByLabel('Reason').fill('Goodwill');
+    await page.locator('#balance-reason').fill('Goodwill');
     await page.getByRole('button', { name: 'Change the points' }).click();
     await page.getByText('Added 30 point(s).').waitFor();
     expect(await page.locator('#card-balance').textContent()).toBe(String(before + 30));
@@ -1064,7 +1064,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toEqual({ points: 95, balance: 95 });
     // Points added by hand are taken away again, in the history with the reason given.
     await page.getByLabel('Points (negative to remove)').fill('-15');
-    await page.getByLabel('Reason').fill('Damaged parcel');
+    await page.locator('#balance-reason').fill('Damaged parcel');
     await page.getByRole('button', { name: 'Change the points' }).click();
     await page.getByText('Removed 15 point(s).').waitFor();
     expect(await page.locator('#card-transactions tbody tr').first().textContent()).toMatch(/Removed\s*−15\s*80\s*Damaged parcel/);
@@ -1072,6 +1072,24 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const again = await page.request.post(`/dashboard/p/${p.id}/vouchers/${code}/pending/${first!.id}/activate`, { form: { _csrf: (await page.locator('meta[name=csrf-token]').getAttribute('content'))! } });
     expect(await again.text()).toMatch(/Cannot find pending_points/i);
     expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card.balance).toBe(80);
+
+    // Points moved here from the customer's card of another program; more than it holds is refused, nothing moves.
+    const side = await ok('POST', '/v1/loyalties', { name: 'History side club', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'SIDE-', length: 6 } } });
+    const sideCode = (await ok('POST', `/v1/loyalties/${side.id}/members`, { customer: { source_id: 'hist-ann' } })).code as string;
+    await ok('POST', `/v1/loyalties/members/${sideCode}/balance`, { points: 40 });
+    await page.goto(`/dashboard/p/${p.id}/vouchers/${code}`);
+    await page.getByLabel("From the customer's card").selectOption(sideCode);
+    await page.getByLabel('Points', { exact: true }).fill('100');
+    await page.getByRole('button', { name: 'Move the points' }).click();
+    await page.locator('.notice.error').waitFor();
+    expect((await ok('GET', `/v1/loyalties/members/${sideCode}`)).loyalty_card.balance).toBe(40);
+    await page.getByLabel('Points', { exact: true }).fill('15');
+    await page.locator('#transfer-reason').fill('Merged cards');
+    await page.getByRole('button', { name: 'Move the points' }).click();
+    await page.getByText(`Moved 15 point(s) from ${sideCode}.`).waitFor();
+    expect(await page.locator('#card-balance').textContent()).toBe('95');
+    expect(await page.locator('#card-transactions tbody tr').first().textContent()).toMatch(/Transferred in\s*\+15\s*95/);
+    expect((await ok('GET', `/v1/loyalties/members/${sideCode}`)).loyalty_card.balance).toBe(25);
 
     // A gift card's history: credits in amounts.
     const gifts = await ok('POST', '/v1/campaigns', { name: 'History gifts', campaign_type: 'GIFT_VOUCHERS', type: 'STATIC', vouchers_count: 1, voucher: { type: 'GIFT_VOUCHER', gift: { amount: 1000 } } });

@@ -17,6 +17,7 @@ import { binRoutes, type BinServices } from './pages/bin.js';
 import { balanceRoutes, type BalanceServices } from './pages/balances.js';
 import { campaignRuleRoutes } from './pages/campaign-rules.js';
 import { cardHistoryRoutes } from './pages/card-history.js';
+import { cardTransferRoutes } from './pages/card-transfers.js';
 import { loyaltyProgramRoutes } from './pages/loyalty-program.js';
 import type { LoyaltiesService, Pending } from '../modules/loyalties/index.js';
 import type { Balances } from '../modules/vouchers/index.js';
@@ -180,6 +181,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       campaignRoutes(d, deps);
       loyaltyProgramRoutes(d, deps);
       cardHistoryRoutes(d, deps);
+      cardTransferRoutes(d, deps);
       campaignRuleRoutes(d, deps);
       promotionTierRoutes(d, deps);
       validationRuleRoutes(d, deps);

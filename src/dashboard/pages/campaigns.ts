@@ -13,16 +13,18 @@ import { campaignRulesSection, type CampaignRuleServices } from './campaign-rule
 import { loyaltySections, type LoyaltyProgramServices } from './loyalty-program.js';
 import { loyaltyRewardsSection, type LoyaltyRewardServices } from './loyalty-rewards.js';
 import { counterForm } from './counter.js';
+import { transferForm, type CardTransferServices } from './card-transfers.js';
 import { pager } from './list-parts.js';
 import { promotionTiersSection, type PromotionTierServices } from './promotion-tiers.js';
 import { userCause } from '../v1.js';
 
 /** A loyalty card's or gift card's page also shows its history (CardHistoryServices). */
-export interface CampaignServices extends CampaignRuleServices, PromotionTierServices, CardHistoryServices, ReferralProgramServices, CampaignFigureServices, LoyaltyProgramServices {
+export interface CampaignServices extends CampaignRuleServices, PromotionTierServices, CardHistoryServices, ReferralProgramServices, CampaignFigureServices, LoyaltyProgramServices, CardTransferServices {
   validationRules: CampaignRuleServices['validationRules'] & PromotionTierServices['validationRules'];
   campaigns: CampaignsService;
   vouchers: VouchersService;
   redemptions: RedemptionsService;
+  loyalties: CardHistoryServices['loyalties'] & CardTransferServices['loyalties'];
   /** A loyalty card's page lists its rewards; a program's page adds and removes them. */
   rewards: BalanceServices['rewards'] & LoyaltyRewardServices['rewards'];
 }
@@ -163,7 +165,7 @@ ${redemptionTable(c, redemptions.rows, 'voucher', `${c.base}/vouchers/${encodeUR
 <section class="card" aria-labelledby="publications-h"><h2 id="publications-h">Publications</h2><p>Published ${v.publish.count} time(s)${v.holder_id ? html`; held by <a href="${c.base}/customers/${encodeURIComponent(v.holder_id)}">${v.holder_id}</a>` : ''}.</p>${
       v.loyalty_card ? html`<p>Balance: <strong id="card-balance">${v.loyalty_card.balance}</strong> points.</p>` : v.gift ? html`<p>Balance: <strong id="gift-balance">${(v.gift.balance / 100).toFixed(2)}</strong>.</p>` : ''
     }</section>
-${counterForm(c, v)}${balanceForm(c, v)}${await rewardsSection(c, s.rewards, v)}</div>
+${counterForm(c, v)}${balanceForm(c, v)}${await transferForm(c, s, v)}${await rewardsSection(c, s.rewards, v)}</div>
 ${await historySection(c, s, v)}
 <h2>Data</h2><pre tabindex="0" aria-label="Voucher">${JSON.stringify(v, null, 2)}</pre>`;
     return c.render(reply, 'campaigns', `Voucher ${v.code}`, body);
