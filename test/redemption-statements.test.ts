@@ -25,6 +25,9 @@ const request = (n: number) => ({
 });
 
 async function statements(url: string, body: unknown): Promise<string[]> {
+  // The project's key and settings are cached per process for a while: a read just before keeps a slow machine's
+  // expired cache entry out of the count (it is no cost of the request measured).
+  expect((await t.app.inject({ method: 'GET', url: '/v1/vouchers/STMT-FREE', headers: p.server })).statusCode).toBe(200);
   log.start();
   await ok(url, body);
   return log.stop();
