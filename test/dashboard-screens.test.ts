@@ -178,6 +178,30 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const { id: redemptionId, amount } = (redeemed.redemptions as Array<{ id: string; amount: number }>)[0]!;
     expect(amount).toBe(500);
     await shot(page, 'campaign');
+    // Edited: a description and an expiry (UTC); an expiry before the start is refused on the page, nothing changed.
+    const summer = async () => (await rig.t.app.inject({ method: 'GET', url: `/v1/campaigns/${campaign.id}`, headers: p.server })).json();
+    await page.getByText('Edit campaign').click();
+    await page.getByLabel('Description').fill('Ten off all summer');
+    await page.getByLabel(/^Starts/).fill('2031-06-01T00:00');
+    await page.getByLabel(/^Expires/).fill('2031-05-01T00:00');
+    await page.getByRole('button', { name: 'Save campaign' }).click();
+    await page.getByText('The campaign must expire after it starts.').waitFor();
+    expect((await summer()).description).toBeNull();
+    await page.getByText('Edit campaign').click();
+    await page.getByLabel('Description').fill('Ten off all summer');
+    await page.getByLabel(/^Starts/).fill('');
+    await page.getByLabel(/^Expires/).fill('2031-08-31T23:59');
+    await page.getByRole('button', { name: 'Save campaign' }).click();
+    await page.getByText('Campaign saved.').waitFor();
+    expect(await summer()).toMatchObject({ description: 'Ten off all summer', start_date: null, expiration_date: '2031-08-31T23:59:00.000Z' });
+    expect(await page.getByText('Ten off all summer').count()).toBeGreaterThan(0);
+    // The expiry taken away again: never expires.
+    await page.getByText('Edit campaign').click();
+    expect(await page.getByLabel(/^Expires/).inputValue()).toBe('2031-08-31T23:59');
+    await page.getByLabel(/^Expires/).fill('');
+    await page.getByRole('button', { name: 'Save campaign' }).click();
+    await page.getByText('Campaign saved.').waitFor();
+    expect((await summer()).expiration_date).toBeNull();
     await page.getByRole('button', { name: 'Disable campaign' }).click();
     await page.getByText('Campaign disabled.').waitFor();
     expect((await rig.t.app.inject({ method: 'GET', url: `/v1/campaigns/${campaign.id}`, headers: p.server })).json().active).toBe(false);

@@ -17,6 +17,7 @@ import { binRoutes, type BinServices } from './pages/bin.js';
 import { balanceRoutes, type BalanceServices } from './pages/balances.js';
 import { campaignRuleRoutes } from './pages/campaign-rules.js';
 import { cardHistoryRoutes } from './pages/card-history.js';
+import { campaignEditRoutes } from './pages/campaign-edit.js';
 import { cardTransferRoutes } from './pages/card-transfers.js';
 import { loyaltyProgramRoutes } from './pages/loyalty-program.js';
 import type { LoyaltiesService, Pending } from '../modules/loyalties/index.js';
@@ -179,6 +180,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       customerRoutes(d, deps);
       campaignNewRoutes(d, deps);
       campaignRoutes(d, deps);
+      campaignEditRoutes(d, deps);
       loyaltyProgramRoutes(d, deps);
       cardHistoryRoutes(d, deps);
       cardTransferRoutes(d, deps);

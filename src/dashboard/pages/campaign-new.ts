@@ -77,7 +77,7 @@ ${rewardFields('referrer2_reward', "referrer's further", v, rewards)}</fieldset>
 }
 
 /** A datetime-local value read as UTC, in ISO form; null when it is not a date. */
-function utc(s: string): string | undefined | null {
+export function utc(s: string): string | undefined | null {
   if (!s) return undefined;
   const d = new Date(`${s.length === 16 ? `${s}:00` : s}Z`);
   return Number.isNaN(d.getTime()) ? null : d.toISOString();

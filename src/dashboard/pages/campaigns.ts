@@ -13,6 +13,7 @@ import { campaignRulesSection, type CampaignRuleServices } from './campaign-rule
 import { loyaltySections, type LoyaltyProgramServices } from './loyalty-program.js';
 import { loyaltyRewardsSection, type LoyaltyRewardServices } from './loyalty-rewards.js';
 import { counterForm } from './counter.js';
+import { campaignEditForm } from './campaign-edit.js';
 import { transferForm, type CardTransferServices } from './card-transfers.js';
 import { pager } from './list-parts.js';
 import { promotionTiersSection, type PromotionTierServices } from './promotion-tiers.js';
@@ -85,7 +86,7 @@ ${campaign.description ? html`<p>${campaign.description}</p>` : ''}
       `${at}/delete`,
       'Delete campaign',
       { danger: true, confirm: `Move ${campaign.name} and its codes to the bin?` },
-    )}</div></div>
+    )}</div>${campaignEditForm(c, at, campaign)}</div>
 ${await campaignFiguresSection(c, s, campaign, at, { from: str(req.query.from), to: str(req.query.to) }, new Date())}
 ${campaign.campaign_type === 'LOYALTY_PROGRAM' ? html`${await loyaltySections(c, s, campaign.id)}${await loyaltyRewardsSection(c, s, campaign.id)}` : ''}
 ${campaign.referral_program ? await referralProgramSections(c, s, campaign.id, campaign.referral_program) : ''}
