@@ -1154,7 +1154,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.getByRole('button', { name: 'Add SKU' }).click();
     await page.getByText('SKU Whole bean added.').waitFor();
     await page.getByLabel('SKU', { exact: true }).fill('Ground');
-    await page.getByLabel(/^Price/).fill('26');
+    await page.locator('#sku-price').fill('26');
     await page.getByRole('button', { name: 'Add SKU' }).click();
     await page.getByText('SKU Ground added.').waitFor();
     const skus = (await get(`/v1/products/${product.id}/skus`)).json();
@@ -1178,12 +1178,27 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     }
     expect((await page.request.post(`/dashboard/p/${p.id}/products/prod_nope/skus`, { form: { _csrf: csrf, sku: 'a' } })).status()).toBe(404);
 
+    // Edited: name, price and metadata; junk is said on the page and changes nothing.
     await page.goto(`/dashboard/p/${p.id}/products/${product.id}`);
+    await page.getByText('Edit product').click();
+    expect(await page.locator('#edit-product-price').inputValue()).toBe('24.90');
+    await page.locator('#edit-product-metadata').fill('[1]');
+    await page.getByRole('button', { name: 'Save product' }).click();
+    await page.getByText('The metadata is a JSON object, such as {"color": "blue"}.').waitFor();
+    await page.getByText('Edit product').click();
+    await page.locator('#edit-product-name').fill('Espresso beans, dark');
+    await page.locator('#edit-product-price').fill('26.5');
+    await page.locator('#edit-product-metadata').fill('{"roast": "dark"}');
+    await page.getByRole('button', { name: 'Save product' }).click();
+    await page.getByText('Product Espresso beans, dark saved.').waitFor();
+    expect((await get(`/v1/products/${product.id}`)).json()).toMatchObject({ name: 'Espresso beans, dark', price: 2650, metadata: { roast: 'dark' }, source_id: 'beans-1kg' });
+    expect(await page.locator('#skus tbody tr', { hasText: 'Whole bean' }).textContent()).toContain('26.50');
+
     await page.locator('#skus tbody tr', { hasText: 'Ground' }).getByRole('button', { name: 'Delete' }).click();
     await page.getByText('SKU moved to the bin.').waitFor();
     expect((await get(`/v1/products/${product.id}/skus`)).json().skus.map((k: { sku: string }) => k.sku)).toEqual(['Whole bean']);
     await page.getByRole('button', { name: 'Delete product' }).click();
-    await page.getByText('Product Espresso beans moved to the bin.').waitFor();
+    await page.getByText('Product Espresso beans, dark moved to the bin.').waitFor();
     expect((await get('/v1/products/beans-1kg')).statusCode).toBe(404);
     const bin = (await get('/v1/trash-bin')).json();
     expect(JSON.stringify(bin)).toContain(product.id);

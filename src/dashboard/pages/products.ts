@@ -7,7 +7,7 @@ import { bodyProblem } from '../v1.js';
 
 /** Products and their SKUs: the catalog that discounts, validation rules and orders name. */
 export interface ProductServices {
-  products: Pick<ProductsService, 'listProducts' | 'createProduct' | 'getProduct' | 'skusOf' | 'getSku' | 'createSku' | 'deleteProduct' | 'deleteSku'>;
+  products: Pick<ProductsService, 'listProducts' | 'createProduct' | 'updateProduct' | 'getProduct' | 'skusOf' | 'getSku' | 'createSku' | 'deleteProduct' | 'deleteSku'>;
 }
 
 type P = { Params: { projectId: string; productId: string; skuId: string }; Querystring: { page?: string } };
@@ -74,7 +74,12 @@ ${productForm(c, error, values)}`;
     const body = html`<p class="crumb"><a href="${c.base}/products">Products</a> › ${product.name ?? product.id}</p><h1>${product.name ?? product.id}</h1>
 <div class="card"><dl class="grid2"><div><dt>ID</dt><dd class="mono">${product.id}</dd></div><div><dt>Source ID</dt><dd class="mono">${product.source_id ?? '—'}</dd></div>
 <div><dt>Price</dt><dd>${money(product.price)}</dd></div><div><dt>Created</dt><dd>${when(product.created_at.toISOString())}</dd></div></dl>
-<div class="actions">${postButton(c.session, `${at}/delete`, 'Delete product', { danger: true, confirm: `Move ${product.name ?? product.id} and its SKUs to the bin?` })}</div></div>
+<div class="actions">${postButton(c.session, `${at}/delete`, 'Delete product', { danger: true, confirm: `Move ${product.name ?? product.id} and its SKUs to the bin?` })}</div>
+<details><summary>Edit product</summary><form method="post" action="${at}/edit">${csrfField(c.session)}
+<label for="edit-product-name">Name</label><input type="text" id="edit-product-name" name="name" required maxlength="1000" value="${product.name ?? ''}">
+<label for="edit-product-price">Price <span class="muted">(12.5 is 12.50; empty: none)</span></label><input type="number" id="edit-product-price" name="price" min="0" step="0.01" value="${product.price === null || product.price === undefined ? '' : money(product.price)}">
+<label for="edit-product-metadata">Metadata <span class="muted">(JSON; keys left out are removed)</span></label><textarea id="edit-product-metadata" name="metadata" rows="3">${JSON.stringify(product.metadata ?? {})}</textarea>
+<p><button type="submit" class="secondary">Save product</button></p></form></details></div>
 <h2>SKUs (${skus.length})</h2>
 <div class="table-wrap"><table id="skus"><thead><tr><th scope="col">SKU</th><th scope="col">Source ID</th><th scope="col">Price</th><th scope="col">Actions</th></tr></thead>
 <tbody>${skus.length === 0 ? html`<tr><td colspan="4" class="muted">No SKUs.</td></tr>` : ''}${skus.map(
@@ -114,6 +119,31 @@ ${skuForm(c, product, error, values)}`;
   d.get<P>('/p/:projectId/products/:productId', async (req, reply) => {
     const c = await projectCtx(req);
     return productPage(c, reply, await s.products.getProduct(c.project.id, req.params.productId));
+  });
+
+  // Edited as the API's PUT does: the name, the price (empty: none) and the metadata.
+  d.post<P>('/p/:projectId/products/:productId/edit', async (req, reply) => {
+    const c = await projectCtx(req);
+    const product = await s.products.getProduct(c.project.id, req.params.productId);
+    const at = `${c.base}/products/${encodeURIComponent(product.id)}`;
+    const name = field(req.body, 'name').trim();
+    const price = priceOf(field(req.body, 'price'));
+    let metadata: unknown;
+    try {
+      metadata = JSON.parse(field(req.body, 'metadata').trim() || '{}');
+    } catch {
+      metadata = undefined;
+    }
+    if (!name) return c.done(reply, at, 'Give the product a name.', 'error');
+    if (Number.isNaN(price)) return c.done(reply, at, 'The price is a number (12.5 is 12.50), or empty.', 'error');
+    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return c.done(reply, at, 'The metadata is a JSON object, such as {"color": "blue"}.', 'error');
+    const body = { name, price: price ?? null, metadata: metadata as Record<string, unknown> };
+    const problem = bodyProblem(productBody, body);
+    if (problem) return c.done(reply, at, problem, 'error');
+    return c.attempt(reply, at, async () => {
+      await s.products.updateProduct(c.project.id, product.id, body);
+      return `Product ${name} saved.`;
+    });
   });
 
   d.post<P>('/p/:projectId/products/:productId/skus', async (req, reply) => {
