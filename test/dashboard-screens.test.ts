@@ -388,6 +388,14 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
       expect(res.status(), JSON.stringify(form)).toBe(400);
     }
     expect((await get('/v1/customers/rosa-2')).statusCode).toBe(404);
+
+    // Deleted from their page (confirmed): back on the list, gone from the API.
+    const gone = (await rig.t.app.inject({ method: 'POST', url: '/v1/customers', headers: p.server, payload: { source_id: 'gone-1', name: 'Gone Soon' } })).json();
+    await page.goto(`/dashboard/p/${p.id}/customers/${gone.id}`);
+    await page.getByRole('button', { name: 'Delete customer' }).click();
+    await page.getByText('Customer Gone Soon deleted.').waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/dashboard/p/${p.id}/customers`);
+    expect((await get('/v1/customers/gone-1')).statusCode).toBe(404);
     tab.errors.splice(0);
   });
 

@@ -4,7 +4,7 @@ import { customerInputSchema, customerObject, type CustomerRow } from '../../mod
 import { TesseraError } from '../../core/errors.js';
 import type { PublicationsService } from '../../modules/publications/index.js';
 import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
-import { csrfField } from '../layout.js';
+import { csrfField, postButton } from '../layout.js';
 import { bodyProblem, userCause } from '../v1.js';
 import { html, query, when, type Html } from '../html.js';
 import type { CustomerReferral } from '../../modules/referrals/index.js';
@@ -148,7 +148,8 @@ ${newCustomerForm(c)}`;
 <label for="ec-email">Email</label><input type="email" id="ec-email" name="email" maxlength="500" value="${customer.email ?? ''}">
 <label for="ec-phone">Phone</label><input type="text" id="ec-phone" name="phone" maxlength="100" value="${customer.phone ?? ''}">
 <label for="ec-metadata">Metadata <span class="muted">(JSON; keys left out are removed)</span></label><textarea id="ec-metadata" name="metadata" rows="3">${JSON.stringify(customer.metadata ?? {})}</textarea>
-<p><button type="submit" class="secondary">Save customer</button></p></form></details></section>
+<p><button type="submit" class="secondary">Save customer</button></p></form></details>
+<div class="actions">${postButton(c.session, `${at}/delete`, 'Delete customer', { danger: true, confirm: `Delete ${customer.name || customer.source_id || customer.id}? This cannot be undone.` })}</div></section>
 <section class="card" aria-labelledby="segments-h"><h2 id="segments-h">Segments</h2><ul id="customer-segments">${segments.length === 0 ? html`<li class="muted">In no segment.</li>` : ''}${segments.map(
       (g: { id: string; name: string }) => html`<li><a href="${c.base}/segments/${encodeURIComponent(g.id)}">${g.name}</a></li>`,
     )}</ul><h2>Vouchers</h2><ul id="customer-vouchers">${vouchers.length === 0 ? html`<li class="muted">No vouchers published to this customer.</li>` : ''}${vouchers.map(
@@ -199,6 +200,16 @@ ${newCustomerForm(c)}`;
     return c.attempt(reply, at, async () => {
       await s.customers.update(userCause(req, c.project.id, dashOf(req).session), row.id, { ...body, metadata: { ...removed, ...(metadata as object) } } as never);
       return 'Customer saved.';
+    });
+  });
+
+  // Deleted as the API's DELETE does (customer.deleted), as the signed-in user.
+  d.post<{ Params: { projectId: string; customerId: string } }>('/p/:projectId/customers/:customerId/delete', async (req, reply) => {
+    const c = await projectCtx(req);
+    const row = await s.customers.get(c.project.id, req.params.customerId);
+    return c.attempt(reply, `${c.base}/customers/${encodeURIComponent(row.id)}`, async () => {
+      await s.customers.remove(userCause(req, c.project.id, dashOf(req).session), row.id);
+      return { to: `${c.base}/customers`, text: `Customer ${row.name ?? row.source_id ?? row.id} deleted.` };
     });
   });
 
