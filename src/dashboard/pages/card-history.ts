@@ -76,7 +76,7 @@ function transactionTable(rows: Transaction[], points: boolean): Html {
  * A loyalty card's or gift card's history on its page: its newest transactions; for a loyalty card also the points
  * waiting to be added (with *Add now* and *Cancel*) and the points that will expire, soonest first.
  */
-export async function historySection(c: ProjectCtx, s: CardHistoryServices, v: { code: string; type: string }): Promise<Html> {
+export async function historySection(c: ProjectCtx, s: CardHistoryServices, v: { id: string; code: string; type: string; campaign_id: string | null }): Promise<Html> {
   const card = v.type === 'LOYALTY_CARD';
   if (!card && v.type !== 'GIFT_VOUCHER') return html``;
   const rows = (card ? (await s.loyalties.transactions(c.project.id, v.code, { limit: historySize })).data : (await s.balances.transactions(c.project.id, v.code, { limit: historySize })).data) as Transaction[];
@@ -84,9 +84,9 @@ export async function historySection(c: ProjectCtx, s: CardHistoryServices, v: {
     rows.length === historySize ? html`<p class="muted">The newest ${historySize}; the API lists them all (<span class="mono">GET /v1/${card ? 'loyalties/members' : 'vouchers'}/${v.code}/transactions</span>).</p>` : ''
   }</section>`;
   if (!card) return history;
-  const { card: row, campaign } = await s.loyalties.card(c.project.id, v.code);
-  const pending = (await s.pendingPoints.page(c.project.id, { cardId: row.id }, { limit: historySize, order: 'created_at' })).data;
-  const expiring = campaign ? (await s.loyalties.pointsExpiration(c.project.id, campaign.id, v.code, { limit: historySize, page: 1 })).data : [];
+  // The page's voucher is the card: its id and program need no second read.
+  const pending = (await s.pendingPoints.page(c.project.id, { cardId: v.id }, { limit: historySize, order: 'created_at' })).data;
+  const expiring = v.campaign_id ? (await s.loyalties.pointsExpiration(c.project.id, v.campaign_id, v.code, { limit: historySize, page: 1 })).data : [];
   const at = `${c.base}/vouchers/${encodeURIComponent(v.code)}/pending`;
   return html`${history}<section class="card" aria-labelledby="pending-h"><h2 id="pending-h">Pending points</h2>${
     pending.length === 0
