@@ -110,9 +110,14 @@ describe("a member's activity", () => {
       'customer.loyalty.tier.joined',
       'customer.voucher.loyalty_card.points_added',
       'customer.loyalty.tier.upgraded',
+      // The mug: the card's redemption with the reward it paid for.
       'customer.reward_redemptions.created',
       'customer.reward_redemptions.completed',
+      'customer.redemption.succeeded',
       'customer.loyalty.tier.downgraded',
+      // The points that paid for an order (a COIN reward).
+      'customer.reward_redemptions.created',
+      'customer.reward_redemptions.completed',
       'customer.redemption.succeeded',
       'customer.voucher.loyalty_card.points_added',
       'customer.rewarded.loyalty_points',

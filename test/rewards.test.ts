@@ -6,6 +6,7 @@
 import { VoucherifyServerSide } from '@voucherify/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { apiSpecValidator } from './helpers/api-spec.js';
 import { specPresent } from './helpers/conformance.js';
 import { projectWebhookValidators } from './helpers/project-webhooks.js';
 import { createWebhook, deliverAll, privateTargets } from './helpers/sendouts.js';
@@ -148,6 +149,65 @@ describe('rewards', () => {
     const activity = (await ok('GET', '/v1/customers/rw-ann/activity?type=customer.reward_redemptions.completed')).data;
     expect(activity).toHaveLength(1);
     expect(validate(activity[0].data.data), JSON.stringify(validate.errors)).toBe(true);
+  });
+});
+
+describe('a reward redemption is a redemption of the card', () => {
+  const expectActivity = apiSpecValidator('readOnly-openAPI');
+  const rewardRedemptions = async (rewardId: string) =>
+    (await t.tessera.db.query<{ state: string; n: number }>('SELECT state, count(*)::int AS n FROM reward_redemptions WHERE reward_id = $1 GROUP BY state ORDER BY state', [rewardId])).rows;
+
+  it('is listed and got, and its rollback gives back the points and the stock unit exactly, once', async () => {
+    const lamp = await ok('POST', '/v1/rewards', { name: 'Lamp (one left)', type: 'MATERIAL', stock: 1 });
+    await ok('POST', `/v1/loyalties/${program.id}/rewards`, { reward: lamp.id, parameters: { loyalty: { points: 120 } } });
+    const code = await member('rw-fay', 300);
+    const r: any = await server.loyalties.redeemReward(program.id, code, any({ reward: { id: lamp.id } }));
+    // As Voucherify's examples: the amount and loyalty_card.points are the points paid.
+    expect(r).toMatchObject({ object: 'redemption', status: 'SUCCEEDED', amount: 120, loyalty_card: { points: 120 }, reward: { id: lamp.id, type: 'MATERIAL' }, customer: { source_id: 'rw-fay' } });
+    expect(await ok('GET', `/v1/redemptions/${r.id}`)).toMatchObject({ id: r.id, status: 'SUCCEEDED', reward: { id: lamp.id } });
+    expect((await ok('GET', `/v1/redemptions?voucher=${code}`)).redemptions.map((x: any) => x.id)).toContain(r.id);
+    expect((await ok('GET', `/v1/rewards/${lamp.id}`)).redeemed).toBe(1);
+    // The one unit is gone: refused without spending.
+    expect((await api('POST', `/v1/loyalties/${program.id}/members/${code}/redemption`, { reward: { id: lamp.id } })).statusCode).toBe(409);
+    expect(await balance(code)).toBe(180);
+    // A limited reward's stock cannot go below what is redeemed.
+    expect((await api('PUT', `/v1/rewards/${lamp.id}`, { stock: 0 })).json()).toMatchObject({ code: 400, key: 'invalid_payload' });
+
+    const back: any = await server.redemptions.rollback(r.id, 'changed my mind');
+    expect(back).toMatchObject({ object: 'redemption_rollback', status: 'SUCCEEDED', loyalty_card: { points: 120 }, reward: { id: lamp.id } });
+    expect(await balance(code)).toBe(300);
+    expect((await ok('GET', `/v1/rewards/${lamp.id}`)).redeemed).toBe(0);
+    expect(await rewardRedemptions(lamp.id)).toEqual([{ state: 'ROLLEDBACK', n: 1 }]);
+    expect((await api('POST', `/v1/redemptions/${r.id}/rollback`, {})).json()).toMatchObject({ key: 'already_rolled_back' });
+    expect(await balance(code)).toBe(300);
+    expect((await ok('GET', `/v1/rewards/${lamp.id}`)).redeemed).toBe(0);
+    // The unit given back is there to redeem again.
+    await ok('POST', `/v1/loyalties/${program.id}/members/${code}/redemption`, { reward: { id: lamp.id } });
+    expect((await ok('GET', `/v1/rewards/${lamp.id}`)).redeemed).toBe(1);
+
+    const rolled = (await ok('GET', '/v1/customers/rw-fay/activity?type=customer.reward_redemptions.rolledback')).data;
+    expect(rolled).toHaveLength(1);
+    expect(rolled[0].data.data).toMatchObject({ source: back.id, reward: { id: lamp.id }, reward_redemption: { state: 'ROLLEDBACK', source_id: r.id, reward_assignment_id: expect.stringMatching(/^rewa_/) } });
+    expectActivity('EventCustomerRewardRedemptionsRolledBack', rolled[0].data.data);
+  });
+
+  it('an unlimited reward takes no lock: concurrent redemptions and rollbacks count exactly', async () => {
+    const pen = await ok('POST', '/v1/rewards', { name: 'Pen (unlimited)', type: 'MATERIAL' });
+    await ok('POST', `/v1/loyalties/${program.id}/rewards`, { reward: pen.id, parameters: { loyalty: { points: 10 } } });
+    const codes = await Promise.all(Array.from({ length: 10 }, (_, i) => member(`rw-pen-${i}`, 25)));
+    // Each card pays for two pens at most (25 points), asked three times at once.
+    const tries = await Promise.all(codes.flatMap((code) => [1, 2, 3].map(() => api('POST', `/v1/loyalties/${program.id}/members/${code}/redemption`, { reward: { id: pen.id } }))));
+    const done = tries.filter((x) => x.statusCode === 200).map((x) => x.json());
+    expect(done).toHaveLength(20);
+    expect(tries.filter((x) => x.statusCode !== 200).every((x) => x.statusCode === 400 && x.json().key === 'loyalty_card_points_exceeded')).toBe(true);
+    // Seven rolled back at once, one of them twice.
+    const rollbacks = await Promise.all([...done.slice(0, 7), done[0]].map((x) => api('POST', `/v1/redemptions/${x.id}/rollback`, {})));
+    expect(rollbacks.filter((x) => x.statusCode === 200)).toHaveLength(7);
+    expect((await ok('GET', `/v1/rewards/${pen.id}`)).redeemed).toBe(13);
+    expect(await rewardRedemptions(pen.id)).toEqual([{ state: 'COMPLETED', n: 13 }, { state: 'ROLLEDBACK', n: 7 }]);
+    const balances = await Promise.all(codes.map(balance));
+    expect(balances.reduce((a, b) => a + b, 0)).toBe(10 * 25 - 13 * 10);
+    expect(balances.every((b) => b >= 0)).toBe(true);
   });
 });
 

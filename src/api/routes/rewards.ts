@@ -92,15 +92,8 @@ export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsServi
   });
   type MemberRedemption = { reward: { id: string; points?: number }; order?: OrderInput; metadata?: Record<string, unknown> };
   async function memberRedemption(req: FastifyRequest, campaignId: string, memberId: string, body: MemberRedemption) {
-    const projectId = projectIdOf(req);
-    // Paying with points discounts an order: it is a redemption of the card with the reward (as /v1/redemptions).
-    if ((await rewards.get(projectId, body.reward.id)).type === 'COIN') {
-      const program = await deps.loyalties.program(projectId, campaignId);
-      const { card } = await deps.loyalties.card(projectId, memberId, program.id);
-      const out = await deps.redemptions.redeem(causeOf(req), { redeemables: [{ object: 'voucher', id: card.code, reward: body.reward }], ...(body.order ? { order: body.order } : {}), ...(body.metadata ? { metadata: body.metadata } : {}) }, stackingRulesOf(req.project?.settings));
-      return out.redemptions[0];
-    }
-    return rewards.redeem(causeOf(req), campaignId, memberId, body);
+    await rewards.get(projectIdOf(req), body.reward.id);
+    return deps.redemptions.redeemReward(causeOf(req), campaignId, memberId, body, stackingRulesOf(req.project?.settings));
   }
   app.post<{ Params: C & { memberId: string }; Body: MemberRedemption }>('/loyalties/:campaignId/members/:memberId/redemption', { schema: { body: redemptionBody } }, async (req) =>
     memberRedemption(req, req.params.campaignId, req.params.memberId, req.body),

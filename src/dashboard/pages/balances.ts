@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { LoyaltiesService } from '../../modules/loyalties/index.js';
+import type { RedemptionsService } from '../../modules/redemptions/index.js';
 import type { RewardsService } from '../../modules/rewards/index.js';
 import type { Balances, VouchersService } from '../../modules/vouchers/index.js';
 import { dashOf, field, projectCtx, type ProjectCtx } from '../context.js';
@@ -11,7 +12,8 @@ export interface BalanceServices {
   balances: Pick<Balances, 'change'>;
   loyalties: Pick<LoyaltiesService, 'changeBalance' | 'createProgram'>;
   vouchers: VouchersService;
-  rewards: Pick<RewardsService, 'memberRewards' | 'redeem'>;
+  rewards: Pick<RewardsService, 'memberRewards'>;
+  redemptions: RedemptionsService;
 }
 
 type Offer = { reward: { id: string; name: string; type: string }; assignment: { parameters: { loyalty: { points: number } } } };
@@ -78,7 +80,7 @@ export function balanceRoutes(d: FastifyInstance, s: BalanceServices): void {
     if (v.type !== 'LOYALTY_CARD' || !v.campaign_id) return c.done(reply, at, 'Only a loyalty card of a program redeems rewards.', 'error');
     const programId = v.campaign_id;
     return c.attempt(reply, at, async () => {
-      await s.rewards.redeem(userCause(req, c.project.id, dashOf(req).session), programId, v.code, { reward: { id: req.params.rewardId } });
+      await s.redemptions.redeemReward(userCause(req, c.project.id, dashOf(req).session), programId, v.code, { reward: { id: req.params.rewardId } });
       return 'Reward redeemed.';
     });
   });

@@ -76,14 +76,15 @@ export function createRollbacks(deps: RedemptionsDeps) {
     const customer = await customerOf(tx, cause.projectId, r.customer_id);
     const refundEvents: CausedEvent[] = [];
     let card = voucher;
+    const holder = (r.spent.points || r.spent.reward) && voucher ? await deps.loyalties.holderOf(tx, cause.projectId, voucher) : undefined;
     if (r.spent.points && voucher) {
       // The points a loyalty card paid come back (POINTS_REFUND: the balance, not the points earned).
-      const holder = await deps.loyalties.holderOf(tx, cause.projectId, voucher);
       const reward = r.body.reward as { id?: string; name?: string } | undefined;
       const refunded = await deps.loyalties.refundIn(tx, cause, { card: voucher, campaign }, r.spent.points, holder, input.reason ?? null, { redemption_id: r.id, rollback_id: id, ...(reward?.id ? { reward_id: reward.id, reward_name: reward.name ?? '' } : {}) });
       refundEvents.push(...refunded.events);
       card = refunded.card;
     }
+    if (r.spent.reward && card) refundEvents.push(...(await deps.rewards.rollBackIn(tx, cause, { redemptionId: r.id, rollbackId: id, card, campaign, holder })));
     // The stack as it is now (a deleted stack is named by nobody).
     const promotionStack = r.promotion_stack_id ? await deps.promotions.stacks.byId(tx, cause.projectId, r.promotion_stack_id) : undefined;
     const tier = r.body.promotion_tier as Record<string, unknown> | undefined;

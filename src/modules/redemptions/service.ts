@@ -42,8 +42,8 @@ export interface RedemptionsDeps {
   campaigns: Pick<CampaignsService, 'byIds' | 'simple' | 'categories' | 'list'>;
   validationRules: Pick<ValidationRulesService, 'assignedTo' | 'evaluateAssigned' | 'get'>;
   promotions: Pick<PromotionsService, 'byIds' | 'stacks'>;
-  rewards: Pick<RewardsService, 'quote' | 'giveIn'>;
-  loyalties: Pick<LoyaltiesService, 'spendIn' | 'refundIn' | 'holderOf'>;
+  rewards: Pick<RewardsService, 'quote' | 'giveIn' | 'recordIn' | 'rollBackIn'>;
+  loyalties: Pick<LoyaltiesService, 'spendIn' | 'refundIn' | 'holderOf' | 'program' | 'card'>;
   /** Collection membership of order lines (rules naming collections); absent: collections match nothing. */
   catalog?: CheckDeps['catalog'];
   /** Validations counted per campaign (the campaign summary); absent: not counted. */
@@ -266,17 +266,22 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       // The card pays (one guarded statement: never below 0), then the reward is given (a code, credits, points).
       const l = c.loyalty;
       const holder = await deps.loyalties.holderOf(tx, cause.projectId, v);
+      let card = v;
       if (l.points > 0) {
         const paid = await deps.loyalties.spendIn(tx, cause, { card: v, campaign: c.campaign }, l.points, holder, `Reward ${l.reward.name}`, { redemption_id: redemptionId, reward_id: l.reward.id, reward_name: l.reward.name });
         events.push(...paid.events);
         c.loyalty = { ...l, balance: Number(paid.card.loyalty_balance) };
         spent.points = l.points;
+        card = paid.card;
       }
       if (!l.coin) {
         const gave = await deps.rewards.giveIn(tx, cause, l.reward, holder);
         events.push(...gave.events);
         if (gave.given) c.loyalty = { ...c.loyalty, given: gave.given };
       }
+      // The reward redemption, turned ROLLEDBACK by this redemption's rollback.
+      events.push(...(await deps.rewards.recordIn(tx, cause, { redemptionId, points: l.points, card, campaign: c.campaign, holder, reward: l.reward, assignment: l.assignment, ...(c.loyalty.given ? { given: c.loyalty.given } : {}) })));
+      spent.reward = true;
     }
     return spent;
   }
@@ -457,9 +462,26 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   const { validatePromotions, validateTier } = createPromotionValidation({ db, checkStack });
   const examine = createExamine({ db, clock, probe: checkStack, qualify, customers: deps.customers, campaigns: deps.campaigns, validationRules: deps.validationRules });
 
+  /**
+   * POST /v1/loyalties/{id}/members/{code}/redemption: the member's card redeemed with the reward it pays for (and the
+   * order a COIN reward pays), its holder as the customer: a redemption like any, listed and rolled back alike.
+   */
+  async function redeemReward(cause: Cause, programId: string, memberId: string, body: { reward: { id: string; points?: number }; order?: OrderInput; metadata?: Record<string, unknown> }, rules: StackingRules = defaultStackingRules) {
+    const program = await deps.loyalties.program(cause.projectId, programId);
+    const { card } = await deps.loyalties.card(cause.projectId, memberId, program.id);
+    const input: StackInput = {
+      redeemables: [{ object: 'voucher', id: card.code, reward: body.reward }],
+      ...(card.holder_id ? { customer: { id: card.holder_id } } : {}),
+      ...(body.order ? { order: body.order } : {}),
+      ...(body.metadata ? { metadata: body.metadata } : {}),
+    };
+    return (await redeem(cause, input, rules)).redemptions[0]!;
+  }
+
   return {
     validate,
     redeem,
+    redeemReward,
     drain: () => batch.drain(),
     qualify,
     examine,

@@ -30,6 +30,8 @@ export interface Spent {
   gift?: number;
   /** Loyalty points a card paid (given back by a rollback as POINTS_REFUND). */
   points?: number;
+  /** A reward the card paid for (its reward redemption turned ROLLEDBACK, a limited reward's unit given back). */
+  reward?: boolean;
   /** Units of a campaign budget (a discount target's) the discount used: [counter key..., units]. */
   units?: Array<[objectId: string, customerId: string, period: string, units: number]>;
 }

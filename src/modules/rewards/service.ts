@@ -1,14 +1,15 @@
 import type { Clock } from '../../core/clock.js';
 import { invalidPayload, missingReward, notFound, resourceInUse } from '../../core/errors.js';
-import { newId, newSortableId } from '../../core/ids.js';
+import { newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
-import { simpleCampaign, type CampaignRow, type CampaignsService } from '../campaigns/index.js';
+import { type CampaignRow, type CampaignsService } from '../campaigns/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import { mapPoints, type LoyaltiesService, type TierRow } from '../loyalties/index.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { simpleCustomer } from '../customers/index.js';
-import { simpleVoucher, voucherObject, type Balances, type VoucherRow } from '../vouchers/index.js';
+import { simpleVoucher, type Balances, type VoucherRow } from '../vouchers/index.js';
 import { createMemberRewards } from './member-rewards.js';
+import { createRewardRedemptions } from './reward-redemptions.js';
 import * as sql from './sql.js';
 import { assignmentObject, rewardObject } from './view.js';
 
@@ -31,8 +32,8 @@ export interface AssignmentInput {
  * Rewards (`rew_`) that members of loyalty programs buy with points, assigned to programs with a price
  * (`rewa_`); redeeming one spends the points (one guarded statement), takes a unit of a limited stock (one guarded
  * statement) and gives what the reward is: a CAMPAIGN reward publishes a code of a discount campaign to the member,
- * adds credits to their gift card of a gift campaign or points to their card of another loyalty program.
- * Emits customer.reward_redemptions.created (webhook) and .completed (activity).
+ * adds credits to their gift card of a gift campaign or points to their card of another loyalty program. The card's
+ * redemption itself is the redemptions module's; this one records the reward redemption with it.
  */
 export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: CampaignsService; loyalties: LoyaltiesService; publications: Pick<PublicationsService, 'publishFor' | 'heldOrPublished'>; balances: Pick<Balances, 'changeIn'> }) {
   const { db, clock } = deps;
@@ -133,7 +134,7 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
    * program. MATERIAL rewards are only counted; COIN rewards are given as the order's discount by the redemption.
    */
   async function giveIn(tx: Executor, cause: Cause, reward: sql.RewardRow, holder: ReturnType<typeof simpleCustomer> | undefined): Promise<{ given?: { voucher: unknown }; events: CausedEvent[] }> {
-    if (!(await sql.takeStock(tx, reward.id))) throw resourceInUse(`Reward ${reward.name} is out of stock`);
+    if (!(await sql.takeStock(tx, reward))) throw resourceInUse(`Reward ${reward.name} is out of stock`);
     const events: CausedEvent[] = [];
     const target = reward.parameters.campaign;
     if (reward.type !== 'CAMPAIGN' || !holder || !target) return { events };
@@ -171,69 +172,6 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
     return { reward, assignment: a, price };
   }
 
-  /** POST /v1/loyalties/{id}/members/{code}/redemption with `reward.id`. */
-  async function redeem(cause: Cause, programId: string, memberId: string, input: { reward?: { id?: string }; metadata?: Record<string, unknown> }) {
-    const rewardId = input.reward?.id;
-    if (!rewardId) throw invalidPayload('Property .reward.id is required');
-    const program = await deps.loyalties.program(cause.projectId, programId);
-    const reward = await get(cause.projectId, rewardId);
-    if (reward.type === 'COIN') throw invalidPayload(`COIN reward ${reward.name} pays for an order: redeem the card with the reward and the order through POST /v1/redemptions`);
-    const a = (await sql.selectAssignments(db, cause.projectId, { rewardId, campaignId: program.id }))[0];
-    if (!a) throw notFound('reward_assignment', `${rewardId} in ${program.id}`);
-    const found = await deps.loyalties.card(cause.projectId, memberId, program.id);
-    // The member's tier may price the reward differently.
-    const points = await deps.loyalties.rewardPrice(db, cause.projectId, found, Number(a.points), [reward.id, a.id]);
-    return db.transaction(async (tx) => {
-      const holder = await deps.loyalties.holderOf(tx, cause.projectId, found.card);
-      const spent = await deps.loyalties.spendIn(tx, cause, found, points, holder, `Reward ${reward.name}`);
-      const gave = await giveIn(tx, cause, reward, holder);
-      const given = gave.given;
-      const events: CausedEvent[] = [...spent.events, ...gave.events];
-      const now = clock.now();
-      const redemptionId = newSortableId('r', now);
-      // RedemptionRewardResult: what was given (a code of a CAMPAIGN reward), the rest null.
-      const rewardResult = { ...rewardObject(reward), customer: holder ?? null, assignment_id: a.id, voucher: null, product: null, sku: null, loyalty_tier_id: null, ...(given ?? {}) };
-      // The webhook schema's reward.parameters is a oneOf of three schemas without required properties, which no
-      // parameters object can match exactly once: the events leave it out (the API's answers keep it).
-      const { parameters: _p, ...eventReward } = rewardResult;
-      const base = {
-        customer: holder ?? null,
-        holder: holder ?? null,
-        voucher: simpleVoucher(spent.card, found.campaign),
-        campaign: found.campaign ? simpleCampaign(found.campaign) : null,
-        reward_redemption: null,
-        reward: eventReward,
-        reward_assignment: assignmentObject(a),
-        source: { id: redemptionId, type: 'redemption' },
-        balance: null,
-      };
-      events.push({ cause, event: { type: 'customer.reward_redemptions.created', customerId: holder?.id ?? null, entityId: redemptionId, data: base } });
-      if (holder) events.push({ cause, event: { type: 'customer.reward_redemptions.completed', customerId: holder.id, entityId: redemptionId, data: { ...base, publication: null } } });
-      await deps.log.record(tx, events);
-      // The Redemption object of the card (the parts a reward's purchase has: no order, no parent).
-      return {
-        id: redemptionId,
-        object: 'redemption',
-        date: now.toISOString(),
-        customer_id: holder?.id ?? null,
-        tracking_id: holder?.source_id ?? null,
-        metadata: input.metadata ?? {},
-        amount: 0,
-        redemption: null,
-        result: 'SUCCESS',
-        status: 'SUCCEEDED',
-        order: null,
-        channel: { channel_id: cause.source.api_key?.app_id ?? cause.source.channel, channel_type: 'API' },
-        customer: holder ?? null,
-        related_object_type: 'voucher',
-        related_object_id: spent.card.id,
-        voucher: voucherObject(spent.card, found.campaign),
-        reward: rewardResult,
-        loyalty_card: { points: -points },
-      };
-    });
-  }
-
   return {
     async create(projectId: string, input: RewardInput) {
       const row = await check(projectId, input);
@@ -242,8 +180,9 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
     },
     get: async (projectId: string, id: string) => rewardObject(await get(projectId, id)),
     async update(projectId: string, id: string, input: RewardInput) {
-      const row = await check(projectId, input, await get(projectId, id));
-      await sql.updateReward(db, row);
+      const current = await get(projectId, id);
+      const row = await check(projectId, input, current);
+      if (!(await sql.updateReward(db, row))) throw invalidPayload(`Property .stock cannot be below the ${current.redeemed} units of reward ${current.name} redeemed already`);
       return rewardObject(row);
     },
     async remove(projectId: string, id: string) {
@@ -290,7 +229,7 @@ export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<Eve
       await sql.deleteAssignment(db, projectId, id);
     },
     ...createMemberRewards({ db, loyalties: deps.loyalties }),
-    redeem,
+    ...createRewardRedemptions({ clock }),
     quote,
     giveIn,
     rewardObject,
