@@ -27,7 +27,7 @@ import type { SegmentsService } from '../modules/segments/index.js';
 import type { WebhooksService } from '../modules/webhooks/index.js';
 import { clientAuth, managementAuth, serverAuth, teamAuthorization } from './auth.js';
 import { frameworkErrorHandler, installErrorHandling } from './errors.js';
-import { unstorableInBody, urlHasNul } from './json-body.js';
+import { unstorableInBody, urlHasNul } from '../core/storable.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import type { CampaignTemplatesService } from '../modules/campaign-templates/index.js';
 import { campaignTemplateManagementRoutes, campaignTemplateRoutes } from './routes/campaign-templates.js';

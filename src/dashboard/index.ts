@@ -5,7 +5,8 @@
  * distributions) goes through the same services the /v1 routes call, with the same body schemas.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { TesseraError } from '../core/errors.js';
+import { invalidPayload, TesseraError } from '../core/errors.js';
+import { unstorableInBody } from '../core/storable.js';
 import type { Logger } from '../core/logger.js';
 import { apiClient, ApiRefusal } from './api-client.js';
 import { css, js } from './assets.js';
@@ -122,7 +123,12 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       d.addHook('onRoute', (route) => {
         route.schema = { ...(route.schema ?? {}), hide: true } as typeof route.schema;
       });
-      d.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(body as string)));
+      // A form's text PostgreSQL cannot store (the NUL character, unpaired surrogates) is refused as the API's is.
+      d.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+        const form = parseForm(body as string);
+        const problem = unstorableInBody(form);
+        return problem ? done(invalidPayload(problem.replace(/^Property \./, 'Field ')), undefined) : done(null, form);
+      });
 
       d.addHook('onRequest', async (req, reply) => {
         reply.headers(securityHeaders);
