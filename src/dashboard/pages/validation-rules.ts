@@ -4,12 +4,13 @@ import { dashOf, projectCtx, type ProjectCtx } from '../context.js';
 import { html, when, type Html } from '../html.js';
 import { postButton } from '../layout.js';
 import { userCause } from '../v1.js';
-import { rulesText, segmentNamesOf, type CampaignRuleServices } from './campaign-rules.js';
+import { ruleNamesOf, rulesText, type CampaignRuleServices } from './campaign-rules.js';
 import { pager } from './list-parts.js';
 
 /** Campaigns › Validation rules: every rule of the project, what it guards, and its removal. */
 export interface ValidationRuleScreenServices {
   segments: CampaignRuleServices['segments'];
+  products: CampaignRuleServices['products'];
   validationRules: Pick<ValidationRulesService, 'list' | 'get' | 'assignments' | 'unassign' | 'remove'>;
 }
 
@@ -27,7 +28,7 @@ export function validationRuleRoutes(d: FastifyInstance, s: ValidationRuleScreen
   d.get<P>('/p/:projectId/validation-rules', async (req, reply) => {
     const c = await projectCtx(req);
     const pageNo = Math.min(1000, Math.max(1, Number.parseInt(String(req.query.page ?? ''), 10) || 1));
-    const [{ rules, total }, segmentNames] = await Promise.all([s.validationRules.list(c.project.id, { limit: pageSize, page: pageNo }), segmentNamesOf(s, c.project.id)]);
+    const [{ rules, total }, segmentNames] = await Promise.all([s.validationRules.list(c.project.id, { limit: pageSize, page: pageNo }), ruleNamesOf(s, c.project.id)]);
     const body = html`<p class="crumb"><a href="${c.base}/campaigns">Campaigns</a> › Validation rules</p><h1>Validation rules</h1>
 <p class="muted">The conditions campaigns, codes and promotion tiers are validated and redeemed under, newest first; ${total} in all. Add one to a campaign from its page.</p>
 <div class="table-wrap"><table id="validation-rules"><thead><tr><th scope="col">Rule</th><th scope="col">Conditions</th><th scope="col">Message when refused</th><th scope="col">Assigned to</th><th scope="col">Created</th></tr></thead>
@@ -42,7 +43,7 @@ ${pager(`${c.base}/validation-rules`, {}, pageNo, pageSize, total)}`;
   d.get<P>('/p/:projectId/validation-rules/:ruleId', async (req, reply) => {
     const c = await projectCtx(req);
     const rule = await s.validationRules.get(c.project.id, req.params.ruleId);
-    const [assigned, segmentNames] = await Promise.all([s.validationRules.assignments(c.project.id, { rule: rule.id, limit: 100, page: 1 }), segmentNamesOf(s, c.project.id)]);
+    const [assigned, segmentNames] = await Promise.all([s.validationRules.assignments(c.project.id, { rule: rule.id, limit: 100, page: 1 }), ruleNamesOf(s, c.project.id)]);
     const at = `${c.base}/validation-rules/${encodeURIComponent(rule.id)}`;
     const targets = rule.applicable_to.included.length + rule.applicable_to.excluded.length;
     const body = html`<p class="crumb"><a href="${c.base}/campaigns">Campaigns</a> › <a href="${c.base}/validation-rules">Validation rules</a> › ${rule.name}</p><h1>${rule.name}</h1>

@@ -4,11 +4,11 @@
  *   (points that pay for an order in /v1/redemptions); an optional stock of units, spent by a guarded update.
  * - assignment (`rewa_`): a reward offered by a program at a price in points.
  * - member rewards: what a card's program offers, at the price the member's tier sets (affordable_only: within the balance).
- * - redeeming: the member's card pays the points (never below 0) and gets what the reward gives, in one transaction.
- * Emits customer.reward_redemptions.created and .completed.
+ * - redeeming: the member's card pays the points (never below 0) and gets what the reward gives, in one transaction:
+ *   a redemption of the card (the redemptions module's), with its reward redemption (`rwrd_`, reward-redemptions.ts).
+ * Emits customer.reward_redemptions.created, .completed and .rolledback.
  */
 import type { CampaignsService } from '../campaigns/index.js';
-import type { EventLog } from '../event-log/index.js';
 import type { LoyaltiesService } from '../loyalties/index.js';
 import { defineModule } from '../module.js';
 import type { PublicationsService } from '../publications/index.js';
@@ -19,10 +19,10 @@ export type { MemberRewardsQuery } from './member-rewards.js';
 
 export const rewardsModule = defineModule<
   { rewards: ReturnType<typeof createRewardsService> },
-  { log: EventLog; campaigns: CampaignsService; loyalties: LoyaltiesService; publications: PublicationsService; balances: Balances }
+  { campaigns: CampaignsService; loyalties: LoyaltiesService; publications: PublicationsService; balances: Balances }
 >({
   name: 'rewards',
   create: ({ db, clock, services }) => ({
-    services: { rewards: createRewardsService({ db, clock, log: services.log, campaigns: services.campaigns, loyalties: services.loyalties, publications: services.publications, balances: services.balances }) },
+    services: { rewards: createRewardsService({ db, clock, campaigns: services.campaigns, loyalties: services.loyalties, publications: services.publications, balances: services.balances }) },
   }),
 });

@@ -3,7 +3,7 @@ import { invalidPayload, missingReward, notFound, resourceInUse } from '../../co
 import { newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import { type CampaignRow, type CampaignsService } from '../campaigns/index.js';
-import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
+import type { Cause, CausedEvent } from '../event-log/index.js';
 import { mapPoints, type LoyaltiesService, type TierRow } from '../loyalties/index.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { simpleCustomer } from '../customers/index.js';
@@ -35,7 +35,7 @@ export interface AssignmentInput {
  * adds credits to their gift card of a gift campaign or points to their card of another loyalty program. The card's
  * redemption itself is the redemptions module's; this one records the reward redemption with it.
  */
-export function createRewardsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: CampaignsService; loyalties: LoyaltiesService; publications: Pick<PublicationsService, 'publishFor' | 'heldOrPublished'>; balances: Pick<Balances, 'changeIn'> }) {
+export function createRewardsService(deps: { db: Db; clock: Clock; campaigns: CampaignsService; loyalties: LoyaltiesService; publications: Pick<PublicationsService, 'publishFor' | 'heldOrPublished'>; balances: Pick<Balances, 'changeIn'> }) {
   const { db, clock } = deps;
 
   async function get(projectId: string, id: string): Promise<sql.RewardRow> {
