@@ -48,7 +48,8 @@ beforeAll(async () => {
   distr.left = await on('tier-left', 'customer.loyalty.tier.left');
   distr.expired = await on('points-expired', 'customer.voucher.loyalty_card.points_expired');
   distr.otherClub = await on('other-club', 'customer.loyalty.tier.joined', other.id);
-  const reward = await ok('POST', '/v1/rewards', { name: 'Mug', type: 'MATERIAL', parameters: { product: { id: 'mug' } } });
+  const mug = await ok('POST', '/v1/products', { name: 'Mug', source_id: 'mug' });
+  const reward = await ok('POST', '/v1/rewards', { name: 'Mug', type: 'MATERIAL', parameters: { product: { id: mug.id } } });
   await ok('POST', `/v1/loyalties/${program.id}/rewards`, { reward: reward.id, parameters: { loyalty: { points: 5 } } });
   distr.reward = await on('reward-redeemed', 'customer.reward_redemptions.completed', program.id);
   distr.credits = await on('credits-added', 'customer.voucher.gift.balance_added');

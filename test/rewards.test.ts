@@ -33,7 +33,7 @@ beforeAll(async () => {
   t = await startTessera({ env: privateTargets });
   p = await t.createProject();
   sink = await startSink();
-  await createWebhook(t, p.id, sink.url, ['customer.reward_redemptions.created']);
+  await createWebhook(t, p.id, sink.url, ['customer.reward_redemptions.created', 'redemption.succeeded']);
   const apiUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
   server = VoucherifyServerSide({ applicationId: p.server['x-app-id'], secretKey: p.server['x-app-token'], apiUrl });
   program = await ok('POST', '/v1/loyalties', { name: 'Shop club', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'SC-', length: 6 } } });
@@ -121,6 +121,22 @@ describe('rewards', () => {
     expect((await ok('GET', `/v1/loyalties/members/${m.reward.voucher.code}/transactions`)).data[0]).toMatchObject({ type: 'POINTS_ACCRUAL', details: { balance: { points: 500 } } });
   });
 
+  it('a MATERIAL reward names a product (and SKU) of the project; the member is answered with them', async () => {
+    const cup = await ok('POST', '/v1/products', { name: 'Cup', source_id: 'rw-cup' });
+    const large = await ok('POST', `/v1/products/${cup.id}/skus`, { sku: 'Large', source_id: 'rw-cup-l' });
+    const plate = await ok('POST', '/v1/products', { name: 'Plate' });
+    expect((await api('POST', '/v1/rewards', { name: 'Ghost', type: 'MATERIAL', parameters: { product: { id: 'prod_nope' } } })).json()).toMatchObject({ code: 404, resource_type: 'product' });
+    expect((await api('POST', '/v1/rewards', { name: 'Wrong SKU', type: 'MATERIAL', parameters: { product: { id: plate.id, sku_id: large.id } } })).json()).toMatchObject({ code: 400, key: 'invalid_payload' });
+    // By source_id: stored by id.
+    const reward = await ok('POST', '/v1/rewards', { name: 'Large cup', type: 'MATERIAL', parameters: { product: { id: 'rw-cup', sku_id: large.id } } });
+    expect(reward.parameters).toEqual({ product: { id: cup.id, sku_id: large.id } });
+    await ok('POST', `/v1/loyalties/${program.id}/rewards`, { reward: reward.id, parameters: { loyalty: { points: 40 } } });
+    const code = await member('rw-gil', 100);
+    const r: any = await server.loyalties.redeemReward(program.id, code, any({ reward: { id: reward.id } }));
+    expect(r.reward).toMatchObject({ id: reward.id, type: 'MATERIAL', product: { id: cup.id, name: 'Cup', object: 'product' }, sku: { id: large.id, sku: 'Large', product_id: cup.id, object: 'sku' } });
+    expect((await ok('GET', `/v1/redemptions/${r.id}`)).reward).toMatchObject({ product: { id: cup.id }, sku: { id: large.id } });
+  });
+
   it('concurrent redemptions spend exactly what the card holds and never more than the stock', async () => {
     const mug = await ok('POST', '/v1/rewards', { name: 'Mug (limited)', type: 'MATERIAL', stock: 3 });
     await ok('POST', `/v1/loyalties/${program.id}/rewards`, { reward: mug.id, parameters: { loyalty: { points: 10 } } });
@@ -140,10 +156,15 @@ describe('rewards', () => {
 
   it.skipIf(!specPresent)('reward redemption payloads validate (the webhook and the customer activity)', async () => {
     await deliverAll(t);
-    const v = projectWebhookValidators(['customer.reward_redemptions.created']);
+    const v = projectWebhookValidators(['customer.reward_redemptions.created', 'redemption.succeeded']);
     const got = sink.received.map((r) => r.json).filter((g) => g.type === 'customer.reward_redemptions.created');
     expect(got.length).toBeGreaterThanOrEqual(4);
     for (const payload of got) v.check(payload);
+    // The cards' redemptions too, a MATERIAL reward's product and SKU among them.
+    const redeemed = sink.received.map((r) => r.json).filter((g) => g.type === 'redemption.succeeded');
+    expect(redeemed.length).toBeGreaterThanOrEqual(4);
+    expect(redeemed.some((g) => g.data.redemption.reward?.sku?.sku === 'Large')).toBe(true);
+    for (const payload of redeemed) v.check(payload);
     const spec = (await import('./helpers/conformance.js')).loadSpec();
     const validate = spec.compile(spec.entry('customer.reward_redemptions.completed')!.schema_ref);
     const activity = (await ok('GET', '/v1/customers/rw-ann/activity?type=customer.reward_redemptions.completed')).data;

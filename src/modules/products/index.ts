@@ -18,7 +18,7 @@ import { createProductBulk, type RecordAction } from './bulk.js';
 import { createProductsService } from './service.js';
 export { type ProductBulk } from './bulk.js';
 export { createProductsService, type ProductsService } from './service.js';
-export { productObject, skuObject, collectionObject } from './view.js';
+export { productObject, skuObject, collectionObject, simpleProduct, simpleSku } from './view.js';
 export type { CatalogImport } from './csv.js';
 export { productBody, productBulkBody, productMetadataBody, skuBody, collectionBody } from './schemas.js';
 export { inCollection, matchesFilter, filterProblem } from './collections.js';

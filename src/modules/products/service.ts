@@ -60,8 +60,8 @@ export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<T
     return row;
   }
 
-  async function getSku(projectId: string, key: string): Promise<SkuRow> {
-    const s = await sql.selectSku(db, projectId, key);
+  async function getSku(projectId: string, key: string, tx: Executor = db): Promise<SkuRow> {
+    const s = await sql.selectSku(tx, projectId, key);
     if (!s) throw notFound('sku', key);
     return s;
   }
@@ -132,7 +132,8 @@ export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<T
 
   return {
     createProduct,
-    getProduct: (projectId: string, key: string) => getProduct(projectId, key),
+    /** A product by id or source_id (in `tx` when given: a transaction's reads stay on its connection). */
+    getProduct: (projectId: string, key: string, tx?: Executor) => getProduct(projectId, key, tx),
     updateProduct,
     /** Deletes a product and its SKUs: into the bin (restorable), or for good with `force`. */
     async deleteProduct(projectId: string, key: string, force = false) {

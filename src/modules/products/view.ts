@@ -19,6 +19,14 @@ export function skuObject(s: SkuRow) {
   };
 }
 
+/** SimpleProduct and SimpleSku, as webhooks embed them (no nulls: the schemas have none). */
+export function simpleProduct(p: { id: string; source_id?: string | null; name?: string | null }) {
+  return { id: p.id, ...(p.source_id ? { source_id: p.source_id } : {}), ...(p.name ? { name: p.name } : {}) };
+}
+export function simpleSku(s: { id: string; source_id?: string | null; sku?: string | null }) {
+  return { id: s.id, ...(s.source_id ? { source_id: s.source_id } : {}), ...(s.sku ? { sku: s.sku } : {}) };
+}
+
 /** The product object, with its SKUs as a list (all of them; Voucherify shows them inline). */
 export function productObject(p: ProductRow, skus: SkuRow[] = []) {
   return {

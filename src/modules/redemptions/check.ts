@@ -65,7 +65,7 @@ export interface Loyalty {
   requested?: number;
   coin?: { exchange_ratio: number; points_ratio: number };
   /** What the reward gave (a code, a card), once redeemed. */
-  given?: { voucher: unknown };
+  given?: Record<string, unknown>;
 }
 
 export interface Inapplicable {

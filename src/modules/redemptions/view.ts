@@ -1,6 +1,7 @@
 import type { CampaignRow } from '../campaigns/index.js';
 import { simpleCustomer, type CustomerRow } from '../customers/index.js';
 import { orderObject, type OrderRow } from '../orders/index.js';
+import { simpleProduct, simpleSku } from '../products/index.js';
 import { simpleVoucher, type VoucherRow } from '../vouchers/index.js';
 import { simpleTier, type TierRow } from '../promotions/index.js';
 import type { Applicable, Checked, Loyalty } from './check.js';
@@ -158,6 +159,9 @@ export function simpleRedemption(body: Record<string, unknown>) {
   // The schema's reward.parameters is a oneOf no parameters object matches exactly once: webhooks leave it out.
   if (out.reward && typeof out.reward === 'object') {
     const { parameters: _p, ...reward } = out.reward as Record<string, unknown>;
+    // A MATERIAL reward's product and SKU in their simple forms.
+    if (reward.product) reward.product = simpleProduct(reward.product as Parameters<typeof simpleProduct>[0]);
+    if (reward.sku) reward.sku = simpleSku(reward.sku as Parameters<typeof simpleSku>[0]);
     out.reward = Object.fromEntries(Object.entries(reward).filter(([, v]) => v !== null));
   }
   for (const k of ['tracking_id', 'order', 'customer', 'redemption', 'voucher']) if (out[k] === null || out[k] === undefined) delete out[k];

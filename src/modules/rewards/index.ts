@@ -11,6 +11,7 @@
 import type { CampaignsService } from '../campaigns/index.js';
 import type { LoyaltiesService } from '../loyalties/index.js';
 import { defineModule } from '../module.js';
+import type { ProductsService } from '../products/index.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { Balances } from '../vouchers/index.js';
 import { createRewardsService } from './service.js';
@@ -19,10 +20,10 @@ export type { MemberRewardsQuery } from './member-rewards.js';
 
 export const rewardsModule = defineModule<
   { rewards: ReturnType<typeof createRewardsService> },
-  { campaigns: CampaignsService; loyalties: LoyaltiesService; publications: PublicationsService; balances: Balances }
+  { campaigns: CampaignsService; loyalties: LoyaltiesService; publications: PublicationsService; balances: Balances; products: ProductsService }
 >({
   name: 'rewards',
   create: ({ db, clock, services }) => ({
-    services: { rewards: createRewardsService({ db, clock, campaigns: services.campaigns, loyalties: services.loyalties, publications: services.publications, balances: services.balances }) },
+    services: { rewards: createRewardsService({ db, clock, campaigns: services.campaigns, loyalties: services.loyalties, publications: services.publications, balances: services.balances, products: services.products }) },
   }),
 });

@@ -9,6 +9,7 @@ import type { Executor } from '../../store/db.js';
 import { simpleCampaign, type CampaignRow } from '../campaigns/index.js';
 import type { simpleCustomer } from '../customers/index.js';
 import type { Cause, CausedEvent } from '../event-log/index.js';
+import { simpleProduct, simpleSku } from '../products/index.js';
 import { simpleVoucher, type VoucherRow } from '../vouchers/index.js';
 import * as sql from './sql.js';
 import { assignmentObject, rewardObject } from './view.js';
@@ -22,8 +23,8 @@ interface Paid {
   holder: Holder;
   reward: sql.RewardRow | undefined;
   assignment: sql.AssignmentRow | undefined;
-  /** What the reward gave (a code, a card). */
-  given?: { voucher: unknown };
+  /** What the reward gave (a code, a card, a product). */
+  given?: Record<string, unknown>;
 }
 
 /** Voucherify's RewardRedemption object (the schema has no nulls: absent ids are left out). */
@@ -42,11 +43,20 @@ function rewardRedemptionObject(x: sql.RewardRedemptionRow) {
   };
 }
 
+/** What a reward gave, as webhooks embed it (a product and SKU in their simple forms). */
+export function simpleGiven(given: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!given) return {};
+  const out = { ...given };
+  if (given.product) out.product = simpleProduct(given.product as Parameters<typeof simpleProduct>[0]);
+  if (given.sku) out.sku = simpleSku(given.sku as Parameters<typeof simpleSku>[0]);
+  return out;
+}
+
 function eventData(x: Paid, row: sql.RewardRedemptionRow) {
   // The webhook schema's reward.parameters is a oneOf of three schemas without required properties, which no
   // parameters object can match exactly once: the events leave it out (the API's answers keep it).
   const reward = x.reward
-    ? (({ parameters: _p, ...rest }) => rest)({ ...rewardObject(x.reward), customer: x.holder ?? null, assignment_id: row.assignment_id, voucher: null, product: null, sku: null, loyalty_tier_id: null, ...(x.given ?? {}) })
+    ? (({ parameters: _p, ...rest }) => rest)({ ...rewardObject(x.reward), customer: x.holder ?? null, assignment_id: row.assignment_id, voucher: null, product: null, sku: null, loyalty_tier_id: null, ...simpleGiven(x.given) })
     : null;
   return {
     customer: x.holder ?? null,

@@ -5,6 +5,7 @@ import type { Db, Executor } from '../../store/db.js';
 import { type CampaignRow, type CampaignsService } from '../campaigns/index.js';
 import type { Cause, CausedEvent } from '../event-log/index.js';
 import { mapPoints, type LoyaltiesService, type TierRow } from '../loyalties/index.js';
+import { productObject, skuObject, type ProductsService } from '../products/index.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { simpleCustomer } from '../customers/index.js';
 import { simpleVoucher, type Balances, type VoucherRow } from '../vouchers/index.js';
@@ -35,7 +36,7 @@ export interface AssignmentInput {
  * adds credits to their gift card of a gift campaign or points to their card of another loyalty program. The card's
  * redemption itself is the redemptions module's; this one records the reward redemption with it.
  */
-export function createRewardsService(deps: { db: Db; clock: Clock; campaigns: CampaignsService; loyalties: LoyaltiesService; publications: Pick<PublicationsService, 'publishFor' | 'heldOrPublished'>; balances: Pick<Balances, 'changeIn'> }) {
+export function createRewardsService(deps: { db: Db; clock: Clock; campaigns: CampaignsService; loyalties: LoyaltiesService; publications: Pick<PublicationsService, 'publishFor' | 'heldOrPublished'>; balances: Pick<Balances, 'changeIn'>; products: Pick<ProductsService, 'getProduct' | 'getSku'> }) {
   const { db, clock } = deps;
 
   async function get(projectId: string, id: string): Promise<sql.RewardRow> {
@@ -63,6 +64,20 @@ export function createRewardsService(deps: { db: Db; clock: Clock; campaigns: Ca
       } else {
         throw invalidPayload(`A CAMPAIGN reward gives a code of a DISCOUNT_COUPONS campaign, credits of a GIFT_VOUCHERS campaign or points of a LOYALTY_PROGRAM (${c.name} is ${c.campaign_type})`);
       }
+    }
+    if (type === 'MATERIAL' && input.parameters?.product !== undefined) {
+      // The product (by id or source_id) and its SKU, when named, must exist: the member is given them.
+      const named = parameters.product as { id?: unknown; sku_id?: unknown } | null;
+      if (typeof named?.id !== 'string' || named.id === '') throw invalidPayload('A MATERIAL reward names its product in parameters.product.id');
+      const product = await deps.products.getProduct(projectId, named.id);
+      let skuId: string | null = null;
+      if (named.sku_id !== undefined && named.sku_id !== null) {
+        if (typeof named.sku_id !== 'string') throw invalidPayload('Property .parameters.product.sku_id must be a string or null');
+        const sku = await deps.products.getSku(projectId, named.sku_id);
+        if (sku.product_id !== product.id) throw invalidPayload(`SKU ${named.sku_id} is not a SKU of product ${product.name ?? product.id}`);
+        skuId = sku.id;
+      }
+      parameters = { ...parameters, product: { id: product.id, sku_id: skuId } };
     }
     if (type === 'COIN') {
       const coin = parameters.coin ?? {};
@@ -128,14 +143,26 @@ export function createRewardsService(deps: { db: Db; clock: Clock; campaigns: Ca
     return a;
   }
 
+  /** What a MATERIAL reward gives: its product and SKU as they are now (none when deleted since). */
+  async function materialOf(tx: Executor, reward: sql.RewardRow): Promise<{ given?: Record<string, unknown> }> {
+    const named = reward.parameters.product;
+    if (!named?.id) return {};
+    const product = await deps.products.getProduct(reward.project_id, named.id, tx).catch(() => undefined);
+    const sku = named.sku_id ? await deps.products.getSku(reward.project_id, named.sku_id, tx).catch(() => undefined) : undefined;
+    if (!product) return {};
+    const { skus: _s, ...shown } = productObject(product);
+    return { given: { product: shown, sku: sku ? skuObject(sku) : null } };
+  }
+
   /**
    * Gives what a reward is to the member, in the caller's transaction: takes a unit of a limited stock (one guarded
    * statement; resource_in_use when none is left), then publishes a code, adds gift credits or points of another
    * program. MATERIAL rewards are only counted; COIN rewards are given as the order's discount by the redemption.
    */
-  async function giveIn(tx: Executor, cause: Cause, reward: sql.RewardRow, holder: ReturnType<typeof simpleCustomer> | undefined): Promise<{ given?: { voucher: unknown }; events: CausedEvent[] }> {
+  async function giveIn(tx: Executor, cause: Cause, reward: sql.RewardRow, holder: ReturnType<typeof simpleCustomer> | undefined): Promise<{ given?: Record<string, unknown>; events: CausedEvent[] }> {
     if (!(await sql.takeStock(tx, reward))) throw resourceInUse(`Reward ${reward.name} is out of stock`);
     const events: CausedEvent[] = [];
+    if (reward.type === 'MATERIAL') return { events, ...(await materialOf(tx, reward)) };
     const target = reward.parameters.campaign;
     if (reward.type !== 'CAMPAIGN' || !holder || !target) return { events };
     const metadata = { source_type: 'reward', source_id: reward.id };
