@@ -4,7 +4,8 @@
  * in words, and a form that does not say enough is refused on the page without making a rule.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { dashboardSession } from './helpers/dashboard-session.js';
 
 let t: TestTessera;
 let p: TestProject;
@@ -20,18 +21,7 @@ const v1 = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
 beforeAll(async () => {
   t = await startTessera();
   p = await t.createProject({ name: 'Rules shop' });
-  const form = await t.app.inject({ method: 'GET', url: '/dashboard/sign-in' });
-  const signinCookie = String(form.headers['set-cookie']).split(';')[0]!;
-  const token = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/dashboard/sign-in',
-    headers: { cookie: signinCookie, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ _csrf: token, id: managementHeaders['x-management-id'], token: managementHeaders['x-management-token'] }).toString(),
-  });
-  cookie = String(res.headers['set-cookie']).split(';')[0]!;
-  const page = await t.app.inject({ method: 'GET', url: `/dashboard/p/${p.id}/overview`, headers: { cookie } });
-  csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+  ({ cookie, csrf } = await dashboardSession(t.app, p.id));
 });
 afterAll(() => t.close());
 

@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { managementHeaders } from '../helpers/app.js';
+import { dashboardSession } from '../helpers/dashboard-session.js';
 import { privateTargets } from '../helpers/sendouts.js';
 import { enumerateRoutes, fuzzSeed, startFuzzTessera, type FuzzTessera } from '../helpers/fuzz-app.js';
 
@@ -103,18 +104,7 @@ describe('fuzzing the dashboard forms', () => {
   const failures: string[] = [];
 
   async function signIn() {
-    const form = await t.app.inject({ method: 'GET', url: '/dashboard/sign-in' });
-    const signinCookie = String(form.headers['set-cookie']).split(';')[0]!;
-    const token = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/dashboard/sign-in',
-      headers: { cookie: signinCookie, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ _csrf: token, id: managementHeaders['x-management-id'], token: managementHeaders['x-management-token'] }).toString(),
-    });
-    cookie = String(res.headers['set-cookie']).split(';')[0]!;
-    const home = await t.app.inject({ method: 'GET', url: '/dashboard/p/' + projectId + '/overview', headers: { cookie } });
-    csrf = /name="_csrf" value="([^"]+)"/.exec(home.body)![1]!;
+    ({ cookie, csrf } = await dashboardSession(t.app, projectId));
   }
 
   /** The error the server logged for a request, to print with a 5xx. */
