@@ -28,10 +28,10 @@ interface Paid {
 }
 
 /** Voucherify's RewardRedemption object (the schema has no nulls: absent ids are left out). */
-function rewardRedemptionObject(x: sql.RewardRedemptionRow) {
+function rewardRedemptionObject(x: sql.RewardRedemptionRow, state: 'CREATED' | sql.RewardRedemptionRow['state'] = x.state) {
   return {
     id: x.id,
-    state: x.state,
+    state,
     created_at: x.created_at.toISOString(),
     updated_at: x.updated_at.toISOString(),
     voucher_id: x.voucher_id,
@@ -52,7 +52,7 @@ export function simpleGiven(given: Record<string, unknown> | undefined): Record<
   return out;
 }
 
-function eventData(x: Paid, row: sql.RewardRedemptionRow) {
+function eventData(x: Paid, row: sql.RewardRedemptionRow, state?: 'CREATED') {
   // The webhook schema's reward.parameters is a oneOf of three schemas without required properties, which no
   // parameters object can match exactly once: the events leave it out (the API's answers keep it).
   const reward = x.reward
@@ -63,7 +63,7 @@ function eventData(x: Paid, row: sql.RewardRedemptionRow) {
     holder: x.holder ?? null,
     voucher: simpleVoucher(x.card, x.campaign),
     campaign: x.campaign ? simpleCampaign(x.campaign) : null,
-    reward_redemption: rewardRedemptionObject(row),
+    reward_redemption: rewardRedemptionObject(row, state),
     reward,
     reward_assignment: x.assignment ? assignmentObject(x.assignment) : null,
   };
@@ -94,7 +94,7 @@ export function createRewardRedemptions(deps: { clock: Clock }) {
       };
       await sql.insertRewardRedemption(tx, row);
       const source = { id: x.redemptionId, type: 'redemption' };
-      const created = eventData(x, { ...row, state: 'CREATED' as never });
+      const created = eventData(x, row, 'CREATED');
       const events: CausedEvent[] = [{ cause, event: { type: 'customer.reward_redemptions.created', customerId: x.holder?.id ?? null, entityId: row.id, data: { ...created, source, balance: null } } }];
       if (x.holder) events.push({ cause, event: { type: 'customer.reward_redemptions.completed', customerId: x.holder.id, entityId: row.id, data: { ...eventData(x, row), source, balance: null, publication: null } } });
       return events;
