@@ -7,6 +7,7 @@ import { VoucherifyServerSide } from '@voucherify/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { apiSpecValidator } from './helpers/api-spec.js';
+import { dashboardSession } from './helpers/dashboard-session.js';
 import { specPresent } from './helpers/conformance.js';
 import { projectWebhookValidators } from './helpers/project-webhooks.js';
 import { createWebhook, deliverAll, privateTargets } from './helpers/sendouts.js';
@@ -187,6 +188,12 @@ describe('a reward redemption is a redemption of the card', () => {
     expect(r).toMatchObject({ object: 'redemption', status: 'SUCCEEDED', amount: 120, loyalty_card: { points: 120 }, reward: { id: lamp.id, type: 'MATERIAL' }, customer: { source_id: 'rw-fay' } });
     expect(await ok('GET', `/v1/redemptions/${r.id}`)).toMatchObject({ id: r.id, status: 'SUCCEEDED', reward: { id: lamp.id } });
     expect((await ok('GET', `/v1/redemptions?voucher=${code}`)).redemptions.map((x: any) => x.id)).toContain(r.id);
+    // The dashboard's card page lists it with the points paid and the reward (not as money).
+    const { cookie } = await dashboardSession(t.app, p.id);
+    const cardPage = (await t.app.inject({ method: 'GET', url: `/dashboard/p/${p.id}/vouchers/${code}`, headers: { cookie } })).body;
+    const row = new RegExp(`<tr data-redemption="${r.id}">[\\s\\S]*?</tr>`).exec(cardPage)?.[0] ?? '';
+    expect(row).toContain('120 points');
+    expect(row).toContain('Lamp (one left)');
     expect((await ok('GET', `/v1/rewards/${lamp.id}`)).redeemed).toBe(1);
     // The one unit is gone: refused without spending.
     expect((await api('POST', `/v1/loyalties/${program.id}/members/${code}/redemption`, { reward: { id: lamp.id } })).statusCode).toBe(409);

@@ -200,6 +200,15 @@ ${cards ? html`<td>${v.loyalty_card?.balance ?? 0} points</td><td>${v.holder_id 
  * Redemptions, newest first: on a voucher's page (with the customer), on a customer's (with the voucher), and on
  * the Redemptions screen (both).
  */
+/** A redemption's amount: money, or for a loyalty card the points it paid and the reward they bought. */
+function amountCell(r: RedemptionRow): Html | string {
+  const body = r.body as { loyalty_card?: { points?: unknown }; reward?: { name?: unknown } };
+  const points = body.loyalty_card?.points;
+  if (typeof points !== 'number') return money(r.amount);
+  const reward = typeof body.reward?.name === 'string' ? body.reward.name : undefined;
+  return html`${points} points${reward ? html`<br><span class="muted">${reward}</span>` : ''}`;
+}
+
 export function redemptionTable(c: ProjectCtx, rows: RedemptionRow[], on: 'voucher' | 'customer' | 'all', back: string, empty = 'No redemptions yet.'): Html {
   const customerCell = (r: RedemptionRow) =>
     r.customer_id ? html`<td><a href="${c.base}/customers/${encodeURIComponent(r.customer_id)}">${r.customer_id}</a></td>` : html`<td><span class="muted">—</span></td>`;
@@ -212,7 +221,7 @@ export function redemptionTable(c: ProjectCtx, rows: RedemptionRow[], on: 'vouch
 <tbody>${rows.length === 0 ? html`<tr><td colspan="${6 + heads.length}" class="muted">${empty}</td></tr>` : ''}${rows.map((r) => {
     const cells = on === 'voucher' ? [customerCell(r)] : on === 'customer' ? [redeemedCell(r)] : [redeemedCell(r), customerCell(r)];
     const status = r.status === 'SUCCEEDED' ? 'completed' : r.status === 'FAILED' ? 'failed' : 'inactive';
-    return html`<tr data-redemption="${r.id}"><td class="mono">${r.id}</td><td>${when(r.created_at.toISOString())}</td><td><span class="badge ${status}">${r.status}</span>${typeof r.body.failure_code === 'string' ? html`<br><span class="muted">${r.body.failure_code}</span>` : ''}</td>${cells}<td class="mono">${r.order_id ?? '—'}</td><td>${money(r.amount)}</td>
+    return html`<tr data-redemption="${r.id}"><td class="mono">${r.id}</td><td>${when(r.created_at.toISOString())}</td><td><span class="badge ${status}">${r.status}</span>${typeof r.body.failure_code === 'string' ? html`<br><span class="muted">${r.body.failure_code}</span>` : ''}</td>${cells}<td class="mono">${r.order_id ?? '—'}</td><td>${amountCell(r)}</td>
 <td class="actions">${r.status === 'SUCCEEDED' && r.related_object_type !== 'redemption' ? postButton(c.session, `${c.base}/redemptions/${encodeURIComponent(r.id)}/rollback`, `Roll back ${r.id}`, { secondary: true, confirm: 'Roll this redemption back? What it spent is given back.', extra: { back } }) : ''}</td></tr>`;
   })}</tbody></table></div>`;
 }
