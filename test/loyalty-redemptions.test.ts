@@ -132,6 +132,26 @@ describe('paying with points (COIN rewards)', () => {
     expect((await card(code)).balance).toBe(200);
   });
 
+  it('a COIN reward with a stock pays for that many orders, concurrently too; a rollback gives a unit back', async () => {
+    const scarce = await ok('POST', '/v1/rewards', { name: 'Two orders with points', type: 'COIN', stock: 2, parameters: { coin: { exchange_ratio: 0.1 } } });
+    const club = await ok('POST', '/v1/loyalties', { name: 'Scarce club', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } });
+    await ok('POST', `/v1/loyalties/${club.id}/rewards`, { reward: scarce.id });
+    const codes = await Promise.all(['lr-s1', 'lr-s2', 'lr-s3', 'lr-s4'].map(async (source_id) => {
+      const code = (await ok('POST', `/v1/loyalties/${club.id}/members`, { customer: { source_id } })).code as string;
+      await ok('POST', `/v1/loyalties/members/${code}/balance`, { points: 100 });
+      return code;
+    }));
+    const paid = await Promise.all(codes.map((code) => api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: code, reward: { id: scarce.id, points: 50 } }], order: { amount: 1000 } })));
+    const ok2 = paid.filter((r) => r.statusCode === 200);
+    expect(ok2).toHaveLength(2);
+    expect(paid.filter((r) => r.statusCode !== 200).every((r) => r.statusCode === 409)).toBe(true);
+    expect((await ok('GET', `/v1/rewards/${scarce.id}`)).redeemed).toBe(2);
+    // Only the cards that paid spent points.
+    expect((await Promise.all(codes.map(card))).map((c: any) => c.balance).sort()).toEqual([100, 100, 50, 50].sort());
+    await ok('POST', `/v1/redemptions/${ok2[0]!.json().redemptions[0].id}/rollback`, {});
+    expect((await ok('GET', `/v1/rewards/${scarce.id}`)).redeemed).toBe(1);
+  });
+
   it('a rollback gives the points back exactly (POINTS_REFUND: the balance, not the points earned)', async () => {
     const code = await member('lr-dee', 400);
     const r: any = await server.redemptions.redeemStackable(any({ redeemables: [{ object: 'voucher', id: code, reward: { id: coin.id } }], order: { amount: 2500 }, customer: { source_id: 'lr-dee' } }));

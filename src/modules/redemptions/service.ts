@@ -274,11 +274,10 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
         spent.points = l.points;
         card = paid.card;
       }
-      if (!l.coin) {
-        const gave = await deps.rewards.giveIn(tx, cause, l.reward, holder);
-        events.push(...gave.events);
-        if (gave.given) c.loyalty = { ...c.loyalty, given: gave.given };
-      }
+      // What the reward gives (a COIN reward's is the order's discount: only a unit of a limited stock is taken).
+      const gave = await deps.rewards.giveIn(tx, cause, l.reward, holder);
+      events.push(...gave.events);
+      if (gave.given) c.loyalty = { ...c.loyalty, given: gave.given };
       // The reward redemption, turned ROLLEDBACK by this redemption's rollback.
       events.push(...(await deps.rewards.recordIn(tx, cause, { redemptionId, points: l.points, card, campaign: c.campaign, holder, reward: l.reward, assignment: l.assignment, ...(c.loyalty.given ? { given: c.loyalty.given } : {}) })));
       spent.reward = true;

@@ -87,7 +87,7 @@ export function createRewardRedemptions(deps: { clock: Clock }) {
         campaign_id: x.campaign?.id ?? null,
         customer_id: x.holder?.id ?? null,
         points: x.points,
-        counted: x.reward.stock !== null && x.reward.type !== 'COIN',
+        counted: x.reward.stock !== null,
         state: 'COMPLETED',
         created_at: now,
         updated_at: now,
