@@ -25,6 +25,7 @@ import { createPromotionValidation } from './promotion-validation.js';
 import type { ValidationCounts } from './validation-counts.js';
 import { createQualifications } from './qualifications.js';
 import { createExamine } from './examine.js';
+import { createMemberRedemption } from './member-redemption.js';
 import { redemptionEvents } from './events.js';
 import { release, releaseVoucher, reserve, sessionOf, spendBalance, spendQuantity, type SessionInput } from './sessions.js';
 import { applyStackingRules, categoryIdOf, defaultStackingRules, stackingMatters, stackingRulesObject, type StackingRules } from './stacking.js';
@@ -461,26 +462,10 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   const { validatePromotions, validateTier } = createPromotionValidation({ db, checkStack });
   const examine = createExamine({ db, clock, probe: checkStack, qualify, customers: deps.customers, campaigns: deps.campaigns, validationRules: deps.validationRules });
 
-  /**
-   * POST /v1/loyalties/{id}/members/{code}/redemption: the member's card redeemed with the reward it pays for (and the
-   * order a COIN reward pays), its holder as the customer: a redemption like any, listed and rolled back alike.
-   */
-  async function redeemReward(cause: Cause, programId: string, memberId: string, body: { reward: { id: string; points?: number }; order?: OrderInput; metadata?: Record<string, unknown> }, rules: StackingRules = defaultStackingRules) {
-    const program = await deps.loyalties.program(cause.projectId, programId);
-    const { card } = await deps.loyalties.card(cause.projectId, memberId, program.id);
-    const input: StackInput = {
-      redeemables: [{ object: 'voucher', id: card.code, reward: body.reward }],
-      ...(card.holder_id ? { customer: { id: card.holder_id } } : {}),
-      ...(body.order ? { order: body.order } : {}),
-      ...(body.metadata ? { metadata: body.metadata } : {}),
-    };
-    return (await redeem(cause, input, rules)).redemptions[0]!;
-  }
-
   return {
     validate,
     redeem,
-    redeemReward,
+    redeemReward: createMemberRedemption(deps.loyalties, redeem),
     drain: () => batch.drain(),
     qualify,
     examine,
