@@ -197,7 +197,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     // API and worker off, has no use for them).
     if (api || options.worker) await services.listen();
     const worker = createWorker(db, config, services, logger);
-    const app = api ? await buildApp(services, { bodyLimit: config.bodyLimit, logger, clock, publicUrl: config.publicUrl }) : undefined;
+    const app = api ? await buildApp(services, { bodyLimit: config.bodyLimit, logger, clock, publicUrl: config.publicUrl, rateLimits: config.rateLimits, trustProxy: config.trustProxy }) : undefined;
     if (app) await registerDashboard(app, { ...services, logger });
     const management = api ? await services.management.ensure(pinnedManagement(config)) : undefined;
     const s = services;

@@ -676,6 +676,20 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Settings saved.').waitFor();
     expect((await mgmt(rig.t, 'GET', `/projects/${q.id}`)).json().client_redeem_enabled).toBe(false);
+    // API call limits: blank is the instance's default (none here); a limit set is answered in the API's headers.
+    expect(await page.getByLabel(/^Server-side API calls at most/).inputValue()).toBe('');
+    await page.getByLabel(/^Server-side API calls at most/).fill('500');
+    await page.getByLabel('… per this many seconds').first().fill('3600');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    expect((await mgmt(rig.t, 'GET', `/projects/${q.id}`)).json()).toMatchObject({ api_rate_limit: { calls: 500, seconds: 3600 }, client_rate_limit: null });
+    const limited = await rig.t.app.inject({ method: 'GET', url: '/v1/customers', headers: q.server });
+    expect(limited.headers).toMatchObject({ 'x-rate-limit-limit': '500', 'x-rate-limit-remaining': '499' });
+    expect(await page.getByLabel(/^Server-side API calls at most/).inputValue()).toBe('500');
+    await page.getByLabel(/^Server-side API calls at most/).fill('');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    expect((await mgmt(rig.t, 'GET', `/projects/${q.id}`)).json().api_rate_limit).toBeNull();
     // What the API refuses is said on the page, and nothing changes.
     const csrf = (await page.locator('meta[name=csrf-token]').getAttribute('content'))!;
     const refused = await page.request.post(`/dashboard/p/${q.id}/settings`, { form: { _csrf: csrf, name: 'Renamed', currency: 'EUROS-AND-CENTS' } });

@@ -73,6 +73,7 @@ import { locationRoutes } from './routes/locations.js';
 import type { LocationsService } from '../modules/locations/index.js';
 import type { TrashBin } from '../modules/trash-bin/index.js';
 import { bodyAjv, queryAjv } from './validation.js';
+import { installRateLimits, rateLimitHeaders, type RateLimitDefaults } from './rate-limits.js';
 
 export interface ApiServices {
   projects: ProjectsService;
@@ -134,6 +135,10 @@ export interface ApiOptions {
   version?: string;
   /** TESSERA_PUBLIC_URL: the origin of the links Tessera hands out (else the address each request reached). */
   publicUrl?: string;
+  /** The instance's default API call limits (a project's own settings win). */
+  rateLimits?: RateLimitDefaults;
+  /** Fastify's trustProxy: which proxies' forwarded headers give the client's address and protocol. */
+  trustProxy?: boolean | string;
 }
 
 /** Builds the HTTP API without listening: tests drive it with inject, `serve` calls listen. */
@@ -143,6 +148,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     // Per-request lines cost more than they tell at ingest rates; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy ?? false,
     genReqId: () => newRequestId(),
     // Malformed percent-encoding and overlong path parameters, which the router meets before any hook.
     frameworkErrors: frameworkErrorHandler(options.bodyLimit),
@@ -181,10 +187,12 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
   await registerOpenApi(app, options.version ?? '0.1.0');
 
   installRequestMetrics(app);
+  const limits = await installRateLimits(app, options.rateLimits ?? {});
   operationsRoutes(app, services.operations ?? { readiness: async () => ({ ready: true }), sample: async () => undefined });
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', serverAuth(services.projects));
+    v1.addHook('onRequest', limits.api);
     idempotencyHooks(v1, services.idempotency);
     customerRoutes(v1, services);
     eventRoutes(v1, { events: services.events, clientSide: false });
@@ -224,10 +232,11 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
       origin: true,
       methods: ['GET', 'POST', 'PUT', 'DELETE'],
       allowedHeaders: ['Content-Type', 'X-Client-Application-Id', 'X-Client-Token', 'X-Voucherify-Channel', 'X-Voucherify-Double-Opt-In', 'Idempotency-Key'],
-      exposedHeaders: ['x-request-id', 'idempotent-replayed'],
+      exposedHeaders: ['x-request-id', 'idempotent-replayed', ...rateLimitHeaders],
       maxAge: 600,
     });
     client.addHook('onRequest', clientAuth(services.projects));
+    client.addHook('onRequest', limits.client);
     idempotencyHooks(client, services.idempotency);
     eventRoutes(client, { events: services.events, clientSide: true });
     clientPublicationRoutes(client, services);

@@ -58,6 +58,22 @@ export interface Config {
    * TESSERA_JOB_<NAME>_IDLE_MS and TESSERA_JOB_<NAME>_BATCH; a job not named keeps its defaults.
    */
   readonly jobs: Readonly<Record<string, Readonly<{ idleMs?: number; batchSize?: number }>>>;
+  /**
+   * API call limits every project gets unless its settings say otherwise (TESSERA_API_RATE_LIMIT: server API calls
+   * per project; TESSERA_CLIENT_RATE_LIMIT: client-side calls per project and IP address). Undefined: no limit.
+   */
+  readonly rateLimits: Readonly<{ api?: RateLimit; client?: RateLimit }>;
+  /**
+   * Which proxies' X-Forwarded-For / -Proto / -Host to believe (TESSERA_TRUST_PROXY: true for any, or the proxies'
+   * addresses and CIDR ranges separated by commas); false: the connection's own address is the client's.
+   */
+  readonly trustProxy: boolean | string;
+}
+
+/** N calls per window of S seconds. */
+export interface RateLimit {
+  readonly calls: number;
+  readonly seconds: number;
 }
 
 /** Flags as given on the command line (commander's camelCase names); unset ones are undefined. */
@@ -128,6 +144,29 @@ function jobsConfig(env: Record<string, string | undefined>): Config['jobs'] {
   return Object.freeze(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Object.freeze(v)])));
 }
 
+const windowUnits: Record<string, number> = { s: 1, sec: 1, second: 1, m: 60, min: 60, minute: 60, h: 3600, hour: 3600 };
+
+/** `100/1m`, `5/5s`, `6000/minute`: calls per window (the window from 1 s to 24 h). */
+export function parseRateLimit(name: string, raw: string | undefined): RateLimit | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const m = /^\s*(\d+)\s*\/\s*(\d*)\s*(s|sec|second|m|min|minute|h|hour)s?\s*$/i.exec(raw);
+  const calls = m ? Number(m[1]) : NaN;
+  const seconds = m ? Number(m[2] === '' ? 1 : m[2]) * windowUnits[m[3]!.toLowerCase()]! : NaN;
+  if (!m || !Number.isSafeInteger(calls) || calls < 1 || calls > 1_000_000_000 || seconds < 1 || seconds > 86_400) {
+    throw new ConfigError(`${name} must be calls per window, such as 6000/1m, 5/5s or 100000/1h (at least 1 call, a window from 1 s to 24 h), got '${raw}'`);
+  }
+  return Object.freeze({ calls, seconds });
+}
+
+function trustProxyConfig(raw: string | undefined): boolean | string {
+  if (raw === undefined || raw.trim() === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (!/^[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*$/.test(raw.trim()) || /^\d+$/.test(raw.trim())) {
+    throw new ConfigError(`TESSERA_TRUST_PROXY must be true, false, or the proxies' addresses and CIDR ranges separated by commas (such as 10.0.0.0/8,127.0.0.1), got '${raw}'`);
+  }
+  return raw.trim();
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Record<string, string | undefined>, flags: ConfigFlags = {}): Config {
@@ -170,6 +209,11 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     brokers,
     delivery: Object.freeze(deliveryConfig(env)),
     jobs: jobsConfig(env),
+    rateLimits: Object.freeze({
+      api: parseRateLimit('TESSERA_API_RATE_LIMIT', env.TESSERA_API_RATE_LIMIT),
+      client: parseRateLimit('TESSERA_CLIENT_RATE_LIMIT', env.TESSERA_CLIENT_RATE_LIMIT),
+    }),
+    trustProxy: trustProxyConfig(env.TESSERA_TRUST_PROXY),
   });
 }
 

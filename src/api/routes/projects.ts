@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createdProjectObject, projectObject, type ProjectInput, type ProjectsService } from '../../modules/projects/index.js';
 import { listOf } from '../list.js';
+import { rateLimitSettingSchema } from '../rate-limits.js';
 import type { Assignment, TeamService } from '../../modules/team/index.js';
 import { stackingRulesSchema } from '../../modules/redemptions/index.js';
 
@@ -38,6 +39,9 @@ const projectProperties = {
     },
   },
   default_code_config: { type: 'object' },
+  // Our extension: API call limits of this project (null: the instance's default, TESSERA_*_RATE_LIMIT).
+  api_rate_limit: rateLimitSettingSchema,
+  client_rate_limit: rateLimitSettingSchema,
   // Voucherify's stacking rules (its dashboard's): how many redeemables apply, which categories exclude the others.
   stacking_rules: stackingRulesSchema,
 } as const;

@@ -26,6 +26,35 @@ const clientFlags = [
   ['client_set_voucher_expiration_date_enabled', 'Set a voucher’s expiration date'],
 ] as const;
 
+/** The project's API call limits, as the form names them (blank: the instance's default). */
+const rateLimits = [
+  ['api_rate_limit', 'api', 'Server-side API calls', 'per project'],
+  ['client_rate_limit', 'client', 'Client-side API calls', 'per IP address'],
+] as const;
+
+interface RateLimit {
+  calls: number;
+  seconds: number;
+}
+
+function limitFields(p: Project): Html {
+  return html`<fieldset><legend>API call limits <span class="muted">(blank: the instance's default; over the limit, calls are answered 429)</span></legend>
+${rateLimits.map(([key, id, label, scope]) => {
+  const v = p[key] as RateLimit | null | undefined;
+  return html`<label for="project-${id}-calls">${label} at most <span class="muted">(${scope})</span></label><input type="number" id="project-${id}-calls" name="${id}_calls" min="1" step="1" value="${v?.calls ?? ''}">
+<label for="project-${id}-seconds">… per this many seconds</label><input type="number" id="project-${id}-seconds" name="${id}_seconds" min="1" max="86400" step="1" value="${v?.seconds ?? 60}">`;
+})}</fieldset>`;
+}
+
+/** A limit from the form: null when its calls are blank; a value that is not a whole number is sent as typed, for the API to refuse. */
+function limitOf(form: unknown, id: string): RateLimit | Record<string, unknown> | null {
+  const calls = field(form, `${id}_calls`).trim();
+  if (calls === '') return null;
+  const seconds = field(form, `${id}_seconds`).trim() || '60';
+  const whole = (v: string) => (/^\d+$/.test(v) ? Number(v) : v);
+  return { calls: whole(calls), seconds: whole(seconds) };
+}
+
 const checked = (yes: unknown) => (yes === true ? ' checked' : '');
 const selected = (yes: boolean) => (yes ? ' selected' : '');
 
@@ -89,6 +118,7 @@ function settingsBody(c: ProjectCtx, p: Project, stacking: Stacking): Html {
 <label for="project-domains">Trusted domains <span class="muted">(one per line; client requests must come from one of them)</span></label><textarea id="project-domains" name="client_trusted_domains" rows="3">${(p.client_trusted_domains ?? []).join('\n')}</textarea>
 ${clientFlags.map(([name, label]) => html`<div><label class="inline"><input type="checkbox" name="${name}" value="on"${checked(p[name])}> ${label}</label></div>`)}
 </fieldset>
+${limitFields(p)}
 <p><button type="submit">Save settings</button></p></form>
 <section class="card" aria-labelledby="keys-h"><h2 id="keys-h">API keys</h2>
 <p class="muted">Tessera keeps only a hash of each token, so a lost one cannot be shown again: regenerate it. The old token stops working at once; the new pair is shown once, here.</p>
@@ -116,10 +146,11 @@ function bodyOf(form: unknown): Record<string, unknown> {
     case_sensitive_codes: field(form, 'case_sensitive_codes') === 'on',
     client_trusted_domains: domains,
     ...Object.fromEntries(clientFlags.map(([name]) => [name, field(form, name) === 'on'])),
+    ...Object.fromEntries(rateLimits.map(([key, id]) => [key, limitOf(form, id)])),
   };
 }
 
-/** Project settings › General: the project's name, time zone, currency and client-side switches, and its API keys. */
+/** Project settings › General: the project's name, time zone, currency, client-side switches and call limits, and its API keys. */
 export function settingsRoutes(d: FastifyInstance): void {
   type P = { Params: { projectId: string; kind: string } };
 

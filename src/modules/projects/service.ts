@@ -35,6 +35,9 @@ const settingDefaults: ProjectSettings = {
   // Voucherify's e-mail and in-app notices of usage limits and failing callouts: Tessera sends none (kept when set).
   webhooks_callout_notifications: null,
   api_usage_notifications: null,
+  // Our extension: API call limits ({calls, seconds}); null: the instance's default.
+  api_rate_limit: null,
+  client_rate_limit: null,
 };
 
 /** Fields that are ours to set, never the caller's. */

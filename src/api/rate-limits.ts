@@ -1,0 +1,86 @@
+/**
+ * API call limits, as Voucherify answers them: every limited response carries X-Rate-Limit-Limit,
+ * X-Rate-Limit-Remaining and X-Rate-Limit-Retry (when the window restarts, epoch seconds); a call over the limit is
+ * refused with 429 `too_many_requests`, Retry-After (seconds) and X-Rate-Limit-Type. The official SDK's
+ * `apiLimitsHandler` reads these headers.
+ *
+ * A limit is N calls per window of S seconds: the server API's per project, the client API's per project and
+ * client IP address. A project's own setting (`api_rate_limit`, `client_rate_limit`) wins over the instance's
+ * default (TESSERA_API_RATE_LIMIT, TESSERA_CLIENT_RATE_LIMIT); with neither, nothing is counted. Counters live in
+ * each server process (@fastify/rate-limit's in-memory store): with several processes behind a balancer, each
+ * counts its own share.
+ */
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { tooManyRequests } from '../core/errors.js';
+import type { RateLimit } from '../config/index.js';
+
+export interface RateLimitDefaults {
+  api?: RateLimit;
+  client?: RateLimit;
+}
+
+type Kind = 'api' | 'client';
+
+const settingOf: Record<Kind, string> = { api: 'api_rate_limit', client: 'client_rate_limit' };
+
+/** The limit that applies to an authenticated request: its project's setting, else the instance's default. */
+function limitOf(req: FastifyRequest, kind: Kind, defaults: RateLimitDefaults): RateLimit | undefined {
+  const own = req.project?.settings[settingOf[kind]] as RateLimit | null | undefined;
+  return own ?? defaults[kind];
+}
+
+function keyOf(req: FastifyRequest, kind: Kind): string {
+  const projectId = req.project?.id ?? '';
+  return kind === 'api' ? `api:${projectId}` : `client:${projectId}:${req.ip}`;
+}
+
+const windowText = (seconds: number): string =>
+  seconds % 3600 === 0 ? `${seconds / 3600} h` : seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+
+/** Registers the counter store and returns the onRequest hooks that count each family's calls (after its auth). */
+export async function installRateLimits(app: FastifyInstance, defaults: RateLimitDefaults) {
+  await app.register(rateLimit, { global: false, cache: 10_000 });
+
+  const hookFor = (kind: Kind) => {
+    const check = app.createRateLimit({
+      keyGenerator: (req) => keyOf(req, kind),
+      max: (req) => limitOf(req, kind, defaults)?.calls ?? 0,
+      timeWindow: (req) => (limitOf(req, kind, defaults)?.seconds ?? 1) * 1000,
+    });
+    return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      if (req.method === 'OPTIONS' || !req.project) return;
+      const limit = limitOf(req, kind, defaults);
+      if (!limit) return;
+      const state = await check(req);
+      if (state.isAllowed) return;
+      const retryAt = Math.ceil((Date.now() + state.ttl) / 1000);
+      reply.header('x-rate-limit-limit', state.max);
+      reply.header('x-rate-limit-remaining', state.remaining);
+      reply.header('x-rate-limit-retry', retryAt);
+      // The last allowed call says how long to wait too: the SDK reads headers of successful answers only.
+      if (state.remaining === 0) reply.header('retry-after', Math.max(1, state.ttlInSeconds));
+      if (!state.isExceeded) return;
+      reply.header('x-rate-limit-type', 'api_calls');
+      const scope = kind === 'api' ? 'this project' : 'this project from one IP address';
+      throw tooManyRequests(
+        `The limit of ${limit.calls} ${kind === 'api' ? 'API' : 'client-side API'} calls per ${windowText(limit.seconds)} for ${scope} is reached; retry in ${Math.max(1, state.ttlInSeconds)} s`,
+      );
+    };
+  };
+  return { api: hookFor('api'), client: hookFor('client') };
+}
+
+/** The headers a browser may read from client-side answers (CORS exposed headers). */
+export const rateLimitHeaders = ['x-rate-limit-limit', 'x-rate-limit-remaining', 'x-rate-limit-retry', 'x-rate-limit-type', 'retry-after'];
+
+/** The JSON schema of a project's `api_rate_limit` / `client_rate_limit` setting (null: the instance's default). */
+export const rateLimitSettingSchema = {
+  type: ['object', 'null'],
+  required: ['calls', 'seconds'],
+  additionalProperties: false,
+  properties: {
+    calls: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
+    seconds: { type: 'integer', minimum: 1, maximum: 86_400 },
+  },
+} as const;
