@@ -18,7 +18,7 @@ import type { CustomersService } from '../modules/customers/index.js';
 import type { EventSchemasService } from '../modules/event-schemas/index.js';
 import type { EventsService } from '../modules/events/index.js';
 import type { Audit } from '../modules/delivery/index.js';
-import type { ManagementAuth, ProjectsService, SigningSecretsService } from '../modules/projects/index.js';
+import type { ManagementAuth, OAuth, ProjectsService, SigningSecretsService } from '../modules/projects/index.js';
 import type { DistributionsService } from '../modules/distributions/index.js';
 import type { OrdersService } from '../modules/orders/index.js';
 import type { CatalogImport, ProductBulk, ProductsService } from '../modules/products/index.js';
@@ -64,6 +64,7 @@ import { clientRedemptionRoutes, redemptionRoutes } from './routes/redemptions.j
 import { clientPromotionRoutes, promotionRoutes } from './routes/promotions.js';
 import { clientVoucherRoutes, voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { oauthRoutes } from './routes/oauth.js';
 import { trashBinRoutes } from './routes/trash-bin.js';
 import { brandingRoutes } from './routes/branding.js';
 import { teamRoutes } from './routes/team.js';
@@ -77,6 +78,7 @@ import { installRateLimits, rateLimitHeaders, type RateLimitDefaults } from './r
 
 export interface ApiServices {
   projects: ProjectsService;
+  oauth: OAuth;
   secrets: SigningSecretsService;
   webhooks: WebhooksService;
   audit: Audit;
@@ -191,7 +193,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
   operationsRoutes(app, services.operations ?? { readiness: async () => ({ ready: true }), sample: async () => undefined });
 
   await app.register(async (v1) => {
-    v1.addHook('onRequest', serverAuth(services.projects));
+    v1.addHook('onRequest', serverAuth(services.projects, services.oauth));
     v1.addHook('onRequest', limits.api);
     idempotencyHooks(v1, services.idempotency);
     customerRoutes(v1, services);
@@ -216,6 +218,8 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     locationRoutes(v1, services);
     await csvImportRoutes(v1, services);
   }, { prefix: '/v1' });
+  // OAuth tokens are minted with a key sent as HTTP Basic, not the /v1 key headers.
+  await app.register(async (o) => oauthRoutes(o, { ...services, limit: limits.api }), { prefix: '/v1/oauth' });
   // An export's file is fetched with the token in its URL, without API keys.
   await app.register(async (files) => exportDownloadRoute(files, services), { prefix: '/v1' });
 
@@ -231,11 +235,11 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     await client.register(cors, {
       origin: true,
       methods: ['GET', 'POST', 'PUT', 'DELETE'],
-      allowedHeaders: ['Content-Type', 'X-Client-Application-Id', 'X-Client-Token', 'X-Voucherify-Channel', 'X-Voucherify-Double-Opt-In', 'Idempotency-Key'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'X-Client-Application-Id', 'X-Client-Token', 'X-Voucherify-Channel', 'X-Voucherify-Double-Opt-In', 'Idempotency-Key'],
       exposedHeaders: ['x-request-id', 'idempotent-replayed', ...rateLimitHeaders],
       maxAge: 600,
     });
-    client.addHook('onRequest', clientAuth(services.projects));
+    client.addHook('onRequest', clientAuth(services.projects, services.oauth));
     client.addHook('onRequest', limits.client);
     idempotencyHooks(client, services.idempotency);
     eventRoutes(client, { events: services.events, clientSide: true });

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { forbidden, notFound, unauthorized } from '../core/errors.js';
+import { forbidden, missingRequiredPermission, notFound, unauthorized } from '../core/errors.js';
 import type { Cause } from '../modules/event-log/index.js';
-import { originAllowed, type Caller, type ManagementAuth, type ProjectRow, type ProjectsService } from '../modules/projects/index.js';
+import { originAllowed, scopesAllow, scopesFor, type Caller, type ManagementAuth, type OAuth, type ProjectRow, type ProjectsService } from '../modules/projects/index.js';
 import { refusal, type Delegation, type Role, type TeamService } from '../modules/team/index.js';
 
 declare module 'fastify' {
@@ -20,11 +20,39 @@ function header(req: FastifyRequest, name: string): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-/** /v1: a project's server key (X-App-Id + X-App-Token). */
-export function serverAuth(projects: ProjectsService) {
+/** The token of an `Authorization: Bearer` header, if the request has one. */
+function bearerOf(req: FastifyRequest): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header(req, 'authorization') ?? '');
+  return m?.[1];
+}
+
+/**
+ * An OAuth token in place of a key: live, of this API's family of scopes, and holding the scope of the route's
+ * family (`api` or `customers` for /v1/customers...). Sets the request's caller as its key would.
+ */
+async function tokenAuth(req: FastifyRequest, oauth: OAuth, token: string, channel: Caller['channel']): Promise<ProjectRow> {
+  const auth = await oauth.authenticate(token);
+  if (!auth) throw unauthorized('Invalid or expired OAuth token: mint a new one with POST /v1/oauth/token');
+  const path = req.url.split('?')[0]!;
+  if (!scopesAllow(auth.scopes, path)) {
+    const needed = scopesFor(path) ?? [];
+    throw missingRequiredPermission(`This OAuth token's scopes (${auth.scopes.join(' ')}) do not include ${needed.join(' or ')}`);
+  }
+  req.caller = { projectId: auth.project.id, appId: auth.appId, keyName: auth.keyName, channel };
+  req.project = auth.project;
+  return auth.project;
+}
+
+/** /v1: a project's server key (X-App-Id + X-App-Token), or an OAuth token minted with it. */
+export function serverAuth(projects: ProjectsService, oauth: OAuth) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const appId = header(req, 'x-app-id');
     const token = header(req, 'x-app-token');
+    const bearer = bearerOf(req);
+    if ((!appId || !token) && bearer !== undefined) {
+      await tokenAuth(req, oauth, bearer, 'API');
+      return;
+    }
     if (!appId || !token) {
       if (header(req, 'x-management-id') || header(req, 'x-management-token')) {
         throw unauthorized(
@@ -40,23 +68,51 @@ export function serverAuth(projects: ProjectsService) {
   };
 }
 
-/** /client/v1: a project's client key (X-Client-Application-Id + X-Client-Token), from a trusted origin. */
-export function clientAuth(projects: ProjectsService) {
+/** A client-side request must come from one of the project's trusted domains. */
+function checkOrigin(req: FastifyRequest, project: ProjectRow): void {
+  const origin = header(req, 'origin');
+  if (!origin) throw forbidden('Client-side requests need an Origin header');
+  if (!originAllowed(origin, project.settings.client_trusted_domains ?? [])) {
+    throw forbidden(`Origin ${origin} is not among this project's client_trusted_domains`);
+  }
+}
+
+/**
+ * /client/v1: a project's client key (X-Client-Application-Id + X-Client-Token), or an OAuth token with client
+ * scopes, from a trusted origin.
+ */
+export function clientAuth(projects: ProjectsService, oauth: OAuth) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     if (req.method === 'OPTIONS') return;
     const appId = header(req, 'x-client-application-id');
     const token = header(req, 'x-client-token');
+    const bearer = bearerOf(req);
+    if ((!appId || !token) && bearer !== undefined) {
+      checkOrigin(req, await tokenAuth(req, oauth, bearer, 'CLIENT_API'));
+      return;
+    }
     if (!appId || !token) throw unauthorized('Missing X-Client-Application-Id or X-Client-Token header');
     const auth = await projects.authenticate(appId, token, 'client');
     if (!auth) throw unauthorized('Invalid X-Client-Application-Id or X-Client-Token');
-    const origin = header(req, 'origin');
-    if (!origin) throw forbidden('Client-side requests need an Origin header');
-    if (!originAllowed(origin, auth.project.settings.client_trusted_domains ?? [])) {
-      throw forbidden(`Origin ${origin} is not among this project's client_trusted_domains`);
-    }
+    checkOrigin(req, auth.project);
     req.caller = auth.caller;
     req.project = auth.project;
   };
+}
+
+/** The key pair of an OAuth request: HTTP Basic (app id and token), else client_id and client_secret in the body. */
+export function clientCredentials(req: FastifyRequest): { appId: string; secret: string } {
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header(req, 'authorization') ?? '');
+  if (basic) {
+    const text = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const at = text.indexOf(':');
+    if (at > 0) return { appId: text.slice(0, at), secret: text.slice(at + 1) };
+  }
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  if (typeof body.client_id === 'string' && typeof body.client_secret === 'string' && body.client_id !== '') {
+    return { appId: body.client_id, secret: body.client_secret };
+  }
+  throw unauthorized("Missing client credentials: send the project key's app id and token as HTTP Basic (Authorization: Basic base64(app_id:app_token)), or client_id and client_secret");
 }
 
 /**

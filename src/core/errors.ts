@@ -45,6 +45,7 @@ export const errorCatalog = {
   invalid_referral_holder: { code: 400, message: 'Invalid referral holder' },
   unauthorized: { code: 401, message: 'Unauthorized' },
   forbidden: { code: 403, message: 'Forbidden' },
+  missing_required_permission: { code: 403, message: 'Missing required permission' },
   not_found: { code: 404, message: 'Resource not found' },
   method_not_allowed: { code: 405, message: 'Method not allowed' },
   duplicate_found: { code: 409, message: 'Duplicated resource found' },
@@ -104,6 +105,7 @@ export const invalidValidationRules = raise('invalid_validation_rules');
 export const metadataValidationFailed = raise('metadata_validation_failed');
 export const unauthorized = raise('unauthorized');
 export const forbidden = raise('forbidden');
+export const missingRequiredPermission = raise('missing_required_permission');
 export const methodNotAllowed = raise('method_not_allowed');
 export const resourceInUse = raise('resource_in_use');
 export const payloadTooLarge = raise('payload_too_large');

@@ -10,20 +10,26 @@ import { defineModule } from '../module.js';
 import { createManagementAuth } from './management.js';
 import { createSigningSecrets } from './secrets.js';
 import { createProjectsService } from './service.js';
+import { createOAuth } from './oauth.js';
 export { createProjectsService, type ProjectsService, type CreatedProject, type ProjectInput } from './service.js';
 export { createManagementAuth, type ManagementAuth } from './management.js';
 export { projectObject, createdProjectObject } from './view.js';
 export { originAllowed } from './origins.js';
+export { createOAuth, scopesAllow, scopesFor, oauthScopes, tokenLifetimeSeconds, type OAuth, type TokenAuth } from './oauth.js';
 export { createSigningSecrets, rotationOverlapMs, type SigningSecretsService, type ProjectSecrets } from './secrets.js';
 export type { Caller, ProjectRow, KeyPair } from './types.js';
 
 export const projectsModule = defineModule({
   name: 'projects',
-  create: ({ db, clock, definitions }) => ({
-    services: {
-      projects: createProjectsService({ db, clock, definitions }),
+  create: ({ db, clock, definitions }) => {
+    const projects = createProjectsService({ db, clock, definitions });
+    return {
+      services: {
+        projects,
+        oauth: createOAuth({ db, clock, projects, definitions }),
       secrets: createSigningSecrets({ db, clock }),
-      management: createManagementAuth({ db }),
-    },
-  }),
+        management: createManagementAuth({ db }),
+      },
+    };
+  },
 });

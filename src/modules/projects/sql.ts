@@ -128,3 +128,53 @@ export async function rotateToken(db: Executor, id: string, token: string, previ
   );
   return rows[0];
 }
+
+export interface OAuthTokenRow {
+  app_id: string;
+  project_id: string;
+  scopes: string[];
+  created_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+  key_kind: KeyKind;
+  key_name: string;
+}
+
+export async function insertOAuthToken(
+  db: Executor,
+  t: { tokenHash: string; appId: string; projectId: string; scopes: string[]; createdAt: Date; expiresAt: Date },
+): Promise<void> {
+  await db.query(
+    'INSERT INTO oauth_tokens (token_hash, app_id, project_id, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
+    [t.tokenHash, t.appId, t.projectId, t.scopes, t.createdAt, t.expiresAt],
+  );
+}
+
+/** A token with the key that minted it (none when the key was regenerated or the token never existed). */
+export async function selectOAuthToken(db: Executor, tokenHash: string): Promise<OAuthTokenRow | undefined> {
+  const { rows } = await db.query<OAuthTokenRow>(
+    `SELECT t.app_id, t.project_id, t.scopes, t.created_at, t.expires_at, t.revoked_at, k.kind AS key_kind, k.name AS key_name
+       FROM oauth_tokens t JOIN api_keys k ON k.app_id = t.app_id
+      WHERE t.token_hash = $1`,
+    [tokenHash],
+  );
+  return rows[0];
+}
+
+/** Revokes a token minted by the given key; false when there is no such token of that key. */
+export async function revokeOAuthToken(db: Executor, tokenHash: string, appId: string, now: Date): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'UPDATE oauth_tokens SET revoked_at = coalesce(revoked_at, $3) WHERE token_hash = $1 AND app_id = $2',
+    [tokenHash, appId, now],
+  );
+  return rowCount > 0;
+}
+
+/** Deletes up to `limit` tokens that expired before `before`. */
+export async function deleteExpiredOAuthTokens(db: Executor, before: Date, limit: number): Promise<number> {
+  const { rowCount } = await db.query(
+    'DELETE FROM oauth_tokens WHERE token_hash IN (SELECT token_hash FROM oauth_tokens WHERE expires_at < $1 LIMIT $2)',
+    [before, limit],
+  );
+  return rowCount;
+}

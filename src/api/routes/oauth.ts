@@ -1,0 +1,52 @@
+/**
+ * OAuth 2.0 tokens (client credentials grant) for Voucherify's `X-Voucherify-OAuth` scheme: minted, introspected
+ * (RFC 7662) and revoked (RFC 7009) with a project key, sent as HTTP Basic; bodies as forms or JSON.
+ */
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OAuth, ProjectsService } from '../../modules/projects/index.js';
+import { clientCredentials } from '../auth.js';
+
+const text = { type: 'string', maxLength: 2000 } as const;
+const body = {
+  type: 'object',
+  properties: { grant_type: text, scope: text, client_id: text, client_secret: text, token: text, token_type_hint: text },
+} as const;
+
+interface OAuthBody {
+  grant_type?: string;
+  scope?: string;
+  token?: string;
+}
+
+export async function oauthRoutes(
+  app: FastifyInstance,
+  deps: { oauth: OAuth; projects: ProjectsService; limit: (req: FastifyRequest, reply: FastifyReply) => Promise<void> },
+): Promise<void> {
+  const { oauth, projects } = deps;
+  await app.register(formbody, { bodyLimit: 16 * 1024 });
+  // The key's project, when the credentials hold, so that its API call limit counts these calls too.
+  app.addHook('preHandler', async (req, reply) => {
+    const { appId, secret } = clientCredentials(req);
+    const key = (await projects.authenticate(appId, secret, 'server')) ?? (await projects.authenticate(appId, secret, 'client'));
+    if (!key) return;
+    req.project = key.project;
+    await deps.limit(req, reply);
+  });
+
+  app.post<{ Body: OAuthBody | undefined }>('/token', { schema: { body } }, async (req) => {
+    const { appId, secret } = clientCredentials(req);
+    return oauth.issue(appId, secret, req.body?.grant_type, req.body?.scope);
+  });
+
+  app.post<{ Body: OAuthBody | undefined }>('/token/introspect', { schema: { body } }, async (req) => {
+    const { appId, secret } = clientCredentials(req);
+    return oauth.introspect(appId, secret, req.body?.token);
+  });
+
+  app.post<{ Body: OAuthBody | undefined }>('/token/revoke', { schema: { body } }, async (req, reply) => {
+    const { appId, secret } = clientCredentials(req);
+    await oauth.revoke(appId, secret, req.body?.token);
+    return reply.code(200).send({});
+  });
+}
