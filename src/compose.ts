@@ -44,6 +44,7 @@ import { locationsModule } from './modules/locations/index.js';
 import { brandingModule } from './modules/branding/index.js';
 import { teamModule, type SessionStore, type SignInThrottle } from './modules/team/index.js';
 import { idempotencyModule } from './modules/idempotency/index.js';
+import { apiCallsModule } from './modules/api-calls/index.js';
 import { registerDashboard } from './dashboard/index.js';
 import type { Db } from './store/db.js';
 import { createDefinitions } from './store/definitions.js';
@@ -65,6 +66,7 @@ const modules = [
   brandingModule,
   teamModule,
   idempotencyModule,
+  apiCallsModule,
   customersModule,
   eventSchemasModule,
   eventsModule,

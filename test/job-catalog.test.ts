@@ -15,6 +15,7 @@ describe('job catalog', () => {
   it('lists the jobs of every module, with config overriding their defaults', () => {
     expect(t.tessera.worker.jobs.map((j) => [j.name, j.settings])).toEqual([
       ['idempotency.retention', { idleMs: 60000, batchSize: 1000 }],
+      ['api-calls.retention', { idleMs: 60000, batchSize: 1000 }],
       ['delivery.retention', { idleMs: 5000, batchSize: 1000 }],
       ['segments.due-checks', { idleMs: 1000, batchSize: 500 }],
       ['segments.sync', { idleMs: 1000, batchSize: 50 }],

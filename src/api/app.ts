@@ -65,6 +65,9 @@ import { clientPromotionRoutes, promotionRoutes } from './routes/promotions.js';
 import { clientVoucherRoutes, voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { oauthRoutes } from './routes/oauth.js';
+import { logApiCalls } from './api-call-log.js';
+import { apiCallRoutes } from './routes/api-calls.js';
+import type { ApiCalls } from '../modules/api-calls/index.js';
 import { trashBinRoutes } from './routes/trash-bin.js';
 import { brandingRoutes } from './routes/branding.js';
 import { teamRoutes } from './routes/team.js';
@@ -114,6 +117,7 @@ export interface ApiServices {
   memberActivity: MemberActivity;
   rewards: RewardsService;
   idempotency: Idempotency;
+  apiCalls: ApiCalls;
   referralHolders: Holders;
   referrals: ReferralsService;
   wallets: Wallets;
@@ -195,6 +199,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
   await app.register(async (v1) => {
     v1.addHook('onRequest', serverAuth(services.projects, services.oauth));
     v1.addHook('onRequest', limits.api);
+    logApiCalls(v1, services.apiCalls, 'API');
     idempotencyHooks(v1, services.idempotency);
     customerRoutes(v1, services);
     eventRoutes(v1, { events: services.events, clientSide: false });
@@ -219,7 +224,13 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     await csvImportRoutes(v1, services);
   }, { prefix: '/v1' });
   // OAuth tokens are minted with a key sent as HTTP Basic, not the /v1 key headers.
-  await app.register(async (o) => oauthRoutes(o, { ...services, limit: limits.api }), { prefix: '/v1/oauth' });
+  await app.register(
+    async (o) => {
+      logApiCalls(o, services.apiCalls, 'API');
+      await oauthRoutes(o, { ...services, limit: limits.api });
+    },
+    { prefix: '/v1/oauth' },
+  );
   // An export's file is fetched with the token in its URL, without API keys.
   await app.register(async (files) => exportDownloadRoute(files, services), { prefix: '/v1' });
 
@@ -241,6 +252,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     });
     client.addHook('onRequest', clientAuth(services.projects, services.oauth));
     client.addHook('onRequest', limits.client);
+    logApiCalls(client, services.apiCalls, 'CLIENT_API');
     idempotencyHooks(client, services.idempotency);
     eventRoutes(client, { events: services.events, clientSide: true });
     clientPublicationRoutes(client, services);
@@ -266,6 +278,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     campaignTemplateManagementRoutes(mgmt, services);
     brandingRoutes(mgmt, services);
     teamRoutes(mgmt, services);
+    apiCallRoutes(mgmt, services);
   }, { prefix: '/management/v1' });
 
   return app;

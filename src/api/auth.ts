@@ -94,9 +94,10 @@ export function clientAuth(projects: ProjectsService, oauth: OAuth) {
     if (!appId || !token) throw unauthorized('Missing X-Client-Application-Id or X-Client-Token header');
     const auth = await projects.authenticate(appId, token, 'client');
     if (!auth) throw unauthorized('Invalid X-Client-Application-Id or X-Client-Token');
-    checkOrigin(req, auth.project);
+    // Known before the origin is checked, so that a refusal for the origin is in the project's call log.
     req.caller = auth.caller;
     req.project = auth.project;
+    checkOrigin(req, auth.project);
   };
 }
 

@@ -68,6 +68,11 @@ export interface Config {
    * addresses and CIDR ranges separated by commas); false: the connection's own address is the client's.
    */
   readonly trustProxy: boolean | string;
+  /**
+   * The API call log (TESSERA_API_LOG): `errors` keeps the refused and failed calls with their bodies, `all` every
+   * call, `off` none; kept TESSERA_API_LOG_RETENTION_DAYS days.
+   */
+  readonly apiLog: Readonly<{ mode: 'off' | 'errors' | 'all'; retentionDays: number }>;
 }
 
 /** N calls per window of S seconds. */
@@ -167,6 +172,12 @@ function trustProxyConfig(raw: string | undefined): boolean | string {
   return raw.trim();
 }
 
+function apiLogMode(raw: string | undefined): 'off' | 'errors' | 'all' {
+  if (raw === undefined) return 'errors';
+  if (raw === 'off' || raw === 'errors' || raw === 'all') return raw;
+  throw new ConfigError(`TESSERA_API_LOG must be errors, all or off, got '${raw}'`);
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Record<string, string | undefined>, flags: ConfigFlags = {}): Config {
@@ -214,6 +225,10 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
       client: parseRateLimit('TESSERA_CLIENT_RATE_LIMIT', env.TESSERA_CLIENT_RATE_LIMIT),
     }),
     trustProxy: trustProxyConfig(env.TESSERA_TRUST_PROXY),
+    apiLog: Object.freeze({
+      mode: apiLogMode(nonEmpty(env.TESSERA_API_LOG)),
+      retentionDays: intIn('TESSERA_API_LOG_RETENTION_DAYS', env.TESSERA_API_LOG_RETENTION_DAYS, 30, 1, 3650),
+    }),
   });
 }
 
