@@ -46,6 +46,7 @@ import { segmentRoutes } from './pages/segments.js';
 import { eventSchemaRoutes } from './pages/event-schemas.js';
 import { metadataSchemaRoutes } from './pages/metadata-schemas.js';
 import { sendoutRoutes } from './pages/sendouts.js';
+import { apiCallRoutes } from './pages/api-calls.js';
 import { accountRoutes } from './pages/account.js';
 import { teamRoutes } from './pages/team.js';
 import { webhookRoutes } from './pages/webhooks.js';
@@ -180,6 +181,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       authRoutes(d, { sessions, management: deps.management, team: deps.team, throttle });
       webhookRoutes(d);
       sendoutRoutes(d);
+      apiCallRoutes(d);
       eventSchemaRoutes(d);
       metadataSchemaRoutes(d);
       overviewRoutes(d, deps);

@@ -3,6 +3,7 @@ import { ApiRefusal } from '../api-client.js';
 import { projectCtx, type ProjectCtx } from '../context.js';
 import { html, query, when, type Html } from '../html.js';
 import { postButton } from '../layout.js';
+import { auditTabs } from './api-calls.js';
 
 interface Sendout {
   id: string;
@@ -96,7 +97,7 @@ export function sendoutRoutes(d: FastifyInstance): void {
     const { after: _after, ...firstPage } = f;
     // Only the first page follows new sendouts live: later pages stay put while being read.
     const live = f.after === undefined;
-    const body = html`<p class="crumb">Audit log › Webhook sendouts</p><h1>Webhook sendouts</h1>
+    const body = html`${auditTabs(c.project.id, 'sendouts')}<h1>Webhook sendouts</h1>
 ${filterForm(c, f, hooks.data)}${pageData.error ? html`<div class="notice error" role="alert">${pageData.error}</div>` : ''}
 ${f.webhook_id && hooks.data.some((w) => w.id === f.webhook_id)
       ? html`<div class="actions">${postButton(c.session, `${c.base}/webhooks/${encodeURIComponent(f.webhook_id)}/retry-failed`, 'Retry all failed of this webhook', {
