@@ -62,6 +62,8 @@ describe('API call limits, no instance default', () => {
     expect(after).toBeGreaterThanOrEqual(1);
     expect(after).toBeLessThanOrEqual(60);
 
+    const scraped = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(Number(/^tessera_api_rate_limited_total\{api="api"\} (\d+)/m.exec(scraped)?.[1])).toBeGreaterThanOrEqual(1);
     // The refused call did nothing; another project and the management API are not limited by this one.
     const direct = await t.testDb.db.query<{ n: string }>('SELECT count(*) AS n FROM customers WHERE project_id = $1', [p.id]);
     expect(Number(direct.rows[0]!.n)).toBe(3);

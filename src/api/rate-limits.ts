@@ -13,6 +13,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tooManyRequests } from '../core/errors.js';
+import { metrics } from '../core/metrics.js';
 import type { RateLimit } from '../config/index.js';
 
 export interface RateLimitDefaults {
@@ -61,6 +62,7 @@ export async function installRateLimits(app: FastifyInstance, defaults: RateLimi
       // The last allowed call says how long to wait too: the SDK reads headers of successful answers only.
       if (state.remaining === 0) reply.header('retry-after', Math.max(1, state.ttlInSeconds));
       if (!state.isExceeded) return;
+      metrics.apiRateLimited.inc({ api: kind });
       reply.header('x-rate-limit-type', 'api_calls');
       const scope = kind === 'api' ? 'this project' : 'this project from one IP address';
       throw tooManyRequests(

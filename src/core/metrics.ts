@@ -48,6 +48,17 @@ export const metrics = {
     help: "Due sendouts held back to a later second by their endpoint's rate limit",
     registers: [registry],
   }),
+  apiRateLimited: new Counter({
+    name: 'tessera_api_rate_limited_total',
+    help: 'API calls refused with 429 for going over their API call limit, by API (api: server, client)',
+    labelNames: ['api'] as const,
+    registers: [registry],
+  }),
+  apiCallsDropped: new Counter({
+    name: 'tessera_api_calls_dropped_total',
+    help: 'Calls the API call log could not keep (its buffer full, or a batch that failed to be written)',
+    registers: [registry],
+  }),
   idempotentReplays: new Counter({
     name: 'tessera_idempotent_replays_total',
     help: 'Requests answered from the stored answer of their Idempotency-Key',

@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { notFound } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
+import { metrics } from '../../core/metrics.js';
 import type { Db } from '../../store/db.js';
 import * as sql from './sql.js';
 import type { ApiCall, ApiCallFilter, ApiLogMode } from './types.js';
@@ -100,6 +101,7 @@ export function createApiCalls(deps: ApiCallsDeps) {
     });
     if (buffer.length > bufferLimit) {
       dropped += buffer.length - bufferLimit;
+      metrics.apiCallsDropped.inc(buffer.length - bufferLimit);
       buffer = buffer.slice(buffer.length - bufferLimit);
     }
     if (buffer.length >= flushAt) void flush();
@@ -117,6 +119,7 @@ export function createApiCalls(deps: ApiCallsDeps) {
           await sql.insertCalls(db, batch);
         } catch (err) {
           dropped += batch.length;
+          metrics.apiCallsDropped.inc(batch.length);
           logger.warn({ err, calls: batch.length }, 'API call log: a batch could not be written and was dropped');
         }
       }
