@@ -1224,6 +1224,8 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect((await get('/v1/products/beans-1kg')).statusCode).toBe(404);
     const bin = (await get('/v1/trash-bin')).json();
     expect(JSON.stringify(bin)).toContain(product.id);
+    const binned = bin.data.filter((e: { resource_type: string }) => e.resource_type === 'product' || e.resource_type === 'sku');
+    expect(binned.map((e: { deleted_by_user_id: string }) => e.deleted_by_user_id)).toEqual(['mgmt_test', 'mgmt_test']);
     expect(tab.errors.splice(0).filter((e) => !e.includes('status of 400') && !e.includes('status of 404'))).toEqual([]);
   });
 
@@ -1280,7 +1282,8 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
 
     await page.getByRole('link', { name: 'Bin' }).click();
     const entry = (await get('/v1/trash-bin?order=-id')).json().data[0];
-    expect(entry).toMatchObject({ resource_type: 'campaign', resource_id: autumn.id });
+    // Who deleted it from the dashboard (here the management sign-in); deletions through the API name nobody.
+    expect(entry).toMatchObject({ resource_type: 'campaign', resource_id: autumn.id, deleted_by_user_id: 'mgmt_test' });
     expect(await page.locator(`tr[data-entry="${entry.id}"]`).textContent()).toContain('Autumn');
     await shot(page, 'bin');
     await page.getByRole('button', { name: 'Restore Autumn' }).click();
@@ -1290,6 +1293,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
 
     // A code taken again blocks the restore: said on the bin's page, the entry kept; then deleted for good.
     expect((await rig.t.app.inject({ method: 'DELETE', url: '/v1/vouchers/AUT-ONE', headers: p.server })).statusCode).toBe(204);
+    expect((await get('/v1/trash-bin?order=-id')).json().data[0]).toMatchObject({ resource_name: 'AUT-ONE', deleted_by_user_id: null });
     await v1('POST', '/v1/vouchers/AUT-ONE', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } });
     await page.goto(`/dashboard/p/${p.id}/bin`);
     await page.getByRole('button', { name: 'Restore AUT-ONE' }).click();

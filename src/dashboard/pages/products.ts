@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { productBody, skuBody, type ProductRow, type ProductsService, type SkuRow } from '../../modules/products/index.js';
-import { field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
+import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
 import { html, money, query, when, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { bodyProblem } from '../v1.js';
@@ -168,14 +168,14 @@ ${skuForm(c, product, error, values)}`;
   d.post<P>('/p/:projectId/products/:productId/delete', async (req, reply) => {
     const c = await projectCtx(req);
     const product = await s.products.getProduct(c.project.id, req.params.productId);
-    await s.products.deleteProduct(c.project.id, product.id);
+    await s.products.deleteProduct(c.project.id, product.id, false, dashOf(req).session.user.id);
     return c.done(reply, `${c.base}/products`, `Product ${product.name ?? product.id} moved to the bin.`);
   });
 
   d.post<P>('/p/:projectId/products/:productId/skus/:skuId/delete', async (req, reply) => {
     const c = await projectCtx(req);
     const product = await s.products.getProduct(c.project.id, req.params.productId);
-    await s.products.deleteSku(c.project.id, product.id, req.params.skuId);
+    await s.products.deleteSku(c.project.id, product.id, req.params.skuId, false, dashOf(req).session.user.id);
     return c.done(reply, `${c.base}/products/${encodeURIComponent(product.id)}`, 'SKU moved to the bin.');
   });
 }

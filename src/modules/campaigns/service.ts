@@ -256,7 +256,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
       const current = await sql.selectCampaign(tx, cause.projectId, idOrName, { lock: true, counted: true });
       if (!current) throw notFound('campaign', idOrName);
       const campaign = await view(cause.projectId, current, tx);
-      const binned = !force && deps.bin ? await deps.bin.keep(tx, { projectId: cause.projectId, type: 'campaign', id: current.id, name: current.name, parentId: null }) : undefined;
+      const binned = !force && deps.bin ? await deps.bin.keep(tx, { projectId: cause.projectId, type: 'campaign', id: current.id, name: current.name, parentId: null, userId: cause.source.user?.id }) : undefined;
       await sql.deleteCampaign(tx, cause.projectId, current.id);
       const what = `Campaign ${current.id} and its ${current.vouchers_count ?? 0} codes`;
       await sql.insertAsyncAction(tx, {

@@ -135,11 +135,11 @@ export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<T
     /** A product by id or source_id (in `tx` when given: a transaction's reads stay on its connection). */
     getProduct: (projectId: string, key: string, tx?: Executor) => getProduct(projectId, key, tx),
     updateProduct,
-    /** Deletes a product and its SKUs: into the bin (restorable), or for good with `force`. */
-    async deleteProduct(projectId: string, key: string, force = false) {
+    /** Deletes a product and its SKUs: into the bin (restorable, noting the dashboard user who did), or for good with `force`. */
+    async deleteProduct(projectId: string, key: string, force = false, userId?: string) {
       const p = await getProduct(projectId, key);
       await db.transaction(async (tx) => {
-        if (!force && deps.bin) await deps.bin.keep(tx, { projectId, type: 'product', id: p.id, name: p.name, parentId: null });
+        if (!force && deps.bin) await deps.bin.keep(tx, { projectId, type: 'product', id: p.id, name: p.name, parentId: null, userId });
         if (!(await sql.deleteProduct(tx, projectId, p.id))) throw notFound('product', key);
       });
     },
@@ -153,11 +153,11 @@ export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<T
     getSku,
     createSku,
     updateSku,
-    /** Deletes an SKU: into the bin (restorable), or for good with `force`. */
-    async deleteSku(projectId: string, productKey: string, skuKey: string, force = false) {
+    /** Deletes an SKU: into the bin (restorable, noting the dashboard user who did), or for good with `force`. */
+    async deleteSku(projectId: string, productKey: string, skuKey: string, force = false, userId?: string) {
       const { product, sku } = await skuOf(projectId, productKey, skuKey);
       await db.transaction(async (tx) => {
-        if (!force && deps.bin) await deps.bin.keep(tx, { projectId, type: 'sku', id: sku.id, name: sku.sku, parentId: product.id });
+        if (!force && deps.bin) await deps.bin.keep(tx, { projectId, type: 'sku', id: sku.id, name: sku.sku, parentId: product.id, userId });
         if (!(await sql.deleteSku(tx, projectId, product.id, sku.id))) throw notFound('sku', skuKey);
       });
     },

@@ -40,7 +40,7 @@ export function createTrashBin(deps: { db: Db; clock: Clock; changed?: (projectI
       resource_id: b.id,
       resource_name: b.name,
       resource_parent_id: b.parentId,
-      deleted_by_user_id: null,
+      deleted_by_user_id: b.userId ?? null,
       created_at: clock.now(),
     };
     await sql.insertEntry(tx, entry);

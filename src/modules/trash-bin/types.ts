@@ -26,6 +26,8 @@ export interface Binned {
   name: string | null;
   /** A voucher's campaign (none for a standalone voucher), an SKU's product. */
   parentId: string | null;
+  /** Who deleted it from the dashboard (a team user's id, or the management id); none through the API. */
+  userId?: string | null;
 }
 
 export interface BinListQuery {

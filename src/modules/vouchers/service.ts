@@ -148,7 +148,7 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
     await db.transaction(async (tx) => {
       const current = await find(cause.projectId, codeOrId, tx, true);
       const campaign = await campaignOf(tx, current);
-      if (!force && deps.bin) await deps.bin.keep(tx, { projectId: cause.projectId, type: 'voucher', id: current.id, name: current.code, parentId: current.campaign_id });
+      if (!force && deps.bin) await deps.bin.keep(tx, { projectId: cause.projectId, type: 'voucher', id: current.id, name: current.code, parentId: current.campaign_id, userId: cause.source.user?.id });
       await sql.deleteVoucher(tx, cause.projectId, current.id);
       await log.record(tx, [event(cause, 'voucher.deleted', current, campaign)]);
     });
