@@ -24,10 +24,10 @@ export function binRoutes(d: FastifyInstance, s: BinServices): void {
     const list = await s.trashBin.list(c.project.id, { limit: pageSize, order: '-id', ...(after ? { starting_after_id: after } : {}) });
     const body = html`<h1>Bin</h1>
 <p class="muted">Campaigns, vouchers, products and SKUs deleted without <code>force</code>, with everything their deletion took along. Restoring puts them back as they were.</p>
-<div class="table-wrap"><table><thead><tr><th scope="col">Deleted</th><th scope="col">Type</th><th scope="col">Name</th><th scope="col">Parent</th><th scope="col">Actions</th></tr></thead>
-<tbody>${list.data.length === 0 ? html`<tr><td colspan="5" class="muted">The bin is empty.</td></tr>` : ''}${list.data.map(
+<div class="table-wrap"><table><thead><tr><th scope="col">Deleted</th><th scope="col">Type</th><th scope="col">Name</th><th scope="col">Parent</th><th scope="col">Deleted by</th><th scope="col">Actions</th></tr></thead>
+<tbody>${list.data.length === 0 ? html`<tr><td colspan="6" class="muted">The bin is empty.</td></tr>` : ''}${list.data.map(
       (e) => html`<tr data-entry="${e.id}"><td>${when(e.created_at)}</td><td>${e.resource_type}</td><td>${e.resource_name ?? e.resource_id} <span class="mono muted">${e.resource_id}</span></td>
-<td class="mono">${e.resource_parent_id ?? '—'}</td><td class="actions">${postButton(c.session, `${c.base}/bin/${encodeURIComponent(e.id)}/restore`, `Restore ${e.resource_name ?? e.resource_id}`, { secondary: true })}${postButton(
+<td class="mono">${e.resource_parent_id ?? '—'}</td><td>${e.deleted_by_user_id ? html`<span class="mono">${e.deleted_by_user_id}</span>` : html`<span class="muted">the API</span>`}</td><td class="actions">${postButton(c.session, `${c.base}/bin/${encodeURIComponent(e.id)}/restore`, `Restore ${e.resource_name ?? e.resource_id}`, { secondary: true })}${postButton(
         c.session,
         `${c.base}/bin/${encodeURIComponent(e.id)}/delete`,
         `Delete ${e.resource_name ?? e.resource_id} for good`,
