@@ -5,7 +5,7 @@
  */
 import { VoucherifyServerSide } from '@voucherify/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineSchema, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { defineSchema, managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { specPresent } from './helpers/conformance.js';
 import { projectWebhookValidators } from './helpers/project-webhooks.js';
 import { requestsOf } from './helpers/requests.js';
@@ -74,6 +74,33 @@ describe('permanent deletion', () => {
     const again = await ok('POST', '/v1/customers', { source_id: 'erase-ann' });
     expect(again.id).not.toBe(ann.id);
     expect(again.summary.orders.total_count).toBe(0);
+  });
+
+  it('takes the calls naming the customer out of the API call log, and the answers kept for their idempotency keys', async () => {
+    const who = 'erase-cleo';
+    const created = await t.app.inject({ method: 'POST', url: '/v1/customers', headers: { ...p.server, 'idempotency-key': 'make-cleo' }, payload: { source_id: who, email: 'cleo@example.com' } });
+    expect(created.statusCode).toBe(200);
+    const id = created.json().id;
+    // Refused calls that name her: in a body, in a path, in a query; and one that names someone else.
+    expect((await api('POST', '/v1/customers', { source_id: who, email: 12 })).statusCode).toBe(400);
+    expect((await api('PUT', `/v1/customers/${id}`, { email: [] })).statusCode).toBe(400);
+    expect((await api('GET', `/v1/customers?email=${encodeURIComponent('cleo@example.com')}&limit=0`)).statusCode).toBe(400);
+    expect((await api('POST', '/v1/customers', { source_id: 'someone-else', email: 12 })).statusCode).toBe(400);
+    const logged = async () => {
+      const res = await t.app.inject({ method: 'GET', url: `/management/v1/projects/${p.id}/api-calls?limit=100`, headers: managementHeaders });
+      return res.json().data as Array<{ path: string; request_body: string | null }>;
+    };
+    const naming = (calls: Array<{ path: string; request_body: string | null }>) =>
+      calls.filter((c) => c.path.includes(id) || c.path.includes(encodeURIComponent('cleo@example.com')) || (c.request_body ?? '').includes(who));
+    expect(naming(await logged())).toHaveLength(3);
+    const keys = async () => Number((await t.testDb.db.query<{ n: string }>("SELECT count(*)::text AS n FROM idempotency_keys WHERE key = 'make-cleo'")).rows[0]!.n);
+    expect(await keys()).toBe(1);
+
+    expect((await api('POST', `/v1/customers/${id}/permanent-deletion`)).statusCode).toBe(200);
+    const after = await logged();
+    expect(naming(after)).toEqual([]);
+    expect(after.some((c) => (c.request_body ?? '').includes('someone-else'))).toBe(true);
+    expect(await keys()).toBe(0);
   });
 
   it('answers 404 for a customer that does not exist (or was erased)', async () => {

@@ -3,7 +3,8 @@
  * tracked events, their activity (every event-log record about them), their per-day event counts, their segment
  * memberships and their orders. Kept, naming them only by id: redemptions (their stored customer becomes `{id}` and
  * their tracking id null), publications, codes they hold, per-customer limit counters; other records of the event log
- * and webhook sendouts that copied them keep `{id, object}` only (scrub.ts); export files lose the rows about them.
+ * and webhook sendouts that copied them keep `{id, object}` only (scrub.ts); export files lose the rows about them;
+ * the API call log and the answers kept for idempotency keys lose the entries that name them (id, source_id, email).
  * A `customer.deleted` webhook (with the customer as it was) goes to subscribed endpoints; it is not kept as activity.
  */
 import type { Clock } from '../../core/clock.js';
@@ -15,9 +16,17 @@ import type { Cause, EventLog } from '../event-log/index.js';
 import { scrubCustomer } from './scrub.js';
 import * as sql from './sql.js';
 
-export function createCustomerErasure(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; customers: Pick<CustomersService, 'get'> }) {
+export function createCustomerErasure(deps: {
+  db: Db;
+  clock: Clock;
+  log: Pick<EventLog, 'record'>;
+  customers: Pick<CustomersService, 'get'>;
+  apiCalls?: { flush(): Promise<void> };
+}) {
   async function erase(cause: Cause, key: string) {
     const now = deps.clock.now();
+    // Calls still waiting to be logged are written first, so that the erasure reaches them.
+    await deps.apiCalls?.flush();
     return deps.db.transaction(async (tx) => {
       const found = await sql.lockCustomer(tx, cause.projectId, key);
       if (!found) throw notFound('customer', key);
@@ -35,7 +44,10 @@ export function createCustomerErasure(deps: { db: Db; clock: Clock; log: Pick<Ev
       // Sendouts before customer.deleted is recorded (its webhook carries the customer as it was); the event log
       // after (its record of customer.deleted keeps the id only).
       await sql.scrubSendouts(tx, cause.projectId, found.id, since, scrub);
-      await sql.scrubExports(tx, cause.projectId, { id: found.id, source_id: customer.source_id, email: customer.email });
+      const names = { id: found.id, source_id: customer.source_id, email: customer.email };
+      await sql.scrubExports(tx, cause.projectId, names);
+      await sql.deleteLoggedCalls(tx, cause.projectId, names);
+      await sql.deleteIdempotentAnswers(tx, cause.projectId, names);
       // Not the customer's activity (there is none left): a webhook-only record.
       await deps.log.record(tx, [{ cause, event: { type: 'customer.deleted', customerId: null, entityId: found.id, data: { customer: customerObject(customer) } } }]);
       await sql.scrubEventLog(tx, cause.projectId, found.id, since, scrub);

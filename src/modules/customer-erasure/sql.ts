@@ -146,3 +146,35 @@ export async function scrubExports(db: Executor, projectId: string, c: { id: str
   }
   return removed;
 }
+
+/** The customer's names as they appear in JSON bodies (quoted) and in paths and queries (URL-encoded). */
+function namesOf(c: { id: string; source_id: string | null; email: string | null }) {
+  const values = [c.id, c.source_id, c.email].filter((v): v is string => typeof v === 'string' && v !== '');
+  return { quoted: values.map((v) => JSON.stringify(v)), encoded: values.map((v) => encodeURIComponent(v)) };
+}
+
+/**
+ * The API call log's entries that name the customer: in a body (their id, source_id or email as a JSON string) or in
+ * the path or query. A log keeps nothing of a forgotten customer; an entry that merely looks alike goes too.
+ */
+export async function deleteLoggedCalls(db: Executor, projectId: string, c: { id: string; source_id: string | null; email: string | null }): Promise<number> {
+  const { quoted, encoded } = namesOf(c);
+  const { rowCount } = await db.query(
+    `DELETE FROM api_calls WHERE project_id = $1 AND (
+       EXISTS (SELECT 1 FROM unnest($2::text[]) AS q(x) WHERE strpos(coalesce(request_body, ''), q.x) > 0 OR strpos(coalesce(response_body, ''), q.x) > 0)
+       OR EXISTS (SELECT 1 FROM unnest($3::text[]) AS e(x) WHERE strpos(path, '/' || e.x) > 0 OR strpos(path, '=' || e.x) > 0))`,
+    [projectId, quoted, encoded],
+  );
+  return rowCount;
+}
+
+/** Answers kept for idempotency keys that name the customer go (a retry of such a request then runs again). */
+export async function deleteIdempotentAnswers(db: Executor, projectId: string, c: { id: string; source_id: string | null; email: string | null }): Promise<number> {
+  const { quoted } = namesOf(c);
+  const { rowCount } = await db.query(
+    `DELETE FROM idempotency_keys WHERE project_id = $1
+       AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS q(x) WHERE strpos(coalesce(response_body, ''), q.x) > 0)`,
+    [projectId, quoted],
+  );
+  return rowCount;
+}
