@@ -204,8 +204,18 @@ describe('TESSERA_BROKERS', () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toMatch(/needs an amqp:\/\/, amqps:\/\/, nats:\/\/, redis:\/\/ or rediss:\/\/ URL/);
+    expect(message).toMatch(/needs an amqp:\/\/, amqps:\/\/, nats:\/\/, redis:\/\/, rediss:\/\/, smtp:\/\/ or smtps:\/\/ URL/);
     expect(message).not.toContain('secret');
+    // An SMTP server needs its sender's address; the credentials are not repeated either.
+    let smtpMessage = '';
+    try {
+      loadConfig({ ...base, TESSERA_BROKERS: '{"mail": "smtps://user:secret@mail.example.com:465"}' });
+    } catch (err) {
+      smtpMessage = (err as Error).message;
+    }
+    expect(smtpMessage).toMatch(/SMTP server mail needs the sender's address, \?from=/);
+    expect(smtpMessage).not.toContain('secret');
+    expect(loadConfig({ ...base, TESSERA_BROKERS: '{"mail": "smtps://u:p@mail.example.com:465?from=shop@example.com"}' }).brokers).toEqual({ mail: 'smtps://u:p@mail.example.com:465?from=shop@example.com' });
     expect(loadConfig({ ...base, TESSERA_BROKERS: '{"Events": "amqps://u:p@rabbit/vh"}' }).brokers).toEqual({ events: 'amqps://u:p@rabbit/vh' });
   });
 });

@@ -235,7 +235,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
 /** TESSERA_BROKERS: a JSON object of broker names (letters, digits, - and _) to amqp://, amqps://, nats://, redis:// or rediss:// URLs. */
 function brokersConfig(raw: string | undefined): Readonly<Record<string, string>> {
   if (raw === undefined) return Object.freeze({});
-  const usage = 'TESSERA_BROKERS must be a JSON object of broker names to amqp://, nats:// or redis:// URLs, such as {"events": "amqp://user:password@rabbit:5672/vhost"}';
+  const usage = 'TESSERA_BROKERS must be a JSON object of broker names to amqp://, nats://, redis:// or smtp:// URLs, such as {"events": "amqp://user:password@rabbit:5672/vhost"}';
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -247,7 +247,10 @@ function brokersConfig(raw: string | undefined): Readonly<Record<string, string>
   for (const [name, url] of Object.entries(parsed)) {
     // The URL holds credentials: never repeated in an error.
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new ConfigError(`TESSERA_BROKERS: the broker name '${name}' must be 1 to 64 letters, digits, - or _`);
-    if (typeof url !== 'string' || !/^(amqps?|nats|rediss?):\/\/[^\s]+$/.test(url)) throw new ConfigError(`TESSERA_BROKERS: the broker ${name} needs an amqp://, amqps://, nats://, redis:// or rediss:// URL`);
+    if (typeof url !== 'string' || !/^(amqps?|nats|rediss?|smtps?):\/\/[^\s]+$/.test(url)) throw new ConfigError(`TESSERA_BROKERS: the broker ${name} needs an amqp://, amqps://, nats://, redis://, rediss://, smtp:// or smtps:// URL`);
+    if (/^smtps?:/.test(url) && !/^[^@\s]+@[^@\s]+$/.test(URL.canParse(url) ? (new URL(url).searchParams.get('from') ?? '') : '')) {
+      throw new ConfigError(`TESSERA_BROKERS: the SMTP server ${name} needs the sender's address, ?from=shop@example.com`);
+    }
     out[name.toLowerCase()] = url;
   }
   return Object.freeze(out);

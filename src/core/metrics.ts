@@ -39,7 +39,7 @@ export const metrics = {
   }),
   deliveryAttempts: new Counter({
     name: 'tessera_delivery_attempts_total',
-    help: 'Webhook delivery attempts, by outcome (delivered, retry, retry_after, give_up, disable_endpoint)',
+    help: 'Webhook delivery attempts, by outcome (delivered, retry, retry_after, give_up, drop, disable_endpoint)',
     labelNames: ['outcome'] as const,
     registers: [registry],
   }),

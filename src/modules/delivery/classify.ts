@@ -11,6 +11,7 @@ export function classify(r: AttemptResult): Outcome {
   if (r.statusCode !== undefined && r.statusCode >= 200 && r.statusCode < 300) return 'delivered';
   if (r.statusCode === 410) return 'disable_endpoint';
   if (r.blocked) return 'give_up';
+  if (r.dropped) return 'drop';
   if ((r.statusCode === 429 || r.statusCode === 503) && r.retryAfter !== undefined) return 'retry_after';
   return 'retry';
 }
@@ -24,7 +25,7 @@ export interface Decision {
 /** The classification, with the schedule applied: a retry with no attempts left becomes give_up. */
 export function decide(r: AttemptResult, attemptsMade: number, firstAttemptAt: Date, now: Date, random?: () => number): Decision {
   const outcome = classify(r);
-  if (outcome === 'delivered' || outcome === 'disable_endpoint' || outcome === 'give_up') return { outcome };
+  if (outcome === 'delivered' || outcome === 'disable_endpoint' || outcome === 'give_up' || outcome === 'drop') return { outcome };
   if (attemptsMade >= maxAttempts) return { outcome: 'give_up' };
   if (outcome === 'retry_after') {
     const delay = retryAfterMs(r.retryAfter, now);

@@ -2,7 +2,7 @@
  * Delivery: the outbox and the engine that empties it. Glossary:
  * - sendout (`whs_`): one message to one endpoint, its body built once (the exact bytes of every attempt).
  * - claim: a worker leases due sendouts in one FOR UPDATE SKIP LOCKED statement; an expired lease frees them.
- * - attempt: one POST; its result is classified (delivered, retry, retry_after, give_up, disable_endpoint).
+ * - attempt: one POST; its result is classified (delivered, retry, retry_after, give_up, drop, disable_endpoint).
  * - source owner: webhooks or distributions, asked at send time whether the source is active, and told when it
  *   failed for good (given at composition: delivery does not import them).
  * - audit log: sendouts and their attempts, searchable, retryable.

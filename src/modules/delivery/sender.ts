@@ -78,7 +78,7 @@ export function createSender(options: SenderOptions) {
         await brokers.publish(broker, body, headers, headers['webhook-id'] ?? `msg_${t0}`);
         return done({ accepted: true });
       } catch (err) {
-        return done({ error: describe(err) });
+        return done({ error: describe(err), ...((err as { permanent?: boolean }).permanent ? { dropped: true } : {}) });
       }
     }
     try {

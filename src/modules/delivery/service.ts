@@ -29,6 +29,7 @@ const statusOf: Record<Outcome, SendoutStatus> = {
   retry: 'retrying',
   retry_after: 'retrying',
   give_up: 'failed',
+  drop: 'failed',
   disable_endpoint: 'failed',
 };
 
@@ -72,8 +73,9 @@ export function createDelivery(deps: DeliveryDeps) {
     const incidents: DeliveryIncident[] = [];
     for (const item of items) {
       const { c, r, d, finished } = item;
-      const failed = d.outcome === 'disable_endpoint' || d.outcome === 'give_up';
-      const disabled = failed ? await disableFailedSource(item) : null;
+      const failed = d.outcome === 'disable_endpoint' || d.outcome === 'give_up' || d.outcome === 'drop';
+      // A message that can never go (dropped) fails alone: its source stays active.
+      const disabled = failed && d.outcome !== 'drop' ? await disableFailedSource(item) : null;
       if (watchers.length === 0 || c.event_type.startsWith('tessera.')) continue;
       const kind = failed ? 'exhausted' : d.outcome === 'delivered' ? (c.attempts > 1 ? 'recovered' : null) : c.attempts === failingAttempt ? 'failing' : null;
       if (!kind) continue;

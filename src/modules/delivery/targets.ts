@@ -40,12 +40,14 @@ export const headersSchema = {
  * `nats://BROKER/SUBJECT` (a JetStream stream's subject), or `redis://BROKER/STREAM[?maxlen=N]` (a Redis stream).
  */
 export type BrokerTarget =
+  | { kind: 'smtp'; broker: string }
   | { kind: 'rabbitmq'; broker: string; exchange: string; routingKey: string }
   | { kind: 'nats'; broker: string; subject: string }
   | { kind: 'redis'; broker: string; stream: string; maxLength?: number };
 
 /** The broker and address of a `rabbitmq://` or `nats://` target; undefined for any other URL. */
 export function brokerTarget(raw: string): BrokerTarget | undefined {
+  if (raw.startsWith('smtp://')) return { kind: 'smtp', broker: new URL(raw).hostname.toLowerCase() };
   if (raw.startsWith('rabbitmq://')) {
     const url = new URL(raw);
     return { kind: 'rabbitmq', broker: url.hostname.toLowerCase(), exchange: decodeURIComponent(url.pathname.replace(/^\//, '')), routingKey: url.searchParams.get('routing_key') ?? '' };
@@ -63,14 +65,16 @@ export function brokerTarget(raw: string): BrokerTarget | undefined {
 }
 
 /** Configured brokers by name, with their kind (from the scheme of their URL). */
-export type BrokerKind = 'rabbitmq' | 'nats' | 'redis';
+export type BrokerKind = 'rabbitmq' | 'nats' | 'redis' | 'smtp';
 export type BrokerKinds = Readonly<Record<string, BrokerKind>>;
 
-const brokerLabels: Record<BrokerKind, string> = { rabbitmq: 'RabbitMQ', nats: 'NATS', redis: 'Redis' };
+const brokerLabels: Record<BrokerKind, string> = { rabbitmq: 'RabbitMQ', nats: 'NATS', redis: 'Redis', smtp: 'SMTP' };
 
 /** The kinds of configured brokers: amqp(s):// URLs are RabbitMQ, nats:// NATS, redis(s):// Redis. */
 export function brokerKinds(brokers: Readonly<Record<string, string>>): BrokerKinds {
-  return Object.fromEntries(Object.entries(brokers).map(([name, url]) => [name, url.startsWith('nats:') ? 'nats' : url.startsWith('redis') ? 'redis' : 'rabbitmq']));
+  return Object.fromEntries(
+    Object.entries(brokers).map(([name, url]) => [name, url.startsWith('nats:') ? 'nats' : url.startsWith('redis') ? 'redis' : url.startsWith('smtp') ? 'smtp' : 'rabbitmq']),
+  );
 }
 
 function brokerNamed(url: URL, field: string, brokers: BrokerKinds, kind: BrokerKind): string {
@@ -92,6 +96,13 @@ function checkNatsUrl(url: URL, field: string, brokers: BrokerKinds): string {
   }
   if (url.search || url.hash) throw invalidPayload(`Property ${field}: a nats:// target has no query or fragment`);
   return `nats://${name}/${subject}`;
+}
+
+/** An `smtp://` target: a configured SMTP server, nothing else (the message, its recipient included, is the body). */
+function checkSmtpUrl(url: URL, field: string, brokers: BrokerKinds): string {
+  const name = brokerNamed(url, field, brokers, 'smtp');
+  if ((url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) throw invalidPayload(`Property ${field}: an smtp:// target is only a configured SMTP server's name (smtp://NAME)`);
+  return `smtp://${name}`;
 }
 
 /** The most entries `?maxlen=` may keep in a Redis stream. */
@@ -140,6 +151,7 @@ export async function checkTargetUrl(raw: string, allowPrivateTargets: boolean, 
   if (url.protocol === 'rabbitmq:' && brokers) return checkBrokerUrl(url, field, brokers);
   if (url.protocol === 'nats:' && brokers) return checkNatsUrl(url, field, brokers);
   if (url.protocol === 'redis:' && brokers) return checkRedisUrl(url, field, brokers);
+  if (url.protocol === 'smtp:' && brokers) return checkSmtpUrl(url, field, brokers);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw invalidPayload(`Property ${field} must use http or https${brokers ? ', or be rabbitmq://BROKER/EXCHANGE?routing_key=KEY, nats://BROKER/SUBJECT or redis://BROKER/STREAM' : ''}`);
   }

@@ -50,11 +50,13 @@ export interface AttemptResult {
   retryAfter?: string;
   /** The target was refused before connecting (blocked address): retrying cannot help. */
   blocked?: boolean;
+  /** This message can never be delivered (an e-mail without a recipient, refused for good): it fails alone. */
+  dropped?: boolean;
   /** A message broker confirmed the message (broker targets have no HTTP status). */
   accepted?: boolean;
 }
 
-export type Outcome = 'delivered' | 'retry' | 'retry_after' | 'give_up' | 'disable_endpoint';
+export type Outcome = 'delivered' | 'retry' | 'retry_after' | 'give_up' | 'drop' | 'disable_endpoint';
 
 export interface AttemptRow {
   attempt: number;

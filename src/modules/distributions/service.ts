@@ -11,7 +11,7 @@ import type { PublicationsService } from '../publications/index.js';
 import type { SegmentsService } from '../segments/index.js';
 import { evaluateRules, type RuleContext, type ValidationRulesService } from '../validation-rules/index.js';
 import * as sql from './sql.js';
-import { renderTemplate } from './template.js';
+import { renderEmail, renderTemplate } from './template.js';
 import type { DistributionInput, DistributionRow } from './types.js';
 import { simpleDistribution } from './view.js';
 
@@ -114,9 +114,22 @@ export function createDistributionsService(deps: DistributionsDeps) {
     return row;
   }
 
+  /** What a channel must hold to send: a template for a raw payload; for e-mail, a template that writes one. */
+  function checkChannel(c: DistributionRow['channel']): void {
+    if (c.raw_payload && !c.template) throw invalidPayload('Property .channel.raw_payload needs a .channel.template to send');
+    if (!c.target_url.startsWith('smtp://')) return;
+    const t = c.template as Record<string, unknown> | null;
+    const text = (k: string) => typeof t?.[k] === 'string' && (t[k] as string).trim() !== '';
+    if (!t || !c.raw_payload || !text('to') || !text('subject') || !(text('text') || text('html'))) {
+      throw invalidPayload('Property .channel: an smtp:// target sends the e-mail its template writes: set raw_payload to true and a template with to (such as "{{customer.email}}"), subject, and text or html');
+    }
+    const unknown = Object.keys(t).find((k) => !['to', 'subject', 'text', 'html', 'reply_to'].includes(k));
+    if (unknown !== undefined) throw invalidPayload(`Property .channel.template.${unknown}: an e-mail template has to, subject, text, html and reply_to only`);
+  }
+
   async function create(projectId: string, input: DistributionInput): Promise<DistributionRow> {
     const row = await build(projectId, input);
-    if (row.channel.raw_payload && !row.channel.template) throw invalidPayload('Property .channel.raw_payload needs a .channel.template to send');
+    checkChannel(row.channel);
     await sql.insertDistribution(db, row);
     await deps.definitions.changed(projectId);
     return row;
@@ -125,7 +138,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
   /** PUT replaces the definition; setting status TO SEND resumes a paused distribution. */
   async function update(projectId: string, id: string, input: DistributionInput): Promise<DistributionRow> {
     const row = await build(projectId, input, await get(projectId, id));
-    if (row.channel.raw_payload && !row.channel.template) throw invalidPayload('Property .channel.raw_payload needs a .channel.template to send');
+    checkChannel(row.channel);
     await sql.updateDistribution(db, row);
     await deps.definitions.changed(projectId);
     return row;
@@ -140,7 +153,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
     const c = d.channel;
     return sendoutOf({ ...record, entityId: record.customerId }, { id: d.id, object: 'distribution', targetUrl: c.target_url }, now, newEventId('whs', now), {
       type: c.event_name,
-      data: c.template ? renderTemplate(c.template, record.data) : record.data,
+      data: c.template ? (c.target_url.startsWith('smtp://') ? renderEmail(c.template, record.data) : renderTemplate(c.template, record.data)) : record.data,
       raw: c.raw_payload,
     });
   }

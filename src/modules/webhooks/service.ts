@@ -29,7 +29,12 @@ export function createWebhooksService(deps: WebhooksDeps) {
   const { db, clock } = deps;
   const active = deps.definitions.cache((ex, projectIds) => sql.selectActive(ex, projectIds));
 
-  const checkTarget = (raw: string) => checkTargetUrl(raw, deps.allowPrivateTargets, '.target_url', deps.brokers ?? {});
+  const checkTarget = async (raw: string) => {
+    const url = await checkTargetUrl(raw, deps.allowPrivateTargets, '.target_url', deps.brokers ?? {});
+    // A webhook's message is the envelope, not an e-mail: e-mail goes out through a distribution's template.
+    if (url.startsWith('smtp://')) throw invalidPayload("Property .target_url: an smtp:// target sends e-mail, which a distribution's channel writes with its template (channel.template with to, subject and text); a project webhook cannot target it");
+    return url;
+  };
 
   function normalizeEvents(events: string[]): string[] {
     events.forEach((name, i) => {
