@@ -57,7 +57,7 @@ function form(c: ProjectCtx, action: string, v: Values, segments: Array<{ id: st
 <label for="d-event">Custom event name (customer.custom_event)</label><input type="text" id="d-event" name="event" value="${v.event}">
 <label for="d-segment">Segment (segment triggers; optional narrowing for custom events)</label><select id="d-segment" name="segment_id">${opt('', 'None', v.segment_id)}${segments.map((g) => opt(g.id, g.name, v.segment_id))}</select></fieldset>
 <fieldset><legend>Purpose and channel</legend><p class="muted">Purpose: plain message, sent through a webhook channel.</p>
-<label for="d-url">Target URL</label><input type="url" id="d-url" name="target_url" required value="${v.target_url}">
+<label for="d-url">Target URL <span class="muted">(https://…, a broker's, or smtp://NAME to send e-mail: then a template with to, subject and text, sent as the whole body)</span></label><input type="url" id="d-url" name="target_url" required value="${v.target_url}">
 <label for="d-event-name">Event name sent (the envelope's type)</label><input type="text" id="d-event-name" name="event_name" required value="${v.event_name}">
 <label for="d-headers">Custom headers (one "Name: value" a line)</label><textarea id="d-headers" name="headers" rows="2">${v.headers}</textarea>
 <label for="d-template">Payload template (JSON with {{path}} placeholders; empty for the event's data)</label><textarea id="d-template" name="template" rows="5">${v.template}</textarea>
