@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { VoucherifyServerSide } from '@voucherify/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/core/clock.js';
 import { oauthScopes, scopesFor } from '../src/modules/projects/index.js';
@@ -114,6 +115,16 @@ describe('OAuth tokens', () => {
     // The server key may mint a narrow client token (for a browser, instead of the client key).
     const narrow = await tokenOf('client_publish');
     expect((await get('/client/v1/promotions/tiers', narrow, { origin })).statusCode).toBe(403);
+  });
+
+  it('serves the official SDK with a token in place of the key (customHeaders, empty key fields)', async () => {
+    const apiUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const token = await tokenOf('customers');
+    const sdk = VoucherifyServerSide({ applicationId: '', secretKey: '', apiUrl, customHeaders: { Authorization: `Bearer ${token}` } });
+    const created: any = await sdk.customers.create({ source_id: 'sdk-oauth' });
+    expect(created).toMatchObject({ object: 'customer', source_id: 'sdk-oauth' });
+    const err = (await sdk.vouchers.list({}).then(() => undefined, (e: unknown) => e)) as Record<string, unknown>;
+    expect(err).toMatchObject({ code: 403, key: 'missing_required_permission' });
   });
 
   it('expires after 15 minutes', async () => {
