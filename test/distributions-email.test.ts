@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineSchema, managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { requestsOf } from './helpers/requests.js';
 import { allSendouts, deliverAll } from './helpers/sendouts.js';
 
 interface Mail {
@@ -21,13 +22,7 @@ let smtp: SMTPServer;
 const mails: Mail[] = [];
 let campaign: any;
 
-const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
-  t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
-async function ok(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown): Promise<any> {
-  const res = await api(method, url, payload);
-  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200);
-  return res.json();
-}
+const { api, ok } = requestsOf(() => ({ t, p }));
 
 const emailChannel = (template: Record<string, unknown>) => ({ type: 'webhook', target_url: 'smtp://mail', event_name: 'email', raw_payload: true, template });
 const welcome = { to: '{{customer.email}}', subject: 'Your {{campaign.name}} code', text: 'Hi {{customer.name}}, your code is {{voucher.code}}.', html: '<p>{{customer.name}}: <b>{{voucher.code}}</b></p>' };
