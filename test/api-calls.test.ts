@@ -77,6 +77,9 @@ describe('the API call log, by default', () => {
     expect((await calls(t, q.id, '?method=POST')).data.map((c: { path: string }) => c.path)).toEqual(['/v1/customers']);
     expect((await calls(t, q.id, '?path=/v1/vouchers')).data.map((c: { path: string }) => c.path)).toEqual(['/v1/vouchers/NOPE']);
     expect((await calls(t, q.id, '?error_key=not_found')).data).toHaveLength(2);
+    expect((await calls(t, q.id, '?channel=CLIENT_API')).data.map((c: { status: number }) => c.status)).toEqual([403]);
+    expect((await calls(t, q.id, `?app_id=${q.server['x-app-id']}`)).data).toHaveLength(3);
+    expect((await calls(t, q.id, '?channel=API&status=404')).data).toHaveLength(2);
     const firstAt = all.data[3].created_at;
     const lastAt = all.data[0].created_at;
     expect((await calls(t, q.id, `?start_date=${firstAt}&end_date=${lastAt}`)).data).toHaveLength(2);
@@ -112,7 +115,7 @@ describe('the API call log, by default', () => {
   });
 
   it('refuses a bad filter with 400 and an unknown call with 404', async () => {
-    for (const query of ['?status=99', '?status=4XX', '?path=v1', '?limit=0', '?start_date=2026-05-05&end_date=2026-05-04', '?colour=red']) {
+    for (const query of ['?status=99', '?status=4XX', '?path=v1', '?limit=0', '?start_date=2026-05-05&end_date=2026-05-04', '?colour=red', '?channel=WEB']) {
       const res = await t.app.inject({ method: 'GET', url: `/management/v1/projects/${p.id}/api-calls${query}`, headers: managementHeaders });
       expect(res.statusCode, query).toBe(400);
     }

@@ -14,6 +14,8 @@ const query = {
     // 404, or a class: 4xx, 5xx.
     status: { type: 'string', pattern: '^([1-5][0-9][0-9]|[1-5]xx)$' },
     error_key: { type: 'string', maxLength: 100 },
+    channel: { type: 'string', enum: ['API', 'CLIENT_API'] },
+    app_id: { type: 'string', maxLength: 100 },
     path: { type: 'string', maxLength: 500 },
     start_date: dateParam,
     end_date: dateParam,
@@ -28,6 +30,8 @@ interface Query {
   method?: string;
   status?: string;
   error_key?: string;
+  channel?: 'API' | 'CLIENT_API';
+  app_id?: string;
   path?: string;
   start_date?: string;
   end_date?: string;
@@ -53,6 +57,8 @@ export function apiCallRoutes(app: FastifyInstance, deps: { apiCalls: ApiCalls }
       method: q.method,
       ...status,
       errorKey: q.error_key,
+      channel: q.channel,
+      appId: q.app_id,
       pathPrefix: q.path,
       createdAfter: after,
       createdBefore: before,

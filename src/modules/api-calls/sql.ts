@@ -32,6 +32,8 @@ export async function selectCalls(db: Executor, f: ApiCallFilter): Promise<ApiCa
   if (f.status !== undefined) add('status = ?', f.status);
   if (f.statusClass !== undefined) add('status / 100 = ?', f.statusClass);
   if (f.errorKey !== undefined) add('error_key = ?', f.errorKey);
+  if (f.channel !== undefined) add('channel = ?', f.channel);
+  if (f.appId !== undefined) add('app_id = ?', f.appId);
   if (f.pathPrefix !== undefined) add("path LIKE ? ESCAPE '\\'", `${f.pathPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   if (f.createdAfter !== undefined) add('created_at > ?', f.createdAfter);
   if (f.createdBefore !== undefined) add('created_at < ?', f.createdBefore);

@@ -31,6 +31,8 @@ export interface ApiCallFilter {
   /** 4 for 4xx, 5 for 5xx. */
   statusClass?: number;
   errorKey?: string;
+  channel?: 'API' | 'CLIENT_API';
+  appId?: string;
   pathPrefix?: string;
   createdAfter?: Date;
   createdBefore?: Date;
