@@ -102,6 +102,12 @@ export function withinRole(body: Html, base: string, role: Role | undefined): Ht
 }
 
 /** Project settings' sub-navigation (General, Webhooks, Event schemas, Metadata schemas, Team). */
+/** Audit log's two tabs: webhook sendouts and API calls. */
+export function auditTabs(projectId: string, tab: 'sendouts' | 'calls'): Html {
+  const base = `/dashboard/p/${encodeURIComponent(projectId)}`;
+  return html`<p class="crumb">Audit log › <a href="${base}/sendouts"${current(tab === 'sendouts')}>Webhook sendouts</a> · <a href="${base}/api-calls"${current(tab === 'calls')}>API calls</a></p>`;
+}
+
 export function settingsTabs(projectId: string, tab: 'general' | 'webhooks' | 'schemas' | 'metadata' | 'team'): Html {
   const base = `/dashboard/p/${encodeURIComponent(projectId)}`;
   return html`<p class="crumb">Project settings ›

@@ -4,7 +4,7 @@
  */
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { OAuth, ProjectsService } from '../../modules/projects/index.js';
+import type { MintingKey, OAuth } from '../../modules/projects/index.js';
 import { clientCredentials } from '../auth.js';
 
 const text = { type: 'string', maxLength: 2000 } as const;
@@ -21,32 +21,28 @@ interface OAuthBody {
 
 export async function oauthRoutes(
   app: FastifyInstance,
-  deps: { oauth: OAuth; projects: ProjectsService; limit: (req: FastifyRequest, reply: FastifyReply) => Promise<void> },
+  deps: { oauth: OAuth; limit: (req: FastifyRequest, reply: FastifyReply) => Promise<void> },
 ): Promise<void> {
-  const { oauth, projects } = deps;
+  const { oauth } = deps;
+  /** The key each request's credentials name, read once (undefined: they do not authenticate). */
+  const keys = new WeakMap<FastifyRequest, MintingKey | undefined>();
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   // The key's project, when the credentials hold, so that its API call limit counts these calls too.
   app.addHook('preHandler', async (req, reply) => {
     const { appId, secret } = clientCredentials(req);
-    const key = (await projects.authenticate(appId, secret, 'server')) ?? (await projects.authenticate(appId, secret, 'client'));
+    const key = await oauth.keyOf(appId, secret);
+    keys.set(req, key);
     if (!key) return;
     req.project = key.project;
     await deps.limit(req, reply);
   });
 
-  app.post<{ Body: OAuthBody | undefined }>('/token', { schema: { body } }, async (req) => {
-    const { appId, secret } = clientCredentials(req);
-    return oauth.issue(appId, secret, req.body?.grant_type, req.body?.scope);
-  });
+  app.post<{ Body: OAuthBody | undefined }>('/token', { schema: { body } }, async (req) => oauth.issue(keys.get(req), req.body?.grant_type, req.body?.scope));
 
-  app.post<{ Body: OAuthBody | undefined }>('/token/introspect', { schema: { body } }, async (req) => {
-    const { appId, secret } = clientCredentials(req);
-    return oauth.introspect(appId, secret, req.body?.token);
-  });
+  app.post<{ Body: OAuthBody | undefined }>('/token/introspect', { schema: { body } }, async (req) => oauth.introspect(keys.get(req), req.body?.token));
 
   app.post<{ Body: OAuthBody | undefined }>('/token/revoke', { schema: { body } }, async (req, reply) => {
-    const { appId, secret } = clientCredentials(req);
-    await oauth.revoke(appId, secret, req.body?.token);
+    await oauth.revoke(keys.get(req), req.body?.token);
     return reply.code(200).send({});
   });
 }

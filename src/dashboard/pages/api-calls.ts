@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiRefusal } from '../api-client.js';
 import { projectCtx, type ProjectCtx } from '../context.js';
-import { html, query, raw, when, type Html } from '../html.js';
+import { html, query, when, type Html } from '../html.js';
+import { auditTabs } from '../layout.js';
 
 interface ApiCall {
   id: string;
@@ -29,13 +30,6 @@ function pick(q: Record<string, unknown>): Filters {
   const f: Filters = {};
   for (const k of filterNames) if (typeof q[k] === 'string' && q[k] !== '') f[k] = (q[k] as string).trim();
   return f;
-}
-
-/** Audit log's two tabs. */
-export function auditTabs(projectId: string, tab: 'sendouts' | 'calls'): Html {
-  const base = `/dashboard/p/${encodeURIComponent(projectId)}`;
-  const cur = (yes: boolean) => (yes ? raw(' aria-current="page"') : '');
-  return html`<p class="crumb">Audit log › <a href="${base}/sendouts"${cur(tab === 'sendouts')}>Webhook sendouts</a> · <a href="${base}/api-calls"${cur(tab === 'calls')}>API calls</a></p>`;
 }
 
 async function fetchPage(c: ProjectCtx, f: Filters) {

@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ApiRefusal } from '../api-client.js';
 import { projectCtx, type ProjectCtx } from '../context.js';
 import { html, query, when, type Html } from '../html.js';
-import { postButton } from '../layout.js';
-import { auditTabs } from './api-calls.js';
+import { auditTabs, postButton } from '../layout.js';
 
 interface Sendout {
   id: string;

@@ -74,7 +74,6 @@ export function createApiCalls(deps: ApiCallsDeps) {
   let buffer: ApiCall[] = [];
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
-  let dropped = 0;
 
   /** Whether a call with this status is kept. */
   const keeps = (status: number) => mode === 'all' || (mode === 'errors' && status >= 400);
@@ -82,8 +81,9 @@ export function createApiCalls(deps: ApiCallsDeps) {
   function record(c: CallInput): void {
     if (!keeps(c.status)) return;
     const failed = c.status >= 400;
+    const now = clock.now();
     buffer.push({
-      id: newSortableId('call', clock.now()),
+      id: newSortableId('call', now),
       project_id: c.projectId,
       request_id: c.requestId,
       method: c.method,
@@ -97,10 +97,9 @@ export function createApiCalls(deps: ApiCallsDeps) {
       duration_ms: Math.max(0, Math.round(c.durationMs)),
       request_body: failed ? bodyText(c.requestBody) : null,
       response_body: failed && c.responseBody !== undefined ? cut(c.responseBody) : null,
-      created_at: clock.now(),
+      created_at: now,
     });
     if (buffer.length > bufferLimit) {
-      dropped += buffer.length - bufferLimit;
       metrics.apiCallsDropped.inc(buffer.length - bufferLimit);
       buffer = buffer.slice(buffer.length - bufferLimit);
     }
@@ -118,7 +117,6 @@ export function createApiCalls(deps: ApiCallsDeps) {
         try {
           await sql.insertCalls(db, batch);
         } catch (err) {
-          dropped += batch.length;
           metrics.apiCallsDropped.inc(batch.length);
           logger.warn({ err, calls: batch.length }, 'API call log: a batch could not be written and was dropped');
         }
@@ -145,7 +143,7 @@ export function createApiCalls(deps: ApiCallsDeps) {
     return sql.deleteCallsBefore(db, new Date(clock.now().getTime() - deps.retentionDays * 86_400_000), batchSize);
   }
 
-  return { mode, record, flush, list, get, prune, dropped: () => dropped };
+  return { mode, record, flush, list, get, prune };
 }
 
 export type ApiCalls = ReturnType<typeof createApiCalls>;

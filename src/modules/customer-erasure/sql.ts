@@ -121,8 +121,8 @@ export async function scrubSendouts(db: Executor, projectId: string, id: string,
  * Export files made before: the records (CSV rows) about the customer go, those with a cell that is their id,
  * source_id or email, or that holds their id in JSON. Each file's row count follows. Answers how many rows went.
  */
-export async function scrubExports(db: Executor, projectId: string, c: { id: string; source_id: string | null; email: string | null }): Promise<number> {
-  const values = [c.id, c.source_id, c.email].filter((v): v is string => typeof v === 'string' && v !== '');
+export async function scrubExports(db: Executor, projectId: string, c: CustomerNames): Promise<number> {
+  const { values } = namesOf(c);
   const { rows } = await db.query<{ export_id: string; seq: number; content: string }>(
     `SELECT k.export_id, k.seq, k.content FROM export_chunks k JOIN exports e ON e.id = k.export_id
       WHERE e.project_id = $1 AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS v(x) WHERE strpos(k.content, v.x) > 0)`,
@@ -147,17 +147,24 @@ export async function scrubExports(db: Executor, projectId: string, c: { id: str
   return removed;
 }
 
-/** The customer's names as they appear in JSON bodies (quoted) and in paths and queries (URL-encoded). */
-function namesOf(c: { id: string; source_id: string | null; email: string | null }) {
+/** What names a customer wherever a copy of them may be. */
+export interface CustomerNames {
+  id: string;
+  source_id: string | null;
+  email: string | null;
+}
+
+/** The customer's names (id, source_id, email), also as they appear in JSON bodies (quoted) and in paths and queries (URL-encoded). */
+function namesOf(c: CustomerNames) {
   const values = [c.id, c.source_id, c.email].filter((v): v is string => typeof v === 'string' && v !== '');
-  return { quoted: values.map((v) => JSON.stringify(v)), encoded: values.map((v) => encodeURIComponent(v)) };
+  return { values, quoted: values.map((v) => JSON.stringify(v)), encoded: values.map((v) => encodeURIComponent(v)) };
 }
 
 /**
  * The API call log's entries that name the customer: in a body (their id, source_id or email as a JSON string) or in
  * the path or query. A log keeps nothing of a forgotten customer; an entry that merely looks alike goes too.
  */
-export async function deleteLoggedCalls(db: Executor, projectId: string, c: { id: string; source_id: string | null; email: string | null }): Promise<number> {
+export async function deleteLoggedCalls(db: Executor, projectId: string, c: CustomerNames): Promise<number> {
   const { quoted, encoded } = namesOf(c);
   const { rowCount } = await db.query(
     `DELETE FROM api_calls WHERE project_id = $1 AND (
@@ -169,7 +176,7 @@ export async function deleteLoggedCalls(db: Executor, projectId: string, c: { id
 }
 
 /** Answers kept for idempotency keys that name the customer go (a retry of such a request then runs again). */
-export async function deleteIdempotentAnswers(db: Executor, projectId: string, c: { id: string; source_id: string | null; email: string | null }): Promise<number> {
+export async function deleteIdempotentAnswers(db: Executor, projectId: string, c: CustomerNames): Promise<number> {
   const { quoted } = namesOf(c);
   const { rowCount } = await db.query(
     `DELETE FROM idempotency_keys WHERE project_id = $1

@@ -20,7 +20,7 @@ export { createSender, type Sender } from './sender.js';
 export { envelopeBody, sendoutOf, type EnvelopeInput, type SendoutEvent } from './envelope.js';
 export { signatureHeaders, standardSignature, standardWebhooksSecret, voucherifySignature, type SigningSecrets } from './signing.js';
 export { classify, decide } from './classify.js';
-export { checkTargetUrl, checkCustomHeaders, headersSchema, reservedHeaders, brokerTarget, brokerKinds, type BrokerTarget, type BrokerKinds } from './targets.js';
+export { checkTargetUrl, checkCustomHeaders, isEmailTarget, headersSchema, reservedHeaders, brokerTarget, brokerKinds, type BrokerTarget, type BrokerKinds } from './targets.js';
 export { notifyChannel, type SendoutFilter } from './sql.js';
 export type { DeliveryIncident, NewSendout, SourceObject, SourceOwner, SourceState, SendoutStatus } from './types.js';
 export { failingAttempt } from './types.js';

@@ -45,9 +45,12 @@ export type BrokerTarget =
   | { kind: 'nats'; broker: string; subject: string }
   | { kind: 'redis'; broker: string; stream: string; maxLength?: number };
 
+/** Whether a (checked) target sends e-mail: an `smtp://` server's name. */
+export const isEmailTarget = (url: string): boolean => url.startsWith('smtp://');
+
 /** The broker and address of a `rabbitmq://` or `nats://` target; undefined for any other URL. */
 export function brokerTarget(raw: string): BrokerTarget | undefined {
-  if (raw.startsWith('smtp://')) return { kind: 'smtp', broker: new URL(raw).hostname.toLowerCase() };
+  if (isEmailTarget(raw)) return { kind: 'smtp', broker: new URL(raw).hostname.toLowerCase() };
   if (raw.startsWith('rabbitmq://')) {
     const url = new URL(raw);
     return { kind: 'rabbitmq', broker: url.hostname.toLowerCase(), exchange: decodeURIComponent(url.pathname.replace(/^\//, '')), routingKey: url.searchParams.get('routing_key') ?? '' };

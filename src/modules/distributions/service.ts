@@ -5,7 +5,7 @@ import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventRecord } from '../event-log/index.js';
 import { customerObject, type CustomersService } from '../customers/index.js';
-import { checkCustomHeaders, checkTargetUrl, distributionTriggers, loyaltyTriggers as loyaltyTriggerTypes, sendoutOf, type BrokerKinds, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
+import { checkCustomHeaders, checkTargetUrl, isEmailTarget, distributionTriggers, loyaltyTriggers as loyaltyTriggerTypes, sendoutOf, type BrokerKinds, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import type { CampaignsService } from '../campaigns/index.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { SegmentsService } from '../segments/index.js';
@@ -117,7 +117,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
   /** What a channel must hold to send: a template for a raw payload; for e-mail, a template that writes one. */
   function checkChannel(c: DistributionRow['channel']): void {
     if (c.raw_payload && !c.template) throw invalidPayload('Property .channel.raw_payload needs a .channel.template to send');
-    if (!c.target_url.startsWith('smtp://')) return;
+    if (!isEmailTarget(c.target_url)) return;
     const t = c.template as Record<string, unknown> | null;
     const text = (k: string) => typeof t?.[k] === 'string' && (t[k] as string).trim() !== '';
     if (!t || !c.raw_payload || !text('to') || !text('subject') || !(text('text') || text('html'))) {
@@ -153,7 +153,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
     const c = d.channel;
     return sendoutOf({ ...record, entityId: record.customerId }, { id: d.id, object: 'distribution', targetUrl: c.target_url }, now, newEventId('whs', now), {
       type: c.event_name,
-      data: c.template ? (c.target_url.startsWith('smtp://') ? renderEmail(c.template, record.data) : renderTemplate(c.template, record.data)) : record.data,
+      data: c.template ? (isEmailTarget(c.target_url) ? renderEmail(c.template, record.data) : renderTemplate(c.template, record.data)) : record.data,
       raw: c.raw_payload,
     });
   }

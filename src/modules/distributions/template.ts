@@ -14,13 +14,15 @@ function lookup(data: unknown, path: string): unknown {
   return cur;
 }
 
-function fill(value: unknown, data: unknown, escape: (text: string) => string): unknown {
+/** Fills placeholders; with `escape`, every value is written as text through it (no typed whole placeholders). */
+function fill(value: unknown, data: unknown, escape?: (text: string) => string): unknown {
   if (typeof value === 'string') {
     const whole = /^\{\{\s*([\w.-]+)\s*\}\}$/.exec(value);
-    if (whole && escape === asIs) return lookup(data, whole[1]!) ?? null;
+    if (whole && !escape) return lookup(data, whole[1]!) ?? null;
     return value.replace(placeholder, (_, path: string) => {
       const v = lookup(data, path);
-      return escape(v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+      const text = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      return escape ? escape(text) : text;
     });
   }
   if (Array.isArray(value)) return value.map((v) => fill(v, data, escape));
@@ -30,19 +32,18 @@ function fill(value: unknown, data: unknown, escape: (text: string) => string): 
   return value;
 }
 
-const asIs = (text: string) => text;
-const htmlEscaped = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 export function renderTemplate(template: Record<string, unknown>, data: unknown): Record<string, unknown> {
-  return fill(template, data, asIs) as Record<string, unknown>;
+  return fill(template, data) as Record<string, unknown>;
 }
 
-/** An e-mail template: every value is text, and the values placed in `html` are HTML-escaped. */
+/** How an e-mail template's values are written: HTML-escaped in `html`, as is in `text`, on one line elsewhere. */
+const emailEscapes: Record<string, (text: string) => string> = {
+  html: (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`),
+  text: (text) => text,
+};
+const oneLine = (text: string) => text.replace(/[\r\n]+/g, ' ');
+
+/** An e-mail template: every value is text, escaped as its field needs. */
 export function renderEmail(template: Record<string, unknown>, data: unknown): Record<string, unknown> {
-  const { html, ...rest } = template;
-  const out = fill(rest, data, (text) => text.replace(/[\r\n]+/g, ' ')) as Record<string, unknown>;
-  // Line breaks are kept in the text body only.
-  if (typeof template.text === 'string') out.text = fill(template.text, data, (text) => text);
-  if (typeof html === 'string') out.html = fill(html, data, htmlEscaped);
-  return out;
+  return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, fill(v, data, emailEscapes[k] ?? oneLine)]));
 }

@@ -15,7 +15,7 @@ export { createProjectsService, type ProjectsService, type CreatedProject, type 
 export { createManagementAuth, type ManagementAuth } from './management.js';
 export { projectObject, createdProjectObject } from './view.js';
 export { originAllowed } from './origins.js';
-export { createOAuth, scopesAllow, scopesFor, oauthScopes, tokenLifetimeSeconds, type OAuth, type TokenAuth } from './oauth.js';
+export { createOAuth, scopesAllow, scopesFor, oauthScopes, tokenLifetimeSeconds, type MintingKey, type OAuth, type TokenAuth } from './oauth.js';
 export { createSigningSecrets, rotationOverlapMs, type SigningSecretsService, type ProjectSecrets } from './secrets.js';
 export type { Caller, ProjectRow, KeyPair } from './types.js';
 

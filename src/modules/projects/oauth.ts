@@ -11,7 +11,7 @@ import { newSecret } from '../../core/ids.js';
 import type { Db } from '../../store/db.js';
 import type { ProjectsService } from './service.js';
 import * as sql from './sql.js';
-import type { KeyKind, ProjectRow } from './types.js';
+import type { Caller, KeyKind, ProjectRow } from './types.js';
 
 /** How long a token lives, in seconds (Voucherify's 15 minutes). */
 export const tokenLifetimeSeconds = 900;
@@ -38,6 +38,13 @@ export function scopesFor(path: string): [string, string] | undefined {
 export function scopesAllow(scopes: readonly string[], path: string): boolean {
   const needed = scopesFor(path);
   return needed !== undefined && needed.some((s) => scopes.includes(s));
+}
+
+/** The project key an OAuth request authenticates with (HTTP Basic or client_id / client_secret). */
+export interface MintingKey {
+  caller: Caller;
+  project: ProjectRow;
+  kind: KeyKind;
 }
 
 export interface TokenAuth {
@@ -71,13 +78,17 @@ export function createOAuth(deps: OAuthDeps) {
     for (const [hash, c] of cache) if (c.auth?.project.id === projectId) cache.delete(hash);
   });
 
-  /** A key pair, server or client; unauthorized otherwise. */
-  async function keyOf(appId: string, secret: string) {
+  /** The project key a pair names, server or client; undefined when it does not authenticate. */
+  async function keyOf(appId: string, secret: string): Promise<MintingKey | undefined> {
     const server = await projects.authenticate(appId, secret, 'server');
-    if (server) return { ...server, kind: 'server' as const };
+    if (server) return { ...server, kind: 'server' };
     const client = await projects.authenticate(appId, secret, 'client');
-    if (client) return { ...client, kind: 'client' as const };
-    throw unauthorized('Invalid client credentials: an OAuth token is minted with a project key (app id and token)');
+    return client ? { ...client, kind: 'client' } : undefined;
+  }
+
+  function must(key: MintingKey | undefined): MintingKey {
+    if (!key) throw unauthorized('Invalid client credentials: an OAuth token is minted with a project key (app id and token)');
+    return key;
   }
 
   function scopesOf(text: string | undefined, kind: KeyKind): string[] {
@@ -90,9 +101,10 @@ export function createOAuth(deps: OAuthDeps) {
     return asked;
   }
 
-  async function issue(appId: string, secret: string, grantType: string | undefined, scope: string | undefined) {
+  async function issue(credentials: MintingKey | undefined, grantType: string | undefined, scope: string | undefined) {
     if (grantType !== 'client_credentials') throw invalidPayload(`grant_type must be client_credentials${grantType === undefined ? '' : `, not '${grantType.slice(0, 100)}'`}`);
-    const key = await keyOf(appId, secret);
+    const key = must(credentials);
+    const appId = key.caller.appId;
     const scopes = scopesOf(scope, key.kind);
     const token = newSecret();
     const now = clock.now();
@@ -125,8 +137,8 @@ export function createOAuth(deps: OAuthDeps) {
   }
 
   /** RFC 7662: what a token is, to the key that minted it (another key's token is inactive to it). */
-  async function introspect(appId: string, secret: string, token: string | undefined) {
-    await keyOf(appId, secret);
+  async function introspect(credentials: MintingKey | undefined, token: string | undefined) {
+    const appId = must(credentials).caller.appId;
     if (!token) throw invalidPayload('token is required');
     const found = await lookUp(token);
     const now = clock.now();
@@ -144,8 +156,9 @@ export function createOAuth(deps: OAuthDeps) {
   }
 
   /** RFC 7009: the key's token stops working at once here, and in other processes when they hear of it. */
-  async function revoke(appId: string, secret: string, token: string | undefined): Promise<void> {
-    const key = await keyOf(appId, secret);
+  async function revoke(credentials: MintingKey | undefined, token: string | undefined): Promise<void> {
+    const key = must(credentials);
+    const appId = key.caller.appId;
     if (!token) throw invalidPayload('token is required');
     const hash = hashToken(token);
     if (await sql.revokeOAuthToken(db, hash, appId, clock.now())) {
@@ -154,7 +167,7 @@ export function createOAuth(deps: OAuthDeps) {
     }
   }
 
-  return { issue, authenticate, introspect, revoke };
+  return { keyOf, issue, authenticate, introspect, revoke };
 }
 
 export type OAuth = ReturnType<typeof createOAuth>;

@@ -4,7 +4,7 @@ import { newEventId, newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventRecord } from '../event-log/index.js';
-import { checkCustomHeaders, checkTargetUrl, sendoutOf, type BrokerKinds, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
+import { checkCustomHeaders, checkTargetUrl, isEmailTarget, sendoutOf, type BrokerKinds, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import { canonicalType, isOperational, isSubscribable, subscribesTo, subscriptionProblem } from './event-types.js';
 import { checkFilter, filterSubject, passes } from './filter.js';
 import * as sql from './sql.js';
@@ -32,7 +32,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
   const checkTarget = async (raw: string) => {
     const url = await checkTargetUrl(raw, deps.allowPrivateTargets, '.target_url', deps.brokers ?? {});
     // A webhook's message is the envelope, not an e-mail: e-mail goes out through a distribution's template.
-    if (url.startsWith('smtp://')) throw invalidPayload("Property .target_url: an smtp:// target sends e-mail, which a distribution's channel writes with its template (channel.template with to, subject and text); a project webhook cannot target it");
+    if (isEmailTarget(url)) throw invalidPayload("Property .target_url: an smtp:// target sends e-mail, which a distribution's channel writes with its template (channel.template with to, subject and text); a project webhook cannot target it");
     return url;
   };
 
