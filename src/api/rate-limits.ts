@@ -7,19 +7,26 @@
  * A limit is N calls per window of S seconds: the server API's per project, the client API's per project and
  * client IP address. A project's own setting (`api_rate_limit`, `client_rate_limit`) wins over the instance's
  * default (TESSERA_API_RATE_LIMIT, TESSERA_CLIENT_RATE_LIMIT); with neither, nothing is counted. Counters live in
- * each server process (@fastify/rate-limit's in-memory store): with several processes behind a balancer, each
- * counts its own share.
+ * each server process (@fastify/rate-limit's in-memory store), or in Redis when TESSERA_RATE_LIMIT_REDIS names one,
+ * so that several processes behind a balancer count together. When Redis cannot count a call, the call goes
+ * through uncounted (an outage of the counter is not an outage of the API) and the miss is counted in a metric.
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tooManyRequests } from '../core/errors.js';
 import { metrics } from '../core/metrics.js';
 import type { RateLimit } from '../config/index.js';
+import { connectRateLimitRedis } from './rate-limit-redis.js';
 
 export interface RateLimitDefaults {
   api?: RateLimit;
   client?: RateLimit;
+  /** A redis:// URL: counters shared by every process that names it. */
+  redisUrl?: string;
 }
+
+/** How long a count may take in Redis before the call goes through uncounted. */
+const redisTimeoutMs = 250;
 
 type Kind = 'api' | 'client';
 
@@ -41,7 +48,16 @@ const windowText = (seconds: number): string =>
 
 /** Registers the counter store and returns the onRequest hooks that count each family's calls (after its auth). */
 export async function installRateLimits(app: FastifyInstance, defaults: RateLimitDefaults) {
-  await app.register(rateLimit, { global: false, cache: 10_000 });
+  let lastWarning = 0;
+  const warn = (err: Error) => {
+    // At most one line per 30 s while Redis is away; never the URL (it may hold a password).
+    if (Date.now() - lastWarning < 30_000) return;
+    lastWarning = Date.now();
+    app.log.warn({ err: { message: err.message } }, 'API call limits: the Redis counter store failed; calls go through uncounted until it answers');
+  };
+  const redis = defaults.redisUrl ? await connectRateLimitRedis(defaults.redisUrl, { timeoutMs: redisTimeoutMs, startupMs: 2_000, onError: warn }) : undefined;
+  if (redis) app.addHook('onClose', () => redis.close());
+  await app.register(rateLimit, { global: false, cache: 10_000, ...(redis ? { store: redis.Store } : {}) });
 
   const hookFor = (kind: Kind) => {
     const check = app.createRateLimit({
@@ -53,7 +69,14 @@ export async function installRateLimits(app: FastifyInstance, defaults: RateLimi
       if (req.method === 'OPTIONS' || !req.project) return;
       const limit = limitOf(req, kind, defaults);
       if (!limit) return;
-      const state = await check(req);
+      let state: Awaited<ReturnType<typeof check>>;
+      try {
+        state = await check(req);
+      } catch (err) {
+        metrics.apiRateLimitUncounted.inc({ api: kind });
+        warn(err as Error);
+        return;
+      }
       if (state.isAllowed) return;
       const retryAt = Math.ceil((Date.now() + state.ttl) / 1000);
       reply.header('x-rate-limit-limit', state.max);

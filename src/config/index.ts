@@ -61,8 +61,9 @@ export interface Config {
   /**
    * API call limits every project gets unless its settings say otherwise (TESSERA_API_RATE_LIMIT: server API calls
    * per project; TESSERA_CLIENT_RATE_LIMIT: client-side calls per project and IP address). Undefined: no limit.
+   * redisUrl (TESSERA_RATE_LIMIT_REDIS): count in this Redis, shared by every process naming it, not in memory.
    */
-  readonly rateLimits: Readonly<{ api?: RateLimit; client?: RateLimit }>;
+  readonly rateLimits: Readonly<{ api?: RateLimit; client?: RateLimit; redisUrl?: string }>;
   /**
    * Which proxies' X-Forwarded-For / -Proto / -Host to believe (TESSERA_TRUST_PROXY: true for any, or the proxies'
    * addresses and CIDR ranges separated by commas); false: the connection's own address is the client's.
@@ -163,6 +164,21 @@ export function parseRateLimit(name: string, raw: string | undefined): RateLimit
   return Object.freeze({ calls, seconds });
 }
 
+function rateLimitRedis(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  // The value may hold a password: the message names the expected form, never the value.
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    throw new ConfigError('TESSERA_RATE_LIMIT_REDIS must be a redis:// or rediss:// URL, such as redis://127.0.0.1:6379/0');
+  }
+  return raw;
+}
+
 function trustProxyConfig(raw: string | undefined): boolean | string {
   if (raw === undefined || raw.trim() === '' || raw === 'false') return false;
   if (raw === 'true') return true;
@@ -223,6 +239,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     rateLimits: Object.freeze({
       api: parseRateLimit('TESSERA_API_RATE_LIMIT', env.TESSERA_API_RATE_LIMIT),
       client: parseRateLimit('TESSERA_CLIENT_RATE_LIMIT', env.TESSERA_CLIENT_RATE_LIMIT),
+      redisUrl: rateLimitRedis(nonEmpty(env.TESSERA_RATE_LIMIT_REDIS)),
     }),
     trustProxy: trustProxyConfig(env.TESSERA_TRUST_PROXY),
     apiLog: Object.freeze({

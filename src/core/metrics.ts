@@ -48,6 +48,12 @@ export const metrics = {
     help: "Due sendouts held back to a later second by their endpoint's rate limit",
     registers: [registry],
   }),
+  apiRateLimitUncounted: new Counter({
+    name: 'tessera_api_rate_limit_uncounted_total',
+    help: 'API calls let through uncounted because the shared counter store (TESSERA_RATE_LIMIT_REDIS) did not answer, by API',
+    labelNames: ['api'] as const,
+    registers: [registry],
+  }),
   apiRateLimited: new Counter({
     name: 'tessera_api_rate_limited_total',
     help: 'API calls refused with 429 for going over their API call limit, by API (api: server, client)',
