@@ -144,6 +144,15 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await sink.waitFor(1, 30_000);
     expect(sink.received[0]!.json).toMatchObject({ type: 'welcome.sent', data: { hello: 'Grace Hopper' } });
     await shot(page, 'distributions');
+    // A test of the saved message, for the sample customer, lands on its sendout.
+    await page.locator('tr[data-distribution="Welcome v2"]').getByRole('link', { name: 'Welcome v2' }).click();
+    const test = page.getByRole('form', { name: 'Send a test of Welcome v2' });
+    await test.getByLabel(/E-mail address instead/).fill('me@example.com');
+    await test.getByRole('button', { name: 'Send a test' }).click();
+    await page.getByText('Test message queued.').waitFor();
+    expect(page.url()).toMatch(/\/sendouts\/whs_/);
+    await sink.waitFor(2, 30_000);
+    expect(sink.received[1]!.json).toMatchObject({ type: 'welcome.sent', data: { hello: 'Test Customer' } });
     // Bad input is the API's refusal, shown on the form.
     await page.goto(`/dashboard/p/${p.id}/distributions/new`);
     await page.getByLabel('Name', { exact: true }).fill('Broken');

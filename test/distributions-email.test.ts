@@ -127,4 +127,20 @@ describe('e-mail distributions', () => {
     expect(hook.statusCode).toBe(400);
     expect(hook.json().details).toMatch(/project webhook cannot target it/);
   });
+
+  it('sends a test e-mail of a draft distribution to the address asked for, with stand-ins for the code', async () => {
+    const d = await ok('POST', '/v1/distributions', { name: 'Draft mail', status: 'DRAFT', purpose: 'publish_unique_codes', campaign_id: campaign.id, trigger: { type: 'customer.custom_event', event: 'sign_up' }, channel: emailChannel(welcome) });
+    const before = mails.length;
+    const published = (await ok('GET', `/v1/publications?campaign=${campaign.id}`)).total;
+    const test = await ok('POST', `/v1/distributions/${d.id}/test`, { email: 'me@example.com' });
+    expect(test.message).toMatchObject({ to: 'me@example.com', subject: 'Your Welcome code', text: 'Hi Test Customer, your code is TEST-CODE-0000.' });
+    await deliverAll(t);
+    expect(mails.length).toBe(before + 1);
+    const mail = mails.at(-1)!;
+    expect(mail.to).toEqual(['me@example.com']);
+    expect(mail.raw).toContain('Hi Test Customer, your code is TEST-CODE-0000.');
+    expect(mail.raw).toContain(`Message-ID: <${test.sendout_id}@tessera>`);
+    // Nothing published for the test.
+    expect((await ok('GET', `/v1/publications?campaign=${campaign.id}`)).total).toBe(published);
+  });
 });

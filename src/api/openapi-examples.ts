@@ -39,4 +39,5 @@ export const requestExamples: Record<string, unknown> = {
     channel: { type: 'webhook', target_url: 'https://example.com/hooks/welcome', event_name: 'welcome-message', template: { greeting: 'Hi {{customer.name}}' } },
   },
   'POST /v1/distributions/:distributionId/send': { customer: 'alice@example.com', delay_seconds: 0 },
+  'POST /v1/distributions/:distributionId/test': { email: 'me@example.com' },
 };

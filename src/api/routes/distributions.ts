@@ -38,6 +38,30 @@ export function distributionRoutes(app: FastifyInstance, deps: { distributions: 
       return { object: 'distribution_send', distribution_id: req.params.distributionId, scheduled_at: r.scheduledAt.toISOString(), sendouts: r.count };
     },
   );
+  app.post<{ Params: P; Body: { customer?: string; email?: string } | undefined }>(
+    '/distributions/:distributionId/test',
+    {
+      schema: {
+        body: {
+          type: ['object', 'null'],
+          properties: { customer: { type: 'string', minLength: 1 }, email: { type: 'string', format: 'email', maxLength: 254 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (req) => {
+      const { sendout, distribution } = await distributions.sendTest(causeOf(req), req.params.distributionId, req.body ?? {});
+      return {
+        object: 'distribution_test',
+        distribution_id: distribution.id,
+        sendout_id: sendout.id,
+        target_url: sendout.targetUrl,
+        // What goes out: the envelope, or the designed message (raw_payload, e-mail).
+        message: JSON.parse(sendout.body),
+        created_at: sendout.eventCreatedAt.toISOString(),
+      };
+    },
+  );
   app.delete<{ Params: P }>('/distributions/:distributionId', async (req, reply) => {
     await distributions.remove(projectIdOf(req), req.params.distributionId);
     return reply.code(204).send();

@@ -118,7 +118,30 @@ ${x.trigger.type === 'manual' ? html`<tr><td colspan="6"><form method="post" act
   d.get<P>('/p/:projectId/distributions/:distributionId/edit', async (req, reply) => {
     const c = await projectCtx(req);
     const row = await s.distributions.get(c.project.id, req.params.distributionId);
-    return c.render(reply, 'distributions', row.name, html`<h1>Edit distribution</h1>${form(c, `${c.base}/distributions/${encodeURIComponent(row.id)}`, valuesOf(row), await segmentsOf(c.project.id))}`);
+    const at = `${c.base}/distributions/${encodeURIComponent(row.id)}`;
+    return c.render(
+      reply,
+      'distributions',
+      row.name,
+      html`<h1>Edit distribution</h1>${form(c, at, valuesOf(row), await segmentsOf(c.project.id))}
+<h2>Send a test</h2><p class="muted">Sends the saved message once, now, whatever the status: for the customer named, or a sample one. Nothing is published or recorded.</p>
+<form method="post" action="${at}/test" class="filters" aria-label="Send a test of ${row.name}">${csrfField(c.session)}
+<div><label for="test-customer">Customer (id or source id; empty for a sample)</label><input type="text" id="test-customer" name="customer"></div>
+<div><label for="test-email">E-mail address instead of theirs</label><input type="email" id="test-email" name="email"></div>
+<div><button type="submit">Send a test</button></div></form>`,
+    );
+  });
+  d.post<P>('/p/:projectId/distributions/:distributionId/test', async (req, reply) => {
+    const c = await projectCtx(req);
+    const to: { customer?: string; email?: string } = {};
+    if (field(req.body, 'customer').trim()) to.customer = field(req.body, 'customer').trim();
+    if (field(req.body, 'email').trim()) to.email = field(req.body, 'email').trim();
+    const back = `${c.base}/distributions/${encodeURIComponent(req.params.distributionId)}/edit`;
+    if (to.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(to.email)) return c.done(reply, back, 'The e-mail address is not valid', 'error');
+    return c.attempt(reply, back, async () => {
+      const r = await s.distributions.sendTest(userCause(req, c.project.id, dashOf(req).session), req.params.distributionId, to);
+      return { to: `${c.base}/sendouts/${encodeURIComponent(r.sendout.id)}`, text: 'Test message queued.' };
+    });
   });
   d.post<P>('/p/:projectId/distributions/:distributionId', async (req, reply) => save(await projectCtx(req), reply, req.body, req.params.distributionId));
 

@@ -23,7 +23,7 @@ export { classify, decide } from './classify.js';
 export { checkTargetUrl, checkCustomHeaders, isEmailTarget, headersSchema, reservedHeaders, brokerTarget, brokerKinds, type BrokerTarget, type BrokerKinds } from './targets.js';
 export { notifyChannel, type SendoutFilter } from './sql.js';
 export type { DeliveryIncident, NewSendout, SourceObject, SourceOwner, SourceState, SendoutStatus } from './types.js';
-export { failingAttempt } from './types.js';
+export { failingAttempt, testEventPrefix, isTestSendout } from './types.js';
 
 const day = 24 * 60 * 60 * 1000;
 

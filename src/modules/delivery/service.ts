@@ -7,7 +7,7 @@ import { decide, type Decision } from './classify.js';
 import type { Sender } from './sender.js';
 import { signatureHeaders, type SigningSecrets } from './signing.js';
 import * as sql from './sql.js';
-import { failingAttempt, type AttemptResult, type DeliveryIncident, type NewSendout, type Outcome, type SendoutStatus, type SourceObject, type SourceOwner, type SourceState } from './types.js';
+import { failingAttempt, isTestSendout, type AttemptResult, type DeliveryIncident, type NewSendout, type Outcome, type SendoutStatus, type SourceObject, type SourceOwner, type SourceState } from './types.js';
 
 export interface DeliveryDeps {
   db: Db;
@@ -75,7 +75,9 @@ export function createDelivery(deps: DeliveryDeps) {
       const { c, r, d, finished } = item;
       const failed = d.outcome === 'disable_endpoint' || d.outcome === 'give_up' || d.outcome === 'drop';
       // A message that can never go (dropped) fails alone: its source stays active.
-      const disabled = failed && d.outcome !== 'drop' ? await disableFailedSource(item) : null;
+      // Neither does a distribution's test message: a draft being tried out is not paused by its trials.
+      const trial = c.source_object === 'distribution' && isTestSendout(c.event_id);
+      const disabled = failed && d.outcome !== 'drop' && !trial ? await disableFailedSource(item) : null;
       if (watchers.length === 0 || c.event_type.startsWith('tessera.')) continue;
       const kind = failed ? 'exhausted' : d.outcome === 'delivered' ? (c.attempts > 1 ? 'recovered' : null) : c.attempts === failingAttempt ? 'failing' : null;
       if (!kind) continue;
@@ -167,17 +169,22 @@ export function createDelivery(deps: DeliveryDeps) {
     if (claimed.length === 0) return { claimed: 0, held, done: Promise.resolve() };
     let goneSettled = false;
     const states = new Map<string, SourceState>();
+    /** Whether a claimed sendout goes: its source is active, or it is a test and its source takes tests. */
+    const goes = (c: sql.Claimed): boolean => {
+      const st = states.get(c.source_id);
+      return st !== undefined && (st.active || (st.sendsTests === true && isTestSendout(c.event_id)));
+    };
     try {
       for (const kind of new Set(claimed.map((c) => c.source_object))) {
         const of = claimed.filter((c) => c.source_object === kind);
         const found = await deps.owners[kind]?.state([...new Set(of.map((c) => c.project_id))], [...new Set(of.map((c) => c.source_id))]);
         for (const [id, st] of found ?? []) states.set(id, st);
       }
-      const gone = claimed.filter((c) => !states.get(c.source_id)?.active);
+      const gone = claimed.filter((c) => !goes(c));
       await sql.failWithoutAttempt(db, gone.map((c) => c.id), owner, 'not sent: its webhook or distribution is disabled, paused or deleted', now);
       gone.forEach(() => onSettled());
       goneSettled = true;
-      const live = claimed.filter((c) => states.get(c.source_id)?.active);
+      const live = claimed.filter(goes);
       const secrets = await deps.secrets([...new Set(live.map((c) => c.project_id))]);
       const sends = live.map((c) => {
         const projectSecrets = secrets.get(c.project_id);
@@ -195,7 +202,7 @@ export function createDelivery(deps: DeliveryDeps) {
     } catch (err) {
       // Preparing failed (database trouble): give the claims back rather than leave them leased. Every claimed
       // sendout is settled exactly once, also when start throws.
-      const unsent = goneSettled ? claimed.filter((c) => states.get(c.source_id)?.active) : claimed;
+      const unsent = goneSettled ? claimed.filter(goes) : claimed;
       await sql.release(db, unsent.map((c) => c.id), owner).catch(() => undefined);
       unsent.forEach(() => onSettled());
       throw err;

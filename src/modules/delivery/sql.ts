@@ -29,6 +29,7 @@ export interface Claimed {
   source_object: SendoutRow['source_object'];
   source_id: string;
   target_url: string;
+  event_id: string;
   event_type: string;
   body: string;
   attempts: number;
@@ -79,7 +80,7 @@ export async function claimDue(db: Executor, owner: string, now: Date, leaseUnti
        UPDATE sendouts s SET lease_owner = $1, lease_expires_at = $3, attempts = s.attempts + 1
          FROM due
         WHERE s.id = due.id AND NOT EXISTS (SELECT 1 FROM held h WHERE h.id = due.id)
-       RETURNING s.id, s.project_id, s.source_object, s.source_id, s.target_url, s.event_type, s.body, s.attempts, s.scheduled_from)
+       RETURNING s.id, s.project_id, s.source_object, s.source_id, s.target_url, s.event_id, s.event_type, s.body, s.attempts, s.scheduled_from)
      SELECT c.*, (SELECT count(*) FROM held)::int AS held
        FROM (SELECT 1) one LEFT JOIN claimed c ON true`,
     [owner, now, leaseUntil, limit],

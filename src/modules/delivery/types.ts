@@ -72,8 +72,14 @@ export interface AttemptRow {
 /** The current state of what a sendout came from, asked of its owner at send time. */
 export interface SourceState {
   active: boolean;
+  /** Test sendouts go even while the source is not active (a draft or paused distribution). */
+  sendsTests?: boolean;
   headers: Record<string, string>;
 }
+
+/** The event-id prefix of test sendouts (sample data sent on request). */
+export const testEventPrefix = 'evtest';
+export const isTestSendout = (eventId: string): boolean => eventId.startsWith(`${testEventPrefix}_`);
 
 /** Owners of sendouts (webhooks, distributions) answer for their sources; given at composition. */
 export interface SourceOwner {

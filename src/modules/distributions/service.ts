@@ -5,7 +5,7 @@ import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventRecord } from '../event-log/index.js';
 import { customerObject, type CustomersService } from '../customers/index.js';
-import { checkCustomHeaders, checkTargetUrl, isEmailTarget, distributionTriggers, loyaltyTriggers as loyaltyTriggerTypes, sendoutOf, type BrokerKinds, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
+import { checkCustomHeaders, checkTargetUrl, isEmailTarget, distributionTriggers, loyaltyTriggers as loyaltyTriggerTypes, sendoutOf, testEventPrefix, type BrokerKinds, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import type { CampaignsService } from '../campaigns/index.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { SegmentsService } from '../segments/index.js';
@@ -13,6 +13,7 @@ import { evaluateRules, type RuleContext, type ValidationRulesService } from '..
 import * as sql from './sql.js';
 import { renderEmail, renderTemplate } from './template.js';
 import type { DistributionInput, DistributionRow } from './types.js';
+import { sampleCustomer, testData } from './test-send.js';
 import { simpleDistribution } from './view.js';
 
 const orderTriggers: readonly string[] = ['customer.order.created', 'customer.order.updated', 'customer.order.paid', 'customer.order.canceled'];
@@ -268,11 +269,41 @@ export function createDistributionsService(deps: DistributionsDeps) {
     return { count: ids.length, scheduledAt };
   }
 
-  /** Answers the delivery engine: a paused distribution sends nothing; its last failed retry pauses it. */
+  /**
+   * A test message: what the distribution would send, with its trigger's data for one customer (a sample one when
+   * none is named; `email` stands in for the customer's address), queued now whatever the distribution's status.
+   * Nothing is published or recorded. Returns the queued sendout and its body.
+   */
+  async function sendTest(cause: Cause, id: string, to: { customer?: string; email?: string }): Promise<{ sendout: NewSendout; distribution: DistributionRow }> {
+    const d = await get(cause.projectId, id);
+    const now = clock.now();
+    const customer = to.customer !== undefined ? await deps.customers.get(cause.projectId, to.customer) : sampleCustomer(now);
+    const campaign = d.campaign_id ? await deps.campaigns.get(cause.projectId, d.campaign_id).then(deps.campaigns.simple, () => null) : null;
+    const record: EventRecord = {
+      seq: '0',
+      id: newEventId(testEventPrefix, now),
+      projectId: cause.projectId,
+      type: d.trigger.type === 'manual' ? 'manual_distribution_schedule' : d.trigger.type,
+      customerId: customer.id,
+      entityId: d.id,
+      data: testData(d, to.email !== undefined ? { ...customer, email: to.email } : customer, campaign, now),
+      eventSource: cause.source,
+      groupId: cause.groupId,
+      createdAt: now,
+    };
+    const s = sendout(record, d, now);
+    await db.transaction((tx) => deps.delivery.enqueue(tx, [s]));
+    return { sendout: s, distribution: d };
+  }
+
+  /**
+   * Answers the delivery engine: a paused or draft distribution sends nothing but tests; its last failed retry
+   * pauses it (not a test's).
+   */
   const owner: SourceOwner = {
     async state(_projectIds, ids) {
       const rows = await sql.selectByIds(db, ids);
-      return new Map(rows.map((d) => [d.id, { active: d.status === 'TO SEND', headers: d.channel.headers }]));
+      return new Map(rows.map((d) => [d.id, { active: d.status === 'TO SEND', sendsTests: true, headers: d.channel.headers }]));
     },
     async disable(id, reason) {
       const paused = await sql.pause(db, id, reason, clock.now());
@@ -281,7 +312,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
     },
   };
 
-  return { create, get, list: (projectId: string) => sql.selectDistributions(db, projectId), update, remove, emit, sendManual, owner };
+  return { create, get, list: (projectId: string) => sql.selectDistributions(db, projectId), update, remove, emit, sendManual, sendTest, owner };
 }
 
 export type DistributionsService = ReturnType<typeof createDistributionsService>;

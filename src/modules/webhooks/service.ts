@@ -4,7 +4,7 @@ import { newEventId, newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventRecord } from '../event-log/index.js';
-import { checkCustomHeaders, checkTargetUrl, isEmailTarget, sendoutOf, type BrokerKinds, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
+import { checkCustomHeaders, checkTargetUrl, isEmailTarget, sendoutOf, testEventPrefix, type BrokerKinds, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import { canonicalType, isOperational, isSubscribable, subscribesTo, subscriptionProblem } from './event-types.js';
 import { checkFilter, filterSubject, passes } from './filter.js';
 import * as sql from './sql.js';
@@ -139,7 +139,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
     const now = clock.now();
     const record: EventRecord = {
       seq: '0',
-      id: newEventId('evtest', now),
+      id: newEventId(testEventPrefix, now),
       projectId: cause.projectId,
       type: eventType,
       customerId: null,

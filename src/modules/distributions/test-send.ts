@@ -1,0 +1,39 @@
+/**
+ * The data of a distribution's test message (POST /v1/distributions/{id}/test): what its trigger would carry, for a
+ * real customer or a sample one, with stand-ins for what only a real event has (the custom event, the segment, the
+ * published code). Nothing is published, recorded or changed by a test.
+ */
+import { blankCustomer, customerObject } from '../customers/index.js';
+import type { CustomerRow } from '../customers/index.js';
+import { simpleDistribution } from './view.js';
+import type { DistributionRow } from './types.js';
+
+/** The customer a test goes to when none is named. */
+export function sampleCustomer(now: Date): CustomerRow {
+  return { ...blankCustomer('cust_test0000000000000000000', '', 'test-customer', now), name: 'Test Customer', email: 'test.customer@example.com' };
+}
+
+export function testData(d: DistributionRow, customer: CustomerRow, campaign: Record<string, unknown> | null, now: Date): Record<string, unknown> {
+  const c = customerObject(customer);
+  const at = now.toISOString();
+  const t = d.trigger;
+  const data: Record<string, unknown> = { customer: c };
+  if (t.type === 'manual') data.distribution = simpleDistribution(d);
+  if (t.type === 'customer.custom_event') {
+    data.event = { id: 'event_test00000000000000000', object: 'event', type: t.event, customer: { id: customer.id, object: 'customer' }, metadata: {}, created_at: at };
+    data.event_schema = null;
+    data.referral = null;
+    data.loyalty = null;
+  }
+  if (t.type === 'customer.segment.entered' || t.type === 'customer.segment.left') data.segment = { id: t.segment_id, object: 'segment' };
+  if (d.purpose === 'notify_promotion') Object.assign(data, { campaign, promotion_tier: null });
+  if (d.purpose === 'publish_unique_codes') {
+    const code = 'TEST-CODE-0000';
+    Object.assign(data, {
+      campaign,
+      voucher: { id: 'v_test0000000000000000000000', code, object: 'voucher', campaign: campaign?.name ?? null, campaign_id: d.campaign_id },
+      publication: { id: 'pub_test000000000000000000000', object: 'publication', created_at: at, customer_id: customer.id, channel: 'Distribution', voucher: { code, object: 'voucher' } },
+    });
+  }
+  return data;
+}
