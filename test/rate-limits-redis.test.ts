@@ -4,23 +4,17 @@
  * machine (127.0.0.1:6379).
  */
 import { Writable } from 'node:stream';
-import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/index.js';
 import { compose } from '../src/compose.js';
 import { createLogger } from '../src/core/logger.js';
 import { metrics } from '../src/core/metrics.js';
+import { redisUrl, testRedis } from './helpers/redis.js';
 import { closeAfterEach, managementHeaders, startTessera } from './helpers/app.js';
 
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redis = createClient({ url: redisUrl, socket: { connectTimeout: 3000, reconnectStrategy: false } });
-let noRedis = false;
-try {
-  await redis.connect();
-} catch {
-  noRedis = true;
-  console.warn(`rate-limits-redis: no Redis at ${redisUrl}; skipped`);
-}
+const connected = await testRedis('rate-limits-redis');
+const noRedis = connected === undefined;
+const redis = connected!;
 
 const closing = closeAfterEach();
 const counters: string[] = [];

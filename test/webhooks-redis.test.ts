@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/core/clock.js';
+import { redisUrl, testRedis } from './helpers/redis.js';
 import { closeAfterEach, startTessera } from './helpers/app.js';
 import { allSendouts, createCustomer, deliverAll, mgmt } from './helpers/sendouts.js';
 
@@ -10,15 +10,9 @@ import { allSendouts, createCustomer, deliverAll, mgmt } from './helpers/sendout
  * envelope and signatures as HTTP deliveries as the entry's fields, the same retries, and one entry per message even
  * when it is sent again.
  */
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redis = createClient({ url: redisUrl, socket: { connectTimeout: 3000, reconnectStrategy: false } });
-let noRedis = false;
-try {
-  await redis.connect();
-} catch {
-  noRedis = true;
-  console.warn(`webhooks-redis: no Redis at ${redisUrl}; skipped`);
-}
+const connected = await testRedis('webhooks-redis');
+const noRedis = connected === undefined;
+const redis = connected!;
 
 const closing = closeAfterEach();
 const start = new Date('2025-06-06T06:00:00.000Z');
