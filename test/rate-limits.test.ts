@@ -5,6 +5,7 @@
 import { VoucherifyServerSide } from '@voucherify/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseRateLimit } from '../src/config/index.js';
+import { bulkRoutes } from '../src/api/rate-limits.js';
 import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 
 const origin = 'https://shop.example.com';
@@ -107,6 +108,46 @@ describe('API call limits, no instance default', () => {
     // The key cache keeps a project's settings for a few seconds in other processes; here the update clears it.
     await setLimits(t, p.id, { api_rate_limit: null });
     expect((await t.app.inject({ method: 'GET', url: '/v1/customers', headers: p.server })).statusCode).toBe(200);
+  });
+});
+
+describe('bulk API call limits', () => {
+  let t: TestTessera;
+  beforeAll(async () => {
+    t = await startTessera({ env: { TESSERA_BULK_RATE_LIMIT: '1/1h' } });
+  });
+  afterAll(() => t.close());
+
+  it('counts imports and bulk updates apart, refusing the one over the limit with X-Rate-Limit-Type bulk_api_calls', async () => {
+    const p = await t.createProject();
+    const bulk = { source_ids: ['b1'], metadata: { tier: 'gold' } };
+    const first = await t.app.inject({ method: 'POST', url: '/v1/customers/metadata/async', headers: p.server, payload: bulk });
+    expect(first.statusCode, first.body).toBe(202);
+    expect(first.headers).toMatchObject({ 'x-rate-limit-limit': '1', 'x-rate-limit-remaining': '0' });
+    const actions = async () => (await t.app.inject({ method: 'GET', url: '/v1/async-actions', headers: p.server })).json().async_actions.length;
+    expect(await actions()).toBe(1);
+
+    // Any other bulk route shares the count; the refused call starts nothing.
+    const refused = await t.app.inject({ method: 'POST', url: '/v1/vouchers/metadata/async', headers: p.server, payload: { codes: ['X'], metadata: { a: 1 } } });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['x-rate-limit-type']).toBe('bulk_api_calls');
+    expect(refused.json()).toMatchObject({ key: 'too_many_requests' });
+    expect(refused.json().details).toMatch(/1 bulk API calls per 1 h for this project/);
+    expect(await actions()).toBe(1);
+
+    // Other calls are not bulk calls: no bulk count, no headers (no API limit is set).
+    const plain = await t.app.inject({ method: 'POST', url: '/v1/customers', headers: p.server, payload: { source_id: 'b2' } });
+    expect(plain.statusCode).toBe(200);
+    expect(plain.headers['x-rate-limit-limit']).toBeUndefined();
+    // Another project has its own count, and its own setting wins over the instance's.
+    const other = await t.createProject({ bulk_api_rate_limit: { calls: 2, seconds: 60 } });
+    const theirs = await t.app.inject({ method: 'POST', url: '/v1/customers/metadata/async', headers: other.server, payload: bulk });
+    expect(theirs.statusCode).toBe(202);
+    expect(theirs.headers).toMatchObject({ 'x-rate-limit-limit': '2', 'x-rate-limit-remaining': '1' });
+  });
+
+  it('names only routes that exist', () => {
+    for (const url of bulkRoutes) expect(t.app.hasRoute({ method: 'POST', url }), url).toBe(true);
   });
 });
 

@@ -199,6 +199,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
   await app.register(async (v1) => {
     v1.addHook('onRequest', serverAuth(services.projects, services.oauth));
     v1.addHook('onRequest', limits.api);
+    v1.addHook('onRequest', limits.bulk);
     logApiCalls(v1, services.apiCalls, 'API');
     idempotencyHooks(v1, services.idempotency);
     customerRoutes(v1, services);

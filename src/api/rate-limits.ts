@@ -21,6 +21,7 @@ import { connectRateLimitRedis } from './rate-limit-redis.js';
 export interface RateLimitDefaults {
   api?: RateLimit;
   client?: RateLimit;
+  bulk?: RateLimit;
   /** A redis:// URL: counters shared by every process that names it. */
   redisUrl?: string;
 }
@@ -28,9 +29,36 @@ export interface RateLimitDefaults {
 /** How long a count may take in Redis before the call goes through uncounted. */
 const redisTimeoutMs = 250;
 
-type Kind = 'api' | 'client';
+type Kind = 'api' | 'client' | 'bulk';
 
-const settingOf: Record<Kind, string> = { api: 'api_rate_limit', client: 'client_rate_limit' };
+const settingOf: Record<Kind, string> = { api: 'api_rate_limit', client: 'client_rate_limit', bulk: 'bulk_api_rate_limit' };
+
+/**
+ * Bulk calls (Voucherify's `bulk_api_calls`): the routes that start an async action over many records. They count
+ * as API calls too, and also against the project's bulk limit.
+ */
+export const bulkRoutes: ReadonlySet<string> = new Set([
+  '/v1/vouchers/import',
+  '/v1/vouchers/importCSV',
+  '/v1/vouchers/bulk/async',
+  '/v1/vouchers/metadata/async',
+  '/v1/campaigns/:campaignId/import',
+  '/v1/campaigns/:campaignId/importCSV',
+  '/v1/customers/bulk/async',
+  '/v1/customers/metadata/async',
+  '/v1/customers/importCSV',
+  '/v1/products/bulk/async',
+  '/v1/products/metadata/async',
+  '/v1/products/importCSV',
+  '/v1/skus/importCSV',
+  '/v1/orders/import',
+]);
+
+const what: Record<Kind, { calls: string; scope: string; type: string }> = {
+  api: { calls: 'API calls', scope: 'this project', type: 'api_calls' },
+  client: { calls: 'client-side API calls', scope: 'this project from one IP address', type: 'api_calls' },
+  bulk: { calls: 'bulk API calls', scope: 'this project', type: 'bulk_api_calls' },
+};
 
 /** The limit that applies to an authenticated request: its project's setting, else the instance's default. */
 function limitOf(req: FastifyRequest, kind: Kind, defaults: RateLimitDefaults): RateLimit | undefined {
@@ -40,7 +68,7 @@ function limitOf(req: FastifyRequest, kind: Kind, defaults: RateLimitDefaults): 
 
 function keyOf(req: FastifyRequest, kind: Kind): string {
   const projectId = req.project?.id ?? '';
-  return kind === 'api' ? `api:${projectId}` : `client:${projectId}:${req.ip}`;
+  return kind === 'client' ? `client:${projectId}:${req.ip}` : `${kind}:${projectId}`;
 }
 
 const windowText = (seconds: number): string =>
@@ -67,6 +95,7 @@ export async function installRateLimits(app: FastifyInstance, defaults: RateLimi
     });
     return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
       if (req.method === 'OPTIONS' || !req.project) return;
+      if (kind === 'bulk' && !bulkRoutes.has(req.routeOptions.url ?? '')) return;
       const limit = limitOf(req, kind, defaults);
       if (!limit) return;
       let state: Awaited<ReturnType<typeof check>>;
@@ -86,20 +115,19 @@ export async function installRateLimits(app: FastifyInstance, defaults: RateLimi
       if (state.remaining === 0) reply.header('retry-after', Math.max(1, state.ttlInSeconds));
       if (!state.isExceeded) return;
       metrics.apiRateLimited.inc({ api: kind });
-      reply.header('x-rate-limit-type', 'api_calls');
-      const scope = kind === 'api' ? 'this project' : 'this project from one IP address';
+      reply.header('x-rate-limit-type', what[kind].type);
       throw tooManyRequests(
-        `The limit of ${limit.calls} ${kind === 'api' ? 'API' : 'client-side API'} calls per ${windowText(limit.seconds)} for ${scope} is reached; retry in ${Math.max(1, state.ttlInSeconds)} s`,
+        `The limit of ${limit.calls} ${what[kind].calls} per ${windowText(limit.seconds)} for ${what[kind].scope} is reached; retry in ${Math.max(1, state.ttlInSeconds)} s`,
       );
     };
   };
-  return { api: hookFor('api'), client: hookFor('client') };
+  return { api: hookFor('api'), client: hookFor('client'), bulk: hookFor('bulk') };
 }
 
 /** The headers a browser may read from client-side answers (CORS exposed headers). */
 export const rateLimitHeaders = ['x-rate-limit-limit', 'x-rate-limit-remaining', 'x-rate-limit-retry', 'x-rate-limit-type', 'retry-after'];
 
-/** The JSON schema of a project's `api_rate_limit` / `client_rate_limit` setting (null: the instance's default). */
+/** The JSON schema of a project's `api_rate_limit` / `client_rate_limit` / `bulk_api_rate_limit` setting (null: the instance's default). */
 export const rateLimitSettingSchema = {
   type: ['object', 'null'],
   required: ['calls', 'seconds'],

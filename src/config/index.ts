@@ -60,10 +60,11 @@ export interface Config {
   readonly jobs: Readonly<Record<string, Readonly<{ idleMs?: number; batchSize?: number }>>>;
   /**
    * API call limits every project gets unless its settings say otherwise (TESSERA_API_RATE_LIMIT: server API calls
-   * per project; TESSERA_CLIENT_RATE_LIMIT: client-side calls per project and IP address). Undefined: no limit.
+   * per project; TESSERA_CLIENT_RATE_LIMIT: client-side calls per project and IP address; TESSERA_BULK_RATE_LIMIT:
+   * bulk calls, imports and bulk updates, per project, besides their count as API calls). Undefined: no limit.
    * redisUrl (TESSERA_RATE_LIMIT_REDIS): count in this Redis, shared by every process naming it, not in memory.
    */
-  readonly rateLimits: Readonly<{ api?: RateLimit; client?: RateLimit; redisUrl?: string }>;
+  readonly rateLimits: Readonly<{ api?: RateLimit; client?: RateLimit; bulk?: RateLimit; redisUrl?: string }>;
   /**
    * Which proxies' X-Forwarded-For / -Proto / -Host to believe (TESSERA_TRUST_PROXY: true for any, or the proxies'
    * addresses and CIDR ranges separated by commas); false: the connection's own address is the client's.
@@ -239,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     rateLimits: Object.freeze({
       api: parseRateLimit('TESSERA_API_RATE_LIMIT', env.TESSERA_API_RATE_LIMIT),
       client: parseRateLimit('TESSERA_CLIENT_RATE_LIMIT', env.TESSERA_CLIENT_RATE_LIMIT),
+      bulk: parseRateLimit('TESSERA_BULK_RATE_LIMIT', env.TESSERA_BULK_RATE_LIMIT),
       redisUrl: rateLimitRedis(nonEmpty(env.TESSERA_RATE_LIMIT_REDIS)),
     }),
     trustProxy: trustProxyConfig(env.TESSERA_TRUST_PROXY),

@@ -42,6 +42,7 @@ const projectProperties = {
   // Our extension: API call limits of this project (null: the instance's default, TESSERA_*_RATE_LIMIT).
   api_rate_limit: rateLimitSettingSchema,
   client_rate_limit: rateLimitSettingSchema,
+  bulk_api_rate_limit: rateLimitSettingSchema,
   // Voucherify's stacking rules (its dashboard's): how many redeemables apply, which categories exclude the others.
   stacking_rules: stackingRulesSchema,
 } as const;

@@ -30,6 +30,7 @@ const clientFlags = [
 const rateLimits = [
   ['api_rate_limit', 'api', 'Server-side API calls', 'per project'],
   ['client_rate_limit', 'client', 'Client-side API calls', 'per IP address'],
+  ['bulk_api_rate_limit', 'bulk', 'Bulk API calls (imports, bulk and metadata updates)', 'per project'],
 ] as const;
 
 interface RateLimit {

@@ -38,6 +38,7 @@ const settingDefaults: ProjectSettings = {
   // Our extension: API call limits ({calls, seconds}); null: the instance's default.
   api_rate_limit: null,
   client_rate_limit: null,
+  bulk_api_rate_limit: null,
 };
 
 /** Fields that are ours to set, never the caller's. */
