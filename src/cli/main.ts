@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
+import { copyStoreCommand } from './copy-store.js';
 import { listenCommand } from './listen.js';
 import { migrateCommand } from './migrate.js';
 import { projectsCommand } from './projects.js';
@@ -16,6 +17,7 @@ const program = new Command('tessera')
 serveCommand(program);
 workerCommand(program);
 migrateCommand(program);
+copyStoreCommand(program);
 projectsCommand(program);
 teamCommand(program);
 listenCommand(program);
