@@ -5,8 +5,9 @@
  * `apiLimitsHandler` reads these headers.
  *
  * A limit is N calls per window of S seconds: the server API's per project, the client API's per project and
- * client IP address. A project's own setting (`api_rate_limit`, `client_rate_limit`) wins over the instance's
- * default (TESSERA_API_RATE_LIMIT, TESSERA_CLIENT_RATE_LIMIT); with neither, nothing is counted. Counters live in
+ * client IP address, the bulk calls' (imports, bulk updates) per project besides. A project's own setting
+ * (`api_rate_limit`, `client_rate_limit`, `bulk_api_rate_limit`) wins over the instance's default
+ * (TESSERA_API_RATE_LIMIT, TESSERA_CLIENT_RATE_LIMIT, TESSERA_BULK_RATE_LIMIT); with neither, nothing is counted. Counters live in
  * each server process (@fastify/rate-limit's in-memory store), or in Redis when TESSERA_RATE_LIMIT_REDIS names one,
  * so that several processes behind a balancer count together. When Redis cannot count a call, the call goes
  * through uncounted (an outage of the counter is not an outage of the API) and the miss is counted in a metric.

@@ -56,7 +56,7 @@ export const metrics = {
   }),
   apiRateLimited: new Counter({
     name: 'tessera_api_rate_limited_total',
-    help: 'API calls refused with 429 for going over their API call limit, by API (api: server, client)',
+    help: 'API calls refused with 429 for going over their API call limit, by limit (api: server, client, bulk)',
     labelNames: ['api'] as const,
     registers: [registry],
   }),
