@@ -28,6 +28,8 @@ export interface Config {
   readonly allowPrivateTargets: boolean;
   /** Bin entries older than this many days are deleted for good (0: kept until deleted). */
   readonly binRetentionDays: number;
+  /** Days customer activity (the event log) is kept (TESSERA_ACTIVITY_RETENTION_DAYS); 0 keeps it for good. */
+  readonly activityRetentionDays: number;
   /**
    * The address people and clients reach Tessera at (behind a proxy), for the links it hands out: invitations,
    * password resets, export downloads. Undefined: the address each request reached.
@@ -233,6 +235,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     writeConcurrency: intIn('TESSERA_WRITE_CONCURRENCY', env.TESSERA_WRITE_CONCURRENCY, defaults.writeConcurrency, 1, 64),
     allowPrivateTargets: flags.allowPrivateTargets ?? bool('TESSERA_ALLOW_PRIVATE_TARGETS', env.TESSERA_ALLOW_PRIVATE_TARGETS),
     binRetentionDays: intIn('TESSERA_BIN_RETENTION_DAYS', env.TESSERA_BIN_RETENTION_DAYS, 30, 0, 3650),
+    activityRetentionDays: intIn('TESSERA_ACTIVITY_RETENTION_DAYS', env.TESSERA_ACTIVITY_RETENTION_DAYS, 0, 0, 36500),
     publicUrl: publicUrl?.replace(/\/+$/, ''),
     brokers,
     delivery: Object.freeze(deliveryConfig(env)),

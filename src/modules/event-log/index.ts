@@ -20,5 +20,23 @@ export type { Cause, EventRecord, EventSource, NewEvent } from './types.js';
 /** The event log every module writes through; the composition hands it the other modules' reactions. */
 export const eventLogModule = defineModule({
   name: 'event-log',
-  create: ({ db, clock }) => ({ services: { log: createEventLog({ db, clock }) } }),
+  create: ({ db, clock, config }) => {
+    const log = createEventLog({ db, clock });
+    const days = config.activityRetentionDays;
+    return {
+      services: { log },
+      jobs:
+        days > 0
+          ? [
+              {
+                name: 'event-log.retention',
+                description: `deletes customer activity (event-log records) older than ${days} days, the oldest first`,
+                step: (batchSize) => log.pruneBefore(new Date(clock.now().getTime() - days * 86_400_000), batchSize),
+                defaults: { idleMs: 60_000, batchSize: 1000 },
+                runsOnPglite: true,
+              },
+            ]
+          : [],
+    };
+  },
 });

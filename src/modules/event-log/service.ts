@@ -214,6 +214,8 @@ export function createEventLog(deps: { db: Db; clock: Clock }) {
     record,
     listActivity,
     countActivity,
+    /** Deletes up to `limit` of the oldest records made before `before` (activity retention); how many. */
+    pruneBefore: (before: Date, limit: number) => sql.deleteOldest(db, before, limit),
     /** Records per minute of a project since a time (the newest rows of the log; see sql.countPerMinute). */
     perMinute: (projectId: string, since: Date) => sql.countPerMinute(db, projectId, since),
     /**

@@ -308,6 +308,19 @@ export async function eventExists(db: Executor, projectId: string, customerId: s
   return rows.length > 0;
 }
 
+/**
+ * Deletes the oldest records (by sequence, a range of the primary key: the log has no time index) made before
+ * `before`, up to `limit` rows; a newer row among the oldest stays, and with it nothing newer is read.
+ */
+export async function deleteOldest(db: Executor, before: Date, limit: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `WITH oldest AS (SELECT seq, created_at FROM event_log ORDER BY seq LIMIT $2)
+     DELETE FROM event_log e USING oldest o WHERE e.seq = o.seq AND o.created_at < $1`,
+    [before, limit],
+  );
+  return rowCount;
+}
+
 /** How many of the newest rows of the whole log a per-minute count reads at most (the log has no time index). */
 export const recentScanRows = 200_000;
 
