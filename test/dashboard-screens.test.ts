@@ -127,7 +127,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const [dist] = (await rig.t.app.inject({ method: 'GET', url: '/v1/distributions', headers: p.server })).json().data;
     expect(dist).toMatchObject({ name: 'Welcome', status: 'TO SEND', trigger: { type: 'manual' }, channel: { target_url: sink.url, event_name: 'welcome.sent', template: { hello: '{{customer.name}}' } } });
 
-    await page.getByRole('link', { name: 'Welcome' }).click();
+    await page.getByRole('link', { name: 'Welcome', exact: true }).click();
     await page.getByLabel('Name', { exact: true }).fill('Welcome v2');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Distribution Welcome v2 saved.').waitFor();
@@ -145,7 +145,7 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(sink.received[0]!.json).toMatchObject({ type: 'welcome.sent', data: { hello: 'Grace Hopper' } });
     await shot(page, 'distributions');
     // A test of the saved message, for the sample customer, lands on its sendout.
-    await page.locator('tr[data-distribution="Welcome v2"]').getByRole('link', { name: 'Welcome v2' }).click();
+    await page.locator('tr[data-distribution="Welcome v2"]').getByRole('link', { name: 'Welcome v2', exact: true }).click();
     const test = page.getByRole('form', { name: 'Send a test of Welcome v2' });
     await test.getByLabel(/E-mail address instead/).fill('me@example.com');
     await test.getByRole('button', { name: 'Send a test' }).click();
@@ -153,6 +153,11 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     expect(page.url()).toMatch(/\/sendouts\/whs_/);
     await sink.waitFor(2, 30_000);
     expect(sink.received[1]!.json).toMatchObject({ type: 'welcome.sent', data: { hello: 'Test Customer' } });
+    // The distribution's row links to its sendouts: the manual one and the test.
+    await page.goto(`/dashboard/p/${p.id}/distributions`);
+    await page.getByRole('link', { name: 'Sendouts of Welcome v2' }).click();
+    await page.locator('tbody tr').nth(1).waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(2);
     // Bad input is the API's refusal, shown on the form.
     await page.goto(`/dashboard/p/${p.id}/distributions/new`);
     await page.getByLabel('Name', { exact: true }).fill('Broken');

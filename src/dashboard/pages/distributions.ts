@@ -81,6 +81,7 @@ export function distributionRoutes(d: FastifyInstance, s: V1Services): void {
       return html`<tr data-distribution="${x.name}"><td><a href="${at}/edit">${x.name}</a></td><td><span class="badge ${paused ? 'paused' : x.status === 'TO SEND' ? 'active' : ''}">${x.status}</span>${x.paused_reason ? html`<br><span class="muted">${x.paused_reason}</span>` : ''}</td>
 <td>${x.trigger.type}${x.trigger.event ? html` <span class="mono">${x.trigger.event}</span>` : ''}</td><td class="mono">${x.channel.event_name} → ${x.channel.target_url}</td><td>${when(x.created_at)}</td>
 <td class="actions">${x.status === 'TO SEND' || paused ? postButton(c.session, `${at}/status`, paused ? 'Resume' : 'Pause', { secondary: true, extra: { status: paused ? 'TO SEND' : 'PAUSED' } }) : ''}
+<a class="button secondary" href="${c.base}/sendouts?webhook_id=${encodeURIComponent(x.id)}" aria-label="Sendouts of ${x.name}">Sendouts</a>
 ${postButton(c.session, `${at}/delete`, 'Delete', { danger: true, confirm: `Delete the distribution ${x.name}?` })}</td></tr>
 ${x.trigger.type === 'manual' ? html`<tr><td colspan="6"><form method="post" action="${at}/send" class="filters" aria-label="Send ${x.name} manually">${csrfField(c.session)}
 <div><label for="send-customer-${x.id}">Customer (id or source id)</label><input type="text" id="send-customer-${x.id}" name="customer"></div>
