@@ -264,3 +264,65 @@ describe('signing secret', () => {
     expect(standardVerifies(old.standard_webhooks_secret, a)).toBe(false);
   });
 });
+
+describe("an endpoint's own signing secret (our extension)", () => {
+  it('signs its deliveries with its own secret while other endpoints keep the project\'s, and never shows it in the endpoint', async () => {
+    const q = await t.createProject();
+    const own = await createWebhook({ target_url: `${sink.url}/own`, events: ['customer.created'], own_secret: true }, q);
+    const shared = await createWebhook({ target_url: `${sink.url}/shared`, events: ['customer.created'] }, q);
+    expect(own.own_secret).toBe(true);
+    expect(shared.own_secret).toBe(false);
+    const secret = (await mgmt('GET', `/webhooks/${own.id}/secret`, undefined, q)).json();
+    expect(secret).toMatchObject({ object: 'webhook_secret', webhook_id: own.id, previous: null, secret: expect.stringMatching(/.{20,}/) });
+    expect(secret.secret).not.toBe(q.webhookToken);
+    expect(JSON.stringify((await mgmt('GET', `/webhooks/${own.id}`, undefined, q)).json())).not.toContain(secret.secret);
+
+    const before = sink.received.length;
+    await createCustomer(q, 'own-secret');
+    await deliverAll();
+    const got = sink.received.slice(before);
+    const toOwn = got.find((r) => r.path.endsWith('/own'))!;
+    const toShared = got.find((r) => r.path.endsWith('/shared'))!;
+    expect(toOwn.headers['x-voucherify-signature']).toBe(hmacHex(secret.secret, toOwn.body));
+    expect(standardVerifies(secret.standard_webhooks_secret, toOwn)).toBe(true);
+    expect(toShared.headers['x-voucherify-signature']).toBe(hmacHex(q.webhookToken, toShared.body));
+    expect(standardVerifies(secret.standard_webhooks_secret, toShared)).toBe(false);
+  });
+
+  it('rotates alone (both sign for 24 hours), survives other changes, and gives way to the project\'s when turned off', async () => {
+    const q = await t.createProject();
+    const own = await createWebhook({ target_url: `${sink.url}/rot`, events: ['customer.created'], own_secret: true }, q);
+    const old = (await mgmt('GET', `/webhooks/${own.id}/secret`, undefined, q)).json();
+    const projectBefore = (await mgmt('GET', '/webhook-secret', undefined, q)).json();
+    const rot = await mgmt('POST', `/webhooks/${own.id}/secret/rotate`, undefined, q);
+    expect(rot.statusCode, rot.body).toBe(200);
+    const next = rot.json();
+    expect(next.secret).not.toBe(old.secret);
+    expect(next.previous).toMatchObject({ secret: old.secret, expires_at: new Date(clock.now().getTime() + day).toISOString() });
+    expect((await mgmt('GET', '/webhook-secret', undefined, q)).json()).toEqual(projectBefore);
+
+    let before = sink.received.length;
+    await createCustomer(q, 'own-rotation');
+    await deliverAll();
+    const r = sink.received.slice(before).find((x) => x.path.endsWith('/rot'))!;
+    expect(r.headers['x-voucherify-signature']).toBe(hmacHex(next.secret, r.body));
+    expect(r.headers['x-voucherify-signature-previous']).toBe(hmacHex(old.secret, r.body));
+
+    // A PUT that leaves own_secret out keeps the secret; own_secret: false hands signing back to the project.
+    const put = await mgmt('PUT', `/webhooks/${own.id}`, { target_url: `${sink.url}/rot`, events: ['customer.created'], description: 'renamed' }, q);
+    expect(put.json()).toMatchObject({ own_secret: true, description: 'renamed' });
+    expect((await mgmt('GET', `/webhooks/${own.id}/secret`, undefined, q)).json().secret).toBe(next.secret);
+    const off = await mgmt('PUT', `/webhooks/${own.id}`, { target_url: `${sink.url}/rot`, events: ['customer.created'], own_secret: false }, q);
+    expect(off.json().own_secret).toBe(false);
+    const gone = await mgmt('GET', `/webhooks/${own.id}/secret`, undefined, q);
+    expect(gone.statusCode).toBe(400);
+    expect(gone.json().details).toMatch(/signs with the project's secret/);
+    expect((await mgmt('POST', `/webhooks/${own.id}/secret/rotate`, undefined, q)).statusCode).toBe(400);
+    before = sink.received.length;
+    await createCustomer(q, 'own-off');
+    await deliverAll();
+    const back = sink.received.slice(before).find((x) => x.path.endsWith('/rot'))!;
+    expect(back.headers['x-voucherify-signature']).toBe(hmacHex(q.webhookToken, back.body));
+    expect((await mgmt('GET', '/webhooks/wh_nope/secret', undefined, q)).statusCode).toBe(404);
+  });
+});

@@ -150,6 +150,15 @@ export function webhookRoutes(
 
   app.get<{ Params: P }>('/projects/:projectId/webhook-secret', async (req) => secretObject(await secrets.get(req.params.projectId)));
   app.post<{ Params: P }>('/projects/:projectId/webhook-secret/rotate', async (req) => secretObject(await secrets.rotate(req.params.projectId)));
+  // An endpoint's own secret (our extension; own_secret: true on the endpoint).
+  app.get<{ Params: P }>('/projects/:projectId/webhooks/:webhookId/secret', async (req) => ({
+    ...secretObject(await webhooks.ownSecrets(req.params.projectId, req.params.webhookId)),
+    webhook_id: req.params.webhookId,
+  }));
+  app.post<{ Params: P }>('/projects/:projectId/webhooks/:webhookId/secret/rotate', async (req) => ({
+    ...secretObject(await webhooks.rotateSecret(req.params.projectId, req.params.webhookId)),
+    webhook_id: req.params.webhookId,
+  }));
 
   app.get<{ Params: P; Querystring: SendoutQuery }>('/projects/:projectId/webhook-sendouts', { schema: { querystring: sendoutQuery } }, async (req) => {
     const q = req.query;

@@ -187,12 +187,13 @@ export function createDelivery(deps: DeliveryDeps) {
       const live = claimed.filter(goes);
       const secrets = await deps.secrets([...new Set(live.map((c) => c.project_id))]);
       const sends = live.map((c) => {
-        const projectSecrets = secrets.get(c.project_id);
+        // The source's own secrets (an endpoint that has them), else the project's.
+        const keys = states.get(c.source_id)!.secrets ?? secrets.get(c.project_id);
         const headers: Record<string, string> = {
           ...states.get(c.source_id)!.headers,
           'content-type': 'application/json',
           'user-agent': userAgent,
-          ...(projectSecrets ? signatureHeaders(projectSecrets, c.id, c.body, clock.now()) : {}),
+          ...(keys ? signatureHeaders(keys, c.id, c.body, clock.now()) : {}),
         };
         return attempt(c, headers, owner)
           .catch((err: unknown) => deps.logger.error({ err, sendout: c.id }, 'recording a delivery attempt failed; the lease will free it'))

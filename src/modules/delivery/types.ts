@@ -1,3 +1,5 @@
+import type { SigningSecrets } from './signing.js';
+
 export type SendoutStatus = 'pending' | 'sent' | 'retrying' | 'failed';
 export type SourceObject = 'webhook' | 'distribution';
 
@@ -75,6 +77,8 @@ export interface SourceState {
   /** Test sendouts go even while the source is not active (a draft or paused distribution). */
   sendsTests?: boolean;
   headers: Record<string, string>;
+  /** The source's own signing secrets; the project's sign when absent. */
+  secrets?: SigningSecrets;
 }
 
 /** The event-id prefix of test sendouts (sample data sent on request). */

@@ -9,6 +9,7 @@ const base = {
   rate_limit: { type: ['integer', 'null'], minimum: 1, maximum: 10000 },
   // Checked in full by filter.ts (paths, operators, sizes).
   filter: { type: ['object', 'null'] },
+  own_secret: { type: 'boolean' },
 } as const;
 
 /** POST and PUT take the same body; PUT replaces events (DIGEST e.1). */

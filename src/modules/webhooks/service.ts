@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import { invalidPayload, notFound } from '../../core/errors.js';
-import { newEventId, newId } from '../../core/ids.js';
+import { newEventId, newId, newSecret } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventRecord } from '../event-log/index.js';
@@ -8,6 +8,7 @@ import { checkCustomHeaders, checkTargetUrl, isEmailTarget, sendoutOf, testEvent
 import { canonicalType, isOperational, isSubscribable, subscribesTo, subscriptionProblem } from './event-types.js';
 import { checkFilter, filterSubject, passes } from './filter.js';
 import * as sql from './sql.js';
+import { rotationOverlapMs, type ProjectSecrets as OwnSecrets } from '../projects/index.js';
 import type { WebhookInput, WebhookRow } from './types.js';
 
 export interface WebhooksDeps {
@@ -62,9 +63,41 @@ export function createWebhooksService(deps: WebhooksDeps) {
       filter: input.filter ? (checkFilter(input.filter), input.filter) : null,
       active,
       disabled_reason: active ? null : (current?.disabled_reason ?? null),
+      ...ownSecret(input.own_secret, current),
       created_at: current?.created_at ?? now,
       updated_at: current ? now : null,
     };
+  }
+
+  /** own_secret true keeps the endpoint's secret or makes one; false drops it (the project's signs); absent keeps. */
+  function ownSecret(wanted: boolean | undefined, current?: WebhookRow): Pick<WebhookRow, 'secret' | 'previous_secret' | 'previous_secret_expires_at'> {
+    const kept = { secret: current?.secret ?? null, previous_secret: current?.previous_secret ?? null, previous_secret_expires_at: current?.previous_secret_expires_at ?? null };
+    if (wanted === undefined || (wanted && kept.secret !== null)) return kept;
+    return { secret: wanted ? newSecret() : null, previous_secret: null, previous_secret_expires_at: null };
+  }
+
+  /** The endpoint's own signing secrets (the previous one while it still signs); undefined when the project's sign. */
+  function secretsOf(w: WebhookRow, now: Date): OwnSecrets | undefined {
+    if (w.secret === null) return undefined;
+    const live = w.previous_secret !== null && w.previous_secret_expires_at !== null && w.previous_secret_expires_at > now;
+    return live ? { current: w.secret, previous: w.previous_secret!, previousExpiresAt: w.previous_secret_expires_at! } : { current: w.secret };
+  }
+
+  /** An endpoint's own secrets; 400 when it signs with the project's. */
+  async function ownSecrets(projectId: string, id: string): Promise<OwnSecrets> {
+    const s = secretsOf(await get(projectId, id), clock.now());
+    if (!s) throw invalidPayload(`Webhook ${id} signs with the project's secret (GET /management/v1/projects/${projectId}/webhook-secret); PUT it with own_secret: true to give it one of its own`);
+    return s;
+  }
+
+  /** A new own secret for the endpoint; the old one signs too for the next 24 hours. */
+  async function rotateSecret(projectId: string, id: string): Promise<OwnSecrets> {
+    await ownSecrets(projectId, id);
+    const now = clock.now();
+    const row = await sql.rotateSecret(db, projectId, id, newSecret(), new Date(now.getTime() + rotationOverlapMs), now);
+    if (!row) throw notFound('webhook', id);
+    await deps.definitions.changed(projectId);
+    return secretsOf(row, now)!;
   }
 
   async function get(projectId: string, id: string): Promise<WebhookRow> {
@@ -158,7 +191,8 @@ export function createWebhooksService(deps: WebhooksDeps) {
   const owner: SourceOwner = {
     async state(_projectIds, ids) {
       const rows = await sql.selectByIds(db, ids);
-      return new Map(rows.map((w) => [w.id, { active: w.active, headers: w.headers }]));
+      const now = clock.now();
+      return new Map(rows.map((w) => [w.id, { active: w.active, headers: w.headers, secrets: secretsOf(w, now) }]));
     },
     async disable(id, reason) {
       const disabled = await sql.disableWebhook(db, id, reason, clock.now());
@@ -167,7 +201,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
     },
   };
 
-  return { create, get, list: (projectId: string) => sql.selectWebhooks(db, projectId), update, remove, emit, wants, sendTest, owner, endpoints: active };
+  return { create, get, list: (projectId: string) => sql.selectWebhooks(db, projectId), update, remove, emit, wants, sendTest, ownSecrets, rotateSecret, owner, endpoints: active };
 }
 
 export type WebhooksService = ReturnType<typeof createWebhooksService>;

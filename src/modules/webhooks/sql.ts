@@ -1,21 +1,22 @@
 import type { Executor } from '../../store/db.js';
 import type { WebhookRow } from './types.js';
 
-const columns = 'id, project_id, target_url, events, description, headers, rate_limit, filter, active, disabled_reason, created_at, updated_at';
+const columns = 'id, project_id, target_url, events, description, headers, rate_limit, filter, active, disabled_reason, secret, previous_secret, previous_secret_expires_at, created_at, updated_at';
 
 export async function insertWebhook(db: Executor, w: WebhookRow): Promise<void> {
   await db.query(
-    `INSERT INTO webhooks (${columns}) VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8::jsonb, $9, $10, $11, $12)`,
-    [w.id, w.project_id, w.target_url, JSON.stringify(w.events), w.description, JSON.stringify(w.headers), w.rate_limit, w.filter === null ? null : JSON.stringify(w.filter), w.active, w.disabled_reason, w.created_at, w.updated_at],
+    `INSERT INTO webhooks (${columns}) VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, $15)`,
+    [w.id, w.project_id, w.target_url, JSON.stringify(w.events), w.description, JSON.stringify(w.headers), w.rate_limit, w.filter === null ? null : JSON.stringify(w.filter), w.active, w.disabled_reason, w.secret, w.previous_secret, w.previous_secret_expires_at, w.created_at, w.updated_at],
   );
 }
 
 export async function updateWebhook(db: Executor, w: WebhookRow): Promise<void> {
   await db.query(
     `UPDATE webhooks SET target_url = $3, events = $4::jsonb, description = $5, headers = $6::jsonb, active = $7,
-            disabled_reason = $8, updated_at = $9, rate_limit = $10, filter = $11::jsonb
+            disabled_reason = $8, updated_at = $9, rate_limit = $10, filter = $11::jsonb,
+            secret = $12, previous_secret = $13, previous_secret_expires_at = $14
       WHERE project_id = $1 AND id = $2`,
-    [w.project_id, w.id, w.target_url, JSON.stringify(w.events), w.description, JSON.stringify(w.headers), w.active, w.disabled_reason, w.updated_at, w.rate_limit, w.filter === null ? null : JSON.stringify(w.filter)],
+    [w.project_id, w.id, w.target_url, JSON.stringify(w.events), w.description, JSON.stringify(w.headers), w.active, w.disabled_reason, w.updated_at, w.rate_limit, w.filter === null ? null : JSON.stringify(w.filter), w.secret, w.previous_secret, w.previous_secret_expires_at],
   );
 }
 
@@ -50,6 +51,16 @@ export async function selectByIds(db: Executor, ids: string[]): Promise<WebhookR
 export async function deleteWebhook(db: Executor, projectId: string, id: string): Promise<boolean> {
   const { rowCount } = await db.query('DELETE FROM webhooks WHERE project_id = $1 AND id = $2', [projectId, id]);
   return rowCount > 0;
+}
+
+/** A new own secret for an endpoint that has one; the old one signs until `expiresAt`. Undefined: no such endpoint. */
+export async function rotateSecret(db: Executor, projectId: string, id: string, secret: string, expiresAt: Date, now: Date): Promise<WebhookRow | undefined> {
+  const { rows } = await db.query<WebhookRow>(
+    `UPDATE webhooks SET previous_secret = secret, previous_secret_expires_at = $4, secret = $3, updated_at = $5
+      WHERE project_id = $1 AND id = $2 AND secret IS NOT NULL RETURNING ${columns}`,
+    [projectId, id, secret, expiresAt, now],
+  );
+  return rows[0];
 }
 
 /** Disables an active endpoint; false when it was not active (already disabled, or deleted). */

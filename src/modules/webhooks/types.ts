@@ -14,6 +14,10 @@ export interface WebhookRow {
   filter: WebhookFilter | null;
   active: boolean;
   disabled_reason: string | null;
+  /** The endpoint's own signing secret (null: the project's signs), and the one before it while it still signs. */
+  secret: string | null;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
   created_at: Date;
   updated_at: Date | null;
 }
@@ -26,4 +30,6 @@ export interface WebhookInput {
   headers?: Record<string, string>;
   rate_limit?: number | null;
   filter?: WebhookFilter | null;
+  /** true: sign with a secret of its own (made now, or kept); false: with the project's; absent: as it was. */
+  own_secret?: boolean;
 }

@@ -15,5 +15,6 @@ export function webhookObject(w: WebhookRow) {
     rate_limit: w.rate_limit,
     filter: w.filter,
     disabled_reason: w.disabled_reason,
+    own_secret: w.secret !== null,
   };
 }
