@@ -204,6 +204,25 @@ describe.skipIf(noBrowser)('dashboard: webhooks and the audit log', { timeout: 1
     expect(secret.previous.secret).toBe(p.webhookToken);
     expect(await page.locator('#secret-value').textContent()).toBe(secret.secret);
 
+    // An endpoint of its own secret: ticked on the form, shown and rotated on its edit page, not the project's.
+    await page.locator(`tr[data-webhook="${hook.id}"]`).getByRole('link', { name: /Edit webhook/ }).click();
+    await page.getByLabel(/Sign with a secret of its own/).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('saved.').waitFor();
+    await page.locator(`tr[data-webhook="${hook.id}"]`).getByText('own secret').waitFor();
+    await page.locator(`tr[data-webhook="${hook.id}"]`).getByRole('link', { name: /Edit webhook/ }).click();
+    await page.getByRole('link', { name: 'Reveal secret' }).click();
+    const own = (await mgmt(rig.t, 'GET', `/projects/${p.id}/webhooks/${hook.id}/secret`)).json();
+    expect(await page.locator('#secret-value').textContent()).toBe(own.secret);
+    expect(own.secret).not.toBe(secret.secret);
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByText("The endpoint's secret is rotated").waitFor();
+    const rotated = (await mgmt(rig.t, 'GET', `/projects/${p.id}/webhooks/${hook.id}/secret`)).json();
+    expect(rotated.previous.secret).toBe(own.secret);
+    expect(await page.locator('#secret-value').textContent()).toBe(rotated.secret);
+    expect((await mgmt(rig.t, 'GET', `/projects/${p.id}/webhook-secret`)).json().secret).toBe(secret.secret);
+
+    await page.goto(`/dashboard/p/${p.id}/webhooks`);
     await page.locator(`tr[data-webhook="${hook.id}"]`).getByRole('button', { name: 'Delete' }).click();
     await page.getByText('Webhook deleted.').waitFor();
     expect((await mgmt(rig.t, 'GET', `/projects/${p.id}/webhooks`)).json().data).toEqual([]);

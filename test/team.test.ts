@@ -229,6 +229,18 @@ describe('roles in the dashboard', () => {
     const revealed = await as(admin.cookie, 'GET', `/dashboard/p/${shop.id}/webhooks?reveal=1`);
     expect(revealed.statusCode).toBe(200);
     expect(revealed.body).toContain(shop.webhookToken);
+    // An endpoint's own secret is an admin's to see and rotate, like the project's.
+    const ownHook = await as(admin.cookie, 'POST', `/dashboard/p/${shop.id}/webhooks`, { target_url: 'http://127.0.0.1:9/own', events: 'customer.created', own_secret: 'on' });
+    expect(ownHook.statusCode, ownHook.body).toBe(303);
+    const { rows: own } = await t.tessera.db.query<{ id: string; secret: string }>("SELECT id, secret FROM webhooks WHERE project_id = $1 AND target_url LIKE '%/own'", [shop.id]);
+    expect(own[0]!.secret).toEqual(expect.any(String));
+    const peek = await as(user.cookie, 'GET', `/dashboard/p/${shop.id}/webhooks/${own[0]!.id}/edit?reveal=1`);
+    expect(peek.statusCode).toBe(403);
+    expect(peek.body).not.toContain(own[0]!.secret);
+    expect((await as(user.cookie, 'POST', `/dashboard/p/${shop.id}/webhooks/${own[0]!.id}/secret/rotate`)).statusCode).toBe(403);
+    const shown = await as(admin.cookie, 'GET', `/dashboard/p/${shop.id}/webhooks/${own[0]!.id}/edit?reveal=1`);
+    expect(shown.statusCode).toBe(200);
+    expect(shown.body).toContain(own[0]!.secret);
 
     const { rows } = await t.tessera.db.query<{ name: string }>('SELECT name FROM segments WHERE project_id = $1 AND name IN ($2, $3) ORDER BY name', [shop.id, 'User gold', 'Viewer gold']);
     expect(rows.map((r) => r.name)).toEqual(['User gold']);

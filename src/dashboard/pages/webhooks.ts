@@ -15,6 +15,7 @@ interface Webhook {
   rate_limit: number | null;
   filter: Record<string, unknown> | null;
   disabled_reason: string | null;
+  own_secret?: boolean;
   created_at: string;
 }
 
@@ -78,6 +79,7 @@ function formBody(form: unknown) {
     // A number as typed (the API refuses what is not a whole number from 1 to 10,000); empty: no limit.
     rate_limit: rateLimitOf(field(form, 'rate_limit')),
     filter: typeof filter === 'string' ? null : filter,
+    own_secret: field(form, 'own_secret') === 'on',
   };
   return { body, problem: typeof headers === 'string' ? headers : typeof filter === 'string' ? filter : undefined };
 }
@@ -105,22 +107,32 @@ function webhookForm(c: ProjectCtx, action: string, w: Omit<Partial<Webhook>, 'r
 <textarea id="filter" name="filter" rows="3" class="mono">${w.filterText ?? (w.filter ? JSON.stringify(w.filter, null, 2) : '')}</textarea>
 <label for="headers">Custom headers <span class="muted">(one "Name: value" a line, sent with every message)</span></label>
 <textarea id="headers" name="headers" rows="3">${w.headersText ?? headersText(w.headers ?? {})}</textarea>
+<label class="inline"><input type="checkbox" name="own_secret"${w.own_secret ? ' checked' : ''}> Sign with a secret of its own, not the project's <span class="muted">(shown on its edit page once saved)</span></label>
 <p><button type="submit">Save</button> <a class="button secondary" href="${c.base}/webhooks">Cancel</a></p></form>`;
 }
 
-function secretCard(c: ProjectCtx, secret: Secret | undefined): Html {
+/** Where the secret card's buttons go: the project's secret on the list, an endpoint's own on its edit page. */
+interface SecretLinks {
+  reveal: string;
+  hide: string;
+  rotate: string;
+  whose: string;
+}
+
+function secretCard(c: ProjectCtx, secret: Secret | undefined, links?: SecretLinks): Html {
+  const to: SecretLinks = links ?? { reveal: `${c.base}/webhooks?reveal=1#secret-h`, hide: `${c.base}/webhooks`, rotate: `${c.base}/webhook-secret/rotate`, whose: "this project's" };
   return html`<section class="card" aria-labelledby="secret-h"><h2 id="secret-h">Signing secret</h2>
 <p>Every message carries <code>x-voucherify-signature</code> (HMAC-SHA256 of the body) and Standard Webhooks headers,
-signed with this project's secret. After a rotation, the previous secret keeps signing for 24 hours beside the new one
+signed with ${to.whose} secret${links ? " (the project's secret does not sign them)" : ''}. After a rotation, the previous secret keeps signing for 24 hours beside the new one
 (<code>x-voucherify-signature-previous</code>, and a second <code>webhook-signature</code> entry), so receivers can switch
 without losing a message.</p>
 ${secret
   ? html`<dl><dt>Secret</dt><dd class="mono" id="secret-value">${secret.secret}</dd>
 <dt>Standard Webhooks secret</dt><dd class="mono">${secret.standard_webhooks_secret}</dd>
 ${secret.previous ? html`<dt>Previous secret (signs until ${when(secret.previous.expires_at)})</dt><dd class="mono">${secret.previous.secret}</dd>` : ''}</dl>
-<p><a class="button secondary" href="${c.base}/webhooks">Hide secret</a></p>`
-  : html`<p><a class="button secondary" href="${c.base}/webhooks?reveal=1#secret-h">Reveal secret</a></p>`}
-${postButton(c.session, `${c.base}/webhook-secret/rotate`, 'Rotate secret', {
+<p><a class="button secondary" href="${to.hide}">Hide secret</a></p>`
+  : html`<p><a class="button secondary" href="${to.reveal}">Reveal secret</a></p>`}
+${postButton(c.session, to.rotate, 'Rotate secret', {
   secondary: true,
   confirm: 'Rotate the signing secret? The current one keeps signing beside the new one for 24 hours.',
 })}</section>`;
@@ -136,7 +148,7 @@ function listBody(c: ProjectCtx, hooks: Webhook[], secret: Secret | undefined, s
     return html`<tr data-webhook="${w.id}"><td class="mono">${w.target_url}${Object.keys(w.headers).length ? html`<br><span class="muted">${Object.keys(w.headers).length} custom header(s)</span>` : ''}</td>
 <td>${w.events.includes('*') ? `All events${w.events.length > 1 ? ` and ${w.events.length - 1} alert(s)` : ''}` : html`${w.events.length} event(s): <span class="muted">${w.events.slice(0, 3).join(', ')}${w.events.length > 3 ? '…' : ''}</span>`}</td>
 <td><span class="badge ${w.active ? 'active' : 'inactive'}">${w.active ? 'Active' : 'Inactive'}</span>${w.disabled_reason ? html`<br><span class="muted">${w.disabled_reason}</span>` : ''}<br><span class="muted" data-stats>${statsText(stats.get(w.id))}</span></td>
-<td>${w.description ?? ''}${w.rate_limit ? html`${w.description ? html`<br>` : ''}<span class="muted">at most ${w.rate_limit}/s</span>` : ''}${w.filter ? html`${w.description || w.rate_limit ? html`<br>` : ''}<span class="muted">filtered</span>` : ''}</td><td>${when(w.created_at)}</td>
+<td>${w.description ?? ''}${w.own_secret ? html`${w.description ? html`<br>` : ''}<span class="muted">own secret</span>` : ''}${w.rate_limit ? html`${w.description ? html`<br>` : ''}<span class="muted">at most ${w.rate_limit}/s</span>` : ''}${w.filter ? html`${w.description || w.rate_limit ? html`<br>` : ''}<span class="muted">filtered</span>` : ''}</td><td>${when(w.created_at)}</td>
 <td class="actions"><a class="button secondary" href="${at}/edit" aria-label="Edit webhook ${w.target_url}">✎ Edit</a>
 ${postButton(c.session, `${at}/active`, w.active ? 'Deactivate' : 'Activate', { secondary: true, extra: { active: w.active ? 'off' : 'on' } })}
 ${postButton(c.session, `${at}/test`, 'Send a test', { secondary: true })}
@@ -184,10 +196,24 @@ export function webhookRoutes(d: FastifyInstance): void {
 
   d.post<P>(base, async (req, reply) => save(await projectCtx(req), reply, req.body));
 
-  d.get<P>(`${base}/:webhookId/edit`, async (req, reply) => {
+  d.get<P & { Querystring: { reveal?: string } }>(`${base}/:webhookId/edit`, async (req, reply) => {
     const c = await projectCtx(req);
-    const w = await c.api.must<Webhook>('GET', `/projects/${c.project.id}/webhooks/${encodeURIComponent(req.params.webhookId)}`);
-    return c.render(reply, 'webhooks', 'Edit webhook', html`${settingsTabs(c.project.id, 'webhooks')}<h1>Edit webhook</h1>${webhookForm(c, `${c.base}/webhooks/${encodeURIComponent(w.id)}`, w)}`);
+    const path = `/projects/${c.project.id}/webhooks/${encodeURIComponent(req.params.webhookId)}`;
+    const w = await c.api.must<Webhook>('GET', path);
+    const secret = w.own_secret && req.query.reveal === '1' ? await c.api.must<Secret>('GET', `${path}/secret`) : undefined;
+    const at = `${c.base}/webhooks/${encodeURIComponent(w.id)}`;
+    return c.render(
+      reply,
+      'webhooks',
+      'Edit webhook',
+      html`${settingsTabs(c.project.id, 'webhooks')}<h1>Edit webhook</h1>${webhookForm(c, at, w)}${w.own_secret ? secretCard(c, secret, { reveal: `${at}/edit?reveal=1#secret-h`, hide: `${at}/edit`, rotate: `${at}/secret/rotate`, whose: "this endpoint's own" }) : ''}`,
+    );
+  });
+
+  d.post<P>(`${base}/:webhookId/secret/rotate`, async (req, reply) => {
+    const c = await projectCtx(req);
+    await c.api.must('POST', `/projects/${c.project.id}/webhooks/${encodeURIComponent(req.params.webhookId)}/secret/rotate`);
+    return c.done(reply, `${c.base}/webhooks/${encodeURIComponent(req.params.webhookId)}/edit?reveal=1`, "The endpoint's secret is rotated; the previous one signs too for 24 hours.");
   });
 
   d.post<P>(`${base}/:webhookId`, async (req, reply) => save(await projectCtx(req), reply, req.body, req.params.webhookId));

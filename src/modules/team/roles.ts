@@ -30,12 +30,12 @@ export function roleOf(value: string): Role {
 /**
  * What a request on a project needs, from its method and the path after the project's id (the same rule for the
  * management API, `/management/v1/projects/{id}...`, and the dashboard, `/dashboard/p/{id}...`): reading is `read`
- * (but the webhook signing secret is `admin` even to read); the dashboard's counter (`POST /vouchers/{code}/redeem`:
+ * (but the signing secrets, the project's and an endpoint's own, are `admin` even to read); the dashboard's counter (`POST /vouchers/{code}/redeem`:
  * validate or redeem a code) is `redeem`; changing the project itself, its keys, webhooks, signing secret, stacking
  * rules, brand or team is `admin`; every other change is `write`.
  */
 export function accessNeeded(method: string, rest: string): Access {
-  if (/^\/webhook-secret(\/|$)/.test(rest)) return 'admin';
+  if (/^\/webhook-secret(\/|$)/.test(rest) || /^\/webhooks\/[^/]+\/secret(\/|$)/.test(rest)) return 'admin';
   // The dashboard's account page: every user changes their own password, whatever their role.
   if (/^\/account(\/|$)/.test(rest)) return 'read';
   if (method === 'GET' || method === 'HEAD') return 'read';
