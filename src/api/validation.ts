@@ -1,9 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { addFormats } from '../core/ajv-formats.js';
 import { isStorableTime, storableRange } from '../core/time-range.js';
-
-// ajv-formats ships CommonJS; under NodeNext its default export is the module object.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /** Bodies are JSON: types are checked as sent, never coerced ("5" is not a number). */
 export const bodyAjv = addFormats(new Ajv({ coerceTypes: false, useDefaults: true, strict: false, allErrors: false }));

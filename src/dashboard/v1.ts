@@ -1,4 +1,5 @@
 import { Ajv } from 'ajv';
+import { addFormats } from '../core/ajv-formats.js';
 import type { FastifyRequest } from 'fastify';
 import type { Cause, EventLog } from '../modules/event-log/index.js';
 import type { Audit } from '../modules/delivery/index.js';
@@ -22,7 +23,8 @@ export interface V1Services {
   audit: Audit;
 }
 
-const ajv = new Ajv({ coerceTypes: false, useDefaults: true, strict: false, allErrors: false });
+// With the formats the API checks (date, email...), so that the dashboard refuses what the API would.
+const ajv = addFormats(new Ajv({ coerceTypes: false, useDefaults: true, strict: false, allErrors: false }));
 const compiled = new Map<object, ReturnType<typeof ajv.compile>>();
 
 /** The first problem of a body against a /v1 body schema, worded like the API's ("Property .x must be ..."). */
