@@ -235,4 +235,16 @@ describe('API call limits behind a proxy', () => {
     expect((await call('198.51.100.9', '203.0.113.3')).statusCode).toBe(200);
     expect((await call('198.51.100.9', '203.0.113.4')).statusCode).toBe(429);
   });
+
+  it('counts an IPv6 client by its /64, so that its other addresses share the count', async () => {
+    const p = await t.createProject({ client_trusted_domains: ['shop.example.com'] });
+    const call = (forwarded: string) =>
+      t.app.inject({ method: 'GET', url: '/client/v1/promotions/tiers', remoteAddress: '10.0.0.5', headers: { ...p.client, origin, 'x-forwarded-for': forwarded } });
+    expect((await call('2001:db8:1:2::1')).statusCode).toBe(200);
+    expect((await call('2001:db8:1:2:ffff:eeee:dddd:cccc')).statusCode).toBe(429);
+    // Another /64, and an IPv4 address written as IPv6 counts as that IPv4 address.
+    expect((await call('2001:db8:1:3::1')).statusCode).toBe(200);
+    expect((await call('::ffff:203.0.113.77')).statusCode).toBe(200);
+    expect((await call('203.0.113.77')).statusCode).toBe(429);
+  });
 });

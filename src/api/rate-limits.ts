@@ -12,7 +12,7 @@
  * so that several processes behind a balancer count together. When Redis cannot count a call, the call goes
  * through uncounted (an outage of the counter is not an outage of the API) and the miss is counted in a metric.
  */
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tooManyRequests } from '../core/errors.js';
 import { metrics } from '../core/metrics.js';
@@ -26,6 +26,9 @@ export interface RateLimitDefaults {
   /** A redis:// URL: counters shared by every process that names it. */
   redisUrl?: string;
 }
+
+/** In-memory counters each limiter keeps (projects, or projects and client addresses), least recently used dropped. */
+const memoryKeys = 100_000;
 
 /** How long a count may take in Redis before the call goes through uncounted. */
 const redisTimeoutMs = 250;
@@ -69,7 +72,8 @@ function limitOf(req: FastifyRequest, kind: Kind, defaults: RateLimitDefaults): 
 
 function keyOf(req: FastifyRequest, kind: Kind): string {
   const projectId = req.project?.id ?? '';
-  return kind === 'client' ? `client:${projectId}:${req.ip}` : `${kind}:${projectId}`;
+  // An IPv6 client is counted by its /64 (what one subscriber gets), so that its many addresses share one count.
+  return kind === 'client' ? `client:${projectId}:${normalizeIP(req.ip, 64)}` : `${kind}:${projectId}`;
 }
 
 const windowText = (seconds: number): string =>
@@ -86,10 +90,13 @@ export async function installRateLimits(app: FastifyInstance, defaults: RateLimi
   };
   const redis = defaults.redisUrl ? await connectRateLimitRedis(defaults.redisUrl, { timeoutMs: redisTimeoutMs, startupMs: 2_000, onError: warn }) : undefined;
   if (redis) app.addHook('onClose', () => redis.close());
-  await app.register(rateLimit, { global: false, cache: 10_000, ...(redis ? { store: redis.Store } : {}) });
+  await app.register(rateLimit, { global: false, cache: memoryKeys, ...(redis ? { store: redis.Store } : {}) });
 
   const hookFor = (kind: Kind) => {
     const check = app.createRateLimit({
+      // How many counters the in-memory store keeps (each limiter has its own; least recently used dropped). Not in
+      // the option's type, but what the library's LocalStore.child reads.
+      ...({ cache: memoryKeys } as object),
       keyGenerator: (req) => keyOf(req, kind),
       max: (req) => limitOf(req, kind, defaults)?.calls ?? 0,
       timeWindow: (req) => (limitOf(req, kind, defaults)?.seconds ?? 1) * 1000,
