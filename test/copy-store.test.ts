@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose, type Tessera } from '../src/compose.js';
 import { loadConfig } from '../src/config/index.js';
@@ -27,6 +28,15 @@ describe.skipIf(driver !== 'postgres')('tessera copy-store', { timeout: 120_000 
     await adminSql(`CREATE DATABASE ${name}`);
     databases.push(name);
     return databaseUrl(name);
+  };
+  const adminSqlOn = async (url: string, sql: string) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      return (await c.query(sql)).rows;
+    } finally {
+      await c.end();
+    }
   };
   const run = async (args: string[]) => {
     const r = spawnCli(['copy-store', ...args]);
@@ -116,6 +126,18 @@ describe.skipIf(driver !== 'postgres')('tessera copy-store', { timeout: 120_000 
     const again = await run(['--data-dir', dataDir, '--to', target]);
     expect(again.code).toBe(2);
     expect(again.out).toMatch(/copy-store: the target is not empty/);
+  });
+
+  it("refuses a database of something else before writing anything to it", async () => {
+    const dataDir = join(tmp, 'small');
+    const embedded = await open({ TESSERA_DATA_DIR: dataDir });
+    await embedded.close();
+    const other = await newDatabase();
+    await adminSqlOn(other, 'CREATE TABLE invoices (id int PRIMARY KEY)');
+    const refused = await run(['--data-dir', dataDir, '--to', other]);
+    expect(refused.code).toBe(2);
+    expect(refused.out).toMatch(/holds 1 tables that are not Tessera's/);
+    expect(await adminSqlOn(other, "SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'")).toEqual([{ n: 1 }]);
   });
 
   it('refuses a target that is not PostgreSQL and a directory with no store, naming what to fix', async () => {

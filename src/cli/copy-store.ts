@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ConfigError, describeStore, type ConfigFlags } from '../config/index.js';
 import { openStore } from '../compose.js';
-import { copyStore, CopyRefused } from '../store/copy.js';
+import { checkTarget, copyStore, CopyRefused } from '../store/copy.js';
 import { migrate } from '../store/migrator.js';
 import { createPgliteDb } from '../store/pglite.js';
 import { configFrom } from './options.js';
@@ -25,6 +25,7 @@ export function copyStoreCommand(program: Command): void {
       try {
         const into = await openStore(target);
         try {
+          await checkTarget(into);
           await migrate(source);
           await migrate(into);
           const summary = await copyStore(source, into, { onTable: (table, rows) => void (rows > 0 && process.stdout.write(`  ${table}: ${rows}\n`)) });

@@ -52,6 +52,20 @@ async function tablesInOrder(db: Queryable): Promise<string[]> {
   return order;
 }
 
+/**
+ * Refuses, before anything is written to it, a target that holds tables of something else than Tessera (an existing
+ * database named by mistake): a new, empty database or a Tessera one may be migrated and copied into.
+ */
+export async function checkTarget(db: Queryable): Promise<void> {
+  const { rows } = await db.query<{ tables: number; tessera: boolean }>(
+    `SELECT count(*)::int AS tables, bool_or(relname = 'tessera_migrations') AS tessera FROM pg_class
+      WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p')`,
+  );
+  if (rows[0]!.tables > 0 && !rows[0]!.tessera) {
+    throw new CopyRefused(`the target holds ${rows[0]!.tables} tables that are not Tessera's: copy into a new, empty database`);
+  }
+}
+
 export async function copyStore(source: Db, target: Db, options: { chunkRows?: number; onTable?: (table: string, rows: number) => void } = {}): Promise<CopySummary> {
   const chunk = options.chunkRows ?? 1000;
   const [from, to] = [await migrationsOf(source), await migrationsOf(target)];

@@ -89,7 +89,7 @@ function webhookForm(c: ProjectCtx, action: string, w: Omit<Partial<Webhook>, 'r
   const chosen = new Set(w.events ?? []);
   return html`${error ? html`<div class="notice error" role="alert" id="form-error">${error}</div>` : ''}
 <form method="post" action="${action}" class="card">${csrfField(c.session)}
-<p class="muted">API version v2024-01-01: every message is the v2024-01-01 envelope, signed with the project's secret (below on the list).</p>
+<p class="muted">API version v2024-01-01: every message is the v2024-01-01 envelope, signed with the project's secret (below on the list), or with the endpoint's own when it has one.</p>
 <label for="target_url">Target URL <span class="muted">(https://…, or a broker configured in TESSERA_BROKERS: rabbitmq://BROKER/EXCHANGE?routing_key=KEY, nats://BROKER/SUBJECT or redis://BROKER/STREAM)</span></label><input type="url" id="target_url" name="target_url" required value="${w.target_url ?? ''}" placeholder="https://example.com/webhooks/voucherify">
 <label for="description">Description</label><input type="text" id="description" name="description" value="${w.description ?? ''}">
 <label class="inline"><input type="checkbox" name="active"${w.active !== false ? ' checked' : ''}> Is active?</label>
