@@ -121,9 +121,10 @@ export function createWebhooksService(deps: WebhooksDeps) {
    * a disabled endpoint.
    */
   async function update(projectId: string, id: string, input: WebhookInput): Promise<WebhookRow> {
-    const row = await build(projectId, input, await get(projectId, id));
+    const current = await get(projectId, id);
+    const row = await build(projectId, input, current);
     await db.transaction(async (tx) => {
-      await sql.updateWebhook(tx, row);
+      await sql.updateWebhook(tx, row, (row.secret === null) !== (current.secret === null));
       await deps.delivery.limitRate(tx, projectId, row.id, row.rate_limit);
     });
     await deps.definitions.changed(projectId);

@@ -10,13 +10,19 @@ export async function insertWebhook(db: Executor, w: WebhookRow): Promise<void> 
   );
 }
 
-export async function updateWebhook(db: Executor, w: WebhookRow): Promise<void> {
+/**
+ * Writes an endpoint's configuration; its secrets only with `secrets` (own_secret turned on or off), so that a
+ * rotation made meanwhile is not overwritten with what was read before it.
+ */
+export async function updateWebhook(db: Executor, w: WebhookRow, secrets: boolean): Promise<void> {
   await db.query(
     `UPDATE webhooks SET target_url = $3, events = $4::jsonb, description = $5, headers = $6::jsonb, active = $7,
             disabled_reason = $8, updated_at = $9, rate_limit = $10, filter = $11::jsonb,
-            secret = $12, previous_secret = $13, previous_secret_expires_at = $14
+            secret = CASE WHEN $15 THEN $12 ELSE secret END,
+            previous_secret = CASE WHEN $15 THEN $13 ELSE previous_secret END,
+            previous_secret_expires_at = CASE WHEN $15 THEN $14::timestamptz ELSE previous_secret_expires_at END
       WHERE project_id = $1 AND id = $2`,
-    [w.project_id, w.id, w.target_url, JSON.stringify(w.events), w.description, JSON.stringify(w.headers), w.active, w.disabled_reason, w.updated_at, w.rate_limit, w.filter === null ? null : JSON.stringify(w.filter), w.secret, w.previous_secret, w.previous_secret_expires_at],
+    [w.project_id, w.id, w.target_url, JSON.stringify(w.events), w.description, JSON.stringify(w.headers), w.active, w.disabled_reason, w.updated_at, w.rate_limit, w.filter === null ? null : JSON.stringify(w.filter), w.secret, w.previous_secret, w.previous_secret_expires_at, secrets],
   );
 }
 
