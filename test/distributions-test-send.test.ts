@@ -70,6 +70,12 @@ describe('distribution test messages', () => {
     expect((await api('GET', '/v1/customers/test-customer')).statusCode).toBe(404);
   });
 
+  it('stands in an order of 100.00 for order triggers, in the status the trigger announces', async () => {
+    const d = await ok('POST', '/v1/distributions', { name: 'Thanks', status: 'DRAFT', trigger: { type: 'customer.order.paid' }, channel: channel({ total: '{{order.total_amount}}', status: '{{order.status}}', item: '{{order.items.0.product.name}}' }) });
+    const test = await ok('POST', `/v1/distributions/${d.id}/test`, {});
+    expect(test.message.data).toEqual({ total: 10000, status: 'PAID', item: 'Test product' });
+  });
+
   it('never pauses the distribution, even when the target answers 410 Gone, while a real message does', async () => {
     answer = 410;
     try {

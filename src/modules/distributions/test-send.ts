@@ -13,6 +13,31 @@ export function sampleCustomer(now: Date): CustomerRow {
   return { ...blankCustomer('cust_test0000000000000000000', '', 'test-customer', now), name: 'Test Customer', email: 'test.customer@example.com' };
 }
 
+const orderStatus: Record<string, string> = { 'customer.order.paid': 'PAID', 'customer.order.canceled': 'CANCELED' };
+
+/** An order of 100.00 with one item, in the status its trigger announces. */
+function sampleOrder(trigger: string, customerId: string, at: string): Record<string, unknown> {
+  return {
+    id: 'ord_test0000000000000000000',
+    source_id: 'test-order',
+    created_at: at,
+    updated_at: null,
+    status: orderStatus[trigger] ?? 'CREATED',
+    amount: 10000,
+    initial_amount: 10000,
+    discount_amount: 0,
+    items_discount_amount: 0,
+    total_discount_amount: 0,
+    total_amount: 10000,
+    items: [{ object: 'order_item', source_id: 'test-item', quantity: 1, price: 10000, amount: 10000, product: { name: 'Test product' } }],
+    metadata: {},
+    customer_id: customerId,
+    referrer_id: null,
+    customer: { id: customerId, object: 'customer' },
+    object: 'order',
+  };
+}
+
 export function testData(d: DistributionRow, customer: CustomerRow, campaign: Record<string, unknown> | null, now: Date): Record<string, unknown> {
   const c = customerObject(customer);
   const at = now.toISOString();
@@ -26,6 +51,7 @@ export function testData(d: DistributionRow, customer: CustomerRow, campaign: Re
     data.loyalty = null;
   }
   if (t.type === 'customer.segment.entered' || t.type === 'customer.segment.left') data.segment = { id: t.segment_id, object: 'segment' };
+  if (t.type.startsWith('customer.order.')) Object.assign(data, { order: sampleOrder(t.type, customer.id, at), referrer: null, redemption: null });
   if (d.purpose === 'notify_promotion') Object.assign(data, { campaign, promotion_tier: null });
   if (d.purpose === 'publish_unique_codes') {
     const code = 'TEST-CODE-0000';
