@@ -14,10 +14,12 @@ export function copyStoreCommand(program: Command): void {
     .command('copy-store')
     .description('copy everything in the embedded store into an empty PostgreSQL database, to move to a server (stop Tessera first)')
     .addOption(new Option('--data-dir <dir>', 'where the embedded store lives (env TESSERA_DATA_DIR; default ./.tessera)'))
-    .addOption(new Option('--to <url>', 'the PostgreSQL database to copy into (postgres://user:password@host:5432/name); it is migrated first').makeOptionMandatory())
-    .action(async (flags: Pick<ConfigFlags, 'dataDir'> & { to: string }) => {
-      if (!/^postgres(ql)?:\/\//.test(flags.to)) throw new ConfigError('copy-store: --to must be a postgres:// URL');
+    .addOption(new Option('--to <url>', 'the PostgreSQL database to copy into (postgres://user:password@host:5432/name), migrated first; default: DATABASE_URL, which keeps the password out of the process list'))
+    .action(async (flags: Pick<ConfigFlags, 'dataDir'> & { to?: string }) => {
+      if (flags.to !== undefined && !/^postgres(ql)?:\/\//.test(flags.to)) throw new ConfigError('copy-store: --to must be a postgres:// URL');
+      // --to, else DATABASE_URL (flags beat the environment in the config).
       const target = configFrom({ dataDir: flags.dataDir, databaseUrl: flags.to, logLevel: 'silent' });
+      if (target.databaseUrl === undefined) throw new ConfigError('copy-store: name the PostgreSQL database to copy into with --to or DATABASE_URL');
       if (!existsSync(join(target.dataDir, 'pgdata'))) throw new ConfigError(`copy-store: there is no embedded store in ${target.dataDir} (set --data-dir)`);
       const from = `PGlite in ${target.dataDir}`;
       // The embedded store's directory lock refuses a second process: a running Tessera must be stopped first.
