@@ -150,13 +150,14 @@ export function createCampaignTemplatesService(deps: { db: Db; clock: Clock; cam
   async function setupTier(cause: Cause, id: string, input: TierInput & { campaign_id: string }) {
     const t = await get(cause.projectId, id);
     if (t.campaign_type !== 'DISCOUNT_COUPONS') throw invalidCampaign(`Template ${t.id} is of a ${t.campaign_type} campaign: promotion tiers are set up from templates of discounts (DISCOUNT_COUPONS)`);
+    if (!t.definition.voucher?.discount) throw invalidCampaign(`Template ${t.id} holds no discount (its code is a ${String(t.definition.voucher?.type ?? 'voucher')} of no discount): a promotion tier needs one`);
     if (input.validation_rules !== undefined) throw invalidPayload("A promotion tier made from a template gets new copies of the template's validation rules; assign other rules afterwards with POST /v1/validation-rules/{id}/assignments");
     const validity: Validity = { ...pick(t.definition, validityKeys), ...pick(input, validityKeys) };
     const tier: TierInput = {
       ...validity,
       name: input.name,
       banner: input.banner !== undefined ? input.banner : (t.definition.description ?? null),
-      action: { discount: t.definition.voucher?.discount ?? {} },
+      action: { discount: t.definition.voucher.discount },
       metadata: input.metadata ?? t.definition.metadata ?? {},
       ...pick(input, ['hierarchy', 'active', 'category_id'] as const),
     };

@@ -52,7 +52,21 @@ export const discountSchema = {
     unit_type: { type: 'string' },
     fixed_amount: { type: 'number', minimum: 0 },
     effect: { type: 'string' },
+    // ADD_MANY_ITEMS: several units, each as a one-unit discount.
+    units: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 100,
+      items: { type: 'object', required: ['unit_type'], properties: { unit_off: { type: 'number', minimum: 0 }, unit_type: { type: 'string', minLength: 1 }, effect: { type: 'string' } } },
+    },
   },
+  // A discount names its value: checked here so that codes, their updates and promotion tiers are refused alike.
+  allOf: [
+    { if: { required: ['type'], properties: { type: { const: 'AMOUNT' } } }, then: { required: ['amount_off'] } },
+    { if: { required: ['type'], properties: { type: { const: 'PERCENT' } } }, then: { required: ['percent_off'] } },
+    { if: { required: ['type'], properties: { type: { const: 'FIXED' } } }, then: { required: ['fixed_amount'] } },
+    { if: { required: ['type'], properties: { type: { const: 'UNIT' } } }, then: { anyOf: [{ required: ['unit_type'] }, { required: ['units'] }] } },
+  ],
 } as const;
 
 export const giftSchema = {
@@ -74,7 +88,8 @@ export const loyaltyCardSchema = {
 
 export const redemptionSchema = {
   type: 'object',
-  properties: { quantity: { type: ['integer', 'null'], minimum: 1 } },
+  // The redeemed count is a 32-bit integer: a larger limit could never be checked.
+  properties: { quantity: { type: ['integer', 'null'], minimum: 1, maximum: 2_147_483_647 } },
 } as const;
 
 const metadata = { type: ['object', 'null'] } as const;

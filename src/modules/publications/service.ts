@@ -35,7 +35,7 @@ export function createPublicationsService(deps: {
   const batch = createPublicationBatch({ db, clock, log, customers, vouchers, concurrency: deps.concurrency ?? 1, events: (...a) => events(...a) });
 
   async function render(tx: Executor, p: PublicationRow, customer?: CustomerRow) {
-    const c = customer ?? (await customers.byIds(tx, p.project_id, [p.customer_id]))[0]!;
+    const c = customer ?? (await customers.byIds(tx, p.project_id, [p.customer_id]))[0];
     const rows = await vouchers.byIds(tx, p.vouchers.map((v) => v.id));
     const campaign = p.campaign_id ? (await campaigns.byIds(tx, p.project_id, [p.campaign_id]))[0] : undefined;
     const byId = new Map(rows.map((r) => [r.id, r]));

@@ -19,6 +19,8 @@ export interface Limit {
   message?: string;
 }
 
+const maxCount = 2_147_483_647;
+
 const limitName = /^redemption\.count(\.per_customer)?(?:\.(daily|weekly|monthly))?$/;
 
 export function limitsOf(rule: ValidationRuleRow, objectId: string): Limit[] {
@@ -32,8 +34,11 @@ export function limitsOf(rule: ValidationRuleRow, objectId: string): Limit[] {
     const c = r.conditions ?? {};
     const lt = c.$less_than?.[0];
     const lte = c.$less_than_or_equal?.[0];
-    const bound = typeof lt === 'number' ? lt : typeof lte === 'number' ? lte + 1 : undefined;
-    if (bound === undefined) continue;
+    // Counts are whole numbers: `< 2.5` allows 3 redemptions (0, 1, 2 before), `<= 2.5` allows 3; the counter is a
+    // 32-bit integer, so a larger bound is no limit it can reach.
+    const raw = typeof lt === 'number' && Number.isFinite(lt) ? Math.ceil(lt) : typeof lte === 'number' && Number.isFinite(lte) ? Math.floor(lte) + 1 : undefined;
+    if (raw === undefined) continue;
+    const bound = Math.min(raw, maxCount);
     out.push({ ruleId: rule.id, objectId, perCustomer: m[1] !== undefined, period: (m[2] as Period | undefined) ?? 'total', bound, message: r.error?.message ?? rule.error?.message });
   }
   return out;

@@ -70,7 +70,8 @@ export function createRollbacks(deps: RedemptionsDeps) {
     let balance: number | undefined;
     if (r.spent.gift && r.voucher_id) {
       balance = await sql.restoreBalance(tx, r.voucher_id, r.spent.gift);
-      await insertGiftTransaction(tx, { id: `${id}_gt`, projectId: cause.projectId, voucherId: r.voucher_id, campaignId: r.campaign_id, type: 'CREDITS_REFUND', sourceId: null, reason: input.reason ?? null, amount: r.spent.gift, balance, now });
+      // A card deleted for good has no balance to take the credits back, nor a ledger: the rollback goes on.
+      if (balance !== undefined) await insertGiftTransaction(tx, { id: `${id}_gt`, projectId: cause.projectId, voucherId: r.voucher_id, campaignId: r.campaign_id, type: 'CREDITS_REFUND', sourceId: null, reason: input.reason ?? null, amount: r.spent.gift, balance, now });
     }
     const campaign = r.campaign_id ? (await deps.campaigns.byIds(tx, cause.projectId, [r.campaign_id]))[0] : undefined;
     const customer = await customerOf(tx, cause.projectId, r.customer_id);

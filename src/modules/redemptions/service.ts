@@ -30,7 +30,7 @@ import { redemptionEvents } from './events.js';
 import { release, releaseVoucher, reserve, sessionOf, spendBalance, spendQuantity, type SessionInput } from './sessions.js';
 import { applyStackingRules, categoryIdOf, defaultStackingRules, stackingMatters, stackingRulesObject, type StackingRules } from './stacking.js';
 import * as sql from './sql.js';
-import type { RedemptionRow, Spent, StackInput } from './types.js';
+import type { CounterKey, RedemptionRow, Spent, StackInput } from './types.js';
 import { orderAfter, redeemableEntry, redemptionBody } from './view.js';
 
 export interface RedemptionsDeps {
@@ -243,8 +243,15 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       if (!(await spendQuantity(tx, v.id, quantity, sessionKey, now))) throw quantityExceeded(`Voucher ${v.code} has been redeemed ${quantity} times already (or its last redemptions are locked by validation sessions)`);
       spent.quantity = true;
     }
+    // Limits on one counter (the same object, customer and period) count a redemption once, under the tightest bound:
+    // the counter counts redemptions, and each rule compares it with its own bound.
+    const tightest = new Map<string, { key: CounterKey; l: (typeof c.limits)[number] }>();
     for (const l of c.limits) {
       const key = counterKey(l, customerId, now);
+      const had = tightest.get(key.join('\u0000'));
+      if (!had || l.bound < had.l.bound) tightest.set(key.join('\u0000'), { key, l });
+    }
+    for (const { key, l } of tightest.values()) {
       if (!(await sql.spendCounter(tx, key, l.bound))) {
         throw rulesViolated('redemption_rules_violated', `redemption does not match validation rules: ${l.ruleId} (a redemption limit of ${l.bound} is reached)`, l.message);
       }
@@ -255,7 +262,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       if (!(await sql.spendUnits(tx, b.key, b.units, b.bound))) {
         throw rulesViolated('order_rules_violated', `order does not match validation rules: the campaign's budget of ${b.bound} discounted units of these products is spent`);
       }
-      (spent.units ??= []).push([...b.key, b.units]);
+      (spent.units ??= []).push([...b.key, Math.ceil(b.units)]);
     }
     if (v && c.gift && c.gift.credits > 0) {
       const balance = await spendBalance(tx, v.id, c.gift.credits, sessionKey, now);

@@ -11,9 +11,10 @@ export async function restoreQuantity(db: Executor, voucherId: string): Promise<
   await db.query(`UPDATE vouchers SET redeemed_quantity = redeemed_quantity - 1 WHERE id = $1 AND redeemed_quantity > 0`, [voucherId]);
 }
 
-export async function restoreBalance(db: Executor, voucherId: string, amount: number): Promise<number> {
+/** Gives gift credits back; the new balance, or undefined when the card is gone (deleted for good). */
+export async function restoreBalance(db: Executor, voucherId: string, amount: number): Promise<number | undefined> {
   const { rows } = await db.query<{ gift_balance: string }>(`UPDATE vouchers SET gift_balance = gift_balance + $2 WHERE id = $1 RETURNING gift_balance`, [voucherId, amount]);
-  return Number(rows[0]?.gift_balance ?? 0);
+  return rows[0] ? Number(rows[0].gift_balance) : undefined;
 }
 
 /** Counts one more redemption on a limited counter, when it is still below `bound`; false otherwise. */
@@ -42,12 +43,16 @@ export async function restoreCounters(db: Executor, keys: CounterKey[]): Promise
 /** Adds `units` to a budget counter when it stays at most `bound` (one guarded statement); false otherwise. */
 export async function spendUnits(db: Executor, key: CounterKey, units: number, bound: number): Promise<boolean> {
   if (units <= 0) return true;
+  // The counter is a 32-bit integer: a bound above it is none it can reach; sums are compared as bigint.
+  const cap = Math.min(Math.floor(bound), 2_147_483_647);
+  const n = Math.ceil(units);
+  if (!Number.isFinite(cap) || !Number.isFinite(n) || n > cap) return false;
   const { rows } = await db.query(
     `INSERT INTO redemption_counters (object_id, customer_id, period, count) SELECT $1, $2, $3, $4::int WHERE $4::int <= $5::int
      ON CONFLICT (object_id, customer_id, period) DO UPDATE SET count = redemption_counters.count + $4::int
-       WHERE redemption_counters.count + $4::int <= $5::int
+       WHERE redemption_counters.count::bigint + $4::int <= $5::int
      RETURNING count`,
-    [...key, units, bound],
+    [...key, n, cap],
   );
   return rows.length > 0;
 }

@@ -1,0 +1,102 @@
+/**
+ * Edges of redemptions found by reading the code against the README: limit rules that share a counter count a
+ * redemption once and give it back once; odd bounds neither fail nor overflow; discounts without their value, and
+ * limits beyond the counters' range, are refused up front; a deleted customer's publications still list; a gift
+ * redemption of a card deleted for good still rolls back. Counted in rows afterwards.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { requestsOf } from './helpers/requests.js';
+
+let t: TestTessera;
+let p: TestProject;
+const { api, ok } = requestsOf(() => ({ t, p }));
+
+beforeAll(async () => {
+  t = await startTessera();
+  p = await t.createProject();
+});
+afterAll(() => t.close());
+
+const discount = { type: 'PERCENT', percent_off: 10 };
+async function campaignWithRules(name: string, rules: Array<Record<string, unknown>>) {
+  const c = await ok('POST', '/v1/campaigns', { name, campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', voucher: { type: 'DISCOUNT_VOUCHER', discount } });
+  await ok('POST', `/v1/campaigns/${c.id}/vouchers/${name}-1`, {});
+  for (const [i, conditions] of rules.entries()) {
+    const rule = await ok('POST', '/v1/validation-rules', { name: `${name} rule ${i}`, rules: { '1': { name: 'redemption.count.per_customer', conditions }, logic: '1' } });
+    await ok('POST', `/v1/validation-rules/${rule.id}/assignments`, { related_object_type: 'campaign', related_object_id: c.id });
+  }
+  return c;
+}
+const redeem = (code: string, customer: string) => api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: code }], customer: { source_id: customer }, order: { amount: 1000 } });
+const counters = async (objectId: string) =>
+  (await t.testDb.db.query<{ count: number }>('SELECT count FROM redemption_counters WHERE object_id = $1', [objectId])).rows.map((r) => Number(r.count));
+
+describe('redemption edges', () => {
+  it('counts a redemption once on a counter two limit rules share, under the tighter bound, and gives it back once', async () => {
+    const c = await campaignWithRules('TWIN', [{ $less_than: [5] }, { $less_than: [2] }]);
+    const first = await redeem('TWIN-1', 'ann');
+    expect(first.statusCode, first.body).toBe(200);
+    expect((await redeem('TWIN-1', 'ann')).statusCode).toBe(200);
+    const third = await redeem('TWIN-1', 'ann');
+    expect(third.statusCode).toBe(400);
+    expect(third.json().key).toBe('redemption_rules_violated');
+    expect(await counters(c.id)).toEqual([2]);
+    // A rollback gives exactly one back: the counter equals the live redemptions again.
+    const id = first.json().redemptions[0].id;
+    expect((await api('POST', `/v1/redemptions/${id}/rollback`, {})).statusCode).toBe(200);
+    expect(await counters(c.id)).toEqual([1]);
+    expect((await redeem('TWIN-1', 'ann')).statusCode).toBe(200);
+    expect((await redeem('TWIN-1', 'ann')).statusCode).toBe(400);
+    expect(await counters(c.id)).toEqual([2]);
+  });
+
+  it('reads fractional and huge bounds as whole counts, never failing the redemption', async () => {
+    await campaignWithRules('FRAC', [{ $less_than: [2.5] }]);
+    for (let i = 0; i < 3; i++) expect((await redeem('FRAC-1', 'bob')).statusCode).toBe(200);
+    expect((await redeem('FRAC-1', 'bob')).json()).toMatchObject({ code: 400, key: 'redemption_rules_violated' });
+    await campaignWithRules('HUGE', [{ $less_than: [1e10] }]);
+    const huge = await redeem('HUGE-1', 'bob');
+    expect(huge.statusCode, huge.body).toBe(200);
+  });
+
+  it('refuses discounts without their value and limits beyond the counters, wherever a code or tier takes one', async () => {
+    const c = await ok('POST', '/v1/campaigns', { name: 'Values', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', voucher: { type: 'DISCOUNT_VOUCHER', discount } });
+    await ok('POST', `/v1/campaigns/${c.id}/vouchers/VAL-1`, {});
+    const promo = await ok('POST', '/v1/campaigns', { name: 'Promo values', campaign_type: 'PROMOTION', promotion: { tiers: [{ name: 'Ten', action: { discount: { type: 'AMOUNT', amount_off: 1000 } } }] } });
+    const cases: Array<[string, string, unknown, RegExp]> = [
+      ['POST', `/v1/campaigns/${c.id}/vouchers/VAL-2`, { discount: { type: 'AMOUNT' } }, /amount_off/],
+      ['PUT', '/v1/vouchers/VAL-1', { discount: { type: 'PERCENT' } }, /percent_off/],
+      ['PUT', '/v1/vouchers/VAL-1', { discount: { type: 'UNIT', units: 5 } }, /units/],
+      ['PUT', '/v1/vouchers/VAL-1', { redemption: { quantity: 3_000_000_000 } }, /quantity/],
+      ['POST', `/v1/promotions/${promo.id}/tiers`, { name: 'Fixed', action: { discount: { type: 'FIXED' } } }, /fixed_amount/],
+    ];
+    for (const [method, url, body, detail] of cases) {
+      const res = await api(method as 'POST' | 'PUT', url, body);
+      expect(res.statusCode, `${method} ${url} ${JSON.stringify(body)}: ${res.body}`).toBe(400);
+      expect(res.json().details).toMatch(detail);
+    }
+    // The code kept its discount, and redeems.
+    expect((await ok('GET', '/v1/vouchers/VAL-1')).discount).toMatchObject(discount);
+    expect((await redeem('VAL-1', 'cy')).statusCode).toBe(200);
+  });
+
+  it("lists a deleted customer's publications, naming the customer by id", async () => {
+    const c = await ok('POST', '/v1/campaigns', { name: 'Gone', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount } });
+    const pub = await ok('POST', '/v1/publications', { campaign: { name: c.name }, customer: { source_id: 'leaver' } });
+    expect((await api('DELETE', `/v1/customers/${pub.customer_id}`)).statusCode).toBe(204);
+    const list = await ok('GET', `/v1/publications?campaign=${c.name}`);
+    expect(list.publications).toHaveLength(1);
+    expect(list.publications[0]).toMatchObject({ id: pub.id, customer_id: pub.customer_id, tracking_id: null, customer: { id: pub.customer_id, object: 'customer' } });
+  });
+
+  it('rolls back a gift redemption of a card deleted for good', async () => {
+    await ok('POST', '/v1/vouchers/GIFT-GONE', { type: 'GIFT_VOUCHER', gift: { amount: 5000 } });
+    const r = await api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'GIFT-GONE', gift: { credits: 1000 } }], order: { amount: 1000 } });
+    expect(r.statusCode, r.body).toBe(200);
+    expect((await api('DELETE', '/v1/vouchers/GIFT-GONE?force=true')).statusCode).toBe(204);
+    const back = await api('POST', `/v1/redemptions/${r.json().redemptions[0].id}/rollback`, {});
+    expect(back.statusCode, back.body).toBe(200);
+    expect(back.json()).toMatchObject({ object: 'redemption_rollback', result: 'SUCCESS', status: 'SUCCEEDED' });
+  });
+});
