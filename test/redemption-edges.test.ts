@@ -81,6 +81,28 @@ describe('redemption edges', () => {
     expect((await redeem('VAL-1', 'cy')).statusCode).toBe(200);
   });
 
+  it('counts the redemptions a code had while unlimited once a limit applies to it, its own or its campaign\'s', async () => {
+    const c = await ok('POST', '/v1/campaigns', { name: 'Open', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', voucher: { type: 'DISCOUNT_VOUCHER', discount } });
+    await ok('POST', `/v1/campaigns/${c.id}/vouchers/OPEN-1`, {});
+    await ok('POST', `/v1/campaigns/${c.id}/vouchers/OPEN-2`, {});
+    for (let i = 0; i < 3; i++) expect((await redeem('OPEN-1', `d${i}`)).statusCode).toBe(200);
+    await ok('PUT', '/v1/vouchers/OPEN-1', { redemption: { quantity: 3 } });
+    expect((await ok('GET', '/v1/vouchers/OPEN-1')).redemption).toMatchObject({ quantity: 3, redeemed_quantity: 3 });
+    expect((await redeem('OPEN-1', 'd9')).json()).toMatchObject({ code: 400, key: 'quantity_exceeded' });
+    await ok('PUT', '/v1/vouchers/OPEN-1', { redemption: { quantity: 4 } });
+    expect((await redeem('OPEN-1', 'd9')).statusCode).toBe(200);
+    expect((await redeem('OPEN-1', 'd10')).statusCode).toBe(400);
+    // The campaign's limit, for its codes without one of their own (a rolled-back redemption does not count).
+    const two = await redeem('OPEN-2', 'e1');
+    await redeem('OPEN-2', 'e2');
+    await ok('POST', `/v1/redemptions/${two.json().redemptions[0].id}/rollback`, {});
+    await ok('PUT', `/v1/campaigns/${c.id}`, { voucher: { redemption: { quantity: 2 } } });
+    expect((await ok('GET', '/v1/vouchers/OPEN-2')).redemption).toMatchObject({ quantity: 2, redeemed_quantity: 1 });
+    expect((await redeem('OPEN-2', 'e3')).statusCode).toBe(200);
+    expect((await redeem('OPEN-2', 'e4')).json()).toMatchObject({ key: 'quantity_exceeded' });
+    expect((await ok('GET', '/v1/vouchers/OPEN-1')).redemption).toMatchObject({ quantity: 4, redeemed_quantity: 4 });
+  });
+
   it("lists a deleted customer's publications, naming the customer by id", async () => {
     const c = await ok('POST', '/v1/campaigns', { name: 'Gone', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount } });
     const pub = await ok('POST', '/v1/publications', { campaign: { name: c.name }, customer: { source_id: 'leaver' } });

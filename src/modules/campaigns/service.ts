@@ -236,6 +236,9 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
       };
       try {
         await sql.updateCampaign(tx, row);
+        // A limit on codes redeemed while unlimited counts those redemptions.
+        const limited = (c: CampaignRow) => typeof c.definition.voucher?.redemption?.quantity === 'number';
+        if (limited(row) && !limited(current)) await sql.recountRedeemed(tx, cause.projectId, row.id);
       } catch (err) {
         if (isUniqueViolation(err, 'campaigns_name_unique')) throw duplicate('campaign', 'name', row.name);
         throw err;

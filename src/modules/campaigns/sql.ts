@@ -5,6 +5,18 @@ import type { AsyncActionRow, CampaignRow, CategoryRow } from './types.js';
 
 const columns = 'id, project_id, name, campaign_type, type, active, join_once, category_id, definition, generation_status, created_at, updated_at';
 /** The campaign and how many codes it holds (an index-only count: no counter row that every new code would lock). */
+/**
+ * Sets the redeemed counts of a campaign's codes that take its redemption limit (no limit of their own) from their
+ * succeeded redemptions: when the campaign's codes, redeemed while unlimited, get a limit.
+ */
+export async function recountRedeemed(db: Executor, projectId: string, campaignId: string): Promise<void> {
+  await db.query(
+    `UPDATE vouchers v SET redeemed_quantity = (SELECT count(*) FROM redemptions r WHERE r.project_id = $1 AND r.voucher_id = v.id AND r.status = 'SUCCEEDED')
+      WHERE v.project_id = $1 AND v.campaign_id = $2 AND NOT (v.overrides ? 'redemption')`,
+    [projectId, campaignId],
+  );
+}
+
 const withCount = `${columns.split(', ').map((c) => `c.${c}`).join(', ')}, (SELECT count(*)::int FROM vouchers v WHERE v.campaign_id = c.id) AS vouchers_count`;
 
 export async function insertCampaign(db: Executor, c: CampaignRow): Promise<void> {

@@ -138,6 +138,9 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
       const campaign = await campaignOf(tx, row);
       checkValidity(effective(row, campaign));
       await sql.updateVoucher(tx, row);
+      // A limit on a code redeemed while unlimited counts those redemptions.
+      const limited = (v: VoucherRow) => typeof effective(v, campaign).redemption?.quantity === 'number';
+      if (limited(row) && !limited(current)) await sql.recountRedeemed(tx, cause.projectId, row.id);
       await log.record(tx, [event(cause, 'voucher.updated', row, campaign)]);
       return voucherObject(row, campaign);
     });

@@ -357,6 +357,18 @@ export async function countRedeemed(db: Executor, projectId: string, voucherIds:
   return new Map(rows.map((r) => [r.voucher_id, Number(r.n)]));
 }
 
+/**
+ * Sets a voucher's redeemed count from its succeeded redemptions: when a limit starts to apply to a code redeemed
+ * while unlimited (whose redemptions left the row's count alone).
+ */
+export async function recountRedeemed(db: Executor, projectId: string, voucherId: string): Promise<void> {
+  await db.query(
+    `UPDATE vouchers v SET redeemed_quantity = (SELECT count(*) FROM redemptions r WHERE r.project_id = $1 AND r.voucher_id = v.id AND r.status = 'SUCCEEDED')
+      WHERE v.project_id = $1 AND v.id = $2`,
+    [projectId, voucherId],
+  );
+}
+
 /** Vouchers of the given codes (compared without case), locked in id order: a bulk change's read. */
 export async function selectByCodesLocked(db: Executor, projectId: string, codes: string[]): Promise<VoucherRow[]> {
   const { rows } = await db.query<VoucherRow>(
