@@ -103,6 +103,20 @@ describe('redemption edges', () => {
     expect((await ok('GET', '/v1/vouchers/OPEN-1')).redemption).toMatchObject({ quantity: 4, redeemed_quantity: 4 });
   });
 
+  it("takes no credits by hand that a validation session reserves, and the session's redemption gets them", async () => {
+    await ok('POST', '/v1/vouchers/GIFT-HELD', { type: 'GIFT_VOUCHER', gift: { amount: 1000 } });
+    const held = await ok('POST', '/v1/validations', { order: { amount: 800 }, redeemables: [{ object: 'voucher', id: 'GIFT-HELD', gift: { credits: 800 } }], session: { type: 'LOCK', key: 'ssn-held' } });
+    expect(held.valid).toBe(true);
+    const taken = await api('POST', '/v1/vouchers/GIFT-HELD/balance', { amount: -300 });
+    expect(taken.statusCode).toBe(400);
+    expect(taken.json()).toMatchObject({ key: 'gift_amount_exceeded' });
+    // What is not reserved can go.
+    expect(await ok('POST', '/v1/vouchers/GIFT-HELD/balance', { amount: -200 })).toMatchObject({ balance: 800 });
+    const r = await api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'GIFT-HELD', gift: { credits: 800 } }], order: { amount: 800 }, session: { key: 'ssn-held' } });
+    expect(r.statusCode, r.body).toBe(200);
+    expect((await ok('GET', '/v1/vouchers/GIFT-HELD')).gift).toMatchObject({ balance: 0 });
+  });
+
   it("lists a deleted customer's publications, naming the customer by id", async () => {
     const c = await ok('POST', '/v1/campaigns', { name: 'Gone', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount } });
     const pub = await ok('POST', '/v1/publications', { campaign: { name: c.name }, customer: { source_id: 'leaver' } });

@@ -77,7 +77,7 @@ export function createBalances(deps: {
     {
       const now = clock.now();
       const v = await sql.changeBalance(tx, cause.projectId, current.id, input.amount, now);
-      if (!v) throw giftAmountExceeded(`Voucher ${current.code} holds less than ${-input.amount}: its balance cannot go below 0`, { resourceId: current.code, resourceType: 'voucher' });
+      if (!v) throw giftAmountExceeded(`Voucher ${current.code} holds less than ${-input.amount} that validation sessions do not reserve: its balance cannot go below 0 or below their reservations`, { resourceId: current.code, resourceType: 'voucher' });
       const campaign = await deps.campaignOf(tx, v);
       const t: sql.TransactionRow = {
         id: newSortableId('vtx', now),
