@@ -117,6 +117,18 @@ describe('redemption edges', () => {
     expect((await ok('GET', '/v1/vouchers/GIFT-HELD')).gift).toMatchObject({ balance: 0 });
   });
 
+  it('lists codes of a category, their own or their campaign\'s, by id or name; an unknown one lists none', async () => {
+    const shoes = await ok('POST', '/v1/categories', { name: 'Shoes', hierarchy: 1 });
+    const hats = await ok('POST', '/v1/categories', { name: 'Hats', hierarchy: 2 });
+    const c = await ok('POST', '/v1/campaigns', { name: 'Footwear', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', category_id: shoes.id, voucher: { type: 'DISCOUNT_VOUCHER', discount } });
+    await ok('POST', `/v1/campaigns/${c.id}/vouchers/SHOE-1`, {});
+    await ok('POST', '/v1/vouchers/HAT-1', { type: 'DISCOUNT_VOUCHER', discount, category_id: hats.id });
+    const codes = async (q: string) => (await ok('GET', `/v1/vouchers?limit=100&${q}`)).vouchers.map((v: any) => v.code).sort();
+    expect(await codes(`category=${shoes.id}`)).toEqual(['SHOE-1']);
+    expect(await codes('category=Hats')).toEqual(['HAT-1']);
+    expect(await codes('category=Socks')).toEqual([]);
+  });
+
   it("lists a deleted customer's publications, naming the customer by id", async () => {
     const c = await ok('POST', '/v1/campaigns', { name: 'Gone', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount } });
     const pub = await ok('POST', '/v1/publications', { campaign: { name: c.name }, customer: { source_id: 'leaver' } });

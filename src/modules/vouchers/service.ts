@@ -175,6 +175,8 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
       // An unknown campaign name filters everything out, as an unknown id does.
       campaignId = c?.id ?? `unknown:${q.campaign}`;
     }
+    // A category by id or name; an unknown one filters everything out, as an unknown campaign does.
+    const category = q.category !== undefined ? ((await campaigns.categories(projectId)).find((c) => c.id === q.category || c.name === q.category)?.id ?? `unknown:${q.category}`) : undefined;
     const order = q.order ?? '-created_at';
     const { rows, total } = await sql.selectPage(
       db,
@@ -184,6 +186,7 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
         holderId: q.customer,
         code: q.code,
         ids: q.ids,
+        categoryId: category,
         ...dateBounds(q),
       },
       { column: order.replace('-', '') as 'created_at' | 'updated_at' | 'code', ascending: !order.startsWith('-'), offset: (q.page - 1) * q.limit, limit: q.limit },

@@ -235,6 +235,8 @@ export interface VoucherFilter {
   holderId?: string;
   code?: string;
   ids?: string[];
+  /** The code's category: its own, else its campaign's. */
+  categoryId?: string;
   createdBefore?: Date;
   createdAfter?: Date;
   updatedBefore?: Date;
@@ -253,6 +255,9 @@ function where(f: VoucherFilter): { text: string; params: unknown[] } {
   if (f.holderId !== undefined) add((p) => `(holder_id = ${p} OR holder_id = (SELECT c.id FROM customers c WHERE c.project_id = $1 AND c.source_id = ${p}))`, f.holderId);
   if (f.code !== undefined) add((p) => `lower(code) = lower(${p})`, f.code);
   if (f.ids !== undefined) add((p) => `id = ANY (ARRAY(SELECT jsonb_array_elements_text(${p}::jsonb)))`, JSON.stringify(f.ids));
+  if (f.categoryId !== undefined) {
+    add((p) => `COALESCE(overrides ->> 'category_id', (SELECT c.category_id FROM campaigns c WHERE c.id = vouchers.campaign_id)) = ${p}`, f.categoryId);
+  }
   if (f.createdBefore) add((p) => `created_at < ${p}`, f.createdBefore);
   if (f.createdAfter) add((p) => `created_at > ${p}`, f.createdAfter);
   if (f.updatedBefore) add((p) => `updated_at < ${p}`, f.updatedBefore);

@@ -51,6 +51,8 @@ export interface VoucherListQuery {
   customer?: string;
   code?: string;
   ids?: string[];
+  /** A category id or name: codes of it (their own, else their campaign's). */
+  category?: string;
   created_at?: { before?: Date; after?: Date };
   updated_at?: { before?: Date; after?: Date };
   order?: string;
