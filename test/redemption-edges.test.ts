@@ -129,6 +129,16 @@ describe('redemption edges', () => {
     expect(await codes('category=Socks')).toEqual([]);
   });
 
+  it('keeps a gift balance within what answers carry exactly (2^53 - 1)', async () => {
+    await ok('POST', '/v1/vouchers/GIFT-BIG', { type: 'GIFT_VOUCHER', gift: { amount: 1e15 } });
+    for (let i = 0; i < 8; i++) await ok('POST', '/v1/vouchers/GIFT-BIG/balance', { amount: 1e15 });
+    const over = await api('POST', '/v1/vouchers/GIFT-BIG/balance', { amount: 1e15 });
+    expect(over.statusCode).toBe(400);
+    expect(over.json()).toMatchObject({ key: 'invalid_payload' });
+    expect(over.json().details).toMatch(/at most 9,007,199,254,740,991/);
+    expect((await ok('GET', '/v1/vouchers/GIFT-BIG')).gift).toMatchObject({ balance: 9e15 });
+  });
+
   it("lists a deleted customer's publications, naming the customer by id", async () => {
     const c = await ok('POST', '/v1/campaigns', { name: 'Gone', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount } });
     const pub = await ok('POST', '/v1/publications', { campaign: { name: c.name }, customer: { source_id: 'leaver' } });

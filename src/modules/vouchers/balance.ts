@@ -1,6 +1,6 @@
 import type { ValueFilter } from '../../core/list-filters.js';
 import type { Clock } from '../../core/clock.js';
-import { giftAmountExceeded, invalidVoucher } from '../../core/errors.js';
+import { giftAmountExceeded, invalidPayload, invalidVoucher } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
@@ -77,6 +77,7 @@ export function createBalances(deps: {
     {
       const now = clock.now();
       const v = await sql.changeBalance(tx, cause.projectId, current.id, input.amount, now);
+      if (!v && input.amount > 0) throw invalidPayload(`Voucher ${current.code} cannot hold ${input.amount} more: a balance is at most 9,007,199,254,740,991`);
       if (!v) throw giftAmountExceeded(`Voucher ${current.code} holds less than ${-input.amount} that validation sessions do not reserve: its balance cannot go below 0 or below their reservations`, { resourceId: current.code, resourceType: 'voucher' });
       const campaign = await deps.campaignOf(tx, v);
       const t: sql.TransactionRow = {

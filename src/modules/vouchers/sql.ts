@@ -286,13 +286,15 @@ export async function selectPage(
  * Adds credits to (or, negative, takes them from) a gift voucher in one guarded statement: the balance never goes
  * below zero, whatever runs at the same time, nor, for a removal, below what live validation sessions reserve (the
  * row is locked first, as reservations lock it, so that the reserved sum read is current). Undefined when the
- * voucher is not a gift voucher or holds too little. In the caller's transaction.
+ * voucher is not a gift voucher, holds too little, or would hold more than answers can carry exactly (2^53 - 1).
+ * In the caller's transaction.
  */
 export async function changeBalance(tx: Executor, projectId: string, id: string, amount: number, now: Date): Promise<VoucherRow | undefined> {
   if (amount < 0) await tx.query('SELECT 1 FROM vouchers WHERE project_id = $1 AND id = $2 FOR UPDATE', [projectId, id]);
   const { rows } = await tx.query<VoucherRow>(
     `UPDATE vouchers SET gift_balance = gift_balance + $3, gift_added = gift_added + GREATEST($3, 0), updated_at = $4
       WHERE project_id = $1 AND id = $2 AND gift_balance IS NOT NULL AND gift_balance + $3 >= 0
+        AND gift_balance + $3 <= 9007199254740991
         AND ($3 >= 0 OR locked_until IS NULL OR locked_until <= $4
              OR gift_balance + $3 >= (SELECT coalesce(sum(s.credits), 0) FROM session_locks s WHERE s.voucher_id = vouchers.id AND s.expires_at > $4))
       RETURNING ${readColumns}`,
