@@ -59,6 +59,21 @@ export function counterKey(l: Limit, customerId: string | null, now: Date): Coun
   return [l.objectId, l.perCustomer ? (customerId ?? '~') : '', periodKey(l.period, now)];
 }
 
+/**
+ * The limits to spend, one per counter: limits on one counter (the same object, customer and period) count a
+ * redemption once, under the tightest bound (the counter counts redemptions; each rule compares it with its bound).
+ */
+export function tightestLimits(limits: Limit[], customerId: string | null, now: Date): Array<{ key: CounterKey; l: Limit }> {
+  const tightest = new Map<string, { key: CounterKey; l: Limit }>();
+  for (const l of limits) {
+    const key = counterKey(l, customerId, now);
+    const id = key.join('\u0000');
+    const had = tightest.get(id);
+    if (!had || l.bound < had.l.bound) tightest.set(id, { key, l });
+  }
+  return [...tightest.values()];
+}
+
 /** Counts for the evaluator from counter rows of one object. */
 export function countsOf(rows: Array<{ object_id: string; customer_id: string; period: string; count: number }>, objectId: string, customerId: string | null, now: Date) {
   const get = (perCustomer: boolean, p: Period) =>

@@ -20,7 +20,7 @@ import { insertGiftTransaction, simpleVoucher, type VoucherRow, type VouchersSer
 import type { LoyaltiesService } from '../loyalties/index.js';
 import type { RewardsService } from '../rewards/index.js';
 import { applyStack, checkRedeemables, type Applicable, type CheckDeps, type Checked, type Inapplicable, type StackOrder } from './check.js';
-import { counterKey } from './limits.js';
+import { tightestLimits } from './limits.js';
 import { createPromotionValidation } from './promotion-validation.js';
 import type { ValidationCounts } from './validation-counts.js';
 import { createQualifications } from './qualifications.js';
@@ -30,7 +30,7 @@ import { redemptionEvents } from './events.js';
 import { release, releaseVoucher, reserve, sessionOf, spendBalance, spendQuantity, type SessionInput } from './sessions.js';
 import { applyStackingRules, categoryIdOf, defaultStackingRules, stackingMatters, stackingRulesObject, type StackingRules } from './stacking.js';
 import * as sql from './sql.js';
-import type { CounterKey, RedemptionRow, Spent, StackInput } from './types.js';
+import type { RedemptionRow, Spent, StackInput } from './types.js';
 import { orderAfter, redeemableEntry, redemptionBody } from './view.js';
 
 export interface RedemptionsDeps {
@@ -243,15 +243,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       if (!(await spendQuantity(tx, v.id, quantity, sessionKey, now))) throw quantityExceeded(`Voucher ${v.code} has been redeemed ${quantity} times already (or its last redemptions are locked by validation sessions)`);
       spent.quantity = true;
     }
-    // Limits on one counter (the same object, customer and period) count a redemption once, under the tightest bound:
-    // the counter counts redemptions, and each rule compares it with its own bound.
-    const tightest = new Map<string, { key: CounterKey; l: (typeof c.limits)[number] }>();
-    for (const l of c.limits) {
-      const key = counterKey(l, customerId, now);
-      const had = tightest.get(key.join('\u0000'));
-      if (!had || l.bound < had.l.bound) tightest.set(key.join('\u0000'), { key, l });
-    }
-    for (const { key, l } of tightest.values()) {
+    for (const { key, l } of tightestLimits(c.limits, customerId, now)) {
       if (!(await sql.spendCounter(tx, key, l.bound))) {
         throw rulesViolated('redemption_rules_violated', `redemption does not match validation rules: ${l.ruleId} (a redemption limit of ${l.bound} is reached)`, l.message);
       }
