@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineSchema, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { requestsOf } from './helpers/requests.js';
-import { allSendouts, deliverAll, privateTargets } from './helpers/sendouts.js';
+import { allSendouts, createWebhook, deliverAll, privateTargets } from './helpers/sendouts.js';
 import { startSink, type Sink } from './helpers/sink.js';
 
 let t: TestTessera;
@@ -79,13 +79,18 @@ describe('distribution test messages', () => {
   it('never pauses the distribution, even when the target answers 410 Gone, while a real message does', async () => {
     answer = 410;
     try {
+      // An endpoint of Tessera's alerts: a failed test raises none.
+      const alerts = await createWebhook(t, p.id, `${sink.url}/alerts`, ['tessera.sendout.exhausted']);
       const d = await ok('POST', '/v1/distributions', { name: 'Gone', trigger: { type: 'customer.custom_event', event: 'sign_up' }, channel: channel() });
       await ok('POST', `/v1/distributions/${d.id}/test`, {});
       await deliverAll(t);
       expect(await ok('GET', `/v1/distributions/${d.id}`)).toMatchObject({ status: 'TO SEND', paused_reason: null });
+      expect(await allSendouts(t, p.id, `webhook_id=${alerts.id}`)).toEqual([]);
       await ok('POST', '/v1/events', { event: 'sign_up', customer: { source_id: 'trial-gone' } });
       await deliverAll(t);
       expect((await ok('GET', `/v1/distributions/${d.id}`)).status).toBe('PAUSED');
+      // The real message's failure is announced.
+      expect((await allSendouts(t, p.id, `webhook_id=${alerts.id}`)).map((x: any) => x.type)).toEqual(['tessera.sendout.exhausted']);
       // A paused distribution takes tests still (to try a fix before resuming), but its real messages stay unsent.
       const before = sink.received.length;
       answer = 200;

@@ -78,7 +78,8 @@ export function createDelivery(deps: DeliveryDeps) {
       // Neither does a distribution's test message: a draft being tried out is not paused by its trials.
       const trial = c.source_object === 'distribution' && isTestSendout(c.event_id);
       const disabled = failed && d.outcome !== 'drop' && !trial ? await disableFailedSource(item) : null;
-      if (watchers.length === 0 || c.event_type.startsWith('tessera.')) continue;
+      // Nor does a trial raise the alerts of a failing message: it says nothing of what the distribution sends.
+      if (watchers.length === 0 || c.event_type.startsWith('tessera.') || trial) continue;
       const kind = failed ? 'exhausted' : d.outcome === 'delivered' ? (c.attempts > 1 ? 'recovered' : null) : c.attempts === failingAttempt ? 'failing' : null;
       if (!kind) continue;
       incidents.push({
