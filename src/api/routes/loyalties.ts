@@ -122,7 +122,7 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
       required: ['name', 'points'],
       properties: {
         name: { type: 'string', minLength: 1, maxLength: 200 },
-        points: { type: 'object', required: ['from'], properties: { from: { type: 'integer', minimum: 0 }, to: { type: ['integer', 'null'], minimum: 0 } } },
+        points: { type: 'object', required: ['from'], properties: { from: { type: 'integer', minimum: 0, maximum: 1e15 }, to: { type: ['integer', 'null'], minimum: 0, maximum: 1e15 } } },
         metadata: { type: 'object' },
         earning_rules: { type: 'object', description: 'Earning rule id -> {type: MULTIPLY, multiplier} or {type: CUSTOM, points}: the rule\'s points for members of this tier' },
         rewards: { type: 'object', description: 'Reward (or reward assignment) id -> {type: MULTIPLY, multiplier} or {type: CUSTOM, points}: its price for members of this tier' },

@@ -18,12 +18,13 @@ const rewardBody = {
     parameters: { type: 'object' },
     attributes: { type: 'object' },
     metadata: { type: 'object' },
-    stock: { type: ['integer', 'null'], minimum: 0 },
+    // A 32-bit count, as its redeemed count is.
+    stock: { type: ['integer', 'null'], minimum: 0, maximum: 2_147_483_647 },
   },
 } as const;
 const assignmentBody = {
   type: 'object',
-  properties: { campaign: { type: 'string', minLength: 1 }, reward: { type: 'string', minLength: 1 }, parameters: { type: 'object', properties: { loyalty: { type: 'object', properties: { points: { type: 'integer' } } } } } },
+  properties: { campaign: { type: 'string', minLength: 1 }, reward: { type: 'string', minLength: 1 }, parameters: { type: 'object', properties: { loyalty: { type: 'object', properties: { points: { type: 'integer', maximum: 1e12 } } } } } },
 } as const;
 const redemptionBody = { type: 'object', required: ['reward'], properties: { reward: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1 }, points: { type: 'number' } } }, order: orderInputSchema, metadata: { type: 'object' } } } as const;
 

@@ -40,6 +40,22 @@ export const codeConfigSchema = {
   },
 } as const;
 
+/**
+ * Voucherify's expiration_rules of loyalty points, bounded so that every expiry day is a real date: MONTH with
+ * period_value months (at most 100 years) and an optional rounding, or FIXED_DAY_OF_YEAR with fixed_month/fixed_day.
+ */
+export const expirationRulesSchema = {
+  type: ['object', 'null'],
+  properties: {
+    period_type: { type: 'string', enum: ['MONTH', 'FIXED_DAY_OF_YEAR'] },
+    period_value: { type: 'integer', minimum: 0, maximum: 1200 },
+    rounding_type: { type: 'string', enum: ['END_OF_MONTH', 'END_OF_QUARTER', 'END_OF_HALF_YEAR', 'END_OF_YEAR', 'PARTICULAR_MONTH'] },
+    rounding_value: { type: 'integer', minimum: 1, maximum: 12 },
+    fixed_month: { type: 'integer', minimum: 1, maximum: 12 },
+    fixed_day: { type: 'integer', minimum: 1, maximum: 31 },
+  },
+} as const;
+
 export const discountSchema = {
   type: 'object',
   required: ['type'],
@@ -83,7 +99,7 @@ export const giftSchema = {
 export const loyaltyCardSchema = {
   type: 'object',
   required: ['points'],
-  properties: { points: { type: 'integer', minimum: 0 }, expiration_rules: { type: 'object' } },
+  properties: { points: { type: 'integer', minimum: 0, maximum: 1e15 }, expiration_rules: expirationRulesSchema },
 } as const;
 
 export const redemptionSchema = {

@@ -10,7 +10,7 @@ import type { Pending } from './pending.js';
 import { mapPoints } from './tier-view.js';
 import type { Tiers } from './tiers.js';
 import { tierEarningEvents, type EarningRules } from './rules.js';
-import type { EarningRuleRow, Proportion } from './types.js';
+import { maxEarnedPoints, type EarningRuleRow, type Proportion } from './types.js';
 import { earningRuleObject } from './view.js';
 import { validAt } from '../campaigns/index.js';
 import { expiresOn, type ExpirationRules } from './expiration.js';
@@ -62,7 +62,14 @@ const numberIn = (o: Record<string, unknown> | undefined, key: string): number =
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
   return Number.isFinite(n) ? n : 0;
 };
-const per = (value: number, p: { every: number; points: number }) => (value > 0 ? Math.floor(value / p.every) * p.points : 0);
+/**
+ * Points per `every` of a value. A value from an event or order can be anything: what would exceed the points a
+ * card can carry exactly gives none, rather than failing the event that earns.
+ */
+const per = (value: number, p: { every: number; points: number }) => {
+  const n = value > 0 ? Math.floor(value / p.every) * p.points : 0;
+  return Number.isSafeInteger(n) && n <= maxEarnedPoints ? n : 0;
+};
 const byProperty = (o: Record<string, unknown> | undefined, p: Proportion) => per(numberIn(o, p.property), p);
 
 /** The points a rule gives for this event (0: none). */

@@ -8,6 +8,24 @@ export interface ExpirationRules {
   fixed_day?: number;
 }
 
+const intIn = (v: unknown, min: number, max: number) => v === undefined || (Number.isInteger(v) && (v as number) >= min && (v as number) <= max);
+
+/** What is wrong with expiration_rules (as the campaigns' expirationRulesSchema bounds them); undefined when nothing. */
+export function expirationProblem(rules: unknown): string | undefined {
+  if (rules === undefined || rules === null) return undefined;
+  if (typeof rules !== 'object' || Array.isArray(rules)) return 'must be an object';
+  const r = rules as Record<string, unknown>;
+  if (r.period_type !== undefined && r.period_type !== 'MONTH' && r.period_type !== 'FIXED_DAY_OF_YEAR') return 'period_type must be MONTH or FIXED_DAY_OF_YEAR';
+  if (r.rounding_type !== undefined && !['END_OF_MONTH', 'END_OF_QUARTER', 'END_OF_HALF_YEAR', 'END_OF_YEAR', 'PARTICULAR_MONTH'].includes(r.rounding_type as string)) {
+    return 'rounding_type must be END_OF_MONTH, END_OF_QUARTER, END_OF_HALF_YEAR, END_OF_YEAR or PARTICULAR_MONTH';
+  }
+  if (!intIn(r.period_value, 0, 1200)) return 'period_value must be a whole number of months from 0 to 1200';
+  if (!intIn(r.rounding_value, 1, 12)) return 'rounding_value must be a month from 1 to 12';
+  if (!intIn(r.fixed_month, 1, 12)) return 'fixed_month must be from 1 to 12';
+  if (!intIn(r.fixed_day, 1, 31)) return 'fixed_day must be from 1 to 31';
+  return undefined;
+}
+
 const day = (y: number, m0: number, d: number) => new Date(Date.UTC(y, m0, d));
 /** The last day of the month m0 (0-based, may overflow into later years). */
 const lastOfMonth = (y: number, m0: number) => day(y, m0 + 1, 0);

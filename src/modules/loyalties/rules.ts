@@ -6,7 +6,8 @@ import type { Definitions } from '../../store/definitions.js';
 import { checkValidity } from '../campaigns/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import * as sql from './sql.js';
-import type { EarningLoyalty, EarningRuleInput, EarningRuleRow } from './types.js';
+import { expirationProblem } from './expiration.js';
+import { maxEarnedPoints, type EarningLoyalty, type EarningRuleInput, type EarningRuleRow } from './types.js';
 import { earningRuleObject } from './view.js';
 
 /** Voucherify's limit of earning rules per project. */
@@ -15,17 +16,18 @@ export const maxRulesPerProject = 100;
 /** Events a rule may earn on besides custom events (named as sent). */
 export const builtInEvents = ['customer.order.paid', 'customer.segment.entered'] as const;
 
-const positive = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n > 0;
+// Points of one accrual are at most maxEarnedPoints (1e12); `every` at least a millionth, so that its quotient stays finite.
+const positive = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= maxEarnedPoints;
 
 function checkLoyalty(l: EarningLoyalty | undefined, event: string, at: string): void {
   if (!l) throw invalidEarningRule(`Property ${at}.loyalty is required`);
   if (l.type === 'FIXED') {
-    if (!positive(l.points)) throw invalidEarningRule(`Property ${at}.loyalty.points must be a positive integer`);
+    if (!positive(l.points)) throw invalidEarningRule(`Property ${at}.loyalty.points must be a positive integer, at most 1,000,000,000,000`);
     return;
   }
   if (l.type !== 'PROPORTIONAL') throw invalidEarningRule(`Property ${at}.loyalty.type must be FIXED or PROPORTIONAL`);
   const proportion = (p: { every?: unknown; points?: unknown } | undefined, name: string, property: boolean) => {
-    if (!p || !positive(p.points) || typeof p.every !== 'number' || !(p.every > 0)) throw invalidEarningRule(`Property ${at}.loyalty.${name} needs every (> 0) and points (a positive integer)`);
+    if (!p || !positive(p.points) || typeof p.every !== 'number' || !(p.every >= 1e-6) || !Number.isFinite(p.every)) throw invalidEarningRule(`Property ${at}.loyalty.${name} needs every (at least 0.000001) and points (a positive integer, at most 1,000,000,000,000)`);
     if (property && (typeof (p as { property?: unknown }).property !== 'string' || !(p as { property: string }).property)) throw invalidEarningRule(`Property ${at}.loyalty.${name}.property names the numeric metadata property`);
   };
   const custom = event !== 'customer.order.paid' && event !== 'customer.segment.entered';
@@ -106,6 +108,9 @@ export function createEarningRules(deps: { db: Db; clock: Clock; definitions: Pi
     const { event, schemaId } = await eventOf(merged, at, deps.schemas, projectId);
     if (schemaId) merged.custom_event = { schema_id: schemaId };
     checkLoyalty(merged.loyalty, event, at);
+    if (merged.active !== undefined && typeof merged.active !== 'boolean') throw invalidEarningRule(`Property ${at}.active must be true or false`);
+    const expiry = expirationProblem((merged as { expiration_rules?: unknown }).expiration_rules);
+    if (expiry) throw invalidEarningRule(`Property ${at}.expiration_rules ${expiry}`);
     const pending = (merged as { pending_points?: { period_type?: string; period_value?: number } }).pending_points;
     if (pending !== undefined && pending !== null) {
       if (event !== 'customer.order.paid') throw invalidEarningRule(`Property ${at}.pending_points: only order.paid rules give pending points`);

@@ -62,3 +62,6 @@ export interface EarningRuleRow {
   created_at: Date;
   updated_at: Date | null;
 }
+
+/** The most points one accrual gives (a card's balance stays a safe integer). */
+export const maxEarnedPoints = 1e12;

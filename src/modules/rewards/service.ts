@@ -57,7 +57,9 @@ export function createRewardsService(deps: { db: Db; clock: Clock; campaigns: Ca
       if (c.campaign_type === 'GIFT_VOUCHERS' || c.campaign_type === 'LOYALTY_PROGRAM') {
         // Credits on the member's gift card, or points on their card of another program.
         const what = c.campaign_type === 'GIFT_VOUCHERS' ? 'credits (in the smallest currency unit)' : 'points';
-        if (!Number.isInteger(balance) || (balance as number) < 1) throw invalidPayload(`A CAMPAIGN reward of ${c.campaign_type} campaign ${c.name} needs parameters.campaign.balance: the ${what} it gives, a positive integer`);
+        if (!Number.isInteger(balance) || (balance as number) < 1 || (balance as number) > 1e12) {
+          throw invalidPayload(`A CAMPAIGN reward of ${c.campaign_type} campaign ${c.name} needs parameters.campaign.balance: the ${what} it gives, a positive integer (at most 1,000,000,000,000)`);
+        }
         parameters = { ...parameters, campaign: { id: c.id, balance: balance as number, type: c.campaign_type } };
       } else if (c.campaign_type === 'DISCOUNT_COUPONS') {
         parameters = { ...parameters, campaign: { id: c.id, type: c.campaign_type } };
@@ -84,7 +86,7 @@ export function createRewardsService(deps: { db: Db; clock: Clock; campaigns: Ca
       const ratio = coin.exchange_ratio;
       const per = coin.points_ratio ?? 1;
       if (typeof ratio !== 'number' || !(ratio > 0) || ratio > 1e9) throw invalidPayload('A COIN reward needs parameters.coin.exchange_ratio: what points_ratio points are worth, in the currency (0.1 = ten cents), above 0');
-      if (!Number.isInteger(per) || per < 1) throw invalidPayload('Property .parameters.coin.points_ratio must be a positive integer (the points worth exchange_ratio; 1 by default)');
+      if (!Number.isInteger(per) || per < 1 || per > 1e12) throw invalidPayload('Property .parameters.coin.points_ratio must be a positive integer (the points worth exchange_ratio; 1 by default)');
       parameters = { ...parameters, coin: { exchange_ratio: ratio, points_ratio: per } };
     }
     const stock = input.stock !== undefined ? input.stock : (current?.stock ?? null);
@@ -112,7 +114,7 @@ export function createRewardsService(deps: { db: Db; clock: Clock; campaigns: Ca
     const reward = await get(projectId, rewardId);
     // A COIN reward has no price: the member chooses the points to pay with.
     if (reward.type === 'COIN' && points === undefined) points = 0;
-    else if (!Number.isInteger(points) || (points as number) < 1) throw invalidPayload('Property .parameters.loyalty.points must be a positive integer');
+    else if (!Number.isInteger(points) || (points as number) < 1 || (points as number) > 1e12) throw invalidPayload('Property .parameters.loyalty.points must be a positive integer (at most 1,000,000,000,000)');
     const program = await deps.loyalties.program(projectId, campaignId);
     return { id: newId('rewa'), project_id: projectId, reward_id: rewardId, campaign_id: program.id, points: points as number, created_at: clock.now(), updated_at: null };
   }
@@ -246,7 +248,7 @@ export function createRewardsService(deps: { db: Db; clock: Clock; campaigns: Ca
     },
     getAssignment: async (projectId: string, id: string, by: { rewardId?: string; campaignId?: string }) => assignmentObject(await assignment(projectId, id, by)),
     async updateAssignment(projectId: string, id: string, by: { rewardId?: string; campaignId?: string }, points: unknown) {
-      if (!Number.isInteger(points) || (points as number) < 1) throw invalidPayload('Property .parameters.loyalty.points must be a positive integer');
+      if (!Number.isInteger(points) || (points as number) < 1 || (points as number) > 1e12) throw invalidPayload('Property .parameters.loyalty.points must be a positive integer (at most 1,000,000,000,000)');
       const a = { ...(await assignment(projectId, id, by)), points: points as number, updated_at: clock.now() };
       await sql.updateAssignment(db, a);
       return assignmentObject(a);
