@@ -268,14 +268,26 @@ describe('earning rules', () => {
     // Updated again while paid: not paid a second time.
     await ok('PUT', `/v1/orders/${order.id}`, { metadata: { note: 'x' } });
     expect((await balanceOf(code)).balance).toBe(9);
+    // Moved back and paid again (twice, once concurrently): each rule earns on an order once.
+    await ok('PUT', `/v1/orders/${order.id}`, { status: 'CREATED' });
+    await ok('PUT', `/v1/orders/${order.id}`, { status: 'PAID' });
+    await ok('PUT', `/v1/orders/${order.id}`, { status: 'CREATED' });
+    await Promise.all([api('PUT', `/v1/orders/${order.id}`, { status: 'PAID' }), api('PUT', `/v1/orders/${order.id}`, { status: 'PAID' })]);
+    expect((await balanceOf(code)).balance).toBe(9);
+    const { rows } = await t.testDb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM loyalty_order_earnings WHERE order_id = $1', [order.id]);
+    expect(rows[0]!.n).toBe(2);
+    // Another order earns as before.
+    const second = await ok('POST', '/v1/orders', { source_id: 'shop-o2', amount: 1000, status: 'PAID', customer: { source_id: 'shop-lee' } });
+    expect(second.status).toBe('PAID');
+    expect((await balanceOf(code)).balance).toBe(15);
 
     const segment = await ok('POST', '/v1/segments', { name: 'VIPs', type: 'auto-update', filter: { junction: 'and', 'metadata.vip': { conditions: { $is: [true] } } } });
     while ((await t.tessera.services.segments.syncStep()) > 0);
     await ok('POST', `/v1/loyalties/${c.id}/earning-rules`, [{ event: 'customer.segment.entered', segment: { id: segment.id }, loyalty: { type: 'FIXED', points: 20 } }]);
     await ok('POST', '/v1/customers', { source_id: 'shop-lee', metadata: { vip: true } });
-    expect((await balanceOf(code)).balance).toBe(29);
+    expect((await balanceOf(code)).balance).toBe(35);
     await ok('POST', '/v1/customers', { source_id: 'shop-lee', metadata: { vip: true, more: 1 } });
-    expect((await balanceOf(code)).balance).toBe(29);
+    expect((await balanceOf(code)).balance).toBe(35);
   });
 
   it('two concurrent events earning on one card give the exact sum', async () => {

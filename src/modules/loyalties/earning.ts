@@ -11,6 +11,7 @@ import { mapPoints } from './tier-view.js';
 import type { Tiers } from './tiers.js';
 import { tierEarningEvents, type EarningRules } from './rules.js';
 import { maxEarnedPoints, type EarningRuleRow, type Proportion } from './types.js';
+import * as sql from './sql.js';
 import { earningRuleObject } from './view.js';
 import { validAt } from '../campaigns/index.js';
 import { expiresOn, type ExpirationRules } from './expiration.js';
@@ -31,7 +32,7 @@ interface Earner {
   segmentId?: string;
   /** Tier events: the tier entered (joined, upgraded, downgraded) or left. */
   tierId?: string;
-  order?: { amount?: number; total_amount?: number; metadata?: Record<string, unknown>; items?: Array<{ quantity?: number }> };
+  order?: { id?: string; amount?: number; total_amount?: number; metadata?: Record<string, unknown>; items?: Array<{ quantity?: number }> };
 }
 
 export const earningEventTypes = ['customer.custom_event', 'customer.order.paid', 'customer.segment.entered', ...tierEarningEvents] as const;
@@ -156,6 +157,8 @@ export function createEarning(deps: {
         card = cards.get(`${c.x.customer.id} ${c.rule.campaign_id}`);
       }
       if (!card) continue;
+      // An order earns on a rule once: paid again after a step back, it earns nothing more.
+      if (c.x.event.type === 'customer.order.paid' && c.x.order?.id && !(await sql.claimOrderEarning(tx, projectId, c.x.order.id, c.rule.id, now))) continue;
       const program = programs.get(c.rule.campaign_id);
       // The member's tier may have its own terms for this rule (multiplied, or points of its own).
       const terms = program ? await deps.tiers.termsFor(tx, projectId, card, program, cardPoints(card, program).balance, 'earning_rules', [c.rule.id]) : undefined;

@@ -3,6 +3,16 @@ import { filterConditions, timeOrder } from '../../store/list-filters.js';
 import type { Executor, Statement } from '../../store/db.js';
 import type { EarningRuleRow, TransactionRow } from './types.js';
 
+/** Takes an order's earning on a rule (a guarded insert); false when the order has earned on it before. */
+export async function claimOrderEarning(db: Executor, projectId: string, orderId: string, ruleId: string, now: Date): Promise<boolean> {
+  const { rows } = await db.query(
+    `INSERT INTO loyalty_order_earnings (project_id, order_id, earning_rule_id, created_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT DO NOTHING RETURNING 1`,
+    [projectId, orderId, ruleId, now],
+  );
+  return rows.length > 0;
+}
+
 /**
  * Adds points to a card (negative: takes them) in one guarded statement: the balance never goes below 0, whatever
  * runs at the same time. `base` is the card's template points, its balance until the first change. Points added
