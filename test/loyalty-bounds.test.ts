@@ -67,4 +67,20 @@ describe('loyalty bounds', () => {
     const events = (await ok('GET', '/v1/customers/starry/activity?limit=100')).data.filter((a: any) => a.type === 'customer.custom_event');
     expect(events).toHaveLength(2);
   });
+
+  it('transfers between two cards in opposite directions at once all go through, and the points add up', async () => {
+    const a = await ok('POST', '/v1/loyalties', { name: 'Swap A', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 1000 }, code_config: { prefix: 'SWA-', length: 8 } } });
+    const b = await ok('POST', '/v1/loyalties', { name: 'Swap B', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 1000 }, code_config: { prefix: 'SWB-', length: 8 } } });
+    const ca = await ok('POST', `/v1/loyalties/${a.id}/members`, { customer: { source_id: 'swapper' } });
+    const cb = await ok('POST', `/v1/loyalties/${b.id}/members`, { customer: { source_id: 'swapper' } });
+    const moves = Array.from({ length: 8 }, (_, i) =>
+      i % 2 === 0
+        ? api('POST', `/v1/loyalties/${b.id}/members/${cb.code}/transfers`, [{ code: ca.code, points: 10 }])
+        : api('POST', `/v1/loyalties/${a.id}/members/${ca.code}/transfers`, [{ code: cb.code, points: 10 }]),
+    );
+    const answers = await Promise.all(moves);
+    expect(answers.map((r) => r.statusCode)).toEqual(Array(8).fill(200));
+    const balance = async (id: string, code: string) => (await ok('GET', `/v1/loyalties/${id}/members/${code}`)).loyalty_card.balance;
+    expect([await balance(a.id, ca.code), await balance(b.id, cb.code)]).toEqual([1000, 1000]);
+  });
 });

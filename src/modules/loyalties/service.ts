@@ -115,8 +115,9 @@ export function createLoyaltiesService(deps: {
   }
 
   /**
-   * Moves points from other cards of the same holder into this one: each source card pays in one guarded statement,
-   * cards taken in a fixed order (by id) so that two transfers between the same cards cannot deadlock.
+   * Moves points from other cards of the same holder into this one: each source card pays in one guarded statement.
+   * Every card of the transfer, the target too, is locked first in id order, so that transfers between the same
+   * cards in opposite directions cannot deadlock.
    */
   async function transfer(cause: Cause, programId: string, memberId: string, transfers: TransferInput[]) {
     if (transfers.length === 0 || transfers.length > maxTransfers) throw invalidAddBalanceParams(`Between 1 and ${maxTransfers} transfers`);
@@ -131,6 +132,7 @@ export function createLoyaltiesService(deps: {
     }
     sources.sort((a, b) => (a.card.id < b.card.id ? -1 : 1));
     return db.transaction(async (tx) => {
+      await sql.lockCards(tx, [target.card.id, ...sources.map((s) => s.card.id)]);
       const holder = await holderOf(tx, cause.projectId, target.card);
       const events: CausedEvent[] = [];
       let total = 0;

@@ -3,6 +3,11 @@ import { filterConditions, timeOrder } from '../../store/list-filters.js';
 import type { Executor, Statement } from '../../store/db.js';
 import type { EarningRuleRow, TransactionRow } from './types.js';
 
+/** Locks cards in id order (the order every writer of card points takes them in). */
+export async function lockCards(db: Executor, ids: string[]): Promise<void> {
+  await db.query('SELECT 1 FROM vouchers WHERE id = ANY ($1::text[]) ORDER BY id FOR UPDATE', [ids]);
+}
+
 /** Takes an order's earning on a rule (a guarded insert); false when the order has earned on it before. */
 export async function claimOrderEarning(db: Executor, projectId: string, orderId: string, ruleId: string, now: Date): Promise<boolean> {
   const { rows } = await db.query(
