@@ -132,6 +132,23 @@ describe('paying with points (COIN rewards)', () => {
     expect((await card(code)).balance).toBe(200);
   });
 
+  it('refuses a COIN reward with nothing left to pay: no points, no stock unit taken', async () => {
+    const scarce = await ok('POST', '/v1/rewards', { name: 'Nothing to pay', type: 'COIN', stock: 5, parameters: { coin: { exchange_ratio: 0.1 } } });
+    const club = await ok('POST', '/v1/loyalties', { name: 'Covered club', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 100 } } });
+    await ok('POST', `/v1/loyalties/${club.id}/rewards`, { reward: scarce.id });
+    const code = (await ok('POST', `/v1/loyalties/${club.id}/members`, { customer: { source_id: 'lr-covered' } })).code as string;
+    await ok('POST', '/v1/vouchers/LR-FULL', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1000 } });
+    const redeemables = [{ object: 'voucher', id: 'LR-FULL' }, { object: 'voucher', id: code, reward: { id: scarce.id } }];
+    const v = await ok('POST', '/v1/validations', { redeemables, order: { amount: 1000 }, customer: { source_id: 'lr-covered' } });
+    expect(v.valid).toBe(false);
+    expect(v.redeemables[1]).toMatchObject({ status: 'INAPPLICABLE', result: { error: { key: 'invalid_redeemables' } } });
+    const r = await api('POST', '/v1/redemptions', { redeemables, order: { amount: 1000 }, customer: { source_id: 'lr-covered' } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ code: 400, key: 'invalid_redeemables', details: expect.stringMatching(/nothing is left to pay/) });
+    expect((await ok('GET', `/v1/rewards/${scarce.id}`)).redeemed).toBe(0);
+    expect((await card(code)).balance).toBe(100);
+  });
+
   it('a COIN reward with a stock pays for that many orders, concurrently too; a rollback gives a unit back', async () => {
     const scarce = await ok('POST', '/v1/rewards', { name: 'Two orders with points', type: 'COIN', stock: 2, parameters: { coin: { exchange_ratio: 0.1 } } });
     const club = await ok('POST', '/v1/loyalties', { name: 'Scarce club', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } });

@@ -155,7 +155,15 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     });
     // The project's stacking rules leave some applicable redeemables out (SKIPPED), before any discount is computed.
     const stacked = rules && stackingMatters(rules, checked) ? applyStackingRules(checked, rules, await deps.campaigns.categories(cause.projectId, tx)) : checked;
-    return { now, current, order, checked: stacked, stack: applyStack(stacked, order) };
+    const stack = applyStack(stacked, order);
+    // A COIN reward with nothing left to pay (earlier redeemables cover the order) buys nothing: inapplicable, rather
+    // than a purchase of 0 points that takes a unit of its stock. It took nothing off the order, so the rest stands.
+    const paying = stacked.map((c): Checked =>
+      c.status === 'APPLICABLE' && c.loyalty?.coin && c.loyalty.points === 0
+        ? { status: 'INAPPLICABLE', input: c.input, error: invalidRedeemables(`Reward ${c.loyalty.reward.name} pays for the order with points, and nothing is left to pay`), voucher: c.voucher, campaign: c.campaign }
+        : c,
+    );
+    return { now, current, order, checked: paying, stack };
   }
 
   /** Whether the checked redeemables pass: none inapplicable (ALL), or at least one applicable (PARTIAL). */
