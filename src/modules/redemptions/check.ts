@@ -417,6 +417,19 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
 
 export type StackOrder = ReturnType<typeof applyDiscount> & DiscountOrder;
 
+/**
+ * After applyStack: a COIN reward with nothing left to pay (earlier redeemables cover the order) buys nothing, so it
+ * is inapplicable, rather than a purchase of 0 points that takes a unit of its stock. It took nothing off the order,
+ * so the rest of the stack stands as computed.
+ */
+export function withoutUnpaidCoins(checked: Checked[]): Checked[] {
+  return checked.map((c): Checked =>
+    c.status === 'APPLICABLE' && c.loyalty?.coin && c.loyalty.points === 0
+      ? { status: 'INAPPLICABLE', input: c.input, error: badRedeemable(`Reward ${c.loyalty.reward.name} pays for the order with points, and nothing is left to pay`), voucher: c.voucher, campaign: c.campaign }
+      : c,
+  );
+}
+
 /** Applies the applicable redeemables in request order, each on what earlier ones left; fills their amounts. */
 export function applyStack(checked: Checked[], order: CheckContext['order']): StackOrder {
   let running = {

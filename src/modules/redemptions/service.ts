@@ -19,7 +19,7 @@ import { simpleStack, simpleTier, type PromotionsService, type StackRow, type Ti
 import { insertGiftTransaction, simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { LoyaltiesService } from '../loyalties/index.js';
 import type { RewardsService } from '../rewards/index.js';
-import { applyStack, checkRedeemables, type Applicable, type CheckDeps, type Checked, type Inapplicable, type StackOrder } from './check.js';
+import { applyStack, checkRedeemables, withoutUnpaidCoins, type Applicable, type CheckDeps, type Checked, type Inapplicable, type StackOrder } from './check.js';
 import { tightestLimits } from './limits.js';
 import { createPromotionValidation } from './promotion-validation.js';
 import type { ValidationCounts } from './validation-counts.js';
@@ -156,14 +156,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     // The project's stacking rules leave some applicable redeemables out (SKIPPED), before any discount is computed.
     const stacked = rules && stackingMatters(rules, checked) ? applyStackingRules(checked, rules, await deps.campaigns.categories(cause.projectId, tx)) : checked;
     const stack = applyStack(stacked, order);
-    // A COIN reward with nothing left to pay (earlier redeemables cover the order) buys nothing: inapplicable, rather
-    // than a purchase of 0 points that takes a unit of its stock. It took nothing off the order, so the rest stands.
-    const paying = stacked.map((c): Checked =>
-      c.status === 'APPLICABLE' && c.loyalty?.coin && c.loyalty.points === 0
-        ? { status: 'INAPPLICABLE', input: c.input, error: invalidRedeemables(`Reward ${c.loyalty.reward.name} pays for the order with points, and nothing is left to pay`), voucher: c.voucher, campaign: c.campaign }
-        : c,
-    );
-    return { now, current, order, checked: paying, stack };
+    return { now, current, order, checked: withoutUnpaidCoins(stacked), stack };
   }
 
   /** Whether the checked redeemables pass: none inapplicable (ALL), or at least one applicable (PARTIAL). */
