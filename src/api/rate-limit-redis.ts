@@ -7,6 +7,7 @@
  */
 import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import { createClient } from 'redis';
+import { withDeadline } from '../core/deadline.js';
 
 type Callback = (err: Error | null, result?: { current: number; ttl: number }) => void;
 
@@ -45,19 +46,13 @@ export async function connectRateLimitRedis(url: string, options: { timeoutMs: n
 
   class Store {
     incr(key: string, done: Callback, timeWindowMs: number): void {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${options.timeoutMs} ms`)), options.timeoutMs);
-      });
-      Promise.race([redis.eval(countCall, { keys: [prefix + key], arguments: [String(timeWindowMs)] }), late])
-        .then(
-          (answer) => {
-            const [current, ttl] = answer as [number, number];
-            done(null, { current, ttl });
-          },
-          (err: Error) => done(err),
-        )
-        .finally(() => clearTimeout(timer));
+      withDeadline(redis.eval(countCall, { keys: [prefix + key], arguments: [String(timeWindowMs)] }), options.timeoutMs, `Redis did not answer within ${options.timeoutMs} ms`).then(
+        (answer) => {
+          const [current, ttl] = answer as [number, number];
+          done(null, { current, ttl });
+        },
+        (err: Error) => done(err),
+      );
     }
     // Every limiter shares the one store: the keys already say which API and project they count.
     child(): Store {

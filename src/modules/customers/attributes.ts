@@ -67,3 +67,8 @@ export function blankCustomer(id: string, projectId: string, sourceId: string | 
     updated_at: null,
   };
 }
+
+/** The customer test messages carry when none is named (a webhook's test send, a distribution's test): never stored. */
+export function sampleCustomer(now: Date): CustomerRow {
+  return { ...blankCustomer('cust_test0000000000000000000', '', 'test-customer', now), name: 'Test Customer', email: 'test.customer@example.com' };
+}

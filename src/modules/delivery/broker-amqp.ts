@@ -5,6 +5,7 @@
  */
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import type { BrokerTarget } from './targets.js';
+import { withDeadline } from '../../core/deadline.js';
 
 interface Link {
   conn: ChannelModel;
@@ -16,21 +17,7 @@ interface Link {
 export function createAmqpPublisher(options: { brokers: Readonly<Record<string, string>>; timeoutMs: number }) {
   const links = new Map<string, Promise<Link>>();
 
-  function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timeout: ${what} took longer than ${options.timeoutMs} ms`)), options.timeoutMs);
-      p.then(
-        (v) => {
-          clearTimeout(timer);
-          resolve(v);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      );
-    });
-  }
+  const withTimeout = <T>(p: Promise<T>, what: string): Promise<T> => withDeadline(p, options.timeoutMs, `timeout: ${what} took longer than ${options.timeoutMs} ms`);
 
   function link(name: string): Promise<Link> {
     const known = links.get(name);

@@ -5,6 +5,7 @@
  * hours: a retry of a message the stream already holds is acknowledged, not appended twice.
  */
 import { createClient } from 'redis';
+import { withDeadline } from '../../core/deadline.js';
 import type { BrokerTarget } from './targets.js';
 
 /** How long a stream remembers a sendout id, so that a retry within it is not appended twice. */
@@ -49,18 +50,11 @@ export function createRedisPublisher(options: { brokers: Readonly<Record<string,
     if (options.brokers[target.broker] === undefined) throw new Error(`no broker '${target.broker}' is configured (TESSERA_BROKERS)`);
     const client = await link(target.broker);
     const fields = Object.entries(headers).flatMap(([k, v]) => [k.toLowerCase(), v]);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${options.timeoutMs} ms`)), options.timeoutMs);
-    });
-    try {
-      await Promise.race([
-        client.eval(appendOnce, { keys: [target.stream, `${target.stream}:tessera-sent:${id}`], arguments: [String(redisDuplicateWindowS), String(target.maxLength ?? 0), ...fields, 'body', body] }),
-        late,
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withDeadline(
+      client.eval(appendOnce, { keys: [target.stream, `${target.stream}:tessera-sent:${id}`], arguments: [String(redisDuplicateWindowS), String(target.maxLength ?? 0), ...fields, 'body', body] }),
+      options.timeoutMs,
+      `Redis did not answer within ${options.timeoutMs} ms`,
+    );
   }
 
   async function close(): Promise<void> {

@@ -4,7 +4,7 @@ import { newEventId, newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventRecord } from '../event-log/index.js';
-import { customerObject, type CustomersService } from '../customers/index.js';
+import { customerObject, sampleCustomer, type CustomersService } from '../customers/index.js';
 import { checkCustomHeaders, checkTargetUrl, isEmailTarget, distributionTriggers, loyaltyTriggers as loyaltyTriggerTypes, sendoutOf, testEventPrefix, type BrokerKinds, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import type { CampaignsService } from '../campaigns/index.js';
 import type { PublicationsService } from '../publications/index.js';
@@ -13,7 +13,7 @@ import { evaluateRules, type RuleContext, type ValidationRulesService } from '..
 import * as sql from './sql.js';
 import { renderEmail, renderTemplate } from './template.js';
 import type { DistributionInput, DistributionRow } from './types.js';
-import { sampleCustomer, testData } from './test-send.js';
+import { testData } from './test-send.js';
 import { simpleDistribution } from './view.js';
 
 const orderTriggers: readonly string[] = ['customer.order.created', 'customer.order.updated', 'customer.order.paid', 'customer.order.canceled'];

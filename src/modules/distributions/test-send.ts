@@ -3,15 +3,10 @@
  * real customer or a sample one, with stand-ins for what only a real event has (the custom event, the segment, the
  * published code). Nothing is published, recorded or changed by a test.
  */
-import { blankCustomer, customerObject } from '../customers/index.js';
+import { customerObject } from '../customers/index.js';
 import type { CustomerRow } from '../customers/index.js';
 import { simpleDistribution } from './view.js';
 import type { DistributionRow } from './types.js';
-
-/** The customer a test goes to when none is named. */
-export function sampleCustomer(now: Date): CustomerRow {
-  return { ...blankCustomer('cust_test0000000000000000000', '', 'test-customer', now), name: 'Test Customer', email: 'test.customer@example.com' };
-}
 
 const orderStatus: Record<string, string> = { 'customer.order.paid': 'PAID', 'customer.order.canceled': 'CANCELED' };
 

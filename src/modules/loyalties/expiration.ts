@@ -1,3 +1,5 @@
+import { expirationRulesSchema } from '../campaigns/index.js';
+
 /** Voucherify's expiration_rules of loyalty points (a program's card template, or an earning rule's own). */
 export interface ExpirationRules {
   period_type?: 'MONTH' | 'FIXED_DAY_OF_YEAR';
@@ -8,21 +10,20 @@ export interface ExpirationRules {
   fixed_day?: number;
 }
 
-const intIn = (v: unknown, min: number, max: number) => v === undefined || (Number.isInteger(v) && (v as number) >= min && (v as number) <= max);
-
-/** What is wrong with expiration_rules (as the campaigns' expirationRulesSchema bounds them); undefined when nothing. */
+/**
+ * What is wrong with expiration_rules, by the bounds of the campaigns' expirationRulesSchema (a program's card
+ * template is checked against it by the API; an earning rule's own here); undefined when nothing.
+ */
 export function expirationProblem(rules: unknown): string | undefined {
   if (rules === undefined || rules === null) return undefined;
   if (typeof rules !== 'object' || Array.isArray(rules)) return 'must be an object';
   const r = rules as Record<string, unknown>;
-  if (r.period_type !== undefined && r.period_type !== 'MONTH' && r.period_type !== 'FIXED_DAY_OF_YEAR') return 'period_type must be MONTH or FIXED_DAY_OF_YEAR';
-  if (r.rounding_type !== undefined && !['END_OF_MONTH', 'END_OF_QUARTER', 'END_OF_HALF_YEAR', 'END_OF_YEAR', 'PARTICULAR_MONTH'].includes(r.rounding_type as string)) {
-    return 'rounding_type must be END_OF_MONTH, END_OF_QUARTER, END_OF_HALF_YEAR, END_OF_YEAR or PARTICULAR_MONTH';
+  for (const [name, p] of Object.entries(expirationRulesSchema.properties) as Array<[string, { enum?: readonly string[]; minimum?: number; maximum?: number }]>) {
+    const v = r[name];
+    if (v === undefined) continue;
+    if (p.enum && !p.enum.includes(v as string)) return `${name} must be ${p.enum.join(', ')}`;
+    if (p.minimum !== undefined && !(Number.isInteger(v) && (v as number) >= p.minimum && (v as number) <= p.maximum!)) return `${name} must be a whole number from ${p.minimum} to ${p.maximum}`;
   }
-  if (!intIn(r.period_value, 0, 1200)) return 'period_value must be a whole number of months from 0 to 1200';
-  if (!intIn(r.rounding_value, 1, 12)) return 'rounding_value must be a month from 1 to 12';
-  if (!intIn(r.fixed_month, 1, 12)) return 'fixed_month must be from 1 to 12';
-  if (!intIn(r.fixed_day, 1, 31)) return 'fixed_day must be from 1 to 31';
   return undefined;
 }
 

@@ -16,7 +16,7 @@ export { createManagementAuth, type ManagementAuth } from './management.js';
 export { projectObject, createdProjectObject } from './view.js';
 export { originAllowed } from './origins.js';
 export { createOAuth, scopesAllow, scopesFor, oauthScopes, tokenLifetimeSeconds, type MintingKey, type OAuth, type TokenAuth } from './oauth.js';
-export { createSigningSecrets, rotationOverlapMs, type SigningSecretsService, type ProjectSecrets } from './secrets.js';
+export { createSigningSecrets, liveSecrets, rotationOverlapMs, type SigningSecretsService, type ProjectSecrets } from './secrets.js';
 export type { Caller, ProjectRow, KeyPair } from './types.js';
 
 export const projectsModule = defineModule({

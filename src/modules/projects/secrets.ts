@@ -13,12 +13,12 @@ export interface ProjectSecrets {
   previousExpiresAt?: Date;
 }
 
-function toSecrets(r: sql.SecretsRow, now: Date): ProjectSecrets {
-  const live = r.previous_webhook_token && r.previous_webhook_token_expires_at && r.previous_webhook_token_expires_at > now;
-  return live
-    ? { current: r.webhook_token, previous: r.previous_webhook_token!, previousExpiresAt: r.previous_webhook_token_expires_at! }
-    : { current: r.webhook_token };
+/** A secret and, while it still signs, the one a rotation replaced (a project's, or an endpoint's own). */
+export function liveSecrets(current: string, previous: string | null, previousExpiresAt: Date | null, now: Date): ProjectSecrets {
+  return previous && previousExpiresAt && previousExpiresAt > now ? { current, previous, previousExpiresAt } : { current };
 }
+
+const toSecrets = (r: sql.SecretsRow, now: Date): ProjectSecrets => liveSecrets(r.webhook_token, r.previous_webhook_token, r.previous_webhook_token_expires_at, now);
 
 /** The projects' webhook signing secrets: read for every delivery batch, rotated through the management API. */
 export function createSigningSecrets(deps: { db: Db; clock: Clock }) {

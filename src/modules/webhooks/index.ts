@@ -8,7 +8,7 @@
  * - alerts: operational webhooks (`tessera.*` types), from delivery's incidents.
  */
 import type { Clock } from '../../core/clock.js';
-import { blankCustomer, customerObject } from '../customers/index.js';
+import { sampleCustomer, customerObject } from '../customers/index.js';
 import { brokerKinds, type Delivery } from '../delivery/index.js';
 import { defineModule } from '../module.js';
 import { createAlerts, operationalSample } from './alerts.js';
@@ -24,8 +24,7 @@ function sampleData(clock: Clock) {
   return (type: string): Record<string, unknown> => {
     if (type.startsWith('tessera.')) return operationalSample(type, clock.now());
     if (!type.startsWith('customer.')) return {};
-    const sample = blankCustomer('cust_test0000000000000000000', '', 'test-customer', clock.now());
-    return { customer: customerObject({ ...sample, name: 'Test Customer', email: 'test.customer@example.com' }) };
+    return { customer: customerObject(sampleCustomer(clock.now())) };
   };
 }
 

@@ -8,7 +8,7 @@ import { checkCustomHeaders, checkTargetUrl, isEmailTarget, sendoutOf, testEvent
 import { canonicalType, isOperational, isSubscribable, subscribesTo, subscriptionProblem } from './event-types.js';
 import { checkFilter, filterSubject, passes } from './filter.js';
 import * as sql from './sql.js';
-import { rotationOverlapMs, type ProjectSecrets as OwnSecrets } from '../projects/index.js';
+import { liveSecrets, rotationOverlapMs, type ProjectSecrets as OwnSecrets } from '../projects/index.js';
 import type { WebhookInput, WebhookRow } from './types.js';
 
 export interface WebhooksDeps {
@@ -78,9 +78,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
 
   /** The endpoint's own signing secrets (the previous one while it still signs); undefined when the project's sign. */
   function secretsOf(w: WebhookRow, now: Date): OwnSecrets | undefined {
-    if (w.secret === null) return undefined;
-    const live = w.previous_secret !== null && w.previous_secret_expires_at !== null && w.previous_secret_expires_at > now;
-    return live ? { current: w.secret, previous: w.previous_secret!, previousExpiresAt: w.previous_secret_expires_at! } : { current: w.secret };
+    return w.secret === null ? undefined : liveSecrets(w.secret, w.previous_secret, w.previous_secret_expires_at, now);
   }
 
   /** An endpoint's own secrets; 400 when it signs with the project's. */
