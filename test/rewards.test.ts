@@ -12,6 +12,8 @@ import { specPresent } from './helpers/conformance.js';
 import { projectWebhookValidators } from './helpers/project-webhooks.js';
 import { createWebhook, deliverAll, privateTargets } from './helpers/sendouts.js';
 import { startSink, type Sink } from './helpers/sink.js';
+import { driver } from './helpers/db.js';
+import * as rewardsSql from '../src/modules/rewards/sql.js';
 
 let t: TestTessera;
 let p: TestProject;
@@ -236,6 +238,39 @@ describe('a reward redemption is a redemption of the card', () => {
     const balances = await Promise.all(codes.map(balance));
     expect(balances.reduce((a, b) => a + b, 0)).toBe(10 * 25 - 13 * 10);
     expect(balances.every((b) => b >= 0)).toBe(true);
+  });
+
+  // PGlite runs one transaction at a time: nothing is in flight there while a stock is set.
+  it.runIf(driver === 'postgres')('a stock set on an unlimited reward waits for the purchase in flight and counts it', async () => {
+    const vase = await ok('POST', '/v1/rewards', { name: 'Vase (unlimited for now)', type: 'MATERIAL' });
+    // A purchase in flight: its unit taken and its row written, not committed yet (as a redemption's transaction holds them).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let took: unknown;
+    const purchase = t.testDb.db.transaction(async (tx) => {
+      took = await rewardsSql.takeStock(tx, { id: vase.id });
+      const now = new Date();
+      await rewardsSql.insertRewardRedemption(tx, {
+        id: `rwrd_race_${vase.id}`, project_id: p.id, redemption_id: `r_race_${vase.id}`, reward_id: vase.id, assignment_id: 'rewa_none', voucher_id: 'v_none',
+        campaign_id: null, customer_id: null, points: 10, counted: took === 'counted', state: 'COMPLETED', created_at: now, updated_at: now,
+      });
+      await held;
+    });
+    await expect.poll(() => took).toBe('uncounted');
+    // A stock of 0 asked meanwhile waits for the purchase, then counts it: refused, as it would be a moment later.
+    const setting = api('PUT', `/v1/rewards/${vase.id}`, { stock: 0 });
+    let settled = false;
+    void setting.then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(settled).toBe(false);
+    release();
+    await purchase;
+    expect((await setting).json()).toMatchObject({ code: 400, key: 'invalid_payload' });
+    expect(await ok('GET', `/v1/rewards/${vase.id}`)).toMatchObject({ stock: null, redeemed: 1 });
+    // A stock of 1 holds: the next purchase finds none left.
+    expect(await ok('PUT', `/v1/rewards/${vase.id}`, { stock: 1 })).toMatchObject({ stock: 1, redeemed: 1 });
+    expect(await t.testDb.db.transaction((tx) => rewardsSql.takeStock(tx, { id: vase.id }))).toBe(false);
+    expect(await rewardRedemptions(vase.id)).toEqual([{ state: 'COMPLETED', n: 1 }]);
   });
 });
 

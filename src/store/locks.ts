@@ -12,6 +12,11 @@ export const lockKeys = {
   defaultProject: 7_263_554_202,
   /** Per project: creating filter segments (a count and an insert stay in step). */
   filterSegmentLimit: 7_263_554_202 % 2 ** 31,
+  /**
+   * Per reward: a purchase holds it shared (purchases never wait for each other), a change of the stock holds it
+   * alone, so a stock set on an unlimited reward counts every purchase in flight.
+   */
+  rewardStock: 7_263_554_203 % 2 ** 31,
 } as const;
 
 export type LockName = keyof typeof lockKeys;
@@ -24,4 +29,9 @@ export async function lockUntilCommit(tx: Queryable, name: 'migrations' | 'defau
 /** Takes a per-project lock until tx ends. */
 export async function lockProjectUntilCommit(tx: Queryable, name: 'filterSegmentLimit', projectId: string): Promise<void> {
   await tx.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [lockKeys[name], projectId]);
+}
+
+/** Takes a per-object lock until tx ends: shared (holders of it do not wait for each other) or alone. */
+export async function lockObjectUntilCommit(tx: Queryable, name: 'rewardStock', id: string, mode: 'shared' | 'alone'): Promise<void> {
+  await tx.query(`SELECT ${mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock'}($1::int, hashtext($2))`, [lockKeys[name], id]);
 }

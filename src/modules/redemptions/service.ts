@@ -280,7 +280,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       events.push(...gave.events);
       if (gave.given) c.loyalty = { ...c.loyalty, given: gave.given };
       // The reward redemption, turned ROLLEDBACK by this redemption's rollback.
-      events.push(...(await deps.rewards.recordIn(tx, cause, { redemptionId, points: l.points, card, campaign: c.campaign, holder, reward: l.reward, assignment: l.assignment, ...(c.loyalty.given ? { given: c.loyalty.given } : {}) })));
+      events.push(...(await deps.rewards.recordIn(tx, cause, { redemptionId, points: l.points, counted: gave.counted, card, campaign: c.campaign, holder, reward: l.reward, assignment: l.assignment, ...(c.loyalty.given ? { given: c.loyalty.given } : {}) })));
       spent.reward = true;
     }
     return spent;

@@ -72,10 +72,10 @@ function eventData(x: Paid, row: sql.RewardRedemptionRow, state?: 'CREATED') {
 export function createRewardRedemptions(deps: { clock: Clock }) {
   return {
     /**
-     * Records that a card's redemption paid `points` for a reward (its stock unit taken already when limited); the
-     * events to record with it.
+     * Records that a card's redemption paid `points` for a reward (its stock unit taken already: `counted` when it went
+     * to the reward's counter); the events to record with it.
      */
-    async recordIn(tx: Executor, cause: Cause, x: Paid & { redemptionId: string; points: number; reward: sql.RewardRow; assignment: sql.AssignmentRow }): Promise<CausedEvent[]> {
+    async recordIn(tx: Executor, cause: Cause, x: Paid & { redemptionId: string; points: number; counted: boolean; reward: sql.RewardRow; assignment: sql.AssignmentRow }): Promise<CausedEvent[]> {
       const now = deps.clock.now();
       const row: sql.RewardRedemptionRow = {
         id: newSortableId('rwrd', now),
@@ -87,7 +87,7 @@ export function createRewardRedemptions(deps: { clock: Clock }) {
         campaign_id: x.campaign?.id ?? null,
         customer_id: x.holder?.id ?? null,
         points: x.points,
-        counted: x.reward.stock !== null,
+        counted: x.counted,
         state: 'COMPLETED',
         created_at: now,
         updated_at: now,

@@ -161,8 +161,14 @@ export function createRewardsService(deps: { db: Db; clock: Clock; campaigns: Ca
    * statement; resource_in_use when none is left), then publishes a code, adds gift credits or points of another
    * program. MATERIAL rewards are only counted; COIN rewards are given as the order's discount by the redemption.
    */
-  async function giveIn(tx: Executor, cause: Cause, reward: sql.RewardRow, holder: ReturnType<typeof simpleCustomer> | undefined): Promise<{ given?: Record<string, unknown>; events: CausedEvent[] }> {
-    if (!(await sql.takeStock(tx, reward))) throw resourceInUse(`Reward ${reward.name} is out of stock`);
+  async function giveIn(tx: Executor, cause: Cause, reward: sql.RewardRow, holder: ReturnType<typeof simpleCustomer> | undefined): Promise<{ given?: Record<string, unknown>; events: CausedEvent[]; counted: boolean }> {
+    const took = await sql.takeStock(tx, reward);
+    if (!took) throw resourceInUse(`Reward ${reward.name} is out of stock`);
+    const counted = took === 'counted';
+    return { ...(await give(tx, cause, reward, holder)), counted };
+  }
+
+  async function give(tx: Executor, cause: Cause, reward: sql.RewardRow, holder: ReturnType<typeof simpleCustomer> | undefined): Promise<{ given?: Record<string, unknown>; events: CausedEvent[] }> {
     const events: CausedEvent[] = [];
     if (reward.type === 'MATERIAL') return { events, ...(await materialOf(tx, reward)) };
     const target = reward.parameters.campaign;
@@ -211,7 +217,7 @@ export function createRewardsService(deps: { db: Db; clock: Clock; campaigns: Ca
     async update(projectId: string, id: string, input: RewardInput) {
       const current = await get(projectId, id);
       const row = await check(projectId, input, current);
-      if (!(await sql.updateReward(db, row))) throw invalidPayload(`Property .stock cannot be below the ${current.redeemed} units of reward ${current.name} redeemed already`);
+      if (!(await db.transaction((tx) => sql.updateReward(tx, row)))) throw invalidPayload(`Property .stock cannot be below the ${current.redeemed} units of reward ${current.name} redeemed already`);
       return rewardObject(row);
     },
     async remove(projectId: string, id: string) {

@@ -1,4 +1,5 @@
 import type { Executor } from '../../store/db.js';
+import { lockObjectUntilCommit } from '../../store/locks.js';
 
 export interface RewardRow {
   id: string;
@@ -37,8 +38,12 @@ export async function insertReward(db: Executor, r: RewardRow): Promise<void> {
   ]);
 }
 
-/** False when the new stock is below what has been redeemed (nothing changes then). */
+/**
+ * False when the new stock is below what has been redeemed (nothing changes then). Run in a transaction: it waits for
+ * the purchases in flight (they hold the reward's lock shared), so a stock set on an unlimited reward counts them.
+ */
 export async function updateReward(db: Executor, r: RewardRow): Promise<boolean> {
+  await lockObjectUntilCommit(db, 'rewardStock', r.id, 'alone');
   const { rowCount } = await db.query(
     `UPDATE rewards r SET name = $3, parameters = $4::jsonb, attributes = $5::jsonb, metadata = $6::jsonb, stock = $7, updated_at = $8
       WHERE project_id = $1 AND id = $2 AND ($7::int IS NULL OR r.redeemed + ${uncounted} <= $7::int)`,
@@ -68,13 +73,19 @@ export async function deleteReward(db: Executor, projectId: string, id: string):
 }
 
 /**
- * One unit of a limited reward's stock, in one guarded statement; false when none is left. An unlimited reward takes
- * no lock: its redemption row counts it.
+ * One unit of a reward's stock, as the reward is once the purchase holds its lock (shared: purchases do not wait for
+ * each other; a change of the stock waits for them): a limited reward's counter goes up in one guarded statement
+ * ('counted'; false when none is left), an unlimited reward takes no row lock ('uncounted': its redemption row counts
+ * it).
  */
-export async function takeStock(db: Executor, reward: Pick<RewardRow, 'id' | 'stock'>): Promise<boolean> {
-  if (reward.stock === null) return true;
-  const { rowCount } = await db.query(`UPDATE rewards r SET redeemed = redeemed + 1 WHERE id = $1 AND stock IS NOT NULL AND r.redeemed + ${uncounted} < stock`, [reward.id]);
-  return rowCount > 0;
+export async function takeStock(db: Executor, reward: Pick<RewardRow, 'id'>): Promise<'counted' | 'uncounted' | false> {
+  await lockObjectUntilCommit(db, 'rewardStock', reward.id, 'shared');
+  const { rows } = await db.query<{ took: boolean; unlimited: boolean }>(
+    `WITH took AS (UPDATE rewards r SET redeemed = redeemed + 1 WHERE id = $1 AND stock IS NOT NULL AND r.redeemed + ${uncounted} < stock RETURNING 1)
+     SELECT EXISTS (SELECT 1 FROM took) AS took, EXISTS (SELECT 1 FROM rewards WHERE id = $1 AND stock IS NULL) AS unlimited`,
+    [reward.id],
+  );
+  return rows[0]?.took ? 'counted' : rows[0]?.unlimited ? 'uncounted' : false;
 }
 
 export interface RewardRedemptionRow {
