@@ -221,6 +221,22 @@ describe('a reward redemption is a redemption of the card', () => {
     expectActivity('EventCustomerRewardRedemptionsRolledBack', rolled[0].data.data);
   });
 
+  it('a purchase whose card was deleted for good rolls back and gives its unit back to the stock', async () => {
+    const kite = await ok('POST', '/v1/rewards', { name: 'Kite (one left)', type: 'MATERIAL', stock: 1 });
+    await ok('POST', `/v1/loyalties/${program.id}/rewards`, { reward: kite.id, parameters: { loyalty: { points: 50 } } });
+    const code = await member('rw-kite', 80);
+    const r = await ok('POST', `/v1/loyalties/${program.id}/members/${code}/redemption`, { reward: { id: kite.id } });
+    expect((await ok('GET', `/v1/rewards/${kite.id}`)).redeemed).toBe(1);
+    expect((await api('DELETE', `/v1/vouchers/${code}?force=true`)).statusCode).toBe(204);
+    expect(await ok('POST', `/v1/redemptions/${r.id}/rollback`, {})).toMatchObject({ object: 'redemption_rollback', status: 'SUCCEEDED' });
+    expect((await ok('GET', `/v1/rewards/${kite.id}`)).redeemed).toBe(0);
+    expect(await rewardRedemptions(kite.id)).toEqual([{ state: 'ROLLEDBACK', n: 1 }]);
+    // The unit is there for another member.
+    const other = await member('rw-kite-2', 80);
+    await ok('POST', `/v1/loyalties/${program.id}/members/${other}/redemption`, { reward: { id: kite.id } });
+    expect((await ok('GET', `/v1/rewards/${kite.id}`)).redeemed).toBe(1);
+  });
+
   it('an unlimited reward takes no lock: concurrent redemptions and rollbacks count exactly', async () => {
     const pen = await ok('POST', '/v1/rewards', { name: 'Pen (unlimited)', type: 'MATERIAL' });
     await ok('POST', `/v1/loyalties/${program.id}/rewards`, { reward: pen.id, parameters: { loyalty: { points: 10 } } });

@@ -85,7 +85,8 @@ export function createRollbacks(deps: RedemptionsDeps) {
       refundEvents.push(...refunded.events);
       card = refunded.card;
     }
-    if (r.spent.reward && card) refundEvents.push(...(await deps.rewards.rollBackIn(tx, cause, { redemptionId: r.id, rollbackId: id, card, campaign, holder })));
+    // A card deleted for good still gives its reward's unit back (without a holder's activity to record it in).
+    if (r.spent.reward) refundEvents.push(...(await deps.rewards.rollBackIn(tx, cause, { redemptionId: r.id, rollbackId: id, card, campaign, holder })));
     // The stack as it is now (a deleted stack is named by nobody).
     const promotionStack = r.promotion_stack_id ? await deps.promotions.stacks.byId(tx, cause.projectId, r.promotion_stack_id) : undefined;
     const tier = r.body.promotion_tier as Record<string, unknown> | undefined;

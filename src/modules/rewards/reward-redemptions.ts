@@ -104,15 +104,16 @@ export function createRewardRedemptions(deps: { clock: Clock }) {
      * Turns the reward redemptions of a rolled-back redemption ROLLEDBACK, a limited reward's unit given back; the
      * holder's customer.reward_redemptions.rolledback for each.
      */
-    async rollBackIn(tx: Executor, cause: Cause, x: { redemptionId: string; rollbackId: string; card: VoucherRow; campaign: CampaignRow | undefined; holder: Holder }): Promise<CausedEvent[]> {
+    async rollBackIn(tx: Executor, cause: Cause, x: { redemptionId: string; rollbackId: string; card: VoucherRow | undefined; campaign: CampaignRow | undefined; holder: Holder }): Promise<CausedEvent[]> {
       const rows = await sql.rollBackRewardRedemptions(tx, x.redemptionId, deps.clock.now());
-      if (!x.holder) return [];
+      const card = x.card;
+      if (!x.holder || !card) return [];
       const events: CausedEvent[] = [];
       for (const row of rows) {
         const reward = await sql.selectReward(tx, cause.projectId, row.reward_id);
         const assignment = (await sql.selectAssignments(tx, cause.projectId, { assignmentId: row.assignment_id }))[0];
         // The activity's schema: the source is the rollback's id, the balance a number (none here).
-        const data = { ...eventData({ ...x, reward, assignment }, row), source: x.rollbackId, balance: null };
+        const data = { ...eventData({ ...x, card, reward, assignment }, row), source: x.rollbackId, balance: null };
         events.push({ cause, event: { type: 'customer.reward_redemptions.rolledback', customerId: x.holder.id, entityId: row.id, data } });
       }
       return events;
