@@ -183,6 +183,25 @@ describe('referral programs', () => {
     expect(rewarded.sort()).toEqual(['2 referrals', '4 referrals']);
   });
 
+  it('a referrer holding several codes of a program reaches each threshold once when referees convert through both at once', async () => {
+    const tiers = [2, 4, 6, 8].map((n) => ({ conversions: n, reward: { related_object_parent: { id: gift.id }, type: 'GIFT_VOUCHER', amount: n * 100 } }));
+    const c = await ok('POST', '/v1/campaigns', {
+      name: 'Two-code ambassadors',
+      campaign_type: 'REFERRAL_PROGRAM',
+      type: 'AUTO_UPDATE',
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 }, code_config: { prefix: 'TWO-', length: 6 } },
+      referral_program: { conversion_event_type: 'custom_event', referrer_rewards: tiers },
+    });
+    const codes = [await codeFor(c.id, 'two-ray'), await codeFor(c.id, 'two-ray')];
+    expect(new Set(codes).size).toBe(2);
+    await Promise.all(Array.from({ length: 8 }, (_, i) => signup(`two-${i}`, { code: codes[i % 2] })));
+    expect(await referred(c.id)).toBe(8);
+    const ray = await ok('GET', '/v1/customers/two-ray');
+    expect(await count('SELECT coalesce(sum(gift_balance), 0) AS n FROM vouchers WHERE holder_id = $1 AND campaign_id = $2', [ray.id, gift.id])).toBe(200 + 400 + 600 + 800);
+    const rewarded = (await ok('GET', '/v1/customers/two-ray/activity?type=customer.rewarded')).data.map((a: any) => a.data.data.referral_tier.banner);
+    expect(rewarded.sort()).toEqual(['2 referrals', '4 referrals', '6 referrals', '8 referrals']);
+  });
+
   it('a referral_program only on referral programs, and well formed', async () => {
     const bad = await api('POST', '/v1/campaigns', { name: 'Nope', campaign_type: 'DISCOUNT_COUPONS', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } }, referral_program: { conversion_event_type: 'custom_event' } });
     expect(bad.statusCode).toBe(400);

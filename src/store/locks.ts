@@ -17,6 +17,8 @@ export const lockKeys = {
    * alone, so a stock set on an unlimited reward counts every purchase in flight.
    */
   rewardStock: 7_263_554_203 % 2 ** 31,
+  /** Per referral program and referrer: their conversions are counted one at a time (rewards at thresholds). */
+  referrerConversions: 7_263_554_204 % 2 ** 31,
 } as const;
 
 export type LockName = keyof typeof lockKeys;
@@ -32,6 +34,6 @@ export async function lockProjectUntilCommit(tx: Queryable, name: 'filterSegment
 }
 
 /** Takes a per-object lock until tx ends: shared (holders of it do not wait for each other) or alone. */
-export async function lockObjectUntilCommit(tx: Queryable, name: 'rewardStock', id: string, mode: 'shared' | 'alone'): Promise<void> {
+export async function lockObjectUntilCommit(tx: Queryable, name: 'rewardStock' | 'referrerConversions', id: string, mode: 'shared' | 'alone'): Promise<void> {
   await tx.query(`SELECT ${mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock'}($1::int, hashtext($2))`, [lockKeys[name], id]);
 }

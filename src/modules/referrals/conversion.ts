@@ -113,8 +113,8 @@ export function createConversion(deps: {
     if (a.referrerId !== undefined && a.referrerId !== referrer.id && a.referrerId !== referrer.source_id) return refuse('wrong_referrer');
     if (referrer.id === a.referee.id) return refuse('self_referral');
     const now = deps.clock.now();
-    // Conversions of one code are counted one at a time when the referrer's rewards depend on their number.
-    if ((rp.referrer_rewards ?? []).length > 0) await sql.lockCode(tx, voucher.id);
+    // A referrer's conversions in the program are counted one at a time when their rewards depend on the number.
+    if ((rp.referrer_rewards ?? []).length > 0) await sql.lockReferrer(tx, program.id, referrer.id);
     if (!(await sql.insertReferral(tx, { projectId, campaignId: program.id, refereeId: a.referee.id, referrerId: referrer.id, voucherId: voucher.id, eventId: a.eventId ?? (a.redemption?.id as string | undefined) ?? null, now }))) return refuse('already_referred');
     const referred: CausedEvent = {
       cause: entry.cause,

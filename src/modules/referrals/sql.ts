@@ -1,5 +1,6 @@
 import type { ValueFilter } from '../../core/list-filters.js';
 import type { Executor } from '../../store/db.js';
+import { lockObjectUntilCommit } from '../../store/locks.js';
 
 /** Records a referral unless the referee was referred in this program before (then false): one guarded insert. */
 export async function insertReferral(db: Executor, r: { projectId: string; campaignId: string; refereeId: string; referrerId: string; voucherId: string; eventId: string | null; now: Date }): Promise<boolean> {
@@ -99,9 +100,9 @@ export async function countConversions(db: Executor, campaignId: string, referre
   return Number(rows[0]?.n ?? 0);
 }
 
-/** Serializes the conversions of one referral code (its row locked until the transaction ends). */
-export async function lockCode(db: Executor, voucherId: string): Promise<void> {
-  await db.query('SELECT id FROM vouchers WHERE id = $1 FOR UPDATE', [voucherId]);
+/** Serializes the conversions of one referrer in a program, whichever of their codes converts (until the transaction ends). */
+export async function lockReferrer(db: Executor, campaignId: string, referrerId: string): Promise<void> {
+  await lockObjectUntilCommit(db, 'referrerConversions', `${campaignId} ${referrerId}`, 'alone');
 }
 
 export interface HolderRow {
