@@ -356,6 +356,30 @@ describe('roles in the dashboard', () => {
     expect((await mgmt(t, 'GET', `/projects/${shop.id}/users/${admin.id}`)).json().role).toBe('ADMIN');
   });
 
+  it("an admin cannot send again another project's pending invitation (its new link would open that project): they add the person, whose own link still works", async () => {
+    const admin = await member('shop-only-admin@example.com', { [shop.id]: 'ADMIN' });
+    const bob = await invite('pending-bob@example.com', { [other.id]: 'ADMIN' });
+    const asAdmin = () =>
+      t.app.inject({ method: 'POST', url: '/management/v1/projects/users/invite', headers: { ...t.tessera.services.delegation.headers(admin.id), 'content-type': 'application/json' }, payload: { email: 'pending-bob@example.com', projects: { [shop.id]: 'VIEWER' } } });
+    const refused = await asAdmin();
+    expect(refused.statusCode).toBe(409);
+    expect(refused.headers['x-tessera-invitation-url']).toBeUndefined();
+    // Through the dashboard: added to the project at once, no link shown.
+    expect((await as(admin.cookie, 'POST', `/dashboard/p/${shop.id}/team`, { email: 'pending-bob@example.com', role: 'VIEWER' })).statusCode).toBe(303);
+    const shown = (await as(admin.cookie, 'GET', `/dashboard/p/${shop.id}/team`)).body;
+    expect(shown).toContain('pending-bob@example.com is added as VIEWER');
+    expect(shown).not.toContain('/dashboard/invitation/');
+    // Bob's own link still works, and opens both projects with their roles.
+    const accepted = await accept(bob.path);
+    expect(accepted.res.statusCode).toBe(303);
+    expect((await mgmt(t, 'GET', `/projects/${shop.id}/users/${bob.id}`)).json()).toMatchObject({ role: 'VIEWER', status: 'ACTIVE' });
+    expect((await mgmt(t, 'GET', `/projects/${other.id}/users/${bob.id}`)).json()).toMatchObject({ role: 'ADMIN' });
+    // A pending invitation to their own projects only is theirs to send again.
+    await invite('pending-cy@example.com', { [shop.id]: 'USER' });
+    const again = await t.app.inject({ method: 'POST', url: '/management/v1/projects/users/invite', headers: { ...t.tessera.services.delegation.headers(admin.id), 'content-type': 'application/json' }, payload: { email: 'pending-cy@example.com', projects: { [shop.id]: 'USER' } } });
+    expect(again.statusCode).toBe(204);
+  });
+
   it('a forgotten password: the management credentials make a reset link; the old password works until it is used', async () => {
     const m = await member('forgetful@example.com', { [shop.id]: 'USER' });
     expect((await mgmt(t, 'POST', '/users/user_nope/password-reset')).statusCode).toBe(404);

@@ -43,7 +43,9 @@ export function teamRoutes(app: FastifyInstance, deps: { team: TeamService }): v
 
   // Voucherify emails the link; Tessera sends no email: the link is answered in a header, to be passed on.
   app.post<{ Body: InviteInput }>('/projects/users/invite', { schema: { body: inviteBody } }, async (req, reply) => {
-    const { user, token } = await team.invite(req.body);
+    // A team user (an ADMIN of the projects named) cannot send again an invitation that reaches other projects.
+    const adminOf = req.teamUser ? [...req.teamUser.access].filter(([, role]) => role === 'ADMIN').map(([p]) => p) : undefined;
+    const { user, token } = await team.invite(req.body, adminOf);
     return linkAnswer(req, reply, user.id, token);
   });
 

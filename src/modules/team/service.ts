@@ -103,8 +103,10 @@ export function createTeamService(deps: { db: Db; clock: Clock }) {
     /**
      * Invites a person by email to the given projects. An invitation not yet accepted may be sent again: a new link
      * replaces the old one and the projects are added. Answers the user and the invitation's token (shown once).
+     * `adminOf` (a team user inviting: the projects they are ADMIN of): a pending invitation that reaches another
+     * project is not theirs to send again (the new link would open those projects too): 409, as for a user who joined.
      */
-    async invite(input: InviteInput): Promise<{ user: TeamUser; token: string }> {
+    async invite(input: InviteInput, adminOf?: string[]): Promise<{ user: TeamUser; token: string }> {
       const entries = Object.entries(input.projects);
       if (entries.length === 0) throw invalidPayload('Property .projects must name at least one project and its role');
       const assignments = entries.map(([projectId, role]) => [projectId, roleOf(role)] as const);
@@ -114,6 +116,13 @@ export function createTeamService(deps: { db: Db; clock: Clock }) {
       const id = await db.transaction(async (tx) => {
         await projectsExist(tx, assignments.map(([p]) => p));
         const login = loginOf(input.email);
+        if (adminOf) {
+          const { rows: elsewhere } = await tx.query(
+            'SELECT 1 FROM project_users pu JOIN team_users u ON u.id = pu.user_id WHERE u.login = $1 AND NOT (pu.project_id = ANY ($2::text[])) LIMIT 1',
+            [login, adminOf],
+          );
+          if (elsewhere.length > 0) throw duplicate('user', 'login', login);
+        }
         const { rows } = await tx.query<{ id: string; password_hash: string | null }>(
           `INSERT INTO team_users (id, login, email, first_name, last_name, invitation_digest, invited_until, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
