@@ -454,23 +454,35 @@ describe('wrong passwords', () => {
     const start = clock.now().getTime();
     // Two processes on one database: each counts into the same rows.
     const [one, two] = [0, 1].map(() => createSignInThrottle({ db: t.testDb.db, clock, max: 10, windowMs: 15 * 60_000 }));
-    for (let i = 0; i < 9; i++) await (i % 2 ? one! : two!).failed('a@example.com');
+    for (let i = 0; i < 9; i++) await (i % 2 ? one! : two!).attempt('a@example.com');
     expect(await one!.waitMs('a@example.com')).toBe(0);
     await two!.succeeded('a@example.com');
     // Ten at once, spread over both: every one counts.
-    await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? one! : two!).failed('a@example.com')));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? one! : two!).attempt('a@example.com')));
     expect(await one!.waitMs('a@example.com')).toBe(15 * 60_000);
     expect(await two!.waitMs('a@example.com')).toBe(15 * 60_000);
     expect(await one!.waitMs('b@example.com')).toBe(0);
+    // The eleventh try is held, whatever its password.
+    expect(await two!.attempt('a@example.com')).toBe(15 * 60_000);
     clock.set(new Date(start + 15 * 60_000 - 1));
     expect(await two!.waitMs('a@example.com')).toBe(1);
     clock.set(new Date(start + 15 * 60_000));
     expect(await two!.waitMs('a@example.com')).toBe(0);
     // A failure after the window starts a new count of one; the passed window of another login is swept out.
-    await one!.failed('c@example.com');
+    await one!.attempt('c@example.com');
     expect(await one!.waitMs('a@example.com')).toBe(0);
     const { rows } = await t.testDb.db.query<{ login: string; failures: number }>("SELECT login, failures FROM sign_in_failures WHERE login LIKE '_@example.com' ORDER BY login");
     expect(rows).toEqual([{ login: 'c@example.com', failures: 1 }]);
+  });
+
+  it('forty wrong passwords sent at once: ten are checked, thirty are held', async () => {
+    const inv = await invite('burst@example.com', { [shop.id]: 'USER' });
+    await accept(inv.path, 'the burst long password');
+    const tries = await Promise.all(Array.from({ length: 40 }, (_, i) => signIn('burst@example.com', `burst guess ${i} here`)));
+    const statuses = tries.map((x) => x.res.statusCode);
+    expect(statuses.filter((x) => x === 401)).toHaveLength(10);
+    expect(statuses.filter((x) => x === 429)).toHaveLength(30);
+    expect((await signIn('burst@example.com', 'the burst long password')).res.statusCode).toBe(429);
   });
 
   it('through the sign-in form: the eleventh try is 429 with Retry-After, right password or not; another email is not held', async () => {

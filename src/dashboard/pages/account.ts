@@ -58,10 +58,9 @@ export function accountRoutes(d: FastifyInstance, deps: { team: TeamService; ses
     if (password !== field(req.body, 'repeat')) return fail('The two new passwords differ.');
     if (password.length < minPasswordLength || password.length > 200) return fail(`The new password needs ${minPasswordLength} to 200 characters.`);
     // Wrong current passwords count with wrong sign-ins: a left-open session is no way around the limit.
-    const wait = await deps.throttle.waitMs(me.login);
+    const wait = await deps.throttle.attempt(me.login);
     if (wait > 0) return fail(`Too many wrong passwords for this email: try again in ${Math.ceil(wait / 60_000)} minutes.`);
     if (!(await deps.team.changePassword(me.id, field(req.body, 'current'), password))) {
-      await deps.throttle.failed(me.login);
       await new Promise((f) => setTimeout(f, 300));
       return fail('The current password is wrong.');
     }

@@ -76,14 +76,14 @@ export function authRoutes(
     }
     if (field(req.body, 'kind') === 'user') {
       const login = field(req.body, 'login').trim().toLowerCase();
-      const wait = await throttle.waitMs(login);
+      // The try is counted before the password is checked: tries sent at once cannot pass the limit.
+      const wait = await throttle.attempt(login);
       if (wait > 0) {
         return reply.code(429).header('retry-after', String(Math.ceil(wait / 1000))).type('text/html; charset=utf-8')
           .send(signInForm(expected, `Too many wrong passwords for this email: try again in ${Math.ceil(wait / 60_000)} minutes.`));
       }
       const user = login && field(req.body, 'password') ? await team.signIn(login, field(req.body, 'password')) : undefined;
       if (!user) {
-        await throttle.failed(login);
         await new Promise((f) => setTimeout(f, 300));
         return reply.code(401).type('text/html; charset=utf-8').send(signInForm(expected, 'Wrong email or password.'));
       }
