@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VoucherifyServerSide } from '@voucherify/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { driver } from './helpers/db.js';
 import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { requestsOf } from './helpers/requests.js';
 import { statementLog } from './helpers/statements.js';
@@ -113,6 +114,55 @@ describe('customers in bulk', () => {
     expect(a.result.results[0]).toMatchObject({ source_id: 'bulk-bob', found: true, updated: false, reason: expect.stringContaining('age') });
     expect(a.result.results[1]).toEqual({ source_id: 'bulk-cy', found: true, updated: true });
     expect((await ok('GET', '/v1/customers/bulk-bob')).metadata).toEqual({ tier: 'gold' });
+  });
+
+  it('a customer listed twice is changed twice, in order: its last state decides its segments', async () => {
+    const yId = (await ok('POST', '/v1/segments', { name: 'Named Y', type: 'auto-update', filter: { junction: 'and', name: { conditions: { $is: ['Y'] } } } })).id;
+    const mailId = (await ok('POST', '/v1/segments', { name: 'Mail x', type: 'auto-update', filter: { junction: 'and', email: { conditions: { $is: ['x@example.com'] } } } })).id;
+    const res: any = await server.customers.updateInBulk([
+      { source_id: 'bulk-dup', name: 'X', email: 'x@example.com' },
+      { source_id: 'bulk-dup', name: 'Y' },
+      { source_id: 'bulk-dup2', name: 'Y' },
+      { source_id: 'bulk-dup2', name: 'Z' },
+    ] as any);
+    const a = await action(res.async_action_id);
+    expect(a.result.results).toEqual([
+      { source_id: 'bulk-dup', found: false, updated: true },
+      { source_id: 'bulk-dup', found: true, updated: true },
+      { source_id: 'bulk-dup2', found: false, updated: true },
+      { source_id: 'bulk-dup2', found: true, updated: true },
+    ]);
+    expect(await ok('GET', '/v1/customers/bulk-dup')).toMatchObject({ name: 'Y', email: 'x@example.com' });
+    expect(await ok('GET', '/v1/customers/bulk-dup2')).toMatchObject({ name: 'Z' });
+    const members = async (segmentId: string) => (await ok('GET', `/v1/customers?segment_id=${segmentId}`)).customers.map((c: any) => c.source_id).sort();
+    expect(await members(yId)).toEqual(['bulk-dup']);
+    expect(await members(mailId)).toEqual(['bulk-dup']);
+    // bulk-dup2 was Y only inside the one transaction: no segment entered (nor left) is recorded for it.
+    const dup2 = (await ok('GET', '/v1/customers/bulk-dup2/activity?limit=100')).data.map((x: any) => x.type);
+    expect(dup2).toEqual(['customer.created']);
+  });
+
+  it("merges metadata/async into the customer with that source_id, never into one whose id it equals; an unknown id is not found", async () => {
+    const victim = await ok('POST', '/v1/customers', { source_id: 'bulk-victim', metadata: { secret: 's3', tier: 'gold' } });
+    const res: any = await server.customers.updateMetadataInBulk({ source_ids: [victim.id], metadata: { tier: 'silver' } } as any);
+    expect((await action(res.async_action_id)).result.results).toEqual([{ source_id: victim.id, found: false, updated: true }]);
+    expect((await ok('GET', `/v1/customers/${victim.id}`)).metadata).toEqual({ secret: 's3', tier: 'gold' });
+    const made = (await ok('GET', `/v1/customers?limit=100`)).customers.find((c: any) => c.source_id === victim.id);
+    expect(made.metadata).toEqual({ tier: 'silver' });
+    const unknown: any = await server.customers.updateInBulk([{ id: 'cust_doesnotexist', source_id: 'bulk-zz1' }] as any);
+    expect((await action(unknown.async_action_id)).result.results).toEqual([expect.objectContaining({ found: false, updated: false })]);
+  });
+
+  it.runIf(driver === 'postgres')('metadata/async does not undo a change made to a customer meanwhile', async () => {
+    await server.customers.updateInBulk(Array.from({ length: 300 }, (_, i) => ({ source_id: `bulk-race-${i}` })) as any);
+    for (let round = 1; round <= 8; round++) {
+      const source_ids = Array.from({ length: 300 }, (_, i) => `bulk-race-${i}`);
+      await Promise.all([
+        server.customers.updateMetadataInBulk({ source_ids, metadata: { a: round } } as any),
+        ok('PUT', '/v1/customers/bulk-race-0', { metadata: { b: round } }),
+      ]);
+      expect((await ok('GET', '/v1/customers/bulk-race-0')).metadata).toEqual({ a: round, b: round });
+    }
   });
 
   it('refuses items without source_id, empty lists and more than 1,000 items with a 400', async () => {
