@@ -150,6 +150,25 @@ describe('GET /v1/customers', () => {
     expect(seen).toEqual(['delta', 'bravo', 'echo', 'alpha', 'charlie']);
   });
 
+  it('walks every customer once when 25 were created in one bulk request (each its own created_at, in the order listed)', async () => {
+    const q = await t.createProject();
+    clock.set(new Date('2024-05-01T12:00:00.000Z'));
+    const made = await t.app.inject({ method: 'POST', url: '/v1/customers/bulk/async', headers: q.server, payload: Array.from({ length: 25 }, (_, i) => ({ source_id: `bulk-${i}` })) });
+    expect(made.statusCode).toBe(202);
+    const seen: string[] = [];
+    let cursor = '';
+    for (let i = 0; i < 10; i++) {
+      const body = (await list(`?limit=10${cursor ? `&starting_after=${at(cursor)}` : ''}`, q)).json();
+      seen.push(...body.customers.map((c: { source_id: string }) => c.source_id));
+      if (!body.has_more) break;
+      cursor = body.customers.at(-1).created_at;
+    }
+    expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `bulk-${24 - i}`));
+    // None is dated after the request.
+    const newest = (await list('?limit=1', q)).json().customers[0];
+    expect(newest).toMatchObject({ source_id: 'bulk-24', created_at: '2024-05-01T12:00:00.000Z' });
+  });
+
   it('lists only the calling project’s customers', async () => {
     const other = await t.createProject();
     const res = await list('', other);

@@ -59,10 +59,16 @@ export async function upsertMany(tx: Executor, clock: Clock, items: UpsertItem[]
   // Source ids nobody has yet: new customers, inserted with their attributes once every item has applied (one
   // statement, no update after it). One that another transaction inserts meanwhile makes the whole transaction run
   // again, finding it then.
+  // Customers created together get distinct creation times, a millisecond apart and none after now, in the order
+  // listed: lists page by created_at (`starting_after`), and a shared time would hide all but one behind a page's end.
+  const newKeys = [...sourceKeys].filter(([k]) => !bySource.has(k));
+  const anonymous = items.filter(({ input }) => input.id === undefined && input.source_id === undefined).length;
+  let made = 0;
+  const createdAt = () => new Date(now.getTime() - (newKeys.length + anonymous - 1 - made++));
   const fresh = new Map<string, CustomerRow>();
-  for (const [k, { projectId, key }] of sourceKeys) {
-    if (bySource.has(k)) continue;
-    const c = blankCustomer(newSortableId('cust', now), projectId, key, now);
+  for (const [, { projectId, key }] of newKeys) {
+    const at = createdAt();
+    const c = blankCustomer(newSortableId('cust', at), projectId, key, at);
     fresh.set(c.id, c);
     remember(c);
   }
@@ -76,7 +82,8 @@ export async function upsertMany(tx: Executor, clock: Clock, items: UpsertItem[]
     if (input.id !== undefined) current = byId.get(byKey(projectId, input.id));
     else if (input.source_id !== undefined) current = bySource.get(byKey(projectId, input.source_id));
     else {
-      current = blankCustomer(newSortableId('cust', now), projectId, null, now);
+      const at = createdAt();
+      current = blankCustomer(newSortableId('cust', at), projectId, null, at);
       await sql.insertMany(tx, [current]);
       created.add(current.id);
     }
