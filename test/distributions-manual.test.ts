@@ -52,6 +52,17 @@ describe('manual distributions', () => {
     expect(sink.received.at(-1)!.json.data.customer.source_id).toBe('m3');
   });
 
+  it('a manual notify_promotion message carries the campaign it tells about', async () => {
+    const campaign = (await post('/v1/campaigns', { name: 'Spring promo', campaign_type: 'PROMOTION', type: 'STATIC', promotion: { tiers: [{ name: 'Ten off', action: { discount: { type: 'AMOUNT', amount_off: 1000 } } }] } })).json();
+    expect(campaign.id, JSON.stringify(campaign)).toMatch(/^camp_/);
+    const d = (await post('/v1/distributions', { name: 'Promo news', purpose: 'notify_promotion', campaign_id: campaign.id, trigger: { type: 'manual' }, channel: { type: 'webhook', target_url: sink.url, event_name: 'promo-news' } })).json();
+    expect((await post(`/v1/distributions/${d.id}/send`, { customer: 'm1', delay_seconds: 0 })).statusCode).toBe(200);
+    await deliverAll(t);
+    const got = sink.received.map((r) => r.json).filter((b) => b.type === 'promo-news');
+    expect(got).toHaveLength(1);
+    expect(got[0].data).toMatchObject({ distribution: { id: d.id }, customer: { source_id: 'm1' }, campaign: { id: campaign.id, name: 'Spring promo' }, promotion_tier: null });
+  });
+
   it('refuses what it cannot send', async () => {
     const auto = (await post('/v1/distributions', { name: 'A', trigger: { type: 'customer.custom_event', event: 'x' }, channel: { type: 'webhook', target_url: sink.url, event_name: 'a' } })).json();
     expect((await post(`/v1/distributions/${auto.id}/send`, { customer: 'm1' })).statusCode).toBe(400);

@@ -79,6 +79,8 @@ describe('distribution purposes', () => {
     });
     expect(payload.data.voucher.code).toMatch(/^HELLO-/);
     expect(payload.data.voucher.holder_id).toBe(payload.data.customer.id);
+    // The trigger's data and what the purpose adds, nothing of the store's own rows.
+    expect(Object.keys(payload.data).sort()).toEqual(['campaign', 'customer', 'event', 'event_schema', 'loyalty', 'publication', 'referral', 'voucher']);
     const list = await ok('GET', '/v1/publications?customer=dp-ann&campaign=Welcome%20codes');
     expect(list.publications).toHaveLength(1);
     expect(list.publications[0].metadata).toEqual({ source_type: 'distribution', source_id: distr.signup.id, distribution_id: distr.signup.id });
@@ -87,6 +89,7 @@ describe('distribution purposes', () => {
   it('publish_unique_codes on entering a segment publishes and sends the code with the segment', () => {
     const [payload] = receivedBy('vip');
     expect(payload.data).toMatchObject({ customer: { source_id: 'dp-ben' }, segment: { id: segment.id }, campaign: { id: auto.id }, publication: { metadata: { distribution_id: distr.vip.id } } });
+    expect(Object.keys(payload.data).sort()).toEqual(['campaign', 'customer', 'publication', 'segment', 'voucher']);
   });
 
   it('customer.publication.succeeded fires for publications of its campaign only, distributions included', () => {

@@ -172,14 +172,18 @@ export function createDistributionsService(deps: DistributionsDeps) {
    * voucher, publication), or the campaign it tells about. Undefined when no code could be published: nothing
    * is sent then.
    */
+  /** What notify_promotion adds: the campaign it tells about (null once deleted). */
+  async function promotionData(ex: Executor, d: DistributionRow): Promise<Record<string, unknown>> {
+    const c = d.campaign_id ? (await deps.campaigns.byIds(ex, d.project_id, [d.campaign_id]))[0] : undefined;
+    return { campaign: c ? deps.campaigns.simple(c) : null, promotion_tier: null };
+  }
+
   async function purposeData(tx: Executor, d: DistributionRow, r: EventRecord): Promise<Record<string, unknown> | undefined> {
     if (d.purpose === 'plain_message' || !d.campaign_id) return {};
-    if (d.purpose === 'notify_promotion') {
-      const c = (await deps.campaigns.byIds(tx, d.project_id, [d.campaign_id]))[0];
-      return { campaign: c ? deps.campaigns.simple(c) : null, promotion_tier: null };
-    }
+    if (d.purpose === 'notify_promotion') return promotionData(tx, d);
     const cause: Cause = { projectId: r.projectId, groupId: r.groupId, source: r.eventSource };
-    return deps.publications.publishFor(tx, cause, { campaignId: d.campaign_id, customerId: r.customerId!, distributionId: d.id });
+    const published = await deps.publications.publishFor(tx, cause, { campaignId: d.campaign_id, customerId: r.customerId!, distributionId: d.id });
+    return published && { campaign: published.campaign, voucher: published.voucher, publication: published.publication };
   }
 
   /**
@@ -245,6 +249,8 @@ export function createDistributionsService(deps: DistributionsDeps) {
     const ids = to.customer !== undefined ? [(await deps.customers.get(cause.projectId, to.customer)).id] : await deps.segments.memberIds(cause.projectId, to.segment_id!);
     const now = clock.now();
     const scheduledAt = new Date(now.getTime() + (to.delay_seconds ?? defaultManualDelaySeconds) * 1000);
+    // A manual message that tells about a campaign carries it, as its test message does.
+    const extra = d.purpose === 'notify_promotion' ? await promotionData(db, d) : {};
     for (let i = 0; i < ids.length; i += 500) {
       await db.transaction(async (tx) => {
         const rows = await deps.customers.byIds(tx, cause.projectId, ids.slice(i, i + 500));
@@ -256,7 +262,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
             type: 'manual_distribution_schedule',
             customerId: c.id,
             entityId: d.id,
-            data: { distribution: simpleDistribution(d), customer: customerObject(c) },
+            data: { distribution: simpleDistribution(d), customer: customerObject(c), ...extra },
             eventSource: cause.source,
             groupId: cause.groupId,
             createdAt: now,
