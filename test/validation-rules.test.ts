@@ -87,6 +87,18 @@ describe('validation rules', () => {
     expect((await api('GET', '/v1/validation-rules/val_nope')).json()).toMatchObject({ code: 404, key: 'not_found', resource_type: 'validation_rules' });
   });
 
+  it('refuses a formula too long or nesting too deep with invalid_validation_rules', async () => {
+    const rule1 = { name: 'order.amount', conditions: { $more_than: [1] } };
+    const post = (logic: string) => api('POST', '/v1/validation-rules', { name: 'Deep', rules: { logic, '1': rule1 } });
+    for (const logic of ['not '.repeat(10_000) + '1', '('.repeat(100_000) + '1' + ')'.repeat(100_000), 'not '.repeat(101) + '1', '1and'.repeat(50_000) + '1']) {
+      const r = await post(logic);
+      expect(r.statusCode, r.body.slice(0, 200)).toBe(400);
+      expect(r.json()).toMatchObject({ code: 400, key: 'invalid_validation_rules' });
+    }
+    expect((await post('1and'.repeat(1000) + '1')).statusCode).toBe(200);
+    expect((await api('POST', '/v1/validation-rules', { name: 'Deep enough', rules: { logic: '('.repeat(50) + 'not '.repeat(50) + '1' + ')'.repeat(50), '1': rule1 } })).statusCode).toBe(200);
+  });
+
   it('assigns rules to any kind of object by id, lists, refuses a duplicate unless forced, and unassigns', async () => {
     const a = await ok('POST', `/v1/validation-rules/${rule.id}/assignments`, { related_object_type: 'campaign', related_object_id: 'camp_later' });
     expect(a).toMatchObject({ object: 'validation_rules_assignment', rule_id: rule.id, related_object_type: 'campaign', related_object_id: 'camp_later' });

@@ -121,6 +121,11 @@ export function numbered(set: RuleSet): [string, Rule][] {
 
 export type Logic = { kind: 'rule'; n: string } | { kind: 'not'; of: Logic } | { kind: 'and' | 'or'; left: Logic; right: Logic } | { kind: 'true' };
 
+/** Bounds on a formula, so that parsing and evaluating it stay within the stack: its length (checked when saved)
+ * and how deep its parentheses and `not`s nest. */
+export const maxLogicLength = 4096;
+export const maxLogicDepth = 100;
+
 /** Parses `(1 and 2) or not 3`: numbers, and / or / not (any case), parentheses; `and` binds tighter than `or`. */
 export function parseLogic(formula: string, known: Set<string>): Logic {
   const tokens = formula.match(/\(|\)|[A-Za-z]+|\d+|\S/g) ?? [];
@@ -130,15 +135,22 @@ export function parseLogic(formula: string, known: Set<string>): Logic {
     throw invalidValidationRules(`Property .rules.logic '${formula}' is invalid: ${why}`);
   };
   const peek = () => tokens[i]?.toLowerCase();
+  let depth = 0;
+  const deeper = <T>(parse: () => T): T => {
+    if (++depth > maxLogicDepth) fail(`it nests parentheses and 'not' deeper than ${maxLogicDepth} levels`);
+    const out = parse();
+    depth--;
+    return out;
+  };
   const atom = (): Logic => {
     const t = tokens[i++];
     if (t === undefined) return fail('it ends too early');
     if (t === '(') {
-      const inner = or();
+      const inner = deeper(or);
       if (tokens[i++] !== ')') fail('a parenthesis is not closed');
       return inner;
     }
-    if (t.toLowerCase() === 'not') return { kind: 'not', of: atom() };
+    if (t.toLowerCase() === 'not') return { kind: 'not', of: deeper(atom) };
     if (/^\d+$/.test(t)) {
       if (!known.has(t)) fail(`it names rule ${t}, which does not exist`);
       return { kind: 'rule', n: t };
@@ -179,6 +191,7 @@ export function checkRuleSet(set: unknown, path = '.rules', depth = 0): RuleSet 
   if (depth > 3) throw invalidValidationRules(`Property ${path} nests rules deeper than 3 levels`);
   const s = set as RuleSet;
   if (s.logic !== undefined && typeof s.logic !== 'string') throw invalidValidationRules(`Property ${path}.logic must be string`);
+  if (typeof s.logic === 'string' && s.logic.length > maxLogicLength) throw invalidValidationRules(`Property ${path}.logic is longer than ${maxLogicLength} characters`);
   const rules = numbered(s);
   rules.forEach(([n], i) => {
     if (n !== String(i + 1)) throw invalidValidationRules(`Property ${path} must number its rules 1, 2, 3...: found '${n}'`);
