@@ -10,8 +10,9 @@ const valid = (rules: RuleSet, c: RuleContext, error?: { message: string }) => e
 describe('logic formulas', () => {
   const known = new Set(['1', '2', '3']);
   it('parses and / or / not with precedence and parentheses', () => {
-    expect(parseLogic('1 and 2 or 3', known)).toEqual({ kind: 'or', left: { kind: 'and', left: { kind: 'rule', n: '1' }, right: { kind: 'rule', n: '2' } }, right: { kind: 'rule', n: '3' } });
-    expect(parseLogic('1 AND (2 OR 3)', known)).toEqual({ kind: 'and', left: { kind: 'rule', n: '1' }, right: { kind: 'or', left: { kind: 'rule', n: '2' }, right: { kind: 'rule', n: '3' } } });
+    expect(parseLogic('1 and 2 or 3', known)).toEqual({ kind: 'or', of: [{ kind: 'and', of: [{ kind: 'rule', n: '1' }, { kind: 'rule', n: '2' }] }, { kind: 'rule', n: '3' }] });
+    expect(parseLogic('1 AND (2 OR 3)', known)).toEqual({ kind: 'and', of: [{ kind: 'rule', n: '1' }, { kind: 'or', of: [{ kind: 'rule', n: '2' }, { kind: 'rule', n: '3' }] }] });
+    expect(parseLogic('1 and 2 and 3', known)).toEqual({ kind: 'and', of: [{ kind: 'rule', n: '1' }, { kind: 'rule', n: '2' }, { kind: 'rule', n: '3' }] });
     expect(parseLogic('not 1', known)).toEqual({ kind: 'not', of: { kind: 'rule', n: '1' } });
   });
   it.each(['1 and', '(1 and 2', '1 xor 2', '4', '1 2', 'and 1'])('refuses %s', (f) => {
@@ -27,6 +28,12 @@ describe('logic formulas', () => {
     expect(valid(rules, { order: order(2000), customer: { metadata: { tier: 'gold' } } }).valid).toBe(true);
     expect(valid(rules, { order: order(2000), customer: { metadata: { tier: 'silver' } } }).valid).toBe(false);
     expect(valid(rules, { order: order(10), customer: { metadata: {}, segments: ['seg_a', 'seg_vip'] } }).valid).toBe(true);
+  });
+  it('evaluates a stored chain of 50,000 and / or (saved before formulas had a length bound) without overflowing', () => {
+    const rules = (logic: string): RuleSet => ({ logic, '1': { name: 'order.amount', conditions: { $more_than: [100] } }, '2': { name: 'order.amount', conditions: { $less_than: [50] } } });
+    expect(evaluateRules(rules('1and'.repeat(50_000) + '1'), { order: order(150) }, now).valid).toBe(true);
+    expect(evaluateRules(rules('2 or '.repeat(50_000) + '1'), { order: order(150) }, now).valid).toBe(true);
+    expect(evaluateRules(rules('1 and '.repeat(50_000) + '2'), { order: order(150) }, now)).toMatchObject({ valid: false, rule: '2' });
   });
   it('without logic, every rule must hold', () => {
     const rules: RuleSet = { '1': { name: 'order.amount', conditions: { $more_than_or_equal: [100] } }, '2': { name: 'order.amount', conditions: { $less_than: [200] } } };

@@ -213,9 +213,9 @@ function logicHolds(l: Logic, results: (n: string) => boolean): boolean {
     case 'not':
       return !logicHolds(l.of, results);
     case 'and':
-      return logicHolds(l.left, results) && logicHolds(l.right, results);
+      return l.of.every((x) => logicHolds(x, results));
     case 'or':
-      return logicHolds(l.left, results) || logicHolds(l.right, results);
+      return l.of.some((x) => logicHolds(x, results));
   }
 }
 

@@ -119,7 +119,9 @@ export function numbered(set: RuleSet): [string, Rule][] {
     .sort(([a], [b]) => Number(a) - Number(b)) as [string, Rule][];
 }
 
-export type Logic = { kind: 'rule'; n: string } | { kind: 'not'; of: Logic } | { kind: 'and' | 'or'; left: Logic; right: Logic } | { kind: 'true' };
+/** `and` and `or` hold their operands in a list, so a long chain (as rules saved before the length bound may have)
+ * is a flat node rather than a tree as deep as the chain is long. */
+export type Logic = { kind: 'rule'; n: string } | { kind: 'not'; of: Logic } | { kind: 'and' | 'or'; of: Logic[] } | { kind: 'true' };
 
 /** Bounds on a formula, so that parsing and evaluating it stay within the stack: its length (checked when saved)
  * and how deep its parentheses and `not`s nest. */
@@ -157,22 +159,16 @@ export function parseLogic(formula: string, known: Set<string>): Logic {
     }
     return fail(`unexpected '${t}'`);
   };
-  const and = (): Logic => {
-    let left = atom();
-    while (peek() === 'and') {
+  const chain = (kind: 'and' | 'or', operand: () => Logic): Logic => {
+    const of = [operand()];
+    while (peek() === kind) {
       i++;
-      left = { kind: 'and', left, right: atom() };
+      of.push(operand());
     }
-    return left;
+    return of.length === 1 ? of[0]! : { kind, of };
   };
-  const or = (): Logic => {
-    let left = and();
-    while (peek() === 'or') {
-      i++;
-      left = { kind: 'or', left, right: and() };
-    }
-    return left;
-  };
+  const and = () => chain('and', atom);
+  const or = () => chain('or', and);
   const out = or();
   if (i < tokens.length) fail(`unexpected '${tokens[i]}'`);
   return out;
