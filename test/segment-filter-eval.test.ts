@@ -46,6 +46,14 @@ describe('equality and sets', () => {
     expect(matches(on('metadata.tags', { $is_unknown: '' }), withMeta({ tags: [] }))).toBe(true);
     expect(matches(on('orders.total_count', { $has_value: '' }), facts())).toBe(true);
   });
+
+  it('a metadata key named like an inherited property (constructor, toString) is unknown unless the customer has it', () => {
+    for (const key of ['constructor', 'toString', '__proto__', 'a.constructor', 'a.length']) {
+      expect(matches(on(`metadata.${key}`, { $has_value: true }), withMeta({ a: 'x' })), key).toBe(false);
+      expect(matches(on(`metadata.${key}`, { $is_unknown: true }), withMeta({ a: 'x' })), key).toBe(true);
+    }
+    expect(matches(on('metadata.constructor', { $is: 'c' }), withMeta({ constructor: 'c' }))).toBe(true);
+  });
 });
 
 describe('strings, case-insensitively', () => {

@@ -78,6 +78,17 @@ describe('names', () => {
     expect(valid({ '1': { name: 'order.amount', conditions: { $more_than: [0] } } }, {}).valid).toBe(false);
   });
 
+  it('a metadata property named like an inherited one (constructor, toString) has no value unless the metadata has it', () => {
+    for (const property of ['constructor', 'toString', '__proto__', 'channel.length', 'channel.constructor']) {
+      const rule = (name: string, op: string): RuleSet => ({ '1': { name, property, conditions: { [op]: [] } } });
+      const c = ctx({ customer: { metadata: { channel: 'web' } }, order: { amount: 1, metadata: { channel: 'web' } } });
+      expect(valid(rule('customer.metadata', '$has_value'), c).valid, property).toBe(false);
+      expect(valid(rule('customer.metadata', '$is_unknown'), c).valid, property).toBe(true);
+      expect(valid(rule('order.metadata', '$has_value'), c).valid, property).toBe(false);
+    }
+    expect(valid({ '1': { name: 'customer.metadata', property: 'constructor', conditions: { $is: ['c'] } } }, ctx({ customer: { metadata: { constructor: 'c' } } })).valid).toBe(true);
+  });
+
   const items = [
     { product_id: 'prod_a', quantity: 2, price: 1000, amount: 2000, metadata: { color: 'red' } },
     { product_id: 'prod_b', sku_id: 'sku_b1', quantity: 1, price: 5000, amount: 5000, product: { metadata: { color: 'blue' } } },

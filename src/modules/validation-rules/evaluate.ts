@@ -62,11 +62,12 @@ export type Verdict =
       message?: string;
     };
 
-/** Metadata by key, `a.b` reading nested objects when no key `a.b` exists. */
+/** Metadata by key, `a.b` reading nested objects when no key `a.b` exists. Own keys only: `constructor` is not a
+ * key of metadata that lacks it. */
 function metadataValue(md: Record<string, unknown> | undefined, property: string | null | undefined): unknown {
   if (!md || !property) return undefined;
-  if (property in md) return md[property];
-  return property.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), md);
+  if (Object.hasOwn(md, property)) return md[property];
+  return property.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' && Object.hasOwn(v, k) ? (v as Record<string, unknown>)[k] : undefined), md);
 }
 
 const itemMetadata = (i: RuleItem, property: string | null | undefined) =>

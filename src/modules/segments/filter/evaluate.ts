@@ -41,7 +41,8 @@ function toNumber(v: unknown): number {
 function metadataValue(m: Record<string, unknown>, path: string[]): unknown {
   let cur: unknown = m;
   for (const p of path) {
-    if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
+    // Own keys only: `metadata.constructor` is not a value of a customer whose metadata lacks it.
+    if (typeof cur !== 'object' || cur === null || Array.isArray(cur) || !Object.hasOwn(cur, p)) return undefined;
     cur = (cur as Record<string, unknown>)[p];
   }
   return cur;
