@@ -179,6 +179,20 @@ describe('operators', () => {
     expect(holds('$not_intersect', ['a', 'b'], ['c'], now)).toBe(true);
     expect(holds('$has_value', '', [], now)).toBe(false);
   });
+  it('$is, $is_not, $in and $not_in compare numbers and numeric strings as numbers, other values as text', () => {
+    for (const v of [10, '10', 10.0, ' 10 ', '1e1']) {
+      expect(holds('$is', v, ['10.0'], now), String(v)).toBe(true);
+      expect(holds('$is_not', v, ['10.0'], now), String(v)).toBe(false);
+      expect(holds('$in', v, [3, '10.00'], now), String(v)).toBe(true);
+      expect(holds('$not_in', v, [3, '10.00'], now), String(v)).toBe(false);
+    }
+    expect(holds('$is', 10, ['10.5'], now)).toBe(false);
+    expect(holds('$is', 'ten', ['10'], now)).toBe(false);
+    expect(holds('$is', '', [0], now)).toBe(false);
+    expect(holds('$is', 'Infinity', ['Infinity'], now)).toBe(true);
+    expect(holds('$is', true, ['true'], now)).toBe(true);
+    expect(valid({ '1': { name: 'order.metadata', property: 'size', conditions: { $is: ['10.0'] } } }, ctx({ order: { amount: 1, metadata: { size: 10 } } })).valid).toBe(true);
+  });
   it('relative days', () => {
     expect(holds('$more_than_ago', '2024-11-01T00:00:00Z', [10], now)).toBe(true);
     expect(holds('$less_than_ago', '2024-11-10T00:00:00Z', [10], now)).toBe(true);

@@ -22,7 +22,13 @@ function compare(value: unknown, operand: unknown): number | undefined {
   return undefined;
 }
 
-/** Equality across JSON shapes: numbers and numeric strings, objects by `id` (segments, products). */
+/** A finite number, or a string that reads as one (`"10.0"`), as a number; else undefined. */
+const numeric = (v: unknown): number | undefined => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+};
+
+/** Equality across JSON shapes: numbers and numeric strings as numbers, objects by `id` (segments, products). */
 export function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || a === undefined || b === undefined) return false;
@@ -30,6 +36,8 @@ export function same(a: unknown, b: unknown): boolean {
   const x = idOf(a);
   const y = idOf(b);
   if (typeof x === 'object' || typeof y === 'object') return JSON.stringify(x) === JSON.stringify(y);
+  const [nx, ny] = [numeric(x), numeric(y)];
+  if (nx !== undefined && ny !== undefined) return nx === ny;
   return String(x) === String(y);
 }
 
