@@ -151,6 +151,18 @@ describe('HTTP errors', () => {
     expect(fine.json()).toMatchObject({ source_id: 'ok\\u0000', name: '😀' });
   });
 
+  it('refuses numbers too large for a double (1e400 would be Infinity, stored as null) with 400', async () => {
+    const big = expectError(await post('/v1/customers', '{"source_id":"big","metadata":{"n":1e400}}'), 400, 'invalid_payload');
+    expect(big.details).toBe('Property .metadata.n must be a finite number');
+    expectError(await post('/v1/customers', '{"source_id":"small","metadata":{"n":[-1e400]}}'), 400, 'invalid_payload');
+    expectError(await post('/v1/vouchers', '{"type":"DISCOUNT_VOUCHER","discount":{"type":"PERCENT","percent_off":10,"amount_limit":1e400}}'), 400, 'invalid_payload');
+    expectError(await post('/v1/vouchers', '{"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":1e400}}'), 400, 'invalid_payload');
+    expectError(await post('/v1/validation-rules', '{"name":"big","rules":{"1":{"name":"order.amount","conditions":{"$more_than":[1e400]}}}}'), 400, 'invalid_payload');
+    const fine = await post('/v1/customers', '{"source_id":"fine","metadata":{"n":1e300,"m":-1.5e-300}}');
+    expect(fine.statusCode, fine.body).toBe(200);
+    expect(fine.json().metadata).toEqual({ n: 1e300, m: -1.5e-300 });
+  });
+
   it('refuses absurdly nested metadata with 400 instead of exhausting the stack', async () => {
     const deep = `${'['.repeat(300)}${']'.repeat(300)}`;
     expectError(await post('/v1/customers', `{"source_id":"deep","metadata":{"a":${deep}}}`), 400, 'invalid_payload');

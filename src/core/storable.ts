@@ -1,6 +1,7 @@
 /**
  * What a JSON body may not hold although JSON allows it: text PostgreSQL cannot store (the NUL character, unpaired
- * UTF-16 surrogates, both only reachable through `\u` escapes) and nesting deep enough to exhaust a stack.
+ * UTF-16 surrogates, both only reachable through `\u` escapes), numbers too large for a double (`1e400` parses to
+ * Infinity, which JSON cannot give back and stores as null) and nesting deep enough to exhaust a stack.
  * Refused at the edge as 400, instead of failing deep in the store as 500.
  */
 export const maxBodyDepth = 64;
@@ -17,6 +18,7 @@ export function unstorableInBody(value: unknown, path = '', depth = 0): string |
   if (typeof value === 'string') {
     return unstorable.test(value) ? `${where(path)} must not contain the NUL character or unpaired surrogates` : undefined;
   }
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${where(path)} must be a finite number`;
   if (typeof value !== 'object' || value === null) return undefined;
   if (depth >= maxBodyDepth) return `${where(path)} is nested deeper than ${maxBodyDepth} levels`;
   if (Array.isArray(value)) {
