@@ -129,6 +129,17 @@ describe('validation rules', () => {
     expect(await t.testDb.db.transaction((tx) => svc.evaluateAssigned(tx, p.id, [{ type: 'voucher', id: 'v_none' }], {}, clock.now()))).toEqual([]);
   });
 
+  it('assignment.created counts the new assignment when ?force=true finds nothing to replace', async () => {
+    const r = await ok('POST', '/v1/validation-rules', { name: 'Forced', rules: {} });
+    const first = await ok('POST', `/v1/validation-rules/${r.id}/assignments?force=true`, { related_object_type: 'campaign', related_object_id: 'camp_forced' });
+    const again = await ok('POST', `/v1/validation-rules/${r.id}/assignments?force=true`, { related_object_type: 'campaign', related_object_id: 'camp_forced' });
+    const second = await ok('POST', `/v1/validation-rules/${r.id}/assignments?force=true`, { related_object_type: 'voucher', related_object_id: 'v_forced' });
+    expect((await ok('GET', `/v1/validation-rules/${r.id}`)).assignments_count).toBe(2);
+    await deliverAll(t);
+    const counted = (id: string) => sink.received.find((x) => x.json.type === 'business_validation_rule.assignment.created' && x.json.data.assignment.id === id)?.json.data.rule.assignments_count;
+    expect([counted(first.id), counted(again.id), counted(second.id)]).toEqual([1, 1, 2]);
+  });
+
   it('deleting a rule deletes its assignments', async () => {
     const r = await ok('POST', '/v1/validation-rules', { name: 'Doomed', rules: {} });
     await ok('POST', `/v1/validation-rules/${r.id}/assignments`, { related_object_type: 'campaign', related_object_id: 'camp_doomed' });

@@ -213,10 +213,10 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
     const rule = await sql.selectRule(tx, cause.projectId, ruleId, true);
     if (!rule) throw notFound('validation_rules', ruleId);
     const type = input.related_object_type ?? 'voucher';
-    if (force) await sql.deleteAssignmentOf(tx, rule.id, type, input.related_object_id);
+    const replaced = force ? await sql.deleteAssignmentOf(tx, rule.id, type, input.related_object_id) : undefined;
     const row: AssignmentRow = { id: newId('asgm', 16), project_id: cause.projectId, rule_id: rule.id, related_object_type: type, related_object_id: input.related_object_id, created_at: clock.now() };
     if (!(await sql.insertAssignment(tx, row))) throw duplicate('validation_rules_assignment', 'related_object_id', input.related_object_id);
-    const counted = { ...rule, assignments_count: (rule.assignments_count ?? 0) + (force ? 0 : 1) };
+    const counted = { ...rule, assignments_count: (rule.assignments_count ?? 0) + (replaced ? 0 : 1) };
     await record(tx, cause, 'business_validation_rule.assignment.created', row.id, { rule: validationRuleObject(counted), assignment: assignmentPayload(row) });
     return row;
   }
