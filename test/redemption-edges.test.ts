@@ -157,4 +157,22 @@ describe('redemption edges', () => {
     expect(back.statusCode, back.body).toBe(200);
     expect(back.json()).toMatchObject({ object: 'redemption_rollback', result: 'SUCCESS', status: 'SUCCEEDED' });
   });
+
+  it('refuses to roll back while the code is in the bin (its refund would be lost), and rolls back once it is restored', async () => {
+    await ok('POST', '/v1/vouchers/GIFT-BINNED', { type: 'GIFT_VOUCHER', gift: { amount: 1000 }, redemption: { quantity: 5 } });
+    const r = await api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'GIFT-BINNED', gift: { credits: 300 } }], order: { amount: 300 } });
+    expect(r.statusCode, r.body).toBe(200);
+    const redemptionId = r.json().redemptions[0].id;
+    expect((await api('DELETE', '/v1/vouchers/GIFT-BINNED')).statusCode).toBe(204);
+    const refused = await api('POST', `/v1/redemptions/${redemptionId}/rollback`, {});
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ key: 'resource_in_use' });
+    expect(refused.json().details).toContain('in the bin');
+    expect((await ok('GET', `/v1/redemptions/${redemptionId}`)).status).toBe('SUCCEEDED');
+    const entry = (await ok('GET', '/v1/trash-bin')).data.find((e: any) => e.resource_name === 'GIFT-BINNED' || e.resource_id === r.json().redemptions[0].voucher?.id);
+    expect(entry, 'the bin entry').toBeDefined();
+    expect((await api('POST', `/v1/trash-bin/${entry.id}/restore`, {})).statusCode).toBeLessThan(300);
+    expect((await api('POST', `/v1/redemptions/${redemptionId}/rollback`, {})).statusCode).toBe(200);
+    expect(await ok('GET', '/v1/vouchers/GIFT-BINNED')).toMatchObject({ gift: { balance: 1000 }, redemption: { redeemed_quantity: 0 } });
+  });
 });

@@ -3,7 +3,7 @@
  * turns ROLLED_BACK by a guarded UPDATE (a second rollback finds nothing to turn: already_rolled_back), a limited
  * voucher's quantity, its rule counters and its gift credits come back exactly.
  */
-import { alreadyRolledBack, invalidRedemption, invalidRedemptionParent, notFound, TesseraError, type ErrorKey } from '../../core/errors.js';
+import { alreadyRolledBack, invalidRedemption, invalidRedemptionParent, notFound, resourceInUse, TesseraError, type ErrorKey } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import type { Executor } from '../../store/db.js';
 import type { CustomerRow } from '../customers/index.js';
@@ -64,6 +64,10 @@ export function createRollbacks(deps: RedemptionsDeps) {
     const rolledBody = { ...r.body, status: 'ROLLED_BACK' };
     if (!(await sql.markRolledBack(tx, r.id, rolledBody))) throw alreadyRolledBack(`Redemption ${r.id} has been rolled back already`);
     const voucher = r.voucher_id ? await deps.vouchers.find(cause.projectId, r.voucher_id, tx).catch(() => undefined) : undefined;
+    if ((r.voucher_id && !voucher) || (!r.voucher_id && r.campaign_id)) {
+      const entry = await sql.binEntryHolding(tx, cause.projectId, r.voucher_id, r.campaign_id);
+      if (entry) throw resourceInUse(`The code or campaign of redemption ${r.id} is in the bin (entry ${entry}): restore it first, then roll back`, { resourceId: r.id, resourceType: 'redemption' });
+    }
     if (r.spent.quantity && r.voucher_id) await sql.restoreQuantity(tx, r.voucher_id);
     if (r.spent.counters) await sql.restoreCounters(tx, r.spent.counters);
     if (r.spent.units) await sql.restoreUnits(tx, r.spent.units);

@@ -109,6 +109,18 @@ export async function selectChildren(db: Executor, parentId: string): Promise<Re
   return rows;
 }
 
+/**
+ * The bin entry holding a redemption's code or campaign (deleted into the bin, restorable), if any: what a rollback
+ * gives back would be lost on a row that is not there, and the entry's copy restored as it was.
+ */
+export async function binEntryHolding(db: Executor, projectId: string, voucherId: string | null, campaignId: string | null): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM trash_bin WHERE project_id = $1 AND ((resource_type = 'voucher' AND resource_id = $2) OR (resource_type = 'campaign' AND resource_id = $3)) LIMIT 1`,
+    [projectId, voucherId, campaignId],
+  );
+  return rows[0]?.id;
+}
+
 /** Marks a succeeded redemption rolled back: false when it was not SUCCEEDED any more (a concurrent rollback). */
 export async function markRolledBack(db: Executor, id: string, body: unknown): Promise<boolean> {
   const { rowCount } = await db.query(`UPDATE redemptions SET status = 'ROLLED_BACK', body = $2::jsonb WHERE id = $1 AND status = 'SUCCEEDED'`, [id, JSON.stringify(body)]);
