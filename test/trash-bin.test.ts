@@ -109,6 +109,23 @@ describe('the bin', () => {
     expect(await ok('GET', '/v1/vouchers/REUSED-1')).toMatchObject({ id: v.id, campaign_id: c.id });
   });
 
+  it('a campaign whose category was deleted while it was in the bin comes back without the category, as the delete would have left it', async () => {
+    const cat = await ok('POST', '/v1/categories', { name: 'Seasonal', hierarchy: 1 });
+    const kept = await ok('POST', '/v1/categories', { name: 'Evergreen', hierarchy: 2 });
+    const c = await ok('POST', '/v1/campaigns', { name: 'Binned with category', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', category_id: cat.id, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
+    await ok('POST', `/v1/campaigns/${c.id}/vouchers/CAT-CODE-1`, { category_id: kept.id });
+    expect((await api('DELETE', `/v1/campaigns/${c.id}`)).statusCode).toBeLessThan(300);
+    const entry = (await binned('?order=-id')).data[0];
+    expect(entry).toMatchObject({ resource_type: 'campaign', resource_id: c.id });
+    expect((await api('DELETE', `/v1/categories/${cat.id}`)).statusCode).toBe(204);
+    await ok('POST', `/v1/trash-bin/${entry.id}/restore`);
+    const back = await ok('GET', `/v1/campaigns/${c.id}`);
+    expect(back).toMatchObject({ id: c.id, name: 'Binned with category' });
+    expect(back.category_id ?? null).toBeNull();
+    // A category still there stays named.
+    expect(await ok('GET', '/v1/vouchers/CAT-CODE-1')).toMatchObject({ category_id: kept.id });
+  });
+
   it('products and SKUs: an SKU names its product as parent; it cannot come back once its product is gone for good', async () => {
     const product = await ok('POST', '/v1/products', { name: 'Mug', source_id: 'bin-mug', price: 1500 });
     const blue = await ok('POST', `/v1/products/${product.id}/skus`, { sku: 'Blue mug', source_id: 'bin-mug-blue' });

@@ -29,6 +29,7 @@ export function createTrashBin(deps: { db: Db; clock: Clock; changed?: (projectI
   const { db, clock } = deps;
   // The schema changes only with migrations, which need a restart: the foreign keys are read once per process.
   let edges: sql.CascadeEdge[] | undefined;
+  let emptied: sql.CascadeEdge[] | undefined;
 
   /** Keeps a resource and its dependents in a new entry; the caller deletes the resource after, in `tx`. */
   async function keep(tx: Executor, b: Binned): Promise<BinEntryRow> {
@@ -84,9 +85,10 @@ export function createTrashBin(deps: { db: Db; clock: Clock; changed?: (projectI
     const entry = await db.transaction(async (tx) => {
       const e = await sql.selectEntry(tx, projectId, id, true);
       if (!e) throw notFound('bin_entry', id);
+      emptied ??= await sql.selectCascadeEdges(tx, 'set null');
       for (const table of await sql.selectKeptTables(tx, e.id)) {
         try {
-          await sql.restoreRows(tx, e.id, table);
+          await sql.restoreRows(tx, e.id, table, emptied);
         } catch (err) {
           throw restoreRefused(err, e);
         }

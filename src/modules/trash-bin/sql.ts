@@ -33,17 +33,22 @@ function typeName(name: string): string {
   return name;
 }
 
-/** The schema's single-column ON DELETE CASCADE foreign keys, read from the catalog (so new tables are covered). */
-export async function selectCascadeEdges(db: Executor): Promise<CascadeEdge[]> {
+/**
+ * The schema's single-column foreign keys that a delete follows, read from the catalog (so new tables are covered):
+ * ON DELETE CASCADE (`cascade`: the rows that go with their parent), or ON DELETE SET NULL (`set null`: the columns
+ * a delete empties, which a restore empties too when their row is gone).
+ */
+export async function selectCascadeEdges(db: Executor, action: 'cascade' | 'set null' = 'cascade'): Promise<CascadeEdge[]> {
   const { rows } = await db.query<CascadeEdge>(
     `SELECT c.conrelid::regclass::text AS child, ca.attname AS "column", format_type(ca.atttypid, ca.atttypmod) AS "columnType",
             c.confrelid::regclass::text AS parent, pa.attname AS "parentColumn"
        FROM pg_constraint c
        JOIN pg_attribute ca ON ca.attrelid = c.conrelid AND ca.attnum = c.conkey[1]
        JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = c.confkey[1]
-      WHERE c.contype = 'f' AND c.confdeltype = 'c' AND cardinality(c.conkey) = 1
+      WHERE c.contype = 'f' AND c.confdeltype = $1 AND cardinality(c.conkey) = 1
         AND c.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
       ORDER BY 1, 2, 4`,
+    [action === 'cascade' ? 'c' : 'n'],
   );
   return rows;
 }
@@ -106,12 +111,23 @@ export async function selectKeptTables(db: Executor, entryId: string): Promise<s
   return rows.map((r) => r.table_name);
 }
 
-/** Puts an entry's rows of one table back, as they were kept. */
-export async function restoreRows(db: Executor, entryId: string, table: string): Promise<void> {
+/**
+ * Puts an entry's rows of one table back, as they were kept; a column whose foreign key is ON DELETE SET NULL
+ * (`emptied`) comes back empty when the row it named is gone since (a campaign's deleted category), as the delete of
+ * that row would have left it.
+ */
+export async function restoreRows(db: Executor, entryId: string, table: string, emptied: readonly CascadeEdge[] = []): Promise<void> {
   const t = ident(table);
+  let row = 'e.r';
+  for (const x of emptied.filter((x) => x.child === table)) {
+    const col = nameLiteral(x.column);
+    row = `CASE WHEN ${row} ->> ${col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${ident(x.parent)} g WHERE g.${ident(x.parentColumn)} = (${row} ->> ${col})::${typeName(x.columnType)})
+                THEN ${row} || jsonb_build_object(${col}, NULL) ELSE ${row} END`;
+  }
   await db.query(
-    `INSERT INTO ${t} SELECT p.* FROM trash_bin_rows b CROSS JOIN LATERAL jsonb_populate_recordset(NULL::${t}, b.rows) p
-      WHERE b.entry_id = $1 AND b.table_name = $2 ORDER BY b.chunk`,
+    `INSERT INTO ${t} SELECT p.* FROM trash_bin_rows b CROSS JOIN LATERAL jsonb_array_elements(b.rows) WITH ORDINALITY AS e(r, n)
+       CROSS JOIN LATERAL jsonb_populate_record(NULL::${t}, ${row}) p
+      WHERE b.entry_id = $1 AND b.table_name = $2 ORDER BY b.chunk, e.n`,
     [entryId, table],
   );
 }
