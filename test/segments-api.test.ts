@@ -194,6 +194,9 @@ describe('GET, PUT and DELETE /v1/segments/{id}', () => {
     expect(done).toMatchObject({ filter: bronzeFilter, sync: { status: 'DONE' } });
     expect(done.sync.processed).toBe(done.sync.total);
     expect(await api.members(seg.id)).toEqual(['b1', 's1']);
+    // A rename keeps the finished recomputation as it is.
+    expect((await api.put(`/v1/segments/${seg.id}`, { name: 'silver and bronze' })).json()).toMatchObject({ sync: done.sync });
+    expect((await api.get(`/v1/segments/${seg.id}`)).json()).toMatchObject({ name: 'silver and bronze', sync: done.sync });
 
     // From then on the new filter is kept up to date in real time.
     await api.put('/v1/customers/g1', { metadata: { tier: 'bronze' } });

@@ -119,7 +119,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
       next.sync_total = await customers.count(projectId);
       next.sync_processed = 0;
     }
-    await sql.updateDefinition(db, next);
+    await sql.updateDefinition(db, next, input.filter !== undefined);
     return next;
   }
 

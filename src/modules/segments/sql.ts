@@ -18,11 +18,13 @@ export async function insertSegment(db: Executor, s: Omit<SegmentRow, 'num'>): P
   return rows[0]!.num;
 }
 
-export async function updateDefinition(db: Executor, s: SegmentRow): Promise<void> {
+/** A passive segment's name and filter; `refilter` (a new filter) starts its recomputation over, a rename keeps its progress. */
+export async function updateDefinition(db: Executor, s: SegmentRow, refilter: boolean): Promise<void> {
   await db.query(
-    `UPDATE segments SET name = $3, filter = $4::jsonb, sync_status = $5, sync_cursor = NULL, sync_processed = 0,
+    `UPDATE segments SET name = $3, filter = $4::jsonb, sync_status = $5,
+            sync_cursor = CASE WHEN $8 THEN NULL ELSE sync_cursor END, sync_processed = CASE WHEN $8 THEN 0 ELSE sync_processed END,
             sync_total = $6, updated_at = $7, revision = revision + 1 WHERE project_id = $1 AND id = $2`,
-    [s.project_id, s.id, s.name, s.filter === null ? null : JSON.stringify(s.filter), s.sync_status, s.sync_total, s.updated_at],
+    [s.project_id, s.id, s.name, s.filter === null ? null : JSON.stringify(s.filter), s.sync_status, s.sync_total, s.updated_at, refilter],
   );
 }
 
