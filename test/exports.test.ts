@@ -135,6 +135,15 @@ describe('exports', () => {
     expect(await bad({ exported_object: 'planet' })).toContain('exported_object');
     expect(await bad({ exported_object: 'voucher', parameters: { fields: ['code', 'shoe_size'] } })).toContain('shoe_size');
     expect(await bad({ exported_object: 'voucher', parameters: { order: 'shoe_size' } })).toContain('order');
+    // Names every object inherits are not fields either (they used to pass and leave the export stuck).
+    for (const name of ['toString', 'constructor', 'hasOwnProperty', '__proto__']) {
+      expect(await bad({ exported_object: 'voucher', parameters: { order: name } })).toContain('order');
+      expect(await bad({ exported_object: 'voucher', parameters: { order: `-${name}` } })).toContain('order');
+      // A "__proto__" key in the body is refused by the JSON parser itself.
+      if (name === '__proto__') continue;
+      expect(await bad({ exported_object: 'voucher', parameters: { filters: { [name]: { conditions: { $is: ['x'] } } } } })).toContain('filter');
+      expect(await bad({ exported_object: 'voucher', parameters: { filters: { code: { conditions: { [name]: ['x'] } } } } })).toContain('operator');
+    }
     expect(await bad({ exported_object: 'order', parameters: { filters: { planet: { conditions: { $is: ['x'] } } } } })).toContain('planet');
     expect(await bad({ exported_object: 'order', parameters: { filters: { status: { conditions: { $resembles: ['x'] } } } } })).toContain('$resembles');
     expect(await bad({ exported_object: 'order', parameters: { filters: { created_at: { conditions: { $after: ['yesterday'] } } } } })).toContain('date');

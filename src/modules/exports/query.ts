@@ -21,7 +21,7 @@ export function checkFilters(source: Source, filters: ExportFilters | undefined)
       if (typeof f !== 'string' || !['and', 'or'].includes(f.toLowerCase())) throw invalidPayload('Property .parameters.filters.junction must be and or or');
       continue;
     }
-    const column = source.filters[field];
+    const column = Object.hasOwn(source.filters, field) ? source.filters[field] : undefined;
     if (!column) throw invalidPayload(`Property .parameters.filters.${field} is not a field this export can filter on; use one of ${Object.keys(source.filters).join(', ')}`);
     const conditions = (f as { conditions?: Conditions } | undefined)?.conditions;
     if (!conditions || typeof conditions !== 'object' || Object.keys(conditions).length === 0) throw invalidPayload(`Property .parameters.filters.${field}.conditions must name at least one operator`);

@@ -52,7 +52,7 @@ export function createExportsService(deps: { db: Db; clock: Clock } & SourceDeps
     const unknown = fields.filter((f) => !source.fields.includes(f));
     if (unknown.length > 0) throw invalidPayload(`Property .parameters.fields: ${unknown.join(', ')} cannot be exported for ${input.exported_object}; use some of ${source.fields.join(', ')}`);
     const order = p.order ?? source.defaultOrder ?? '-created_at';
-    if (!source.orders[order.replace(/^-/, '')]) {
+    if (!Object.hasOwn(source.orders, order.replace(/^-/, ''))) {
       throw invalidPayload(`Property .parameters.order must be one of: ${Object.keys(source.orders).flatMap((k) => [k, `-${k}`]).join(', ')}`);
     }
     checkFilters(source, p.filters);
