@@ -6,6 +6,9 @@
 import { VoucherifyServerSide } from '@voucherify/sdk';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../src/core/clock.js';
+import { createExportsService } from '../src/modules/exports/service.js';
+import type { Executor } from '../src/store/db.js';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 
 let t: TestTessera;
@@ -154,6 +157,26 @@ describe('exports', () => {
     const missing = await t.app.inject({ method: 'POST', url: '/v1/vouchers/NO-SUCH/transactions/export', headers: p.server, payload: {} });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ resource_type: 'voucher' });
+  });
+
+  it('ends an export whose build fails in ERROR, and builds the exports behind it, of any project', async () => {
+    // The build's own service, but with a lookup the database refuses (a failed statement aborts the transaction).
+    const failing = createExportsService({
+      db: t.testDb.db,
+      clock: systemClock,
+      campaigns: { byIds: async () => [], categories: async (_projectId: string, tx: Executor) => (await tx.query('SELECT 1 / 0'), []) } as any,
+    });
+    const broken: any = await server.distributions.exports.create({ exported_object: 'voucher' } as any);
+    const other = await t.createProject();
+    const next = await t.app.inject({ method: 'POST', url: '/v1/exports', headers: other.server, payload: { exported_object: 'customer' } });
+    expect(next.statusCode, next.body).toBe(200);
+    expect(await failing.step()).toBe(1);
+    const failed: any = await server.distributions.exports.get(broken.id);
+    expect(failed).toMatchObject({ status: 'ERROR', result: { error: expect.stringContaining('division by zero') } });
+    await build();
+    const done = await t.app.inject({ method: 'GET', url: `/v1/exports/${next.json().id}`, headers: other.server });
+    expect(done.json()).toMatchObject({ status: 'DONE' });
+    expect((await server.distributions.exports.get(broken.id)).status).toBe('ERROR');
   });
 
   it('keeps an export of an empty selection to its header line', async () => {

@@ -7,7 +7,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
-import { invalidPayload, notFound, TesseraError } from '../../core/errors.js';
+import { invalidPayload, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Db } from '../../store/db.js';
 import type { Cause } from '../event-log/index.js';
@@ -88,6 +88,7 @@ export function createExportsService(deps: { db: Db; clock: Clock } & SourceDeps
       if (!e) return 0;
       const source = bySource[e.exported_object];
       const now = clock.now();
+      await tx.query('SAVEPOINT export_chunk');
       try {
         const q = chunkQuery(source, e, batch);
         const { rows } = await tx.query<Record<string, any>>(q.text, [e.project_id, e.created_at, ...q.params]);
@@ -101,8 +102,9 @@ export function createExportsService(deps: { db: Db; clock: Clock } & SourceDeps
         await sql.saveProgress(tx, { id: e.id, status: done ? 'DONE' : 'IN_PROGRESS', position, row_count: e.row_count + rows.length, chunk_count: e.chunk_count + (lines.length > 0 ? 1 : 0), error: null, updated_at: now });
         return Math.max(rows.length, 1);
       } catch (err) {
-        // A file that cannot be made (a value the database refuses in a filter) ends in ERROR rather than retrying forever.
-        if (err instanceof TesseraError) throw err;
+        // A file that cannot be made ends in ERROR rather than being tried again, forever, ahead of every other export.
+        // The chunk's statements are undone first: a failed one leaves the transaction aborted until then.
+        await tx.query('ROLLBACK TO SAVEPOINT export_chunk');
         await sql.saveProgress(tx, { ...e, status: 'ERROR', error: err instanceof Error ? err.message.slice(0, 500) : 'export failed', updated_at: now });
         return 1;
       }
