@@ -177,6 +177,11 @@ describe('exports', () => {
     const done = await t.app.inject({ method: 'GET', url: `/v1/exports/${next.json().id}`, headers: other.server });
     expect(done.json()).toMatchObject({ status: 'DONE' });
     expect((await server.distributions.exports.get(broken.id)).status).toBe('ERROR');
+    // A failure whose message the error column cannot hold (a NUL character) ends in ERROR too.
+    const nul = createExportsService({ db: t.testDb.db, clock: systemClock, campaigns: { byIds: async () => [], categories: async () => { throw new Error('bad \0 value'); } } as any });
+    const second: any = await server.distributions.exports.create({ exported_object: 'voucher' } as any);
+    expect(await nul.step()).toBe(1);
+    expect(await server.distributions.exports.get(second.id)).toMatchObject({ status: 'ERROR', result: { error: 'bad  value' } });
   });
 
   it('keeps an export of an empty selection to its header line', async () => {

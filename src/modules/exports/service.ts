@@ -105,7 +105,8 @@ export function createExportsService(deps: { db: Db; clock: Clock } & SourceDeps
         // A file that cannot be made ends in ERROR rather than being tried again, forever, ahead of every other export.
         // The chunk's statements are undone first: a failed one leaves the transaction aborted until then.
         await tx.query('ROLLBACK TO SAVEPOINT export_chunk');
-        await sql.saveProgress(tx, { ...e, status: 'ERROR', error: err instanceof Error ? err.message.slice(0, 500) : 'export failed', updated_at: now });
+        // Without NUL characters, which a text column refuses (the export would stay first in the queue, failing again).
+        await sql.saveProgress(tx, { ...e, status: 'ERROR', error: err instanceof Error ? err.message.replaceAll('\0', '').slice(0, 500) : 'export failed', updated_at: now });
         return 1;
       }
     });
