@@ -116,6 +116,30 @@ describe('exports', () => {
     ]);
   });
 
+  it("keeps a per-object export's own filters under their junction, and'ed whole with the object's", async () => {
+    const perObject = async (filters: object) => {
+      const res = await t.app.inject({ method: 'POST', url: '/v1/vouchers/EXP-GIFT/transactions/export', headers: p.server, payload: { parameters: { order: 'created_at', fields: ['type'], filters } } });
+      expect(res.statusCode, res.body).toBe(200);
+      await build();
+      const done: any = await server.distributions.exports.get(res.json().id);
+      return { parameters: done.parameters, rows: (await download(done)).slice(1).map((r) => r[0]) };
+    };
+    // Either condition will do, but only among the gift card's transactions (not the loyalty card's).
+    const either = { junction: 'or', type: { conditions: { $is: ['CREDITS_ADDITION'] } }, id: { conditions: { $has_value: true } } };
+    const or = await perObject(either);
+    expect(or.rows).toEqual(['CREDITS_ADDITION', 'CREDITS_REDEMPTION']);
+    expect(or.parameters.filters).toEqual({ junction: 'and', voucher_id: { conditions: { $in: [expect.stringMatching(/^v_/)] } }, filters: either });
+    // A condition of yours on the card's own field narrows further instead of being replaced.
+    const other = { voucher_id: { conditions: { $is: ['v_another_card'] } } };
+    const mine = await perObject(other);
+    expect(mine.rows).toEqual([]);
+    expect(mine.parameters.filters).toMatchObject({ junction: 'and', filters: other });
+    // And'ed filters on other fields still sit beside the card's, as Voucherify records them.
+    const and = await perObject({ type: { conditions: { $is: ['CREDITS_REDEMPTION'] } } });
+    expect(and.rows).toEqual(['CREDITS_REDEMPTION']);
+    expect(Object.keys(and.parameters.filters).sort()).toEqual(['junction', 'type', 'voucher_id']);
+  });
+
   it('lists and deletes exports; the file needs its token', async () => {
     const list: any = await server.distributions.exports.list();
     expect(list.total).toBeGreaterThanOrEqual(5);
@@ -154,6 +178,9 @@ describe('exports', () => {
     for (const v of ['March 7', '1', '2024-02-30', '+275760-09-13']) {
       expect(await bad({ exported_object: 'order', parameters: { filters: { created_at: { conditions: { $after: [v] } } } } })).toContain('date');
     }
+    expect(await bad({ exported_object: 'order', parameters: { filters: { filters: { junction: 'or', planet: { conditions: { $is: ['x'] } } } } } })).toContain('.parameters.filters.filters.planet');
+    expect(await bad({ exported_object: 'order', parameters: { filters: { filters: ['x'] } } })).toContain('group');
+    expect(await bad({ exported_object: 'order', parameters: { filters: { filters: { filters: { filters: {} } } } } })).toContain('deep');
     const missing = await t.app.inject({ method: 'POST', url: '/v1/vouchers/NO-SUCH/transactions/export', headers: p.server, payload: {} });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ resource_type: 'voucher' });

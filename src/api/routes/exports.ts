@@ -25,12 +25,16 @@ const baseOf = (req: FastifyRequest) => req.publicOrigin;
 /** An export of one object's transactions or points: the asked parameters with that object's filter and'ed in. */
 /**
  * The export's parameters narrowed to one card or campaign, as Voucherify records them: `{$in: [id]}` for
- * transactions, `{$is: id}` for points expirations. A campaign's transactions leave out the campaign column unless
- * asked for (their fields' list in Voucherify has none).
+ * transactions, `{$is: id}` for points expirations. The asked filters sit beside that one when they are and'ed and
+ * leave its field alone; else they are kept whole, as a group under their own junction. A campaign's transactions
+ * leave out the campaign column unless asked for (their fields' list in Voucherify has none).
  */
 function narrowed(body: { parameters?: ExportParameters } | null | undefined, field: string, value: string, form: '$in' | '$is' = '$in', fields?: string[]): ExportParameters {
   const p = body?.parameters ?? {};
-  const filters: ExportFilters = { ...(p.filters ?? {}), junction: 'and', [field]: { conditions: form === '$in' ? { $in: [value] } : { $is: value } } };
+  const own = p.filters;
+  const forced = { conditions: form === '$in' ? { $in: [value] } : { $is: value } };
+  const beside = !own || (String(own.junction ?? 'and').toLowerCase() === 'and' && !Object.hasOwn(own, field));
+  const filters: ExportFilters = beside ? { ...(own ?? {}), junction: 'and', [field]: forced } : { junction: 'and', [field]: forced, filters: own };
   return { ...(fields && !p.fields ? { fields } : {}), ...p, filters };
 }
 

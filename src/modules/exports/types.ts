@@ -6,7 +6,9 @@ export type ExportedObject = (typeof exportedObjects)[number];
 export type Conditions = Record<string, unknown>;
 export interface ExportFilters {
   junction?: 'and' | 'AND' | 'or' | 'OR';
-  [field: string]: { conditions: Conditions } | string | undefined;
+  /** A group of conditions under a junction of its own (a per-object export keeps yours in one). */
+  filters?: ExportFilters;
+  [field: string]: { conditions: Conditions } | ExportFilters | string | undefined;
 }
 
 export interface ExportParameters {
