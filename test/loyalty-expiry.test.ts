@@ -128,4 +128,26 @@ describe('points expiry', () => {
     const activity = await ok('GET', '/v1/customers/exp-bob/activity?type=customer.voucher.loyalty_card.points_expired');
     expect(activity.data.map((a: any) => [a.data.data.points, a.data.data.buckets.length])).toEqual([[200, 1]]);
   });
+
+  it('gives the expiry day as stored whatever the time zone of the server, east of UTC too (buckets and their export)', async () => {
+    const zone = process.env.TZ;
+    // Node reads TZ again when it is set; a day read as a local midnight is a day early here.
+    process.env.TZ = 'Asia/Tokyo';
+    try {
+      clock.set(new Date('2026-06-10T09:00:00Z'));
+      const program = (await ok('GET', '/v1/loyalties')).campaigns.find((l: any) => l.name === 'Expiring');
+      const code = (await ok('POST', `/v1/loyalties/${program.id}/members`, { customer: { source_id: 'exp-cy' } })).code;
+      await ok('POST', '/v1/events', { event: 'visit', customer: { source_id: 'exp-cy' } });
+      const buckets = (await ok('GET', `/v1/loyalties/${program.id}/members/${code}/points-expiration`)).data;
+      expect(buckets.map((b: any) => b.expires_at)).toEqual(['2026-07-31']);
+      const created = await ok('POST', `/v1/loyalties/${program.id}/points-expiration/export`, { parameters: { fields: ['points', 'expires_at'] } });
+      while ((await t.tessera.services.exports.step()) > 0);
+      const done = await ok('GET', `/v1/exports/${created.id}`);
+      const file = await t.app.inject({ method: 'GET', url: new URL(done.result.url).pathname + new URL(done.result.url).search });
+      expect(file.body.trim().split('\n')).toEqual(['Points,Expires At', '100,2026-07-31']);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
 });

@@ -267,6 +267,8 @@ export function sources(deps: SourceDeps): Record<ExportedObject, Source> {
     points_expiration: {
       // Points still held: what is due to expire, bucket by bucket.
       from: 'loyalty_point_buckets t',
+      // The day as text: node-postgres would make it a local midnight, a day early east of UTC.
+      select: "to_char(t.expires_on, 'YYYY-MM-DD') AS expires_day",
       where: 't.remaining > 0',
       time: 't.created_at',
       fields: ['id', 'campaign_id', 'voucher_id', 'points', 'status', 'expires_at'],
@@ -281,7 +283,7 @@ export function sources(deps: SourceDeps): Record<ExportedObject, Source> {
           voucher_id: r.voucher_id,
           points: Number(r.remaining),
           status: 'ACTIVE',
-          expires_at: r.expires_on instanceof Date ? r.expires_on.toISOString().slice(0, 10) : String(r.expires_on),
+          expires_at: r.expires_day,
         }));
       },
     },

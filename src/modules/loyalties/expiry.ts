@@ -9,14 +9,13 @@ import * as sql from './sql.js';
 
 /** LoyaltyPointsBucket. */
 export function bucketObject(b: sql.BucketRow) {
-  const on = typeof b.expires_on === 'string' ? b.expires_on.slice(0, 10) : b.expires_on.toISOString().slice(0, 10);
   return {
     id: b.id,
     voucher_id: b.voucher_id,
     campaign_id: b.campaign_id ?? '',
     bucket: { total_points: Number(b.points) },
     status: 'ACTIVE',
-    expires_at: on,
+    expires_at: b.expires_on,
     created_at: b.created_at.toISOString(),
     ...(b.updated_at ? { updated_at: b.updated_at.toISOString() } : {}),
     object: 'loyalty_points_bucket' as const,

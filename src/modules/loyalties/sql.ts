@@ -195,12 +195,13 @@ export interface BucketRow {
   campaign_id: string | null;
   points: number | string;
   remaining: number | string;
-  expires_on: string | Date;
+  /** YYYY-MM-DD (read as text: node-postgres would make a date a local midnight, a day early east of UTC). */
+  expires_on: string;
   expire_at: Date;
   created_at: Date;
   updated_at: Date | null;
 }
-const bucketColumns = 'id, project_id, voucher_id, campaign_id, points, remaining, expires_on, expire_at, created_at, updated_at';
+const bucketColumns = "id, project_id, voucher_id, campaign_id, points, remaining, to_char(expires_on, 'YYYY-MM-DD') AS expires_on, expire_at, created_at, updated_at";
 
 /**
  * Adds points to their cards' buckets: one bucket per card and expiry day (points expiring the same day add up). The
