@@ -115,6 +115,21 @@ describe('orders', () => {
     expect(tooMany.statusCode).toBe(400);
   });
 
+  it('refuses a decimal price of an item product or SKU (prices are whole minor units) with 400, wherever an order is sent', async () => {
+    const product = { source_id: 'p-float', override: true, price: 1.5 };
+    const decimal = await api('POST', '/v1/orders', { source_id: 'o-float', items: [{ quantity: 2, product }] });
+    expect(decimal.json()).toMatchObject({ code: 400, key: 'invalid_payload' });
+    expect(decimal.json().details).toContain('price');
+    const sku = { source_id: 's-float', override: true, price: 99.5 };
+    expect((await api('POST', '/v1/orders', { items: [{ quantity: 1, product: { source_id: 'p-int', override: true }, sku }] })).json()).toMatchObject({ code: 400 });
+    const redemption = await api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'ANY' }], order: { items: [{ quantity: 1, product: { ...product, price: 99.5 } }] } });
+    expect(redemption.json()).toMatchObject({ code: 400, key: 'invalid_payload' });
+    expect((await api('POST', '/v1/orders/import', [{ source_id: 'o-int', amount: 5 }, { items: [{ quantity: 2, product }] }])).statusCode).toBe(400);
+    expect((await api('POST', '/v1/orders', { items: [{ quantity: 1, product: { ...product, price: 1e16 } }] })).statusCode).toBe(400);
+    expect((await api('GET', '/v1/products/p-float')).statusCode).toBe(404);
+    expect(await ok('POST', '/v1/orders', { items: [{ quantity: 2, product: { ...product, price: 150 } }] })).toMatchObject({ amount: 300 });
+  });
+
   it('lists orders newest first with total and has_more, and in the asked order', async () => {
       const q = await t.createProject();
       const mk = (source_id: string, created_at: string) =>

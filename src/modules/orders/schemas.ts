@@ -14,7 +14,7 @@ const productRef = {
     override: { type: 'boolean' },
     name: { type: ['string', 'null'], maxLength: 1000 },
     sku: { type: ['string', 'null'], maxLength: 1000 },
-    price: { type: ['number', 'null'], minimum: 0, maximum: 1e15 },
+    price: { type: ['integer', 'null'], minimum: 0, maximum: 1e15 },
     metadata: { type: ['object', 'null'] },
   },
 } as const;
