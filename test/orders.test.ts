@@ -267,4 +267,17 @@ describe('orders import', () => {
     expect(types).toContain('customer.segment.entered');
     expect((await api('POST', '/v1/orders/import', [])).statusCode).toBe(400);
   });
+
+  it('reports an order whose value the database refuses as a failure of that order and keeps the others', async () => {
+    // The API's schema refuses such a price first; the import itself must still not lose the other orders.
+    const cause = { projectId: p.id, groupId: 'v-import-db-value', source: { channel: 'API' as const } };
+    const bad = { source_id: 'imp-db-bad', items: [{ quantity: 2, product: { source_id: 'imp-p-float', override: true, price: 1.5 } }] };
+    const { async_action_id } = await t.tessera.services.orders.importMany(cause, [{ source_id: 'imp-db-ok', amount: 700 }, bad]);
+    const action = await ok('GET', `/v1/async-actions/${async_action_id}`);
+    expect(action).toMatchObject({ status: 'DONE', result: { done_count: 1, failed_count: 1, failed: [{ index: 1, source_id: 'imp-db-bad' }] } });
+    expect(action.result.failed[0].reason).toContain('1.5');
+    expect(await ok('GET', '/v1/orders/imp-db-ok')).toMatchObject({ amount: 700 });
+    expect((await api('GET', '/v1/orders/imp-db-bad')).statusCode).toBe(404);
+    expect((await api('GET', '/v1/products/imp-p-float')).statusCode).toBe(404);
+  });
 });

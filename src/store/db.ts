@@ -81,6 +81,11 @@ export function retryTransaction(message: string): Error {
   return Object.assign(new Error(message), { code: '40001' });
 }
 
+/** A value the database refuses (SQLSTATE class 22: a number out of range, text that is no number...). */
+export function isDataException(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && String((err as { code?: unknown }).code).startsWith('22');
+}
+
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { code?: unknown; constraint?: unknown; message?: unknown };

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../../core/clock.js';
 import { duplicate, invalidCustomer, invalidPayload, notFound, TesseraError } from '../../core/errors.js';
 import { newId, newSortableId } from '../../core/ids.js';
-import { isUniqueViolation, retryTransaction, type Db, type Executor, type Statement } from '../../store/db.js';
+import { isDataException, isUniqueViolation, retryTransaction, type Db, type Executor, type Statement } from '../../store/db.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import { customerObject, simpleCustomer, type CustomerInput, type CustomerRow, type CustomersService } from '../customers/index.js';
 import { amountsOf, plainItem } from './amounts.js';
@@ -247,9 +247,12 @@ export function createOrdersService(deps: OrdersDeps) {
           for (const c of mine) touched.add(c);
           done++;
         } catch (err) {
-          if (!(err instanceof TesseraError)) throw err;
+          // A value of this order the database refuses is the order's failure; any other error (a lost connection,
+          // a conflict to run again) fails the whole import.
+          if (!(err instanceof TesseraError) && !isDataException(err)) throw err;
           await tx.query('ROLLBACK TO SAVEPOINT order_import');
-          failed.push({ index, source_id: input.source_id ?? null, reason: err.details ?? err.message });
+          const reason = err instanceof TesseraError ? (err.details ?? err.message) : `The order has a value that cannot be stored: ${(err as Error).message}`;
+          failed.push({ index, source_id: input.source_id ?? null, reason });
         }
       }
       const internal: Cause = { ...cause, source: { channel: 'INTERNAL' } };
