@@ -61,6 +61,21 @@ describe('catalog CSV imports', () => {
     expect(await server.products.getSku('shirt-s')).toMatchObject({ sku: 'Shirt S!', price: 2300 });
     expect(await server.products.getSku('shirt-m')).toMatchObject({ product_id: shirt.id, sku: 'Shirt M', attributes: { color: 'blue', size: 'M' }, metadata: { batch: 'b7' } });
   });
+
+  it('refuses a row whose price is above what the JSON API takes (10^15) and keeps the other rows', async () => {
+    const products = join(dir, 'big-products.csv');
+    await writeFile(products, 'name,source_id,price\nOk,ok2,100\nBig,big2,1e20\nHuge,huge2,5000000000000000\nTop,top2,1000000000000000\n');
+    const a = await action(((await server.products.importCSV(products)) as any).async_action_id);
+    expect(a).toMatchObject({ type: 'PRODUCTS_IMPORT_CSV', status: 'DONE' });
+    expect(a.result.results.map((r: any) => [r.source_id, r.updated])).toEqual([['ok2', true], ['big2', false], ['huge2', false], ['top2', true]]);
+    expect(a.result.results[1].reason).toContain('price');
+    await expect(server.products.get('huge2')).rejects.toMatchObject({ code: 404 });
+    expect(await server.products.get('top2')).toMatchObject({ price: 1e15 });
+    const skus = join(dir, 'big-skus.csv');
+    await writeFile(skus, 'product_id,source_id,price\nok2,ok2-s,5\nok2,big2-s,99999999999999999999\n');
+    const s = await action(((await server.products.importSkusCSV(skus)) as any).async_action_id);
+    expect(s.result.results.map((r: any) => [r.source_id, r.updated])).toEqual([['ok2-s', true], ['big2-s', false]]);
+  });
 });
 
 describe('reward assignments and points through the SDK', () => {

@@ -13,6 +13,7 @@ import { newId } from '../../core/ids.js';
 import type { Db } from '../../store/db.js';
 import type { Cause } from '../event-log/index.js';
 import type { RecordAction } from './bulk.js';
+import { productBody } from './schemas.js';
 import type { ProductInput, SkuInput } from './types.js';
 
 /** Most rows one file takes. */
@@ -37,7 +38,8 @@ function rowsOf(text: string, standard: readonly string[]): Row[] {
 function price(v: string | undefined, row: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw invalidPayload(`Row ${row}: price must be a whole number of the currency's smallest unit, got '${v}'`);
+  const max = productBody.properties.price.maximum;
+  if (!Number.isInteger(n) || n < 0 || n > max) throw invalidPayload(`Row ${row}: price must be a whole number of the currency's smallest unit, at most ${max}, got '${v}'`);
   return n;
 }
 
