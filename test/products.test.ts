@@ -61,6 +61,17 @@ describe('products and SKUs', () => {
     expect((await api('DELETE', '/v1/products/shoe')).statusCode).toBe(204);
     expect((await api('GET', `/v1/skus/${s2.id}`)).statusCode).toBe(404);
   });
+
+  it('concurrent POSTs with one new source_id upsert: all 200, one product and one SKU', async () => {
+    const q = await t.createProject();
+    const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, headers: q.server, payload });
+    const times = (n: number, f: (i: number) => Promise<{ statusCode: number; body: string }>) => Promise.all(Array.from({ length: n }, (_, i) => f(i)));
+    for (const r of await times(8, (i) => post('/v1/products', { source_id: 'race2', name: `R${i}` }))) expect(r.statusCode, r.body).toBe(200);
+    const products = (await t.app.inject({ method: 'GET', url: '/v1/products', headers: q.server })).json();
+    expect(products).toMatchObject({ total: 1, products: [{ source_id: 'race2' }] });
+    for (const r of await times(8, (i) => post('/v1/products/race2/skus', { source_id: 'race2-s', sku: `S${i}` }))) expect(r.statusCode, r.body).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/v1/products/race2/skus', headers: q.server })).json()).toMatchObject({ total: 1, skus: [{ source_id: 'race2-s' }] });
+  });
 });
 
 describe('product collections', () => {

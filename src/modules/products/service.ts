@@ -49,8 +49,11 @@ export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<T
       { id: newSortableId('prod', now), project_id: projectId, source_id: null, name: null, price: null, attributes: [], metadata: {}, image_url: null, created_at: now, updated_at: null },
       input,
     );
-    if (!(await unique('product', row.source_id, () => sql.insertProduct(db, row)))) throw duplicate('product', 'source_id', String(row.source_id));
-    return row;
+    if (await unique('product', row.source_id, () => sql.insertProduct(db, row))) return row;
+    // A concurrent request created the product with this source_id after the lookup: POST upserts, so it is updated.
+    const [winner] = row.source_id !== null ? await sql.selectProductsByKeys(db, projectId, [], [row.source_id]) : [];
+    if (!winner) throw duplicate('product', 'source_id', String(row.source_id));
+    return updateProduct(projectId, winner.id, { ...input, id: undefined });
   }
 
   async function updateProduct(projectId: string, key: string, input: ProductInput): Promise<ProductRow> {
@@ -100,8 +103,12 @@ export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<T
       { id: newSortableId('sku', now), project_id: projectId, product_id: product.id, source_id: null, sku: null, price: null, currency: null, attributes: {}, metadata: {}, image_url: null, created_at: now, updated_at: null },
       input,
     );
-    if (!(await unique('sku', row.source_id, () => sql.insertSku(db, row)))) throw duplicate('sku', 'source_id', String(row.source_id));
-    return row;
+    if (await unique('sku', row.source_id, () => sql.insertSku(db, row))) return row;
+    // A concurrent request created the SKU with this source_id after the lookup: POST upserts, so it is updated.
+    const [winner] = row.source_id !== null ? await sql.selectSkusByKeys(db, projectId, [], [row.source_id]) : [];
+    if (!winner) throw duplicate('sku', 'source_id', String(row.source_id));
+    if (winner.product_id !== product.id) throw invalidSku(`SKU ${winner.id} belongs to product ${winner.product_id}`);
+    return updateSku(projectId, product.id, winner.id, { ...input, id: undefined });
   }
 
   async function updateSku(projectId: string, productKey: string, skuKey: string, input: SkuInput): Promise<SkuRow> {
