@@ -42,6 +42,16 @@ describe('products and SKUs', () => {
     expect((await api('POST', '/v1/products', { price: -1 })).json()).toMatchObject({ code: 400, key: 'invalid_payload' });
   });
 
+  it("a source_id equal to another SKU's id makes a new SKU and leaves that one alone", async () => {
+    await ok('POST', '/v1/products', { source_id: 'sock', name: 'Sock' });
+    const a = await ok('POST', '/v1/products/sock/skus', { source_id: 'sock-a', sku: 'A', price: 10 });
+    const b = await ok('POST', '/v1/products/sock/skus', { source_id: a.id, sku: 'B', price: 20 });
+    expect(b.id).not.toBe(a.id);
+    expect(b).toMatchObject({ source_id: a.id, sku: 'B', price: 20 });
+    expect(await ok('GET', `/v1/skus/${a.id}`)).toMatchObject({ id: a.id, source_id: 'sock-a', sku: 'A', price: 10 });
+    expect(await ok('POST', '/v1/products/sock/skus', { source_id: a.id, price: 30 })).toMatchObject({ id: b.id, sku: 'B', price: 30 });
+  });
+
   it('adds SKUs to a product, reads them through /skus and the product, updates and deletes them', async () => {
     const product = await ok('POST', '/v1/products', { source_id: 'shoe', name: 'Shoe', price: 10000 });
     const sku = await ok('POST', '/v1/products/shoe/skus', { source_id: 'shoe-42', sku: 'Shoe 42', price: 9500, currency: 'EUR', attributes: { size: '42' } });

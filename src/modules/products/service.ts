@@ -94,7 +94,7 @@ export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<T
     const key = input.id ?? input.source_id;
     const existing = key ? await sql.selectSku(db, projectId, key) : undefined;
     if (input.id && existing?.id !== input.id) throw notFound('sku', input.id);
-    if (existing) {
+    if (existing && (input.id || existing.source_id === input.source_id)) {
       if (existing.product_id !== product.id) throw invalidSku(`SKU ${existing.id} belongs to product ${existing.product_id}`);
       return updateSku(projectId, product.id, existing.id, { ...input, id: undefined });
     }
