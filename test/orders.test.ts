@@ -163,6 +163,20 @@ describe('summary.orders', () => {
     expect((await ok('GET', '/v1/customers/sum-bob')).summary.orders).toMatchObject({ total_amount: 11001, last_order_amount: 9000 });
   });
 
+  it('an update with items and no amount sets the amount from the new items (0 for none), and the summary follows', async () => {
+    const o = await ok('POST', '/v1/orders', { customer: { source_id: 'empty-ed' }, status: 'PAID', items: [{ quantity: 1, price: 500 }] });
+    expect((await ok('GET', '/v1/customers/empty-ed')).summary.orders.total_amount).toBe(500);
+    const emptied = await ok('PUT', `/v1/orders/${o.id}`, { items: [] });
+    expect(emptied).toMatchObject({ items: [], amount: 0, initial_amount: 0, total_amount: 0 });
+    expect((await ok('GET', '/v1/customers/empty-ed')).summary.orders).toMatchObject({ total_amount: 0, total_count: 1, last_order_amount: 0 });
+    const unpriced = await ok('PUT', `/v1/orders/${o.id}`, { amount: 800, items: [{ source_id: 'unpriced', related_object: 'product', quantity: 1 }] });
+    expect(unpriced).toMatchObject({ amount: 800 });
+    expect(await ok('PUT', `/v1/orders/${o.id}`, { items: [{ source_id: 'unpriced', related_object: 'product', quantity: 2 }] })).toMatchObject({ amount: 0 });
+    expect(await ok('PUT', `/v1/orders/${o.id}`, { amount: 300 })).toMatchObject({ amount: 300 });
+    expect(await ok('PUT', `/v1/orders/${o.id}`, { metadata: { kept: true } })).toMatchObject({ amount: 300 });
+    expect((await ok('GET', '/v1/customers/empty-ed')).summary.orders.total_amount).toBe(300);
+  });
+
   it('moving an order to another customer moves it between their summaries', async () => {
     const o = await ok('POST', '/v1/orders', { customer: { source_id: 'mv-1' }, amount: 700, status: 'PAID' });
     expect((await ok('GET', '/v1/customers/mv-1')).summary.orders.total_amount).toBe(700);

@@ -26,8 +26,8 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /**
  * The amounts of an order after a create or an update: sent fields change, the rest stay. Without a sent amount,
- * new items set it to the sum of their amounts. Discounts: the order-level one as sent, the items' as the sum of
- * theirs; total_amount is amount less both.
+ * sent items set it to the sum of their amounts (0 on an update with none; a new order without any has none).
+ * Discounts: the order-level one as sent, the items' as the sum of theirs; total_amount is amount less both.
  */
 export function amountsOf(
   current: Pick<OrderRow, 'amount' | 'initial_amount' | 'discount_amount' | 'items'> | undefined,
@@ -35,7 +35,9 @@ export function amountsOf(
   items: OrderItem[],
 ): Pick<OrderRow, 'amount' | 'initial_amount' | 'discount_amount' | 'items_discount_amount' | 'total_discount_amount' | 'total_amount'> {
   const itemAmounts = items.filter((i) => i.amount !== undefined).map((i) => i.amount!);
-  let amount = input.amount ?? (input.items !== undefined && itemAmounts.length > 0 ? sum(itemAmounts) : (current?.amount ?? null));
+  // Sent items replace a stored order's amount even when none has an amount (the old one was of the old items).
+  const ofItems = itemAmounts.length > 0 || current ? sum(itemAmounts) : null;
+  let amount = input.amount ?? (input.items !== undefined ? ofItems : (current?.amount ?? null));
   if (amount === null && itemAmounts.length > 0) amount = sum(itemAmounts);
   const initial = input.initial_amount ?? (input.amount !== undefined || input.items !== undefined ? amount : (current?.initial_amount ?? amount));
   const discount = input.discount_amount ?? current?.discount_amount ?? 0;
