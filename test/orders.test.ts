@@ -271,7 +271,7 @@ describe('orders import', () => {
     const { async_action_id } = r.json();
     expect(async_action_id).toMatch(/^aa_/);
     const action = await ok('GET', `/v1/async-actions/${async_action_id}`);
-    expect(action).toMatchObject({ status: 'DONE', result: { done_count: 2, failed_count: 1, failed: [{ index: 2, source_id: 'imp-3' }] } });
+    expect(action).toMatchObject({ status: 'DONE', progress: 100, result: { done_count: 2, failed_count: 1, failed: [{ index: 2, source_id: 'imp-3' }] } });
     expect((await api('GET', '/v1/orders/imp-3')).statusCode).toBe(404);
     const fay = await ok('GET', '/v1/customers/imp-fay');
     expect(fay.summary.orders).toEqual({ total_amount: 1500, total_count: 2, average_amount: 750, last_order_amount: 500, last_order_date: '2023-02-01T00:00:00.000Z' });

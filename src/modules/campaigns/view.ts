@@ -100,7 +100,8 @@ export function asyncActionObject(a: AsyncActionRow) {
     type: a.type,
     status: a.status,
     result: a.result,
-    progress: a.target > 0 ? Math.floor((a.progress * 100) / a.target) : a.status === 'DONE' ? 100 : 0,
+    // A percentage (Voucherify's 0-100): a finished action is complete even when some of its entries failed.
+    progress: a.status === 'DONE' ? 100 : a.target > 0 ? Math.floor((a.progress * 100) / a.target) : 0,
     processing_time: a.updated_at ? a.updated_at.getTime() - a.created_at.getTime() : 0,
     created_at: a.created_at.toISOString(),
     updated_at: iso(a.updated_at),
