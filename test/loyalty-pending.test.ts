@@ -125,4 +125,21 @@ describe('pending points', () => {
       expect(validate(a.data.data), `${a.type}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
   });
+
+  it("expire once activated, as their earning rule's points do, counted from the activation", async () => {
+    clock.set(new Date('2026-06-01T12:00:00Z'));
+    const program = await ok('POST', '/v1/loyalties', {
+      name: 'Waiting, then expiring',
+      type: 'AUTO_UPDATE',
+      voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0, expiration_rules: { period_type: 'MONTH', period_value: 1, rounding_type: 'END_OF_MONTH' } }, code_config: { prefix: 'WEXP-', length: 6 } },
+    });
+    await ok('POST', `/v1/loyalties/${program.id}/earning-rules`, [{ event: 'order.paid', loyalty: { type: 'FIXED', points: 30 }, pending_points: { period_type: 'DAY', period_value: 14 } }]);
+    const code = (await ok('POST', `/v1/loyalties/${program.id}/members`, { customer: { source_id: 'wait-exp' } })).code;
+    await ok('POST', '/v1/orders', { source_id: 'wait-exp-1', amount: 1000, status: 'PAID', customer: { source_id: 'wait-exp' } });
+    clock.set(new Date('2026-06-15T12:00:00Z'));
+    expect(await activateDue()).toBe(1);
+    // A month from 15 June, rounded to the end of that month.
+    const expiring = await ok('GET', `/v1/loyalties/${program.id}/members/${code}/points-expiration`);
+    expect(expiring.data.map((b: any) => [b.bucket.total_points, b.expires_at])).toEqual([[30, '2026-07-31']]);
+  });
 });

@@ -7,6 +7,8 @@ import { simpleCustomer, type CustomersService } from '../customers/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import { simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { Ledger } from './ledger.js';
+import { expiresOn, type ExpirationRules } from './expiration.js';
+import * as sql from './sql.js';
 
 export interface PendingRow {
   id: string;
@@ -123,7 +125,11 @@ export function createPending(deps: { db: Db; clock: Clock; log: Pick<EventLog, 
       const row = (await deps.customers.byIds(tx, p.project_id, [p.customer_id]))[0];
       const customer = row ? simpleCustomer(row) : undefined;
       const cause = causeOf(p);
-      const done = await deps.ledger.change(tx, cause, { card, campaign: program, points: Number(p.points), type: 'PENDING_POINTS_ACTIVATION', source, holder: customer, reason: `Order ${p.order_id}` });
+      // The points expire as their earning rule's points do (its own rules, else the program's), counted from now.
+      const rule = p.earning_rule_id ? await sql.selectRule(tx, p.project_id, p.earning_rule_id) : undefined;
+      const rules = (rule?.definition as { expiration_rules?: ExpirationRules } | undefined)?.expiration_rules ?? (program?.definition.voucher?.loyalty_card?.expiration_rules as ExpirationRules | undefined);
+      const change = { card, campaign: program, points: Number(p.points), type: 'PENDING_POINTS_ACTIVATION' as const, source, holder: customer, reason: `Order ${p.order_id}`, expiresOn: expiresOn(rules, deps.clock.now()) };
+      const done = await deps.ledger.change(tx, cause, change);
       const order = { id: p.order_id, object: 'order' };
       const data = { customer: customer ?? null, campaign: program ? simpleCampaign(program) : null, voucher: simpleVoucher(done.card, program), balance: done.events.at(-1)!.event.data.balance, order, transaction: done.events.at(-1)!.event.data.transaction, pending_points: pendingObject(p) };
       events.push(...done.events, { cause, event: { type: 'voucher.loyalty_card.pending_points.activated', entityId: p.id, data } });
