@@ -97,6 +97,14 @@ describe('product collections', () => {
     expect((await ok('GET', `/v1/product-collections/${red.id}/products`)).data.map((x: any) => x.id)).toEqual([a.id]);
     const pricey = await ok('POST', '/v1/product-collections', { name: 'Pricey', type: 'AUTO_UPDATE', filter: { junction: 'or', price: { conditions: { $more_than: [4000] } } } });
     expect((await ok('GET', `/v1/product-collections/${pricey.id}/products`)).data.map((x: any) => x.id)).toEqual([b.id]);
+    // Numbers and numeric strings compare as numbers; a metadata key named like a built-in is missing unless set.
+    const sized = await ok('POST', '/v1/products', { source_id: 'col-c', name: 'C', price: 100, metadata: { size: 10 } });
+    const ten = await ok('POST', '/v1/product-collections', { name: 'Size ten', type: 'AUTO_UPDATE', filter: { junction: 'and', 'metadata.size': { conditions: { $is: ['10.0'] } } } });
+    expect((await ok('GET', `/v1/product-collections/${ten.id}/products`)).data.map((x: any) => x.id)).toEqual([sized.id]);
+    const builtIn = await ok('POST', '/v1/product-collections', { name: 'Built-in', type: 'AUTO_UPDATE', filter: { junction: 'and', 'metadata.constructor': { conditions: { $contains: ['function'] } } } });
+    expect((await ok('GET', `/v1/product-collections/${builtIn.id}/products`)).data).toEqual([]);
+    for (const c of [ten, builtIn]) expect((await api('DELETE', `/v1/product-collections/${c.id}`)).statusCode).toBe(204);
+    expect((await api('DELETE', `/v1/products/${sized.id}?force=true`)).statusCode).toBe(204);
     expect(await ok('GET', '/v1/product-collections')).toMatchObject({ object: 'list', total: 3 });
     expect((await api('POST', '/v1/product-collections', { name: 'Bad', type: 'AUTO_UPDATE', filter: { junction: 'and', weight: { conditions: { $is: 1 } } } })).json()).toMatchObject({ code: 400, key: 'invalid_payload' });
     expect((await api('POST', '/v1/product-collections', { name: 'Red', type: 'STATIC', products: [] })).json()).toMatchObject({ code: 409, key: 'duplicate_found' });

@@ -21,12 +21,27 @@ export function filterProblem(filter: Record<string, unknown>): string | undefin
 }
 
 function valueOf(p: ProductRow, field: string): unknown {
-  if (field.startsWith('metadata.')) return p.metadata[field.slice('metadata.'.length)];
+  if (field.startsWith('metadata.')) {
+    const key = field.slice('metadata.'.length);
+    // Only the product's own keys: a key named like a built-in (constructor, toString) is missing, not a function.
+    return Object.hasOwn(p.metadata, key) ? p.metadata[key] : undefined;
+  }
   return (p as unknown as Record<string, unknown>)[field];
 }
 
 const list = (v: unknown) => (Array.isArray(v) ? v : [v]);
-const same = (a: unknown, b: unknown) => a === b || (a !== null && b !== null && a !== undefined && String(a) === String(b));
+/** A number, from a number or a numeric string; undefined otherwise. */
+const numeric = (v: unknown): number | undefined => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+};
+/** Equal: numbers and numeric strings as numbers ("10.0" is 10), anything else as text. */
+const same = (a: unknown, b: unknown) => {
+  if (a === b) return true;
+  if (a === null || b === null || a === undefined || b === undefined) return false;
+  const [x, y] = [numeric(a), numeric(b)];
+  return x !== undefined && y !== undefined ? x === y : String(a) === String(b);
+};
 
 function holds(op: string, actual: unknown, operand: unknown): boolean {
   const vals = list(operand);
