@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../core/clock.js';
 import { invalidPayload, invalidQueryParams, resourceInUse } from '../../core/errors.js';
-import { standardWebhooksSecret, type Audit, type SendoutStatus } from '../../modules/delivery/index.js';
+import { standardWebhooksSecret, type Audit, type SendoutStatus, type SourceObject } from '../../modules/delivery/index.js';
+import type { DistributionsService } from '../../modules/distributions/index.js';
 import type { ProjectSecrets, SigningSecretsService } from '../../modules/projects/index.js';
 import { eventTypeCatalog, webhookBody, webhookObject, type WebhookInput, type WebhooksService } from '../../modules/webhooks/index.js';
 import { dateParam, limitParam, listOf, toDate } from '../list.js';
@@ -57,9 +58,9 @@ type SendoutQuery = {
 /** /management/v1/projects/{projectId}/webhooks (DIGEST e.1), the signing secret, and the audit log of sendouts. */
 export function webhookRoutes(
   app: FastifyInstance,
-  deps: { webhooks: WebhooksService; audit: Audit; secrets: SigningSecretsService; clock: Clock },
+  deps: { webhooks: WebhooksService; distributions: Pick<DistributionsService, 'get'>; audit: Audit; secrets: SigningSecretsService; clock: Clock },
 ): void {
-  const { webhooks, audit, secrets, clock } = deps;
+  const { webhooks, distributions, audit, secrets, clock } = deps;
   const base = '/projects/:projectId/webhooks';
 
   /** Retrying toward a disabled endpoint would only fail again: say so instead. */
@@ -69,6 +70,21 @@ export function webhookRoutes(
       throw resourceInUse(`Webhook ${w.id} is disabled${w.disabled_reason ? ` (${w.disabled_reason})` : ''}: re-enable it with PUT before retrying`, {
         resourceId: w.id,
         resourceType: 'webhook',
+      });
+    }
+  }
+
+  /**
+   * Likewise a distribution sends only while TO SEND (its test messages go whatever its status); a deleted source
+   * is a 404. Sendouts of a distribution are retried through their `distr_` id.
+   */
+  async function requireSending(projectId: string, source: { object: SourceObject; id: string; test?: boolean }): Promise<void> {
+    if (source.object === 'webhook') return requireActive(projectId, source.id);
+    const d = await distributions.get(projectId, source.id);
+    if (d.status !== 'TO SEND' && !source.test) {
+      throw resourceInUse(`Distribution ${d.id} is ${d.status}${d.paused_reason ? ` (${d.paused_reason})` : ''}: set its status to TO SEND with PUT before retrying`, {
+        resourceId: d.id,
+        resourceType: 'distribution',
       });
     }
   }
@@ -120,7 +136,8 @@ export function webhookRoutes(
     `${base}/:webhookId/retry-failed`,
     { schema: { body: { type: ['object', 'null'], properties: { start_date: dateParam, end_date: dateParam }, additionalProperties: false } } },
     async (req) => {
-      await requireActive(req.params.projectId, req.params.webhookId);
+      const object = req.params.webhookId.startsWith('distr_') ? 'distribution' : 'webhook';
+      await requireSending(req.params.projectId, { object, id: req.params.webhookId });
       const retried = await audit.retryFailed(req.params.projectId, req.params.webhookId, {
         from: toDate(req.body?.start_date),
         to: toDate(req.body?.end_date),
@@ -187,7 +204,7 @@ export function webhookRoutes(
   );
   app.post<{ Params: P }>('/projects/:projectId/webhook-sendouts/:sendoutId/retry', async (req) => {
     const source = await audit.sourceOf(req.params.projectId, req.params.sendoutId);
-    if (source.object === 'webhook') await requireActive(req.params.projectId, source.id);
+    await requireSending(req.params.projectId, source);
     return audit.retry(req.params.projectId, req.params.sendoutId);
   });
 }

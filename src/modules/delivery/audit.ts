@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { notFound, resourceInUse } from '../../core/errors.js';
 import type { Db } from '../../store/db.js';
 import * as sql from './sql.js';
-import type { AttemptRow, SendoutRow } from './types.js';
+import { isTestSendout, type AttemptRow, type SendoutRow } from './types.js';
 
 /** A sendout as the audit log shows it (our extension; Voucherify has it only in its dashboard). */
 export function sendoutObject(s: SendoutRow) {
@@ -69,11 +69,11 @@ export function createAudit(deps: { db: Db; clock: Clock }) {
     return get(projectId, id);
   }
 
-  /** The source (webhook or distribution) a sendout came from. */
+  /** The source (webhook or distribution) a sendout came from, and whether the sendout is a test message. */
   async function sourceOf(projectId: string, id: string) {
     const row = await sql.selectSendout(db, projectId, id);
     if (!row) throw notFound('webhook_sendout', id);
-    return { object: row.source_object, id: row.source_id };
+    return { object: row.source_object, id: row.source_id, test: isTestSendout(row.event_id) };
   }
 
   /** Sends every failed sendout of one source, created in the range, again now. */
