@@ -75,6 +75,77 @@ describe('operational webhooks', () => {
     expect(ops(watcher, 'tessera.endpoint.failing')).toHaveLength(2);
   });
 
+  it('a manual retry that gets through says recovered, and the next outage is announced again', async () => {
+    const { t, p, sink, run } = await setup();
+    let status = 500;
+    const customers = await sink(() => ({ status }));
+    const watcher = await sink();
+    const target = await createWebhook(t, p.id, customers.url);
+    await createWebhook(t, p.id, watcher.url, ['tessera.endpoint.failing', 'tessera.endpoint.recovered']);
+    await createCustomer(t, p, 'alice');
+    await run(4);
+    expect(ops(watcher, 'tessera.endpoint.failing')).toHaveLength(1);
+
+    status = 200;
+    const [failing] = await allSendouts(t, p.id, `webhook_id=${target.id}&status=retrying`);
+    expect((await mgmt(t, 'POST', `/projects/${p.id}/webhook-sendouts/${failing.id}/retry`)).statusCode).toBe(200);
+    await deliverAll(t);
+    const recovered = ops(watcher, 'tessera.endpoint.recovered');
+    expect(recovered).toHaveLength(1);
+    expect(recovered[0].data).toMatchObject({ endpoint: { id: target.id }, sendout: { id: failing.id, attempts: 1, last_attempt: { outcome: 'delivered' } } });
+
+    status = 500;
+    await createCustomer(t, p, 'bob');
+    await run(4);
+    expect(ops(watcher, 'tessera.endpoint.failing')).toHaveLength(2);
+  });
+
+  it('disabling or re-enabling an endpoint ends its failing episode; a distribution: a new message that gets through says recovered, pausing or resuming ends the episode', async () => {
+    const { t, p, sink, run } = await setup();
+    let status = 500;
+    // gus's messages always get through (a new message while the others still fail).
+    const customers = await sink((r) => ({ status: r.json?.data?.customer?.source_id === 'gus' ? 200 : status }));
+    const watcher = await sink();
+    const target = await createWebhook(t, p.id, customers.url);
+    await createWebhook(t, p.id, watcher.url, ['tessera.endpoint.failing', 'tessera.endpoint.recovered']);
+    await createCustomer(t, p, 'alice');
+    await run(4);
+    expect(ops(watcher, 'tessera.endpoint.failing')).toHaveLength(1);
+    const put = (active: boolean) => mgmt(t, 'PUT', `/projects/${p.id}/webhooks/${target.id}`, { target_url: customers.url, events: ['customer.created'], active });
+    expect((await put(false)).statusCode).toBe(200);
+    await run(2);
+    expect((await put(true)).statusCode).toBe(200);
+    await createCustomer(t, p, 'bob');
+    await run(4);
+    expect(ops(watcher, 'tessera.endpoint.failing').map((b) => b.data.endpoint.id)).toEqual([target.id, target.id]);
+
+    await defineSchema(t.app, p.id, 'sign_up', {});
+    const call = (method: 'POST' | 'PUT', url: string, payload: object) => t.app.inject({ method, url, headers: p.server, payload });
+    const definition = { name: 'Welcome', trigger: { type: 'customer.custom_event', event: 'sign_up' }, channel: { type: 'webhook', target_url: `${customers.url}/d`, event_name: 'welcome' } };
+    const d = (await call('POST', '/v1/distributions', definition)).json();
+    await call('POST', '/v1/events', { event: 'sign_up', customer: { source_id: 'fay' } });
+    await run(4);
+    const ofDistribution = (type: string) => ops(watcher, type).filter((b) => b.data.endpoint.id === d.id);
+    expect(ofDistribution('tessera.endpoint.failing')).toHaveLength(1);
+    // A new message gets through while the failing one still fails: recovered, once.
+    await call('POST', '/v1/events', { event: 'sign_up', customer: { source_id: 'gus' } });
+    await deliverAll(t);
+    expect(ofDistribution('tessera.endpoint.recovered')).toMatchObject([{ data: { endpoint: { object: 'distribution' }, sendout: { attempts: 1 } } }]);
+    status = 200;
+    await run(3);
+    expect(ofDistribution('tessera.endpoint.recovered')).toHaveLength(1);
+
+    status = 500;
+    await call('POST', '/v1/events', { event: 'sign_up', customer: { source_id: 'hal' } });
+    await run(4);
+    expect(ofDistribution('tessera.endpoint.failing')).toHaveLength(2);
+    expect((await call('PUT', `/v1/distributions/${d.id}`, { ...definition, status: 'PAUSED' })).statusCode).toBe(200);
+    expect((await call('PUT', `/v1/distributions/${d.id}`, definition)).statusCode).toBe(200);
+    await call('POST', '/v1/events', { event: 'sign_up', customer: { source_id: 'ida' } });
+    await run(4);
+    expect(ofDistribution('tessera.endpoint.failing')).toHaveLength(3);
+  });
+
   it('says that a message was lost and the endpoint disabled (410 Gone); the alerts endpoint failing itself announces nothing', async () => {
     const { t, p, sink, run } = await setup();
     const gone = await sink(() => ({ status: 410 }));

@@ -49,6 +49,8 @@ export function createDelivery(deps: DeliveryDeps) {
     r: AttemptResult;
     d: Decision;
     finished: Date;
+    /** Its source was marked failing when it was claimed: a delivery is a recovery, whatever the attempt. */
+    failing?: boolean;
   }
 
   /** Disables the source of a sendout that failed for good; the reason when this call disabled it. */
@@ -72,7 +74,7 @@ export function createDelivery(deps: DeliveryDeps) {
   async function afterRecorded(items: Finished[]): Promise<void> {
     const incidents: DeliveryIncident[] = [];
     for (const item of items) {
-      const { c, r, d, finished } = item;
+      const { c, r, d, finished, failing } = item;
       const failed = d.outcome === 'disable_endpoint' || d.outcome === 'give_up' || d.outcome === 'drop';
       // A message that can never go (dropped) fails alone: its source stays active.
       // Neither does a distribution's test message: a draft being tried out is not paused by its trials.
@@ -80,7 +82,7 @@ export function createDelivery(deps: DeliveryDeps) {
       const disabled = failed && d.outcome !== 'drop' && !trial ? await disableFailedSource(item) : null;
       // Nor does a trial raise the alerts of a failing message: it says nothing of what the distribution sends.
       if (watchers.length === 0 || c.event_type.startsWith('tessera.') || trial) continue;
-      const kind = failed ? 'exhausted' : d.outcome === 'delivered' ? (c.attempts > 1 ? 'recovered' : null) : c.attempts === failingAttempt ? 'failing' : null;
+      const kind = failed ? 'exhausted' : d.outcome === 'delivered' ? (c.attempts > 1 || failing ? 'recovered' : null) : c.attempts === failingAttempt ? 'failing' : null;
       if (!kind) continue;
       incidents.push({
         kind,
@@ -148,13 +150,13 @@ export function createDelivery(deps: DeliveryDeps) {
     );
   }
 
-  async function attempt(c: sql.Claimed, headers: Record<string, string>, owner: string): Promise<void> {
+  async function attempt(c: sql.Claimed, headers: Record<string, string>, owner: string, failing?: boolean): Promise<void> {
     const startedAt = clock.now();
     const r = await sender.send(c.target_url, c.body, headers, startedAt);
     const finished = clock.now();
     const d = decide(r, c.attempts, c.scheduled_from, finished, deps.random);
     observe(c, r, d, finished);
-    await recorder.submit({ c, r, d, finished, owner });
+    await recorder.submit({ c, r, d, finished, owner, failing });
   }
 
   /**
@@ -196,7 +198,7 @@ export function createDelivery(deps: DeliveryDeps) {
           'user-agent': userAgent,
           ...(keys ? signatureHeaders(keys, c.id, c.body, clock.now()) : {}),
         };
-        return attempt(c, headers, owner)
+        return attempt(c, headers, owner, states.get(c.source_id)!.failing)
           .catch((err: unknown) => deps.logger.error({ err, sendout: c.id }, 'recording a delivery attempt failed; the lease will free it'))
           .finally(onSettled);
       });

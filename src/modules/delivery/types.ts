@@ -79,6 +79,11 @@ export interface SourceState {
   headers: Record<string, string>;
   /** The source's own signing secrets; the project's sign when absent. */
   secrets?: SigningSecrets;
+  /**
+   * The source is marked failing (operational alerts): its next delivery is a recovery even on a first attempt (a
+   * manual retry restarts the count, a new message may get through first). Read with the state, so no query more.
+   */
+  failing?: boolean;
 }
 
 /** The event-id prefix of test sendouts (sample data sent on request). */
@@ -97,7 +102,7 @@ export interface SourceOwner {
  * - failing: a sendout failed its `failingAttempt`th attempt (the endpoint has been failing for minutes);
  * - exhausted: a sendout failed for good (no attempt left, 410 Gone, blocked target); `disabled` is the reason its
  *   source was disabled by it, or null when it was disabled already;
- * - recovered: a sendout was delivered on a retry.
+ * - recovered: a sendout was delivered on a retry, or to a source marked failing.
  * Sendouts of operational messages (types starting `tessera.`) cause none, so an alert about an alert cannot loop.
  */
 export interface DeliveryIncident {

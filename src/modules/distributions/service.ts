@@ -138,9 +138,13 @@ export function createDistributionsService(deps: DistributionsDeps) {
 
   /** PUT replaces the definition; setting status TO SEND resumes a paused distribution. */
   async function update(projectId: string, id: string, input: DistributionInput): Promise<DistributionRow> {
-    const row = await build(projectId, input, await get(projectId, id));
+    const current = await get(projectId, id);
+    const row = await build(projectId, input, current);
     checkChannel(row.channel);
-    await sql.updateDistribution(db, row);
+    await db.transaction(async (tx) => {
+      await sql.updateDistribution(tx, row);
+      if (row.status !== current.status) await sql.clearFailingMark(tx, id);
+    });
     await deps.definitions.changed(projectId);
     return row;
   }
@@ -309,7 +313,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
   const owner: SourceOwner = {
     async state(_projectIds, ids) {
       const rows = await sql.selectByIds(db, ids);
-      return new Map(rows.map((d) => [d.id, { active: d.status === 'TO SEND', sendsTests: true, headers: d.channel.headers }]));
+      return new Map(rows.map((d) => [d.id, { active: d.status === 'TO SEND', sendsTests: true, headers: d.channel.headers, failing: d.failing }]));
     },
     async disable(id, reason) {
       const paused = await sql.pause(db, id, reason, clock.now());

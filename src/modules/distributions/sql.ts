@@ -39,12 +39,19 @@ export async function selectLive(db: Executor, projectIds: string[]): Promise<Di
   return rows;
 }
 
-export async function selectByIds(db: Executor, ids: string[]): Promise<DistributionRow[]> {
-  const { rows } = await db.query<DistributionRow>(
-    `SELECT ${columns} FROM distributions WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
+/** Distributions by id (delivery asks at send time), each with whether it is marked failing (webhooks' alerts). */
+export async function selectByIds(db: Executor, ids: string[]): Promise<Array<DistributionRow & { failing: boolean }>> {
+  const { rows } = await db.query<DistributionRow & { failing: boolean }>(
+    `SELECT ${columns}, EXISTS (SELECT 1 FROM endpoint_alerts a WHERE a.source_id = distributions.id) AS failing
+       FROM distributions WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
     [JSON.stringify(ids)],
   );
   return rows;
+}
+
+/** Clears a distribution's failing mark (webhooks' alerts): pausing or resuming it ends a failing episode. */
+export async function clearFailingMark(db: Executor, id: string): Promise<void> {
+  await db.query('DELETE FROM endpoint_alerts WHERE source_id = $1', [id]);
 }
 
 export async function deleteDistribution(db: Executor, projectId: string, id: string): Promise<boolean> {

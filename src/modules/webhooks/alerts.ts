@@ -2,7 +2,8 @@
  * Operational webhooks (our extension, as Svix has them): endpoints subscribed to Tessera's `tessera.*` types hear
  * how the project's webhooks and distributions fare, from delivery's incidents:
  * - tessera.endpoint.failing: a sendout failed its 4th attempt; once per episode (the endpoint is marked);
- * - tessera.endpoint.recovered: a retry was delivered while the endpoint was marked failing (the mark is cleared);
+ * - tessera.endpoint.recovered: a sendout was delivered while the endpoint was marked failing (the mark is cleared;
+ *   delivery reads the mark with the endpoint's state, so a manual retry's or a new message's delivery counts too);
  * - tessera.endpoint.disabled: a failure disabled the endpoint (410 Gone, last retry, blocked target);
  * - tessera.sendout.exhausted: a sendout failed for good.
  * The messages are written in one transaction with the marks, as sendouts like any other (signed, retried,
@@ -37,7 +38,7 @@ async function markFailing(tx: Executor, sources: Array<{ source_id: string; pro
 }
 
 /** Clears the failing marks of these sources; returns when each cleared one started failing. */
-async function clearFailing(tx: Executor, sourceIds: string[]): Promise<Map<string, Date>> {
+export async function clearFailing(tx: Executor, sourceIds: string[]): Promise<Map<string, Date>> {
   const { rows } = await tx.query<{ source_id: string; failing_since: Date }>(
     `DELETE FROM endpoint_alerts WHERE source_id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) RETURNING source_id, failing_since`,
     [JSON.stringify(sourceIds)],

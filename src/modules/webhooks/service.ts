@@ -7,6 +7,7 @@ import type { Cause, EventRecord } from '../event-log/index.js';
 import { checkCustomHeaders, checkTargetUrl, isEmailTarget, sendoutOf, testEventPrefix, type BrokerKinds, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import { canonicalType, isOperational, isSubscribable, subscribesTo, subscriptionProblem } from './event-types.js';
 import { checkFilter, filterSubject, passes } from './filter.js';
+import { clearFailing } from './alerts.js';
 import * as sql from './sql.js';
 import { liveSecrets, rotationOverlapMs, type ProjectSecrets as OwnSecrets } from '../projects/index.js';
 import type { WebhookInput, WebhookRow } from './types.js';
@@ -124,6 +125,8 @@ export function createWebhooksService(deps: WebhooksDeps) {
     await db.transaction(async (tx) => {
       await sql.updateWebhook(tx, row, (row.secret === null) !== (current.secret === null));
       await deps.delivery.limitRate(tx, projectId, row.id, row.rate_limit);
+      // Disabling or re-enabling ends a failing episode: the next one is announced again.
+      if (row.active !== current.active) await clearFailing(tx, [row.id]);
     });
     await deps.definitions.changed(projectId);
     return row;
@@ -191,7 +194,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
     async state(_projectIds, ids) {
       const rows = await sql.selectByIds(db, ids);
       const now = clock.now();
-      return new Map(rows.map((w) => [w.id, { active: w.active, headers: w.headers, secrets: secretsOf(w, now) }]));
+      return new Map(rows.map((w) => [w.id, { active: w.active, headers: w.headers, secrets: secretsOf(w, now), failing: w.failing }]));
     },
     async disable(id, reason) {
       const disabled = await sql.disableWebhook(db, id, reason, clock.now());

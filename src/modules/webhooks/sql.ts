@@ -46,9 +46,11 @@ export async function selectActive(db: Executor, projectIds: string[]): Promise<
   return rows;
 }
 
-export async function selectByIds(db: Executor, ids: string[]): Promise<WebhookRow[]> {
-  const { rows } = await db.query<WebhookRow>(
-    `SELECT ${columns} FROM webhooks WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
+/** Endpoints by id (delivery asks at send time), each with whether it is marked failing (alerts.ts). */
+export async function selectByIds(db: Executor, ids: string[]): Promise<Array<WebhookRow & { failing: boolean }>> {
+  const { rows } = await db.query<WebhookRow & { failing: boolean }>(
+    `SELECT ${columns}, EXISTS (SELECT 1 FROM endpoint_alerts a WHERE a.source_id = webhooks.id) AS failing
+       FROM webhooks WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
     [JSON.stringify(ids)],
   );
   return rows;
