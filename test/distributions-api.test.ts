@@ -149,6 +149,36 @@ describe('/v1/distributions', () => {
     expect(await allSendouts(t, a.id, `webhook_id=${d.id}`)).toHaveLength(1);
   });
 
+  it('a publication or redemption trigger limited to a segment sends only for its members', async () => {
+    for (const s of ['member-2', 'outsider-2']) await call(a, 'POST', '/v1/customers', { source_id: s, name: s });
+    const campaign = (await call(a, 'POST', '/v1/campaigns', { name: 'Club codes', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { discount: { type: 'AMOUNT', amount_off: 100 } } })).json();
+    const publish = async (s: string) => {
+      const pub = await call(a, 'POST', '/v1/publications', { campaign: { id: campaign.id }, customer: { source_id: s } });
+      expect(pub.statusCode, pub.body).toBe(200);
+      return pub.json().voucher.code as string;
+    };
+    // An auto-update segment nobody matches: a code published to a non-member sends nothing.
+    const nobody = (await call(a, 'POST', '/v1/segments', { name: 'Nobody', type: 'auto-update', filter: { junction: 'and', 'metadata.club': { conditions: { $is: 'nobody' } } } })).json();
+    const none = await create(a, definition({ trigger: { type: 'customer.publication.succeeded', segment_id: nobody.id } }));
+    expect(none.trigger).toEqual({ type: 'customer.publication.succeeded', segment_id: nobody.id });
+    await publish('outsider-2');
+    await deliverAll(t);
+    expect(sentBy(none.id)).toHaveLength(0);
+
+    // Any segment narrows these triggers (none has to record entered or left events).
+    const seg = (await call(a, 'POST', '/v1/segments', { name: 'Club', type: 'static', customers: ['member-2'] })).json();
+    const published = await create(a, definition({ trigger: { type: 'customer.publication.succeeded', segment_id: seg.id } }));
+    const redeemed = await create(a, definition({ trigger: { type: 'customer.redemption.succeeded', segment_id: seg.id } }));
+    for (const s of ['outsider-2', 'member-2']) {
+      const r = await call(a, 'POST', `/v1/vouchers/${await publish(s)}/redemption`, { customer: { source_id: s } });
+      expect(r.statusCode, r.body).toBe(200);
+    }
+    await deliverAll(t);
+    expect(sentBy(published.id).map((r) => r.json.data.customer.source_id)).toEqual(['member-2']);
+    expect(sentBy(redeemed.id).map((r) => r.json.data.customer.source_id)).toEqual(['member-2']);
+    expect(sentBy(none.id)).toHaveLength(0);
+  });
+
   it('a PAUSED distribution sends nothing; PUT with status TO SEND resumes it', async () => {
     const body = definition({ name: 'Pausable', status: 'PAUSED', trigger: { type: 'customer.custom_event', event: 'pause_me' } });
     const d = await create(a, body);

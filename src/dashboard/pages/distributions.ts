@@ -55,7 +55,7 @@ function form(c: ProjectCtx, action: string, v: Values, segments: Array<{ id: st
 <label for="d-status">Status</label><select id="d-status" name="status">${['TO SEND', 'PAUSED', 'DRAFT'].map((s) => opt(s, s, v.status))}</select>
 <fieldset><legend>Trigger</legend><label for="d-trigger">When</label><select id="d-trigger" name="trigger_type">${triggerTypes.map((t) => opt(t, t, v.trigger_type))}</select>
 <label for="d-event">Custom event name (customer.custom_event)</label><input type="text" id="d-event" name="event" value="${v.event}">
-<label for="d-segment">Segment (segment triggers; optional narrowing for custom events)</label><select id="d-segment" name="segment_id">${opt('', 'None', v.segment_id)}${segments.map((g) => opt(g.id, g.name, v.segment_id))}</select></fieldset>
+<label for="d-segment">Segment (segment triggers; optional narrowing for the others)</label><select id="d-segment" name="segment_id">${opt('', 'None', v.segment_id)}${segments.map((g) => opt(g.id, g.name, v.segment_id))}</select></fieldset>
 <fieldset><legend>Purpose and channel</legend><p class="muted">Purpose: plain message, sent through a webhook channel.</p>
 <label for="d-url">Target URL <span class="muted">(https://…, a broker's, or smtp://NAME to send e-mail: then a template with to, subject and text, sent as the whole body)</span></label><input type="url" id="d-url" name="target_url" required value="${v.target_url}">
 <label for="d-event-name">Event name sent (the envelope's type)</label><input type="text" id="d-event-name" name="event_name" required value="${v.event_name}">

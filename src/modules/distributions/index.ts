@@ -1,8 +1,8 @@
 /**
  * Distributions (our API; Voucherify keeps them in its dashboard). Glossary:
- * - trigger: a custom event by name or a customer's order created, updated, paid or canceled (each optionally only
- *   for members of a segment), a customer entering or leaving an auto-update segment, or a code published to a
- *   customer (customer.publication.succeeded, optionally of one campaign).
+ * - trigger: a custom event by name or a customer's order created, updated, paid or canceled, a customer entering or
+ *   leaving an auto-update segment, a code published to a customer (customer.publication.succeeded, optionally of
+ *   one campaign), a redemption, a loyalty event; any but the segment ones optionally only for members of a segment.
  * - purpose: plain_message; publish_unique_codes (a code of campaign_id is published to the customer and sent with
  *   campaign, voucher and publication); notify_promotion (the campaign is sent along).
  * - channel: a webhook (target URL, the event name that becomes the envelope `type`, custom headers, an optional

@@ -26,8 +26,8 @@ const redemptionTriggers: readonly string[] = ['customer.redemption.succeeded', 
 export const eventTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left', 'customer.publication.succeeded', ...orderTriggers, ...redemptionTriggers, ...loyaltyTriggers];
 /** Triggers a distribution may publish codes on. */
 const publishingTriggers: readonly string[] = ['customer.custom_event', 'customer.segment.entered', 'customer.segment.left'];
-/** Triggers whose optional segment narrows them to its members (segment triggers name theirs as what happened). */
-const narrowedBySegment = (type: string) => type === 'customer.custom_event' || orderTriggers.includes(type);
+/** Triggers whose optional segment narrows them to its members: every event trigger but the segment ones, which name theirs as what happened. */
+const narrowedBySegment = (type: string) => eventTriggers.includes(type) && type !== 'customer.segment.entered' && type !== 'customer.segment.left';
 
 /** Voucherify sends manual messages after 10 minutes; a request may choose from 0 to 7 days. */
 export const defaultManualDelaySeconds = 600;
