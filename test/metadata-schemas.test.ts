@@ -82,6 +82,42 @@ describe('metadata schemas', () => {
     expect((await api('GET', '/v1/customers/ms-bo')).json().metadata).toEqual({ tier: 'gold' });
   });
 
+  it("customers are checked as their metadata will be once merged, also when an order or a redemption names them; dates, points and built-in names strictly", async () => {
+    const q = await t.createProject();
+    const call = (method: 'POST' | 'PUT' | 'GET', url: string, payload?: unknown) => t.app.inject({ method, url, headers: q.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    const schema = await t.app.inject({
+      method: 'POST',
+      url: `/management/v1/projects/${q.id}/metadata-schemas`,
+      headers: managementHeaders,
+      payload: { related_object: 'customer', allow_defined_only: true, properties: { tier: { type: 'string', eq: ['gold', 'silver'], optional: false }, age: { type: 'number', optional: true }, bday: { type: 'date', optional: true }, loc: { type: 'geopoint', optional: true } } },
+    });
+    expect(schema.statusCode, schema.body).toBe(200);
+    expect((await call('POST', '/v1/customers', { source_id: 'mm-ann', metadata: { tier: 'gold' } })).statusCode).toBe(200);
+    // The keys sent merge into the customer's: its tier is still there.
+    expect((await call('PUT', '/v1/customers/mm-ann', { metadata: { age: 5 } })).statusCode).toBe(200);
+    expect((await call('POST', '/v1/customers', { source_id: 'mm-ann', metadata: { age: 6 } })).statusCode).toBe(200);
+    expect((await call('GET', '/v1/customers/mm-ann')).json().metadata).toEqual({ tier: 'gold', age: 6 });
+    // A new customer is asked for its required keys; removing one is refused.
+    expect((await call('POST', '/v1/customers', { source_id: 'mm-new' })).json()).toMatchObject({ code: 400, key: 'metadata_validation_failed' });
+    expect((await call('PUT', '/v1/customers/mm-ann', { metadata: { tier: null } })).json().details).toContain('tier: is required');
+    // Orders and redemptions that send a customer's metadata are checked the same way; nothing is written.
+    const order = await call('POST', '/v1/orders', { source_id: 'mm-o1', amount: 100, customer: { source_id: 'mm-ann', metadata: { tier: 12345, zzz: 'x' } } });
+    expect(order.json()).toMatchObject({ code: 400, key: 'metadata_validation_failed' });
+    expect((await call('GET', '/v1/orders/mm-o1')).statusCode).toBe(404);
+    await call('POST', '/v1/vouchers/MM-CODE', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 10 } });
+    const redeemed = await call('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'MM-CODE' }], order: { amount: 100 }, customer: { source_id: 'mm-ann', metadata: { tier: 999 } } });
+    expect(redeemed.json()).toMatchObject({ code: 400, key: 'metadata_validation_failed' });
+    expect((await call('GET', '/v1/customers/mm-ann')).json().metadata).toEqual({ tier: 'gold', age: 6 });
+    // An order naming a new customer without metadata creates it (a customer made on the way is not asked for keys).
+    expect((await call('POST', '/v1/orders', { source_id: 'mm-o2', amount: 100, customer: { source_id: 'mm-walk-in' } })).statusCode).toBe(200);
+    // Impossible dates and points, and keys named like built-ins, are refused.
+    for (const metadata of [{ bday: '2024-02-31' }, { loc: '999, -999' }, { constructor: 6 }, { toString: 'x' }]) {
+      const res = await call('PUT', '/v1/customers/mm-ann', { metadata });
+      expect(res.json(), JSON.stringify(metadata)).toMatchObject({ code: 400, key: 'metadata_validation_failed' });
+    }
+    expect((await call('PUT', '/v1/customers/mm-ann', { metadata: { bday: '2024-02-29', loc: '52.2, 21.0' } })).statusCode).toBe(200);
+  });
+
   it('the SDK lists and gets metadata schemas, and manages categories', async () => {
     const apiUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const server = VoucherifyServerSide({ applicationId: p.server['x-app-id'], secretKey: p.server['x-app-token'], apiUrl });

@@ -38,3 +38,12 @@ export function isoTimes(row: { created_at: Date; updated_at: Date | null }): { 
 export function dateBounds(q: { created_at?: { before?: Date; after?: Date }; updated_at?: { before?: Date; after?: Date } }) {
   return { createdBefore: q.created_at?.before, createdAfter: q.created_at?.after, updatedBefore: q.updated_at?.before, updatedAfter: q.updated_at?.after };
 }
+
+const calendarDate = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** A real calendar day written YYYY-MM-DD (2024-02-31 is not: Date.parse would roll it over to March). */
+export function isCalendarDate(v: string): boolean {
+  const m = calendarDate.exec(v);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}

@@ -14,6 +14,11 @@ function mergeObject<T extends Record<string, unknown>>(current: T, patch: Recor
   return out as T;
 }
 
+/** A customer's metadata once `sent` is merged into it (null empties it; none sent leaves it). */
+export function mergedMetadata(current: Record<string, unknown>, sent: Record<string, unknown> | null | undefined): Record<string, unknown> {
+  return sent === undefined ? current : sent === null ? {} : mergeObject(current, sent);
+}
+
 /** An address always carries all six keys (null when unset), as Voucherify shows it; one with none set is null. */
 function mergeAddress(current: Address | null, patch: Address | null | undefined): Address | null {
   if (patch === undefined) return current;
@@ -39,7 +44,7 @@ export function applyAttributes(current: CustomerRow, input: CustomerInput): { r
   const sent = { ...input, birthdate };
   for (const f of scalarFields) if (sent[f] !== undefined) next[f] = sent[f] ?? null;
   next.address = mergeAddress(current.address, input.address);
-  if (input.metadata !== undefined) next.metadata = input.metadata === null ? {} : mergeObject(current.metadata, input.metadata);
+  if (input.metadata !== undefined) next.metadata = mergedMetadata(current.metadata, input.metadata);
   const fields: string[] = scalarFields.filter((f) => next[f] !== current[f]);
   if (!sameJson(next.address, current.address)) fields.push('address');
   if (next.metadata !== current.metadata) {

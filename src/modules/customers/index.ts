@@ -5,6 +5,7 @@
  * - attributes: sent fields change, the rest stay; metadata and address merge key by key (null removes a key).
  * Emits customer.created / customer.updated (only when something changed) / customer.deleted.
  */
+import type { Executor } from '../../store/db.js';
 import { defineModule, writeConcurrency } from '../module.js';
 import type { EventLog } from '../event-log/index.js';
 import { createCustomersService } from './service.js';
@@ -18,7 +19,7 @@ export type { UpsertItem, UpsertOutcome } from './upsert.js';
 
 export const customersModule = defineModule<
   { customers: ReturnType<typeof createCustomersService> },
-  { log: EventLog; segments: { memberIds(projectId: string, segmentId: string): Promise<string[]> }; metadataSchemas: { check(projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined): Promise<void> } }
+  { log: EventLog; segments: { memberIds(projectId: string, segmentId: string): Promise<string[]> }; metadataSchemas: { checkRead(projectId: string, relatedObject: string, read: () => Promise<Record<string, unknown>>, ex?: Executor): Promise<void> } }
 >({
   name: 'customers',
   create: (ctx) => {
@@ -30,7 +31,7 @@ export const customersModule = defineModule<
       // Segments come later in the list (they read customers): asked only when a request runs.
       segmentMembers: (p, s) => ctx.services.segments.memberIds(p, s),
       // Metadata schemas come later in the list: asked only when a request runs.
-      checkMetadata: (p, m) => ctx.services.metadataSchemas.check(p, 'customer', m),
+      checkMetadata: (p, read, ex) => ctx.services.metadataSchemas.checkRead(p, 'customer', read, ex),
     });
     return { services: { customers }, drain: () => customers.drain() };
   },

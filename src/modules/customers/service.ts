@@ -3,7 +3,7 @@ import { notFound } from '../../core/errors.js';
 import type { Db, Executor } from '../../store/db.js';
 import { createGroupCommit } from '../../store/group-commit.js';
 import type { Cause, EventLog } from '../event-log/index.js';
-import { applyAttributes } from './attributes.js';
+import { applyAttributes, mergedMetadata } from './attributes.js';
 import { changeEvent, upsertMany, type UpsertItem } from './upsert.js';
 import * as sql from './sql.js';
 import type { CustomerInput, CustomerRow, UpsertResult } from './types.js';
@@ -31,8 +31,11 @@ export function createCustomersService(deps: {
   clock: Clock;
   events: EventLog;
   segmentMembers?: SegmentMembers;
-  /** Checks metadata against the project's customer metadata schema; given at composition once that module exists. */
-  checkMetadata?: (projectId: string, metadata: Record<string, unknown> | null | undefined) => Promise<void>;
+  /**
+   * Checks a customer's metadata against the project's customer metadata schema, read (`read`) only when there is
+   * one; given at composition once that module exists.
+   */
+  checkMetadata?: (projectId: string, read: () => Promise<Record<string, unknown>>, ex?: Executor) => Promise<void>;
   /** Upsert transactions written at the same time (group commit); 1 on PGlite. */
   concurrency?: number;
 }) {
@@ -63,9 +66,29 @@ export function createCustomersService(deps: {
 
   /** POST /v1/customers: the upsert of one customer, with its events recorded in the same transaction. */
   async function upsert(cause: Cause, input: CustomerInput): Promise<UpsertResult> {
-    // Read before the write (on PGlite nothing else runs while a transaction is open).
-    if (input.metadata !== undefined) await deps.checkMetadata?.(cause.projectId, input.metadata);
+    // Checked as the customer's metadata will be once the keys sent are merged in (a new customer's: as sent, so its
+    // required keys are asked for); read before the write (on PGlite nothing else runs while a transaction is open).
+    await deps.checkMetadata?.(cause.projectId, async () => {
+      const current = await currentOf(db, cause.projectId, input);
+      return current && input.metadata === undefined ? current.metadata : mergedMetadata(current?.metadata ?? {}, input.metadata);
+    });
     return upserts.submit({ cause, input });
+  }
+
+  /** The customer an input names (by id, else source_id), if there is one. */
+  async function currentOf(ex: Executor, projectId: string, input: CustomerInput): Promise<CustomerRow | undefined> {
+    if (input.id !== undefined) return sql.selectById(ex, projectId, input.id);
+    return input.source_id !== undefined ? sql.selectBySourceId(ex, projectId, input.source_id) : undefined;
+  }
+
+  /**
+   * The metadata sent with a customer named on the way (by an order, a redemption), checked as it will be once
+   * merged into the customer's; nothing sent, nothing checked (a customer created on the way is not asked for keys).
+   */
+  async function checkSentMetadata(projectId: string, input: CustomerInput | undefined, ex: Executor = db): Promise<void> {
+    if (input?.metadata === undefined || input.metadata === null) return;
+    const sent = input.metadata;
+    await deps.checkMetadata?.(projectId, async () => mergedMetadata((await currentOf(ex, projectId, input))?.metadata ?? {}, sent), ex);
   }
 
   async function get(projectId: string, idOrSourceId: string, tx: Executor = db): Promise<CustomerRow> {
@@ -75,10 +98,11 @@ export function createCustomersService(deps: {
   }
 
   async function update(cause: Cause, idOrSourceId: string, input: CustomerInput): Promise<CustomerRow> {
-    if (input.metadata !== undefined) await deps.checkMetadata?.(cause.projectId, input.metadata);
     return db.transaction(async (tx) => {
       const current = await sql.selectByIdOrSourceId(tx, cause.projectId, idOrSourceId, true);
       if (!current) throw notFound('customer', idOrSourceId);
+      // The metadata as it will be once the keys sent are merged into the customer's (under its lock).
+      if (input.metadata !== undefined) await deps.checkMetadata?.(cause.projectId, async () => mergedMetadata(current.metadata, input.metadata), tx);
       const result = await applyTo(tx, current, { ...input, id: undefined, source_id: undefined });
       await events.record(tx, changeEvent(cause, result));
       return result.customer;
@@ -133,6 +157,7 @@ export function createCustomersService(deps: {
     count: (projectId: string) => sql.countCustomers(db, { projectId }),
     drain: () => upserts.drain(),
     upsertMany: (tx: Executor, items: UpsertItem[]) => upsertMany(tx, clock, items),
+    checkSentMetadata,
     get,
     update,
     remove,

@@ -1,14 +1,9 @@
+import { isCalendarDate } from '../../core/time-range.js';
 import type { PropertyDefinition } from './types.js';
 
-const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 const dateTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
-function isDate(v: string): boolean {
-  const m = datePattern.exec(v);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
-}
+const isDate = isCalendarDate;
 
 const checks: Record<PropertyDefinition['type'], { ok: (v: unknown) => boolean; expected: string }> = {
   string: { ok: (v) => typeof v === 'string', expected: 'must be a string' },

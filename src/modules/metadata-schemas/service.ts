@@ -68,11 +68,18 @@ export function createMetadataSchemasService(deps: { db: Db; clock: Clock; defin
     if (found.length > 0) throw metadataValidationFailed(found.join('; '), { resourceId: schema.id, resourceType: 'metadata_schema' });
   }
 
+  /** Like check, the metadata asked for only when the project has a schema of this resource (a read spared otherwise). */
+  async function checkRead(projectId: string, relatedObject: string, read: () => Promise<Record<string, unknown>>, ex: Executor = db): Promise<void> {
+    const schema = (await cached.get(ex, [projectId])).find((x) => x.related_object === relatedObject);
+    if (schema) await check(projectId, relatedObject, await read(), ex);
+  }
+
   return {
     create,
     get,
     update,
     check,
+    checkRead,
     list: (projectId: string) => sql.selectSchemas(db, projectId),
     async remove(projectId: string, id: string): Promise<void> {
       const row = await get(projectId, id);

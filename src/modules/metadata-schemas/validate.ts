@@ -1,16 +1,22 @@
+import { isCalendarDate } from '../../core/time-range.js';
 import type { MetadataProperty, MetadataSchemaRow } from './types.js';
 
-const dateRe = /^\d{4}-\d{2}-\d{2}$/;
 const dateTimeRe = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** 'lat, lng' with a latitude within ±90 and a longitude within ±180. */
+function isGeopoint(v: unknown): boolean {
+  const m = typeof v === 'string' ? /^(-?\d+(?:\.\d+)?),\s*(-?\d+(?:\.\d+)?)$/.exec(v) : null;
+  return m !== null && Math.abs(Number(m[1])) <= 90 && Math.abs(Number(m[2])) <= 180;
+}
 
 const typeChecks: Record<MetadataProperty['type'], { ok: (v: unknown) => boolean; text: string }> = {
   string: { ok: (v) => typeof v === 'string', text: 'must be a string' },
   number: { ok: (v) => typeof v === 'number' && Number.isFinite(v), text: 'must be a number' },
   boolean: { ok: (v) => typeof v === 'boolean', text: 'must be a boolean' },
   object: { ok: (v) => typeof v === 'object' && v !== null && !Array.isArray(v), text: 'must be an object' },
-  date: { ok: (v) => typeof v === 'string' && dateRe.test(v) && !Number.isNaN(Date.parse(v)), text: 'must be a date in the format YYYY-MM-DD' },
-  datetime: { ok: (v) => typeof v === 'string' && dateTimeRe.test(v) && !Number.isNaN(Date.parse(v)), text: 'must be a datetime in ISO 8601 format' },
-  geopoint: { ok: (v) => typeof v === 'string' && /^-?\d+(\.\d+)?,\s*-?\d+(\.\d+)?$/.test(v), text: "must be a geopoint 'lat, lng'" },
+  date: { ok: (v) => typeof v === 'string' && isCalendarDate(v), text: 'must be a date in the format YYYY-MM-DD' },
+  datetime: { ok: (v) => typeof v === 'string' && dateTimeRe.test(v) && !Number.isNaN(Date.parse(v)) && isCalendarDate(v.slice(0, 10)), text: 'must be a datetime in ISO 8601 format' },
+  geopoint: { ok: isGeopoint, text: "must be a geopoint 'lat, lng'" },
   image_url: { ok: (v) => typeof v === 'string' && /^https?:\/\/\S+\.(jpe?g|png)$/i.test(v), text: 'must be a URL pointing to JPG/JPEG or PNG resource' },
 };
 
@@ -49,7 +55,7 @@ export function violations(schema: MetadataSchemaRow, metadata: Record<string, u
   const out: string[] = [];
   for (const [key, d] of Object.entries(schema.properties)) {
     if (d.deleted) continue;
-    const v = metadata[key];
+    const v = Object.hasOwn(metadata, key) ? metadata[key] : undefined;
     if (v === undefined || v === null) {
       if (!d.optional) out.push(`${key}: is required`);
       continue;
@@ -60,7 +66,7 @@ export function violations(schema: MetadataSchemaRow, metadata: Record<string, u
     if (reasons.length > 0) out.push(`${key}: ${reasons.join(', ')} (actual value is '${shown(v)}')`);
   }
   if (schema.allow_defined_only) {
-    for (const key of Object.keys(metadata)) if (!schema.properties[key] || schema.properties[key]!.deleted) out.push(`${key}: is not defined in the ${schema.related_object} metadata schema`);
+    for (const key of Object.keys(metadata)) if (!Object.hasOwn(schema.properties, key) || schema.properties[key]!.deleted) out.push(`${key}: is not defined in the ${schema.related_object} metadata schema`);
   }
   return out;
 }

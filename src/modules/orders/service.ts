@@ -22,7 +22,7 @@ export interface OrdersDeps {
   db: Db;
   clock: Clock;
   log: EventLog;
-  customers: Pick<CustomersService, 'upsertMany' | 'get' | 'byIds'>;
+  customers: Pick<CustomersService, 'upsertMany' | 'get' | 'byIds' | 'checkSentMetadata'>;
   /** Resolves items' products and SKUs; without one, items are stored as sent. */
   items?: ItemResolver;
   import?: ImportDeps;
@@ -61,6 +61,7 @@ export function createOrdersService(deps: OrdersDeps) {
       if (obj.id === undefined && obj.source_id === undefined) {
         throw invalidCustomer(`Property .${what} should have required property 'id' or 'source_id'`);
       }
+      await customers.checkSentMetadata(cause.projectId, obj, tx);
       const [outcome] = await customers.upsertMany(tx, [{ cause, input: obj }]);
       if ('error' in outcome!) throw outcome.error;
       events.push(...outcome!.events);

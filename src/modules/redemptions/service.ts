@@ -37,7 +37,7 @@ export interface RedemptionsDeps {
   db: Db;
   clock: Clock;
   log: Pick<EventLog, 'record'>;
-  customers: Pick<CustomersService, 'get' | 'upsertMany'>;
+  customers: Pick<CustomersService, 'get' | 'upsertMany' | 'checkSentMetadata'>;
   orders: Pick<OrdersService, 'upsertIn' | 'find' | 'addToSummaries' | 'lookupItems' | 'priceItems'>;
   vouchers: Pick<VouchersService, 'find' | 'findMany'>;
   campaigns: Pick<CampaignsService, 'byIds' | 'simple' | 'categories' | 'list'>;
@@ -302,6 +302,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     const { input, promotionStack } = await expanded(cause.projectId, given);
     const failedOn: FailedOn = { promotionStack };
     try {
+      await deps.customers.checkSentMetadata(cause.projectId, input.customer);
       return await batch.submit({ cause, input, failedOn, rules });
     } catch (err) {
       if (err instanceof TesseraError && err.code === 400) await recordFailure(cause, input, err, failedOn).catch(() => undefined);
