@@ -1,0 +1,39 @@
+/**
+ * What a check needs to know of a validation rule before evaluating it (which collections it names, whether it asks
+ * about items, whether it restricts a discount's targets), walked once per rule row.
+ */
+import { restricts, targetsOf } from '../validation-rules/index.js';
+
+/** Collections a rule names: in its targets, item rules' product refs and `$from` conditions. */
+function collectionRefs(value: unknown, out: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) collectionRefs(v, out);
+  else if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if ((o.object === 'products_collection' || o.object === 'product_collection') && typeof o.id === 'string') out.add(o.id);
+    for (const [k, v] of Object.entries(o)) {
+      if (k === '$from' && Array.isArray(v)) for (const x of v) if (typeof x === 'string') out.add(x);
+      collectionRefs(v, out);
+    }
+  }
+  return out;
+}
+
+/** Whether a rule set has a rule on the order's items or products (at any depth). */
+function namesItems(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(namesItems);
+  if (!value || typeof value !== 'object') return false;
+  const o = value as Record<string, unknown>;
+  if (typeof o.name === 'string' && /^(order\.items\.(any|every|none|cheapest|most_expensive|quantity|aggregated_quantity|price|aggregated_amount|metadata)|product\.|sku\.)/.test(o.name)) return true;
+  return Object.values(o).some(namesItems);
+}
+
+/** What a check needs to know of a rule, walked once per rule row (the rows come from per-process copies). */
+const factsOfRule = new WeakMap<object, { collections: string[]; items: boolean; restricts: boolean }>();
+export function ruleFacts(rule: { rules: unknown; applicable_to?: unknown }) {
+  let f = factsOfRule.get(rule);
+  if (!f) {
+    f = { collections: [...collectionRefs([rule.rules, rule.applicable_to])], items: namesItems(rule.rules), restricts: restricts(targetsOf([rule as Parameters<typeof targetsOf>[0][number]])) };
+    factsOfRule.set(rule, f);
+  }
+  return f;
+}
