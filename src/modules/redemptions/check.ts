@@ -8,7 +8,7 @@ import { validAt } from '../campaigns/index.js';
 import { campaignDisabled, invalidRedeemables as badRedeemable, loyaltyCardPointsExceeded, missingOrder, notFound, promotionInactive, promotionNotActiveNow, quantityExceeded, rulesViolated, TesseraError, voucherDisabled, voucherExpired, voucherNotActive, giftAmountExceeded, invalidRedeemables, referrerNotPermittedToRedeem } from '../../core/errors.js';
 import type { Executor } from '../../store/db.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
-import { applyDiscount, calculateDiscount, evaluateFormula, FormulaError, orderFormulaVars, type Discount, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
+import { applyDiscount, calculateDiscount, evaluateFormula, FormulaError, orderFormulaVars, type Discount, type DiscountInput, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
 import type { OrderItem } from '../orders/index.js';
 import type { AssignmentRow, CollectionTest, RelatedObjectType, RuleContext, RuleItem, Targets, ValidationRulesService } from '../validation-rules/index.js';
 import { capsOf, eligibleLines, evaluateRules, hasBudget, type BudgetKey, hasCollectionBudget, lineProduct, restricts, targetsOf, type Caps, type Target } from '../validation-rules/index.js';
@@ -34,6 +34,8 @@ export interface Applicable {
   amount: number;
   discount?: Discount;
   discountResult?: DiscountResult;
+  /** What its discount's formulas read besides the order: metadata (CUSTOMER_METADATA...) and variables. */
+  formula?: Pick<DiscountInput, 'vars' | 'metadata'>;
   gift?: { credits: number; balance: number };
   /** A loyalty card paying for a reward: the points it spends (a COIN reward's are set by applyStack). */
   loyalty?: Loyalty;
@@ -320,6 +322,12 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     return { found: { targets, choose, ...(budgeted.size > 0 ? { budgets } : {}), ...about } };
   };
 
+  /** What a discount's formulas read besides the order (a voucher's metadata is its own, not its campaign's). */
+  const formulaOf = (voucher: VoucherRow | undefined, campaign: CampaignRow | undefined): Applicable['formula'] => ({
+    vars: voucher ? { VOUCHER_PUBLISH_COUNT: Number(voucher.publish_count ?? 0) } : {},
+    metadata: { CUSTOMER: ctx.customer?.metadata, REDEMPTION: ctx.metadata, VOUCHER: voucher?.overrides.metadata, CAMPAIGN: campaign?.definition.metadata },
+  });
+
   const checkTier = (tier: TierRow, input: RedeemableInput): Checked => {
     const campaign = campaigns.get(tier.campaign_id);
     const discount = tier.action.discount as Discount | undefined;
@@ -328,7 +336,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const t = targeting([tier.id, tier.campaign_id], discount, tier.id);
     if ('error' in t) return { status: 'INAPPLICABLE', input, error: t.error, tier, campaign };
     const mine = limits.filter((l) => l.objectId === tier.id || l.objectId === tier.campaign_id);
-    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount, ...t.found };
+    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount, formula: formulaOf(undefined, campaign), ...t.found };
   };
 
   /** A loyalty card's reward: its price within the balance; a COIN reward needs an order to pay. */
@@ -378,7 +386,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const discount = voucher.type === 'DISCOUNT_VOUCHER' ? (e.discount as Discount | undefined) : undefined;
     const t = targeting([voucher.id, voucher.campaign_id], discount);
     if ('error' in t) return { status: 'INAPPLICABLE', input, error: t.error, voucher, campaign };
-    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, gift, ...(loyalty ? { loyalty } : {}), ...t.found };
+    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, formula: formulaOf(voucher, campaign), gift, ...(loyalty ? { loyalty } : {}), ...t.found };
   });
 }
 
@@ -412,7 +420,7 @@ export function applyStack(checked: Checked[], order: CheckContext['order']): St
     if (c.status !== 'APPLICABLE') continue;
     if (c.discount) {
       const chosen = c.choose?.(running.items as RuleItem[]);
-      const r = calculateDiscount(c.discount, { order: running as DiscountOrder, ...(chosen ? { eligible: (_l: unknown, i: number) => chosen.eligible[i] === true, ...(chosen.caps ? { caps: chosen.caps } : {}) } : {}) });
+      const r = calculateDiscount(c.discount, { order: running as DiscountOrder, ...c.formula, ...(chosen ? { eligible: (_l: unknown, i: number) => chosen.eligible[i] === true, ...(chosen.caps ? { caps: chosen.caps } : {}) } : {}) });
       c.discountResult = r;
       c.amount = r.total;
       running = { ...running, ...applyDiscount(running as DiscountOrder, r) } as StackOrder;
