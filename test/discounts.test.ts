@@ -131,6 +131,14 @@ describe('formulas', () => {
     expect(units.added[0]).toMatchObject({ discount_quantity: 2, discount: 2000 });
     expect(calculateDiscount({ type: 'AMOUNT', amount_off: 0, amount_off_formula: 'IF(VOUCHER_PUBLISH_COUNT = 1;25;5)' }, { order: cart, vars: { VOUCHER_PUBLISH_COUNT: 1 } }).total).toBe(2500);
   });
+  it('a metadata key named like an inherited property (constructor, toString) has no value unless the metadata has it', () => {
+    const f = (key: string, metadata: Record<string, unknown>) => evaluateFormula(`IF(CUSTOMER_METADATA("${key}") contains "native";1;2)`, { vars: {}, metadata: { CUSTOMER: metadata } });
+    expect(() => f('constructor', {})).toThrow(FormulaError);
+    expect(() => f('toString', { k: 1 })).toThrow(FormulaError);
+    expect(f('toString', { toString: 'native' })).toBe(1);
+    const d = { type: 'AMOUNT' as const, amount_off: 500, amount_off_formula: 'IF(CUSTOMER_METADATA("hasOwnProperty") = "";1;20)' };
+    expect(calculateDiscount(d, { order: cart, metadata: { CUSTOMER: {} } })).toMatchObject({ order_discount: 500, is_dynamic: false });
+  });
   it('the interpreter: precedence, comparisons, contains, min/max/round, errors instead of code', () => {
     const f = (s: string, vars = {}, metadata = {}) => evaluateFormula(s, { vars, metadata });
     expect(f('1 + 2 * 3')).toBe(7);

@@ -188,8 +188,11 @@ function evalNode(n: Node, ctx: FormulaContext, depth: number): Value {
       const src = metadataFunctions[n.name];
       if (src) {
         if (n.args.length !== 1) throw new FormulaError(`${n.name} takes one key`);
-        const v = ctx.metadata?.[src]?.[String(ev(n.args[0]!))];
-        if (v === undefined || v === null || (typeof v === 'object' && !Array.isArray(v))) throw new FormulaError(`${n.name}(${JSON.stringify(String(ev(n.args[0]!)))}) has no value`);
+        const key = String(ev(n.args[0]!));
+        // Own keys only: a key named like an inherited property (constructor, toString) is not in the metadata.
+        const of = ctx.metadata?.[src];
+        const v = of && Object.hasOwn(of, key) ? of[key] : undefined;
+        if (v === undefined || v === null || (typeof v === 'object' && !Array.isArray(v))) throw new FormulaError(`${n.name}(${JSON.stringify(key)}) has no value`);
         return v as Value;
       }
       const args = () => n.args.map((a, i) => num(ev(a), `Argument ${i + 1} of ${n.name}`));
