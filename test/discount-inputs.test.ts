@@ -1,6 +1,7 @@
 /**
  * What a discount reads besides the order, through validations and redemptions on both stores: its formulas read
- * the customer's, the request's, the voucher's and the campaign's metadata and the voucher's publish count.
+ * the customer's, the request's, the voucher's and the campaign's metadata and the voucher's publish count; a UNIT
+ * discount prices units the order has no line of from the catalog.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
@@ -50,5 +51,26 @@ describe('discount formulas', () => {
     expect(await takenOff('F-PUB')).toEqual([200, 200]);
     // Without the metadata the static value stands.
     expect(await takenOff('F-REDEEM')).toEqual([100, 100]);
+  });
+});
+
+describe('UNIT discounts', () => {
+  it('price the units an order lacks from the catalog: a product or SKU by id or source id', async () => {
+    const shirt = await ok('POST', '/v1/products', { source_id: 'unit-shirt', name: 'Shirt', price: 2000 });
+    await ok('POST', '/v1/products', { source_id: 'unit-cap', name: 'Cap', price: 1500 });
+    const red = await ok('POST', '/v1/products/unit-cap/skus', { source_id: 'unit-cap-red' });
+    await ok('POST', '/v1/products/unit-cap/skus', { source_id: 'unit-cap-blue', price: 1200 });
+    const unit = (code: string, unit_type: string) => ok('POST', `/v1/vouchers/${code}`, { type: 'DISCOUNT_VOUCHER', discount: { type: 'UNIT', unit_off: 2, unit_type, effect: 'ADD_NEW_ITEMS' } });
+    await unit('UNIT-SHIRT', shirt.id);
+    const v = await ok('POST', '/v1/validations', stackOf('UNIT-SHIRT'));
+    expect(v.order.items).toEqual([expect.objectContaining({ quantity: 2, price: 2000, amount: 4000, discount_amount: 4000 })]);
+    expect(await takenOff('UNIT-SHIRT')).toEqual([4000, 4000]);
+    await unit('UNIT-CAP', 'unit-cap');
+    expect(await takenOff('UNIT-CAP')).toEqual([3000, 3000]);
+    // A SKU without its own price has its product's.
+    await unit('UNIT-RED', red.id);
+    expect(await takenOff('UNIT-RED')).toEqual([3000, 3000]);
+    await unit('UNIT-BLUE', 'unit-cap-blue');
+    expect(await takenOff('UNIT-BLUE')).toEqual([2400, 2400]);
   });
 });

@@ -3,7 +3,7 @@ import { duplicate, invalidPayload, invalidSku, notFound } from '../../core/erro
 import { newSortableId } from '../../core/ids.js';
 import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
 import { filterProblem, inCollection } from './collections.js';
-import { catalogLines, resolveTargets } from './targets.js';
+import { catalogLines, resolveTargets, unitPrices } from './targets.js';
 import { createItemResolver } from './items.js';
 import type { TrashBin } from '../trash-bin/index.js';
 import * as sql from './sql.js';
@@ -189,6 +189,8 @@ export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<T
     resolveTargets,
     /** An order's lines with their catalog keys and collection membership, for targets and collection rules. */
     catalogLines,
+    /** Unit prices of products and SKUs by id or source id, for UNIT discounts on orders without their line. */
+    unitPrices,
     /** Resolves order items' products and SKUs (given to orders at composition). */
     resolveItems: createItemResolver(clock),
   };

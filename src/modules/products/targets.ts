@@ -95,3 +95,23 @@ export async function catalogLines(tx: Executor, projectId: string, lines: RuleI
     },
   };
 }
+
+/**
+ * The unit prices of products and SKUs a UNIT discount gives away (`unit_type`, an id or a source id), for orders
+ * without a line of them: a SKU without its own price has its product's. Keys the catalog does not know, or that
+ * have no price, are left out. An id wins over a source id, a product's source id over a SKU's.
+ */
+export async function unitPrices(tx: Executor, projectId: string, keys: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (keys.length === 0) return out;
+  const skuRows = await sql.selectSkusByKeys(tx, projectId, keys, keys);
+  const products = index<ProductRow>(await sql.selectProductsByKeys(tx, projectId, [...keys, ...skuRows.map((s) => s.product_id)], keys));
+  const skus = index<SkuRow>(skuRows);
+  for (const key of new Set(keys)) {
+    const product = products({ id: key }) ?? (skus({ id: key }) ? undefined : products({ source_id: key }));
+    const sku = product ? undefined : (skus({ id: key }) ?? skus({ source_id: key }));
+    const price = product ? product.price : sku ? (sku.price ?? products({ id: sku.product_id })?.price) : undefined;
+    if (price !== undefined && price !== null) out.set(key, price);
+  }
+  return out;
+}

@@ -36,6 +36,8 @@ export interface Applicable {
   discountResult?: DiscountResult;
   /** What its discount's formulas read besides the order: metadata (CUSTOMER_METADATA...) and variables. */
   formula?: Pick<DiscountInput, 'vars' | 'metadata'>;
+  /** Catalog prices of the units a UNIT discount gives, by unit_type (for an order without their line). */
+  unitPrices?: Map<string, number>;
   gift?: { credits: number; balance: number };
   /** A loyalty card paying for a reward: the points it spends (a COIN reward's are set by applyStack). */
   loyalty?: Loyalty;
@@ -104,7 +106,11 @@ export interface CheckContext {
 export interface CheckDeps {
   vouchers: Pick<VouchersService, 'find'>;
   /** Collection membership of an order's lines (read only when a rule names a collection). */
-  catalog?: { catalogLines: (tx: Executor, projectId: string, lines: RuleItem[], collectionIds: string[]) => Promise<{ lines: RuleItem[]; inCollection: CollectionTest }> };
+  catalog?: {
+    catalogLines: (tx: Executor, projectId: string, lines: RuleItem[], collectionIds: string[]) => Promise<{ lines: RuleItem[]; inCollection: CollectionTest }>;
+    /** Unit prices of products and SKUs by id or source id (read only for UNIT discounts). */
+    unitPrices: (tx: Executor, projectId: string, keys: string[]) => Promise<Map<string, number>>;
+  };
   campaigns: Pick<CampaignsService, 'byIds'> & Partial<Pick<CampaignsService, 'cached'>>;
   validationRules: Pick<ValidationRulesService, 'assignedTo'>;
   promotions: Pick<PromotionsService, 'byIds'>;
@@ -194,6 +200,12 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
       }
     }),
   );
+  // UNIT discounts price the units an order has no line of from the catalog: read at once, only for such discounts.
+  const unitTypes = found.flatMap((f) => {
+    const d = (f.tier ? f.tier.action.discount : f.voucher?.type === 'DISCOUNT_VOUCHER' ? effective(f.voucher, campaigns.get(f.voucher.campaign_id ?? '')).discount : undefined) as Discount | undefined;
+    return d?.type === 'UNIT' ? ('units' in d ? d.units : [d]).map((u) => u.unit_type) : [];
+  });
+  const unitPrices = deps.catalog && unitTypes.length > 0 ? await deps.catalog.unitPrices(tx, ctx.projectId, unitTypes) : undefined;
   const objects: { type: RelatedObjectType; id: string }[] = [];
   for (const f of found) {
     if (f.tier) objects.push({ type: 'promotion_tier', id: f.tier.id }, { type: 'campaign', id: f.tier.campaign_id });
@@ -336,7 +348,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const t = targeting([tier.id, tier.campaign_id], discount, tier.id);
     if ('error' in t) return { status: 'INAPPLICABLE', input, error: t.error, tier, campaign };
     const mine = limits.filter((l) => l.objectId === tier.id || l.objectId === tier.campaign_id);
-    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount, formula: formulaOf(undefined, campaign), ...t.found };
+    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount, formula: formulaOf(undefined, campaign), ...(unitPrices ? { unitPrices } : {}), ...t.found };
   };
 
   /** A loyalty card's reward: its price within the balance; a COIN reward needs an order to pay. */
@@ -386,7 +398,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const discount = voucher.type === 'DISCOUNT_VOUCHER' ? (e.discount as Discount | undefined) : undefined;
     const t = targeting([voucher.id, voucher.campaign_id], discount);
     if ('error' in t) return { status: 'INAPPLICABLE', input, error: t.error, voucher, campaign };
-    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, formula: formulaOf(voucher, campaign), gift, ...(loyalty ? { loyalty } : {}), ...t.found };
+    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, formula: formulaOf(voucher, campaign), ...(unitPrices ? { unitPrices } : {}), gift, ...(loyalty ? { loyalty } : {}), ...t.found };
   });
 }
 
@@ -420,7 +432,7 @@ export function applyStack(checked: Checked[], order: CheckContext['order']): St
     if (c.status !== 'APPLICABLE') continue;
     if (c.discount) {
       const chosen = c.choose?.(running.items as RuleItem[]);
-      const r = calculateDiscount(c.discount, { order: running as DiscountOrder, ...c.formula, ...(chosen ? { eligible: (_l: unknown, i: number) => chosen.eligible[i] === true, ...(chosen.caps ? { caps: chosen.caps } : {}) } : {}) });
+      const r = calculateDiscount(c.discount, { order: running as DiscountOrder, ...c.formula, ...(c.unitPrices ? { unitPrice: (t: string) => c.unitPrices?.get(t) } : {}), ...(chosen ? { eligible: (_l: unknown, i: number) => chosen.eligible[i] === true, ...(chosen.caps ? { caps: chosen.caps } : {}) } : {}) });
       c.discountResult = r;
       c.amount = r.total;
       running = { ...running, ...applyDiscount(running as DiscountOrder, r) } as StackOrder;

@@ -36,12 +36,12 @@ export type { StackInput, RedeemableInput, RedemptionRow } from './types.js';
 
 export const redemptionsModule = defineModule<
   { redemptions: ReturnType<typeof createRedemptionsService>; rollbacks: ReturnType<typeof createRollbacks>; validationCounts: ReturnType<typeof createValidationCounts> },
-  { log: EventLog; customers: CustomersService; orders: OrdersService; vouchers: VouchersService; campaigns: CampaignsService; validationRules: ValidationRulesService; promotions: PromotionsService; rewards: RewardsService; loyalties: LoyaltiesService; products: Pick<ProductsService, 'catalogLines'> }
+  { log: EventLog; customers: CustomersService; orders: OrdersService; vouchers: VouchersService; campaigns: CampaignsService; validationRules: ValidationRulesService; promotions: PromotionsService; rewards: RewardsService; loyalties: LoyaltiesService; products: Pick<ProductsService, 'catalogLines' | 'unitPrices'> }
 >({
   name: 'redemptions',
   create: (ctx) => {
     const { db, clock, services } = ctx;
-    const deps = { db, clock, log: services.log, customers: services.customers, orders: services.orders, vouchers: services.vouchers, campaigns: services.campaigns, validationRules: services.validationRules, promotions: services.promotions, rewards: services.rewards, loyalties: services.loyalties, catalog: { catalogLines: services.products.catalogLines } };
+    const deps = { db, clock, log: services.log, customers: services.customers, orders: services.orders, vouchers: services.vouchers, campaigns: services.campaigns, validationRules: services.validationRules, promotions: services.promotions, rewards: services.rewards, loyalties: services.loyalties, catalog: { catalogLines: services.products.catalogLines, unitPrices: services.products.unitPrices } };
     const validationCounts = createValidationCounts({ db, clock });
     const redemptions = createRedemptionsService({ ...deps, validationCounts, concurrency: writeConcurrency(ctx) });
     return {
