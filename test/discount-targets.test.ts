@@ -125,6 +125,21 @@ describe('item discounts touch only their targets', () => {
     expect((await validate('WITH-MUG', noMug)).redeemables[0]).toMatchObject({ status: 'INAPPLICABLE', result: { error: { key: 'order_rules_violated' } } });
   });
 
+  it('item rules without targets match lines that name their product or SKU by source id', async () => {
+    const v = await ok('POST', '/v1/vouchers/WITH-SHIRT', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 500 } });
+    const rule = await ok('POST', '/v1/validation-rules', { name: 'Needs a shirt', rules: { '1': { name: 'order.items.any', conditions: { $is: [{ id: ids.shirt, object: 'product' }] } } } });
+    await ok('POST', `/v1/validation-rules/${rule.id}/assignments`, { related_object_type: 'voucher', related_object_id: v.id });
+    const shirt = { amount: 2000, items: [{ source_id: 'shirt', quantity: 1, price: 2000 }] };
+    expect((await validate('WITH-SHIRT', shirt)).valid).toBe(true);
+    const redeemed = await api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'WITH-SHIRT' }], order: shirt });
+    expect(redeemed.statusCode, redeemed.body).toBe(200);
+    expect((await validate('WITH-SHIRT', { amount: 1000, items: [{ source_id: 'mug', quantity: 1, price: 1000 }] })).valid).toBe(false);
+    const v43 = await ok('POST', '/v1/vouchers/WITH-43', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 500 } });
+    const sized = await ok('POST', '/v1/validation-rules', { name: 'Needs size 43', rules: { '1': { name: 'order.items.any', conditions: { $is: [{ id: ids.shoe43, object: 'sku' }] } } } });
+    await ok('POST', `/v1/validation-rules/${sized.id}/assignments`, { related_object_type: 'voucher', related_object_id: v43.id });
+    expect((await validate('WITH-43', { amount: 8000, items: [{ source_id: 'shoe-43', related_object: 'sku', quantity: 1, price: 8000 }] })).valid).toBe(true);
+  });
+
   it("targets' limits: units and amount per line, units shared from the cheapest or priciest, an amount shared", async () => {
     const bulk = { amount: 19000, items: [{ source_id: 'shirt', quantity: 4, price: 4000 }, { source_id: 'mug', quantity: 3, price: 1000 }] };
     const half = { type: 'PERCENT', percent_off: 50, effect: 'APPLY_TO_ITEMS' };

@@ -219,10 +219,10 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
   if (segments === undefined && ctx.customer?.id && assigned.some((a) => JSON.stringify(a.rule.rules).includes('"customer.segment"'))) {
     segments = await sql.selectSegmentIds(tx, ctx.projectId, ctx.customer.id);
   }
-  // Rules with targets or naming collections: the order's lines as the catalog knows them (product and SKU keys,
-  // collection membership), read once.
+  // Rules with targets, item rules or naming collections: the order's lines as the catalog knows them (product and
+  // SKU keys, collection membership), read once.
   const collections = [...new Set(assigned.flatMap((a) => ruleFacts(a.rule).collections))];
-  const catalog = deps.catalog && (collections.length > 0 || assigned.some((a) => ruleFacts(a.rule).restricts)) ? await deps.catalog.catalogLines(tx, ctx.projectId, ctx.order.items as RuleItem[], collections) : undefined;
+  const catalog = deps.catalog && (collections.length > 0 || assigned.some((a) => ruleFacts(a.rule).restricts || ruleFacts(a.rule).items)) ? await deps.catalog.catalogLines(tx, ctx.projectId, ctx.order.items as RuleItem[], collections) : undefined;
   const inCollection = catalog?.inCollection;
   const known = catalog?.lines ?? (ctx.order.items as RuleItem[]);
   const limits = assigned.flatMap((a) => limitsOf(a.rule, a.objectId));
