@@ -103,6 +103,33 @@ describe('redemption edges', () => {
     expect((await ok('GET', '/v1/vouchers/OPEN-1')).redemption).toMatchObject({ quantity: 4, redeemed_quantity: 4 });
   });
 
+  it("campaign.redemptions.* and campaign.orders.* rules read the campaign's standing redemptions", async () => {
+    const campaignOf = async (name: string, rule: Record<string, unknown>) => {
+      const c = await ok('POST', '/v1/campaigns', { name, campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', voucher: { type: 'DISCOUNT_VOUCHER', discount } });
+      for (const n of [1, 2, 3]) await ok('POST', `/v1/campaigns/${c.id}/vouchers/${name}${n}`, {});
+      const r = await ok('POST', '/v1/validation-rules', { name: `${name} rule`, rules: { '1': rule } });
+      await ok('POST', `/v1/validation-rules/${r.id}/assignments`, { related_object_type: 'campaign', related_object_id: c.id });
+    };
+    await campaignOf('CC', { name: 'campaign.redemptions.count', conditions: { $less_than: [1] } });
+    const first = await redeem('CC1', 'cc-ann');
+    expect(first.statusCode, first.body).toBe(200);
+    expect((await redeem('CC2', 'cc-bob')).json()).toMatchObject({ code: 400, key: 'redemption_rules_violated' });
+    // A rolled-back redemption no longer counts.
+    await ok('POST', `/v1/redemptions/${first.json().redemptions[0].id}/rollback`, {});
+    expect((await redeem('CC2', 'cc-bob')).statusCode).toBe(200);
+    await campaignOf('CD', { name: 'campaign.redemptions.customers_count.daily', conditions: { $less_than: [2] } });
+    for (const [code, who] of [['CD1', 'cd-ann'], ['CD2', 'cd-ann'], ['CD3', 'cd-bob']]) expect((await redeem(code!, who!)).statusCode).toBe(200);
+    expect((await redeem('CD1', 'cd-cy')).statusCode).toBe(400);
+    // Orders of 10.00, 10% off each: 20.00 of orders, 2.00 of discounts make the third too many.
+    await campaignOf('CO', { name: 'campaign.orders.amount', conditions: { $less_than: [2000] } });
+    await campaignOf('CA', { name: 'campaign.orders.amount_discounted', conditions: { $less_than: [200] } });
+    for (const prefix of ['CO', 'CA']) {
+      expect((await redeem(`${prefix}1`, 'co-ann')).statusCode).toBe(200);
+      expect((await redeem(`${prefix}2`, 'co-ann')).statusCode).toBe(200);
+      expect((await redeem(`${prefix}3`, 'co-ann')).statusCode).toBe(400);
+    }
+  });
+
   it("takes no credits by hand that a validation session reserves, and the session's redemption gets them", async () => {
     await ok('POST', '/v1/vouchers/GIFT-HELD', { type: 'GIFT_VOUCHER', gift: { amount: 1000 } });
     const held = await ok('POST', '/v1/validations', { order: { amount: 800 }, redeemables: [{ object: 'voucher', id: 'GIFT-HELD', gift: { credits: 800 } }], session: { type: 'LOCK', key: 'ssn-held' } });

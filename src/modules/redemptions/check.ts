@@ -15,7 +15,7 @@ import { capsOf, eligibleLines, evaluateRules, hasBudget, type BudgetKey, hasCol
 import { cardPoints, effective, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { RewardsService } from '../rewards/index.js';
 import type { PromotionsService, TierRow } from '../promotions/index.js';
-import { countsOf, limitsOf, type Limit } from './limits.js';
+import { countsOf, limitsOf, periodStart, type Limit } from './limits.js';
 import { ruleFacts } from './rule-facts.js';
 import * as sql from './sql.js';
 import type { CounterKey, RedeemableInput } from './types.js';
@@ -239,6 +239,9 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
   const counted = [...new Set([...limits.map((l) => l.objectId), ...budgetIds])];
   const counters = counted.length > 0 ? await sql.selectCounters(tx, counted, ctx.customer?.id ?? '~') : [];
   const customerKey = ctx.customer?.id ?? '~';
+  // campaign.redemptions.* and campaign.orders.* rules: the campaigns' standing redemptions (read only when named).
+  const since = { daily: periodStart('daily', ctx.now), weekly: periodStart('weekly', ctx.now), monthly: periodStart('monthly', ctx.now) };
+  const figures = assigned.some((a) => ruleFacts(a.rule).campaign) ? new Map((await sql.selectCampaignFigures(tx, campaignIds, since)).map((f) => [f.campaignId, f])) : undefined;
   const used = (objectId: string, customerId: string) => counters.find((r) => r.object_id === objectId && r.customer_id === customerId && r.period === '')?.count ?? 0;
   /**
    * A budget's bound for this order: its `_formula` computed on the order, the customer's and the redemption's
@@ -283,6 +286,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
         customer: ctx.customer ? { id: ctx.customer.id ?? undefined, metadata: ctx.customer.metadata, segments } : null,
         order: { amount: ctx.order.amount, initial_amount: ctx.order.initial_amount, metadata: ctx.order.metadata, items: known },
         redemption: { metadata: ctx.metadata, count: counts.count, per_customer: counts.per_customer, gift_amount: giftAmount },
+        ...(figures && ids[1] ? { campaign: figures.get(ids[1]) ?? {} } : {}),
         ...(inCollection ? { inCollection } : {}),
       };
       const verdict = evaluateRules(a.rule.rules, rc, ctx.now, a.rule.error, a.rule.locations);

@@ -55,6 +55,14 @@ export function periodKey(period: Period, now: Date): string {
   return `W${day(monday)}`;
 }
 
+/** Where the period of `now` (UTC) starts, as periodKey cuts it (a week from Monday). */
+export function periodStart(period: Exclude<Period, 'total'>, now: Date): Date {
+  const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  if (period === 'daily') return new Date(day);
+  if (period === 'monthly') return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  return new Date(day - ((now.getUTCDay() + 6) % 7) * 86_400_000);
+}
+
 export function counterKey(l: Limit, customerId: string | null, now: Date): CounterKey {
   return [l.objectId, l.perCustomer ? (customerId ?? '~') : '', periodKey(l.period, now)];
 }

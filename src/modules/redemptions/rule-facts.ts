@@ -1,6 +1,6 @@
 /**
  * What a check needs to know of a validation rule before evaluating it (which collections it names, whether it asks
- * about items, whether it restricts a discount's targets), walked once per rule row.
+ * about items or the campaign's redemptions, whether it restricts a discount's targets), walked once per rule row.
  */
 import { restricts, targetsOf } from '../validation-rules/index.js';
 
@@ -27,12 +27,15 @@ function namesItems(value: unknown): boolean {
   return Object.values(o).some(namesItems);
 }
 
+/** Whether a rule set has a rule on the campaign's redemptions or orders (campaign.redemptions.*, campaign.orders.*). */
+const namesCampaign = (value: unknown) => /"name":"campaign\.(redemptions|orders)\./.test(JSON.stringify(value) ?? '');
+
 /** What a check needs to know of a rule, walked once per rule row (the rows come from per-process copies). */
-const factsOfRule = new WeakMap<object, { collections: string[]; items: boolean; restricts: boolean }>();
+const factsOfRule = new WeakMap<object, { collections: string[]; items: boolean; restricts: boolean; campaign: boolean }>();
 export function ruleFacts(rule: { rules: unknown; applicable_to?: unknown }) {
   let f = factsOfRule.get(rule);
   if (!f) {
-    f = { collections: [...collectionRefs([rule.rules, rule.applicable_to])], items: namesItems(rule.rules), restricts: restricts(targetsOf([rule as Parameters<typeof targetsOf>[0][number]])) };
+    f = { collections: [...collectionRefs([rule.rules, rule.applicable_to])], items: namesItems(rule.rules), campaign: namesCampaign(rule.rules), restricts: restricts(targetsOf([rule as Parameters<typeof targetsOf>[0][number]])) };
     factsOfRule.set(rule, f);
   }
   return f;

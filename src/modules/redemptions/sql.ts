@@ -78,6 +78,39 @@ export async function selectCounters(db: Executor, objectIds: string[], customer
   return rows;
 }
 
+/**
+ * Campaigns' standing redemptions (succeeded, not rolled back; a stack's children, not their parent) for
+ * campaign.redemptions.* and campaign.orders.* rules: counts and distinct customers since each period start (all
+ * time, the day, the week, the month), the discounts given and the amounts of the orders redeemed (each order once).
+ */
+export async function selectCampaignFigures(db: Executor, campaignIds: string[], since: { daily: Date; weekly: Date; monthly: Date }) {
+  if (campaignIds.length === 0) return [];
+  const { rows } = await db.query<Record<string, string | null> & { campaign_id: string }>(
+    `SELECT r.campaign_id,
+            count(*) AS count, count(*) FILTER (WHERE r.created_at >= $2) AS count_daily,
+            count(*) FILTER (WHERE r.created_at >= $3) AS count_weekly, count(*) FILTER (WHERE r.created_at >= $4) AS count_monthly,
+            count(DISTINCT r.customer_id) AS customers, count(DISTINCT r.customer_id) FILTER (WHERE r.created_at >= $2) AS customers_daily,
+            count(DISTINCT r.customer_id) FILTER (WHERE r.created_at >= $3) AS customers_weekly,
+            count(DISTINCT r.customer_id) FILTER (WHERE r.created_at >= $4) AS customers_monthly,
+            sum(r.amount) AS amount_discounted,
+            (SELECT sum(o.amount) FROM orders o WHERE o.id IN (
+               SELECT x.order_id FROM redemptions x WHERE x.campaign_id = r.campaign_id AND x.status = 'SUCCEEDED' AND x.related_object_type <> 'redemption')) AS amount
+       FROM redemptions r
+      WHERE r.campaign_id = ANY($1::text[]) AND r.status = 'SUCCEEDED' AND r.related_object_type <> 'redemption'
+      GROUP BY r.campaign_id`,
+    [campaignIds, since.daily, since.weekly, since.monthly],
+  );
+  const n = (v: string | null | undefined) => Number(v ?? 0);
+  return rows.map((r) => ({
+    campaignId: r.campaign_id,
+    redemptions: {
+      count: { total: n(r.count), daily: n(r.count_daily), weekly: n(r.count_weekly), monthly: n(r.count_monthly) },
+      customers_count: { total: n(r.customers), daily: n(r.customers_daily), weekly: n(r.customers_weekly), monthly: n(r.customers_monthly) },
+    },
+    orders: { amount: n(r.amount), amount_discounted: n(r.amount_discounted) },
+  }));
+}
+
 const insertColumns = ['id', 'project_id', 'parent_id', 'customer_id', 'order_id', 'tracking_id', 'related_object_type', 'related_object_id', 'voucher_id', 'campaign_id', 'promotion_stack_id', 'result', 'status', 'amount', 'gift_amount', 'spent', 'body', 'created_at'] as const;
 
 /** The insert of redemption rows as a statement (run alone, or as a part of the event insert). */
