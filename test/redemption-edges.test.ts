@@ -51,10 +51,17 @@ describe('redemption edges', () => {
     expect(await counters(c.id)).toEqual([2]);
   });
 
-  it('reads fractional and huge bounds as whole counts, never failing the redemption', async () => {
+  it('reads fractional, huge and numeric-string bounds as whole counts, never failing the redemption', async () => {
     await campaignWithRules('FRAC', [{ $less_than: [2.5] }]);
     for (let i = 0; i < 3; i++) expect((await redeem('FRAC-1', 'bob')).statusCode).toBe(200);
     expect((await redeem('FRAC-1', 'bob')).json()).toMatchObject({ code: 400, key: 'redemption_rules_violated' });
+    // A numeric string bound is the number.
+    await campaignWithRules('TEXT', [{ $less_than: ['1'] }]);
+    expect((await redeem('TEXT-1', 'bob')).statusCode).toBe(200);
+    expect((await redeem('TEXT-1', 'bob')).json()).toMatchObject({ code: 400, key: 'redemption_rules_violated' });
+    await campaignWithRules('TEXT2', [{ $less_than_or_equal: [' 1 '] }]);
+    for (let i = 0; i < 2; i++) expect((await redeem('TEXT2-1', 'bob')).statusCode).toBe(200);
+    expect((await redeem('TEXT2-1', 'bob')).statusCode).toBe(400);
     await campaignWithRules('HUGE', [{ $less_than: [1e10] }]);
     const huge = await redeem('HUGE-1', 'bob');
     expect(huge.statusCode, huge.body).toBe(200);

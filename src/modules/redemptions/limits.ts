@@ -21,6 +21,8 @@ export interface Limit {
 
 const maxCount = 2_147_483_647;
 
+const asNumber = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v);
+
 const limitName = /^redemption\.count(\.per_customer)?(?:\.(daily|weekly|monthly))?$/;
 
 export function limitsOf(rule: ValidationRuleRow, objectId: string): Limit[] {
@@ -32,8 +34,9 @@ export function limitsOf(rule: ValidationRuleRow, objectId: string): Limit[] {
     const m = limitName.exec(r.name);
     if (!m || (!m[1] && !m[2])) continue;
     const c = r.conditions ?? {};
-    const lt = c.$less_than?.[0];
-    const lte = c.$less_than_or_equal?.[0];
+    // A numeric string bound ("3") is the number, as the evaluator compares it.
+    const lt = asNumber(c.$less_than?.[0]);
+    const lte = asNumber(c.$less_than_or_equal?.[0]);
     // Counts are whole numbers: `< 2.5` allows 3 redemptions (0, 1, 2 before), `<= 2.5` allows 3; the counter is a
     // 32-bit integer, so a larger bound is no limit it can reach.
     const raw = typeof lt === 'number' && Number.isFinite(lt) ? Math.ceil(lt) : typeof lte === 'number' && Number.isFinite(lte) ? Math.floor(lte) + 1 : undefined;
