@@ -53,8 +53,20 @@ describe('grammar checks when saved', () => {
     [{ '1': { name: 'order.items.any', conditions: {}, rules: { '1': { name: 'nope' } } } }, '.rules.1.rules.1.name'],
     [{ '1': { name: 'order.items.any', conditions: {}, rules: null } }, '.rules.1.rules must be object'],
     [{ '1': { name: 'order.amount', conditions: {}, error: 'oops' } }, '.rules.1.error.message must be string'],
+    // redemption.count rules are counted only as top-level limits of an `and` set.
+    [{ logic: '1 or 2', '1': { name: 'redemption.count.per_customer', conditions: { $less_than: [1] } }, '2': { name: 'order.amount', conditions: {} } }, "redemption.count rules count only in a top-level and, as limits with a $less_than or $less_than_or_equal number (its rule set's logic has 'or' or 'not')"],
+    [{ logic: 'not 1', '1': { name: 'redemption.count.daily', conditions: { $less_than: [1] } } }, "logic has 'or' or 'not'"],
+    [{ '1': { name: 'order.items.any', conditions: {}, rules: { '1': { name: 'redemption.count.per_customer', conditions: { $less_than: [1] } } } } }, '.rules.1.rules.1: redemption.count rules count only in a top-level and'],
+    [{ '1': { name: 'redemption.count.per_customer', conditions: { $more_than: [1] } } }, 'no number bound'],
+    [{ '1': { name: 'redemption.count.per_customer', conditions: { $less_than: ['one'] } } }, 'no number bound'],
   ])('refuses %j', (rules, message) => {
     expect(() => checkRuleSet(rules)).toThrow(message);
+  });
+  it('takes redemption.count limits in a top-level and, with number or numeric string bounds', () => {
+    for (const rules of [
+      { '1': { name: 'redemption.count.per_customer', conditions: { $less_than: ['1'] } } },
+      { logic: '1 and 2', '1': { name: 'redemption.count.monthly', conditions: { $less_than_or_equal: [3], $more_than: [0] } }, '2': { name: 'order.amount', conditions: {} } },
+    ]) expect(() => checkRuleSet(rules)).not.toThrow();
   });
 });
 
@@ -137,7 +149,7 @@ describe('names', () => {
     expect(valid({ '1': { name: 'redemption.count.per_customer', conditions: { $less_than: [3] } } }, c).valid).toBe(true);
     expect(valid({ '1': { name: 'redemption.count.per_customer.daily', conditions: { $less_than: [1] } } }, c).valid).toBe(false);
     expect(valid({ '1': { name: 'redemption.count.daily', conditions: { $less_than: [50] } } }, c).valid).toBe(true);
-    expect(valid({ '1': { name: 'redemption.count.weekly', conditions: { $is: [0] } } }, c).valid).toBe(true);
+    expect(evaluateRules({ '1': { name: 'redemption.count.weekly', conditions: { $is: [0] } } }, c, now).valid).toBe(true);
     expect(valid({ '1': { name: 'campaign.redemptions.count', conditions: { $less_than: [100] } } }, c).valid).toBe(true);
     expect(valid({ '1': { name: 'campaign.redemptions.customers_count.monthly', conditions: { $more_than: [7] } } }, c).valid).toBe(false);
     expect(valid({ '1': { name: 'custom_event.metadata', property: 'review_type', conditions: { $is: ['video'] } } }, c).valid).toBe(true);

@@ -82,6 +82,9 @@ describe('validation rules', () => {
     expect(noProperty.statusCode).toBe(400);
     expect(noProperty.json()).toMatchObject({ code: 400, key: 'invalid_validation_rules', details: "Rule 'custom_event.metadata' must have a 'property'" });
     expect((await api('POST', '/v1/validation-rules', { name: 'y', rules: { logic: '1 or 2', '1': { name: 'order.amount', conditions: {} } } })).json()).toMatchObject({ key: 'invalid_validation_rules' });
+    const counted = await api('POST', '/v1/validation-rules', { name: 'z', rules: { logic: '1 or 2', '1': { name: 'redemption.count.per_customer', conditions: { $less_than: [1] } }, '2': { name: 'customer.metadata', property: 'tier', conditions: { $is: ['gold'] } } } });
+    expect(counted.json()).toMatchObject({ code: 400, key: 'invalid_validation_rules' });
+    expect(counted.json().details).toContain('redemption.count rules count only in a top-level and');
     expect((await api('POST', '/v1/validation-rules', { rules: {} })).json()).toMatchObject({ key: 'invalid_payload' });
     expect((await api('POST', '/v1/validation-rules', { name: 'Second' })).json()).toMatchObject({ code: 409, key: 'duplicate_found' });
     expect((await api('GET', '/v1/validation-rules/val_nope')).json()).toMatchObject({ code: 404, key: 'not_found', resource_type: 'validation_rules' });

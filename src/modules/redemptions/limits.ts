@@ -2,7 +2,7 @@
  * Redemption limits a validation rule sets (`redemption.count.per_customer < 3`, `redemption.count.daily < 100`):
  * besides being evaluated, each is spent at redemption in one guarded statement on its counter, so concurrent
  * redemptions never pass it together. Only rules whose rule set combines its rules with `and` (or has one rule)
- * are limits; others are evaluated only.
+ * are limits; others are refused when saved (validation-rules grammar), and those saved before are evaluated only.
  */
 import type { ValidationRuleRow } from '../validation-rules/index.js';
 import type { CounterKey } from './types.js';

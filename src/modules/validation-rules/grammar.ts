@@ -181,6 +181,24 @@ export function logicOf(set: RuleSet): Logic {
   return parseLogic(formula, known);
 }
 
+/**
+ * A redemption.count rule counts only as a limit (its counter is kept and read only then): a rule of the top-level
+ * set, combined with `and` (no `or` / `not`), bounded by a number (or numeric string) with `$less_than` or
+ * `$less_than_or_equal`. Anywhere else it would always see 0, so it is refused.
+ */
+function checkCountRule(rule: Rule, set: RuleSet, at: string, depth: number) {
+  if (!/^redemption\.count(\.per_customer)?(\.(daily|weekly|monthly))?$/.test(rule.name)) return;
+  const bounded = (op: string) => {
+    const v = rule.conditions?.[op]?.[0];
+    return Number.isFinite(typeof v === 'string' && v.trim() !== '' ? Number(v) : v);
+  };
+  let why: string | undefined;
+  if (depth > 0) why = 'it is nested in another rule';
+  else if (typeof set.logic === 'string' && /\b(or|not)\b/i.test(set.logic)) why = "its rule set's logic has 'or' or 'not'";
+  else if (!bounded('$less_than') && !bounded('$less_than_or_equal')) why = 'it has no number bound with $less_than or $less_than_or_equal';
+  if (why) throw invalidValidationRules(`Property ${at}: redemption.count rules count only in a top-level and, as limits with a $less_than or $less_than_or_equal number (${why})`);
+}
+
 /** Refuses what the evaluator would not understand: unknown names or operators, missing properties, bad logic. */
 export function checkRuleSet(set: unknown, path = '.rules', depth = 0): RuleSet {
   if (typeof set !== 'object' || set === null || Array.isArray(set)) throw invalidValidationRules(`Property ${path} must be object`);
@@ -205,6 +223,7 @@ export function checkRuleSet(set: unknown, path = '.rules', depth = 0): RuleSet 
       if (!operators.has(op)) throw invalidValidationRules(`Property ${at}.conditions has an unknown operator '${op}'`);
       if (!Array.isArray(operand)) throw invalidValidationRules(`Property ${at}.conditions.${op} must be array`);
     }
+    checkCountRule(rule, s, at, depth);
     if (rule.error !== undefined && rule.error !== null && (typeof rule.error !== 'object' || (typeof rule.error.message !== 'string' && rule.error.message !== undefined))) {
       throw invalidValidationRules(`Property ${at}.error.message must be string`);
     }
