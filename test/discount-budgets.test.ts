@@ -94,6 +94,32 @@ describe('a budget per product of a collection', () => {
   });
 });
 
+describe('two codes of one campaign in one stack', () => {
+  it('share its budget: the second discounts what the first left, and the redemption spends exactly that', async () => {
+    await ok('POST', '/v1/products', { source_id: 'mitt', name: 'mitt', price: 1000 });
+    const c = await ok('POST', '/v1/campaigns', {
+      name: 'Mitts', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC',
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100, effect: 'APPLY_TO_ITEMS_BY_QUANTITY' } },
+    });
+    const rule = await ok('POST', '/v1/validation-rules', { name: 'budget of mitts', applicable_to: { included: [{ object: 'product', source_id: 'mitt', product_campaign_quantity_limit: 3 }] } });
+    await ok('POST', `/v1/validation-rules/${rule.id}/assignments`, { related_object_type: 'campaign', related_object_id: c.id });
+    for (const code of ['BUD1', 'BUD2']) await ok('POST', `/v1/campaigns/${c.id}/vouchers/${code}`, {});
+    const both = { redeemables: [{ object: 'voucher', id: 'BUD1' }, { object: 'voucher', id: 'BUD2' }], customer: { source_id: 'mitt-ann' }, order: { items: [line('mitt', 2, 1000)] } };
+    // 3 units of the budget: the first code takes 2 (1.00 off each), the second the 1 left.
+    const v = await ok('POST', '/v1/validations', both);
+    expect(v.valid).toBe(true);
+    expect(v.order.total_discount_amount).toBe(300);
+    expect(v.redeemables.map((r: any) => r.status)).toEqual(['APPLICABLE', 'APPLICABLE']);
+    const r = await api('POST', '/v1/redemptions', both);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().order.total_discount_amount).toBe(300);
+    const spent = await t.testDb.db.query<{ n: string }>(`SELECT coalesce(sum(count), 0)::text AS n FROM redemption_counters WHERE object_id LIKE $1`, [`bud:${c.id}:%`]);
+    expect(spent.rows[0]!.n).toBe('3');
+    // Nothing is left: a new stack is refused.
+    expect((await api('POST', '/v1/redemptions', both)).json()).toMatchObject({ code: 400, key: 'order_rules_violated' });
+  });
+});
+
 describe('a budget per promotion tier', () => {
   it("each tier spends its own units, the campaign's budget holds across its tiers, and a rollback gives both back", async () => {
     await ok('POST', '/v1/products', { source_id: 'hat', name: 'hat', price: 4000 });

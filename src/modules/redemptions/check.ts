@@ -43,8 +43,11 @@ export interface Applicable {
   loyalty?: Loyalty;
   /** The products, SKUs and collections its rules let it discount (applicable_to), when they name any. */
   targets?: Targets;
-  /** Which lines of an order the discount may touch, and the targets' limits on them, when its targets choose. */
-  choose?: (lines: RuleItem[]) => { eligible: boolean[]; caps?: Caps };
+  /**
+   * Which lines of an order the discount may touch, and the targets' limits on them, when its targets choose;
+   * `taken`: units earlier members of the stack took of budget counters (by counter key), which are not left to it.
+   */
+  choose?: (lines: RuleItem[], taken?: ReadonlyMap<string, number>) => { eligible: boolean[]; caps?: Caps };
   /** The campaign-budget units its discount takes (set by `choose` for the order it last saw): what a redemption spends. */
   budgets?: { current: BudgetUse[] };
   /** Whether a rule guarding it asks for items (order.items.*, product.*, sku.*): it is about products. */
@@ -52,6 +55,9 @@ export interface Applicable {
   /** The assignments of the rules guarding it (its own and its campaign's), in assignment order. */
   assignments?: AssignmentRow[];
 }
+
+/** A budget counter's key as one string (what stack members share). */
+const budgetKeyId = (key: CounterKey) => key.join('\u0000');
 
 /** Units a discount takes of one budget counter (a target's campaign-wide or per-customer budget). */
 export interface BudgetUse {
@@ -311,16 +317,16 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     if (!restricts(targets) || !onItems(discount)) return { found: { targets, ...about } };
     // Lines as the catalog knows them (lines a discount added later stay as they are).
     const scope = ids[1] ?? ids[0]!;
-    const budgetLeft = (t: Target, product?: string) => {
+    const budgetLeft = (taken: ReadonlyMap<string, number> | undefined) => (t: Target, product?: string) => {
       if (!budgeted.has(t)) return undefined;
       const counters = budgetsOf(scope, t, product, tierId);
-      return counters.length > 0 ? Math.min(...counters.map((b) => b.bound - b.used)) : undefined;
+      return counters.length > 0 ? Math.min(...counters.map((b) => b.bound - b.used - (taken?.get(budgetKeyId(b.key)) ?? 0))) : undefined;
     };
     const budgets: { current: BudgetUse[] } = { current: [] };
-    const choose = (lines: RuleItem[]) => {
+    const choose = (lines: RuleItem[], taken?: ReadonlyMap<string, number>) => {
       const mapped = lines.map((l, i) => known[i] ?? l);
       const eligible = eligibleLines(targets, mapped, inCollection);
-      const caps = capsOf(targets, mapped, eligible, inCollection, budgeted.size > 0 ? budgetLeft : undefined);
+      const caps = capsOf(targets, mapped, eligible, inCollection, budgeted.size > 0 ? budgetLeft(taken) : undefined);
       budgets.current = (caps?.budgeted ?? []).flatMap(({ target, product, units }) => (units > 0 ? budgetsOf(scope, target, product, tierId).map((b) => ({ key: b.key, units, bound: b.bound })) : []));
       return { eligible, caps };
     };
@@ -432,13 +438,16 @@ export function applyStack(checked: Checked[], order: CheckContext['order']): St
     items: order.items.map((i) => ({ ...i, discount_amount: i.discount_amount ?? 0 })),
     metadata: order.metadata,
   } as StackOrder;
+  // Units of budget counters that members took (two codes of one campaign share its budget): the next sees the rest.
+  const taken = new Map<string, number>();
   for (const c of checked) {
     if (c.status !== 'APPLICABLE') continue;
     if (c.discount) {
-      const chosen = c.choose?.(running.items as RuleItem[]);
+      const chosen = c.choose?.(running.items as RuleItem[], taken);
       const r = calculateDiscount(c.discount, { order: running as DiscountOrder, ...c.formula, ...(c.unitPrices ? { unitPrice: (t: string) => c.unitPrices?.get(t) } : {}), ...(chosen ? { eligible: (_l: unknown, i: number) => chosen.eligible[i] === true, ...(chosen.caps ? { caps: chosen.caps } : {}) } : {}) });
       c.discountResult = r;
       c.amount = r.total;
+      for (const b of c.budgets?.current ?? []) taken.set(budgetKeyId(b.key), (taken.get(budgetKeyId(b.key)) ?? 0) + b.units);
       running = { ...running, ...applyDiscount(running as DiscountOrder, r) } as StackOrder;
     } else if (c.gift) {
       // Without an order amount the credits asked are taken as they are.
