@@ -61,11 +61,17 @@ describe('tessera CLI help', slow, () => {
   });
 
   it('refuses bad input with a message and a non-zero exit', async () => {
-    const [badPort, unknown, noName] = await Promise.all([
+    const [badPort, unknown, noName, emptyName, longName] = await Promise.all([
       run(['serve', '--port', 'nope', '--data-dir', join(tmp, 'never')]),
       run(['frobnicate']),
       run(['projects', 'create', '--data-dir', join(tmp, 'never')]),
+      run(['projects', 'create', '--name', ' ', '--data-dir', join(tmp, 'never')]),
+      run(['projects', 'create', '--name', 'x'.repeat(201), '--data-dir', join(tmp, 'never')]),
     ]);
+    for (const bad of [emptyName, longName]) {
+      expect(bad.code).not.toBe(0);
+      expect(bad.out).toContain('must be 1 to 200 characters');
+    }
     expect(badPort.code).toBe(2);
     expect(badPort.out).toContain('port must be an integer');
     expect(unknown.code).not.toBe(0);

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { ConfigFlags } from '../config/index.js';
 import { compose } from '../compose.js';
 import { createdProjectObject, projectObject, type ProjectsService } from '../modules/projects/index.js';
@@ -23,12 +23,18 @@ async function withProjects<T>(flags: ConfigFlags, fn: (projects: ProjectsServic
   }
 }
 
+/** A project's name, as the management API takes it: 1 to 200 characters, not only spaces. */
+function projectName(v: string): string {
+  if (v.trim() === '' || v.length > 200) throw new InvalidArgumentError('must be 1 to 200 characters');
+  return v;
+}
+
 export function projectsCommand(program: Command): void {
   const projects = program.command('projects').description('create and list projects, regenerate their keys');
 
   withStoreOptions(projects.command('create'))
     .description('create a project and print its keys')
-    .requiredOption('--name <name>', 'project name')
+    .requiredOption('--name <name>', 'project name (1 to 200 characters)', projectName)
     .option('--trusted-domain <domain...>', 'origins allowed to use the client key (client_trusted_domains)')
     .option('--json', 'print the project as JSON')
     .action(async (flags: ConfigFlags & { name: string; trustedDomain?: string[]; json?: boolean }) => {
