@@ -4,8 +4,14 @@ import { dashOf, field, projectCtx, type ProjectCtx, refusalText } from '../cont
 import { html, when, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
 import { bodyProblem, userCause, type V1Services } from '../v1.js';
+import type { CampaignServices } from './campaigns.js';
 
-type Values = Record<'name' | 'status' | 'trigger_type' | 'event' | 'segment_id' | 'target_url' | 'event_name' | 'headers' | 'template' | 'raw_payload', string>;
+type Values = Record<
+  'name' | 'status' | 'trigger_type' | 'event' | 'segment_id' | 'trigger_campaign_id' | 'purpose' | 'campaign_id' | 'target_url' | 'event_name' | 'headers' | 'template' | 'raw_payload',
+  string
+>;
+type Choice = { id: string; name: string };
+const purposes = ['plain_message', 'publish_unique_codes', 'notify_promotion'] as const;
 
 function valuesOf(d?: DistributionRow): Values {
   return {
@@ -14,6 +20,9 @@ function valuesOf(d?: DistributionRow): Values {
     trigger_type: d?.trigger.type ?? 'customer.custom_event',
     event: d?.trigger.event ?? '',
     segment_id: d?.trigger.segment_id ?? '',
+    trigger_campaign_id: d?.trigger.campaign_id ?? '',
+    purpose: d?.purpose ?? 'plain_message',
+    campaign_id: d?.campaign_id ?? '',
     target_url: d?.channel.target_url ?? '',
     event_name: d?.channel.event_name ?? '',
     headers: Object.entries(d?.channel.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n'),
@@ -39,24 +48,35 @@ function inputOf(v: Values): Record<string, unknown> | string {
       return `The payload template is not valid JSON: ${(err as Error).message}`;
     }
   }
+  const purpose = v.purpose || 'plain_message';
   return {
     name: v.name.trim(),
     status: v.status,
-    purpose: 'plain_message',
-    trigger: { type: v.trigger_type, ...(v.event.trim() ? { event: v.event.trim() } : {}), ...(v.segment_id.trim() ? { segment_id: v.segment_id.trim() } : {}) },
+    purpose,
+    // A plain message names no campaign: one left chosen from another purpose is dropped rather than refused.
+    ...(purpose !== 'plain_message' && v.campaign_id ? { campaign_id: v.campaign_id } : {}),
+    trigger: {
+      type: v.trigger_type,
+      ...(v.event.trim() ? { event: v.event.trim() } : {}),
+      ...(v.segment_id.trim() ? { segment_id: v.segment_id.trim() } : {}),
+      ...(v.trigger_campaign_id ? { campaign_id: v.trigger_campaign_id } : {}),
+    },
     channel: { type: 'webhook', target_url: v.target_url.trim(), event_name: v.event_name.trim(), headers, template, raw_payload: v.raw_payload === 'on' },
   };
 }
 
-function form(c: ProjectCtx, action: string, v: Values, segments: Array<{ id: string; name: string }>, error?: string): Html {
+function form(c: ProjectCtx, action: string, v: Values, segments: Choice[], campaigns: Choice[], error?: string): Html {
   const opt = (value: string, label: string, cur: string) => html`<option value="${value}"${value === cur ? ' selected' : ''}>${label}</option>`;
   return html`${error ? html`<div class="notice error" role="alert">${error}</div>` : ''}<form method="post" action="${action}" class="card">${csrfField(c.session)}
 <label for="d-name">Name</label><input type="text" id="d-name" name="name" required value="${v.name}">
 <label for="d-status">Status</label><select id="d-status" name="status">${['TO SEND', 'PAUSED', 'DRAFT'].map((s) => opt(s, s, v.status))}</select>
 <fieldset><legend>Trigger</legend><label for="d-trigger">When</label><select id="d-trigger" name="trigger_type">${triggerTypes.map((t) => opt(t, t, v.trigger_type))}</select>
 <label for="d-event">Custom event name (customer.custom_event)</label><input type="text" id="d-event" name="event" value="${v.event}">
-<label for="d-segment">Segment (segment triggers; optional narrowing for the others)</label><select id="d-segment" name="segment_id">${opt('', 'None', v.segment_id)}${segments.map((g) => opt(g.id, g.name, v.segment_id))}</select></fieldset>
-<fieldset><legend>Purpose and channel</legend><p class="muted">Purpose: plain message, sent through a webhook channel.</p>
+<label for="d-segment">Segment (segment triggers; optional narrowing for the others)</label><select id="d-segment" name="segment_id">${opt('', 'None', v.segment_id)}${segments.map((g) => opt(g.id, g.name, v.segment_id))}</select>
+<label for="d-trigger-campaign">Only for the campaign (publication, loyalty and reward triggers)</label><select id="d-trigger-campaign" name="trigger_campaign_id">${opt('', 'Any campaign', v.trigger_campaign_id)}${campaigns.map((x) => opt(x.id, x.name, v.trigger_campaign_id))}</select></fieldset>
+<fieldset><legend>Purpose and channel</legend><p class="muted">Sent through a webhook channel.</p>
+<label for="d-purpose">Purpose</label><select id="d-purpose" name="purpose">${purposes.map((p) => opt(p, p, v.purpose))}</select>
+<label for="d-campaign">Campaign (publish_unique_codes publishes one of its codes; notify_promotion tells about it)</label><select id="d-campaign" name="campaign_id">${opt('', 'None', v.campaign_id)}${campaigns.map((x) => opt(x.id, x.name, v.campaign_id))}</select>
 <label for="d-url">Target URL <span class="muted">(https://…, a broker's, or smtp://NAME to send e-mail: then a template with to, subject and text, sent as the whole body)</span></label><input type="url" id="d-url" name="target_url" required value="${v.target_url}">
 <label for="d-event-name">Event name sent (the envelope's type)</label><input type="text" id="d-event-name" name="event_name" required value="${v.event_name}">
 <label for="d-headers">Custom headers (one "Name: value" a line)</label><textarea id="d-headers" name="headers" rows="2">${v.headers}</textarea>
@@ -65,10 +85,18 @@ function form(c: ProjectCtx, action: string, v: Values, segments: Array<{ id: st
 <p><button type="submit">Save</button> <a class="button secondary" href="${c.base}/distributions">Cancel</a></p></form>`;
 }
 
-export function distributionRoutes(d: FastifyInstance, s: V1Services): void {
+export function distributionRoutes(d: FastifyInstance, s: V1Services & Pick<CampaignServices, 'campaigns'>): void {
   type P = { Params: { projectId: string; distributionId: string } };
-  const names: Array<keyof Values> = ['name', 'status', 'trigger_type', 'event', 'segment_id', 'target_url', 'event_name', 'headers', 'template', 'raw_payload'];
+  const names: Array<keyof Values> = ['name', 'status', 'trigger_type', 'event', 'segment_id', 'trigger_campaign_id', 'purpose', 'campaign_id', 'target_url', 'event_name', 'headers', 'template', 'raw_payload'];
   const segmentsOf = async (projectId: string) => (await s.segments.list(projectId, { ascending: false, limit: 100, page: 1 })).segments;
+  /** The form with the project's segments and campaigns to choose from. */
+  const formOf = async (c: ProjectCtx, action: string, v: Values, error?: string) => {
+    const [segments, list] = await Promise.all([segmentsOf(c.project.id), s.campaigns.list(c.project.id, { limit: 100, page: 1 })]);
+    const campaigns = (list.campaigns as Choice[]).map((x) => ({ id: x.id, name: x.name }));
+    // A campaign beyond the first 100 stays chosen rather than silently dropped on save.
+    for (const id of [v.campaign_id, v.trigger_campaign_id]) if (id && !campaigns.some((x) => x.id === id)) campaigns.push({ id, name: id });
+    return form(c, action, v, segments, campaigns, error);
+  };
 
   d.get<P>('/p/:projectId/distributions', async (req, reply) => {
     const c = await projectCtx(req);
@@ -96,7 +124,7 @@ ${x.trigger.type === 'manual' ? html`<tr><td colspan="6"><form method="post" act
     const v = Object.fromEntries(names.map((n) => [n, field(body, n)])) as Values;
     const action = id ? `${c.base}/distributions/${encodeURIComponent(id)}` : `${c.base}/distributions`;
     const fail = async (error: string) =>
-      c.render(reply.code(400), 'distributions', 'Distribution', html`<h1>${id ? 'Edit distribution' : 'Create distribution'}</h1>${form(c, action, v, await segmentsOf(c.project.id), error)}`);
+      c.render(reply.code(400), 'distributions', 'Distribution', html`<h1>${id ? 'Edit distribution' : 'Create distribution'}</h1>${await formOf(c, action, v, error)}`);
     const input = inputOf(v);
     if (typeof input === 'string') return fail(input);
     const problem = bodyProblem(distributionBody, input);
@@ -113,7 +141,7 @@ ${x.trigger.type === 'manual' ? html`<tr><td colspan="6"><form method="post" act
 
   d.get<P>('/p/:projectId/distributions/new', async (req, reply) => {
     const c = await projectCtx(req);
-    return c.render(reply, 'distributions', 'Create distribution', html`<h1>Create distribution</h1>${form(c, `${c.base}/distributions`, valuesOf(), await segmentsOf(c.project.id))}`);
+    return c.render(reply, 'distributions', 'Create distribution', html`<h1>Create distribution</h1>${await formOf(c, `${c.base}/distributions`, valuesOf())}`);
   });
   d.post<P>('/p/:projectId/distributions', async (req, reply) => save(await projectCtx(req), reply, req.body));
   d.get<P>('/p/:projectId/distributions/:distributionId/edit', async (req, reply) => {
@@ -124,7 +152,7 @@ ${x.trigger.type === 'manual' ? html`<tr><td colspan="6"><form method="post" act
       reply,
       'distributions',
       row.name,
-      html`<h1>Edit distribution</h1>${form(c, at, valuesOf(row), await segmentsOf(c.project.id))}
+      html`<h1>Edit distribution</h1>${await formOf(c, at, valuesOf(row))}
 <h2>Send a test</h2><p class="muted">Sends the saved message once, now, whatever the status: for the customer named, or a sample one. Nothing is published or recorded.</p>
 <form method="post" action="${at}/test" class="filters" aria-label="Send a test of ${row.name}">${csrfField(c.session)}
 <div><label for="test-customer">Customer (id or source id; empty for a sample)</label><input type="text" id="test-customer" name="customer"></div>
@@ -150,8 +178,9 @@ ${x.trigger.type === 'manual' ? html`<tr><td colspan="6"><form method="post" act
     const c = await projectCtx(req);
     const row = await s.distributions.get(c.project.id, req.params.distributionId);
     const status = field(req.body, 'status') === 'PAUSED' ? 'PAUSED' : 'TO SEND';
-    const current = inputOf(valuesOf(row)) as Record<string, unknown>;
-    await s.distributions.update(c.project.id, row.id, { ...current, status } as never);
+    // Only the status changes: the rest is the row as stored (its purpose, campaign and trigger included).
+    const { name, trigger, purpose, campaign_id, channel } = row;
+    await s.distributions.update(c.project.id, row.id, { name, status, trigger, purpose, ...(campaign_id ? { campaign_id } : {}), channel });
     return c.done(reply, `${c.base}/distributions`, `Distribution ${row.name} ${status === 'PAUSED' ? 'paused' : 'resumed'}.`);
   });
 
