@@ -718,7 +718,9 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const [, appId, appToken] = notice.match(/app id (\S+), app token (\S+)$/)!;
     expect((await customers(q.server)).statusCode).toBe(401);
     expect((await customers({ 'x-app-id': appId!, 'x-app-token': appToken! })).statusCode).toBe(200);
-    await page.reload();
+    // Shown on the answer to the change only: back on the settings, no message carries it.
+    await page.getByRole('link', { name: 'Back', exact: true }).click();
+    expect(await page.locator('h1').textContent()).toBe('General');
     expect(await page.locator('.notice').count()).toBe(0);
 
     // Stacking rules: Voucherify's defaults until the project sets its own.
@@ -1396,6 +1398,9 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     const notice = await page.getByText(/grace@store\.example is invited as VIEWER/).textContent();
     const link = /(http:\/\/\S+\/dashboard\/invitation\/\S+)/.exec(notice ?? '')?.[1];
     expect(link, notice ?? '').toBeDefined();
+    // Shown once, on the answer to the form: back on the list, the link is not said again.
+    await page.getByRole('link', { name: 'Back', exact: true }).click();
+    expect(await page.locator('main').textContent()).not.toContain(link!);
     expect(await page.locator('tbody').textContent()).toContain('invited');
     await shot(page, 'team');
 

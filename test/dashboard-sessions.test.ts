@@ -174,4 +174,28 @@ describe('dashboard sessions in the database', () => {
     expect(all).not.toContain(id);
     expect(all).not.toContain(managementHeaders['x-management-token']);
   });
+
+  it('never keep a secret a change shows (an invitation or password reset link, a new key): it is in that answer only', async () => {
+    const cookie = await signIn(t.app);
+    const csrf = csrfOf((await page(t.app, cookie, 'team')).body)!;
+    const post = (path: string, fields: Record<string, string> = {}) =>
+      t.app.inject({ method: 'POST', url: `/dashboard/p/${p.id}/${path}`, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrf, ...fields }).toString() });
+    const stored = async () => JSON.stringify((await t.testDb.db.query<Record<string, unknown>>('SELECT * FROM dashboard_sessions')).rows);
+
+    const invited = await post('team', { email: 'kept-out@example.com', role: 'USER' });
+    expect(invited.statusCode).toBe(200);
+    const link = /Send them this link \(it works for 7 days, once\): (http:\/\/[^\s<]+)/.exec(invited.body)?.[1];
+    expect(link, invited.body).toBeDefined();
+    expect(await stored()).not.toContain(new URL(link!).pathname);
+    // The link works: it opens the invitation's page.
+    expect((await t.app.inject({ method: 'GET', url: new URL(link!).pathname })).statusCode).toBe(200);
+
+    const key = await post('settings/keys/server/regenerate');
+    expect(key.statusCode).toBe(200);
+    const [, appId, appToken] = /app id (\S+), app token ([^\s<]+)/.exec(key.body)!;
+    expect(await stored()).not.toContain(appToken);
+    expect((await t.app.inject({ method: 'GET', url: '/v1/customers', headers: { 'x-app-id': appId!, 'x-app-token': appToken! } })).statusCode).toBe(200);
+    // The next page says nothing of it.
+    expect((await page(t.app, cookie, 'settings')).body).not.toContain(appToken);
+  });
 });

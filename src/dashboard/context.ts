@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TesseraError } from '../core/errors.js';
 import { ApiRefusal, type ApiClient } from './api-client.js';
 import { page, type ProjectRef, type Screen } from './layout.js';
-import type { Html } from './html.js';
+import { html, type Html } from './html.js';
 import type { Session } from './session.js';
 import type { Role } from '../modules/team/index.js';
 
@@ -55,6 +55,11 @@ export interface ProjectCtx {
    * (a 4xx) is said on `at` with nothing changed; anything else is thrown.
    */
   attempt(reply: FastifyReply, at: string, change: () => Promise<Outcome>): Promise<FastifyReply>;
+  /**
+   * Shows a secret a change made (a key, an invitation link) once, in the change's own answer (200) with a link back:
+   * never in the message for the next page, which the session's row in the database keeps until then.
+   */
+  reveal(reply: FastifyReply, screen: Screen, title: string, text: string, back: string): FastifyReply;
 }
 
 /** What a change shows next: its message on the page it was made from, or a message of its own kind elsewhere. */
@@ -73,14 +78,17 @@ export async function projectCtx(req: FastifyRequest): Promise<ProjectCtx> {
     session.flash = { kind, text };
     return reply.redirect(to, 303);
   };
+  const render = (reply: FastifyReply, screen: Screen, title: string, body: Html) => reply.type('text/html; charset=utf-8').send(page({ session, projects, project, screen, title, body, role }));
   return {
     session,
     api,
     projects,
     project,
     base,
-    render: (reply, screen, title, body) => reply.type('text/html; charset=utf-8').send(page({ session, projects, project, screen, title, body, role })),
+    render,
     done,
+    reveal: (reply, screen, title, text, back) =>
+      render(reply, screen, title, html`<h1>${title}</h1><div class="notice ok" role="status">${text}</div><p class="muted">Copy it now: it is not shown again.</p><p><a class="button" href="${back}">Back</a></p>`),
     async attempt(reply, at, change) {
       let out: Outcome;
       try {

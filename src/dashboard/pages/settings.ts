@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { StackingRules } from '../../modules/redemptions/index.js';
-import { field, projectCtx, type ProjectCtx } from '../context.js';
+import { field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField, postButton, settingsTabs } from '../layout.js';
 
@@ -199,10 +199,16 @@ export function settingsRoutes(d: FastifyInstance): void {
     const c = await projectCtx(req);
     const kind = req.params.kind === 'server' ? 'server-side-key' : req.params.kind === 'client' ? 'client-side-key' : undefined;
     if (!kind) return c.done(reply, `${c.base}/settings`, 'There are server-side and client-side keys only.', 'error');
-    return c.attempt(reply, `${c.base}/settings#keys-h`, async () => {
-      const body = await c.api.must<Record<string, { app_id: string; app_token: string }>>('POST', `/projects/${c.project.id}/${kind}/regenerate`);
-      const pair = body[kind.replaceAll('-', '_')]!;
-      return `New ${kind.replace('-key', '').replace('-', ' ')} key (shown once): app id ${pair.app_id}, app token ${pair.app_token}`;
-    });
+    let made: Record<string, { app_id: string; app_token: string }>;
+    try {
+      made = await c.api.must('POST', `/projects/${c.project.id}/${kind}/regenerate`);
+    } catch (err) {
+      const why = refusalText(err);
+      if (why === undefined) throw err;
+      return c.done(reply, `${c.base}/settings#keys-h`, why, 'error');
+    }
+    const pair = made[kind.replaceAll('-', '_')]!;
+    const name = kind.replace('-key', '').replace('-', ' ');
+    return c.reveal(reply, 'settings', `New ${name} key`, `New ${name} key (shown once): app id ${pair.app_id}, app token ${pair.app_token}`, `${c.base}/settings#keys-h`);
   });
 }

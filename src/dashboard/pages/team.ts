@@ -65,7 +65,7 @@ export function teamRoutes(d: FastifyInstance): void {
     if (invited.status === 204) {
       const path = new URL(String(invited.headers['x-tessera-invitation-url'])).pathname;
       const link = `${req.publicOrigin}${path}`;
-      return c.done(reply, `${c.base}/team`, `${email} is invited as ${role}. Send them this link (it works for 7 days, once): ${link}`);
+      return c.reveal(reply, 'team', 'Invitation link', `${email} is invited as ${role}. Send them this link (it works for 7 days, once): ${link}`, `${c.base}/team`);
     }
     // Already in the team (the invitation was accepted): added to this project at once.
     if (invited.status === 409) {
@@ -88,7 +88,7 @@ export function teamRoutes(d: FastifyInstance): void {
     const r = await c.api.call('POST', `/users/${encodeURIComponent(req.params.userId)}/password-reset`);
     if (r.status !== 204) return c.done(reply, `${c.base}/team`, new ApiRefusal(r.status, r.body).message, 'error');
     const link = `${req.publicOrigin}${new URL(String(r.headers['x-tessera-invitation-url'])).pathname}`;
-    return c.done(reply, `${c.base}/team`, `Send this link to choose a new password (it works for 7 days, once; the current password works until then): ${link}`);
+    return c.reveal(reply, 'team', 'Password reset link', `Send this link to choose a new password (it works for 7 days, once; the current password works until then): ${link}`, `${c.base}/team`);
   });
 
   d.post<P>('/p/:projectId/team/:userId/delete', async (req, reply) => {
