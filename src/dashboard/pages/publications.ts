@@ -11,7 +11,9 @@ export interface PublicationListServices {
   campaigns: Pick<CampaignsService, 'list'>;
 }
 
-type Q = { campaign?: string; customer?: string; code?: string; page?: string };
+type Q = Record<string, unknown>;
+/** A query parameter's text: '' when absent or given more than once (an array). */
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
 type Shown = {
   id: string;
   created_at: string;
@@ -27,10 +29,10 @@ const pageSize = 50;
 export function publicationListRoutes(d: FastifyInstance, s: PublicationListServices): void {
   d.get<{ Params: { projectId: string }; Querystring: Q }>('/p/:projectId/publications', async (req, reply) => {
     const c = await projectCtx(req);
-    const campaign = (req.query.campaign ?? '').trim();
-    const customer = (req.query.customer ?? '').trim();
-    const code = (req.query.code ?? '').trim();
-    const pageNo = Math.min(1000, Math.max(1, Number.parseInt(req.query.page ?? '', 10) || 1));
+    const campaign = str(req.query.campaign).trim();
+    const customer = str(req.query.customer).trim();
+    const code = str(req.query.code).trim();
+    const pageNo = Math.min(1000, Math.max(1, Number.parseInt(str(req.query.page), 10) || 1));
     const [page, campaignList] = await Promise.all([
       s.publications.list(c.project.id, { limit: pageSize, page: pageNo, order: '-created_at', ...(campaign ? { campaign } : {}), ...(customer ? { customer } : {}), ...(code ? { voucher: code } : {}) }),
       s.campaigns.list(c.project.id, { limit: 100, page: 1 }),

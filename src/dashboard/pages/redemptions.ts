@@ -12,17 +12,19 @@ export interface RedemptionServices {
   campaigns: Pick<CampaignsService, 'list'>;
 }
 
-type Q = { result?: string; campaign?: string; customer?: string; code?: string; page?: string };
+type Q = Record<string, unknown>;
+/** A query parameter's text: '' when absent or given more than once (an array). */
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const pageSize = 50;
 
 export function redemptionListRoutes(d: FastifyInstance, s: RedemptionServices): void {
   d.get<{ Params: { projectId: string }; Querystring: Q }>('/p/:projectId/redemptions', async (req, reply) => {
     const c = await projectCtx(req);
     const result = req.query.result === 'SUCCESS' || req.query.result === 'FAILURE' ? req.query.result : '';
-    const campaign = (req.query.campaign ?? '').trim();
-    const customer = (req.query.customer ?? '').trim();
-    const code = (req.query.code ?? '').trim();
-    const pageNo = Math.min(1000, Math.max(1, Number.parseInt(req.query.page ?? '', 10) || 1));
+    const campaign = str(req.query.campaign).trim();
+    const customer = str(req.query.customer).trim();
+    const code = str(req.query.code).trim();
+    const pageNo = Math.min(1000, Math.max(1, Number.parseInt(str(req.query.page), 10) || 1));
     const [page, campaignList] = await Promise.all([
       s.redemptions.list(c.project.id, {
         limit: pageSize,
