@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/core/clock.js';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { apiSpecValidator } from './helpers/api-spec.js';
+import { dashboardSession } from './helpers/dashboard-session.js';
 import { requestsOf } from './helpers/requests.js';
 
 const clock = fixedClock(new Date('2026-06-10T12:00:00Z'));
@@ -71,6 +72,25 @@ describe('campaign summary', () => {
     expect((await api('GET', `/v1/campaigns/${c.id}/summary?start_date=tomorrow`)).json()).toMatchObject({ code: 400, key: 'invalid_query_params' });
     expect((await api('GET', `/v1/campaigns/${c.id}/summary?start_date=2026-06-12&end_date=2026-06-11`)).statusCode).toBe(400);
     expect((await api('GET', '/v1/campaigns/camp_none/summary')).json()).toMatchObject({ code: 404, resource_type: 'campaign' });
+  });
+
+  it('takes days from 0001-01-01 to 9999-12-30: one beyond is a 400 on the API and said on the dashboard, never a 500', async () => {
+    const c = await ok('POST', '/v1/campaigns', { name: 'Far days', campaign_type: 'DISCOUNT_COUPONS', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } } });
+    expect((await summary(c.id, '?start_date=0001-01-01&end_date=9999-12-30')).redemptions).toBe(0);
+    for (const q of ['?end_date=9999-12-31', '?start_date=0000-01-01&end_date=0000-01-02', '?start_date=0000-12-31']) {
+      const res = await api('GET', `/v1/campaigns/${c.id}/summary${q}`);
+      expect(res.statusCode, q).toBe(400);
+      expect(res.json()).toMatchObject({ code: 400, key: 'invalid_query_params', details: expect.stringContaining('from 0001-01-01 to 9999-12-30') });
+    }
+    const { cookie } = await dashboardSession(t.app, p.id);
+    for (const q of ['?to=9999-12-31', '?from=0000-01-01&to=0000-01-02']) {
+      const res = await t.app.inject({ method: 'GET', url: `/dashboard/p/${p.id}/campaigns/${c.id}${q}`, headers: { cookie } });
+      expect(res.statusCode, q).toBe(200);
+      expect(res.body).toContain('Choose two days from 0001-01-01 to 9999-12-30, the first not after the second.');
+    }
+    const far = await t.app.inject({ method: 'GET', url: `/dashboard/p/${p.id}/campaigns/${c.id}?from=0001-01-01&to=9999-12-30`, headers: { cookie } });
+    expect(far.statusCode).toBe(200);
+    expect(far.body).toContain('0001-01-01 – 9999-12-30');
   });
 
   it('counts a gift card campaign\'s credits and a loyalty program\'s points', async () => {

@@ -1,4 +1,4 @@
-import type { CampaignSummary } from '../../modules/campaign-summary/index.js';
+import { firstSummaryDay, isSummaryDay, lastSummaryDay, type CampaignSummary } from '../../modules/campaign-summary/index.js';
 import type { ProjectCtx } from '../context.js';
 import { html, money, type Html } from '../html.js';
 
@@ -48,8 +48,6 @@ function rowsFor(type: string): Array<[string, (f: Figures) => string]> {
   return [...common, ...codes, ...discounts];
 }
 
-const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
-
 /**
  * A campaign's figures (the API's campaign summary): all time, and over a period the page's `from` and `to` choose
  * (whole UTC days; the last 30 days by default). A period that is not two dates in order is said, not refused.
@@ -59,15 +57,15 @@ export async function campaignFiguresSection(c: ProjectCtx, s: CampaignFigureSer
   const monthAgo = new Date(now.getTime() - 29 * 86_400_000).toISOString().slice(0, 10);
   const from = q.from?.trim() || monthAgo;
   const to = q.to?.trim() || today;
-  const valid = isDay(from) && isDay(to) && from <= to;
+  const valid = isSummaryDay(from) && isSummaryDay(to) && from <= to;
   const [all, period] = await Promise.all([
     s.campaignSummary.summary(c.project.id, campaign.id, {}) as Promise<Figures>,
     valid ? (s.campaignSummary.summary(c.project.id, campaign.id, { start_date: from, end_date: to }) as Promise<Figures>) : Promise.resolve(undefined),
   ]);
   return html`<section class="card" aria-labelledby="figures-h"><h2 id="figures-h">Figures</h2>
-<form method="get" action="${at}" class="filters" aria-label="Period of the figures"><div><label for="figures-from">From (UTC day)</label><input type="date" id="figures-from" name="from" value="${from}"></div>
-<div><label for="figures-to">To (UTC day, counted)</label><input type="date" id="figures-to" name="to" value="${to}"></div><div><button type="submit" class="secondary">Show</button></div></form>
-${valid ? '' : html`<p class="notice error" role="alert">Choose two days, the first not after the second.</p>`}
+<form method="get" action="${at}" class="filters" aria-label="Period of the figures"><div><label for="figures-from">From (UTC day)</label><input type="date" id="figures-from" name="from" min="${firstSummaryDay}" max="${lastSummaryDay}" value="${from}"></div>
+<div><label for="figures-to">To (UTC day, counted)</label><input type="date" id="figures-to" name="to" min="${firstSummaryDay}" max="${lastSummaryDay}" value="${to}"></div><div><button type="submit" class="secondary">Show</button></div></form>
+${valid ? '' : html`<p class="notice error" role="alert">Choose two days from ${firstSummaryDay} to ${lastSummaryDay}, the first not after the second.</p>`}
 <div class="table-wrap"><table id="campaign-figures"><thead><tr><th scope="col"></th><th scope="col">All time</th><th scope="col">${valid ? `${from} – ${to}` : 'Period'}</th></tr></thead>
 <tbody>${rowsFor(campaign.campaign_type).map(([label, show]) => html`<tr><th scope="row">${label}</th><td>${show(all)}</td><td>${period ? show(period) : '—'}</td></tr>`)}</tbody></table></div></section>`;
 }

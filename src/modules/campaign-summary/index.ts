@@ -6,7 +6,7 @@ import type { CampaignsService } from '../campaigns/index.js';
 import { defineModule } from '../module.js';
 import type { ValidationCounts } from '../redemptions/index.js';
 import { createCampaignSummary } from './service.js';
-export { type CampaignSummary, type SummaryQuery } from './service.js';
+export { type CampaignSummary, type SummaryQuery, isSummaryDay, firstSummaryDay, lastSummaryDay } from './service.js';
 
 export const campaignSummaryModule = defineModule<{ campaignSummary: ReturnType<typeof createCampaignSummary> }, { campaigns: CampaignsService; validationCounts: ValidationCounts }>({
   name: 'campaign-summary',

@@ -18,9 +18,16 @@ export interface SummaryQuery {
 const day = 86_400_000;
 const magnitude = (m: Map<string, number>, type: string) => Math.abs(m.get(type) ?? 0);
 
+/** The days a period may name: the database's timestamps have no year 0, and the day after end_date is its bound. */
+export const firstSummaryDay = '0001-01-01';
+export const lastSummaryDay = '9999-12-30';
+
+/** Whether a text is a day (YYYY-MM-DD) a summary's period may start or end on. */
+export const isSummaryDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && v >= firstSummaryDay && v <= lastSummaryDay;
+
 function periodOf(q: SummaryQuery): sql.Period {
   const parse = (v: string, what: string) => {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw invalidQueryParams(`Query ${what} must be a date (YYYY-MM-DD)`);
+    if (!isSummaryDay(v)) throw invalidQueryParams(`Query ${what} must be a date (YYYY-MM-DD) from ${firstSummaryDay} to ${lastSummaryDay}`);
     return new Date(`${v}T00:00:00Z`);
   };
   const from = q.start_date ? parse(q.start_date, 'start_date') : new Date(Date.UTC(1970, 0, 1));
