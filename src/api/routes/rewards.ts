@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidPayload } from '../../core/errors.js';
-import type { AssignmentInput, RewardInput, RewardsService } from '../../modules/rewards/index.js';
+import { assignmentBody, rewardBody, type AssignmentInput, type RewardInput, type RewardsService } from '../../modules/rewards/index.js';
 import type { LoyaltiesService, Tiers } from '../../modules/loyalties/index.js';
 import { orderInputSchema, type OrderInput } from '../../modules/orders/index.js';
 import { stackingRulesOf, type RedemptionsService } from '../../modules/redemptions/index.js';
@@ -10,22 +10,6 @@ import { limitParam, pageParam } from '../list.js';
 const pageQuery = { type: 'object', properties: { limit: limitParam, page: pageParam } } as const;
 const assignmentsQuery = { type: 'object', properties: { limit: limitParam, page: pageParam, assignment_id: { type: 'string', maxLength: 200 }, assignmentId: { type: 'string', maxLength: 200 } } } as const;
 type AssignmentsQuery = { limit: number; page: number; assignment_id?: string; assignmentId?: string };
-const rewardBody = {
-  type: 'object',
-  properties: {
-    name: { type: 'string', minLength: 1, maxLength: 200 },
-    type: { type: 'string', enum: ['CAMPAIGN', 'MATERIAL', 'COIN'] },
-    parameters: { type: 'object' },
-    attributes: { type: 'object' },
-    metadata: { type: 'object' },
-    // A 32-bit count, as its redeemed count is.
-    stock: { type: ['integer', 'null'], minimum: 0, maximum: 2_147_483_647 },
-  },
-} as const;
-const assignmentBody = {
-  type: 'object',
-  properties: { campaign: { type: 'string', minLength: 1 }, reward: { type: 'string', minLength: 1 }, parameters: { type: 'object', properties: { loyalty: { type: 'object', properties: { points: { type: 'integer', maximum: 1e12 } } } } } },
-} as const;
 const redemptionBody = { type: 'object', required: ['reward'], properties: { reward: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1 }, points: { type: 'number' } } }, order: orderInputSchema, metadata: { type: 'object' } } } as const;
 
 type R = { rewardId: string };

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { CampaignsService } from '../../modules/campaigns/index.js';
-import type { RewardInput, RewardsService } from '../../modules/rewards/index.js';
+import { assignmentBody, rewardBody, type RewardInput, type RewardsService } from '../../modules/rewards/index.js';
 import { field, projectCtx, type ProjectCtx } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField, postButton } from '../layout.js';
+import { bodyProblem } from '../v1.js';
 
 /** A loyalty program's rewards on its page: what members buy with points, added and removed there. */
 export interface LoyaltyRewardServices {
@@ -86,6 +87,9 @@ export function loyaltyRewardRoutes(d: FastifyInstance, s: LoyaltyRewardServices
     if (typeof input === 'string') return c.done(reply, at, input, 'error');
     const points = Number(field(req.body, 'points'));
     if (!Number.isInteger(points) || points < 1) return c.done(reply, at, 'The price is a whole number of points, 1 or more.', 'error');
+    // What the API would refuse (a name over 200 characters, a stock or a price too large to store) is said, not a 500.
+    const problem = bodyProblem(rewardBody, input) ?? bodyProblem(assignmentBody, { parameters: { loyalty: { points } } });
+    if (problem) return c.done(reply, at, problem, 'error');
     return c.attempt(reply, at, async () => {
       const reward = await s.rewards.create(c.project.id, input);
       try {

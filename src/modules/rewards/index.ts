@@ -17,6 +17,7 @@ import type { Balances } from '../vouchers/index.js';
 import { createRewardsService } from './service.js';
 export { type RewardsService, type RewardInput, type AssignmentInput } from './service.js';
 export type { MemberRewardsQuery } from './member-rewards.js';
+export { assignmentBody, rewardBody } from './schemas.js';
 
 export const rewardsModule = defineModule<
   { rewards: ReturnType<typeof createRewardsService> },
