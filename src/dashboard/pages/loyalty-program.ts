@@ -87,8 +87,8 @@ export async function loyaltySections(c: ProjectCtx, s: LoyaltyProgramServices, 
   )}</tbody></table></div>
 <form method="post" action="${tiersAt}">${csrfField(c.session)}
 <label for="tier-name">Add a tier: name</label><input type="text" id="tier-name" name="name" maxlength="200" required>
-<label for="tier-from">From points</label><input type="number" id="tier-from" name="from" min="0" step="1" required>
-<label for="tier-to">To points <span class="muted">(empty: and more)</span></label><input type="number" id="tier-to" name="to" min="0" step="1">
+<label for="tier-from">From points</label><input type="number" id="tier-from" name="from" min="0" max="1000000000000000" step="1" required>
+<label for="tier-to">To points <span class="muted">(empty: and more)</span></label><input type="number" id="tier-to" name="to" min="0" max="1000000000000000" step="1">
 <p><button type="submit" class="secondary">Add tier</button></p></form></section></div>`;
 }
 
@@ -119,6 +119,7 @@ export function loyaltyProgramRoutes(d: FastifyInstance, s: LoyaltyProgramServic
   });
 
   // Tiers of a program, added (points from, and to or open-ended) and deleted, as the signed-in user.
+  const maxTierPoints = 1e15;
   d.post<P>('/p/:projectId/campaigns/:campaignId/tiers', async (req, reply) => {
     const c = await projectCtx(req);
     const program = await s.campaigns.get(c.project.id, req.params.campaignId);
@@ -129,6 +130,9 @@ export function loyaltyProgramRoutes(d: FastifyInstance, s: LoyaltyProgramServic
     const to = toText === '' ? null : Number(toText);
     if (!name) return c.done(reply, at, 'Give the tier a name.', 'error');
     if (field(req.body, 'from').trim() === '' || !Number.isInteger(from) || from < 0 || (to !== null && !Number.isInteger(to))) return c.done(reply, at, 'A tier spans whole numbers of points: from 0 or more, to at least that (or empty).', 'error');
+    if (name.length > 200) return c.done(reply, at, "A tier's name is at most 200 characters.", 'error');
+    // The API's bound (its tier schema): points beyond it cannot be stored.
+    if (from > maxTierPoints || (to !== null && to > maxTierPoints)) return c.done(reply, at, 'A tier spans at most 1,000,000,000,000,000 points.', 'error');
     return c.attempt(reply, at, async () => {
       await s.loyaltyTiers.create(userCause(req, c.project.id, dashOf(req).session), program, [{ name, points: { from, ...(to !== null ? { to } : {}) } }]);
       return `Tier ${name} added.`;
