@@ -107,8 +107,11 @@ async function teamGate(team: TeamService, session: Session, req: FastifyRequest
   return { role: access.get(projectId) };
 }
 
+/** A form a browser posted: its refusal is a page the browser shows, as a page's is (the script's writes get bare text). */
+const isBrowserForm = (req: FastifyRequest) => req.method === 'POST' && String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+
 function refuse(req: FastifyRequest, reply: FastifyReply, status: number, text: string): FastifyReply {
-  if (isFetch(req) || req.method !== 'GET') return reply.code(status).type('text/plain; charset=utf-8').send(text);
+  if (isFetch(req) || (req.method !== 'GET' && !isBrowserForm(req))) return reply.code(status).type('text/plain; charset=utf-8').send(text);
   return reply.code(status).type('text/html; charset=utf-8').send(signedOutPage(text, html`<div class="card"><h1>${text}</h1><p><a href="/dashboard">Back to the dashboard</a></p></div>`));
 }
 
