@@ -67,6 +67,8 @@ export function balanceRoutes(d: FastifyInstance, s: BalanceServices): void {
       }
       if (v.type !== 'GIFT_VOUCHER') return { text: 'Only loyalty cards and gift cards have a balance.', kind: 'error' };
       const amount = Math.round(n * 100);
+      // Less than half a cent is no change (the API refuses an amount of 0).
+      if (amount === 0) return { text: 'Give an amount of at least 0.01 (or -0.01).', kind: 'error' };
       await s.balances.change(cause, v.code, { amount, ...(reason ? { reason } : {}) });
       return `${amount > 0 ? 'Added' : 'Removed'} ${(Math.abs(amount) / 100).toFixed(2)} of credit.`;
     });
