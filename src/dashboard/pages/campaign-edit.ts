@@ -10,15 +10,24 @@ export interface CampaignEditServices {
   campaigns: Pick<CampaignsService, 'update'>;
 }
 
-/** A date of the API (ISO, UTC) as a datetime-local field shows it: `2026-12-31T23:59`. */
-const local = (iso: string | null | undefined) => (iso ? iso.slice(0, 16) : '');
+/** A date of the API (ISO, UTC) as a datetime-local field shows it: `2026-12-31T23:59:59`, or `2026-12-31T23:59` at 0 seconds. */
+const local = (iso: string | null | undefined) => (iso ? iso.slice(0, 19).replace(/:00$/, '') : '');
+
+/** The field's time (UTC), or the stored one (`<name>_was`) when the field still shows it, milliseconds and all. */
+function timeOf(form: unknown, name: string): string | undefined | null {
+  const shown = field(form, name).trim();
+  const was = new Date(field(form, `${name}_was`));
+  if (shown !== '' && !Number.isNaN(was.getTime()) && local(was.toISOString()) === shown) return was.toISOString();
+  return utc(shown);
+}
 
 /** *Edit campaign* on a campaign's page: its description and when it is valid (UTC), as the signed-in user. */
 export function campaignEditForm(c: ProjectCtx, at: string, campaign: { description: string | null; start_date: string | null; expiration_date: string | null }): Html {
   return html`<details><summary>Edit campaign</summary><form method="post" action="${at}/edit">${csrfField(c.session)}
 <label for="edit-description">Description</label><textarea id="edit-description" name="description" rows="2" maxlength="5000">${campaign.description ?? ''}</textarea>
-<label for="edit-start">Starts <span class="muted">(UTC; empty: at once)</span></label><input type="datetime-local" id="edit-start" name="start_date" value="${local(campaign.start_date)}">
-<label for="edit-end">Expires <span class="muted">(UTC; empty: never)</span></label><input type="datetime-local" id="edit-end" name="expiration_date" value="${local(campaign.expiration_date)}">
+<label for="edit-start">Starts <span class="muted">(UTC; empty: at once)</span></label><input type="datetime-local" id="edit-start" name="start_date" step="1" value="${local(campaign.start_date)}">
+<label for="edit-end">Expires <span class="muted">(UTC; empty: never)</span></label><input type="datetime-local" id="edit-end" name="expiration_date" step="1" value="${local(campaign.expiration_date)}">
+<input type="hidden" name="start_date_was" value="${campaign.start_date ?? ''}"><input type="hidden" name="expiration_date_was" value="${campaign.expiration_date ?? ''}">
 <p><button type="submit" class="secondary">Save campaign</button></p></form></details>`;
 }
 
@@ -26,8 +35,8 @@ export function campaignEditRoutes(d: FastifyInstance, s: CampaignEditServices):
   d.post<{ Params: { projectId: string; campaignId: string } }>('/p/:projectId/campaigns/:campaignId/edit', async (req, reply) => {
     const c = await projectCtx(req);
     const at = `${c.base}/campaigns/${encodeURIComponent(req.params.campaignId)}`;
-    const start = utc(field(req.body, 'start_date').trim());
-    const end = utc(field(req.body, 'expiration_date').trim());
+    const start = timeOf(req.body, 'start_date');
+    const end = timeOf(req.body, 'expiration_date');
     if (start === null || end === null) return c.done(reply, at, 'Give the dates as a day and a time (UTC).', 'error');
     if (start && end && end <= start) return c.done(reply, at, 'The campaign must expire after it starts.', 'error');
     const description = field(req.body, 'description').trim().slice(0, 5000);
