@@ -5,17 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { dashboardSession } from './helpers/dashboard-session.js';
+import { requestsOf } from './helpers/requests.js';
 
 let t: TestTessera;
 let p: TestProject;
 let cookie = '';
 let csrf = '';
 
-const v1 = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
-  const res = await t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
-  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
-  return res.json();
-};
+const { ok: v1 } = requestsOf(() => ({ t, p }));
 
 /** The Edit campaign form's fields as the page shows them. */
 async function editForm(id: string): Promise<Record<string, string>> {

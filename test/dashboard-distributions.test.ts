@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { dashboardSession } from './helpers/dashboard-session.js';
+import { requestsOf } from './helpers/requests.js';
 import { privateTargets } from './helpers/sendouts.js';
 
 let t: TestTessera;
@@ -12,11 +13,7 @@ let p: TestProject;
 let cookie = '';
 let csrf = '';
 
-const v1 = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
-  const res = await t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
-  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
-  return res.json();
-};
+const { ok: v1 } = requestsOf(() => ({ t, p }));
 const post = (path: string, fields: Record<string, string>) =>
   t.app.inject({
     method: 'POST',

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { dashboardSession } from './helpers/dashboard-session.js';
+import { requestsOf } from './helpers/requests.js';
 
 let t: TestTessera;
 let p: TestProject;
@@ -12,11 +13,7 @@ let cookie = '';
 let csrf = '';
 let club: { id: string };
 
-const v1 = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
-  const res = await t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
-  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
-  return res.json();
-};
+const { ok: v1 } = requestsOf(() => ({ t, p }));
 
 /** Posts the form; the message the program's page then shows. */
 async function add(fields: Record<string, string>) {
