@@ -78,6 +78,29 @@ describe('stacking rules', () => {
     expect(await redeemed('SR-P1')).toBe(1);
   });
 
+  it("a promotion tier counts in its own category (else its campaign's); an unknown category is refused", async () => {
+    await rules({ exclusive_categories: [cat.Exclusive] });
+    const promo = await ok('POST', '/v1/campaigns', {
+      name: 'Tiers with categories',
+      campaign_type: 'PROMOTION',
+      promotion: { tiers: [
+        { name: 'Exclusive tier', category_id: cat.Exclusive, action: { discount: { type: 'AMOUNT', amount_off: 1000, effect: 'APPLY_TO_ORDER' } } },
+        { name: 'Plain tier', action: { discount: { type: 'AMOUNT', amount_off: 500, effect: 'APPLY_TO_ORDER' } } },
+      ] },
+    });
+    const tiers = (await ok('GET', `/v1/promotions/${promo.id}/tiers`)).tiers;
+    const [ex, plain] = ['Exclusive tier', 'Plain tier'].map((n) => tiers.find((x: any) => x.name === n));
+    expect(ex.category_id).toBe(cat.Exclusive);
+    const v = await ok('POST', '/v1/validations', { redeemables: [{ object: 'promotion_tier', id: plain.id }, { object: 'promotion_tier', id: ex.id }], order: { amount: 10_000 } });
+    expect(byStatus(v)).toEqual({ APPLICABLE: [ex.id], SKIPPED: [plain.id], INAPPLICABLE: [] });
+    expect(v.order.total_discount_amount).toBe(1000);
+    // A category is named by id or name, and must exist.
+    expect((await api('POST', `/v1/promotions/${promo.id}/tiers`, { name: 'Bad', category_id: 'cat_nope', action: { discount: { type: 'AMOUNT', amount_off: 1 } } })).json()).toMatchObject({ code: 404, key: 'not_found' });
+    expect((await ok('POST', `/v1/promotions/${promo.id}/tiers`, { name: 'By name', category_id: 'Seasonal', action: { discount: { type: 'AMOUNT', amount_off: 1 } } })).category_id).toBe(cat.Seasonal);
+    expect((await api('PUT', `/v1/promotions/tiers/${plain.id}`, { category_id: 'cat_nope' })).statusCode).toBe(404);
+    await rules({ exclusive_categories: [cat.Exclusive], joint_categories: [cat.Joint] });
+  });
+
   it('PARTIAL application: what does not apply is listed and the rest is redeemed; ALL refuses the whole request', async () => {
     await rules({});
     const all = await api('POST', '/v1/redemptions', { redeemables: vouchers('SR-P2', 'SR-NOPE'), order: { amount: 1000 } });

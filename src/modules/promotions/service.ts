@@ -88,9 +88,15 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
     };
   }
 
+  /** A tier's category as its id (sent by id or name; 404 for one the project does not have), read before a transaction. */
+  async function withCategory(projectId: string, input: TierInput): Promise<TierInput> {
+    return input.category_id ? { ...input, category_id: await campaigns.categoryId(projectId, input.category_id, undefined) } : input;
+  }
+
   /** POST /v1/promotions/{campaignId}/tiers; `within` runs in the creating transaction (rule assignments). */
-  async function create(cause: Cause, campaignId: string, input: TierInput, within?: (tx: Executor, row: TierRow) => Promise<void>) {
-    checkTier(input);
+  async function create(cause: Cause, campaignId: string, given: TierInput, within?: (tx: Executor, row: TierRow) => Promise<void>) {
+    checkTier(given);
+    const input = await withCategory(cause.projectId, given);
     return db.transaction(async (tx) => {
       const c = await promotion(cause.projectId, campaignId, tx);
       const row = tierRow(cause, c, input, input.hierarchy ?? (await sql.nextHierarchy(tx, c.id)));
@@ -106,15 +112,17 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
    * are checked before anything is written; hierarchy defaults to their place in the list, from 1).
    */
   async function createCampaign(cause: Cause, input: CampaignInput, within?: (tx: Executor, c: CampaignRow, tiers: TierRow[]) => Promise<void>) {
-    const inputs = (input.promotion?.tiers ?? []) as TierInput[];
-    inputs.forEach((t, i) => {
+    const given = (input.promotion?.tiers ?? []) as TierInput[];
+    const inputs: TierInput[] = [];
+    for (const [i, t] of given.entries()) {
       try {
         checkTier(t);
+        inputs.push(await withCategory(cause.projectId, t));
       } catch (err) {
         if (err instanceof TesseraError && err.details) throw new TesseraError(err.key, `Promotion tier ${i + 1} (promotion.tiers[${i}]): ${err.details}`);
         throw err;
       }
-    });
+    }
     const made: TierRow[] = [];
     const campaign = await campaigns.create(cause, input, async (tx, c) => {
       for (const [i, t] of inputs.entries()) {
@@ -129,7 +137,8 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
     return campaign;
   }
 
-  async function update(cause: Cause, id: string, input: TierInput) {
+  async function update(cause: Cause, id: string, given: TierInput) {
+    const input = await withCategory(cause.projectId, given);
     return db.transaction(async (tx) => {
       const current = await find(cause.projectId, id, tx, true);
       const row: TierRow = {

@@ -89,10 +89,10 @@ export function stackingMatters(rules: StackingRules, checked: Checked[]): boole
   return applicable > 1 && (applicable > rules.applicable_redeemables_limit || checked.some((c) => categoryIdOf(c) !== null));
 }
 
-/** The category a redeemable counts in: its voucher's (or its campaign's), or its tier's campaign's. */
+/** The category a redeemable counts in: its voucher's (or its campaign's), or its tier's own (else its campaign's). */
 export function categoryIdOf(c: Checked): string | null {
   if (c.voucher) return effective(c.voucher, c.campaign as CampaignRow | undefined).category_id ?? null;
-  return c.campaign?.category_id ?? null;
+  return c.tier?.category_id ?? c.campaign?.category_id ?? null;
 }
 
 const skip = (c: Applicable, key: string, message: string): Skipped => ({ status: 'SKIPPED', input: c.input, key, message, voucher: c.voucher, tier: c.tier, campaign: c.campaign });
