@@ -30,6 +30,7 @@ export const errorCatalog = {
   order_rules_violated: { code: 400, message: 'Order does not match validation rules' },
   voucher_expired: { code: 400, message: 'Voucher expired' },
   voucher_not_active: { code: 400, message: 'Voucher not active' },
+  voucher_not_active_now: { code: 400, message: 'voucher not active now' },
   campaign_disabled: { code: 400, message: 'Campaign is disabled' },
   invalid_redeemables: { code: 400, message: 'Invalid redeemables' },
   duplicated_redeemables: { code: 400, message: 'Duplicated redeemables' },
@@ -129,6 +130,7 @@ export const invalidEarningRule = raise('invalid_earning_rule');
 export const quantityExceeded = raise('quantity_exceeded');
 export const voucherExpired = raise('voucher_expired');
 export const voucherNotActive = raise('voucher_not_active');
+export const voucherNotActiveNow = raise('voucher_not_active_now');
 export const campaignDisabled = raise('campaign_disabled');
 export const invalidRedeemables = raise('invalid_redeemables');
 export const duplicatedRedeemables = raise('duplicated_redeemables');
