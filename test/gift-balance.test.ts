@@ -69,6 +69,16 @@ describe('gift balance', () => {
     expect((await api('POST', '/v1/vouchers/CARD-1/balance', { amount: 0 })).statusCode).toBe(400);
   });
 
+  it('a card starts with its amount: a balance sent with it (create, import, a campaign) makes no credits of its own', async () => {
+    expect((await ok('POST', '/v1/vouchers/SENT-BALANCE', { type: 'GIFT_VOUCHER', gift: { amount: 100, balance: 500000 } })).gift).toEqual({ amount: 100, balance: 100 });
+    const imported = await api('POST', '/v1/vouchers/import', [{ code: 'SENT-BALANCE-2', type: 'GIFT_VOUCHER', gift: { amount: 0, balance: 999999 } }]);
+    expect(imported.statusCode, imported.body).toBeLessThan(300);
+    expect((await ok('GET', '/v1/vouchers/SENT-BALANCE-2')).gift).toEqual({ amount: 0, balance: 0 });
+    const c = await ok('POST', '/v1/campaigns', { name: 'Sent balance cards', campaign_type: 'GIFT_VOUCHERS', type: 'AUTO_UPDATE', voucher: { type: 'GIFT_VOUCHER', gift: { amount: 100, balance: 77777 } } });
+    const published = await ok('POST', '/v1/publications', { campaign: { id: c.id }, customer: { source_id: 'sent-balance' } });
+    expect(published.voucher.gift).toMatchObject({ amount: 100, balance: 100 });
+  });
+
   it('25 parallel removals of 100 from 1000: exactly 10 succeed, the balance ends at 0', async () => {
     await ok('POST', '/v1/campaigns/Cards/vouchers/CARD-RACE', {});
     const results = await Promise.all(Array.from({ length: 25 }, () => api('POST', '/v1/vouchers/CARD-RACE/balance', { amount: -100 })));
