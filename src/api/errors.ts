@@ -45,6 +45,11 @@ export function toTesseraError(err: FastifyError | Error, bodyLimit: number): Te
   if (db.code === '23503' && typeof db.constraint === 'string' && db.constraint.endsWith('_project_id_fkey')) {
     return new TesseraError('not_found', 'Cannot find the project: it was deleted while the request ran', { resourceType: 'project' });
   }
+  // Any other write naming a row deleted meanwhile (a code published from a campaign being deleted): not found.
+  const named = typeof db.constraint === 'string' ? /_([a-z]+)_id_fkey$/.exec(db.constraint) : null;
+  if (db.code === '23503' && named && String((err as Error).message).startsWith('insert or update')) {
+    return new TesseraError('not_found', `Cannot find the ${named[1]} this request names: it was deleted while the request ran`, { resourceType: named[1] });
+  }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const entry = Object.entries(errorCatalog).find(([, v]) => v.code === fe.statusCode);
     return new TesseraError((entry?.[0] as ErrorKey) ?? 'invalid_payload', fe.message);

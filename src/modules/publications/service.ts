@@ -142,6 +142,8 @@ export function createPublicationsService(deps: {
     if (voucher) {
       if (!voucher.active) throw voucherDisabled(`Voucher ${voucher.code} is disabled`, { resourceId: voucher.code, resourceType: 'voucher' });
       const held = await vouchers.assign(tx, voucher, customer.id);
+      // A code deleted while the publication waited for its row is not found (nobody else holds it).
+      if (!held && (await vouchers.byIds(tx, [voucher.id])).length === 0) throw notFound('voucher', voucher.code);
       if (!held) throw voucherAlreadyPublished(`Voucher ${voucher.code} is already published to another customer`, { resourceId: voucher.code, resourceType: 'voucher' });
       rows.push(held);
     } else {

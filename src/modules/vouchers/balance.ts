@@ -1,6 +1,6 @@
 import type { ValueFilter } from '../../core/list-filters.js';
 import type { Clock } from '../../core/clock.js';
-import { giftAmountExceeded, invalidPayload, invalidVoucher } from '../../core/errors.js';
+import { giftAmountExceeded, invalidPayload, invalidVoucher, notFound } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
@@ -77,6 +77,8 @@ export function createBalances(deps: {
     {
       const now = clock.now();
       const v = await sql.changeBalance(tx, cause.projectId, current.id, input.amount, now);
+      // A card deleted while the change waited for its row is not found (not over its maximum, nor short of credits).
+      if (!v && !(await sql.selectVoucher(tx, cause.projectId, current.id))) throw notFound('voucher', current.code);
       if (!v && input.amount > 0) throw invalidPayload(`Voucher ${current.code} cannot hold ${input.amount} more: a balance is at most 9,007,199,254,740,991`);
       if (!v) throw giftAmountExceeded(`Voucher ${current.code} holds less than ${-input.amount} that validation sessions do not reserve: its balance cannot go below 0 or below their reservations`, { resourceId: current.code, resourceType: 'voucher' });
       const campaign = await deps.campaignOf(tx, v);
