@@ -140,4 +140,25 @@ describe('idempotency keys', () => {
     expect(b.headers['idempotent-replayed']).toBe('true');
     expect(await events(t, p.id)).toBe(1);
   });
+
+  it("the client key's keys are its own: a page holding it cannot take a key the server uses", async () => {
+    const { t, p } = await setup();
+    const body = { event: 'purchase', customer: { source_id: 'gus' } };
+    const fromPage = await t.app.inject({ method: 'POST', url: '/client/v1/events', headers: { ...p.client, origin: 'https://shop.example.com', 'idempotency-key': 'order-1001-paid' }, payload: { event: 'nope', customer: { source_id: 'x' } } });
+    expect(fromPage.statusCode).toBe(400);
+    const fromServer = await t.app.inject({ method: 'POST', url: '/v1/events', headers: { ...p.server, 'idempotency-key': 'order-1001-paid' }, payload: body });
+    expect(fromServer.statusCode, fromServer.body).toBe(200);
+    expect(fromServer.headers['idempotent-replayed']).toBeUndefined();
+    expect(await events(t, p.id)).toBe(1);
+  });
+
+  it('refuses a key on a file upload (two files could not be told apart), with a 400 that says so', async () => {
+    const { t, p } = await setup();
+    const boundary = '----tessera';
+    const file = (rows: string) => `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\nContent-Type: text/csv\r\n\r\n${rows}\r\n--${boundary}--\r\n`;
+    const upload = (rows: string) => t.app.inject({ method: 'POST', url: '/v1/customers/importCSV', headers: { ...p.server, 'idempotency-key': 'import-1', 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: file(rows) });
+    const res = await upload('source_id,name\nalice,Alice\n');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details).toContain('file upload');
+  });
 });

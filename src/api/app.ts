@@ -254,7 +254,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     client.addHook('onRequest', clientAuth(services.projects, services.oauth));
     client.addHook('onRequest', limits.client);
     logApiCalls(client, services.apiCalls, 'CLIENT_API');
-    idempotencyHooks(client, services.idempotency);
+    idempotencyHooks(client, services.idempotency, 'client');
     eventRoutes(client, { events: services.events, clientSide: true });
     clientPublicationRoutes(client, services);
     clientVoucherRoutes(client, services);

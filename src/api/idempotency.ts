@@ -18,19 +18,23 @@ const keyPattern = /^[\x21-\x7e]{1,255}$/;
  * `idempotent-replayed: true`, to later requests with the same key and the same method, path and body. The same key
  * with another request is 422; while the first still runs, 409. A 5xx frees the key, so a retry runs again.
  */
-export function idempotencyHooks(scope: FastifyInstance, idempotency: Idempotency): void {
+export function idempotencyHooks(scope: FastifyInstance, idempotency: Idempotency, channel: 'server' | 'client' = 'server'): void {
   scope.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
     const raw = req.headers['idempotency-key'];
     if (req.method !== 'POST' || raw === undefined || !req.project) return;
-    const key = Array.isArray(raw) ? raw[0]! : raw;
-    if (!keyPattern.test(key)) throw invalidPayload('The Idempotency-Key header must be 1 to 255 visible ASCII characters');
+    const sent = Array.isArray(raw) ? raw[0]! : raw;
+    if (!keyPattern.test(sent)) throw invalidPayload('The Idempotency-Key header must be 1 to 255 visible ASCII characters');
+    // A file upload's body is read by its route, after this hook: two files could not be told apart.
+    if (String(req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/')) throw invalidPayload('An Idempotency-Key cannot be used with a file upload: send the file without it (an import reports what it did in its async action)');
+    // The client key (public by design) keeps its keys apart from the server's: it cannot take a key the backend uses.
+    const key = channel === 'client' ? `client:${sent}` : sent;
     const fingerprint = fingerprintOf(req.method, req.url, req.body);
     const claim = await idempotency.claim(req.project.id, key, fingerprint);
     if (claim.kind === 'mismatch') {
-      throw new TesseraError('idempotency_key_reused', `Idempotency key ${key} was used for a different request (method, path or body); use a new key for a new request`);
+      throw new TesseraError('idempotency_key_reused', `Idempotency key ${sent} was used for a different request (method, path or body); use a new key for a new request`);
     }
     if (claim.kind === 'in_use') {
-      throw new TesseraError('resource_in_use', `A request with idempotency key ${key} is still running; retry when it has finished`, { resourceType: 'idempotency_key' });
+      throw new TesseraError('resource_in_use', `A request with idempotency key ${sent} is still running; retry when it has finished`, { resourceType: 'idempotency_key' });
     }
     if (claim.kind === 'replay') {
       metrics.idempotentReplays.inc();
