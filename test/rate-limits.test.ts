@@ -95,6 +95,18 @@ describe('API call limits, no instance default', () => {
     expect(server.headers['x-rate-limit-limit']).toBeUndefined();
   });
 
+  it("a token minted with the (public) client key counts in the client limit, per address, never in the server API's", async () => {
+    const p = await t.createProject({ client_trusted_domains: ['shop.example.com'] });
+    await setLimits(t, p.id, { api_rate_limit: { calls: 3, seconds: 60 }, client_rate_limit: { calls: 2, seconds: 60 } });
+    const basic = `Basic ${Buffer.from(`${p.client['x-client-application-id']}:${p.client['x-client-token']}`).toString('base64')}`;
+    const mint = () => t.app.inject({ method: 'POST', url: '/v1/oauth/token', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'grant_type=client_credentials', remoteAddress: '203.0.113.9' });
+    const minted = await Promise.all([mint(), mint(), mint()]);
+    expect(minted.map((m) => m.statusCode).sort()).toEqual([200, 200, 429]);
+    expect(minted[0]!.headers['cache-control']).toBe('no-store');
+    // The backend's own calls are untouched.
+    for (let i = 0; i < 3; i++) expect((await t.app.inject({ method: 'GET', url: '/v1/customers', headers: p.server })).statusCode).toBe(200);
+  });
+
   it('refuses a malformed limit setting with 400 and lifts a limit set back to null', async () => {
     const p = await t.createProject();
     for (const bad of [{ calls: 0, seconds: 60 }, { calls: 5 }, { calls: 5, seconds: 100_000 }, { calls: 5, seconds: 60, burst: 2 }, 'lots']) {

@@ -228,7 +228,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
   await app.register(
     async (o) => {
       logApiCalls(o, services.apiCalls, 'API');
-      await oauthRoutes(o, { ...services, limit: limits.api });
+      await oauthRoutes(o, { ...services, limit: limits.api, clientLimit: limits.client });
     },
     { prefix: '/v1/oauth' },
   );

@@ -21,20 +21,23 @@ interface OAuthBody {
 
 export async function oauthRoutes(
   app: FastifyInstance,
-  deps: { oauth: OAuth; limit: (req: FastifyRequest, reply: FastifyReply) => Promise<void> },
+  deps: { oauth: OAuth; limit: (req: FastifyRequest, reply: FastifyReply) => Promise<void>; clientLimit: (req: FastifyRequest, reply: FastifyReply) => Promise<void> },
 ): Promise<void> {
   const { oauth } = deps;
   /** The key each request's credentials name, read once (undefined: they do not authenticate). */
   const keys = new WeakMap<FastifyRequest, MintingKey | undefined>();
   await app.register(formbody, { bodyLimit: 16 * 1024 });
-  // The key's project, when the credentials hold, so that its API call limit counts these calls too.
+  // The key's project, when the credentials hold, so that its call limit counts these calls too: the server API's
+  // for a server key, the client API's (per address) for the client key, which is public and must not use up the
+  // backend's calls. A token's answer is never cached (RFC 6749 §5.1).
   app.addHook('preHandler', async (req, reply) => {
+    void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     const { appId, secret } = clientCredentials(req);
     const key = await oauth.keyOf(appId, secret);
     keys.set(req, key);
     if (!key) return;
     req.project = key.project;
-    await deps.limit(req, reply);
+    await (key.kind === 'client' ? deps.clientLimit : deps.limit)(req, reply);
   });
 
   app.post<{ Body: OAuthBody | undefined }>('/token', { schema: { body } }, async (req) => oauth.issue(keys.get(req), req.body?.grant_type, req.body?.scope));
