@@ -3,7 +3,7 @@
  * cursor paging with `starting_after`, and the entries' created_at and categories, on both stores.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { requestsOf } from './helpers/requests.js';
 
 let t: TestTessera;
@@ -158,5 +158,23 @@ describe('qualification expand', () => {
     expect(lamps.validation_rules_assignments).toMatchObject({ object: 'list', total: 1, data: [{ object: 'validation_rules_assignment', related_object_type: 'promotion_tier', related_object_id: tiers['Lamps 20%'] }] });
     const open = q.redeemables.data.find((r: any) => r.id === tiers['Order 5 off']);
     expect(open.validation_rules_assignments).toMatchObject({ total: 0, data: [] });
+  });
+});
+
+describe("the project's stacking rules", () => {
+  let r: TestProject;
+  const own = requestsOf(() => ({ t, p: r }));
+  beforeAll(async () => {
+    r = await t.createProject({ client_trusted_domains: ['shop.example.com'] });
+    const set = await t.app.inject({ method: 'POST', url: `/management/v1/projects/${r.id}/stacking-rules`, headers: managementHeaders, payload: { exclusive_categories: ['cat_exclusive'] } });
+    expect(set.statusCode, set.body).toBe(200);
+  });
+
+  it('qualifications answer them, as validations do', async () => {
+    const q = await own.ok('POST', '/v1/qualifications', { order: { amount: 10000 } });
+    expect(q.stacking_rules.exclusive_categories).toEqual(['cat_exclusive']);
+    const client = await t.app.inject({ method: 'POST', url: '/client/v1/qualifications', headers: { ...r.client, origin: 'https://shop.example.com' }, payload: { order: { amount: 10000 } } });
+    expect(client.statusCode, client.body).toBe(200);
+    expect(client.json().stacking_rules.exclusive_categories).toEqual(['cat_exclusive']);
   });
 });

@@ -83,7 +83,7 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
     const { stack: _s, ...out } = await redemptions.redeem(causeOf(req), req.body, rulesOf(req));
     return out;
   });
-  app.post<{ Body: QualificationInput }>('/qualifications', { schema: { body: qualificationSchema } }, async (req) => redemptions.qualify(causeOf(req), req.body ?? {}));
+  app.post<{ Body: QualificationInput }>('/qualifications', { schema: { body: qualificationSchema } }, async (req) => redemptions.qualify(causeOf(req), req.body ?? {}, rulesOf(req)));
   // Voucherify's deprecated examines (the SDK's campaigns/vouchers.qualifications.examine).
   app.post<{ Body: ExamineBody | null; Querystring: ExamineQuery }>('/campaigns/qualification', { schema: { body: examineBody, querystring: examineQuery } }, async (req) =>
     redemptions.examine.campaigns(causeOf(req), req.body ?? {}, req.query),
@@ -220,7 +220,7 @@ function legacyBodyOf(q: ClientQuery): Legacy {
 /** /client/v1/validations, /qualifications and /redemptions (the last when the project allows client-side redeeming). */
 export function clientRedemptionRoutes(app: FastifyInstance, deps: { redemptions: RedemptionsService }): void {
   const { redemptions } = deps;
-  app.post<{ Body: QualificationInput }>('/qualifications', { schema: { body: qualificationSchema } }, async (req) => redemptions.qualify(causeOf(req), req.body ?? {}));
+  app.post<{ Body: QualificationInput }>('/qualifications', { schema: { body: qualificationSchema } }, async (req) => redemptions.qualify(causeOf(req), req.body ?? {}, rulesOf(req)));
   app.post<{ Body: StackInput }>('/validations', { schema: { body: stackInputSchema } }, async (req) => redemptions.validate(causeOf(req), req.body, rulesOf(req)));
   app.post<{ Body: StackInput }>('/redemptions', { schema: { body: stackInputSchema } }, async (req) => {
     if (req.project?.settings.client_redeem_enabled !== true) throw forbidden('Client-side redeeming is off for this project (client_redeem_enabled)');

@@ -13,7 +13,7 @@
  */
 import { invalidPayload } from '../../core/errors.js';
 import { categoryObject, type CategoryRow } from '../campaigns/index.js';
-import { defaultStackingRules, stackingRulesObject } from './stacking.js';
+import { defaultStackingRules, stackingRulesObject, type StackingRules } from './stacking.js';
 import type { CustomerInput } from '../customers/index.js';
 import type { Cause } from '../event-log/index.js';
 import type { OrderInput } from '../orders/index.js';
@@ -78,7 +78,8 @@ export function createQualifications(deps: {
   checkStack: (tx: import('../../store/db.js').Executor, cause: Cause, input: { redeemables: RedeemableInput[]; order?: OrderInput; customer?: CustomerInput; metadata?: Record<string, unknown> }) => Promise<{ checked: import('./check.js').Checked[]; order: Parameters<typeof applyStack>[1]; current: import('../orders/index.js').OrderRow | undefined; customerId: string | null }>;
   categories: (projectId: string) => Promise<CategoryRow[]>;
 }) {
-  return async function qualify(cause: Cause, input: QualificationInput) {
+  // The project's stacking rules (as validations get them): answered in `stacking_rules`.
+  return async function qualify(cause: Cause, input: QualificationInput, rules: StackingRules = defaultStackingRules) {
     const scenario = input.scenario ?? 'ALL';
     if (!(scenarios as readonly string[]).includes(scenario)) throw invalidPayload(`Property .scenario ${scenario} is not supported; use one of ${scenarios.join(', ')}`);
     const options = input.options ?? {};
@@ -171,7 +172,7 @@ export function createQualifications(deps: {
       },
       tracking_id: input.tracking_id ?? null,
       order: orderAfter(current, applyStack([], order)),
-      stacking_rules: stackingRulesObject(defaultStackingRules),
+      stacking_rules: stackingRulesObject(rules),
     };
   };
 }
