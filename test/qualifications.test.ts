@@ -178,3 +178,25 @@ describe("the project's stacking rules", () => {
     expect(client.json().stacking_rules.exclusive_categories).toEqual(['cat_exclusive']);
   });
 });
+
+describe('paging codes created at one moment', () => {
+  it("reaches every code of a generated campaign (they share a created_at), one page at a time", async () => {
+    const c = await ok('POST', '/v1/campaigns', { name: 'Dan batch', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', vouchers_count: 3, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } } });
+    while ((await t.tessera.services.generation.step()) > 0);
+    const codes = (await ok('GET', `/v1/vouchers?campaign_id=${c.id}`)).vouchers;
+    expect(new Set(codes.map((v: any) => v.created_at)).size).toBe(1);
+    for (const v of codes) await ok('POST', '/v1/publications', { voucher: v.code, customer: { source_id: 'dan' } });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 5; i++) {
+      const q = await ok('POST', '/v1/qualifications', { scenario: 'CUSTOMER_WALLET', order: { amount: 10000 }, customer: { source_id: 'dan' }, options: { limit: 1, ...(cursor ? { starting_after: cursor } : {}) } });
+      seen.push(...idsOf(q));
+      if (!q.redeemables.has_more) break;
+      cursor = q.redeemables.more_starting_after;
+    }
+    expect(seen.sort()).toEqual(codes.map((v: any) => v.code).sort());
+    // A plain date-time still works: what was created before it.
+    const later = await ok('POST', '/v1/qualifications', { scenario: 'CUSTOMER_WALLET', order: { amount: 10000 }, customer: { source_id: 'dan' }, options: { starting_after: new Date(Date.now() + 60_000).toISOString() } });
+    expect(idsOf(later)).toHaveLength(3);
+  });
+});

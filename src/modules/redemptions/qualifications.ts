@@ -7,8 +7,8 @@
  *   some line of the order, or a validation rule on items or products (order.items.*, product.*, sku.*) that holds.
  *   PRODUCTS_DISCOUNT: only the former. The `_BY_CUSTOMER` forms also look at the customer's codes.
  * Options: `filters` (qualification-filters.ts), `sorting_rule` (DEFAULT: newest first; BEST_DEAL / LEAST_DEAL: by
- * what each takes off the order alone), `starting_after` (only redeemables created before it: the cursor
- * `more_starting_after` gives), `limit` (1-50, default 10), `expand: ["validation_rules"]` (each entry's rule
+ * what each takes off the order alone), `starting_after` (the cursor `more_starting_after` gives, or a
+ * date-time: only redeemables created before it), `limit` (1-50, default 10), `expand: ["validation_rules"]` (each entry's rule
  * assignments).
  */
 import { invalidPayload } from '../../core/errors.js';
@@ -51,6 +51,26 @@ interface Found {
   facts: Facts;
 }
 
+/**
+ * A paging cursor: the created_at of the previous page's last entry, then `|` and its id, so that entries created at
+ * the same moment (a generated campaign's codes) are paged exactly, by id; a plain date-time is accepted too.
+ */
+const cursorMark = '|';
+interface Cursor {
+  before: Date;
+  lastId?: string;
+}
+
+function cursorOf(given: string): Cursor {
+  const at = given.indexOf(cursorMark);
+  const before = new Date(at < 0 ? given : given.slice(0, at));
+  if (Number.isNaN(before.getTime())) throw invalidPayload('options.starting_after must be a date-time (or the more_starting_after of the previous page)');
+  return at < 0 ? { before } : { before, lastId: given.slice(at + 1) };
+}
+
+/** Whether an entry comes after the cursor in the newest-first order (ties by id, descending). */
+const afterCursor = (f: Found, c: Cursor) => f.createdAt < c.before || (c.lastId !== undefined && f.createdAt.getTime() === c.before.getTime() && f.id < c.lastId);
+
 const some = (...xs: (string | null | undefined)[]) => xs.filter((x): x is string => typeof x === 'string' && x !== '');
 
 /** What the filters see of a voucher or a tier (its campaign's type and category, the customer's role). */
@@ -85,8 +105,7 @@ export function createQualifications(deps: {
     const options = input.options ?? {};
     const sorting = options.sorting_rule ?? 'DEFAULT';
     if (!(sortingRules as readonly string[]).includes(sorting)) throw invalidPayload(`options.sorting_rule must be one of ${sortingRules.join(', ')}`);
-    const before = options.starting_after ? new Date(options.starting_after) : undefined;
-    if (before && Number.isNaN(before.getTime())) throw invalidPayload('options.starting_after must be a date-time (the more_starting_after of the previous page)');
+    const cursor = options.starting_after ? cursorOf(options.starting_after) : undefined;
     const wanted = compileFilters(options.filters);
     const limit = Math.min(50, Math.max(1, options.limit ?? 10));
     const withRules = options.expand?.includes('validation_rules') === true;
@@ -158,7 +177,7 @@ export function createQualifications(deps: {
     }
     const newestFirst = (a: Found, b: Found) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
     const byDeal = sorting === 'BEST_DEAL' ? (a: Found, b: Found) => b.discount - a.discount : sorting === 'LEAST_DEAL' ? (a: Found, b: Found) => a.discount - b.discount : () => 0;
-    const kept = found.filter((f) => wanted(f.facts) && (!before || f.createdAt < before)).sort((a, b) => byDeal(a, b) || newestFirst(a, b));
+    const kept = found.filter((f) => wanted(f.facts) && (!cursor || afterCursor(f, cursor))).sort((a, b) => byDeal(a, b) || newestFirst(a, b));
     const page = kept.slice(0, limit);
     const hasMore = kept.length > limit;
     return {
@@ -168,7 +187,7 @@ export function createQualifications(deps: {
         data: page.map((f) => f.entry),
         total: page.length,
         has_more: hasMore,
-        ...(hasMore ? { more_starting_after: page.at(-1)!.createdAt.toISOString() } : {}),
+        ...(hasMore ? { more_starting_after: `${page.at(-1)!.createdAt.toISOString()}${cursorMark}${page.at(-1)!.id}` } : {}),
       },
       tracking_id: input.tracking_id ?? null,
       order: orderAfter(current, applyStack([], order)),
