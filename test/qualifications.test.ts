@@ -200,3 +200,24 @@ describe('paging codes created at one moment', () => {
     expect(idsOf(later)).toHaveLength(3);
   });
 });
+
+describe('PROMOTION_STACKS and the stacking rules', () => {
+  let s: TestProject;
+  const own = requestsOf(() => ({ t, p: s }));
+  it('a stack shows what its redemption gives: the tiers the rules leave out do not count', async () => {
+    s = await t.createProject();
+    const cat = (await own.ok('POST', '/v1/categories', { name: 'Seasonal', hierarchy: 1 })).id;
+    const camp = (await own.ok('POST', '/v1/campaigns', { name: 'Season', campaign_type: 'PROMOTION', category_id: cat })).id;
+    const t1 = (await own.ok('POST', `/v1/promotions/${camp}/tiers`, { name: 't1', action: { discount: { type: 'AMOUNT', amount_off: 1000 } } })).id;
+    const t2 = (await own.ok('POST', `/v1/promotions/${camp}/tiers`, { name: 't2', action: { discount: { type: 'AMOUNT', amount_off: 500 } } })).id;
+    const stack = (await own.ok('POST', `/v1/promotions/${camp}/stacks`, { name: 's1', tiers: { ids: [t1, t2], hierarchy_mode: 'MANUAL' } })).id;
+    const v = await own.ok('POST', '/v1/validations', { redeemables: [{ object: 'promotion_stack', id: stack }], order: { amount: 10000 } });
+    expect(v.redeemables.map((r: any) => r.status)).toEqual(['APPLICABLE', 'SKIPPED']);
+    const q = await own.ok('POST', '/v1/qualifications', { scenario: 'PROMOTION_STACKS', order: { amount: 10000 } });
+    expect(idsOf(q)).toEqual([stack]);
+    const [entry] = q.redeemables.data;
+    expect(entry.order.total_discount_amount).toBe(v.order.total_discount_amount);
+    expect(entry.order.total_discount_amount).toBe(1000);
+    expect(entry.redeemables.map((r: any) => r.id)).toEqual([t1]);
+  });
+});

@@ -95,7 +95,7 @@ function factsOf(c: Applicable, customerId: string | null): Facts {
 
 export function createQualifications(deps: {
   db: import('../../store/db.js').Db;
-  checkStack: (tx: import('../../store/db.js').Executor, cause: Cause, input: { redeemables: RedeemableInput[]; order?: OrderInput; customer?: CustomerInput; metadata?: Record<string, unknown> }) => Promise<{ checked: import('./check.js').Checked[]; order: Parameters<typeof applyStack>[1]; current: import('../orders/index.js').OrderRow | undefined; customerId: string | null }>;
+  checkStack: (tx: import('../../store/db.js').Executor, cause: Cause, input: { redeemables: RedeemableInput[]; order?: OrderInput; customer?: CustomerInput; metadata?: Record<string, unknown> }, rules?: StackingRules) => Promise<{ checked: import('./check.js').Checked[]; order: Parameters<typeof applyStack>[1]; current: import('../orders/index.js').OrderRow | undefined; customerId: string | null }>;
   categories: (projectId: string) => Promise<CategoryRow[]>;
 }) {
   // The project's stacking rules (as validations get them): answered in `stacking_rules`.
@@ -147,11 +147,12 @@ export function createQualifications(deps: {
       return { entry: entry(c, alone), createdAt: (c.voucher?.created_at ?? c.tier?.created_at)!, id: c.objectId, discount: alone.total_discount_amount, facts: factsOf(c, probe.customerId) };
     });
     if (scenario === 'PROMOTION_STACKS') {
-      // A stack qualifies when every one of its tiers applies; its order is the one after all of them, in turn.
+      // A stack qualifies when every one of its tiers applies; the project's stacking rules leave some out (SKIPPED)
+      // as its redemption would, and its order is the one after the others, in turn.
       for (const s of await sql.selectActiveStacks(deps.db, cause.projectId, maxCandidates)) {
-        const one = await deps.checkStack(deps.db, cause, { ...input, redeemables: s.tier_ids.map((id) => ({ object: 'promotion_tier' as const, id })) });
+        const one = await deps.checkStack(deps.db, cause, { ...input, redeemables: s.tier_ids.map((id) => ({ object: 'promotion_tier' as const, id })) }, rules);
         const tiers = one.checked.filter((c): c is Applicable => c.status === 'APPLICABLE');
-        if (tiers.length === 0 || tiers.length !== one.checked.length) continue;
+        if (tiers.length === 0 || one.checked.some((c) => c.status === 'INAPPLICABLE')) continue;
         const campaign = tiers[0]!.campaign;
         const all = applyStack(tiers, one.order);
         found.push({

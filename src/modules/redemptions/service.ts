@@ -455,9 +455,9 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   }
 
   /** Checks redeemables for a customer and order without spending anything (qualifications, legacy validations). */
-  const checkStack = async (tx: Executor, cause: Cause, input: Pick<StackInput, 'redeemables' | 'order' | 'customer' | 'metadata'>) => {
+  const checkStack = async (tx: Executor, cause: Cause, input: Pick<StackInput, 'redeemables' | 'order' | 'customer' | 'metadata'>, rules?: StackingRules) => {
     const customer = await customerFor(tx, cause.projectId, input.customer);
-    return { ...(await check(tx, cause, input as StackInput, customer)), customerId: customer?.id ?? null, trackingId: customer?.source_id ?? null };
+    return { ...(await check(tx, cause, input as StackInput, customer, rules)), customerId: customer?.id ?? null, trackingId: customer?.source_id ?? null };
   };
   const qualify = createQualifications({ db, checkStack, categories: (projectId) => deps.campaigns.categories(projectId) });
   const { validatePromotions, validateTier } = createPromotionValidation({ db, checkStack });
