@@ -221,3 +221,16 @@ describe('PROMOTION_STACKS and the stacking rules', () => {
     expect(entry.redeemables.map((r: any) => r.id)).toEqual([t1]);
   });
 });
+
+describe('gift cards in a wallet', () => {
+  it('each shows what it takes off the order by itself, whatever the other cards hold', async () => {
+    for (const [code, amount] of [['BOB-GIFTA', 8000], ['BOB-GIFTB', 5000]] as const) {
+      await ok('POST', `/v1/vouchers/${code}`, { type: 'GIFT_VOUCHER', gift: { amount } });
+      await ok('POST', '/v1/publications', { voucher: code, customer: { source_id: 'bob' } });
+    }
+    const q = await ok('POST', '/v1/qualifications', { scenario: 'CUSTOMER_WALLET', order: { amount: 10000 }, customer: { source_id: 'bob' } });
+    const of = (code: string) => q.redeemables.data.find((r: any) => r.id === code);
+    expect(of('BOB-GIFTA')).toMatchObject({ result: { gift: { credits: 8000 } }, order: { total_applied_discount_amount: 8000 } });
+    expect(of('BOB-GIFTB')).toMatchObject({ result: { gift: { credits: 5000 } }, order: { total_applied_discount_amount: 5000 } });
+  });
+});

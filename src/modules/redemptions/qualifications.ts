@@ -141,8 +141,10 @@ export function createQualifications(deps: {
         ...(withRules ? { validation_rules_assignments: { object: 'list', data_ref: 'data', data: (c.assignments ?? []).map(assignmentObject), total: c.assignments?.length ?? 0 } } : {}),
       };
     };
-    // Each alone on the order: what it would take off by itself.
-    const found: Found[] = applicable.map((c) => {
+    // Each alone on the order: what it would take off by itself (a gift card with its credits as checked, not what
+    // the candidates checked together left it).
+    const found: Found[] = applicable.map((one) => {
+      const c: Applicable = one.gift ? { ...one, gift: { ...one.gift, credits: one.input.gift?.credits ?? one.gift.balance } } : one;
       const alone = applyStack([c], order);
       return { entry: entry(c, alone), createdAt: (c.voucher?.created_at ?? c.tier?.created_at)!, id: c.objectId, discount: alone.total_discount_amount, facts: factsOf(c, probe.customerId) };
     });
