@@ -226,6 +226,9 @@ describe('rate-limit configuration', () => {
     expect(loadConfig({ TESSERA_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toBe('10.0.0.0/8, 127.0.0.1');
     expect(() => loadConfig({ TESSERA_TRUST_PROXY: '2' })).toThrow(/TESSERA_TRUST_PROXY/);
     expect(() => loadConfig({ TESSERA_TRUST_PROXY: 'proxy.local' })).toThrow(/TESSERA_TRUST_PROXY/);
+    // Caught at the start, with the variable named (they crashed the server's build before).
+    for (const bad of ['abc', '1.2.3.4.5', '10.0.0.0/33', '::1/129', '10.0.0.0/8/1']) expect(() => loadConfig({ TESSERA_TRUST_PROXY: bad }), bad).toThrow(ConfigError);
+    expect(loadConfig({ TESSERA_TRUST_PROXY: '::1, fd00::/8' }).trustProxy).toBe('::1, fd00::/8');
   });
 });
 

@@ -2,6 +2,7 @@
  * Configuration is resolved once, at boot: defaults < environment < command-line flags. The result is validated
  * and frozen, then passed down; nothing else in Tessera reads process.env.
  */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export interface Config {
@@ -182,10 +183,19 @@ function rateLimitRedis(raw: string | undefined): string | undefined {
   return raw;
 }
 
+/** An IPv4 or IPv6 address, optionally with a prefix length within its family's bits (10.0.0.0/8, ::1). */
+function isAddressOrRange(entry: string): boolean {
+  const [addr, prefix, ...more] = entry.split('/');
+  const family = isIP(addr ?? '');
+  if (family === 0 || more.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
 function trustProxyConfig(raw: string | undefined): boolean | string {
   if (raw === undefined || raw.trim() === '' || raw === 'false') return false;
   if (raw === 'true') return true;
-  if (!/^[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*$/.test(raw.trim()) || /^\d+$/.test(raw.trim())) {
+  const entries = raw.split(',').map((e) => e.trim());
+  if (!entries.every(isAddressOrRange)) {
     throw new ConfigError(`TESSERA_TRUST_PROXY must be true, false, or the proxies' addresses and CIDR ranges separated by commas (such as 10.0.0.0/8,127.0.0.1), got '${raw}'`);
   }
   return raw.trim();
