@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../src/config/index.js';
 import type { Job } from '../src/core/jobs.js';
 import { createJobRunner } from '../src/worker/job-runner.js';
 import { startTessera, type TestTessera } from './helpers/app.js';
+import { createLogger } from '../src/core/logger.js';
 
 describe('job catalog', () => {
   let t: TestTessera;
@@ -33,6 +34,15 @@ describe('job catalog', () => {
     await t.tessera.worker.start();
     await t.tessera.worker.stop();
     for (const p of t.tessera.worker.progress()) expect(p).toMatchObject({ steps: 1, handled: 0, failures: 0 });
+  });
+
+  it('says at the start when a setting names no job this process runs (a misspelt name)', async () => {
+    const lines: string[] = [];
+    const other = await startTessera({ env: { TESSERA_JOB_SEGMENT_SYNC_IDLE_MS: '50', TESSERA_JOB_SEGMENTS_SYNC_BATCH: '7' }, logger: createLogger('warn', { destination: { write: (l: string) => void lines.push(l) } }) });
+    await other.close();
+    const warned = lines.map((l) => JSON.parse(l)).filter((l) => l.level === 40);
+    expect(warned.map((l) => l.setting)).toEqual(['TESSERA_JOB_SEGMENT_SYNC_*']);
+    expect(warned[0].jobs).toContain('SEGMENTS_SYNC');
   });
 
   it('refuses settings out of range', () => {

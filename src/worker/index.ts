@@ -3,7 +3,7 @@
  * jobs, one poll loop each).
  */
 import type { Config } from '../config/index.js';
-import type { Job, JobProgress } from '../core/jobs.js';
+import { jobConfigName, type Job, type JobProgress } from '../core/jobs.js';
 import type { Logger } from '../core/logger.js';
 import { notifyChannel } from '../modules/delivery/index.js';
 import type { Db } from '../store/db.js';
@@ -37,6 +37,11 @@ export function createWorker(db: Db, config: Config, services: WorkerServices, l
   });
   let started = false;
   const runner = createJobRunner({ jobs: services.jobs, settings: config.jobs, pglite: db.kind === 'pglite', onError });
+  // A setting that names no job of this process (misspelt, or a job that is off) is said once, at the start.
+  const known = services.jobs.map((j) => jobConfigName(j.name));
+  for (const name of Object.keys(config.jobs)) {
+    if (!known.includes(name)) logger.warn({ setting: `TESSERA_JOB_${name}_*`, jobs: known }, `TESSERA_JOB_${name}_* names no job this process runs: it has no effect`);
+  }
   return {
     owner: delivery.owner,
     wake: delivery.wake,
