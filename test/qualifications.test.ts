@@ -193,6 +193,9 @@ describe('paging codes created at one moment', () => {
       seen.push(...idsOf(q));
       if (!q.redeemables.has_more) break;
       cursor = q.redeemables.more_starting_after;
+      // Still a date-time, as Voucherify's schema types it, read as the last entry's own time.
+      expect(cursor).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/);
+      expect(new Date(cursor!).toISOString()).toBe(codes[0].created_at);
     }
     expect(seen.sort()).toEqual(codes.map((v: any) => v.code).sort());
     // A plain date-time still works: what was created before it.

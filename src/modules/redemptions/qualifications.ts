@@ -52,24 +52,42 @@ interface Found {
 }
 
 /**
- * A paging cursor: the created_at of the previous page's last entry, then `|` and its id, so that entries created at
- * the same moment (a generated campaign's codes) are paged exactly, by id; a plain date-time is accepted too.
+ * A paging cursor that is still a date-time, as Voucherify's schema types `more_starting_after`: the created_at of the
+ * previous page's last entry, its fraction of a second extended by six digits that count the entries of that same
+ * millisecond already listed, plus one (`2026-12-07T14:52:06.755000003Z`: two of them seen). Entries created at one
+ * moment (a generated campaign's codes) are so paged exactly, newest first and then by id; a plain date-time lists
+ * what was created before it. Read as a date, the cursor is the last entry's own time.
  */
-const cursorMark = '|';
 interface Cursor {
   before: Date;
-  lastId?: string;
+  /** Entries of the `before` millisecond already listed (none: only earlier ones follow). */
+  seen?: number;
 }
 
 function cursorOf(given: string): Cursor {
-  const at = given.indexOf(cursorMark);
-  const before = new Date(at < 0 ? given : given.slice(0, at));
-  if (Number.isNaN(before.getTime())) throw invalidPayload('options.starting_after must be a date-time (or the more_starting_after of the previous page)');
-  return at < 0 ? { before } : { before, lastId: given.slice(at + 1) };
+  const before = new Date(given);
+  if (Number.isNaN(before.getTime())) throw invalidPayload('options.starting_after must be a date-time (such as the more_starting_after of the previous page)');
+  const count = /\.\d{3}(\d{6})Z$/.exec(given)?.[1];
+  return count !== undefined && Number(count) > 0 ? { before, seen: Number(count) - 1 } : { before };
 }
 
-/** Whether an entry comes after the cursor in the newest-first order (ties by id, descending). */
-const afterCursor = (f: Found, c: Cursor) => f.createdAt < c.before || (c.lastId !== undefined && f.createdAt.getTime() === c.before.getTime() && f.id < c.lastId);
+/** The cursor after a page: its last entry's time, counting that millisecond's entries listed so far. */
+function nextCursor(page: Found[], cursor: Cursor | undefined): string {
+  const last = page.at(-1)!.createdAt;
+  const onPage = page.filter((f) => f.createdAt.getTime() === last.getTime()).length;
+  const before = cursor?.seen !== undefined && cursor.before.getTime() === last.getTime() ? cursor.seen : 0;
+  return last.toISOString().replace(/Z$/, `${String(before + onPage + 1).padStart(6, '0')}Z`);
+}
+
+const newestFirst = (a: Found, b: Found) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+/** The entries after the cursor in the newest-first order (those of its millisecond past the ones seen). */
+function afterCursor(found: Found[], c: Cursor): Found[] {
+  const at = c.before.getTime();
+  const sameMoment = found.filter((f) => f.createdAt.getTime() === at).sort(newestFirst);
+  const rest = new Set(c.seen === undefined ? [] : sameMoment.slice(c.seen));
+  return found.filter((f) => f.createdAt.getTime() < at || rest.has(f));
+}
 
 const some = (...xs: (string | null | undefined)[]) => xs.filter((x): x is string => typeof x === 'string' && x !== '');
 
@@ -178,9 +196,9 @@ export function createQualifications(deps: {
         });
       }
     }
-    const newestFirst = (a: Found, b: Found) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
     const byDeal = sorting === 'BEST_DEAL' ? (a: Found, b: Found) => b.discount - a.discount : sorting === 'LEAST_DEAL' ? (a: Found, b: Found) => a.discount - b.discount : () => 0;
-    const kept = found.filter((f) => wanted(f.facts) && (!cursor || afterCursor(f, cursor))).sort((a, b) => byDeal(a, b) || newestFirst(a, b));
+    const matching = found.filter((f) => wanted(f.facts));
+    const kept = (cursor ? afterCursor(matching, cursor) : matching).sort((a, b) => byDeal(a, b) || newestFirst(a, b));
     const page = kept.slice(0, limit);
     const hasMore = kept.length > limit;
     return {
@@ -190,7 +208,7 @@ export function createQualifications(deps: {
         data: page.map((f) => f.entry),
         total: page.length,
         has_more: hasMore,
-        ...(hasMore ? { more_starting_after: `${page.at(-1)!.createdAt.toISOString()}${cursorMark}${page.at(-1)!.id}` } : {}),
+        ...(hasMore ? { more_starting_after: nextCursor(page, cursor) } : {}),
       },
       tracking_id: input.tracking_id ?? null,
       order: orderAfter(current, applyStack([], order)),
