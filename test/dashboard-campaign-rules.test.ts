@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
-import { dashboardSession } from './helpers/dashboard-session.js';
+import { dashboardSession, postForm } from './helpers/dashboard-session.js';
 import { requestsOf } from './helpers/requests.js';
 
 let t: TestTessera;
@@ -27,15 +27,8 @@ async function campaign(name: string) {
   const c = await v1('POST', '/v1/campaigns', { name, campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } } });
   const code = (await v1('POST', `/v1/campaigns/${c.id}/vouchers`, {})).code as string;
   const add = async (fields: Record<string, string>) => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: `/dashboard/p/${p.id}/campaigns/${c.id}/rules`,
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ _csrf: csrf, value: '', segment: '', product: '', property: '', text: '', message: '', ...fields }).toString(),
-    });
-    expect(res.statusCode).toBe(303);
-    const page = await t.app.inject({ method: 'GET', url: String(res.headers.location), headers: { cookie } });
-    return { flash: /<div class="notice[^"]*"[^>]*>([^<]*)</.exec(page.body)?.[1] ?? '', page: page.body };
+    const { notice, page } = await postForm(t.app, { cookie, csrf }, `/dashboard/p/${p.id}/campaigns/${c.id}/rules`, { value: '', segment: '', product: '', property: '', text: '', message: '', ...fields });
+    return { flash: notice, page };
   };
   const valid = async (body: Record<string, unknown>) => (await v1('POST', '/v1/validations', { redeemables: [{ object: 'voucher', id: code }], ...body })).valid as boolean;
   return { c, code, add, valid };

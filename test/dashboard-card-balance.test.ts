@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
-import { dashboardSession } from './helpers/dashboard-session.js';
+import { dashboardSession, postForm } from './helpers/dashboard-session.js';
 import { requestsOf } from './helpers/requests.js';
 
 let t: TestTessera;
@@ -16,15 +16,7 @@ const { ok: v1 } = requestsOf(() => ({ t, p }));
 
 /** Posts the form; the message the card's page then shows. */
 async function change(code: string, amount: string) {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: `/dashboard/p/${p.id}/vouchers/${code}/balance`,
-    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ _csrf: csrf, change: amount, reason: '' }).toString(),
-  });
-  expect(res.statusCode, res.body).toBe(303);
-  const page = await t.app.inject({ method: 'GET', url: String(res.headers.location), headers: { cookie } });
-  return /<div class="notice[^"]*"[^>]*>([^<]*)</.exec(page.body)?.[1] ?? '';
+  return (await postForm(t.app, { cookie, csrf }, `/dashboard/p/${p.id}/vouchers/${code}/balance`, { change: amount, reason: '' })).notice;
 }
 
 beforeAll(async () => {

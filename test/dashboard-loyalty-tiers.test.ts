@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
-import { dashboardSession } from './helpers/dashboard-session.js';
+import { dashboardSession, postForm } from './helpers/dashboard-session.js';
 import { requestsOf } from './helpers/requests.js';
 
 let t: TestTessera;
@@ -17,15 +17,7 @@ const { ok: v1 } = requestsOf(() => ({ t, p }));
 
 /** Posts the form; the message the program's page then shows. */
 async function add(fields: Record<string, string>) {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: `/dashboard/p/${p.id}/campaigns/${club.id}/tiers`,
-    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ _csrf: csrf, to: '', ...fields }).toString(),
-  });
-  expect(res.statusCode, res.body).toBe(303);
-  const page = await t.app.inject({ method: 'GET', url: String(res.headers.location), headers: { cookie } });
-  return /<div class="notice[^"]*"[^>]*>([^<]*)</.exec(page.body)?.[1] ?? '';
+  return (await postForm(t.app, { cookie, csrf }, `/dashboard/p/${p.id}/campaigns/${club.id}/tiers`, { to: '', ...fields })).notice;
 }
 
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import type { Clock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
 import { TesseraError } from '../../core/errors.js';
 import type { Db, Executor, Statement } from '../../store/db.js';
-import type { CustomerInput, CustomerRow, CustomersService } from '../customers/index.js';
+import { mergedMetadata, type CustomerInput, type CustomerRow, type CustomersService } from '../customers/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 
 export interface CustomerBulkDeps {
@@ -62,7 +62,7 @@ export function createCustomerBulk(deps: CustomerBulkDeps) {
       if (merge || input.metadata) {
         const current = input.id !== undefined ? byId.get(input.id) : bySourceId.get(input.source_id!);
         // Checked as it will be once merged; the upsert merges the keys sent into the customer's, under its lock.
-        const merged = merge ? { ...(current?.metadata ?? {}), ...(input.metadata ?? {}) } : input.metadata;
+        const merged = merge ? mergedMetadata(current?.metadata ?? {}, input.metadata) : input.metadata;
         try {
           await deps.checkMetadata(cause.projectId, merged ?? {}, tx);
         } catch (err) {

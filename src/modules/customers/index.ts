@@ -11,7 +11,7 @@ import type { EventLog } from '../event-log/index.js';
 import { createCustomersService } from './service.js';
 export { createCustomersService, type CustomersService, type ListQuery, type SegmentMembers } from './service.js';
 export { customerObject, orderSummaryObject, rowOfObject, simpleCustomer, type CustomerObject } from './view.js';
-export { blankCustomer, sampleCustomer } from './attributes.js';
+export { blankCustomer, mergedMetadata, sampleCustomer } from './attributes.js';
 export { customerInputSchema, customerProperties } from './schemas.js';
 export type { CustomerInput, CustomerRow, OrderSummary, UpsertResult } from './types.js';
 export type { ShareLock } from './sql.js';

@@ -60,19 +60,20 @@ export function createMetadataSchemasService(deps: { db: Db; clock: Clock; defin
     return row;
   }
 
-  /** Refuses metadata that breaks the project's schema of this resource (none defined: anything goes). */
-  async function check(projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined, ex: Executor = db): Promise<void> {
+  /**
+   * Refuses metadata that breaks the project's schema of this resource (none defined: anything goes); the metadata is
+   * asked for (`read`) only when there is a schema, so a caller that must read it first spares the read otherwise.
+   */
+  async function checkRead(projectId: string, relatedObject: string, read: () => Promise<Record<string, unknown>>, ex: Executor = db): Promise<void> {
     const schema = (await cached.get(ex, [projectId])).find((x) => x.related_object === relatedObject);
     if (!schema) return;
-    const found = violations(schema, metadata ?? {});
+    const found = violations(schema, await read());
     if (found.length > 0) throw metadataValidationFailed(found.join('; '), { resourceId: schema.id, resourceType: 'metadata_schema' });
   }
 
-  /** Like check, the metadata asked for only when the project has a schema of this resource (a read spared otherwise). */
-  async function checkRead(projectId: string, relatedObject: string, read: () => Promise<Record<string, unknown>>, ex: Executor = db): Promise<void> {
-    const schema = (await cached.get(ex, [projectId])).find((x) => x.related_object === relatedObject);
-    if (schema) await check(projectId, relatedObject, await read(), ex);
-  }
+  /** checkRead with the metadata at hand. */
+  const check = (projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined, ex: Executor = db) =>
+    checkRead(projectId, relatedObject, async () => metadata ?? {}, ex);
 
   return {
     create,

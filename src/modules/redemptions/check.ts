@@ -246,8 +246,8 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
   const counters = counted.length > 0 ? await sql.selectCounters(tx, counted, ctx.customer?.id ?? '~') : [];
   const customerKey = ctx.customer?.id ?? '~';
   // campaign.redemptions.* and campaign.orders.* rules: the campaigns' standing redemptions (read only when named).
-  const since = { daily: periodStart('daily', ctx.now), weekly: periodStart('weekly', ctx.now), monthly: periodStart('monthly', ctx.now) };
-  const figures = assigned.some((a) => ruleFacts(a.rule).campaign) ? new Map((await sql.selectCampaignFigures(tx, campaignIds, since)).map((f) => [f.campaignId, f])) : undefined;
+  const since = () => ({ daily: periodStart('daily', ctx.now), weekly: periodStart('weekly', ctx.now), monthly: periodStart('monthly', ctx.now) });
+  const figures = assigned.some((a) => ruleFacts(a.rule).campaign) ? new Map((await sql.selectCampaignFigures(tx, campaignIds, since())).map((f) => [f.campaignId, f])) : undefined;
   const used = (objectId: string, customerId: string) => counters.find((r) => r.object_id === objectId && r.customer_id === customerId && r.period === '')?.count ?? 0;
   /**
    * A budget's bound for this order: its `_formula` computed on the order, the customer's and the redemption's

@@ -4,7 +4,7 @@
  * redemptions never pass it together. Only rules whose rule set combines its rules with `and` (or has one rule)
  * are limits; others are refused when saved (validation-rules grammar), and those saved before are evaluated only.
  */
-import type { ValidationRuleRow } from '../validation-rules/index.js';
+import { countBound, countRuleName, type ValidationRuleRow } from '../validation-rules/index.js';
 import type { CounterKey } from './types.js';
 
 export type Period = 'total' | 'daily' | 'weekly' | 'monthly';
@@ -21,9 +21,6 @@ export interface Limit {
 
 const maxCount = 2_147_483_647;
 
-const asNumber = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v);
-
-const limitName = /^redemption\.count(\.per_customer)?(?:\.(daily|weekly|monthly))?$/;
 
 export function limitsOf(rule: ValidationRuleRow, objectId: string): Limit[] {
   const logic = typeof rule.rules.logic === 'string' ? rule.rules.logic : '';
@@ -31,12 +28,12 @@ export function limitsOf(rule: ValidationRuleRow, objectId: string): Limit[] {
   const out: Limit[] = [];
   for (const [n, r] of Object.entries(rule.rules)) {
     if (n === 'logic' || typeof r !== 'object' || !r) continue;
-    const m = limitName.exec(r.name);
+    const m = countRuleName.exec(r.name);
     if (!m || (!m[1] && !m[2])) continue;
     const c = r.conditions ?? {};
     // A numeric string bound ("3") is the number, as the evaluator compares it.
-    const lt = asNumber(c.$less_than?.[0]);
-    const lte = asNumber(c.$less_than_or_equal?.[0]);
+    const lt = countBound(c.$less_than?.[0]);
+    const lte = countBound(c.$less_than_or_equal?.[0]);
     // Counts are whole numbers: `< 2.5` allows 3 redemptions (0, 1, 2 before), `<= 2.5` allows 3; the counter is a
     // 32-bit integer, so a larger bound is no limit it can reach.
     const raw = typeof lt === 'number' && Number.isFinite(lt) ? Math.ceil(lt) : typeof lte === 'number' && Number.isFinite(lte) ? Math.floor(lte) + 1 : undefined;
@@ -49,21 +46,19 @@ export function limitsOf(rule: ValidationRuleRow, objectId: string): Limit[] {
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
-/** The counter period of `now` (UTC): '' for all time, D<date>, W<monday>, M<month>. */
-export function periodKey(period: Period, now: Date): string {
-  if (period === 'total') return '';
-  if (period === 'daily') return `D${day(now)}`;
-  if (period === 'monthly') return `M${day(now).slice(0, 7)}`;
-  const monday = new Date(now.getTime() - ((now.getUTCDay() + 6) % 7) * 86_400_000);
-  return `W${day(monday)}`;
+/** Where the period of `now` (UTC) starts: its day, its week's Monday, its month's first day. */
+export function periodStart(period: Exclude<Period, 'total'>, now: Date): Date {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  if (period === 'daily') return new Date(today);
+  if (period === 'monthly') return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  return new Date(today - ((now.getUTCDay() + 6) % 7) * 86_400_000);
 }
 
-/** Where the period of `now` (UTC) starts, as periodKey cuts it (a week from Monday). */
-export function periodStart(period: Exclude<Period, 'total'>, now: Date): Date {
-  const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  if (period === 'daily') return new Date(day);
-  if (period === 'monthly') return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-  return new Date(day - ((now.getUTCDay() + 6) % 7) * 86_400_000);
+/** The counter period of `now` (UTC): '' for all time, D<date>, W<monday>, M<month>, named by where it starts. */
+export function periodKey(period: Period, now: Date): string {
+  if (period === 'total') return '';
+  const start = day(periodStart(period, now));
+  return period === 'daily' ? `D${start}` : period === 'monthly' ? `M${start.slice(0, 7)}` : `W${start}`;
 }
 
 export function counterKey(l: Limit, customerId: string | null, now: Date): CounterKey {

@@ -181,17 +181,20 @@ export function logicOf(set: RuleSet): Logic {
   return parseLogic(formula, known);
 }
 
+/** The names of redemption counts (`redemption.count[.per_customer][.daily|.weekly|.monthly]`): per customer, period. */
+export const countRuleName = /^redemption\.count(\.per_customer)?(?:\.(daily|weekly|monthly))?$/;
+
+/** A count's bound as a number: a numeric string (`"3"`) is the number, as the evaluator compares it. */
+export const countBound = (v: unknown): unknown => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v);
+
 /**
  * A redemption.count rule counts only as a limit (its counter is kept and read only then): a rule of the top-level
  * set, combined with `and` (no `or` / `not`), bounded by a number (or numeric string) with `$less_than` or
  * `$less_than_or_equal`. Anywhere else it would always see 0, so it is refused.
  */
 function checkCountRule(rule: Rule, set: RuleSet, at: string, depth: number) {
-  if (!/^redemption\.count(\.per_customer)?(\.(daily|weekly|monthly))?$/.test(rule.name)) return;
-  const bounded = (op: string) => {
-    const v = rule.conditions?.[op]?.[0];
-    return Number.isFinite(typeof v === 'string' && v.trim() !== '' ? Number(v) : v);
-  };
+  if (!countRuleName.test(rule.name)) return;
+  const bounded = (op: string) => Number.isFinite(countBound(rule.conditions?.[op]?.[0]));
   let why: string | undefined;
   if (depth > 0) why = 'it is nested in another rule';
   else if (typeof set.logic === 'string' && /\b(or|not)\b/i.test(set.logic)) why = "its rule set's logic has 'or' or 'not'";
