@@ -173,9 +173,13 @@ describe('paying with points (COIN rewards)', () => {
     const code = await member('lr-dee', 400);
     const r: any = await server.redemptions.redeemStackable(any({ redeemables: [{ object: 'voucher', id: code, reward: { id: coin.id } }], order: { amount: 2500 }, customer: { source_id: 'lr-dee' } }));
     expect(await card(code)).toMatchObject({ balance: 150, points: 400 });
+    expect((await ok('GET', `/v1/vouchers/${code}`)).redemption).toMatchObject({ redeemed_points: 250, redeemed_amount: 0 });
+    expect((await ok('GET', '/v1/customers/lr-dee')).summary.redemptions.loyalty_card).toEqual({ redeemed_points: 250, points_to_go: 150 });
     const back: any = await server.redemptions.rollback(r.redemptions[0].id, 'order canceled');
     expect(back).toMatchObject({ object: 'redemption_rollback', result: 'SUCCESS', amount: -250, loyalty_card: { points: 250 } });
     expect(await card(code)).toMatchObject({ balance: 400, points: 400 });
+    expect((await ok('GET', `/v1/vouchers/${code}`)).redemption.redeemed_points).toBe(0);
+    expect((await ok('GET', '/v1/customers/lr-dee')).summary.redemptions.loyalty_card).toEqual({ redeemed_points: 0, points_to_go: 400 });
     const tx = (await ok('GET', `/v1/loyalties/members/${code}/transactions`)).data[0];
     expect(tx).toMatchObject({ type: 'POINTS_REFUND', reason: 'order canceled', details: { balance: { points: 250, balance: 400 }, redemption: { id: r.redemptions[0].id }, rollback: { id: back.id } } });
     expect((await api('POST', `/v1/redemptions/${r.redemptions[0].id}/rollback`, {})).json()).toMatchObject({ key: 'already_rolled_back' });
@@ -214,6 +218,7 @@ describe('CAMPAIGN and MATERIAL rewards through /v1/redemptions', () => {
     expect(refunded).toBe(2);
     expect(succeeded).toBe(spent - refunded);
     expect((await card(code)).balance).toBe(100 - 30 * succeeded);
+    expect((await ok('GET', `/v1/vouchers/${code}`)).redemption.redeemed_points).toBe(30 * succeeded);
     expect((await card(code)).balance).toBeGreaterThanOrEqual(0);
   });
 });

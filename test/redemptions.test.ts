@@ -181,6 +181,15 @@ describe('redemptions', () => {
 });
 
 describe('rollbacks', () => {
+  it("a customer's summary shows the credits they redeemed and those left on the gift cards they hold", async () => {
+    await gift('SUM-G1', 2000);
+    await gift('SUM-G2', 500);
+    for (const code of ['SUM-G1', 'SUM-G2']) await ok('POST', '/v1/publications', { customer: { source_id: 'sum-sue' }, voucher: code });
+    await ok('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'SUM-G1', gift: { credits: 300 } }], order, customer: { source_id: 'sum-sue' } });
+    expect((await ok('GET', '/v1/customers/sum-sue')).summary.redemptions.gift).toEqual({ redeemed_amount: 300, amount_to_go: 2200 });
+    expect((await ok('GET', '/v1/vouchers/SUM-G1')).redemption).toMatchObject({ redeemed_amount: 300, redeemed_points: 0 });
+  });
+
   it('rolls back one redemption: quantity and credits come back exactly; a second rollback is refused', async () => {
     await voucher('RB-ONE', { redemption: { quantity: 1 } });
     const r = (await redeem(['RB-ONE'], { customer: { source_id: 'rb-rob' } })).json().redemptions[0];
@@ -206,6 +215,7 @@ describe('rollbacks', () => {
     expect(rb.rollbacks).toHaveLength(2);
     expect(rb.parent_rollback).toMatchObject({ redemption: r.parent_redemption.id, reason: 'returned' });
     expect((await ok('GET', '/v1/vouchers/RB-SG')).gift.balance).toBe(5000);
+    expect((await ok('GET', '/v1/vouchers/RB-SG')).redemption.redeemed_amount).toBe(0);
     expect((await ok('GET', '/v1/vouchers/RB-S1')).redemption.redeemed_quantity).toBe(0);
     expect(await count(`SELECT count(*) AS n FROM redemptions WHERE parent_id = $1 AND status = 'ROLLED_BACK'`, [r.parent_redemption.id])).toBe(2);
   });
@@ -257,6 +267,8 @@ describe('exact spending under concurrency', () => {
     for (const r of results.filter((x) => x.statusCode !== 200)) expect(r.json().key).toBe('gift_amount_exceeded');
     expect(await count('SELECT gift_balance AS n FROM vouchers WHERE id = $1', [g.id])).toBe(0);
     expect(await count(`SELECT count(*) AS n FROM voucher_transactions WHERE voucher_id = $1`, [g.id])).toBe(10);
+    // What the card paid out is counted with each spend (Voucherify's redemption.redeemed_amount).
+    expect((await ok('GET', '/v1/vouchers/RACE-GIFT')).redemption).toMatchObject({ redeemed_quantity: 10, redeemed_amount: 1000, redeemed_points: 0 });
   });
 
   it('a per-customer limit of 3: 15 parallel redemptions by one customer, exactly 3 succeed, others get the rule message', async () => {

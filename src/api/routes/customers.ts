@@ -71,8 +71,11 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
     const c = customerObject(await customers.get(projectId, req.params.customerId));
     // The loyalty and referral parts, from the modules that keep them.
     const [referredBy, referrals] = deps.referrals ? await Promise.all([deps.referrals.referredBy(projectId, c.id), deps.referrals.summaryOf(projectId, c.id)]) : [[], c.referrals];
-    const loyalty = deps.loyalties ? await deps.loyalties.customerLoyalty(projectId, c.id, referredBy.length) : c.loyalty;
-    return { ...c, loyalty, referrals };
+    if (!deps.loyalties) return { ...c, referrals };
+    const { loyalty, held } = await deps.loyalties.customerLoyalty(projectId, c.id, referredBy.length);
+    const r = c.summary.redemptions;
+    const redemptions = { ...r, gift: { ...r.gift, amount_to_go: held.amount_to_go }, loyalty_card: { redeemed_points: held.redeemed_points, points_to_go: held.points_to_go } };
+    return { ...c, summary: { ...c.summary, redemptions }, loyalty, referrals };
   });
 
   app.put<{ Params: { customerId: string }; Body: CustomerInput }>(

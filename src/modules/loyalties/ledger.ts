@@ -131,11 +131,12 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
   async function change(tx: Executor, cause: Cause, c: PointsChange): Promise<PointsChanged> {
     const base = effective(c.card, c.campaign).loyalty_card?.points ?? 0;
     // A refund gives back points spent: the balance again, not points earned (the card's total stays).
-    const after = await sql.changePoints(tx, cause.projectId, c.card.id, base, c.points, c.type !== 'POINTS_REFUND');
+    const spending = c.type === 'POINTS_REDEMPTION' || c.type === 'POINTS_REFUND';
+    const after = await sql.changePoints(tx, cause.projectId, c.card.id, base, c.points, c.type !== 'POINTS_REFUND', spending ? -c.points : 0);
     if (!after) {
       throw loyaltyCardPointsExceeded(`Loyalty card ${c.card.code} holds fewer than ${-c.points} points: its balance cannot go below 0`, { resourceId: c.card.code, resourceType: 'voucher' });
     }
-    const card: VoucherRow = { ...c.card, loyalty_points: after.loyalty_points, loyalty_balance: after.loyalty_balance };
+    const card: VoucherRow = { ...c.card, ...after };
     const done = recorded(cause, c, card, Number(after.loyalty_balance), Number(after.loyalty_points));
     done.events.push(...((await deps.tiers?.changes(tx, cause, c.campaign, c.holder, Number(after.loyalty_balance) - c.points, Number(after.loyalty_balance), { id: card.id, earned: earnedOf(c) })) ?? []));
     await sql.insertTransactions(tx, [done.transaction]);

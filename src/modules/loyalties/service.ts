@@ -226,9 +226,15 @@ export function createLoyaltiesService(deps: {
     return items.map((i) => mapPoints(i.price, now ? i.ids.map((id) => now.tier.rewards?.[id]).find((m) => m !== undefined) : undefined));
   }
 
-  /** The customer object's `loyalty`: the points on the customer's cards, per program (with its current tier). */
+  /**
+   * The customer object's `loyalty`: the points on the customer's cards, per program (with its current tier); and
+   * `held`, the totals of summary.redemptions: the credits and points left on their codes, the points they spent.
+   */
   async function customerLoyalty(projectId: string, customerId: string, referredCustomers: number) {
-    const held = (await vouchers.list(projectId, { limit: 100, page: 1, customer: customerId })).vouchers as Array<{ id: string; type: string; campaign: string | null; campaign_id: string | null; loyalty_card: { balance: number } | null }>;
+    type Held = { id: string; type: string; campaign: string | null; campaign_id: string | null; loyalty_card: { balance: number } | null; gift: { balance: number } | null; redemption: { redeemed_points: number } };
+    const held = (await vouchers.list(projectId, { limit: 100, page: 1, customer: customerId })).vouchers as Held[];
+    const sum = (f: (v: Held) => number | undefined) => held.reduce((s, v) => s + (f(v) ?? 0), 0);
+    const totals = { amount_to_go: sum((v) => v.gift?.balance), points_to_go: sum((v) => v.loyalty_card?.balance), redeemed_points: sum((v) => v.redemption.redeemed_points) };
     const programs = new Map((await campaigns.byIds(db, projectId, [...new Set(held.flatMap((v) => (v.type === 'LOYALTY_CARD' && v.campaign_id ? [v.campaign_id] : [])))])).map((c) => [c.id, c]));
     const campaignsOut: Record<string, { points: number; loyalty_tier?: string; referred_customers: number }> = {};
     let points = 0;
@@ -241,7 +247,7 @@ export function createLoyaltiesService(deps: {
       const prev = campaignsOut[key]?.points ?? 0;
       campaignsOut[key] = { points: prev + v.loyalty_card.balance, ...(tier ? { loyalty_tier: tier.id } : {}), referred_customers: 0 };
     }
-    return { points, referred_customers: referredCustomers, campaigns: campaignsOut };
+    return { loyalty: { points, referred_customers: referredCustomers, campaigns: campaignsOut }, held: totals };
   }
 
   return {

@@ -21,15 +21,17 @@ export async function claimOrderEarning(db: Executor, projectId: string, orderId
 /**
  * Adds points to a card (negative: takes them) in one guarded statement: the balance never goes below 0, whatever
  * runs at the same time. `base` is the card's template points, its balance until the first change. Points added
- * count toward the card's lifetime total; points taken do not. Undefined when the balance was too low (or no card).
+ * count toward the card's lifetime total; points taken do not. `redeemed`: what the change adds to the points the
+ * card has spent on rewards (a refund's is negative). Undefined when the balance was too low (or no card).
  */
-export async function changePoints(db: Executor, projectId: string, cardId: string, base: number, points: number, earned = true): Promise<{ loyalty_points: string; loyalty_balance: string } | undefined> {
-  const { rows } = await db.query<{ loyalty_points: string; loyalty_balance: string }>(
+export async function changePoints(db: Executor, projectId: string, cardId: string, base: number, points: number, earned = true, redeemed = 0): Promise<{ loyalty_points: string; loyalty_balance: string; loyalty_redeemed: string } | undefined> {
+  const { rows } = await db.query<{ loyalty_points: string; loyalty_balance: string; loyalty_redeemed: string }>(
     `UPDATE vouchers SET loyalty_balance = COALESCE(loyalty_balance, $3) + $4,
-                         loyalty_points = COALESCE(loyalty_points, $3) + CASE WHEN $5::boolean THEN GREATEST($4, 0) ELSE 0 END
+                         loyalty_points = COALESCE(loyalty_points, $3) + CASE WHEN $5::boolean THEN GREATEST($4, 0) ELSE 0 END,
+                         loyalty_redeemed = GREATEST(loyalty_redeemed + $6, 0)
       WHERE project_id = $1 AND id = $2 AND COALESCE(loyalty_balance, $3) + $4 >= 0
-      RETURNING loyalty_points, loyalty_balance`,
-    [projectId, cardId, base, points, earned],
+      RETURNING loyalty_points, loyalty_balance, loyalty_redeemed`,
+    [projectId, cardId, base, points, earned, redeemed],
     { prepare: true },
   );
   return rows[0];

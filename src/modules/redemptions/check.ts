@@ -38,7 +38,8 @@ export interface Applicable {
   formula?: Pick<DiscountInput, 'vars' | 'metadata'>;
   /** Catalog prices of the units a UNIT discount gives, by unit_type (for an order without their line). */
   unitPrices?: Map<string, number>;
-  gift?: { credits: number; balance: number };
+  /** Credits to spend; after the spend, the card's balance and redeemed total. */
+  gift?: { credits: number; balance: number; redeemed?: number };
   /** A loyalty card paying for a reward: the points it spends (a COIN reward's are set by applyStack). */
   loyalty?: Loyalty;
   /** The products, SKUs and collections its rules let it discount (applicable_to), when they name any. */

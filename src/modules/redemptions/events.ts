@@ -49,7 +49,7 @@ export function redemptionEvents(
           type: 'voucher.gift.transaction.created',
           customerId: null,
           entityId: c.voucher.id,
-          data: giftTransactionData({ voucher: c.voucher, campaign: c.campaign, campaigns: x.campaigns, amount: -c.gift.credits, balance: c.gift.balance, type: 'CREDITS_REDEMPTION', redemption: simpleRedemption(r.body), order: simpleOrder(x.order), now: x.now, id: `${r.id}_gt` }),
+          data: giftTransactionData({ voucher: c.voucher, campaign: c.campaign, campaigns: x.campaigns, amount: -c.gift.credits, balance: c.gift.balance, redeemed: c.gift.redeemed, type: 'CREDITS_REDEMPTION', redemption: simpleRedemption(r.body), order: simpleOrder(x.order), now: x.now, id: `${r.id}_gt` }),
         },
       });
     }
@@ -64,13 +64,15 @@ export function giftTransactionData(x: {
   campaigns: Pick<CampaignsService, 'simple'>;
   amount: number;
   balance: number;
+  /** The card's redeemed total after the change. */
+  redeemed?: number;
   type: 'CREDITS_REDEMPTION' | 'CREDITS_REFUND';
   redemption: Record<string, unknown>;
   order: Record<string, unknown> | null;
   now: Date;
   rollback?: Record<string, unknown>;
 }) {
-  const v = { ...x.voucher, gift_balance: x.balance };
+  const v = { ...x.voucher, gift_balance: x.balance, ...(x.redeemed !== undefined ? { gift_redeemed: x.redeemed } : {}) };
   return {
     transaction: {
       id: x.id,

@@ -72,8 +72,9 @@ export function createRollbacks(deps: RedemptionsDeps) {
     if (r.spent.counters) await sql.restoreCounters(tx, r.spent.counters);
     if (r.spent.units) await sql.restoreUnits(tx, r.spent.units);
     let balance: number | undefined;
+    let redeemed: number | undefined;
     if (r.spent.gift && r.voucher_id) {
-      balance = await sql.restoreBalance(tx, r.voucher_id, r.spent.gift);
+      ({ balance, redeemed } = (await sql.restoreBalance(tx, r.voucher_id, r.spent.gift)) ?? {});
       // A card deleted for good has no balance to take the credits back, nor a ledger: the rollback goes on.
       if (balance !== undefined) await insertGiftTransaction(tx, { id: `${id}_gt`, projectId: cause.projectId, voucherId: r.voucher_id, campaignId: r.campaign_id, type: 'CREDITS_REFUND', sourceId: null, reason: input.reason ?? null, amount: r.spent.gift, balance, now });
     }
@@ -94,7 +95,7 @@ export function createRollbacks(deps: RedemptionsDeps) {
     // The stack as it is now (a deleted stack is named by nobody).
     const promotionStack = r.promotion_stack_id ? await deps.promotions.stacks.byId(tx, cause.projectId, r.promotion_stack_id) : undefined;
     const tier = r.body.promotion_tier as Record<string, unknown> | undefined;
-    const current = card ? { ...card, ...(balance !== undefined ? { gift_balance: balance } : {}), redeemed_quantity: Math.max(0, (card.redeemed_quantity ?? 0) - (r.spent.quantity ? 1 : 0)) } : undefined;
+    const current = card ? { ...card, ...(balance !== undefined ? { gift_balance: balance, gift_redeemed: redeemed } : {}), redeemed_quantity: Math.max(0, (card.redeemed_quantity ?? 0) - (r.spent.quantity ? 1 : 0)) } : undefined;
     const body = {
       id,
       object: 'redemption_rollback' as const,

@@ -258,9 +258,9 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       (spent.units ??= []).push([...b.key, Math.ceil(b.units)]);
     }
     if (v && c.gift && c.gift.credits > 0) {
-      const balance = await spendBalance(tx, v.id, c.gift.credits, sessionKey, now);
-      if (balance === undefined) throw giftAmountExceeded(`Gift voucher ${v.code} has fewer than ${c.gift.credits} credits left (that validation sessions have not locked)`);
-      c.gift = { credits: c.gift.credits, balance };
+      const after = await spendBalance(tx, v.id, c.gift.credits, sessionKey, now);
+      if (after === undefined) throw giftAmountExceeded(`Gift voucher ${v.code} has fewer than ${c.gift.credits} credits left (that validation sessions have not locked)`);
+      c.gift = { credits: c.gift.credits, ...after };
       spent.gift = c.gift.credits;
     }
     if (v && c.loyalty) {

@@ -97,20 +97,25 @@ export async function spendQuantity(tx: Executor, voucherId: string, quantity: n
   return true;
 }
 
-/** Spends gift credits the same way; the balance after, or undefined when too few are free. */
-export async function spendBalance(tx: Executor, voucherId: string, credits: number, key: string | null, now: Date): Promise<number | undefined> {
-  const fast = await tx.query<{ gift_balance: string }>(
-    'UPDATE vouchers SET gift_balance = gift_balance - $2 WHERE id = $1 AND gift_balance >= $2 AND (locked_until IS NULL OR locked_until <= $3) RETURNING gift_balance',
+/**
+ * Spends gift credits the same way (the card's redeemed total grows in the same statement); the balance and redeemed
+ * total after, or undefined when too few are free.
+ */
+export async function spendBalance(tx: Executor, voucherId: string, credits: number, key: string | null, now: Date): Promise<{ balance: number; redeemed: number } | undefined> {
+  const spend = 'UPDATE vouchers SET gift_balance = gift_balance - $2, gift_redeemed = gift_redeemed + $2 WHERE id = $1';
+  const after = (r: { gift_balance: string; gift_redeemed: string }) => ({ balance: Number(r.gift_balance), redeemed: Number(r.gift_redeemed) });
+  const fast = await tx.query<{ gift_balance: string; gift_redeemed: string }>(
+    `${spend} AND gift_balance >= $2 AND (locked_until IS NULL OR locked_until <= $3) RETURNING gift_balance, gift_redeemed`,
     [voucherId, credits, now],
   );
-  if (fast.rows[0]) return Number(fast.rows[0].gift_balance);
+  if (fast.rows[0]) return after(fast.rows[0]);
   const row = await lockRow(tx, voucherId);
   const balance = Number(row.gift_balance ?? 0);
   if (balance < credits) return undefined;
   const others = await othersHold(tx, voucherId, key, now);
   if (balance - others.credits < credits) return undefined;
-  const { rows } = await tx.query<{ gift_balance: string }>('UPDATE vouchers SET gift_balance = gift_balance - $2 WHERE id = $1 RETURNING gift_balance', [voucherId, credits]);
-  return Number(rows[0]!.gift_balance);
+  const { rows } = await tx.query<{ gift_balance: string; gift_redeemed: string }>(`${spend} RETURNING gift_balance, gift_redeemed`, [voucherId, credits]);
+  return after(rows[0]!);
 }
 
 /**

@@ -11,10 +11,16 @@ export async function restoreQuantity(db: Executor, voucherId: string): Promise<
   await db.query(`UPDATE vouchers SET redeemed_quantity = redeemed_quantity - 1 WHERE id = $1 AND redeemed_quantity > 0`, [voucherId]);
 }
 
-/** Gives gift credits back; the new balance, or undefined when the card is gone (deleted for good). */
-export async function restoreBalance(db: Executor, voucherId: string, amount: number): Promise<number | undefined> {
-  const { rows } = await db.query<{ gift_balance: string }>(`UPDATE vouchers SET gift_balance = gift_balance + $2 WHERE id = $1 RETURNING gift_balance`, [voucherId, amount]);
-  return rows[0] ? Number(rows[0].gift_balance) : undefined;
+/**
+ * Gives gift credits back (the card's redeemed total shrinks by as much); the new balance and redeemed total, or
+ * undefined when the card is gone (deleted for good).
+ */
+export async function restoreBalance(db: Executor, voucherId: string, amount: number): Promise<{ balance: number; redeemed: number } | undefined> {
+  const { rows } = await db.query<{ gift_balance: string; gift_redeemed: string }>(
+    `UPDATE vouchers SET gift_balance = gift_balance + $2, gift_redeemed = GREATEST(gift_redeemed - $2, 0) WHERE id = $1 RETURNING gift_balance, gift_redeemed`,
+    [voucherId, amount],
+  );
+  return rows[0] ? { balance: Number(rows[0].gift_balance), redeemed: Number(rows[0].gift_redeemed) } : undefined;
 }
 
 /** Counts one more redemption on a limited counter, when it is still below `bound`; false otherwise. */

@@ -4,8 +4,8 @@ import type { Executor } from '../../store/db.js';
 import type { VoucherRow } from './types.js';
 
 const columns = 'id, project_id, campaign_id, code, type, active, holder_id, publish_count, gift_balance, overrides, created_at, updated_at';
-/** The columns a read returns: the stored ones, the credits added since, and redemptions spent. */
-const readColumns = `${columns}, gift_added, redeemed_quantity, loyalty_points, loyalty_balance`;
+/** The columns a read returns: the stored ones, the credits added since, redemptions spent and what they paid out. */
+const readColumns = `${columns}, gift_added, redeemed_quantity, loyalty_points, loyalty_balance, gift_redeemed, loyalty_redeemed`;
 
 export async function insertVoucher(db: Executor, v: VoucherRow): Promise<boolean> {
   const { rowCount } = await db.query(

@@ -26,6 +26,9 @@ export interface VoucherRow {
   /** A loyalty card's points earned over its life and its balance (bigint); null until they first change. */
   loyalty_points?: number | string | null;
   loyalty_balance?: number | string | null;
+  /** Gift credits and loyalty points the code has paid out (bigint; redemptions less rollbacks); absent on rows just built. */
+  gift_redeemed?: number | string;
+  loyalty_redeemed?: number | string;
   created_at: Date;
   updated_at: Date | null;
 }

@@ -83,8 +83,8 @@ export function voucherObject(v: VoucherRow, c: CampaignRow | undefined, categor
     redemption: {
       quantity: e.redemption?.quantity ?? null,
       redeemed_quantity: v.redeemed_quantity ?? 0,
-      redeemed_amount: 0,
-      redeemed_points: 0,
+      redeemed_amount: Number(v.gift_redeemed ?? 0),
+      redeemed_points: Number(v.loyalty_redeemed ?? 0),
       object: 'list',
       url: `/v1/vouchers/${code}/redemptions?page=1&limit=10`,
     },
