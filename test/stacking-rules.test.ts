@@ -91,12 +91,18 @@ describe('stacking rules', () => {
     const tiers = (await ok('GET', `/v1/promotions/${promo.id}/tiers`)).tiers;
     const [ex, plain] = ['Exclusive tier', 'Plain tier'].map((n) => tiers.find((x: any) => x.name === n));
     expect(ex.category_id).toBe(cat.Exclusive);
+    // Its object shows the category, as a voucher's does; a tier without one shows none.
+    expect(ex.categories).toEqual([expect.objectContaining({ id: cat.Exclusive, name: 'Exclusive', object: 'category' })]);
+    expect(plain.categories).toEqual([]);
+    expect((await ok('GET', `/v1/promotions/tiers/${ex.id}`)).categories.map((k: any) => k.id)).toEqual([cat.Exclusive]);
     const v = await ok('POST', '/v1/validations', { redeemables: [{ object: 'promotion_tier', id: plain.id }, { object: 'promotion_tier', id: ex.id }], order: { amount: 10_000 } });
     expect(byStatus(v)).toEqual({ APPLICABLE: [ex.id], SKIPPED: [plain.id], INAPPLICABLE: [] });
     expect(v.order.total_discount_amount).toBe(1000);
     // A category is named by id or name, and must exist.
     expect((await api('POST', `/v1/promotions/${promo.id}/tiers`, { name: 'Bad', category_id: 'cat_nope', action: { discount: { type: 'AMOUNT', amount_off: 1 } } })).json()).toMatchObject({ code: 404, key: 'not_found' });
-    expect((await ok('POST', `/v1/promotions/${promo.id}/tiers`, { name: 'By name', category_id: 'Seasonal', action: { discount: { type: 'AMOUNT', amount_off: 1 } } })).category_id).toBe(cat.Seasonal);
+    expect((await ok('POST', `/v1/promotions/${promo.id}/tiers`, { name: 'By name', category_id: 'Seasonal', action: { discount: { type: 'AMOUNT', amount_off: 1 } } })).categories.map((k: any) => k.id)).toEqual([cat.Seasonal]);
+    expect((await ok('PUT', `/v1/promotions/tiers/${plain.id}`, { category_id: 'Seasonal' })).categories.map((k: any) => k.id)).toEqual([cat.Seasonal]);
+    await ok('PUT', `/v1/promotions/tiers/${plain.id}`, { category_id: null });
     expect((await api('PUT', `/v1/promotions/tiers/${plain.id}`, { category_id: 'cat_nope' })).statusCode).toBe(404);
     await rules({ exclusive_categories: [cat.Exclusive], joint_categories: [cat.Joint] });
   });

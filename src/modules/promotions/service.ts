@@ -22,7 +22,7 @@ function validityOf(input: TierInput, current: Validity = {}): Validity {
 /** Tiers a project may have for them to be kept per process; a project with more reads them each time. */
 const maxCachedTiers = 5_000;
 
-export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: Pick<CampaignsService, 'get' | 'byIds' | 'simple' | 'categoryId' | 'create'>; definitions?: Pick<Definitions, 'cache' | 'changed'> }) {
+export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: Pick<CampaignsService, 'get' | 'byIds' | 'simple' | 'categoryId' | 'categories' | 'create'>; definitions?: Pick<Definitions, 'cache' | 'changed'> }) {
   const { db, clock, log, campaigns } = deps;
   /** Per-process copies of each project's tiers (for validations and redemptions), dropped when one changes. */
   const cached = deps.definitions?.cache(async (ex, projectIds) =>
@@ -56,9 +56,19 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
     return t;
   }
 
+  /** The project's categories when a tier has one (its object shows it in `categories`). */
+  async function categoriesOf(ex: Executor, projectId: string, rows: TierRow[]) {
+    return rows.some((r) => r.category_id) ? campaigns.categories(projectId, ex) : [];
+  }
+
+  /** A tier's object as it is in ex now: its summary and category read there. */
+  async function view(ex: Executor, t: TierRow, c: CampaignRow | undefined) {
+    return tierObject(t, c, (await sql.selectTierSummaries(ex, t.project_id, [t.id])).get(t.id), await categoriesOf(ex, t.project_id, [t]));
+  }
+
   async function record(tx: Executor, cause: Cause, type: string, t: TierRow, c: CampaignRow) {
-    const summary = type === 'campaign.promotion_tier.created' ? undefined : (await sql.selectTierSummaries(tx, t.project_id, [t.id])).get(t.id);
-    await log.record(tx, [{ cause, event: { type, customerId: null, entityId: t.id, data: { campaign: campaigns.simple(c), promotion_tier: tierObject(t, c, summary) } } }]);
+    const tier = type === 'campaign.promotion_tier.created' ? tierObject(t, c, undefined, await categoriesOf(tx, t.project_id, [t])) : await view(tx, t, c);
+    await log.record(tx, [{ cause, event: { type, customerId: null, entityId: t.id, data: { campaign: campaigns.simple(c), promotion_tier: tier } } }]);
   }
 
   /** A new tier's input checked: name and discount required, validity well formed. */
@@ -103,7 +113,7 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
       await sql.insertTier(tx, row);
       await record(tx, cause, 'campaign.promotion_tier.created', row, c);
       await within?.(tx, row);
-      return tierObject(row, c);
+      return tierObject(row, c, undefined, await categoriesOf(tx, cause.projectId, [row]));
     });
   }
 
@@ -156,7 +166,7 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
       await sql.updateTier(tx, row);
       const c = await promotion(cause.projectId, row.campaign_id, tx);
       await record(tx, cause, 'campaign.promotion_tier.updated', row, c);
-      return tierObject(row, c, (await sql.selectTierSummaries(tx, row.project_id, [row.id])).get(row.id));
+      return view(tx, row, c);
     });
   }
 
@@ -167,7 +177,7 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
       await sql.updateTier(tx, row);
       const c = await promotion(cause.projectId, row.campaign_id, tx);
       await record(tx, cause, active ? 'campaign.promotion_tier.enabled' : 'campaign.promotion_tier.disabled', row, c);
-      return tierObject(row, c, (await sql.selectTierSummaries(tx, row.project_id, [row.id])).get(row.id));
+      return view(tx, row, c);
     });
   }
 
@@ -183,7 +193,7 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
   async function get(projectId: string, id: string) {
     const t = await find(projectId, id);
     const [c] = await campaigns.byIds(db, projectId, [t.campaign_id]);
-    return tierObject(t, c, (await sql.selectTierSummaries(db, projectId, [t.id])).get(t.id));
+    return view(db, t, c);
   }
 
   async function list(projectId: string, q: { campaignId?: string; is_available?: boolean; order?: string; limit: number; page: number }) {
@@ -192,7 +202,8 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
     const ids = [...new Set(rows.map((r) => r.campaign_id))];
     const byId = new Map((ids.length > 0 ? await campaigns.byIds(db, projectId, ids) : []).map((c) => [c.id, c]));
     const summaries = await sql.selectTierSummaries(db, projectId, rows.map((r) => r.id));
-    return { tiers: rows.map((r) => tierObject(r, byId.get(r.campaign_id), summaries.get(r.id))), total };
+    const categories = await categoriesOf(db, projectId, rows);
+    return { tiers: rows.map((r) => tierObject(r, byId.get(r.campaign_id), summaries.get(r.id), categories)), total };
   }
 
   /** A write, then its project's cached tiers dropped (here at once, elsewhere by NOTIFY). */

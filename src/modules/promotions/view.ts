@@ -1,4 +1,4 @@
-import type { CampaignRow } from '../campaigns/index.js';
+import { categoryObject, type CampaignRow, type CategoryRow } from '../campaigns/index.js';
 import type { TierSummary } from './sql.js';
 import type { TierRow } from './types.js';
 
@@ -6,9 +6,10 @@ const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
 /** Drops absent and null values the schema types as plain strings or objects. */
 const present = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
 
-/** Voucherify's PromotionTier. */
-export function tierObject(t: TierRow, c: CampaignRow | undefined, s?: TierSummary) {
+/** Voucherify's PromotionTier; `categories`: the project's (its own category is shown from them). */
+export function tierObject(t: TierRow, c: CampaignRow | undefined, s?: TierSummary, categories: CategoryRow[] = []) {
   const d = c?.definition;
+  const category = t.category_id ? categories.find((k) => k.id === t.category_id) : undefined;
   return {
     id: t.id,
     created_at: t.created_at.toISOString(),
@@ -24,7 +25,7 @@ export function tierObject(t: TierRow, c: CampaignRow | undefined, s?: TierSumma
     ...present({ start_date: t.validity.start_date, expiration_date: t.validity.expiration_date, validity_timeframe: t.validity.validity_timeframe, validity_day_of_week: t.validity.validity_day_of_week, validity_hours: t.validity.validity_hours }),
     summary: { redemptions: { total_redeemed: s?.total_redeemed ?? 0 }, orders: { total_amount: s?.total_amount ?? 0, total_discount_amount: s?.total_discount_amount ?? 0 } },
     object: 'promotion_tier' as const,
-    categories: [],
+    categories: category ? [categoryObject(category)] : [],
   };
 }
 
