@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +79,31 @@ describe('tessera CLI help', slow, () => {
     expect(noName.code).not.toBe(0);
     expect(noName.out).toContain('--name');
     expect(existsSync(join(tmp, 'never'))).toBe(false);
+  });
+});
+
+describe('a first start whose port is taken', slow, () => {
+  it('still shows the management credentials it made, names the port, and the next start shows the default keys', async () => {
+    const store = await freshStore('taken');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    const failed = await run(['serve', '--port', String(port), '--host', '127.0.0.1', ...store]);
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    expect(failed.code).not.toBe(0);
+    expect(failed.out).toContain(`port ${port} on 127.0.0.1 is in use`);
+    const management = { 'x-management-id': failed.out.match(/X-Management-Id:\s+(\S+)/)?.[1] ?? '', 'x-management-token': failed.out.match(/X-Management-Token:\s+(\S+)/)?.[1] ?? '' };
+    expect(management['x-management-token']).not.toBe('');
+    // No project was made by the start that did not listen: the next one makes it and shows its keys.
+    const s = spawnCli(['serve', '--port', '0', ...store]);
+    const [, url] = await s.waitFor(/Tessera is listening on (http:\/\/\S+)/);
+    await s.waitFor(/Webhook signing secret:\s+\S+/);
+    expect(s.output()).not.toContain('X-Management-Token');
+    const projects = await fetch(`${url}/management/v1/projects`, { headers: management });
+    expect(projects.status).toBe(200);
+    expect((await projects.json()).data.map((p: { name: string }) => p.name)).toEqual(['Default project']);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
   });
 });
 

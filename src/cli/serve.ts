@@ -12,14 +12,23 @@ export function serveCommand(program: Command): void {
       const config = configFrom(flags);
       const tessera = await compose(config, { worker: flags.worker });
       if (flags.worker) tessera.logger.info({ jobs: tessera.worker.jobs.map((j) => j.name) }, 'background jobs');
-      const created = await tessera.services.projects.ensureDefault();
-      const address = await tessera.app.listen({ port: config.port, host: config.host });
-      const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
-      const lines = [`Tessera is listening on ${url} (store: ${describeStore(config)}; background work ${flags.worker ? 'in this process' : 'off'})`, `Dashboard: ${url}/dashboard (sign in with the management credentials)`];
-      if (tessera.management.token) {
-        lines.push('', 'Management credentials (shown once; pin your own with TESSERA_MANAGEMENT_ID/TESSERA_MANAGEMENT_TOKEN):');
-        lines.push(`  X-Management-Id:    ${tessera.management.id}`, `  X-Management-Token: ${tessera.management.token}`);
+      const management: string[] = tessera.management.token
+        ? ['', 'Management credentials (shown once; pin your own with TESSERA_MANAGEMENT_ID/TESSERA_MANAGEMENT_TOKEN):', `  X-Management-Id:    ${tessera.management.id}`, `  X-Management-Token: ${tessera.management.token}`]
+        : [];
+      let address: string;
+      try {
+        address = await tessera.app.listen({ port: config.port, host: config.host });
+      } catch (err) {
+        // Credentials made by this start are shown even so (they are shown once); the default project waits for a start that listens.
+        if (management.length > 0) process.stdout.write(`${management.join('\n')}\n`);
+        await tessera.close();
+        const code = (err as { code?: string }).code;
+        if (code === 'EADDRINUSE') throw new Error(`port ${config.port} on ${config.host} is in use: stop what listens there, or start Tessera on another port (PORT=<port> or --port <port>)`);
+        throw err;
       }
+      const created = await tessera.services.projects.ensureDefault();
+      const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+      const lines = [`Tessera is listening on ${url} (store: ${describeStore(config)}; background work ${flags.worker ? 'in this process' : 'off'})`, `Dashboard: ${url}/dashboard (sign in with the management credentials)`, ...management];
       if (created) {
         const { project, serverKey, clientKey } = created;
         lines.push('', `Default project ${project.id} (${project.name}) was created. Its keys (shown once):`);
