@@ -189,8 +189,10 @@ describe('tessera listen receiving from Tessera', slow, () => {
     const project = await t.createProject();
     const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const fixed = await closedPort();
-    const mgmtEnv = { TESSERA_MANAGEMENT_ID: managementHeaders['x-management-id'], TESSERA_MANAGEMENT_TOKEN: managementHeaders['x-management-token'] };
-    const l = await listen(['--register', '--project', project.id, '--api-url', address, '--port', String(fixed), '--events', 'customer.created', 'customer.deleted'], mgmtEnv);
+    // Tessera's address from $TESSERA (as the quickstart exports it); a leftover secret of another project is set aside.
+    const mgmtEnv = { TESSERA: address, TESSERA_WEBHOOK_SECRET: 'another-projects-secret', TESSERA_MANAGEMENT_ID: managementHeaders['x-management-id'], TESSERA_MANAGEMENT_TOKEN: managementHeaders['x-management-token'] };
+    const l = await listen(['--register', '--project', project.id, '--port', String(fixed), '--events', 'customer.created', 'customer.deleted'], mgmtEnv);
+    expect(await l.line(/not the one this webhook signs with/)).toBeTruthy();
     expect(l.url).toBe(`http://127.0.0.1:${fixed}/`);
     const registered = await l.line(/Registered webhook wh_/);
     const webhookId = registered.match(/(wh_\S+)/)![1]!;

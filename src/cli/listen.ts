@@ -168,7 +168,7 @@ export function listenCommand(program: Command): void {
     .addOption(new Option('--print-body', 'also print each body as indented JSON'))
     .addOption(new Option('--register', 'create a webhook endpoint for this session (and delete it on exit) through the management API; needs --project and the management credentials, and fetches the signing secret itself'))
     .addOption(new Option('--project <id>', 'with --register: the project (proj_...) whose webhook to create'))
-    .addOption(new Option('--api-url <url>', 'with --register: where Tessera serves').default('http://127.0.0.1:8080').argParser(httpUrl))
+    .addOption(new Option('--api-url <url>', 'with --register: where Tessera serves').env('TESSERA').default('http://127.0.0.1:8080').argParser(httpUrl))
     .addOption(new Option('--events <type...>', 'with --register: the event types to subscribe to').default(['*']))
     .addOption(new Option('--management-id <id>', 'with --register: X-Management-Id').env('TESSERA_MANAGEMENT_ID'))
     .addOption(new Option('--management-token <token>', 'with --register: X-Management-Token (prefer the env variable)').env('TESSERA_MANAGEMENT_TOKEN'))
@@ -278,7 +278,9 @@ export function listenCommand(program: Command): void {
           await agent.close();
           throw err;
         }
-        secret ??= registration.secret;
+        // The registered endpoint signs with the secret fetched for it (a secret given too may be another project's).
+        if (secret !== undefined && secret !== projectSecret(registration.secret)) process.stdout.write('The given secret is not the one this webhook signs with: checking with the fetched one\n');
+        secret = projectSecret(registration.secret);
         process.stdout.write(`Registered webhook ${registration.webhookId} of ${flags.project} for ${flags.events.join(', ')} (deleted when this session ends)\n`);
       }
       process.stdout.write(
@@ -286,7 +288,7 @@ export function listenCommand(program: Command): void {
           `Tessera listen is receiving webhooks on ${url}`,
           '  Register that URL as the webhook target_url (any path works).',
           `  Forwarding to: ${flags.forwardTo ?? 'nowhere (answering 200; use --forward-to <url>)'}`,
-          `  Signatures: ${secret !== undefined ? 'checked with the given secret' : 'not checked (give --secret or TESSERA_WEBHOOK_SECRET)'}`,
+          `  Signatures: ${secret === undefined ? 'not checked (give --secret or TESSERA_WEBHOOK_SECRET)' : flags.register ? 'checked with the secret fetched for the registered webhook' : 'checked with the given secret'}`,
           '',
         ].join('\n'),
       );
