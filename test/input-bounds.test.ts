@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 /**
  * Input at the edges of what the API takes: dates outside 0001..9999 in query strings and bodies, malformed
  * Origins for client keys, and a body over the limit while the client is still sending (over real HTTP).
@@ -89,9 +90,11 @@ describe('client Origins against a wildcard trusted domain', () => {
   });
 });
 
+let address: string | undefined;
+
 describe('a body over the limit', () => {
   it('answers 413 in the error shape to a client that is still sending, over a real connection', async () => {
-    const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    address = await t.app.listen({ host: '127.0.0.1', port: 0 });
     const big = JSON.stringify({ event: 'visit', customer: { source_id: 'big' }, metadata: { blob: 'x'.repeat(8 * 1024 * 1024) } });
     for (const chunked of [false, true]) {
       // A slow sender: the answer comes while most of the body is still to be sent.
@@ -124,5 +127,24 @@ describe('a body over the limit', () => {
       body: JSON.stringify({ event: 'visit', customer: { source_id: 'small' } }),
     });
     expect(ok.status).toBe(200);
+  });
+});
+
+describe('what the HTTP parser refuses before any route', () => {
+  it('a URL and headers over the limit (431) and a request that is not HTTP (400) get the error shape', async () => {
+    address ??= await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const long = await fetch(`${address}/v1/customers?email=${'x'.repeat(20_000)}`, { headers: p.server });
+    expect(long.status).toBe(431);
+    const json = (await long.json()) as Record<string, unknown>;
+    expect(json).toMatchObject({ code: 431, key: 'headers_too_large', message: expect.any(String), request_id: expect.any(String) });
+    expect(long.headers.get('x-request-id')).toBe(json.request_id);
+    const { port } = new URL(address);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const s = connect(Number(port), '127.0.0.1', () => s.write('NOT HTTP AT ALL\r\n\r\n'));
+      let got = '';
+      s.on('data', (d) => (got += d)).on('close', () => resolve(got)).on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ code: 400, key: 'invalid_payload' });
   });
 });

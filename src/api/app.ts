@@ -26,7 +26,7 @@ import type { ValidationRulesService } from '../modules/validation-rules/index.j
 import type { SegmentsService } from '../modules/segments/index.js';
 import type { WebhooksService } from '../modules/webhooks/index.js';
 import { clientAuth, managementAuth, serverAuth, teamAuthorization } from './auth.js';
-import { frameworkErrorHandler, installErrorHandling } from './errors.js';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './errors.js';
 import { unstorableInBody, urlHasNul } from '../core/storable.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import type { CampaignTemplatesService } from '../modules/campaign-templates/index.js';
@@ -158,6 +158,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     genReqId: () => newRequestId(),
     // Malformed percent-encoding and overlong path parameters, which the router meets before any hook.
     frameworkErrors: frameworkErrorHandler(options.bodyLimit),
+    clientErrorHandler,
     routerOptions: {
       ignoreTrailingSlash: true,
       maxParamLength: 500,

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { newRequestId } from '../core/ids.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCatalog, TesseraError, type ErrorKey } from '../core/errors.js';
 import { describeValidation } from './validation.js';
@@ -108,4 +110,25 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
     const err = new TesseraError('not_found', `Route ${req.method} ${req.url.split('?')[0]} does not exist`);
     return reply.code(404).send(errorBody(err, req.id));
   });
+}
+
+/**
+ * What Node's HTTP parser refuses before any route (headers over its limit, a malformed request, a request too slow
+ * to arrive), answered in Voucherify's error shape like every other error (Fastify's default has a shape of its own).
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const e =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new TesseraError('headers_too_large', 'The request line and headers are larger than the server accepts (16 KB by default): send long filters in a body or shorten the URL')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new TesseraError('request_timeout', 'The request did not arrive in time')
+        : new TesseraError('invalid_payload', 'The request is not valid HTTP');
+  const requestId = newRequestId();
+  const body = JSON.stringify(errorBody(e, requestId));
+  const status = { 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[e.code as number] ?? 'Bad Request';
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${e.code} ${status}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nx-request-id: ${requestId}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  }
+  socket.destroy();
 }

@@ -53,6 +53,8 @@ export const errorCatalog = {
   resource_in_use: { code: 409, message: 'Resource in use' },
   idempotency_key_reused: { code: 422, message: 'Idempotency key reused' },
   payload_too_large: { code: 413, message: 'Payload too large' },
+  request_timeout: { code: 408, message: 'Request timeout' },
+  headers_too_large: { code: 431, message: 'Request header fields too large' },
   unsupported_media_type: { code: 415, message: 'Unsupported media type' },
   too_many_requests: { code: 429, message: 'Too many requests' },
   internal_error: { code: 500, message: 'Internal error' },
