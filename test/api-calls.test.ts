@@ -56,6 +56,17 @@ describe('the API call log, by default', () => {
     expect(one.json()).toEqual(call);
   });
 
+  it('keeps a call to a route that does not exist (a misspelt path) with the project, once its key is checked', async () => {
+    for (const [url, headers] of [['/v1/custmers', p.server], ['/client/v1/nothing-here', { ...p.client, origin }]] as const) {
+      const res = await t.app.inject({ method: 'GET', url, headers });
+      expect(res.json()).toMatchObject({ code: 404, key: 'not_found' });
+      const kept = await calls(t, p.id, `?request_id=${res.headers['x-request-id']}`);
+      expect(kept.data).toEqual([expect.objectContaining({ path: url, status: 404, error_key: 'not_found', route: null })]);
+    }
+    // Without a key, the key is what is wrong.
+    expect((await t.app.inject({ method: 'GET', url: '/v1/custmers' })).json()).toMatchObject({ code: 401 });
+  });
+
   it('filters by status, status class, method, path, error key and dates, newest first, a page at a time', async () => {
     const q = await t.createProject({ client_trusted_domains: ['shop.example.com'] });
     clock.advance(60_000);
@@ -158,5 +169,5 @@ describe('the API call log, every call or none', () => {
     } finally {
       await off.close();
     }
-  });
+  }, 90_000);
 });

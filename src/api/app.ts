@@ -26,7 +26,7 @@ import type { ValidationRulesService } from '../modules/validation-rules/index.j
 import type { SegmentsService } from '../modules/segments/index.js';
 import type { WebhooksService } from '../modules/webhooks/index.js';
 import { clientAuth, managementAuth, serverAuth, teamAuthorization } from './auth.js';
-import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './errors.js';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling, routeNotFound } from './errors.js';
 import { unstorableInBody, urlHasNul } from '../core/storable.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import type { CampaignTemplatesService } from '../modules/campaign-templates/index.js';
@@ -203,6 +203,8 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     v1.addHook('onRequest', limits.bulk);
     logApiCalls(v1, services.apiCalls, 'API');
     idempotencyHooks(v1, services.idempotency);
+    // An unknown /v1 route asks for a key first, and is logged with the project's calls.
+    v1.setNotFoundHandler(routeNotFound);
     customerRoutes(v1, services);
     eventRoutes(v1, { events: services.events, clientSide: false });
     metadataSchemaRoutes(v1, services);
@@ -256,6 +258,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
     client.addHook('onRequest', limits.client);
     logApiCalls(client, services.apiCalls, 'CLIENT_API');
     idempotencyHooks(client, services.idempotency, 'client');
+    client.setNotFoundHandler(routeNotFound);
     eventRoutes(client, { events: services.events, clientSide: true });
     clientPublicationRoutes(client, services);
     clientVoucherRoutes(client, services);

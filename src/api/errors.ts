@@ -106,10 +106,13 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
     req.log.error({ err }, 'unexpected error');
     return reply.code(500).send(errorBody(new TesseraError('internal_error', 'Something went wrong on our side; the request id helps to find out what'), req.id));
   });
-  app.setNotFoundHandler((req, reply) => {
-    const err = new TesseraError('not_found', `Route ${req.method} ${req.url.split('?')[0]} does not exist`);
-    return reply.code(404).send(errorBody(err, req.id));
-  });
+  app.setNotFoundHandler(routeNotFound);
+}
+
+/** 404 for a route that does not exist; set in a scope too, so that the scope's hooks (keys, the API call log) run. */
+export function routeNotFound(req: FastifyRequest, reply: FastifyReply) {
+  const err = new TesseraError('not_found', `Route ${req.method} ${req.url.split('?')[0]} does not exist`);
+  return reply.code(404).send(errorBody(err, req.id));
 }
 
 /**
