@@ -51,6 +51,23 @@ describe('redemption edges', () => {
     expect(await counters(c.id)).toEqual([2]);
   });
 
+  it('judges two codes of one campaign in a stack as the redemption spends them: one campaign limit, counted for each', async () => {
+    const c = await campaignWithRules('PAIR', [{ $less_than: [2] }]);
+    await ok('POST', `/v1/campaigns/${c.id}/vouchers/PAIR-2`, {});
+    const both = { redeemables: [{ object: 'voucher', id: 'PAIR-1' }, { object: 'voucher', id: 'PAIR-2' }], order: { amount: 1000 } };
+    // A customer with no redemption has room for both.
+    expect((await ok('POST', '/v1/validations', { ...both, customer: { source_id: 'pair-cy' } })).valid).toBe(true);
+    expect((await api('POST', '/v1/redemptions', { ...both, customer: { source_id: 'pair-cy' } })).statusCode).toBe(200);
+    // One with one redemption has room for one: the validation says so, as the redemption does, and nothing is spent.
+    expect((await redeem('PAIR-1', 'pair-bea')).statusCode).toBe(200);
+    const v = await ok('POST', '/v1/validations', { ...both, customer: { source_id: 'pair-bea' } });
+    expect(v.valid).toBe(false);
+    expect(v.inapplicable_redeemables).toEqual([expect.objectContaining({ id: 'PAIR-2', status: 'INAPPLICABLE', result: expect.objectContaining({ error: expect.objectContaining({ key: 'redemption_rules_violated' }) }) })]);
+    const refused = await api('POST', '/v1/redemptions', { ...both, customer: { source_id: 'pair-bea' } });
+    expect(refused.json().key).toBe('redemption_rules_violated');
+    expect((await counters(c.id)).sort()).toEqual([1, 2]);
+  });
+
   it('reads fractional, huge and numeric-string bounds as whole counts, never failing the redemption', async () => {
     await campaignWithRules('FRAC', [{ $less_than: [2.5] }]);
     for (let i = 0; i < 3; i++) expect((await redeem('FRAC-1', 'bob')).statusCode).toBe(200);

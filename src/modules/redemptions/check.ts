@@ -15,7 +15,7 @@ import { capsOf, eligibleLines, evaluateRules, hasBudget, type BudgetKey, hasCol
 import { cardPoints, effective, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { RewardsService } from '../rewards/index.js';
 import type { PromotionsService, TierRow } from '../promotions/index.js';
-import { countsOf, limitsOf, periodStart, type Limit } from './limits.js';
+import { countsOf, limitsOf, periodStart, tightestLimits, type Limit } from './limits.js';
 import { ruleFacts } from './rule-facts.js';
 import * as sql from './sql.js';
 import type { CounterKey, RedeemableInput } from './types.js';
@@ -379,7 +379,23 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     return { reward: q.reward, assignment: q.assignment, points: 0, balance, coin, ...(requested !== undefined ? { requested } : {}) };
   };
 
-  return found.map((f, index): Checked => {
+  /**
+   * An applicable member will spend its limits' counters (once per counter, as the redemption does): the next
+   * members of the stack see those counts, so two codes or tiers under one campaign limit are judged as redeemed.
+   */
+  const counting = (c: Checked): Checked => {
+    if (c.status !== 'APPLICABLE') return c;
+    for (const { key: [object_id, customer_id, period] } of tightestLimits(c.limits, ctx.customer?.id ?? null, ctx.now)) {
+      const row = counters.find((r) => r.object_id === object_id && r.customer_id === customer_id && r.period === period);
+      if (row) row.count += 1;
+      else counters.push({ object_id, customer_id, period, count: 1 });
+    }
+    return c;
+  };
+
+  return found.map((f, index) => counting(checkOne(f, index)));
+
+  function checkOne(f: (typeof found)[number], index: number): Checked {
     const input = f.r;
     if (f.tier) return checkTier(f.tier, input);
     if (!f.voucher) return { status: 'INAPPLICABLE', input, error: f.error! };
@@ -410,7 +426,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const t = targeting([voucher.id, voucher.campaign_id], discount);
     if ('error' in t) return { status: 'INAPPLICABLE', input, error: t.error, voucher, campaign };
     return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, formula: formulaOf(voucher, campaign), ...(unitPrices ? { unitPrices } : {}), gift, ...(loyalty ? { loyalty } : {}), ...t.found };
-  });
+  }
 }
 
 export type StackOrder = ReturnType<typeof applyDiscount> & DiscountOrder;
