@@ -4,6 +4,7 @@
  * referee's reward on a gift card or a loyalty card, and the customer.rewarded payload against the official schema.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/core/logger.js';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { specPresent } from './helpers/conformance.js';
 import { projectWebhookValidators } from './helpers/project-webhooks.js';
@@ -13,6 +14,8 @@ import { startSink, type Sink } from './helpers/sink.js';
 let t: TestTessera;
 let p: TestProject;
 let sink: Sink;
+/** Warnings the server logged (a conversion without a reward says why there). */
+const warnings: Array<Record<string, unknown>> = [];
 
 const api = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
   t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
@@ -43,7 +46,7 @@ const codeFor = async (campaignId: string, source_id: string) => (await ok('POST
 let gift: any;
 
 beforeAll(async () => {
-  t = await startTessera({ env: privateTargets });
+  t = await startTessera({ env: privateTargets, logger: createLogger('warn', { destination: { write: (l: string) => void warnings.push(JSON.parse(l)) } }) });
   p = await t.createProject();
   sink = await startSink();
   await createWebhook(t, p.id, sink.url, ['customer.rewarded', 'customer.holder.assignment.created']);
@@ -208,6 +211,89 @@ describe('referral programs', () => {
     const worse = await api('POST', '/v1/campaigns', { name: 'Nope2', campaign_type: 'REFERRAL_PROGRAM', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } }, referral_program: { conversion_event_type: 'sometimes' } });
     expect(worse.statusCode).toBe(400);
     expect(worse.json()).toHaveProperty('request_id');
+  });
+});
+
+describe('referral rewards are checked when the program is saved', () => {
+  const reward = (id: string, type = 'GIFT_VOUCHER') => ({ related_object_parent: { id }, type, amount: 500 });
+  const referralBody = (name: string, rp: Record<string, unknown>) => ({
+    name,
+    campaign_type: 'REFERRAL_PROGRAM',
+    type: 'AUTO_UPDATE',
+    voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } },
+    referral_program: { conversion_event_type: 'custom_event', ...rp },
+  });
+  const refused = async (res: { statusCode: number; json: () => any }, status: number, key: string) => {
+    expect(res.statusCode).toBe(status);
+    expect(res.json()).toMatchObject({ code: status, key, message: expect.any(String), details: expect.any(String), request_id: expect.any(String) });
+    return res.json();
+  };
+
+  it('refuses a reward from an unknown campaign (404) or a campaign of another type (400), on create and on update', async () => {
+    const club = await ok('POST', '/v1/loyalties', { name: 'Wrong club', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } });
+    const coupons = await ok('POST', '/v1/campaigns', { name: 'Plain coupons', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } } });
+    const missing = await refused(await api('POST', '/v1/campaigns', referralBody('Bad reward 1', { referee_reward: reward('camp_nope') })), 404, 'not_found');
+    expect(missing).toMatchObject({ resource_type: 'campaign', resource_id: 'camp_nope' });
+    const mismatch = await refused(await api('POST', '/v1/campaigns', referralBody('Bad reward 2', { referee_reward: reward(club.id) })), 400, 'invalid_campaign');
+    expect(mismatch.details).toContain('GIFT_VOUCHERS');
+    await refused(await api('POST', '/v1/campaigns', referralBody('Bad reward 3', { referee_reward: reward(gift.id, 'LOYALTY_CARD') })), 400, 'invalid_campaign');
+    await refused(await api('POST', '/v1/campaigns', referralBody('Bad reward 4', { referrer_rewards: [{ conversions: 1, reward: reward(coupons.id) }] })), 400, 'invalid_campaign');
+    await refused(await api('POST', '/v1/campaigns', referralBody('Bad reward 5', { referrer_rewards: [{ conversions: 1, reward: reward('camp_gone', 'LOYALTY_CARD') }] })), 404, 'not_found');
+    // None of them was made.
+    expect(await count("SELECT count(*) AS n FROM campaigns WHERE name LIKE 'Bad reward%'", [])).toBe(0);
+    // Update: refused alike, and the program keeps what it had.
+    const c = await ok('POST', '/v1/campaigns', referralBody('Good reward', { referee_reward: reward(gift.id), referrer_rewards: [{ conversions: 2, reward: reward(club.id, 'LOYALTY_CARD') }] }));
+    await refused(await api('PUT', `/v1/campaigns/${c.id}`, { referral_program: { conversion_event_type: 'custom_event', referee_reward: reward(club.id) } }), 400, 'invalid_campaign');
+    await refused(await api('PUT', `/v1/campaigns/${c.id}`, { referral_program: { conversion_event_type: 'custom_event', referee_reward: reward('camp_nope') } }), 404, 'not_found');
+    expect((await ok('GET', `/v1/campaigns/${c.id}`)).referral_program).toMatchObject({ referee_reward: reward(gift.id), referrer_rewards: [{ conversions: 2 }] });
+    const changed = await ok('PUT', `/v1/campaigns/${c.id}`, { referral_program: { conversion_event_type: 'custom_event', referee_reward: reward(club.id, 'LOYALTY_CARD') } });
+    expect(changed.referral_program.referee_reward).toMatchObject({ related_object_parent: { id: club.id }, type: 'LOYALTY_CARD' });
+  });
+
+  it('refuses two referrer rewards for the same number of conversions', async () => {
+    const tiers = [{ conversions: 2, reward: reward(gift.id) }, { conversions: 3, reward: reward(gift.id) }, { conversions: 2, reward: { ...reward(gift.id), amount: 900 } }];
+    const res = await refused(await api('POST', '/v1/campaigns', referralBody('Twice two', { referrer_rewards: tiers })), 400, 'invalid_campaign');
+    expect(res.details).toContain('2 conversions');
+    const c = await ok('POST', '/v1/campaigns', referralBody('Once two', { referrer_rewards: tiers.slice(0, 2) }));
+    await refused(await api('PUT', `/v1/campaigns/${c.id}`, { referral_program: { conversion_event_type: 'custom_event', referrer_rewards: tiers } }), 400, 'invalid_campaign');
+    expect((await ok('GET', `/v1/campaigns/${c.id}`)).referral_program.referrer_rewards).toHaveLength(2);
+  });
+
+  it('a reward campaign disabled or deleted after the program was saved: the referee converts, gets no reward, and the log says why', async () => {
+    const credits = await ok('POST', '/v1/campaigns', { name: 'Credits later off', campaign_type: 'GIFT_VOUCHERS', type: 'AUTO_UPDATE', voucher: { type: 'GIFT_VOUCHER', gift: { amount: 0 } } });
+    const c = await program('Fading', reward(credits.id));
+    const code = await codeFor(c.id, 'fad-ann');
+    await ok('POST', `/v1/campaigns/${credits.id}/disable`);
+    await signup('fad-bob', { code });
+    expect(await referred(c.id)).toBe(1);
+    const bob = await ok('GET', '/v1/customers/fad-bob');
+    expect((await ok('GET', `/v1/vouchers?customer=${bob.id}&campaign_id=${credits.id}`)).vouchers).toHaveLength(0);
+    expect((await ok('GET', '/v1/customers/fad-bob/activity?type=customer.rewarded')).data).toHaveLength(0);
+    expect(warnings).toContainEqual(expect.objectContaining({ msg: 'referral converted without a reward', reason: 'reward_campaign_disabled', programId: c.id, campaignId: credits.id, customerId: bob.id, role: 'referee' }));
+    // Enabled again: the next referee is rewarded.
+    await ok('POST', `/v1/campaigns/${credits.id}/enable`);
+    await signup('fad-cy', { code });
+    const cy = await ok('GET', '/v1/customers/fad-cy');
+    expect((await ok('GET', `/v1/vouchers?customer=${cy.id}&campaign_id=${credits.id}`)).vouchers.map((v: any) => v.gift.balance)).toEqual([500]);
+    // Deleted: converts without a reward, and says so.
+    expect((await api('DELETE', `/v1/campaigns/${credits.id}?force=true`)).statusCode).toBeLessThan(300);
+    await signup('fad-dee', { code });
+    expect(await referred(c.id)).toBe(3);
+    const dee = await ok('GET', '/v1/customers/fad-dee');
+    expect((await ok('GET', '/v1/customers/fad-dee/activity?type=customer.rewarded')).data).toHaveLength(0);
+    expect(warnings).toContainEqual(expect.objectContaining({ reason: 'reward_campaign_missing', programId: c.id, customerId: dee.id }));
+  });
+
+  it('a program saved before these checks with a reward of the wrong type converts without publishing a card of that campaign', async () => {
+    const club = await ok('POST', '/v1/loyalties', { name: 'Not credits', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } });
+    const c = await program('Old config', reward(gift.id));
+    await t.testDb.db.query(`UPDATE campaigns SET definition = jsonb_set(definition, '{referral_program,referee_reward,related_object_parent,id}', to_jsonb($2::text)) WHERE id = $1`, [c.id, club.id]);
+    const code = await codeFor(c.id, 'old-ann');
+    await signup('old-bob', { code });
+    expect(await referred(c.id)).toBe(1);
+    const bob = await ok('GET', '/v1/customers/old-bob');
+    expect((await ok('GET', `/v1/vouchers?customer=${bob.id}&campaign_id=${club.id}`)).vouchers).toHaveLength(0);
+    expect(warnings).toContainEqual(expect.objectContaining({ reason: 'reward_campaign_type', programId: c.id, campaignId: club.id, customerId: bob.id }));
   });
 });
 

@@ -12,6 +12,7 @@ import type { AsyncActionRow, CampaignInput, CampaignRow, CampaignType, Category
 import { campaignObject, simpleCampaign } from './view.js';
 import { checkTiersExpiration, checkValidity } from './validity.js';
 import { createRecentCampaigns } from './recent.js';
+import { checkReferralProgram } from './referral-program.js';
 
 /** The voucher type each campaign type makes. */
 const voucherTypeOf: Record<Exclude<CampaignType, 'PROMOTION'>, VoucherType> = {
@@ -137,6 +138,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
       if (campaignType !== 'LOYALTY_PROGRAM') throw invalid('Only a LOYALTY_PROGRAM campaign has loyalty_tiers_expiration');
       checkTiersExpiration(input.loyalty_tiers_expiration);
     }
+    if (input.referral_program !== undefined) await checkReferralProgram(db, cause.projectId, input.referral_program);
     await deps.checkMetadata?.(cause.projectId, 'campaign', input.metadata);
     const now = clock.now();
     const row: CampaignRow = {
@@ -218,6 +220,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
       }
       if (input.referral_program !== undefined) {
         if (current.campaign_type !== 'REFERRAL_PROGRAM') throw invalid('Only a REFERRAL_PROGRAM campaign has a referral_program');
+        await checkReferralProgram(tx, cause.projectId, input.referral_program);
         d.referral_program = input.referral_program;
       }
       if (input.voucher !== undefined) {

@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import type { Executor } from '../../store/db.js';
-import { simpleCampaign, type CampaignRow, type CampaignsService, type ReferralReward } from '../campaigns/index.js';
+import { rewardProblem, simpleCampaign, type CampaignRow, type CampaignsService, type ReferralReward } from '../campaigns/index.js';
 import { simpleCustomer, type CustomersService } from '../customers/index.js';
 import type { CausedEvent } from '../event-log/index.js';
 import type { LoyaltiesService } from '../loyalties/index.js';
@@ -25,6 +25,15 @@ interface Attempt {
 /** Why a referral in a tracked event did not convert (the event itself is recorded all the same). */
 export type Refusal = 'unknown_code' | 'not_a_referral_program' | 'program_inactive' | 'other_conversion' | 'code_not_published' | 'wrong_referrer' | 'self_referral' | 'already_referred';
 
+/** Why a conversion gave no reward (it converts all the same): the reward campaign, or no card of it to give. */
+export interface Unrewarded {
+  reason: 'reward_campaign_missing' | 'reward_campaign_disabled' | 'reward_campaign_type' | 'no_card';
+  programId: string;
+  campaignId: string;
+  customerId: string;
+  role: 'referee' | 'referrer';
+}
+
 /**
  * Referral conversion, as an event-log deriver: a tracked event carrying `referral.code` (or a redemption of the code, when the program converts on redemption) converts
  * its customer (the referee) in the code's REFERRAL_PROGRAM when the program is active and converts on this custom
@@ -33,6 +42,8 @@ export type Refusal = 'unknown_code' | 'not_a_referral_program' | 'program_inact
  * events convert once). A conversion records customer.referred and gives the referee the program's reward (credits
  * on a gift card or points on a loyalty card of the reward campaign, published to them when they hold none) with
  * customer.rewarded; a referrer whose conversions in the program reach a number of `referrer_rewards` gets that reward.
+ * A reward whose campaign was deleted, disabled (or is not of the reward's type) since the program was saved is not
+ * given; the conversion stands and onUnrewarded says why.
  */
 export function createConversion(deps: {
   clock: Clock;
@@ -44,10 +55,12 @@ export function createConversion(deps: {
   publications: Pick<PublicationsService, 'heldOrPublished'>;
   holders: Pick<Holders, 'assign'>;
   /** Refusals are counted here (tests and logs); nothing else depends on them. */
-  onRefusal?: (reason: Refusal) => void;
+  onRefusal?: (reason: Refusal, detail?: string) => void;
+  /** Conversions that gave no reward, and why (logged as warnings). */
+  onUnrewarded?: (why: Unrewarded) => void;
 }) {
-  const refuse = (r: Refusal) => {
-    deps.onRefusal?.(r);
+  const refuse = (r: Refusal, detail?: string) => {
+    deps.onRefusal?.(r, detail);
     return [];
   };
 
@@ -57,17 +70,22 @@ export function createConversion(deps: {
     const cause = entry.cause;
     const projectId = cause.projectId;
     const rewardCampaign = (await deps.campaigns.byIds(tx, projectId, [r.related_object_parent.id]))[0];
-    if (!rewardCampaign?.active) return [];
+    const unrewarded = (reason: Unrewarded['reason']) => {
+      deps.onUnrewarded?.({ reason, programId: program.id, campaignId: r.related_object_parent.id, customerId: who.id, role: tier === null ? 'referee' : 'referrer' });
+      return [];
+    };
+    const problem = rewardProblem(r, rewardCampaign);
+    if (problem || !rewardCampaign) return unrewarded(problem ?? 'reward_campaign_missing');
     const base = { customer: who, holder: who, campaign: simpleCampaign(rewardCampaign), redemption: null, reward: null, referral_tier: tier, custom_event: customEvent, customer_event: null };
     const reason = `Referral reward of ${program.name}`;
     if (r.type === 'LOYALTY_CARD') {
       const done = await deps.loyalties.awardIn(tx, cause, { programId: rewardCampaign.id, customerId: who.id, points: r.amount, reason, holder: who, metadata: { source_type: 'referral', source_id: program.id } });
-      if (!done) return [];
+      if (!done) return unrewarded('no_card');
       const rewarded: CausedEvent = { cause, event: { type: 'customer.rewarded', customerId: who.id, entityId: done.card.id, data: { ...base, voucher: simpleVoucher(done.card, rewardCampaign), balance: { points: r.amount } } } };
       return [...done.events, rewarded];
     }
     const card = await deps.publications.heldOrPublished(tx, cause, { campaignId: rewardCampaign.id, customerId: who.id, metadata: { source_type: 'referral', source_id: program.id } });
-    if (!card || card.type !== 'GIFT_VOUCHER') return [];
+    if (!card || card.type !== 'GIFT_VOUCHER') return unrewarded('no_card');
     const done = await deps.balances.changeIn(tx, cause, card, { amount: r.amount, reason });
     return [...done.events, { cause, event: { type: 'customer.rewarded', customerId: who.id, entityId: card.id, data: { ...base, voucher: simpleVoucher(done.voucher, rewardCampaign), balance: { amount: r.amount } } } }];
   }

@@ -17,7 +17,7 @@ import { createConversion } from './conversion.js';
 import { createHolders, type Holders } from './holders.js';
 import type { EventLog } from '../event-log/index.js';
 import * as sql from './sql.js';
-export type { Refusal } from './conversion.js';
+export type { Refusal, Unrewarded } from './conversion.js';
 export type { CustomerReferral, ProgramReferral } from './sql.js';
 export { type Holders, type HoldersInput, type HoldersQuery, maxHoldersPerRequest } from './holders.js';
 
@@ -46,7 +46,8 @@ export const referralsModule = defineModule<
       loyalties: services.loyalties,
       publications: services.publications,
       holders,
-      onRefusal: (reason) => logger.debug({ reason }, 'referral not converted'),
+      onRefusal: (reason, detail) => logger.debug({ reason, detail }, 'referral not converted'),
+      onUnrewarded: (why) => logger.warn(why, 'referral converted without a reward'),
     });
     return {
       services: {
