@@ -109,6 +109,40 @@ describe('referral programs', () => {
     expect((await ok('GET', '/v1/customers/chk-dee/activity?type=customer.custom_event')).data.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('a program or code that has expired or not started does not convert, as its redemption would be refused (the events stand)', async () => {
+    const c = await program('Seasonal', { related_object_parent: { id: gift.id }, type: 'GIFT_VOUCHER', amount: 40 });
+    const code = await codeFor(c.id, 'sea-ann');
+    const credits = async (source_id: string) => {
+      const who = await ok('GET', `/v1/customers/${source_id}`);
+      return count('SELECT coalesce(sum(gift_balance), 0) AS n FROM vouchers WHERE holder_id = $1 AND campaign_id = $2', [who.id, gift.id]);
+    };
+    const answer = async () => (await ok('POST', '/v1/validations', { customer: { source_id: 'sea-x' }, redeemables: [{ object: 'voucher', id: code }] })).redeemables[0].result?.error?.key;
+    // The program expired: its code answers voucher_expired, and does not convert.
+    await ok('PUT', `/v1/campaigns/${c.id}`, { expiration_date: '2020-01-01T00:00:00Z' });
+    expect(await answer()).toBe('voucher_expired');
+    await signup('sea-bob', { code });
+    expect(await referred(c.id)).toBe(0);
+    expect(await credits('sea-bob')).toBe(0);
+    // Not started yet: voucher_not_active, no conversion.
+    await ok('PUT', `/v1/campaigns/${c.id}`, { expiration_date: null, start_date: '2099-01-01T00:00:00Z' });
+    expect(await answer()).toBe('voucher_not_active');
+    await signup('sea-bob', { code });
+    expect(await referred(c.id)).toBe(0);
+    // The code itself expired (the program did not).
+    await ok('PUT', `/v1/campaigns/${c.id}`, { start_date: null });
+    await ok('PUT', `/v1/vouchers/${code}`, { expiration_date: '2020-06-01T00:00:00Z' });
+    expect(await answer()).toBe('voucher_expired');
+    await signup('sea-bob', { code });
+    expect(await referred(c.id)).toBe(0);
+    expect((await ok('GET', '/v1/customers/sea-bob/activity?type=customer.custom_event')).data).toHaveLength(3);
+    // Valid again: the same referee converts and is rewarded.
+    await ok('PUT', `/v1/vouchers/${code}`, { expiration_date: null });
+    expect(await answer()).toBeUndefined();
+    await signup('sea-bob', { code });
+    expect(await referred(c.id)).toBe(1);
+    expect(await credits('sea-bob')).toBe(40);
+  });
+
   it('concurrent events of one referee convert once and reward once', async () => {
     const c = await program('Race', { related_object_parent: { id: gift.id }, type: 'GIFT_VOUCHER', amount: 70 });
     const code = await codeFor(c.id, 'race-eve');

@@ -5,14 +5,14 @@
  * what earlier ones left. Reads only: spending is the redemption's (service.ts).
  */
 import { validAt } from '../campaigns/index.js';
-import { campaignDisabled, invalidRedeemables as badRedeemable, loyaltyCardPointsExceeded, missingOrder, notFound, promotionInactive, promotionNotActiveNow, quantityExceeded, rulesViolated, TesseraError, voucherDisabled, voucherExpired, voucherNotActive, voucherNotActiveNow, giftAmountExceeded, invalidRedeemables, referrerNotPermittedToRedeem } from '../../core/errors.js';
+import { invalidRedeemables as badRedeemable, loyaltyCardPointsExceeded, missingOrder, notFound, promotionInactive, promotionNotActiveNow, quantityExceeded, rulesViolated, TesseraError, giftAmountExceeded, invalidRedeemables, referrerNotPermittedToRedeem } from '../../core/errors.js';
 import type { Executor } from '../../store/db.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import { applyDiscount, calculateDiscount, evaluateFormula, FormulaError, orderFormulaVars, type Discount, type DiscountInput, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
 import type { OrderItem } from '../orders/index.js';
 import type { AssignmentRow, CollectionTest, RelatedObjectType, RuleContext, RuleItem, Targets, ValidationRulesService } from '../validation-rules/index.js';
 import { capsOf, eligibleLines, evaluateRules, hasBudget, type BudgetKey, hasCollectionBudget, lineProduct, restricts, targetsOf, type Caps, type Target } from '../validation-rules/index.js';
-import { cardPoints, effective, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import { cardPoints, effective, unusableNow, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { RewardsService } from '../rewards/index.js';
 import type { PromotionsService, TierRow } from '../promotions/index.js';
 import { countsOf, limitsOf, periodStart, tightestLimits, type Limit } from './limits.js';
@@ -136,19 +136,9 @@ function tierError(t: TierRow, c: CampaignRow | undefined, now: Date): TesseraEr
 }
 
 function validityError(v: VoucherRow, c: CampaignRow | undefined, now: Date): TesseraError | undefined {
-  if (!v.active) return voucherDisabled(`Voucher ${v.code} is disabled`);
-  if (c && !c.active) return campaignDisabled(`Campaign ${c.name} of voucher ${v.code} is disabled`);
-  const e = effective(v, c);
-  if (e.start_date && Date.parse(e.start_date) > now.getTime()) return voucherNotActive(`Voucher ${v.code} is valid from ${e.start_date}`);
-  if (e.expiration_date && Date.parse(e.expiration_date) <= now.getTime()) return voucherExpired(`Voucher ${v.code} expired at ${e.expiration_date}`);
-  if (e.validity_day_of_week && e.validity_day_of_week.length > 0 && !e.validity_day_of_week.includes(now.getUTCDay())) {
-    return voucherNotActiveNow(`Voucher ${v.code} is not valid on this day of the week`);
-  }
-  if (e.validity_timeframe && e.start_date && !validAt({ start_date: e.start_date, validity_timeframe: e.validity_timeframe }, now)) {
-    return voucherNotActiveNow(`Voucher ${v.code} is not valid at this time (validity_timeframe ${e.validity_timeframe.interval} / ${e.validity_timeframe.duration} from ${e.start_date})`);
-  }
-  if (!validAt({ validity_hours: e.validity_hours }, now)) return voucherNotActiveNow(`Voucher ${v.code} is not valid at this hour (validity_hours, UTC)`);
-  const quantity = e.redemption?.quantity;
+  const unusable = unusableNow(v, c, now);
+  if (unusable) return unusable;
+  const quantity = effective(v, c).redemption?.quantity;
   if (typeof quantity === 'number' && (v.redeemed_quantity ?? 0) >= quantity) return quantityExceeded(`Voucher ${v.code} has been redeemed ${quantity} times already`);
   return undefined;
 }

@@ -5,7 +5,7 @@ import { simpleCustomer, type CustomersService } from '../customers/index.js';
 import type { CausedEvent } from '../event-log/index.js';
 import type { LoyaltiesService } from '../loyalties/index.js';
 import type { PublicationsService } from '../publications/index.js';
-import { simpleVoucher, type Balances, type VouchersService } from '../vouchers/index.js';
+import { simpleVoucher, unusableNow, type Balances, type VouchersService } from '../vouchers/index.js';
 import type { Holders } from './holders.js';
 import * as sql from './sql.js';
 
@@ -23,7 +23,7 @@ interface Attempt {
 }
 
 /** Why a referral in a tracked event did not convert (the event itself is recorded all the same). */
-export type Refusal = 'unknown_code' | 'not_a_referral_program' | 'program_inactive' | 'other_conversion' | 'code_not_published' | 'wrong_referrer' | 'self_referral' | 'already_referred';
+export type Refusal = 'unknown_code' | 'not_a_referral_program' | 'program_inactive' | 'code_not_valid_now' | 'other_conversion' | 'code_not_published' | 'wrong_referrer' | 'self_referral' | 'already_referred';
 
 /** Why a conversion gave no reward (it converts all the same): the reward campaign, or no card of it to give. */
 export interface Unrewarded {
@@ -36,7 +36,8 @@ export interface Unrewarded {
 
 /**
  * Referral conversion, as an event-log deriver: a tracked event carrying `referral.code` (or a redemption of the code, when the program converts on redemption) converts
- * its customer (the referee) in the code's REFERRAL_PROGRAM when the program is active and converts on this custom
+ * its customer (the referee) in the code's REFERRAL_PROGRAM when the program and the code can be used now (enabled,
+ * started, not expired, within their validity timeframe, days and hours: as for a redemption) and it converts on this custom
  * event, the code is published to a referrer (and `referral.referrer_id`, when sent, is that referrer), the referee
  * is not the referrer, and the referee was not referred in this program before (one guarded insert: concurrent
  * events convert once). A conversion records customer.referred and gives the referee the program's reward (credits
@@ -121,6 +122,10 @@ export function createConversion(deps: {
     const program = voucher.campaign_id ? (await deps.campaigns.byIds(tx, projectId, [voucher.campaign_id]))[0] : undefined;
     if (!program || program.campaign_type !== 'REFERRAL_PROGRAM') return refuse('not_a_referral_program');
     if (!program.active || !voucher.active) return refuse('program_inactive');
+    // The code and its program must be usable now, as a redemption of the code would require (not expired, started).
+    const now = deps.clock.now();
+    const unusable = unusableNow(voucher, program, now);
+    if (unusable) return refuse('code_not_valid_now', unusable.key);
     const rp = program.definition.referral_program ?? {};
     const converts = a.kind === 'redemption' ? (rp.conversion_event_type ?? 'redemption') === 'redemption' : rp.conversion_event_type === 'custom_event' && (rp.custom_event?.name === undefined || rp.custom_event.name === a.eventName);
     if (!converts) return refuse('other_conversion');
@@ -130,7 +135,6 @@ export function createConversion(deps: {
     if (!referrer) return refuse('code_not_published');
     if (a.referrerId !== undefined && a.referrerId !== referrer.id && a.referrerId !== referrer.source_id) return refuse('wrong_referrer');
     if (referrer.id === a.referee.id) return refuse('self_referral');
-    const now = deps.clock.now();
     // A referrer's conversions in the program are counted one at a time when their rewards depend on the number.
     if ((rp.referrer_rewards ?? []).length > 0) await sql.lockReferrer(tx, program.id, referrer.id);
     if (!(await sql.insertReferral(tx, { projectId, campaignId: program.id, refereeId: a.referee.id, referrerId: referrer.id, voucherId: voucher.id, eventId: a.eventId ?? (a.redemption?.id as string | undefined) ?? null, now }))) return refuse('already_referred');
