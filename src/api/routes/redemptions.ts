@@ -6,7 +6,8 @@ import { causeOf, projectIdOf } from '../auth.js';
 import { dateRangeParam, limitParam, listOf, pageParam, toRange, type DateRangeQuery } from '../list.js';
 import { valueFilters, type ListFilters } from '../../core/list-filters.js';
 
-type Legacy = Omit<StackInput, 'redeemables'> & { gift?: { credits?: number } };
+/** A legacy body: the one voucher's `gift` (credits) and `reward` (a loyalty card's) sit beside the context. */
+type Legacy = Omit<StackInput, 'redeemables'> & Pick<StackInput['redeemables'][number], 'gift' | 'reward'>;
 const codeParams = { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
 const tierParams = { type: 'object', required: ['tierId'], properties: { tierId: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
@@ -71,8 +72,8 @@ type RedemptionListParams = { limit: number; page: number; voucher?: string; cus
 const rulesOf = (req: FastifyRequest) => stackingRulesOf(req.project?.settings);
 
 const asStack = (code: string, body: Legacy | undefined): StackInput => {
-  const { gift, ...rest } = body ?? {};
-  return { ...rest, redeemables: [{ object: 'voucher', id: code, ...(gift ? { gift } : {}) }] };
+  const { gift, reward, ...rest } = body ?? {};
+  return { ...rest, redeemables: [{ object: 'voucher', id: code, ...(gift ? { gift } : {}), ...(reward ? { reward } : {}) }] };
 };
 
 /** /v1/validations, /v1/redemptions (stacked), rollbacks, and the legacy single-voucher forms. */
@@ -169,7 +170,7 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
     async (req) => redemptions.validateTier(causeOf(req), req.params.tierId, req.body ?? {}),
   );
   app.post<{ Params: { tierId: string }; Body: Legacy | null }>('/promotions/tiers/:tierId/redemption', { schema: { params: tierParams, body: { ...legacyInputSchema, type: ['object', 'null'] } } }, async (req) => {
-    const { gift: _g, ...rest } = req.body ?? {};
+    const { gift: _g, reward: _r, ...rest } = req.body ?? {};
     const out = await redemptions.redeem(causeOf(req), { ...rest, redeemables: [{ object: 'promotion_tier', id: req.params.tierId }] });
     return out.redemptions[0];
   });

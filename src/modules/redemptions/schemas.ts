@@ -3,6 +3,8 @@ import { customerInputSchema } from '../customers/index.js';
 import { orderInputSchema } from '../orders/index.js';
 import { sessionSchema } from './sessions.js';
 
+const rewardSchema = { type: 'object', description: 'A loyalty card pays for this reward: its id, and for a COIN reward the points to pay with (at most; all that is needed by default)', properties: { id: { type: 'string', maxLength: 100 }, points: { type: 'number' } } } as const;
+
 const redeemable = {
   type: 'object',
   required: ['object', 'id'],
@@ -10,7 +12,7 @@ const redeemable = {
     object: { type: 'string', enum: ['voucher', 'promotion_tier', 'promotion_stack'] },
     id: { type: 'string', minLength: 1, maxLength: 500 },
     gift: { type: 'object', properties: { credits: { type: 'integer', minimum: 0, maximum: 1e15 } } },
-    reward: { type: 'object', description: 'A loyalty card pays for this reward: its id, and for a COIN reward the points to pay with (at most; all that is needed by default)', properties: { id: { type: 'string', maxLength: 100 }, points: { type: 'number' } } },
+    reward: rewardSchema,
   },
 } as const;
 
@@ -33,7 +35,7 @@ export const stackInputSchema = {
 /** The legacy single-voucher forms (/v1/vouchers/{code}/validate and /redemption). */
 export const legacyInputSchema = {
   type: 'object',
-  properties: { ...common, gift: { type: 'object', properties: { credits: { type: 'integer', minimum: 0, maximum: 1e15 } } }, reward: { type: 'object' } },
+  properties: { ...common, gift: { type: 'object', properties: { credits: { type: 'integer', minimum: 0, maximum: 1e15 } } }, reward: rewardSchema },
 } as const;
 
 export const rollbackInputSchema = {

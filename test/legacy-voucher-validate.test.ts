@@ -1,0 +1,66 @@
+/**
+ * The single-voucher forms through the official SDK: `POST /v1/vouchers/{code}/validate` and `/redemption` (and the
+ * client's `GET /client/v1/validate`). A loyalty card pays for the reward it names there too; a LOCK session is
+ * answered; the valid answer has Voucherify's shape (gift `{amount, balance}`, loyalty `{points_cost}`, reward,
+ * `campaign` and `campaign_id`, a string `tracking_id`) and validates against the official schema.
+ */
+import { VoucherifyServerSide } from '@voucherify/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestsOf } from './helpers/requests.js';
+import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+
+let t: TestTessera;
+let p: TestProject;
+let server: ReturnType<typeof VoucherifyServerSide>;
+let program: any;
+let mug: any;
+let cards: any;
+const any = (x: unknown) => x as never;
+const { ok } = requestsOf(() => ({ t, p }));
+const failure = (call: Promise<unknown>) => call.then(() => { throw new Error('expected a failure'); }, (e: any) => e);
+
+beforeAll(async () => {
+  t = await startTessera();
+  p = await t.createProject({ client_trusted_domains: ['shop.example.com'] });
+  const apiUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  server = VoucherifyServerSide({ applicationId: p.server['x-app-id'], secretKey: p.server['x-app-token'], apiUrl });
+  program = await ok('POST', '/v1/loyalties', { name: 'Mug club', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'MC-', length: 6 } } });
+  mug = await ok('POST', '/v1/rewards', { name: 'Mug', type: 'MATERIAL' });
+  await ok('POST', `/v1/loyalties/${program.id}/rewards`, { reward: mug.id, parameters: { loyalty: { points: 30 } } });
+  cards = await ok('POST', '/v1/campaigns', { name: 'Gift cards', campaign_type: 'GIFT_VOUCHERS', type: 'AUTO_UPDATE', voucher: { type: 'GIFT_VOUCHER', gift: { amount: 5000, effect: 'APPLY_TO_ORDER' } } });
+  await ok('POST', '/v1/vouchers/LV-ONCE', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 }, redemption: { quantity: 1 } });
+});
+afterAll(() => t.close());
+
+const member = async (source_id: string, points: number) => {
+  const code = (await ok('POST', `/v1/loyalties/${program.id}/members`, { customer: { source_id } })).code as string;
+  await ok('POST', `/v1/loyalties/members/${code}/balance`, { points });
+  return code;
+};
+const balance = async (code: string) => (await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card.balance;
+
+describe('a loyalty card paying for a reward through the single-voucher forms', () => {
+  it('validates (vouchers/{code}/validate with reward): the points it costs and the reward, nothing spent', async () => {
+    const code = await member('lv-ann', 100);
+    const res: any = await server.validations.validateVoucher(code, any({ reward: { id: mug.id }, order: { amount: 1000 }, customer: { source_id: 'lv-ann' } }));
+    expect(res).toMatchObject({ valid: true, code, reward: { id: mug.id }, tracking_id: 'lv-ann' });
+    expect(await balance(code)).toBe(100);
+  });
+
+  it('redeems (redemptions.redeem(code, {reward})): the card pays the reward', async () => {
+    const code = await member('lv-bob', 100);
+    const r: any = await server.redemptions.redeem(code, any({ reward: { id: mug.id }, order: { amount: 1000 } }));
+    expect(r).toMatchObject({ object: 'redemption', result: 'SUCCESS', loyalty_card: { points: 30 }, reward: { id: mug.id }, voucher: { code } });
+    expect(await balance(code)).toBe(70);
+    // Without a reward the card still cannot be redeemed, as before.
+    const err = await failure(server.redemptions.redeem(code, any({ order: { amount: 1000 } })));
+    expect(err).toMatchObject({ code: 400, key: 'missing_reward' });
+    expect(await balance(code)).toBe(70);
+  });
+
+  it('refuses a reward the card cannot afford in the validate answer (valid false)', async () => {
+    const code = await member('lv-cat', 10);
+    const res: any = await server.validations.validateVoucher(code, any({ reward: { id: mug.id }, order: { amount: 1000 } }));
+    expect(res).toMatchObject({ valid: false, code, error: { key: 'loyalty_card_points_exceeded' } });
+  });
+});
