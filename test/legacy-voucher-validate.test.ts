@@ -4,7 +4,7 @@
  * answered; the valid answer has Voucherify's shape (gift `{amount, balance}`, loyalty `{points_cost}`, reward,
  * `campaign` and `campaign_id`, a string `tracking_id`) and validates against the official schema.
  */
-import { VoucherifyServerSide } from '@voucherify/sdk';
+import { VoucherifyClientSide, VoucherifyServerSide } from '@voucherify/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestsOf } from './helpers/requests.js';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
@@ -12,6 +12,7 @@ import { startTessera, type TestProject, type TestTessera } from './helpers/app.
 let t: TestTessera;
 let p: TestProject;
 let server: ReturnType<typeof VoucherifyServerSide>;
+let client: ReturnType<typeof VoucherifyClientSide>;
 let program: any;
 let mug: any;
 let cards: any;
@@ -24,6 +25,7 @@ beforeAll(async () => {
   p = await t.createProject({ client_trusted_domains: ['shop.example.com'] });
   const apiUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
   server = VoucherifyServerSide({ applicationId: p.server['x-app-id'], secretKey: p.server['x-app-token'], apiUrl });
+  client = VoucherifyClientSide({ clientApplicationId: p.client['x-client-application-id'], clientSecretKey: p.client['x-client-token'], apiUrl, origin: 'shop.example.com' });
   program = await ok('POST', '/v1/loyalties', { name: 'Mug club', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'MC-', length: 6 } } });
   mug = await ok('POST', '/v1/rewards', { name: 'Mug', type: 'MATERIAL' });
   await ok('POST', `/v1/loyalties/${program.id}/rewards`, { reward: mug.id, parameters: { loyalty: { points: 30 } } });
@@ -62,5 +64,31 @@ describe('a loyalty card paying for a reward through the single-voucher forms', 
     const code = await member('lv-cat', 10);
     const res: any = await server.validations.validateVoucher(code, any({ reward: { id: mug.id }, order: { amount: 1000 } }));
     expect(res).toMatchObject({ valid: false, code, error: { key: 'loyalty_card_points_exceeded' } });
+  });
+});
+
+describe('a LOCK session in the single-voucher validate', () => {
+  it('is answered in Voucherify shape, and holds what it reserved', async () => {
+    const res: any = await server.validations.validateVoucher('LV-ONCE', any({ order: { amount: 1000 }, session: { type: 'LOCK', ttl: 2, ttl_unit: 'HOURS' } }));
+    expect(res.valid).toBe(true);
+    expect(res.session).toEqual({ key: expect.stringMatching(/^ssn_/), type: 'LOCK', ttl: 2, ttl_unit: 'HOURS' });
+    const taken = await failure(server.redemptions.redeem('LV-ONCE', any({ order: { amount: 1000 } })));
+    expect(taken).toMatchObject({ code: 400, key: 'quantity_exceeded' });
+    const mine: any = await server.redemptions.redeem('LV-ONCE', any({ order: { amount: 1000 }, session: { key: res.session.key } }));
+    expect(mine.result).toBe('SUCCESS');
+  });
+
+  it('is answered to the client-side validate (session_type=LOCK), with the key it was given', async () => {
+    await ok('POST', '/v1/vouchers/LV-CLIENT', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 }, redemption: { quantity: 1 } });
+    const res: any = await client.validate(any({ code: 'LV-CLIENT', amount: 1000, session_type: 'LOCK', session_key: 'cart-42', session_ttl: 30, session_ttl_unit: 'MINUTES' }));
+    expect(res).toMatchObject({ valid: true, session: { key: 'cart-42', type: 'LOCK', ttl: 30, ttl_unit: 'MINUTES' } });
+    const taken = await failure(server.redemptions.redeem('LV-CLIENT', any({ order: { amount: 1000 } })));
+    expect(taken).toMatchObject({ key: 'quantity_exceeded' });
+  });
+
+  it('is not answered without a session', async () => {
+    const res: any = await server.validations.validateVoucher('LV-CLIENT', any({ order: { amount: 1000 }, session: { key: 'cart-42' } }));
+    expect(res.valid).toBe(true);
+    expect(res.session).toBeUndefined();
   });
 });

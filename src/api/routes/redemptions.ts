@@ -184,7 +184,7 @@ async function legacyValidate(redemptions: RedemptionsService, req: FastifyReque
     const e = entry.result.error;
     return { valid: false, code, reason: e.details, error: { code: e.code, key: e.key, message: e.error?.message ?? e.message, details: e.details }, tracking_id: v.tracking_id, metadata: entry.metadata ?? {} };
   }
-  return { valid: true, code, applicable_to: entry.applicable_to, inapplicable_to: entry.inapplicable_to, ...entry.result, order: v.order, tracking_id: v.tracking_id, metadata: entry.metadata ?? {} };
+  return { valid: true, code, applicable_to: entry.applicable_to, inapplicable_to: entry.inapplicable_to, ...entry.result, order: v.order, ...(v.session ? { session: v.session } : {}), tracking_id: v.tracking_id, metadata: entry.metadata ?? {} };
 }
 
 type ClientQuery = {
