@@ -6,6 +6,7 @@
  */
 import { VoucherifyClientSide, VoucherifyServerSide } from '@voucherify/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiSpecValidator } from './helpers/api-spec.js';
 import { requestsOf } from './helpers/requests.js';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 
@@ -18,6 +19,7 @@ let mug: any;
 let cards: any;
 const any = (x: unknown) => x as never;
 const { ok } = requestsOf(() => ({ t, p }));
+const expectOfficial = apiSpecValidator('validations');
 const failure = (call: Promise<unknown>) => call.then(() => { throw new Error('expected a failure'); }, (e: any) => e);
 
 beforeAll(async () => {
@@ -45,7 +47,8 @@ describe('a loyalty card paying for a reward through the single-voucher forms', 
   it('validates (vouchers/{code}/validate with reward): the points it costs and the reward, nothing spent', async () => {
     const code = await member('lv-ann', 100);
     const res: any = await server.validations.validateVoucher(code, any({ reward: { id: mug.id }, order: { amount: 1000 }, customer: { source_id: 'lv-ann' } }));
-    expect(res).toMatchObject({ valid: true, code, reward: { id: mug.id }, tracking_id: 'lv-ann' });
+    expect(res).toMatchObject({ valid: true, code, loyalty: { points_cost: 30 }, reward: { id: mug.id, assignment_id: expect.stringMatching(/^rewa_/), points: 30 }, campaign: 'Mug club', campaign_id: program.id, tracking_id: 'lv-ann' });
+    expectOfficial('VouchersValidateValidResponseBody', res);
     expect(await balance(code)).toBe(100);
   });
 
@@ -72,6 +75,7 @@ describe('a LOCK session in the single-voucher validate', () => {
     const res: any = await server.validations.validateVoucher('LV-ONCE', any({ order: { amount: 1000 }, session: { type: 'LOCK', ttl: 2, ttl_unit: 'HOURS' } }));
     expect(res.valid).toBe(true);
     expect(res.session).toEqual({ key: expect.stringMatching(/^ssn_/), type: 'LOCK', ttl: 2, ttl_unit: 'HOURS' });
+    expectOfficial('VouchersValidateValidResponseBody', res);
     const taken = await failure(server.redemptions.redeem('LV-ONCE', any({ order: { amount: 1000 } })));
     expect(taken).toMatchObject({ code: 400, key: 'quantity_exceeded' });
     const mine: any = await server.redemptions.redeem('LV-ONCE', any({ order: { amount: 1000 }, session: { key: res.session.key } }));
@@ -90,5 +94,31 @@ describe('a LOCK session in the single-voucher validate', () => {
     const res: any = await server.validations.validateVoucher('LV-CLIENT', any({ order: { amount: 1000 }, session: { key: 'cart-42' } }));
     expect(res.valid).toBe(true);
     expect(res.session).toBeUndefined();
+  });
+});
+
+describe('the valid answer', () => {
+  it("shows a gift card's amount, balance and effect (no discount), its campaign, and the order after the credits", async () => {
+    const card: any = await server.campaigns.addVoucher(cards.id);
+    const res: any = await server.validations.validateVoucher(card.code, any({ gift: { credits: 300 }, order: { amount: 1000 } }));
+    expect(res).toMatchObject({ valid: true, code: card.code, gift: { amount: 5000, balance: 5000, effect: 'APPLY_TO_ORDER' }, campaign: 'Gift cards', campaign_id: cards.id, order: { amount: 1000, total_amount: 700 } });
+    expect(res.discount).toBeUndefined();
+    expect(res.gift.credits).toBeUndefined();
+    expectOfficial('VouchersValidateValidResponseBody', res);
+  });
+
+  it('has no campaign for a code of none, and a generated tracking id without a customer', async () => {
+    await ok('POST', '/v1/vouchers/LV-FREE', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } });
+    const res: any = await server.validations.validateVoucher('LV-FREE', any({ order: { amount: 1000 } }));
+    expect(res).toMatchObject({ valid: true, discount: { type: 'AMOUNT', amount_off: 100 } });
+    expect(res.campaign).toBeUndefined();
+    expect(res.campaign_id).toBeUndefined();
+    expect(res.tracking_id).toMatch(/^track_[A-Za-z0-9+/=]+$/);
+    expectOfficial('VouchersValidateValidResponseBody', res);
+    const invalid: any = await server.validations.validateVoucher('NO-SUCH-CODE', any({}));
+    expect(invalid.valid).toBe(false);
+    expect(invalid.tracking_id).toMatch(/^track_/);
+    const named: any = await server.validations.validateVoucher('LV-FREE', any({ order: { amount: 1000 }, tracking_id: 'my-visitor' }));
+    expect(named.tracking_id).toBe('my-visitor');
   });
 });

@@ -1,13 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { VouchersService } from '../../modules/vouchers/index.js';
 import { forbidden } from '../../core/errors.js';
-import { type QualificationInput, type PromotionValidationInput, stackingRulesOf, legacyInputSchema, legacyClientQuerySchema, promotionValidationSchema, rollbackInputSchema, stackInputSchema, type RedemptionsService, type RollbacksService, type StackInput } from '../../modules/redemptions/index.js';
+import { type QualificationInput, type PromotionValidationInput, stackingRulesOf, legacyInputSchema, legacyClientQuerySchema, legacyStack, type LegacyInput, promotionValidationSchema, rollbackInputSchema, stackInputSchema, type RedemptionsService, type RollbacksService, type StackInput } from '../../modules/redemptions/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { dateRangeParam, limitParam, listOf, pageParam, toRange, type DateRangeQuery } from '../list.js';
 import { valueFilters, type ListFilters } from '../../core/list-filters.js';
 
-/** A legacy body: the one voucher's `gift` (credits) and `reward` (a loyalty card's) sit beside the context. */
-type Legacy = Omit<StackInput, 'redeemables'> & Pick<StackInput['redeemables'][number], 'gift' | 'reward'>;
 const codeParams = { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
 const tierParams = { type: 'object', required: ['tierId'], properties: { tierId: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
@@ -71,11 +69,6 @@ type RedemptionListParams = { limit: number; page: number; voucher?: string; cus
 /** The project's stacking rules (its settings over Voucherify's defaults). */
 const rulesOf = (req: FastifyRequest) => stackingRulesOf(req.project?.settings);
 
-const asStack = (code: string, body: Legacy | undefined): StackInput => {
-  const { gift, reward, ...rest } = body ?? {};
-  return { ...rest, redeemables: [{ object: 'voucher', id: code, ...(gift ? { gift } : {}), ...(reward ? { reward } : {}) }] };
-};
-
 /** /v1/validations, /v1/redemptions (stacked), rollbacks, and the legacy single-voucher forms. */
 export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: RedemptionsService; rollbacks: RollbacksService; vouchers: Pick<VouchersService, 'find' | 'view'> }): void {
   const { redemptions, rollbacks } = deps;
@@ -118,16 +111,16 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
   );
 
   // Legacy: one voucher. An invalid voucher is a 200 with valid false and the reason, as Voucherify answers.
-  app.post<{ Params: { code: string }; Body: Legacy }>('/vouchers/:code/validate', { schema: { params: codeParams, body: legacyInputSchema } }, async (req) =>
-    legacyValidate(redemptions, req, req.params.code, req.body),
+  app.post<{ Params: { code: string }; Body: LegacyInput }>('/vouchers/:code/validate', { schema: { params: codeParams, body: legacyInputSchema } }, async (req) =>
+    redemptions.validateVoucher(causeOf(req), req.params.code, req.body),
   );
   // `?tracking_id=` names the customer of a redemption without one in the body (Voucherify's older form).
-  app.post<{ Params: { code: string }; Body: Legacy; Querystring: { tracking_id?: string } }>(
+  app.post<{ Params: { code: string }; Body: LegacyInput; Querystring: { tracking_id?: string } }>(
     '/vouchers/:code/redemption',
     { schema: { params: codeParams, body: legacyInputSchema, querystring: { type: 'object', properties: { tracking_id: { type: 'string', minLength: 1, maxLength: 500 } } } } },
     async (req) => {
       const body = req.query.tracking_id !== undefined && !req.body?.customer ? { ...req.body, customer: { source_id: req.query.tracking_id } } : req.body;
-      const out = await redemptions.redeem(causeOf(req), asStack(req.params.code, body));
+      const out = await redemptions.redeem(causeOf(req), legacyStack(req.params.code, body));
       return out.redemptions[0];
     },
   );
@@ -169,22 +162,11 @@ export function redemptionRoutes(app: FastifyInstance, deps: { redemptions: Rede
     { schema: { params: tierParams, body: { ...promotionValidationSchema, type: ['object', 'null'] } } },
     async (req) => redemptions.validateTier(causeOf(req), req.params.tierId, req.body ?? {}),
   );
-  app.post<{ Params: { tierId: string }; Body: Legacy | null }>('/promotions/tiers/:tierId/redemption', { schema: { params: tierParams, body: { ...legacyInputSchema, type: ['object', 'null'] } } }, async (req) => {
+  app.post<{ Params: { tierId: string }; Body: LegacyInput | null }>('/promotions/tiers/:tierId/redemption', { schema: { params: tierParams, body: { ...legacyInputSchema, type: ['object', 'null'] } } }, async (req) => {
     const { gift: _g, reward: _r, ...rest } = req.body ?? {};
     const out = await redemptions.redeem(causeOf(req), { ...rest, redeemables: [{ object: 'promotion_tier', id: req.params.tierId }] });
     return out.redemptions[0];
   });
-}
-
-/** The legacy single-voucher validation's answer: valid with the voucher's result, or valid false with the reason. */
-async function legacyValidate(redemptions: RedemptionsService, req: FastifyRequest, code: string, body: Legacy | undefined) {
-  const v = await redemptions.validate(causeOf(req), asStack(code, body));
-  const entry = v.redeemables[0]! as { status: string; result: Record<string, any>; metadata?: unknown; applicable_to?: unknown; inapplicable_to?: unknown };
-  if (!v.valid) {
-    const e = entry.result.error;
-    return { valid: false, code, reason: e.details, error: { code: e.code, key: e.key, message: e.error?.message ?? e.message, details: e.details }, tracking_id: v.tracking_id, metadata: entry.metadata ?? {} };
-  }
-  return { valid: true, code, applicable_to: entry.applicable_to, inapplicable_to: entry.inapplicable_to, ...entry.result, order: v.order, ...(v.session ? { session: v.session } : {}), tracking_id: v.tracking_id, metadata: entry.metadata ?? {} };
 }
 
 type ClientQuery = {
@@ -202,7 +184,7 @@ type ClientQuery = {
 };
 
 /** The SDK's client.validate sends its context in the query string: the same context as a legacy body. */
-function legacyBodyOf(q: ClientQuery): Legacy {
+function legacyBodyOf(q: ClientQuery): LegacyInput {
   const order = q.amount !== undefined || q.item !== undefined || q.order?.metadata !== undefined
     ? { ...(q.amount !== undefined ? { amount: q.amount } : {}), ...(q.item !== undefined ? { items: q.item } : {}), ...(q.order?.metadata !== undefined ? { metadata: q.order.metadata } : {}) }
     : undefined;
@@ -215,7 +197,7 @@ function legacyBodyOf(q: ClientQuery): Legacy {
     ...(q.metadata ? { metadata: q.metadata } : {}),
     ...(q.tracking_id ? { tracking_id: q.tracking_id } : {}),
     ...(session ? { session } : {}),
-  } as Legacy;
+  } as LegacyInput;
 }
 
 /** /client/v1/validations, /qualifications and /redemptions (the last when the project allows client-side redeeming). */
@@ -231,19 +213,19 @@ export function clientRedemptionRoutes(app: FastifyInstance, deps: { redemptions
   // The SDK's client.validate (legacy): a code in the query validates that voucher, no code the promotion tiers.
   app.get<{ Querystring: ClientQuery }>('/validate', { schema: { querystring: legacyClientQuerySchema } }, async (req) => {
     if (req.query.code === undefined) return redemptions.validatePromotions(causeOf(req), legacyBodyOf(req.query));
-    return legacyValidate(redemptions, req, req.query.code, legacyBodyOf(req.query));
+    return redemptions.validateVoucher(causeOf(req), req.query.code, legacyBodyOf(req.query));
   });
   app.get<{ Querystring: ClientQuery }>('/promotions/validation', { schema: { querystring: legacyClientQuerySchema } }, async (req) =>
     redemptions.validatePromotions(causeOf(req), legacyBodyOf(req.query)),
   );
   // The SDK's client.redeem (legacy): POST /client/v1/redeem?code=..., when the project allows client-side redeeming.
-  app.post<{ Querystring: { code: string; tracking_id?: string }; Body: Legacy | null }>(
+  app.post<{ Querystring: { code: string; tracking_id?: string }; Body: LegacyInput | null }>(
     '/redeem',
     { schema: { querystring: { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 500 }, tracking_id: { type: 'string', maxLength: 500 } } }, body: { ...legacyInputSchema, type: ['object', 'null'] } } },
     async (req) => {
       if (req.project?.settings.client_redeem_enabled !== true) throw forbidden('Client-side redeeming is off for this project (client_redeem_enabled)');
       const body = { ...(req.query.tracking_id ? { tracking_id: req.query.tracking_id } : {}), ...(req.body ?? {}) };
-      const out = await redemptions.redeem(causeOf(req), asStack(req.query.code, body));
+      const out = await redemptions.redeem(causeOf(req), legacyStack(req.query.code, body));
       return out.redemptions[0];
     },
   );

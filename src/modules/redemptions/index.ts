@@ -33,6 +33,7 @@ export { stackingRecord, stackingSetting, stackingRecordBody, hasOwnStackingRule
 export { scenarios, type QualificationInput } from './qualifications.js';
 export type { PromotionValidationInput } from './promotion-validation.js';
 export type { StackInput, RedeemableInput, RedemptionRow } from './types.js';
+export { legacyStack, type LegacyInput } from './legacy-validation.js';
 
 export const redemptionsModule = defineModule<
   { redemptions: ReturnType<typeof createRedemptionsService>; rollbacks: ReturnType<typeof createRollbacks>; validationCounts: ReturnType<typeof createValidationCounts> },

@@ -26,6 +26,7 @@ import type { ValidationCounts } from './validation-counts.js';
 import { createQualifications } from './qualifications.js';
 import { createExamine } from './examine.js';
 import { createMemberRedemption } from './member-redemption.js';
+import { createLegacyValidation } from './legacy-validation.js';
 import { redemptionEvents } from './events.js';
 import { release, releaseVoucher, reserve, sessionOf, spendBalance, spendQuantity, type SessionInput } from './sessions.js';
 import { applyStackingRules, categoryIdOf, defaultStackingRules, stackingMatters, stackingRulesObject, type StackingRules } from './stacking.js';
@@ -177,7 +178,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
    * POST /v1/validations: what the redeemables would do, nothing spent. With `session: {type: "LOCK"}` a valid
    * validation reserves what it validated (a redemption of each limited voucher, the gift credits) for the session.
    */
-  async function validate(cause: Cause, given: StackInput, rules: StackingRules = defaultStackingRules) {
+  async function validate(cause: Cause, given: StackInput, rules: StackingRules = defaultStackingRules, seen?: (checked: Checked[]) => void) {
     checkShape(given, rules);
     const { input } = await expanded(cause.projectId, given);
     const customer = await customerFor(db, cause.projectId, input.customer);
@@ -203,6 +204,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     };
     const { current, checked, stack, session, order } = locking ? await db.transaction(run) : await run(db);
     const valid = passes(checked, rules);
+    seen?.(checked);
     for (const c of checked) if (c.campaign) deps.validationCounts?.add(cause.projectId, c.campaign.id, valid && c.status === 'APPLICABLE');
     // options.expand: `category` shows each redeemable's category objects, `order` the order after the stack up to it.
     const expand = Array.isArray(input.options?.expand) ? (input.options.expand as unknown[]) : [];
@@ -465,6 +467,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
 
   return {
     validate,
+    validateVoucher: createLegacyValidation(validate),
     redeem,
     redeemReward: createMemberRedemption(deps.loyalties, redeem),
     drain: () => batch.drain(),
