@@ -45,4 +45,16 @@ describe('redeemed_quantity', () => {
     await redeem('LIM-1');
     expect((await ok('GET', '/v1/vouchers/LIM-1')).redemption).toMatchObject({ quantity: 5, redeemed_quantity: 2 });
   });
+
+  it('shows in the redemption answer the count and the gift balance after this redemption, as a read after it does', async () => {
+    await ok('POST', '/v1/vouchers/LIM-2', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 }, redemption: { quantity: 5 } });
+    expect((await redeem('LIM-2')).redemptions[0].voucher.redemption).toMatchObject({ quantity: 5, redeemed_quantity: 1 });
+    const legacy = await ok('POST', '/v1/vouchers/LIM-2/redemption', { order: { amount: 5000 } });
+    expect(legacy.voucher.redemption).toMatchObject({ quantity: 5, redeemed_quantity: 2 });
+    expect((await ok('GET', '/v1/vouchers/LIM-2')).redemption.redeemed_quantity).toBe(2);
+    await ok('POST', '/v1/vouchers/GIFT-1', { type: 'GIFT_VOUCHER', gift: { amount: 1000 } });
+    const spent = await ok('POST', '/v1/vouchers/GIFT-1/redemption', { order: { amount: 300 } });
+    expect(spent.voucher.gift).toMatchObject({ amount: 1000, balance: 700 });
+    expect((await ok('GET', '/v1/vouchers/GIFT-1')).gift.balance).toBe(700);
+  });
 });

@@ -243,7 +243,9 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     const v = c.voucher;
     const quantity = v ? (v.overrides.redemption ?? c.campaign?.definition.voucher?.redemption)?.quantity : undefined;
     if (v && typeof quantity === 'number') {
-      if (!(await spendQuantity(tx, v.id, quantity, sessionKey, now))) throw quantityExceeded(`Voucher ${v.code} has been redeemed ${quantity} times already (or its last redemptions are locked by validation sessions)`);
+      const redeemed = await spendQuantity(tx, v.id, quantity, sessionKey, now); // the count after: the redemption shows it
+      if (redeemed === undefined) throw quantityExceeded(`Voucher ${v.code} has been redeemed ${quantity} times already (or its last redemptions are locked by validation sessions)`);
+      c.voucher = { ...v, redeemed_quantity: redeemed };
       spent.quantity = true;
     }
     for (const { key, l } of tightestLimits(c.limits, customerId, now)) {
@@ -263,6 +265,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       const after = await spendBalance(tx, v.id, c.gift.credits, sessionKey, now);
       if (after === undefined) throw giftAmountExceeded(`Gift voucher ${v.code} has fewer than ${c.gift.credits} credits left (that validation sessions have not locked)`);
       c.gift = { credits: c.gift.credits, ...after };
+      c.voucher = { ...c.voucher!, gift_balance: after.balance, gift_redeemed: after.redeemed };
       spent.gift = c.gift.credits;
     }
     if (v && c.loyalty) {
@@ -288,10 +291,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     return spent;
   }
 
-  function firstFailure(checked: Checked[]): Inapplicable | undefined {
-    const bad = checked.find((c) => c.status === 'INAPPLICABLE');
-    return bad?.status === 'INAPPLICABLE' ? bad : undefined;
-  }
+  const firstFailure = (checked: Checked[]) => checked.find((c): c is Inapplicable => c.status === 'INAPPLICABLE');
 
   /**
    * POST /v1/redemptions: redeems every redeemable or none. Concurrent redemptions are group-committed: a batch shares

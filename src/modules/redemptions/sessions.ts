@@ -81,20 +81,21 @@ export async function reserve(tx: Executor, projectId: string, session: { key: s
 
 /**
  * Spends one redemption of a limited voucher: one guarded statement while the voucher has no live lock; else, with
- * its row locked, what others' live locks hold (the redeeming session's own excluded) is left alone.
+ * its row locked, what others' live locks hold (the redeeming session's own excluded) is left alone. The voucher's
+ * redeemed count after, or undefined when none is free.
  */
-export async function spendQuantity(tx: Executor, voucherId: string, quantity: number, key: string | null, now: Date): Promise<boolean> {
-  const fast = await tx.query(
+export async function spendQuantity(tx: Executor, voucherId: string, quantity: number, key: string | null, now: Date): Promise<number | undefined> {
+  const fast = await tx.query<{ redeemed_quantity: number }>(
     'UPDATE vouchers SET redeemed_quantity = redeemed_quantity + 1 WHERE id = $1 AND redeemed_quantity < $2 AND (locked_until IS NULL OR locked_until <= $3) RETURNING redeemed_quantity',
     [voucherId, quantity, now],
   );
-  if (fast.rows.length > 0) return true;
+  if (fast.rows[0]) return Number(fast.rows[0].redeemed_quantity);
   const row = await lockRow(tx, voucherId);
-  if (row.redeemed_quantity >= quantity) return false;
+  if (row.redeemed_quantity >= quantity) return undefined;
   const others = await othersHold(tx, voucherId, key, now);
-  if (row.redeemed_quantity + others.quantity >= quantity) return false;
+  if (row.redeemed_quantity + others.quantity >= quantity) return undefined;
   await tx.query('UPDATE vouchers SET redeemed_quantity = redeemed_quantity + 1 WHERE id = $1', [voucherId]);
-  return true;
+  return row.redeemed_quantity + 1;
 }
 
 /**
