@@ -9,6 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiSpecValidator } from './helpers/api-spec.js';
 import { requestsOf } from './helpers/requests.js';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { specPresent } from './helpers/conformance.js';
+import { projectWebhookValidators } from './helpers/project-webhooks.js';
+import { createWebhook, deliverAll, privateTargets } from './helpers/sendouts.js';
+import { startSink, type Sink } from './helpers/sink.js';
 
 let t: TestTessera;
 let p: TestProject;
@@ -17,14 +21,18 @@ let client: ReturnType<typeof VoucherifyClientSide>;
 let program: any;
 let mug: any;
 let cards: any;
+let sink: Sink;
+const types = ['redemption.succeeded', 'redemption.failed', 'voucher.loyalty_card.transaction.created', 'voucher.gift.transaction.created'];
 const any = (x: unknown) => x as never;
 const { ok } = requestsOf(() => ({ t, p }));
 const expectOfficial = apiSpecValidator('validations');
 const failure = (call: Promise<unknown>) => call.then(() => { throw new Error('expected a failure'); }, (e: any) => e);
 
 beforeAll(async () => {
-  t = await startTessera();
+  t = await startTessera({ env: privateTargets });
   p = await t.createProject({ client_trusted_domains: ['shop.example.com'] });
+  sink = await startSink();
+  await createWebhook(t, p.id, sink.url, types);
   const apiUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
   server = VoucherifyServerSide({ applicationId: p.server['x-app-id'], secretKey: p.server['x-app-token'], apiUrl });
   client = VoucherifyClientSide({ clientApplicationId: p.client['x-client-application-id'], clientSecretKey: p.client['x-client-token'], apiUrl, origin: 'shop.example.com' });
@@ -34,7 +42,10 @@ beforeAll(async () => {
   cards = await ok('POST', '/v1/campaigns', { name: 'Gift cards', campaign_type: 'GIFT_VOUCHERS', type: 'AUTO_UPDATE', voucher: { type: 'GIFT_VOUCHER', gift: { amount: 5000, effect: 'APPLY_TO_ORDER' } } });
   await ok('POST', '/v1/vouchers/LV-ONCE', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 }, redemption: { quantity: 1 } });
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  await sink.close();
+});
 
 const member = async (source_id: string, points: number) => {
   const code = (await ok('POST', `/v1/loyalties/${program.id}/members`, { customer: { source_id } })).code as string;
@@ -105,6 +116,8 @@ describe('the valid answer', () => {
     expect(res.discount).toBeUndefined();
     expect(res.gift.credits).toBeUndefined();
     expectOfficial('VouchersValidateValidResponseBody', res);
+    const r: any = await server.redemptions.redeem(card.code, any({ gift: { credits: 300 }, order: { amount: 1000 } }));
+    expect(r).toMatchObject({ result: 'SUCCESS', gift: { amount: 300 }, voucher: { gift: { amount: 5000, balance: 4700 } } });
   });
 
   it('has no campaign for a code of none, and a generated tracking id without a customer', async () => {
@@ -120,5 +133,17 @@ describe('the valid answer', () => {
     expect(invalid.tracking_id).toMatch(/^track_/);
     const named: any = await server.validations.validateVoucher('LV-FREE', any({ order: { amount: 1000 }, tracking_id: 'my-visitor' }));
     expect(named.tracking_id).toBe('my-visitor');
+  });
+});
+
+describe.skipIf(!specPresent)('payloads', () => {
+  it('the webhooks of redemptions through the single-voucher forms validate', async () => {
+    await deliverAll(t);
+    const v = projectWebhookValidators(types);
+    const got = sink.received.map((r) => r.json);
+    for (const type of types) expect(got.some((g) => g.type === type), type).toBe(true);
+    for (const payload of got) v.check(payload);
+    const paid = got.find((g) => g.type === 'redemption.succeeded' && g.data.redemption.reward?.id === mug.id);
+    expect(paid.data.voucher.code).toMatch(/^MC-/);
   });
 });
