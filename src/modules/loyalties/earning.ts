@@ -15,6 +15,7 @@ import * as sql from './sql.js';
 import { earningRuleObject } from './view.js';
 import { validAt } from '../campaigns/index.js';
 import { expiresOn, type ExpirationRules } from './expiration.js';
+import { countedItems, itemTargets, type ItemsCatalog } from './items.js';
 
 type SimpleCustomer = ReturnType<typeof simpleCustomer>;
 
@@ -32,7 +33,7 @@ interface Earner {
   segmentId?: string;
   /** Tier events: the tier entered (joined, upgraded, downgraded) or left. */
   tierId?: string;
-  order?: { id?: string; amount?: number; total_amount?: number; metadata?: Record<string, unknown>; items?: Array<{ quantity?: number }> };
+  order?: { id?: string; amount?: number; total_amount?: number; metadata?: Record<string, unknown>; items?: Array<{ quantity?: number } & Record<string, unknown>> };
 }
 
 export const earningEventTypes = ['customer.custom_event', 'customer.order.paid', 'customer.segment.entered', ...tierEarningEvents] as const;
@@ -73,8 +74,11 @@ const per = (value: number, p: { every: number; points: number }) => {
 };
 const byProperty = (o: Record<string, unknown> | undefined, p: Proportion) => per(numberIn(o, p.property), p);
 
-/** The points a rule gives for this event (0: none). */
-export function pointsFor(r: EarningRuleRow, x: Earner): number {
+/**
+ * The points a rule gives for this event (0: none). `counted`: which of the order's items each rule naming products,
+ * SKUs or collections counts (countedItems); such a rule without its entry counts none.
+ */
+export function pointsFor(r: EarningRuleRow, x: Earner, counted?: ReadonlyMap<string, boolean[]>): number {
   const l = r.definition.loyalty;
   if (!l) return 0;
   if (l.type === 'FIXED') return l.points;
@@ -89,8 +93,12 @@ export function pointsFor(r: EarningRuleRow, x: Earner): number {
       return l.order?.total_amount ? per(numberIn(x.order, 'total_amount'), l.order.total_amount) : 0;
     case 'ORDER_METADATA':
       return l.order?.metadata ? byProperty(x.order?.metadata, l.order.metadata) : 0;
-    case 'ORDER_ITEMS_QUANTITY':
-      return l.order_items?.quantity ? per((x.order?.items ?? []).reduce((n, i) => n + (i.quantity ?? 0), 0), l.order_items.quantity) : 0;
+    case 'ORDER_ITEMS_QUANTITY': {
+      const q = l.order_items?.quantity;
+      if (!q) return 0;
+      const only = itemTargets(q) ? (counted?.get(r.id) ?? []) : undefined;
+      return per((x.order?.items ?? []).reduce((n, i, k) => n + (only && !only[k] ? 0 : (i.quantity ?? 0)), 0), q);
+    }
     default:
       return 0;
   }
@@ -111,6 +119,7 @@ export function createEarning(deps: {
   validationRules: Pick<ValidationRulesService, 'get'>;
   pending: Pick<Pending, 'add'>;
   tiers: Pick<Tiers, 'termsFor'>;
+  catalog: Pick<ItemsCatalog, 'catalogLines'>;
 }) {
   async function ruleHolds(tx: Executor, r: EarningRuleRow, x: Earner, now: Date, rulesRead: Map<string, Promise<ValidationRuleRow | undefined>>): Promise<boolean> {
     if (!validAt(r.definition, now)) return false;
@@ -213,8 +222,10 @@ export function createEarning(deps: {
       const x = earnerOf(entry);
       if (!x) continue;
       const projectId = entry.cause.projectId;
-      for (const rule of (await deps.rules.active(tx, [projectId])).filter((r) => matches(r, x))) {
-        const points = pointsFor(rule, x);
+      const matching = (await deps.rules.active(tx, [projectId])).filter((r) => matches(r, x));
+      const counted = await countedItems(deps.catalog, tx, projectId, matching, x.order?.items);
+      for (const rule of matching) {
+        const points = pointsFor(rule, x, counted);
         if (points > 0) byProject.set(projectId, [...(byProject.get(projectId) ?? []), { entry, x, rule, points }]);
       }
     }
@@ -234,8 +245,10 @@ export function createEarning(deps: {
     const x: Earner = { customer: input.customer, event: { id: 'estimate', type: 'customer.order.paid', metadata: {} }, order: input.order };
     const rulesRead = new Map<string, Promise<ValidationRuleRow | undefined>>();
     let points = 0;
-    for (const rule of (await deps.rules.active(tx, [projectId])).filter((r) => r.campaign_id === programId && matches(r, x))) {
-      const p = pointsFor(rule, x);
+    const matching = (await deps.rules.active(tx, [projectId])).filter((r) => r.campaign_id === programId && matches(r, x));
+    const counted = await countedItems(deps.catalog, tx, projectId, matching, x.order?.items);
+    for (const rule of matching) {
+      const p = pointsFor(rule, x, counted);
       if (p > 0 && (await ruleHolds(tx, rule, x, now, rulesRead))) points += p;
     }
     return points;

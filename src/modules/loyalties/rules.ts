@@ -7,6 +7,7 @@ import { checkValidity } from '../campaigns/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import * as sql from './sql.js';
 import { expirationProblem } from './expiration.js';
+import { itemsProblem, itemTargets, type ItemsCatalog } from './items.js';
 import { maxEarnedPoints, type EarningLoyalty, type EarningRuleInput, type EarningRuleRow } from './types.js';
 import { earningRuleObject } from './view.js';
 
@@ -45,7 +46,12 @@ function checkLoyalty(l: EarningLoyalty | undefined, event: string, at: string):
       if (l.calculation_type === 'ORDER_AMOUNT') return proportion(l.order?.amount, 'order.amount', false);
       if (l.calculation_type === 'ORDER_TOTAL_AMOUNT') return proportion(l.order?.total_amount, 'order.total_amount', false);
       if (l.calculation_type === 'ORDER_METADATA') return proportion(l.order?.metadata, 'order.metadata', true);
-      return proportion(l.order_items?.quantity, 'order_items.quantity', false);
+      proportion(l.order_items?.quantity, 'order_items.quantity', false);
+      {
+        const problem = itemsProblem(l.order_items!.quantity!);
+        if (problem) throw invalidEarningRule(`Property ${at}.loyalty.order_items.quantity: ${problem}`);
+      }
+      return;
     default:
       throw invalidEarningRule(`Property ${at}.loyalty.calculation_type must be one of CUSTOM_EVENT_METADATA, CUSTOMER_METADATA, ORDER_AMOUNT, ORDER_TOTAL_AMOUNT, ORDER_METADATA, ORDER_ITEMS_QUANTITY`);
   }
@@ -96,7 +102,7 @@ interface SchemaLookup {
 }
 
 /** Earning rules of loyalty programs: CRUD, with the active ones of a project cached per process for the deriver. */
-export function createEarningRules(deps: { db: Db; clock: Clock; definitions: Pick<Definitions, 'cache' | 'changed'>; validationRules: Pick<ValidationRulesService, 'get'>; schemas: SchemaLookup }) {
+export function createEarningRules(deps: { db: Db; clock: Clock; definitions: Pick<Definitions, 'cache' | 'changed'>; validationRules: Pick<ValidationRulesService, 'get'>; schemas: SchemaLookup; catalog: Pick<ItemsCatalog, 'resolveTargets'> }) {
   const { db, clock } = deps;
   const active = deps.definitions.cache((ex, projectIds) => sql.selectActiveRules(ex, projectIds));
 
@@ -108,6 +114,9 @@ export function createEarningRules(deps: { db: Db; clock: Clock; definitions: Pi
     const { event, schemaId } = await eventOf(merged, at, deps.schemas, projectId);
     if (schemaId) merged.custom_event = { schema_id: schemaId };
     checkLoyalty(merged.loyalty, event, at);
+    // The products, SKUs and collections an items rule names must exist (404 naming the first that does not).
+    const items = merged.loyalty?.type === 'PROPORTIONAL' ? itemTargets(merged.loyalty.order_items?.quantity) : undefined;
+    if (items && merged.loyalty?.type === 'PROPORTIONAL' && merged.loyalty.calculation_type === 'ORDER_ITEMS_QUANTITY') await deps.catalog.resolveTargets(db, projectId, items, `${at}.loyalty.order_items.quantity`);
     if (merged.active !== undefined && typeof merged.active !== 'boolean') throw invalidEarningRule(`Property ${at}.active must be true or false`);
     const expiry = expirationProblem((merged as { expiration_rules?: unknown }).expiration_rules);
     if (expiry) throw invalidEarningRule(`Property ${at}.expiration_rules ${expiry}`);

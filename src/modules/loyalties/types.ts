@@ -29,8 +29,19 @@ export type EarningLoyalty =
       custom_event?: { metadata: Proportion };
       customer?: { metadata: Proportion };
       order?: { amount?: { every: number; points: number }; total_amount?: { every: number; points: number }; metadata?: Proportion };
-      order_items?: { quantity?: { every: number; points: number } };
+      order_items?: { quantity?: ItemsProportion };
     };
+
+/** Items of the products, SKUs or collections named (`object` and `id`, or `applicable_to`); none named: every item. */
+export interface ItemsProportion {
+  every: number;
+  points: number;
+  object?: ItemsObject;
+  id?: string;
+  applicable_to?: Array<{ object: ItemsObject; id: string }>;
+}
+export const itemsObjects = ['product', 'sku', 'products_collection'] as const;
+export type ItemsObject = (typeof itemsObjects)[number];
 
 export interface Proportion {
   property: string;

@@ -1,0 +1,186 @@
+/**
+ * What earning rules give and refuse: ORDER_ITEMS_QUANTITY counts only the items its product, SKU or collection
+ * names; proportional points and tier multipliers without binary float noise (0.3 stars per 0.1 is 3); programs and
+ * cards that are not valid now earn nothing; the limit of 100 rules per project holds under concurrent creates;
+ * impossible days, unknown segments and empty expiry periods are refused; no card's points pass 2^53 - 1.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineSchema, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { requestsOf } from './helpers/requests.js';
+
+let t: TestTessera;
+let p: TestProject;
+const { api, ok } = requestsOf(() => ({ t, p }));
+let n = 0;
+
+async function program(extra: Record<string, unknown> = {}): Promise<any> {
+  n += 1;
+  return ok('POST', '/v1/loyalties', { name: `Earn ${n}`, type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: `E${n}-`, length: 8 } }, ...extra });
+}
+const member = async (programId: string, source_id: string): Promise<string> => (await ok('POST', `/v1/loyalties/${programId}/members`, { customer: { source_id } })).code;
+const balance = async (code: string): Promise<number> => (await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card.balance;
+const rules = (programId: string, body: unknown) => api('POST', `/v1/loyalties/${programId}/earning-rules`, body);
+const starsRule = (every: number, points = 1) => ({ event: 'stars_given', loyalty: { type: 'PROPORTIONAL', calculation_type: 'CUSTOM_EVENT_METADATA', custom_event: { metadata: { property: 'stars', every, points } } } });
+
+beforeAll(async () => {
+  t = await startTessera();
+  p = await t.createProject();
+  await defineSchema(t.app, p.id, 'stars_given', { stars: { type: 'number', optional: true } });
+});
+afterAll(() => t.close());
+
+describe('ORDER_ITEMS_QUANTITY counts the items its object names', () => {
+  it('a product rule counts that product\'s items (by id or source id), a SKU rule its SKU, a collection rule its members', async () => {
+    const mug = await ok('POST', '/v1/products', { name: 'Mug', source_id: 'mug' });
+    const cup = await ok('POST', '/v1/products', { name: 'Cup', source_id: 'cup' });
+    const big = await ok('POST', `/v1/products/${mug.id}/skus`, { sku: 'Big mug', source_id: 'mug-big' });
+    const mugs = await ok('POST', '/v1/product-collections', { name: 'Mugs', type: 'STATIC', products: [{ id: mug.id, object: 'product' }] });
+    const quantity = (object: string, id: string) => ({ event: 'order.paid', loyalty: { type: 'PROPORTIONAL', calculation_type: 'ORDER_ITEMS_QUANTITY', order_items: { quantity: { every: 1, points: 1, object, id } } } });
+    const cases: Array<[unknown, number]> = [
+      [quantity('product', mug.id), 2 + 3],
+      [quantity('sku', big.id), 3],
+      [quantity('products_collection', mugs.id), 2 + 3],
+      [{ event: 'order.paid', loyalty: { type: 'PROPORTIONAL', calculation_type: 'ORDER_ITEMS_QUANTITY', order_items: { quantity: { every: 1, points: 1 } } } }, 2 + 3 + 5],
+    ];
+    for (const [i, [rule, expected]] of cases.entries()) {
+      const c = await program();
+      const [saved] = (await rules(c.id, [rule])).json();
+      expect(saved.loyalty.order_items.quantity).toMatchObject({ every: 1, points: 1 });
+      const code = await member(c.id, `items-${i}`);
+      // Two mugs by product id, three big mugs by SKU source id, five cups by product source id.
+      await ok('POST', '/v1/orders', {
+        amount: 10000,
+        status: 'PAID',
+        customer: { source_id: `items-${i}` },
+        items: [
+          { product_id: mug.id, quantity: 2, price: 1000 },
+          { related_object: 'sku', source_id: 'mug-big', quantity: 3, price: 1000 },
+          { source_id: 'cup', quantity: 5, price: 500 },
+        ],
+      });
+      expect(await balance(code), JSON.stringify(rule)).toBe(expected);
+    }
+    expect(cup.id).toMatch(/^prod_/);
+  });
+
+  it('refuses an object without its id, an unknown object type, and a product that does not exist', async () => {
+    const c = await program();
+    const quantity = (q: Record<string, unknown>) => [{ event: 'order.paid', loyalty: { type: 'PROPORTIONAL', calculation_type: 'ORDER_ITEMS_QUANTITY', order_items: { quantity: { every: 1, points: 1, ...q } } } }];
+    expect((await rules(c.id, quantity({ object: 'product' }))).statusCode).toBe(400);
+    expect((await rules(c.id, quantity({ object: 'order', id: 'x' }))).statusCode).toBe(400);
+    const missing = await rules(c.id, quantity({ object: 'product', id: 'prod_nope' }));
+    expect(missing.statusCode, missing.body).toBe(404);
+    expect(missing.json()).toMatchObject({ key: 'not_found', resource_type: 'product' });
+  });
+});
+
+describe('decimal figures without float noise', () => {
+  it('gives every 0.1 stars a point: 0.3 is 3, 0.7 is 7, 2.3 is 23', async () => {
+    const c = await program();
+    expect((await rules(c.id, [starsRule(0.1)])).statusCode).toBe(200);
+    const code = await member(c.id, 'tenths');
+    let expected = 0;
+    for (const [stars, points] of [[0.3, 3], [0.7, 7], [2.3, 23], [0.29, 2]] as const) {
+      await ok('POST', '/v1/events', { event: 'stars_given', customer: { source_id: 'tenths' }, metadata: { stars } });
+      expected += points;
+      expect(await balance(code), `${stars} stars`).toBe(expected);
+    }
+  });
+
+  it('a tier multiplier rounds to the nearest whole point, halves up: 50 x 1.15 is 58', async () => {
+    const c = await program();
+    const [rule] = (await rules(c.id, [starsRule(1, 50)])).json();
+    await ok('POST', `/v1/loyalties/${c.id}/tiers`, [{ name: 'All', points: { from: 0 }, earning_rules: { [rule.id]: { type: 'MULTIPLY', multiplier: 1.15 } } }]);
+    const code = await member(c.id, 'multiplied');
+    await ok('POST', '/v1/events', { event: 'stars_given', customer: { source_id: 'multiplied' }, metadata: { stars: 1 } });
+    expect(await balance(code)).toBe(58);
+  });
+});
+
+describe('programs and cards not valid now', () => {
+  const fixed = { event: 'stars_given', loyalty: { type: 'FIXED', points: 10 } };
+  const day = 86_400_000;
+  it('an expired or not yet started program, and an expired card, earn nothing; a valid one earns', async () => {
+    const expired = await program();
+    const later = await program({ start_date: new Date(Date.now() + 10 * day).toISOString() });
+    const valid = await program();
+    for (const c of [expired, later, valid]) expect((await rules(c.id, [fixed])).statusCode).toBe(200);
+    const codes = [await member(expired.id, 'timely'), await member(later.id, 'timely'), await member(valid.id, 'timely')];
+    // The program expires after its member joined.
+    await ok('PUT', `/v1/campaigns/${expired.id}`, { start_date: new Date(Date.now() - 10 * day).toISOString(), expiration_date: new Date(Date.now() - day).toISOString() });
+    await ok('POST', '/v1/events', { event: 'stars_given', customer: { source_id: 'timely' } });
+    expect(await Promise.all(codes.map(balance))).toEqual([0, 0, 10]);
+    // Its redemptions are refused as expired: its earnings stop with them.
+    const redeem = await api('POST', '/v1/validations', { redeemables: [{ object: 'voucher', id: codes[0] }], customer: { source_id: 'timely' } });
+    expect(JSON.stringify(redeem.json())).toContain('voucher_expired');
+    // A card of the valid program that expired on its own earns nothing either.
+    await ok('PUT', `/v1/vouchers/${codes[2]}`, { start_date: new Date(Date.now() - 10 * day).toISOString(), expiration_date: new Date(Date.now() - day).toISOString() });
+    await ok('POST', '/v1/events', { event: 'stars_given', customer: { source_id: 'timely' } });
+    expect(await balance(codes[2]!)).toBe(10);
+  });
+});
+
+describe('the limit of earning rules per project', () => {
+  it('holds when creates run at once: never more than 100, the rest refused with a 400', async () => {
+    const other = await t.createProject();
+    const send = (path: string, body: unknown) => t.app.inject({ method: 'POST', url: path, headers: other.server, payload: body as object });
+    await defineSchema(t.app, other.id, 'visit', {});
+    const c = (await send('/v1/loyalties', { name: 'Many rules', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } })).json();
+    const ten = Array.from({ length: 10 }, () => ({ event: 'visit', loyalty: { type: 'FIXED', points: 1 } }));
+    expect((await send(`/v1/loyalties/${c.id}/earning-rules`, [...ten, ...ten, { event: 'visit', loyalty: { type: 'FIXED', points: 1 } }])).statusCode).toBe(200);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => send(`/v1/loyalties/${c.id}/earning-rules`, ten)));
+    const codes = answers.map((a) => a.statusCode);
+    expect(codes.filter((s) => s === 200)).toHaveLength(7);
+    for (const a of answers.filter((x) => x.statusCode !== 200)) expect(a.json()).toMatchObject({ code: 400, key: 'invalid_earning_rule' });
+    const { rows } = await t.testDb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM earning_rules WHERE project_id = $1', [other.id]);
+    expect(rows[0]!.n).toBe(91);
+  });
+});
+
+describe('earning rules that could never hold', () => {
+  it('refuses days of the week outside 0-6, an unknown segment, expiry periods of no months, and days a month does not have', async () => {
+    const c = await program();
+    const fixed = { event: 'stars_given', loyalty: { type: 'FIXED', points: 1 } };
+    const bad: Array<[unknown, number, RegExp]> = [
+      [{ ...fixed, validity_day_of_week: [7] }, 400, /validity_day_of_week/],
+      [{ ...fixed, validity_day_of_week: [-1, 2] }, 400, /validity_day_of_week/],
+      [{ ...fixed, validity_day_of_week: ['1'] }, 400, /validity_day_of_week/],
+      [{ ...fixed, validity_hours: { daily: [{ start_time: '08:00', expiration_time: '10:00', days_of_week: [9] }] } }, 400, /days_of_week/],
+      [{ event: 'customer.segment.entered', segment: { id: 'seg_nope' }, loyalty: { type: 'FIXED', points: 1 } }, 404, /seg_nope/],
+      [{ ...fixed, expiration_rules: { period_type: 'MONTH', period_value: 0 } }, 400, /period_value/],
+      [{ ...fixed, expiration_rules: { period_type: 'MONTH', period_value: -3 } }, 400, /period_value/],
+      [{ ...fixed, expiration_rules: { period_type: 'FIXED_DAY_OF_YEAR', fixed_month: 2, fixed_day: 30 } }, 400, /fixed_day/],
+      [{ ...fixed, expiration_rules: { period_type: 'FIXED_DAY_OF_YEAR', fixed_month: 4, fixed_day: 31 } }, 400, /fixed_day/],
+    ];
+    for (const [rule, status, detail] of bad) {
+      const res = await rules(c.id, [rule]);
+      expect(res.statusCode, `${JSON.stringify(rule)}: ${res.body}`).toBe(status);
+      expect(`${res.json().details} ${res.json().message}`).toMatch(detail);
+    }
+    const [one] = (await rules(c.id, [{ ...fixed, validity_day_of_week: [0, 6], expiration_rules: { period_type: 'FIXED_DAY_OF_YEAR', fixed_month: 2, fixed_day: 29 } }])).json();
+    expect(one.validity_day_of_week).toEqual([0, 6]);
+    const put = await api('PUT', `/v1/loyalties/${c.id}/earning-rules/${one.id}`, { validity_day_of_week: [8] });
+    expect(put.statusCode).toBe(400);
+  });
+});
+
+describe('a card holds at most 2^53 - 1 points', () => {
+  it('refuses an addition beyond it and earns nothing beyond it, keeping the event', async () => {
+    const c = await program();
+    expect((await rules(c.id, [{ event: 'stars_given', loyalty: { type: 'FIXED', points: 10 } }])).statusCode).toBe(200);
+    const code = await member(c.id, 'rich');
+    const max = Number.MAX_SAFE_INTEGER;
+    await t.testDb.db.query('UPDATE vouchers SET loyalty_balance = $1, loyalty_points = $1 WHERE code = $2', [max - 5, code]);
+    const over = await api('POST', `/v1/loyalties/members/${code}/balance`, { points: 6 });
+    expect(over.statusCode, over.body).toBe(400);
+    expect(over.json()).toHaveProperty('request_id');
+    expect(await balance(code)).toBe(max - 5);
+    const event = await api('POST', '/v1/events', { event: 'stars_given', customer: { source_id: 'rich' } });
+    expect(event.statusCode, event.body).toBe(200);
+    expect(await balance(code)).toBe(max - 5);
+    await ok('POST', `/v1/loyalties/members/${code}/balance`, { points: 5 });
+    expect(await balance(code)).toBe(max);
+    const { rows } = await t.testDb.db.query<{ b: string }>('SELECT loyalty_balance::text AS b FROM vouchers WHERE code = $1', [code]);
+    expect(rows[0]!.b).toBe(String(max));
+  });
+});
