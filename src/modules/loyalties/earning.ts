@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.js';
+import { floorDecimal } from '../../core/decimal.js';
 import type { Executor, Statement } from '../../store/db.js';
 import { type CampaignRow, type CampaignsService } from '../campaigns/index.js';
 import type { simpleCustomer } from '../customers/index.js';
@@ -69,7 +70,8 @@ const numberIn = (o: Record<string, unknown> | undefined, key: string): number =
  * card can carry exactly gives none, rather than failing the event that earns.
  */
 const per = (value: number, p: { every: number; points: number }) => {
-  const n = value > 0 ? Math.floor(value / p.every) * p.points : 0;
+  // Decimal figures (every 0.1, a value of 0.3) count as written, not as their binary floats.
+  const n = value > 0 ? floorDecimal(value / p.every) * p.points : 0;
   return Number.isSafeInteger(n) && n <= maxEarnedPoints ? n : 0;
 };
 const byProperty = (o: Record<string, unknown> | undefined, p: Proportion) => per(numberIn(o, p.property), p);

@@ -1,3 +1,5 @@
+import { roundHalfUp } from '../../core/decimal.js';
+
 /** Loyalty tier rows and Voucherify's LoyaltyTier object. */
 export interface TierRow {
   id: string;
@@ -50,5 +52,5 @@ export type PointsMapping = { type: 'MULTIPLY'; multiplier: number } | { type: '
 /** Points as a tier maps them (rounded to the nearest whole point, halves up); unmapped: as they are. */
 export function mapPoints(points: number, m: PointsMapping | undefined): number {
   if (!m) return points;
-  return m.type === 'CUSTOM' ? m.points : Math.round(points * m.multiplier);
+  return m.type === 'CUSTOM' ? m.points : roundHalfUp(points * m.multiplier);
 }

@@ -4,6 +4,7 @@
  * hold for the customer, the order and the counts so far. Applicable ones then discount the order in turn, each on
  * what earlier ones left. Reads only: spending is the redemption's (service.ts).
  */
+import { ceilDecimal, decimalPlaces, floorDecimal } from '../../core/decimal.js';
 import { validAt } from '../campaigns/index.js';
 import { invalidRedeemables as badRedeemable, loyaltyCardPointsExceeded, missingOrder, notFound, promotionInactive, promotionNotActiveNow, quantityExceeded, rulesViolated, TesseraError, giftAmountExceeded, invalidRedeemables, referrerNotPermittedToRedeem } from '../../core/errors.js';
 import type { Executor } from '../../store/db.js';
@@ -480,10 +481,10 @@ export function applyStack(checked: Checked[], order: CheckContext['order']): St
  */
 export function payWithPoints(coin: { exchange_ratio: number; points_ratio: number }, available: number, left: number): { points: number; amount: number } {
   // Cents per points_ratio points, without the float noise of 0.1 * 100.
-  const cents = Math.round(coin.exchange_ratio * 100 * 1e6) / 1e6;
-  const worth = (p: number) => Math.floor((p * cents) / coin.points_ratio + 1e-9);
+  const cents = decimalPlaces(coin.exchange_ratio * 100, 6);
+  const worth = (p: number) => floorDecimal((p * cents) / coin.points_ratio);
   if (left <= 0 || available <= 0 || cents <= 0) return { points: 0, amount: 0 };
-  let points = Math.min(available, Math.ceil((left * coin.points_ratio) / cents - 1e-9));
+  let points = Math.min(available, ceilDecimal((left * coin.points_ratio) / cents));
   while (points > 1 && worth(points - 1) >= left) points--;
   while (points < available && worth(points) < left && worth(points + 1) <= left) points++;
   return { points, amount: Math.min(worth(points), left) };
