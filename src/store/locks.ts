@@ -17,6 +17,8 @@ export const lockKeys = {
    * alone, so a stock set on an unlimited reward counts every purchase in flight.
    */
   rewardStock: 7_263_554_203 % 2 ** 31,
+  /** Per project: creating earning rules (a count and an insert stay in step under the limit of 100). */
+  earningRuleLimit: 7_263_554_211 % 2 ** 31,
   /** Per referral program and referrer: their conversions are counted one at a time (rewards at thresholds). */
   referrerConversions: 7_263_554_204 % 2 ** 31,
 } as const;
@@ -29,7 +31,7 @@ export async function lockUntilCommit(tx: Queryable, name: 'migrations' | 'defau
 }
 
 /** Takes a per-project lock until tx ends. */
-export async function lockProjectUntilCommit(tx: Queryable, name: 'filterSegmentLimit', projectId: string): Promise<void> {
+export async function lockProjectUntilCommit(tx: Queryable, name: 'filterSegmentLimit' | 'earningRuleLimit', projectId: string): Promise<void> {
   await tx.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [lockKeys[name], projectId]);
 }
 

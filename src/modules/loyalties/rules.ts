@@ -3,6 +3,7 @@ import { invalidEarningRule, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Db } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
+import { lockProjectUntilCommit } from '../../store/locks.js';
 import { checkValidity } from '../campaigns/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import * as sql from './sql.js';
@@ -164,11 +165,18 @@ export function createEarningRules(deps: { db: Db; clock: Clock; definitions: Pi
     active: active.get,
     async create(projectId: string, campaignId: string, inputs: EarningRuleInput[]) {
       if (!Array.isArray(inputs) || inputs.length === 0) throw invalidEarningRule('The body is an array of earning rules');
-      const existing = await sql.countProjectRules(db, projectId);
-      if (existing + inputs.length > maxRulesPerProject) throw invalidEarningRule(`A project holds at most ${maxRulesPerProject} earning rules (${existing} exist)`);
+      const full = (existing: number) => invalidEarningRule(`A project holds at most ${maxRulesPerProject} earning rules (${existing} exist)`);
+      const before = await sql.countProjectRules(db, projectId);
+      if (before + inputs.length > maxRulesPerProject) throw full(before);
       const rows: EarningRuleRow[] = [];
       for (const [i, input] of inputs.entries()) rows.push(await build(projectId, campaignId, input, `[${i}]`));
-      await sql.insertRules(db, rows);
+      // Counted again under the project's lock, with the insert: creates at once never pass the limit together.
+      await db.transaction(async (tx) => {
+        await lockProjectUntilCommit(tx, 'earningRuleLimit', projectId);
+        const existing = await sql.countProjectRules(tx, projectId);
+        if (existing + rows.length > maxRulesPerProject) throw full(existing);
+        await sql.insertRules(tx, rows);
+      });
       await deps.definitions.changed(projectId);
       return rows.map(earningRuleObject);
     },
