@@ -23,6 +23,7 @@ import type { EventSchemasService } from '../event-schemas/index.js';
 import { defineModule } from '../module.js';
 import type { ProductsService } from '../products/index.js';
 import type { PublicationsService } from '../publications/index.js';
+import type { SegmentsService } from '../segments/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import { cardPoints, type VouchersService } from '../vouchers/index.js';
 import type { Executor } from '../../store/db.js';
@@ -46,14 +47,14 @@ export type { MemberActivity, MemberActivityQuery } from './activity.js';
 
 export const loyaltiesModule = defineModule<
   { loyalties: ReturnType<typeof createLoyaltiesService>; earningRules: ReturnType<typeof createEarningRules>; pointsExpiry: ReturnType<typeof createExpiry>; loyaltyTiers: ReturnType<typeof createTiers>; pendingPoints: ReturnType<typeof createPending>; pointsEstimate: ReturnType<typeof createPointsEstimate>; memberActivity: ReturnType<typeof createMemberActivity>; tierExpiry: { step(batchSize: number): Promise<number> } },
-  { log: EventLog; campaigns: CampaignsService; vouchers: VouchersService; publications: PublicationsService; customers: CustomersService; validationRules: ValidationRulesService; schemas: EventSchemasService; products: ProductsService }
+  { log: EventLog; campaigns: CampaignsService; vouchers: VouchersService; publications: PublicationsService; customers: CustomersService; validationRules: ValidationRulesService; schemas: EventSchemasService; products: ProductsService; segments: SegmentsService }
 >({
   name: 'loyalties',
   create: ({ db, clock, definitions, services }) => {
     const tiers = createTiers({ db, clock, log: services.log, definitions });
     const ledger = createLedger({ clock, tiers });
     const schemas = { get: services.schemas.get, byName: services.schemas.byName, tierExists: tiers.exists };
-    const earningRules = createEarningRules({ db, clock, definitions, validationRules: services.validationRules, schemas, catalog: services.products });
+    const earningRules = createEarningRules({ db, clock, definitions, validationRules: services.validationRules, schemas, catalog: services.products, segments: services.segments });
     const loyalties = createLoyaltiesService({ db, clock, log: services.log, campaigns: services.campaigns, vouchers: services.vouchers, publications: services.publications, customers: services.customers, ledger, tiers });
     const pending = createPending({ db, clock, log: services.log, ledger, vouchers: services.vouchers, customers: services.customers, campaigns: services.campaigns });
     const earning = createEarning({ clock, rules: earningRules, ledger, campaigns: services.campaigns, vouchers: services.vouchers, validationRules: services.validationRules, pending, tiers, catalog: services.products });

@@ -5,6 +5,7 @@ import type { Db } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import { lockProjectUntilCommit } from '../../store/locks.js';
 import { checkValidity } from '../campaigns/index.js';
+import type { SegmentsService } from '../segments/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import * as sql from './sql.js';
 import { expirationProblem } from './expiration.js';
@@ -58,6 +59,17 @@ function checkLoyalty(l: EarningLoyalty | undefined, event: string, at: string):
   }
 }
 
+const isDays = (d: unknown) => d === undefined || d === null || (Array.isArray(d) && d.length <= 7 && new Set(d).size === d.length && d.every((x) => Number.isInteger(x) && x >= 0 && x <= 6));
+
+/** Days of the week as Voucherify numbers them (0 Sunday to 6 Saturday), each once: what is wrong, if anything. */
+function daysProblem(v: EarningRuleInput): string | undefined {
+  if (!isDays(v.validity_day_of_week)) return 'validity_day_of_week must list days of the week, each once, from 0 (Sunday) to 6 (Saturday)';
+  const daily = v.validity_hours?.daily;
+  if (daily !== undefined && !Array.isArray(daily)) return 'validity_hours.daily must be an array';
+  const bad = (daily ?? []).findIndex((d) => typeof d !== 'object' || d === null || !isDays(d.days_of_week));
+  return bad >= 0 ? `validity_hours.daily[${bad}].days_of_week must list days of the week, each once, from 0 (Sunday) to 6 (Saturday)` : undefined;
+}
+
 /** Tier events a rule can earn on. */
 export const tierEarningEvents = ['customer.loyalty.tier.joined', 'customer.loyalty.tier.left', 'customer.loyalty.tier.upgraded', 'customer.loyalty.tier.downgraded', 'customer.loyalty.tier.prolonged'] as const;
 const tierEvent = (e: string): e is (typeof tierEarningEvents)[number] => (tierEarningEvents as readonly string[]).includes(e);
@@ -103,7 +115,7 @@ interface SchemaLookup {
 }
 
 /** Earning rules of loyalty programs: CRUD, with the active ones of a project cached per process for the deriver. */
-export function createEarningRules(deps: { db: Db; clock: Clock; definitions: Pick<Definitions, 'cache' | 'changed'>; validationRules: Pick<ValidationRulesService, 'get'>; schemas: SchemaLookup; catalog: Pick<ItemsCatalog, 'resolveTargets'> }) {
+export function createEarningRules(deps: { db: Db; clock: Clock; definitions: Pick<Definitions, 'cache' | 'changed'>; validationRules: Pick<ValidationRulesService, 'get'>; schemas: SchemaLookup; catalog: Pick<ItemsCatalog, 'resolveTargets'>; segments: Pick<SegmentsService, 'get'> }) {
   const { db, clock } = deps;
   const active = deps.definitions.cache((ex, projectIds) => sql.selectActiveRules(ex, projectIds));
 
@@ -118,6 +130,10 @@ export function createEarningRules(deps: { db: Db; clock: Clock; definitions: Pi
     // The products, SKUs and collections an items rule names must exist (404 naming the first that does not).
     const items = merged.loyalty?.type === 'PROPORTIONAL' ? itemTargets(merged.loyalty.order_items?.quantity) : undefined;
     if (items && merged.loyalty?.type === 'PROPORTIONAL' && merged.loyalty.calculation_type === 'ORDER_ITEMS_QUANTITY') await deps.catalog.resolveTargets(db, projectId, items, `${at}.loyalty.order_items.quantity`);
+    const days = daysProblem(merged);
+    if (days) throw invalidEarningRule(`Property ${at}.${days}`);
+    // A segment.entered rule names a segment of the project (404 otherwise, as distributions answer).
+    if (event === 'customer.segment.entered' && (!current || input.segment !== undefined)) await deps.segments.get(projectId, merged.segment!.id);
     if (merged.active !== undefined && typeof merged.active !== 'boolean') throw invalidEarningRule(`Property ${at}.active must be true or false`);
     const expiry = expirationProblem((merged as { expiration_rules?: unknown }).expiration_rules);
     if (expiry) throw invalidEarningRule(`Property ${at}.expiration_rules ${expiry}`);
