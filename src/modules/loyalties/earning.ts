@@ -193,6 +193,7 @@ export function createEarning(deps: {
     const done = await deps.ledger.accrueMany(tx, projectId, items, writes, named.size === 0);
     const out: CausedEvent[] = [...pendingEvents];
     done.forEach((d, i) => {
+      if (!d) return;
       const { c } = items[i]!;
       out.push(...d.events);
       // The card, program and balance objects of the points_added records (an earning's balance is AUTOMATIC).

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { loyaltyCardPointsExceeded } from '../../core/errors.js';
+import { invalidPayload, loyaltyCardPointsExceeded } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import type { Executor, Statement } from '../../store/db.js';
 import { simpleCampaign, type CampaignRow } from '../campaigns/index.js';
@@ -133,6 +133,8 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
     // A refund gives back points spent: the balance again, not points earned (the card's total stays).
     const spending = c.type === 'POINTS_REDEMPTION' || c.type === 'POINTS_REFUND';
     const after = await sql.changePoints(tx, cause.projectId, c.card.id, base, c.points, c.type !== 'POINTS_REFUND', spending ? -c.points : 0);
+    // Over the maximum (a refund or transfer in too): refused as gift balances are, with a 400 naming it.
+    if (!after && c.points > 0) throw invalidPayload(`Loyalty card ${c.card.code} cannot hold ${c.points} more points: a card holds at most ${sql.maxCardPoints.toLocaleString('en-US')}`);
     if (!after) {
       throw loyaltyCardPointsExceeded(`Loyalty card ${c.card.code} holds fewer than ${-c.points} points: its balance cannot go below 0`, { resourceId: c.card.code, resourceType: 'voucher' });
     }
@@ -148,10 +150,27 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
   /**
    * Points earned by several events at once (one deriver batch): one locked update per batch, the running balance
    * of each card followed change by change, one insert of all transaction rows. `locked`: the caller read every
-   * card with its lock in this transaction, so the update can wait in `deferred` with the transaction rows.
+   * card with its lock in this transaction, so the update can wait in `deferred` with the transaction rows. The
+   * answer is aligned with `all`: undefined for a change that would take its card past maxCardPoints (left out).
    */
-  async function accrueMany(tx: Executor, projectId: string, items: Array<{ cause: Cause; change: PointsChange }>, deferred?: Statement[], locked = false): Promise<PointsChanged[]> {
-    if (items.length === 0) return [];
+  async function accrueMany(tx: Executor, projectId: string, all: Array<{ cause: Cause; change: PointsChange }>, deferred?: Statement[], locked = false): Promise<Array<PointsChanged | undefined>> {
+    if (all.length === 0) return [];
+    // What would take a card past maxCardPoints earns nothing (the rest of the batch earns): the cards' points now,
+    // from the rows read under their locks, or read here with the locks.
+    const read = locked && deferred ? undefined : await sql.lockCardPoints(tx, projectId, [...new Set(all.map((i) => i.change.card.id))].sort());
+    const fits = new Map<string, { points: number; balance: number }>();
+    const kept = all.map(({ change: c }) => {
+      const row = read ? read.get(c.card.id) : c.card;
+      const base = effective(c.card, c.campaign).loyalty_card?.points ?? 0;
+      const now = fits.get(c.card.id) ?? { points: Number(row?.loyalty_points ?? base), balance: Number(row?.loyalty_balance ?? base) };
+      fits.set(c.card.id, now);
+      if (!row || now.points + c.points > sql.maxCardPoints || now.balance + c.points > sql.maxCardPoints) return false;
+      now.points += c.points;
+      now.balance += c.points;
+      return true;
+    });
+    const items = all.filter((_, i) => kept[i]);
+    if (items.length === 0) return all.map(() => undefined);
     const perCard = new Map<string, { base: number; points: number }>();
     for (const { change: c } of items) {
       const e = perCard.get(c.card.id) ?? { base: effective(c.card, c.campaign).loyalty_card?.points ?? 0, points: 0 };
@@ -189,7 +208,9 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
     if (deferred) deferred.push(sql.transactionsInsert(out.map((o) => o.transaction)));
     else await sql.insertTransactions(tx, out.map((o) => o.transaction));
     await sql.insertBuckets(tx, bucketsOf(items[0]!.cause, items.map((i) => i.change)));
-    return out;
+    // Aligned with what was asked: undefined where the points would not fit.
+    let k = 0;
+    return kept.map((fit) => (fit ? out[k++] : undefined));
   }
 
   /**

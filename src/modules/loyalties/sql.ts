@@ -18,11 +18,15 @@ export async function claimOrderEarning(db: Executor, projectId: string, orderId
   return rows.length > 0;
 }
 
+/** The most points a card holds, over its life or now: what answers carry exactly (2^53 - 1), as gift balances. */
+export const maxCardPoints = Number.MAX_SAFE_INTEGER;
+
 /**
- * Adds points to a card (negative: takes them) in one guarded statement: the balance never goes below 0, whatever
- * runs at the same time. `base` is the card's template points, its balance until the first change. Points added
- * count toward the card's lifetime total; points taken do not. `redeemed`: what the change adds to the points the
- * card has spent on rewards (a refund's is negative). Undefined when the balance was too low (or no card).
+ * Adds points to a card (negative: takes them) in one guarded statement: the balance never goes below 0 nor above
+ * maxCardPoints (its lifetime points neither), whatever runs at the same time. `base` is the card's template
+ * points, its balance until the first change. Points added count toward the card's lifetime total; points taken do not. `redeemed`: what the change adds to the points the
+ * card has spent on rewards (a refund's is negative). Undefined when the balance was too low or would pass the
+ * maximum (or no card).
  */
 export async function changePoints(db: Executor, projectId: string, cardId: string, base: number, points: number, earned = true, redeemed = 0): Promise<{ loyalty_points: string; loyalty_balance: string; loyalty_redeemed: string } | undefined> {
   const { rows } = await db.query<{ loyalty_points: string; loyalty_balance: string; loyalty_redeemed: string }>(
@@ -30,6 +34,8 @@ export async function changePoints(db: Executor, projectId: string, cardId: stri
                          loyalty_points = COALESCE(loyalty_points, $3) + CASE WHEN $5::boolean THEN GREATEST($4, 0) ELSE 0 END,
                          loyalty_redeemed = GREATEST(loyalty_redeemed + $6, 0)
       WHERE project_id = $1 AND id = $2 AND COALESCE(loyalty_balance, $3) + $4 >= 0
+        AND COALESCE(loyalty_balance, $3) + $4 <= ${maxCardPoints}
+        AND COALESCE(loyalty_points, $3) + CASE WHEN $5::boolean THEN GREATEST($4, 0) ELSE 0 END <= ${maxCardPoints}
       RETURNING loyalty_points, loyalty_balance, loyalty_redeemed`,
     [projectId, cardId, base, points, earned, redeemed],
     { prepare: true },
@@ -138,15 +144,22 @@ export async function selectActiveRules(db: Executor, projectIds: string[]): Pro
 }
 
 /**
- * Adds points to several cards at once (earning: additions only, so no guard is needed): the cards are locked in id
- * order first (unless the caller has), so that two batches touching the same cards cannot deadlock. `base` is each
- * card's template points.
- * Returns each card's new lifetime points and balance.
+ * Adds points to several cards at once (earning: additions only, never below 0): the caller has locked the cards in
+ * id order (lockCardPoints), so that two batches touching the same cards cannot deadlock, and left out what would
+ * pass maxCardPoints. `base` is each card's template points. Returns each card's new lifetime points and balance.
  */
 export async function addPointsMany(db: Executor, projectId: string, adds: Array<{ id: string; base: number; points: number }>): Promise<Map<string, { loyalty_points: string; loyalty_balance: string }>> {
-  await db.query('SELECT id FROM vouchers WHERE project_id = $1 AND id = ANY ($2::text[]) ORDER BY id FOR UPDATE', [projectId, adds.map((a) => a.id)]);
   const s = pointsAdded(projectId, adds, ' RETURNING v.id, v.loyalty_points, v.loyalty_balance');
   const { rows } = await db.query<{ id: string; loyalty_points: string; loyalty_balance: string }>(s.text(1), s.params);
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Locks cards in id order and reads their points (null: the template's, not changed yet). */
+export async function lockCardPoints(db: Executor, projectId: string, ids: string[]): Promise<Map<string, { loyalty_points: string | null; loyalty_balance: string | null }>> {
+  const { rows } = await db.query<{ id: string; loyalty_points: string | null; loyalty_balance: string | null }>(
+    'SELECT id, loyalty_points, loyalty_balance FROM vouchers WHERE project_id = $1 AND id = ANY ($2::text[]) ORDER BY id FOR UPDATE',
+    [projectId, ids],
+  );
   return new Map(rows.map((r) => [r.id, r]));
 }
 
@@ -156,7 +169,8 @@ export function pointsAdded(projectId: string, adds: Array<{ id: string; base: n
     text: (k) => `UPDATE vouchers v SET loyalty_balance = COALESCE(v.loyalty_balance, u.base) + u.points,
                            loyalty_points = COALESCE(v.loyalty_points, u.base) + u.points
        FROM unnest($${k + 1}::text[], $${k + 2}::bigint[], $${k + 3}::bigint[]) AS u (id, base, points)
-      WHERE v.project_id = $${k} AND v.id = u.id${returning}`,
+      WHERE v.project_id = $${k} AND v.id = u.id
+        AND COALESCE(v.loyalty_balance, u.base) + u.points <= ${maxCardPoints} AND COALESCE(v.loyalty_points, u.base) + u.points <= ${maxCardPoints}${returning}`,
     params: [projectId, adds.map((a) => a.id), adds.map((a) => a.base), adds.map((a) => a.points)],
   };
 }
