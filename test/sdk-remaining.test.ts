@@ -109,6 +109,27 @@ describe('reward assignments and points through the SDK', () => {
   });
 });
 
+describe('validation rule assignments in the SDK\'s shape', () => {
+  it('validationRules.createAssignment takes {voucher: code}, {campaign: id} and {promotion_tier: id}, and the rule guards the voucher', async () => {
+    const rule: any = await server.validationRules.create({ name: 'SDK min 50', rules: { 1: { name: 'order.amount', conditions: { $more_than: [5000] } }, logic: '1' } } as any);
+    const voucher: any = await server.vouchers.create({ code: 'SDK-GUARDED', type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } } as any);
+    const byCode: any = await server.validationRules.createAssignment(rule.id, { voucher: 'SDK-GUARDED' });
+    expect(byCode).toMatchObject({ rule_id: rule.id, related_object_type: 'voucher', related_object_id: voucher.id, updated_at: null, object: 'validation_rules_assignment' });
+    expect(await server.validations.validate('SDK-GUARDED', { customer: { source_id: 'sdk-val' }, order: { amount: 1000 } } as any)).toMatchObject({ valid: false });
+    expect(await server.validations.validate('SDK-GUARDED', { customer: { source_id: 'sdk-val' }, order: { amount: 6000 } } as any)).toMatchObject({ valid: true });
+
+    const camp: any = await server.campaigns.create({ name: 'SDK guarded campaign', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } } } as any);
+    expect(await server.validationRules.createAssignment(rule.id, { campaign: camp.id })).toMatchObject({ related_object_type: 'campaign', related_object_id: camp.id });
+    expect(await server.validationRules.createAssignment(rule.id, { promotion_tier: 'promo_sdk' })).toMatchObject({ related_object_type: 'promotion_tier', related_object_id: 'promo_sdk' });
+    const listed: any = await server.validationRules.listAssignments(rule.id);
+    expect(listed.data.map((a: any) => a.related_object_type).sort()).toEqual(['campaign', 'promotion_tier', 'voucher']);
+
+    await expect(server.validationRules.createAssignment(rule.id, { voucher: 'NO-SUCH-CODE' })).rejects.toMatchObject({ code: 404 });
+    await expect(server.validationRules.createAssignment(rule.id, { voucher: 'SDK-GUARDED', campaign: camp.id })).rejects.toMatchObject({ code: 400 });
+    await expect(server.validationRules.createAssignment(rule.id, {})).rejects.toMatchObject({ code: 400 });
+  });
+});
+
 describe('other methods', () => {
   it('promotions.tiers.listAll lists the tiers of every promotion campaign', async () => {
     for (const name of ['Promo one', 'Promo two']) {

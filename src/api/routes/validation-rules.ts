@@ -9,6 +9,9 @@ import {
   type ValidationRuleInput,
   type ValidationRulesService,
 } from '../../modules/validation-rules/index.js';
+import { invalidPayload } from '../../core/errors.js';
+import type { CampaignsService } from '../../modules/campaigns/index.js';
+import type { VouchersService } from '../../modules/vouchers/index.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { dateParam, limitParam, listOf, toDate } from '../list.js';
 
@@ -18,8 +21,9 @@ const page = { type: 'integer', minimum: 1, maximum: 100, default: 1 } as const;
 const order = { type: 'string', enum: ['created_at', '-created_at'] } as const;
 
 type R = { validationRuleId: string };
+type AssignmentBody = { related_object_type?: RelatedObjectType; related_object_id?: string; voucher?: string; campaign?: string; promotion_tier?: string };
 
-export function validationRuleRoutes(app: FastifyInstance, deps: { validationRules: ValidationRulesService }): void {
+export function validationRuleRoutes(app: FastifyInstance, deps: { validationRules: ValidationRulesService; vouchers: Pick<VouchersService, 'find'>; campaigns: Pick<CampaignsService, 'get'> }): void {
   const rules = deps.validationRules;
 
   app.post<{ Body: ValidationRuleInput & { name: string } }>('/validation-rules', { schema: { body: createValidationRuleBody } }, async (req) =>
@@ -58,10 +62,28 @@ export function validationRuleRoutes(app: FastifyInstance, deps: { validationRul
     },
   );
 
-  app.post<{ Params: R; Body: { related_object_type?: RelatedObjectType; related_object_id: string }; Querystring: { force?: boolean } }>(
+  /**
+   * The older body {voucher | campaign | promotion_tier} names the object by code or name as well as by id: a voucher
+   * or campaign is looked up (404 when unknown), as rules match them by id; a promotion tier is stored as given.
+   */
+  async function target(projectId: string, body: AssignmentBody): Promise<{ related_object_type?: RelatedObjectType; related_object_id: string }> {
+    const older = (['voucher', 'campaign', 'promotion_tier'] as const).filter((k) => body[k] !== undefined);
+    if (older.length === 0) {
+      if (body.related_object_id === undefined) throw invalidPayload("Payload must have required property 'related_object_id'");
+      return { related_object_type: body.related_object_type, related_object_id: body.related_object_id };
+    }
+    if (older.length > 1 || body.related_object_id !== undefined || body.related_object_type !== undefined)
+      throw invalidPayload('Payload must name one object: related_object_id (with related_object_type), or one of voucher, campaign, promotion_tier');
+    const type = older[0]!;
+    const key = body[type]!;
+    if (type === 'voucher') return { related_object_type: type, related_object_id: (await deps.vouchers.find(projectId, key)).id };
+    if (type === 'campaign') return { related_object_type: type, related_object_id: (await deps.campaigns.get(projectId, key)).id };
+    return { related_object_type: type, related_object_id: key };
+  }
+  app.post<{ Params: R; Body: AssignmentBody; Querystring: { force?: boolean } }>(
     '/validation-rules/:validationRuleId/assignments',
     { schema: { params: params('validationRuleId'), body: assignmentBody, querystring: { type: 'object', properties: { force: { type: 'boolean' } } } } },
-    async (req) => assignmentObject(await rules.assign(causeOf(req), req.params.validationRuleId, req.body, req.query.force ?? false)),
+    async (req) => assignmentObject(await rules.assign(causeOf(req), req.params.validationRuleId, await target(projectIdOf(req), req.body), req.query.force ?? false)),
   );
   app.delete<{ Params: R & { assignmentId: string } }>(
     '/validation-rules/:validationRuleId/assignments/:assignmentId',

@@ -42,11 +42,17 @@ export const validationRuleBody = {
 
 export const createValidationRuleBody = { ...validationRuleBody, required: ['name'] } as const;
 
+/**
+ * The current shape {related_object_type, related_object_id}, or the older one the official SDK still sends
+ * (ValidationRulesCreateAssignment): exactly one of {voucher}, {campaign}, {promotion_tier}.
+ */
 export const assignmentBody = {
   type: 'object',
-  required: ['related_object_id'],
   properties: {
     related_object_type: { type: 'string', enum: [...relatedObjectTypes] },
     related_object_id: { type: 'string', minLength: 1, maxLength: 500 },
+    voucher: { type: 'string', minLength: 1, maxLength: 500 },
+    campaign: { type: 'string', minLength: 1, maxLength: 500 },
+    promotion_tier: { type: 'string', minLength: 1, maxLength: 500 },
   },
 } as const;

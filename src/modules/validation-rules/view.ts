@@ -24,6 +24,8 @@ export function assignmentObject(a: AssignmentRow) {
     related_object_id: a.related_object_id,
     related_object_type: a.related_object_type,
     created_at: a.created_at.toISOString(),
+    // An assignment is never changed (the official SDK's type declares the field).
+    updated_at: null,
     object: 'validation_rules_assignment' as const,
   };
 }
