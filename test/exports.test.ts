@@ -114,6 +114,13 @@ describe('exports', () => {
       ['POINTS_ADDITION', '40', '40', programId],
       ['POINTS_REMOVAL', '-15', '25', programId],
     ]);
+    // The voucher's own export of a loyalty card lists the same points movements.
+    const viaVoucher: any = await server.vouchers.exportTransactions(cardCode, { parameters: { order: 'created_at', fields: ['type', 'amount', 'balance', 'campaign_id'] } } as any);
+    await build();
+    expect((await download(await server.distributions.exports.get(viaVoucher.id))).slice(1)).toEqual([
+      ['POINTS_ADDITION', '40', '40', programId],
+      ['POINTS_REMOVAL', '-15', '25', programId],
+    ]);
   });
 
   it("keeps a per-object export's own filters under their junction, and'ed whole with the object's", async () => {

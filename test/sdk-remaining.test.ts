@@ -109,6 +109,21 @@ describe('reward assignments and points through the SDK', () => {
   });
 });
 
+describe('a loyalty card\'s transactions through vouchers.listTransactions', () => {
+  it('lists the points movements, the same objects as loyalties.listCardTransactions, paged alike', async () => {
+    const club: any = await server.loyalties.create({ name: 'SDK ledger club', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } } as any);
+    const card: any = await server.loyalties.createMember(club.id, { customer: { source_id: 'sdk-lena' } } as any);
+    await server.loyalties.addOrRemoveCardBalance(card.code, { points: 70 } as any);
+    await server.loyalties.addOrRemoveCardBalance(card.code, { points: -20 } as any);
+    const viaVoucher: any = await server.vouchers.listTransactions(card.code);
+    expect(viaVoucher.data.map((x: any) => [x.type, x.details.balance.points, x.details.balance.balance])).toEqual([['POINTS_REMOVAL', -20, 50], ['POINTS_ADDITION', 70, 70]]);
+    expect(viaVoucher).toEqual(await server.loyalties.listCardTransactions(card.code, club.id));
+    const first: any = await server.vouchers.listTransactions(card.code, { limit: 1, order: 'id' } as any);
+    expect(first).toMatchObject({ has_more: true, data: [{ type: 'POINTS_ADDITION' }] });
+    expect((await server.vouchers.listTransactions(card.code, { limit: 1, order: 'id', starting_after_id: first.more_starting_after } as any) as any).data.map((x: any) => x.type)).toEqual(['POINTS_REMOVAL']);
+  });
+});
+
 describe('validation rule assignments in the SDK\'s shape', () => {
   it('validationRules.createAssignment takes {voucher: code}, {campaign: id} and {promotion_tier: id}, and the rule guards the voucher', async () => {
     const rule: any = await server.validationRules.create({ name: 'SDK min 50', rules: { 1: { name: 'order.amount', conditions: { $more_than: [5000] } }, logic: '1' } } as any);

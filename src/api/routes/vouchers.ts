@@ -4,7 +4,8 @@ import { forbidden, invalidPayload } from '../../core/errors.js';
 import type { ValidationRulesService } from '../../modules/validation-rules/index.js';
 import { createVoucher, onlyAtCreation } from '../rule-assignments.js';
 import { causeOf, projectIdOf } from '../auth.js';
-import { forceQuery, limitParam, listOf, pagedListQuery, toRange, type DateRangeQuery } from '../list.js';
+import type { LoyaltiesService } from '../../modules/loyalties/index.js';
+import { forceQuery, limitParam, listOf, pagedListQuery, toRange, transactionsQueryOf, type DateRangeQuery } from '../list.js';
 
 type P = { code: string };
 const listQuery = pagedListQuery({
@@ -19,7 +20,7 @@ const listQuery = pagedListQuery({
 
 
 /** /v1/vouchers. */
-export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersService; balances: Balances; voucherBulk: VoucherBulk; validationRules: ValidationRulesService }): void {
+export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersService; balances: Balances; voucherBulk: VoucherBulk; validationRules: ValidationRulesService; loyalties: Pick<LoyaltiesService, 'transactions'> }): void {
   const { vouchers, balances, voucherBulk, validationRules: rules } = deps;
   // Bulk metadata changes (the SDK's vouchers.bulkUpdate and bulkUpdateMetadata): 202 with the async action.
   app.post<{ Body: MetadataChange[] }>('/vouchers/bulk/async', { schema: { body: bulkUpdateSchema } }, async (req, reply) => reply.code(202).send(await voucherBulk.updateMany(causeOf(req), req.body)));
@@ -66,7 +67,10 @@ export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersSe
     '/vouchers/:code/transactions',
     { schema: { querystring: { type: 'object', properties: { limit: limitParam, starting_after_id: { type: 'string' }, order: { type: 'string', enum: ['id', '-id'] } } } } },
     async (req) => {
-      const page = await balances.transactions(projectIdOf(req), req.params.code, req.query);
+      const projectId = projectIdOf(req);
+      // A loyalty card's movements are its points (the loyalty list's objects); a gift card's, its credits.
+      if ((await vouchers.find(projectId, req.params.code)).type === 'LOYALTY_CARD') return deps.loyalties.transactions(projectId, req.params.code, transactionsQueryOf(req.query));
+      const page = await balances.transactions(projectId, req.params.code, req.query);
       return listOf('data', page.data, { has_more: page.has_more, ...(page.more_starting_after ? { more_starting_after: page.more_starting_after } : {}) });
     },
   );
