@@ -160,6 +160,24 @@ describe('exports', () => {
     expect((await fetch(e.result.url)).status).toBe(404);
   });
 
+  it('lists exports by status (order=status, -status), newest first within a status', async () => {
+    const waiting: any = await server.distributions.exports.create({ exported_object: 'voucher' } as any);
+    const listed = async (order: string) => {
+      const res = await t.app.inject({ method: 'GET', url: `/v1/exports?order=${order}&limit=100`, headers: p.server });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().exports as any[];
+    };
+    const up = await listed('status');
+    expect(up.map((e) => e.status)).toEqual([...up.map((e) => e.status)].sort());
+    expect(up.at(-1)!.id).toBe(waiting.id);
+    const done = up.filter((e) => e.status === 'DONE').map((e) => e.created_at);
+    expect(done).toEqual([...done].sort().reverse());
+    const down = await listed('-status');
+    expect(down[0]!.id).toBe(waiting.id);
+    expect(down.map((e) => e.status)).toEqual([...down.map((e) => e.status)].sort().reverse());
+    await build();
+  });
+
   it('refuses unknown objects, fields, orders, filter fields and operators with a 400 naming them', async () => {
     const bad = async (payload: object) => {
       const res = await t.app.inject({ method: 'POST', url: '/v1/exports', headers: p.server, payload });

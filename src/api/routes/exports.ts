@@ -51,7 +51,7 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
   app.post<{ Body: ExportInput }>('/exports', { schema: { body: createSchema } }, async (req) => create(req, req.body));
   app.get<{ Querystring: { limit: number; page: number; order?: string } }>(
     '/exports',
-    { schema: { querystring: { type: 'object', properties: { limit: limitParam, page: { type: 'integer', minimum: 1, maximum: 1000, default: 1 }, order: { type: 'string', enum: ['created_at', '-created_at'] } } } } },
+    { schema: { querystring: { type: 'object', properties: { limit: limitParam, page: { type: 'integer', minimum: 1, maximum: 1000, default: 1 }, order: { type: 'string', enum: ['created_at', '-created_at', 'status', '-status'] } } } } },
     async (req) => {
       const page = await exports.list(projectIdOf(req), req.query);
       return listOf('exports', page.rows.map((e) => exportObject(e, baseOf(req))), { total: page.total });

@@ -130,7 +130,13 @@ export function createExportsService(deps: { db: Db; clock: Clock } & SourceDeps
     create,
     get,
     list: (projectId: string, q: { limit: number; page: number; order?: string }) =>
-      sql.selectExports(db, projectId, { offset: (q.page - 1) * q.limit, limit: q.limit, descending: q.order !== 'created_at' }),
+      sql.selectExports(db, projectId, {
+        offset: (q.page - 1) * q.limit,
+        limit: q.limit,
+        by: q.order?.replace(/^-/, '') === 'status' ? 'status' : 'created_at',
+        // Newest first by default; a status order is ascending unless '-status'.
+        descending: q.order === undefined ? true : q.order.startsWith('-'),
+      }),
     async remove(projectId: string, id: string): Promise<void> {
       if (!(await sql.deleteExport(db, projectId, id))) throw notFound('export', id);
     },

@@ -15,10 +15,12 @@ export async function selectExport(db: Executor, projectId: string | null, id: s
   return rows[0];
 }
 
-export async function selectExports(db: Executor, projectId: string, p: { offset: number; limit: number; descending: boolean }): Promise<{ rows: ExportRow[]; total: number }> {
+/** By creation, or by status name (newest first within a status). */
+export async function selectExports(db: Executor, projectId: string, p: { offset: number; limit: number; by: 'created_at' | 'status'; descending: boolean }): Promise<{ rows: ExportRow[]; total: number }> {
   const dir = p.descending ? 'DESC' : 'ASC';
+  const orderBy = p.by === 'status' ? `status ${dir}, created_at DESC, id DESC` : `created_at ${dir}, id ${dir}`;
   const [{ rows }, count] = await Promise.all([
-    db.query<ExportRow>(`SELECT ${columns} FROM exports WHERE project_id = $1 ORDER BY created_at ${dir}, id ${dir} OFFSET $2 LIMIT $3`, [projectId, p.offset, p.limit]),
+    db.query<ExportRow>(`SELECT ${columns} FROM exports WHERE project_id = $1 ORDER BY ${orderBy} OFFSET $2 LIMIT $3`, [projectId, p.offset, p.limit]),
     db.query<{ n: string }>('SELECT count(*) AS n FROM exports WHERE project_id = $1', [projectId]),
   ]);
   return { rows, total: Number(count.rows[0]?.n ?? 0) };
