@@ -211,6 +211,34 @@ describe('vouchers', () => {
     expect((await api('GET', `/v1/vouchers/${v.code}`)).statusCode).toBe(404);
   });
 
+  it('takes back what its own GET answers (PUT of a voucher as read, nulls and all), changing nothing', async () => {
+    const camp = await ok('POST', '/v1/campaigns', { name: 'Round trip', campaign_type: 'DISCOUNT_COUPONS', voucher: { discount: { type: 'AMOUNT', amount_off: 200 } } });
+    const club = await ok('POST', '/v1/loyalties', { name: 'Round trip club', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } });
+    const made = [
+      await ok('POST', '/v1/vouchers/RT-DISC', { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } }),
+      await ok('POST', '/v1/vouchers/RT-GIFT', { type: 'GIFT_VOUCHER', gift: { amount: 500 }, redemption: { quantity: 3 } }),
+      await ok('POST', '/v1/vouchers/RT-CREDITED', { type: 'GIFT_VOUCHER', gift: { amount: 500 } }),
+      await ok('POST', `/v1/campaigns/${camp.id}/vouchers/RT-CAMP`, {}),
+      await ok('POST', `/v1/loyalties/${club.id}/members`, { customer: { source_id: 'rt-holder' } }),
+    ];
+    await ok('POST', '/v1/vouchers/RT-CREDITED/balance', { amount: 250 });
+    await ok('POST', `/v1/loyalties/members/${made[4].code}/balance`, { points: 40 });
+    for (const v of made) {
+      const read = await ok('GET', `/v1/vouchers/${v.code}`);
+      const put = await ok('PUT', `/v1/vouchers/${v.code}`, read);
+      const { updated_at: _u, validation_rules_assignments: _a, ...same } = read;
+      expect(put, v.code).toMatchObject(same);
+      const { updated_at: _u2, ...again } = await ok('GET', `/v1/vouchers/${v.code}`);
+      expect(again, v.code).toEqual({ ...same, validation_rules_assignments: _a });
+    }
+    // null means none: metadata at creation, and the nullable dates and texts on update.
+    expect(await ok('POST', '/v1/vouchers', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 }, metadata: null, campaign: null, campaign_id: null })).toMatchObject({ metadata: {}, campaign: null });
+    const cleared = await ok('PUT', '/v1/vouchers/RT-DISC', { metadata: null, start_date: null, additional_info: null });
+    expect(cleared).toMatchObject({ metadata: {}, start_date: null, additional_info: null });
+    // A voucher does not move to another campaign through the update (read-only, as its code).
+    expect(await ok('PUT', '/v1/vouchers/RT-DISC', { campaign: camp.id, code: 'OTHER' })).toMatchObject({ code: 'RT-DISC', campaign_id: null });
+  });
+
   it('adds codes to a campaign, given or random', async () => {
     const c = await ok('POST', '/v1/campaigns', { name: 'Manual adds', campaign_type: 'DISCOUNT_COUPONS', voucher: { discount: { type: 'FIXED', fixed_amount: 500 }, code_config: { pattern: 'MA-####' } } });
     const given = await ok('POST', `/v1/campaigns/${c.id}/vouchers/MA-GIVEN`, {});

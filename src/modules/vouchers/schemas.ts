@@ -1,23 +1,26 @@
 import { codeConfigSchema, discountSchema, giftSchema, loyaltyCardSchema, redemptionSchema, validityProperties } from '../campaigns/index.js';
 
+// What a voucher's GET answers may be sent back: null where it shows none (see nullsAsNone).
+const orNull = <T extends { type: string }>(schema: T) => ({ ...schema, type: [schema.type, 'null'] }) as const;
+
 export const voucherInputProperties = {
-  code: { type: 'string', minLength: 1, maxLength: 100 },
-  type: { type: 'string', enum: ['DISCOUNT_VOUCHER', 'GIFT_VOUCHER', 'LOYALTY_CARD'] },
-  campaign: { type: 'string', minLength: 1, maxLength: 200 },
-  campaign_id: { type: 'string', minLength: 1, maxLength: 200 },
+  code: { type: ['string', 'null'], minLength: 1, maxLength: 100 },
+  type: { type: ['string', 'null'], enum: ['DISCOUNT_VOUCHER', 'GIFT_VOUCHER', 'LOYALTY_CARD', null] },
+  campaign: { type: ['string', 'null'], minLength: 1, maxLength: 200 },
+  campaign_id: { type: ['string', 'null'], minLength: 1, maxLength: 200 },
   category: { type: ['string', 'null'] },
   category_id: { type: ['string', 'null'] },
-  active: { type: 'boolean' },
+  active: { type: ['boolean', 'null'] },
   additional_info: { type: ['string', 'null'], maxLength: 5000 },
-  metadata: { type: 'object' },
-  is_referral_code: { type: 'boolean' },
+  metadata: { type: ['object', 'null'] },
+  is_referral_code: { type: ['boolean', 'null'] },
   // Rules to assign to the new voucher.
   validation_rules: { type: 'array', maxItems: 10, items: { type: 'string', minLength: 1, maxLength: 200 } },
-  discount: discountSchema,
-  gift: giftSchema,
-  loyalty_card: loyaltyCardSchema,
-  redemption: redemptionSchema,
-  code_config: codeConfigSchema,
+  discount: orNull(discountSchema),
+  gift: orNull(giftSchema),
+  loyalty_card: orNull(loyaltyCardSchema),
+  redemption: orNull(redemptionSchema),
+  code_config: orNull(codeConfigSchema),
   ...validityProperties,
 } as const;
 

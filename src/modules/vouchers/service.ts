@@ -6,6 +6,7 @@ import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import { checkTemplate, checkValidity, codeShape, drawCodes, type CampaignRow, type CampaignsService, type CodeConfig, type VoucherTemplate } from '../campaigns/index.js';
 import type { TrashBin } from '../trash-bin/index.js';
 import * as sql from './sql.js';
+import { changesOf, nullsAsNone } from './input.js';
 import type { VoucherInput, VoucherListQuery, VoucherOverrides, VoucherRow } from './types.js';
 import { effective, simpleVoucher, voucherObject } from './view.js';
 import { dateBounds } from '../../core/time-range.js';
@@ -64,7 +65,8 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
   }
 
   /** The row of a new voucher: in a campaign (its template) or standalone (a template of its own). */
-  async function build(cause: Cause, input: VoucherInput): Promise<{ row: VoucherRow; campaign?: CampaignRow; config?: CodeConfig }> {
+  async function build(cause: Cause, sent: VoucherInput): Promise<{ row: VoucherRow; campaign?: CampaignRow; config?: CodeConfig }> {
+    const input = nullsAsNone(sent);
     const key = input.campaign_id ?? input.campaign;
     const campaign = key !== undefined ? await campaigns.get(cause.projectId, key) : undefined;
     const overrides = overridesOf(input);
@@ -126,10 +128,11 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
   }
 
   /** PUT /v1/vouchers/{code}: the attributes sent change (the code, its campaign and type do not). */
-  async function update(cause: Cause, codeOrId: string, input: VoucherInput) {
-    if (input.metadata !== undefined) await campaigns.checkMetadata(cause.projectId, 'voucher', input.metadata);
+  async function update(cause: Cause, codeOrId: string, sent: VoucherInput) {
     return db.transaction(async (tx) => {
       const current = await find(cause.projectId, codeOrId, tx, true);
+      const input = changesOf(nullsAsNone(sent), voucherObject(current, await campaignOf(tx, current)));
+      if (input.metadata !== undefined) await campaigns.checkMetadata(cause.projectId, 'voucher', input.metadata, tx);
       if (input.type !== undefined && input.type !== current.type) throw invalidVoucher('Property .type of a voucher cannot be changed');
       const overrides = { ...current.overrides, ...overridesOf(input) };
       if (input.category_id !== undefined || input.category !== undefined) overrides.category_id = await campaigns.categoryId(cause.projectId, input.category_id, input.category);
