@@ -76,6 +76,11 @@ describe('points expiry', () => {
       ['2026-02-28', 100],
       ['2026-03-31', 100],
     ]);
+    // total counts every bucket, not the page's; the path without the program answers the same.
+    expect(buckets.total).toBe(2);
+    const second = await ok('GET', `/v1/loyalties/${program.id}/members/${code}/points-expiration?limit=1&page=2`);
+    expect(second).toMatchObject({ total: 2, data: [{ expires_at: '2026-03-31' }] });
+    expect(await ok('GET', `/v1/loyalties/members/${code}/points-expiration?limit=1`)).toMatchObject({ total: 2, data: [{ expires_at: '2026-02-28' }] });
     // 30 taken: from the bucket that expires first.
     await ok('POST', `/v1/loyalties/members/${code}/balance`, { points: -30 });
     expect((await ok('GET', `/v1/loyalties/${program.id}/members/${code}/points-expiration`)).data.map((b: any) => b.bucket.total_points)).toEqual([70, 100]);

@@ -224,6 +224,10 @@ export function loyaltyRoutes(app: FastifyInstance, deps: { loyalties: Loyalties
   app.get<{ Params: M; Querystring: { limit: number; page: number } }>('/loyalties/:campaignId/members/:memberId/points-expiration', { schema: { querystring: pageQuery } }, async (req) =>
     loyalties.pointsExpiration(projectIdOf(req), req.params.campaignId, req.params.memberId, req.query),
   );
+  // Not in Voucherify's reference, as the other member paths without a program: the card's own program.
+  app.get<{ Params: { memberId: string }; Querystring: { limit: number; page: number } }>('/loyalties/members/:memberId/points-expiration', { schema: { querystring: pageQuery } }, async (req) =>
+    loyalties.pointsExpiration(projectIdOf(req), undefined, req.params.memberId, req.query),
+  );
   app.get<{ Params: M; Querystring: TransactionsListQuery }>('/loyalties/:campaignId/members/:memberId/transactions', { schema: { querystring: transactionsListQuery } }, async (req) =>
     loyalties.transactions(projectIdOf(req), req.params.memberId, transactionsQueryOf(req.query), req.params.campaignId),
   );

@@ -182,14 +182,15 @@ export function createLoyaltiesService(deps: {
   }
 
   /** GET .../members/{code}/points-expiration: the card's points that will expire, soonest first. */
-  async function pointsExpiration(projectId: string, programId: string, memberId: string, q: { limit: number; page: number }) {
+  async function pointsExpiration(projectId: string, programId: string | undefined, memberId: string, q: { limit: number; page: number }) {
     const { card: v } = await card(projectId, memberId, programId);
-    const rows = await sql.selectOpenBuckets(db, v.id, q.limit, (q.page - 1) * q.limit);
+    const [rows, total] = await Promise.all([sql.selectOpenBuckets(db, v.id, q.limit, (q.page - 1) * q.limit), sql.countOpenBuckets(db, v.id)]);
     return {
       object: 'list' as const,
       data_ref: 'data' as const,
       data: rows.map((b) => ({ ...bucketObject(b), bucket: { total_points: Number(b.remaining) } })),
-      total: rows.length,
+      // Every bucket of the card, not the page's.
+      total,
     };
   }
 

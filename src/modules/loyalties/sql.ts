@@ -267,6 +267,11 @@ export async function closeBuckets(db: Executor, ids: string[], now: Date): Prom
 }
 
 /** A card's open buckets, soonest first. */
+export async function countOpenBuckets(db: Executor, cardId: string): Promise<number> {
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM loyalty_point_buckets WHERE voucher_id = $1 AND remaining > 0', [cardId]);
+  return Number(rows[0]?.n ?? 0);
+}
+
 export async function selectOpenBuckets(db: Executor, cardId: string, limit: number, offset: number): Promise<BucketRow[]> {
   const { rows } = await db.query<BucketRow>(`SELECT ${bucketColumns} FROM loyalty_point_buckets WHERE voucher_id = $1 AND remaining > 0 ORDER BY expire_at, id LIMIT $2 OFFSET $3`, [cardId, limit, offset]);
   return rows;
