@@ -134,6 +134,40 @@ describe('points expiry', () => {
     expect(activity.data.map((a: any) => [a.data.data.points, a.data.data.buckets.length])).toEqual([[200, 1]]);
   });
 
+  it('points added by hand expire as asked: never by default, on a custom day, or by the program\'s rules', async () => {
+    clock.set(new Date('2026-07-10T09:00:00Z'));
+    const program = (await ok('GET', '/v1/loyalties')).campaigns.find((l: any) => l.name === 'Expiring');
+    const code = (await ok('POST', `/v1/loyalties/${program.id}/members`, { customer: { source_id: 'exp-cal' } })).code;
+    await ok('POST', `/v1/loyalties/members/${code}/balance`, { points: 1 });
+    await ok('POST', `/v1/loyalties/members/${code}/balance`, { points: 2, expiration_type: 'NON_EXPIRING' });
+    await ok('POST', `/v1/loyalties/members/${code}/balance`, { points: 10, expiration_type: 'CUSTOM_DATE', expiration_date: '2026-07-20' });
+    await ok('POST', `/v1/loyalties/${program.id}/members/${code}/balance`, { points: 20, expiration_type: 'CUSTOM_DATE', expiration_date: '2026-07-25T15:00:00Z' });
+    await ok('POST', `/v1/loyalties/members/${code}/balance`, { points: 40, expiration_type: 'PROGRAM_RULES' });
+    const buckets = await ok('GET', `/v1/loyalties/${program.id}/members/${code}/points-expiration`);
+    expect(buckets.data.map((b: any) => [b.expires_at, b.bucket.total_points])).toEqual([
+      ['2026-07-20', 10],
+      ['2026-07-25', 20],
+      // The program keeps points a month, to the end of that month.
+      ['2026-08-31', 40],
+    ]);
+    const refused = async (body: object) => {
+      const res = await t.app.inject({ method: 'POST', url: `/v1/loyalties/members/${code}/balance`, headers: p.server, payload: body });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json()).toMatchObject({ code: 400, key: 'invalid_add_balance_params' });
+    };
+    await refused({ points: 5, expiration_type: 'CUSTOM_DATE' });
+    await refused({ points: 5, expiration_type: 'CUSTOM_DATE', expiration_date: '2026-07-09' });
+    await refused({ points: 5, expiration_type: 'CUSTOM_DATE', expiration_date: 'next week' });
+    await refused({ points: 5, expiration_type: 'CUSTOM_DATE', expiration_date: '2026-02-30' });
+    await refused({ points: 5, expiration_date: '2026-12-01' });
+    // The custom day's points expire when it ends, by the expiry job.
+    clock.set(new Date('2026-07-20T23:59:59.999Z'));
+    expect(await expireDue()).toBe(0);
+    clock.set(new Date('2026-07-21T00:00:00Z'));
+    expect(await expireDue()).toBe(1);
+    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toEqual({ points: 73, balance: 63 });
+  });
+
   it('gives the expiry day as stored whatever the time zone of the server, east of UTC too (buckets and their export)', async () => {
     const zone = process.env.TZ;
     // Node reads TZ again when it is set; a day read as a local midnight is a day early here.

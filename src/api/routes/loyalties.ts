@@ -26,7 +26,13 @@ type MembersQuery = { limit: number; page: number; customer?: string; code?: str
 const balanceBody = {
   type: 'object',
   required: ['points'],
-  properties: { points: { type: 'integer', minimum: -1e12, maximum: 1e12 }, source_id: { type: 'string', maxLength: 200 }, reason: { type: 'string', maxLength: 1000 } },
+  properties: {
+    points: { type: 'integer', minimum: -1e12, maximum: 1e12 },
+    source_id: { type: 'string', maxLength: 200 },
+    reason: { type: 'string', maxLength: 1000 },
+    expiration_type: { type: 'string', enum: ['PROGRAM_RULES', 'NON_EXPIRING', 'CUSTOM_DATE'] },
+    expiration_date: { type: 'string', maxLength: 40 },
+  },
 } as const;
 const transfersBody = {
   type: 'array',

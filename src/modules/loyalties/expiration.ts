@@ -79,3 +79,23 @@ export function expiresOn(rules: ExpirationRules | undefined | null, at: Date): 
 
 /** When points valid through `on` expire: the start of the next day, UTC. */
 export const expireAt = (on: string) => new Date(Date.parse(`${on}T00:00:00Z`) + 86_400_000);
+
+/** How points added by hand expire (Voucherify's PointsExpirationTypes). */
+export type AddedPointsExpiration = { expiration_type?: 'PROGRAM_RULES' | 'NON_EXPIRING' | 'CUSTOM_DATE'; expiration_date?: string };
+
+/**
+ * The last valid day of points added by hand at `at`: none (NON_EXPIRING, the default), the program's rules
+ * (PROGRAM_RULES), or the UTC day of `expiration_date` (CUSTOM_DATE: a day or a date-time, today or later). A string
+ * is the reason the asked expiry is refused.
+ */
+export function addedPointsExpiry(asked: AddedPointsExpiration, programRules: ExpirationRules | undefined | null, at: Date): { expiresOn?: string } | string {
+  if (asked.expiration_type === 'PROGRAM_RULES') return { expiresOn: expiresOn(programRules, at) };
+  if (asked.expiration_type !== 'CUSTOM_DATE') return asked.expiration_date !== undefined ? 'Property .expiration_date is taken only with expiration_type CUSTOM_DATE' : {};
+  const sent = asked.expiration_date;
+  if (sent === undefined) return 'Property .expiration_date is required with expiration_type CUSTOM_DATE';
+  const parsed = /^\d{4}-\d{2}-\d{2}$/.test(sent) ? new Date(`${sent}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(sent) ? new Date(sent) : new Date(NaN);
+  if (Number.isNaN(parsed.getTime()) || (sent.length === 10 && iso(parsed) !== sent)) return 'Property .expiration_date must be a date (YYYY-MM-DD) or an ISO 8601 date-time';
+  const last = iso(parsed);
+  if (last < iso(at)) return `Property .expiration_date must be today or later (${last} has passed)`;
+  return { expiresOn: last };
+}

@@ -9,12 +9,13 @@ import type { PublicationInput, PublicationsService } from '../publications/inde
 import { cardPoints, simpleVoucher, type VoucherListQuery, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { Ledger } from './ledger.js';
 import * as sql from './sql.js';
+import { addedPointsExpiry, type AddedPointsExpiration, type ExpirationRules } from './expiration.js';
 import { bucketObject } from './expiry.js';
 import { mapPoints, tierObject, type Tiers } from './tiers.js';
 import type { TransactionRow } from './types.js';
 import { transactionObject } from './view.js';
 
-export interface BalanceChangeInput {
+export interface BalanceChangeInput extends AddedPointsExpiration {
   points: number;
   source_id?: string;
   reason?: string;
@@ -98,6 +99,10 @@ export function createLoyaltiesService(deps: {
   async function changeBalance(cause: Cause, memberId: string, input: BalanceChangeInput, programId?: string) {
     if (!Number.isInteger(input.points) || input.points === 0) throw invalidAddBalanceParams('Property .points must be a non-zero integer (negative to remove points)');
     const found = await card(cause.projectId, memberId, programId);
+    // Added points expire as asked (never by default); removals take from the soonest-expiring first.
+    const programRules = found.campaign?.definition.voucher?.loyalty_card?.expiration_rules as ExpirationRules | undefined;
+    const expiry = addedPointsExpiry(input, programRules, deps.clock.now());
+    if (typeof expiry === 'string') throw invalidAddBalanceParams(expiry);
     return db.transaction(async (tx) => {
       const holder = await holderOf(tx, cause.projectId, found.card);
       const done = await ledger.change(tx, cause, {
@@ -108,6 +113,7 @@ export function createLoyaltiesService(deps: {
         source_id: input.source_id,
         reason: input.reason,
         holder,
+        ...(input.points > 0 ? expiry : {}),
       });
       await log.record(tx, done.events);
       return done.balance;
