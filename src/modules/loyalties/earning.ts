@@ -5,7 +5,7 @@ import { type CampaignRow, type CampaignsService } from '../campaigns/index.js';
 import type { simpleCustomer } from '../customers/index.js';
 import type { CausedEvent } from '../event-log/index.js';
 import { evaluateRules, type RuleContext, type ValidationRuleRow, type ValidationRulesService } from '../validation-rules/index.js';
-import { cardPoints, effective, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import { cardPoints, unusableNow, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { Ledger, PointsChange } from './ledger.js';
 import type { Pending } from './pending.js';
 import { mapPoints } from './tier-view.js';
@@ -168,9 +168,9 @@ export function createEarning(deps: {
         card = cards.get(`${c.x.customer.id} ${c.rule.campaign_id}`);
       }
       const program = programs.get(c.rule.campaign_id);
-      // A card earns only while it could be redeemed: active, and within its own or its program's start and
-      // expiration dates, validity_timeframe, days of the week and hours (as redemptions check them).
-      if (!card || !card.active || !validAt(effective(card, program), now)) continue;
+      // A card earns only while it could be redeemed: it and its program active, within its own or its program's
+      // start and expiration dates, validity_timeframe, days of the week and hours (the check redemptions make).
+      if (!card || unusableNow(card, program, now)) continue;
       // An order earns on a rule once: paid again after a step back, it earns nothing more.
       if (c.x.event.type === 'customer.order.paid' && c.x.order?.id && !(await sql.claimOrderEarning(tx, projectId, c.x.order.id, c.rule.id, now))) continue;
       // The member's tier may have its own terms for this rule (multiplied, or points of its own).
