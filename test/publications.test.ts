@@ -319,3 +319,34 @@ describe.skipIf(!specPresent)('publication webhooks conform to OpenAPIWebhooks.j
     expect(ok2, JSON.stringify(validate.errors)).toBe(true);
   });
 });
+
+describe('publishing again to a customer who holds a join_once code', () => {
+  it("records the customer's new attributes as customer.updated and re-evaluates segments (publication and loyalty program)", async () => {
+    const q = await t.createProject();
+    const call = (method: 'GET' | 'POST', url: string, payload?: object) => t.app.inject({ method, url, headers: q.server, ...(payload ? { payload } : {}) });
+    const seg = (await call('POST', '/v1/segments', { name: 'Gold', type: 'auto-update', filter: { junction: 'and', 'metadata.tier': { conditions: { $is: ['gold'] } } } })).json();
+    expect(seg.sync.status).toBe('DONE');
+    const camp = await call('POST', '/v1/campaigns', { name: 'camp-j1', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', join_once: true, voucher: { discount: { type: 'AMOUNT', amount_off: 5 } } });
+    expect(camp.statusCode, camp.body).toBe(200);
+    const program = await call('POST', '/v1/loyalties', { name: 'Club', type: 'AUTO_UPDATE', join_once: true, voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } });
+    expect(program.statusCode, program.body).toBe(200);
+    const memberOf = async (c: string) => (await call('GET', `/v1/customers/${c}/segments`)).json().data.map((s: { id: string }) => s.id);
+    const activity = async (c: string) => (await call('GET', `/v1/customers/${c}/activity?limit=100`)).json().data.map((a: { type: string }) => a.type);
+    const cases: Array<[string, (metadata: object) => Promise<{ statusCode: number; body: string }>]> = [
+      ['c1', (metadata) => call('POST', '/v1/publications', { campaign: { name: 'camp-j1' }, customer: { source_id: 'c1', metadata } })],
+      ['c2', (metadata) => call('POST', `/v1/loyalties/${program.json().id}/members`, { customer: { source_id: 'c2', metadata } })],
+    ];
+    for (const [c, publish] of cases) {
+      const first = await publish({ tier: 'gold' });
+      expect(first.statusCode, first.body).toBe(200);
+      expect(await memberOf(c)).toEqual([seg.id]);
+      const again = await publish({ tier: 'silver' });
+      expect(again.statusCode, again.body).toBe(200);
+      expect((await call('GET', `/v1/customers/${c}`)).json().metadata).toEqual({ tier: 'silver' });
+      expect(await memberOf(c), c).toEqual([]);
+      const types = await activity(c);
+      expect(types, c).toContain('customer.updated');
+      expect(types.filter((x: string) => x === 'customer.segment.left'), c).toHaveLength(1);
+    }
+  });
+});

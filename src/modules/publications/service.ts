@@ -107,8 +107,10 @@ export function createPublicationsService(deps: {
       if ('error' in outcome) throw outcome.error;
       const customer = outcome.result.customer;
       const made = await issue(tx, cause, customer, { campaign, voucher, count, joinOnce, sourceId: input.source_id, channel: input.channel ?? options.channel ?? 'API', metadata: input.metadata ?? {} });
+      // The customer's changes stand (and are recorded, re-evaluating its segments) also when a join_once campaign
+      // answers the customer's first publication again.
+      await log.record(tx, [...outcome.events, ...('earlier' in made ? [] : made.events)]);
       if ('earlier' in made) return render(tx, made.earlier, customer);
-      await log.record(tx, [...outcome.events, ...made.events]);
       return publicationObject(made.publication, customer, made.rows.map((v) => vouchers.object(v, made.owner)));
     });
   }
