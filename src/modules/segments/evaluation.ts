@@ -116,18 +116,34 @@ async function touchesOf(tx: Executor, entries: CausedEvent[]): Promise<Map<stri
 }
 
 /**
- * customer.segment.entered / left for auto-update segments, recorded in tx (activity, webhooks, distributions).
- * A segment whose first computation is still running records none: until it is done, membership is being built.
+ * customer.segment.entered / left for auto-update segments, recorded in tx (activity, webhooks, distributions), for
+ * changes outside a segment's first computation (which records none). While that computation runs, the customers it
+ * is to place are those created before the segment that it has not reached yet: whatever evaluates one of them
+ * first (the computation, or a change of the customer) places it silently, as the computation would; the computation
+ * then finds it placed. Changes of the customers it went past, and of customers created after the segment, record
+ * their events as after it. `fresh`: customers created in tx.
  */
-export function changeEvents(causeOf: (customerId: string) => Cause, changes: MembershipChange[], rows: Map<string, CustomerRow>, objects = new Map<string, CustomerObject>()): CausedEvent[] {
+export async function changeEvents(
+  tx: Executor,
+  causeOf: (customerId: string) => Cause,
+  changes: MembershipChange[],
+  rows: Map<string, CustomerRow>,
+  objects = new Map<string, CustomerObject>(),
+  fresh?: ReadonlySet<string>,
+): Promise<CausedEvent[]> {
   // One customer object per customer, shared by its events (the event log stores a shared object once).
   const objectOf = (id: string) => {
     let o = objects.get(id);
     if (!o) objects.set(id, (o = customerObject(rows.get(id)!)));
     return o;
   };
-  return changes
-    .filter((c) => c.segment.type === 'auto-update' && c.segment.sync_status === 'DONE' && rows.has(c.customerId))
+  const recorded = changes.filter((c) => c.segment.type === 'auto-update' && rows.has(c.customerId));
+  const pending = recorded.filter((c) => c.segment.sync_status !== 'DONE' && !fresh?.has(c.customerId) && rows.get(c.customerId)!.created_at < c.segment.created_at);
+  // Rare (a segment being computed): its progress is read now, after the customer's row was taken, so that a step of
+  // the computation that evaluated this customer has committed.
+  const initial = new Set((await sql.notYetComputed(tx, pending.map((c) => ({ segment_id: c.segment.id, customer_id: c.customerId })))).map((r) => `${r.segment_id} ${r.customer_id}`));
+  return recorded
+    .filter((c) => !initial.has(`${c.segment.id} ${c.customerId}`))
     .map((c) => ({
       cause: causeOf(c.customerId),
       event: {
@@ -283,7 +299,8 @@ export function createEvaluation(deps: EvaluationDeps) {
     const known = new Map([...p.customers].flatMap(([id, t]) => (t.row ? [[id, t.row] as const] : [])));
     const outcome = await reevaluate(tx, evalDeps, projectId, work, now, { fresh, known, defer: true, liveOf: readLive ? projectId : undefined });
     const objects = new Map([...p.customers].flatMap(([id, t]) => (t.object ? [[id, t.object] as const] : [])));
-    return { events: changeEvents((id) => p.customers.get(id)!.cause, outcome.changes, outcome.customers, objects), writes: outcome.writes, live: outcome.live };
+    const events = await changeEvents(tx, (id) => p.customers.get(id)!.cause, outcome.changes, outcome.customers, objects, fresh);
+    return { events, writes: outcome.writes, live: outcome.live };
   }
 
   return {

@@ -54,7 +54,7 @@ export function createSegmentJobs(deps: SegmentJobsDeps) {
         const { changes, customers: rows } = await reevaluate(tx, evalDeps, projectId, work, now, { lock: 'share-skip' });
         later.push(...mine.filter((d) => !rows.has(d.customer_id)));
         const cause = internal(projectId, `v-check-${now.getTime().toString(16)}`);
-        await log.record(tx, changeEvents(() => cause, changes, rows));
+        await log.record(tx, await changeEvents(tx, () => cause, changes, rows));
       }
       await sql.putBackChecks(tx, later);
       return due.length;
@@ -67,7 +67,8 @@ export function createSegmentJobs(deps: SegmentJobsDeps) {
    * that segments created together are computed together: each customer is read once for all of them, and its
    * memberships are written side by side (a later change of the customer touches few pages). Customers are locked
    * FOR SHARE while evaluated (an event for one of them waits for the step, or the step for it). The initial
-   * computation records no entered events (only changes after it do). Returns customers processed.
+   * computation records no entered events (changes after it do, and changes meanwhile of customers it went past or
+   * that are newer than the segment: see changeEvents). Returns customers processed.
    */
   async function syncStep(size = syncBatch): Promise<number> {
     let report: (() => void) | undefined;

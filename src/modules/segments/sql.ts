@@ -116,7 +116,7 @@ export async function selectLiveSegments(db: Executor, projectIds: string[]): Pr
 /** These segments as evaluation needs them, with their filters. */
 export async function selectFilters(db: Executor, ids: string[]): Promise<Array<LiveSegment & { filter: Record<string, unknown> }>> {
   const { rows } = await db.query<LiveSegment & { filter: Record<string, unknown> }>(
-    `SELECT id, num, project_id, name, type, sync_status, revision, filter FROM segments
+    `SELECT id, num, project_id, name, type, sync_status, revision, created_at, filter FROM segments
       WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
     [JSON.stringify(ids)],
   );
@@ -347,10 +347,14 @@ export async function forgetCustomer(db: Executor, customerId: string): Promise<
   await db.query('DELETE FROM segment_rechecks WHERE customer_id = $1', [customerId]);
 }
 
-/** Backfill progress of segments computed together: the next page of customer ids after the cursor is the caller's to read. */
+/**
+ * Backfill progress of segments computed together: the next page of customer ids after the cursor is the caller's to
+ * read. The total (the customers when the computation started) grows with customers created meanwhile that it meets.
+ */
 export async function saveSync(db: Executor, ids: string[], cursor: string | null, processed: number, done: boolean): Promise<void> {
   await db.query(
-    `UPDATE segments SET sync_cursor = $2, sync_processed = sync_processed + $3, sync_status = $4
+    `UPDATE segments SET sync_cursor = $2, sync_processed = sync_processed + $3, sync_status = $4,
+            sync_total = greatest(sync_total, sync_processed + $3)
       WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
     [JSON.stringify(ids), cursor, processed, done ? 'DONE' : 'IN_PROGRESS'],
   );
@@ -369,6 +373,21 @@ export async function selectSyncing(db: Executor, limit: number): Promise<Segmen
       WHERE s.sync_status = 'IN_PROGRESS' AND s.sync_cursor IS NOT DISTINCT FROM f.sync_cursor
       ORDER BY s.created_at, s.id LIMIT $1 FOR NO KEY UPDATE OF s SKIP LOCKED`,
     [limit],
+  );
+  return rows;
+}
+
+/**
+ * Of these (segment, customer) pairs, those the segment's first computation has still to reach (or whose segment is
+ * gone): the customer comes after its cursor, compared as the computation orders customers (by id, in SQL).
+ */
+export async function notYetComputed(db: Executor, pairs: Array<{ segment_id: string; customer_id: string }>): Promise<Array<{ segment_id: string; customer_id: string }>> {
+  if (pairs.length === 0) return [];
+  const { rows } = await db.query<{ segment_id: string; customer_id: string }>(
+    `SELECT p.segment_id, p.customer_id FROM jsonb_to_recordset($1::jsonb) AS p(segment_id text, customer_id text)
+       LEFT JOIN segments s ON s.id = p.segment_id
+      WHERE s.id IS NULL OR (s.sync_status <> 'DONE' AND (s.sync_cursor IS NULL OR p.customer_id > s.sync_cursor))`,
+    [JSON.stringify(pairs)],
   );
   return rows;
 }

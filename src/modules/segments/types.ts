@@ -31,6 +31,8 @@ export interface LiveSegment {
   sync_status: SegmentRow['sync_status'];
   /** Bumped on every change of the filter. */
   revision: number;
+  /** Customers created before it (and not yet reached) are its first computation's to place, silently. */
+  created_at: Date;
 }
 
 export interface SegmentInput {
