@@ -179,6 +179,29 @@ describe('/v1/distributions', () => {
     expect(sentBy(none.id)).toHaveLength(0);
   });
 
+  it('refuses to delete a segment a distribution uses (409 resource_in_use naming them), and deletes it once none does', async () => {
+    const filter = { junction: 'and', 'metadata.club': { conditions: { $is: ['gold'] } } };
+    const seg = (await call(a, 'POST', '/v1/segments', { name: 'Used', type: 'auto-update', filter })).json();
+    const entered = await create(a, definition({ name: 'On entry', trigger: { type: 'customer.segment.entered', segment_id: seg.id } }));
+    const narrowed = await create(a, definition({ name: 'Narrowed', status: 'DRAFT', trigger: { type: 'customer.custom_event', event: 'ping', segment_id: seg.id } }));
+    const refused = await call(a, 'DELETE', `/v1/segments/${seg.id}`);
+    expectError(refused, 409, 'resource_in_use', new RegExp(`${entered.id}.*${narrowed.id}|${narrowed.id}.*${entered.id}`));
+    expect(refused.json()).toMatchObject({ resource_id: seg.id, resource_type: 'segment', request_id: expect.any(String) });
+    // Nothing was deleted: the segment still triggers its distribution.
+    expect((await call(a, 'GET', `/v1/segments/${seg.id}`)).statusCode).toBe(200);
+    await track(a, 'ping', 'used-1', {});
+    expect((await call(a, 'POST', '/v1/customers', { source_id: 'used-1', metadata: { club: 'gold' } })).statusCode).toBe(200);
+    await deliverAll(t);
+    expect(sentBy(entered.id)).toHaveLength(1);
+    // Another trigger frees the segment from one; deleting the other frees it for good.
+    expect((await call(a, 'PUT', `/v1/distributions/${narrowed.id}`, definition({ name: 'Narrowed', status: 'DRAFT', trigger: { type: 'customer.custom_event', event: 'ping' } }))).statusCode).toBe(200);
+    expectError(await call(a, 'DELETE', `/v1/segments/${seg.id}`), 409, 'resource_in_use', new RegExp(entered.id));
+    expect((await call(a, 'DELETE', `/v1/distributions/${entered.id}`)).statusCode).toBe(204);
+    expect((await call(a, 'DELETE', `/v1/segments/${seg.id}`)).statusCode).toBe(204);
+    // A distribution naming a segment deleted meanwhile is refused, not saved to never send.
+    expectError(await call(a, 'POST', '/v1/distributions', definition({ trigger: { type: 'customer.segment.entered', segment_id: seg.id } })), 404, 'not_found');
+  });
+
   it('a PAUSED distribution sends nothing; PUT with status TO SEND resumes it', async () => {
     const body = definition({ name: 'Pausable', status: 'PAUSED', trigger: { type: 'customer.custom_event', event: 'pause_me' } });
     const d = await create(a, body);

@@ -37,7 +37,7 @@ export interface DistributionsDeps {
   db: Db;
   clock: Clock;
   delivery: Pick<Delivery, 'enqueue'>;
-  segments: Pick<SegmentsService, 'get' | 'membersAmong' | 'memberIds' | 'segmentsOf'>;
+  segments: Pick<SegmentsService, 'get' | 'hold' | 'membersAmong' | 'memberIds' | 'segmentsOf'>;
   customers: Pick<CustomersService, 'get' | 'byIds'>;
   /** Validation rules assigned to a distribution (related_object_type distribution) decide whom it sends to. */
   validationRules?: Pick<ValidationRulesService, 'assignedTo'>;
@@ -131,7 +131,11 @@ export function createDistributionsService(deps: DistributionsDeps) {
   async function create(projectId: string, input: DistributionInput): Promise<DistributionRow> {
     const row = await build(projectId, input);
     checkChannel(row.channel);
-    await sql.insertDistribution(db, row);
+    await db.transaction(async (tx) => {
+      // Its segment held until saved: a deletion of it meanwhile either finds this distribution or comes first (404).
+      if (row.trigger.segment_id) await deps.segments.hold(tx, projectId, row.trigger.segment_id);
+      await sql.insertDistribution(tx, row);
+    });
     await deps.definitions.changed(projectId);
     return row;
   }
@@ -142,6 +146,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
     const row = await build(projectId, input, current);
     checkChannel(row.channel);
     await db.transaction(async (tx) => {
+      if (row.trigger.segment_id) await deps.segments.hold(tx, projectId, row.trigger.segment_id);
       await sql.updateDistribution(tx, row);
       if (row.status !== current.status) await sql.clearFailingMark(tx, id);
     });
@@ -322,7 +327,19 @@ export function createDistributionsService(deps: DistributionsDeps) {
     },
   };
 
-  return { create, get, list: (projectId: string) => sql.selectDistributions(db, projectId), update, remove, emit, sendManual, sendTest, owner };
+  return {
+    create,
+    get,
+    list: (projectId: string) => sql.selectDistributions(db, projectId),
+    update,
+    remove,
+    emit,
+    sendManual,
+    sendTest,
+    owner,
+    /** The ids of the project's distributions whose trigger names the segment (a segment is not deleted under them). */
+    namingSegment: (ex: Executor, projectId: string, segmentId: string) => sql.namingSegment(ex, projectId, segmentId),
+  };
 }
 
 export type DistributionsService = ReturnType<typeof createDistributionsService>;

@@ -18,6 +18,12 @@ export async function updateDistribution(db: Executor, d: DistributionRow): Prom
   );
 }
 
+/** The distributions of a project whose trigger names the segment, whatever their status. */
+export async function namingSegment(db: Executor, projectId: string, segmentId: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM distributions WHERE project_id = $1 AND trigger->>'segment_id' = $2 ORDER BY created_at, id`, [projectId, segmentId]);
+  return rows.map((r) => r.id);
+}
+
 export async function selectDistribution(db: Executor, projectId: string, id: string): Promise<DistributionRow | undefined> {
   const { rows } = await db.query<DistributionRow>(`SELECT ${columns} FROM distributions WHERE project_id = $1 AND id = $2`, [projectId, id]);
   return rows[0];

@@ -10,6 +10,7 @@
  * - check: when a membership may change with time alone; a background job re-evaluates it then.
  * - sync: the background computation of a new filter segment's members among existing customers, in batches.
  */
+import type { Executor } from '../../store/db.js';
 import type { CustomersService } from '../customers/index.js';
 import type { EventLog } from '../event-log/index.js';
 import { statsSelect } from '../events/index.js';
@@ -21,10 +22,15 @@ export { createSegmentBody, updateSegmentBody } from './schemas.js';
 export { parseFilter, FilterError, evaluate } from './filter/index.js';
 export type { SegmentRow, SegmentInput, SegmentType, EventStatsSelect } from './types.js';
 
-export const segmentsModule = defineModule<{ segments: ReturnType<typeof createSegmentsService> }, { log: EventLog; customers: CustomersService }>({
+export const segmentsModule = defineModule<
+  { segments: ReturnType<typeof createSegmentsService> },
+  { log: EventLog; customers: CustomersService; distributions: { namingSegment(ex: Executor, projectId: string, segmentId: string): Promise<string[]> } }
+>({
   name: 'segments',
   create: ({ db, clock, logger, services }) => {
-    const segments = createSegmentsService({ db, clock, log: services.log, customers: services.customers, eventStats: statsSelect, logger });
+    // Distributions come later in the composition: asked only when a segment is deleted.
+    const usedBy = (ex: Executor, projectId: string, id: string) => services.distributions.namingSegment(ex, projectId, id);
+    const segments = createSegmentsService({ db, clock, log: services.log, customers: services.customers, eventStats: statsSelect, logger, usedBy });
     // The three jobs rewrite the same membership rows: one after the other in a process, as one tick ran them.
     const job = (name: string, description: string, step: (batchSize: number) => Promise<number>) => ({
       name: `segments.${name}`,

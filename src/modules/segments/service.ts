@@ -3,7 +3,7 @@
  * and handed out together.
  */
 import type { Clock } from '../../core/clock.js';
-import { invalidPayload, notFound } from '../../core/errors.js';
+import { invalidPayload, notFound, resourceInUse } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { newId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
@@ -30,6 +30,8 @@ export interface SegmentsDeps {
   eventStats: EventStatsSelect;
   /** Where a segment that cannot be evaluated is reported (once per segment revision and process). */
   logger?: Logger;
+  /** The ids of the distributions whose trigger names the segment (given at composition): it is not deleted under them. */
+  usedBy?: (ex: Executor, projectId: string, segmentId: string) => Promise<string[]>;
 }
 
 export function createSegmentsService(deps: SegmentsDeps) {
@@ -123,9 +125,26 @@ export function createSegmentsService(deps: SegmentsDeps) {
     return next;
   }
 
+  /**
+   * Deletes a segment no distribution names: a trigger on a deleted segment would never fire again, so the deletion
+   * is refused (409) until those distributions are deleted or name another.
+   */
   async function remove(projectId: string, id: string): Promise<void> {
-    if (!(await sql.deleteSegment(db, projectId, id))) throw notFound('segment', id);
+    await db.transaction(async (tx) => {
+      if (!(await sql.lockSegment(tx, projectId, id, 'UPDATE'))) throw notFound('segment', id);
+      const users = (await deps.usedBy?.(tx, projectId, id)) ?? [];
+      if (users.length > 0) {
+        const named = `${users.slice(0, 10).join(', ')}${users.length > 10 ? `, ... (${users.length} in all)` : ''}`;
+        throw resourceInUse(`Segment ${id} is used by distribution${users.length === 1 ? '' : 's'} ${named}: delete them or change their triggers first`, { resourceId: id, resourceType: 'segment' });
+      }
+      if (!(await sql.deleteSegment(tx, projectId, id))) throw notFound('segment', id);
+    });
     evaluation.forget(id);
+  }
+
+  /** Holds a segment that a definition being saved in tx names, until tx ends (404 when it is gone). */
+  async function hold(tx: Executor, projectId: string, id: string): Promise<void> {
+    if (!(await sql.lockSegment(tx, projectId, id, 'SHARE'))) throw notFound('segment', id);
   }
 
   return {
@@ -139,6 +158,7 @@ export function createSegmentsService(deps: SegmentsDeps) {
     },
     update,
     remove,
+    hold,
     onEvents: evaluation.onEvents,
     /** What onEvents derives from. */
     derivesFrom: evaluation.derivesFrom,

@@ -133,6 +133,15 @@ export async function countFilterSegments(db: Executor, projectId: string): Prom
   return rows[0]?.n ?? 0;
 }
 
+/**
+ * Locks a segment until tx ends: FOR UPDATE by its deletion, FOR SHARE by a definition that names it (saved either
+ * before the deletion looks for users, or after it, finding the segment gone). False when there is none.
+ */
+export async function lockSegment(tx: Executor, projectId: string, id: string, mode: 'UPDATE' | 'SHARE'): Promise<boolean> {
+  const { rows } = await tx.query<{ id: string }>(`SELECT id FROM segments WHERE project_id = $1 AND id = $2 FOR ${mode === 'UPDATE' ? 'UPDATE' : 'SHARE'}`, [projectId, id]);
+  return rows.length > 0;
+}
+
 export async function deleteSegment(db: Executor, projectId: string, id: string): Promise<boolean> {
   const { rowCount } = await db.query('DELETE FROM segments WHERE project_id = $1 AND id = $2', [projectId, id]);
   return rowCount > 0;
