@@ -1,14 +1,16 @@
 /**
  * The payload designer: a JSON design whose strings may hold `{{path}}` placeholders (dot paths into the event's
  * data, e.g. `{{customer.name}}`). A string that is exactly one placeholder takes the value's own type; inside
- * longer text values are written as text; a path that leads nowhere gives null (alone) or '' (in text).
+ * longer text values are written as text; a path that leads nowhere (also one naming an inherited property, such as
+ * `constructor`) gives null (alone) or '' (in text).
  */
 const placeholder = /\{\{\s*([\w.-]+)\s*\}\}/g;
 
 function lookup(data: unknown, path: string): unknown {
   let cur = data;
   for (const p of path.split('.')) {
-    if (typeof cur !== 'object' || cur === null) return undefined;
+    // Own keys only: `{{constructor}}` or `{{customer.__proto__}}` is no value of the data, it leads nowhere.
+    if (typeof cur !== 'object' || cur === null || !Object.hasOwn(cur, p)) return undefined;
     cur = (cur as Record<string, unknown>)[p];
   }
   return cur;
