@@ -179,12 +179,27 @@ describe('operands', () => {
     ['events.review.last_occurred', '$after', ['soon']],
     ['metadata.renewal', '$after', ['nope']],
     ['created_at', '$is', ['not a date']],
+    // Days that do not exist, which Date.parse would roll over into the next month.
+    ['created_at', '$after', ['2026-02-30']],
+    ['birthdate', '$before', ['2025-02-29T10:00:00Z']],
+    ['metadata.renewal', '$after', ['2026-04-31']],
+    ['orders.last_order_date', '$is', ['2026/06/31']],
   ])('refuses %s %s %j: it must be a date', (path, op, value) => {
     expect(refusal(on(path, { [op]: value }))).toBe(`Property .filter.${path}.conditions.${op} must be a date, got '${value[0]}'`);
   });
 
   it('accepts ISO dates and timestamps for $after and $before', () => {
     expect(() => parseFilter(on('created_at', { $after: ['2021-12-01T00:00:00.000Z'], $before: '2022-01-01' }))).not.toThrow();
+    expect(() => parseFilter(on('created_at', { $after: ['2024-02-29'], $before: '2026-12-31T23:59:59Z' }))).not.toThrow();
+  });
+
+  it.each([
+    ['name', '$is', [null]],
+    ['metadata.tier', '$in', ['gold', null]],
+    ['email', '$contains', [null]],
+    ['created_at', '$after', [null]],
+  ])('refuses %s %s %j: null is no value to compare with ($is_unknown matches a missing one)', (path, op, value) => {
+    expect(refusal(on(path, { [op]: value }))).toBe(`Property .filter.${path}.conditions.${op} must not hold null: a customer without a value matches $is_unknown`);
   });
 });
 

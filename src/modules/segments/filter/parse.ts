@@ -67,6 +67,10 @@ function conditionsOf(path: string, field: Field, raw: unknown): Condition[] {
     const values = Array.isArray(value) ? value : value === undefined || value === null || value === '' ? [] : [value];
     if (arity === 'one' && values.length !== 1) throw new FilterError(`Property .filter.${path}.conditions.${rawOp} takes one value`);
     if (arity === 'many' && values.length === 0) throw new FilterError(`Property .filter.${path}.conditions.${rawOp} takes at least one value`);
+    // A null operand would be compared as the text "null": a missing value is what $is_unknown asks for.
+    if (arity !== 'none' && values.some((v) => v === null)) {
+      throw new FilterError(`Property .filter.${path}.conditions.${rawOp} must not hold null: a customer without a value matches $is_unknown`);
+    }
     checkOperands(path, rawOp, op, field, values);
     return { op, values };
   });
@@ -87,6 +91,16 @@ const calendarRanges: Record<string, [number, number, string]> = {
   $is_year: [1, 9999, 'a year from 1 to 9999'],
   $is_years_ago: [-9998, 9998, 'a number of years from -9998 to 9998'],
 };
+
+/** A leading year-month-day (`2026-02-30`, `2026/02/30T...`) names a day that exists: Date.parse rolls it over instead. */
+function realDay(v: string): boolean {
+  const m = /^\s*(\d{1,4})[-/](\d{1,2})[-/](\d{1,2})(?!\d)/.exec(v);
+  if (!m) return true;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(2000, mo - 1, d));
+  day.setUTCFullYear(y);
+  return day.getUTCFullYear() === y && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d;
+}
 
 /** Operands must make sense for the field: numbers where numbers are compared, dates where dates are, in range. */
 function checkOperands(path: string, rawOp: string, op: string, field: Field, values: unknown[]): void {
@@ -113,7 +127,7 @@ function checkOperands(path: string, rawOp: string, op: string, field: Field, va
     const dated = op === '$after' || op === '$before' || (field.type === 'date' && ['$is', '$is_not', '$in', '$not_in'].includes(op));
     if (dated) {
       const t = Date.parse(String(v));
-      if (Number.isNaN(t)) throw new FilterError(`${where} must be a date, got '${String(v)}'`);
+      if (Number.isNaN(t) || !realDay(String(v))) throw new FilterError(`${where} must be a date, got '${String(v)}'`);
       if (!isStorableTime(t)) throw new FilterError(`${where} must be a date ${storableRange}, got '${String(v)}'`);
     }
   }
