@@ -163,10 +163,13 @@ describe('GET, PUT and DELETE /v1/segments/{id}', () => {
     const bad = await api.put(`/v1/segments/${passive.id}`, { filter: { junction: 'xor', name: { conditions: { $is: 'a' } } } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().details).toContain('junction');
-    // The type is not editable: either refused or ignored.
-    const promote = await api.put(`/v1/segments/${passive.id}`, { type: 'auto-update' });
-    expect([200, 400]).toContain(promote.statusCode);
-    expect((await api.get(`/v1/segments/${passive.id}`)).json().type).toBe('passive');
+    // The type cannot change: refused, naming it, and nothing else of the request is applied.
+    const promote = await api.put(`/v1/segments/${passive.id}`, { name: 'promoted', type: 'auto-update' });
+    expect(promote.statusCode, promote.body).toBe(400);
+    expect(promote.json()).toMatchObject({ code: 400, key: 'invalid_payload', details: expect.stringMatching(/type/) });
+    expect((await api.get(`/v1/segments/${passive.id}`)).json()).toMatchObject({ type: 'passive', name: 'renamed' });
+    // Sending its own type is no change.
+    expect((await api.put(`/v1/segments/${passive.id}`, { type: 'passive', name: 'same type' })).statusCode).toBe(200);
   });
 
   it('recomputes a passive segment in the background after a filter change: who no longer matches leaves', async () => {

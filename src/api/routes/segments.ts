@@ -32,7 +32,7 @@ export function segmentRoutes(app: FastifyInstance, deps: { segments: SegmentsSe
     const page = await segments.list(projectIdOf(req), { type: q.type, ids: q.ids, filters, ascending: q.order === 'created_at', limit: q.limit, page: q.page });
     return listOf('data', page.segments.map(segmentObject), { total: page.total });
   });
-  app.put<{ Params: { segmentId: string }; Body: { name?: string; filter?: Record<string, unknown> } }>(
+  app.put<{ Params: { segmentId: string }; Body: { name?: string; type?: string; filter?: Record<string, unknown> } }>(
     '/segments/:segmentId',
     { schema: { body: updateSegmentBody } },
     async (req) => segmentObject(await segments.update(projectIdOf(req), req.params.segmentId, req.body)),

@@ -13,6 +13,8 @@ export const updateSegmentBody = {
   type: 'object',
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 200 },
+    // Taken only to refuse a change: a segment keeps the type it was created with.
+    type: { type: 'string', enum: ['static', 'passive', 'auto-update'] },
     filter: { type: 'object' },
   },
 } as const;

@@ -104,8 +104,11 @@ export function createSegmentsService(deps: SegmentsDeps) {
   }
 
   /** PUT: passive segments only (name, filter); a new filter recomputes the members in the background. */
-  async function update(projectId: string, id: string, input: { name?: string; filter?: Record<string, unknown> }): Promise<SegmentRow> {
+  async function update(projectId: string, id: string, input: { name?: string; type?: string; filter?: Record<string, unknown> }): Promise<SegmentRow> {
     const current = await get(projectId, id);
+    if (input.type !== undefined && input.type !== current.type) {
+      throw invalidPayload(`A segment's type cannot change: ${id} is ${current.type}; create a ${input.type} segment instead`, { resourceId: id, resourceType: 'segment' });
+    }
     if (current.type !== 'passive') {
       throw invalidPayload(`Only passive segments can be updated; ${id} is ${current.type}`, { resourceId: id, resourceType: 'segment' });
     }
