@@ -143,6 +143,13 @@ describe('custom event schemas', () => {
     expect(restored.json().schema.properties.gone.deleted ?? false).toBe(false);
   });
 
+  it.each([['sign.up'], ['  '], ['']])('refuses the name %j, which segments could not name in events.<name>.count, saying why', async (name) => {
+    const res = await mgmt('POST', '', { name, schema: { properties: {} } });
+    expectError(res, 400, 'invalid_payload');
+    expect(res.json().details).toMatch(/name/);
+    expect((await mgmt('GET', '')).json().data.map((s: { name: string }) => s.name)).not.toContain(name);
+  });
+
   it('PUT refuses a new property without type and optional, an unknown type, and an unknown schema', async () => {
     const s = await create('put_errors', { a: { type: 'string', optional: true } });
     expectError(await mgmt('PUT', `/${s.id}`, { schema: { properties: { fresh: { type: 'string' } } } }), 400, 'invalid_payload');

@@ -33,6 +33,9 @@ export function createEventSchemasService(deps: { db: Db; clock: Clock }) {
   }
 
   async function create(projectId: string, input: SchemaInput): Promise<EventSchemaRow> {
+    // Segments count and date events by name in a dotted path (events.<name>.count): a name they cannot write is refused.
+    if (input.name.includes('.')) throw invalidPayload(`Property .name must not contain '.': segments name events as events.<name>.count, got '${input.name}'`);
+    if (input.name.trim() === '') throw invalidPayload('Property .name must hold more than whitespace');
     const row: EventSchemaRow = {
       id: newId('ms'),
       project_id: projectId,
