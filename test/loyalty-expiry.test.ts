@@ -168,6 +168,24 @@ describe('points expiry', () => {
     expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toEqual({ points: 73, balance: 63 });
   });
 
+  it("points transferred in expire by the receiving program's rules, counted from the transfer", async () => {
+    clock.set(new Date('2026-07-22T09:00:00Z'));
+    const expiring = (await ok('GET', '/v1/loyalties')).campaigns.find((l: any) => l.name === 'Expiring');
+    const plain = await ok('POST', '/v1/loyalties', { name: 'Never expiring', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } });
+    const into = (await ok('POST', `/v1/loyalties/${expiring.id}/members`, { customer: { source_id: 'exp-tia' } })).code;
+    const from = (await ok('POST', `/v1/loyalties/${plain.id}/members`, { customer: { source_id: 'exp-tia' } })).code;
+    await ok('POST', `/v1/loyalties/members/${from}/balance`, { points: 50 });
+    await ok('POST', `/v1/loyalties/${expiring.id}/members/${into}/transfers`, [{ code: from, points: 30 }]);
+    const last = expiresOn(expiring.voucher.loyalty_card.expiration_rules, clock.now());
+    expect(last).toBeDefined();
+    const buckets = await ok('GET', `/v1/loyalties/${expiring.id}/members/${into}/points-expiration`);
+    expect(buckets.data.map((b: any) => [b.expires_at, b.bucket.total_points])).toEqual([[last, 30]]);
+    // Back into the program without rules: they never expire there.
+    await ok('POST', `/v1/loyalties/${plain.id}/members/${from}/transfers`, [{ code: into, points: 10 }]);
+    expect((await ok('GET', `/v1/loyalties/${plain.id}/members/${from}/points-expiration`)).data).toEqual([]);
+    expect((await ok('GET', `/v1/loyalties/${expiring.id}/members/${into}/points-expiration`)).data.map((b: any) => b.bucket.total_points)).toEqual([20]);
+  });
+
   it('gives the expiry day as stored whatever the time zone of the server, east of UTC too (buckets and their export)', async () => {
     const zone = process.env.TZ;
     // Node reads TZ again when it is set; a day read as a local midnight is a day early here.

@@ -9,7 +9,7 @@ import type { PublicationInput, PublicationsService } from '../publications/inde
 import { cardPoints, simpleVoucher, type VoucherListQuery, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { Ledger } from './ledger.js';
 import * as sql from './sql.js';
-import { addedPointsExpiry, type AddedPointsExpiration, type ExpirationRules } from './expiration.js';
+import { addedPointsExpiry, expiresOn, type AddedPointsExpiration, type ExpirationRules } from './expiration.js';
 import { bucketObject } from './expiry.js';
 import { mapPoints, tierObject, type Tiers } from './tiers.js';
 import type { TransactionRow } from './types.js';
@@ -147,7 +147,9 @@ export function createLoyaltiesService(deps: {
         events.push(...out.events);
         total += s.input.points;
       }
-      const into = await ledger.change(tx, cause, { ...target, points: total, type: 'POINTS_TRANSFER_IN', source: 'API', holder, related: { card_id: sources.map((s) => s.card.id).join(',') }, sourceVoucher: simpleVoucher(sources[0]!.card, sources[0]!.campaign) });
+      // Points moved in expire by the receiving program's rules, counted from now (as Voucherify's reference says).
+      const rules = target.campaign?.definition.voucher?.loyalty_card?.expiration_rules as ExpirationRules | undefined;
+      const into = await ledger.change(tx, cause, { ...target, points: total, expiresOn: expiresOn(rules, deps.clock.now()), type: 'POINTS_TRANSFER_IN', source: 'API', holder, related: { card_id: sources.map((s) => s.card.id).join(',') }, sourceVoucher: simpleVoucher(sources[0]!.card, sources[0]!.campaign) });
       events.push(...into.events);
       await log.record(tx, events);
       return vouchers.object(into.card, target.campaign);
