@@ -211,6 +211,9 @@ describe('authentication and authorization', () => {
     it('validates the project body', async () => {
       expect((await mgmt('POST', '/projects', {})).statusCode).toBe(400);
       expect((await mgmt('POST', '/projects', { name: 'x', client_trusted_domains: 'shop.io' })).statusCode).toBe(400);
+      // An entry with a space can match no origin: refused rather than kept.
+      const spaced = await mgmt('PUT', `/projects/${p.id}`, { client_trusted_domains: ['shop.io', 'bad domain.io'] });
+      expect(spaced.json()).toMatchObject({ code: 400, key: 'invalid_payload' });
       expect((await mgmt('PUT', `/projects/${p.id}`, { client_loyalty_events_enabled: 'yes' })).statusCode).toBe(400);
     });
 

@@ -17,7 +17,7 @@ const projectProperties = {
   webhook_version: { type: 'string', enum: ['v2024-01-01'] },
   api_version: { type: 'string', enum: ['v2018-08-01'] },
   case_sensitive_codes: flag,
-  client_trusted_domains: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 500 }, maxItems: 100 },
+  client_trusted_domains: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 500, pattern: '^\\S+$' }, maxItems: 100 },
   client_redeem_enabled: flag,
   client_publish_enabled: flag,
   client_list_vouchers_enabled: flag,
