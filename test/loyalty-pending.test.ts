@@ -142,4 +142,24 @@ describe('pending points', () => {
     const expiring = await ok('GET', `/v1/loyalties/${program.id}/members/${code}/points-expiration`);
     expect(expiring.data.map((b: any) => [b.bucket.total_points, b.expires_at])).toEqual([[30, '2026-07-31']]);
   });
+
+  it('that a card cannot hold (2^53 - 1 at most) are canceled by the job, and the other cards get theirs', async () => {
+    clock.set(new Date('2026-08-01T12:00:00Z'));
+    const program = await ok('POST', '/v1/loyalties', { name: 'Full', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'FULL-', length: 6 } } });
+    await ok('POST', `/v1/loyalties/${program.id}/earning-rules`, [{ event: 'order.paid', loyalty: { type: 'FIXED', points: 40 }, pending_points: { period_type: 'DAY', period_value: 1 } }]);
+    const rich = (await ok('POST', `/v1/loyalties/${program.id}/members`, { customer: { source_id: 'full-rich' } })).code;
+    const ann = (await ok('POST', `/v1/loyalties/${program.id}/members`, { customer: { source_id: 'full-ann' } })).code;
+    const max = Number.MAX_SAFE_INTEGER;
+    await t.testDb.db.query('UPDATE vouchers SET loyalty_balance = $1, loyalty_points = $1 WHERE code = $2', [max - 5, rich]);
+    // The full card's order first, so that its entry comes first in the job's batch.
+    await ok('POST', '/v1/orders', { source_id: 'full-1', amount: 1000, status: 'PAID', customer: { source_id: 'full-rich' } });
+    clock.set(new Date('2026-08-01T12:00:01Z'));
+    await ok('POST', '/v1/orders', { source_id: 'full-2', amount: 1000, status: 'PAID', customer: { source_id: 'full-ann' } });
+    clock.set(new Date('2026-08-02T12:00:01Z'));
+    expect(await activateDue()).toBe(2);
+    expect((await ok('GET', `/v1/loyalties/members/${ann}`)).loyalty_card.balance).toBe(40);
+    expect((await ok('GET', `/v1/loyalties/members/${rich}`)).loyalty_card.balance).toBe(max - 5);
+    expect((await ok('GET', `/v1/loyalties/${program.id}/members/${rich}/pending-points`)).data).toEqual([]);
+    expect(await activateDue()).toBe(0);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { invalidPayload, notFound } from '../../core/errors.js';
+import { invalidPayload, notFound, TesseraError } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import type { Db, Executor } from '../../store/db.js';
 import { simpleCampaign, type CampaignRow, type CampaignsService } from '../campaigns/index.js';
@@ -129,7 +129,16 @@ export function createPending(deps: { db: Db; clock: Clock; log: Pick<EventLog, 
       const rule = p.earning_rule_id ? await sql.selectRule(tx, p.project_id, p.earning_rule_id) : undefined;
       const rules = (rule?.definition as { expiration_rules?: ExpirationRules } | undefined)?.expiration_rules ?? (program?.definition.voucher?.loyalty_card?.expiration_rules as ExpirationRules | undefined);
       const change = { card, campaign: program, points: Number(p.points), type: 'PENDING_POINTS_ACTIVATION' as const, source, holder: customer, reason: `Order ${p.order_id}`, expiresOn: expiresOn(rules, deps.clock.now()) };
-      const done = await deps.ledger.change(tx, cause, change);
+      let done: Awaited<ReturnType<Ledger['change']>>;
+      try {
+        done = await deps.ledger.change(tx, cause, change);
+      } catch (err) {
+        // The job cannot give points a card cannot hold (at most 2^53 - 1; refused before any write): the entry is
+        // canceled, as an earning beyond it gives nothing, rather than failing every later activation with it.
+        if (source !== 'Automation' || !(err instanceof TesseraError)) throw err;
+        await tx.query(`UPDATE loyalty_pending_points SET status = 'CANCELED' WHERE id = $1`, [p.id]);
+        continue;
+      }
       const order = { id: p.order_id, object: 'order' };
       const data = { customer: customer ?? null, campaign: program ? simpleCampaign(program) : null, voucher: simpleVoucher(done.card, program), balance: done.events.at(-1)!.event.data.balance, order, transaction: done.events.at(-1)!.event.data.transaction, pending_points: pendingObject(p) };
       events.push(...done.events, { cause, event: { type: 'voucher.loyalty_card.pending_points.activated', entityId: p.id, data } });
