@@ -77,7 +77,7 @@ describe('a loyalty card paying for a reward through the single-voucher forms', 
   it('refuses a reward the card cannot afford in the validate answer (valid false)', async () => {
     const code = await member('lv-cat', 10);
     const res: any = await server.validations.validateVoucher(code, any({ reward: { id: mug.id }, order: { amount: 1000 } }));
-    expect(res).toMatchObject({ valid: false, code, error: { key: 'loyalty_card_points_exceeded' } });
+    expect(res).toMatchObject({ valid: false, code, reason: 'loyalty card points exceeded', error: { key: 'loyalty_card_points_exceeded' } });
   });
 });
 

@@ -54,7 +54,9 @@ export function createLegacyValidation(validate: Validate) {
     const c = checked[0];
     if (!v.valid || c?.status !== 'APPLICABLE') {
       const e = entry.result.error;
-      return { valid: false, code, reason: e.details, error: { code: e.code, key: e.key, message: e.error?.message ?? e.message, details: e.details }, tracking_id: trackingId, metadata: entry.metadata ?? {} };
+      // `reason` as Voucherify words it ("voucher expired", "loyalty card points exceeded"); the error has the details.
+      const reason = e.message.charAt(0).toLowerCase() + e.message.slice(1);
+      return { valid: false, code, reason, error: { code: e.code, key: e.key, message: e.error?.message ?? e.message, details: e.details }, tracking_id: trackingId, metadata: entry.metadata ?? {} };
     }
     const dates = c.voucher ? simpleVoucher(c.voucher, c.campaign) : undefined;
     return {
