@@ -68,11 +68,7 @@ ${list.data.length === 0 ? html`<p class="muted">No event schemas yet.</p>` : ''
     const c = await projectCtx(req);
     const property = field(req.body, 'property').trim();
     const deleted = field(req.body, 'deleted');
-    // The API takes a property whole: a deletion or restoration sends its type and optional as they are.
-    const props = deleted ? (await c.api.must<Schema>('GET', `/projects/${c.project.id}/custom-event-schemas/${encodeURIComponent(req.params.schemaId)}`)).schema.properties : {};
-    const current = Object.hasOwn(props, property) ? props[property] : undefined;
-    if (deleted && !current) return c.done(reply, `${c.base}/event-schemas`, `The schema has no property ${property}.`, 'error');
-    const def = current ? { type: current.type, optional: current.optional, deleted: deleted === 'true' } : { type: field(req.body, 'type'), optional: field(req.body, 'required') !== 'on', deleted: false };
+    const def = deleted ? { deleted: deleted === 'true' } : { type: field(req.body, 'type'), optional: field(req.body, 'required') !== 'on', deleted: false };
     const r = await c.api.call('PUT', `/projects/${c.project.id}/custom-event-schemas/${encodeURIComponent(req.params.schemaId)}`, { schema: { properties: { [property]: def } } });
     if (!r.ok) return c.done(reply, `${c.base}/event-schemas`, new ApiRefusal(r.status, r.body).message, 'error');
     const what = deleted === 'true' ? 'deleted' : deleted === 'false' ? 'restored' : 'added';

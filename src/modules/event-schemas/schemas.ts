@@ -40,8 +40,7 @@ export const updateSchemaBody = {
       type: 'object',
       required: ['properties'],
       properties: {
-        // Each property sent whole, as POST takes it (Voucherify's one schema for both).
-        properties: { type: 'object', propertyNames: propertyName, additionalProperties: property(['type', 'optional']), maxProperties: 100 },
+        properties: { type: 'object', propertyNames: propertyName, additionalProperties: property([]), maxProperties: 100 },
       },
       additionalProperties: false,
     },

@@ -12,7 +12,7 @@ export interface SchemaInput {
 }
 
 export interface SchemaUpdate {
-  schema?: { properties: Record<string, PropertyDefinition> };
+  schema?: { properties: Record<string, Partial<PropertyDefinition>> };
 }
 
 /** How long a schema read for event validation is reused; writes in this process refresh it at once. */
@@ -60,18 +60,21 @@ export function createEventSchemasService(deps: { db: Db; clock: Clock }) {
     return row;
   }
 
-  /**
-   * Only the sent properties are added or replaced (each whole: type and optional); `deleted: true` hides one, and
-   * sending it without (or with `deleted: false`) restores it.
-   */
+  /** Only the sent properties are added or changed; `deleted: true` hides one, `deleted: false` restores it. */
   async function update(projectId: string, id: string, input: SchemaUpdate): Promise<EventSchemaRow> {
     return db.transaction(async (tx) => {
       const current = await sql.selectSchema(tx, projectId, id);
       if (!current) throw notFound('custom_event_schema', id);
       const properties = { ...current.properties };
-      for (const [name, p] of Object.entries(input.schema?.properties ?? {})) {
-        if (p.type === undefined || p.optional === undefined) throw invalidPayload(`Property .schema.properties.${name} needs both 'type' and 'optional'`);
-        properties[name] = { type: p.type, optional: p.optional, ...(p.deleted ? { deleted: true } : {}) };
+      for (const [name, patch] of Object.entries(input.schema?.properties ?? {})) {
+        const before = properties[name];
+        const type = patch.type ?? before?.type;
+        const optional = patch.optional ?? before?.optional;
+        if (type === undefined || optional === undefined) {
+          throw invalidPayload(`Property .schema.properties.${name} is new and needs both 'type' and 'optional'`);
+        }
+        const deleted = patch.deleted ?? (patch.type !== undefined || patch.optional !== undefined ? false : before?.deleted);
+        properties[name] = { type, optional, ...(deleted ? { deleted: true } : {}) };
       }
       const row = await sql.updateProperties(tx, projectId, id, properties, clock.now());
       forget(current);
