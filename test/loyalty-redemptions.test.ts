@@ -193,6 +193,9 @@ describe('CAMPAIGN and MATERIAL rewards through /v1/redemptions', () => {
     const r = await ok('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: code, reward: { id: coupon.id } }], customer: { source_id: 'lr-eve' } });
     expect(r.redemptions[0]).toMatchObject({ amount: 150, loyalty_card: { points: 150 }, reward: { id: coupon.id, type: 'CAMPAIGN', voucher: { code: expect.stringMatching(/^CC-/) } } });
     expect((await card(code)).balance).toBe(50);
+    // The redemption's voucher is the card after it paid (as a gift card's shows its balance after).
+    expect(r.redemptions[0].voucher.loyalty_card).toMatchObject({ points: 200, balance: 50 });
+    expect(r.redemptions[0].voucher.redemption).toMatchObject({ redeemed_points: 150 });
     const eve = await ok('GET', '/v1/customers/lr-eve');
     const held = (await ok('GET', `/v1/vouchers?customer=${eve.id}`)).vouchers.map((v: any) => v.code);
     expect(held).toContain(r.redemptions[0].reward.voucher.code);

@@ -277,6 +277,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
         const paid = await deps.loyalties.spendIn(tx, cause, { card: v, campaign: c.campaign }, l.points, holder, `Reward ${l.reward.name}`, { redemption_id: redemptionId, reward_id: l.reward.id, reward_name: l.reward.name });
         events.push(...paid.events);
         c.loyalty = { ...l, balance: Number(paid.card.loyalty_balance) };
+        c.voucher = { ...c.voucher!, loyalty_points: paid.card.loyalty_points, loyalty_balance: paid.card.loyalty_balance, loyalty_redeemed: paid.card.loyalty_redeemed };
         spent.points = l.points;
         card = paid.card;
       }

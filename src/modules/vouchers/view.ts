@@ -111,7 +111,7 @@ export function simpleVoucher(v: VoucherRow, c: CampaignRow | undefined) {
     active: v.active,
     created_at: v.created_at.toISOString(),
     updated_at: iso(v.updated_at),
-    redemption: { quantity: e.redemption?.quantity ?? null, redeemed_quantity: v.redeemed_quantity ?? 0 },
+    redemption: { quantity: e.redemption?.quantity ?? null, redeemed_quantity: v.redeemed_quantity ?? 0, ...(v.type === 'LOYALTY_CARD' ? { redeemed_points: Number(v.loyalty_redeemed ?? 0) } : {}) },
     start_date: e.start_date,
     expiration_date: e.expiration_date,
     metadata: e.metadata,
