@@ -41,6 +41,23 @@ describe('points estimation', () => {
     expect((await t.app.inject({ method: 'GET', url: '/v1/customers/est-new', headers: p.server })).statusCode).toBe(404);
   });
 
+  it('estimates nothing for a program that cannot earn now: disabled, not started or expired (as earning gives nothing)', async () => {
+    const make = async (name: string, extra: Record<string, unknown>) => {
+      const program = await ok('POST', '/v1/loyalties', { name, ...extra, voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } });
+      await ok('POST', `/v1/loyalties/${program.id}/earning-rules`, [{ event: 'order.paid', loyalty: { type: 'FIXED', points: 10 } }]);
+      return program.id as string;
+    };
+    const estimate = async (id: string) => (await ok('POST', `/v1/loyalties/${id}/qualifications`, { customer: { source_id: 'est-plain' }, order: { amount: 1000 } })).points_estimation;
+    const live = await make('Est live', {});
+    expect(await estimate(live)).toBe(10);
+    const expired = await make('Est expired', { start_date: '2020-01-01T00:00:00Z', expiration_date: '2021-01-01T00:00:00Z' });
+    expect(await estimate(expired)).toBe(0);
+    const future = await make('Est future', { start_date: '2099-01-01T00:00:00Z' });
+    expect(await estimate(future)).toBe(0);
+    await ok('POST', `/v1/campaigns/${live}/disable`);
+    expect(await estimate(live)).toBe(0);
+  });
+
   it('answers 404 for an unknown program and 400 for a malformed order', async () => {
     expect((await t.app.inject({ method: 'POST', url: '/v1/loyalties/camp_nope/qualifications', headers: p.server, payload: {} })).json()).toMatchObject({ code: 404 });
     expect((await t.app.inject({ method: 'POST', url: `/v1/loyalties/${programId}/qualifications`, headers: p.server, payload: { order: { amount: 'lots' } } })).statusCode).toBe(400);

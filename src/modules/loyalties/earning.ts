@@ -5,7 +5,7 @@ import { type CampaignRow, type CampaignsService } from '../campaigns/index.js';
 import type { simpleCustomer } from '../customers/index.js';
 import type { CausedEvent } from '../event-log/index.js';
 import { evaluateRules, type RuleContext, type ValidationRuleRow, type ValidationRulesService } from '../validation-rules/index.js';
-import { cardPoints, unusableNow, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import { campaignUnusableNow, cardPoints, unusableNow, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { Ledger, PointsChange } from './ledger.js';
 import type { Pending } from './pending.js';
 import { mapPoints } from './tier-view.js';
@@ -242,11 +242,14 @@ export function createEarning(deps: {
 
   /**
    * POST /v1/loyalties/{id}/qualifications: the points an order paid would earn in a program, by its active order.paid
-   * rules (validity and validation rules checked as earning checks them). An estimate: tier terms and rules on
-   * other events are not counted, nothing is written.
+   * rules (the program's validity, each rule's validity and validation rule checked as earning checks them). An
+   * estimate: tier terms and rules on other events are not counted, nothing is written.
    */
-  async function estimate(tx: Executor, projectId: string, programId: string, input: { customer: SimpleCustomer; order: NonNullable<Earner['order']> }): Promise<number> {
+  async function estimate(tx: Executor, projectId: string, program: CampaignRow, input: { customer: SimpleCustomer; order: NonNullable<Earner['order']> }): Promise<number> {
     const now = deps.clock.now();
+    // A program that cannot earn now (disabled, not started, expired, outside its hours) gives nothing.
+    if (campaignUnusableNow(program, now)) return 0;
+    const programId = program.id;
     const x: Earner = { customer: input.customer, event: { id: 'estimate', type: 'customer.order.paid', metadata: {} }, order: input.order };
     const rulesRead = new Map<string, Promise<ValidationRuleRow | undefined>>();
     let points = 0;

@@ -27,7 +27,7 @@ export function createPointsEstimate(deps: { db: Db; loyalties: Pick<LoyaltiesSe
         : { id: '', source_id: input.customer?.source_id ?? null, name: null, email: null, metadata: input.customer?.metadata ?? {}, object: 'customer' };
       const o = input.order ?? {};
       const order = { ...o, total_amount: o.total_amount ?? (o.amount !== undefined ? o.amount - (o.discount_amount ?? 0) : undefined) };
-      const points = await deps.earning.estimate(deps.db, projectId, program.id, { customer, order });
+      const points = await deps.earning.estimate(deps.db, projectId, program, { customer, order });
       return { campaign: { id: program.id, name: program.name, object: 'campaign' as const }, points_estimation: points };
     },
   };

@@ -22,7 +22,7 @@ import { createVouchersService } from './service.js';
 export { type VouchersService } from './service.js';
 export { maxIdleRounds, type Generation } from './generation.js';
 export { cardPoints, effective, simpleVoucher, voucherObject } from './view.js';
-export { unusableNow } from './validity.js';
+export { campaignUnusableNow, unusableNow } from './validity.js';
 /** Gift credits' ledger rows, written by redemptions and rollbacks in their transactions. */
 export { insertTransaction as insertGiftTransaction } from './sql.js';
 export { type BalanceInput, type Balances } from './balance.js';

@@ -23,3 +23,8 @@ export function unusableNow(v: VoucherRow, c: CampaignRow | undefined, now: Date
   if (!validAt({ validity_hours: e.validity_hours }, now)) return voucherNotActiveNow(`Voucher ${v.code} is not valid at this hour (validity_hours, UTC)`);
   return undefined;
 }
+
+/** Why a campaign's codes cannot be used at `now` whatever their own settings: a code that sets nothing of its own. */
+export function campaignUnusableNow(c: CampaignRow, now: Date): TesseraError | undefined {
+  return unusableNow({ code: c.name, active: true, overrides: {} } as Pick<VoucherRow, 'code' | 'active' | 'overrides'> as VoucherRow, c, now);
+}
