@@ -82,3 +82,25 @@ describe('SDK vouchers', () => {
     expect(await failure(server.vouchers.get('SDK-V1'))).toMatchObject({ code: 404, key: 'not_found', resource_type: 'voucher' });
   });
 });
+
+describe('SDK voucher list order', () => {
+  it("orders by every key the SDK's types offer: type, campaign (name) and category (name) too, ties by id", async () => {
+    const cat = async (name: string) => (await t.app.inject({ method: 'POST', url: '/v1/categories', headers: p.server, payload: { name, hierarchy: 1 } })).json().id as string;
+    const [alpha, beta] = [await cat('Alpha'), await cat('Beta')];
+    const campaign = async (name: string, category_id: string) =>
+      (await server.campaigns.create(any({ name, campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', category_id, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } } }))) as any;
+    const zed = await campaign('Zed order', alpha);
+    const abe = await campaign('Abe order', beta);
+    await server.campaigns.addCertainVoucher(zed.id, 'ORD-Z', any({}));
+    await server.campaigns.addCertainVoucher(abe.id, 'ORD-A', any({}));
+    await server.vouchers.create(any({ code: 'ORD-GIFT', type: 'GIFT_VOUCHER', gift: { amount: 100 } }));
+    const codes = async (order: string) => ((await server.vouchers.list(any({ order, limit: 100 }))) as any).vouchers.map((v: any) => v.code).filter((c: string) => c.startsWith('ORD-'));
+    expect(await codes('campaign')).toEqual(['ORD-A', 'ORD-Z', 'ORD-GIFT']);
+    expect(await codes('-campaign')).toEqual(['ORD-GIFT', 'ORD-Z', 'ORD-A']);
+    expect(await codes('category')).toEqual(['ORD-Z', 'ORD-A', 'ORD-GIFT']);
+    expect(await codes('-category')).toEqual(['ORD-GIFT', 'ORD-A', 'ORD-Z']);
+    expect((await codes('type'))[2]).toBe('ORD-GIFT'); // DISCOUNT_VOUCHER before GIFT_VOUCHER
+    expect((await codes('-type'))[0]).toBe('ORD-GIFT');
+    expect(await failure(server.vouchers.list(any({ order: 'holder' })))).toMatchObject({ code: 400 });
+  });
+});

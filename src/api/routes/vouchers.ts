@@ -15,7 +15,7 @@ const listQuery = pagedListQuery({
   code: { type: 'string' },
   ids: { type: 'array', items: { type: 'string' }, maxItems: 100 },
   category: { type: 'string' },
-  order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'code', '-code'] },
+  order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at', 'code', '-code', 'type', '-type', 'campaign', '-campaign', 'category', '-category'] },
 });
 
 

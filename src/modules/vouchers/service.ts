@@ -192,7 +192,7 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
         categoryId: category,
         ...dateBounds(q),
       },
-      { column: order.replace('-', '') as 'created_at' | 'updated_at' | 'code', ascending: !order.startsWith('-'), offset: (q.page - 1) * q.limit, limit: q.limit },
+      { column: order.replace('-', '') as sql.VoucherOrder, ascending: !order.startsWith('-'), offset: (q.page - 1) * q.limit, limit: q.limit },
     );
     const ids = [...new Set(rows.map((r) => r.campaign_id).filter((x): x is string => x !== null))];
     const byId = new Map((ids.length > 0 ? await campaigns.byIds(db, projectId, ids) : []).map((c) => [c.id, c]));

@@ -265,15 +265,26 @@ function where(f: VoucherFilter): { text: string; params: unknown[] } {
   return { text: parts.join(' AND '), params };
 }
 
+export type VoucherOrder = 'created_at' | 'updated_at' | 'code' | 'type' | 'campaign' | 'category';
+/** What each order sorts by: the campaign's name, the category's name (the code's own, else its campaign's). */
+const orderColumns: Record<VoucherOrder, string> = {
+  created_at: 'created_at',
+  updated_at: 'COALESCE(updated_at, created_at)',
+  code: 'code',
+  type: 'type',
+  campaign: '(SELECT c.name FROM campaigns c WHERE c.id = vouchers.campaign_id)',
+  category: `(SELECT k.name FROM categories k WHERE k.id = COALESCE(overrides ->> 'category_id', (SELECT c.category_id FROM campaigns c WHERE c.id = vouchers.campaign_id)))`,
+};
+
 /** One page in a total order: ties of the sort column (codes made in one statement share a time) broken by id. */
 export async function selectPage(
   db: Executor,
   f: VoucherFilter,
-  page: { column: 'created_at' | 'updated_at' | 'code'; ascending: boolean; offset: number; limit: number },
+  page: { column: VoucherOrder; ascending: boolean; offset: number; limit: number },
 ): Promise<{ rows: VoucherRow[]; total: number }> {
   const w = where(f);
   const dir = page.ascending ? 'ASC' : 'DESC';
-  const col = page.column === 'updated_at' ? 'COALESCE(updated_at, created_at)' : page.column;
+  const col = orderColumns[page.column];
   const { rows } = await db.query<VoucherRow>(
     `SELECT ${readColumns} FROM vouchers WHERE ${w.text} ORDER BY ${col} ${dir}, id ${dir} LIMIT $${w.params.length + 1} OFFSET $${w.params.length + 2}`,
     [...w.params, page.limit, page.offset],
