@@ -104,3 +104,15 @@ describe('SDK voucher list order', () => {
     expect(await failure(server.vouchers.list(any({ order: 'holder' })))).toMatchObject({ code: 400 });
   });
 });
+
+describe('SDK voucher category', () => {
+  it('an update names a category by name or id (it hung the embedded store: the lookup waited for the update)', async () => {
+    await server.vouchers.create(any({ code: 'CAT-UPD', type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } }));
+    const gamma = (await t.app.inject({ method: 'POST', url: '/v1/categories', headers: p.server, payload: { name: 'Gamma', hierarchy: 2 } })).json().id as string;
+    expect(await server.vouchers.update(any({ code: 'CAT-UPD', category: 'Gamma' }))).toMatchObject({ category_id: gamma });
+    expect(await server.vouchers.update(any({ code: 'CAT-UPD', category_id: gamma }))).toMatchObject({ category_id: gamma });
+    expect(await failure(server.vouchers.update(any({ code: 'CAT-UPD', category: 'Nope' })))).toMatchObject({ code: 404, resource_type: 'category' });
+    // The store still answers.
+    expect(await server.vouchers.get('CAT-UPD')).toMatchObject({ category_id: gamma });
+  });
+});

@@ -94,10 +94,10 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     return row;
   }
 
-  async function category(projectId: string, id: string | null | undefined, name: string | null | undefined): Promise<string | null> {
+  async function category(projectId: string, id: string | null | undefined, name: string | null | undefined, ex: Executor = db): Promise<string | null> {
     const key = id ?? name;
     if (key === undefined || key === null) return null;
-    const c = await sql.selectCategory(db, projectId, key);
+    const c = await sql.selectCategory(ex, projectId, key);
     if (!c) throw notFound('category', key);
     return c.id;
   }
@@ -344,7 +344,8 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     /** The project's categories (to name a voucher's). */
     categories: (projectId: string, tx: Executor = db) => sql.selectCategories(tx, projectId),
     /** A category named by id or name (404 when there is none), for other resources (vouchers). */
-    categoryId: (projectId: string, id: string | null | undefined, name: string | null | undefined) => category(projectId, id, name),
+    /** A category's id by id or name (404 when unknown); in a transaction, pass it (PGlite has one connection). */
+    categoryId: (projectId: string, id: string | null | undefined, name: string | null | undefined, ex?: Executor) => category(projectId, id, name, ex),
     /** Metadata of other resources (vouchers, publications) against their schemas; nothing to check without one. */
     checkMetadata: (projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined, ex?: Executor) => deps.checkMetadata?.(projectId, relatedObject, metadata, ex) ?? Promise.resolve(),
     /**

@@ -135,7 +135,7 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
       if (input.metadata !== undefined) await campaigns.checkMetadata(cause.projectId, 'voucher', input.metadata, tx);
       if (input.type !== undefined && input.type !== current.type) throw invalidVoucher('Property .type of a voucher cannot be changed');
       const overrides = { ...current.overrides, ...overridesOf(input) };
-      if (input.category_id !== undefined || input.category !== undefined) overrides.category_id = await campaigns.categoryId(cause.projectId, input.category_id, input.category);
+      if (input.category_id !== undefined || input.category !== undefined) overrides.category_id = await campaigns.categoryId(cause.projectId, input.category_id, input.category, tx);
       if (input.gift !== undefined) overrides.gift = { amount: input.gift.amount, ...(input.gift.effect ? { effect: input.gift.effect } : {}) };
       const row: VoucherRow = { ...current, active: input.active ?? current.active, overrides, updated_at: clock.now() };
       const campaign = await campaignOf(tx, row);
