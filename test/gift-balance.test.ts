@@ -77,6 +77,13 @@ describe('gift balance', () => {
     const c = await ok('POST', '/v1/campaigns', { name: 'Sent balance cards', campaign_type: 'GIFT_VOUCHERS', type: 'AUTO_UPDATE', voucher: { type: 'GIFT_VOUCHER', gift: { amount: 100, balance: 77777 } } });
     const published = await ok('POST', '/v1/publications', { campaign: { id: c.id }, customer: { source_id: 'sent-balance' } });
     expect(published.voucher.gift).toMatchObject({ amount: 100, balance: 100 });
+    // Codes the campaign generates (vouchers_count) too.
+    const g = await ok('POST', '/v1/campaigns', { name: 'Sent balance batch', campaign_type: 'GIFT_VOUCHERS', type: 'STATIC', vouchers_count: 2, voucher: { type: 'GIFT_VOUCHER', gift: { amount: 1000, balance: 5000 } } });
+    while ((await t.tessera.services.generation.step()) > 0);
+    const made = (await ok('GET', `/v1/vouchers?campaign_id=${g.id}`)).vouchers;
+    expect(made.map((v: any) => v.gift)).toEqual([{ amount: 1000, balance: 1000 }, { amount: 1000, balance: 1000 }]);
+    const over = await api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: made[0].code, gift: { credits: 4000 } }], order: { amount: 10000 } });
+    expect(over.json()).toMatchObject({ key: 'gift_amount_exceeded' });
   });
 
   it('25 parallel removals of 100 from 1000: exactly 10 succeed, the balance ends at 0', async () => {

@@ -40,7 +40,7 @@ export function createGeneration(deps: { db: Db; clock: Clock; log: Pick<EventLo
         projectId: a.project_id,
         campaignId: campaign.id,
         type: template.type,
-        giftBalance: template.type === 'GIFT_VOUCHER' ? (template.gift?.balance ?? template.gift?.amount ?? 0) : null,
+        giftBalance: template.type === 'GIFT_VOUCHER' ? (template.gift?.amount ?? 0) : null, // a sent balance is not taken: credits come with transactions
         now,
       };
       const shape = codeShape(template.code_config);
