@@ -95,6 +95,17 @@ describe('UNIT', () => {
     expect(after.items[2]).toMatchObject({ quantity: 5, amount: 5000, discount_amount: 5000 });
     expect(after).toMatchObject({ amount: 22000, items_discount_amount: 5000, total_amount: 17000 });
   });
+  it('ADD_MISSING_ITEMS on a line an earlier discount took from gives only what is left of it (never below zero)', () => {
+    const taken: DiscountOrder = { amount: 1000, items: [{ product_id: 'prod_x', quantity: 1, price: 1000, amount: 1000, discount_amount: 1000 }] };
+    const free = calculateDiscount({ type: 'UNIT', unit_off: 1, unit_type: 'prod_x', effect: 'ADD_MISSING_ITEMS' }, { order: taken });
+    expect(free.total).toBe(0);
+    expect(applyDiscount(taken, free)).toMatchObject({ items_discount_amount: 1000, total_amount: 0 });
+    // Half taken, two more units missing: the rest of the line and the added units.
+    const half: DiscountOrder = { amount: 1000, items: [{ product_id: 'prod_x', quantity: 1, price: 1000, amount: 1000, discount_amount: 500 }] };
+    const more = calculateDiscount({ type: 'UNIT', unit_off: 3, unit_type: 'prod_x', effect: 'ADD_MISSING_ITEMS' }, { order: half });
+    expect(more.added[0]).toMatchObject({ added_quantity: 2, discount_quantity: 3, discount: 2500 });
+    expect(applyDiscount(half, more)).toMatchObject({ amount: 3000, items_discount_amount: 3000, total_amount: 0 });
+  });
   it('ADD_NEW_ITEMS adds a free line, priced from the catalog; ADD_MANY_ITEMS several', () => {
     const r = calculateDiscount({ type: 'UNIT', unit_off: 1, unit_type: 'prod_gift', effect: 'ADD_NEW_ITEMS' }, { order: cart, unitPrice: (t) => (t === 'prod_gift' ? 800 : undefined) });
     expect(r.added).toEqual([{ unit_type: 'prod_gift', added_quantity: 1, discount_quantity: 1, price: 800, discount: 800 }]);

@@ -99,7 +99,8 @@ function units(input: DiscountInput, u: OneUnit, dyn: Dyn): AddedUnits {
     added_quantity: added,
     discount_quantity: count,
     price,
-    discount: round(count * price),
+    // Never more than the line holds after earlier discounts (its rest and the units added to it).
+    discount: existing && effect !== 'ADD_NEW_ITEMS' ? Math.min(round(count * price), remainingOf(existing) + round(added * price)) : round(count * price),
   };
 }
 
