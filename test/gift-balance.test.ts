@@ -15,10 +15,10 @@ let p: TestProject;
 let sink: Sink;
 const types = ['voucher.gift.balance_added', 'voucher.gift.transaction.created'];
 
-const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
   t.app.inject({ method, url, headers: p.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
 
-async function ok(method: 'GET' | 'POST', url: string, payload?: unknown): Promise<any> {
+async function ok(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown): Promise<any> {
   const res = await api(method, url, payload);
   expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200);
   return res.json();
@@ -86,6 +86,22 @@ describe('gift balance', () => {
     expect(over.json()).toMatchObject({ key: 'gift_amount_exceeded' });
   });
 
+  it('an update changes the effect, never the credits: another amount is refused (a transaction changes it), the balance is not taken', async () => {
+    await ok('POST', '/v1/campaigns/Cards/vouchers/CARD-PUT', {});
+    await ok('POST', '/v1/vouchers/CARD-PUT/balance', { amount: 500 });
+    await ok('POST', '/v1/vouchers/CARD-PUT/balance', { amount: -200 });
+    const read = await ok('GET', '/v1/vouchers/CARD-PUT');
+    expect(read.gift).toEqual({ amount: 1500, balance: 1300 });
+    // A GET sent back with only the effect changed: the credits are not counted twice.
+    const changed = await ok('PUT', '/v1/vouchers/CARD-PUT', { ...read, gift: { ...read.gift, effect: 'APPLY_TO_ITEMS' } });
+    expect(changed.gift).toEqual({ amount: 1500, balance: 1300, effect: 'APPLY_TO_ITEMS' });
+    const lower = await api('PUT', '/v1/vouchers/CARD-PUT', { gift: { amount: 200 } });
+    expect(lower.statusCode).toBe(400);
+    expect(lower.json()).toMatchObject({ key: 'invalid_voucher', message: expect.any(String), details: expect.stringContaining('/balance') });
+    expect((await ok('PUT', '/v1/vouchers/CARD-PUT', { gift: { amount: 1500, balance: 999999 } })).gift).toEqual({ amount: 1500, balance: 1300, effect: 'APPLY_TO_ITEMS' });
+    expect((await api('PUT', '/v1/vouchers/DISC-1', { gift: { amount: 100 } })).statusCode).toBe(400);
+  });
+
   it('25 parallel removals of 100 from 1000: exactly 10 succeed, the balance ends at 0', async () => {
     await ok('POST', '/v1/campaigns/Cards/vouchers/CARD-RACE', {});
     const results = await Promise.all(Array.from({ length: 25 }, () => api('POST', '/v1/vouchers/CARD-RACE/balance', { amount: -100 })));
@@ -114,6 +130,6 @@ describe('gift balance', () => {
     for (const type of types) expect(got.map((g) => g.type)).toContain(type);
     for (const payload of got) v.check(payload);
     expect(got.filter((g) => g.type === 'voucher.gift.balance_added').map((g) => g.data.balance.amount)).toEqual(expect.arrayContaining([500, 100]));
-    expect(got.filter((g) => g.type === 'voucher.gift.transaction.created')).toHaveLength(13);
+    expect(got.filter((g) => g.type === 'voucher.gift.transaction.created')).toHaveLength(15);
   });
 });

@@ -127,6 +127,21 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
     });
   }
 
+  /**
+   * A gift card's `gift` in an update: its `effect` may change; its `amount` (the credits it was given, transactions
+   * included) only with a transaction (POST .../balance), so another amount is refused; `balance` is read-only.
+   */
+  function giftChange(current: VoucherRow, campaign: CampaignRow | undefined, sent: NonNullable<VoucherInput['gift']>) {
+    const base = effective(current, campaign).gift;
+    const shown = voucherObject(current, campaign).gift;
+    if (!base || !shown) throw invalidVoucher(`Voucher ${current.code} is not a gift card: it has no gift`);
+    if (sent.amount !== undefined && sent.amount !== shown.amount) {
+      throw invalidVoucher(`A gift card's gift.amount changes only with a transaction: POST /v1/vouchers/${current.code}/balance with the credits to add or take (it is ${shown.amount})`);
+    }
+    const effect = sent.effect ?? base.effect;
+    return { amount: base.amount, ...(effect ? { effect } : {}) };
+  }
+
   /** PUT /v1/vouchers/{code}: the attributes sent change (the code, its campaign and type do not). */
   async function update(cause: Cause, codeOrId: string, sent: VoucherInput) {
     return db.transaction(async (tx) => {
@@ -136,9 +151,9 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
       if (input.type !== undefined && input.type !== current.type) throw invalidVoucher('Property .type of a voucher cannot be changed');
       const overrides = { ...current.overrides, ...overridesOf(input) };
       if (input.category_id !== undefined || input.category !== undefined) overrides.category_id = await campaigns.categoryId(cause.projectId, input.category_id, input.category, tx);
-      if (input.gift !== undefined) overrides.gift = { amount: input.gift.amount, ...(input.gift.effect ? { effect: input.gift.effect } : {}) };
+      const campaign = await campaignOf(tx, current);
+      if (input.gift !== undefined) overrides.gift = giftChange(current, campaign, input.gift);
       const row: VoucherRow = { ...current, active: input.active ?? current.active, overrides, updated_at: clock.now() };
-      const campaign = await campaignOf(tx, row);
       checkValidity(effective(row, campaign));
       await sql.updateVoucher(tx, row);
       // A limit on a code redeemed while unlimited counts those redemptions.
