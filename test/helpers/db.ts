@@ -8,6 +8,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { createPgDb } from '../../src/store/pg.js';
 import { createPgliteDb } from '../../src/store/pglite.js';
+import { strictTransactions } from './strict-pglite.js';
 import type { Db } from '../../src/store/db.js';
 
 declare module 'vitest' {
@@ -55,7 +56,7 @@ export interface TestDb {
 /** A fresh, migrated database for one test file. */
 export async function createTestDb(): Promise<TestDb> {
   if (driver === 'pglite') {
-    const db = await createPgliteDb(undefined, new Blob([await readFile(inject('pgliteTemplate'))]));
+    const db = strictTransactions(await createPgliteDb(undefined, new Blob([await readFile(inject('pgliteTemplate'))])));
     return { db, url: undefined, drop: () => db.close() };
   }
   const name = `tessera_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;

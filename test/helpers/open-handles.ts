@@ -4,6 +4,7 @@
  * by kind with those open when the file started; closing is given a moment to finish (sockets close after a tick).
  */
 import { afterAll, beforeAll, expect } from 'vitest';
+import { violations } from './strict-pglite.js';
 
 /** Kinds of handle a file may leave: standard streams and the test runner's own channels. */
 const ignored = new Set(['TTYWrap', 'PipeWrap', 'FSEventWrap', 'StatWatcher']);
@@ -33,4 +34,5 @@ afterAll(async () => {
     left = extra(before);
   }
   expect(left, 'handles left open by this test file').toEqual([]);
+  expect(violations.splice(0), 'queries on the PGlite pool inside an open transaction (see strict-pglite.ts)').toEqual([]);
 });
