@@ -10,16 +10,17 @@ import { duplicatedRedeemables, invalidRedeemables, notFound, quantityExceeded, 
 import { newId, newSortableId } from '../../core/ids.js';
 import type { Db, Executor, Statement } from '../../store/db.js';
 import { createGroupCommit } from '../../store/group-commit.js';
-import { categoryObject, type CampaignRow, type CampaignsService } from '../campaigns/index.js';
+import { categoryObject, type CampaignsService } from '../campaigns/index.js';
 import type { CustomerInput, CustomerRow, CustomersService } from '../customers/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import { amountsOf, type Deferred, type ItemCatalog, type OrderInput, type OrderItemInput, type OrderRow, type OrdersService } from '../orders/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
-import { simpleStack, simpleTier, type PromotionsService, type StackRow, type TierRow } from '../promotions/index.js';
-import { insertGiftTransaction, simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
+import type { PromotionsService, StackRow } from '../promotions/index.js';
+import { insertGiftTransaction, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { LoyaltiesService } from '../loyalties/index.js';
 import type { RewardsService } from '../rewards/index.js';
 import { applyStack, checkRedeemables, withoutUnpaidCoins, type Applicable, type CheckDeps, type Checked, type Inapplicable, type StackOrder } from './check.js';
+import { refuseDuplicates } from './duplicates.js';
 import { tightestLimits } from './limits.js';
 import { createPromotionValidation } from './promotion-validation.js';
 import type { ValidationCounts } from './validation-counts.js';
@@ -28,6 +29,7 @@ import { createExamine } from './examine.js';
 import { createMemberRedemption } from './member-redemption.js';
 import { createLegacyValidation } from './legacy-validation.js';
 import { redemptionEvents } from './events.js';
+import { createFailureRecorder, type FailedOn } from './failed-redemption.js';
 import { release, releaseVoucher, reserve, sessionOf, spendBalance, spendQuantity, type SessionInput } from './sessions.js';
 import { applyStackingRules, categoryIdOf, defaultStackingRules, stackingMatters, stackingRulesObject, type StackingRules } from './stacking.js';
 import * as sql from './sql.js';
@@ -55,13 +57,6 @@ export interface RedemptionsDeps {
 }
 
 const maxRedeemables = 30;
-
-/** What a refused redemption was about, for its FAILED record: the tier that refused and the stack it came from. */
-interface FailedOn {
-  tier?: TierRow;
-  campaign?: CampaignRow;
-  promotionStack?: StackRow;
-}
 
 function checkShape(input: StackInput, rules: StackingRules): void {
   const n = input.redeemables?.length ?? 0;
@@ -154,6 +149,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       metadata: input.metadata,
       now,
     });
+    refuseDuplicates(checked);
     // The project's stacking rules leave some applicable redeemables out (SKIPPED), before any discount is computed.
     const stacked = rules && stackingMatters(rules, checked) ? applyStackingRules(checked, rules, await deps.campaigns.categories(cause.projectId, tx)) : checked;
     const stack = applyStack(stacked, order);
@@ -308,7 +304,8 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       await deps.customers.checkSentMetadata(cause.projectId, input.customer);
       return await batch.submit({ cause, input, failedOn, rules });
     } catch (err) {
-      if (err instanceof TesseraError && err.code === 400) await recordFailure(cause, input, err, failedOn).catch(() => undefined);
+      // A request naming one redeemable twice is malformed, as when checkShape refuses it: nothing is recorded.
+      if (err instanceof TesseraError && err.code === 400 && err.key !== 'duplicated_redeemables') await recordFailure(cause, input, err, failedOn).catch(() => undefined);
       throw err;
     }
   }
@@ -339,6 +336,8 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     await log.record(tx, later.events, later.rows.length > 0 ? [...later.writes, sql.redemptionsInsert(later.rows)] : later.writes);
     return out;
   }
+
+  const recordFailure = createFailureRecorder({ db, clock, log, vouchers: deps.vouchers, campaigns: deps.campaigns, customerFor });
 
   const batch = createGroupCommit({ db, name: 'redemptions', maxBatch: 32, maxInFlight: deps.concurrency ?? 1, write: redeemAll });
 
@@ -412,36 +411,6 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       ...(inapplicable.length > 0 ? { inapplicable_redeemables: inapplicable } : {}),
       stack,
     };
-  }
-
-  /** A failed redemption is kept (FAILED) and announced (redemption.failed); nothing was spent. */
-  async function recordFailure(cause: Cause, input: StackInput, err: TesseraError, failedOn: FailedOn): Promise<void> {
-    const now = clock.now();
-    await db.transaction(async (tx) => {
-      const customer = await customerFor(tx, cause.projectId, input.customer);
-      const first = input.redeemables[0]!;
-      const voucher = first.object === 'voucher' ? await deps.vouchers.find(cause.projectId, first.id, tx).catch(() => undefined) : undefined;
-      // A tier (sent alone or from a stack) that refused is named by the failed redemption.
-      const tier = failedOn.tier;
-      const campaign = voucher?.campaign_id ? (await deps.campaigns.byIds(tx, cause.projectId, [voucher.campaign_id]))[0] : tier ? failedOn.campaign : undefined;
-      const r = {
-        id: newSortableId('r', now),
-        parent_id: null,
-        customer_id: customer?.id ?? null,
-        tracking_id: input.tracking_id ?? customer?.source_id ?? null,
-        related_object_type: tier || first.object === 'promotion_tier' ? ('promotion_tier' as const) : ('voucher' as const),
-        related_object_id: voucher?.id ?? tier?.id ?? first.id,
-        result: 'FAILURE' as const,
-        status: 'FAILED' as const,
-        created_at: now,
-        amount: 0,
-      };
-      const body = redemptionBody(r, { customer: customer ?? null, order: null, voucher, tier, campaign, metadata: input.metadata ?? {}, source: cause.source, failure: { code: err.key, message: err.details ?? err.publicMessage } });
-      await sql.insertRedemptions(tx, [{ ...r, project_id: cause.projectId, order_id: null, voucher_id: voucher?.id ?? null, campaign_id: campaign?.id ?? null, promotion_stack_id: failedOn.promotionStack?.id ?? null, gift_amount: 0, spent: {}, body }]);
-      if (customer) await sql.addToSummary(tx, cause.projectId, customer.id, { total_redeemed: 1, total_failed: 1 });
-      const data = { customer: customer ? body.customer : null, order: null, campaign: campaign ? deps.campaigns.simple(campaign) : null, voucher: voucher ? simpleVoucher(voucher, campaign) : null, holder: null, promotion_tier: tier ? simpleTier(tier) : null, promotion_stack: failedOn.promotionStack ? simpleStack(failedOn.promotionStack) : null, redemption: body, created_at: now.toISOString() };
-      await log.record(tx, [{ cause, event: { type: 'redemption.failed', customerId: null, entityId: r.id, data } }]);
-    });
   }
 
   /** DELETE /v1/vouchers/{code}/sessions/{key}: 404 for an unknown code, or a session that holds nothing of it. */
