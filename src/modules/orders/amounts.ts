@@ -19,6 +19,11 @@ export function plainItem(i: OrderItemInput): OrderItem {
   return out;
 }
 
+/** A stored item with another discount (a redemption's on a stored order's lines). */
+export function withDiscount(i: OrderItem, discount: number): OrderItem {
+  return { ...i, discount_amount: discount, ...(i.amount !== undefined ? { subtotal_amount: i.amount - discount } : {}) };
+}
+
 /** Amounts are stored as bigint and computed in doubles: kept well inside both. */
 export const maxAmount = 1e15;
 

@@ -5,9 +5,9 @@ import { newId, newSortableId } from '../../core/ids.js';
 import { isDataException, isUniqueViolation, retryTransaction, type Db, type Executor, type Statement } from '../../store/db.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import { customerObject, simpleCustomer, type CustomerInput, type CustomerRow, type CustomersService } from '../customers/index.js';
-import { amountsOf, plainItem } from './amounts.js';
+import { amountsOf, plainItem, withDiscount } from './amounts.js';
 import * as sql from './sql.js';
-import type { ItemCatalog, ItemResolver, OrderInput, OrderItemInput, OrderRow } from './types.js';
+import type { ItemCatalog, ItemResolver, OrderInput, OrderItem, OrderItemInput, OrderRow } from './types.js';
 import { orderObject } from './view.js';
 
 /** What an import needs of segments and async actions (given at composition). */
@@ -78,7 +78,7 @@ export function createOrdersService(deps: OrdersDeps) {
    * Writes an order (new when `current` is undefined), recomputes the order summaries of its customers (old and
    * new) and records the customer's order events, all in tx.
    */
-  async function write(tx: Executor, cause: Cause, current: OrderRow | undefined, input: OrderInput, silent?: Set<string>, redemptions?: Record<string, unknown>, deferred?: Deferred, known?: CustomerRow): Promise<OrderRow> {
+  async function write(tx: Executor, cause: Cause, current: OrderRow | undefined, input: OrderInput, silent?: Set<string>, redemptions?: Record<string, unknown>, deferred?: Deferred, known?: CustomerRow, kept?: OrderItem[]): Promise<OrderRow> {
     const recordAll = async (events: CausedEvent[]) => {
       if (deferred) deferred.events.push(...events);
       else await log.record(tx, events);
@@ -89,7 +89,7 @@ export function createOrdersService(deps: OrdersDeps) {
     const customer = await party(tx, cause, input.customer, input.customer_id, 'customer', events, known);
     const referrer = await party(tx, cause, input.referrer, input.referrer_id, 'referrer', events);
     const items =
-      input.items === undefined ? (current?.items ?? []) : deps.items ? await deps.items(tx, projectId, input.items, deferred?.catalog) : input.items.map(plainItem);
+      input.items === undefined ? (kept ?? current?.items ?? []) : deps.items ? await deps.items(tx, projectId, input.items, deferred?.catalog) : input.items.map(plainItem);
     const row: OrderRow = {
       id: current?.id ?? newSortableId('ord', now),
       project_id: projectId,
@@ -188,10 +188,14 @@ export function createOrdersService(deps: OrdersDeps) {
    */
   /**
    * Upserts in the caller's transaction; with `deferred`, its events are handed to the caller to record with its
-   * own; `known` is a customer the caller read in this transaction (not read again when the order names it).
+   * own; `known` is a customer the caller read in this transaction (not read again when the order names it);
+   * `itemDiscounts`, when no items are sent, the discounts of the stored lines now (the caller's stack's, by line,
+   * replacing what earlier writes put on them).
    */
-  async function upsertIn(tx: Executor, cause: Cause, input: OrderInput, redemptions?: Record<string, unknown>, deferred?: Deferred, known?: CustomerRow): Promise<OrderRow> {
-    return write(tx, cause, await existing(tx, cause.projectId, input), { ...input, id: undefined }, undefined, redemptions, deferred, known);
+  async function upsertIn(tx: Executor, cause: Cause, input: OrderInput, redemptions?: Record<string, unknown>, deferred?: Deferred, known?: CustomerRow, itemDiscounts?: readonly number[]): Promise<OrderRow> {
+    const current = await existing(tx, cause.projectId, input);
+    const kept = itemDiscounts && input.items === undefined && current ? current.items.map((item, i) => withDiscount(item, itemDiscounts[i] ?? 0)) : undefined;
+    return write(tx, cause, current, { ...input, id: undefined }, undefined, redemptions, deferred, known, kept);
   }
 
   /** PUT /v1/orders/{id}: sent fields change (items and metadata as a whole), the rest stay. */

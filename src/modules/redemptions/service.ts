@@ -13,13 +13,13 @@ import { createGroupCommit } from '../../store/group-commit.js';
 import { categoryObject, type CampaignsService } from '../campaigns/index.js';
 import type { CustomerInput, CustomerRow, CustomersService } from '../customers/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
-import { amountsOf, type Deferred, type ItemCatalog, type OrderInput, type OrderItemInput, type OrderRow, type OrdersService } from '../orders/index.js';
+import type { Deferred, ItemCatalog, OrderItemInput, OrderRow, OrdersService } from '../orders/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import type { PromotionsService, StackRow } from '../promotions/index.js';
 import { insertGiftTransaction, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { LoyaltiesService } from '../loyalties/index.js';
 import type { RewardsService } from '../rewards/index.js';
-import { applyStack, checkRedeemables, withoutUnpaidCoins, type Applicable, type CheckDeps, type Checked, type Inapplicable, type StackOrder } from './check.js';
+import { applyStack, checkRedeemables, withoutUnpaidCoins, type Applicable, type CheckDeps, type Checked, type Inapplicable } from './check.js';
 import { refuseDuplicates } from './duplicates.js';
 import { tightestLimits } from './limits.js';
 import { createPromotionValidation } from './promotion-validation.js';
@@ -34,6 +34,7 @@ import { release, releaseVoucher, reserve, sessionOf, spendBalance, spendQuantit
 import { applyStackingRules, categoryIdOf, defaultStackingRules, stackingMatters, stackingRulesObject, type StackingRules } from './stacking.js';
 import * as sql from './sql.js';
 import type { RedemptionRow, Spent, StackInput } from './types.js';
+import { createOrderOf, itemDiscounts, orderInput } from './stack-order.js';
 import { orderAfter, redeemableEntry, redemptionBody } from './view.js';
 
 export interface RedemptionsDeps {
@@ -94,15 +95,7 @@ type Prefetched = Map<string, Map<string, VoucherRow>>;
 export function createRedemptionsService(deps: RedemptionsDeps) {
   const { db, clock, log } = deps;
 
-  /** The order the redeemables apply to: the stored one (by id or source_id) with what the request changes. */
-  async function orderOf(tx: Executor, projectId: string, input: OrderInput | undefined, catalog?: ItemCatalog) {
-    const key = input?.id ?? (typeof input?.source_id === 'string' ? input.source_id : undefined);
-    const current = key !== undefined ? await deps.orders.find(tx, projectId, key) : undefined;
-    if (input?.id !== undefined && !current) throw notFound('order', input.id);
-    const items = input?.items !== undefined ? await deps.orders.priceItems(tx, projectId, input.items, catalog) : (current?.items ?? []);
-    const amounts = amountsOf(current, { ...(input ?? {}), discount_amount: 0 }, items);
-    return { current, order: { amount: amounts.amount, initial_amount: amounts.initial_amount, items, metadata: input?.metadata ?? current?.metadata ?? {} } };
-  }
+  const orderOf = createOrderOf(deps.orders);
 
   async function customerFor(tx: Executor, projectId: string, input: CustomerInput | undefined): Promise<CustomerRow | undefined> {
     const key = customerKey(input);
@@ -140,7 +133,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
 
   async function check(tx: Executor, cause: Cause, input: StackInput, customer: CustomerRow | undefined, rules?: StackingRules, found?: Prefetched, catalog?: ItemCatalog) {
     const now = clock.now();
-    const { current, order } = await orderOf(tx, cause.projectId, input.order, catalog);
+    const { current, order, linesFrom } = await orderOf(tx, cause.projectId, input.order, catalog);
     const c = customer ?? (input.customer ? { id: null, metadata: input.customer.metadata ?? {} } : null);
     const checked = await checkRedeemables(tx, withPrefetched(found), input.redeemables, {
       projectId: cause.projectId,
@@ -153,7 +146,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     // The project's stacking rules leave some applicable redeemables out (SKIPPED), before any discount is computed.
     const stacked = rules && stackingMatters(rules, checked) ? applyStackingRules(checked, rules, await deps.campaigns.categories(cause.projectId, tx)) : checked;
     const stack = applyStack(stacked, order);
-    return { now, current, order, checked: withoutUnpaidCoins(stacked), stack };
+    return { now, current, order, linesFrom, checked: withoutUnpaidCoins(stacked), stack };
   }
 
   /** Whether the checked redeemables pass: none inapplicable (ALL), or at least one applicable (PARTIAL). */
@@ -345,7 +338,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     const { cause, input, failedOn, rules } = item;
     const { promotionStack } = failedOn;
     const events = later.events;
-    const { now, checked, stack } = await check(tx, cause, input, customer, rules, found, later.catalog);
+    const { now, checked, stack, linesFrom } = await check(tx, cause, input, customer, rules, found, later.catalog);
     const failure = firstFailure(checked);
     if (failure && !passes(checked, rules)) {
       Object.assign(failedOn, { tier: failure.tier, campaign: failure.campaign });
@@ -371,9 +364,9 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     const topId = parentId ?? ids[0]!;
     let order: OrderRow | undefined;
     if (input.order) {
-      order = await deps.orders.upsertIn(tx, cause, orderInput(input.order, stack, customer), {
+      order = await deps.orders.upsertIn(tx, cause, orderInput(input.order, stack, customer, linesFrom), {
         [topId]: { date: now.toISOString(), related_object_type: stacked ? 'redemption' : applicable[0]!.objectType, related_object_id: stacked ? topId : applicable[0]!.objectId, related_object_parent_id: applicable[0]!.campaign?.id, ...(stacked ? { stacked: ids } : {}) },
-      }, later, customer);
+      }, later, customer, itemDiscounts(stack, linesFrom));
     }
     const orderView = order ? orderAfter(order, stack) : null;
     const base = { customer_id: customer?.id ?? null, tracking_id: input.tracking_id ?? customer?.source_id ?? null, result: 'SUCCESS' as const, status: 'SUCCEEDED' as const, created_at: now };
@@ -450,18 +443,6 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     list: (projectId: string, q: Omit<sql.RedemptionListQuery, 'offset'> & { page: number }) => sql.selectPage(db, projectId, { ...q, offset: (q.page - 1) * q.limit }),
     /** Redemption requests per minute and result since a moment (the dashboard's overview). */
     perMinute: (projectId: string, since: Date) => sql.countPerMinute(db, projectId, since),
-  };
-}
-
-/** The order as the redemption writes it: PAID, with the stack's discounts on the order and on its lines. */
-function orderInput(input: OrderInput, stack: StackOrder, customer: CustomerRow | undefined): OrderInput {
-  const items = input.items?.map((it, i) => ({ ...it, discount_amount: (stack.items?.[i]?.discount_amount as number | undefined) ?? it.discount_amount }));
-  return {
-    ...input,
-    status: 'PAID',
-    discount_amount: stack.discount_amount,
-    ...(items ? { items } : {}),
-    ...(customer && input.customer === undefined && input.customer_id === undefined ? { customer_id: customer.id } : {}),
   };
 }
 
