@@ -226,4 +226,25 @@ describe('redemption edges', () => {
     expect((await api('POST', `/v1/redemptions/${redemptionId}/rollback`, {})).statusCode).toBe(200);
     expect(await ok('GET', '/v1/vouchers/GIFT-BINNED')).toMatchObject({ gift: { balance: 1000 }, redemption: { redeemed_quantity: 0 } });
   });
+
+  it('names the redeemable that refused a stack in its FAILED redemption, not the first one of the request', async () => {
+    await ok('POST', '/v1/vouchers/FIRST-OK', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 500 } });
+    const expired = await ok('POST', '/v1/vouchers/EXPD', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 }, start_date: '2020-01-01T00:00:00Z', expiration_date: '2020-02-01T00:00:00Z' });
+    const refused = await api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'FIRST-OK' }, { object: 'voucher', id: 'EXPD' }], order: { amount: 5000 } });
+    expect(refused.json().key).toBe('voucher_expired');
+    expect((await ok('GET', '/v1/redemptions?voucher=FIRST-OK')).redemptions).toEqual([]);
+    const [failed] = (await ok('GET', '/v1/redemptions?voucher=EXPD')).redemptions;
+    expect(failed).toMatchObject({ status: 'FAILED', failure_code: 'voucher_expired', related_object_type: 'voucher', related_object_id: expired.id, voucher: expect.objectContaining({ code: 'EXPD' }) });
+    // A disabled promotion tier after a good code: the tier is named, and no voucher.
+    const promo = await ok('POST', '/v1/campaigns', { name: 'Edges promo', campaign_type: 'PROMOTION' });
+    const tier = await ok('POST', `/v1/promotions/${promo.id}/tiers`, { name: 'Off tier', action: { discount: { type: 'AMOUNT', amount_off: 100 } } });
+    await ok('POST', `/v1/promotions/tiers/${tier.id}/disable`);
+    const byTier = await api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'FIRST-OK' }, { object: 'promotion_tier', id: tier.id }], order: { amount: 5000 } });
+    expect(byTier.json().key).toBe('promotion_inactive');
+    expect((await ok('GET', '/v1/redemptions?voucher=FIRST-OK')).redemptions).toEqual([]);
+    const all = (await ok('GET', '/v1/redemptions?result=FAILURE')).redemptions;
+    const tierFailure = all.find((r: any) => r.failure_code === 'promotion_inactive');
+    expect(tierFailure).toMatchObject({ related_object_type: 'promotion_tier', related_object_id: tier.id, promotion_tier: expect.objectContaining({ id: tier.id }) });
+    expect(tierFailure.voucher ?? null).toBeNull();
+  });
 });

@@ -7,13 +7,19 @@ import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import type { CustomerInput, CustomerRow } from '../customers/index.js';
 import type { Cause, EventLog } from '../event-log/index.js';
 import { simpleStack, simpleTier, type StackRow, type TierRow } from '../promotions/index.js';
-import { simpleVoucher, type VouchersService } from '../vouchers/index.js';
+import { simpleVoucher, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import * as sql from './sql.js';
-import type { StackInput } from './types.js';
+import type { RedeemableInput, StackInput } from './types.js';
 import { redemptionBody } from './view.js';
 
-/** What a refused redemption was about, for its FAILED record: the tier that refused and the stack it came from. */
+/**
+ * What a refused redemption was about, for its FAILED record: the redeemable that refused (as sent, and the voucher
+ * or tier it named) and the stack it came from. Without one (refused before its redeemables were judged), the
+ * request's first redeemable.
+ */
 export interface FailedOn {
+  input?: RedeemableInput;
+  voucher?: VoucherRow;
   tier?: TierRow;
   campaign?: CampaignRow;
   promotionStack?: StackRow;
@@ -36,8 +42,10 @@ export function createFailureRecorder(deps: FailureDeps) {
     const now = clock.now();
     await db.transaction(async (tx) => {
       const customer = await deps.customerFor(tx, cause.projectId, input.customer);
-      const first = input.redeemables[0]!;
-      const voucher = first.object === 'voucher' ? await deps.vouchers.find(cause.projectId, first.id, tx).catch(() => undefined) : undefined;
+      const first = failedOn.input ?? input.redeemables[0]!;
+      // The voucher as it is now (read again: the refused spend was rolled back).
+      const named = failedOn.input ? failedOn.voucher?.id : first.object === 'voucher' ? first.id : undefined;
+      const voucher = named !== undefined ? await deps.vouchers.find(cause.projectId, named, tx).catch(() => undefined) : undefined;
       // A tier (sent alone or from a stack) that refused is named by the failed redemption.
       const tier = failedOn.tier;
       const campaign = voucher?.campaign_id ? (await deps.campaigns.byIds(tx, cause.projectId, [voucher.campaign_id]))[0] : tier ? failedOn.campaign : undefined;

@@ -341,7 +341,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     const { now, checked, stack, linesFrom } = await check(tx, cause, input, customer, rules, found, later.catalog);
     const failure = firstFailure(checked);
     if (failure && !passes(checked, rules)) {
-      Object.assign(failedOn, { tier: failure.tier, campaign: failure.campaign });
+      Object.assign(failedOn, { input: failure.input, voucher: failure.voucher, tier: failure.tier, campaign: failure.campaign });
       throw failure.error;
     }
     // What the stacking rules left out (and, in PARTIAL mode, what did not apply) is not redeemed.
@@ -354,7 +354,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     const spent: Spent[] = [];
     const sessionKey = typeof input.session?.key === 'string' ? input.session.key : null;
     for (const [i, c] of applicable.entries()) {
-      Object.assign(failedOn, { tier: c.tier, campaign: c.campaign });
+      Object.assign(failedOn, { input: c.input, voucher: c.voucher, tier: c.tier, campaign: c.campaign });
       spent.push(await spend(tx, cause, c, customer?.id ?? null, now, sessionKey, ids[i]!, events));
     }
     // The session's reservations are used up.
