@@ -11,7 +11,10 @@ function collectionRefs(value: unknown, out: Set<string> = new Set()): Set<strin
     const o = value as Record<string, unknown>;
     if ((o.object === 'products_collection' || o.object === 'product_collection') && typeof o.id === 'string') out.add(o.id);
     for (const [k, v] of Object.entries(o)) {
-      if (k === '$from' && Array.isArray(v)) for (const x of v) if (typeof x === 'string') out.add(x);
+      if (k === '$from' && Array.isArray(v)) {
+        for (const x of v) if (typeof x === 'string') out.add(x);
+        else if (x && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string') out.add((x as { id: string }).id);
+      }
       collectionRefs(v, out);
     }
   }

@@ -158,11 +158,30 @@ function conditionsHold(rule: Rule, value: unknown, ctx: RuleContext, now: Date,
 
 const hasRules = (r: Rule) => r.rules !== undefined && Object.keys(r.rules).some((k) => k !== 'logic');
 
+/** A `$from` operand: a collection id, or `{id}`. */
+const collectionId = (o: unknown) => String(typeof o === 'object' && o !== null ? (o as { id?: unknown }).id : o);
+
+/**
+ * Which lines an item rule (any, every, none, cheapest, most_expensive) selects: every condition must hold —
+ * `$is`/`$in` the line is one of the named products, SKUs or collections, `$is_not`/`$not_in` it is none of them,
+ * `$from` it belongs to one of the collections. Without conditions every line is selected.
+ */
+function selector(rule: Rule, ctx: RuleContext) {
+  const c = rule.conditions ?? {};
+  const named = [...(c.$is ?? []), ...(c.$in ?? [])];
+  const excluded = [...(c.$is_not ?? []), ...(c.$not_in ?? [])];
+  const from = c.$from;
+  const selects = (i: RuleItem) =>
+    (named.length === 0 || named.some((r) => itemMatches(ctx, i, r))) &&
+    !excluded.some((r) => itemMatches(ctx, i, r)) &&
+    (from === undefined || from.some((o) => ctx.inCollection?.(collectionId(o), i) ?? false));
+  return { named, selects, narrows: excluded.length > 0 || from !== undefined };
+}
+
 /** One rule; item rules select items by their conditions and apply nested rules to what they selected. */
 function ruleHolds(rule: Rule, ctx: RuleContext, now: Date, items: RuleItem[], path: string, failed: { path: string; rule: Rule }[]): boolean {
   const all = ctx.order?.items ?? [];
-  const refs = [...(rule.conditions?.$is ?? []), ...(rule.conditions?.$in ?? [])];
-  const selects = (i: RuleItem) => refs.length === 0 || refs.some((r) => itemMatches(ctx, i, r));
+  const { named, selects, narrows } = selector(rule, ctx);
   const nested = (chosen: RuleItem[]) => !hasRules(rule) || setHolds(rule.rules!, ctx, now, chosen, path, failed);
   const byPrice = [...all].sort((a, b) => (a.price ?? amountOf(a)) - (b.price ?? amountOf(b)));
   switch (rule.name) {
@@ -171,8 +190,10 @@ function ruleHolds(rule: Rule, ctx: RuleContext, now: Date, items: RuleItem[], p
     case 'order.items.none':
       return !all.some((i) => selects(i));
     case 'order.items.every':
-      // Every named product or SKU is in the order (with its nested rules holding for its lines).
-      return refs.length === 0 ? all.every((i) => nested([i])) : refs.every((r) => {
+      // Every named product, SKU or collection has lines in the order (with its nested rules holding for them);
+      // `$is_not`, `$not_in` and `$from` hold for every line of the order.
+      if (narrows && !(all.length > 0 && all.every(selects))) return false;
+      return named.length === 0 ? all.every((i) => nested([i])) : named.every((r) => {
         const lines = all.filter((i) => itemMatches(ctx, i, r));
         return lines.length > 0 && nested(lines);
       });

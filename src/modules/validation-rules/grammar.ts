@@ -202,6 +202,10 @@ function checkCountRule(rule: Rule, set: RuleSet, at: string, depth: number) {
   if (why) throw invalidValidationRules(`Property ${at}: redemption.count rules count only in a top-level and, as limits with a $less_than or $less_than_or_equal number (${why})`);
 }
 
+/** Item rules that select order lines, and the operators that select them. */
+export const itemSelectionNames = new Set(['order.items.any', 'order.items.every', 'order.items.none', 'order.items.cheapest', 'order.items.most_expensive']);
+const itemSelectionOperators = new Set(['$is', '$in', '$is_not', '$not_in', '$from']);
+
 /** Refuses what the evaluator would not understand: unknown names or operators, missing properties, bad logic. */
 export function checkRuleSet(set: unknown, path = '.rules', depth = 0): RuleSet {
   if (typeof set !== 'object' || set === null || Array.isArray(set)) throw invalidValidationRules(`Property ${path} must be object`);
@@ -225,6 +229,9 @@ export function checkRuleSet(set: unknown, path = '.rules', depth = 0): RuleSet 
     for (const [op, operand] of Object.entries(conditions)) {
       if (!operators.has(op)) throw invalidValidationRules(`Property ${at}.conditions has an unknown operator '${op}'`);
       if (!Array.isArray(operand)) throw invalidValidationRules(`Property ${at}.conditions.${op} must be array`);
+      if (itemSelectionNames.has(rule.name) && !itemSelectionOperators.has(op)) {
+        throw invalidValidationRules(`Property ${at}.conditions: '${rule.name}' selects items with $is, $in, $is_not, $not_in or $from, not '${op}'`);
+      }
     }
     checkCountRule(rule, s, at, depth);
     if (rule.error !== undefined && rule.error !== null && (typeof rule.error !== 'object' || (typeof rule.error.message !== 'string' && rule.error.message !== undefined))) {

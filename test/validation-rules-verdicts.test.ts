@@ -1,0 +1,85 @@
+/**
+ * What validations and redemptions answer for validation rules, on both stores: item rules with every selection
+ * operator ($is, $in, $is_not, $not_in, $from), the order total rules read, and which rule a failure names.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { requestsOf } from './helpers/requests.js';
+
+let t: TestTessera;
+let p: TestProject;
+const ids: Record<string, string> = {};
+const { api, ok } = requestsOf(() => ({ t, p }));
+
+/** A voucher guarded by a new rule with this rule set. */
+async function guarded(code: string, rules: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  const v = await ok('POST', `/v1/vouchers/${code}`, { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 5 } });
+  const rule = await ok('POST', '/v1/validation-rules', { name: `rule of ${code}`, rules, ...extra });
+  await ok('POST', `/v1/validation-rules/${rule.id}/assignments`, { related_object_type: 'voucher', related_object_id: v.id });
+  return rule;
+}
+const validate = async (code: string, order: object, customer?: object) =>
+  (await ok('POST', '/v1/validations', { redeemables: [{ object: 'voucher', id: code }], order, ...(customer ? { customer } : {}) })).redeemables[0];
+const line = (source_id: string, price = 1000) => ({ source_id, quantity: 1, price, amount: price });
+const orderOf = (...sources: string[]) => ({ amount: sources.length * 1000, items: sources.map((s) => line(s)) });
+
+beforeAll(async () => {
+  t = await startTessera();
+  p = await t.createProject();
+  ids.mug = (await ok('POST', '/v1/products', { source_id: 'mug', name: 'Mug', price: 1000, metadata: { kind: 'kitchen' } })).id;
+  ids.pan = (await ok('POST', '/v1/products', { source_id: 'pan', name: 'Pan', price: 1000, metadata: { kind: 'kitchen' } })).id;
+  ids.shirt = (await ok('POST', '/v1/products', { source_id: 'shirt', name: 'Shirt', price: 1000, metadata: { kind: 'apparel' } })).id;
+  ids.kitchen = (await ok('POST', '/v1/product-collections', { name: 'Kitchen', type: 'AUTO_UPDATE', filter: { junction: 'and', 'metadata.kind': { conditions: { $in: ['kitchen'] } } } })).id;
+});
+afterAll(() => t.close());
+
+describe('item rules select items with $is_not, $not_in and $from', () => {
+  it('order.items.any $not_in: an order whose only line is the excluded product is inapplicable', async () => {
+    await guarded('ANY-NOT-MUG', { '1': { name: 'order.items.any', conditions: { $not_in: [{ id: ids.mug, object: 'product' }] } } });
+    expect(await validate('ANY-NOT-MUG', orderOf('mug'))).toMatchObject({ status: 'INAPPLICABLE', result: { error: { key: 'order_rules_violated' } } });
+    expect((await validate('ANY-NOT-MUG', orderOf('mug', 'shirt'))).status).toBe('APPLICABLE');
+    await guarded('ANY-ISNOT-MUG', { '1': { name: 'order.items.any', conditions: { $is_not: [{ id: ids.mug, object: 'product' }] } } });
+    expect((await validate('ANY-ISNOT-MUG', orderOf('mug'))).status).toBe('INAPPLICABLE');
+    expect((await validate('ANY-ISNOT-MUG', orderOf('shirt'))).status).toBe('APPLICABLE');
+  });
+
+  it('order.items.any $from: only an item of the collection passes', async () => {
+    await guarded('ANY-KITCHEN', { '1': { name: 'order.items.any', conditions: { $from: [ids.kitchen] } } });
+    expect((await validate('ANY-KITCHEN', orderOf('shirt'))).status).toBe('INAPPLICABLE');
+    expect((await validate('ANY-KITCHEN', orderOf('shirt', 'pan'))).status).toBe('APPLICABLE');
+  });
+
+  it('none, every, cheapest and most_expensive read the same operators', async () => {
+    // none $not_in: no item other than the mug (the order holds only mugs).
+    await guarded('ONLY-MUGS', { '1': { name: 'order.items.none', conditions: { $not_in: [{ id: ids.mug, object: 'product' }] } } });
+    expect((await validate('ONLY-MUGS', orderOf('mug'))).status).toBe('APPLICABLE');
+    expect((await validate('ONLY-MUGS', orderOf('mug', 'shirt'))).status).toBe('INAPPLICABLE');
+    // every $from: every item of the order is of the collection.
+    await guarded('ALL-KITCHEN', { '1': { name: 'order.items.every', conditions: { $from: [ids.kitchen] } } });
+    expect((await validate('ALL-KITCHEN', orderOf('mug', 'pan'))).status).toBe('APPLICABLE');
+    expect((await validate('ALL-KITCHEN', orderOf('mug', 'shirt'))).status).toBe('INAPPLICABLE');
+    // every $is_not: no item of the order is the shirt.
+    await guarded('NO-SHIRT', { '1': { name: 'order.items.every', conditions: { $is_not: [{ id: ids.shirt, object: 'product' }] } } });
+    expect((await validate('NO-SHIRT', orderOf('mug', 'pan'))).status).toBe('APPLICABLE');
+    expect((await validate('NO-SHIRT', orderOf('mug', 'shirt'))).status).toBe('INAPPLICABLE');
+    // most_expensive $not_in: the dearest line is not the shirt.
+    await guarded('DEAR-NOT-SHIRT', { '1': { name: 'order.items.most_expensive', conditions: { $not_in: [{ id: ids.shirt, object: 'product' }] } } });
+    const dearShirt = { amount: 3000, items: [line('shirt', 2000), line('mug', 1000)] };
+    const dearMug = { amount: 3000, items: [line('shirt', 1000), line('mug', 2000)] };
+    expect((await validate('DEAR-NOT-SHIRT', dearShirt)).status).toBe('INAPPLICABLE');
+    expect((await validate('DEAR-NOT-SHIRT', dearMug)).status).toBe('APPLICABLE');
+  });
+
+  it('a redemption is refused like the validation', async () => {
+    const r = await api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'ANY-NOT-MUG' }], order: orderOf('mug') });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ key: 'order_rules_violated' });
+  });
+
+  it('operators that select no items are refused when the rule is saved', async () => {
+    const r = await api('POST', '/v1/validation-rules', { name: 'Nonsense', rules: { '1': { name: 'order.items.any', conditions: { $more_than: [3] } } } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ key: 'invalid_validation_rules' });
+    expect(r.json().message + r.json().details).toContain('$more_than');
+  });
+});
