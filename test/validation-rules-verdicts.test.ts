@@ -83,3 +83,31 @@ describe('item rules select items with $is_not, $not_in and $from', () => {
     expect(r.json().message + r.json().details).toContain('$more_than');
   });
 });
+
+describe('order.total_amount is the order amount less its discounts', () => {
+  const under100 = { '1': { name: 'order.total_amount', conditions: { $less_than: [100] } } };
+
+  it('validations and redemptions read amount less discount_amount and the items discounts', async () => {
+    await guarded('TOTAL-UNDER-100', under100);
+    expect((await validate('TOTAL-UNDER-100', { amount: 150, discount_amount: 60 })).status).toBe('APPLICABLE');
+    expect((await validate('TOTAL-UNDER-100', { amount: 150 })).status).toBe('INAPPLICABLE');
+    const items = [{ source_id: 'mug', quantity: 1, price: 150, amount: 150, discount_amount: 60 }];
+    expect((await validate('TOTAL-UNDER-100', { amount: 150, items })).status).toBe('APPLICABLE');
+    const r = await api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'TOTAL-UNDER-100' }], order: { amount: 150, discount_amount: 60 } });
+    expect(r.statusCode, r.body).toBe(200);
+  });
+
+  it('an existing order is read with its total_amount', async () => {
+    const order = await ok('POST', '/v1/orders', { source_id: 'total-90', amount: 150, items: [{ source_id: 'mug', quantity: 1, price: 150, amount: 150, discount_amount: 60 }] });
+    expect(order.total_amount).toBe(90);
+    await guarded('TOTAL-STORED', under100);
+    expect((await validate('TOTAL-STORED', { id: order.id })).status).toBe('APPLICABLE');
+    expect((await validate('TOTAL-STORED', { source_id: 'total-90' })).status).toBe('APPLICABLE');
+  });
+
+  it('POST /v1/validation-rules/{id}/validation reads it too', async () => {
+    const rule = await ok('POST', '/v1/validation-rules', { name: 'Total under 1.00', rules: under100 });
+    expect((await ok('POST', `/v1/validation-rules/${rule.id}/validation`, { order: { amount: 150, discount_amount: 60 } })).valid).toBe(true);
+    expect((await ok('POST', `/v1/validation-rules/${rule.id}/validation`, { order: { amount: 150 } })).valid).toBe(false);
+  });
+});

@@ -106,7 +106,7 @@ export type Checked = Applicable | Inapplicable | Skipped;
 export interface CheckContext {
   projectId: string;
   customer: { id: string | null; metadata?: Record<string, unknown>; segments?: string[] } | null;
-  order: { amount: number | null; initial_amount?: number | null; items: OrderItem[]; metadata: Record<string, unknown> };
+  order: { amount: number | null; initial_amount?: number | null; total_amount?: number | null; items: OrderItem[]; metadata: Record<string, unknown> };
   metadata?: Record<string, unknown>;
   now: Date;
 }
@@ -282,7 +282,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
       const counts = countsOf(counters, a.objectId, ctx.customer?.id ?? null, ctx.now);
       const rc: RuleContext = {
         customer: ctx.customer ? { id: ctx.customer.id ?? undefined, metadata: ctx.customer.metadata, segments } : null,
-        order: { amount: ctx.order.amount, initial_amount: ctx.order.initial_amount, metadata: ctx.order.metadata, items: known },
+        order: { amount: ctx.order.amount, initial_amount: ctx.order.initial_amount, total_amount: ctx.order.total_amount, metadata: ctx.order.metadata, items: known },
         redemption: { metadata: ctx.metadata, count: counts.count, per_customer: counts.per_customer, gift_amount: giftAmount },
         ...(figures && ids[1] ? { campaign: figures.get(ids[1]) ?? {} } : {}),
         ...(inCollection ? { inCollection } : {}),

@@ -51,7 +51,7 @@ export function createExamine(deps: {
     const sent = input.customer ? { metadata: (input.customer as { metadata?: Record<string, unknown> }).metadata ?? {}, segments: [] } : null;
     return {
       customer: customer ? { id: customer.id, metadata: customer.metadata ?? {}, segments } : sent,
-      order: { amount: probe.order.amount, initial_amount: probe.order.initial_amount, metadata: probe.order.metadata, items: probe.order.items as never },
+      order: { amount: probe.order.amount, initial_amount: probe.order.initial_amount, total_amount: probe.order.total_amount, metadata: probe.order.metadata, items: probe.order.items as never },
       redemption: { metadata: input.metadata ?? {} },
     };
   }

@@ -38,7 +38,10 @@ export function createOrderOf(orders: Pick<OrdersService, 'find' | 'priceItems'>
     const linesFrom: LinesFrom = input?.items !== undefined ? 'sent' : stored ? 'stored' : 'dropped';
     const items = input?.items !== undefined ? await orders.priceItems(tx, projectId, input.items, catalog) : (stored ?? []);
     const amounts = amountsOf(current, { ...(input ?? {}), discount_amount: 0, ...(linesFrom === 'dropped' ? { items: [] } : {}) }, items);
-    return { current, linesFrom, order: { amount: amounts.amount, initial_amount: amounts.initial_amount, items, metadata: input?.metadata ?? current?.metadata ?? {} } };
+    // What rules on order.total_amount read: the amount less the discounts the order was sent or stored with.
+    const discounted = (input?.discount_amount ?? current?.discount_amount ?? 0) + items.reduce((t, i) => t + (i.discount_amount ?? 0), 0);
+    const total_amount = amounts.amount === null ? null : Math.max(0, amounts.amount - discounted);
+    return { current, linesFrom, order: { amount: amounts.amount, initial_amount: amounts.initial_amount, total_amount, items, metadata: input?.metadata ?? current?.metadata ?? {} } };
   };
 }
 
