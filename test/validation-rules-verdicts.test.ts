@@ -111,3 +111,29 @@ describe('order.total_amount is the order amount less its discounts', () => {
     expect((await ok('POST', `/v1/validation-rules/${rule.id}/validation`, { order: { amount: 150 } })).valid).toBe(false);
   });
 });
+
+describe('a failure under `not` names the rule that made the formula false', () => {
+  const wholesale = { name: 'customer.metadata', property: 'type', conditions: { $is: ['wholesale'] }, error: { message: 'Wholesalers excluded' } };
+  const bigSpend = { name: 'order.amount', conditions: { $more_than: [1000] }, error: { message: 'Spend over 10.00' } };
+  const redeem = (code: string, type: string, amount: number) =>
+    api('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: code }], customer: { source_id: `c-${type}`, metadata: { type } }, order: { amount } });
+
+  it('not 1 and 2: a retail customer spending too little is told about the spend', async () => {
+    const rule = await guarded('NOT-WHOLESALE', { logic: 'not 1 and 2', '1': wholesale, '2': bigSpend });
+    const r = await redeem('NOT-WHOLESALE', 'retail', 10);
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ key: 'order_rules_violated', details: `order does not match validation rules: ${rule.id} (rule 2, order.amount)`, error: { message: 'Spend over 10.00' } });
+    const w = await redeem('NOT-WHOLESALE', 'wholesale', 5000);
+    expect(w.json()).toMatchObject({ key: 'customer_rules_violated', details: `customer does not match validation rules: ${rule.id} (rule 1, customer.metadata)`, error: { message: 'Wholesalers excluded' } });
+    expect((await redeem('NOT-WHOLESALE', 'retail', 5000)).statusCode).toBe(200);
+  });
+
+  it('not 1: the rule that holds is the one named', async () => {
+    const rule = await guarded('ONLY-NOT-WHOLESALE', { logic: 'not 1', '1': wholesale });
+    const r = await redeem('ONLY-NOT-WHOLESALE', 'wholesale', 10);
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ key: 'customer_rules_violated', details: `customer does not match validation rules: ${rule.id} (rule 1, customer.metadata)`, error: { message: 'Wholesalers excluded' } });
+    const v = await validate('ONLY-NOT-WHOLESALE', { amount: 10 }, { metadata: { type: 'wholesale' } });
+    expect(v).toMatchObject({ status: 'INAPPLICABLE', result: { error: { key: 'customer_rules_violated', error: { message: 'Wholesalers excluded' } } } });
+  });
+});

@@ -241,20 +241,51 @@ function logicHolds(l: Logic, results: (n: string) => boolean): boolean {
   }
 }
 
+/**
+ * The rules whose results gave the formula the value it has, in formula order: an `and` that fails is down to its
+ * first failing operand, one that holds to all of them; an `or` the other way round; `not` passes the blame
+ * through, so under a `not` the culprit is a rule that holds.
+ */
+function culprits(l: Logic, results: (n: string) => boolean): string[] {
+  switch (l.kind) {
+    case 'true':
+      return [];
+    case 'rule':
+      return [l.n];
+    case 'not':
+      return culprits(l.of, results);
+    case 'and':
+    case 'or': {
+      const decisive = l.of.find((x) => logicHolds(x, results) === (l.kind === 'or'));
+      return decisive ? culprits(decisive, results) : l.of.flatMap((x) => culprits(x, results));
+    }
+  }
+}
+
+/** Whether a rule set holds; when it does not, the rules that made it fail go to `failed` (a failing one after the
+ * failures inside it, a holding one, blamed under a `not`, alone). */
 function setHolds(set: RuleSet, ctx: RuleContext, now: Date, items: RuleItem[], prefix: string, failed: { path: string; rule: Rule }[]): boolean {
   const rules = new Map(numbered(set));
   const memo = new Map<string, boolean>();
-  return logicHolds(logicOf(set), (n) => {
+  const inner = new Map<string, { path: string; rule: Rule }[]>();
+  const pathOf = (n: string) => (prefix ? `${prefix}.${n}` : n);
+  const results = (n: string) => {
     let r = memo.get(n);
     if (r === undefined) {
-      const path = prefix ? `${prefix}.${n}` : n;
-      const inner: { path: string; rule: Rule }[] = [];
-      r = ruleHolds(rules.get(n)!, ctx, now, items, path, inner);
+      const mine: { path: string; rule: Rule }[] = [];
+      r = ruleHolds(rules.get(n)!, ctx, now, items, pathOf(n), mine);
       memo.set(n, r);
-      if (!r) failed.push(...inner, { path, rule: rules.get(n)! });
+      inner.set(n, mine);
     }
     return r;
-  });
+  };
+  const logic = logicOf(set);
+  if (logicHolds(logic, results)) return true;
+  for (const n of culprits(logic, results)) {
+    if (!results(n)) failed.push(...inner.get(n)!);
+    failed.push({ path: pathOf(n), rule: rules.get(n)! });
+  }
+  return false;
 }
 
 function keyOf(name: string): ViolationKey {
