@@ -231,3 +231,12 @@ describe('operators', () => {
     expect(valid({ '1': { name: 'order.amount', conditions: { $more_than: [0] } }, '2': { name: 'redemption.metadata', property: 'at', conditions: { $dow: [0, 6] } } }, { order: order(1) }).valid).toBe(false);
   });
 });
+
+describe('redemption.count names (as the README lists them)', () => {
+  it('a bare redemption.count is no rule name; its periods and per_customer are', () => {
+    expect(() => checkRuleSet({ '1': { name: 'redemption.count', conditions: { $less_than: [3] } } })).toThrow('is not a rule name');
+    for (const name of ['redemption.count.daily', 'redemption.count.weekly', 'redemption.count.monthly', 'redemption.count.per_customer', 'redemption.count.per_customer.daily']) {
+      expect(() => checkRuleSet({ '1': { name, conditions: { $less_than: [3] } } })).not.toThrow();
+    }
+  });
+});
