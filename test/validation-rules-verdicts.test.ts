@@ -137,3 +137,14 @@ describe('a failure under `not` names the rule that made the formula false', () 
     expect(v).toMatchObject({ status: 'INAPPLICABLE', result: { error: { key: 'customer_rules_violated', error: { message: 'Wholesalers excluded' } } } });
   });
 });
+
+describe('time frames are checked when saved', () => {
+  it('a malformed $timeframe is 400; a well-formed one is kept', async () => {
+    for (const spec of ['garbage', '2024-11-12T14:59:23.019Z;P1D', '2024-11-12T14:59:23.019Z;P1M;PT1H', 'yesterday;P1D;PT1H']) {
+      const r = await api('POST', '/v1/validation-rules', { name: `Frame ${spec}`, rules: { '1': { name: 'order.amount', conditions: { $timeframe: [spec] } } } });
+      expect(r.statusCode, spec).toBe(400);
+      expect(r.json()).toMatchObject({ key: 'invalid_validation_rules' });
+    }
+    await ok('POST', '/v1/validation-rules', { name: 'Happy hour', rules: { '1': { name: 'order.amount', conditions: { $timeframe: ['2024-11-12T14:59:23.019Z;P1D;PT1H'] } } } });
+  });
+});

@@ -43,14 +43,22 @@ export function same(a: unknown, b: unknown): boolean {
 
 const values = (v: unknown): unknown[] => (Array.isArray(v) ? v : present(v) ? [v] : []);
 
-/** `2024-11-12T14:59:23.019Z;P1D;PT1H`: within [start + k·interval, + duration) for some k ≥ 0. */
+/** A `$timeframe` operand, `2024-11-12T14:59:23.019Z;P1D;PT1H` (start; interval; duration), read; else undefined. */
+export function timeframeOf(spec: string): { start: number; interval: number; duration: number } | undefined {
+  const parts = spec.split(';');
+  if (parts.length !== 3) return undefined;
+  const start = Date.parse(parts[0]!);
+  const interval = isoDuration(parts[1]!);
+  const duration = isoDuration(parts[2]!);
+  if (Number.isNaN(start) || interval === undefined || duration === undefined || interval <= 0) return undefined;
+  return { start, interval, duration };
+}
+
+/** Within [start + k·interval, + duration) for some k ≥ 0. */
 function inTimeframe(t: number, spec: string): boolean {
-  const [startRaw, intervalRaw, durationRaw] = spec.split(';');
-  const start = Date.parse(startRaw ?? '');
-  const interval = isoDuration(intervalRaw ?? '');
-  const duration = isoDuration(durationRaw ?? '');
-  if (Number.isNaN(start) || interval === undefined || duration === undefined || interval <= 0 || t < start) return false;
-  return (t - start) % interval < duration;
+  const f = timeframeOf(spec);
+  if (f === undefined || t < f.start) return false;
+  return (t - f.start) % f.interval < f.duration;
 }
 
 /** ISO 8601 durations in ms (days as 24 h, weeks as 7 days; months and years are refused: their length varies). */

@@ -3,6 +3,7 @@
  * evaluator only ever meets rule sets it understands. Pure.
  */
 import { invalidValidationRules } from '../../core/errors.js';
+import { timeframeOf } from './conditions.js';
 import type { Rule, RuleSet } from './types.js';
 
 /** Names that read a metadata key: they need a `property`. */
@@ -229,6 +230,9 @@ export function checkRuleSet(set: unknown, path = '.rules', depth = 0): RuleSet 
     for (const [op, operand] of Object.entries(conditions)) {
       if (!operators.has(op)) throw invalidValidationRules(`Property ${at}.conditions has an unknown operator '${op}'`);
       if (!Array.isArray(operand)) throw invalidValidationRules(`Property ${at}.conditions.${op} must be array`);
+      if (op === '$timeframe' && (operand.length === 0 || operand.some((o) => typeof o !== 'string' || timeframeOf(o) === undefined))) {
+        throw invalidValidationRules(`Property ${at}.conditions.$timeframe must list '<start>;<interval>;<duration>' (e.g. '2024-11-12T14:59:23.019Z;P1D;PT1H'; days, hours, minutes, seconds or weeks)`);
+      }
       if (itemSelectionNames.has(rule.name) && !itemSelectionOperators.has(op)) {
         throw invalidValidationRules(`Property ${at}.conditions: '${rule.name}' selects items with $is, $in, $is_not, $not_in or $from, not '${op}'`);
       }
