@@ -150,6 +150,28 @@ describe('validation rules', () => {
     expect((await api('GET', `/v1/validation-rules/${r.id}`)).statusCode).toBe(404);
     expect((await ok('GET', '/v1/validation-rules-assignments?related_object_id=camp_doomed')).total).toBe(0);
   });
+
+  it('deleting a rule sends assignment.deleted for each assignment it removes', async () => {
+    const r = await ok('POST', '/v1/validation-rules', { name: 'Doomed with two', rules: {} });
+    const a1 = await ok('POST', `/v1/validation-rules/${r.id}/assignments`, { related_object_type: 'campaign', related_object_id: 'camp_doomed_1' });
+    const a2 = await ok('POST', `/v1/validation-rules/${r.id}/assignments`, { related_object_type: 'voucher', related_object_id: 'v_doomed_2' });
+    expect((await api('DELETE', `/v1/validation-rules/${r.id}`)).statusCode).toBe(204);
+    await deliverAll(t);
+    const deleted = sink.received.filter((x) => x.json.type === 'business_validation_rule.assignment.deleted' && x.json.data.rule.id === r.id);
+    expect(deleted.map((x) => x.json.data.assignment.id).sort()).toEqual([a1.id, a2.id].sort());
+  });
+
+  it('PUT without changes keeps updated_at and sends no business_validation_rule.updated', async () => {
+    const r = await ok('POST', '/v1/validation-rules', { name: 'Untouched', rules: vipRules, error: { message: 'No' } });
+    const same = await ok('PUT', `/v1/validation-rules/${r.id}`, {});
+    expect(same.updated_at ?? null).toBe(r.updated_at ?? null);
+    const again = await ok('PUT', `/v1/validation-rules/${r.id}`, { name: 'Untouched', rules: vipRules });
+    expect(again.updated_at ?? null).toBe(r.updated_at ?? null);
+    await deliverAll(t);
+    expect(sink.received.filter((x) => x.json.type === 'business_validation_rule.updated' && x.json.data.rule.id === r.id)).toHaveLength(0);
+    const renamed = await ok('PUT', `/v1/validation-rules/${r.id}`, { name: 'Touched' });
+    expect(renamed.updated_at).toBeTruthy();
+  });
 });
 
 describe.skipIf(!specPresent)('business_validation_rule.* webhooks conform to OpenAPIWebhooks.json', () => {

@@ -14,6 +14,13 @@ import { assignmentObject, validationRuleObject } from './view.js';
 /** The assignment as business_validation_rule.assignment.* webhooks carry it (its validation is never partial here). */
 const assignmentPayload = (a: AssignmentRow) => ({ ...assignmentObject(a), validation_status: 'VALID', validation_omitted_rules: [] });
 
+/** JSON with object keys sorted, so values read back from jsonb (keys reordered) compare equal to those sent. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x)) ?? '';
+const definitionKeys = ['name', 'type', 'context_type', 'rules', 'bundle_rules', 'error', 'applicable_to'] as const;
+/** Whether an update leaves what a rule says as it was. */
+const sameDefinition = (a: ValidationRuleRow, b: ValidationRuleRow) => definitionKeys.every((k) => canonical(a[k] ?? null) === canonical(b[k] ?? null));
+
 /** Assignments a project may have for its rules to be kept per process; a project with more reads them each time. */
 const maxCachedAssignments = 5_000;
 
@@ -174,6 +181,8 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
       if (!current) throw notFound('validation_rules', id);
       const now = clock.now();
       const row = await withTargets(tx, { ...build(current, input), updated_at: now }, input);
+      // Nothing sent changes the rule: it stays as it was (no new updated_at, no webhook).
+      if (sameDefinition(current, row)) return current;
       await checkLocations(tx, row);
       try {
         await sql.updateRule(tx, row);
@@ -192,7 +201,13 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
     await db.transaction(async (tx) => {
       const current = await sql.selectRule(tx, cause.projectId, id, true);
       if (!current) throw notFound('validation_rules', id);
+      // Its assignments go with it: each is announced as deleted, as an unassignment is.
+      const { rows: assignments } = await sql.selectAssignments(tx, { projectId: cause.projectId, ruleId: id, ascending: true, offset: 0, limit: 1_000_000 });
       await sql.deleteRule(tx, cause.projectId, id);
+      for (const [i, gone] of assignments.entries()) {
+        const counted = { ...current, assignments_count: Math.max(0, assignments.length - i - 1) };
+        await record(tx, cause, 'business_validation_rule.assignment.deleted', gone.id, { rule: validationRuleObject(counted), assignment: assignmentPayload(gone) });
+      }
       await record(tx, cause, 'business_validation_rule.deleted', id, { rule: validationRuleObject(current), deleted_at: clock.now().toISOString() });
     });
     await announce(cause.projectId);
