@@ -96,3 +96,26 @@ export function giftTransactionData(x: {
     rollback: x.rollback ?? null,
   };
 }
+
+/**
+ * The redemption as customer.order.* events name it (RedemptionInternal): a stack's parent keeps the redemptions it
+ * holds, and names no related object (the schema knows only vouchers and promotion tiers).
+ */
+export function internalRedemption(body: Record<string, unknown>) {
+  const out = simpleRedemption(body);
+  if (body.related_redemptions) out.related_redemptions = body.related_redemptions;
+  if (body.related_object_type !== 'redemption') Object.assign(out, { related_object_type: body.related_object_type, related_object_id: body.related_object_id });
+  return out;
+}
+
+/**
+ * Names the redemption in the customer.order.* events of its order that name none yet (the order's write hands them
+ * over, unrecorded, before the redemption exists; an earlier redemption of the same batch named its own).
+ */
+export function nameRedemption(events: CausedEvent[], orderId: string, body: Record<string, unknown>): void {
+  const redemption = internalRedemption(body);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!.event;
+    if (e.type.startsWith('customer.order.') && e.entityId === orderId && e.data.redemption === null) events[i] = { ...events[i]!, event: { ...e, data: { ...(e.data as object), redemption } } };
+  }
+}

@@ -28,7 +28,7 @@ import { createQualifications } from './qualifications.js';
 import { createExamine } from './examine.js';
 import { createMemberRedemption } from './member-redemption.js';
 import { createLegacyValidation } from './legacy-validation.js';
-import { redemptionEvents } from './events.js';
+import { nameRedemption, redemptionEvents } from './events.js';
 import { createFailureRecorder, type FailedOn } from './failed-redemption.js';
 import { release, releaseVoucher, reserve, sessionOf, spendBalance, spendQuantity, type SessionInput } from './sessions.js';
 import { applyStackingRules, categoryIdOf, defaultStackingRules, stackingMatters, stackingRulesObject, type StackingRules } from './stacking.js';
@@ -392,6 +392,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       const gift = rows.reduce((s, r) => s + Number(r.gift_amount), 0);
       later.redeemed.push({ projectId: cause.projectId, customerId: customer.id, add: { total_redeemed: rows.length, total_succeeded: rows.length, ...(gift > 0 ? { gift_redeemed_amount: gift } : {}) } });
     }
+    if (order) nameRedemption(events, order.id, parent?.body ?? rows[0]!.body);
     events.push(...redemptionEvents(cause, { rows, applicable, customer, order: orderView, campaigns: deps.campaigns, now, promotionStack }));
     later.rows.push(...(parent ? [parent, ...rows] : rows));
     const skipped = leftOut.filter((e) => e.status === 'SKIPPED');
