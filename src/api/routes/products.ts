@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import {
   collectionBody,
+  collectionItem,
   collectionObject,
   productBody,
   productBulkBody,
@@ -9,6 +10,7 @@ import {
   skuBody,
   skuObject,
   type CollectionInput,
+  type CollectionPageQuery,
   type ProductBulk,
   type ProductInput,
   type ProductsService,
@@ -89,9 +91,12 @@ export function productRoutes(app: FastifyInstance, deps: { products: ProductsSe
     await products.deleteCollection(projectIdOf(req), req.params.id);
     return reply.code(204).send();
   });
-  app.get<{ Params: { id: string } }>('/product-collections/:id/products', { schema: { params: params('id') } }, async (req) => {
-    const { products: rows, skus } = await products.collectionProducts(projectIdOf(req), req.params.id);
-    const data = [...rows.map((p) => productObject(p)), ...skus.map(skuObject)];
-    return listOf('data', data, { total: data.length });
-  });
+  app.get<{ Params: { id: string }; Querystring: CollectionPageQuery }>(
+    '/product-collections/:id/products',
+    { schema: { params: params('id'), querystring: { ...pageQuery, properties: { ...pageQuery.properties, order: { type: 'string', enum: ['created_at', '-created_at', 'updated_at', '-updated_at'] } } } } },
+    async (req) => {
+      const page = await products.collectionProducts(projectIdOf(req), req.params.id, req.query);
+      return listOf('data', page.items.map(collectionItem), { total: page.total });
+    },
+  );
 }

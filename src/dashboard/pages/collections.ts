@@ -69,15 +69,16 @@ ${error ? html`<div class="notice error" role="alert" id="form-error">${error}</
   d.get<P>('/p/:projectId/collections/:collectionId', async (req, reply) => {
     const c = await projectCtx(req);
     const x = await s.products.getCollection(c.project.id, req.params.collectionId);
-    const { products, skus } = await s.products.collectionProducts(c.project.id, x.id);
+    // The first 100 (the API's largest page), and how many there are.
+    const { items, total } = await s.products.collectionProducts(c.project.id, x.id, { limit: 100, page: 1 });
     const at = `${c.base}/collections/${encodeURIComponent(x.id)}`;
     const body = html`<p class="crumb"><a href="${c.base}/products">Products</a> › <a href="${c.base}/collections">Collections</a> › ${x.name}</p><h1>${x.name}</h1>
 <div class="card"><dl class="grid2"><div><dt>ID</dt><dd class="mono">${x.id}</dd></div><div><dt>Type</dt><dd>${x.type === 'STATIC' ? 'Listed products' : 'Matched by a filter'}</dd></div>
 ${x.filter ? html`<div><dt>Filter</dt><dd><code>${JSON.stringify(x.filter)}</code></dd></div>` : ''}<div><dt>Created</dt><dd>${when(x.created_at.toISOString())}</dd></div></dl>
 <div class="actions">${postButton(c.session, `${at}/delete`, 'Delete collection', { danger: true, confirm: `Delete the collection ${x.name}? Its products stay.` })}</div></div>
-<h2>Products (${products.length + skus.length})</h2>
-<ul id="collection-products">${products.map((p) => html`<li><a href="${c.base}/products/${encodeURIComponent(p.id)}">${p.name ?? p.id}</a></li>`)}${skus.map((k) => html`<li>${k.sku ?? k.id} <span class="muted">(SKU)</span></li>`)}</ul>
-${products.length + skus.length === 0 ? html`<p class="muted">No product is in it now.</p>` : ''}`;
+<h2>Products (${total})</h2>
+<ul id="collection-products">${items.map((i) => (i.sku ? html`<li>${i.sku.sku ?? i.sku.id} <span class="muted">(SKU)</span></li>` : html`<li><a href="${c.base}/products/${encodeURIComponent(i.product.id)}">${i.product.name ?? i.product.id}</a></li>`))}</ul>
+${total > items.length ? html`<p class="muted">The first ${items.length} are shown.</p>` : ''}${total === 0 ? html`<p class="muted">No product is in it now.</p>` : ''}`;
     return c.render(reply, 'products', x.name, body);
   });
 

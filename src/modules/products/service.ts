@@ -2,7 +2,8 @@ import type { Clock } from '../../core/clock.js';
 import { duplicate, invalidPayload, invalidSku, notFound } from '../../core/errors.js';
 import { newSortableId } from '../../core/ids.js';
 import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
-import { filterProblem, inCollection } from './collections.js';
+import { filterProblem } from './collections.js';
+import { collectionPage, resolveMembers, type CollectionPageQuery } from './collection-products.js';
 import { catalogLines, resolveTargets, unitPrices } from './targets.js';
 import { createItemResolver } from './items.js';
 import type { TrashBin } from '../trash-bin/index.js';
@@ -124,8 +125,8 @@ export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<T
       const problem = filterProblem(input.filter);
       if (problem) throw invalidPayload(problem);
     } else if (input.filter !== undefined) throw invalidPayload('A STATIC collection takes products, not a filter');
-    const products = input.products ?? [];
     if (input.type === 'AUTO_UPDATE' && input.products !== undefined) throw invalidPayload('An AUTO_UPDATE collection takes a filter, not products');
+    const products = await resolveMembers(db, projectId, input.products ?? []);
     const row: CollectionRow = { id: newSortableId('pc', clock.now()), project_id: projectId, name: input.name, type: input.type, filter: input.filter ?? null, products, created_at: clock.now() };
     if (!(await sql.insertCollection(db, row))) throw duplicate('products_collection', 'name', input.name);
     return row;
@@ -177,13 +178,9 @@ export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<T
     async deleteCollection(projectId: string, id: string) {
       if (!(await sql.deleteCollection(db, projectId, id))) throw notFound('products_collection', id);
     },
-    /** The products (and, for static collections, SKUs) of a collection, as product objects' rows. */
-    async collectionProducts(projectId: string, id: string): Promise<{ products: ProductRow[]; skus: SkuRow[] }> {
-      const c = await getCollection(projectId, id);
-      const all = await sql.selectAllProducts(db, projectId);
-      const skuIds = c.type === 'STATIC' ? c.products.filter((m) => m.object === 'sku').map((m) => m.id) : [];
-      const skus = skuIds.length > 0 ? await sql.selectSkusByKeys(db, projectId, skuIds, []) : [];
-      return { products: all.filter((p) => inCollection(c, p)), skus };
+    /** A page of a collection's products and SKUs (a SKU with its product), and how many it has. */
+    async collectionProducts(projectId: string, id: string, q: CollectionPageQuery) {
+      return collectionPage(db, await getCollection(projectId, id), q);
     },
     /** Completes validation rules' targets (given to validation rules at composition). */
     resolveTargets,

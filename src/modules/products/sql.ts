@@ -65,9 +65,11 @@ export async function selectProducts(db: Executor, projectId: string, p: { ascen
   return rows;
 }
 
-/** Every product of a project, for evaluating an auto-update collection (catalogs are read whole, in id order). */
-export async function selectAllProducts(db: Executor, projectId: string): Promise<ProductRow[]> {
-  const { rows } = await db.query<ProductRow>(`SELECT ${productColumns} FROM products WHERE project_id = $1 ORDER BY id`, [projectId]);
+/** A chunk of a project's products in a list order (an auto-update collection's scan); updated_at falls back to created_at. */
+export async function selectProductsOrdered(db: Executor, projectId: string, p: { column: 'created_at' | 'updated_at'; ascending: boolean; offset: number; limit: number }): Promise<ProductRow[]> {
+  const dir = p.ascending ? 'ASC' : 'DESC';
+  const at = p.column === 'updated_at' ? 'COALESCE(updated_at, created_at)' : 'created_at';
+  const { rows } = await db.query<ProductRow>(`SELECT ${productColumns} FROM products WHERE project_id = $1 ORDER BY ${at} ${dir}, id ${dir} OFFSET $2 LIMIT $3`, [projectId, p.offset, p.limit]);
   return rows;
 }
 

@@ -44,6 +44,12 @@ export function productObject(p: ProductRow, skus: SkuRow[] = []) {
   };
 }
 
+/** A collection's item (GET .../products): a product without its SKUs (ProductWithoutSkus), or a SKU with it (SkuWithProduct). */
+export function collectionItem(i: { product: ProductRow; sku?: SkuRow }) {
+  const { skus: _skus, ...product } = productObject(i.product);
+  return i.sku ? { ...skuObject(i.sku), product } : product;
+}
+
 export function collectionObject(c: CollectionRow) {
   return {
     id: c.id,
