@@ -79,8 +79,9 @@ const period = (c: PeriodCounts | undefined, p: string) => (p === 'daily' ? c?.d
 function itemMatches(ctx: RuleContext, item: RuleItem, ref: unknown): boolean {
   const r = typeof ref === 'object' && ref !== null ? (ref as { id?: string; object?: string; source_id?: string }) : { id: String(ref) };
   if (r.object === 'products_collection' || r.object === 'product_collection') return ctx.inCollection?.(String(r.id), item) ?? false;
-  if (r.object === 'sku') return (r.id !== undefined && item.sku_id === r.id) || (r.source_id !== undefined && item.source_id === r.source_id);
-  if (r.object === 'product') return (r.id !== undefined && item.product_id === r.id) || (r.source_id !== undefined && item.source_id === r.source_id);
+  // By id when the ref has one (saved rules resolve source_ids to ids): a product reusing a deleted one's source_id is another product.
+  if (r.object === 'sku') return r.id !== undefined ? item.sku_id === r.id : r.source_id !== undefined && item.source_id === r.source_id;
+  if (r.object === 'product') return r.id !== undefined ? item.product_id === r.id : r.source_id !== undefined && item.source_id === r.source_id;
   return item.product_id === r.id || item.sku_id === r.id || item.source_id === r.id;
 }
 

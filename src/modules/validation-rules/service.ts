@@ -1,3 +1,4 @@
+import { withItemRefs } from './item-refs.js';
 import type { Clock } from '../../core/clock.js';
 import { duplicate, invalidValidationRules, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
@@ -57,9 +58,10 @@ export function createValidationRulesService(deps: { db: Db; clock: Clock; log: 
     if (missing !== undefined) throw invalidValidationRules(`Location ${missing} named by $in_location or $not_in_location does not exist`);
   }
 
-  /** The rule with its targets as stored: products and SKUs by both keys, every one of them existing. */
+  /** The rule with its targets and item rules' products and SKUs as stored: by both keys, every one of them existing. */
   async function withTargets(tx: Executor, row: ValidationRuleRow, input: ValidationRuleInput): Promise<ValidationRuleRow> {
     const resolve = deps.resolveTargets;
+    if (input.rules) row = { ...row, rules: await withItemRefs(tx, row.project_id, row.rules, resolve) };
     if (!resolve || !input.applicable_to) return row;
     const a = row.applicable_to;
     return {

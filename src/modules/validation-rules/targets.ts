@@ -4,7 +4,7 @@
  * membership is the caller's (`inCollection`), as the catalog knows it.
  *
  * A target names its product or SKU by Voucherify id (`id`) or by the merchant's `source_id`; rules store both
- * (filled from the catalog when the rule is saved), so an order line matches whichever of the two it carries. A
+ * (filled from the catalog when the rule is saved), and an order line the catalog knows is matched by id. A
  * product target matches the lines of its SKUs too. An included target's `effect` picks among the lines it matches:
  * every one (`APPLY_TO_EVERY`, the default, and the `APPLY_FROM_*` orders), or only the cheapest or the most
  * expensive by unit price (`APPLY_TO_CHEAPEST`, `APPLY_TO_MOST_EXPENSIVE`; the earlier line on a tie).
@@ -47,10 +47,12 @@ export function lineMatches(t: Target, line: RuleItem, inCollection?: Collection
   const skuSources = [str(line.sku?.source_id), bySku ? line.source_id : undefined];
   const hit = (key: string | undefined, keys: (string | undefined)[]) => key !== undefined && keys.includes(key);
   switch (t.object) {
+    // By id when the target has one (saved targets always do): a deleted product's target does not match a new product
+    // that reuses its source_id, nor a line the catalog does not know.
     case 'product':
-      return hit(t.id, productIds) || hit(t.source_id, productSources);
+      return t.id !== undefined ? hit(t.id, productIds) : hit(t.source_id, productSources);
     case 'sku':
-      return hit(t.id, skuIds) || hit(t.source_id, skuSources);
+      return t.id !== undefined ? hit(t.id, skuIds) : hit(t.source_id, skuSources);
     case 'products_collection':
       return t.id !== undefined && (inCollection?.(t.id, line) ?? false);
     default:
