@@ -14,6 +14,7 @@ import type { CustomersService } from '../customers/index.js';
 import type { SegmentsService } from '../segments/index.js';
 import type { EventLog } from '../event-log/index.js';
 import { defineModule } from '../module.js';
+import type { MetadataSchemasService } from '../metadata-schemas/index.js';
 import { createOrdersService } from './service.js';
 import type { ItemResolver } from './types.js';
 export { createOrdersService, type Deferred, type OrdersService, type OrderListQuery } from './service.js';
@@ -25,7 +26,7 @@ export { orderStatuses, type ItemCatalog, type ItemProductRef, type ItemResolver
 /** Orders record through the event log and resolve items through products (both listed before them). */
 export const ordersModule = defineModule<
   { orders: ReturnType<typeof createOrdersService> },
-  { log: EventLog; customers: CustomersService; products: { resolveItems: ItemResolver }; segments: SegmentsService; campaigns: CampaignsService }
+  { log: EventLog; customers: CustomersService; products: { resolveItems: ItemResolver }; segments: SegmentsService; campaigns: CampaignsService; metadataSchemas: MetadataSchemasService }
 >({
   name: 'orders',
   create: ({ db, clock, services }) => ({
@@ -35,6 +36,7 @@ export const ordersModule = defineModule<
         clock,
         log: services.log,
         customers: services.customers,
+        checkMetadata: (p, m, ex) => services.metadataSchemas.check(p, 'order', m, ex),
         items: services.products.resolveItems,
         import: {
           segments: services.segments,

@@ -23,6 +23,8 @@ export interface OrdersDeps {
   clock: Clock;
   log: EventLog;
   customers: Pick<CustomersService, 'upsertMany' | 'get' | 'byIds' | 'checkSentMetadata'>;
+  /** Refuses metadata the project's order metadata schema does not allow (metadata_validation_failed). */
+  checkMetadata?: (projectId: string, metadata: Record<string, unknown>, ex: Executor) => Promise<void>;
   /** Resolves items' products and SKUs; without one, items are stored as sent. */
   items?: ItemResolver;
   import?: ImportDeps;
@@ -86,6 +88,8 @@ export function createOrdersService(deps: OrdersDeps) {
     const projectId = cause.projectId;
     const now = clock.now();
     const events: CausedEvent[] = [];
+    // A new order's metadata always (a schema may require keys); a changed one's when the change sends metadata.
+    if (!current || input.metadata !== undefined) await deps.checkMetadata?.(projectId, input.metadata === undefined ? (current?.metadata ?? {}) : (input.metadata ?? {}), tx);
     const customer = await party(tx, cause, input.customer, input.customer_id, 'customer', events, known);
     const referrer = await party(tx, cause, input.referrer, input.referrer_id, 'referrer', events);
     const items =

@@ -13,6 +13,7 @@ import type { CampaignsService } from '../campaigns/index.js';
 import { TesseraError } from '../../core/errors.js';
 import { createCatalogImport, type CatalogImport } from './csv.js';
 import { defineModule } from '../module.js';
+import type { MetadataSchemasService } from '../metadata-schemas/index.js';
 import type { TrashBin } from '../trash-bin/index.js';
 import { createProductBulk, type RecordAction } from './bulk.js';
 import { createProductsService } from './service.js';
@@ -29,11 +30,11 @@ export type { ProductRow, SkuRow, CollectionRow, ProductInput, SkuInput, Collect
  * their outcome as async actions, which the campaigns module holds. */
 export const productsModule = defineModule<
   { products: ReturnType<typeof createProductsService>; productBulk: ReturnType<typeof createProductBulk>; catalogImport: CatalogImport },
-  { campaigns: CampaignsService; trashBin: TrashBin }
+  { campaigns: CampaignsService; trashBin: TrashBin; metadataSchemas: MetadataSchemasService }
 >({
   name: 'products',
   create: ({ db, clock, services }) => {
-    const products = createProductsService({ db, clock, bin: services.trashBin });
+    const products = createProductsService({ db, clock, bin: services.trashBin, checkMetadata: (p, o, m) => services.metadataSchemas.check(p, o, m) });
     const recordAction: RecordAction = (tx, cause, a) => services.campaigns.actions.recordDone(tx, cause, a);
     const missing = (err: unknown) => {
       if (err instanceof TesseraError && err.key === 'not_found') return undefined;

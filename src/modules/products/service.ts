@@ -31,8 +31,15 @@ export function applyProduct(row: ProductRow, input: ProductInput): ProductRow {
   return next;
 }
 
-export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<TrashBin, 'keep'> }) {
+/** Refuses metadata the project's metadata schema of products or SKUs does not allow (metadata_validation_failed). */
+export type CatalogMetadataCheck = (projectId: string, relatedObject: 'product' | 'sku', metadata: Record<string, unknown>) => Promise<void>;
+
+export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<TrashBin, 'keep'>; checkMetadata?: CatalogMetadataCheck }) {
   const { db, clock } = deps;
+  /** A new row's metadata always; a changed row's only when the change sends metadata. */
+  const checkMetadata = async (projectId: string, what: 'product' | 'sku', metadata: Record<string, unknown>, sent: unknown) => {
+    if (sent !== undefined) await deps.checkMetadata?.(projectId, what, metadata);
+  };
 
   async function getProduct(projectId: string, key: string, tx: Executor = db): Promise<ProductRow> {
     const p = await sql.selectProduct(tx, projectId, key);
@@ -50,6 +57,7 @@ export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<T
       { id: newSortableId('prod', now), project_id: projectId, source_id: null, name: null, price: null, attributes: [], metadata: {}, image_url: null, created_at: now, updated_at: null },
       input,
     );
+    await checkMetadata(projectId, 'product', row.metadata, true);
     if (await unique('product', row.source_id, () => sql.insertProduct(db, row))) return row;
     // A concurrent request created the product with this source_id after the lookup: POST upserts, so it is updated.
     const [winner] = row.source_id !== null ? await sql.selectProductsByKeys(db, projectId, [], [row.source_id]) : [];
@@ -60,6 +68,7 @@ export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<T
   async function updateProduct(projectId: string, key: string, input: ProductInput): Promise<ProductRow> {
     const current = await getProduct(projectId, key);
     const row = { ...applyProduct(current, { ...input, id: undefined }), updated_at: clock.now() };
+    await checkMetadata(projectId, 'product', row.metadata, input.metadata);
     await unique('product', row.source_id, () => sql.updateProduct(db, row));
     return row;
   }
@@ -104,6 +113,7 @@ export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<T
       { id: newSortableId('sku', now), project_id: projectId, product_id: product.id, source_id: null, sku: null, price: null, currency: null, attributes: {}, metadata: {}, image_url: null, created_at: now, updated_at: null },
       input,
     );
+    await checkMetadata(projectId, 'sku', row.metadata, true);
     if (await unique('sku', row.source_id, () => sql.insertSku(db, row))) return row;
     // A concurrent request created the SKU with this source_id after the lookup: POST upserts, so it is updated.
     const [winner] = row.source_id !== null ? await sql.selectSkusByKeys(db, projectId, [], [row.source_id]) : [];
@@ -115,6 +125,7 @@ export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<T
   async function updateSku(projectId: string, productKey: string, skuKey: string, input: SkuInput): Promise<SkuRow> {
     const { sku } = await skuOf(projectId, productKey, skuKey);
     const row = { ...applySku(sku, { ...input, id: undefined }), updated_at: clock.now() };
+    await checkMetadata(projectId, 'sku', row.metadata, input.metadata);
     await unique('sku', row.source_id, () => sql.updateSku(db, row));
     return row;
   }
