@@ -48,6 +48,8 @@ export function amountsOf(
   const discount = input.discount_amount ?? current?.discount_amount ?? 0;
   const itemsDiscount = sum(items.map((i) => i.discount_amount ?? 0));
   const totalDiscount = discount + itemsDiscount;
+  const over = items.find((i) => i.amount !== undefined && (i.discount_amount ?? 0) > i.amount);
+  if (over) throw invalidOrder(`An item's discount (${over.discount_amount}) exceeds its amount (${over.amount})`);
   const largest = Math.max(amount ?? 0, initial ?? 0, totalDiscount, ...items.map((i) => i.amount ?? 0));
   if (largest > maxAmount) throw invalidOrder(`The order's amounts must stay within ${maxAmount} (minor units); got ${largest}`);
   if (amount !== null && totalDiscount > amount) {

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../../core/clock.js';
-import { duplicate, invalidCustomer, invalidPayload, notFound, TesseraError } from '../../core/errors.js';
+import { duplicate, invalidCustomer, invalidOrder, invalidPayload, notFound, TesseraError } from '../../core/errors.js';
 import { newId, newSortableId } from '../../core/ids.js';
 import { isDataException, isUniqueViolation, retryTransaction, type Db, type Executor, type Statement } from '../../store/db.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
@@ -91,6 +91,10 @@ export function createOrdersService(deps: OrdersDeps) {
     // A new order's metadata always (a schema may require keys); a changed one's when the change sends metadata.
     if (!current || input.metadata !== undefined) await deps.checkMetadata?.(projectId, input.metadata === undefined ? (current?.metadata ?? {}) : (input.metadata ?? {}), tx);
     const customer = await party(tx, cause, input.customer, input.customer_id, 'customer', events, known);
+    // Both sent: they must name the same customer (which one wins would be a guess).
+    if (input.customer !== undefined && typeof input.customer_id === 'string' && customer?.id !== input.customer_id) {
+      throw invalidOrder(`Property .customer names customer ${customer?.id}, and .customer_id another (${input.customer_id})`);
+    }
     const referrer = await party(tx, cause, input.referrer, input.referrer_id, 'referrer', events);
     const items =
       input.items === undefined ? (kept ?? current?.items ?? []) : deps.items ? await deps.items(tx, projectId, input.items, deferred?.catalog) : input.items.map(plainItem);
