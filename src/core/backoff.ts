@@ -19,6 +19,29 @@ export function nextRetryAt(firstAttemptAt: Date, attemptsMade: number, now: Dat
   return new Date(Math.max(firstAttemptAt.getTime() + offset + jitter, now.getTime() + 1000));
 }
 
+/** The time the schedule spans: its last retry's offset after the first attempt (24 hours). */
+export const scheduleWindowMs = retryOffsetsMs[retryOffsetsMs.length - 1]!;
+
+/** The earliest retry n (1-based) may fall, jitter included, in ms after the first attempt. */
+export function earliestRetryMs(n: number): number {
+  const offset = retryOffsetsMs[n - 1]!;
+  return offset - 0.1 * (offset - (retryOffsetsMs[n - 2] ?? 0));
+}
+
+/**
+ * The next retry by elapsed time rather than by count, for a sendout whose attempts ran out before the schedule's
+ * time did (a receiver that kept asking to come back within seconds): the first retry of the schedule whose window
+ * is still ahead, or undefined once the last one's has begun. So a throttling receiver does not shrink the 24 hours,
+ * and its attempts stay bounded (at most one more per retry of the schedule).
+ */
+export function nextRetryByTime(firstAttemptAt: Date, now: Date, random: () => number = Math.random): Date | undefined {
+  const elapsed = now.getTime() - firstAttemptAt.getTime();
+  for (let n = 1; n <= retryOffsetsMs.length; n++) {
+    if (earliestRetryMs(n) > elapsed) return nextRetryAt(firstAttemptAt, n, now, random);
+  }
+  return undefined;
+}
+
 /** Bounds on a receiver's Retry-After: at least a second, at most six hours. */
 export const retryAfterBoundsMs = { min: 1000, max: 6 * 60 * minute } as const;
 

@@ -1,4 +1,4 @@
-import { maxAttempts, nextRetryAt, retryAfterMs } from '../../core/backoff.js';
+import { maxAttempts, nextRetryAt, nextRetryByTime, retryAfterMs } from '../../core/backoff.js';
 import type { AttemptResult, Outcome } from './types.js';
 
 /**
@@ -22,15 +22,22 @@ export interface Decision {
   nextAttemptAt?: Date;
 }
 
-/** The classification, with the schedule applied: a retry with no attempts left becomes give_up. */
+/**
+ * The classification, with the schedule applied. Retries follow the schedule by count; a Retry-After is honoured
+ * while attempts are left. Once they are used up the sendout gives up only if the schedule's time has run too: a
+ * receiver that used them up early by asking for short waits gets the rest of the 24 hours on the schedule by
+ * elapsed time (a Retry-After still sets the earliest next attempt).
+ */
 export function decide(r: AttemptResult, attemptsMade: number, firstAttemptAt: Date, now: Date, random?: () => number): Decision {
   const outcome = classify(r);
   if (outcome === 'delivered' || outcome === 'disable_endpoint' || outcome === 'give_up' || outcome === 'drop') return { outcome };
-  if (attemptsMade >= maxAttempts) return { outcome: 'give_up' };
-  if (outcome === 'retry_after') {
-    const delay = retryAfterMs(r.retryAfter, now);
-    if (delay !== undefined) return { outcome, nextAttemptAt: new Date(now.getTime() + delay) };
+  const delay = outcome === 'retry_after' ? retryAfterMs(r.retryAfter, now) : undefined;
+  if (attemptsMade >= maxAttempts) {
+    const at = nextRetryByTime(firstAttemptAt, now, random);
+    if (!at) return { outcome: 'give_up' };
+    return { outcome, nextAttemptAt: new Date(Math.max(at.getTime(), now.getTime() + (delay ?? 0))) };
   }
+  if (delay !== undefined) return { outcome: 'retry_after', nextAttemptAt: new Date(now.getTime() + delay) };
   const at = nextRetryAt(firstAttemptAt, attemptsMade, now, random);
   return at ? { outcome: 'retry', nextAttemptAt: at } : { outcome: 'give_up' };
 }

@@ -7,7 +7,7 @@ import { decide, type Decision } from './classify.js';
 import type { Sender } from './sender.js';
 import { signatureHeaders, type SigningSecrets } from './signing.js';
 import * as sql from './sql.js';
-import { failingAttempt, isTestSendout, type AttemptResult, type DeliveryIncident, type NewSendout, type Outcome, type SendoutStatus, type SourceObject, type SourceOwner, type SourceState } from './types.js';
+import { isTestSendout, showsFailing, type AttemptResult, type DeliveryIncident, type NewSendout, type Outcome, type SendoutStatus, type SourceObject, type SourceOwner, type SourceState } from './types.js';
 
 export interface DeliveryDeps {
   db: Db;
@@ -82,7 +82,7 @@ export function createDelivery(deps: DeliveryDeps) {
       const disabled = failed && d.outcome !== 'drop' && !trial ? await disableFailedSource(item) : null;
       // Nor does a trial raise the alerts of a failing message: it says nothing of what the distribution sends.
       if (watchers.length === 0 || c.event_type.startsWith('tessera.') || trial) continue;
-      const kind = failed ? 'exhausted' : d.outcome === 'delivered' ? (c.attempts > 1 || failing ? 'recovered' : null) : c.attempts === failingAttempt ? 'failing' : null;
+      const kind = failed ? 'exhausted' : d.outcome === 'delivered' ? (c.attempts > 1 || failing ? 'recovered' : null) : showsFailing(c.attempts, finished.getTime() - c.scheduled_from.getTime()) ? 'failing' : null;
       if (!kind) continue;
       incidents.push({
         kind,

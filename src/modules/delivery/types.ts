@@ -1,3 +1,4 @@
+import { earliestRetryMs } from '../../core/backoff.js';
 import type { SigningSecrets } from './signing.js';
 
 export type SendoutStatus = 'pending' | 'sent' | 'retrying' | 'failed';
@@ -99,7 +100,7 @@ export interface SourceOwner {
 
 /**
  * A turning point in a source's deliveries, told to watchers (operational webhooks) after its attempt is recorded:
- * - failing: a sendout failed its `failingAttempt`th attempt (the endpoint has been failing for minutes);
+ * - failing: a sendout failed its `failingAttempt`th attempt or a later one, minutes after its first (showsFailing);
  * - exhausted: a sendout failed for good (no attempt left, 410 Gone, blocked target); `disabled` is the reason its
  *   source was disabled by it, or null when it was disabled already;
  * - recovered: a sendout was delivered on a retry, or to a source marked failing.
@@ -112,5 +113,14 @@ export interface DeliveryIncident {
   disabled: string | null;
 }
 
-/** After this many failed attempts of one sendout (about 7 minutes on the retry schedule), its source is failing. */
+/** After this many failed attempts of one sendout (about 4 minutes on the retry schedule), its source is failing. */
 export const failingAttempt = 4;
+
+/**
+ * Whether a failed attempt says its source is failing: at least the `failingAttempt`th, and at least as long after
+ * the first as that attempt comes on the schedule. Time counts, not attempts alone: a receiver that asks to be
+ * retried within seconds has not been failing for minutes.
+ */
+export function showsFailing(attempts: number, elapsedMs: number): boolean {
+  return attempts >= failingAttempt && elapsedMs >= earliestRetryMs(failingAttempt - 1);
+}
