@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { Agent, request } from 'undici';
 import { BlockedTargetError, guardedLookup, isBlockedAddress } from '../../core/net-guard.js';
 import { createBrokerPublisher } from './broker.js';
+import { describeBrokerError } from './broker-errors.js';
 import { brokerTarget } from './targets.js';
 import type { AttemptResult } from './types.js';
 
@@ -78,7 +79,9 @@ export function createSender(options: SenderOptions) {
         await brokers.publish(broker, body, headers, headers['webhook-id'] ?? `msg_${t0}`);
         return done({ accepted: true });
       } catch (err) {
-        return done({ error: describe(err), ...((err as { permanent?: boolean }).permanent ? { dropped: true } : {}) });
+        // Named, never addressed: the broker's URL stays in the environment (README, Brokers).
+        const error = describeBrokerError(err, broker.broker, options.brokers?.[broker.broker]);
+        return done({ error, ...((err as { permanent?: boolean }).permanent ? { dropped: true } : {}) });
       }
     }
     try {
