@@ -35,10 +35,29 @@ const flushAt = 500;
 /** Keys whose values never reach the log, at any depth. */
 const secretKeys = /^(client_secret|secret|password|token|access_token|app_token|refresh_token)$/i;
 
+/** Keys of URLs whose query string (and fragment) may carry a receiver's token: kept without it. */
+const targetKeys = /^(target_url|url)$/i;
+
+/** A URL without its query string and fragment, which say that they were there. */
+function withoutQuery(url: string): string {
+  const at = url.search(/[?#]/);
+  return at < 0 ? url : `${url.slice(0, at)}?[redacted]`;
+}
+
+function redactedEntry(key: string, value: unknown, depth: number): unknown {
+  if (secretKeys.test(key)) return '[redacted]';
+  if (targetKeys.test(key) && typeof value === 'string') return withoutQuery(value);
+  // Custom headers (a webhook's, a distribution channel's) hold receivers' credentials: their names are kept.
+  if (key === 'headers' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.fromEntries(Object.keys(value).map((name) => [name, '[redacted]']));
+  }
+  return redacted(value, depth + 1);
+}
+
 function redacted(value: unknown, depth = 0): unknown {
   if (depth > 20 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => redacted(v, depth + 1));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, secretKeys.test(k) ? '[redacted]' : redacted(v, depth + 1)]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactedEntry(k, v, depth)]));
 }
 
 function cut(text: string): string {
