@@ -31,13 +31,27 @@ function describe(err: unknown): string {
   return e?.code ? `${e.code}: ${msg}` : msg;
 }
 
-async function readStart(body: AsyncIterable<Buffer> & { dump?: (o?: { limit: number }) => Promise<void> }): Promise<string> {
+/** How long the start of a response body is waited for once the status and headers are in. */
+export const responseBodyWaitMs = 1000;
+
+/**
+ * The first responseBodyLimit bytes of a response body, or what came of them within waitMs; a body that stalls or
+ * breaks off keeps what arrived. The status is the answer: its body never turns it into a failure.
+ */
+async function readStart(body: AsyncIterable<Buffer> & { destroy(): unknown }, waitMs: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= responseBodyLimit) break;
+  const timer = setTimeout(() => body.destroy(), waitMs);
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= responseBodyLimit) break;
+    }
+  } catch {
+    // Cut off or too slow: what arrived is kept.
+  } finally {
+    clearTimeout(timer);
   }
   return storableText(Buffer.concat(chunks));
 }
@@ -98,7 +112,7 @@ export function createSender(options: SenderOptions) {
       });
       const responseHeaders: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) responseHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
-      const responseBody = await readStart(res.body);
+      const responseBody = await readStart(res.body, Math.min(responseBodyWaitMs, options.timeoutMs));
       res.body.destroy();
       return done({
         statusCode: res.statusCode,
