@@ -5,7 +5,7 @@ import { standardWebhooksSecret, type Audit, type SendoutStatus, type SourceObje
 import type { DistributionsService } from '../../modules/distributions/index.js';
 import type { ProjectSecrets, SigningSecretsService } from '../../modules/projects/index.js';
 import { eventTypeCatalog, webhookBody, webhookObject, type WebhookInput, type WebhooksService } from '../../modules/webhooks/index.js';
-import { dateParam, limitParam, listOf, toDate } from '../list.js';
+import { dateParam, limitParam, listOf, pageParam, toDate } from '../list.js';
 
 type P = { projectId: string; webhookId: string; sendoutId: string };
 
@@ -92,9 +92,13 @@ export function webhookRoutes(
   app.post<{ Params: P; Body: WebhookInput }>(base, { schema: { body: webhookBody } }, async (req) =>
     webhookObject(await webhooks.create(req.params.projectId, req.body)),
   );
-  app.get<{ Params: P }>(base, async (req) => {
+  // Without `limit`, every endpoint (a project has few); with it, a page of them. `total` counts them all.
+  const webhookListQuery = { type: 'object', properties: { limit: { ...limitParam, default: undefined }, page: pageParam }, additionalProperties: false } as const;
+  app.get<{ Params: P; Querystring: { limit?: number; page: number } }>(base, { schema: { querystring: webhookListQuery } }, async (req) => {
     const rows = await webhooks.list(req.params.projectId);
-    return listOf('data', rows.map(webhookObject), { total: rows.length });
+    const { limit, page } = req.query;
+    const shown = limit === undefined ? rows : rows.slice((page - 1) * limit, page * limit);
+    return listOf('data', shown.map(webhookObject), { total: rows.length });
   });
   app.get<{ Params: P }>(`${base}/:webhookId`, async (req) => webhookObject(await webhooks.get(req.params.projectId, req.params.webhookId)));
   app.put<{ Params: P; Body: WebhookInput }>(`${base}/:webhookId`, { schema: { body: webhookBody } }, async (req) =>
@@ -138,10 +142,10 @@ export function webhookRoutes(
     async (req) => {
       const object = req.params.webhookId.startsWith('distr_') ? 'distribution' : 'webhook';
       await requireSending(req.params.projectId, { object, id: req.params.webhookId });
-      const retried = await audit.retryFailed(req.params.projectId, req.params.webhookId, {
-        from: toDate(req.body?.start_date),
-        to: toDate(req.body?.end_date),
-      });
+      const from = toDate(req.body?.start_date);
+      const to = toDate(req.body?.end_date);
+      if (from && to && from > to) throw invalidPayload('Property .start_date must not be after .end_date');
+      const retried = await audit.retryFailed(req.params.projectId, req.params.webhookId, { from, to });
       return { object: 'webhook_retry', webhook_id: req.params.webhookId, retried };
     },
   );
