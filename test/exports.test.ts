@@ -123,6 +123,27 @@ describe('exports', () => {
     ]);
   });
 
+  it("exports transactions' details and source as the API's transaction list shows them", async () => {
+    await server.vouchers.create({ code: 'EXP-GIFT-2', type: 'GIFT_VOUCHER', gift: { amount: 1000 } } as any);
+    await server.vouchers.balance.create('EXP-GIFT-2', { amount: 300, reason: 'api' } as any);
+    await server.vouchers.balance.create('EXP-GIFT-2', { amount: -100 } as any);
+    for (const code of ['EXP-GIFT-2', cardCode]) {
+      const listed = await t.app.inject({ method: 'GET', url: `/v1/vouchers/${code}/transactions`, headers: p.server });
+      expect(listed.statusCode, listed.body).toBe(200);
+      const api = new Map((listed.json().data as any[]).map((x) => [x.id, x]));
+      expect(api.size).toBeGreaterThan(1);
+      const file = await exported({ exported_object: 'voucher_transactions', parameters: { fields: ['id', 'source', 'details'], filters: { voucher_id: { conditions: { $in: [[...api.values()][0].voucher_id] } } } } });
+      expect(file[0]).toEqual(['ID', 'Source', 'Details']);
+      expect(file.length - 1).toBe(api.size);
+      for (const [id, source, details] of file.slice(1)) {
+        const x = api.get(id!);
+        expect(source).toBe(x.source);
+        expect(details).not.toBe('');
+        expect(JSON.parse(details!)).toEqual(x.details);
+      }
+    }
+  });
+
   it("keeps a per-object export's own filters under their junction, and'ed whole with the object's", async () => {
     const perObject = async (filters: object) => {
       const res = await t.app.inject({ method: 'POST', url: '/v1/vouchers/EXP-GIFT/transactions/export', headers: p.server, payload: { parameters: { order: 'created_at', fields: ['type'], filters } } });

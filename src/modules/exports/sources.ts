@@ -3,7 +3,8 @@
  * default fields, the orders and filters it takes, and how a batch of rows becomes the fields' values.
  */
 import type { Executor } from '../../store/db.js';
-import { voucherObject, type VoucherRow } from '../vouchers/index.js';
+import { giftTransactionObject, voucherObject, type VoucherRow } from '../vouchers/index.js';
+import { loyaltyTransactionObject } from '../loyalties/index.js';
 import type { CampaignsService } from '../campaigns/index.js';
 import type { ExportedObject } from './types.js';
 
@@ -239,29 +240,34 @@ export function sources(deps: SourceDeps): Record<ExportedObject, Source> {
     },
     voucher_transactions: {
       // Gift credits' and loyalty points' ledgers, as one.
-      from: `(SELECT id, project_id, campaign_id, voucher_id, type, source_id, reason, NULL::text AS source, balance, amount, NULL::text AS related_transaction_id, NULL::jsonb AS details, created_at FROM voucher_transactions
+      // Each row becomes the API's transaction object (GET /v1/vouchers/{code}/transactions), so the file's details and
+      // source are what the API shows.
+      from: `(SELECT id, project_id, campaign_id, voucher_id, type, source_id, reason, NULL::text AS source, balance, amount, NULL::bigint AS total, NULL::jsonb AS related, false AS loyalty, created_at FROM voucher_transactions
               UNION ALL
-              SELECT id, project_id, campaign_id, voucher_id, type, source_id, reason, source, balance, points, related->>'transaction_id', related, created_at FROM loyalty_transactions) t`,
+              SELECT id, project_id, campaign_id, voucher_id, type, source_id, reason, source, balance, points, total, related, true, created_at FROM loyalty_transactions) t`,
       time: 't.created_at',
       fields: ['id', 'campaign_id', 'voucher_id', 'type', 'source_id', 'reason', 'source', 'balance', 'amount', 'related_transaction_id', 'created_at', 'details'],
       defaults: ['id', 'type', 'source_id', 'reason', 'balance', 'amount', 'created_at', 'voucher_id', 'campaign_id', 'details', 'source'],
       orders: { created_at: createdAt },
       filters: { id: text('t.id'), voucher_id: text('t.voucher_id'), campaign_id: text('t.campaign_id'), type: text('t.type'), source_id: text('t.source_id'), created_at: createdAt },
       async values(_tx, _projectId, rows) {
-        return rows.map((r) => ({
-          id: r.id,
-          campaign_id: r.campaign_id,
-          voucher_id: r.voucher_id,
-          type: r.type,
-          source_id: r.source_id,
-          reason: r.reason,
-          source: r.source ?? 'API',
-          balance: Number(r.balance),
-          amount: Number(r.amount),
-          related_transaction_id: r.related_transaction_id,
-          created_at: r.created_at,
-          details: r.details && Object.keys(r.details as object).length > 0 ? r.details : null,
-        }));
+        return rows.map((r) => {
+          const o = r.loyalty ? loyaltyTransactionObject({ ...r, points: r.amount, related: r.related ?? {} } as never) : giftTransactionObject(r as never);
+          return {
+            id: o.id,
+            campaign_id: r.campaign_id,
+            voucher_id: o.voucher_id,
+            type: o.type,
+            source_id: o.source_id,
+            reason: o.reason,
+            source: o.source,
+            balance: Number(r.balance),
+            amount: Number(r.amount),
+            related_transaction_id: o.related_transaction_id,
+            created_at: r.created_at,
+            details: o.details,
+          };
+        });
       },
     },
     points_expiration: {

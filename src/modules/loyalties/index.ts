@@ -39,6 +39,7 @@ import { createLoyaltiesService } from './service.js';
 export { type LoyaltiesService, type BalanceChangeInput, type TransferInput, maxTransfers } from './service.js';
 export { type EarningRules, maxRulesPerProject } from './rules.js';
 export { pointsFor } from './earning.js';
+export { transactionObject as loyaltyTransactionObject } from './view.js';
 export type { EarningRuleInput } from './types.js';
 export { type Tiers, type TierInput, type TierRow, maxTiers, mapPoints } from './tiers.js';
 export type { Pending } from './pending.js';

@@ -28,7 +28,8 @@ function balanceObject(v: VoucherRow, amount: number) {
   };
 }
 
-function transactionObject(t: sql.TransactionRow, v: VoucherRow) {
+/** A gift card's VoucherTransaction (also each row of a voucher_transactions export). */
+export function transactionObject(t: sql.TransactionRow) {
   const amount = Number(t.amount);
   const balance = Number(t.balance);
   return {
@@ -39,7 +40,7 @@ function transactionObject(t: sql.TransactionRow, v: VoucherRow) {
     source: 'API' as const,
     reason: t.reason,
     type: t.type,
-    details: { balance: { type: 'gift_voucher', total: balance, object: 'balance', amount, balance, operation_type: 'MANUAL', related_object: { id: v.id, type: 'voucher' } } },
+    details: { balance: { type: 'gift_voucher', total: balance, object: 'balance', amount, balance, operation_type: 'MANUAL', related_object: { id: t.voucher_id, type: 'voucher' } } },
     related_transaction_id: null,
     created_at: t.created_at.toISOString(),
   };
@@ -95,7 +96,7 @@ export function createBalances(deps: {
       };
       await sql.insertTransaction(tx, { id: t.id, projectId: cause.projectId, voucherId: v.id, campaignId: v.campaign_id, type: t.type, sourceId: t.source_id, reason: t.reason, amount: input.amount, balance: Number(t.balance), now });
       const balance = balanceObject(v, input.amount);
-      const transaction = transactionObject(t, v);
+      const transaction = transactionObject(t);
       const simpleCampaign = campaign ? deps.campaigns.simple(campaign) : null;
       const events: CausedEvent[] = [];
       if (input.amount > 0) {
@@ -117,7 +118,7 @@ export function createBalances(deps: {
   async function transactions(projectId: string, code: string, q: { limit: number; starting_after_id?: string; order?: string }) {
     const v = await deps.find(projectId, code);
     const rows = await sql.selectTransactions(db, projectId, { voucherId: v.id }, q.limit + 1, q.starting_after_id, q.order === 'id');
-    const page = rows.slice(0, q.limit).map((t) => transactionObject(t, v));
+    const page = rows.slice(0, q.limit).map((t) => transactionObject(t));
     return { data: page, has_more: rows.length > q.limit, more_starting_after: rows.length > q.limit ? page.at(-1)?.id : undefined };
   }
 
@@ -125,8 +126,7 @@ export function createBalances(deps: {
   async function campaignTransactions(projectId: string, campaignId: string, q: { limit: number; starting_after_id?: string; order?: string; filters?: Record<string, ValueFilter | undefined> }) {
     const rows = await sql.selectTransactions(db, projectId, { campaignId }, q.limit + 1, q.starting_after_id, q.order === 'id', q.filters);
     const page = rows.slice(0, q.limit);
-    const vouchers = new Map((page.length > 0 ? await sql.selectByIds(db, [...new Set(page.map((t) => t.voucher_id))]) : []).map((v) => [v.id, v]));
-    const data = page.map((t) => transactionObject(t, vouchers.get(t.voucher_id)!));
+    const data = page.map((t) => transactionObject(t));
     return { data, has_more: rows.length > q.limit, more_starting_after: rows.length > q.limit ? data.at(-1)?.id : undefined };
   }
 
