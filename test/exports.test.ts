@@ -257,6 +257,17 @@ describe('exports', () => {
     expect(await server.distributions.exports.get(second.id)).toMatchObject({ status: 'ERROR', result: { error: 'bad  value' } });
   });
 
+  it('neutralises cells a spreadsheet would run as formulas with a leading quote, but keeps numbers as they are', async () => {
+    const names = ['=HYPERLINK("http://x","y")', '+1+2', '-2+3', '@SUM(A1)', '\tTAB', '\rCR', 'plain'];
+    for (const [i, name] of names.entries()) await server.customers.create({ source_id: `formula-${i}`, name } as any);
+    const file = await exported({ exported_object: 'customer', parameters: { fields: ['source_id', 'name'], order: 'source_id', filters: { source_id: { conditions: { $in: names.map((_, i) => `formula-${i}`) } } } } });
+    expect(file.slice(1).map((r) => r[1])).toEqual(names.map((n) => (n === 'plain' ? n : `'${n}`)));
+    // A negative number is a number, not a formula.
+    const card: any = await server.loyalties.exportCardTransactions(cardCode, programId, { parameters: { order: 'created_at', fields: ['type', 'amount'] } } as any);
+    await build();
+    expect(await download(await server.distributions.exports.get(card.id))).toContainEqual(['POINTS_REMOVAL', '-15']);
+  });
+
   it('keeps an export of an empty selection to its header line', async () => {
     const file = await exported({ exported_object: 'customer', parameters: { fields: ['source_id', 'email'], filters: { source_id: { conditions: { $is: ['nobody'] } } } } });
     expect(file).toEqual([['Source ID', 'Email']]);

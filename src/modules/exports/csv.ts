@@ -9,10 +9,18 @@ export function headerOf(field: string): string {
     .join(' ');
 }
 
-/** A value as a cell: dates in ISO 8601, objects and arrays as JSON, nothing as an empty cell. */
+/** What a spreadsheet takes for a formula at the start of a cell (OWASP's CSV injection list). */
+const formulaStart = /^[=+\-@\t\r]/;
+const plainNumber = /^-?\d+(\.\d+)?$/;
+
+/**
+ * A value as a cell: dates in ISO 8601, objects and arrays as JSON, nothing as an empty cell. Text a spreadsheet would
+ * run as a formula (a customer's name can come through a client-side key) starts with a `'`; numbers stay as they are.
+ */
 export function cell(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (v instanceof Date) return v.toISOString();
   if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  const s = String(v);
+  return typeof v === 'string' && formulaStart.test(s) && !plainNumber.test(s) ? `'${s}` : s;
 }
