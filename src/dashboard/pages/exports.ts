@@ -15,7 +15,7 @@ export interface ExportServices {
 /** An export's state, and its file's link once it is written (the API's download, with the export's own token). */
 function state(e: ReturnType<typeof exportObject>): Html {
   if (e.status === 'DONE' && e.result && 'url' in e.result) return html`<span class="badge completed" id="export-status">DONE</span> <a class="button" id="export-download" href="${e.result.url}" download>Download the CSV</a>`;
-  if (e.status === 'ERROR') return html`<span class="badge failed" id="export-status">ERROR</span> ${e.result && 'error' in e.result ? String((e.result.error as { message?: string } | null)?.message ?? '') : ''}`;
+  if (e.status === 'ERROR') return html`<span class="badge failed" id="export-status">ERROR</span> ${e.result && 'error' in e.result ? (e.result.error ?? '') : ''}`;
   return html`<span class="badge running" id="export-status">${e.status}</span> the file is being written…`;
 }
 
