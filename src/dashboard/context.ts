@@ -47,6 +47,8 @@ export interface ProjectCtx {
   project: ProjectRef;
   /** /dashboard/p/<project id> */
   base: string;
+  /** A team user's role in the project (none for management credentials, which may do everything). */
+  role?: Role;
   render(reply: FastifyReply, screen: Screen, title: string, body: Html): FastifyReply;
   /** Redirects (303) after a change, with a message shown once on the next page. */
   done(reply: FastifyReply, to: string, text: string, kind?: 'ok' | 'error'): FastifyReply;
@@ -85,6 +87,7 @@ export async function projectCtx(req: FastifyRequest): Promise<ProjectCtx> {
     projects,
     project,
     base,
+    role,
     render,
     done,
     reveal: (reply, screen, title, text, back) =>

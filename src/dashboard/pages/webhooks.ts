@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { accessNeeded, allows } from '../../modules/team/index.js';
 import { operationalTypes, subscribableTypes } from '../../modules/webhooks/index.js';
 import { ApiRefusal } from '../api-client.js';
 import { field, fields, projectCtx, type ProjectCtx } from '../context.js';
@@ -119,6 +120,14 @@ interface SecretLinks {
   whose: string;
 }
 
+/**
+ * "Reveal secret" is shown to those whose role may read the signing secrets (by the rule that refuses the others:
+ * the project's and an endpoint's own are alike), as buttons a role cannot use are not shown.
+ */
+function mayReveal(c: ProjectCtx): boolean {
+  return !c.role || allows(c.role, accessNeeded('GET', '/webhook-secret'));
+}
+
 function secretCard(c: ProjectCtx, secret: Secret | undefined, links?: SecretLinks): Html {
   const to: SecretLinks = links ?? { reveal: `${c.base}/webhooks?reveal=1#secret-h`, hide: `${c.base}/webhooks`, rotate: `${c.base}/webhook-secret/rotate`, whose: "this project's" };
   return html`<section class="card" aria-labelledby="secret-h"><h2 id="secret-h">Signing secret</h2>
@@ -131,7 +140,9 @@ ${secret
 <dt>Standard Webhooks secret</dt><dd class="mono">${secret.standard_webhooks_secret}</dd>
 ${secret.previous ? html`<dt>Previous secret (signs until ${when(secret.previous.expires_at)})</dt><dd class="mono">${secret.previous.secret}</dd>` : ''}</dl>
 <p><a class="button secondary" href="${to.hide}">Hide secret</a></p>`
-  : html`<p><a class="button secondary" href="${to.reveal}">Reveal secret</a></p>`}
+  : mayReveal(c)
+    ? html`<p><a class="button secondary" href="${to.reveal}">Reveal secret</a></p>`
+    : ''}
 ${postButton(c.session, to.rotate, 'Rotate secret', {
   secondary: true,
   confirm: 'Rotate the signing secret? The current one keeps signing beside the new one for 24 hours.',
