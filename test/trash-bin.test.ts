@@ -102,7 +102,8 @@ describe('the bin', () => {
     const refused = await api('POST', `/v1/trash-bin/${entry.id}/restore`);
     expect(refused.statusCode).toBe(409);
     expect(refused.json()).toMatchObject({ code: 409, key: 'duplicate_found', resource_id: entry.id });
-    expect(refused.json().details).toContain('REUSED-1');
+    expect(refused.json().details).toContain('a voucher with code REUSED-1 exists again');
+    expect(refused.json().details).not.toMatch(/_unique|_key\b|constraint/);
     expect(await ok('GET', `/v1/trash-bin/${entry.id}`)).toEqual(entry);
     await api('DELETE', '/v1/vouchers/REUSED-1?force=true');
     await ok('POST', `/v1/trash-bin/${entry.id}/restore`);
@@ -147,7 +148,26 @@ describe('the bin', () => {
     const orphan = await api('POST', `/v1/trash-bin/${skuEntry.id}/restore`);
     expect(orphan.statusCode).toBe(404);
     expect(orphan.json()).toMatchObject({ key: 'not_found', resource_id: skuEntry.id });
+    expect(orphan.json().details).toContain(`its product ${product.id} is gone`);
+    expect(orphan.json().details).not.toContain('fkey');
     expect(await ok('GET', `/v1/trash-bin/${skuEntry.id}`)).toEqual(skuEntry);
+  });
+
+  it('a restore refused names the resource in the way, not a database constraint', async () => {
+    const c = await ok('POST', '/v1/campaigns', { name: 'Named again, twice', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
+    expect((await api('DELETE', `/v1/campaigns/${c.id}`)).statusCode).toBeLessThan(300);
+    const campaignEntry = (await binned('?order=-id')).data[0];
+    await ok('POST', '/v1/campaigns', { name: 'Named again, twice', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
+    const named = await api('POST', `/v1/trash-bin/${campaignEntry.id}/restore`);
+    expect(named.statusCode).toBe(409);
+    expect(named.json().details).toContain('a campaign with name Named again, twice exists again');
+    const product = await ok('POST', '/v1/products', { name: 'Cup', source_id: 'bin-cup' });
+    expect((await api('DELETE', `/v1/products/${product.id}`)).statusCode).toBe(204);
+    const productEntry = (await binned('?order=-id')).data[0];
+    await ok('POST', '/v1/products', { name: 'Other cup', source_id: 'bin-cup' });
+    const sourced = await api('POST', `/v1/trash-bin/${productEntry.id}/restore`);
+    expect(sourced.statusCode).toBe(409);
+    expect(sourced.json().details).toContain('a product with source ID bin-cup exists again');
   });
 
   it('deletes racing on one campaign or product: one wins, the others find nothing, the bin holds one entry', async () => {

@@ -7,15 +7,42 @@ import * as sql from './sql.js';
 import { binTables, type BinEntryRow, type BinListQuery, type Binned } from './types.js';
 import { binEntryObject } from './view.js';
 
-/** What a restore that PostgreSQL refused means to the caller (a 4xx naming the conflict), else the error itself. */
+/** A table's rows as a person names them. */
+const nouns: Record<string, string> = { vouchers: 'voucher', campaigns: 'campaign', products: 'product', skus: 'SKU', customers: 'customer', segments: 'segment', categories: 'category', validation_rules: 'validation rule', promotion_tiers: 'promotion tier', loyalty_tiers: 'loyalty tier', rewards: 'reward', locations: 'location', orders: 'order' };
+const nounOf = (table: string | undefined) => (table ? (nouns[table] ?? table.replace(/s$/, '').replaceAll('_', ' ')) : 'resource');
+const columnName = (c: string) => c.replace(/^\w+\((\w+)\)$/, '$1').replace(/_id$/, ' ID').replaceAll('_', ' ');
+
+/**
+ * The key PostgreSQL names in a refusal's detail (`Key (project_id, code)=(proj_1, A-1) ...`), without the project:
+ * its columns as words and its value (the rest of the values, which may hold commas).
+ */
+function keyOf(detail: string | undefined): { columns: string; value: string } | undefined {
+  const m = /^Key \((.+?)\)=\((.*)\) (already exists|is not present)/s.exec(detail ?? '');
+  if (!m) return undefined;
+  let columns = m[1]!.split(', ');
+  let value = m[2]!;
+  if (columns[0] === 'project_id' && columns.length > 1) {
+    columns = columns.slice(1);
+    value = value.slice(value.indexOf(', ') + 2);
+  }
+  return { columns: columns.map(columnName).join(', '), value };
+}
+
+/** What a restore that PostgreSQL refused means to the caller (a 4xx naming what is in the way), else the error itself. */
 function restoreRefused(err: unknown, e: BinEntryRow): unknown {
-  const pg = err as { code?: string; constraint?: string };
+  const pg = err as { code?: string; table?: string; detail?: string };
   const what = `${e.resource_type} ${e.resource_name ?? e.resource_id}`;
+  const key = keyOf(pg.detail);
+  // Codes are unique whatever their case: the key holds the lower-cased code, the entry the code as written.
+  if (key && e.resource_name?.toLowerCase() === key.value) key.value = e.resource_name;
   if (pg.code === '23505') {
-    return new TesseraError('duplicate_found', `Cannot restore ${what}: what it holds is taken again since its deletion (${pg.constraint ?? 'a unique key'}); delete or rename the new one first`, { resourceId: e.id, resourceType: 'bin_entry' });
+    const taken = key ? `a ${nounOf(pg.table)} with ${key.columns} ${key.value} exists again` : 'what it holds is taken again';
+    return new TesseraError('duplicate_found', `Cannot restore ${what}: ${taken} since its deletion; delete or rename that one first`, { resourceId: e.id, resourceType: 'bin_entry' });
   }
   if (pg.code === '23503') {
-    return new TesseraError('not_found', `Cannot restore ${what}: a resource it belongs to is gone (${pg.constraint ?? 'a foreign key'}); restore that one first`, { resourceId: e.id, resourceType: 'bin_entry' });
+    const parent = /is not present in table "([^"]+)"/.exec(pg.detail ?? '')?.[1];
+    const gone = key && parent ? `its ${nounOf(parent)} ${key.value} is gone` : 'a resource it belongs to is gone';
+    return new TesseraError('not_found', `Cannot restore ${what}: ${gone}; restore that one first`, { resourceId: e.id, resourceType: 'bin_entry' });
   }
   return err;
 }
