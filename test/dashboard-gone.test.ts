@@ -54,3 +54,17 @@ describe('a change to something deleted meanwhile', () => {
     expect(res.headers['content-type']).toContain('text/plain');
   });
 });
+
+describe('a dashboard page that does not exist', () => {
+  it('leads to the sign-in when signed out, as real pages do, and is a 404 page when signed in', async () => {
+    for (const url of ['/dashboard/nope', `/dashboard/p/${p.id}/nope/deeper`]) {
+      const out = await t.app.inject({ method: 'GET', url });
+      expect(out.statusCode, url).toBe(303);
+      expect(out.headers.location, url).toBe('/dashboard/sign-in');
+      const signedIn = await t.app.inject({ method: 'GET', url, headers: { cookie } });
+      expect(signedIn.statusCode, url).toBe(404);
+      expect(signedIn.headers['content-type'], url).toContain('text/html');
+      expect(signedIn.body, url).toContain('href="/dashboard"');
+    }
+  });
+});

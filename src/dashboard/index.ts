@@ -178,6 +178,9 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
         return refuse(req, reply, 500, 'Something went wrong on our side; the error is logged');
       });
 
+      // A path no page answers: after the hooks above (signed out, a GET leads to the sign-in as a real page's does).
+      d.setNotFoundHandler(async (req, reply) => refuse(req, reply, 404, 'Cannot find this page'));
+
       d.get('/assets/dashboard.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(css));
       d.get('/assets/dashboard.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(js));
 
