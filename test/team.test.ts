@@ -434,6 +434,16 @@ describe('roles in the dashboard', () => {
     expect((await signIn('changer@example.com', 'correct horse battery')).res.statusCode).toBe(401);
     expect((await signIn('changer@example.com', 'another long password')).res.statusCode).toBe(303);
   });
+
+  it("Your account: a password change held by too many wrong passwords is 429 with Retry-After, as the sign-in's is", async () => {
+    const m = await member('held-changer@example.com', { [shop.id]: 'USER' });
+    const body = { current: 'not my password!', password: 'another long password', repeat: 'another long password' };
+    for (let i = 0; i < 10; i++) expect((await as(m.cookie, 'POST', `/dashboard/p/${shop.id}/account/password`, body)).statusCode).toBe(400);
+    const held = await as(m.cookie, 'POST', `/dashboard/p/${shop.id}/account/password`, { ...body, current: 'correct horse battery' });
+    expect(held.statusCode).toBe(429);
+    expect(Number(held.headers['retry-after'])).toBeGreaterThan(800);
+    expect(held.body).toContain('Too many wrong passwords for this email');
+  });
 });
 
 describe('TESSERA_PUBLIC_URL', () => {

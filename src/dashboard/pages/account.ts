@@ -53,13 +53,17 @@ export function accountRoutes(d: FastifyInstance, deps: { team: TeamService; ses
     const me = c.session.user;
     const sessions = await deps.sessions.listFor(me.id);
     if (me.kind !== 'user') return c.render(reply.code(400), 'account', 'Your account', accountBody(c, sessions));
-    const fail = (error: string) => c.render(reply.code(400), 'account', 'Your account', accountBody(c, sessions, error));
+    const fail = (error: string, status = 400) => c.render(reply.code(status), 'account', 'Your account', accountBody(c, sessions, error));
     const password = field(req.body, 'password');
     if (password !== field(req.body, 'repeat')) return fail('The two new passwords differ.');
     if (password.length < minPasswordLength || password.length > 200) return fail(`The new password needs ${minPasswordLength} to 200 characters.`);
     // Wrong current passwords count with wrong sign-ins: a left-open session is no way around the limit.
     const wait = await deps.throttle.attempt(me.login);
-    if (wait > 0) return fail(`Too many wrong passwords for this email: try again in ${Math.ceil(wait / 60_000)} minutes.`);
+    // Held as the sign-in is: 429 with Retry-After.
+    if (wait > 0) {
+      reply.header('retry-after', String(Math.ceil(wait / 1000)));
+      return fail(`Too many wrong passwords for this email: try again in ${Math.ceil(wait / 60_000)} minutes.`, 429);
+    }
     if (!(await deps.team.changePassword(me.id, field(req.body, 'current'), password))) {
       await new Promise((f) => setTimeout(f, 300));
       return fail('The current password is wrong.');
