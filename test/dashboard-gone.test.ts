@@ -4,7 +4,7 @@
  * bare text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { dashboardSession } from './helpers/dashboard-session.js';
 
 let t: TestTessera;
@@ -68,3 +68,21 @@ describe('a dashboard page that does not exist', () => {
     }
   });
 });
+
+describe('a settings change the API refuses', () => {
+  it('is answered 400 with the form again, what was typed and why, nothing changed', async () => {
+    for (const [fields, why] of [
+      [{ name: '', timezone: 'Europe/Warsaw' }, /name/i],
+      [{ name: 'Gone shop', currency: 'EUROS-AND-CENTS' }, /currency/i],
+    ] as const) {
+      const res = await post('settings', fields);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.headers['content-type']).toContain('text/html');
+      expect(res.body).toContain('Save settings');
+      expect(/<div class="notice error" role="alert">([^<]*)</.exec(res.body)?.[1]).toMatch(why);
+      expect(res.body).toContain('timezone' in fields ? 'value="Europe/Warsaw"' : 'value="EUROS-AND-CENTS"');
+    }
+    expect((await t.app.inject({ method: 'GET', url: `/management/v1/projects/${p.id}`, headers: managementHeaders })).json()).toMatchObject({ name: 'Gone shop' });
+  });
+});
+

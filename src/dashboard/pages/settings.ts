@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { StackingRules } from '../../modules/redemptions/index.js';
+import { ApiRefusal } from '../api-client.js';
 import { field, projectCtx, type ProjectCtx, refusalText } from '../context.js';
 import { html, type Html } from '../html.js';
 import { csrfField, postButton, settingsTabs } from '../layout.js';
@@ -187,12 +188,20 @@ export function settingsRoutes(d: FastifyInstance): void {
     });
   });
 
+  // A value the API refuses (an empty name, an unknown time zone): the form again with what was typed, and why (4xx).
   d.post<P>('/p/:projectId/settings', async (req, reply) => {
     const c = await projectCtx(req);
-    return c.attempt(reply, `${c.base}/settings`, async () => {
-      await c.api.must('PUT', `/projects/${c.project.id}`, bodyOf(req.body));
-      return 'Settings saved.';
-    });
+    const body = bodyOf(req.body);
+    const r = await c.api.call<Project>('PUT', `/projects/${c.project.id}`, body);
+    if (r.ok) return c.done(reply, `${c.base}/settings`, 'Settings saved.');
+    if (r.status >= 500 || r.status === 401) throw new ApiRefusal(r.status, r.body);
+    const [project, stacking] = await Promise.all([
+      c.api.must<Project>('GET', `/projects/${c.project.id}`),
+      c.api.must<{ data: Stacking[] }>('GET', `/projects/${c.project.id}/stacking-rules`),
+    ]);
+    const typed = { ...project, ...body, ...(field(req.body, 'timezone').trim() === '' ? {} : { timezone: field(req.body, 'timezone').trim() }) } as Project;
+    const why = new ApiRefusal(r.status, r.body).message;
+    return c.render(reply.code(r.status), 'settings', 'General settings', html`<div class="notice error" role="alert">${why}</div>${settingsBody(c, typed, stacking.data[0]!)}`);
   });
 
   d.post<P>('/p/:projectId/settings/keys/:kind/regenerate', async (req, reply) => {
