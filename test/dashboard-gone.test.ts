@@ -86,3 +86,12 @@ describe('a settings change the API refuses', () => {
   });
 });
 
+describe('an event schema the API refuses', () => {
+  it('is answered 400 with the list and the form again, and why', async () => {
+    const res = await post('event-schemas', { name: '' });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.body).toContain('Create schema');
+    expect(/<div class="notice error" role="alert">([^<]+)</.exec(res.body)?.[1]).toBeTruthy();
+  });
+});
+

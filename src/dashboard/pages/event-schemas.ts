@@ -42,16 +42,20 @@ ${postButton(c.session, `${at}/delete`, 'Delete schema', { danger: true, confirm
 export function eventSchemaRoutes(d: FastifyInstance): void {
   type P = { Params: { projectId: string; schemaId: string } };
 
-  d.get<P>('/p/:projectId/event-schemas', async (req, reply) => {
-    const c = await projectCtx(req);
+  /** The list with the form to add one (and, after a refusal, why and the name as typed). */
+  async function listPage(c: ProjectCtx, refused?: { why: string; name: string }): Promise<Html> {
     const list = await c.api.must<{ data: Schema[] }>('GET', `/projects/${c.project.id}/custom-event-schemas`);
-    const body = html`${settingsTabs(c.project.id, 'schemas')}<h1>Event schemas</h1>
+    return html`${settingsTabs(c.project.id, 'schemas')}<h1>Event schemas</h1>
 <p>A tracked custom event whose name has a schema must carry its required properties with the right types; deleted properties are ignored and can be restored.</p>
-<form method="post" action="${c.base}/event-schemas" class="card" aria-label="New event schema">${csrfField(c.session)}<h2>New event schema</h2>
-<label for="schema-name">Event name</label><input type="text" id="schema-name" name="name" required>${propertyFields('new')}
+${refused ? html`<div class="notice error" role="alert">${refused.why}</div>` : ''}<form method="post" action="${c.base}/event-schemas" class="card" aria-label="New event schema">${csrfField(c.session)}<h2>New event schema</h2>
+<label for="schema-name">Event name</label><input type="text" id="schema-name" name="name" required value="${refused?.name ?? ''}">${propertyFields('new')}
 <p><button type="submit">Create schema</button></p></form>
 ${list.data.length === 0 ? html`<p class="muted">No event schemas yet.</p>` : ''}${list.data.map((s) => schemaCard(c, s))}`;
-    return c.render(reply, 'schemas', 'Event schemas', body);
+  }
+
+  d.get<P>('/p/:projectId/event-schemas', async (req, reply) => {
+    const c = await projectCtx(req);
+    return c.render(reply, 'schemas', 'Event schemas', await listPage(c));
   });
 
   d.post<P>('/p/:projectId/event-schemas', async (req, reply) => {
@@ -59,7 +63,11 @@ ${list.data.length === 0 ? html`<p class="muted">No event schemas yet.</p>` : ''
     const property = field(req.body, 'property').trim();
     const properties = property ? { [property]: { type: field(req.body, 'type'), optional: field(req.body, 'required') !== 'on' } } : {};
     const r = await c.api.call('POST', `/projects/${c.project.id}/custom-event-schemas`, { name: field(req.body, 'name').trim(), schema: { properties } });
-    if (!r.ok) return c.done(reply, `${c.base}/event-schemas`, new ApiRefusal(r.status, r.body).message, 'error');
+    // Refused (no name, a name taken): the list and the form again, with why (4xx).
+    if (!r.ok && r.status < 500 && r.status !== 401) {
+      return c.render(reply.code(r.status), 'schemas', 'Event schemas', await listPage(c, { why: new ApiRefusal(r.status, r.body).message, name: field(req.body, 'name').trim() }));
+    }
+    if (!r.ok) throw new ApiRefusal(r.status, r.body);
     return c.done(reply, `${c.base}/event-schemas`, `Event schema ${field(req.body, 'name').trim()} created.`);
   });
 
