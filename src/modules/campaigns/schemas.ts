@@ -1,3 +1,4 @@
+import { amountEffects, oneUnitEffects, orderOrItemsEffects, unitEffects } from '../discounts/index.js';
 import { campaignTypes } from './types.js';
 
 /** ISO 8601 durations as Voucherify takes them (P24D, PT1H, P1Y2M...). */
@@ -67,21 +68,27 @@ export const discountSchema = {
     unit_off: { type: 'number', minimum: 0 },
     unit_type: { type: 'string' },
     fixed_amount: { type: 'number', minimum: 0 },
+    aggregated_amount_limit: { type: 'integer', minimum: 0 },
+    // Which effects a type takes is checked below (allOf), so that the message lists that type's own.
     effect: { type: 'string' },
     // ADD_MANY_ITEMS: several units, each as a one-unit discount.
     units: {
       type: 'array',
       minItems: 1,
       maxItems: 100,
-      items: { type: 'object', required: ['unit_type'], properties: { unit_off: { type: 'number', minimum: 0 }, unit_type: { type: 'string', minLength: 1 }, effect: { type: 'string' } } },
+      items: { type: 'object', required: ['unit_type'], properties: { unit_off: { type: 'number', minimum: 0 }, unit_type: { type: 'string', minLength: 1 }, effect: { type: 'string', enum: [...oneUnitEffects] } } },
     },
   },
-  // A discount names its value: checked here so that codes, their updates and promotion tiers are refused alike.
+  // A discount names its value and one of its type's effects (the official enums): checked here so that codes, their
+  // updates, campaigns, promotion tiers and imports are refused alike. Discounts stored before are read as they are.
   allOf: [
-    { if: { required: ['type'], properties: { type: { const: 'AMOUNT' } } }, then: { required: ['amount_off'] } },
-    { if: { required: ['type'], properties: { type: { const: 'PERCENT' } } }, then: { required: ['percent_off'] } },
-    { if: { required: ['type'], properties: { type: { const: 'FIXED' } } }, then: { required: ['fixed_amount'] } },
-    { if: { required: ['type'], properties: { type: { const: 'UNIT' } } }, then: { anyOf: [{ required: ['unit_type'] }, { required: ['units'] }] } },
+    { if: { required: ['type'], properties: { type: { const: 'AMOUNT' } } }, then: { required: ['amount_off'], properties: { effect: { enum: [...amountEffects] } } } },
+    { if: { required: ['type'], properties: { type: { const: 'PERCENT' } } }, then: { required: ['percent_off'], properties: { effect: { enum: [...orderOrItemsEffects] } } } },
+    { if: { required: ['type'], properties: { type: { const: 'FIXED' } } }, then: { required: ['fixed_amount'], properties: { effect: { enum: [...orderOrItemsEffects] } } } },
+    { if: { required: ['type'], properties: { type: { const: 'UNIT' } } }, then: { anyOf: [{ required: ['unit_type'] }, { required: ['units'] }], properties: { effect: { enum: [...unitEffects] } } } },
+    // Several units (units) are the ADD_MANY_ITEMS effect, and that effect needs them.
+    { if: { required: ['units'] }, then: { properties: { effect: { enum: ['ADD_MANY_ITEMS'] } } } },
+    { if: { required: ['effect'], properties: { effect: { const: 'ADD_MANY_ITEMS' } } }, then: { required: ['units'] } },
   ],
 } as const;
 

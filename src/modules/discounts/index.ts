@@ -12,4 +12,4 @@
  */
 export { calculateDiscount, applyDiscount, splitProportionally, orderFormulaVars } from './calculate.js';
 export { evaluateFormula, parseFormula, FormulaError, type FormulaContext } from './formula.js';
-export { amountEffects, type AmountEffect, type UnitEffect, type Discount, type DiscountInput, type DiscountLine, type DiscountOrder, type DiscountResult, type AddedUnits, type OneUnit } from './types.js';
+export { amountEffects, oneUnitEffects, orderOrItemsEffects, unitEffects, type AmountEffect, type UnitEffect, type Discount, type DiscountInput, type DiscountLine, type DiscountOrder, type DiscountResult, type AddedUnits, type OneUnit } from './types.js';

@@ -1,5 +1,9 @@
 export const amountEffects = ['APPLY_TO_ORDER', 'APPLY_TO_ITEMS', 'APPLY_TO_ITEMS_PROPORTIONALLY', 'APPLY_TO_ITEMS_PROPORTIONALLY_BY_QUANTITY', 'APPLY_TO_ITEMS_BY_QUANTITY'] as const;
 export type AmountEffect = (typeof amountEffects)[number];
+/** The effects of PERCENT and FIXED discounts, of UNIT ones, and of each unit of an ADD_MANY_ITEMS one (the spec's enums). */
+export const orderOrItemsEffects = ['APPLY_TO_ORDER', 'APPLY_TO_ITEMS'] as const;
+export const unitEffects = ['ADD_MISSING_ITEMS', 'ADD_NEW_ITEMS', 'ADD_MANY_ITEMS', 'ADD_SAME_ITEMS'] as const;
+export const oneUnitEffects = ['ADD_NEW_ITEMS', 'ADD_MISSING_ITEMS'] as const;
 export type UnitEffect = 'ADD_MISSING_ITEMS' | 'ADD_NEW_ITEMS' | 'ADD_SAME_ITEMS';
 
 /** A product or SKU a UNIT discount gives away. */
