@@ -205,7 +205,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     if (input.metadata !== undefined) await deps.checkMetadata?.(cause.projectId, 'campaign', input.metadata);
     const categoryId = input.category_id !== undefined || input.category !== undefined ? await category(cause.projectId, input.category_id, input.category) : undefined;
     return db.transaction(async (tx) => {
-      const current = await sql.selectCampaign(tx, cause.projectId, idOrName, { lock: true });
+      const current = await sql.selectCampaign(tx, cause.projectId, idOrName, { lock: true, counted: input.voucher?.code_config != null });
       if (!current) throw notFound('campaign', idOrName);
       if (input.campaign_type !== undefined && input.campaign_type !== current.campaign_type) throw invalid('Property .campaign_type cannot be changed');
       const d = { ...current.definition };
@@ -224,8 +224,15 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
         d.referral_program = input.referral_program;
       }
       if (input.voucher !== undefined) {
-        if (!d.voucher) throw invalid('A PROMOTION campaign has tiers, not a voucher');
-        d.voucher = checkTemplate({ ...d.voucher, ...input.voucher }, d.voucher.type);
+        const was = d.voucher;
+        if (!was) throw invalid('A PROMOTION campaign has tiers, not a voucher');
+        // As campaign_type, the codes' type stays: a template of two types would mint codes of the other one.
+        if (input.voucher.type !== undefined && input.voucher.type !== was.type) throw invalid(`Property .voucher.type cannot be changed (the campaign's codes are ${was.type})`);
+        // A code_config sent in part changes those fields; the others (prefix...) stay.
+        const codeConfig = input.voucher.code_config ? { ...was.code_config, ...input.voucher.code_config } : was.code_config;
+        d.voucher = checkTemplate({ ...was, ...input.voucher, ...(codeConfig ? { code_config: codeConfig } : {}) }, was.type);
+        // The new code space must still hold the codes the campaign has and those it is generating.
+        if (input.voucher.code_config) checkCapacity(codeShape(codeConfig), codeConfig, (current.vouchers_count ?? 0) + (await sql.selectPendingCodes(tx, current.id)));
       }
       checkValidity(d);
       const row: CampaignRow = {
