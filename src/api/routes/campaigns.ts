@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { asyncActionObject, campaignInputSchema, categoryInputSchema, categoryObject, type CampaignInput, type CampaignListQuery, type CampaignState, type CampaignsService, type CategoriesService } from '../../modules/campaigns/index.js';
 import { valueFilter, type ListFilters } from '../../core/list-filters.js';
-import { importSchema, voucherInputSchema, type Balances, type VoucherInput, type VouchersService } from '../../modules/vouchers/index.js';
+import { voucherInputSchema, type Balances, type VoucherInput, type VouchersService } from '../../modules/vouchers/index.js';
 import type { LoyaltiesService } from '../../modules/loyalties/index.js';
 import type { CampaignSummary, SummaryQuery } from '../../modules/campaign-summary/index.js';
 import { invalidCampaign, invalidQueryParams } from '../../core/errors.js';
 import { tierInputSchema, type PromotionsService, type TierInput } from '../../modules/promotions/index.js';
 import type { ValidationRulesService } from '../../modules/validation-rules/index.js';
 import { createVoucher, onlyAtCreation } from '../rule-assignments.js';
+import { importBodySchema, importItems } from '../voucher-import.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import { forceQuery, limitParam, listOf, transactionsListQuery, transactionsQueryOf, type TransactionsListQuery } from '../list.js';
 
@@ -158,10 +159,10 @@ export function campaignRoutes(app: FastifyInstance, deps: { campaigns: Campaign
   app.post<{ Params: P & { code: string }; Body: VoucherInput | undefined }>('/campaigns/:campaignId/vouchers/:code', { schema: { body: voucherInputSchema } }, async (req) =>
     createVoucher(deps, causeOf(req), { ...req.body, code: req.params.code, campaign_id: undefined, campaign: req.params.campaignId }),
   );
-  app.post<{ Params: P; Body: VoucherInput[] }>('/campaigns/:campaignId/import', { schema: { body: importSchema } }, async (req, reply) => {
+  app.post<{ Params: P; Body: unknown[] }>('/campaigns/:campaignId/import', { schema: { body: importBodySchema } }, async (req, reply) => {
     const campaign = await campaigns.get(projectIdOf(req), req.params.campaignId);
-    const items = req.body.map((v) => ({ ...v, campaign_id: campaign.id, campaign: undefined }));
-    return reply.code(202).send(await vouchers.importMany(causeOf(req), items));
+    const { valid, failed } = importItems(req.body, campaign.id);
+    return reply.code(202).send(await vouchers.importMany(causeOf(req), valid, failed));
   });
 
   app.get('/categories', async (req) => {

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { balanceSchema, bulkUpdateSchema, metadataUpdateSchema, importSchema, voucherInputSchema, type BalanceInput, type Balances, type MetadataChange, type VoucherBulk, type VoucherInput, type VoucherListQuery, type VouchersService } from '../../modules/vouchers/index.js';
+import { balanceSchema, bulkUpdateSchema, metadataUpdateSchema, voucherInputSchema, type BalanceInput, type Balances, type MetadataChange, type VoucherBulk, type VoucherInput, type VoucherListQuery, type VouchersService } from '../../modules/vouchers/index.js';
 import { forbidden, invalidPayload } from '../../core/errors.js';
 import type { ValidationRulesService } from '../../modules/validation-rules/index.js';
 import { createVoucher, onlyAtCreation } from '../rule-assignments.js';
+import { importBodySchema, importItems } from '../voucher-import.js';
 import { causeOf, projectIdOf } from '../auth.js';
 import type { LoyaltiesService } from '../../modules/loyalties/index.js';
 import { forceQuery, limitParam, listOf, pagedListQuery, toRange, transactionsQueryOf, type DateRangeQuery } from '../list.js';
@@ -31,10 +32,12 @@ export function voucherRoutes(app: FastifyInstance, deps: { vouchers: VouchersSe
   const create = (req: FastifyRequest, input: VoucherInput) => createVoucher(deps, causeOf(req), input);
 
   app.post<{ Body: VoucherInput | undefined }>('/vouchers', { schema: { body: voucherInputSchema } }, async (req) => create(req, { ...req.body }));
-  app.post<{ Body: VoucherInput[] }>('/vouchers/import', { schema: { body: importSchema } }, async (req, reply) => {
-    const i = req.body.findIndex((v) => v.validation_rules !== undefined);
+  // Each item is checked on its own: those refused are listed in the action's result, the others go in.
+  app.post<{ Body: unknown[] }>('/vouchers/import', { schema: { body: importBodySchema } }, async (req, reply) => {
+    const i = req.body.findIndex((v) => (v as VoucherInput | null)?.validation_rules !== undefined);
     if (i >= 0) throw invalidPayload(`Item ${i}: imported vouchers take no validation_rules; assign a rule to the codes' campaign, or to each code with POST /v1/validation-rules/{id}/assignments`);
-    return reply.code(202).send(await vouchers.importMany(causeOf(req), req.body));
+    const { valid, failed } = importItems(req.body);
+    return reply.code(202).send(await vouchers.importMany(causeOf(req), valid, failed));
   });
   app.get<{ Querystring: Omit<VoucherListQuery, 'created_at' | 'updated_at'> & { created_at?: DateRangeQuery; updated_at?: DateRangeQuery } }>(
     '/vouchers',
