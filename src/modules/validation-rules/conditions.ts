@@ -4,6 +4,7 @@
  * evaluation when the rule's value is no date (`$timeframe` and `$dow` on a rule about now). Pure.
  */
 import { canonicalOperator } from './grammar.js';
+import { timeframeOf } from './timeframe.js';
 
 const day = 86_400_000;
 
@@ -43,30 +44,11 @@ export function same(a: unknown, b: unknown): boolean {
 
 const values = (v: unknown): unknown[] => (Array.isArray(v) ? v : present(v) ? [v] : []);
 
-/** A `$timeframe` operand, `2024-11-12T14:59:23.019Z;P1D;PT1H` (start; interval; duration), read; else undefined. */
-export function timeframeOf(spec: string): { start: number; interval: number; duration: number } | undefined {
-  const parts = spec.split(';');
-  if (parts.length !== 3) return undefined;
-  const start = Date.parse(parts[0]!);
-  const interval = isoDuration(parts[1]!);
-  const duration = isoDuration(parts[2]!);
-  if (Number.isNaN(start) || interval === undefined || duration === undefined || interval <= 0) return undefined;
-  return { start, interval, duration };
-}
-
 /** Within [start + k·interval, + duration) for some k ≥ 0. */
 function inTimeframe(t: number, spec: string): boolean {
   const f = timeframeOf(spec);
   if (f === undefined || t < f.start) return false;
   return (t - f.start) % f.interval < f.duration;
-}
-
-/** ISO 8601 durations in ms (days as 24 h, weeks as 7 days; months and years are refused: their length varies). */
-export function isoDuration(s: string): number | undefined {
-  const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(s);
-  if (!m || s === 'P' || s.endsWith('T')) return undefined;
-  const [, w, d, h, min, sec] = m;
-  return (Number(w ?? 0) * 7 + Number(d ?? 0)) * day + Number(h ?? 0) * 3_600_000 + Number(min ?? 0) * 60_000 + Number(sec ?? 0) * 1000;
 }
 
 /** `18:00;20:01;2,3`: between the hours (UTC) on the listed days of the week (0 = Sunday). */

@@ -3,7 +3,7 @@
  * evaluator only ever meets rule sets it understands. Pure.
  */
 import { invalidValidationRules } from '../../core/errors.js';
-import { timeframeOf } from './conditions.js';
+import { timeframeOf } from './timeframe.js';
 import type { Rule, RuleSet } from './types.js';
 
 /** Names that read a metadata key: they need a `property`. */

@@ -17,7 +17,8 @@ import { createValidationRulesService, type TargetResolver } from './service.js'
 export { createValidationRulesService, type ValidationRulesService, type TargetResolver } from './service.js';
 export { evaluateRules, type RuleContext, type RuleItem, type Verdict, type ViolationKey, type PeriodCounts } from './evaluate.js';
 export { checkRuleSet, countBound, countRuleName, parseLogic } from './grammar.js';
-export { holds, isoDuration } from './conditions.js';
+export { holds } from './conditions.js';
+export { isoDuration } from './timeframe.js';
 export { validationRuleObject, assignmentObject } from './view.js';
 export { targetsOf, restricts, lineMatches, eligibleLines, capsOf, hasBudget, hasCollectionBudget, type BudgetKey, lineProduct, type Caps, type LineCap, namesCollections, targetLists, type Targets, type CollectionTest } from './targets.js';
 export { targetObjects, targetEffects, type Target } from './types.js';
