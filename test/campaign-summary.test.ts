@@ -37,6 +37,8 @@ describe('campaign summary', () => {
     await ok('POST', `/v1/redemptions/${a.redemptions[0].id}/rollback`, {});
     const s = await summary(c.id);
     expectOfficial('CampaignsSummaryDiscountCampaign', s);
+    // The campaign shown counts its codes, as GET /v1/campaigns/{id} does.
+    expect(s.campaign.vouchers_count).toBe(3);
     expect(s).toMatchObject({
       object: 'campaign_summary',
       campaign: { id: c.id, name: 'Ten off', object: 'campaign' },

@@ -37,12 +37,13 @@ function periodOf(q: SummaryQuery): sql.Period {
   return { from, to };
 }
 
-export function createCampaignSummary(deps: { db: Db; campaigns: Pick<CampaignsService, 'get' | 'view'>; flushValidations?: () => Promise<void> }) {
+export function createCampaignSummary(deps: { db: Db; campaigns: Pick<CampaignsService, 'counted' | 'view'>; flushValidations?: () => Promise<void> }) {
   const { db } = deps;
   return {
     async summary(projectId: string, idOrName: string, q: SummaryQuery) {
       const p = periodOf(q);
-      const c = await deps.campaigns.get(projectId, idOrName);
+      // Counted: the campaign shown has its vouchers_count, as GET /v1/campaigns/{id} answers it.
+      const c = await deps.campaigns.counted(projectId, idOrName);
       // This process's latest validation counts, so that a summary read right after validating shows them.
       await deps.flushValidations?.();
       const r = await sql.redemptionFigures(db, c.id, p);
