@@ -16,10 +16,11 @@ export interface BalanceInput {
   reason?: string;
 }
 
-function balanceObject(v: VoucherRow, amount: number) {
+/** A balance change: `total` is what the card was given over its life (its gift.amount), as the spec defines it. */
+function balanceObject(v: VoucherRow, campaign: CampaignRow | undefined, amount: number) {
   return {
     amount,
-    total: Number(v.gift_balance ?? 0),
+    total: voucherObject(v, campaign).gift?.amount ?? Number(v.gift_balance ?? 0),
     balance: Number(v.gift_balance ?? 0),
     type: 'gift_voucher' as const,
     operation_type: 'MANUAL' as const,
@@ -95,7 +96,7 @@ export function createBalances(deps: {
         created_at: now,
       };
       await sql.insertTransaction(tx, { id: t.id, projectId: cause.projectId, voucherId: v.id, campaignId: v.campaign_id, type: t.type, sourceId: t.source_id, reason: t.reason, amount: input.amount, balance: Number(t.balance), now });
-      const balance = balanceObject(v, input.amount);
+      const balance = balanceObject(v, campaign, input.amount);
       const transaction = transactionObject(t);
       const simpleCampaign = campaign ? deps.campaigns.simple(campaign) : null;
       const events: CausedEvent[] = [];
