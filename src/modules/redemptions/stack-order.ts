@@ -39,7 +39,9 @@ export function createOrderOf(orders: Pick<OrdersService, 'find' | 'priceItems'>
     const items = input?.items !== undefined ? await orders.priceItems(tx, projectId, input.items, catalog) : (stored ?? []);
     const amounts = amountsOf(current, { ...(input ?? {}), discount_amount: 0, ...(linesFrom === 'dropped' ? { items: [] } : {}) }, items);
     // What rules on order.total_amount read: the amount less the discounts the order was sent or stored with.
-    const discounted = (input?.discount_amount ?? current?.discount_amount ?? 0) + items.reduce((t, i) => t + (i.discount_amount ?? 0), 0);
+    // (stored lines with the discounts they were stored with: the stack itself starts them at zero).
+    const lines = linesFrom === 'stored' && current ? current.items : items;
+    const discounted = (input?.discount_amount ?? current?.discount_amount ?? 0) + lines.reduce((t, i) => t + (i.discount_amount ?? 0), 0);
     const total_amount = amounts.amount === null ? null : Math.max(0, amounts.amount - discounted);
     return { current, linesFrom, order: { amount: amounts.amount, initial_amount: amounts.initial_amount, total_amount, items, metadata: input?.metadata ?? current?.metadata ?? {} } };
   };
