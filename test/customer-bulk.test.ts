@@ -103,6 +103,18 @@ describe('customers in bulk', () => {
     expect(await ok('GET', '/v1/customers/bulk-ann')).toMatchObject({ name: 'Ann C.', metadata: { tier: 'silver' } });
   });
 
+  it('a CSV column named like a built-in property (Constructor) is metadata like any other; a __proto__ column is a 400', async () => {
+    const path = join(dir, 'built-in.csv');
+    await writeFile(path, 'Source_id,Constructor,toString,Tier\nbulk-proto,y,s,z\n');
+    const a = await action(((await server.customers.importCSV(path)) as any).async_action_id);
+    expect(a.result.results).toEqual([{ source_id: 'bulk-proto', found: false, updated: true }]);
+    expect((await ok('GET', '/v1/customers/bulk-proto')).metadata).toEqual({ Constructor: 'y', toString: 's', Tier: 'z' });
+    await writeFile(path, 'Source_id,__proto__\nbulk-proto2,x\n');
+    const refused = await server.customers.importCSV(path).then(() => undefined, (e: any) => e);
+    expect(refused?.code, String(refused)).toBe(400);
+    expect(refused.details).toContain('__proto__');
+  });
+
   it('reports a customer whose metadata the customer metadata schema refuses, and leaves it alone', async () => {
     const schema = await t.app.inject({ method: 'POST', url: `/management/v1/projects/${p.id}/metadata-schemas`, headers: managementHeaders, payload: { related_object: 'customer', allow_defined_only: false, properties: { age: { type: 'number', optional: true } } } });
     expect(schema.statusCode, schema.body).toBe(200);

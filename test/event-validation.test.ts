@@ -40,6 +40,21 @@ function expectRefused(res: LightMyRequestResponse, key: string, details?: strin
   return body;
 }
 
+describe('properties named like built-in object properties', () => {
+  it('an optional toString or hasOwnProperty not sent is fine; a required constructor not sent is a 400, sent it is kept', async () => {
+    await defineSchema(t.app, p.id, 'built_ins', {
+      toString: { type: 'string', optional: true },
+      hasOwnProperty: { type: 'boolean', optional: true },
+      constructor: { type: 'number', optional: false },
+    });
+    expectRefused(await send({ event: 'built_ins', customer: { source_id: fresh() } }), 'metadata_validation_failed', 'constructor: is required');
+    const ok = await send({ event: 'built_ins', customer: { source_id: fresh() }, metadata: { constructor: 3 } });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().metadata).toEqual({ constructor: 3 });
+    expectRefused(await send({ event: 'built_ins', customer: { source_id: fresh() }, metadata: { constructor: 3, toString: 7 } }), 'metadata_validation_failed', "toString: must be a string (actual value is '7')");
+  });
+});
+
 describe('metadata is checked against the event schema', () => {
   it.each([
     ['s', 5, "s: must be a string (actual value is '5')"],

@@ -36,6 +36,10 @@ describe('metadata schemas', () => {
     const put = await mgmt('PUT', `/metadata-schemas/${campaignSchema.id}`, { properties: { note: { type: 'string', optional: true, max_length: 5 } } });
     expect(put.json().properties).toMatchObject({ region: { type: 'string' }, note: { max_length: 5 } });
     expect((await mgmt('PUT', `/metadata-schemas/${campaignSchema.id}`, { properties: { budget: { type: 'string' } } })).statusCode).toBe(400);
+    // A property named like a built-in object property is new like any other.
+    const builtIn = await mgmt('PUT', `/metadata-schemas/${campaignSchema.id}`, { properties: { constructor: { type: 'string', optional: true } } });
+    expect(builtIn.statusCode, builtIn.body).toBe(200);
+    expect(builtIn.json().properties.constructor).toMatchObject({ type: 'string' });
 
     await defineSchema(t.app, p.id, 'sign_up', { plan: { type: 'string', optional: true } });
     const list = (await api('GET', '/v1/metadata-schemas')).json();

@@ -10,7 +10,7 @@ export function csvRecords(text: string): string[][] {
 
 /**
  * A CSV file's text as its header and rows (csv-parse): refused with a 400 when it holds a NUL character, cannot be
- * read, is empty, or has more rows than an import takes. `keys` are the header's names as importers match them
+ * read, is empty, has a `__proto__` column, or has more rows than an import takes. `keys` are the header's names as importers match them
  * (trimmed, lower case, spaces as underscores); `header` keeps them as written (metadata keys).
  */
 import { parse } from 'csv-parse/sync';
@@ -29,5 +29,7 @@ export function readCsv(text: string, maxRows: number): { header: string[]; keys
   if (records.length === 0) throw invalidPayload('The CSV file is empty: its first line names the columns');
   if (records.length - 1 > maxRows) throw invalidPayload(`The CSV file has ${records.length - 1} rows; at most ${maxRows} are taken at once`);
   const header = records[0]!.map((h) => h.trim());
+  // As JSON bodies refuse a `__proto__` key, a file refuses a column that would become one.
+  if (header.includes('__proto__')) throw invalidPayload('The CSV file has a column named __proto__, which cannot be a metadata key');
   return { header, keys: header.map((h) => h.toLowerCase().replace(/\s+/g, '_')), rows: records.slice(1) };
 }

@@ -34,7 +34,7 @@ export function customersFromCsv(text: string): { items: CustomerInput[]; failed
     cells.forEach((raw, j) => {
       const v = raw.trim();
       if (v === '' || j >= keys.length) return;
-      const set = standard[keys[j]!];
+      const set = Object.hasOwn(standard, keys[j]!) ? standard[keys[j]!] : undefined;
       if (set) set(c, v);
       else metadata[header[j]!] = v;
     });

@@ -67,7 +67,7 @@ export function createEventSchemasService(deps: { db: Db; clock: Clock }) {
       if (!current) throw notFound('custom_event_schema', id);
       const properties = { ...current.properties };
       for (const [name, patch] of Object.entries(input.schema?.properties ?? {})) {
-        const before = properties[name];
+        const before = Object.hasOwn(properties, name) ? properties[name] : undefined;
         const type = patch.type ?? before?.type;
         const optional = patch.optional ?? before?.optional;
         if (type === undefined || optional === undefined) {

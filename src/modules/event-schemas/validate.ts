@@ -17,7 +17,7 @@ const checks: Record<PropertyDefinition['type'], { ok: (v: unknown) => boolean; 
 };
 
 function shown(v: unknown): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
   return s.length > 100 ? `${s.slice(0, 100)}...` : s;
 }
 
@@ -38,7 +38,7 @@ export function validateMetadata(
   const out: MetadataViolation[] = [];
   for (const [name, def] of Object.entries(properties)) {
     if (def.deleted) continue;
-    const value = metadata[name];
+    const value = Object.hasOwn(metadata, name) ? metadata[name] : undefined;
     if (value === undefined || value === null) {
       if (!def.optional) out.push({ property: name, problem: 'required', message: `${name}: is required` });
       continue;

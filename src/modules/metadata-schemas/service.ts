@@ -24,7 +24,7 @@ export function createMetadataSchemasService(deps: { db: Db; clock: Clock; defin
   function checkProperties(properties: Record<string, MetadataProperty>, current?: MetadataSchemaRow): void {
     if (Object.keys({ ...current?.properties, ...properties }).length > maxProperties) throw invalidPayload(`A metadata schema holds at most ${maxProperties} definitions`);
     for (const [k, d] of Object.entries(properties)) {
-      const was = current?.properties[k];
+      const was = current && Object.hasOwn(current.properties, k) ? current.properties[k] : undefined;
       if (was && was.type !== d.type) throw invalidPayload(`Property .properties.${k}.type cannot change from ${was.type} to ${d.type}`);
     }
   }
