@@ -112,6 +112,15 @@ describe('metadata schemas', () => {
     const redeemed = await call('POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'MM-CODE' }], order: { amount: 100 }, customer: { source_id: 'mm-ann', metadata: { tier: 999 } } });
     expect(redeemed.json()).toMatchObject({ code: 400, key: 'metadata_validation_failed' });
     expect((await call('GET', '/v1/customers/mm-ann')).json().metadata).toEqual({ tier: 'gold', age: 6 });
+    // So are tracked events: the event is not stored, the customer neither created nor changed.
+    await defineSchema(t.app, q.id, 'mm_seen', {});
+    const tracked = await call('POST', '/v1/events', { event: 'mm_seen', customer: { source_id: 'mm-ann', metadata: { age: 'old' } } });
+    expect(tracked.json()).toMatchObject({ code: 400, key: 'metadata_validation_failed' });
+    expect((await call('POST', '/v1/events', { event: 'mm_seen', customer: { source_id: 'mm-ev-new', metadata: { tier: 'bronze' } } })).json()).toMatchObject({ code: 400, key: 'metadata_validation_failed' });
+    expect((await call('GET', '/v1/customers/mm-ev-new')).statusCode).toBe(404);
+    expect((await call('GET', '/v1/customers/mm-ann/activity?type=customer.custom_event')).json().data).toEqual([]);
+    expect((await call('POST', '/v1/events', { event: 'mm_seen', customer: { source_id: 'mm-ann', metadata: { age: 7 } } })).statusCode).toBe(200);
+    expect((await call('GET', '/v1/customers/mm-ann')).json().metadata).toEqual({ tier: 'gold', age: 7 });
     // An order naming a new customer without metadata creates it (a customer made on the way is not asked for keys).
     expect((await call('POST', '/v1/orders', { source_id: 'mm-o2', amount: 100, customer: { source_id: 'mm-walk-in' } })).statusCode).toBe(200);
     // Impossible dates and points, and keys named like built-ins, are refused.

@@ -113,6 +113,8 @@ export function createEventsService(deps: {
    */
   async function track(cause: Cause, input: TrackInput): Promise<Tracked> {
     const schema = await schemas.check(cause.projectId, input.event, input.metadata ?? {});
+    // The customer's metadata sent with the event, as the customer metadata schema will see it once merged.
+    await customers.checkSentMetadata(cause.projectId, input.customer);
     const tracked = await batcher.submit({ cause, input, schema });
     metrics.eventsIngested.inc();
     return tracked;
