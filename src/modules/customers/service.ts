@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { notFound } from '../../core/errors.js';
+import { invalidQueryParams, notFound } from '../../core/errors.js';
 import type { Db, Executor } from '../../store/db.js';
 import { createGroupCommit } from '../../store/group-commit.js';
 import type { Cause, EventLog } from '../event-log/index.js';
@@ -136,6 +136,8 @@ export function createCustomersService(deps: {
       filter.ids = await deps.segmentMembers(projectId, q.segment_id);
     }
     const order = q.order ?? '-created_at';
+    // The cursor is a creation time (Voucherify's): it pages only a list in creation order.
+    if (q.starting_after && !order.endsWith('created_at')) throw invalidQueryParams(`starting_after is a created_at cursor: it pages a list ordered by created_at or -created_at, not by ${order.replace('-', '')} (use page instead)`);
     const page: sql.ListPage = {
       column: order.replace('-', '') as sql.ListPage['column'],
       ascending: !order.startsWith('-'),

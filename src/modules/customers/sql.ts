@@ -181,8 +181,7 @@ export async function selectPage(db: Executor, f: ListFilter, page: ListPage): P
   let where = whereOf(f, params);
   if (page.startingAfter) {
     params.push(page.startingAfter);
-    const col = page.column === 'source_id' ? 'created_at' : page.column;
-    where += ` AND ${col} ${page.ascending ? '>' : '<'} $${params.length}`;
+    where += ` AND created_at ${page.ascending ? '>' : '<'} $${params.length}`;
   }
   const dir = page.ascending ? 'ASC' : 'DESC';
   const nulls = page.column === 'created_at' ? '' : page.ascending ? ' NULLS FIRST' : ' NULLS LAST';
