@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/core/logger.js';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
-import { specPresent } from './helpers/conformance.js';
+import { expectValid, loadSpec, specPresent } from './helpers/conformance.js';
 import { projectWebhookValidators } from './helpers/project-webhooks.js';
 import { createWebhook, deliverAll, mgmt, privateTargets } from './helpers/sendouts.js';
 import { startSink, type Sink } from './helpers/sink.js';
@@ -332,6 +332,24 @@ describe('referral rewards are checked when the program is saved', () => {
 });
 
 describe.skipIf(!specPresent)('referral webhooks conform to OpenAPIWebhooks.json', () => {
+  it.skipIf(!specPresent)("customer.custom_event names the referral code, its program and referrer, and the loyalty card and its program; it validates", async () => {
+    const club = await ok('POST', '/v1/loyalties', { name: 'Named club', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: 'NC-', length: 6 } } });
+    const card = (await ok('POST', `/v1/loyalties/${club.id}/members`, { customer: { source_id: 'named-ivy' } })).code;
+    const c = await program('Named', { related_object_parent: { id: gift.id, object: 'CAMPAIGN' }, type: 'GIFT_VOUCHER', amount: 100 });
+    const code = await codeFor(c.id, 'named-joe');
+    await ok('POST', '/v1/events', { event: 'signed_up', customer: { source_id: 'named-ivy' }, referral: { code }, loyalty: { code: card } });
+    // A code of no such program, and no code: null.
+    await ok('POST', '/v1/events', { event: 'signed_up', customer: { source_id: 'named-ivy' }, referral: { code: card }, loyalty: { code } });
+    await ok('POST', '/v1/events', { event: 'signed_up', customer: { source_id: 'named-ivy' } });
+    const data = (await ok('GET', '/v1/customers/named-ivy/activity?type=customer.custom_event&order=created_at')).data.map((a: any) => a.data.data);
+    expect(data).toHaveLength(3);
+    expect(data[0].referral).toMatchObject({ referrer: { source_id: 'named-joe' }, voucher: { code, is_referral_code: true }, campaign: { id: c.id, campaign_type: 'REFERRAL_PROGRAM' } });
+    expect(data[0].loyalty).toMatchObject({ voucher: { code: card, type: 'LOYALTY_CARD' }, campaign: { id: club.id, campaign_type: 'LOYALTY_PROGRAM' } });
+    expect([data[1].referral, data[1].loyalty, data[2].referral, data[2].loyalty]).toEqual([null, null, null, null]);
+    const validate = loadSpec().compile('EventCustomerCustomEvent');
+    for (const d of data) expectValid(validate, d, 'customer.custom_event data');
+  });
+
   it('customer.rewarded and customer.holder.assignment.created validate', async () => {
     await deliverAll(t);
     const v = projectWebhookValidators(['customer.rewarded', 'customer.holder.assignment.created']);

@@ -9,6 +9,10 @@ import { defineModule, writeConcurrency } from '../module.js';
 import type { EventLog } from '../event-log/index.js';
 import type { CustomersService } from '../customers/index.js';
 import type { EventSchemasService } from '../event-schemas/index.js';
+import type { CampaignsService } from '../campaigns/index.js';
+import type { VouchersService } from '../vouchers/index.js';
+import { TesseraError } from '../../core/errors.js';
+import { createCodeContext } from './codes.js';
 import { createEventsService } from './service.js';
 export { createEventsService, eventObject, type EventsService, type TrackInput, type Tracked } from './service.js';
 export { trackBody } from './schemas.js';
@@ -17,12 +21,21 @@ export { statsSelect } from './sql.js';
 
 export const eventsModule = defineModule<
   { events: ReturnType<typeof createEventsService> },
-  { log: EventLog; customers: CustomersService; schemas: EventSchemasService }
+  { log: EventLog; customers: CustomersService; schemas: EventSchemasService; vouchers: VouchersService; campaigns: CampaignsService }
 >({
   name: 'events',
   create: (ctx) => {
     const { log, customers, schemas } = ctx.services;
-    const events = createEventsService({ db: ctx.db, clock: ctx.clock, log, customers, schemas, concurrency: writeConcurrency(ctx) });
+    // Vouchers and campaigns come later in the list: asked only when an event names a code.
+    const codes = createCodeContext({
+      voucher: async (projectId, code) => (await ctx.services.vouchers.findMany(ctx.db, projectId, [code])).find((v) => v.code.toLowerCase() === code.toLowerCase() || v.id === code),
+      campaign: (projectId, id) => ctx.services.campaigns.get(projectId, id).catch((err: unknown) => {
+        if (err instanceof TesseraError && err.code === 404) return undefined;
+        throw err;
+      }),
+      customer: async (projectId, id) => (await customers.byIds(ctx.db, projectId, [id]))[0],
+    });
+    const events = createEventsService({ db: ctx.db, clock: ctx.clock, log, customers, schemas, concurrency: writeConcurrency(ctx), codes });
     return { services: { events }, drain: () => events.drain() };
   },
 });

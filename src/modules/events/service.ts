@@ -8,6 +8,7 @@ import { simpleCustomer, type CustomerInput, type CustomerRow, type CustomersSer
 import { simpleEventSchema, type EventSchemaRow, type EventSchemasService } from '../event-schemas/index.js';
 import * as sql from './sql.js';
 import type { CustomEventRow } from './sql.js';
+import { noCodes, type CodeContext } from './codes.js';
 
 export interface TrackInput {
   event: string;
@@ -26,6 +27,7 @@ interface TrackItem {
   cause: Cause;
   input: TrackInput;
   schema: EventSchemaRow;
+  codes: CodeContext;
 }
 
 /** Voucherify's CustomEvent object (response of POST /v1/events, plus its id and created_at). */
@@ -53,9 +55,8 @@ function customEventRecord(item: TrackItem, event: CustomEventRow, customer: Cus
         event: eventObject(event, customer),
         event_schema: simpleEventSchema(item.schema),
         customer: simpleCustomer(customer),
-        // Filled once referral programs and loyalty campaigns exist: they need the campaign and voucher.
-        referral: null,
-        loyalty: null,
+        referral: item.codes.referral,
+        loyalty: item.codes.loyalty,
       },
     },
   };
@@ -69,6 +70,8 @@ export function createEventsService(deps: {
   schemas: EventSchemasService;
   /** Ingest transactions written at the same time (group commit); 1 on PGlite, which runs one at a time. */
   concurrency: number;
+  /** What the event's loyalty and referral codes name (none looked up when it names none). */
+  codes?: (projectId: string, input: TrackInput) => Promise<CodeContext>;
 }) {
   const { db, clock, log, customers, schemas } = deps;
 
@@ -115,7 +118,8 @@ export function createEventsService(deps: {
     const schema = await schemas.check(cause.projectId, input.event, input.metadata ?? {});
     // The customer's metadata sent with the event, as the customer metadata schema will see it once merged.
     await customers.checkSentMetadata(cause.projectId, input.customer);
-    const tracked = await batcher.submit({ cause, input, schema });
+    const codes = deps.codes ? await deps.codes(cause.projectId, input) : noCodes;
+    const tracked = await batcher.submit({ cause, input, schema, codes });
     metrics.eventsIngested.inc();
     return tracked;
   }
