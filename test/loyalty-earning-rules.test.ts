@@ -5,7 +5,7 @@
  * impossible days, unknown segments and empty expiry periods are refused; no card's points pass 2^53 - 1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineSchema, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { defineSchema, managementHeaders, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { requestsOf } from './helpers/requests.js';
 
 let t: TestTessera;
@@ -182,5 +182,28 @@ describe('a card holds at most 2^53 - 1 points', () => {
     expect(await balance(code)).toBe(max);
     const { rows } = await t.testDb.db.query<{ b: string }>('SELECT loyalty_balance::text AS b FROM vouchers WHERE code = $1', [code]);
     expect(rows[0]!.b).toBe(String(max));
+  });
+});
+
+describe('client-side events and client_loyalty_events_enabled', () => {
+  it('a client-side event earns nothing while the project keeps client events out of its programs; the server key always earns', async () => {
+    const q = await t.createProject({ client_trusted_domains: ['*'] });
+    const call = (method: 'GET' | 'POST', url: string, payload?: unknown) => t.app.inject({ method, url, headers: q.server, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    await defineSchema(t.app, q.id, 'stars_given', { stars: { type: 'number', optional: true } });
+    const c = (await call('POST', '/v1/loyalties', { name: 'Client club', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } })).json();
+    expect((await call('POST', `/v1/loyalties/${c.id}/earning-rules`, [starsRule(1)])).statusCode).toBe(200);
+    const code = (await call('POST', `/v1/loyalties/${c.id}/members`, { customer: { source_id: 'client-fan' } })).json().code;
+    const fromBrowser = () => t.app.inject({ method: 'POST', url: '/client/v1/events', headers: { ...q.client, origin: 'https://evil.example' }, payload: { event: 'stars_given', customer: { source_id: 'client-fan' }, metadata: { stars: 100 } } });
+    const points = async () => (await call('GET', `/v1/loyalties/members/${code}`)).json().loyalty_card.balance;
+    // Tracked (segments, distributions see it), but no points.
+    expect((await fromBrowser()).statusCode).toBe(200);
+    expect(await points()).toBe(0);
+    expect((await call('GET', '/v1/customers/client-fan/activity?type=customer.custom_event')).json().data).toHaveLength(1);
+    expect((await call('POST', '/v1/events', { event: 'stars_given', customer: { source_id: 'client-fan' }, metadata: { stars: 5 } })).statusCode).toBe(200);
+    expect(await points()).toBe(5);
+    const on = await t.app.inject({ method: 'PUT', url: `/management/v1/projects/${q.id}`, headers: managementHeaders, payload: { client_loyalty_events_enabled: true } });
+    expect(on.statusCode, on.body).toBe(200);
+    expect((await fromBrowser()).statusCode).toBe(200);
+    expect(await points()).toBe(105);
   });
 });

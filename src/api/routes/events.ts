@@ -6,10 +6,12 @@ import { causeOf } from '../auth.js';
 /** POST /v1/events and POST /client/v1/events: the same body and answer. */
 export function eventRoutes(app: FastifyInstance, deps: { events: EventsService; clientSide: boolean }): void {
   app.post<{ Body: TrackInput }>('/events', { schema: { body: trackBody } }, async (req) => {
-    if (deps.clientSide && (req.body.referral || req.body.loyalty) && !req.project?.settings.client_loyalty_events_enabled) {
+    // Client-side events reach loyalty and referral programs only where the project lets them.
+    const programs = !deps.clientSide || req.project?.settings.client_loyalty_events_enabled === true;
+    if (!programs && (req.body.referral || req.body.loyalty)) {
       throw forbidden('Client-side loyalty and referral events are disabled for this project (client_loyalty_events_enabled)');
     }
-    const { event, customer } = await deps.events.track(causeOf(req), req.body);
+    const { event, customer } = await deps.events.track(causeOf(req), req.body, { earns: programs });
     return eventObject(event, customer);
   });
 }

@@ -22,6 +22,11 @@ export interface NewEvent {
    * names, `address`, `metadata.<key>`, `updated_at`). Absent means unknown: anything may have changed.
    */
   changed?: string[];
+  /**
+   * For derivers in the recording transaction, not stored: a client-side custom event of a project whose loyalty
+   * programs do not take client-side events (`client_loyalty_events_enabled` off) earns no points.
+   */
+  earnsNothing?: true;
 }
 
 /** One recorded event: a customer's activity, and the record that webhooks and segments consume. */

@@ -28,6 +28,8 @@ interface TrackItem {
   input: TrackInput;
   schema: EventSchemaRow;
   codes: CodeContext;
+  /** False for a client-side event of a project whose programs do not take them: nothing earns on it. */
+  earns: boolean;
 }
 
 /** Voucherify's CustomEvent object (response of POST /v1/events, plus its id and created_at). */
@@ -58,6 +60,7 @@ function customEventRecord(item: TrackItem, event: CustomEventRow, customer: Cus
         referral: item.codes.referral,
         loyalty: item.codes.loyalty,
       },
+      ...(item.earns ? {} : { earnsNothing: true as const }),
     },
   };
 }
@@ -114,12 +117,12 @@ export function createEventsService(deps: {
    * Tracks a custom event: validates its metadata against the event's schema, then, with whatever other events
    * arrive meanwhile, upserts its customer, stores the event and records customer.custom_event in one transaction.
    */
-  async function track(cause: Cause, input: TrackInput): Promise<Tracked> {
+  async function track(cause: Cause, input: TrackInput, opts: { earns?: boolean } = {}): Promise<Tracked> {
     const schema = await schemas.check(cause.projectId, input.event, input.metadata ?? {});
     // The customer's metadata sent with the event, as the customer metadata schema will see it once merged.
     await customers.checkSentMetadata(cause.projectId, input.customer);
     const codes = deps.codes ? await deps.codes(cause.projectId, input) : noCodes;
-    const tracked = await batcher.submit({ cause, input, schema, codes });
+    const tracked = await batcher.submit({ cause, input, schema, codes, earns: opts.earns ?? true });
     metrics.eventsIngested.inc();
     return tracked;
   }

@@ -44,6 +44,7 @@ function earnerOf(e: CausedEvent): Earner | undefined {
   const customer = d.customer as SimpleCustomer | undefined;
   if (!customer?.id) return undefined;
   if (e.event.type === 'customer.custom_event') {
+    if (e.event.earnsNothing) return undefined;
     const ev = d.event ?? {};
     return { customer, event: { id: ev.id, type: 'customer.custom_event', name: ev.type, metadata: ev.metadata ?? {}, loyaltyCode: ev.loyalty?.code } };
   }
