@@ -63,6 +63,24 @@ describe('validations', () => {
     expect(v.inapplicable_redeemables).toHaveLength(1);
   });
 
+  it('an unknown customer.id answers 404 about the customer on validations as on redemptions; a new source_id is fine', async () => {
+    await voucher('VAL-CUST');
+    const body = { redeemables: [{ object: 'voucher', id: 'VAL-CUST' }], order, customer: { id: 'cust_unknown' } };
+    const want = { code: 404, key: 'not_found', resource_type: 'customer', resource_id: 'cust_unknown', details: 'Cannot find customer with id cust_unknown' };
+    for (const url of ['/v1/validations', '/v1/redemptions', '/v1/vouchers/VAL-CUST/validate']) {
+      const res = await api('POST', url, body);
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(404);
+      expect(res.json()).toMatchObject(want);
+    }
+    // An id is an id: a customer's source_id given as `id` is unknown too, as a redemption finds it.
+    await ok('POST', '/v1/customers', { source_id: 'val-by-source' });
+    const bySource = { ...body, customer: { id: 'val-by-source' } };
+    for (const url of ['/v1/validations', '/v1/redemptions']) expect((await api('POST', url, bySource)).statusCode, url).toBe(404);
+    // A source_id nobody has yet: a redemption would create the customer, so a validation checks it as new.
+    expect((await ok('POST', '/v1/validations', { ...body, customer: { source_id: 'val-newcomer' } })).valid).toBe(true);
+    expect((await ok('GET', '/v1/vouchers/VAL-CUST')).redemption.redeemed_quantity).toBe(0);
+  });
+
   it('refuses 0 or 31 redeemables and duplicates with 400s', async () => {
     expect((await api('POST', '/v1/validations', { redeemables: [] })).json()).toMatchObject({ code: 400, key: 'invalid_redeemables' });
     const many = Array.from({ length: 31 }, (_, i) => ({ object: 'voucher', id: `X${i}` }));

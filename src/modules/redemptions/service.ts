@@ -106,6 +106,17 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     });
   }
 
+  /**
+   * The customer a validation names, found as the redemption would find it (a validation answers what the redemption
+   * would): by `id`, which must exist (404, as the redemption answers), else by `source_id` (none yet: checked as the
+   * new customer the redemption would create).
+   */
+  async function customerToValidate(tx: Executor, projectId: string, input: CustomerInput | undefined): Promise<CustomerRow | undefined> {
+    const c = await customerFor(tx, projectId, input);
+    if (input?.id !== undefined && c?.id !== input.id) throw notFound('customer', input.id);
+    return c && (input?.id !== undefined || c.source_id === input?.source_id) ? c : undefined;
+  }
+
   /** The check's dependencies, reading the vouchers a batch read at once from `found`. */
   function withPrefetched(found: Prefetched | undefined): CheckDeps {
     if (!found) return deps;
@@ -170,7 +181,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   async function validate(cause: Cause, given: StackInput, rules: StackingRules = defaultStackingRules, seen?: (checked: Checked[]) => void) {
     checkShape(given, rules);
     const { input } = await expanded(cause.projectId, given);
-    const customer = await customerFor(db, cause.projectId, input.customer);
+    const customer = await customerToValidate(db, cause.projectId, input.customer);
     const locking = input.session?.type === 'LOCK';
     const run = async (tx: Executor) => {
       const done = await check(tx, cause, input, customer, rules);
