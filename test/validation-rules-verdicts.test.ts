@@ -148,3 +148,43 @@ describe('time frames are checked when saved', () => {
     await ok('POST', '/v1/validation-rules', { name: 'Happy hour', rules: { '1': { name: 'order.amount', conditions: { $timeframe: ['2024-11-12T14:59:23.019Z;P1D;PT1H'] } } } });
   });
 });
+
+describe('collection membership is read on every path that checks rules', () => {
+  // A static collection of the pan and an auto-update one of the kitchen products; rules naming them with $from,
+  // and a rule whose discount targets the static collection.
+  const anyFrom = (collection: string) => ({ '1': { name: 'order.items.any', conditions: { $from: [collection] } } });
+  const qualified = async (order: object) => (await ok('POST', '/v1/qualifications', { scenario: 'ALL', order })).redeemables.data.map((r: any) => r.id);
+
+  it('POST /v1/validation-rules/{id}/validation answers as the validation does', async () => {
+    const picked = (await ok('POST', '/v1/product-collections', { name: 'Picked pans', type: 'STATIC', products: [{ id: ids.pan, object: 'product' }] })).id;
+    for (const collection of [ids.kitchen!, picked]) {
+      const rule = await guarded(`FROM-${collection}`, anyFrom(collection));
+      for (const [order, want] of [[orderOf('shirt'), false], [orderOf('shirt', 'pan'), true]] as const) {
+        expect((await validate(`FROM-${collection}`, order)).status, `${collection} validation`).toBe(want ? 'APPLICABLE' : 'INAPPLICABLE');
+        expect((await ok('POST', `/v1/validation-rules/${rule.id}/validation`, { order })).valid, `${collection} rule validation`).toBe(want);
+      }
+    }
+    // A rule whose targets are a collection's items: an order without one is refused as the validation refuses it.
+    const targeted = await ok('POST', '/v1/validation-rules', { name: 'Pans only', applicable_to: { included: [{ object: 'products_collection', id: picked }] }, rules: { '1': { name: 'order.items.any', conditions: { $from: [picked] } } } });
+    expect((await ok('POST', `/v1/validation-rules/${targeted.id}/validation`, { order: orderOf('pan') })).valid).toBe(true);
+    expect((await ok('POST', `/v1/validation-rules/${targeted.id}/validation`, { order: orderOf('mug') })).valid).toBe(false);
+  });
+
+  it('POST /v1/qualifications and the campaigns examine keep what the validation keeps', async () => {
+    const promo = (await ok('POST', '/v1/campaigns', { name: 'Kitchen days', campaign_type: 'PROMOTION' })).id;
+    const tier = (await ok('POST', `/v1/promotions/${promo}/tiers`, { name: 'Kitchen 1 off', action: { discount: { type: 'AMOUNT', amount_off: 100 } } })).id;
+    const rule = await ok('POST', '/v1/validation-rules', { name: 'Kitchen tier', rules: anyFrom(ids.kitchen!) });
+    await ok('POST', `/v1/validation-rules/${rule.id}/assignments`, { related_object_type: 'promotion_tier', related_object_id: tier });
+    const tierValid = async (order: object) => (await ok('POST', '/v1/validations', { redeemables: [{ object: 'promotion_tier', id: tier }], order })).valid;
+    expect(await tierValid(orderOf('shirt', 'pan'))).toBe(true);
+    expect(await tierValid(orderOf('shirt'))).toBe(false);
+    expect(await qualified(orderOf('shirt', 'pan'))).toContain(tier);
+    expect(await qualified(orderOf('shirt'))).not.toContain(tier);
+    // A code campaign guarded by the rule: the campaigns examine (POST /v1/campaigns/qualification) reads it too.
+    const camp = (await ok('POST', '/v1/campaigns', { name: 'Kitchen codes', campaign_type: 'DISCOUNT_COUPONS', type: 'AUTO_UPDATE', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } } })).id;
+    await ok('POST', `/v1/validation-rules/${rule.id}/assignments`, { related_object_type: 'campaign', related_object_id: camp });
+    const examined = async (order: object) => (await ok('POST', '/v1/campaigns/qualification', { order })).data.map((c: any) => c.id);
+    expect(await examined(orderOf('shirt', 'pan'))).toContain(camp);
+    expect(await examined(orderOf('shirt'))).not.toContain(camp);
+  });
+});

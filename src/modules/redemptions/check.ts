@@ -11,13 +11,13 @@ import type { Executor } from '../../store/db.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import { applyDiscount, calculateDiscount, evaluateFormula, FormulaError, orderFormulaVars, type Discount, type DiscountInput, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
 import type { OrderItem } from '../orders/index.js';
-import type { AssignmentRow, CollectionTest, RelatedObjectType, RuleContext, RuleItem, Targets, ValidationRulesService } from '../validation-rules/index.js';
+import type { AssignmentRow, RelatedObjectType, RuleContext, RuleItem, Targets, ValidationRulesService } from '../validation-rules/index.js';
 import { capsOf, eligibleLines, evaluateRules, hasBudget, type BudgetKey, hasCollectionBudget, lineProduct, restricts, targetsOf, type Caps, type Target } from '../validation-rules/index.js';
 import { cardPoints, effective, unusableNow, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { RewardsService } from '../rewards/index.js';
 import type { PromotionsService, TierRow } from '../promotions/index.js';
 import { countsOf, limitsOf, periodStart, tightestLimits, type Limit } from './limits.js';
-import { ruleFacts } from './rule-facts.js';
+import { ruleFacts, ruleLines, type CatalogLines } from './rule-facts.js';
 import * as sql from './sql.js';
 import type { CounterKey, RedeemableInput } from './types.js';
 
@@ -115,7 +115,7 @@ export interface CheckDeps {
   vouchers: Pick<VouchersService, 'find'>;
   /** Collection membership of an order's lines (read only when a rule names a collection). */
   catalog?: {
-    catalogLines: (tx: Executor, projectId: string, lines: RuleItem[], collectionIds: string[]) => Promise<{ lines: RuleItem[]; inCollection: CollectionTest }>;
+    catalogLines: CatalogLines;
     /** Unit prices of products and SKUs by id or source id (read only for UNIT discounts). */
     unitPrices: (tx: Executor, projectId: string, keys: string[]) => Promise<Map<string, number>>;
   };
@@ -219,10 +219,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
   }
   // Rules with targets, item rules or naming collections: the order's lines as the catalog knows them (product and
   // SKU keys, collection membership), read once.
-  const collections = [...new Set(assigned.flatMap((a) => ruleFacts(a.rule).collections))];
-  const catalog = deps.catalog && (collections.length > 0 || assigned.some((a) => ruleFacts(a.rule).restricts || ruleFacts(a.rule).items)) ? await deps.catalog.catalogLines(tx, ctx.projectId, ctx.order.items as RuleItem[], collections) : undefined;
-  const inCollection = catalog?.inCollection;
-  const known = catalog?.lines ?? (ctx.order.items as RuleItem[]);
+  const { lines: known, inCollection } = await ruleLines(deps.catalog?.catalogLines, tx, ctx.projectId, ctx.order.items as RuleItem[], assigned.map((a) => a.rule));
   const limits = assigned.flatMap((a) => limitsOf(a.rule, a.objectId));
   // Campaign budgets of discount targets: a counter per target and campaign (a standalone code's own), for all
   // customers and per customer, read with the limits' counters.

@@ -16,9 +16,10 @@ import { validAt, type CampaignsService, type Validity } from '../campaigns/inde
 import type { CustomerInput, CustomersService } from '../customers/index.js';
 import type { Cause } from '../event-log/index.js';
 import type { OrderInput } from '../orders/index.js';
-import { evaluateRules, targetLists, type RuleContext, type ValidationRulesService } from '../validation-rules/index.js';
+import { evaluateRules, targetLists, type RuleContext, type RuleItem, type ValidationRulesService } from '../validation-rules/index.js';
 import type { QualificationInput } from './qualifications.js';
 import type { applyStack } from './check.js';
+import { ruleLines, type CatalogLines } from './rule-facts.js';
 import * as sql from './sql.js';
 
 /** The campaign types the campaigns examine answers (its schema's). */
@@ -39,36 +40,40 @@ export function createExamine(deps: {
   qualify: (cause: Cause, input: QualificationInput) => Promise<{ redeemables: { data: Array<Record<string, unknown>> } }>;
   customers: Pick<CustomersService, 'get'>;
   campaigns: Pick<CampaignsService, 'list'>;
-  validationRules: Pick<ValidationRulesService, 'evaluateAssigned' | 'get'>;
+  validationRules: Pick<ValidationRulesService, 'assignedTo' | 'get'>;
+  /** The order's lines as the catalog knows them, with collection membership (absent: collections match nothing). */
+  catalogLines?: CatalogLines;
 }) {
   const envelope = <T>(data: T[]) => ({ object: 'list' as const, data_ref: 'data' as const, data, total: data.length, id: newId('qual'), created_at: deps.clock.now().toISOString() });
 
-  /** What rules read of the request: the stored customer (metadata, live segments) or the one sent, and the order. */
-  async function contextOf(cause: Cause, input: ExamineInput): Promise<RuleContext> {
+  /**
+   * What `rules` read of the request: the stored customer (metadata, live segments) or the one sent, and the order
+   * with its lines as validations read them (as the catalog knows them, in their collections).
+   */
+  async function contextOf(cause: Cause, input: ExamineInput, rules: Array<{ rules: unknown; applicable_to?: unknown }>): Promise<RuleContext> {
     const probe = await deps.probe(deps.db, cause, { redeemables: [], order: input.order, customer: input.customer });
     const customer = probe.customerId ? await deps.customers.get(cause.projectId, probe.customerId) : undefined;
     const segments = customer ? await sql.selectSegmentIds(deps.db, cause.projectId, customer.id) : [];
     const sent = input.customer ? { metadata: (input.customer as { metadata?: Record<string, unknown> }).metadata ?? {}, segments: [] } : null;
+    const { lines, inCollection } = await ruleLines(deps.catalogLines, deps.db, cause.projectId, probe.order.items as RuleItem[], rules);
     return {
       customer: customer ? { id: customer.id, metadata: customer.metadata ?? {}, segments } : sent,
-      order: { amount: probe.order.amount, initial_amount: probe.order.initial_amount, total_amount: probe.order.total_amount, metadata: probe.order.metadata, items: probe.order.items as never },
+      order: { amount: probe.order.amount, initial_amount: probe.order.initial_amount, total_amount: probe.order.total_amount, metadata: probe.order.metadata, items: lines },
       redemption: { metadata: input.metadata ?? {} },
+      ...(inCollection ? { inCollection } : {}),
     };
   }
 
   async function campaigns(cause: Cause, input: ExamineInput, q: { limit?: number; order?: string }) {
     const limit = Math.min(100, Math.max(1, q.limit ?? 10));
-    const ctx = await contextOf(cause, input);
     const now = deps.clock.now();
     const { campaigns: all } = await deps.campaigns.list(cause.projectId, { limit: 100, page: 1, order: q.order });
-    const kept: Array<Record<string, unknown>> = [];
-    for (const c of all as Array<Record<string, unknown> & { id: string; active: boolean }>) {
-      if (kept.length >= limit) break;
-      if (!c.active || !examinedTypes.has(String(c.campaign_type)) || !validAt(c as Validity, now)) continue;
-      const verdicts = await deps.validationRules.evaluateAssigned(deps.db, cause.projectId, [{ type: 'campaign', id: c.id }], ctx, now);
-      if (verdicts.every((v) => v.verdict.valid)) kept.push(c);
-    }
-    return envelope(kept);
+    const candidates = (all as Array<Record<string, unknown> & { id: string; active: boolean }>).filter((c) => c.active && examinedTypes.has(String(c.campaign_type)) && validAt(c as Validity, now));
+    // The candidates' rules, read at once: the context reads the order's lines once for all of them.
+    const assigned = await deps.validationRules.assignedTo(deps.db, cause.projectId, candidates.map((c) => ({ type: 'campaign' as const, id: c.id })));
+    const ctx = await contextOf(cause, input, assigned.map((a) => a.rule));
+    const holds = (c: { id: string }) => assigned.every((a) => a.objectId !== c.id || evaluateRules(a.rule.rules, ctx, now, a.rule.error, a.rule.locations).valid);
+    return envelope(candidates.filter(holds).slice(0, limit));
   }
 
   /** The codes of the customer's wallet that apply, as their voucher objects (`view` gives them). */
@@ -81,7 +86,7 @@ export function createExamine(deps: {
   /** One rule against the request: `valid`, the rule, its targets, and when it fails the rule and message. */
   async function rule(cause: Cause, ruleId: string, input: ExamineInput) {
     const row = await deps.validationRules.get(cause.projectId, ruleId);
-    const verdict = evaluateRules(row.rules, await contextOf(cause, input), deps.clock.now(), row.error, row.locations);
+    const verdict = evaluateRules(row.rules, await contextOf(cause, input, [row]), deps.clock.now(), row.error, row.locations);
     return {
       valid: verdict.valid,
       rule_id: row.id,

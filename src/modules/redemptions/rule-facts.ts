@@ -2,7 +2,8 @@
  * What a check needs to know of a validation rule before evaluating it (which collections it names, whether it asks
  * about items or the campaign's redemptions, whether it restricts a discount's targets), walked once per rule row.
  */
-import { restricts, targetsOf } from '../validation-rules/index.js';
+import type { Executor } from '../../store/db.js';
+import { restricts, targetsOf, type CollectionTest, type RuleItem } from '../validation-rules/index.js';
 
 /** Collections a rule names: in its targets, item rules' product refs and `$from` conditions. */
 function collectionRefs(value: unknown, out: Set<string> = new Set()): Set<string> {
@@ -42,4 +43,18 @@ export function ruleFacts(rule: { rules: unknown; applicable_to?: unknown }) {
     factsOfRule.set(rule, f);
   }
   return f;
+}
+
+/** The catalog's view of an order's lines: product and SKU keys, and membership of the named collections. */
+export type CatalogLines = (tx: Executor, projectId: string, lines: RuleItem[], collectionIds: string[]) => Promise<{ lines: RuleItem[]; inCollection: CollectionTest }>;
+
+/**
+ * The order's lines as the rules see them, read once for all of them: as the catalog knows them (and their
+ * collection membership) when a rule names a collection, restricts a discount's targets or asks about items; else as
+ * sent, in no collection. Validations, redemptions, qualifications and a rule's own validation all read them so.
+ */
+export async function ruleLines(catalogLines: CatalogLines | undefined, tx: Executor, projectId: string, items: RuleItem[], rules: Array<{ rules: unknown; applicable_to?: unknown }>): Promise<{ lines: RuleItem[]; inCollection?: CollectionTest }> {
+  const collections = [...new Set(rules.flatMap((r) => ruleFacts(r).collections))];
+  if (!catalogLines || (collections.length === 0 && !rules.some((r) => ruleFacts(r).restricts || ruleFacts(r).items))) return { lines: items };
+  return catalogLines(tx, projectId, items, collections);
 }

@@ -45,7 +45,7 @@ export interface RedemptionsDeps {
   orders: Pick<OrdersService, 'upsertIn' | 'find' | 'addToSummaries' | 'lookupItems' | 'priceItems'>;
   vouchers: Pick<VouchersService, 'find' | 'findMany'>;
   campaigns: Pick<CampaignsService, 'byIds' | 'simple' | 'categories' | 'list'>;
-  validationRules: Pick<ValidationRulesService, 'assignedTo' | 'evaluateAssigned' | 'get'>;
+  validationRules: Pick<ValidationRulesService, 'assignedTo' | 'get'>;
   promotions: Pick<PromotionsService, 'byIds' | 'stacks'>;
   rewards: Pick<RewardsService, 'quote' | 'giveIn' | 'recordIn' | 'rollBackIn'>;
   loyalties: Pick<LoyaltiesService, 'spendIn' | 'refundIn' | 'holderOf' | 'program' | 'card'>;
@@ -438,7 +438,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   };
   const qualify = createQualifications({ db, checkStack, categories: (projectId) => deps.campaigns.categories(projectId) });
   const { validatePromotions, validateTier } = createPromotionValidation({ db, checkStack });
-  const examine = createExamine({ db, clock, probe: checkStack, qualify, customers: deps.customers, campaigns: deps.campaigns, validationRules: deps.validationRules });
+  const examine = createExamine({ db, clock, probe: checkStack, qualify, customers: deps.customers, campaigns: deps.campaigns, validationRules: deps.validationRules, catalogLines: deps.catalog?.catalogLines });
 
   return {
     validate,
