@@ -137,4 +137,51 @@ describe('products in bulk', () => {
       expect(res.json()).toMatchObject({ key: 'invalid_payload' });
     }
   });
+
+  it("checks each item against the product metadata schema as a single create or update does; a refused one is left as it was, and says why", async () => {
+    await server.products.create({ source_id: 'sch-shirt', name: 'Shirt', price: 2000, metadata: { color: 'red' } } as any);
+    const schema = await t.app.inject({
+      method: 'POST',
+      url: `/management/v1/projects/${p.id}/metadata-schemas`,
+      headers: managementHeaders,
+      payload: { related_object: 'product', allow_defined_only: false, properties: { weight: { type: 'number', optional: true }, brand: { type: 'string', optional: false, array: false } } },
+    });
+    expect(schema.statusCode, schema.body).toBe(200);
+    // What a single update refuses, and what it takes.
+    const single = await t.app.inject({ method: 'PUT', url: '/v1/products/sch-shirt', headers: p.server, payload: { metadata: { color: 'red', weight: 'heavy', brand: 'Acme' } } });
+    expect(single.json(), single.body).toMatchObject({ code: 400, key: 'metadata_validation_failed' });
+    await server.products.update({ source_id: 'sch-shirt', metadata: { color: 'red', brand: 'Acme' } } as any);
+    const res: any = await server.products.bulkUpdate([
+      { source_id: 'sch-shirt', metadata: { brand: 'Acme', weight: 'heavy' } },
+      { source_id: 'sch-shirt', price: 2600 },
+      { source_id: 'sch-scarf', name: 'Scarf' },
+      { source_id: 'sch-belt', name: 'Belt', metadata: { brand: 'Acme', weight: 3 } },
+    ] as any);
+    const a = await action(res.async_action_id);
+    expect(a).toMatchObject({ type: 'PRODUCTS_BULK_UPDATE', status: 'DONE', result: { message: '2 products updated, 2 not' } });
+    expect(a.result.results).toEqual([
+      { source_id: 'sch-shirt', found: true, updated: false, reason: expect.stringContaining('weight') },
+      { source_id: 'sch-shirt', found: true, updated: true },
+      { source_id: 'sch-scarf', found: false, updated: false, reason: expect.stringContaining('brand') },
+      { source_id: 'sch-belt', found: false, updated: true },
+    ]);
+    expect(await server.products.get('sch-shirt')).toMatchObject({ price: 2600, metadata: { color: 'red', brand: 'Acme' } });
+    expect((await t.app.inject({ method: 'GET', url: '/v1/products/sch-scarf', headers: p.server })).statusCode).toBe(404);
+    expect((await server.products.get('sch-belt')).metadata).toEqual({ brand: 'Acme', weight: 3 });
+    // The merged metadata of each product is checked: a new product lacks the required brand, a bad weight is refused.
+    const merged: any = await server.products.bulkUpdateMetadata({ source_ids: ['sch-shirt', 'sch-cap'], metadata: { weight: 'light' } } as any);
+    const m = await action(merged.async_action_id);
+    expect(m).toMatchObject({ type: 'PRODUCTS_METADATA_UPDATE', result: { message: '0 products updated, 2 not' } });
+    expect(m.result.results).toEqual([
+      { source_id: 'sch-shirt', found: true, updated: false, reason: expect.stringContaining('weight') },
+      { source_id: 'sch-cap', found: false, updated: false, reason: expect.stringContaining('brand') },
+    ]);
+    const fine: any = await server.products.bulkUpdateMetadata({ source_ids: ['sch-shirt', 'sch-belt'], metadata: { weight: 2 } } as any);
+    expect((await action(fine.async_action_id)).result.results).toEqual([
+      { source_id: 'sch-shirt', found: true, updated: true },
+      { source_id: 'sch-belt', found: true, updated: true },
+    ]);
+    expect((await server.products.get('sch-shirt')).metadata).toEqual({ color: 'red', brand: 'Acme', weight: 2 });
+    expect((await t.app.inject({ method: 'GET', url: '/v1/products/sch-cap', headers: p.server })).statusCode).toBe(404);
+  });
 });

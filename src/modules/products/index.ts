@@ -16,7 +16,7 @@ import { defineModule } from '../module.js';
 import type { MetadataSchemasService } from '../metadata-schemas/index.js';
 import type { TrashBin } from '../trash-bin/index.js';
 import { createProductBulk, type RecordAction } from './bulk.js';
-import { createProductsService } from './service.js';
+import { createProductsService, type CatalogMetadataCheck } from './service.js';
 export { type ProductBulk } from './bulk.js';
 export { createProductsService, type ProductsService } from './service.js';
 export type { CollectionPageQuery } from './collection-products.js';
@@ -34,7 +34,8 @@ export const productsModule = defineModule<
 >({
   name: 'products',
   create: ({ db, clock, services }) => {
-    const products = createProductsService({ db, clock, bin: services.trashBin, checkMetadata: (p, o, m) => services.metadataSchemas.check(p, o, m) });
+    const checkMetadata: CatalogMetadataCheck = (p, o, m, ex) => services.metadataSchemas.check(p, o, m, ex);
+    const products = createProductsService({ db, clock, bin: services.trashBin, checkMetadata });
     const recordAction: RecordAction = (tx, cause, a) => services.campaigns.actions.recordDone(tx, cause, a);
     const missing = (err: unknown) => {
       if (err instanceof TesseraError && err.key === 'not_found') return undefined;
@@ -52,6 +53,6 @@ export const productsModule = defineModule<
         updateSku: products.updateSku,
       },
     });
-    return { services: { products, productBulk: createProductBulk({ db, clock, recordAction }), catalogImport } };
+    return { services: { products, productBulk: createProductBulk({ db, clock, recordAction, checkMetadata }), catalogImport } };
   },
 });

@@ -32,7 +32,7 @@ export function applyProduct(row: ProductRow, input: ProductInput): ProductRow {
 }
 
 /** Refuses metadata the project's metadata schema of products or SKUs does not allow (metadata_validation_failed). */
-export type CatalogMetadataCheck = (projectId: string, relatedObject: 'product' | 'sku', metadata: Record<string, unknown>) => Promise<void>;
+export type CatalogMetadataCheck = (projectId: string, relatedObject: 'product' | 'sku', metadata: Record<string, unknown>, ex?: Executor) => Promise<void>;
 
 export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<TrashBin, 'keep'>; checkMetadata?: CatalogMetadataCheck }) {
   const { db, clock } = deps;
