@@ -101,6 +101,17 @@ describe('one tier (POST /v1/promotions/tiers/{id}/validation and /redemption)',
   });
 });
 
+describe('an unknown customer.id', () => {
+  it('answers 404 about the customer on the promotion validations, as on the tier redemption', async () => {
+    const body = { customer: { id: 'cust_unknown' }, order };
+    for (const url of [`/v1/promotions/tiers/${small.id}/validation`, '/v1/promotions/validation', `/v1/promotions/tiers/${small.id}/redemption`]) {
+      const res = await t.app.inject({ method: 'POST', url, headers: p.server, payload: body });
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(404);
+      expect(res.json()).toMatchObject({ key: 'not_found', resource_type: 'customer', resource_id: 'cust_unknown' });
+    }
+  });
+});
+
 describe("a voucher's redemptions (GET /v1/vouchers/{code}/redemption)", () => {
   it('lists them newest first with the quantity and what is redeemed, failures included', async () => {
     const first: any = await server.redemptions.redeem('LEGACY-TEN', { order, customer: { source_id: 'legacy-plain' } } as any);

@@ -431,13 +431,17 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     return r;
   }
 
-  /** Checks redeemables for a customer and order without spending anything (qualifications, legacy validations). */
-  const checkStack = async (tx: Executor, cause: Cause, input: Pick<StackInput, 'redeemables' | 'order' | 'customer' | 'metadata'>, rules?: StackingRules) => {
-    const customer = await customerFor(tx, cause.projectId, input.customer);
+  /**
+   * Checks redeemables for a customer and order without spending anything: qualifications and examines take an
+   * unknown customer as sent; the promotion validations find it as /v1/validations does (`customerToValidate`).
+   */
+  const checkStackWith = (find: typeof customerFor) => async (tx: Executor, cause: Cause, input: Pick<StackInput, 'redeemables' | 'order' | 'customer' | 'metadata'>, rules?: StackingRules) => {
+    const customer = await find(tx, cause.projectId, input.customer);
     return { ...(await check(tx, cause, input as StackInput, customer, rules)), customerId: customer?.id ?? null, trackingId: customer?.source_id ?? null };
   };
+  const checkStack = checkStackWith(customerFor);
   const qualify = createQualifications({ db, checkStack, categories: (projectId) => deps.campaigns.categories(projectId) });
-  const { validatePromotions, validateTier } = createPromotionValidation({ db, checkStack });
+  const { validatePromotions, validateTier } = createPromotionValidation({ db, checkStack: checkStackWith(customerToValidate) });
   const examine = createExamine({ db, clock, probe: checkStack, qualify, customers: deps.customers, campaigns: deps.campaigns, validationRules: deps.validationRules, catalogLines: deps.catalog?.catalogLines });
 
   return {
