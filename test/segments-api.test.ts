@@ -347,6 +347,16 @@ describe('project isolation', () => {
     expect(foreign.statusCode).toBe(400);
     expect((await a.get(`/v1/segments/${segA.id}`)).statusCode).toBe(200);
   });
+
+  it("a static segment's key is a customer's id, else a source_id: one customer per key, as GET /v1/customers/{key} reads it", async () => {
+    const api = client(await t.createProject());
+    const ann = (await api.customer({ source_id: 'key-ann' })).id;
+    // Another customer whose source_id is ann's id.
+    await api.customer({ source_id: ann });
+    const seg = await api.segment({ name: 'keys', type: 'static', customers: ['key-ann', 'key-ann', ann] });
+    expect(await api.members(seg.id)).toEqual(['key-ann']);
+    expect((await api.get(`/v1/segments/${seg.id}`)).json()).toMatchObject({ sync: { total: 1 } });
+  });
 });
 
 describe('the limit of filter segments per project', () => {

@@ -68,9 +68,18 @@ export function createSegmentsService(deps: SegmentsDeps) {
     if (input.type === 'static') {
       if (input.filter !== undefined) throw invalidPayload('A static segment takes customers, not a filter');
       const keys = [...new Set(input.customers ?? [])];
-      const found = await customers.resolveKeys(projectId, keys);
-      const known = new Set(found.flatMap((c) => [c.id, c.source_id]));
-      const unknown = keys.filter((k) => !known.has(k));
+      // A key is a customer's id, else a source_id (as GET /v1/customers/{key} reads it): one customer per key.
+      const matched = await customers.resolveKeys(projectId, keys);
+      const byId = new Map(matched.map((c) => [c.id, c]));
+      const bySource = new Map(matched.filter((c) => c.source_id !== null).map((c) => [c.source_id!, c]));
+      const chosen = new Map<string, { id: string }>();
+      const unknown: string[] = [];
+      for (const k of keys) {
+        const c = byId.get(k) ?? bySource.get(k);
+        if (c) chosen.set(c.id, c);
+        else unknown.push(k);
+      }
+      const found = [...chosen.values()];
       if (unknown.length > 0) throw invalidPayload(`Property .customers names unknown customers: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', ...' : ''}`);
       const num = await db.transaction(async (tx) => {
         const n = await sql.insertSegment(tx, { ...row, sync_total: found.length, sync_processed: found.length });
