@@ -39,6 +39,7 @@ import { rewardsModule } from './modules/rewards/index.js';
 import { segmentsModule } from './modules/segments/index.js';
 import { vouchersModule } from './modules/vouchers/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
+import { webhookSamplesModule } from './modules/webhook-samples/index.js';
 import { trashBinModule } from './modules/trash-bin/index.js';
 import { locationsModule } from './modules/locations/index.js';
 import { brandingModule } from './modules/branding/index.js';
@@ -94,6 +95,7 @@ const modules = [
   customerBulkModule,
   customerErasureModule,
   campaignSummaryModule,
+  webhookSamplesModule,
 ] as const;
 
 type Provided<M> = M extends TesseraModule<infer P, never> ? P : never;

@@ -12,9 +12,11 @@ export interface PayloadValidators {
   data(type: string): ValidateFunction;
 }
 
-export function projectWebhookValidators(types: string[]): PayloadValidators {
+/** `mask`, when given, amends the fair copy's component schemas (a suite's own documented masks) before compiling. */
+export function projectWebhookValidators(types: string[], mask?: (schemas: Record<string, any>) => void): PayloadValidators {
   const spec = loadSpec();
   const schemas = spec.schemas;
+  mask?.(schemas);
   const envelope = schemas.WebhookProjectSettingPayload;
   delete envelope.properties.type.enum;
   delete envelope.properties.event.properties.type.enum;

@@ -45,7 +45,7 @@ export function pendingObject(p: PendingRow) {
 }
 
 /** A card's pending points as VoucherBalance (what is waiting in total). */
-const pendingBalance = (cardId: string, points: number, total: number) => ({ type: 'loyalty_card', total, object: 'balance', points, balance: total, related_object: { id: cardId, type: 'voucher' } });
+export const pendingBalance = (cardId: string, points: number, total: number) => ({ type: 'loyalty_card', total, object: 'balance', points, balance: total, related_object: { id: cardId, type: 'voucher' } });
 
 const internal = (projectId: string, now: Date): Cause => ({ projectId, groupId: `v-pending-${now.getTime().toString(16)}`, source: { channel: 'INTERNAL' } });
 
@@ -241,7 +241,7 @@ export function createPending(deps: { db: Db; clock: Clock; log: Pick<EventLog, 
   return { add, cancelFor, step, page, activate, adjust, cancel };
 }
 
-function simpleOrderOf(o: Record<string, unknown>) {
+export function simpleOrderOf(o: Record<string, unknown>) {
   const out: Record<string, unknown> = { object: 'order' };
   for (const k of ['id', 'source_id', 'status', 'amount', 'total_amount', 'metadata']) if (o[k] !== null && o[k] !== undefined) out[k] = o[k];
   return out;

@@ -15,6 +15,7 @@ import type { EventLog } from '../event-log/index.js';
 import { defineModule, writeConcurrency } from '../module.js';
 import type { VouchersService } from '../vouchers/index.js';
 import { createPublicationsService } from './service.js';
+export { publicationBase } from './view.js';
 export { maxPublicationCount, type PublicationsService, type PublishOptions } from './service.js';
 export { publicationInputSchema } from './schemas.js';
 export type { PublicationInput, PublicationListQuery, PublicationRow } from './types.js';

@@ -25,6 +25,8 @@ import { createRedemptionsService } from './service.js';
 import { createRollbacks } from './rollback.js';
 import { createValidationCounts } from './validation-counts.js';
 export { createRedemptionsService, type RedemptionsService } from './service.js';
+export { orderAfter, redemptionBody, simpleRedemption } from './view.js';
+export { giftTransactionData, simpleOrder } from './events.js';
 export { type RollbacksService } from './rollback.js';
 export { type ValidationCounts } from './validation-counts.js';
 export { stackInputSchema, legacyInputSchema, legacyClientQuerySchema, promotionValidationSchema, rollbackInputSchema } from './schemas.js';

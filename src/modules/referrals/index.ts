@@ -19,7 +19,7 @@ import type { EventLog } from '../event-log/index.js';
 import * as sql from './sql.js';
 export type { Refusal, Unrewarded } from './conversion.js';
 export type { CustomerReferral, ProgramReferral } from './sql.js';
-export { type Holders, type HoldersInput, type HoldersQuery, maxHoldersPerRequest } from './holders.js';
+export { holderObject, type Holders, type HoldersInput, type HoldersQuery, maxHoldersPerRequest } from './holders.js';
 
 export interface ReferralsService {
   referredBy(projectId: string, referrerId: string): ReturnType<typeof sql.selectReferred>;

@@ -18,6 +18,8 @@ import { createRewardsService } from './service.js';
 export { type RewardsService, type RewardInput, type AssignmentInput } from './service.js';
 export type { MemberRewardsQuery } from './member-rewards.js';
 export { assignmentBody, rewardBody } from './schemas.js';
+export { eventData as rewardRedemptionData, type Paid as RewardPaid } from './reward-redemptions.js';
+export type { AssignmentRow as RewardAssignmentRow, RewardRedemptionRow, RewardRow } from './sql.js';
 
 export const rewardsModule = defineModule<
   { rewards: ReturnType<typeof createRewardsService> },

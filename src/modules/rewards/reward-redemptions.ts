@@ -17,7 +17,7 @@ import { assignmentObject, rewardObject } from './view.js';
 type Holder = ReturnType<typeof simpleCustomer> | undefined;
 
 /** What a card paid for, as the reward_redemptions events carry it. */
-interface Paid {
+export interface Paid {
   card: VoucherRow;
   campaign: CampaignRow | undefined;
   holder: Holder;
@@ -52,7 +52,8 @@ export function simpleGiven(given: Record<string, unknown> | undefined): Record<
   return out;
 }
 
-function eventData(x: Paid, row: sql.RewardRedemptionRow, state?: 'CREATED') {
+/** The reward redemption's events' data (also a test sendout's sample). */
+export function eventData(x: Paid, row: sql.RewardRedemptionRow, state?: 'CREATED') {
   // The webhook schema's reward.parameters is a oneOf of three schemas without required properties, which no
   // parameters object can match exactly once: the events leave it out (the API's answers keep it).
   const reward = x.reward

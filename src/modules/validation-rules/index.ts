@@ -19,7 +19,7 @@ export { evaluateRules, type RuleContext, type RuleItem, type Verdict, type Viol
 export { checkRuleSet, countBound, countRuleName, parseLogic } from './grammar.js';
 export { holds } from './conditions.js';
 export { isoDuration } from './timeframe.js';
-export { validationRuleObject, assignmentObject } from './view.js';
+export { validationRuleObject, assignmentObject, assignmentPayload } from './view.js';
 export { targetsOf, restricts, lineMatches, eligibleLines, capsOf, hasBudget, hasCollectionBudget, type BudgetKey, lineProduct, type Caps, type LineCap, namesCollections, targetLists, type Targets, type CollectionTest } from './targets.js';
 export { targetObjects, targetEffects, type Target } from './types.js';
 export { validationRuleBody, createValidationRuleBody, assignmentBody } from './schemas.js';

@@ -10,10 +10,7 @@ import { evaluateRules, type RuleContext, type Verdict } from './evaluate.js';
 import { checkRuleSet, locationRefs } from './grammar.js';
 import * as sql from './sql.js';
 import type { AssignmentRow, RelatedObjectType, Target, ValidationRuleInput, ValidationRuleRow } from './types.js';
-import { assignmentObject, validationRuleObject } from './view.js';
-
-/** The assignment as business_validation_rule.assignment.* webhooks carry it (its validation is never partial here). */
-const assignmentPayload = (a: AssignmentRow) => ({ ...assignmentObject(a), validation_status: 'VALID', validation_omitted_rules: [] });
+import { assignmentObject, assignmentPayload, validationRuleObject } from './view.js';
 
 /** JSON with object keys sorted, so values read back from jsonb (keys reordered) compare equal to those sent. */
 const canonical = (v: unknown): string =>

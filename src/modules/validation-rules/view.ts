@@ -29,3 +29,6 @@ export function assignmentObject(a: AssignmentRow) {
     object: 'validation_rules_assignment' as const,
   };
 }
+
+/** The assignment as business_validation_rule.assignment.* webhooks carry it (its validation is never partial here). */
+export const assignmentPayload = (a: AssignmentRow) => ({ ...assignmentObject(a), validation_status: 'VALID' as const, validation_omitted_rules: [] });

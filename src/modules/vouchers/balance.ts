@@ -17,7 +17,7 @@ export interface BalanceInput {
 }
 
 /** A balance change: `total` is what the card was given over its life (its gift.amount), as the spec defines it. */
-function balanceObject(v: VoucherRow, campaign: CampaignRow | undefined, amount: number) {
+export function balanceObject(v: VoucherRow, campaign: CampaignRow | undefined, amount: number) {
   return {
     amount,
     total: voucherObject(v, campaign).gift?.amount ?? Number(v.gift_balance ?? 0),

@@ -24,8 +24,8 @@ export { maxIdleRounds, type Generation } from './generation.js';
 export { cardPoints, effective, simpleVoucher, voucherObject } from './view.js';
 export { campaignUnusableNow, unusableNow } from './validity.js';
 /** Gift credits' ledger rows, written by redemptions and rollbacks in their transactions. */
-export { insertTransaction as insertGiftTransaction } from './sql.js';
-export { type BalanceInput, type Balances, transactionObject as giftTransactionObject } from './balance.js';
+export { insertTransaction as insertGiftTransaction, type TransactionRow as GiftTransactionRow } from './sql.js';
+export { type BalanceInput, type Balances, balanceObject as giftBalanceObject, transactionObject as giftTransactionObject } from './balance.js';
 export { type MetadataChange, type VoucherBulk } from './bulk.js';
 export { vouchersFromCsv, maxCsvBytes, maxCsvRows } from './csv.js';
 export { balanceSchema, bulkUpdateSchema, metadataUpdateSchema, importSchema, voucherInputProperties, voucherInputSchema } from './schemas.js';

@@ -12,19 +12,20 @@ import { sampleCustomer, customerObject } from '../customers/index.js';
 import { brokerKinds, type Delivery } from '../delivery/index.js';
 import { defineModule } from '../module.js';
 import { createAlerts, operationalSample } from './alerts.js';
-import { createWebhooksService } from './service.js';
-export { createWebhooksService, type WebhooksService, type WebhooksDeps } from './service.js';
+import { createWebhooksService, type Sample } from './service.js';
+export { createWebhooksService, type WebhooksService, type WebhooksDeps, type Sample, type SampleSource } from './service.js';
 export { webhookObject } from './view.js';
 export { webhookBody } from './schemas.js';
 export { subscribableTypes, emittedTypes, operationalTypes, canonicalType, isSubscribable, eventTypeCatalog, type EventTypeInfo } from './event-types.js';
 export type { WebhookInput, WebhookRow } from './types.js';
 
-/** A sample of what each event type carries, for test sendouts. */
+/** A sample of what the customer and operational types carry, for test sendouts (webhook-samples registers the others). */
 function sampleData(clock: Clock) {
-  return (type: string): Record<string, unknown> => {
-    if (type.startsWith('tessera.')) return operationalSample(type, clock.now());
-    if (!type.startsWith('customer.')) return {};
-    return { customer: customerObject(sampleCustomer(clock.now())) };
+  return (type: string): Sample => {
+    if (type.startsWith('tessera.')) return { data: operationalSample(type, clock.now()), entityId: null };
+    if (!type.startsWith('customer.')) return { data: {}, entityId: null };
+    const customer = sampleCustomer(clock.now());
+    return { data: { customer: customerObject(customer) }, entityId: customer.id };
   };
 }
 

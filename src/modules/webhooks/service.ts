@@ -19,16 +19,36 @@ export interface WebhooksDeps {
   allowPrivateTargets: boolean;
   /** The configured message brokers by name, with their kind (rabbitmq:// and nats:// targets). */
   brokers?: BrokerKinds;
-  /** A realistic `data` for a test sendout of this event type. */
-  sampleData(type: string): Record<string, unknown>;
+  /** A realistic sample for a test sendout of this event type (the types no registered sample source knows). */
+  sampleData(type: string): Sample;
   /** Active endpoints are cached per process; every change is announced through it. */
   definitions: Pick<Definitions, 'cache' | 'changed'>;
 }
 
 const subscribes = (w: WebhookRow, type: string): boolean => subscribesTo(w.events, type);
 
+/** A test sendout's event: the `data` a real event of its type carries, and the entity it names (event.entity_id). */
+export interface Sample {
+  data: Record<string, unknown>;
+  entityId: string | null;
+}
+
+/**
+ * The samples of the types a module above webhooks emits (campaigns, vouchers, loyalty...), registered at
+ * composition; undefined for a type it does not know.
+ */
+export type SampleSource = (type: string, now: Date) => Sample | undefined;
+
 export function createWebhooksService(deps: WebhooksDeps) {
   const { db, clock } = deps;
+  const sampleSources: SampleSource[] = [];
+  const sampleOf = (type: string, now: Date): Sample => {
+    for (const source of sampleSources) {
+      const sample = source(type, now);
+      if (sample) return sample;
+    }
+    return deps.sampleData(type);
+  };
   const active = deps.definitions.cache((ex, projectIds) => sql.selectActive(ex, projectIds));
 
   const checkTarget = async (raw: string) => {
@@ -172,14 +192,15 @@ export function createWebhooksService(deps: WebhooksDeps) {
     const problem = eventType === '*' ? `'*' is not one event type` : subscriptionProblem(eventType);
     if (problem) throw invalidPayload(`Property ${field}: ${problem}`);
     const now = clock.now();
+    const sample = sampleOf(eventType, now);
     const record: EventRecord = {
       seq: '0',
       id: newEventId(testEventPrefix, now),
       projectId: cause.projectId,
       type: eventType,
       customerId: null,
-      entityId: null,
-      data: deps.sampleData(eventType),
+      entityId: sample.entityId,
+      data: sample.data,
       eventSource: cause.source,
       groupId: cause.groupId,
       createdAt: now,
@@ -203,7 +224,12 @@ export function createWebhooksService(deps: WebhooksDeps) {
     },
   };
 
-  return { create, get, list: (projectId: string) => sql.selectWebhooks(db, projectId), update, remove, emit, wants, sendTest, ownSecrets, rotateSecret, owner, endpoints: active };
+  /** Registers the sample data of the types a module emits, for test sendouts. */
+  const addSamples = (source: SampleSource): void => {
+    sampleSources.push(source);
+  };
+
+  return { create, get, list: (projectId: string) => sql.selectWebhooks(db, projectId), update, remove, emit, wants, sendTest, addSamples, ownSecrets, rotateSecret, owner, endpoints: active };
 }
 
 export type WebhooksService = ReturnType<typeof createWebhooksService>;
