@@ -12,12 +12,12 @@ import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
 import { applyDiscount, calculateDiscount, evaluateFormula, FormulaError, orderFormulaVars, type Discount, type DiscountInput, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
 import type { OrderItem } from '../orders/index.js';
 import type { AssignmentRow, RelatedObjectType, RuleContext, RuleItem, Targets, ValidationRulesService } from '../validation-rules/index.js';
+import { ruleFacts, ruleLines, type CatalogLines } from '../validation-rules/index.js';
 import { capsOf, eligibleLines, evaluateRules, hasBudget, type BudgetKey, hasCollectionBudget, lineProduct, restricts, targetsOf, type Caps, type Target } from '../validation-rules/index.js';
 import { cardPoints, effective, unusableNow, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { RewardsService } from '../rewards/index.js';
 import type { PromotionsService, TierRow } from '../promotions/index.js';
 import { countsOf, limitsOf, periodStart, tightestLimits, type Limit } from './limits.js';
-import { ruleFacts, ruleLines, type CatalogLines } from './rule-facts.js';
 import * as sql from './sql.js';
 import type { CounterKey, RedeemableInput } from './types.js';
 

@@ -16,10 +16,10 @@ import { validAt, type CampaignsService, type Validity } from '../campaigns/inde
 import type { CustomerInput, CustomersService } from '../customers/index.js';
 import type { Cause } from '../event-log/index.js';
 import type { OrderInput } from '../orders/index.js';
+import { ruleLines, type CatalogLines } from '../validation-rules/index.js';
 import { evaluateRules, targetLists, type RuleContext, type RuleItem, type ValidationRulesService } from '../validation-rules/index.js';
 import type { QualificationInput } from './qualifications.js';
 import type { applyStack } from './check.js';
-import { ruleLines, type CatalogLines } from './rule-facts.js';
 import * as sql from './sql.js';
 
 /** The campaign types the campaigns examine answers (its schema's). */

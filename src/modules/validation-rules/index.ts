@@ -15,6 +15,7 @@ import type { LocationsService } from '../locations/index.js';
 import { defineModule } from '../module.js';
 import { createValidationRulesService, type TargetResolver } from './service.js';
 export { createValidationRulesService, type ValidationRulesService, type TargetResolver } from './service.js';
+export { ruleFacts, ruleLines, type CatalogLines } from './rule-facts.js';
 export { evaluateRules, type RuleContext, type RuleItem, type Verdict, type ViolationKey, type PeriodCounts } from './evaluate.js';
 export { checkRuleSet, countBound, countRuleName, parseLogic } from './grammar.js';
 export { holds } from './conditions.js';

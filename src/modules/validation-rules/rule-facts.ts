@@ -3,7 +3,8 @@
  * about items or the campaign's redemptions, whether it restricts a discount's targets), walked once per rule row.
  */
 import type { Executor } from '../../store/db.js';
-import { restricts, targetsOf, type CollectionTest, type RuleItem } from '../validation-rules/index.js';
+import type { RuleItem } from './evaluate.js';
+import { restricts, targetsOf, type CollectionTest } from './targets.js';
 
 /** Collections a rule names: in its targets, item rules' product refs and `$from` conditions. */
 function collectionRefs(value: unknown, out: Set<string> = new Set()): Set<string> {
