@@ -57,4 +57,17 @@ describe('validation rules on distributions', () => {
       expect((await ok('GET', `/v1/customers/${who}/activity?type=customer.custom_event`)).data).toHaveLength(1);
     }
   });
+
+  it("an order.paid distribution's item rule reads the order's items (by catalog key and collection)", async () => {
+    const channel = { type: 'webhook', target_url: sink.url, event_name: 'paid' };
+    const tea = await ok('POST', '/v1/products', { name: 'Tea', source_id: 'dr-tea' });
+    const drinks = await ok('POST', '/v1/product-collections', { name: 'Drinks', type: 'STATIC', products: [{ id: tea.id, object: 'product' }] });
+    const paid = await ok('POST', '/v1/distributions', { name: 'Drink buyers', trigger: { type: 'customer.order.paid' }, channel });
+    const rule = await ok('POST', '/v1/validation-rules', { name: 'Needs a drink', rules: { '1': { name: 'order.items.any', conditions: { $is: [{ id: drinks.id, object: 'products_collection' }] } } } });
+    await ok('POST', `/v1/validation-rules/${rule.id}/assignments`, { related_object_type: 'distribution', related_object_id: paid.id });
+    await ok('POST', '/v1/orders', { amount: 500, status: 'PAID', customer: { source_id: 'dr-tea-buyer' }, items: [{ source_id: 'dr-tea', related_object: 'product', quantity: 1, price: 500 }] });
+    await ok('POST', '/v1/orders', { amount: 500, status: 'PAID', customer: { source_id: 'dr-other-buyer' }, items: [{ source_id: 'dr-cake', quantity: 1, price: 500 }] });
+    await deliverAll(t);
+    expect(sentTo(paid.id)).toEqual(['dr-tea-buyer']);
+  });
 });

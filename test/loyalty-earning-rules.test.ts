@@ -207,3 +207,21 @@ describe('client-side events and client_loyalty_events_enabled', () => {
     expect(await points()).toBe(105);
   });
 });
+
+describe("an earning rule's validation rule reads the paid order's items", () => {
+  it('a rule needing an item of a collection (or a product) earns for an order holding one, not for one without', async () => {
+    const tea = await ok('POST', '/v1/products', { name: 'Tea', source_id: 'vr-tea' });
+    const pen = await ok('POST', '/v1/products', { name: 'Pen', source_id: 'vr-pen' });
+    const drinks = await ok('POST', '/v1/product-collections', { name: 'Drinks', type: 'STATIC', products: [{ id: tea.id, object: 'product' }] });
+    for (const [i, ref] of [{ id: drinks.id, object: 'products_collection' }, { id: tea.id, object: 'product' }].entries()) {
+      const rule = await ok('POST', '/v1/validation-rules', { name: `Needs a drink ${i}`, rules: { '1': { name: 'order.items.any', conditions: { $is: [ref] } } } });
+      const c = await program();
+      expect((await rules(c.id, [{ event: 'order.paid', loyalty: { type: 'FIXED', points: 7 }, validation_rule_id: rule.id }])).statusCode).toBe(200);
+      const code = await member(c.id, `vr-buyer-${i}`);
+      await ok('POST', '/v1/orders', { amount: 1000, status: 'PAID', customer: { source_id: `vr-buyer-${i}` }, items: [{ source_id: 'vr-pen', related_object: 'product', quantity: 1, price: 1000 }] });
+      expect(await balance(code), JSON.stringify(ref)).toBe(0);
+      await ok('POST', '/v1/orders', { amount: 1500, status: 'PAID', customer: { source_id: `vr-buyer-${i}` }, items: [{ product_id: pen.id, quantity: 1, price: 1000 }, { source_id: 'vr-tea', related_object: 'product', quantity: 1, price: 500 }] });
+      expect(await balance(code), JSON.stringify(ref)).toBe(7);
+    }
+  });
+});

@@ -16,6 +16,7 @@ import { brokerKinds, type Delivery } from '../delivery/index.js';
 import { defineModule } from '../module.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
+import type { ProductsService } from '../products/index.js';
 import type { SegmentsService } from '../segments/index.js';
 import { createDistributionsService, eventTriggers } from './service.js';
 export { createDistributionsService, type DistributionsService, triggerTypes, defaultManualDelaySeconds, maxManualDelaySeconds } from './service.js';
@@ -26,11 +27,11 @@ export type { DistributionInput, DistributionRow } from './types.js';
 
 export const distributionsModule = defineModule<
   { distributions: ReturnType<typeof createDistributionsService> },
-  { delivery: Delivery; segments: SegmentsService; customers: CustomersService; campaigns: CampaignsService; publications: PublicationsService; validationRules: ValidationRulesService }
+  { delivery: Delivery; segments: SegmentsService; customers: CustomersService; campaigns: CampaignsService; publications: PublicationsService; validationRules: ValidationRulesService; products: Pick<ProductsService, 'catalogLines'> }
 >({
   name: 'distributions',
   create: (ctx) => {
-    const distributions = createDistributionsService({ ...ctx, ...ctx.services, allowPrivateTargets: ctx.config.allowPrivateTargets, brokers: brokerKinds(ctx.config.brokers) });
+    const distributions = createDistributionsService({ ...ctx, ...ctx.services, catalogLines: ctx.services.products.catalogLines, allowPrivateTargets: ctx.config.allowPrivateTargets, brokers: brokerKinds(ctx.config.brokers) });
     ctx.services.delivery.own('distribution', distributions.owner);
     return {
       services: { distributions },

@@ -9,7 +9,7 @@ import { checkCustomHeaders, checkTargetUrl, isEmailTarget, distributionTriggers
 import type { CampaignsService } from '../campaigns/index.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { SegmentsService } from '../segments/index.js';
-import { evaluateRules, type RuleContext, type ValidationRulesService } from '../validation-rules/index.js';
+import { evaluateRules, ruleLines, type CatalogLines, type RuleContext, type RuleItem, type ValidationRulesService } from '../validation-rules/index.js';
 import * as sql from './sql.js';
 import { renderEmail, renderTemplate } from './template.js';
 import type { DistributionInput, DistributionRow } from './types.js';
@@ -41,6 +41,8 @@ export interface DistributionsDeps {
   customers: Pick<CustomersService, 'get' | 'byIds'>;
   /** Validation rules assigned to a distribution (related_object_type distribution) decide whom it sends to. */
   validationRules?: Pick<ValidationRulesService, 'assignedTo'>;
+  /** An order's lines as validations read them (catalog keys, collection membership), for item rules. */
+  catalogLines?: CatalogLines;
   campaigns: Pick<CampaignsService, 'get' | 'byIds' | 'simple'>;
   publications: Pick<PublicationsService, 'publishFor'>;
   allowPrivateTargets: boolean;
@@ -208,10 +210,13 @@ export function createDistributionsService(deps: DistributionsDeps) {
     for (const r of hits) {
       const data = r.data as { customer?: { metadata?: Record<string, unknown> }; event?: { metadata?: Record<string, unknown> }; order?: Record<string, unknown> | null };
       const segments = bySegment && r.customerId ? (await deps.segments.segmentsOf(r.projectId, r.customerId, tx)).map((s) => s.id) : undefined;
+      const items = (Array.isArray(data.order?.items) ? data.order.items : []) as RuleItem[];
+      const { lines, inCollection } = data.order ? await ruleLines(deps.catalogLines, tx, r.projectId, items, guards.map((g) => g.rule)) : { lines: [], inCollection: undefined };
       const ctx: RuleContext = {
         customer: { id: r.customerId ?? undefined, metadata: data.customer?.metadata ?? {}, ...(segments ? { segments } : {}) },
         custom_event: data.event ? { metadata: data.event.metadata ?? {} } : null,
-        order: data.order ? { amount: data.order.amount as number | undefined, total_amount: data.order.total_amount as number | undefined, metadata: (data.order.metadata as Record<string, unknown> | undefined) ?? {}, items: [] } : null,
+        order: data.order ? { amount: data.order.amount as number | undefined, total_amount: data.order.total_amount as number | undefined, metadata: (data.order.metadata as Record<string, unknown> | undefined) ?? {}, items: lines } : null,
+        ...(inCollection ? { inCollection } : {}),
       };
       if (guards.every((g) => evaluateRules(g.rule.rules, ctx, now, g.rule.error, g.rule.locations).valid)) out.push(r);
     }

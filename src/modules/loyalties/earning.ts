@@ -4,7 +4,7 @@ import type { Executor, Statement } from '../../store/db.js';
 import { type CampaignRow, type CampaignsService } from '../campaigns/index.js';
 import type { simpleCustomer } from '../customers/index.js';
 import type { CausedEvent } from '../event-log/index.js';
-import { evaluateRules, type RuleContext, type ValidationRuleRow, type ValidationRulesService } from '../validation-rules/index.js';
+import { evaluateRules, ruleLines, type RuleContext, type RuleItem, type ValidationRuleRow, type ValidationRulesService } from '../validation-rules/index.js';
 import { campaignUnusableNow, cardPoints, unusableNow, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { Ledger, PointsChange } from './ledger.js';
 import type { Pending } from './pending.js';
@@ -131,7 +131,15 @@ export function createEarning(deps: {
     if (!rulesRead.has(id)) rulesRead.set(id, deps.validationRules.get(r.project_id, id, tx).catch(() => undefined));
     const rule = await rulesRead.get(id);
     if (!rule) return false;
-    const ctx: RuleContext = { customer: { id: x.customer.id, metadata: x.customer.metadata ?? {} }, custom_event: { metadata: x.event.metadata }, order: x.order ? { ...x.order, items: [] } : null };
+    // An order's lines as validations read them (catalog keys, collection membership), read only when the rule asks.
+    const items = (Array.isArray(x.order?.items) ? x.order.items : []) as RuleItem[];
+    const { lines, inCollection } = x.order ? await ruleLines(deps.catalog.catalogLines, tx, r.project_id, items, [rule]) : { lines: [], inCollection: undefined };
+    const ctx: RuleContext = {
+      customer: { id: x.customer.id, metadata: x.customer.metadata ?? {} },
+      custom_event: { metadata: x.event.metadata },
+      order: x.order ? { ...x.order, items: lines } : null,
+      ...(inCollection ? { inCollection } : {}),
+    };
     return evaluateRules(rule.rules, ctx, now, rule.error, rule.locations).valid;
   }
 
