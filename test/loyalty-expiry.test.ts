@@ -87,17 +87,19 @@ describe('points expiry', () => {
 
     clock.set(new Date('2026-02-28T23:59:59.999Z'));
     expect(await expireDue()).toBe(0);
-    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toEqual({ points: 205, balance: 175 });
+    // The member's card with its figures: balance = points - expired - subtracted - redeemed; what expires next.
+    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toEqual({ points: 205, balance: 175, pending_points: 0, expired_points: 0, subtracted_points: 30, next_expiration_date: '2026-02-28', next_expiration_points: 70 });
     clock.set(new Date('2026-03-01T00:00:00Z'));
     expect(await expireDue()).toBe(1);
-    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toEqual({ points: 205, balance: 105 });
+    expect((await ok('GET', `/v1/loyalties/${program.id}/members/${code}`)).loyalty_card).toEqual({ points: 205, balance: 105, pending_points: 0, expired_points: 70, subtracted_points: 30, next_expiration_date: '2026-03-31', next_expiration_points: 100 });
     const tx = (await ok('GET', `/v1/loyalties/members/${code}/transactions`)).data[0];
     expect(tx).toMatchObject({ type: 'POINTS_EXPIRATION', source: 'Automation', details: { balance: { points: -70, balance: 105 } } });
     // Nothing more is due until the next bucket's day ends; then it expires, and the card keeps the 5 added by hand.
     expect(await expireDue()).toBe(0);
     clock.set(new Date('2026-04-01T00:00:00Z'));
     expect(await expireDue()).toBe(1);
-    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card.balance).toBe(5);
+    // Nothing left to expire: no next expiry.
+    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toEqual({ points: 205, balance: 5, pending_points: 0, expired_points: 170, subtracted_points: 30 });
     expect((await ok('GET', `/v1/loyalties/${program.id}/members/${code}/points-expiration`)).data).toEqual([]);
     const activity = await ok('GET', '/v1/customers/exp-ann/activity?type=customer.voucher.loyalty_card.points_expired');
     expect(activity.data.map((a: any) => a.data.data.points)).toEqual([100, 70]);
@@ -127,7 +129,7 @@ describe('points expiry', () => {
     expect(buckets.map((b: any) => [b.expires_at, b.bucket.total_points])).toEqual([['2026-05-31', 200]]);
     clock.set(new Date('2026-06-01T00:00:00Z'));
     expect(await expireDue()).toBe(1);
-    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toEqual({ points: 200, balance: 0 });
+    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toMatchObject({ points: 200, balance: 0 });
     const txs = (await ok('GET', `/v1/loyalties/members/${code}/transactions`)).data.filter((t: any) => t.type === 'POINTS_EXPIRATION');
     expect(txs.map((t: any) => t.details.balance.points)).toEqual([-200]);
     const activity = await ok('GET', '/v1/customers/exp-bob/activity?type=customer.voucher.loyalty_card.points_expired');
@@ -165,7 +167,7 @@ describe('points expiry', () => {
     expect(await expireDue()).toBe(0);
     clock.set(new Date('2026-07-21T00:00:00Z'));
     expect(await expireDue()).toBe(1);
-    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toEqual({ points: 73, balance: 63 });
+    expect((await ok('GET', `/v1/loyalties/members/${code}`)).loyalty_card).toMatchObject({ points: 73, balance: 63 });
   });
 
   it("points transferred in expire by the receiving program's rules, counted from the transfer", async () => {

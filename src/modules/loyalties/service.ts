@@ -14,6 +14,7 @@ import { bucketObject } from './expiry.js';
 import { mapPoints, tierObject, type Tiers } from './tiers.js';
 import type { TransactionRow } from './types.js';
 import { transactionObject } from './view.js';
+import { cardFigures, withFigures } from './card-figures.js';
 
 export interface BalanceChangeInput extends AddedPointsExpiration {
   points: number;
@@ -280,7 +281,8 @@ export function createLoyaltiesService(deps: {
     programTransactions,
     async member(projectId: string, memberId: string, programId?: string) {
       const found = await card(projectId, memberId, programId);
-      return vouchers.view(found.card);
+      const [view, figures] = await Promise.all([vouchers.view(found.card), cardFigures(db, found.card.id)]);
+      return withFigures(view, figures);
     },
   };
 }
