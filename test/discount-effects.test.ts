@@ -48,7 +48,8 @@ describe('discount effects', () => {
       ...['ADD_MISSING_ITEMS', 'ADD_NEW_ITEMS', 'ADD_SAME_ITEMS'].map((effect) => ({ type: 'UNIT', unit_off: 1, unit_type: 'prod_free', effect })),
       { type: 'UNIT', effect: 'ADD_MANY_ITEMS', units: [{ unit_off: 1, unit_type: 'prod_free', effect: 'ADD_NEW_ITEMS' }, { unit_off: 2, unit_type: 'prod_free', effect: 'ADD_MISSING_ITEMS' }] },
     ];
-    await ok('POST', '/v1/products', { id: 'prod_free', name: 'Free', price: 100 }).catch(() => undefined);
+    // UNIT discounts name a product the catalog knows (here by its source id).
+    await ok('POST', '/v1/products', { source_id: 'prod_free', name: 'Free', price: 100 });
     for (const [i, discount] of right.entries()) await ok('POST', `/v1/vouchers/RIGHT-${i}`, { type: 'DISCOUNT_VOUCHER', discount });
   });
 

@@ -4,7 +4,7 @@ import { newSortableId } from '../../core/ids.js';
 import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
 import { filterProblem } from './collections.js';
 import { collectionPage, resolveMembers, type CollectionPageQuery } from './collection-products.js';
-import { catalogLines, resolveTargets, unitPrices } from './targets.js';
+import { catalogLines, resolveTargets, unitPrices, unknownUnits } from './targets.js';
 import { createItemResolver } from './items.js';
 import type { TrashBin } from '../trash-bin/index.js';
 import * as sql from './sql.js';
@@ -199,6 +199,8 @@ export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<T
     catalogLines,
     /** Unit prices of products and SKUs by id or source id, for UNIT discounts on orders without their line. */
     unitPrices,
+    /** The unit_types of a UNIT discount the catalog does not know (given to vouchers at composition). */
+    unknownUnits,
     /** Resolves order items' products and SKUs (given to orders at composition). */
     resolveItems: createItemResolver(clock),
   };

@@ -115,3 +115,14 @@ export async function unitPrices(tx: Executor, projectId: string, keys: string[]
   }
   return out;
 }
+
+/**
+ * Which of a UNIT discount's unit_types (a product's or SKU's id or source id, as unitPrices reads them) the catalog
+ * does not know: a code that gives them away is refused when it is saved, as rules' unknown targets are.
+ */
+export async function unknownUnits(tx: Executor, projectId: string, keys: string[]): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const products = index<ProductRow>(await sql.selectProductsByKeys(tx, projectId, keys, keys));
+  const skus = index<SkuRow>(await sql.selectSkusByKeys(tx, projectId, keys, keys));
+  return [...new Set(keys)].filter((k) => !products({ id: k }) && !products({ source_id: k }) && !skus({ id: k }) && !skus({ source_id: k }));
+}

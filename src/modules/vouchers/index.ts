@@ -12,6 +12,7 @@
  */
 import type { CampaignsService } from '../campaigns/index.js';
 import type { CustomersService } from '../customers/index.js';
+import type { ProductsService } from '../products/index.js';
 import type { EventLog } from '../event-log/index.js';
 import { defineModule } from '../module.js';
 import type { TrashBin } from '../trash-bin/index.js';
@@ -33,12 +34,12 @@ export type { VoucherInput, VoucherListQuery, VoucherRow } from './types.js';
 
 export const vouchersModule = defineModule<
   { vouchers: ReturnType<typeof createVouchersService>; generation: ReturnType<typeof createGeneration>; balances: ReturnType<typeof createBalances>; voucherBulk: ReturnType<typeof createVoucherBulk> },
-  { log: EventLog; campaigns: CampaignsService; customers: CustomersService; trashBin: TrashBin }
+  { log: EventLog; campaigns: CampaignsService; customers: CustomersService; trashBin: TrashBin; products: ProductsService }
 >({
   name: 'vouchers',
   create: ({ db, clock, services }) => {
     const generation = createGeneration({ db, clock, log: services.log, campaigns: services.campaigns });
-    const vouchers = createVouchersService({ db, clock, log: services.log, campaigns: services.campaigns, bin: services.trashBin });
+    const vouchers = createVouchersService({ db, clock, log: services.log, campaigns: services.campaigns, bin: services.trashBin, unknownUnits: services.products.unknownUnits });
     const balances = createBalances({ db, clock, log: services.log, campaigns: services.campaigns, find: (p, c) => vouchers.find(p, c), campaignOf: vouchers.campaignOf, customers: services.customers });
     return {
       services: { vouchers, generation, balances, voucherBulk: createVoucherBulk({ db, clock, campaigns: services.campaigns }) },

@@ -31,8 +31,27 @@ function overridesOf(input: VoucherInput): VoucherOverrides {
 /** Attempts at a random code for one voucher before giving up (each a fresh draw; the space is at most half full). */
 const drawAttempts = 8;
 
-export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: CampaignsService; bin?: Pick<TrashBin, 'keep'> }) {
+/** The catalog's answer on a UNIT discount's unit_types: those it does not know. */
+export type UnknownUnits = (tx: Executor, projectId: string, keys: string[]) => Promise<string[]>;
+
+/** The products and SKUs a discount gives away (a UNIT discount's unit_type, each unit's of ADD_MANY_ITEMS). */
+function unitTypes(discount: VoucherOverrides['discount']): string[] {
+  const d = discount as { type?: string; unit_type?: unknown; units?: Array<{ unit_type?: unknown }> } | undefined;
+  if (d?.type !== 'UNIT') return [];
+  const all = Array.isArray(d.units) ? d.units.map((u) => u.unit_type) : [d.unit_type];
+  return all.filter((k): k is string => typeof k === 'string');
+}
+
+export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: CampaignsService; bin?: Pick<TrashBin, 'keep'>; unknownUnits?: UnknownUnits }) {
   const { db, clock, log, campaigns } = deps;
+
+  /** A discount sent that gives away a product or SKU the catalog does not know is a 404 naming it. */
+  async function checkUnits(tx: Executor, projectId: string, discount: VoucherOverrides['discount']) {
+    const keys = unitTypes(discount);
+    if (keys.length === 0 || !deps.unknownUnits) return;
+    const [missing] = await deps.unknownUnits(tx, projectId, keys);
+    if (missing !== undefined) throw notFound(missing.startsWith('sku_') ? 'sku' : 'product', missing);
+  }
 
   async function campaignOf(tx: Executor, v: VoucherRow): Promise<CampaignRow | undefined> {
     return v.campaign_id ? (await campaigns.byIds(tx, v.project_id, [v.campaign_id]))[0] : undefined;
@@ -99,6 +118,7 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
     };
     checkValidity(effective(row, campaign));
     await campaigns.checkMetadata(cause.projectId, 'voucher', input.metadata);
+    await checkUnits(db, cause.projectId, overrides.discount);
     return { row, campaign, config: input.code_config ?? campaign?.definition.voucher?.code_config };
   }
 
@@ -153,6 +173,7 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
       if (input.category_id !== undefined || input.category !== undefined) overrides.category_id = await campaigns.categoryId(cause.projectId, input.category_id, input.category, tx);
       const campaign = await campaignOf(tx, current);
       if (input.gift !== undefined) overrides.gift = giftChange(current, campaign, input.gift);
+      if (input.discount !== undefined) await checkUnits(tx, cause.projectId, input.discount);
       const row: VoucherRow = { ...current, active: input.active ?? current.active, overrides, updated_at: clock.now() };
       checkValidity(effective(row, campaign));
       await sql.updateVoucher(tx, row);

@@ -1,0 +1,54 @@
+/**
+ * UNIT discounts and the catalog, on both stores: a code giving away a product or SKU the catalog does not know is
+ * refused when it is saved (create, update, import), as rules naming unknown products are.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { requestsOf } from './helpers/requests.js';
+
+let t: TestTessera;
+let p: TestProject;
+const { ok, api } = requestsOf(() => ({ t, p }));
+
+beforeAll(async () => {
+  t = await startTessera();
+  p = await t.createProject();
+});
+afterAll(() => t.close());
+
+const unit = (unit_type: string, effect = 'ADD_MISSING_ITEMS') => ({ type: 'UNIT', unit_off: 1, unit_type, effect });
+
+describe('UNIT discounts naming the catalog', () => {
+  it('refuses a product or SKU the catalog does not know, on create, update and import', async () => {
+    const prod = await ok('POST', '/v1/products', { source_id: 'ud-mug', name: 'Mug', price: 900 });
+    const sku = await ok('POST', '/v1/products/ud-mug/skus', { source_id: 'ud-mug-red' });
+    for (const [i, key] of [prod.id, 'ud-mug', sku.id, 'ud-mug-red'].entries()) await ok('POST', `/v1/vouchers/UD-OK-${i}`, { type: 'DISCOUNT_VOUCHER', discount: unit(key) });
+
+    const unknown = await api('POST', '/v1/vouchers/UD-BAD', { type: 'DISCOUNT_VOUCHER', discount: unit('prod_nope') });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ code: 404, key: 'not_found', resource_type: 'product', resource_id: 'prod_nope' });
+    expect((await api('GET', '/v1/vouchers/UD-BAD')).statusCode).toBe(404);
+    const many = await api('POST', '/v1/vouchers/UD-MANY', { type: 'DISCOUNT_VOUCHER', discount: { type: 'UNIT', effect: 'ADD_MANY_ITEMS', units: [{ unit_off: 1, unit_type: prod.id, effect: 'ADD_NEW_ITEMS' }, { unit_off: 1, unit_type: 'sku_nope', effect: 'ADD_NEW_ITEMS' }] } });
+    expect(many.statusCode).toBe(404);
+    expect(many.json()).toMatchObject({ key: 'not_found', resource_type: 'sku', resource_id: 'sku_nope' });
+
+    const update = await api('PUT', '/v1/vouchers/UD-OK-0', { discount: unit('prod_gone') });
+    expect(update.statusCode).toBe(404);
+    expect(update.json()).toMatchObject({ key: 'not_found', resource_id: 'prod_gone' });
+    expect((await ok('GET', '/v1/vouchers/UD-OK-0')).discount.unit_type).toBe(prod.id);
+    // A GET sent back whole still saves, and another known product does.
+    const shown = await ok('GET', '/v1/vouchers/UD-OK-0');
+    await ok('PUT', '/v1/vouchers/UD-OK-0', { ...shown, metadata: { kept: true } });
+    expect((await ok('PUT', '/v1/vouchers/UD-OK-0', { discount: unit(sku.id) })).discount.unit_type).toBe(sku.id);
+
+    const campaign = await ok('POST', '/v1/campaigns', { name: 'UD camp', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', vouchers_count: 0, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } } });
+    expect((await api('POST', '/v1/vouchers/UD-CAMP', { campaign_id: campaign.id, discount: unit('prod_nope') })).statusCode).toBe(404);
+
+    await api('POST', '/v1/vouchers/import', [
+      { code: 'UD-IMP-OK', type: 'DISCOUNT_VOUCHER', discount: unit(prod.id) },
+      { code: 'UD-IMP-BAD', type: 'DISCOUNT_VOUCHER', discount: unit('prod_nope') },
+    ]);
+    expect((await api('GET', '/v1/vouchers/UD-IMP-OK')).statusCode).toBe(200);
+    expect((await api('GET', '/v1/vouchers/UD-IMP-BAD')).statusCode).toBe(404);
+  });
+});
