@@ -28,6 +28,9 @@ function overridesOf(input: VoucherInput): VoucherOverrides {
   return o as VoucherOverrides;
 }
 
+/** What each type of code is made of (its value: a discount, credits, points). */
+const valueOfType = { DISCOUNT_VOUCHER: 'discount', GIFT_VOUCHER: 'gift', LOYALTY_CARD: 'loyalty_card' } as const;
+
 /** Attempts at a random code for one voucher before giving up (each a fresh draw; the space is at most half full). */
 const drawAttempts = 8;
 
@@ -166,6 +169,9 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
   async function update(cause: Cause, codeOrId: string, sent: VoucherInput) {
     return db.transaction(async (tx) => {
       const current = await find(cause.projectId, codeOrId, tx, true);
+      // null is "none" (what GET shows where there is none), but a code cannot be without what its type is made of.
+      const needed = valueOfType[current.type];
+      if (sent[needed] === null) throw invalidVoucher(`Property .${needed} cannot be null: a ${current.type} needs its ${needed} (send another ${needed} to change it)`);
       const input = changesOf(nullsAsNone(sent), voucherObject(current, await campaignOf(tx, current)));
       if (input.metadata !== undefined) await campaigns.checkMetadata(cause.projectId, 'voucher', input.metadata, tx);
       if (input.type !== undefined && input.type !== current.type) throw invalidVoucher('Property .type of a voucher cannot be changed');
