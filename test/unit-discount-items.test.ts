@@ -1,6 +1,8 @@
 /**
  * UNIT discounts and the catalog, on both stores: a code giving away a product or SKU the catalog does not know is
- * refused when it is saved (create, update, import), as rules naming unknown products are.
+ * refused when it is saved (create, update, import), as rules naming unknown products are; ADD_MISSING_ITEMS finds
+ * the order's line of its product or SKU however the line names it (by id, by source_id with related_object, by
+ * product / sku objects), instead of adding the item again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
@@ -50,5 +52,39 @@ describe('UNIT discounts naming the catalog', () => {
     ]);
     expect((await api('GET', '/v1/vouchers/UD-IMP-OK')).statusCode).toBe(200);
     expect((await api('GET', '/v1/vouchers/UD-IMP-BAD')).statusCode).toBe(404);
+  });
+});
+
+describe('ADD_MISSING_ITEMS and the order line of its item', () => {
+  it('finds the line however it names the product or SKU, in validations and redemptions', async () => {
+    const prod = await ok('POST', '/v1/products', { source_id: 'am-mug', name: 'Mug', price: 900 });
+    const sku = await ok('POST', '/v1/products/am-mug/skus', { source_id: 'am-mug-red', price: 800 });
+    const cases: Array<[string, Record<string, unknown>, number]> = [
+      [prod.id, { source_id: 'am-mug', related_object: 'product', quantity: 1, price: 900 }, 900],
+      [prod.id, { source_id: 'am-mug', quantity: 1, price: 900 }, 900],
+      ['am-mug', { product_id: prod.id, quantity: 1, price: 900 }, 900],
+      [prod.id, { product: { source_id: 'am-mug' }, quantity: 1, price: 900 }, 900],
+      [sku.id, { source_id: 'am-mug-red', related_object: 'sku', quantity: 1, price: 800 }, 800],
+      ['am-mug-red', { sku_id: sku.id, quantity: 1, price: 800 }, 800],
+    ];
+    for (const [i, [unit_type, line, price]] of cases.entries()) {
+      const code = `AM-${i}`;
+      await ok('POST', `/v1/vouchers/${code}`, { type: 'DISCOUNT_VOUCHER', discount: unit(unit_type) });
+      const body = { redeemables: [{ object: 'voucher', id: code }], order: { items: [line] } };
+      const v = await ok('POST', '/v1/validations', body);
+      expect(v.order.items, `${i}: ${JSON.stringify(v.order.items)}`).toHaveLength(1);
+      expect(v.order).toMatchObject({ amount: price, items_discount_amount: price, total_amount: 0 });
+      expect(v.order.items[0]).toMatchObject({ quantity: 1, amount: price, discount_amount: price });
+      const r = await ok('POST', '/v1/redemptions', body);
+      expect(r.order.items, `${i}: ${JSON.stringify(r.order.items)}`).toHaveLength(1);
+      expect(r.order).toMatchObject({ amount: price, total_amount: 0 });
+    }
+    // A line of another kind with the same source id is not the unit's: a SKU line is not the product's line.
+    await ok('POST', '/v1/products', { source_id: 'am-twin', name: 'Twin', price: 500 });
+    const twin = await ok('POST', '/v1/products/am-mug/skus', { source_id: 'am-twin', price: 700 });
+    await ok('POST', '/v1/vouchers/AM-TWIN', { type: 'DISCOUNT_VOUCHER', discount: unit('am-twin') });
+    const v = await ok('POST', '/v1/validations', { redeemables: [{ object: 'voucher', id: 'AM-TWIN' }], order: { items: [{ source_id: 'am-twin', related_object: 'sku', quantity: 1, price: 700 }] } });
+    expect(v.order.items).toHaveLength(2);
+    expect(twin.id).toMatch(/^sku_/);
   });
 });

@@ -83,11 +83,30 @@ function capTotal(items: { line: number; discount: number }[], limit: number | u
   });
 }
 
+/** The keys by which an order line names its product, or its SKU (`source_id` names what `related_object` says). */
+function lineKeys(l: DiscountLine, object: 'product' | 'sku'): (string | undefined)[] {
+  const bySku = l.related_object === 'sku';
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const ref = object === 'product' ? l.product : l.sku;
+  return [object === 'product' ? l.product_id : l.sku_id, str(ref?.id), str(ref?.source_id), bySku === (object === 'sku') ? l.source_id : undefined];
+}
+
+/** The order line of a unit's product or SKU (-1 when the order has none), however the line names it. */
+function unitLine(input: DiscountInput, u: OneUnit): number {
+  const items = input.order.items ?? [];
+  const known = input.unitKeys?.(u.unit_type);
+  const own = (object: 'product' | 'sku') => [...(known?.object === object ? known.keys : []), ...(u[object] ? [u[object].id, u[object].source_id] : [])];
+  const wanted = { product: new Set(own('product')), sku: new Set(own('sku')) };
+  const byCatalog = items.findIndex((l) => lineKeys(l, 'product').some((k) => k !== undefined && wanted.product.has(k)) || lineKeys(l, 'sku').some((k) => k !== undefined && wanted.sku.has(k)));
+  if (byCatalog >= 0 || known) return byCatalog;
+  // A unit_type the catalog did not place: a line is its when any of the line's keys is the unit_type.
+  return items.findIndex((l) => [...lineKeys(l, 'product'), ...lineKeys(l, 'sku')].includes(u.unit_type));
+}
+
 function units(input: DiscountInput, u: OneUnit, dyn: Dyn): AddedUnits {
   const items = input.order.items ?? [];
   const count = Math.max(0, Math.floor(valueOf(u.unit_off_formula, u.unit_off ?? 1, 1, input, dyn)));
-  const keys = [u.unit_type, u.product?.id, u.product?.source_id, u.sku?.id, u.sku?.source_id].filter((k): k is string => k !== undefined);
-  const index = items.findIndex((l) => keys.some((k) => k === l.product_id || k === l.sku_id || k === l.source_id));
+  const index = unitLine(input, u);
   const existing = index >= 0 ? items[index] : undefined;
   const price = existing?.price ?? (existing && existing.quantity ? lineAmount(existing) / existing.quantity : undefined) ?? u.sku?.price ?? u.product?.price ?? input.unitPrice?.(u.unit_type) ?? 0;
   const effect = u.effect ?? 'ADD_MISSING_ITEMS';

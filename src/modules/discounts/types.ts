@@ -35,6 +35,11 @@ export interface DiscountLine {
   product_id?: string;
   sku_id?: string;
   source_id?: string;
+  /** What `source_id` names: a product (the default) or a SKU. */
+  related_object?: string;
+  /** The line's product and SKU as sent or resolved (`id`, `source_id`). */
+  product?: Record<string, unknown>;
+  sku?: Record<string, unknown>;
   quantity?: number;
   price?: number;
   amount?: number;
@@ -64,6 +69,12 @@ export interface DiscountInput {
   metadata?: { CUSTOMER?: Record<string, unknown>; REDEMPTION?: Record<string, unknown>; VOUCHER?: Record<string, unknown>; CAMPAIGN?: Record<string, unknown> };
   /** The unit price of a UNIT discount's product or SKU when the order has no line of it. */
   unitPrice?: (unitType: string) => number | undefined;
+  /**
+   * What a UNIT discount's unit_type is in the catalog: a product or a SKU, and its keys (id, source id). An order
+   * line naming it by any of them (`product_id`, `source_id` with `related_object`, `product.source_id`...) is its
+   * line. Without it, a line is the unit's when one of its keys equals the unit_type.
+   */
+  unitKeys?: (unitType: string) => { object: 'product' | 'sku'; keys: string[] } | undefined;
 }
 
 /** Units a UNIT discount added to the order (or gave free on an existing line). */

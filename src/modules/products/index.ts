@@ -19,6 +19,7 @@ import { createProductBulk, type RecordAction } from './bulk.js';
 import { createProductsService, type CatalogMetadataCheck } from './service.js';
 export { type ProductBulk } from './bulk.js';
 export { createProductsService, type ProductsService } from './service.js';
+export type { UnitItem } from './targets.js';
 export type { CollectionPageQuery } from './collection-products.js';
 export { productObject, skuObject, collectionObject, collectionItem, simpleProduct, simpleSku } from './view.js';
 export type { CatalogImport } from './csv.js';

@@ -4,7 +4,7 @@ import { newSortableId } from '../../core/ids.js';
 import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
 import { filterProblem } from './collections.js';
 import { collectionPage, resolveMembers, type CollectionPageQuery } from './collection-products.js';
-import { catalogLines, resolveTargets, unitPrices, unknownUnits } from './targets.js';
+import { catalogLines, resolveTargets, unitItems, unknownUnits } from './targets.js';
 import { createItemResolver } from './items.js';
 import type { TrashBin } from '../trash-bin/index.js';
 import * as sql from './sql.js';
@@ -197,8 +197,8 @@ export function createProductsService(deps: { db: Db; clock: Clock; bin?: Pick<T
     resolveTargets,
     /** An order's lines with their catalog keys and collection membership, for targets and collection rules. */
     catalogLines,
-    /** Unit prices of products and SKUs by id or source id, for UNIT discounts on orders without their line. */
-    unitPrices,
+    /** Products and SKUs by id or source id (their keys and unit prices), for UNIT discounts finding or adding their line. */
+    unitItems,
     /** The unit_types of a UNIT discount the catalog does not know (given to vouchers at composition). */
     unknownUnits,
     /** Resolves order items' products and SKUs (given to orders at composition). */

@@ -96,13 +96,21 @@ export async function catalogLines(tx: Executor, projectId: string, lines: RuleI
   };
 }
 
+/** The product or SKU a UNIT discount's `unit_type` names: its keys (to find its line in an order) and unit price. */
+export interface UnitItem {
+  object: 'product' | 'sku';
+  /** Its id and source id: an order line naming either (by `product_id`, `source_id`...) is its line. */
+  keys: string[];
+  price?: number;
+}
+
 /**
- * The unit prices of products and SKUs a UNIT discount gives away (`unit_type`, an id or a source id), for orders
- * without a line of them: a SKU without its own price has its product's. Keys the catalog does not know, or that
- * have no price, are left out. An id wins over a source id, a product's source id over a SKU's.
+ * The products and SKUs a UNIT discount gives away (`unit_type`, an id or a source id): how order lines name them,
+ * and their unit prices for orders without a line of them (a SKU without its own price has its product's). Keys
+ * the catalog does not know are left out. An id wins over a source id, a product's source id over a SKU's.
  */
-export async function unitPrices(tx: Executor, projectId: string, keys: string[]): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
+export async function unitItems(tx: Executor, projectId: string, keys: string[]): Promise<Map<string, UnitItem>> {
+  const out = new Map<string, UnitItem>();
   if (keys.length === 0) return out;
   const skuRows = await sql.selectSkusByKeys(tx, projectId, keys, keys);
   const products = index<ProductRow>(await sql.selectProductsByKeys(tx, projectId, [...keys, ...skuRows.map((s) => s.product_id)], keys));
@@ -110,19 +118,19 @@ export async function unitPrices(tx: Executor, projectId: string, keys: string[]
   for (const key of new Set(keys)) {
     const product = products({ id: key }) ?? (skus({ id: key }) ? undefined : products({ source_id: key }));
     const sku = product ? undefined : (skus({ id: key }) ?? skus({ source_id: key }));
+    const row = product ?? sku;
+    if (!row) continue;
     const price = product ? product.price : sku ? (sku.price ?? products({ id: sku.product_id })?.price) : undefined;
-    if (price !== undefined && price !== null) out.set(key, price);
+    out.set(key, { object: product ? 'product' : 'sku', keys: defined([row.id, row.source_id]), ...(price !== undefined && price !== null ? { price } : {}) });
   }
   return out;
 }
 
 /**
- * Which of a UNIT discount's unit_types (a product's or SKU's id or source id, as unitPrices reads them) the catalog
+ * Which of a UNIT discount's unit_types (a product's or SKU's id or source id, as unitItems reads them) the catalog
  * does not know: a code that gives them away is refused when it is saved, as rules' unknown targets are.
  */
 export async function unknownUnits(tx: Executor, projectId: string, keys: string[]): Promise<string[]> {
-  if (keys.length === 0) return [];
-  const products = index<ProductRow>(await sql.selectProductsByKeys(tx, projectId, keys, keys));
-  const skus = index<SkuRow>(await sql.selectSkusByKeys(tx, projectId, keys, keys));
-  return [...new Set(keys)].filter((k) => !products({ id: k }) && !products({ source_id: k }) && !skus({ id: k }) && !skus({ source_id: k }));
+  const known = await unitItems(tx, projectId, keys);
+  return [...new Set(keys)].filter((k) => !known.has(k));
 }

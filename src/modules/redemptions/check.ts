@@ -4,12 +4,11 @@
  * hold for the customer, the order and the counts so far. Applicable ones then discount the order in turn, each on
  * what earlier ones left. Reads only: spending is the redemption's (service.ts).
  */
-import { ceilDecimal, decimalPlaces, floorDecimal } from '../../core/decimal.js';
 import { validAt } from '../campaigns/index.js';
 import { invalidRedeemables as badRedeemable, loyaltyCardPointsExceeded, missingOrder, notFound, promotionInactive, promotionNotActiveNow, quantityExceeded, rulesViolated, TesseraError, giftAmountExceeded, invalidRedeemables, referrerNotPermittedToRedeem } from '../../core/errors.js';
 import type { Executor } from '../../store/db.js';
 import type { CampaignRow, CampaignsService } from '../campaigns/index.js';
-import { applyDiscount, calculateDiscount, evaluateFormula, FormulaError, orderFormulaVars, type Discount, type DiscountInput, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
+import { evaluateFormula, FormulaError, orderFormulaVars, type Discount, type DiscountInput, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
 import type { OrderItem } from '../orders/index.js';
 import type { AssignmentRow, RelatedObjectType, RuleContext, RuleItem, Targets, ValidationRulesService } from '../validation-rules/index.js';
 import { ruleFacts, ruleLines, type CatalogLines } from '../validation-rules/index.js';
@@ -17,9 +16,12 @@ import { capsOf, eligibleLines, evaluateRules, hasBudget, type BudgetKey, hasCol
 import { cardPoints, effective, unusableNow, type VoucherRow, type VouchersService } from '../vouchers/index.js';
 import type { RewardsService } from '../rewards/index.js';
 import type { PromotionsService, TierRow } from '../promotions/index.js';
+import { budgetKeyId, type UnitItem } from './apply-stack.js';
 import { countsOf, limitsOf, periodStart, tightestLimits, type Limit } from './limits.js';
 import * as sql from './sql.js';
 import type { CounterKey, RedeemableInput } from './types.js';
+
+export { applyStack, payWithPoints, withoutUnpaidCoins, type StackOrder, type UnitItem } from './apply-stack.js';
 
 export interface Applicable {
   status: 'APPLICABLE';
@@ -37,8 +39,11 @@ export interface Applicable {
   discountResult?: DiscountResult;
   /** What its discount's formulas read besides the order: metadata (CUSTOMER_METADATA...) and variables. */
   formula?: Pick<DiscountInput, 'vars' | 'metadata'>;
-  /** Catalog prices of the units a UNIT discount gives, by unit_type (for an order without their line). */
-  unitPrices?: Map<string, number>;
+  /**
+   * The products and SKUs a UNIT discount gives, by unit_type: their keys (to find their line however the order
+   * names it) and catalog prices (for an order without their line).
+   */
+  unitItems?: Map<string, UnitItem>;
   /** Credits to spend; after the spend, the card's balance and redeemed total. */
   gift?: { credits: number; balance: number; redeemed?: number };
   /** A loyalty card paying for a reward: the points it spends (a COIN reward's are set by applyStack). */
@@ -58,8 +63,6 @@ export interface Applicable {
   assignments?: AssignmentRow[];
 }
 
-/** A budget counter's key as one string (what stack members share). */
-const budgetKeyId = (key: CounterKey) => key.join('\u0000');
 
 /** Units a discount takes of one budget counter (a target's campaign-wide or per-customer budget). */
 export interface BudgetUse {
@@ -116,8 +119,8 @@ export interface CheckDeps {
   /** Collection membership of an order's lines (read only when a rule names a collection). */
   catalog?: {
     catalogLines: CatalogLines;
-    /** Unit prices of products and SKUs by id or source id (read only for UNIT discounts). */
-    unitPrices: (tx: Executor, projectId: string, keys: string[]) => Promise<Map<string, number>>;
+    /** Products and SKUs by id or source id: their keys and unit prices (read only for UNIT discounts). */
+    unitItems: (tx: Executor, projectId: string, keys: string[]) => Promise<Map<string, UnitItem>>;
   };
   campaigns: Pick<CampaignsService, 'byIds'> & Partial<Pick<CampaignsService, 'cached'>>;
   validationRules: Pick<ValidationRulesService, 'assignedTo'>;
@@ -203,7 +206,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const d = (f.tier ? f.tier.action.discount : f.voucher?.type === 'DISCOUNT_VOUCHER' ? effective(f.voucher, campaigns.get(f.voucher.campaign_id ?? '')).discount : undefined) as Discount | undefined;
     return d?.type === 'UNIT' ? ('units' in d ? d.units : [d]).map((u) => u.unit_type) : [];
   });
-  const unitPrices = deps.catalog && unitTypes.length > 0 ? await deps.catalog.unitPrices(tx, ctx.projectId, unitTypes) : undefined;
+  const unitItems = deps.catalog && unitTypes.length > 0 ? await deps.catalog.unitItems(tx, ctx.projectId, unitTypes) : undefined;
   const objects: { type: RelatedObjectType; id: string }[] = [];
   for (const f of found) {
     if (f.tier) objects.push({ type: 'promotion_tier', id: f.tier.id }, { type: 'campaign', id: f.tier.campaign_id });
@@ -347,7 +350,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const t = targeting([tier.id, tier.campaign_id], discount, tier.id);
     if ('error' in t) return { status: 'INAPPLICABLE', input, error: t.error, tier, campaign };
     const mine = limits.filter((l) => l.objectId === tier.id || l.objectId === tier.campaign_id);
-    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount, formula: formulaOf(undefined, campaign), ...(unitPrices ? { unitPrices } : {}), ...t.found };
+    return { status: 'APPLICABLE', input, objectType: 'promotion_tier', objectId: tier.id, tier, campaign, limits: mine, amount: 0, discount, formula: formulaOf(undefined, campaign), ...(unitItems ? { unitItems } : {}), ...t.found };
   };
 
   /** A loyalty card's reward: its price within the balance; a COIN reward needs an order to pay. */
@@ -413,76 +416,6 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     const discount = voucher.type === 'DISCOUNT_VOUCHER' ? (e.discount as Discount | undefined) : undefined;
     const t = targeting([voucher.id, voucher.campaign_id], discount);
     if ('error' in t) return { status: 'INAPPLICABLE', input, error: t.error, voucher, campaign };
-    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, formula: formulaOf(voucher, campaign), ...(unitPrices ? { unitPrices } : {}), gift, ...(loyalty ? { loyalty } : {}), ...t.found };
+    return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, formula: formulaOf(voucher, campaign), ...(unitItems ? { unitItems } : {}), gift, ...(loyalty ? { loyalty } : {}), ...t.found };
   }
-}
-
-export type StackOrder = ReturnType<typeof applyDiscount> & DiscountOrder;
-
-/**
- * After applyStack: a COIN reward with nothing left to pay (earlier redeemables cover the order) buys nothing, so it
- * is inapplicable, rather than a purchase of 0 points that takes a unit of its stock. It took nothing off the order,
- * so the rest of the stack stands as computed.
- */
-export function withoutUnpaidCoins(checked: Checked[]): Checked[] {
-  return checked.map((c): Checked =>
-    c.status === 'APPLICABLE' && c.loyalty?.coin && c.loyalty.points === 0
-      ? { status: 'INAPPLICABLE', input: c.input, error: badRedeemable(`Reward ${c.loyalty.reward.name} pays for the order with points, and nothing is left to pay`), voucher: c.voucher, campaign: c.campaign }
-      : c,
-  );
-}
-
-/** Applies the applicable redeemables in request order, each on what earlier ones left; fills their amounts. */
-export function applyStack(checked: Checked[], order: CheckContext['order']): StackOrder {
-  let running = {
-    amount: order.amount ?? 0,
-    discount_amount: 0,
-    items_discount_amount: 0,
-    total_discount_amount: 0,
-    total_amount: order.amount ?? 0,
-    items: order.items.map((i) => ({ ...i, discount_amount: i.discount_amount ?? 0 })),
-    metadata: order.metadata,
-  } as StackOrder;
-  // Units of budget counters that members took (two codes of one campaign share its budget): the next sees the rest.
-  const taken = new Map<string, number>();
-  for (const c of checked) {
-    if (c.status !== 'APPLICABLE') continue;
-    if (c.discount) {
-      const chosen = c.choose?.(running.items as RuleItem[], taken);
-      const r = calculateDiscount(c.discount, { order: running as DiscountOrder, ...c.formula, ...(c.unitPrices ? { unitPrice: (t: string) => c.unitPrices?.get(t) } : {}), ...(chosen ? { eligible: (_l: unknown, i: number) => chosen.eligible[i] === true, ...(chosen.caps ? { caps: chosen.caps } : {}) } : {}) });
-      c.discountResult = r;
-      c.amount = r.total;
-      for (const b of c.budgets?.current ?? []) taken.set(budgetKeyId(b.key), (taken.get(budgetKeyId(b.key)) ?? 0) + b.units);
-      running = { ...running, ...applyDiscount(running as DiscountOrder, r) } as StackOrder;
-    } else if (c.gift) {
-      // Without an order amount the credits asked are taken as they are.
-      const left = order.amount === null ? c.gift.credits : Math.max(0, running.total_amount ?? running.amount);
-      const credits = Math.min(c.gift.credits, left);
-      c.gift = { ...c.gift, credits };
-      c.amount = credits;
-      running = { ...running, ...applyDiscount(running as DiscountOrder, { order_discount: credits, items: [], added: [], total: credits, is_dynamic: false }) } as StackOrder;
-    } else if (c.loyalty?.coin) {
-      const { points, amount } = payWithPoints(c.loyalty.coin, c.loyalty.requested ?? c.loyalty.balance, Math.max(0, running.total_amount ?? running.amount));
-      c.loyalty = { ...c.loyalty, points };
-      c.amount = amount;
-      running = { ...running, ...applyDiscount(running as DiscountOrder, { order_discount: amount, items: [], added: [], total: amount, is_dynamic: false }) } as StackOrder;
-    }
-  }
-  return running;
-}
-
-/**
- * Paying with points (a COIN reward): `points_ratio` points are worth `exchange_ratio` in the currency (0.1 = ten
- * cents), so each point is worth exchange_ratio * 100 / points_ratio minor units, rounded down per payment. The
- * fewest points that pay what is left of the order, at most `available`; never more off than is left.
- */
-export function payWithPoints(coin: { exchange_ratio: number; points_ratio: number }, available: number, left: number): { points: number; amount: number } {
-  // Cents per points_ratio points, without the float noise of 0.1 * 100.
-  const cents = decimalPlaces(coin.exchange_ratio * 100, 6);
-  const worth = (p: number) => floorDecimal((p * cents) / coin.points_ratio);
-  if (left <= 0 || available <= 0 || cents <= 0) return { points: 0, amount: 0 };
-  let points = Math.min(available, ceilDecimal((left * coin.points_ratio) / cents));
-  while (points > 1 && worth(points - 1) >= left) points--;
-  while (points < available && worth(points) < left && worth(points + 1) <= left) points++;
-  return { points, amount: Math.min(worth(points), left) };
 }

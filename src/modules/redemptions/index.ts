@@ -39,12 +39,12 @@ export { legacyStack, type LegacyInput } from './legacy-validation.js';
 
 export const redemptionsModule = defineModule<
   { redemptions: ReturnType<typeof createRedemptionsService>; rollbacks: ReturnType<typeof createRollbacks>; validationCounts: ReturnType<typeof createValidationCounts> },
-  { log: EventLog; customers: CustomersService; orders: OrdersService; vouchers: VouchersService; campaigns: CampaignsService; validationRules: ValidationRulesService; promotions: PromotionsService; rewards: RewardsService; loyalties: LoyaltiesService; products: Pick<ProductsService, 'catalogLines' | 'unitPrices'> }
+  { log: EventLog; customers: CustomersService; orders: OrdersService; vouchers: VouchersService; campaigns: CampaignsService; validationRules: ValidationRulesService; promotions: PromotionsService; rewards: RewardsService; loyalties: LoyaltiesService; products: Pick<ProductsService, 'catalogLines' | 'unitItems'> }
 >({
   name: 'redemptions',
   create: (ctx) => {
     const { db, clock, services } = ctx;
-    const deps = { db, clock, log: services.log, customers: services.customers, orders: services.orders, vouchers: services.vouchers, campaigns: services.campaigns, validationRules: services.validationRules, promotions: services.promotions, rewards: services.rewards, loyalties: services.loyalties, catalog: { catalogLines: services.products.catalogLines, unitPrices: services.products.unitPrices } };
+    const deps = { db, clock, log: services.log, customers: services.customers, orders: services.orders, vouchers: services.vouchers, campaigns: services.campaigns, validationRules: services.validationRules, promotions: services.promotions, rewards: services.rewards, loyalties: services.loyalties, catalog: { catalogLines: services.products.catalogLines, unitItems: services.products.unitItems } };
     const validationCounts = createValidationCounts({ db, clock });
     const redemptions = createRedemptionsService({ ...deps, validationCounts, concurrency: writeConcurrency(ctx) });
     return {
