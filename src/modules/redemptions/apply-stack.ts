@@ -4,7 +4,7 @@
  */
 import { ceilDecimal, decimalPlaces, floorDecimal } from '../../core/decimal.js';
 import { invalidRedeemables as badRedeemable } from '../../core/errors.js';
-import { applyDiscount, calculateDiscount, type DiscountInput, type DiscountOrder } from '../discounts/index.js';
+import { applyDiscount, calculateDiscount, type DiscountInput, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
 import type { RuleItem } from '../validation-rules/index.js';
 import type { CheckContext, Checked } from './check.js';
 import type { CounterKey } from './types.js';
@@ -40,6 +40,26 @@ export function withoutUnpaidCoins(checked: Checked[]): Checked[] {
   );
 }
 
+/**
+ * Gift credits spent on the order's lines (a card with `effect: APPLY_TO_ITEMS`): line by line in the order's order,
+ * each line taking what is left of it after earlier discounts, only the lines `eligible` (all when absent), and
+ * never more than is left to pay of the order.
+ */
+function creditsOnLines(credits: number, running: StackOrder, eligible?: boolean[]): DiscountResult {
+  let left = Math.min(credits, Math.max(0, running.total_amount ?? running.amount));
+  const items: DiscountResult['items'] = [];
+  (running.items ?? []).forEach((l, line) => {
+    if (left <= 0 || (eligible && eligible[line] !== true)) return;
+    const amount = l.amount ?? (l.price ?? 0) * (l.quantity ?? 0);
+    const take = Math.min(left, Math.max(0, amount - (l.discount_amount ?? 0)));
+    if (take <= 0) return;
+    items.push({ line, discount: take });
+    left -= take;
+  });
+  const total = items.reduce((t, x) => t + x.discount, 0);
+  return { order_discount: 0, items, added: [], total, is_dynamic: false };
+}
+
 /** Applies the applicable redeemables in request order, each on what earlier ones left; fills their amounts. */
 export function applyStack(checked: Checked[], order: CheckContext['order']): StackOrder {
   let running = {
@@ -62,11 +82,17 @@ export function applyStack(checked: Checked[], order: CheckContext['order']): St
       c.amount = r.total;
       for (const b of c.budgets?.current ?? []) taken.set(budgetKeyId(b.key), (taken.get(budgetKeyId(b.key)) ?? 0) + b.units);
       running = { ...running, ...applyDiscount(running as DiscountOrder, r) } as StackOrder;
+    } else if (c.gift?.effect && order.amount !== null && running.items.length > 0) {
+      const chosen = c.choose?.(running.items as RuleItem[], taken);
+      const r = creditsOnLines(c.gift.credits, running, chosen?.eligible);
+      c.gift = { ...c.gift, credits: r.total, onItems: true };
+      c.amount = r.total;
+      running = { ...running, ...applyDiscount(running as DiscountOrder, r) } as StackOrder;
     } else if (c.gift) {
       // Without an order amount the credits asked are taken as they are.
       const left = order.amount === null ? c.gift.credits : Math.max(0, running.total_amount ?? running.amount);
       const credits = Math.min(c.gift.credits, left);
-      c.gift = { ...c.gift, credits };
+      c.gift = { ...c.gift, credits, onItems: false };
       c.amount = credits;
       running = { ...running, ...applyDiscount(running as DiscountOrder, { order_discount: credits, items: [], added: [], total: credits, is_dynamic: false }) } as StackOrder;
     } else if (c.loyalty?.coin) {

@@ -44,8 +44,12 @@ export interface Applicable {
    * names it) and catalog prices (for an order without their line).
    */
   unitItems?: Map<string, UnitItem>;
-  /** Credits to spend; after the spend, the card's balance and redeemed total. */
-  gift?: { credits: number; balance: number; redeemed?: number };
+  /**
+   * Credits to spend; after the spend, the card's balance and redeemed total. `effect` APPLY_TO_ITEMS: the credits
+   * go against the order's lines when it has lines (see applyStack, which sets `onItems` when they did), else
+   * against the order's total.
+   */
+  gift?: { credits: number; balance: number; redeemed?: number; effect?: 'APPLY_TO_ITEMS'; onItems?: boolean };
   /** A loyalty card paying for a reward: the points it spends (a COIN reward's are set by applyStack). */
   loyalty?: Loyalty;
   /** The products, SKUs and collections its rules let it discount (applicable_to), when they name any. */
@@ -154,6 +158,9 @@ function referrerError(v: VoucherRow, c: CampaignRow | undefined, ctx: CheckCont
 }
 
 /** Whether a discount works on items (so its targets choose the lines), rather than on the order as a whole. */
+/** What gift credits applied to items are, for choosing the lines they may go to. */
+const creditsOnItems: Discount = { type: 'AMOUNT', amount_off: 0, effect: 'APPLY_TO_ITEMS' };
+
 function onItems(d: Discount | undefined): boolean {
   if (!d || d.type === 'UNIT') return false;
   return (d.effect ?? 'APPLY_TO_ORDER') !== 'APPLY_TO_ORDER';
@@ -402,7 +409,7 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
       if (credits !== undefined && credits > balance) {
         return { status: 'INAPPLICABLE', input, error: giftAmountExceeded(`Gift voucher ${voucher.code} has ${balance} credits; ${credits} asked`), voucher, campaign };
       }
-      gift = { credits: credits ?? balance, balance };
+      gift = { credits: credits ?? balance, balance, ...(e.gift?.effect === 'APPLY_TO_ITEMS' ? { effect: 'APPLY_TO_ITEMS' as const } : {}) };
     }
     let loyalty: Loyalty | undefined;
     if (voucher.type === 'LOYALTY_CARD') {
@@ -414,7 +421,8 @@ export async function checkRedeemables(tx: Executor, deps: CheckDeps, redeemable
     if (failed) return { status: 'INAPPLICABLE', input, error: failed, voucher, campaign };
     const mine = limits.filter((l) => l.objectId === voucher.id || l.objectId === voucher.campaign_id);
     const discount = voucher.type === 'DISCOUNT_VOUCHER' ? (e.discount as Discount | undefined) : undefined;
-    const t = targeting([voucher.id, voucher.campaign_id], discount);
+    // Credits on the items go only to the lines the card's rules let it (applicable_to), as an item discount would.
+    const t = targeting([voucher.id, voucher.campaign_id], discount ?? (gift?.effect ? creditsOnItems : undefined));
     if ('error' in t) return { status: 'INAPPLICABLE', input, error: t.error, voucher, campaign };
     return { status: 'APPLICABLE', input, objectType: 'voucher', objectId: voucher.id, voucher, campaign, limits: mine, amount: 0, discount, formula: formulaOf(voucher, campaign), ...(unitItems ? { unitItems } : {}), gift, ...(loyalty ? { loyalty } : {}), ...t.found };
   }

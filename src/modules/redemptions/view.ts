@@ -57,7 +57,8 @@ export function rewardResult(l: Loyalty) {
 
 /** What a redeemable did: its discount or gift credits. */
 export function resultOf(c: Applicable) {
-  if (c.gift) return { gift: { credits: c.gift.credits, balance: c.gift.balance }, discount: { type: 'AMOUNT', amount_off: c.gift.credits, effect: 'APPLY_TO_ORDER' } };
+  // A card whose credits go to the items shows them as an item discount (what its order's lines show they took).
+  if (c.gift) return { gift: { credits: c.gift.credits, balance: c.gift.balance }, discount: { type: 'AMOUNT', amount_off: c.gift.credits, effect: c.gift.onItems ? 'APPLY_TO_ITEMS' : 'APPLY_TO_ORDER' } };
   if (c.loyalty) {
     return {
       loyalty_card: { points: c.loyalty.points, balance: c.loyalty.balance },
