@@ -53,6 +53,26 @@ describe('UNIT discounts naming the catalog', () => {
     expect((await api('GET', '/v1/vouchers/UD-IMP-OK')).statusCode).toBe(200);
     expect((await api('GET', '/v1/vouchers/UD-IMP-BAD')).statusCode).toBe(404);
   });
+
+  it("refuses them in campaigns' codes (create and update) and promotion tiers (create and update)", async () => {
+    const prod = await ok('POST', '/v1/products', { source_id: 'ud-cup', name: 'Cup', price: 500 });
+    const campaign = (name: string, key: string) => api('POST', '/v1/campaigns', { name, campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', vouchers_count: 0, voucher: { type: 'DISCOUNT_VOUCHER', discount: unit(key) } });
+    const bad = await campaign('UD bad', 'prod_nope');
+    expect(bad.statusCode).toBe(404);
+    expect(bad.json()).toMatchObject({ key: 'not_found', resource_type: 'product', resource_id: 'prod_nope' });
+    expect((await api('GET', '/v1/campaigns/UD bad')).statusCode).toBe(404);
+    const good = await campaign('UD good', prod.id);
+    expect(good.statusCode).toBe(200);
+    expect((await api('PUT', `/v1/campaigns/${good.json().id}`, { voucher: { type: 'DISCOUNT_VOUCHER', discount: unit('sku_nope') } })).statusCode).toBe(404);
+    expect((await ok('GET', `/v1/campaigns/${good.json().id}`)).voucher.discount.unit_type).toBe(prod.id);
+
+    const tier = (key: string) => ({ name: `T ${key}`, banner: 'T', action: { discount: unit(key, 'ADD_NEW_ITEMS') } });
+    expect((await api('POST', '/v1/campaigns', { name: 'UD promo bad', campaign_type: 'PROMOTION', promotion: { tiers: [tier('prod_nope')] } })).statusCode).toBe(404);
+    const promo = await ok('POST', '/v1/campaigns', { name: 'UD promo', campaign_type: 'PROMOTION', promotion: { tiers: [tier('ud-cup')] } });
+    expect((await api('POST', `/v1/promotions/${promo.id}/tiers`, tier('prod_nope'))).statusCode).toBe(404);
+    expect((await api('PUT', `/v1/promotions/tiers/${promo.promotion.tiers[0].id}`, { action: { discount: unit('prod_nope', 'ADD_NEW_ITEMS') } })).statusCode).toBe(404);
+    await ok('POST', `/v1/promotions/${promo.id}/tiers`, tier(prod.id));
+  });
 });
 
 describe('ADD_MISSING_ITEMS and the order line of its item', () => {

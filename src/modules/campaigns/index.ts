@@ -17,6 +17,7 @@ import type { EventLog } from '../event-log/index.js';
 import type { MetadataSchemasService } from '../metadata-schemas/index.js';
 import { defineModule } from '../module.js';
 import type { TrashBin } from '../trash-bin/index.js';
+import type { UnknownUnits } from '../discounts/index.js';
 import { createCampaignsService } from './service.js';
 import { createCategoriesService } from './categories.js';
 export { checkTemplate, generationAction } from './service.js';
@@ -32,12 +33,13 @@ export type { AsyncActionRow, CampaignInput, CampaignRow, ReferralProgram, Refer
 
 export const campaignsModule = defineModule<
   { campaigns: ReturnType<typeof createCampaignsService>; categories: ReturnType<typeof createCategoriesService> },
-  { log: EventLog; metadataSchemas: MetadataSchemasService; trashBin: TrashBin }
+  // The catalog (products) comes later in the composition: asked only when a discount is saved.
+  { log: EventLog; metadataSchemas: MetadataSchemasService; trashBin: TrashBin; products: { unknownUnits: UnknownUnits } }
 >({
   name: 'campaigns',
   create: ({ db, clock, definitions, services }) => ({
     services: {
-      campaigns: createCampaignsService({ db, clock, log: services.log, definitions, bin: services.trashBin, checkMetadata: (p, o, m, ex) => services.metadataSchemas.check(p, o, m, ex) }),
+      campaigns: createCampaignsService({ db, clock, log: services.log, definitions, bin: services.trashBin, checkMetadata: (p, o, m, ex) => services.metadataSchemas.check(p, o, m, ex), unknownUnits: (ex, p, keys) => services.products.unknownUnits(ex, p, keys) }),
       categories: createCategoriesService({ db, clock }),
     },
   }),

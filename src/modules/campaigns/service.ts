@@ -6,6 +6,7 @@ import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import type { Cause, EventLog } from '../event-log/index.js';
 import type { TrashBin } from '../trash-bin/index.js';
+import { checkUnitTypes, type UnknownUnits } from '../discounts/index.js';
 import { checkCapacity, codeShape } from './codes.js';
 import * as sql from './sql.js';
 import type { AsyncActionRow, CampaignInput, CampaignRow, CampaignType, CategoryRow, VoucherTemplate, VoucherType } from './types.js';
@@ -74,7 +75,7 @@ export interface CampaignListQuery {
 /** Checks metadata against the project's schema; inside a transaction, give it (the schemas are read with it). */
 export type MetadataCheck = (projectId: string, relatedObject: string, metadata: Record<string, unknown> | null | undefined, ex?: Executor) => Promise<void>;
 
-export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; checkMetadata?: MetadataCheck; definitions?: Pick<Definitions, 'watch' | 'changed'>; bin?: Pick<TrashBin, 'keep'> }) {
+export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; checkMetadata?: MetadataCheck; definitions?: Pick<Definitions, 'watch' | 'changed'>; bin?: Pick<TrashBin, 'keep'>; unknownUnits?: UnknownUnits }) {
   const { db, clock, log } = deps;
   const recent = createRecentCampaigns(deps.definitions);
   /** After a change to a campaign committed: cached copies (here and, by NOTIFY, in other processes) are dropped. */
@@ -140,6 +141,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
     }
     if (input.referral_program !== undefined) await checkReferralProgram(db, cause.projectId, input.referral_program);
     await deps.checkMetadata?.(cause.projectId, 'campaign', input.metadata);
+    await checkUnitTypes(db, cause.projectId, voucher?.discount, deps.unknownUnits);
     const now = clock.now();
     const row: CampaignRow = {
       id: newId('camp'),
@@ -231,6 +233,7 @@ export function createCampaignsService(deps: { db: Db; clock: Clock; log: Pick<E
         // A code_config sent in part changes those fields; the others (prefix...) stay.
         const codeConfig = input.voucher.code_config ? { ...was.code_config, ...input.voucher.code_config } : was.code_config;
         d.voucher = checkTemplate({ ...was, ...input.voucher, ...(codeConfig ? { code_config: codeConfig } : {}) }, was.type);
+        if (input.voucher.discount !== undefined) await checkUnitTypes(tx, cause.projectId, input.voucher.discount, deps.unknownUnits);
         // The new code space must still hold the codes the campaign has and those it is generating.
         if (input.voucher.code_config) checkCapacity(codeShape(codeConfig), codeConfig, (current.vouchers_count ?? 0) + (await sql.selectPendingCodes(tx, current.id)));
       }

@@ -9,7 +9,9 @@
  * - formula: `*_formula` computed by a small interpreter (formula.ts); when it cannot be computed the static value
  *   is used. Money in formulas is in major units; results are minor units, rounded half up.
  * - eligible lines: the caller's predicate (a validation rule's applicable_to).
+ * - unit types: the products / SKUs UNIT discounts give, checked against the catalog when saved (units.ts).
  */
 export { calculateDiscount, applyDiscount, splitProportionally, orderFormulaVars } from './calculate.js';
 export { evaluateFormula, parseFormula, FormulaError, type FormulaContext } from './formula.js';
 export { amountEffects, oneUnitEffects, orderOrItemsEffects, unitEffects, type AmountEffect, type UnitEffect, type Discount, type DiscountInput, type DiscountLine, type DiscountOrder, type DiscountResult, type AddedUnits, type OneUnit } from './types.js';
+export { checkUnitTypes, unitTypesOf, type UnknownUnits } from './units.js';

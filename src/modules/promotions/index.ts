@@ -7,6 +7,7 @@
  */
 import type { CampaignsService } from '../campaigns/index.js';
 import type { EventLog } from '../event-log/index.js';
+import type { UnknownUnits } from '../discounts/index.js';
 import { defineModule } from '../module.js';
 import { createPromotionsService } from './service.js';
 export { createPromotionsService, type PromotionsService } from './service.js';
@@ -15,7 +16,7 @@ export { maxStackTiers, simpleStack, type StackInput, type StackListQuery, type 
 export { simpleTier, tierObject } from './view.js';
 export type { TierInput, TierRow } from './types.js';
 
-export const promotionsModule = defineModule<{ promotions: ReturnType<typeof createPromotionsService> }, { log: EventLog; campaigns: CampaignsService }>({
+export const promotionsModule = defineModule<{ promotions: ReturnType<typeof createPromotionsService> }, { log: EventLog; campaigns: CampaignsService; products: { unknownUnits: UnknownUnits } }>({
   name: 'promotions',
-  create: ({ db, clock, definitions, services }) => ({ services: { promotions: createPromotionsService({ db, clock, log: services.log, campaigns: services.campaigns, definitions }) } }),
+  create: ({ db, clock, definitions, services }) => ({ services: { promotions: createPromotionsService({ db, clock, log: services.log, campaigns: services.campaigns, definitions, unknownUnits: services.products.unknownUnits }) } }),
 });

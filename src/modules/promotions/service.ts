@@ -5,6 +5,7 @@ import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import { checkValidity, type CampaignInput, type CampaignRow, type CampaignsService, type Validity } from '../campaigns/index.js';
 import type { Cause, EventLog } from '../event-log/index.js';
+import { checkUnitTypes, type UnknownUnits } from '../discounts/index.js';
 import * as sql from './sql.js';
 import type { TierInput, TierRow } from './types.js';
 import { createStacks } from './stacks.js';
@@ -22,7 +23,7 @@ function validityOf(input: TierInput, current: Validity = {}): Validity {
 /** Tiers a project may have for them to be kept per process; a project with more reads them each time. */
 const maxCachedTiers = 5_000;
 
-export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: Pick<CampaignsService, 'get' | 'byIds' | 'simple' | 'categoryId' | 'categories' | 'create'>; definitions?: Pick<Definitions, 'cache' | 'changed'> }) {
+export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: Pick<CampaignsService, 'get' | 'byIds' | 'simple' | 'categoryId' | 'categories' | 'create'>; definitions?: Pick<Definitions, 'cache' | 'changed'>; unknownUnits?: UnknownUnits }) {
   const { db, clock, log, campaigns } = deps;
   /** Per-process copies of each project's tiers (for validations and redemptions), dropped when one changes. */
   const cached = deps.definitions?.cache(async (ex, projectIds) =>
@@ -106,6 +107,7 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
   /** POST /v1/promotions/{campaignId}/tiers; `within` runs in the creating transaction (rule assignments). */
   async function create(cause: Cause, campaignId: string, given: TierInput, within?: (tx: Executor, row: TierRow) => Promise<void>) {
     checkTier(given);
+    await checkUnitTypes(db, cause.projectId, given.action.discount, deps.unknownUnits);
     const input = await withCategory(cause.projectId, given);
     return db.transaction(async (tx) => {
       const c = await promotion(cause.projectId, campaignId, tx);
@@ -127,6 +129,7 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
     for (const [i, t] of given.entries()) {
       try {
         checkTier(t);
+        await checkUnitTypes(db, cause.projectId, t.action.discount, deps.unknownUnits);
         inputs.push(await withCategory(cause.projectId, t));
       } catch (err) {
         if (err instanceof TesseraError && err.details) throw new TesseraError(err.key, `Promotion tier ${i + 1} (promotion.tiers[${i}]): ${err.details}`);
@@ -151,6 +154,7 @@ export function createPromotionsService(deps: { db: Db; clock: Clock; log: Pick<
     const input = await withCategory(cause.projectId, given);
     return db.transaction(async (tx) => {
       const current = await find(cause.projectId, id, tx, true);
+      if (input.action?.discount) await checkUnitTypes(tx, cause.projectId, input.action.discount, deps.unknownUnits);
       const row: TierRow = {
         ...current,
         name: input.name ?? current.name,

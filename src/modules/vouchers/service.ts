@@ -10,6 +10,7 @@ import { changesOf, nullsAsNone } from './input.js';
 import type { VoucherInput, VoucherListQuery, VoucherOverrides, VoucherRow } from './types.js';
 import { effective, simpleVoucher, voucherObject } from './view.js';
 import { dateBounds } from '../../core/time-range.js';
+import { checkUnitTypes, type UnknownUnits } from '../discounts/index.js';
 
 /** Codes are printable text without surrounding spaces, up to 100 characters. */
 function checkCode(code: string): string {
@@ -34,27 +35,11 @@ const valueOfType = { DISCOUNT_VOUCHER: 'discount', GIFT_VOUCHER: 'gift', LOYALT
 /** Attempts at a random code for one voucher before giving up (each a fresh draw; the space is at most half full). */
 const drawAttempts = 8;
 
-/** The catalog's answer on a UNIT discount's unit_types: those it does not know. */
-export type UnknownUnits = (tx: Executor, projectId: string, keys: string[]) => Promise<string[]>;
-
-/** The products and SKUs a discount gives away (a UNIT discount's unit_type, each unit's of ADD_MANY_ITEMS). */
-function unitTypes(discount: VoucherOverrides['discount']): string[] {
-  const d = discount as { type?: string; unit_type?: unknown; units?: Array<{ unit_type?: unknown }> } | undefined;
-  if (d?.type !== 'UNIT') return [];
-  const all = Array.isArray(d.units) ? d.units.map((u) => u.unit_type) : [d.unit_type];
-  return all.filter((k): k is string => typeof k === 'string');
-}
-
 export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<EventLog, 'record'>; campaigns: CampaignsService; bin?: Pick<TrashBin, 'keep'>; unknownUnits?: UnknownUnits }) {
   const { db, clock, log, campaigns } = deps;
 
   /** A discount sent that gives away a product or SKU the catalog does not know is a 404 naming it. */
-  async function checkUnits(tx: Executor, projectId: string, discount: VoucherOverrides['discount']) {
-    const keys = unitTypes(discount);
-    if (keys.length === 0 || !deps.unknownUnits) return;
-    const [missing] = await deps.unknownUnits(tx, projectId, keys);
-    if (missing !== undefined) throw notFound(missing.startsWith('sku_') ? 'sku' : 'product', missing);
-  }
+  const checkUnits = (ex: Executor, projectId: string, discount: unknown) => checkUnitTypes(ex, projectId, discount, deps.unknownUnits);
 
   async function campaignOf(tx: Executor, v: VoucherRow): Promise<CampaignRow | undefined> {
     return v.campaign_id ? (await campaigns.byIds(tx, v.project_id, [v.campaign_id]))[0] : undefined;
