@@ -6,18 +6,29 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { specPresent } from './helpers/conformance.js';
+import { projectWebhookValidators } from './helpers/project-webhooks.js';
 import { requestsOf } from './helpers/requests.js';
+import { createWebhook, deliverAll, privateTargets } from './helpers/sendouts.js';
+import { startSink, type Sink } from './helpers/sink.js';
 
 let t: TestTessera;
 let p: TestProject;
+let sink: Sink;
 const { ok } = requestsOf(() => ({ t, p }));
+const types = ['redemption.succeeded', 'voucher.gift.transaction.created'];
 
 beforeAll(async () => {
-  t = await startTessera();
+  t = await startTessera({ env: privateTargets });
   p = await t.createProject();
+  sink = await startSink();
+  await createWebhook(t, p.id, sink.url, types);
   await ok('POST', '/v1/vouchers/GI-PCT', { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10, effect: 'APPLY_TO_ITEMS' } });
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await sink.close();
+  await t.close();
+});
 
 const items = [
   { source_id: 'gi-a', quantity: 1, price: 1000 },
@@ -84,5 +95,15 @@ describe('gift cards applied to items', () => {
     const res = await ok('POST', '/v1/validations', { redeemables: [{ object: 'voucher', id: 'GI-TARGET' }], order: { items } });
     expect(res.order.items.map((i: any) => i.discount_amount)).toEqual([0, 800]);
     expect(res.redeemables[0].result.gift).toEqual({ credits: 800, balance: 2000 });
+  });
+
+  it.skipIf(!specPresent)("a redemption's webhooks, the card's credits among the item discounts, validate against the official schemas", async () => {
+    await deliverAll(t);
+    const v = projectWebhookValidators(types);
+    const got = sink.received.map((r) => r.json);
+    for (const type of types) expect(got.map((g) => g.type), type).toContain(type);
+    for (const payload of got) v.check(payload);
+    const card = got.find((g) => g.type === 'redemption.succeeded' && g.data.voucher?.code === 'GI-ITEMS')!;
+    expect(card.data.order).toMatchObject({ discount_amount: 0, items_discount_amount: 1680, total_amount: 120 });
   });
 });
