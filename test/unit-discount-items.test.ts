@@ -107,4 +107,13 @@ describe('ADD_MISSING_ITEMS and the order line of its item', () => {
     expect(v.order.items).toHaveLength(2);
     expect(twin.id).toMatch(/^sku_/);
   });
+
+  it("finds a SKU's line that an earlier UNIT discount of the stack added", async () => {
+    await ok('POST', '/v1/products', { source_id: 'am-pen', name: 'Pen', price: 300 });
+    const sku = await ok('POST', '/v1/products/am-pen/skus', { source_id: 'am-pen-blue', price: 300 });
+    for (const code of ['AM-PEN-1', 'AM-PEN-2']) await ok('POST', `/v1/vouchers/${code}`, { type: 'DISCOUNT_VOUCHER', discount: unit(sku.id) });
+    const v = await ok('POST', '/v1/validations', { redeemables: [{ object: 'voucher', id: 'AM-PEN-1' }, { object: 'voucher', id: 'AM-PEN-2' }], order: { items: [{ source_id: 'am-other', quantity: 1, price: 1000 }] } });
+    expect(v.order.items).toHaveLength(2);
+    expect(v.order.items[1]).toMatchObject({ quantity: 1, amount: 300, discount_amount: 300 });
+  });
 });

@@ -97,7 +97,9 @@ function unitLine(input: DiscountInput, u: OneUnit): number {
   const known = input.unitKeys?.(u.unit_type);
   const own = (object: 'product' | 'sku') => [...(known?.object === object ? known.keys : []), ...(u[object] ? [u[object].id, u[object].source_id] : [])];
   const wanted = { product: new Set(own('product')), sku: new Set(own('sku')) };
-  const byCatalog = items.findIndex((l) => lineKeys(l, 'product').some((k) => k !== undefined && wanted.product.has(k)) || lineKeys(l, 'sku').some((k) => k !== undefined && wanted.sku.has(k)));
+  const has = (set: Set<string | undefined>, keys: (string | undefined)[]) => keys.some((k) => k !== undefined && set.has(k));
+  // A line an earlier UNIT discount of the stack added names its unit in product_id, whatever the unit is.
+  const byCatalog = items.findIndex((l) => has(wanted.product, lineKeys(l, 'product')) || has(wanted.sku, lineKeys(l, 'sku')) || has(wanted.sku, [l.product_id]));
   if (byCatalog >= 0 || known) return byCatalog;
   // A unit_type the catalog did not place: a line is its when any of the line's keys is the unit_type.
   return items.findIndex((l) => [...lineKeys(l, 'product'), ...lineKeys(l, 'sku')].includes(u.unit_type));
