@@ -725,14 +725,18 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
 
     // Stacking rules: Voucherify's defaults until the project sets its own.
     const stacking = async () => (await mgmt(rig.t, 'GET', `/projects/${q.id}/stacking-rules`)).json().data[0];
+    // The rules name categories the project has.
+    const sale = await rig.t.app.inject({ method: 'POST', url: '/v1/categories', headers: { 'x-app-id': appId!, 'x-app-token': appToken! }, payload: { name: 'Sale', hierarchy: 1 } });
+    expect(sale.statusCode, sale.body).toBe(200);
+    const saleId: string = sale.json().id;
     expect(await page.getByLabel(/^Of those, applied to one order at most/).inputValue()).toBe('5');
     await page.getByLabel(/^Codes and promotions one request may name/).fill('3');
     await page.getByLabel(/^Of those, applied to one order at most/).fill('2');
-    await page.getByLabel(/^Exclusive categories/).fill('cat_sale\n');
+    await page.getByLabel(/^Exclusive categories/).fill(`${saleId}\n`);
     await page.getByLabel('When one of them does not apply').selectOption('PARTIAL');
     await page.getByRole('button', { name: 'Save stacking rules' }).click();
     await page.getByText('Stacking rules saved.').waitFor();
-    expect(await stacking()).toMatchObject({ redeemables_limit: 3, applicable_redeemables_limit: 2, applicable_exclusive_redeemables_limit: 1, exclusive_categories: ['cat_sale'], joint_categories: [], redeemables_application_mode: 'PARTIAL', redeemables_sorting_rule: 'REQUESTED_ORDER' });
+    expect(await stacking()).toMatchObject({ redeemables_limit: 3, applicable_redeemables_limit: 2, applicable_exclusive_redeemables_limit: 1, exclusive_categories: [saleId], joint_categories: [], redeemables_application_mode: 'PARTIAL', redeemables_sorting_rule: 'REQUESTED_ORDER' });
     expect(await page.getByLabel('When one of them does not apply').inputValue()).toBe('PARTIAL');
     // A limit the API refuses is said on the page; the rules stay as they were.
     const tooMany = await page.request.post(`/dashboard/p/${q.id}/settings/stacking`, {

@@ -163,19 +163,22 @@ describe('qualification expand', () => {
 
 describe("the project's stacking rules", () => {
   let r: TestProject;
+  let exclusive: string;
   const own = requestsOf(() => ({ t, p: r }));
   beforeAll(async () => {
     r = await t.createProject({ client_trusted_domains: ['shop.example.com'] });
-    const set = await t.app.inject({ method: 'POST', url: `/management/v1/projects/${r.id}/stacking-rules`, headers: managementHeaders, payload: { exclusive_categories: ['cat_exclusive'] } });
+    // The rules name categories the project has.
+    exclusive = (await own.ok('POST', '/v1/categories', { name: 'Exclusive', hierarchy: 1 })).id;
+    const set = await t.app.inject({ method: 'POST', url: `/management/v1/projects/${r.id}/stacking-rules`, headers: managementHeaders, payload: { exclusive_categories: [exclusive] } });
     expect(set.statusCode, set.body).toBe(200);
   });
 
   it('qualifications answer them, as validations do', async () => {
     const q = await own.ok('POST', '/v1/qualifications', { order: { amount: 10000 } });
-    expect(q.stacking_rules.exclusive_categories).toEqual(['cat_exclusive']);
+    expect(q.stacking_rules.exclusive_categories).toEqual([exclusive]);
     const client = await t.app.inject({ method: 'POST', url: '/client/v1/qualifications', headers: { ...r.client, origin: 'https://shop.example.com' }, payload: { order: { amount: 10000 } } });
     expect(client.statusCode, client.body).toBe(200);
-    expect(client.json().stacking_rules.exclusive_categories).toEqual(['cat_exclusive']);
+    expect(client.json().stacking_rules.exclusive_categories).toEqual([exclusive]);
   });
 });
 

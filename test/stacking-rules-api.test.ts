@@ -72,6 +72,37 @@ describe('stacking-rules record', () => {
   });
 });
 
+describe('one validation for both routes that set stacking rules', () => {
+  const putProject = (stacking_rules: object) =>
+    t.app.inject({ method: 'PUT', url: `/management/v1/projects/${p.id}`, headers: managementHeaders, payload: { stacking_rules } });
+
+  it("PUT /projects/{id} with stacking_rules makes the record's cross-field checks", async () => {
+    const before = (await mgmt('GET', '')).json().data[0];
+    const bad = await putProject({ applicable_redeemables_limit: 10, redeemables_limit: 5 });
+    expect(bad.statusCode, bad.body).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 400, key: 'invalid_payload' });
+    expect(bad.json().details).toContain('applicable_redeemables_limit');
+    expect((await mgmt('GET', '')).json().data[0]).toMatchObject({ applicable_redeemables_limit: before.applicable_redeemables_limit, redeemables_limit: before.redeemables_limit });
+  });
+
+  it('both routes refuse category ids the project does not have (404 category), and take its own', async () => {
+    const { id } = (await mgmt('GET', '')).json().data[0];
+    for (const res of [await putProject({ exclusive_categories: ['cat_nope'] }), await mgmt('PUT', `/${id}`, { joint_categories: ['cat_nope'] })]) {
+      expect(res.statusCode, res.body).toBe(404);
+      expect(res.json()).toMatchObject({ code: 404, key: 'not_found', resource_type: 'category', resource_id: 'cat_nope' });
+    }
+    const made = await t.app.inject({ method: 'POST', url: '/management/v1/projects', headers: managementHeaders, payload: { name: 'SR new', stacking_rules: { exclusive_categories: ['cat_nope'] } } });
+    expect(made.statusCode, made.body).toBe(404);
+    const cat = await t.app.inject({ method: 'POST', url: '/v1/categories', headers: p.server, payload: { name: 'SR exclusive', hierarchy: 1 } });
+    expect(cat.statusCode, cat.body).toBe(200);
+    const set = await putProject({ exclusive_categories: [cat.json().id] });
+    expect(set.statusCode, set.body).toBe(200);
+    const put = await mgmt('PUT', `/${id}`, { joint_categories: [cat.json().id] });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json()).toMatchObject({ exclusive_categories: [cat.json().id], joint_categories: [cat.json().id] });
+  });
+});
+
 describe.skipIf(!specPresent)('conformance', () => {
   it('the list and the record match the management schemas', async () => {
     const expectOfficial = apiSpecValidator('management');

@@ -129,7 +129,8 @@ describe('stacking rules', () => {
     const v = await ok('POST', '/v1/validations', { redeemables: vouchers('SR-P3', 'SR-A1', 'SR-J'), order: { amount: 10_000 } });
     // Joint (hierarchy 2) before Seasonal (3) before the uncategorized.
     expect(byStatus(v)).toEqual({ APPLICABLE: ['SR-J'], SKIPPED: ['SR-A1', 'SR-P3'], INAPPLICABLE: [] });
-    await rules({ redeemables_limit: 2 });
+    // applicable_redeemables_limit may not exceed redeemables_limit (its default 5 would).
+    await rules({ redeemables_limit: 2, applicable_redeemables_limit: 2 });
     const over = await api('POST', '/v1/validations', { redeemables: vouchers('SR-P3', 'SR-P4', 'SR-P5'), order: { amount: 10_000 } });
     expect(over.json()).toMatchObject({ code: 400, key: 'invalid_redeemables' });
     const bad = await t.app.inject({ method: 'PUT', url: `/management/v1/projects/${p.id}`, headers: managementHeaders, payload: { stacking_rules: { applicable_redeemables_limit: 0 } } });

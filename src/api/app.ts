@@ -276,7 +276,7 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
       teamAuthorization(req);
     });
     projectRoutes(mgmt, services);
-    stackingRuleRoutes(mgmt, { projects: services.projects, clock: options.clock ?? systemClock });
+    stackingRuleRoutes(mgmt, { projects: services.projects, categories: services.categories, clock: options.clock ?? systemClock });
     eventSchemaRoutes(mgmt, services);
     metadataSchemaManagementRoutes(mgmt, services);
     webhookRoutes(mgmt, { ...services, clock: options.clock ?? systemClock });

@@ -3,7 +3,8 @@ import { createdProjectObject, projectObject, type ProjectInput, type ProjectsSe
 import { listOf } from '../list.js';
 import { rateLimitSettingSchema } from '../rate-limits.js';
 import type { Assignment, TeamService } from '../../modules/team/index.js';
-import { stackingRulesSchema } from '../../modules/redemptions/index.js';
+import type { CategoriesService } from '../../modules/campaigns/index.js';
+import { checkStackingRules, stackingRulesOf, stackingRulesSchema } from '../../modules/redemptions/index.js';
 
 const flag = { type: 'boolean' } as const;
 
@@ -49,8 +50,11 @@ const projectProperties = {
 
 const idParams = { type: 'object', properties: { projectId: { type: 'string', minLength: 1 } } } as const;
 
-export function projectRoutes(app: FastifyInstance, deps: { projects: ProjectsService; team: TeamService }): void {
-  const { projects, team } = deps;
+export function projectRoutes(app: FastifyInstance, deps: { projects: ProjectsService; team: TeamService; categories: CategoriesService }): void {
+  const { projects, team, categories } = deps;
+  /** Stacking rules sent with a project pass the checks of the stacking-rules routes (kept as sent otherwise). */
+  const checkStacking = (body: ProjectInput, categoriesOf: () => Promise<ReadonlyArray<{ id: string }>>) =>
+    body.stacking_rules === undefined ? Promise.resolve() : checkStackingRules(stackingRulesOf({ stacking_rules: body.stacking_rules }), categoriesOf);
 
   app.post<{ Body: ProjectInput }>(
     '/projects',
@@ -59,6 +63,8 @@ export function projectRoutes(app: FastifyInstance, deps: { projects: ProjectsSe
       const users = (req.body.users ?? []) as Assignment[];
       // The users are checked first: a project is not created for an assignment that would fail.
       await team.assignable(users);
+      // A new project has no categories yet.
+      await checkStacking(req.body, async () => []);
       const { project, serverKey, clientKey } = await projects.create(req.body);
       for (const u of users) await team.assign(project.id, u);
       return createdProjectObject(project, serverKey, clientKey);
@@ -79,7 +85,12 @@ export function projectRoutes(app: FastifyInstance, deps: { projects: ProjectsSe
   app.put<{ Params: { projectId: string }; Body: ProjectInput }>(
     '/projects/:projectId',
     { schema: { params: idParams, body: { type: 'object', properties: projectProperties, additionalProperties: false } } },
-    async (req) => projectObject(await projects.update(req.params.projectId, req.body)),
+    async (req) => {
+      const { projectId } = req.params;
+      if (req.body.stacking_rules !== undefined) await projects.get(projectId);
+      await checkStacking(req.body, () => categories.list(projectId));
+      return projectObject(await projects.update(projectId, req.body));
+    },
   );
 
   // Our extension: a lost or leaked key is replaced; the old one stops working at once.

@@ -31,7 +31,7 @@ export { type RollbacksService } from './rollback.js';
 export { type ValidationCounts } from './validation-counts.js';
 export { stackInputSchema, legacyInputSchema, legacyClientQuerySchema, promotionValidationSchema, rollbackInputSchema } from './schemas.js';
 export { defaultStackingRules, stackingRulesOf, stackingRulesSchema, type StackingRules } from './stacking.js';
-export { stackingRecord, stackingSetting, stackingRecordBody, hasOwnStackingRules } from './stacking-record.js';
+export { stackingRecord, stackingSetting, stackingRecordBody, hasOwnStackingRules, checkStackingRules } from './stacking-record.js';
 export { scenarios, type QualificationInput } from './qualifications.js';
 export type { PromotionValidationInput } from './promotion-validation.js';
 export type { StackInput, RedeemableInput, RedemptionRow } from './types.js';

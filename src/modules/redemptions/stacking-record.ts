@@ -4,7 +4,7 @@
  * here sets the keys Tessera applies (settableStackingKeys), and the others are accepted only with the value Tessera
  * always uses, so a record read and sent back is taken as it is. Pure: the caller reads and writes the project.
  */
-import { invalidPayload } from '../../core/errors.js';
+import { invalidPayload, notFound } from '../../core/errors.js';
 import { defaultStackingRules, settableStackingKeys, stackingRulesObject, stackingRulesOf, stackingRulesSchema, type StackingRules } from './stacking.js';
 
 /** A project's record: its own id once created (a default one before), times, and the rules over the defaults. */
@@ -46,10 +46,23 @@ export function stackingSetting(body: Record<string, unknown>, current: Stacking
   if (perExclusive !== undefined && perExclusive !== null && perExclusive !== out.applicable_exclusive_redeemables_limit) {
     throw invalidPayload('stacking_rules.applicable_exclusive_redeemables_per_category_limit: Tessera counts exclusive redeemables per request, so it equals applicable_exclusive_redeemables_limit');
   }
-  if ((out.applicable_redeemables_limit as number) > (out.redeemables_limit as number)) {
+  return { ...out, ...meta };
+}
+
+/**
+ * The checks of rules a project is about to keep, made by every route that sets them (the stacking-rules record's
+ * POST and PUT, the project's create and update with `stacking_rules`): limits that agree with each other, and
+ * categories the project has (404 category otherwise). `categoriesOf` is read only when the rules name categories.
+ */
+export async function checkStackingRules(rules: StackingRules, categoriesOf: () => Promise<ReadonlyArray<{ id: string }>>): Promise<void> {
+  if (rules.applicable_redeemables_limit > rules.redeemables_limit) {
     throw invalidPayload('stacking_rules.applicable_redeemables_limit must be at most redeemables_limit');
   }
-  return { ...out, ...meta };
+  const named = [...rules.exclusive_categories, ...rules.joint_categories];
+  if (named.length === 0) return;
+  const known = new Set((await categoriesOf()).map((c) => c.id));
+  const unknown = named.find((id) => !known.has(id));
+  if (unknown !== undefined) throw notFound('category', unknown);
 }
 
 /** Every key a stacking-rules body may carry: the settable ones, Tessera's fixed ones, the record's own. */
