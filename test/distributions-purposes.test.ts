@@ -134,6 +134,19 @@ describe('distribution purposes', () => {
     expect(activity.data).toHaveLength(1);
   });
 
+  it('an expired code is not published: a campaign with only that one sends nothing', async () => {
+    const lapsed = await ok('POST', '/v1/campaigns', { name: 'Lapsed', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', vouchers_count: 1, voucher: { discount: { type: 'AMOUNT', amount_off: 1 } } });
+    while ((await t.tessera.services.generation.step()) > 0);
+    const { rows } = await t.testDb.db.query<{ code: string }>('SELECT code FROM vouchers WHERE campaign_id = $1', [lapsed.id]);
+    await ok('PUT', `/v1/vouchers/${rows[0]!.code}`, { expiration_date: '2020-01-01T00:00:00.000Z' });
+    await defineSchema(t.app, p.id, 'lapse', {});
+    distr.lapsed = await ok('POST', '/v1/distributions', { name: 'Lapsed code', purpose: 'publish_unique_codes', campaign_id: lapsed.id, trigger: { type: 'customer.custom_event', event: 'lapse' }, channel: channel('lapsed') });
+    await ok('POST', '/v1/events', { event: 'lapse', customer: { source_id: 'dp-lapse' } });
+    await deliverAll(t);
+    expect(receivedBy('lapsed')).toHaveLength(0);
+    expect((await ok('GET', `/v1/vouchers/${rows[0]!.code}`)).publish.count).toBe(0);
+  });
+
   it('refuses purposes that cannot work', async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ purpose: 'publish_unique_codes', trigger: { type: 'customer.custom_event', event: 'sign_up' } }, "'campaign_id'"],

@@ -202,6 +202,43 @@ describe('publications', () => {
     expect(await count("SELECT count(*) AS n FROM vouchers WHERE code LIKE 'COL-%'", [])).toBe(25);
   });
 
+  it("skips expired and disabled codes (the code's own expiration_date, else its campaign's); none left is the exhausted answer", async () => {
+    const past = '2020-01-01T00:00:00.000Z';
+    const future = '2099-01-01T00:00:00.000Z';
+    const codesOf = async (id: string) => (await t.testDb.db.query<{ code: string }>('SELECT code FROM vouchers WHERE campaign_id = $1 ORDER BY id', [id])).rows.map((r) => r.code);
+    const refused = async (body: Record<string, unknown>) => {
+      const res = await api('POST', '/v1/publications', body);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json()).toMatchObject({ code: 400, key: 'no_voucher_suitable_for_publication' });
+    };
+    const c = await campaign({ name: 'Lapsing', type: 'STATIC', vouchers_count: 4 });
+    const [expired, disabled, ...good] = await codesOf(c.id);
+    await ok('PUT', `/v1/vouchers/${expired}`, { expiration_date: past });
+    await ok('POST', `/v1/vouchers/${disabled}/disable`);
+    // The group-committed path (one code, no source_id) and the one-by-one path (a source_id) skip both.
+    const a = await ok('POST', '/v1/publications', { campaign: { name: 'Lapsing' }, customer: { source_id: 'lapse-1' } });
+    const b = await ok('POST', '/v1/publications', { campaign: { name: 'Lapsing' }, customer: { source_id: 'lapse-2' }, source_id: 'lapse-pub-2' });
+    expect([a.voucher.code, b.voucher.code].sort()).toEqual([...good].sort());
+    await refused({ campaign: { name: 'Lapsing' }, customer: { source_id: 'lapse-3' } });
+    await refused({ campaign: { name: 'Lapsing' }, customer: { source_id: 'lapse-3' }, source_id: 'lapse-pub-3' });
+    expect(await count('SELECT count(*) AS n FROM vouchers WHERE campaign_id = $1 AND holder_id IS NOT NULL', [c.id])).toBe(2);
+
+    // The campaign's own expiration_date has passed: only a code that sets a later one of its own is handed out.
+    const old = await campaign({ name: 'Lapsed', type: 'STATIC', vouchers_count: 2, expiration_date: future });
+    await ok('PUT', `/v1/campaigns/${old.id}`, { expiration_date: past });
+    const [, extended] = await codesOf(old.id);
+    await ok('PUT', `/v1/vouchers/${extended}`, { expiration_date: future });
+    expect((await ok('POST', '/v1/publications', { campaign: { id: old.id }, customer: { source_id: 'lapsed-1' } })).voucher.code).toBe(extended);
+    await refused({ campaign: { id: old.id }, customer: { source_id: 'lapsed-2' } });
+
+    // An expired AUTO_UPDATE campaign makes no new codes.
+    const grow = await campaign({ name: 'Lapsed grow', type: 'AUTO_UPDATE', expiration_date: future });
+    await ok('PUT', `/v1/campaigns/${grow.id}`, { expiration_date: past });
+    await refused({ campaign: { id: grow.id }, customer: { source_id: 'lapsed-3' } });
+    await refused({ campaign: { id: grow.id, count: 2 }, customer: { source_id: 'lapsed-3' } });
+    expect(await count('SELECT count(*) AS n FROM vouchers WHERE campaign_id = $1', [grow.id])).toBe(0);
+  });
+
   it('publishes a given code to one customer only, and again to the same one', async () => {
     await ok('POST', '/v1/vouchers/GIVEN-1', { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 1 } });
     const first = await ok('POST', '/v1/publications', { voucher: 'given-1', customer: { source_id: 'given-dan' } });

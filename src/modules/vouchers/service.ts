@@ -12,6 +12,13 @@ import { effective, simpleVoucher, voucherObject } from './view.js';
 import { dateBounds } from '../../core/time-range.js';
 import { checkUnitTypes, type UnknownUnits } from '../discounts/index.js';
 
+/** When a campaign's codes that set no expiration_date of their own expire (ISO text), or null. */
+const campaignExpiry = (campaign: CampaignRow): string | null => effective({ overrides: {} } as VoucherRow, campaign).expiration_date ?? null;
+
+/** Whether a campaign makes codes on demand now: an AUTO_UPDATE one with a voucher template, not yet expired. */
+const makesCodes = (campaign: CampaignRow, expiry: string | null, now: Date): boolean =>
+  campaign.type === 'AUTO_UPDATE' && campaign.definition.voucher !== undefined && (expiry === null || Date.parse(expiry) > now.getTime());
+
 /** Codes are printable text without surrounding spaces, up to 100 characters. */
 function checkCode(code: string): string {
   // eslint-disable-next-line no-control-regex
@@ -276,14 +283,16 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
   }
 
   /**
-   * A code of the campaign for a holder, in tx: an unpublished one (never one a concurrent publication holds), or,
-   * for an AUTO_UPDATE campaign without one left, a new code made for the holder. Undefined when none can be had.
+   * A code of the campaign for a holder, in tx: an unpublished one that is active and not expired (never one a
+   * concurrent publication holds), or, for an AUTO_UPDATE campaign without one left and not expired itself, a new
+   * code made for the holder. Undefined when none can be had.
    */
   async function takeFor(tx: Executor, campaign: CampaignRow, holderId: string): Promise<VoucherRow | undefined> {
     const now = clock.now();
-    const free = await sql.takeUnpublished(tx, campaign.id, holderId, now);
-    if (free || campaign.type !== 'AUTO_UPDATE' || !campaign.definition.voucher) return free;
-    const t = campaign.definition.voucher;
+    const expiry = campaignExpiry(campaign);
+    const free = await sql.takeUnpublished(tx, campaign.id, holderId, now, expiry);
+    if (free || !makesCodes(campaign, expiry, now)) return free;
+    const t = campaign.definition.voucher!;
     const shape = codeShape(t.code_config);
     for (let i = 0; i < drawAttempts; i++) {
       const made = await sql.insertForHolder(tx, {
@@ -307,7 +316,8 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
   async function takeManyFor(tx: Executor, campaign: CampaignRow, holderIds: string[]): Promise<VoucherRow[] | undefined> {
     const now = clock.now();
     const t = campaign.definition.voucher;
-    const making = campaign.type === 'AUTO_UPDATE' && t !== undefined;
+    const expiry = campaignExpiry(campaign);
+    const making = makesCodes(campaign, expiry, now);
     const shape = making ? codeShape(t!.code_config) : undefined;
     const draw = (n: number) => {
       const codes = drawCodes(shape!, n);
@@ -322,11 +332,12 @@ export function createVouchersService(deps: { db: Db; clock: Clock; log: Pick<Ev
       ids: d.ids,
       codes: d.codes,
       holders,
+      campaignExpiry: expiry,
     });
     // An AUTO_UPDATE campaign takes its free codes and makes the rest in one statement.
-    const got = making ? await sql.takeOrInsertForHolders(tx, made(holderIds, draw(holderIds.length))) : await sql.takeUnpublishedMany(tx, campaign.id, holderIds, now);
+    const got = making ? await sql.takeOrInsertForHolders(tx, made(holderIds, draw(holderIds.length))) : await sql.takeUnpublishedMany(tx, campaign.id, holderIds, now, expiry);
     let missing = holderIds.length - got.length;
-    if (missing > 0 && (campaign.type !== 'AUTO_UPDATE' || !t)) return undefined;
+    if (missing > 0 && !making) return undefined;
     if (missing > 0 && t) {
       // Holders the campaign's stock did not cover get new codes, drawn again for those a taken code left out.
       const left = new Map<string, number>();

@@ -135,39 +135,47 @@ export async function deleteVoucher(db: Executor, projectId: string, id: string)
  * Takes one unpublished, active code of a campaign for a holder. Concurrent takers skip each other's locked rows
  * (SKIP LOCKED) instead of queueing on one, and the outer condition re-checks the row: a code never gets two holders.
  */
-export async function takeUnpublished(db: Executor, campaignId: string, holderId: string, now: Date): Promise<VoucherRow | undefined> {
+/**
+ * What a free code must be to be handed out, its parameters named by number: active, and not expired at `now` (its
+ * own expiration_date, a JSON null meaning none; without one, `campaignExpiry`, its campaign's, or null).
+ */
+const handOutText = (now: string, campaignExpiry: string) =>
+  `active AND COALESCE(CASE WHEN overrides -> 'expiration_date' IS NULL THEN ${campaignExpiry}::timestamptz ELSE (overrides ->> 'expiration_date')::timestamptz END, 'infinity') > ${now}`;
+
+export async function takeUnpublished(db: Executor, campaignId: string, holderId: string, now: Date, campaignExpiry: string | null): Promise<VoucherRow | undefined> {
   const { rows } = await db.query<VoucherRow>(
     `UPDATE vouchers SET holder_id = $2, publish_count = publish_count + 1, updated_at = $3
-      WHERE id = (SELECT id FROM vouchers WHERE campaign_id = $1 AND holder_id IS NULL AND active ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+      WHERE id = (SELECT id FROM vouchers WHERE campaign_id = $1 AND holder_id IS NULL AND ${handOutText('$3', '$4')} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
         AND holder_id IS NULL
       RETURNING ${readColumns}`,
-    [campaignId, holderId, now],
+    [campaignId, holderId, now, campaignExpiry],
     { prepare: true },
   );
   return rows[0];
 }
 
 /**
- * takeUnpublished for several holders at once (a holder named twice gets two codes): as many unpublished, active
- * codes as holders, skipping rows other takers hold locked, paired with the holders in order. Returns the codes
- * taken, each with its new holder; fewer than asked when the campaign runs short.
+ * The UPDATE that pairs a campaign's free codes that can be handed out (skipping rows other takers hold locked) with
+ * the holders in order, its parameters named by number: the campaign, the holders (text[]), the time and the
+ * campaign's expiration date.
  */
-/**
- * The UPDATE that pairs a campaign's free codes (skipping rows other takers hold locked) with the holders in order,
- * its parameters named by number: the campaign, the holders (text[]) and the time.
- */
-const takeFreeText = (campaign: string, holders: string, now: string) =>
+const takeFreeText = (campaign: string, holders: string, now: string, campaignExpiry: string) =>
   `UPDATE vouchers v SET holder_id = m.holder, publish_count = v.publish_count + 1, updated_at = ${now}
      FROM (SELECT f.id, h.holder
              FROM (SELECT id, row_number() OVER (ORDER BY id) AS n
-                     FROM (SELECT id FROM vouchers WHERE campaign_id = ${campaign} AND holder_id IS NULL AND active
+                     FROM (SELECT id FROM vouchers WHERE campaign_id = ${campaign} AND holder_id IS NULL AND ${handOutText(now, campaignExpiry)}
                             ORDER BY id LIMIT cardinality(${holders}::text[]) FOR UPDATE SKIP LOCKED) AS free) AS f
              JOIN unnest(${holders}::text[]) WITH ORDINALITY AS h (holder, n) ON h.n = f.n) AS m
     WHERE v.id = m.id AND v.holder_id IS NULL
     RETURNING ${readColumns.split(', ').map((c) => `v.${c}`).join(', ')}`;
 
-export async function takeUnpublishedMany(db: Executor, campaignId: string, holderIds: string[], now: Date): Promise<VoucherRow[]> {
-  const { rows } = await db.query<VoucherRow>(takeFreeText('$1', '$2', '$3'), [campaignId, holderIds, now], { prepare: true });
+/**
+ * takeUnpublished for several holders at once (a holder named twice gets two codes): as many codes that can be handed
+ * out as holders, skipping rows other takers hold locked, paired with the holders in order. Returns the codes taken,
+ * each with its new holder; fewer than asked when the campaign runs short.
+ */
+export async function takeUnpublishedMany(db: Executor, campaignId: string, holderIds: string[], now: Date, campaignExpiry: string | null): Promise<VoucherRow[]> {
+  const { rows } = await db.query<VoucherRow>(takeFreeText('$1', '$2', '$3', '$4'), [campaignId, holderIds, now, campaignExpiry], { prepare: true });
   return rows;
 }
 
@@ -179,10 +187,10 @@ export async function takeUnpublishedMany(db: Executor, campaignId: string, hold
  */
 export async function takeOrInsertForHolders(
   db: Executor,
-  g: { projectId: string; campaignId: string; type: string; giftBalance: number | null; now: Date; ids: string[]; codes: string[]; holders: string[] },
+  g: { projectId: string; campaignId: string; type: string; giftBalance: number | null; now: Date; ids: string[]; codes: string[]; holders: string[]; campaignExpiry: string | null },
 ): Promise<VoucherRow[]> {
   const { rows } = await db.query<VoucherRow>(
-    `WITH taken AS (${takeFreeText('$2', '$8', '$5')}),
+    `WITH taken AS (${takeFreeText('$2', '$8', '$5', '$9')}),
      made AS (
        INSERT INTO vouchers (id, project_id, campaign_id, code, type, gift_balance, created_at, holder_id, publish_count, updated_at)
        SELECT u.id, $1, $2, u.code, $3, $4, $5, u.holder, 1, $5
@@ -190,7 +198,7 @@ export async function takeOrInsertForHolders(
         WHERE u.n > (SELECT count(*) FROM taken)
        ON CONFLICT DO NOTHING RETURNING ${readColumns})
      SELECT * FROM taken UNION ALL SELECT * FROM made`,
-    [g.projectId, g.campaignId, g.type, g.giftBalance, g.now, g.ids, g.codes, g.holders],
+    [g.projectId, g.campaignId, g.type, g.giftBalance, g.now, g.ids, g.codes, g.holders, g.campaignExpiry],
     { prepare: true },
   );
   return rows;
