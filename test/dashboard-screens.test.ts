@@ -679,6 +679,9 @@ describe.skipIf(noBrowser)('dashboard: schemas, customers, segments, distributio
     await page.getByLabel(/^Currency/).fill('EUR');
     await page.getByLabel(/^Trusted domains/).fill('https://shop.example\nhttps://m.shop.example\n');
     await page.getByLabel('Validate and redeem codes').check();
+    // Codes compare without case until the project asks otherwise.
+    expect(await page.getByLabel('Codes are case-sensitive').isChecked()).toBe(false);
+    await page.getByLabel('Codes are case-sensitive').check();
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Settings saved.').waitFor();
     const project = (await mgmt(rig.t, 'GET', `/projects/${q.id}`)).json();

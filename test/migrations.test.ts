@@ -143,6 +143,26 @@ describe('migrations', () => {
     expect(z).toBeGreaterThan(Math.max(x, y));
   });
 
+  it('keeps existing projects comparing codes without case when case_sensitive_codes starts to count, and follows the setting after', { timeout: 120_000 }, async () => {
+    const e = await emptyDb();
+    cleanups.push(e.drop);
+    const all = await loadMigrations();
+    await migrate(e.db, all.filter((m) => m.id < 71));
+    await e.db.exec(`INSERT INTO projects (id, name, settings, webhook_token, created_at) VALUES ('proj_m', 'm', '{"case_sensitive_codes": true}', 'tok', now());
+      INSERT INTO vouchers (id, project_id, code, type, created_at) VALUES ('v_1', 'proj_m', 'Summer10', 'DISCOUNT_VOUCHER', now());`);
+    expect(await migrate(e.db, all)).toEqual(all.filter((m) => m.id >= 71).map((m) => m.name));
+    const setting = async () => (await e.db.query<{ s: string }>("SELECT settings ->> 'case_sensitive_codes' AS s FROM projects WHERE id = 'proj_m'")).rows[0]!.s;
+    const key = async () => (await e.db.query<{ k: string }>("SELECT code_key AS k FROM vouchers WHERE id = 'v_1'")).rows[0]!.k;
+    expect(await setting()).toBe('false');
+    expect(await key()).toBe('summer10');
+    const insert = (id: string, code: string) => e.db.query(`INSERT INTO vouchers (id, project_id, code, type, created_at) VALUES ($1, 'proj_m', $2, 'DISCOUNT_VOUCHER', now())`, [id, code]);
+    await expect(insert('v_2', 'SUMMER10')).rejects.toThrow();
+    await e.db.exec(`UPDATE projects SET settings = jsonb_set(settings, '{case_sensitive_codes}', 'true') WHERE id = 'proj_m'`);
+    expect(await key()).toBe('Summer10');
+    await insert('v_2', 'SUMMER10');
+    await expect(e.db.exec(`UPDATE projects SET settings = jsonb_set(settings, '{case_sensitive_codes}', 'false') WHERE id = 'proj_m'`)).rejects.toThrow(/vouchers_code_unique/);
+  });
+
   describe.skipIf(driver !== 'postgres')('two processes starting at once on PostgreSQL', () => {
     let fresh: { db: Db; url?: string; drop(): Promise<void> };
     beforeAll(async () => {

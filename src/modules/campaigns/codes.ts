@@ -42,7 +42,8 @@ export function codeShape(config: CodeConfig = {}): CodeShape {
   const total = prefix.length + pattern.length + postfix.length;
   if (total > maxCodeLength) throw invalidCodeConfig(`code_config makes codes of ${total} characters; at most ${maxCodeLength} are allowed`);
   if (total === 0) throw invalidCodeConfig('code_config makes empty codes: give a length or a pattern');
-  // Codes are compared without case: A and a are one choice for uniqueness.
+  // Counted as if codes compared without case (A and a one choice), whatever the project's case_sensitive_codes:
+  // the smaller space, a safe bound either way.
   const folded = new Set(charset.map((c) => c.toLowerCase())).size;
   const space = Math.pow(folded, slots);
   return { prefix, postfix, pattern, charset, slots, space };

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
-import { notFound } from '../../core/errors.js';
+import { notFound, TesseraError } from '../../core/errors.js';
 import { hashToken, tokenMatches } from '../../core/hash.js';
 import { newId, newSecret } from '../../core/ids.js';
-import type { Db, Executor } from '../../store/db.js';
+import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
 import { lockUntilCommit } from '../../store/locks.js';
 import * as sql from './sql.js';
 import type { ApiKeyRow, Caller, KeyKind, KeyPair, ProjectRow, ProjectSettings } from './types.js';
@@ -24,7 +24,8 @@ const settingDefaults: ProjectSettings = {
   timezone: 'UTC',
   currency: 'USD',
   dial_code: null,
-  case_sensitive_codes: true,
+  // Codes compare without case unless the project asks for case-sensitive ones (Voucherify's create requires the key).
+  case_sensitive_codes: false,
   client_trusted_domains: [],
   client_redeem_enabled: false,
   client_publish_enabled: false,
@@ -106,7 +107,14 @@ export function createProjectsService(deps: ProjectsDeps) {
     const current = await get(id);
     const settings = { ...current.settings, ...pickSettings(input) };
     const name = typeof input.name === 'string' ? input.name : current.name;
-    const row = await sql.updateProjectRow(db, id, name, settings, clock.now());
+    const row = await sql.updateProjectRow(db, id, name, settings, clock.now()).catch((err: unknown) => {
+      // case_sensitive_codes set false: the project's codes are compared again without case (a trigger of the
+      // migration that made them compare as the setting says), and two of them differ only in case.
+      if (isUniqueViolation(err, 'vouchers_code_unique')) {
+        throw new TesseraError('duplicate_found', 'case_sensitive_codes: the project holds codes that differ only in case, so they cannot be compared without case', { resourceId: id, resourceType: 'project' });
+      }
+      throw err;
+    });
     if (!row) throw notFound('project', id);
     forgetProject(id);
     return row;

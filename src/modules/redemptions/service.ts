@@ -122,7 +122,8 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     if (!found) return deps;
     const find: CheckDeps['vouchers']['find'] = async (projectId, key, tx, lock) => {
       const mine = found.get(projectId);
-      const v = lock ? undefined : (mine?.get(`c:${key.toLowerCase()}`) ?? mine?.get(`i:${key}`));
+      // A code as stored; another case (a project with case_sensitive_codes false) is read again below.
+      const v = lock ? undefined : (mine?.get(`c:${key}`) ?? mine?.get(`i:${key}`));
       return v ?? deps.vouchers.find(projectId, key, tx, lock);
     };
     return { ...deps, vouchers: { find } };
@@ -136,7 +137,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     const found: Prefetched = new Map();
     for (const [projectId, wanted] of keys) {
       const byKey = new Map<string, VoucherRow>();
-      for (const v of await deps.vouchers.findMany(tx, projectId, [...wanted])) byKey.set(`c:${v.code.toLowerCase()}`, v).set(`i:${v.id}`, v);
+      for (const v of await deps.vouchers.findMany(tx, projectId, [...wanted])) byKey.set(`c:${v.code}`, v).set(`i:${v.id}`, v);
       found.set(projectId, byKey);
     }
     return found;

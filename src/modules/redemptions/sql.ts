@@ -211,7 +211,7 @@ export async function selectPage(db: Executor, projectId: string, q: RedemptionL
   const where = ['r.project_id = $1'];
   if (q.voucher !== undefined) {
     const v = p(q.voucher);
-    where.push(`(r.voucher_id = ${v} OR r.voucher_id = (SELECT id FROM vouchers WHERE project_id = $1 AND lower(code) = lower(${v})))`);
+    where.push(`(r.voucher_id = ${v} OR r.voucher_id = (SELECT id FROM vouchers WHERE project_id = $1 AND code_key = tessera_code_key($1, ${v})))`);
   }
   if (q.customer !== undefined) {
     const c = p(q.customer);

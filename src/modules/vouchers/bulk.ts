@@ -14,6 +14,7 @@ import type { Db } from '../../store/db.js';
 import type { CampaignsService } from '../campaigns/index.js';
 import type { Cause } from '../event-log/index.js';
 import * as sql from './sql.js';
+import type { VoucherRow } from './types.js';
 
 export interface MetadataChange {
   code: string;
@@ -30,12 +31,13 @@ export function createVoucherBulk(deps: { db: Db; clock: Clock; campaigns: Pick<
     const id = newId('aa');
     await db.transaction(async (tx) => {
       const rows = await sql.selectByCodesLocked(tx, cause.projectId, changes.map((c) => c.code));
-      const byCode = new Map(rows.map((r) => [r.code.toLowerCase(), r]));
+      // By the code as asked (the project's case_sensitive_codes decides which voucher that is).
+      const byCode = new Map(rows.map(({ requested, ...r }) => [requested, r as VoucherRow]));
       // A code named twice takes its changes in turn.
       const merged = new Map<string, Record<string, unknown>>();
       const results: Outcome[] = [];
       for (const c of changes) {
-        const v = byCode.get(c.code.toLowerCase());
+        const v = byCode.get(c.code);
         if (!v) {
           results.push({ code: c.code, found: false, updated: false, reason: `Voucher with code ${c.code} does not exist` });
           continue;

@@ -1,6 +1,7 @@
 /**
  * Vouchers: codes, in a campaign or standalone. Glossary:
- * - code: unique per project compared without case (SUMMER10 = summer10), stored as given; found by code or id.
+ * - code: unique per project, compared as the project's case_sensitive_codes says (false, the default: SUMMER10 =
+ *   summer10; true: two codes), stored as given; found by code or id (code_key: the code as compared).
  * - overrides: what a voucher holds besides its campaign's template (a generated code holds nothing else).
  * - holder: the customer a code is published to (one per code).
  * - generation: the background job that fills a campaign with `vouchers_count` random codes (see generation.ts).

@@ -49,7 +49,7 @@ export async function insertGeneratedProbing(
     `INSERT INTO vouchers (id, project_id, campaign_id, code, type, gift_balance, created_at)
      SELECT x->>0, $1, $2, x->>1, $3, $4, $5
        FROM (SELECT DISTINCT ON (lower(c->>1)) c AS x FROM jsonb_array_elements($6::jsonb) AS c
-              WHERE NOT EXISTS (SELECT 1 FROM vouchers v WHERE v.project_id = $1 AND lower(v.code) = lower(c->>1))) AS free
+              WHERE NOT EXISTS (SELECT 1 FROM vouchers v WHERE v.project_id = $1 AND v.code_key = tessera_code_key($1, c->>1))) AS free
       LIMIT $7
      ON CONFLICT DO NOTHING`,
     [g.projectId, g.campaignId, g.type, g.giftBalance, g.now, JSON.stringify(g.pairs), g.want],
@@ -70,7 +70,7 @@ export async function insertForHolder(
     `INSERT INTO vouchers (id, project_id, campaign_id, code, type, gift_balance, created_at, holder_id, publish_count, updated_at)
      SELECT x->>0, $1, $2, x->>1, $3, $4, $5, $6, 1, $5
        FROM (SELECT c AS x FROM jsonb_array_elements($7::jsonb) AS c
-              WHERE NOT EXISTS (SELECT 1 FROM vouchers v WHERE v.project_id = $1 AND lower(v.code) = lower(c->>1)) LIMIT 1) AS free
+              WHERE NOT EXISTS (SELECT 1 FROM vouchers v WHERE v.project_id = $1 AND v.code_key = tessera_code_key($1, c->>1)) LIMIT 1) AS free
      ON CONFLICT DO NOTHING RETURNING ${readColumns}`,
     [g.projectId, g.campaignId, g.type, g.giftBalance, g.now, g.holderId, JSON.stringify(g.candidates)],
     { prepare: true },
@@ -78,10 +78,10 @@ export async function insertForHolder(
   return rows[0];
 }
 
-/** By code (compared without case) or by id. */
+/** By code (compared as the project's case_sensitive_codes says: tessera_code_key) or by id. */
 export async function selectVoucher(db: Executor, projectId: string, codeOrId: string, lock = false): Promise<VoucherRow | undefined> {
   const { rows } = await db.query<VoucherRow>(
-    `SELECT ${readColumns} FROM vouchers WHERE project_id = $1 AND (lower(code) = lower($2) OR id = $2) LIMIT 1${lock ? ' FOR UPDATE' : ''}`,
+    `SELECT ${readColumns} FROM vouchers WHERE project_id = $1 AND (code_key = tessera_code_key($1, $2) OR id = $2) LIMIT 1${lock ? ' FOR UPDATE' : ''}`,
     [projectId, codeOrId],
   );
   return rows[0];
@@ -91,7 +91,7 @@ export async function selectVoucher(db: Executor, projectId: string, codeOrId: s
 export async function selectVouchers(db: Executor, projectId: string, keys: string[]): Promise<VoucherRow[]> {
   const { rows } = await db.query<VoucherRow>(
     `SELECT ${readColumns} FROM vouchers WHERE project_id = $1
-        AND (lower(code) = ANY (ARRAY(SELECT lower(jsonb_array_elements_text($2::jsonb)))) OR id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb))))`,
+        AND (code_key = ANY (ARRAY(SELECT tessera_code_key($1, k) FROM jsonb_array_elements_text($2::jsonb) AS k)) OR id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb))))`,
     [projectId, JSON.stringify(keys)],
   );
   return rows;
@@ -261,7 +261,7 @@ function where(f: VoucherFilter): { text: string; params: unknown[] } {
   if (f.campaignId !== undefined) add((p) => `campaign_id = ${p}`, f.campaignId);
   // The holder by id or source_id.
   if (f.holderId !== undefined) add((p) => `(holder_id = ${p} OR holder_id = (SELECT c.id FROM customers c WHERE c.project_id = $1 AND c.source_id = ${p}))`, f.holderId);
-  if (f.code !== undefined) add((p) => `lower(code) = lower(${p})`, f.code);
+  if (f.code !== undefined) add((p) => `code_key = tessera_code_key($1, ${p})`, f.code);
   if (f.ids !== undefined) add((p) => `id = ANY (ARRAY(SELECT jsonb_array_elements_text(${p}::jsonb)))`, JSON.stringify(f.ids));
   if (f.categoryId !== undefined) {
     add((p) => `COALESCE(overrides ->> 'category_id', (SELECT c.category_id FROM campaigns c WHERE c.id = vouchers.campaign_id)) = ${p}`, f.categoryId);
@@ -400,11 +400,17 @@ export async function recountRedeemed(db: Executor, projectId: string, voucherId
   );
 }
 
-/** Vouchers of the given codes (compared without case), locked in id order: a bulk change's read. */
-export async function selectByCodesLocked(db: Executor, projectId: string, codes: string[]): Promise<VoucherRow[]> {
-  const { rows } = await db.query<VoucherRow>(
-    `SELECT ${readColumns} FROM vouchers WHERE project_id = $1 AND lower(code) = ANY($2::text[]) ORDER BY id FOR UPDATE`,
-    [projectId, codes.map((c) => c.toLowerCase())],
+/**
+ * Vouchers of the given codes (compared as selectVoucher compares them), locked in id order: a bulk change's read.
+ * Each row names the code it was asked by (`requested`); a code asked twice comes twice.
+ */
+export async function selectByCodesLocked(db: Executor, projectId: string, codes: string[]): Promise<Array<VoucherRow & { requested: string }>> {
+  const { rows } = await db.query<VoucherRow & { requested: string }>(
+    `SELECT ${readColumns.split(', ').map((c) => `v.${c}`).join(', ')}, k.code AS requested
+       FROM (SELECT DISTINCT code FROM unnest($2::text[]) AS u (code)) AS k
+       JOIN vouchers v ON v.project_id = $1 AND v.code_key = tessera_code_key($1, k.code)
+      ORDER BY v.id FOR UPDATE OF v`,
+    [projectId, codes],
   );
   return rows;
 }
