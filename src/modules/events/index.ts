@@ -19,6 +19,12 @@ export { trackBody } from './schemas.js';
 export type { CustomEventRow } from './sql.js';
 export { statsSelect } from './sql.js';
 
+/** A lookup's 404 as nothing found; any other failure as it is. */
+function unlessNotFound(err: unknown): undefined {
+  if (err instanceof TesseraError && err.code === 404) return undefined;
+  throw err;
+}
+
 export const eventsModule = defineModule<
   { events: ReturnType<typeof createEventsService> },
   { log: EventLog; customers: CustomersService; schemas: EventSchemasService; vouchers: VouchersService; campaigns: CampaignsService }
@@ -28,11 +34,8 @@ export const eventsModule = defineModule<
     const { log, customers, schemas } = ctx.services;
     // Vouchers and campaigns come later in the list: asked only when an event names a code.
     const codes = createCodeContext({
-      voucher: async (projectId, code) => (await ctx.services.vouchers.findMany(ctx.db, projectId, [code])).find((v) => v.code.toLowerCase() === code.toLowerCase() || v.id === code),
-      campaign: (projectId, id) => ctx.services.campaigns.get(projectId, id).catch((err: unknown) => {
-        if (err instanceof TesseraError && err.code === 404) return undefined;
-        throw err;
-      }),
+      voucher: (projectId, code) => ctx.services.vouchers.find(projectId, code).catch(unlessNotFound),
+      campaign: (projectId, id) => ctx.services.campaigns.get(projectId, id).catch(unlessNotFound),
       customer: async (projectId, id) => (await customers.byIds(ctx.db, projectId, [id]))[0],
     });
     const events = createEventsService({ db: ctx.db, clock: ctx.clock, log, customers, schemas, concurrency: writeConcurrency(ctx), codes });
