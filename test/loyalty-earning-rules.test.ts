@@ -225,3 +225,44 @@ describe("an earning rule's validation rule reads the paid order's items", () =>
     }
   });
 });
+
+describe('validity hours and dates of earning rules', () => {
+  const fixed = { event: 'stars_given', loyalty: { type: 'FIXED', points: 10 } };
+  const hours = (start_time: unknown, expiration_time: unknown = '23:59') => ({ validity_hours: { daily: [{ start_time, expiration_time, days_of_week: [0, 1, 2, 3, 4, 5, 6] }] } });
+  const bad = [hours(1), hours('25:00'), hours('ab:cd'), hours('00:00', '24:30'), { start_date: 'not a date' }, { expiration_date: 'soon' }];
+
+  it('refuses times that are not HH:mm and dates that are not dates, on create and update, with invalid_payload', async () => {
+    const c = await program();
+    for (const extra of bad) {
+      const res = await rules(c.id, [{ ...fixed, ...extra }]);
+      expect(res.statusCode, `${JSON.stringify(extra)}: ${res.body}`).toBe(400);
+      expect(res.json()).toMatchObject({ code: 400, key: 'invalid_payload' });
+    }
+    const [one] = (await rules(c.id, [{ ...fixed, ...hours('00:00') }])).json();
+    for (const extra of bad) {
+      const res = await api('PUT', `/v1/loyalties/${c.id}/earning-rules/${one.id}`, extra);
+      expect(res.statusCode, `${JSON.stringify(extra)}: ${res.body}`).toBe(400);
+      expect(res.json()).toMatchObject({ code: 400, key: 'invalid_payload' });
+    }
+    expect((await ok('GET', `/v1/loyalties/${c.id}/earning-rules/${one.id}`)).validity_hours.daily[0].start_time).toBe('00:00');
+  });
+
+  it('a bad rule already stored earns nothing and never fails the event or the order', async () => {
+    const c = await program();
+    const orderRule = { event: 'order.paid', loyalty: { type: 'FIXED', points: 5 } };
+    const saved = (await rules(c.id, [fixed, orderRule, { ...fixed, loyalty: { type: 'FIXED', points: 1 } }])).json();
+    const code = await member(c.id, 'stored-bad');
+    const defs = [{ ...fixed, ...hours(1) }, { ...orderRule, ...hours('ab:cd') }, { ...fixed, start_date: 'not a date' }];
+    for (const [i, r] of saved.entries()) {
+      const { event: _e, ...definition } = defs[i] as Record<string, unknown>;
+      await t.testDb.db.query('UPDATE earning_rules SET definition = $1 WHERE id = $2', [JSON.stringify(definition), r.id]);
+    }
+    // Definitions are cached per process: a change through the API refreshes them.
+    await ok('POST', `/v1/loyalties/${c.id}/earning-rules`, [{ event: 'stars_given', loyalty: { type: 'FIXED', points: 100 }, active: false }]);
+    const event = await api('POST', '/v1/events', { event: 'stars_given', customer: { source_id: 'stored-bad' } });
+    expect(event.statusCode, event.body).toBe(200);
+    const order = await api('POST', '/v1/orders', { amount: 1000, status: 'PAID', customer: { source_id: 'stored-bad' } });
+    expect(order.statusCode, order.body).toBe(200);
+    expect(await balance(code)).toBe(0);
+  });
+});

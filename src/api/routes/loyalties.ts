@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { campaignInputSchema, type CampaignInput, type CampaignsService } from '../../modules/campaigns/index.js';
+import { campaignInputSchema, validityProperties, type CampaignInput, type CampaignsService } from '../../modules/campaigns/index.js';
 import type { BalanceChangeInput, EarningRuleInput, EarningRules, EstimateInput, LoyaltiesService, MemberActivity, MemberActivityQuery, Pending, PointsEstimate, TierInput, Tiers, TransferInput } from '../../modules/loyalties/index.js';
 import { customerInputSchema } from '../../modules/customers/index.js';
 import { orderInputSchema } from '../../modules/orders/index.js';
@@ -44,8 +44,9 @@ const transfersBody = {
     properties: { code: { type: 'string', minLength: 1, maxLength: 200 }, points: { type: 'integer', minimum: 1, maximum: 1e12 }, reason: { type: 'string', maxLength: 1000 }, source_id: { type: 'string', maxLength: 200 } },
   },
 } as const;
-const rulesBody = { type: 'array', minItems: 1, maxItems: maxRulesPerProject, items: { type: 'object' } } as const;
-const ruleBody = { type: 'object' } as const;
+/** An earning rule: its validity (HH:mm hours, date-time dates) checked as a campaign's; the rest by the service. */
+const ruleBody = { type: 'object', properties: validityProperties } as const;
+const rulesBody = { type: 'array', minItems: 1, maxItems: maxRulesPerProject, items: ruleBody } as const;
 const activityQuery = {
   type: 'object',
   properties: { limit: limitParam, order: { type: 'string', enum: ['created_at', '-created_at'], default: '-created_at' }, starting_after_id: { type: 'string', minLength: 1, maxLength: 200 } },

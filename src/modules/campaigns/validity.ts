@@ -16,10 +16,19 @@ export function checkValidity(v: Validity): void {
   }
 }
 
-const minutes = (hhmm: string) => {
-  const [h, m] = hhmm.split(':').map(Number);
-  return (h ?? 0) * 60 + (m ?? 0);
+/** Minutes since midnight of an "HH:mm" time; undefined for anything else (a rule stored before times were checked). */
+const minutes = (hhmm: unknown): number | undefined => {
+  const m = typeof hhmm === 'string' ? /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm) : null;
+  return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
 };
+/** Whether `at` (minutes since midnight) is within a daily window; a window whose times are not HH:mm never holds. */
+function inHours(d: { start_time?: unknown; expiration_time?: unknown }, at: number): boolean {
+  const from = d.start_time ? minutes(d.start_time) : 0;
+  const to = d.expiration_time ? minutes(d.expiration_time) : 24 * 60;
+  return from !== undefined && to !== undefined && from <= at && at < to;
+}
+/** A date a rule holds from or until; NaN (never valid) when stored as something that is not a date. */
+const timeOf = (s: unknown) => (typeof s === 'string' ? Date.parse(s) : NaN);
 
 interface DurationParts {
   years: number;
@@ -75,16 +84,18 @@ export function inTimeframe(start: Date, tf: { interval?: string; duration?: str
  */
 export function validAt(v: Validity, now: Date): boolean {
   const t = now.getTime();
-  if (v.start_date && Date.parse(v.start_date) > t) return false;
-  if (v.expiration_date && Date.parse(v.expiration_date) <= t) return false;
+  // Dates that are not dates (stored before they were checked) make the rule never valid, rather than always.
+  if (v.start_date && !(timeOf(v.start_date) <= t)) return false;
+  if (v.expiration_date && !(timeOf(v.expiration_date) > t)) return false;
   if (v.validity_timeframe && v.start_date && !inTimeframe(new Date(v.start_date), v.validity_timeframe, now)) return false;
   const day = now.getUTCDay();
   if (v.validity_day_of_week && v.validity_day_of_week.length > 0 && !v.validity_day_of_week.includes(day)) return false;
-  const daily = v.validity_hours?.daily ?? [];
+  const daily: unknown = v.validity_hours?.daily ?? [];
+  if (!Array.isArray(daily)) return false;
   if (daily.length > 0) {
     const at = now.getUTCHours() * 60 + now.getUTCMinutes();
     return daily.some(
-      (d) => (!d.days_of_week || d.days_of_week.length === 0 || d.days_of_week.includes(day)) && (!d.start_time || minutes(d.start_time) <= at) && (!d.expiration_time || at < minutes(d.expiration_time)),
+      (d) => typeof d === 'object' && d !== null && (!Array.isArray(d.days_of_week) || d.days_of_week.length === 0 || d.days_of_week.includes(day)) && inHours(d, at),
     );
   }
   return true;
