@@ -85,6 +85,8 @@ export function createLoyaltiesService(deps: {
   /** POST /v1/loyalties/{id}/members: publishes a card of the program (a given one, or the next) to the customer. */
   async function addMember(cause: Cause, programId: string, input: Omit<PublicationInput, 'campaign'>) {
     const p = await program(cause.projectId, programId);
+    // A code given must be a card of this program (404 otherwise, as a card of another program is for its other routes).
+    if (input.voucher !== undefined) await card(cause.projectId, input.voucher, p.id);
     const published = (await deps.publications.publish(cause, input.voucher !== undefined ? input : { ...input, campaign: { id: p.id } })) as { vouchers_id?: string[]; voucher?: { code: string } };
     const code = published.voucher?.code;
     if (!code) throw notFound('voucher', programId);
