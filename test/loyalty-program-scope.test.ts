@@ -37,3 +37,26 @@ describe('POST /v1/loyalties/{id}/members with a voucher', () => {
     expect(card).toMatchObject({ code: 'MINE-CARD', campaign_id: mine.id });
   });
 });
+
+describe("a program's reward assignments", () => {
+  it('are found by the program id or name; an unknown program is a 404', async () => {
+    const c = await program('Named');
+    const reward = await ok('POST', '/v1/rewards', { name: 'Mug', type: 'MATERIAL', parameters: {} });
+    const assigned = await ok('POST', `/v1/loyalties/${c.id}/rewards`, { reward: reward.id, parameters: { loyalty: { points: 10 } } });
+    for (const ref of [c.id, 'Named']) {
+      expect((await ok('GET', `/v1/loyalties/${ref}/rewards`)).data.map((a: any) => a.id), ref).toEqual([assigned.id]);
+      expect((await ok('GET', `/v1/loyalties/${ref}/reward-assignments`)).data.map((a: any) => a.id), ref).toEqual([assigned.id]);
+      expect((await ok('GET', `/v1/loyalties/${ref}/rewards/${assigned.id}`)).id).toBe(assigned.id);
+      expect((await ok('GET', `/v1/loyalties/${ref}/reward-assignments/${assigned.id}`)).id).toBe(assigned.id);
+    }
+    expect((await ok('PUT', `/v1/loyalties/Named/rewards/${assigned.id}`, { parameters: { loyalty: { points: 20 } } })).parameters.loyalty.points).toBe(20);
+    for (const path of ['rewards', 'reward-assignments']) {
+      const res = await api('GET', `/v1/loyalties/camp_nope/${path}`);
+      expect(res.statusCode, `${path}: ${res.body}`).toBe(404);
+      expect(res.json()).toMatchObject({ key: 'not_found', resource_type: 'campaign' });
+    }
+    const del = await api('DELETE', `/v1/loyalties/Named/rewards/${assigned.id}`);
+    expect(del.statusCode, del.body).toBe(204);
+    expect((await ok('GET', `/v1/loyalties/${c.id}/rewards`)).data).toEqual([]);
+  });
+});

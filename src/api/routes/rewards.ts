@@ -19,6 +19,8 @@ type C = { campaignId: string };
 /** /v1/rewards and a program's rewards (/v1/loyalties/{id}/rewards), and redeeming one (the SDK's `rewards`). */
 export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsService; loyaltyTiers: Tiers; loyalties: LoyaltiesService; redemptions: RedemptionsService }): void {
   const { rewards } = deps;
+  /** The program a route names, by id or name (404 when there is none). */
+  const programOf = async (req: FastifyRequest<{ Params: C }>) => (await deps.loyalties.program(projectIdOf(req), req.params.campaignId)).id;
   // A tier's rewards: the program's, at the tier's prices.
   app.get<{ Params: C & { tierId: string } }>('/loyalties/:campaignId/tiers/:tierId/rewards', async (req) => {
     const projectId = projectIdOf(req);
@@ -53,7 +55,7 @@ export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsServi
 
   // A program's reward assignments (`assignment_id` narrows them to one), a page at a time.
   app.get<{ Params: C; Querystring: AssignmentsQuery }>('/loyalties/:campaignId/rewards', { schema: { querystring: assignmentsQuery } }, async (req) =>
-    rewards.assignments(projectIdOf(req), { campaignId: req.params.campaignId, assignmentId: req.query.assignment_id }, req.query),
+    rewards.assignments(projectIdOf(req), { campaignId: await programOf(req), assignmentId: req.query.assignment_id }, req.query),
   );
   // An array (Voucherify's body, what the SDK's createRewardAssignments sends) answers an array; one object, one.
   app.post<{ Params: C; Body: AssignmentInput | AssignmentInput[] }>(
@@ -66,13 +68,13 @@ export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsServi
     },
   );
   app.get<{ Params: C & { assignmentId: string } }>('/loyalties/:campaignId/rewards/:assignmentId', async (req) =>
-    rewards.getAssignment(projectIdOf(req), req.params.assignmentId, { campaignId: req.params.campaignId }),
+    rewards.getAssignment(projectIdOf(req), req.params.assignmentId, { campaignId: await programOf(req) }),
   );
   app.put<{ Params: C & { assignmentId: string }; Body: AssignmentInput }>('/loyalties/:campaignId/rewards/:assignmentId', { schema: { body: assignmentBody } }, async (req) =>
-    rewards.updateAssignment(projectIdOf(req), req.params.assignmentId, { campaignId: req.params.campaignId }, req.body.parameters?.loyalty?.points),
+    rewards.updateAssignment(projectIdOf(req), req.params.assignmentId, { campaignId: await programOf(req) }, req.body.parameters?.loyalty?.points),
   );
   app.delete<{ Params: C & { assignmentId: string } }>('/loyalties/:campaignId/rewards/:assignmentId', async (req, reply) => {
-    await rewards.unassign(projectIdOf(req), req.params.assignmentId, { campaignId: req.params.campaignId });
+    await rewards.unassign(projectIdOf(req), req.params.assignmentId, { campaignId: await programOf(req) });
     return reply.code(204).send();
   });
   type MemberRedemption = { reward: { id: string; points?: number }; order?: OrderInput; metadata?: Record<string, unknown> };
@@ -90,9 +92,9 @@ export function rewardRoutes(app: FastifyInstance, deps: { rewards: RewardsServi
     return memberRedemption(req, card.campaign_id, req.params.memberId, req.body);
   });
   app.get<{ Params: C; Querystring: AssignmentsQuery }>('/loyalties/:campaignId/reward-assignments', { schema: { querystring: assignmentsQuery } }, async (req) =>
-    rewards.assignments(projectIdOf(req), { campaignId: req.params.campaignId, assignmentId: req.query.assignment_id ?? req.query.assignmentId }, req.query),
+    rewards.assignments(projectIdOf(req), { campaignId: await programOf(req), assignmentId: req.query.assignment_id ?? req.query.assignmentId }, req.query),
   );
   app.get<{ Params: C & { assignmentId: string } }>('/loyalties/:campaignId/reward-assignments/:assignmentId', async (req) =>
-    rewards.getAssignment(projectIdOf(req), req.params.assignmentId, { campaignId: req.params.campaignId }),
+    rewards.getAssignment(projectIdOf(req), req.params.assignmentId, { campaignId: await programOf(req) }),
   );
 }
