@@ -14,6 +14,8 @@ import type { EarningRuleRow, TransactionRow, TransactionType } from './types.js
 import { balanceObject, transactionObject } from './view.js';
 
 export interface PointsChange {
+  /** The transaction's id, when the caller links it to another before it is made (transfers). */
+  id?: string;
   card: VoucherRow;
   campaign: CampaignRow | undefined;
   /** Signed: added when positive, taken when negative. */
@@ -66,7 +68,7 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
   function recorded(cause: Cause, c: PointsChange, card: VoucherRow, balanceAfter: number, totalAfter: number): PointsChanged {
     const now = deps.clock.now();
     const transaction: TransactionRow = {
-      id: newSortableId('vtx', now),
+      id: c.id ?? newSortableId('vtx', now),
       project_id: cause.projectId,
       voucher_id: card.id,
       campaign_id: card.campaign_id,
@@ -77,7 +79,7 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
       source: c.source,
       source_id: c.source_id ?? null,
       reason: c.reason ?? null,
-      related: { ...c.related, ...(c.rule ? { earning_rule_id: c.rule.id, earning_rule_banner: c.rule.definition.source?.banner ?? '' } : {}), ...(c.event ? { event_id: c.event.id, event_type: c.event.type } : {}) },
+      related: { ...c.related, ...(c.sourceVoucher ? { source_voucher: c.sourceVoucher } : {}), ...(c.destinationVoucher ? { destination_voucher: c.destinationVoucher } : {}), ...(c.rule ? { earning_rule_id: c.rule.id, earning_rule_banner: c.rule.definition.source?.banner ?? '' } : {}), ...(c.event ? { event_id: c.event.id, event_type: c.event.type } : {}) },
       created_at: now,
     };
     const balance = balanceObject({ ...card, loyalty_points: totalAfter, loyalty_balance: balanceAfter }, c.campaign, c.points, c.source === 'Automation');
@@ -237,3 +239,20 @@ export function createLedger(deps: { clock: Clock; tiers?: Pick<Tiers, 'changes'
 }
 
 export type Ledger = ReturnType<typeof createLedger>;
+
+/**
+ * customer.voucher.loyalty_card.points_transferred, the holder's activity of one transfer: once for the card that
+ * paid (its OUT transaction and balance) and once for the card that received (its IN), both naming the two cards.
+ */
+export function transferredEvents(cause: Cause, holder: ReturnType<typeof simpleCustomer>, out: PointsChanged, into: PointsChanged): CausedEvent[] {
+  return [out, into].map((side) => ({
+    cause,
+    event: {
+      type: 'customer.voucher.loyalty_card.points_transferred',
+      customerId: holder.id,
+      entityId: side.card.id,
+      data: { customer: holder, campaign: side.campaign, voucher: side.voucher, source_voucher: out.voucher, destination_voucher: into.voucher, balance: side.balance, transaction: transactionObject(side.transaction) },
+    },
+  }));
+}
+

@@ -1,5 +1,6 @@
 import type { ValueFilter } from '../../core/list-filters.js';
 import type { Clock } from '../../core/clock.js';
+import { newSortableId } from '../../core/ids.js';
 import { invalidAddBalanceParams, invalidCampaign, notFound } from '../../core/errors.js';
 import type { Db, Executor } from '../../store/db.js';
 import type { CampaignInput, CampaignRow, CampaignsService } from '../campaigns/index.js';
@@ -7,7 +8,7 @@ import { simpleCustomer, type CustomersService } from '../customers/index.js';
 import type { Cause, CausedEvent, EventLog } from '../event-log/index.js';
 import type { PublicationInput, PublicationsService } from '../publications/index.js';
 import { cardPoints, simpleVoucher, type VoucherListQuery, type VoucherRow, type VouchersService } from '../vouchers/index.js';
-import type { Ledger } from './ledger.js';
+import { transferredEvents as transferred, type Ledger, type PointsChanged } from './ledger.js';
 import * as sql from './sql.js';
 import { addedPointsExpiry, expiresOn, type AddedPointsExpiration, type ExpirationRules } from './expiration.js';
 import { bucketObject } from './expiry.js';
@@ -144,18 +145,24 @@ export function createLoyaltiesService(deps: {
       await sql.lockCards(tx, [target.card.id, ...sources.map((s) => s.card.id)]);
       const holder = await holderOf(tx, cause.projectId, target.card);
       const events: CausedEvent[] = [];
-      let total = 0;
-      for (const s of sources) {
-        const out = await ledger.change(tx, cause, { card: s.card, campaign: s.campaign, points: -s.input.points, type: 'POINTS_TRANSFER_OUT', source: 'API', source_id: s.input.source_id, reason: s.input.reason, holder, related: { card_id: target.card.id }, destinationVoucher: simpleVoucher(target.card, target.campaign) });
-        events.push(...out.events);
-        total += s.input.points;
-      }
       // Points moved in expire by the receiving program's rules, counted from now (as Voucherify's reference says).
       const rules = target.campaign?.definition.voucher?.loyalty_card?.expiration_rules as ExpirationRules | undefined;
-      const into = await ledger.change(tx, cause, { ...target, points: total, expiresOn: expiresOn(rules, deps.clock.now()), type: 'POINTS_TRANSFER_IN', source: 'API', holder, related: { card_id: sources.map((s) => s.card.id).join(',') }, sourceVoucher: simpleVoucher(sources[0]!.card, sources[0]!.campaign) });
-      events.push(...into.events);
+      const expiry = expiresOn(rules, deps.clock.now());
+      let into: PointsChanged | undefined;
+      // Each source card pays out and the target takes it in: two transactions linked to each other, each with the
+      // transfer's reason and source_id, both naming the donor and the receiving card.
+      for (const s of sources) {
+        const now = deps.clock.now();
+        const [outId, inId] = [newSortableId('vtx', now), newSortableId('vtx', now)];
+        const { source_id, reason } = s.input;
+        const destinationVoucher = simpleVoucher(target.card, target.campaign);
+        const out = await ledger.change(tx, cause, { id: outId, card: s.card, campaign: s.campaign, points: -s.input.points, type: 'POINTS_TRANSFER_OUT', source: 'API', source_id, reason, holder, related: { card_id: target.card.id, related_transaction_id: inId }, sourceVoucher: simpleVoucher(s.card, s.campaign), destinationVoucher });
+        into = await ledger.change(tx, cause, { ...target, id: inId, points: s.input.points, expiresOn: expiry, type: 'POINTS_TRANSFER_IN', source: 'API', source_id, reason, holder, related: { card_id: s.card.id, related_transaction_id: outId }, sourceVoucher: out.voucher, destinationVoucher });
+        events.push(...out.events, ...into.events);
+        if (holder) events.push(...transferred(cause, holder, out, into));
+      }
       await log.record(tx, events);
-      return vouchers.object(into.card, target.campaign);
+      return vouchers.object(into!.card, target.campaign);
     });
   }
 

@@ -16,7 +16,7 @@ export interface TransactionRow {
   source: string | null;
   source_id: string | null;
   reason: string | null;
-  related: { earning_rule_id?: string; earning_rule_banner?: string; event_id?: string; event_type?: string; card_id?: string; segment_id?: string; order_id?: string; redemption_id?: string; rollback_id?: string; reward_id?: string; reward_name?: string };
+  related: { earning_rule_id?: string; earning_rule_banner?: string; event_id?: string; event_type?: string; card_id?: string; segment_id?: string; order_id?: string; redemption_id?: string; rollback_id?: string; reward_id?: string; reward_name?: string; related_transaction_id?: string; source_voucher?: Record<string, unknown>; destination_voucher?: Record<string, unknown> };
   created_at: Date;
 }
 

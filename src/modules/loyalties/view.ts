@@ -34,6 +34,8 @@ export function transactionObject(t: TransactionRow) {
   if (t.related.redemption_id) details.redemption = { id: t.related.redemption_id };
   if (t.related.rollback_id) details.rollback = { id: t.related.rollback_id };
   if (t.related.reward_id) details.reward = { id: t.related.reward_id, name: t.related.reward_name ?? '' };
+  if (t.related.source_voucher) details.source_voucher = t.related.source_voucher;
+  if (t.related.destination_voucher) details.destination_voucher = t.related.destination_voucher;
   if (t.related.earning_rule_id) details.earning_rule = { id: t.related.earning_rule_id, source: { banner: t.related.earning_rule_banner ?? '' } };
   return {
     id: t.id,
@@ -44,7 +46,7 @@ export function transactionObject(t: TransactionRow) {
     reason: t.reason,
     type: t.type,
     details,
-    related_transaction_id: null,
+    related_transaction_id: t.related.related_transaction_id ?? null,
     created_at: t.created_at.toISOString(),
   };
 }
