@@ -69,3 +69,27 @@ describe('transfers', () => {
     }
   });
 });
+
+describe("a member's transactions by creation time", () => {
+  it('filters[created_at][conditions][$after|$before] narrow the list; other operators and bad dates are 400', async () => {
+    const c = await program('Timed');
+    const card = await member(c.id, 'timed');
+    await ok('POST', `/v1/loyalties/members/${card.code}/balance`, { points: 5 });
+    const all = (await ok('GET', `/v1/loyalties/members/${card.code}/transactions`)).data;
+    const at = all[0].created_at;
+    const q = (op: string, v: string) => `filters[created_at][conditions][${op}]=${encodeURIComponent(v)}`;
+    const later = new Date(Date.parse(at) + 1).toISOString();
+    const earlier = new Date(Date.parse(at) - 1).toISOString();
+    for (const base of [`/v1/loyalties/members/${card.code}/transactions`, `/v1/loyalties/${c.id}/members/${card.code}/transactions`, `/v1/loyalties/${c.id}/transactions`]) {
+      expect((await ok('GET', `${base}?${q('$after', earlier)}`)).data.map((x: any) => x.id), base).toEqual(all.map((x: any) => x.id));
+      expect((await ok('GET', `${base}?${q('$after', later)}`)).data, base).toEqual([]);
+      expect((await ok('GET', `${base}?${q('$before', later)}&${q('$after', earlier)}`)).data.length, base).toBe(all.length);
+      expect((await ok('GET', `${base}?${q('$before', earlier)}`)).data, base).toEqual([]);
+      for (const bad of [q('$is', at), q('$after', 'yesterday')]) {
+        const res = await t.app.inject({ method: 'GET', url: `${base}?${bad}`, headers: p.server });
+        expect(res.statusCode, `${bad}: ${res.body}`).toBe(400);
+        expect(res.json()).toMatchObject({ key: 'invalid_query_params' });
+      }
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { valueFilters, type ListFilters, type ValueFilter } from '../core/list-filters.js';
+import { dateRangeFilter, valueFilters, type ListFilters, type ValueFilter } from '../core/list-filters.js';
 /** Voucherify's list envelope; older endpoints name the array after the resource (data_ref). */
 export function listOf<T>(ref: string, items: T[], extra: { total?: number; has_more?: boolean; more_starting_after?: string } = {}) {
   return { object: 'list' as const, data_ref: ref, [ref]: items, ...extra };
@@ -44,7 +44,12 @@ export const transactionsListQuery = {
 } as const;
 export type TransactionsListQuery = { limit: number; starting_after_id?: string; order?: string; filters?: ListFilters };
 
-/** `filters[id|voucher_id][conditions][...]` of a transactions list (another field is 400). */
+/**
+ * `filters[id|voucher_id][conditions][...]` and `filters[created_at][conditions][$after|$before]` of a transactions
+ * list (another field or operator is 400).
+ */
 export function transactionsQueryOf(q: TransactionsListQuery): Omit<TransactionsListQuery, 'filters'> & { filters: Record<string, ValueFilter | undefined> } {
-  return { ...q, filters: valueFilters(q.filters, ['id', 'voucher_id'], 'transactions') };
+  const { created_at: _c, ...rest } = q.filters ?? {};
+  const created = dateRangeFilter(q.filters, 'created_at');
+  return { ...q, filters: { ...valueFilters(rest, ['id', 'voucher_id'], 'transactions (created_at takes $after and $before)'), ...(created ? { created_at: created } : {}) } };
 }

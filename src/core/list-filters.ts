@@ -1,9 +1,11 @@
 import { invalidQueryParams } from './errors.js';
 
-/** Values a listed field must be one of (`in`) and must not be (`notIn`). */
+/** Values a listed field must be one of (`in`) and must not be (`notIn`); a time field, after and before (ISO). */
 export interface ValueFilter {
   in?: string[];
   notIn?: string[];
+  after?: string;
+  before?: string;
 }
 
 /** `filters[<field>][conditions]` of a list endpoint, as its query string parses it. */
@@ -37,6 +39,22 @@ export function valueFilters<F extends string>(filters: ListFilters | undefined,
   for (const f of fields) {
     const v = valueFilter(filters, f);
     if (v) out[f] = v;
+  }
+  return out;
+}
+
+/** `filters[created_at|updated_at][conditions][$after|$before]` (an ISO date or date-time each); other operators are 400. */
+export function dateRangeFilter(filters: ListFilters | undefined, field: string): { after?: string; before?: string } | undefined {
+  const entry = filters?.[field];
+  const c = typeof entry === 'object' ? entry.conditions : undefined;
+  if (!c) return undefined;
+  const out: { after?: string; before?: string } = {};
+  for (const [op, raw] of Object.entries(c)) {
+    if (op !== '$after' && op !== '$before') throw invalidQueryParams(`Query filters.${field}.conditions.${op} is not supported; use $after or $before`);
+    const v = String(Array.isArray(raw) ? raw[0] : raw);
+    const t = Date.parse(v);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t) || t < -62135596800000 || t > 253402300799999) throw invalidQueryParams(`Query filters.${field}.conditions.${op} must be an ISO 8601 date or date-time (got '${v}')`);
+    out[op === '$after' ? 'after' : 'before'] = new Date(v).toISOString();
   }
   return out;
 }

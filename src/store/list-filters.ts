@@ -2,7 +2,7 @@ import type { ValueFilter } from '../core/list-filters.js';
 
 /**
  * The SQL conditions of a list's `filters[...]`: each field's column expression (from `columns`) is one of its `in`
- * values and none of its `notIn` values (a NULL passes `notIn`). `param` adds a parameter and gives its placeholder.
+ * values and none of its `notIn` values (a NULL passes `notIn`); a time column, after `after` and before `before`. `param` adds a parameter and gives its placeholder.
  */
 export function filterConditions(columns: Readonly<Record<string, string>>, filters: Readonly<Record<string, ValueFilter | undefined>>, param: (v: unknown) => string): string[] {
   const out: string[] = [];
@@ -11,6 +11,8 @@ export function filterConditions(columns: Readonly<Record<string, string>>, filt
     if (!column || !f) continue;
     if (f.in) out.push(`${column} = ANY (${param(f.in)}::text[])`);
     if (f.notIn) out.push(`(${column} IS NULL OR NOT (${column} = ANY (${param(f.notIn)}::text[])))`);
+    if (f.after) out.push(`${column} > ${param(f.after)}::timestamptz`);
+    if (f.before) out.push(`${column} < ${param(f.before)}::timestamptz`);
   }
   return out;
 }

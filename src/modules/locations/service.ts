@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
-import { invalidQueryParams, notFound, resourceInUse } from '../../core/errors.js';
+import { notFound, resourceInUse } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import { valueFilters, type ListFilters } from '../../core/list-filters.js';
+import { dateRangeFilter, valueFilters } from '../../core/list-filters.js';
 import type { Db, Executor } from '../../store/db.js';
 import { checkShape, type Shape } from './shapes.js';
 import * as sql from './sql.js';
@@ -10,21 +10,6 @@ import type { LocationInput, LocationListQuery, LocationRow } from './types.js';
 /** The location object. */
 export function locationObject(l: LocationRow) {
   return { id: l.id, object: 'location' as const, name: l.name, shape: l.shape, created_at: l.created_at.toISOString(), updated_at: l.updated_at ? l.updated_at.toISOString() : null };
-}
-
-/** `filters[created_at|updated_at][conditions][$after|$before]` (an ISO date or date-time each). */
-function dateRange(filters: ListFilters | undefined, field: 'created_at' | 'updated_at'): { after?: string; before?: string } | undefined {
-  const entry = filters?.[field];
-  const c = typeof entry === 'object' ? entry.conditions : undefined;
-  if (!c) return undefined;
-  const out: { after?: string; before?: string } = {};
-  for (const [op, raw] of Object.entries(c)) {
-    if (op !== '$after' && op !== '$before') throw invalidQueryParams(`Query filters.${field}.conditions.${op} is not supported; use $after or $before`);
-    const v = String(Array.isArray(raw) ? raw[0] : raw);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(Date.parse(v))) throw invalidQueryParams(`Query filters.${field}.conditions.${op} must be an ISO 8601 date or date-time (got '${v}')`);
-    out[op === '$after' ? 'after' : 'before'] = new Date(v).toISOString();
-  }
-  return out;
 }
 
 /**
@@ -70,7 +55,7 @@ export function createLocationsService(deps: { db: Db; clock: Clock; changed?: (
 
   async function list(projectId: string, q: LocationListQuery) {
     const { created_at: _c, updated_at: _u, ...rest } = q.filters ?? {};
-    const filter: sql.LocationFilter = { ...valueFilters(rest, ['name'], 'locations'), created_at: dateRange(q.filters, 'created_at'), updated_at: dateRange(q.filters, 'updated_at') };
+    const filter: sql.LocationFilter = { ...valueFilters(rest, ['name'], 'locations'), created_at: dateRangeFilter(q.filters, 'created_at'), updated_at: dateRangeFilter(q.filters, 'updated_at') };
     const order = q.order ?? '-created_at';
     const page = await sql.selectPage(db, projectId, { limit: q.limit, column: order.endsWith('updated_at') ? 'updated_at' : 'created_at', descending: order.startsWith('-'), filter });
     const shown = page.rows.slice(0, q.limit);

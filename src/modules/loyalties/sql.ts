@@ -66,7 +66,7 @@ export async function insertTransactions(db: Executor, ts: TransactionRow[]): Pr
   await db.query(s.text(1), s.params);
 }
 
-/** A card's or a program's transactions by id, newest first (`ascending`: oldest first), after the cursor; `filters[id|voucher_id]`. */
+/** A card's or a program's transactions by id, newest first (`ascending`: oldest first), after the cursor; `filters[id|voucher_id|created_at]`. */
 export async function selectTransactions(
   db: Executor,
   projectId: string,
@@ -78,7 +78,7 @@ export async function selectTransactions(
   const [column, value] = 'cardId' in of ? ['voucher_id', of.cardId] : ['campaign_id', of.campaignId];
   const params: unknown[] = [projectId, value, limit, afterId ?? null];
   const param = (v: unknown) => `$${params.push(v)}`;
-  const filtered = filterConditions({ id: 't.id', voucher_id: 't.voucher_id' }, how.filters ?? {}, param).map((c) => ` AND ${c}`).join('');
+  const filtered = filterConditions({ id: 't.id', voucher_id: 't.voucher_id', created_at: 't.created_at' }, how.filters ?? {}, param).map((c) => ` AND ${c}`).join('');
   const [cmp, dir] = how.ascending ? ['>', 'ASC'] : ['<', 'DESC'];
   const { rows } = await db.query<TransactionRow>(
     `SELECT ${txColumns} FROM loyalty_transactions t

@@ -351,7 +351,7 @@ export async function selectTransactions(
   const [column, value] = 'voucherId' in of ? ['voucher_id', of.voucherId] : ['campaign_id', of.campaignId];
   const [cmp, dir] = ascending ? ['>', 'ASC'] : ['<', 'DESC'];
   const params: unknown[] = [projectId, value, afterId ?? null, limit];
-  const filtered = filterConditions({ id: 'x.id', voucher_id: 'x.voucher_id' }, filters, (v) => `$${params.push(v)}`).map((c) => ` AND ${c}`).join('');
+  const filtered = filterConditions({ id: 'x.id', voucher_id: 'x.voucher_id', created_at: 'x.created_at' }, filters, (v) => `$${params.push(v)}`).map((c) => ` AND ${c}`).join('');
   const { rows } = await db.query<TransactionRow>(
     `SELECT id, voucher_id, campaign_id, type, source_id, reason, amount, balance, created_at FROM voucher_transactions x
       WHERE project_id = $1 AND ${column} = $2${filtered}
