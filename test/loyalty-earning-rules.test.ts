@@ -266,3 +266,25 @@ describe('validity hours and dates of earning rules', () => {
     expect(await balance(code)).toBe(0);
   });
 });
+
+describe("a program's expiration_rules", () => {
+  it('are checked as an earning rule\'s: no months and days a month does not have are refused, on create and update', async () => {
+    const card = (expiration_rules: unknown) => ({ type: 'LOYALTY_CARD', loyalty_card: { points: 0, expiration_rules } });
+    const bad = [
+      { period_type: 'MONTH', period_value: 0 },
+      { period_type: 'FIXED_DAY_OF_YEAR', fixed_month: 2, fixed_day: 31 },
+      { period_type: 'FIXED_DAY_OF_YEAR', fixed_month: 4, fixed_day: 31 },
+    ];
+    for (const rules of bad) {
+      const res = await api('POST', '/v1/loyalties', { name: `Bad expiry ${JSON.stringify(rules)}`, voucher: card(rules) });
+      expect(res.statusCode, `${JSON.stringify(rules)}: ${res.body}`).toBe(400);
+      expect(`${res.json().details}`).toMatch(/period_value|fixed_day/);
+    }
+    const c = await program({ voucher: card({ period_type: 'FIXED_DAY_OF_YEAR', fixed_month: 2, fixed_day: 29 }) });
+    for (const rules of bad) {
+      const res = await api('PUT', `/v1/loyalties/${c.id}`, { voucher: card(rules) });
+      expect(res.statusCode, `${JSON.stringify(rules)}: ${res.body}`).toBe(400);
+    }
+    expect((await ok('PUT', `/v1/loyalties/${c.id}`, { voucher: card({ period_type: 'MONTH', period_value: 1 }) })).voucher.loyalty_card.expiration_rules).toMatchObject({ period_value: 1 });
+  });
+});

@@ -27,7 +27,7 @@ export type { CampaignState } from './sql.js';
 export { asyncActionObject, campaignObject, campaignVoucherObject, categoryObject, simpleCampaign } from './view.js';
 export { campaignInputSchema, categoryInputSchema, codeConfigSchema, discountSchema, expirationRulesSchema, giftSchema, loyaltyCardSchema, redemptionSchema, validityProperties } from './schemas.js';
 export { checkCapacity, codeShape, drawCodes, type CodeConfig, type CodeShape } from './codes.js';
-export { checkTiersExpiration, checkValidity, validAt } from './validity.js';
+export { checkTiersExpiration, checkValidity, expirationRulesProblem, validAt } from './validity.js';
 export { rewardCampaignType, rewardProblem } from './referral-program.js';
 export type { AsyncActionRow, CampaignInput, CampaignRow, ReferralProgram, ReferralReward, TiersExpiration, CategoryRow, Validity, VoucherTemplate, VoucherType } from './types.js';
 

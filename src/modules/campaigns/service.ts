@@ -11,7 +11,7 @@ import { checkCapacity, codeShape } from './codes.js';
 import * as sql from './sql.js';
 import type { AsyncActionRow, CampaignInput, CampaignRow, CampaignType, CategoryRow, VoucherTemplate, VoucherType } from './types.js';
 import { campaignObject, simpleCampaign } from './view.js';
-import { checkTiersExpiration, checkValidity } from './validity.js';
+import { checkTiersExpiration, checkValidity, expirationRulesProblem } from './validity.js';
 import { createRecentCampaigns } from './recent.js';
 import { checkReferralProgram } from './referral-program.js';
 
@@ -44,6 +44,8 @@ export function checkTemplate(t: VoucherTemplate, expected?: VoucherType): Vouch
   }
   if (type === 'GIFT_VOUCHER' && !t.gift) throw invalid("Property .voucher should have required property 'gift' for a GIFT_VOUCHER");
   if (type === 'LOYALTY_CARD' && !t.loyalty_card) throw invalid("Property .voucher should have required property 'loyalty_card' for a LOYALTY_CARD");
+  const expiry = expirationRulesProblem(t.loyalty_card?.expiration_rules);
+  if (expiry) throw invalid(`Property .voucher.loyalty_card.expiration_rules ${expiry}`);
   const out: VoucherTemplate = { ...t, type };
   if (out.gift) out.gift = { ...out.gift, balance: out.gift.balance ?? out.gift.amount };
   codeShape(out.code_config);

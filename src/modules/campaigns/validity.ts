@@ -1,4 +1,5 @@
 import { invalidCampaign, invalidPayload } from '../../core/errors.js';
+import { expirationRulesSchema } from './schemas.js';
 import type { TiersExpiration, Validity } from './types.js';
 
 /** Validity rules Voucherify states: a timeframe counts from start_date; expiration comes after start. */
@@ -127,4 +128,29 @@ export function checkTiersExpiration(x: TiersExpiration): void {
     if (!x.qualification_period) throw bad('POINTS_IN_PERIOD needs qualification_period (MONTH, QUARTER, HALF_YEAR or YEAR)');
     if (exp !== undefined && exp !== 'END_OF_PERIOD' && exp !== 'END_OF_NEXT_PERIOD') throw bad(`a POINTS_IN_PERIOD tier ends at END_OF_PERIOD or END_OF_NEXT_PERIOD, not ${exp}`);
   }
+}
+
+/**
+ * What is wrong with expiration_rules, by the bounds of expirationRulesSchema and the days months have: one check
+ * of a program's card template (and a standalone card's) and of an earning rule's own; undefined when nothing.
+ */
+export function expirationRulesProblem(rules: unknown): string | undefined {
+  if (rules === undefined || rules === null) return undefined;
+  if (typeof rules !== 'object' || Array.isArray(rules)) return 'must be an object';
+  const r = rules as Record<string, unknown>;
+  for (const [name, p] of Object.entries(expirationRulesSchema.properties) as Array<[string, { enum?: readonly string[]; minimum?: number; maximum?: number }]>) {
+    const v = r[name];
+    if (v === undefined) continue;
+    if (p.enum && !p.enum.includes(v as string)) return `${name} must be ${p.enum.join(', ')}`;
+    if (p.minimum !== undefined && !(Number.isInteger(v) && (v as number) >= p.minimum && (v as number) <= p.maximum!)) return `${name} must be a whole number from ${p.minimum} to ${p.maximum}`;
+  }
+  // Points last at least a month, or to the end of the current period (0 with a rounding_type: END_OF_MONTH is the
+  // end of this month), and expire on a day the month has (February 29 in leap years only).
+  const least = r.rounding_type !== undefined ? 0 : 1;
+  if (r.period_type === 'MONTH' && !((r.period_value as number) >= least)) return 'period_value must be at least 1 (months) with period_type MONTH, or 0 with a rounding_type (the end of the current period)';
+  if (r.period_type === 'FIXED_DAY_OF_YEAR' && typeof r.fixed_day === 'number') {
+    const days = new Date(Date.UTC(2024, (r.fixed_month as number | undefined) ?? 12, 0)).getUTCDate();
+    if (r.fixed_day > days) return `fixed_day ${r.fixed_day} is not a day of month ${(r.fixed_month as number | undefined) ?? 12} (at most ${days})`;
+  }
+  return undefined;
 }

@@ -1,4 +1,3 @@
-import { expirationRulesSchema } from '../campaigns/index.js';
 
 /** Voucherify's expiration_rules of loyalty points (a program's card template, or an earning rule's own). */
 export interface ExpirationRules {
@@ -13,29 +12,6 @@ export interface ExpirationRules {
 const day = (y: number, m0: number, d: number) => new Date(Date.UTC(y, m0, d));
 /** The last day of the month m0 (0-based, may overflow into later years). */
 const lastOfMonth = (y: number, m0: number) => day(y, m0 + 1, 0);
-
-/**
- * What is wrong with expiration_rules, by the bounds of the campaigns' expirationRulesSchema (a program's card
- * template is checked against it by the API; an earning rule's own here); undefined when nothing.
- */
-export function expirationProblem(rules: unknown): string | undefined {
-  if (rules === undefined || rules === null) return undefined;
-  if (typeof rules !== 'object' || Array.isArray(rules)) return 'must be an object';
-  const r = rules as Record<string, unknown>;
-  for (const [name, p] of Object.entries(expirationRulesSchema.properties) as Array<[string, { enum?: readonly string[]; minimum?: number; maximum?: number }]>) {
-    const v = r[name];
-    if (v === undefined) continue;
-    if (p.enum && !p.enum.includes(v as string)) return `${name} must be ${p.enum.join(', ')}`;
-    if (p.minimum !== undefined && !(Number.isInteger(v) && (v as number) >= p.minimum && (v as number) <= p.maximum!)) return `${name} must be a whole number from ${p.minimum} to ${p.maximum}`;
-  }
-  // An earning rule's points last at least a month, and expire on a day the month has (February 29 in leap years only).
-  if (r.period_type === 'MONTH' && !((r.period_value as number) >= 1)) return 'period_value must be at least 1 (months) with period_type MONTH';
-  if (r.period_type === 'FIXED_DAY_OF_YEAR' && typeof r.fixed_day === 'number') {
-    const days = lastOfMonth(2024, ((r.fixed_month as number | undefined) ?? 12) - 1).getUTCDate();
-    if (r.fixed_day > days) return `fixed_day ${r.fixed_day} is not a day of month ${(r.fixed_month as number | undefined) ?? 12} (at most ${days})`;
-  }
-  return undefined;
-}
 
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 

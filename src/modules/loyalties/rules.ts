@@ -4,11 +4,10 @@ import { newId } from '../../core/ids.js';
 import type { Db } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import { lockProjectUntilCommit } from '../../store/locks.js';
-import { checkValidity } from '../campaigns/index.js';
+import { checkValidity, expirationRulesProblem } from '../campaigns/index.js';
 import type { SegmentsService } from '../segments/index.js';
 import type { ValidationRulesService } from '../validation-rules/index.js';
 import * as sql from './sql.js';
-import { expirationProblem } from './expiration.js';
 import { itemsProblem, itemTargets, type ItemsCatalog } from './items.js';
 import { maxEarnedPoints, type EarningLoyalty, type EarningRuleInput, type EarningRuleRow } from './types.js';
 import { earningRuleObject } from './view.js';
@@ -135,7 +134,7 @@ export function createEarningRules(deps: { db: Db; clock: Clock; definitions: Pi
     // A segment.entered rule names a segment of the project (404 otherwise, as distributions answer).
     if (event === 'customer.segment.entered' && (!current || input.segment !== undefined)) await deps.segments.get(projectId, merged.segment!.id);
     if (merged.active !== undefined && typeof merged.active !== 'boolean') throw invalidEarningRule(`Property ${at}.active must be true or false`);
-    const expiry = expirationProblem((merged as { expiration_rules?: unknown }).expiration_rules);
+    const expiry = expirationRulesProblem((merged as { expiration_rules?: unknown }).expiration_rules);
     if (expiry) throw invalidEarningRule(`Property ${at}.expiration_rules ${expiry}`);
     const pending = (merged as { pending_points?: { period_type?: string; period_value?: number } }).pending_points;
     if (pending !== undefined && pending !== null) {
