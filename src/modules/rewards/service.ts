@@ -116,6 +116,10 @@ export function createRewardsService(deps: { db: Db; clock: Clock; campaigns: Ca
     if (reward.type === 'COIN' && points === undefined) points = 0;
     else if (!Number.isInteger(points) || (points as number) < 1 || (points as number) > 1e12) throw invalidPayload('Property .parameters.loyalty.points must be a positive integer (at most 1,000,000,000,000)');
     const program = await deps.loyalties.program(projectId, campaignId);
+    // Points of a program bought with that program's points would pay for themselves: another program's only.
+    if (reward.type === 'CAMPAIGN' && reward.parameters.campaign?.id === program.id) {
+      throw invalidPayload(`Reward ${reward.name} gives points of ${program.name}: a CAMPAIGN reward of a program's points is sold by another program`);
+    }
     return { id: newId('rewa'), project_id: projectId, reward_id: rewardId, campaign_id: program.id, points: points as number, created_at: clock.now(), updated_at: null };
   }
 

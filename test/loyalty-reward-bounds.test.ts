@@ -1,0 +1,39 @@
+/**
+ * Rewards that could never work as sold are refused when made or assigned: a CAMPAIGN reward of a program's points
+ * sold by that same program, and a COIN reward whose exchange_ratio is too small to pay a cent.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { requestsOf } from './helpers/requests.js';
+
+let t: TestTessera;
+let p: TestProject;
+const { api, ok } = requestsOf(() => ({ t, p }));
+
+const program = (name: string): Promise<any> =>
+  ok('POST', '/v1/loyalties', { name, type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 }, code_config: { prefix: `${name}-`, length: 6 } } });
+
+beforeAll(async () => {
+  t = await startTessera();
+  p = await t.createProject();
+});
+afterAll(() => t.close());
+
+describe('a CAMPAIGN reward of points', () => {
+  it('is assigned to another program, and refused by the program whose points it gives', async () => {
+    const own = await program('Own');
+    const other = await program('Other');
+    const reward = await ok('POST', '/v1/rewards', { name: 'Own points', type: 'CAMPAIGN', parameters: { campaign: { id: own.id, balance: 10 } } });
+    for (const [path, body] of [
+      [`/v1/loyalties/${own.id}/rewards`, { reward: reward.id, parameters: { loyalty: { points: 5 } } }],
+      [`/v1/loyalties/Own/rewards`, [{ reward: reward.id, parameters: { loyalty: { points: 5 } } }]],
+      [`/v1/rewards/${reward.id}/assignments`, { campaign: own.id, parameters: { loyalty: { points: 5 } } }],
+    ] as const) {
+      const res = await api('POST', path, body);
+      expect(res.statusCode, `${path}: ${res.body}`).toBe(400);
+      expect(res.json()).toMatchObject({ key: 'invalid_payload' });
+    }
+    expect((await ok('GET', `/v1/loyalties/${own.id}/rewards`)).data).toEqual([]);
+    await ok('POST', `/v1/loyalties/${other.id}/rewards`, { reward: reward.id, parameters: { loyalty: { points: 5 } } });
+  });
+});
