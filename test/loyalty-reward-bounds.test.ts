@@ -37,3 +37,17 @@ describe('a CAMPAIGN reward of points', () => {
     await ok('POST', `/v1/loyalties/${other.id}/rewards`, { reward: reward.id, parameters: { loyalty: { points: 5 } } });
   });
 });
+
+describe('a COIN reward', () => {
+  it('refuses an exchange_ratio too small or too finely divided to pay with (at least 0.00000001, 8 decimals)', async () => {
+    const coin = (exchange_ratio: unknown) => ({ name: `Coins ${String(exchange_ratio)}`, type: 'COIN', parameters: { coin: { exchange_ratio } } });
+    for (const ratio of [1e-9, 0.000000015, 0]) {
+      const res = await api('POST', '/v1/rewards', coin(ratio));
+      expect(res.statusCode, `${ratio}: ${res.body}`).toBe(400);
+      expect(res.json()).toMatchObject({ key: 'invalid_payload' });
+    }
+    const made = await ok('POST', '/v1/rewards', coin(0.00000001));
+    expect((await api('PUT', `/v1/rewards/${made.id}`, { parameters: { coin: { exchange_ratio: 1e-9 } } })).statusCode).toBe(400);
+    expect((await ok('PUT', `/v1/rewards/${made.id}`, { parameters: { coin: { exchange_ratio: 0.25 } } })).parameters.coin.exchange_ratio).toBe(0.25);
+  });
+});

@@ -85,7 +85,11 @@ export function createRewardsService(deps: { db: Db; clock: Clock; campaigns: Ca
       const coin = parameters.coin ?? {};
       const ratio = coin.exchange_ratio;
       const per = coin.points_ratio ?? 1;
-      if (typeof ratio !== 'number' || !(ratio > 0) || ratio > 1e9) throw invalidPayload('A COIN reward needs parameters.coin.exchange_ratio: what points_ratio points are worth, in the currency (0.1 = ten cents), above 0');
+      // Payments count a millionth of a cent at the finest (exchange_ratio x 100 to 6 decimals): a finer ratio pays nothing.
+      const fine = typeof ratio === 'number' ? Math.abs(ratio * 1e8 - Math.round(ratio * 1e8)) < 1e-6 : false;
+      if (typeof ratio !== 'number' || !(ratio >= 1e-8) || ratio > 1e9 || !fine) {
+        throw invalidPayload('A COIN reward needs parameters.coin.exchange_ratio: what points_ratio points are worth, in the currency (0.1 = ten cents), from 0.00000001 to 1,000,000,000 with at most 8 decimal places');
+      }
       if (!Number.isInteger(per) || per < 1 || per > 1e12) throw invalidPayload('Property .parameters.coin.points_ratio must be a positive integer (the points worth exchange_ratio; 1 by default)');
       parameters = { ...parameters, coin: { exchange_ratio: ratio, points_ratio: per } };
     }
