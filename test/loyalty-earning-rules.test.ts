@@ -288,3 +288,17 @@ describe("a program's expiration_rules", () => {
     expect((await ok('PUT', `/v1/loyalties/${c.id}`, { voucher: card({ period_type: 'MONTH', period_value: 1 }) })).voucher.loyalty_card.expiration_rules).toMatchObject({ period_value: 1 });
   });
 });
+
+describe('metadata figures are decimal numbers', () => {
+  it('a text that is not a decimal number (0x10, 0b11, 1_000) earns nothing; "16" and " 2.5 " count', async () => {
+    const c = await program();
+    await rules(c.id, [{ event: 'order.paid', loyalty: { type: 'PROPORTIONAL', calculation_type: 'ORDER_METADATA', order: { metadata: { property: 'boxes', every: 1, points: 1 } } } }]);
+    const code = await member(c.id, 'boxes');
+    let expected = 0;
+    for (const [boxes, points] of [['0x10', 0], ['0b11', 0], ['1_000', 0], ['16', 16], [' 2.5 ', 2], ['1e1', 10]] as const) {
+      await ok('POST', '/v1/orders', { amount: 1000, status: 'PAID', customer: { source_id: 'boxes' }, metadata: { boxes } });
+      expected += points;
+      expect(await balance(code), boxes).toBe(expected);
+    }
+  });
+});

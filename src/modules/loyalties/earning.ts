@@ -61,9 +61,11 @@ function matches(r: EarningRuleRow, x: Earner): boolean {
   return r.event === x.event.type;
 }
 
+/** A decimal number as text ("16", "-2.5", "1e3"): not hexadecimal, binary or octal ("0x10" is no number here). */
+const decimal = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const numberIn = (o: Record<string, unknown> | undefined, key: string): number => {
   const v = o?.[key];
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && decimal.test(v.trim()) ? Number(v) : NaN;
   return Number.isFinite(n) ? n : 0;
 };
 /**
