@@ -302,3 +302,19 @@ describe('metadata figures are decimal numbers', () => {
     }
   });
 });
+
+describe("an update naming the rule's custom event schema", () => {
+  it('moves the rule to that schema, and refuses one that does not exist', async () => {
+    const c = await program();
+    await defineSchema(t.app, p.id, 'box_opened', {});
+    const [rule] = (await rules(c.id, [{ event: 'stars_given', loyalty: { type: 'FIXED', points: 1 } }])).json();
+    const bad = await api('PUT', `/v1/loyalties/${c.id}/earning-rules/${rule.id}`, { custom_event: { schema_id: 'ms_nope' } });
+    expect(bad.statusCode, bad.body).toBe(400);
+    expect(`${bad.json().details}`).toMatch(/ms_nope/);
+    expect((await ok('GET', `/v1/loyalties/${c.id}/earning-rules/${rule.id}`)).custom_event).toEqual(rule.custom_event);
+    const schemas = (await ok('GET', '/v1/metadata-schemas')).schemas ?? (await ok('GET', '/v1/metadata-schemas')).data;
+    const box = schemas.find((s: any) => s.related_object === 'box_opened');
+    const moved = await ok('PUT', `/v1/loyalties/${c.id}/earning-rules/${rule.id}`, { custom_event: { schema_id: box.id } });
+    expect(moved.custom_event).toEqual({ schema_id: box.id });
+  });
+});

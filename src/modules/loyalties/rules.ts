@@ -123,6 +123,8 @@ export function createEarningRules(deps: { db: Db; clock: Clock; definitions: Pi
     // An update that names its event again (or another) resolves it anew; otherwise the stored one stands.
     const merged: EarningRuleInput = kept ? { ...kept, ...input, ...(input.event === undefined && input.custom_event === undefined ? { event: current!.event } : {}) } : input;
     if (kept && input.event !== undefined && input.custom_event === undefined) delete merged.custom_event;
+    // An update naming a custom event schema alone moves the rule to it (resolved below: an unknown one is refused).
+    if (kept && input.event === undefined && input.custom_event?.schema_id !== undefined) delete merged.event;
     const { event, schemaId } = await eventOf(merged, at, deps.schemas, projectId);
     if (schemaId) merged.custom_event = { schema_id: schemaId };
     checkLoyalty(merged.loyalty, event, at);
