@@ -297,7 +297,7 @@ describe('earning rules', () => {
     const code = await member(c.id, 'busy-jo');
     await define('checked_in');
     await Promise.all(Array.from({ length: 30 }, () => track('busy-jo', 'checked_in')));
-    expect(await balanceOf(code)).toEqual({ points: 90, balance: 90 });
+    expect(await balanceOf(code)).toMatchObject({ points: 90, balance: 90 });
     expect(await count(`SELECT count(*) AS n FROM loyalty_transactions t JOIN vouchers v ON v.id = t.voucher_id WHERE v.code = $1 AND t.type = 'POINTS_ACCRUAL'`, [code])).toBe(30);
   });
 
