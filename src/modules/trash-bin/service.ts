@@ -10,7 +10,8 @@ import { binEntryObject } from './view.js';
 /** A table's rows as a person names them. */
 const nouns: Record<string, string> = { vouchers: 'voucher', campaigns: 'campaign', products: 'product', skus: 'SKU', customers: 'customer', segments: 'segment', categories: 'category', validation_rules: 'validation rule', promotion_tiers: 'promotion tier', loyalty_tiers: 'loyalty tier', rewards: 'reward', locations: 'location', orders: 'order' };
 const nounOf = (table: string | undefined) => (table ? (nouns[table] ?? table.replace(/s$/, '').replaceAll('_', ' ')) : 'resource');
-const columnName = (c: string) => c.replace(/^\w+\((\w+)\)$/, '$1').replace(/_id$/, ' ID').replaceAll('_', ' ');
+// A code's unique key is its code_key (the code as the project compares it): named as the code.
+const columnName = (c: string) => c.replace(/^\w+\((\w+)\)$/, '$1').replace(/^code_key$/, 'code').replace(/_id$/, ' ID').replaceAll('_', ' ');
 
 /**
  * The key PostgreSQL names in a refusal's detail (`Key (project_id, code)=(proj_1, A-1) ...`), without the project:
@@ -33,7 +34,7 @@ function restoreRefused(err: unknown, e: BinEntryRow): unknown {
   const pg = err as { code?: string; table?: string; detail?: string };
   const what = `${e.resource_type} ${e.resource_name ?? e.resource_id}`;
   const key = keyOf(pg.detail);
-  // Codes are unique whatever their case: the key holds the lower-cased code, the entry the code as written.
+  // Codes compare without case unless the project says otherwise: the key may hold the lower-cased code.
   if (key && e.resource_name?.toLowerCase() === key.value) key.value = e.resource_name;
   if (pg.code === '23505') {
     const taken = key ? `a ${nounOf(pg.table)} with ${key.columns} ${key.value} exists again` : 'what it holds is taken again';
