@@ -198,6 +198,10 @@ describe('GET /v1/customers', () => {
     ['updated_at[after] not a date', '?updated_at[after]=2024-13-45'],
     ['unknown created_at bound', '?created_at[on]=2024-04-01'],
     ['starting_after not a date', '?starting_after=abc'],
+    ['an unknown filters[...] query', '?filters[email][conditions][$is]=alpha@example.com'],
+    ['an unknown query parameter', '?colour=red'],
+    ['email sent as a list', '?email[]=alpha@example.com'],
+    ['name sent as a list', '?name[0]=ALPHA&name[1]=BRAVO'],
   ])('refuses %s with 400 invalid_query_params', async (_what, query) => {
     const res = await list(query);
     expect(res.statusCode).toBe(400);

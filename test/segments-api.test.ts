@@ -128,6 +128,14 @@ describe('GET /v1/segments', () => {
     expect((await api.get('/v1/segments?limit=101')).statusCode).toBe(400);
     expect((await api.get('/v1/segments?limit=0')).statusCode).toBe(400);
   });
+
+  it('refuses the starting_after cursor (and other unknown parameters) with 400 instead of ignoring it', async () => {
+    const cursor = await api.get('/v1/segments?starting_after=2024-01-01T00:00:00.000Z');
+    expect(cursor.statusCode, cursor.body).toBe(400);
+    expect(cursor.json()).toMatchObject({ key: 'invalid_query_params', details: expect.stringContaining('starting_after') });
+    expect(cursor.json().details).toContain('page');
+    expect((await api.get('/v1/segments?colour=red')).statusCode).toBe(400);
+  });
 });
 
 describe('GET, PUT and DELETE /v1/segments/{id}', () => {

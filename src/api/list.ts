@@ -1,3 +1,4 @@
+import { invalidQueryParams } from '../core/errors.js';
 import { dateRangeFilter, valueFilters, type ListFilters, type ValueFilter } from '../core/list-filters.js';
 /** Voucherify's list envelope; older endpoints name the array after the resource (data_ref). */
 export function listOf<T>(ref: string, items: T[], extra: { total?: number; has_more?: boolean; more_starting_after?: string } = {}) {
@@ -18,6 +19,18 @@ export const dateRangeParam = { type: 'object', properties: { before: dateParam,
 /** The query of a page-numbered list filtered by creation and update dates, with the list's own properties. */
 export function pagedListQuery<P extends Record<string, unknown>>(properties: P) {
   return { type: 'object', properties: { limit: limitParam, page: pageParam, created_at: dateRangeParam, updated_at: dateRangeParam, ...properties } } as const;
+}
+
+/**
+ * A preValidation hook refusing `key[]=v` for the named one-value parameters: the query validator would otherwise
+ * take a one-item list as the value and a filter like `email[]=a` would answer an empty list instead of a 400.
+ */
+export function oneValued(keys: readonly string[]) {
+  return async (req: { query: unknown }): Promise<void> => {
+    const q = (req.query ?? {}) as Record<string, unknown>;
+    const listed = keys.find((k) => Array.isArray(q[k]));
+    if (listed !== undefined) throw invalidQueryParams(`Query ${listed} takes one value, not a list`);
+  };
 }
 
 export function toDate(v: string | undefined): Date | undefined {
