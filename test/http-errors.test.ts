@@ -45,6 +45,17 @@ describe('HTTP errors', () => {
     expectError(await post('/v1/events', '{event: ping}'), 400, 'invalid_payload');
   });
 
+  it('refuses a "__proto__" key (or constructor.prototype) naming the key, not as malformed JSON', async () => {
+    const proto = expectError(await post('/v1/customers', '{"source_id":"p","metadata":{"__proto__":{"x":1}}}'), 400, 'invalid_payload');
+    expect(proto.details).toBe('Property .metadata.__proto__: the key __proto__ is not accepted in a request body (the JSON is valid)');
+    const top = expectError(await post('/v1/events', '{"event":"e","__proto__":null}'), 400, 'invalid_payload');
+    expect(top.details).toContain('the key __proto__ is not accepted');
+    const ctor = expectError(await post('/v1/customers', '{"source_id":"c","metadata":{"list":[{"constructor":{"prototype":{}}}]}}'), 400, 'invalid_payload');
+    expect(ctor.details).toBe('Property .metadata.list[0].constructor: the key constructor with a prototype key inside is not accepted in a request body (the JSON is valid)');
+    expect((await post('/v1/customers', '{"source_id":"c2","metadata":{"constructor":"fine"}}')).statusCode).toBe(200);
+    expect(expectError(await post('/v1/customers', '{"source_id": "x",'), 400, 'invalid_payload').details).toBe('Invalid request payload JSON format');
+  });
+
   it('refuses bodies that are JSON but not objects', async () => {
     for (const payload of ['null', '[]', '"text"', '42']) {
       expectError(await post('/v1/customers', payload), 400, 'invalid_payload');

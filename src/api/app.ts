@@ -27,7 +27,7 @@ import type { SegmentsService } from '../modules/segments/index.js';
 import type { WebhooksService } from '../modules/webhooks/index.js';
 import { clientAuth, managementAuth, serverAuth, teamAuthorization } from './auth.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling, routeNotFound } from './errors.js';
-import { unstorableInBody, urlHasNul } from '../core/storable.js';
+import { poisoningKeyIn, unstorableInBody, urlHasNul } from '../core/storable.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import type { CampaignTemplatesService } from '../modules/campaign-templates/index.js';
 import { campaignTemplateManagementRoutes, campaignTemplateRoutes } from './routes/campaign-templates.js';
@@ -177,6 +177,9 @@ export async function buildApp(services: ApiServices, options: ApiOptions): Prom
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if (body === '') return done(null, undefined);
     parseJson(req, body as string, (err, value) => {
+      // The parser answers a refused `__proto__` key as malformed JSON: name the key instead.
+      const poisoning = err ? poisoningKeyIn(body as string) : undefined;
+      if (poisoning) return done(invalidPayload(poisoning), undefined);
       if (err) return done(err, undefined);
       const problem = unstorableInBody(value);
       return problem ? done(invalidPayload(problem), undefined) : done(null, value);

@@ -40,3 +40,33 @@ export function unstorableInBody(value: unknown, path = '', depth = 0): string |
 export function urlHasNul(url: string): boolean {
   return url.includes('%00');
 }
+
+/**
+ * Where valid JSON holds a key the body parser refuses against prototype poisoning (`__proto__`, or `constructor`
+ * holding `prototype`), worded like the other payload errors; undefined for text that is no valid JSON or has none.
+ * `JSON.parse` makes `__proto__` an own key (it sets no prototype), so the text can be walked safely.
+ */
+export function poisoningKeyIn(text: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return poisoningKeyAt(value, '', 0);
+}
+
+function poisoningKeyAt(value: unknown, path: string, depth: number): string | undefined {
+  if (typeof value !== 'object' || value === null || depth > maxBodyDepth) return undefined;
+  const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v]) : Object.entries(value).map(([k, v]) => [`.${k}`, v]);
+  for (const [step, v] of entries) {
+    const at = `${path}${step}`;
+    if (step === '.__proto__') return `${where(at)}: the key __proto__ is not accepted in a request body (the JSON is valid)`;
+    if (step === '.constructor' && typeof v === 'object' && v !== null && Object.hasOwn(v, 'prototype')) {
+      return `${where(at)}: the key constructor with a prototype key inside is not accepted in a request body (the JSON is valid)`;
+    }
+    const found = poisoningKeyAt(v, at, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
