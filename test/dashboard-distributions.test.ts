@@ -3,7 +3,7 @@
  * the status, and the edit form keeps and shows a distribution's purpose, campaign and trigger campaign.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { defineSchema, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { dashboardSession } from './helpers/dashboard-session.js';
 import { requestsOf } from './helpers/requests.js';
 import { privateTargets } from './helpers/sendouts.js';
@@ -26,6 +26,7 @@ const channel = { type: 'webhook', target_url: 'http://127.0.0.1:9/hook', event_
 beforeAll(async () => {
   t = await startTessera({ env: privateTargets });
   p = await t.createProject({ name: 'Distribution shop' });
+  await defineSchema(t.app, p.id, 'sign_up', {});
   ({ cookie, csrf } = await dashboardSession(t.app, p.id));
 });
 afterAll(() => t.close());

@@ -56,6 +56,7 @@ describe('/v1/distributions', () => {
 
   it('creates, lists with a total, gets, replaces with PUT and deletes (204), answering 404 for distribution ids it lacks', async () => {
     const p = await t.createProject();
+    await defineSchema(t.app, p.id, 'sign_up', {});
     const first = await create(p, definition({}, { headers: { 'X-Flow': 'one' }, template: { who: '{{customer.name}}' } }));
     const second = await create(p, definition({ name: 'Second' }));
     expect(first).toMatchObject({ id: expect.stringMatching(/^distr_/), object: 'distribution', status: 'TO SEND', updated_at: null });
@@ -87,6 +88,13 @@ describe('/v1/distributions', () => {
     const stored = async () => (await call(a, 'GET', '/v1/distributions')).json().total as number;
     const before = await stored();
     expectError(await post(definition({ trigger: { type: 'customer.custom_event' } })), 400, 'invalid_payload', /event/);
+    // An event without a schema cannot be tracked, so such a trigger could never fire.
+    const schemaless = await post(definition({ trigger: { type: 'customer.custom_event', event: 'nope_no_schema' } }));
+    expectError(schemaless, 404, 'not_found', /custom event 'nope_no_schema'.*no schema/);
+    expect(schemaless.json()).toMatchObject({ resource_type: 'custom_event_schema', resource_id: 'nope_no_schema' });
+    const signUp = (await create(a, definition({ name: 'Schema check' }))).id as string;
+    expectError(await call(a, 'PUT', `/v1/distributions/${signUp}`, definition({ trigger: { type: 'customer.custom_event', event: 'nope_no_schema' } })), 404, 'not_found', /nope_no_schema/);
+    expect((await call(a, 'DELETE', `/v1/distributions/${signUp}`)).statusCode).toBe(204);
     expectError(await post(definition({ trigger: { type: 'customer.segment.entered' } })), 400, 'invalid_payload', /segment_id/);
     expectError(await post(definition({ trigger: { type: 'customer.segment.left' } })), 400, 'invalid_payload', /segment_id/);
     const unknown = await post(definition({ trigger: { type: 'customer.segment.entered', segment_id: 'seg_nope' } }));

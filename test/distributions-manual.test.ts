@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/core/clock.js';
-import { startTessera, type TestProject, type TestTessera } from './helpers/app.js';
+import { defineSchema, startTessera, type TestProject, type TestTessera } from './helpers/app.js';
 import { deliverAll, privateTargets } from './helpers/sendouts.js';
 import { startSink, type Sink } from './helpers/sink.js';
 
@@ -15,6 +15,7 @@ describe('manual distributions', () => {
     t = await startTessera({ clock, env: privateTargets });
     p = await t.createProject();
     sink = await startSink();
+    await defineSchema(t.app, p.id, 'x', {});
     for (const id of ['m1', 'm2', 'm3']) await post('/v1/customers', { source_id: id, metadata: { club: id !== 'm3' } });
   });
   afterAll(async () => {

@@ -12,6 +12,7 @@
  */
 import type { CampaignsService } from '../campaigns/index.js';
 import type { CustomersService } from '../customers/index.js';
+import type { EventSchemasService } from '../event-schemas/index.js';
 import { brokerKinds, type Delivery } from '../delivery/index.js';
 import { defineModule } from '../module.js';
 import type { PublicationsService } from '../publications/index.js';
@@ -27,7 +28,7 @@ export type { DistributionInput, DistributionRow } from './types.js';
 
 export const distributionsModule = defineModule<
   { distributions: ReturnType<typeof createDistributionsService> },
-  { delivery: Delivery; segments: SegmentsService; customers: CustomersService; campaigns: CampaignsService; publications: PublicationsService; validationRules: ValidationRulesService; products: Pick<ProductsService, 'catalogLines'> }
+  { delivery: Delivery; schemas: EventSchemasService; segments: SegmentsService; customers: CustomersService; campaigns: CampaignsService; publications: PublicationsService; validationRules: ValidationRulesService; products: Pick<ProductsService, 'catalogLines'> }
 >({
   name: 'distributions',
   create: (ctx) => {

@@ -8,6 +8,7 @@ import { customerObject, sampleCustomer, type CustomersService } from '../custom
 import { checkCustomHeaders, checkTargetUrl, isEmailTarget, distributionTriggers, loyaltyTriggers as loyaltyTriggerTypes, sendoutOf, testEventPrefix, type BrokerKinds, type Delivery, type NewSendout, type SourceOwner } from '../delivery/index.js';
 import type { CampaignsService } from '../campaigns/index.js';
 import type { PublicationsService } from '../publications/index.js';
+import type { EventSchemasService } from '../event-schemas/index.js';
 import type { SegmentsService } from '../segments/index.js';
 import { evaluateRules, ruleLines, type CatalogLines, type RuleContext, type RuleItem, type ValidationRulesService } from '../validation-rules/index.js';
 import * as sql from './sql.js';
@@ -38,6 +39,8 @@ export interface DistributionsDeps {
   clock: Clock;
   delivery: Pick<Delivery, 'enqueue'>;
   segments: Pick<SegmentsService, 'get' | 'hold' | 'membersAmong' | 'memberIds' | 'segmentsOf'>;
+  /** A custom event trigger names an event with a schema (only those are tracked). */
+  schemas: Pick<EventSchemasService, 'hold'>;
   customers: Pick<CustomersService, 'get' | 'byIds'>;
   /** Validation rules assigned to a distribution (related_object_type distribution) decide whom it sends to. */
   validationRules?: Pick<ValidationRulesService, 'assignedTo'>;
@@ -130,12 +133,17 @@ export function createDistributionsService(deps: DistributionsDeps) {
     if (unknown !== undefined) throw invalidPayload(`Property .channel.template.${unknown}: an e-mail template has to, subject, text, html and reply_to only`);
   }
 
+  /** Its segment and event schema held until saved: a deletion of either meanwhile finds this distribution or comes first (404). */
+  async function holdReferences(tx: Executor, projectId: string, row: DistributionRow): Promise<void> {
+    if (row.trigger.event) await deps.schemas.hold(tx, projectId, row.trigger.event);
+    if (row.trigger.segment_id) await deps.segments.hold(tx, projectId, row.trigger.segment_id);
+  }
+
   async function create(projectId: string, input: DistributionInput): Promise<DistributionRow> {
     const row = await build(projectId, input);
     checkChannel(row.channel);
     await db.transaction(async (tx) => {
-      // Its segment held until saved: a deletion of it meanwhile either finds this distribution or comes first (404).
-      if (row.trigger.segment_id) await deps.segments.hold(tx, projectId, row.trigger.segment_id);
+      await holdReferences(tx, projectId, row);
       await sql.insertDistribution(tx, row);
     });
     await deps.definitions.changed(projectId);
@@ -148,7 +156,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
     const row = await build(projectId, input, current);
     checkChannel(row.channel);
     await db.transaction(async (tx) => {
-      if (row.trigger.segment_id) await deps.segments.hold(tx, projectId, row.trigger.segment_id);
+      await holdReferences(tx, projectId, row);
       await sql.updateDistribution(tx, row);
       if (row.status !== current.status) await sql.clearFailingMark(tx, id);
     });

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
-import { duplicate, invalidPayload, metadataValidationFailed, notFound } from '../../core/errors.js';
+import { duplicate, invalidPayload, metadataValidationFailed, notFound, TesseraError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import { isUniqueViolation, type Db } from '../../store/db.js';
+import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
 import * as sql from './sql.js';
 import type { EventSchemaRow, PropertyDefinition } from './types.js';
 import { validateMetadata } from './validate.js';
@@ -118,7 +118,18 @@ export function createEventSchemasService(deps: { db: Db; clock: Clock }) {
     return schema;
   }
 
-  return { create, get, list: (projectId: string) => sql.selectSchemas(db, projectId), update, remove, byName, check };
+  /**
+   * Holds the schema of an event name that a definition being saved in tx names (a distribution's trigger), until tx
+   * ends: 404 when there is none, since an event without a schema is never tracked and the trigger could never fire.
+   */
+  async function hold(tx: Executor, projectId: string, eventName: string): Promise<void> {
+    if (!(await sql.lockSchemaByName(tx, projectId, eventName, 'SHARE'))) {
+      throw new TesseraError('not_found', `Cannot find custom event '${eventName}': it has no schema in this project, so it is never tracked; define the schema first (custom-event-schemas)`,
+        { resourceId: eventName, resourceType: 'custom_event_schema' });
+    }
+  }
+
+  return { create, get, list: (projectId: string) => sql.selectSchemas(db, projectId), update, remove, byName, check, hold };
 }
 
 export type EventSchemasService = ReturnType<typeof createEventSchemasService>;

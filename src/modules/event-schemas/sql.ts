@@ -53,3 +53,9 @@ export async function deleteSchema(db: Executor, projectId: string, id: string):
   const { rowCount } = await db.query('DELETE FROM custom_event_schemas WHERE project_id = $1 AND id = $2', [projectId, id]);
   return rowCount > 0;
 }
+
+/** Locks the schema of an event name (SHARE: held by a definition naming it; UPDATE: being deleted); false when none. */
+export async function lockSchemaByName(tx: Executor, projectId: string, name: string, mode: 'UPDATE' | 'SHARE'): Promise<boolean> {
+  const { rows } = await tx.query<{ id: string }>(`SELECT id FROM custom_event_schemas WHERE project_id = $1 AND name = $2 FOR ${mode === 'UPDATE' ? 'UPDATE' : 'SHARE'}`, [projectId, name]);
+  return rows.length > 0;
+}
