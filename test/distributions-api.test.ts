@@ -111,6 +111,10 @@ describe('/v1/distributions', () => {
     }
     expectError(await post(definition({}, { headers: { 'X-Voucherify-Signature': 'forged' } })), 400, 'invalid_payload', /reserved/);
     expectError(await post(definition({}, { headers: { 'Content-Type': 'text/plain' } })), 400, 'invalid_payload', /reserved/);
+    // Header errors name the path as sent: .channel.headers, not a webhook's .headers.
+    expectError(await post(definition({}, { headers: { 'Content-Type': 'text/plain' } })), 400, 'invalid_payload', /^Property \.channel\.headers must not set Content-Type/);
+    expectError(await post(definition({}, { headers: { 'X-Bad': 'a\u0001b' } })), 400, 'invalid_payload', /^Property \.channel\.headers\.X-Bad /);
+    expectError(await post(definition({}, { headers: { 'Bad Name': 'x' } })), 400, 'invalid_payload', /^Property \.channel\.headers /);
     expectError(await post(definition({}, { raw_payload: true })), 400, 'invalid_payload', /template/);
     expectError(await post(definition({}, { target_url: 'ftp://example.com/x' })), 400, 'invalid_payload');
     expectError(await post({ name: 'x', trigger: { type: 'customer.custom_event', event: 'sign_up' } }), 400, 'invalid_payload');

@@ -171,12 +171,12 @@ export async function checkTargetUrl(raw: string, allowPrivateTargets: boolean, 
   return url.toString();
 }
 
-/** Custom headers may not set HTTP framing or Tessera's own headers. */
-export function checkCustomHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+/** Custom headers may not set HTTP framing or Tessera's own headers; `field` is their path in the body, for the error. */
+export function checkCustomHeaders(headers: Record<string, string> | undefined, field = '.headers'): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (reservedHeaders.includes(name.toLowerCase())) {
-      throw invalidPayload(`Property .headers must not set ${name}: it is reserved for HTTP framing or for Tessera's own headers`);
+      throw invalidPayload(`Property ${field} must not set ${name}: it is reserved for HTTP framing or for Tessera's own headers`);
     }
     out[name] = value;
   }

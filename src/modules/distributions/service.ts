@@ -105,7 +105,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
         type: 'webhook',
         target_url: await checkTargetUrl(input.channel.target_url, deps.allowPrivateTargets, '.channel.target_url', deps.brokers ?? {}),
         event_name: input.channel.event_name,
-        headers: checkCustomHeaders(input.channel.headers),
+        headers: checkCustomHeaders(input.channel.headers, '.channel.headers'),
         template: input.channel.template ?? null,
         raw_payload: input.channel.raw_payload ?? false,
       },
