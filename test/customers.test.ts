@@ -137,6 +137,18 @@ describe('POST /v1/customers is an upsert', () => {
     expect(a.source_id).toBeNull();
   });
 
+  it('takes a null id or source_id as not given when the other key names the customer; null for both is a 400', async () => {
+    const c = await upsert({ id: null, source_id: 'null-id', name: 'Nell' });
+    expect(c).toMatchObject({ source_id: 'null-id', name: 'Nell' });
+    const again = await upsert({ id: c.id, source_id: null, name: 'Nelly' });
+    expect(again).toMatchObject({ id: c.id, source_id: 'null-id', name: 'Nelly' });
+    for (const body of [{ id: null, source_id: null, name: 'x' }, { id: null, name: 'x' }, { source_id: null }]) {
+      const res = await call('POST', '/v1/customers', body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+      expect(res.json()).toMatchObject({ key: 'invalid_payload', details: expect.stringMatching(/^Payload names no customer: .* null/) });
+    }
+  });
+
   it('refuses a malformed body with 400 invalid_payload', async () => {
     const wrongType = await call('POST', '/v1/customers', { source_id: 'bad', email: 42 });
     expect(wrongType.statusCode).toBe(400);

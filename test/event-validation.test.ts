@@ -175,6 +175,8 @@ describe('the payload of POST /v1/events', () => {
     ['a referral without code', { event: 'typed', customer: { source_id: 'x' }, referral: {} }, "Property .referral should have required property 'code'"],
     ['a loyalty without code', { event: 'typed', customer: { source_id: 'x' }, loyalty: { foo: 1 } }, "Property .loyalty should have required property 'code'"],
     ['metadata that is no object', { event: 'typed', customer: { source_id: 'x' }, metadata: 'text' }, undefined],
+    ['a customer whose id and source_id are both null', { event: 'typed', customer: { id: null, source_id: null } }, 'Property .customer names no customer: id and source_id are null; send one of them'],
+    ['a customer whose id is null and no source_id', { event: 'typed', customer: { id: null, name: 'x' } }, 'Property .customer names no customer: id is null and there is no source_id; send one of them'],
   ])('refuses %s with 400 invalid_payload', async (_what, payload, details) => {
     expectRefused(await send(payload), 'invalid_payload', details);
   });
@@ -197,6 +199,16 @@ describe('the payload of POST /v1/events', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().customer).toMatchObject({ id: c.id, source_id: 'by-id-owner' });
     expect((await getCustomer('other-source')).statusCode).toBe(404);
+  });
+
+  it('takes a null id or source_id as not given when the other key names the customer (the spec marks both nullable)', async () => {
+    const bySource = await send({ event: 'typed', customer: { id: null, source_id: 'null-id-owner' } });
+    expect(bySource.statusCode, bySource.body).toBe(200);
+    const c = bySource.json().customer;
+    expect(c).toMatchObject({ source_id: 'null-id-owner' });
+    const byId = await send({ event: 'typed', customer: { id: c.id, source_id: null } });
+    expect(byId.statusCode, byId.body).toBe(200);
+    expect(byId.json().customer).toMatchObject({ id: c.id, source_id: 'null-id-owner' });
   });
 
   it('answers the event object with the simple customer', async () => {

@@ -3,7 +3,7 @@ import type { CustomerBulk } from '../../modules/customer-bulk/index.js';
 import type { CustomerErasure } from '../../modules/customer-erasure/index.js';
 import type { FastifyInstance } from 'fastify';
 import { activityObject, type ActivityQuery, type EventLog } from '../../modules/event-log/index.js';
-import { customerInputSchema, customerObject, type CustomerInput, type CustomersService, type ListQuery } from '../../modules/customers/index.js';
+import { customerInputSchema, customerObject, customerPropertiesNullableKeys, nullKeysAsAbsent, type CustomerInput, type CustomersService, type ListQuery } from '../../modules/customers/index.js';
 import type { LoyaltiesService } from '../../modules/loyalties/index.js';
 import type { ReferralsService } from '../../modules/referrals/index.js';
 import { forbidden, invalidPayload } from '../../core/errors.js';
@@ -50,8 +50,10 @@ const activityQuery = {
 export function customerRoutes(app: FastifyInstance, deps: { customers: CustomersService; log: EventLog; loyalties?: LoyaltiesService; referrals?: ReferralsService; wallets: Wallets; customerBulk: CustomerBulk; customerErasure: CustomerErasure }): void {
   const { customers, log } = deps;
 
-  app.post<{ Body: CustomerInput }>('/customers', { schema: { body: customerInputSchema } }, async (req) => {
-    const { customer } = await customers.upsert(causeOf(req), req.body);
+  // id and source_id nullable as in the spec: a null one is not given when the other names the customer.
+  const upsertBody = { ...customerInputSchema, properties: customerPropertiesNullableKeys } as const;
+  app.post<{ Body: CustomerInput }>('/customers', { schema: { body: upsertBody } }, async (req) => {
+    const { customer } = await customers.upsert(causeOf(req), nullKeysAsAbsent(req.body, 'Payload'));
     return customerObject(customer);
   });
 

@@ -13,6 +13,7 @@ export { createCustomersService, type CustomersService, type ListQuery, type Seg
 export { customerObject, orderSummaryObject, rowOfObject, simpleCustomer, type CustomerObject } from './view.js';
 export { blankCustomer, mergedMetadata, sampleCustomer } from './attributes.js';
 export { customerInputSchema, customerProperties } from './schemas.js';
+export { customerPropertiesNullableKeys, nullKeysAsAbsent } from './keys.js';
 export type { CustomerInput, CustomerRow, OrderSummary, UpsertResult } from './types.js';
 export type { ShareLock } from './sql.js';
 export type { UpsertItem, UpsertOutcome } from './upsert.js';

@@ -1,4 +1,4 @@
-import { customerProperties } from '../customers/index.js';
+import { customerPropertiesNullableKeys } from '../customers/index.js';
 import { eventNameSchema } from '../event-schemas/index.js';
 
 /** EventsCreateRequestBody / ClientEventsCreateRequestBody. */
@@ -9,7 +9,8 @@ export const trackBody = {
     event: eventNameSchema,
     customer: {
       type: 'object',
-      properties: customerProperties,
+      // id and source_id nullable as in the spec: a null one is not given (see nullKeysAsAbsent).
+      properties: customerPropertiesNullableKeys,
       anyOf: [{ required: ['id'] }, { required: ['source_id'] }],
     },
     referral: {
