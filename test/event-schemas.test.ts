@@ -159,6 +159,27 @@ describe('custom event schemas', () => {
     expect(missing.resource_type).toBe('custom_event_schema');
   });
 
+  it('refuses to delete a schema a distribution trigger or an earning rule uses (409 resource_in_use naming them)', async () => {
+    const s = await create('in_use');
+    const v1 = (method: Method, url: string, payload?: object) => t.app.inject({ method, url, headers: p.server, ...(payload ? { payload } : {}) });
+    const d = (await v1('POST', '/v1/distributions', { name: 'On in_use', status: 'DRAFT', trigger: { type: 'customer.custom_event', event: 'in_use' }, channel: { type: 'webhook', target_url: 'https://93.184.216.34/hook', event_name: 'x' } })).json();
+    expect(d.id, JSON.stringify(d)).toMatch(/^distr_/);
+    const program = (await v1('POST', '/v1/loyalties', { name: 'In use club', type: 'AUTO_UPDATE', voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } })).json();
+    const rules = await v1('POST', `/v1/loyalties/${program.id}/earning-rules`, [{ event: 'custom_event', custom_event: { schema_id: s.id }, loyalty: { type: 'FIXED', points: 1 } }]);
+    expect(rules.statusCode, rules.body).toBe(200);
+    const rule = rules.json()[0];
+    const refused = expectError(await mgmt('DELETE', `/${s.id}`), 409, 'resource_in_use');
+    expect(refused).toMatchObject({ resource_id: s.id, resource_type: 'custom_event_schema' });
+    expect(refused.details).toContain(d.id);
+    expect(refused.details).toContain(rule.id);
+    expect((await mgmt('GET', `/${s.id}`)).statusCode).toBe(200);
+    expect((await v1('DELETE', `/v1/distributions/${d.id}`)).statusCode).toBe(204);
+    const still = expectError(await mgmt('DELETE', `/${s.id}`), 409, 'resource_in_use');
+    expect(still.details).not.toContain(d.id);
+    expect((await v1('DELETE', `/v1/loyalties/${program.id}/earning-rules/${rule.id}`)).statusCode).toBe(204);
+    expect((await mgmt('DELETE', `/${s.id}`)).statusCode).toBe(204);
+  });
+
   it('DELETE answers 204, then the schema is gone and its name is free again', async () => {
     const s = await create('short_lived');
     const res = await mgmt('DELETE', `/${s.id}`);

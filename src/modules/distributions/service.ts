@@ -352,6 +352,7 @@ export function createDistributionsService(deps: DistributionsDeps) {
     owner,
     /** The ids of the project's distributions whose trigger names the segment (a segment is not deleted under them). */
     namingSegment: (ex: Executor, projectId: string, segmentId: string) => sql.namingSegment(ex, projectId, segmentId),
+    namingEvent: (ex: Executor, projectId: string, eventName: string) => sql.namingEvent(ex, projectId, eventName),
   };
 }
 

@@ -70,3 +70,9 @@ export async function pause(db: Executor, id: string, reason: string, now: Date)
   const { rowCount } = await db.query(`UPDATE distributions SET status = 'PAUSED', paused_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'TO SEND'`, [id, reason, now]);
   return rowCount > 0;
 }
+
+/** The distributions whose custom event trigger names an event. */
+export async function namingEvent(db: Executor, projectId: string, eventName: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM distributions WHERE project_id = $1 AND trigger->>'event' = $2 ORDER BY created_at, id`, [projectId, eventName]);
+  return rows.map((r) => r.id);
+}

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { duplicate, invalidPayload, metadataValidationFailed, notFound, TesseraError } from '../../core/errors.js';
+import { duplicate, invalidPayload, metadataValidationFailed, notFound, resourceInUse, TesseraError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { isUniqueViolation, type Db, type Executor } from '../../store/db.js';
 import * as sql from './sql.js';
@@ -18,7 +18,10 @@ export interface SchemaUpdate {
 /** How long a schema read for event validation is reused; writes in this process refresh it at once. */
 const cacheMs = 5_000;
 
-export function createEventSchemasService(deps: { db: Db; clock: Clock }) {
+/** What uses a schema, named for a refused deletion ("distribution distr_...", "earning rule ern_..."). */
+export type SchemaUsers = (ex: Executor, projectId: string, schema: { id: string; name: string }) => Promise<string[]>;
+
+export function createEventSchemasService(deps: { db: Db; clock: Clock; usedBy?: SchemaUsers }) {
   const { db, clock } = deps;
   const cache = new Map<string, { row: EventSchemaRow | undefined; expiresAt: number }>();
   const cacheKey = (projectId: string, name: string) => `${projectId}\u0000${name}`;
@@ -82,9 +85,22 @@ export function createEventSchemasService(deps: { db: Db; clock: Clock }) {
     });
   }
 
+  /**
+   * Deletes a schema nothing uses: a distribution triggered by its event or an earning rule earning on it would never
+   * fire again (its events are no longer tracked), so the deletion is refused (409) until they are deleted or changed.
+   */
   async function remove(projectId: string, id: string): Promise<void> {
-    const current = await get(projectId, id);
-    await sql.deleteSchema(db, projectId, id);
+    const current = await db.transaction(async (tx) => {
+      const row = await sql.lockSchema(tx, projectId, id);
+      if (!row) throw notFound('custom_event_schema', id);
+      const users = (await deps.usedBy?.(tx, projectId, row)) ?? [];
+      if (users.length > 0) {
+        const named = `${users.slice(0, 10).join(', ')}${users.length > 10 ? `, ... (${users.length} in all)` : ''}`;
+        throw resourceInUse(`Custom event schema ${id} (${row.name}) is used by ${named}: delete them or change their events first`, { resourceId: id, resourceType: 'custom_event_schema' });
+      }
+      await sql.deleteSchema(tx, projectId, id);
+      return row;
+    });
     forget(current);
   }
 

@@ -59,3 +59,9 @@ export async function lockSchemaByName(tx: Executor, projectId: string, name: st
   const { rows } = await tx.query<{ id: string }>(`SELECT id FROM custom_event_schemas WHERE project_id = $1 AND name = $2 FOR ${mode === 'UPDATE' ? 'UPDATE' : 'SHARE'}`, [projectId, name]);
   return rows.length > 0;
 }
+
+/** Locks a schema by id for its deletion; undefined when there is none. */
+export async function lockSchema(tx: Executor, projectId: string, id: string): Promise<EventSchemaRow | undefined> {
+  const { rows } = await tx.query<EventSchemaRow>(`SELECT ${columns} FROM custom_event_schemas WHERE project_id = $1 AND id = $2 FOR UPDATE`, [projectId, id]);
+  return rows[0];
+}

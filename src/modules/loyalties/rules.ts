@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { invalidEarningRule, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { Db } from '../../store/db.js';
+import type { Db, Executor } from '../../store/db.js';
 import type { Definitions } from '../../store/definitions.js';
 import { lockProjectUntilCommit } from '../../store/locks.js';
 import { checkValidity, expirationRulesProblem } from '../campaigns/index.js';
@@ -180,6 +180,8 @@ export function createEarningRules(deps: { db: Db; clock: Clock; definitions: Pi
   return {
     /** The active rules of a project, from the per-process cache (in the caller's transaction when not cached). */
     active: active.get,
+    /** The rules earning on a custom event schema (a schema deletion is refused while any does). */
+    namingEventSchema: (ex: Executor, projectId: string, schema: { id: string; name: string }) => sql.namingEventSchema(ex, projectId, schema),
     async create(projectId: string, campaignId: string, inputs: EarningRuleInput[]) {
       if (!Array.isArray(inputs) || inputs.length === 0) throw invalidEarningRule('The body is an array of earning rules');
       const full = (existing: number) => invalidEarningRule(`A project holds at most ${maxRulesPerProject} earning rules (${existing} exist)`);

@@ -276,3 +276,12 @@ export async function selectOpenBuckets(db: Executor, cardId: string, limit: num
   const { rows } = await db.query<BucketRow>(`SELECT ${bucketColumns} FROM loyalty_point_buckets WHERE voucher_id = $1 AND remaining > 0 ORDER BY expire_at, id LIMIT $2 OFFSET $3`, [cardId, limit, offset]);
   return rows;
 }
+
+/** The earning rules that earn on a custom event schema (by its id, or by its name as the rule's event). */
+export async function namingEventSchema(db: Executor, projectId: string, schema: { id: string; name: string }): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM earning_rules WHERE project_id = $1 AND (definition->'custom_event'->>'schema_id' = $2 OR event = $3) ORDER BY created_at, id`,
+    [projectId, schema.id, schema.name],
+  );
+  return rows.map((r) => r.id);
+}
