@@ -288,6 +288,10 @@ describe('customers and segments', () => {
     const gone = await api.get(`/v1/customers/${ann.id}/segments`);
     expect(gone.statusCode).toBe(404);
     expect(gone.json()).toMatchObject({ key: 'not_found', resource_type: 'customer' });
+    // Kept as a 404 (README, Behaviour): not the segments a customer never seen would qualify for, as DIGEST c.4 says.
+    const never = await api.get('/v1/customers/never-seen-anywhere/segments');
+    expect(never.statusCode).toBe(404);
+    expect(never.json()).toMatchObject({ key: 'not_found', resource_type: 'customer', resource_id: 'never-seen-anywhere' });
     expect(await api.members(auto.id)).toEqual(['bob']);
     expect(await api.members(passive.id)).toEqual([]);
     expect(await api.members(windowed.id)).toEqual(['bob']);
