@@ -9,36 +9,20 @@ import { defineModule, writeConcurrency } from '../module.js';
 import type { EventLog } from '../event-log/index.js';
 import type { CustomersService } from '../customers/index.js';
 import type { EventSchemasService } from '../event-schemas/index.js';
-import type { CampaignsService } from '../campaigns/index.js';
-import type { VouchersService } from '../vouchers/index.js';
-import { TesseraError } from '../../core/errors.js';
-import { createCodeContext } from './codes.js';
 import { createEventsService } from './service.js';
-export { createEventsService, eventObject, type EventsService, type TrackInput, type Tracked } from './service.js';
+export { createEventsService, eventObject, type CodeContext, type EventsService, type TrackInput, type Tracked } from './service.js';
 export { trackBody } from './schemas.js';
 export type { CustomEventRow } from './sql.js';
 export { statsSelect } from './sql.js';
 
-/** A lookup's 404 as nothing found; any other failure as it is. */
-function unlessNotFound(err: unknown): undefined {
-  if (err instanceof TesseraError && err.code === 404) return undefined;
-  throw err;
-}
-
 export const eventsModule = defineModule<
   { events: ReturnType<typeof createEventsService> },
-  { log: EventLog; customers: CustomersService; schemas: EventSchemasService; vouchers: VouchersService; campaigns: CampaignsService }
+  { log: EventLog; customers: CustomersService; schemas: EventSchemasService }
 >({
   name: 'events',
   create: (ctx) => {
     const { log, customers, schemas } = ctx.services;
-    // Vouchers and campaigns come later in the list: asked only when an event names a code.
-    const codes = createCodeContext({
-      voucher: (projectId, code) => ctx.services.vouchers.find(projectId, code).catch(unlessNotFound),
-      campaign: (projectId, id) => ctx.services.campaigns.get(projectId, id).catch(unlessNotFound),
-      customer: async (projectId, id) => (await customers.byIds(ctx.db, projectId, [id]))[0],
-    });
-    const events = createEventsService({ db: ctx.db, clock: ctx.clock, log, customers, schemas, concurrency: writeConcurrency(ctx), codes });
+    const events = createEventsService({ db: ctx.db, clock: ctx.clock, log, customers, schemas, concurrency: writeConcurrency(ctx) });
     return { services: { events }, drain: () => events.drain() };
   },
 });

@@ -8,7 +8,16 @@ import { simpleCustomer, type CustomerInput, type CustomerRow, type CustomersSer
 import { simpleEventSchema, type EventSchemaRow, type EventSchemasService } from '../event-schemas/index.js';
 import * as sql from './sql.js';
 import type { CustomEventRow } from './sql.js';
-import { noCodes, type CodeContext } from './codes.js';
+
+/**
+ * What a tracked event's `loyalty.code` and `referral.code` name, as customer.custom_event carries it (Voucherify's
+ * `loyalty`: the card and its program; `referral`: the referral code, its program and its referrer); null for none.
+ */
+export interface CodeContext {
+  loyalty: Record<string, unknown> | null;
+  referral: Record<string, unknown> | null;
+}
+const noCodes: CodeContext = { loyalty: null, referral: null };
 
 export interface TrackInput {
   event: string;
@@ -73,10 +82,10 @@ export function createEventsService(deps: {
   schemas: EventSchemasService;
   /** Ingest transactions written at the same time (group commit); 1 on PGlite, which runs one at a time. */
   concurrency: number;
-  /** What the event's loyalty and referral codes name (none looked up when it names none). */
-  codes?: (projectId: string, input: TrackInput) => Promise<CodeContext>;
 }) {
   const { db, clock, log, customers, schemas } = deps;
+  /** What the event's loyalty and referral codes name, given by a module above (referrals) at composition. */
+  let codes: ((projectId: string, input: TrackInput) => Promise<CodeContext>) | undefined;
 
   /** Upserts the batch's customers, stores its events and records the activities, in one transaction. */
   async function write(tx: Executor, items: TrackItem[]): Promise<Array<Tracked | Error>> {
@@ -121,13 +130,20 @@ export function createEventsService(deps: {
     const schema = await schemas.check(cause.projectId, input.event, input.metadata ?? {});
     // The customer's metadata sent with the event, as the customer metadata schema will see it once merged.
     await customers.checkSentMetadata(cause.projectId, input.customer);
-    const codes = deps.codes ? await deps.codes(cause.projectId, input) : noCodes;
-    const tracked = await batcher.submit({ cause, input, schema, codes, earns: opts.earns ?? true });
+    const named = codes && (input.loyalty?.code || input.referral?.code) ? await codes(cause.projectId, input) : noCodes;
+    const tracked = await batcher.submit({ cause, input, schema, codes: named, earns: opts.earns ?? true });
     metrics.eventsIngested.inc();
     return tracked;
   }
 
-  return { track, drain: () => batcher.drain() };
+  return {
+    track,
+    /** Gives the events what their codes name (the referrals module does, at composition). */
+    describeCodesWith(fn: (projectId: string, input: TrackInput) => Promise<CodeContext>): void {
+      codes = fn;
+    },
+    drain: () => batcher.drain(),
+  };
 }
 
 export type EventsService = ReturnType<typeof createEventsService>;

@@ -6,20 +6,13 @@ import { ceilDecimal, decimalPlaces, floorDecimal } from '../../core/decimal.js'
 import { invalidRedeemables as badRedeemable } from '../../core/errors.js';
 import { applyDiscount, calculateDiscount, type DiscountInput, type DiscountOrder, type DiscountResult } from '../discounts/index.js';
 import type { RuleItem } from '../validation-rules/index.js';
-import type { CheckContext, Checked } from './check.js';
+import type { CheckContext, Checked, UnitItem } from './checked.js';
 import type { CounterKey } from './types.js';
 
 /** A budget counter's key as one string (what stack members share). */
 export const budgetKeyId = (key: CounterKey) => key.join('\u0000');
 
 export type StackOrder = ReturnType<typeof applyDiscount> & DiscountOrder;
-
-/** A product or SKU of the catalog that a UNIT discount gives: its id and source id, and its unit price. */
-export interface UnitItem {
-  object: 'product' | 'sku';
-  keys: string[];
-  price?: number;
-}
 
 /** What a UNIT discount reads of the catalog: the unit's price, and its keys to find its line. */
 const unitLookups = (items: Map<string, UnitItem>): Pick<DiscountInput, 'unitPrice' | 'unitKeys'> => ({

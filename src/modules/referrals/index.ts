@@ -13,7 +13,10 @@ import type { LoyaltiesService } from '../loyalties/index.js';
 import { defineModule } from '../module.js';
 import type { PublicationsService } from '../publications/index.js';
 import type { Balances, VouchersService } from '../vouchers/index.js';
+import { TesseraError } from '../../core/errors.js';
+import type { EventsService } from '../events/index.js';
 import { createConversion } from './conversion.js';
+import { createCodeContext } from './event-codes.js';
 import { createHolders, type Holders } from './holders.js';
 import type { EventLog } from '../event-log/index.js';
 import * as sql from './sql.js';
@@ -30,12 +33,26 @@ export interface ReferralsService {
   ofProgram(projectId: string, campaignId: string, limit: number): Promise<{ total: number; referrers: number; recent: sql.ProgramReferral[]; top: Awaited<ReturnType<typeof sql.selectTopReferrers>>['top'] }>;
 }
 
+/** A lookup's 404 as nothing found; any other failure as it is. */
+function unlessNotFound(err: unknown): undefined {
+  if (err instanceof TesseraError && err.code === 404) return undefined;
+  throw err;
+}
+
 export const referralsModule = defineModule<
   { referrals: ReferralsService; referralHolders: Holders },
-  { log: EventLog; campaigns: CampaignsService; vouchers: VouchersService; customers: CustomersService; balances: Balances; loyalties: LoyaltiesService; publications: PublicationsService }
+  { log: EventLog; campaigns: CampaignsService; vouchers: VouchersService; customers: CustomersService; balances: Balances; loyalties: LoyaltiesService; publications: PublicationsService; events: EventsService }
 >({
   name: 'referrals',
   create: ({ db, clock, logger, services }) => {
+    // customer.custom_event names the card and the referral code its event carries: looked up here, above them all.
+    services.events.describeCodesWith(
+      createCodeContext({
+        voucher: (projectId, code) => services.vouchers.find(projectId, code).catch(unlessNotFound),
+        campaign: (projectId, id) => services.campaigns.get(projectId, id).catch(unlessNotFound),
+        customer: async (projectId, id) => (await services.customers.byIds(db, projectId, [id]))[0],
+      }),
+    );
     const holders = createHolders({ db, clock, log: services.log, campaigns: services.campaigns, vouchers: services.vouchers, customers: services.customers });
     const conversion = createConversion({
       clock,

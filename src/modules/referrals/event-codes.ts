@@ -1,7 +1,8 @@
 /**
  * What a tracked event's `loyalty.code` and `referral.code` name, as customer.custom_event carries it (Voucherify's
  * EventCustomerCustomEvent `loyalty` and `referral`): the card and its program; the referral code, its program and
- * its referrer. A code that names nothing of the kind gives null (the event is still tracked).
+ * its referrer. A code that names nothing of the kind gives null (the event is still tracked). The referrals module
+ * (above events, vouchers and campaigns) hands it to the events service at composition.
  */
 import type { CustomerRow } from '../customers/index.js';
 import { simpleCustomer } from '../customers/index.js';
@@ -9,6 +10,7 @@ import type { CampaignRow } from '../campaigns/index.js';
 import { simpleCampaign } from '../campaigns/index.js';
 import type { VoucherRow } from '../vouchers/index.js';
 import { simpleVoucher } from '../vouchers/index.js';
+import type { CodeContext } from '../events/index.js';
 
 export interface CodeLookups {
   voucher(projectId: string, code: string): Promise<VoucherRow | undefined>;
@@ -16,12 +18,7 @@ export interface CodeLookups {
   customer(projectId: string, id: string): Promise<CustomerRow | undefined>;
 }
 
-export interface CodeContext {
-  loyalty: { voucher: ReturnType<typeof simpleVoucher>; campaign: ReturnType<typeof simpleCampaign> } | null;
-  referral: { referrer: ReturnType<typeof simpleCustomer>; voucher: ReturnType<typeof simpleVoucher>; campaign: ReturnType<typeof simpleCampaign> } | null;
-}
-
-export const noCodes: CodeContext = { loyalty: null, referral: null };
+const noCodes: CodeContext = { loyalty: null, referral: null };
 
 export function createCodeContext(lookups: CodeLookups) {
   async function codeOf(projectId: string, code: string | undefined, campaignType: string) {
