@@ -100,6 +100,16 @@ describe('one validation for both routes that set stacking rules', () => {
     const put = await mgmt('PUT', `/${id}`, { joint_categories: [cat.json().id] });
     expect(put.statusCode, put.body).toBe(200);
     expect(put.json()).toMatchObject({ exclusive_categories: [cat.json().id], joint_categories: [cat.json().id] });
+    // A category the rules name cannot be deleted; once out of them, it can.
+    const del = () => t.app.inject({ method: 'DELETE', url: `/v1/categories/${cat.json().id}`, headers: p.server });
+    const refused = await del();
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json()).toMatchObject({ key: 'resource_in_use', resource_type: 'category', details: expect.stringContaining('stacking rules') });
+    expect((await mgmt('PUT', `/${id}`, { exclusive_categories: [] })).statusCode).toBe(200);
+    expect((await del()).statusCode).toBe(409);
+    expect((await mgmt('PUT', `/${id}`, { joint_categories: [] })).statusCode).toBe(200);
+    expect((await del()).statusCode).toBe(204);
+    expect((await del()).statusCode).toBe(404);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { duplicate, notFound } from '../../core/errors.js';
+import { duplicate, notFound, resourceInUse } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { isUniqueViolation, type Db } from '../../store/db.js';
 import * as sql from './sql.js';
@@ -35,7 +35,9 @@ export function createCategoriesService(deps: { db: Db; clock: Clock }) {
       return save({ ...current, name: input.name, hierarchy: input.hierarchy, updated_at: clock.now() }, false);
     },
     async remove(projectId: string, id: string): Promise<void> {
-      if (!(await sql.deleteCategory(db, projectId, id))) throw notFound('category', id);
+      const outcome = await sql.deleteCategory(db, projectId, id);
+      if (outcome === 'named') throw resourceInUse(`Category ${id} is named by the project's stacking rules (exclusive_categories or joint_categories): take it out of them first`, { resourceId: id, resourceType: 'category' });
+      if (outcome === 'missing') throw notFound('category', id);
     },
   };
 }

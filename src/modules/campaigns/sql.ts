@@ -158,9 +158,24 @@ export async function selectCategories(db: Executor, projectId: string): Promise
   return rows;
 }
 
-export async function deleteCategory(db: Executor, projectId: string, id: string): Promise<boolean> {
-  const { rowCount } = await db.query('DELETE FROM categories WHERE project_id = $1 AND id = $2', [projectId, id]);
-  return rowCount > 0;
+/**
+ * Deletes a category unless the project's stacking rules name it (exclusive or joint): 'deleted', 'named' (kept), or
+ * 'missing'.
+ */
+export async function deleteCategory(db: Executor, projectId: string, id: string): Promise<'deleted' | 'named' | 'missing'> {
+  const { rows } = await db.query<{ named: boolean; deleted: boolean }>(
+    `WITH named AS (
+       SELECT EXISTS (SELECT 1 FROM projects WHERE id = $1
+         AND (COALESCE(settings -> 'stacking_rules' -> 'exclusive_categories', '[]'::jsonb) @> jsonb_build_array($2::text)
+           OR COALESCE(settings -> 'stacking_rules' -> 'joint_categories', '[]'::jsonb) @> jsonb_build_array($2::text))) AS named
+     ), gone AS (
+       DELETE FROM categories WHERE project_id = $1 AND id = $2 AND NOT (SELECT named FROM named) RETURNING id
+     )
+     SELECT (SELECT named FROM named) AS named, EXISTS (SELECT 1 FROM gone) AS deleted`,
+    [projectId, id],
+  );
+  const r = rows[0]!;
+  return r.deleted ? 'deleted' : r.named ? 'named' : 'missing';
 }
 
 // Async actions
