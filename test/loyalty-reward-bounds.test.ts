@@ -35,6 +35,11 @@ describe('a CAMPAIGN reward of points', () => {
     }
     expect((await ok('GET', `/v1/loyalties/${own.id}/rewards`)).data).toEqual([]);
     await ok('POST', `/v1/loyalties/${other.id}/rewards`, { reward: reward.id, parameters: { loyalty: { points: 5 } } });
+    // Nor can a PUT make it give the points of the program that sells it.
+    const put = await api('PUT', `/v1/rewards/${reward.id}`, { parameters: { campaign: { id: other.id, balance: 10 } } });
+    expect(put.statusCode, put.body).toBe(400);
+    expect(put.json()).toMatchObject({ key: 'invalid_payload' });
+    expect((await ok('GET', `/v1/rewards/${reward.id}`)).parameters.campaign).toMatchObject({ id: own.id });
   });
 });
 

@@ -225,6 +225,11 @@ export function createRewardsService(deps: { db: Db; clock: Clock; campaigns: Ca
     async update(projectId: string, id: string, input: RewardInput) {
       const current = await get(projectId, id);
       const row = await check(projectId, input, current);
+      // Points of a program it is sold by would pay for themselves (as at assignment).
+      const gives = row.type === 'CAMPAIGN' ? row.parameters.campaign?.id : undefined;
+      if (gives && gives !== current.parameters.campaign?.id && (await sql.selectAssignments(db, projectId, { rewardId: id })).some((a) => a.campaign_id === gives)) {
+        throw invalidPayload(`Reward ${row.name} is sold by the program ${gives}: a CAMPAIGN reward of a program's points is sold by another program`);
+      }
       if (!(await db.transaction((tx) => sql.updateReward(tx, row)))) throw invalidPayload(`Property .stock cannot be below the ${current.redeemed} units of reward ${current.name} redeemed already`);
       return rewardObject(row);
     },
